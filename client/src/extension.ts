@@ -1,0 +1,67 @@
+/** The VS Code client: starts the bundled language server and passes settings through. Nothing else lives here. */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
+
+let client: LanguageClient | undefined;
+let status: vscode.StatusBarItem | undefined;
+
+function documentSelector(): LanguageClientOptions['documentSelector'] {
+  const selector: { language: string; scheme?: string }[] = [{ language: 'iptables' }];
+  if (vscode.workspace.getConfiguration('iptables').get<boolean>('analyzeShellScripts', true)) selector.push({ language: 'shellscript' });
+  return selector;
+}
+
+function createClient(context: vscode.ExtensionContext): LanguageClient {
+  const module = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: documentSelector(),
+    synchronize: { configurationSection: 'iptables' },
+    initializationOptions: { settings: vscode.workspace.getConfiguration('iptables') },
+    outputChannelName: 'iptables Language Server',
+  };
+  return new LanguageClient('iptables', 'iptables Language Server', serverOptions, clientOptions);
+}
+
+function showState(state: State): void {
+  if (!status) return;
+  if (state === State.Stopped) {
+    status.text = '$(error) iptables';
+    status.tooltip = 'The iptables language server stopped. Click to restart it.';
+    status.command = 'iptables.restartServer';
+    status.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+    status.show();
+  } else {
+    status.hide();
+  }
+}
+
+async function start(context: vscode.ExtensionContext): Promise<void> {
+  client = createClient(context);
+  client.onDidChangeState((e) => showState(e.newState));
+  await client.start();
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
+  context.subscriptions.push(
+    status,
+    vscode.commands.registerCommand('iptables.restartServer', async () => {
+      if (client) await client.stop().catch(() => undefined);
+      await start(context);
+    }),
+    vscode.commands.registerCommand('iptables.showOutput', () => client?.outputChannel.show()),
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      if (e.affectsConfiguration('iptables.analyzeShellScripts')) await vscode.commands.executeCommand('iptables.restartServer');
+    }),
+  );
+  await start(context);
+}
+
+export async function deactivate(): Promise<void> {
+  if (client) await client.stop();
+}

@@ -1,0 +1,26 @@
+#!/bin/sh
+# A WordPress web server: SSH, HTTP and HTTPS in, everything out, the rest dropped.
+# Run as root. The SSH rule goes in before the DROP policy, so the session running this stays up.
+IPT=/sbin/iptables
+
+# Start from a clean, open state.
+$IPT -P INPUT ACCEPT
+$IPT -P FORWARD ACCEPT
+$IPT -P OUTPUT ACCEPT
+$IPT -F
+$IPT -X
+$IPT -t nat -F
+$IPT -t nat -X
+$IPT -t mangle -F
+$IPT -t mangle -X
+
+$IPT -A INPUT -i lo -j ACCEPT
+$IPT -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+$IPT -A INPUT -m conntrack --ctstate INVALID -j DROP
+$IPT -A INPUT -p tcp --dport 22 -m conntrack --ctstate NEW -j ACCEPT
+$IPT -A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT
+$IPT -A INPUT -p icmp --icmp-type echo-request -m limit --limit 5/second -j ACCEPT
+
+# Default deny, set last.
+$IPT -P INPUT DROP
+$IPT -P FORWARD DROP

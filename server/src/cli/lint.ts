@@ -1,0 +1,96 @@
+/** iptables-lint: the engine on the command line. */
+import { readFileSync } from 'node:fs';
+import { lint, LintOptions } from '../engine/lint';
+import { Diagnostic } from '../engine/types';
+
+const USAGE = `Usage: iptables-lint [--format text|json] [--ipv4|--ipv6] [--script|--restore] FILE...
+Checks iptables-save/restore files and shell scripts that run iptables. Use - to read standard input.
+Exit status: 0 no error, 1 an error-severity diagnostic, 2 usage error or unreadable file.`;
+
+export interface JsonDiagnostic {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: string;
+  code: string;
+  message: string;
+}
+
+export function toJson(file: string, d: Diagnostic): JsonDiagnostic {
+  return {
+    file,
+    line: d.range.start.line + 1,
+    column: d.range.start.character + 1,
+    endLine: d.range.end.line + 1,
+    endColumn: d.range.end.character + 1,
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+  };
+}
+
+export function main(argv: string[], out: (s: string) => void, errOut: (s: string) => void, readStdin: () => string): number {
+  let format = 'text';
+  const files: string[] = [];
+  const opts: LintOptions = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--format') {
+      format = argv[++i];
+      if (format !== 'text' && format !== 'json') {
+        errOut(`iptables-lint: --format must be text or json, not '${format ?? ''}'.\n${USAGE}`);
+        return 2;
+      }
+    } else if (a.startsWith('--format=')) {
+      format = a.slice(9);
+      if (format !== 'text' && format !== 'json') {
+        errOut(`iptables-lint: --format must be text or json.\n${USAGE}`);
+        return 2;
+      }
+    } else if (a === '--ipv6' || a === '-6') opts.family = 6;
+    else if (a === '--ipv4' || a === '-4') opts.family = 4;
+    else if (a === '--script') opts.format = 'script';
+    else if (a === '--restore') opts.format = 'restore';
+    else if (a === '-h' || a === '--help') {
+      out(USAGE + '\n');
+      return 0;
+    } else if (a.startsWith('-') && a !== '-') {
+      errOut(`iptables-lint: unknown option '${a}'.\n${USAGE}`);
+      return 2;
+    } else files.push(a);
+  }
+  if (files.length === 0) {
+    errOut(`iptables-lint: no file given.\n${USAGE}`);
+    return 2;
+  }
+  const all: JsonDiagnostic[] = [];
+  let anyError = false;
+  let unreadable = false;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = file === '-' ? readStdin() : readFileSync(file, 'utf8');
+    } catch (e) {
+      errOut(`iptables-lint: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+      unreadable = true;
+      continue;
+    }
+    const result = lint(text, { ...opts, fileName: file === '-' ? undefined : file });
+    for (const d of result.diagnostics) {
+      if (d.severity === 'error') anyError = true;
+      const j = toJson(file === '-' ? '<stdin>' : file, d);
+      if (format === 'json') all.push(j);
+      else out(`${j.file}:${j.line}:${j.column}: ${j.severity}: ${j.message} [${j.code}]\n`);
+    }
+  }
+  if (format === 'json') out(JSON.stringify(all, null, 2) + '\n');
+  if (unreadable) return 2;
+  return anyError ? 1 : 0;
+}
+
+/** Runs the linter as a process: arguments from argv, exit status set. */
+export function run(): void {
+  process.exitCode = main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s + '\n'), () => readFileSync(0, 'utf8'));
+}

@@ -1,0 +1,32 @@
+/** What every check receives: the parsed ruleset, its final state, the jump graph and the settings. */
+import { JumpGraph } from '../graph';
+import { Command, Ruleset } from '../model';
+import { DiagnosticSink } from '../parse/diagnostics';
+import { ChainState, RulesetState, familyOf } from '../state';
+import { Family } from '../kb/addresses';
+
+export interface LintSettings {
+  /** TCP ports that must stay reachable (ssh-lockout). */
+  sshPorts: number[];
+  /** How many address-only variants make prefer-ipset speak. */
+  ipsetThreshold: number;
+}
+
+export const DEFAULT_SETTINGS: LintSettings = { sshPorts: [22], ipsetThreshold: 20 };
+
+export interface CheckContext {
+  rs: Ruleset;
+  state: RulesetState;
+  graph: JumpGraph;
+  sink: DiagnosticSink;
+  settings: LintSettings;
+}
+
+export function ruleFamily(ctx: CheckContext, c: Command): Family {
+  return familyOf(ctx.rs, c);
+}
+
+/** Each rule of the final state with the chain that holds it. */
+export function* rulesWithChains(ctx: CheckContext): Generator<[Command, ChainState]> {
+  for (const cs of ctx.state.all()) for (const r of cs.rules) yield [r, cs];
+}

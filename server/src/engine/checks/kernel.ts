@@ -1,0 +1,220 @@
+/**
+ * What the kernel refuses although iptables parses it: targets and matches outside their tables and hooks
+ * (followed through user chains, as the kernel does), protocol requirements, interface directions, unknown targets.
+ */
+import { PROTOCOLS } from '../kb/services';
+import { isBuiltinChain, ModuleSpec, TARGETS } from '../kb';
+import { Command, OptionUse } from '../model';
+import { suggest } from '../suggest';
+import { ChainState } from '../state';
+import { CheckContext, ruleFamily, rulesWithChains } from './context';
+
+const protoNumber = (p: string): number | undefined => (/^\d+$/.test(p) ? Number(p) : PROTOCOLS[p.toLowerCase()]);
+
+/** The rule's protocol as the kernel sees it: a number, undefined for none/all, or 'dynamic'. */
+function ruleProto(c: Command): number | 'dynamic' | undefined {
+  if (!c.protocol || c.protocol.negated) return undefined;
+  if (c.protocol.token.dynamic) return 'dynamic';
+  const n = protoNumber(c.protocol.value);
+  return n === 0 ? undefined : n;
+}
+
+function protoOk(c: Command, allowed: string[]): boolean {
+  const p = ruleProto(c);
+  if (p === 'dynamic' || c.dynamic) return true;
+  return p !== undefined && allowed.some((a) => protoNumber(a) === p);
+}
+
+function hasOption(uses: OptionUse[], name: string): OptionUse | undefined {
+  return uses.find((o) => o.spec.names[0] === name);
+}
+
+export function checkKernel(ctx: CheckContext): void {
+  for (const [rule, cs] of rulesWithChains(ctx)) {
+    checkTarget(ctx, rule, cs);
+    for (const m of rule.matches) if (m.spec) checkPlacement(ctx, rule, cs, m.spec, m.token?.range ?? rule.protocol?.token.range ?? rule.range);
+    checkMatchProtocols(ctx, rule);
+    checkInterfaces(ctx, rule, cs);
+    checkRequired(ctx, rule);
+  }
+}
+
+function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState): void {
+  const t = rule.target;
+  if (!t || t.token.dynamic) return;
+  const family = ruleFamily(ctx, rule);
+  if (t.spec) {
+    if (t.spec.removed) return;
+    checkPlacement(ctx, rule, cs, t.spec, t.token.range);
+    checkTargetNeeds(ctx, rule, cs);
+    return;
+  }
+  const chain = ctx.state.get(family, rule.table, t.name);
+  if (chain) {
+    if (chain.builtin) ctx.sink.error('unknown-target', t.token.range, `${t.name} is a built-in chain: rules cannot jump to it.`);
+    return;
+  }
+  if (t.goto && TARGETS.some((x) => x.name === t.name)) {
+    ctx.sink.error('unknown-target', t.token.range, `-g needs a user chain; ${t.name} is a target, use -j ${t.name}.`);
+    return;
+  }
+  const everDeclared = ctx.state.history.some((h) => h.family === family && h.table === rule.table && h.name === t.name);
+  if (everDeclared && ctx.rs.format === 'script') return;
+  const chains = ctx.state.inTable(family, rule.table).filter((x) => !x.builtin).map((x) => x.name);
+  const targets = TARGETS.filter((x) => !x.removed && (!x.family || x.family === family)).map((x) => x.name);
+  const s = suggest(t.name, [...targets, ...chains]);
+  const where = isBuiltinChain(t.name) ? ` ${t.name} is a built-in chain of other tables, not of ${rule.table}.` : '';
+  // In a script the chain may come from another script or service; a near-miss of a target name is still an error.
+  const severity = ctx.rs.format === 'script' && !s.some((x) => targets.includes(x)) ? 'warning' : 'error';
+  ctx.sink.add('unknown-target', severity, t.token.range,
+    `'${t.name}' is neither a target nor a chain of the ${rule.table} table.${where}${s.length ? ` Did you mean ${s.map((x) => `'${x}'`).join(' or ')}?` : ''}`,
+    { suggestions: s, chain: t.name, table: rule.table });
+}
+
+/** Table and hook restrictions of a target or match, checked against every built-in chain that reaches the rule. */
+function checkPlacement(ctx: CheckContext, rule: Command, cs: ChainState, spec: ModuleSpec, range: Command['range']): void {
+  const what = spec.kind === 'target' ? `The ${spec.name} target` : `The ${spec.name} match`;
+  if (spec.tables && !spec.tables.includes(rule.table)) {
+    ctx.sink.error('target-not-allowed', range, `${what} is only allowed in the ${spec.tables.join(' or ')} table${spec.tables.length > 1 ? 's' : ''}, not in ${rule.table}.`, { allowedTables: spec.tables });
+    return;
+  }
+  if (!spec.chains) return;
+  for (const [hook, path] of ctx.graph.hooks(cs)) {
+    if (spec.chains.includes(hook)) continue;
+    const via = path.length > 1 ? ` (reached as ${path.join(' -> ')})` : '';
+    ctx.sink.error('target-not-allowed', range, `${what} is only allowed in ${spec.chains.join(', ')}, not in ${hook}${via}: the kernel refuses the rule.`, { allowedChains: spec.chains, path });
+    return;
+  }
+}
+
+function checkTargetNeeds(ctx: CheckContext, rule: Command, cs: ChainState): void {
+  const t = rule.target!;
+  const spec = t.spec!;
+  if (spec.protocols && !protoOk(rule, spec.protocols)) {
+    ctx.sink.error('protocol-required', t.token.range, `${spec.name} needs ${spec.protocols.map((p) => `-p ${p}`).join(' or ')} on the rule: the kernel refuses it otherwise.`, { insert: `-p ${spec.protocols[0]}` });
+  }
+  const rejectWith = hasOption(t.options, '--reject-with');
+  if (rejectWith && rejectWith.args[0]?.value === 'tcp-reset' && !protoOk(rule, ['tcp'])) {
+    ctx.sink.error('protocol-required', rejectWith.args[0].range, '--reject-with tcp-reset needs -p tcp: a TCP reset can only answer a TCP packet.', { insert: '-p tcp' });
+  }
+  const portsIn = (o: OptionUse | undefined, hasPort: (v: string) => boolean) => o && o.args[0] && !o.args[0].dynamic && hasPort(o.args[0].value);
+  const natPort = ctx.rs.family === 6 ? (v: string) => /\]:/.test(v) || /^:/.test(v) : (v: string) => v.includes(':');
+  const needsPortProto =
+    hasOption(t.options, '--to-ports') ||
+    (portsIn(hasOption(t.options, '--to-source'), natPort) ? hasOption(t.options, '--to-source') : undefined) ||
+    (portsIn(hasOption(t.options, '--to-destination'), natPort) ? hasOption(t.options, '--to-destination') : undefined);
+  if (needsPortProto && !protoOk(rule, ['tcp', 'udp', 'udplite', 'sctp', 'dccp'])) {
+    ctx.sink.error('protocol-required', needsPortProto.nameToken.range, `${needsPortProto.nameToken.value} with a port needs -p tcp, udp, sctp or dccp: other protocols have no ports.`, { insert: '-p tcp' });
+  }
+  if (spec.name === 'TCPMSS') {
+    const clamp = hasOption(t.options, '--clamp-mss-to-pmtu');
+    if (clamp) {
+      for (const [hook, path] of ctx.graph.hooks(cs)) {
+        if (['FORWARD', 'OUTPUT', 'POSTROUTING'].includes(hook)) continue;
+        ctx.sink.error('target-not-allowed', clamp.nameToken.range, `--clamp-mss-to-pmtu works only in FORWARD, OUTPUT and POSTROUTING, not ${path.join(' -> ')}.`);
+        break;
+      }
+    }
+    if (protoOk(rule, ['tcp']) && !hasSynMatch(rule)) {
+      ctx.sink.error('target-not-allowed', t.token.range, 'TCPMSS only works on SYN packets: add --syn (or --tcp-flags SYN,RST SYN) to the rule.');
+    }
+  }
+}
+
+function hasSynMatch(rule: Command): boolean {
+  if (rule.dynamic) return true;
+  const tcp = rule.matches.find((m) => m.spec?.name === 'tcp');
+  if (!tcp) return false;
+  const syn = hasOption(tcp.options, '--syn');
+  if (syn) return !syn.negated;
+  const flags = hasOption(tcp.options, '--tcp-flags');
+  if (!flags || flags.negated || flags.args.length < 2) return false;
+  const list = (s: string) => s.toUpperCase().split(',').flatMap((f) => (f === 'ALL' ? ['SYN', 'ACK', 'FIN', 'RST', 'URG', 'PSH'] : [f]));
+  return list(flags.args[0].value).includes('SYN') && list(flags.args[1].value).includes('SYN');
+}
+
+function checkMatchProtocols(ctx: CheckContext, rule: Command): void {
+  for (const m of rule.matches) {
+    if (!m.spec?.protocols || m.implicit) continue;
+    if (protoOk(rule, m.spec.protocols)) continue;
+    const need = m.spec.name === 'multiport' ? '-p tcp, udp, udplite, sctp or dccp' : `-p ${m.spec.protocols[0]}`;
+    ctx.sink.error('protocol-required', m.token?.range ?? rule.range,
+      `-m ${m.name} needs ${need} on the rule${rule.protocol ? ` (it has -p ${rule.protocol.negated ? '! ' : ''}${rule.protocol.value})` : ''}: the kernel refuses it otherwise.`,
+      { insert: `-p ${m.spec.protocols[0] === 'udplite' ? 'tcp' : m.spec.protocols[0]}` });
+  }
+}
+
+function checkInterfaces(ctx: CheckContext, rule: Command, cs: ChainState): void {
+  for (const o of rule.options) {
+    if (o.owner) continue;
+    const dir = o.spec.short === '-i' ? 'in' : o.spec.short === '-o' ? 'out' : undefined;
+    if (!dir) continue;
+    const bad = dir === 'in' ? ['OUTPUT', 'POSTROUTING'] : ['PREROUTING', 'INPUT'];
+    const explain = dir === 'in' ? 'locally sent packets have no input interface' : 'the output interface is not known before routing';
+    if (cs.builtin) {
+      if (bad.includes(cs.name)) {
+        ctx.sink.error('interface-direction', o.nameToken.range, `${o.nameToken.value} cannot be used in ${cs.name}: ${explain}. iptables refuses the rule.`);
+      }
+      continue;
+    }
+    const hooks = [...ctx.graph.hooks(cs).entries()];
+    if (hooks.length && hooks.every(([h]) => bad.includes(h))) {
+      const paths = hooks.map(([, p]) => p.join(' -> ')).join(', ');
+      ctx.sink.add('interface-direction', 'warning', o.nameToken.range, `${o.nameToken.value} in a chain reached only from ${paths}: ${explain}, so this rule never matches (the kernel loads it anyway).`);
+    }
+  }
+}
+
+/** Options a module cannot do without; iptables refuses the rule when none of a group is given. */
+const REQUIRED: Record<string, string[][]> = {
+  'match:multiport': [['--sports', '--dports', '--ports']],
+  'match:hashlimit': [['--hashlimit-name'], ['--hashlimit-upto', '--hashlimit-above', '--hashlimit']],
+  'match:string': [['--algo'], ['--string', '--hex-string']],
+  'match:set': [['--match-set']],
+  'match:mac': [['--mac-source']],
+  'match:iprange': [['--src-range', '--dst-range']],
+  'match:policy': [['--dir'], ['--pol']],
+  'match:statistic': [['--mode']],
+  'match:connlimit': [['--connlimit-upto', '--connlimit-above']],
+  'match:length': [['--length']],
+  'match:tos': [['--tos']],
+  'match:dscp': [['--dscp', '--dscp-class']],
+  'match:ttl': [['--ttl-eq', '--ttl-gt', '--ttl-lt']],
+  'match:hl': [['--hl-eq', '--hl-gt', '--hl-lt']],
+  'match:helper': [['--helper']],
+  'match:pkttype': [['--pkt-type']],
+  'match:connbytes': [['--connbytes'], ['--connbytes-dir'], ['--connbytes-mode']],
+  'match:quota': [['--quota']],
+  'match:u32': [['--u32']],
+  'match:mark': [['--mark']],
+  'match:connmark': [['--mark']],
+  'match:comment': [['--comment']],
+  'match:state': [['--state']],
+  'target:SNAT': [['--to-source']],
+  'target:DNAT': [['--to-destination']],
+  'target:NETMAP': [['--to']],
+  'target:MARK': [['--set-mark', '--set-xmark', '--and-mark', '--or-mark', '--xor-mark']],
+  'target:CONNMARK': [['--set-mark', '--set-xmark', '--and-mark', '--or-mark', '--xor-mark', '--save-mark', '--restore-mark']],
+  'target:TPROXY': [['--on-port']],
+  'target:SET': [['--add-set', '--del-set', '--map-set']],
+  'target:TCPMSS': [['--set-mss', '--clamp-mss-to-pmtu']],
+  'target:CLASSIFY': [['--set-class']],
+  'target:TTL': [['--ttl-set', '--ttl-dec', '--ttl-inc']],
+  'target:HL': [['--hl-set', '--hl-dec', '--hl-inc']],
+  'target:DSCP': [['--set-dscp', '--set-dscp-class']],
+  'target:TOS': [['--set-tos', '--and-tos', '--or-tos', '--xor-tos']],
+  'target:CHECKSUM': [['--checksum-fill']],
+};
+
+function checkRequired(ctx: CheckContext, rule: Command): void {
+  if (rule.dynamic || rule.broken) return;
+  const check = (spec: ModuleSpec, uses: OptionUse[], range: Command['range']) => {
+    for (const group of REQUIRED[`${spec.kind}:${spec.name}`] ?? []) {
+      if (uses.some((u) => group.includes(u.spec.names[0]))) continue;
+      ctx.sink.error('missing-argument', range, `${spec.kind === 'match' ? '-m' : '-j'} ${spec.name} needs ${group.length > 1 ? 'one of ' : ''}${group.join(', ')}: iptables refuses it without.`, { module: spec.name, missing: group[0] });
+      return;
+    }
+  };
+  for (const m of rule.matches) if (m.spec && !m.implicit && m.token) check(m.spec, m.options, m.token.range);
+  if (rule.target?.spec) check(rule.target.spec, rule.target.options, rule.target.token.range);
+}

@@ -1,0 +1,54 @@
+/** The jump graph: which built-in chains reach each user chain through -j/-g, and by which path. */
+import { Ruleset } from './model';
+import { ChainState, RulesetState, familyOf } from './state';
+
+export interface Reach {
+  /** Built-in chain name -> one path of chain names from it to this chain. */
+  from: Map<string, string[]>;
+  /** Rules (commands) that jump or go to this chain. */
+  callers: ChainState[];
+}
+
+export class JumpGraph {
+  private readonly reach = new Map<ChainState, Reach>();
+
+  constructor(rs: Ruleset, state: RulesetState) {
+    for (const cs of state.all()) this.reach.set(cs, { from: new Map(), callers: [] });
+    for (const cs of state.all()) {
+      if (!cs.builtin) continue;
+      // Breadth-first from each built-in chain; cycles are cut by the visited set.
+      const queue: Array<[ChainState, string[]]> = [[cs, [cs.name]]];
+      const seen = new Set<ChainState>([cs]);
+      while (queue.length) {
+        const [cur, path] = queue.shift()!;
+        this.reach.get(cur)!.from.set(cs.name, path);
+        for (const r of cur.rules) {
+          const t = r.target;
+          if (!t || t.spec || t.token.dynamic) continue;
+          const next = state.get(familyOf(rs, r), r.table, t.name);
+          if (!next || next.builtin || seen.has(next)) continue;
+          seen.add(next);
+          queue.push([next, [...path, next.name]]);
+        }
+      }
+    }
+    for (const cs of state.all()) {
+      for (const r of cs.rules) {
+        const t = r.target;
+        if (!t || t.spec || t.token.dynamic) continue;
+        const next = state.get(familyOf(rs, r), r.table, t.name);
+        if (next) this.reach.get(next)!.callers.push(cs);
+      }
+    }
+  }
+
+  /** Built-in chains (hooks) whose packets can reach this chain, each with a path. */
+  hooks(cs: ChainState): Map<string, string[]> {
+    if (cs.builtin) return new Map([[cs.name, [cs.name]]]);
+    return this.reach.get(cs)?.from ?? new Map();
+  }
+
+  callers(cs: ChainState): ChainState[] {
+    return this.reach.get(cs)?.callers ?? [];
+  }
+}

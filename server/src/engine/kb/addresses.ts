@@ -1,0 +1,175 @@
+/** Parsing of IPv4/IPv6 addresses, prefixes and netmasks into numbers (bigint) for validation and analysis. */
+
+export type Family = 4 | 6;
+
+export interface ParsedAddress {
+  family: Family;
+  value: bigint;
+}
+
+export interface ParsedNet {
+  family: Family;
+  /** The mask as a number; a dotted mask need not be contiguous (iptables keeps it as written). */
+  mask: bigint;
+  /** The mask is a prefix: [lo, hi] is exactly the set of matching addresses. */
+  contiguous: boolean;
+  /** First and last address of the network after the mask is applied. */
+  lo: bigint;
+  hi: bigint;
+  prefix: number;
+  /** The address as written had bits set outside the prefix. */
+  hostBitsSet: boolean;
+  /** The network address (address with the mask applied). */
+  network: bigint;
+}
+
+const V4_RE = /^\d{1,3}(\.\d{1,3}){0,3}$/;
+
+/** A dotted IPv4 address; like iptables, missing trailing parts are zero (`10.1` is 10.1.0.0, `0` is 0.0.0.0). */
+export function parseIPv4(s: string): bigint | undefined {
+  if (!V4_RE.test(s)) return undefined;
+  const parts = s.split('.').map(Number);
+  if (parts.some((p) => p > 255)) return undefined;
+  while (parts.length < 4) parts.push(0);
+  let v = 0n;
+  for (const part of parts) v = (v << 8n) | BigInt(part);
+  return v;
+}
+
+
+
+export function parseIPv6(s: string): bigint | undefined {
+  if (!/^[0-9a-fA-F:.]+$/.test(s) || !s.includes(':')) return undefined;
+  let tail4: bigint | undefined;
+  let str = s;
+  const lastColon = s.lastIndexOf(':');
+  if (s.slice(lastColon + 1).includes('.')) {
+    tail4 = parseIPv4(s.slice(lastColon + 1));
+    if (tail4 === undefined) return undefined;
+    str = s.slice(0, lastColon + 1) + '0:0';
+  }
+  const halves = str.split('::');
+  if (halves.length > 2) return undefined;
+  const parse = (h: string): number[] | undefined => {
+    if (h === '') return [];
+    const groups = h.split(':');
+    const out: number[] = [];
+    for (const g of groups) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  const head = parse(halves[0]);
+  const tail = halves.length === 2 ? parse(halves[1]) : [];
+  if (!head || !tail) return undefined;
+  let groups: number[];
+  if (halves.length === 2) {
+    const missing = 8 - head.length - tail.length;
+    if (missing < 1) return undefined;
+    groups = [...head, ...new Array<number>(missing).fill(0), ...tail];
+  } else {
+    groups = head;
+  }
+  if (groups.length !== 8) return undefined;
+  let v = 0n;
+  for (const g of groups) v = (v << 16n) | BigInt(g);
+  if (tail4 !== undefined) v = (v & ~0xffffffffn) | tail4;
+  return v;
+}
+
+export function parseAddress(s: string): ParsedAddress | undefined {
+  const v4 = parseIPv4(s);
+  if (v4 !== undefined) return { family: 4, value: v4 };
+  const v6 = parseIPv6(s.replace(/^\[(.*)\]$/, '$1'));
+  if (v6 !== undefined) return { family: 6, value: v6 };
+  return undefined;
+}
+
+export function bits(family: Family): number {
+  return family === 4 ? 32 : 128;
+}
+
+export function maxAddress(family: Family): bigint {
+  return (1n << BigInt(bits(family))) - 1n;
+}
+
+function maskToPrefix(mask: bigint, family: Family): number | undefined {
+  const total = bits(family);
+  let prefix = 0;
+  let seenZero = false;
+  for (let b = total - 1; b >= 0; b--) {
+    const set = (mask >> BigInt(b)) & 1n;
+    if (set && seenZero) return undefined;
+    if (set) prefix++;
+    else seenZero = true;
+  }
+  return prefix;
+}
+
+export type NetResult = { ok: true; net: ParsedNet } | { ok: false; message: string };
+
+/** Parses `addr`, `addr/prefix` or `addr/dotted-mask` (no hostnames). */
+export function parseNet(s: string): NetResult | undefined {
+  const slash = s.indexOf('/');
+  const addrText = slash < 0 ? s : s.slice(0, slash);
+  const addr = parseAddress(addrText);
+  if (!addr) return undefined;
+  const total = bits(addr.family);
+  const all = maxAddress(addr.family);
+  let mask = all;
+  let prefix = total;
+  if (slash >= 0) {
+    const maskText = s.slice(slash + 1);
+    if (/^\d+$/.test(maskText) && !(addr.family === 4 && maskText.includes('.'))) {
+      prefix = Number(maskText);
+      if (prefix > total) {
+        return { ok: false, message: `Prefix length /${maskText} is too long for an IPv${addr.family} address (at most /${total}).` };
+      }
+      mask = (all << BigInt(total - prefix)) & all;
+    } else {
+      const m = addr.family === 4 ? parseIPv4(maskText) : parseIPv6(maskText);
+      if (m === undefined) return { ok: false, message: `'${maskText}' is not a valid netmask (a prefix length or a dotted mask).` };
+      mask = m;
+      prefix = maskToPrefix(m, addr.family) ?? -1;
+    }
+  }
+  const network = addr.value & mask;
+  const contiguous = prefix >= 0;
+  const hostMask = all & ~mask;
+  return {
+    ok: true,
+    net: { family: addr.family, mask, contiguous, lo: network, hi: contiguous ? network | hostMask : network, prefix, hostBitsSet: (addr.value & hostMask) !== 0n, network },
+  };
+}
+
+export function formatAddress(v: bigint, family: Family): string {
+  if (family === 4) {
+    return [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 255n)).join('.');
+  }
+  const groups: string[] = [];
+  for (let k = 7; k >= 0; k--) groups.push(((v >> BigInt(k * 16)) & 0xffffn).toString(16));
+  // Compress the longest run of zero groups.
+  let best = -1;
+  let bestLen = 0;
+  for (let k = 0; k < 8; ) {
+    if (groups[k] !== '0') {
+      k++;
+      continue;
+    }
+    let e = k;
+    while (e < 8 && groups[e] === '0') e++;
+    if (e - k > bestLen && e - k > 1) {
+      best = k;
+      bestLen = e - k;
+    }
+    k = e;
+  }
+  if (best < 0) return groups.join(':');
+  return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
+}
+
+/** A hostname as iptables would resolve it at load time. */
+export function looksLikeHostname(s: string): boolean {
+  return /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\.?$/.test(s) && !/^[0-9.]+$/.test(s);
+}

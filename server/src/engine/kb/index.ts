@@ -1,0 +1,80 @@
+/** The one knowledge base of iptables, with the look-ups parsing, validation, hover and completion share. */
+import { Family } from './addresses';
+import { BUILTIN_CHAINS, COMMANDS, CommandSpec, TABLES } from './core';
+import { MATCHES } from './matches';
+import { ModuleSpec, OptionSpec, TableSpec } from './model';
+import { TARGETS } from './targets';
+
+export * from './model';
+export { BUILTIN_CHAINS, COMMANDS, GENERIC_OPTIONS, TABLES, TABLE_ORDER } from './core';
+export type { CommandSpec } from './core';
+export { MATCHES } from './matches';
+export { TARGETS, VERDICTS } from './targets';
+
+const matchByName = new Map<string, ModuleSpec>();
+for (const m of MATCHES) {
+  matchByName.set(m.name, m);
+  for (const a of m.aliases ?? []) matchByName.set(a, m);
+}
+const targetByName = new Map<string, ModuleSpec>(TARGETS.map((t) => [t.name, t]));
+const tableByName = new Map<string, TableSpec>(TABLES.map((t) => [t.name, t]));
+const commandByName = new Map<string, CommandSpec>();
+for (const c of COMMANDS) {
+  commandByName.set(c.short, c);
+  commandByName.set(c.long, c);
+}
+
+export function findMatch(name: string): ModuleSpec | undefined {
+  return matchByName.get(name);
+}
+
+export function findTarget(name: string): ModuleSpec | undefined {
+  return targetByName.get(name);
+}
+
+export function findTable(name: string): TableSpec | undefined {
+  return tableByName.get(name);
+}
+
+export function findCommand(word: string): CommandSpec | undefined {
+  return commandByName.get(word);
+}
+
+export function isBuiltinChain(name: string): boolean {
+  return BUILTIN_CHAINS.some((c) => c.name === name);
+}
+
+export function tablesWithChain(chain: string): string[] {
+  return TABLES.filter((t) => t.chains.includes(chain)).map((t) => t.name);
+}
+
+/** The match loaded by `-p PROTO` when one of its options follows. */
+export function protocolMatch(proto: string, family: Family): ModuleSpec | undefined {
+  const p = proto.toLowerCase();
+  if (p === 'icmp' && family === 4) return matchByName.get('icmp');
+  if ((p === 'ipv6-icmp' || p === 'icmpv6' || p === 'icmp6' || p === '58') && family === 6) return matchByName.get('icmp6');
+  const byNumber: Record<string, string> = { '6': 'tcp', '17': 'udp', '132': 'sctp', '33': 'dccp' };
+  const name = byNumber[p] ?? p;
+  if (['tcp', 'udp', 'sctp', 'dccp'].includes(name)) return matchByName.get(name);
+  return undefined;
+}
+
+export function optionMatches(spec: OptionSpec, word: string): boolean {
+  return spec.names.includes(word) || spec.short === word;
+}
+
+/** Looks an option word up in a list of specs, exactly first, then as an unambiguous abbreviation of a long name (as getopt does). */
+export function lookupOption(specs: OptionSpec[], word: string): OptionSpec | undefined {
+  const exact = specs.find((s) => optionMatches(s, word));
+  if (exact || !word.startsWith('--') || word.length < 4) return exact;
+  const prefixed = specs.filter((s) => s.names.some((n) => n.startsWith(word)));
+  return prefixed.length === 1 ? prefixed[0] : undefined;
+}
+
+export function allModuleNames(kind: 'match' | 'target'): string[] {
+  return (kind === 'match' ? MATCHES : TARGETS).filter((m) => !m.removed).map((m) => m.name);
+}
+
+export function isAvailable(spec: { family?: Family }, family: Family): boolean {
+  return spec.family === undefined || spec.family === family;
+}

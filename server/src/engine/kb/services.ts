@@ -1,0 +1,49 @@
+/** Well-known service names and ports (the subset of /etc/services firewall rules use). */
+export const SERVICES: Record<string, number> = {
+  ftp: 21, 'ftp-data': 20, ssh: 22, telnet: 23, smtp: 25, domain: 53, dns: 53, bootps: 67, bootpc: 68, tftp: 69,
+  http: 80, www: 80, kerberos: 88, pop3: 110, sunrpc: 111, auth: 113, ident: 113, ntp: 123, 'netbios-ns': 137,
+  'netbios-dgm': 138, 'netbios-ssn': 139, imap: 143, imap2: 143, snmp: 161, 'snmp-trap': 162, bgp: 179, irc: 194,
+  ldap: 389, https: 443, 'microsoft-ds': 445, isakmp: 500, syslog: 514, submission: 587, ldaps: 636, rsync: 873,
+  imaps: 993, pop3s: 995, socks: 1080, openvpn: 1194, 'ms-sql-s': 1433, l2tp: 1701, pptp: 1723, radius: 1812,
+  'radius-acct': 1813, nfs: 2049, mysql: 3306, 'ms-wbt-server': 3389, 'ipsec-nat-t': 4500, sip: 5060,
+  postgresql: 5432, xmpp: 5222, 'xmpp-client': 5222, x11: 6000, 'http-alt': 8080, webcache: 8080, 'svn': 3690,
+  git: 9418, smtps: 465, urd: 465, 'ssmtp': 465, nntp: 119, 'kerberos-adm': 749, 'domain-s': 853, mdns: 5353,
+  ssdp: 1900, tproxy: 8081, zabbix: 10050, 'zabbix-agent': 10050, 'zabbix-trapper': 10051, munin: 4949,
+  'nrpe': 5666, 'nut': 3493, 'distcc': 3632, 'iax': 4569, 'rtsp': 554, 'printer': 515, 'ipp': 631, 'cvspserver': 2401,
+};
+
+export const PORT_NAMES: Map<number, string[]> = (() => {
+  const m = new Map<number, string[]>();
+  for (const [name, port] of Object.entries(SERVICES)) {
+    const list = m.get(port) ?? [];
+    list.push(name);
+    m.set(port, list);
+  }
+  return m;
+})();
+
+/** Descriptions of well-known ports, for hover. */
+export const PORT_DESCRIPTIONS: Record<number, string> = {
+  20: 'FTP data', 21: 'FTP control', 22: 'SSH', 23: 'Telnet (unencrypted remote login)', 25: 'SMTP mail transfer',
+  53: 'DNS', 67: 'DHCP server', 68: 'DHCP client', 69: 'TFTP', 80: 'HTTP', 110: 'POP3', 111: 'RPC portmapper',
+  123: 'NTP time sync', 137: 'NetBIOS name service', 138: 'NetBIOS datagrams', 139: 'NetBIOS sessions (SMB)',
+  143: 'IMAP', 161: 'SNMP', 162: 'SNMP traps', 179: 'BGP', 389: 'LDAP', 443: 'HTTPS', 445: 'SMB over TCP',
+  465: 'SMTP over TLS', 500: 'IPsec IKE', 514: 'syslog', 587: 'mail submission', 631: 'IPP printing', 636: 'LDAP over TLS',
+  853: 'DNS over TLS', 873: 'rsync', 993: 'IMAP over TLS', 995: 'POP3 over TLS', 1194: 'OpenVPN', 1433: 'Microsoft SQL Server',
+  1701: 'L2TP', 1723: 'PPTP', 1812: 'RADIUS authentication', 1813: 'RADIUS accounting', 1900: 'SSDP / DLNA discovery',
+  2049: 'NFS', 3306: 'MySQL / MariaDB', 3389: 'Remote Desktop (RDP)', 4500: 'IPsec NAT traversal', 5060: 'SIP',
+  5222: 'XMPP client', 5353: 'multicast DNS', 5432: 'PostgreSQL', 6379: 'Redis', 8080: 'HTTP alternate / proxy',
+  8443: 'HTTPS alternate', 9418: 'git protocol', 10050: 'Zabbix agent', 32400: 'Plex Media Server',
+  32410: 'Plex GDM network discovery', 32412: 'Plex GDM network discovery', 32413: 'Plex GDM network discovery',
+  32414: 'Plex GDM network discovery', 51820: 'WireGuard',
+};
+
+export const PROTOCOLS: Record<string, number> = {
+  all: 0, ip: 0, icmp: 1, igmp: 2, ggp: 3, ipencap: 4, ipip: 4, st: 5, tcp: 6, egp: 8, igp: 9, pup: 12, udp: 17,
+  hmp: 20, 'xns-idp': 22, rdp: 27, 'iso-tp4': 29, dccp: 33, xtp: 36, ddp: 37, 'idpr-cmtp': 38, ipv6: 41,
+  'ipv6-route': 43, 'ipv6-frag': 44, idrp: 45, rsvp: 46, gre: 47, esp: 50, ah: 51, skip: 57, 'ipv6-icmp': 58,
+  icmpv6: 58, 'ipv6-nonxt': 59, 'ipv6-opts': 60, rspf: 73, vmtp: 81, eigrp: 88, ospf: 89, ospfigp: 89,
+  'ax.25': 93, ipip4: 94, etherip: 97, encap: 98, pim: 103, ipcomp: 108, vrrp: 112, l2tp: 115, isis: 124,
+  sctp: 132, fc: 133, 'mobility-header': 135, mh: 135, udplite: 136, 'mpls-in-ip': 137, manet: 138, hip: 139,
+  shim6: 140, wesp: 141, rohc: 142,
+};

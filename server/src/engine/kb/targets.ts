@@ -1,0 +1,167 @@
+/** Targets (`-j NAME`), built-in verdicts and extensions, described in this project's own words. */
+import { opt, target } from './build';
+import { ModuleSpec } from './model';
+import * as v from './values';
+
+const NAT_CHAINS_DNAT = ['PREROUTING', 'OUTPUT'];
+
+export const TARGETS: ModuleSpec[] = [
+  target('ACCEPT', 'Let the packet through: no later rule of this chain, nor of the chains that called it, sees it. Later tables and hooks still do.', [], { terminating: true }),
+  target('DROP', 'Throw the packet away silently. The sender gets no answer and retries until it times out.', [], { terminating: true }),
+  target('RETURN', 'Leave this chain: back to the rule after the jump that entered it, or, in a built-in chain, the chain\'s policy decides.', []),
+  target('QUEUE', 'Hand the packet to a userspace program through queue 0 (older form of NFQUEUE).', [], { terminating: true }),
+  target('REJECT', 'Drop the packet and answer the sender with an error, so it gives up at once. filter table only (INPUT, FORWARD, OUTPUT and chains called from them).', [
+    opt('--reject-with', v.rejectWithKind, 'The answer sent back: `icmp-port-unreachable` (default), `icmp-host-prohibited`, `tcp-reset` (with -p tcp), or the icmp6 forms in ip6tables.'),
+  ], { terminating: true, tables: ['filter'], chains: ['INPUT', 'FORWARD', 'OUTPUT'] }),
+  target('LOG', 'Write the packet\'s headers to the kernel log and go on to the next rule. Pair it with `-m limit` to avoid flooding the log.', [
+    opt('--log-level', v.logLevelKind, 'Syslog level: 0-7 or `emerg` ... `debug` (default warning).'),
+    opt('--log-prefix', v.stringKind(29, 'a prefix of at most 29 characters'), 'Text put before the log line, at most 29 characters: `"[FW DROP] "`.'),
+    opt('--log-tcp-sequence', null, 'Log TCP sequence numbers (readable by local users: a security risk).'),
+    opt('--log-tcp-options', null, 'Log the TCP options.'),
+    opt('--log-ip-options', null, 'Log the IP options.'),
+    opt('--log-uid', null, 'Log the user id of the sending process.'),
+    opt('--log-macdecode', null, 'Decode the MAC header.'),
+  ]),
+  target('NFLOG', 'Send the packet to a userspace logger (ulogd) through nfnetlink and go on to the next rule.', [
+    opt('--nflog-group', v.intKind(0, 65535), 'Netlink group number (default 0).'),
+    opt('--nflog-prefix', v.stringKind(64), 'Text attached to the message, at most 64 characters.'),
+    opt('--nflog-range', v.intKind(0, 0xffffffff), 'Bytes of the packet to copy (deprecated, use --nflog-size).'),
+    opt('--nflog-size', v.intKind(0, 0xffffffff), 'Bytes of the packet to copy.'),
+    opt('--nflog-threshold', v.intKind(1, 65535), 'Packets to queue before sending to userspace.'),
+  ]),
+  target('ULOG', 'Removed from Linux 3.17.', [], { removed: 'The kernel no longer has ULOG; use NFLOG.' }),
+  target('MASQUERADE', 'Source NAT to the address of the outgoing interface, for links with a changing address. nat table, POSTROUTING only.', [
+    opt('--to-ports', v.natPortsKind, 'Source port or range to use (needs -p tcp/udp/...).'),
+    opt('--random', null, 'Randomise the source port.'),
+    opt('--random-fully', null, 'Fully randomise the source port.'),
+  ], { terminating: true, tables: ['nat'], chains: ['POSTROUTING'] }),
+  target('SNAT', 'Rewrite the source address (and port) of the connection. nat table, POSTROUTING and INPUT.', [
+    opt('--to-source', v.natTargetKind, 'New source: `addr[-addr][:port[-port]]`.'),
+    opt('--random', null, 'Randomise the source port.'),
+    opt('--random-fully', null, 'Fully randomise the source port.'),
+    opt('--persistent', null, 'Give a client the same address on every connection.'),
+  ], { terminating: true, tables: ['nat'], chains: ['POSTROUTING', 'INPUT'] }),
+  target('DNAT', 'Rewrite the destination address (and port) of the connection: port forwarding. nat table, PREROUTING and OUTPUT.', [
+    opt('--to-destination', v.natTargetKind, 'New destination: `addr[-addr][:port[-port]]`.'),
+    opt('--random', null, 'Randomise among the given ports.'),
+    opt('--persistent', null, 'Give a client the same destination every time.'),
+  ], { terminating: true, tables: ['nat'], chains: NAT_CHAINS_DNAT }),
+  target('REDIRECT', 'Send the packet to this machine itself, on another port: transparent proxies. nat table, PREROUTING and OUTPUT.', [
+    opt('--to-ports', v.natPortsKind, 'Local port or range (needs -p tcp/udp/...).'),
+    opt('--random', null, 'Randomise the port.'),
+  ], { terminating: true, tables: ['nat'], chains: NAT_CHAINS_DNAT }),
+  target('NETMAP', 'Map a whole network onto another one, address by address. nat table.', [
+    opt('--to', v.addressKind, 'The network to map to, addr/prefix.'),
+  ], { terminating: true, tables: ['nat'], chains: ['PREROUTING', 'POSTROUTING', 'OUTPUT', 'INPUT'] }),
+  target('MARK', 'Set the packet\'s netfilter mark (for routing, tc or later rules) and go on.', [
+    opt('--set-mark', v.markKind, 'Set the mark: value[/mask].'),
+    opt('--set-xmark', v.markKind, 'Zero the mask bits, then XOR with value: value[/mask]. (What iptables-save prints.)'),
+    opt('--and-mark', v.markKind, 'AND the mark with a value.'),
+    opt('--or-mark', v.markKind, 'OR the mark with a value.'),
+    opt('--xor-mark', v.markKind, 'XOR the mark with a value.'),
+  ]),
+  target('CONNMARK', 'Set, save or restore the mark stored on the connection, and go on.', [
+    opt('--set-mark', v.markKind, 'Set the connection mark: value[/mask].'),
+    opt('--set-xmark', v.markKind, 'Zero the mask bits, then XOR with value.'),
+    opt('--and-mark', v.markKind, 'AND the connection mark.'),
+    opt('--or-mark', v.markKind, 'OR the connection mark.'),
+    opt('--xor-mark', v.markKind, 'XOR the connection mark.'),
+    opt('--save-mark', null, 'Copy the packet mark to the connection.'),
+    opt('--restore-mark', null, 'Copy the connection mark to the packet.'),
+    opt('--nfmask', v.markKind, 'Mask for the packet mark when saving or restoring.'),
+    opt('--ctmask', v.markKind, 'Mask for the connection mark when saving or restoring.'),
+    opt('--mask', v.markKind, 'Both masks at once.'),
+  ]),
+  target('CT', 'Set how connection tracking handles the packet: no tracking, a helper, a zone, timeouts. raw table.', [
+    opt('--notrack', null, 'Do not track this packet.'),
+    opt('--helper', v.stringKind(15), 'Attach this conntrack helper (ftp, sip, ...).'),
+    opt('--ctevents', v.anyKind, 'Which conntrack events to generate.'),
+    opt('--expevents', v.anyKind, 'Which expectation events to generate.'),
+    opt('--zone', v.anyKind, 'Conntrack zone (number, or mark).'),
+    opt('--zone-orig', v.anyKind, 'Zone for the original direction.'),
+    opt('--zone-reply', v.anyKind, 'Zone for the reply direction.'),
+    opt('--timeout', v.stringKind(31), 'Timeout policy name.'),
+  ], { tables: ['raw'] }),
+  target('NOTRACK', 'Exempt the packet from connection tracking (it becomes UNTRACKED). raw table.', [], { tables: ['raw'] }),
+  target('TRACE', 'Log every rule this packet passes, for debugging. raw table.', [], { tables: ['raw'] }),
+  target('TCPMSS', 'Rewrite the MSS of TCP SYN packets: the fix for PPPoE/VPN links where large downloads hang.', [
+    opt('--set-mss', v.intKind(0, 65535), 'Set this MSS.'),
+    opt('--clamp-mss-to-pmtu', null, 'Set the MSS from the path MTU (FORWARD, OUTPUT, POSTROUTING).'),
+  ], { protocols: ['tcp'] }),
+  target('TPROXY', 'Transparent proxying: deliver the packet to a local socket without changing it. mangle table, PREROUTING only.', [
+    opt('--on-port', v.portKind, 'Local port of the proxy.'),
+    opt('--on-ip', v.plainAddressKind, 'Local address of the proxy.'),
+    opt('--tproxy-mark', v.markKind, 'Mark to set: value[/mask].'),
+  ], { terminating: true, tables: ['mangle'], chains: ['PREROUTING'], protocols: ['tcp', 'udp'] }),
+  target('SET', 'Add the packet\'s addresses to an ipset, or remove them, and go on.', [
+    opt('--add-set', [v.setNameKind, v.setFlagsKind], 'Set name and fields: `--add-set scanners src`.'),
+    opt('--del-set', [v.setNameKind, v.setFlagsKind], 'Set name and fields to remove.'),
+    opt('--map-set', [v.setNameKind, v.setFlagsKind], 'Take mark/priority/queue from a set.'),
+    opt('--timeout', v.intKind(0, 0xffffffff), 'Timeout for added entries.'),
+    opt('--exist', null, 'Refresh the timeout of existing entries.'),
+    opt('--map-mark', null, 'Map the mark.'),
+    opt('--map-prio', null, 'Map the priority.'),
+    opt('--map-queue', null, 'Map the queue.'),
+  ]),
+  target('NFQUEUE', 'Hand the packet to a userspace program (an IPS such as Suricata) that decides its fate.', [
+    opt('--queue-num', v.intKind(0, 65535), 'Queue number (default 0).'),
+    opt('--queue-balance', v.intRangeKind(0, 65535), 'Spread over queues `from:to`.'),
+    opt('--queue-bypass', null, 'Accept the packet when no program listens, instead of dropping it.'),
+    opt('--fail-open', null, 'Accept packets when the queue is full.'),
+    opt('--queue-cpu-fanout', null, 'Choose the queue by CPU.'),
+  ], { terminating: true }),
+  target('DSCP', 'Rewrite the DSCP field. mangle table.', [
+    opt('--set-dscp', v.intKind(0, 63), 'DSCP value 0-63.'),
+    opt('--set-dscp-class', v.dscpClassKind, 'DiffServ class name.'),
+  ], { tables: ['mangle'] }),
+  target('TOS', 'Rewrite the IPv4 TOS field. mangle table.', [
+    opt('--set-tos', v.tosKind, 'New TOS value[/mask] or name.'),
+    opt('--and-tos', v.markKind, 'AND the TOS.'),
+    opt('--or-tos', v.markKind, 'OR the TOS.'),
+    opt('--xor-tos', v.markKind, 'XOR the TOS.'),
+  ], { tables: ['mangle'] }),
+  target('TTL', 'Rewrite the IPv4 time-to-live. mangle table.', [
+    opt('--ttl-set', v.intKind(0, 255), 'Set the TTL.'),
+    opt('--ttl-dec', v.intKind(0, 255), 'Decrease the TTL.'),
+    opt('--ttl-inc', v.intKind(0, 255), 'Increase the TTL.'),
+  ], { tables: ['mangle'], family: 4 }),
+  target('HL', 'Rewrite the IPv6 hop limit. mangle table.', [
+    opt('--hl-set', v.intKind(0, 255), 'Set the hop limit.'),
+    opt('--hl-dec', v.intKind(0, 255), 'Decrease the hop limit.'),
+    opt('--hl-inc', v.intKind(0, 255), 'Increase the hop limit.'),
+  ], { tables: ['mangle'], family: 6 }),
+  target('CLASSIFY', 'Put the packet in a tc traffic class. POSTROUTING, FORWARD and OUTPUT.', [
+    opt('--set-class', v.classKind, 'Class major:minor in hexadecimal.'),
+  ], { chains: ['OUTPUT', 'FORWARD', 'POSTROUTING'] }),
+  target('CHECKSUM', 'Fill in a missing checksum (for old DHCP clients behind virtio). mangle table.', [
+    opt('--checksum-fill', null, 'Compute the checksum.'),
+  ], { tables: ['mangle'] }),
+  target('AUDIT', 'Record the packet in the audit log.', [
+    opt('--type', v.enumKind('audit type', ['accept', 'drop', 'reject'].map((l) => ({ label: l, doc: '' }))), '`accept`, `drop` or `reject`.'),
+  ]),
+  target('SYNPROXY', 'Answer TCP SYNs on behalf of the server, to absorb SYN floods. INPUT and FORWARD, with -p tcp.', [
+    opt('--mss', v.intKind(0, 65535), 'MSS announced to clients.'),
+    opt('--wscale', v.intKind(0, 14), 'Window scale announced.'),
+    opt('--sack-perm', null, 'Announce selective acknowledgement.'),
+    opt('--timestamp', null, 'Announce timestamps.'),
+    opt('--ecn', null, 'Announce ECN.'),
+  ], { terminating: true, chains: ['INPUT', 'FORWARD'], protocols: ['tcp'] }),
+  target('SECMARK', 'Set the SELinux security mark. mangle or security table.', [opt('--selctx', v.anyKind, 'Security context.')], { tables: ['mangle', 'security'] }),
+  target('CONNSECMARK', 'Copy security marks between packet and connection. mangle or security table.', [
+    opt('--save', null, 'Packet to connection.'),
+    opt('--restore', null, 'Connection to packet.'),
+  ], { tables: ['mangle', 'security'] }),
+  target('ECN', 'Clear ECN bits (mangle table).', [opt('--ecn-tcp-remove', null, 'Remove the ECN bits from TCP headers.')], { tables: ['mangle'] }),
+  target('TCPOPTSTRIP', 'Remove TCP options (mangle table).', [opt('--strip-options', v.anyKind, 'Comma-separated option names or numbers.')], { tables: ['mangle'], protocols: ['tcp'] }),
+  target('TEE', 'Send a copy of the packet to another host on the local network.', [opt('--gateway', v.plainAddressKind, 'Address of the host to receive the copy.')]),
+  target('IDLETIMER', 'A timer that fires when no packet has matched for a while.', [opt('--timeout', v.intKind(1, 0xffffffff), 'Seconds.'), opt('--label', v.stringKind(27), 'Timer name.'), opt('--alarm', null, 'Use an alarm timer.')]),
+  target('LED', 'Blink an LED on matching packets.', [opt('--led-trigger-id', v.stringKind(27), 'Trigger name.'), opt('--led-delay', v.anyKind, 'Milliseconds or inf.'), opt('--led-always-blink', null, 'Blink even when on.')]),
+  target('RATEEST', 'Estimate the rate of matching traffic into a named estimator.', [opt('--rateest-name', v.stringKind(15), 'Estimator name.'), opt('--rateest-interval', v.anyKind, 'Measurement interval.'), opt('--rateest-ewmalog', v.anyKind, 'Averaging time constant.')]),
+  target('SNPT', 'IPv6 source prefix translation. mangle table.', [opt('--src-pfx', v.addressKind, 'Original prefix.'), opt('--dst-pfx', v.addressKind, 'New prefix.')], { tables: ['mangle'], chains: ['INPUT', 'POSTROUTING'], family: 6 }),
+  target('DNPT', 'IPv6 destination prefix translation. mangle table.', [opt('--src-pfx', v.addressKind, 'Original prefix.'), opt('--dst-pfx', v.addressKind, 'New prefix.')], { tables: ['mangle'], chains: ['PREROUTING', 'OUTPUT'], family: 6 }),
+  target('MIRROR', 'Removed.', [], { removed: 'The MIRROR target was removed from Linux.' }),
+  target('SAME', 'Removed.', [], { removed: 'The SAME target was removed from Linux; use SNAT --persistent.' }),
+];
+
+/** Targets that end the packet's journey through the chain with a verdict. */
+export const VERDICTS = new Set(['ACCEPT', 'DROP', 'REJECT', 'QUEUE', 'NFQUEUE']);

@@ -1,0 +1,655 @@
+/**
+ * The kinds of values options take: how each is validated and which values completion offers.
+ * A validator returns undefined when the value is fine, or a problem to report.
+ */
+import { Family, looksLikeHostname, parseAddress, parseNet } from './addresses';
+import { PROTOCOLS, SERVICES } from './services';
+
+export interface ValueProblem {
+  message: string;
+  /** Defaults to `invalid-value`. */
+  code?: string;
+  /** Defaults to `error`. */
+  severity?: 'error' | 'warning' | 'info' | 'hint';
+}
+
+export interface ValueChoice {
+  label: string;
+  doc: string;
+  family?: Family;
+}
+
+export interface ValueContext {
+  family: Family;
+}
+
+export interface ValueKind {
+  name: string;
+  /** Human description used in messages: "a port or port range". */
+  what: string;
+  validate(value: string, ctx: ValueContext): ValueProblem | undefined;
+  choices?: ValueChoice[];
+  /** The choices form a comma-separated list. */
+  list?: boolean;
+}
+
+const err = (message: string, code?: string): ValueProblem => ({ message, code });
+
+function kind(name: string, what: string, validate: ValueKind['validate'], extra: Partial<ValueKind> = {}): ValueKind {
+  return { name, what, validate, ...extra };
+}
+
+// ---- numbers -------------------------------------------------------------------------------------
+
+export function parseNumber(s: string): number | undefined {
+  if (/^0x[0-9a-fA-F]+$/.test(s)) return parseInt(s, 16);
+  if (/^\d+$/.test(s)) return Number(s);
+  return undefined;
+}
+
+export function intKind(min: number, max: number, what = `a whole number from ${min} to ${max}`): ValueKind {
+  return kind(`int:${min}:${max}`, what, (v) => {
+    const n = parseNumber(v);
+    if (n === undefined || n < min || n > max) return err(`'${v}' is not ${what}.`);
+    return undefined;
+  });
+}
+
+export function intRangeKind(min: number, max: number, sep = ':'): ValueKind {
+  const what = `a number or range (from${sep}to) between ${min} and ${max}`;
+  return kind(`intrange:${min}:${max}`, what, (v) => {
+    const parts = v.split(sep);
+    if (parts.length > 2) return err(`'${v}' is not ${what}.`);
+    for (const p of parts) {
+      if (p === '' && parts.length === 2) continue;
+      const n = parseNumber(p);
+      if (n === undefined || n < min || n > max) return err(`'${v}' is not ${what}.`);
+    }
+    return undefined;
+  });
+}
+
+// ---- ports ---------------------------------------------------------------------------------------
+
+export function parsePort(s: string): number | undefined {
+  if (/^\d+$/.test(s)) {
+    const n = Number(s);
+    return n <= 65535 ? n : undefined;
+  }
+  return SERVICES[s];
+}
+
+function checkPort(p: string, whole: string): ValueProblem | undefined {
+  if (/^\d+$/.test(p)) {
+    if (Number(p) > 65535) return err(`Port ${p} in '${whole}' is out of range (0-65535).`);
+    return undefined;
+  }
+  if (SERVICES[p] !== undefined) return undefined;
+  if (/^[a-z][a-z0-9-]*$/i.test(p)) {
+    return { message: `'${p}' is not a service name this linter knows; iptables looks it up in /etc/services when loading.`, severity: 'warning' };
+  }
+  return err(`'${p}' is not a port number or service name.`);
+}
+
+export const portKind = kind('port', 'a port number or service name', (v) => checkPort(v, v));
+
+function portRange(name: string, refuseInverted: boolean): ValueKind {
+  return kind(name, 'a port or a port range (from:to)', (v) => {
+    const parts = v.split(':');
+    if (parts.length > 2) return err(`'${v}' is not a port or port range; write from:to.`);
+    for (const p of parts) {
+      if (p === '' && parts.length === 2) continue;
+      const e = checkPort(p, v);
+      if (e) return e;
+    }
+    if (refuseInverted && parts.length === 2 && parts[0] !== '' && parts[1] !== '') {
+      const lo = parsePort(parts[0]);
+      const hi = parsePort(parts[1]);
+      if (lo !== undefined && hi !== undefined && lo > hi) return err(`Port range '${v}' is reversed (${lo} > ${hi}): iptables refuses it ("invalid portrange"). Write ${hi}:${lo}.`);
+    }
+    return undefined;
+  });
+}
+
+/** Ports as udp, dccp and conntrack take them: a reversed range is kept, and never matches. */
+export const portRangeKind = portRange('port-range', false);
+/** Ports as tcp, sctp and multiport take them: a reversed range is refused. */
+export const strictPortRangeKind = portRange('strict-port-range', true);
+
+export const portListKind = kind('port-list', 'a comma-separated list of ports or ranges (at most 15)', (v) => {
+  const items = v.split(',');
+  let count = 0;
+  for (const item of items) {
+    if (item === '') return err(`Empty entry in port list '${v}'.`);
+    const e = strictPortRangeKind.validate(item, { family: 4 });
+    if (e) return e;
+    count += item.includes(':') ? 2 : 1;
+  }
+  if (count > 15) return err(`multiport takes at most 15 ports (a range counts as two); '${v}' has ${count}.`);
+  return undefined;
+});
+
+/** `port` or `port-port` as --to-ports takes it. */
+export const natPortsKind = kind('nat-ports', 'a port or port range (from-to)', (v) => {
+  const parts = v.split('-');
+  if (parts.length > 2) return err(`'${v}' is not a port or range (from-to).`);
+  for (const p of parts) {
+    if (!/^\d+$/.test(p) || Number(p) > 65535) return err(`'${v}' is not a port or range (from-to) of numbers.`);
+  }
+  return undefined;
+});
+
+// ---- addresses -----------------------------------------------------------------------------------
+
+function checkHost(item: string, ctx: ValueContext, allowHostname: boolean): ValueProblem | undefined {
+  if (item === '') return err('Empty address.');
+  const net = parseNet(item);
+  if (net) {
+    if (!net.ok) return err(net.message);
+    if (net.net.family !== ctx.family) {
+      return err(
+        `IPv${net.net.family} address '${item}' in an ${ctx.family === 4 ? 'iptables (IPv4)' : 'ip6tables (IPv6)'} ruleset: the ${ctx.family === 4 ? 'iptables' : 'ip6tables'} command refuses it.`,
+        'address-family',
+      );
+    }
+    return undefined;
+  }
+  const slash = item.indexOf('/');
+  const host = slash < 0 ? item : item.slice(0, slash);
+  if (allowHostname && looksLikeHostname(host)) {
+    return {
+      message: `'${host}' is a host name: iptables resolves it once, when the rules are loaded (and fails if DNS is not up yet). An address is safer.`,
+      severity: 'info',
+      code: 'hostname',
+    };
+  }
+  if (/^[\d.]+$/.test(host)) return err(`'${item}' is not a valid IPv4 address.`);
+  if (/^[0-9a-fA-F:.]+$/.test(host) && host.includes(':')) return err(`'${item}' is not a valid IPv6 address.`);
+  return err(`'${item}' is neither an address nor a host name.`);
+}
+
+export const addressListKind = kind('address-list', 'an address, network (addr/prefix) or comma-separated list', (v, ctx) => {
+  for (const item of v.split(',')) {
+    const e = checkHost(item, ctx, true);
+    if (e) return e;
+  }
+  return undefined;
+});
+
+export const addressKind = kind('address', 'an address or network (addr/prefix)', (v, ctx) => checkHost(v, ctx, true));
+
+export const plainAddressKind = kind('plain-address', 'an address', (v, ctx) => {
+  const a = parseAddress(v);
+  if (!a) return err(`'${v}' is not an IP address.`);
+  if (a.family !== ctx.family) return err(`IPv${a.family} address '${v}' in an IPv${ctx.family} ruleset.`, 'address-family');
+  return undefined;
+});
+
+export const ipRangeKind = kind('ip-range', 'an address range (from-to)', (v, ctx) => {
+  const parts = v.split('-');
+  if (parts.length > 2) return err(`'${v}' is not an address range (from-to).`);
+  for (const p of parts) {
+    const e = plainAddressKind.validate(p, ctx);
+    if (e) return e;
+  }
+  return undefined;
+});
+
+/** `addr[-addr][:port[-port]]` for SNAT/DNAT (IPv6 addresses in brackets when a port follows). */
+export const natTargetKind = kind('nat-target', 'an address, address range, and optional :port or :port-port', (v, ctx) => {
+  let addrPart = v;
+  let portPart: string | undefined;
+  if (ctx.family === 6) {
+    const m = /^\[([^\]]*)\](?:-\[([^\]]*)\])?(?::(.*))?$/.exec(v);
+    if (m) {
+      addrPart = m[2] ? `${m[1]}-${m[2]}` : m[1];
+      portPart = m[3];
+    }
+  } else {
+    const c = v.indexOf(':');
+    if (c >= 0) {
+      addrPart = v.slice(0, c);
+      portPart = v.slice(c + 1);
+    }
+  }
+  if (addrPart !== '') {
+    const e = ipRangeKind.validate(addrPart, ctx);
+    if (e) return e;
+  }
+  if (portPart !== undefined) return natPortsKind.validate(portPart, ctx);
+  return undefined;
+});
+
+// ---- interfaces ----------------------------------------------------------------------------------
+
+export const interfaceKind = kind('interface', 'an interface name (a trailing + matches every name that starts with it)', (v) => {
+  if (v.length === 0) return err('Empty interface name.');
+  if (v.length > 15) return err(`Interface name '${v}' is longer than 15 characters; the kernel cannot have such an interface.`);
+  if (/[\s/]/.test(v.replace(/\+$/, ''))) return err(`Interface name '${v}' contains a character Linux does not allow.`);
+  return undefined;
+});
+
+// ---- protocol ------------------------------------------------------------------------------------
+
+export const protocolKind = kind(
+  'protocol',
+  'a protocol name or number',
+  (v, ctx) => {
+    const lower = v.toLowerCase();
+    if (/^\d+$/.test(v)) return Number(v) <= 255 ? undefined : err(`Protocol number ${v} is out of range (0-255).`);
+    if (PROTOCOLS[lower] === undefined) return err(`Unknown protocol '${v}'.`);
+    if (ctx.family === 4 && PROTOCOLS[lower] === 58) {
+      return { message: `'${v}' is ICMPv6, which IPv4 packets never carry: iptables accepts the rule but it never matches. Use -p icmp.`, code: 'address-family', severity: 'warning' };
+    }
+    if (ctx.family === 6 && PROTOCOLS[lower] === 1) {
+      return { message: `'${v}' is ICMP for IPv4, which IPv6 packets never carry: ip6tables accepts the rule but it never matches. Use -p ipv6-icmp.`, code: 'address-family', severity: 'warning' };
+    }
+    return undefined;
+  },
+  {
+    choices: [
+      { label: 'tcp', doc: 'Transmission Control Protocol (6).' },
+      { label: 'udp', doc: 'User Datagram Protocol (17).' },
+      { label: 'icmp', doc: 'ICMP for IPv4 (1): ping, unreachable messages.', family: 4 },
+      { label: 'ipv6-icmp', doc: 'ICMPv6 (58): ping, neighbour discovery; required for IPv6 to work.', family: 6 },
+      { label: 'all', doc: 'Every protocol (the default).' },
+      { label: 'sctp', doc: 'Stream Control Transmission Protocol (132).' },
+      { label: 'dccp', doc: 'Datagram Congestion Control Protocol (33).' },
+      { label: 'udplite', doc: 'UDP-Lite (136).' },
+      { label: 'gre', doc: 'Generic Routing Encapsulation (47), used by PPTP and tunnels.' },
+      { label: 'esp', doc: 'IPsec Encapsulating Security Payload (50).' },
+      { label: 'ah', doc: 'IPsec Authentication Header (51).' },
+      { label: 'igmp', doc: 'Internet Group Management Protocol (2), for multicast.' },
+      { label: 'ipv6', doc: 'IPv6 encapsulated in IPv4 (41), e.g. 6in4 tunnels.', family: 4 },
+      { label: 'ospf', doc: 'OSPF routing (89).' },
+      { label: 'vrrp', doc: 'Virtual Router Redundancy Protocol (112).' },
+    ],
+  },
+);
+
+// ---- enumerations ----------------------------------------------------------------------------------
+
+export function enumKind(name: string, choices: ValueChoice[], opts: { list?: boolean; caseInsensitive?: boolean; what?: string } = {}): ValueKind {
+  const norm = (s: string) => (opts.caseInsensitive ? s.toLowerCase() : s);
+  const known = new Set(choices.map((c) => norm(c.label)));
+  const what = opts.what ?? (opts.list ? `a comma-separated list of ${name}` : `one of ${choices.map((c) => c.label).join(', ')}`);
+  return kind(
+    name,
+    what,
+    (v, ctx) => {
+      const items = opts.list ? v.split(',') : [v];
+      for (const item of items) {
+        const c = choices.find((x) => norm(x.label) === norm(item));
+        if (!known.has(norm(item)) || !c) {
+          const valid = choices.filter((x) => !x.family || x.family === ctx.family).map((x) => x.label);
+          return err(`'${item}' is not a valid ${name}; expected ${valid.slice(0, 12).join(', ')}${valid.length > 12 ? ', ...' : ''}.`);
+        }
+        if (c.family && c.family !== ctx.family) {
+          return err(`'${item}' is only valid in ${c.family === 4 ? 'iptables (IPv4)' : 'ip6tables (IPv6)'} rulesets.`, 'address-family');
+        }
+      }
+      return undefined;
+    },
+    { choices, list: opts.list },
+  );
+}
+
+export const CONNTRACK_STATES: ValueChoice[] = [
+  { label: 'NEW', doc: 'The first packet of a connection the kernel has not seen before.' },
+  { label: 'ESTABLISHED', doc: 'A packet of a connection that has seen traffic in both directions: replies and the rest of an accepted connection.' },
+  { label: 'RELATED', doc: 'A new connection tied to an existing one: an FTP data channel, or an ICMP error about a known connection.' },
+  { label: 'INVALID', doc: 'A packet conntrack cannot place in any connection (malformed, or out of window). Usually dropped.' },
+  { label: 'UNTRACKED', doc: 'A packet exempted from tracking by `-j NOTRACK` or `-j CT --notrack` in the raw table.' },
+];
+
+export const stateKind = enumKind('state', CONNTRACK_STATES, { list: true, what: 'a comma-separated list of connection states' });
+export const ctstateKind = enumKind(
+  'ctstate',
+  [
+    ...CONNTRACK_STATES,
+    { label: 'SNAT', doc: 'Virtual state: the original source differs from the reply destination (the connection is source-NATed).' },
+    { label: 'DNAT', doc: 'Virtual state: the original destination differs from the reply source (the connection is destination-NATed).' },
+  ],
+  { list: true, what: 'a comma-separated list of connection states' },
+);
+
+export const ctstatusKind = enumKind(
+  'ctstatus',
+  [
+    { label: 'NONE', doc: 'None of the other flags.' },
+    { label: 'EXPECTED', doc: 'The connection was expected by a helper.' },
+    { label: 'SEEN_REPLY', doc: 'Packets have been seen in both directions.' },
+    { label: 'ASSURED', doc: 'The connection is assured and will not be dropped early when the table is full.' },
+    { label: 'CONFIRMED', doc: 'The connection has been confirmed (its first packet left the box).' },
+  ],
+  { list: true },
+);
+
+export const TCP_FLAGS: ValueChoice[] = [
+  { label: 'SYN', doc: 'Synchronise: opens a connection.' },
+  { label: 'ACK', doc: 'Acknowledgement: set on every packet after the first.' },
+  { label: 'FIN', doc: 'Finish: the sender has no more data.' },
+  { label: 'RST', doc: 'Reset: aborts the connection.' },
+  { label: 'URG', doc: 'Urgent pointer is significant.' },
+  { label: 'PSH', doc: 'Push buffered data to the application.' },
+  { label: 'ALL', doc: 'All six flags: SYN,ACK,FIN,RST,URG,PSH.' },
+  { label: 'NONE', doc: 'No flag.' },
+];
+export const tcpFlagsKind = enumKind('TCP flag', TCP_FLAGS, { list: true, caseInsensitive: true, what: 'a comma-separated list of TCP flags' });
+
+export const ICMP_TYPES: ValueChoice[] = [
+  { label: 'any', doc: 'Every ICMP type.' },
+  { label: 'echo-reply', doc: 'Type 0: the answer to a ping.' },
+  { label: 'pong', doc: 'Type 0: alias of echo-reply.' },
+  { label: 'destination-unreachable', doc: 'Type 3: a host, network, port or protocol cannot be reached; needed for path MTU discovery.' },
+  { label: 'network-unreachable', doc: 'Type 3 code 0.' },
+  { label: 'host-unreachable', doc: 'Type 3 code 1.' },
+  { label: 'protocol-unreachable', doc: 'Type 3 code 2.' },
+  { label: 'port-unreachable', doc: 'Type 3 code 3: nothing listens on that UDP port.' },
+  { label: 'fragmentation-needed', doc: 'Type 3 code 4: path MTU discovery. Blocking it breaks large transfers.' },
+  { label: 'source-route-failed', doc: 'Type 3 code 5.' },
+  { label: 'network-unknown', doc: 'Type 3 code 6.' },
+  { label: 'host-unknown', doc: 'Type 3 code 7.' },
+  { label: 'network-prohibited', doc: 'Type 3 code 9.' },
+  { label: 'host-prohibited', doc: 'Type 3 code 10.' },
+  { label: 'TOS-network-unreachable', doc: 'Type 3 code 11.' },
+  { label: 'TOS-host-unreachable', doc: 'Type 3 code 12.' },
+  { label: 'communication-prohibited', doc: 'Type 3 code 13: administratively prohibited.' },
+  { label: 'host-precedence-violation', doc: 'Type 3 code 14.' },
+  { label: 'precedence-cutoff', doc: 'Type 3 code 15.' },
+  { label: 'source-quench', doc: 'Type 4 (deprecated).' },
+  { label: 'redirect', doc: 'Type 5: a router suggests a better route. Often dropped.' },
+  { label: 'network-redirect', doc: 'Type 5 code 0.' },
+  { label: 'host-redirect', doc: 'Type 5 code 1.' },
+  { label: 'TOS-network-redirect', doc: 'Type 5 code 2.' },
+  { label: 'TOS-host-redirect', doc: 'Type 5 code 3.' },
+  { label: 'echo-request', doc: 'Type 8: a ping.' },
+  { label: 'ping', doc: 'Type 8: alias of echo-request.' },
+  { label: 'router-advertisement', doc: 'Type 9.' },
+  { label: 'router-solicitation', doc: 'Type 10.' },
+  { label: 'time-exceeded', doc: 'Type 11: TTL ran out (what traceroute relies on).' },
+  { label: 'ttl-exceeded', doc: 'Type 11: alias of time-exceeded.' },
+  { label: 'ttl-zero-during-transit', doc: 'Type 11 code 0.' },
+  { label: 'ttl-zero-during-reassembly', doc: 'Type 11 code 1.' },
+  { label: 'parameter-problem', doc: 'Type 12: a bad IP header.' },
+  { label: 'ip-header-bad', doc: 'Type 12 code 0.' },
+  { label: 'required-option-missing', doc: 'Type 12 code 1.' },
+  { label: 'timestamp-request', doc: 'Type 13.' },
+  { label: 'timestamp-reply', doc: 'Type 14.' },
+  { label: 'address-mask-request', doc: 'Type 17.' },
+  { label: 'address-mask-reply', doc: 'Type 18.' },
+];
+
+export const ICMP_TYPE_NUMBERS: Record<string, [number, number?]> = {
+  any: [-1], 'echo-reply': [0], pong: [0], 'destination-unreachable': [3], 'network-unreachable': [3, 0],
+  'host-unreachable': [3, 1], 'protocol-unreachable': [3, 2], 'port-unreachable': [3, 3], 'fragmentation-needed': [3, 4],
+  'source-route-failed': [3, 5], 'network-unknown': [3, 6], 'host-unknown': [3, 7], 'network-prohibited': [3, 9],
+  'host-prohibited': [3, 10], 'TOS-network-unreachable': [3, 11], 'TOS-host-unreachable': [3, 12],
+  'communication-prohibited': [3, 13], 'host-precedence-violation': [3, 14], 'precedence-cutoff': [3, 15],
+  'source-quench': [4], redirect: [5], 'network-redirect': [5, 0], 'host-redirect': [5, 1], 'TOS-network-redirect': [5, 2],
+  'TOS-host-redirect': [5, 3], 'echo-request': [8], ping: [8], 'router-advertisement': [9], 'router-solicitation': [10],
+  'time-exceeded': [11], 'ttl-exceeded': [11], 'ttl-zero-during-transit': [11, 0], 'ttl-zero-during-reassembly': [11, 1],
+  'parameter-problem': [12], 'ip-header-bad': [12, 0], 'required-option-missing': [12, 1], 'timestamp-request': [13],
+  'timestamp-reply': [14], 'address-mask-request': [17], 'address-mask-reply': [18],
+};
+
+export const ICMPV6_TYPES: ValueChoice[] = [
+  { label: 'destination-unreachable', doc: 'Type 1.' },
+  { label: 'no-route', doc: 'Type 1 code 0.' },
+  { label: 'communication-prohibited', doc: 'Type 1 code 1.' },
+  { label: 'beyond-scope', doc: 'Type 1 code 2.' },
+  { label: 'address-unreachable', doc: 'Type 1 code 3.' },
+  { label: 'port-unreachable', doc: 'Type 1 code 4.' },
+  { label: 'failed-policy', doc: 'Type 1 code 5.' },
+  { label: 'reject-route', doc: 'Type 1 code 6.' },
+  { label: 'packet-too-big', doc: 'Type 2: path MTU discovery. IPv6 routers never fragment, so blocking it breaks connections.' },
+  { label: 'time-exceeded', doc: 'Type 3.' },
+  { label: 'ttl-exceeded', doc: 'Type 3: alias.' },
+  { label: 'ttl-zero-during-transit', doc: 'Type 3 code 0.' },
+  { label: 'ttl-zero-during-reassembly', doc: 'Type 3 code 1.' },
+  { label: 'parameter-problem', doc: 'Type 4.' },
+  { label: 'bad-header', doc: 'Type 4 code 0.' },
+  { label: 'unknown-header-type', doc: 'Type 4 code 1.' },
+  { label: 'unknown-option', doc: 'Type 4 code 2.' },
+  { label: 'echo-request', doc: 'Type 128: a ping.' },
+  { label: 'ping', doc: 'Type 128: alias.' },
+  { label: 'echo-reply', doc: 'Type 129: the answer to a ping.' },
+  { label: 'pong', doc: 'Type 129: alias.' },
+  { label: 'mld-listener-query', doc: 'Type 130: multicast listener discovery.' },
+  { label: 'mld-listener-report', doc: 'Type 131.' },
+  { label: 'mld-listener-done', doc: 'Type 132.' },
+  { label: 'mld-listener-reduction', doc: 'Type 132: alias.' },
+  { label: 'router-solicitation', doc: 'Type 133: needed for address autoconfiguration.' },
+  { label: 'router-advertisement', doc: 'Type 134: needed for address autoconfiguration.' },
+  { label: 'neighbour-solicitation', doc: 'Type 135: IPv6 neighbour discovery (its ARP). Must be allowed.' },
+  { label: 'neighbor-solicitation', doc: 'Type 135: alias.' },
+  { label: 'neighbour-advertisement', doc: 'Type 136: IPv6 neighbour discovery. Must be allowed.' },
+  { label: 'neighbor-advertisement', doc: 'Type 136: alias.' },
+  { label: 'redirect', doc: 'Type 137.' },
+];
+
+export const ICMPV6_TYPE_NUMBERS: Record<string, [number, number?]> = {
+  'destination-unreachable': [1], 'no-route': [1, 0], 'communication-prohibited': [1, 1], 'beyond-scope': [1, 2],
+  'address-unreachable': [1, 3], 'port-unreachable': [1, 4], 'failed-policy': [1, 5], 'reject-route': [1, 6],
+  'packet-too-big': [2], 'time-exceeded': [3], 'ttl-exceeded': [3], 'ttl-zero-during-transit': [3, 0],
+  'ttl-zero-during-reassembly': [3, 1], 'parameter-problem': [4], 'bad-header': [4, 0], 'unknown-header-type': [4, 1],
+  'unknown-option': [4, 2], 'echo-request': [128], ping: [128], 'echo-reply': [129], pong: [129],
+  'mld-listener-query': [130], 'mld-listener-report': [131], 'mld-listener-done': [132], 'mld-listener-reduction': [132],
+  'router-solicitation': [133], 'router-advertisement': [134], 'neighbour-solicitation': [135],
+  'neighbor-solicitation': [135], 'neighbour-advertisement': [136], 'neighbor-advertisement': [136], redirect: [137],
+};
+
+function icmpTypeKind(name: string, choices: ValueChoice[], v6: boolean): ValueKind {
+  const known = new Set(choices.map((c) => c.label));
+  return kind(
+    name,
+    `an ${v6 ? 'ICMPv6' : 'ICMP'} type name, number, or type/code`,
+    (v) => {
+      if (known.has(v)) return undefined;
+      const m = /^(\d+)(?:\/(\d+))?$/.exec(v);
+      if (m && Number(m[1]) <= 255 && (m[2] === undefined || Number(m[2]) <= 255)) return undefined;
+      return err(`'${v}' is not a valid ${v6 ? 'ICMPv6' : 'ICMP'} type; use a name such as ${v6 ? 'echo-request' : 'echo-request'} or a number.`);
+    },
+    { choices },
+  );
+}
+export const icmpTypeKind4 = icmpTypeKind('ICMP type', ICMP_TYPES, false);
+export const icmpTypeKind6 = icmpTypeKind('ICMPv6 type', ICMPV6_TYPES, true);
+
+export const REJECT_TYPES: ValueChoice[] = [
+  { label: 'icmp-port-unreachable', doc: 'The default: answers as if nothing listened on the port.', family: 4 },
+  { label: 'icmp-net-unreachable', doc: 'Network unreachable.', family: 4 },
+  { label: 'icmp-host-unreachable', doc: 'Host unreachable.', family: 4 },
+  { label: 'icmp-proto-unreachable', doc: 'Protocol unreachable.', family: 4 },
+  { label: 'icmp-net-prohibited', doc: 'Network administratively prohibited.', family: 4 },
+  { label: 'icmp-host-prohibited', doc: 'Host administratively prohibited (what RHEL/CentOS use).', family: 4 },
+  { label: 'icmp-admin-prohibited', doc: 'Communication administratively prohibited.', family: 4 },
+  { label: 'net-unreach', doc: 'Short for icmp-net-unreachable.', family: 4 },
+  { label: 'host-unreach', doc: 'Short for icmp-host-unreachable.', family: 4 },
+  { label: 'port-unreach', doc: 'Short for icmp-port-unreachable (ip6tables: icmp6-port-unreachable).' },
+  { label: 'proto-unreach', doc: 'Short for icmp-proto-unreachable.', family: 4 },
+  { label: 'net-prohib', doc: 'Short for icmp-net-prohibited.', family: 4 },
+  { label: 'host-prohib', doc: 'Short for icmp-host-prohibited.', family: 4 },
+  { label: 'admin-prohib', doc: 'Short for icmp-admin-prohibited.', family: 4 },
+  { label: 'tcp-reset', doc: 'Answers with a TCP RST, as a closed port does. Only with -p tcp.' },
+  { label: 'icmp6-port-unreachable', doc: 'The IPv6 default: port unreachable.', family: 6 },
+  { label: 'icmp6-no-route', doc: 'No route to destination.', family: 6 },
+  { label: 'no-route', doc: 'Short for icmp6-no-route.', family: 6 },
+  { label: 'icmp6-adm-prohibited', doc: 'Administratively prohibited.', family: 6 },
+  { label: 'adm-prohibited', doc: 'Short for icmp6-adm-prohibited.', family: 6 },
+  { label: 'icmp6-addr-unreachable', doc: 'Address unreachable.', family: 6 },
+  { label: 'addr-unreach', doc: 'Short for icmp6-addr-unreachable.', family: 6 },
+  { label: 'icmp6-policy-fail', doc: 'Source address failed ingress/egress policy.', family: 6 },
+  { label: 'policy-fail', doc: 'Short for icmp6-policy-fail.', family: 6 },
+  { label: 'icmp6-reject-route', doc: 'Reject route to destination.', family: 6 },
+  { label: 'reject-route', doc: 'Short for icmp6-reject-route.', family: 6 },
+];
+export const rejectWithKind = enumKind('reject type', REJECT_TYPES);
+
+export const LOG_LEVELS: ValueChoice[] = [
+  { label: 'emerg', doc: 'Level 0: system unusable.' },
+  { label: 'alert', doc: 'Level 1.' },
+  { label: 'crit', doc: 'Level 2.' },
+  { label: 'error', doc: 'Level 3.' },
+  { label: 'warning', doc: 'Level 4 (the default).' },
+  { label: 'notice', doc: 'Level 5.' },
+  { label: 'info', doc: 'Level 6.' },
+  { label: 'debug', doc: 'Level 7.' },
+  { label: 'panic', doc: 'Alias of emerg.' },
+  { label: 'err', doc: 'Alias of error.' },
+  { label: 'warn', doc: 'Alias of warning.' },
+];
+export const logLevelKind = kind(
+  'log level',
+  'a syslog level (0-7 or a name such as info)',
+  (v) => {
+    if (/^[0-7]$/.test(v)) return undefined;
+    if (LOG_LEVELS.some((l) => l.label === v.toLowerCase())) return undefined;
+    return err(`'${v}' is not a log level; use 0-7 or emerg, alert, crit, error, warning, notice, info, debug.`);
+  },
+  { choices: LOG_LEVELS },
+);
+
+export const macKind = kind('mac', 'a MAC address (xx:xx:xx:xx:xx:xx)', (v) => {
+  if (/^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}$/.test(v)) return undefined;
+  if (/X/i.test(v)) return err(`'${v}' is an anonymised placeholder, not a MAC address: iptables refuses it.`);
+  return err(`'${v}' is not a MAC address (six hexadecimal bytes separated by colons).`);
+});
+
+const RATE_UNITS = ['second', 'minute', 'hour', 'day'];
+export const rateKind = kind('rate', 'a rate such as 3/min (per second, minute, hour or day)', (v) => {
+  const m = /^(\d+)(?:\/([a-z]+))?$/i.exec(v);
+  if (!m) return err(`'${v}' is not a rate; write a number and a unit: 3/second, 10/minute, 100/hour, 1000/day.`);
+  if (m[2] && !RATE_UNITS.some((u) => u.startsWith(m[2].toLowerCase()))) return err(`Unknown rate unit '${m[2]}' in '${v}'; use second, minute, hour or day.`);
+  if (Number(m[1]) === 0) return err('A rate of 0 is refused; the kernel cannot divide by it.');
+  return undefined;
+});
+
+export const hashlimitRateKind = kind('hashlimit rate', 'a rate (3/min) or a byte rate (512kb/s)', (v) => {
+  if (/^\d+(kb|mb|gb|b)\/s$/i.test(v)) return undefined;
+  return rateKind.validate(v, { family: 4 });
+});
+
+export const markKind = kind('mark', 'a value with an optional /mask', (v) => {
+  const parts = v.split('/');
+  if (parts.length > 2) return err(`'${v}' is not value[/mask].`);
+  for (const p of parts) {
+    const n = parseNumber(p);
+    if (n === undefined || n > 0xffffffff) return err(`'${p}' in '${v}' is not a 32-bit number.`);
+  }
+  return undefined;
+});
+
+export function stringKind(max: number, what = 'a text'): ValueKind {
+  return kind(`string:${max}`, what, (v) => {
+    if (v.length > max) return err(`Too long: at most ${max} characters, this has ${v.length}.`);
+    return undefined;
+  });
+}
+
+export const anyKind = kind('any', 'a value', () => undefined);
+
+export const timeKind = kind('time', 'a time of day (hh:mm or hh:mm:ss)', (v) => {
+  const m = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(v);
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || (m[3] && Number(m[3]) > 59)) return err(`'${v}' is not a time of day (hh:mm[:ss]).`);
+  return undefined;
+});
+
+export const dateKind = kind('date', 'a date (YYYY[-MM[-DD[Thh:mm[:ss]]]])', (v) => {
+  if (/^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?)?)?)?$/.test(v)) return undefined;
+  return err(`'${v}' is not an ISO 8601 date (YYYY-MM-DDThh:mm:ss).`);
+});
+
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+export const weekdaysKind = kind(
+  'weekdays',
+  'a comma-separated list of weekdays (Mon..Sun or 1..7)',
+  (v) => {
+    for (const d of v.split(',')) {
+      if (/^[1-7]$/.test(d)) continue;
+      if (WEEKDAYS.some((w) => w.toLowerCase() === d.toLowerCase() || d.toLowerCase() === fullDay(w))) continue;
+      return err(`'${d}' is not a weekday; use Mon, Tue, Wed, Thu, Fri, Sat, Sun or 1-7.`);
+    }
+    return undefined;
+  },
+  { choices: WEEKDAYS.map((w) => ({ label: w, doc: fullDay(w) })), list: true },
+);
+function fullDay(w: string): string {
+  return { Mon: 'monday', Tue: 'tuesday', Wed: 'wednesday', Thu: 'thursday', Fri: 'friday', Sat: 'saturday', Sun: 'sunday' }[w] ?? w;
+}
+
+export const monthdaysKind = kind('monthdays', 'a comma-separated list of days of the month (1-31)', (v) => {
+  for (const d of v.split(',')) if (!/^\d+$/.test(d) || Number(d) < 1 || Number(d) > 31) return err(`'${d}' is not a day of the month (1-31).`);
+  return undefined;
+});
+
+export const ADDRTYPES: ValueChoice[] = [
+  { label: 'UNSPEC', doc: 'Unspecified address.' },
+  { label: 'UNICAST', doc: 'A unicast address.' },
+  { label: 'LOCAL', doc: 'An address of this machine.' },
+  { label: 'BROADCAST', doc: 'A broadcast address.' },
+  { label: 'ANYCAST', doc: 'An anycast address.' },
+  { label: 'MULTICAST', doc: 'A multicast address.' },
+  { label: 'BLACKHOLE', doc: 'A blackhole route.' },
+  { label: 'UNREACHABLE', doc: 'An unreachable route.' },
+  { label: 'PROHIBIT', doc: 'A prohibited route.' },
+  { label: 'THROW', doc: 'A throw route.' },
+  { label: 'NAT', doc: 'A NAT route.' },
+  { label: 'XRESOLVE', doc: 'An external resolver route.' },
+];
+export const addrtypeKind = enumKind('address type', ADDRTYPES, { list: true });
+
+export const pkttypeKind = enumKind('packet type', [
+  { label: 'unicast', doc: 'Addressed to one host.' },
+  { label: 'broadcast', doc: 'Addressed to every host of the link.' },
+  { label: 'multicast', doc: 'Addressed to a multicast group.' },
+], { caseInsensitive: true });
+
+export const TOS_NAMES: ValueChoice[] = [
+  { label: 'Minimize-Delay', doc: '0x10.' },
+  { label: 'Maximize-Throughput', doc: '0x08.' },
+  { label: 'Maximize-Reliability', doc: '0x04.' },
+  { label: 'Minimize-Cost', doc: '0x02.' },
+  { label: 'Normal-Service', doc: '0x00.' },
+];
+export const tosKind = kind(
+  'tos',
+  'a TOS value[/mask] or name (Minimize-Delay, ...)',
+  (v) => {
+    if (TOS_NAMES.some((t) => t.label.toLowerCase() === v.toLowerCase())) return undefined;
+    const parts = v.split('/');
+    if (parts.length <= 2 && parts.every((p) => { const n = parseNumber(p); return n !== undefined && n <= 255; })) return undefined;
+    return err(`'${v}' is not a TOS value (0-255, optional /mask) or name.`);
+  },
+  { choices: TOS_NAMES },
+);
+
+const DSCP_CLASSES = ['CS0', 'CS1', 'CS2', 'CS3', 'CS4', 'CS5', 'CS6', 'CS7', 'BE', 'EF', 'AF11', 'AF12', 'AF13', 'AF21', 'AF22', 'AF23', 'AF31', 'AF32', 'AF33', 'AF41', 'AF42', 'AF43'];
+export const dscpClassKind = enumKind('DSCP class', DSCP_CLASSES.map((c) => ({ label: c, doc: `DiffServ class ${c}.` })), { caseInsensitive: true });
+
+export const setFlagsKind = kind('set flags', 'a comma-separated list of src/dst (one per set dimension)', (v) => {
+  const parts = v.split(',');
+  if (parts.length > 6 || parts.some((p) => p !== 'src' && p !== 'dst')) return err(`'${v}' is not a list of src/dst flags.`);
+  return undefined;
+});
+
+export const setNameKind = kind('set name', 'an ipset name', (v) => {
+  if (v.length > 31) return err(`ipset names are at most 31 characters; '${v}' has ${v.length}.`);
+  return undefined;
+});
+
+export const ownerKind = kind('user or group', 'a user/group name, number, or range', (v) => {
+  if (/^\d+(-\d+)?$/.test(v) || /^[a-z_][a-z0-9_.-]*\$?$/i.test(v)) return undefined;
+  return err(`'${v}' is not a user or group name or number.`);
+});
+
+export const classKind = kind('class', 'a traffic class major:minor (hexadecimal)', (v) => {
+  if (/^[0-9a-fA-F]{1,4}:[0-9a-fA-F]{1,4}$/.test(v)) return undefined;
+  return err(`'${v}' is not a class in major:minor form.`);
+});
+
+export const floatKind = kind('probability', 'a number between 0 and 1', (v) => {
+  const n = Number(v);
+  if (!/^\d*\.?\d+$/.test(v) || n < 0 || n > 1) return err(`'${v}' is not a probability between 0 and 1.`);
+  return undefined;
+});

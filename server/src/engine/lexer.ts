@@ -1,0 +1,81 @@
+/**
+ * Splitting text into words the way iptables-restore and a POSIX shell do.
+ * Every token keeps the exact source range of its raw text.
+ */
+import { Range, range } from './types';
+
+export interface Token {
+  /** The word after quote removal and escape processing (shell expansions are kept verbatim). */
+  value: string;
+  /** The exact source text of the word. */
+  raw: string;
+  range: Range;
+  /** Some part of the word was quoted. */
+  quoted: boolean;
+  /** The word contains a shell expansion ($VAR, ${..}, $(..), `..`): its value is unknown. */
+  dynamic: boolean;
+}
+
+export interface LexProblem {
+  message: string;
+  range: Range;
+}
+
+export interface LineLexResult {
+  tokens: Token[];
+  problems: LexProblem[];
+}
+
+function isBlank(ch: string): boolean {
+  return ch === ' ' || ch === '\t';
+}
+
+/**
+ * iptables-restore's own word splitting for one line: blanks separate words, double quotes group
+ * (a backslash inside them escapes the next character); single quotes are ordinary characters.
+ */
+export function lexRestoreLine(text: string, line: number, from = 0): LineLexResult {
+  const tokens: Token[] = [];
+  const problems: LexProblem[] = [];
+  let i = from;
+  while (i < text.length) {
+    while (i < text.length && isBlank(text[i])) i++;
+    if (i >= text.length) break;
+    const start = i;
+    let value = '';
+    let quoted = false;
+    let open = -1;
+    while (i < text.length) {
+      const ch = text[i];
+      if (open >= 0) {
+        if (ch === '\\' && i + 1 < text.length) {
+          value += text[i + 1];
+          i += 2;
+          continue;
+        }
+        if (ch === '"') {
+          open = -1;
+          i++;
+          continue;
+        }
+        value += ch;
+        i++;
+        continue;
+      }
+      if (isBlank(ch)) break;
+      if (ch === '"') {
+        open = i;
+        quoted = true;
+        i++;
+        continue;
+      }
+      value += ch;
+      i++;
+    }
+    if (open >= 0) {
+      problems.push({ message: 'Unterminated double quote: iptables-restore refuses the line.', range: range(line, open, line, text.length) });
+    }
+    tokens.push({ value, raw: text.slice(start, i), range: range(line, start, line, i), quoted, dynamic: false });
+  }
+  return { tokens, problems };
+}

@@ -1,0 +1,125 @@
+/** The engine's entry point: text in, ruleset, state and diagnostics out. No editor or LSP types. */
+import { checkKernel } from './checks/kernel';
+import { CheckContext, DEFAULT_SETTINGS, LintSettings } from './checks/context';
+import { checkLookalikes } from './checks/lookalike';
+import { runAnalysis } from './analysis';
+import { CODE_INFO } from './checks/codes';
+import { JumpGraph } from './graph';
+import { Family } from './kb/addresses';
+import { LineIndex } from './lineIndex';
+import { Ruleset } from './model';
+import { DiagnosticSink } from './parse/diagnostics';
+import { parseRestore } from './parse/restore';
+import { parseScript } from './parse/script';
+import { buildState, RulesetState } from './state';
+import { collectSuppressions, isSuppressed } from './suppress';
+import { Diagnostic, Severity } from './types';
+
+export type Format = 'restore' | 'script';
+
+export interface LintOptions {
+  fileName?: string;
+  languageId?: string;
+  format?: Format;
+  family?: Family;
+  settings?: Partial<LintSettings>;
+  /** Per-code severity override, or 'off'. */
+  severities?: Record<string, Severity | 'off'>;
+  /** Above this many characters only parsing checks run (the policy analysis is skipped). */
+  maxAnalysisSize?: number;
+}
+
+export interface LintResult {
+  ruleset: Ruleset;
+  state: RulesetState;
+  graph: JumpGraph;
+  index: LineIndex;
+  diagnostics: Diagnostic[];
+}
+
+export const DEFAULT_MAX_ANALYSIS_SIZE = 8 * 1024 * 1024;
+
+export function detectFormat(text: string, opts: LintOptions = {}): Format {
+  if (opts.format) return opts.format;
+  if (opts.languageId === 'shellscript') return 'script';
+  if (opts.languageId === 'iptables') return 'restore';
+  if (opts.fileName && /\.(sh|bash)$/.test(opts.fileName)) return 'script';
+  const head = text.slice(0, 20000);
+  if (head.startsWith('#!')) return 'script';
+  if (/^\s*\*(filter|nat|mangle|raw|security)\s*$/m.test(head)) return 'restore';
+  if (/^\s*(sudo\s+)?(\S*\/)?(ip6?tables(-legacy|-nft)?|\$\{?IP6?T\w*\}?)\s+-/m.test(head)) return 'script';
+  return 'restore';
+}
+
+export function detectFamily(text: string, opts: LintOptions = {}): Family {
+  if (opts.family) return opts.family;
+  const name = opts.fileName ?? '';
+  const base = name.split(/[\\/]/).pop() ?? '';
+  if (/(^|[._-])v6$|ip6tables|6\.rules$|6tables/.test(base)) return 6;
+  if (/(^|[._-])v4$|^iptables|4\.rules$/.test(base)) return 4;
+  const head = text.slice(0, 200000);
+  if (/^#.*ip6tables-save/m.test(head.slice(0, 2000))) return 6;
+  if (/^#.*iptables-save/m.test(head.slice(0, 2000))) return 4;
+  // No name or header: IPv6-only words decide, when there is no IPv4 address.
+  if (/(-p|--protocol) (ipv6-icmp|icmpv6)|--icmpv6-type|-m (rt|frag|hbh|ipv6header|icmp6)\b/.test(head) && !/\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/.test(head)) return 6;
+  return 4;
+}
+
+function contentLines(rs: Ruleset, index: LineIndex): Iterable<number> {
+  if (rs.format === 'restore') {
+    const lines: number[] = [];
+    for (let l = 0; l < index.lineCount; l++) if (!index.lineText(l).startsWith('#')) lines.push(l);
+    return lines;
+  }
+  const lines = new Set<number>();
+  for (const c of rs.commands) for (let l = c.range.start.line; l <= c.range.end.line; l++) lines.add(l);
+  return lines;
+}
+
+export function lint(text: string, opts: LintOptions = {}): LintResult {
+  const index = new LineIndex(text);
+  const format = detectFormat(text, opts);
+  const family = detectFamily(text, opts);
+  const ruleset = format === 'script' ? parseScript(text, family, index, { family: opts.family }) : parseRestore(text, family, index);
+  const sink = new DiagnosticSink();
+  sink.items.push(...ruleset.diagnostics);
+  checkLookalikes(index, contentLines(ruleset, index), sink);
+  const state = buildState(ruleset, sink);
+  const graph = new JumpGraph(ruleset, state);
+  const ctx: CheckContext = { rs: ruleset, state, graph, sink, settings: { ...DEFAULT_SETTINGS, ...opts.settings } };
+  checkKernel(ctx);
+  if (text.length <= (opts.maxAnalysisSize ?? DEFAULT_MAX_ANALYSIS_SIZE)) {
+    runAnalysis(ctx);
+  } else {
+    sink.add('too-large', 'info', { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      `This document is ${(text.length / 1048576).toFixed(1)} MB: only syntax and kernel checks ran; the policy analysis (shadowed rules, lockout) was skipped.`);
+  }
+  const suppressions = collectSuppressions(ruleset);
+  const diagnostics = finalize(sink.items, opts.severities ?? {}).filter((d) => !isSuppressed(d, suppressions));
+  return { ruleset, state, graph, index, diagnostics };
+}
+
+/** Follow-up errors on a word that holds a look-alike character add nothing to the look-alike report itself. */
+function isLookalikeEcho(d: Diagnostic, lookalikes: Diagnostic[]): boolean {
+  if (d.code === 'lookalike-character' || d.severity !== 'error') return false;
+  return lookalikes.some((l) => l.range.start.line === d.range.start.line && l.range.start.character >= d.range.start.character && l.range.start.character < Math.max(d.range.end.character, d.range.start.character + 1));
+}
+
+function finalize(items: Diagnostic[], severities: Record<string, Severity | 'off'>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const lookalikes = items.filter((d) => d.code === 'lookalike-character');
+  for (const d of items) {
+    if (lookalikes.length && isLookalikeEcho(d, lookalikes)) continue;
+    const key = `${d.code}:${d.range.start.line}:${d.range.start.character}:${d.range.end.line}:${d.range.end.character}:${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const override = severities[d.code];
+    if (override === 'off') continue;
+    if (override) d.severity = override;
+    else if (!CODE_INFO.has(d.code)) d.severity = d.severity ?? 'error';
+    out.push(d);
+  }
+  out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  return out;
+}

@@ -1,0 +1,105 @@
+/** The parsed form of a ruleset: every node keeps the source range it came from. */
+import { Family } from './kb/addresses';
+import { CommandSpec, ModuleSpec, OptionSpec } from './kb';
+import { Token } from './lexer';
+import { Diagnostic, Range } from './types';
+
+export interface OptionUse {
+  spec: OptionSpec;
+  /** The match or target that owns the option; undefined for iptables' own options. */
+  owner?: ModuleSpec;
+  nameToken: Token;
+  negated: boolean;
+  negToken?: Token;
+  args: Token[];
+}
+
+export interface MatchUse {
+  name: string;
+  spec?: ModuleSpec;
+  /** The word after -m, absent for a protocol match loaded implicitly by -p. */
+  token?: Token;
+  implicit: boolean;
+  options: OptionUse[];
+}
+
+export interface TargetUse {
+  name: string;
+  token: Token;
+  /** The extension target or built-in verdict; undefined for a user chain (or an unknown name). */
+  spec?: ModuleSpec;
+  goto: boolean;
+  options: OptionUse[];
+}
+
+export interface Command {
+  index: number;
+  table: string;
+  tableToken?: Token;
+  spec: CommandSpec;
+  commandToken: Token;
+  chain?: Token;
+  rulenum?: Token;
+  /** The policy of -P, or the new name of -E. */
+  extra?: Token;
+  counters?: Token;
+  protocol?: { value: string; negated: boolean; token: Token };
+  /** Every option in order (iptables' own, match and target options). */
+  options: OptionUse[];
+  matches: MatchUse[];
+  target?: TargetUse;
+  tokens: Token[];
+  range: Range;
+  /** Some word is a shell expansion whose value is unknown. */
+  dynamic: boolean;
+  /** The command could not be fully parsed (a syntax error). */
+  broken: boolean;
+  /** In scripts: ip6tables (6) or iptables (4). */
+  commandFamily?: Family;
+}
+
+export interface ChainDecl {
+  table: string;
+  name: string;
+  nameRange: Range;
+  policy?: string;
+  policyRange?: Range;
+  builtin: boolean;
+  range: Range;
+  /** Declared by `:NAME` (restore), `-N` (script) or implicitly (built-in chain). */
+  via: 'declaration' | 'command' | 'builtin';
+  family?: Family;
+}
+
+export interface TableBlock {
+  name: string;
+  range: Range;
+  nameRange: Range;
+  /** The line of COMMIT, when present. */
+  commitRange?: Range;
+  /** The last line of the block (COMMIT or the line before the next table). */
+  endLine: number;
+  family?: Family;
+}
+
+export interface CommentLine {
+  text: string;
+  range: Range;
+  /** A comment on the same line after code (shell scripts). */
+  trailing: boolean;
+}
+
+export interface Ruleset {
+  format: 'restore' | 'script';
+  family: Family;
+  tables: TableBlock[];
+  chains: ChainDecl[];
+  commands: Command[];
+  comments: CommentLine[];
+  diagnostics: Diagnostic[];
+  lineCount: number;
+}
+
+export function isRuleCommand(c: Command): boolean {
+  return c.spec.ruleSpec && (c.spec.short === '-A' || c.spec.short === '-I' || c.spec.short === '-R');
+}

@@ -1,0 +1,398 @@
+/**
+ * Parses the words of one iptables invocation (a restore-file line or a script command line) into a Command,
+ * reading every option from the knowledge base, the way iptables' own option parser resolves them.
+ */
+import { Family } from '../kb/addresses';
+import {
+  CommandSpec, GENERIC_OPTIONS, MATCHES, ModuleSpec, OptionSpec, TARGETS, findCommand, findMatch, findTable, findTarget,
+  isAvailable, lookupOption, optionMatches, protocolMatch, TABLES,
+} from '../kb';
+import { ValueKind } from '../kb/values';
+import { Token } from '../lexer';
+import { Command, MatchUse, OptionUse, TargetUse } from '../model';
+import { suggest } from '../suggest';
+import { Range, rangeUnion } from '../types';
+import { DiagnosticSink } from './diagnostics';
+
+export interface CommandContext {
+  family: Family;
+  format: 'restore' | 'script';
+  table: string;
+  sink: DiagnosticSink;
+  index: number;
+}
+
+const PORT_OPTIONS = new Set(['--dport', '--sport', '--destination-port', '--source-port']);
+
+function allOptionNames(specs: OptionSpec[]): string[] {
+  return specs.flatMap((s) => (s.short ? [s.short, ...s.names] : s.names));
+}
+
+function looksLikeOption(t: Token): boolean {
+  return !t.dynamic && t.value.length > 1 && t.value.startsWith('-') && !/^-\d/.test(t.value);
+}
+
+class CommandParser {
+  private i = 0;
+  private readonly cmd: Command;
+  private pendingNeg?: Token;
+  /** A shell expansion stood where an option could be: later words may belong to options it holds. */
+  private fuzzy = false;
+
+  constructor(private readonly tokens: Token[], private readonly ctx: CommandContext, counters?: Token) {
+    const first = tokens[0];
+    this.cmd = {
+      index: ctx.index,
+      table: ctx.table,
+      spec: undefined as unknown as CommandSpec,
+      commandToken: first,
+      options: [],
+      matches: [],
+      tokens,
+      range: rangeUnion(counters?.range ?? first.range, tokens[tokens.length - 1].range),
+      dynamic: tokens.some((t) => t.dynamic),
+      broken: false,
+      counters,
+    };
+  }
+
+  private get sink(): DiagnosticSink {
+    return this.ctx.sink;
+  }
+
+  private fail(code: string, range: Range, message: string, data?: Record<string, unknown>): void {
+    this.sink.error(code, range, message, data);
+    this.cmd.broken = true;
+  }
+
+  parse(): Command | undefined {
+    while (this.i < this.tokens.length) this.step();
+    if (this.pendingNeg) this.fail('syntax', this.pendingNeg.range, "'!' must be followed by the option it negates.");
+    if (!this.cmd.spec) {
+      const first = this.tokens[0];
+      if (!this.cmd.dynamic) {
+        this.fail('syntax', this.cmd.range, `No command: a rule line needs -A, -I, -D, -N, -P or another command (found '${first.raw}').`);
+      }
+      return undefined;
+    }
+    return this.cmd;
+  }
+
+  private next(): Token | undefined {
+    return this.tokens[this.i];
+  }
+
+  private step(): void {
+    const t = this.tokens[this.i++];
+    if (t.dynamic) {
+      // A shell expansion may stand for any number of words (options too); nothing can be said about it.
+      this.pendingNeg = undefined;
+      this.fuzzy = true;
+      return;
+    }
+    const w = t.value;
+    if (w === '!') {
+      if (this.pendingNeg) this.fail('syntax', t.range, "Two '!' in a row.");
+      this.pendingNeg = t;
+      return;
+    }
+    if (/^-[A-Za-z]{2,}$/.test(w) && !findCommand(w) && this.splitBundle(t)) return this.step();
+    const command = findCommand(w);
+    if (command) return this.readCommand(t, command);
+    if (w === '-t' || w === '--table') return this.readTable(t);
+    if (w.startsWith('-') && w.length > 1) return this.readOption(t);
+    if (this.fuzzy) return;
+    this.fail('syntax', t.range, `Unexpected word '${t.raw}': it is not an option, and no option before it takes a value here.`);
+  }
+
+  /** getopt lets one-letter options share a dash (`-nvL`): split them into words of their own. */
+  private splitBundle(t: Token): boolean {
+    const letters = t.value.slice(1).split('');
+    const known = (c: string) => findCommand(`-${c}`) || GENERIC_OPTIONS.some((o) => o.short === `-${c}`);
+    const flagOnly = (c: string) => findCommand(`-${c}`)?.chain === 'none' || GENERIC_OPTIONS.some((o) => o.short === `-${c}` && o.args.length === 0 && !['-j', '-g', '-m', '-t'].includes(o.short));
+    if (t.raw !== t.value || !letters.every(known) || !letters.slice(0, -1).every((c) => flagOnly(c) || findCommand(`-${c}`))) return false;
+    const { line, character } = t.range.start;
+    const parts: Token[] = letters.map((c, k) => ({
+      ...t, value: `-${c}`, raw: k === 0 ? `-${c}` : c,
+      range: { start: { line, character: character + (k === 0 ? 0 : k + 1) }, end: { line, character: character + k + 2 } },
+    }));
+    this.tokens.splice(--this.i, 1, ...parts);
+    return true;
+  }
+
+  private readCommand(t: Token, spec: CommandSpec): void {
+    if (this.cmd.spec) {
+      this.fail('syntax', t.range, `Only one command per line: '${this.cmd.commandToken.raw}' already given, then '${t.raw}'.`);
+      return;
+    }
+    if (this.ctx.format === 'restore' && !spec.inRestore) {
+      this.fail('syntax', t.range, `${spec.long} cannot be used in an iptables-restore file.`);
+    }
+    this.cmd.spec = spec;
+    this.cmd.commandToken = t;
+    const n = this.next();
+    if (spec.chain !== 'none' && n && (!looksLikeOption(n) || spec.chain === 'required')) {
+      if (!(spec.chain === 'optional' && /^\d+$/.test(n.value) && !n.dynamic && spec.short !== '-F')) {
+        if (n.value !== '!' || spec.chain === 'required') {
+          this.cmd.chain = n;
+          this.i++;
+        }
+      }
+    }
+    if (spec.chain === 'required' && !this.cmd.chain) {
+      this.fail('missing-argument', t.range, `${spec.short} needs a chain name.`);
+      return;
+    }
+    const r = this.next();
+    if (spec.rulenum && r && /^\d+$/.test(r.value)) {
+      this.cmd.rulenum = r;
+      this.i++;
+    } else if (spec.rulenum === 'required' && (!r || !r.dynamic)) {
+      this.fail('missing-argument', t.range, `${spec.short} needs a rule number after the chain.`);
+    }
+    if (spec.extra) {
+      const e = this.next();
+      if (!e) {
+        this.fail('missing-argument', t.range, spec.extra === 'policy' ? `${spec.short} needs a chain and a policy (ACCEPT or DROP).` : `${spec.short} needs the old and the new chain name.`);
+        return;
+      }
+      this.cmd.extra = e;
+      this.i++;
+    }
+  }
+
+  private readTable(t: Token): void {
+    const n = this.next();
+    if (!n) return this.fail('missing-argument', t.range, '-t needs a table name (filter, nat, mangle, raw, security).');
+    this.i++;
+    if (this.ctx.format === 'restore') {
+      this.fail('syntax', t.range, 'iptables-restore does not accept -t on a rule line; the table is set by the *table line above.');
+      return;
+    }
+    this.cmd.tableToken = n;
+    if (n.dynamic) return;
+    if (!findTable(n.value)) {
+      const s = suggest(n.value, TABLES.map((x) => x.name));
+      this.fail('unknown-table', n.range, `Unknown table '${n.value}'. Tables: filter, nat, mangle, raw, security.${s.length ? ` Did you mean '${s[0]}'?` : ''}`, { suggestions: s });
+      return;
+    }
+    this.cmd.table = n.value;
+  }
+
+  /** Every option spec a word may resolve to, in iptables' order: own options, loaded matches, the target. */
+  private resolve(word: string): { spec: OptionSpec; owner?: ModuleSpec; implicit?: ModuleSpec } | undefined {
+    // getopt prefers an exact name anywhere over an abbreviation.
+    return this.resolveWith(word, (specs, w) => specs.find((s) => optionMatches(s, w))) ?? this.resolveWith(word, lookupOption);
+  }
+
+  private resolveWith(word: string, find: (specs: OptionSpec[], w: string) => OptionSpec | undefined): { spec: OptionSpec; owner?: ModuleSpec; implicit?: ModuleSpec } | undefined {
+    const generic = find(GENERIC_OPTIONS, word);
+    if (generic) return { spec: generic };
+    for (const m of this.cmd.matches) {
+      if (!m.spec) continue;
+      const s = find(m.spec.options, word);
+      if (s) return { spec: s, owner: m.spec };
+    }
+    if (this.cmd.target?.spec) {
+      const s = find(this.cmd.target.spec.options, word);
+      if (s) return { spec: s, owner: this.cmd.target.spec };
+    }
+    const proto = this.cmd.protocol;
+    if (proto && !proto.token.dynamic) {
+      const pm = protocolMatch(proto.value, this.ctx.family);
+      if (pm && !this.cmd.matches.some((m) => m.spec === pm)) {
+        const s = find(pm.options, word);
+        if (s) return { spec: s, owner: pm, implicit: pm };
+      }
+    }
+    return undefined;
+  }
+
+  private readOption(word: Token): void {
+    let t = word;
+    const eq = t.value.indexOf('=');
+    if (t.value.startsWith('--') && eq > 2 && t.raw.indexOf('=') > 2) {
+      // getopt's --name=value form: split it into two words with their own ranges.
+      const rawEq = t.raw.indexOf('=');
+      const nameTok: Token = { ...t, value: t.value.slice(0, eq), raw: t.raw.slice(0, rawEq), range: { start: t.range.start, end: { line: t.range.start.line, character: t.range.start.character + rawEq } } };
+      const valueTok: Token = { ...t, value: t.value.slice(eq + 1), raw: t.raw.slice(rawEq + 1), range: { start: { line: t.range.start.line, character: t.range.start.character + rawEq + 1 }, end: t.range.end } };
+      this.tokens.splice(this.i, 0, valueTok);
+      t = nameTok;
+    }
+    const w = t.value;
+    const found = this.resolve(w);
+    const neg = this.pendingNeg;
+    this.pendingNeg = undefined;
+    if (!found) {
+      if (this.fuzzy) return;
+      return this.unknownOption(t);
+    }
+    const { spec, owner, implicit } = found;
+    if (spec.commandLineOnly && this.ctx.format === 'restore') {
+      this.fail('syntax', t.range, `${t.value} is an option of the iptables command, not of a rule: iptables-restore refuses it here.`);
+    }
+    if (spec.removed) {
+      this.fail('unknown-option', t.range, `${w}: ${spec.removed}`);
+      while (this.next() && !looksLikeOption(this.next()!) && this.next()!.value !== '!') this.i++;
+      return;
+    }
+    if (spec.family && spec.family !== this.ctx.family) {
+      this.fail('address-family', t.range, `${w} exists only in ${spec.family === 4 ? 'iptables (IPv4)' : 'ip6tables (IPv6)'}.`);
+    }
+    if (implicit) this.cmd.matches.push({ name: implicit.name, spec: implicit, implicit: true, options: [] });
+    const use: OptionUse = { spec, owner, nameToken: t, negated: !!neg, negToken: neg, args: [] };
+    if (neg && !spec.invert) {
+      this.fail('syntax', neg.range, `${w} cannot be negated with '!'.`);
+    }
+    this.readArgs(use);
+    if (!owner) return this.applyGeneric(use);
+    const m = this.cmd.matches.find((x) => x.spec === owner);
+    if (m) m.options.push(use);
+    else this.cmd.target?.options.push(use);
+    this.cmd.options.push(use);
+  }
+
+  private unknownOption(t: Token): void {
+    const w = t.value;
+    if (this.cmd.protocol?.token.dynamic && MATCHES.some((m) => m.protocols && m.options.some((o) => o.names.includes(w)))) {
+      // -p $PROTO: the protocol, and so its options, are unknown until the script runs.
+      this.skipArgsOf(w);
+      return;
+    }
+    const implicit = this.cmd.protocol && !this.cmd.protocol.token.dynamic ? protocolMatch(this.cmd.protocol.value, this.ctx.family) : undefined;
+    const loaded = [...GENERIC_OPTIONS, ...this.cmd.matches.flatMap((m) => m.spec?.options ?? []), ...(this.cmd.target?.spec?.options ?? []), ...(implicit?.options ?? [])];
+    if (PORT_OPTIONS.has(w) || w === '--tcp-flags' || w === '--syn' || w === '--icmp-type' || w === '--icmpv6-type') {
+      const needs = w.startsWith('--icmpv6') ? '-p ipv6-icmp' : w.startsWith('--icmp') ? '-p icmp' : w.startsWith('--tcp') || w === '--syn' ? '-p tcp' : '-p tcp or -p udp';
+      const proto = this.cmd.protocol;
+      const why = proto ? `the protocol given (-p ${proto.value}) has no ${w}` : `no protocol is given`;
+      this.fail('protocol-required', t.range, `${w} needs ${needs} before it: ${why}, so iptables says unknown option "${w}".`, { option: w, insert: needs.split(' or ')[0] });
+      this.skipArgsOf(w);
+      return;
+    }
+    const elsewhere = [...MATCHES, ...TARGETS].filter((m) => isAvailable(m, this.ctx.family) && m.options.some((o) => o.names.includes(w) && !o.removed));
+    if (elsewhere.length) {
+      const owner = elsewhere[0];
+      const how = owner.kind === 'match' ? `-m ${owner.name}` : `-j ${owner.name}`;
+      const where = owner.kind === 'target' && this.cmd.target ? ` (this rule's target is ${this.cmd.target.name})` : '';
+      this.fail('unknown-option', t.range, `${w} belongs to ${owner.kind === 'match' ? 'the match' : 'the target'} ${owner.name}; it needs ${how} before it${where}.`, { module: owner.name, kind: owner.kind });
+      this.skipArgsOf(w, owner);
+      return;
+    }
+    const s = suggest(w, allOptionNames(loaded).filter((n) => n.startsWith('--') === w.startsWith('--')));
+    this.fail('unknown-option', t.range, `Unknown option '${w}'.${s.length ? ` Did you mean ${s.map((x) => `'${x}'`).join(' or ')}?` : ''}`, { suggestions: s });
+    // Skip the words that look like its value, so that they do not cause follow-up errors.
+    while (this.next() && !looksLikeOption(this.next()!) && this.next()!.value !== '!') this.i++;
+  }
+
+  private skipArgsOf(word: string, owner?: ModuleSpec): void {
+    const spec = owner?.options.find((o) => o.names.includes(word)) ?? [...MATCHES].flatMap((m) => m.options).find((o) => o.names.includes(word));
+    const count = spec ? spec.args.length : 1;
+    for (let k = 0; k < count && this.next() && !looksLikeOption(this.next()!); k++) this.i++;
+  }
+
+  private readArgs(use: OptionUse): void {
+    const { spec, nameToken } = use;
+    const kinds: ValueKind[] = [...spec.args];
+    if (spec.optionalArg && this.next() && !looksLikeOption(this.next()!) && this.next()!.value !== '!') kinds.push(spec.optionalArg);
+    // -j, -g, -m take a name that the generic handler reads.
+    const nameArg = spec.short === '-j' || spec.short === '-g' || spec.short === '-m' || spec.short === '-t';
+    const total = nameArg ? 1 : kinds.length;
+    for (let k = 0; k < total; k++) {
+      const a = this.next();
+      if (a && a.value === '!' && spec.invert && k === 0 && !a.dynamic) {
+        this.sink.error('obsolete-syntax', a.range, `'${nameToken.value} ! value' is the old negation form that current iptables refuses; write '! ${nameToken.value} value'.`, { option: nameToken.value });
+        this.cmd.broken = true;
+        use.negated = true;
+        use.negToken = a;
+        this.i++;
+        k--;
+        continue;
+      }
+      const textual = !nameArg && (kinds[k].name.startsWith('string') || kinds[k].name === 'any');
+      if (!a || (looksLikeOption(a) && !textual)) {
+        const what = nameArg ? (spec.short === '-m' ? 'a match module name' : spec.short === '-t' ? 'a table' : 'a target or chain name') : kinds[k].what;
+        const which = total > 1 ? `${total} values; value ${k + 1} is ` : '';
+        this.fail('missing-argument', nameToken.range, `${nameToken.value} needs ${which}${what}${a ? `, but the next word is the option '${a.value}'` : ''}.`);
+        return;
+      }
+      this.i++;
+      use.args.push(a);
+      if (!nameArg && !a.dynamic) {
+        const problem = kinds[k].validate(a.value, { family: this.ctx.family });
+        if (problem) {
+          const severity = problem.severity ?? 'error';
+          this.sink.add(problem.code ?? 'invalid-value', severity, a.range, problem.message);
+          if (severity === 'error') this.cmd.broken = true;
+        }
+      }
+    }
+  }
+
+  private applyGeneric(use: OptionUse): void {
+    const { spec } = use;
+    const arg = use.args[0];
+    this.cmd.options.push(use);
+    if (!arg && (spec.short === '-j' || spec.short === '-g' || spec.short === '-m')) return;
+    switch (spec.short) {
+      case '-p':
+        if (this.cmd.protocol) this.fail('syntax', use.nameToken.range, 'The protocol is given twice (-p); iptables allows it once per rule.');
+        this.cmd.protocol = { value: arg.dynamic ? arg.value : arg.value.toLowerCase(), negated: use.negated, token: arg };
+        return;
+      case '-m':
+        return this.loadMatch(arg);
+      case '-j':
+      case '-g':
+        return this.setTarget(use, arg, spec.short === '-g');
+      case '-4':
+      case '-6':
+        if ((spec.short === '-4') !== (this.ctx.family === 4)) {
+          this.fail('address-family', use.nameToken.range, `${spec.short} in an ${this.ctx.family === 4 ? 'iptables' : 'ip6tables'} ruleset: the rule is refused.`);
+        }
+        return;
+    }
+    const dup = this.cmd.options.filter((o) => o.spec === spec && !o.owner);
+    if (dup.length > 1 && spec.args.length) {
+      this.fail('syntax', use.nameToken.range, `${use.nameToken.value} is given twice; iptables allows each of its own options once per rule.`);
+    }
+  }
+
+  private loadMatch(arg: Token): void {
+    if (arg.dynamic) {
+      this.cmd.matches.push({ name: arg.value, token: arg, implicit: false, options: [] });
+      return;
+    }
+    const spec = findMatch(arg.value);
+    const use: MatchUse = { name: arg.value, spec, token: arg, implicit: false, options: [] };
+    if (!spec) {
+      const names = MATCHES.filter((m) => !m.removed && isAvailable(m, this.ctx.family)).map((m) => m.name);
+      const s = suggest(arg.value, names);
+      this.fail('unknown-match', arg.range, `Unknown match module '${arg.value}'.${s.length ? ` Did you mean '${s[0]}'?` : ''}`, { suggestions: s });
+    } else if (spec.removed) {
+      this.fail('unknown-match', arg.range, `-m ${arg.value}: ${spec.removed}`);
+    } else if (spec.family && spec.family !== this.ctx.family) {
+      const alt = arg.value === 'icmp' ? ' Use -m icmp6 / -p ipv6-icmp.' : arg.value === 'icmp6' ? ' Use -m icmp / -p icmp.' : '';
+      this.fail('address-family', arg.range, `The ${spec.name} match exists only in ${spec.family === 4 ? 'iptables (IPv4)' : 'ip6tables (IPv6)'}.${alt}`);
+    }
+    this.cmd.matches.push(use);
+  }
+
+  private setTarget(use: OptionUse, arg: Token, goto: boolean): void {
+    if (this.cmd.target) {
+      this.fail('syntax', use.nameToken.range, `A rule has one target; '${this.cmd.target.name}' is already given.`);
+      return;
+    }
+    const spec = goto ? undefined : findTarget(arg.value);
+    const t: TargetUse = { name: arg.value, token: arg, spec, goto, options: [] };
+    if (use.negated) this.fail('syntax', use.negToken!.range, `${use.nameToken.value} cannot be negated.`);
+    if (spec?.removed) this.fail('unknown-target', arg.range, `-j ${arg.value}: ${spec.removed}`);
+    else if (spec?.family && spec.family !== this.ctx.family) {
+      this.fail('address-family', arg.range, `The ${spec.name} target exists only in ${spec.family === 4 ? 'iptables (IPv4)' : 'ip6tables (IPv6)'}.`);
+    }
+    this.cmd.target = t;
+  }
+}
+
+export function parseCommand(tokens: Token[], ctx: CommandContext, counters?: Token): Command | undefined {
+  if (tokens.length === 0) return undefined;
+  return new CommandParser(tokens, ctx, counters).parse();
+}

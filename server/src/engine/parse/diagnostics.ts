@@ -1,0 +1,17 @@
+import { Diagnostic, Range, Severity } from '../types';
+
+/** Collects diagnostics; every producer of diagnostics goes through one of these. */
+export class DiagnosticSink {
+  readonly items: Diagnostic[] = [];
+
+  add(code: string, severity: Severity, range: Range, message: string, data?: Record<string, unknown>): Diagnostic {
+    const d: Diagnostic = { code, severity, range, message };
+    if (data) d.data = data;
+    this.items.push(d);
+    return d;
+  }
+
+  error(code: string, range: Range, message: string, data?: Record<string, unknown>): Diagnostic {
+    return this.add(code, 'error', range, message, data);
+  }
+}

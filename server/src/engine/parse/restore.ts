@@ -1,0 +1,134 @@
+/** Parser for iptables-save / iptables-restore files (and their ip6tables twins). */
+import { Family } from '../kb/addresses';
+import { TABLES, findTable, isBuiltinChain } from '../kb';
+import { lexRestoreLine, Token } from '../lexer';
+import { LineIndex } from '../lineIndex';
+import { ChainDecl, Command, CommentLine, Ruleset, TableBlock } from '../model';
+import { suggest } from '../suggest';
+import { lineRange } from '../types';
+import { parseCommand } from './command';
+import { DiagnosticSink } from './diagnostics';
+
+const COUNTERS_RE = /^\[\d+:\d+\]$/;
+
+export function parseRestore(text: string, family: Family, index = new LineIndex(text)): Ruleset {
+  const sink = new DiagnosticSink();
+  const tables: TableBlock[] = [];
+  const chains: ChainDecl[] = [];
+  const commands: Command[] = [];
+  const comments: CommentLine[] = [];
+  let current: TableBlock | undefined;
+  let reportedCr = false;
+  let reportedOutside = false;
+
+  const closeMissing = (line: number) => {
+    if (current && !current.commitRange) {
+      const last = current.endLine;
+      sink.error('missing-commit', lineRange(last, 0, index.lineText(last).length),
+        `Table *${current.name} is not closed by COMMIT before ${line < index.lineCount ? `line ${line + 1}` : 'the end of the file'}: iptables-restore loads nothing ("COMMIT expected").`,
+        { line: current.endLine });
+    }
+  };
+
+  for (let line = 0; line < index.lineCount; line++) {
+    const full = index.starts[line + 1] !== undefined ? index.text.slice(index.starts[line], index.starts[line + 1] - 1) : index.text.slice(index.starts[line]);
+    const hasCr = full.endsWith('\r');
+    const text = hasCr ? full.slice(0, -1) : full;
+    if (text === '' && !hasCr) continue;
+    if (text.startsWith('#')) {
+      comments.push({ text, range: lineRange(line, 0, text.length), trailing: false });
+      continue;
+    }
+    if (hasCr && !reportedCr) {
+      reportedCr = true;
+      sink.error('commit-format', lineRange(line, text.length, full.length),
+        'This file has Windows (CRLF) line endings: iptables-restore reads the carriage return as part of each word and refuses the file. Save it with LF line endings.', { fix: 'crlf' });
+    }
+    if (/^[ \t]+$/.test(text)) {
+      sink.error('commit-format', lineRange(line, 0, text.length), 'A line of only spaces or tabs: iptables-restore refuses it (only a truly empty line is skipped).', { fix: 'blank' });
+      continue;
+    }
+    if (text.startsWith('*')) {
+      closeMissing(line);
+      const name = text.slice(1).trim();
+      const nameRange = lineRange(line, 1, text.length);
+      current = { name, range: lineRange(line, 0, text.length), nameRange, endLine: line };
+      tables.push(current);
+      if (!findTable(name)) {
+        const s = suggest(name, TABLES.map((t) => t.name));
+        sink.error('unknown-table', nameRange, `Unknown table '${name}'. Tables: filter, nat, mangle, raw, security.${s.length ? ` Did you mean '${s[0]}'?` : ''}`, { suggestions: s });
+      } else {
+        for (const c of findTable(name)!.chains) {
+          chains.push({ table: name, name: c, nameRange: nameRange, builtin: true, range: nameRange, via: 'builtin' });
+        }
+      }
+      continue;
+    }
+    const trimmed = text.trim();
+    if (trimmed.startsWith('COMMIT')) {
+      if (trimmed !== 'COMMIT' || text !== 'COMMIT') {
+        sink.error('commit-format', lineRange(line, 0, text.length), `'${text}' is not exactly COMMIT: iptables-restore refuses spaces or anything else on the COMMIT line.`, { fix: 'commit' });
+      } else if (line === index.lineCount - 1) {
+        sink.error('commit-format', lineRange(line, 0, text.length), 'The final COMMIT has no line break after it: the legacy iptables-restore refuses it. End the file with a newline.', { fix: 'eol' });
+      }
+      if (!current || current.commitRange) {
+        sink.error('syntax', lineRange(line, 0, text.length), 'COMMIT without a *table line before it.');
+      } else {
+        current.commitRange = lineRange(line, 0, text.length);
+        current.endLine = line;
+      }
+      continue;
+    }
+    if (!current || current.commitRange) {
+      if (!reportedOutside) {
+        reportedOutside = true;
+        sink.error('syntax', lineRange(line, 0, text.length),
+          current ? 'This line comes after COMMIT and before the next *table line: iptables-restore refuses it.' : 'This line comes before any *table line: iptables-restore refuses it. (Text pasted together with the dump, such as a shell prompt?)');
+      }
+      continue;
+    }
+    current.endLine = line;
+    if (text.startsWith(':')) {
+      parseChainLine(text, line, current.name, chains, sink);
+      continue;
+    }
+    const lexed = lexRestoreLine(text, line);
+    for (const p of lexed.problems) sink.error('syntax', p.range, p.message);
+    let tokens = lexed.tokens;
+    let counters: Token | undefined;
+    if (tokens.length && COUNTERS_RE.test(tokens[0].value)) {
+      counters = tokens[0];
+      tokens = tokens.slice(1);
+    }
+    const cmd = parseCommand(tokens, { family, format: 'restore', table: current.name, sink, index: commands.length }, counters);
+    if (cmd) commands.push(cmd);
+  }
+  closeMissing(index.lineCount);
+  return { format: 'restore', family, tables, chains, commands, comments, diagnostics: sink.items, lineCount: index.lineCount };
+}
+
+function parseChainLine(text: string, line: number, table: string, chains: ChainDecl[], sink: DiagnosticSink): void {
+  const tokens = lexRestoreLine(text, line, 1).tokens;
+  const range = lineRange(line, 0, text.length);
+  if (tokens.length === 0 || text[1] === ' ') {
+    sink.error('syntax', range, "A chain line needs a name right after ':' (':NAME POLICY [packets:bytes]').");
+    return;
+  }
+  const [name, policy, counters, ...rest] = tokens;
+  const builtin = isBuiltinChain(name.value) && (findTable(table)?.chains.includes(name.value) ?? false);
+  const decl: ChainDecl = { table, name: name.value, nameRange: name.range, builtin, range, via: 'declaration' };
+  if (!policy) {
+    sink.error('syntax', range, `Chain line for ${name.value} has no policy: write ':${name.value} ${builtin ? 'ACCEPT' : '-'} [0:0]'.`);
+  } else {
+    decl.policy = policy.value;
+    decl.policyRange = policy.range;
+  }
+  if (counters && !COUNTERS_RE.test(counters.value)) {
+    sink.error('syntax', counters.range, `'${counters.value}' is not a counter pair [packets:bytes].`);
+  }
+  if (rest.length) sink.error('syntax', rest[0].range, 'Unexpected text after the counters of a chain line.');
+  // A built-in chain's declaration replaces its implicit entry.
+  const implicit = chains.findIndex((c) => c.table === table && c.name === name.value && c.via === 'builtin');
+  if (implicit >= 0 && builtin) chains.splice(implicit, 1);
+  chains.push(decl);
+}

@@ -1,0 +1,117 @@
+/**
+ * Finds iptables/ip6tables invocations in shell scripts: direct, through sudo, or through a variable that
+ * holds an iptables path (IPT=/sbin/iptables; $IPT -A ...). Everything else in the script is left alone.
+ */
+import { Family } from '../kb/addresses';
+import { findTable } from '../kb';
+import { Token } from '../lexer';
+import { LineIndex } from '../lineIndex';
+import { ChainDecl, Command, CommentLine, Ruleset, TableBlock } from '../model';
+import { lexShell, ShellItem } from '../shellLexer';
+import { parseCommand } from './command';
+import { DiagnosticSink } from './diagnostics';
+
+const IPTABLES_RE = /^(?:.*\/)?(ip6?tables)(?:-legacy|-nft)?$/;
+const PREFIX_WORDS = new Set(['sudo', 'command', 'exec', 'nice', 'nohup', 'time', 'env', 'doas', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '!', '{']);
+const IPT_VAR_RE = /^\$\{?(IP6?T(?:ABLES)?[A-Z0-9_]*|ip6?t(?:ables)?[a-z0-9_]*)\}?$/;
+
+/** Which family a command word runs, if it is an iptables invocation. */
+function invocationFamily(word: Token, aliases: Map<string, Family>): Family | undefined {
+  if (word.dynamic) {
+    const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(word.value);
+    if (!m) return undefined;
+    const known = aliases.get(m[1]);
+    if (known) return known;
+    if (IPT_VAR_RE.test(word.value)) return /6/.test(m[1]) ? 6 : 4;
+    return undefined;
+  }
+  const m = IPTABLES_RE.exec(word.value);
+  if (!m) return undefined;
+  return m[1] === 'ip6tables' ? 6 : 4;
+}
+
+/** Splits the item stream into simple commands (words between control operators). */
+function simpleCommands(items: ShellItem[]): Token[][] {
+  const out: Token[][] = [];
+  let cur: Token[] = [];
+  for (const it of items) {
+    if (it.kind === 'word') cur.push(it.token);
+    else if (it.kind === 'op' && !['<', '>', '>>', '<<', '<<-', '>&', '<&', '<>', '>|'].includes(it.value)) {
+      if (cur.length) out.push(cur);
+      cur = [];
+    }
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+export interface ScriptOptions {
+  /** The family of a plain `iptables` is 4, of `ip6tables` 6; a setting may force one. */
+  family?: Family;
+}
+
+export function parseScript(text: string, defaultFamily: Family, index = new LineIndex(text), opts: ScriptOptions = {}): Ruleset {
+  const sink = new DiagnosticSink();
+  const items = lexShell(text, index);
+  const comments: CommentLine[] = [];
+  let lastWordLine = -1;
+  for (const it of items) {
+    if (it.kind === 'word') lastWordLine = it.token.range.end.line;
+    if (it.kind === 'comment') comments.push({ text: it.text, range: it.range, trailing: it.range.start.line === lastWordLine });
+  }
+  const aliases = new Map<string, Family>();
+  const commands: Command[] = [];
+  const families = new Set<Family>();
+  for (const words of simpleCommands(items)) {
+    let k = 0;
+    // Leading assignments: remember variables that name iptables.
+    while (k < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[k].raw)) {
+      const eq = words[k].value.indexOf('=');
+      const name = words[k].value.slice(0, eq);
+      const value = words[k].value.slice(eq + 1).trim();
+      const fam = value.split(/\s+/).map((w) => IPTABLES_RE.exec(w)).find((m) => m);
+      if (fam) aliases.set(name, fam[1] === 'ip6tables' ? 6 : 4);
+      else if (/^\$\(\s*(command -v|which)\s+ip6?tables\s*\)$/.test(value) || /^`\s*which\s+ip6?tables\s*`$/.test(value)) {
+        aliases.set(name, /ip6tables/.test(value) ? 6 : 4);
+      }
+      k++;
+    }
+    // A shell prompt pasted with the command (root@host:~# iptables ...).
+    if (k < words.length && /^\S*[@:]\S*[#$]$/.test(words[k].raw)) k++;
+    while (k < words.length && PREFIX_WORDS.has(words[k].value)) {
+      k++;
+      while (k < words.length && words[k - 1].value === 'sudo' && words[k].value.startsWith('-')) k++;
+    }
+    if (k >= words.length) continue;
+    const fam = invocationFamily(words[k], aliases);
+    if (!fam) continue;
+    const family = opts.family ?? fam ?? defaultFamily;
+    families.add(family);
+    const cmd = parseCommand(words.slice(k + 1), { family, format: 'script', table: 'filter', sink, index: commands.length });
+    if (cmd) {
+      cmd.commandFamily = family;
+      commands.push(cmd);
+    }
+  }
+  const family = opts.family ?? (families.size === 1 ? [...families][0] : defaultFamily);
+  const { tables, chains } = scriptTablesAndChains(commands);
+  return { format: 'script', family, tables, chains, commands, comments, diagnostics: sink.items, lineCount: index.lineCount };
+}
+
+/** Tables used by the script (with their built-in chains) and the chains it creates with -N. */
+function scriptTablesAndChains(commands: Command[]): { tables: TableBlock[]; chains: ChainDecl[] } {
+  const tables: TableBlock[] = [];
+  const chains: ChainDecl[] = [];
+  const seen = new Set<string>();
+  for (const c of commands) {
+    const key = `${c.commandFamily ?? 4}:${c.table}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      const spec = findTable(c.table);
+      const r = c.tableToken?.range ?? c.range;
+      tables.push({ name: c.table, range: r, nameRange: r, endLine: r.end.line, family: c.commandFamily });
+      for (const name of spec?.chains ?? []) chains.push({ table: c.table, name, nameRange: r, builtin: true, range: r, via: 'builtin', family: c.commandFamily });
+    }
+  }
+  return { tables, chains };
+}

@@ -1,0 +1,198 @@
+/**
+ * A POSIX-shell word splitter, sufficient to find iptables command lines in scripts: quotes, escapes,
+ * `\` line continuations, expansions, comments, control operators, redirections and here-documents.
+ */
+import { LineIndex } from './lineIndex';
+import { Token } from './lexer';
+import { Range } from './types';
+
+export type ShellItem =
+  | { kind: 'word'; token: Token }
+  | { kind: 'op'; value: string; range: Range }
+  | { kind: 'comment'; text: string; range: Range };
+
+const OPERATORS = ['&&', '||', ';;', ';', '&', '|', '(', ')', '\n'];
+
+/** Reads the extent of `$(...)`, `${...}` or `$((...))` starting at `i` (the `$`); returns the end offset. */
+function skipDollar(text: string, i: number): number {
+  const next = text[i + 1];
+  if (next === '{' || next === '(') {
+    const close = next === '{' ? '}' : ')';
+    let depth = 0;
+    let j = i + 1;
+    while (j < text.length) {
+      const c = text[j];
+      if (c === '\\') {
+        j += 2;
+        continue;
+      }
+      if (c === "'" && next === '(') {
+        const q = text.indexOf("'", j + 1);
+        j = q < 0 ? text.length : q + 1;
+        continue;
+      }
+      if (c === next) depth++;
+      else if (c === close) {
+        depth--;
+        if (depth === 0) return j + 1;
+      }
+      j++;
+    }
+    return text.length;
+  }
+  let j = i + 1;
+  if (j < text.length && /[@*#?$!0-9-]/.test(text[j])) return j + 1;
+  while (j < text.length && /[A-Za-z0-9_]/.test(text[j])) j++;
+  return j;
+}
+
+export function lexShell(text: string, index = new LineIndex(text)): ShellItem[] {
+  const items: ShellItem[] = [];
+  const heredocs: string[] = [];
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const ch = text[i];
+    if (ch === ' ' || ch === '\t' || ch === '\r') {
+      i++;
+      continue;
+    }
+    if (ch === '\\' && text[i + 1] === '\n') {
+      i += 2;
+      continue;
+    }
+    if (ch === '#') {
+      let e = text.indexOf('\n', i);
+      if (e < 0) e = n;
+      items.push({ kind: 'comment', text: text.slice(i, e), range: index.range(i, e) });
+      i = e;
+      continue;
+    }
+    if (ch === '\n') {
+      items.push({ kind: 'op', value: '\n', range: index.range(i, i + 1) });
+      i++;
+      if (heredocs.length) i = skipHeredocBodies(text, i, heredocs.splice(0));
+      continue;
+    }
+    const op = OPERATORS.find((o) => text.startsWith(o, i));
+    if (op) {
+      items.push({ kind: 'op', value: op, range: index.range(i, i + op.length) });
+      i += op.length;
+      continue;
+    }
+    const redir = /^[0-9]*(<<-?|<>|>>|>&|<&|>\||[<>])/.exec(text.slice(i, i + 8));
+    if (redir) {
+      const opEnd = i + redir[0].length;
+      items.push({ kind: 'op', value: redir[1], range: index.range(i, opEnd) });
+      i = opEnd;
+      while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;
+      const w = readWord(text, i, index);
+      if (w) {
+        if (redir[1].startsWith('<<')) heredocs.push(w.token.value);
+        i = w.end;
+      }
+      continue;
+    }
+    const w = readWord(text, i, index);
+    if (!w) {
+      i++;
+      continue;
+    }
+    items.push({ kind: 'word', token: w.token });
+    i = w.end;
+  }
+  return items;
+}
+
+function skipHeredocBodies(text: string, i: number, delimiters: string[]): number {
+  for (const delim of delimiters) {
+    while (i < text.length) {
+      let e = text.indexOf('\n', i);
+      if (e < 0) e = text.length;
+      const line = text.slice(i, e).replace(/\r$/, '');
+      i = e + 1;
+      if (line.replace(/^\t+/, '') === delim) break;
+    }
+  }
+  return Math.min(i, text.length);
+}
+
+function readWord(text: string, i: number, index: LineIndex): { token: Token; end: number } | undefined {
+  const start = i;
+  let value = '';
+  let quoted = false;
+  let dynamic = false;
+  const n = text.length;
+  while (i < n) {
+    const ch = text[i];
+    if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') break;
+    if (ch === ';' || ch === '&' || ch === '|' || ch === '(' || ch === ')' || ch === '<' || ch === '>') break;
+    if (ch === '\\') {
+      if (text[i + 1] === '\n') {
+        i += 2;
+        continue;
+      }
+      if (i + 1 < n) value += text[i + 1];
+      i += 2;
+      continue;
+    }
+    if (ch === "'") {
+      quoted = true;
+      let e = text.indexOf("'", i + 1);
+      if (e < 0) e = n;
+      value += text.slice(i + 1, e);
+      i = e + 1;
+      continue;
+    }
+    if (ch === '"') {
+      quoted = true;
+      i++;
+      while (i < n && text[i] !== '"') {
+        if (text[i] === '\\' && i + 1 < n && '"\\$`\n'.includes(text[i + 1])) {
+          if (text[i + 1] !== '\n') value += text[i + 1];
+          i += 2;
+          continue;
+        }
+        if (text[i] === '$' && i + 1 < n && /[A-Za-z_{(@*#?$!0-9-]/.test(text[i + 1])) {
+          const e = skipDollar(text, i);
+          value += text.slice(i, e);
+          dynamic = true;
+          i = e;
+          continue;
+        }
+        if (text[i] === '`') {
+          let e = text.indexOf('`', i + 1);
+          e = e < 0 ? n : e + 1;
+          value += text.slice(i, e);
+          dynamic = true;
+          i = e;
+          continue;
+        }
+        value += text[i];
+        i++;
+      }
+      i++;
+      continue;
+    }
+    if (ch === '$' && i + 1 < n && /[A-Za-z_{(@*#?$!0-9-]/.test(text[i + 1])) {
+      const e = skipDollar(text, i);
+      value += text.slice(i, e);
+      dynamic = true;
+      i = e;
+      continue;
+    }
+    if (ch === '`') {
+      let e = text.indexOf('`', i + 1);
+      e = e < 0 ? n : e + 1;
+      value += text.slice(i, e);
+      dynamic = true;
+      i = e;
+      continue;
+    }
+    value += ch;
+    i++;
+  }
+  if (i === start) return undefined;
+  i = Math.min(i, n);
+  return { token: { value, raw: text.slice(start, i), range: index.range(start, i), quoted, dynamic }, end: i };
+}

@@ -1,0 +1,238 @@
+/**
+ * The ruleset as the kernel ends up holding it: commands applied in order (-N, -A, -I, -D, -R, -F, -X, -P, -E),
+ * per family, table and chain. Problems found on the way (undefined or duplicate chains, bad policies) are reported here.
+ */
+import { Family } from './kb/addresses';
+import { findTable, isBuiltinChain, TARGETS } from './kb';
+import { Token } from './lexer';
+import { ChainDecl, Command, Ruleset } from './model';
+import { DiagnosticSink } from './parse/diagnostics';
+import { suggest } from './suggest';
+import { Range } from './types';
+
+export interface ChainState {
+  family: Family;
+  table: string;
+  name: string;
+  builtin: boolean;
+  declRange: Range;
+  decl?: ChainDecl;
+  /** The -N command that created it (scripts, restore files with -N). */
+  createdBy?: Command;
+  policy?: string;
+  policyRange?: Range;
+  rules: Command[];
+}
+
+export class RulesetState {
+  readonly chains = new Map<string, ChainState>();
+  /** Every chain that ever existed, including those later deleted or replaced (for navigation). */
+  readonly history: ChainState[] = [];
+
+  static key(family: Family, table: string, name: string): string {
+    return `${family}:${table}:${name}`;
+  }
+
+  get(family: Family, table: string, name: string): ChainState | undefined {
+    return this.chains.get(RulesetState.key(family, table, name));
+  }
+
+  inTable(family: Family, table: string): ChainState[] {
+    return [...this.chains.values()].filter((c) => c.family === family && c.table === table);
+  }
+
+  all(): ChainState[] {
+    return [...this.chains.values()];
+  }
+}
+
+const MAX_CHAIN_NAME = 28;
+
+export function familyOf(rs: Ruleset, c: Command): Family {
+  return c.commandFamily ?? rs.family;
+}
+
+function sameRuleSpec(a: Command, b: Command): boolean {
+  const words = (c: Command) => c.tokens.filter((t) => t !== c.commandToken && t !== c.chain && t !== c.rulenum).map((t) => t.value).join(' ');
+  return words(a) === words(b);
+}
+
+export function validateChainName(name: Token, sink: DiagnosticSink): boolean {
+  if (name.dynamic) return true;
+  const v = name.value;
+  let why: string | undefined;
+  if (v.length > MAX_CHAIN_NAME) why = `is ${v.length} characters long; the kernel allows at most ${MAX_CHAIN_NAME}`;
+  else if (v.startsWith('-') || v.startsWith('!')) why = `starts with '${v[0]}', which iptables would read as an option or negation`;
+  else if (/\s/.test(v)) why = 'contains white space';
+  else if (TARGETS.some((t) => t.name === v)) why = `is the name of the ${v} target`;
+  else if (v === '') why = 'is empty';
+  if (why) {
+    sink.error('invalid-chain-name', name.range, `Chain name '${v}' ${why}.`);
+    return false;
+  }
+  return true;
+}
+
+export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
+  const state = new RulesetState();
+  const isScript = rs.format === 'script';
+  const add = (cs: ChainState) => {
+    state.chains.set(RulesetState.key(cs.family, cs.table, cs.name), cs);
+    state.history.push(cs);
+  };
+  // Events in source order: table starts reset that table (restore), declarations, then commands.
+  type Event = { line: number; order: number; run: () => void };
+  const events: Event[] = [];
+  for (const t of rs.tables) {
+    if (rs.format !== 'restore') continue;
+    events.push({
+      line: t.range.start.line, order: 0, run: () => {
+        for (const c of state.inTable(rs.family, t.name)) state.chains.delete(RulesetState.key(c.family, c.table, c.name));
+      },
+    });
+  }
+  for (const d of rs.chains) {
+    events.push({ line: d.range.start.line, order: 1, run: () => declare(d) });
+  }
+  for (const c of rs.commands) events.push({ line: c.range.start.line, order: 2, run: () => apply(c) });
+  events.sort((a, b) => a.line - b.line || a.order - b.order);
+
+  function declare(d: ChainDecl): void {
+    const family = d.family ?? rs.family;
+    const existing = state.get(family, d.table, d.name);
+    if (d.via === 'builtin') {
+      if (!existing) add({ family, table: d.table, name: d.name, builtin: true, declRange: d.range, decl: d, policy: 'ACCEPT', rules: [] });
+      return;
+    }
+    if (existing && (existing.decl?.via === 'declaration' || !existing.builtin)) {
+      sink.error('duplicate-chain', d.nameRange, `Chain ${d.name} is declared twice in *${d.table}: iptables-restore refuses the second declaration.`, { first: existing.declRange });
+      return;
+    }
+    if (!d.builtin) {
+      const tok: Token = { value: d.name, raw: d.name, range: d.nameRange, quoted: false, dynamic: false };
+      if (isBuiltinChain(d.name)) {
+        sink.error('chain-not-in-table', d.nameRange, `${d.name} is not a built-in chain of the ${d.table} table (it has ${findTable(d.table)?.chains.join(', ')}).`);
+        return;
+      }
+      validateChainName(tok, sink);
+      if (d.policy !== undefined && d.policy !== '-') {
+        sink.error('invalid-policy', d.policyRange ?? d.range, `User chain ${d.name} cannot have a policy; write '-' (only built-in chains have policies).`, { expected: '-' });
+      }
+    } else if (d.policy !== undefined && d.policy !== 'ACCEPT' && d.policy !== 'DROP') {
+      sink.error('invalid-policy', d.policyRange ?? d.range, `Policy '${d.policy}' is not allowed: a built-in chain's policy is ACCEPT or DROP.`, { suggestions: suggest(d.policy, ['ACCEPT', 'DROP']) });
+    }
+    add({ family, table: d.table, name: d.name, builtin: d.builtin, declRange: d.nameRange, decl: d, policy: d.builtin ? (d.policy === 'DROP' ? 'DROP' : 'ACCEPT') : undefined, policyRange: d.policyRange, rules: [] });
+  }
+
+  function lookupChain(c: Command, family: Family, name: Token): ChainState | undefined {
+    const cs = state.get(family, c.table, name.value);
+    if (cs || name.dynamic) return cs;
+    const builtinElsewhere = isBuiltinChain(name.value);
+    if (builtinElsewhere) {
+      sink.error('chain-not-in-table', name.range, `The ${c.table} table has no ${name.value} chain (it has ${findTable(c.table)?.chains.join(', ') ?? 'no built-in chains'}).`);
+    } else if (!(isScript && rs.commands.some((o) => o.spec.short === '-N' && o.chain?.value === name.value))) {
+      const names = state.inTable(family, c.table).map((x) => x.name);
+      const s = suggest(name.value, names);
+      sink.add('undefined-chain', isScript ? 'warning' : 'error', name.range,
+        `Chain ${name.value} does not exist in the ${c.table} table${isScript ? ' (no -N creates it)' : ' (no :' + name.value + ' line declares it)'}.${s.length ? ` Did you mean ${s[0]}?` : ''}`,
+        { chain: name.value, table: c.table, suggestions: s });
+    }
+    return undefined;
+  }
+
+  function apply(c: Command): void {
+    const family = familyOf(rs, c);
+    if (!findTable(c.table)) return;
+    const op = c.spec.short;
+    const name = c.chain;
+    if ((name && name.dynamic) || (c.broken && op !== '-A' && op !== '-I')) return;
+    switch (op) {
+      case '-N': {
+        if (!name) return;
+        const existing = state.get(family, c.table, name.value);
+        if (existing) {
+          if (existing.builtin) sink.error('invalid-chain-name', name.range, `${name.value} is a built-in chain of ${c.table}; it cannot be created.`);
+          else if (!isScript) sink.error('duplicate-chain', name.range, `Chain ${name.value} already exists in *${c.table}.`, { first: existing.declRange });
+          else sink.add('duplicate-chain', 'warning', name.range, `Chain ${name.value} already exists at this point: this iptables -N fails when the script runs.`, { first: existing.declRange });
+          return;
+        }
+        if (isBuiltinChain(name.value)) {
+          sink.error('chain-not-in-table', name.range, `${name.value} is a built-in chain name; the ${c.table} table does not have it and it cannot be created.`);
+          return;
+        }
+        if (!validateChainName(name, sink)) return;
+        add({ family, table: c.table, name: name.value, builtin: false, declRange: name.range, createdBy: c, rules: [] });
+        return;
+      }
+      case '-A':
+      case '-I':
+      case '-R':
+      case '-D': {
+        if (!name) return;
+        const cs = lookupChain(c, family, name);
+        if (!cs || c.broken) return;
+        const pos = c.rulenum && !c.rulenum.dynamic ? Number(c.rulenum.value) : undefined;
+        if (op === '-A') cs.rules.push(c);
+        else if (op === '-I') cs.rules.splice(Math.max(0, (pos ?? 1) - 1), 0, c);
+        else if (op === '-R' && pos !== undefined) {
+          if (pos < 1 || pos > cs.rules.length) sink.add('syntax', isScript ? 'warning' : 'error', c.rulenum!.range, `${name.value} has ${cs.rules.length} rule(s) at this point; there is no rule ${pos} to replace.`);
+          else cs.rules[pos - 1] = c;
+        } else if (op === '-D') {
+          const at = pos !== undefined ? pos - 1 : cs.rules.findIndex((r) => sameRuleSpec(r, c));
+          if (at >= 0 && at < cs.rules.length) cs.rules.splice(at, 1);
+          else if (!c.dynamic && !isScript) sink.error('syntax', c.range, `No such rule in ${name.value} to delete at this point: iptables-restore fails.`);
+        }
+        return;
+      }
+      case '-F': {
+        const targets = name ? [lookupChain(c, family, name)] : state.inTable(family, c.table);
+        for (const cs of targets) if (cs) cs.rules = [];
+        return;
+      }
+      case '-X': {
+        if (name) {
+          const cs = lookupChain(c, family, name);
+          if (cs?.builtin) sink.error('invalid-chain-name', name.range, `${name.value} is a built-in chain; -X deletes user chains only.`);
+          else if (cs) state.chains.delete(RulesetState.key(family, c.table, name.value));
+        } else {
+          for (const cs of state.inTable(family, c.table)) if (!cs.builtin) state.chains.delete(RulesetState.key(family, c.table, cs.name));
+        }
+        return;
+      }
+      case '-P': {
+        if (!name) return;
+        const cs = lookupChain(c, family, name);
+        const pol = c.extra;
+        if (!cs || !pol) return;
+        if (!cs.builtin) {
+          sink.error('invalid-policy', name.range, `Only built-in chains have a policy; ${name.value} is a user chain.`);
+          return;
+        }
+        if (!pol.dynamic && pol.value !== 'ACCEPT' && pol.value !== 'DROP') {
+          sink.error('invalid-policy', pol.range, `Policy '${pol.value}' is not allowed: a built-in chain's policy is ACCEPT or DROP.`, { suggestions: suggest(pol.value, ['ACCEPT', 'DROP']) });
+          return;
+        }
+        cs.policy = pol.dynamic ? undefined : pol.value;
+        cs.policyRange = pol.range;
+        return;
+      }
+      case '-E': {
+        if (!name || !c.extra) return;
+        const cs = lookupChain(c, family, name);
+        if (!cs || c.extra.dynamic) return;
+        if (cs.builtin) {
+          sink.error('invalid-chain-name', name.range, 'Built-in chains cannot be renamed.');
+          return;
+        }
+        if (!validateChainName(c.extra, sink)) return;
+        state.chains.delete(RulesetState.key(family, c.table, cs.name));
+        cs.name = c.extra.value;
+        add(cs);
+        return;
+      }
+    }
+  }
+
+  for (const e of events) e.run();
+  return state;
+}

@@ -1,0 +1,43 @@
+/** Positions and ranges are zero-based, like the LSP, but the engine never imports LSP types. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+export interface RelatedInfo {
+  range: Range;
+  message: string;
+}
+
+export interface Diagnostic {
+  code: string;
+  severity: Severity;
+  message: string;
+  range: Range;
+  related?: RelatedInfo[];
+  /** Machine-readable details a quick-fix may use (e.g. suggested names). */
+  data?: Record<string, unknown>;
+}
+
+export function range(line: number, start: number, endLine: number, end: number): Range {
+  return { start: { line, character: start }, end: { line: endLine, character: end } };
+}
+
+export function lineRange(line: number, start: number, end: number): Range {
+  return range(line, start, line, end);
+}
+
+export function rangeUnion(a: Range, b: Range): Range {
+  return { start: a.start, end: b.end };
+}
+
+export function comparePos(a: Position, b: Position): number {
+  return a.line - b.line || a.character - b.character;
+}

@@ -1,0 +1,122 @@
+/**
+ * The iptables language server. A thin layer: documents in, the engine's analysis out, one module per feature.
+ */
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  createConnection, DidChangeConfigurationNotification, InitializeResult, ProposedFeatures, ResponseError, TextDocuments,
+  TextDocumentSyncKind, LSPErrorCodes,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { AnalysisCache } from './analysisCache';
+import { toLspDiagnostic } from './convert';
+import { registerFeatures } from './features';
+import { DEFAULT_SERVER_SETTINGS, normalizeSettings, ServerSettings } from './settings';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+let settings: ServerSettings = DEFAULT_SERVER_SETTINGS;
+let configurationPull = false;
+const cache = new AnalysisCache(() => settings);
+const docsBase = pathToFileURL(path.join(__dirname, '..', 'docs', 'diagnostics')).toString();
+
+function isAnalysed(doc: TextDocument): boolean {
+  if (doc.languageId === 'shellscript') return settings.analyzeShellScripts;
+  return true;
+}
+
+/** Runs a feature; an exception is logged and answered as an error instead of ending the process. */
+export function guard<T>(name: string, fn: () => T): T | ResponseError<void> {
+  try {
+    return fn();
+  } catch (e) {
+    connection.console.error(`${name} failed: ${(e as Error).stack ?? e}`);
+    return new ResponseError(LSPErrorCodes.RequestFailed, `${name} failed: ${(e as Error).message}`);
+  }
+}
+
+const pending = new Map<string, NodeJS.Immediate>();
+function scheduleValidation(doc: TextDocument): void {
+  const prev = pending.get(doc.uri);
+  if (prev) clearImmediate(prev);
+  pending.set(doc.uri, setImmediate(() => {
+    pending.delete(doc.uri);
+    const current = documents.get(doc.uri);
+    if (current) validate(current);
+  }));
+}
+
+function validate(doc: TextDocument): void {
+  try {
+    if (!isAnalysed(doc)) {
+      void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [] });
+      return;
+    }
+    const result = cache.get(doc);
+    const diagnostics = result.diagnostics.map((d) => toLspDiagnostic(d, doc.uri, docsBase));
+    void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+  } catch (e) {
+    connection.console.error(`Analysis of ${doc.uri} failed: ${(e as Error).stack ?? e}`);
+  }
+}
+
+async function refreshSettings(): Promise<void> {
+  if (configurationPull) {
+    try {
+      const raw = await connection.workspace.getConfiguration({ section: 'iptables' });
+      settings = normalizeSettings(raw);
+    } catch {
+      settings = DEFAULT_SERVER_SETTINGS;
+    }
+  }
+  cache.clear();
+  for (const d of documents.all()) validate(d);
+}
+
+connection.onInitialize((params): InitializeResult => {
+  configurationPull = !!params.capabilities.workspace?.configuration;
+  settings = normalizeSettings(params.initializationOptions?.settings ?? params.initializationOptions);
+  return {
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      hoverProvider: true,
+      completionProvider: { triggerCharacters: ['-', ' ', ',', '*', ':'], resolveProvider: false },
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
+      documentSymbolProvider: true,
+      definitionProvider: true,
+      referencesProvider: true,
+      renameProvider: { prepareProvider: true },
+      documentHighlightProvider: true,
+      documentFormattingProvider: true,
+      documentRangeFormattingProvider: true,
+      foldingRangeProvider: true,
+      executeCommandProvider: { commands: [] },
+    },
+    serverInfo: { name: 'iptables-language-server', version: '0.1.0' },
+  };
+});
+
+connection.onInitialized(() => {
+  if (configurationPull) {
+    void connection.client.register(DidChangeConfigurationNotification.type, { section: 'iptables' }).catch(() => undefined);
+    void refreshSettings();
+  }
+});
+
+connection.onDidChangeConfiguration((change) => {
+  if (!configurationPull) settings = normalizeSettings(change.settings?.iptables ?? change.settings);
+  void refreshSettings();
+});
+
+documents.onDidChangeContent((e) => scheduleValidation(e.document));
+documents.onDidClose((e) => {
+  cache.delete(e.document.uri);
+  void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+});
+
+registerFeatures(connection, documents, cache, guard);
+
+documents.listen(connection);
+connection.listen();
+
+process.on('uncaughtException', (e) => connection.console.error(`Unexpected error: ${e.stack ?? e}`));

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { lint, LintOptions } from '../../server/src/engine/lint';
+import { Diagnostic } from '../../server/src/engine/types';
+
+export function diagnose(text: string, opts: LintOptions = {}): Diagnostic[] {
+  return lint(text, opts).diagnostics;
+}
+
+/** A restore file with the given filter rules. */
+export function filter(...lines: string[]): string {
+  return ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ...lines, 'COMMIT', ''].join('\n');
+}
+
+export function table(name: string, ...lines: string[]): string {
+  return [`*${name}`, ...lines, 'COMMIT', ''].join('\n');
+}
+
+export function codes(text: string, opts: LintOptions = {}): string[] {
+  return diagnose(text, opts).map((d) => d.code);
+}
+
+export function errors(text: string, opts: LintOptions = {}): Diagnostic[] {
+  return diagnose(text, opts).filter((d) => d.severity === 'error');
+}
+
+/** Asserts exactly one diagnostic with this code, on `line` (0-based) covering `word` (first occurrence on that line). */
+export function expectOne(text: string, code: string, line: number, word: string, opts: LintOptions = {}, nth = 0): Diagnostic {
+  const found = diagnose(text, opts).filter((d) => d.code === code);
+  assert.equal(found.length, 1, `expected one ${code}, got ${JSON.stringify(diagnose(text, opts).map((d) => [d.code, d.message]))}`);
+  const d = found[0];
+  const lineText = text.split('\n')[line];
+  let start = -1;
+  for (let k = 0; k <= nth; k++) start = lineText.indexOf(word, start + 1);
+  assert.ok(start >= 0, `'${word}' not on line ${line}`);
+  assert.deepEqual(d.range, { start: { line, character: start }, end: { line, character: start + word.length } }, `range of ${code}: ${d.message}`);
+  return d;
+}
+
+export function expectNone(text: string, code: string, opts: LintOptions = {}): void {
+  const found = diagnose(text, opts).filter((d) => d.code === code);
+  assert.deepEqual(found.map((d) => d.message), [], `expected no ${code}`);
+}

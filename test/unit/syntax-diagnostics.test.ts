@@ -1,0 +1,126 @@
+/** One test (or more) per diagnostic code of the parser: expected code, range and message. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { codes, diagnose, expectNone, expectOne, filter } from '../helpers/lint';
+
+test('syntax: a stray word', () => {
+  const d = expectOne(filter('-A INPUT -p tcp 22 -j ACCEPT'), 'syntax', 4, '22');
+  assert.match(d.message, /Unexpected word '22'/);
+});
+
+test('syntax: text before the first table', () => {
+  const d = expectOne('root@host:~# iptables-save\n*filter\nCOMMIT\n', 'syntax', 0, 'root@host:~# iptables-save');
+  assert.match(d.message, /before any \*table/);
+});
+
+test('unknown-option: misspelt option with a suggestion', () => {
+  const d = expectOne(filter('-A INPUT -p tcp --dprot 22 -j ACCEPT'), 'unknown-option', 4, '--dprot');
+  assert.match(d.message, /Did you mean '--dport'/);
+  assert.deepEqual(d.data?.suggestions, ['--dport']);
+});
+
+test('unknown-option: an option of a module that is not loaded', () => {
+  const d = expectOne(filter('-A INPUT --ctstate NEW -j ACCEPT'), 'unknown-option', 4, '--ctstate');
+  assert.match(d.message, /-m conntrack/);
+});
+
+test('unknown-option: removed options say what replaced them', () => {
+  const d = expectOne(filter('-A INPUT -m time --days Mon -j ACCEPT'), 'unknown-option', 4, '--days');
+  assert.match(d.message, /--weekdays/);
+  assert.equal(diagnose(filter('-A INPUT -m time --days Mon -j ACCEPT')).length, 1);
+});
+
+test('missing-argument: option at the end, option followed by an option, -P without policy', () => {
+  expectOne(filter('-A INPUT -p tcp --dport'), 'missing-argument', 4, '--dport');
+  const d = expectOne(filter('-A INPUT -p tcp --dport -j ACCEPT'), 'missing-argument', 4, '--dport');
+  assert.match(d.message, /next word is the option '-j'/);
+  expectOne('*filter\n-P DROP\nCOMMIT\n', 'missing-argument', 1, '-P');
+  expectNone('*filter\n-P DROP\nCOMMIT\n', 'undefined-chain');
+});
+
+test('missing-argument: a module without its required option', () => {
+  const d = expectOne(filter('-A INPUT -p tcp -m multiport -j ACCEPT'), 'missing-argument', 4, 'multiport');
+  assert.match(d.message, /--sports, --dports, --ports/);
+});
+
+test('invalid-value: ports, addresses, states, rates, MACs, log levels, reject types', () => {
+  expectOne(filter('-A INPUT -p tcp --dport 70000 -j ACCEPT'), 'invalid-value', 4, '70000');
+  expectOne(filter('-A INPUT -s 10.0.0.300 -j ACCEPT'), 'invalid-value', 4, '10.0.0.300');
+  expectOne(filter('-A INPUT -s 10.0.0.0/33 -j ACCEPT'), 'invalid-value', 4, '10.0.0.0/33');
+  expectOne(filter('-A INPUT -m conntrack --ctstate NEW,ESTABLISHD -j ACCEPT'), 'invalid-value', 4, 'NEW,ESTABLISHD');
+  expectOne(filter('-A INPUT -m limit --limit 3/fortnight -j ACCEPT'), 'invalid-value', 4, '3/fortnight');
+  expectOne(filter('-A INPUT -m mac --mac-source XX:XX:XX:XX:XX:XX -j ACCEPT'), 'invalid-value', 4, 'XX:XX:XX:XX:XX:XX');
+  expectOne(filter('-A INPUT -j LOG --log-level loud'), 'invalid-value', 4, 'loud');
+  expectOne(filter('-A INPUT -j REJECT --reject-with icmp-go-away'), 'invalid-value', 4, 'icmp-go-away');
+  expectOne(filter('-A INPUT -p tcp --dport 600:29 -j ACCEPT'), 'invalid-value', 4, '600:29');
+  expectOne(filter('-A INPUT -j LOG --log-prefix "this prefix is much longer than allowed"'), 'invalid-value', 4, '"this prefix is much longer than allowed"');
+  expectOne(filter('-A INPUT -p tcp -m multiport --dports 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16 -j ACCEPT'), 'invalid-value', 4, '1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16');
+});
+
+test('invalid-value: shortened addresses and dotted masks are valid, as iptables reads them', () => {
+  assert.deepEqual(codes(filter('-A INPUT -s 0/0 -d 10.1 -j ACCEPT', '-A INPUT -s 1.2.3.4/255.255.0.0 -j ACCEPT')), []);
+});
+
+test('hostname: host names load but are resolved once (info)', () => {
+  const d = expectOne(filter('-A INPUT -s ntp.example.net -j ACCEPT'), 'hostname', 4, 'ntp.example.net');
+  assert.equal(d.severity, 'info');
+});
+
+test('unknown-match with suggestion', () => {
+  const d = expectOne(filter('-A INPUT -m conntrak --ctstate NEW -j ACCEPT'), 'unknown-match', 4, 'conntrak');
+  assert.match(d.message, /conntrack/);
+});
+
+test('unknown-table, and -t refused inside restore files', () => {
+  expectOne('*filtre\nCOMMIT\n', 'unknown-table', 0, 'filtre');
+  expectOne('iptables -t filtre -A INPUT -j ACCEPT\n', 'unknown-table', 0, 'filtre');
+  const d = expectOne(filter('-t nat -A INPUT -j ACCEPT'), 'syntax', 4, '-t');
+  assert.match(d.message, /\*table/);
+});
+
+test('missing-commit: a table without COMMIT, and a table opened inside another', () => {
+  const d = expectOne('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j ACCEPT\n', 'missing-commit', 2, '-A INPUT -j ACCEPT');
+  assert.match(d.message, /COMMIT/);
+  expectOne('*nat\n-A POSTROUTING -j MASQUERADE\n*filter\nCOMMIT\n', 'missing-commit', 1, '-A POSTROUTING -j MASQUERADE');
+});
+
+test('commit-format: trailing space, CRLF, whitespace-only line, no final newline', () => {
+  expectOne('*filter\nCOMMIT \n', 'commit-format', 1, 'COMMIT ');
+  const crlf = diagnose('# x\r\n*filter\r\nCOMMIT\r\n').filter((d) => d.code === 'commit-format');
+  assert.equal(crlf.length, 1);
+  assert.equal(crlf[0].range.start.line, 1);
+  expectOne('*filter\n \nCOMMIT\n', 'commit-format', 1, ' ');
+  expectOne('*filter\nCOMMIT', 'commit-format', 1, 'COMMIT');
+});
+
+test('lookalike-character: en dash, curly quotes, non-breaking space; but not inside quoted comments', () => {
+  const d = expectOne(filter('-A INPUT -p tcp \u2013dport 22 -j ACCEPT'), 'lookalike-character', 4, '\u2013');
+  assert.match(d.message, /en dash/);
+  assert.equal(d.data?.replacement, '--');
+  const single = expectOne(filter('-A INPUT \u2013p tcp -j ACCEPT'), 'lookalike-character', 4, '\u2013');
+  assert.equal(single.data?.replacement, '-');
+  const quotes = diagnose(filter('-A INPUT -m comment --comment \u201Chello\u201D -j ACCEPT')).filter((x) => x.code === 'lookalike-character');
+  assert.deepEqual(quotes.map((q) => [q.range.start.character, q.data?.replacement]), [[30, '"'], [36, '"']]);
+  expectOne(filter('-A INPUT\u00A0-j ACCEPT'), 'lookalike-character', 4, '\u00A0');
+  expectNone(filter('-A INPUT -m comment --comment "caf\u00E9 \u2013 bar" -j ACCEPT'), 'lookalike-character');
+});
+
+test('obsolete-syntax: bang after the option', () => {
+  const d = expectOne(filter('-A INPUT -s ! 10.0.0.0/8 -j DROP'), 'obsolete-syntax', 4, '!');
+  assert.match(d.message, /! -s/);
+});
+
+test('address-family: IPv4 in ip6tables, IPv6 in iptables, icmp in the wrong family', () => {
+  expectOne(filter('-A INPUT -s 127.0.0.1 -j ACCEPT'), 'address-family', 4, '127.0.0.1', { family: 6 });
+  expectOne(filter('-A INPUT -d 2001:db8::1 -j ACCEPT'), 'address-family', 4, '2001:db8::1');
+  // The kernel accepts ICMPv6 as a protocol number in IPv4 rules; the rule just never matches.
+  assert.equal(expectOne(filter('-A INPUT -p ipv6-icmp -j ACCEPT'), 'address-family', 4, 'ipv6-icmp', { fileName: 'rules.v4' }).severity, 'warning');
+  expectOne(filter('-A INPUT -j REJECT --reject-with icmp6-adm-prohibited'), 'address-family', 4, 'icmp6-adm-prohibited');
+  expectOne(filter('-A INPUT -j REJECT --reject-with icmp-host-prohibited'), 'address-family', 4, 'icmp-host-prohibited', { family: 6 });
+});
+
+test('every error names a code the registry knows', async () => {
+  const { CODE_INFO } = await import('../../server/src/engine/checks/codes');
+  const sample = filter('-A INPUT -p tcp --dprot 22 -j ACCPET', '-A NOPE -j DROP', '-A INPUT -m foo -j ACCEPT');
+  for (const d of diagnose(sample)) assert.ok(CODE_INFO.has(d.code), d.code);
+});
