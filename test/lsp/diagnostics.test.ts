@@ -1,0 +1,70 @@
+/** The built server over stdio with a real LSP client: diagnostics, incremental edits, settings. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TestClient } from '../helpers/lspClient';
+
+const URI = 'file:///tmp/rules.v4';
+const TEXT = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCPET\nCOMMIT\n';
+
+test('publishes diagnostics with code, range, severity, link and source', async () => {
+  const c = new TestClient();
+  try {
+    const init = (await c.initialize()) as { capabilities: { textDocumentSync: { change: number } } };
+    assert.equal(init.capabilities.textDocumentSync.change, 2, 'incremental sync');
+    await c.open(URI, TEXT);
+    const p = await c.diagnosticsFor(URI, (x) => x.diagnostics.length > 0);
+    const d = p.diagnostics.find((x) => x.code === 'unknown-target')!;
+    assert.ok(d, JSON.stringify(p.diagnostics));
+    assert.deepEqual(d.range, { start: { line: 2, character: 30 }, end: { line: 2, character: 36 } });
+    assert.equal(d.severity, 1);
+    assert.equal(d.source, 'iptables');
+    assert.match(d.codeDescription!.href, /docs\/diagnostics\/unknown-target\.md$/);
+  } finally {
+    await c.close();
+  }
+});
+
+test('incremental edits re-publish diagnostics for the new version', async () => {
+  const c = new TestClient();
+  try {
+    await c.initialize();
+    await c.open(URI, TEXT);
+    await c.diagnosticsFor(URI, (x) => x.diagnostics.some((d) => d.code === 'unknown-target'));
+    const v = await c.change(URI, [{ range: { start: { line: 2, character: 30 }, end: { line: 2, character: 36 } }, text: 'ACCEPT' }]);
+    const p = await c.diagnosticsFor(URI, (x) => x.version === v);
+    assert.deepEqual(p.diagnostics.filter((d) => d.severity === 1), []);
+  } finally {
+    await c.close();
+  }
+});
+
+test('a settings change that turns a check off re-publishes at once', async () => {
+  const c = new TestClient();
+  try {
+    await c.initialize();
+    await c.open(URI, TEXT);
+    await c.diagnosticsFor(URI, (x) => x.diagnostics.some((d) => d.code === 'unknown-target'));
+    await c.setSettings({ diagnostics: { 'unknown-target': 'off' } });
+    await c.diagnosticsFor(URI, (x) => !x.diagnostics.some((d) => d.code === 'unknown-target'));
+    await c.setSettings({ diagnostics: { 'unknown-target': 'warning' } });
+    const p = await c.diagnosticsFor(URI, (x) => x.diagnostics.some((d) => d.code === 'unknown-target'));
+    assert.equal(p.diagnostics.find((d) => d.code === 'unknown-target')!.severity, 2);
+  } finally {
+    await c.close();
+  }
+});
+
+test('shell scripts are analysed, unless the setting says not to', async () => {
+  const c = new TestClient();
+  try {
+    await c.initialize();
+    const uri = 'file:///tmp/fw.sh';
+    await c.open(uri, '#!/bin/sh\necho start\niptables -A INPUT -j ACCPET\n', 'shellscript');
+    const p = await c.diagnosticsFor(uri, (x) => x.diagnostics.length > 0);
+    assert.equal(p.diagnostics[0].range.start.line, 2);
+    await c.setSettings({ analyzeShellScripts: false });
+    await c.diagnosticsFor(uri, (x) => x.diagnostics.length === 0);
+  } finally {
+    await c.close();
+  }
+});

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { main } from '../../server/src/cli/lint';
+import { ROOT } from '../helpers/env';
+
+function run(args: string[], stdin = ''): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const code = main(args, (s) => (out += s), (s) => (err += s), () => stdin);
+  return { code, out, err };
+}
+
+const ex = (f: string) => path.join(ROOT, 'examples', f);
+
+test('text output: file:line:col: severity: message [code], exit 1 on errors', () => {
+  const r = run([ex('common-mistakes.rules')]);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /common-mistakes\.rules:10:32: error: 'ACCPET' is neither a target nor a chain of the filter table\. Did you mean 'ACCEPT'\? \[unknown-target\]/);
+});
+
+test('json output: 1-based positions', () => {
+  const r = run(['--format', 'json', '-'], '*filter\n-A INPUT -j ACCPET\nCOMMIT\n');
+  const arr = JSON.parse(r.out);
+  assert.deepEqual(arr[0], { file: '<stdin>', line: 2, column: 13, endLine: 2, endColumn: 19, severity: 'error', code: 'unknown-target', message: arr[0].message });
+  assert.equal(r.code, 1);
+});
+
+test('exit 0 on a clean file, 2 on usage errors and unreadable files', () => {
+  assert.equal(run([ex('plex-media-server.rules')]).code, 0);
+  const bad = run(['--format', 'xml', ex('plex-media-server.rules')]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /text or json/);
+  const missing = run(['/nonexistent/rules.v4']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /cannot read \/nonexistent\/rules\.v4: no such file/);
+  assert.equal(run([]).code, 2);
+});
+
+test('the installed bin runs the bundled linter', () => {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'iptables-lint'), ex('common-mistakes.rules')], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /\[unknown-target\]/);
+});

@@ -1,0 +1,86 @@
+/** Hand-written cases for what the kernel refuses, with the expected range and message. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { codes, diagnose, expectNone, expectOne, filter, table } from '../helpers/lint';
+
+test('unknown-target: wrong case, typo, missing chain; suggestions', () => {
+  const lower = expectOne(filter('-A INPUT -j accept'), 'unknown-target', 4, 'accept');
+  assert.deepEqual(lower.data?.suggestions, ['ACCEPT']);
+  assert.match(expectOne(filter('-A INPUT -j ACCPET'), 'unknown-target', 4, 'ACCPET').message, /Did you mean 'ACCEPT'/);
+  assert.match(expectOne(filter('-A INPUT -j LOGDROP'), 'unknown-target', 4, 'LOGDROP').message, /neither a target nor a chain/);
+  expectNone(filter(':LOGDROP - [0:0]', '-A INPUT -j LOGDROP'), 'unknown-target');
+  expectOne(filter('-A INPUT -j OUTPUT'), 'unknown-target', 4, 'OUTPUT');
+});
+
+test('undefined-chain: a rule for a chain nobody declared', () => {
+  const d = expectOne(filter('-A WEB -j ACCEPT'), 'undefined-chain', 4, 'WEB');
+  assert.equal(d.severity, 'error');
+  // In scripts the chain may come from elsewhere: a warning.
+  assert.equal(expectOne('iptables -A WEB -j ACCEPT\n', 'undefined-chain', 0, 'WEB').severity, 'warning');
+  expectNone('iptables -N WEB\niptables -A WEB -j ACCEPT\n', 'undefined-chain');
+});
+
+test('duplicate-chain and invalid-chain-name', () => {
+  expectOne(filter(':X - [0:0]', ':X - [0:0]'), 'duplicate-chain', 5, 'X');
+  expectOne(filter(':ACCEPT - [0:0]'), 'invalid-chain-name', 4, 'ACCEPT');
+  expectOne(filter(':this_chain_name_is_far_too_long_for_the_kernel - [0:0]'), 'invalid-chain-name', 4, 'this_chain_name_is_far_too_long_for_the_kernel');
+  expectOne('iptables -N !bad\n', 'invalid-chain-name', 0, '!bad');
+  expectNone(filter(':chain_name_of_exactly_28_chr - [0:0]'), 'invalid-chain-name');
+});
+
+test('chain-not-in-table', () => {
+  expectOne(filter('-A PREROUTING -j ACCEPT'), 'chain-not-in-table', 4, 'PREROUTING');
+  expectOne('*raw\n:INPUT ACCEPT [0:0]\nCOMMIT\n', 'chain-not-in-table', 1, 'INPUT');
+  expectNone(table('nat', ':PREROUTING ACCEPT [0:0]', '-A PREROUTING -j ACCEPT'), 'chain-not-in-table');
+});
+
+test('invalid-policy: user chain with a policy, built-in with REJECT', () => {
+  expectOne(filter(':X ACCEPT [0:0]'), 'invalid-policy', 4, 'ACCEPT');
+  expectOne('*filter\n:INPUT REJECT [0:0]\nCOMMIT\n', 'invalid-policy', 1, 'REJECT');
+  expectOne('iptables -P INPUT REJECT\n', 'invalid-policy', 0, 'REJECT');
+  expectOne('iptables -N X\niptables -P X DROP\n', 'invalid-policy', 1, 'X');
+});
+
+test('target-not-allowed: tables and hooks', () => {
+  assert.match(expectOne(filter('-A INPUT -j MASQUERADE'), 'target-not-allowed', 4, 'MASQUERADE').message, /nat table/);
+  assert.match(expectOne(table('nat', '-A PREROUTING -j MASQUERADE'), 'target-not-allowed', 1, 'MASQUERADE').message, /only allowed in POSTROUTING, not in PREROUTING/);
+  expectOne(table('nat', '-A POSTROUTING -p tcp -j DNAT --to-destination 10.0.0.1'), 'target-not-allowed', 1, 'DNAT');
+  expectOne(table('mangle', '-A PREROUTING -j REJECT'), 'target-not-allowed', 1, 'REJECT');
+  expectOne(filter('-A OUTPUT -m mac --mac-source 00:11:22:33:44:55 -j ACCEPT'), 'target-not-allowed', 4, 'mac');
+  expectOne(filter('-A INPUT -m owner --uid-owner 0 -j ACCEPT'), 'target-not-allowed', 4, 'owner');
+  expectOne(table('nat', '-A PREROUTING -p tcp -j TPROXY --on-port 1'), 'target-not-allowed', 1, 'TPROXY');
+  expectNone(table('nat', '-A POSTROUTING -o eth0 -j MASQUERADE'), 'target-not-allowed');
+});
+
+test('target-not-allowed through a user chain names the path', () => {
+  const text = table('nat', ':PREROUTING ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ':X - [0:0]', '-A PREROUTING -j X', '-A POSTROUTING -j X', '-A X -j MASQUERADE');
+  const d = expectOne(text, 'target-not-allowed', 6, 'MASQUERADE');
+  assert.match(d.message, /PREROUTING -> X/);
+  // A chain that nothing reaches is not checked by the kernel.
+  expectNone(table('nat', ':X - [0:0]', '-A X -j MASQUERADE'), 'target-not-allowed');
+});
+
+test('interface-direction: error in the built-in chain, warning in a user chain reached only from there', () => {
+  assert.equal(expectOne(filter('-A INPUT -o eth0 -j ACCEPT'), 'interface-direction', 4, '-o').severity, 'error');
+  assert.equal(expectOne(filter('-A OUTPUT -i eth0 -j ACCEPT'), 'interface-direction', 4, '-i').severity, 'error');
+  const d = expectOne(filter(':X - [0:0]', '-A INPUT -j X', '-A X -o eth0 -j ACCEPT'), 'interface-direction', 6, '-o');
+  assert.equal(d.severity, 'warning');
+  expectNone(filter(':X - [0:0]', '-A INPUT -j X', '-A FORWARD -j X', '-A X -o eth0 -j ACCEPT'), 'interface-direction');
+});
+
+test('protocol-required: ports, tcp match, multiport, tcp-reset, icmp-type, --to-ports', () => {
+  expectOne(filter('-A INPUT --dport 22 -j ACCEPT'), 'protocol-required', 4, '--dport');
+  expectOne(filter('-A INPUT -m tcp --dport 22 -j ACCEPT'), 'protocol-required', 4, 'tcp');
+  expectOne(filter('-A INPUT -m multiport --dports 22,80 -j ACCEPT'), 'protocol-required', 4, 'multiport');
+  expectOne(filter('-A INPUT -j REJECT --reject-with tcp-reset'), 'protocol-required', 4, 'tcp-reset');
+  expectOne(filter('-A INPUT --icmp-type 8 -j ACCEPT'), 'protocol-required', 4, '--icmp-type');
+  expectOne(filter('-A INPUT -p udp --tcp-flags SYN SYN -j ACCEPT'), 'protocol-required', 4, '--tcp-flags');
+  expectOne(table('nat', '-A PREROUTING -j REDIRECT --to-ports 8080'), 'protocol-required', 1, '--to-ports');
+  expectOne(filter('-A INPUT ! -p tcp -m tcp --dport 22 -j ACCEPT'), 'protocol-required', 4, 'tcp', {}, 1);
+  assert.deepEqual(codes(filter('-A INPUT -p tcp -m tcp --dport 22 -j REJECT --reject-with tcp-reset', '-A INPUT -p 6 -m multiport --dports 1,2 -j ACCEPT')), []);
+});
+
+test('the kernel checks leave a clean ruleset alone', () => {
+  const text = filter(':LOG_DROP - [0:0]', '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT', '-A INPUT -j LOG_DROP', '-A LOG_DROP -j LOG --log-prefix "drop: "', '-A LOG_DROP -j DROP');
+  assert.deepEqual(diagnose(text).filter((d) => d.severity === 'error'), []);
+});
