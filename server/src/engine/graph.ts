@@ -1,5 +1,5 @@
 /** The jump graph: which built-in chains reach each user chain through -j/-g, and by which path. */
-import { Ruleset } from './model';
+import { Command, Ruleset } from './model';
 import { ChainState, RulesetState, familyOf } from './state';
 
 export interface Reach {
@@ -11,6 +11,8 @@ export interface Reach {
 
 export class JumpGraph {
   private readonly reach = new Map<ChainState, Reach>();
+  /** The user chain each jumping rule enters. */
+  private readonly next = new Map<Command, ChainState>();
 
   constructor(rs: Ruleset, state: RulesetState) {
     for (const cs of state.all()) this.reach.set(cs, { from: new Map(), callers: [] });
@@ -37,7 +39,10 @@ export class JumpGraph {
         const t = r.target;
         if (!t || t.spec || t.token.dynamic) continue;
         const next = state.get(familyOf(rs, r), r.table, t.name);
-        if (next) this.reach.get(next)!.callers.push(cs);
+        if (next) {
+          this.reach.get(next)!.callers.push(cs);
+          this.next.set(r, next);
+        }
       }
     }
   }
@@ -46,6 +51,28 @@ export class JumpGraph {
   hooks(cs: ChainState): Map<string, string[]> {
     if (cs.builtin) return new Map([[cs.name, [cs.name]]]);
     return this.reach.get(cs)?.from ?? new Map();
+  }
+
+  /** A cycle of jumps that starts and ends at `start`, with the rule that closes it. */
+  cycleThrough(start: ChainState): { chains: ChainState[]; rule: Command } | undefined {
+    const path: ChainState[] = [];
+    const seen = new Set<ChainState>();
+    const visit = (cs: ChainState): { chains: ChainState[]; rule: Command } | undefined => {
+      path.push(cs);
+      seen.add(cs);
+      for (const r of cs.rules) {
+        const next = this.next.get(r);
+        if (!next) continue;
+        if (next === start) return { chains: [...path], rule: r };
+        if (!seen.has(next)) {
+          const found = visit(next);
+          if (found) return found;
+        }
+      }
+      path.pop();
+      return undefined;
+    };
+    return visit(start);
   }
 
   callers(cs: ChainState): ChainState[] {

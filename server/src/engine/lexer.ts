@@ -73,7 +73,7 @@ export function lexRestoreLine(text: string, line: number, from = 0): LineLexRes
       i++;
     }
     if (open >= 0) {
-      problems.push({ message: 'Unterminated double quote: iptables-restore refuses the line.', range: range(line, open, line, text.length) });
+      problems.push({ message: 'This double quote is never closed: iptables-restore takes the rest of the line as one word (including any -j that follows).', range: range(line, open, line, text.length) });
     }
     tokens.push({ value, raw: text.slice(start, i), range: range(line, start, line, i), quoted, dynamic: false });
   }

@@ -105,12 +105,26 @@ function isLookalikeEcho(d: Diagnostic, lookalikes: Diagnostic[]): boolean {
   return lookalikes.some((l) => l.range.start.line === d.range.start.line && l.range.start.character >= d.range.start.character && l.range.start.character < Math.max(d.range.end.character, d.range.start.character + 1));
 }
 
-function finalize(items: Diagnostic[], severities: Record<string, Severity | 'off'>): Diagnostic[] {
+/**
+ * A look-alike that breaks the word it sits in is the error (its echoes are dropped); one that iptables reads as
+ * part of a harmless word (a quote inside a one-word comment) is a warning.
+ */
+function rankLookalikes(items: Diagnostic[]): Diagnostic[] {
+  const lookalikes = items.filter((d) => d.code === 'lookalike-character');
+  if (!lookalikes.length) return items;
+  const echoes = new Set(items.filter((d) => isLookalikeEcho(d, lookalikes)));
+  for (const l of lookalikes) {
+    const broke = [...echoes].some((e) => isLookalikeEcho(e, [l]));
+    l.severity = broke ? 'error' : 'warning';
+  }
+  return items.filter((d) => !echoes.has(d));
+}
+
+function finalize(all: Diagnostic[], severities: Record<string, Severity | 'off'>): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
-  const lookalikes = items.filter((d) => d.code === 'lookalike-character');
+  const items = rankLookalikes(all);
   for (const d of items) {
-    if (lookalikes.length && isLookalikeEcho(d, lookalikes)) continue;
     const key = `${d.code}:${d.range.start.line}:${d.range.start.character}:${d.range.end.line}:${d.range.end.character}:${d.message}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -173,7 +173,13 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
         if (!cs || c.broken) return;
         const pos = c.rulenum && !c.rulenum.dynamic ? Number(c.rulenum.value) : undefined;
         if (op === '-A') cs.rules.push(c);
-        else if (op === '-I') cs.rules.splice(Math.max(0, (pos ?? 1) - 1), 0, c);
+        else if (op === '-I') {
+          if (pos !== undefined && (pos < 1 || pos > cs.rules.length + 1)) {
+            sink.add('syntax', isScript ? 'warning' : 'error', c.rulenum!.range, `${name.value} has ${cs.rules.length} rule(s) at this point: a rule can be inserted at positions 1 to ${cs.rules.length + 1}, not ${pos} ("Index of insertion too big").`);
+            return;
+          }
+          cs.rules.splice(Math.max(0, (pos ?? 1) - 1), 0, c);
+        }
         else if (op === '-R' && pos !== undefined) {
           if (pos < 1 || pos > cs.rules.length) sink.add('syntax', isScript ? 'warning' : 'error', c.rulenum!.range, `${name.value} has ${cs.rules.length} rule(s) at this point; there is no rule ${pos} to replace.`);
           else cs.rules[pos - 1] = c;

@@ -29,6 +29,7 @@ export const CODES: CodeInfo[] = [
   { code: 'interface-direction', severity: 'error', title: '-i or -o where the packet has no such interface' },
   { code: 'protocol-required', severity: 'error', title: 'A protocol-specific option without -p' },
   { code: 'address-family', severity: 'error', title: 'IPv4 in an IPv6 ruleset, or the reverse' },
+  { code: 'jump-loop', severity: 'error', title: 'Chains that jump to each other in a circle' },
   { code: 'shadowed-rule', severity: 'warning', title: 'A rule that never fires because earlier rules decide its packets' },
   { code: 'reject-before-accept', severity: 'warning', title: 'An ACCEPT placed after the DROP/REJECT that takes its packets' },
   { code: 'redundant-rule', severity: 'info', title: 'A rule whose packets already get the same verdict' },

@@ -29,11 +29,27 @@ function hasOption(uses: OptionUse[], name: string): OptionUse | undefined {
   return uses.find((o) => o.spec.names[0] === name);
 }
 
+/** A cycle of jumps that a built-in chain reaches: the kernel refuses the whole table ("loop"). */
+function checkLoops(ctx: CheckContext): void {
+  const reported = new Set<ChainState>();
+  for (const cs of ctx.state.all()) {
+    if (cs.builtin || reported.has(cs) || ctx.graph.hooks(cs).size === 0) continue;
+    const cycle = ctx.graph.cycleThrough(cs);
+    if (!cycle) continue;
+    for (const c of cycle.chains) reported.add(c);
+    ctx.sink.error('jump-loop', cycle.rule.target!.token.range, `Jumps go round in a circle (${cycle.chains.map((c) => c.name).join(' -> ')} -> ${cycle.chains[0].name}) and a built-in chain reaches them: the kernel refuses the table.`, { cycle: cycle.chains.map((c) => c.name) });
+  }
+}
+
 export function checkKernel(ctx: CheckContext): void {
+  checkLoops(ctx);
   for (const [rule, cs] of rulesWithChains(ctx)) {
     checkTarget(ctx, rule, cs);
     for (const m of rule.matches) if (m.spec) checkPlacement(ctx, rule, cs, m.spec, m.token?.range ?? rule.protocol?.token.range ?? rule.range);
     checkMatchProtocols(ctx, rule);
+    checkOptionNeeds(ctx, rule);
+    checkPolicyDirection(ctx, rule, cs);
+    checkOptionHooks(ctx, rule, cs);
     checkInterfaces(ctx, rule, cs);
     checkRequired(ctx, rule);
   }
@@ -46,7 +62,7 @@ function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState): void {
   if (t.spec) {
     if (t.spec.removed) return;
     checkPlacement(ctx, rule, cs, t.spec, t.token.range);
-    checkTargetNeeds(ctx, rule, cs);
+    checkTargetNeeds(ctx, rule);
     return;
   }
   const chain = ctx.state.get(family, rule.table, t.name);
@@ -74,6 +90,10 @@ function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState): void {
 /** Table and hook restrictions of a target or match, checked against every built-in chain that reaches the rule. */
 function checkPlacement(ctx: CheckContext, rule: Command, cs: ChainState, spec: ModuleSpec, range: Command['range']): void {
   const what = spec.kind === 'target' ? `The ${spec.name} target` : `The ${spec.name} match`;
+  if (spec.forbiddenTables?.includes(rule.table)) {
+    ctx.sink.error('target-not-allowed', range, `${what} is refused in the ${rule.table} table: it is not meant for filtering (only the first packet of a connection passes it). Filter in the filter table.`, { forbiddenTable: rule.table });
+    return;
+  }
   if (spec.tables && !spec.tables.includes(rule.table)) {
     ctx.sink.error('target-not-allowed', range, `${what} is only allowed in the ${spec.tables.join(' or ')} table${spec.tables.length > 1 ? 's' : ''}, not in ${rule.table}.`, { allowedTables: spec.tables });
     return;
@@ -87,7 +107,7 @@ function checkPlacement(ctx: CheckContext, rule: Command, cs: ChainState, spec: 
   }
 }
 
-function checkTargetNeeds(ctx: CheckContext, rule: Command, cs: ChainState): void {
+function checkTargetNeeds(ctx: CheckContext, rule: Command): void {
   const t = rule.target!;
   const spec = t.spec!;
   if (spec.protocols && !protoOk(rule, spec.protocols)) {
@@ -103,20 +123,46 @@ function checkTargetNeeds(ctx: CheckContext, rule: Command, cs: ChainState): voi
     hasOption(t.options, '--to-ports') ||
     (portsIn(hasOption(t.options, '--to-source'), natPort) ? hasOption(t.options, '--to-source') : undefined) ||
     (portsIn(hasOption(t.options, '--to-destination'), natPort) ? hasOption(t.options, '--to-destination') : undefined);
-  if (needsPortProto && !protoOk(rule, ['tcp', 'udp', 'udplite', 'sctp', 'dccp'])) {
-    ctx.sink.error('protocol-required', needsPortProto.nameToken.range, `${needsPortProto.nameToken.value} with a port needs -p tcp, udp, sctp or dccp: other protocols have no ports.`, { insert: '-p tcp' });
+  // iptables only insists that some protocol is named (even `! -p tcp` passes); none, or `all`, is refused.
+  const named = rule.dynamic || (rule.protocol !== undefined && (rule.protocol.token.dynamic || protoNumber(rule.protocol.value) !== 0));
+  if (needsPortProto && !named) {
+    ctx.sink.error('protocol-required', needsPortProto.nameToken.range, `${needsPortProto.nameToken.value} with a port needs -p tcp, udp, sctp or dccp: iptables refuses ports without a protocol.`, { insert: '-p tcp' });
   }
+  if (spec.name === 'CT') checkCtHelper(ctx, rule);
   if (spec.name === 'TCPMSS') {
-    const clamp = hasOption(t.options, '--clamp-mss-to-pmtu');
-    if (clamp) {
-      for (const [hook, path] of ctx.graph.hooks(cs)) {
-        if (['FORWARD', 'OUTPUT', 'POSTROUTING'].includes(hook)) continue;
-        ctx.sink.error('target-not-allowed', clamp.nameToken.range, `--clamp-mss-to-pmtu works only in FORWARD, OUTPUT and POSTROUTING, not ${path.join(' -> ')}.`);
-        break;
-      }
-    }
     if (protoOk(rule, ['tcp']) && !hasSynMatch(rule)) {
       ctx.sink.error('target-not-allowed', t.token.range, 'TCPMSS only works on SYN packets: add --syn (or --tcp-flags SYN,RST SYN) to the rule.');
+    }
+  }
+}
+
+/** Conntrack helpers and the layer-4 protocols they serve. */
+const CT_HELPERS: Record<string, string[]> = {
+  ftp: ['tcp'], tftp: ['udp'], sip: ['udp', 'tcp'], irc: ['tcp'], pptp: ['tcp'], amanda: ['udp'], 'netbios-ns': ['udp'],
+  sane: ['tcp'], snmp: ['udp'], 'RAS': ['udp'], 'Q.931': ['tcp'], h323: ['tcp'],
+};
+
+function checkCtHelper(ctx: CheckContext, rule: Command): void {
+  const helper = hasOption(rule.target!.options, '--helper')?.args[0];
+  if (!helper || helper.dynamic || rule.dynamic) return;
+  const protos = CT_HELPERS[helper.value];
+  if (!protos) {
+    ctx.sink.add('invalid-value', 'warning', helper.range, `'${helper.value}' is not a conntrack helper this linter knows (ftp, tftp, sip, irc, pptp, ...): the kernel refuses the rule unless it has one by that name.`);
+    return;
+  }
+  if (!protoOk(rule, protos)) {
+    ctx.sink.error('protocol-required', helper.range, `The ${helper.value} helper serves ${protos.join('/')}: the rule needs -p ${protos[0]}, or the kernel refuses it.`, { insert: `-p ${protos[0]}` });
+  }
+}
+
+/** Options the kernel allows only at some hooks, checked against every built-in chain that reaches the rule. */
+function checkOptionHooks(ctx: CheckContext, rule: Command, cs: ChainState): void {
+  for (const o of rule.options) {
+    if (!o.spec.chains) continue;
+    for (const [hook, path] of ctx.graph.hooks(cs)) {
+      if (o.spec.chains.includes(hook)) continue;
+      ctx.sink.error('target-not-allowed', o.nameToken.range, `${o.nameToken.value} works only in ${o.spec.chains.join(', ')}, not in ${path.join(' -> ')}: the kernel refuses the rule.`, { allowedChains: o.spec.chains, path });
+      break;
     }
   }
 }
@@ -133,9 +179,37 @@ function hasSynMatch(rule: Command): boolean {
   return list(flags.args[0].value).includes('SYN') && list(flags.args[1].value).includes('SYN');
 }
 
+function checkOptionNeeds(ctx: CheckContext, rule: Command): void {
+  for (const o of rule.options) {
+    if (o.spec.protocols && !protoOk(rule, o.spec.protocols)) {
+      ctx.sink.error('protocol-required', o.nameToken.range, `${o.nameToken.value} needs -p ${o.spec.protocols[0]} on the rule: the kernel refuses it otherwise.`, { insert: `-p ${o.spec.protocols[0]}` });
+    }
+    for (const need of o.spec.requires ?? []) {
+      const siblings = rule.matches.find((m) => m.options.includes(o))?.options ?? rule.target?.options ?? [];
+      if (!rule.dynamic && !siblings.some((x) => x.spec.names[0] === need)) {
+        ctx.sink.error('missing-argument', o.nameToken.range, `${o.nameToken.value} also needs ${need}: iptables refuses it alone.`, { missing: need });
+      }
+    }
+  }
+}
+
+/** IPsec policy: the decapsulation policy exists only on the way in, the encapsulation policy on the way out. */
+function checkPolicyDirection(ctx: CheckContext, rule: Command, cs: ChainState): void {
+  const pol = rule.matches.find((m) => m.spec?.name === 'policy');
+  const dir = pol && hasOption(pol.options, '--dir')?.args[0];
+  if (!dir || dir.dynamic) return;
+  const allowed = dir.value === 'in' ? ['PREROUTING', 'INPUT', 'FORWARD'] : ['FORWARD', 'OUTPUT', 'POSTROUTING'];
+  for (const [hook, path] of ctx.graph.hooks(cs)) {
+    if (allowed.includes(hook)) continue;
+    ctx.sink.error('target-not-allowed', dir.range, `-m policy --dir ${dir.value} works only in ${allowed.join(', ')}, not in ${path.join(' -> ')}: the kernel refuses the rule.`);
+    return;
+  }
+}
+
 function checkMatchProtocols(ctx: CheckContext, rule: Command): void {
   for (const m of rule.matches) {
     if (!m.spec?.protocols || m.implicit) continue;
+    if (m.spec.protocolsFamily && m.spec.protocolsFamily !== ruleFamily(ctx, rule)) continue;
     if (protoOk(rule, m.spec.protocols)) continue;
     const need = m.spec.name === 'multiport' ? '-p tcp, udp, udplite, sctp or dccp' : `-p ${m.spec.protocols[0]}`;
     ctx.sink.error('protocol-required', m.token?.range ?? rule.range,
@@ -173,7 +247,7 @@ const REQUIRED: Record<string, string[][]> = {
   'match:set': [['--match-set']],
   'match:mac': [['--mac-source']],
   'match:iprange': [['--src-range', '--dst-range']],
-  'match:policy': [['--dir'], ['--pol']],
+  'match:policy': [['--dir']],
   'match:statistic': [['--mode']],
   'match:connlimit': [['--connlimit-upto', '--connlimit-above']],
   'match:length': [['--length']],

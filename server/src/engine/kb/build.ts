@@ -9,6 +9,10 @@ export interface OptFlags {
   family?: 4 | 6;
   removed?: string;
   commandLineOnly?: boolean;
+  protocols?: string[];
+  requires?: string[];
+  chains?: string[];
+  conflicts?: string[];
 }
 
 /** An option: its names (canonical first), argument kinds, explanation and flags. */
@@ -23,6 +27,10 @@ export function opt(names: string | string[], args: ValueKind[] | ValueKind | nu
     family: flags.family,
     removed: flags.removed,
     commandLineOnly: flags.commandLineOnly,
+    protocols: flags.protocols,
+    requires: flags.requires,
+    chains: flags.chains,
+    conflicts: flags.conflicts,
   };
 }
 

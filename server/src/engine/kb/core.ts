@@ -69,9 +69,9 @@ export const GENERIC_OPTIONS: OptionSpec[] = [
   opt(['--table'], null, 'The table the command works on (default filter).', { short: '-t', commandLineOnly: true }),
   opt(['--wait'], null, 'Wait for the xtables lock instead of failing.', { short: '-w', optional: v.intKind(0, 100000), commandLineOnly: true }),
   opt(['--wait-interval'], v.intKind(1, 100000000), 'Microseconds between tries for the lock.', { short: '-W', commandLineOnly: true }),
-  opt(['--verbose'], null, 'More output.', { short: '-v', commandLineOnly: true }),
+  opt(['--verbose'], null, 'More output.', { short: '-v' }),
   opt(['--numeric'], null, 'Print addresses and ports as numbers.', { short: '-n', commandLineOnly: true }),
   opt(['--exact'], null, 'Print exact counters.', { short: '-x', commandLineOnly: true }),
   opt(['--line-numbers'], null, 'Print rule numbers when listing.', { commandLineOnly: true }),
-  opt(['--modprobe'], v.anyKind, 'Command used to load kernel modules.', { commandLineOnly: true }),
+  opt(['--modprobe'], v.anyKind, 'Command used to load kernel modules.'),
 ];

@@ -36,9 +36,9 @@ export const MATCHES: ModuleSpec[] = [
     neg('--icmpv6-type', v.icmpTypeKind6, 'The ICMPv6 type by name (`echo-request`, `neighbour-solicitation`), number, or type/code.', { family: 6 }),
   ], { protocols: ['ipv6-icmp', 'icmpv6', 'icmp6'], family: 6, aliases: ['icmpv6', 'ipv6-icmp'], exact: true }),
   match('multiport', 'Up to 15 ports or ranges in one rule, instead of one rule per port. Needs `-p tcp`, `udp`, `udplite`, `sctp` or `dccp`.', [
-    neg(['--sports', '--source-ports'], v.portListKind, 'Source ports: `22,80,8000:8080`.'),
-    neg(['--dports', '--destination-ports'], v.portListKind, 'Destination ports: `22,80,443,8000:8080`.'),
-    neg('--ports', v.portListKind, 'Either the source or the destination port is in the list.'),
+    neg(['--sports', '--source-ports'], v.portListKind, 'Source ports: `22,80,8000:8080`.', { conflicts: ['--dports', '--ports'] }),
+    neg(['--dports', '--destination-ports'], v.portListKind, 'Destination ports: `22,80,443,8000:8080`.', { conflicts: ['--sports', '--ports'] }),
+    neg('--ports', v.portListKind, 'Either the source or the destination port is in the list.', { conflicts: ['--sports', '--dports'] }),
   ], { protocols: PORT_PROTOCOLS, exact: true }),
   match('conntrack', 'Connection tracking: the state of the connection this packet belongs to, and its original addresses.', [
     neg('--ctstate', v.ctstateKind, 'Connection states: `NEW`, `ESTABLISHED`, `RELATED`, `INVALID`, `UNTRACKED`, and the virtual `SNAT`/`DNAT`.'),
@@ -190,8 +190,8 @@ export const MATCHES: ModuleSpec[] = [
     neg('--dscp-class', v.dscpClassKind, 'DiffServ class name: `EF`, `AF41`, `CS1`, ...'),
   ]),
   match('ecn', 'ECN bits of the IP and TCP headers.', [
-    neg('--ecn-tcp-cwr', null, 'TCP CWR bit set.'),
-    neg('--ecn-tcp-ece', null, 'TCP ECE bit set.'),
+    neg('--ecn-tcp-cwr', null, 'TCP CWR bit set (needs -p tcp).', { protocols: ['tcp'] }),
+    neg('--ecn-tcp-ece', null, 'TCP ECE bit set (needs -p tcp).', { protocols: ['tcp'] }),
     neg('--ecn-ip-ect', v.intKind(0, 3), 'IP ECT code point (0-3).'),
   ]),
   match('policy', 'IPsec policy the packet was (or will be) handled by.', [
@@ -220,7 +220,7 @@ export const MATCHES: ModuleSpec[] = [
   match('statistic', 'Matches a share of packets, at random or every Nth: load balancing and sampling.', [
     neg('--mode', v.enumKind('statistic mode', [{ label: 'random', doc: 'Match with a probability.' }, { label: 'nth', doc: 'Match every Nth packet.' }]), '`random` or `nth`.'),
     opt('--probability', v.floatKind, 'With random: chance of matching, 0 to 1.'),
-    opt('--every', v.intKind(1, 0xffffffff), 'With nth: match one packet in N.'),
+    opt('--every', v.intKind(1, 0xffffffff), 'With nth: match one packet in N.', { requires: ['--packet'] }),
     opt('--packet', v.intKind(0, 0xffffffff), 'With nth: the initial counter value.'),
   ]),
   match('helper', 'Connections created by a conntrack helper (ftp, sip, ...).', [neg('--helper', v.stringKind(30), 'Helper name, optionally `-port`: `ftp-21`.')]),
@@ -238,8 +238,8 @@ export const MATCHES: ModuleSpec[] = [
   ], { chains: ['OUTPUT', 'POSTROUTING', 'INPUT'] }),
   match('cpu', 'The CPU handling the packet.', [neg('--cpu', v.intKind(0, 65535), 'CPU number.')]),
   match('devgroup', 'The device group of the interfaces.', [
-    neg('--src-group', v.markKind, 'Group of the incoming interface.'),
-    neg('--dst-group', v.markKind, 'Group of the outgoing interface.'),
+    neg('--src-group', v.markKind, 'Group of the incoming interface (not in OUTPUT or POSTROUTING).', { chains: ['PREROUTING', 'INPUT', 'FORWARD'] }),
+    neg('--dst-group', v.markKind, 'Group of the outgoing interface (not in PREROUTING or INPUT).', { chains: ['FORWARD', 'OUTPUT', 'POSTROUTING'] }),
   ]),
   match('realm', 'The routing realm.', [neg('--realm', v.markKind, 'Realm value[/mask].')]),
   match('nfacct', 'Counts the packet in an nfacct object (always matches).', [opt('--nfacct-name', v.stringKind(31), 'Accounting object name.')]),
@@ -291,7 +291,7 @@ export const MATCHES: ModuleSpec[] = [
   ], { family: 6 }),
   match('mh', 'IPv6 mobility header type.', [neg('--mh-type', v.anyKind, 'Type name, number or range.')], { family: 6, protocols: ['mh', 'ipv6-mh', '135'] }),
   match('eui64', 'IPv6 source address built from the sender\'s MAC (EUI-64).', [], { family: 6, chains: ['PREROUTING', 'INPUT', 'FORWARD'] }),
-  match('ah', 'IPsec AH header SPI.', [neg('--ahspi', v.intRangeKind(0, 0xffffffff), 'SPI or range.'), neg('--ahlen', v.intKind(0, 0xffffffff), 'Header length (IPv6).'), opt('--ahres', null, 'Reserved field is zero (IPv6).')]),
+  match('ah', 'IPsec AH header SPI. In iptables it needs -p ah; in ip6tables it finds the extension header itself.', [neg('--ahspi', v.intRangeKind(0, 0xffffffff), 'SPI or range.'), neg('--ahlen', v.intKind(0, 0xffffffff), 'Header length (IPv6).', { family: 6 }), opt('--ahres', null, 'Reserved field is zero (IPv6).', { family: 6 })], { protocols: ['ah'], protocolsFamily: 4 }),
   match('esp', 'IPsec ESP header SPI.', [neg('--espspi', v.intRangeKind(0, 0xffffffff), 'SPI or range.')], { protocols: ['esp', '50'] }),
   match('ipcomp', 'IPcomp header.', [neg('--ipcompspi', v.intRangeKind(0, 0xffffffff), 'SPI or range.'), opt('--compres', null, 'Reserved field is zero.')]),
   match('l2tp', 'L2TP header fields.', [neg('--tid', v.intKind(0, 0xffffffff), 'Tunnel id.'), neg('--sid', v.intKind(0, 0xffffffff), 'Session id.'), opt('--pversion', v.intKind(2, 3), 'Protocol version.'), opt('--type', v.enumKind('l2tp type', [{ label: 'control', doc: '' }, { label: 'data', doc: '' }]), 'Packet type.')]),

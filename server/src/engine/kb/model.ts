@@ -18,8 +18,16 @@ export interface OptionSpec {
   family?: Family;
   /** Set when current iptables no longer knows the option: the message says what to use. */
   removed?: string;
-  /** Used only on the command line of `iptables` itself (not a rule match). */
+  /** An option of the iptables command itself that iptables-restore refuses on a rule line. */
   commandLineOnly?: boolean;
+  /** The kernel refuses the option unless the rule has `-p` with one of these protocols. */
+  protocols?: string[];
+  /** Other options of the same module that must be given with this one. */
+  requires?: string[];
+  /** The kernel refuses the option outside these built-in chains (hooks), followed through user chains. */
+  chains?: string[];
+  /** Options of the same module it cannot be combined with. */
+  conflicts?: string[];
 }
 
 export interface ModuleSpec {
@@ -35,6 +43,10 @@ export interface ModuleSpec {
   chains?: string[];
   /** The kernel refuses it unless the rule has `-p` with one of these protocols. */
   protocols?: string[];
+  /** The protocol requirement holds only in this family's ruleset. */
+  protocolsFamily?: Family;
+  /** Tables in which the kernel refuses it although it is allowed elsewhere (DROP in nat). */
+  forbiddenTables?: string[];
   /** For targets: the packet's fate is decided here (no later rule sees it). */
   terminating?: boolean;
   /** For matches: the analysis models it exactly; others are "may or may not match". */

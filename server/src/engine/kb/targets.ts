@@ -7,7 +7,7 @@ const NAT_CHAINS_DNAT = ['PREROUTING', 'OUTPUT'];
 
 export const TARGETS: ModuleSpec[] = [
   target('ACCEPT', 'Let the packet through: no later rule of this chain, nor of the chains that called it, sees it. Later tables and hooks still do.', [], { terminating: true }),
-  target('DROP', 'Throw the packet away silently. The sender gets no answer and retries until it times out.', [], { terminating: true }),
+  target('DROP', 'Throw the packet away silently. The sender gets no answer and retries until it times out. Not in the nat table.', [], { terminating: true, forbiddenTables: ['nat'] }),
   target('RETURN', 'Leave this chain: back to the rule after the jump that entered it, or, in a built-in chain, the chain\'s policy decides.', []),
   target('QUEUE', 'Hand the packet to a userspace program through queue 0 (older form of NFQUEUE).', [], { terminating: true }),
   target('REJECT', 'Drop the packet and answer the sender with an error, so it gives up at once. filter table only (INPUT, FORWARD, OUTPUT and chains called from them).', [
@@ -15,7 +15,7 @@ export const TARGETS: ModuleSpec[] = [
   ], { terminating: true, tables: ['filter'], chains: ['INPUT', 'FORWARD', 'OUTPUT'] }),
   target('LOG', 'Write the packet\'s headers to the kernel log and go on to the next rule. Pair it with `-m limit` to avoid flooding the log.', [
     opt('--log-level', v.logLevelKind, 'Syslog level: 0-7 or `emerg` ... `debug` (default warning).'),
-    opt('--log-prefix', v.stringKind(29, 'a prefix of at most 29 characters'), 'Text put before the log line, at most 29 characters: `"[FW DROP] "`.'),
+    opt('--log-prefix', v.stringKind(29, 'a prefix of at most 29 characters', true), 'Text put before the log line, at most 29 characters: `"[FW DROP] "`.'),
     opt('--log-tcp-sequence', null, 'Log TCP sequence numbers (readable by local users: a security risk).'),
     opt('--log-tcp-options', null, 'Log the TCP options.'),
     opt('--log-ip-options', null, 'Log the IP options.'),
@@ -74,7 +74,7 @@ export const TARGETS: ModuleSpec[] = [
   ]),
   target('CT', 'Set how connection tracking handles the packet: no tracking, a helper, a zone, timeouts. raw table.', [
     opt('--notrack', null, 'Do not track this packet.'),
-    opt('--helper', v.stringKind(15), 'Attach this conntrack helper (ftp, sip, ...).'),
+    opt('--helper', v.stringKind(15), 'Attach this conntrack helper (ftp, sip, ...). The rule needs the helper\'s protocol: `-p tcp -j CT --helper ftp`.'),
     opt('--ctevents', v.anyKind, 'Which conntrack events to generate.'),
     opt('--expevents', v.anyKind, 'Which expectation events to generate.'),
     opt('--zone', v.anyKind, 'Conntrack zone (number, or mark).'),
@@ -86,7 +86,7 @@ export const TARGETS: ModuleSpec[] = [
   target('TRACE', 'Log every rule this packet passes, for debugging. raw table.', [], { tables: ['raw'] }),
   target('TCPMSS', 'Rewrite the MSS of TCP SYN packets: the fix for PPPoE/VPN links where large downloads hang.', [
     opt('--set-mss', v.intKind(0, 65535), 'Set this MSS.'),
-    opt('--clamp-mss-to-pmtu', null, 'Set the MSS from the path MTU (FORWARD, OUTPUT, POSTROUTING).'),
+    opt('--clamp-mss-to-pmtu', null, 'Set the MSS from the path MTU (FORWARD, OUTPUT, POSTROUTING).', { chains: ['FORWARD', 'OUTPUT', 'POSTROUTING'] }),
   ], { protocols: ['tcp'] }),
   target('TPROXY', 'Transparent proxying: deliver the packet to a local socket without changing it. mangle table, PREROUTING only.', [
     opt('--on-port', v.portKind, 'Local port of the proxy.'),
@@ -151,7 +151,7 @@ export const TARGETS: ModuleSpec[] = [
     opt('--save', null, 'Packet to connection.'),
     opt('--restore', null, 'Connection to packet.'),
   ], { tables: ['mangle', 'security'] }),
-  target('ECN', 'Clear ECN bits (mangle table).', [opt('--ecn-tcp-remove', null, 'Remove the ECN bits from TCP headers.')], { tables: ['mangle'] }),
+  target('ECN', 'Clear ECN bits (mangle table).', [opt('--ecn-tcp-remove', null, 'Remove the ECN bits from TCP headers (needs -p tcp).', { protocols: ['tcp'] })], { tables: ['mangle'], family: 4 }),
   target('TCPOPTSTRIP', 'Remove TCP options (mangle table).', [opt('--strip-options', v.anyKind, 'Comma-separated option names or numbers.')], { tables: ['mangle'], protocols: ['tcp'] }),
   target('TEE', 'Send a copy of the packet to another host on the local network.', [opt('--gateway', v.plainAddressKind, 'Address of the host to receive the copy.')]),
   target('IDLETIMER', 'A timer that fires when no packet has matched for a while.', [opt('--timeout', v.intKind(1, 0xffffffff), 'Seconds.'), opt('--label', v.stringKind(27), 'Timer name.'), opt('--alarm', null, 'Use an alarm timer.')]),

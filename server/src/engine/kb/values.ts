@@ -79,10 +79,11 @@ export function parsePort(s: string): number | undefined {
   return SERVICES[s];
 }
 
-function checkPort(p: string, whole: string): ValueProblem | undefined {
+function checkPort(p: string, whole: string, wraps = false): ValueProblem | undefined {
   if (/^\d+$/.test(p)) {
-    if (Number(p) > 65535) return err(`Port ${p} in '${whole}' is out of range (0-65535).`);
-    return undefined;
+    if (Number(p) <= 65535) return undefined;
+    if (wraps && Number(p) <= 0xffffffff) return { message: `Port ${p} is out of range (0-65535); this match silently keeps ${Number(p) % 65536} instead.`, severity: 'warning' };
+    return err(`Port ${p} in '${whole}' is out of range (0-65535).`);
   }
   if (SERVICES[p] !== undefined) return undefined;
   if (/^[a-z][a-z0-9-]*$/i.test(p)) {
@@ -99,7 +100,7 @@ function portRange(name: string, refuseInverted: boolean): ValueKind {
     if (parts.length > 2) return err(`'${v}' is not a port or port range; write from:to.`);
     for (const p of parts) {
       if (p === '' && parts.length === 2) continue;
-      const e = checkPort(p, v);
+      const e = checkPort(p, v, !refuseInverted);
       if (e) return e;
     }
     if (refuseInverted && parts.length === 2 && parts[0] !== '' && parts[1] !== '') {
@@ -540,10 +541,11 @@ export const markKind = kind('mark', 'a value with an optional /mask', (v) => {
   return undefined;
 });
 
-export function stringKind(max: number, what = 'a text'): ValueKind {
+export function stringKind(max: number, what = 'a text', truncated = false): ValueKind {
   return kind(`string:${max}`, what, (v) => {
-    if (v.length > max) return err(`Too long: at most ${max} characters, this has ${v.length}.`);
-    return undefined;
+    if (v.length <= max) return undefined;
+    if (truncated) return { message: `Longer than ${max} characters (${v.length}): iptables cuts it to '${v.slice(0, max)}'.`, severity: 'warning' };
+    return err(`Too long: at most ${max} characters, this has ${v.length}.`);
   });
 }
 

@@ -22,6 +22,13 @@ export interface CommandContext {
   index: number;
 }
 
+interface Resolved {
+  spec: OptionSpec;
+  owner?: ModuleSpec;
+  implicit?: ModuleSpec;
+  instance?: MatchUse;
+}
+
 const PORT_OPTIONS = new Set(['--dport', '--sport', '--destination-port', '--source-port']);
 
 function allOptionNames(specs: OptionSpec[]): string[] {
@@ -180,25 +187,35 @@ class CommandParser {
   }
 
   /** Every option spec a word may resolve to, in iptables' order: own options, loaded matches, the target. */
-  private resolve(word: string): { spec: OptionSpec; owner?: ModuleSpec; implicit?: ModuleSpec } | undefined {
-    // getopt prefers an exact name anywhere over an abbreviation.
-    return this.resolveWith(word, (specs, w) => specs.find((s) => optionMatches(s, w))) ?? this.resolveWith(word, lookupOption);
+  private resolve(word: string): Resolved | undefined {
+    // getopt prefers an exact name over an abbreviation among the loaded options; only when it knows neither does
+    // iptables load the protocol's match (-p tcp) and try again.
+    const exact = (specs: OptionSpec[], w: string) => specs.find((s) => optionMatches(s, w));
+    return this.resolveLoaded(word, exact) ?? this.resolveLoaded(word, lookupOption) ?? this.resolveImplicit(word, exact) ?? this.resolveImplicit(word, lookupOption);
   }
 
-  private resolveWith(word: string, find: (specs: OptionSpec[], w: string) => OptionSpec | undefined): { spec: OptionSpec; owner?: ModuleSpec; implicit?: ModuleSpec } | undefined {
+  private resolveLoaded(word: string, find: (specs: OptionSpec[], w: string) => OptionSpec | undefined): Resolved | undefined {
     const generic = find(GENERIC_OPTIONS, word);
     if (generic) return { spec: generic };
-    for (const m of this.cmd.matches) {
-      if (!m.spec) continue;
-      const s = find(m.spec.options, word);
-      if (s) return { spec: s, owner: m.spec };
-    }
+    // Once a target is given its options come first (`-m helper --helper ftp -j CT --helper ftp`).
     if (this.cmd.target?.spec) {
       const s = find(this.cmd.target.spec.options, word);
       if (s) return { spec: s, owner: this.cmd.target.spec };
     }
+    // The latest instance of a module gets the option (a rule may load the same match twice).
+    for (let k = this.cmd.matches.length - 1; k >= 0; k--) {
+      const m = this.cmd.matches[k];
+      if (!m.spec) continue;
+      const s = find(m.spec.options, word);
+      if (s) return { spec: s, owner: m.spec, instance: m };
+    }
+    return undefined;
+  }
+
+  private resolveImplicit(word: string, find: (specs: OptionSpec[], w: string) => OptionSpec | undefined): Resolved | undefined {
     const proto = this.cmd.protocol;
-    if (proto && !proto.token.dynamic) {
+    // `! -p tcp` does not load the tcp match: its options stay unknown.
+    if (proto && !proto.token.dynamic && !proto.negated) {
       const pm = protocolMatch(proto.value, this.ctx.family);
       if (pm && !this.cmd.matches.some((m) => m.spec === pm)) {
         const s = find(pm.options, word);
@@ -227,9 +244,9 @@ class CommandParser {
       if (this.fuzzy) return;
       return this.unknownOption(t);
     }
-    const { spec, owner, implicit } = found;
+    const { spec, owner, implicit, instance } = found;
     if (spec.commandLineOnly && this.ctx.format === 'restore') {
-      this.fail('syntax', t.range, `${t.value} is an option of the iptables command, not of a rule: iptables-restore refuses it here.`);
+      this.fail('syntax', t.range, `${t.value} is an option of the iptables command itself: iptables-restore refuses it on a rule line.`);
     }
     if (spec.removed) {
       this.fail('unknown-option', t.range, `${w}: ${spec.removed}`);
@@ -246,9 +263,17 @@ class CommandParser {
     }
     this.readArgs(use);
     if (!owner) return this.applyGeneric(use);
-    const m = this.cmd.matches.find((x) => x.spec === owner);
-    if (m) m.options.push(use);
-    else this.cmd.target?.options.push(use);
+    const m = instance ?? this.cmd.matches.find((x) => x.spec === owner);
+    const siblings = m ? m.options : this.cmd.target?.options ?? [];
+    const twice = siblings.find((o) => o.spec === spec);
+    if (twice) {
+      this.fail('syntax', t.range, `${spec.names[0]} is given twice for the same ${owner.kind === 'match' ? `-m ${owner.name}` : `-j ${owner.name}`}: iptables allows it once.`, { first: twice.nameToken.range });
+    }
+    const clash = spec.conflicts && siblings.find((o) => spec.conflicts!.includes(o.spec.names[0]));
+    if (clash) {
+      this.fail('syntax', t.range, `${t.value} cannot be used together with ${clash.nameToken.value} in one ${owner.kind === 'match' ? `-m ${owner.name}` : `-j ${owner.name}`}.`);
+    }
+    siblings.push(use);
     this.cmd.options.push(use);
   }
 
@@ -259,7 +284,7 @@ class CommandParser {
       this.skipArgsOf(w);
       return;
     }
-    const implicit = this.cmd.protocol && !this.cmd.protocol.token.dynamic ? protocolMatch(this.cmd.protocol.value, this.ctx.family) : undefined;
+    const implicit = this.cmd.protocol && !this.cmd.protocol.token.dynamic && !this.cmd.protocol.negated ? protocolMatch(this.cmd.protocol.value, this.ctx.family) : undefined;
     const loaded = [...GENERIC_OPTIONS, ...this.cmd.matches.flatMap((m) => m.spec?.options ?? []), ...(this.cmd.target?.spec?.options ?? []), ...(implicit?.options ?? [])];
     if (PORT_OPTIONS.has(w) || w === '--tcp-flags' || w === '--syn' || w === '--icmp-type' || w === '--icmpv6-type') {
       const needs = w.startsWith('--icmpv6') ? '-p ipv6-icmp' : w.startsWith('--icmp') ? '-p icmp' : w.startsWith('--tcp') || w === '--syn' ? '-p tcp' : '-p tcp or -p udp';
@@ -343,12 +368,6 @@ class CommandParser {
       case '-j':
       case '-g':
         return this.setTarget(use, arg, spec.short === '-g');
-      case '-4':
-      case '-6':
-        if ((spec.short === '-4') !== (this.ctx.family === 4)) {
-          this.fail('address-family', use.nameToken.range, `${spec.short} in an ${this.ctx.family === 4 ? 'iptables' : 'ip6tables'} ruleset: the rule is refused.`);
-        }
-        return;
     }
     const dup = this.cmd.options.filter((o) => o.spec === spec && !o.owner);
     if (dup.length > 1 && spec.args.length) {
@@ -394,5 +413,12 @@ class CommandParser {
 
 export function parseCommand(tokens: Token[], ctx: CommandContext, counters?: Token): Command | undefined {
   if (tokens.length === 0) return undefined;
+  // A rule marked for the other family is skipped whole by iptables, before anything else is read.
+  const other = ctx.family === 4 ? ['-6', '--ipv6'] : ['-4', '--ipv4'];
+  const mark = tokens.find((t) => !t.dynamic && other.includes(t.value));
+  if (mark) {
+    ctx.sink.add('address-family', 'warning', mark.range, `${mark.value} marks this rule as IPv${ctx.family === 4 ? 6 : 4}-only: ${ctx.family === 4 ? 'iptables' : 'ip6tables'} silently skips it, so it is never loaded.`);
+    return undefined;
+  }
   return new CommandParser(tokens, ctx, counters).parse();
 }

@@ -93,7 +93,7 @@ export function parseRestore(text: string, family: Family, index = new LineIndex
       continue;
     }
     const lexed = lexRestoreLine(text, line);
-    for (const p of lexed.problems) sink.error('syntax', p.range, p.message);
+    for (const p of lexed.problems) sink.add('syntax', 'warning', p.range, p.message);
     let tokens = lexed.tokens;
     let counters: Token | undefined;
     if (tokens.length && COUNTERS_RE.test(tokens[0].value)) {
