@@ -1,6 +1,14 @@
 /** The policy analysis: what rules mean, rather than how they are written. */
 import { CheckContext } from '../checks/context';
+import { AnalysisModel } from './model';
+import { checkPolicies } from './policy';
+import { reportDeadRules } from './shadow';
+import { checkStyle } from './style';
 
-export function runAnalysis(ctx: CheckContext): void {
-  void ctx;
+export function runAnalysis(ctx: CheckContext): AnalysisModel {
+  const model = new AnalysisModel(ctx.rs, ctx.state);
+  checkStyle(model, ctx);
+  reportDeadRules(model, ctx);
+  checkPolicies(model, ctx);
+  return model;
 }

@@ -1,0 +1,155 @@
+/**
+ * Whole-chain checks: replies that are dropped (missing-established), SSH cut off by a default deny (ssh-lockout),
+ * and INPUT/FORWARD that accept whatever nobody denies (no-default-deny).
+ */
+import { CheckContext } from '../checks/context';
+import { Command } from '../model';
+import { ChainState } from '../state';
+import { Range } from '../types';
+import { IntervalSet } from './intervals';
+import { AnalysisModel, DENY, RuleInfo } from './model';
+import { Box, Dim, Space, STATES } from './space';
+
+const STATE = (name: string) => IntervalSet.point(BigInt(STATES.indexOf(name)));
+
+function withDims(space: Space, dims: Array<[Dim, IntervalSet]>): Box {
+  const b = space.full.slice();
+  for (const [d, s] of dims) b[d] = s;
+  return b;
+}
+
+/** How a chain ends: its DROP policy, or a final rule that denies every packet. */
+function denyEnd(model: AnalysisModel, cs: ChainState): { range: Range; what: string; rule?: RuleInfo } | undefined {
+  const rules = model.rules(cs);
+  const space = model.space(cs);
+  for (let k = rules.length - 1; k >= 0; k--) {
+    const ri = rules[k];
+    if (ri.flow.kind === 'continue') continue;
+    if (!ri.match.exact || !space.subsetOf(space.full, ri.match.box)) break;
+    const leaves = model.leaves(ri);
+    if (leaves.length && leaves.every((d) => DENY.has(d.verdict)) && space.covered(space.full, leaves.map((d) => d.box)) === true) {
+      return { range: ri.rule.range, what: `the final ${leaves[0].verdict} on line ${ri.rule.range.start.line + 1}`, rule: ri };
+    }
+    break;
+  }
+  if (cs.builtin && cs.policy === 'DROP') return { range: cs.policyRange ?? cs.declRange, what: 'the DROP policy' };
+  return undefined;
+}
+
+/**
+ * Follows `box` down the chain in order: what surely happens to it. Returns the rule that denies all that is left
+ * (if one does), the part still undecided, and which rules might accept some of it without the model being sure.
+ */
+function follow(model: AnalysisModel, cs: ChainState, box: Box, stopAt?: RuleInfo): { deniedWholeBy?: RuleInfo; rest: Box[]; mayAccept: RuleInfo[] } {
+  const space = model.space(cs);
+  let rest: Box[] = [box];
+  const mayAccept: RuleInfo[] = [];
+  for (const ri of model.rules(cs)) {
+    if (ri === stopAt || rest.length === 0) break;
+    if (!rest.some((r) => space.overlaps(r, ri.match.box))) continue;
+    const f = ri.flow;
+    if ((f.kind === 'verdict' && f.verdict === 'ACCEPT') || f.kind === 'jump' || f.kind === 'goto') mayAccept.push(ri);
+    if (f.kind === 'verdict' && DENY.has(f.verdict) && ri.match.exact && rest.every((r) => space.subsetOf(r, ri.match.box))) {
+      return { deniedWholeBy: ri, rest, mayAccept };
+    }
+    for (const d of model.leaves(ri)) rest = rest.flatMap((r) => space.subtract(r, d.box));
+    if (rest.length > 500) break;
+  }
+  return { rest, mayAccept };
+}
+
+/**
+ * Replies arrive on the port the other side chose, so only a rule that leaves the destination port open can accept
+ * them. The chain needs one that takes ESTABLISHED packets, before anything that drops them all.
+ */
+function checkEstablished(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void {
+  const end = denyEnd(model, cs);
+  if (!end) return;
+  const space = model.space(cs);
+  const rules = model.rules(cs);
+  const stop = end.rule ? rules.indexOf(end.rule) : rules.length;
+  const before = rules.slice(0, stop);
+  const established = 2n;
+  const takesNew = (ri: RuleInfo) => ri.flow.kind === 'verdict' && ri.flow.verdict === 'ACCEPT' && ri.match.box[Dim.State].has(1n) && !isLoopbackOnly(ri);
+  if (!before.some(takesNew)) return;
+  const acceptsReplies = (ri: RuleInfo) => (ri.flow.kind === 'jump' || ri.flow.kind === 'goto' || (ri.flow.kind === 'verdict' && ri.flow.verdict === 'ACCEPT'))
+    && ri.match.box[Dim.State].has(established) && space.isFull(ri.match.box, Dim.Dport) && !isLoopbackOnly(ri);
+  const replyRule = before.find(acceptsReplies);
+  const tcpEstablished = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.State, STATE('ESTABLISHED')]]);
+  const blocker = replyRule && before.slice(0, before.indexOf(replyRule)).find((ri) => ri.flow.kind === 'verdict' && DENY.has(ri.flow.verdict) && ri.match.exact && space.subsetOf(tcpEstablished, ri.match.box));
+  if (replyRule && !blocker) return;
+  const range = cs.policyRange ?? cs.declRange;
+  const what = replyRule && blocker
+    ? `the ESTABLISHED accept on line ${replyRule.rule.range.start.line + 1} comes after line ${blocker.rule.range.start.line + 1}, which drops those packets first`
+    : 'nothing accepts ESTABLISHED,RELATED packets on every port';
+  ctx.sink.add('missing-established', 'warning', end.rule && !cs.policyRange ? end.range : range,
+    `${cs.name} ends in ${end.what} and accepts new connections, but ${what}: replies to connections this machine opens, and later packets of connections accepted only as NEW, are dropped. Add '-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT' near the top.`,
+    { chain: cs.name, table: cs.table, insertBefore: before.find((ri) => !isLoopbackOnly(ri))?.rule.range.start.line ?? end.range.start.line });
+}
+
+function isLoopbackOnly(ri: RuleInfo): boolean {
+  const lo = ri.rule.options.find((o) => o.spec.short === '-i' && !o.negated && o.args[0]?.value === 'lo');
+  return !!lo;
+}
+
+function checkSsh(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void {
+  const end = denyEnd(model, cs);
+  if (!end) return;
+  const space = model.space(cs);
+  const ports = ctx.settings.sshPorts;
+  const portSet = IntervalSet.from(ports.map((p) => [BigInt(p), BigInt(p)] as const));
+  const ssh = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.Dport, portSet], [Dim.State, STATE('NEW')], [Dim.Frag, IntervalSet.point(0n)]]);
+  const r = follow(model, cs, ssh, end.rule);
+  if (r.mayAccept.length) return;
+  const portText = ports.length === 1 ? `port ${ports[0]}` : `ports ${ports.join(', ')}`;
+  const at = r.deniedWholeBy ? `line ${r.deniedWholeBy.rule.range.start.line + 1} denies it` : `${end.what} denies it`;
+  ctx.sink.add('ssh-lockout', 'warning', r.deniedWholeBy?.rule.range ?? end.range,
+    `No rule accepts SSH (TCP ${portText}) in ${cs.name}, and ${at}: loading this cuts off remote access, including the session you are typing in.`,
+    { chain: cs.name, table: cs.table, port: ports[0], insertBefore: r.deniedWholeBy?.rule.range.start.line ?? end.rule?.rule.range.start.line });
+}
+
+/** In a script: a DROP policy in force before the SSH accept exists, or a flush while a DROP policy is in place. */
+function checkScriptOrder(model: AnalysisModel, ctx: CheckContext): void {
+  if (ctx.rs.format !== 'script') return;
+  const input = ctx.state.get(4, 'filter', 'INPUT') ?? ctx.state.get(6, 'filter', 'INPUT');
+  if (!input) return;
+  const space = model.space(input);
+  const portSet = IntervalSet.from(ctx.settings.sshPorts.map((p) => [BigInt(p), BigInt(p)] as const));
+  const ssh = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.Dport, portSet], [Dim.State, STATE('NEW')], [Dim.Frag, IntervalSet.point(0n)]]);
+  const cmds = ctx.rs.commands.filter((c) => c.table === 'filter' && (c.commandFamily ?? ctx.rs.family) === input.family);
+  const isInput = (c: Command) => c.chain?.value === 'INPUT';
+  const sshAccept = cmds.find((c) => (c.spec.short === '-A' || c.spec.short === '-I') && isInput(c) && c.target?.name === 'ACCEPT' && space.overlaps(model.ruleInfo(c, input).match.box, ssh));
+  let dropPolicy: Command | undefined;
+  for (const c of cmds) {
+    if (c.spec.short === '-P' && isInput(c)) {
+      dropPolicy = c.extra?.value === 'DROP' ? c : undefined;
+      if (dropPolicy && sshAccept && c.index < sshAccept.index) {
+        ctx.sink.add('ssh-lockout', 'warning', c.range, `INPUT gets a DROP policy here, before line ${sshAccept.range.start.line + 1} accepts SSH: a remote session running this script is cut off in between. Set the policy after the SSH accept.`, { chain: 'INPUT' });
+      }
+    }
+    if (c.spec.short === '-F' && (!c.chain || isInput(c))) {
+      const laterDrop = cmds.some((p) => p.spec.short === '-P' && isInput(p) && p.extra?.value === 'DROP');
+      const acceptBefore = cmds.some((p) => p.index < c.index && p.spec.short === '-P' && isInput(p) && p.extra?.value === 'ACCEPT');
+      if (laterDrop && !acceptBefore) {
+        ctx.sink.add('ssh-lockout', 'warning', c.range, `This flush runs while INPUT may still have the DROP policy this script sets (from an earlier run): every rule, the SSH accept included, is gone and nothing gets in. Run 'iptables -P INPUT ACCEPT' before flushing.`, { chain: 'INPUT', insertPolicyBefore: c.range.start.line });
+      }
+    }
+  }
+}
+
+function checkDefaultDeny(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void {
+  if (cs.policy !== 'ACCEPT' || denyEnd(model, cs)) return;
+  if (cs.decl?.via === 'builtin' && ctx.rs.format === 'restore') return;
+  const range = cs.policyRange ?? cs.declRange;
+  ctx.sink.add('no-default-deny', 'info', range, `${cs.name} accepts every packet that no rule denies (ACCEPT policy, no final catch-all DROP or REJECT). A default deny is safer: allow what you need, then drop the rest.`, { chain: cs.name });
+}
+
+export function checkPolicies(model: AnalysisModel, ctx: CheckContext): void {
+  for (const cs of ctx.state.all()) {
+    if (cs.table !== 'filter' || !cs.builtin) continue;
+    if (['INPUT', 'FORWARD', 'OUTPUT'].includes(cs.name)) checkEstablished(model, ctx, cs);
+    if (cs.name === 'INPUT') checkSsh(model, ctx, cs);
+    if (cs.name === 'INPUT' || cs.name === 'FORWARD') checkDefaultDeny(model, ctx, cs);
+  }
+  checkScriptOrder(model, ctx);
+}

@@ -1,0 +1,253 @@
+/**
+ * What a rule matches, as a box in the packet space. Conditions the model cannot decide (-m limit, -m recent,
+ * a shell variable, ...) leave their dimension unconstrained and mark the result inexact: the box is then an
+ * over-approximation, good for proving that the rule never matches and for nothing else.
+ */
+import { parseNet, parseAddress } from '../kb/addresses';
+import { PROTOCOLS } from '../kb/services';
+import { ICMP_TYPE_NUMBERS, ICMPV6_TYPE_NUMBERS, parsePort, parseNumber } from '../kb/values';
+import { Token } from '../lexer';
+import { Command, OptionUse } from '../model';
+import { IntervalSet } from './intervals';
+import { Box, Dim, DIM_NAMES, ifaceRange, Space, STATES } from './space';
+
+export interface RuleMatch {
+  box: Box;
+  exact: boolean;
+  /** Why the box is empty, when it is. */
+  emptyReason?: string;
+  /** Why the box is not exact. */
+  uncertain: string[];
+}
+
+/** Matches whose conditions the model represents exactly (others are "may or may not match"). */
+const MODELLED = new Set(['tcp', 'udp', 'sctp', 'dccp', 'icmp', 'icmp6', 'multiport', 'conntrack', 'state', 'comment', 'iprange', 'length', 'ttl', 'hl', 'nfacct']);
+
+const TCP_FLAG_BITS: Record<string, number> = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32, ALL: 63, NONE: 0 };
+
+function describe(o: OptionUse): string {
+  return `\`${o.negated ? '! ' : ''}${o.nameToken.value}${o.args.length ? ' ' + o.args.map((a) => a.raw).join(' ') : ''}\``;
+}
+
+class Builder {
+  readonly box: Box;
+  exact = true;
+  emptyReason?: string;
+  readonly uncertain: string[] = [];
+  private readonly applied: string[][] = [];
+
+  constructor(readonly space: Space) {
+    this.box = space.full.slice();
+    for (let d = 0; d < space.full.length; d++) this.applied.push([]);
+  }
+
+  unsure(why: string): void {
+    this.exact = false;
+    this.uncertain.push(why);
+  }
+
+  /** Intersects a condition into a dimension; `set` undefined means the condition could not be read. */
+  apply(d: Dim, set: IntervalSet | undefined, negated: boolean, what: string, emptyWhy?: string): void {
+    if (!set) {
+      this.unsure(`${what} could not be read`);
+      return;
+    }
+    const s = negated ? set.complement(this.space.max[d]) : set;
+    const before = this.box[d];
+    this.box[d] = before.intersect(s);
+    if (this.box[d].isEmpty && !this.emptyReason) {
+      if (s.isEmpty) {
+        this.emptyReason = negated ? `${what} excludes every ${DIM_NAMES[d]}` : `${what} matches no ${DIM_NAMES[d]}${emptyWhy ? `: ${emptyWhy}` : ''}`;
+      } else {
+        this.emptyReason = `${this.applied[d].join(' and ')} and ${what} exclude each other (no ${DIM_NAMES[d]} satisfies both)`;
+      }
+    }
+    this.applied[d].push(what);
+  }
+}
+
+function range(lo: number, hi: number): IntervalSet {
+  return IntervalSet.of(BigInt(lo), BigInt(hi));
+}
+
+function portSet(text: string): { set?: IntervalSet; why?: string } {
+  const parts = text.split(':');
+  const lo = parts[0] === '' ? 0 : parsePort(parts[0]);
+  const hi = parts.length === 1 ? lo : parts[1] === '' ? 65535 : parsePort(parts[1]);
+  if (lo === undefined || hi === undefined) return {};
+  if (lo > hi) return { set: IntervalSet.EMPTY, why: `the range ${text} is reversed (${lo} > ${hi})` };
+  return { set: range(lo, hi) };
+}
+
+function portListSet(text: string): IntervalSet | undefined {
+  let acc = IntervalSet.EMPTY;
+  for (const item of text.split(',')) {
+    const p = portSet(item).set;
+    if (!p) return undefined;
+    acc = acc.union(p);
+  }
+  return acc;
+}
+
+function addressSet(text: string, space: Space): IntervalSet | undefined {
+  let acc = IntervalSet.EMPTY;
+  for (const item of text.split(',')) {
+    const r = parseNet(item);
+    if (!r || !r.ok || !r.net.contiguous || r.net.family !== space.family) return undefined;
+    acc = acc.union(IntervalSet.of(r.net.lo, r.net.hi));
+  }
+  return acc;
+}
+
+function ipRangeSet(text: string, space: Space): { set?: IntervalSet; why?: string } {
+  const [a, b] = text.split('-');
+  const lo = parseAddress(a);
+  const hi = parseAddress(b ?? a);
+  if (!lo || !hi || lo.family !== space.family || hi.family !== space.family) return {};
+  if (lo.value > hi.value) return { set: IntervalSet.EMPTY, why: `the range ${text} is reversed` };
+  return { set: IntervalSet.of(lo.value, hi.value) };
+}
+
+function ifaceSet(text: string): IntervalSet {
+  return text.endsWith('+') ? ifaceRange(text.slice(0, -1), true) : ifaceRange(text, false);
+}
+
+function stateSet(text: string): IntervalSet | undefined {
+  let acc = IntervalSet.EMPTY;
+  for (const s of text.split(',')) {
+    const k = STATES.indexOf(s.toUpperCase());
+    if (k < 0) return undefined;
+    acc = acc.union(IntervalSet.point(BigInt(k)));
+  }
+  return acc;
+}
+
+function flagsSet(mask: string, comp: string): IntervalSet | undefined {
+  const bits = (s: string) => s.toUpperCase().split(',').reduce<number | undefined>((acc, f) => (acc === undefined || TCP_FLAG_BITS[f] === undefined ? undefined : acc | TCP_FLAG_BITS[f]), 0);
+  const m = bits(mask);
+  const c = bits(comp);
+  if (m === undefined || c === undefined) return undefined;
+  const list: Array<[bigint, bigint]> = [];
+  for (let f = 0; f < 64; f++) if ((f & m) === c) list.push([BigInt(f), BigInt(f)]);
+  return IntervalSet.from(list);
+}
+
+function icmpSet(text: string, v6: boolean): IntervalSet | undefined {
+  if (text === 'any') return range(0, 65535);
+  const named = (v6 ? ICMPV6_TYPE_NUMBERS : ICMP_TYPE_NUMBERS)[text];
+  let type: number | undefined;
+  let code: number | undefined;
+  if (named) [type, code] = named;
+  else {
+    const m = /^(\d+)(?:\/(\d+))?$/.exec(text);
+    if (!m) return undefined;
+    type = Number(m[1]);
+    code = m[2] === undefined ? undefined : Number(m[2]);
+  }
+  if (type === undefined || type < 0) return range(0, 65535);
+  return code === undefined ? range(type * 256, type * 256 + 255) : range(type * 256 + code, type * 256 + code);
+}
+
+function protoSet(text: string): IntervalSet | undefined {
+  const n = /^\d+$/.test(text) ? Number(text) : PROTOCOLS[text.toLowerCase()];
+  if (n === undefined) return undefined;
+  return n === 0 ? range(0, 255) : range(n, n);
+}
+
+function arg(o: OptionUse, k = 0): Token | undefined {
+  const t = o.args[k];
+  return t && !t.dynamic ? t : undefined;
+}
+
+function applyGeneric(b: Builder, o: OptionUse): void {
+  const what = describe(o);
+  const a = o.args[0];
+  switch (o.spec.short) {
+    case '-p':
+      if (!arg(o)) return b.unsure(`${what} is a shell value`);
+      return b.apply(Dim.Proto, protoSet(a.value), o.negated, what);
+    case '-s':
+    case '-d': {
+      if (!arg(o)) return b.unsure(`${what} is a shell value`);
+      const set = addressSet(a.value, b.space);
+      if (!set) return b.unsure(`${what} names a host or a non-contiguous mask`);
+      return b.apply(o.spec.short === '-s' ? Dim.Src : Dim.Dst, set, o.negated, what);
+    }
+    case '-i':
+    case '-o':
+      if (!arg(o)) return b.unsure(`${what} is a shell value`);
+      return b.apply(o.spec.short === '-i' ? Dim.In : Dim.Out, ifaceSet(a.value), o.negated, what);
+    case '-f':
+      return b.apply(Dim.Frag, IntervalSet.point(o.negated ? 0n : 1n), false, what);
+  }
+}
+
+function applyMatchOption(b: Builder, module: string, o: OptionUse, family: 4 | 6): void {
+  const what = describe(o);
+  const name = o.spec.names[0];
+  const a = arg(o);
+  if (o.args.length && !a) return b.unsure(`${what} is a shell value`);
+  switch (name) {
+    case '--sport':
+    case '--dport': {
+      const p = portSet(a!.value);
+      return b.apply(name === '--sport' ? Dim.Sport : Dim.Dport, p.set, o.negated, what, p.why);
+    }
+    case '--sports':
+    case '--dports':
+      return b.apply(name === '--sports' ? Dim.Sport : Dim.Dport, portListSet(a!.value), o.negated, what);
+    case '--syn':
+      return b.apply(Dim.TcpFlags, flagsSet('SYN,RST,ACK,FIN', 'SYN'), o.negated, what);
+    case '--tcp-flags':
+      return b.apply(Dim.TcpFlags, flagsSet(o.args[0].value, o.args[1]?.value ?? ''), o.negated, what);
+    case '--icmp-type':
+    case '--icmpv6-type':
+      return b.apply(Dim.Icmp, icmpSet(a!.value, family === 6), o.negated, what);
+    case '--ctstate':
+    case '--state':
+      if (/SNAT|DNAT/i.test(a!.value)) return b.unsure(`${what} uses the virtual SNAT/DNAT states`);
+      return b.apply(Dim.State, stateSet(a!.value), o.negated, what);
+    case '--src-range':
+    case '--dst-range': {
+      const r = ipRangeSet(a!.value, b.space);
+      return b.apply(name === '--src-range' ? Dim.Src : Dim.Dst, r.set, o.negated, what, r.why);
+    }
+    case '--length': {
+      const [lo, hi] = a!.value.split(':').map((x) => parseNumber(x));
+      if (lo === undefined) return b.unsure(`${what} could not be read`);
+      const top = a!.value.includes(':') ? (hi ?? 65535) : lo;
+      return b.apply(Dim.Length, range(lo, top), o.negated, what, lo > top ? `the range ${a!.value} is reversed` : undefined);
+    }
+    case '--ttl-eq':
+    case '--hl-eq':
+      return b.apply(Dim.Ttl, range(Number(a!.value), Number(a!.value)), o.negated, what);
+    case '--ttl-lt':
+    case '--hl-lt':
+      return b.apply(Dim.Ttl, range(0, Number(a!.value) - 1), false, what, `no value is below ${a!.value}`);
+    case '--ttl-gt':
+    case '--hl-gt':
+      return b.apply(Dim.Ttl, range(Number(a!.value) + 1, 255), false, what, `no value is above ${a!.value}`);
+    case '--comment':
+    case '--nfacct-name':
+      return;
+  }
+  b.unsure(`${what} of -m ${module} is not modelled`);
+}
+
+const FRAGMENT_FREE = new Set(['tcp', 'udp', 'sctp', 'dccp', 'icmp', 'icmp6', 'multiport']);
+
+export function ruleMatch(rule: Command, space: Space): RuleMatch {
+  const b = new Builder(space);
+  if (rule.dynamic) b.unsure('a word of the rule is a shell value');
+  for (const o of rule.options) if (!o.owner) applyGeneric(b, o);
+  for (const m of rule.matches) {
+    if (!m.spec || !MODELLED.has(m.spec.name)) {
+      b.unsure(`-m ${m.name} may or may not match`);
+      continue;
+    }
+    // Port and type matches never match a non-first fragment, whatever their options say.
+    if (FRAGMENT_FREE.has(m.spec.name)) b.apply(Dim.Frag, IntervalSet.point(0n), false, `-m ${m.name}`);
+    for (const o of m.options) applyMatchOption(b, m.spec.name, o, space.family);
+  }
+  return { box: b.box, exact: b.exact, emptyReason: space.isEmpty(b.box) ? b.emptyReason ?? 'its conditions exclude each other' : undefined, uncertain: b.uncertain };
+}

@@ -1,0 +1,141 @@
+/**
+ * Rules that never fire: earlier rules of the chain (or the chains they jump to) take every packet the rule could
+ * match. Each claim rests on exact boxes only; a rule with conditions the model cannot decide is never called dead
+ * because of them, and never used as proof that a later rule is dead.
+ */
+import { Range } from '../types';
+import { CheckContext } from '../checks/context';
+import { AnalysisModel, Decision, DENY, RuleInfo } from './model';
+import { Box, Dim, Space } from './space';
+
+/** A coarse index of earlier decisions by source address, so that long blocklists do not make the check quadratic. */
+class DecisionIndex {
+  private readonly wide: Decision[] = [];
+  private readonly buckets = new Map<bigint, Decision[]>();
+  private readonly shift: bigint;
+  private readonly maxBuckets = 64n;
+
+  constructor(space: Space) {
+    this.shift = space.family === 4 ? 16n : 96n;
+  }
+
+  private keys(box: Box): bigint[] | undefined {
+    const src = box[Dim.Src];
+    const lo = src.min;
+    const hi = src.max;
+    if (lo === undefined || hi === undefined) return [];
+    const a = lo >> this.shift;
+    const b = hi >> this.shift;
+    if (b - a >= this.maxBuckets) return undefined;
+    const out: bigint[] = [];
+    for (let k = a; k <= b; k++) out.push(k);
+    return out;
+  }
+
+  add(d: Decision): void {
+    const keys = this.keys(d.box);
+    if (!keys) {
+      this.wide.push(d);
+      return;
+    }
+    for (const k of keys) {
+      const list = this.buckets.get(k) ?? [];
+      list.push(d);
+      this.buckets.set(k, list);
+    }
+  }
+
+  /** Earlier decisions that may overlap `box`, in order of the rules. */
+  candidates(box: Box): Decision[] {
+    const keys = this.keys(box);
+    if (!keys) return [...this.wide, ...[...this.buckets.values()].flat()];
+    const seen = new Set<Decision>(this.wide);
+    const out = [...this.wide];
+    for (const k of keys) for (const d of this.buckets.get(k) ?? []) if (!seen.has(d)) {
+      seen.add(d);
+      out.push(d);
+    }
+    return out;
+  }
+}
+
+export interface DeadRule {
+  ri: RuleInfo;
+  by: Decision[];
+}
+
+const MAX_CANDIDATES = 5000;
+
+/** Every rule of every chain that earlier rules make dead, with the decisions responsible. */
+export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule[] {
+  const dead: DeadRule[] = [];
+  for (const cs of ctx.state.all()) {
+    const space = model.space(cs);
+    const index = new DecisionIndex(space);
+    for (const ri of model.rules(cs)) {
+      const box = ri.match.box;
+      if (!space.isEmpty(box)) {
+        const cands = index.candidates(box).filter((d) => space.overlaps(d.box, box));
+        if (cands.length && cands.length <= MAX_CANDIDATES) {
+          const whole = cands.find((d) => space.subsetOf(box, d.box));
+          const covered = whole ? true : space.covered(box, cands.map((d) => d.box));
+          if (covered) dead.push({ ri, by: whole ? [whole] : cands });
+        }
+      }
+      for (const d of model.leaves(ri)) index.add(d);
+    }
+  }
+  return dead;
+}
+
+function verdictOf(ri: RuleInfo): string | undefined {
+  const f = ri.flow;
+  if (f.kind === 'verdict') return f.verdict;
+  if (f.kind === 'return') return 'RETURN';
+  return undefined;
+}
+
+function describeRule(d: Decision): string {
+  const line = d.by.rule.range.start.line + 1;
+  return d.via ? `line ${line} (reached through the jump on line ${d.via.rule.range.start.line + 1}) ${d.verdict === 'RETURN' ? 'returns' : `decides ${d.verdict}`}` : `line ${line} ${d.verdict === 'RETURN' ? 'returns' : d.verdict.startsWith('goto') ? d.verdict.replace('goto', 'goes to') : `decides ${d.verdict}`}`;
+}
+
+function related(by: Decision[]): { range: Range; message: string }[] {
+  const out: { range: Range; message: string }[] = [];
+  const seen = new Set<string>();
+  for (const d of by) {
+    for (const ri of d.via ? [d.via, d.by] : [d.by]) {
+      const key = `${ri.rule.range.start.line}`;
+      if (seen.has(key) || out.length >= 8) continue;
+      seen.add(key);
+      out.push({ range: ri.rule.range, message: ri === d.via ? `jumps to ${ri.rule.target?.name}, which decides these packets` : `takes these packets first (${d.verdict})` });
+    }
+  }
+  return out;
+}
+
+export function reportDeadRules(model: AnalysisModel, ctx: CheckContext): Set<RuleInfo> {
+  const deadRules = findDeadRules(model, ctx);
+  const reported = new Set<RuleInfo>();
+  for (const { ri, by } of deadRules) {
+    reported.add(ri);
+    const mine = verdictOf(ri);
+    const verdicts = new Set(by.map((d) => d.verdict));
+    const lines = [...new Set(by.map(describeRule))].slice(0, 3).join('; ');
+    const more = by.length > 3 ? ` (and ${by.length - 3} more)` : '';
+    const data = { lines: by.map((d) => (d.via ?? d.by).rule.range.start.line) };
+    if (mine && verdicts.size === 1 && verdicts.has(mine)) {
+      ctx.sink.add('redundant-rule', 'info', ri.rule.range, `Redundant: earlier rules already ${mine === 'RETURN' ? 'return' : `give ${mine} to`} every packet this rule matches (${lines}${more}). Removing it changes nothing.`, data).related = related(by);
+    } else if (mine === 'ACCEPT' && [...verdicts].every((v) => DENY.has(v))) {
+      ctx.sink.add('reject-before-accept', 'warning', ri.rule.range, `This ACCEPT never fires: ${[...verdicts].join('/')} on an earlier line takes all its packets first (${lines}${more}). Move it above them.`, { ...data, moveAbove: Math.min(...by.map((d) => (d.via ?? d.by).rule.range.start.line)) }).related = related(by);
+    } else {
+      ctx.sink.add('shadowed-rule', 'warning', ri.rule.range, `This rule never fires: earlier rules take every packet it could match (${lines}${more})${mine ? `, with ${[...verdicts].join('/')} instead of ${mine}` : ''}.`, data).related = related(by);
+    }
+  }
+  return reported;
+}
+
+export function fullBox(model: AnalysisModel, ri: RuleInfo): boolean {
+  const space = model.space(ri.chain);
+  return ri.match.exact && space.subsetOf(space.full, ri.match.box);
+}

@@ -1,0 +1,140 @@
+/**
+ * The packet space: every packet is a point over a fixed list of dimensions, and what a rule matches is a box
+ * (one interval set per dimension). Boxes can be intersected and subtracted, which is all the analysis needs.
+ */
+import { Family } from '../kb/addresses';
+import { IntervalSet } from './intervals';
+
+export enum Dim {
+  Src,
+  Dst,
+  Proto,
+  Sport,
+  Dport,
+  Icmp,
+  In,
+  Out,
+  State,
+  TcpFlags,
+  Frag,
+  Length,
+  Ttl,
+}
+
+export const DIM_COUNT = 13;
+export const DIM_NAMES = ['source address', 'destination address', 'protocol', 'source port', 'destination port', 'ICMP type', 'input interface', 'output interface', 'connection state', 'TCP flags', 'fragment', 'length', 'TTL/hop limit'];
+
+/** Interface names are encoded as 16 bytes (IFNAMSIZ), so that `eth+` is an interval. */
+export const IFNAME_BYTES = 16;
+const IFNAME_MAX = (1n << BigInt(IFNAME_BYTES * 8)) - 1n;
+
+export const STATES = ['INVALID', 'NEW', 'ESTABLISHED', 'RELATED', 'UNTRACKED'];
+
+export function dimMax(d: Dim, family: Family): bigint {
+  switch (d) {
+    case Dim.Src:
+    case Dim.Dst:
+      return family === 4 ? 0xffffffffn : (1n << 128n) - 1n;
+    case Dim.Proto:
+    case Dim.Ttl:
+      return 255n;
+    case Dim.Sport:
+    case Dim.Dport:
+    case Dim.Icmp:
+    case Dim.Length:
+      return 65535n;
+    case Dim.In:
+    case Dim.Out:
+      return IFNAME_MAX;
+    case Dim.State:
+      return BigInt(STATES.length - 1);
+    case Dim.TcpFlags:
+      return 63n;
+    case Dim.Frag:
+      return 1n;
+  }
+}
+
+export type Box = IntervalSet[];
+
+export class Space {
+  readonly max: bigint[];
+  readonly full: Box;
+
+  constructor(readonly family: Family) {
+    this.max = Array.from({ length: DIM_COUNT }, (_, d) => dimMax(d as Dim, family));
+    this.full = this.max.map((m) => IntervalSet.of(0n, m));
+  }
+
+  isFull(box: Box, d: Dim): boolean {
+    return box[d].equals(this.full[d]);
+  }
+
+  isEmpty(box: Box): boolean {
+    return box.some((s) => s.isEmpty);
+  }
+
+  intersect(a: Box, b: Box): Box {
+    return a.map((s, d) => s.intersect(b[d]));
+  }
+
+  overlaps(a: Box, b: Box): boolean {
+    for (let d = 0; d < DIM_COUNT; d++) if (!a[d].overlaps(b[d])) return false;
+    return true;
+  }
+
+  subsetOf(a: Box, b: Box): boolean {
+    for (let d = 0; d < DIM_COUNT; d++) if (!a[d].subsetOf(b[d])) return false;
+    return true;
+  }
+
+  /** a minus b, as disjoint boxes (at most one per dimension that b constrains). */
+  subtract(a: Box, b: Box): Box[] {
+    if (!this.overlaps(a, b)) return [a];
+    const out: Box[] = [];
+    let rest = a;
+    for (let d = 0; d < DIM_COUNT; d++) {
+      const outside = rest[d].minus(b[d], this.max[d]);
+      if (!outside.isEmpty) {
+        const piece = rest.slice();
+        piece[d] = outside;
+        out.push(piece);
+      }
+      const inside = rest[d].intersect(b[d]);
+      rest = rest.slice();
+      rest[d] = inside;
+    }
+    return out;
+  }
+
+  /**
+   * Whether `box` is inside the union of `cover`. Undefined when the work budget ran out: the caller must then
+   * assume it is not covered (the analysis never claims more than it proved).
+   */
+  covered(box: Box, cover: Box[], budget = 20000): boolean | undefined {
+    let pieces: Box[] = [box];
+    let work = 0;
+    for (const c of cover) {
+      const next: Box[] = [];
+      for (const p of pieces) {
+        work++;
+        if (work > budget) return undefined;
+        for (const q of this.subtract(p, c)) next.push(q);
+      }
+      pieces = next;
+      if (pieces.length === 0) return true;
+      if (pieces.length > budget) return undefined;
+    }
+    return pieces.length === 0;
+  }
+}
+
+/** Encodes an interface name; with `wildcard`, the interval of every name that starts with it. */
+export function ifaceRange(name: string, wildcard: boolean): IntervalSet {
+  const bytes = Buffer.from(name, 'utf8').subarray(0, IFNAME_BYTES);
+  let lo = 0n;
+  for (let k = 0; k < IFNAME_BYTES; k++) lo = (lo << 8n) | BigInt(k < bytes.length ? bytes[k] : 0);
+  if (!wildcard) return IntervalSet.point(lo);
+  const free = BigInt((IFNAME_BYTES - bytes.length) * 8);
+  return IntervalSet.of(lo, lo | ((1n << free) - 1n));
+}

@@ -1,0 +1,79 @@
+/** Rule-level advice: host bits past the prefix, blocklists better kept in an ipset, -m state, unused chains, never-matching rules. */
+import { parseNet, formatAddress } from '../kb/addresses';
+import { CheckContext } from '../checks/context';
+import { Command } from '../model';
+import { AnalysisModel } from './model';
+
+const ADDRESS_OPTIONS = new Set(['--source', '--destination', '--to', '--ctorigsrc', '--ctorigdst', '--ctreplsrc', '--ctrepldst', '--tunnel-src', '--tunnel-dst']);
+
+function checkHostBits(ctx: CheckContext, rule: Command): void {
+  for (const o of rule.options) {
+    if (!ADDRESS_OPTIONS.has(o.spec.names[0])) continue;
+    const a = o.args[0];
+    if (!a || a.dynamic) continue;
+    for (const item of a.value.split(',')) {
+      const r = parseNet(item);
+      if (!r?.ok || !r.net.hostBitsSet || !r.net.contiguous) continue;
+      const network = `${formatAddress(r.net.network, r.net.family)}/${r.net.prefix}`;
+      const offset = a.raw.indexOf(item);
+      const range = offset >= 0 && a.range.start.line === a.range.end.line ? { start: { line: a.range.start.line, character: a.range.start.character + offset }, end: { line: a.range.start.line, character: a.range.start.character + offset + item.length } } : a.range;
+      ctx.sink.add('host-bits-set', 'warning', range, `'${item}' has host bits set past /${r.net.prefix}: iptables silently uses ${network}, the whole network. Write ${network} if that is meant, or /${r.net.family === 4 ? 32 : 128} for the one host.`, { replacement: network });
+    }
+  }
+}
+
+function checkDeprecated(ctx: CheckContext, rule: Command): void {
+  for (const m of rule.matches) {
+    if (m.spec?.name !== 'state' || !m.token) continue;
+    ctx.sink.add('deprecated-match', 'hint', m.token.range, '-m state is the older form of -m conntrack --ctstate, which current distributions use (the meaning is the same).', { replacement: 'conntrack' });
+  }
+}
+
+/** Groups of rules in one chain that differ only by one address: a blocklist written rule by rule. */
+function checkIpset(ctx: CheckContext): void {
+  for (const cs of ctx.state.all()) {
+    const groups = new Map<string, Command[]>();
+    for (const rule of cs.rules) {
+      const addr = rule.options.filter((o) => !o.owner && (o.spec.short === '-s' || o.spec.short === '-d'));
+      if (addr.length !== 1 || rule.dynamic || addr[0].args[0]?.value.includes(',')) continue;
+      const key = rule.tokens.map((t) => (t === addr[0].args[0] ? '<addr>' : t.value)).join(' ') + ` ${addr[0].spec.short}`;
+      const list = groups.get(key) ?? [];
+      list.push(rule);
+      groups.set(key, list);
+    }
+    for (const list of groups.values()) {
+      if (list.length < ctx.settings.ipsetThreshold) continue;
+      const first = list[0];
+      const which = first.options.find((o) => o.spec.short === '-s') ? 'source' : 'destination';
+      ctx.sink.add('prefer-ipset', 'info', first.range, `${list.length} rules in ${cs.name} differ only by ${which} address: every packet is compared with each in turn. One ipset (-m set --match-set NAME ${which === 'source' ? 'src' : 'dst'}) is a single hash lookup.`, { count: list.length, lines: list.map((r) => r.range.start.line) });
+    }
+  }
+}
+
+function checkUnused(ctx: CheckContext): void {
+  for (const cs of ctx.state.all()) {
+    if (cs.builtin || ctx.graph.callers(cs).length) continue;
+    const named = ctx.rs.commands.some((c) => c.target?.token.dynamic);
+    if (named) continue;
+    ctx.sink.add('unused-chain', 'info', cs.declRange, `Chain ${cs.name} is never jumped to: none of its ${cs.rules.length} rule(s) ever sees a packet.`, { chain: cs.name });
+  }
+}
+
+function checkNeverMatches(model: AnalysisModel, ctx: CheckContext): void {
+  for (const cs of ctx.state.all()) {
+    for (const ri of model.rules(cs)) {
+      if (!ri.match.emptyReason) continue;
+      ctx.sink.add('never-matches', 'warning', ri.rule.range, `This rule can never match: ${ri.match.emptyReason}.`);
+    }
+  }
+}
+
+export function checkStyle(model: AnalysisModel, ctx: CheckContext): void {
+  for (const rule of ctx.rs.commands) {
+    checkHostBits(ctx, rule);
+    checkDeprecated(ctx, rule);
+  }
+  checkIpset(ctx);
+  checkUnused(ctx);
+  checkNeverMatches(model, ctx);
+}

@@ -1,0 +1,122 @@
+/** Hand-written cases for the policy analysis. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { codes, diagnose, expectNone, expectOne, filter, table } from '../helpers/lint';
+
+const onlyCode = (text: string, code: string, opts = {}) => diagnose(text, opts).filter((d) => d.code === code);
+
+test('shadowed by a wider CIDR (ACCEPT makes a later DROP dead)', () => {
+  const text = filter('-A INPUT -s 10.0.0.0/8 -j ACCEPT', '-A INPUT -s 10.1.2.0/24 -j DROP');
+  const d = expectOne(text, 'shadowed-rule', 5, '-A INPUT -s 10.1.2.0/24 -j DROP');
+  assert.match(d.message, /line 5 decides ACCEPT/);
+  assert.equal(d.related?.[0].range.start.line, 4);
+});
+
+test('shadowed by a port range, by multiport, by negation, by an interface wildcard', () => {
+  expectOne(filter('-A INPUT -p tcp --dport 1000:2000 -j DROP', '-A INPUT -p tcp --dport 1500 -j ACCEPT'), 'reject-before-accept', 5, '-A INPUT -p tcp --dport 1500 -j ACCEPT');
+  expectOne(filter('-A INPUT -p tcp -m multiport --dports 22,80,443 -j ACCEPT', '-A INPUT -p tcp --dport 80 -j DROP'), 'shadowed-rule', 5, '-A INPUT -p tcp --dport 80 -j DROP');
+  expectOne(filter('-A INPUT ! -s 192.168.0.0/16 -j DROP', '-A INPUT -s 8.8.8.8 -j ACCEPT'), 'reject-before-accept', 5, '-A INPUT -s 8.8.8.8 -j ACCEPT');
+  expectOne(filter('-A INPUT -i eth+ -j DROP', '-A INPUT -i eth1 -p tcp --dport 22 -j ACCEPT'), 'reject-before-accept', 5, '-A INPUT -i eth1 -p tcp --dport 22 -j ACCEPT');
+});
+
+test('shadowed by the union of two earlier rules', () => {
+  // Ports alone do not cover fragments: with ! -f they do.
+  const text2 = filter('-A INPUT -p tcp --dport 0:1023 -j DROP', '-A INPUT -p tcp --dport 1024:65535 -j DROP', '-A INPUT -p tcp -j ACCEPT');
+  expectNone(text2, 'reject-before-accept');
+  const text3 = filter('-A INPUT -p tcp -s 0.0.0.0/1 -j DROP', '-A INPUT -p tcp -s 128.0.0.0/1 -j DROP', '-A INPUT -p tcp --dport 22 -j ACCEPT');
+  const d = expectOne(text3, 'reject-before-accept', 6, '-A INPUT -p tcp --dport 22 -j ACCEPT');
+  assert.match(d.message, /line 5.*line 6|line 6.*line 5/);
+});
+
+test('shadowed through a jump into a user chain and back', () => {
+  const text = filter(':TCP - [0:0]', '-A INPUT -p tcp -j TCP', '-A TCP -p tcp --dport 22 -j ACCEPT', '-A INPUT -p tcp --dport 22 -j DROP');
+  const d = expectOne(text, 'shadowed-rule', 7, '-A INPUT -p tcp --dport 22 -j DROP');
+  assert.match(d.message, /reached through the jump on line 6/);
+});
+
+test('not shadowed because of -m recent or -m limit', () => {
+  expectNone(filter('-A INPUT -p tcp --dport 22 -m recent --update --seconds 60 --name s -j DROP', '-A INPUT -p tcp --dport 22 -j ACCEPT'), 'reject-before-accept');
+  expectNone(filter('-A INPUT -m limit --limit 5/min -j ACCEPT', '-A INPUT -j DROP'), 'shadowed-rule');
+  // ... but a rule with such a match can still be dead when the known conditions alone are covered.
+  expectOne(filter('-A INPUT -j DROP', '-A INPUT -m limit --limit 5/min -j ACCEPT'), 'reject-before-accept', 5, '-A INPUT -m limit --limit 5/min -j ACCEPT');
+});
+
+test('not shadowed because a RETURN intervenes', () => {
+  const text = filter(':X - [0:0]', '-A INPUT -j X', '-A X -s 10.0.0.0/8 -j RETURN', '-A X -j ACCEPT', '-A INPUT -s 10.1.0.0/16 -j DROP');
+  expectNone(text, 'shadowed-rule');
+  const text2 = filter(':X - [0:0]', '-A INPUT -j X', '-A X -s 10.0.0.0/8 -j RETURN', '-A X -j ACCEPT', '-A INPUT -s 11.0.0.0/8 -j DROP');
+  expectOne(text2, 'shadowed-rule', 8, '-A INPUT -s 11.0.0.0/8 -j DROP');
+});
+
+test('shell variables are "may or may not match"', () => {
+  const text = 'iptables -A INPUT -s $TRUSTED -j ACCEPT\niptables -A INPUT -s 10.0.0.1 -j DROP\n';
+  expectNone(text, 'shadowed-rule');
+});
+
+test('redundant-rule: the same verdict already given', () => {
+  const d = expectOne(filter('-A INPUT -p tcp --dport 22 -j ACCEPT', '-A INPUT -s 10.0.0.1 -p tcp --dport 22 -j ACCEPT'), 'redundant-rule', 5, '-A INPUT -s 10.0.0.1 -p tcp --dport 22 -j ACCEPT');
+  assert.equal(d.severity, 'info');
+});
+
+test('missing-established: deny at the end, new connections accepted, no ESTABLISHED accept', () => {
+  const text = '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n';
+  const d = expectOne(text, 'missing-established', 1, 'DROP');
+  assert.match(d.message, /ESTABLISHED,RELATED/);
+  expectNone('*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'missing-established');
+  // The accept exists, but after a catch-all deny.
+  const late = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -j DROP\n-A INPUT -m state --state ESTABLISHED -j ACCEPT\nCOMMIT\n';
+  assert.ok(codes(late).includes('shadowed-rule') || codes(late).includes('reject-before-accept'));
+});
+
+test('ssh-lockout: default deny without an SSH accept; a setting names other ports', () => {
+  const text = '*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp --dport 80 -j ACCEPT\nCOMMIT\n';
+  expectOne(text, 'ssh-lockout', 1, 'DROP');
+  expectNone(text, 'ssh-lockout', { settings: { sshPorts: [80] } });
+  expectNone('*filter\n:INPUT DROP [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'ssh-lockout');
+  const rejectEnd = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 80 -j ACCEPT\n-A INPUT -j REJECT\nCOMMIT\n';
+  expectOne(rejectEnd, 'ssh-lockout', 3, '-A INPUT -j REJECT');
+});
+
+test('ssh-lockout in scripts: DROP policy before the SSH accept, and a flush under a DROP policy', () => {
+  const early = 'iptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n';
+  expectOne(early, 'ssh-lockout', 0, 'iptables -P INPUT DROP'.slice(9));
+  const flush = 'iptables -F\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -P INPUT DROP\n';
+  expectOne(flush, 'ssh-lockout', 0, '-F');
+  expectNone('iptables -P INPUT ACCEPT\niptables -F\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -P INPUT DROP\n', 'ssh-lockout');
+});
+
+test('host-bits-set offers the network address', () => {
+  const d = expectOne(filter('-A INPUT -s 10.1.2.3/8 -j ACCEPT'), 'host-bits-set', 4, '10.1.2.3/8');
+  assert.equal(d.data?.replacement, '10.0.0.0/8');
+});
+
+test('prefer-ipset counts the rules that differ only by address', () => {
+  const lines = Array.from({ length: 25 }, (_, i) => `-A INPUT -s 203.0.113.${i} -j DROP`);
+  const d = onlyCode(filter(...lines), 'prefer-ipset');
+  assert.equal(d.length, 1);
+  assert.match(d[0].message, /25 rules/);
+  assert.equal(onlyCode(filter(...lines), 'prefer-ipset', { settings: { ipsetThreshold: 30 } }).length, 0);
+});
+
+test('deprecated-match, unused-chain, no-default-deny', () => {
+  expectOne(filter('-A INPUT -m state --state NEW -j ACCEPT'), 'deprecated-match', 4, 'state');
+  expectOne(filter(':ORPHAN - [0:0]', '-A ORPHAN -j DROP'), 'unused-chain', 4, 'ORPHAN');
+  const d = diagnose(filter('-A INPUT -p tcp --dport 22 -j ACCEPT')).filter((x) => x.code === 'no-default-deny');
+  assert.deepEqual(d.map((x) => x.range.start.line), [1, 2]);
+  expectNone(filter('-A INPUT -p tcp --dport 22 -j ACCEPT', '-A INPUT -j DROP', '-A FORWARD -j REJECT'), 'no-default-deny');
+});
+
+test('NAT rules shadow later NAT rules in the same chain', () => {
+  expectOne(table('nat', ':POSTROUTING ACCEPT [0:0]', '-A POSTROUTING -o eth0 -j MASQUERADE', '-A POSTROUTING -o eth0 -s 10.0.0.0/8 -j SNAT --to-source 192.0.2.1'), 'shadowed-rule', 3, '-A POSTROUTING -o eth0 -s 10.0.0.0/8 -j SNAT --to-source 192.0.2.1');
+});
+
+test('the example rulesets are clean', async () => {
+  const { readFileSync, readdirSync } = await import('node:fs');
+  const path = await import('node:path');
+  const { ROOT } = await import('../helpers/env');
+  for (const f of readdirSync(path.join(ROOT, 'examples'))) {
+    if (f === 'common-mistakes.rules') continue;
+    const found = diagnose(readFileSync(path.join(ROOT, 'examples', f), 'utf8'), { fileName: f }).filter((d) => d.severity !== 'hint');
+    assert.deepEqual(found.map((d) => `${f}:${d.range.start.line + 1} ${d.code}`), []);
+  }
+});
