@@ -1,7 +1,7 @@
 /** Hand-written cases for what the kernel refuses, with the expected range and message. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { codes, diagnose, expectNone, expectOne, filter, table } from '../helpers/lint';
+import { diagnose, errors, expectNone, expectOne, filter, table } from '../helpers/lint';
 
 test('unknown-target: wrong case, typo, missing chain; suggestions', () => {
   const lower = expectOne(filter('-A INPUT -j accept'), 'unknown-target', 4, 'accept');
@@ -77,7 +77,7 @@ test('protocol-required: ports, tcp match, multiport, tcp-reset, icmp-type, --to
   expectOne(filter('-A INPUT -p udp --tcp-flags SYN SYN -j ACCEPT'), 'protocol-required', 4, '--tcp-flags');
   expectOne(table('nat', '-A PREROUTING -j REDIRECT --to-ports 8080'), 'protocol-required', 1, '--to-ports');
   expectOne(filter('-A INPUT ! -p tcp -m tcp --dport 22 -j ACCEPT'), 'protocol-required', 4, 'tcp', {}, 1);
-  assert.deepEqual(codes(filter('-A INPUT -p tcp -m tcp --dport 22 -j REJECT --reject-with tcp-reset', '-A INPUT -p 6 -m multiport --dports 1,2 -j ACCEPT')), []);
+  assert.deepEqual(errors(filter('-A INPUT -p tcp -m tcp --dport 22 -j REJECT --reject-with tcp-reset', '-A INPUT -p 6 -m multiport --dports 1,2 -j ACCEPT')), []);
 });
 
 test('the kernel checks leave a clean ruleset alone', () => {

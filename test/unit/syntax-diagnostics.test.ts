@@ -1,7 +1,7 @@
 /** One test (or more) per diagnostic code of the parser: expected code, range and message. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { codes, diagnose, expectNone, expectOne, filter } from '../helpers/lint';
+import { diagnose, errors, expectNone, expectOne, filter } from '../helpers/lint';
 
 test('syntax: a stray word', () => {
   const d = expectOne(filter('-A INPUT -p tcp 22 -j ACCEPT'), 'syntax', 4, '22');
@@ -27,7 +27,7 @@ test('unknown-option: an option of a module that is not loaded', () => {
 test('unknown-option: removed options say what replaced them', () => {
   const d = expectOne(filter('-A INPUT -m time --days Mon -j ACCEPT'), 'unknown-option', 4, '--days');
   assert.match(d.message, /--weekdays/);
-  assert.equal(diagnose(filter('-A INPUT -m time --days Mon -j ACCEPT')).length, 1);
+  assert.equal(errors(filter('-A INPUT -m time --days Mon -j ACCEPT')).length, 1);
 });
 
 test('missing-argument: option at the end, option followed by an option, -P without policy', () => {
@@ -58,7 +58,7 @@ test('invalid-value: ports, addresses, states, rates, MACs, log levels, reject t
 });
 
 test('invalid-value: shortened addresses and dotted masks are valid, as iptables reads them', () => {
-  assert.deepEqual(codes(filter('-A INPUT -s 0/0 -d 10.1 -j ACCEPT', '-A INPUT -s 1.2.3.4/255.255.0.0 -j ACCEPT')), []);
+  assert.deepEqual(errors(filter('-A INPUT -s 0/0 -d 10.1 -j ACCEPT', '-A INPUT -s 1.2.3.0/255.255.255.0 -j ACCEPT')), []);
 });
 
 test('hostname: host names load but are resolved once (info)', () => {
