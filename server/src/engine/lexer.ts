@@ -30,11 +30,29 @@ function isBlank(ch: string): boolean {
   return ch === ' ' || ch === '\t';
 }
 
+/** The common case, a line without quotes: words are the runs between blanks. */
+function splitBlanks(text: string, line: number, from: number): Token[] {
+  const tokens: Token[] = [];
+  let i = from;
+  const n = text.length;
+  while (i < n) {
+    let c = text.charCodeAt(i);
+    while (i < n && (c === 32 || c === 9)) c = text.charCodeAt(++i);
+    if (i >= n) break;
+    const start = i;
+    while (i < n && c !== 32 && c !== 9) c = text.charCodeAt(++i);
+    const word = text.slice(start, i);
+    tokens.push({ value: word, raw: word, range: range(line, start, line, i), quoted: false, dynamic: false });
+  }
+  return tokens;
+}
+
 /**
  * iptables-restore's own word splitting for one line: blanks separate words, double quotes group
  * (a backslash inside them escapes the next character); single quotes are ordinary characters.
  */
 export function lexRestoreLine(text: string, line: number, from = 0): LineLexResult {
+  if (!text.includes('"')) return { tokens: splitBlanks(text, line, from), problems: [] };
   const tokens: Token[] = [];
   const problems: LexProblem[] = [];
   let i = from;

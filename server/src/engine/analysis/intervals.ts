@@ -115,7 +115,16 @@ export class IntervalSet {
   }
 
   overlaps(o: IntervalSet): boolean {
-    return !this.intersect(o).isEmpty;
+    let i = 0;
+    let j = 0;
+    const a = this.items;
+    const b = o.items;
+    while (i < a.length && j < b.length) {
+      if (a[i][1] < b[j][0]) i++;
+      else if (b[j][1] < a[i][0]) j++;
+      else return true;
+    }
+    return false;
   }
 
   equals(o: IntervalSet): boolean {

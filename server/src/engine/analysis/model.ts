@@ -7,6 +7,7 @@ import { Command } from '../model';
 import { ChainState, RulesetState, familyOf } from '../state';
 import { Ruleset } from '../model';
 import { ruleMatch, RuleMatch } from './ruleMatch';
+import { BoxIndex } from './boxIndex';
 import { Box, Space } from './space';
 
 export type Flow =
@@ -81,19 +82,19 @@ export class AnalysisModel {
     this.decided.set(cs, 'pending');
     const space = this.space(cs);
     const out: Decision[] = [];
-    const diverted: Box[] = [];
-    for (const ri of this.rules(cs)) {
-      if (out.length > budget) break;
+    const rules = this.rules(cs);
+    const diverted = BoxIndex.best<Box>(space, (b) => b, rules.map((ri) => ri.match.box));
+    const seqOf = rules.map((ri) => (ri.flow.kind !== 'continue' && !space.isEmpty(ri.match.box) ? diverted.add(ri.match.box) : diverted.size));
+    rules.forEach((ri, k) => {
       const { match, flow } = ri;
-      if (space.isEmpty(match.box)) continue;
-      if (flow.kind === 'verdict' && match.exact) {
-        let pieces: Box[] = [match.box];
-        for (const d of diverted) pieces = pieces.flatMap((p) => space.subtract(p, d));
-        for (const p of pieces.slice(0, budget)) out.push({ box: p, verdict: flow.verdict, by: ri });
+      if (out.length > budget || flow.kind !== 'verdict' || !match.exact || space.isEmpty(match.box)) return;
+      let pieces: Box[] = [match.box];
+      for (const d of diverted.query(match.box, seqOf[k])) {
+        pieces = pieces.flatMap((p) => space.subtract(p, d));
+        if (pieces.length > budget || pieces.length === 0) break;
       }
-      if (flow.kind !== 'continue') diverted.push(match.box);
-      if (diverted.length > budget) break;
-    }
+      for (const p of pieces.slice(0, budget)) out.push({ box: p, verdict: flow.verdict, by: ri });
+    });
     this.decided.set(cs, out);
     return out;
   }

@@ -16,8 +16,8 @@ export interface RuleMatch {
   exact: boolean;
   /** Why the box is empty, when it is. */
   emptyReason?: string;
-  /** Why the box is not exact. */
-  uncertain: string[];
+  /** Why the box is not exact (the first reason). */
+  uncertain?: string;
 }
 
 /** Matches whose conditions the model represents exactly (others are "may or may not match"). */
@@ -33,33 +33,35 @@ class Builder {
   readonly box: Box;
   exact = true;
   emptyReason?: string;
-  readonly uncertain: string[] = [];
-  private readonly applied: string[][] = [];
+  uncertain?: string;
+  /** Per dimension, the conditions applied so far (described only when a reason is needed). */
+  private readonly applied: Array<Array<() => string>> = [];
 
   constructor(readonly space: Space) {
     this.box = space.full.slice();
     for (let d = 0; d < space.full.length; d++) this.applied.push([]);
   }
 
-  unsure(why: string): void {
+  unsure(why: () => string): void {
     this.exact = false;
-    this.uncertain.push(why);
+    if (!this.uncertain) this.uncertain = why();
   }
 
   /** Intersects a condition into a dimension; `set` undefined means the condition could not be read. */
-  apply(d: Dim, set: IntervalSet | undefined, negated: boolean, what: string, emptyWhy?: string): void {
+  apply(d: Dim, set: IntervalSet | undefined, negated: boolean, whatText: () => string, emptyWhy?: string): void {
     if (!set) {
-      this.unsure(`${what} could not be read`);
+      this.unsure(() => `${whatText()} could not be read`);
       return;
     }
+    const what = whatText;
     const s = negated ? set.complement(this.space.max[d]) : set;
     const before = this.box[d];
     this.box[d] = before.intersect(s);
     if (this.box[d].isEmpty && !this.emptyReason) {
       if (s.isEmpty) {
-        this.emptyReason = negated ? `${what} excludes every ${DIM_NAMES[d]}` : `${what} matches no ${DIM_NAMES[d]}${emptyWhy ? `: ${emptyWhy}` : ''}`;
+        this.emptyReason = negated ? `${what()} excludes every ${DIM_NAMES[d]}` : `${what()} matches no ${DIM_NAMES[d]}${emptyWhy ? `: ${emptyWhy}` : ''}`;
       } else {
-        this.emptyReason = `${this.applied[d].join(' and ')} and ${what} exclude each other (no ${DIM_NAMES[d]} satisfies both)`;
+        this.emptyReason = `${this.applied[d].map((f) => f()).join(' and ')} and ${what()} exclude each other (no ${DIM_NAMES[d]} satisfies both)`;
       }
     }
     this.applied[d].push(what);
@@ -89,7 +91,22 @@ function portListSet(text: string): IntervalSet | undefined {
   return acc;
 }
 
+/** Value sets by their text, per family: rules repeat the same ports and addresses. */
+const setCache = new Map<string, IntervalSet | undefined>();
+
+function cached(key: string, make: () => IntervalSet | undefined): IntervalSet | undefined {
+  if (setCache.has(key)) return setCache.get(key);
+  if (setCache.size > 200000) setCache.clear();
+  const v = make();
+  setCache.set(key, v);
+  return v;
+}
+
 function addressSet(text: string, space: Space): IntervalSet | undefined {
+  return cached(`a${space.family}:${text}`, () => addressSetUncached(text, space));
+}
+
+function addressSetUncached(text: string, space: Space): IntervalSet | undefined {
   let acc = IntervalSet.EMPTY;
   for (const item of text.split(',')) {
     const r = parseNet(item);
@@ -160,22 +177,22 @@ function arg(o: OptionUse, k = 0): Token | undefined {
 }
 
 function applyGeneric(b: Builder, o: OptionUse): void {
-  const what = describe(o);
+  const what = () => describe(o);
   const a = o.args[0];
   switch (o.spec.short) {
     case '-p':
-      if (!arg(o)) return b.unsure(`${what} is a shell value`);
+      if (!arg(o)) return b.unsure(() => `${what()} is a shell value`);
       return b.apply(Dim.Proto, protoSet(a.value), o.negated, what);
     case '-s':
     case '-d': {
-      if (!arg(o)) return b.unsure(`${what} is a shell value`);
+      if (!arg(o)) return b.unsure(() => `${what()} is a shell value`);
       const set = addressSet(a.value, b.space);
-      if (!set) return b.unsure(`${what} names a host or a non-contiguous mask`);
+      if (!set) return b.unsure(() => `${what()} names a host or a non-contiguous mask`);
       return b.apply(o.spec.short === '-s' ? Dim.Src : Dim.Dst, set, o.negated, what);
     }
     case '-i':
     case '-o':
-      if (!arg(o)) return b.unsure(`${what} is a shell value`);
+      if (!arg(o)) return b.unsure(() => `${what()} is a shell value`);
       return b.apply(o.spec.short === '-i' ? Dim.In : Dim.Out, ifaceSet(a.value), o.negated, what);
     case '-f':
       return b.apply(Dim.Frag, IntervalSet.point(o.negated ? 0n : 1n), false, what);
@@ -183,10 +200,10 @@ function applyGeneric(b: Builder, o: OptionUse): void {
 }
 
 function applyMatchOption(b: Builder, module: string, o: OptionUse, family: 4 | 6): void {
-  const what = describe(o);
+  const what = () => describe(o);
   const name = o.spec.names[0];
   const a = arg(o);
-  if (o.args.length && !a) return b.unsure(`${what} is a shell value`);
+  if (o.args.length && !a) return b.unsure(() => `${what()} is a shell value`);
   switch (name) {
     case '--sport':
     case '--dport': {
@@ -195,18 +212,18 @@ function applyMatchOption(b: Builder, module: string, o: OptionUse, family: 4 | 
     }
     case '--sports':
     case '--dports':
-      return b.apply(name === '--sports' ? Dim.Sport : Dim.Dport, portListSet(a!.value), o.negated, what);
+      return b.apply(name === '--sports' ? Dim.Sport : Dim.Dport, cached(`p:${a!.value}`, () => portListSet(a!.value)), o.negated, what);
     case '--syn':
       return b.apply(Dim.TcpFlags, flagsSet('SYN,RST,ACK,FIN', 'SYN'), o.negated, what);
     case '--tcp-flags':
-      return b.apply(Dim.TcpFlags, flagsSet(o.args[0].value, o.args[1]?.value ?? ''), o.negated, what);
+      return b.apply(Dim.TcpFlags, cached(`f:${o.args[0].value} ${o.args[1]?.value}`, () => flagsSet(o.args[0].value, o.args[1]?.value ?? '')), o.negated, what);
     case '--icmp-type':
     case '--icmpv6-type':
       return b.apply(Dim.Icmp, icmpSet(a!.value, family === 6), o.negated, what);
     case '--ctstate':
     case '--state':
-      if (/SNAT|DNAT/i.test(a!.value)) return b.unsure(`${what} uses the virtual SNAT/DNAT states`);
-      return b.apply(Dim.State, stateSet(a!.value), o.negated, what);
+      if (/SNAT|DNAT/i.test(a!.value)) return b.unsure(() => `${what()} uses the virtual SNAT/DNAT states`);
+      return b.apply(Dim.State, cached(`s:${a!.value}`, () => stateSet(a!.value)), o.negated, what);
     case '--src-range':
     case '--dst-range': {
       const r = ipRangeSet(a!.value, b.space);
@@ -214,7 +231,7 @@ function applyMatchOption(b: Builder, module: string, o: OptionUse, family: 4 | 
     }
     case '--length': {
       const [lo, hi] = a!.value.split(':').map((x) => parseNumber(x));
-      if (lo === undefined) return b.unsure(`${what} could not be read`);
+      if (lo === undefined) return b.unsure(() => `${what()} could not be read`);
       const top = a!.value.includes(':') ? (hi ?? 65535) : lo;
       return b.apply(Dim.Length, range(lo, top), o.negated, what, lo > top ? `the range ${a!.value} is reversed` : undefined);
     }
@@ -231,22 +248,22 @@ function applyMatchOption(b: Builder, module: string, o: OptionUse, family: 4 | 
     case '--nfacct-name':
       return;
   }
-  b.unsure(`${what} of -m ${module} is not modelled`);
+  b.unsure(() => `${what()} of -m ${module} is not modelled`);
 }
 
 const FRAGMENT_FREE = new Set(['tcp', 'udp', 'sctp', 'dccp', 'icmp', 'icmp6', 'multiport']);
 
 export function ruleMatch(rule: Command, space: Space): RuleMatch {
   const b = new Builder(space);
-  if (rule.dynamic) b.unsure('a word of the rule is a shell value');
+  if (rule.dynamic) b.unsure(() => 'a word of the rule is a shell value');
   for (const o of rule.options) if (!o.owner) applyGeneric(b, o);
   for (const m of rule.matches) {
     if (!m.spec || !MODELLED.has(m.spec.name)) {
-      b.unsure(`-m ${m.name} may or may not match`);
+      b.unsure(() => `-m ${m.name} may or may not match`);
       continue;
     }
     // Port and type matches never match a non-first fragment, whatever their options say.
-    if (FRAGMENT_FREE.has(m.spec.name)) b.apply(Dim.Frag, IntervalSet.point(0n), false, `-m ${m.name}`);
+    if (FRAGMENT_FREE.has(m.spec.name)) b.apply(Dim.Frag, IntervalSet.point(0n), false, () => `-m ${m.name}`);
     for (const o of m.options) applyMatchOption(b, m.spec.name, o, space.family);
   }
   return { box: b.box, exact: b.exact, emptyReason: space.isEmpty(b.box) ? b.emptyReason ?? 'its conditions exclude each other' : undefined, uncertain: b.uncertain };

@@ -6,58 +6,7 @@
 import { Range } from '../types';
 import { CheckContext } from '../checks/context';
 import { AnalysisModel, Decision, DENY, RuleInfo } from './model';
-import { Box, Dim, Space } from './space';
-
-/** A coarse index of earlier decisions by source address, so that long blocklists do not make the check quadratic. */
-class DecisionIndex {
-  private readonly wide: Decision[] = [];
-  private readonly buckets = new Map<bigint, Decision[]>();
-  private readonly shift: bigint;
-  private readonly maxBuckets = 64n;
-
-  constructor(space: Space) {
-    this.shift = space.family === 4 ? 16n : 96n;
-  }
-
-  private keys(box: Box): bigint[] | undefined {
-    const src = box[Dim.Src];
-    const lo = src.min;
-    const hi = src.max;
-    if (lo === undefined || hi === undefined) return [];
-    const a = lo >> this.shift;
-    const b = hi >> this.shift;
-    if (b - a >= this.maxBuckets) return undefined;
-    const out: bigint[] = [];
-    for (let k = a; k <= b; k++) out.push(k);
-    return out;
-  }
-
-  add(d: Decision): void {
-    const keys = this.keys(d.box);
-    if (!keys) {
-      this.wide.push(d);
-      return;
-    }
-    for (const k of keys) {
-      const list = this.buckets.get(k) ?? [];
-      list.push(d);
-      this.buckets.set(k, list);
-    }
-  }
-
-  /** Earlier decisions that may overlap `box`, in order of the rules. */
-  candidates(box: Box): Decision[] {
-    const keys = this.keys(box);
-    if (!keys) return [...this.wide, ...[...this.buckets.values()].flat()];
-    const seen = new Set<Decision>(this.wide);
-    const out = [...this.wide];
-    for (const k of keys) for (const d of this.buckets.get(k) ?? []) if (!seen.has(d)) {
-      seen.add(d);
-      out.push(d);
-    }
-    return out;
-  }
-}
+import { BoxIndex } from './boxIndex';
 
 export interface DeadRule {
   ri: RuleInfo;
@@ -71,19 +20,24 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
   const dead: DeadRule[] = [];
   for (const cs of ctx.state.all()) {
     const space = model.space(cs);
-    const index = new DecisionIndex(space);
-    for (const ri of model.rules(cs)) {
+    // Every rule's leaving decisions are known up front: index them all once, then ask for the earlier ones.
+    const rules = model.rules(cs);
+    const leaves = rules.map((ri) => model.leaves(ri));
+    const index = BoxIndex.best<Decision>(space, (d) => d.box, leaves.flat());
+    const firstSeq = leaves.map((ls) => {
+      const seq = index.size;
+      for (const d of ls) index.add(d);
+      return seq;
+    });
+    rules.forEach((ri, k) => {
       const box = ri.match.box;
-      if (!space.isEmpty(box)) {
-        const cands = index.candidates(box).filter((d) => space.overlaps(d.box, box));
-        if (cands.length && cands.length <= MAX_CANDIDATES) {
-          const whole = cands.find((d) => space.subsetOf(box, d.box));
-          const covered = whole ? true : space.covered(box, cands.map((d) => d.box));
-          if (covered) dead.push({ ri, by: whole ? [whole] : cands });
-        }
-      }
-      for (const d of model.leaves(ri)) index.add(d);
-    }
+      if (space.isEmpty(box)) return;
+      const cands = index.query(box, firstSeq[k]);
+      if (!cands.length || cands.length > MAX_CANDIDATES) return;
+      const whole = cands.find((d) => space.subsetOf(box, d.box));
+      const covered = whole ? true : space.covered(box, cands.map((d) => d.box));
+      if (covered) dead.push({ ri, by: whole ? [whole] : cands });
+    });
   }
   return dead;
 }

@@ -94,17 +94,21 @@ export class Space {
     const out: Box[] = [];
     let rest = a;
     for (let d = 0; d < DIM_COUNT; d++) {
+      if (rest[d].subsetOf(b[d])) continue;
       const outside = rest[d].minus(b[d], this.max[d]);
-      if (!outside.isEmpty) {
-        const piece = rest.slice();
-        piece[d] = outside;
-        out.push(piece);
-      }
-      const inside = rest[d].intersect(b[d]);
+      const piece = rest.slice();
+      piece[d] = outside;
+      out.push(piece);
       rest = rest.slice();
-      rest[d] = inside;
+      rest[d] = rest[d].intersect(b[d]);
     }
     return out;
+  }
+
+  /** Whether some box of `cover` holds the point made of each dimension's minimum (or maximum) of `box`. */
+  private cornerCovered(box: Box, cover: Box[], high: boolean): boolean {
+    const point = box.map((s) => (high ? s.max : s.min) as bigint);
+    return cover.some((c) => c.every((s, d) => s.has(point[d])));
   }
 
   /**
@@ -112,6 +116,14 @@ export class Space {
    * assume it is not covered (the analysis never claims more than it proved).
    */
   covered(box: Box, cover: Box[], budget = 20000): boolean | undefined {
+    if (this.isEmpty(box)) return true;
+    // Cheap refutations first: an uncovered corner, or a dimension the cover's projections do not fill.
+    if (!this.cornerCovered(box, cover, false) || !this.cornerCovered(box, cover, true)) return false;
+    for (let d = 0; d < DIM_COUNT; d++) {
+      let proj = cover[0][d];
+      for (let k = 1; k < cover.length && !box[d].subsetOf(proj); k++) proj = proj.union(cover[k][d]);
+      if (!box[d].subsetOf(proj)) return false;
+    }
     let pieces: Box[] = [box];
     let work = 0;
     for (const c of cover) {

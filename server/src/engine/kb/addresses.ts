@@ -109,8 +109,18 @@ function maskToPrefix(mask: bigint, family: Family): number | undefined {
 
 export type NetResult = { ok: true; net: ParsedNet } | { ok: false; message: string };
 
-/** Parses `addr`, `addr/prefix` or `addr/dotted-mask` (no hostnames). */
+const netCache = new Map<string, NetResult | undefined>();
+
+/** Parses `addr`, `addr/prefix` or `addr/dotted-mask` (no hostnames). Results are cached: rulesets repeat addresses. */
 export function parseNet(s: string): NetResult | undefined {
+  if (netCache.has(s)) return netCache.get(s);
+  if (netCache.size > 200000) netCache.clear();
+  const r = parseNetUncached(s);
+  netCache.set(s, r);
+  return r;
+}
+
+function parseNetUncached(s: string): NetResult | undefined {
   const slash = s.indexOf('/');
   const addrText = slash < 0 ? s : s.slice(0, slash);
   const addr = parseAddress(addrText);

@@ -63,12 +63,35 @@ export function optionMatches(spec: OptionSpec, word: string): boolean {
   return spec.names.includes(word) || spec.short === word;
 }
 
+const byName = new WeakMap<OptionSpec[], Map<string, OptionSpec>>();
+
+/** The option of `specs` named exactly `word` (long or short name). */
+export function exactOption(specs: OptionSpec[], word: string): OptionSpec | undefined {
+  let m = byName.get(specs);
+  if (!m) {
+    m = new Map();
+    for (const s of specs) {
+      for (const n of s.names) if (!m.has(n)) m.set(n, s);
+      if (s.short && !m.has(s.short)) m.set(s.short, s);
+    }
+    byName.set(specs, m);
+  }
+  return m.get(word);
+}
+
+const abbreviations = new WeakMap<OptionSpec[], Map<string, OptionSpec | undefined>>();
+
 /** Looks an option word up in a list of specs, exactly first, then as an unambiguous abbreviation of a long name (as getopt does). */
 export function lookupOption(specs: OptionSpec[], word: string): OptionSpec | undefined {
-  const exact = specs.find((s) => optionMatches(s, word));
+  const exact = exactOption(specs, word);
   if (exact || !word.startsWith('--') || word.length < 4) return exact;
+  let cache = abbreviations.get(specs);
+  if (!cache) abbreviations.set(specs, (cache = new Map()));
+  if (cache.has(word)) return cache.get(word);
   const prefixed = specs.filter((s) => s.names.some((n) => n.startsWith(word)));
-  return prefixed.length === 1 ? prefixed[0] : undefined;
+  const found = prefixed.length === 1 ? prefixed[0] : undefined;
+  cache.set(word, found);
+  return found;
 }
 
 export function allModuleNames(kind: 'match' | 'target'): string[] {

@@ -5,7 +5,7 @@
 import { Family } from '../kb/addresses';
 import {
   CommandSpec, GENERIC_OPTIONS, MATCHES, ModuleSpec, OptionSpec, TARGETS, findCommand, findMatch, findTable, findTarget,
-  isAvailable, lookupOption, optionMatches, protocolMatch, TABLES,
+  exactOption, isAvailable, lookupOption, protocolMatch, TABLES,
 } from '../kb';
 import { ValueKind } from '../kb/values';
 import { Token } from '../lexer';
@@ -190,7 +190,7 @@ class CommandParser {
   private resolve(word: string): Resolved | undefined {
     // getopt prefers an exact name over an abbreviation among the loaded options; only when it knows neither does
     // iptables load the protocol's match (-p tcp) and try again.
-    const exact = (specs: OptionSpec[], w: string) => specs.find((s) => optionMatches(s, w));
+    const exact = exactOption;
     return this.resolveLoaded(word, exact) ?? this.resolveLoaded(word, lookupOption) ?? this.resolveImplicit(word, exact) ?? this.resolveImplicit(word, lookupOption);
   }
 

@@ -1,0 +1,92 @@
+/**
+ * An index of boxes by source (or destination) address, so that finding the earlier rules that overlap a rule
+ * does not compare it with every rule of a long chain (blocklists of thousands of addresses).
+ * Boxes are grouped by the width of their address range (a /32 host, a /24, ...) and kept sorted by their first
+ * address within each group: a query only looks, in each group, at the boxes that start close enough to overlap.
+ */
+import { Box, Dim, Space } from './space';
+
+interface Entry<T> {
+  seq: number;
+  lo: bigint;
+  item: T;
+}
+
+interface WidthClass<T> {
+  /** Every box in the class spans at most this many addresses. */
+  width: bigint;
+  entries: Entry<T>[];
+  sorted: boolean;
+}
+
+export class BoxIndex<T> {
+  private readonly classes: WidthClass<T>[];
+  private seq = 0;
+
+  constructor(private readonly space: Space, private readonly boxOf: (item: T) => Box, private readonly dim: Dim.Src | Dim.Dst = Dim.Src) {
+    const bits = space.family === 4 ? [0, 8, 16, 24, 32] : [0, 8, 16, 32, 48, 64, 80, 96, 112, 128];
+    this.classes = bits.map((b) => ({ width: (1n << BigInt(b)) - 1n, entries: [], sorted: true }));
+  }
+
+  /** An index over the address dimension (source or destination) in which the boxes are narrower. */
+  static best<T>(space: Space, boxOf: (item: T) => Box, items: T[]): BoxIndex<T> {
+    let src = 0n;
+    let dst = 0n;
+    for (const i of items) {
+      const b = boxOf(i);
+      src += (b[Dim.Src].max ?? 0n) - (b[Dim.Src].min ?? 0n);
+      dst += (b[Dim.Dst].max ?? 0n) - (b[Dim.Dst].min ?? 0n);
+    }
+    return new BoxIndex(space, boxOf, dst < src ? Dim.Dst : Dim.Src);
+  }
+
+  /** Adds an item; returns its sequence number (queries can ask for items added before a number). */
+  add(item: T): number {
+    const s = this.boxOf(item)[this.dim];
+    const lo = s.min ?? 0n;
+    const span = (s.max ?? 0n) - lo;
+    const cls = this.classes.find((c) => span <= c.width) ?? this.classes[this.classes.length - 1];
+    const e = { seq: this.seq++, lo, item };
+    const last = cls.entries[cls.entries.length - 1];
+    if (last && last.lo > lo) cls.sorted = false;
+    cls.entries.push(e);
+    return e.seq;
+  }
+
+  /** The sequence number the next added item gets. */
+  get size(): number {
+    return this.seq;
+  }
+
+  /** Items added before the `before`-th (all, by default) whose box overlaps `box`, in the order they were added. */
+  query(box: Box, before = Infinity): T[] {
+    const s = box[this.dim];
+    const lo = s.min;
+    const hi = s.max;
+    if (lo === undefined || hi === undefined) return [];
+    const found: Entry<T>[] = [];
+    for (const cls of this.classes) {
+      const list = cls.entries;
+      if (!list.length) continue;
+      if (!cls.sorted) {
+        list.sort((x, y) => (x.lo < y.lo ? -1 : x.lo > y.lo ? 1 : x.seq - y.seq));
+        cls.sorted = true;
+      }
+      // A box of this class overlaps [lo, hi] only if it starts in [lo - width, hi].
+      let a = 0;
+      let b = list.length;
+      const from = lo - cls.width;
+      while (a < b) {
+        const m = (a + b) >> 1;
+        if (list[m].lo < from) a = m + 1;
+        else b = m;
+      }
+      for (let k = a; k < list.length && list[k].lo <= hi; k++) {
+        const e = list[k];
+        if (e.seq < before && this.space.overlaps(this.boxOf(e.item), box)) found.push(e);
+      }
+    }
+    if (found.length > 1) found.sort((x, y) => x.seq - y.seq);
+    return found.map((e) => e.item);
+  }
+}
