@@ -30,6 +30,7 @@ export function guard<T>(name: string, fn: () => T): T | ResponseError<void> {
   try {
     return fn();
   } catch (e) {
+    if (e instanceof ResponseError) return e;
     connection.console.error(`${name} failed: ${(e as Error).stack ?? e}`);
     return new ResponseError(LSPErrorCodes.RequestFailed, `${name} failed: ${(e as Error).message}`);
   }

@@ -1,13 +1,53 @@
 /** Wires each editor feature to its LSP request. Each feature lives in a module of its own. */
-import { Connection, ResponseError, TextDocuments } from 'vscode-languageserver/node';
+import { Connection, MarkupKind, ResponseError, TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache } from '../analysisCache';
+import { formatEdits } from '../engine/format';
+import { LintResult } from '../engine/lint';
+import { codeActions } from './codeActions';
+import { complete } from './completion';
+import { hover } from './hover';
+import { definition, highlights, prepareRename, references, rename } from './navigation';
+import { documentSymbols, foldingRanges } from './symbols';
 
 export type Guard = <T>(name: string, fn: () => T) => T | ResponseError<void>;
 
+/** Positions from a client may lie outside the document: clamp them to it. */
+function clamp(doc: TextDocument, pos: { line: number; character: number }): { line: number; character: number } {
+  return doc.positionAt(doc.offsetAt(pos));
+}
+
 export function registerFeatures(connection: Connection, documents: TextDocuments<TextDocument>, cache: AnalysisCache, guard: Guard): void {
-  void connection;
-  void documents;
-  void cache;
-  void guard;
+  /** Runs `fn` on the document's analysis; unknown documents get `empty`. */
+  function withDoc<T>(name: string, uri: string, empty: T, fn: (doc: TextDocument, result: LintResult) => T): T | ResponseError<void> {
+    return guard(name, () => {
+      const doc = documents.get(uri);
+      if (!doc) return empty;
+      return fn(doc, cache.get(doc));
+    });
+  }
+
+  connection.onHover((p) => withDoc('hover', p.textDocument.uri, null, (doc, r) => {
+    const h = hover(r, clamp(doc, p.position));
+    return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: h.range } : null;
+  }));
+  connection.onCompletion((p) => withDoc('completion', p.textDocument.uri, [], (doc, r) => complete(doc, r, clamp(doc, p.position))));
+  connection.onCodeAction((p) => withDoc('codeAction', p.textDocument.uri, [], (doc, r) => codeActions(doc, r, p.context.diagnostics, p.range)));
+  connection.onDocumentSymbol((p) => withDoc('documentSymbol', p.textDocument.uri, [], (_doc, r) => documentSymbols(r)));
+  connection.onFoldingRanges((p) => withDoc('foldingRange', p.textDocument.uri, [], (_doc, r) => foldingRanges(r)));
+  connection.onDefinition((p) => withDoc('definition', p.textDocument.uri, null, (doc, r) => definition(r, doc.uri, clamp(doc, p.position)) ?? null));
+  connection.onReferences((p) => withDoc('references', p.textDocument.uri, [], (doc, r) => references(r, doc.uri, clamp(doc, p.position), p.context.includeDeclaration)));
+  connection.onDocumentHighlight((p) => withDoc('documentHighlight', p.textDocument.uri, [], (doc, r) => highlights(r, clamp(doc, p.position))));
+  connection.onPrepareRename((p) => withDoc('prepareRename', p.textDocument.uri, null, (doc, r) => {
+    const res = prepareRename(r, clamp(doc, p.position));
+    if (res instanceof ResponseError) throw res;
+    return res ?? null;
+  }));
+  connection.onRenameRequest((p) => withDoc('rename', p.textDocument.uri, null, (doc, r) => {
+    const res = rename(r, doc.uri, clamp(doc, p.position), p.newName);
+    if (res instanceof ResponseError) throw res;
+    return res ?? null;
+  }));
+  connection.onDocumentFormatting((p) => withDoc('formatting', p.textDocument.uri, [], (_doc, r) => formatEdits(r)));
+  connection.onDocumentRangeFormatting((p) => withDoc('rangeFormatting', p.textDocument.uri, [], (_doc, r) => formatEdits(r, p.range.start.line, p.range.end.line)));
 }

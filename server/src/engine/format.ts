@@ -1,0 +1,113 @@
+/**
+ * Formatting into the canonical form iptables-save prints: iptables' own conditions first (-s, -d, -i, -o, -p, -f),
+ * then each match with `-m NAME` made explicit and its options, then the target; long option names as iptables-save
+ * writes them, one space between words, values quoted only when needed. Matches keep their order (their order can
+ * matter); comments, blank lines and lines with errors are left as they are.
+ */
+import { findMatch } from './kb';
+import { LineIndex } from './lineIndex';
+import { LintResult } from './lint';
+import { Command, OptionUse } from './model';
+import { Range } from './types';
+
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+const GENERIC_ORDER = ['-s', '-d', '-i', '-o', '-p', '-f'];
+
+/** The name iptables-save prints for an option. */
+function savedName(o: OptionUse): string {
+  if (!o.owner && o.spec.short) return o.spec.short;
+  return o.spec.names[0];
+}
+
+export function quote(value: string): string {
+  if (value !== '' && !/[\s"'\\#]/.test(value)) return value;
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+function optionText(o: OptionUse): string {
+  return [o.negated ? '!' : '', savedName(o), ...o.args.map((a) => quote(a.value))].filter(Boolean).join(' ');
+}
+
+/** The canonical text of a rule command (restore form, without the command words before `-A`). */
+export function canonicalRule(c: Command): string | undefined {
+  if (c.broken || c.dynamic || !c.spec) return undefined;
+  const parts: string[] = [];
+  if (c.counters) parts.push(c.counters.value);
+  parts.push(c.spec.short);
+  if (c.chain) parts.push(c.chain.value);
+  if (c.rulenum) parts.push(c.rulenum.value);
+  if (c.extra) parts.push(c.extra.value);
+  if (!c.spec.ruleSpec) return parts.join(' ');
+  const generic = c.options.filter((o) => !o.owner);
+  for (const short of GENERIC_ORDER) for (const o of generic.filter((g) => g.spec.short === short)) parts.push(optionText(o));
+  for (const o of generic) {
+    if (!o.spec.short || (!GENERIC_ORDER.includes(o.spec.short) && !['-m', '-j', '-g'].includes(o.spec.short))) parts.push(optionText(o));
+  }
+  for (const m of c.matches) {
+    if (!m.spec) return undefined;
+    parts.push(`-m ${m.token && findMatch(m.token.value) === m.spec ? m.token.value : m.spec.name}`);
+    for (const o of m.options) parts.push(optionText(o));
+  }
+  if (c.target) {
+    parts.push(`${c.target.goto ? '-g' : '-j'} ${c.target.name}`);
+    for (const o of c.target.options) parts.push(optionText(o));
+  }
+  return parts.join(' ');
+}
+
+function tidyChainLine(text: string): string {
+  return text.trim().split(/[ \t]+/).join(' ');
+}
+
+/** Edits that format the lines `from`..`to` (all by default). Only restore files are rewritten. */
+export function formatEdits(result: LintResult, from = 0, to = Number.MAX_SAFE_INTEGER): TextEdit[] {
+  const { ruleset, index } = result;
+  if (ruleset.format !== 'restore') return scriptEdits(result, from, to);
+  const edits: TextEdit[] = [];
+  const byLine = new Map<number, Command>();
+  for (const c of ruleset.commands) byLine.set(c.range.start.line, c);
+  const broken = new Set(ruleset.diagnostics.filter((d) => d.severity === 'error').map((d) => d.range.start.line));
+  for (let line = Math.max(0, from); line <= Math.min(to, index.lineCount - 1); line++) {
+    const text = index.lineText(line);
+    if (text === '' || text.startsWith('#') || broken.has(line) || text.includes('\r')) continue;
+    let next: string | undefined;
+    if (text.startsWith(':')) next = tidyChainLine(text);
+    else if (text.startsWith('*') || text.trim() === 'COMMIT') next = text.trim();
+    else {
+      const c = byLine.get(line);
+      if (c && c.range.end.line === line) next = canonicalRule(c);
+    }
+    if (next !== undefined && next !== text) edits.push({ range: { start: { line, character: 0 }, end: { line, character: text.length } }, newText: next });
+  }
+  return edits;
+}
+
+/** In scripts: one-line iptables commands without shell expansions; the words before `-A` are kept. */
+function scriptEdits(result: LintResult, from: number, to: number): TextEdit[] {
+  const edits: TextEdit[] = [];
+  const index: LineIndex = result.index;
+  for (const c of result.ruleset.commands) {
+    const line = c.range.start.line;
+    if (line < from || line > to || c.range.end.line !== line || c.tokens.some((t) => t.quoted || t.dynamic) || c.tableToken) continue;
+    const canon = canonicalRule(c);
+    if (!canon) continue;
+    const start = c.commandToken.range.start.character;
+    const end = c.tokens[c.tokens.length - 1].range.end.character;
+    const current = index.lineText(line).slice(start, end);
+    if (canon !== current && !c.counters) edits.push({ range: { start: { line, character: start }, end: { line, character: end } }, newText: canon });
+  }
+  return edits;
+}
+
+/** Applies non-overlapping edits to a text (used by tests and the CLI). */
+export function applyEdits(text: string, edits: TextEdit[]): string {
+  const index = new LineIndex(text);
+  const sorted = [...edits].sort((a, b) => index.offset(b.range.start) - index.offset(a.range.start));
+  let out = text;
+  for (const e of sorted) out = out.slice(0, index.offset(e.range.start)) + e.newText + out.slice(index.offset(e.range.end));
+  return out;
+}

@@ -1,0 +1,77 @@
+/** What is under a position: the word, and what it means in its command. Shared by hover, navigation and completion. */
+import { ModuleSpec } from './kb';
+import { Token } from './lexer';
+import { ChainDecl, Command, OptionUse, TableBlock } from './model';
+import { LintResult } from './lint';
+import { comparePos, Position, Range } from './types';
+
+export type Located =
+  | { kind: 'command'; command: Command; token: Token }
+  | { kind: 'option'; command: Command; use: OptionUse; token: Token }
+  | { kind: 'negation'; command: Command; use: OptionUse; token: Token }
+  | { kind: 'value'; command: Command; use: OptionUse; token: Token; index: number }
+  | { kind: 'match'; command: Command; token: Token; spec?: ModuleSpec }
+  | { kind: 'target'; command: Command; token: Token; spec: ModuleSpec }
+  | { kind: 'chain'; name: string; table: string; range: Range; command?: Command; decl?: ChainDecl; role: 'rule' | 'jump' | 'goto' | 'declaration' | 'command' }
+  | { kind: 'table'; name: string; range: Range; block?: TableBlock }
+  | { kind: 'policy'; value: string; range: Range; decl?: ChainDecl; command?: Command }
+  | { kind: 'counters'; range: Range };
+
+export function inRange(pos: Position, r: Range): boolean {
+  return comparePos(pos, r.start) >= 0 && comparePos(pos, r.end) <= 0;
+}
+
+function commandAt(result: LintResult, pos: Position): Command | undefined {
+  const list = result.ruleset.commands;
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = list[mid];
+    if (comparePos(pos, c.range.start) < 0) hi = mid - 1;
+    else if (comparePos(pos, c.range.end) > 0) lo = mid + 1;
+    else return c;
+  }
+  return undefined;
+}
+
+function locateInCommand(c: Command, pos: Position): Located | undefined {
+  if (inRange(pos, c.commandToken.range)) return { kind: 'command', command: c, token: c.commandToken };
+  if (c.chain && inRange(pos, c.chain.range)) {
+    const role = c.spec.ruleSpec ? 'rule' : 'command';
+    return { kind: 'chain', name: c.chain.value, table: c.table, range: c.chain.range, command: c, role };
+  }
+  if (c.extra && c.spec.short === '-P' && inRange(pos, c.extra.range)) return { kind: 'policy', value: c.extra.value, range: c.extra.range, command: c };
+  if (c.extra && c.spec.short === '-E' && inRange(pos, c.extra.range)) return { kind: 'chain', name: c.extra.value, table: c.table, range: c.extra.range, command: c, role: 'command' };
+  if (c.counters && inRange(pos, c.counters.range)) return { kind: 'counters', range: c.counters.range };
+  if (c.tableToken && inRange(pos, c.tableToken.range)) return { kind: 'table', name: c.tableToken.value, range: c.tableToken.range };
+  for (const use of c.options) {
+    if (inRange(pos, use.nameToken.range)) return { kind: 'option', command: c, use, token: use.nameToken };
+    if (use.negToken && inRange(pos, use.negToken.range)) return { kind: 'negation', command: c, use, token: use.negToken };
+    const k = use.args.findIndex((a) => inRange(pos, a.range));
+    if (k < 0) continue;
+    const token = use.args[k];
+    if (use.spec.short === '-m') return { kind: 'match', command: c, token, spec: c.matches.find((m) => m.token === token)?.spec };
+    if (use.spec.short === '-j' || use.spec.short === '-g') {
+      const t = c.target;
+      if (t?.spec && t.token === token) return { kind: 'target', command: c, token, spec: t.spec };
+      return { kind: 'chain', name: token.value, table: c.table, range: token.range, command: c, role: use.spec.short === '-g' ? 'goto' : 'jump' };
+    }
+    return { kind: 'value', command: c, use, token, index: k };
+  }
+  return undefined;
+}
+
+export function locate(result: LintResult, pos: Position): Located | undefined {
+  const rs = result.ruleset;
+  for (const t of rs.tables) {
+    if (rs.format === 'restore' && inRange(pos, t.range)) return { kind: 'table', name: t.name, range: t.nameRange, block: t };
+  }
+  for (const d of rs.chains) {
+    if (d.via !== 'declaration') continue;
+    if (inRange(pos, d.nameRange)) return { kind: 'chain', name: d.name, table: d.table, range: d.nameRange, decl: d, role: 'declaration' };
+    if (d.policyRange && d.policy !== undefined && inRange(pos, d.policyRange)) return { kind: 'policy', value: d.policy, decl: d, range: d.policyRange };
+  }
+  const c = commandAt(result, pos);
+  return c ? locateInCommand(c, pos) : undefined;
+}

@@ -1,0 +1,202 @@
+/**
+ * Quick-fixes: a precise edit for every diagnostic where a sure fix exists, and for every diagnostic the choice
+ * to silence its check on that line or in the whole file.
+ */
+import { CodeAction, CodeActionKind, Diagnostic as LspDiagnostic, Range, TextEdit } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { LintResult } from '../engine/lint';
+import { Command } from '../engine/model';
+
+interface FixContext {
+  doc: TextDocument;
+  result: LintResult;
+  diag: LspDiagnostic;
+  data: Record<string, unknown>;
+}
+
+type Fix = { title: string; edits: TextEdit[]; preferred?: boolean };
+
+const lineText = (doc: TextDocument, line: number) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
+const at = (line: number, character = 0) => ({ line, character });
+const insertLine = (line: number, text: string): TextEdit => ({ range: { start: at(line), end: at(line) }, newText: `${text}\n` });
+
+function commandAt(result: LintResult, line: number): Command | undefined {
+  return result.ruleset.commands.find((c) => c.range.start.line <= line && c.range.end.line >= line);
+}
+
+/** The words that start a rule of this command in its own style: `-A` in restore files, `$IPT -A` in scripts. */
+function rulePrefix(fc: FixContext, c: Command | undefined, chain: string): string {
+  if (fc.result.ruleset.format === 'restore' || !c) return `-A ${chain}`;
+  const before = fc.doc.getText({ start: at(c.range.start.line, 0), end: c.commandToken.range.start }).trimStart();
+  return `${before}-A ${chain}`;
+}
+
+function replaceWith(fc: FixContext, word: string, title = `Change to '${word}'`): Fix {
+  return { title, edits: [{ range: fc.diag.range, newText: word }] };
+}
+
+function suggestions(fc: FixContext): Fix[] {
+  const list = (fc.data.suggestions as string[] | undefined) ?? [];
+  return list.map((s, i) => ({ ...replaceWith(fc, s), preferred: i === 0 }));
+}
+
+function declareChain(fc: FixContext, chain: string, table: string): Fix | undefined {
+  const { result } = fc;
+  if (result.ruleset.format === 'script') {
+    const c = commandAt(result, fc.diag.range.start.line);
+    if (!c) return undefined;
+    const before = fc.doc.getText({ start: at(c.range.start.line, 0), end: c.commandToken.range.start }).replace(/-t\s+\S+\s*$/, '').trimStart();
+    const tableArg = table === 'filter' ? '' : `-t ${table} `;
+    return { title: `Create chain ${chain} (iptables -N)`, edits: [insertLine(c.range.start.line, `${before}${tableArg}-N ${chain}`)] };
+  }
+  const block = result.ruleset.tables.find((t) => t.name === table && t.range.start.line <= fc.diag.range.start.line && t.endLine >= fc.diag.range.start.line - 1);
+  if (!block) return undefined;
+  const decls = result.ruleset.chains.filter((d) => d.via === 'declaration' && d.range.start.line > block.range.start.line && d.range.start.line <= block.endLine);
+  const after = decls.length ? decls[decls.length - 1].range.start.line + 1 : block.range.start.line + 1;
+  return { title: `Declare chain ${chain} (:${chain} - [0:0])`, edits: [insertLine(after, `:${chain} - [0:0]`)] };
+}
+
+function fixesFor(fc: FixContext): Fix[] {
+  const { diag, data, doc, result } = fc;
+  const line = diag.range.start.line;
+  switch (diag.code) {
+    case 'unknown-target': {
+      const fixes = suggestions(fc);
+      const chain = data.chain as string | undefined;
+      if (chain && !fixes.some((f) => f.edits[0].newText === chain.toUpperCase()) && /^[A-Za-z_][\w-]*$/.test(chain)) {
+        const d = declareChain(fc, chain, data.table as string);
+        if (d) fixes.push(d);
+      }
+      return fixes;
+    }
+    case 'unknown-option':
+    case 'unknown-match':
+    case 'unknown-table':
+    case 'invalid-policy':
+      if (data.expected) return [replaceWith(fc, data.expected as string)];
+      if (data.module && data.kind === 'match') return [{ title: `Load the match first (-m ${data.module})`, edits: [{ range: { start: diag.range.start, end: diag.range.start }, newText: `-m ${data.module} ` }], preferred: true }];
+      return suggestions(fc);
+    case 'undefined-chain': {
+      const fixes = suggestions(fc);
+      const d = declareChain(fc, data.chain as string, data.table as string);
+      return d ? [...fixes, { ...d, preferred: !fixes.length }] : fixes;
+    }
+    case 'lookalike-character':
+      return [{ title: `Replace with ${data.replacement === '' ? 'nothing' : `'${data.replacement}'`}`, edits: [{ range: diag.range, newText: data.replacement as string }], preferred: true }];
+    case 'protocol-required': {
+      const c = commandAt(result, line);
+      const insert = data.insert as string | undefined;
+      if (!c || !insert || !c.chain || c.protocol) return [];
+      return [{ title: `Add '${insert}'`, edits: [{ range: { start: c.chain.range.end, end: c.chain.range.end }, newText: ` ${insert}` }], preferred: true }];
+    }
+    case 'missing-commit': {
+      const after = (data.line as number | undefined) ?? line;
+      return [{ title: 'Add COMMIT', edits: [insertLine(after + 1, 'COMMIT')], preferred: true }];
+    }
+    case 'commit-format':
+      return commitFormatFixes(fc);
+    case 'obsolete-syntax': {
+      const c = commandAt(result, line);
+      const use = c?.options.find((o) => o.negToken && o.negToken.range.start.character === diag.range.start.character && o.negToken.range.start.line === line);
+      if (!use) return [];
+      return [{ title: `Write '! ${use.nameToken.value}'`, edits: [
+        { range: { start: use.nameToken.range.end, end: diag.range.end }, newText: '' },
+        { range: { start: use.nameToken.range.start, end: use.nameToken.range.start }, newText: '! ' },
+      ], preferred: true }];
+    }
+    case 'host-bits-set':
+      return [{ ...replaceWith(fc, data.replacement as string, `Use the network address ${data.replacement}`), preferred: true }];
+    case 'deprecated-match': {
+      const c = commandAt(result, line);
+      const m = c?.matches.find((x) => x.token && x.token.range.start.character === diag.range.start.character);
+      if (!m?.token) return [];
+      const edits: TextEdit[] = [{ range: m.token.range, newText: 'conntrack' }];
+      for (const o of m.options) if (o.spec.names[0] === '--state') edits.push({ range: o.nameToken.range, newText: '--ctstate' });
+      return [{ title: 'Use -m conntrack --ctstate', edits, preferred: true }];
+    }
+    case 'redundant-rule': {
+      const c = commandAt(result, line);
+      if (!c) return [];
+      return [{ title: 'Delete this redundant rule', edits: [{ range: { start: at(c.range.start.line), end: at(c.range.end.line + 1) }, newText: '' }] }];
+    }
+    case 'reject-before-accept': {
+      const c = commandAt(result, line);
+      const target = data.moveAbove as number | undefined;
+      if (!c || target === undefined || c.range.start.line !== c.range.end.line) return [];
+      return [{ title: `Move this rule above line ${target + 1}`, edits: [
+        insertLine(target, lineText(doc, line)),
+        { range: { start: at(line), end: at(line + 1) }, newText: '' },
+      ], preferred: true }];
+    }
+    case 'missing-established': {
+      const c = commandAt(result, (data.insertBefore as number) ?? line);
+      const chain = data.chain as string;
+      const before = (data.insertBefore as number | undefined) ?? line + 1;
+      return [{ title: `Accept ESTABLISHED,RELATED at the top of ${chain}`, edits: [insertLine(before, `${rulePrefix(fc, c, chain)} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`)], preferred: true }];
+    }
+    case 'ssh-lockout': {
+      if (data.insertPolicyBefore !== undefined) {
+        const c = commandAt(result, data.insertPolicyBefore as number);
+        const prefix = c ? doc.getText({ start: at(c.range.start.line), end: c.commandToken.range.start }).trimStart() : 'iptables ';
+        return [{ title: 'Set the ACCEPT policy before flushing', edits: [insertLine(data.insertPolicyBefore as number, `${prefix}-P INPUT ACCEPT`)], preferred: true }];
+      }
+      if (data.insertBefore === undefined && result.ruleset.format === 'script') return [];
+      const port = (data.port as number | undefined) ?? 22;
+      const before = (data.insertBefore as number | undefined) ?? lastRuleLine(result, data.chain as string) ?? line + 1;
+      const c = commandAt(result, before);
+      return [{ title: `Accept SSH (TCP ${port}) before the deny`, edits: [insertLine(before, `${rulePrefix(fc, c, 'INPUT')} -p tcp -m tcp --dport ${port} -j ACCEPT`)], preferred: true }];
+    }
+  }
+  return [];
+}
+
+function lastRuleLine(result: LintResult, chain: string): number | undefined {
+  const cs = result.state.all().find((c) => c.table === 'filter' && c.name === chain);
+  const last = cs?.rules[cs.rules.length - 1];
+  if (last) return last.range.end.line + 1;
+  const block = result.ruleset.tables.find((t) => t.name === 'filter');
+  return block?.commitRange?.start.line;
+}
+
+function commitFormatFixes(fc: FixContext): Fix[] {
+  const { doc, diag, data } = fc;
+  const line = diag.range.start.line;
+  switch (data.fix) {
+    case 'crlf': {
+      const text = doc.getText();
+      return [{ title: 'Convert the whole file to LF line endings', edits: [{ range: { start: at(0), end: doc.positionAt(text.length) }, newText: text.replace(/\r\n?/g, '\n') }], preferred: true }];
+    }
+    case 'commit':
+      return [{ title: "Make the line exactly 'COMMIT'", edits: [{ range: { start: at(line), end: at(line, lineText(doc, line).length) }, newText: 'COMMIT' }], preferred: true }];
+    case 'blank':
+      return [{ title: 'Make the line empty', edits: [{ range: { start: at(line), end: at(line, lineText(doc, line).length) }, newText: '' }], preferred: true }];
+    case 'eol':
+      return [{ title: 'End the file with a line break', edits: [{ range: { start: at(line, lineText(doc, line).length), end: at(line, lineText(doc, line).length) }, newText: '\n' }], preferred: true }];
+  }
+  return [];
+}
+
+/** The comment that silences a check: on its own line before the rule, or at the end of a shell line. */
+function disableFixes(fc: FixContext): Fix[] {
+  const { diag, result, doc } = fc;
+  const code = String(diag.code);
+  const c = commandAt(result, diag.range.start.line);
+  const line = c ? c.range.start.line : diag.range.start.line;
+  const indent = result.ruleset.format === 'script' ? (/^\s*/.exec(lineText(doc, line))?.[0] ?? '') : '';
+  const fixes: Fix[] = [{ title: `Disable ${code} for this line`, edits: [insertLine(line, `${indent}# iptables-lint disable=${code}`)] }];
+  const first = result.ruleset.format === 'script' && lineText(doc, 0).startsWith('#!') ? 1 : 0;
+  fixes.push({ title: `Disable ${code} for this file`, edits: [insertLine(first, `# iptables-lint disable-file=${code}`)] });
+  return fixes;
+}
+
+export function codeActions(doc: TextDocument, result: LintResult, diagnostics: LspDiagnostic[], _range: Range): CodeAction[] {
+  const out: CodeAction[] = [];
+  for (const diag of diagnostics) {
+    if (diag.source !== 'iptables' || typeof diag.code !== 'string') continue;
+    const fc: FixContext = { doc, result, diag, data: (diag.data as Record<string, unknown>) ?? {} };
+    for (const f of [...fixesFor(fc), ...disableFixes(fc)]) {
+      out.push({ title: f.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], isPreferred: f.preferred, edit: { changes: { [doc.uri]: f.edits } } });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,174 @@
+/** Completion that knows its context: chains after -A, targets after -j, values after options, options of loaded matches. */
+import { CompletionItem, CompletionItemKind, InsertTextFormat, MarkupKind } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { BUILTIN_CHAINS, COMMANDS, GENERIC_OPTIONS, MATCHES, ModuleSpec, OptionSpec, TABLES, TARGETS, findTable, isAvailable, protocolMatch } from '../engine/kb';
+import { Family } from '../engine/kb/addresses';
+import { ValueKind } from '../engine/kb/values';
+import { lexRestoreLine, Token } from '../engine/lexer';
+import { LintResult } from '../engine/lint';
+import { Command } from '../engine/model';
+import { parseCommand } from '../engine/parse/command';
+import { DiagnosticSink } from '../engine/parse/diagnostics';
+import { lexShell } from '../engine/shellLexer';
+import { Position } from '../engine/types';
+import { moduleMarkdown, optionMarkdown } from './hover';
+
+interface Context {
+  family: Family;
+  table: string;
+  format: 'restore' | 'script';
+  /** Complete words before the cursor, after the iptables command word (scripts) or from the line start (restore). */
+  words: Token[];
+  /** The partly typed word under the cursor. */
+  partial: string;
+  lineStart: boolean;
+}
+
+const doc = (value: string) => ({ kind: MarkupKind.Markdown, value });
+
+function currentTable(result: LintResult, line: number): string {
+  let table = 'filter';
+  for (const t of result.ruleset.tables) if (t.range.start.line <= line) table = t.name;
+  return table;
+}
+
+function restoreContext(doc: TextDocument, result: LintResult, pos: Position): Context {
+  const text = doc.getText({ start: { line: pos.line, character: 0 }, end: pos });
+  const m = /(\S*)$/.exec(text)!;
+  const partial = m[1];
+  const words = lexRestoreLine(text.slice(0, text.length - partial.length), pos.line).tokens;
+  if (words.length && /^\[\d+:\d+\]$/.test(words[0].value)) words.shift();
+  return { family: result.ruleset.family, table: currentTable(result, pos.line), format: 'restore', words, partial, lineStart: words.length === 0 };
+}
+
+const INVOCATION = /^(?:.*\/)?ip6?tables(?:-legacy|-nft)?$|^\$\{?IP6?T\w*\}?$/i;
+
+function scriptContext(doc: TextDocument, result: LintResult, pos: Position): Context | undefined {
+  let first = pos.line;
+  while (first > 0 && /\\\s*$/.test(doc.getText({ start: { line: first - 1, character: 0 }, end: { line: first, character: 0 } }).replace(/\r?\n$/, ''))) first--;
+  const text = doc.getText({ start: { line: first, character: 0 }, end: pos });
+  const m = /(\S*)$/.exec(text)!;
+  const partial = m[1];
+  const items = lexShell(text.slice(0, text.length - partial.length));
+  let words: Token[] = [];
+  for (const it of items) {
+    if (it.kind === 'word') words.push(it.token);
+    else if (it.kind === 'op' && it.value !== '\n') words = [];
+  }
+  const k = words.findIndex((w) => INVOCATION.test(w.value) || INVOCATION.test(w.raw));
+  if (k < 0) return undefined;
+  const family: Family = /6/.test(words[k].raw) ? 6 : result.ruleset.family;
+  words = words.slice(k + 1);
+  const t = words.findIndex((w) => w.value === '-t' || w.value === '--table');
+  const table = t >= 0 && words[t + 1] ? words[t + 1].value : 'filter';
+  return { family, table, format: 'script', words, partial, lineStart: false };
+}
+
+function parsePrefix(ctx: Context): Command | undefined {
+  if (!ctx.words.length) return undefined;
+  return parseCommand(ctx.words, { family: ctx.family, format: ctx.format, table: ctx.table, sink: new DiagnosticSink(), index: 0 });
+}
+
+function chainItems(result: LintResult, ctx: Context, builtins = true): CompletionItem[] {
+  const items: CompletionItem[] = [];
+  const table = findTable(ctx.table);
+  if (builtins) {
+    for (const name of table?.chains ?? []) {
+      const b = BUILTIN_CHAINS.find((c) => c.name === name)!;
+      items.push({ label: name, kind: CompletionItemKind.Class, detail: `built-in chain of ${ctx.table}`, documentation: doc(b.doc) });
+    }
+  }
+  for (const cs of result.state.inTable(ctx.family, ctx.table)) {
+    if (cs.builtin) continue;
+    items.push({ label: cs.name, kind: CompletionItemKind.Function, detail: `user chain, ${cs.rules.length} rule(s)`, documentation: doc(`Declared on line ${cs.declRange.start.line + 1}.`) });
+  }
+  return items;
+}
+
+function targetItems(result: LintResult, ctx: Context, chain: string | undefined): CompletionItem[] {
+  const items: CompletionItem[] = [];
+  for (const t of TARGETS) {
+    if (t.removed || !isAvailable(t, ctx.family)) continue;
+    if (t.tables && !t.tables.includes(ctx.table)) continue;
+    if (t.forbiddenTables?.includes(ctx.table)) continue;
+    if (t.chains && chain && BUILTIN_CHAINS.some((c) => c.name === chain) && !t.chains.includes(chain)) continue;
+    items.push({ label: t.name, kind: t.terminating || t.name === 'RETURN' ? CompletionItemKind.Keyword : CompletionItemKind.Event, detail: t.terminating ? 'verdict' : 'target', documentation: doc(moduleMarkdown(t)), sortText: `${['ACCEPT', 'DROP', 'REJECT', 'RETURN', 'LOG'].includes(t.name) ? 0 : 1}${t.name}` });
+  }
+  return [...items, ...chainItems(result, ctx, false).map((i) => ({ ...i, sortText: `2${i.label}` }))];
+}
+
+function optionItems(cmd: Command | undefined, ctx: Context): CompletionItem[] {
+  const used = new Set(cmd?.options.map((o) => o.spec) ?? []);
+  const items: CompletionItem[] = [];
+  const add = (spec: OptionSpec, owner?: ModuleSpec) => {
+    if (spec.removed || (spec.family && spec.family !== ctx.family) || (spec.commandLineOnly && ctx.format === 'restore')) return;
+    if (used.has(spec) && owner) return;
+    const names = spec.short && !owner ? [spec.short, spec.names[0]] : [spec.names[0]];
+    for (const name of names) {
+      items.push({ label: name, kind: CompletionItemKind.Property, detail: owner ? `${owner.kind === 'match' ? '-m' : '-j'} ${owner.name}` : 'iptables', documentation: doc(optionMarkdown(spec, owner)), insertText: `${name} `, sortText: `${owner ? 0 : 1}${name}` });
+    }
+  };
+  for (const m of cmd?.matches ?? []) if (m.spec) for (const o of m.spec.options) add(o, m.spec);
+  if (cmd?.target?.spec) for (const o of cmd.target.spec.options) add(o, cmd.target.spec);
+  const proto = cmd?.protocol;
+  if (proto && !proto.negated) {
+    const pm = protocolMatch(proto.value, ctx.family);
+    if (pm && !cmd!.matches.some((m) => m.spec === pm)) for (const o of pm.options) add(o, pm);
+  }
+  for (const o of GENERIC_OPTIONS) if (o.short !== '-t' || ctx.format === 'script') add(o);
+  if (!cmd?.spec) {
+    for (const c of COMMANDS) if (c.inRestore || ctx.format === 'script') items.push({ label: c.short, kind: CompletionItemKind.Keyword, detail: c.long, documentation: doc(c.doc), insertText: `${c.short} `, sortText: `0${c.short}` });
+  }
+  return items;
+}
+
+function valueItems(kind: ValueKind, partial: string, ctx: Context): CompletionItem[] {
+  if (!kind.choices) return [];
+  const prefix = kind.list && partial.includes(',') ? partial.slice(0, partial.lastIndexOf(',') + 1) : '';
+  const chosen = new Set(prefix.split(',').filter(Boolean));
+  return kind.choices
+    .filter((c) => (!c.family || c.family === ctx.family) && !chosen.has(c.label))
+    .map((c, i) => ({ label: c.label, kind: CompletionItemKind.EnumMember, documentation: doc(c.doc), filterText: prefix + c.label, insertText: prefix + c.label, sortText: String(i).padStart(3, '0') }));
+}
+
+function lineStartItems(result: LintResult, ctx: Context, pos: Position): CompletionItem[] {
+  const items: CompletionItem[] = [];
+  for (const t of TABLES) items.push({ label: `*${t.name}`, kind: CompletionItemKind.Module, documentation: doc(`**${t.name}** table\n\n${t.doc}`), sortText: `3${t.name}` });
+  for (const name of findTable(ctx.table)?.chains ?? []) {
+    items.push({ label: `:${name}`, kind: CompletionItemKind.Class, detail: 'built-in chain declaration', insertText: `:${name} \${1|ACCEPT,DROP|} [0:0]`, insertTextFormat: InsertTextFormat.Snippet, documentation: doc(BUILTIN_CHAINS.find((c) => c.name === name)!.doc), sortText: `2${name}` });
+  }
+  items.push({ label: ':CHAIN - [0:0]', kind: CompletionItemKind.Class, detail: 'user chain declaration', insertText: ':${1:NAME} - [0:0]', insertTextFormat: InsertTextFormat.Snippet, documentation: doc('Declares a user chain. Rules enter it with `-j NAME`.'), sortText: '2~' });
+  items.push({ label: 'COMMIT', kind: CompletionItemKind.Keyword, documentation: doc('Ends the table block: iptables-restore applies it now, or nothing at all.'), sortText: '4' });
+  void result;
+  void pos;
+  return [...items, ...optionItems(undefined, ctx)];
+}
+
+export function complete(docu: TextDocument, result: LintResult, pos: Position): CompletionItem[] {
+  const ctx = result.ruleset.format === 'script' ? scriptContext(docu, result, pos) : restoreContext(docu, result, pos);
+  if (!ctx) return [];
+  if (ctx.lineStart && ctx.format === 'restore') {
+    return ctx.partial.startsWith('-') ? optionItems(undefined, ctx) : lineStartItems(result, ctx, pos);
+  }
+  const last = ctx.words[ctx.words.length - 1];
+  const before = ctx.words[ctx.words.length - 2];
+  const cmd = parsePrefix(ctx);
+  const chain = cmd?.chain?.value;
+  if (last) {
+    const w = last.value;
+    if (COMMANDS.some((c) => (c.short === w || c.long === w) && c.chain !== 'none')) return chainItems(result, ctx);
+    if (before && (before.value === '-P' || before.value === '--policy')) {
+      return ['ACCEPT', 'DROP'].map((p) => ({ label: p, kind: CompletionItemKind.Keyword, documentation: doc(p === 'DROP' ? 'Drop packets that reach the end of the chain.' : 'Accept packets that reach the end of the chain.') }));
+    }
+    if (w === '-j' || w === '--jump') return targetItems(result, ctx, chain);
+    if (w === '-g' || w === '--goto') return chainItems(result, ctx, false);
+    if (w === '-t' || w === '--table') return TABLES.map((t) => ({ label: t.name, kind: CompletionItemKind.Module, documentation: doc(t.doc) }));
+    if (w === '-m' || w === '--match') {
+      return MATCHES.filter((m) => !m.removed && isAvailable(m, ctx.family)).map((m) => ({ label: m.name, kind: CompletionItemKind.Module, documentation: doc(moduleMarkdown(m)) }));
+    }
+    const use = cmd?.options.find((o) => o.nameToken.range.start.character === last.range.start.character && o.nameToken.range.start.line === last.range.start.line);
+    if (use && use.args.length < use.spec.args.length) return valueItems(use.spec.args[use.args.length], ctx.partial, ctx);
+    if (use && use.args.length && use.args[use.args.length - 1] === last && use.spec.args.length > use.args.length) return valueItems(use.spec.args[use.args.length], ctx.partial, ctx);
+  }
+  return optionItems(cmd, ctx);
+}

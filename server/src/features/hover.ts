@@ -1,0 +1,163 @@
+/** Hover: what each word means, from the knowledge base and the analysis. Markdown, short. */
+import { formatAddress, parseNet } from '../engine/kb/addresses';
+import { BUILTIN_CHAINS, findTable, ModuleSpec, OptionSpec, TABLES } from '../engine/kb';
+import { PORT_DESCRIPTIONS, PORT_NAMES, PROTOCOLS, SERVICES } from '../engine/kb/services';
+import { parsePort, ValueKind } from '../engine/kb/values';
+import { LintResult } from '../engine/lint';
+import { locate, Located } from '../engine/locate';
+import { familyOf } from '../engine/state';
+import { Position, Range } from '../engine/types';
+
+export interface HoverResult {
+  markdown: string;
+  range: Range;
+}
+
+function restrictions(spec: ModuleSpec): string {
+  const parts: string[] = [];
+  if (spec.tables) parts.push(`${spec.tables.join('/')} table${spec.tables.length > 1 ? 's' : ''}`);
+  if (spec.forbiddenTables) parts.push(`not in ${spec.forbiddenTables.join('/')}`);
+  if (spec.chains) parts.push(`${spec.chains.join(', ')} only`);
+  if (spec.protocols) parts.push(`needs \`-p ${spec.protocols[0]}\``);
+  if (spec.family) parts.push(`${spec.family === 4 ? 'iptables (IPv4)' : 'ip6tables (IPv6)'} only`);
+  return parts.length ? `\n\n*${spec.name}: ${parts.join(', ')}.*` : '';
+}
+
+export function optionMarkdown(spec: OptionSpec, owner?: ModuleSpec): string {
+  const names = [spec.short, ...spec.names].filter(Boolean).map((n) => `\`${n}\``).join(', ');
+  const where = owner ? ` — ${owner.kind === 'match' ? `match \`${owner.name}\`` : `target \`${owner.name}\``}` : '';
+  const takes = spec.args.length ? `\n\nTakes ${spec.args.map((a) => a.what).join(', then ')}.` : spec.optionalArg ? `\n\nOptionally followed by ${spec.optionalArg.what}.` : '';
+  const inv = spec.invert ? ' May be negated: `! ' + (spec.short ?? spec.names[0]) + '`.' : '';
+  const extra = [spec.protocols ? `Needs \`-p ${spec.protocols[0]}\`.` : '', spec.chains ? `Only in ${spec.chains.join(', ')}.` : '', spec.family ? `${spec.family === 4 ? 'IPv4' : 'IPv6'} only.` : ''].filter(Boolean).join(' ');
+  return `**${names}**${where}\n\n${spec.doc}${takes}${inv}${extra ? `\n\n${extra}` : ''}`;
+}
+
+export function moduleMarkdown(spec: ModuleSpec): string {
+  const opts = spec.options.filter((o) => !o.removed).map((o) => `\`${o.names[0]}\``).join(' ');
+  return `**${spec.kind === 'match' ? '-m ' : '-j '}${spec.name}** — ${spec.kind === 'match' ? 'match module' : spec.terminating ? 'terminating target' : 'target (the packet goes on to the next rule)'}\n\n${spec.doc}${restrictions(spec)}${opts ? `\n\nOptions: ${opts}` : ''}`;
+}
+
+function addressMarkdown(text: string): string | undefined {
+  const items = text.split(',');
+  const out: string[] = [];
+  for (const item of items) {
+    const r = parseNet(item);
+    if (!r?.ok) return undefined;
+    const n = r.net;
+    const bits = n.family === 4 ? 32 : 128;
+    if (!n.contiguous) {
+      out.push(`\`${item}\`: addresses whose masked bits equal ${formatAddress(n.network, n.family)} (mask ${formatAddress(n.mask, n.family)}, not a prefix)`);
+      continue;
+    }
+    const count = 1n << BigInt(bits - n.prefix);
+    const net = `${formatAddress(n.network, n.family)}/${n.prefix}`;
+    const span = count === 1n ? 'one address' : `${formatAddress(n.lo, n.family)} – ${formatAddress(n.hi, n.family)} (${count.toLocaleString('en-US')} addresses)`;
+    const note = n.hostBitsSet ? ` ⚠ host bits set: iptables uses ${net}` : '';
+    out.push(`\`${item}\`: network ${net}, ${span}${note}`);
+  }
+  return out.join('\n\n');
+}
+
+function portMarkdown(text: string): string {
+  return text.split(',').map((item) => {
+    const [a, b] = item.split(':');
+    const lo = a === '' ? 0 : parsePort(a);
+    const hi = b === undefined ? lo : b === '' ? 65535 : parsePort(b);
+    if (lo === undefined || hi === undefined) return `\`${item}\``;
+    if (lo === hi) {
+      const desc = PORT_DESCRIPTIONS[lo] ?? PORT_NAMES.get(lo)?.join(', ');
+      return `port **${lo}**${desc ? `: ${desc}` : ''}${SERVICES[a] !== undefined ? ` (service name \`${a}\`)` : ''}`;
+    }
+    if (lo > hi) return `\`${item}\`: a reversed range, which matches nothing`;
+    return `ports **${lo}–${hi}** (${hi - lo + 1} ports)${lo >= 1024 && hi === 65535 ? ': the unprivileged ports, where client connections come from' : ''}`;
+  }).join('\n\n');
+}
+
+function choiceMarkdown(kind: ValueKind, value: string): string | undefined {
+  if (!kind.choices) return undefined;
+  const items = kind.list ? value.split(',') : [value];
+  const lines = items.map((v) => {
+    const c = kind.choices!.find((x) => x.label.toLowerCase() === v.toLowerCase());
+    return c ? `**${c.label}**: ${c.doc}` : undefined;
+  }).filter(Boolean);
+  return lines.length ? lines.join('\n\n') : undefined;
+}
+
+function valueMarkdown(loc: Extract<Located, { kind: 'value' }>): string | undefined {
+  const { use, token, index } = loc;
+  if (token.dynamic) return `\`${token.value}\` is a shell value: known only when the script runs.`;
+  const kind = use.spec.args[index] ?? use.spec.optionalArg;
+  const head = `\`${use.spec.short ?? use.spec.names[0]}\` value`;
+  if (!kind) return undefined;
+  switch (kind.name) {
+    case 'address-list':
+    case 'address': {
+      const a = addressMarkdown(token.value);
+      return a ?? `\`${token.value}\` is a host name: iptables resolves it once, when the rules are loaded.`;
+    }
+    case 'port':
+    case 'port-range':
+    case 'strict-port-range':
+    case 'port-list':
+      return portMarkdown(token.value);
+    case 'protocol': {
+      const n = /^\d+$/.test(token.value) ? Number(token.value) : PROTOCOLS[token.value.toLowerCase()];
+      const c = choiceMarkdown(kind, token.value);
+      return `${c ?? `**${token.value}**`}${n !== undefined ? ` (protocol number ${n}${n === 0 ? ': every protocol' : ''})` : ''}`;
+    }
+    case 'interface':
+      return token.value.endsWith('+') ? `Every interface whose name starts with \`${token.value.slice(0, -1)}\`.` : `The interface \`${token.value}\`${token.value === 'lo' ? ' (loopback: traffic from this machine to itself)' : ''}.`;
+  }
+  return choiceMarkdown(kind, token.value) ?? `${head}: ${kind.what}.`;
+}
+
+function chainMarkdown(result: LintResult, loc: Extract<Located, { kind: 'chain' }>): string {
+  const builtin = BUILTIN_CHAINS.find((c) => c.name === loc.name);
+  const family = loc.command ? familyOf(result.ruleset, loc.command) : result.ruleset.family;
+  const cs = result.state.get(family, loc.table, loc.name);
+  if (builtin && findTable(loc.table)?.chains.includes(loc.name)) {
+    const policy = cs?.policy ? `\n\nPolicy here: **${cs.policy}**${cs.policy === 'DROP' ? ' (packets that reach the end are dropped)' : ' (packets that reach the end are accepted)'}.` : '';
+    return `**${loc.name}** — built-in chain of \`${loc.table}\`\n\n${builtin.doc}${policy}${cs ? `\n\n${cs.rules.length} rule(s).` : ''}`;
+  }
+  if (!cs) return `**${loc.name}** — no such chain in \`${loc.table}\`.`;
+  const callers = result.ruleset.commands.filter((c) => c.table === loc.table && c.target?.name === loc.name && !c.target.spec);
+  const lines = callers.slice(0, 8).map((c) => `line ${c.range.start.line + 1}`).join(', ');
+  const paths = [...result.graph.hooks(cs).values()].map((p) => p.join(' → ')).join('; ');
+  return `**${loc.name}** — user chain of \`${loc.table}\`, declared on line ${cs.declRange.start.line + 1}\n\n${cs.rules.length} rule(s). ${callers.length ? `Jumped to from ${lines}${callers.length > 8 ? ', ...' : ''}.` : 'Nothing jumps to it.'}${paths ? `\n\nReached as ${paths}.` : ''}\n\nWhen a packet reaches its end it returns to the rule after the jump.`;
+}
+
+function describe(result: LintResult, loc: Located): string | undefined {
+  switch (loc.kind) {
+    case 'command':
+      return `**${loc.command.spec.short}, ${loc.command.spec.long}**\n\n${loc.command.spec.doc}`;
+    case 'option':
+      return optionMarkdown(loc.use.spec, loc.use.owner);
+    case 'negation':
+      return `**!** negates the condition that follows: \`! ${loc.use.nameToken.value}\` matches packets for which it does not hold.`;
+    case 'value':
+      return valueMarkdown(loc);
+    case 'match':
+      return loc.spec ? moduleMarkdown(loc.spec) : `\`${loc.token.value}\`: not a match module iptables knows.`;
+    case 'target':
+      return moduleMarkdown(loc.spec);
+    case 'chain':
+      return chainMarkdown(result, loc);
+    case 'table': {
+      const t = TABLES.find((x) => x.name === loc.name);
+      return t ? `**${t.name}** table\n\n${t.doc}\n\nBuilt-in chains: ${t.chains.join(', ')}.` : undefined;
+    }
+    case 'policy':
+      return loc.value === '-' ? 'User chains have no policy (`-`): a packet that reaches the end returns to the calling chain.' : `**Policy ${loc.value}**: what happens to a packet that reaches the end of this built-in chain without a rule deciding. Only ACCEPT or DROP.`;
+    case 'counters':
+      return 'Packet and byte counters `[packets:bytes]`, restored with the rule (iptables-save prints them with `-c`).';
+  }
+}
+
+export function hover(result: LintResult, pos: Position): HoverResult | undefined {
+  const loc = locate(result, pos);
+  if (!loc) return undefined;
+  const markdown = describe(result, loc);
+  if (!markdown) return undefined;
+  const range = 'token' in loc ? loc.token.range : loc.range;
+  return { markdown, range };
+}

@@ -1,0 +1,76 @@
+/** Chains: go to definition, find references, rename, document highlight. */
+import { DocumentHighlight, DocumentHighlightKind, Location, ResponseError, TextEdit, WorkspaceEdit, ErrorCodes } from 'vscode-languageserver';
+import { isBuiltinChain, TARGETS } from '../engine/kb';
+import { LintResult } from '../engine/lint';
+import { locate } from '../engine/locate';
+import { familyOf } from '../engine/state';
+import { Position, Range } from '../engine/types';
+
+interface ChainRef {
+  family: number;
+  table: string;
+  name: string;
+}
+
+function chainAt(result: LintResult, pos: Position): (ChainRef & { range: Range }) | undefined {
+  const loc = locate(result, pos);
+  if (!loc || loc.kind !== 'chain') return undefined;
+  const family = loc.command ? familyOf(result.ruleset, loc.command) : loc.decl?.family ?? result.ruleset.family;
+  return { family, table: loc.table, name: loc.name, range: loc.range };
+}
+
+/** Every place that names the chain: declarations, -N/-X/-E/-P/-F, rules added to it, jumps to it. */
+export function chainOccurrences(result: LintResult, ref: ChainRef): Array<{ range: Range; write: boolean }> {
+  const out: Array<{ range: Range; write: boolean }> = [];
+  const { ruleset } = result;
+  for (const d of ruleset.chains) {
+    if (d.via === 'declaration' && d.name === ref.name && d.table === ref.table && (d.family ?? ruleset.family) === ref.family) out.push({ range: d.nameRange, write: true });
+  }
+  for (const c of ruleset.commands) {
+    if (c.table !== ref.table || familyOf(ruleset, c) !== ref.family) continue;
+    if (c.chain?.value === ref.name && !c.chain.dynamic) out.push({ range: c.chain.range, write: c.spec.short === '-N' });
+    if (c.spec.short === '-E' && c.extra?.value === ref.name) out.push({ range: c.extra.range, write: true });
+    if (c.target && !c.target.spec && c.target.name === ref.name && !c.target.token.dynamic) out.push({ range: c.target.token.range, write: false });
+  }
+  return out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+}
+
+export function definition(result: LintResult, uri: string, pos: Position): Location | undefined {
+  const ref = chainAt(result, pos);
+  if (!ref) return undefined;
+  const decl = result.ruleset.chains.find((d) => d.via === 'declaration' && d.name === ref.name && d.table === ref.table && (d.family ?? result.ruleset.family) === ref.family);
+  if (decl) return { uri, range: decl.nameRange };
+  const created = result.ruleset.commands.find((c) => c.spec.short === '-N' && c.table === ref.table && c.chain?.value === ref.name);
+  return created?.chain ? { uri, range: created.chain.range } : undefined;
+}
+
+export function references(result: LintResult, uri: string, pos: Position, includeDeclaration: boolean): Location[] {
+  const ref = chainAt(result, pos);
+  if (!ref) return [];
+  return chainOccurrences(result, ref).filter((o) => includeDeclaration || !o.write).map((o) => ({ uri, range: o.range }));
+}
+
+export function highlights(result: LintResult, pos: Position): DocumentHighlight[] {
+  const ref = chainAt(result, pos);
+  if (!ref) return [];
+  return chainOccurrences(result, ref).map((o) => ({ range: o.range, kind: o.write ? DocumentHighlightKind.Write : DocumentHighlightKind.Read }));
+}
+
+export function prepareRename(result: LintResult, pos: Position): Range | ResponseError<void> | undefined {
+  const ref = chainAt(result, pos);
+  if (!ref) return undefined;
+  if (isBuiltinChain(ref.name)) return new ResponseError(ErrorCodes.InvalidRequest, `${ref.name} is a built-in chain and cannot be renamed.`);
+  if (TARGETS.some((t) => t.name === ref.name)) return undefined;
+  return ref.range;
+}
+
+export function rename(result: LintResult, uri: string, pos: Position, newName: string): WorkspaceEdit | ResponseError<void> | undefined {
+  const ref = chainAt(result, pos);
+  if (!ref) return undefined;
+  if (isBuiltinChain(ref.name)) return new ResponseError(ErrorCodes.InvalidRequest, `${ref.name} is a built-in chain and cannot be renamed.`);
+  const why = newName.length > 28 ? 'is longer than 28 characters' : /^[-!]/.test(newName) ? "starts with '-' or '!'" : /\s|"|'/.test(newName) || newName === '' ? 'contains white space or quotes' : isBuiltinChain(newName) ? 'is a built-in chain' : TARGETS.some((t) => t.name === newName) ? 'is the name of a target' : undefined;
+  if (why) return new ResponseError(ErrorCodes.InvalidParams, `'${newName}' ${why}: not a valid chain name.`);
+  if (result.state.get(ref.family as 4 | 6, ref.table, newName)) return new ResponseError(ErrorCodes.InvalidParams, `A chain named ${newName} already exists in ${ref.table}.`);
+  const edits: TextEdit[] = chainOccurrences(result, ref).map((o) => ({ range: o.range, newText: newName }));
+  return { changes: { [uri]: edits } };
+}

@@ -1,0 +1,213 @@
+/** Every editor feature through the built server and a real LSP client over stdio. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CodeAction, CodeActionRequest, CompletionItem, CompletionRequest, DefinitionRequest, DocumentFormattingRequest, DocumentHighlightRequest,
+  DocumentSymbol, DocumentSymbolRequest, FoldingRangeRequest, HoverRequest, Location, MarkupContent, PrepareRenameRequest, ReferencesRequest, RenameRequest,
+  TextEdit, WorkspaceEdit, DocumentRangeFormattingRequest,
+} from 'vscode-languageserver-protocol/node';
+import { lint } from '../../server/src/engine/lint';
+import { applyTextEdits } from '../helpers/edits';
+import { TestClient } from '../helpers/lspClient';
+
+let c: TestClient;
+let n = 0;
+before(async () => {
+  c = new TestClient();
+  await c.initialize();
+});
+after(async () => c.close());
+
+async function open(text: string, languageId = 'iptables', name = 'rules.v4'): Promise<string> {
+  const uri = `file:///tmp/t${n++}/${name}`;
+  await c.open(uri, text, languageId);
+  return uri;
+}
+
+const pos = (line: number, character: number) => ({ line, character });
+
+async function hoverText(uri: string, line: number, character: number): Promise<string> {
+  const h = await c.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: pos(line, character) });
+  return h ? (h.contents as MarkupContent).value : '';
+}
+
+async function labels(uri: string, line: number, character: number): Promise<string[]> {
+  const r = await c.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: pos(line, character) });
+  return ((Array.isArray(r) ? r : r?.items) ?? []).map((i: CompletionItem) => i.label);
+}
+
+const RULES = [
+  '*filter',
+  ':INPUT DROP [0:0]',
+  ':FORWARD DROP [0:0]',
+  ':OUTPUT ACCEPT [0:0]',
+  ':LOGDROP - [0:0]',
+  '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+  '-A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 22 -j ACCEPT',
+  '-A INPUT -j LOGDROP',
+  '-A LOGDROP -j LOG --log-prefix "drop: "',
+  '-A LOGDROP -j DROP',
+  'COMMIT',
+  '*nat',
+  ':POSTROUTING ACCEPT [0:0]',
+  '-A POSTROUTING -o eth0 -j MASQUERADE',
+  'COMMIT',
+  '',
+].join('\n');
+
+test('hover explains options, values, targets, chains, tables and policies', async () => {
+  const uri = await open(RULES);
+  assert.match(await hoverText(uri, 6, 38), /--dport[\s\S]*Destination port/);
+  assert.match(await hoverText(uri, 6, 45), /port \*\*22\*\*: SSH/);
+  assert.match(await hoverText(uri, 6, 12), /network 10\.0\.0\.0\/8, 10\.0\.0\.0 – 10\.255\.255\.255 \(16,777,216 addresses\)/);
+  assert.match(await hoverText(uri, 5, 40), /ESTABLISHED\*\*: /);
+  assert.match(await hoverText(uri, 13, 30), /MASQUERADE[\s\S]*nat table, POSTROUTING only/);
+  assert.match(await hoverText(uri, 7, 14), /LOGDROP\*\* — user chain[\s\S]*declared on line 5[\s\S]*Jumped to from line 8/);
+  assert.match(await hoverText(uri, 7, 4), /INPUT\*\* — built-in chain[\s\S]*Policy here: \*\*DROP\*\*/);
+  assert.match(await hoverText(uri, 0, 2), /filter\*\* table/);
+  assert.match(await hoverText(uri, 1, 8), /Policy DROP/);
+  assert.match(await hoverText(uri, 6, 1), /--append/);
+  assert.match(await hoverText(uri, 6, 34), /-m tcp\*\* — match module/);
+  assert.match(await hoverText(uri, 6, 26), /\*\*tcp\*\*: Transmission Control Protocol/);
+});
+
+test('completion: chains after -A, targets after -j, matches after -m, values, options of loaded matches, line starts', async () => {
+  const uri = await open('*filter\n:INPUT DROP [0:0]\n:WEB - [0:0]\n-A \n-A INPUT -j \n-A INPUT -m \n-A INPUT -p tcp --\n-A INPUT -m conntrack --ctstate NEW,\n-A INPUT -p tcp -j REJECT --reject-with \n\nCOMMIT\n');
+  const chains = await labels(uri, 3, 3);
+  assert.ok(chains.includes('INPUT') && chains.includes('WEB') && !chains.includes('PREROUTING'), chains.join());
+  const targets = await labels(uri, 4, 12);
+  assert.ok(targets.includes('ACCEPT') && targets.includes('WEB') && targets.includes('REJECT'), targets.join());
+  assert.ok(!targets.includes('MASQUERADE') && !targets.includes('DNAT'), 'nat targets are not offered in filter');
+  const matches = await labels(uri, 5, 12);
+  assert.ok(matches.includes('conntrack') && matches.includes('multiport') && !matches.includes('icmp6'));
+  const opts = await labels(uri, 6, 18);
+  assert.ok(opts.includes('--dport') && opts.includes('--syn') && opts.includes('-j'), opts.join());
+  const states = await labels(uri, 7, 36);
+  assert.ok(states.includes('ESTABLISHED') && !states.includes('NEW'), states.join());
+  const rejects = await labels(uri, 8, 40);
+  assert.ok(rejects.includes('tcp-reset') && rejects.includes('icmp-host-prohibited') && !rejects.includes('icmp6-adm-prohibited'));
+  const starts = await labels(uri, 9, 0);
+  assert.ok(starts.includes('*nat') && starts.includes('COMMIT') && starts.includes(':INPUT'), starts.join());
+});
+
+test('completion in shell scripts, after the iptables command only', async () => {
+  const uri = await open('#!/bin/sh\nIPT=/sbin/iptables\n$IPT -t nat -A POSTROUTING -j \necho -\n', 'shellscript', 'fw.sh');
+  const targets = await labels(uri, 2, 30);
+  assert.ok(targets.includes('MASQUERADE') && targets.includes('SNAT'), targets.join());
+  assert.deepEqual(await labels(uri, 3, 6), []);
+});
+
+async function actionsFor(uri: string, text: string): Promise<CodeAction[]> {
+  const diags = (await c.diagnosticsFor(uri)).diagnostics;
+  const res = await c.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: { start: pos(0, 0), end: pos(text.split('\n').length, 0) }, context: { diagnostics: diags } });
+  return (res ?? []) as CodeAction[];
+}
+
+function applyAction(text: string, uri: string, a: CodeAction): string {
+  return applyTextEdits(text, (a.edit as WorkspaceEdit).changes![uri]);
+}
+
+const errorCount = (text: string, name: string) => lint(text, { fileName: name }).diagnostics.filter((d) => d.severity === 'error').length;
+
+test('quick-fixes: each applied fix removes its diagnostic and adds no error', async () => {
+  const cases: Array<[string, string, string]> = [
+    ['*filter\n-A INPUT -p tcp --dport 22 -j ACCPET\nCOMMIT\n', 'unknown-target', "Change to 'ACCEPT'"],
+    ['*filter\n-A INPUT -p tcp --dprot 22 -j ACCEPT\nCOMMIT\n', 'unknown-option', "Change to '--dport'"],
+    ['*filter\n-A INPUT --ctstate NEW -j ACCEPT\nCOMMIT\n', 'unknown-option', 'Load the match first (-m conntrack)'],
+    ['*filter\n-A INPUT -p tcp \u2013dport 22 -j ACCEPT\nCOMMIT\n', 'lookalike-character', "Replace with '--'"],
+    ['*filter\n-A INPUT --dport 22 -j ACCEPT\nCOMMIT\n', 'protocol-required', "Add '-p tcp'"],
+    ['*filter\n-A INPUT -j ACCEPT\n', 'missing-commit', 'Add COMMIT'],
+    ['*filter\n-A INPUT -j LOGDROP\nCOMMIT\n', 'unknown-target', 'Declare chain LOGDROP (:LOGDROP - [0:0])'],
+    ['*filter\n-A WEB -j ACCEPT\nCOMMIT\n', 'undefined-chain', 'Declare chain WEB (:WEB - [0:0])'],
+    ['*filter\n-A INPUT -s 10.1.2.3/8 -j ACCEPT\nCOMMIT\n', 'host-bits-set', 'Use the network address 10.0.0.0/8'],
+    ['*filter\n-A INPUT -m state --state NEW -j ACCEPT\nCOMMIT\n', 'deprecated-match', 'Use -m conntrack --ctstate'],
+    ['*filter\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -s 10.0.0.1 -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'redundant-rule', 'Delete this redundant rule'],
+    ['*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j REJECT\n-A INPUT -p tcp --dport 443 -j ACCEPT\nCOMMIT\n', 'reject-before-accept', 'Move this rule above line 3'],
+    ['*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'missing-established', 'Accept ESTABLISHED,RELATED at the top of INPUT'],
+    ['*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT\nCOMMIT\n', 'ssh-lockout', 'Accept SSH (TCP 22) before the deny'],
+    ['*filter\n-A INPUT -s ! 10.0.0.0/8 -j DROP\nCOMMIT\n', 'obsolete-syntax', "Write '! -s'"],
+    ['*filter\n-A INPUT -j ACCEPT\nCOMMIT \n', 'commit-format', "Make the line exactly 'COMMIT'"],
+    ['*filter\r\n-A INPUT -j ACCEPT\r\nCOMMIT\r\n', 'commit-format', 'Convert the whole file to LF line endings'],
+    ['*filter\n:X ACCEPT [0:0]\nCOMMIT\n', 'invalid-policy', "Change to '-'"],
+    ['iptables -F\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -P INPUT DROP\n', 'ssh-lockout', 'Set the ACCEPT policy before flushing'],
+  ];
+  for (const [text, code, title] of cases) {
+    const script = text.startsWith('iptables');
+    const name = script ? 'fw.sh' : 'rules.v4';
+    const uri = await open(text, script ? 'shellscript' : 'iptables', name);
+    const actions = await actionsFor(uri, text);
+    const a = actions.find((x) => x.title === title && x.diagnostics?.[0].code === code);
+    assert.ok(a, `${code}: '${title}' among ${actions.map((x) => x.title).join(' | ')}`);
+    const fixed = applyAction(text, uri, a);
+    const after = lint(fixed, { fileName: name }).diagnostics;
+    assert.ok(!after.some((d) => d.code === code && d.range.start.line === a.diagnostics![0].range.start.line && d.message === a.diagnostics![0].message), `${code} still there after '${title}':\n${fixed}`);
+    assert.ok(errorCount(fixed, name) <= errorCount(text, name) - (a.diagnostics![0].severity === 1 ? 1 : 0), `'${title}' left errors:\n${fixed}\n${JSON.stringify(after.filter((d) => d.severity === 'error'))}`);
+  }
+});
+
+test('every diagnostic offers "disable this check on this line", and the comment silences it', async () => {
+  const text = '*filter\n-A INPUT -s 10.1.2.3/8 -j ACCEPT\nCOMMIT\n';
+  const uri = await open(text);
+  const a = (await actionsFor(uri, text)).find((x) => x.title === 'Disable host-bits-set for this line')!;
+  const fixed = applyAction(text, uri, a);
+  assert.equal(fixed, '*filter\n# iptables-lint disable=host-bits-set\n-A INPUT -s 10.1.2.3/8 -j ACCEPT\nCOMMIT\n');
+  assert.ok(!lint(fixed).diagnostics.some((d) => d.code === 'host-bits-set'));
+  const fileWide = applyAction(text, uri, (await actionsFor(uri, text)).find((x) => x.title === 'Disable host-bits-set for this file')!);
+  assert.ok(!lint(fileWide).diagnostics.some((d) => d.code === 'host-bits-set'));
+  // Trailing comment on a shell line.
+  assert.ok(!lint('iptables -A INPUT -s 10.1.2.3/8 -j ACCEPT # iptables-lint disable=host-bits-set\n').diagnostics.some((d) => d.code === 'host-bits-set'));
+});
+
+test('outline: tables > chains (with policy) > rules with readable names', async () => {
+  const uri = await open(RULES);
+  const syms = (await c.conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
+  assert.deepEqual(syms.map((s) => s.name), ['*filter', '*nat']);
+  const chains = syms[0].children!;
+  assert.deepEqual(chains.map((ch) => [ch.name, ch.detail]), [['INPUT', 'policy DROP'], ['FORWARD', 'policy DROP'], ['OUTPUT', 'policy ACCEPT'], ['LOGDROP', '2 rule(s)']]);
+  assert.equal(chains[0].children![1].name, 'tcp dpt:22 from 10.0.0.0/8 -> ACCEPT');
+  const folds = await c.conn.sendRequest(FoldingRangeRequest.type, { textDocument: { uri } });
+  assert.ok(folds!.some((f) => f.startLine === 0 && f.endLine === 10), 'the filter table folds');
+});
+
+test('chains: definition, references, highlight, rename', async () => {
+  const uri = await open(RULES);
+  const def = (await c.conn.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position: pos(7, 14) })) as Location;
+  assert.deepEqual(def.range, { start: pos(4, 1), end: pos(4, 8) });
+  const refs = (await c.conn.sendRequest(ReferencesRequest.type, { textDocument: { uri }, position: pos(4, 3), context: { includeDeclaration: true } })) as Location[];
+  assert.deepEqual(refs.map((r) => r.range.start.line), [4, 7, 8, 9]);
+  const hl = await c.conn.sendRequest(DocumentHighlightRequest.type, { textDocument: { uri }, position: pos(8, 5) });
+  assert.equal(hl!.length, 4);
+  const prep = await c.conn.sendRequest(PrepareRenameRequest.type, { textDocument: { uri }, position: pos(7, 14) });
+  assert.ok(prep);
+  const edit = (await c.conn.sendRequest(RenameRequest.type, { textDocument: { uri }, position: pos(7, 14), newName: 'LOG_AND_DROP' })) as WorkspaceEdit;
+  const renamed = applyTextEdits(RULES, edit.changes![uri]);
+  assert.equal((renamed.match(/LOG_AND_DROP/g) ?? []).length, 4);
+  assert.ok(!renamed.includes('LOGDROP'));
+  assert.deepEqual(lint(renamed).diagnostics.filter((d) => d.severity === 'error'), []);
+  await assert.rejects(c.conn.sendRequest(RenameRequest.type, { textDocument: { uri }, position: pos(7, 14), newName: 'ACCEPT' }), /target/);
+  await assert.rejects(c.conn.sendRequest(PrepareRenameRequest.type, { textDocument: { uri }, position: pos(7, 4) }), /built-in/);
+});
+
+test('formatting: canonical iptables-save form, keeps comments, formatting twice equals once', async () => {
+  const text = '*filter\n# keep me\n:INPUT   ACCEPT [0:0]\n-A INPUT --protocol tcp --dport 22 --source 10.0.0.0/8 --jump ACCEPT\n\n-A INPUT -m state --state NEW ! -s 192.0.2.1 -j LOG --log-prefix "new: "\nCOMMIT\n';
+  const uri = await open(text);
+  const edits = (await c.conn.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } })) as TextEdit[];
+  const once = applyTextEdits(text, edits);
+  assert.equal(once, '*filter\n# keep me\n:INPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 22 -j ACCEPT\n\n-A INPUT ! -s 192.0.2.1 -m state --state NEW -j LOG --log-prefix "new: "\nCOMMIT\n');
+  const uri2 = await open(once);
+  const again = (await c.conn.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: uri2 }, options: { tabSize: 2, insertSpaces: true } })) as TextEdit[];
+  assert.deepEqual(again, []);
+  const ranged = (await c.conn.sendRequest(DocumentRangeFormattingRequest.type, { textDocument: { uri }, range: { start: pos(3, 0), end: pos(3, 5) }, options: { tabSize: 2, insertSpaces: true } })) as TextEdit[];
+  assert.deepEqual(ranged.map((e) => e.range.start.line), [3]);
+});
+
+test('shell scripts: hover, definition and formatting touch only iptables lines', async () => {
+  const text = '#!/bin/sh\nset -e\nIPT=/sbin/iptables\n$IPT -N WEB\n$IPT -A WEB --protocol tcp --dport 80 -j ACCEPT\n$IPT -A INPUT -j WEB\necho   "done"\n';
+  const uri = await open(text, 'shellscript', 'fw.sh');
+  assert.match(await hoverText(uri, 4, 35), /port \*\*80\*\*: HTTP/);
+  const def = (await c.conn.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position: pos(5, 19) })) as Location;
+  assert.equal(def.range.start.line, 3);
+  const edits = (await c.conn.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } })) as TextEdit[];
+  const out = applyTextEdits(text, edits);
+  assert.equal(out, '#!/bin/sh\nset -e\nIPT=/sbin/iptables\n$IPT -N WEB\n$IPT -A WEB -p tcp -m tcp --dport 80 -j ACCEPT\n$IPT -A INPUT -j WEB\necho   "done"\n');
+});

@@ -1,0 +1,44 @@
+/** Every diagnostic code has its page; every option, match and target in the knowledge base has hover text. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { CODES } from '../../server/src/engine/checks/codes';
+import { GENERIC_OPTIONS, MATCHES, TARGETS, TABLES, BUILTIN_CHAINS, COMMANDS } from '../../server/src/engine/kb';
+import { moduleMarkdown, optionMarkdown } from '../../server/src/features/hover';
+import { ROOT } from '../helpers/env';
+
+const DOCS = path.join(ROOT, 'docs', 'diagnostics');
+
+test('every diagnostic code has a documentation page with a bad and a good example', () => {
+  for (const { code, severity } of CODES) {
+    const file = path.join(DOCS, `${code}.md`);
+    assert.ok(existsSync(file), `missing ${file}`);
+    const text = readFileSync(file, 'utf8');
+    assert.match(text, new RegExp(`^# ${code}\\n`), `${code}: title`);
+    assert.match(text, /## Bad\n\n```\n[^`]+```/, `${code}: bad example`);
+    assert.match(text, /## Good\n\n```\n[^`]+```/, `${code}: good example`);
+    assert.ok(text.includes(`default severity: ${severity}`), `${code}: severity`);
+  }
+  const pages = readdirSync(DOCS).filter((f) => f !== 'README.md').map((f) => f.replace(/\.md$/, ''));
+  assert.deepEqual(pages.sort(), CODES.map((c) => c.code).sort(), 'no page without a code');
+});
+
+test('every option, match, target, table, chain and command has hover text', () => {
+  for (const o of GENERIC_OPTIONS) assert.ok(o.doc.length > 10 && optionMarkdown(o).includes(o.doc), o.names[0]);
+  for (const m of [...MATCHES, ...TARGETS]) {
+    assert.ok(m.doc.length > 5, `${m.name} has a description`);
+    assert.ok(moduleMarkdown(m).includes(m.name));
+    for (const o of m.options) assert.ok(o.doc.length > 3 && optionMarkdown(o, m).includes(o.names[0]), `${m.name} ${o.names[0]}`);
+  }
+  for (const t of TABLES) assert.ok(t.doc.length > 10, t.name);
+  for (const c of BUILTIN_CHAINS) assert.ok(c.doc.length > 10, c.name);
+  for (const c of COMMANDS) assert.ok(c.doc.length > 5, c.short);
+});
+
+test('the knowledge base covers every match and target the corpus uses, and the common ones', () => {
+  const names = new Set([...MATCHES, ...TARGETS].map((m) => m.name));
+  const required = ['tcp', 'udp', 'icmp', 'icmp6', 'multiport', 'conntrack', 'state', 'limit', 'hashlimit', 'recent', 'comment', 'mac', 'iprange', 'set', 'addrtype', 'owner', 'physdev', 'mark', 'connmark', 'connlimit', 'length', 'pkttype', 'string', 'time', 'tos', 'ttl', 'hl', 'dscp', 'policy', 'rpfilter', 'socket', 'statistic', 'sctp', 'rt', 'helper',
+    'LOG', 'NFLOG', 'REJECT', 'MASQUERADE', 'SNAT', 'DNAT', 'REDIRECT', 'NETMAP', 'MARK', 'CONNMARK', 'CT', 'NOTRACK', 'TRACE', 'TCPMSS', 'TPROXY', 'SET', 'NFQUEUE', 'DSCP', 'TOS', 'TTL', 'HL', 'CLASSIFY', 'CHECKSUM', 'AUDIT', 'SYNPROXY', 'ACCEPT', 'DROP', 'RETURN'];
+  for (const r of required) assert.ok(names.has(r), r);
+});
