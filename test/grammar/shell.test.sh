@@ -1,0 +1,18 @@
+# SYNTAX TEST "source.shell" "iptables command lines inside shell scripts"
+IPT=/sbin/iptables
+$IPT -A INPUT -p tcp --dport 22 -j ACCEPT
+# <- support.function.iptables.shell
+#    ^^ keyword.control.command.iptables
+#                    ^^^^^^^ variable.parameter.option.long.iptables
+#                                  ^^^^^^ keyword.control.verdict.iptables
+sudo iptables -t nat -A POSTROUTING -s $LAN -o eth0 -j MASQUERADE
+#^^^^^^^^^^^^ support.function.iptables.shell
+#                    ^^ keyword.control.command.iptables
+#                                      ^^^^ variable.other.normal.shell
+iptables -A INPUT -s 10.0.0.0/8 \
+#                               ^ constant.character.escape.line-continuation.shell
+  -j DROP
+# ^^ keyword.other.jump.iptables
+#    ^^^^ keyword.control.verdict.iptables
+echo -A INPUT -j DROP
+#    ^^ - keyword.control.command.iptables
