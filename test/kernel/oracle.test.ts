@@ -29,11 +29,11 @@ test(`kernel oracle: ${CASES} generated rulesets, no false error, at least 99% o
 
 test('kernel oracle: the example rulesets load, and the linter agrees', { skip }, () => {
   const dir = path.join(ROOT, 'examples');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.rules'));
+  const files = readdirSync(dir).filter((f) => f.endsWith('.iptables'));
   const verdicts = loadAll(files.map((f) => ({ family: 4, text: readFileSync(path.join(dir, f), 'utf8') })));
   files.forEach((f, i) => {
     const errors = lint(readFileSync(path.join(dir, f), 'utf8'), { fileName: f }).diagnostics.filter((d) => d.severity === 'error');
-    const broken = f === 'common-mistakes.rules';
+    const broken = f === 'common-mistakes.iptables';
     assert.equal(verdicts[i].accepted, !broken, `${f}: kernel says ${verdicts[i].message || 'accepted'}`);
     assert.equal(errors.length > 0, broken, `${f}: linter errors ${errors.map((e) => e.message).join('; ')}`);
   });

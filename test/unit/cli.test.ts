@@ -15,9 +15,9 @@ function run(args: string[], stdin = ''): { code: number; out: string; err: stri
 const ex = (f: string) => path.join(ROOT, 'examples', f);
 
 test('text output: file:line:col: severity: message [code], exit 1 on errors', () => {
-  const r = run([ex('common-mistakes.rules')]);
+  const r = run([ex('common-mistakes.iptables')]);
   assert.equal(r.code, 1);
-  assert.match(r.out, /common-mistakes\.rules:10:32: error: 'ACCPET' is neither a target nor a chain of the filter table\. Did you mean 'ACCEPT'\? \[unknown-target\]/);
+  assert.match(r.out, /common-mistakes\.iptables:10:32: error: 'ACCPET' is neither a target nor a chain of the filter table\. Did you mean 'ACCEPT'\? \[unknown-target\]/);
 });
 
 test('json output: 1-based positions', () => {
@@ -28,8 +28,8 @@ test('json output: 1-based positions', () => {
 });
 
 test('exit 0 on a clean file, 2 on usage errors and unreadable files', () => {
-  assert.equal(run([ex('plex-media-server.rules')]).code, 0);
-  const bad = run(['--format', 'xml', ex('plex-media-server.rules')]);
+  assert.equal(run([ex('plex-media-server.iptables')]).code, 0);
+  const bad = run(['--format', 'xml', ex('plex-media-server.iptables')]);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /text or json/);
   const missing = run(['/nonexistent/rules.v4']);
@@ -39,7 +39,7 @@ test('exit 0 on a clean file, 2 on usage errors and unreadable files', () => {
 });
 
 test('the installed bin runs the bundled linter', () => {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'iptables-lint'), ex('common-mistakes.rules')], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'iptables-lint'), ex('common-mistakes.iptables')], { encoding: 'utf8' });
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stdout, /\[unknown-target\]/);
 });

@@ -1,0 +1,159 @@
+/**
+ * Extension-host tests with the real `vscode` API. This module is what a launcher loads as `extensionTestsPath`:
+ * the code-server runner (CI) and the @vscode/test-electron launcher (desktop) both call its run().
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+
+type Case = [string, () => Promise<void>];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
+    await sleep(100);
+  }
+}
+
+function file(name: string): vscode.Uri {
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!root) throw new Error('no workspace folder');
+  return vscode.Uri.joinPath(root, name);
+}
+
+async function open(name: string): Promise<vscode.TextDocument> {
+  const doc = await vscode.workspace.openTextDocument(file(name));
+  await vscode.window.showTextDocument(doc);
+  return doc;
+}
+
+async function diagnostics(doc: vscode.TextDocument, ok: (d: vscode.Diagnostic[]) => boolean = (d) => d.length > 0): Promise<vscode.Diagnostic[]> {
+  return waitFor(`diagnostics of ${doc.uri.path}`, () => {
+    const d = vscode.languages.getDiagnostics(doc.uri).filter((x) => x.source === 'iptables');
+    return ok(d) ? d : undefined;
+  });
+}
+
+const code = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? String(d.code.value) : String(d.code));
+
+const cases: Case[] = [
+  ['the language is detected from file names and from the first line', async () => {
+    for (const name of ['rules.v4', 'rules.v6', 'etc/sysconfig/iptables', 'firewall.iptables', 'dump-without-extension']) {
+      assert.equal((await open(name)).languageId, 'iptables', name);
+    }
+    assert.notEqual((await open('99-usb.rules')).languageId, 'iptables', 'udev rules are not claimed');
+  }],
+  ['diagnostics arrive with codes, ranges and documentation links', async () => {
+    const doc = await open('common-mistakes.iptables');
+    const d = await diagnostics(doc, (x) => x.some((y) => code(y) === 'unknown-target'));
+    const target = d.find((x) => code(x) === 'unknown-target')!;
+    assert.equal(target.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(doc.getText(target.range), 'ACCPET');
+    const link = (target.code as { target: vscode.Uri }).target;
+    assert.match(link.toString(), /docs\/diagnostics\/unknown-target\.md$/);
+    for (const c of ['lookalike-character', 'protocol-required', 'target-not-allowed', 'reject-before-accept', 'host-bits-set']) assert.ok(d.some((x) => code(x) === c), c);
+  }],
+  ['hover explains a target and its restrictions', async () => {
+    const doc = await open('nat-gateway.iptables');
+    const line = doc.getText().split('\n').findIndex((l) => l.includes('MASQUERADE'));
+    const col = doc.lineAt(line).text.indexOf('MASQUERADE') + 2;
+    const hovers = await waitFor('hover', async () => {
+      const h = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(line, col));
+      return h.length ? h : undefined;
+    });
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+    assert.match(text, /nat table, POSTROUTING only/);
+  }],
+  ['completion offers targets after -j, and the snippets at a line start', async () => {
+    const doc = await open('scratch.rules');
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, new vscode.Position(2, 0), '-A INPUT -p tcp -j \n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(2, 19));
+    const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    assert.ok(labels.includes('ACCEPT') && labels.includes('REJECT'), labels.slice(0, 30).join());
+    const start = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(3, 0));
+    const snippets = start.items.filter((i) => i.kind === vscode.CompletionItemKind.Snippet).map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    assert.ok(snippets.includes('plex') && snippets.includes('nat-gateway'), `snippets: ${snippets.join()}`);
+  }],
+  ['a quick-fix applied through the code action provider removes its diagnostic', async () => {
+    const doc = await open('fixme.rules');
+    const d = (await diagnostics(doc, (x) => x.some((y) => code(y) === 'unknown-target'))).find((x) => code(x) === 'unknown-target')!;
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range, vscode.CodeActionKind.QuickFix.value);
+    const fix = actions.find((a) => a.title === "Change to 'ACCEPT'");
+    assert.ok(fix?.edit, actions.map((a) => a.title).join(' | '));
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    await diagnostics(doc, (x) => !x.some((y) => code(y) === 'unknown-target'));
+    assert.ok(doc.getText().includes('-j ACCEPT'));
+  }],
+  ['document symbols: tables, chains, rules', async () => {
+    const doc = await open('rules.v4');
+    const syms = await waitFor('symbols', () => vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', doc.uri));
+    assert.equal(syms[0].name, '*filter');
+    assert.ok(syms[0].children.some((c) => c.name === 'INPUT' && c.detail === 'policy DROP'));
+  }],
+  ['go to definition and rename of a user chain', async () => {
+    const doc = await open('ssh-safe-baseline.iptables');
+    const line = doc.getText().split('\n').findIndex((l) => l.includes('-j SSH_BRAKE'));
+    const col = doc.lineAt(line).text.indexOf('SSH_BRAKE') + 1;
+    const defs = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', doc.uri, new vscode.Position(line, col));
+    const target = defs[0] as vscode.Location;
+    assert.equal(doc.lineAt(target.range.start.line).text, ':SSH_BRAKE - [0:0]');
+    const edit = await vscode.commands.executeCommand<vscode.WorkspaceEdit>('vscode.executeDocumentRenameProvider', doc.uri, new vscode.Position(line, col), 'SSH_LIMIT');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.equal((doc.getText().match(/SSH_LIMIT/g) ?? []).length, 5);
+  }],
+  ['formatting rewrites rules into the iptables-save form', async () => {
+    const doc = await open('unformatted.rules');
+    const edits = await vscode.commands.executeCommand<vscode.TextEdit[]>('vscode.executeFormatDocumentProvider', doc.uri, { tabSize: 2, insertSpaces: true });
+    const we = new vscode.WorkspaceEdit();
+    we.set(doc.uri, edits);
+    assert.ok(await vscode.workspace.applyEdit(we));
+    assert.ok(doc.getText().includes('-A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 22 -j ACCEPT'), doc.getText());
+  }],
+  ['a settings change that turns a check off takes effect at once', async () => {
+    const doc = await open('hostbits.rules');
+    await diagnostics(doc, (x) => x.some((y) => code(y) === 'host-bits-set'));
+    const config = vscode.workspace.getConfiguration('iptables');
+    await config.update('diagnostics', { 'host-bits-set': 'off' }, vscode.ConfigurationTarget.Global);
+    try {
+      await diagnostics(doc, (x) => !x.some((y) => code(y) === 'host-bits-set'));
+    } finally {
+      await config.update('diagnostics', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await diagnostics(doc, (x) => x.some((y) => code(y) === 'host-bits-set'));
+  }],
+  ['shell scripts: iptables lines are checked, the rest is left alone', async () => {
+    const doc = await open('broken-firewall.sh');
+    assert.equal(doc.languageId, 'shellscript');
+    const d = await diagnostics(doc, (x) => x.some((y) => code(y) === 'unknown-target'));
+    assert.ok(d.every((x) => doc.lineAt(x.range.start.line).text.includes('iptables')));
+  }],
+];
+
+export async function run(): Promise<void> {
+  const failures: string[] = [];
+  const ext = vscode.extensions.all.find((e) => e.packageJSON?.name === 'iptables-language');
+  assert.ok(ext, 'the extension is installed');
+  for (const [name, fn] of cases) {
+    const t0 = Date.now();
+    try {
+      await fn();
+      console.log(`ok - ${name} (${Date.now() - t0} ms)`);
+    } catch (e) {
+      failures.push(name);
+      console.log(`not ok - ${name}: ${(e as Error).stack ?? e}`);
+    }
+  }
+  console.log(`${cases.length - failures.length} passed, ${failures.length} failed`);
+  if (failures.length) throw new Error(`${failures.length} extension test(s) failed: ${failures.join('; ')}`);
+}
