@@ -4,6 +4,7 @@
  */
 import { CodeAction, CodeActionKind, Diagnostic as LspDiagnostic, Range, TextEdit } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { TARGETS } from '../engine/kb';
 import { LintResult } from '../engine/lint';
 import { Command } from '../engine/model';
 
@@ -63,7 +64,9 @@ function fixesFor(fc: FixContext): Fix[] {
     case 'unknown-target': {
       const fixes = suggestions(fc);
       const chain = data.chain as string | undefined;
-      if (chain && !fixes.some((f) => f.edits[0].newText === chain.toUpperCase()) && /^[A-Za-z_][\w-]*$/.test(chain)) {
+      // A near-miss of a target name is a typo, not a chain to create.
+      const typo = ((data.suggestions as string[] | undefined) ?? []).some((s) => TARGETS.some((t) => t.name === s));
+      if (chain && !typo && /^[A-Za-z_][\w-]*$/.test(chain)) {
         const d = declareChain(fc, chain, data.table as string);
         if (d) fixes.push(d);
       }
