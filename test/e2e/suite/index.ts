@@ -9,7 +9,7 @@ type Case = [string, () => Promise<void>];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
+async function waitFor<T>(what: string, fn: () => T | undefined | PromiseLike<T | undefined>, timeoutMs = 20000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -97,7 +97,7 @@ const cases: Case[] = [
   }],
   ['document symbols: tables, chains, rules', async () => {
     const doc = await open('rules.v4');
-    const syms = await waitFor('symbols', () => vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', doc.uri));
+    const syms = await waitFor('symbols', async () => (await vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>('vscode.executeDocumentSymbolProvider', doc.uri)) ?? undefined);
     assert.equal(syms[0].name, '*filter');
     assert.ok(syms[0].children.some((c) => c.name === 'INPUT' && c.detail === 'policy DROP'));
   }],
