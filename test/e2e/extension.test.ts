@@ -4,33 +4,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
-import { requirement, ROOT } from '../helpers/env';
+import { requirement } from '../helpers/env';
+import { buildSuite, OUT, unpackVsix, VSIX } from './build';
 import { CHROMIUM, CHROMIUM_ARGS, e2eUnavailable, makeDirs, startCodeServer } from './codeServer';
 import { makeWorkspace } from './workspace';
 
-const VSIX = path.join(ROOT, 'iptables-language.vsix');
-const OUT = path.join(ROOT, '.cache', 'e2e');
 const why = e2eUnavailable() ?? (existsSync(VSIX) ? undefined : `the extension is not packaged (${VSIX}; run npm run package)`);
 const skip = requirement(!why, `the VS Code tests cannot run: ${why}`);
-
-/** The packaged extension, unpacked: what --install-extension would put in place. */
-export function unpackVsix(dest: string): string {
-  rmSync(dest, { recursive: true, force: true });
-  mkdirSync(dest, { recursive: true });
-  execFileSync('unzip', ['-q', VSIX, 'extension/*', '-d', dest]);
-  return path.join(dest, 'extension');
-}
-
-export async function buildSuite(): Promise<string> {
-  const outfile = path.join(OUT, 'suite.js');
-  await build({ entryPoints: [path.join(__dirname, 'suite', 'index.ts')], outfile, bundle: true, platform: 'node', format: 'cjs', external: ['vscode'], logLevel: 'warning' });
-  return outfile;
-}
 
 test('extension-host tests pass in a real VS Code, on the packaged extension', { skip, timeout: 240000 }, async (t) => {
   const extension = unpackVsix(path.join(OUT, 'vsix'));
