@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { lint } from '../../server/src/engine/lint';
+import { refuteDead } from '../../server/src/engine/trace/confirm';
 import { CORPUS, corpusSkip } from '../helpers/env';
 
 interface OracleRow {
@@ -82,4 +83,22 @@ test('corpus: every script parses, its iptables invocations are found, no error 
 test('corpus: the directory layout is what the tests expect', { skip }, () => {
   assert.ok(existsSync(path.join(CORPUS, 'save')));
   assert.equal(readdirSync(path.join(CORPUS, 'save')).length, 105);
+});
+
+test('corpus: every shadowed/redundant/reject-before-accept claim is confirmed by concrete packets', { skip }, (t) => {
+  const accepted = oracle();
+  let claims = 0;
+  const refuted: string[] = [];
+  for (const r of accepted) {
+    const res = lint(readFileSync(path.join(CORPUS, 'save', r.file), 'utf8'), { fileName: r.file });
+    for (const d of res.diagnostics.filter((x) => ['shadowed-rule', 'redundant-rule', 'reject-before-accept'].includes(x.code))) {
+      const cmd = res.ruleset.commands.find((c) => c.range.start.line === d.range.start.line)!;
+      claims++;
+      const why = refuteDead(res, cmd, 40, claims);
+      if (why) refuted.push(`${r.file}:${d.range.start.line + 1} ${d.code}: ${why}`);
+    }
+  }
+  t.diagnostic(`${claims} claims in the corpus files, each walked with 40 concrete packets`);
+  assert.ok(claims > 400);
+  assert.deepEqual(refuted, []);
 });

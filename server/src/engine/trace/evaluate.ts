@@ -1,0 +1,150 @@
+/**
+ * Whether one rule matches one concrete packet, read directly from the rule's options (independently of the
+ * interval model the analysis uses). A condition that depends on more than the packet (rate limits, recent lists,
+ * ipsets, time, owners, shell variables) answers "unknown": the caller forks.
+ */
+import { parseAddress, parseNet } from '../kb/addresses';
+import { PROTOCOLS } from '../kb/services';
+import { ICMP_TYPE_NUMBERS, ICMPV6_TYPE_NUMBERS, parseNumber, parsePort } from '../kb/values';
+import { Command, OptionUse } from '../model';
+import { Packet } from './packet';
+
+export type Tri = 'yes' | 'no' | 'unknown';
+
+const and = (a: Tri, b: Tri): Tri => (a === 'no' || b === 'no' ? 'no' : a === 'unknown' || b === 'unknown' ? 'unknown' : 'yes');
+const bool = (v: boolean): Tri => (v ? 'yes' : 'no');
+const not = (v: Tri, neg: boolean): Tri => (!neg || v === 'unknown' ? v : v === 'yes' ? 'no' : 'yes');
+
+function addrIn(text: string, a: bigint, family: 4 | 6): Tri {
+  let any: Tri = 'no';
+  for (const item of text.split(',')) {
+    const r = parseNet(item);
+    if (!r) return 'unknown'; // a host name
+    if (!r.ok || r.net.family !== family) return 'no';
+    if ((a & r.net.mask) === r.net.network) any = 'yes';
+  }
+  return any;
+}
+
+function ifaceIs(pattern: string, name: string): boolean {
+  return pattern.endsWith('+') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
+}
+
+function portIn(text: string, port: number): boolean {
+  return text.split(',').some((item) => {
+    const [a, b] = item.split(':');
+    const lo = a === '' ? 0 : parsePort(a) ?? -1;
+    const hi = b === undefined ? lo : b === '' ? 65535 : parsePort(b) ?? -1;
+    return port >= lo && port <= hi;
+  });
+}
+
+function flags(list: string): number {
+  const bits: Record<string, number> = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32, ALL: 63, NONE: 0 };
+  return list.toUpperCase().split(',').reduce((acc, f) => acc | (bits[f] ?? 0), 0);
+}
+
+function icmpIs(text: string, p: Packet): boolean {
+  if (text === 'any') return true;
+  const named = (p.family === 6 ? ICMPV6_TYPE_NUMBERS : ICMP_TYPE_NUMBERS)[text];
+  const [type, code] = named ?? text.split('/').map(Number);
+  if (type === undefined || type < 0) return true;
+  return p.icmpType === type && (code === undefined || Number.isNaN(code) || p.icmpCode === code);
+}
+
+function generic(o: OptionUse, p: Packet): Tri {
+  const a = o.args[0];
+  if (o.args.length && (!a || a.dynamic)) return 'unknown';
+  switch (o.spec.short) {
+    case '-p': {
+      const v = a.value.toLowerCase();
+      const n = /^\d+$/.test(v) ? Number(v) : PROTOCOLS[v];
+      if (n === undefined) return 'unknown';
+      return not(bool(n === 0 || p.proto === n), o.negated);
+    }
+    case '-s':
+      return not(addrIn(a.value, p.src, p.family), o.negated);
+    case '-d':
+      return not(addrIn(a.value, p.dst, p.family), o.negated);
+    case '-i':
+      return not(bool(ifaceIs(a.value, p.in)), o.negated);
+    case '-o':
+      return not(bool(ifaceIs(a.value, p.out)), o.negated);
+    case '-f':
+      return not(bool(p.fragment), o.negated);
+    default:
+      return 'yes';
+  }
+}
+
+/** Port and type matches never match a second fragment, whatever their options. */
+const HEADER_MATCHES = new Set(['tcp', 'udp', 'sctp', 'dccp', 'icmp', 'icmp6', 'multiport']);
+
+function matchOption(module: string, o: OptionUse, p: Packet): Tri {
+  const a = o.args[0];
+  if (o.args.some((x) => x.dynamic)) return 'unknown';
+  const name = o.spec.names[0];
+  switch (name) {
+    case '--sport': return not(bool(portIn(a.value, p.sport)), o.negated);
+    case '--dport': return not(bool(portIn(a.value, p.dport)), o.negated);
+    case '--sports': return not(bool(portIn(a.value, p.sport)), o.negated);
+    case '--dports': return not(bool(portIn(a.value, p.dport)), o.negated);
+    case '--ports': return not(bool(portIn(a.value, p.sport) || portIn(a.value, p.dport)), o.negated);
+    case '--syn': return not(bool((p.tcpFlags & 0x17) === 0x02), o.negated);
+    case '--tcp-flags': return not(bool((p.tcpFlags & flags(o.args[0].value)) === flags(o.args[1].value)), o.negated);
+    case '--icmp-type':
+    case '--icmpv6-type': return not(bool(icmpIs(a.value, p)), o.negated);
+    case '--ctstate':
+    case '--state': {
+      const states = a.value.toUpperCase().split(',');
+      if (states.some((s) => s === 'SNAT' || s === 'DNAT')) return 'unknown';
+      return not(bool(states.includes(p.state)), o.negated);
+    }
+    case '--src-range':
+    case '--dst-range': {
+      const [x, y] = a.value.split('-').map((s) => parseAddress(s)?.value);
+      if (x === undefined || y === undefined) return 'unknown';
+      const v = name === '--src-range' ? p.src : p.dst;
+      return not(bool(v >= x && v <= y), o.negated);
+    }
+    case '--length': {
+      const [x, y] = a.value.split(':');
+      const lo = parseNumber(x) ?? 0;
+      const hi = y === undefined ? lo : y === '' ? 65535 : parseNumber(y) ?? 65535;
+      return not(bool(p.length >= lo && p.length <= hi), o.negated);
+    }
+    case '--ttl-eq':
+    case '--hl-eq': return not(bool(p.ttl === Number(a.value)), o.negated);
+    case '--ttl-lt':
+    case '--hl-lt': return bool(p.ttl < Number(a.value));
+    case '--ttl-gt':
+    case '--hl-gt': return bool(p.ttl > Number(a.value));
+    case '--comment':
+    case '--nfacct-name': return 'yes';
+  }
+  void module;
+  return 'unknown';
+}
+
+/** Whether the rule matches the packet ('unknown' when it depends on something besides the packet). */
+export function matchRule(rule: Command, p: Packet): Tri {
+  let r: Tri = rule.dynamic ? 'unknown' : 'yes';
+  for (const o of rule.options) {
+    if (o.owner) continue;
+    r = and(r, generic(o, p));
+    if (r === 'no') return r;
+  }
+  for (const m of rule.matches) {
+    if (!m.spec) return and(r, 'unknown') === 'no' ? 'no' : 'unknown';
+    if (HEADER_MATCHES.has(m.spec.name) && p.fragment) return 'no';
+    if (m.options.length === 0 && !['comment', 'nfacct'].includes(m.spec.name) && !HEADER_MATCHES.has(m.spec.name)) {
+      r = and(r, 'unknown');
+      continue;
+    }
+    for (const o of m.options) {
+      r = and(r, matchOption(m.spec.name, o, p));
+      if (r === 'no') return r;
+    }
+  }
+  return r;
+}
