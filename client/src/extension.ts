@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
+import { Tracer } from './trace';
 
 let client: LanguageClient | undefined;
 let status: vscode.StatusBarItem | undefined;
@@ -48,8 +49,13 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
+  const tracer = new Tracer(() => client);
   context.subscriptions.push(
     status,
+    tracer,
+    vscode.commands.registerCommand('iptables.tracePacket', () => tracer.trace()),
+    vscode.commands.registerCommand('iptables.retrace', () => tracer.rerun()),
+    vscode.commands.registerCommand('iptables.clearTrace', () => tracer.clear()),
     vscode.commands.registerCommand('iptables.restartServer', async () => {
       if (client) await client.stop().catch(() => undefined);
       await start(context);

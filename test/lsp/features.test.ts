@@ -211,3 +211,14 @@ test('shell scripts: hover, definition and formatting touch only iptables lines'
   const out = applyTextEdits(text, edits);
   assert.equal(out, '#!/bin/sh\nset -e\nIPT=/sbin/iptables\n$IPT -N WEB\n$IPT -A WEB -p tcp -m tcp --dport 80 -j ACCEPT\n$IPT -A INPUT -j WEB\necho   "done"\n');
 });
+
+test('the custom request iptables/tracePacket answers other editors', async () => {
+  const uri = await open(RULES);
+  const reply = (await c.conn.sendRequest('iptables/tracePacket', { textDocument: { uri }, query: '--proto tcp --src 10.1.2.3 --dport 22 --in eth0' })) as { text: string; branches: Array<{ verdict: string; decidedBy?: { start: { line: number } } }> };
+  assert.equal(reply.branches.length, 1);
+  assert.equal(reply.branches[0].verdict, 'ACCEPT');
+  assert.equal(reply.branches[0].decidedBy!.start.line, 6);
+  assert.match(reply.text, /Verdict: ACCEPT/);
+  const bad = (await c.conn.sendRequest('iptables/tracePacket', { textDocument: { uri }, query: '--dport nope' })) as { error?: string };
+  assert.match(bad.error!, /takes a number/);
+});

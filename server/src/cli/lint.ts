@@ -2,8 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { lint, LintOptions } from '../engine/lint';
 import { Diagnostic } from '../engine/types';
+import { runTrace } from './trace';
 
 const USAGE = `Usage: iptables-lint [--format text|json] [--ipv4|--ipv6] [--script|--restore] FILE...
+       iptables-lint trace FILE [packet options]   (iptables-lint trace --help)
 Checks iptables-save/restore files and shell scripts that run iptables. Use - to read standard input.
 Exit status: 0 no error, 1 an error-severity diagnostic, 2 usage error or unreadable file.`;
 
@@ -32,6 +34,7 @@ export function toJson(file: string, d: Diagnostic): JsonDiagnostic {
 }
 
 export function main(argv: string[], out: (s: string) => void, errOut: (s: string) => void, readStdin: () => string): number {
+  if (argv[0] === 'trace') return runTrace(argv.slice(1), out, errOut, readStdin);
   let format = 'text';
   const files: string[] = [];
   const opts: LintOptions = {};

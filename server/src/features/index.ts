@@ -9,6 +9,7 @@ import { complete } from './completion';
 import { hover } from './hover';
 import { definition, highlights, prepareRename, references, rename } from './navigation';
 import { documentSymbols, foldingRanges } from './symbols';
+import { TRACE_REQUEST, TraceParams, traceRequest } from './trace';
 
 export type Guard = <T>(name: string, fn: () => T) => T | ResponseError<void>;
 
@@ -48,6 +49,7 @@ export function registerFeatures(connection: Connection, documents: TextDocument
     if (res instanceof ResponseError) throw res;
     return res ?? null;
   }));
+  connection.onRequest(TRACE_REQUEST, (p: TraceParams) => withDoc('tracePacket', p.textDocument.uri, { text: '', error: 'The document is not open.', branches: [] }, (_doc, r) => traceRequest(r, p.query)));
   connection.onDocumentFormatting((p) => withDoc('formatting', p.textDocument.uri, [], (_doc, r) => formatEdits(r)));
   connection.onDocumentRangeFormatting((p) => withDoc('rangeFormatting', p.textDocument.uri, [], (_doc, r) => formatEdits(r, p.range.start.line, p.range.end.line)));
 }

@@ -258,6 +258,8 @@ export function ruleMatch(rule: Command, space: Space): RuleMatch {
   if (rule.dynamic) b.unsure(() => 'a word of the rule is a shell value');
   for (const o of rule.options) if (!o.owner) applyGeneric(b, o);
   for (const m of rule.matches) {
+    // -m recent --set only records the address: it matches every packet.
+    if (m.spec?.name === 'recent' && m.options.some((o) => o.spec.names[0] === '--set' && !o.negated) && !m.options.some((o) => ['--rcheck', '--update', '--remove'].includes(o.spec.names[0]))) continue;
     if (!m.spec || !MODELLED.has(m.spec.name)) {
       b.unsure(() => `-m ${m.name} may or may not match`);
       continue;

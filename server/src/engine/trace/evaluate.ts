@@ -122,7 +122,11 @@ function matchOption(module: string, o: OptionUse, p: Packet): Tri {
     case '--comment':
     case '--nfacct-name': return 'yes';
   }
-  void module;
+  if (module === 'recent') {
+    // --set always matches (it records the address); the checks depend on what was recorded before.
+    if (name === '--rcheck' || name === '--update' || name === '--remove') return 'unknown';
+    return 'yes';
+  }
   return 'unknown';
 }
 

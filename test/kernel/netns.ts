@@ -1,0 +1,106 @@
+/**
+ * Two throw-away network namespaces joined by a veth pair, for sending real packets at a ruleset: "fw" holds the
+ * rules, "peer" sends. Addresses only from the documentation ranges; nothing leaves the two namespaces.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+
+export const FW_ADDR = '192.0.2.1';
+export const PEER_ADDRS = ['192.0.2.2', '192.0.2.3', '203.0.113.9'];
+
+export interface NetPair {
+  fw: string;
+  peer: string;
+  run(ns: string, cmd: string[], input?: string): string;
+  destroy(): void;
+}
+
+function sh(cmd: string[], input?: string): string {
+  return execFileSync(cmd[0], cmd.slice(1), { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+export function netnsUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return 'not running as root';
+  for (const tool of ['ip', 'python3', 'iptables-legacy-restore']) if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed`;
+  return undefined;
+}
+
+export function makeNetPair(): NetPair {
+  const tag = `${process.pid}`;
+  const fw = `ipt-fw-${tag}`;
+  const peer = `ipt-peer-${tag}`;
+  const run = (ns: string, cmd: string[], input?: string) => sh(['ip', 'netns', 'exec', ns, ...cmd], input);
+  sh(['ip', 'netns', 'add', fw]);
+  sh(['ip', 'netns', 'add', peer]);
+  try {
+    sh(['ip', 'link', 'add', 'va', 'netns', fw, 'type', 'veth', 'peer', 'name', 'vb', 'netns', peer]);
+    run(fw, ['ip', 'addr', 'add', `${FW_ADDR}/24`, 'dev', 'va']);
+    run(fw, ['ip', 'link', 'set', 'va', 'up']);
+    run(fw, ['ip', 'link', 'set', 'lo', 'up']);
+    run(fw, ['ip', 'route', 'add', '203.0.113.0/24', 'dev', 'va']);
+    for (const a of PEER_ADDRS) run(peer, ['ip', 'addr', 'add', `${a}/24`, 'dev', 'vb']);
+    run(peer, ['ip', 'link', 'set', 'vb', 'up']);
+    run(peer, ['ip', 'link', 'set', 'lo', 'up']);
+    run(peer, ['ip', 'route', 'add', '192.0.2.0/24', 'dev', 'vb', 'src', '192.0.2.2', 'metric', '50']);
+  } catch (e) {
+    spawnSync('ip', ['netns', 'del', fw]);
+    spawnSync('ip', ['netns', 'del', peer]);
+    throw e;
+  }
+  return {
+    fw,
+    peer,
+    run,
+    destroy: () => {
+      spawnSync('ip', ['netns', 'del', fw]);
+      spawnSync('ip', ['netns', 'del', peer]);
+    },
+  };
+}
+
+/** Sends one packet from the peer: a TCP SYN (connect), a UDP datagram, or an ICMP echo request. */
+export const SENDER = String.raw`
+import socket, struct, sys
+proto, src, dst, sport, dport = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+if proto == 'tcp':
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((src, sport))
+    s.settimeout(0.4)
+    try:
+        s.connect((dst, dport))
+    except Exception:
+        pass
+elif proto == 'udp':
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((src, sport))
+    s.sendto(b'trace', (dst, dport))
+else:
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    s.bind((src, 0))
+    body = struct.pack('!BBHHH', 8, 0, 0, sport & 0xffff, 1) + b'trace'
+    total = sum(struct.unpack('!%dH' % (len(body) // 2), body[: len(body) // 2 * 2])) + (body[-1] << 8 if len(body) % 2 else 0)
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    body = body[:2] + struct.pack('!H', ~total & 0xffff) + body[4:]
+    s.sendto(body, (dst, 0))
+`;
+
+/** Per-rule packet counters from iptables-legacy-save -c: table -> chain -> counts in rule order. */
+export function readCounters(save: string): Map<string, Map<string, number[]>> {
+  const out = new Map<string, Map<string, number[]>>();
+  let table = '';
+  for (const line of save.split('\n')) {
+    if (line.startsWith('*')) {
+      table = line.slice(1).trim();
+      out.set(table, new Map());
+      continue;
+    }
+    const m = /^\[(\d+):\d+\] -A (\S+)/.exec(line);
+    if (!m) continue;
+    const chains = out.get(table)!;
+    const list = chains.get(m[2]) ?? [];
+    list.push(Number(m[1]));
+    chains.set(m[2], list);
+  }
+  return out;
+}
