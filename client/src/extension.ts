@@ -53,7 +53,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     status,
     tracer,
-    vscode.commands.registerCommand('iptables.tracePacket', () => tracer.trace()),
+    vscode.commands.registerCommand('iptables.tracePacket', (query?: string) => tracer.trace(query)),
     vscode.commands.registerCommand('iptables.retrace', () => tracer.rerun()),
     vscode.commands.registerCommand('iptables.clearTrace', () => tracer.clear()),
     vscode.commands.registerCommand('iptables.restartServer', async () => {

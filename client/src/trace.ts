@@ -37,36 +37,37 @@ export class Tracer implements vscode.Disposable {
     );
   }
 
-  async trace(): Promise<void> {
+  /** Asks for the packet (unless given, as other extensions and tests may) and shows the trace; returns it. */
+  async trace(given?: string): Promise<TraceReply | undefined> {
     const editor = vscode.window.activeTextEditor;
     if (!editor) {
       void vscode.window.showInformationMessage('Open an iptables ruleset to trace a packet through it.');
-      return;
+      return undefined;
     }
-    const query = await vscode.window.showInputBox({
+    const query = typeof given === 'string' ? given : await vscode.window.showInputBox({
       title: 'Trace a packet',
       prompt: 'The packet: --proto tcp|udp|icmp --src ADDR --dst ADDR --sport N --dport N --in IF --out IF --state NEW|ESTABLISHED [--input|--forward|--output]',
       value: this.last?.query ?? '--proto tcp --src 203.0.113.5 --dst 192.0.2.1 --dport 22 --in eth0',
       ignoreFocusOut: true,
     });
-    if (query === undefined) return;
+    if (query === undefined) return undefined;
     this.last = { uri: editor.document.uri.toString(), query };
-    await this.rerun();
+    return this.rerun();
   }
 
-  async rerun(): Promise<void> {
+  async rerun(): Promise<TraceReply | undefined> {
     const client = this.client();
-    if (!this.last || !client) return;
+    if (!this.last || !client) return undefined;
     const reply = await client.sendRequest<TraceReply>('iptables/tracePacket', { textDocument: { uri: this.last.uri }, query: this.last.query });
     if (reply.error) {
       void vscode.window.showErrorMessage(`Trace a packet: ${reply.error}`);
-      return;
+      return reply;
     }
     this.output.clear();
     this.output.appendLine(reply.text);
     this.output.show(true);
     const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.last!.uri);
-    if (!editor) return;
+    if (!editor) return reply;
     const path = reply.branches.flatMap((b) => b.matched.map(toRange));
     const deciding = reply.branches.filter((b) => b.decidedBy).map((b) => ({
       range: toRange(b.decidedBy!),
@@ -74,6 +75,7 @@ export class Tracer implements vscode.Disposable {
     }));
     editor.setDecorations(this.onPath, path);
     editor.setDecorations(this.decides, deciding);
+    return reply;
   }
 
   clear(): void {

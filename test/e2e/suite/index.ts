@@ -138,6 +138,21 @@ const cases: Case[] = [
     const d = await diagnostics(doc, (x) => x.some((y) => code(y) === 'unknown-target'));
     assert.ok(d.every((x) => doc.lineAt(x.range.start.line).text.includes('iptables')));
   }],
+  ['Trace a packet shows the deciding rule, and re-runs after an edit', async () => {
+    const doc = await open('trace.iptables');
+    await diagnostics(doc, () => true);
+    const first = await vscode.commands.executeCommand<{ text: string; branches: Array<{ verdict: string }> }>('iptables.tracePacket', '--proto tcp --src 203.0.113.5 --dport 80 --in eth0');
+    assert.ok(first, 'the command answers');
+    assert.deepEqual(first.branches.map((b) => b.verdict), ['DROP']);
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, new vscode.Position(2, 0), '-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const again = await waitFor('the re-run trace', async () => {
+      const r = await vscode.commands.executeCommand<{ branches: Array<{ verdict: string }>; text: string }>('iptables.retrace');
+      return r && r.branches[0]?.verdict === 'ACCEPT' ? r : undefined;
+    });
+    assert.match(again.text, /deciding rule: line 3/);
+  }],
 ];
 
 export async function run(): Promise<void> {
