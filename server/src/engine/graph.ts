@@ -53,26 +53,26 @@ export class JumpGraph {
     return this.reach.get(cs)?.from ?? new Map();
   }
 
-  /** A cycle of jumps that starts and ends at `start`, with the rule that closes it. */
+  /** A cycle of jumps that starts and ends at `start`, with the rule that closes it (depth-first, without recursion). */
   cycleThrough(start: ChainState): { chains: ChainState[]; rule: Command } | undefined {
-    const path: ChainState[] = [];
-    const seen = new Set<ChainState>();
-    const visit = (cs: ChainState): { chains: ChainState[]; rule: Command } | undefined => {
-      path.push(cs);
-      seen.add(cs);
-      for (const r of cs.rules) {
-        const next = this.next.get(r);
-        if (!next) continue;
-        if (next === start) return { chains: [...path], rule: r };
-        if (!seen.has(next)) {
-          const found = visit(next);
-          if (found) return found;
-        }
+    const seen = new Set<ChainState>([start]);
+    const path: Array<{ chain: ChainState; next: number }> = [{ chain: start, next: 0 }];
+    while (path.length) {
+      const top = path[path.length - 1];
+      if (top.next >= top.chain.rules.length) {
+        path.pop();
+        continue;
       }
-      path.pop();
-      return undefined;
-    };
-    return visit(start);
+      const rule = top.chain.rules[top.next++];
+      const next = this.next.get(rule);
+      if (!next) continue;
+      if (next === start) return { chains: path.map((f) => f.chain), rule };
+      if (!seen.has(next)) {
+        seen.add(next);
+        path.push({ chain: next, next: 0 });
+      }
+    }
+    return undefined;
   }
 
   callers(cs: ChainState): ChainState[] {

@@ -46,8 +46,8 @@ export function detectFormat(text: string, opts: LintOptions = {}): Format {
   if (opts.fileName && /\.(sh|bash)$/.test(opts.fileName)) return 'script';
   const head = text.slice(0, 20000);
   if (head.startsWith('#!')) return 'script';
-  if (/^\s*\*(filter|nat|mangle|raw|security)\s*$/m.test(head)) return 'restore';
-  if (/^\s*(sudo\s+)?(\S*\/)?(ip6?tables(-legacy|-nft)?|\$\{?IP6?T\w*\}?)\s+-/m.test(head)) return 'script';
+  if (/^[ \t]*\*(filter|nat|mangle|raw|security)[ \t\r]*$/m.test(head)) return 'restore';
+  if (/^[ \t]*(sudo[ \t]+)?(\S*\/)?(ip6?tables(-legacy|-nft)?|\$\{?IP6?T\w*\}?)[ \t]+-/m.test(head)) return 'script';
   return 'restore';
 }
 

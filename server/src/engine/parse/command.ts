@@ -45,6 +45,7 @@ class CommandParser {
   private pendingNeg?: Token;
   /** A shell expansion stood where an option could be: later words may belong to options it holds. */
   private fuzzy = false;
+  private readonly seenGeneric = new Set<OptionSpec>();
 
   constructor(private readonly tokens: Token[], private readonly ctx: CommandContext, counters?: Token) {
     const first = tokens[0];
@@ -357,7 +358,8 @@ class CommandParser {
     const { spec } = use;
     const arg = use.args[0];
     this.cmd.options.push(use);
-    if (!arg && (spec.short === '-j' || spec.short === '-g' || spec.short === '-m')) return;
+    // A missing value was reported by readArgs; there is nothing more to record.
+    if (!arg && (spec.args.length || ['-j', '-g', '-m'].includes(spec.short ?? ''))) return;
     switch (spec.short) {
       case '-p':
         if (this.cmd.protocol) this.fail('syntax', use.nameToken.range, 'The protocol is given twice (-p); iptables allows it once per rule.');
@@ -369,10 +371,10 @@ class CommandParser {
       case '-g':
         return this.setTarget(use, arg, spec.short === '-g');
     }
-    const dup = this.cmd.options.filter((o) => o.spec === spec && !o.owner);
-    if (dup.length > 1 && spec.args.length) {
+    if (this.seenGeneric.has(spec) && spec.args.length) {
       this.fail('syntax', use.nameToken.range, `${use.nameToken.value} is given twice; iptables allows each of its own options once per rule.`);
     }
+    this.seenGeneric.add(spec);
   }
 
   private loadMatch(arg: Token): void {

@@ -1,0 +1,102 @@
+/**
+ * Fuzzing the engine: random text, word soup, and mutations of real rulesets. The engine never throws, every
+ * diagnostic lies inside the document, and a 1,000-line document is analysed within a second.
+ * FUZZ_RUNS sets the number of cases (CI runs a bounded number).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { lint, LintOptions } from '../../server/src/engine/lint';
+import { formatEdits, applyEdits } from '../../server/src/engine/format';
+import { locate } from '../../server/src/engine/locate';
+import { tracePacket, packetFrom } from '../../server/src/engine/trace/tracer';
+import { CORPUS } from '../helpers/env';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+
+function check(text: string, opts: LintOptions = {}): void {
+  const t0 = Date.now();
+  const r = lint(text, opts);
+  const lines = text.split('\n');
+  for (const d of r.diagnostics) {
+    const { start, end } = d.range;
+    assert.ok(start.line >= 0 && start.line < lines.length && end.line < lines.length, `range lines inside: ${JSON.stringify(d)}`);
+    assert.ok(start.character >= 0 && start.character <= lines[start.line].length && end.character <= lines[end.line].length + 1, `range columns inside: ${JSON.stringify(d)}`);
+    assert.ok(start.line < end.line || (start.line === end.line && start.character <= end.character), `range ordered: ${JSON.stringify(d)}`);
+    assert.ok(d.message.length > 0 && d.code.length > 0);
+  }
+  // The other engine entry points must survive the same input.
+  applyEdits(text, formatEdits(r));
+  locate(r, { line: Math.floor(lines.length / 2), character: 3 });
+  tracePacket(r, packetFrom({ proto: 'tcp', dport: 22, in: 'eth0' }, r.ruleset.family), 'input');
+  if (lines.length <= 1200) assert.ok(Date.now() - t0 < 1000, `analysis took ${Date.now() - t0} ms for ${lines.length} lines`);
+}
+
+const WORDS = ['-A', '-I', '-D', '-N', '-X', '-F', '-P', 'INPUT', 'FORWARD', 'OUTPUT', 'PREROUTING', 'X', 'Y', '-j', '-g', 'ACCEPT', 'DROP', 'REJECT', 'RETURN', 'LOG', 'X', '-p', 'tcp', 'udp', 'icmp', '-m', 'conntrack', '--ctstate', 'NEW,ESTABLISHED', 'multiport', '--dports', '22,80', '--dport', '22', '1:2', '!', '-s', '10.0.0.0/8', '::1', '-i', 'eth+', '-o', 'lo', '"', '"a b"', "'", '*filter', '*nat', ':INPUT', 'ACCEPT', '[0:0]', 'COMMIT', '#', '\\', '$IPT', 'iptables', '$(x)', '`y`', '--to-destination', '1.2.3.4:80', '\u2013dport', '\u201C', '\u00A0', '-m', 'recent', '--set', '--name', 'x', '-t', 'mangle', '--log-prefix', '--comment', ';', '&&', '|', '\t', '\r'];
+
+test(`fuzz: random text (${RUNS} cases)`, () => {
+  fc.assert(fc.property(fc.string({ maxLength: 400 }), (s) => check(s)), { numRuns: RUNS, seed: 1 });
+  fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => check(s, { format: 'script' })), { numRuns: RUNS, seed: 2 });
+});
+
+test(`fuzz: soup of iptables words, as a restore file and as a script (${RUNS} cases)`, () => {
+  const line = fc.array(fc.constantFrom(...WORDS), { maxLength: 14 }).map((ws) => ws.join(' '));
+  const doc = fc.array(line, { maxLength: 40 });
+  fc.assert(fc.property(doc, (lines) => {
+    check(['*filter', ...lines, 'COMMIT', ''].join('\n'));
+    check(lines.map((l) => `iptables ${l}`).join('\n'), { format: 'script' });
+    check(lines.join('\n'), { family: 6 });
+  }), { numRuns: RUNS, seed: 3 });
+});
+
+const corpusFiles = existsSync(path.join(CORPUS, 'save')) ? readdirSync(path.join(CORPUS, 'save')).map((f) => path.join(CORPUS, 'save', f)) : [];
+const examples = readdirSync(path.join(__dirname, '..', '..', 'examples')).map((f) => path.join(__dirname, '..', '..', 'examples', f));
+const sources = [...examples, ...corpusFiles.filter((f) => readFileSync(f, 'utf8').length < 60000)].map((f) => readFileSync(f, 'utf8'));
+
+test(`fuzz: mutations of real rulesets — deleted, duplicated and swapped words, stray quotes, Unicode (${RUNS} cases)`, () => {
+  const mutation = fc.record({
+    file: fc.nat(sources.length - 1),
+    ops: fc.array(fc.record({ kind: fc.constantFrom('delete', 'duplicate', 'swap', 'quote', 'unicode', 'newline'), at: fc.nat(), with: fc.nat() }), { minLength: 1, maxLength: 8 }),
+  });
+  fc.assert(fc.property(mutation, ({ file, ops }) => {
+    const words = sources[file].split(/(\s+)/);
+    for (const op of ops) {
+      const i = op.at % Math.max(1, words.length);
+      const j = op.with % Math.max(1, words.length);
+      if (op.kind === 'delete') words.splice(i, 1);
+      else if (op.kind === 'duplicate') words.splice(i, 0, words[i] ?? '');
+      else if (op.kind === 'swap') [words[i], words[j]] = [words[j], words[i]];
+      else if (op.kind === 'quote') words[i] = `"${words[i] ?? ''}`;
+      else if (op.kind === 'unicode') words[i] = `${words[i] ?? ''}\u2013\u{1F525}\u00A0`;
+      else words[i] = `${words[i] ?? ''}\n`;
+    }
+    check(words.join(''));
+  }), { numRuns: RUNS, seed: 4 });
+});
+
+test('pathological rulesets: huge lines, 10,000 jumps in a cycle, self-jumps, deep jump chains', () => {
+  check(`*filter\n-A INPUT ${'-s 10.0.0.1 '.repeat(20000)}-j ACCEPT\nCOMMIT\n`);
+  check(`*filter\n-A INPUT -m comment --comment "${'x'.repeat(200000)}" -j ACCEPT\nCOMMIT\n`);
+  const n = 10000;
+  const cycle = ['*filter', ...Array.from({ length: n }, (_, i) => `:C${i} - [0:0]`), '-A INPUT -j C0', ...Array.from({ length: n }, (_, i) => `-A C${i} -j C${(i + 1) % n}`), 'COMMIT', ''].join('\n');
+  const t0 = Date.now();
+  const r = lint(cycle);
+  assert.ok(r.diagnostics.some((d) => d.code === 'jump-loop'), 'the cycle is reported');
+  assert.ok(Date.now() - t0 < 10000, `a 10,000-chain cycle took ${Date.now() - t0} ms`);
+  check('*filter\n:X - [0:0]\n-A INPUT -j X\n-A X -j X\n-A X -g X\nCOMMIT\n');
+  const deep = ['*filter', ...Array.from({ length: 500 }, (_, i) => `:D${i} - [0:0]`), '-A INPUT -j D0', ...Array.from({ length: 499 }, (_, i) => `-A D${i} -p tcp -j D${i + 1}`), '-A D499 -j ACCEPT', '-A INPUT -p tcp -j DROP', 'COMMIT', ''].join('\n');
+  check(deep);
+  check('\u0000\u0001\uFFFF\uD800'.repeat(1000));
+  check('\r\n'.repeat(5000));
+});
+
+test('a 1,000-line realistic document is analysed within a second', () => {
+  const lines = ['*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', ':BL - [0:0]', '-A INPUT -j BL', '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT'];
+  for (let i = 0; i < 990; i++) {
+    lines.push(i % 3 === 0 ? `-A BL -s 203.0.${i % 256}.${(i * 7) % 256} -j DROP` : i % 3 === 1 ? `-A INPUT -p tcp -m tcp --dport ${1000 + i} -j ACCEPT` : `-A INPUT -s 10.${i % 256}.0.0/16 -p udp -m multiport --dports 53,${2000 + i} -j ACCEPT`);
+  }
+  lines.push('COMMIT', '');
+  check(lines.join('\n'));
+});
