@@ -12,6 +12,16 @@ export interface KernelCase {
   text: string;
 }
 
+/** ipsets a ruleset names (--match-set, --add-set, ...), to be created before it is loaded. */
+export function setsNamed(c: KernelCase): string[] {
+  const out = new Map<string, string>();
+  for (const m of c.text.matchAll(/--(?:match|add|del|map)-set\s+(\S+)\s+(\S+)/g)) {
+    const type = m[2].split(',').length > 1 ? 'hash:net,port' : 'hash:net';
+    out.set(m[1], `${m[1]} ${type} family ${c.family === 6 ? 'inet6' : 'inet'}`);
+  }
+  return [...out.values()];
+}
+
 export interface KernelVerdict {
   accepted: boolean;
   message: string;
@@ -39,9 +49,10 @@ export function loadAll(cases: KernelCase[], opts: { save?: boolean } = {}): Arr
     const sets = TEST_SETS.map((s) => `ipset create ${s} -exist`).join('; ');
     const lines = cases.map((c, i) => {
       const tool = c.family === 6 ? 'ip6tables' : 'iptables';
+      const own = setsNamed(c).map((x) => `ipset create ${x} -exist 2>/dev/null; `).join('');
       const save = opts.save ? ` && ${tool}-legacy-save > ${i}.saved` : '';
       // A restore replaces every table the file names, user chains included: no state leaks between cases.
-      return `${tool}-legacy-restore < ${i}.rules > ${i}.out 2>&1${save}; echo $? > ${i}.rc`;
+      return `${own}${tool}-legacy-restore < ${i}.rules > ${i}.out 2>&1${save}; echo $? > ${i}.rc`;
     });
     writeFileSync(path.join(dir, 'run.sh'), `cd ${dir}\n${sets}\n${lines.join('\n')}\n`);
     execFileSync('unshare', ['-n', 'sh', path.join(dir, 'run.sh')], { stdio: 'ignore', maxBuffer: 1 << 26 });

@@ -50,6 +50,12 @@ export function registerFeatures(connection: Connection, documents: TextDocument
     return res ?? null;
   }));
   connection.onRequest(TRACE_REQUEST, (p: TraceParams) => withDoc('tracePacket', p.textDocument.uri, { text: '', error: 'The document is not open.', branches: [] }, (_doc, r) => traceRequest(r, p.query)));
+  if (process.env.IPTABLES_LS_TEST_HOOKS === '1') {
+    // Only for the robustness tests: a request whose handler fails, to show that a failure stays inside it.
+    connection.onRequest('iptables/_fail', (p: { textDocument: { uri: string } }) => withDoc('_fail', p.textDocument.uri, null, () => {
+      throw new Error('deliberate failure for the robustness test');
+    }));
+  }
   connection.onDocumentFormatting((p) => withDoc('formatting', p.textDocument.uri, [], (_doc, r) => formatEdits(r)));
   connection.onDocumentRangeFormatting((p) => withDoc('rangeFormatting', p.textDocument.uri, [], (_doc, r) => formatEdits(r, p.range.start.line, p.range.end.line)));
 }
