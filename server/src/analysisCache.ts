@@ -1,6 +1,7 @@
 /** Lint results per open document and version, so every feature reads the same analysis. */
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { lint, LintResult } from './engine/lint';
+import { AnalysisMemo } from './engine/memo';
 import { lintOptionsFor, ServerSettings } from './settings';
 
 /** Documents larger than this are not parsed at all; a single notice says so. */
@@ -10,6 +11,8 @@ export const MAX_ANALYSIS_SIZE = 4 * 1024 * 1024;
 
 export class AnalysisCache {
   private readonly entries = new Map<string, { version: number; result: LintResult }>();
+  /** Per document: what the next analysis can reuse from the last one. */
+  private readonly memos = new Map<string, AnalysisMemo>();
 
   constructor(private settings: () => ServerSettings) {}
 
@@ -17,7 +20,9 @@ export class AnalysisCache {
     const hit = this.entries.get(doc.uri);
     if (hit && hit.version === doc.version) return hit.result;
     const text = doc.getText();
-    const opts = { ...lintOptionsFor(this.settings(), doc.uri, doc.languageId), maxAnalysisSize: MAX_ANALYSIS_SIZE };
+    let memo = this.memos.get(doc.uri);
+    if (!memo) this.memos.set(doc.uri, (memo = new AnalysisMemo()));
+    const opts = { ...lintOptionsFor(this.settings(), doc.uri, doc.languageId), maxAnalysisSize: MAX_ANALYSIS_SIZE, memo };
     const result = text.length > MAX_PARSE_SIZE ? lint('', opts) : lint(text, opts);
     if (text.length > MAX_PARSE_SIZE) {
       result.diagnostics.push({
@@ -31,9 +36,12 @@ export class AnalysisCache {
 
   delete(uri: string): void {
     this.entries.delete(uri);
+    this.memos.delete(uri);
   }
 
+  /** After a settings change nothing may be reused: severities and checks differ. */
   clear(): void {
     this.entries.clear();
+    this.memos.clear();
   }
 }

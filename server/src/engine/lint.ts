@@ -14,6 +14,7 @@ import { parseScript } from './parse/script';
 import { buildState, RulesetState } from './state';
 import { collectSuppressions, isSuppressed } from './suppress';
 import { Diagnostic, Severity } from './types';
+import { AnalysisMemo } from './memo';
 
 export type Format = 'restore' | 'script';
 
@@ -27,6 +28,8 @@ export interface LintOptions {
   severities?: Record<string, Severity | 'off'>;
   /** Above this many characters only parsing checks run (the policy analysis is skipped). */
   maxAnalysisSize?: number;
+  /** Results of the previous analysis of the same document, to reuse what did not change. */
+  memo?: AnalysisMemo;
 }
 
 export interface LintResult {
@@ -80,13 +83,15 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   const index = new LineIndex(text);
   const format = detectFormat(text, opts);
   const family = detectFamily(text, opts);
-  const ruleset = format === 'script' ? parseScript(text, family, index, { family: opts.family }) : parseRestore(text, family, index);
+  const memo = opts.memo;
+  memo?.begin();
+  const ruleset = format === 'script' ? parseScript(text, family, index, { family: opts.family }) : parseRestore(text, family, index, memo);
   const sink = new DiagnosticSink();
   sink.items.push(...ruleset.diagnostics);
   checkLookalikes(index, contentLines(ruleset, index), sink);
   const state = buildState(ruleset, sink);
   const graph = new JumpGraph(ruleset, state);
-  const ctx: CheckContext = { rs: ruleset, state, graph, sink, settings: { ...DEFAULT_SETTINGS, ...opts.settings } };
+  const ctx: CheckContext = { rs: ruleset, state, graph, sink, settings: { ...DEFAULT_SETTINGS, ...opts.settings }, memo };
   checkKernel(ctx);
   if (text.length <= (opts.maxAnalysisSize ?? DEFAULT_MAX_ANALYSIS_SIZE)) {
     runAnalysis(ctx);
@@ -94,6 +99,7 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
     sink.add('too-large', 'info', { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
       `This document is ${(text.length / 1048576).toFixed(1)} MB: only syntax and kernel checks ran; the policy analysis (shadowed rules, lockout) was skipped.`);
   }
+  memo?.end();
   const suppressions = collectSuppressions(ruleset);
   const diagnostics = finalize(sink.items, opts.severities ?? {}).filter((d) => !isSuppressed(d, suppressions));
   return { ruleset, state, graph, index, diagnostics };

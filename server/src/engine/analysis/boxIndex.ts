@@ -23,21 +23,35 @@ export class BoxIndex<T> {
   private readonly classes: WidthClass<T>[];
   private seq = 0;
 
-  constructor(private readonly space: Space, private readonly boxOf: (item: T) => Box, private readonly dim: Dim.Src | Dim.Dst = Dim.Src) {
-    const bits = space.family === 4 ? [0, 8, 16, 24, 32] : [0, 8, 16, 32, 48, 64, 80, 96, 112, 128];
+  constructor(private readonly space: Space, private readonly boxOf: (item: T) => Box, private readonly dim: Dim = Dim.Src) {
+    const top = space.max[dim].toString(2).length;
+    const step = Math.max(1, Math.ceil(top / 8));
+    const bits: number[] = [];
+    for (let b = 0; b < top; b += step) bits.push(b);
+    bits.push(top);
     this.classes = bits.map((b) => ({ width: (1n << BigInt(b)) - 1n, entries: [], sorted: true }));
   }
 
-  /** An index over the address dimension (source or destination) in which the boxes are narrower. */
+  /**
+   * An index over the dimension in which the boxes are narrowest, relative to its size: addresses for a
+   * blocklist, the destination port for a chain of services.
+   */
   static best<T>(space: Space, boxOf: (item: T) => Box, items: T[]): BoxIndex<T> {
-    let src = 0n;
-    let dst = 0n;
-    for (const i of items) {
-      const b = boxOf(i);
-      src += (b[Dim.Src].max ?? 0n) - (b[Dim.Src].min ?? 0n);
-      dst += (b[Dim.Dst].max ?? 0n) - (b[Dim.Dst].min ?? 0n);
+    let best: Dim = Dim.Src;
+    let bestScore = Infinity;
+    for (const d of [Dim.Src, Dim.Dst, Dim.Dport, Dim.Sport, Dim.In]) {
+      const max = space.max[d] + 1n;
+      let score = 0;
+      for (const i of items) {
+        const s = boxOf(i)[d];
+        score += Number((((s.max ?? 0n) - (s.min ?? 0n) + 1n) * 1000000n) / max);
+      }
+      if (score < bestScore) {
+        bestScore = score;
+        best = d;
+      }
     }
-    return new BoxIndex(space, boxOf, dst < src ? Dim.Dst : Dim.Src);
+    return new BoxIndex(space, boxOf, best);
   }
 
   /** Adds an item; returns its sequence number (queries can ask for items added before a number). */

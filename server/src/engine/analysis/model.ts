@@ -8,6 +8,7 @@ import { ChainState, RulesetState, familyOf } from '../state';
 import { Ruleset } from '../model';
 import { ruleMatch, RuleMatch } from './ruleMatch';
 import { BoxIndex } from './boxIndex';
+import { AnalysisMemo, idOf } from '../memo';
 import { Box, Space } from './space';
 
 export type Flow =
@@ -36,12 +37,55 @@ export interface Decision {
 
 export const DENY = new Set(['DROP', 'REJECT']);
 
+/** A short fingerprint of a list of strings (two 32-bit FNV-1a hashes with different seeds). */
+function hash(parts: string[]): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ parts.length;
+  for (const p of parts) {
+    for (let i = 0; i < p.length; i++) {
+      const c = p.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+    }
+    a = Math.imul(a ^ 44, 0x01000193);
+    b = Math.imul(b ^ 44, 0x5bd1e995);
+  }
+  return `${(a >>> 0).toString(36)}${(b >>> 0).toString(36)}:${parts.length}`;
+}
+
 export class AnalysisModel {
   readonly spaces: Record<Family, Space> = { 4: new Space(4), 6: new Space(6) };
   private readonly info = new Map<Command, RuleInfo>();
   private readonly decided = new Map<ChainState, Decision[] | 'pending'>();
 
-  constructor(readonly rs: Ruleset, readonly state: RulesetState) {}
+  private readonly signatures = new Map<ChainState, string | undefined>();
+
+  constructor(readonly rs: Ruleset, readonly state: RulesetState, readonly memo?: AnalysisMemo) {}
+
+  /**
+   * What a chain's analysis depends on: its rules (by identity, so unchanged parsed lines keep it) and the
+   * signatures of the chains it jumps to. Undefined inside a cycle of jumps (then nothing is reused).
+   */
+  signature(cs: ChainState): string | undefined {
+    if (this.signatures.has(cs)) return this.signatures.get(cs);
+    this.signatures.set(cs, undefined);
+    const parts: string[] = [`${cs.family}:${cs.table}:${cs.name}:${cs.policy ?? ''}`];
+    for (const r of cs.rules) {
+      parts.push(String(idOf(r)));
+      const t = r.target;
+      if (t && !t.spec && !t.token.dynamic) {
+        const next = this.state.get(familyOf(this.rs, r), cs.table, t.name);
+        if (next && !next.builtin) {
+          const sub = this.signature(next);
+          if (sub === undefined) return undefined;
+          parts.push(`[${sub}]`);
+        } else parts.push(next ? 'b' : '?');
+      }
+    }
+    const sig = hash(parts);
+    this.signatures.set(cs, sig);
+    return sig;
+  }
 
   space(cs: ChainState): Space {
     return this.spaces[cs.family];
@@ -50,7 +94,12 @@ export class AnalysisModel {
   ruleInfo(rule: Command, cs: ChainState): RuleInfo {
     let ri = this.info.get(rule);
     if (!ri) {
-      ri = { rule, chain: cs, match: ruleMatch(rule, this.space(cs)), flow: this.flowOf(rule, cs) };
+      let match = this.memo?.matches.get(rule);
+      if (!match) {
+        match = ruleMatch(rule, this.space(cs));
+        this.memo?.matches.set(rule, match);
+      }
+      ri = { rule, chain: cs, match, flow: this.flowOf(rule, cs) };
       this.info.set(rule, ri);
     }
     return ri;
@@ -79,6 +128,12 @@ export class AnalysisModel {
     const cached = this.decided.get(cs);
     if (cached === 'pending') return [];
     if (cached) return cached;
+    const sig = this.signature(cs);
+    const kept = sig !== undefined ? this.memo?.chain(sig) : undefined;
+    if (kept?.decisions) {
+      this.decided.set(cs, kept.decisions);
+      return kept.decisions;
+    }
     this.decided.set(cs, 'pending');
     const space = this.space(cs);
     const out: Decision[] = [];
@@ -96,6 +151,7 @@ export class AnalysisModel {
       for (const p of pieces.slice(0, budget)) out.push({ box: p, verdict: flow.verdict, by: ri });
     });
     this.decided.set(cs, out);
+    if (kept) kept.decisions = out;
     return out;
   }
 
@@ -113,12 +169,17 @@ export class AnalysisModel {
         return [{ box: match.box, verdict: `goto ${ri.rule.target!.name}`, by: ri }];
       case 'jump': {
         if (!flow.chain || flow.chain.builtin) return [];
-        const out: Decision[] = [];
-        for (const d of this.decisions(flow.chain)) {
-          const box = space.intersect(match.box, d.box);
-          if (!space.isEmpty(box)) out.push({ box, verdict: d.verdict, by: d.by, via: ri });
-        }
-        return out;
+        const called = flow.chain;
+        const compute = (): Decision[] => {
+          const out: Decision[] = [];
+          for (const d of this.decisions(called)) {
+            const box = space.intersect(match.box, d.box);
+            if (!space.isEmpty(box)) out.push({ box, verdict: d.verdict, by: d.by, via: ri });
+          }
+          return out;
+        };
+        const sig = this.signature(called);
+        return this.memo && sig !== undefined ? this.memo.forRule(ri.rule, `leaves:${sig}`, compute) : compute();
       }
       case 'continue':
         return [];

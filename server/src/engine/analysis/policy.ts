@@ -52,7 +52,10 @@ function follow(model: AnalysisModel, cs: ChainState, box: Box, stopAt?: RuleInf
     if (f.kind === 'verdict' && DENY.has(f.verdict) && ri.match.exact && rest.every((r) => space.subsetOf(r, ri.match.box))) {
       return { deniedWholeBy: ri, rest, mayAccept };
     }
-    for (const d of model.leaves(ri)) rest = rest.flatMap((r) => space.subtract(r, d.box));
+    // Shrinking what is left is only an optimisation: a jump into a long blocklist is not worth it (leaving more
+    // keeps every conclusion sound: more rules "may accept", and a deny must cover more).
+    const leaves = model.leaves(ri);
+    if (leaves.length <= 32) for (const d of leaves) rest = rest.flatMap((r) => space.subtract(r, d.box));
     if (rest.length > 500) break;
   }
   return { rest, mayAccept };

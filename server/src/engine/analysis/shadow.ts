@@ -14,30 +14,65 @@ export interface DeadRule {
 }
 
 const MAX_CANDIDATES = 5000;
+/** A rule that leaves more boxes than this gets an index of its own. */
+const BIG = 64;
 
 /** Every rule of every chain that earlier rules make dead, with the decisions responsible. */
 export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule[] {
   const dead: DeadRule[] = [];
   for (const cs of ctx.state.all()) {
+    // An unchanged chain (same rules, same called chains) has the same dead rules as last time.
+    const sig = model.signature(cs);
+    const kept = sig !== undefined ? model.memo?.chain(sig) : undefined;
+    if (kept?.dead) {
+      dead.push(...kept.dead);
+      continue;
+    }
+    const first = dead.length;
     const space = model.space(cs);
-    // Every rule's leaving decisions are known up front: index them all once, then ask for the earlier ones.
+    // Every rule's leaving decisions are known up front. Most rules leave one box and share an index; a jump into
+    // a long chain (a blocklist) brings hundreds, which get an index of their own, kept with the jump rule.
     const rules = model.rules(cs);
     const leaves = rules.map((ri) => model.leaves(ri));
-    const index = BoxIndex.best<Decision>(space, (d) => d.box, leaves.flat());
-    const firstSeq = leaves.map((ls) => {
-      const seq = index.size;
-      for (const d of ls) index.add(d);
+    const small = BoxIndex.best<Decision>(space, (d) => d.box, leaves.filter((l) => l.length <= BIG).flat());
+    const big: Array<{ at: number; index: BoxIndex<Decision> }> = [];
+    const firstSeq = leaves.map((ls, k) => {
+      const seq = small.size;
+      if (ls.length > BIG) {
+        const build = () => {
+          const own = BoxIndex.best<Decision>(space, (d) => d.box, ls);
+          for (const d of ls) own.add(d);
+          return own;
+        };
+        const sig = model.signature(rules[k].flow.kind === 'jump' && rules[k].flow.chain ? rules[k].flow.chain! : cs);
+        big.push({ at: k, index: model.memo && sig !== undefined ? model.memo.forRule(rules[k].rule, `leaf-index:${sig}`, build) : build() });
+      } else for (const d of ls) small.add(d);
       return seq;
     });
     rules.forEach((ri, k) => {
       const box = ri.match.box;
       if (space.isEmpty(box)) return;
-      const cands = index.query(box, firstSeq[k]);
+      const earlierBig = big.filter((b) => b.at < k);
+      // Cheap refutation first: if no earlier decision holds the rule's lowest corner, the rule is not dead.
+      const corner = space.corner(box);
+      if (!small.query(corner, firstSeq[k]).length && !earlierBig.some((b) => b.index.query(corner).length)) return;
+      let cands = small.query(box, firstSeq[k]);
+      if (earlierBig.length) {
+        // Keep the order of the rules: a decision's rank is its rule's position.
+        const rank = new Map<Decision, number>();
+        for (const d of cands) rank.set(d, rules.indexOf(d.via ?? d.by));
+        for (const b of earlierBig) for (const d of b.index.query(box)) {
+          rank.set(d, b.at);
+          cands.push(d);
+        }
+        cands = cands.sort((x, y) => rank.get(x)! - rank.get(y)!);
+      }
       if (!cands.length || cands.length > MAX_CANDIDATES) return;
       const whole = cands.find((d) => space.subsetOf(box, d.box));
       const covered = whole ? true : space.covered(box, cands.map((d) => d.box));
       if (covered) dead.push({ ri, by: whole ? [whole] : cands });
     });
+    if (kept) kept.dead = dead.slice(first);
   }
   return dead;
 }

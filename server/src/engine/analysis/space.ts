@@ -66,6 +66,11 @@ export class Space {
     this.full = this.max.map((m) => IntervalSet.of(0n, m));
   }
 
+  /** The box of one packet: each dimension's lowest value. */
+  corner(box: Box): Box {
+    return box.map((s) => IntervalSet.point(s.min ?? 0n));
+  }
+
   isFull(box: Box, d: Dim): boolean {
     return box[d].equals(this.full[d]);
   }

@@ -3,6 +3,8 @@ import { parseNet, formatAddress } from '../kb/addresses';
 import { CheckContext } from '../checks/context';
 import { Command } from '../model';
 import { AnalysisModel } from './model';
+import { DiagnosticSink } from '../parse/diagnostics';
+import { ChainState } from '../state';
 
 const ADDRESS_OPTIONS = new Set(['--source', '--destination', '--to', '--ctorigsrc', '--ctorigdst', '--ctreplsrc', '--ctrepldst', '--tunnel-src', '--tunnel-dst']);
 
@@ -30,8 +32,22 @@ function checkDeprecated(ctx: CheckContext, rule: Command): void {
 }
 
 /** Groups of rules in one chain that differ only by one address: a blocklist written rule by rule. */
-function checkIpset(ctx: CheckContext): void {
+function checkIpset(model: AnalysisModel, ctx: CheckContext): void {
   for (const cs of ctx.state.all()) {
+    if (!ctx.memo) {
+      ipsetGroups(ctx, cs);
+      continue;
+    }
+    ctx.sink.items.push(...ctx.memo.forChain(model.signature(cs), `ipset:${ctx.settings.ipsetThreshold}`, () => {
+      const sink = new DiagnosticSink();
+      ipsetGroups({ ...ctx, sink }, cs);
+      return sink.items;
+    }));
+  }
+}
+
+function ipsetGroups(ctx: CheckContext, cs: ChainState): void {
+  {
     const groups = new Map<string, Command[]>();
     for (const rule of cs.rules) {
       const addr = rule.options.filter((o) => !o.owner && (o.spec.short === '-s' || o.spec.short === '-d'));
@@ -61,19 +77,29 @@ function checkUnused(ctx: CheckContext): void {
 
 function checkNeverMatches(model: AnalysisModel, ctx: CheckContext): void {
   for (const cs of ctx.state.all()) {
-    for (const ri of model.rules(cs)) {
-      if (!ri.match.emptyReason) continue;
-      ctx.sink.add('never-matches', 'warning', ri.rule.range, `This rule can never match: ${ri.match.emptyReason}.`);
+    for (const rule of cs.rules) {
+      const match = ctx.memo?.matches.get(rule) ?? model.ruleInfo(rule, cs).match;
+      if (!match.emptyReason) continue;
+      ctx.sink.add('never-matches', 'warning', rule.range, `This rule can never match: ${match.emptyReason}.`);
     }
   }
 }
 
 export function checkStyle(model: AnalysisModel, ctx: CheckContext): void {
   for (const rule of ctx.rs.commands) {
-    checkHostBits(ctx, rule);
-    checkDeprecated(ctx, rule);
+    if (!ctx.memo) {
+      checkHostBits(ctx, rule);
+      checkDeprecated(ctx, rule);
+      continue;
+    }
+    ctx.sink.items.push(...ctx.memo.forRule(rule, 'style', () => {
+      const sink = new DiagnosticSink();
+      checkHostBits({ ...ctx, sink }, rule);
+      checkDeprecated({ ...ctx, sink }, rule);
+      return sink.items;
+    }));
   }
-  checkIpset(ctx);
+  checkIpset(model, ctx);
   checkUnused(ctx);
   checkNeverMatches(model, ctx);
 }

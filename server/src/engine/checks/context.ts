@@ -4,6 +4,7 @@ import { Command, Ruleset } from '../model';
 import { DiagnosticSink } from '../parse/diagnostics';
 import { ChainState, RulesetState, familyOf } from '../state';
 import { Family } from '../kb/addresses';
+import { AnalysisMemo } from '../memo';
 
 export interface LintSettings {
   /** TCP ports that must stay reachable (ssh-lockout). */
@@ -20,6 +21,7 @@ export interface CheckContext {
   graph: JumpGraph;
   sink: DiagnosticSink;
   settings: LintSettings;
+  memo?: AnalysisMemo;
 }
 
 export function ruleFamily(ctx: CheckContext, c: Command): Family {

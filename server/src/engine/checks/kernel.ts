@@ -8,6 +8,7 @@ import { Command, OptionUse } from '../model';
 import { suggest } from '../suggest';
 import { ChainState } from '../state';
 import { CheckContext, ruleFamily, rulesWithChains } from './context';
+import { DiagnosticSink } from '../parse/diagnostics';
 
 const protoNumber = (p: string): number | undefined => (/^\d+$/.test(p) ? Number(p) : PROTOCOLS[p.toLowerCase()]);
 
@@ -41,17 +42,38 @@ function checkLoops(ctx: CheckContext): void {
   }
 }
 
+function checkRule(ctx: CheckContext, rule: Command, cs: ChainState): void {
+  checkTarget(ctx, rule, cs);
+  for (const m of rule.matches) if (m.spec) checkPlacement(ctx, rule, cs, m.spec, m.token?.range ?? rule.protocol?.token.range ?? rule.range);
+  checkMatchProtocols(ctx, rule);
+  checkOptionNeeds(ctx, rule);
+  checkPolicyDirection(ctx, rule, cs);
+  checkOptionHooks(ctx, rule, cs);
+  checkInterfaces(ctx, rule, cs);
+  checkRequired(ctx, rule);
+}
+
 export function checkKernel(ctx: CheckContext): void {
   checkLoops(ctx);
+  const hooksOf = new Map<ChainState, string>();
   for (const [rule, cs] of rulesWithChains(ctx)) {
-    checkTarget(ctx, rule, cs);
-    for (const m of rule.matches) if (m.spec) checkPlacement(ctx, rule, cs, m.spec, m.token?.range ?? rule.protocol?.token.range ?? rule.range);
-    checkMatchProtocols(ctx, rule);
-    checkOptionNeeds(ctx, rule);
-    checkPolicyDirection(ctx, rule, cs);
-    checkOptionHooks(ctx, rule, cs);
-    checkInterfaces(ctx, rule, cs);
-    checkRequired(ctx, rule);
+    if (!ctx.memo) {
+      checkRule(ctx, rule, cs);
+      continue;
+    }
+    // What a rule's checks find depends on the rule, its chain, the built-in chains that reach it, and whether
+    // the target names a chain that exists.
+    let hooks = hooksOf.get(cs);
+    if (hooks === undefined) hooksOf.set(cs, (hooks = [...ctx.graph.hooks(cs).entries()].map(([h, p]) => `${h}=${p.join('>')}`).join(';')));
+    const t = rule.target;
+    const targetChain = t && !t.spec && !t.token.dynamic ? (ctx.state.get(ruleFamily(ctx, rule), rule.table, t.name) ? 'y' : ctx.state.history.some((h) => h.name === t.name && h.table === rule.table) ? 'h' : 'n') : '';
+    const key = `${cs.name}|${cs.builtin}|${hooks}|${targetChain}|${targetChain === 'n' ? ctx.state.inTable(ruleFamily(ctx, rule), rule.table).map((c) => c.name).join(',') : ''}`;
+    const found = ctx.memo.forRule(rule, `kernel:${key}`, () => {
+      const sink = new DiagnosticSink();
+      checkRule({ ...ctx, sink }, rule, cs);
+      return sink.items;
+    });
+    ctx.sink.items.push(...found);
   }
 }
 

@@ -8,10 +8,11 @@ import { suggest } from '../suggest';
 import { lineRange } from '../types';
 import { parseCommand } from './command';
 import { DiagnosticSink } from './diagnostics';
+import { AnalysisMemo, ParsedLine } from '../memo';
 
 const COUNTERS_RE = /^\[\d+:\d+\]$/;
 
-export function parseRestore(text: string, family: Family, index = new LineIndex(text)): Ruleset {
+export function parseRestore(text: string, family: Family, index = new LineIndex(text), memo?: AnalysisMemo): Ruleset {
   const sink = new DiagnosticSink();
   const tables: TableBlock[] = [];
   const chains: ChainDecl[] = [];
@@ -92,16 +93,26 @@ export function parseRestore(text: string, family: Family, index = new LineIndex
       parseChainLine(text, line, current.name, chains, sink);
       continue;
     }
-    const lexed = lexRestoreLine(text, line);
-    for (const p of lexed.problems) sink.add('syntax', 'warning', p.range, p.message);
-    let tokens = lexed.tokens;
-    let counters: Token | undefined;
-    if (tokens.length && COUNTERS_RE.test(tokens[0].value)) {
-      counters = tokens[0];
-      tokens = tokens.slice(1);
+    const table = current.name;
+    const parseLine = (): ParsedLine => {
+      const own = new DiagnosticSink();
+      const lexed = lexRestoreLine(text, line);
+      for (const p of lexed.problems) own.add('syntax', 'warning', p.range, p.message);
+      let tokens = lexed.tokens;
+      let counters: Token | undefined;
+      if (tokens.length && COUNTERS_RE.test(tokens[0].value)) {
+        counters = tokens[0];
+        tokens = tokens.slice(1);
+      }
+      return { command: parseCommand(tokens, { family, format: 'restore', table, sink: own, index: 0 }, counters), diagnostics: own.items };
+    };
+    // A line parses the same at the same place in the same table: an unchanged line is not parsed again.
+    const parsed = memo ? memo.line(`${line}\u0000${table}\u0000${family}\u0000${text}`, parseLine) : parseLine();
+    sink.items.push(...parsed.diagnostics);
+    if (parsed.command) {
+      parsed.command.index = commands.length;
+      commands.push(parsed.command);
     }
-    const cmd = parseCommand(tokens, { family, format: 'restore', table: current.name, sink, index: commands.length }, counters);
-    if (cmd) commands.push(cmd);
   }
   closeMissing(index.lineCount);
   return { format: 'restore', family, tables, chains, commands, comments, diagnostics: sink.items, lineCount: index.lineCount };

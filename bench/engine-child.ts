@@ -1,0 +1,25 @@
+/** One input, measured in a process of its own so that the peak memory is this input's alone. */
+import { readFileSync } from 'node:fs';
+import { lint } from '../server/src/engine/lint';
+import { parseRestore } from '../server/src/engine/parse/restore';
+import { detectFamily } from '../server/src/engine/lint';
+
+const [file, reps] = [process.argv[2], Number(process.argv[3] ?? 5)];
+const text = readFileSync(file, 'utf8');
+const family = detectFamily(text, { fileName: file });
+const parse: number[] = [];
+const full: number[] = [];
+for (let k = 0; k < reps + 1; k++) {
+  let t0 = performance.now();
+  parseRestore(text, family);
+  const p = performance.now() - t0;
+  t0 = performance.now();
+  lint(text, { fileName: file });
+  const f = performance.now() - t0;
+  // The first run warms the JIT up, as a long-running server would be.
+  if (k > 0) {
+    parse.push(p);
+    full.push(f);
+  }
+}
+process.stdout.write(JSON.stringify({ parse, full, maxRSS: process.resourceUsage().maxRSS }));

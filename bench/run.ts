@@ -1,0 +1,104 @@
+/**
+ * npm run bench: speed and memory on the largest corpus files and on generated rulesets of 1,000 to 100,000 rules,
+ * through the engine and through a real LSP client; side by side with iptables-restore-translate where installed.
+ * Prints a table and writes BENCHMARKS.md. `--smoke` runs small sizes once and writes nothing.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { generateRuleset } from './generate';
+
+const ROOT = path.resolve(__dirname, '..');
+const SMOKE = process.argv.includes('--smoke');
+const REPS = SMOKE ? 1 : 5;
+const CORPUS = process.env.IPTABLES_SHARED ? path.join(process.env.IPTABLES_SHARED, 'corpus') : path.resolve(ROOT, '..', 'shared', 'corpus');
+
+interface Input {
+  name: string;
+  file: string;
+  lines: number;
+}
+
+function inputs(): Input[] {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ipt-bench-'));
+  const out: Input[] = [];
+  const corpus = ['nn_tum-chair_iptables_20.10.2013', 'nn_tum-chair_iptables-save-2015-05-13_10-53-20', 'nn_tum-chair_iptables-save-2016-06-27_16-29-01', 'nn_tum-chair_ip6tables-save-2016-06-27_16-29-01'];
+  for (const f of SMOKE ? corpus.slice(0, 1) : corpus) {
+    const file = path.join(CORPUS, 'save', f);
+    if (existsSync(file)) out.push({ name: f.replace('nn_tum-chair_', 'tum-chair '), file, lines: readFileSync(file, 'utf8').split('\n').length });
+  }
+  for (const n of SMOKE ? [1000] : [1000, 10000, 100000]) {
+    const file = path.join(dir, `generated-${n}.rules`);
+    writeFileSync(file, generateRuleset(n));
+    out.push({ name: `generated ${n.toLocaleString('en-US')} rules`, file, lines: readFileSync(file, 'utf8').split('\n').length });
+  }
+  return out;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
+
+/** Parse and full-analysis times and the peak memory, measured in a fresh process per input. */
+function engine(file: string): { parse: number; full: number; rssMB: number } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'engine-child.ts'), file, String(REPS)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(r.stderr);
+  const j = JSON.parse(r.stdout);
+  return { parse: median(j.parse), full: median(j.full), rssMB: j.maxRSS / 1024 };
+}
+
+function translate(file: string): number | undefined {
+  if (spawnSync('sh', ['-c', 'command -v iptables-restore-translate']).status !== 0) return undefined;
+  const tool = /ip6tables/.test(file) ? 'ip6tables-restore-translate' : 'iptables-restore-translate';
+  const times: number[] = [];
+  for (let k = 0; k < REPS; k++) {
+    const t0 = performance.now();
+    const r = spawnSync(tool, ['-f', file], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    times.push(performance.now() - t0);
+    if (r.status !== 0) return undefined;
+  }
+  return median(times);
+}
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+async function main(): Promise<void> {
+  const rows: string[][] = [];
+  const head = ['input', 'lines', 'parse ms', 'full analysis ms', 'peak RSS MB', 'iptables-restore-translate ms', 'ratio'];
+  for (const inp of inputs()) {
+    const e = engine(inp.file);
+    const tr = translate(inp.file);
+    rows.push([inp.name, String(inp.lines), e.parse.toFixed(1), e.full.toFixed(1), e.rssMB.toFixed(0), tr === undefined ? 'n/a' : tr.toFixed(1), tr === undefined ? '' : `${(tr / e.full).toFixed(2)}x`]);
+    process.stderr.write(`measured ${inp.name}\n`);
+  }
+  const { lsp } = await import('./lsp');
+  const l = await lsp(SMOKE ? 1000 : 10000, SMOKE ? 10 : 100);
+  const bundle = ['client.js', 'server.js', 'lint.js'].map((f) => path.join(ROOT, 'dist', f)).filter(existsSync).reduce((a, f) => a + statSync(f).size, 0);
+  const vsix = path.join(ROOT, 'iptables-language.vsix');
+  const table = [head, ...rows].map((r) => `| ${r.join(' | ')} |`);
+  table.splice(1, 0, `|${head.map(() => '---').join('|')}|`);
+  const lspLines = [
+    `| open to first diagnostics (${l.rules.toLocaleString('en-US')}-rule document) | ${l.open.toFixed(0)} ms |`,
+    `| keystroke to updated diagnostics, p50 over ${l.edits} edits | ${pct(l.keys, 50).toFixed(1)} ms |`,
+    `| keystroke to updated diagnostics, p95 over ${l.edits} edits | ${pct(l.keys, 95).toFixed(1)} ms |`,
+    `| server start (spawn to initialize answered) | ${l.start.toFixed(0)} ms |`,
+    `| bundled client + server + linter | ${(bundle / 1024).toFixed(0)} KiB |`,
+    `| packaged .vsix | ${existsSync(vsix) ? `${(statSync(vsix).size / 1024).toFixed(0)} KiB` : 'not packaged'} |`,
+  ];
+  const text = [`Machine: ${machine()}`, `Medians of ${REPS} runs.`, '', ...table, '', '| through a real LSP client | |', '|---|---|', ...lspLines].join('\n');
+  process.stdout.write(`${text}\n`);
+  if (!SMOKE) {
+    const md = readFileSync(path.join(__dirname, 'BENCHMARKS.head.md'), 'utf8');
+    writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), `${md}\n## Results\n\n${text}\n`);
+    process.stderr.write('wrote BENCHMARKS.md\n');
+  }
+  void execFileSync;
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack ?? e}\n`);
+  process.exitCode = 1;
+});

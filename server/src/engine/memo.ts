@@ -1,0 +1,81 @@
+/**
+ * What one analysis of a document can hand to the next: parsed lines, rule matches, per-chain results. The server
+ * keeps one per open document, so that a keystroke re-analyses what the keystroke changed, not the whole ruleset.
+ * Everything is keyed by content (and position, for parsed lines), so a stale entry can never be used by mistake.
+ */
+import type { RuleMatch } from './analysis/ruleMatch';
+import type { Decision } from './analysis/model';
+import type { DeadRule } from './analysis/shadow';
+import type { Command } from './model';
+import type { Diagnostic } from './types';
+
+export interface ParsedLine {
+  command?: Command;
+  diagnostics: Diagnostic[];
+}
+
+export class AnalysisMemo {
+  private lines = new Map<string, ParsedLine>();
+  private nextLines = new Map<string, ParsedLine>();
+  readonly matches = new WeakMap<Command, RuleMatch>();
+  private chains = new Map<string, { dead?: DeadRule[]; decisions?: Decision[] }>();
+  private nextChains = new Map<string, { dead?: DeadRule[]; decisions?: Decision[] }>();
+  private readonly perRule = new WeakMap<Command, Map<string, unknown>>();
+
+  /** A result about one parsed rule, under a key that names everything else it depends on. */
+  forRule<T>(rule: Command, key: string, make: () => T): T {
+    let m = this.perRule.get(rule);
+    if (!m) this.perRule.set(rule, (m = new Map()));
+    if (m.has(key)) return m.get(key) as T;
+    const v = make();
+    m.set(key, v);
+    return v;
+  }
+
+  /** A result about one chain, under its signature (see AnalysisModel.signature) and a name. */
+  forChain<T>(signature: string | undefined, name: string, make: () => T): T {
+    if (signature === undefined) return make();
+    const entry = this.chain(signature) as Record<string, unknown>;
+    if (name in entry) return entry[name] as T;
+    const v = make();
+    entry[name] = v;
+    return v;
+  }
+
+  /** Starts a new analysis: entries not used by it are dropped when it ends. */
+  begin(): void {
+    this.nextLines = new Map();
+    this.nextChains = new Map();
+  }
+
+  end(): void {
+    this.lines = this.nextLines;
+    this.chains = this.nextChains;
+  }
+
+  line(key: string, make: () => ParsedLine): ParsedLine {
+    let hit = this.lines.get(key);
+    if (!hit) hit = make();
+    this.nextLines.set(key, hit);
+    return hit;
+  }
+
+  chain(signature: string): { dead?: DeadRule[]; decisions?: Decision[] } {
+    const entry = this.chains.get(signature) ?? this.nextChains.get(signature) ?? {};
+    this.nextChains.set(signature, entry);
+    return entry;
+  }
+}
+
+let nextId = 1;
+const ids = new WeakMap<object, number>();
+
+/** A number that names an object for as long as it lives (used in chain signatures). */
+export function idOf(o: object): number {
+  let id = ids.get(o);
+  if (id === undefined) {
+    id = nextId++;
+    ids.set(o, id);
+  }
+  return id;
+}
