@@ -4,16 +4,38 @@
  */
 import { Range, range } from './types';
 
-export interface Token {
-  /** The word after quote removal and escape processing (shell expansions are kept verbatim). */
-  value: string;
-  /** The exact source text of the word. */
-  raw: string;
-  range: Range;
-  /** Some part of the word was quoted. */
-  quoted: boolean;
-  /** The word contains a shell expansion ($VAR, ${..}, $(..), `..`): its value is unknown. */
-  dynamic: boolean;
+/**
+ * A word and where it stands. Positions are kept as numbers and the range is made on demand: a ruleset of
+ * 100,000 rules has a million words, and most of them are never asked for their range.
+ */
+export class Token {
+  constructor(
+    /** The word after quote removal and escape processing (shell expansions are kept verbatim). */
+    readonly value: string,
+    /** The exact source text of the word. */
+    readonly raw: string,
+    readonly line: number,
+    readonly start: number,
+    readonly endLine: number,
+    readonly end: number,
+    /** Some part of the word was quoted. */
+    readonly quoted = false,
+    /** The word contains a shell expansion ($VAR, ${..}, $(..), `..`): its value is unknown. */
+    readonly dynamic = false,
+  ) {}
+
+  get range(): Range {
+    return range(this.line, this.start, this.endLine, this.end);
+  }
+
+  static at(value: string, raw: string, r: Range, quoted = false, dynamic = false): Token {
+    return new Token(value, raw, r.start.line, r.start.character, r.end.line, r.end.character, quoted, dynamic);
+  }
+
+  /** A part of this word (one-letter options sharing a dash, `--name=value`), on the same line. */
+  part(value: string, raw: string, from: number, to: number): Token {
+    return new Token(value, raw, this.line, this.start + from, this.line, this.start + to, this.quoted, this.dynamic);
+  }
 }
 
 export interface LexProblem {
@@ -42,7 +64,7 @@ function splitBlanks(text: string, line: number, from: number): Token[] {
     const start = i;
     while (i < n && c !== 32 && c !== 9) c = text.charCodeAt(++i);
     const word = text.slice(start, i);
-    tokens.push({ value: word, raw: word, range: range(line, start, line, i), quoted: false, dynamic: false });
+    tokens.push(new Token(word, word, line, start, line, i));
   }
   return tokens;
 }
@@ -60,40 +82,44 @@ export function lexRestoreLine(text: string, line: number, from = 0): LineLexRes
     while (i < text.length && isBlank(text[i])) i++;
     if (i >= text.length) break;
     const start = i;
-    let value = '';
+    // The value is built from slices of the line: quotes and escaping backslashes are left out.
+    const parts: string[] = [];
+    let seg = i;
     let quoted = false;
     let open = -1;
     while (i < text.length) {
-      const ch = text[i];
+      const ch = text.charCodeAt(i);
       if (open >= 0) {
-        if (ch === '\\' && i + 1 < text.length) {
-          value += text[i + 1];
+        if (ch === 92 /* \\ */ && i + 1 < text.length) {
+          parts.push(text.slice(seg, i));
+          seg = i + 1;
           i += 2;
           continue;
         }
-        if (ch === '"') {
+        if (ch === 34 /* " */) {
+          parts.push(text.slice(seg, i));
           open = -1;
-          i++;
+          seg = ++i;
           continue;
         }
-        value += ch;
         i++;
         continue;
       }
-      if (isBlank(ch)) break;
-      if (ch === '"') {
+      if (ch === 32 || ch === 9) break;
+      if (ch === 34) {
+        parts.push(text.slice(seg, i));
         open = i;
         quoted = true;
-        i++;
+        seg = ++i;
         continue;
       }
-      value += ch;
       i++;
     }
+    parts.push(text.slice(seg, i));
     if (open >= 0) {
       problems.push({ message: 'This double quote is never closed: iptables-restore takes the rest of the line as one word (including any -j that follows).', range: range(line, open, line, text.length) });
     }
-    tokens.push({ value, raw: text.slice(start, i), range: range(line, start, line, i), quoted, dynamic: false });
+    tokens.push(new Token(parts.length === 1 ? parts[0] : parts.join(''), text.slice(start, i), line, start, line, i, quoted));
   }
   return { tokens, problems };
 }

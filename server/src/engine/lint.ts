@@ -87,7 +87,7 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   memo?.begin();
   const ruleset = format === 'script' ? parseScript(text, family, index, { family: opts.family }) : parseRestore(text, family, index, memo);
   const sink = new DiagnosticSink();
-  sink.items.push(...ruleset.diagnostics);
+  sink.addAll(ruleset.diagnostics);
   checkLookalikes(index, contentLines(ruleset, index), sink);
   const state = buildState(ruleset, sink);
   const graph = new JumpGraph(ruleset, state);

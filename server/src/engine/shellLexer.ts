@@ -194,5 +194,5 @@ function readWord(text: string, i: number, index: LineIndex): { token: Token; en
   }
   if (i === start) return undefined;
   i = Math.min(i, n);
-  return { token: { value, raw: text.slice(start, i), range: index.range(start, i), quoted, dynamic }, end: i };
+  return { token: Token.at(value, text.slice(start, i), index.range(start, i), quoted, dynamic), end: i };
 }

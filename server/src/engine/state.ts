@@ -109,7 +109,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       return;
     }
     if (!d.builtin) {
-      const tok: Token = { value: d.name, raw: d.name, range: d.nameRange, quoted: false, dynamic: false };
+      const tok = Token.at(d.name, d.name, d.nameRange);
       if (isBuiltinChain(d.name)) {
         sink.error('chain-not-in-table', d.nameRange, `${d.name} is not a built-in chain of the ${d.table} table (it has ${findTable(d.table)?.chains.join(', ')}).`);
         return;

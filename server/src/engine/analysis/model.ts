@@ -66,8 +66,10 @@ export class AnalysisModel {
    * What a chain's analysis depends on: its rules (by identity, so unchanged parsed lines keep it) and the
    * signatures of the chains it jumps to. Undefined inside a cycle of jumps (then nothing is reused).
    */
-  signature(cs: ChainState): string | undefined {
+  signature(cs: ChainState, depth = 0): string | undefined {
     if (this.signatures.has(cs)) return this.signatures.get(cs);
+    // Very deep jump nesting is not worth a signature (and must not exhaust the stack).
+    if (depth > 200) return undefined;
     this.signatures.set(cs, undefined);
     const parts: string[] = [`${cs.family}:${cs.table}:${cs.name}:${cs.policy ?? ''}`];
     for (const r of cs.rules) {
@@ -76,8 +78,11 @@ export class AnalysisModel {
       if (t && !t.spec && !t.token.dynamic) {
         const next = this.state.get(familyOf(this.rs, r), cs.table, t.name);
         if (next && !next.builtin) {
-          const sub = this.signature(next);
-          if (sub === undefined) return undefined;
+          const sub = this.signature(next, depth + 1);
+          if (sub === undefined) {
+            this.signatures.delete(cs);
+            return undefined;
+          }
           parts.push(`[${sub}]`);
         } else parts.push(next ? 'b' : '?');
       }

@@ -25,7 +25,7 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
     const sig = model.signature(cs);
     const kept = sig !== undefined ? model.memo?.chain(sig) : undefined;
     if (kept?.dead) {
-      dead.push(...kept.dead);
+      for (const d of kept.dead) dead.push(d);
       continue;
     }
     const first = dead.length;

@@ -38,7 +38,7 @@ function checkIpset(model: AnalysisModel, ctx: CheckContext): void {
       ipsetGroups(ctx, cs);
       continue;
     }
-    ctx.sink.items.push(...ctx.memo.forChain(model.signature(cs), `ipset:${ctx.settings.ipsetThreshold}`, () => {
+    ctx.sink.addAll(ctx.memo.forChain(model.signature(cs), `ipset:${ctx.settings.ipsetThreshold}`, () => {
       const sink = new DiagnosticSink();
       ipsetGroups({ ...ctx, sink }, cs);
       return sink.items;
@@ -92,7 +92,7 @@ export function checkStyle(model: AnalysisModel, ctx: CheckContext): void {
       checkDeprecated(ctx, rule);
       continue;
     }
-    ctx.sink.items.push(...ctx.memo.forRule(rule, 'style', () => {
+    ctx.sink.addAll(ctx.memo.forRule(rule, 'style', () => {
       const sink = new DiagnosticSink();
       checkHostBits({ ...ctx, sink }, rule);
       checkDeprecated({ ...ctx, sink }, rule);

@@ -73,7 +73,7 @@ export function checkKernel(ctx: CheckContext): void {
       checkRule({ ...ctx, sink }, rule, cs);
       return sink.items;
     });
-    ctx.sink.items.push(...found);
+    ctx.sink.addAll(found);
   }
 }
 

@@ -119,11 +119,7 @@ class CommandParser {
     const known = (c: string) => findCommand(`-${c}`) || GENERIC_OPTIONS.some((o) => o.short === `-${c}`);
     const flagOnly = (c: string) => findCommand(`-${c}`)?.chain === 'none' || GENERIC_OPTIONS.some((o) => o.short === `-${c}` && o.args.length === 0 && !['-j', '-g', '-m', '-t'].includes(o.short));
     if (t.raw !== t.value || !letters.every(known) || !letters.slice(0, -1).every((c) => flagOnly(c) || findCommand(`-${c}`))) return false;
-    const { line, character } = t.range.start;
-    const parts: Token[] = letters.map((c, k) => ({
-      ...t, value: `-${c}`, raw: k === 0 ? `-${c}` : c,
-      range: { start: { line, character: character + (k === 0 ? 0 : k + 1) }, end: { line, character: character + k + 2 } },
-    }));
+    const parts: Token[] = letters.map((c, k) => t.part(`-${c}`, k === 0 ? `-${c}` : c, k === 0 ? 0 : k + 1, k + 2));
     this.tokens.splice(--this.i, 1, ...parts);
     return true;
   }
@@ -232,8 +228,8 @@ class CommandParser {
     if (t.value.startsWith('--') && eq > 2 && t.raw.indexOf('=') > 2) {
       // getopt's --name=value form: split it into two words with their own ranges.
       const rawEq = t.raw.indexOf('=');
-      const nameTok: Token = { ...t, value: t.value.slice(0, eq), raw: t.raw.slice(0, rawEq), range: { start: t.range.start, end: { line: t.range.start.line, character: t.range.start.character + rawEq } } };
-      const valueTok: Token = { ...t, value: t.value.slice(eq + 1), raw: t.raw.slice(rawEq + 1), range: { start: { line: t.range.start.line, character: t.range.start.character + rawEq + 1 }, end: t.range.end } };
+      const nameTok = t.part(t.value.slice(0, eq), t.raw.slice(0, rawEq), 0, rawEq);
+      const valueTok = new Token(t.value.slice(eq + 1), t.raw.slice(rawEq + 1), t.line, t.start + rawEq + 1, t.endLine, t.end, t.quoted, t.dynamic);
       this.tokens.splice(this.i, 0, valueTok);
       t = nameTok;
     }

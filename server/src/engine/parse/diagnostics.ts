@@ -14,4 +14,9 @@ export class DiagnosticSink {
   error(code: string, range: Range, message: string, data?: Record<string, unknown>): Diagnostic {
     return this.add(code, 'error', range, message, data);
   }
+
+  /** Adds many at once (without spreading them into arguments, which has a size limit). */
+  addAll(items: readonly Diagnostic[]): void {
+    for (const d of items) this.items.push(d);
+  }
 }

@@ -108,7 +108,7 @@ export function parseRestore(text: string, family: Family, index = new LineIndex
     };
     // A line parses the same at the same place in the same table: an unchanged line is not parsed again.
     const parsed = memo ? memo.line(`${line}\u0000${table}\u0000${family}\u0000${text}`, parseLine) : parseLine();
-    sink.items.push(...parsed.diagnostics);
+    sink.addAll(parsed.diagnostics);
     if (parsed.command) {
       parsed.command.index = commands.length;
       commands.push(parsed.command);
