@@ -14,22 +14,32 @@ export interface ParsedLine {
   diagnostics: Diagnostic[];
 }
 
+interface LineEntry {
+  text: string;
+  context: string;
+  parsed: ParsedLine;
+}
+
 export class AnalysisMemo {
-  private lines = new Map<string, ParsedLine>();
-  private nextLines = new Map<string, ParsedLine>();
+  private lines = new Map<number, LineEntry>();
+  private nextLines = new Map<number, LineEntry>();
   readonly matches = new WeakMap<Command, RuleMatch>();
   private chains = new Map<string, { dead?: DeadRule[]; decisions?: Decision[] }>();
   private nextChains = new Map<string, { dead?: DeadRule[]; decisions?: Decision[] }>();
-  private readonly perRule = new WeakMap<Command, Map<string, unknown>>();
+  private readonly perRule = new WeakMap<Command, Record<string, { key: string; value: unknown }>>();
 
-  /** A result about one parsed rule, under a key that names everything else it depends on. */
-  forRule<T>(rule: Command, key: string, make: () => T): T {
-    let m = this.perRule.get(rule);
-    if (!m) this.perRule.set(rule, (m = new Map()));
-    if (m.has(key)) return m.get(key) as T;
-    const v = make();
-    m.set(key, v);
-    return v;
+  /**
+   * A result about one parsed rule, for one purpose, valid while `key` (everything else it depends on) is the
+   * same; a new key replaces the old result.
+   */
+  forRule<T>(rule: Command, purpose: string, key: string, make: () => T): T {
+    let slots = this.perRule.get(rule);
+    if (!slots) this.perRule.set(rule, (slots = {}));
+    const slot = slots[purpose];
+    if (slot && slot.key === key) return slot.value as T;
+    const value = make();
+    slots[purpose] = { key, value };
+    return value;
   }
 
   /** A result about one chain, under its signature (see AnalysisModel.signature) and a name. */
@@ -53,11 +63,12 @@ export class AnalysisMemo {
     this.chains = this.nextChains;
   }
 
-  line(key: string, make: () => ParsedLine): ParsedLine {
-    let hit = this.lines.get(key);
-    if (!hit) hit = make();
-    this.nextLines.set(key, hit);
-    return hit;
+  /** The parse of line `n`, reused when its text and context (table, family) are what they were. */
+  line(n: number, text: string, context: string, make: () => ParsedLine): ParsedLine {
+    const old = this.lines.get(n);
+    const entry = old && old.text === text && old.context === context ? old : { text, context, parsed: make() };
+    this.nextLines.set(n, entry);
+    return entry.parsed;
   }
 
   chain(signature: string): { dead?: DeadRule[]; decisions?: Decision[] } {

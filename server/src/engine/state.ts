@@ -80,23 +80,12 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     state.chains.set(RulesetState.key(cs.family, cs.table, cs.name), cs);
     state.history.push(cs);
   };
-  // Events in source order: table starts reset that table (restore), declarations, then commands.
-  type Event = { line: number; order: number; run: () => void };
-  const events: Event[] = [];
-  for (const t of rs.tables) {
-    if (rs.format !== 'restore') continue;
-    events.push({
-      line: t.range.start.line, order: 0, run: () => {
-        for (const c of state.inTable(rs.family, t.name)) state.chains.delete(RulesetState.key(c.family, c.table, c.name));
-      },
-    });
-  }
-  for (const d of rs.chains) {
-    events.push({ line: d.range.start.line, order: 1, run: () => declare(d) });
-  }
-  for (const c of rs.commands) events.push({ line: c.range.start.line, order: 2, run: () => apply(c) });
-  events.sort((a, b) => a.line - b.line || a.order - b.order);
-
+  // Events in source order: table starts reset that table (restore), declarations, then commands. The three
+  // lists are each in source order already, so they are merged rather than sorted.
+  const tableStarts = rs.format === 'restore' ? rs.tables : [];
+  const resetTable = (t: (typeof rs.tables)[number]) => {
+    for (const c of state.inTable(rs.family, t.name)) state.chains.delete(RulesetState.key(c.family, c.table, c.name));
+  };
   function declare(d: ChainDecl): void {
     const family = d.family ?? rs.family;
     const existing = state.get(family, d.table, d.name);
@@ -239,6 +228,19 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     }
   }
 
-  for (const e of events) e.run();
+  let ti = 0;
+  let di = 0;
+  let ci = 0;
+  const decls = rs.chains;
+  const cmds = rs.commands;
+  const lineOf = (r: { start: { line: number } }) => r.start.line;
+  while (ti < tableStarts.length || di < decls.length || ci < cmds.length) {
+    const tl = ti < tableStarts.length ? lineOf(tableStarts[ti].range) : Infinity;
+    const dl = di < decls.length ? lineOf(decls[di].range) : Infinity;
+    const cl = ci < cmds.length ? lineOf(cmds[ci].range) : Infinity;
+    if (tl <= dl && tl <= cl) resetTable(tableStarts[ti++]);
+    else if (dl <= cl) declare(decls[di++]);
+    else apply(cmds[ci++]);
+  }
   return state;
 }

@@ -22,6 +22,9 @@ interface WidthClass<T> {
 export class BoxIndex<T> {
   private readonly classes: WidthClass<T>[];
   private seq = 0;
+  /** Per dimension, the lowest and highest value of any box added: a query outside them finds nothing. */
+  private readonly lo: bigint[] = [];
+  private readonly hi: bigint[] = [];
 
   constructor(private readonly space: Space, private readonly boxOf: (item: T) => Box, private readonly dim: Dim = Dim.Src) {
     const top = space.max[dim].toString(2).length;
@@ -61,6 +64,14 @@ export class BoxIndex<T> {
     const span = (s.max ?? 0n) - lo;
     const cls = this.classes.find((c) => span <= c.width) ?? this.classes[this.classes.length - 1];
     const e = { seq: this.seq++, lo, item };
+    const box = this.boxOf(item);
+    for (let d = 0; d < box.length; d++) {
+      const a = box[d].min;
+      const b = box[d].max;
+      if (a === undefined || b === undefined) continue;
+      if (this.lo[d] === undefined || a < this.lo[d]) this.lo[d] = a;
+      if (this.hi[d] === undefined || b > this.hi[d]) this.hi[d] = b;
+    }
     const last = cls.entries[cls.entries.length - 1];
     if (last && last.lo > lo) cls.sorted = false;
     cls.entries.push(e);
@@ -77,7 +88,12 @@ export class BoxIndex<T> {
     const s = box[this.dim];
     const lo = s.min;
     const hi = s.max;
-    if (lo === undefined || hi === undefined) return [];
+    if (lo === undefined || hi === undefined || this.seq === 0) return [];
+    for (let d = 0; d < box.length; d++) {
+      const a = box[d].min;
+      const b = box[d].max;
+      if (a === undefined || b === undefined || b < this.lo[d] || a > this.hi[d]) return [];
+    }
     const found: Entry<T>[] = [];
     for (const cls of this.classes) {
       const list = cls.entries;

@@ -184,7 +184,7 @@ export class AnalysisModel {
           return out;
         };
         const sig = this.signature(called);
-        return this.memo && sig !== undefined ? this.memo.forRule(ri.rule, `leaves:${sig}`, compute) : compute();
+        return this.memo && sig !== undefined ? this.memo.forRule(ri.rule, 'leaves', sig, compute) : compute();
       }
       case 'continue':
         return [];

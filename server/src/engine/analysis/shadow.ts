@@ -45,7 +45,7 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
           return own;
         };
         const sig = model.signature(rules[k].flow.kind === 'jump' && rules[k].flow.chain ? rules[k].flow.chain! : cs);
-        big.push({ at: k, index: model.memo && sig !== undefined ? model.memo.forRule(rules[k].rule, `leaf-index:${sig}`, build) : build() });
+        big.push({ at: k, index: model.memo && sig !== undefined ? model.memo.forRule(rules[k].rule, 'leaf-index', sig, build) : build() });
       } else for (const d of ls) small.add(d);
       return seq;
     });

@@ -92,7 +92,7 @@ export function checkStyle(model: AnalysisModel, ctx: CheckContext): void {
       checkDeprecated(ctx, rule);
       continue;
     }
-    ctx.sink.addAll(ctx.memo.forRule(rule, 'style', () => {
+    ctx.sink.addAll(ctx.memo.forRule(rule, 'style', '', () => {
       const sink = new DiagnosticSink();
       checkHostBits({ ...ctx, sink }, rule);
       checkDeprecated({ ...ctx, sink }, rule);

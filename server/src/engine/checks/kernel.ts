@@ -63,12 +63,15 @@ export function checkKernel(ctx: CheckContext): void {
     }
     // What a rule's checks find depends on the rule, its chain, the built-in chains that reach it, and whether
     // the target names a chain that exists.
-    let hooks = hooksOf.get(cs);
-    if (hooks === undefined) hooksOf.set(cs, (hooks = [...ctx.graph.hooks(cs).entries()].map(([h, p]) => `${h}=${p.join('>')}`).join(';')));
+    let chainKey = hooksOf.get(cs);
+    if (chainKey === undefined) hooksOf.set(cs, (chainKey = `${cs.name}|${cs.builtin}|${[...ctx.graph.hooks(cs).entries()].map(([h, p]) => `${h}=${p.join('>')}`).join(';')}`));
     const t = rule.target;
-    const targetChain = t && !t.spec && !t.token.dynamic ? (ctx.state.get(ruleFamily(ctx, rule), rule.table, t.name) ? 'y' : ctx.state.history.some((h) => h.name === t.name && h.table === rule.table) ? 'h' : 'n') : '';
-    const key = `${cs.name}|${cs.builtin}|${hooks}|${targetChain}|${targetChain === 'n' ? ctx.state.inTable(ruleFamily(ctx, rule), rule.table).map((c) => c.name).join(',') : ''}`;
-    const found = ctx.memo.forRule(rule, `kernel:${key}`, () => {
+    let key = chainKey;
+    if (t && !t.spec && !t.token.dynamic) {
+      const known = ctx.state.get(ruleFamily(ctx, rule), rule.table, t.name) ? 'y' : ctx.state.history.some((h) => h.name === t.name && h.table === rule.table) ? 'h' : 'n';
+      key = `${chainKey}|${known}|${known === 'n' ? ctx.state.inTable(ruleFamily(ctx, rule), rule.table).map((c) => c.name).join(',') : ''}`;
+    }
+    const found = ctx.memo.forRule(rule, 'kernel', key, () => {
       const sink = new DiagnosticSink();
       checkRule({ ...ctx, sink }, rule, cs);
       return sink.items;

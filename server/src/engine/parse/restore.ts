@@ -107,7 +107,7 @@ export function parseRestore(text: string, family: Family, index = new LineIndex
       return { command: parseCommand(tokens, { family, format: 'restore', table, sink: own, index: 0 }, counters), diagnostics: own.items };
     };
     // A line parses the same at the same place in the same table: an unchanged line is not parsed again.
-    const parsed = memo ? memo.line(`${line}\u0000${table}\u0000${family}\u0000${text}`, parseLine) : parseLine();
+    const parsed = memo ? memo.line(line, text, family === 4 ? table : `${table}6`, parseLine) : parseLine();
     sink.addAll(parsed.diagnostics);
     if (parsed.command) {
       parsed.command.index = commands.length;
