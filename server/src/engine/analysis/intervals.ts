@@ -70,6 +70,9 @@ export class IntervalSet {
 
   intersect(o: IntervalSet): IntervalSet {
     if (this.isEmpty || o.isEmpty) return IntervalSet.EMPTY;
+    // The common cases allocate nothing: one side is a single interval that holds the other.
+    if (o.items.length === 1 && o.items[0][0] <= this.items[0][0] && o.items[0][1] >= this.items[this.items.length - 1][1]) return this;
+    if (this.items.length === 1 && this.items[0][0] <= o.items[0][0] && this.items[0][1] >= o.items[o.items.length - 1][1]) return o;
     const out: Interval[] = [];
     let i = 0;
     let j = 0;

@@ -80,6 +80,8 @@ export class Space {
   }
 
   intersect(a: Box, b: Box): Box {
+    if (this.subsetOf(a, b)) return a;
+    if (this.subsetOf(b, a)) return b;
     return a.map((s, d) => s.intersect(b[d]));
   }
 
