@@ -2,18 +2,10 @@
  * A generator of small rulesets over the tables, chains, targets, matches and options the knowledge base knows,
  * valid and invalid alike, for comparing the linter's verdict with the kernel's.
  */
+import { mulberry } from '../../server/src/engine/trace/confirm';
 import { KernelCase } from './oracle';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry;
 
 type R = () => number;
 const pick = <T>(r: R, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
