@@ -19,7 +19,7 @@ const cases: Array<[string, string, RegExp]> = [
   ['-A INPUT -s 10.0.0.0/8 -m iprange --src-range 192.168.0.1-192.168.0.9 -j ACCEPT', 'address and iprange apart', /-s 10\.0\.0\.0\/8.*exclude each other/],
   ['-A INPUT ! -s 0.0.0.0/0 -j ACCEPT', 'negated whole address space', /excludes every source address/],
   ['-A INPUT -m conntrack --ctstate NEW -m state --state ESTABLISHED -j ACCEPT', 'two states', /exclude each other/],
-  ['-A INPUT -p tcp --syn --tcp-flags SYN,ACK SYN,ACK -j ACCEPT', 'SYN without ACK and SYN with ACK', /exclude each other/],
+  ['-A INPUT -p tcp --syn -m tcp --tcp-flags SYN,ACK SYN,ACK -j ACCEPT', 'SYN without ACK and SYN with ACK', /exclude each other/],
   ['-A INPUT -f -p tcp --dport 22 -j ACCEPT', 'fragment with a port', /exclude each other/],
   ['-A INPUT -m conntrack --ctorigdstport 600:29 -j ACCEPT', 'not modelled, so not claimed', /^$/],
 ];
@@ -36,6 +36,12 @@ for (const [rule, name, why] of cases) {
     assert.match(d.message, why);
   });
 }
+
+test('--syn together with --tcp-flags in one tcp match is refused by iptables: an error', () => {
+  const text = filter('-A INPUT -p tcp --tcp-flags SYN,ACK SYN --syn -j ACCEPT');
+  assert.equal(errors(text)[0].code, 'syntax');
+  assert.match(errors(text)[0].message, /cannot be used together/);
+});
 
 test('what iptables refuses stays an error, not a never-matches warning', () => {
   const text = filter('-A INPUT -p tcp -m tcp --dport 60000:29 -j ACCEPT');
@@ -61,4 +67,32 @@ test('the corpus line from the university firewall is reported', async () => {
   const { lint } = await import('../../server/src/engine/lint');
   const found = lint(readFileSync(file, 'utf8'), { fileName: file }).diagnostics.filter((d) => d.code === 'never-matches');
   assert.deepEqual(found.map((d) => d.range.start.line + 1), [1549]);
+});
+
+test('kernel: every never-matches case above loads, and the reversed TCP range is refused', async (t) => {
+  const { kernelUnavailable, loadAll } = await import('../kernel/oracle');
+  const { requirement } = await import('../helpers/env');
+  const why = kernelUnavailable();
+  if (requirement(!why, `the kernel check of the never-matches cases cannot run: ${why}`)) {
+    t.skip(why);
+    return;
+  }
+  const kept = cases.filter(([, , w]) => w.source !== '^$').map(([rule]) => ({ family: 4 as const, text: filter(rule) }));
+  const refused = [{ family: 4 as const, text: filter('-A INPUT -p tcp -m tcp --dport 60000:29 -j ACCEPT') }, { family: 4 as const, text: filter('-A INPUT -p sctp -m sctp --dport 600:29 -j ACCEPT') }];
+  const verdicts = loadAll([...kept, ...refused]);
+  kept.forEach((k, i) => assert.ok(verdicts[i].accepted, `the kernel keeps: ${k.text.split('\n')[4]} (${verdicts[i].message})`));
+  refused.forEach((r, i) => assert.ok(!verdicts[kept.length + i].accepted, `iptables refuses: ${r.text.split('\n')[4]}`));
+});
+
+test('no never-matches claim in the 80 accepted corpus files', async () => {
+  const { readFileSync, readdirSync, existsSync } = await import('node:fs');
+  const path = await import('node:path');
+  const { CORPUS, corpusSkip } = await import('../helpers/env');
+  if (corpusSkip()) return;
+  const { lint } = await import('../../server/src/engine/lint');
+  const accepted = readFileSync(path.join(CORPUS, 'ORACLE.md'), 'utf8').split('\n').map((l) => l.split('|').map((x) => x.trim())).filter((c) => c.length > 10 && c[9]?.startsWith('ACCEPT')).map((c) => c[1]);
+  assert.ok(accepted.length >= 80 && existsSync(path.join(CORPUS, 'save')));
+  void readdirSync;
+  const found = accepted.flatMap((f) => lint(readFileSync(path.join(CORPUS, 'save', f), 'utf8'), { fileName: f }).diagnostics.filter((d) => d.code === 'never-matches').map((d) => `${f}:${d.range.start.line + 1}`));
+  assert.deepEqual(found, []);
 });

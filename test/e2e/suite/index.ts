@@ -132,6 +132,16 @@ const cases: Case[] = [
     }
     await diagnostics(doc, (x) => x.some((y) => code(y) === 'host-bits-set'));
   }],
+  ['the example setups (Plex, WordPress script, NAT gateway) open without an error', async () => {
+    for (const name of ['plex-media-server.iptables', 'wordpress-server.sh', 'nat-gateway.iptables']) {
+      const doc = await open(name);
+      // Wait until the server has spoken for this document (an empty list also counts), then check no error.
+      await sleep(300);
+      const errors = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === 'iptables' && d.severity === vscode.DiagnosticSeverity.Error);
+      assert.deepEqual(errors.map((e) => e.message), [], name);
+    }
+    assert.equal((await open('wordpress-server.sh')).languageId, 'shellscript');
+  }],
   ['shell scripts: iptables lines are checked, the rest is left alone', async () => {
     const doc = await open('broken-firewall.sh');
     assert.equal(doc.languageId, 'shellscript');
