@@ -6,6 +6,12 @@ import { detectFamily } from '../server/src/engine/lint';
 
 const [file, reps] = [process.argv[2], Number(process.argv[3] ?? 5)];
 const text = readFileSync(file, 'utf8');
+if (process.argv[4] === 'memory') {
+  // One analysis in a fresh process: the peak memory a server holding this document needs.
+  lint(text, { fileName: file });
+  process.stdout.write(JSON.stringify({ maxRSS: process.resourceUsage().maxRSS }));
+  process.exit(0);
+}
 const family = detectFamily(text, { fileName: file });
 const parse: number[] = [];
 const full: number[] = [];

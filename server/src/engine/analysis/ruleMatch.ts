@@ -182,7 +182,7 @@ function applyGeneric(b: Builder, o: OptionUse): void {
   switch (o.spec.short) {
     case '-p':
       if (!arg(o)) return b.unsure(() => `${what()} is a shell value`);
-      return b.apply(Dim.Proto, protoSet(a.value), o.negated, what);
+      return b.apply(Dim.Proto, cached(`P:${a.value}`, () => protoSet(a.value)), o.negated, what);
     case '-s':
     case '-d': {
       if (!arg(o)) return b.unsure(() => `${what()} is a shell value`);
@@ -193,7 +193,7 @@ function applyGeneric(b: Builder, o: OptionUse): void {
     case '-i':
     case '-o':
       if (!arg(o)) return b.unsure(() => `${what()} is a shell value`);
-      return b.apply(o.spec.short === '-i' ? Dim.In : Dim.Out, ifaceSet(a.value), o.negated, what);
+      return b.apply(o.spec.short === '-i' ? Dim.In : Dim.Out, cached(`i:${a.value}`, () => ifaceSet(a.value)), o.negated, what);
     case '-f':
       return b.apply(Dim.Frag, IntervalSet.point(o.negated ? 0n : 1n), false, what);
   }
@@ -208,6 +208,7 @@ function applyMatchOption(b: Builder, module: string, o: OptionUse, family: 4 | 
     case '--sport':
     case '--dport': {
       const p = portSet(a!.value);
+      if (p.set) p.set = cached(`q:${a!.value}`, () => p.set);
       return b.apply(name === '--sport' ? Dim.Sport : Dim.Dport, p.set, o.negated, what, p.why);
     }
     case '--sports':
@@ -219,7 +220,7 @@ function applyMatchOption(b: Builder, module: string, o: OptionUse, family: 4 | 
       return b.apply(Dim.TcpFlags, cached(`f:${o.args[0].value} ${o.args[1]?.value}`, () => flagsSet(o.args[0].value, o.args[1]?.value ?? '')), o.negated, what);
     case '--icmp-type':
     case '--icmpv6-type':
-      return b.apply(Dim.Icmp, icmpSet(a!.value, family === 6), o.negated, what);
+      return b.apply(Dim.Icmp, cached(`c${family}:${a!.value}`, () => icmpSet(a!.value, family === 6)), o.negated, what);
     case '--ctstate':
     case '--state':
       if (/SNAT|DNAT/i.test(a!.value)) return b.unsure(() => `${what()} uses the virtual SNAT/DNAT states`);
@@ -251,6 +252,7 @@ function applyMatchOption(b: Builder, module: string, o: OptionUse, family: 4 | 
   b.unsure(() => `${what()} of -m ${module} is not modelled`);
 }
 
+const FIRST_FRAGMENT = IntervalSet.point(0n);
 const FRAGMENT_FREE = new Set(['tcp', 'udp', 'sctp', 'dccp', 'icmp', 'icmp6', 'multiport']);
 
 export function ruleMatch(rule: Command, space: Space): RuleMatch {
@@ -265,7 +267,7 @@ export function ruleMatch(rule: Command, space: Space): RuleMatch {
       continue;
     }
     // Port and type matches never match a non-first fragment, whatever their options say.
-    if (FRAGMENT_FREE.has(m.spec.name)) b.apply(Dim.Frag, IntervalSet.point(0n), false, () => `-m ${m.name}`);
+    if (FRAGMENT_FREE.has(m.spec.name)) b.apply(Dim.Frag, FIRST_FRAGMENT, false, () => `-m ${m.name}`);
     for (const o of m.options) applyMatchOption(b, m.spec.name, o, space.family);
   }
   return { box: b.box, exact: b.exact, emptyReason: space.isEmpty(b.box) ? b.emptyReason ?? 'its conditions exclude each other' : undefined, uncertain: b.uncertain };

@@ -11,7 +11,7 @@ import { ValueKind } from '../kb/values';
 import { Token } from '../lexer';
 import { Command, MatchUse, OptionUse, TargetUse } from '../model';
 import { suggest } from '../suggest';
-import { Range, rangeUnion } from '../types';
+import { Range } from '../types';
 import { DiagnosticSink } from './diagnostics';
 
 export interface CommandContext {
@@ -39,16 +39,23 @@ function looksLikeOption(t: Token): boolean {
   return !t.dynamic && t.value.length > 1 && t.value.startsWith('-') && !/^-\d/.test(t.value);
 }
 
+/** The range from the start of one word to the end of another. */
+function spanOf(a: Token, b: Token): Range {
+  return { start: { line: a.line, character: a.start }, end: { line: b.endLine, character: b.end } };
+}
+
 class CommandParser {
   private i = 0;
   private readonly cmd: Command;
   private pendingNeg?: Token;
   /** A shell expansion stood where an option could be: later words may belong to options it holds. */
   private fuzzy = false;
-  private readonly seenGeneric = new Set<OptionSpec>();
+  private seenGeneric?: Set<OptionSpec>;
+  private readonly valueCtx: { family: Family };
 
   constructor(private readonly tokens: Token[], private readonly ctx: CommandContext, counters?: Token) {
     const first = tokens[0];
+    this.valueCtx = { family: ctx.family };
     this.cmd = {
       index: ctx.index,
       table: ctx.table,
@@ -57,7 +64,7 @@ class CommandParser {
       options: [],
       matches: [],
       tokens,
-      range: rangeUnion(counters?.range ?? first.range, tokens[tokens.length - 1].range),
+      range: spanOf(counters ?? first, tokens[tokens.length - 1]),
       dynamic: tokens.some((t) => t.dynamic),
       broken: false,
       counters,
@@ -340,7 +347,7 @@ class CommandParser {
       this.i++;
       use.args.push(a);
       if (!nameArg && !a.dynamic) {
-        const problem = kinds[k].validate(a.value, { family: this.ctx.family });
+        const problem = kinds[k].validate(a.value, this.valueCtx);
         if (problem) {
           const severity = problem.severity ?? 'error';
           this.sink.add(problem.code ?? 'invalid-value', severity, a.range, problem.message);
@@ -367,6 +374,7 @@ class CommandParser {
       case '-g':
         return this.setTarget(use, arg, spec.short === '-g');
     }
+    this.seenGeneric ??= new Set();
     if (this.seenGeneric.has(spec) && spec.args.length) {
       this.fail('syntax', use.nameToken.range, `${use.nameToken.value} is given twice; iptables allows each of its own options once per rule.`);
     }

@@ -95,7 +95,7 @@ export function parseRestore(text: string, family: Family, index = new LineIndex
     }
     const table = current.name;
     const parseLine = (): ParsedLine => {
-      const own = new DiagnosticSink();
+      const own = memo ? new DiagnosticSink() : sink;
       const lexed = lexRestoreLine(text, line);
       for (const p of lexed.problems) own.add('syntax', 'warning', p.range, p.message);
       let tokens = lexed.tokens;
@@ -104,7 +104,7 @@ export function parseRestore(text: string, family: Family, index = new LineIndex
         counters = tokens[0];
         tokens = tokens.slice(1);
       }
-      return { command: parseCommand(tokens, { family, format: 'restore', table, sink: own, index: 0 }, counters), diagnostics: own.items };
+      return { command: parseCommand(tokens, { family, format: 'restore', table, sink: own, index: 0 }, counters), diagnostics: memo ? own.items : [] };
     };
     // A line parses the same at the same place in the same table: an unchanged line is not parsed again.
     const parsed = memo ? memo.line(line, text, family === 4 ? table : `${table}6`, parseLine) : parseLine();
