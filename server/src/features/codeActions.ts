@@ -98,6 +98,15 @@ function fixesFor(fc: FixContext): Fix[] {
     }
     case 'commit-format':
       return commitFormatFixes(fc);
+    case 'syntax': {
+      if (data.fix !== 'add-table') return [];
+      const text = doc.getText();
+      let first = 0;
+      while (first < doc.lineCount - 1 && lineText(doc, first).startsWith('#')) first++;
+      const edits: TextEdit[] = [insertLine(first, '*filter')];
+      if (!/^COMMIT$/m.test(text)) edits.push({ range: { start: doc.positionAt(text.length), end: doc.positionAt(text.length) }, newText: `${text.endsWith('\n') || text === '' ? '' : '\n'}COMMIT\n` });
+      return [{ title: 'Put the rules in a *filter table (and end it with COMMIT)', edits, preferred: true }];
+    }
     case 'obsolete-syntax': {
       const c = commandAt(result, line);
       const use = c?.options.find((o) => o.negToken && o.negToken.range.start.character === diag.range.start.character && o.negToken.range.start.line === line);

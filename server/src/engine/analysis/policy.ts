@@ -143,7 +143,9 @@ function checkScriptOrder(model: AnalysisModel, ctx: CheckContext): void {
 function checkDefaultDeny(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void {
   if (cs.policy !== 'ACCEPT' || denyEnd(model, cs)) return;
   if (cs.decl?.via === 'builtin' && ctx.rs.format === 'restore') return;
-  const range = cs.policyRange ?? cs.declRange;
+  // A script speaks of a chain only where it adds rules to it or sets its policy.
+  if (ctx.rs.format === 'script' && !cs.policyRange && !cs.rules.length) return;
+  const range = cs.policyRange ?? (ctx.rs.format === 'script' && cs.rules.length ? cs.rules[0].range : cs.declRange);
   ctx.sink.add('no-default-deny', 'info', range, `${cs.name} accepts every packet that no rule denies (ACCEPT policy, no final catch-all DROP or REJECT). A default deny is safer: allow what you need, then drop the rest.`, { chain: cs.name });
 }
 

@@ -83,8 +83,12 @@ export function parseRestore(text: string, family: Family, index = new LineIndex
     if (!current || current.commitRange) {
       if (!reportedOutside) {
         reportedOutside = true;
+        const looksLikeRule = /^\s*(\[\d+:\d+\]\s+)?-[A-Z]\s/.test(text);
         sink.error('syntax', lineRange(line, 0, text.length),
-          current ? 'This line comes after COMMIT and before the next *table line: iptables-restore refuses it.' : 'This line comes before any *table line: iptables-restore refuses it. (Text pasted together with the dump, such as a shell prompt?)');
+          current ? 'This line comes after COMMIT and before the next *table line: iptables-restore refuses it.'
+            : looksLikeRule ? 'This rule comes before any *table line: iptables-restore needs the table first (*filter) and COMMIT at the end.'
+              : 'This line comes before any *table line: iptables-restore refuses it. (Text pasted together with the dump, such as a shell prompt?)',
+          !current && looksLikeRule && !tables.length ? { fix: 'add-table' } : undefined);
       }
       continue;
     }
