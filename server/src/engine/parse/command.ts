@@ -39,6 +39,25 @@ function looksLikeOption(t: Token): boolean {
   return !t.dynamic && t.value.length > 1 && t.value.startsWith('-') && !/^-\d/.test(t.value);
 }
 
+/**
+ * Arrays grown by push keep spare room; a ruleset keeps its commands for as long as the document is open, so each
+ * command's lists are copied to their exact size once it is parsed.
+ */
+function compact(c: Command): void {
+  const seen = new Set<OptionUse>();
+  const fit = (uses: OptionUse[]) => uses.map((u) => {
+    if (!seen.has(u)) {
+      seen.add(u);
+      u.args = u.args.slice();
+    }
+    return u;
+  });
+  c.options = fit(c.options);
+  c.matches = c.matches.map((m) => ({ ...m, options: fit(m.options) }));
+  if (c.target) c.target.options = fit(c.target.options);
+  c.tokens = c.tokens.slice();
+}
+
 /** The range from the start of one word to the end of another. */
 function spanOf(a: Token, b: Token): Range {
   return { start: { line: a.line, character: a.start }, end: { line: b.endLine, character: b.end } };
@@ -83,6 +102,7 @@ class CommandParser {
   parse(): Command | undefined {
     while (this.i < this.tokens.length) this.step();
     if (this.pendingNeg) this.fail('syntax', this.pendingNeg.range, "'!' must be followed by the option it negates.");
+    if (this.cmd.spec) compact(this.cmd);
     if (!this.cmd.spec) {
       const first = this.tokens[0];
       if (!this.cmd.dynamic) {
