@@ -62,6 +62,7 @@ function validate(doc: TextDocument): void {
 }
 
 async function refreshSettings(): Promise<void> {
+  const before = JSON.stringify(settings);
   if (configurationPull) {
     try {
       const raw = await connection.workspace.getConfiguration({ section: 'iptables' });
@@ -70,6 +71,8 @@ async function refreshSettings(): Promise<void> {
       settings = DEFAULT_SERVER_SETTINGS;
     }
   }
+  // Only a real change invalidates what earlier analyses left to reuse.
+  if (JSON.stringify(settings) === before) return;
   cache.clear();
   for (const d of documents.all()) validate(d);
 }
@@ -105,7 +108,14 @@ connection.onInitialized(() => {
 });
 
 connection.onDidChangeConfiguration((change) => {
-  if (!configurationPull) settings = normalizeSettings(change.settings?.iptables ?? change.settings);
+  if (!configurationPull) {
+    const next = normalizeSettings(change.settings?.iptables ?? change.settings);
+    if (JSON.stringify(next) === JSON.stringify(settings)) return;
+    settings = next;
+    cache.clear();
+    for (const d of documents.all()) validate(d);
+    return;
+  }
   void refreshSettings();
 });
 

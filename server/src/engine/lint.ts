@@ -3,6 +3,7 @@ import { checkKernel } from './checks/kernel';
 import { CheckContext, DEFAULT_SETTINGS, LintSettings } from './checks/context';
 import { checkLookalikes } from './checks/lookalike';
 import { runAnalysis } from './analysis';
+import { AnalysisModel } from './analysis/model';
 import { CODE_INFO } from './checks/codes';
 import { JumpGraph } from './graph';
 import { Family } from './kb/addresses';
@@ -68,12 +69,8 @@ export function detectFamily(text: string, opts: LintOptions = {}): Family {
   return 4;
 }
 
-function contentLines(rs: Ruleset, index: LineIndex): Iterable<number> {
-  if (rs.format === 'restore') {
-    const lines: number[] = [];
-    for (let l = 0; l < index.lineCount; l++) if (!index.lineText(l).startsWith('#')) lines.push(l);
-    return lines;
-  }
+/** The lines of a script that hold iptables commands. */
+function commandLines(rs: Ruleset): Iterable<number> {
   const lines = new Set<number>();
   for (const c of rs.commands) for (let l = c.range.start.line; l <= c.range.end.line; l++) lines.add(l);
   return lines;
@@ -88,10 +85,12 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   const ruleset = format === 'script' ? parseScript(text, family, index, { family: opts.family }) : parseRestore(text, family, index, memo);
   const sink = new DiagnosticSink();
   sink.addAll(ruleset.diagnostics);
-  checkLookalikes(index, contentLines(ruleset, index), sink);
+  // Restore files are checked line by line while parsing (and the result kept with each parsed line).
+  if (ruleset.format === 'script') checkLookalikes(index, commandLines(ruleset), sink);
   const state = buildState(ruleset, sink);
   const graph = new JumpGraph(ruleset, state);
-  const ctx: CheckContext = { rs: ruleset, state, graph, sink, settings: { ...DEFAULT_SETTINGS, ...opts.settings }, memo };
+  const model = new AnalysisModel(ruleset, state, memo);
+  const ctx: CheckContext = { rs: ruleset, state, graph, sink, settings: { ...DEFAULT_SETTINGS, ...opts.settings }, memo, model };
   checkKernel(ctx);
   if (text.length <= (opts.maxAnalysisSize ?? DEFAULT_MAX_ANALYSIS_SIZE)) {
     runAnalysis(ctx);

@@ -25,24 +25,38 @@ export interface ChainState {
 }
 
 export class RulesetState {
-  readonly chains = new Map<string, ChainState>();
+  /** family -> table -> chain name -> chain, in the order the chains were created. */
+  private readonly byTable = new Map<string, Map<string, ChainState>>();
   /** Every chain that ever existed, including those later deleted or replaced (for navigation). */
   readonly history: ChainState[] = [];
 
-  static key(family: Family, table: string, name: string): string {
-    return `${family}:${table}:${name}`;
+  private table(family: Family, table: string): Map<string, ChainState> {
+    const key = family === 4 ? table : `${table}6`;
+    let m = this.byTable.get(key);
+    if (!m) this.byTable.set(key, (m = new Map()));
+    return m;
   }
 
   get(family: Family, table: string, name: string): ChainState | undefined {
-    return this.chains.get(RulesetState.key(family, table, name));
+    return this.byTable.get(family === 4 ? table : `${table}6`)?.get(name);
+  }
+
+  set(cs: ChainState): void {
+    this.table(cs.family, cs.table).set(cs.name, cs);
+  }
+
+  delete(family: Family, table: string, name: string): void {
+    this.byTable.get(family === 4 ? table : `${table}6`)?.delete(name);
   }
 
   inTable(family: Family, table: string): ChainState[] {
-    return [...this.chains.values()].filter((c) => c.family === family && c.table === table);
+    return [...(this.byTable.get(family === 4 ? table : `${table}6`)?.values() ?? [])];
   }
 
   all(): ChainState[] {
-    return [...this.chains.values()];
+    const out: ChainState[] = [];
+    for (const m of this.byTable.values()) for (const cs of m.values()) out.push(cs);
+    return out;
   }
 }
 
@@ -77,14 +91,14 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   const state = new RulesetState();
   const isScript = rs.format === 'script';
   const add = (cs: ChainState) => {
-    state.chains.set(RulesetState.key(cs.family, cs.table, cs.name), cs);
+    state.set(cs);
     state.history.push(cs);
   };
   // Events in source order: table starts reset that table (restore), declarations, then commands. The three
   // lists are each in source order already, so they are merged rather than sorted.
   const tableStarts = rs.format === 'restore' ? rs.tables : [];
   const resetTable = (t: (typeof rs.tables)[number]) => {
-    for (const c of state.inTable(rs.family, t.name)) state.chains.delete(RulesetState.key(c.family, c.table, c.name));
+    for (const c of state.inTable(rs.family, t.name)) state.delete(c.family, c.table, c.name);
   };
   function declare(d: ChainDecl): void {
     const family = d.family ?? rs.family;
@@ -188,9 +202,9 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
         if (name) {
           const cs = lookupChain(c, family, name);
           if (cs?.builtin) sink.error('invalid-chain-name', name.range, `${name.value} is a built-in chain; -X deletes user chains only.`);
-          else if (cs) state.chains.delete(RulesetState.key(family, c.table, name.value));
+          else if (cs) state.delete(family, c.table, name.value);
         } else {
-          for (const cs of state.inTable(family, c.table)) if (!cs.builtin) state.chains.delete(RulesetState.key(family, c.table, cs.name));
+          for (const cs of state.inTable(family, c.table)) if (!cs.builtin) state.delete(family, c.table, cs.name);
         }
         return;
       }
@@ -220,7 +234,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
           return;
         }
         if (!validateChainName(c.extra, sink)) return;
-        state.chains.delete(RulesetState.key(family, c.table, cs.name));
+        state.delete(family, c.table, cs.name);
         cs.name = c.extra.value;
         add(cs);
         return;

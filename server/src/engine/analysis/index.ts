@@ -6,7 +6,7 @@ import { reportDeadRules } from './shadow';
 import { checkStyle } from './style';
 
 export function runAnalysis(ctx: CheckContext): AnalysisModel {
-  const model = new AnalysisModel(ctx.rs, ctx.state, ctx.memo);
+  const model = ctx.model;
   checkStyle(model, ctx);
   reportDeadRules(model, ctx);
   checkPolicies(model, ctx);

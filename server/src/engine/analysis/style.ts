@@ -75,31 +75,42 @@ function checkUnused(ctx: CheckContext): void {
   }
 }
 
-function checkNeverMatches(model: AnalysisModel, ctx: CheckContext): void {
-  for (const cs of ctx.state.all()) {
-    for (const rule of cs.rules) {
-      const match = ctx.memo?.matches.get(rule) ?? model.ruleInfo(rule, cs).match;
-      if (!match.emptyReason) continue;
-      ctx.sink.add('never-matches', 'warning', rule.range, `This rule can never match: ${match.emptyReason}.`);
-    }
+/** Host bits, deprecated matches and never-matching rules of the given rules. */
+function checkRules(model: AnalysisModel, ctx: CheckContext, rules: Command[], cs?: ChainState): void {
+  for (const rule of rules) {
+    checkHostBits(ctx, rule);
+    checkDeprecated(ctx, rule);
+    if (!cs) continue;
+    const match = ctx.memo?.matches.get(rule) ?? model.ruleInfo(rule, cs).match;
+    if (match.emptyReason) ctx.sink.add('never-matches', 'warning', rule.range, `This rule can never match: ${match.emptyReason}.`);
   }
 }
 
 export function checkStyle(model: AnalysisModel, ctx: CheckContext): void {
-  for (const rule of ctx.rs.commands) {
+  const inChains = new Set<Command>();
+  for (const cs of ctx.state.all()) {
+    for (const r of cs.rules) inChains.add(r);
     if (!ctx.memo) {
-      checkHostBits(ctx, rule);
-      checkDeprecated(ctx, rule);
+      checkRules(model, ctx, cs.rules, cs);
       continue;
     }
-    ctx.sink.addAll(ctx.memo.forRule(rule, 'style', '', () => {
+    // An unchanged chain has the same findings as last time.
+    ctx.sink.addAll(ctx.memo.forChain(model.signature(cs), 'style', () => {
       const sink = new DiagnosticSink();
-      checkHostBits({ ...ctx, sink }, rule);
-      checkDeprecated({ ...ctx, sink }, rule);
+      checkRules(model, { ...ctx, sink }, cs.rules, cs);
+      return sink.items;
+    }));
+  }
+  // Commands outside the final chains (-D, -N, rules of deleted chains) still get the rule-level advice.
+  for (const rule of ctx.rs.commands) {
+    if (inChains.has(rule)) continue;
+    if (!ctx.memo) checkRules(model, ctx, [rule]);
+    else ctx.sink.addAll(ctx.memo.forRule(rule, 'style', '', () => {
+      const sink = new DiagnosticSink();
+      checkRules(model, { ...ctx, sink }, [rule]);
       return sink.items;
     }));
   }
   checkIpset(model, ctx);
   checkUnused(ctx);
-  checkNeverMatches(model, ctx);
 }

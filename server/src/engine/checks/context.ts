@@ -5,6 +5,7 @@ import { DiagnosticSink } from '../parse/diagnostics';
 import { ChainState, RulesetState, familyOf } from '../state';
 import { Family } from '../kb/addresses';
 import { AnalysisMemo } from '../memo';
+import type { AnalysisModel } from '../analysis/model';
 
 export interface LintSettings {
   /** TCP ports that must stay reachable (ssh-lockout). */
@@ -22,6 +23,8 @@ export interface CheckContext {
   sink: DiagnosticSink;
   settings: LintSettings;
   memo?: AnalysisMemo;
+  /** The packet-space model (rule matches, chain signatures), shared by the checks that need it. */
+  model: AnalysisModel;
 }
 
 export function ruleFamily(ctx: CheckContext, c: Command): Family {

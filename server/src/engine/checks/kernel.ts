@@ -55,12 +55,27 @@ function checkRule(ctx: CheckContext, rule: Command, cs: ChainState): void {
 
 export function checkKernel(ctx: CheckContext): void {
   checkLoops(ctx);
+  if (!ctx.memo) {
+    for (const [rule, cs] of rulesWithChains(ctx)) checkRule(ctx, rule, cs);
+    return;
+  }
+  // With a memo: a chain whose rules, called chains and callers are unchanged has the same findings as last time.
+  for (const cs of ctx.state.all()) {
+    const sig = ctx.model.signature(cs);
+    const hooks = [...ctx.graph.hooks(cs).entries()].map(([h, p]) => `${h}=${p.join('>')}`).join(';');
+    const names = sig?.includes('?') || ctx.rs.format === 'script' ? ctx.state.history.filter((h) => h.table === cs.table).map((h) => h.name).join(',') : '';
+    ctx.sink.addAll(ctx.memo.forChain(sig === undefined ? undefined : `${sig}|${hooks}|${names}`, 'kernel', () => {
+      const sink = new DiagnosticSink();
+      checkChainRules({ ...ctx, sink }, cs);
+      return sink.items;
+    }));
+  }
+}
+
+function checkChainRules(ctx: CheckContext, cs: ChainState): void {
+  const memo = ctx.memo!;
   const hooksOf = new Map<ChainState, string>();
-  for (const [rule, cs] of rulesWithChains(ctx)) {
-    if (!ctx.memo) {
-      checkRule(ctx, rule, cs);
-      continue;
-    }
+  for (const rule of cs.rules) {
     // What a rule's checks find depends on the rule, its chain, the built-in chains that reach it, and whether
     // the target names a chain that exists.
     let chainKey = hooksOf.get(cs);
@@ -71,7 +86,7 @@ export function checkKernel(ctx: CheckContext): void {
       const known = ctx.state.get(ruleFamily(ctx, rule), rule.table, t.name) ? 'y' : ctx.state.history.some((h) => h.name === t.name && h.table === rule.table) ? 'h' : 'n';
       key = `${chainKey}|${known}|${known === 'n' ? ctx.state.inTable(ruleFamily(ctx, rule), rule.table).map((c) => c.name).join(',') : ''}`;
     }
-    const found = ctx.memo.forRule(rule, 'kernel', key, () => {
+    const found = memo.forRule(rule, 'kernel', key, () => {
       const sink = new DiagnosticSink();
       checkRule({ ...ctx, sink }, rule, cs);
       return sink.items;

@@ -32,9 +32,13 @@ const RE = new RegExp(`[${Object.keys(LOOKALIKES).join('')}]`);
 
 /** Reports look-alike characters on the given lines (those that hold iptables words). */
 export function checkLookalikes(index: LineIndex, lines: Iterable<number>, sink: DiagnosticSink): void {
-  for (const line of lines) {
-    const text = index.lineText(line);
-    if (!RE.test(text)) continue;
+  for (const line of lines) checkLookalikeLine(index.lineText(line), line, sink);
+}
+
+/** Reports look-alike characters on one line of text. */
+export function checkLookalikeLine(text: string, line: number, sink: DiagnosticSink): void {
+  {
+    if (!RE.test(text)) return;
     let inQuotes = false;
     for (let i = 0; i < text.length; i++) {
       const ch = text[i];
@@ -54,6 +58,7 @@ export function checkLookalikes(index: LineIndex, lines: Iterable<number>, sink:
     }
   }
 }
+
 
 /** An en/em dash stands for '--' before a long option, '-' before a one-letter option or inside a range. */
 function dashReplacement(text: string, start: number, end: number): string {

@@ -9,6 +9,7 @@ import { lineRange } from '../types';
 import { parseCommand } from './command';
 import { DiagnosticSink } from './diagnostics';
 import { AnalysisMemo, ParsedLine } from '../memo';
+import { checkLookalikeLine } from '../checks/lookalike';
 
 const COUNTERS_RE = /^\[\d+:\d+\]$/;
 
@@ -40,6 +41,8 @@ export function parseRestore(text: string, family: Family, index = new LineIndex
       comments.push({ text, range: lineRange(line, 0, text.length), trailing: false });
       continue;
     }
+    const ruleLine = !!current && !current.commitRange && !text.startsWith('*') && !text.startsWith(':') && text.trim() !== 'COMMIT' && !/^[ \t]+$/.test(text);
+    if (!ruleLine) checkLookalikeLine(text, line, sink);
     if (hasCr && !reportedCr) {
       reportedCr = true;
       sink.error('commit-format', lineRange(line, text.length, full.length),
@@ -100,6 +103,7 @@ export function parseRestore(text: string, family: Family, index = new LineIndex
     const table = current.name;
     const parseLine = (): ParsedLine => {
       const own = memo ? new DiagnosticSink() : sink;
+      checkLookalikeLine(text, line, own);
       const lexed = lexRestoreLine(text, line);
       for (const p of lexed.problems) own.add('syntax', 'warning', p.range, p.message);
       let tokens = lexed.tokens;
