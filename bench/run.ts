@@ -3,7 +3,7 @@
  * through the engine and through a real LSP client; side by side with iptables-restore-translate where installed.
  * Prints a table and writes BENCHMARKS.md. `--smoke` runs small sizes once and writes nothing.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -111,7 +111,6 @@ async function main(): Promise<void> {
     writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), `${md}\n## Results\n\n${text}\n`);
     process.stderr.write('wrote BENCHMARKS.md\n');
   }
-  void execFileSync;
 }
 
 main().catch((e) => {

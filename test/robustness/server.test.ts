@@ -86,8 +86,8 @@ test('a 50 MB file: the server answers and says it is too large to analyse, inst
     await c.open(uri, text);
     const p = await c.diagnosticsFor(uri, (x) => x.diagnostics.some((d) => d.code === 'too-large'), 60000);
     assert.match(p.diagnostics.find((d) => d.code === 'too-large')!.message, /too large/);
-    const h = await c.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 1, character: 1 } });
-    void h;
+    // A feature request on the huge document is answered too (with whatever it can say).
+    await c.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 1, character: 1 } });
     assert.ok(Date.now() - t0 < 60000);
     await alive(c);
   } finally {

@@ -85,14 +85,13 @@ test('kernel: every never-matches case above loads, and the reversed TCP range i
 });
 
 test('no never-matches claim in the 80 accepted corpus files', async () => {
-  const { readFileSync, readdirSync, existsSync } = await import('node:fs');
+  const { readFileSync, existsSync } = await import('node:fs');
   const path = await import('node:path');
   const { CORPUS, corpusSkip } = await import('../helpers/env');
   if (corpusSkip()) return;
   const { lint } = await import('../../server/src/engine/lint');
   const accepted = readFileSync(path.join(CORPUS, 'ORACLE.md'), 'utf8').split('\n').map((l) => l.split('|').map((x) => x.trim())).filter((c) => c.length > 10 && c[9]?.startsWith('ACCEPT')).map((c) => c[1]);
   assert.ok(accepted.length >= 80 && existsSync(path.join(CORPUS, 'save')));
-  void readdirSync;
   const found = accepted.flatMap((f) => lint(readFileSync(path.join(CORPUS, 'save', f), 'utf8'), { fileName: f }).diagnostics.filter((d) => d.code === 'never-matches').map((d) => `${f}:${d.range.start.line + 1}`));
   assert.deepEqual(found, []);
 });

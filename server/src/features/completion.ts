@@ -131,7 +131,7 @@ function valueItems(kind: ValueKind, partial: string, ctx: Context): CompletionI
     .map((c, i) => ({ label: c.label, kind: CompletionItemKind.EnumMember, documentation: doc(c.doc), filterText: prefix + c.label, insertText: prefix + c.label, sortText: String(i).padStart(3, '0') }));
 }
 
-function lineStartItems(result: LintResult, ctx: Context, pos: Position): CompletionItem[] {
+function lineStartItems(ctx: Context): CompletionItem[] {
   const items: CompletionItem[] = [];
   for (const t of TABLES) items.push({ label: `*${t.name}`, kind: CompletionItemKind.Module, documentation: doc(`**${t.name}** table\n\n${t.doc}`), sortText: `3${t.name}` });
   for (const name of findTable(ctx.table)?.chains ?? []) {
@@ -139,8 +139,6 @@ function lineStartItems(result: LintResult, ctx: Context, pos: Position): Comple
   }
   items.push({ label: ':CHAIN - [0:0]', kind: CompletionItemKind.Class, detail: 'user chain declaration', insertText: ':${1:NAME} - [0:0]', insertTextFormat: InsertTextFormat.Snippet, documentation: doc('Declares a user chain. Rules enter it with `-j NAME`.'), sortText: '2~' });
   items.push({ label: 'COMMIT', kind: CompletionItemKind.Keyword, documentation: doc('Ends the table block: iptables-restore applies it now, or nothing at all.'), sortText: '4' });
-  void result;
-  void pos;
   return [...items, ...optionItems(undefined, ctx)];
 }
 
@@ -148,7 +146,7 @@ export function complete(docu: TextDocument, result: LintResult, pos: Position):
   const ctx = result.ruleset.format === 'script' ? scriptContext(docu, result, pos) : restoreContext(docu, result, pos);
   if (!ctx) return [];
   if (ctx.lineStart && ctx.format === 'restore') {
-    return ctx.partial.startsWith('-') ? optionItems(undefined, ctx) : lineStartItems(result, ctx, pos);
+    return ctx.partial.startsWith('-') ? optionItems(undefined, ctx) : lineStartItems(ctx);
   }
   const last = ctx.words[ctx.words.length - 1];
   const before = ctx.words[ctx.words.length - 2];
