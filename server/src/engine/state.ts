@@ -143,103 +143,116 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     return undefined;
   }
 
+  /** -N: a new user chain. */
+  function createChain(c: Command, family: Family, _op: string, name: Token | undefined): void {
+    if (!name) return;
+    const existing = state.get(family, c.table, name.value);
+    if (existing) {
+      if (existing.builtin) sink.error('invalid-chain-name', name.range, `${name.value} is a built-in chain of ${c.table}; it cannot be created.`);
+      else if (!isScript) sink.error('duplicate-chain', name.range, `Chain ${name.value} already exists in *${c.table}.`, { first: existing.declRange });
+      else sink.add('duplicate-chain', 'warning', name.range, `Chain ${name.value} already exists at this point: this iptables -N fails when the script runs.`, { first: existing.declRange });
+      return;
+    }
+    if (isBuiltinChain(name.value)) {
+      sink.error('chain-not-in-table', name.range, `${name.value} is a built-in chain name; the ${c.table} table does not have it and it cannot be created.`);
+      return;
+    }
+    if (!validateChainName(name, sink)) return;
+    add({ family, table: c.table, name: name.value, builtin: false, declRange: name.range, createdBy: c, rules: [] });
+    return;
+  }
+
+  /** -A, -I, -R, -D: the rules of a chain. */
+  function editRules(c: Command, family: Family, op: string, name: Token | undefined): void {
+    if (!name) return;
+    const cs = lookupChain(c, family, name);
+    if (!cs || c.broken) return;
+    const pos = c.rulenum && !c.rulenum.dynamic ? Number(c.rulenum.value) : undefined;
+    if (op === '-A') cs.rules.push(c);
+    else if (op === '-I') {
+      if (pos !== undefined && (pos < 1 || pos > cs.rules.length + 1)) {
+        sink.add('syntax', isScript ? 'warning' : 'error', c.rulenum!.range, `${name.value} has ${cs.rules.length} rule(s) at this point: a rule can be inserted at positions 1 to ${cs.rules.length + 1}, not ${pos} ("Index of insertion too big").`);
+        return;
+      }
+      cs.rules.splice(Math.max(0, (pos ?? 1) - 1), 0, c);
+    }
+    else if (op === '-R' && pos !== undefined) {
+      if (pos < 1 || pos > cs.rules.length) sink.add('syntax', isScript ? 'warning' : 'error', c.rulenum!.range, `${name.value} has ${cs.rules.length} rule(s) at this point; there is no rule ${pos} to replace.`);
+      else cs.rules[pos - 1] = c;
+    } else if (op === '-D') {
+      const at = pos !== undefined ? pos - 1 : cs.rules.findIndex((r) => sameRuleSpec(r, c));
+      if (at >= 0 && at < cs.rules.length) cs.rules.splice(at, 1);
+      else if (!c.dynamic && !isScript) sink.error('syntax', c.range, `No such rule in ${name.value} to delete at this point: iptables-restore fails.`);
+    }
+    return;
+  }
+
+  /** -F: empties one chain or every chain of the table. */
+  function flushChains(c: Command, family: Family, _op: string, name: Token | undefined): void {
+    const targets = name ? [lookupChain(c, family, name)] : state.inTable(family, c.table);
+    for (const cs of targets) if (cs) cs.rules = [];
+    return;
+  }
+
+  /** -X: deletes one user chain or every user chain of the table. */
+  function deleteChains(c: Command, family: Family, _op: string, name: Token | undefined): void {
+    if (name) {
+      const cs = lookupChain(c, family, name);
+      if (cs?.builtin) sink.error('invalid-chain-name', name.range, `${name.value} is a built-in chain; -X deletes user chains only.`);
+      else if (cs) state.delete(family, c.table, name.value);
+    } else {
+      for (const cs of state.inTable(family, c.table)) if (!cs.builtin) state.delete(family, c.table, cs.name);
+    }
+    return;
+  }
+
+  /** -P: the policy of a built-in chain. */
+  function setPolicy(c: Command, family: Family, _op: string, name: Token | undefined): void {
+    if (!name) return;
+    const cs = lookupChain(c, family, name);
+    const pol = c.extra;
+    if (!cs || !pol) return;
+    if (!cs.builtin) {
+      sink.error('invalid-policy', name.range, `Only built-in chains have a policy; ${name.value} is a user chain.`);
+      return;
+    }
+    if (!pol.dynamic && pol.value !== 'ACCEPT' && pol.value !== 'DROP') {
+      sink.error('invalid-policy', pol.range, `Policy '${pol.value}' is not allowed: a built-in chain's policy is ACCEPT or DROP.`, { suggestions: suggest(pol.value, ['ACCEPT', 'DROP']) });
+      return;
+    }
+    cs.policy = pol.dynamic ? undefined : pol.value;
+    cs.policyRange = pol.range;
+    return;
+  }
+
+  /** -E: renames a user chain. */
+  function renameChain(c: Command, family: Family, _op: string, name: Token | undefined): void {
+    if (!name || !c.extra) return;
+    const cs = lookupChain(c, family, name);
+    if (!cs || c.extra.dynamic) return;
+    if (cs.builtin) {
+      sink.error('invalid-chain-name', name.range, 'Built-in chains cannot be renamed.');
+      return;
+    }
+    if (!validateChainName(c.extra, sink)) return;
+    state.delete(family, c.table, cs.name);
+    cs.name = c.extra.value;
+    add(cs);
+    return;
+  }
+
+  const OPS: Record<string, (c: Command, family: Family, op: string, name: Token | undefined) => void> = {
+    '-N': createChain, '-A': editRules, '-I': editRules, '-R': editRules, '-D': editRules,
+    '-F': flushChains, '-X': deleteChains, '-P': setPolicy, '-E': renameChain,
+  };
+
   function apply(c: Command): void {
     const family = familyOf(rs, c);
     if (!findTable(c.table)) return;
     const op = c.spec.short;
     const name = c.chain;
     if ((name && name.dynamic) || (c.broken && op !== '-A' && op !== '-I')) return;
-    switch (op) {
-      case '-N': {
-        if (!name) return;
-        const existing = state.get(family, c.table, name.value);
-        if (existing) {
-          if (existing.builtin) sink.error('invalid-chain-name', name.range, `${name.value} is a built-in chain of ${c.table}; it cannot be created.`);
-          else if (!isScript) sink.error('duplicate-chain', name.range, `Chain ${name.value} already exists in *${c.table}.`, { first: existing.declRange });
-          else sink.add('duplicate-chain', 'warning', name.range, `Chain ${name.value} already exists at this point: this iptables -N fails when the script runs.`, { first: existing.declRange });
-          return;
-        }
-        if (isBuiltinChain(name.value)) {
-          sink.error('chain-not-in-table', name.range, `${name.value} is a built-in chain name; the ${c.table} table does not have it and it cannot be created.`);
-          return;
-        }
-        if (!validateChainName(name, sink)) return;
-        add({ family, table: c.table, name: name.value, builtin: false, declRange: name.range, createdBy: c, rules: [] });
-        return;
-      }
-      case '-A':
-      case '-I':
-      case '-R':
-      case '-D': {
-        if (!name) return;
-        const cs = lookupChain(c, family, name);
-        if (!cs || c.broken) return;
-        const pos = c.rulenum && !c.rulenum.dynamic ? Number(c.rulenum.value) : undefined;
-        if (op === '-A') cs.rules.push(c);
-        else if (op === '-I') {
-          if (pos !== undefined && (pos < 1 || pos > cs.rules.length + 1)) {
-            sink.add('syntax', isScript ? 'warning' : 'error', c.rulenum!.range, `${name.value} has ${cs.rules.length} rule(s) at this point: a rule can be inserted at positions 1 to ${cs.rules.length + 1}, not ${pos} ("Index of insertion too big").`);
-            return;
-          }
-          cs.rules.splice(Math.max(0, (pos ?? 1) - 1), 0, c);
-        }
-        else if (op === '-R' && pos !== undefined) {
-          if (pos < 1 || pos > cs.rules.length) sink.add('syntax', isScript ? 'warning' : 'error', c.rulenum!.range, `${name.value} has ${cs.rules.length} rule(s) at this point; there is no rule ${pos} to replace.`);
-          else cs.rules[pos - 1] = c;
-        } else if (op === '-D') {
-          const at = pos !== undefined ? pos - 1 : cs.rules.findIndex((r) => sameRuleSpec(r, c));
-          if (at >= 0 && at < cs.rules.length) cs.rules.splice(at, 1);
-          else if (!c.dynamic && !isScript) sink.error('syntax', c.range, `No such rule in ${name.value} to delete at this point: iptables-restore fails.`);
-        }
-        return;
-      }
-      case '-F': {
-        const targets = name ? [lookupChain(c, family, name)] : state.inTable(family, c.table);
-        for (const cs of targets) if (cs) cs.rules = [];
-        return;
-      }
-      case '-X': {
-        if (name) {
-          const cs = lookupChain(c, family, name);
-          if (cs?.builtin) sink.error('invalid-chain-name', name.range, `${name.value} is a built-in chain; -X deletes user chains only.`);
-          else if (cs) state.delete(family, c.table, name.value);
-        } else {
-          for (const cs of state.inTable(family, c.table)) if (!cs.builtin) state.delete(family, c.table, cs.name);
-        }
-        return;
-      }
-      case '-P': {
-        if (!name) return;
-        const cs = lookupChain(c, family, name);
-        const pol = c.extra;
-        if (!cs || !pol) return;
-        if (!cs.builtin) {
-          sink.error('invalid-policy', name.range, `Only built-in chains have a policy; ${name.value} is a user chain.`);
-          return;
-        }
-        if (!pol.dynamic && pol.value !== 'ACCEPT' && pol.value !== 'DROP') {
-          sink.error('invalid-policy', pol.range, `Policy '${pol.value}' is not allowed: a built-in chain's policy is ACCEPT or DROP.`, { suggestions: suggest(pol.value, ['ACCEPT', 'DROP']) });
-          return;
-        }
-        cs.policy = pol.dynamic ? undefined : pol.value;
-        cs.policyRange = pol.range;
-        return;
-      }
-      case '-E': {
-        if (!name || !c.extra) return;
-        const cs = lookupChain(c, family, name);
-        if (!cs || c.extra.dynamic) return;
-        if (cs.builtin) {
-          sink.error('invalid-chain-name', name.range, 'Built-in chains cannot be renamed.');
-          return;
-        }
-        if (!validateChainName(c.extra, sink)) return;
-        state.delete(family, c.table, cs.name);
-        cs.name = c.extra.value;
-        add(cs);
-        return;
-      }
-    }
+    OPS[op]?.(c, family, op, name);
   }
 
   let ti = 0;

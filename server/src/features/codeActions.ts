@@ -57,109 +57,111 @@ function declareChain(fc: FixContext, chain: string, table: string): Fix | undef
   return { title: `Declare chain ${chain} (:${chain} - [0:0])`, edits: [insertLine(after, `:${chain} - [0:0]`)] };
 }
 
-function fixesFor(fc: FixContext): Fix[] {
-  const { diag, data, doc, result } = fc;
-  const line = diag.range.start.line;
-  switch (diag.code) {
-    case 'unknown-target': {
-      const fixes = suggestions(fc);
-      const chain = data.chain as string | undefined;
-      // A near-miss of a target name is a typo, not a chain to create.
-      const typo = ((data.suggestions as string[] | undefined) ?? []).some((s) => TARGETS.some((t) => t.name === s));
-      if (chain && !typo && /^[A-Za-z_][\w-]*$/.test(chain)) {
-        const d = declareChain(fc, chain, data.table as string);
-        if (d) fixes.push(d);
-      }
-      return fixes;
+/** The fixes for one diagnostic code: one small function per code. */
+const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
+  'unknown-target': (fc) => {
+    const fixes = suggestions(fc);
+    const chain = fc.data.chain as string | undefined;
+    // A near-miss of a target name is a typo, not a chain to create.
+    const typo = ((fc.data.suggestions as string[] | undefined) ?? []).some((s) => TARGETS.some((t) => t.name === s));
+    if (chain && !typo && /^[A-Za-z_][\w-]*$/.test(chain)) {
+      const d = declareChain(fc, chain, fc.data.table as string);
+      if (d) fixes.push(d);
     }
-    case 'unknown-option':
-    case 'unknown-match':
-    case 'unknown-table':
-    case 'invalid-policy':
-      if (data.expected) return [replaceWith(fc, data.expected as string)];
-      if (data.module && data.kind === 'match') return [{ title: `Load the match first (-m ${data.module})`, edits: [{ range: { start: diag.range.start, end: diag.range.start }, newText: `-m ${data.module} ` }], preferred: true }];
-      return suggestions(fc);
-    case 'undefined-chain': {
-      const fixes = suggestions(fc);
-      const d = declareChain(fc, data.chain as string, data.table as string);
-      return d ? [...fixes, { ...d, preferred: !fixes.length }] : fixes;
-    }
-    case 'lookalike-character':
-      return [{ title: `Replace with ${data.replacement === '' ? 'nothing' : `'${data.replacement}'`}`, edits: [{ range: diag.range, newText: data.replacement as string }], preferred: true }];
-    case 'protocol-required': {
-      const c = commandAt(result, line);
-      const insert = data.insert as string | undefined;
-      if (!c || !insert || !c.chain || c.protocol) return [];
-      return [{ title: `Add '${insert}'`, edits: [{ range: { start: c.chain.range.end, end: c.chain.range.end }, newText: ` ${insert}` }], preferred: true }];
-    }
-    case 'missing-commit': {
-      const after = (data.line as number | undefined) ?? line;
-      return [{ title: 'Add COMMIT', edits: [insertLine(after + 1, 'COMMIT')], preferred: true }];
-    }
-    case 'commit-format':
-      return commitFormatFixes(fc);
-    case 'syntax': {
-      if (data.fix !== 'add-table') return [];
-      const text = doc.getText();
-      let first = 0;
-      while (first < doc.lineCount - 1 && lineText(doc, first).startsWith('#')) first++;
-      const edits: TextEdit[] = [insertLine(first, '*filter')];
-      if (!/^COMMIT$/m.test(text)) edits.push({ range: { start: doc.positionAt(text.length), end: doc.positionAt(text.length) }, newText: `${text.endsWith('\n') || text === '' ? '' : '\n'}COMMIT\n` });
-      return [{ title: 'Put the rules in a *filter table (and end it with COMMIT)', edits, preferred: true }];
-    }
-    case 'obsolete-syntax': {
-      const c = commandAt(result, line);
-      const use = c?.options.find((o) => o.negToken && o.negToken.range.start.character === diag.range.start.character && o.negToken.range.start.line === line);
-      if (!use) return [];
-      return [{ title: `Write '! ${use.nameToken.value}'`, edits: [
-        { range: { start: use.nameToken.range.end, end: diag.range.end }, newText: '' },
-        { range: { start: use.nameToken.range.start, end: use.nameToken.range.start }, newText: '! ' },
-      ], preferred: true }];
-    }
-    case 'host-bits-set':
-      return [{ ...replaceWith(fc, data.replacement as string, `Use the network address ${data.replacement}`), preferred: true }];
-    case 'deprecated-match': {
-      const c = commandAt(result, line);
-      const m = c?.matches.find((x) => x.token && x.token.range.start.character === diag.range.start.character);
-      if (!m?.token) return [];
-      const edits: TextEdit[] = [{ range: m.token.range, newText: 'conntrack' }];
-      for (const o of m.options) if (o.spec.names[0] === '--state') edits.push({ range: o.nameToken.range, newText: '--ctstate' });
-      return [{ title: 'Use -m conntrack --ctstate', edits, preferred: true }];
-    }
-    case 'redundant-rule': {
-      const c = commandAt(result, line);
-      if (!c) return [];
-      return [{ title: 'Delete this redundant rule', edits: [{ range: { start: at(c.range.start.line), end: at(c.range.end.line + 1) }, newText: '' }] }];
-    }
-    case 'reject-before-accept': {
-      const c = commandAt(result, line);
-      const target = data.moveAbove as number | undefined;
-      if (!c || target === undefined || c.range.start.line !== c.range.end.line) return [];
-      return [{ title: `Move this rule above line ${target + 1}`, edits: [
-        insertLine(target, lineText(doc, line)),
-        { range: { start: at(line), end: at(line + 1) }, newText: '' },
-      ], preferred: true }];
-    }
-    case 'missing-established': {
-      const c = commandAt(result, (data.insertBefore as number) ?? line);
-      const chain = data.chain as string;
-      const before = (data.insertBefore as number | undefined) ?? line + 1;
-      return [{ title: `Accept ESTABLISHED,RELATED at the top of ${chain}`, edits: [insertLine(before, `${rulePrefix(fc, c, chain)} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`)], preferred: true }];
-    }
-    case 'ssh-lockout': {
-      if (data.insertPolicyBefore !== undefined) {
-        const c = commandAt(result, data.insertPolicyBefore as number);
-        const prefix = c ? doc.getText({ start: at(c.range.start.line), end: c.commandToken.range.start }).trimStart() : 'iptables ';
-        return [{ title: 'Set the ACCEPT policy before flushing', edits: [insertLine(data.insertPolicyBefore as number, `${prefix}-P INPUT ACCEPT`)], preferred: true }];
-      }
-      if (data.insertBefore === undefined && result.ruleset.format === 'script') return [];
-      const port = (data.port as number | undefined) ?? 22;
-      const before = (data.insertBefore as number | undefined) ?? lastRuleLine(result, data.chain as string) ?? line + 1;
-      const c = commandAt(result, before);
-      return [{ title: `Accept SSH (TCP ${port}) before the deny`, edits: [insertLine(before, `${rulePrefix(fc, c, 'INPUT')} -p tcp -m tcp --dport ${port} -j ACCEPT`)], preferred: true }];
-    }
+    return fixes;
+  },
+  'unknown-option': (fc) => nameFixes(fc),
+  'unknown-match': (fc) => nameFixes(fc),
+  'unknown-table': (fc) => nameFixes(fc),
+  'invalid-policy': (fc) => nameFixes(fc),
+  'undefined-chain': (fc) => {
+    const fixes = suggestions(fc);
+    const d = declareChain(fc, fc.data.chain as string, fc.data.table as string);
+    return d ? [...fixes, { ...d, preferred: !fixes.length }] : fixes;
+  },
+  'lookalike-character': ({ diag, data }) => [{ title: `Replace with ${data.replacement === '' ? 'nothing' : `'${data.replacement}'`}`, edits: [{ range: diag.range, newText: data.replacement as string }], preferred: true }],
+  'protocol-required': ({ result, diag, data }) => {
+    const c = commandAt(result, diag.range.start.line);
+    const insert = data.insert as string | undefined;
+    if (!c || !insert || !c.chain || c.protocol) return [];
+    return [{ title: `Add '${insert}'`, edits: [{ range: { start: c.chain.range.end, end: c.chain.range.end }, newText: ` ${insert}` }], preferred: true }];
+  },
+  'missing-commit': ({ diag, data }) => [{ title: 'Add COMMIT', edits: [insertLine(((data.line as number | undefined) ?? diag.range.start.line) + 1, 'COMMIT')], preferred: true }],
+  'commit-format': (fc) => commitFormatFixes(fc),
+  syntax: (fc) => addTableFix(fc),
+  'obsolete-syntax': ({ result, diag }) => {
+    const line = diag.range.start.line;
+    const c = commandAt(result, line);
+    const use = c?.options.find((o) => o.negToken && o.negToken.range.start.character === diag.range.start.character && o.negToken.range.start.line === line);
+    if (!use) return [];
+    return [{ title: `Write '! ${use.nameToken.value}'`, edits: [
+      { range: { start: use.nameToken.range.end, end: diag.range.end }, newText: '' },
+      { range: { start: use.nameToken.range.start, end: use.nameToken.range.start }, newText: '! ' },
+    ], preferred: true }];
+  },
+  'host-bits-set': (fc) => [{ ...replaceWith(fc, fc.data.replacement as string, `Use the network address ${fc.data.replacement}`), preferred: true }],
+  'deprecated-match': ({ result, diag }) => {
+    const c = commandAt(result, diag.range.start.line);
+    const m = c?.matches.find((x) => x.token && x.token.range.start.character === diag.range.start.character);
+    if (!m?.token) return [];
+    const edits: TextEdit[] = [{ range: m.token.range, newText: 'conntrack' }];
+    for (const o of m.options) if (o.spec.names[0] === '--state') edits.push({ range: o.nameToken.range, newText: '--ctstate' });
+    return [{ title: 'Use -m conntrack --ctstate', edits, preferred: true }];
+  },
+  'redundant-rule': ({ result, diag }) => {
+    const c = commandAt(result, diag.range.start.line);
+    if (!c) return [];
+    return [{ title: 'Delete this redundant rule', edits: [{ range: { start: at(c.range.start.line), end: at(c.range.end.line + 1) }, newText: '' }] }];
+  },
+  'reject-before-accept': ({ result, diag, data, doc }) => {
+    const line = diag.range.start.line;
+    const c = commandAt(result, line);
+    const target = data.moveAbove as number | undefined;
+    if (!c || target === undefined || c.range.start.line !== c.range.end.line) return [];
+    return [{ title: `Move this rule above line ${target + 1}`, edits: [insertLine(target, lineText(doc, line)), { range: { start: at(line), end: at(line + 1) }, newText: '' }], preferred: true }];
+  },
+  'missing-established': (fc) => {
+    const { result, diag, data } = fc;
+    const before = (data.insertBefore as number | undefined) ?? diag.range.start.line + 1;
+    const chain = data.chain as string;
+    return [{ title: `Accept ESTABLISHED,RELATED at the top of ${chain}`, edits: [insertLine(before, `${rulePrefix(fc, commandAt(result, before), chain)} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`)], preferred: true }];
+  },
+  'ssh-lockout': (fc) => sshFixes(fc),
+};
+
+/** Replace a misspelt name, or load the module an option belongs to. */
+function nameFixes(fc: FixContext): Fix[] {
+  const { diag, data } = fc;
+  if (data.expected) return [replaceWith(fc, data.expected as string)];
+  if (data.module && data.kind === 'match') return [{ title: `Load the match first (-m ${data.module})`, edits: [{ range: { start: diag.range.start, end: diag.range.start }, newText: `-m ${data.module} ` }], preferred: true }];
+  return suggestions(fc);
+}
+
+function addTableFix({ data, doc }: FixContext): Fix[] {
+  if (data.fix !== 'add-table') return [];
+  const text = doc.getText();
+  let first = 0;
+  while (first < doc.lineCount - 1 && lineText(doc, first).startsWith('#')) first++;
+  const edits: TextEdit[] = [insertLine(first, '*filter')];
+  if (!/^COMMIT$/m.test(text)) edits.push({ range: { start: doc.positionAt(text.length), end: doc.positionAt(text.length) }, newText: `${text.endsWith('\n') || text === '' ? '' : '\n'}COMMIT\n` });
+  return [{ title: 'Put the rules in a *filter table (and end it with COMMIT)', edits, preferred: true }];
+}
+
+function sshFixes(fc: FixContext): Fix[] {
+  const { result, diag, data, doc } = fc;
+  if (data.insertPolicyBefore !== undefined) {
+    const c = commandAt(result, data.insertPolicyBefore as number);
+    const prefix = c ? doc.getText({ start: at(c.range.start.line), end: c.commandToken.range.start }).trimStart() : 'iptables ';
+    return [{ title: 'Set the ACCEPT policy before flushing', edits: [insertLine(data.insertPolicyBefore as number, `${prefix}-P INPUT ACCEPT`)], preferred: true }];
   }
-  return [];
+  if (data.insertBefore === undefined && result.ruleset.format === 'script') return [];
+  const port = (data.port as number | undefined) ?? 22;
+  const before = (data.insertBefore as number | undefined) ?? lastRuleLine(result, data.chain as string) ?? diag.range.start.line + 1;
+  return [{ title: `Accept SSH (TCP ${port}) before the deny`, edits: [insertLine(before, `${rulePrefix(fc, commandAt(result, before), 'INPUT')} -p tcp -m tcp --dport ${port} -j ACCEPT`)], preferred: true }];
+}
+
+function fixesFor(fc: FixContext): Fix[] {
+  return FIXES[String(fc.diag.code)]?.(fc) ?? [];
 }
 
 function lastRuleLine(result: LintResult, chain: string): number | undefined {
