@@ -14,93 +14,116 @@ import { checkLookalikeLine } from '../checks/lookalike';
 const COUNTERS_RE = /^\[\d+:\d+\]$/;
 
 export function parseRestore(text: string, family: Family, index = new LineIndex(text), memo?: AnalysisMemo): Ruleset {
-  const sink = new DiagnosticSink();
-  const tables: TableBlock[] = [];
-  const chains: ChainDecl[] = [];
-  const commands: Command[] = [];
-  const comments: CommentLine[] = [];
-  let current: TableBlock | undefined;
-  let reportedCr = false;
-  let reportedOutside = false;
+  return new RestoreParser(family, index, memo).parse();
+}
 
-  const closeMissing = (line: number) => {
-    if (current && !current.commitRange) {
-      const last = current.endLine;
-      sink.error('missing-commit', lineRange(last, 0, index.lineText(last).length),
-        `Table *${current.name} is not closed by COMMIT before ${line < index.lineCount ? `line ${line + 1}` : 'the end of the file'}: iptables-restore loads nothing ("COMMIT expected").`,
-        { line: current.endLine });
+/** One pass over the lines of a restore file; each kind of line has a method of its own. */
+class RestoreParser {
+  private readonly sink = new DiagnosticSink();
+  private readonly tables: TableBlock[] = [];
+  private readonly chains: ChainDecl[] = [];
+  private readonly commands: Command[] = [];
+  private readonly comments: CommentLine[] = [];
+  private current?: TableBlock;
+  private reportedCr = false;
+  private reportedOutside = false;
+
+  constructor(private readonly family: Family, private readonly index: LineIndex, private readonly memo?: AnalysisMemo) {}
+
+  parse(): Ruleset {
+    const { index } = this;
+    for (let line = 0; line < index.lineCount; line++) {
+      const full = index.starts[line + 1] !== undefined ? index.text.slice(index.starts[line], index.starts[line + 1] - 1) : index.text.slice(index.starts[line]);
+      this.line(full, line);
     }
-  };
+    this.closeMissing(index.lineCount);
+    const { family, tables, chains, commands, comments, sink } = this;
+    return { format: 'restore', family, tables, chains, commands, comments, diagnostics: sink.items, lineCount: index.lineCount };
+  }
 
-  for (let line = 0; line < index.lineCount; line++) {
-    const full = index.starts[line + 1] !== undefined ? index.text.slice(index.starts[line], index.starts[line + 1] - 1) : index.text.slice(index.starts[line]);
+  private line(full: string, line: number): void {
+    const { sink, current } = this;
     const hasCr = full.endsWith('\r');
     const text = hasCr ? full.slice(0, -1) : full;
-    if (text === '' && !hasCr) continue;
+    if (text === '' && !hasCr) return;
     if (text.startsWith('#')) {
-      comments.push({ text, range: lineRange(line, 0, text.length), trailing: false });
-      continue;
+      this.comments.push({ text, range: lineRange(line, 0, text.length), trailing: false });
+      return;
     }
-    const ruleLine = !!current && !current.commitRange && !text.startsWith('*') && !text.startsWith(':') && text.trim() !== 'COMMIT' && !/^[ \t]+$/.test(text);
+    const blank = /^[ \t]+$/.test(text);
+    const ruleLine = !!current && !current.commitRange && !text.startsWith('*') && !text.startsWith(':') && text.trim() !== 'COMMIT' && !blank;
     if (!ruleLine) checkLookalikeLine(text, line, sink);
-    if (hasCr && !reportedCr) {
-      reportedCr = true;
+    if (hasCr && !this.reportedCr) {
+      this.reportedCr = true;
       sink.error('commit-format', lineRange(line, text.length, full.length),
         'This file has Windows (CRLF) line endings: iptables-restore reads the carriage return as part of each word and refuses the file. Save it with LF line endings.', { fix: 'crlf' });
     }
-    if (/^[ \t]+$/.test(text)) {
-      sink.error('commit-format', lineRange(line, 0, text.length), 'A line of only spaces or tabs: iptables-restore refuses it (only a truly empty line is skipped).', { fix: 'blank' });
-      continue;
+    if (blank) sink.error('commit-format', lineRange(line, 0, text.length), 'A line of only spaces or tabs: iptables-restore refuses it (only a truly empty line is skipped).', { fix: 'blank' });
+    else if (text.startsWith('*')) this.tableLine(text, line);
+    else if (text.trim().startsWith('COMMIT')) this.commitLine(text, line);
+    else if (!current || current.commitRange) this.outsideLine(text, line);
+    else {
+      current.endLine = line;
+      if (text.startsWith(':')) parseChainLine(text, line, current.name, this.chains, sink);
+      else this.ruleLine(text, line, current.name);
     }
-    if (text.startsWith('*')) {
-      closeMissing(line);
-      const name = text.slice(1).trim();
-      const nameRange = lineRange(line, 1, text.length);
-      current = { name, range: lineRange(line, 0, text.length), nameRange, endLine: line };
-      tables.push(current);
-      if (!findTable(name)) {
-        const s = suggest(name, TABLES.map((t) => t.name));
-        sink.error('unknown-table', nameRange, `Unknown table '${name}'. Tables: filter, nat, mangle, raw, security.${s.length ? ` Did you mean '${s[0]}'?` : ''}`, { suggestions: s });
-      } else {
-        for (const c of findTable(name)!.chains) {
-          chains.push({ table: name, name: c, nameRange: nameRange, builtin: true, range: nameRange, via: 'builtin' });
-        }
-      }
-      continue;
+  }
+
+  private closeMissing(line: number): void {
+    const { current, index } = this;
+    if (!current || current.commitRange) return;
+    const last = current.endLine;
+    this.sink.error('missing-commit', lineRange(last, 0, index.lineText(last).length),
+      `Table *${current.name} is not closed by COMMIT before ${line < index.lineCount ? `line ${line + 1}` : 'the end of the file'}: iptables-restore loads nothing ("COMMIT expected").`,
+      { line: current.endLine });
+  }
+
+  private tableLine(text: string, line: number): void {
+    this.closeMissing(line);
+    const name = text.slice(1).trim();
+    const nameRange = lineRange(line, 1, text.length);
+    this.current = { name, range: lineRange(line, 0, text.length), nameRange, endLine: line };
+    this.tables.push(this.current);
+    const spec = findTable(name);
+    if (!spec) {
+      const s = suggest(name, TABLES.map((t) => t.name));
+      this.sink.error('unknown-table', nameRange, `Unknown table '${name}'. Tables: filter, nat, mangle, raw, security.${s.length ? ` Did you mean '${s[0]}'?` : ''}`, { suggestions: s });
+      return;
     }
-    const trimmed = text.trim();
-    if (trimmed.startsWith('COMMIT')) {
-      if (trimmed !== 'COMMIT' || text !== 'COMMIT') {
-        sink.error('commit-format', lineRange(line, 0, text.length), `'${text}' is not exactly COMMIT: iptables-restore refuses spaces or anything else on the COMMIT line.`, { fix: 'commit' });
-      } else if (line === index.lineCount - 1) {
-        sink.error('commit-format', lineRange(line, 0, text.length), 'The final COMMIT has no line break after it: the legacy iptables-restore refuses it. End the file with a newline.', { fix: 'eol' });
-      }
-      if (!current || current.commitRange) {
-        sink.error('syntax', lineRange(line, 0, text.length), 'COMMIT without a *table line before it.');
-      } else {
-        current.commitRange = lineRange(line, 0, text.length);
-        current.endLine = line;
-      }
-      continue;
+    for (const c of spec.chains) this.chains.push({ table: name, name: c, nameRange, builtin: true, range: nameRange, via: 'builtin' });
+  }
+
+  private commitLine(text: string, line: number): void {
+    const { sink, current } = this;
+    const range = lineRange(line, 0, text.length);
+    if (text !== 'COMMIT') {
+      sink.error('commit-format', range, `'${text}' is not exactly COMMIT: iptables-restore refuses spaces or anything else on the COMMIT line.`, { fix: 'commit' });
+    } else if (line === this.index.lineCount - 1) {
+      sink.error('commit-format', range, 'The final COMMIT has no line break after it: the legacy iptables-restore refuses it. End the file with a newline.', { fix: 'eol' });
     }
     if (!current || current.commitRange) {
-      if (!reportedOutside) {
-        reportedOutside = true;
-        const looksLikeRule = /^\s*(\[\d+:\d+\]\s+)?-[A-Z]\s/.test(text);
-        sink.error('syntax', lineRange(line, 0, text.length),
-          current ? 'This line comes after COMMIT and before the next *table line: iptables-restore refuses it.'
-            : looksLikeRule ? 'This rule comes before any *table line: iptables-restore needs the table first (*filter) and COMMIT at the end.'
-              : 'This line comes before any *table line: iptables-restore refuses it. (Text pasted together with the dump, such as a shell prompt?)',
-          !current && looksLikeRule && !tables.length ? { fix: 'add-table' } : undefined);
-      }
-      continue;
+      sink.error('syntax', range, 'COMMIT without a *table line before it.');
+      return;
     }
+    current.commitRange = range;
     current.endLine = line;
-    if (text.startsWith(':')) {
-      parseChainLine(text, line, current.name, chains, sink);
-      continue;
-    }
-    const table = current.name;
+  }
+
+  /** A line outside any table: reported once, as iptables-restore stops there. */
+  private outsideLine(text: string, line: number): void {
+    if (this.reportedOutside) return;
+    this.reportedOutside = true;
+    const { current } = this;
+    const looksLikeRule = /^\s*(\[\d+:\d+\]\s+)?-[A-Z]\s/.test(text);
+    this.sink.error('syntax', lineRange(line, 0, text.length),
+      current ? 'This line comes after COMMIT and before the next *table line: iptables-restore refuses it.'
+        : looksLikeRule ? 'This rule comes before any *table line: iptables-restore needs the table first (*filter) and COMMIT at the end.'
+          : 'This line comes before any *table line: iptables-restore refuses it. (Text pasted together with the dump, such as a shell prompt?)',
+      !current && looksLikeRule && !this.tables.length ? { fix: 'add-table' } : undefined);
+  }
+
+  private ruleLine(text: string, line: number, table: string): void {
+    const { memo, family, sink } = this;
     const parseLine = (): ParsedLine => {
       const own = memo ? new DiagnosticSink() : sink;
       checkLookalikeLine(text, line, own);
@@ -118,12 +141,10 @@ export function parseRestore(text: string, family: Family, index = new LineIndex
     const parsed = memo ? memo.line(line, text, family === 4 ? table : `${table}6`, parseLine) : parseLine();
     sink.addAll(parsed.diagnostics);
     if (parsed.command) {
-      parsed.command.index = commands.length;
-      commands.push(parsed.command);
+      parsed.command.index = this.commands.length;
+      this.commands.push(parsed.command);
     }
   }
-  closeMissing(index.lineCount);
-  return { format: 'restore', family, tables, chains, commands, comments, diagnostics: sink.items, lineCount: index.lineCount };
 }
 
 function parseChainLine(text: string, line: number, table: string, chains: ChainDecl[], sink: DiagnosticSink): void {
