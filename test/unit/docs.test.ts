@@ -42,3 +42,8 @@ test('the knowledge base covers every match and target the corpus uses, and the 
     'LOG', 'NFLOG', 'REJECT', 'MASQUERADE', 'SNAT', 'DNAT', 'REDIRECT', 'NETMAP', 'MARK', 'CONNMARK', 'CT', 'NOTRACK', 'TRACE', 'TCPMSS', 'TPROXY', 'SET', 'NFQUEUE', 'DSCP', 'TOS', 'TTL', 'HL', 'CLASSIFY', 'CHECKSUM', 'AUDIT', 'SYNPROXY', 'ACCEPT', 'DROP', 'RETURN'];
   for (const r of required) assert.ok(names.has(r), r);
 });
+
+test('every value completion offers has a description', () => {
+  const kinds = [...GENERIC_OPTIONS, ...[...MATCHES, ...TARGETS].flatMap((m) => m.options)].flatMap((o) => [...o.args, ...(o.optionalArg ? [o.optionalArg] : [])]);
+  for (const k of kinds) for (const c of k.choices ?? []) assert.ok(c.doc.length > 1, `${k.name}: ${c.label}`);
+});

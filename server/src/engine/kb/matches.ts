@@ -21,7 +21,7 @@ export const MATCHES: ModuleSpec[] = [
   match('sctp', 'SCTP ports and chunk types.', [
     strictSport,
     strictDport,
-    neg('--chunk-types', [v.enumKind('chunk match', [{ label: 'all', doc: '' }, { label: 'any', doc: '' }, { label: 'only', doc: '' }]), v.anyKind], 'Whether all, any or only the listed chunk types are present: `--chunk-types any INIT,DATA`.'),
+    neg('--chunk-types', [v.enumKind('chunk match', [{ label: 'all', doc: 'Every listed chunk type is present.' }, { label: 'any', doc: 'At least one listed chunk type is present.' }, { label: 'only', doc: 'No chunk type other than the listed ones is present.' }]), v.anyKind], 'Whether all, any or only the listed chunk types are present: `--chunk-types any INIT,DATA`.'),
   ], { protocols: ['sctp'], exact: true }),
   match('dccp', 'DCCP ports, packet types and options.', [
     sport,
@@ -200,8 +200,8 @@ export const MATCHES: ModuleSpec[] = [
     opt('--strict', null, 'The whole policy must match exactly.'),
     neg('--reqid', v.intKind(0, 0xffffffff), 'Request id of the policy.'),
     neg('--spi', v.intKind(0, 0xffffffff), 'SPI of the security association.'),
-    neg('--proto', v.enumKind('IPsec protocol', [{ label: 'ah', doc: '' }, { label: 'esp', doc: '' }, { label: 'ipcomp', doc: '' }]), '`ah`, `esp` or `ipcomp`.'),
-    neg('--mode', v.enumKind('IPsec mode', [{ label: 'tunnel', doc: '' }, { label: 'transport', doc: '' }]), '`tunnel` or `transport`.'),
+    neg('--proto', v.enumKind('IPsec protocol', [{ label: 'ah', doc: 'Authentication Header.' }, { label: 'esp', doc: 'Encapsulating Security Payload.' }, { label: 'ipcomp', doc: 'IP payload compression.' }]), '`ah`, `esp` or `ipcomp`.'),
+    neg('--mode', v.enumKind('IPsec mode', [{ label: 'tunnel', doc: 'The whole packet is encapsulated (site-to-site VPNs).' }, { label: 'transport', doc: 'Only the payload is protected (host to host).' }]), '`tunnel` or `transport`.'),
     neg('--tunnel-src', v.addressKind, 'Tunnel source address.'),
     neg('--tunnel-dst', v.addressKind, 'Tunnel destination address.'),
     opt('--next', null, 'Start the next element of a strict policy.'),
@@ -226,8 +226,8 @@ export const MATCHES: ModuleSpec[] = [
   match('helper', 'Connections created by a conntrack helper (ftp, sip, ...).', [neg('--helper', v.stringKind(30), 'Helper name, optionally `-port`: `ftp-21`.')]),
   match('connbytes', 'Bytes or packets a connection has transferred so far.', [
     neg('--connbytes', v.intRangeKind(0, Number.MAX_SAFE_INTEGER), 'Amount or range `from:to`.'),
-    opt('--connbytes-dir', v.enumKind('direction', ['original', 'reply', 'both'].map((l) => ({ label: l, doc: '' }))), '`original`, `reply` or `both`.'),
-    opt('--connbytes-mode', v.enumKind('mode', ['packets', 'bytes', 'avgpkt'].map((l) => ({ label: l, doc: '' }))), '`packets`, `bytes` or `avgpkt`.'),
+    opt('--connbytes-dir', v.enumKind('direction', [{ label: 'original', doc: 'Count what the initiator sent.' }, { label: 'reply', doc: 'Count what came back.' }, { label: 'both', doc: 'Count both directions.' }]), '`original`, `reply` or `both`.'),
+    opt('--connbytes-mode', v.enumKind('mode', [{ label: 'packets', doc: 'Count packets.' }, { label: 'bytes', doc: 'Count bytes.' }, { label: 'avgpkt', doc: 'Average packet size.' }]), '`packets`, `bytes` or `avgpkt`.'),
   ]),
   match('tcpmss', 'The MSS option of TCP SYN packets.', [neg('--mss', v.intRangeKind(0, 65535), 'MSS value or range.')], { protocols: ['tcp'] }),
   match('quota', 'Matches until a byte quota is used up.', [neg('--quota', v.intKind(0, Number.MAX_SAFE_INTEGER), 'Quota in bytes.')]),
@@ -252,8 +252,8 @@ export const MATCHES: ModuleSpec[] = [
     neg('--vproto', v.protocolKind, 'Virtual service protocol.'),
     neg('--vaddr', v.addressKind, 'Virtual service address.'),
     neg('--vport', v.portKind, 'Virtual service port.'),
-    neg('--vdir', v.enumKind('direction', [{ label: 'ORIGINAL', doc: '' }, { label: 'REPLY', doc: '' }]), 'Direction.'),
-    neg('--vmethod', v.enumKind('method', ['GATE', 'IPIP', 'MASQ'].map((l) => ({ label: l, doc: '' }))), 'Forwarding method.'),
+    neg('--vdir', v.enumKind('direction', [{ label: 'ORIGINAL', doc: 'The direction of the first packet.' }, { label: 'REPLY', doc: 'The answering direction.' }]), 'Direction.'),
+    neg('--vmethod', v.enumKind('method', [{ label: 'GATE', doc: 'Direct routing.' }, { label: 'IPIP', doc: 'IP-in-IP tunnelling.' }, { label: 'MASQ', doc: 'NAT.' }]), 'Forwarding method.'),
     neg('--vportctl', v.portKind, 'Control connection port.'),
   ]),
   match('cluster', 'Share traffic between cluster nodes by hash.', [
@@ -294,7 +294,7 @@ export const MATCHES: ModuleSpec[] = [
   match('ah', 'IPsec AH header SPI. In iptables it needs -p ah; in ip6tables it finds the extension header itself.', [neg('--ahspi', v.intRangeKind(0, 0xffffffff), 'SPI or range.'), neg('--ahlen', v.intKind(0, 0xffffffff), 'Header length (IPv6).', { family: 6 }), opt('--ahres', null, 'Reserved field is zero (IPv6).', { family: 6 })], { protocols: ['ah'], protocolsFamily: 4 }),
   match('esp', 'IPsec ESP header SPI.', [neg('--espspi', v.intRangeKind(0, 0xffffffff), 'SPI or range.')], { protocols: ['esp', '50'] }),
   match('ipcomp', 'IPcomp header.', [neg('--ipcompspi', v.intRangeKind(0, 0xffffffff), 'SPI or range.'), opt('--compres', null, 'Reserved field is zero.')]),
-  match('l2tp', 'L2TP header fields.', [neg('--tid', v.intKind(0, 0xffffffff), 'Tunnel id.'), neg('--sid', v.intKind(0, 0xffffffff), 'Session id.'), opt('--pversion', v.intKind(2, 3), 'Protocol version.'), opt('--type', v.enumKind('l2tp type', [{ label: 'control', doc: '' }, { label: 'data', doc: '' }]), 'Packet type.')]),
+  match('l2tp', 'L2TP header fields.', [neg('--tid', v.intKind(0, 0xffffffff), 'Tunnel id.'), neg('--sid', v.intKind(0, 0xffffffff), 'Session id.'), opt('--pversion', v.intKind(2, 3), 'Protocol version.'), opt('--type', v.enumKind('l2tp type', [{ label: 'control', doc: 'Control messages.' }, { label: 'data', doc: 'Data messages.' }]), 'Packet type.')]),
   match('connlabel', 'Connection labels.', [neg('--label', v.anyKind, 'Label name.'), opt('--set', null, 'Set the label.')]),
   match('unclean', 'Removed.', [], { removed: 'The unclean match was removed from Linux long ago.' }),
 ];
