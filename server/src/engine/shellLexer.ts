@@ -117,6 +117,16 @@ function skipHeredocBodies(text: string, i: number, delimiters: string[]): numbe
   return Math.min(i, text.length);
 }
 
+/** Where a shell expansion starting at `i` ($VAR, ${...}, $(...), `...`) ends; undefined when none starts there. */
+function expansionEnd(text: string, i: number): number | undefined {
+  if (text[i] === '$' && i + 1 < text.length && /[A-Za-z_{(@*#?$!0-9-]/.test(text[i + 1])) return skipDollar(text, i);
+  if (text[i] === '`') {
+    const e = text.indexOf('`', i + 1);
+    return e < 0 ? text.length : e + 1;
+  }
+  return undefined;
+}
+
 function readWord(text: string, i: number, index: LineIndex): { token: Token; end: number } | undefined {
   const start = i;
   let value = '';
@@ -153,19 +163,11 @@ function readWord(text: string, i: number, index: LineIndex): { token: Token; en
           i += 2;
           continue;
         }
-        if (text[i] === '$' && i + 1 < n && /[A-Za-z_{(@*#?$!0-9-]/.test(text[i + 1])) {
-          const e = skipDollar(text, i);
-          value += text.slice(i, e);
+        const x = expansionEnd(text, i);
+        if (x !== undefined) {
+          value += text.slice(i, x);
           dynamic = true;
-          i = e;
-          continue;
-        }
-        if (text[i] === '`') {
-          let e = text.indexOf('`', i + 1);
-          e = e < 0 ? n : e + 1;
-          value += text.slice(i, e);
-          dynamic = true;
-          i = e;
+          i = x;
           continue;
         }
         value += text[i];
@@ -174,19 +176,11 @@ function readWord(text: string, i: number, index: LineIndex): { token: Token; en
       i++;
       continue;
     }
-    if (ch === '$' && i + 1 < n && /[A-Za-z_{(@*#?$!0-9-]/.test(text[i + 1])) {
-      const e = skipDollar(text, i);
-      value += text.slice(i, e);
+    const x = expansionEnd(text, i);
+    if (x !== undefined) {
+      value += text.slice(i, x);
       dynamic = true;
-      i = e;
-      continue;
-    }
-    if (ch === '`') {
-      let e = text.indexOf('`', i + 1);
-      e = e < 0 ? n : e + 1;
-      value += text.slice(i, e);
-      dynamic = true;
-      i = e;
+      i = x;
       continue;
     }
     value += ch;

@@ -2,35 +2,19 @@
 import { ModuleSpec, OptionSpec } from './model';
 import { ValueKind } from './values';
 
-export interface OptFlags {
-  invert?: boolean;
-  short?: string;
-  optional?: ValueKind;
-  family?: 4 | 6;
-  removed?: string;
-  commandLineOnly?: boolean;
-  protocols?: string[];
-  requires?: string[];
-  chains?: string[];
-  conflicts?: string[];
-}
+/** The optional parts of an option, as the tables write them (`optional` is the spec's optionalArg). */
+export type OptFlags = Partial<Omit<OptionSpec, 'names' | 'args' | 'doc' | 'optionalArg'>> & { optional?: ValueKind };
 
 /** An option: its names (canonical first), argument kinds, explanation and flags. */
 export function opt(names: string | string[], args: ValueKind[] | ValueKind | null, doc: string, flags: OptFlags = {}): OptionSpec {
+  const { optional, ...rest } = flags;
   return {
+    ...rest,
     names: Array.isArray(names) ? names : [names],
-    short: flags.short,
     args: args === null ? [] : Array.isArray(args) ? args : [args],
-    optionalArg: flags.optional,
+    optionalArg: optional,
     invert: flags.invert ?? false,
     doc,
-    family: flags.family,
-    removed: flags.removed,
-    commandLineOnly: flags.commandLineOnly,
-    protocols: flags.protocols,
-    requires: flags.requires,
-    chains: flags.chains,
-    conflicts: flags.conflicts,
   };
 }
 
