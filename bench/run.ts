@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { buildSync } from 'esbuild';
 import { generateRuleset } from './generate';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -39,12 +40,22 @@ function inputs(): Input[] {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
 
+/** The engine as it ships: bundled and minified by esbuild like dist/server.js, not run through a TypeScript loader. */
+function engineBundle(): string {
+  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'ipt-bench-engine-')), 'engine-child.js');
+  buildSync({ entryPoints: [path.join(__dirname, 'engine-child.ts')], outfile: out, bundle: true, platform: 'node', target: 'node18', format: 'cjs', minify: true, logLevel: 'warning' });
+  return out;
+}
+
+let bundled: string | undefined;
+
 /** Parse and full-analysis times and the peak memory, measured in a fresh process per input. */
 function engine(file: string): { parse: number; full: number; rssMB: number } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'engine-child.ts'), file, String(REPS)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  bundled ??= engineBundle();
+  const r = spawnSync(process.execPath, [bundled, file, String(REPS)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(r.stderr);
   const j = JSON.parse(r.stdout);
-  const m = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'engine-child.ts'), file, '1', 'memory'], { encoding: 'utf8' });
+  const m = spawnSync(process.execPath, [bundled, file, '1', 'memory'], { encoding: 'utf8' });
   if (m.status !== 0) throw new Error(m.stderr);
   return { parse: median(j.parse), full: median(j.full), rssMB: JSON.parse(m.stdout).maxRSS / 1024 };
 }
