@@ -95,3 +95,14 @@ export class TestClient {
     if (this.proc.exitCode === null) this.proc.kill();
   }
 }
+
+/** Runs `fn` against a freshly started and initialized server, and shuts the server down whatever happens. */
+export async function withClient(fn: (c: TestClient) => Promise<void>): Promise<void> {
+  const c = new TestClient();
+  try {
+    await c.initialize();
+    await fn(c);
+  } finally {
+    await c.close();
+  }
+}

@@ -1,7 +1,7 @@
 /** The built server over stdio with a real LSP client: diagnostics, incremental edits, settings. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestClient } from '../helpers/lspClient';
+import { TestClient, withClient } from '../helpers/lspClient';
 
 const URI = 'file:///tmp/rules.v4';
 const TEXT = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCPET\nCOMMIT\n';
@@ -25,23 +25,17 @@ test('publishes diagnostics with code, range, severity, link and source', async 
 });
 
 test('incremental edits re-publish diagnostics for the new version', async () => {
-  const c = new TestClient();
-  try {
-    await c.initialize();
+  await withClient(async (c) => {
     await c.open(URI, TEXT);
     await c.diagnosticsFor(URI, (x) => x.diagnostics.some((d) => d.code === 'unknown-target'));
     const v = await c.change(URI, [{ range: { start: { line: 2, character: 30 }, end: { line: 2, character: 36 } }, text: 'ACCEPT' }]);
     const p = await c.diagnosticsFor(URI, (x) => x.version === v);
     assert.deepEqual(p.diagnostics.filter((d) => d.severity === 1), []);
-  } finally {
-    await c.close();
-  }
+  });
 });
 
 test('a settings change that turns a check off re-publishes at once', async () => {
-  const c = new TestClient();
-  try {
-    await c.initialize();
+  await withClient(async (c) => {
     await c.open(URI, TEXT);
     await c.diagnosticsFor(URI, (x) => x.diagnostics.some((d) => d.code === 'unknown-target'));
     await c.setSettings({ diagnostics: { 'unknown-target': 'off' } });
@@ -49,22 +43,16 @@ test('a settings change that turns a check off re-publishes at once', async () =
     await c.setSettings({ diagnostics: { 'unknown-target': 'warning' } });
     const p = await c.diagnosticsFor(URI, (x) => x.diagnostics.some((d) => d.code === 'unknown-target'));
     assert.equal(p.diagnostics.find((d) => d.code === 'unknown-target')!.severity, 2);
-  } finally {
-    await c.close();
-  }
+  });
 });
 
 test('shell scripts are analysed, unless the setting says not to', async () => {
-  const c = new TestClient();
-  try {
-    await c.initialize();
+  await withClient(async (c) => {
     const uri = 'file:///tmp/fw.sh';
     await c.open(uri, '#!/bin/sh\necho start\niptables -A INPUT -j ACCPET\n', 'shellscript');
     const p = await c.diagnosticsFor(uri, (x) => x.diagnostics.length > 0);
     assert.equal(p.diagnostics[0].range.start.line, 2);
     await c.setSettings({ analyzeShellScripts: false });
     await c.diagnosticsFor(uri, (x) => x.diagnostics.length === 0);
-  } finally {
-    await c.close();
-  }
+  });
 });

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ROOT } from '../helpers/env';
-import { TestClient } from '../helpers/lspClient';
+import { withClient } from '../helpers/lspClient';
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -48,16 +48,12 @@ test('hostile documents are read, never run: no command in them executes, the fi
     const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'iptables-lint'), file], { encoding: 'utf8', cwd: dir });
     assert.ok(r.status === 0 || r.status === 1, r.stderr);
     spawnSync(process.execPath, [path.join(ROOT, 'bin', 'iptables-lint'), 'trace', file, '--dport', '22'], { encoding: 'utf8', cwd: dir });
-    const c = new TestClient();
-    try {
-      await c.initialize();
+    await withClient(async (c) => {
       const uri = `file://${file}`;
       await c.open(uri, doc, 'shellscript');
       await c.diagnosticsFor(uri, (p) => p.diagnostics.length > 0);
       await c.conn.sendRequest('iptables/tracePacket', { textDocument: { uri }, query: '--proto tcp --dport 22' });
-    } finally {
-      await c.close();
-    }
+    });
     assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('marker_')), [], 'no command from the document ran');
     if (rulesBefore !== undefined) {
       const after = spawnSync('iptables-legacy-save', { encoding: 'utf8' }).stdout;

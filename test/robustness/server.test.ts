@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HoverRequest, CompletionRequest, DocumentSymbolRequest, DefinitionRequest, CodeActionRequest, DocumentFormattingRequest } from 'vscode-languageserver-protocol/node';
 import { lint } from '../../server/src/engine/lint';
-import { TestClient } from '../helpers/lspClient';
+import { TestClient, withClient } from '../helpers/lspClient';
 
 const alive = async (c: TestClient) => {
   const uri = `file:///tmp/alive-${Math.random()}.rules`;
@@ -13,9 +13,7 @@ const alive = async (c: TestClient) => {
 };
 
 test('malformed JSON-RPC and unknown methods do not end the server', async () => {
-  const c = new TestClient();
-  try {
-    await c.initialize();
+  await withClient(async (c) => {
     const body = '{this is not json';
     c.proc.stdin!.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     const wrongShape = JSON.stringify({ jsonrpc: '2.0', id: 99, method: 'textDocument/hover', params: { nonsense: true } });
@@ -24,15 +22,11 @@ test('malformed JSON-RPC and unknown methods do not end the server', async () =>
     await c.conn.sendNotification('no/suchNotification', {});
     await alive(c);
     assert.equal(c.proc.exitCode, null);
-  } finally {
-    await c.close();
-  }
+  });
 });
 
 test('requests for documents never opened, and positions outside the document, get empty answers', async () => {
-  const c = new TestClient();
-  try {
-    await c.initialize();
+  await withClient(async (c) => {
     const ghost = { uri: 'file:///never/opened.rules' };
     assert.equal(await c.conn.sendRequest(HoverRequest.type, { textDocument: ghost, position: { line: 0, character: 0 } }), null);
     assert.deepEqual(await c.conn.sendRequest(CompletionRequest.type, { textDocument: ghost, position: { line: 3, character: 3 } }), []);
@@ -46,15 +40,11 @@ test('requests for documents never opened, and positions outside the document, g
     }
     await c.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: { start: { line: 50, character: 0 }, end: { line: 60, character: 0 } }, context: { diagnostics: [{ range: { start: { line: 50, character: 0 }, end: { line: 50, character: 1 } }, message: 'x', code: 'unknown-target', source: 'iptables', data: { moveAbove: 99, insertBefore: 77 } }] } });
     await alive(c);
-  } finally {
-    await c.close();
-  }
+  });
 });
 
 test('edits racing each other: the diagnostics end up those of the final text', async () => {
-  const c = new TestClient();
-  try {
-    await c.initialize();
+  await withClient(async (c) => {
     const uri = 'file:///tmp/race.rules';
     let text = '*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n';
     await c.open(uri, text);
@@ -70,15 +60,11 @@ test('edits racing each other: the diagnostics end up those of the final text', 
     const p = await c.diagnosticsFor(uri, (x) => x.version === version, 20000);
     const expected = lint(text, { fileName: '/tmp/race.rules' }).diagnostics.map((d) => `${d.range.start.line}:${d.code}`).sort();
     assert.deepEqual(p.diagnostics.map((d) => `${d.range.start.line}:${d.code}`).sort(), expected);
-  } finally {
-    await c.close();
-  }
+  });
 });
 
 test('a 50 MB file: the server answers and says it is too large to analyse, instead of stalling', { timeout: 120000 }, async () => {
-  const c = new TestClient();
-  try {
-    await c.initialize();
+  await withClient(async (c) => {
     const uri = 'file:///tmp/huge.rules';
     const line = '-A INPUT -s 203.0.113.7/32 -p tcp -m tcp --dport 443 -j DROP\n';
     const text = `*filter\n${line.repeat(Math.ceil((50 * 1024 * 1024) / line.length))}COMMIT\n`;
@@ -90,9 +76,7 @@ test('a 50 MB file: the server answers and says it is too large to analyse, inst
     await c.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 1, character: 1 } });
     assert.ok(Date.now() - t0 < 60000);
     await alive(c);
-  } finally {
-    await c.close();
-  }
+  });
 });
 
 test('an error inside one feature is answered as an error and logged; the server goes on', async () => {
