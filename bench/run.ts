@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
+import { bundleOptions } from '../scripts/bundle-options.mjs';
 import { generateRuleset } from './generate';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -40,10 +41,10 @@ function inputs(): Input[] {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
 
-/** The engine as it ships: bundled and minified by esbuild like dist/server.js, not run through a TypeScript loader. */
+/** The engine as it ships: bundled with the options of the packaged dist/server.js, not run through a TypeScript loader. */
 function engineBundle(): string {
   const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'ipt-bench-engine-')), 'engine-child.js');
-  buildSync({ entryPoints: [path.join(__dirname, 'engine-child.ts')], outfile: out, bundle: true, platform: 'node', target: 'node18', format: 'cjs', minify: true, logLevel: 'warning' });
+  buildSync({ ...bundleOptions(true), entryPoints: [path.join(__dirname, 'engine-child.ts')], outfile: out });
   return out;
 }
 

@@ -1,16 +1,9 @@
 // Bundles the client, the language server and the linter with esbuild, so the extension ships no node_modules.
 import { build } from 'esbuild';
+import { bundleOptions } from './bundle-options.mjs';
 
 const production = process.argv.includes('--production');
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node18',
-  format: 'cjs',
-  sourcemap: !production,
-  minify: production,
-  logLevel: 'warning',
-};
+const common = bundleOptions(production);
 
 await Promise.all([
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
