@@ -88,6 +88,8 @@ test('ssh-lockout in scripts: DROP policy before the SSH accept, and a flush und
 test('host-bits-set offers the network address', () => {
   const d = expectOne(filter('-A INPUT -s 10.1.2.3/8 -j ACCEPT'), 'host-bits-set', 4, '10.1.2.3/8');
   assert.equal(d.data?.replacement, '10.0.0.0/8');
+  // In a list, the range is the one address.
+  expectOne(filter('-A INPUT -s 192.168.1.0/24,10.1.2.3/8 -j ACCEPT'), 'host-bits-set', 4, '10.1.2.3/8');
 });
 
 test('prefer-ipset counts the rules that differ only by address', () => {

@@ -18,7 +18,7 @@ function checkHostBits(ctx: CheckContext, rule: Command): void {
       if (!r?.ok || !r.net.hostBitsSet || !r.net.contiguous) continue;
       const network = `${formatAddress(r.net.network, r.net.family)}/${r.net.prefix}`;
       const offset = a.raw.indexOf(item);
-      const range = offset >= 0 && a.range.start.line === a.range.end.line ? { start: { line: a.range.start.line, character: a.range.start.character + offset }, end: { line: a.range.start.line, character: a.range.start.character + offset + item.length } } : a.range;
+      const range = offset >= 0 && a.line === a.endLine ? a.part(item, item, offset, offset + item.length).range : a.range;
       ctx.sink.add('host-bits-set', 'warning', range, `'${item}' has host bits set past /${r.net.prefix}: iptables silently uses ${network}, the whole network. Write ${network} if that is meant, or /${r.net.family === 4 ? 32 : 128} for the one host.`, { replacement: network });
     }
   }
