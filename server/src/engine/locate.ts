@@ -1,7 +1,7 @@
 /** What is under a position: the word, and what it means in its command. Shared by hover, navigation and completion. */
 import { ModuleSpec } from './kb';
 import { Token } from './lexer';
-import { ChainDecl, Command, OptionUse, TableBlock } from './model';
+import { ChainDecl, Command, OptionUse, Ruleset, TableBlock } from './model';
 import { LintResult } from './lint';
 import { comparePos, Position, Range } from './types';
 
@@ -19,6 +19,11 @@ export type Located =
 
 export function inRange(pos: Position, r: Range): boolean {
   return comparePos(pos, r.start) >= 0 && comparePos(pos, r.end) <= 0;
+}
+
+/** The command whose lines include `line` (a command may run over several lines in a script). */
+export function commandOnLine(rs: Ruleset, line: number): Command | undefined {
+  return rs.commands.find((c) => c.range.start.line <= line && c.range.end.line >= line);
 }
 
 function commandAt(result: LintResult, pos: Position): Command | undefined {

@@ -2,7 +2,8 @@
  * Suppression comments: `# iptables-lint disable=CODE[,CODE]` on the line before a rule (or at the end of a
  * shell line) silences those codes for that rule; `# iptables-lint disable-file=CODE` for the whole file.
  */
-import { Command, Ruleset } from './model';
+import { Ruleset } from './model';
+import { commandOnLine } from './locate';
 import { Diagnostic } from './types';
 
 const RE = /iptables-lint\s+(disable|disable-file)\s*=\s*([A-Za-z0-9_,\s-]+)/;
@@ -11,10 +12,6 @@ export interface Suppressions {
   file: Set<string>;
   /** Line -> codes silenced for diagnostics that start on that line. */
   lines: Map<number, Set<string>>;
-}
-
-function commandAt(rs: Ruleset, line: number): Command | undefined {
-  return rs.commands.find((c) => c.range.start.line <= line && c.range.end.line >= line);
 }
 
 export function parseDirective(text: string): { kind: 'disable' | 'disable-file'; codes: string[] } | undefined {
@@ -39,7 +36,7 @@ export function collectSuppressions(rs: Ruleset): Suppressions {
     }
     const line = c.range.start.line;
     // Trailing comment: the command on this line. Own line: the next line (and the whole command that starts there).
-    const target = c.trailing ? commandAt(rs, line) : commandAt(rs, line + 1);
+    const target = c.trailing ? commandOnLine(rs, line) : commandOnLine(rs, line + 1);
     if (target) for (let l = target.range.start.line; l <= target.range.end.line; l++) add(l, d.codes);
     else add(c.trailing ? line : line + 1, d.codes);
   }

@@ -6,6 +6,7 @@ import { CodeAction, CodeActionKind, Diagnostic as LspDiagnostic, Range, TextEdi
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TARGETS } from '../engine/kb';
 import { LintResult } from '../engine/lint';
+import { commandOnLine } from '../engine/locate';
 import { Command } from '../engine/model';
 
 interface FixContext {
@@ -20,10 +21,6 @@ type Fix = { title: string; edits: TextEdit[]; preferred?: boolean };
 const lineText = (doc: TextDocument, line: number) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
 const at = (line: number, character = 0) => ({ line, character });
 const insertLine = (line: number, text: string): TextEdit => ({ range: { start: at(line), end: at(line) }, newText: `${text}\n` });
-
-function commandAt(result: LintResult, line: number): Command | undefined {
-  return result.ruleset.commands.find((c) => c.range.start.line <= line && c.range.end.line >= line);
-}
 
 /** The words that start a rule of this command in its own style: `-A` in restore files, `$IPT -A` in scripts. */
 function rulePrefix(fc: FixContext, c: Command | undefined, chain: string): string {
@@ -44,7 +41,7 @@ function suggestions(fc: FixContext): Fix[] {
 function declareChain(fc: FixContext, chain: string, table: string): Fix | undefined {
   const { result } = fc;
   if (result.ruleset.format === 'script') {
-    const c = commandAt(result, fc.diag.range.start.line);
+    const c = commandOnLine(result.ruleset, fc.diag.range.start.line);
     if (!c) return undefined;
     const before = fc.doc.getText({ start: at(c.range.start.line, 0), end: c.commandToken.range.start }).replace(/-t\s+\S+\s*$/, '').trimStart();
     const tableArg = table === 'filter' ? '' : `-t ${table} `;
@@ -81,7 +78,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   },
   'lookalike-character': ({ diag, data }) => [{ title: `Replace with ${data.replacement === '' ? 'nothing' : `'${data.replacement}'`}`, edits: [{ range: diag.range, newText: data.replacement as string }], preferred: true }],
   'protocol-required': ({ result, diag, data }) => {
-    const c = commandAt(result, diag.range.start.line);
+    const c = commandOnLine(result.ruleset, diag.range.start.line);
     const insert = data.insert as string | undefined;
     if (!c || !insert || !c.chain || c.protocol) return [];
     return [{ title: `Add '${insert}'`, edits: [{ range: { start: c.chain.range.end, end: c.chain.range.end }, newText: ` ${insert}` }], preferred: true }];
@@ -91,7 +88,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   syntax: (fc) => addTableFix(fc),
   'obsolete-syntax': ({ result, diag }) => {
     const line = diag.range.start.line;
-    const c = commandAt(result, line);
+    const c = commandOnLine(result.ruleset, line);
     const use = c?.options.find((o) => o.negToken && o.negToken.range.start.character === diag.range.start.character && o.negToken.range.start.line === line);
     if (!use) return [];
     return [{ title: `Write '! ${use.nameToken.value}'`, edits: [
@@ -101,7 +98,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   },
   'host-bits-set': (fc) => [{ ...replaceWith(fc, fc.data.replacement as string, `Use the network address ${fc.data.replacement}`), preferred: true }],
   'deprecated-match': ({ result, diag }) => {
-    const c = commandAt(result, diag.range.start.line);
+    const c = commandOnLine(result.ruleset, diag.range.start.line);
     const m = c?.matches.find((x) => x.token && x.token.range.start.character === diag.range.start.character);
     if (!m?.token) return [];
     const edits: TextEdit[] = [{ range: m.token.range, newText: 'conntrack' }];
@@ -109,13 +106,13 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     return [{ title: 'Use -m conntrack --ctstate', edits, preferred: true }];
   },
   'redundant-rule': ({ result, diag }) => {
-    const c = commandAt(result, diag.range.start.line);
+    const c = commandOnLine(result.ruleset, diag.range.start.line);
     if (!c) return [];
     return [{ title: 'Delete this redundant rule', edits: [{ range: { start: at(c.range.start.line), end: at(c.range.end.line + 1) }, newText: '' }] }];
   },
   'reject-before-accept': ({ result, diag, data, doc }) => {
     const line = diag.range.start.line;
-    const c = commandAt(result, line);
+    const c = commandOnLine(result.ruleset, line);
     const target = data.moveAbove as number | undefined;
     if (!c || target === undefined || c.range.start.line !== c.range.end.line) return [];
     return [{ title: `Move this rule above line ${target + 1}`, edits: [insertLine(target, lineText(doc, line)), { range: { start: at(line), end: at(line + 1) }, newText: '' }], preferred: true }];
@@ -124,7 +121,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     const { result, diag, data } = fc;
     const before = (data.insertBefore as number | undefined) ?? diag.range.start.line + 1;
     const chain = data.chain as string;
-    return [{ title: `Accept ESTABLISHED,RELATED at the top of ${chain}`, edits: [insertLine(before, `${rulePrefix(fc, commandAt(result, before), chain)} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`)], preferred: true }];
+    return [{ title: `Accept ESTABLISHED,RELATED at the top of ${chain}`, edits: [insertLine(before, `${rulePrefix(fc, commandOnLine(result.ruleset, before), chain)} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`)], preferred: true }];
   },
   'ssh-lockout': (fc) => sshFixes(fc),
 };
@@ -150,14 +147,14 @@ function addTableFix({ data, doc }: FixContext): Fix[] {
 function sshFixes(fc: FixContext): Fix[] {
   const { result, diag, data, doc } = fc;
   if (data.insertPolicyBefore !== undefined) {
-    const c = commandAt(result, data.insertPolicyBefore as number);
+    const c = commandOnLine(result.ruleset, data.insertPolicyBefore as number);
     const prefix = c ? doc.getText({ start: at(c.range.start.line), end: c.commandToken.range.start }).trimStart() : 'iptables ';
     return [{ title: 'Set the ACCEPT policy before flushing', edits: [insertLine(data.insertPolicyBefore as number, `${prefix}-P INPUT ACCEPT`)], preferred: true }];
   }
   if (data.insertBefore === undefined && result.ruleset.format === 'script') return [];
   const port = (data.port as number | undefined) ?? 22;
   const before = (data.insertBefore as number | undefined) ?? lastRuleLine(result, data.chain as string) ?? diag.range.start.line + 1;
-  return [{ title: `Accept SSH (TCP ${port}) before the deny`, edits: [insertLine(before, `${rulePrefix(fc, commandAt(result, before), 'INPUT')} -p tcp -m tcp --dport ${port} -j ACCEPT`)], preferred: true }];
+  return [{ title: `Accept SSH (TCP ${port}) before the deny`, edits: [insertLine(before, `${rulePrefix(fc, commandOnLine(result.ruleset, before), 'INPUT')} -p tcp -m tcp --dport ${port} -j ACCEPT`)], preferred: true }];
 }
 
 function fixesFor(fc: FixContext): Fix[] {
@@ -194,7 +191,7 @@ function commitFormatFixes(fc: FixContext): Fix[] {
 function disableFixes(fc: FixContext): Fix[] {
   const { diag, result, doc } = fc;
   const code = String(diag.code);
-  const c = commandAt(result, diag.range.start.line);
+  const c = commandOnLine(result.ruleset, diag.range.start.line);
   const line = c ? c.range.start.line : diag.range.start.line;
   const indent = result.ruleset.format === 'script' ? (/^\s*/.exec(lineText(doc, line))?.[0] ?? '') : '';
   const fixes: Fix[] = [{ title: `Disable ${code} for this line`, edits: [insertLine(line, `${indent}# iptables-lint disable=${code}`)] }];
