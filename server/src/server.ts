@@ -61,20 +61,23 @@ function validate(doc: TextDocument): void {
   }
 }
 
-async function refreshSettings(): Promise<void> {
-  const before = JSON.stringify(settings);
-  if (configurationPull) {
-    try {
-      const raw = await connection.workspace.getConfiguration({ section: 'iptables' });
-      settings = normalizeSettings(raw);
-    } catch {
-      settings = DEFAULT_SERVER_SETTINGS;
-    }
-  }
-  // Only a real change invalidates what earlier analyses left to reuse.
-  if (JSON.stringify(settings) === before) return;
+/** Takes new settings; only a real change invalidates what earlier analyses left to reuse, and re-publishes. */
+function applySettings(next: ServerSettings): void {
+  if (JSON.stringify(next) === JSON.stringify(settings)) return;
+  settings = next;
   cache.clear();
   for (const d of documents.all()) validate(d);
+}
+
+async function refreshSettings(): Promise<void> {
+  if (!configurationPull) return;
+  let next = DEFAULT_SERVER_SETTINGS;
+  try {
+    next = normalizeSettings(await connection.workspace.getConfiguration({ section: 'iptables' }));
+  } catch {
+    // A client that cannot answer gets the defaults.
+  }
+  applySettings(next);
 }
 
 connection.onInitialize((params): InitializeResult => {
@@ -108,15 +111,8 @@ connection.onInitialized(() => {
 });
 
 connection.onDidChangeConfiguration((change) => {
-  if (!configurationPull) {
-    const next = normalizeSettings(change.settings?.iptables ?? change.settings);
-    if (JSON.stringify(next) === JSON.stringify(settings)) return;
-    settings = next;
-    cache.clear();
-    for (const d of documents.all()) validate(d);
-    return;
-  }
-  void refreshSettings();
+  if (configurationPull) void refreshSettings();
+  else applySettings(normalizeSettings(change.settings?.iptables ?? change.settings));
 });
 
 documents.onDidChangeContent((e) => scheduleValidation(e.document));
