@@ -23,8 +23,9 @@ export class AnalysisCache {
     let memo = this.memos.get(doc.uri);
     if (!memo) this.memos.set(doc.uri, (memo = new AnalysisMemo()));
     const opts = { ...lintOptionsFor(this.settings(), doc.uri, doc.languageId), maxAnalysisSize: MAX_ANALYSIS_SIZE, memo };
-    const result = text.length > MAX_PARSE_SIZE ? lint('', opts) : lint(text, opts);
-    if (text.length > MAX_PARSE_SIZE) {
+    const tooLarge = text.length > MAX_PARSE_SIZE;
+    const result = lint(tooLarge ? '' : text, opts);
+    if (tooLarge) {
       result.diagnostics.push({
         code: 'too-large', severity: 'info', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
         message: `This document is ${(text.length / 1048576).toFixed(0)} MB, too large to analyse; no checks ran.`,
