@@ -32,6 +32,10 @@ test('exit 0 on a clean file, 2 on usage errors and unreadable files', () => {
   const bad = run(['--format', 'xml', ex('plex-media-server.iptables')]);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /text or json/);
+  const badEq = run(['--format=xml', ex('plex-media-server.iptables')]);
+  assert.equal(badEq.code, 2);
+  assert.match(badEq.err, /text or json, not 'xml'/);
+  assert.deepEqual(JSON.parse(run(['--format=json', ex('plex-media-server.iptables')]).out), []);
   const missing = run(['/nonexistent/rules.v4']);
   assert.equal(missing.code, 2);
   assert.match(missing.err, /cannot read \/nonexistent\/rules\.v4: no such file/);

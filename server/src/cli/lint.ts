@@ -40,16 +40,10 @@ export function main(argv: string[], out: (s: string) => void, errOut: (s: strin
   const opts: LintOptions = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--format') {
-      format = argv[++i];
+    if (a === '--format' || a.startsWith('--format=')) {
+      format = a === '--format' ? argv[++i] : a.slice('--format='.length);
       if (format !== 'text' && format !== 'json') {
         errOut(`iptables-lint: --format must be text or json, not '${format ?? ''}'.\n${USAGE}`);
-        return 2;
-      }
-    } else if (a.startsWith('--format=')) {
-      format = a.slice(9);
-      if (format !== 'text' && format !== 'json') {
-        errOut(`iptables-lint: --format must be text or json.\n${USAGE}`);
         return 2;
       }
     } else if (a === '--ipv6' || a === '-6') opts.family = 6;
