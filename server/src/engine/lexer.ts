@@ -4,25 +4,65 @@
  */
 import { Range, range } from './types';
 
+/** What a few words have beyond the common case: raw text that differs, a second line, quotes, shell expansions. */
+interface TokenExtra {
+  raw: string;
+  endLine: number;
+  quoted: boolean;
+  dynamic: boolean;
+}
+
 /**
  * A word and where it stands. Positions are kept as numbers and the range is made on demand: a ruleset of
- * 100,000 rules has a million words, and most of them are never asked for their range.
+ * 100,000 rules has a million words, and most of them are never asked for their range. Most words are plain (raw
+ * text equal to the value, on one line, no quotes): they carry four fields; the others keep the rest aside.
  */
 export class Token {
+  readonly value: string;
+  readonly line: number;
+  readonly start: number;
+  readonly end: number;
+  private readonly extra: TokenExtra | undefined;
+
   constructor(
     /** The word after quote removal and escape processing (shell expansions are kept verbatim). */
-    readonly value: string,
+    value: string,
     /** The exact source text of the word. */
-    readonly raw: string,
-    readonly line: number,
-    readonly start: number,
-    readonly endLine: number,
-    readonly end: number,
+    raw: string,
+    line: number,
+    start: number,
+    endLine: number,
+    end: number,
     /** Some part of the word was quoted. */
-    readonly quoted = false,
+    quoted = false,
     /** The word contains a shell expansion ($VAR, ${..}, $(..), `..`): its value is unknown. */
-    readonly dynamic = false,
-  ) {}
+    dynamic = false,
+  ) {
+    this.value = value;
+    this.line = line;
+    this.start = start;
+    this.end = end;
+    this.extra = raw === value && endLine === line && !quoted && !dynamic ? undefined : { raw, endLine, quoted, dynamic };
+  }
+
+  /** The exact source text of the word. */
+  get raw(): string {
+    return this.extra ? this.extra.raw : this.value;
+  }
+
+  get endLine(): number {
+    return this.extra ? this.extra.endLine : this.line;
+  }
+
+  /** Some part of the word was quoted. */
+  get quoted(): boolean {
+    return this.extra ? this.extra.quoted : false;
+  }
+
+  /** The word contains a shell expansion ($VAR, ${..}, $(..), `..`): its value is unknown. */
+  get dynamic(): boolean {
+    return this.extra ? this.extra.dynamic : false;
+  }
 
   get range(): Range {
     return range(this.line, this.start, this.endLine, this.end);
@@ -119,7 +159,8 @@ export function lexRestoreLine(text: string, line: number, from = 0): LineLexRes
     if (open >= 0) {
       problems.push({ message: 'This double quote is never closed: iptables-restore takes the rest of the line as one word (including any -j that follows).', range: range(line, open, line, text.length) });
     }
-    tokens.push(new Token(parts.length === 1 ? parts[0] : parts.join(''), text.slice(start, i), line, start, line, i, quoted));
+    const value = parts.length === 1 ? parts[0] : parts.join('');
+    tokens.push(new Token(value, quoted ? text.slice(start, i) : value, line, start, line, i, quoted));
   }
   return { tokens, problems };
 }
