@@ -1,5 +1,5 @@
 /**
- * An index of boxes by source (or destination) address, so that finding the earlier rules that overlap a rule
+ * An index of boxes over one dimension (a source address, a destination port, ...), so that finding the earlier rules that overlap a rule
  * does not compare it with every rule of a long chain (blocklists of thousands of addresses).
  * Boxes are grouped by the width of their address range (a /32 host, a /24, ...) and kept sorted by their first
  * address within each group: a query only looks, in each group, at the boxes that start close enough to overlap.
@@ -19,6 +19,24 @@ interface WidthClass<T> {
   sorted: boolean;
 }
 
+/** How many pairs of the intervals overlap, counting for each interval those that start within it. */
+function overlappingPairs(spans: Array<[bigint, bigint]>): number {
+  spans.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  let pairs = 0;
+  for (let i = 0; i < spans.length; i++) {
+    const hi = spans[i][1];
+    let a = i + 1;
+    let b = spans.length;
+    while (a < b) {
+      const m = (a + b) >> 1;
+      if (spans[m][0] <= hi) a = m + 1;
+      else b = m;
+    }
+    pairs += a - i - 1;
+  }
+  return pairs;
+}
+
 export class BoxIndex<T> {
   private readonly classes: WidthClass<T>[];
   private seq = 0;
@@ -36,21 +54,24 @@ export class BoxIndex<T> {
   }
 
   /**
-   * An index over the dimension in which the boxes are narrowest, relative to its size: addresses for a
-   * blocklist, the destination port for a chain of services.
+   * An index over the dimension that best tells the boxes apart: the one in which the fewest pairs of a sample
+   * overlap (the source address for a blocklist, the destination port for a chain of services; not the input
+   * interface when every rule names the same one).
    */
   static best<T>(space: Space, boxOf: (item: T) => Box, items: T[]): BoxIndex<T> {
     let best: Dim = Dim.Src;
+    // A few boxes are found quickly whatever the index.
+    if (items.length < 48) return new BoxIndex(space, boxOf, best);
     let bestScore = Infinity;
-    // A sample of the boxes is enough to see which dimension is narrow.
-    const step = Math.max(1, Math.floor(items.length / 256));
+    // A sample of the boxes is enough to see which dimension separates them.
+    const step = Math.max(1, Math.floor(items.length / 48));
     for (const d of [Dim.Src, Dim.Dst, Dim.Dport, Dim.Sport, Dim.In]) {
-      const max = space.max[d] + 1n;
-      let score = 0;
+      const spans: Array<[bigint, bigint]> = [];
       for (let k = 0; k < items.length; k += step) {
         const s = boxOf(items[k])[d];
-        score += Number((((s.max ?? 0n) - (s.min ?? 0n) + 1n) * 1000000n) / max);
+        spans.push([s.min ?? 0n, s.max ?? 0n]);
       }
+      const score = overlappingPairs(spans);
       if (score < bestScore) {
         bestScore = score;
         best = d;

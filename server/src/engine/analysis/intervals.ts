@@ -4,7 +4,15 @@
  */
 export type Interval = readonly [bigint, bigint];
 
+let nextId = 0;
+
 export class IntervalSet {
+  /** A number of its own: boxes made of the same set objects are the same box (see Space.key). */
+  readonly id = nextId++;
+  /** The complement last asked for, and within what maximum: negated conditions repeat (`! -s NET`). */
+  private comp?: IntervalSet;
+  private compMax?: bigint;
+
   private constructor(readonly items: readonly Interval[]) {}
 
   static readonly EMPTY = new IntervalSet([]);
@@ -90,6 +98,13 @@ export class IntervalSet {
 
   /** The complement within [0, max]. */
   complement(max: bigint): IntervalSet {
+    if (this.comp && this.compMax === max) return this.comp;
+    this.comp = this.complementOf(max);
+    this.compMax = max;
+    return this.comp;
+  }
+
+  private complementOf(max: bigint): IntervalSet {
     const out: Interval[] = [];
     let next = 0n;
     for (const [lo, hi] of this.items) {

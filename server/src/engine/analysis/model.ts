@@ -144,7 +144,16 @@ export class AnalysisModel {
     const out: Decision[] = [];
     const rules = this.rules(cs);
     const diverted = BoxIndex.best<Box>(space, (b) => b, rules.map((ri) => ri.match.box));
-    const seqOf = rules.map((ri) => (ri.flow.kind !== 'continue' && !space.isEmpty(ri.match.box) ? diverted.add(ri.match.box) : diverted.size));
+    // A box equal to an earlier one takes nothing that one did not take first: only the first is indexed.
+    const seen = new Set<string>();
+    const seqOf = rules.map((ri) => {
+      const box = ri.match.box;
+      if (ri.flow.kind === 'continue' || space.isEmpty(box)) return diverted.size;
+      const key = space.key(box);
+      if (seen.has(key)) return diverted.size;
+      seen.add(key);
+      return diverted.add(box);
+    });
     rules.forEach((ri, k) => {
       const { match, flow } = ri;
       if (out.length > budget || flow.kind !== 'verdict' || !match.exact || space.isEmpty(match.box)) return;

@@ -36,6 +36,7 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
     const leaves = rules.map((ri) => model.leaves(ri));
     const small = BoxIndex.best<Decision>(space, (d) => d.box, leaves.filter((l) => l.length <= BIG).flat());
     const big: Array<{ at: number; index: BoxIndex<Decision> }> = [];
+    const seen = new Set<string>();
     const firstSeq = leaves.map((ls, k) => {
       const seq = small.size;
       if (ls.length > BIG) {
@@ -46,7 +47,15 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
         };
         const sig = model.signature(rules[k].flow.kind === 'jump' && rules[k].flow.chain ? rules[k].flow.chain! : cs);
         big.push({ at: k, index: model.memo && sig !== undefined ? model.memo.forRule(rules[k].rule, 'leaf-index', sig, build) : build() });
-      } else for (const d of ls) small.add(d);
+      } else {
+        for (const d of ls) {
+          // A box equal to an earlier decision's is decided by that one first.
+          const key = space.key(d.box);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          small.add(d);
+        }
+      }
       return seq;
     });
     rules.forEach((ri, k) => {

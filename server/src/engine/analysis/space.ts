@@ -57,6 +57,9 @@ export function dimMax(d: Dim, family: Family): bigint {
 
 export type Box = IntervalSet[];
 
+/** The dimensions in the order that most often tells two rules apart first (protocol, port, addresses, ...). */
+const BY_SELECTIVITY: readonly Dim[] = [Dim.Proto, Dim.Dport, Dim.Src, Dim.Dst, Dim.Sport, Dim.State, Dim.In, Dim.Out, Dim.Icmp, Dim.TcpFlags, Dim.Frag, Dim.Length, Dim.Ttl];
+
 export class Space {
   readonly max: bigint[];
   readonly full: Box;
@@ -86,12 +89,19 @@ export class Space {
   }
 
   overlaps(a: Box, b: Box): boolean {
-    for (let d = 0; d < DIM_COUNT; d++) if (!a[d].overlaps(b[d])) return false;
+    for (const d of BY_SELECTIVITY) if (a[d] === b[d] ? a[d].isEmpty : !a[d].overlaps(b[d])) return false;
     return true;
   }
 
+  /** Boxes made of the same interval-set objects have the same key (equal boxes built apart may not). */
+  key(box: Box): string {
+    let k = '';
+    for (const s of box) k += `${s.id},`;
+    return k;
+  }
+
   subsetOf(a: Box, b: Box): boolean {
-    for (let d = 0; d < DIM_COUNT; d++) if (!a[d].subsetOf(b[d])) return false;
+    for (let d = 0; d < DIM_COUNT; d++) if (a[d] !== b[d] && !a[d].subsetOf(b[d])) return false;
     return true;
   }
 
