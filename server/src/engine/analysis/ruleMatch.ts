@@ -35,11 +35,10 @@ class Builder {
   emptyReason?: string;
   uncertain?: string;
   /** Per dimension, the conditions applied so far (described only when a reason is needed). */
-  private readonly applied: Array<Array<() => string>> = [];
+  private readonly applied: Array<[Dim, () => string]> = [];
 
   constructor(readonly space: Space) {
     this.box = space.full.slice();
-    for (let d = 0; d < space.full.length; d++) this.applied.push([]);
   }
 
   unsure(why: () => string): void {
@@ -61,10 +60,11 @@ class Builder {
       if (s.isEmpty) {
         this.emptyReason = negated ? `${what()} excludes every ${DIM_NAMES[d]}` : `${what()} matches no ${DIM_NAMES[d]}${emptyWhy ? `: ${emptyWhy}` : ''}`;
       } else {
-        this.emptyReason = `${this.applied[d].map((f) => f()).join(' and ')} and ${what()} exclude each other (no ${DIM_NAMES[d]} satisfies both)`;
+        const earlier = this.applied.filter(([e]) => e === d).map(([, f]) => f());
+        this.emptyReason = `${earlier.join(' and ')} and ${what()} exclude each other (no ${DIM_NAMES[d]} satisfies both)`;
       }
     }
-    this.applied[d].push(what);
+    this.applied.push([d, what]);
   }
 }
 
@@ -91,19 +91,36 @@ function portListSet(text: string): IntervalSet | undefined {
   return acc;
 }
 
-/** Value sets by their text, per family: rules repeat the same ports and addresses. */
-const setCache = new Map<string, IntervalSet | undefined>();
+/**
+ * Value sets by their text, one cache per kind of value (and family): rules repeat the same ports and addresses.
+ * Keyed by the word itself, so that a lookup builds no string.
+ */
+class SetCache {
+  private readonly map = new Map<string, IntervalSet | undefined>();
 
-function cached(key: string, make: () => IntervalSet | undefined): IntervalSet | undefined {
-  if (setCache.has(key)) return setCache.get(key);
-  if (setCache.size > 200000) setCache.clear();
-  const v = make();
-  setCache.set(key, v);
-  return v;
+  get(key: string, make: () => IntervalSet | undefined): IntervalSet | undefined {
+    const hit = this.map.get(key);
+    if (hit !== undefined || this.map.has(key)) return hit;
+    if (this.map.size > 100000) this.map.clear();
+    const v = make();
+    this.map.set(key, v);
+    return v;
+  }
 }
 
+const CACHE = {
+  address: { 4: new SetCache(), 6: new SetCache() },
+  icmp: { 4: new SetCache(), 6: new SetCache() },
+  proto: new SetCache(),
+  iface: new SetCache(),
+  port: new SetCache(),
+  ports: new SetCache(),
+  flags: new SetCache(),
+  state: new SetCache(),
+};
+
 function addressSet(text: string, space: Space): IntervalSet | undefined {
-  return cached(`a${space.family}:${text}`, () => addressSetUncached(text, space));
+  return CACHE.address[space.family].get(text, () => addressSetUncached(text, space));
 }
 
 function addressSetUncached(text: string, space: Space): IntervalSet | undefined {
@@ -182,7 +199,7 @@ function applyGeneric(b: Builder, o: OptionUse): void {
   switch (o.spec.short) {
     case '-p':
       if (!arg(o)) return b.unsure(() => `${what()} is a shell value`);
-      return b.apply(Dim.Proto, cached(`P:${a.value}`, () => protoSet(a.value)), o.negated, what);
+      return b.apply(Dim.Proto, CACHE.proto.get(a.value, () => protoSet(a.value)), o.negated, what);
     case '-s':
     case '-d': {
       if (!arg(o)) return b.unsure(() => `${what()} is a shell value`);
@@ -193,7 +210,7 @@ function applyGeneric(b: Builder, o: OptionUse): void {
     case '-i':
     case '-o':
       if (!arg(o)) return b.unsure(() => `${what()} is a shell value`);
-      return b.apply(o.spec.short === '-i' ? Dim.In : Dim.Out, cached(`i:${a.value}`, () => ifaceSet(a.value)), o.negated, what);
+      return b.apply(o.spec.short === '-i' ? Dim.In : Dim.Out, CACHE.iface.get(a.value, () => ifaceSet(a.value)), o.negated, what);
     case '-f':
       return b.apply(Dim.Frag, IntervalSet.point(o.negated ? 0n : 1n), false, what);
   }
@@ -208,23 +225,23 @@ function applyMatchOption(b: Builder, module: string, o: OptionUse, family: 4 | 
     case '--sport':
     case '--dport': {
       const p = portSet(a!.value);
-      if (p.set) p.set = cached(`q:${a!.value}`, () => p.set);
+      if (p.set) p.set = CACHE.port.get(a!.value, () => p.set);
       return b.apply(name === '--sport' ? Dim.Sport : Dim.Dport, p.set, o.negated, what, p.why);
     }
     case '--sports':
     case '--dports':
-      return b.apply(name === '--sports' ? Dim.Sport : Dim.Dport, cached(`p:${a!.value}`, () => portListSet(a!.value)), o.negated, what);
+      return b.apply(name === '--sports' ? Dim.Sport : Dim.Dport, CACHE.ports.get(a!.value, () => portListSet(a!.value)), o.negated, what);
     case '--syn':
       return b.apply(Dim.TcpFlags, flagsSet('SYN,RST,ACK,FIN', 'SYN'), o.negated, what);
     case '--tcp-flags':
-      return b.apply(Dim.TcpFlags, cached(`f:${o.args[0].value} ${o.args[1]?.value}`, () => flagsSet(o.args[0].value, o.args[1]?.value ?? '')), o.negated, what);
+      return b.apply(Dim.TcpFlags, CACHE.flags.get(`${o.args[0].value} ${o.args[1]?.value}`, () => flagsSet(o.args[0].value, o.args[1]?.value ?? '')), o.negated, what);
     case '--icmp-type':
     case '--icmpv6-type':
-      return b.apply(Dim.Icmp, cached(`c${family}:${a!.value}`, () => icmpSet(a!.value, family === 6)), o.negated, what);
+      return b.apply(Dim.Icmp, CACHE.icmp[family].get(a!.value, () => icmpSet(a!.value, family === 6)), o.negated, what);
     case '--ctstate':
     case '--state':
       if (/SNAT|DNAT/i.test(a!.value)) return b.unsure(() => `${what()} uses the virtual SNAT/DNAT states`);
-      return b.apply(Dim.State, cached(`s:${a!.value}`, () => stateSet(a!.value)), o.negated, what);
+      return b.apply(Dim.State, CACHE.state.get(a!.value, () => stateSet(a!.value)), o.negated, what);
     case '--src-range':
     case '--dst-range': {
       const r = ipRangeSet(a!.value, b.space);

@@ -113,7 +113,8 @@ const netCache = new Map<string, NetResult | undefined>();
 
 /** Parses `addr`, `addr/prefix` or `addr/dotted-mask` (no hostnames). Results are cached: rulesets repeat addresses. */
 export function parseNet(s: string): NetResult | undefined {
-  if (netCache.has(s)) return netCache.get(s);
+  const hit = netCache.get(s);
+  if (hit !== undefined || netCache.has(s)) return hit;
   if (netCache.size > 200000) netCache.clear();
   const r = parseNetUncached(s);
   netCache.set(s, r);

@@ -170,6 +170,7 @@ function checkHost(item: string, ctx: ValueContext, allowHostname: boolean): Val
 }
 
 export const addressListKind = kind('address-list', 'an address, network (addr/prefix) or comma-separated list', (v, ctx) => {
+  if (!v.includes(',')) return checkHost(v, ctx, true);
   for (const item of v.split(',')) {
     const e = checkHost(item, ctx, true);
     if (e) return e;
