@@ -1,7 +1,7 @@
 /** Rule-level advice: host bits past the prefix, blocklists better kept in an ipset, -m state, unused chains, never-matching rules. */
 import { parseNet, formatAddress } from '../kb/addresses';
 import { CheckContext } from '../checks/context';
-import { Command } from '../model';
+import { Command, OptionUse } from '../model';
 import { AnalysisModel } from './model';
 import { DiagnosticSink } from '../parse/diagnostics';
 import { ChainState } from '../state';
@@ -13,7 +13,7 @@ function checkHostBits(ctx: CheckContext, rule: Command): void {
     if (!ADDRESS_OPTIONS.has(o.spec.names[0])) continue;
     const a = o.args[0];
     if (!a || a.dynamic) continue;
-    for (const item of a.value.split(',')) {
+    for (const item of a.value.includes(',') ? a.value.split(',') : [a.value]) {
       const r = parseNet(item);
       if (!r?.ok || !r.net.hostBitsSet || !r.net.contiguous) continue;
       const network = `${formatAddress(r.net.network, r.net.family)}/${r.net.prefix}`;
@@ -46,18 +46,51 @@ function checkIpset(model: AnalysisModel, ctx: CheckContext): void {
   }
 }
 
+/** The address option of a rule that could go into a set: its only -s or -d, one address, no shell value. */
+function soleAddress(rule: Command): OptionUse | undefined {
+  if (rule.dynamic) return undefined;
+  let found: OptionUse | undefined;
+  for (const o of rule.options) {
+    if (o.owner || (o.spec.short !== '-s' && o.spec.short !== '-d')) continue;
+    if (found) return undefined;
+    found = o;
+  }
+  return found && found.args[0] && !found.args[0].value.includes(',') ? found : undefined;
+}
+
+/** A hash of a rule's words, the address left out: rules with the same hash are then compared word by word. */
+function shapeHash(rule: Command, addr: OptionUse): number {
+  let h = 0x811c9dc5 ^ (addr.spec.short === '-s' ? 1 : 2);
+  for (const t of rule.tokens) {
+    const w = t === addr.args[0] ? '' : t.value;
+    for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ 32, 0x01000193);
+  }
+  return h;
+}
+
+function sameShape(a: Command, b: Command, addrA: OptionUse, addrB: OptionUse): boolean {
+  if (a.tokens.length !== b.tokens.length || addrA.spec !== addrB.spec) return false;
+  return a.tokens.every((t, k) => (t === addrA.args[0] ? b.tokens[k] === addrB.args[0] : t.value === b.tokens[k].value));
+}
+
 function ipsetGroups(ctx: CheckContext, cs: ChainState): void {
-  {
-    const groups = new Map<string, Command[]>();
-    for (const rule of cs.rules) {
-      const addr = rule.options.filter((o) => !o.owner && (o.spec.short === '-s' || o.spec.short === '-d'));
-      if (addr.length !== 1 || rule.dynamic || addr[0].args[0]?.value.includes(',')) continue;
-      const key = rule.tokens.map((t) => (t === addr[0].args[0] ? '<addr>' : t.value)).join(' ') + ` ${addr[0].spec.short}`;
-      const list = groups.get(key) ?? [];
-      list.push(rule);
-      groups.set(key, list);
-    }
-    for (const list of groups.values()) {
+  // Rules are grouped by a hash of their shape, then each group is split by exact comparison.
+  const byHash = new Map<number, Array<{ rules: Command[]; addrs: OptionUse[] }>>();
+  for (const rule of cs.rules) {
+    const addr = soleAddress(rule);
+    if (!addr) continue;
+    const h = shapeHash(rule, addr);
+    const groups = byHash.get(h) ?? [];
+    if (!groups.length) byHash.set(h, groups);
+    const g = groups.find((x) => sameShape(x.rules[0], rule, x.addrs[0], addr));
+    if (g) {
+      g.rules.push(rule);
+      g.addrs.push(addr);
+    } else groups.push({ rules: [rule], addrs: [addr] });
+  }
+  for (const groups of byHash.values()) {
+    for (const { rules: list } of groups) {
       if (list.length < ctx.settings.ipsetThreshold) continue;
       const first = list[0];
       const which = first.options.find((o) => o.spec.short === '-s') ? 'source' : 'destination';
@@ -67,10 +100,10 @@ function ipsetGroups(ctx: CheckContext, cs: ChainState): void {
 }
 
 function checkUnused(ctx: CheckContext): void {
+  // A jump to a shell value may reach any chain.
+  if (ctx.rs.commands.some((c) => c.target?.token.dynamic)) return;
   for (const cs of ctx.state.all()) {
     if (cs.builtin || ctx.graph.callers(cs).length) continue;
-    const named = ctx.rs.commands.some((c) => c.target?.token.dynamic);
-    if (named) continue;
     ctx.sink.add('unused-chain', 'info', cs.declRange, `Chain ${cs.name} is never jumped to: none of its ${cs.rules.length} rule(s) ever sees a packet.`, { chain: cs.name });
   }
 }
