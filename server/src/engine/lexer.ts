@@ -92,6 +92,21 @@ function isBlank(ch: string): boolean {
   return ch === ' ' || ch === '\t';
 }
 
+/**
+ * One string for each short word that recurs (`-A`, `-j`, `ACCEPT`, `tcp`, a chain name): a ruleset of 100,000
+ * rules says `-j` 100,000 times and need keep it once. Bounded, so that a blocklist's addresses cannot grow it
+ * without end.
+ */
+const WORDS = new Map<string, string>();
+
+function intern(word: string): string {
+  if (word.length > 24) return word;
+  const known = WORDS.get(word);
+  if (known !== undefined) return known;
+  if (WORDS.size < 20000) WORDS.set(word, word);
+  return word;
+}
+
 /** The common case, a line without quotes: words are the runs between blanks. */
 function splitBlanks(text: string, line: number, from: number): Token[] {
   const tokens: Token[] = [];
@@ -103,7 +118,7 @@ function splitBlanks(text: string, line: number, from: number): Token[] {
     if (i >= n) break;
     const start = i;
     while (i < n && c !== 32 && c !== 9) c = text.charCodeAt(++i);
-    const word = text.slice(start, i);
+    const word = intern(text.slice(start, i));
     tokens.push(new Token(word, word, line, start, line, i));
   }
   return tokens;
@@ -159,7 +174,7 @@ export function lexRestoreLine(text: string, line: number, from = 0): LineLexRes
     if (open >= 0) {
       problems.push({ message: 'This double quote is never closed: iptables-restore takes the rest of the line as one word (including any -j that follows).', range: range(line, open, line, text.length) });
     }
-    const value = parts.length === 1 ? parts[0] : parts.join('');
+    const value = parts.length === 1 ? intern(parts[0]) : parts.join('');
     tokens.push(new Token(value, quoted ? text.slice(start, i) : value, line, start, line, i, quoted));
   }
   return { tokens, problems };
