@@ -1,4 +1,7 @@
-/** Small helpers that keep the knowledge-base tables readable. */
+/**
+ * Small helpers that keep the knowledge-base tables readable. Every option and every module is built with all of
+ * its fields, in one order, so that they all share one shape: the parser and the checks read them for every word.
+ */
 import { ModuleSpec, OptionSpec } from './model';
 import { ValueKind } from './values';
 
@@ -7,14 +10,20 @@ export type OptFlags = Partial<Omit<OptionSpec, 'names' | 'args' | 'doc' | 'opti
 
 /** An option: its names (canonical first), argument kinds, explanation and flags. */
 export function opt(names: string | string[], args: ValueKind[] | ValueKind | null, doc: string, flags: OptFlags = {}): OptionSpec {
-  const { optional, ...rest } = flags;
   return {
-    ...rest,
     names: Array.isArray(names) ? names : [names],
+    short: flags.short,
     args: args === null ? [] : Array.isArray(args) ? args : [args],
-    optionalArg: optional,
+    optionalArg: flags.optional,
     invert: flags.invert ?? false,
     doc,
+    family: flags.family,
+    removed: flags.removed,
+    commandLineOnly: flags.commandLineOnly,
+    protocols: flags.protocols,
+    requires: flags.requires,
+    chains: flags.chains,
+    conflicts: flags.conflicts,
   };
 }
 
@@ -23,10 +32,29 @@ export function neg(names: string | string[], args: ValueKind[] | ValueKind | nu
   return opt(names, args, doc, { ...flags, invert: true });
 }
 
+function module(name: string, kind: ModuleSpec['kind'], doc: string, options: OptionSpec[], extra: Partial<ModuleSpec>): ModuleSpec {
+  return {
+    name,
+    aliases: extra.aliases,
+    kind,
+    doc,
+    options,
+    family: extra.family,
+    tables: extra.tables,
+    chains: extra.chains,
+    protocols: extra.protocols,
+    protocolsFamily: extra.protocolsFamily,
+    forbiddenTables: extra.forbiddenTables,
+    terminating: extra.terminating,
+    exact: extra.exact,
+    removed: extra.removed,
+  };
+}
+
 export function match(name: string, doc: string, options: OptionSpec[], extra: Partial<ModuleSpec> = {}): ModuleSpec {
-  return { name, kind: 'match', doc, options, ...extra };
+  return module(name, 'match', doc, options, extra);
 }
 
 export function target(name: string, doc: string, options: OptionSpec[], extra: Partial<ModuleSpec> = {}): ModuleSpec {
-  return { name, kind: 'target', doc, options, ...extra };
+  return module(name, 'target', doc, options, extra);
 }

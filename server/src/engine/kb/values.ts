@@ -36,7 +36,8 @@ export interface ValueKind {
 const err = (message: string, code?: string): ValueProblem => ({ message, code });
 
 function kind(name: string, what: string, validate: ValueKind['validate'], extra: Partial<ValueKind> = {}): ValueKind {
-  return { name, what, validate, ...extra };
+  // All fields in one order: every kind has the same shape (the parser calls validate for every value).
+  return { name, what, validate, choices: extra.choices, list: extra.list };
 }
 
 // ---- numbers -------------------------------------------------------------------------------------

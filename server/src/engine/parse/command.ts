@@ -44,17 +44,12 @@ function looksLikeOption(t: Token): boolean {
  * command's lists are copied to their exact size once it is parsed.
  */
 function compact(c: Command): void {
-  const seen = new Set<OptionUse>();
-  const fit = (uses: OptionUse[]) => uses.map((u) => {
-    if (!seen.has(u)) {
-      seen.add(u);
-      u.args = u.args.slice();
-    }
-    return u;
-  });
-  c.options = fit(c.options);
-  c.matches = c.matches.map((m) => ({ ...m, options: fit(m.options) }));
-  if (c.target) c.target.options = fit(c.target.options);
+  // Every option is in c.options (match and target options too), so each argument list is copied once.
+  for (const u of c.options) u.args = u.args.slice();
+  for (const m of c.matches) m.options = m.options.slice();
+  if (c.target) c.target.options = c.target.options.slice();
+  c.options = c.options.slice();
+  c.matches = c.matches.slice();
   c.tokens = c.tokens.slice();
 }
 
@@ -75,18 +70,26 @@ class CommandParser {
   constructor(private readonly tokens: Token[], private readonly ctx: CommandContext, counters?: Token) {
     const first = tokens[0];
     this.valueCtx = { family: ctx.family };
+    // Every field from the start, in one order: all commands share one shape, whatever options they have.
     this.cmd = {
       index: ctx.index,
       table: ctx.table,
+      tableToken: undefined,
       spec: undefined as unknown as CommandSpec,
       commandToken: first,
+      chain: undefined,
+      rulenum: undefined,
+      extra: undefined,
+      counters,
+      protocol: undefined,
       options: [],
       matches: [],
+      target: undefined,
       tokens,
       range: spanOf(counters ?? first, tokens[tokens.length - 1]),
       dynamic: tokens.some((t) => t.dynamic),
       broken: false,
-      counters,
+      commandFamily: undefined,
     };
   }
 
@@ -280,7 +283,7 @@ class CommandParser {
     if (spec.family && spec.family !== this.ctx.family) {
       this.fail('address-family', t.range, `${w} exists only in ${spec.family === 4 ? 'iptables (IPv4)' : 'ip6tables (IPv6)'}.`);
     }
-    if (implicit) this.cmd.matches.push({ name: implicit.name, spec: implicit, implicit: true, options: [] });
+    if (implicit) this.cmd.matches.push({ name: implicit.name, spec: implicit, token: undefined, implicit: true, options: [] });
     const use: OptionUse = { spec, owner, nameToken: t, negated: !!neg, negToken: neg, args: [] };
     if (neg && !spec.invert) {
       this.fail('syntax', neg.range, `${w} cannot be negated with '!'.`);
@@ -403,7 +406,7 @@ class CommandParser {
 
   private loadMatch(arg: Token): void {
     if (arg.dynamic) {
-      this.cmd.matches.push({ name: arg.value, token: arg, implicit: false, options: [] });
+      this.cmd.matches.push({ name: arg.value, spec: undefined, token: arg, implicit: false, options: [] });
       return;
     }
     const spec = findMatch(arg.value);
