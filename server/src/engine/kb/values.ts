@@ -274,7 +274,9 @@ export const protocolKind = kind(
 
 export function enumKind(name: string, choices: ValueChoice[], opts: { list?: boolean; caseInsensitive?: boolean; what?: string } = {}): ValueKind {
   const norm = (s: string) => (opts.caseInsensitive ? s.toLowerCase() : s);
-  const known = new Set(choices.map((c) => norm(c.label)));
+  // The first choice of each (normalised) label.
+  const known = new Map<string, ValueChoice>();
+  for (const c of choices) if (!known.has(norm(c.label))) known.set(norm(c.label), c);
   const what = opts.what ?? (opts.list ? `a comma-separated list of ${name}` : `one of ${choices.map((c) => c.label).join(', ')}`);
   return kind(
     name,
@@ -282,8 +284,8 @@ export function enumKind(name: string, choices: ValueChoice[], opts: { list?: bo
     (v, ctx) => {
       const items = opts.list ? v.split(',') : [v];
       for (const item of items) {
-        const c = choices.find((x) => norm(x.label) === norm(item));
-        if (!known.has(norm(item)) || !c) {
+        const c = known.get(norm(item));
+        if (!c) {
           const valid = choices.filter((x) => !x.family || x.family === ctx.family).map((x) => x.label);
           return err(`'${item}' is not a valid ${name}; expected ${valid.slice(0, 12).join(', ')}${valid.length > 12 ? ', ...' : ''}.`);
         }
