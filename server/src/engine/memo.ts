@@ -52,15 +52,57 @@ export class AnalysisMemo {
     return v;
   }
 
+  /** The text of the last analysis, and which lines of the current one are known unchanged at the same place. */
+  private text = '';
+  private nextText = '';
+  private sameBefore = 0;
+  private sameFrom = Infinity;
+
   /** Starts a new analysis: entries not used by it are dropped when it ends. */
   begin(): void {
     this.nextLines = new Map();
     this.nextChains = new Map();
+    this.nextText = '';
+    this.sameBefore = 0;
+    this.sameFrom = Infinity;
+  }
+
+  /**
+   * Compares the document with the one last analysed: lines before the first changed character are unchanged at
+   * the same line numbers, and so are the lines after the last changed one when no line was added or removed.
+   */
+  compare(text: string, starts: readonly number[]): void {
+    const old = this.text;
+    this.nextText = text;
+    const prefix = commonPrefix(old, text);
+    const suffix = commonSuffix(old, text, Math.min(old.length, text.length) - prefix);
+    // Line n is unchanged when all of it, and its line break, lies in the common prefix.
+    let before = 0;
+    while (before + 1 < starts.length && starts[before + 1] <= prefix) before++;
+    this.sameBefore = prefix === text.length && old.length === text.length ? starts.length : before;
+    this.sameFrom = Infinity;
+    if (lineCount(old) === starts.length) {
+      // ...or when the line break before it lies in the common suffix.
+      let from = starts.length;
+      while (from > 1 && starts[from - 1] - 1 >= text.length - suffix) from--;
+      this.sameFrom = from;
+    }
+  }
+
+  /** The parse of an unchanged line (see compare) in the same context, when it was a rule line last time. */
+  reuse(n: number, context: string): ParsedLine | undefined {
+    if (n >= this.sameBefore && n < this.sameFrom) return undefined;
+    const old = this.lines.get(n);
+    if (!old || old.context !== context) return undefined;
+    this.nextLines.set(n, old);
+    return old.parsed;
   }
 
   end(): void {
     this.lines = this.nextLines;
     this.chains = this.nextChains;
+    // The parsed lines kept now are those of this text (none is known for a text that was not compared).
+    this.text = this.nextText;
   }
 
   /** The parse of line `n`, reused when its text and context (table, family) are what they were. */
@@ -76,6 +118,31 @@ export class AnalysisMemo {
     this.nextChains.set(signature, entry);
     return entry;
   }
+}
+
+const CHUNK = 4096;
+
+/** How many leading characters two texts share (compared a chunk at a time, then character by character). */
+function commonPrefix(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i + CHUNK <= n && a.slice(i, i + CHUNK) === b.slice(i, i + CHUNK)) i += CHUNK;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** How many trailing characters two texts share, at most `max`. */
+function commonSuffix(a: string, b: string, max: number): number {
+  let k = 0;
+  while (k + CHUNK <= max && a.slice(a.length - k - CHUNK, a.length - k) === b.slice(b.length - k - CHUNK, b.length - k)) k += CHUNK;
+  while (k < max && a.charCodeAt(a.length - 1 - k) === b.charCodeAt(b.length - 1 - k)) k++;
+  return k;
+}
+
+function lineCount(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 let nextId = 1;

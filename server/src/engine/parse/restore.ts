@@ -32,7 +32,9 @@ class RestoreParser {
 
   parse(): Ruleset {
     const { index } = this;
+    this.memo?.compare(index.text, index.starts);
     for (let line = 0; line < index.lineCount; line++) {
+      if (this.memo && this.reuseLine(line)) continue;
       const full = index.starts[line + 1] !== undefined ? index.text.slice(index.starts[line], index.starts[line + 1] - 1) : index.text.slice(index.starts[line]);
       this.line(full, line);
     }
@@ -66,6 +68,35 @@ class RestoreParser {
       current.endLine = line;
       if (text.startsWith(':')) parseChainLine(text, line, current.name, this.chains, sink);
       else this.ruleLine(text, line, current.name);
+    }
+  }
+
+  /**
+   * An unchanged rule line inside the same open table parses as it did: its command and diagnostics are taken
+   * from the memo without even reading the line. (A line with a carriage return takes the full path, which
+   * reports the line endings once per file.)
+   */
+  private reuseLine(line: number): boolean {
+    const { current, index } = this;
+    if (!current || current.commitRange) return false;
+    const next = index.starts[line + 1];
+    if (next !== undefined && next >= 2 && index.text.charCodeAt(next - 2) === 13) return false;
+    const parsed = this.memo!.reuse(line, this.context(current.name));
+    if (!parsed) return false;
+    current.endLine = line;
+    this.record(parsed);
+    return true;
+  }
+
+  private context(table: string): string {
+    return this.family === 4 ? table : `${table}6`;
+  }
+
+  private record(parsed: ParsedLine): void {
+    this.sink.addAll(parsed.diagnostics);
+    if (parsed.command) {
+      parsed.command.index = this.commands.length;
+      this.commands.push(parsed.command);
     }
   }
 
@@ -138,12 +169,7 @@ class RestoreParser {
       return { command: parseCommand(tokens, { family, format: 'restore', table, sink: own, index: 0 }, counters), diagnostics: memo ? own.items : [] };
     };
     // A line parses the same at the same place in the same table: an unchanged line is not parsed again.
-    const parsed = memo ? memo.line(line, text, family === 4 ? table : `${table}6`, parseLine) : parseLine();
-    sink.addAll(parsed.diagnostics);
-    if (parsed.command) {
-      parsed.command.index = this.commands.length;
-      this.commands.push(parsed.command);
-    }
+    this.record(memo ? memo.line(line, text, this.context(table), parseLine) : parseLine());
   }
 }
 
