@@ -106,18 +106,38 @@ export class BoxIndex<T> {
     return this.seq;
   }
 
+  /** Whether some item added before the `before`-th overlaps `box`. */
+  any(box: Box, before = Infinity): boolean {
+    let found = false;
+    this.scan(box, before, () => {
+      found = true;
+      return true;
+    });
+    return found;
+  }
+
   /** Items added before the `before`-th (all, by default) whose box overlaps `box`, in the order they were added. */
   query(box: Box, before = Infinity): T[] {
+    const found: Entry<T>[] = [];
+    this.scan(box, before, (e) => {
+      found.push(e);
+      return false;
+    });
+    if (found.length > 1) found.sort((x, y) => x.seq - y.seq);
+    return found.map((e) => e.item);
+  }
+
+  /** Calls `visit` with each overlapping entry until it returns true. */
+  private scan(box: Box, before: number, visit: (e: Entry<T>) => boolean): void {
     const s = box[this.dim];
     const lo = s.min;
     const hi = s.max;
-    if (lo === undefined || hi === undefined || this.seq === 0) return [];
+    if (lo === undefined || hi === undefined || this.seq === 0) return;
     for (let d = 0; d < box.length; d++) {
       const a = box[d].min;
       const b = box[d].max;
-      if (a === undefined || b === undefined || b < this.lo[d] || a > this.hi[d]) return [];
+      if (a === undefined || b === undefined || b < this.lo[d] || a > this.hi[d]) return;
     }
-    const found: Entry<T>[] = [];
     for (const cls of this.classes) {
       const list = cls.entries;
       if (!list.length) continue;
@@ -136,10 +156,8 @@ export class BoxIndex<T> {
       }
       for (let k = a; k < list.length && list[k].lo <= hi; k++) {
         const e = list[k];
-        if (e.seq < before && this.space.overlaps(this.boxOf(e.item), box)) found.push(e);
+        if (e.seq < before && this.space.overlaps(this.boxOf(e.item), box) && visit(e)) return;
       }
     }
-    if (found.length > 1) found.sort((x, y) => x.seq - y.seq);
-    return found.map((e) => e.item);
   }
 }

@@ -6,6 +6,7 @@
 import { Range } from '../types';
 import { CheckContext } from '../checks/context';
 import { AnalysisModel, Decision, DENY, RuleInfo } from './model';
+import { Box } from './space';
 import { BoxIndex } from './boxIndex';
 
 export interface DeadRule {
@@ -37,6 +38,7 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
     const small = BoxIndex.best<Decision>(space, (d) => d.box, leaves.filter((l) => l.length <= BIG).flat());
     const big: Array<{ at: number; index: BoxIndex<Decision> }> = [];
     const seen = new Set<string>();
+    const position = new Map(rules.map((ri, k) => [ri, k]));
     const firstSeq = leaves.map((ls, k) => {
       const seq = small.size;
       if (ls.length > BIG) {
@@ -62,14 +64,15 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
       const box = ri.match.box;
       if (space.isEmpty(box)) return;
       const earlierBig = big.filter((b) => b.at < k);
-      // Cheap refutation first: if no earlier decision holds the rule's lowest corner, the rule is not dead.
-      const corner = space.corner(box);
-      if (!small.query(corner, firstSeq[k]).length && !earlierBig.some((b) => b.index.query(corner).length)) return;
+      // Cheap refutation first: if no earlier decision holds the rule's lowest (or highest) corner, the rule is not
+      // dead. A final catch-all rule is settled here, before the decisions that overlap it are gathered.
+      const holds = (p: Box) => small.any(p, firstSeq[k]) || earlierBig.some((b) => b.index.any(p));
+      if (!holds(space.corner(box)) || !holds(space.corner(box, true))) return;
       let cands = small.query(box, firstSeq[k]);
       if (earlierBig.length) {
         // Keep the order of the rules: a decision's rank is its rule's position.
         const rank = new Map<Decision, number>();
-        for (const d of cands) rank.set(d, rules.indexOf(d.via ?? d.by));
+        for (const d of cands) rank.set(d, position.get(d.via ?? d.by) ?? -1);
         for (const b of earlierBig) for (const d of b.index.query(box)) {
           rank.set(d, b.at);
           cands.push(d);

@@ -69,9 +69,9 @@ export class Space {
     this.full = this.max.map((m) => IntervalSet.of(0n, m));
   }
 
-  /** The box of one packet: each dimension's lowest value. */
-  corner(box: Box): Box {
-    return box.map((s) => IntervalSet.point(s.min ?? 0n));
+  /** The box of one packet: each dimension's lowest value (or highest, with `high`). */
+  corner(box: Box, high = false): Box {
+    return box.map((s) => IntervalSet.point((high ? s.max : s.min) ?? 0n));
   }
 
   isFull(box: Box, d: Dim): boolean {
