@@ -120,9 +120,9 @@ function checkRules(model: AnalysisModel, ctx: CheckContext, rules: Command[], c
 }
 
 export function checkStyle(model: AnalysisModel, ctx: CheckContext): void {
-  const inChains = new Set<Command>();
+  let inChains = 0;
   for (const cs of ctx.state.all()) {
-    for (const r of cs.rules) inChains.add(r);
+    inChains += cs.rules.length;
     if (!ctx.memo) {
       checkRules(model, ctx, cs.rules, cs);
       continue;
@@ -134,9 +134,11 @@ export function checkStyle(model: AnalysisModel, ctx: CheckContext): void {
       return sink.items;
     }));
   }
-  // Commands outside the final chains (-D, -N, rules of deleted chains) still get the rule-level advice.
-  for (const rule of ctx.rs.commands) {
-    if (inChains.has(rule)) continue;
+  // Commands outside the final chains (-D, -N, rules of deleted chains) still get the rule-level advice. A chain
+  // holds each command at most once, so when the chains hold as many rules as there are commands there are none.
+  const held = inChains === ctx.rs.commands.length ? undefined : new Set(ctx.state.all().flatMap((cs) => cs.rules));
+  for (const rule of held ? ctx.rs.commands : []) {
+    if (held!.has(rule)) continue;
     if (!ctx.memo) checkRules(model, ctx, [rule]);
     else ctx.sink.addAll(ctx.memo.forRule(rule, 'style', '', () => {
       const sink = new DiagnosticSink();
