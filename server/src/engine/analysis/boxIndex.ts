@@ -37,6 +37,11 @@ function overlappingPairs(spans: Array<[bigint, bigint]>): number {
   return pairs;
 }
 
+function contains(box: Box, point: readonly bigint[]): boolean {
+  for (let d = 0; d < point.length; d++) if (!box[d].has(point[d])) return false;
+  return true;
+}
+
 export class BoxIndex<T> {
   private readonly classes: WidthClass<T>[];
   private seq = 0;
@@ -106,14 +111,19 @@ export class BoxIndex<T> {
     return this.seq;
   }
 
-  /** Whether some item added before the `before`-th overlaps `box`. */
-  any(box: Box, before = Infinity): boolean {
-    let found = false;
-    this.scan(box, before, () => {
-      found = true;
-      return true;
-    });
-    return found;
+  /** Whether some item added before the `before`-th holds the packet `point` (one value per dimension). */
+  holds(point: readonly bigint[], before = Infinity): boolean {
+    if (this.seq === 0) return false;
+    for (let d = 0; d < point.length; d++) if (point[d] < this.lo[d] || point[d] > this.hi[d]) return false;
+    const v = point[this.dim];
+    for (const cls of this.classes) {
+      const list = cls.entries;
+      for (let k = this.firstFrom(cls, v); k < list.length && list[k].lo <= v; k++) {
+        const e = list[k];
+        if (e.seq < before && contains(this.boxOf(e.item), point)) return true;
+      }
+    }
+    return false;
   }
 
   /** Items added before the `before`-th (all, by default) whose box overlaps `box`, in the order they were added. */
@@ -125,6 +135,25 @@ export class BoxIndex<T> {
     });
     if (found.length > 1) found.sort((x, y) => x.seq - y.seq);
     return found.map((e) => e.item);
+  }
+
+  /** The first entry of a class that can reach `lo`: a box of the class starts at most its width before it. */
+  private firstFrom(cls: WidthClass<T>, lo: bigint): number {
+    const list = cls.entries;
+    if (!list.length) return 0;
+    if (!cls.sorted) {
+      list.sort((x, y) => (x.lo < y.lo ? -1 : x.lo > y.lo ? 1 : x.seq - y.seq));
+      cls.sorted = true;
+    }
+    let a = 0;
+    let b = list.length;
+    const from = lo - cls.width;
+    while (a < b) {
+      const m = (a + b) >> 1;
+      if (list[m].lo < from) a = m + 1;
+      else b = m;
+    }
+    return a;
   }
 
   /** Calls `visit` with each overlapping entry until it returns true. */
@@ -140,21 +169,7 @@ export class BoxIndex<T> {
     }
     for (const cls of this.classes) {
       const list = cls.entries;
-      if (!list.length) continue;
-      if (!cls.sorted) {
-        list.sort((x, y) => (x.lo < y.lo ? -1 : x.lo > y.lo ? 1 : x.seq - y.seq));
-        cls.sorted = true;
-      }
-      // A box of this class overlaps [lo, hi] only if it starts in [lo - width, hi].
-      let a = 0;
-      let b = list.length;
-      const from = lo - cls.width;
-      while (a < b) {
-        const m = (a + b) >> 1;
-        if (list[m].lo < from) a = m + 1;
-        else b = m;
-      }
-      for (let k = a; k < list.length && list[k].lo <= hi; k++) {
+      for (let k = this.firstFrom(cls, lo); k < list.length && list[k].lo <= hi; k++) {
         const e = list[k];
         if (e.seq < before && this.space.overlaps(this.boxOf(e.item), box) && visit(e)) return;
       }

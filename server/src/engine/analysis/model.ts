@@ -9,7 +9,7 @@ import { Ruleset } from '../model';
 import { ruleMatch, RuleMatch } from './ruleMatch';
 import { BoxIndex } from './boxIndex';
 import { AnalysisMemo, idOf } from '../memo';
-import { Box, Space } from './space';
+import { Box, SeenBoxes, Space } from './space';
 
 export type Flow =
   | { kind: 'verdict'; verdict: string }
@@ -145,13 +145,10 @@ export class AnalysisModel {
     const rules = this.rules(cs);
     const diverted = BoxIndex.best<Box>(space, (b) => b, rules.map((ri) => ri.match.box));
     // A box equal to an earlier one takes nothing that one did not take first: only the first is indexed.
-    const seen = new Set<string>();
+    const seen = new SeenBoxes();
     const seqOf = rules.map((ri) => {
       const box = ri.match.box;
-      if (ri.flow.kind === 'continue' || space.isEmpty(box)) return diverted.size;
-      const key = space.key(box);
-      if (seen.has(key)) return diverted.size;
-      seen.add(key);
+      if (ri.flow.kind === 'continue' || space.isEmpty(box) || !seen.add(box)) return diverted.size;
       return diverted.add(box);
     });
     rules.forEach((ri, k) => {

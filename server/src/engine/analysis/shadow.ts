@@ -6,7 +6,7 @@
 import { Range } from '../types';
 import { CheckContext } from '../checks/context';
 import { AnalysisModel, Decision, DENY, RuleInfo } from './model';
-import { Box } from './space';
+import { SeenBoxes } from './space';
 import { BoxIndex } from './boxIndex';
 
 export interface DeadRule {
@@ -37,7 +37,7 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
     const leaves = rules.map((ri) => model.leaves(ri));
     const small = BoxIndex.best<Decision>(space, (d) => d.box, leaves.filter((l) => l.length <= BIG).flat());
     const big: Array<{ at: number; index: BoxIndex<Decision> }> = [];
-    const seen = new Set<string>();
+    const seen = new SeenBoxes();
     const position = new Map(rules.map((ri, k) => [ri, k]));
     const firstSeq = leaves.map((ls, k) => {
       const seq = small.size;
@@ -50,13 +50,8 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
         const sig = model.signature(rules[k].flow.kind === 'jump' && rules[k].flow.chain ? rules[k].flow.chain! : cs);
         big.push({ at: k, index: model.memo && sig !== undefined ? model.memo.forRule(rules[k].rule, 'leaf-index', sig, build) : build() });
       } else {
-        for (const d of ls) {
-          // A box equal to an earlier decision's is decided by that one first.
-          const key = space.key(d.box);
-          if (seen.has(key)) continue;
-          seen.add(key);
-          small.add(d);
-        }
+        // A box equal to an earlier decision's is decided by that one first.
+        for (const d of ls) if (seen.add(d.box)) small.add(d);
       }
       return seq;
     });
@@ -66,8 +61,8 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
       const earlierBig = big.filter((b) => b.at < k);
       // Cheap refutation first: if no earlier decision holds the rule's lowest (or highest) corner, the rule is not
       // dead. A final catch-all rule is settled here, before the decisions that overlap it are gathered.
-      const holds = (p: Box) => small.any(p, firstSeq[k]) || earlierBig.some((b) => b.index.any(p));
-      if (!holds(space.corner(box)) || !holds(space.corner(box, true))) return;
+      const holds = (p: bigint[]) => small.holds(p, firstSeq[k]) || earlierBig.some((b) => b.index.holds(p));
+      if (!holds(space.point(box)) || !holds(space.point(box, true))) return;
       let cands = small.query(box, firstSeq[k]);
       if (earlierBig.length) {
         // Keep the order of the rules: a decision's rank is its rule's position.

@@ -69,9 +69,9 @@ export class Space {
     this.full = this.max.map((m) => IntervalSet.of(0n, m));
   }
 
-  /** The box of one packet: each dimension's lowest value (or highest, with `high`). */
-  corner(box: Box, high = false): Box {
-    return box.map((s) => IntervalSet.point((high ? s.max : s.min) ?? 0n));
+  /** One packet of a (non-empty) box: each dimension's lowest value, or highest with `high`. */
+  point(box: Box, high = false): bigint[] {
+    return box.map((s) => ((high ? s.max : s.min) ?? 0n));
   }
 
   isFull(box: Box, d: Dim): boolean {
@@ -93,12 +93,7 @@ export class Space {
     return true;
   }
 
-  /** Boxes made of the same interval-set objects have the same key (equal boxes built apart may not). */
-  key(box: Box): string {
-    let k = '';
-    for (const s of box) k += `${s.id},`;
-    return k;
-  }
+
 
   subsetOf(a: Box, b: Box): boolean {
     for (let d = 0; d < DIM_COUNT; d++) if (a[d] !== b[d] && !a[d].subsetOf(b[d])) return false;
@@ -166,4 +161,22 @@ export function ifaceRange(name: string, wildcard: boolean): IntervalSet {
   if (!wildcard) return IntervalSet.point(lo);
   const free = BigInt((IFNAME_BYTES - bytes.length) * 8);
   return IntervalSet.of(lo, lo | ((1n << free) - 1n));
+}
+
+/**
+ * Remembers boxes by the interval-set objects they are made of, to recognise a box equal to one seen before (rules
+ * written the same way share their sets; equal boxes built apart are not recognised, which only costs time).
+ */
+export class SeenBoxes {
+  private readonly byHash = new Map<number, Box>();
+
+  /** False when a box made of the same sets was added before. */
+  add(box: Box): boolean {
+    let h = 0;
+    for (const s of box) h = (Math.imul(h, 31) + s.id) | 0;
+    const first = this.byHash.get(h);
+    if (first && first.every((s, d) => s === box[d])) return false;
+    if (!first) this.byHash.set(h, box);
+    return true;
+  }
 }
