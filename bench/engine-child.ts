@@ -3,6 +3,10 @@ import { readFileSync } from 'node:fs';
 import { lint } from '../server/src/engine/lint';
 import { parseRestore } from '../server/src/engine/parse/restore';
 import { detectFamily } from '../server/src/engine/lint';
+import { tuneHeap } from '../server/src/heap';
+
+// The heap is set up as the language server and the linter set it up.
+tuneHeap();
 
 const [file, reps] = [process.argv[2], Number(process.argv[3] ?? 5)];
 const text = readFileSync(file, 'utf8');

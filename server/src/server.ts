@@ -12,6 +12,9 @@ import { AnalysisCache } from './analysisCache';
 import { toLspDiagnostic } from './convert';
 import { registerFeatures } from './features';
 import { DEFAULT_SERVER_SETTINGS, normalizeSettings, ServerSettings } from './settings';
+import { tuneHeap } from './heap';
+
+tuneHeap();
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);

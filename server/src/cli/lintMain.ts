@@ -1,3 +1,5 @@
 import { run } from './lint';
+import { tuneHeap } from '../heap';
 
+tuneHeap();
 run();
