@@ -94,13 +94,15 @@ function isBlank(ch: string): boolean {
 
 /**
  * One string for each short word that recurs (`-A`, `-j`, `ACCEPT`, `tcp`, a chain name): a ruleset of 100,000
- * rules says `-j` 100,000 times and need keep it once. Bounded, so that a blocklist's addresses cannot grow it
- * without end.
+ * rules says `-j` 100,000 times and need keep it once. Bounded, so that unusual documents cannot grow it without
+ * end.
  */
 const WORDS = new Map<string, string>();
 
 function intern(word: string): string {
-  if (word.length > 24) return word;
+  // Words that start with a digit are mostly addresses and numbers, which rarely recur: not worth a lookup.
+  const c = word.charCodeAt(0);
+  if (word.length > 24 || (c >= 48 && c <= 57)) return word;
   const known = WORDS.get(word);
   if (known !== undefined) return known;
   if (WORDS.size < 20000) WORDS.set(word, word);
