@@ -144,16 +144,3 @@ function lineCount(text: string): number {
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
   return n;
 }
-
-let nextId = 1;
-const ids = new WeakMap<object, number>();
-
-/** A number that names an object for as long as it lives (used in chain signatures). */
-export function idOf(o: object): number {
-  let id = ids.get(o);
-  if (id === undefined) {
-    id = nextId++;
-    ids.set(o, id);
-  }
-  return id;
-}

@@ -33,6 +33,8 @@ export interface TargetUse {
 }
 
 export interface Command {
+  /** A number of its own for as long as it lives (an unchanged line keeps its command, and so its id). */
+  id: number;
   index: number;
   table: string;
   tableToken?: Token;

@@ -8,7 +8,7 @@ import { ChainState, RulesetState, familyOf } from '../state';
 import { Ruleset } from '../model';
 import { ruleMatch, RuleMatch } from './ruleMatch';
 import { BoxIndex } from './boxIndex';
-import { AnalysisMemo, idOf } from '../memo';
+import { AnalysisMemo } from '../memo';
 import { Box, SeenBoxes, Space } from './space';
 
 export type Flow =
@@ -73,7 +73,7 @@ export class AnalysisModel {
     this.signatures.set(cs, undefined);
     const parts: string[] = [`${cs.family}:${cs.table}:${cs.name}:${cs.policy ?? ''}`];
     for (const r of cs.rules) {
-      parts.push(String(idOf(r)));
+      parts.push(String(r.id));
       const t = r.target;
       if (t && !t.spec && !t.token.dynamic) {
         const next = this.state.get(familyOf(this.rs, r), cs.table, t.name);

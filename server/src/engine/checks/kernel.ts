@@ -320,10 +320,19 @@ const REQUIRED: Record<string, string[][]> = {
   'target:CHECKSUM': [['--checksum-fill']],
 };
 
+/** REQUIRED by module, looked up once per module rather than by building its name for every rule. */
+const requiredBySpec = new Map<ModuleSpec, string[][]>();
+
+function requiredOf(spec: ModuleSpec): string[][] {
+  let groups = requiredBySpec.get(spec);
+  if (!groups) requiredBySpec.set(spec, (groups = REQUIRED[`${spec.kind}:${spec.name}`] ?? []));
+  return groups;
+}
+
 function checkRequired(ctx: CheckContext, rule: Command): void {
   if (rule.dynamic || rule.broken) return;
   const check = (spec: ModuleSpec, uses: OptionUse[], range: Command['range']) => {
-    for (const group of REQUIRED[`${spec.kind}:${spec.name}`] ?? []) {
+    for (const group of requiredOf(spec)) {
       if (uses.some((u) => group.includes(u.spec.names[0]))) continue;
       ctx.sink.error('missing-argument', range, `${spec.kind === 'match' ? '-m' : '-j'} ${spec.name} needs ${group.length > 1 ? 'one of ' : ''}${group.join(', ')}: iptables refuses it without.`, { module: spec.name, missing: group[0] });
       return;

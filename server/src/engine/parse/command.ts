@@ -58,6 +58,8 @@ function spanOf(a: Token, b: Token): Range {
   return { start: { line: a.line, character: a.start }, end: { line: b.endLine, character: b.end } };
 }
 
+let nextCommandId = 1;
+
 class CommandParser {
   private i = 0;
   private readonly cmd: Command;
@@ -72,6 +74,7 @@ class CommandParser {
     this.valueCtx = { family: ctx.family };
     // Every field from the start, in one order: all commands share one shape, whatever options they have.
     this.cmd = {
+      id: nextCommandId++,
       index: ctx.index,
       table: ctx.table,
       tableToken: undefined,
