@@ -14,6 +14,8 @@ function checkHostBits(ctx: CheckContext, rule: Command): void {
     const a = o.args[0];
     if (!a || a.dynamic) continue;
     for (const item of a.value.includes(',') ? a.value.split(',') : [a.value]) {
+      // A host (no prefix, an IPv4 /32, an IPv6 /128) has no host bits to set.
+      if (!item.includes('/') || item.endsWith('/128') || (item.endsWith('/32') && !item.includes(':'))) continue;
       const r = parseNet(item);
       if (!r?.ok || !r.net.hostBitsSet || !r.net.contiguous) continue;
       const network = `${formatAddress(r.net.network, r.net.family)}/${r.net.prefix}`;
