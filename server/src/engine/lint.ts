@@ -125,20 +125,28 @@ function rankLookalikes(items: Diagnostic[]): Diagnostic[] {
   return items.filter((d) => !echoes.has(d));
 }
 
+/** The same finding twice (same code, range and message), among the findings already kept that start where it does. */
+function isRepeat(d: Diagnostic, kept: Diagnostic[]): boolean {
+  const { start, end } = d.range;
+  for (let k = kept.length - 1; k >= 0; k--) {
+    const o = kept[k];
+    if (o.range.start.line !== start.line || o.range.start.character !== start.character) return false;
+    if (o.code === d.code && o.message === d.message && o.range.end.line === end.line && o.range.end.character === end.character) return true;
+  }
+  return false;
+}
+
 function finalize(all: Diagnostic[], severities: Record<string, Severity | 'off'>): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const seen = new Set<string>();
-  const items = rankLookalikes(all);
+  // In order of position (a stable sort: findings at one place keep the order they were made in).
+  const items = rankLookalikes(all).sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   for (const d of items) {
-    const key = `${d.code}:${d.range.start.line}:${d.range.start.character}:${d.range.end.line}:${d.range.end.character}:${d.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (isRepeat(d, out)) continue;
     const override = severities[d.code];
     if (override === 'off') continue;
     if (override) d.severity = override;
     else if (!CODE_INFO.has(d.code)) d.severity = d.severity ?? 'error';
     out.push(d);
   }
-  out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   return out;
 }

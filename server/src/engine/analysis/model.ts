@@ -37,6 +37,18 @@ export interface Decision {
 
 export const DENY = new Set(['DROP', 'REJECT']);
 
+/** Flows without a chain are the same for every rule: one object each. */
+const CONTINUE: Flow = { kind: 'continue' };
+const RETURN: Flow = { kind: 'return' };
+const UNKNOWN_JUMP: Flow = { kind: 'jump' };
+const VERDICTS = new Map<string, Flow>();
+
+function verdictFlow(verdict: string): Flow {
+  let f = VERDICTS.get(verdict);
+  if (!f) VERDICTS.set(verdict, (f = { kind: 'verdict', verdict }));
+  return f;
+}
+
 /** A short fingerprint of a list of strings (two 32-bit FNV-1a hashes with different seeds). */
 function hash(parts: string[]): string {
   let a = 0x811c9dc5;
@@ -116,10 +128,10 @@ export class AnalysisModel {
 
   private flowOf(rule: Command, cs: ChainState): Flow {
     const t = rule.target;
-    if (!t || t.token.dynamic) return t ? { kind: 'jump' } : { kind: 'continue' };
+    if (!t || t.token.dynamic) return t ? UNKNOWN_JUMP : CONTINUE;
     if (t.spec) {
-      if (t.spec.name === 'RETURN') return { kind: 'return' };
-      return t.spec.terminating ? { kind: 'verdict', verdict: t.spec.name } : { kind: 'continue' };
+      if (t.spec.name === 'RETURN') return RETURN;
+      return t.spec.terminating ? verdictFlow(t.spec.name) : CONTINUE;
     }
     const chain = this.state.get(familyOf(this.rs, rule), cs.table, t.name);
     return t.goto ? { kind: 'goto', chain } : { kind: 'jump', chain };
