@@ -16,8 +16,6 @@ export interface RuleMatch {
   exact: boolean;
   /** Why the box is empty, when it is. */
   emptyReason?: string;
-  /** Why the box is not exact (the first reason). */
-  uncertain?: string;
 }
 
 /** Matches whose conditions the model represents exactly (others are "may or may not match"). */
@@ -33,7 +31,6 @@ class Builder {
   readonly box: Box;
   exact = true;
   emptyReason?: string;
-  uncertain?: string;
   /** Per dimension, the conditions applied so far (described only when a reason is needed). */
   private readonly applied: Array<[Dim, () => string]> = [];
 
@@ -41,15 +38,15 @@ class Builder {
     this.box = space.full.slice();
   }
 
-  unsure(why: () => string): void {
+  /** A condition the model cannot decide: the box over-approximates ("may or may not match"). */
+  unsure(): void {
     this.exact = false;
-    if (!this.uncertain) this.uncertain = why();
   }
 
   /** Intersects a condition into a dimension; `set` undefined means the condition could not be read. */
   apply(d: Dim, set: IntervalSet | undefined, negated: boolean, whatText: () => string, emptyWhy?: string): void {
     if (!set) {
-      this.unsure(() => `${whatText()} could not be read`);
+      this.unsure();
       return;
     }
     const what = whatText;
@@ -198,29 +195,31 @@ function applyGeneric(b: Builder, o: OptionUse): void {
   const a = o.args[0];
   switch (o.spec.short) {
     case '-p':
-      if (!arg(o)) return b.unsure(() => `${what()} is a shell value`);
+      // A shell value stands for any protocol, address or interface.
+      if (!arg(o)) return b.unsure();
       return b.apply(Dim.Proto, CACHE.proto.get(a.value, () => protoSet(a.value)), o.negated, what);
     case '-s':
     case '-d': {
-      if (!arg(o)) return b.unsure(() => `${what()} is a shell value`);
+      if (!arg(o)) return b.unsure();
       const set = addressSet(a.value, b.space);
-      if (!set) return b.unsure(() => `${what()} names a host or a non-contiguous mask`);
+      // A host name or a non-contiguous mask.
+      if (!set) return b.unsure();
       return b.apply(o.spec.short === '-s' ? Dim.Src : Dim.Dst, set, o.negated, what);
     }
     case '-i':
     case '-o':
-      if (!arg(o)) return b.unsure(() => `${what()} is a shell value`);
+      if (!arg(o)) return b.unsure();
       return b.apply(o.spec.short === '-i' ? Dim.In : Dim.Out, CACHE.iface.get(a.value, () => ifaceSet(a.value)), o.negated, what);
     case '-f':
       return b.apply(Dim.Frag, IntervalSet.point(o.negated ? 0n : 1n), false, what);
   }
 }
 
-function applyMatchOption(b: Builder, module: string, o: OptionUse, family: 4 | 6): void {
+function applyMatchOption(b: Builder, o: OptionUse, family: 4 | 6): void {
   const what = () => describe(o);
   const name = o.spec.names[0];
   const a = arg(o);
-  if (o.args.length && !a) return b.unsure(() => `${what()} is a shell value`);
+  if (o.args.length && !a) return b.unsure();
   switch (name) {
     case '--sport':
     case '--dport': {
@@ -240,7 +239,8 @@ function applyMatchOption(b: Builder, module: string, o: OptionUse, family: 4 | 
       return b.apply(Dim.Icmp, CACHE.icmp[family].get(a!.value, () => icmpSet(a!.value, family === 6)), o.negated, what);
     case '--ctstate':
     case '--state':
-      if (/SNAT|DNAT/i.test(a!.value)) return b.unsure(() => `${what()} uses the virtual SNAT/DNAT states`);
+      // The virtual SNAT/DNAT states are not modelled.
+      if (/SNAT|DNAT/i.test(a!.value)) return b.unsure();
       return b.apply(Dim.State, CACHE.state.get(a!.value, () => stateSet(a!.value)), o.negated, what);
     case '--src-range':
     case '--dst-range': {
@@ -249,7 +249,7 @@ function applyMatchOption(b: Builder, module: string, o: OptionUse, family: 4 | 
     }
     case '--length': {
       const [lo, hi] = a!.value.split(':').map((x) => parseNumber(x));
-      if (lo === undefined) return b.unsure(() => `${what()} could not be read`);
+      if (lo === undefined) return b.unsure();
       const top = a!.value.includes(':') ? (hi ?? 65535) : lo;
       return b.apply(Dim.Length, range(lo, top), o.negated, what, lo > top ? `the range ${a!.value} is reversed` : undefined);
     }
@@ -266,7 +266,8 @@ function applyMatchOption(b: Builder, module: string, o: OptionUse, family: 4 | 
     case '--nfacct-name':
       return;
   }
-  b.unsure(() => `${what()} of -m ${module} is not modelled`);
+  // An option of the module that the model does not know.
+  b.unsure();
 }
 
 const FIRST_FRAGMENT = IntervalSet.point(0n);
@@ -274,18 +275,18 @@ const FRAGMENT_FREE = new Set(['tcp', 'udp', 'sctp', 'dccp', 'icmp', 'icmp6', 'm
 
 export function ruleMatch(rule: Command, space: Space): RuleMatch {
   const b = new Builder(space);
-  if (rule.dynamic) b.unsure(() => 'a word of the rule is a shell value');
+  if (rule.dynamic) b.unsure();
   for (const o of rule.options) if (!o.owner) applyGeneric(b, o);
   for (const m of rule.matches) {
     // -m recent --set only records the address: it matches every packet.
     if (m.spec?.name === 'recent' && m.options.some((o) => o.spec.names[0] === '--set' && !o.negated) && !m.options.some((o) => ['--rcheck', '--update', '--remove'].includes(o.spec.names[0]))) continue;
     if (!m.spec || !MODELLED.has(m.spec.name)) {
-      b.unsure(() => `-m ${m.name} may or may not match`);
+      b.unsure();
       continue;
     }
     // Port and type matches never match a non-first fragment, whatever their options say.
     if (FRAGMENT_FREE.has(m.spec.name)) b.apply(Dim.Frag, FIRST_FRAGMENT, false, () => `-m ${m.name}`);
-    for (const o of m.options) applyMatchOption(b, m.spec.name, o, space.family);
+    for (const o of m.options) applyMatchOption(b, o, space.family);
   }
-  return { box: b.box, exact: b.exact, emptyReason: space.isEmpty(b.box) ? b.emptyReason ?? 'its conditions exclude each other' : undefined, uncertain: b.uncertain };
+  return { box: b.box, exact: b.exact, emptyReason: space.isEmpty(b.box) ? b.emptyReason ?? 'its conditions exclude each other' : undefined };
 }
