@@ -51,8 +51,10 @@ function verdictFlow(verdict: string): Flow {
 
 /** A short fingerprint of a list of strings (two 32-bit FNV-1a hashes with different seeds). */
 function hash(parts: string[]): string {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ parts.length;
+  // `| 0` keeps both as 32-bit integers from the start (0x811c9dc5 alone is a double, and V8 would keep
+  // re-optimising the loop as the type changes).
+  let a = 0x811c9dc5 | 0;
+  let b = (0x01000193 ^ parts.length) | 0;
   for (const p of parts) {
     for (let i = 0; i < p.length; i++) {
       const c = p.charCodeAt(i);

@@ -115,7 +115,7 @@ const netCache = new Map<string, NetResult | undefined>();
 export function parseNet(s: string): NetResult | undefined {
   const hit = netCache.get(s);
   if (hit !== undefined || netCache.has(s)) return hit;
-  if (netCache.size > 200000) netCache.clear();
+  if (netCache.size > 16384) netCache.clear();
   const r = parseNetUncached(s);
   netCache.set(s, r);
   return r;
