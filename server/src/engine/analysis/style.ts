@@ -1,30 +1,9 @@
-/** Rule-level advice: host bits past the prefix, blocklists better kept in an ipset, -m state, unused chains, never-matching rules. */
-import { parseNet, formatAddress } from '../kb/addresses';
+/** Rule-level advice: blocklists better kept in an ipset, -m state, unused chains, never-matching rules. */
 import { CheckContext } from '../checks/context';
 import { Command, OptionUse } from '../model';
 import { AnalysisModel } from './model';
 import { DiagnosticSink } from '../parse/diagnostics';
 import { ChainState } from '../state';
-
-const ADDRESS_OPTIONS = new Set(['--source', '--destination', '--to', '--ctorigsrc', '--ctorigdst', '--ctreplsrc', '--ctrepldst', '--tunnel-src', '--tunnel-dst']);
-
-function checkHostBits(ctx: CheckContext, rule: Command): void {
-  for (const o of rule.options) {
-    if (!ADDRESS_OPTIONS.has(o.spec.names[0])) continue;
-    const a = o.args[0];
-    if (!a || a.dynamic) continue;
-    for (const item of a.value.includes(',') ? a.value.split(',') : [a.value]) {
-      // A host (no prefix, an IPv4 /32, an IPv6 /128) has no host bits to set.
-      if (!item.includes('/') || item.endsWith('/128') || (item.endsWith('/32') && !item.includes(':'))) continue;
-      const r = parseNet(item);
-      if (!r?.ok || !r.net.hostBitsSet || !r.net.contiguous) continue;
-      const network = `${formatAddress(r.net.network, r.net.family)}/${r.net.prefix}`;
-      const offset = a.raw.indexOf(item);
-      const range = offset >= 0 && a.line === a.endLine ? a.part(item, item, offset, offset + item.length).range : a.range;
-      ctx.sink.add('host-bits-set', 'warning', range, `'${item}' has host bits set past /${r.net.prefix}: iptables silently uses ${network}, the whole network. Write ${network} if that is meant, or /${r.net.family === 4 ? 32 : 128} for the one host.`, { replacement: network });
-    }
-  }
-}
 
 function checkDeprecated(ctx: CheckContext, rule: Command): void {
   for (const m of rule.matches) {
@@ -110,10 +89,9 @@ function checkUnused(ctx: CheckContext): void {
   }
 }
 
-/** Host bits, deprecated matches and never-matching rules of the given rules. */
+/** Deprecated matches and never-matching rules of the given rules. */
 function checkRules(model: AnalysisModel, ctx: CheckContext, rules: Command[], cs?: ChainState): void {
   for (const rule of rules) {
-    checkHostBits(ctx, rule);
     checkDeprecated(ctx, rule);
     if (!cs) continue;
     const match = ctx.memo?.matches.get(rule) ?? model.ruleInfo(rule, cs).match;

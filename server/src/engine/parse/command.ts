@@ -13,6 +13,7 @@ import { Command, MatchUse, OptionUse, TargetUse } from '../model';
 import { suggest } from '../suggest';
 import { Range } from '../types';
 import { DiagnosticSink } from './diagnostics';
+import { checkHostBits, takesMaskedAddress } from '../checks/hostBits';
 
 export interface CommandContext {
   family: Family;
@@ -379,6 +380,7 @@ class CommandParser {
           this.sink.add(problem.code ?? 'invalid-value', severity, a.range, problem.message);
           if (severity === 'error') this.cmd.broken = true;
         }
+        if (k === 0 && takesMaskedAddress(spec)) checkHostBits(a, this.sink);
       }
     }
   }
