@@ -12,21 +12,6 @@ function checkDeprecated(ctx: CheckContext, rule: Command): void {
   }
 }
 
-/** Groups of rules in one chain that differ only by one address: a blocklist written rule by rule. */
-function checkIpset(model: AnalysisModel, ctx: CheckContext): void {
-  for (const cs of ctx.state.all()) {
-    if (!ctx.memo) {
-      ipsetGroups(ctx, cs);
-      continue;
-    }
-    ctx.sink.addAll(ctx.memo.forChain(model.signature(cs), `ipset:${ctx.settings.ipsetThreshold}`, () => {
-      const sink = new DiagnosticSink();
-      ipsetGroups({ ...ctx, sink }, cs);
-      return sink.items;
-    }));
-  }
-}
-
 /** The address option of a rule that could go into a set: its only -s or -d, one address, no shell value. */
 function soleAddress(rule: Command): OptionUse | undefined {
   if (rule.dynamic) return undefined;
@@ -55,27 +40,32 @@ function sameShape(a: Command, b: Command, addrA: OptionUse, addrB: OptionUse): 
   return a.tokens.every((t, k) => (t === addrA.args[0] ? b.tokens[k] === addrB.args[0] : t.value === b.tokens[k].value));
 }
 
-function ipsetGroups(ctx: CheckContext, cs: ChainState): void {
+/** Rules of one chain that differ only by one address: a blocklist written rule by rule. */
+class IpsetGroups {
   // Rules are grouped by a hash of their shape, then each group is split by exact comparison.
-  const byHash = new Map<number, Array<{ rules: Command[]; addrs: OptionUse[] }>>();
-  for (const rule of cs.rules) {
+  private readonly byHash = new Map<number, Array<{ rules: Command[]; addrs: OptionUse[] }>>();
+
+  add(rule: Command): void {
     const addr = soleAddress(rule);
-    if (!addr) continue;
+    if (!addr) return;
     const h = shapeHash(rule, addr);
-    const groups = byHash.get(h) ?? [];
-    if (!groups.length) byHash.set(h, groups);
+    const groups = this.byHash.get(h) ?? [];
+    if (!groups.length) this.byHash.set(h, groups);
     const g = groups.find((x) => sameShape(x.rules[0], rule, x.addrs[0], addr));
     if (g) {
       g.rules.push(rule);
       g.addrs.push(addr);
     } else groups.push({ rules: [rule], addrs: [addr] });
   }
-  for (const groups of byHash.values()) {
-    for (const { rules: list } of groups) {
-      if (list.length < ctx.settings.ipsetThreshold) continue;
-      const first = list[0];
-      const which = first.options.find((o) => o.spec.short === '-s') ? 'source' : 'destination';
-      ctx.sink.add('prefer-ipset', 'info', first.range, `${list.length} rules in ${cs.name} differ only by ${which} address: every packet is compared with each in turn. One ipset (-m set --match-set NAME ${which === 'source' ? 'src' : 'dst'}) is a single hash lookup.`, { count: list.length, lines: list.map((r) => r.range.start.line) });
+
+  report(ctx: CheckContext, cs: ChainState): void {
+    for (const groups of this.byHash.values()) {
+      for (const { rules: list } of groups) {
+        if (list.length < ctx.settings.ipsetThreshold) continue;
+        const first = list[0];
+        const which = first.options.find((o) => o.spec.short === '-s') ? 'source' : 'destination';
+        ctx.sink.add('prefer-ipset', 'info', first.range, `${list.length} rules in ${cs.name} differ only by ${which} address: every packet is compared with each in turn. One ipset (-m set --match-set NAME ${which === 'source' ? 'src' : 'dst'}) is a single hash lookup.`, { count: list.length, lines: list.map((r) => r.range.start.line) });
+      }
     }
   }
 }
@@ -89,14 +79,21 @@ function checkUnused(ctx: CheckContext): void {
   }
 }
 
-/** Deprecated matches and never-matching rules of the given rules. */
-function checkRules(model: AnalysisModel, ctx: CheckContext, rules: Command[], cs?: ChainState): void {
-  for (const rule of rules) {
-    checkDeprecated(ctx, rule);
-    if (!cs) continue;
-    const match = ctx.memo?.matches.get(rule) ?? model.ruleInfo(rule, cs).match;
-    if (match.emptyReason) ctx.sink.add('never-matches', 'warning', rule.range, `This rule can never match: ${match.emptyReason}.`);
+function checkRule(model: AnalysisModel, ctx: CheckContext, rule: Command, cs?: ChainState): void {
+  checkDeprecated(ctx, rule);
+  if (!cs) return;
+  const match = ctx.memo?.matches.get(rule) ?? model.ruleInfo(rule, cs).match;
+  if (match.emptyReason) ctx.sink.add('never-matches', 'warning', rule.range, `This rule can never match: ${match.emptyReason}.`);
+}
+
+/** Deprecated matches, never-matching rules and would-be ipsets of one chain, in one pass over its rules. */
+function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void {
+  const ipsets = new IpsetGroups();
+  for (const rule of cs.rules) {
+    checkRule(model, ctx, rule, cs);
+    ipsets.add(rule);
   }
+  ipsets.report(ctx, cs);
 }
 
 export function checkStyle(model: AnalysisModel, ctx: CheckContext): void {
@@ -104,13 +101,13 @@ export function checkStyle(model: AnalysisModel, ctx: CheckContext): void {
   for (const cs of ctx.state.all()) {
     inChains += cs.rules.length;
     if (!ctx.memo) {
-      checkRules(model, ctx, cs.rules, cs);
+      checkChain(model, ctx, cs);
       continue;
     }
     // An unchanged chain has the same findings as last time.
-    ctx.sink.addAll(ctx.memo.forChain(model.signature(cs), 'style', () => {
+    ctx.sink.addAll(ctx.memo.forChain(model.signature(cs), `style:${ctx.settings.ipsetThreshold}`, () => {
       const sink = new DiagnosticSink();
-      checkRules(model, { ...ctx, sink }, cs.rules, cs);
+      checkChain(model, { ...ctx, sink }, cs);
       return sink.items;
     }));
   }
@@ -119,13 +116,12 @@ export function checkStyle(model: AnalysisModel, ctx: CheckContext): void {
   const held = inChains === ctx.rs.commands.length ? undefined : new Set(ctx.state.all().flatMap((cs) => cs.rules));
   for (const rule of held ? ctx.rs.commands : []) {
     if (held!.has(rule)) continue;
-    if (!ctx.memo) checkRules(model, ctx, [rule]);
+    if (!ctx.memo) checkRule(model, ctx, rule);
     else ctx.sink.addAll(ctx.memo.forRule(rule, 'style', '', () => {
       const sink = new DiagnosticSink();
-      checkRules(model, { ...ctx, sink }, [rule]);
+      checkRule(model, { ...ctx, sink }, rule);
       return sink.items;
     }));
   }
-  checkIpset(model, ctx);
   checkUnused(ctx);
 }
