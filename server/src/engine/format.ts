@@ -69,7 +69,7 @@ export function formatEdits(result: LintResult, from = 0, to = Number.MAX_SAFE_I
   if (ruleset.format !== 'restore') return scriptEdits(result, from, to);
   const edits: TextEdit[] = [];
   const byLine = new Map<number, Command>();
-  for (const c of ruleset.commands) byLine.set(c.range.start.line, c);
+  for (const c of ruleset.commands) byLine.set(c.startLine, c);
   const broken = new Set(ruleset.diagnostics.filter((d) => d.severity === 'error').map((d) => d.range.start.line));
   for (let line = Math.max(0, from); line <= Math.min(to, index.lineCount - 1); line++) {
     const text = index.lineText(line);
@@ -79,7 +79,7 @@ export function formatEdits(result: LintResult, from = 0, to = Number.MAX_SAFE_I
     else if (text.startsWith('*') || text.trim() === 'COMMIT') next = text.trim();
     else {
       const c = byLine.get(line);
-      if (c && c.range.end.line === line) next = canonicalRule(c);
+      if (c && c.endLine === line) next = canonicalRule(c);
     }
     if (next !== undefined && next !== text) edits.push({ range: { start: { line, character: 0 }, end: { line, character: text.length } }, newText: next });
   }
@@ -91,8 +91,8 @@ function scriptEdits(result: LintResult, from: number, to: number): TextEdit[] {
   const edits: TextEdit[] = [];
   const index: LineIndex = result.index;
   for (const c of result.ruleset.commands) {
-    const line = c.range.start.line;
-    if (line < from || line > to || c.range.end.line !== line || c.tokens.some((t) => t.quoted || t.dynamic) || c.tableToken) continue;
+    const line = c.startLine;
+    if (line < from || line > to || c.endLine !== line || c.tokens.some((t) => t.quoted || t.dynamic) || c.tableToken) continue;
     const canon = canonicalRule(c);
     if (!canon) continue;
     const start = c.commandToken.range.start.character;

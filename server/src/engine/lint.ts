@@ -72,7 +72,7 @@ export function detectFamily(text: string, opts: LintOptions = {}): Family {
 /** The lines of a script that hold iptables commands. */
 function commandLines(rs: Ruleset): Iterable<number> {
   const lines = new Set<number>();
-  for (const c of rs.commands) for (let l = c.range.start.line; l <= c.range.end.line; l++) lines.add(l);
+  for (const c of rs.commands) for (let l = c.startLine; l <= c.endLine; l++) lines.add(l);
   return lines;
 }
 

@@ -23,7 +23,7 @@ export function inRange(pos: Position, r: Range): boolean {
 
 /** The command whose lines include `line` (a command may run over several lines in a script). */
 export function commandOnLine(rs: Ruleset, line: number): Command | undefined {
-  return rs.commands.find((c) => c.range.start.line <= line && c.range.end.line >= line);
+  return rs.commands.find((c) => c.startLine <= line && c.endLine >= line);
 }
 
 function commandAt(result: LintResult, pos: Position): Command | undefined {

@@ -51,7 +51,11 @@ export interface Command {
   matches: MatchUse[];
   target?: TargetUse;
   tokens: Token[];
-  range: Range;
+  /** From the first word (or the counters) to the last. */
+  readonly range: Range;
+  /** The lines of the range, without building it. */
+  readonly startLine: number;
+  readonly endLine: number;
   /** Some word is a shell expansion whose value is unknown. */
   dynamic: boolean;
   /** The command could not be fully parsed (a syntax error). */

@@ -264,7 +264,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   while (ti < tableStarts.length || di < decls.length || ci < cmds.length) {
     const tl = ti < tableStarts.length ? lineOf(tableStarts[ti].range) : Infinity;
     const dl = di < decls.length ? lineOf(decls[di].range) : Infinity;
-    const cl = ci < cmds.length ? lineOf(cmds[ci].range) : Infinity;
+    const cl = ci < cmds.length ? cmds[ci].startLine : Infinity;
     if (tl <= dl && tl <= cl) resetTable(tableStarts[ti++]);
     else if (dl <= cl) declare(decls[di++]);
     else apply(cmds[ci++]);

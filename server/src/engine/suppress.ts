@@ -37,7 +37,7 @@ export function collectSuppressions(rs: Ruleset): Suppressions {
     const line = c.range.start.line;
     // Trailing comment: the command on this line. Own line: the next line (and the whole command that starts there).
     const target = c.trailing ? commandOnLine(rs, line) : commandOnLine(rs, line + 1);
-    if (target) for (let l = target.range.start.line; l <= target.range.end.line; l++) add(l, d.codes);
+    if (target) for (let l = target.startLine; l <= target.endLine; l++) add(l, d.codes);
     else add(c.trailing ? line : line + 1, d.codes);
   }
   return s;

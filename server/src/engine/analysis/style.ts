@@ -64,7 +64,7 @@ class IpsetGroups {
         if (list.length < ctx.settings.ipsetThreshold) continue;
         const first = list[0];
         const which = first.options.find((o) => o.spec.short === '-s') ? 'source' : 'destination';
-        ctx.sink.add('prefer-ipset', 'info', first.range, `${list.length} rules in ${cs.name} differ only by ${which} address: every packet is compared with each in turn. One ipset (-m set --match-set NAME ${which === 'source' ? 'src' : 'dst'}) is a single hash lookup.`, { count: list.length, lines: list.map((r) => r.range.start.line) });
+        ctx.sink.add('prefer-ipset', 'info', first.range, `${list.length} rules in ${cs.name} differ only by ${which} address: every packet is compared with each in turn. One ipset (-m set --match-set NAME ${which === 'source' ? 'src' : 'dst'}) is a single hash lookup.`, { count: list.length, lines: list.map((r) => r.startLine) });
       }
     }
   }

@@ -44,11 +44,18 @@ function looksLikeOption(t: Token): boolean {
  * Arrays grown by push keep spare room; a ruleset keeps its commands for as long as the document is open, so each
  * command's lists are copied to their exact size once it is parsed.
  */
+/** One empty list for every option without a value and every module without options (most targets). */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+function fit<T>(list: T[]): T[] {
+  return list.length ? list.slice() : NONE;
+}
+
 function compact(c: Command): void {
   // Every option is in c.options (match and target options too), so each argument list is copied once.
-  for (const u of c.options) u.args = u.args.slice();
-  for (const m of c.matches) m.options = m.options.slice();
-  if (c.target) c.target.options = c.target.options.slice();
+  for (const u of c.options) u.args = fit(u.args);
+  for (const m of c.matches) m.options = fit(m.options);
+  if (c.target) c.target.options = fit(c.target.options);
   c.options = c.options.slice();
   c.matches = c.matches.slice();
   c.tokens = c.tokens.slice();
@@ -61,6 +68,53 @@ function spanOf(a: Token, b: Token): Range {
 
 let nextCommandId = 1;
 
+/**
+ * A parsed command. Every field is there from the start, in one order, so that all commands share one shape
+ * whatever options they have. The range is worked out when asked for, from the first and last word: most
+ * commands are never asked, and a ruleset keeps hundreds of thousands of them.
+ */
+class CommandNode implements Command {
+  readonly id = nextCommandId++;
+  index: number;
+  table: string;
+  tableToken: Token | undefined = undefined;
+  spec = undefined as unknown as CommandSpec;
+  commandToken: Token;
+  chain: Token | undefined = undefined;
+  rulenum: Token | undefined = undefined;
+  extra: Token | undefined = undefined;
+  counters: Token | undefined;
+  protocol: Command['protocol'] = undefined;
+  options: OptionUse[] = [];
+  matches: MatchUse[] = [];
+  target: TargetUse | undefined = undefined;
+  tokens: Token[];
+  dynamic: boolean;
+  broken = false;
+  commandFamily: Family | undefined = undefined;
+
+  constructor(ctx: CommandContext, tokens: Token[], counters: Token | undefined) {
+    this.index = ctx.index;
+    this.table = ctx.table;
+    this.commandToken = tokens[0];
+    this.counters = counters;
+    this.tokens = tokens;
+    this.dynamic = tokens.some((t) => t.dynamic);
+  }
+
+  get range(): Range {
+    return spanOf(this.counters ?? this.tokens[0], this.tokens[this.tokens.length - 1]);
+  }
+
+  get startLine(): number {
+    return (this.counters ?? this.tokens[0]).line;
+  }
+
+  get endLine(): number {
+    return this.tokens[this.tokens.length - 1].endLine;
+  }
+}
+
 class CommandParser {
   private i = 0;
   private readonly cmd: Command;
@@ -71,30 +125,8 @@ class CommandParser {
   private readonly valueCtx: { family: Family };
 
   constructor(private readonly tokens: Token[], private readonly ctx: CommandContext, counters?: Token) {
-    const first = tokens[0];
     this.valueCtx = { family: ctx.family };
-    // Every field from the start, in one order: all commands share one shape, whatever options they have.
-    this.cmd = {
-      id: nextCommandId++,
-      index: ctx.index,
-      table: ctx.table,
-      tableToken: undefined,
-      spec: undefined as unknown as CommandSpec,
-      commandToken: first,
-      chain: undefined,
-      rulenum: undefined,
-      extra: undefined,
-      counters,
-      protocol: undefined,
-      options: [],
-      matches: [],
-      target: undefined,
-      tokens,
-      range: spanOf(counters ?? first, tokens[tokens.length - 1]),
-      dynamic: tokens.some((t) => t.dynamic),
-      broken: false,
-      commandFamily: undefined,
-    };
+    this.cmd = new CommandNode(ctx, tokens, counters);
   }
 
   private get sink(): DiagnosticSink {
