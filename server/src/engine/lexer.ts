@@ -8,6 +8,7 @@ import { Range, range } from './types';
 interface TokenExtra {
   raw: string;
   endLine: number;
+  end: number;
   quoted: boolean;
   dynamic: boolean;
 }
@@ -15,13 +16,13 @@ interface TokenExtra {
 /**
  * A word and where it stands. Positions are kept as numbers and the range is made on demand: a ruleset of
  * 100,000 rules has a million words, and most of them are never asked for their range. Most words are plain (raw
- * text equal to the value, on one line, no quotes): they carry four fields; the others keep the rest aside.
+ * text equal to the value, on one line, no quotes): they carry four fields, their end being where the value ends;
+ * the others keep the rest aside.
  */
 export class Token {
   readonly value: string;
   readonly line: number;
   readonly start: number;
-  readonly end: number;
   private readonly extra: TokenExtra | undefined;
 
   constructor(
@@ -41,8 +42,13 @@ export class Token {
     this.value = value;
     this.line = line;
     this.start = start;
-    this.end = end;
-    this.extra = raw === value && endLine === line && !quoted && !dynamic ? undefined : { raw, endLine, quoted, dynamic };
+    const plain = raw === value && endLine === line && end === start + value.length && !quoted && !dynamic;
+    this.extra = plain ? undefined : { raw, endLine, end, quoted, dynamic };
+  }
+
+  /** Where the word ends (a plain word ends after its value). */
+  get end(): number {
+    return this.extra ? this.extra.end : this.start + this.value.length;
   }
 
   /** The exact source text of the word. */
