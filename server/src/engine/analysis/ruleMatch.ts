@@ -98,7 +98,7 @@ class SetCache {
   get(key: string, make: () => IntervalSet | undefined): IntervalSet | undefined {
     const hit = this.map.get(key);
     if (hit !== undefined || this.map.has(key)) return hit;
-    if (this.map.size > 100000) this.map.clear();
+    if (this.map.size > 16384) this.map.clear();
     const v = make();
     this.map.set(key, v);
     return v;
