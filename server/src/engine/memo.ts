@@ -54,7 +54,9 @@ export class AnalysisMemo {
 
   /** The text of the last analysis, and which lines of the current one are known unchanged at the same place. */
   private text = '';
+  private textLines = 1;
   private nextText = '';
+  private nextTextLines = 1;
   private sameBefore = 0;
   private sameFrom = Infinity;
 
@@ -63,6 +65,7 @@ export class AnalysisMemo {
     this.nextLines = new Map();
     this.nextChains = new Map();
     this.nextText = '';
+    this.nextTextLines = 1;
     this.sameBefore = 0;
     this.sameFrom = Infinity;
   }
@@ -74,6 +77,7 @@ export class AnalysisMemo {
   compare(text: string, starts: readonly number[]): void {
     const old = this.text;
     this.nextText = text;
+    this.nextTextLines = starts.length;
     const prefix = commonPrefix(old, text);
     const suffix = commonSuffix(old, text, Math.min(old.length, text.length) - prefix);
     // Line n is unchanged when all of it, and its line break, lies in the common prefix.
@@ -81,7 +85,7 @@ export class AnalysisMemo {
     while (before + 1 < starts.length && starts[before + 1] <= prefix) before++;
     this.sameBefore = prefix === text.length && old.length === text.length ? starts.length : before;
     this.sameFrom = Infinity;
-    if (lineCount(old) === starts.length) {
+    if (this.textLines === starts.length) {
       // ...or when the line break before it lies in the common suffix.
       let from = starts.length;
       while (from > 1 && starts[from - 1] - 1 >= text.length - suffix) from--;
@@ -103,6 +107,7 @@ export class AnalysisMemo {
     this.chains = this.nextChains;
     // The parsed lines kept now are those of this text (none is known for a text that was not compared).
     this.text = this.nextText;
+    this.textLines = this.nextTextLines;
   }
 
   /** The parse of line `n`, reused when its text and context (table, family) are what they were. */
@@ -137,10 +142,4 @@ function commonSuffix(a: string, b: string, max: number): number {
   while (k + CHUNK <= max && a.slice(a.length - k - CHUNK, a.length - k) === b.slice(b.length - k - CHUNK, b.length - k)) k += CHUNK;
   while (k < max && a.charCodeAt(a.length - 1 - k) === b.charCodeAt(b.length - 1 - k)) k++;
   return k;
-}
-
-function lineCount(text: string): number {
-  let n = 1;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
-  return n;
 }
