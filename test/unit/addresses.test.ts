@@ -1,0 +1,27 @@
+/** Property: the hand-written IPv4 reader accepts exactly what the obvious definition accepts, with the same value. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseIPv4 } from '../../server/src/engine/kb/addresses';
+import { mulberry } from '../../server/src/engine/trace/confirm';
+
+/** One to four dot-separated parts of one to three digits, each at most 255; missing trailing parts are zero. */
+function reference(s: string): bigint | undefined {
+  if (!/^\d{1,3}(\.\d{1,3}){0,3}$/.test(s)) return undefined;
+  const parts = s.split('.').map(Number);
+  if (parts.some((p) => p > 255)) return undefined;
+  while (parts.length < 4) parts.push(0);
+  return parts.reduce((v, p) => (v << 8n) | BigInt(p), 0n);
+}
+
+test('parseIPv4 agrees with the reference on edge cases and on random strings of digits and dots', () => {
+  const cases = ['', '.', '1', '1.', '.1', '10.1', '1.2.3', '1.2.3.4', '1.2.3.4.5', '255.255.255.255', '256.1.1.1', '1.2.3.256', '001.002.003.004', '0001.1.1.1', '1..2', '1.2.3.4/8', ' 1.2.3.4', '12.34.56.789', '0'];
+  for (const c of cases) assert.equal(parseIPv4(c), reference(c), JSON.stringify(c));
+  assert.equal(parseIPv4('10.1'), 0x0a010000n);
+  const rnd = mulberry(9);
+  const chars = '0123456789..x';
+  for (let t = 0; t < Number(process.env.PROPERTY_RUNS ?? 300) * 100; t++) {
+    let s = '';
+    for (let k = Math.floor(rnd() * 13); k > 0; k--) s += chars[Math.floor(rnd() * chars.length)];
+    assert.equal(parseIPv4(s), reference(s), JSON.stringify(s));
+  }
+});
