@@ -99,20 +99,29 @@ function isBlank(ch: string): boolean {
 }
 
 /**
- * One string for each short word that recurs (`-A`, `-j`, `ACCEPT`, `tcp`, a chain name): a ruleset of 100,000
- * rules says `-j` 100,000 times and need keep it once. Bounded, so that unusual documents cannot grow it without
- * end.
+ * One string for each short word that recurs (`-A`, `-j`, `ACCEPT`, `tcp`, a chain name, a port): a ruleset of
+ * 100,000 rules says `-j` 100,000 times and need keep it once. A direct-mapped table of the words last seen, by a
+ * hash taken while the word is scanned: a word found there is not even cut out of the line. A one-off word (an
+ * address in a blocklist) only replaces one entry.
  */
-const WORDS = new Map<string, string>();
+const SLOTS = 4096;
+const MAX_INTERNED = 24;
+const slots: string[] = new Array<string>(SLOTS).fill('');
+
+/** text[start, end) as a string, the same string each time for a short word that recurs; `hash` is the word's. */
+function wordAt(text: string, start: number, end: number, hash: number): string {
+  const len = end - start;
+  if (len > MAX_INTERNED) return text.slice(start, end);
+  const k = hash & (SLOTS - 1);
+  const known = slots[k];
+  if (known.length === len && text.startsWith(known, start)) return known;
+  return (slots[k] = text.slice(start, end));
+}
 
 function intern(word: string): string {
-  // Words that start with a digit are mostly addresses and numbers, which rarely recur: not worth a lookup.
-  const c = word.charCodeAt(0);
-  if (word.length > 24 || (c >= 48 && c <= 57)) return word;
-  const known = WORDS.get(word);
-  if (known !== undefined) return known;
-  if (WORDS.size < 20000) WORDS.set(word, word);
-  return word;
+  let h = 0;
+  for (let i = 0; i < word.length && i <= MAX_INTERNED; i++) h = (Math.imul(h, 31) + word.charCodeAt(i)) | 0;
+  return wordAt(word, 0, word.length, h);
 }
 
 /** The common case, a line without quotes: words are the runs between blanks. */
@@ -125,8 +134,12 @@ function splitBlanks(text: string, line: number, from: number): Token[] {
     while (i < n && (c === 32 || c === 9)) c = text.charCodeAt(++i);
     if (i >= n) break;
     const start = i;
-    while (i < n && c !== 32 && c !== 9) c = text.charCodeAt(++i);
-    const word = intern(text.slice(start, i));
+    let h = 0;
+    while (i < n && c !== 32 && c !== 9) {
+      h = (Math.imul(h, 31) + c) | 0;
+      c = text.charCodeAt(++i);
+    }
+    const word = wordAt(text, start, i, h);
     tokens.push(new Token(word, word, line, start, line, i));
   }
   return tokens;
