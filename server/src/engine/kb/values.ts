@@ -278,22 +278,33 @@ export function enumKind(name: string, choices: ValueChoice[], opts: { list?: bo
   const known = new Map<string, ValueChoice>();
   for (const c of choices) if (!known.has(norm(c.label))) known.set(norm(c.label), c);
   const what = opts.what ?? (opts.list ? `a comma-separated list of ${name}` : `one of ${choices.map((c) => c.label).join(', ')}`);
+  const check = (v: string, ctx: ValueContext): ValueProblem | undefined => {
+    const items = opts.list ? v.split(',') : [v];
+    for (const item of items) {
+      const c = known.get(norm(item));
+      if (!c) {
+        const valid = choices.filter((x) => !x.family || x.family === ctx.family).map((x) => x.label);
+        return err(`'${item}' is not a valid ${name}; expected ${valid.slice(0, 12).join(', ')}${valid.length > 12 ? ', ...' : ''}.`);
+      }
+      if (c.family && c.family !== ctx.family) {
+        return err(`'${item}' is only valid in ${c.family === 4 ? 'iptables (IPv4)' : 'ip6tables (IPv6)'} rulesets.`, 'address-family');
+      }
+    }
+    return undefined;
+  };
+  // Rulesets repeat the same few values (RELATED,ESTABLISHED thousands of times): each is checked once per family.
+  const seen: Record<Family, Map<string, ValueProblem | undefined>> = { 4: new Map(), 6: new Map() };
   return kind(
     name,
     what,
     (v, ctx) => {
-      const items = opts.list ? v.split(',') : [v];
-      for (const item of items) {
-        const c = known.get(norm(item));
-        if (!c) {
-          const valid = choices.filter((x) => !x.family || x.family === ctx.family).map((x) => x.label);
-          return err(`'${item}' is not a valid ${name}; expected ${valid.slice(0, 12).join(', ')}${valid.length > 12 ? ', ...' : ''}.`);
-        }
-        if (c.family && c.family !== ctx.family) {
-          return err(`'${item}' is only valid in ${c.family === 4 ? 'iptables (IPv4)' : 'ip6tables (IPv6)'} rulesets.`, 'address-family');
-        }
-      }
-      return undefined;
+      const memo = seen[ctx.family];
+      const hit = memo.get(v);
+      if (hit !== undefined || memo.has(v)) return hit;
+      if (memo.size > 1024) memo.clear();
+      const problem = check(v, ctx);
+      memo.set(v, problem);
+      return problem;
     },
     { choices, list: opts.list },
   );
