@@ -9,6 +9,7 @@ import { ICMP_TYPE_NUMBERS, ICMPV6_TYPE_NUMBERS, parsePort, parseNumber } from '
 import { Token } from '../lexer';
 import { Command, OptionUse } from '../model';
 import { IntervalSet } from './intervals';
+import { TextCache } from '../textCache';
 import { Box, Dim, DIM_NAMES, ifaceRange, Space, STATES } from './space';
 
 export interface RuleMatch {
@@ -92,28 +93,17 @@ function portListSet(text: string): IntervalSet | undefined {
  * Value sets by their text, one cache per kind of value (and family): rules repeat the same ports and addresses.
  * Keyed by the word itself, so that a lookup builds no string.
  */
-class SetCache {
-  private readonly map = new Map<string, IntervalSet | undefined>();
-
-  get(key: string, make: () => IntervalSet | undefined): IntervalSet | undefined {
-    const hit = this.map.get(key);
-    if (hit !== undefined || this.map.has(key)) return hit;
-    if (this.map.size > 16384) this.map.clear();
-    const v = make();
-    this.map.set(key, v);
-    return v;
-  }
-}
+const sets = () => new TextCache<IntervalSet | undefined>(16384);
 
 const CACHE = {
-  address: { 4: new SetCache(), 6: new SetCache() },
-  icmp: { 4: new SetCache(), 6: new SetCache() },
-  proto: new SetCache(),
-  iface: new SetCache(),
-  port: new SetCache(),
-  ports: new SetCache(),
-  flags: new SetCache(),
-  state: new SetCache(),
+  address: { 4: sets(), 6: sets() },
+  icmp: { 4: sets(), 6: sets() },
+  proto: sets(),
+  iface: sets(),
+  port: sets(),
+  ports: sets(),
+  flags: sets(),
+  state: sets(),
 };
 
 function addressSet(text: string, space: Space): IntervalSet | undefined {

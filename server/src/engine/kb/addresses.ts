@@ -1,5 +1,7 @@
 /** Parsing of IPv4/IPv6 addresses, prefixes and netmasks into numbers (bigint) for validation and analysis. */
 
+import { TextCache } from '../textCache';
+
 export type Family = 4 | 6;
 
 export interface ParsedAddress {
@@ -121,16 +123,11 @@ function maskToPrefix(mask: bigint, family: Family): number | undefined {
 
 export type NetResult = { ok: true; net: ParsedNet } | { ok: false; message: string };
 
-const netCache = new Map<string, NetResult | undefined>();
+const netCache = new TextCache<NetResult | undefined>(16384);
 
 /** Parses `addr`, `addr/prefix` or `addr/dotted-mask` (no hostnames). Results are cached: rulesets repeat addresses. */
 export function parseNet(s: string): NetResult | undefined {
-  const hit = netCache.get(s);
-  if (hit !== undefined || netCache.has(s)) return hit;
-  if (netCache.size > 16384) netCache.clear();
-  const r = parseNetUncached(s);
-  netCache.set(s, r);
-  return r;
+  return netCache.get(s, () => parseNetUncached(s));
 }
 
 function parseNetUncached(s: string): NetResult | undefined {

@@ -4,6 +4,7 @@
  */
 import { Family, looksLikeHostname, parseAddress, parseNet } from './addresses';
 import { PROTOCOLS, SERVICES } from './services';
+import { TextCache } from '../textCache';
 
 export interface ValueProblem {
   message: string;
@@ -293,21 +294,8 @@ export function enumKind(name: string, choices: ValueChoice[], opts: { list?: bo
     return undefined;
   };
   // Rulesets repeat the same few values (RELATED,ESTABLISHED thousands of times): each is checked once per family.
-  const seen: Record<Family, Map<string, ValueProblem | undefined>> = { 4: new Map(), 6: new Map() };
-  return kind(
-    name,
-    what,
-    (v, ctx) => {
-      const memo = seen[ctx.family];
-      const hit = memo.get(v);
-      if (hit !== undefined || memo.has(v)) return hit;
-      if (memo.size > 1024) memo.clear();
-      const problem = check(v, ctx);
-      memo.set(v, problem);
-      return problem;
-    },
-    { choices, list: opts.list },
-  );
+  const seen: Record<Family, TextCache<ValueProblem | undefined>> = { 4: new TextCache(1024), 6: new TextCache(1024) };
+  return kind(name, what, (v, ctx) => seen[ctx.family].get(v, () => check(v, ctx)), { choices, list: opts.list });
 }
 
 export const CONNTRACK_STATES: ValueChoice[] = [

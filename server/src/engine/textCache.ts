@@ -1,0 +1,19 @@
+/**
+ * Results computed from a word, kept by the word: rulesets repeat the same addresses, ports and states thousands
+ * of times. Bounded: past `bound` entries it starts again empty, so one-off words (a blocklist's addresses) cannot pile up.
+ * An undefined result is kept too.
+ */
+export class TextCache<V> {
+  private readonly map = new Map<string, V>();
+
+  constructor(private readonly bound: number) {}
+
+  get(key: string, make: () => V): V {
+    const hit = this.map.get(key);
+    if (hit !== undefined || this.map.has(key)) return hit as V;
+    if (this.map.size > this.bound) this.map.clear();
+    const v = make();
+    this.map.set(key, v);
+    return v;
+  }
+}
