@@ -1,8 +1,9 @@
 /**
- * An index of boxes over one dimension (a source address, a destination port, ...), so that finding the earlier rules that overlap a rule
- * does not compare it with every rule of a long chain (blocklists of thousands of addresses).
- * Boxes are grouped by the width of their address range (a /32 host, a /24, ...) and kept sorted by their first
- * address within each group: a query only looks, in each group, at the boxes that start close enough to overlap.
+ * An index of boxes over one dimension (a source address, a destination port, ...), so that finding the earlier
+ * rules that overlap a rule does not compare it with every rule of a long chain (blocklists of thousands of
+ * addresses). Boxes are grouped by the width of their range in that dimension (a /32 host, a /24, ...) and kept
+ * sorted by their first value within each group: a query only looks, in each group, at the boxes that start close
+ * enough to overlap.
  */
 import { Box, Dim, Space } from './space';
 
@@ -35,11 +36,6 @@ function overlappingPairs(spans: Array<[bigint, bigint]>): number {
     pairs += a - i - 1;
   }
   return pairs;
-}
-
-function contains(box: Box, point: readonly bigint[]): boolean {
-  for (let d = 0; d < point.length; d++) if (!box[d].has(point[d])) return false;
-  return true;
 }
 
 export class BoxIndex<T> {
@@ -120,7 +116,7 @@ export class BoxIndex<T> {
       const list = cls.entries;
       for (let k = this.firstFrom(cls, v); k < list.length && list[k].lo <= v; k++) {
         const e = list[k];
-        if (e.seq < before && contains(this.boxOf(e.item), point)) return true;
+        if (e.seq < before && this.space.contains(this.boxOf(e.item), point)) return true;
       }
     }
     return false;
@@ -128,11 +124,23 @@ export class BoxIndex<T> {
 
   /** Items added before the `before`-th (all, by default) whose box overlaps `box`, in the order they were added. */
   query(box: Box, before = Infinity): T[] {
+    const s = box[this.dim];
+    const lo = s.min;
+    const hi = s.max;
+    if (lo === undefined || hi === undefined || this.seq === 0) return [];
+    for (let d = 0; d < box.length; d++) {
+      const a = box[d].min;
+      const b = box[d].max;
+      if (a === undefined || b === undefined || b < this.lo[d] || a > this.hi[d]) return [];
+    }
     const found: Entry<T>[] = [];
-    this.scan(box, before, (e) => {
-      found.push(e);
-      return false;
-    });
+    for (const cls of this.classes) {
+      const list = cls.entries;
+      for (let k = this.firstFrom(cls, lo); k < list.length && list[k].lo <= hi; k++) {
+        const e = list[k];
+        if (e.seq < before && this.space.overlaps(this.boxOf(e.item), box)) found.push(e);
+      }
+    }
     if (found.length > 1) found.sort((x, y) => x.seq - y.seq);
     return found.map((e) => e.item);
   }
@@ -154,25 +162,5 @@ export class BoxIndex<T> {
       else b = m;
     }
     return a;
-  }
-
-  /** Calls `visit` with each overlapping entry until it returns true. */
-  private scan(box: Box, before: number, visit: (e: Entry<T>) => boolean): void {
-    const s = box[this.dim];
-    const lo = s.min;
-    const hi = s.max;
-    if (lo === undefined || hi === undefined || this.seq === 0) return;
-    for (let d = 0; d < box.length; d++) {
-      const a = box[d].min;
-      const b = box[d].max;
-      if (a === undefined || b === undefined || b < this.lo[d] || a > this.hi[d]) return;
-    }
-    for (const cls of this.classes) {
-      const list = cls.entries;
-      for (let k = this.firstFrom(cls, lo); k < list.length && list[k].lo <= hi; k++) {
-        const e = list[k];
-        if (e.seq < before && this.space.overlaps(this.boxOf(e.item), box) && visit(e)) return;
-      }
-    }
   }
 }

@@ -74,6 +74,12 @@ export class Space {
     return box.map((s) => ((high ? s.max : s.min) ?? 0n));
   }
 
+  /** Whether the box holds the packet `point` (one value per dimension). */
+  contains(box: Box, point: readonly bigint[]): boolean {
+    for (let d = 0; d < DIM_COUNT; d++) if (!box[d].has(point[d])) return false;
+    return true;
+  }
+
   isFull(box: Box, d: Dim): boolean {
     return box[d].equals(this.full[d]);
   }
@@ -92,8 +98,6 @@ export class Space {
     for (const d of BY_SELECTIVITY) if (a[d] === b[d] ? a[d].isEmpty : !a[d].overlaps(b[d])) return false;
     return true;
   }
-
-
 
   subsetOf(a: Box, b: Box): boolean {
     for (let d = 0; d < DIM_COUNT; d++) if (a[d] !== b[d] && !a[d].subsetOf(b[d])) return false;
@@ -119,8 +123,8 @@ export class Space {
 
   /** Whether some box of `cover` holds the point made of each dimension's minimum (or maximum) of `box`. */
   private cornerCovered(box: Box, cover: Box[], high: boolean): boolean {
-    const point = box.map((s) => (high ? s.max : s.min) as bigint);
-    return cover.some((c) => c.every((s, d) => s.has(point[d])));
+    const point = this.point(box, high);
+    return cover.some((c) => this.contains(c, point));
   }
 
   /**
