@@ -70,6 +70,7 @@ function hash(parts: string[]): string {
 export class AnalysisModel {
   readonly spaces: Record<Family, Space> = { 4: new Space(4), 6: new Space(6) };
   private readonly info = new Map<Command, RuleInfo>();
+  private readonly chainRules = new Map<ChainState, RuleInfo[]>();
   private readonly decided = new Map<ChainState, Decision[] | 'pending'>();
 
   private readonly signatures = new Map<ChainState, string | undefined>();
@@ -124,8 +125,11 @@ export class AnalysisModel {
     return ri;
   }
 
+  /** The chain's rules with what the model knows of each (the same list each time it is asked). */
   rules(cs: ChainState): RuleInfo[] {
-    return cs.rules.map((r) => this.ruleInfo(r, cs));
+    let list = this.chainRules.get(cs);
+    if (!list) this.chainRules.set(cs, (list = cs.rules.map((r) => this.ruleInfo(r, cs))));
+    return list;
   }
 
   private flowOf(rule: Command, cs: ChainState): Flow {

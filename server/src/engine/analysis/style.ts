@@ -1,7 +1,7 @@
 /** Rule-level advice: blocklists better kept in an ipset, -m state, unused chains, never-matching rules. */
 import { CheckContext } from '../checks/context';
 import { Command, OptionUse } from '../model';
-import { AnalysisModel } from './model';
+import { AnalysisModel, RuleInfo } from './model';
 import { DiagnosticSink } from '../parse/diagnostics';
 import { ChainState } from '../state';
 
@@ -79,19 +79,18 @@ function checkUnused(ctx: CheckContext): void {
   }
 }
 
-function checkRule(model: AnalysisModel, ctx: CheckContext, rule: Command, cs?: ChainState): void {
-  checkDeprecated(ctx, rule);
-  if (!cs) return;
-  const match = ctx.memo?.matches.get(rule) ?? model.ruleInfo(rule, cs).match;
-  if (match.emptyReason) ctx.sink.add('never-matches', 'warning', rule.range, `This rule can never match: ${match.emptyReason}.`);
+function checkNever(ctx: CheckContext, ri: RuleInfo): void {
+  const reason = ri.match.emptyReason;
+  if (reason) ctx.sink.add('never-matches', 'warning', ri.rule.range, `This rule can never match: ${reason}.`);
 }
 
 /** Deprecated matches, never-matching rules and would-be ipsets of one chain, in one pass over its rules. */
 function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void {
   const ipsets = new IpsetGroups();
-  for (const rule of cs.rules) {
-    checkRule(model, ctx, rule, cs);
-    ipsets.add(rule);
+  for (const ri of model.rules(cs)) {
+    checkDeprecated(ctx, ri.rule);
+    checkNever(ctx, ri);
+    ipsets.add(ri.rule);
   }
   ipsets.report(ctx, cs);
 }
@@ -116,10 +115,10 @@ export function checkStyle(model: AnalysisModel, ctx: CheckContext): void {
   const held = inChains === ctx.rs.commands.length ? undefined : new Set(ctx.state.all().flatMap((cs) => cs.rules));
   for (const rule of held ? ctx.rs.commands : []) {
     if (held!.has(rule)) continue;
-    if (!ctx.memo) checkRule(model, ctx, rule);
+    if (!ctx.memo) checkDeprecated(ctx, rule);
     else ctx.sink.addAll(ctx.memo.forRule(rule, 'style', '', () => {
       const sink = new DiagnosticSink();
-      checkRule(model, { ...ctx, sink }, rule);
+      checkDeprecated({ ...ctx, sink }, rule);
       return sink.items;
     }));
   }
