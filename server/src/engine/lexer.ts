@@ -94,10 +94,6 @@ export interface LineLexResult {
   problems: LexProblem[];
 }
 
-function isBlank(ch: string): boolean {
-  return ch === ' ' || ch === '\t';
-}
-
 /**
  * One string for each short word that recurs (`-A`, `-j`, `ACCEPT`, `tcp`, a chain name, a port): a ruleset of
  * 100,000 rules says `-j` 100,000 times and need keep it once. A direct-mapped table of the words last seen, by a
@@ -124,9 +120,14 @@ function intern(word: string): string {
   return wordAt(word, 0, word.length, h);
 }
 
-/** The common case, a line without quotes: words are the runs between blanks. */
-function splitBlanks(text: string, line: number, from: number): Token[] {
+/**
+ * iptables-restore's own word splitting for one line: blanks separate words, double quotes group
+ * (a backslash inside them escapes the next character); single quotes are ordinary characters.
+ * A word without a double quote (nearly every word) is the run of characters up to the next blank.
+ */
+export function lexRestoreLine(text: string, line: number, from = 0): LineLexResult {
   const tokens: Token[] = [];
+  let problems: LexProblem[] = NO_PROBLEMS;
   let i = from;
   const n = text.length;
   while (i < n) {
@@ -135,68 +136,67 @@ function splitBlanks(text: string, line: number, from: number): Token[] {
     if (i >= n) break;
     const start = i;
     let h = 0;
-    while (i < n && c !== 32 && c !== 9) {
+    while (i < n && c !== 32 && c !== 9 && c !== 34) {
       h = (Math.imul(h, 31) + c) | 0;
       c = text.charCodeAt(++i);
     }
-    const word = wordAt(text, start, i, h);
-    tokens.push(new Token(word, word, line, start, line, i));
+    if (c !== 34 || i >= n) {
+      const word = wordAt(text, start, i, h);
+      tokens.push(new Token(word, word, line, start, line, i));
+      continue;
+    }
+    const open = quotedWord(text, line, start);
+    tokens.push(open.token);
+    i = open.end;
+    if (open.problem) {
+      if (problems === NO_PROBLEMS) problems = [];
+      problems.push(open.problem);
+    }
   }
-  return tokens;
+  return { tokens, problems };
 }
 
-/**
- * iptables-restore's own word splitting for one line: blanks separate words, double quotes group
- * (a backslash inside them escapes the next character); single quotes are ordinary characters.
- */
-export function lexRestoreLine(text: string, line: number, from = 0): LineLexResult {
-  if (!text.includes('"')) return { tokens: splitBlanks(text, line, from), problems: [] };
-  const tokens: Token[] = [];
-  const problems: LexProblem[] = [];
-  let i = from;
+/** Nearly every line has no problem: they share one empty list. */
+const NO_PROBLEMS: LexProblem[] = Object.freeze([]) as unknown as LexProblem[];
+
+/** A word holding a double quote, from `start`: the value is built from slices of the line, quotes and escaping backslashes left out. */
+function quotedWord(text: string, line: number, start: number): { token: Token; end: number; problem?: LexProblem } {
+  const parts: string[] = [];
+  let i = start;
+  let seg = i;
+  let open = -1;
   while (i < text.length) {
-    while (i < text.length && isBlank(text[i])) i++;
-    if (i >= text.length) break;
-    const start = i;
-    // The value is built from slices of the line: quotes and escaping backslashes are left out.
-    const parts: string[] = [];
-    let seg = i;
-    let quoted = false;
-    let open = -1;
-    while (i < text.length) {
-      const ch = text.charCodeAt(i);
-      if (open >= 0) {
-        if (ch === 92 /* \\ */ && i + 1 < text.length) {
-          parts.push(text.slice(seg, i));
-          seg = i + 1;
-          i += 2;
-          continue;
-        }
-        if (ch === 34 /* " */) {
-          parts.push(text.slice(seg, i));
-          open = -1;
-          seg = ++i;
-          continue;
-        }
-        i++;
+    const ch = text.charCodeAt(i);
+    if (open >= 0) {
+      if (ch === 92 /* \\ */ && i + 1 < text.length) {
+        parts.push(text.slice(seg, i));
+        seg = i + 1;
+        i += 2;
         continue;
       }
-      if (ch === 32 || ch === 9) break;
-      if (ch === 34) {
+      if (ch === 34 /* " */) {
         parts.push(text.slice(seg, i));
-        open = i;
-        quoted = true;
+        open = -1;
         seg = ++i;
         continue;
       }
       i++;
+      continue;
     }
-    parts.push(text.slice(seg, i));
-    if (open >= 0) {
-      problems.push({ message: 'This double quote is never closed: iptables-restore takes the rest of the line as one word (including any -j that follows).', range: range(line, open, line, text.length) });
+    if (ch === 32 || ch === 9) break;
+    if (ch === 34) {
+      parts.push(text.slice(seg, i));
+      open = i;
+      seg = ++i;
+      continue;
     }
-    const value = parts.length === 1 ? intern(parts[0]) : parts.join('');
-    tokens.push(new Token(value, quoted ? text.slice(start, i) : value, line, start, line, i, quoted));
+    i++;
   }
-  return { tokens, problems };
+  parts.push(text.slice(seg, i));
+  const value = parts.length === 1 ? intern(parts[0]) : parts.join('');
+  const token = new Token(value, text.slice(start, i), line, start, line, i, true);
+  const problem = open >= 0
+    ? { message: 'This double quote is never closed: iptables-restore takes the rest of the line as one word (including any -j that follows).', range: range(line, open, line, text.length) }
+    : undefined;
+  return { token, end: i, problem };
 }
