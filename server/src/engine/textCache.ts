@@ -4,16 +4,19 @@
  * An undefined result is kept too.
  */
 export class TextCache<V> {
-  private readonly map = new Map<string, V>();
+  /** An undefined result is kept as NOTHING, so that one lookup tells a miss from a hit. */
+  private readonly map = new Map<string, V | typeof NOTHING>();
 
   constructor(private readonly bound: number) {}
 
   get(key: string, make: () => V): V {
     const hit = this.map.get(key);
-    if (hit !== undefined || this.map.has(key)) return hit as V;
+    if (hit !== undefined) return (hit === NOTHING ? undefined : hit) as V;
     if (this.map.size > this.bound) this.map.clear();
     const v = make();
-    this.map.set(key, v);
+    this.map.set(key, v === undefined ? NOTHING : v);
     return v;
   }
 }
+
+const NOTHING: unique symbol = Symbol('nothing');
