@@ -28,12 +28,21 @@ function describe(o: OptionUse): string {
   return `\`${o.negated ? '! ' : ''}${o.nameToken.value}${o.args.length ? ' ' + o.args.map((a) => a.raw).join(' ') : ''}\``;
 }
 
+/** A condition as the rule states it: an option, or a fixed text (`-m tcp`). Described only when a reason is needed. */
+type Condition = OptionUse | string;
+
+function describeCondition(c: Condition): string {
+  return typeof c === 'string' ? c : describe(c);
+}
+
 class Builder {
   readonly box: Box;
   exact = true;
   emptyReason?: string;
-  /** Per dimension, the conditions applied so far (described only when a reason is needed). */
-  private readonly applied: Array<[Dim, () => string]> = [];
+  /** The dimensions and conditions applied so far, in turn (made when the second condition comes). */
+  private applied: Array<Dim | Condition> | undefined = undefined;
+  private firstDim: Dim = 0;
+  private first: Condition | undefined = undefined;
 
   constructor(readonly space: Space) {
     this.box = space.full.slice();
@@ -45,24 +54,35 @@ class Builder {
   }
 
   /** Intersects a condition into a dimension; `set` undefined means the condition could not be read. */
-  apply(d: Dim, set: IntervalSet | undefined, negated: boolean, whatText: () => string, emptyWhy?: string): void {
+  apply(d: Dim, set: IntervalSet | undefined, negated: boolean, what: Condition, emptyWhy?: string): void {
     if (!set) {
       this.unsure();
       return;
     }
-    const what = whatText;
     const s = negated ? set.complement(this.space.max[d]) : set;
     const before = this.box[d];
     this.box[d] = before.intersect(s);
     if (this.box[d].isEmpty && !this.emptyReason) {
       if (s.isEmpty) {
-        this.emptyReason = negated ? `${what()} excludes every ${DIM_NAMES[d]}` : `${what()} matches no ${DIM_NAMES[d]}${emptyWhy ? `: ${emptyWhy}` : ''}`;
+        this.emptyReason = negated ? `${describeCondition(what)} excludes every ${DIM_NAMES[d]}` : `${describeCondition(what)} matches no ${DIM_NAMES[d]}${emptyWhy ? `: ${emptyWhy}` : ''}`;
       } else {
-        const earlier = this.applied.filter(([e]) => e === d).map(([, f]) => f());
-        this.emptyReason = `${earlier.join(' and ')} and ${what()} exclude each other (no ${DIM_NAMES[d]} satisfies both)`;
+        const earlier = this.earlier(d).map(describeCondition);
+        this.emptyReason = `${earlier.join(' and ')} and ${describeCondition(what)} exclude each other (no ${DIM_NAMES[d]} satisfies both)`;
       }
     }
-    this.applied.push([d, what]);
+    if (this.first === undefined) {
+      this.firstDim = d;
+      this.first = what;
+    } else (this.applied ??= [this.firstDim, this.first]).push(d, what);
+  }
+
+  /** The conditions applied to dimension d so far. */
+  private earlier(d: Dim): Condition[] {
+    if (this.first === undefined) return [];
+    const all = this.applied ?? [this.firstDim, this.first];
+    const out: Condition[] = [];
+    for (let k = 0; k < all.length; k += 2) if (all[k] === d) out.push(all[k + 1] as Condition);
+    return out;
   }
 }
 
@@ -95,12 +115,14 @@ function portListSet(text: string): IntervalSet | undefined {
  */
 const sets = () => new TextCache<IntervalSet | undefined>(16384);
 
+/** Single ports and ranges, with why a range matches nothing (reversed). */
+const PORTS = new TextCache<{ set?: IntervalSet; why?: string }>(16384);
+
 const CACHE = {
   address: { 4: sets(), 6: sets() },
   icmp: { 4: sets(), 6: sets() },
   proto: sets(),
   iface: sets(),
-  port: sets(),
   ports: sets(),
   flags: sets(),
   state: sets(),
@@ -181,77 +203,74 @@ function arg(o: OptionUse, k = 0): Token | undefined {
 }
 
 function applyGeneric(b: Builder, o: OptionUse): void {
-  const what = () => describe(o);
   const a = o.args[0];
   switch (o.spec.short) {
     case '-p':
       // A shell value stands for any protocol, address or interface.
       if (!arg(o)) return b.unsure();
-      return b.apply(Dim.Proto, CACHE.proto.get(a.value, () => protoSet(a.value)), o.negated, what);
+      return b.apply(Dim.Proto, CACHE.proto.get(a.value, () => protoSet(a.value)), o.negated, o);
     case '-s':
     case '-d': {
       if (!arg(o)) return b.unsure();
       const set = addressSet(a.value, b.space);
       // A host name or a non-contiguous mask.
       if (!set) return b.unsure();
-      return b.apply(o.spec.short === '-s' ? Dim.Src : Dim.Dst, set, o.negated, what);
+      return b.apply(o.spec.short === '-s' ? Dim.Src : Dim.Dst, set, o.negated, o);
     }
     case '-i':
     case '-o':
       if (!arg(o)) return b.unsure();
-      return b.apply(o.spec.short === '-i' ? Dim.In : Dim.Out, CACHE.iface.get(a.value, () => ifaceSet(a.value)), o.negated, what);
+      return b.apply(o.spec.short === '-i' ? Dim.In : Dim.Out, CACHE.iface.get(a.value, () => ifaceSet(a.value)), o.negated, o);
     case '-f':
-      return b.apply(Dim.Frag, IntervalSet.point(o.negated ? 0n : 1n), false, what);
+      return b.apply(Dim.Frag, IntervalSet.point(o.negated ? 0n : 1n), false, o);
   }
 }
 
 function applyMatchOption(b: Builder, o: OptionUse, family: 4 | 6): void {
-  const what = () => describe(o);
   const name = o.spec.names[0];
   const a = arg(o);
   if (o.args.length && !a) return b.unsure();
   switch (name) {
     case '--sport':
     case '--dport': {
-      const p = portSet(a!.value);
-      if (p.set) p.set = CACHE.port.get(a!.value, () => p.set);
-      return b.apply(name === '--sport' ? Dim.Sport : Dim.Dport, p.set, o.negated, what, p.why);
+      const p = PORTS.get(a!.value, () => portSet(a!.value));
+      return b.apply(name === '--sport' ? Dim.Sport : Dim.Dport, p.set, o.negated, o, p.why);
     }
     case '--sports':
     case '--dports':
-      return b.apply(name === '--sports' ? Dim.Sport : Dim.Dport, CACHE.ports.get(a!.value, () => portListSet(a!.value)), o.negated, what);
+      return b.apply(name === '--sports' ? Dim.Sport : Dim.Dport, CACHE.ports.get(a!.value, () => portListSet(a!.value)), o.negated, o);
     case '--syn':
-      return b.apply(Dim.TcpFlags, flagsSet('SYN,RST,ACK,FIN', 'SYN'), o.negated, what);
+      return b.apply(Dim.TcpFlags, SYN, o.negated, o);
     case '--tcp-flags':
-      return b.apply(Dim.TcpFlags, CACHE.flags.get(`${o.args[0].value} ${o.args[1]?.value}`, () => flagsSet(o.args[0].value, o.args[1]?.value ?? '')), o.negated, what);
+      return b.apply(Dim.TcpFlags, CACHE.flags.get(`${o.args[0].value} ${o.args[1]?.value}`, () => flagsSet(o.args[0].value, o.args[1]?.value ?? '')), o.negated, o);
     case '--icmp-type':
     case '--icmpv6-type':
-      return b.apply(Dim.Icmp, CACHE.icmp[family].get(a!.value, () => icmpSet(a!.value, family === 6)), o.negated, what);
+      return b.apply(Dim.Icmp, CACHE.icmp[family].get(a!.value, () => icmpSet(a!.value, family === 6)), o.negated, o);
     case '--ctstate':
     case '--state':
       // The virtual SNAT/DNAT states are not modelled.
       if (/SNAT|DNAT/i.test(a!.value)) return b.unsure();
-      return b.apply(Dim.State, CACHE.state.get(a!.value, () => stateSet(a!.value)), o.negated, what);
+      return b.apply(Dim.State, CACHE.state.get(a!.value, () => stateSet(a!.value)), o.negated, o);
     case '--src-range':
     case '--dst-range': {
       const r = ipRangeSet(a!.value, b.space);
-      return b.apply(name === '--src-range' ? Dim.Src : Dim.Dst, r.set, o.negated, what, r.why);
+      return b.apply(name === '--src-range' ? Dim.Src : Dim.Dst, r.set, o.negated, o, r.why);
     }
     case '--length': {
       const [lo, hi] = a!.value.split(':').map((x) => parseNumber(x));
       if (lo === undefined) return b.unsure();
       const top = a!.value.includes(':') ? (hi ?? 65535) : lo;
-      return b.apply(Dim.Length, range(lo, top), o.negated, what, lo > top ? `the range ${a!.value} is reversed` : undefined);
+      return b.apply(Dim.Length, range(lo, top), o.negated, o, lo > top ? `the range ${a!.value} is reversed` : undefined);
     }
     case '--ttl-eq':
     case '--hl-eq':
-      return b.apply(Dim.Ttl, range(Number(a!.value), Number(a!.value)), o.negated, what);
+      return b.apply(Dim.Ttl, range(Number(a!.value), Number(a!.value)), o.negated, o);
     case '--ttl-lt':
     case '--hl-lt':
-      return b.apply(Dim.Ttl, range(0, Number(a!.value) - 1), false, what, `no value is below ${a!.value}`);
+      return b.apply(Dim.Ttl, range(0, Number(a!.value) - 1), false, o, `no value is below ${a!.value}`);
     case '--ttl-gt':
     case '--hl-gt':
-      return b.apply(Dim.Ttl, range(Number(a!.value) + 1, 255), false, what, `no value is above ${a!.value}`);
+      return b.apply(Dim.Ttl, range(Number(a!.value) + 1, 255), false, o, `no value is above ${a!.value}`);
     case '--comment':
     case '--nfacct-name':
       return;
@@ -261,7 +280,10 @@ function applyMatchOption(b: Builder, o: OptionUse, family: 4 | 6): void {
 }
 
 const FIRST_FRAGMENT = IntervalSet.point(0n);
-const FRAGMENT_FREE = new Set(['tcp', 'udp', 'sctp', 'dccp', 'icmp', 'icmp6', 'multiport']);
+/** --syn: of SYN, RST, ACK and FIN only SYN is set. */
+const SYN = flagsSet('SYN,RST,ACK,FIN', 'SYN');
+/** The matches that exclude later fragments, with how a reason names them. */
+const FRAGMENT_FREE = new Map(['tcp', 'udp', 'sctp', 'dccp', 'icmp', 'icmp6', 'multiport'].map((n) => [n, `-m ${n}`]));
 
 export function ruleMatch(rule: Command, space: Space): RuleMatch {
   const b = new Builder(space);
@@ -275,7 +297,8 @@ export function ruleMatch(rule: Command, space: Space): RuleMatch {
       continue;
     }
     // Port and type matches never match a non-first fragment, whatever their options say.
-    if (FRAGMENT_FREE.has(m.spec.name)) b.apply(Dim.Frag, FIRST_FRAGMENT, false, () => `-m ${m.name}`);
+    const fragmentFree = FRAGMENT_FREE.get(m.spec.name);
+    if (fragmentFree !== undefined) b.apply(Dim.Frag, FIRST_FRAGMENT, false, m.name === m.spec.name ? fragmentFree : `-m ${m.name}`);
     for (const o of m.options) applyMatchOption(b, o, space.family);
   }
   return { box: b.box, exact: b.exact, emptyReason: space.isEmpty(b.box) ? b.emptyReason ?? 'its conditions exclude each other' : undefined };
