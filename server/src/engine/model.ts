@@ -9,9 +9,13 @@ export interface OptionUse {
   /** The match or target that owns the option; undefined for iptables' own options. */
   owner?: ModuleSpec;
   nameToken: Token;
-  negated: boolean;
+  /** Written with `!` (negToken is the `!`). */
+  readonly negated: boolean;
   negToken?: Token;
-  args: Token[];
+  /** The first value (most options take one). */
+  readonly arg: Token | undefined;
+  /** Every value, in order (a new list each time it is asked for). */
+  readonly args: readonly Token[];
 }
 
 export interface MatchUse {

@@ -197,13 +197,14 @@ function protoSet(text: string): IntervalSet | undefined {
   return n === 0 ? range(0, 255) : range(n, n);
 }
 
-function arg(o: OptionUse, k = 0): Token | undefined {
-  const t = o.args[k];
+/** The option's first value, unless it is a shell expansion. */
+function arg(o: OptionUse): Token | undefined {
+  const t = o.arg;
   return t && !t.dynamic ? t : undefined;
 }
 
 function applyGeneric(b: Builder, o: OptionUse): void {
-  const a = o.args[0];
+  const a = o.arg!;
   switch (o.spec.short) {
     case '-p':
       // A shell value stands for any protocol, address or interface.
@@ -229,7 +230,7 @@ function applyGeneric(b: Builder, o: OptionUse): void {
 function applyMatchOption(b: Builder, o: OptionUse, family: 4 | 6): void {
   const name = o.spec.names[0];
   const a = arg(o);
-  if (o.args.length && !a) return b.unsure();
+  if (o.arg && !a) return b.unsure();
   switch (name) {
     case '--sport':
     case '--dport': {
@@ -242,7 +243,7 @@ function applyMatchOption(b: Builder, o: OptionUse, family: 4 | 6): void {
     case '--syn':
       return b.apply(Dim.TcpFlags, SYN, o.negated, o);
     case '--tcp-flags':
-      return b.apply(Dim.TcpFlags, CACHE.flags.get(`${o.args[0].value} ${o.args[1]?.value}`, () => flagsSet(o.args[0].value, o.args[1]?.value ?? '')), o.negated, o);
+      return b.apply(Dim.TcpFlags, CACHE.flags.get(`${o.arg!.value} ${o.args[1]?.value}`, () => flagsSet(o.arg!.value, o.args[1]?.value ?? '')), o.negated, o);
     case '--icmp-type':
     case '--icmpv6-type':
       return b.apply(Dim.Icmp, CACHE.icmp[family].get(a!.value, () => icmpSet(a!.value, family === 6)), o.negated, o);

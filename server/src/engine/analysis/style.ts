@@ -21,14 +21,14 @@ function soleAddress(rule: Command): OptionUse | undefined {
     if (found) return undefined;
     found = o;
   }
-  return found && found.args[0] && !found.args[0].value.includes(',') ? found : undefined;
+  return found && found.arg && !found.arg.value.includes(',') ? found : undefined;
 }
 
 /** A hash of a rule's words, the address left out: rules with the same hash are then compared word by word. */
 function shapeHash(rule: Command, addr: OptionUse): number {
   let h = 0x811c9dc5 ^ (addr.spec.short === '-s' ? 1 : 2);
   for (const t of rule.tokens) {
-    const w = t === addr.args[0] ? '' : t.value;
+    const w = t === addr.arg ? '' : t.value;
     for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 0x01000193);
     h = Math.imul(h ^ 32, 0x01000193);
   }
@@ -37,7 +37,7 @@ function shapeHash(rule: Command, addr: OptionUse): number {
 
 function sameShape(a: Command, b: Command, addrA: OptionUse, addrB: OptionUse): boolean {
   if (a.tokens.length !== b.tokens.length || addrA.spec !== addrB.spec) return false;
-  return a.tokens.every((t, k) => (t === addrA.args[0] ? b.tokens[k] === addrB.args[0] : t.value === b.tokens[k].value));
+  return a.tokens.every((t, k) => (t === addrA.arg ? b.tokens[k] === addrB.arg : t.value === b.tokens[k].value));
 }
 
 /** Rules of one chain that differ only by one address: a blocklist written rule by rule. */

@@ -154,10 +154,10 @@ function checkTargetNeeds(ctx: CheckContext, rule: Command): void {
     ctx.sink.error('protocol-required', t.token.range, `${spec.name} needs ${spec.protocols.map((p) => `-p ${p}`).join(' or ')} on the rule: the kernel refuses it otherwise.`, { insert: `-p ${spec.protocols[0]}` });
   }
   const rejectWith = hasOption(t.options, '--reject-with');
-  if (rejectWith && rejectWith.args[0]?.value === 'tcp-reset' && !protoOk(rule, ['tcp'])) {
-    ctx.sink.error('protocol-required', rejectWith.args[0].range, '--reject-with tcp-reset needs -p tcp: a TCP reset can only answer a TCP packet.', { insert: '-p tcp' });
+  if (rejectWith && rejectWith.arg?.value === 'tcp-reset' && !protoOk(rule, ['tcp'])) {
+    ctx.sink.error('protocol-required', rejectWith.arg.range, '--reject-with tcp-reset needs -p tcp: a TCP reset can only answer a TCP packet.', { insert: '-p tcp' });
   }
-  const portsIn = (o: OptionUse | undefined, hasPort: (v: string) => boolean) => o && o.args[0] && !o.args[0].dynamic && hasPort(o.args[0].value);
+  const portsIn = (o: OptionUse | undefined, hasPort: (v: string) => boolean) => o && o.arg && !o.arg.dynamic && hasPort(o.arg.value);
   const natPort = ctx.rs.family === 6 ? (v: string) => /\]:/.test(v) || /^:/.test(v) : (v: string) => v.includes(':');
   const needsPortProto =
     hasOption(t.options, '--to-ports') ||
@@ -183,7 +183,7 @@ const CT_HELPERS: Record<string, string[]> = {
 };
 
 function checkCtHelper(ctx: CheckContext, rule: Command): void {
-  const helper = hasOption(rule.target!.options, '--helper')?.args[0];
+  const helper = hasOption(rule.target!.options, '--helper')?.arg;
   if (!helper || helper.dynamic || rule.dynamic) return;
   const protos = CT_HELPERS[helper.value];
   if (!protos) {
@@ -216,7 +216,7 @@ function hasSynMatch(rule: Command): boolean {
   const flags = hasOption(tcp.options, '--tcp-flags');
   if (!flags || flags.negated || flags.args.length < 2) return false;
   const list = (s: string) => s.toUpperCase().split(',').flatMap((f) => (f === 'ALL' ? ['SYN', 'ACK', 'FIN', 'RST', 'URG', 'PSH'] : [f]));
-  return list(flags.args[0].value).includes('SYN') && list(flags.args[1].value).includes('SYN');
+  return list(flags.arg!.value).includes('SYN') && list(flags.args[1].value).includes('SYN');
 }
 
 function checkOptionNeeds(ctx: CheckContext, rule: Command): void {
@@ -236,7 +236,7 @@ function checkOptionNeeds(ctx: CheckContext, rule: Command): void {
 /** IPsec policy: the decapsulation policy exists only on the way in, the encapsulation policy on the way out. */
 function checkPolicyDirection(ctx: CheckContext, rule: Command, cs: ChainState): void {
   const pol = rule.matches.find((m) => m.spec?.name === 'policy');
-  const dir = pol && hasOption(pol.options, '--dir')?.args[0];
+  const dir = pol && hasOption(pol.options, '--dir')?.arg;
   if (!dir || dir.dynamic) return;
   const allowed = dir.value === 'in' ? ['PREROUTING', 'INPUT', 'FORWARD'] : ['FORWARD', 'OUTPUT', 'POSTROUTING'];
   for (const [hook, path] of ctx.graph.hooks(cs)) {

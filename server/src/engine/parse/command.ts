@@ -52,8 +52,6 @@ function fit<T>(list: T[]): T[] {
 }
 
 function compact(c: Command): void {
-  // Every option is in c.options (match and target options too), so each argument list is copied once.
-  for (const u of c.options) u.args = fit(u.args);
   for (const m of c.matches) m.options = fit(m.options);
   if (c.target) c.target.options = fit(c.target.options);
   c.options = c.options.slice();
@@ -64,6 +62,34 @@ function compact(c: Command): void {
 /** The range from the start of one word to the end of another. */
 function spanOf(a: Token, b: Token): Range {
   return { start: { line: a.line, character: a.start }, end: { line: b.endLine, character: b.end } };
+}
+
+/**
+ * An option as written. Every option keeps its first value in a field of its own, and only options with more values
+ * (`--tcp-flags SYN,ACK SYN`) a list: a ruleset has several options per rule, nearly all with one value.
+ */
+class OptionNode implements OptionUse {
+  negToken: Token | undefined;
+  arg: Token | undefined = undefined;
+  private more: Token[] | undefined = undefined;
+
+  constructor(readonly spec: OptionSpec, readonly owner: ModuleSpec | undefined, readonly nameToken: Token, neg: Token | undefined) {
+    this.negToken = neg;
+  }
+
+  get negated(): boolean {
+    return this.negToken !== undefined;
+  }
+
+  get args(): readonly Token[] {
+    if (this.arg === undefined) return NONE;
+    return this.more === undefined ? [this.arg] : [this.arg, ...this.more];
+  }
+
+  push(t: Token): void {
+    if (this.arg === undefined) this.arg = t;
+    else (this.more ??= []).push(t);
+  }
 }
 
 let nextCommandId = 1;
@@ -320,7 +346,7 @@ class CommandParser {
       this.fail('address-family', t.range, `${w} exists only in ${spec.family === 4 ? 'iptables (IPv4)' : 'ip6tables (IPv6)'}.`);
     }
     if (implicit) this.cmd.matches.push({ name: implicit.name, spec: implicit, token: undefined, implicit: true, options: [] });
-    const use: OptionUse = { spec, owner, nameToken: t, negated: !!neg, negToken: neg, args: [] };
+    const use = new OptionNode(spec, owner, t, neg);
     if (neg && !spec.invert) {
       this.fail('syntax', neg.range, `${w} cannot be negated with '!'.`);
     }
@@ -378,10 +404,10 @@ class CommandParser {
     for (let k = 0; k < count && this.next() && !looksLikeOption(this.next()!); k++) this.i++;
   }
 
-  private readArgs(use: OptionUse): void {
+  private readArgs(use: OptionNode): void {
     const { spec, nameToken } = use;
-    const kinds: ValueKind[] = [...spec.args];
-    if (spec.optionalArg && this.next() && !looksLikeOption(this.next()!) && this.next()!.value !== '!') kinds.push(spec.optionalArg);
+    let kinds: readonly ValueKind[] = spec.args;
+    if (spec.optionalArg && this.next() && !looksLikeOption(this.next()!) && this.next()!.value !== '!') kinds = [...spec.args, spec.optionalArg];
     // -j, -g, -m take a name that the generic handler reads.
     const nameArg = spec.short === '-j' || spec.short === '-g' || spec.short === '-m' || spec.short === '-t';
     const total = nameArg ? 1 : kinds.length;
@@ -390,7 +416,6 @@ class CommandParser {
       if (a && a.value === '!' && spec.invert && k === 0 && !a.dynamic) {
         this.sink.error('obsolete-syntax', a.range, `'${nameToken.value} ! value' is the old negation form that current iptables refuses; write '! ${nameToken.value} value'.`, { option: nameToken.value });
         this.cmd.broken = true;
-        use.negated = true;
         use.negToken = a;
         this.i++;
         k--;
@@ -404,7 +429,7 @@ class CommandParser {
         return;
       }
       this.i++;
-      use.args.push(a);
+      use.push(a);
       if (!nameArg && !a.dynamic) {
         const problem = kinds[k].validate(a.value, this.valueCtx);
         if (problem) {
@@ -417,9 +442,9 @@ class CommandParser {
     }
   }
 
-  private applyGeneric(use: OptionUse): void {
+  private applyGeneric(use: OptionNode): void {
     const { spec } = use;
-    const arg = use.args[0];
+    const arg = use.arg!;
     this.cmd.options.push(use);
     // A missing value was reported by readArgs; there is nothing more to record.
     if (!arg && (spec.args.length || ['-j', '-g', '-m'].includes(spec.short ?? ''))) return;

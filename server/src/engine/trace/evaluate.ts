@@ -53,8 +53,8 @@ function icmpIs(text: string, p: Packet): boolean {
 }
 
 function generic(o: OptionUse, p: Packet): Tri {
-  const a = o.args[0];
-  if (o.args.length && (!a || a.dynamic)) return 'unknown';
+  const a = o.arg!;
+  if (o.arg && (!a || a.dynamic)) return 'unknown';
   switch (o.spec.short) {
     case '-p': {
       const v = a.value.toLowerCase();
@@ -81,7 +81,7 @@ function generic(o: OptionUse, p: Packet): Tri {
 const HEADER_MATCHES = new Set(['tcp', 'udp', 'sctp', 'dccp', 'icmp', 'icmp6', 'multiport']);
 
 function matchOption(module: string, o: OptionUse, p: Packet): Tri {
-  const a = o.args[0];
+  const a = o.arg!;
   if (o.args.some((x) => x.dynamic)) return 'unknown';
   const name = o.spec.names[0];
   switch (name) {
@@ -91,7 +91,7 @@ function matchOption(module: string, o: OptionUse, p: Packet): Tri {
     case '--dports': return not(bool(portIn(a.value, p.dport)), o.negated);
     case '--ports': return not(bool(portIn(a.value, p.sport) || portIn(a.value, p.dport)), o.negated);
     case '--syn': return not(bool((p.tcpFlags & 0x17) === 0x02), o.negated);
-    case '--tcp-flags': return not(bool((p.tcpFlags & flags(o.args[0].value)) === flags(o.args[1].value)), o.negated);
+    case '--tcp-flags': return not(bool((p.tcpFlags & flags(o.arg!.value)) === flags(o.args[1].value)), o.negated);
     case '--icmp-type':
     case '--icmpv6-type': return not(bool(icmpIs(a.value, p)), o.negated);
     case '--ctstate':

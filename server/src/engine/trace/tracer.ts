@@ -51,7 +51,7 @@ const NAT = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP']);
 const MAX_BRANCHES = 32;
 
 function option(rule: Command, name: string): string | undefined {
-  return rule.target?.options.find((o) => o.spec.names[0] === name)?.args[0]?.value;
+  return rule.target?.options.find((o) => o.spec.names[0] === name)?.arg?.value;
 }
 
 /** The packet after a NAT target, and how it changed. */
