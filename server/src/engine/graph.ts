@@ -26,7 +26,7 @@ export class JumpGraph {
         this.reach.get(cur)!.from.set(cs.name, path);
         for (const r of cur.rules) {
           const t = r.target;
-          if (!t || t.spec || t.token.dynamic) continue;
+          if (!t || t.spec || t.dynamic) continue;
           const next = state.get(familyOf(rs, r), r.table, t.name);
           if (!next || next.builtin || seen.has(next)) continue;
           seen.add(next);
@@ -37,7 +37,7 @@ export class JumpGraph {
     for (const cs of state.all()) {
       for (const r of cs.rules) {
         const t = r.target;
-        if (!t || t.spec || t.token.dynamic) continue;
+        if (!t || t.spec || t.dynamic) continue;
         const next = state.get(familyOf(rs, r), r.table, t.name);
         if (next) {
           this.reach.get(next)!.callers.push(cs);

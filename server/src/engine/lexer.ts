@@ -46,6 +46,11 @@ export class Token {
     this.extra = plain ? undefined : { raw, endLine, end, quoted, dynamic };
   }
 
+  /** Raw text equal to the value, on one line, without quotes or shell expansions. */
+  get plain(): boolean {
+    return this.extra === undefined;
+  }
+
   /** Where the word ends (a plain word ends after its value). */
   get end(): number {
     return this.extra ? this.extra.end : this.start + this.value.length;

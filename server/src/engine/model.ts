@@ -8,12 +8,18 @@ export interface OptionUse {
   spec: OptionSpec;
   /** The match or target that owns the option; undefined for iptables' own options. */
   owner?: ModuleSpec;
-  nameToken: Token;
+  readonly nameToken: Token;
   /** Written with `!` (negToken is the `!`). */
   readonly negated: boolean;
-  negToken?: Token;
+  readonly negToken?: Token;
   /** The first value (most options take one). */
   readonly arg: Token | undefined;
+  /** The text of the first value, read without making its Token (the analysis reads every rule's values). */
+  readonly argValue: string | undefined;
+  /** The first value is a shell expansion. */
+  readonly argDynamic: boolean;
+  /** How many values the option has. */
+  readonly valueCount: number;
   /** Every value, in order (a new list each time it is asked for). */
   readonly args: readonly Token[];
 }
@@ -22,14 +28,16 @@ export interface MatchUse {
   name: string;
   spec?: ModuleSpec;
   /** The word after -m, absent for a protocol match loaded implicitly by -p. */
-  token?: Token;
+  readonly token?: Token;
   implicit: boolean;
   options: OptionUse[];
 }
 
 export interface TargetUse {
   name: string;
-  token: Token;
+  readonly token: Token;
+  /** The target's word is a shell expansion. */
+  readonly dynamic: boolean;
   /** The extension target or built-in verdict; undefined for a user chain (or an unknown name). */
   spec?: ModuleSpec;
   goto: boolean;
@@ -45,16 +53,20 @@ export interface Command {
   spec: CommandSpec;
   commandToken: Token;
   chain?: Token;
+  /** The chain word's text and whether it is a shell expansion, read without making its Token. */
+  readonly chainName: string | undefined;
+  readonly chainDynamic: boolean;
   rulenum?: Token;
   /** The policy of -P, or the new name of -E. */
   extra?: Token;
   counters?: Token;
-  protocol?: { value: string; negated: boolean; token: Token };
+  protocol?: { readonly value: string; readonly negated: boolean; readonly dynamic: boolean; readonly token: Token };
   /** Every option in order (iptables' own, match and target options). */
   options: OptionUse[];
   matches: MatchUse[];
   target?: TargetUse;
-  tokens: Token[];
+  /** Every word, in order (made when asked for: most commands are never asked). */
+  readonly tokens: readonly Token[];
   /** From the first word (or the counters) to the last. */
   readonly range: Range;
   /** The lines of the range, without building it. */

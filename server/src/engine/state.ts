@@ -62,6 +62,27 @@ export class RulesetState {
 
 const MAX_CHAIN_NAME = 28;
 
+/** The chain word of a command, read without making its Token (only a finding about it needs one). */
+class ChainWord {
+  constructor(private readonly c: Command) {}
+
+  get value(): string {
+    return this.c.chainName!;
+  }
+
+  get dynamic(): boolean {
+    return this.c.chainDynamic;
+  }
+
+  get token(): Token {
+    return this.c.chain!;
+  }
+
+  get range(): Range {
+    return this.c.chain!.range;
+  }
+}
+
 export function familyOf(rs: Ruleset, c: Command): Family {
   return c.commandFamily ?? rs.family;
 }
@@ -127,13 +148,13 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     add({ family, table: d.table, name: d.name, builtin: d.builtin, declRange: d.nameRange, decl: d, policy: d.builtin ? (d.policy === 'DROP' ? 'DROP' : 'ACCEPT') : undefined, policyRange: d.policyRange, rules: [] });
   }
 
-  function lookupChain(c: Command, family: Family, name: Token): ChainState | undefined {
+  function lookupChain(c: Command, family: Family, name: ChainWord): ChainState | undefined {
     const cs = state.get(family, c.table, name.value);
     if (cs || name.dynamic) return cs;
     const builtinElsewhere = isBuiltinChain(name.value);
     if (builtinElsewhere) {
       sink.error('chain-not-in-table', name.range, `The ${c.table} table has no ${name.value} chain (it has ${findTable(c.table)?.chains.join(', ') ?? 'no built-in chains'}).`);
-    } else if (!(isScript && rs.commands.some((o) => o.spec.short === '-N' && o.chain?.value === name.value))) {
+    } else if (!(isScript && rs.commands.some((o) => o.spec.short === '-N' && o.chainName === name.value))) {
       const names = state.inTable(family, c.table).map((x) => x.name);
       const s = suggest(name.value, names);
       sink.add('undefined-chain', isScript ? 'warning' : 'error', name.range,
@@ -144,7 +165,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   }
 
   /** -N: a new user chain. */
-  function createChain(c: Command, family: Family, _op: string, name: Token | undefined): void {
+  function createChain(c: Command, family: Family, _op: string, name: ChainWord | undefined): void {
     if (!name) return;
     const existing = state.get(family, c.table, name.value);
     if (existing) {
@@ -157,13 +178,13 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       sink.error('chain-not-in-table', name.range, `${name.value} is a built-in chain name; the ${c.table} table does not have it and it cannot be created.`);
       return;
     }
-    if (!validateChainName(name, sink)) return;
+    if (!validateChainName(name.token, sink)) return;
     add({ family, table: c.table, name: name.value, builtin: false, declRange: name.range, createdBy: c, rules: [] });
     return;
   }
 
   /** -A, -I, -R, -D: the rules of a chain. */
-  function editRules(c: Command, family: Family, op: string, name: Token | undefined): void {
+  function editRules(c: Command, family: Family, op: string, name: ChainWord | undefined): void {
     if (!name) return;
     const cs = lookupChain(c, family, name);
     if (!cs || c.broken) return;
@@ -188,14 +209,14 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   }
 
   /** -F: empties one chain or every chain of the table. */
-  function flushChains(c: Command, family: Family, _op: string, name: Token | undefined): void {
+  function flushChains(c: Command, family: Family, _op: string, name: ChainWord | undefined): void {
     const targets = name ? [lookupChain(c, family, name)] : state.inTable(family, c.table);
     for (const cs of targets) if (cs) cs.rules = [];
     return;
   }
 
   /** -X: deletes one user chain or every user chain of the table. */
-  function deleteChains(c: Command, family: Family, _op: string, name: Token | undefined): void {
+  function deleteChains(c: Command, family: Family, _op: string, name: ChainWord | undefined): void {
     if (name) {
       const cs = lookupChain(c, family, name);
       if (cs?.builtin) sink.error('invalid-chain-name', name.range, `${name.value} is a built-in chain; -X deletes user chains only.`);
@@ -207,7 +228,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   }
 
   /** -P: the policy of a built-in chain. */
-  function setPolicy(c: Command, family: Family, _op: string, name: Token | undefined): void {
+  function setPolicy(c: Command, family: Family, _op: string, name: ChainWord | undefined): void {
     if (!name) return;
     const cs = lookupChain(c, family, name);
     const pol = c.extra;
@@ -226,7 +247,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   }
 
   /** -E: renames a user chain. */
-  function renameChain(c: Command, family: Family, _op: string, name: Token | undefined): void {
+  function renameChain(c: Command, family: Family, _op: string, name: ChainWord | undefined): void {
     if (!name || !c.extra) return;
     const cs = lookupChain(c, family, name);
     if (!cs || c.extra.dynamic) return;
@@ -241,7 +262,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     return;
   }
 
-  const OPS: Record<string, (c: Command, family: Family, op: string, name: Token | undefined) => void> = {
+  const OPS: Record<string, (c: Command, family: Family, op: string, name: ChainWord | undefined) => void> = {
     '-N': createChain, '-A': editRules, '-I': editRules, '-R': editRules, '-D': editRules,
     '-F': flushChains, '-X': deleteChains, '-P': setPolicy, '-E': renameChain,
   };
@@ -250,7 +271,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     const family = familyOf(rs, c);
     if (!findTable(c.table)) return;
     const op = c.spec.short;
-    const name = c.chain;
+    const name = c.chainName === undefined ? undefined : new ChainWord(c);
     if ((name && name.dynamic) || (c.broken && op !== '-A' && op !== '-I')) return;
     OPS[op]?.(c, family, op, name);
   }

@@ -90,7 +90,7 @@ export class AnalysisModel {
     for (const r of cs.rules) {
       parts.push(String(r.id));
       const t = r.target;
-      if (t && !t.spec && !t.token.dynamic) {
+      if (t && !t.spec && !t.dynamic) {
         const next = this.state.get(familyOf(this.rs, r), cs.table, t.name);
         if (next && !next.builtin) {
           const sub = this.signature(next, depth + 1);
@@ -134,7 +134,7 @@ export class AnalysisModel {
 
   private flowOf(rule: Command, cs: ChainState): Flow {
     const t = rule.target;
-    if (!t || t.token.dynamic) return t ? UNKNOWN_JUMP : CONTINUE;
+    if (!t || t.dynamic) return t ? UNKNOWN_JUMP : CONTINUE;
     if (t.spec) {
       if (t.spec.name === 'RETURN') return RETURN;
       return t.spec.terminating ? verdictFlow(t.spec.name) : CONTINUE;

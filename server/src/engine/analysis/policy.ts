@@ -91,7 +91,7 @@ function checkEstablished(model: AnalysisModel, ctx: CheckContext, cs: ChainStat
 }
 
 function isLoopbackOnly(ri: RuleInfo): boolean {
-  const lo = ri.rule.options.find((o) => o.spec.short === '-i' && !o.negated && o.arg?.value === 'lo');
+  const lo = ri.rule.options.find((o) => o.spec.short === '-i' && !o.negated && o.argValue === 'lo');
   return !!lo;
 }
 

@@ -6,7 +6,6 @@
 import { parseNet, parseAddress } from '../kb/addresses';
 import { PROTOCOLS } from '../kb/services';
 import { ICMP_TYPE_NUMBERS, ICMPV6_TYPE_NUMBERS, parsePort, parseNumber } from '../kb/values';
-import { Token } from '../lexer';
 import { Command, OptionUse } from '../model';
 import { IntervalSet } from './intervals';
 import { TextCache } from '../textCache';
@@ -197,31 +196,30 @@ function protoSet(text: string): IntervalSet | undefined {
   return n === 0 ? range(0, 255) : range(n, n);
 }
 
-/** The option's first value, unless it is a shell expansion. */
-function arg(o: OptionUse): Token | undefined {
-  const t = o.arg;
-  return t && !t.dynamic ? t : undefined;
+/** The text of the option's first value, unless it is a shell expansion (read without making its Token). */
+function text(o: OptionUse): string | undefined {
+  return o.argDynamic ? undefined : o.argValue;
 }
 
 function applyGeneric(b: Builder, o: OptionUse): void {
-  const a = o.arg!;
+  // A shell value stands for any protocol, address or interface.
+  const a = text(o);
   switch (o.spec.short) {
     case '-p':
-      // A shell value stands for any protocol, address or interface.
-      if (!arg(o)) return b.unsure();
-      return b.apply(Dim.Proto, CACHE.proto.get(a.value, () => protoSet(a.value)), o.negated, o);
+      if (a === undefined) return b.unsure();
+      return b.apply(Dim.Proto, CACHE.proto.get(a, () => protoSet(a)), o.negated, o);
     case '-s':
     case '-d': {
-      if (!arg(o)) return b.unsure();
-      const set = addressSet(a.value, b.space);
+      if (a === undefined) return b.unsure();
+      const set = addressSet(a, b.space);
       // A host name or a non-contiguous mask.
       if (!set) return b.unsure();
       return b.apply(o.spec.short === '-s' ? Dim.Src : Dim.Dst, set, o.negated, o);
     }
     case '-i':
     case '-o':
-      if (!arg(o)) return b.unsure();
-      return b.apply(o.spec.short === '-i' ? Dim.In : Dim.Out, CACHE.iface.get(a.value, () => ifaceSet(a.value)), o.negated, o);
+      if (a === undefined) return b.unsure();
+      return b.apply(o.spec.short === '-i' ? Dim.In : Dim.Out, CACHE.iface.get(a, () => ifaceSet(a)), o.negated, o);
     case '-f':
       return b.apply(Dim.Frag, IntervalSet.point(o.negated ? 0n : 1n), false, o);
   }
@@ -229,49 +227,50 @@ function applyGeneric(b: Builder, o: OptionUse): void {
 
 function applyMatchOption(b: Builder, o: OptionUse, family: 4 | 6): void {
   const name = o.spec.names[0];
-  const a = arg(o);
-  if (o.arg && !a) return b.unsure();
+  if (o.argDynamic) return b.unsure();
+  // Options that take a value have it here: a rule missing one is broken, and broken rules never reach a chain.
+  const a = o.argValue!;
   switch (name) {
     case '--sport':
     case '--dport': {
-      const p = PORTS.get(a!.value, () => portSet(a!.value));
+      const p = PORTS.get(a, () => portSet(a));
       return b.apply(name === '--sport' ? Dim.Sport : Dim.Dport, p.set, o.negated, o, p.why);
     }
     case '--sports':
     case '--dports':
-      return b.apply(name === '--sports' ? Dim.Sport : Dim.Dport, CACHE.ports.get(a!.value, () => portListSet(a!.value)), o.negated, o);
+      return b.apply(name === '--sports' ? Dim.Sport : Dim.Dport, CACHE.ports.get(a, () => portListSet(a)), o.negated, o);
     case '--syn':
       return b.apply(Dim.TcpFlags, SYN, o.negated, o);
     case '--tcp-flags':
-      return b.apply(Dim.TcpFlags, CACHE.flags.get(`${o.arg!.value} ${o.args[1]?.value}`, () => flagsSet(o.arg!.value, o.args[1]?.value ?? '')), o.negated, o);
+      return b.apply(Dim.TcpFlags, CACHE.flags.get(`${a} ${o.args[1]?.value}`, () => flagsSet(a, o.args[1]?.value ?? '')), o.negated, o);
     case '--icmp-type':
     case '--icmpv6-type':
-      return b.apply(Dim.Icmp, CACHE.icmp[family].get(a!.value, () => icmpSet(a!.value, family === 6)), o.negated, o);
+      return b.apply(Dim.Icmp, CACHE.icmp[family].get(a, () => icmpSet(a, family === 6)), o.negated, o);
     case '--ctstate':
     case '--state':
       // The virtual SNAT/DNAT states are not modelled.
-      if (/SNAT|DNAT/i.test(a!.value)) return b.unsure();
-      return b.apply(Dim.State, CACHE.state.get(a!.value, () => stateSet(a!.value)), o.negated, o);
+      if (/SNAT|DNAT/i.test(a)) return b.unsure();
+      return b.apply(Dim.State, CACHE.state.get(a, () => stateSet(a)), o.negated, o);
     case '--src-range':
     case '--dst-range': {
-      const r = ipRangeSet(a!.value, b.space);
+      const r = ipRangeSet(a, b.space);
       return b.apply(name === '--src-range' ? Dim.Src : Dim.Dst, r.set, o.negated, o, r.why);
     }
     case '--length': {
-      const [lo, hi] = a!.value.split(':').map((x) => parseNumber(x));
+      const [lo, hi] = a.split(':').map((x) => parseNumber(x));
       if (lo === undefined) return b.unsure();
-      const top = a!.value.includes(':') ? (hi ?? 65535) : lo;
-      return b.apply(Dim.Length, range(lo, top), o.negated, o, lo > top ? `the range ${a!.value} is reversed` : undefined);
+      const top = a.includes(':') ? (hi ?? 65535) : lo;
+      return b.apply(Dim.Length, range(lo, top), o.negated, o, lo > top ? `the range ${a} is reversed` : undefined);
     }
     case '--ttl-eq':
     case '--hl-eq':
-      return b.apply(Dim.Ttl, range(Number(a!.value), Number(a!.value)), o.negated, o);
+      return b.apply(Dim.Ttl, range(Number(a), Number(a)), o.negated, o);
     case '--ttl-lt':
     case '--hl-lt':
-      return b.apply(Dim.Ttl, range(0, Number(a!.value) - 1), false, o, `no value is below ${a!.value}`);
+      return b.apply(Dim.Ttl, range(0, Number(a) - 1), false, o, `no value is below ${a}`);
     case '--ttl-gt':
     case '--hl-gt':
-      return b.apply(Dim.Ttl, range(Number(a!.value) + 1, 255), false, o, `no value is above ${a!.value}`);
+      return b.apply(Dim.Ttl, range(Number(a) + 1, 255), false, o, `no value is above ${a}`);
     case '--comment':
     case '--nfacct-name':
       return;

@@ -21,23 +21,44 @@ function soleAddress(rule: Command): OptionUse | undefined {
     if (found) return undefined;
     found = o;
   }
-  return found && found.arg && !found.arg.value.includes(',') ? found : undefined;
+  return found && found.argValue !== undefined && !found.argValue.includes(',') ? found : undefined;
 }
 
-/** A hash of a rule's words, the address left out: rules with the same hash are then compared word by word. */
+function mix(h: number, w: string): number {
+  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 0x01000193);
+  return Math.imul(h ^ 32, 0x01000193);
+}
+
+/** The values of an option (the first read without making its Token; a second value is rare). */
+function sameValues(a: OptionUse, b: OptionUse): boolean {
+  if (a.valueCount !== b.valueCount || a.argValue !== b.argValue) return false;
+  if (a.valueCount < 2) return true;
+  const [x, y] = [a.args, b.args];
+  return x.every((t, k) => t.value === y[k].value);
+}
+
+/**
+ * A hash of what a rule says, its address left out: its command, rule number and options in order (names,
+ * negations and values). Rules with the same hash are then compared option by option.
+ */
 function shapeHash(rule: Command, addr: OptionUse): number {
-  let h = 0x811c9dc5 ^ (addr.spec.short === '-s' ? 1 : 2);
-  for (const t of rule.tokens) {
-    const w = t === addr.arg ? '' : t.value;
-    for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 0x01000193);
-    h = Math.imul(h ^ 32, 0x01000193);
+  let h = mix(0x811c9dc5 ^ (addr.spec.short === '-s' ? 1 : 2), rule.spec.short ?? '');
+  if (rule.rulenum) h = mix(h, rule.rulenum.value);
+  for (const o of rule.options) {
+    h = mix(h, o.negated ? `!${o.spec.names[0]}` : o.spec.names[0]);
+    if (o !== addr && o.argValue !== undefined) h = mix(h, o.argValue);
   }
   return h;
 }
 
+/** The same command, rule number and options, apart from the value of the address option. */
 function sameShape(a: Command, b: Command, addrA: OptionUse, addrB: OptionUse): boolean {
-  if (a.tokens.length !== b.tokens.length || addrA.spec !== addrB.spec) return false;
-  return a.tokens.every((t, k) => (t === addrA.arg ? b.tokens[k] === addrB.arg : t.value === b.tokens[k].value));
+  if (a.spec !== b.spec || a.options.length !== b.options.length || a.rulenum?.value !== b.rulenum?.value) return false;
+  return a.options.every((o, k) => {
+    const p = b.options[k];
+    if (o.spec !== p.spec || o.negated !== p.negated || (o === addrA) !== (p === addrB)) return false;
+    return o === addrA || sameValues(o, p);
+  });
 }
 
 /** Rules of one chain that differ only by one address: a blocklist written rule by rule. */
@@ -72,7 +93,7 @@ class IpsetGroups {
 
 function checkUnused(ctx: CheckContext): void {
   // A jump to a shell value may reach any chain.
-  if (ctx.rs.commands.some((c) => c.target?.token.dynamic)) return;
+  if (ctx.rs.commands.some((c) => c.target?.dynamic)) return;
   for (const cs of ctx.state.all()) {
     if (cs.builtin || ctx.graph.callers(cs).length) continue;
     ctx.sink.add('unused-chain', 'info', cs.declRange, `Chain ${cs.name} is never jumped to: none of its ${cs.rules.length} rule(s) ever sees a packet.`, { chain: cs.name });

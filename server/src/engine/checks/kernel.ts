@@ -9,13 +9,14 @@ import { suggest } from '../suggest';
 import { ChainState } from '../state';
 import { CheckContext, ruleFamily, rulesWithChains } from './context';
 import { DiagnosticSink } from '../parse/diagnostics';
+import { Range } from '../types';
 
 const protoNumber = (p: string): number | undefined => (/^\d+$/.test(p) ? Number(p) : PROTOCOLS[p.toLowerCase()]);
 
 /** The rule's protocol as the kernel sees it: a number, undefined for none/all, or 'dynamic'. */
 function ruleProto(c: Command): number | 'dynamic' | undefined {
   if (!c.protocol || c.protocol.negated) return undefined;
-  if (c.protocol.token.dynamic) return 'dynamic';
+  if (c.protocol.dynamic) return 'dynamic';
   const n = protoNumber(c.protocol.value);
   return n === 0 ? undefined : n;
 }
@@ -44,7 +45,7 @@ function checkLoops(ctx: CheckContext): void {
 
 function checkRule(ctx: CheckContext, rule: Command, cs: ChainState): void {
   checkTarget(ctx, rule, cs);
-  for (const m of rule.matches) if (m.spec) checkPlacement(ctx, rule, cs, m.spec, m.token?.range ?? rule.protocol?.token.range ?? rule.range);
+  for (const m of rule.matches) if (m.spec) checkPlacement(ctx, rule, cs, m.spec, () => m.token?.range ?? rule.protocol?.token.range ?? rule.range);
   checkMatchProtocols(ctx, rule);
   checkOptionNeeds(ctx, rule);
   checkPolicyDirection(ctx, rule, cs);
@@ -82,7 +83,7 @@ function checkChainRules(ctx: CheckContext, cs: ChainState): void {
     if (chainKey === undefined) hooksOf.set(cs, (chainKey = `${cs.name}|${cs.builtin}|${[...ctx.graph.hooks(cs).entries()].map(([h, p]) => `${h}=${p.join('>')}`).join(';')}`));
     const t = rule.target;
     let key = chainKey;
-    if (t && !t.spec && !t.token.dynamic) {
+    if (t && !t.spec && !t.dynamic) {
       const known = ctx.state.get(ruleFamily(ctx, rule), rule.table, t.name) ? 'y' : ctx.state.history.some((h) => h.name === t.name && h.table === rule.table) ? 'h' : 'n';
       key = `${chainKey}|${known}|${known === 'n' ? ctx.state.inTable(ruleFamily(ctx, rule), rule.table).map((c) => c.name).join(',') : ''}`;
     }
@@ -97,11 +98,11 @@ function checkChainRules(ctx: CheckContext, cs: ChainState): void {
 
 function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState): void {
   const t = rule.target;
-  if (!t || t.token.dynamic) return;
+  if (!t || t.dynamic) return;
   const family = ruleFamily(ctx, rule);
   if (t.spec) {
     if (t.spec.removed) return;
-    checkPlacement(ctx, rule, cs, t.spec, t.token.range);
+    checkPlacement(ctx, rule, cs, t.spec, () => t.token.range);
     checkTargetNeeds(ctx, rule);
     return;
   }
@@ -128,21 +129,22 @@ function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState): void {
 }
 
 /** Table and hook restrictions of a target or match, checked against every built-in chain that reaches the rule. */
-function checkPlacement(ctx: CheckContext, rule: Command, cs: ChainState, spec: ModuleSpec, range: Command['range']): void {
+/** `at` gives the range to report (made only when there is something to report). */
+function checkPlacement(ctx: CheckContext, rule: Command, cs: ChainState, spec: ModuleSpec, at: () => Range): void {
   const what = spec.kind === 'target' ? `The ${spec.name} target` : `The ${spec.name} match`;
   if (spec.forbiddenTables?.includes(rule.table)) {
-    ctx.sink.error('target-not-allowed', range, `${what} is refused in the ${rule.table} table: it is not meant for filtering (only the first packet of a connection passes it). Filter in the filter table.`, { forbiddenTable: rule.table });
+    ctx.sink.error('target-not-allowed', at(), `${what} is refused in the ${rule.table} table: it is not meant for filtering (only the first packet of a connection passes it). Filter in the filter table.`, { forbiddenTable: rule.table });
     return;
   }
   if (spec.tables && !spec.tables.includes(rule.table)) {
-    ctx.sink.error('target-not-allowed', range, `${what} is only allowed in the ${spec.tables.join(' or ')} table${spec.tables.length > 1 ? 's' : ''}, not in ${rule.table}.`, { allowedTables: spec.tables });
+    ctx.sink.error('target-not-allowed', at(), `${what} is only allowed in the ${spec.tables.join(' or ')} table${spec.tables.length > 1 ? 's' : ''}, not in ${rule.table}.`, { allowedTables: spec.tables });
     return;
   }
   if (!spec.chains) return;
   for (const [hook, path] of ctx.graph.hooks(cs)) {
     if (spec.chains.includes(hook)) continue;
     const via = path.length > 1 ? ` (reached as ${path.join(' -> ')})` : '';
-    ctx.sink.error('target-not-allowed', range, `${what} is only allowed in ${spec.chains.join(', ')}, not in ${hook}${via}: the kernel refuses the rule.`, { allowedChains: spec.chains, path });
+    ctx.sink.error('target-not-allowed', at(), `${what} is only allowed in ${spec.chains.join(', ')}, not in ${hook}${via}: the kernel refuses the rule.`, { allowedChains: spec.chains, path });
     return;
   }
 }
@@ -154,17 +156,17 @@ function checkTargetNeeds(ctx: CheckContext, rule: Command): void {
     ctx.sink.error('protocol-required', t.token.range, `${spec.name} needs ${spec.protocols.map((p) => `-p ${p}`).join(' or ')} on the rule: the kernel refuses it otherwise.`, { insert: `-p ${spec.protocols[0]}` });
   }
   const rejectWith = hasOption(t.options, '--reject-with');
-  if (rejectWith && rejectWith.arg?.value === 'tcp-reset' && !protoOk(rule, ['tcp'])) {
-    ctx.sink.error('protocol-required', rejectWith.arg.range, '--reject-with tcp-reset needs -p tcp: a TCP reset can only answer a TCP packet.', { insert: '-p tcp' });
+  if (rejectWith && rejectWith.argValue === 'tcp-reset' && !protoOk(rule, ['tcp'])) {
+    ctx.sink.error('protocol-required', rejectWith.arg!.range, '--reject-with tcp-reset needs -p tcp: a TCP reset can only answer a TCP packet.', { insert: '-p tcp' });
   }
-  const portsIn = (o: OptionUse | undefined, hasPort: (v: string) => boolean) => o && o.arg && !o.arg.dynamic && hasPort(o.arg.value);
+  const portsIn = (o: OptionUse | undefined, hasPort: (v: string) => boolean) => o && o.argValue !== undefined && !o.argDynamic && hasPort(o.argValue);
   const natPort = ctx.rs.family === 6 ? (v: string) => /\]:/.test(v) || /^:/.test(v) : (v: string) => v.includes(':');
   const needsPortProto =
     hasOption(t.options, '--to-ports') ||
     (portsIn(hasOption(t.options, '--to-source'), natPort) ? hasOption(t.options, '--to-source') : undefined) ||
     (portsIn(hasOption(t.options, '--to-destination'), natPort) ? hasOption(t.options, '--to-destination') : undefined);
   // iptables only insists that some protocol is named (even `! -p tcp` passes); none, or `all`, is refused.
-  const named = rule.dynamic || (rule.protocol !== undefined && (rule.protocol.token.dynamic || protoNumber(rule.protocol.value) !== 0));
+  const named = rule.dynamic || (rule.protocol !== undefined && (rule.protocol.dynamic || protoNumber(rule.protocol.value) !== 0));
   if (needsPortProto && !named) {
     ctx.sink.error('protocol-required', needsPortProto.nameToken.range, `${needsPortProto.nameToken.value} with a port needs -p tcp, udp, sctp or dccp: iptables refuses ports without a protocol.`, { insert: '-p tcp' });
   }
@@ -331,13 +333,14 @@ function requiredOf(spec: ModuleSpec): string[][] {
 
 function checkRequired(ctx: CheckContext, rule: Command): void {
   if (rule.dynamic || rule.broken) return;
-  const check = (spec: ModuleSpec, uses: OptionUse[], range: Command['range']) => {
+  const check = (spec: ModuleSpec, uses: OptionUse[], at: () => Range) => {
     for (const group of requiredOf(spec)) {
       if (uses.some((u) => group.includes(u.spec.names[0]))) continue;
-      ctx.sink.error('missing-argument', range, `${spec.kind === 'match' ? '-m' : '-j'} ${spec.name} needs ${group.length > 1 ? 'one of ' : ''}${group.join(', ')}: iptables refuses it without.`, { module: spec.name, missing: group[0] });
+      ctx.sink.error('missing-argument', at(), `${spec.kind === 'match' ? '-m' : '-j'} ${spec.name} needs ${group.length > 1 ? 'one of ' : ''}${group.join(', ')}: iptables refuses it without.`, { module: spec.name, missing: group[0] });
       return;
     }
   };
-  for (const m of rule.matches) if (m.spec && !m.implicit && m.token) check(m.spec, m.options, m.token.range);
-  if (rule.target?.spec) check(rule.target.spec, rule.target.options, rule.target.token.range);
+  for (const m of rule.matches) if (m.spec && !m.implicit) check(m.spec, m.options, () => m.token!.range);
+  const t = rule.target;
+  if (t?.spec) check(t.spec, t.options, () => t.token.range);
 }

@@ -9,6 +9,7 @@ import {
 } from '../kb';
 import { ValueKind } from '../kb/values';
 import { Token } from '../lexer';
+import { dynamicOf, tokenOf, valueOf, WordRef, Words } from './words';
 import { Command, MatchUse, OptionUse, TargetUse } from '../model';
 import { suggest } from '../suggest';
 import { Range } from '../types';
@@ -40,55 +41,140 @@ function looksLikeOption(t: Token): boolean {
   return !t.dynamic && t.value.length > 1 && t.value.startsWith('-') && !/^-\d/.test(t.value);
 }
 
+/** One empty list for every option without a value and every module without options (most targets). */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
 /**
  * Arrays grown by push keep spare room; a ruleset keeps its commands for as long as the document is open, so each
  * command's lists are copied to their exact size once it is parsed.
  */
-/** One empty list for every option without a value and every module without options (most targets). */
-const NONE: never[] = Object.freeze([]) as unknown as never[];
-
 function fit<T>(list: T[]): T[] {
   return list.length ? list.slice() : NONE;
-}
-
-function compact(c: Command): void {
-  for (const m of c.matches) m.options = fit(m.options);
-  if (c.target) c.target.options = fit(c.target.options);
-  c.options = c.options.slice();
-  c.matches = c.matches.slice();
-  c.tokens = c.tokens.slice();
-}
-
-/** The range from the start of one word to the end of another. */
-function spanOf(a: Token, b: Token): Range {
-  return { start: { line: a.line, character: a.start }, end: { line: b.endLine, character: b.end } };
 }
 
 /**
  * An option as written. Every option keeps its first value in a field of its own, and only options with more values
  * (`--tcp-flags SYN,ACK SYN`) a list: a ruleset has several options per rule, nearly all with one value.
+ * Its words are Tokens while the command is parsed, and places among the command's words after (see Words).
  */
 class OptionNode implements OptionUse {
-  negToken: Token | undefined;
-  arg: Token | undefined = undefined;
-  private more: Token[] | undefined = undefined;
+  private words: Words | undefined = undefined;
+  private nameRef: WordRef;
+  private negRef: WordRef | undefined;
+  private argRef: WordRef | undefined = undefined;
+  private more: WordRef[] | undefined = undefined;
 
-  constructor(readonly spec: OptionSpec, readonly owner: ModuleSpec | undefined, readonly nameToken: Token, neg: Token | undefined) {
-    this.negToken = neg;
+  constructor(readonly spec: OptionSpec, readonly owner: ModuleSpec | undefined, name: Token, neg: Token | undefined) {
+    this.nameRef = name;
+    this.negRef = neg;
+  }
+
+  get nameToken(): Token {
+    return tokenOf(this.words, this.nameRef);
+  }
+
+  get negToken(): Token | undefined {
+    return this.negRef === undefined ? undefined : tokenOf(this.words, this.negRef);
+  }
+
+  set negToken(t: Token | undefined) {
+    this.negRef = t;
   }
 
   get negated(): boolean {
-    return this.negToken !== undefined;
+    return this.negRef !== undefined;
+  }
+
+  get arg(): Token | undefined {
+    return this.argRef === undefined ? undefined : tokenOf(this.words, this.argRef);
+  }
+
+  get argValue(): string | undefined {
+    return this.argRef === undefined ? undefined : valueOf(this.words, this.argRef);
+  }
+
+  get argDynamic(): boolean {
+    return this.argRef !== undefined && dynamicOf(this.words, this.argRef);
+  }
+
+  get valueCount(): number {
+    return this.argRef === undefined ? 0 : 1 + (this.more?.length ?? 0);
   }
 
   get args(): readonly Token[] {
-    if (this.arg === undefined) return NONE;
-    return this.more === undefined ? [this.arg] : [this.arg, ...this.more];
+    const first = this.arg;
+    if (first === undefined) return NONE;
+    return this.more === undefined ? [first] : [first, ...this.more.map((r) => tokenOf(this.words, r))];
   }
 
   push(t: Token): void {
-    if (this.arg === undefined) this.arg = t;
+    if (this.argRef === undefined) this.argRef = t;
     else (this.more ??= []).push(t);
+  }
+
+  pack(words: Words, tokens: readonly Token[]): void {
+    this.words = words;
+    this.nameRef = words.refOf(tokens, this.nameRef as Token);
+    if (this.negRef !== undefined) this.negRef = words.refOf(tokens, this.negRef as Token);
+    if (this.argRef !== undefined) this.argRef = words.refOf(tokens, this.argRef as Token);
+    if (this.more !== undefined) this.more = this.more.map((t) => words.refOf(tokens, t as Token));
+  }
+}
+
+/** A match loaded by -m (or implicitly by -p). */
+class MatchNode implements MatchUse {
+  private words: Words | undefined = undefined;
+  options: OptionUse[] = [];
+
+  constructor(readonly name: string, readonly spec: ModuleSpec | undefined, private ref: WordRef | undefined, readonly implicit: boolean) {}
+
+  get token(): Token | undefined {
+    return this.ref === undefined ? undefined : tokenOf(this.words, this.ref);
+  }
+
+  pack(words: Words, tokens: readonly Token[]): void {
+    this.words = words;
+    if (this.ref !== undefined) this.ref = words.refOf(tokens, this.ref as Token);
+    this.options = fit(this.options);
+  }
+}
+
+/** The target of -j or -g. */
+class TargetNode implements TargetUse {
+  private words: Words | undefined = undefined;
+  options: OptionUse[] = [];
+
+  constructor(readonly name: string, private ref: WordRef, readonly spec: ModuleSpec | undefined, readonly goto: boolean) {}
+
+  get token(): Token {
+    return tokenOf(this.words, this.ref);
+  }
+
+  get dynamic(): boolean {
+    return dynamicOf(this.words, this.ref);
+  }
+
+  pack(words: Words, tokens: readonly Token[]): void {
+    this.words = words;
+    this.ref = words.refOf(tokens, this.ref as Token);
+    this.options = fit(this.options);
+  }
+}
+
+/** -p and its value, read through the option. */
+class ProtocolNode {
+  constructor(readonly value: string, private readonly use: OptionNode) {}
+
+  get negated(): boolean {
+    return this.use.negated;
+  }
+
+  get dynamic(): boolean {
+    return this.use.argDynamic;
+  }
+
+  get token(): Token {
+    return this.use.arg!;
   }
 }
 
@@ -96,54 +182,146 @@ let nextCommandId = 1;
 
 /**
  * A parsed command. Every field is there from the start, in one order, so that all commands share one shape
- * whatever options they have. The range is worked out when asked for, from the first and last word: most
- * commands are never asked, and a ruleset keeps hundreds of thousands of them.
+ * whatever options they have. Its words are packed once it is parsed (see Words); ranges are worked out when asked
+ * for: most commands are never asked, and a ruleset keeps hundreds of thousands of them.
  */
 class CommandNode implements Command {
   readonly id = nextCommandId++;
   index: number;
   table: string;
-  tableToken: Token | undefined = undefined;
   spec = undefined as unknown as CommandSpec;
-  commandToken: Token;
-  chain: Token | undefined = undefined;
-  rulenum: Token | undefined = undefined;
-  extra: Token | undefined = undefined;
-  counters: Token | undefined;
-  protocol: Command['protocol'] = undefined;
+  protocol: ProtocolNode | undefined = undefined;
   options: OptionUse[] = [];
   matches: MatchUse[] = [];
   target: TargetUse | undefined = undefined;
-  tokens: Token[];
   dynamic: boolean;
   broken = false;
   commandFamily: Family | undefined = undefined;
+  /** The words: the lexer's Tokens while parsing, packed after. */
+  private words: Words | Token[];
+  private tableRef: WordRef | undefined = undefined;
+  private commandRef: WordRef;
+  private chainRef: WordRef | undefined = undefined;
+  private rulenumRef: WordRef | undefined = undefined;
+  private extraRef: WordRef | undefined = undefined;
+  private countersRef: WordRef | undefined;
 
   constructor(ctx: CommandContext, tokens: Token[], counters: Token | undefined) {
     this.index = ctx.index;
     this.table = ctx.table;
-    this.commandToken = tokens[0];
-    this.counters = counters;
-    this.tokens = tokens;
+    this.commandRef = tokens[0];
+    this.countersRef = counters;
+    this.words = tokens;
     this.dynamic = tokens.some((t) => t.dynamic);
   }
 
+  private ref(r: WordRef | undefined): Token | undefined {
+    return r === undefined ? undefined : typeof r === 'number' ? (this.words as Words).token(r) : r;
+  }
+
+  get tableToken(): Token | undefined {
+    return this.ref(this.tableRef);
+  }
+
+  set tableToken(t: Token | undefined) {
+    this.tableRef = t;
+  }
+
+  get commandToken(): Token {
+    return this.ref(this.commandRef)!;
+  }
+
+  set commandToken(t: Token) {
+    this.commandRef = t;
+  }
+
+  get chain(): Token | undefined {
+    return this.ref(this.chainRef);
+  }
+
+  set chain(t: Token | undefined) {
+    this.chainRef = t;
+  }
+
+  get rulenum(): Token | undefined {
+    return this.ref(this.rulenumRef);
+  }
+
+  set rulenum(t: Token | undefined) {
+    this.rulenumRef = t;
+  }
+
+  get extra(): Token | undefined {
+    return this.ref(this.extraRef);
+  }
+
+  set extra(t: Token | undefined) {
+    this.extraRef = t;
+  }
+
+  get counters(): Token | undefined {
+    return this.ref(this.countersRef);
+  }
+
+  get tokens(): readonly Token[] {
+    return Array.isArray(this.words) ? this.words : this.words.tokens();
+  }
+
+  get chainName(): string | undefined {
+    const r = this.chainRef;
+    return r === undefined ? undefined : typeof r === 'number' ? (this.words as Words).value(r) : r.value;
+  }
+
+  get chainDynamic(): boolean {
+    const r = this.chainRef;
+    return r !== undefined && (typeof r === 'number' ? (this.words as Words).dynamic(r) : r.dynamic);
+  }
+
   get range(): Range {
-    return spanOf(this.counters ?? this.tokens[0], this.tokens[this.tokens.length - 1]);
+    const w = this.words;
+    if (Array.isArray(w)) {
+      const first = (this.countersRef as Token | undefined) ?? w[0];
+      const last = w[w.length - 1];
+      return { start: { line: first.line, character: first.start }, end: { line: last.endLine, character: last.end } };
+    }
+    const first = (this.countersRef as number | undefined) ?? 0;
+    const last = w.count - 1;
+    return { start: { line: w.lineOf(first), character: w.start(first) }, end: { line: w.endLineOf(last), character: w.end(last) } };
   }
 
   get startLine(): number {
-    return (this.counters ?? this.tokens[0]).line;
+    const w = this.words;
+    if (Array.isArray(w)) return ((this.countersRef as Token | undefined) ?? w[0]).line;
+    return w.lineOf((this.countersRef as number | undefined) ?? 0);
   }
 
   get endLine(): number {
-    return this.tokens[this.tokens.length - 1].endLine;
+    const w = this.words;
+    return Array.isArray(w) ? w[w.length - 1].endLine : w.endLineOf(w.count - 1);
+  }
+
+  /** Packs the words once the command is parsed; `tokens` is the final list of its words. */
+  pack(tokens: Token[]): void {
+    const words = Words.pack(tokens);
+    const ref = (r: WordRef | undefined) => (r === undefined ? undefined : words.refOf(tokens, r as Token));
+    this.tableRef = ref(this.tableRef);
+    this.commandRef = ref(this.commandRef)!;
+    this.chainRef = ref(this.chainRef);
+    this.rulenumRef = ref(this.rulenumRef);
+    this.extraRef = ref(this.extraRef);
+    this.countersRef = ref(this.countersRef);
+    for (const o of this.options) (o as OptionNode).pack(words, tokens);
+    for (const m of this.matches) (m as MatchNode).pack(words, tokens);
+    (this.target as TargetNode | undefined)?.pack(words, tokens);
+    this.options = this.options.slice();
+    this.matches = this.matches.slice();
+    this.words = words;
   }
 }
 
 class CommandParser {
   private i = 0;
-  private readonly cmd: Command;
+  private readonly cmd: CommandNode;
   private pendingNeg?: Token;
   /** A shell expansion stood where an option could be: later words may belong to options it holds. */
   private fuzzy = false;
@@ -167,7 +345,7 @@ class CommandParser {
   parse(): Command | undefined {
     while (this.i < this.tokens.length) this.step();
     if (this.pendingNeg) this.fail('syntax', this.pendingNeg.range, "'!' must be followed by the option it negates.");
-    if (this.cmd.spec) compact(this.cmd);
+    if (this.cmd.spec) this.cmd.pack(this.tokens);
     if (!this.cmd.spec) {
       const first = this.tokens[0];
       if (!this.cmd.dynamic) {
@@ -345,7 +523,7 @@ class CommandParser {
     if (spec.family && spec.family !== this.ctx.family) {
       this.fail('address-family', t.range, `${w} exists only in ${spec.family === 4 ? 'iptables (IPv4)' : 'ip6tables (IPv6)'}.`);
     }
-    if (implicit) this.cmd.matches.push({ name: implicit.name, spec: implicit, token: undefined, implicit: true, options: [] });
+    if (implicit) this.cmd.matches.push(new MatchNode(implicit.name, implicit, undefined, true));
     const use = new OptionNode(spec, owner, t, neg);
     if (neg && !spec.invert) {
       this.fail('syntax', neg.range, `${w} cannot be negated with '!'.`);
@@ -451,7 +629,7 @@ class CommandParser {
     switch (spec.short) {
       case '-p':
         if (this.cmd.protocol) this.fail('syntax', use.nameToken.range, 'The protocol is given twice (-p); iptables allows it once per rule.');
-        this.cmd.protocol = { value: arg.dynamic ? arg.value : arg.value.toLowerCase(), negated: use.negated, token: arg };
+        this.cmd.protocol = new ProtocolNode(arg.dynamic ? arg.value : arg.value.toLowerCase(), use);
         return;
       case '-m':
         return this.loadMatch(arg);
@@ -468,11 +646,11 @@ class CommandParser {
 
   private loadMatch(arg: Token): void {
     if (arg.dynamic) {
-      this.cmd.matches.push({ name: arg.value, spec: undefined, token: arg, implicit: false, options: [] });
+      this.cmd.matches.push(new MatchNode(arg.value, undefined, arg, false));
       return;
     }
     const spec = findMatch(arg.value);
-    const use: MatchUse = { name: arg.value, spec, token: arg, implicit: false, options: [] };
+    const use = new MatchNode(arg.value, spec, arg, false);
     if (!spec) {
       const names = MATCHES.filter((m) => !m.removed && isAvailable(m, this.ctx.family)).map((m) => m.name);
       const s = suggest(arg.value, names);
@@ -492,7 +670,7 @@ class CommandParser {
       return;
     }
     const spec = goto ? undefined : findTarget(arg.value);
-    const t: TargetUse = { name: arg.value, token: arg, spec, goto, options: [] };
+    const t = new TargetNode(arg.value, arg, spec, goto);
     if (use.negated) this.fail('syntax', use.negToken!.range, `${use.nameToken.value} cannot be negated.`);
     if (spec?.removed) this.fail('unknown-target', arg.range, `-j ${arg.value}: ${spec.removed}`);
     else if (spec?.family && spec.family !== this.ctx.family) {

@@ -1,0 +1,97 @@
+/**
+ * A parsed command packs its words (see parse/words.ts) and makes Tokens again only when asked. Whatever was asked,
+ * and in whatever order, the words must read back as the lexer read them: the same text, raw text, ranges, quoting
+ * and shell expansions; the same word must be the same Token every time; and the values read without making Tokens
+ * must agree with the Tokens.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { lint } from '../../server/src/engine/lint';
+import { lexRestoreLine, Token } from '../../server/src/engine/lexer';
+import { Command } from '../../server/src/engine/model';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+function view(t: Token | undefined): unknown {
+  return t && { value: t.value, raw: t.raw, range: t.range, quoted: t.quoted, dynamic: t.dynamic };
+}
+
+/** Every Token-valued part of a command, asked for in the order given. */
+function parts(c: Command): Array<Token | undefined> {
+  const out: Array<Token | undefined> = [c.commandToken, c.chain, c.rulenum, c.extra, c.counters, c.tableToken, c.protocol?.token, c.target?.token];
+  for (const o of c.options) out.push(o.nameToken, o.negToken, ...o.args);
+  for (const m of c.matches) out.push(m.token);
+  return out;
+}
+
+function checkCommand(c: Command, lexed: Token[] | undefined): void {
+  // Values read without Tokens first, so that nothing has been made yet.
+  for (const o of c.options) {
+    assert.equal(o.argValue, o.arg?.value);
+    assert.equal(o.argDynamic, o.arg?.dynamic ?? false);
+    assert.equal(o.valueCount, o.args.length);
+  }
+  assert.equal(c.chainName, c.chain?.value);
+  assert.equal(c.chainDynamic, c.chain?.dynamic ?? false);
+  assert.equal(c.target?.dynamic, c.target?.token.dynamic);
+  const first = parts(c);
+  const again = parts(c);
+  first.forEach((t, k) => assert.equal(t, again[k], 'the same word is the same Token'));
+  const tokens = c.tokens;
+  for (const t of first) if (t && t !== c.counters) assert.ok(tokens.includes(t) || !lexed, `${t.value} is one of the command's words`);
+  if (lexed) assert.deepEqual(tokens.map(view), lexed.map(view));
+  const start = (c.counters ?? tokens[0]).range.start;
+  assert.deepEqual(c.range, { start, end: tokens[tokens.length - 1].range.end });
+  assert.equal(c.startLine, start.line);
+  assert.equal(c.endLine, tokens[tokens.length - 1].range.end.line);
+}
+
+test('packed words read back as the lexer read them, in restore files of the corpus', (t) => {
+  const corpus = path.resolve(ROOT, '..', 'shared', 'corpus', 'save');
+  let files: string[] = [];
+  try {
+    files = require('node:fs').readdirSync(corpus).map((f: string) => path.join(corpus, f));
+  } catch {
+    if (process.env.CI === 'true') throw new Error(`the corpus is missing at ${corpus}`);
+    t.skip(`skipped: no corpus at ${corpus}`);
+    return;
+  }
+  let commands = 0;
+  for (const file of files.slice(0, 40)) {
+    const text = readFileSync(file, 'utf8');
+    const lines = text.split('\n');
+    for (const c of lint(text, { fileName: file }).ruleset.commands) {
+      const line = lines[c.startLine].replace(/\r$/, '');
+      let lexed = lexRestoreLine(line, c.startLine).tokens;
+      if (c.counters) lexed = lexed.slice(1);
+      checkCommand(c, lexed);
+      commands++;
+    }
+  }
+  assert.ok(commands > 1000, `${commands} commands checked`);
+});
+
+test('packed words: quotes, --name=value, bundled flags, shell words over several lines, counters', () => {
+  const restore = [
+    '*filter', ':INPUT DROP [0:0]',
+    '[5:300] -A INPUT -s 10.0.0.0/8 -m comment --comment "two words" -j ACCEPT',
+    '-A INPUT -p tcp --dport=22 ! --syn -m tcp --tcp-flags SYN,ACK SYN -j DROP',
+    'COMMIT', '',
+  ].join('\n');
+  for (const c of lint(restore, { fileName: 'x.rules' }).ruleset.commands) checkCommand(c, undefined);
+  const script = [
+    '#!/bin/sh', 'IPT=/sbin/iptables',
+    '$IPT -A INPUT \\', '  -s "$NET" -p tcp \\', '  --dport 22 -j ACCEPT',
+    'iptables -nvL INPUT', 'iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE', '',
+  ].join('\n');
+  const cmds = lint(script, { fileName: 'x.sh' }).ruleset.commands;
+  assert.equal(cmds.length, 3);
+  for (const c of cmds) checkCommand(c, undefined);
+  const [multi] = cmds;
+  assert.equal(multi.startLine, 2);
+  assert.equal(multi.endLine, 4);
+  assert.equal(multi.options.find((o) => o.spec.short === '-s')?.argDynamic, true);
+  assert.equal(multi.options.find((o) => o.spec.short === '-s')?.arg?.range.start.line, 3);
+});
