@@ -161,24 +161,24 @@ export class AnalysisModel {
     const space = this.space(cs);
     const out: Decision[] = [];
     const rules = this.rules(cs);
+    // The boxes of the rules before the one at hand: packets they divert never reach it. Rules are indexed as they
+    // are passed, so that a long chain (a blocklist) stops being read once the budget of decisions is spent.
     const diverted = BoxIndex.best<Box>(space, (b) => b, rules.map((ri) => ri.match.box));
     // A box equal to an earlier one takes nothing that one did not take first: only the first is indexed.
     const seen = new SeenBoxes();
-    const seqOf = rules.map((ri) => {
-      const box = ri.match.box;
-      if (ri.flow.kind === 'continue' || space.isEmpty(box) || !seen.add(box)) return diverted.size;
-      return diverted.add(box);
-    });
-    rules.forEach((ri, k) => {
-      const { match, flow } = ri;
-      if (out.length > budget || flow.kind !== 'verdict' || !match.exact || space.isEmpty(match.box)) return;
-      let pieces: Box[] = [match.box];
-      for (const d of diverted.query(match.box, seqOf[k])) {
-        pieces = pieces.flatMap((p) => space.subtract(p, d));
-        if (pieces.length > budget || pieces.length === 0) break;
+    for (let k = 0; k < rules.length && out.length <= budget; k++) {
+      const { match, flow } = rules[k];
+      if (flow.kind === 'continue' || space.isEmpty(match.box)) continue;
+      if (flow.kind === 'verdict' && match.exact) {
+        let pieces: Box[] = [match.box];
+        for (const d of diverted.query(match.box)) {
+          pieces = pieces.flatMap((p) => space.subtract(p, d));
+          if (pieces.length > budget || pieces.length === 0) break;
+        }
+        for (const p of pieces.slice(0, budget)) out.push({ box: p, verdict: flow.verdict, by: rules[k] });
       }
-      for (const p of pieces.slice(0, budget)) out.push({ box: p, verdict: flow.verdict, by: ri });
-    });
+      if (seen.add(match.box)) diverted.add(match.box);
+    }
     this.decided.set(cs, out);
     if (kept) kept.decisions = out;
     return out;
