@@ -2,7 +2,7 @@
 import { JumpGraph } from '../graph';
 import { Command, Ruleset } from '../model';
 import { DiagnosticSink } from '../parse/diagnostics';
-import { ChainState, RulesetState, familyOf } from '../state';
+import { RulesetState, familyOf } from '../state';
 import { Family } from '../kb/addresses';
 import { AnalysisMemo } from '../memo';
 import type { AnalysisModel } from '../analysis/model';
@@ -29,9 +29,4 @@ export interface CheckContext {
 
 export function ruleFamily(ctx: CheckContext, c: Command): Family {
   return familyOf(ctx.rs, c);
-}
-
-/** Each rule of the final state with the chain that holds it. */
-export function* rulesWithChains(ctx: CheckContext): Generator<[Command, ChainState]> {
-  for (const cs of ctx.state.all()) for (const r of cs.rules) yield [r, cs];
 }

@@ -7,7 +7,7 @@ import { isBuiltinChain, ModuleSpec, TARGETS } from '../kb';
 import { Command, OptionUse } from '../model';
 import { suggest } from '../suggest';
 import { ChainState } from '../state';
-import { CheckContext, ruleFamily, rulesWithChains } from './context';
+import { CheckContext, ruleFamily } from './context';
 import { DiagnosticSink } from '../parse/diagnostics';
 import { Range } from '../types';
 
@@ -28,7 +28,15 @@ function protoOk(c: Command, allowed: string[]): boolean {
 }
 
 function hasOption(uses: OptionUse[], name: string): OptionUse | undefined {
-  return uses.find((o) => o.spec.names[0] === name);
+  for (const o of uses) if (o.spec.names[0] === name) return o;
+  return undefined;
+}
+
+/** A NAT address with a port: `addr:port` in IPv4, `[addr]:port` or `:port` in IPv6. */
+function natHasPort(o: OptionUse | undefined, family: 4 | 6): boolean {
+  const v = o?.argValue;
+  if (v === undefined || o!.argDynamic) return false;
+  return family === 6 ? /\]:/.test(v) || v.startsWith(':') : v.includes(':');
 }
 
 /** A cycle of jumps that a built-in chain reaches: the kernel refuses the whole table ("loop"). */
@@ -57,7 +65,7 @@ function checkRule(ctx: CheckContext, rule: Command, cs: ChainState): void {
 export function checkKernel(ctx: CheckContext): void {
   checkLoops(ctx);
   if (!ctx.memo) {
-    for (const [rule, cs] of rulesWithChains(ctx)) checkRule(ctx, rule, cs);
+    for (const cs of ctx.state.all()) for (const rule of cs.rules) checkRule(ctx, rule, cs);
     return;
   }
   // With a memo: a chain whose rules, called chains and callers are unchanged has the same findings as last time.
@@ -159,12 +167,12 @@ function checkTargetNeeds(ctx: CheckContext, rule: Command): void {
   if (rejectWith && rejectWith.argValue === 'tcp-reset' && !protoOk(rule, ['tcp'])) {
     ctx.sink.error('protocol-required', rejectWith.arg!.range, '--reject-with tcp-reset needs -p tcp: a TCP reset can only answer a TCP packet.', { insert: '-p tcp' });
   }
-  const portsIn = (o: OptionUse | undefined, hasPort: (v: string) => boolean) => o && o.argValue !== undefined && !o.argDynamic && hasPort(o.argValue);
-  const natPort = ctx.rs.family === 6 ? (v: string) => /\]:/.test(v) || /^:/.test(v) : (v: string) => v.includes(':');
+  const toSource = hasOption(t.options, '--to-source');
+  const toDestination = hasOption(t.options, '--to-destination');
   const needsPortProto =
     hasOption(t.options, '--to-ports') ||
-    (portsIn(hasOption(t.options, '--to-source'), natPort) ? hasOption(t.options, '--to-source') : undefined) ||
-    (portsIn(hasOption(t.options, '--to-destination'), natPort) ? hasOption(t.options, '--to-destination') : undefined);
+    (natHasPort(toSource, ctx.rs.family) ? toSource : undefined) ||
+    (natHasPort(toDestination, ctx.rs.family) ? toDestination : undefined);
   // iptables only insists that some protocol is named (even `! -p tcp` passes); none, or `all`, is refused.
   const named = rule.dynamic || (rule.protocol !== undefined && (rule.protocol.dynamic || protoNumber(rule.protocol.value) !== 0));
   if (needsPortProto && !named) {
@@ -260,13 +268,18 @@ function checkMatchProtocols(ctx: CheckContext, rule: Command): void {
   }
 }
 
+/** Where a packet has no input interface (-i), or no output interface yet (-o), and why. */
+const NO_INTERFACE = {
+  in: { hooks: ['OUTPUT', 'POSTROUTING'], explain: 'locally sent packets have no input interface' },
+  out: { hooks: ['PREROUTING', 'INPUT'], explain: 'the output interface is not known before routing' },
+};
+
 function checkInterfaces(ctx: CheckContext, rule: Command, cs: ChainState): void {
   for (const o of rule.options) {
     if (o.owner) continue;
-    const dir = o.spec.short === '-i' ? 'in' : o.spec.short === '-o' ? 'out' : undefined;
+    const dir = o.spec.short === '-i' ? NO_INTERFACE.in : o.spec.short === '-o' ? NO_INTERFACE.out : undefined;
     if (!dir) continue;
-    const bad = dir === 'in' ? ['OUTPUT', 'POSTROUTING'] : ['PREROUTING', 'INPUT'];
-    const explain = dir === 'in' ? 'locally sent packets have no input interface' : 'the output interface is not known before routing';
+    const { hooks: bad, explain } = dir;
     if (cs.builtin) {
       if (bad.includes(cs.name)) {
         ctx.sink.error('interface-direction', o.nameToken.range, `${o.nameToken.value} cannot be used in ${cs.name}: ${explain}. iptables refuses the rule.`);
