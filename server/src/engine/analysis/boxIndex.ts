@@ -60,9 +60,14 @@ export class BoxIndex<T> {
    * interface when every rule names the same one).
    */
   static best<T>(space: Space, boxOf: (item: T) => Box, items: T[]): BoxIndex<T> {
+    return new BoxIndex(space, boxOf, BoxIndex.bestDim(items, boxOf));
+  }
+
+  /** The dimension `best` would index `items` by (the items need not be those the index will hold). */
+  static bestDim<T>(items: T[], boxOf: (item: T) => Box): Dim {
     let best: Dim = Dim.Src;
     // A few boxes are found quickly whatever the index.
-    if (items.length < 48) return new BoxIndex(space, boxOf, best);
+    if (items.length < 48) return best;
     let bestScore = Infinity;
     // A sample of the boxes is enough to see which dimension separates them.
     const step = Math.max(1, Math.floor(items.length / 48));
@@ -78,7 +83,7 @@ export class BoxIndex<T> {
         best = d;
       }
     }
-    return new BoxIndex(space, boxOf, best);
+    return best;
   }
 
   /** Adds an item; returns its sequence number (queries can ask for items added before a number). */

@@ -35,10 +35,11 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
     // a long chain (a blocklist) brings hundreds, which get an index of their own, kept with the jump rule.
     const rules = model.rules(cs);
     const leaves = rules.map((ri) => model.leaves(ri));
-    const small = BoxIndex.best<Decision>(space, (d) => d.box, leaves.filter((l) => l.length <= BIG).flat());
+    // Indexed by the dimension that best tells the rules' own boxes apart (their decisions lie inside them).
+    const small = new BoxIndex<Decision>(space, (d) => d.box, BoxIndex.bestDim(rules, (ri) => ri.match.box));
     const big: Array<{ at: number; index: BoxIndex<Decision> }> = [];
     const seen = new SeenBoxes();
-    const position = new Map(rules.map((ri, k) => [ri, k]));
+    let position: Map<RuleInfo, number> | undefined;
     const firstSeq = leaves.map((ls, k) => {
       const seq = small.size;
       if (ls.length > BIG) {
@@ -67,6 +68,7 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
       if (earlierBig.length) {
         // Keep the order of the rules: a decision's rank is its rule's position.
         const rank = new Map<Decision, number>();
+        position ??= new Map(rules.map((ri, k) => [ri, k]));
         for (const d of cands) rank.set(d, position.get(d.via ?? d.by) ?? -1);
         for (const b of earlierBig) for (const d of b.index.query(box)) {
           rank.set(d, b.at);

@@ -45,7 +45,8 @@ function shapeHash(rule: Command, addr: OptionUse): number {
   let h = mix(0x811c9dc5 ^ (addr.spec.short === '-s' ? 1 : 2), rule.spec.short ?? '');
   if (rule.rulenum) h = mix(h, rule.rulenum.value);
   for (const o of rule.options) {
-    h = mix(h, o.negated ? `!${o.spec.names[0]}` : o.spec.names[0]);
+    h = mix(h, o.spec.names[0]);
+    if (o.negated) h = Math.imul(h ^ 33, 0x01000193);
     if (o !== addr && o.argValue !== undefined) h = mix(h, o.argValue);
   }
   return h;
@@ -61,28 +62,43 @@ function sameShape(a: Command, b: Command, addrA: OptionUse, addrB: OptionUse): 
   });
 }
 
+/** Rules of the same shape: the first (and its address option), the others once there are others. */
+class Group {
+  more: Command[] | undefined = undefined;
+  /** The next group whose shape has the same hash. */
+  next: Group | undefined = undefined;
+
+  constructor(readonly first: Command, readonly addr: OptionUse) {}
+
+  get rules(): Command[] {
+    return this.more ? [this.first, ...this.more] : [this.first];
+  }
+}
+
 /** Rules of one chain that differ only by one address: a blocklist written rule by rule. */
 class IpsetGroups {
   // Rules are grouped by a hash of their shape, then each group is split by exact comparison.
-  private readonly byHash = new Map<number, Array<{ rules: Command[]; addrs: OptionUse[] }>>();
+  private readonly byHash = new Map<number, Group>();
 
   add(rule: Command): void {
     const addr = soleAddress(rule);
     if (!addr) return;
     const h = shapeHash(rule, addr);
-    const groups = this.byHash.get(h) ?? [];
-    if (!groups.length) this.byHash.set(h, groups);
-    const g = groups.find((x) => sameShape(x.rules[0], rule, x.addrs[0], addr));
-    if (g) {
-      g.rules.push(rule);
-      g.addrs.push(addr);
-    } else groups.push({ rules: [rule], addrs: [addr] });
+    let g = this.byHash.get(h);
+    while (g && !sameShape(g.first, rule, g.addr, addr)) g = g.next;
+    if (g) (g.more ??= []).push(rule);
+    else {
+      const fresh = new Group(rule, addr);
+      fresh.next = this.byHash.get(h);
+      this.byHash.set(h, fresh);
+    }
   }
 
   report(ctx: CheckContext, cs: ChainState): void {
-    for (const groups of this.byHash.values()) {
-      for (const { rules: list } of groups) {
-        if (list.length < ctx.settings.ipsetThreshold) continue;
+    for (const head of this.byHash.values()) {
+      for (let g: Group | undefined = head; g; g = g.next) {
+        if (1 + (g.more?.length ?? 0) < ctx.settings.ipsetThreshold) continue;
+        const list = g.rules;
         const first = list[0];
         const which = first.options.find((o) => o.spec.short === '-s') ? 'source' : 'destination';
         ctx.sink.add('prefer-ipset', 'info', first.range, `${list.length} rules in ${cs.name} differ only by ${which} address: every packet is compared with each in turn. One ipset (-m set --match-set NAME ${which === 'source' ? 'src' : 'dst'}) is a single hash lookup.`, { count: list.length, lines: list.map((r) => r.startLine) });
