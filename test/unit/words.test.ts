@@ -80,7 +80,13 @@ test('packed words: quotes, --name=value, bundled flags, shell words over severa
     '-A INPUT -p tcp --dport=22 ! --syn -m tcp --tcp-flags SYN,ACK SYN -j DROP',
     'COMMIT', '',
   ].join('\n');
-  for (const c of lint(restore, { fileName: 'x.rules' }).ruleset.commands) checkCommand(c, undefined);
+  const lines = restore.split('\n');
+  const [commented, flags] = lint(restore, { fileName: 'x.rules' }).ruleset.commands;
+  checkCommand(commented, lexRestoreLine(lines[2], 2).tokens.slice(1));
+  checkCommand(flags, undefined);
+  const comment = commented.matches[0].options[0];
+  assert.equal(comment.argValue, 'two words');
+  assert.deepEqual(view(comment.arg), { value: 'two words', raw: '"two words"', range: { start: { line: 2, character: 52 }, end: { line: 2, character: 63 } }, quoted: true, dynamic: false });
   const script = [
     '#!/bin/sh', 'IPT=/sbin/iptables',
     '$IPT -A INPUT \\', '  -s "$NET" -p tcp \\', '  --dport 22 -j ACCEPT',

@@ -15,8 +15,9 @@ export type WordRef = Token | number;
 export class Words {
   /**
    * Two entries per word. A plain word (raw text equal to its value, on the command's first line, no quotes, no
-   * shell expansion) is its text and its start column; any other word, and a word once asked for as a Token, is
-   * its Token and -1.
+   * shell expansion) is its text and its start column; a word that is its value in double quotes (a comment) is its
+   * text and the bitwise complement of its start column (a negative number); any other word, and a word once asked
+   * for as a Token, is its Token and -1.
    */
   private readonly slots: Array<string | number | Token>;
 
@@ -28,10 +29,7 @@ export class Words {
   static pack(tokens: readonly Token[]): Words {
     const line = tokens[0].line;
     const slots: Array<string | number | Token> = [];
-    for (const t of tokens) {
-      if (t.plain && t.line === line) slots.push(t.value, t.start);
-      else slots.push(t, -1);
-    }
+    for (const t of tokens) pushSlot(slots, t, line);
     // Copied to its exact size: a list grown by push keeps spare room, and this one lives as long as the document.
     return new Words(line, tokens.length, slots.slice());
   }
@@ -54,16 +52,15 @@ export class Words {
       else break;
     }
     const k = this.slots.length >> 1;
-    if (t.plain && t.line === this.line) this.slots.push(t.value, t.start);
-    else this.slots.push(t, -1);
+    pushSlot(this.slots, t, this.line);
     return k;
   }
 
   token(k: number): Token {
     const v = this.slots[2 * k];
     if (typeof v !== 'string') return v as Token;
-    const start = this.slots[2 * k + 1] as number;
-    const t = new Token(v, v, this.line, start, this.line, start + v.length);
+    const at = this.slots[2 * k + 1] as number;
+    const t = at >= 0 ? new Token(v, v, this.line, at, this.line, at + v.length) : new Token(v, `"${v}"`, this.line, ~at, this.line, ~at + v.length + 2, true);
     this.slots[2 * k] = t;
     this.slots[2 * k + 1] = -1;
     return t;
@@ -82,12 +79,16 @@ export class Words {
 
   start(k: number): number {
     const v = this.slots[2 * k];
-    return typeof v === 'string' ? (this.slots[2 * k + 1] as number) : (v as Token).start;
+    if (typeof v !== 'string') return (v as Token).start;
+    const at = this.slots[2 * k + 1] as number;
+    return at >= 0 ? at : ~at;
   }
 
   end(k: number): number {
     const v = this.slots[2 * k];
-    return typeof v === 'string' ? (this.slots[2 * k + 1] as number) + v.length : (v as Token).end;
+    if (typeof v !== 'string') return (v as Token).end;
+    const at = this.slots[2 * k + 1] as number;
+    return at >= 0 ? at + v.length : ~at + v.length + 2;
   }
 
   lineOf(k: number): number {
@@ -106,6 +107,20 @@ export class Words {
     for (let k = 0; k < this.count; k++) out.push(this.token(k));
     return out;
   }
+}
+
+/** Appends the two entries of a word (see Words.slots). */
+function pushSlot(slots: Array<string | number | Token>, t: Token, line: number): void {
+  if (t.line !== line) slots.push(t, -1);
+  else if (t.plain) slots.push(t.value, t.start);
+  else if (quotedValue(t, line)) slots.push(t.value, ~t.start);
+  else slots.push(t, -1);
+}
+
+/** The word is its value in double quotes, on one line. */
+function quotedValue(t: Token, line: number): boolean {
+  const { raw, value } = t;
+  return t.quoted && !t.dynamic && t.endLine === line && raw.length === value.length + 2 && raw.startsWith('"') && raw.endsWith('"') && raw.indexOf(value) === 1;
 }
 
 /** The Token a reference stands for. */
