@@ -63,7 +63,8 @@ export function optionMatches(spec: OptionSpec, word: string): boolean {
   return spec.names.includes(word) || spec.short === word;
 }
 
-const byName = new WeakMap<OptionSpec[], Map<string, OptionSpec>>();
+/** Per option list of the knowledge base (a fixed set of lists), its options by name. */
+const byName = new Map<OptionSpec[], Map<string, OptionSpec>>();
 
 /** The option of `specs` named exactly `word` (long or short name). */
 export function exactOption(specs: OptionSpec[], word: string): OptionSpec | undefined {
@@ -79,7 +80,7 @@ export function exactOption(specs: OptionSpec[], word: string): OptionSpec | und
   return m.get(word);
 }
 
-const abbreviations = new WeakMap<OptionSpec[], Map<string, OptionSpec | undefined>>();
+const abbreviations = new Map<OptionSpec[], Map<string, OptionSpec | undefined>>();
 
 /** Looks an option word up in a list of specs, exactly first, then as an unambiguous abbreviation of a long name (as getopt does). */
 export function lookupOption(specs: OptionSpec[], word: string): OptionSpec | undefined {

@@ -374,8 +374,8 @@ class CommandParser {
       this.pendingNeg = t;
       return;
     }
-    if (/^-[A-Za-z]{2,}$/.test(w) && !findCommand(w) && this.splitBundle(t)) return this.step();
     const command = findCommand(w);
+    if (!command && w.length > 2 && w.charCodeAt(1) !== 45 /* - */ && /^-[A-Za-z]{2,}$/.test(w) && this.splitBundle(t)) return this.step();
     if (command) return this.readCommand(t, command);
     if (w === '-t' || w === '--table') return this.readTable(t);
     if (w.startsWith('-') && w.length > 1) return this.readOption(t);
