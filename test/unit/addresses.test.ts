@@ -1,7 +1,10 @@
-/** Property: the hand-written IPv4 reader accepts exactly what the obvious definition accepts, with the same value. */
+/**
+ * Properties: the hand-written IPv4 reader accepts exactly what the obvious definition accepts, with the same value;
+ * the quick check of IPv4 networks accepts exactly the IPv4 networks with a prefix length that parseNet reads.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseIPv4 } from '../../server/src/engine/kb/addresses';
+import { isIPv4Net, parseIPv4, parseNet } from '../../server/src/engine/kb/addresses';
 import { mulberry } from '../../server/src/engine/trace/confirm';
 
 /** One to four dot-separated parts of one to three digits, each at most 255; missing trailing parts are zero. */
@@ -23,5 +26,23 @@ test('parseIPv4 agrees with the reference on edge cases and on random strings of
     let s = '';
     for (let k = Math.floor(rnd() * 13); k > 0; k--) s += chars[Math.floor(rnd() * chars.length)];
     assert.equal(parseIPv4(s), reference(s), JSON.stringify(s));
+  }
+});
+
+/** What isIPv4Net stands for: parseNet reads it as IPv4 without complaint, and any mask is a prefix length. */
+function netReference(s: string): boolean {
+  const r = parseNet(s);
+  return !!r && r.ok && r.net.family === 4 && (!s.includes('/') || /\/\d+$/.test(s));
+}
+
+test('isIPv4Net accepts exactly the IPv4 networks parseNet reads (with a prefix length, not a dotted mask)', () => {
+  const cases = ['', '/', '1.2.3.4', '1.2.3.4/', '1.2.3.4/0', '1.2.3.4/32', '1.2.3.4/33', '1.2.3.4/032', '1.2.3.4/0032', '10.0.0.0/8', '10/8', '1.2.3.4/255.0.0.0', '1.2.3.4/8/8', '::1', '1.2.3.4.5/8', '256.0.0.0/8', '1.2.3.4/x'];
+  for (const c of cases) assert.equal(isIPv4Net(c), netReference(c), JSON.stringify(c));
+  const rnd = mulberry(11);
+  const chars = '0123456789../3x:';
+  for (let t = 0; t < Number(process.env.PROPERTY_RUNS ?? 300) * 100; t++) {
+    let s = '';
+    for (let k = Math.floor(rnd() * 16); k > 0; k--) s += chars[Math.floor(rnd() * chars.length)];
+    assert.equal(isIPv4Net(s), netReference(s), JSON.stringify(s));
   }
 });

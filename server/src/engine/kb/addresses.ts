@@ -52,6 +52,42 @@ export function parseIPv4(s: string): bigint | undefined {
   return BigInt(v);
 }
 
+/**
+ * Whether `s` is an IPv4 address with an optional prefix length (`10.1.2.3`, `10.0.0.0/8`) that parseNet reads
+ * without complaint: checked without building the parsed form, as a ruleset's own addresses are checked while
+ * parsing (a blocklist has thousands that are read once).
+ */
+export function isIPv4Net(s: string): boolean {
+  let part = 0;
+  let digits = 0;
+  let parts = 0;
+  let i = 0;
+  for (; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 46;
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return false;
+      part = part * 10 + (c - 48);
+      continue;
+    }
+    const end = c === 47 /* / */;
+    if ((c !== 46 && !end) || digits === 0 || part > 255 || ++parts > 4) return false;
+    part = 0;
+    digits = 0;
+    if (end) break;
+  }
+  if (i >= s.length) return true;
+  // The prefix length: digits only, at most 32.
+  if (i === s.length - 1) return false;
+  let prefix = 0;
+  for (let k = i + 1; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 48 || c > 57) return false;
+    prefix = prefix * 10 + (c - 48);
+    if (prefix > 32) return false;
+  }
+  return true;
+}
+
 export function parseIPv6(s: string): bigint | undefined {
   if (!/^[0-9a-fA-F:.]+$/.test(s) || !s.includes(':')) return undefined;
   let tail4: bigint | undefined;

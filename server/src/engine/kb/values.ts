@@ -2,7 +2,7 @@
  * The kinds of values options take: how each is validated and which values completion offers.
  * A validator returns undefined when the value is fine, or a problem to report.
  */
-import { Family, looksLikeHostname, parseAddress, parseNet } from './addresses';
+import { Family, isIPv4Net, looksLikeHostname, parseAddress, parseNet } from './addresses';
 import { PROTOCOLS, SERVICES } from './services';
 import { TextCache } from '../textCache';
 
@@ -146,6 +146,7 @@ export const natPortsKind = kind('nat-ports', 'a port or port range (from-to)', 
 
 function checkHost(item: string, ctx: ValueContext, allowHostname: boolean): ValueProblem | undefined {
   if (item === '') return err('Empty address.');
+  if (ctx.family === 4 && isIPv4Net(item)) return undefined;
   const net = parseNet(item);
   if (net) {
     if (!net.ok) return err(net.message);
