@@ -6,7 +6,7 @@ import { LineIndex } from '../lineIndex';
 import { ChainDecl, Command, CommentLine, Ruleset, TableBlock } from '../model';
 import { suggest } from '../suggest';
 import { lineRange } from '../types';
-import { parseCommand } from './command';
+import { CommandContext, parseCommand } from './command';
 import { DiagnosticSink } from './diagnostics';
 import { AnalysisMemo, ParsedLine } from '../memo';
 import { checkLookalikeLine } from '../checks/lookalike';
@@ -27,6 +27,7 @@ class RestoreParser {
   private current?: TableBlock;
   private reportedCr = false;
   private reportedOutside = false;
+  private ctx?: CommandContext;
 
   constructor(private readonly family: Family, private readonly index: LineIndex, private readonly memo?: AnalysisMemo) {}
 
@@ -48,6 +49,14 @@ class RestoreParser {
     const hasCr = full.endsWith('\r');
     const text = hasCr ? full.slice(0, -1) : full;
     if (text === '' && !hasCr) return;
+    // Nearly every line is a rule of the open table: it starts with its command (or its counters).
+    const c0 = text.charCodeAt(0);
+    if ((c0 === 45 /* - */ || c0 === 91 /* [ */) && current && !current.commitRange) {
+      this.reportCr(hasCr, text, full, line);
+      current.endLine = line;
+      this.ruleLine(text, line, current.name);
+      return;
+    }
     if (text.startsWith('#')) {
       this.comments.push({ text, range: lineRange(line, 0, text.length), trailing: false });
       return;
@@ -55,11 +64,7 @@ class RestoreParser {
     const blank = /^[ \t]+$/.test(text);
     const ruleLine = !!current && !current.commitRange && !text.startsWith('*') && !text.startsWith(':') && text.trim() !== 'COMMIT' && !blank;
     if (!ruleLine) checkLookalikeLine(text, line, sink);
-    if (hasCr && !this.reportedCr) {
-      this.reportedCr = true;
-      sink.error('commit-format', lineRange(line, text.length, full.length),
-        'This file has Windows (CRLF) line endings: iptables-restore reads the carriage return as part of each word and refuses the file. Save it with LF line endings.', { fix: 'crlf' });
-    }
+    this.reportCr(hasCr, text, full, line);
     if (blank) sink.error('commit-format', lineRange(line, 0, text.length), 'A line of only spaces or tabs: iptables-restore refuses it (only a truly empty line is skipped).', { fix: 'blank' });
     else if (text.startsWith('*')) this.tableLine(text, line);
     else if (text.trim().startsWith('COMMIT')) this.commitLine(text, line);
@@ -69,6 +74,14 @@ class RestoreParser {
       if (text.startsWith(':')) parseChainLine(text, line, current.name, this.chains, sink);
       else this.ruleLine(text, line, current.name);
     }
+  }
+
+  /** Windows line endings, reported once per file. */
+  private reportCr(hasCr: boolean, text: string, full: string, line: number): void {
+    if (!hasCr || this.reportedCr) return;
+    this.reportedCr = true;
+    this.sink.error('commit-format', lineRange(line, text.length, full.length),
+      'This file has Windows (CRLF) line endings: iptables-restore reads the carriage return as part of each word and refuses the file. Save it with LF line endings.', { fix: 'crlf' });
   }
 
   /**
@@ -84,7 +97,7 @@ class RestoreParser {
     const parsed = this.memo!.reuse(line, this.context(current.name));
     if (!parsed) return false;
     current.endLine = line;
-    this.record(parsed);
+    this.recordParsed(parsed);
     return true;
   }
 
@@ -92,12 +105,14 @@ class RestoreParser {
     return this.family === 4 ? table : `${table}6`;
   }
 
-  private record(parsed: ParsedLine): void {
+  private recordParsed(parsed: ParsedLine): void {
     this.sink.addAll(parsed.diagnostics);
-    if (parsed.command) {
-      parsed.command.index = this.commands.length;
-      this.commands.push(parsed.command);
-    }
+    if (parsed.command) this.record(parsed.command);
+  }
+
+  private record(command: Command): void {
+    command.index = this.commands.length;
+    this.commands.push(command);
   }
 
   private closeMissing(line: number): void {
@@ -154,23 +169,39 @@ class RestoreParser {
   }
 
   private ruleLine(text: string, line: number, table: string): void {
-    const { memo, family, sink } = this;
-    const parseLine = (): ParsedLine => {
-      const own = memo ? new DiagnosticSink() : sink;
-      checkLookalikeLine(text, line, own);
-      const lexed = lexRestoreLine(text, line);
-      for (const p of lexed.problems) own.add('syntax', 'warning', p.range, p.message);
-      let tokens = lexed.tokens;
-      let counters: Token | undefined;
-      if (tokens.length && COUNTERS_RE.test(tokens[0].value)) {
-        counters = tokens[0];
-        tokens = tokens.slice(1);
-      }
-      return { command: parseCommand(tokens, { family, format: 'restore', table, sink: own, index: 0 }, counters), diagnostics: memo ? own.items : [] };
-    };
+    const { memo, family } = this;
+    if (!memo) {
+      const command = parseRuleLine(text, line, this.commandContext(table));
+      if (command) this.record(command);
+      return;
+    }
     // A line parses the same at the same place in the same table: an unchanged line is not parsed again.
-    this.record(memo ? memo.line(line, text, this.context(table), parseLine) : parseLine());
+    this.recordParsed(memo.line(line, text, this.context(table), () => {
+      const own = new DiagnosticSink();
+      const command = parseRuleLine(text, line, { family, format: 'restore', table, sink: own, index: 0 });
+      return { command, diagnostics: own.items };
+    }));
   }
+
+  /** The context of the rule lines of a table, when their findings go straight to the ruleset's. */
+  private commandContext(table: string): CommandContext {
+    if (this.ctx?.table !== table) this.ctx = { family: this.family, format: 'restore', table, sink: this.sink, index: 0 };
+    return this.ctx;
+  }
+}
+
+/** A rule line: the look-alike check, its words (after the counters, if any), and the command they make. */
+function parseRuleLine(text: string, line: number, ctx: CommandContext): Command | undefined {
+  checkLookalikeLine(text, line, ctx.sink);
+  const lexed = lexRestoreLine(text, line);
+  for (const p of lexed.problems) ctx.sink.add('syntax', 'warning', p.range, p.message);
+  let tokens = lexed.tokens;
+  let counters: Token | undefined;
+  if (tokens.length && tokens[0].value.charCodeAt(0) === 91 /* [ */ && COUNTERS_RE.test(tokens[0].value)) {
+    counters = tokens[0];
+    tokens = tokens.slice(1);
+  }
+  return parseCommand(tokens, ctx, counters);
 }
 
 function parseChainLine(text: string, line: number, table: string, chains: ChainDecl[], sink: DiagnosticSink): void {
