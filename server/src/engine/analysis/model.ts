@@ -203,7 +203,7 @@ export class AnalysisModel {
           const out: Decision[] = [];
           for (const d of this.decisions(called)) {
             const box = space.intersect(match.box, d.box);
-            if (!space.isEmpty(box)) out.push({ box, verdict: d.verdict, by: d.by, via: ri });
+            if (box) out.push({ box, verdict: d.verdict, by: d.by, via: ri });
           }
           return out;
         };

@@ -88,10 +88,19 @@ export class Space {
     return box.some((s) => s.isEmpty);
   }
 
-  intersect(a: Box, b: Box): Box {
-    if (this.subsetOf(a, b)) return a;
-    if (this.subsetOf(b, a)) return b;
-    return a.map((s, d) => s.intersect(b[d]));
+  /** The packets of both boxes: one of them when it lies inside the other, `undefined` when they do not meet. */
+  intersect(a: Box, b: Box): Box | undefined {
+    const out: Box = [];
+    let isA = true;
+    let isB = true;
+    for (let d = 0; d < DIM_COUNT; d++) {
+      const x = a[d] === b[d] ? a[d] : a[d].intersect(b[d]);
+      if (x.isEmpty) return undefined;
+      if (x !== a[d]) isA = false;
+      if (x !== b[d]) isB = false;
+      out.push(x);
+    }
+    return isA ? a : isB ? b : out;
   }
 
   overlaps(a: Box, b: Box): boolean {
