@@ -15,6 +15,7 @@ export interface DeadRule {
 }
 
 const MAX_CANDIDATES = 5000;
+const NO_BIG: never[] = [];
 /** A rule that leaves more boxes than this gets an index of its own. */
 const BIG = 64;
 
@@ -56,14 +57,17 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
       }
       return seq;
     });
+    // The corners of the rule at hand (reused from rule to rule).
+    const low: bigint[] = space.point(space.full);
+    const high: bigint[] = space.point(space.full, true);
     rules.forEach((ri, k) => {
       const box = ri.match.box;
       if (space.isEmpty(box)) return;
-      const earlierBig = big.filter((b) => b.at < k);
+      const earlierBig = big.length && big[0].at < k ? big.filter((b) => b.at < k) : NO_BIG;
       // Cheap refutation first: if no earlier decision holds the rule's lowest (or highest) corner, the rule is not
       // dead. A final catch-all rule is settled here, before the decisions that overlap it are gathered.
-      const holds = (p: bigint[]) => small.holds(p, firstSeq[k]) || earlierBig.some((b) => b.index.holds(p));
-      if (!holds(space.point(box)) || !holds(space.point(box, true))) return;
+      const holds = (p: bigint[]) => small.holds(p, firstSeq[k]) || (earlierBig.length > 0 && earlierBig.some((b) => b.index.holds(p)));
+      if (!holds(space.point(box, false, low)) || !holds(space.point(box, true, high))) return;
       let cands = small.query(box, firstSeq[k]);
       if (earlierBig.length) {
         // Keep the order of the rules: a decision's rank is its rule's position.

@@ -69,9 +69,10 @@ export class Space {
     this.full = this.max.map((m) => IntervalSet.of(0n, m));
   }
 
-  /** One packet of a (non-empty) box: each dimension's lowest value, or highest with `high`. */
-  point(box: Box, high = false): bigint[] {
-    return box.map((s) => ((high ? s.max : s.min) ?? 0n));
+  /** One packet of a (non-empty) box: each dimension's lowest value, or highest with `high` (written into `into` if given). */
+  point(box: Box, high = false, into: bigint[] = new Array<bigint>(DIM_COUNT).fill(0n)): bigint[] {
+    for (let d = 0; d < DIM_COUNT; d++) into[d] = (high ? box[d].max : box[d].min) ?? 0n;
+    return into;
   }
 
   /** Whether the box holds the packet `point` (one value per dimension). */
