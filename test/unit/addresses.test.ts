@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isIPv4Net, parseIPv4, parseNet } from '../../server/src/engine/kb/addresses';
+import { ipv4NetRange, isIPv4Net, parseIPv4, parseNet } from '../../server/src/engine/kb/addresses';
 import { mulberry } from '../../server/src/engine/trace/confirm';
 
 /** One to four dot-separated parts of one to three digits, each at most 255; missing trailing parts are zero. */
@@ -44,5 +44,9 @@ test('isIPv4Net accepts exactly the IPv4 networks parseNet reads (with a prefix 
     let s = '';
     for (let k = Math.floor(rnd() * 16); k > 0; k--) s += chars[Math.floor(rnd() * chars.length)];
     assert.equal(isIPv4Net(s), netReference(s), JSON.stringify(s));
+    const r = parseNet(s);
+    assert.deepEqual(ipv4NetRange(s), isIPv4Net(s) && r?.ok ? [Number(r.net.lo), Number(r.net.hi)] : undefined, JSON.stringify(s));
   }
+  assert.deepEqual(ipv4NetRange('10.1.2.3/8'), [0x0a000000, 0x0affffff]);
+  assert.deepEqual(ipv4NetRange('255.255.255.255/0'), [0, 0xffffffff]);
 });

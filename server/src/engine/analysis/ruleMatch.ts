@@ -3,7 +3,7 @@
  * a shell variable, ...) leave their dimension unconstrained and mark the result inexact: the box is then an
  * over-approximation, good for proving that the rule never matches and for nothing else.
  */
-import { parseNet, parseAddress } from '../kb/addresses';
+import { ipv4NetRange, parseNet, parseAddress } from '../kb/addresses';
 import { PROTOCOLS } from '../kb/services';
 import { ICMP_TYPE_NUMBERS, ICMPV6_TYPE_NUMBERS, parsePort, parseNumber } from '../kb/values';
 import { Command, OptionUse } from '../model';
@@ -132,6 +132,9 @@ function addressSet(text: string, space: Space): IntervalSet | undefined {
 }
 
 function addressSetUncached(text: string, space: Space): IntervalSet | undefined {
+  // The common case, one IPv4 address or network, read directly.
+  const v4 = space.family === 4 ? ipv4NetRange(text) : undefined;
+  if (v4) return IntervalSet.of(BigInt(v4[0]), BigInt(v4[1]));
   let acc = IntervalSet.EMPTY;
   for (const item of text.split(',')) {
     const r = parseNet(item);

@@ -88,6 +88,34 @@ export function isIPv4Net(s: string): boolean {
   return true;
 }
 
+/**
+ * The first and last address of an IPv4 network written as isIPv4Net accepts it (`10.0.0.0/8`, `1.2.3.4`), as
+ * numbers; undefined for anything else. The same range parseNet gives, without its cache or its parsed form.
+ */
+export function ipv4NetRange(s: string): [number, number] | undefined {
+  if (!isIPv4Net(s)) return undefined;
+  const slash = s.indexOf('/');
+  let v = 0;
+  let part = 0;
+  let parts = 0;
+  const end = slash < 0 ? s.length : slash;
+  for (let i = 0; i <= end; i++) {
+    const c = i < end ? s.charCodeAt(i) : 46;
+    if (c !== 46) {
+      part = part * 10 + (c - 48);
+      continue;
+    }
+    v = v * 256 + part;
+    part = 0;
+    parts++;
+  }
+  for (; parts < 4; parts++) v *= 256;
+  const prefix = slash < 0 ? 32 : Number(s.slice(slash + 1));
+  const size = 2 ** (32 - prefix);
+  const lo = v - (v % size);
+  return [lo, lo + size - 1];
+}
+
 export function parseIPv6(s: string): bigint | undefined {
   if (!/^[0-9a-fA-F:.]+$/.test(s) || !s.includes(':')) return undefined;
   let tail4: bigint | undefined;
