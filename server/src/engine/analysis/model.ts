@@ -107,6 +107,13 @@ export class AnalysisModel {
     return sig;
   }
 
+  /** What the memo kept for a chain whose signature is unchanged (nothing without a memo: no signature is made). */
+  kept(cs: ChainState): ReturnType<AnalysisMemo['chain']> | undefined {
+    if (!this.memo) return undefined;
+    const sig = this.signature(cs);
+    return sig === undefined ? undefined : this.memo.chain(sig);
+  }
+
   space(cs: ChainState): Space {
     return this.spaces[cs.family];
   }
@@ -151,8 +158,7 @@ export class AnalysisModel {
     const cached = this.decided.get(cs);
     if (cached === 'pending') return [];
     if (cached) return cached;
-    const sig = this.signature(cs);
-    const kept = sig !== undefined ? this.memo?.chain(sig) : undefined;
+    const kept = this.kept(cs);
     if (kept?.decisions) {
       this.decided.set(cs, kept.decisions);
       return kept.decisions;
@@ -207,8 +213,8 @@ export class AnalysisModel {
           }
           return out;
         };
-        const sig = this.signature(called);
-        return this.memo && sig !== undefined ? this.memo.forRule(ri.rule, 'leaves', sig, compute) : compute();
+        const sig = this.memo ? this.signature(called) : undefined;
+        return sig !== undefined ? this.memo!.forRule(ri.rule, 'leaves', sig, compute) : compute();
       }
       case 'continue':
         return [];

@@ -24,8 +24,7 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
   const dead: DeadRule[] = [];
   for (const cs of ctx.state.all()) {
     // An unchanged chain (same rules, same called chains) has the same dead rules as last time.
-    const sig = model.signature(cs);
-    const kept = sig !== undefined ? model.memo?.chain(sig) : undefined;
+    const kept = model.kept(cs);
     if (kept?.dead) {
       for (const d of kept.dead) dead.push(d);
       continue;
@@ -49,8 +48,8 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
           for (const d of ls) own.add(d);
           return own;
         };
-        const sig = model.signature(rules[k].flow.kind === 'jump' && rules[k].flow.chain ? rules[k].flow.chain! : cs);
-        big.push({ at: k, index: model.memo && sig !== undefined ? model.memo.forRule(rules[k].rule, 'leaf-index', sig, build) : build() });
+        const sig = model.memo ? model.signature(rules[k].flow.kind === 'jump' && rules[k].flow.chain ? rules[k].flow.chain! : cs) : undefined;
+        big.push({ at: k, index: sig !== undefined ? model.memo!.forRule(rules[k].rule, 'leaf-index', sig, build) : build() });
       } else {
         // A box equal to an earlier decision's is decided by that one first.
         for (const d of ls) if (seen.add(d.box)) small.add(d);
