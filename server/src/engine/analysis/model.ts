@@ -167,23 +167,30 @@ export class AnalysisModel {
     const space = this.space(cs);
     const out: Decision[] = [];
     const rules = this.rules(cs);
-    // The boxes of the rules before the one at hand: packets they divert never reach it. Rules are indexed as they
-    // are passed, so that a long chain (a blocklist) stops being read once the budget of decisions is spent.
+    // The boxes of the rules before the one at hand: packets they divert never reach it. The index is filled in
+    // steps, each reaching twice as far as the last: a long chain (a blocklist) is not read past the point where
+    // the budget of decisions is spent, and each step sorts the index once.
     const diverted = BoxIndex.best<Box>(space, (b) => b, rules.map((ri) => ri.match.box));
     // A box equal to an earlier one takes nothing that one did not take first: only the first is indexed.
     const seen = new SeenBoxes();
+    const seqOf: number[] = [];
+    const indexTo = (end: number) => {
+      for (let k = seqOf.length; k < end; k++) {
+        const { match, flow } = rules[k];
+        seqOf.push(diverted.size);
+        if (flow.kind !== 'continue' && !space.isEmpty(match.box) && seen.add(match.box)) diverted.add(match.box);
+      }
+    };
     for (let k = 0; k < rules.length && out.length <= budget; k++) {
       const { match, flow } = rules[k];
-      if (flow.kind === 'continue' || space.isEmpty(match.box)) continue;
-      if (flow.kind === 'verdict' && match.exact) {
-        let pieces: Box[] = [match.box];
-        for (const d of diverted.query(match.box)) {
-          pieces = pieces.flatMap((p) => space.subtract(p, d));
-          if (pieces.length > budget || pieces.length === 0) break;
-        }
-        for (const p of pieces.slice(0, budget)) out.push({ box: p, verdict: flow.verdict, by: rules[k] });
+      if (flow.kind !== 'verdict' || !match.exact || space.isEmpty(match.box)) continue;
+      if (k >= seqOf.length) indexTo(Math.min(rules.length, 2 * k + 64));
+      let pieces: Box[] = [match.box];
+      for (const d of diverted.query(match.box, seqOf[k])) {
+        pieces = pieces.flatMap((p) => space.subtract(p, d));
+        if (pieces.length > budget || pieces.length === 0) break;
       }
-      if (seen.add(match.box)) diverted.add(match.box);
+      for (const p of pieces.slice(0, budget)) out.push({ box: p, verdict: flow.verdict, by: rules[k] });
     }
     this.decided.set(cs, out);
     if (kept) kept.decisions = out;
