@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ipv4NetRange, isIPv4Net, parseIPv4, parseNet } from '../../server/src/engine/kb/addresses';
+import { ipv4NetRange, isIPv4Net, parseIPv4, parseIPv6, parseNet } from '../../server/src/engine/kb/addresses';
 import { mulberry } from '../../server/src/engine/trace/confirm';
 
 /** One to four dot-separated parts of one to three digits, each at most 255; missing trailing parts are zero. */
@@ -49,4 +49,42 @@ test('isIPv4Net accepts exactly the IPv4 networks parseNet reads (with a prefix 
   }
   assert.deepEqual(ipv4NetRange('10.1.2.3/8'), [0x0a000000, 0x0affffff]);
   assert.deepEqual(ipv4NetRange('255.255.255.255/0'), [0, 0xffffffff]);
+});
+
+/** IPv6 by its plain definition: split at `::` and at colons, an IPv4 address in place of the last two groups. */
+function reference6(s: string): bigint | undefined {
+  if (!/^[0-9a-fA-F:.]+$/.test(s) || !s.includes(':')) return undefined;
+  let tail4: bigint | undefined;
+  let str = s;
+  const lastColon = s.lastIndexOf(':');
+  if (s.slice(lastColon + 1).includes('.')) {
+    tail4 = reference(s.slice(lastColon + 1));
+    if (tail4 === undefined) return undefined;
+    str = `${s.slice(0, lastColon + 1)}0:0`;
+  }
+  const halves = str.split('::');
+  if (halves.length > 2) return undefined;
+  const parse = (h: string) => (h === '' ? [] : h.split(':').map((g) => (/^[0-9a-fA-F]{1,4}$/.test(g) ? parseInt(g, 16) : NaN)));
+  const head = parse(halves[0]);
+  const tail = halves.length === 2 ? parse(halves[1]) : [];
+  if ([...head, ...tail].some(Number.isNaN)) return undefined;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 && missing < 1) return undefined;
+  const groups = halves.length === 2 ? [...head, ...new Array<number>(missing).fill(0), ...tail] : head;
+  if (groups.length !== 8) return undefined;
+  const v = groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
+  return tail4 === undefined ? v : (v & ~0xffffffffn) | tail4;
+}
+
+test('parseIPv6 agrees with the plain definition on edge cases and on random strings of hex digits, colons and dots', () => {
+  const cases = ['', ':', '::', ':::', '::1', '1::', '1::2::3', '1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7', '12345::1', '::ffff:10.0.0.1', '::10.1', '1:2:3:4:5:6:1.2.3.4', '1:2:3:4:5:6:7:1.2.3.4', '1.2::3', '::a.b', '2001:DB8::Ff', ':1::', '1::2:', 'fe80::1%eth0', '1:2:3:4:5:6:7::', '::1:2:3:4:5:6:7', '::1:2:3:4:5:6:7:8'];
+  for (const c of cases) assert.equal(parseIPv6(c), reference6(c), JSON.stringify(c));
+  assert.equal(parseIPv6('2001:db8::1'), 0x20010db8000000000000000000000001n);
+  const rnd = mulberry(13);
+  const chars = '0123456789abcdefABF::::...';
+  for (let t = 0; t < Number(process.env.PROPERTY_RUNS ?? 300) * 100; t++) {
+    let s = '';
+    for (let k = Math.floor(rnd() * 20); k > 0; k--) s += chars[Math.floor(rnd() * chars.length)];
+    assert.equal(parseIPv6(s), reference6(s), JSON.stringify(s));
+  }
 });

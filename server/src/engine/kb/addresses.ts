@@ -116,44 +116,62 @@ export function ipv4NetRange(s: string): [number, number] | undefined {
   return [lo, lo + size - 1];
 }
 
+/** The value of a hexadecimal digit, or -1. */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/**
+ * An IPv6 address: eight groups of one to four hex digits separated by colons, one `::` standing for one or more
+ * groups of zeros, and optionally an IPv4 address in place of the last two groups (`::ffff:10.0.0.1`). Read by
+ * hand, one character at a time (blocklists of IPv6 addresses are long).
+ */
 export function parseIPv6(s: string): bigint | undefined {
-  if (!/^[0-9a-fA-F:.]+$/.test(s) || !s.includes(':')) return undefined;
-  let tail4: bigint | undefined;
-  let str = s;
-  const lastColon = s.lastIndexOf(':');
-  if (s.slice(lastColon + 1).includes('.')) {
-    tail4 = parseIPv4(s.slice(lastColon + 1));
-    if (tail4 === undefined) return undefined;
-    str = s.slice(0, lastColon + 1) + '0:0';
-  }
-  const halves = str.split('::');
-  if (halves.length > 2) return undefined;
-  const parse = (h: string): number[] | undefined => {
-    if (h === '') return [];
-    const groups = h.split(':');
-    const out: number[] = [];
-    for (const g of groups) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-      out.push(parseInt(g, 16));
+  const n = s.length;
+  const groups: number[] = [];
+  /** Where `::` stands among the groups, or -1. */
+  let gap = -1;
+  let i = 0;
+  if (s.charCodeAt(0) === 58 /* : */) {
+    if (s.charCodeAt(1) !== 58) return undefined;
+    gap = 0;
+    i = 2;
+  } else if (s.indexOf(':') < 0) return undefined;
+  while (i < n) {
+    let v = 0;
+    let j = i;
+    for (let h = j < n ? hexDigit(s.charCodeAt(j)) : -1; h >= 0; h = ++j < n ? hexDigit(s.charCodeAt(j)) : -1) v = v * 16 + h;
+    if (j < n && s.charCodeAt(j) === 46 /* . */) {
+      // An IPv4 address as the last two groups.
+      const v4 = parseIPv4(s.slice(i));
+      if (v4 === undefined) return undefined;
+      const w = Number(v4);
+      groups.push(Math.floor(w / 65536), w % 65536);
+      break;
     }
-    return out;
-  };
-  const head = parse(halves[0]);
-  const tail = halves.length === 2 ? parse(halves[1]) : [];
-  if (!head || !tail) return undefined;
-  let groups: number[];
-  if (halves.length === 2) {
-    const missing = 8 - head.length - tail.length;
+    if (j === i || j - i > 4) return undefined;
+    groups.push(v);
+    if (j === n) break;
+    if (s.charCodeAt(j) !== 58) return undefined;
+    j++;
+    if (j < n && s.charCodeAt(j) === 58) {
+      if (gap >= 0) return undefined;
+      gap = groups.length;
+      j++;
+    } else if (j === n) return undefined;
+    i = j;
+  }
+  if (gap >= 0) {
+    const missing = 8 - groups.length;
     if (missing < 1) return undefined;
-    groups = [...head, ...new Array<number>(missing).fill(0), ...tail];
-  } else {
-    groups = head;
+    groups.splice(gap, 0, ...new Array<number>(missing).fill(0));
   }
   if (groups.length !== 8) return undefined;
-  let v = 0n;
-  for (const g of groups) v = (v << 16n) | BigInt(g);
-  if (tail4 !== undefined) v = (v & ~0xffffffffn) | tail4;
-  return v;
+  const word = (k: number) => BigInt(groups[2 * k] * 65536 + groups[2 * k + 1]);
+  return (word(0) << 96n) | (word(1) << 64n) | (word(2) << 32n) | word(3);
 }
 
 export function parseAddress(s: string): ParsedAddress | undefined {
