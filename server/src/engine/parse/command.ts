@@ -215,8 +215,13 @@ class CommandNode implements Command {
     this.dynamic = tokens.some((t) => t.dynamic);
   }
 
+  /** The packed words, once the command is parsed. */
+  private get packed(): Words | undefined {
+    return Array.isArray(this.words) ? undefined : this.words;
+  }
+
   private ref(r: WordRef | undefined): Token | undefined {
-    return r === undefined ? undefined : typeof r === 'number' ? (this.words as Words).token(r) : r;
+    return r === undefined ? undefined : tokenOf(this.packed, r);
   }
 
   get tableToken(): Token | undefined {
@@ -268,13 +273,11 @@ class CommandNode implements Command {
   }
 
   get chainName(): string | undefined {
-    const r = this.chainRef;
-    return r === undefined ? undefined : typeof r === 'number' ? (this.words as Words).value(r) : r.value;
+    return this.chainRef === undefined ? undefined : valueOf(this.packed, this.chainRef);
   }
 
   get chainDynamic(): boolean {
-    const r = this.chainRef;
-    return r !== undefined && (typeof r === 'number' ? (this.words as Words).dynamic(r) : r.dynamic);
+    return this.chainRef !== undefined && dynamicOf(this.packed, this.chainRef);
   }
 
   get range(): Range {
