@@ -38,10 +38,8 @@ class Builder {
   readonly box: Box;
   exact = true;
   emptyReason?: string;
-  /** The dimensions and conditions applied so far, in turn (made when the second condition comes). */
-  private applied: Array<Dim | Condition> | undefined = undefined;
-  private firstDim: Dim = 0;
-  private first: Condition | undefined = undefined;
+  /** The dimensions and conditions applied so far, in turn. */
+  private readonly applied: Array<Dim | Condition> = [];
 
   constructor(readonly space: Space) {
     this.box = space.full.slice();
@@ -69,18 +67,13 @@ class Builder {
         this.emptyReason = `${earlier.join(' and ')} and ${describeCondition(what)} exclude each other (no ${DIM_NAMES[d]} satisfies both)`;
       }
     }
-    if (this.first === undefined) {
-      this.firstDim = d;
-      this.first = what;
-    } else (this.applied ??= [this.firstDim, this.first]).push(d, what);
+    this.applied.push(d, what);
   }
 
   /** The conditions applied to dimension d so far. */
   private earlier(d: Dim): Condition[] {
-    if (this.first === undefined) return [];
-    const all = this.applied ?? [this.firstDim, this.first];
     const out: Condition[] = [];
-    for (let k = 0; k < all.length; k += 2) if (all[k] === d) out.push(all[k + 1] as Condition);
+    for (let k = 0; k < this.applied.length; k += 2) if (this.applied[k] === d) out.push(this.applied[k + 1] as Condition);
     return out;
   }
 }
