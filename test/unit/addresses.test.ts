@@ -1,11 +1,22 @@
 /**
- * Properties: the hand-written IPv4 reader accepts exactly what the obvious definition accepts, with the same value;
- * the quick check of IPv4 networks accepts exactly the IPv4 networks with a prefix length that parseNet reads.
+ * Properties: the hand-written IPv4 and IPv6 readers accept exactly what the plain definitions accept, with the same
+ * value; the quick check of IPv4 networks accepts exactly the IPv4 networks with a prefix length that parseNet reads,
+ * and gives the same range.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ipv4NetRange, isIPv4Net, parseIPv4, parseIPv6, parseNet } from '../../server/src/engine/kb/addresses';
 import { mulberry } from '../../server/src/engine/trace/confirm';
+
+/** Random strings of up to `longest - 1` characters drawn from `chars` (PROPERTY_RUNS × 100 of them, from `seed`). */
+function* randomStrings(seed: number, chars: string, longest: number): Generator<string> {
+  const rnd = mulberry(seed);
+  for (let t = 0; t < Number(process.env.PROPERTY_RUNS ?? 300) * 100; t++) {
+    let s = '';
+    for (let k = Math.floor(rnd() * longest); k > 0; k--) s += chars[Math.floor(rnd() * chars.length)];
+    yield s;
+  }
+}
 
 /** One to four dot-separated parts of one to three digits, each at most 255; missing trailing parts are zero. */
 function reference(s: string): bigint | undefined {
@@ -20,11 +31,7 @@ test('parseIPv4 agrees with the reference on edge cases and on random strings of
   const cases = ['', '.', '1', '1.', '.1', '10.1', '1.2.3', '1.2.3.4', '1.2.3.4.5', '255.255.255.255', '256.1.1.1', '1.2.3.256', '001.002.003.004', '0001.1.1.1', '1..2', '1.2.3.4/8', ' 1.2.3.4', '12.34.56.789', '0'];
   for (const c of cases) assert.equal(parseIPv4(c), reference(c), JSON.stringify(c));
   assert.equal(parseIPv4('10.1'), 0x0a010000n);
-  const rnd = mulberry(9);
-  const chars = '0123456789..x';
-  for (let t = 0; t < Number(process.env.PROPERTY_RUNS ?? 300) * 100; t++) {
-    let s = '';
-    for (let k = Math.floor(rnd() * 13); k > 0; k--) s += chars[Math.floor(rnd() * chars.length)];
+  for (const s of randomStrings(9, '0123456789..x', 13)) {
     assert.equal(parseIPv4(s), reference(s), JSON.stringify(s));
   }
 });
@@ -38,11 +45,7 @@ function netReference(s: string): boolean {
 test('isIPv4Net accepts exactly the IPv4 networks parseNet reads (with a prefix length, not a dotted mask)', () => {
   const cases = ['', '/', '1.2.3.4', '1.2.3.4/', '1.2.3.4/0', '1.2.3.4/32', '1.2.3.4/33', '1.2.3.4/032', '1.2.3.4/0032', '10.0.0.0/8', '10/8', '1.2.3.4/255.0.0.0', '1.2.3.4/8/8', '::1', '1.2.3.4.5/8', '256.0.0.0/8', '1.2.3.4/x'];
   for (const c of cases) assert.equal(isIPv4Net(c), netReference(c), JSON.stringify(c));
-  const rnd = mulberry(11);
-  const chars = '0123456789../3x:';
-  for (let t = 0; t < Number(process.env.PROPERTY_RUNS ?? 300) * 100; t++) {
-    let s = '';
-    for (let k = Math.floor(rnd() * 16); k > 0; k--) s += chars[Math.floor(rnd() * chars.length)];
+  for (const s of randomStrings(11, '0123456789../3x:', 16)) {
     assert.equal(isIPv4Net(s), netReference(s), JSON.stringify(s));
     const r = parseNet(s);
     assert.deepEqual(ipv4NetRange(s), isIPv4Net(s) && r?.ok ? [Number(r.net.lo), Number(r.net.hi)] : undefined, JSON.stringify(s));
@@ -80,11 +83,7 @@ test('parseIPv6 agrees with the plain definition on edge cases and on random str
   const cases = ['', ':', '::', ':::', '::1', '1::', '1::2::3', '1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7', '12345::1', '::ffff:10.0.0.1', '::10.1', '1:2:3:4:5:6:1.2.3.4', '1:2:3:4:5:6:7:1.2.3.4', '1.2::3', '::a.b', '2001:DB8::Ff', ':1::', '1::2:', 'fe80::1%eth0', '1:2:3:4:5:6:7::', '::1:2:3:4:5:6:7', '::1:2:3:4:5:6:7:8'];
   for (const c of cases) assert.equal(parseIPv6(c), reference6(c), JSON.stringify(c));
   assert.equal(parseIPv6('2001:db8::1'), 0x20010db8000000000000000000000001n);
-  const rnd = mulberry(13);
-  const chars = '0123456789abcdefABF::::...';
-  for (let t = 0; t < Number(process.env.PROPERTY_RUNS ?? 300) * 100; t++) {
-    let s = '';
-    for (let k = Math.floor(rnd() * 20); k > 0; k--) s += chars[Math.floor(rnd() * chars.length)];
+  for (const s of randomStrings(13, '0123456789abcdefABF::::...', 20)) {
     assert.equal(parseIPv6(s), reference6(s), JSON.stringify(s));
   }
 });
