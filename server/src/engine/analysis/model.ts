@@ -118,25 +118,27 @@ export class AnalysisModel {
     return this.spaces[cs.family];
   }
 
+  /** What the model knows of one command, as a rule of `cs` (a command outside the chains too). */
   ruleInfo(rule: Command, cs: ChainState): RuleInfo {
     let ri = this.info.get(rule);
-    if (!ri) {
-      let match = this.memo?.matches.get(rule);
-      if (!match) {
-        match = ruleMatch(rule, this.space(cs));
-        this.memo?.matches.set(rule, match);
-      }
-      ri = { rule, chain: cs, match, flow: this.flowOf(rule, cs) };
-      this.info.set(rule, ri);
-    }
+    if (!ri) this.info.set(rule, (ri = this.makeInfo(rule, cs)));
     return ri;
   }
 
   /** The chain's rules with what the model knows of each (the same list each time it is asked). */
   rules(cs: ChainState): RuleInfo[] {
     let list = this.chainRules.get(cs);
-    if (!list) this.chainRules.set(cs, (list = cs.rules.map((r) => this.ruleInfo(r, cs))));
+    if (!list) this.chainRules.set(cs, (list = cs.rules.map((r) => this.makeInfo(r, cs))));
     return list;
+  }
+
+  private makeInfo(rule: Command, cs: ChainState): RuleInfo {
+    let match = this.memo?.matches.get(rule);
+    if (!match) {
+      match = ruleMatch(rule, this.space(cs));
+      this.memo?.matches.set(rule, match);
+    }
+    return { rule, chain: cs, match, flow: this.flowOf(rule, cs) };
   }
 
   private flowOf(rule: Command, cs: ChainState): Flow {
