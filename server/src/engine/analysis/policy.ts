@@ -37,28 +37,28 @@ function denyEnd(model: AnalysisModel, cs: ChainState): { range: Range; what: st
 }
 
 /**
- * Follows `box` down the chain in order: what surely happens to it. Returns the rule that denies all that is left
- * (if one does), the part still undecided, and which rules might accept some of it without the model being sure.
+ * Follows `box` down the chain in order, until a rule might accept some of it (`mayAccept`: an ACCEPT, or a jump,
+ * that the model cannot rule out) or a rule surely denies all that is left of it (`deniedWholeBy`). Neither when the
+ * chain ends (or `stopAt` comes) first.
  */
-function follow(model: AnalysisModel, cs: ChainState, box: Box, stopAt?: RuleInfo): { deniedWholeBy?: RuleInfo; rest: Box[]; mayAccept: RuleInfo[] } {
+function follow(model: AnalysisModel, cs: ChainState, box: Box, stopAt?: RuleInfo): { deniedWholeBy?: RuleInfo; mayAccept?: RuleInfo } {
   const space = model.space(cs);
   let rest: Box[] = [box];
-  const mayAccept: RuleInfo[] = [];
   for (const ri of model.rules(cs)) {
     if (ri === stopAt || rest.length === 0) break;
     if (!rest.some((r) => space.overlaps(r, ri.match.box))) continue;
     const f = ri.flow;
-    if ((f.kind === 'verdict' && f.verdict === 'ACCEPT') || f.kind === 'jump' || f.kind === 'goto') mayAccept.push(ri);
+    if ((f.kind === 'verdict' && f.verdict === 'ACCEPT') || f.kind === 'jump' || f.kind === 'goto') return { mayAccept: ri };
     if (f.kind === 'verdict' && DENY.has(f.verdict) && ri.match.exact && rest.every((r) => space.subsetOf(r, ri.match.box))) {
-      return { deniedWholeBy: ri, rest, mayAccept };
+      return { deniedWholeBy: ri };
     }
-    // Shrinking what is left is only an optimisation: a jump into a long blocklist is not worth it (leaving more
-    // keeps every conclusion sound: more rules "may accept", and a deny must cover more).
+    // What earlier rules surely decide is taken out of what is left. Only an optimisation: leaving more keeps every
+    // conclusion sound (a deny must then cover more).
     const leaves = model.leaves(ri);
     if (leaves.length <= 32) for (const d of leaves) rest = rest.flatMap((r) => space.subtract(r, d.box));
     if (rest.length > 500) break;
   }
-  return { rest, mayAccept };
+  return {};
 }
 
 /**
@@ -103,7 +103,7 @@ function checkSsh(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void
   const portSet = IntervalSet.from(ports.map((p) => [BigInt(p), BigInt(p)] as const));
   const ssh = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.Dport, portSet], [Dim.State, STATE('NEW')], [Dim.Frag, IntervalSet.point(0n)]]);
   const r = follow(model, cs, ssh, end.rule);
-  if (r.mayAccept.length) return;
+  if (r.mayAccept) return;
   const portText = ports.length === 1 ? `port ${ports[0]}` : `ports ${ports.join(', ')}`;
   const at = r.deniedWholeBy ? `line ${r.deniedWholeBy.rule.range.start.line + 1} denies it` : `${end.what} denies it`;
   ctx.sink.add('ssh-lockout', 'warning', r.deniedWholeBy?.rule.range ?? end.range,
