@@ -1,6 +1,7 @@
 /** The `iptables.*` settings as the server reads them, and how they map onto lint options. */
 import { LintOptions } from './engine/lint';
 import { Severity } from './engine/types';
+import { wordTable } from './engine/wordTable';
 
 export interface ServerSettings {
   diagnostics: Record<string, string>;
@@ -18,9 +19,9 @@ export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   analyzeShellScripts: true,
 };
 
-const SEVERITY_NAMES: Record<string, Severity | 'off'> = {
+const SEVERITY_NAMES = wordTable<Severity | 'off'>({
   error: 'error', warning: 'warning', information: 'info', info: 'info', hint: 'hint', off: 'off', none: 'off',
-};
+});
 
 export function normalizeSettings(raw: unknown): ServerSettings {
   const r = (raw && typeof raw === 'object' ? raw : {}) as Partial<ServerSettings>;

@@ -13,6 +13,8 @@ import { formatEdits, applyEdits } from '../../server/src/engine/format';
 import { locate } from '../../server/src/engine/locate';
 import { tracePacket, packetFrom } from '../../server/src/engine/trace/tracer';
 import { CORPUS } from '../helpers/env';
+import { GENERIC_OPTIONS, MATCHES, TARGETS } from '../../server/src/engine/kb';
+import { lintOptionsFor, normalizeSettings } from '../../server/src/settings';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 
@@ -34,7 +36,7 @@ function check(text: string, opts: LintOptions = {}): void {
   if (lines.length <= 1200) assert.ok(Date.now() - t0 < 1000, `analysis took ${Date.now() - t0} ms for ${lines.length} lines`);
 }
 
-const WORDS = ['-A', '-I', '-D', '-N', '-X', '-F', '-P', 'INPUT', 'FORWARD', 'OUTPUT', 'PREROUTING', 'X', 'Y', '-j', '-g', 'ACCEPT', 'DROP', 'REJECT', 'RETURN', 'LOG', 'X', '-p', 'tcp', 'udp', 'icmp', '-m', 'conntrack', '--ctstate', 'NEW,ESTABLISHED', 'multiport', '--dports', '22,80', '--dport', '22', '1:2', '!', '-s', '10.0.0.0/8', '::1', '-i', 'eth+', '-o', 'lo', '"', '"a b"', "'", '*filter', '*nat', ':INPUT', 'ACCEPT', '[0:0]', 'COMMIT', '#', '\\', '$IPT', 'iptables', '$(x)', '`y`', '--to-destination', '1.2.3.4:80', '\u2013dport', '\u201C', '\u00A0', '-m', 'recent', '--set', '--name', 'x', '-t', 'mangle', '--log-prefix', '--comment', ';', '&&', '|', '\t', '\r'];
+const WORDS = ['-A', '-I', '-D', '-N', '-X', '-F', '-P', 'INPUT', 'FORWARD', 'OUTPUT', 'PREROUTING', 'X', 'Y', '-j', '-g', 'ACCEPT', 'DROP', 'REJECT', 'RETURN', 'LOG', 'X', '-p', 'tcp', 'udp', 'icmp', '-m', 'conntrack', '--ctstate', 'NEW,ESTABLISHED', 'multiport', '--dports', '22,80', '--dport', '22', '1:2', '!', '-s', '10.0.0.0/8', '::1', '-i', 'eth+', '-o', 'lo', '"', '"a b"', "'", '*filter', '*nat', ':INPUT', 'ACCEPT', '[0:0]', 'COMMIT', '#', '\\', '$IPT', 'iptables', '$(x)', '`y`', '--to-destination', '1.2.3.4:80', '\u2013dport', '\u201C', '\u00A0', '-m', 'recent', '--set', '--name', 'x', '-t', 'mangle', '--log-prefix', '--comment', ';', '&&', '|', '\t', '\r', 'constructor', '__proto__', 'toString'];
 
 test(`fuzz: random text (${RUNS} cases)`, () => {
   fc.assert(fc.property(fc.string({ maxLength: 400 }), (s) => check(s)), { numRuns: RUNS, seed: 1 });
@@ -99,4 +101,23 @@ test('a 1,000-line realistic document is analysed within a second', () => {
   }
   lines.push('COMMIT', '');
   check(lines.join('\n'));
+});
+
+/** Names every JavaScript object has (through its prototype): as words, they must be as unknown as any other. */
+const PROTOTYPE_WORDS = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+
+test('words that are names of Object.prototype are read as plain words in every place a value can stand', () => {
+  for (const w of PROTOTYPE_WORDS) {
+    const lines = [`-A INPUT -p ${w} -j ACCEPT`, `-A INPUT -m ${w} -j ACCEPT`, `-A INPUT -j ${w}`, `-A INPUT -g ${w}`, `-A ${w} -j ACCEPT`, `-P INPUT ${w}`];
+    for (const o of GENERIC_OPTIONS) lines.push(`-A INPUT ${o.short ?? o.names[0]} ${w} ${w} -j ACCEPT`);
+    for (const m of MATCHES) for (const o of m.options) lines.push(`-A INPUT -p tcp -m ${m.name} ${o.names[0]} ${w} ${w} -j ACCEPT`, `-A INPUT -p udp -m ${m.name} ${o.names[0]} ${w}`);
+    for (const t of TARGETS) for (const o of t.options) lines.push(`-A INPUT -p tcp -j ${t.name} ${o.names[0]} ${w} ${w}`);
+    for (const table of ['filter', 'nat', 'mangle', 'raw']) {
+      check([`*${table}`, `:INPUT ACCEPT [0:0]`, `:${w} - [0:0]`, ...lines, 'COMMIT', ''].join('\n'), { fileName: 'rules.v4' });
+      check([`*${table}`, `:INPUT ACCEPT [0:0]`, ...lines, 'COMMIT', ''].join('\n'), { fileName: 'rules.v6' });
+    }
+    check(lines.map((l) => `iptables ${l}`).join('\n'), { fileName: 'fw.sh' });
+    assert.deepEqual(lintOptionsFor(normalizeSettings({ diagnostics: { 'host-bits-set': w } }), 'file:///rules.v4', 'iptables').severities, {});
+    assert.throws(() => packetFrom({ proto: w }, 4), /unknown protocol/);
+  }
 });

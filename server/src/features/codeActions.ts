@@ -158,7 +158,9 @@ function sshFixes(fc: FixContext): Fix[] {
 }
 
 function fixesFor(fc: FixContext): Fix[] {
-  return FIXES[String(fc.diag.code)]?.(fc) ?? [];
+  // Diagnostics of other tools come here too: only our own codes have fixes (and no code reaches Object.prototype).
+  const code = String(fc.diag.code);
+  return Object.hasOwn(FIXES, code) ? FIXES[code](fc) : [];
 }
 
 function lastRuleLine(result: LintResult, chain: string): number | undefined {

@@ -10,8 +10,20 @@ import { ChainState } from '../state';
 import { CheckContext, ruleFamily } from './context';
 import { DiagnosticSink } from '../parse/diagnostics';
 import { Range } from '../types';
+import { wordTable } from '../wordTable';
 
-const protoNumber = (p: string): number | undefined => (/^\d+$/.test(p) ? Number(p) : PROTOCOLS[p.toLowerCase()]);
+const protoNumbers = new Map<string, number | undefined>();
+
+/** A protocol's number, by name or number (looked up once per word: rules name the same few protocols). */
+function protoNumber(p: string): number | undefined {
+  let n = protoNumbers.get(p);
+  if (n === undefined && !protoNumbers.has(p)) {
+    n = /^\d+$/.test(p) ? Number(p) : PROTOCOLS[p.toLowerCase()];
+    // A document may name thousands of different protocol numbers; only the first ones are kept.
+    if (protoNumbers.size < 1024) protoNumbers.set(p, n);
+  }
+  return n;
+}
 
 /** The rule's protocol as the kernel sees it: a number, undefined for none/all, or 'dynamic'. */
 function ruleProto(c: Command): number | 'dynamic' | undefined {
@@ -187,10 +199,10 @@ function checkTargetNeeds(ctx: CheckContext, rule: Command): void {
 }
 
 /** Conntrack helpers and the layer-4 protocols they serve. */
-const CT_HELPERS: Record<string, string[]> = {
+const CT_HELPERS = wordTable<string[]>({
   ftp: ['tcp'], tftp: ['udp'], sip: ['udp', 'tcp'], irc: ['tcp'], pptp: ['tcp'], amanda: ['udp'], 'netbios-ns': ['udp'],
   sane: ['tcp'], snmp: ['udp'], 'RAS': ['udp'], 'Q.931': ['tcp'], h323: ['tcp'],
-};
+});
 
 function checkCtHelper(ctx: CheckContext, rule: Command): void {
   const helper = hasOption(rule.target!.options, '--helper')?.arg;

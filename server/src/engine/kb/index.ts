@@ -4,6 +4,7 @@ import { BUILTIN_CHAINS, COMMANDS, CommandSpec, TABLES } from './core';
 import { MATCHES } from './matches';
 import { ModuleSpec, OptionSpec, TableSpec } from './model';
 import { TARGETS } from './targets';
+import { wordTable } from '../wordTable';
 
 export * from './model';
 export { BUILTIN_CHAINS, COMMANDS, GENERIC_OPTIONS, TABLES, TABLE_ORDER } from './core';
@@ -49,12 +50,14 @@ export function tablesWithChain(chain: string): string[] {
 }
 
 /** The match loaded by `-p PROTO` when one of its options follows. */
+/** The protocol matches -p loads when given a number. */
+const PROTOCOL_MATCH_BY_NUMBER = wordTable({ '6': 'tcp', '17': 'udp', '132': 'sctp', '33': 'dccp' });
+
 export function protocolMatch(proto: string, family: Family): ModuleSpec | undefined {
   const p = proto.toLowerCase();
   if (p === 'icmp' && family === 4) return matchByName.get('icmp');
   if ((p === 'ipv6-icmp' || p === 'icmpv6' || p === 'icmp6' || p === '58') && family === 6) return matchByName.get('icmp6');
-  const byNumber: Record<string, string> = { '6': 'tcp', '17': 'udp', '132': 'sctp', '33': 'dccp' };
-  const name = byNumber[p] ?? p;
+  const name = PROTOCOL_MATCH_BY_NUMBER[p] ?? p;
   if (['tcp', 'udp', 'sctp', 'dccp'].includes(name)) return matchByName.get(name);
   return undefined;
 }

@@ -1,5 +1,7 @@
+import { wordTable } from '../wordTable';
+
 /** Well-known service names and ports (the subset of /etc/services firewall rules use). */
-export const SERVICES: Record<string, number> = {
+export const SERVICES: Readonly<Record<string, number>> = wordTable({
   ftp: 21, 'ftp-data': 20, ssh: 22, telnet: 23, smtp: 25, domain: 53, dns: 53, bootps: 67, bootpc: 68, tftp: 69,
   http: 80, www: 80, kerberos: 88, pop3: 110, sunrpc: 111, auth: 113, ident: 113, ntp: 123, 'netbios-ns': 137,
   'netbios-dgm': 138, 'netbios-ssn': 139, imap: 143, imap2: 143, snmp: 161, 'snmp-trap': 162, bgp: 179, irc: 194,
@@ -10,7 +12,7 @@ export const SERVICES: Record<string, number> = {
   git: 9418, smtps: 465, urd: 465, 'ssmtp': 465, nntp: 119, 'kerberos-adm': 749, 'domain-s': 853, mdns: 5353,
   ssdp: 1900, tproxy: 8081, zabbix: 10050, 'zabbix-agent': 10050, 'zabbix-trapper': 10051, munin: 4949,
   'nrpe': 5666, 'nut': 3493, 'distcc': 3632, 'iax': 4569, 'rtsp': 554, 'printer': 515, 'ipp': 631, 'cvspserver': 2401,
-};
+});
 
 export const PORT_NAMES: Map<number, string[]> = (() => {
   const m = new Map<number, string[]>();
@@ -38,7 +40,7 @@ export const PORT_DESCRIPTIONS: Record<number, string> = {
   32414: 'Plex GDM network discovery', 51820: 'WireGuard',
 };
 
-export const PROTOCOLS: Record<string, number> = {
+export const PROTOCOLS: Readonly<Record<string, number>> = wordTable({
   all: 0, ip: 0, icmp: 1, igmp: 2, ggp: 3, ipencap: 4, ipip: 4, st: 5, tcp: 6, egp: 8, igp: 9, pup: 12, udp: 17,
   hmp: 20, 'xns-idp': 22, rdp: 27, 'iso-tp4': 29, dccp: 33, xtp: 36, ddp: 37, 'idpr-cmtp': 38, ipv6: 41,
   'ipv6-route': 43, 'ipv6-frag': 44, idrp: 45, rsvp: 46, gre: 47, esp: 50, ah: 51, skip: 57, 'ipv6-icmp': 58,
@@ -46,4 +48,4 @@ export const PROTOCOLS: Record<string, number> = {
   'ax.25': 93, ipip4: 94, etherip: 97, encap: 98, pim: 103, ipcomp: 108, vrrp: 112, l2tp: 115, isis: 124,
   sctp: 132, fc: 133, 'mobility-header': 135, mh: 135, udplite: 136, 'mpls-in-ip': 137, manet: 138, hip: 139,
   shim6: 140, wesp: 141, rohc: 142,
-};
+});

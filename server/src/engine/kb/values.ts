@@ -5,6 +5,7 @@
 import { Family, isIPv4Net, looksLikeHostname, parseAddress, parseNet } from './addresses';
 import { PROTOCOLS, SERVICES } from './services';
 import { TextCache } from '../textCache';
+import { wordTable } from '../wordTable';
 
 export interface ValueProblem {
   message: string;
@@ -385,7 +386,7 @@ export const ICMP_TYPES: ValueChoice[] = [
   { label: 'address-mask-reply', doc: 'Type 18.' },
 ];
 
-export const ICMP_TYPE_NUMBERS: Record<string, [number, number?]> = {
+export const ICMP_TYPE_NUMBERS: Readonly<Record<string, [number, number?]>> = wordTable({
   any: [-1], 'echo-reply': [0], pong: [0], 'destination-unreachable': [3], 'network-unreachable': [3, 0],
   'host-unreachable': [3, 1], 'protocol-unreachable': [3, 2], 'port-unreachable': [3, 3], 'fragmentation-needed': [3, 4],
   'source-route-failed': [3, 5], 'network-unknown': [3, 6], 'host-unknown': [3, 7], 'network-prohibited': [3, 9],
@@ -396,7 +397,7 @@ export const ICMP_TYPE_NUMBERS: Record<string, [number, number?]> = {
   'time-exceeded': [11], 'ttl-exceeded': [11], 'ttl-zero-during-transit': [11, 0], 'ttl-zero-during-reassembly': [11, 1],
   'parameter-problem': [12], 'ip-header-bad': [12, 0], 'required-option-missing': [12, 1], 'timestamp-request': [13],
   'timestamp-reply': [14], 'address-mask-request': [17], 'address-mask-reply': [18],
-};
+});
 
 export const ICMPV6_TYPES: ValueChoice[] = [
   { label: 'destination-unreachable', doc: 'Type 1.' },
@@ -433,7 +434,7 @@ export const ICMPV6_TYPES: ValueChoice[] = [
   { label: 'redirect', doc: 'Type 137.' },
 ];
 
-export const ICMPV6_TYPE_NUMBERS: Record<string, [number, number?]> = {
+export const ICMPV6_TYPE_NUMBERS: Readonly<Record<string, [number, number?]>> = wordTable({
   'destination-unreachable': [1], 'no-route': [1, 0], 'communication-prohibited': [1, 1], 'beyond-scope': [1, 2],
   'address-unreachable': [1, 3], 'port-unreachable': [1, 4], 'failed-policy': [1, 5], 'reject-route': [1, 6],
   'packet-too-big': [2], 'time-exceeded': [3], 'ttl-exceeded': [3], 'ttl-zero-during-transit': [3, 0],
@@ -442,7 +443,7 @@ export const ICMPV6_TYPE_NUMBERS: Record<string, [number, number?]> = {
   'mld-listener-query': [130], 'mld-listener-report': [131], 'mld-listener-done': [132], 'mld-listener-reduction': [132],
   'router-solicitation': [133], 'router-advertisement': [134], 'neighbour-solicitation': [135],
   'neighbor-solicitation': [135], 'neighbour-advertisement': [136], 'neighbor-advertisement': [136], redirect: [137],
-};
+});
 
 function icmpTypeKind(name: string, choices: ValueChoice[], v6: boolean): ValueKind {
   const known = new Set(choices.map((c) => c.label));

@@ -10,6 +10,7 @@ import { Command } from '../model';
 import { summarize } from '../summary';
 import { Assumption, Outcome, Step, walkChain } from './walk';
 import { describePacket, Packet } from './packet';
+import { wordTable } from '../wordTable';
 
 export type TracePath = 'input' | 'forward' | 'output';
 
@@ -190,7 +191,7 @@ export function packetFrom(spec: PacketSpec, family: Family): Packet {
     if (a.family !== family) throw new Error(`${what} '${s}' is an IPv${a.family} address; this ruleset is IPv${family}`);
     return a.value;
   };
-  const protos: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, 'ipv6-icmp': 58, icmpv6: 58, sctp: 132, gre: 47, esp: 50 };
+  const protos = wordTable({ tcp: 6, udp: 17, icmp: 1, 'ipv6-icmp': 58, icmpv6: 58, sctp: 132, gre: 47, esp: 50 });
   const proto = spec.proto === undefined ? 6 : /^\d+$/.test(spec.proto) ? Number(spec.proto) : protos[spec.proto.toLowerCase()];
   if (proto === undefined) throw new Error(`unknown protocol '${spec.proto}'`);
   const bits: Record<string, number> = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32 };
