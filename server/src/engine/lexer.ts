@@ -129,12 +129,14 @@ function intern(word: string): string {
  * iptables-restore's own word splitting for one line: blanks separate words, double quotes group
  * (a backslash inside them escapes the next character); single quotes are ordinary characters.
  * A word without a double quote (nearly every word) is the run of characters up to the next blank.
+ * The line is `text` from `from` to `end`, its columns counted from `base` (so that a parser can hand over the whole
+ * document, which is read faster than a piece cut out of it).
  */
-export function lexRestoreLine(text: string, line: number, from = 0): LineLexResult {
+export function lexRestoreLine(text: string, line: number, from = 0, end = text.length, base = 0): LineLexResult {
   const tokens: Token[] = [];
   let problems: LexProblem[] = NO_PROBLEMS;
   let i = from;
-  const n = text.length;
+  const n = end;
   while (i < n) {
     let c = text.charCodeAt(i);
     while (i < n && (c === 32 || c === 9)) c = text.charCodeAt(++i);
@@ -147,10 +149,10 @@ export function lexRestoreLine(text: string, line: number, from = 0): LineLexRes
     }
     if (c !== 34 || i >= n) {
       const word = wordAt(text, start, i, h);
-      tokens.push(new Token(word, word, line, start, line, i));
+      tokens.push(new Token(word, word, line, start - base, line, i - base));
       continue;
     }
-    const open = quotedWord(text, line, start);
+    const open = quotedWord(text, line, start, n, base);
     tokens.push(open.token);
     i = open.end;
     if (open.problem) {
@@ -165,15 +167,15 @@ export function lexRestoreLine(text: string, line: number, from = 0): LineLexRes
 const NO_PROBLEMS: LexProblem[] = Object.freeze([]) as unknown as LexProblem[];
 
 /** A word holding a double quote, from `start`: the value is built from slices of the line, quotes and escaping backslashes left out. */
-function quotedWord(text: string, line: number, start: number): { token: Token; end: number; problem?: LexProblem } {
+function quotedWord(text: string, line: number, start: number, end: number, base: number): { token: Token; end: number; problem?: LexProblem } {
   const parts: string[] = [];
   let i = start;
   let seg = i;
   let open = -1;
-  while (i < text.length) {
+  while (i < end) {
     const ch = text.charCodeAt(i);
     if (open >= 0) {
-      if (ch === 92 /* \\ */ && i + 1 < text.length) {
+      if (ch === 92 /* \\ */ && i + 1 < end) {
         parts.push(text.slice(seg, i));
         seg = i + 1;
         i += 2;
@@ -199,9 +201,9 @@ function quotedWord(text: string, line: number, start: number): { token: Token; 
   }
   parts.push(text.slice(seg, i));
   const value = parts.length === 1 ? intern(parts[0]) : parts.join('');
-  const token = new Token(value, text.slice(start, i), line, start, line, i, true);
+  const token = new Token(value, text.slice(start, i), line, start - base, line, i - base, true);
   const problem = open >= 0
-    ? { message: 'This double quote is never closed: iptables-restore takes the rest of the line as one word (including any -j that follows).', range: range(line, open, line, text.length) }
+    ? { message: 'This double quote is never closed: iptables-restore takes the rest of the line as one word (including any -j that follows).', range: range(line, open - base, line, end - base) }
     : undefined;
   return { token, end: i, problem };
 }

@@ -170,15 +170,16 @@ class RestoreParser {
 
   private ruleLine(text: string, line: number, table: string): void {
     const { memo, family } = this;
+    const { text: doc, starts } = this.index;
     if (!memo) {
-      const command = parseRuleLine(text, line, this.commandContext(table));
+      const command = parseRuleLine(text, line, this.commandContext(table), doc, starts[line]);
       if (command) this.record(command);
       return;
     }
     // A line parses the same at the same place in the same table: an unchanged line is not parsed again.
     this.recordParsed(memo.line(line, text, this.context(table), () => {
       const own = new DiagnosticSink();
-      const command = parseRuleLine(text, line, { family, format: 'restore', table, sink: own, index: 0 });
+      const command = parseRuleLine(text, line, { family, format: 'restore', table, sink: own, index: 0 }, doc, starts[line]);
       return { command, diagnostics: own.items };
     }));
   }
@@ -190,10 +191,13 @@ class RestoreParser {
   }
 }
 
-/** A rule line: the look-alike check, its words (after the counters, if any), and the command they make. */
-function parseRuleLine(text: string, line: number, ctx: CommandContext): Command | undefined {
+/**
+ * A rule line: the look-alike check, its words (after the counters, if any), and the command they make. The words
+ * are read from the document (`doc`, where the line starts at `at`), the same text as `text`.
+ */
+function parseRuleLine(text: string, line: number, ctx: CommandContext, doc: string, at: number): Command | undefined {
   checkLookalikeLine(text, line, ctx.sink);
-  const lexed = lexRestoreLine(text, line);
+  const lexed = lexRestoreLine(doc, line, at, at + text.length, at);
   for (const p of lexed.problems) ctx.sink.add('syntax', 'warning', p.range, p.message);
   let tokens = lexed.tokens;
   let counters: Token | undefined;
