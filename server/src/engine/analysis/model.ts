@@ -6,7 +6,7 @@ import { Family } from '../kb/addresses';
 import { Command } from '../model';
 import { ChainState, RulesetState, familyOf } from '../state';
 import { Ruleset } from '../model';
-import { ruleMatch, RuleMatch } from './ruleMatch';
+import { ruleMatch } from './ruleMatch';
 import { BoxIndex } from './boxIndex';
 import { AnalysisMemo } from '../memo';
 import { Box, SeenBoxes, Space } from './space';
@@ -18,10 +18,13 @@ export type Flow =
   | { kind: 'jump'; chain?: ChainState }
   | { kind: 'continue' };
 
+/** A rule of a chain, with what it matches (see RuleMatch) and what it does with the packets. */
 export interface RuleInfo {
   rule: Command;
   chain: ChainState;
-  match: RuleMatch;
+  box: Box;
+  exact: boolean;
+  emptyReason: string | undefined;
   flow: Flow;
 }
 
@@ -138,7 +141,7 @@ export class AnalysisModel {
       match = ruleMatch(rule, this.space(cs));
       this.memo?.matches.set(rule, match);
     }
-    return { rule, chain: cs, match, flow: this.flowOf(rule, cs) };
+    return { rule, chain: cs, box: match.box, exact: match.exact, emptyReason: match.emptyReason, flow: this.flowOf(rule, cs) };
   }
 
   private flowOf(rule: Command, cs: ChainState): Flow {
@@ -172,23 +175,23 @@ export class AnalysisModel {
     // The boxes of the rules before the one at hand: packets they divert never reach it. The index is filled in
     // steps, each reaching twice as far as the last: a long chain (a blocklist) is not read past the point where
     // the budget of decisions is spent, and each step sorts the index once.
-    const diverted = BoxIndex.best<Box>(space, (b) => b, rules.map((ri) => ri.match.box));
+    const diverted = BoxIndex.best<Box>(space, (b) => b, rules.map((ri) => ri.box));
     // A box equal to an earlier one takes nothing that one did not take first: only the first is indexed.
     const seen = new SeenBoxes();
     const seqOf: number[] = [];
     const indexTo = (end: number) => {
       for (let k = seqOf.length; k < end; k++) {
-        const { match, flow } = rules[k];
+        const { box, flow } = rules[k];
         seqOf.push(diverted.size);
-        if (flow.kind !== 'continue' && !space.isEmpty(match.box) && seen.add(match.box)) diverted.add(match.box);
+        if (flow.kind !== 'continue' && !space.isEmpty(box) && seen.add(box)) diverted.add(box);
       }
     };
     for (let k = 0; k < rules.length && out.length <= budget; k++) {
-      const { match, flow } = rules[k];
-      if (flow.kind !== 'verdict' || !match.exact || space.isEmpty(match.box)) continue;
+      const { box, exact, flow } = rules[k];
+      if (flow.kind !== 'verdict' || !exact || space.isEmpty(box)) continue;
       if (k >= seqOf.length) indexTo(Math.min(rules.length, 2 * k + 64));
-      let pieces: Box[] = [match.box];
-      for (const d of diverted.query(match.box, seqOf[k])) {
+      let pieces: Box[] = [box];
+      for (const d of diverted.query(box, seqOf[k])) {
         pieces = pieces.flatMap((p) => space.subtract(p, d));
         if (pieces.length > budget || pieces.length === 0) break;
       }
@@ -201,24 +204,24 @@ export class AnalysisModel {
 
   /** What a rule surely does with the packets of its box: the pieces that leave the chain here. */
   leaves(ri: RuleInfo): Decision[] {
-    const { match, flow } = ri;
+    const { box, flow } = ri;
     const space = this.space(ri.chain);
-    if (!match.exact || space.isEmpty(match.box)) return [];
+    if (!ri.exact || space.isEmpty(box)) return [];
     switch (flow.kind) {
       case 'verdict':
-        return [{ box: match.box, verdict: flow.verdict, by: ri }];
+        return [{ box, verdict: flow.verdict, by: ri }];
       case 'return':
-        return [{ box: match.box, verdict: 'RETURN', by: ri }];
+        return [{ box, verdict: 'RETURN', by: ri }];
       case 'goto':
-        return [{ box: match.box, verdict: `goto ${ri.rule.target!.name}`, by: ri }];
+        return [{ box, verdict: `goto ${ri.rule.target!.name}`, by: ri }];
       case 'jump': {
         if (!flow.chain || flow.chain.builtin) return [];
         const called = flow.chain;
         const compute = (): Decision[] => {
           const out: Decision[] = [];
           for (const d of this.decisions(called)) {
-            const box = space.intersect(match.box, d.box);
-            if (box) out.push({ box, verdict: d.verdict, by: d.by, via: ri });
+            const both = space.intersect(box, d.box);
+            if (both) out.push({ box: both, verdict: d.verdict, by: d.by, via: ri });
           }
           return out;
         };

@@ -25,7 +25,7 @@ function denyEnd(model: AnalysisModel, cs: ChainState): { range: Range; what: st
   for (let k = rules.length - 1; k >= 0; k--) {
     const ri = rules[k];
     if (ri.flow.kind === 'continue') continue;
-    if (!ri.match.exact || !space.subsetOf(space.full, ri.match.box)) break;
+    if (!ri.exact || !space.subsetOf(space.full, ri.box)) break;
     const leaves = model.leaves(ri);
     if (leaves.length && leaves.every((d) => DENY.has(d.verdict)) && space.covered(space.full, leaves.map((d) => d.box)) === true) {
       return { range: ri.rule.range, what: `the final ${leaves[0].verdict} on line ${ri.rule.range.start.line + 1}`, rule: ri };
@@ -46,10 +46,10 @@ function follow(model: AnalysisModel, cs: ChainState, box: Box, stopAt?: RuleInf
   let rest: Box[] = [box];
   for (const ri of model.rules(cs)) {
     if (ri === stopAt || rest.length === 0) break;
-    if (!rest.some((r) => space.overlaps(r, ri.match.box))) continue;
+    if (!rest.some((r) => space.overlaps(r, ri.box))) continue;
     const f = ri.flow;
     if ((f.kind === 'verdict' && f.verdict === 'ACCEPT') || f.kind === 'jump' || f.kind === 'goto') return { mayAccept: ri };
-    if (f.kind === 'verdict' && DENY.has(f.verdict) && ri.match.exact && rest.every((r) => space.subsetOf(r, ri.match.box))) {
+    if (f.kind === 'verdict' && DENY.has(f.verdict) && ri.exact && rest.every((r) => space.subsetOf(r, ri.box))) {
       return { deniedWholeBy: ri };
     }
     // What earlier rules surely decide is taken out of what is left. Only an optimisation: leaving more keeps every
@@ -73,13 +73,13 @@ function checkEstablished(model: AnalysisModel, ctx: CheckContext, cs: ChainStat
   const stop = end.rule ? rules.indexOf(end.rule) : rules.length;
   const before = rules.slice(0, stop);
   const established = 2n;
-  const takesNew = (ri: RuleInfo) => ri.flow.kind === 'verdict' && ri.flow.verdict === 'ACCEPT' && ri.match.box[Dim.State].has(1n) && !isLoopbackOnly(ri);
+  const takesNew = (ri: RuleInfo) => ri.flow.kind === 'verdict' && ri.flow.verdict === 'ACCEPT' && ri.box[Dim.State].has(1n) && !isLoopbackOnly(ri);
   if (!before.some(takesNew)) return;
   const acceptsReplies = (ri: RuleInfo) => (ri.flow.kind === 'jump' || ri.flow.kind === 'goto' || (ri.flow.kind === 'verdict' && ri.flow.verdict === 'ACCEPT'))
-    && ri.match.box[Dim.State].has(established) && space.isFull(ri.match.box, Dim.Dport) && !isLoopbackOnly(ri);
+    && ri.box[Dim.State].has(established) && space.isFull(ri.box, Dim.Dport) && !isLoopbackOnly(ri);
   const replyRule = before.find(acceptsReplies);
   const tcpEstablished = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.State, STATE('ESTABLISHED')]]);
-  const blocker = replyRule && before.slice(0, before.indexOf(replyRule)).find((ri) => ri.flow.kind === 'verdict' && DENY.has(ri.flow.verdict) && ri.match.exact && space.subsetOf(tcpEstablished, ri.match.box));
+  const blocker = replyRule && before.slice(0, before.indexOf(replyRule)).find((ri) => ri.flow.kind === 'verdict' && DENY.has(ri.flow.verdict) && ri.exact && space.subsetOf(tcpEstablished, ri.box));
   if (replyRule && !blocker) return;
   const range = cs.policyRange ?? cs.declRange;
   const what = replyRule && blocker
@@ -121,7 +121,7 @@ function checkScriptOrder(model: AnalysisModel, ctx: CheckContext): void {
   const ssh = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.Dport, portSet], [Dim.State, STATE('NEW')], [Dim.Frag, IntervalSet.point(0n)]]);
   const cmds = ctx.rs.commands.filter((c) => c.table === 'filter' && (c.commandFamily ?? ctx.rs.family) === input.family);
   const isInput = (c: Command) => c.chain?.value === 'INPUT';
-  const sshAccept = cmds.find((c) => (c.spec.short === '-A' || c.spec.short === '-I') && isInput(c) && c.target?.name === 'ACCEPT' && space.overlaps(model.ruleInfo(c, input).match.box, ssh));
+  const sshAccept = cmds.find((c) => (c.spec.short === '-A' || c.spec.short === '-I') && isInput(c) && c.target?.name === 'ACCEPT' && space.overlaps(model.ruleInfo(c, input).box, ssh));
   let dropPolicy: Command | undefined;
   for (const c of cmds) {
     if (c.spec.short === '-P' && isInput(c)) {

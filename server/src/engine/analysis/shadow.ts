@@ -36,7 +36,7 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
     const rules = model.rules(cs);
     const leaves = rules.map((ri) => model.leaves(ri));
     // Indexed by the dimension that best tells the rules' own boxes apart (their decisions lie inside them).
-    const small = new BoxIndex<Decision>(space, (d) => d.box, BoxIndex.bestDim(rules, (ri) => ri.match.box));
+    const small = new BoxIndex<Decision>(space, (d) => d.box, BoxIndex.bestDim(rules, (ri) => ri.box));
     const big: Array<{ at: number; index: BoxIndex<Decision> }> = [];
     const seen = new SeenBoxes();
     let position: Map<RuleInfo, number> | undefined;
@@ -60,7 +60,7 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
     const low: bigint[] = space.point(space.full);
     const high: bigint[] = space.point(space.full, true);
     rules.forEach((ri, k) => {
-      const box = ri.match.box;
+      const box = ri.box;
       if (space.isEmpty(box)) return;
       const earlierBig = big.length && big[0].at < k ? big.filter((b) => b.at < k) : NO_BIG;
       // Cheap refutation first: if no earlier decision holds the rule's lowest (or highest) corner, the rule is not
@@ -138,5 +138,5 @@ export function reportDeadRules(model: AnalysisModel, ctx: CheckContext): Set<Ru
 
 export function fullBox(model: AnalysisModel, ri: RuleInfo): boolean {
   const space = model.space(ri.chain);
-  return ri.match.exact && space.subsetOf(space.full, ri.match.box);
+  return ri.exact && space.subsetOf(space.full, ri.box);
 }

@@ -117,7 +117,7 @@ function checkUnused(ctx: CheckContext): void {
 }
 
 function checkNever(ctx: CheckContext, ri: RuleInfo): void {
-  const reason = ri.match.emptyReason;
+  const reason = ri.emptyReason;
   if (reason) ctx.sink.add('never-matches', 'warning', ri.rule.range, `This rule can never match: ${reason}.`);
 }
 

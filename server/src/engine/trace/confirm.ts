@@ -27,7 +27,7 @@ export function refuteDead(result: LintResult, rule: Command, samples = 200, see
   const model = new AnalysisModel(result.ruleset, result.state);
   const ri = model.ruleInfo(rule, cs);
   const rnd = mulberry(seed);
-  for (const p of samplePackets(ri.match.box, cs.family, samples, rnd)) {
+  for (const p of samplePackets(ri.box, cs.family, samples, rnd)) {
     for (const o of walkChain(result.state, cs.family, cs, p, { maxOutcomes: 32 })) {
       if (o.visited.includes(rule)) return `${describePacket(p)} reaches line ${rule.range.start.line + 1}`;
     }
