@@ -92,7 +92,7 @@ function kernelMatched(counters: Map<string, Map<string, number[]>>, result: Lin
   for (const [table, chains] of counters) {
     for (const [chain, counts] of chains) {
       const cs = result.state.get(4, table, chain);
-      if (!cs || ![...result.graph.hooks(cs).keys()].every((h) => h === 'PREROUTING' || h === 'INPUT')) continue;
+      if (!cs || !result.graph.hooks(cs).every((h) => h === 'PREROUTING' || h === 'INPUT')) continue;
       counts.forEach((n, i) => n > 0 && out.add(`${table}:${chain}:${i + 1}`));
     }
   }

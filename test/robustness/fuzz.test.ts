@@ -124,3 +124,18 @@ test('words that are names of Object.prototype, and values at the edges, are rea
     assert.throws(() => packetFrom({ proto: w }, 4), /unknown protocol/);
   }
 });
+
+test('jumps nested 20,000 chains deep, or round a circle of 20,000 chains, are analysed without running away (each took minutes or ran out of memory)', { timeout: 30000 }, () => {
+  const n = 20000;
+  const decl = Array.from({ length: n }, (_, i) => `:C${i} - [0:0]`);
+  const deep = ['*filter', ':INPUT DROP [0:0]', ...decl, '-A INPUT -j C0', ...Array.from({ length: n - 1 }, (_, i) => `-A C${i} -s 10.${i % 256}.0.0/16 -j C${i + 1}`), `-A C${n - 1} -j DROP`, 'COMMIT', ''];
+  const r = lint(deep.join('\n'), { fileName: 'deep.rules' });
+  assert.deepEqual(r.diagnostics.map((d) => d.code), []);
+  assert.deepEqual(r.graph.path(r.state.get(4, 'filter', `C${n - 1}`)!, 'INPUT').length, n + 1);
+  const circle = ['*filter', ':INPUT DROP [0:0]', ...decl, '-A INPUT -j C0', ...Array.from({ length: n }, (_, i) => `-A C${i} -j C${(i + 1) % n}`), 'COMMIT', ''];
+  const loops = lint(circle.join('\n'), { fileName: 'circle.rules' }).diagnostics.filter((d) => d.code === 'jump-loop');
+  assert.equal(loops.length, 1);
+  assert.equal((loops[0].data as { cycle: string[] }).cycle.length, n);
+  const script = ['#!/bin/sh', ...Array.from({ length: n }, (_, i) => `iptables -N C${i}`), 'iptables -A INPUT -j C0', ...Array.from({ length: n }, (_, i) => `iptables -A C${i} -j C${(i + 1) % n}`), ''];
+  assert.equal(lint(script.join('\n'), { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'jump-loop').length, 1);
+});

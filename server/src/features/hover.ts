@@ -122,7 +122,7 @@ function chainMarkdown(result: LintResult, loc: Extract<Located, { kind: 'chain'
   if (!cs) return `**${loc.name}** — no such chain in \`${loc.table}\`.`;
   const callers = result.ruleset.commands.filter((c) => c.table === loc.table && c.target?.name === loc.name && !c.target.spec);
   const lines = callers.slice(0, 8).map((c) => `line ${c.range.start.line + 1}`).join(', ');
-  const paths = [...result.graph.hooks(cs).values()].map((p) => p.join(' → ')).join('; ');
+  const paths = result.graph.hooks(cs).map((h) => result.graph.path(cs, h).join(' → ')).join('; ');
   return `**${loc.name}** — user chain of \`${loc.table}\`, declared on line ${cs.declRange.start.line + 1}\n\n${cs.rules.length} rule(s). ${callers.length ? `Jumped to from ${lines}${callers.length > 8 ? ', ...' : ''}.` : 'Nothing jumps to it.'}${paths ? `\n\nReached as ${paths}.` : ''}\n\nWhen a packet reaches its end it returns to the rule after the jump.`;
 }
 

@@ -51,11 +51,16 @@ function natHasPort(o: OptionUse | undefined, family: 4 | 6): boolean {
   return family === 6 ? /\]:/.test(v) || v.startsWith(':') : v.includes(':');
 }
 
+/** The built-in chains that reach a chain and the paths they take, as a short text for memo keys. */
+function hookKey(ctx: CheckContext, cs: ChainState): string {
+  return ctx.graph.hooks(cs).map((h) => `${h}=${ctx.graph.pathKey(cs, h)}`).join(';');
+}
+
 /** A cycle of jumps that a built-in chain reaches: the kernel refuses the whole table ("loop"). */
 function checkLoops(ctx: CheckContext): void {
   const reported = new Set<ChainState>();
   for (const cs of ctx.state.all()) {
-    if (cs.builtin || reported.has(cs) || ctx.graph.hooks(cs).size === 0) continue;
+    if (cs.builtin || reported.has(cs) || ctx.graph.hooks(cs).length === 0) continue;
     const cycle = ctx.graph.cycleThrough(cs);
     if (!cycle) continue;
     for (const c of cycle.chains) reported.add(c);
@@ -83,7 +88,7 @@ export function checkKernel(ctx: CheckContext): void {
   // With a memo: a chain whose rules, called chains and callers are unchanged has the same findings as last time.
   for (const cs of ctx.state.all()) {
     const sig = ctx.model.signature(cs);
-    const hooks = [...ctx.graph.hooks(cs).entries()].map(([h, p]) => `${h}=${p.join('>')}`).join(';');
+    const hooks = hookKey(ctx, cs);
     const names = sig?.includes('?') || ctx.rs.format === 'script' ? ctx.state.history.filter((h) => h.table === cs.table).map((h) => h.name).join(',') : '';
     ctx.sink.addAll(ctx.memo.forChain(sig === undefined ? undefined : `${sig}|${hooks}|${names}`, 'kernel', () => {
       const sink = new DiagnosticSink();
@@ -100,7 +105,7 @@ function checkChainRules(ctx: CheckContext, cs: ChainState): void {
     // What a rule's checks find depends on the rule, its chain, the built-in chains that reach it, and whether
     // the target names a chain that exists.
     let chainKey = hooksOf.get(cs);
-    if (chainKey === undefined) hooksOf.set(cs, (chainKey = `${cs.name}|${cs.builtin}|${[...ctx.graph.hooks(cs).entries()].map(([h, p]) => `${h}=${p.join('>')}`).join(';')}`));
+    if (chainKey === undefined) hooksOf.set(cs, (chainKey = `${cs.name}|${cs.builtin}|${hookKey(ctx, cs)}`));
     const t = rule.target;
     let key = chainKey;
     if (t && !t.spec && !t.dynamic) {
@@ -161,8 +166,9 @@ function checkPlacement(ctx: CheckContext, rule: Command, cs: ChainState, spec: 
     return;
   }
   if (!spec.chains) return;
-  for (const [hook, path] of ctx.graph.hooks(cs)) {
+  for (const hook of ctx.graph.hooks(cs)) {
     if (spec.chains.includes(hook)) continue;
+    const path = ctx.graph.path(cs, hook);
     const via = path.length > 1 ? ` (reached as ${path.join(' -> ')})` : '';
     ctx.sink.error('target-not-allowed', at(), `${what} is only allowed in ${spec.chains.join(', ')}, not in ${hook}${via}: the kernel refuses the rule.`, { allowedChains: spec.chains, path });
     return;
@@ -221,8 +227,9 @@ function checkCtHelper(ctx: CheckContext, rule: Command): void {
 function checkOptionHooks(ctx: CheckContext, rule: Command, cs: ChainState): void {
   for (const o of rule.options) {
     if (!o.spec.chains) continue;
-    for (const [hook, path] of ctx.graph.hooks(cs)) {
+    for (const hook of ctx.graph.hooks(cs)) {
       if (o.spec.chains.includes(hook)) continue;
+      const path = ctx.graph.path(cs, hook);
       ctx.sink.error('target-not-allowed', o.nameToken.range, `${o.nameToken.value} works only in ${o.spec.chains.join(', ')}, not in ${path.join(' -> ')}: the kernel refuses the rule.`, { allowedChains: o.spec.chains, path });
       break;
     }
@@ -261,9 +268,9 @@ function checkPolicyDirection(ctx: CheckContext, rule: Command, cs: ChainState):
   const dir = pol && hasOption(pol.options, '--dir')?.arg;
   if (!dir || dir.dynamic) return;
   const allowed = dir.value === 'in' ? ['PREROUTING', 'INPUT', 'FORWARD'] : ['FORWARD', 'OUTPUT', 'POSTROUTING'];
-  for (const [hook, path] of ctx.graph.hooks(cs)) {
+  for (const hook of ctx.graph.hooks(cs)) {
     if (allowed.includes(hook)) continue;
-    ctx.sink.error('target-not-allowed', dir.range, `-m policy --dir ${dir.value} works only in ${allowed.join(', ')}, not in ${path.join(' -> ')}: the kernel refuses the rule.`);
+    ctx.sink.error('target-not-allowed', dir.range, `-m policy --dir ${dir.value} works only in ${allowed.join(', ')}, not in ${ctx.graph.path(cs, hook).join(' -> ')}: the kernel refuses the rule.`);
     return;
   }
 }
@@ -298,9 +305,9 @@ function checkInterfaces(ctx: CheckContext, rule: Command, cs: ChainState): void
       }
       continue;
     }
-    const hooks = [...ctx.graph.hooks(cs).entries()];
-    if (hooks.length && hooks.every(([h]) => bad.includes(h))) {
-      const paths = hooks.map(([, p]) => p.join(' -> ')).join(', ');
+    const hooks = ctx.graph.hooks(cs);
+    if (hooks.length && hooks.every((h) => bad.includes(h))) {
+      const paths = hooks.map((h) => ctx.graph.path(cs, h).join(' -> ')).join(', ');
       ctx.sink.add('interface-direction', 'warning', o.nameToken.range, `${o.nameToken.value} in a chain reached only from ${paths}: ${explain}, so this rule never matches (the kernel loads it anyway).`);
     }
   }

@@ -229,7 +229,9 @@ function parseChainLine(text: string, line: number, table: string, chains: Chain
   }
   if (rest.length) sink.error('syntax', rest[0].range, 'Unexpected text after the counters of a chain line.');
   // A built-in chain's declaration replaces its implicit entry.
-  const implicit = chains.findIndex((c) => c.table === table && c.name === name.value && c.via === 'builtin');
-  if (implicit >= 0 && builtin) chains.splice(implicit, 1);
+  if (builtin) {
+    const implicit = chains.findIndex((c) => c.table === table && c.name === name.value && c.via === 'builtin');
+    if (implicit >= 0) chains.splice(implicit, 1);
+  }
   chains.push(decl);
 }
