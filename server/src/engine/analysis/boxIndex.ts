@@ -107,6 +107,9 @@ export class BoxIndex<T> {
     return e.seq;
   }
 
+  /** How many entries queries have looked at (and some more): the work the index has done. */
+  scanned = 0;
+
   /** The sequence number the next added item gets. */
   get size(): number {
     return this.seq;
@@ -119,16 +122,27 @@ export class BoxIndex<T> {
     const v = point[this.dim];
     for (const cls of this.classes) {
       const list = cls.entries;
-      for (let k = this.firstFrom(cls, v); k < list.length && list[k].lo <= v; k++) {
+      const from = this.firstFrom(cls, v);
+      let k = from;
+      for (; k < list.length && list[k].lo <= v; k++) {
         const e = list[k];
-        if (e.seq < before && this.space.contains(this.boxOf(e.item), point)) return true;
+        if (e.seq < before && this.space.contains(this.boxOf(e.item), point)) {
+          this.scanned += k - from + 1;
+          return true;
+        }
       }
+      this.scanned += k - from;
     }
     return false;
   }
 
   /** Items added before the `before`-th (all, by default) whose box overlaps `box`, in the order they were added. */
   query(box: Box, before = Infinity): T[] {
+    return this.queryAtMost(box, before, Infinity)!;
+  }
+
+  /** The same, or undefined as soon as more than `limit` are found. */
+  queryAtMost(box: Box, before: number, limit: number): T[] | undefined {
     const s = box[this.dim];
     const lo = s.min;
     const hi = s.max;
@@ -141,10 +155,14 @@ export class BoxIndex<T> {
     const found: Entry<T>[] = [];
     for (const cls of this.classes) {
       const list = cls.entries;
-      for (let k = this.firstFrom(cls, lo); k < list.length && list[k].lo <= hi; k++) {
+      const from = this.firstFrom(cls, lo);
+      let k = from;
+      for (; k < list.length && list[k].lo <= hi; k++) {
         const e = list[k];
-        if (e.seq < before && this.space.overlaps(this.boxOf(e.item), box)) found.push(e);
+        if (e.seq < before && this.space.overlaps(this.boxOf(e.item), box) && found.push(e) > limit) break;
       }
+      this.scanned += k - from;
+      if (found.length > limit) return undefined;
     }
     if (found.length > 1) found.sort((x, y) => x.seq - y.seq);
     return found.map((e) => e.item);

@@ -15,7 +15,15 @@ export interface DeadRule {
 }
 
 const MAX_CANDIDATES = 5000;
+/**
+ * The index entries one chain's rules may look at in all. A chain in which every rule overlaps every other (thousands
+ * of `! -s ADDR` rules) would otherwise cost the square of its length; past this, its remaining rules are not
+ * called dead (the analysis never claims more than it proved).
+ */
+const CHAIN_WORK = 4_000_000;
 const NO_BIG: never[] = [];
+/** How many of the lines responsible a finding carries in its data. */
+const MAX_LINES = 100;
 /** A rule that leaves more boxes than this gets an index of its own. */
 const BIG = 64;
 
@@ -61,13 +69,14 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
     const high: bigint[] = space.point(space.full, true);
     rules.forEach((ri, k) => {
       const box = ri.box;
-      if (space.isEmpty(box)) return;
+      if (space.isEmpty(box) || small.scanned > CHAIN_WORK) return;
       const earlierBig = big.length && big[0].at < k ? big.filter((b) => b.at < k) : NO_BIG;
       // Cheap refutation first: if no earlier decision holds the rule's lowest (or highest) corner, the rule is not
       // dead. A final catch-all rule is settled here, before the decisions that overlap it are gathered.
       const holds = (p: bigint[]) => small.holds(p, firstSeq[k]) || (earlierBig.length > 0 && earlierBig.some((b) => b.index.holds(p)));
       if (!holds(space.point(box, false, low)) || !holds(space.point(box, true, high))) return;
-      let cands = small.query(box, firstSeq[k]);
+      const cands = small.queryAtMost(box, firstSeq[k], MAX_CANDIDATES);
+      if (!cands) return;
       if (earlierBig.length) {
         // Keep the order of the rules: a decision's rank is its rule's position.
         const rank = new Map<Decision, number>();
@@ -77,7 +86,7 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
           rank.set(d, b.at);
           cands.push(d);
         }
-        cands = cands.sort((x, y) => rank.get(x)! - rank.get(y)!);
+        cands.sort((x, y) => rank.get(x)! - rank.get(y)!);
       }
       if (!cands.length || cands.length > MAX_CANDIDATES) return;
       const whole = cands.find((d) => space.subsetOf(box, d.box));
@@ -101,12 +110,23 @@ function describeRule(d: Decision): string {
   return d.via ? `line ${line} (reached through the jump on line ${d.via.rule.range.start.line + 1}) ${d.verdict === 'RETURN' ? 'returns' : `decides ${d.verdict}`}` : `line ${line} ${d.verdict === 'RETURN' ? 'returns' : d.verdict.startsWith('goto') ? d.verdict.replace('goto', 'goes to') : `decides ${d.verdict}`}`;
 }
 
+/** At most `n` different descriptions of the first decisions (a rule covered by thousands is described by three). */
+function firstDescriptions(by: Decision[], n: number): string[] {
+  const out = new Set<string>();
+  for (const d of by) {
+    if (out.size >= n) break;
+    out.add(describeRule(d));
+  }
+  return [...out];
+}
+
 function related(by: Decision[]): { range: Range; message: string }[] {
   const out: { range: Range; message: string }[] = [];
   const seen = new Set<string>();
   for (const d of by) {
+    if (out.length >= 8) break;
     for (const ri of d.via ? [d.via, d.by] : [d.by]) {
-      const key = `${ri.rule.range.start.line}`;
+      const key = `${ri.rule.startLine}`;
       if (seen.has(key) || out.length >= 8) continue;
       seen.add(key);
       out.push({ range: ri.rule.range, message: ri === d.via ? `jumps to ${ri.rule.target?.name}, which decides these packets` : `takes these packets first (${d.verdict})` });
@@ -122,9 +142,10 @@ export function reportDeadRules(model: AnalysisModel, ctx: CheckContext): Set<Ru
     reported.add(ri);
     const mine = verdictOf(ri);
     const verdicts = new Set(by.map((d) => d.verdict));
-    const lines = [...new Set(by.map(describeRule))].slice(0, 3).join('; ');
+    const lines = firstDescriptions(by, 3).join('; ');
     const more = by.length > 3 ? ` (and ${by.length - 3} more)` : '';
-    const data = { lines: by.map((d) => (d.via ?? d.by).rule.range.start.line) };
+    // The lines responsible (the first of them, when the union of many earlier rules is).
+    const data = { lines: by.slice(0, MAX_LINES).map((d) => (d.via ?? d.by).rule.range.start.line) };
     if (mine && verdicts.size === 1 && verdicts.has(mine)) {
       ctx.sink.add('redundant-rule', 'info', ri.rule.range, `Redundant: earlier rules already ${mine === 'RETURN' ? 'return' : `give ${mine} to`} every packet this rule matches (${lines}${more}). Removing it changes nothing.`, data).related = related(by);
     } else if (mine === 'ACCEPT' && [...verdicts].every((v) => DENY.has(v))) {
