@@ -150,3 +150,20 @@ test('a chain of 40,000 rules that all overlap one another is analysed without r
   const overlapping = ['*filter', ':INPUT DROP [0:0]', ...Array.from({ length: n }, (_, i) => `-A INPUT -s ${ip(i)}/${8 + (i % 24)} -d ${ip(n - i)}/${8 + (i % 20)} -j ${i % 2 ? 'ACCEPT' : 'DROP'}`), 'COMMIT', ''];
   lint(overlapping.join('\n'), { fileName: 'x.rules' });
 });
+
+test('20,000 misspelt jumps among 20,000 chains, and one address list of 20,000 networks, are analysed without running away (they took minutes)', { timeout: 30000 }, () => {
+  const n = 20000;
+  const script = ['#!/bin/sh', ...Array.from({ length: n }, (_, i) => `iptables -N CHAIN${i}`), ...Array.from({ length: n }, (_, i) => `iptables -A CHAIN${i} -j CHAINX${i}`), ''];
+  const unknown = lint(script.join('\n'), { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'unknown-target');
+  assert.equal(unknown.length, n);
+  // Suggestions are made while their budget lasts: the first misspelling still gets one.
+  assert.ok(unknown[0].message.includes('Did you mean'), unknown[0].message);
+  const ip = (i: number) => `${10 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.1`;
+  const list = ['*filter', ':INPUT DROP [0:0]', `-A INPUT -s ${Array.from({ length: n }, (_, i) => `${ip(i)}/24`).join(',')} -j ACCEPT`, '-A INPUT -s 10.0.5.0/24 -j ACCEPT', 'COMMIT', ''];
+  const found = lint(list.join('\n'), { fileName: 'x.rules' }).diagnostics;
+  assert.equal(found.filter((d) => d.code === 'host-bits-set').length, n);
+  assert.equal(found.filter((d) => d.code === 'redundant-rule').length, 1);
+  // The last item's finding points at the last item.
+  const last = found.filter((d) => d.code === 'host-bits-set').at(-1)!;
+  assert.equal(list[2].slice(last.range.start.character, last.range.end.character), `${ip(n - 1)}/24`);
+});

@@ -7,7 +7,7 @@ import { findTable, isBuiltinChain, TARGETS } from './kb';
 import { Token } from './lexer';
 import { ChainDecl, Command, Ruleset } from './model';
 import { DiagnosticSink } from './parse/diagnostics';
-import { suggest } from './suggest';
+import { suggest, SuggestBudget } from './suggest';
 import { Range } from './types';
 
 export interface ChainState {
@@ -58,6 +58,21 @@ export class RulesetState {
     for (const m of this.byTable.values()) for (const cs of m.values()) out.push(cs);
     return out;
   }
+
+  /** Suggestions for misspelt chain names made while this state is built and checked, within one budget. */
+  readonly suggestions = new SuggestBudget();
+
+  /** Whether a chain of this name ever existed in the table (in any family when `family` is undefined). */
+  everDeclared(family: Family | undefined, table: string, name: string): boolean {
+    if (this.declared?.count !== this.history.length) {
+      const keys = new Set<string>();
+      for (const h of this.history) keys.add(`${h.family}:${h.table}:${h.name}`).add(`*:${h.table}:${h.name}`);
+      this.declared = { count: this.history.length, keys };
+    }
+    return this.declared.keys.has(`${family ?? '*'}:${table}:${name}`);
+  }
+
+  private declared?: { count: number; keys: Set<string> };
 }
 
 const MAX_CHAIN_NAME = 28;
@@ -111,6 +126,9 @@ export function validateChainName(name: Token, sink: DiagnosticSink): boolean {
 export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   const state = new RulesetState();
   const isScript = rs.format === 'script';
+  // The chains a script creates with -N somewhere (a jump may come before the -N that makes its chain).
+  let created: Set<string> | undefined;
+  const createdAnywhere = () => (created ??= new Set(rs.commands.filter((o) => o.spec.short === '-N' && o.chainName !== undefined).map((o) => o.chainName!)));
   const add = (cs: ChainState) => {
     state.set(cs);
     state.history.push(cs);
@@ -154,9 +172,8 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     const builtinElsewhere = isBuiltinChain(name.value);
     if (builtinElsewhere) {
       sink.error('chain-not-in-table', name.range, `The ${c.table} table has no ${name.value} chain (it has ${findTable(c.table)?.chains.join(', ') ?? 'no built-in chains'}).`);
-    } else if (!(isScript && rs.commands.some((o) => o.spec.short === '-N' && o.chainName === name.value))) {
-      const names = state.inTable(family, c.table).map((x) => x.name);
-      const s = suggest(name.value, names);
+    } else if (!(isScript && createdAnywhere().has(name.value))) {
+      const s = state.suggestions.left > 0 ? suggest(name.value, state.inTable(family, c.table).map((x) => x.name), 3, state.suggestions) : [];
       sink.add('undefined-chain', isScript ? 'warning' : 'error', name.range,
         `Chain ${name.value} does not exist in the ${c.table} table${isScript ? ' (no -N creates it)' : ' (no :' + name.value + ' line declares it)'}.${s.length ? ` Did you mean ${s[0]}?` : ''}`,
         { chain: name.value, table: c.table, suggestions: s });

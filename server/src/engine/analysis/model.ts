@@ -10,6 +10,7 @@ import { ruleMatch } from './ruleMatch';
 import { BoxIndex } from './boxIndex';
 import { AnalysisMemo } from '../memo';
 import { Box, SeenBoxes, Space } from './space';
+import { fingerprint } from '../fingerprint';
 
 export type Flow =
   | { kind: 'verdict'; verdict: string }
@@ -52,24 +53,6 @@ function verdictFlow(verdict: string): Flow {
   return f;
 }
 
-/** A short fingerprint of a list of strings (two 32-bit FNV-1a hashes with different seeds). */
-function hash(parts: string[]): string {
-  // `| 0` keeps both as 32-bit integers from the start (0x811c9dc5 alone is a double, and V8 would keep
-  // re-optimising the loop as the type changes).
-  let a = 0x811c9dc5 | 0;
-  let b = (0x01000193 ^ parts.length) | 0;
-  for (const p of parts) {
-    for (let i = 0; i < p.length; i++) {
-      const c = p.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x5bd1e995);
-    }
-    a = Math.imul(a ^ 44, 0x01000193);
-    b = Math.imul(b ^ 44, 0x5bd1e995);
-  }
-  return `${(a >>> 0).toString(36)}${(b >>> 0).toString(36)}:${parts.length}`;
-}
-
 export class AnalysisModel {
   readonly spaces: Record<Family, Space> = { 4: new Space(4), 6: new Space(6) };
   private readonly info = new Map<Command, RuleInfo>();
@@ -105,7 +88,7 @@ export class AnalysisModel {
         } else parts.push(next ? 'b' : '?');
       }
     }
-    const sig = hash(parts);
+    const sig = fingerprint(parts);
     this.signatures.set(cs, sig);
     return sig;
   }

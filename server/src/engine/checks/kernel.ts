@@ -6,10 +6,11 @@ import { PROTOCOLS } from '../kb/services';
 import { isBuiltinChain, ModuleSpec, TARGETS } from '../kb';
 import { Command, OptionUse } from '../model';
 import { suggest } from '../suggest';
-import { ChainState } from '../state';
+import { ChainState, RulesetState } from '../state';
 import { CheckContext, ruleFamily } from './context';
 import { DiagnosticSink } from '../parse/diagnostics';
 import { Range } from '../types';
+import { fingerprint } from '../fingerprint';
 import { wordTable } from '../wordTable';
 
 const protoNumbers = new Map<string, number | undefined>();
@@ -51,6 +52,27 @@ function natHasPort(o: OptionUse | undefined, family: 4 | 6): boolean {
   return family === 6 ? /\]:/.test(v) || v.startsWith(':') : v.includes(':');
 }
 
+/** Memo keys made from many chain names, once per analysis and table (the names themselves would make every key long). */
+const nameKeys = new WeakMap<RulesetState, Map<string, string>>();
+
+function namesFingerprint(ctx: CheckContext, key: string, names: () => string[]): string {
+  let keys = nameKeys.get(ctx.state);
+  if (!keys) nameKeys.set(ctx.state, (keys = new Map()));
+  let k = keys.get(key);
+  if (k === undefined) keys.set(key, (k = fingerprint(names())));
+  return k;
+}
+
+/** The chains of a table now. */
+function namesKey(ctx: CheckContext, family: 4 | 6, table: string): string {
+  return namesFingerprint(ctx, `now:${family}:${table}`, () => ctx.state.inTable(family, table).map((c) => c.name));
+}
+
+/** Every chain a table ever had. */
+function historyKey(ctx: CheckContext, table: string): string {
+  return namesFingerprint(ctx, `ever:${table}`, () => ctx.state.history.filter((h) => h.table === table).map((h) => h.name));
+}
+
 /** The built-in chains that reach a chain and the paths they take, as a short text for memo keys. */
 function hookKey(ctx: CheckContext, cs: ChainState): string {
   return ctx.graph.hooks(cs).map((h) => `${h}=${ctx.graph.pathKey(cs, h)}`).join(';');
@@ -89,7 +111,7 @@ export function checkKernel(ctx: CheckContext): void {
   for (const cs of ctx.state.all()) {
     const sig = ctx.model.signature(cs);
     const hooks = hookKey(ctx, cs);
-    const names = sig?.includes('?') || ctx.rs.format === 'script' ? ctx.state.history.filter((h) => h.table === cs.table).map((h) => h.name).join(',') : '';
+    const names = sig?.includes('?') || ctx.rs.format === 'script' ? historyKey(ctx, cs.table) : '';
     ctx.sink.addAll(ctx.memo.forChain(sig === undefined ? undefined : `${sig}|${hooks}|${names}`, 'kernel', () => {
       const sink = new DiagnosticSink();
       checkChainRules({ ...ctx, sink }, cs);
@@ -109,8 +131,8 @@ function checkChainRules(ctx: CheckContext, cs: ChainState): void {
     const t = rule.target;
     let key = chainKey;
     if (t && !t.spec && !t.dynamic) {
-      const known = ctx.state.get(ruleFamily(ctx, rule), rule.table, t.name) ? 'y' : ctx.state.history.some((h) => h.name === t.name && h.table === rule.table) ? 'h' : 'n';
-      key = `${chainKey}|${known}|${known === 'n' ? ctx.state.inTable(ruleFamily(ctx, rule), rule.table).map((c) => c.name).join(',') : ''}`;
+      const known = ctx.state.get(ruleFamily(ctx, rule), rule.table, t.name) ? 'y' : ctx.state.everDeclared(undefined, rule.table, t.name) ? 'h' : 'n';
+      key = `${chainKey}|${known}|${known === 'n' ? namesKey(ctx, ruleFamily(ctx, rule), rule.table) : ''}`;
     }
     const found = memo.forRule(rule, 'kernel', key, () => {
       const sink = new DiagnosticSink();
@@ -140,11 +162,10 @@ function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState): void {
     ctx.sink.error('unknown-target', t.token.range, `-g needs a user chain; ${t.name} is a target, use -j ${t.name}.`);
     return;
   }
-  const everDeclared = ctx.state.history.some((h) => h.family === family && h.table === rule.table && h.name === t.name);
-  if (everDeclared && ctx.rs.format === 'script') return;
-  const chains = ctx.state.inTable(family, rule.table).filter((x) => !x.builtin).map((x) => x.name);
+  if (ctx.rs.format === 'script' && ctx.state.everDeclared(family, rule.table, t.name)) return;
   const targets = TARGETS.filter((x) => !x.removed && (!x.family || x.family === family)).map((x) => x.name);
-  const s = suggest(t.name, [...targets, ...chains]);
+  const budget = ctx.state.suggestions;
+  const s = budget.left > 0 ? suggest(t.name, [...targets, ...ctx.state.inTable(family, rule.table).filter((x) => !x.builtin).map((x) => x.name)], 3, budget) : [];
   const where = isBuiltinChain(t.name) ? ` ${t.name} is a built-in chain of other tables, not of ${rule.table}.` : '';
   // In a script the chain may come from another script or service; a near-miss of a target name is still an error.
   const severity = ctx.rs.format === 'script' && !s.some((x) => targets.includes(x)) ? 'warning' : 'error';
