@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { lint, LintOptions } from '../../server/src/engine/lint';
+import { AnalysisMemo } from '../../server/src/engine/memo';
 import { formatEdits, applyEdits } from '../../server/src/engine/format';
 import { locate } from '../../server/src/engine/locate';
 import { tracePacket, packetFrom } from '../../server/src/engine/trace/tracer';
@@ -132,6 +133,12 @@ test('jumps nested 20,000 chains deep, or round a circle of 20,000 chains, are a
   const r = lint(deep.join('\n'), { fileName: 'deep.rules' });
   assert.deepEqual(r.diagnostics.map((d) => d.code), []);
   assert.deepEqual(r.graph.path(r.state.get(4, 'filter', `C${n - 1}`)!, 'INPUT').length, n + 1);
+  // While typing (with the memo): an edit deep down gives what a fresh analysis gives.
+  const memo = new AnalysisMemo();
+  lint(deep.join('\n'), { fileName: 'deep.rules', memo });
+  deep[n + 3 + 10000] = `-A C10000 -s 10.16.0.0/16 -j DROP`;
+  const text = deep.join('\n');
+  assert.deepEqual(lint(text, { fileName: 'deep.rules', memo }).diagnostics, lint(text, { fileName: 'deep.rules' }).diagnostics);
   const circle = ['*filter', ':INPUT DROP [0:0]', ...decl, '-A INPUT -j C0', ...Array.from({ length: n }, (_, i) => `-A C${i} -j C${(i + 1) % n}`), 'COMMIT', ''];
   const loops = lint(circle.join('\n'), { fileName: 'circle.rules' }).diagnostics.filter((d) => d.code === 'jump-loop');
   assert.equal(loops.length, 1);

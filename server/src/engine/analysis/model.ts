@@ -65,32 +65,50 @@ export class AnalysisModel {
 
   /**
    * What a chain's analysis depends on: its rules (by identity, so unchanged parsed lines keep it) and the
-   * signatures of the chains it jumps to. Undefined inside a cycle of jumps (then nothing is reused).
+   * signatures of the chains it jumps to. Undefined for a chain that reaches a cycle of jumps (then nothing is
+   * reused). Worked out depth-first without recursion, each chain once, however deep the jumps nest.
    */
-  signature(cs: ChainState, depth = 0): string | undefined {
-    if (this.signatures.has(cs)) return this.signatures.get(cs);
-    // Very deep jump nesting is not worth a signature (and must not exhaust the stack).
-    if (depth > 200) return undefined;
-    this.signatures.set(cs, undefined);
-    const parts: string[] = [`${cs.family}:${cs.table}:${cs.name}:${cs.policy ?? ''}`];
-    for (const r of cs.rules) {
-      parts.push(String(r.id));
-      const t = r.target;
-      if (t && !t.spec && !t.dynamic) {
-        const next = this.state.get(familyOf(this.rs, r), cs.table, t.name);
-        if (next && !next.builtin) {
-          const sub = this.signature(next, depth + 1);
-          if (sub === undefined) {
-            this.signatures.delete(cs);
-            return undefined;
-          }
-          parts.push(`[${sub}]`);
-        } else parts.push(next ? 'b' : '?');
+  signature(start: ChainState): string | undefined {
+    if (this.signatures.has(start)) return this.signatures.get(start);
+    const frames: Array<{ cs: ChainState; k: number; parts: string[] }> = [];
+    const onPath = new Set<ChainState>();
+    const enter = (cs: ChainState) => {
+      onPath.add(cs);
+      frames.push({ cs, k: 0, parts: [`${cs.family}:${cs.table}:${cs.name}:${cs.policy ?? ''}`] });
+    };
+    const leave = (sig: string | undefined) => {
+      const f = frames.pop()!;
+      onPath.delete(f.cs);
+      this.signatures.set(f.cs, sig);
+    };
+    enter(start);
+    while (frames.length) {
+      const f = frames[frames.length - 1];
+      const r = f.cs.rules[f.k];
+      if (!r) {
+        leave(fingerprint(f.parts));
+        continue;
       }
+      const t = r.target;
+      const next = t && !t.spec && !t.dynamic ? this.state.get(familyOf(this.rs, r), f.cs.table, t.name) : undefined;
+      if (next && !next.builtin && !this.signatures.has(next)) {
+        // A jump back into a chain being worked out: a cycle, and no signature for any chain on it.
+        if (onPath.has(next)) leave(undefined);
+        else enter(next);
+        continue;
+      }
+      f.k++;
+      f.parts.push(String(r.id));
+      if (!t || t.spec || t.dynamic) continue;
+      if (!next || next.builtin) {
+        f.parts.push(next ? 'b' : '?');
+        continue;
+      }
+      const sub = this.signatures.get(next);
+      if (sub === undefined) leave(undefined);
+      else f.parts.push(`[${sub}]`);
     }
-    const sig = fingerprint(parts);
-    this.signatures.set(cs, sig);
-    return sig;
+    return this.signatures.get(start);
   }
 
   /** What the memo kept for a chain whose signature is unchanged (nothing without a memo: no signature is made). */
