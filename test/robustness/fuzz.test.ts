@@ -174,3 +174,16 @@ test('20,000 misspelt jumps among 20,000 chains, and one address list of 20,000 
   const last = found.filter((d) => d.code === 'host-bits-set').at(-1)!;
   assert.equal(list[2].slice(last.range.start.character, last.range.end.character), `${ip(n - 1)}/24`);
 });
+
+test('a ruleset of 10,000 lines pasted with typographic dashes is reported without running away (it took half a minute)', { timeout: 30000 }, () => {
+  const n = 10000;
+  const text = ['*filter', ':INPUT DROP [0:0]', ...Array.from({ length: n }, (_, i) => `\u2013A INPUT \u2013s 10.0.${i >> 8}.${i & 255} \u2013j DROP`), 'COMMIT', ''].join('\n');
+  const found = lint(text, { fileName: 'x.rules' }).diagnostics;
+  // Each line: three look-alikes that break their words, and nothing else said about those words.
+  assert.equal(found.filter((d) => d.code === 'lookalike-character' && d.severity === 'error').length, 3 * n);
+  const line = text.split('\n')[2];
+  const dashes = [...line].flatMap((ch, k) => (ch === '\u2013' ? [k] : []));
+  for (const d of found.filter((x) => x.range.start.line === 2 && x.code !== 'lookalike-character' && x.severity === 'error')) {
+    assert.ok(!dashes.some((k) => k >= d.range.start.character && k < Math.max(d.range.end.character, d.range.start.character + 1)), `an echo of a look-alike is kept: ${d.message}`);
+  }
+});

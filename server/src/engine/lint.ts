@@ -104,24 +104,37 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   return { ruleset, state, graph, index, diagnostics };
 }
 
-/** Follow-up errors on a word that holds a look-alike character add nothing to the look-alike report itself. */
-function isLookalikeEcho(d: Diagnostic, lookalikes: Diagnostic[]): boolean {
-  if (d.code === 'lookalike-character' || d.severity !== 'error') return false;
-  return lookalikes.some((l) => l.range.start.line === d.range.start.line && l.range.start.character >= d.range.start.character && l.range.start.character < Math.max(d.range.end.character, d.range.start.character + 1));
+/** Whether the look-alike `l` stands inside the span of the finding `d` (on one line). */
+function holdsLookalike(d: Diagnostic, l: Diagnostic): boolean {
+  const c = l.range.start.character;
+  return l.range.start.line === d.range.start.line && c >= d.range.start.character && c < Math.max(d.range.end.character, d.range.start.character + 1);
 }
 
 /**
- * A look-alike that breaks the word it sits in is the error (its echoes are dropped); one that iptables reads as
- * part of a harmless word (a quote inside a one-word comment) is a warning.
+ * A look-alike that breaks the word it sits in is the error, and the errors it causes on that word (its echoes)
+ * are dropped; one that iptables reads as part of a harmless word (a quote inside a one-word comment) is a warning.
+ * Look-alikes are looked up by line, so a document full of them costs no more than one with a few.
  */
 function rankLookalikes(items: Diagnostic[]): Diagnostic[] {
-  const lookalikes = items.filter((d) => d.code === 'lookalike-character');
-  if (!lookalikes.length) return items;
-  const echoes = new Set(items.filter((d) => isLookalikeEcho(d, lookalikes)));
-  for (const l of lookalikes) {
-    const broke = [...echoes].some((e) => isLookalikeEcho(e, [l]));
-    l.severity = broke ? 'error' : 'warning';
+  const byLine = new Map<number, Diagnostic[]>();
+  for (const d of items) {
+    if (d.code !== 'lookalike-character') continue;
+    const list = byLine.get(d.range.start.line);
+    if (list) list.push(d);
+    else byLine.set(d.range.start.line, [d]);
   }
+  if (!byLine.size) return items;
+  const broke = new Set<Diagnostic>();
+  const echoes = new Set<Diagnostic>();
+  for (const d of items) {
+    if (d.code === 'lookalike-character' || d.severity !== 'error') continue;
+    for (const l of byLine.get(d.range.start.line) ?? []) {
+      if (!holdsLookalike(d, l)) continue;
+      broke.add(l);
+      echoes.add(d);
+    }
+  }
+  for (const list of byLine.values()) for (const l of list) l.severity = broke.has(l) ? 'error' : 'warning';
   return items.filter((d) => !echoes.has(d));
 }
 
