@@ -187,3 +187,12 @@ test('a ruleset of 10,000 lines pasted with typographic dashes is reported witho
     assert.ok(!dashes.some((k) => k >= d.range.start.character && k < Math.max(d.range.end.character, d.range.start.character + 1)), `an echo of a look-alike is kept: ${d.message}`);
   }
 });
+
+test('a script of 40,000 blocking rules before its SSH accept is analysed without running away (it took 25 s)', { timeout: 30000 }, () => {
+  const ip = (i: number) => `${10 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.1`;
+  const n = 40000;
+  const sh = ['#!/bin/bash', 'IPT=/sbin/iptables', ...Array.from({ length: n }, (_, i) => `$IPT -A INPUT -s ${ip(i)} -j DROP  # blocked ${i}`), 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT', '$IPT -P INPUT DROP', ''];
+  const found = lint(sh.join('\n'), { fileName: 'fw.sh' }).diagnostics;
+  assert.equal(found.filter((d) => d.code === 'ssh-lockout').length, 0);
+  assert.equal(found.filter((d) => d.code === 'prefer-ipset').length, 1);
+});

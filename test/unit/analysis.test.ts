@@ -77,6 +77,17 @@ test('ssh-lockout: default deny without an SSH accept; a setting names other por
   expectOne(rejectEnd, 'ssh-lockout', 3, '-A INPUT -j REJECT');
 });
 
+test('ssh-lockout: an SSH accept after hundreds of rules that each take a little of SSH is still found', () => {
+  // Each DROP takes SSH packets from one source to one destination: what is left of SSH falls into many pieces,
+  // and the walk down INPUT once gave up there and reported a lockout although line 604 accepts SSH.
+  const ip = (i: number) => `10.${(i >> 8) & 255}.${i & 255}.1`;
+  const drops = Array.from({ length: 600 }, (_, i) => `-A INPUT -s ${ip(i)} -d ${ip(i + 1000)} -j DROP`);
+  const text = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT', ...drops, '-A INPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', ''].join('\n');
+  expectNone(text, 'ssh-lockout');
+  // Without the accept, the lockout is still reported.
+  expectOne(text.replace('-A INPUT -p tcp --dport 22 -j ACCEPT\n', ''), 'ssh-lockout', 1, 'DROP');
+});
+
 test('ssh-lockout in scripts: DROP policy before the SSH accept, and a flush under a DROP policy', () => {
   const early = 'iptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n';
   expectOne(early, 'ssh-lockout', 0, 'iptables -P INPUT DROP'.slice(9));

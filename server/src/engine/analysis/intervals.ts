@@ -47,6 +47,11 @@ export class IntervalSet {
     return out;
   }
 
+  /** How many intervals the set is made of. */
+  get intervals(): number {
+    return this.b.length >> 1;
+  }
+
   get isEmpty(): boolean {
     return this.b.length === 0;
   }

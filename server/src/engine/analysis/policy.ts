@@ -44,6 +44,8 @@ function denyEnd(model: AnalysisModel, cs: ChainState): { range: Range; what: st
 function follow(model: AnalysisModel, cs: ChainState, box: Box, stopAt?: RuleInfo): { deniedWholeBy?: RuleInfo; mayAccept?: RuleInfo } {
   const space = model.space(cs);
   let rest: Box[] = [box];
+  /** Whether what is left is still small enough to take more out of. */
+  let shrinking = true;
   for (const ri of model.rules(cs)) {
     if (ri === stopAt || rest.length === 0) break;
     if (!rest.some((r) => space.overlaps(r, ri.box))) continue;
@@ -53,10 +55,13 @@ function follow(model: AnalysisModel, cs: ChainState, box: Box, stopAt?: RuleInf
       return { deniedWholeBy: ri };
     }
     // What earlier rules surely decide is taken out of what is left. Only an optimisation: leaving more keeps every
-    // conclusion sound (a deny must then cover more).
+    // conclusion sound (more rules may accept, and a deny must cover more). Once what is left has grown into many
+    // pieces, or pieces of many intervals (thousands of rules that each take a little), it is left as it is, and the
+    // walk goes on: a rule further down may still accept.
+    if (!shrinking) continue;
     const leaves = model.leaves(ri);
     if (leaves.length <= 32) for (const d of leaves) rest = rest.flatMap((r) => space.subtract(r, d.box));
-    if (rest.length > 500) break;
+    shrinking = rest.length <= 500 && rest.every((r) => r.every((s) => s.intervals <= 64));
   }
   return {};
 }
