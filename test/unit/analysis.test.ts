@@ -77,6 +77,14 @@ test('ssh-lockout: default deny without an SSH accept; a setting names other por
   expectOne(rejectEnd, 'ssh-lockout', 3, '-A INPUT -j REJECT');
 });
 
+test('not dead because of a RETURN that a long user chain reaches only after hundreds of others', () => {
+  // The chain's final DROP takes what 200 earlier RETURNs leave; working that out outgrows the budget of pieces,
+  // and the DROP was once taken to decide all that was left of it so far, the RETURN of 192.168.1.1 included.
+  const returns = Array.from({ length: 200 }, (_, i) => `-A X -s 10.0.${i}.0/24 -p tcp -j RETURN`);
+  const text = ['*filter', ':INPUT DROP [0:0]', ':X - [0:0]', ...returns, '-A X -s 192.168.1.1 -j RETURN', '-A X -j DROP', '-A INPUT -j X', '-A INPUT -s 192.168.1.1 -j ACCEPT', 'COMMIT', ''].join('\n');
+  for (const code of ['reject-before-accept', 'shadowed-rule', 'redundant-rule']) expectNone(text, code);
+});
+
 test('ssh-lockout: an SSH accept after hundreds of rules that each take a little of SSH is still found', () => {
   // Each DROP takes SSH packets from one source to one destination: what is left of SSH falls into many pieces,
   // and the walk down INPUT once gave up there and reported a lockout although line 604 accepts SSH.

@@ -194,9 +194,12 @@ export class AnalysisModel {
       let pieces: Box[] = [box];
       for (const d of diverted.query(box, seqOf[k])) {
         pieces = pieces.flatMap((p) => space.subtract(p, d));
-        if (pieces.length > budget || pieces.length === 0) break;
+        if (pieces.length === 0) break;
+        // Too many pieces: what earlier rules divert has not all been taken out, so the pieces are more than this
+        // rule surely decides, and nothing is claimed for it.
+        if (pieces.length > budget) pieces = [];
       }
-      for (const p of pieces.slice(0, budget)) out.push({ box: p, verdict: flow.verdict, by: rules[k] });
+      for (const p of pieces) out.push({ box: p, verdict: flow.verdict, by: rules[k] });
     }
     this.decided.set(cs, out);
     if (kept) kept.decisions = out;
