@@ -4,6 +4,7 @@ import { CheckContext, DEFAULT_SETTINGS, LintSettings } from './checks/context';
 import { checkLookalikes } from './checks/lookalike';
 import { runAnalysis } from './analysis';
 import { AnalysisModel } from './analysis/model';
+import { AnalysisLimits, DEFAULT_LIMITS } from './analysis/limits';
 import { CODE_INFO } from './checks/codes';
 import { JumpGraph } from './graph';
 import { Family } from './kb/addresses';
@@ -31,6 +32,8 @@ export interface LintOptions {
   maxAnalysisSize?: number;
   /** Results of the previous analysis of the same document, to reuse what did not change. */
   memo?: AnalysisMemo;
+  /** Work limits of the packet-space analysis (the defaults serve everyone; the tests make them tiny). */
+  limits?: Partial<AnalysisLimits>;
 }
 
 export interface LintResult {
@@ -89,7 +92,7 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   if (ruleset.format === 'script') checkLookalikes(index, commandLines(ruleset), sink);
   const state = buildState(ruleset, sink);
   const graph = new JumpGraph(ruleset, state);
-  const model = new AnalysisModel(ruleset, state, memo);
+  const model = new AnalysisModel(ruleset, state, memo, opts.limits ? { ...DEFAULT_LIMITS, ...opts.limits } : DEFAULT_LIMITS);
   const ctx: CheckContext = { rs: ruleset, state, graph, sink, settings: { ...DEFAULT_SETTINGS, ...opts.settings }, memo, model };
   checkKernel(ctx);
   if (text.length <= (opts.maxAnalysisSize ?? DEFAULT_MAX_ANALYSIS_SIZE)) {

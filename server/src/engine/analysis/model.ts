@@ -11,6 +11,7 @@ import { BoxIndex } from './boxIndex';
 import { AnalysisMemo } from '../memo';
 import { Box, SeenBoxes, Space } from './space';
 import { fingerprint } from '../fingerprint';
+import { AnalysisLimits, DEFAULT_LIMITS } from './limits';
 
 export type Flow =
   | { kind: 'verdict'; verdict: string }
@@ -61,7 +62,7 @@ export class AnalysisModel {
 
   private readonly signatures = new Map<ChainState, string | undefined>();
 
-  constructor(readonly rs: Ruleset, readonly state: RulesetState, readonly memo?: AnalysisMemo) {}
+  constructor(readonly rs: Ruleset, readonly state: RulesetState, readonly memo?: AnalysisMemo, readonly limits: Readonly<AnalysisLimits> = DEFAULT_LIMITS) {}
 
   /**
    * What a chain's analysis depends on: its rules (by identity, so unchanged parsed lines keep it) and the
@@ -160,7 +161,8 @@ export class AnalysisModel {
    * The decisions a user chain surely makes for packets that enter it: a terminating rule decides the packets
    * of its (exact) box that no earlier rule could have taken elsewhere.
    */
-  decisions(cs: ChainState, budget = 200): Decision[] {
+  decisions(cs: ChainState): Decision[] {
+    const budget = this.limits.decisions;
     const cached = this.decided.get(cs);
     if (cached === 'pending') return [];
     if (cached) return cached;

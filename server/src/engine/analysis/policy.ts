@@ -27,7 +27,7 @@ function denyEnd(model: AnalysisModel, cs: ChainState): { range: Range; what: st
     if (ri.flow.kind === 'continue') continue;
     if (!ri.exact || !space.subsetOf(space.full, ri.box)) break;
     const leaves = model.leaves(ri);
-    if (leaves.length && leaves.every((d) => DENY.has(d.verdict)) && space.covered(space.full, leaves.map((d) => d.box)) === true) {
+    if (leaves.length && leaves.every((d) => DENY.has(d.verdict)) && space.covered(space.full, leaves.map((d) => d.box), model.limits.cover) === true) {
       return { range: ri.rule.range, what: `the final ${leaves[0].verdict} on line ${ri.rule.range.start.line + 1}`, rule: ri };
     }
     break;
@@ -61,7 +61,7 @@ function follow(model: AnalysisModel, cs: ChainState, box: Box, stopAt?: RuleInf
     if (!shrinking) continue;
     const leaves = model.leaves(ri);
     if (leaves.length <= 32) for (const d of leaves) rest = rest.flatMap((r) => space.subtract(r, d.box));
-    shrinking = rest.length <= 500 && rest.every((r) => r.every((s) => s.intervals <= 64));
+    shrinking = rest.length <= model.limits.followPieces && rest.every((r) => r.every((s) => s.intervals <= model.limits.followIntervals));
   }
   return {};
 }

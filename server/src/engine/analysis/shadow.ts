@@ -14,22 +14,14 @@ export interface DeadRule {
   by: Decision[];
 }
 
-const MAX_CANDIDATES = 5000;
-/**
- * The index entries one chain's rules may look at in all. A chain in which every rule overlaps every other (thousands
- * of `! -s ADDR` rules) would otherwise cost the square of its length; past this, its remaining rules are not
- * called dead (the analysis never claims more than it proved).
- */
-const CHAIN_WORK = 4_000_000;
 const NO_BIG: never[] = [];
 /** How many of the lines responsible a finding carries in its data. */
 const MAX_LINES = 100;
-/** A rule that leaves more boxes than this gets an index of its own. */
-const BIG = 64;
 
 /** Every rule of every chain that earlier rules make dead, with the decisions responsible. */
 export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule[] {
   const dead: DeadRule[] = [];
+  const limits = model.limits;
   for (const cs of ctx.state.all()) {
     // An unchanged chain (same rules, same called chains) has the same dead rules as last time.
     const kept = model.kept(cs);
@@ -50,7 +42,7 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
     let position: Map<RuleInfo, number> | undefined;
     const firstSeq = leaves.map((ls, k) => {
       const seq = small.size;
-      if (ls.length > BIG) {
+      if (ls.length > limits.ownIndex) {
         const build = () => {
           const own = BoxIndex.best<Decision>(space, (d) => d.box, ls);
           for (const d of ls) own.add(d);
@@ -69,13 +61,15 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
     const high: bigint[] = space.point(space.full, true);
     rules.forEach((ri, k) => {
       const box = ri.box;
-      if (space.isEmpty(box) || small.scanned > CHAIN_WORK) return;
+      // A chain in which every rule overlaps every other (thousands of `! -s ADDR` rules) would cost the square of
+      // its length: past the chain's work limit its remaining rules are not called dead.
+      if (space.isEmpty(box) || small.scanned > limits.chainWork) return;
       const earlierBig = big.length && big[0].at < k ? big.filter((b) => b.at < k) : NO_BIG;
       // Cheap refutation first: if no earlier decision holds the rule's lowest (or highest) corner, the rule is not
       // dead. A final catch-all rule is settled here, before the decisions that overlap it are gathered.
       const holds = (p: bigint[]) => small.holds(p, firstSeq[k]) || (earlierBig.length > 0 && earlierBig.some((b) => b.index.holds(p)));
       if (!holds(space.point(box, false, low)) || !holds(space.point(box, true, high))) return;
-      const cands = small.queryAtMost(box, firstSeq[k], MAX_CANDIDATES);
+      const cands = small.queryAtMost(box, firstSeq[k], limits.candidates);
       if (!cands) return;
       if (earlierBig.length) {
         // Keep the order of the rules: a decision's rank is its rule's position.
@@ -88,9 +82,9 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
         }
         cands.sort((x, y) => rank.get(x)! - rank.get(y)!);
       }
-      if (!cands.length || cands.length > MAX_CANDIDATES) return;
+      if (!cands.length || cands.length > limits.candidates) return;
       const whole = cands.find((d) => space.subsetOf(box, d.box));
-      const covered = whole ? true : space.covered(box, cands.map((d) => d.box));
+      const covered = whole ? true : space.covered(box, cands.map((d) => d.box), limits.cover);
       if (covered) dead.push({ ri, by: whole ? [whole] : cands });
     });
     if (kept) kept.dead = dead.slice(first);
