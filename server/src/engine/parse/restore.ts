@@ -22,6 +22,10 @@ class RestoreParser {
   private readonly sink = new DiagnosticSink();
   private readonly tables: TableBlock[] = [];
   private readonly chains: ChainDecl[] = [];
+  /** The implicit entries of built-in chains not yet replaced by a declaration, per table and chain, oldest first. */
+  private readonly implicit = new Map<string, ChainDecl[]>();
+  /** Implicit entries replaced by a declaration, taken out of `chains` at the end (once, not one search each). */
+  private readonly replaced = new Set<ChainDecl>();
   private readonly commands: Command[] = [];
   private readonly comments: CommentLine[] = [];
   private current?: TableBlock;
@@ -40,7 +44,8 @@ class RestoreParser {
       this.line(full, line);
     }
     this.closeMissing(index.lineCount);
-    const { family, tables, chains, commands, comments, sink } = this;
+    const { family, tables, commands, comments, sink } = this;
+    const chains = this.replaced.size ? this.chains.filter((c) => !this.replaced.has(c)) : this.chains;
     return { format: 'restore', family, tables, chains, commands, comments, diagnostics: sink.items, lineCount: index.lineCount };
   }
 
@@ -71,7 +76,7 @@ class RestoreParser {
     else if (!current || current.commitRange) this.outsideLine(text, line);
     else {
       current.endLine = line;
-      if (text.startsWith(':')) parseChainLine(text, line, current.name, this.chains, sink);
+      if (text.startsWith(':')) parseChainLine(text, line, current.name, this.chains, sink, (name) => this.replaceImplicit(current.name, name));
       else this.ruleLine(text, line, current.name);
     }
   }
@@ -115,6 +120,12 @@ class RestoreParser {
     this.commands.push(command);
   }
 
+  /** A built-in chain's declaration replaces the oldest implicit entry of that chain still standing. */
+  private replaceImplicit(table: string, name: string): void {
+    const gone = this.implicit.get(`${table}:${name}`)?.shift();
+    if (gone) this.replaced.add(gone);
+  }
+
   private closeMissing(line: number): void {
     const { current, index } = this;
     if (!current || current.commitRange) return;
@@ -136,7 +147,14 @@ class RestoreParser {
       this.sink.error('unknown-table', nameRange, `Unknown table '${name}'. Tables: filter, nat, mangle, raw, security.${s.length ? ` Did you mean '${s[0]}'?` : ''}`, { suggestions: s });
       return;
     }
-    for (const c of spec.chains) this.chains.push({ table: name, name: c, nameRange, builtin: true, range: nameRange, via: 'builtin' });
+    for (const c of spec.chains) {
+      const decl: ChainDecl = { table: name, name: c, nameRange, builtin: true, range: nameRange, via: 'builtin' };
+      this.chains.push(decl);
+      const key = `${name}:${c}`;
+      const queue = this.implicit.get(key);
+      if (queue) queue.push(decl);
+      else this.implicit.set(key, [decl]);
+    }
   }
 
   private commitLine(text: string, line: number): void {
@@ -208,7 +226,7 @@ function parseRuleLine(text: string, line: number, ctx: CommandContext, doc: str
   return parseCommand(tokens, ctx, counters);
 }
 
-function parseChainLine(text: string, line: number, table: string, chains: ChainDecl[], sink: DiagnosticSink): void {
+function parseChainLine(text: string, line: number, table: string, chains: ChainDecl[], sink: DiagnosticSink, replaceImplicit: (name: string) => void): void {
   const tokens = lexRestoreLine(text, line, 1).tokens;
   const range = lineRange(line, 0, text.length);
   if (tokens.length === 0 || text[1] === ' ') {
@@ -228,10 +246,6 @@ function parseChainLine(text: string, line: number, table: string, chains: Chain
     sink.error('syntax', counters.range, `'${counters.value}' is not a counter pair [packets:bytes].`);
   }
   if (rest.length) sink.error('syntax', rest[0].range, 'Unexpected text after the counters of a chain line.');
-  // A built-in chain's declaration replaces its implicit entry.
-  if (builtin) {
-    const implicit = chains.findIndex((c) => c.table === table && c.name === name.value && c.via === 'builtin');
-    if (implicit >= 0) chains.splice(implicit, 1);
-  }
+  if (builtin) replaceImplicit(name.value);
   chains.push(decl);
 }
