@@ -125,7 +125,11 @@ function checkScriptOrder(model: AnalysisModel, ctx: CheckContext): void {
   const portSet = IntervalSet.from(ctx.settings.sshPorts.map((p) => [BigInt(p), BigInt(p)] as const));
   const ssh = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.Dport, portSet], [Dim.State, STATE('NEW')], [Dim.Frag, IntervalSet.point(0n)]]);
   const cmds = ctx.rs.commands.filter((c) => c.table === 'filter' && (c.commandFamily ?? ctx.rs.family) === input.family);
-  const isInput = (c: Command) => c.chain?.value === 'INPUT';
+  const isInput = (c: Command) => c.chainName === 'INPUT';
+  const setsPolicy = (c: Command, policy: string) => c.spec.short === '-P' && isInput(c) && c.extra?.value === policy;
+  // Whether the script sets a DROP policy anywhere, and (as the walk goes) whether an ACCEPT policy came before.
+  const laterDrop = cmds.some((p) => setsPolicy(p, 'DROP'));
+  let acceptBefore = false;
   const sshAccept = cmds.find((c) => (c.spec.short === '-A' || c.spec.short === '-I') && isInput(c) && c.target?.name === 'ACCEPT' && space.overlaps(model.ruleInfo(c, input).box, ssh));
   let dropPolicy: Command | undefined;
   for (const c of cmds) {
@@ -135,13 +139,12 @@ function checkScriptOrder(model: AnalysisModel, ctx: CheckContext): void {
         ctx.sink.add('ssh-lockout', 'warning', c.range, `INPUT gets a DROP policy here, before line ${sshAccept.range.start.line + 1} accepts SSH: a remote session running this script is cut off in between. Set the policy after the SSH accept.`, { chain: 'INPUT' });
       }
     }
-    if (c.spec.short === '-F' && (!c.chain || isInput(c))) {
-      const laterDrop = cmds.some((p) => p.spec.short === '-P' && isInput(p) && p.extra?.value === 'DROP');
-      const acceptBefore = cmds.some((p) => p.index < c.index && p.spec.short === '-P' && isInput(p) && p.extra?.value === 'ACCEPT');
+    if (c.spec.short === '-F' && (c.chainName === undefined || isInput(c))) {
       if (laterDrop && !acceptBefore) {
         ctx.sink.add('ssh-lockout', 'warning', c.range, `This flush runs while INPUT may still have the DROP policy this script sets (from an earlier run): every rule, the SSH accept included, is gone and nothing gets in. Run 'iptables -P INPUT ACCEPT' before flushing.`, { chain: 'INPUT', insertPolicyBefore: c.range.start.line });
       }
     }
+    if (setsPolicy(c, 'ACCEPT')) acceptBefore = true;
   }
 }
 
