@@ -6,11 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { lint } from '../../server/src/engine/lint';
 import { lexRestoreLine, Token } from '../../server/src/engine/lexer';
 import { Command } from '../../server/src/engine/model';
+import { commandOnLine } from '../../server/src/engine/locate';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -52,7 +53,7 @@ test('packed words read back as the lexer read them, in restore files of the cor
   const corpus = path.resolve(ROOT, '..', 'shared', 'corpus', 'save');
   let files: string[] = [];
   try {
-    files = require('node:fs').readdirSync(corpus).map((f: string) => path.join(corpus, f));
+    files = readdirSync(corpus).map((f: string) => path.join(corpus, f));
   } catch {
     if (process.env.CI === 'true') throw new Error(`the corpus is missing at ${corpus}`);
     t.skip(`skipped: no corpus at ${corpus}`);
@@ -100,4 +101,26 @@ test('packed words: quotes, --name=value, bundled flags, shell words over severa
   assert.equal(multi.endLine, 4);
   assert.equal(multi.options.find((o) => o.spec.short === '-s')?.argDynamic, true);
   assert.equal(multi.options.find((o) => o.spec.short === '-s')?.arg?.range.start.line, 3);
+});
+
+test('commandOnLine finds by halving what a search of every command finds, on every line of the corpus', (t) => {
+  const dirs = ['save', 'scripts'].map((d) => path.resolve(ROOT, '..', 'shared', 'corpus', d));
+  let lines = 0;
+  for (const dir of dirs) {
+    let files: string[] = [];
+    try {
+      files = readdirSync(dir).map((f) => path.join(dir, f));
+    } catch {
+      if (process.env.CI === 'true') throw new Error(`the corpus is missing at ${dir}`);
+      t.skip(`skipped: no corpus at ${dir}`);
+      return;
+    }
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      const rs = lint(text, { fileName: file }).ruleset;
+      const count = text.split('\n').length;
+      for (let l = 0; l < count; l++, lines++) assert.equal(commandOnLine(rs, l), rs.commands.find((c) => c.startLine <= l && c.endLine >= l), `${file}:${l + 1}`);
+    }
+  }
+  assert.ok(lines > 10000, `${lines} lines checked`);
 });

@@ -21,9 +21,23 @@ export function inRange(pos: Position, r: Range): boolean {
   return comparePos(pos, r.start) >= 0 && comparePos(pos, r.end) <= 0;
 }
 
-/** The command whose lines include `line` (a command may run over several lines in a script). */
+/**
+ * The first command whose lines include `line` (a command may run over several lines in a script, and a script
+ * line may hold several commands). Commands are in the order of their lines: found by halving, then stepping back
+ * over the other commands of the same line.
+ */
 export function commandOnLine(rs: Ruleset, line: number): Command | undefined {
-  return rs.commands.find((c) => c.startLine <= line && c.endLine >= line);
+  const list = rs.commands;
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].startLine <= line) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  if (hi < 0 || list[hi].endLine < line) return undefined;
+  while (hi > 0 && list[hi - 1].endLine >= line) hi--;
+  return list[hi];
 }
 
 function commandAt(result: LintResult, pos: Position): Command | undefined {
