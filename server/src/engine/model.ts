@@ -20,6 +20,9 @@ export interface OptionUse {
   readonly argDynamic: boolean;
   /** How many values the option has. */
   readonly valueCount: number;
+  /** The option's name and its values as written, read without making Tokens. */
+  readonly nameText: string;
+  readonly values: readonly string[];
   /** Every value, in order (a new list each time it is asked for). */
   readonly args: readonly Token[];
 }
@@ -56,6 +59,9 @@ export interface Command {
   /** The chain word's text and whether it is a shell expansion, read without making its Token. */
   readonly chainName: string | undefined;
   readonly chainDynamic: boolean;
+  /** The ranges of the chain word and of the command word, worked out without making their Tokens. */
+  readonly chainRange: Range | undefined;
+  readonly commandRange: Range;
   rulenum?: Token;
   /** The policy of -P, or the new name of -E. */
   extra?: Token;

@@ -6,7 +6,7 @@ export function summarize(c: Command): string {
   const where: string[] = [];
   const neg = (o: { negated: boolean }) => (o.negated ? '!' : '');
   for (const o of c.options) {
-    const v = o.args.map((a) => a.value).join(' ');
+    const v = o.values.join(' ');
     if (!o.owner) {
       switch (o.spec.short) {
         case '-p': parts.unshift(`${neg(o)}${v}`); continue;
@@ -31,7 +31,7 @@ export function summarize(c: Command): string {
     if (m.spec && ['limit', 'recent', 'hashlimit', 'string', 'time', 'owner', 'connlimit', 'statistic'].includes(m.spec.name) && !parts.some((p) => p.startsWith(m.spec!.name))) parts.push(m.spec.name);
   }
   const t = c.target;
-  const target = t ? `${t.goto ? 'goto ' : ''}${t.name}${t.options.length ? ' ' + t.options.map((o) => [o.nameToken.value, ...o.args.map((a) => a.value)].join(' ')).join(' ') : ''}` : '(count only)';
+  const target = t ? `${t.goto ? 'goto ' : ''}${t.name}${t.options.length ? ' ' + t.options.map((o) => [o.nameText, ...o.values].join(' ')).join(' ') : ''}` : '(count only)';
   const all = [...parts, ...where];
   return `${all.length ? all.join(' ') : 'all'} -> ${target}`;
 }

@@ -17,7 +17,8 @@ function span(ranges: Range[]): Range {
 
 function ruleSymbol(c: Command): DocumentSymbol {
   const name = summarize(c);
-  return { name, detail: `line ${c.range.start.line + 1}`, kind: SymbolKind.Event, range: c.range, selectionRange: c.chain?.range ?? c.commandToken.range };
+  const range = c.range;
+  return { name, detail: `line ${range.start.line + 1}`, kind: SymbolKind.Event, range, selectionRange: c.chainRange ?? c.commandRange };
 }
 
 export function documentSymbols(result: LintResult): DocumentSymbol[] {
@@ -37,7 +38,7 @@ export function documentSymbols(result: LintResult): DocumentSymbol[] {
       seen.add(cs.name);
       const ranges = [...(declared ? [cs.decl!.range] : []), ...rules.map((r) => r.range)];
       const detail = cs.builtin ? `policy ${cs.policy ?? '?'}` : `${rules.length} rule(s)`;
-      const selection = declared ? cs.decl!.nameRange : rules[0].chain!.range;
+      const selection = declared ? cs.decl!.nameRange : rules[0].chainRange!;
       chains.push({ name: cs.name, detail, kind: cs.builtin ? SymbolKind.Class : SymbolKind.Function, range: span(ranges), selectionRange: selection, children: rules.map(ruleSymbol) });
     }
     const endLine = ruleset.format === 'restore' ? t.endLine : Math.max(t.range.end.line, ...chains.map((c) => c.range.end.line));
@@ -60,7 +61,7 @@ export function foldingRanges(result: LintResult): FoldingRange[] {
       if (start >= 0 && last > start) out.push({ startLine: start, endLine: last });
     };
     for (const c of ruleset.commands) {
-      const name = c.chain?.value ?? '';
+      const name = c.chainName ?? '';
       if (name !== chain || c.range.start.line !== last + 1) {
         flush();
         start = c.range.start.line;

@@ -9,7 +9,7 @@ import {
 } from '../kb';
 import { ValueKind } from '../kb/values';
 import { Token } from '../lexer';
-import { dynamicOf, tokenOf, valueOf, WordRef, Words } from './words';
+import { dynamicOf, rangeOf, tokenOf, valueOf, WordRef, Words } from './words';
 import { Command, MatchUse, OptionUse, TargetUse } from '../model';
 import { suggest } from '../suggest';
 import { Range } from '../types';
@@ -95,6 +95,16 @@ class OptionNode implements OptionUse {
 
   get argDynamic(): boolean {
     return this.argRef !== undefined && dynamicOf(this.words, this.argRef);
+  }
+
+  get nameText(): string {
+    return valueOf(this.words, this.nameRef);
+  }
+
+  get values(): readonly string[] {
+    if (this.argRef === undefined) return NONE;
+    const first = valueOf(this.words, this.argRef);
+    return this.more === undefined ? [first] : [first, ...this.more.map((r) => valueOf(this.words, r))];
   }
 
   get valueCount(): number {
@@ -278,6 +288,14 @@ class CommandNode implements Command {
 
   get chainDynamic(): boolean {
     return this.chainRef !== undefined && dynamicOf(this.packed, this.chainRef);
+  }
+
+  get chainRange(): Range | undefined {
+    return this.chainRef === undefined ? undefined : rangeOf(this.packed, this.chainRef);
+  }
+
+  get commandRange(): Range {
+    return rangeOf(this.packed, this.commandRef);
   }
 
   get range(): Range {

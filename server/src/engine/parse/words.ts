@@ -8,6 +8,7 @@
  * ruleset of 100,000 rules has over a million words, and the analysis reads their text only.
  */
 import { Token } from '../lexer';
+import { Range } from '../types';
 
 /** A word of a command: its Token while the command is being parsed, its place among the command's words after. */
 export type WordRef = Token | number;
@@ -121,6 +122,13 @@ function pushSlot(slots: Array<string | number | Token>, t: Token, line: number)
 function quotedValue(t: Token, line: number): boolean {
   const { raw, value } = t;
   return t.quoted && !t.dynamic && t.endLine === line && raw.length === value.length + 2 && raw.startsWith('"') && raw.endsWith('"') && raw.indexOf(value) === 1;
+}
+
+/** The range of the word a reference stands for, without making its Token. */
+export function rangeOf(words: Words | undefined, r: WordRef): Range {
+  if (typeof r !== 'number') return r.range;
+  const w = words!;
+  return { start: { line: w.lineOf(r), character: w.start(r) }, end: { line: w.endLineOf(r), character: w.end(r) } };
 }
 
 /** The Token a reference stands for. */
