@@ -214,3 +214,11 @@ test('a script that flushes 20,000 times is analysed without running away (it to
   // Every flush before the ACCEPT policy runs while the DROP policy may still hold; the last one does not.
   assert.equal(flushes.length, n);
 });
+
+test('a script that deletes 20,000 rules its chain does not hold is analysed without running away (it took minutes)', { timeout: 30000 }, () => {
+  const ip = (i: number) => `${10 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.1`;
+  const n = 20000;
+  const sh = ['#!/bin/sh', ...Array.from({ length: n }, (_, i) => `iptables -A INPUT -s ${ip(i)} -j DROP`), ...Array.from({ length: n }, (_, i) => `iptables -D INPUT -s ${ip(i + n / 2)} -j DROP`), ''];
+  // The second half of the rules is deleted; the other deletes find nothing.
+  assert.equal(lint(sh.join('\n'), { fileName: 'fw.sh' }).state.get(4, 'filter', 'INPUT')!.rules.length, n / 2);
+});

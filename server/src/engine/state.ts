@@ -102,11 +102,6 @@ export function familyOf(rs: Ruleset, c: Command): Family {
   return c.commandFamily ?? rs.family;
 }
 
-function sameRuleSpec(a: Command, b: Command): boolean {
-  const words = (c: Command) => c.tokens.filter((t) => t !== c.commandToken && t !== c.chain && t !== c.rulenum).map((t) => t.value).join(' ');
-  return words(a) === words(b);
-}
-
 export function validateChainName(name: Token, sink: DiagnosticSink): boolean {
   if (name.dynamic) return true;
   const v = name.value;
@@ -126,6 +121,28 @@ export function validateChainName(name: Token, sink: DiagnosticSink): boolean {
 export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   const state = new RulesetState();
   const isScript = rs.format === 'script';
+  // What -D compares, once per command (a script may delete thousands of rules from long chains).
+  const specs = new Map<Command, string>();
+  const specOf = (c: Command) => {
+    let s = specs.get(c);
+    if (s === undefined) specs.set(c, (s = c.ruleSpecText));
+    return s;
+  };
+  // Per chain, how many of its rules have each spec: kept up to date once a -D has asked, so that deleting a rule
+  // the chain does not hold costs no search.
+  const specCounts = new Map<ChainState, Map<string, number>>();
+  const countsOf = (cs: ChainState) => {
+    let m = specCounts.get(cs);
+    if (!m) {
+      specCounts.set(cs, (m = new Map()));
+      for (const r of cs.rules) m.set(specOf(r), (m.get(specOf(r)) ?? 0) + 1);
+    }
+    return m;
+  };
+  const count = (cs: ChainState, c: Command, by: number) => {
+    const m = specCounts.get(cs);
+    if (m) m.set(specOf(c), (m.get(specOf(c)) ?? 0) + by);
+  };
   // The chains a script creates with -N somewhere (a jump may come before the -N that makes its chain).
   let created: Set<string> | undefined;
   const createdAnywhere = () => (created ??= new Set(rs.commands.filter((o) => o.spec.short === '-N' && o.chainName !== undefined).map((o) => o.chainName!)));
@@ -206,20 +223,29 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     const cs = lookupChain(c, family, name);
     if (!cs || c.broken) return;
     const pos = c.rulenum && !c.rulenum.dynamic ? Number(c.rulenum.value) : undefined;
-    if (op === '-A') cs.rules.push(c);
+    if (op === '-A') {
+      cs.rules.push(c);
+      count(cs, c, 1);
+    }
     else if (op === '-I') {
       if (pos !== undefined && (pos < 1 || pos > cs.rules.length + 1)) {
         sink.add('syntax', isScript ? 'warning' : 'error', c.rulenum!.range, `${name.value} has ${cs.rules.length} rule(s) at this point: a rule can be inserted at positions 1 to ${cs.rules.length + 1}, not ${pos} ("Index of insertion too big").`);
         return;
       }
       cs.rules.splice(Math.max(0, (pos ?? 1) - 1), 0, c);
+      count(cs, c, 1);
     }
     else if (op === '-R' && pos !== undefined) {
       if (pos < 1 || pos > cs.rules.length) sink.add('syntax', isScript ? 'warning' : 'error', c.rulenum!.range, `${name.value} has ${cs.rules.length} rule(s) at this point; there is no rule ${pos} to replace.`);
-      else cs.rules[pos - 1] = c;
+      else {
+        count(cs, cs.rules[pos - 1], -1);
+        cs.rules[pos - 1] = c;
+        count(cs, c, 1);
+      }
     } else if (op === '-D') {
-      const at = pos !== undefined ? pos - 1 : cs.rules.findIndex((r) => sameRuleSpec(r, c));
-      if (at >= 0 && at < cs.rules.length) cs.rules.splice(at, 1);
+      const spec = specOf(c);
+      const at = pos !== undefined ? pos - 1 : countsOf(cs).get(spec) ? cs.rules.findIndex((r) => specOf(r) === spec) : -1;
+      if (at >= 0 && at < cs.rules.length) count(cs, cs.rules.splice(at, 1)[0], -1);
       else if (!c.dynamic && !isScript) sink.error('syntax', c.range, `No such rule in ${name.value} to delete at this point: iptables-restore fails.`);
     }
     return;
@@ -228,7 +254,11 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   /** -F: empties one chain or every chain of the table. */
   function flushChains(c: Command, family: Family, _op: string, name: ChainWord | undefined): void {
     const targets = name ? [lookupChain(c, family, name)] : state.inTable(family, c.table);
-    for (const cs of targets) if (cs) cs.rules = [];
+    for (const cs of targets) {
+      if (!cs) continue;
+      cs.rules = [];
+      specCounts.delete(cs);
+    }
     return;
   }
 

@@ -290,6 +290,14 @@ class CommandNode implements Command {
     return this.chainRef !== undefined && dynamicOf(this.packed, this.chainRef);
   }
 
+  get ruleSpecText(): string {
+    const w = this.packed;
+    if (!w) return this.tokens.filter((t) => t !== this.commandToken && t !== this.chain && t !== this.rulenum).map((t) => t.value).join(' ');
+    const parts: string[] = [];
+    for (let k = 0; k < w.count; k++) if (k !== this.commandRef && k !== this.chainRef && k !== this.rulenumRef) parts.push(w.value(k));
+    return parts.join(' ');
+  }
+
   get chainRange(): Range | undefined {
     return this.chainRef === undefined ? undefined : rangeOf(this.packed, this.chainRef);
   }
