@@ -29,7 +29,7 @@ function parts(c: Command): Array<Token | undefined> {
 
 function checkCommand(c: Command, lexed: Token[] | undefined): void {
   // Values read without Tokens first, so that nothing has been made yet.
-  const before = { chain: c.chainRange, command: c.commandRange, values: c.options.map((o) => [o.nameText, ...o.values]) };
+  const before = { chain: c.chainRange, command: c.commandRange, values: c.options.map((o) => [o.nameText, ...o.values]), parts: [c.partText('counters'), c.partText('rulenum'), c.partText('extra')], quoted: c.hasQuotedWord };
   for (const o of c.options) {
     assert.equal(o.argValue, o.arg?.value);
     assert.equal(o.argDynamic, o.arg?.dynamic ?? false);
@@ -38,6 +38,8 @@ function checkCommand(c: Command, lexed: Token[] | undefined): void {
   assert.deepEqual(before.values, c.options.map((o) => [o.nameToken.value, ...o.args.map((a) => a.value)]));
   assert.deepEqual(before.chain, c.chain?.range);
   assert.deepEqual(before.command, c.commandToken.range);
+  assert.deepEqual(before.parts, [c.counters?.value, c.rulenum?.value, c.extra?.value]);
+  assert.equal(before.quoted, c.tokens.some((t) => t.quoted));
   assert.equal(c.chainName, c.chain?.value);
   assert.equal(c.chainDynamic, c.chain?.dynamic ?? false);
   assert.equal(c.target?.dynamic, c.target?.token.dynamic);

@@ -29,18 +29,15 @@ export function quote(value: string): string {
 }
 
 function optionText(o: OptionUse): string {
-  return [o.negated ? '!' : '', savedName(o), ...o.args.map((a) => quote(a.value))].filter(Boolean).join(' ');
+  return [o.negated ? '!' : '', savedName(o), ...o.values.map(quote)].filter(Boolean).join(' ');
 }
 
 /** The canonical text of a rule command (restore form, without the command words before `-A`). */
 export function canonicalRule(c: Command): string | undefined {
   if (c.broken || c.dynamic || !c.spec) return undefined;
   const parts: string[] = [];
-  if (c.counters) parts.push(c.counters.value);
-  parts.push(c.spec.short);
-  if (c.chain) parts.push(c.chain.value);
-  if (c.rulenum) parts.push(c.rulenum.value);
-  if (c.extra) parts.push(c.extra.value);
+  // Read as text: formatting a large document must not make (and keep) a Token for every word.
+  for (const part of [c.partText('counters'), c.spec.short, c.chainName, c.partText('rulenum'), c.partText('extra')]) if (part !== undefined) parts.push(part);
   if (!c.spec.ruleSpec) return parts.join(' ');
   const generic = c.options.filter((o) => !o.owner);
   for (const short of GENERIC_ORDER) for (const o of generic.filter((g) => g.spec.short === short)) parts.push(optionText(o));
@@ -49,7 +46,7 @@ export function canonicalRule(c: Command): string | undefined {
   }
   for (const m of c.matches) {
     if (!m.spec) return undefined;
-    parts.push(`-m ${m.token && findMatch(m.token.value) === m.spec ? m.token.value : m.spec.name}`);
+    parts.push(`-m ${!m.implicit && findMatch(m.name) === m.spec ? m.name : m.spec.name}`);
     for (const o of m.options) parts.push(optionText(o));
   }
   if (c.target) {
@@ -92,13 +89,13 @@ function scriptEdits(result: LintResult, from: number, to: number): TextEdit[] {
   const index: LineIndex = result.index;
   for (const c of result.ruleset.commands) {
     const line = c.startLine;
-    if (line < from || line > to || c.endLine !== line || c.tokens.some((t) => t.quoted || t.dynamic) || c.tableToken) continue;
+    if (line < from || line > to || c.endLine !== line || c.dynamic || c.hasQuotedWord || c.tableToken) continue;
     const canon = canonicalRule(c);
     if (!canon) continue;
-    const start = c.commandToken.range.start.character;
-    const end = c.tokens[c.tokens.length - 1].range.end.character;
+    const start = c.commandRange.start.character;
+    const end = c.range.end.character;
     const current = index.lineText(line).slice(start, end);
-    if (canon !== current && !c.counters) edits.push({ range: { start: { line, character: start }, end: { line, character: end } }, newText: canon });
+    if (canon !== current && c.partText('counters') === undefined) edits.push({ range: { start: { line, character: start }, end: { line, character: end } }, newText: canon });
   }
   return edits;
 }

@@ -59,6 +59,10 @@ export interface Command {
   /** The chain word's text and whether it is a shell expansion, read without making its Token. */
   readonly chainName: string | undefined;
   readonly chainDynamic: boolean;
+  /** The text of the counters, rule number or extra word (policy, new name), read without making its Token. */
+  partText(part: 'counters' | 'rulenum' | 'extra'): string | undefined;
+  /** Some word has quotes. */
+  readonly hasQuotedWord: boolean;
   /** The words after the command, chain and rule number, as text: what `-D` compares with each rule. */
   readonly ruleSpecText: string;
   /** The ranges of the chain word and of the command word, worked out without making their Tokens. */

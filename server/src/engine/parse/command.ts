@@ -290,6 +290,16 @@ class CommandNode implements Command {
     return this.chainRef !== undefined && dynamicOf(this.packed, this.chainRef);
   }
 
+  partText(part: 'counters' | 'rulenum' | 'extra'): string | undefined {
+    const r = part === 'counters' ? this.countersRef : part === 'rulenum' ? this.rulenumRef : this.extraRef;
+    return r === undefined ? undefined : valueOf(this.packed, r);
+  }
+
+  get hasQuotedWord(): boolean {
+    const w = this.packed;
+    return w ? w.anyQuoted() : this.tokens.some((t) => t.quoted);
+  }
+
   get ruleSpecText(): string {
     const w = this.packed;
     if (!w) return this.tokens.filter((t) => t !== this.commandToken && t !== this.chain && t !== this.rulenum).map((t) => t.value).join(' ');

@@ -102,6 +102,15 @@ export class Words {
     return typeof v === 'string' ? this.line : (v as Token).endLine;
   }
 
+  /** Whether some of the command's own words has quotes. */
+  anyQuoted(): boolean {
+    for (let k = 0; k < this.count; k++) {
+      const v = this.slots[2 * k];
+      if (typeof v === 'string' ? (this.slots[2 * k + 1] as number) < 0 : (v as Token).quoted) return true;
+    }
+    return false;
+  }
+
   /** The command's own words as Tokens. */
   tokens(): Token[] {
     const out: Token[] = [];
