@@ -29,7 +29,7 @@ function parts(c: Command): Array<Token | undefined> {
 
 function checkCommand(c: Command, lexed: Token[] | undefined): void {
   // Values read without Tokens first, so that nothing has been made yet.
-  const before = { chain: c.chainRange, command: c.commandRange, values: c.options.map((o) => [o.nameText, ...o.values]), parts: [c.partText('counters'), c.partText('rulenum'), c.partText('extra')], quoted: c.hasQuotedWord };
+  const before = { chain: c.chainRange, command: c.commandRange, values: c.options.map((o) => [o.nameText, ...o.values]), parts: [c.partText('counters'), c.partText('rulenum'), c.partText('extra')], quoted: c.hasQuotedWord, target: c.target?.range };
   for (const o of c.options) {
     assert.equal(o.argValue, o.arg?.value);
     assert.equal(o.argDynamic, o.arg?.dynamic ?? false);
@@ -43,6 +43,7 @@ function checkCommand(c: Command, lexed: Token[] | undefined): void {
   assert.equal(c.chainName, c.chain?.value);
   assert.equal(c.chainDynamic, c.chain?.dynamic ?? false);
   assert.equal(c.target?.dynamic, c.target?.token.dynamic);
+  assert.deepEqual(before.target, c.target?.token.range);
   const first = parts(c);
   const again = parts(c);
   first.forEach((t, k) => assert.equal(t, again[k], 'the same word is the same Token'));

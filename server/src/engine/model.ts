@@ -41,6 +41,8 @@ export interface TargetUse {
   readonly token: Token;
   /** The target's word is a shell expansion. */
   readonly dynamic: boolean;
+  /** The range of the target's word, worked out without making its Token. */
+  readonly range: Range;
   /** The extension target or built-in verdict; undefined for a user chain (or an unknown name). */
   spec?: ModuleSpec;
   goto: boolean;

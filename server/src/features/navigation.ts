@@ -28,9 +28,10 @@ export function chainOccurrences(result: LintResult, ref: ChainRef): Array<{ ran
   }
   for (const c of ruleset.commands) {
     if (c.table !== ref.table || familyOf(ruleset, c) !== ref.family) continue;
-    if (c.chain?.value === ref.name && !c.chain.dynamic) out.push({ range: c.chain.range, write: c.spec.short === '-N' });
-    if (c.spec.short === '-E' && c.extra?.value === ref.name) out.push({ range: c.extra.range, write: true });
-    if (c.target && !c.target.spec && c.target.name === ref.name && !c.target.token.dynamic) out.push({ range: c.target.token.range, write: false });
+    // Words are read as text (a Token is made only for an occurrence): highlights are asked for at every cursor move.
+    if (c.chainName === ref.name && !c.chainDynamic) out.push({ range: c.chainRange!, write: c.spec.short === '-N' });
+    if (c.spec.short === '-E' && c.partText('extra') === ref.name) out.push({ range: c.extra!.range, write: true });
+    if (c.target && !c.target.spec && c.target.name === ref.name && !c.target.dynamic) out.push({ range: c.target.range, write: false });
   }
   return out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 }
@@ -40,8 +41,8 @@ export function definition(result: LintResult, uri: string, pos: Position): Loca
   if (!ref) return undefined;
   const decl = result.ruleset.chains.find((d) => d.via === 'declaration' && d.name === ref.name && d.table === ref.table && (d.family ?? result.ruleset.family) === ref.family);
   if (decl) return { uri, range: decl.nameRange };
-  const created = result.ruleset.commands.find((c) => c.spec.short === '-N' && c.table === ref.table && c.chain?.value === ref.name);
-  return created?.chain ? { uri, range: created.chain.range } : undefined;
+  const created = result.ruleset.commands.find((c) => c.spec.short === '-N' && c.table === ref.table && c.chainName === ref.name);
+  return created?.chainRange ? { uri, range: created.chainRange } : undefined;
 }
 
 export function references(result: LintResult, uri: string, pos: Position, includeDeclaration: boolean): Location[] {

@@ -164,6 +164,10 @@ class TargetNode implements TargetUse {
     return dynamicOf(this.words, this.ref);
   }
 
+  get range(): Range {
+    return rangeOf(this.words, this.ref);
+  }
+
   pack(words: Words, tokens: readonly Token[]): void {
     this.words = words;
     this.ref = words.refOf(tokens, this.ref as Token);
