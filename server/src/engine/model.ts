@@ -54,10 +54,10 @@ export interface Command {
   id: number;
   index: number;
   table: string;
-  tableToken?: Token;
+  readonly tableToken?: Token;
   spec: CommandSpec;
-  commandToken: Token;
-  chain?: Token;
+  readonly commandToken: Token;
+  readonly chain?: Token;
   /** The chain word's text and whether it is a shell expansion, read without making its Token. */
   readonly chainName: string | undefined;
   readonly chainDynamic: boolean;
@@ -70,10 +70,10 @@ export interface Command {
   /** The ranges of the chain word and of the command word, worked out without making their Tokens. */
   readonly chainRange: Range | undefined;
   readonly commandRange: Range;
-  rulenum?: Token;
+  readonly rulenum?: Token;
   /** The policy of -P, or the new name of -E. */
-  extra?: Token;
-  counters?: Token;
+  readonly extra?: Token;
+  readonly counters?: Token;
   protocol?: { readonly value: string; readonly negated: boolean; readonly dynamic: boolean; readonly token: Token };
   /** Every option in order (iptables' own, match and target options). */
   options: OptionUse[];

@@ -9,7 +9,7 @@ import {
 } from '../kb';
 import { ValueKind } from '../kb/values';
 import { Token } from '../lexer';
-import { dynamicOf, rangeOf, tokenOf, valueOf, WordRef, Words } from './words';
+import { dynamicOf, endLineOf, lineOf, rangeOf, spanOf, tokenOf, valueOf, WordRef, Words } from './words';
 import { Command, MatchUse, OptionUse, TargetUse } from '../model';
 import { suggest } from '../suggest';
 import { Range } from '../types';
@@ -213,11 +213,12 @@ class CommandNode implements Command {
   commandFamily: Family | undefined = undefined;
   /** The words: the lexer's Tokens while parsing, packed after. */
   private words: Words | Token[];
-  private tableRef: WordRef | undefined = undefined;
-  private commandRef: WordRef;
-  private chainRef: WordRef | undefined = undefined;
-  private rulenumRef: WordRef | undefined = undefined;
-  private extraRef: WordRef | undefined = undefined;
+  // The command's parts, set by the parser (as Tokens) and turned into places among the words by pack().
+  tableRef: WordRef | undefined = undefined;
+  commandRef: WordRef;
+  chainRef: WordRef | undefined = undefined;
+  rulenumRef: WordRef | undefined = undefined;
+  extraRef: WordRef | undefined = undefined;
   private countersRef: WordRef | undefined;
 
   constructor(ctx: CommandContext, tokens: Token[], counters: Token | undefined) {
@@ -242,40 +243,20 @@ class CommandNode implements Command {
     return this.ref(this.tableRef);
   }
 
-  set tableToken(t: Token | undefined) {
-    this.tableRef = t;
-  }
-
   get commandToken(): Token {
     return this.ref(this.commandRef)!;
-  }
-
-  set commandToken(t: Token) {
-    this.commandRef = t;
   }
 
   get chain(): Token | undefined {
     return this.ref(this.chainRef);
   }
 
-  set chain(t: Token | undefined) {
-    this.chainRef = t;
-  }
-
   get rulenum(): Token | undefined {
     return this.ref(this.rulenumRef);
   }
 
-  set rulenum(t: Token | undefined) {
-    this.rulenumRef = t;
-  }
-
   get extra(): Token | undefined {
     return this.ref(this.extraRef);
-  }
-
-  set extra(t: Token | undefined) {
-    this.extraRef = t;
   }
 
   get counters(): Token | undefined {
@@ -299,14 +280,13 @@ class CommandNode implements Command {
     return r === undefined ? undefined : valueOf(this.packed, r);
   }
 
+  // The two below are asked of parsed commands only (the only ones the parser hands out), whose words are packed.
   get hasQuotedWord(): boolean {
-    const w = this.packed;
-    return w ? w.anyQuoted() : this.tokens.some((t) => t.quoted);
+    return (this.words as Words).anyQuoted();
   }
 
   get ruleSpecText(): string {
-    const w = this.packed;
-    if (!w) return this.tokens.filter((t) => t !== this.commandToken && t !== this.chain && t !== this.rulenum).map((t) => t.value).join(' ');
+    const w = this.words as Words;
     const parts: string[] = [];
     for (let k = 0; k < w.count; k++) if (k !== this.commandRef && k !== this.chainRef && k !== this.rulenumRef) parts.push(w.value(k));
     return parts.join(' ');
@@ -320,27 +300,26 @@ class CommandNode implements Command {
     return rangeOf(this.packed, this.commandRef);
   }
 
-  get range(): Range {
+  /** The first word (the counters, when there are some) and the last, whether the words are packed yet or not. */
+  private get firstRef(): WordRef {
+    return this.countersRef ?? (Array.isArray(this.words) ? this.words[0] : 0);
+  }
+
+  private get lastRef(): WordRef {
     const w = this.words;
-    if (Array.isArray(w)) {
-      const first = (this.countersRef as Token | undefined) ?? w[0];
-      const last = w[w.length - 1];
-      return { start: { line: first.line, character: first.start }, end: { line: last.endLine, character: last.end } };
-    }
-    const first = (this.countersRef as number | undefined) ?? 0;
-    const last = w.count - 1;
-    return { start: { line: w.lineOf(first), character: w.start(first) }, end: { line: w.endLineOf(last), character: w.end(last) } };
+    return Array.isArray(w) ? w[w.length - 1] : w.count - 1;
+  }
+
+  get range(): Range {
+    return spanOf(this.packed, this.firstRef, this.lastRef);
   }
 
   get startLine(): number {
-    const w = this.words;
-    if (Array.isArray(w)) return ((this.countersRef as Token | undefined) ?? w[0]).line;
-    return w.lineOf((this.countersRef as number | undefined) ?? 0);
+    return lineOf(this.packed, this.firstRef);
   }
 
   get endLine(): number {
-    const w = this.words;
-    return Array.isArray(w) ? w[w.length - 1].endLine : w.endLineOf(w.count - 1);
+    return endLineOf(this.packed, this.lastRef);
   }
 
   /** Packs the words once the command is parsed; `tokens` is the final list of its words. */
@@ -446,12 +425,12 @@ class CommandParser {
       this.fail('syntax', t.range, `${spec.long} cannot be used in an iptables-restore file.`);
     }
     this.cmd.spec = spec;
-    this.cmd.commandToken = t;
+    this.cmd.commandRef = t;
     const n = this.next();
     if (spec.chain !== 'none' && n && (!looksLikeOption(n) || spec.chain === 'required')) {
       if (!(spec.chain === 'optional' && /^\d+$/.test(n.value) && !n.dynamic && spec.short !== '-F')) {
         if (n.value !== '!' || spec.chain === 'required') {
-          this.cmd.chain = n;
+          this.cmd.chainRef = n;
           this.i++;
         }
       }
@@ -462,7 +441,7 @@ class CommandParser {
     }
     const r = this.next();
     if (spec.rulenum && r && /^\d+$/.test(r.value)) {
-      this.cmd.rulenum = r;
+      this.cmd.rulenumRef = r;
       this.i++;
     } else if (spec.rulenum === 'required' && (!r || !r.dynamic)) {
       this.fail('missing-argument', t.range, `${spec.short} needs a rule number after the chain.`);
@@ -473,7 +452,7 @@ class CommandParser {
         this.fail('missing-argument', t.range, spec.extra === 'policy' ? `${spec.short} needs a chain and a policy (ACCEPT or DROP).` : `${spec.short} needs the old and the new chain name.`);
         return;
       }
-      this.cmd.extra = e;
+      this.cmd.extraRef = e;
       this.i++;
     }
   }
@@ -486,7 +465,7 @@ class CommandParser {
       this.fail('syntax', t.range, 'iptables-restore does not accept -t on a rule line; the table is set by the *table line above.');
       return;
     }
-    this.cmd.tableToken = n;
+    this.cmd.tableRef = n;
     if (n.dynamic) return;
     if (!findTable(n.value)) {
       const s = suggest(n.value, TABLES.map((x) => x.name));

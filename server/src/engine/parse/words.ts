@@ -133,11 +133,25 @@ function quotedValue(t: Token, line: number): boolean {
   return t.quoted && !t.dynamic && t.endLine === line && raw.length === value.length + 2 && raw.startsWith('"') && raw.endsWith('"') && raw.indexOf(value) === 1;
 }
 
+/** The line a word starts on, and the line it ends on, without making its Token. */
+export function lineOf(words: Words | undefined, r: WordRef): number {
+  return typeof r === 'number' ? words!.lineOf(r) : r.line;
+}
+
+export function endLineOf(words: Words | undefined, r: WordRef): number {
+  return typeof r === 'number' ? words!.endLineOf(r) : r.endLine;
+}
+
+/** From the start of one word to the end of another, without making their Tokens. */
+export function spanOf(words: Words | undefined, from: WordRef, to: WordRef): Range {
+  const start = typeof from === 'number' ? words!.start(from) : from.start;
+  const end = typeof to === 'number' ? words!.end(to) : to.end;
+  return { start: { line: lineOf(words, from), character: start }, end: { line: endLineOf(words, to), character: end } };
+}
+
 /** The range of the word a reference stands for, without making its Token. */
 export function rangeOf(words: Words | undefined, r: WordRef): Range {
-  if (typeof r !== 'number') return r.range;
-  const w = words!;
-  return { start: { line: w.lineOf(r), character: w.start(r) }, end: { line: w.endLineOf(r), character: w.end(r) } };
+  return spanOf(words, r, r);
 }
 
 /** The Token a reference stands for. */
