@@ -136,6 +136,11 @@ export interface Ruleset {
   lineCount: number;
 }
 
+/** A table of one family as one key (no string is built for IPv4, by far the common case). */
+export function tableKey(family: Family, table: string): string {
+  return family === 4 ? table : `${table}6`;
+}
+
 export function isRuleCommand(c: Command): boolean {
   return c.spec.ruleSpec && (c.spec.short === '-A' || c.spec.short === '-I' || c.spec.short === '-R');
 }

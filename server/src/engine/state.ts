@@ -5,7 +5,7 @@
 import { Family } from './kb/addresses';
 import { findTable, isBuiltinChain, TARGETS } from './kb';
 import { Token } from './lexer';
-import { ChainDecl, Command, Ruleset } from './model';
+import { ChainDecl, Command, Ruleset, tableKey } from './model';
 import { DiagnosticSink } from './parse/diagnostics';
 import { suggest, SuggestBudget } from './suggest';
 import { Range } from './types';
@@ -30,27 +30,23 @@ export class RulesetState {
   /** Every chain that ever existed, including those later deleted or replaced (for navigation). */
   readonly history: ChainState[] = [];
 
-  private table(family: Family, table: string): Map<string, ChainState> {
-    const key = family === 4 ? table : `${table}6`;
-    let m = this.byTable.get(key);
-    if (!m) this.byTable.set(key, (m = new Map()));
-    return m;
-  }
-
   get(family: Family, table: string, name: string): ChainState | undefined {
-    return this.byTable.get(family === 4 ? table : `${table}6`)?.get(name);
+    return this.byTable.get(tableKey(family, table))?.get(name);
   }
 
   set(cs: ChainState): void {
-    this.table(cs.family, cs.table).set(cs.name, cs);
+    const key = tableKey(cs.family, cs.table);
+    let m = this.byTable.get(key);
+    if (!m) this.byTable.set(key, (m = new Map()));
+    m.set(cs.name, cs);
   }
 
   delete(family: Family, table: string, name: string): void {
-    this.byTable.get(family === 4 ? table : `${table}6`)?.delete(name);
+    this.byTable.get(tableKey(family, table))?.delete(name);
   }
 
   inTable(family: Family, table: string): ChainState[] {
-    return [...(this.byTable.get(family === 4 ? table : `${table}6`)?.values() ?? [])];
+    return [...(this.byTable.get(tableKey(family, table))?.values() ?? [])];
   }
 
   all(): ChainState[] {

@@ -3,7 +3,7 @@ import { Family } from '../kb/addresses';
 import { TABLES, findTable, isBuiltinChain } from '../kb';
 import { lexRestoreLine, Token } from '../lexer';
 import { LineIndex } from '../lineIndex';
-import { ChainDecl, Command, CommentLine, Ruleset, TableBlock } from '../model';
+import { ChainDecl, Command, CommentLine, Ruleset, TableBlock, tableKey } from '../model';
 import { suggest } from '../suggest';
 import { lineRange } from '../types';
 import { CommandContext, parseCommand } from './command';
@@ -107,7 +107,7 @@ class RestoreParser {
   }
 
   private context(table: string): string {
-    return this.family === 4 ? table : `${table}6`;
+    return tableKey(this.family, table);
   }
 
   private recordParsed(parsed: ParsedLine): void {
