@@ -5,6 +5,7 @@
  */
 import { Command, Ruleset } from './model';
 import { ChainState, RulesetState, familyOf } from './state';
+import { hashKey, hashText, SECOND_PRIME } from './fingerprint';
 
 interface Reach {
   /** Built-in chain name -> the chain before this one on a shortest path from it (the built-in chain itself first). */
@@ -13,16 +14,6 @@ interface Reach {
   hooks: string[];
   /** Chains whose rules jump or go to this chain. */
   callers: ChainState[];
-}
-
-/** Two 32-bit FNV-1a hashes of a text, folded into a running pair (see pathKey). */
-function mix(a: number, b: number, text: string): [number, number] {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-  }
-  return [Math.imul(a ^ 62, 0x01000193), Math.imul(b ^ 62, 0x5bd1e995)];
 }
 
 export class JumpGraph {
@@ -82,7 +73,7 @@ export class JumpGraph {
   /** A short fingerprint of path(cs, hook), worked out from the chain before it (no path is spelled out). */
   pathKey(cs: ChainState, hook: string): string {
     const [a, b] = this.pathHash(cs, hook);
-    return `${(a >>> 0).toString(36)}${(b >>> 0).toString(36)}`;
+    return hashKey(a, b);
   }
 
   private pathHash(cs: ChainState, hook: string): [number, number] {
@@ -103,7 +94,7 @@ export class JumpGraph {
       c = c.builtin ? undefined : this.reach.get(c)?.from.get(hook);
     }
     for (let i = todo.length - 1; i >= 0; i--) {
-      base = mix(base[0], base[1], todo[i].name);
+      base = [hashText(base[0], todo[i].name), hashText(base[1], todo[i].name, SECOND_PRIME)];
       known = this.keys.get(todo[i]);
       if (!known) this.keys.set(todo[i], (known = new Map()));
       known.set(hook, base);

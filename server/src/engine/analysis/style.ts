@@ -4,6 +4,7 @@ import { Command, OptionUse } from '../model';
 import { AnalysisModel, RuleInfo } from './model';
 import { DiagnosticSink } from '../parse/diagnostics';
 import { ChainState } from '../state';
+import { hashText } from '../fingerprint';
 
 function checkDeprecated(ctx: CheckContext, rule: Command): void {
   for (const m of rule.matches) {
@@ -24,11 +25,6 @@ function soleAddress(rule: Command): OptionUse | undefined {
   return found && found.argValue !== undefined && !found.argValue.includes(',') ? found : undefined;
 }
 
-function mix(h: number, w: string): number {
-  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 0x01000193);
-  return Math.imul(h ^ 32, 0x01000193);
-}
-
 /** The values of an option (the first read without making its Token; a second value is rare). */
 function sameValues(a: OptionUse, b: OptionUse): boolean {
   if (a.valueCount !== b.valueCount || a.argValue !== b.argValue) return false;
@@ -42,19 +38,20 @@ function sameValues(a: OptionUse, b: OptionUse): boolean {
  * negations and values). Rules with the same hash are then compared option by option.
  */
 function shapeHash(rule: Command, addr: OptionUse): number {
-  let h = mix(0x811c9dc5 ^ (addr.spec.short === '-s' ? 1 : 2), rule.spec.short ?? '');
-  if (rule.rulenum) h = mix(h, rule.rulenum.value);
+  let h = hashText(0x811c9dc5 ^ (addr.spec.short === '-s' ? 1 : 2), rule.spec.short ?? '');
+  const rulenum = rule.partText('rulenum');
+  if (rulenum !== undefined) h = hashText(h, rulenum);
   for (const o of rule.options) {
-    h = mix(h, o.spec.names[0]);
+    h = hashText(h, o.spec.names[0]);
     if (o.negated) h = Math.imul(h ^ 33, 0x01000193);
-    if (o !== addr && o.argValue !== undefined) h = mix(h, o.argValue);
+    if (o !== addr && o.argValue !== undefined) h = hashText(h, o.argValue);
   }
   return h;
 }
 
 /** The same command, rule number and options, apart from the value of the address option. */
 function sameShape(a: Command, b: Command, addrA: OptionUse, addrB: OptionUse): boolean {
-  if (a.spec !== b.spec || a.options.length !== b.options.length || a.rulenum?.value !== b.rulenum?.value) return false;
+  if (a.spec !== b.spec || a.options.length !== b.options.length || a.partText('rulenum') !== b.partText('rulenum')) return false;
   return a.options.every((o, k) => {
     const p = b.options[k];
     if (o.spec !== p.spec || o.negated !== p.negated || (o === addrA) !== (p === addrB)) return false;
