@@ -1,7 +1,7 @@
 /** Hover: what each word means, from the knowledge base and the analysis. Markdown, short. */
 import { formatAddress, parseNet } from '../engine/kb/addresses';
 import { BUILTIN_CHAINS, findTable, ModuleSpec, OptionSpec, TABLES } from '../engine/kb';
-import { PORT_DESCRIPTIONS, PORT_NAMES, PROTOCOLS, SERVICES } from '../engine/kb/services';
+import { PORT_DESCRIPTIONS, PORT_NAMES, protocolNumber, SERVICES } from '../engine/kb/services';
 import { parsePort, ValueKind } from '../engine/kb/values';
 import { LintResult } from '../engine/lint';
 import { locate, Located } from '../engine/locate';
@@ -101,7 +101,7 @@ function valueMarkdown(loc: Extract<Located, { kind: 'value' }>): string | undef
     case 'port-list':
       return portMarkdown(token.value);
     case 'protocol': {
-      const n = /^\d+$/.test(token.value) ? Number(token.value) : PROTOCOLS[token.value.toLowerCase()];
+      const n = protocolNumber(token.value);
       const c = choiceMarkdown(kind, token.value);
       return `${c ?? `**${token.value}**`}${n !== undefined ? ` (protocol number ${n}${n === 0 ? ': every protocol' : ''})` : ''}`;
     }

@@ -4,7 +4,7 @@
  * over-approximation, good for proving that the rule never matches and for nothing else.
  */
 import { ipv4NetRange, parseNet, parseAddress } from '../kb/addresses';
-import { PROTOCOLS } from '../kb/services';
+import { protocolNumber } from '../kb/services';
 import { ICMP_TYPE_NUMBERS, ICMPV6_TYPE_NUMBERS, parsePort, parseNumber } from '../kb/values';
 import { Command, OptionUse } from '../model';
 import { IntervalSet } from './intervals';
@@ -188,7 +188,7 @@ function icmpSet(text: string, v6: boolean): IntervalSet | undefined {
 }
 
 function protoSet(text: string): IntervalSet | undefined {
-  const n = /^\d+$/.test(text) ? Number(text) : PROTOCOLS[text.toLowerCase()];
+  const n = protocolNumber(text);
   if (n === undefined) return undefined;
   return n === 0 ? range(0, 255) : range(n, n);
 }

@@ -2,7 +2,8 @@
  * What the kernel refuses although iptables parses it: targets and matches outside their tables and hooks
  * (followed through user chains, as the kernel does), protocol requirements, interface directions, unknown targets.
  */
-import { PROTOCOLS } from '../kb/services';
+import { protocolNumber } from '../kb/services';
+import { TextCache } from '../textCache';
 import { isBuiltinChain, ModuleSpec, TARGETS } from '../kb';
 import { Command, OptionUse } from '../model';
 import { suggest } from '../suggest';
@@ -13,17 +14,11 @@ import { Range } from '../types';
 import { fingerprint } from '../fingerprint';
 import { wordTable } from '../wordTable';
 
-const protoNumbers = new Map<string, number | undefined>();
+const protoNumbers = new TextCache<number | undefined>(1024);
 
 /** A protocol's number, by name or number (looked up once per word: rules name the same few protocols). */
 function protoNumber(p: string): number | undefined {
-  let n = protoNumbers.get(p);
-  if (n === undefined && !protoNumbers.has(p)) {
-    n = /^\d+$/.test(p) ? Number(p) : PROTOCOLS[p.toLowerCase()];
-    // A document may name thousands of different protocol numbers; only the first ones are kept.
-    if (protoNumbers.size < 1024) protoNumbers.set(p, n);
-  }
-  return n;
+  return protoNumbers.get(p, () => protocolNumber(p));
 }
 
 /** The rule's protocol as the kernel sees it: a number, undefined for none/all, or 'dynamic'. */

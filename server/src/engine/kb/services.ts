@@ -49,3 +49,8 @@ export const PROTOCOLS: Readonly<Record<string, number>> = wordTable({
   sctp: 132, fc: 133, 'mobility-header': 135, mh: 135, udplite: 136, 'mpls-in-ip': 137, manet: 138, hip: 139,
   shim6: 140, wesp: 141, rohc: 142,
 });
+
+/** A protocol's number from its name (in any case) or its number as written; undefined for an unknown name. */
+export function protocolNumber(word: string): number | undefined {
+  return /^\d+$/.test(word) ? Number(word) : PROTOCOLS[word.toLowerCase()];
+}

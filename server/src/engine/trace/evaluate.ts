@@ -4,7 +4,7 @@
  * ipsets, time, owners, shell variables) answers "unknown": the caller forks.
  */
 import { parseAddress, parseNet } from '../kb/addresses';
-import { PROTOCOLS } from '../kb/services';
+import { protocolNumber } from '../kb/services';
 import { ICMP_TYPE_NUMBERS, ICMPV6_TYPE_NUMBERS, parseNumber, parsePort } from '../kb/values';
 import { Command, OptionUse } from '../model';
 import { Packet } from './packet';
@@ -57,8 +57,7 @@ function generic(o: OptionUse, p: Packet): Tri {
   if (o.arg && (!a || a.dynamic)) return 'unknown';
   switch (o.spec.short) {
     case '-p': {
-      const v = a.value.toLowerCase();
-      const n = /^\d+$/.test(v) ? Number(v) : PROTOCOLS[v];
+      const n = protocolNumber(a.value);
       if (n === undefined) return 'unknown';
       return not(bool(n === 0 || p.proto === n), o.negated);
     }
