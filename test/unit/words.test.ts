@@ -131,3 +131,23 @@ test('commandOnLine finds by halving what a search of every command finds, on ev
   }
   assert.ok(lines > 10000, `${lines} lines checked`);
 });
+
+test('packed options: the old `--opt ! value` form, a command too long for the packed places, and each option\'s module', () => {
+  const oldNeg = lint('*filter\n-A INPUT -p tcp --dport ! 22 -j DROP\nCOMMIT\n', { fileName: 'x.rules' }).ruleset.commands[0];
+  checkCommand(oldNeg, undefined);
+  const dport = oldNeg.options.find((o) => o.nameText === '--dport')!;
+  assert.equal(dport.negToken?.range.start.character, 24);
+  assert.equal(dport.argValue, '22');
+  // Past word 32,767 the places of an option no longer fit two small integers; its words are then kept as a list.
+  const many = Array.from({ length: 9000 }, (_, k) => `-m comment --comment c${k}`).join(' ');
+  const long = lint(`*filter\n-A INPUT ${many} -p tcp ! --dport 22 -m tcp --tcp-flags SYN,ACK SYN -j DROP\nCOMMIT\n`, { fileName: 'x.rules' }).ruleset.commands[0];
+  checkCommand(long, lexRestoreLine(`-A INPUT ${many} -p tcp ! --dport 22 -m tcp --tcp-flags SYN,ACK SYN -j DROP`, 1).tokens);
+  const last = long.options[long.options.length - 2];
+  assert.equal(long.options.length, 2 * 9000 + 5);
+  assert.deepEqual([last.nameText, ...last.values], ['--tcp-flags', 'SYN,ACK', 'SYN']);
+  assert.equal(long.options.find((o) => o.nameText === '--dport')?.negated, true);
+  assert.equal(long.options[2 * 8999 + 1].argValue, 'c8999');
+  // Options that tcp shares with sctp, and udp with dccp, belong to the module the rule loaded.
+  const rules = lint('*filter\n-A INPUT -p sctp --dport 1 -j DROP\n-A INPUT -p udp --dport 2 -j DROP\n-A INPUT -p dccp -m dccp --sport 3 -j DROP\n-A INPUT -s 10.0.0.1 -j DROP\nCOMMIT\n', { fileName: 'x.rules' }).ruleset.commands;
+  assert.deepEqual(rules.map((c) => c.options.map((o) => o.owner?.name ?? '-').join(' ')), ['- sctp -', '- udp -', '- - dccp -', '- -']);
+});

@@ -24,7 +24,13 @@ export function opt(names: string | string[], args: ValueKind[] | ValueKind | nu
     requires: flags.requires,
     chains: flags.chains,
     conflicts: flags.conflicts,
+    module: undefined,
   };
+}
+
+/** Another module's option under the same names and explanation (an option belongs to one module). */
+export function copyOpt(o: OptionSpec): OptionSpec {
+  return opt(o.names, o.args, o.doc, { ...o, optional: o.optionalArg });
 }
 
 /** The same as opt, with `!` allowed. */
@@ -33,7 +39,7 @@ export function neg(names: string | string[], args: ValueKind[] | ValueKind | nu
 }
 
 function module(name: string, kind: ModuleSpec['kind'], doc: string, options: OptionSpec[], extra: Partial<ModuleSpec>): ModuleSpec {
-  return {
+  const spec: ModuleSpec = {
     name,
     aliases: extra.aliases,
     kind,
@@ -49,6 +55,12 @@ function module(name: string, kind: ModuleSpec['kind'], doc: string, options: Op
     exact: extra.exact,
     removed: extra.removed,
   };
+  // A parsed option finds its module through its spec, so that it need not keep it itself.
+  for (const o of options) {
+    if (o.module) throw new Error(`${o.names[0]} belongs to both ${o.module.name} and ${name}`);
+    o.module = spec;
+  }
+  return spec;
 }
 
 export function match(name: string, doc: string, options: OptionSpec[], extra: Partial<ModuleSpec> = {}): ModuleSpec {

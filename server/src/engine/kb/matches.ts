@@ -1,5 +1,5 @@
 /** Match modules (`-m NAME`), after iptables-extensions(8), described in this project's own words. */
-import { match, neg, opt } from './build';
+import { copyOpt, match, neg, opt } from './build';
 import { ModuleSpec } from './model';
 import * as v from './values';
 
@@ -19,13 +19,13 @@ export const MATCHES: ModuleSpec[] = [
   ], { protocols: ['tcp'], exact: true }),
   match('udp', 'UDP ports. Loaded by `-p udp` when a port option follows.', [sport, dport], { protocols: ['udp'], exact: true }),
   match('sctp', 'SCTP ports and chunk types.', [
-    strictSport,
-    strictDport,
+    copyOpt(strictSport),
+    copyOpt(strictDport),
     neg('--chunk-types', [v.enumKind('chunk match', [{ label: 'all', doc: 'Every listed chunk type is present.' }, { label: 'any', doc: 'At least one listed chunk type is present.' }, { label: 'only', doc: 'No chunk type other than the listed ones is present.' }]), v.anyKind], 'Whether all, any or only the listed chunk types are present: `--chunk-types any INIT,DATA`.'),
   ], { protocols: ['sctp'], exact: true }),
   match('dccp', 'DCCP ports, packet types and options.', [
-    sport,
-    dport,
+    copyOpt(sport),
+    copyOpt(dport),
     neg('--dccp-types', v.anyKind, 'Comma-separated DCCP packet types (REQUEST, RESPONSE, DATA, ACK, ...).'),
     neg('--dccp-option', v.intKind(0, 255), 'The packet carries this DCCP option.'),
   ], { protocols: ['dccp'], exact: true }),

@@ -28,6 +28,8 @@ export interface OptionSpec {
   chains?: string[];
   /** Options of the same module it cannot be combined with. */
   conflicts?: string[];
+  /** The module the option belongs to (none for the generic options): each option belongs to one module only. */
+  module?: ModuleSpec;
 }
 
 export interface ModuleSpec {

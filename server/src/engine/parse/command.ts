@@ -52,21 +52,67 @@ function fit<T>(list: T[]): T[] {
   return list.length ? list.slice() : NONE;
 }
 
+/** Word places up to this fit the packed form of an option (two small integers). */
+const PACKABLE = 0x7fff;
+
 /**
- * An option as written. Every option keeps its first value in a field of its own, and only options with more values
- * (`--tcp-flags SYN,ACK SYN`) a list: a ruleset has several options per rule, nearly all with one value.
- * Its words are Tokens while the command is parsed, and places among the command's words after (see Words).
+ * The words of the options of the command being parsed, each option's in turn: its name, its `!` (or undefined),
+ * its values. One list serves every command (parsing is one command at a time), so that an option being read
+ * allocates nothing for its words.
+ */
+const PENDING: Array<Token | undefined> = [];
+
+/**
+ * An option as written. A ruleset has several options per rule and keeps them for as long as the document is open,
+ * so a parsed option is small: its spec (which knows the module it belongs to) and where its words are among the
+ * command's words, packed in two small integers. Its values are consecutive words, so the place of the first and
+ * their number say where all are.
  */
 class OptionNode implements OptionUse {
   private words: Words | undefined = undefined;
-  private nameRef: WordRef;
-  private negRef: WordRef | undefined;
-  private argRef: WordRef | undefined = undefined;
-  private more: WordRef[] | undefined = undefined;
+  /**
+   * Packed (zero or more): the name's place, and one more than the first value's place (0: none) shifted by 15 bits.
+   * Negative while the command is parsed: the complement of where the option's words start in PENDING. A list of
+   * places (name, `!`, values) for the rare option whose places do not fit.
+   */
+  private at: number | Array<number | undefined>;
+  /** Packed: one more than the place of `!` (0: none), and the number of values shifted by 15 bits; while parsing, the number of values. */
+  private more = 0;
 
-  constructor(readonly spec: OptionSpec, readonly owner: ModuleSpec | undefined, name: Token, neg: Token | undefined) {
-    this.nameRef = name;
-    this.negRef = neg;
+  constructor(readonly spec: OptionSpec, name: Token, neg: Token | undefined) {
+    this.at = ~PENDING.length;
+    PENDING.push(name, neg);
+  }
+
+  get owner(): ModuleSpec | undefined {
+    return this.spec.module;
+  }
+
+  private get nameRef(): WordRef {
+    const at = this.at;
+    if (typeof at !== 'number') return at[0]!;
+    return at >= 0 ? at & PACKABLE : PENDING[~at]!;
+  }
+
+  private get negRef(): WordRef | undefined {
+    const at = this.at;
+    if (typeof at !== 'number') return at[1];
+    if (at < 0) return PENDING[~at + 1];
+    const neg = this.more & PACKABLE;
+    return neg === 0 ? undefined : neg - 1;
+  }
+
+  /** The k-th value's word (k below valueCount). */
+  private valueRef(k: number): WordRef {
+    const at = this.at;
+    if (typeof at !== 'number') return at[2 + k]!;
+    return at >= 0 ? (at >> 15) - 1 + k : PENDING[~at + 2 + k]!;
+  }
+
+  get valueCount(): number {
+    const at = this.at;
+    if (typeof at !== 'number') return at.length - 2;
+    return at >= 0 ? this.more >> 15 : this.more;
   }
 
   get nameToken(): Token {
@@ -74,11 +120,13 @@ class OptionNode implements OptionUse {
   }
 
   get negToken(): Token | undefined {
-    return this.negRef === undefined ? undefined : tokenOf(this.words, this.negRef);
+    const r = this.negRef;
+    return r === undefined ? undefined : tokenOf(this.words, r);
   }
 
+  /** The old form `--opt ! value`, found while the option's values are read. */
   set negToken(t: Token | undefined) {
-    this.negRef = t;
+    PENDING[~(this.at as number) + 1] = t;
   }
 
   get negated(): boolean {
@@ -86,15 +134,15 @@ class OptionNode implements OptionUse {
   }
 
   get arg(): Token | undefined {
-    return this.argRef === undefined ? undefined : tokenOf(this.words, this.argRef);
+    return this.valueCount === 0 ? undefined : tokenOf(this.words, this.valueRef(0));
   }
 
   get argValue(): string | undefined {
-    return this.argRef === undefined ? undefined : valueOf(this.words, this.argRef);
+    return this.valueCount === 0 ? undefined : valueOf(this.words, this.valueRef(0));
   }
 
   get argDynamic(): boolean {
-    return this.argRef !== undefined && dynamicOf(this.words, this.argRef);
+    return this.valueCount !== 0 && dynamicOf(this.words, this.valueRef(0));
   }
 
   get nameText(): string {
@@ -102,32 +150,45 @@ class OptionNode implements OptionUse {
   }
 
   get values(): readonly string[] {
-    if (this.argRef === undefined) return NONE;
-    const first = valueOf(this.words, this.argRef);
-    return this.more === undefined ? [first] : [first, ...this.more.map((r) => valueOf(this.words, r))];
-  }
-
-  get valueCount(): number {
-    return this.argRef === undefined ? 0 : 1 + (this.more?.length ?? 0);
+    const n = this.valueCount;
+    if (n === 0) return NONE;
+    const out: string[] = [];
+    for (let k = 0; k < n; k++) out.push(valueOf(this.words, this.valueRef(k)));
+    return out;
   }
 
   get args(): readonly Token[] {
-    const first = this.arg;
-    if (first === undefined) return NONE;
-    return this.more === undefined ? [first] : [first, ...this.more.map((r) => tokenOf(this.words, r))];
+    const n = this.valueCount;
+    if (n === 0) return NONE;
+    const out: Token[] = [];
+    for (let k = 0; k < n; k++) out.push(tokenOf(this.words, this.valueRef(k)));
+    return out;
   }
 
+  /** A value, read right after the option's name and earlier values (nothing else is added to PENDING meanwhile). */
   push(t: Token): void {
-    if (this.argRef === undefined) this.argRef = t;
-    else (this.more ??= []).push(t);
+    PENDING.push(t);
+    this.more++;
   }
 
   pack(words: Words, tokens: readonly Token[]): void {
     this.words = words;
-    this.nameRef = words.refOf(tokens, this.nameRef as Token);
-    if (this.negRef !== undefined) this.negRef = words.refOf(tokens, this.negRef as Token);
-    if (this.argRef !== undefined) this.argRef = words.refOf(tokens, this.argRef as Token);
-    if (this.more !== undefined) this.more = this.more.map((t) => words.refOf(tokens, t as Token));
+    const base = ~(this.at as number);
+    const n = this.more;
+    const name = words.refOf(tokens, PENDING[base]!);
+    const negToken = PENDING[base + 1];
+    const neg = negToken === undefined ? -1 : words.refOf(tokens, negToken);
+    const first = n === 0 ? -1 : words.refOf(tokens, PENDING[base + 2]!);
+    let consecutive = true;
+    for (let k = 1; k < n && consecutive; k++) consecutive = words.refOf(tokens, PENDING[base + 2 + k]!) === first + k;
+    if (consecutive && name < PACKABLE && neg < PACKABLE - 1 && first + n < PACKABLE && n < PACKABLE) {
+      this.at = name | ((first + 1) << 15);
+      this.more = neg + 1 + (n << 15);
+      return;
+    }
+    const list: Array<number | undefined> = [name, neg < 0 ? undefined : neg];
+    for (let k = 0; k < n; k++) list.push(words.refOf(tokens, PENDING[base + 2 + k]!));
+    this.at = list;
   }
 }
 
@@ -351,6 +412,7 @@ class CommandParser {
   private readonly valueCtx: { family: Family };
 
   constructor(private readonly tokens: Token[], private readonly ctx: CommandContext, counters?: Token) {
+    PENDING.length = 0;
     this.valueCtx = { family: ctx.family };
     this.cmd = new CommandNode(ctx, tokens, counters);
   }
@@ -368,6 +430,7 @@ class CommandParser {
     while (this.i < this.tokens.length) this.step();
     if (this.pendingNeg) this.fail('syntax', this.pendingNeg.range, "'!' must be followed by the option it negates.");
     if (this.cmd.spec) this.cmd.pack(this.tokens);
+    PENDING.length = 0;
     if (!this.cmd.spec) {
       const first = this.tokens[0];
       if (!this.cmd.dynamic) {
@@ -546,7 +609,7 @@ class CommandParser {
       this.fail('address-family', t.range, `${w} exists only in ${spec.family === 4 ? 'iptables (IPv4)' : 'ip6tables (IPv6)'}.`);
     }
     if (implicit) this.cmd.matches.push(new MatchNode(implicit.name, implicit, undefined, true));
-    const use = new OptionNode(spec, owner, t, neg);
+    const use = new OptionNode(spec, t, neg);
     if (neg && !spec.invert) {
       this.fail('syntax', neg.range, `${w} cannot be negated with '!'.`);
     }
