@@ -151,3 +151,19 @@ test('packed options: the old `--opt ! value` form, a command too long for the p
   const rules = lint('*filter\n-A INPUT -p sctp --dport 1 -j DROP\n-A INPUT -p udp --dport 2 -j DROP\n-A INPUT -p dccp -m dccp --sport 3 -j DROP\n-A INPUT -s 10.0.0.1 -j DROP\nCOMMIT\n', { fileName: 'x.rules' }).ruleset.commands;
   assert.deepEqual(rules.map((c) => c.options.map((o) => o.owner?.name ?? '-').join(' ')), ['- sctp -', '- udp -', '- - dccp -', '- -']);
 });
+
+test('packed words: columns worked out from word lengths hold with odd spacing, quotes late in a rule and shell words between', () => {
+  const comments = Array.from({ length: 16 }, (_, k) => `-m comment --comment "c ${k}"`).join(' ');
+  const lines = [
+    '*filter',
+    '-A INPUT  -s 10.0.0.1\t-p tcp   --dport 22 -m comment --comment "a b" -j ACCEPT',
+    `-A INPUT ${comments} -j DROP`,
+    '-A INPUT -m comment --comment "x"y -m comment --comment "" -j DROP',
+    'COMMIT', '',
+  ];
+  const rs = lint(lines.join('\n'), { fileName: 'x.rules' }).ruleset;
+  for (const c of rs.commands) checkCommand(c, lexRestoreLine(lines[c.startLine], c.startLine).tokens);
+  const script = ['IPT=iptables', '$IPT -A INPUT -s $NET -p tcp --dport 22 -m comment --comment "ok $X" -j ACCEPT', 'iptables -A INPUT ${A}x -j DROP', ''].join('\n');
+  for (const c of lint(script, { fileName: 'x.sh' }).ruleset.commands) checkCommand(c, undefined);
+  assert.equal(rs.commands.length, 3);
+});

@@ -13,26 +13,38 @@ import { Range } from '../types';
 /** A word of a command: its Token while the command is being parsed, its place among the command's words after. */
 export type WordRef = Token | number;
 
+/** Words from this place on are never kept as quoted text (their quoting would not fit the mask). */
+const MASK_BITS = 30;
+
 export class Words {
   /**
-   * Two entries per word. A plain word (raw text equal to its value, on the command's first line, no quotes, no
-   * shell expansion) is its text and its start column; a word that is its value in double quotes (a comment) is its
-   * text and the bitwise complement of its start column (a negative number); any other word, and a word once asked
-   * for as a Token, is its Token and -1.
+   * One entry per word. A word on the command's first line, one space after the word before it (the first word:
+   * at `first`), is kept as its text when it is plain (raw text equal to its value, no quotes, no shell expansion)
+   * or is its value in double quotes (a comment; its bit is set in `quotedMask`): its columns follow from the
+   * lengths of the words before it. Any other word, and a word once asked for as a Token, is its Token.
    */
-  private readonly slots: Array<string | number | Token>;
+  private readonly slots: Array<string | Token>;
 
   /** The command's own words come first (`count` of them); words kept beside them (the counters) after. */
-  private constructor(readonly line: number, readonly count: number, slots: Array<string | number | Token>) {
+  private constructor(readonly line: number, readonly count: number, private readonly first: number, private readonly quotedMask: number, slots: Array<string | Token>) {
     this.slots = slots;
   }
 
   static pack(tokens: readonly Token[]): Words {
     const line = tokens[0].line;
-    const slots: Array<string | number | Token> = [];
-    for (const t of tokens) pushSlot(slots, t, line);
-    // Copied to its exact size: a list grown by push keeps spare room, and this one lives as long as the document.
-    return new Words(line, tokens.length, slots.slice());
+    const slots: Array<string | Token> = new Array(tokens.length);
+    let mask = 0;
+    for (let k = 0; k < tokens.length; k++) {
+      const t = tokens[k];
+      const prev = k > 0 ? tokens[k - 1] : undefined;
+      const follows = t.line === line && (prev === undefined || (prev.endLine === line && t.start === prev.end + 1));
+      if (follows && t.plain) slots[k] = t.value;
+      else if (follows && k < MASK_BITS && quotedValue(t, line)) {
+        slots[k] = t.value;
+        mask |= 1 << k;
+      } else slots[k] = t;
+    }
+    return new Words(line, tokens.length, tokens[0].start, mask, slots);
   }
 
   /**
@@ -52,61 +64,71 @@ export class Words {
       // Another word at the same place (the name half of `--name=value`): kept beside the others.
       else break;
     }
-    const k = this.slots.length >> 1;
-    pushSlot(this.slots, t, this.line);
-    return k;
+    this.slots.push(t);
+    return this.slots.length - 1;
+  }
+
+  private quoted(k: number): boolean {
+    return k < MASK_BITS && ((this.quotedMask >> k) & 1) === 1;
+  }
+
+  /** The length of the raw text of a word kept as text. */
+  private rawLength(k: number): number {
+    return (this.slots[k] as string).length + (this.quoted(k) ? 2 : 0);
   }
 
   token(k: number): Token {
-    const v = this.slots[2 * k];
-    if (typeof v !== 'string') return v as Token;
-    const at = this.slots[2 * k + 1] as number;
-    const t = at >= 0 ? new Token(v, v, this.line, at, this.line, at + v.length) : new Token(v, `"${v}"`, this.line, ~at, this.line, ~at + v.length + 2, true);
-    this.slots[2 * k] = t;
-    this.slots[2 * k + 1] = -1;
+    const v = this.slots[k];
+    if (typeof v !== 'string') return v;
+    const at = this.start(k);
+    const t = this.quoted(k) ? new Token(v, `"${v}"`, this.line, at, this.line, at + v.length + 2, true) : new Token(v, v, this.line, at, this.line, at + v.length);
+    this.slots[k] = t;
     return t;
   }
 
   value(k: number): string {
-    const v = this.slots[2 * k];
-    return typeof v === 'string' ? v : (v as Token).value;
+    const v = this.slots[k];
+    return typeof v === 'string' ? v : v.value;
   }
 
-  /** A plain word is never a shell expansion. */
+  /** A word kept as text is never a shell expansion. */
   dynamic(k: number): boolean {
-    const v = this.slots[2 * k];
-    return typeof v === 'string' ? false : (v as Token).dynamic;
+    const v = this.slots[k];
+    return typeof v === 'string' ? false : v.dynamic;
   }
 
+  /** A word kept as text starts one column after the end of the word before it. */
   start(k: number): number {
-    const v = this.slots[2 * k];
-    if (typeof v !== 'string') return (v as Token).start;
-    const at = this.slots[2 * k + 1] as number;
-    return at >= 0 ? at : ~at;
+    const v = this.slots[k];
+    if (typeof v !== 'string') return v.start;
+    let j = k - 1;
+    while (j >= 0 && typeof this.slots[j] === 'string') j--;
+    let at = j < 0 ? this.first : (this.slots[j] as Token).end + 1;
+    for (let i = j + 1; i < k; i++) at += this.rawLength(i) + 1;
+    return at;
   }
 
   end(k: number): number {
-    const v = this.slots[2 * k];
-    if (typeof v !== 'string') return (v as Token).end;
-    const at = this.slots[2 * k + 1] as number;
-    return at >= 0 ? at + v.length : ~at + v.length + 2;
+    const v = this.slots[k];
+    return typeof v === 'string' ? this.start(k) + this.rawLength(k) : v.end;
   }
 
   lineOf(k: number): number {
-    const v = this.slots[2 * k];
-    return typeof v === 'string' ? this.line : (v as Token).line;
+    const v = this.slots[k];
+    return typeof v === 'string' ? this.line : v.line;
   }
 
   endLineOf(k: number): number {
-    const v = this.slots[2 * k];
-    return typeof v === 'string' ? this.line : (v as Token).endLine;
+    const v = this.slots[k];
+    return typeof v === 'string' ? this.line : v.endLine;
   }
 
   /** Whether some of the command's own words has quotes. */
   anyQuoted(): boolean {
+    if (this.quotedMask !== 0) return true;
     for (let k = 0; k < this.count; k++) {
-      const v = this.slots[2 * k];
-      if (typeof v === 'string' ? (this.slots[2 * k + 1] as number) < 0 : (v as Token).quoted) return true;
+      const v = this.slots[k];
+      if (typeof v !== 'string' && v.quoted) return true;
     }
     return false;
   }
@@ -117,14 +139,6 @@ export class Words {
     for (let k = 0; k < this.count; k++) out.push(this.token(k));
     return out;
   }
-}
-
-/** Appends the two entries of a word (see Words.slots). */
-function pushSlot(slots: Array<string | number | Token>, t: Token, line: number): void {
-  if (t.line !== line) slots.push(t, -1);
-  else if (t.plain) slots.push(t.value, t.start);
-  else if (quotedValue(t, line)) slots.push(t.value, ~t.start);
-  else slots.push(t, -1);
 }
 
 /** The word is its value in double quotes, on one line. */
