@@ -167,3 +167,16 @@ test('packed words: columns worked out from word lengths hold with odd spacing, 
   for (const c of lint(script, { fileName: 'x.sh' }).ruleset.commands) checkCommand(c, undefined);
   assert.equal(rs.commands.length, 3);
 });
+
+test('packed command parts: far into a long rule, with counters, and the family a script command names', () => {
+  const before = Array.from({ length: 25 }, (_, k) => `-m comment --comment c${k}`).join(' ');
+  const line = `[1:2] ${before} -I INPUT 3 -j DROP`;
+  const text = ['*filter', line, '[3:4] -A INPUT -j ACCEPT', 'COMMIT', ''].join('\n');
+  const [far, near] = lint(text, { fileName: 'x.rules' }).ruleset.commands;
+  checkCommand(far, lexRestoreLine(line, 1).tokens.slice(1));
+  assert.deepEqual([far.commandToken.value, far.chain?.value, far.rulenum?.value, far.counters?.value, far.partText('counters')], ['-I', 'INPUT', '3', '[1:2]', '[1:2]']);
+  assert.equal(far.commandToken.range.start.character, line.indexOf('-I'));
+  assert.deepEqual([near.commandToken.value, near.chainName, near.counters?.range.start.character, near.range.start.character], ['-A', 'INPUT', 0, 0]);
+  const script = lint('ip6tables -t mangle -A PREROUTING -j ACCEPT\niptables -A INPUT -j DROP\n', { fileName: 'x.sh' }).ruleset.commands;
+  assert.deepEqual(script.map((c) => [c.commandFamily, c.tableToken?.value, c.broken, c.dynamic]), [[6, 'mangle', false, false], [4, undefined, false, false]]);
+});

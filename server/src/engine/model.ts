@@ -28,16 +28,16 @@ export interface OptionUse {
 }
 
 export interface MatchUse {
-  name: string;
+  readonly name: string;
   spec?: ModuleSpec;
   /** The word after -m, absent for a protocol match loaded implicitly by -p. */
   readonly token?: Token;
-  implicit: boolean;
+  readonly implicit: boolean;
   options: OptionUse[];
 }
 
 export interface TargetUse {
-  name: string;
+  readonly name: string;
   readonly token: Token;
   /** The target's word is a shell expansion. */
   readonly dynamic: boolean;

@@ -197,7 +197,17 @@ class MatchNode implements MatchUse {
   private words: Words | undefined = undefined;
   options: OptionUse[] = [];
 
-  constructor(readonly name: string, readonly spec: ModuleSpec | undefined, private ref: WordRef | undefined, readonly implicit: boolean) {}
+  /** `ref` is the word after -m; none for a protocol match loaded implicitly by -p. */
+  constructor(readonly spec: ModuleSpec | undefined, private ref: WordRef | undefined) {}
+
+  /** The module's name as written after -m (an implicit match: the module's own name). */
+  get name(): string {
+    return this.ref === undefined ? this.spec!.name : valueOf(this.words, this.ref);
+  }
+
+  get implicit(): boolean {
+    return this.ref === undefined;
+  }
 
   get token(): Token | undefined {
     return this.ref === undefined ? undefined : tokenOf(this.words, this.ref);
@@ -215,7 +225,12 @@ class TargetNode implements TargetUse {
   private words: Words | undefined = undefined;
   options: OptionUse[] = [];
 
-  constructor(readonly name: string, private ref: WordRef, readonly spec: ModuleSpec | undefined, readonly goto: boolean) {}
+  constructor(private ref: WordRef, readonly spec: ModuleSpec | undefined, readonly goto: boolean) {}
+
+  /** The target or chain as written after -j or -g. */
+  get name(): string {
+    return valueOf(this.words, this.ref);
+  }
 
   get token(): Token {
     return tokenOf(this.words, this.ref);
@@ -255,10 +270,29 @@ class ProtocolNode {
 
 let nextCommandId = 1;
 
+/** The parts of a command that are single words, by number: where each is among the words is kept packed. */
+const TABLE = 0;
+const COMMAND = 1;
+const CHAIN = 2;
+const RULENUM = 3;
+const EXTRA = 4;
+const COUNTERS = 5;
+type Part = typeof TABLE | typeof COMMAND | typeof CHAIN | typeof RULENUM | typeof EXTRA | typeof COUNTERS;
+/** Bits of a packed part: one more than its place (0: absent), so places up to 62 fit. */
+const PART_BITS = 6;
+const PART_MASK = (1 << PART_BITS) - 1;
+
+const DYNAMIC = 1;
+const BROKEN = 2;
+/** The command has counters before it (`[5:300] -A ...`): the word kept right after the command's own. */
+const HAS_COUNTERS = 4;
+const FAMILY_SHIFT = 3;
+
 /**
  * A parsed command. Every field is there from the start, in one order, so that all commands share one shape
  * whatever options they have. Its words are packed once it is parsed (see Words); ranges are worked out when asked
- * for: most commands are never asked, and a ruleset keeps hundreds of thousands of them.
+ * for: most commands are never asked, and a ruleset keeps hundreds of thousands of them, so a command is small:
+ * where its single-word parts are, and its flags, are small integers.
  */
 class CommandNode implements Command {
   readonly id = nextCommandId++;
@@ -269,26 +303,57 @@ class CommandNode implements Command {
   options: OptionUse[] = [];
   matches: MatchUse[] = [];
   target: TargetUse | undefined = undefined;
-  dynamic: boolean;
-  broken = false;
-  commandFamily: Family | undefined = undefined;
   /** The words: the lexer's Tokens while parsing, packed after. */
   private words: Words | Token[];
-  // The command's parts, set by the parser (as Tokens) and turned into places among the words by pack().
-  tableRef: WordRef | undefined = undefined;
-  commandRef: WordRef;
-  chainRef: WordRef | undefined = undefined;
-  rulenumRef: WordRef | undefined = undefined;
-  extraRef: WordRef | undefined = undefined;
-  private countersRef: WordRef | undefined;
+  /**
+   * Where the parts are: while parsing, their Tokens by Part; packed, PART_BITS for each of the first five parts
+   * (the counters are a flag); a list of places for the rare command whose places do not fit.
+   */
+  private parts: number | Array<WordRef | undefined>;
+  /** DYNAMIC, BROKEN, HAS_COUNTERS, and the family a script command names (0: none, 1: IPv4, 2: IPv6) from FAMILY_SHIFT. */
+  private flags: number;
 
   constructor(ctx: CommandContext, tokens: Token[], counters: Token | undefined) {
     this.index = ctx.index;
     this.table = ctx.table;
-    this.commandRef = tokens[0];
-    this.countersRef = counters;
+    this.parts = [undefined, tokens[0], undefined, undefined, undefined, counters];
     this.words = tokens;
-    this.dynamic = tokens.some((t) => t.dynamic);
+    this.flags = tokens.some((t) => t.dynamic) ? DYNAMIC : 0;
+  }
+
+  get dynamic(): boolean {
+    return (this.flags & DYNAMIC) !== 0;
+  }
+
+  get broken(): boolean {
+    return (this.flags & BROKEN) !== 0;
+  }
+
+  set broken(b: boolean) {
+    this.flags = b ? this.flags | BROKEN : this.flags & ~BROKEN;
+  }
+
+  get commandFamily(): Family | undefined {
+    const f = this.flags >> FAMILY_SHIFT;
+    return f === 0 ? undefined : f === 1 ? 4 : 6;
+  }
+
+  set commandFamily(family: Family | undefined) {
+    const f = family === undefined ? 0 : family === 4 ? 1 : 2;
+    this.flags = (this.flags & ((1 << FAMILY_SHIFT) - 1)) | (f << FAMILY_SHIFT);
+  }
+
+  /** Sets a part while the command is parsed. */
+  setPart(p: Part, t: Token): void {
+    (this.parts as Array<WordRef | undefined>)[p] = t;
+  }
+
+  private partRef(p: Part): WordRef | undefined {
+    const parts = this.parts;
+    if (typeof parts !== 'number') return parts[p];
+    if (p === COUNTERS) return (this.flags & HAS_COUNTERS) !== 0 ? (this.words as Words).count : undefined;
+    const v = (parts >> (PART_BITS * p)) & PART_MASK;
+    return v === 0 ? undefined : v - 1;
   }
 
   /** The packed words, once the command is parsed. */
@@ -296,32 +361,33 @@ class CommandNode implements Command {
     return Array.isArray(this.words) ? undefined : this.words;
   }
 
-  private ref(r: WordRef | undefined): Token | undefined {
+  private ref(p: Part): Token | undefined {
+    const r = this.partRef(p);
     return r === undefined ? undefined : tokenOf(this.packed, r);
   }
 
   get tableToken(): Token | undefined {
-    return this.ref(this.tableRef);
+    return this.ref(TABLE);
   }
 
   get commandToken(): Token {
-    return this.ref(this.commandRef)!;
+    return this.ref(COMMAND)!;
   }
 
   get chain(): Token | undefined {
-    return this.ref(this.chainRef);
+    return this.ref(CHAIN);
   }
 
   get rulenum(): Token | undefined {
-    return this.ref(this.rulenumRef);
+    return this.ref(RULENUM);
   }
 
   get extra(): Token | undefined {
-    return this.ref(this.extraRef);
+    return this.ref(EXTRA);
   }
 
   get counters(): Token | undefined {
-    return this.ref(this.countersRef);
+    return this.ref(COUNTERS);
   }
 
   get tokens(): readonly Token[] {
@@ -329,15 +395,17 @@ class CommandNode implements Command {
   }
 
   get chainName(): string | undefined {
-    return this.chainRef === undefined ? undefined : valueOf(this.packed, this.chainRef);
+    const r = this.partRef(CHAIN);
+    return r === undefined ? undefined : valueOf(this.packed, r);
   }
 
   get chainDynamic(): boolean {
-    return this.chainRef !== undefined && dynamicOf(this.packed, this.chainRef);
+    const r = this.partRef(CHAIN);
+    return r !== undefined && dynamicOf(this.packed, r);
   }
 
   partText(part: 'counters' | 'rulenum' | 'extra'): string | undefined {
-    const r = part === 'counters' ? this.countersRef : part === 'rulenum' ? this.rulenumRef : this.extraRef;
+    const r = this.partRef(part === 'counters' ? COUNTERS : part === 'rulenum' ? RULENUM : EXTRA);
     return r === undefined ? undefined : valueOf(this.packed, r);
   }
 
@@ -348,22 +416,24 @@ class CommandNode implements Command {
 
   get ruleSpecText(): string {
     const w = this.words as Words;
+    const skip = [this.partRef(COMMAND), this.partRef(CHAIN), this.partRef(RULENUM)];
     const parts: string[] = [];
-    for (let k = 0; k < w.count; k++) if (k !== this.commandRef && k !== this.chainRef && k !== this.rulenumRef) parts.push(w.value(k));
+    for (let k = 0; k < w.count; k++) if (!skip.includes(k)) parts.push(w.value(k));
     return parts.join(' ');
   }
 
   get chainRange(): Range | undefined {
-    return this.chainRef === undefined ? undefined : rangeOf(this.packed, this.chainRef);
+    const r = this.partRef(CHAIN);
+    return r === undefined ? undefined : rangeOf(this.packed, r);
   }
 
   get commandRange(): Range {
-    return rangeOf(this.packed, this.commandRef);
+    return rangeOf(this.packed, this.partRef(COMMAND)!);
   }
 
   /** The first word (the counters, when there are some) and the last, whether the words are packed yet or not. */
   private get firstRef(): WordRef {
-    return this.countersRef ?? (Array.isArray(this.words) ? this.words[0] : 0);
+    return this.partRef(COUNTERS) ?? (Array.isArray(this.words) ? this.words[0] : 0);
   }
 
   private get lastRef(): WordRef {
@@ -386,13 +456,19 @@ class CommandNode implements Command {
   /** Packs the words once the command is parsed; `tokens` is the final list of its words. */
   pack(tokens: Token[]): void {
     const words = Words.pack(tokens);
-    const ref = (r: WordRef | undefined) => (r === undefined ? undefined : words.refOf(tokens, r as Token));
-    this.tableRef = ref(this.tableRef);
-    this.commandRef = ref(this.commandRef)!;
-    this.chainRef = ref(this.chainRef);
-    this.rulenumRef = ref(this.rulenumRef);
-    this.extraRef = ref(this.extraRef);
-    this.countersRef = ref(this.countersRef);
+    const list = (this.parts as Array<WordRef | undefined>).map((r) => (r === undefined ? undefined : words.refOf(tokens, r as Token)));
+    // The counters are not among the words: kept right after them, at place `count`.
+    const counters = list[COUNTERS];
+    let packed = 0;
+    for (let p = TABLE; p <= EXTRA && packed >= 0; p++) {
+      const r = list[p];
+      if (r === undefined) continue;
+      packed = r + 1 > PART_MASK ? -1 : packed | ((r + 1) << (PART_BITS * p));
+    }
+    if (packed >= 0 && (counters === undefined || counters === words.count)) {
+      this.parts = packed;
+      if (counters !== undefined) this.flags |= HAS_COUNTERS;
+    } else this.parts = list;
     for (const o of this.options) (o as OptionNode).pack(words, tokens);
     for (const m of this.matches) (m as MatchNode).pack(words, tokens);
     (this.target as TargetNode | undefined)?.pack(words, tokens);
@@ -488,12 +564,12 @@ class CommandParser {
       this.fail('syntax', t.range, `${spec.long} cannot be used in an iptables-restore file.`);
     }
     this.cmd.spec = spec;
-    this.cmd.commandRef = t;
+    this.cmd.setPart(COMMAND, t);
     const n = this.next();
     if (spec.chain !== 'none' && n && (!looksLikeOption(n) || spec.chain === 'required')) {
       if (!(spec.chain === 'optional' && /^\d+$/.test(n.value) && !n.dynamic && spec.short !== '-F')) {
         if (n.value !== '!' || spec.chain === 'required') {
-          this.cmd.chainRef = n;
+          this.cmd.setPart(CHAIN, n);
           this.i++;
         }
       }
@@ -504,7 +580,7 @@ class CommandParser {
     }
     const r = this.next();
     if (spec.rulenum && r && /^\d+$/.test(r.value)) {
-      this.cmd.rulenumRef = r;
+      this.cmd.setPart(RULENUM, r);
       this.i++;
     } else if (spec.rulenum === 'required' && (!r || !r.dynamic)) {
       this.fail('missing-argument', t.range, `${spec.short} needs a rule number after the chain.`);
@@ -515,7 +591,7 @@ class CommandParser {
         this.fail('missing-argument', t.range, spec.extra === 'policy' ? `${spec.short} needs a chain and a policy (ACCEPT or DROP).` : `${spec.short} needs the old and the new chain name.`);
         return;
       }
-      this.cmd.extraRef = e;
+      this.cmd.setPart(EXTRA, e);
       this.i++;
     }
   }
@@ -528,7 +604,7 @@ class CommandParser {
       this.fail('syntax', t.range, 'iptables-restore does not accept -t on a rule line; the table is set by the *table line above.');
       return;
     }
-    this.cmd.tableRef = n;
+    this.cmd.setPart(TABLE, n);
     if (n.dynamic) return;
     if (!findTable(n.value)) {
       const s = suggest(n.value, TABLES.map((x) => x.name));
@@ -608,7 +684,7 @@ class CommandParser {
     if (spec.family && spec.family !== this.ctx.family) {
       this.fail('address-family', t.range, `${w} exists only in ${spec.family === 4 ? 'iptables (IPv4)' : 'ip6tables (IPv6)'}.`);
     }
-    if (implicit) this.cmd.matches.push(new MatchNode(implicit.name, implicit, undefined, true));
+    if (implicit) this.cmd.matches.push(new MatchNode(implicit, undefined));
     const use = new OptionNode(spec, t, neg);
     if (neg && !spec.invert) {
       this.fail('syntax', neg.range, `${w} cannot be negated with '!'.`);
@@ -731,11 +807,11 @@ class CommandParser {
 
   private loadMatch(arg: Token): void {
     if (arg.dynamic) {
-      this.cmd.matches.push(new MatchNode(arg.value, undefined, arg, false));
+      this.cmd.matches.push(new MatchNode(undefined, arg));
       return;
     }
     const spec = findMatch(arg.value);
-    const use = new MatchNode(arg.value, spec, arg, false);
+    const use = new MatchNode(spec, arg);
     if (!spec) {
       const names = MATCHES.filter((m) => !m.removed && isAvailable(m, this.ctx.family)).map((m) => m.name);
       const s = suggest(arg.value, names);
@@ -755,7 +831,7 @@ class CommandParser {
       return;
     }
     const spec = goto ? undefined : findTarget(arg.value);
-    const t = new TargetNode(arg.value, arg, spec, goto);
+    const t = new TargetNode(arg, spec, goto);
     if (use.negated) this.fail('syntax', use.negToken!.range, `${use.nameToken.value} cannot be negated.`);
     if (spec?.removed) this.fail('unknown-target', arg.range, `-j ${arg.value}: ${spec.removed}`);
     else if (spec?.family && spec.family !== this.ctx.family) {
