@@ -41,6 +41,12 @@ test('not shadowed because of -m recent or -m limit', () => {
   expectOne(filter('-A INPUT -j DROP', '-A INPUT -m limit --limit 5/min -j ACCEPT'), 'reject-before-accept', 5, '-A INPUT -m limit --limit 5/min -j ACCEPT');
 });
 
+test('the knowledge base says which matches the model reads exactly: -m mark is "may or may not match", -m nfacct matches every packet', () => {
+  expectNone(filter('-A INPUT -m mark --mark 0x1 -j ACCEPT', '-A INPUT -j DROP'), 'shadowed-rule');
+  expectOne(filter('-A INPUT -m nfacct --nfacct-name web -j ACCEPT', '-A INPUT -p tcp -j DROP'), 'shadowed-rule', 5, '-A INPUT -p tcp -j DROP');
+  expectOne(filter('-A INPUT -p tcp -j DROP', '-A INPUT -p tcp -m nfacct --nfacct-name web -j ACCEPT'), 'reject-before-accept', 5, '-A INPUT -p tcp -m nfacct --nfacct-name web -j ACCEPT');
+});
+
 test('not shadowed because a RETURN intervenes', () => {
   const text = filter(':X - [0:0]', '-A INPUT -j X', '-A X -s 10.0.0.0/8 -j RETURN', '-A X -j ACCEPT', '-A INPUT -s 10.1.0.0/16 -j DROP');
   expectNone(text, 'shadowed-rule');

@@ -9,11 +9,12 @@ export class TextCache<V> {
 
   constructor(private readonly bound: number) {}
 
-  get(key: string, make: () => V): V {
+  /** `make` is given the key: a function that needs nothing else allocates nothing per lookup. */
+  get(key: string, make: (key: string) => V): V {
     const hit = this.map.get(key);
     if (hit !== undefined) return (hit === NOTHING ? undefined : hit) as V;
     if (this.map.size > this.bound) this.map.clear();
-    const v = make();
+    const v = make(key);
     this.map.set(key, v === undefined ? NOTHING : v);
     return v;
   }

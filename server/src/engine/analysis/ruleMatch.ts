@@ -18,8 +18,6 @@ export interface RuleMatch {
   emptyReason?: string;
 }
 
-/** Matches whose conditions the model represents exactly (others are "may or may not match"). */
-const MODELLED = new Set(['tcp', 'udp', 'sctp', 'dccp', 'icmp', 'icmp6', 'multiport', 'conntrack', 'state', 'comment', 'iprange', 'length', 'ttl', 'hl', 'nfacct']);
 
 const TCP_FLAG_BITS: Record<string, number> = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32, ALL: 63, NONE: 0 };
 
@@ -121,18 +119,21 @@ const CACHE = {
 };
 
 function addressSet(text: string, space: Space): IntervalSet | undefined {
-  return CACHE.address[space.family].get(text, () => addressSetUncached(text, space));
+  return space.family === 4 ? CACHE.address[4].get(text, addressSet4) : CACHE.address[6].get(text, addressSet6);
 }
 
-function addressSetUncached(text: string, space: Space): IntervalSet | undefined {
+const addressSet4 = (text: string) => addressSetUncached(text, 4);
+const addressSet6 = (text: string) => addressSetUncached(text, 6);
+
+function addressSetUncached(text: string, family: 4 | 6): IntervalSet | undefined {
   // The common case, one IPv4 address or network, read directly.
-  const v4 = space.family === 4 ? ipv4NetRange(text) : undefined;
+  const v4 = family === 4 ? ipv4NetRange(text) : undefined;
   if (v4) return IntervalSet.of(BigInt(v4[0]), BigInt(v4[1]));
   // A list of networks: collected, then sorted and joined once (a list can hold thousands).
   const spans: Array<[bigint, bigint]> = [];
   for (const item of text.split(',')) {
     const r = parseNet(item);
-    if (!r || !r.ok || !r.net.contiguous || r.net.family !== space.family) return undefined;
+    if (!r || !r.ok || !r.net.contiguous || r.net.family !== family) return undefined;
     spans.push([r.net.lo, r.net.hi]);
   }
   return IntervalSet.from(spans);
@@ -171,6 +172,15 @@ function flagsSet(mask: string, comp: string): IntervalSet | undefined {
   return IntervalSet.from(list);
 }
 
+/** `MASK COMP`, as the flags cache keys them. */
+function flagsOfText(key: string): IntervalSet | undefined {
+  const [mask, comp] = key.split(' ');
+  return flagsSet(mask, comp ?? '');
+}
+
+const icmp4Set = (text: string) => icmpSet(text, false);
+const icmp6Set = (text: string) => icmpSet(text, true);
+
 function icmpSet(text: string, v6: boolean): IntervalSet | undefined {
   if (text === 'any') return range(0, 65535);
   const named = (v6 ? ICMPV6_TYPE_NUMBERS : ICMP_TYPE_NUMBERS)[text];
@@ -204,7 +214,7 @@ function applyGeneric(b: Builder, o: OptionUse): void {
   switch (o.spec.short) {
     case '-p':
       if (a === undefined) return b.unsure();
-      return b.apply(Dim.Proto, CACHE.proto.get(a, () => protoSet(a)), o.negated, o);
+      return b.apply(Dim.Proto, CACHE.proto.get(a, protoSet), o.negated, o);
     case '-s':
     case '-d': {
       if (a === undefined) return b.unsure();
@@ -216,7 +226,7 @@ function applyGeneric(b: Builder, o: OptionUse): void {
     case '-i':
     case '-o':
       if (a === undefined) return b.unsure();
-      return b.apply(o.spec.short === '-i' ? Dim.In : Dim.Out, CACHE.iface.get(a, () => ifaceSet(a)), o.negated, o);
+      return b.apply(o.spec.short === '-i' ? Dim.In : Dim.Out, CACHE.iface.get(a, ifaceSet), o.negated, o);
     case '-f':
       return b.apply(Dim.Frag, IntervalSet.point(o.negated ? 0n : 1n), false, o);
   }
@@ -230,24 +240,24 @@ function applyMatchOption(b: Builder, o: OptionUse, family: 4 | 6): void {
   switch (name) {
     case '--sport':
     case '--dport': {
-      const p = PORTS.get(a, () => portSet(a));
+      const p = PORTS.get(a, portSet);
       return b.apply(name === '--sport' ? Dim.Sport : Dim.Dport, p.set, o.negated, o, p.why);
     }
     case '--sports':
     case '--dports':
-      return b.apply(name === '--sports' ? Dim.Sport : Dim.Dport, CACHE.ports.get(a, () => portListSet(a)), o.negated, o);
+      return b.apply(name === '--sports' ? Dim.Sport : Dim.Dport, CACHE.ports.get(a, portListSet), o.negated, o);
     case '--syn':
       return b.apply(Dim.TcpFlags, SYN, o.negated, o);
     case '--tcp-flags':
-      return b.apply(Dim.TcpFlags, CACHE.flags.get(`${a} ${o.args[1]?.value}`, () => flagsSet(a, o.args[1]?.value ?? '')), o.negated, o);
+      return b.apply(Dim.TcpFlags, CACHE.flags.get(`${a} ${o.values[1] ?? ''}`, flagsOfText), o.negated, o);
     case '--icmp-type':
     case '--icmpv6-type':
-      return b.apply(Dim.Icmp, CACHE.icmp[family].get(a, () => icmpSet(a, family === 6)), o.negated, o);
+      return b.apply(Dim.Icmp, CACHE.icmp[family].get(a, family === 6 ? icmp6Set : icmp4Set), o.negated, o);
     case '--ctstate':
     case '--state':
       // The virtual SNAT/DNAT states are not modelled.
       if (/SNAT|DNAT/i.test(a)) return b.unsure();
-      return b.apply(Dim.State, CACHE.state.get(a, () => stateSet(a)), o.negated, o);
+      return b.apply(Dim.State, CACHE.state.get(a, stateSet), o.negated, o);
     case '--src-range':
     case '--dst-range': {
       const r = ipRangeSet(a, b.space);
@@ -289,7 +299,8 @@ export function ruleMatch(rule: Command, space: Space): RuleMatch {
   for (const m of rule.matches) {
     // -m recent --set only records the address: it matches every packet.
     if (m.spec?.name === 'recent' && m.options.some((o) => o.spec.names[0] === '--set' && !o.negated) && !m.options.some((o) => ['--rcheck', '--update', '--remove'].includes(o.spec.names[0]))) continue;
-    if (!m.spec || !MODELLED.has(m.spec.name)) {
+    // Matches the knowledge base marks exact are modelled here; others are "may or may not match".
+    if (!m.spec || !m.spec.exact) {
       b.unsure();
       continue;
     }

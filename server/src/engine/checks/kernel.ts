@@ -18,7 +18,7 @@ const protoNumbers = new TextCache<number | undefined>(1024);
 
 /** A protocol's number, by name or number (looked up once per word: rules name the same few protocols). */
 function protoNumber(p: string): number | undefined {
-  return protoNumbers.get(p, () => protocolNumber(p));
+  return protoNumbers.get(p, protocolNumber);
 }
 
 /** The rule's protocol as the kernel sees it: a number, undefined for none/all, or 'dynamic'. */

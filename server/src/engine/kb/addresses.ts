@@ -209,7 +209,7 @@ const netCache = new TextCache<NetResult | undefined>(16384);
 
 /** Parses `addr`, `addr/prefix` or `addr/dotted-mask` (no hostnames). Results are cached: rulesets repeat addresses. */
 export function parseNet(s: string): NetResult | undefined {
-  return netCache.get(s, () => parseNetUncached(s));
+  return netCache.get(s, parseNetUncached);
 }
 
 function parseNetUncached(s: string): NetResult | undefined {

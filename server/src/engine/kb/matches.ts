@@ -138,7 +138,7 @@ export const MATCHES: ModuleSpec[] = [
   ]),
   match('mark', 'The packet\'s netfilter mark (set by `-j MARK`).', [
     neg('--mark', v.markKind, 'Mark value, with an optional /mask: `0x1/0xff`.'),
-  ], { exact: true }),
+  ]),
   match('connmark', 'The mark stored on the connection (set by `-j CONNMARK`).', [
     neg('--mark', v.markKind, 'Connection mark value[/mask].'),
   ]),
@@ -242,7 +242,7 @@ export const MATCHES: ModuleSpec[] = [
     neg('--dst-group', v.markKind, 'Group of the outgoing interface (not in PREROUTING or INPUT).', { chains: ['FORWARD', 'OUTPUT', 'POSTROUTING'] }),
   ]),
   match('realm', 'The routing realm.', [neg('--realm', v.markKind, 'Realm value[/mask].')]),
-  match('nfacct', 'Counts the packet in an nfacct object (always matches).', [opt('--nfacct-name', v.stringKind(31), 'Accounting object name.')]),
+  match('nfacct', 'Counts the packet in an nfacct object (always matches).', [opt('--nfacct-name', v.stringKind(31), 'Accounting object name.')], { exact: true }),
   match('bpf', 'A BPF program decides.', [
     opt('--bytecode', v.anyKind, 'Program as a bytecode string.'),
     opt('--object-pinned', v.anyKind, 'Path of a pinned eBPF object.'),

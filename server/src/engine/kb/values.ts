@@ -297,7 +297,8 @@ export function enumKind(name: string, choices: ValueChoice[], opts: { list?: bo
   };
   // Rulesets repeat the same few values (RELATED,ESTABLISHED thousands of times): each is checked once per family.
   const seen: Record<Family, TextCache<ValueProblem | undefined>> = { 4: new TextCache(1024), 6: new TextCache(1024) };
-  return kind(name, what, (v, ctx) => seen[ctx.family].get(v, () => check(v, ctx)), { choices, list: opts.list });
+  const checkIn: Record<Family, (v: string) => ValueProblem | undefined> = { 4: (v) => check(v, { family: 4 }), 6: (v) => check(v, { family: 6 }) };
+  return kind(name, what, (v, ctx) => seen[ctx.family].get(v, checkIn[ctx.family]), { choices, list: opts.list });
 }
 
 export const CONNTRACK_STATES: ValueChoice[] = [
