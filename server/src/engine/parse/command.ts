@@ -472,8 +472,8 @@ class CommandNode implements Command {
     for (const o of this.options) (o as OptionNode).pack(words, tokens);
     for (const m of this.matches) (m as MatchNode).pack(words, tokens);
     (this.target as TargetNode | undefined)?.pack(words, tokens);
-    this.options = this.options.slice();
-    this.matches = this.matches.slice();
+    this.options = fit(this.options);
+    this.matches = fit(this.matches);
     this.words = words;
   }
 }
