@@ -172,9 +172,9 @@ function flagsSet(mask: string, comp: string): IntervalSet | undefined {
   return IntervalSet.from(list);
 }
 
-/** `MASK COMP`, as the flags cache keys them. */
+/** The mask and the flags that must be set, joined by a NUL (which no word holds), as the flags cache keys them. */
 function flagsOfText(key: string): IntervalSet | undefined {
-  const [mask, comp] = key.split(' ');
+  const [mask, comp] = key.split('\u0000');
   return flagsSet(mask, comp ?? '');
 }
 
@@ -249,7 +249,7 @@ function applyMatchOption(b: Builder, o: OptionUse, family: 4 | 6): void {
     case '--syn':
       return b.apply(Dim.TcpFlags, SYN, o.negated, o);
     case '--tcp-flags':
-      return b.apply(Dim.TcpFlags, CACHE.flags.get(`${a} ${o.values[1] ?? ''}`, flagsOfText), o.negated, o);
+      return b.apply(Dim.TcpFlags, CACHE.flags.get(`${a}\u0000${o.values[1] ?? ''}`, flagsOfText), o.negated, o);
     case '--icmp-type':
     case '--icmpv6-type':
       return b.apply(Dim.Icmp, CACHE.icmp[family].get(a, family === 6 ? icmp6Set : icmp4Set), o.negated, o);
