@@ -8,7 +8,7 @@ import { tuneHeap } from '../server/src/heap';
 // The heap is set up as the language server and the linter set it up.
 tuneHeap();
 
-const [file, reps] = [process.argv[2], Number(process.argv[3] ?? 5)];
+const [file, reps, minMs] = [process.argv[2], Number(process.argv[3] ?? 5), Number(process.argv[5] ?? 1500)];
 const text = readFileSync(file, 'utf8');
 if (process.argv[4] === 'memory') {
   // One analysis in a fresh process: the peak memory a server holding this document needs.
@@ -29,12 +29,15 @@ while (warm < 1 || performance.now() < warmUntil) {
 }
 // Parsing alone and the full analysis are timed in loops of their own, so that the garbage of a parse made only
 // to be timed is not left for the analyses to collect (a server never parses twice).
-for (let k = 0; k < reps; k++) {
+// At least `reps` runs and at least `minMs` of them (a small input is measured many more times: its median would
+// otherwise move with whatever else the machine does).
+const enough = (times: number[]) => times.length >= reps && (times.length >= 200 || times.reduce((a, b) => a + b, 0) >= minMs);
+while (!enough(parse)) {
   const t0 = performance.now();
   parseRestore(text, family);
   parse.push(performance.now() - t0);
 }
-for (let k = 0; k < reps; k++) {
+while (!enough(full)) {
   const t0 = performance.now();
   lint(text, { fileName: file });
   full.push(performance.now() - t0);

@@ -14,6 +14,8 @@ import { generateRuleset } from './generate';
 const ROOT = path.resolve(__dirname, '..');
 const SMOKE = process.argv.includes('--smoke');
 const REPS = SMOKE ? 1 : 5;
+/** The engine's figures are medians of at least this much running time per input, too. */
+const MIN_MS = 1500;
 const CORPUS = process.env.IPTABLES_SHARED ? path.join(process.env.IPTABLES_SHARED, 'corpus') : path.resolve(ROOT, '..', 'shared', 'corpus');
 
 interface Input {
@@ -53,7 +55,7 @@ let bundled: string | undefined;
 /** Parse and full-analysis times and the peak memory, measured in a fresh process per input. */
 function engine(file: string): { parse: number; full: number; rssMB: number } {
   bundled ??= engineBundle();
-  const r = spawnSync(process.execPath, [bundled, file, String(REPS)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, [bundled, file, String(REPS), 'time', String(SMOKE ? 0 : MIN_MS)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(r.stderr);
   const j = JSON.parse(r.stdout);
   const m = spawnSync(process.execPath, [bundled, file, '1', 'memory'], { encoding: 'utf8' });
@@ -112,11 +114,12 @@ async function main(): Promise<void> {
     '| target | measured | |',
     '|---|---|---|',
     `| largest corpus file fully analysed in under 50 ms | ${largestCorpus ? `${largestCorpus.full.toFixed(0)} ms` : '-'} | ${mark(largestCorpus && largestCorpus.full < 50)} |`,
-    `| 100,000 rules in under 1 s and 300 MB | ${big ? `${big.full.toFixed(0)} ms, ${big.rss.toFixed(0)} MB` : '-'} | ${mark(big && big.full < 1000 && big.rss < 300)} |`,
+    `| 100,000 rules fully analysed in under 1 s | ${big ? `${big.full.toFixed(0)} ms` : '-'} | ${mark(big && big.full < 1000)} |`,
+    `| ... and in under 300 MB (peak resident size of the process) | ${big ? `${big.rss.toFixed(0)} MB` : '-'} | ${mark(big && big.rss < 300)} |`,
     `| keystroke in the 10,000-rule document under 30 ms (p95) | ${pct(l.keys, 95).toFixed(1)} ms | ${mark(SMOKE ? undefined : pct(l.keys, 95) < 30)} |`,
     `| full analysis faster than iptables-restore-translate parses | ${withTranslate.map((m) => `${(m.translate! / m.full).toFixed(2)}x`).join(', ') || '-'} | ${mark(withTranslate.length ? withTranslate.every((m) => m.translate! > m.full) : undefined)} |`,
   ];
-  const text = [`Machine: ${machine()}`, `Medians of ${REPS} runs.`, '', ...table, '', '| through a real LSP client | |', '|---|---|', ...lspLines, '', ...targets].join('\n');
+  const text = [`Machine: ${machine()}`, `Medians of at least ${REPS} runs per input; the engine's figures, of at least ${MIN_MS / 1000} s of runs (up to 200).`, '', ...table, '', '| through a real LSP client | |', '|---|---|', ...lspLines, '', ...targets].join('\n');
   process.stdout.write(`${text}\n`);
   if (!SMOKE) {
     const md = readFileSync(path.join(__dirname, 'BENCHMARKS.head.md'), 'utf8');
