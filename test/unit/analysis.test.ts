@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { codes, diagnose, expectNone, expectOne, filter, table } from '../helpers/lint';
+import { AnalysisMemo } from '../../server/src/engine/memo';
 
 const onlyCode = (text: string, code: string, opts = {}) => diagnose(text, opts).filter((d) => d.code === code);
 
@@ -128,6 +129,12 @@ test('prefer-ipset counts the rules that differ only by address', () => {
 test('deprecated-match, unused-chain, no-default-deny', () => {
   expectOne(filter('-A INPUT -m state --state NEW -j ACCEPT'), 'deprecated-match', 4, 'state');
   expectOne(filter(':ORPHAN - [0:0]', '-A ORPHAN -j DROP'), 'unused-chain', 4, 'ORPHAN');
+  // Commands no chain holds (a delete, a rule broken by a bad address) get the advice too, each once; with and
+  // without the memo of an editor session.
+  const loose = filter('-A INPUT -m state --state NEW -j ACCEPT', '-A INPUT -s 999.1.1.1 -m state --state NEW -j DROP', '-D INPUT -m state --state NEW -j ACCEPT');
+  for (const memo of [undefined, new AnalysisMemo()]) {
+    assert.deepEqual(diagnose(loose, { memo }).filter((x) => x.code === 'deprecated-match').map((x) => x.range.start.line), [4, 5, 6]);
+  }
   const d = diagnose(filter('-A INPUT -p tcp --dport 22 -j ACCEPT')).filter((x) => x.code === 'no-default-deny');
   assert.deepEqual(d.map((x) => x.range.start.line), [1, 2]);
   expectNone(filter('-A INPUT -p tcp --dport 22 -j ACCEPT', '-A INPUT -j DROP', '-A FORWARD -j REJECT'), 'no-default-deny');

@@ -129,6 +129,13 @@ function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): vo
   ipsets.report(ctx, cs);
 }
 
+/** Which commands, by their place in the ruleset, some chain holds: marked in one pass, without hashing every rule. */
+function heldCommands(ctx: CheckContext): Uint8Array {
+  const held = new Uint8Array(ctx.rs.commands.length);
+  for (const cs of ctx.state.all()) for (const r of cs.rules) held[r.index] = 1;
+  return held;
+}
+
 export function checkStyle(model: AnalysisModel, ctx: CheckContext): void {
   let inChains = 0;
   for (const cs of ctx.state.all()) {
@@ -144,11 +151,12 @@ export function checkStyle(model: AnalysisModel, ctx: CheckContext): void {
       return sink.items;
     }));
   }
-  // Commands outside the final chains (-D, -N, rules of deleted chains) still get the rule-level advice. A chain
-  // holds each command at most once, so when the chains hold as many rules as there are commands there are none.
-  const held = inChains === ctx.rs.commands.length ? undefined : new Set(ctx.state.all().flatMap((cs) => cs.rules));
+  // Commands outside the final chains (-D, -N, rules of deleted chains, a rule broken by the word being typed) still
+  // get the rule-level advice. A chain holds each command at most once, so when the chains hold as many rules as
+  // there are commands there are none.
+  const held = inChains === ctx.rs.commands.length ? undefined : heldCommands(ctx);
   for (const rule of held ? ctx.rs.commands : []) {
-    if (held!.has(rule)) continue;
+    if (held![rule.index] === 1) continue;
     if (!ctx.memo) checkDeprecated(ctx, rule);
     else ctx.sink.addAll(ctx.memo.forRule(rule, 'style', '', () => {
       const sink = new DiagnosticSink();
