@@ -16,13 +16,44 @@ export function hashKey(a: number, b: number): string {
 
 /** A short fingerprint of a list of strings (two 32-bit FNV-1a hashes with different seeds and primes). */
 export function fingerprint(parts: readonly string[]): string {
+  const f = new Fingerprint();
+  for (const p of parts) f.text(p);
+  return f.key();
+}
+
+/** Folds a whole number (up to 2^53) into a running hash, 8 bits at a time, with a separator of its own after it. */
+function hashNumber(h: number, n: number, prime: number): number {
+  const low = n % 0x100000000;
+  const high = Math.floor(n / 0x100000000);
+  for (let s = 0; s < 32; s += 8) h = Math.imul(h ^ ((low >>> s) & 0xff), prime);
+  for (let s = 0; s < 24; s += 8) h = Math.imul(h ^ ((high >>> s) & 0xff), prime);
+  return Math.imul(h ^ 35, prime);
+}
+
+/**
+ * A fingerprint built piece by piece, of texts and whole numbers: the same key as `fingerprint` of the texts, when
+ * only texts are given, and numbers are folded in without being written out as text.
+ */
+export class Fingerprint {
   // `| 0` keeps both as 32-bit integers from the start (0x811c9dc5 alone is a double, and V8 would keep
-  // re-optimising the loop as the type changes).
-  let a = 0x811c9dc5 | 0;
-  let b = (0x01000193 ^ parts.length) | 0;
-  for (const p of parts) {
-    a = hashText(a, p);
-    b = hashText(b, p, SECOND_PRIME);
+  // re-optimising the loops as the type changes).
+  private a = 0x811c9dc5 | 0;
+  private b = 0x01000193 | 0;
+  private count = 0;
+
+  text(p: string): void {
+    this.a = hashText(this.a, p);
+    this.b = hashText(this.b, p, SECOND_PRIME);
+    this.count++;
   }
-  return `${hashKey(a, b)}:${parts.length}`;
+
+  number(n: number): void {
+    this.a = hashNumber(this.a, n, 0x01000193);
+    this.b = hashNumber(this.b, n, SECOND_PRIME);
+    this.count++;
+  }
+
+  key(): string {
+    return `${hashKey(this.a, this.b ^ this.count)}:${this.count}`;
+  }
 }

@@ -10,7 +10,7 @@ import { ruleMatch } from './ruleMatch';
 import { BoxIndex } from './boxIndex';
 import { AnalysisMemo } from '../memo';
 import { Box, SeenBoxes, Space } from './space';
-import { fingerprint } from '../fingerprint';
+import { Fingerprint } from '../fingerprint';
 import { AnalysisLimits, DEFAULT_LIMITS } from './limits';
 
 export type Flow =
@@ -71,11 +71,13 @@ export class AnalysisModel {
    */
   signature(start: ChainState): string | undefined {
     if (this.signatures.has(start)) return this.signatures.get(start);
-    const frames: Array<{ cs: ChainState; k: number; parts: string[] }> = [];
+    const frames: Array<{ cs: ChainState; k: number; parts: Fingerprint }> = [];
     const onPath = new Set<ChainState>();
     const enter = (cs: ChainState) => {
       onPath.add(cs);
-      frames.push({ cs, k: 0, parts: [`${cs.family}:${cs.table}:${cs.name}:${cs.policy ?? ''}`] });
+      const parts = new Fingerprint();
+      parts.text(`${cs.family}:${cs.table}:${cs.name}:${cs.policy ?? ''}`);
+      frames.push({ cs, k: 0, parts });
     };
     const leave = (sig: string | undefined) => {
       const f = frames.pop()!;
@@ -87,7 +89,7 @@ export class AnalysisModel {
       const f = frames[frames.length - 1];
       const r = f.cs.rules[f.k];
       if (!r) {
-        leave(fingerprint(f.parts));
+        leave(f.parts.key());
         continue;
       }
       const t = r.target;
@@ -99,15 +101,15 @@ export class AnalysisModel {
         continue;
       }
       f.k++;
-      f.parts.push(String(r.id));
+      f.parts.number(r.id);
       if (!t || t.spec || t.dynamic) continue;
       if (!next || next.builtin) {
-        f.parts.push(next ? 'b' : '?');
+        f.parts.text(next ? 'b' : '?');
         continue;
       }
       const sub = this.signatures.get(next);
       if (sub === undefined) leave(undefined);
-      else f.parts.push(`[${sub}]`);
+      else f.parts.text(`[${sub}]`);
     }
     return this.signatures.get(start);
   }

@@ -446,6 +446,9 @@ class CommandNode implements Command {
   }
 
   get startLine(): number {
+    const w = this.words;
+    // Without counters the first word is the first of the packed words, on the line the packed words keep.
+    if (!Array.isArray(w) && (this.flags & HAS_COUNTERS) === 0 && typeof this.parts === 'number') return w.line;
     return lineOf(this.packed, this.firstRef);
   }
 
