@@ -6,8 +6,6 @@ import { lintOptionsFor, ServerSettings } from './settings';
 
 /** Documents larger than this are not parsed at all; a single notice says so. */
 export const MAX_PARSE_SIZE = 20 * 1024 * 1024;
-/** Above this the policy analysis is skipped. */
-export const MAX_ANALYSIS_SIZE = 4 * 1024 * 1024;
 
 export class AnalysisCache {
   private readonly entries = new Map<string, { version: number; result: LintResult }>();
@@ -22,7 +20,7 @@ export class AnalysisCache {
     const text = doc.getText();
     let memo = this.memos.get(doc.uri);
     if (!memo) this.memos.set(doc.uri, (memo = new AnalysisMemo()));
-    const opts = { ...lintOptionsFor(this.settings(), doc.uri, doc.languageId), maxAnalysisSize: MAX_ANALYSIS_SIZE, memo };
+    const opts = { ...lintOptionsFor(this.settings(), doc.uri, doc.languageId), memo };
     const tooLarge = text.length > MAX_PARSE_SIZE;
     const result = lint(tooLarge ? '' : text, opts);
     if (tooLarge) {

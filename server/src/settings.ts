@@ -9,6 +9,8 @@ export interface ServerSettings {
   sshPorts: number[];
   preferIpsetThreshold: number;
   analyzeShellScripts: boolean;
+  /** Documents larger than this many megabytes get no policy analysis (the editor stays responsive). */
+  maxAnalysisSizeMB: number;
 }
 
 export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
@@ -17,6 +19,7 @@ export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   sshPorts: [22],
   preferIpsetThreshold: 20,
   analyzeShellScripts: true,
+  maxAnalysisSizeMB: 4,
 };
 
 const SEVERITY_NAMES = wordTable<Severity | 'off'>({
@@ -32,6 +35,7 @@ export function normalizeSettings(raw: unknown): ServerSettings {
     sshPorts: ports.length ? ports : DEFAULT_SERVER_SETTINGS.sshPorts,
     preferIpsetThreshold: typeof r.preferIpsetThreshold === 'number' && r.preferIpsetThreshold >= 2 ? r.preferIpsetThreshold : DEFAULT_SERVER_SETTINGS.preferIpsetThreshold,
     analyzeShellScripts: r.analyzeShellScripts !== false,
+    maxAnalysisSizeMB: typeof r.maxAnalysisSizeMB === 'number' && r.maxAnalysisSizeMB >= 0 ? r.maxAnalysisSizeMB : DEFAULT_SERVER_SETTINGS.maxAnalysisSizeMB,
   };
 }
 
@@ -47,5 +51,6 @@ export function lintOptionsFor(s: ServerSettings, uri: string, languageId: strin
     family: s.ipVersion === 'ipv4' ? 4 : s.ipVersion === 'ipv6' ? 6 : undefined,
     settings: { sshPorts: s.sshPorts, ipsetThreshold: s.preferIpsetThreshold },
     severities,
+    maxAnalysisSize: s.maxAnalysisSizeMB * 1024 * 1024,
   };
 }

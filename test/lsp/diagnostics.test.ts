@@ -46,6 +46,20 @@ test('a settings change that turns a check off re-publishes at once', async () =
   });
 });
 
+test('the size up to which policies are analysed is a setting', async () => {
+  await withClient(async (c) => {
+    const uri = 'file:///tmp/size.rules';
+    await c.open(uri, '*filter\n-A INPUT -j DROP\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n');
+    await c.diagnosticsFor(uri, (x) => x.diagnostics.some((d) => d.code === 'reject-before-accept'));
+    await c.setSettings({ maxAnalysisSizeMB: 0.00001 });
+    const small = await c.diagnosticsFor(uri, (x) => x.diagnostics.some((d) => d.code === 'too-large'));
+    assert.match(small.diagnostics.find((d) => d.code === 'too-large')!.message, /iptables\.maxAnalysisSizeMB/);
+    assert.ok(!small.diagnostics.some((d) => d.code === 'reject-before-accept'));
+    await c.setSettings({});
+    await c.diagnosticsFor(uri, (x) => x.diagnostics.some((d) => d.code === 'reject-before-accept') && !x.diagnostics.some((d) => d.code === 'too-large'));
+  });
+});
+
 test('shell scripts are analysed, unless the setting says not to', async () => {
   await withClient(async (c) => {
     const uri = 'file:///tmp/fw.sh';

@@ -28,7 +28,10 @@ export interface LintOptions {
   settings?: Partial<LintSettings>;
   /** Per-code severity override, or 'off'. */
   severities?: Record<string, Severity | 'off'>;
-  /** Above this many characters only parsing checks run (the policy analysis is skipped). */
+  /**
+   * Above this many characters only parsing checks run (the policy analysis is skipped); no limit when not given.
+   * The editor sets one (the setting iptables.maxAnalysisSizeMB) so that it stays responsive.
+   */
   maxAnalysisSize?: number;
   /** Results of the previous analysis of the same document, to reuse what did not change. */
   memo?: AnalysisMemo;
@@ -43,8 +46,6 @@ export interface LintResult {
   index: LineIndex;
   diagnostics: Diagnostic[];
 }
-
-export const DEFAULT_MAX_ANALYSIS_SIZE = 8 * 1024 * 1024;
 
 export function detectFormat(text: string, opts: LintOptions = {}): Format {
   if (opts.format) return opts.format;
@@ -95,11 +96,12 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   const model = new AnalysisModel(ruleset, state, memo, opts.limits ? { ...DEFAULT_LIMITS, ...opts.limits } : DEFAULT_LIMITS);
   const ctx: CheckContext = { rs: ruleset, state, graph, sink, settings: { ...DEFAULT_SETTINGS, ...opts.settings }, memo, model };
   checkKernel(ctx);
-  if (text.length <= (opts.maxAnalysisSize ?? DEFAULT_MAX_ANALYSIS_SIZE)) {
+  const limit = opts.maxAnalysisSize ?? Infinity;
+  if (text.length <= limit) {
     runAnalysis(ctx);
   } else {
     sink.add('too-large', 'info', { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-      `This document is ${(text.length / 1048576).toFixed(1)} MB: only syntax and kernel checks ran; the policy analysis (shadowed rules, lockout) was skipped.`);
+      `This document is ${(text.length / 1048576).toFixed(1)} MB, above the ${+(limit / 1048576).toFixed(2)} MB up to which the editor analyses policies (setting iptables.maxAnalysisSizeMB): only syntax and kernel checks ran; the policy analysis (shadowed rules, lockout) was skipped.`);
   }
   memo?.end();
   const suppressions = collectSuppressions(ruleset);
