@@ -70,6 +70,14 @@ test('missing-established: deny at the end, new connections accepted, no ESTABLI
   const d = expectOne(text, 'missing-established', 1, 'DROP');
   assert.match(d.message, /ESTABLISHED,RELATED/);
   expectNone('*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'missing-established');
+  // Accepting everything from the local network takes its replies, not those of servers elsewhere; in OUTPUT the
+  // source is this host, and replies go to every address.
+  const lan = '*filter\n:INPUT DROP [0:0]\n-A INPUT -s 192.168.1.0/24 -j ACCEPT\n-A INPUT -p tcp --dport 80 -j ACCEPT\nCOMMIT\n';
+  assert.match(expectOne(lan, 'missing-established', 1, 'DROP').message, /from every address on every port/);
+  expectNone('*filter\n:INPUT DROP [0:0]\n-A INPUT -i eth0 -m state --state ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -s 192.168.1.0/24 -j ACCEPT\n-A INPUT -p tcp --dport 80 -j ACCEPT\nCOMMIT\n', 'missing-established');
+  expectNone('*filter\n:OUTPUT DROP [0:0]\n-A OUTPUT -s 192.168.0.14/32 -p tcp -j ACCEPT\nCOMMIT\n', 'missing-established');
+  const out = '*filter\n:OUTPUT DROP [0:0]\n-A OUTPUT -d 192.168.1.0/24 -j ACCEPT\n-A OUTPUT -p tcp --dport 443 -j ACCEPT\nCOMMIT\n';
+  assert.match(expectOne(out, 'missing-established', 1, 'DROP').message, /to every address on every port/);
   // The accept exists, but after a catch-all deny.
   const late = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -j DROP\n-A INPUT -m state --state ESTABLISHED -j ACCEPT\nCOMMIT\n';
   assert.ok(codes(late).includes('shadowed-rule') || codes(late).includes('reject-before-accept'));

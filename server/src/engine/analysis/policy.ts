@@ -68,7 +68,9 @@ function follow(model: AnalysisModel, cs: ChainState, box: Box, stopAt?: RuleInf
 
 /**
  * Replies arrive on the port the other side chose, so only a rule that leaves the destination port open can accept
- * them. The chain needs one that takes ESTABLISHED packets, before anything that drops them all.
+ * them; and they come from (in OUTPUT: go to) whatever address the other side has, so only a rule that leaves that
+ * address open (a rule for the local network alone drops the replies of every server on the internet). The chain
+ * needs one that takes ESTABLISHED packets, before anything that drops them all.
  */
 function checkEstablished(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void {
   const end = denyEnd(model, cs);
@@ -78,10 +80,11 @@ function checkEstablished(model: AnalysisModel, ctx: CheckContext, cs: ChainStat
   const stop = end.rule ? rules.indexOf(end.rule) : rules.length;
   const before = rules.slice(0, stop);
   const established = 2n;
+  const otherSide = cs.name === 'OUTPUT' ? Dim.Dst : Dim.Src;
   const takesNew = (ri: RuleInfo) => ri.flow.kind === 'verdict' && ri.flow.verdict === 'ACCEPT' && ri.box[Dim.State].has(1n) && !isLoopbackOnly(ri);
   if (!before.some(takesNew)) return;
   const acceptsReplies = (ri: RuleInfo) => (ri.flow.kind === 'jump' || ri.flow.kind === 'goto' || (ri.flow.kind === 'verdict' && ri.flow.verdict === 'ACCEPT'))
-    && ri.box[Dim.State].has(established) && space.isFull(ri.box, Dim.Dport) && !isLoopbackOnly(ri);
+    && ri.box[Dim.State].has(established) && space.isFull(ri.box, Dim.Dport) && space.isFull(ri.box, otherSide) && !isLoopbackOnly(ri);
   const replyRule = before.find(acceptsReplies);
   const tcpEstablished = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.State, STATE('ESTABLISHED')]]);
   const blocker = replyRule && before.slice(0, before.indexOf(replyRule)).find((ri) => ri.flow.kind === 'verdict' && DENY.has(ri.flow.verdict) && ri.exact && space.subsetOf(tcpEstablished, ri.box));
@@ -89,7 +92,7 @@ function checkEstablished(model: AnalysisModel, ctx: CheckContext, cs: ChainStat
   const range = cs.policyRange ?? cs.declRange;
   const what = replyRule && blocker
     ? `the ESTABLISHED accept on line ${replyRule.rule.range.start.line + 1} comes after line ${blocker.rule.range.start.line + 1}, which drops those packets first`
-    : 'nothing accepts ESTABLISHED,RELATED packets on every port';
+    : `nothing accepts ESTABLISHED,RELATED packets ${cs.name === 'OUTPUT' ? 'to' : 'from'} every address on every port`;
   ctx.sink.add('missing-established', 'warning', end.rule && !cs.policyRange ? end.range : range,
     `${cs.name} ends in ${end.what} and accepts new connections, but ${what}: replies to connections this machine opens, and later packets of connections accepted only as NEW, are dropped. Add '-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT' near the top.`,
     { chain: cs.name, table: cs.table, insertBefore: before.find((ri) => !isLoopbackOnly(ri))?.rule.range.start.line ?? end.range.start.line });
