@@ -90,6 +90,14 @@ test('ssh-lockout: default deny without an SSH accept; a setting names other por
   expectNone('*filter\n:INPUT DROP [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'ssh-lockout');
   const rejectEnd = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 80 -j ACCEPT\n-A INPUT -j REJECT\nCOMMIT\n';
   expectOne(rejectEnd, 'ssh-lockout', 3, '-A INPUT -j REJECT');
+  // A catch-all deny in the middle ends the chain: the SSH accept appended after it never sees a packet, and the
+  // chain is not one that accepts whatever nobody denies.
+  const appended = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -j REJECT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n';
+  assert.match(expectOne(appended, 'ssh-lockout', 3, '-A INPUT -j REJECT').message, /catch-all REJECT on line 4/);
+  expectNone(appended, 'no-default-deny');
+  // The same through a jump into a chain that logs and drops everything.
+  const logging = '*filter\n:INPUT DROP [0:0]\n:LOGGING - [0:0]\n-A INPUT -p tcp --dport 80 -j ACCEPT\n-A INPUT -j LOGGING\n-A INPUT -m state --state ESTABLISHED -j ACCEPT\n-A LOGGING -j LOG\n-A LOGGING -j DROP\nCOMMIT\n';
+  assert.match(expectOne(logging, 'missing-established', 1, 'DROP').message, /catch-all DROP on line 5/);
 });
 
 test('not dead because of a RETURN that a long user chain reaches only after hundreds of others', () => {

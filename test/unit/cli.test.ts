@@ -30,7 +30,7 @@ test('json output: 1-based positions', () => {
 test('the command line analyses policies in a file of any size (only the editor has a limit)', () => {
   const pad = `# ${'x'.repeat(12 * 1024 * 1024)}\n`;
   const r = run(['--format', 'json', '-'], `*filter\n${pad}-A INPUT -j DROP\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n`);
-  assert.deepEqual(JSON.parse(r.out).map((d: { code: string; line: number }) => [d.code, d.line]), [['reject-before-accept', 4]]);
+  assert.deepEqual(JSON.parse(r.out).map((d: { code: string; line: number }) => [d.code, d.line]), [['ssh-lockout', 3], ['reject-before-accept', 4]]);
 });
 
 test('exit 0 on a clean file, 2 on usage errors and unreadable files', () => {

@@ -18,19 +18,21 @@ function withDims(space: Space, dims: Array<[Dim, IntervalSet]>): Box {
   return b;
 }
 
-/** How a chain ends: its DROP policy, or a final rule that denies every packet. */
+/**
+ * How a chain ends: the first rule that denies every packet reaching it (the rules after it never see one), or else
+ * its DROP policy.
+ */
 function denyEnd(model: AnalysisModel, cs: ChainState): { range: Range; what: string; rule?: RuleInfo } | undefined {
   const rules = model.rules(cs);
   const space = model.space(cs);
-  for (let k = rules.length - 1; k >= 0; k--) {
+  for (let k = 0; k < rules.length; k++) {
     const ri = rules[k];
-    if (ri.flow.kind === 'continue') continue;
-    if (!ri.exact || !space.subsetOf(space.full, ri.box)) break;
+    if (ri.flow.kind === 'continue' || !ri.exact || !space.subsetOf(space.full, ri.box)) continue;
     const leaves = model.leaves(ri);
     if (leaves.length && leaves.every((d) => DENY.has(d.verdict)) && space.covered(space.full, leaves.map((d) => d.box), model.limits.cover) === true) {
-      return { range: ri.rule.range, what: `the final ${leaves[0].verdict} on line ${ri.rule.range.start.line + 1}`, rule: ri };
+      const last = rules.slice(k + 1).every((r) => r.flow.kind === 'continue');
+      return { range: ri.rule.range, what: `the ${last ? 'final' : 'catch-all'} ${leaves[0].verdict} on line ${ri.rule.range.start.line + 1}`, rule: ri };
     }
-    break;
   }
   if (cs.builtin && cs.policy === 'DROP') return { range: cs.policyRange ?? cs.declRange, what: 'the DROP policy' };
   return undefined;
@@ -157,7 +159,7 @@ function checkDefaultDeny(model: AnalysisModel, ctx: CheckContext, cs: ChainStat
   // A script speaks of a chain only where it adds rules to it or sets its policy.
   if (ctx.rs.format === 'script' && !cs.policyRange && !cs.rules.length) return;
   const range = cs.policyRange ?? (ctx.rs.format === 'script' && cs.rules.length ? cs.rules[0].range : cs.declRange);
-  ctx.sink.add('no-default-deny', 'info', range, `${cs.name} accepts every packet that no rule denies (ACCEPT policy, no final catch-all DROP or REJECT). A default deny is safer: allow what you need, then drop the rest.`, { chain: cs.name });
+  ctx.sink.add('no-default-deny', 'info', range, `${cs.name} accepts every packet that no rule denies (ACCEPT policy, no catch-all DROP or REJECT). A default deny is safer: allow what you need, then drop the rest.`, { chain: cs.name });
 }
 
 export function checkPolicies(model: AnalysisModel, ctx: CheckContext): void {
