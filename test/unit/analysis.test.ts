@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { codes, diagnose, expectNone, expectOne, filter, table } from '../helpers/lint';
 import { AnalysisMemo } from '../../server/src/engine/memo';
+import { lint } from '../../server/src/engine/lint';
+import { packetFrom, tracePacket } from '../../server/src/engine/trace/tracer';
 
 const onlyCode = (text: string, code: string, opts = {}) => diagnose(text, opts).filter((d) => d.code === code);
 
@@ -98,6 +100,37 @@ test('ssh-lockout: default deny without an SSH accept; a setting names other por
   // The same through a jump into a chain that logs and drops everything.
   const logging = '*filter\n:INPUT DROP [0:0]\n:LOGGING - [0:0]\n-A INPUT -p tcp --dport 80 -j ACCEPT\n-A INPUT -j LOGGING\n-A INPUT -m state --state ESTABLISHED -j ACCEPT\n-A LOGGING -j LOG\n-A LOGGING -j DROP\nCOMMIT\n';
   assert.match(expectOne(logging, 'missing-established', 1, 'DROP').message, /catch-all DROP on line 5/);
+});
+
+const gateway = (nat: string[], forward: string[], input: string[] = []) => [
+  '*nat', ':PREROUTING ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ...nat, '-A POSTROUTING -o eth0 -j MASQUERADE', 'COMMIT',
+  '*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+  '-A INPUT -p tcp --dport 22 -j ACCEPT', ...input, '-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', '-A FORWARD -i eth1 -o eth0 -j ACCEPT', ...forward, 'COMMIT', '',
+].join('\n');
+
+test('dnat-dropped: a port forward whose connections FORWARD (and INPUT) drop', () => {
+  const plex = '-A PREROUTING -i eth0 -p tcp --dport 32400 -j DNAT --to-destination 192.168.1.10';
+  const text = gateway([plex], []);
+  const d = expectOne(text, 'dnat-dropped', 3, plex);
+  assert.match(d.message, /to 192\.168\.1\.10 are dropped/);
+  assert.match(d.message, /'-A FORWARD -i eth0 -d 192\.168\.1\.10 -p tcp --dport 32400 -m conntrack --ctstate NEW -j ACCEPT'/);
+  assert.equal(d.related?.[0].range.start.line, 8);
+  // The tracer, following a concrete packet, agrees: the forwarded connection is dropped in FORWARD.
+  const r = lint(text, { fileName: 'gw.rules' });
+  const t = tracePacket(r, packetFrom({ proto: 'tcp', src: '203.0.113.5', dst: '198.51.100.1', dport: 32400, in: 'eth0', out: 'eth1' }, 4), 'forward');
+  assert.deepEqual(t.branches.map((b) => b.verdict), ['DROP']);
+  // Once FORWARD accepts what the DNAT sends on (the suggested rule, a rule by state DNAT, an ACCEPT policy), or
+  // this host accepts it, nothing is said.
+  expectNone(gateway([plex], ['-A FORWARD -i eth0 -d 192.168.1.10 -p tcp --dport 32400 -m conntrack --ctstate NEW -j ACCEPT']), 'dnat-dropped');
+  expectNone(gateway([plex], ['-A FORWARD -m conntrack --ctstate DNAT -j ACCEPT']), 'dnat-dropped');
+  expectNone(gateway([plex], [], ['-A INPUT -p tcp --dport 32400 -j ACCEPT']), 'dnat-dropped');
+  expectNone(text.replace(':FORWARD DROP', ':FORWARD ACCEPT'), 'dnat-dropped');
+  // A new port, in a chain PREROUTING jumps to, and a catch-all REJECT instead of a DROP policy.
+  const port = '-A PORTS -i eth0 -p tcp --dport 8443 -j DNAT --to-destination 192.168.1.11:443';
+  const viaChain = gateway([':PORTS - [0:0]', '-A PREROUTING -i eth0 -j PORTS', port], ['-A FORWARD -d 192.168.1.11 -p tcp --dport 8443 -j ACCEPT', '-A FORWARD -j REJECT'])
+    .replace(':FORWARD DROP', ':FORWARD ACCEPT');
+  assert.match(expectOne(viaChain, 'dnat-dropped', 5, port).message, /to 192\.168\.1\.11:443 .*line \d+ denies them|to 192\.168\.1\.11:443 .*REJECT on line \d+ denies them/);
+  expectNone(viaChain.replace('--dport 8443 -j ACCEPT', '--dport 443 -j ACCEPT'), 'dnat-dropped');
 });
 
 test('not dead because of a RETURN that a long user chain reaches only after hundreds of others', () => {

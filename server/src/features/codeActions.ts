@@ -124,6 +124,16 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     return [{ title: `Accept ESTABLISHED,RELATED at the top of ${chain}`, edits: [insertLine(before, `${rulePrefix(fc, commandOnLine(result.ruleset, before), chain)} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`)], preferred: true }];
   },
   'ssh-lockout': (fc) => sshFixes(fc),
+  'dnat-dropped': (fc) => {
+    const { result, data } = fc;
+    const rule = data.rule as string | undefined;
+    if (!rule?.startsWith('-A FORWARD ')) return [];
+    if (data.insertBefore === undefined && result.ruleset.format === 'script') return [];
+    const before = (data.insertBefore as number | undefined) ?? lastRuleLine(result, 'FORWARD');
+    if (before === undefined) return [];
+    const text = `${rulePrefix(fc, commandOnLine(result.ruleset, before), 'FORWARD')}${rule.slice('-A FORWARD'.length)}`;
+    return [{ title: 'Accept the forwarded connections in FORWARD', edits: [insertLine(before, text)], preferred: true }];
+  },
 };
 
 /** Replace a misspelt name, or load the module an option belongs to. */

@@ -1,6 +1,7 @@
 /** The policy analysis: what rules mean, rather than how they are written. */
 import { CheckContext } from '../checks/context';
 import { AnalysisModel } from './model';
+import { checkDnat } from './dnat';
 import { checkPolicies } from './policy';
 import { reportDeadRules } from './shadow';
 import { checkStyle } from './style';
@@ -10,5 +11,6 @@ export function runAnalysis(ctx: CheckContext): AnalysisModel {
   checkStyle(model, ctx);
   reportDeadRules(model, ctx);
   checkPolicies(model, ctx);
+  checkDnat(model, ctx);
   return model;
 }

@@ -22,7 +22,7 @@ function withDims(space: Space, dims: Array<[Dim, IntervalSet]>): Box {
  * How a chain ends: the first rule that denies every packet reaching it (the rules after it never see one), or else
  * its DROP policy.
  */
-function denyEnd(model: AnalysisModel, cs: ChainState): { range: Range; what: string; rule?: RuleInfo } | undefined {
+export function denyEnd(model: AnalysisModel, cs: ChainState): { range: Range; what: string; rule?: RuleInfo } | undefined {
   const rules = model.rules(cs);
   const space = model.space(cs);
   for (let k = 0; k < rules.length; k++) {
@@ -43,7 +43,7 @@ function denyEnd(model: AnalysisModel, cs: ChainState): { range: Range; what: st
  * that the model cannot rule out) or a rule surely denies all that is left of it (`deniedWholeBy`). Neither when the
  * chain ends (or `stopAt` comes) first.
  */
-function follow(model: AnalysisModel, cs: ChainState, box: Box, stopAt?: RuleInfo): { deniedWholeBy?: RuleInfo; mayAccept?: RuleInfo } {
+export function follow(model: AnalysisModel, cs: ChainState, box: Box, stopAt?: RuleInfo): { deniedWholeBy?: RuleInfo; mayAccept?: RuleInfo } {
   const space = model.space(cs);
   let rest: Box[] = [box];
   /** Whether what is left is still small enough to take more out of. */

@@ -201,28 +201,27 @@ export const ipRangeKind = kind('ip-range', 'an address range (from-to)', (v, ct
   return undefined;
 });
 
+/**
+ * The parts of an SNAT/DNAT address: `addr[-addr][:port[-port]]`, IPv6 addresses in brackets when a port follows.
+ * The address part is empty for a port alone (`:8080`).
+ */
+export function splitNatTarget(v: string, family: Family): { addr: string; ports?: string } {
+  if (family === 6) {
+    const m = /^\[([^\]]*)\](?:-\[([^\]]*)\])?(?::(.*))?$/.exec(v);
+    return m ? { addr: m[2] ? `${m[1]}-${m[2]}` : m[1], ports: m[3] } : { addr: v };
+  }
+  const c = v.indexOf(':');
+  return c >= 0 ? { addr: v.slice(0, c), ports: v.slice(c + 1) } : { addr: v };
+}
+
 /** `addr[-addr][:port[-port]]` for SNAT/DNAT (IPv6 addresses in brackets when a port follows). */
 export const natTargetKind = kind('nat-target', 'an address, address range, and optional :port or :port-port', (v, ctx) => {
-  let addrPart = v;
-  let portPart: string | undefined;
-  if (ctx.family === 6) {
-    const m = /^\[([^\]]*)\](?:-\[([^\]]*)\])?(?::(.*))?$/.exec(v);
-    if (m) {
-      addrPart = m[2] ? `${m[1]}-${m[2]}` : m[1];
-      portPart = m[3];
-    }
-  } else {
-    const c = v.indexOf(':');
-    if (c >= 0) {
-      addrPart = v.slice(0, c);
-      portPart = v.slice(c + 1);
-    }
-  }
-  if (addrPart !== '') {
-    const e = ipRangeKind.validate(addrPart, ctx);
+  const { addr, ports } = splitNatTarget(v, ctx.family);
+  if (addr !== '') {
+    const e = ipRangeKind.validate(addr, ctx);
     if (e) return e;
   }
-  if (portPart !== undefined) return natPortsKind.validate(portPart, ctx);
+  if (ports !== undefined) return natPortsKind.validate(ports, ctx);
   return undefined;
 });
 

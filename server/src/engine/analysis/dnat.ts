@@ -1,0 +1,114 @@
+/**
+ * Port forwards that the filter table then drops (dnat-dropped): a DNAT in nat PREROUTING sends a connection to
+ * another address and port, and the connection's first packet then passes filter FORWARD (another host) or INPUT
+ * (this host). When both surely deny it, the forward cannot work: the classic port forward for a media or game
+ * server behind a gateway whose FORWARD chain accepts only replies.
+ */
+import { CheckContext } from '../checks/context';
+import { formatAddress, parseAddress } from '../kb/addresses';
+import { parsePort, splitNatTarget } from '../kb/values';
+import { ChainState } from '../state';
+import { Range } from '../types';
+import { IntervalSet } from './intervals';
+import { AnalysisModel, RuleInfo } from './model';
+import { denyEnd, follow } from './policy';
+import { Box, Dim, STATES } from './space';
+
+const NEW = IntervalSet.point(BigInt(STATES.indexOf('NEW')));
+
+/** Where a DNAT sends packets: an address range and a port range, each absent when the DNAT keeps it. */
+interface NatDestination {
+  addr?: [bigint, bigint];
+  ports?: [number, number];
+  text: string;
+}
+
+function natDestination(text: string, family: 4 | 6): NatDestination | undefined {
+  const { addr, ports } = splitNatTarget(text, family);
+  const out: NatDestination = { text };
+  if (addr !== '') {
+    const [a, b] = addr.split('-');
+    const lo = parseAddress(a);
+    const hi = parseAddress(b ?? a);
+    if (!lo || !hi || lo.family !== family || hi.family !== family || lo.value > hi.value) return undefined;
+    out.addr = [lo.value, hi.value];
+  }
+  if (ports !== undefined) {
+    const [a, b] = ports.split('-');
+    const lo = parsePort(a);
+    const hi = parsePort(b ?? a);
+    if (lo === undefined || hi === undefined || lo > hi) return undefined;
+    out.ports = [lo, hi];
+  }
+  return out;
+}
+
+/** How a built-in filter chain surely denies every packet of `box`; undefined when it may accept some. */
+function surelyDenies(model: AnalysisModel, cs: ChainState | undefined, box: Box): { range: Range; what: string; line?: number } | undefined {
+  if (!cs) return undefined;
+  const end = denyEnd(model, cs);
+  if (!end) return undefined;
+  const r = follow(model, cs, box, end.rule);
+  if (r.mayAccept) return undefined;
+  const by = r.deniedWholeBy ?? end.rule;
+  return r.deniedWholeBy ? { range: r.deniedWholeBy.rule.range, what: `line ${r.deniedWholeBy.rule.range.start.line + 1} denies them`, line: by?.rule.range.start.line } : { range: end.range, what: `${end.what} denies them`, line: by?.rule.range.start.line };
+}
+
+/** The first packets of the connections a DNAT rule sends on, as they leave nat PREROUTING. */
+function translated(ri: RuleInfo, to: NatDestination): Box {
+  const box = ri.box.slice();
+  if (to.addr) box[Dim.Dst] = IntervalSet.of(to.addr[0], to.addr[1]);
+  if (to.ports) box[Dim.Dport] = IntervalSet.of(BigInt(to.ports[0]), BigInt(to.ports[1]));
+  box[Dim.State] = box[Dim.State].intersect(NEW);
+  return box;
+}
+
+function describe(to: NatDestination, family: 4 | 6): string {
+  const addr = to.addr ? (to.addr[0] === to.addr[1] ? formatAddress(to.addr[0], family) : `${formatAddress(to.addr[0], family)}-${formatAddress(to.addr[1], family)}`) : undefined;
+  const port = to.ports ? (to.ports[0] === to.ports[1] ? `${to.ports[0]}` : `${to.ports[0]}-${to.ports[1]}`) : undefined;
+  if (addr && port) return family === 6 ? `[${addr}]:${port}` : `${addr}:${port}`;
+  return addr ?? `port ${port}`;
+}
+
+/** The FORWARD rule that would let the forwarded connections in (same protocol, new address and port). */
+function suggestedRule(ri: RuleInfo, to: NatDestination, family: 4 | 6): string {
+  const parts = ['-A FORWARD'];
+  const inIface = ri.rule.options.find((o) => o.spec.short === '-i' && !o.negated && !o.argDynamic)?.argValue;
+  if (inIface) parts.push(`-i ${inIface}`);
+  if (to.addr && to.addr[0] === to.addr[1]) parts.push(`-d ${formatAddress(to.addr[0], family)}`);
+  const proto = ri.rule.protocol && !ri.rule.protocol.negated && !ri.rule.protocol.dynamic ? ri.rule.protocol.value : undefined;
+  if (proto) parts.push(`-p ${proto}`);
+  const port = to.ports ? (to.ports[0] === to.ports[1] ? `${to.ports[0]}` : `${to.ports[0]}:${to.ports[1]}`) : ri.rule.options.find((o) => o.nameText === '--dport' || o.nameText === '--destination-port')?.argValue;
+  if (proto && port) parts.push(`--dport ${port}`);
+  parts.push('-m conntrack --ctstate NEW -j ACCEPT');
+  return parts.join(' ');
+}
+
+function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family: 4 | 6): void {
+  const rule = ri.rule;
+  const spec = rule.target?.options.find((o) => o.nameText === '--to-destination');
+  if (!spec || spec.argDynamic || spec.argValue === undefined || model.space(ri.chain).isEmpty(ri.box)) return;
+  const to = natDestination(spec.argValue, family);
+  if (!to) return;
+  const box = translated(ri, to);
+  const space = model.space(ri.chain);
+  if (space.isEmpty(box)) return;
+  const forward = surelyDenies(model, ctx.state.get(family, 'filter', 'FORWARD'), box);
+  const input = forward && surelyDenies(model, ctx.state.get(family, 'filter', 'INPUT'), box);
+  if (!forward || !input) return;
+  const fix = suggestedRule(ri, to, family);
+  ctx.sink.add('dnat-dropped', 'warning', rule.range,
+    `Connections this DNAT sends to ${describe(to, family)} are dropped after it: forwarded packets pass filter FORWARD, where ${forward.what} (and were the address this machine's, INPUT: ${input.what}). Accept them in FORWARD: '${fix}'.`,
+    { rule: fix, chain: 'FORWARD', insertBefore: forward.line },
+  ).related = [{ range: forward.range, message: 'denies the forwarded connections' }];
+}
+
+/** Every DNAT in nat PREROUTING, or in a chain PREROUTING can reach, whose connections the filter table drops. */
+export function checkDnat(model: AnalysisModel, ctx: CheckContext): void {
+  for (const cs of ctx.state.all()) {
+    if (cs.table !== 'nat' || !(cs.name === 'PREROUTING' || (!cs.builtin && ctx.graph.hooks(cs).includes('PREROUTING')))) continue;
+    for (const ri of model.rules(cs)) {
+      if (ri.rule.target?.spec?.name === 'DNAT') checkRule(model, ctx, ri, cs.family);
+    }
+  }
+}
