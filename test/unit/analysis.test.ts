@@ -80,6 +80,15 @@ test('missing-established: deny at the end, new connections accepted, no ESTABLI
   expectNone('*filter\n:OUTPUT DROP [0:0]\n-A OUTPUT -s 192.168.0.14/32 -p tcp -j ACCEPT\nCOMMIT\n', 'missing-established');
   const out = '*filter\n:OUTPUT DROP [0:0]\n-A OUTPUT -d 192.168.1.0/24 -j ACCEPT\n-A OUTPUT -p tcp --dport 443 -j ACCEPT\nCOMMIT\n';
   assert.match(expectOne(out, 'missing-established', 1, 'DROP').message, /to every address on every port/);
+  // FORWARD: the replies of what it accepts come back the other way round (`-i lan -o wan` is answered `-i wan -o lan`).
+  const fwd = (...rules: string[]) => ['*filter', ':FORWARD DROP [0:0]', ...rules, 'COMMIT', ''].join('\n');
+  const oneWay = fwd('-A FORWARD -i eth1 -o eth0 -j ACCEPT');
+  assert.match(expectOne(oneWay, 'missing-established', 1, 'DROP').message, /replies of the connections line 3 accepts .* replies to the connections it forwards/);
+  expectNone(fwd('-A FORWARD -i eth1 -o eth0 -j ACCEPT', '-A FORWARD -i eth0 -o eth1 -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT'), 'missing-established');
+  expectNone(fwd('-A FORWARD -s 192.168.1.0/24 -j ACCEPT', '-A FORWARD -d 192.168.1.0/24 -m conntrack --ctstate ESTABLISHED -j ACCEPT'), 'missing-established');
+  expectOne(fwd('-A FORWARD -i eth1 -o eth0 -s 192.168.1.0/24 -j ACCEPT', '-A FORWARD -i eth0 -o eth1 -d 192.168.2.0/24 -m conntrack --ctstate ESTABLISHED -j ACCEPT'), 'missing-established', 1, 'DROP');
+  // Some replies may be accepted (those between hosts of the LAN itself): nothing is claimed.
+  expectNone(fwd('-A FORWARD -s 192.168.1.0/24 -j ACCEPT', '-A FORWARD -d 192.168.2.0/24 -m conntrack --ctstate ESTABLISHED -j ACCEPT'), 'missing-established');
   // The accept exists, but after a catch-all deny.
   const late = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -j DROP\n-A INPUT -m state --state ESTABLISHED -j ACCEPT\nCOMMIT\n';
   assert.ok(codes(late).includes('shadowed-rule') || codes(late).includes('reject-before-accept'));

@@ -90,14 +90,41 @@ function checkEstablished(model: AnalysisModel, ctx: CheckContext, cs: ChainStat
   const replyRule = before.find(acceptsReplies);
   const tcpEstablished = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.State, STATE('ESTABLISHED')]]);
   const blocker = replyRule && before.slice(0, before.indexOf(replyRule)).find((ri) => ri.flow.kind === 'verdict' && DENY.has(ri.flow.verdict) && ri.exact && space.subsetOf(tcpEstablished, ri.box));
-  if (replyRule && !blocker) return;
+  // Forwarded connections are answered through FORWARD too: the replies of each connection it accepts (addresses,
+  // ports and interfaces swapped) must find an accept. An accept that leaves every address and port open may still
+  // take only one interface's packets (`-i lan -o wan -j ACCEPT`).
+  const stranded = replyRule && !blocker && cs.name === 'FORWARD' ? before.find((ri) => takesNew(ri) && ri.exact && repliesDenied(model, cs, ri, end.rule)) : undefined;
+  if (replyRule && !blocker && !stranded) return;
   const range = cs.policyRange ?? cs.declRange;
-  const what = replyRule && blocker
+  const what = stranded
+    ? `the replies of the connections line ${stranded.rule.range.start.line + 1} accepts (addresses, ports and interfaces the other way round) find no accept`
+    : replyRule && blocker
     ? `the ESTABLISHED accept on line ${replyRule.rule.range.start.line + 1} comes after line ${blocker.rule.range.start.line + 1}, which drops those packets first`
     : `nothing accepts ESTABLISHED,RELATED packets ${cs.name === 'OUTPUT' ? 'to' : 'from'} every address on every port`;
   ctx.sink.add('missing-established', 'warning', end.rule && !cs.policyRange ? end.range : range,
-    `${cs.name} ends in ${end.what} and accepts new connections, but ${what}: replies to connections this machine opens, and later packets of connections accepted only as NEW, are dropped. Add '-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT' near the top.`,
+    `${cs.name} ends in ${end.what} and accepts new connections, but ${what}: replies to ${cs.name === 'FORWARD' ? 'the connections it forwards' : 'connections this machine opens'}, and later packets of connections accepted only as NEW, are dropped. Add '-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT' near the top.`,
     { chain: cs.name, table: cs.table, insertBefore: before.find((ri) => !isLoopbackOnly(ri))?.rule.range.start.line ?? end.range.start.line });
+}
+
+/** The replies of the connections a FORWARD rule accepts: the other way round, in ESTABLISHED state. */
+function replyBox(model: AnalysisModel, ri: RuleInfo): Box {
+  const reply = model.space(ri.chain).full.slice();
+  const b = ri.box;
+  reply[Dim.Src] = b[Dim.Dst];
+  reply[Dim.Dst] = b[Dim.Src];
+  reply[Dim.Sport] = b[Dim.Dport];
+  reply[Dim.Dport] = b[Dim.Sport];
+  reply[Dim.In] = b[Dim.Out];
+  reply[Dim.Out] = b[Dim.In];
+  reply[Dim.Proto] = b[Dim.Proto];
+  reply[Dim.State] = STATE('ESTABLISHED');
+  return reply;
+}
+
+/** Whether the chain surely denies every reply of the connections `ri` accepts (no rule before `end` may take one). */
+function repliesDenied(model: AnalysisModel, cs: ChainState, ri: RuleInfo, end: RuleInfo | undefined): boolean {
+  const r = follow(model, cs, replyBox(model, ri), end);
+  return !r.mayAccept;
 }
 
 function isLoopbackOnly(ri: RuleInfo): boolean {
