@@ -125,6 +125,7 @@ test('quick-fixes: each applied fix removes its diagnostic and adds no error', a
     ['*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j REJECT\n-A INPUT -p tcp --dport 443 -j ACCEPT\nCOMMIT\n', 'reject-before-accept', 'Move this rule above line 3'],
     ['*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'missing-established', 'Accept ESTABLISHED,RELATED at the top of INPUT'],
     ['*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT\nCOMMIT\n', 'ssh-lockout', 'Accept SSH (TCP 22) before the deny'],
+    ['*filter\n:OUTPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A OUTPUT -p udp --dport 53 -j ACCEPT\nCOMMIT\n', 'ssh-lockout', 'Accept ESTABLISHED,RELATED in OUTPUT'],
     ['*filter\n-A INPUT -s ! 10.0.0.0/8 -j DROP\nCOMMIT\n', 'obsolete-syntax', "Write '! -s'"],
     ['*filter\n-A INPUT -j ACCEPT\nCOMMIT \n', 'commit-format', "Make the line exactly 'COMMIT'"],
     ['*filter\r\n-A INPUT -j ACCEPT\r\nCOMMIT\r\n', 'commit-format', 'Convert the whole file to LF line endings'],

@@ -106,6 +106,13 @@ test('ssh-lockout: default deny without an SSH accept; a setting names other por
   const appended = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -j REJECT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n';
   assert.match(expectOne(appended, 'ssh-lockout', 3, '-A INPUT -j REJECT').message, /catch-all REJECT on line 4/);
   expectNone(appended, 'no-default-deny');
+  // SSH answers must leave through OUTPUT: a DROP policy there with nothing for them stops the session too (reported
+  // where INPUT lets SSH in; where INPUT already keeps it out, that is the one lockout reported).
+  const out = (...rules: string[]) => ['*filter', ':INPUT DROP [0:0]', ':OUTPUT DROP [0:0]', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', ...rules, 'COMMIT', ''].join('\n');
+  assert.match(expectOne(out('-A INPUT -p tcp --dport 22 -j ACCEPT'), 'ssh-lockout', 2, 'DROP').message, /answers of SSH .* OUTPUT/);
+  expectNone(out('-A INPUT -p tcp --dport 22 -j ACCEPT', '-A OUTPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT'), 'ssh-lockout');
+  expectNone(out('-A INPUT -p tcp --dport 22 -j ACCEPT', '-A OUTPUT -p tcp --sport 22 -j ACCEPT'), 'ssh-lockout');
+  expectOne(out('-A INPUT -p tcp --dport 80 -j ACCEPT'), 'ssh-lockout', 1, 'DROP');
   // The same through a jump into a chain that logs and drops everything.
   const logging = '*filter\n:INPUT DROP [0:0]\n:LOGGING - [0:0]\n-A INPUT -p tcp --dport 80 -j ACCEPT\n-A INPUT -j LOGGING\n-A INPUT -m state --state ESTABLISHED -j ACCEPT\n-A LOGGING -j LOG\n-A LOGGING -j DROP\nCOMMIT\n';
   assert.match(expectOne(logging, 'missing-established', 1, 'DROP').message, /catch-all DROP on line 5/);

@@ -162,6 +162,10 @@ function sshFixes(fc: FixContext): Fix[] {
     return [{ title: 'Set the ACCEPT policy before flushing', edits: [insertLine(data.insertPolicyBefore as number, `${prefix}-P INPUT ACCEPT`)], preferred: true }];
   }
   if (data.insertBefore === undefined && result.ruleset.format === 'script') return [];
+  if (data.replies) {
+    const at = (data.insertBefore as number | undefined) ?? lastRuleLine(result, 'OUTPUT') ?? diag.range.start.line + 1;
+    return [{ title: 'Accept ESTABLISHED,RELATED in OUTPUT', edits: [insertLine(at, `${rulePrefix(fc, commandOnLine(result.ruleset, at), 'OUTPUT')} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`)], preferred: true }];
+  }
   const port = (data.port as number | undefined) ?? 22;
   const before = (data.insertBefore as number | undefined) ?? lastRuleLine(result, data.chain as string) ?? diag.range.start.line + 1;
   return [{ title: `Accept SSH (TCP ${port}) before the deny`, edits: [insertLine(before, `${rulePrefix(fc, commandOnLine(result.ruleset, before), 'INPUT')} -p tcp -m tcp --dport ${port} -j ACCEPT`)], preferred: true }];

@@ -1,6 +1,6 @@
 /**
- * Whole-chain checks: replies that are dropped (missing-established), SSH cut off by a default deny (ssh-lockout),
- * and INPUT/FORWARD that accept whatever nobody denies (no-default-deny).
+ * Whole-chain checks: replies that are dropped (missing-established), SSH cut off by a default deny in INPUT or its
+ * answers kept in by OUTPUT (ssh-lockout), and INPUT/FORWARD that accept whatever nobody denies (no-default-deny).
  */
 import { CheckContext } from '../checks/context';
 import { Command } from '../model';
@@ -102,8 +102,8 @@ function checkEstablished(model: AnalysisModel, ctx: CheckContext, cs: ChainStat
     ? `the ESTABLISHED accept on line ${replyRule.rule.range.start.line + 1} comes after line ${blocker.rule.range.start.line + 1}, which drops those packets first`
     : `nothing accepts ESTABLISHED,RELATED packets ${cs.name === 'OUTPUT' ? 'to' : 'from'} every address on every port`;
   ctx.sink.add('missing-established', 'warning', end.rule && !cs.policyRange ? end.range : range,
-    `${cs.name} ends in ${end.what} and accepts new connections, but ${what}: replies to ${cs.name === 'FORWARD' ? 'the connections it forwards' : 'connections this machine opens'}, and later packets of connections accepted only as NEW, are dropped. Add '-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT' near the top.`,
-    { chain: cs.name, table: cs.table, insertBefore: before.find((ri) => !isLoopbackOnly(ri))?.rule.range.start.line ?? end.range.start.line });
+    `${cs.name} ends in ${end.what} and accepts new connections, but ${what}: replies to ${cs.name === 'FORWARD' ? 'the connections it forwards' : cs.name === 'OUTPUT' ? 'connections made to this machine (the answers of its servers)' : 'connections this machine opens'}, and later packets of connections accepted only as NEW, are dropped. Add '-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT' near the top.`,
+    { chain: cs.name, table: cs.table, insertBefore: before.find((ri) => !isLoopbackOnly(ri))?.rule.range.start.line ?? end.range.start.line, repliesOf: stranded?.rule.range.start.line });
 }
 
 /** The replies of the connections a FORWARD rule accepts: the other way round, in ESTABLISHED state. */
@@ -132,20 +132,22 @@ function isLoopbackOnly(ri: RuleInfo): boolean {
   return !!lo;
 }
 
-function checkSsh(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void {
+/** Reports when INPUT surely keeps SSH out; says whether it did. */
+function checkSsh(model: AnalysisModel, ctx: CheckContext, cs: ChainState): boolean {
   const end = denyEnd(model, cs);
-  if (!end) return;
+  if (!end) return false;
   const space = model.space(cs);
   const ports = ctx.settings.sshPorts;
   const portSet = IntervalSet.from(ports.map((p) => [BigInt(p), BigInt(p)] as const));
   const ssh = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.Dport, portSet], [Dim.State, STATE('NEW')], [Dim.Frag, IntervalSet.point(0n)]]);
   const r = follow(model, cs, ssh, end.rule);
-  if (r.mayAccept) return;
+  if (r.mayAccept) return false;
   const portText = ports.length === 1 ? `port ${ports[0]}` : `ports ${ports.join(', ')}`;
   const at = r.deniedWholeBy ? `line ${r.deniedWholeBy.rule.range.start.line + 1} denies it` : `${end.what} denies it`;
   ctx.sink.add('ssh-lockout', 'warning', r.deniedWholeBy?.rule.range ?? end.range,
     `No rule accepts SSH (TCP ${portText}) in ${cs.name}, and ${at}: loading this cuts off remote access, including the session you are typing in.`,
     { chain: cs.name, table: cs.table, port: ports[0], insertBefore: r.deniedWholeBy?.rule.range.start.line ?? end.rule?.rule.range.start.line });
+  return true;
 }
 
 /** In a script: a DROP policy in force before the SSH accept exists, or a flush while a DROP policy is in place. */
@@ -180,6 +182,26 @@ function checkScriptOrder(model: AnalysisModel, ctx: CheckContext): void {
   }
 }
 
+/**
+ * An SSH session also needs its answers to leave: when OUTPUT ends in a deny and surely denies the packets this
+ * machine sends from its SSH port, the session stalls as soon as the rules load, however INPUT is written.
+ */
+function checkSshReplies(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void {
+  const end = denyEnd(model, cs);
+  if (!end) return;
+  const space = model.space(cs);
+  const ports = ctx.settings.sshPorts;
+  const portSet = IntervalSet.from(ports.map((p) => [BigInt(p), BigInt(p)] as const));
+  const answers = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.Sport, portSet], [Dim.State, STATE('ESTABLISHED')], [Dim.Frag, IntervalSet.point(0n)]]);
+  const r = follow(model, cs, answers, end.rule);
+  if (r.mayAccept) return;
+  const portText = ports.length === 1 ? `port ${ports[0]}` : `ports ${ports.join(', ')}`;
+  const at = r.deniedWholeBy ? `line ${r.deniedWholeBy.rule.range.start.line + 1} denies them` : `${end.what} denies them`;
+  ctx.sink.add('ssh-lockout', 'warning', r.deniedWholeBy?.rule.range ?? end.range,
+    `Nothing in OUTPUT lets the answers of SSH (from TCP ${portText}) out, and ${at}: the session you are typing in stops as soon as this loads, whatever INPUT accepts. Accept ESTABLISHED,RELATED packets in OUTPUT.`,
+    { chain: 'OUTPUT', table: cs.table, replies: true, insertBefore: r.deniedWholeBy?.rule.range.start.line ?? end.rule?.rule.range.start.line });
+}
+
 function checkDefaultDeny(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void {
   if (cs.policy !== 'ACCEPT' || denyEnd(model, cs)) return;
   if (cs.decl?.via === 'builtin' && ctx.rs.format === 'restore') return;
@@ -190,11 +212,16 @@ function checkDefaultDeny(model: AnalysisModel, ctx: CheckContext, cs: ChainStat
 }
 
 export function checkPolicies(model: AnalysisModel, ctx: CheckContext): void {
+  // Where INPUT already keeps SSH out, that is the lockout to report; OUTPUT's answers are looked at otherwise.
+  const lockedOut = new Set<number>();
+  const outputs: ChainState[] = [];
   for (const cs of ctx.state.all()) {
     if (cs.table !== 'filter' || !cs.builtin) continue;
     if (['INPUT', 'FORWARD', 'OUTPUT'].includes(cs.name)) checkEstablished(model, ctx, cs);
-    if (cs.name === 'INPUT') checkSsh(model, ctx, cs);
+    if (cs.name === 'INPUT' && checkSsh(model, ctx, cs)) lockedOut.add(cs.family);
+    if (cs.name === 'OUTPUT') outputs.push(cs);
     if (cs.name === 'INPUT' || cs.name === 'FORWARD') checkDefaultDeny(model, ctx, cs);
   }
+  for (const cs of outputs) if (!lockedOut.has(cs.family)) checkSshReplies(model, ctx, cs);
   checkScriptOrder(model, ctx);
 }
