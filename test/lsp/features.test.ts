@@ -110,7 +110,7 @@ function applyAction(text: string, uri: string, a: CodeAction): string {
 const errorCount = (text: string, name: string) => lint(text, { fileName: name }).diagnostics.filter((d) => d.severity === 'error').length;
 
 test('quick-fixes: each applied fix removes its diagnostic and adds no error', async () => {
-  const cases: Array<[string, string, string]> = [
+  const cases: Array<[string, string, string, string?]> = [
     ['*filter\n-A INPUT -p tcp --dport 22 -j ACCPET\nCOMMIT\n', 'unknown-target', "Change to 'ACCEPT'"],
     ['*filter\n-A INPUT -p tcp --dprot 22 -j ACCEPT\nCOMMIT\n', 'unknown-option', "Change to '--dport'"],
     ['*filter\n-A INPUT --ctstate NEW -j ACCEPT\nCOMMIT\n', 'unknown-option', 'Load the match first (-m conntrack)'],
@@ -126,6 +126,8 @@ test('quick-fixes: each applied fix removes its diagnostic and adds no error', a
     ['*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'missing-established', 'Accept ESTABLISHED,RELATED at the top of INPUT'],
     ['*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT\nCOMMIT\n', 'ssh-lockout', 'Accept SSH (TCP 22) before the deny'],
     ['*filter\n:OUTPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A OUTPUT -p udp --dport 53 -j ACCEPT\nCOMMIT\n', 'ssh-lockout', 'Accept ESTABLISHED,RELATED in OUTPUT'],
+    ['*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'nd-blocked', 'Accept neighbour discovery in INPUT', 'rules.v6'],
+    ['ip6tables -P INPUT DROP\nip6tables -A INPUT -p tcp --dport 22 -j ACCEPT\nip6tables -A INPUT -j DROP\n', 'nd-blocked', 'Accept neighbour discovery in INPUT', 'fw6.sh'],
     ['*filter\n-A INPUT -s ! 10.0.0.0/8 -j DROP\nCOMMIT\n', 'obsolete-syntax', "Write '! -s'"],
     ['*filter\n-A INPUT -j ACCEPT\nCOMMIT \n', 'commit-format', "Make the line exactly 'COMMIT'"],
     ['*filter\r\n-A INPUT -j ACCEPT\r\nCOMMIT\r\n', 'commit-format', 'Convert the whole file to LF line endings'],
@@ -136,9 +138,9 @@ test('quick-fixes: each applied fix removes its diagnostic and adds no error', a
     ['*nat\n-A PREROUTING -i eth0 -p tcp --dport 80 -j DNAT --to-destination 192.168.1.10:8080\nCOMMIT\n*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A FORWARD -j REJECT\nCOMMIT\n', 'dnat-dropped', 'Accept the forwarded connections in FORWARD'],
     ['iptables -P INPUT DROP\niptables -P FORWARD DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -t nat -A PREROUTING -i eth0 -p tcp --dport 25565 -j DNAT --to-destination 10.0.0.5\niptables -A FORWARD -j DROP\n', 'dnat-dropped', 'Accept the forwarded connections in FORWARD'],
   ];
-  for (const [text, code, title] of cases) {
-    const script = text.startsWith('iptables');
-    const name = script ? 'fw.sh' : 'rules.v4';
+  for (const [text, code, title, fileName] of cases) {
+    const script = /^ip6?tables/.test(text);
+    const name = fileName ?? (script ? 'fw.sh' : 'rules.v4');
     const uri = await open(text, script ? 'shellscript' : 'iptables', name);
     const actions = await actionsFor(uri, text);
     const a = actions.find((x) => x.title === title && x.diagnostics?.[0].code === code);

@@ -149,6 +149,23 @@ test('dnat-dropped: a port forward whose connections FORWARD (and INPUT) drop', 
   expectNone(viaChain.replace('--dport 8443 -j ACCEPT', '--dport 443 -j ACCEPT'), 'dnat-dropped');
 });
 
+test('nd-blocked: an ip6tables INPUT or OUTPUT that denies neighbour discovery', () => {
+  const v6 = (...rules: string[]) => ['*filter', ':INPUT DROP [0:0]', ':OUTPUT ACCEPT [0:0]', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', '-A INPUT -i lo -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT', ...rules, 'COMMIT', ''].join('\n');
+  // ESTABLISHED,RELATED does not take it (it is untracked), nor does an accept for the loopback interface.
+  const d = expectOne(v6(), 'nd-blocked', 1, 'DROP', { family: 6 });
+  assert.match(d.message, /neighbour discovery in .* DROP policy denies them/);
+  expectNone(v6('-A INPUT -p ipv6-icmp -j ACCEPT'), 'nd-blocked', { family: 6 });
+  expectNone(v6('-A INPUT -p ipv6-icmp --icmpv6-type neighbour-solicitation -j ACCEPT', '-A INPUT -p ipv6-icmp --icmpv6-type neighbour-advertisement -j ACCEPT'), 'nd-blocked', { family: 6 });
+  expectNone(v6('-A INPUT -p ipv6-icmp -m hl --hl-eq 255 -j ACCEPT'), 'nd-blocked', { family: 6 });
+  expectOne(v6('-A INPUT -p ipv6-icmp --icmpv6-type echo-request -j ACCEPT'), 'nd-blocked', 1, 'DROP', { family: 6 });
+  expectOne(v6('-A INPUT -p ipv6-icmp -m hl --hl-eq 1 -j ACCEPT'), 'nd-blocked', 1, 'DROP', { family: 6 });
+  // OUTPUT too; IPv4 never; a chain that accepts nothing at all keeps IPv6 off on purpose.
+  const out = v6('-A INPUT -p ipv6-icmp -j ACCEPT').replace(':OUTPUT ACCEPT', ':OUTPUT DROP').replace('COMMIT', '-A OUTPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT\nCOMMIT');
+  assert.match(expectOne(out, 'nd-blocked', 2, 'DROP', { family: 6 }).message, /discovery out/);
+  expectNone(v6(), 'nd-blocked', { family: 4 });
+  expectNone('*filter\n:INPUT DROP [0:0]\n:OUTPUT DROP [0:0]\nCOMMIT\n', 'nd-blocked', { family: 6 });
+});
+
 test('not dead because of a RETURN that a long user chain reaches only after hundreds of others', () => {
   // The chain's final DROP takes what 200 earlier RETURNs leave; working that out outgrows the budget of pieces,
   // and the DROP was once taken to decide all that was left of it so far, the RETURN of 192.168.1.1 included.

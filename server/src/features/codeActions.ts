@@ -124,6 +124,16 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     return [{ title: `Accept ESTABLISHED,RELATED at the top of ${chain}`, edits: [insertLine(before, `${rulePrefix(fc, commandOnLine(result.ruleset, before), chain)} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`)], preferred: true }];
   },
   'ssh-lockout': (fc) => sshFixes(fc),
+  'nd-blocked': (fc) => {
+    const { result, data } = fc;
+    const chain = data.chain as string;
+    if (data.insertBefore === undefined && result.ruleset.format === 'script') return [];
+    const before = (data.insertBefore as number | undefined) ?? lastRuleLine(result, chain);
+    if (before === undefined) return [];
+    const prefix = rulePrefix(fc, commandOnLine(result.ruleset, before), chain);
+    const lines = ['neighbour-solicitation', 'neighbour-advertisement'].map((t) => `${prefix} -p ipv6-icmp -m icmp6 --icmpv6-type ${t} -j ACCEPT`);
+    return [{ title: `Accept neighbour discovery in ${chain}`, edits: [insertLine(before, lines.join('\n'))], preferred: true }];
+  },
   'dnat-dropped': (fc) => {
     const { result, data } = fc;
     const rule = data.rule as string | undefined;

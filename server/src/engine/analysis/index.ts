@@ -2,6 +2,7 @@
 import { CheckContext } from '../checks/context';
 import { AnalysisModel } from './model';
 import { checkDnat } from './dnat';
+import { checkNeighbourDiscovery } from './neighbour';
 import { checkPolicies } from './policy';
 import { reportDeadRules } from './shadow';
 import { checkStyle } from './style';
@@ -12,5 +13,6 @@ export function runAnalysis(ctx: CheckContext): AnalysisModel {
   reportDeadRules(model, ctx);
   checkPolicies(model, ctx);
   checkDnat(model, ctx);
+  checkNeighbourDiscovery(model, ctx);
   return model;
 }
