@@ -126,6 +126,8 @@ test('quick-fixes: each applied fix removes its diagnostic and adds no error', a
     ['*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'missing-established', 'Accept ESTABLISHED,RELATED at the top of INPUT'],
     ['*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT\nCOMMIT\n', 'ssh-lockout', 'Accept SSH (TCP 22) before the deny'],
     ['*filter\n:OUTPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A OUTPUT -p udp --dport 53 -j ACCEPT\nCOMMIT\n', 'ssh-lockout', 'Accept ESTABLISHED,RELATED in OUTPUT'],
+    ['*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'loopback-blocked', 'Accept loopback traffic at the top of INPUT'],
+    ['iptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n', 'loopback-blocked', 'Accept loopback traffic at the top of INPUT'],
     ['*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'nd-blocked', 'Accept neighbour discovery in INPUT', 'rules.v6'],
     ['ip6tables -P INPUT DROP\nip6tables -A INPUT -p tcp --dport 22 -j ACCEPT\nip6tables -A INPUT -j DROP\n', 'nd-blocked', 'Accept neighbour discovery in INPUT', 'fw6.sh'],
     ['*filter\n-A INPUT -s ! 10.0.0.0/8 -j DROP\nCOMMIT\n', 'obsolete-syntax', "Write '! -s'"],

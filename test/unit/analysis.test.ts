@@ -149,6 +149,18 @@ test('dnat-dropped: a port forward whose connections FORWARD (and INPUT) drop', 
   expectNone(viaChain.replace('--dport 8443 -j ACCEPT', '--dport 443 -j ACCEPT'), 'dnat-dropped');
 });
 
+test('loopback-blocked: INPUT or OUTPUT that denies new connections on lo', () => {
+  const chains = (input: string[], output: string[] = [], outPolicy = 'ACCEPT') => ['*filter', ':INPUT DROP [0:0]', `:OUTPUT ${outPolicy} [0:0]`, '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT', ...input, ...output, 'COMMIT', ''].join('\n');
+  assert.match(expectOne(chains([]), 'loopback-blocked', 1, 'DROP').message, /'-A INPUT -i lo -j ACCEPT'/);
+  expectNone(chains(['-A INPUT -i lo -j ACCEPT']), 'loopback-blocked');
+  expectNone(chains(['-A INPUT -s 127.0.0.0/8 -j ACCEPT']), 'loopback-blocked');
+  expectNone(chains(['-A INPUT -p tcp -j ACCEPT']), 'loopback-blocked');
+  expectOne(chains(['-A INPUT -i eth0 -p tcp -j ACCEPT']), 'loopback-blocked', 1, 'DROP');
+  assert.match(expectOne(chains(['-A INPUT -i lo -j ACCEPT'], ['-A OUTPUT -o eth0 -j ACCEPT'], 'DROP'), 'loopback-blocked', 2, 'DROP').message, /'-A OUTPUT -o lo -j ACCEPT'/);
+  // A chain that accepts nothing at all shuts the host off on purpose.
+  expectNone('*filter\n:INPUT DROP [0:0]\nCOMMIT\n', 'loopback-blocked');
+});
+
 test('nd-blocked: an ip6tables INPUT or OUTPUT that denies neighbour discovery', () => {
   const v6 = (...rules: string[]) => ['*filter', ':INPUT DROP [0:0]', ':OUTPUT ACCEPT [0:0]', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', '-A INPUT -i lo -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT', ...rules, 'COMMIT', ''].join('\n');
   // ESTABLISHED,RELATED does not take it (it is untracked), nor does an accept for the loopback interface.

@@ -131,9 +131,9 @@ test('the concrete evaluator agrees with the model on packets drawn from exact r
 /** Random gateways: port forwards in nat, and FORWARD, INPUT and OUTPUT rules that may or may not let them through. */
 const gwRule = fc.tuple(
   fc.constantFrom('FORWARD', 'FORWARD', 'FORWARD', 'INPUT', 'OUTPUT'),
-  fc.constantFrom('', '', '-i eth0', '-i eth1', '-o eth0', '-o eth1', '-i eth0 -o eth1', '-i eth1 -o eth0'),
+  fc.constantFrom('', '', '-i eth0', '-i eth1', '-o eth0', '-o eth1', '-i eth0 -o eth1', '-i eth1 -o eth0', '-i lo', '-o lo'),
   fc.constantFrom('', '', '-d 192.168.1.10', '-d 192.168.1.0/24', '-s 192.168.1.0/24', '! -d 192.168.1.11'),
-  fc.constantFrom('', '', '-p tcp', '-p tcp --dport 32400', '-p tcp --dport 80', '-p tcp --sport 22', '-p udp', '-p tcp --dport 22'),
+  fc.constantFrom('', '', '-p tcp', '-p tcp --dport 32400', '-p tcp --dport 80', '-p tcp --sport 22', '-p udp', '-p tcp --dport 22', '-p tcp --dport 5432', '-p tcp --dport 3306:6379'),
   fc.constantFrom('', '', '', '-m conntrack --ctstate NEW', '-m conntrack --ctstate ESTABLISHED,RELATED', '-m conntrack --ctstate ESTABLISHED', '-m limit --limit 5/min'),
   fc.constantFrom('ACCEPT', 'ACCEPT', 'DROP', 'REJECT', 'LOG'),
 ).map(([chain, io, addr, pp, st, t]) => {
@@ -172,9 +172,9 @@ function noneAccepted(result: LintResult, chain: string, box: IntervalSet[], rnd
   return undefined;
 }
 
-test(`property: port forwards called dropped, FORWARD replies called stranded and SSH answers called blocked are, packet by packet (${RUNS} rulesets)`, (t) => {
+test(`property: port forwards called dropped, FORWARD replies called stranded, SSH answers and loopback connections called blocked are, packet by packet (${RUNS} rulesets)`, (t) => {
   const rnd = mulberry(11);
-  const counts = { dnat: 0, replies: 0, answers: 0 };
+  const counts = { dnat: 0, replies: 0, answers: 0, loopback: 0 };
   fc.assert(
     fc.property(fc.array(dnatRule, { minLength: 1, maxLength: 2 }), fc.array(gwRule, { maxLength: 8 }), fc.constantFrom('DROP', 'ACCEPT'), (dnats, rules, out) => {
       const text = ['*nat', ':PREROUTING ACCEPT [0:0]', ...dnats, 'COMMIT', '*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', `:OUTPUT ${out} [0:0]`, '-A INPUT -p tcp --dport 22 -j ACCEPT', ...rules, 'COMMIT', ''].join('\n');
@@ -194,6 +194,16 @@ test(`property: port forwards called dropped, FORWARD replies called stranded an
           const line = (d.data as { repliesOf: number }).repliesOf;
           const fwd = result.state.get(4, 'filter', 'FORWARD')!;
           refuted = noneAccepted(result, 'FORWARD', repliesTo(model.ruleInfo(fwd.rules.find((r) => r.range.start.line === line)!, fwd).box, space), rnd);
+        } else if (d.code === 'loopback-blocked') {
+          counts.loopback++;
+          const { chain, port } = d.data as { chain: string; port: number };
+          const local = space.full.slice();
+          local[chain === 'INPUT' ? Dim.In : Dim.Out] = IntervalSet.point(BigInt('0x' + Buffer.from('lo').toString('hex').padEnd(32, '0')));
+          local[Dim.Proto] = IntervalSet.point(6n);
+          local[Dim.Dport] = IntervalSet.point(BigInt(port));
+          local[Dim.State] = IntervalSet.point(BigInt(STATES.indexOf('NEW')));
+          local[Dim.Frag] = IntervalSet.point(0n);
+          refuted = noneAccepted(result, chain, local, rnd);
         } else if (d.code === 'ssh-lockout' && (d.data as { chain?: string }).chain === 'OUTPUT') {
           counts.answers++;
           const answers = space.full.slice();
@@ -208,8 +218,8 @@ test(`property: port forwards called dropped, FORWARD replies called stranded an
     }),
     { numRuns: RUNS, seed: 20261127 },
   );
-  t.diagnostic(`${counts.dnat} dnat-dropped, ${counts.replies} stranded-reply and ${counts.answers} SSH-answer claims confirmed`);
-  assert.ok(counts.dnat > 20 && counts.replies > 5 && counts.answers > 20, JSON.stringify(counts));
+  t.diagnostic(`${counts.dnat} dnat-dropped, ${counts.replies} stranded-reply, ${counts.answers} SSH-answer and ${counts.loopback} loopback claims confirmed`);
+  assert.ok(counts.dnat > 20 && counts.replies > 5 && counts.answers > 20 && counts.loopback > 20, JSON.stringify(counts));
 });
 
 const ndRule = fc.tuple(

@@ -124,6 +124,15 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     return [{ title: `Accept ESTABLISHED,RELATED at the top of ${chain}`, edits: [insertLine(before, `${rulePrefix(fc, commandOnLine(result.ruleset, before), chain)} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`)], preferred: true }];
   },
   'ssh-lockout': (fc) => sshFixes(fc),
+  'loopback-blocked': (fc) => {
+    const { result, data } = fc;
+    const chain = data.chain as string;
+    const rule = data.rule as string | undefined;
+    const before = data.insertBefore as number | undefined;
+    if (!rule?.startsWith(`-A ${chain} `) || before === undefined) return [];
+    const text = `${rulePrefix(fc, commandOnLine(result.ruleset, before), chain)}${rule.slice(`-A ${chain}`.length)}`;
+    return [{ title: `Accept loopback traffic at the top of ${chain}`, edits: [insertLine(before, text)], preferred: true }];
+  },
   'nd-blocked': (fc) => {
     const { result, data } = fc;
     const chain = data.chain as string;

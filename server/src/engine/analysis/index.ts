@@ -2,6 +2,7 @@
 import { CheckContext } from '../checks/context';
 import { AnalysisModel } from './model';
 import { checkDnat } from './dnat';
+import { checkLoopback } from './loopback';
 import { checkNeighbourDiscovery } from './neighbour';
 import { checkPolicies } from './policy';
 import { reportDeadRules } from './shadow';
@@ -14,5 +15,6 @@ export function runAnalysis(ctx: CheckContext): AnalysisModel {
   checkPolicies(model, ctx);
   checkDnat(model, ctx);
   checkNeighbourDiscovery(model, ctx);
+  checkLoopback(model, ctx);
   return model;
 }

@@ -36,6 +36,7 @@ export const CODES: CodeInfo[] = [
   { code: 'never-matches', severity: 'warning', title: 'A rule whose own conditions exclude every packet' },
   { code: 'missing-established', severity: 'warning', title: 'Replies to accepted connections are dropped' },
   { code: 'ssh-lockout', severity: 'warning', title: 'A default-deny that cuts off SSH' },
+  { code: 'loopback-blocked', severity: 'warning', title: 'INPUT or OUTPUT that denies traffic on the loopback interface' },
   { code: 'nd-blocked', severity: 'warning', title: 'An ip6tables chain that denies IPv6 neighbour discovery' },
   { code: 'dnat-dropped', severity: 'warning', title: 'A port forward (DNAT) whose connections the filter table drops' },
   { code: 'host-bits-set', severity: 'warning', title: 'An address with bits set past its prefix' },
