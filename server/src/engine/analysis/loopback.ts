@@ -8,7 +8,7 @@ import { CheckContext } from '../checks/context';
 import { ChainState } from '../state';
 import { IntervalSet } from './intervals';
 import { AnalysisModel } from './model';
-import { denyEnd, follow } from './policy';
+import { follow, selectiveDenyEnd } from './policy';
 import { Dim, ifaceRange, STATES } from './space';
 
 const LOOPBACK = ifaceRange('lo', false);
@@ -18,12 +18,9 @@ const TCP = IntervalSet.point(6n);
 const EXAMPLES: ReadonlyArray<[number, string]> = [[5432, 'PostgreSQL'], [3306, 'MySQL'], [6379, 'Redis'], [53, 'a local DNS resolver'], [8080, 'an application server']];
 
 function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void {
-  const end = denyEnd(model, cs);
+  const end = selectiveDenyEnd(model, cs);
   if (!end) return;
   const rules = model.rules(cs);
-  const stop = end.rule ? rules.indexOf(end.rule) : rules.length;
-  // A chain that accepts nothing at all shuts the host off on purpose.
-  if (!rules.slice(0, stop).some((ri) => ri.flow.kind === 'jump' || ri.flow.kind === 'goto' || (ri.flow.kind === 'verdict' && ri.flow.verdict === 'ACCEPT'))) return;
   // Proved on examples: the first of these local services whose new connections over lo are surely denied.
   const example = EXAMPLES.find(([port]) => {
     const local = model.space(cs).full.slice();

@@ -9,7 +9,7 @@ import { CheckContext } from '../checks/context';
 import { ChainState } from '../state';
 import { IntervalSet } from './intervals';
 import { AnalysisModel } from './model';
-import { denyEnd, follow } from './policy';
+import { follow, selectiveDenyEnd } from './policy';
 import { Dim, ifaceRange, STATES } from './space';
 
 /** Neighbour solicitations and advertisements: every code of types 135 and 136 (the Icmp dimension is type * 256 + code). */
@@ -21,12 +21,9 @@ const HOP_LIMIT = IntervalSet.point(255n);
 const LOOPBACK = ifaceRange('lo', false);
 
 function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void {
-  const end = denyEnd(model, cs);
-  if (!end) return;
   // A chain that accepts nothing at all keeps IPv6 off on purpose.
-  const rules = model.rules(cs);
-  const stop = end.rule ? rules.indexOf(end.rule) : rules.length;
-  if (!rules.slice(0, stop).some((ri) => ri.flow.kind === 'jump' || ri.flow.kind === 'goto' || (ri.flow.kind === 'verdict' && ri.flow.verdict === 'ACCEPT'))) return;
+  const end = selectiveDenyEnd(model, cs);
+  if (!end) return;
   const space = model.space(cs);
   const nd = space.full.slice();
   nd[Dim.Proto] = ICMPV6;

@@ -39,6 +39,22 @@ export function denyEnd(model: AnalysisModel, cs: ChainState): { range: Range; w
 }
 
 /**
+ * The deny a chain ends in, when some rule before it may accept packets: a chain that accepts nothing at all shuts
+ * its traffic off on purpose, and the checks of what it lets through have nothing to say of it.
+ */
+export function selectiveDenyEnd(model: AnalysisModel, cs: ChainState): ReturnType<typeof denyEnd> {
+  const end = denyEnd(model, cs);
+  if (!end) return undefined;
+  const rules = model.rules(cs);
+  const stop = end.rule ? rules.indexOf(end.rule) : rules.length;
+  for (let k = 0; k < stop; k++) {
+    const f = rules[k].flow;
+    if (f.kind === 'jump' || f.kind === 'goto' || (f.kind === 'verdict' && f.verdict === 'ACCEPT')) return end;
+  }
+  return undefined;
+}
+
+/**
  * Follows `box` down the chain in order, until a rule might accept some of it (`mayAccept`: an ACCEPT, or a jump,
  * that the model cannot rule out) or a rule surely denies all that is left of it (`deniedWholeBy`). Neither when the
  * chain ends (or `stopAt` comes) first.
