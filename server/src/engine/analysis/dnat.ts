@@ -43,11 +43,21 @@ function natDestination(text: string, family: 4 | 6): NatDestination | undefined
   return out;
 }
 
+/** A built-in filter chain and the deny it ends in (worked out once for all the DNAT rules). */
+interface Ending {
+  cs: ChainState;
+  end: NonNullable<ReturnType<typeof denyEnd>>;
+}
+
+function ending(model: AnalysisModel, cs: ChainState | undefined): Ending | undefined {
+  const end = cs && denyEnd(model, cs);
+  return cs && end ? { cs, end } : undefined;
+}
+
 /** How a built-in filter chain surely denies every packet of `box`; undefined when it may accept some. */
-function surelyDenies(model: AnalysisModel, cs: ChainState | undefined, box: Box): { range: Range; what: string; line?: number } | undefined {
-  if (!cs) return undefined;
-  const end = denyEnd(model, cs);
-  if (!end) return undefined;
+function surelyDenies(model: AnalysisModel, chain: Ending | undefined, box: Box): { range: Range; what: string; line?: number } | undefined {
+  if (!chain) return undefined;
+  const { cs, end } = chain;
   const r = follow(model, cs, box, end.rule);
   if (r.mayAccept) return undefined;
   const by = r.deniedWholeBy ?? end.rule;
@@ -84,7 +94,7 @@ function suggestedRule(ri: RuleInfo, to: NatDestination, family: 4 | 6): string 
   return parts.join(' ');
 }
 
-function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family: 4 | 6): void {
+function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family: 4 | 6, filter: { forward?: Ending; input?: Ending }): void {
   const rule = ri.rule;
   const spec = rule.target?.options.find((o) => o.nameText === '--to-destination');
   if (!spec || spec.argDynamic || spec.argValue === undefined || model.space(ri.chain).isEmpty(ri.box)) return;
@@ -93,8 +103,8 @@ function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family
   const box = translated(ri, to);
   const space = model.space(ri.chain);
   if (space.isEmpty(box)) return;
-  const forward = surelyDenies(model, ctx.state.get(family, 'filter', 'FORWARD'), box);
-  const input = forward && surelyDenies(model, ctx.state.get(family, 'filter', 'INPUT'), box);
+  const forward = surelyDenies(model, filter.forward, box);
+  const input = forward && surelyDenies(model, filter.input, box);
   if (!forward || !input) return;
   const fix = suggestedRule(ri, to, family);
   ctx.sink.add('dnat-dropped', 'warning', rule.range,
@@ -105,10 +115,17 @@ function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family
 
 /** Every DNAT in nat PREROUTING, or in a chain PREROUTING can reach, whose connections the filter table drops. */
 export function checkDnat(model: AnalysisModel, ctx: CheckContext): void {
+  const filters = new Map<number, { forward?: Ending; input?: Ending }>();
   for (const cs of ctx.state.all()) {
     if (cs.table !== 'nat' || !(cs.name === 'PREROUTING' || (!cs.builtin && ctx.graph.hooks(cs).includes('PREROUTING')))) continue;
     for (const ri of model.rules(cs)) {
-      if (ri.rule.target?.spec?.name === 'DNAT') checkRule(model, ctx, ri, cs.family);
+      if (ri.rule.target?.spec?.name !== 'DNAT') continue;
+      let filter = filters.get(cs.family);
+      if (!filter) {
+        filter = { forward: ending(model, ctx.state.get(cs.family, 'filter', 'FORWARD')), input: ending(model, ctx.state.get(cs.family, 'filter', 'INPUT')) };
+        filters.set(cs.family, filter);
+      }
+      checkRule(model, ctx, ri, cs.family, filter);
     }
   }
 }
