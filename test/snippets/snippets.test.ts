@@ -30,7 +30,8 @@ function asRuleset(s: Snippet): { text: string; own: [number, number] } {
   const body = expandSnippet(s.body);
   if (/^\*/m.test(body)) return { text: `${body.trimEnd()}\n`, own: [0, body.split('\n').length - 1] };
   const nat = /PREROUTING|POSTROUTING/.test(body);
-  const head = nat ? NAT : [...BASE, ...(s.prefix === 'allow-established' ? [] : ['-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT'])];
+  // The wrapper accepts loopback and replies as a real ruleset does, unless the snippet is the one that adds them.
+  const head = nat ? NAT : [...BASE, ...(s.prefix === 'allow-loopback' ? [] : ['-A INPUT -i lo -j ACCEPT']), ...(s.prefix === 'allow-established' ? [] : ['-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT'])];
   const extra = s.prefix === 'log-drop' ? ['-A INPUT -j LOGDROP'] : [];
   const lines = [...head, ...body.split('\n'), ...extra, 'COMMIT', ''];
   return { text: lines.join('\n'), own: [head.length, head.length + body.split('\n').length - 1] };
