@@ -41,7 +41,9 @@ test('restore-file snippets: no warning or error, and no diagnostic at all on th
   assert.ok(Object.keys(restore).length >= 15);
   for (const [name, s] of Object.entries(restore)) {
     const { text, own } = asRuleset(s);
-    const diags = lint(text, { fileName: 'rules.v4', settings: /^\*/m.test(expandSnippet(s.body)) ? {} : SETTINGS }).diagnostics;
+    // An ip6tables snippet is checked as an ip6tables ruleset.
+    const fileName = s.prefix.endsWith('-v6') ? 'rules.v6' : 'rules.v4';
+    const diags = lint(text, { fileName, settings: /^\*/m.test(expandSnippet(s.body)) ? {} : SETTINGS }).diagnostics;
     const bad = diags.filter((d) => d.severity === 'error' || d.severity === 'warning' || (d.range.start.line >= own[0] && d.range.start.line <= own[1] && d.severity !== 'hint'));
     assert.deepEqual(bad.map((d) => `${name}:${d.range.start.line + 1} ${d.code} ${d.message}`), [], text);
   }
@@ -67,7 +69,8 @@ const skip = requirement(!why, `the kernel checks of the snippets cannot run: ${
 
 test('kernel: every restore-file snippet loads', { skip }, () => {
   const names = Object.keys(restore);
-  const verdicts = loadAll(names.map((n) => ({ family: 4 as const, text: asRuleset(restore[n]).text })));
+  // An ip6tables snippet is loaded with ip6tables-restore.
+  const verdicts = loadAll(names.map((n) => ({ family: restore[n].prefix.endsWith('-v6') ? (6 as const) : (4 as const), text: asRuleset(restore[n]).text })));
   names.forEach((n, i) => assert.ok(verdicts[i].accepted, `${n}: ${verdicts[i].message}\n${asRuleset(restore[n]).text}`));
 });
 
