@@ -99,6 +99,9 @@ test('ssh-lockout: default deny without an SSH accept; a setting names other por
   expectOne(text, 'ssh-lockout', 1, 'DROP');
   expectNone(text, 'ssh-lockout', { settings: { sshPorts: [80] } });
   expectNone('*filter\n:INPUT DROP [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'ssh-lockout');
+  // An accept for the loopback interface takes no remote session.
+  expectOne('*filter\n:INPUT DROP [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp --dport 80 -j ACCEPT\nCOMMIT\n', 'ssh-lockout', 1, 'DROP');
+  assert.match(diagnose('iptables -A INPUT -i lo -j ACCEPT\niptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n', { fileName: 'fw.sh' }).find((d) => d.code === 'ssh-lockout')!.message, /before line 3 accepts SSH/);
   const rejectEnd = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 80 -j ACCEPT\n-A INPUT -j REJECT\nCOMMIT\n';
   expectOne(rejectEnd, 'ssh-lockout', 3, '-A INPUT -j REJECT');
   // A catch-all deny in the middle ends the chain: the SSH accept appended after it never sees a packet, and the

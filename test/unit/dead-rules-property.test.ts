@@ -45,6 +45,8 @@ function refuteLockout(result: LintResult, samples: number, rnd: () => number): 
   ssh[Dim.Dport] = IntervalSet.point(22n);
   ssh[Dim.State] = IntervalSet.point(BigInt(STATES.indexOf('NEW')));
   ssh[Dim.Frag] = IntervalSet.point(0n);
+  // A remote session never arrives over lo.
+  ssh[Dim.In] = IntervalSet.point(BigInt('0x' + Buffer.from('lo').toString('hex').padEnd(32, '0'))).complement(space.max[Dim.In]);
   for (const p of samplePackets(ssh, 4, samples, rnd)) {
     if (walkChain(result.state, 4, input, p, { maxOutcomes: 32 }).some((o) => o.verdict === 'ACCEPT')) return `${JSON.stringify(p, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))} is accepted`;
   }

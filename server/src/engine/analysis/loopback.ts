@@ -9,9 +9,8 @@ import { ChainState } from '../state';
 import { IntervalSet } from './intervals';
 import { AnalysisModel } from './model';
 import { follow, selectiveDenyEnd } from './policy';
-import { Dim, ifaceRange, STATES } from './space';
+import { Dim, LOOPBACK, STATES } from './space';
 
-const LOOPBACK = ifaceRange('lo', false);
 const NEW = IntervalSet.point(BigInt(STATES.indexOf('NEW')));
 const TCP = IntervalSet.point(6n);
 /** Services that commonly listen on the loopback interface only. */

@@ -10,7 +10,7 @@ import { ChainState } from '../state';
 import { IntervalSet } from './intervals';
 import { AnalysisModel } from './model';
 import { follow, selectiveDenyEnd } from './policy';
-import { Dim, ifaceRange, STATES } from './space';
+import { Dim, notLoopback, STATES } from './space';
 
 /** Neighbour solicitations and advertisements: every code of types 135 and 136 (the Icmp dimension is type * 256 + code). */
 const ND_TYPES = IntervalSet.of(135n * 256n, 136n * 256n + 255n);
@@ -18,7 +18,6 @@ const ICMPV6 = IntervalSet.point(58n);
 const UNTRACKED = IntervalSet.point(BigInt(STATES.indexOf('UNTRACKED')));
 /** Neighbour discovery is sent with a hop limit of 255, and dropped by the receiver with any other. */
 const HOP_LIMIT = IntervalSet.point(255n);
-const LOOPBACK = ifaceRange('lo', false);
 
 function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void {
   // A chain that accepts nothing at all keeps IPv6 off on purpose.
@@ -33,7 +32,7 @@ function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): vo
   nd[Dim.Frag] = IntervalSet.point(0n);
   // Never on the loopback interface: an accept for `lo` takes none of it.
   const iface = cs.name === 'INPUT' ? Dim.In : Dim.Out;
-  nd[iface] = LOOPBACK.complement(space.max[iface]);
+  nd[iface] = notLoopback(space, iface);
   const r = follow(model, cs, nd, end.rule);
   if (r.mayAccept) return;
   const at = r.deniedWholeBy ? `line ${r.deniedWholeBy.rule.range.start.line + 1} denies them` : `${end.what} denies them`;

@@ -8,7 +8,7 @@ import { ChainState } from '../state';
 import { Range } from '../types';
 import { IntervalSet } from './intervals';
 import { AnalysisModel, DENY, RuleInfo } from './model';
-import { Box, Dim, Space, STATES } from './space';
+import { Box, Dim, notLoopback, Space, STATES } from './space';
 
 const STATE = (name: string) => IntervalSet.point(BigInt(STATES.indexOf(name)));
 
@@ -154,9 +154,7 @@ function checkSsh(model: AnalysisModel, ctx: CheckContext, cs: ChainState): bool
   if (!end) return false;
   const space = model.space(cs);
   const ports = ctx.settings.sshPorts;
-  const portSet = IntervalSet.from(ports.map((p) => [BigInt(p), BigInt(p)] as const));
-  const ssh = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.Dport, portSet], [Dim.State, STATE('NEW')], [Dim.Frag, IntervalSet.point(0n)]]);
-  const r = follow(model, cs, ssh, end.rule);
+  const r = follow(model, cs, sshBox(space, ports, false), end.rule);
   if (r.mayAccept) return false;
   const portText = ports.length === 1 ? `port ${ports[0]}` : `ports ${ports.join(', ')}`;
   const at = r.deniedWholeBy ? `line ${r.deniedWholeBy.rule.range.start.line + 1} denies it` : `${end.what} denies it`;
@@ -172,8 +170,7 @@ function checkScriptOrder(model: AnalysisModel, ctx: CheckContext): void {
   const input = ctx.state.get(4, 'filter', 'INPUT') ?? ctx.state.get(6, 'filter', 'INPUT');
   if (!input) return;
   const space = model.space(input);
-  const portSet = IntervalSet.from(ctx.settings.sshPorts.map((p) => [BigInt(p), BigInt(p)] as const));
-  const ssh = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.Dport, portSet], [Dim.State, STATE('NEW')], [Dim.Frag, IntervalSet.point(0n)]]);
+  const ssh = sshBox(space, ctx.settings.sshPorts, false);
   const cmds = ctx.rs.commands.filter((c) => c.table === 'filter' && (c.commandFamily ?? ctx.rs.family) === input.family);
   const isInput = (c: Command) => c.chainName === 'INPUT';
   const setsPolicy = (c: Command, policy: string) => c.spec.short === '-P' && isInput(c) && c.extra?.value === policy;
@@ -207,9 +204,7 @@ function checkSshReplies(model: AnalysisModel, ctx: CheckContext, cs: ChainState
   if (!end) return;
   const space = model.space(cs);
   const ports = ctx.settings.sshPorts;
-  const portSet = IntervalSet.from(ports.map((p) => [BigInt(p), BigInt(p)] as const));
-  const answers = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.Sport, portSet], [Dim.State, STATE('ESTABLISHED')], [Dim.Frag, IntervalSet.point(0n)]]);
-  const r = follow(model, cs, answers, end.rule);
+  const r = follow(model, cs, sshBox(space, ports, true), end.rule);
   if (r.mayAccept) return;
   const portText = ports.length === 1 ? `port ${ports[0]}` : `ports ${ports.join(', ')}`;
   const at = r.deniedWholeBy ? `line ${r.deniedWholeBy.rule.range.start.line + 1} denies them` : `${end.what} denies them`;
@@ -225,6 +220,13 @@ function checkDefaultDeny(model: AnalysisModel, ctx: CheckContext, cs: ChainStat
   if (ctx.rs.format === 'script' && !cs.policyRange && !cs.rules.length) return;
   const range = cs.policyRange ?? (ctx.rs.format === 'script' && cs.rules.length ? cs.rules[0].range : cs.declRange);
   ctx.sink.add('no-default-deny', 'info', range, `${cs.name} accepts every packet that no rule denies (ACCEPT policy, no catch-all DROP or REJECT). A default deny is safer: allow what you need, then drop the rest.`, { chain: cs.name });
+}
+
+/** SSH from a remote client (to the SSH ports, new) or its answers (from them, established), never over lo. */
+function sshBox(space: Space, ports: number[], answers: boolean): Box {
+  const portSet = IntervalSet.from(ports.map((p) => [BigInt(p), BigInt(p)] as const));
+  return withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [answers ? Dim.Sport : Dim.Dport, portSet], [Dim.State, STATE(answers ? 'ESTABLISHED' : 'NEW')],
+    [Dim.Frag, IntervalSet.point(0n)], [answers ? Dim.Out : Dim.In, notLoopback(space, answers ? Dim.Out : Dim.In)]]);
 }
 
 export function checkPolicies(model: AnalysisModel, ctx: CheckContext): void {

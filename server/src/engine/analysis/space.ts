@@ -177,6 +177,14 @@ export function ifaceRange(name: string, wildcard: boolean): IntervalSet {
   return IntervalSet.of(lo, lo | ((1n << free) - 1n));
 }
 
+/** The loopback interface, which remote packets never arrive on nor leave by. */
+export const LOOPBACK = ifaceRange('lo', false);
+
+/** Every interface but the loopback one, in the input or output interface dimension. */
+export function notLoopback(space: Space, d: Dim.In | Dim.Out): IntervalSet {
+  return LOOPBACK.complement(space.max[d]);
+}
+
 /**
  * Remembers boxes by the interval-set objects they are made of, to recognise a box equal to one seen before (rules
  * written the same way share their sets; equal boxes built apart are not recognised, which only costs time).
