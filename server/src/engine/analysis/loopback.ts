@@ -21,6 +21,7 @@ function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): vo
   if (!end) return;
   const rules = model.rules(cs);
   // Proved on examples: the first of these local services whose new connections over lo are surely denied.
+  let deniedBy: string | undefined;
   const example = EXAMPLES.find(([port]) => {
     const local = model.space(cs).full.slice();
     local[cs.name === 'INPUT' ? Dim.In : Dim.Out] = LOOPBACK;
@@ -28,12 +29,14 @@ function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): vo
     local[Dim.Proto] = TCP;
     local[Dim.Dport] = IntervalSet.point(BigInt(port));
     local[Dim.Frag] = IntervalSet.point(0n);
-    return !follow(model, cs, local, end.rule).mayAccept;
+    const r = follow(model, cs, local, end.rule);
+    deniedBy = r.deniedWholeBy ? `line ${r.deniedWholeBy.rule.range.start.line + 1}` : end.what;
+    return !r.mayAccept;
   });
   if (!example) return;
   const flag = cs.name === 'INPUT' ? '-i' : '-o';
   ctx.sink.add('loopback-blocked', 'warning', end.range,
-    `${cs.name} does not accept all traffic on the loopback interface, and ${end.what} denies what it leaves: local services no rule opens cannot be reached from this host itself (a new connection over lo to TCP port ${example[0]}, ${example[1]}, is denied). Accept loopback traffic first: '-A ${cs.name} ${flag} lo -j ACCEPT'.`,
+    `${cs.name} does not accept all traffic on the loopback interface: local services no rule opens cannot be reached from this host itself (a new connection over lo to TCP port ${example[0]}, ${example[1]}, is denied by ${deniedBy}). Accept loopback traffic first: '-A ${cs.name} ${flag} lo -j ACCEPT'.`,
     { chain: cs.name, table: cs.table, rule: `-A ${cs.name} ${flag} lo -j ACCEPT`, insertBefore: rules[0].rule.range.start.line, port: example[0] });
 }
 
