@@ -8,10 +8,9 @@ import { CheckContext } from '../checks/context';
 import { formatAddress, parseAddress } from '../kb/addresses';
 import { parsePort, splitNatTarget } from '../kb/values';
 import { ChainState } from '../state';
-import { Range } from '../types';
 import { IntervalSet } from './intervals';
 import { AnalysisModel, RuleInfo } from './model';
-import { denyEnd, follow } from './policy';
+import { denier, DenyEnd, denyEnd, follow } from './policy';
 import { Box, Dim, STATES } from './space';
 
 const NEW = IntervalSet.point(BigInt(STATES.indexOf('NEW')));
@@ -46,7 +45,7 @@ function natDestination(text: string, family: 4 | 6): NatDestination | undefined
 /** A built-in filter chain and the deny it ends in (worked out once for all the DNAT rules). */
 interface Ending {
   cs: ChainState;
-  end: NonNullable<ReturnType<typeof denyEnd>>;
+  end: DenyEnd;
 }
 
 function ending(model: AnalysisModel, cs: ChainState | undefined): Ending | undefined {
@@ -55,13 +54,10 @@ function ending(model: AnalysisModel, cs: ChainState | undefined): Ending | unde
 }
 
 /** How a built-in filter chain surely denies every packet of `box`; undefined when it may accept some. */
-function surelyDenies(model: AnalysisModel, chain: Ending | undefined, box: Box): { range: Range; what: string; line?: number } | undefined {
+function surelyDenies(model: AnalysisModel, chain: Ending | undefined, box: Box): ReturnType<typeof denier> | undefined {
   if (!chain) return undefined;
-  const { cs, end } = chain;
-  const r = follow(model, cs, box, end.rule);
-  if (r.mayAccept) return undefined;
-  const by = r.deniedWholeBy ?? end.rule;
-  return r.deniedWholeBy ? { range: r.deniedWholeBy.rule.range, what: `line ${r.deniedWholeBy.rule.range.start.line + 1} denies them`, line: by?.rule.range.start.line } : { range: end.range, what: `${end.what} denies them`, line: by?.rule.range.start.line };
+  const r = follow(model, chain.cs, box, chain.end.rule);
+  return r.mayAccept ? undefined : denier(r, chain.end);
 }
 
 /** The first packets of the connections a DNAT rule sends on, as they leave nat PREROUTING. */
@@ -108,8 +104,8 @@ function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family
   if (!forward || !input) return;
   const fix = suggestedRule(ri, to, family);
   ctx.sink.add('dnat-dropped', 'warning', rule.range,
-    `Connections this DNAT sends to ${describe(to, family)} are dropped after it: forwarded packets pass filter FORWARD, where ${forward.what} (and were the address this machine's, INPUT: ${input.what}). Accept them in FORWARD: '${fix}'.`,
-    { rule: fix, chain: 'FORWARD', insertBefore: forward.line },
+    `Connections this DNAT sends to ${describe(to, family)} are dropped after it: forwarded packets pass filter FORWARD, where ${forward.by} denies them (and were the address this machine's, INPUT: ${input.by} denies them). Accept them in FORWARD: '${fix}'.`,
+    { rule: fix, chain: 'FORWARD', insertBefore: forward.insertBefore },
   ).related = [{ range: forward.range, message: 'denies the forwarded connections' }];
 }
 

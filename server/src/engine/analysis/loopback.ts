@@ -8,7 +8,7 @@ import { CheckContext } from '../checks/context';
 import { ChainState } from '../state';
 import { IntervalSet } from './intervals';
 import { AnalysisModel } from './model';
-import { follow, selectiveDenyEnd } from './policy';
+import { denier, follow, selectiveDenyEnd } from './policy';
 import { Dim, LOOPBACK, STATES } from './space';
 
 const NEW = IntervalSet.point(BigInt(STATES.indexOf('NEW')));
@@ -30,7 +30,7 @@ function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): vo
     local[Dim.Dport] = IntervalSet.point(BigInt(port));
     local[Dim.Frag] = IntervalSet.point(0n);
     const r = follow(model, cs, local, end.rule);
-    deniedBy = r.deniedWholeBy ? `line ${r.deniedWholeBy.rule.range.start.line + 1}` : end.what;
+    deniedBy = denier(r, end).by;
     return !r.mayAccept;
   });
   if (!example) return;

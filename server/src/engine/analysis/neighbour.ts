@@ -9,7 +9,7 @@ import { CheckContext } from '../checks/context';
 import { ChainState } from '../state';
 import { IntervalSet } from './intervals';
 import { AnalysisModel } from './model';
-import { follow, selectiveDenyEnd } from './policy';
+import { denier, follow, selectiveDenyEnd } from './policy';
 import { Dim, notLoopback, STATES } from './space';
 
 /** Neighbour solicitations and advertisements: every code of types 135 and 136 (the Icmp dimension is type * 256 + code). */
@@ -35,12 +35,12 @@ function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): vo
   nd[iface] = notLoopback(space, iface);
   const r = follow(model, cs, nd, end.rule);
   if (r.mayAccept) return;
-  const at = r.deniedWholeBy ? `line ${r.deniedWholeBy.rule.range.start.line + 1} denies them` : `${end.what} denies them`;
+  const d = denier(r, end);
   const way = cs.name === 'INPUT' ? 'in' : 'out';
   const fix = `-A ${cs.name} -p ipv6-icmp -m icmp6 --icmpv6-type neighbour-solicitation -j ACCEPT' and the same for neighbour-advertisement`;
-  ctx.sink.add('nd-blocked', 'warning', r.deniedWholeBy?.rule.range ?? end.range,
-    `Nothing in ${cs.name} lets IPv6 neighbour discovery ${way} (ICMPv6 neighbour solicitations and advertisements, which connection tracking leaves untracked), and ${at}: the host loses IPv6, the session you are typing in included, a few minutes after this loads. Accept them before the deny: '${fix}.`,
-    { chain: cs.name, table: cs.table, insertBefore: r.deniedWholeBy?.rule.range.start.line ?? end.rule?.rule.range.start.line });
+  ctx.sink.add('nd-blocked', 'warning', d.range,
+    `Nothing in ${cs.name} lets IPv6 neighbour discovery ${way} (ICMPv6 neighbour solicitations and advertisements, which connection tracking leaves untracked), and ${d.by} denies them: the host loses IPv6, the session you are typing in included, a few minutes after this loads. Accept them before the deny: '${fix}.`,
+    { chain: cs.name, table: cs.table, insertBefore: d.insertBefore });
 }
 
 /** The INPUT and OUTPUT chains of every IPv6 filter table. */

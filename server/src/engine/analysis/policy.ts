@@ -18,11 +18,18 @@ function withDims(space: Space, dims: Array<[Dim, IntervalSet]>): Box {
   return b;
 }
 
+/** How a chain ends in a deny: where, in words, and the rule that does it (none for the DROP policy). */
+export interface DenyEnd {
+  range: Range;
+  what: string;
+  rule?: RuleInfo;
+}
+
 /**
  * How a chain ends: the first rule that denies every packet reaching it (the rules after it never see one), or else
  * its DROP policy.
  */
-export function denyEnd(model: AnalysisModel, cs: ChainState): { range: Range; what: string; rule?: RuleInfo } | undefined {
+export function denyEnd(model: AnalysisModel, cs: ChainState): DenyEnd | undefined {
   const rules = model.rules(cs);
   const space = model.space(cs);
   for (let k = 0; k < rules.length; k++) {
@@ -42,7 +49,7 @@ export function denyEnd(model: AnalysisModel, cs: ChainState): { range: Range; w
  * The deny a chain ends in, when some rule before it may accept packets: a chain that accepts nothing at all shuts
  * its traffic off on purpose, and the checks of what it lets through have nothing to say of it.
  */
-export function selectiveDenyEnd(model: AnalysisModel, cs: ChainState): ReturnType<typeof denyEnd> {
+export function selectiveDenyEnd(model: AnalysisModel, cs: ChainState): DenyEnd | undefined {
   const end = denyEnd(model, cs);
   if (!end) return undefined;
   const rules = model.rules(cs);
@@ -122,6 +129,17 @@ function checkEstablished(model: AnalysisModel, ctx: CheckContext, cs: ChainStat
     { chain: cs.name, table: cs.table, insertBefore: before.find((ri) => !isLoopbackOnly(ri))?.rule.range.start.line ?? end.range.start.line, repliesOf: stranded?.rule.range.start.line });
 }
 
+/**
+ * What denies the packets `follow` found surely denied: the rule that takes them all, or else the chain's end. With
+ * where the finding stands, and the line before which an accept for them would go.
+ */
+export function denier(r: ReturnType<typeof follow>, end: DenyEnd): { by: string; range: Range; insertBefore?: number } {
+  const rule = r.deniedWholeBy?.rule;
+  return rule
+    ? { by: `line ${rule.range.start.line + 1}`, range: rule.range, insertBefore: rule.range.start.line }
+    : { by: end.what, range: end.range, insertBefore: end.rule?.rule.range.start.line };
+}
+
 /** The replies of the connections a FORWARD rule accepts: the other way round, in ESTABLISHED state. */
 function replyBox(model: AnalysisModel, ri: RuleInfo): Box {
   const reply = model.space(ri.chain).full.slice();
@@ -157,10 +175,10 @@ function checkSsh(model: AnalysisModel, ctx: CheckContext, cs: ChainState): bool
   const r = follow(model, cs, sshBox(space, ports, false), end.rule);
   if (r.mayAccept) return false;
   const portText = ports.length === 1 ? `port ${ports[0]}` : `ports ${ports.join(', ')}`;
-  const at = r.deniedWholeBy ? `line ${r.deniedWholeBy.rule.range.start.line + 1} denies it` : `${end.what} denies it`;
-  ctx.sink.add('ssh-lockout', 'warning', r.deniedWholeBy?.rule.range ?? end.range,
-    `No rule accepts SSH (TCP ${portText}) in ${cs.name}, and ${at}: loading this cuts off remote access, including the session you are typing in.`,
-    { chain: cs.name, table: cs.table, port: ports[0], insertBefore: r.deniedWholeBy?.rule.range.start.line ?? end.rule?.rule.range.start.line });
+  const d = denier(r, end);
+  ctx.sink.add('ssh-lockout', 'warning', d.range,
+    `No rule accepts SSH (TCP ${portText}) in ${cs.name}, and ${d.by} denies it: loading this cuts off remote access, including the session you are typing in.`,
+    { chain: cs.name, table: cs.table, port: ports[0], insertBefore: d.insertBefore });
   return true;
 }
 
@@ -207,10 +225,10 @@ function checkSshReplies(model: AnalysisModel, ctx: CheckContext, cs: ChainState
   const r = follow(model, cs, sshBox(space, ports, true), end.rule);
   if (r.mayAccept) return;
   const portText = ports.length === 1 ? `port ${ports[0]}` : `ports ${ports.join(', ')}`;
-  const at = r.deniedWholeBy ? `line ${r.deniedWholeBy.rule.range.start.line + 1} denies them` : `${end.what} denies them`;
-  ctx.sink.add('ssh-lockout', 'warning', r.deniedWholeBy?.rule.range ?? end.range,
-    `Nothing in OUTPUT lets the answers of SSH (from TCP ${portText}) out, and ${at}: the session you are typing in stops as soon as this loads, whatever INPUT accepts. Accept ESTABLISHED,RELATED packets in OUTPUT.`,
-    { chain: 'OUTPUT', table: cs.table, replies: true, insertBefore: r.deniedWholeBy?.rule.range.start.line ?? end.rule?.rule.range.start.line });
+  const d = denier(r, end);
+  ctx.sink.add('ssh-lockout', 'warning', d.range,
+    `Nothing in OUTPUT lets the answers of SSH (from TCP ${portText}) out, and ${d.by} denies them: the session you are typing in stops as soon as this loads, whatever INPUT accepts. Accept ESTABLISHED,RELATED packets in OUTPUT.`,
+    { chain: 'OUTPUT', table: cs.table, replies: true, insertBefore: d.insertBefore });
 }
 
 function checkDefaultDeny(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void {
