@@ -29,6 +29,27 @@ function rulePrefix(fc: FixContext, c: Command | undefined, chain: string): stri
   return `${before}-A ${chain}`;
 }
 
+/** A fix inserting rules into a chain before line `before`, each written `-A CHAIN ` + its text as the rules there are. */
+function insertRules(fc: FixContext, chain: string, before: number, texts: string[], title: string): Fix {
+  const prefix = rulePrefix(fc, commandOnLine(fc.result.ruleset, before), chain);
+  return { title, edits: [insertLine(before, texts.map((t) => `${prefix} ${t}`).join('\n'))], preferred: true };
+}
+
+/**
+ * Where a fix adds rules to a chain: before the line the finding names, or else (in a restore file, where the
+ * chain's rules are together) after the chain's last rule.
+ */
+function insertionLine(fc: FixContext, chain: string): number | undefined {
+  const before = fc.data.insertBefore as number | undefined;
+  return before !== undefined || fc.result.ruleset.format === 'script' ? before : lastRuleLine(fc.result, chain);
+}
+
+/** The text of a suggested `-A CHAIN ...` rule after `-A CHAIN`, when the finding's data holds one for that chain. */
+function ruleText(fc: FixContext, chain: string): string | undefined {
+  const rule = fc.data.rule as string | undefined;
+  return rule?.startsWith(`-A ${chain} `) ? rule.slice(`-A ${chain} `.length) : undefined;
+}
+
 function replaceWith(fc: FixContext, word: string, title = `Change to '${word}'`): Fix {
   return { title, edits: [{ range: fc.diag.range, newText: word }] };
 }
@@ -118,40 +139,27 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     return [{ title: `Move this rule above line ${target + 1}`, edits: [insertLine(target, lineText(doc, line)), { range: { start: at(line), end: at(line + 1) }, newText: '' }], preferred: true }];
   },
   'missing-established': (fc) => {
-    const { result, diag, data } = fc;
-    const before = (data.insertBefore as number | undefined) ?? diag.range.start.line + 1;
-    const chain = data.chain as string;
-    return [{ title: `Accept ESTABLISHED,RELATED at the top of ${chain}`, edits: [insertLine(before, `${rulePrefix(fc, commandOnLine(result.ruleset, before), chain)} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`)], preferred: true }];
+    const chain = fc.data.chain as string;
+    const before = (fc.data.insertBefore as number | undefined) ?? fc.diag.range.start.line + 1;
+    return [insertRules(fc, chain, before, ['-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT'], `Accept ESTABLISHED,RELATED at the top of ${chain}`)];
   },
   'ssh-lockout': (fc) => sshFixes(fc),
   'loopback-blocked': (fc) => {
-    const { result, data } = fc;
-    const chain = data.chain as string;
-    const rule = data.rule as string | undefined;
-    const before = data.insertBefore as number | undefined;
-    if (!rule?.startsWith(`-A ${chain} `) || before === undefined) return [];
-    const text = `${rulePrefix(fc, commandOnLine(result.ruleset, before), chain)}${rule.slice(`-A ${chain}`.length)}`;
-    return [{ title: `Accept loopback traffic at the top of ${chain}`, edits: [insertLine(before, text)], preferred: true }];
+    const chain = fc.data.chain as string;
+    const text = ruleText(fc, chain);
+    const before = fc.data.insertBefore as number | undefined;
+    return text === undefined || before === undefined ? [] : [insertRules(fc, chain, before, [text], `Accept loopback traffic at the top of ${chain}`)];
   },
   'nd-blocked': (fc) => {
-    const { result, data } = fc;
-    const chain = data.chain as string;
-    if (data.insertBefore === undefined && result.ruleset.format === 'script') return [];
-    const before = (data.insertBefore as number | undefined) ?? lastRuleLine(result, chain);
-    if (before === undefined) return [];
-    const prefix = rulePrefix(fc, commandOnLine(result.ruleset, before), chain);
-    const lines = ['neighbour-solicitation', 'neighbour-advertisement'].map((t) => `${prefix} -p ipv6-icmp -m icmp6 --icmpv6-type ${t} -j ACCEPT`);
-    return [{ title: `Accept neighbour discovery in ${chain}`, edits: [insertLine(before, lines.join('\n'))], preferred: true }];
+    const chain = fc.data.chain as string;
+    const before = insertionLine(fc, chain);
+    const texts = ['neighbour-solicitation', 'neighbour-advertisement'].map((t) => `-p ipv6-icmp -m icmp6 --icmpv6-type ${t} -j ACCEPT`);
+    return before === undefined ? [] : [insertRules(fc, chain, before, texts, `Accept neighbour discovery in ${chain}`)];
   },
   'dnat-dropped': (fc) => {
-    const { result, data } = fc;
-    const rule = data.rule as string | undefined;
-    if (!rule?.startsWith('-A FORWARD ')) return [];
-    if (data.insertBefore === undefined && result.ruleset.format === 'script') return [];
-    const before = (data.insertBefore as number | undefined) ?? lastRuleLine(result, 'FORWARD');
-    if (before === undefined) return [];
-    const text = `${rulePrefix(fc, commandOnLine(result.ruleset, before), 'FORWARD')}${rule.slice('-A FORWARD'.length)}`;
-    return [{ title: 'Accept the forwarded connections in FORWARD', edits: [insertLine(before, text)], preferred: true }];
+    const text = ruleText(fc, 'FORWARD');
+    const before = insertionLine(fc, 'FORWARD');
+    return text === undefined || before === undefined ? [] : [insertRules(fc, 'FORWARD', before, [text], 'Accept the forwarded connections in FORWARD')];
   },
 };
 
@@ -182,12 +190,12 @@ function sshFixes(fc: FixContext): Fix[] {
   }
   if (data.insertBefore === undefined && result.ruleset.format === 'script') return [];
   if (data.replies) {
-    const at = (data.insertBefore as number | undefined) ?? lastRuleLine(result, 'OUTPUT') ?? diag.range.start.line + 1;
-    return [{ title: 'Accept ESTABLISHED,RELATED in OUTPUT', edits: [insertLine(at, `${rulePrefix(fc, commandOnLine(result.ruleset, at), 'OUTPUT')} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`)], preferred: true }];
+    const before = insertionLine(fc, 'OUTPUT') ?? diag.range.start.line + 1;
+    return [insertRules(fc, 'OUTPUT', before, ['-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT'], 'Accept ESTABLISHED,RELATED in OUTPUT')];
   }
   const port = (data.port as number | undefined) ?? 22;
-  const before = (data.insertBefore as number | undefined) ?? lastRuleLine(result, data.chain as string) ?? diag.range.start.line + 1;
-  return [{ title: `Accept SSH (TCP ${port}) before the deny`, edits: [insertLine(before, `${rulePrefix(fc, commandOnLine(result.ruleset, before), 'INPUT')} -p tcp -m tcp --dport ${port} -j ACCEPT`)], preferred: true }];
+  const before = insertionLine(fc, data.chain as string) ?? diag.range.start.line + 1;
+  return [insertRules(fc, 'INPUT', before, [`-p tcp -m tcp --dport ${port} -j ACCEPT`], `Accept SSH (TCP ${port}) before the deny`)];
 }
 
 function fixesFor(fc: FixContext): Fix[] {
