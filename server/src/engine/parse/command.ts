@@ -150,18 +150,19 @@ class OptionNode implements OptionUse {
   }
 
   get values(): readonly string[] {
-    const n = this.valueCount;
-    if (n === 0) return NONE;
-    const out: string[] = [];
-    for (let k = 0; k < n; k++) out.push(valueOf(this.words, this.valueRef(k)));
-    return out;
+    return this.eachValue(valueOf);
   }
 
   get args(): readonly Token[] {
+    return this.eachValue(tokenOf);
+  }
+
+  /** Every value read one way (its text, its Token); the one empty list when there is none. */
+  private eachValue<T>(read: (words: Words | undefined, r: WordRef) => T): readonly T[] {
     const n = this.valueCount;
     if (n === 0) return NONE;
-    const out: Token[] = [];
-    for (let k = 0; k < n; k++) out.push(tokenOf(this.words, this.valueRef(k)));
+    const out: T[] = [];
+    for (let k = 0; k < n; k++) out.push(read(this.words, this.valueRef(k)));
     return out;
   }
 
