@@ -11,9 +11,9 @@ import { ChainState } from '../state';
 import { IntervalSet } from './intervals';
 import { AnalysisModel, RuleInfo } from './model';
 import { denier, DenyEnd, denyEnd, follow } from './policy';
-import { Box, Dim, STATES } from './space';
+import { Box, Dim, stateSet } from './space';
 
-const NEW = IntervalSet.point(BigInt(STATES.indexOf('NEW')));
+const NEW = stateSet('NEW');
 
 /** Where a DNAT sends packets: an address range and a port range, each absent when the DNAT keeps it. */
 interface NatDestination {

@@ -9,9 +9,8 @@ import { ChainState } from '../state';
 import { IntervalSet } from './intervals';
 import { AnalysisModel } from './model';
 import { denier, follow, selectiveDenyEnd } from './policy';
-import { Dim, LOOPBACK, STATES } from './space';
+import { Dim, LOOPBACK, stateSet, withDims } from './space';
 
-const NEW = IntervalSet.point(BigInt(STATES.indexOf('NEW')));
 const TCP = IntervalSet.point(6n);
 /** Services that commonly listen on the loopback interface only. */
 const EXAMPLES: ReadonlyArray<[number, string]> = [[5432, 'PostgreSQL'], [3306, 'MySQL'], [6379, 'Redis'], [53, 'a local DNS resolver'], [8080, 'an application server']];
@@ -23,12 +22,8 @@ function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): vo
   // Proved on examples: the first of these local services whose new connections over lo are surely denied.
   let deniedBy: string | undefined;
   const example = EXAMPLES.find(([port]) => {
-    const local = model.space(cs).full.slice();
-    local[cs.name === 'INPUT' ? Dim.In : Dim.Out] = LOOPBACK;
-    local[Dim.State] = NEW;
-    local[Dim.Proto] = TCP;
-    local[Dim.Dport] = IntervalSet.point(BigInt(port));
-    local[Dim.Frag] = IntervalSet.point(0n);
+    const local = withDims(model.space(cs), [[cs.name === 'INPUT' ? Dim.In : Dim.Out, LOOPBACK], [Dim.State, stateSet('NEW')], [Dim.Proto, TCP],
+      [Dim.Dport, IntervalSet.point(BigInt(port))], [Dim.Frag, IntervalSet.point(0n)]]);
     const r = follow(model, cs, local, end.rule);
     deniedBy = denier(r, end).by;
     return !r.mayAccept;

@@ -10,12 +10,11 @@ import { ChainState } from '../state';
 import { IntervalSet } from './intervals';
 import { AnalysisModel } from './model';
 import { denier, follow, selectiveDenyEnd } from './policy';
-import { Dim, notLoopback, STATES } from './space';
+import { Dim, notLoopback, stateSet, withDims } from './space';
 
 /** Neighbour solicitations and advertisements: every code of types 135 and 136 (the Icmp dimension is type * 256 + code). */
 const ND_TYPES = IntervalSet.of(135n * 256n, 136n * 256n + 255n);
 const ICMPV6 = IntervalSet.point(58n);
-const UNTRACKED = IntervalSet.point(BigInt(STATES.indexOf('UNTRACKED')));
 /** Neighbour discovery is sent with a hop limit of 255, and dropped by the receiver with any other. */
 const HOP_LIMIT = IntervalSet.point(255n);
 
@@ -24,15 +23,9 @@ function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): vo
   const end = selectiveDenyEnd(model, cs);
   if (!end) return;
   const space = model.space(cs);
-  const nd = space.full.slice();
-  nd[Dim.Proto] = ICMPV6;
-  nd[Dim.Icmp] = ND_TYPES;
-  nd[Dim.State] = UNTRACKED;
-  nd[Dim.Ttl] = HOP_LIMIT;
-  nd[Dim.Frag] = IntervalSet.point(0n);
   // Never on the loopback interface: an accept for `lo` takes none of it.
   const iface = cs.name === 'INPUT' ? Dim.In : Dim.Out;
-  nd[iface] = notLoopback(space, iface);
+  const nd = withDims(space, [[Dim.Proto, ICMPV6], [Dim.Icmp, ND_TYPES], [Dim.State, stateSet('UNTRACKED')], [Dim.Ttl, HOP_LIMIT], [Dim.Frag, IntervalSet.point(0n)], [iface, notLoopback(space, iface)]]);
   const r = follow(model, cs, nd, end.rule);
   if (r.mayAccept) return;
   const d = denier(r, end);

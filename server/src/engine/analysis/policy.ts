@@ -8,15 +8,8 @@ import { ChainState } from '../state';
 import { Range } from '../types';
 import { IntervalSet } from './intervals';
 import { AnalysisModel, DENY, RuleInfo } from './model';
-import { Box, Dim, notLoopback, Space, STATES } from './space';
+import { Box, Dim, notLoopback, Space, stateSet, withDims } from './space';
 
-const STATE = (name: string) => IntervalSet.point(BigInt(STATES.indexOf(name)));
-
-function withDims(space: Space, dims: Array<[Dim, IntervalSet]>): Box {
-  const b = space.full.slice();
-  for (const [d, s] of dims) b[d] = s;
-  return b;
-}
 
 /** How a chain ends in a deny: where, in words, and the rule that does it (none for the DROP policy). */
 export interface DenyEnd {
@@ -111,7 +104,7 @@ function checkEstablished(model: AnalysisModel, ctx: CheckContext, cs: ChainStat
   const acceptsReplies = (ri: RuleInfo) => (ri.flow.kind === 'jump' || ri.flow.kind === 'goto' || (ri.flow.kind === 'verdict' && ri.flow.verdict === 'ACCEPT'))
     && ri.box[Dim.State].has(established) && space.isFull(ri.box, Dim.Dport) && space.isFull(ri.box, otherSide) && !isLoopbackOnly(ri);
   const replyRule = before.find(acceptsReplies);
-  const tcpEstablished = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.State, STATE('ESTABLISHED')]]);
+  const tcpEstablished = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.State, stateSet('ESTABLISHED')]]);
   const blocker = replyRule && before.slice(0, before.indexOf(replyRule)).find((ri) => ri.flow.kind === 'verdict' && DENY.has(ri.flow.verdict) && ri.exact && space.subsetOf(tcpEstablished, ri.box));
   // Forwarded connections are answered through FORWARD too: the replies of each connection it accepts (addresses,
   // ports and interfaces swapped) must find an accept. An accept that leaves every address and port open may still
@@ -151,7 +144,7 @@ function replyBox(model: AnalysisModel, ri: RuleInfo): Box {
   reply[Dim.In] = b[Dim.Out];
   reply[Dim.Out] = b[Dim.In];
   reply[Dim.Proto] = b[Dim.Proto];
-  reply[Dim.State] = STATE('ESTABLISHED');
+  reply[Dim.State] = stateSet('ESTABLISHED');
   return reply;
 }
 
@@ -243,7 +236,7 @@ function checkDefaultDeny(model: AnalysisModel, ctx: CheckContext, cs: ChainStat
 /** SSH from a remote client (to the SSH ports, new) or its answers (from them, established), never over lo. */
 function sshBox(space: Space, ports: number[], answers: boolean): Box {
   const portSet = IntervalSet.from(ports.map((p) => [BigInt(p), BigInt(p)] as const));
-  return withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [answers ? Dim.Sport : Dim.Dport, portSet], [Dim.State, STATE(answers ? 'ESTABLISHED' : 'NEW')],
+  return withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [answers ? Dim.Sport : Dim.Dport, portSet], [Dim.State, stateSet(answers ? 'ESTABLISHED' : 'NEW')],
     [Dim.Frag, IntervalSet.point(0n)], [answers ? Dim.Out : Dim.In, notLoopback(space, answers ? Dim.Out : Dim.In)]]);
 }
 

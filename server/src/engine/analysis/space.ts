@@ -177,6 +177,18 @@ export function ifaceRange(name: string, wildcard: boolean): IntervalSet {
   return IntervalSet.of(lo, lo | ((1n << free) - 1n));
 }
 
+/** The set of one connection state, by name (INVALID, NEW, ESTABLISHED, RELATED, UNTRACKED). */
+export function stateSet(name: string): IntervalSet {
+  return IntervalSet.point(BigInt(STATES.indexOf(name)));
+}
+
+/** The whole space but for the dimensions given. */
+export function withDims(space: Space, dims: Array<[Dim, IntervalSet]>): Box {
+  const b = space.full.slice();
+  for (const [d, s] of dims) b[d] = s;
+  return b;
+}
+
 /** The loopback interface, which remote packets never arrive on nor leave by. */
 export const LOOPBACK = ifaceRange('lo', false);
 
