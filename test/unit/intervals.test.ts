@@ -42,3 +42,21 @@ test('interval sets: union, intersection, complement, subset, overlap and size a
     for (let k = 1; k < u.length; k++) assert.ok(u[k][0] > u[k - 1][1] + 1n, `canonical union of ${ctx}`);
   }
 });
+
+test('interval sets: overlap of one interval with a set of many agrees with plain sets, either way round', () => {
+  const rnd = mulberry(5);
+  for (let t = 0; t < RUNS; t++) {
+    const xs: Array<[bigint, bigint]> = [];
+    for (let k = 5 + Math.floor(rnd() * 10); k > 0; k--) {
+      const lo = Math.floor(rnd() * 48);
+      xs.push([BigInt(lo), BigInt(lo + Math.floor(rnd() * 3))]);
+    }
+    const many = IntervalSet.from(xs);
+    const lo = Math.floor(rnd() * 50);
+    const one = IntervalSet.of(BigInt(lo), BigInt(Math.min(TOP, lo + Math.floor(rnd() * 4))));
+    const expected = members(many).some((v) => members(one).includes(v));
+    const ctx = `${JSON.stringify(many.items.map(String))} and ${JSON.stringify(one.items.map(String))}`;
+    assert.equal(many.overlaps(one), expected, `overlap: ${ctx}`);
+    assert.equal(one.overlaps(many), expected, `overlap: ${ctx}`);
+  }
+});

@@ -171,6 +171,9 @@ export class IntervalSet {
   overlaps(o: IntervalSet): boolean {
     const a = this.b;
     const c = o.b;
+    // One single interval against many (what is left of a box after hundreds of rules took a little of it): halving.
+    if (c.length === 2 && a.length > 8) return this.meets(c[0], c[1]);
+    if (a.length === 2 && c.length > 8) return o.meets(a[0], a[1]);
     let i = 0;
     let j = 0;
     while (i < a.length && j < c.length) {
@@ -179,6 +182,19 @@ export class IntervalSet {
       else return true;
     }
     return false;
+  }
+
+  /** Whether some interval of the set meets [lo, hi]: the first interval that ends at lo or later starts by hi. */
+  private meets(lo: bigint, hi: bigint): boolean {
+    const b = this.b;
+    let l = 0;
+    let h = (b.length >> 1) - 1;
+    while (l < h) {
+      const mid = (l + h) >> 1;
+      if (b[2 * mid + 1] < lo) l = mid + 1;
+      else h = mid;
+    }
+    return b.length > 0 && b[2 * l + 1] >= lo && b[2 * l] <= hi;
   }
 
   equals(o: IntervalSet): boolean {
