@@ -18,11 +18,21 @@ export interface DenyEnd {
   rule?: RuleInfo;
 }
 
+/** How each chain ends, per analysis: half a dozen checks ask it of the same built-in chains. */
+const ends = new WeakMap<AnalysisModel, Map<ChainState, DenyEnd | undefined>>();
+
 /**
  * How a chain ends: the first rule that denies every packet reaching it (the rules after it never see one), or else
  * its DROP policy.
  */
 export function denyEnd(model: AnalysisModel, cs: ChainState): DenyEnd | undefined {
+  let known = ends.get(model);
+  if (!known) ends.set(model, (known = new Map()));
+  if (!known.has(cs)) known.set(cs, findDenyEnd(model, cs));
+  return known.get(cs);
+}
+
+function findDenyEnd(model: AnalysisModel, cs: ChainState): DenyEnd | undefined {
   const rules = model.rules(cs);
   const space = model.space(cs);
   for (let k = 0; k < rules.length; k++) {
