@@ -10,7 +10,7 @@ import { parsePort, splitNatTarget } from '../kb/values';
 import { ChainState } from '../state';
 import { IntervalSet } from './intervals';
 import { AnalysisModel, RuleInfo } from './model';
-import { denier, DenyEnd, denyEnd, follow } from './policy';
+import { denier, denyEnd, follow } from './policy';
 import { Box, Dim, stateSet } from './space';
 
 const NEW = stateSet('NEW');
@@ -42,22 +42,12 @@ function natDestination(text: string, family: 4 | 6): NatDestination | undefined
   return out;
 }
 
-/** A built-in filter chain and the deny it ends in (worked out once for all the DNAT rules). */
-interface Ending {
-  cs: ChainState;
-  end: DenyEnd;
-}
-
-function ending(model: AnalysisModel, cs: ChainState | undefined): Ending | undefined {
-  const end = cs && denyEnd(model, cs);
-  return cs && end ? { cs, end } : undefined;
-}
-
 /** How a built-in filter chain surely denies every packet of `box`; undefined when it may accept some. */
-function surelyDenies(model: AnalysisModel, chain: Ending | undefined, box: Box): ReturnType<typeof denier> | undefined {
-  if (!chain) return undefined;
-  const r = follow(model, chain.cs, box, chain.end.rule);
-  return r.mayAccept ? undefined : denier(r, chain.end);
+function surelyDenies(model: AnalysisModel, cs: ChainState | undefined, box: Box): ReturnType<typeof denier> | undefined {
+  const end = cs && denyEnd(model, cs);
+  if (!cs || !end) return undefined;
+  const r = follow(model, cs, box, end.rule);
+  return r.mayAccept ? undefined : denier(r, end);
 }
 
 /** The first packets of the connections a DNAT rule sends on, as they leave nat PREROUTING. */
@@ -90,7 +80,7 @@ function suggestedRule(ri: RuleInfo, to: NatDestination, family: 4 | 6): string 
   return parts.join(' ');
 }
 
-function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family: 4 | 6, filter: { forward?: Ending; input?: Ending }): void {
+function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family: 4 | 6): void {
   const rule = ri.rule;
   const spec = rule.target?.options.find((o) => o.nameText === '--to-destination');
   if (!spec || spec.argDynamic || spec.argValue === undefined || model.space(ri.chain).isEmpty(ri.box)) return;
@@ -99,8 +89,8 @@ function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family
   const box = translated(ri, to);
   const space = model.space(ri.chain);
   if (space.isEmpty(box)) return;
-  const forward = surelyDenies(model, filter.forward, box);
-  const input = forward && surelyDenies(model, filter.input, box);
+  const forward = surelyDenies(model, ctx.state.get(family, 'filter', 'FORWARD'), box);
+  const input = forward && surelyDenies(model, ctx.state.get(family, 'filter', 'INPUT'), box);
   if (!forward || !input) return;
   const fix = suggestedRule(ri, to, family);
   ctx.sink.add('dnat-dropped', 'warning', rule.range,
@@ -111,17 +101,10 @@ function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family
 
 /** Every DNAT in nat PREROUTING, or in a chain PREROUTING can reach, whose connections the filter table drops. */
 export function checkDnat(model: AnalysisModel, ctx: CheckContext): void {
-  const filters = new Map<number, { forward?: Ending; input?: Ending }>();
   for (const cs of ctx.state.all()) {
     if (cs.table !== 'nat' || !(cs.name === 'PREROUTING' || (!cs.builtin && ctx.graph.hooks(cs).includes('PREROUTING')))) continue;
     for (const ri of model.rules(cs)) {
-      if (ri.rule.target?.spec?.name !== 'DNAT') continue;
-      let filter = filters.get(cs.family);
-      if (!filter) {
-        filter = { forward: ending(model, ctx.state.get(cs.family, 'filter', 'FORWARD')), input: ending(model, ctx.state.get(cs.family, 'filter', 'INPUT')) };
-        filters.set(cs.family, filter);
-      }
-      checkRule(model, ctx, ri, cs.family, filter);
+      if (ri.rule.target?.spec?.name === 'DNAT') checkRule(model, ctx, ri, cs.family);
     }
   }
 }
