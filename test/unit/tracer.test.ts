@@ -64,3 +64,16 @@ test('iptables-lint trace prints the walk; bad packet options are usage errors',
   assert.equal(main(['trace', file, '--proto', 'tcp', '--dport', '22', '--in', 'eth0', '--json'], (s) => (out += s), () => undefined, () => ''), 0);
   assert.deepEqual(JSON.parse(out).map((b: { verdict: string }) => b.verdict), ['DROP', 'ACCEPT']);
 });
+
+test('DNAT and SNAT to IPv6 addresses, bracketed with a port or bare, rewrite the packet', () => {
+  const text = ['*nat', ':PREROUTING ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]',
+    '-A PREROUTING -p tcp --dport 80 -j DNAT --to-destination [fd00::10]:8080',
+    '-A PREROUTING -p tcp --dport 81 -j DNAT --to-destination fd00::11',
+    '-A POSTROUTING -o eth0 -j SNAT --to-source 2001:db8::1-2001:db8::9',
+    'COMMIT', '*filter', ':FORWARD ACCEPT [0:0]', 'COMMIT', ''].join('\n');
+  const r = lint(text, { family: 6 });
+  const trace = (dport: number) => tracePacket(r, packetFrom({ proto: 'tcp', src: '2001:db8:ffff::5', dst: '2001:db8::100', dport, in: 'eth1', out: 'eth0' }, 6), 'forward').branches[0];
+  assert.match(trace(80).stages[0].rewrite!, /becomes \S+ -> fd00::10:8080/);
+  assert.match(trace(81).stages[0].rewrite!, /becomes \S+ -> fd00::11:81/);
+  assert.match(trace(81).stages.find((s) => s.hook === 'POSTROUTING')!.rewrite!, /becomes 2001:db8::1:\d+ -> /);
+});

@@ -5,6 +5,7 @@
  * the trace: every branch is reported with what it assumed.
  */
 import { Family, formatAddress, parseAddress } from '../kb/addresses';
+import { splitNatTarget } from '../kb/values';
 import { LintResult } from '../lint';
 import { Command } from '../model';
 import { summarize } from '../summary';
@@ -62,10 +63,12 @@ function applyNat(rule: Command, p: Packet): { packet: Packet; text: string } {
   const family = p.family;
   const setAddrPort = (spec: string | undefined, which: 'src' | 'dst') => {
     if (!spec) return;
-    const m = family === 6 ? /^\[?([0-9a-fA-F:.]+?)(?:-[^\]:]*)?\]?(?::(\d+))?/.exec(spec) : /^([0-9.]+)?(?:-[0-9.]+)?(?::(\d+))?/.exec(spec);
-    const addr = m?.[1] ? parseAddress(m[1]) : undefined;
-    if (addr) next[which] = addr.value;
-    if (m?.[2]) next[which === 'src' ? 'sport' : 'dport'] = Number(m[2]);
+    // The first address and port of the ranges the target gives.
+    const { addr, ports } = splitNatTarget(spec, family);
+    const first = addr ? parseAddress(addr.split('-')[0]) : undefined;
+    if (first) next[which] = first.value;
+    const port = ports?.split('-')[0];
+    if (port && /^\d+$/.test(port)) next[which === 'src' ? 'sport' : 'dport'] = Number(port);
   };
   switch (name) {
     case 'DNAT':
