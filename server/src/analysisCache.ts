@@ -1,6 +1,6 @@
 /** Lint results per open document and version, so every feature reads the same analysis. */
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { lint, LintResult } from './engine/lint';
+import { lint, LintOptions, LintResult } from './engine/lint';
 import { AnalysisMemo } from './engine/memo';
 import { lintOptionsFor, ServerSettings } from './settings';
 
@@ -20,7 +20,7 @@ export class AnalysisCache {
     const text = doc.getText();
     let memo = this.memos.get(doc.uri);
     if (!memo) this.memos.set(doc.uri, (memo = new AnalysisMemo()));
-    const opts = { ...lintOptionsFor(this.settings(), doc.uri, doc.languageId), memo };
+    const opts = { ...this.optionsFor(doc), memo };
     const tooLarge = text.length > MAX_PARSE_SIZE;
     const result = lint(tooLarge ? '' : text, opts);
     if (tooLarge) {
@@ -31,6 +31,11 @@ export class AnalysisCache {
     }
     this.entries.set(doc.uri, { version: doc.version, result });
     return result;
+  }
+
+  /** How the document is analysed, with the current settings. */
+  optionsFor(doc: TextDocument): LintOptions {
+    return lintOptionsFor(this.settings(), doc.uri, doc.languageId);
   }
 
   delete(uri: string): void {

@@ -4,13 +4,14 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  createConnection, DidChangeConfigurationNotification, InitializeResult, ProposedFeatures, ResponseError, TextDocuments,
+  CodeActionKind, createConnection, DidChangeConfigurationNotification, InitializeResult, ProposedFeatures, ResponseError, TextDocuments,
   TextDocumentSyncKind, LSPErrorCodes,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache } from './analysisCache';
 import { toLspDiagnostic } from './convert';
-import { registerFeatures } from './features';
+import { ClientAbilities, registerFeatures } from './features';
+import { FIX_ALL_KIND } from './features/codeActions';
 import { DEFAULT_SERVER_SETTINGS, normalizeSettings, ServerSettings } from './settings';
 import { tuneHeap } from './heap';
 
@@ -20,6 +21,7 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let settings: ServerSettings = DEFAULT_SERVER_SETTINGS;
 let configurationPull = false;
+const abilities: ClientAbilities = { resolveCodeActionEdits: false };
 const cache = new AnalysisCache(() => settings);
 const docsBase = pathToFileURL(path.join(__dirname, '..', 'docs', 'diagnostics')).toString();
 
@@ -85,13 +87,14 @@ async function refreshSettings(): Promise<void> {
 
 connection.onInitialize((params): InitializeResult => {
   configurationPull = !!params.capabilities.workspace?.configuration;
+  abilities.resolveCodeActionEdits = !!params.capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit');
   settings = normalizeSettings(params.initializationOptions?.settings ?? params.initializationOptions);
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
       hoverProvider: true,
       completionProvider: { triggerCharacters: ['-', ' ', ',', '*', ':'], resolveProvider: false },
-      codeActionProvider: { codeActionKinds: ['quickfix'] },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: true },
       documentSymbolProvider: true,
       definitionProvider: true,
       referencesProvider: true,
@@ -124,7 +127,7 @@ documents.onDidClose((e) => {
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 
-registerFeatures(connection, documents, cache, guard);
+registerFeatures(connection, documents, cache, guard, () => abilities);
 
 documents.listen(connection);
 connection.listen();

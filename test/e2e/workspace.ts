@@ -22,6 +22,7 @@ export function makeWorkspace(): string {
   write('fixme.rules', '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCPET\nCOMMIT\n');
   write('unformatted.rules', '*filter\n:INPUT   ACCEPT [0:0]\n-A INPUT --protocol tcp --dport 22 --source 10.0.0.0/8 --jump ACCEPT\nCOMMIT\n');
   write('hostbits.rules', '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s 10.1.2.3/8 -j ACCEPT\nCOMMIT\n');
+  write('fixonsave.rules', '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m state --state NEW -s 10.1.2.3/8 -j ACCEPT\nCOMMIT\n');
   write('trace.iptables', '*filter\n:INPUT DROP [0:0]\nCOMMIT\n');
   write('broken-firewall.sh', '#!/bin/sh\necho "setting up the firewall"\niptables -A INPUT -p tcp --dport 22 -j ACCPET\nfor x in a b; do echo $x; done\n');
   return ws;

@@ -33,11 +33,12 @@ export class TestClient {
     this.conn.listen();
   }
 
-  async initialize(configuration = true): Promise<unknown> {
+  /** `textDocument`: capabilities beyond diagnostics with related information (as a client that resolves code actions). */
+  async initialize(configuration = true, textDocument: Record<string, unknown> = {}): Promise<unknown> {
     const result = await this.conn.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri: null,
-      capabilities: { workspace: { configuration }, textDocument: { publishDiagnostics: { relatedInformation: true } } },
+      capabilities: { workspace: { configuration }, textDocument: { publishDiagnostics: { relatedInformation: true }, ...textDocument } },
       initializationOptions: {},
     });
     await this.conn.sendNotification(InitializedNotification.type, {});

@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CodeAction, CodeActionRequest, CompletionItem, CompletionRequest, DefinitionRequest, DocumentFormattingRequest, DocumentHighlightRequest,
+  CodeAction, CodeActionRequest, CodeActionResolveRequest, CompletionItem, CompletionRequest, DefinitionRequest, DocumentFormattingRequest, DocumentHighlightRequest,
   DocumentSymbol, DocumentSymbolRequest, FoldingRangeRequest, HoverRequest, Location, MarkupContent, PrepareRenameRequest, ReferencesRequest, RenameRequest,
   TextEdit, WorkspaceEdit, DocumentRangeFormattingRequest,
 } from 'vscode-languageserver-protocol/node';
@@ -230,4 +230,62 @@ test('the custom request iptables/tracePacket answers other editors', async () =
   assert.match(reply.text, /Verdict: ACCEPT/);
   const bad = (await c.conn.sendRequest('iptables/tracePacket', { textDocument: { uri }, query: '--dport nope' })) as { error?: string };
   assert.match(bad.error!, /takes a number/);
+});
+
+const FIXABLE = '*filter\r\n-A INPUT -m state --state ESTABLISHED -j ACCEPT\r\n-A INPUT -s 10.1.2.3/8 -p tcp \u2013dport 22 -j ACCEPT\r\n-A INPUT -j ACCPET\r\nCOMMIT\r\n';
+const FIXED = '*filter\n-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT\n-A INPUT -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT\n-A INPUT -j ACCPET\nCOMMIT\n';
+
+test('fix all: the source action source.fixAll.iptables applies every safe fix, passes included, and nothing else', async () => {
+  const uri = await open(FIXABLE);
+  await c.diagnosticsFor(uri);
+  const only = async (kinds: string[]) => ((await c.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: { start: pos(0, 0), end: pos(0, 0) }, context: { diagnostics: [], only: kinds } })) ?? []) as CodeAction[];
+  // As editor.codeActionsOnSave asks for it: by the parent kind, with no diagnostics in the request.
+  const [all, ...more] = await only(['source.fixAll']);
+  assert.equal(more.length, 0);
+  assert.equal(all.kind, 'source.fixAll.iptables');
+  assert.equal(all.title, 'Fix all safe problems in this file');
+  assert.equal(applyAction(FIXABLE, uri, all), FIXED);
+  // Only asked for by name: the light bulb's request (no `only`) does not list it, and neither does a quick-fix request.
+  assert.ok(!(await actionsFor(uri, FIXABLE)).some((a) => a.kind === 'source.fixAll.iptables'));
+  assert.deepEqual(await only(['quickfix']).then((l) => l.filter((a) => a.kind !== 'quickfix')), []);
+  // A clean file has nothing to fix all.
+  const clean = await open('*filter\n-A INPUT -j ACCEPT\nCOMMIT\n');
+  await c.diagnosticsFor(clean);
+  assert.deepEqual(await c.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri: clean }, range: { start: pos(0, 0), end: pos(0, 0) }, context: { diagnostics: [], only: ['source.fixAll'] } }), []);
+});
+
+test('fix all is offered beside a safe quick-fix, with its edit, to a client that does not resolve actions', async () => {
+  const uri = await open(FIXABLE.replace(/\r/g, ''));
+  const text = FIXABLE.replace(/\r/g, '');
+  const actions = await actionsFor(uri, text);
+  const all = actions.filter((a) => a.title === 'Fix all safe problems in this file');
+  assert.equal(all.length, 1);
+  assert.equal(all[0].kind, 'quickfix');
+  assert.equal(applyAction(text, uri, all[0]), FIXED);
+  // Beside a finding with no safe fix (the misspelt target) it is not offered.
+  const typo = await open('*filter\n-A INPUT -j ACCPET\n-A INPUT -m state --state NEW -j ACCEPT\nCOMMIT\n');
+  const diags = (await c.diagnosticsFor(typo)).diagnostics.filter((d) => d.code === 'unknown-target');
+  const res = ((await c.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri: typo }, range: diags[0].range, context: { diagnostics: diags } })) ?? []) as CodeAction[];
+  assert.ok(res.length > 0 && !res.some((a) => a.title === 'Fix all safe problems in this file'), res.map((a) => a.title).join(' | '));
+});
+
+test('fix all: a client that resolves code actions gets the edit only when it picks the action', async () => {
+  const r = new TestClient();
+  try {
+    await r.initialize(true, { codeAction: { resolveSupport: { properties: ['edit'] } } });
+    const uri = 'file:///tmp/resolve/rules.v4';
+    await r.open(uri, FIXABLE);
+    const diags = (await r.diagnosticsFor(uri)).diagnostics;
+    const listed = ((await r.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: { start: pos(0, 0), end: pos(5, 0) }, context: { diagnostics: diags } })) ?? []) as CodeAction[];
+    const lazy = listed.find((a) => a.title === 'Fix all safe problems in this file')!;
+    assert.ok(lazy && !lazy.edit && lazy.data, 'offered without its edit');
+    const resolved = await r.conn.sendRequest(CodeActionResolveRequest.type, lazy);
+    assert.equal(applyTextEdits(FIXABLE, resolved.edit!.changes![uri]), FIXED);
+    // After an edit the offer is stale: resolving it gives no edit rather than one for text that is gone.
+    await r.change(uri, [{ range: { start: pos(3, 0), end: pos(3, 0) }, text: '-A INPUT -j DROP\n' }]);
+    const stale = await r.conn.sendRequest(CodeActionResolveRequest.type, lazy);
+    assert.equal(stale.edit, undefined);
+  } finally {
+    await r.close();
+  }
 });

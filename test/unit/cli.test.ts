@@ -53,3 +53,26 @@ test('the installed bin runs the bundled linter', () => {
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stdout, /\[unknown-target\]/);
 });
+
+test('--fix rewrites each file with its safe fixes, says what it did, and reports what is left', () => {
+  const text = '*filter\n-A INPUT -m state --state NEW -s 10.1.2.3/8 -j ACCPET\nCOMMIT\n';
+  const written: Array<[string, string]> = [];
+  let out = '';
+  let err = '';
+  const code = main(['--fix', 'rules.v4', 'clean.v4'], (s) => (out += s), (s) => (err += s + '\n'), () => '', (f, t) => written.push([f, t]),
+    (f: string) => (f === 'rules.v4' ? text : '*filter\n-A INPUT -j ACCEPT\nCOMMIT\n'));
+  assert.deepEqual(written, [['rules.v4', '*filter\n-A INPUT -m conntrack --ctstate NEW -s 10.0.0.0/8 -j ACCPET\nCOMMIT\n']], 'a file with nothing to fix is not written');
+  assert.match(err, /^rules\.v4: fixed: deprecated-match: Use -m conntrack --ctstate$/m);
+  assert.match(err, /^rules\.v4: fixed: host-bits-set: Use the network address 10\.0\.0\.0\/8$/m);
+  // What is left is reported against the fixed text (the target's column is the fixed line's).
+  assert.match(out, /^rules\.v4:2:54: error: 'ACCPET' is neither a target/m);
+  assert.doesNotMatch(out, /deprecated-match|host-bits-set/);
+  assert.equal(code, 1);
+});
+
+test('--fix on standard input writes the fixed text to standard output and the rest to standard error', () => {
+  const r = run(['--fix', '-'], '*filter\r\n-A INPUT -s 10.1.2.3/8 -j ACCEPT\r\nCOMMIT\r\n');
+  assert.equal(r.out, '*filter\n-A INPUT -s 10.0.0.0/8 -j ACCEPT\nCOMMIT\n');
+  assert.match(r.err, /<stdin>: fixed: commit-format: Convert the whole file to LF line endings/);
+  assert.equal(r.code, 0);
+});

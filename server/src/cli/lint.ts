@@ -1,12 +1,16 @@
 /** iptables-lint: the engine on the command line. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fixAll } from '../engine/fixes';
 import { lint, LintOptions } from '../engine/lint';
 import { Diagnostic } from '../engine/types';
 import { runTrace } from './trace';
 
-const USAGE = `Usage: iptables-lint [--format text|json] [--ipv4|--ipv6] [--script|--restore] FILE...
+const USAGE = `Usage: iptables-lint [--format text|json] [--ipv4|--ipv6] [--script|--restore] [--fix] FILE...
        iptables-lint trace FILE [packet options]   (iptables-lint trace --help)
 Checks iptables-save/restore files and shell scripts that run iptables. Use - to read standard input.
+--fix applies the safe fixes (look-alike characters, COMMIT and line endings, host bits, -m state, '! --opt')
+to each file in place, says what it changed, then reports what is left; with - the fixed text goes to standard
+output and everything else to standard error.
 Exit status: 0 no error, 1 an error-severity diagnostic, 2 usage error or unreadable file.`;
 
 export interface JsonDiagnostic {
@@ -33,9 +37,14 @@ export function toJson(file: string, d: Diagnostic): JsonDiagnostic {
   };
 }
 
-export function main(argv: string[], out: (s: string) => void, errOut: (s: string) => void, readStdin: () => string): number {
+/** Where --fix writes a fixed file (the tests give their own, and their own files to read). */
+export type WriteFile = (file: string, text: string) => void;
+
+export function main(argv: string[], out: (s: string) => void, errOut: (s: string) => void, readStdin: () => string,
+  writeFile: WriteFile = writeFileSync, readFile: (file: string) => string = (f) => readFileSync(f, 'utf8')): number {
   if (argv[0] === 'trace') return runTrace(argv.slice(1), out, errOut, readStdin);
   let format = 'text';
+  let fix = false;
   const files: string[] = [];
   const opts: LintOptions = {};
   for (let i = 0; i < argv.length; i++) {
@@ -46,7 +55,8 @@ export function main(argv: string[], out: (s: string) => void, errOut: (s: strin
         errOut(`iptables-lint: --format must be text or json, not '${format ?? ''}'.\n${USAGE}`);
         return 2;
       }
-    } else if (a === '--ipv6' || a === '-6') opts.family = 6;
+    } else if (a === '--fix') fix = true;
+    else if (a === '--ipv6' || a === '-6') opts.family = 6;
     else if (a === '--ipv4' || a === '-4') opts.family = 4;
     else if (a === '--script') opts.format = 'script';
     else if (a === '--restore') opts.format = 'restore';
@@ -68,21 +78,41 @@ export function main(argv: string[], out: (s: string) => void, errOut: (s: strin
   for (const file of files) {
     let text: string;
     try {
-      text = file === '-' ? readStdin() : readFileSync(file, 'utf8');
+      text = file === '-' ? readStdin() : readFile(file);
     } catch (e) {
       errOut(`iptables-lint: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
       unreadable = true;
       continue;
     }
-    const result = lint(text, { ...opts, fileName: file === '-' ? undefined : file });
+    const fileOpts = { ...opts, fileName: file === '-' ? undefined : file };
+    let result = lint(text, fileOpts);
+    // With --fix on standard input, standard output carries the fixed text alone.
+    let report = out;
+    if (fix) {
+      const fixed = fixAll(text, fileOpts, result);
+      result = fixed.result;
+      if (file === '-') {
+        out(fixed.text);
+        report = (s) => errOut(s.replace(/\n$/, ''));
+      } else if (fixed.fixes.length) {
+        try {
+          writeFile(file, fixed.text);
+        } catch (e) {
+          errOut(`iptables-lint: cannot write ${file}: ${(e as Error).message}`);
+          unreadable = true;
+          continue;
+        }
+      }
+      for (const f of fixed.fixes) errOut(`${file === '-' ? '<stdin>' : file}: fixed: ${f}`);
+    }
     for (const d of result.diagnostics) {
       if (d.severity === 'error') anyError = true;
       const j = toJson(file === '-' ? '<stdin>' : file, d);
       if (format === 'json') all.push(j);
-      else out(`${j.file}:${j.line}:${j.column}: ${j.severity}: ${j.message} [${j.code}]\n`);
+      else report(`${j.file}:${j.line}:${j.column}: ${j.severity}: ${j.message} [${j.code}]\n`);
     }
   }
-  if (format === 'json') out(JSON.stringify(all, null, 2) + '\n');
+  if (format === 'json') (fix && files.includes('-') ? (s: string) => errOut(s.replace(/\n$/, '')) : out)(JSON.stringify(all, null, 2) + '\n');
   if (unreadable) return 2;
   return anyError ? 1 : 0;
 }

@@ -1,256 +1,74 @@
 /**
- * Quick-fixes: a precise edit for every diagnostic where a sure fix exists, and for every diagnostic the choice
- * to silence its check on that line or in the whole file.
+ * Code actions: the engine's fixes for the findings the editor asks about (quick-fixes, each with the choice to
+ * silence its check), and "fix all": every safe fix of the document at once, offered as a quick-fix beside a safe
+ * one and as the source action `source.fixAll.iptables` (which editor.codeActionsOnSave can run on every save).
  */
-import { CodeAction, CodeActionKind, Diagnostic as LspDiagnostic, Range, TextEdit } from 'vscode-languageserver';
+import { CodeAction, CodeActionKind, Diagnostic as LspDiagnostic } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { TARGETS } from '../engine/kb';
-import { LintResult } from '../engine/lint';
-import { commandOnLine } from '../engine/locate';
-import { Command } from '../engine/model';
+import { differenceEdit, fixAll, quickFixes, safeEdits } from '../engine/fixes';
+import { LintOptions, LintResult } from '../engine/lint';
 
-interface FixContext {
-  doc: TextDocument;
-  result: LintResult;
-  diag: LspDiagnostic;
-  data: Record<string, unknown>;
+export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.iptables`;
+export const FIX_ALL_TITLE = 'Fix all safe problems in this file';
+
+/** What a fix-all action left for later carries, to be worked out when the editor picks it. */
+export interface FixAllData {
+  fixAll: { uri: string; version: number };
 }
 
-type Fix = { title: string; edits: TextEdit[]; preferred?: boolean };
-
-const lineText = (doc: TextDocument, line: number) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
-const at = (line: number, character = 0) => ({ line, character });
-const insertLine = (line: number, text: string): TextEdit => ({ range: { start: at(line), end: at(line) }, newText: `${text}\n` });
-
-/** The words that start a rule of this command in its own style: `-A` in restore files, `$IPT -A` in scripts. */
-function rulePrefix(fc: FixContext, c: Command | undefined, chain: string): string {
-  if (fc.result.ruleset.format === 'restore' || !c) return `-A ${chain}`;
-  const before = fc.doc.getText({ start: at(c.range.start.line, 0), end: c.commandToken.range.start }).trimStart();
-  return `${before}-A ${chain}`;
+export interface CodeActionOptions {
+  /** The kinds the client asks for (absent: every kind the light bulb shows). */
+  only?: string[];
+  /** How the document was analysed: fix-all analyses its own passes the same way. */
+  lint?: LintOptions;
+  /** The client resolves actions itself: the fix-all quick-fix is then worked out only when picked. */
+  resolve?: boolean;
 }
 
-/** A fix inserting rules into a chain before line `before`, each written `-A CHAIN ` + its text as the rules there are. */
-function insertRules(fc: FixContext, chain: string, before: number, texts: string[], title: string): Fix {
-  const prefix = rulePrefix(fc, commandOnLine(fc.result.ruleset, before), chain);
-  return { title, edits: [insertLine(before, texts.map((t) => `${prefix} ${t}`).join('\n'))], preferred: true };
+/** Whether a client's `only` list asks for actions of `kind` (a list naming a parent kind asks for its children). */
+function wants(only: string[] | undefined, kind: string): boolean {
+  return only === undefined || only.some((k) => kind === k || kind.startsWith(`${k}.`));
 }
 
-/**
- * Where a fix adds rules to a chain: before the line the finding names, or else (in a restore file, where the
- * chain's rules are together) after the chain's last rule.
- */
-function insertionLine(fc: FixContext, chain: string): number | undefined {
-  const before = fc.data.insertBefore as number | undefined;
-  return before !== undefined || fc.result.ruleset.format === 'script' ? before : lastRuleLine(fc.result, chain);
+/** The edit of every safe fix of the document, passes included; undefined when nothing is to be done. */
+export function fixAllEdit(doc: TextDocument, result: LintResult, opts: LintOptions = {}): CodeAction['edit'] | undefined {
+  const before = doc.getText();
+  const edit = differenceEdit(before, fixAll(before, opts, result).text);
+  return edit && { changes: { [doc.uri]: [edit] } };
 }
 
-/** The text of a suggested `-A CHAIN ...` rule after `-A CHAIN`, when the finding's data holds one for that chain. */
-function ruleText(fc: FixContext, chain: string): string | undefined {
-  const rule = fc.data.rule as string | undefined;
-  return rule?.startsWith(`-A ${chain} `) ? rule.slice(`-A ${chain} `.length) : undefined;
-}
-
-function replaceWith(fc: FixContext, word: string, title = `Change to '${word}'`): Fix {
-  return { title, edits: [{ range: fc.diag.range, newText: word }] };
-}
-
-function suggestions(fc: FixContext): Fix[] {
-  const list = (fc.data.suggestions as string[] | undefined) ?? [];
-  return list.map((s, i) => ({ ...replaceWith(fc, s), preferred: i === 0 }));
-}
-
-function declareChain(fc: FixContext, chain: string, table: string): Fix | undefined {
-  const { result } = fc;
-  if (result.ruleset.format === 'script') {
-    const c = commandOnLine(result.ruleset, fc.diag.range.start.line);
-    if (!c) return undefined;
-    const before = fc.doc.getText({ start: at(c.range.start.line, 0), end: c.commandToken.range.start }).replace(/-t\s+\S+\s*$/, '').trimStart();
-    const tableArg = table === 'filter' ? '' : `-t ${table} `;
-    return { title: `Create chain ${chain} (iptables -N)`, edits: [insertLine(c.range.start.line, `${before}${tableArg}-N ${chain}`)] };
-  }
-  const block = result.ruleset.tables.find((t) => t.name === table && t.range.start.line <= fc.diag.range.start.line && t.endLine >= fc.diag.range.start.line - 1);
-  if (!block) return undefined;
-  const decls = result.ruleset.chains.filter((d) => d.via === 'declaration' && d.range.start.line > block.range.start.line && d.range.start.line <= block.endLine);
-  const after = decls.length ? decls[decls.length - 1].range.start.line + 1 : block.range.start.line + 1;
-  return { title: `Declare chain ${chain} (:${chain} - [0:0])`, edits: [insertLine(after, `:${chain} - [0:0]`)] };
-}
-
-/** The fixes for one diagnostic code: one small function per code. */
-const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
-  'unknown-target': (fc) => {
-    const fixes = suggestions(fc);
-    const chain = fc.data.chain as string | undefined;
-    // A near-miss of a target name is a typo, not a chain to create.
-    const typo = ((fc.data.suggestions as string[] | undefined) ?? []).some((s) => TARGETS.some((t) => t.name === s));
-    if (chain && !typo && /^[A-Za-z_][\w-]*$/.test(chain)) {
-      const d = declareChain(fc, chain, fc.data.table as string);
-      if (d) fixes.push(d);
-    }
-    return fixes;
-  },
-  'unknown-option': (fc) => nameFixes(fc),
-  'unknown-match': (fc) => nameFixes(fc),
-  'unknown-table': (fc) => nameFixes(fc),
-  'invalid-policy': (fc) => nameFixes(fc),
-  'undefined-chain': (fc) => {
-    const fixes = suggestions(fc);
-    const d = declareChain(fc, fc.data.chain as string, fc.data.table as string);
-    return d ? [...fixes, { ...d, preferred: !fixes.length }] : fixes;
-  },
-  'lookalike-character': ({ diag, data }) => [{ title: `Replace with ${data.replacement === '' ? 'nothing' : `'${data.replacement}'`}`, edits: [{ range: diag.range, newText: data.replacement as string }], preferred: true }],
-  'protocol-required': ({ result, diag, data }) => {
-    const c = commandOnLine(result.ruleset, diag.range.start.line);
-    const insert = data.insert as string | undefined;
-    if (!c || !insert || !c.chain || c.protocol) return [];
-    return [{ title: `Add '${insert}'`, edits: [{ range: { start: c.chain.range.end, end: c.chain.range.end }, newText: ` ${insert}` }], preferred: true }];
-  },
-  'missing-commit': ({ diag, data }) => [{ title: 'Add COMMIT', edits: [insertLine(((data.line as number | undefined) ?? diag.range.start.line) + 1, 'COMMIT')], preferred: true }],
-  'commit-format': (fc) => commitFormatFixes(fc),
-  syntax: (fc) => addTableFix(fc),
-  'obsolete-syntax': ({ result, diag }) => {
-    const line = diag.range.start.line;
-    const c = commandOnLine(result.ruleset, line);
-    const use = c?.options.find((o) => o.negToken && o.negToken.range.start.character === diag.range.start.character && o.negToken.range.start.line === line);
-    if (!use) return [];
-    return [{ title: `Write '! ${use.nameToken.value}'`, edits: [
-      { range: { start: use.nameToken.range.end, end: diag.range.end }, newText: '' },
-      { range: { start: use.nameToken.range.start, end: use.nameToken.range.start }, newText: '! ' },
-    ], preferred: true }];
-  },
-  'host-bits-set': (fc) => [{ ...replaceWith(fc, fc.data.replacement as string, `Use the network address ${fc.data.replacement}`), preferred: true }],
-  'deprecated-match': ({ result, diag }) => {
-    const c = commandOnLine(result.ruleset, diag.range.start.line);
-    const m = c?.matches.find((x) => x.token && x.token.range.start.character === diag.range.start.character);
-    if (!m?.token) return [];
-    const edits: TextEdit[] = [{ range: m.token.range, newText: 'conntrack' }];
-    for (const o of m.options) if (o.spec.names[0] === '--state') edits.push({ range: o.nameToken.range, newText: '--ctstate' });
-    return [{ title: 'Use -m conntrack --ctstate', edits, preferred: true }];
-  },
-  'redundant-rule': ({ result, diag }) => {
-    const c = commandOnLine(result.ruleset, diag.range.start.line);
-    if (!c) return [];
-    return [{ title: 'Delete this redundant rule', edits: [{ range: { start: at(c.range.start.line), end: at(c.range.end.line + 1) }, newText: '' }] }];
-  },
-  'reject-before-accept': ({ result, diag, data, doc }) => {
-    const line = diag.range.start.line;
-    const c = commandOnLine(result.ruleset, line);
-    const target = data.moveAbove as number | undefined;
-    if (!c || target === undefined || c.range.start.line !== c.range.end.line) return [];
-    return [{ title: `Move this rule above line ${target + 1}`, edits: [insertLine(target, lineText(doc, line)), { range: { start: at(line), end: at(line + 1) }, newText: '' }], preferred: true }];
-  },
-  'missing-established': (fc) => {
-    const chain = fc.data.chain as string;
-    const before = (fc.data.insertBefore as number | undefined) ?? fc.diag.range.start.line + 1;
-    return [insertRules(fc, chain, before, ['-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT'], `Accept ESTABLISHED,RELATED at the top of ${chain}`)];
-  },
-  'ssh-lockout': (fc) => sshFixes(fc),
-  'loopback-blocked': (fc) => {
-    const chain = fc.data.chain as string;
-    const text = ruleText(fc, chain);
-    const before = fc.data.insertBefore as number | undefined;
-    return text === undefined || before === undefined ? [] : [insertRules(fc, chain, before, [text], `Accept loopback traffic at the top of ${chain}`)];
-  },
-  'nd-blocked': (fc) => {
-    const chain = fc.data.chain as string;
-    const before = insertionLine(fc, chain);
-    const texts = ['neighbour-solicitation', 'neighbour-advertisement'].map((t) => `-p ipv6-icmp -m icmp6 --icmpv6-type ${t} -j ACCEPT`);
-    return before === undefined ? [] : [insertRules(fc, chain, before, texts, `Accept neighbour discovery in ${chain}`)];
-  },
-  'dnat-dropped': (fc) => {
-    const text = ruleText(fc, 'FORWARD');
-    const before = insertionLine(fc, 'FORWARD');
-    return text === undefined || before === undefined ? [] : [insertRules(fc, 'FORWARD', before, [text], 'Accept the forwarded connections in FORWARD')];
-  },
-};
-
-/** Replace a misspelt name, or load the module an option belongs to. */
-function nameFixes(fc: FixContext): Fix[] {
-  const { diag, data } = fc;
-  if (data.expected) return [replaceWith(fc, data.expected as string)];
-  if (data.module && data.kind === 'match') return [{ title: `Load the match first (-m ${data.module})`, edits: [{ range: { start: diag.range.start, end: diag.range.start }, newText: `-m ${data.module} ` }], preferred: true }];
-  return suggestions(fc);
-}
-
-function addTableFix({ data, doc }: FixContext): Fix[] {
-  if (data.fix !== 'add-table') return [];
-  const text = doc.getText();
-  let first = 0;
-  while (first < doc.lineCount - 1 && lineText(doc, first).startsWith('#')) first++;
-  const edits: TextEdit[] = [insertLine(first, '*filter')];
-  if (!/^COMMIT$/m.test(text)) edits.push({ range: { start: doc.positionAt(text.length), end: doc.positionAt(text.length) }, newText: `${text.endsWith('\n') || text === '' ? '' : '\n'}COMMIT\n` });
-  return [{ title: 'Put the rules in a *filter table (and end it with COMMIT)', edits, preferred: true }];
-}
-
-function sshFixes(fc: FixContext): Fix[] {
-  const { result, diag, data, doc } = fc;
-  if (data.insertPolicyBefore !== undefined) {
-    const c = commandOnLine(result.ruleset, data.insertPolicyBefore as number);
-    const prefix = c ? doc.getText({ start: at(c.range.start.line), end: c.commandToken.range.start }).trimStart() : 'iptables ';
-    return [{ title: 'Set the ACCEPT policy before flushing', edits: [insertLine(data.insertPolicyBefore as number, `${prefix}-P INPUT ACCEPT`)], preferred: true }];
-  }
-  if (data.insertBefore === undefined && result.ruleset.format === 'script') return [];
-  if (data.replies) {
-    const before = insertionLine(fc, 'OUTPUT') ?? diag.range.start.line + 1;
-    return [insertRules(fc, 'OUTPUT', before, ['-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT'], 'Accept ESTABLISHED,RELATED in OUTPUT')];
-  }
-  const port = (data.port as number | undefined) ?? 22;
-  const before = insertionLine(fc, data.chain as string) ?? diag.range.start.line + 1;
-  return [insertRules(fc, 'INPUT', before, [`-p tcp -m tcp --dport ${port} -j ACCEPT`], `Accept SSH (TCP ${port}) before the deny`)];
-}
-
-function fixesFor(fc: FixContext): Fix[] {
-  // Diagnostics of other tools come here too: only our own codes have fixes (and no code reaches Object.prototype).
-  const code = String(fc.diag.code);
-  return Object.hasOwn(FIXES, code) ? FIXES[code](fc) : [];
-}
-
-function lastRuleLine(result: LintResult, chain: string): number | undefined {
-  const cs = result.state.all().find((c) => c.table === 'filter' && c.name === chain);
-  const last = cs?.rules[cs.rules.length - 1];
-  if (last) return last.range.end.line + 1;
-  const block = result.ruleset.tables.find((t) => t.name === 'filter');
-  return block?.commitRange?.start.line;
-}
-
-function commitFormatFixes(fc: FixContext): Fix[] {
-  const { doc, diag, data } = fc;
-  const line = diag.range.start.line;
-  switch (data.fix) {
-    case 'crlf': {
-      const text = doc.getText();
-      return [{ title: 'Convert the whole file to LF line endings', edits: [{ range: { start: at(0), end: doc.positionAt(text.length) }, newText: text.replace(/\r\n?/g, '\n') }], preferred: true }];
-    }
-    case 'commit':
-      return [{ title: "Make the line exactly 'COMMIT'", edits: [{ range: { start: at(line), end: at(line, lineText(doc, line).length) }, newText: 'COMMIT' }], preferred: true }];
-    case 'blank':
-      return [{ title: 'Make the line empty', edits: [{ range: { start: at(line), end: at(line, lineText(doc, line).length) }, newText: '' }], preferred: true }];
-    case 'eol':
-      return [{ title: 'End the file with a line break', edits: [{ range: { start: at(line, lineText(doc, line).length), end: at(line, lineText(doc, line).length) }, newText: '\n' }], preferred: true }];
-  }
-  return [];
-}
-
-/** The comment that silences a check: on its own line before the rule, or at the end of a shell line. */
-function disableFixes(fc: FixContext): Fix[] {
-  const { diag, result, doc } = fc;
-  const code = String(diag.code);
-  const c = commandOnLine(result.ruleset, diag.range.start.line);
-  const line = c ? c.range.start.line : diag.range.start.line;
-  const indent = result.ruleset.format === 'script' ? (/^\s*/.exec(lineText(doc, line))?.[0] ?? '') : '';
-  const fixes: Fix[] = [{ title: `Disable ${code} for this line`, edits: [insertLine(line, `${indent}# iptables-lint disable=${code}`)] }];
-  const first = result.ruleset.format === 'script' && lineText(doc, 0).startsWith('#!') ? 1 : 0;
-  fixes.push({ title: `Disable ${code} for this file`, edits: [insertLine(first, `# iptables-lint disable-file=${code}`)] });
-  return fixes;
-}
-
-export function codeActions(doc: TextDocument, result: LintResult, diagnostics: LspDiagnostic[], _range: Range): CodeAction[] {
-  const out: CodeAction[] = [];
+function quickFixActions(doc: TextDocument, result: LintResult, diagnostics: LspDiagnostic[]): { actions: CodeAction[]; safe: number } {
+  const actions: CodeAction[] = [];
+  let safe = 0;
   for (const diag of diagnostics) {
     if (diag.source !== 'iptables' || typeof diag.code !== 'string') continue;
-    const fc: FixContext = { doc, result, diag, data: (diag.data as Record<string, unknown>) ?? {} };
-    for (const f of [...fixesFor(fc), ...disableFixes(fc)]) {
-      out.push({ title: f.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], isPreferred: f.preferred, edit: { changes: { [doc.uri]: f.edits } } });
+    for (const f of quickFixes(result, { code: diag.code, range: diag.range, data: diag.data })) {
+      if (f.safe) safe++;
+      actions.push({ title: f.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], isPreferred: f.preferred, edit: { changes: { [doc.uri]: f.edits } } });
     }
+  }
+  return { actions, safe };
+}
+
+export function codeActions(doc: TextDocument, result: LintResult, diagnostics: LspDiagnostic[], options: CodeActionOptions = {}): CodeAction[] {
+  const { only, lint = {} } = options;
+  const out: CodeAction[] = [];
+  if (wants(only, CodeActionKind.QuickFix)) {
+    const { actions, safe } = quickFixActions(doc, result, diagnostics);
+    out.push(...actions);
+    // Beside a safe fix: the same for the whole file, when the file has more than one to do.
+    const found = safe > 0 ? safeEdits(result) : undefined;
+    if (found && found.fixes.length + found.waiting > 1) {
+      const action: CodeAction = { title: FIX_ALL_TITLE, kind: CodeActionKind.QuickFix };
+      if (options.resolve) action.data = { fixAll: { uri: doc.uri, version: doc.version } } satisfies FixAllData;
+      else action.edit = fixAllEdit(doc, result, lint);
+      if (action.data || action.edit) out.push(action);
+    }
+  }
+  // Asked for by name only (the Source Action menu, or on save), never shown in the light bulb unasked.
+  if (only !== undefined && wants(only, FIX_ALL_KIND)) {
+    const edit = fixAllEdit(doc, result, lint);
+    if (edit) out.push({ title: FIX_ALL_TITLE, kind: FIX_ALL_KIND, edit });
   }
   return out;
 }

@@ -4,7 +4,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache } from '../analysisCache';
 import { formatEdits } from '../engine/format';
 import { LintResult } from '../engine/lint';
-import { codeActions } from './codeActions';
+import { codeActions, fixAllEdit, FixAllData } from './codeActions';
 import { complete } from './completion';
 import { hover } from './hover';
 import { definition, highlights, prepareRename, references, rename } from './navigation';
@@ -18,7 +18,13 @@ function clamp(doc: TextDocument, pos: { line: number; character: number }): { l
   return doc.positionAt(doc.offsetAt(pos));
 }
 
-export function registerFeatures(connection: Connection, documents: TextDocuments<TextDocument>, cache: AnalysisCache, guard: Guard): void {
+/** What the client said it can do, as the features need it. */
+export interface ClientAbilities {
+  /** It asks for a code action's edit only when the action is picked (codeAction/resolve). */
+  resolveCodeActionEdits: boolean;
+}
+
+export function registerFeatures(connection: Connection, documents: TextDocuments<TextDocument>, cache: AnalysisCache, guard: Guard, client: () => ClientAbilities): void {
   /** Runs `fn` on the document's analysis; unknown documents get `empty`. */
   function withDoc<T>(name: string, uri: string, empty: T, fn: (doc: TextDocument, result: LintResult) => T): T | ResponseError<void> {
     return guard(name, () => {
@@ -33,7 +39,15 @@ export function registerFeatures(connection: Connection, documents: TextDocument
     return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: h.range } : null;
   }));
   connection.onCompletion((p) => withDoc('completion', p.textDocument.uri, [], (doc, r) => complete(doc, r, clamp(doc, p.position))));
-  connection.onCodeAction((p) => withDoc('codeAction', p.textDocument.uri, [], (doc, r) => codeActions(doc, r, p.context.diagnostics, p.range)));
+  connection.onCodeAction((p) => withDoc('codeAction', p.textDocument.uri, [], (doc, r) =>
+    codeActions(doc, r, p.context.diagnostics, { only: p.context.only, lint: cache.optionsFor(doc), resolve: client().resolveCodeActionEdits })));
+  connection.onCodeActionResolve((action) => {
+    const data = (action.data as Partial<FixAllData> | undefined)?.fixAll;
+    if (!data) return action;
+    const done = withDoc('codeActionResolve', data.uri, undefined, (doc, r) => (doc.version === data.version ? fixAllEdit(doc, r, cache.optionsFor(doc)) : undefined));
+    // A document changed since the action was offered gets no edit (the editor then applies nothing).
+    return done instanceof ResponseError ? action : { ...action, edit: done };
+  });
   connection.onDocumentSymbol((p) => withDoc('documentSymbol', p.textDocument.uri, [], (_doc, r) => documentSymbols(r)));
   connection.onFoldingRanges((p) => withDoc('foldingRange', p.textDocument.uri, [], (_doc, r) => foldingRanges(r)));
   connection.onDefinition((p) => withDoc('definition', p.textDocument.uri, null, (doc, r) => definition(r, doc.uri, clamp(doc, p.position)) ?? null));

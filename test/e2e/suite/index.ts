@@ -95,6 +95,25 @@ const cases: Case[] = [
     await diagnostics(doc, (x) => !x.some((y) => code(y) === 'unknown-target'));
     assert.ok(doc.getText().includes('-j ACCEPT'));
   }],
+  ['fix all safe problems runs on save through editor.codeActionsOnSave', async () => {
+    const doc = await open('fixonsave.rules');
+    await diagnostics(doc, (x) => x.some((y) => code(y) === 'host-bits-set') && x.some((y) => code(y) === 'deprecated-match'));
+    const editor = vscode.workspace.getConfiguration('editor', { languageId: 'iptables' });
+    await editor.update('codeActionsOnSave', { 'source.fixAll.iptables': true }, vscode.ConfigurationTarget.Global, true);
+    await waitFor('the setting to apply', () => (vscode.workspace.getConfiguration('editor', { languageId: 'iptables' }).get<Record<string, unknown>>('codeActionsOnSave') ?? {})['source.fixAll.iptables'] === true);
+    try {
+      // A save applies the actions when the document has changes: add a comment line, then save.
+      const we = new vscode.WorkspaceEdit();
+      we.insert(doc.uri, new vscode.Position(0, 0), '# edited\n');
+      assert.ok(await vscode.workspace.applyEdit(we));
+      assert.ok(await doc.save());
+      const want = '# edited\n*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m conntrack --ctstate NEW -s 10.0.0.0/8 -j ACCEPT\nCOMMIT\n';
+      assert.equal(doc.getText(), want, `after saving: ${JSON.stringify(doc.getText())}`);
+      await diagnostics(doc, (x) => !x.some((y) => code(y) === 'host-bits-set' || code(y) === 'deprecated-match'));
+    } finally {
+      await editor.update('codeActionsOnSave', undefined, vscode.ConfigurationTarget.Global, true);
+    }
+  }],
   ['document symbols: tables, chains, rules', async () => {
     const doc = await open('rules.v4');
     const syms = await waitFor('symbols', async () => (await vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>('vscode.executeDocumentSymbolProvider', doc.uri)) ?? undefined);

@@ -1,0 +1,361 @@
+/**
+ * The fixes the engine knows for its own findings: a precise edit for every diagnostic where a sure fix exists, and
+ * for every diagnostic the choice to silence its check on that line or in the whole file. The editor offers them
+ * as quick-fixes; the safe ones (below) are also what "fix all" and `iptables-lint --fix` apply without asking.
+ */
+import { TARGETS } from './kb';
+import { lint, LintOptions, LintResult } from './lint';
+import { LineIndex } from './lineIndex';
+import { commandOnLine } from './locate';
+import { Command } from './model';
+import { applyEdits, TextEdit } from './format';
+import { Range } from './types';
+
+/** A finding as the fixes need it: an engine diagnostic, or the same finding back from an editor. */
+export interface FixTarget {
+  code: string;
+  range: Range;
+  data?: unknown;
+}
+
+interface FixContext {
+  doc: FixDocument;
+  result: LintResult;
+  diag: FixTarget;
+  data: Record<string, unknown>;
+}
+
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  /** The fix to apply when the editor is asked for the preferred one. */
+  preferred?: boolean;
+  /**
+   * Applied without asking by "fix all" and `iptables-lint --fix`: the edit either changes nothing the kernel
+   * loads (the network address for an address with host bits, -m conntrack for -m state) or makes a file the
+   * kernel refuses load as plainly meant (ASCII for a pasted look-alike, COMMIT, line endings, `! --opt`).
+   */
+  safe?: boolean;
+}
+
+/** The document text, read as the fixes read it. */
+class FixDocument {
+  constructor(private readonly result: LintResult) {}
+
+  getText(r?: Range): string {
+    const { index } = this.result;
+    return r ? index.text.slice(index.offset(r.start), index.offset(r.end)) : index.text;
+  }
+
+  positionAt(offset: number): { line: number; character: number } {
+    return this.result.index.position(offset);
+  }
+
+  get lineCount(): number {
+    return this.result.index.lineCount;
+  }
+}
+
+const lineText = (doc: FixDocument, line: number) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
+const at = (line: number, character = 0) => ({ line, character });
+const insertLine = (line: number, text: string): TextEdit => ({ range: { start: at(line), end: at(line) }, newText: `${text}\n` });
+
+/** The words that start a rule of this command in its own style: `-A` in restore files, `$IPT -A` in scripts. */
+function rulePrefix(fc: FixContext, c: Command | undefined, chain: string): string {
+  if (fc.result.ruleset.format === 'restore' || !c) return `-A ${chain}`;
+  const before = fc.doc.getText({ start: at(c.range.start.line, 0), end: c.commandToken.range.start }).trimStart();
+  return `${before}-A ${chain}`;
+}
+
+/** A fix inserting rules into a chain before line `before`, each written `-A CHAIN ` + its text as the rules there are. */
+function insertRules(fc: FixContext, chain: string, before: number, texts: string[], title: string): Fix {
+  const prefix = rulePrefix(fc, commandOnLine(fc.result.ruleset, before), chain);
+  return { title, edits: [insertLine(before, texts.map((t) => `${prefix} ${t}`).join('\n'))], preferred: true };
+}
+
+/**
+ * Where a fix adds rules to a chain: before the line the finding names, or else (in a restore file, where the
+ * chain's rules are together) after the chain's last rule.
+ */
+function insertionLine(fc: FixContext, chain: string): number | undefined {
+  const before = fc.data.insertBefore as number | undefined;
+  return before !== undefined || fc.result.ruleset.format === 'script' ? before : lastRuleLine(fc.result, chain);
+}
+
+/** The text of a suggested `-A CHAIN ...` rule after `-A CHAIN`, when the finding's data holds one for that chain. */
+function ruleText(fc: FixContext, chain: string): string | undefined {
+  const rule = fc.data.rule as string | undefined;
+  return rule?.startsWith(`-A ${chain} `) ? rule.slice(`-A ${chain} `.length) : undefined;
+}
+
+function replaceWith(fc: FixContext, word: string, title = `Change to '${word}'`): Fix {
+  return { title, edits: [{ range: fc.diag.range, newText: word }] };
+}
+
+function suggestions(fc: FixContext): Fix[] {
+  const list = (fc.data.suggestions as string[] | undefined) ?? [];
+  return list.map((s, i) => ({ ...replaceWith(fc, s), preferred: i === 0 }));
+}
+
+function declareChain(fc: FixContext, chain: string, table: string): Fix | undefined {
+  const { result } = fc;
+  if (result.ruleset.format === 'script') {
+    const c = commandOnLine(result.ruleset, fc.diag.range.start.line);
+    if (!c) return undefined;
+    const before = fc.doc.getText({ start: at(c.range.start.line, 0), end: c.commandToken.range.start }).replace(/-t\s+\S+\s*$/, '').trimStart();
+    const tableArg = table === 'filter' ? '' : `-t ${table} `;
+    return { title: `Create chain ${chain} (iptables -N)`, edits: [insertLine(c.range.start.line, `${before}${tableArg}-N ${chain}`)] };
+  }
+  const block = result.ruleset.tables.find((t) => t.name === table && t.range.start.line <= fc.diag.range.start.line && t.endLine >= fc.diag.range.start.line - 1);
+  if (!block) return undefined;
+  const decls = result.ruleset.chains.filter((d) => d.via === 'declaration' && d.range.start.line > block.range.start.line && d.range.start.line <= block.endLine);
+  const after = decls.length ? decls[decls.length - 1].range.start.line + 1 : block.range.start.line + 1;
+  return { title: `Declare chain ${chain} (:${chain} - [0:0])`, edits: [insertLine(after, `:${chain} - [0:0]`)] };
+}
+
+/** The fixes for one diagnostic code: one small function per code. */
+const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
+  'unknown-target': (fc) => {
+    const fixes = suggestions(fc);
+    const chain = fc.data.chain as string | undefined;
+    // A near-miss of a target name is a typo, not a chain to create.
+    const typo = ((fc.data.suggestions as string[] | undefined) ?? []).some((s) => TARGETS.some((t) => t.name === s));
+    if (chain && !typo && /^[A-Za-z_][\w-]*$/.test(chain)) {
+      const d = declareChain(fc, chain, fc.data.table as string);
+      if (d) fixes.push(d);
+    }
+    return fixes;
+  },
+  'unknown-option': (fc) => nameFixes(fc),
+  'unknown-match': (fc) => nameFixes(fc),
+  'unknown-table': (fc) => nameFixes(fc),
+  'invalid-policy': (fc) => nameFixes(fc),
+  'undefined-chain': (fc) => {
+    const fixes = suggestions(fc);
+    const d = declareChain(fc, fc.data.chain as string, fc.data.table as string);
+    return d ? [...fixes, { ...d, preferred: !fixes.length }] : fixes;
+  },
+  'lookalike-character': ({ diag, data }) => [{ title: `Replace with ${data.replacement === '' ? 'nothing' : `'${data.replacement}'`}`, edits: [{ range: diag.range, newText: data.replacement as string }], preferred: true, safe: true }],
+  'protocol-required': ({ result, diag, data }) => {
+    const c = commandOnLine(result.ruleset, diag.range.start.line);
+    const insert = data.insert as string | undefined;
+    if (!c || !insert || !c.chain || c.protocol) return [];
+    return [{ title: `Add '${insert}'`, edits: [{ range: { start: c.chain.range.end, end: c.chain.range.end }, newText: ` ${insert}` }], preferred: true }];
+  },
+  'missing-commit': ({ diag, data }) => [{ title: 'Add COMMIT', edits: [insertLine(((data.line as number | undefined) ?? diag.range.start.line) + 1, 'COMMIT')], preferred: true, safe: true }],
+  'commit-format': (fc) => commitFormatFixes(fc),
+  syntax: (fc) => addTableFix(fc),
+  'obsolete-syntax': ({ result, diag }) => {
+    const line = diag.range.start.line;
+    const c = commandOnLine(result.ruleset, line);
+    const use = c?.options.find((o) => o.negToken && o.negToken.range.start.character === diag.range.start.character && o.negToken.range.start.line === line);
+    if (!use) return [];
+    return [{ title: `Write '! ${use.nameToken.value}'`, edits: [
+      { range: { start: use.nameToken.range.end, end: diag.range.end }, newText: '' },
+      { range: { start: use.nameToken.range.start, end: use.nameToken.range.start }, newText: '! ' },
+    ], preferred: true, safe: true }];
+  },
+  'host-bits-set': (fc) => [{ ...replaceWith(fc, fc.data.replacement as string, `Use the network address ${fc.data.replacement}`), preferred: true, safe: true }],
+  'deprecated-match': ({ result, diag }) => {
+    const c = commandOnLine(result.ruleset, diag.range.start.line);
+    const m = c?.matches.find((x) => x.token && x.token.range.start.character === diag.range.start.character);
+    if (!m?.token) return [];
+    const edits: TextEdit[] = [{ range: m.token.range, newText: 'conntrack' }];
+    for (const o of m.options) if (o.spec.names[0] === '--state') edits.push({ range: o.nameToken.range, newText: '--ctstate' });
+    return [{ title: 'Use -m conntrack --ctstate', edits, preferred: true, safe: true }];
+  },
+  'redundant-rule': ({ result, diag }) => {
+    const c = commandOnLine(result.ruleset, diag.range.start.line);
+    if (!c) return [];
+    return [{ title: 'Delete this redundant rule', edits: [{ range: { start: at(c.range.start.line), end: at(c.range.end.line + 1) }, newText: '' }] }];
+  },
+  'reject-before-accept': ({ result, diag, data, doc }) => {
+    const line = diag.range.start.line;
+    const c = commandOnLine(result.ruleset, line);
+    const target = data.moveAbove as number | undefined;
+    if (!c || target === undefined || c.range.start.line !== c.range.end.line) return [];
+    return [{ title: `Move this rule above line ${target + 1}`, edits: [insertLine(target, lineText(doc, line)), { range: { start: at(line), end: at(line + 1) }, newText: '' }], preferred: true }];
+  },
+  'missing-established': (fc) => {
+    const chain = fc.data.chain as string;
+    const before = (fc.data.insertBefore as number | undefined) ?? fc.diag.range.start.line + 1;
+    return [insertRules(fc, chain, before, ['-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT'], `Accept ESTABLISHED,RELATED at the top of ${chain}`)];
+  },
+  'ssh-lockout': (fc) => sshFixes(fc),
+  'loopback-blocked': (fc) => {
+    const chain = fc.data.chain as string;
+    const text = ruleText(fc, chain);
+    const before = fc.data.insertBefore as number | undefined;
+    return text === undefined || before === undefined ? [] : [insertRules(fc, chain, before, [text], `Accept loopback traffic at the top of ${chain}`)];
+  },
+  'nd-blocked': (fc) => {
+    const chain = fc.data.chain as string;
+    const before = insertionLine(fc, chain);
+    const texts = ['neighbour-solicitation', 'neighbour-advertisement'].map((t) => `-p ipv6-icmp -m icmp6 --icmpv6-type ${t} -j ACCEPT`);
+    return before === undefined ? [] : [insertRules(fc, chain, before, texts, `Accept neighbour discovery in ${chain}`)];
+  },
+  'dnat-dropped': (fc) => {
+    const text = ruleText(fc, 'FORWARD');
+    const before = insertionLine(fc, 'FORWARD');
+    return text === undefined || before === undefined ? [] : [insertRules(fc, 'FORWARD', before, [text], 'Accept the forwarded connections in FORWARD')];
+  },
+};
+
+/** Replace a misspelt name, or load the module an option belongs to. */
+function nameFixes(fc: FixContext): Fix[] {
+  const { diag, data } = fc;
+  if (data.expected) return [replaceWith(fc, data.expected as string)];
+  if (data.module && data.kind === 'match') return [{ title: `Load the match first (-m ${data.module})`, edits: [{ range: { start: diag.range.start, end: diag.range.start }, newText: `-m ${data.module} ` }], preferred: true }];
+  return suggestions(fc);
+}
+
+function addTableFix({ data, doc }: FixContext): Fix[] {
+  if (data.fix !== 'add-table') return [];
+  const text = doc.getText();
+  let first = 0;
+  while (first < doc.lineCount - 1 && lineText(doc, first).startsWith('#')) first++;
+  const edits: TextEdit[] = [insertLine(first, '*filter')];
+  if (!/^COMMIT$/m.test(text)) edits.push({ range: { start: doc.positionAt(text.length), end: doc.positionAt(text.length) }, newText: `${text.endsWith('\n') || text === '' ? '' : '\n'}COMMIT\n` });
+  return [{ title: 'Put the rules in a *filter table (and end it with COMMIT)', edits, preferred: true }];
+}
+
+function sshFixes(fc: FixContext): Fix[] {
+  const { result, diag, data, doc } = fc;
+  if (data.insertPolicyBefore !== undefined) {
+    const c = commandOnLine(result.ruleset, data.insertPolicyBefore as number);
+    const prefix = c ? doc.getText({ start: at(c.range.start.line), end: c.commandToken.range.start }).trimStart() : 'iptables ';
+    return [{ title: 'Set the ACCEPT policy before flushing', edits: [insertLine(data.insertPolicyBefore as number, `${prefix}-P INPUT ACCEPT`)], preferred: true }];
+  }
+  if (data.insertBefore === undefined && result.ruleset.format === 'script') return [];
+  if (data.replies) {
+    const before = insertionLine(fc, 'OUTPUT') ?? diag.range.start.line + 1;
+    return [insertRules(fc, 'OUTPUT', before, ['-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT'], 'Accept ESTABLISHED,RELATED in OUTPUT')];
+  }
+  const port = (data.port as number | undefined) ?? 22;
+  const before = insertionLine(fc, data.chain as string) ?? diag.range.start.line + 1;
+  return [insertRules(fc, 'INPUT', before, [`-p tcp -m tcp --dport ${port} -j ACCEPT`], `Accept SSH (TCP ${port}) before the deny`)];
+}
+
+function fixesFor(fc: FixContext): Fix[] {
+  // Diagnostics of other tools come here too: only our own codes have fixes (and no code reaches Object.prototype).
+  const code = String(fc.diag.code);
+  return Object.hasOwn(FIXES, code) ? FIXES[code](fc) : [];
+}
+
+function lastRuleLine(result: LintResult, chain: string): number | undefined {
+  const cs = result.state.all().find((c) => c.table === 'filter' && c.name === chain);
+  const last = cs?.rules[cs.rules.length - 1];
+  if (last) return last.range.end.line + 1;
+  const block = result.ruleset.tables.find((t) => t.name === 'filter');
+  return block?.commitRange?.start.line;
+}
+
+function commitFormatFixes(fc: FixContext): Fix[] {
+  const { doc, diag, data } = fc;
+  const line = diag.range.start.line;
+  switch (data.fix) {
+    case 'crlf': {
+      const text = doc.getText();
+      return [{ title: 'Convert the whole file to LF line endings', edits: [{ range: { start: at(0), end: doc.positionAt(text.length) }, newText: text.replace(/\r\n?/g, '\n') }], preferred: true, safe: true }];
+    }
+    case 'commit':
+      return [{ title: "Make the line exactly 'COMMIT'", edits: [{ range: { start: at(line), end: at(line, lineText(doc, line).length) }, newText: 'COMMIT' }], preferred: true, safe: true }];
+    case 'blank':
+      return [{ title: 'Make the line empty', edits: [{ range: { start: at(line), end: at(line, lineText(doc, line).length) }, newText: '' }], preferred: true, safe: true }];
+    case 'eol':
+      return [{ title: 'End the file with a line break', edits: [{ range: { start: at(line, lineText(doc, line).length), end: at(line, lineText(doc, line).length) }, newText: '\n' }], preferred: true, safe: true }];
+  }
+  return [];
+}
+
+/** The comment that silences a check: on its own line before the rule, or at the end of a shell line. */
+function disableFixes(fc: FixContext): Fix[] {
+  const { diag, result, doc } = fc;
+  const code = String(diag.code);
+  const c = commandOnLine(result.ruleset, diag.range.start.line);
+  const line = c ? c.range.start.line : diag.range.start.line;
+  const indent = result.ruleset.format === 'script' ? (/^\s*/.exec(lineText(doc, line))?.[0] ?? '') : '';
+  const fixes: Fix[] = [{ title: `Disable ${code} for this line`, edits: [insertLine(line, `${indent}# iptables-lint disable=${code}`)] }];
+  const first = result.ruleset.format === 'script' && lineText(doc, 0).startsWith('#!') ? 1 : 0;
+  fixes.push({ title: `Disable ${code} for this file`, edits: [insertLine(first, `# iptables-lint disable-file=${code}`)] });
+  return fixes;
+}
+
+
+function context(result: LintResult, diag: FixTarget): FixContext {
+  return { doc: new FixDocument(result), result, diag, data: (diag.data as Record<string, unknown> | undefined) ?? {} };
+}
+
+/** Every fix for one finding: its own, if it has any, then silencing its check on the line or in the whole file. */
+export function quickFixes(result: LintResult, diag: FixTarget): Fix[] {
+  const fc = context(result, diag);
+  return [...fixesFor(fc), ...disableFixes(fc)];
+}
+
+/**
+ * The safe fixes of every finding of an analysis, as edits that do not meet: a fix whose edits would touch the
+ * edits of one taken before it is left for the next pass (`waiting` counts them; a whole-file fix, the line
+ * endings, goes alone).
+ */
+export function safeEdits(result: LintResult): { edits: TextEdit[]; fixes: string[]; waiting: number } {
+  const { index } = result;
+  const taken: Array<[number, number]> = [];
+  const edits: TextEdit[] = [];
+  const fixes: string[] = [];
+  let waiting = 0;
+  const meets = (a: number, b: number) => taken.some(([s, e]) => a <= e && s <= b);
+  for (const d of result.diagnostics) {
+    for (const fix of fixesFor(context(result, d))) {
+      if (!fix.safe) continue;
+      const spans = fix.edits.map((e): [number, number] => [index.offset(e.range.start), index.offset(e.range.end)]);
+      if (spans.some(([a, b]) => meets(a, b))) {
+        waiting++;
+        continue;
+      }
+      taken.push(...spans);
+      edits.push(...fix.edits);
+      fixes.push(`${d.code}: ${fix.title}`);
+    }
+  }
+  return { edits, fixes, waiting };
+}
+
+export interface FixAllResult {
+  text: string;
+  /** What was done, one line per fix ("code: title"), in the order of the passes. */
+  fixes: string[];
+  /** The analysis of the fixed text. */
+  result: LintResult;
+}
+
+/**
+ * Applies the safe fixes until none is left (one fix may make another possible, and fixes that touched each
+ * other wait for a pass of their own), at most `passes` times. `first` is the analysis of `text`, when known.
+ */
+export function fixAll(text: string, opts: LintOptions, first?: LintResult, passes = 8): FixAllResult {
+  let result = first ?? lint(text, opts);
+  const fixes: string[] = [];
+  for (let pass = 0; pass < passes; pass++) {
+    const found = safeEdits(result);
+    if (!found.edits.length) break;
+    text = applyEdits(text, found.edits);
+    fixes.push(...found.fixes);
+    result = lint(text, opts);
+  }
+  return { text, fixes, result };
+}
+
+/** One edit that turns `before` into `after`: the part between what they share at the start and at the end. */
+export function differenceEdit(before: string, after: string): TextEdit | undefined {
+  if (before === after) return undefined;
+  let start = 0;
+  const shorter = Math.min(before.length, after.length);
+  while (start < shorter && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let end = 0;
+  while (end < shorter - start && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++;
+  // Never between the two characters of a CRLF line break: an editor has no position there.
+  if (start > 0 && before.charCodeAt(start - 1) === 13 && before.charCodeAt(start) === 10) start--;
+  if (end > 0 && before.charCodeAt(before.length - end - 1) === 13 && before.charCodeAt(before.length - end) === 10) end--;
+  const index = new LineIndex(before);
+  return { range: index.range(start, before.length - end), newText: after.slice(start, after.length - end) };
+}

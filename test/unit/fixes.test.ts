@@ -1,0 +1,98 @@
+/** Fix-all: the safe fixes, applied together and in passes, leave everything else as written. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { differenceEdit, fixAll, quickFixes, safeEdits } from '../../server/src/engine/fixes';
+import { applyEdits } from '../../server/src/engine/format';
+import { lint } from '../../server/src/engine/lint';
+import { LineIndex } from '../../server/src/engine/lineIndex';
+
+const codes = (text: string, name = 'rules.v4') => lint(text, { fileName: name }).diagnostics.map((d) => d.code).sort();
+
+test('fix-all applies every safe fix at once and nothing else', () => {
+  const text = [
+    '*filter',
+    ':INPUT ACCEPT [0:0]',
+    '-A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT',
+    '-A INPUT -s 10.1.2.3/8 -p tcp \u2013dport 22 -j ACCEPT',
+    '-A INPUT -s ! 192.168.0.0/16 -p tcp --dport 80 -j ACCEPT',
+    '-A INPUT -m comment --comment \u201cweb\u201d -p tcp --dport 443 -j ACCPET',
+    '-A INPUT -j DROP',
+    'COMMIT ',
+    '',
+  ].join('\n');
+  const before = codes(text);
+  for (const c of ['deprecated-match', 'host-bits-set', 'lookalike-character', 'obsolete-syntax', 'unknown-target', 'commit-format']) assert.ok(before.includes(c), `${c} in ${before}`);
+  const { text: fixed, fixes } = fixAll(text, { fileName: 'rules.v4' });
+  assert.equal(fixed, [
+    '*filter',
+    ':INPUT ACCEPT [0:0]',
+    '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+    '-A INPUT -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT',
+    '! -s 192.168.0.0/16 -p tcp --dport 80 -j ACCEPT'.replace(/^/, '-A INPUT '),
+    '-A INPUT -m comment --comment "web" -p tcp --dport 443 -j ACCPET',
+    '-A INPUT -j DROP',
+    'COMMIT',
+    '',
+  ].join('\n'));
+  assert.equal(fixes.length, 7, fixes.join('\n'));
+  // A guess (the nearest target name) is the user's to choose: it stays a finding, unfixed; so does the policy
+  // finding. The SSH rule the pasted dash broke now counts: no lockout, and no syntax error after the dash.
+  assert.ok(before.includes('ssh-lockout') && before.includes('syntax'));
+  assert.deepEqual(codes(fixed), ['loopback-blocked', 'unknown-target']);
+  // Nothing is left for a second run.
+  assert.equal(fixAll(fixed, { fileName: 'rules.v4' }).text, fixed);
+});
+
+test('fixes that touch each other, and the whole-file line-ending fix, wait for a pass of their own', () => {
+  const text = '*filter\r\n-A INPUT -m state --state NEW -s 10.1.2.3/8 -j ACCEPT\r\n-A INPUT -s 10.1.2.3/8 -j DROP\r\nCOMMIT\r\n';
+  const first = safeEdits(lint(text));
+  assert.equal(first.edits.length, 1, 'the line endings go alone');
+  const { text: fixed, fixes } = fixAll(text, {});
+  assert.equal(fixed, '*filter\n-A INPUT -m conntrack --ctstate NEW -s 10.0.0.0/8 -j ACCEPT\n-A INPUT -s 10.0.0.0/8 -j DROP\nCOMMIT\n');
+  assert.equal(fixes.length, 4);
+  // The passes stop when asked to: one pass does the line endings only.
+  assert.equal(fixAll(text, {}, undefined, 1).text, text.replace(/\r\n/g, '\n'));
+});
+
+test('fix-all respects silenced checks and severities turned off', () => {
+  const silenced = '*filter\n# iptables-lint disable=host-bits-set\n-A INPUT -s 10.1.2.3/8 -j ACCEPT\n-A INPUT -s 172.16.5.5/12 -j ACCEPT\nCOMMIT\n';
+  assert.equal(fixAll(silenced, {}).text, silenced.replace('172.16.5.5/12', '172.16.0.0/12'));
+  const off = '*filter\n-A INPUT -m state --state NEW -j ACCEPT\nCOMMIT\n';
+  assert.equal(fixAll(off, { severities: { 'deprecated-match': 'off' } }).text, off);
+  assert.notEqual(fixAll(off, {}).text, off);
+});
+
+test('shell scripts: the safe fixes touch the iptables words only', () => {
+  const text = '#!/bin/sh\nIPT=/sbin/iptables\n$IPT -A INPUT -m state --state ESTABLISHED -j ACCEPT  # replies\n$IPT -A INPUT -s "$NET" -j ACCEPT\niptables -A INPUT -s 10.1.2.3/8 -j DROP\n';
+  const fixed = fixAll(text, { fileName: 'fw.sh' }).text;
+  assert.equal(fixed, '#!/bin/sh\nIPT=/sbin/iptables\n$IPT -A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT  # replies\n$IPT -A INPUT -s "$NET" -j ACCEPT\niptables -A INPUT -s 10.0.0.0/8 -j DROP\n');
+});
+
+test('only the fixes marked safe are: guesses and policy changes are not', () => {
+  const text = '*filter\n:INPUT DROP [0:0]\n-A INPUT --dport 22 -j ACCEPT\n-A INPUT -p tcp --dport 80 -j ACCPET\nCOMMIT\n';
+  const result = lint(text);
+  const safe = result.diagnostics.flatMap((d) => quickFixes(result, d).filter((f) => f.safe).map((f) => `${d.code}: ${f.title}`));
+  assert.deepEqual(safe, []);
+  assert.equal(fixAll(text, {}).text, text);
+});
+
+test('the difference edit turns one text into the other, and is as small as the shared start and end allow', () => {
+  const text = fc.string({ unit: fc.constantFrom('a', 'b', '\n', '\r\n', ' ') });
+  fc.assert(fc.property(text, text, (a, b) => {
+    const e = differenceEdit(a, b);
+    if (a === b) return e === undefined;
+    assert.ok(e);
+    assert.equal(applyEdits(a, [e]), b);
+    // An editor has no position between the two characters of a CRLF: neither end of the edit falls there.
+    const index = new LineIndex(a);
+    for (const p of [e.range.start, e.range.end]) {
+      const at = index.offset(p);
+      assert.ok(!(a[at - 1] === '\r' && a[at] === '\n'), JSON.stringify({ a, b, e }));
+    }
+    return e.newText.length <= b.length;
+  }), { numRuns: 3000 });
+  assert.deepEqual(differenceEdit('-A INPUT -m state --state NEW\n', '-A INPUT -m conntrack --ctstate NEW\n'), {
+    range: { start: { line: 0, character: 12 }, end: { line: 0, character: 20 } }, newText: 'conntrack --ct',
+  });
+});
