@@ -94,6 +94,7 @@ connection.onInitialize((params): InitializeResult => {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
       hoverProvider: true,
       completionProvider: { triggerCharacters: ['-', ' ', ',', '*', ':'], resolveProvider: false },
+      signatureHelpProvider: { triggerCharacters: [' '], retriggerCharacters: [','] },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: true },
       documentSymbolProvider: true,
       definitionProvider: true,

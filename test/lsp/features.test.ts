@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {
   CodeAction, CodeActionRequest, CodeActionResolveRequest, CompletionItem, CompletionRequest, DefinitionRequest, DocumentFormattingRequest, DocumentHighlightRequest,
   DocumentSymbol, DocumentSymbolRequest, FoldingRangeRequest, HoverRequest, Location, MarkupContent, PrepareRenameRequest, ReferencesRequest, RenameRequest,
-  TextEdit, WorkspaceEdit, DocumentRangeFormattingRequest,
+  TextEdit, WorkspaceEdit, DocumentRangeFormattingRequest, SignatureHelp, SignatureHelpRequest,
 } from 'vscode-languageserver-protocol/node';
 import { lint } from '../../server/src/engine/lint';
 import { applyTextEdits } from '../helpers/edits';
@@ -288,4 +288,49 @@ test('fix all: a client that resolves code actions gets the edit only when it pi
   } finally {
     await r.close();
   }
+});
+
+test('signature help: what the option being given takes, value by value, the one being typed marked', async () => {
+  const text = [
+    '*filter',
+    '-A INPUT -p tcp --tcp-flags SYN,ACK SYN -j DROP',
+    '-A INPUT -p tcp --dport 22 -j ACCEPT',
+    '-A INPUT -m set --match-set blocklist src -j DROP',
+    '-A INPUT -m conntrack --ctstate NEW -j ACCEPT',
+    'COMMIT',
+    '*nat',
+    '-A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 10.0.0.5:8080',
+    'COMMIT',
+    '',
+  ].join('\n');
+  const uri = await open(text);
+  await c.diagnosticsFor(uri);
+  const at = async (line: number, col: number) => c.conn.sendRequest(SignatureHelpRequest.type, { textDocument: { uri }, position: pos(line, col) });
+  const labelOf = (h: SignatureHelp | null) => {
+    const s = h!.signatures[0];
+    const p = s.parameters![h!.activeParameter!].label as [number, number];
+    return { label: s.label, active: s.label.slice(p[0], p[1]) };
+  };
+  // After `--tcp-flags `: the first list; inside the second value: the second.
+  assert.deepEqual(labelOf(await at(1, 28)), { label: '--tcp-flags examined set', active: 'examined' });
+  assert.deepEqual(labelOf(await at(1, 38)), { label: '--tcp-flags examined set', active: 'set' });
+  // The same while the word is half typed, and in the middle of a list.
+  assert.deepEqual(labelOf(await at(1, 32)), { label: '--tcp-flags examined set', active: 'examined' });
+  assert.deepEqual(labelOf(await at(2, 24)), { label: '--dport port[:port]', active: 'port[:port]' });
+  assert.deepEqual(labelOf(await at(3, 38)), { label: '--match-set set src|dst[,…]', active: 'src|dst[,…]' });
+  assert.deepEqual(labelOf(await at(7, 57)), { label: '--to-destination address[-address][:port[-port]]', active: 'address[-address][:port[-port]]' });
+  // The documentation: the option's own, and the value's, with its choices when they are few.
+  const ct = (await at(4, 32))!;
+  assert.match((ct.signatures[0].documentation as MarkupContent).value, /--ctstate/);
+  assert.match((ct.signatures[0].parameters![0].documentation as MarkupContent).value, /`ESTABLISHED`/);
+  // Nothing once every value is given, after a name-taking option (completion lists those), or outside options.
+  assert.equal(await at(2, 27), null);
+  assert.equal(await at(1, 44), null);
+  assert.equal(await at(0, 3), null);
+  assert.equal(await at(1, 3), null);
+  // Shell scripts too, after the iptables word.
+  const sh = await open('#!/bin/sh\niptables -A INPUT -p tcp --dport ', 'shellscript', 'fw.sh');
+  await c.diagnosticsFor(sh);
+  const s = await c.conn.sendRequest(SignatureHelpRequest.type, { textDocument: { uri: sh }, position: pos(1, 38) });
+  assert.equal(s!.signatures[0].label, '--dport port[:port]');
 });

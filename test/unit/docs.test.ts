@@ -47,3 +47,17 @@ test('every value completion offers has a description', () => {
   const kinds = [...GENERIC_OPTIONS, ...[...MATCHES, ...TARGETS].flatMap((m) => m.options)].flatMap((o) => [...o.args, ...(o.optionalArg ? [o.optionalArg] : [])]);
   for (const k of kinds) for (const c of k.choices ?? []) assert.ok(c.doc.length > 1, `${k.name}: ${c.label}`);
 });
+
+test('every value has a one-word name for signatures, and an option whose values share a kind names each', () => {
+  const options = [...GENERIC_OPTIONS, ...[...MATCHES, ...TARGETS].flatMap((m) => m.options)];
+  for (const o of options) {
+    for (const k of [...o.args, ...(o.optionalArg ? [o.optionalArg] : [])]) {
+      // A space would read as two values in `--opt a b`; internal names (int:0:255) are not for people.
+      assert.match(k.label, /^\S+$/, `${o.names[0]}: '${k.label}'`);
+      assert.ok(!/^(int|intrange|string):/.test(k.label), `${o.names[0]}: '${k.label}'`);
+    }
+    const labels = o.args.map((k, i) => o.argNames?.[i] ?? k.label);
+    assert.equal(new Set(labels).size, labels.length, `${o.names[0]}: values named alike (${labels.join(', ')})`);
+    if (o.argNames) assert.equal(o.argNames.length, o.args.length, o.names[0]);
+  }
+});

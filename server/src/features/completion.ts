@@ -2,72 +2,14 @@
 import { CompletionItem, CompletionItemKind, InsertTextFormat, MarkupKind } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { BUILTIN_CHAINS, COMMANDS, GENERIC_OPTIONS, MATCHES, ModuleSpec, OptionSpec, TABLES, TARGETS, findTable, isAvailable, protocolMatch } from '../engine/kb';
-import { Family } from '../engine/kb/addresses';
 import { ValueKind } from '../engine/kb/values';
-import { lexRestoreLine, Token } from '../engine/lexer';
 import { LintResult } from '../engine/lint';
 import { Command } from '../engine/model';
-import { parseCommand } from '../engine/parse/command';
-import { DiagnosticSink } from '../engine/parse/diagnostics';
-import { lexShell } from '../engine/shellLexer';
 import { Position } from '../engine/types';
+import { Context, cursorContext, parsePrefix } from './cursor';
 import { moduleMarkdown, optionMarkdown } from './hover';
 
-interface Context {
-  family: Family;
-  table: string;
-  format: 'restore' | 'script';
-  /** Complete words before the cursor, after the iptables command word (scripts) or from the line start (restore). */
-  words: Token[];
-  /** The partly typed word under the cursor. */
-  partial: string;
-  lineStart: boolean;
-}
-
 const doc = (value: string) => ({ kind: MarkupKind.Markdown, value });
-
-function currentTable(result: LintResult, line: number): string {
-  let table = 'filter';
-  for (const t of result.ruleset.tables) if (t.range.start.line <= line) table = t.name;
-  return table;
-}
-
-function restoreContext(doc: TextDocument, result: LintResult, pos: Position): Context {
-  const text = doc.getText({ start: { line: pos.line, character: 0 }, end: pos });
-  const m = /(\S*)$/.exec(text)!;
-  const partial = m[1];
-  const words = lexRestoreLine(text.slice(0, text.length - partial.length), pos.line).tokens;
-  if (words.length && /^\[\d+:\d+\]$/.test(words[0].value)) words.shift();
-  return { family: result.ruleset.family, table: currentTable(result, pos.line), format: 'restore', words, partial, lineStart: words.length === 0 };
-}
-
-const INVOCATION = /^(?:.*\/)?ip6?tables(?:-legacy|-nft)?$|^\$\{?IP6?T\w*\}?$/i;
-
-function scriptContext(doc: TextDocument, result: LintResult, pos: Position): Context | undefined {
-  let first = pos.line;
-  while (first > 0 && /\\\s*$/.test(doc.getText({ start: { line: first - 1, character: 0 }, end: { line: first, character: 0 } }).replace(/\r?\n$/, ''))) first--;
-  const text = doc.getText({ start: { line: first, character: 0 }, end: pos });
-  const m = /(\S*)$/.exec(text)!;
-  const partial = m[1];
-  const items = lexShell(text.slice(0, text.length - partial.length));
-  let words: Token[] = [];
-  for (const it of items) {
-    if (it.kind === 'word') words.push(it.token);
-    else if (it.kind === 'op' && it.value !== '\n') words = [];
-  }
-  const k = words.findIndex((w) => INVOCATION.test(w.value) || INVOCATION.test(w.raw));
-  if (k < 0) return undefined;
-  const family: Family = /6/.test(words[k].raw) ? 6 : result.ruleset.family;
-  words = words.slice(k + 1);
-  const t = words.findIndex((w) => w.value === '-t' || w.value === '--table');
-  const table = t >= 0 && words[t + 1] ? words[t + 1].value : 'filter';
-  return { family, table, format: 'script', words, partial, lineStart: false };
-}
-
-function parsePrefix(ctx: Context): Command | undefined {
-  if (!ctx.words.length) return undefined;
-  return parseCommand(ctx.words, { family: ctx.family, format: ctx.format, table: ctx.table, sink: new DiagnosticSink(), index: 0 });
-}
 
 function chainItems(result: LintResult, ctx: Context, builtins = true): CompletionItem[] {
   const items: CompletionItem[] = [];
@@ -143,7 +85,7 @@ function lineStartItems(ctx: Context): CompletionItem[] {
 }
 
 export function complete(docu: TextDocument, result: LintResult, pos: Position): CompletionItem[] {
-  const ctx = result.ruleset.format === 'script' ? scriptContext(docu, result, pos) : restoreContext(docu, result, pos);
+  const ctx = cursorContext(docu, result, pos);
   if (!ctx) return [];
   if (ctx.lineStart && ctx.format === 'restore') {
     return ctx.partial.startsWith('-') ? optionItems(undefined, ctx) : lineStartItems(ctx);

@@ -7,6 +7,7 @@ import { LintResult } from '../engine/lint';
 import { codeActions, fixAllEdit, FixAllData } from './codeActions';
 import { complete } from './completion';
 import { hover } from './hover';
+import { signatureHelp } from './signature';
 import { definition, highlights, prepareRename, references, rename } from './navigation';
 import { documentSymbols, foldingRanges } from './symbols';
 import { TRACE_REQUEST, TraceParams, traceRequest } from './trace';
@@ -39,6 +40,7 @@ export function registerFeatures(connection: Connection, documents: TextDocument
     return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: h.range } : null;
   }));
   connection.onCompletion((p) => withDoc('completion', p.textDocument.uri, [], (doc, r) => complete(doc, r, clamp(doc, p.position))));
+  connection.onSignatureHelp((p) => withDoc('signatureHelp', p.textDocument.uri, null, (doc, r) => signatureHelp(doc, r, clamp(doc, p.position))));
   connection.onCodeAction((p) => withDoc('codeAction', p.textDocument.uri, [], (doc, r) =>
     codeActions(doc, r, p.context.diagnostics, { only: p.context.only, lint: cache.optionsFor(doc), resolve: client().resolveCodeActionEdits })));
   connection.onCodeActionResolve((action) => {

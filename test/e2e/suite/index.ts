@@ -114,6 +114,14 @@ const cases: Case[] = [
       await editor.update('codeActionsOnSave', undefined, vscode.ConfigurationTarget.Global, true);
     }
   }],
+  ['signature help shows what the option being given takes', async () => {
+    const doc = await open('fixme.rules');
+    const line = doc.getText().split('\n').findIndex((l) => l.includes('--dport 22'));
+    const col = doc.lineAt(line).text.indexOf('--dport') + '--dport '.length;
+    const help = await vscode.commands.executeCommand<vscode.SignatureHelp>('vscode.executeSignatureHelpProvider', doc.uri, new vscode.Position(line, col), ' ');
+    assert.equal(help?.signatures[0]?.label, '--dport port[:port]');
+    assert.equal(help.activeParameter, 0);
+  }],
   ['document symbols: tables, chains, rules', async () => {
     const doc = await open('rules.v4');
     const syms = await waitFor('symbols', async () => (await vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>('vscode.executeDocumentSymbolProvider', doc.uri)) ?? undefined);

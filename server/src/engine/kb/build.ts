@@ -14,6 +14,7 @@ export function opt(names: string | string[], args: ValueKind[] | ValueKind | nu
     names: Array.isArray(names) ? names : [names],
     short: flags.short,
     args: args === null ? [] : Array.isArray(args) ? args : [args],
+    argNames: flags.argNames,
     optionalArg: flags.optional,
     invert: flags.invert ?? false,
     doc,

@@ -63,7 +63,7 @@ export const GENERIC_OPTIONS: OptionSpec[] = [
   opt(['--jump'], null, 'What to do with a matching packet: a verdict (ACCEPT, DROP, REJECT, ...), an extension target, or a user chain to enter (and come back from).', { short: '-j' }),
   opt(['--goto'], null, 'Continue in a user chain without coming back: when it ends, the calling chain\'s caller decides.', { short: '-g' }),
   opt(['--match'], null, 'Load a match module, whose options may then follow: `-m conntrack --ctstate NEW`.', { short: '-m' }),
-  opt(['--set-counters'], [v.intKind(0, Number.MAX_SAFE_INTEGER, 'a packet count'), v.intKind(0, Number.MAX_SAFE_INTEGER, 'a byte count')], 'Initial packet and byte counters of the rule.', { short: '-c' }),
+  opt(['--set-counters'], [v.intKind(0, Number.MAX_SAFE_INTEGER, 'a packet count'), v.intKind(0, Number.MAX_SAFE_INTEGER, 'a byte count')], 'Initial packet and byte counters of the rule.', { short: '-c', argNames: ['packets', 'bytes'] }),
   opt(['--ipv4'], null, 'Only for IPv4 (ignored by iptables, refused by ip6tables).', { short: '-4' }),
   opt(['--ipv6'], null, 'Only for IPv6 (ignored by ip6tables, refused by iptables).', { short: '-6' }),
   opt(['--table'], null, 'The table the command works on (default filter).', { short: '-t', commandLineOnly: true }),

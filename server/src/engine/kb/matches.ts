@@ -13,7 +13,7 @@ export const MATCHES: ModuleSpec[] = [
   match('tcp', 'TCP header fields: ports, flags and options. Loaded by `-p tcp` when one of its options follows.', [
     strictSport,
     strictDport,
-    neg('--tcp-flags', [v.tcpFlagsKind, v.tcpFlagsKind], 'Two lists: the flags to examine, and which of them must be set (the rest must be clear). `SYN,ACK,FIN,RST SYN` is a connection opening.', { conflicts: ['--syn'] }),
+    neg('--tcp-flags', [v.tcpFlagsKind, v.tcpFlagsKind], 'Two lists: the flags to examine, and which of them must be set (the rest must be clear). `SYN,ACK,FIN,RST SYN` is a connection opening.', { conflicts: ['--syn'], argNames: ['examined', 'set'] }),
     neg('--syn', null, 'Only connection openings: SYN set, ACK, RST and FIN clear. Same as `--tcp-flags SYN,RST,ACK,FIN SYN`.', { conflicts: ['--tcp-flags'] }),
     neg('--tcp-option', v.intKind(0, 255), 'The packet carries this TCP option number.'),
   ], { protocols: ['tcp'], exact: true }),

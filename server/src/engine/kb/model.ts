@@ -9,6 +9,8 @@ export interface OptionSpec {
   short?: string;
   /** One value kind per argument the option takes. */
   args: ValueKind[];
+  /** What each argument is, where the kinds alone do not tell them apart (both of --tcp-flags are flag lists). */
+  argNames?: string[];
   /** The option takes one more argument only when the next word does not start with '-'. */
   optionalArg?: ValueKind;
   /** `!` may precede the option. */

@@ -27,6 +27,8 @@ export interface ValueContext {
 
 export interface ValueKind {
   name: string;
+  /** How a signature names a value of this kind: `port`, `number`, `text`. */
+  label: string;
   /** Human description used in messages: "a port or port range". */
   what: string;
   validate(value: string, ctx: ValueContext): ValueProblem | undefined;
@@ -39,7 +41,7 @@ const err = (message: string, code?: string): ValueProblem => ({ message, code }
 
 function kind(name: string, what: string, validate: ValueKind['validate'], extra: Partial<ValueKind> = {}): ValueKind {
   // All fields in one order: every kind has the same shape (the parser calls validate for every value).
-  return { name, what, validate, choices: extra.choices, list: extra.list };
+  return { name, label: extra.label ?? name, what, validate, choices: extra.choices, list: extra.list };
 }
 
 // ---- numbers -------------------------------------------------------------------------------------
@@ -55,7 +57,7 @@ export function intKind(min: number, max: number, what = `a whole number from ${
     const n = parseNumber(v);
     if (n === undefined || n < min || n > max) return err(`'${v}' is not ${what}.`);
     return undefined;
-  });
+  }, { label: 'number' });
 }
 
 export function intRangeKind(min: number, max: number, sep = ':'): ValueKind {
@@ -69,7 +71,7 @@ export function intRangeKind(min: number, max: number, sep = ':'): ValueKind {
       if (n === undefined || n < min || n > max) return err(`'${v}' is not ${what}.`);
     }
     return undefined;
-  });
+  }, { label: `from[${sep}to]` });
 }
 
 // ---- ports ---------------------------------------------------------------------------------------
@@ -112,7 +114,7 @@ function portRange(name: string, refuseInverted: boolean): ValueKind {
       if (lo !== undefined && hi !== undefined && lo > hi) return err(`Port range '${v}' is reversed (${lo} > ${hi}): iptables refuses it ("invalid portrange"). Write ${hi}:${lo}.`);
     }
     return undefined;
-  });
+  }, { label: 'port[:port]' });
 }
 
 /** Ports as udp, dccp and conntrack take them: a reversed range is kept, and never matches. */
@@ -131,7 +133,7 @@ export const portListKind = kind('port-list', 'a comma-separated list of ports o
   }
   if (count > 15) return err(`multiport takes at most 15 ports (a range counts as two); '${v}' has ${count}.`);
   return undefined;
-});
+}, { label: 'port[,port…]' });
 
 /** `port` or `port-port` as --to-ports takes it. */
 export const natPortsKind = kind('nat-ports', 'a port or port range (from-to)', (v) => {
@@ -141,7 +143,7 @@ export const natPortsKind = kind('nat-ports', 'a port or port range (from-to)', 
     if (!/^\d+$/.test(p) || Number(p) > 65535) return err(`'${v}' is not a port or range (from-to) of numbers.`);
   }
   return undefined;
-});
+}, { label: 'port[-port]' });
 
 // ---- addresses -----------------------------------------------------------------------------------
 
@@ -180,16 +182,16 @@ export const addressListKind = kind('address-list', 'an address, network (addr/p
     if (e) return e;
   }
   return undefined;
-});
+}, { label: 'address[/mask][,…]' });
 
-export const addressKind = kind('address', 'an address or network (addr/prefix)', (v, ctx) => checkHost(v, ctx, true));
+export const addressKind = kind('address', 'an address or network (addr/prefix)', (v, ctx) => checkHost(v, ctx, true), { label: 'address[/mask]' });
 
 export const plainAddressKind = kind('plain-address', 'an address', (v, ctx) => {
   const a = parseAddress(v);
   if (!a) return err(`'${v}' is not an IP address.`);
   if (a.family !== ctx.family) return err(`IPv${a.family} address '${v}' in an IPv${ctx.family} ruleset.`, 'address-family');
   return undefined;
-});
+}, { label: 'address' });
 
 export const ipRangeKind = kind('ip-range', 'an address range (from-to)', (v, ctx) => {
   const parts = v.split('-');
@@ -199,7 +201,7 @@ export const ipRangeKind = kind('ip-range', 'an address range (from-to)', (v, ct
     if (e) return e;
   }
   return undefined;
-});
+}, { label: 'address-address' });
 
 /**
  * The parts of an SNAT/DNAT address: `addr[-addr][:port[-port]]`, IPv6 addresses in brackets when a port follows.
@@ -223,7 +225,7 @@ export const natTargetKind = kind('nat-target', 'an address, address range, and 
   }
   if (ports !== undefined) return natPortsKind.validate(ports, ctx);
   return undefined;
-});
+}, { label: 'address[-address][:port[-port]]' });
 
 // ---- interfaces ----------------------------------------------------------------------------------
 
@@ -274,7 +276,14 @@ export const protocolKind = kind(
 
 // ---- enumerations ----------------------------------------------------------------------------------
 
-export function enumKind(name: string, choices: ValueChoice[], opts: { list?: boolean; caseInsensitive?: boolean; what?: string } = {}): ValueKind {
+/** A signature's name for a value of a kind with choices: the few choices themselves, else the kind's last word. */
+function enumLabel(name: string, choices: ValueChoice[], list = false): string {
+  const labels = [...new Set(choices.map((c) => c.label))];
+  if (!list && labels.length <= 4) return labels.join('|');
+  return `${name.split(' ').pop()}${list ? '[,…]' : ''}`;
+}
+
+export function enumKind(name: string, choices: ValueChoice[], opts: { list?: boolean; caseInsensitive?: boolean; what?: string; label?: string } = {}): ValueKind {
   const norm = (s: string) => (opts.caseInsensitive ? s.toLowerCase() : s);
   // The first choice of each (normalised) label.
   const known = new Map<string, ValueChoice>();
@@ -297,7 +306,7 @@ export function enumKind(name: string, choices: ValueChoice[], opts: { list?: bo
   // Rulesets repeat the same few values (RELATED,ESTABLISHED thousands of times): each is checked once per family.
   const seen: Record<Family, TextCache<ValueProblem | undefined>> = { 4: new TextCache(1024), 6: new TextCache(1024) };
   const checkIn: Record<Family, (v: string) => ValueProblem | undefined> = { 4: (v) => check(v, { family: 4 }), 6: (v) => check(v, { family: 6 }) };
-  return kind(name, what, (v, ctx) => seen[ctx.family].get(v, checkIn[ctx.family]), { choices, list: opts.list });
+  return kind(name, what, (v, ctx) => seen[ctx.family].get(v, checkIn[ctx.family]), { choices, list: opts.list, label: opts.label ?? enumLabel(name, choices, opts.list) });
 }
 
 export const CONNTRACK_STATES: ValueChoice[] = [
@@ -316,7 +325,7 @@ export const ctstateKind = enumKind(
     { label: 'SNAT', doc: 'Virtual state: the original source differs from the reply destination (the connection is source-NATed).' },
     { label: 'DNAT', doc: 'Virtual state: the original destination differs from the reply source (the connection is destination-NATed).' },
   ],
-  { list: true, what: 'a comma-separated list of connection states' },
+  { list: true, what: 'a comma-separated list of connection states', label: 'state[,…]' },
 );
 
 export const ctstatusKind = enumKind(
@@ -456,7 +465,7 @@ function icmpTypeKind(name: string, choices: ValueChoice[], v6: boolean): ValueK
       if (m && Number(m[1]) <= 255 && (m[2] === undefined || Number(m[2]) <= 255)) return undefined;
       return err(`'${v}' is not a valid ${v6 ? 'ICMPv6' : 'ICMP'} type; use a name such as ${v6 ? 'echo-request' : 'echo-request'} or a number.`);
     },
-    { choices },
+    { choices, label: 'type[/code]' },
   );
 }
 export const icmpTypeKind4 = icmpTypeKind('ICMP type', ICMP_TYPES, false);
@@ -513,7 +522,7 @@ export const logLevelKind = kind(
     if (LOG_LEVELS.some((l) => l.label === v.toLowerCase())) return undefined;
     return err(`'${v}' is not a log level; use 0-7 or emerg, alert, crit, error, warning, notice, info, debug.`);
   },
-  { choices: LOG_LEVELS },
+  { choices: LOG_LEVELS, label: 'level' },
 );
 
 export const macKind = kind('mac', 'a MAC address (xx:xx:xx:xx:xx:xx)', (v) => {
@@ -534,7 +543,7 @@ export const rateKind = kind('rate', 'a rate such as 3/min (per second, minute, 
 export const hashlimitRateKind = kind('hashlimit rate', 'a rate (3/min) or a byte rate (512kb/s)', (v) => {
   if (/^\d+(kb|mb|gb|b)\/s$/i.test(v)) return undefined;
   return rateKind.validate(v, { family: 4 });
-});
+}, { label: 'rate' });
 
 export const markKind = kind('mark', 'a value with an optional /mask', (v) => {
   const parts = v.split('/');
@@ -544,17 +553,17 @@ export const markKind = kind('mark', 'a value with an optional /mask', (v) => {
     if (n === undefined || n > 0xffffffff) return err(`'${p}' in '${v}' is not a 32-bit number.`);
   }
   return undefined;
-});
+}, { label: 'value[/mask]' });
 
 export function stringKind(max: number, what = 'a text', truncated = false): ValueKind {
   return kind(`string:${max}`, what, (v) => {
     if (v.length <= max) return undefined;
     if (truncated) return { message: `Longer than ${max} characters (${v.length}): iptables cuts it to '${v.slice(0, max)}'.`, severity: 'warning' };
     return err(`Too long: at most ${max} characters, this has ${v.length}.`);
-  });
+  }, { label: 'text' });
 }
 
-export const anyKind = kind('any', 'a value', () => undefined);
+export const anyKind = kind('any', 'a value', () => undefined, { label: 'value' });
 
 export const timeKind = kind('time', 'a time of day (hh:mm or hh:mm:ss)', (v) => {
   const m = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(v);
@@ -638,17 +647,17 @@ export const setFlagsKind = kind('set flags', 'a comma-separated list of src/dst
   const parts = v.split(',');
   if (parts.length > 6 || parts.some((p) => p !== 'src' && p !== 'dst')) return err(`'${v}' is not a list of src/dst flags.`);
   return undefined;
-});
+}, { label: 'src|dst[,…]' });
 
 export const setNameKind = kind('set name', 'an ipset name', (v) => {
   if (v.length > 31) return err(`ipset names are at most 31 characters; '${v}' has ${v.length}.`);
   return undefined;
-});
+}, { label: 'set' });
 
 export const ownerKind = kind('user or group', 'a user/group name, number, or range', (v) => {
   if (/^\d+(-\d+)?$/.test(v) || /^[a-z_][a-z0-9_.-]*\$?$/i.test(v)) return undefined;
   return err(`'${v}' is not a user or group name or number.`);
-});
+}, { label: 'user|group' });
 
 export const classKind = kind('class', 'a traffic class major:minor (hexadecimal)', (v) => {
   if (/^[0-9a-fA-F]{1,4}:[0-9a-fA-F]{1,4}$/.test(v)) return undefined;

@@ -1,0 +1,73 @@
+/**
+ * What the words before the cursor say: the command being written on this line (or, in a script, since the
+ * iptables word of this command), and the word being typed. Completion and signature help read it.
+ */
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { Family } from '../engine/kb/addresses';
+import { lexRestoreLine, Token } from '../engine/lexer';
+import { LintResult } from '../engine/lint';
+import { Command } from '../engine/model';
+import { parseCommand } from '../engine/parse/command';
+import { DiagnosticSink } from '../engine/parse/diagnostics';
+import { lexShell } from '../engine/shellLexer';
+import { Position } from '../engine/types';
+
+export interface Context {
+  family: Family;
+  table: string;
+  format: 'restore' | 'script';
+  /** Complete words before the cursor, after the iptables command word (scripts) or from the line start (restore). */
+  words: Token[];
+  /** The partly typed word under the cursor. */
+  partial: string;
+  lineStart: boolean;
+}
+
+function currentTable(result: LintResult, line: number): string {
+  let table = 'filter';
+  for (const t of result.ruleset.tables) if (t.range.start.line <= line) table = t.name;
+  return table;
+}
+
+function restoreContext(doc: TextDocument, result: LintResult, pos: Position): Context {
+  const text = doc.getText({ start: { line: pos.line, character: 0 }, end: pos });
+  const m = /(\S*)$/.exec(text)!;
+  const partial = m[1];
+  const words = lexRestoreLine(text.slice(0, text.length - partial.length), pos.line).tokens;
+  if (words.length && /^\[\d+:\d+\]$/.test(words[0].value)) words.shift();
+  return { family: result.ruleset.family, table: currentTable(result, pos.line), format: 'restore', words, partial, lineStart: words.length === 0 };
+}
+
+const INVOCATION = /^(?:.*\/)?ip6?tables(?:-legacy|-nft)?$|^\$\{?IP6?T\w*\}?$/i;
+
+function scriptContext(doc: TextDocument, result: LintResult, pos: Position): Context | undefined {
+  let first = pos.line;
+  while (first > 0 && /\\\s*$/.test(doc.getText({ start: { line: first - 1, character: 0 }, end: { line: first, character: 0 } }).replace(/\r?\n$/, ''))) first--;
+  const text = doc.getText({ start: { line: first, character: 0 }, end: pos });
+  const m = /(\S*)$/.exec(text)!;
+  const partial = m[1];
+  const items = lexShell(text.slice(0, text.length - partial.length));
+  let words: Token[] = [];
+  for (const it of items) {
+    if (it.kind === 'word') words.push(it.token);
+    else if (it.kind === 'op' && it.value !== '\n') words = [];
+  }
+  const k = words.findIndex((w) => INVOCATION.test(w.value) || INVOCATION.test(w.raw));
+  if (k < 0) return undefined;
+  const family: Family = /6/.test(words[k].raw) ? 6 : result.ruleset.family;
+  words = words.slice(k + 1);
+  const t = words.findIndex((w) => w.value === '-t' || w.value === '--table');
+  const table = t >= 0 && words[t + 1] ? words[t + 1].value : 'filter';
+  return { family, table, format: 'script', words, partial, lineStart: false };
+}
+
+/** The command the complete words before the cursor make, parsed on their own. */
+export function parsePrefix(ctx: Context): Command | undefined {
+  if (!ctx.words.length) return undefined;
+  return parseCommand(ctx.words, { family: ctx.family, format: ctx.format, table: ctx.table, sink: new DiagnosticSink(), index: 0 });
+}
+
+/** The cursor's context, or undefined in a script line that is not an iptables command. */
+export function cursorContext(doc: TextDocument, result: LintResult, pos: Position): Context | undefined {
+  return result.ruleset.format === 'script' ? scriptContext(doc, result, pos) : restoreContext(doc, result, pos);
+}
