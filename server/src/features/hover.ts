@@ -4,7 +4,9 @@ import { BUILTIN_CHAINS, findTable, ModuleSpec, OptionSpec, TABLES } from '../en
 import { PORT_DESCRIPTIONS, PORT_NAMES, protocolNumber, SERVICES } from '../engine/kb/services';
 import { parsePort, ValueKind } from '../engine/kb/values';
 import { LintResult } from '../engine/lint';
+import { explainRule } from '../engine/explain';
 import { locate, Located } from '../engine/locate';
+import { Command, isRuleCommand } from '../engine/model';
 import { familyOf } from '../engine/state';
 import { Position, Range } from '../engine/types';
 
@@ -126,10 +128,20 @@ function chainMarkdown(result: LintResult, loc: Extract<Located, { kind: 'chain'
   return `**${loc.name}** — user chain of \`${loc.table}\`, declared on line ${cs.declRange.start.line + 1}\n\n${cs.rules.length} rule(s). ${callers.length ? `Jumped to from ${lines}${callers.length > 8 ? ', ...' : ''}.` : 'Nothing jumps to it.'}${paths ? `\n\nReached as ${paths}.` : ''}\n\nWhen a packet reaches its end it returns to the rule after the jump.`;
 }
 
+/** The command word: for a rule, where it stands and what it does, in words; for any command, what it is. */
+function commandMarkdown(result: LintResult, c: Command): string {
+  const what = `**${c.spec.short}, ${c.spec.long}**: ${c.spec.doc}`;
+  if (!isRuleCommand(c) || c.broken || c.spec.short === '-D') return what;
+  const cs = c.chainName === undefined ? undefined : result.state.get(familyOf(result.ruleset, c), c.table, c.chainName);
+  const at = cs ? cs.rules.indexOf(c) : -1;
+  const place = at >= 0 ? `**Rule ${at + 1} of ${cs!.rules.length} in ${c.chainName}**` : `**A rule of ${c.chainName ?? 'a chain'}**`;
+  return `${place} (\`${c.table}\` table)\n\n${explainRule(c)}\n\n---\n\n${what}`;
+}
+
 function describe(result: LintResult, loc: Located): string | undefined {
   switch (loc.kind) {
     case 'command':
-      return `**${loc.command.spec.short}, ${loc.command.spec.long}**\n\n${loc.command.spec.doc}`;
+      return commandMarkdown(result, loc.command);
     case 'option':
       return optionMarkdown(loc.use.spec, loc.use.owner);
     case 'negation':
