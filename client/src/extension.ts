@@ -61,6 +61,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await start(context);
     }),
     vscode.commands.registerCommand('iptables.showOutput', () => client?.outputChannel.show()),
+    // The server's code lenses list the jumps to a chain: its plain locations become the editor's references view.
+    vscode.commands.registerCommand('iptables.showReferences', (uri: string, position: { line: number; character: number }, locations: Array<{ uri: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } }>) => {
+      const c = client?.protocol2CodeConverter;
+      if (!c) return undefined;
+      return vscode.commands.executeCommand('editor.action.showReferences', c.asUri(uri), c.asPosition(position), locations.map((l) => c.asLocation(l)));
+    }),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (e.affectsConfiguration('iptables.analyzeShellScripts')) await vscode.commands.executeCommand('iptables.restartServer');
     }),

@@ -97,6 +97,7 @@ connection.onInitialize((params): InitializeResult => {
       signatureHelpProvider: { triggerCharacters: [' '], retriggerCharacters: [','] },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: true },
       documentSymbolProvider: true,
+      codeLensProvider: { resolveProvider: false },
       definitionProvider: true,
       referencesProvider: true,
       renameProvider: { prepareProvider: true },

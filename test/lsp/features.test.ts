@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CodeAction, CodeActionRequest, CodeActionResolveRequest, CompletionItem, CompletionRequest, DefinitionRequest, DocumentFormattingRequest, DocumentHighlightRequest,
+  CodeAction, CodeActionRequest, CodeActionResolveRequest, CodeLensRequest, CompletionItem, CompletionRequest, DefinitionRequest, DocumentFormattingRequest, DocumentHighlightRequest,
   DocumentSymbol, DocumentSymbolRequest, FoldingRangeRequest, HoverRequest, Location, MarkupContent, PrepareRenameRequest, ReferencesRequest, RenameRequest,
   TextEdit, WorkspaceEdit, DocumentRangeFormattingRequest, SignatureHelp, SignatureHelpRequest,
 } from 'vscode-languageserver-protocol/node';
@@ -333,4 +333,34 @@ test('signature help: what the option being given takes, value by value, the one
   await c.diagnosticsFor(sh);
   const s = await c.conn.sendRequest(SignatureHelpRequest.type, { textDocument: { uri: sh }, position: pos(1, 38) });
   assert.equal(s!.signatures[0].label, '--dport port[:port]');
+});
+
+test('code lenses above user chains: the jumps to them (listed on a click) and the rules they hold', async () => {
+  const text = [
+    '*filter',
+    ':INPUT DROP [0:0]',
+    ':SSH - [0:0]',
+    ':SPARE - [0:0]',
+    '-A INPUT -p tcp --dport 22 -j SSH',
+    '-A INPUT -p tcp --dport 2222 -g SSH',
+    '-A SSH -s 10.0.0.0/8 -j ACCEPT',
+    '-A SPARE -j DROP',
+    'COMMIT',
+    '*nat',
+    ':SSH - [0:0]',
+    'COMMIT',
+    '',
+  ].join('\n');
+  const uri = await open(text);
+  await c.diagnosticsFor(uri);
+  const lenses = (await c.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri } }))!;
+  assert.deepEqual(lenses.map((l) => [l.range.start.line, l.command!.title]), [
+    [2, 'jumped to from 2 rules · holds 1 rule'],
+    [3, 'nothing jumps here · holds 1 rule'],
+    [10, 'nothing jumps here · holds 0 rules'],
+  ]);
+  const [, , from] = lenses[0].command!.arguments as [string, unknown, Location[]];
+  assert.equal(lenses[0].command!.command, 'iptables.showReferences');
+  assert.deepEqual(from.map((l) => [l.range.start.line, l.range.start.character]), [[4, 30], [5, 32]]);
+  assert.equal(lenses[1].command!.command, '');
 });

@@ -5,6 +5,7 @@ import { AnalysisCache } from '../analysisCache';
 import { formatEdits } from '../engine/format';
 import { LintResult } from '../engine/lint';
 import { codeActions, fixAllEdit, FixAllData } from './codeActions';
+import { codeLenses } from './codeLens';
 import { complete } from './completion';
 import { hover } from './hover';
 import { signatureHelp } from './signature';
@@ -50,6 +51,7 @@ export function registerFeatures(connection: Connection, documents: TextDocument
     // A document changed since the action was offered gets no edit (the editor then applies nothing).
     return done instanceof ResponseError ? action : { ...action, edit: done };
   });
+  connection.onCodeLens((p) => withDoc('codeLens', p.textDocument.uri, [], (doc, r) => codeLenses(r, doc.uri)));
   connection.onDocumentSymbol((p) => withDoc('documentSymbol', p.textDocument.uri, [], (_doc, r) => documentSymbols(r)));
   connection.onFoldingRanges((p) => withDoc('foldingRange', p.textDocument.uri, [], (_doc, r) => foldingRanges(r)));
   connection.onDefinition((p) => withDoc('definition', p.textDocument.uri, null, (doc, r) => definition(r, doc.uri, clamp(doc, p.position)) ?? null));

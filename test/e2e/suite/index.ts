@@ -122,6 +122,18 @@ const cases: Case[] = [
     assert.equal(help?.signatures[0]?.label, '--dport port[:port]');
     assert.equal(help.activeParameter, 0);
   }],
+  ['a code lens above a user chain lists the rules that jump to it', async () => {
+    const doc = await open('ssh-safe-baseline.iptables');
+    const lenses = await waitFor('code lenses', async () => {
+      const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+      return l?.length ? l : undefined;
+    });
+    const lens = lenses.find((l) => l.command?.title.startsWith('jumped to from'));
+    assert.ok(lens?.command, lenses.map((l) => l.command?.title).join(' | '));
+    assert.equal(lens.command.command, 'iptables.showReferences');
+    // The click opens the references view; the command must accept what the server sent.
+    await vscode.commands.executeCommand(lens.command.command, ...(lens.command.arguments ?? []));
+  }],
   ['document symbols: tables, chains, rules', async () => {
     const doc = await open('rules.v4');
     const syms = await waitFor('symbols', async () => (await vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>('vscode.executeDocumentSymbolProvider', doc.uri)) ?? undefined);
