@@ -63,7 +63,7 @@ const insertLine = (line: number, text: string): TextEdit => ({ range: { start: 
 /** The words that start a rule of this command in its own style: `-A` in restore files, `$IPT -A` in scripts. */
 function rulePrefix(fc: FixContext, c: Command | undefined, chain: string): string {
   if (fc.result.ruleset.format === 'restore' || !c) return `-A ${chain}`;
-  const before = fc.doc.getText({ start: at(c.range.start.line, 0), end: c.commandToken.range.start }).trimStart();
+  const before = fc.doc.getText({ start: at(c.startLine, 0), end: c.commandToken.range.start }).trimStart();
   return `${before}-A ${chain}`;
 }
 
@@ -102,9 +102,9 @@ function declareChain(fc: FixContext, chain: string, table: string): Fix | undef
   if (result.ruleset.format === 'script') {
     const c = commandOnLine(result.ruleset, fc.diag.range.start.line);
     if (!c) return undefined;
-    const before = fc.doc.getText({ start: at(c.range.start.line, 0), end: c.commandToken.range.start }).replace(/-t\s+\S+\s*$/, '').trimStart();
+    const before = fc.doc.getText({ start: at(c.startLine, 0), end: c.commandToken.range.start }).replace(/-t\s+\S+\s*$/, '').trimStart();
     const tableArg = table === 'filter' ? '' : `-t ${table} `;
-    return { title: `Create chain ${chain} (iptables -N)`, edits: [insertLine(c.range.start.line, `${before}${tableArg}-N ${chain}`)] };
+    return { title: `Create chain ${chain} (iptables -N)`, edits: [insertLine(c.startLine, `${before}${tableArg}-N ${chain}`)] };
   }
   const block = result.ruleset.tables.find((t) => t.name === table && t.range.start.line <= fc.diag.range.start.line && t.endLine >= fc.diag.range.start.line - 1);
   if (!block) return undefined;
@@ -167,13 +167,13 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   'redundant-rule': ({ result, diag }) => {
     const c = commandOnLine(result.ruleset, diag.range.start.line);
     if (!c) return [];
-    return [{ title: 'Delete this redundant rule', edits: [{ range: { start: at(c.range.start.line), end: at(c.range.end.line + 1) }, newText: '' }] }];
+    return [{ title: 'Delete this redundant rule', edits: [{ range: { start: at(c.startLine), end: at(c.endLine + 1) }, newText: '' }] }];
   },
   'reject-before-accept': ({ result, diag, data, doc }) => {
     const line = diag.range.start.line;
     const c = commandOnLine(result.ruleset, line);
     const target = data.moveAbove as number | undefined;
-    if (!c || target === undefined || c.range.start.line !== c.range.end.line) return [];
+    if (!c || target === undefined || c.startLine !== c.endLine) return [];
     return [{ title: `Move this rule above line ${target + 1}`, edits: [insertLine(target, lineText(doc, line)), { range: { start: at(line), end: at(line + 1) }, newText: '' }], preferred: true }];
   },
   'missing-established': (fc) => {
@@ -223,7 +223,7 @@ function sshFixes(fc: FixContext): Fix[] {
   const { result, diag, data, doc } = fc;
   if (data.insertPolicyBefore !== undefined) {
     const c = commandOnLine(result.ruleset, data.insertPolicyBefore as number);
-    const prefix = c ? doc.getText({ start: at(c.range.start.line), end: c.commandToken.range.start }).trimStart() : 'iptables ';
+    const prefix = c ? doc.getText({ start: at(c.startLine), end: c.commandToken.range.start }).trimStart() : 'iptables ';
     return [{ title: 'Set the ACCEPT policy before flushing', edits: [insertLine(data.insertPolicyBefore as number, `${prefix}-P INPUT ACCEPT`)], preferred: true }];
   }
   if (data.insertBefore === undefined && result.ruleset.format === 'script') return [];
@@ -245,7 +245,7 @@ function fixesFor(fc: FixContext): Fix[] {
 function lastRuleLine(result: LintResult, chain: string): number | undefined {
   const cs = result.state.all().find((c) => c.table === 'filter' && c.name === chain);
   const last = cs?.rules[cs.rules.length - 1];
-  if (last) return last.range.end.line + 1;
+  if (last) return last.endLine + 1;
   const block = result.ruleset.tables.find((t) => t.name === 'filter');
   return block?.commitRange?.start.line;
 }
@@ -273,7 +273,7 @@ function disableFixes(fc: FixContext): Fix[] {
   const { diag, result, doc } = fc;
   const code = String(diag.code);
   const c = commandOnLine(result.ruleset, diag.range.start.line);
-  const line = c ? c.range.start.line : diag.range.start.line;
+  const line = c ? c.startLine : diag.range.start.line;
   const indent = result.ruleset.format === 'script' ? (/^\s*/.exec(lineText(doc, line))?.[0] ?? '') : '';
   const fixes: Fix[] = [{ title: `Disable ${code} for this line`, edits: [insertLine(line, `${indent}# iptables-lint disable=${code}`)] }];
   const first = result.ruleset.format === 'script' && lineText(doc, 0).startsWith('#!') ? 1 : 0;
@@ -299,11 +299,26 @@ export function quickFixes(result: LintResult, diag: FixTarget): Fix[] {
  */
 export function safeEdits(result: LintResult): { edits: TextEdit[]; fixes: string[]; waiting: number } {
   const { index } = result;
+  /** The spans taken, sorted by start; they never meet one another, so their ends are sorted too. */
   const taken: Array<[number, number]> = [];
   const edits: TextEdit[] = [];
   const fixes: string[] = [];
   let waiting = 0;
-  const meets = (a: number, b: number) => taken.some(([s, e]) => a <= e && s <= b);
+  /** The first span that ends at `a` or later: the only one that can meet [a, b]. */
+  const firstEndingFrom = (a: number) => {
+    let lo = 0;
+    let hi = taken.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (taken[mid][1] < a) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const meets = (a: number, b: number) => {
+    const k = firstEndingFrom(a);
+    return k < taken.length && taken[k][0] <= b;
+  };
   for (const d of result.diagnostics) {
     for (const fix of fixesFor(context(result, d))) {
       if (!fix.safe) continue;
@@ -312,12 +327,21 @@ export function safeEdits(result: LintResult): { edits: TextEdit[]; fixes: strin
         waiting++;
         continue;
       }
-      taken.push(...spans);
+      for (const sp of spans) taken.splice(firstEndingFrom(sp[0]), 0, sp);
       edits.push(...fix.edits);
       fixes.push(`${d.code}: ${fix.title}`);
     }
   }
   return { edits, fixes, waiting };
+}
+
+/** Whether the findings have at least `n` safe fixes between them (stops counting there). */
+export function hasSafeFixes(result: LintResult, n: number): boolean {
+  let found = 0;
+  for (const d of result.diagnostics) {
+    for (const fix of fixesFor(context(result, d))) if (fix.safe && ++found >= n) return true;
+  }
+  return false;
 }
 
 export interface FixAllResult {

@@ -5,7 +5,7 @@
  */
 import { CodeAction, CodeActionKind, Diagnostic as LspDiagnostic } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { differenceEdit, fixAll, quickFixes, safeEdits } from '../engine/fixes';
+import { differenceEdit, fixAll, hasSafeFixes, quickFixes } from '../engine/fixes';
 import { LintOptions, LintResult } from '../engine/lint';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.iptables`;
@@ -57,8 +57,7 @@ export function codeActions(doc: TextDocument, result: LintResult, diagnostics: 
     const { actions, safe } = quickFixActions(doc, result, diagnostics);
     out.push(...actions);
     // Beside a safe fix: the same for the whole file, when the file has more than one to do.
-    const found = safe > 0 ? safeEdits(result) : undefined;
-    if (found && found.fixes.length + found.waiting > 1) {
+    if (safe > 0 && hasSafeFixes(result, 2)) {
       const action: CodeAction = { title: FIX_ALL_TITLE, kind: CodeActionKind.QuickFix };
       if (options.resolve) action.data = { fixAll: { uri: doc.uri, version: doc.version } } satisfies FixAllData;
       else action.edit = fixAllEdit(doc, result, lint);
