@@ -105,6 +105,7 @@ connection.onInitialize((params): InitializeResult => {
       documentFormattingProvider: true,
       documentRangeFormattingProvider: true,
       foldingRangeProvider: true,
+      selectionRangeProvider: true,
       executeCommandProvider: { commands: [] },
     },
     serverInfo: { name: 'iptables-language-server', version: '0.1.0' },

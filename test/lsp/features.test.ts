@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {
   CodeAction, CodeActionRequest, CodeActionResolveRequest, CodeLensRequest, CompletionItem, CompletionRequest, DefinitionRequest, DocumentFormattingRequest, DocumentHighlightRequest,
   DocumentSymbol, DocumentSymbolRequest, FoldingRangeRequest, HoverRequest, Location, MarkupContent, PrepareRenameRequest, ReferencesRequest, RenameRequest,
-  TextEdit, WorkspaceEdit, DocumentRangeFormattingRequest, SignatureHelp, SignatureHelpRequest,
+  TextEdit, WorkspaceEdit, DocumentRangeFormattingRequest, SignatureHelp, SignatureHelpRequest, SelectionRange, SelectionRangeRequest,
 } from 'vscode-languageserver-protocol/node';
 import { lint } from '../../server/src/engine/lint';
 import { applyTextEdits } from '../helpers/edits';
@@ -363,4 +363,45 @@ test('code lenses above user chains: the jumps to them (listed on a click) and t
   assert.equal(lenses[0].command!.command, 'iptables.showReferences');
   assert.deepEqual(from.map((l) => [l.range.start.line, l.range.start.character]), [[4, 30], [5, 32]]);
   assert.equal(lenses[1].command!.command, '');
+});
+
+test('smart selection grows from the word to the option, the match, the rule, the chain\'s rules, the table, the file', async () => {
+  const text = [
+    '*filter',
+    ':INPUT DROP [0:0]',
+    '-A INPUT -i lo -j ACCEPT',
+    '-A INPUT -p tcp -m multiport ! --dports 80,443 -m comment --comment "web" -j ACCEPT',
+    '-A INPUT -j DROP',
+    '-A OUTPUT -j ACCEPT',
+    'COMMIT',
+    '*nat',
+    'COMMIT',
+    '',
+  ].join('\n');
+  const uri = await open(text);
+  await c.diagnosticsFor(uri);
+  const chain = async (line: number, character: number) => {
+    const [sel] = (await c.conn.sendRequest(SelectionRangeRequest.type, { textDocument: { uri }, positions: [pos(line, character)] }))!;
+    const out: string[] = [];
+    for (let s: SelectionRange | undefined = sel; s; s = s.parent) {
+      const r = s.range;
+      out.push(r.start.line === r.end.line ? text.split('\n')[r.start.line].slice(r.start.character, r.end.character) : `lines ${r.start.line + 1}-${r.end.line + 1}`);
+    }
+    return out;
+  };
+  // In `80,443`: the value, the negated option, the multiport match, the rule, INPUT's rules, *filter, the file.
+  assert.deepEqual(await chain(3, 42), [
+    '80,443', '! --dports 80,443', '-m multiport ! --dports 80,443',
+    '-A INPUT -p tcp -m multiport ! --dports 80,443 -m comment --comment "web" -j ACCEPT',
+    'lines 3-5', 'lines 1-7', 'lines 1-10',
+  ]);
+  // The target: -j ACCEPT is both the option and the target.
+  assert.deepEqual((await chain(2, 19)).slice(0, 3), ['ACCEPT', '-j ACCEPT', '-A INPUT -i lo -j ACCEPT']);
+  // A chain declaration: its word, its line, the table.
+  assert.deepEqual(await chain(1, 3), ['INPUT', ':INPUT', ':INPUT DROP [0:0]', 'lines 1-7', 'lines 1-10']);
+  // Several positions at once, each its own chain of ranges.
+  const both = (await c.conn.sendRequest(SelectionRangeRequest.type, { textDocument: { uri }, positions: [pos(5, 4), pos(8, 2)] }))!;
+  assert.equal(both.length, 2);
+  assert.deepEqual(both[0].range, { start: pos(5, 3), end: pos(5, 9) });
+  assert.deepEqual(both[1].range, { start: pos(8, 0), end: pos(8, 6) });
 });

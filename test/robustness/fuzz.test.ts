@@ -16,6 +16,15 @@ import { tracePacket, packetFrom } from '../../server/src/engine/trace/tracer';
 import { CORPUS } from '../helpers/env';
 import { GENERIC_OPTIONS, MATCHES, TARGETS } from '../../server/src/engine/kb';
 import { lintOptionsFor, normalizeSettings } from '../../server/src/settings';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { SelectionRange } from 'vscode-languageserver';
+import { explainRule } from '../../server/src/engine/explain';
+import { quickFixes, safeEdits } from '../../server/src/engine/fixes';
+import { isRuleCommand } from '../../server/src/engine/model';
+import { comparePos } from '../../server/src/engine/types';
+import { codeLenses } from '../../server/src/features/codeLens';
+import { selectionRanges } from '../../server/src/features/selection';
+import { signatureHelp } from '../../server/src/features/signature';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 
@@ -34,6 +43,19 @@ function check(text: string, opts: LintOptions = {}): void {
   applyEdits(text, formatEdits(r));
   locate(r, { line: Math.floor(lines.length / 2), character: 3 });
   tracePacket(r, packetFrom({ proto: 'tcp', dport: 22, in: 'eth0' }, r.ruleset.family), 'input');
+  for (const c of r.ruleset.commands) if (isRuleCommand(c)) assert.ok(explainRule(c).length > 0);
+  for (const d of r.diagnostics) quickFixes(r, d);
+  applyEdits(text, safeEdits(r).edits);
+  const mid = { line: Math.floor(lines.length / 2), character: 5 };
+  const doc = TextDocument.create('file:///fuzz', opts.format === 'script' ? 'shellscript' : 'iptables', 1, text);
+  const end = { line: lines.length - 1, character: lines[lines.length - 1].length };
+  for (const p of [mid, end]) {
+    signatureHelp(doc, r, doc.positionAt(doc.offsetAt(p)));
+    for (let s: SelectionRange | undefined = selectionRanges(r, [doc.positionAt(doc.offsetAt(p))])[0]; s?.parent; s = s.parent) {
+      assert.ok(comparePos(s.parent.range.start, s.range.start) <= 0 && comparePos(s.range.end, s.parent.range.end) <= 0, 'each selection range holds the one inside it');
+    }
+  }
+  codeLenses(r, doc.uri);
   if (lines.length <= 1200) assert.ok(Date.now() - t0 < 1000, `analysis took ${Date.now() - t0} ms for ${lines.length} lines`);
 }
 

@@ -8,6 +8,7 @@ import { codeActions, fixAllEdit, FixAllData } from './codeActions';
 import { codeLenses } from './codeLens';
 import { complete } from './completion';
 import { hover } from './hover';
+import { selectionRanges } from './selection';
 import { signatureHelp } from './signature';
 import { definition, highlights, prepareRename, references, rename } from './navigation';
 import { documentSymbols, foldingRanges } from './symbols';
@@ -53,6 +54,7 @@ export function registerFeatures(connection: Connection, documents: TextDocument
   });
   connection.onCodeLens((p) => withDoc('codeLens', p.textDocument.uri, [], (doc, r) => codeLenses(r, doc.uri)));
   connection.onDocumentSymbol((p) => withDoc('documentSymbol', p.textDocument.uri, [], (_doc, r) => documentSymbols(r)));
+  connection.onSelectionRanges((p) => withDoc('selectionRange', p.textDocument.uri, [], (doc, r) => selectionRanges(r, p.positions.map((pos) => clamp(doc, pos)))));
   connection.onFoldingRanges((p) => withDoc('foldingRange', p.textDocument.uri, [], (_doc, r) => foldingRanges(r)));
   connection.onDefinition((p) => withDoc('definition', p.textDocument.uri, null, (doc, r) => definition(r, doc.uri, clamp(doc, p.position)) ?? null));
   connection.onReferences((p) => withDoc('references', p.textDocument.uri, [], (doc, r) => references(r, doc.uri, clamp(doc, p.position), p.context.includeDeclaration)));
