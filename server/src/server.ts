@@ -14,6 +14,7 @@ import { ClientAbilities, registerFeatures } from './features';
 import { FIX_ALL_KIND } from './features/codeActions';
 import { DEFAULT_SERVER_SETTINGS, normalizeSettings, ServerSettings } from './settings';
 import { tuneHeap } from './heap';
+import { VERSION } from './version';
 
 tuneHeap();
 
@@ -108,7 +109,7 @@ connection.onInitialize((params): InitializeResult => {
       selectionRangeProvider: true,
       executeCommandProvider: { commands: [] },
     },
-    serverInfo: { name: 'iptables-language-server', version: '0.1.0' },
+    serverInfo: { name: 'iptables-language-server', version: VERSION },
   };
 });
 

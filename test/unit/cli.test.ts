@@ -2,7 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import type { Log } from 'sarif';
 import { main } from '../../server/src/cli/lint';
+import { CODES } from '../../server/src/engine/checks/codes';
+import { fixAll } from '../../server/src/engine/fixes';
+import { lint } from '../../server/src/engine/lint';
 import { ROOT } from '../helpers/env';
 
 function run(args: string[], stdin = ''): { code: number; out: string; err: string } {
@@ -37,10 +43,10 @@ test('exit 0 on a clean file, 2 on usage errors and unreadable files', () => {
   assert.equal(run([ex('plex-media-server.iptables')]).code, 0);
   const bad = run(['--format', 'xml', ex('plex-media-server.iptables')]);
   assert.equal(bad.code, 2);
-  assert.match(bad.err, /text or json/);
+  assert.match(bad.err, /text, json, sarif or diff/);
   const badEq = run(['--format=xml', ex('plex-media-server.iptables')]);
   assert.equal(badEq.code, 2);
-  assert.match(badEq.err, /text or json, not 'xml'/);
+  assert.match(badEq.err, /text, json, sarif or diff, not 'xml'/);
   assert.deepEqual(JSON.parse(run(['--format=json', ex('plex-media-server.iptables')]).out), []);
   const missing = run(['/nonexistent/rules.v4']);
   assert.equal(missing.code, 2);
@@ -75,4 +81,52 @@ test('--fix on standard input writes the fixed text to standard output and the r
   assert.equal(r.out, '*filter\n-A INPUT -s 10.0.0.0/8 -j ACCEPT\nCOMMIT\n');
   assert.match(r.err, /<stdin>: fixed: commit-format: Convert the whole file to LF line endings/);
   assert.equal(r.code, 0);
+});
+
+test('--format diff prints the safe fixes as a diff that patch applies, and writes nothing', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ipt-diff-'));
+  try {
+    const original = readFileSync(ex('common-mistakes.iptables'), 'utf8');
+    writeFileSync(path.join(dir, 'rules.v4'), original);
+    const written: string[] = [];
+    let out = '';
+    const code = main(['--format', 'diff', 'rules.v4'], (s) => (out += s), () => undefined, () => '', (f) => written.push(f), (f) => readFileSync(path.join(dir, f), 'utf8'));
+    assert.equal(code, 1, 'the exit status still tells of errors');
+    assert.deepEqual(written, []);
+    assert.match(out, /^--- a\/rules\.v4$/m);
+    assert.match(out, /^-.*10\.1\.2\.3\/8/m);
+    assert.match(out, /^\+.*10\.0\.0\.0\/8/m);
+    const r = spawnSync('patch', ['-p1', '--batch'], { cwd: dir, input: out, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    assert.equal(readFileSync(path.join(dir, 'rules.v4'), 'utf8'), fixAll(original, { fileName: 'rules.v4' }).text);
+    // Nothing to fix, nothing printed; --fix with --format diff is a usage error.
+    assert.equal(run(['--format', 'diff', ex('ssh-safe-baseline.iptables')]).out, '');
+    assert.equal(run(['--fix', '--format', 'diff', ex('ssh-safe-baseline.iptables')]).code, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--format sarif: one run, every rule described, each finding with its level, region and related places', () => {
+  const r = run(['--format', 'sarif', ex('common-mistakes.iptables'), '-'], '*filter\n-A INPUT -j ACCPET\nCOMMIT\n');
+  const log: Log = JSON.parse(r.out);
+  assert.equal(log.version, '2.1.0');
+  assert.equal(log.runs.length, 1);
+  const run0 = log.runs[0];
+  const rules = run0.tool.driver.rules!;
+  assert.deepEqual(rules.map((x) => x.id), CODES.map((c) => c.code));
+  const results = run0.results!;
+  const expected = lint(readFileSync(ex('common-mistakes.iptables'), 'utf8'), { fileName: ex('common-mistakes.iptables') }).diagnostics;
+  assert.equal(results.length, expected.length + 1);
+  for (const res of results) {
+    assert.equal(rules[res.ruleIndex!].id, res.ruleId);
+    assert.ok(['error', 'warning', 'note'].includes(res.level!));
+  }
+  const target = results.find((x) => x.ruleId === 'unknown-target' && x.locations![0].physicalLocation!.artifactLocation!.uri!.endsWith('common-mistakes.iptables'))!;
+  assert.deepEqual(target.locations![0].physicalLocation!.region, { startLine: 10, startColumn: 32, endLine: 10, endColumn: 38 });
+  assert.equal(target.level, 'error');
+  const shadowed = results.find((x) => x.ruleId === 'reject-before-accept')!;
+  assert.ok(shadowed.relatedLocations!.length > 0 && shadowed.relatedLocations![0].message!.text!.length > 0);
+  assert.equal(results[results.length - 1].locations![0].physicalLocation!.artifactLocation!.uri, 'stdin');
+  assert.equal(r.code, 1);
 });

@@ -1,17 +1,23 @@
 /** iptables-lint: the engine on the command line. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fixAll } from '../engine/fixes';
+import { VERSION } from '../version';
+import { fixDiff, sarifLog } from './formats';
 import { lint, LintOptions } from '../engine/lint';
 import { Diagnostic } from '../engine/types';
 import { runTrace } from './trace';
 
-const USAGE = `Usage: iptables-lint [--format text|json] [--ipv4|--ipv6] [--script|--restore] [--fix] FILE...
+const USAGE = `Usage: iptables-lint [--format text|json|sarif|diff] [--ipv4|--ipv6] [--script|--restore] [--fix] FILE...
        iptables-lint trace FILE [packet options]   (iptables-lint trace --help)
 Checks iptables-save/restore files and shell scripts that run iptables. Use - to read standard input.
+--format text (file:line:column: severity: message [code]), json, sarif (SARIF 2.1.0, for code scanning), or
+diff (the safe fixes as a unified diff, for patch or git apply; nothing is written).
 --fix applies the safe fixes (look-alike characters, COMMIT and line endings, host bits, -m state, '! --opt')
 to each file in place, says what it changed, then reports what is left; with - the fixed text goes to standard
 output and everything else to standard error.
 Exit status: 0 no error, 1 an error-severity diagnostic, 2 usage error or unreadable file.`;
+
+const FORMATS = ['text', 'json', 'sarif', 'diff'];
 
 export interface JsonDiagnostic {
   file: string;
@@ -51,8 +57,8 @@ export function main(argv: string[], out: (s: string) => void, errOut: (s: strin
     const a = argv[i];
     if (a === '--format' || a.startsWith('--format=')) {
       format = a === '--format' ? argv[++i] : a.slice('--format='.length);
-      if (format !== 'text' && format !== 'json') {
-        errOut(`iptables-lint: --format must be text or json, not '${format ?? ''}'.\n${USAGE}`);
+      if (!FORMATS.includes(format)) {
+        errOut(`iptables-lint: --format must be text, json, sarif or diff, not '${format ?? ''}'.\n${USAGE}`);
         return 2;
       }
     } else if (a === '--fix') fix = true;
@@ -72,7 +78,12 @@ export function main(argv: string[], out: (s: string) => void, errOut: (s: strin
     errOut(`iptables-lint: no file given.\n${USAGE}`);
     return 2;
   }
+  if (fix && format === 'diff') {
+    errOut(`iptables-lint: --fix writes the fixes and --format diff shows them without writing: give one of the two.\n${USAGE}`);
+    return 2;
+  }
   const all: JsonDiagnostic[] = [];
+  const sarif: Array<{ file: string; diagnostics: Diagnostic[] }> = [];
   let anyError = false;
   let unreadable = false;
   for (const file of files) {
@@ -105,14 +116,20 @@ export function main(argv: string[], out: (s: string) => void, errOut: (s: strin
       }
       for (const f of fixed.fixes) errOut(`${file === '-' ? '<stdin>' : file}: fixed: ${f}`);
     }
+    const shown = file === '-' ? '<stdin>' : file;
+    if (format === 'diff') out(fixDiff(shown, text, fixAll(text, fileOpts, result).text));
+    if (format === 'sarif') sarif.push({ file: shown, diagnostics: result.diagnostics });
     for (const d of result.diagnostics) {
       if (d.severity === 'error') anyError = true;
-      const j = toJson(file === '-' ? '<stdin>' : file, d);
+      const j = toJson(shown, d);
       if (format === 'json') all.push(j);
-      else report(`${j.file}:${j.line}:${j.column}: ${j.severity}: ${j.message} [${j.code}]\n`);
+      else if (format === 'text') report(`${j.file}:${j.line}:${j.column}: ${j.severity}: ${j.message} [${j.code}]\n`);
     }
   }
-  if (format === 'json') (fix && files.includes('-') ? (s: string) => errOut(s.replace(/\n$/, '')) : out)(JSON.stringify(all, null, 2) + '\n');
+  // With --fix on standard input, standard output is the fixed text: a report goes to standard error.
+  const document = fix && files.includes('-') ? (s: string) => errOut(s.replace(/\n$/, '')) : out;
+  if (format === 'json') document(JSON.stringify(all, null, 2) + '\n');
+  if (format === 'sarif') document(JSON.stringify(sarifLog(sarif, VERSION), null, 2) + '\n');
   if (unreadable) return 2;
   return anyError ? 1 : 0;
 }
