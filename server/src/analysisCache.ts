@@ -12,7 +12,7 @@ export class AnalysisCache {
   /** Per document: what the next analysis can reuse from the last one. */
   private readonly memos = new Map<string, AnalysisMemo>();
 
-  constructor(private settings: () => ServerSettings) {}
+  constructor(readonly settings: () => ServerSettings) {}
 
   get(doc: TextDocument): LintResult {
     const hit = this.entries.get(doc.uri);

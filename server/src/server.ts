@@ -22,7 +22,7 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let settings: ServerSettings = DEFAULT_SERVER_SETTINGS;
 let configurationPull = false;
-const abilities: ClientAbilities = { resolveCodeActionEdits: false };
+const abilities: ClientAbilities = { resolveCodeActionEdits: false, refreshInlayHints: false };
 const cache = new AnalysisCache(() => settings);
 const docsBase = pathToFileURL(path.join(__dirname, '..', 'docs', 'diagnostics')).toString();
 
@@ -70,9 +70,11 @@ function validate(doc: TextDocument): void {
 /** Takes new settings; only a real change invalidates what earlier analyses left to reuse, and re-publishes. */
 function applySettings(next: ServerSettings): void {
   if (JSON.stringify(next) === JSON.stringify(settings)) return;
+  const hintsChanged = next.ruleNumberHints !== settings.ruleNumberHints;
   settings = next;
   cache.clear();
   for (const d of documents.all()) validate(d);
+  if (hintsChanged && abilities.refreshInlayHints) void connection.languages.inlayHint.refresh().catch(() => undefined);
 }
 
 async function refreshSettings(): Promise<void> {
@@ -89,6 +91,7 @@ async function refreshSettings(): Promise<void> {
 connection.onInitialize((params): InitializeResult => {
   configurationPull = !!params.capabilities.workspace?.configuration;
   abilities.resolveCodeActionEdits = !!params.capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit');
+  abilities.refreshInlayHints = !!params.capabilities.workspace?.inlayHint?.refreshSupport;
   settings = normalizeSettings(params.initializationOptions?.settings ?? params.initializationOptions);
   return {
     capabilities: {
@@ -107,6 +110,7 @@ connection.onInitialize((params): InitializeResult => {
       documentRangeFormattingProvider: true,
       foldingRangeProvider: true,
       selectionRangeProvider: true,
+      inlayHintProvider: { resolveProvider: false },
       executeCommandProvider: { commands: [] },
     },
     serverInfo: { name: 'iptables-language-server', version: VERSION },

@@ -11,6 +11,8 @@ export interface ServerSettings {
   analyzeShellScripts: boolean;
   /** Documents larger than this many megabytes get no policy analysis (the editor stays responsive). */
   maxAnalysisSizeMB: number;
+  /** Each rule's number in its chain as an inlay hint. */
+  ruleNumberHints: boolean;
 }
 
 export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
@@ -20,6 +22,7 @@ export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   preferIpsetThreshold: 20,
   analyzeShellScripts: true,
   maxAnalysisSizeMB: 4,
+  ruleNumberHints: true,
 };
 
 const SEVERITY_NAMES = wordTable<Severity | 'off'>({
@@ -36,6 +39,7 @@ export function normalizeSettings(raw: unknown): ServerSettings {
     preferIpsetThreshold: typeof r.preferIpsetThreshold === 'number' && r.preferIpsetThreshold >= 2 ? r.preferIpsetThreshold : DEFAULT_SERVER_SETTINGS.preferIpsetThreshold,
     analyzeShellScripts: r.analyzeShellScripts !== false,
     maxAnalysisSizeMB: typeof r.maxAnalysisSizeMB === 'number' && r.maxAnalysisSizeMB >= 0 ? r.maxAnalysisSizeMB : DEFAULT_SERVER_SETTINGS.maxAnalysisSizeMB,
+    ruleNumberHints: (r as { inlayHints?: { ruleNumbers?: unknown } }).inlayHints?.ruleNumbers !== false,
   };
 }
 

@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CodeAction, CodeActionRequest, CodeActionResolveRequest, CodeLensRequest, CompletionItem, CompletionRequest, DefinitionRequest, DocumentFormattingRequest, DocumentHighlightRequest,
+  CodeAction, CodeActionRequest, CodeActionResolveRequest, CodeLensRequest, CompletionItem, InlayHintRequest, CompletionRequest, DefinitionRequest, DocumentFormattingRequest, DocumentHighlightRequest,
   DocumentSymbol, DocumentSymbolRequest, FoldingRangeRequest, HoverRequest, Location, MarkupContent, PrepareRenameRequest, ReferencesRequest, RenameRequest,
   TextEdit, WorkspaceEdit, DocumentRangeFormattingRequest, SignatureHelp, SignatureHelpRequest, SelectionRange, SelectionRangeRequest,
 } from 'vscode-languageserver-protocol/node';
@@ -404,4 +404,35 @@ test('smart selection grows from the word to the option, the match, the rule, th
   assert.equal(both.length, 2);
   assert.deepEqual(both[0].range, { start: pos(5, 3), end: pos(5, 9) });
   assert.deepEqual(both[1].range, { start: pos(8, 0), end: pos(8, 6) });
+});
+
+test('inlay hints: each rule\'s number in its chain, as the kernel will hold it, for the lines asked for', async () => {
+  const text = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -i lo -j ACCEPT', '-A OUTPUT -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', ''].join('\n');
+  const uri = await open(text);
+  await c.diagnosticsFor(uri);
+  const hints = async (u: string, from: number, to: number) => ((await c.conn.sendRequest(InlayHintRequest.type, { textDocument: { uri: u }, range: { start: pos(from, 0), end: pos(to, 0) } })) ?? []);
+  const all = await hints(uri, 0, 7);
+  assert.deepEqual(all.map((h) => [h.position.line, h.position.character, h.label]), [[2, 24, '#1'], [3, 19, '#1'], [4, 36, '#2']]);
+  assert.match(String(all[2].tooltip), /Rule 2 of 2 in INPUT \(filter\): `-D INPUT 2` deletes it/);
+  assert.deepEqual((await hints(uri, 4, 4)).map((h) => h.label), ['#2']);
+  // A script: -I 1 puts its rule first, ahead of the rule appended before it.
+  const sh = await open('#!/bin/sh\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -I INPUT 1 -i lo -j ACCEPT\n', 'shellscript', 'fw.sh');
+  await c.diagnosticsFor(sh);
+  assert.deepEqual((await hints(sh, 0, 3)).map((h) => [h.position.line, h.label]), [[1, '#2'], [2, '#1']]);
+  // Turned off by the setting (the server asks for its settings again when told they changed: wait for that).
+  const until = async (ok: (n: number) => boolean) => {
+    for (let i = 0; i < 100; i++) {
+      const n = (await hints(uri, 0, 7)).length;
+      if (ok(n)) return n;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return -1;
+  };
+  await c.setSettings({ inlayHints: { ruleNumbers: false } });
+  try {
+    assert.equal(await until((n) => n === 0), 0);
+  } finally {
+    await c.setSettings({});
+  }
+  assert.equal(await until((n) => n === 3), 3);
 });

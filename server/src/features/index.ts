@@ -6,6 +6,7 @@ import { formatEdits } from '../engine/format';
 import { LintResult } from '../engine/lint';
 import { codeActions, fixAllEdit, FixAllData } from './codeActions';
 import { codeLenses } from './codeLens';
+import { inlayHints } from './inlayHints';
 import { complete } from './completion';
 import { hover } from './hover';
 import { selectionRanges } from './selection';
@@ -25,6 +26,8 @@ function clamp(doc: TextDocument, pos: { line: number; character: number }): { l
 export interface ClientAbilities {
   /** It asks for a code action's edit only when the action is picked (codeAction/resolve). */
   resolveCodeActionEdits: boolean;
+  /** It takes a request to ask for the inlay hints again (after a setting turns them on or off). */
+  refreshInlayHints: boolean;
 }
 
 export function registerFeatures(connection: Connection, documents: TextDocuments<TextDocument>, cache: AnalysisCache, guard: Guard, client: () => ClientAbilities): void {
@@ -52,6 +55,7 @@ export function registerFeatures(connection: Connection, documents: TextDocument
     // A document changed since the action was offered gets no edit (the editor then applies nothing).
     return done instanceof ResponseError ? action : { ...action, edit: done };
   });
+  connection.languages.inlayHint.on((p) => withDoc('inlayHint', p.textDocument.uri, [], (_doc, r) => (cache.settings().ruleNumberHints ? inlayHints(r, p.range) : [])));
   connection.onCodeLens((p) => withDoc('codeLens', p.textDocument.uri, [], (doc, r) => codeLenses(r, doc.uri)));
   connection.onDocumentSymbol((p) => withDoc('documentSymbol', p.textDocument.uri, [], (_doc, r) => documentSymbols(r)));
   connection.onSelectionRanges((p) => withDoc('selectionRange', p.textDocument.uri, [], (doc, r) => selectionRanges(r, p.positions.map((pos) => clamp(doc, pos)))));

@@ -134,6 +134,16 @@ const cases: Case[] = [
     // The click opens the references view; the command must accept what the server sent.
     await vscode.commands.executeCommand(lens.command.command, ...(lens.command.arguments ?? []));
   }],
+  ['inlay hints number each rule in its chain', async () => {
+    const doc = await open('ssh-safe-baseline.iptables');
+    const hints = await waitFor('inlay hints', async () => {
+      const h = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, new vscode.Range(0, 0, doc.lineCount, 0));
+      return h?.length ? h : undefined;
+    });
+    const first = doc.getText().split('\n').findIndex((l) => l.startsWith('-A INPUT'));
+    const hint = hints.find((h) => h.position.line === first);
+    assert.equal(hint?.label, '#1');
+  }],
   ['document symbols: tables, chains, rules', async () => {
     const doc = await open('rules.v4');
     const syms = await waitFor('symbols', async () => (await vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>('vscode.executeDocumentSymbolProvider', doc.uri)) ?? undefined);
