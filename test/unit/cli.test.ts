@@ -130,3 +130,19 @@ test('--format sarif: one run, every rule described, each finding with its level
   assert.equal(results[results.length - 1].locations![0].physicalLocation!.artifactLocation!.uri, 'stdin');
   assert.equal(r.code, 1);
 });
+
+test('the problem matcher the extension contributes reads every line the linter prints', () => {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const matcher = pkg.contributes.problemMatchers.find((m: { name: string }) => m.name === 'iptables-lint');
+  const re = new RegExp(matcher.pattern.regexp);
+  const files = ['common-mistakes.iptables', 'wordpress-server.sh'].map(ex);
+  const text = run(files).out.trimEnd().split('\n');
+  const json = JSON.parse(run(['--format', 'json', ...files]).out) as Array<{ file: string; line: number; column: number; severity: string; code: string; message: string }>;
+  assert.equal(text.length, json.length);
+  text.forEach((line, i) => {
+    const m = re.exec(line);
+    assert.ok(m, line);
+    const p = matcher.pattern;
+    assert.deepEqual([m[p.file], Number(m[p.line]), Number(m[p.column]), m[p.severity], m[p.message], m[p.code]], [json[i].file, json[i].line, json[i].column, json[i].severity, json[i].message, json[i].code]);
+  });
+});
