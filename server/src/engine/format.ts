@@ -39,7 +39,19 @@ export function canonicalRule(c: Command): string | undefined {
   // Read as text: formatting a large document must not make (and keep) a Token for every word.
   for (const part of [c.partText('counters'), c.spec.short, c.chainName, c.partText('rulenum'), c.partText('extra')]) if (part !== undefined) parts.push(part);
   if (!c.spec.ruleSpec) return parts.join(' ');
-  const generic = c.options.filter((o) => !o.owner);
+  const spec = canonicalSpec(c);
+  return spec === undefined ? undefined : spec === '' ? parts.join(' ') : `${parts.join(' ')} ${spec}`;
+}
+
+/**
+ * The canonical text of a rule's conditions and target: what follows `-A CHAIN` (empty for a rule with none).
+ * `forRestore` leaves out the options of the iptables command itself (-w, -4, ...), which a restore file refuses;
+ * `jumpTo` is the chain a jump reaches when that chain was renamed since.
+ */
+export function canonicalSpec(c: Command, forRestore = false, jumpTo?: string): string | undefined {
+  if (c.broken || c.dynamic || !c.spec?.ruleSpec) return undefined;
+  const parts: string[] = [];
+  const generic = c.options.filter((o) => !o.owner && !(forRestore && o.spec.commandLineOnly));
   for (const short of GENERIC_ORDER) for (const o of generic.filter((g) => g.spec.short === short)) parts.push(optionText(o));
   for (const o of generic) {
     if (!o.spec.short || (!GENERIC_ORDER.includes(o.spec.short) && !['-m', '-j', '-g'].includes(o.spec.short))) parts.push(optionText(o));
@@ -50,7 +62,7 @@ export function canonicalRule(c: Command): string | undefined {
     for (const o of m.options) parts.push(optionText(o));
   }
   if (c.target) {
-    parts.push(`${c.target.goto ? '-g' : '-j'} ${c.target.name}`);
+    parts.push(`${c.target.goto ? '-g' : '-j'} ${jumpTo ?? c.target.name}`);
     for (const o of c.target.options) parts.push(optionText(o));
   }
   return parts.join(' ');

@@ -30,7 +30,7 @@ export class JumpGraph {
       for (const r of cs.rules) {
         const t = r.target;
         if (!t || t.spec || t.dynamic) continue;
-        const next = state.get(familyOf(rs, r), r.table, t.name);
+        const next = state.get(familyOf(rs, r), r.table, state.jumpTarget(r));
         if (next) {
           this.reach.get(next)!.callers.push(cs);
           this.next.set(r, next);

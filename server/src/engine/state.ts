@@ -34,6 +34,24 @@ export class RulesetState {
     return this.byTable.get(tableKey(family, table))?.get(name);
   }
 
+  /** Jumps to a chain renamed (-E) after they were added: the kernel keeps them on the chain, under its new name. */
+  private readonly renamedJumps = new Map<Command, string>();
+
+  /** The name of the chain a rule jumps (or goes) to, after every -E since the rule was added. */
+  jumpTarget(rule: Command): string {
+    return this.renamedJumps.get(rule) ?? rule.target!.name;
+  }
+
+  /** -E: the jumps of the table's rules to `from` now reach the chain as `to`. */
+  renameJumps(family: Family, table: string, from: string, to: string): void {
+    for (const cs of this.inTable(family, table)) {
+      for (const r of cs.rules) {
+        const t = r.target;
+        if (t && !t.spec && !t.dynamic && this.jumpTarget(r) === from) this.renamedJumps.set(r, to);
+      }
+    }
+  }
+
   set(cs: ChainState): void {
     const key = tableKey(cs.family, cs.table);
     let m = this.byTable.get(key);
@@ -300,6 +318,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     }
     if (!validateChainName(c.extra, sink)) return;
     state.delete(family, c.table, cs.name);
+    state.renameJumps(family, c.table, cs.name, c.extra.value);
     cs.name = c.extra.value;
     add(cs);
     return;

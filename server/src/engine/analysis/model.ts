@@ -93,7 +93,7 @@ export class AnalysisModel {
         continue;
       }
       const t = r.target;
-      const next = t && !t.spec && !t.dynamic ? this.state.get(familyOf(this.rs, r), f.cs.table, t.name) : undefined;
+      const next = t && !t.spec && !t.dynamic ? this.state.get(familyOf(this.rs, r), f.cs.table, this.state.jumpTarget(r)) : undefined;
       if (next && !next.builtin && !this.signatures.has(next)) {
         // A jump back into a chain being worked out: a cycle, and no signature for any chain on it.
         if (onPath.has(next)) leave(undefined);
@@ -155,7 +155,7 @@ export class AnalysisModel {
       if (t.spec.name === 'RETURN') return RETURN;
       return t.spec.terminating ? verdictFlow(t.spec.name) : CONTINUE;
     }
-    const chain = this.state.get(familyOf(this.rs, rule), cs.table, t.name);
+    const chain = this.state.get(familyOf(this.rs, rule), cs.table, this.state.jumpTarget(rule));
     return t.goto ? { kind: 'goto', chain } : { kind: 'jump', chain };
   }
 

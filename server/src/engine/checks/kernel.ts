@@ -126,7 +126,8 @@ function checkChainRules(ctx: CheckContext, cs: ChainState): void {
     const t = rule.target;
     let key = chainKey;
     if (t && !t.spec && !t.dynamic) {
-      const known = ctx.state.get(ruleFamily(ctx, rule), rule.table, t.name) ? 'y' : ctx.state.everDeclared(undefined, rule.table, t.name) ? 'h' : 'n';
+      const name = ctx.state.jumpTarget(rule);
+      const known = ctx.state.get(ruleFamily(ctx, rule), rule.table, name) ? 'y' : ctx.state.everDeclared(undefined, rule.table, name) ? 'h' : 'n';
       key = `${chainKey}|${known}|${known === 'n' ? namesKey(ctx, ruleFamily(ctx, rule), rule.table) : ''}`;
     }
     const found = memo.forRule(rule, 'kernel', key, () => {
@@ -148,7 +149,7 @@ function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState): void {
     checkTargetNeeds(ctx, rule);
     return;
   }
-  const chain = ctx.state.get(family, rule.table, t.name);
+  const chain = ctx.state.get(family, rule.table, ctx.state.jumpTarget(rule));
   if (chain) {
     if (chain.builtin) ctx.sink.error('unknown-target', t.token.range, `${t.name} is a built-in chain: rules cannot jump to it.`);
     return;

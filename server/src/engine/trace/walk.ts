@@ -127,7 +127,7 @@ export function walkChain(state: RulesetState, family: Family, start: ChainState
       acc.effects.push(rule);
       return { frame: { chain: at.chain, index: at.index + 1 }, stack };
     }
-    const target = state.get(family, at.chain.table, t.name);
+    const target = state.get(family, at.chain.table, state.jumpTarget(rule));
     if (!target) {
       outcomes.push({ ...acc, verdict: `UNKNOWN (no chain ${t.name})`, decidedBy: rule });
       return undefined;

@@ -1,0 +1,64 @@
+/**
+ * A shell script's rules as iptables-restore files: what the kernel holds once the script has run (from empty
+ * tables), one file per address family, in the form iptables-save prints. Loading such a file is atomic (all of
+ * it or nothing), where a script leaves a half-built firewall when one command fails.
+ */
+import { TABLES } from './kb';
+import { Family } from './kb/addresses';
+import { canonicalSpec } from './format';
+import { LintResult } from './lint';
+import { ChainState } from './state';
+
+export interface RestoreFile {
+  family: Family;
+  text: string;
+  /** Rules that could not be written out (a shell value, a syntax error): each is left in the file as a comment. */
+  skipped: Array<{ line: number; why: string }>;
+}
+
+function chainLines(chains: ChainState[]): string[] {
+  return chains.map((cs) => `:${cs.name} ${cs.builtin ? cs.policy ?? 'ACCEPT' : '-'} [0:0]`);
+}
+
+function tableText(table: string, chains: ChainState[], result: LintResult, skipped: RestoreFile['skipped']): string[] {
+  const spec = TABLES.find((t) => t.name === table);
+  // Built-in chains first, in the kernel's order, then user chains in the order the script made them.
+  const builtin = (spec?.chains ?? []).map((name) => chains.find((cs) => cs.builtin && cs.name === name)).filter((cs): cs is ChainState => !!cs);
+  const ordered = [...builtin, ...chains.filter((cs) => !builtin.includes(cs))];
+  const out = [`*${table}`, ...chainLines(ordered)];
+  for (const cs of ordered) {
+    for (const c of cs.rules) {
+      const t = c.target;
+      const text = canonicalSpec(c, true, t && !t.spec && !t.dynamic ? result.state.jumpTarget(c) : undefined);
+      if (text !== undefined) {
+        out.push(`-A ${cs.name}${text ? ` ${text}` : ''}`);
+        continue;
+      }
+      const why = c.dynamic ? 'it holds a shell value, known only when the script runs' : 'it has an error';
+      skipped.push({ line: c.startLine, why });
+      out.push(`# Line ${c.startLine + 1} of the script is not written out (${why}):`, `#   ${result.index.lineText(c.startLine).trim()}`);
+    }
+  }
+  out.push('COMMIT');
+  return out;
+}
+
+/** One restore file per family the script's commands touch (iptables: IPv4, ip6tables: IPv6). */
+export function scriptToRestore(result: LintResult, source = 'the script'): RestoreFile[] {
+  const files: RestoreFile[] = [];
+  for (const family of [4, 6] as Family[]) {
+    const chains = result.state.all().filter((cs) => cs.family === family);
+    if (!chains.length) continue;
+    const skipped: RestoreFile['skipped'] = [];
+    const lines = [
+      `# ${family === 4 ? 'iptables' : 'ip6tables'} rules of ${source} as they stand once it has run, for ${family === 4 ? 'iptables' : 'ip6tables'}-restore.`,
+      '# Loading this file replaces every table it names, rules the script did not make included, all at once.',
+    ];
+    for (const t of TABLES) {
+      const inTable = chains.filter((cs) => cs.table === t.name);
+      if (inTable.length) lines.push(...tableText(t.name, inTable, result, skipped));
+    }
+    files.push({ family, text: `${lines.join('\n')}\n`, skipped });
+  }
+  return files;
+}

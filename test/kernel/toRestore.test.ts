@@ -1,0 +1,101 @@
+/**
+ * Script to restore file, proven with the real kernel: a script run in a throw-away network namespace and the
+ * restore file made from it, loaded by iptables-restore in another, leave the kernel holding the same rules.
+ * Needs root; with CI=true it must run.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { lint } from '../../server/src/engine/lint';
+import { scriptToRestore } from '../../server/src/engine/toRestore';
+import { requirement, ROOT } from '../helpers/env';
+import { expandSnippet } from '../snippets/expand';
+import { kernelUnavailable, TEST_SETS } from './oracle';
+
+const why = kernelUnavailable();
+const skip = requirement(!why, `the script conversion cannot be checked against the kernel: ${why}`);
+
+/** Scripts that exercise what a conversion must follow: insert positions, deletes, replaces, renames, flushes. */
+const SCRIPTS: Record<string, string> = {
+  'insert, delete, replace': [
+    'iptables -A INPUT -p tcp --dport 22 -j ACCEPT',
+    'iptables -A INPUT -p tcp --dport 80 -j ACCEPT',
+    'iptables -I INPUT 1 -i lo -j ACCEPT',
+    'iptables -I INPUT 3 -p udp --dport 53 -j ACCEPT',
+    'iptables -D INPUT -p tcp --dport 80 -j ACCEPT',
+    'iptables -R INPUT 2 -p tcp --dport 2222 -j ACCEPT',
+    'iptables -A INPUT -m comment --comment "web and more" -p tcp -m multiport --dports 443,8443 -j ACCEPT',
+    'iptables -P INPUT DROP',
+  ].join('\n'),
+  'user chains, renames, flushes, other tables': [
+    'iptables -N SSH_IN',
+    'iptables -A SSH_IN -s 10.0.0.0/8 -j ACCEPT',
+    'iptables -A SSH_IN -j DROP',
+    'iptables -A INPUT -p tcp --dport 22 -j SSH_IN',
+    'iptables -E SSH_IN SSH_GUARD',
+    'iptables -N OLD',
+    'iptables -A OLD -j RETURN',
+    'iptables -F OLD',
+    'iptables -X OLD',
+    'iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE',
+    'iptables -t nat -A PREROUTING -i eth0 -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.5:80',
+    'iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu',
+    'iptables -w -A OUTPUT -o lo -j ACCEPT',
+    'iptables -P FORWARD DROP',
+  ].join('\n'),
+  'both families': [
+    'iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+    'ip6tables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+    'ip6tables -A INPUT -p ipv6-icmp -j ACCEPT',
+    'ip6tables -P INPUT DROP',
+  ].join('\n'),
+  'wordpress example': readFileSync(path.join(ROOT, 'examples', 'wordpress-server.sh'), 'utf8').replace(/IPT=\/sbin\/iptables/, 'IPT=iptables'),
+};
+
+for (const [name, s] of Object.entries(JSON.parse(readFileSync(path.join(ROOT, 'snippets', 'shell.code-snippets'), 'utf8')) as Record<string, { body: string[] }>)) {
+  SCRIPTS[`snippet: ${name}`] = expandSnippet(s.body).replace(/IPT=\/sbin\/iptables/g, 'IPT=iptables');
+}
+
+/** The rules as the kernel holds them, both families, without counters and comment lines. */
+const SAVE = 'for t in filter nat mangle raw; do iptables-legacy-save -t $t; done; echo ==v6==; for t in filter nat mangle raw; do ip6tables-legacy-save -t $t; done';
+const canonical = (save: string) => save.split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/ \[\d+:\d+\]$/, '')).join('\n');
+
+test('kernel: a script and the restore files made from it leave the kernel holding the same rules', { skip, timeout: 120000 }, (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ipt-convert-'));
+  try {
+    // Inside the namespaces `iptables` and `ip6tables` are the legacy backends, as in the snippet tests.
+    symlinkSync('/usr/sbin/iptables-legacy', path.join(dir, 'iptables'));
+    symlinkSync('/usr/sbin/ip6tables-legacy', path.join(dir, 'ip6tables'));
+    const sets = TEST_SETS.map((x) => `ipset create ${x} -exist`).join('; ');
+    const failures: string[] = [];
+    for (const [name, script] of Object.entries(SCRIPTS)) {
+      const files = scriptToRestore(lint(script, { fileName: 'fw.sh' }), 'fw.sh');
+      assert.ok(files.length > 0, name);
+      for (const f of files) assert.deepEqual(f.skipped, [], `${name}: nothing is left out`);
+      writeFileSync(path.join(dir, 'script.sh'), `set -e\nexport PATH=${dir}:$PATH\n${sets}\n${script.replace(/^#!.*\n/, '')}\n${SAVE}\n`);
+      const restore = files.map((f) => `${f.family === 6 ? 'ip6tables' : 'iptables'}-legacy-restore < ${path.join(dir, `v${f.family}.rules`)}`).join(' && ');
+      for (const f of files) writeFileSync(path.join(dir, `v${f.family}.rules`), f.text);
+      writeFileSync(path.join(dir, 'restore.sh'), `set -e\n${sets}\n${restore}\n${SAVE}\n`);
+      chmodSync(path.join(dir, 'script.sh'), 0o755);
+      const run = (file: string) => {
+        try {
+          return execFileSync('unshare', ['-n', 'sh', path.join(dir, file)], { encoding: 'utf8', stdio: 'pipe' });
+        } catch (e) {
+          failures.push(`${name}: ${file} failed: ${(e as { stderr?: string }).stderr}\n${files.map((f) => f.text).join('\n')}`);
+          return undefined;
+        }
+      };
+      const [byScript, byRestore] = [run('script.sh'), run('restore.sh')];
+      if (byScript !== undefined && byRestore !== undefined && canonical(byScript) !== canonical(byRestore)) {
+        failures.push(`${name}: the kernel holds something else\n--- script:\n${canonical(byScript)}\n--- restore file:\n${canonical(byRestore)}`);
+      }
+    }
+    t.diagnostic(`${Object.keys(SCRIPTS).length} scripts run and converted`);
+    assert.deepEqual(failures, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
