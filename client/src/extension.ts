@@ -61,6 +61,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await start(context);
     }),
     vscode.commands.registerCommand('iptables.showOutput', () => client?.outputChannel.show()),
+    vscode.commands.registerCommand('iptables.convertToRestore', () => convertToRestore()),
     // The server's code lenses list the jumps to a chain: its plain locations become the editor's references view.
     vscode.commands.registerCommand('iptables.showReferences', (uri: string, position: { line: number; character: number }, locations: Array<{ uri: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } }>) => {
       const c = client?.protocol2CodeConverter;
@@ -72,6 +73,29 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   await start(context);
+}
+
+/**
+ * The active shell script's rules as iptables-restore files (one per family), each opened as a new document to
+ * review and save: the server does the work.
+ */
+async function convertToRestore(): Promise<vscode.TextDocument[]> {
+  const editor = vscode.window.activeTextEditor;
+  if (!client || !editor) return [];
+  const reply = await client.sendRequest<{ files: Array<{ family: 4 | 6; text: string; skipped: Array<{ line: number; why: string }> }>; error?: string }>('iptables/toRestore', { textDocument: { uri: editor.document.uri.toString() } });
+  if (reply.error) {
+    void vscode.window.showWarningMessage(reply.error);
+    return [];
+  }
+  const docs: vscode.TextDocument[] = [];
+  for (const f of reply.files) {
+    const doc = await vscode.workspace.openTextDocument({ language: 'iptables', content: f.text });
+    await vscode.window.showTextDocument(doc, { preview: false });
+    docs.push(doc);
+    const skipped = f.skipped.length;
+    if (skipped) void vscode.window.showWarningMessage(`${skipped} rule(s) of the script hold shell values or errors and are left in the IPv${f.family} file as comments: fill them in before loading it.`);
+  }
+  return docs;
 }
 
 export async function deactivate(): Promise<void> {

@@ -436,3 +436,16 @@ test('inlay hints: each rule\'s number in its chain, as the kernel will hold it,
   }
   assert.equal(await until((n) => n === 3), 3);
 });
+
+test('the custom request iptables/toRestore converts a script for any editor, and says why it cannot', async () => {
+  const sh = await open('#!/bin/sh\niptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n', 'shellscript', 'fw.sh');
+  await c.diagnosticsFor(sh);
+  const reply = (await c.conn.sendRequest('iptables/toRestore', { textDocument: { uri: sh } })) as { files: Array<{ family: number; text: string; skipped: unknown[] }>; error?: string };
+  assert.equal(reply.error, undefined);
+  assert.deepEqual(reply.files.map((f) => f.family), [4]);
+  assert.match(reply.files[0].text, /rules of fw\.sh[\s\S]*:INPUT DROP \[0:0\][\s\S]*-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n$/);
+  const restore = await open('*filter\nCOMMIT\n');
+  await c.diagnosticsFor(restore);
+  const no = (await c.conn.sendRequest('iptables/toRestore', { textDocument: { uri: restore } })) as { files: unknown[]; error?: string };
+  assert.match(no.error!, /already/);
+});

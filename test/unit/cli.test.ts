@@ -146,3 +146,19 @@ test('the problem matcher the extension contributes reads every line the linter 
     assert.deepEqual([m[p.file], Number(m[p.line]), Number(m[p.column]), m[p.severity], m[p.message], m[p.code]], [json[i].file, json[i].line, json[i].column, json[i].severity, json[i].message, json[i].code]);
   });
 });
+
+test('convert: a script\'s rules as a restore file on standard output, what is left out on standard error', () => {
+  const r = run(['convert', ex('wordpress-server.sh')]);
+  assert.equal(r.code, 0);
+  assert.match(r.out, /^\*filter\n:INPUT DROP \[0:0\]\n/m);
+  assert.deepEqual(lint(r.out, { fileName: 'rules.v4' }).diagnostics.filter((d) => d.severity === 'error'), []);
+  const mixed = run(['convert', '-'], 'iptables -A INPUT -s "$ADMIN" -j ACCEPT\nip6tables -A INPUT -j ACCEPT\n');
+  assert.equal(mixed.code, 1);
+  assert.match(mixed.err, /^-:1: not converted: it holds a shell value/m);
+  assert.match(mixed.err, /also has ip6tables rules: convert them with --ipv6/);
+  const v6 = run(['convert', '--ipv6', '-'], 'iptables -A INPUT -j ACCEPT\nip6tables -A INPUT -j ACCEPT\n');
+  assert.equal(v6.code, 0);
+  assert.match(v6.out, /ip6tables-restore[\s\S]*-A INPUT -j ACCEPT/);
+  assert.equal(run(['convert', '-'], 'echo hello\n').code, 2);
+  assert.equal(run(['convert']).code, 2);
+});

@@ -14,6 +14,7 @@ import { signatureHelp } from './signature';
 import { definition, highlights, prepareRename, references, rename } from './navigation';
 import { documentSymbols, foldingRanges } from './symbols';
 import { TRACE_REQUEST, TraceParams, traceRequest } from './trace';
+import { TO_RESTORE_REQUEST, ToRestoreParams, toRestoreRequest } from './toRestore';
 
 export type Guard = <T>(name: string, fn: () => T) => T | ResponseError<void>;
 
@@ -73,6 +74,7 @@ export function registerFeatures(connection: Connection, documents: TextDocument
     if (res instanceof ResponseError) throw res;
     return res ?? null;
   }));
+  connection.onRequest(TO_RESTORE_REQUEST, (p: ToRestoreParams) => withDoc('toRestore', p.textDocument.uri, { files: [], error: 'The document is not open.' }, (doc, r) => toRestoreRequest(r, doc.uri)));
   connection.onRequest(TRACE_REQUEST, (p: TraceParams) => withDoc('tracePacket', p.textDocument.uri, { text: '', error: 'The document is not open.', branches: [] }, (_doc, r) => traceRequest(r, p.query)));
   if (process.env.IPTABLES_LS_TEST_HOOKS === '1') {
     // Only for the robustness tests: a request whose handler fails, to show that a failure stays inside it.

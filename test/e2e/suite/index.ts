@@ -144,6 +144,18 @@ const cases: Case[] = [
     const hint = hints.find((h) => h.position.line === first);
     assert.equal(hint?.label, '#1');
   }],
+  ['a script converts to an iptables-restore file, opened as a new document', async () => {
+    const script = await open('firewall.sh');
+    await diagnostics(script, () => true);
+    const before = vscode.workspace.textDocuments.length;
+    await vscode.commands.executeCommand('iptables.convertToRestore');
+    const made = await waitFor('the converted document', () => vscode.workspace.textDocuments.find((d) => d.isUntitled && d.languageId === 'iptables' && d.getText().includes('*filter')));
+    assert.ok(vscode.workspace.textDocuments.length > before);
+    assert.match(made.getText(), /^-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT$/m);
+    // The new document is analysed like any restore file.
+    await diagnostics(made, () => true);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }],
   ['document symbols: tables, chains, rules', async () => {
     const doc = await open('rules.v4');
     const syms = await waitFor('symbols', async () => (await vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>('vscode.executeDocumentSymbolProvider', doc.uri)) ?? undefined);

@@ -1,0 +1,49 @@
+/** `iptables-lint convert SCRIPT [--ipv4|--ipv6]`: a shell script's rules as an iptables-restore file. */
+import { readFileSync } from 'node:fs';
+import { lint } from '../engine/lint';
+import { scriptToRestore } from '../engine/toRestore';
+
+export const CONVERT_USAGE = `Usage: iptables-lint convert SCRIPT [--ipv4|--ipv6]
+Prints the rules the shell script leaves in the kernel (from empty tables) as an iptables-restore file:
+iptables-lint convert firewall.sh > /etc/iptables/rules.v4. A script with ip6tables commands has an IPv6 file too
+(--ipv6). Rules holding shell values are left in it as comments, and named on standard error.
+Exit status: 0 converted, 1 some rules were left out, 2 usage error, unreadable file or nothing to convert.`;
+
+export function runConvert(argv: string[], out: (s: string) => void, errOut: (s: string) => void, readStdin: () => string): number {
+  let family: 4 | 6 | undefined;
+  const files: string[] = [];
+  for (const a of argv) {
+    if (a === '--ipv4' || a === '-4') family = 4;
+    else if (a === '--ipv6' || a === '-6') family = 6;
+    else if (a === '-h' || a === '--help') {
+      out(`${CONVERT_USAGE}\n`);
+      return 0;
+    } else if (a.startsWith('-') && a !== '-') {
+      errOut(`iptables-lint convert: unknown option '${a}'.\n${CONVERT_USAGE}`);
+      return 2;
+    } else files.push(a);
+  }
+  if (files.length !== 1) {
+    errOut(`iptables-lint convert: give one script.\n${CONVERT_USAGE}`);
+    return 2;
+  }
+  const [file] = files;
+  let text: string;
+  try {
+    text = file === '-' ? readStdin() : readFileSync(file, 'utf8');
+  } catch (e) {
+    errOut(`iptables-lint convert: cannot read ${file}: ${(e as Error).message}`);
+    return 2;
+  }
+  const made = scriptToRestore(lint(text, { fileName: file === '-' ? undefined : file, format: 'script' }), file === '-' ? 'the script' : file);
+  const chosen = made.find((f) => f.family === (family ?? made[0]?.family));
+  if (!chosen) {
+    errOut(`iptables-lint convert: ${file} has no ${family ? (family === 4 ? 'iptables' : 'ip6tables') + ' ' : 'iptables or ip6tables '}commands to convert.`);
+    return 2;
+  }
+  out(chosen.text);
+  for (const s of chosen.skipped) errOut(`${file}:${s.line + 1}: not converted: ${s.why}`);
+  const other = made.find((f) => f !== chosen);
+  if (other) errOut(`iptables-lint convert: ${file} also has ${other.family === 6 ? 'ip6tables' : 'iptables'} rules: convert them with --ipv${other.family}.`);
+  return chosen.skipped.length ? 1 : 0;
+}
