@@ -24,6 +24,13 @@ async function open(text: string, languageId = 'iptables', name = 'rules.v4'): P
   return uri;
 }
 
+/** Opens a document and waits for its first diagnostics: the server has analysed it. */
+async function opened(text: string, languageId = 'iptables', name = 'rules.v4'): Promise<string> {
+  const uri = await open(text, languageId, name);
+  await c.diagnosticsFor(uri);
+  return uri;
+}
+
 const pos = (line: number, character: number) => ({ line, character });
 
 async function hoverText(uri: string, line: number, character: number): Promise<string> {
@@ -236,8 +243,7 @@ const FIXABLE = '*filter\r\n-A INPUT -m state --state ESTABLISHED -j ACCEPT\r\n-
 const FIXED = '*filter\n-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT\n-A INPUT -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT\n-A INPUT -j ACCPET\nCOMMIT\n';
 
 test('fix all: the source action source.fixAll.iptables applies every safe fix, passes included, and nothing else', async () => {
-  const uri = await open(FIXABLE);
-  await c.diagnosticsFor(uri);
+  const uri = await opened(FIXABLE);
   const only = async (kinds: string[]) => ((await c.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: { start: pos(0, 0), end: pos(0, 0) }, context: { diagnostics: [], only: kinds } })) ?? []) as CodeAction[];
   // As editor.codeActionsOnSave asks for it: by the parent kind, with no diagnostics in the request.
   const [all, ...more] = await only(['source.fixAll']);
@@ -249,8 +255,7 @@ test('fix all: the source action source.fixAll.iptables applies every safe fix, 
   assert.ok(!(await actionsFor(uri, FIXABLE)).some((a) => a.kind === 'source.fixAll.iptables'));
   assert.deepEqual(await only(['quickfix']).then((l) => l.filter((a) => a.kind !== 'quickfix')), []);
   // A clean file has nothing to fix all.
-  const clean = await open('*filter\n-A INPUT -j ACCEPT\nCOMMIT\n');
-  await c.diagnosticsFor(clean);
+  const clean = await opened('*filter\n-A INPUT -j ACCEPT\nCOMMIT\n');
   assert.deepEqual(await c.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri: clean }, range: { start: pos(0, 0), end: pos(0, 0) }, context: { diagnostics: [], only: ['source.fixAll'] } }), []);
 });
 
@@ -303,8 +308,7 @@ test('signature help: what the option being given takes, value by value, the one
     'COMMIT',
     '',
   ].join('\n');
-  const uri = await open(text);
-  await c.diagnosticsFor(uri);
+  const uri = await opened(text);
   const at = async (line: number, col: number) => c.conn.sendRequest(SignatureHelpRequest.type, { textDocument: { uri }, position: pos(line, col) });
   const labelOf = (h: SignatureHelp | null) => {
     const s = h!.signatures[0];
@@ -329,8 +333,7 @@ test('signature help: what the option being given takes, value by value, the one
   assert.equal(await at(0, 3), null);
   assert.equal(await at(1, 3), null);
   // Shell scripts too, after the iptables word.
-  const sh = await open('#!/bin/sh\niptables -A INPUT -p tcp --dport ', 'shellscript', 'fw.sh');
-  await c.diagnosticsFor(sh);
+  const sh = await opened('#!/bin/sh\niptables -A INPUT -p tcp --dport ', 'shellscript', 'fw.sh');
   const s = await c.conn.sendRequest(SignatureHelpRequest.type, { textDocument: { uri: sh }, position: pos(1, 38) });
   assert.equal(s!.signatures[0].label, '--dport port[:port]');
 });
@@ -351,8 +354,7 @@ test('code lenses above user chains: the jumps to them (listed on a click) and t
     'COMMIT',
     '',
   ].join('\n');
-  const uri = await open(text);
-  await c.diagnosticsFor(uri);
+  const uri = await opened(text);
   const lenses = (await c.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri } }))!;
   assert.deepEqual(lenses.map((l) => [l.range.start.line, l.command!.title]), [
     [2, 'jumped to from 2 rules · holds 1 rule'],
@@ -378,8 +380,7 @@ test('smart selection grows from the word to the option, the match, the rule, th
     'COMMIT',
     '',
   ].join('\n');
-  const uri = await open(text);
-  await c.diagnosticsFor(uri);
+  const uri = await opened(text);
   const chain = async (line: number, character: number) => {
     const [sel] = (await c.conn.sendRequest(SelectionRangeRequest.type, { textDocument: { uri }, positions: [pos(line, character)] }))!;
     const out: string[] = [];
@@ -408,16 +409,14 @@ test('smart selection grows from the word to the option, the match, the rule, th
 
 test('inlay hints: each rule\'s number in its chain, as the kernel will hold it, for the lines asked for', async () => {
   const text = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -i lo -j ACCEPT', '-A OUTPUT -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', ''].join('\n');
-  const uri = await open(text);
-  await c.diagnosticsFor(uri);
+  const uri = await opened(text);
   const hints = async (u: string, from: number, to: number) => ((await c.conn.sendRequest(InlayHintRequest.type, { textDocument: { uri: u }, range: { start: pos(from, 0), end: pos(to, 0) } })) ?? []);
   const all = await hints(uri, 0, 7);
   assert.deepEqual(all.map((h) => [h.position.line, h.position.character, h.label]), [[2, 24, '#1'], [3, 19, '#1'], [4, 36, '#2']]);
   assert.match(String(all[2].tooltip), /Rule 2 of 2 in INPUT \(filter\): `-D INPUT 2` deletes it/);
   assert.deepEqual((await hints(uri, 4, 4)).map((h) => h.label), ['#2']);
   // A script: -I 1 puts its rule first, ahead of the rule appended before it.
-  const sh = await open('#!/bin/sh\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -I INPUT 1 -i lo -j ACCEPT\n', 'shellscript', 'fw.sh');
-  await c.diagnosticsFor(sh);
+  const sh = await opened('#!/bin/sh\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -I INPUT 1 -i lo -j ACCEPT\n', 'shellscript', 'fw.sh');
   assert.deepEqual((await hints(sh, 0, 3)).map((h) => [h.position.line, h.label]), [[1, '#2'], [2, '#1']]);
   // Turned off by the setting (the server asks for its settings again when told they changed: wait for that).
   const until = async (ok: (n: number) => boolean) => {
@@ -438,14 +437,12 @@ test('inlay hints: each rule\'s number in its chain, as the kernel will hold it,
 });
 
 test('the custom request iptables/toRestore converts a script for any editor, and says why it cannot', async () => {
-  const sh = await open('#!/bin/sh\niptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n', 'shellscript', 'fw.sh');
-  await c.diagnosticsFor(sh);
+  const sh = await opened('#!/bin/sh\niptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n', 'shellscript', 'fw.sh');
   const reply = (await c.conn.sendRequest('iptables/toRestore', { textDocument: { uri: sh } })) as { files: Array<{ family: number; text: string; skipped: unknown[] }>; error?: string };
   assert.equal(reply.error, undefined);
   assert.deepEqual(reply.files.map((f) => f.family), [4]);
   assert.match(reply.files[0].text, /rules of fw\.sh[\s\S]*:INPUT DROP \[0:0\][\s\S]*-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n$/);
-  const restore = await open('*filter\nCOMMIT\n');
-  await c.diagnosticsFor(restore);
+  const restore = await opened('*filter\nCOMMIT\n');
   const no = (await c.conn.sendRequest('iptables/toRestore', { textDocument: { uri: restore } })) as { files: unknown[]; error?: string };
   assert.match(no.error!, /already/);
 });

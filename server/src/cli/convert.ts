@@ -1,7 +1,7 @@
 /** `iptables-lint convert SCRIPT [--ipv4|--ipv6]`: a shell script's rules as an iptables-restore file. */
-import { readFileSync } from 'node:fs';
 import { lint } from '../engine/lint';
 import { scriptToRestore } from '../engine/toRestore';
+import { readInput } from './input';
 
 export const CONVERT_USAGE = `Usage: iptables-lint convert SCRIPT [--ipv4|--ipv6]
 Prints the rules the shell script leaves in the kernel (from empty tables) as an iptables-restore file:
@@ -28,13 +28,8 @@ export function runConvert(argv: string[], out: (s: string) => void, errOut: (s:
     return 2;
   }
   const [file] = files;
-  let text: string;
-  try {
-    text = file === '-' ? readStdin() : readFileSync(file, 'utf8');
-  } catch (e) {
-    errOut(`iptables-lint convert: cannot read ${file}: ${(e as Error).message}`);
-    return 2;
-  }
+  const text = readInput(file, readStdin, errOut, 'convert');
+  if (text === undefined) return 2;
   const made = scriptToRestore(lint(text, { fileName: file === '-' ? undefined : file, format: 'script' }), file === '-' ? 'the script' : file);
   const chosen = made.find((f) => f.family === (family ?? made[0]?.family));
   if (!chosen) {

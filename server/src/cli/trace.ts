@@ -1,5 +1,5 @@
 /** `iptables-lint trace FILE --proto tcp --src A --dst B --dport N --in IF [...]`: which rule decides this packet. */
-import { readFileSync } from 'node:fs';
+import { readInput } from './input';
 import { lint } from '../engine/lint';
 import { formatTrace, packetFrom, PacketSpec, tracePacket, TracePath } from '../engine/trace/tracer';
 
@@ -67,13 +67,8 @@ export function runTrace(argv: string[], out: (s: string) => void, errOut: (s: s
     errOut(`iptables-lint trace: no file given.\n${TRACE_USAGE}`);
     return 2;
   }
-  let text: string;
-  try {
-    text = file === '-' ? readStdin() : readFileSync(file, 'utf8');
-  } catch (e) {
-    errOut(`iptables-lint trace: cannot read ${file}: ${(e as Error).message}`);
-    return 2;
-  }
+  const text = readInput(file, readStdin, errOut, 'trace');
+  if (text === undefined) return 2;
   const result = lint(text, { fileName: file === '-' ? undefined : file });
   let packet;
   try {
