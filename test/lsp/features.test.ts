@@ -138,6 +138,8 @@ test('quick-fixes: each applied fix removes its diagnostic and adds no error', a
     ['*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'nd-blocked', 'Accept neighbour discovery in INPUT', 'rules.v6'],
     ['ip6tables -P INPUT DROP\nip6tables -A INPUT -p tcp --dport 22 -j ACCEPT\nip6tables -A INPUT -j DROP\n', 'nd-blocked', 'Accept neighbour discovery in INPUT', 'fw6.sh'],
     ['*filter\n-A INPUT -s ! 10.0.0.0/8 -j DROP\nCOMMIT\n', 'obsolete-syntax', "Write '! -s'"],
+    ['*filter\n:INPUT DROP [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'pmtu-blocked', 'Accept the ICMP errors path MTU discovery needs in INPUT'],
+    ['ip6tables -P INPUT DROP\nip6tables -A INPUT -m state --state ESTABLISHED -j ACCEPT\nip6tables -A INPUT -p tcp --dport 22 -j ACCEPT\nip6tables -A INPUT -p ipv6-icmp --icmpv6-type 135 -j ACCEPT\nip6tables -A INPUT -p ipv6-icmp --icmpv6-type 136 -j ACCEPT\nip6tables -A INPUT -i lo -j ACCEPT\n', 'pmtu-blocked', 'Accept the ICMP errors path MTU discovery needs in INPUT', 'fw6.sh'],
     ['*filter\n-A INPUT -j ACCEPT\nCOMMIT \n', 'commit-format', "Make the line exactly 'COMMIT'"],
     ['*filter\r\n-A INPUT -j ACCEPT\r\nCOMMIT\r\n', 'commit-format', 'Convert the whole file to LF line endings'],
     ['*filter\n:X ACCEPT [0:0]\nCOMMIT\n', 'invalid-policy', "Change to '-'"],

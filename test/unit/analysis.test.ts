@@ -181,6 +181,29 @@ test('nd-blocked: an ip6tables INPUT or OUTPUT that denies neighbour discovery',
   expectNone('*filter\n:INPUT DROP [0:0]\n:OUTPUT DROP [0:0]\nCOMMIT\n', 'nd-blocked', { family: 6 });
 });
 
+test('pmtu-blocked: replies accepted, the ICMP errors about them (RELATED) denied', () => {
+  const chains = (family: 4 | 6, ...rules: string[]) => ['*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', '-A INPUT -i lo -j ACCEPT', ...rules, '-A INPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', ''].join('\n');
+  const d = expectOne(chains(4, '-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT'), 'pmtu-blocked', 1, 'DROP');
+  assert.match(d.message, /^INPUT takes the ESTABLISHED replies of connections \(line 5\) but not the RELATED ICMP errors about them: the DROP policy denies ICMP 'fragmentation needed' \(type 3 code 4\)/);
+  assert.equal((d.data as { rule: string }).rule, '-A INPUT -p icmp -m icmp --icmp-type fragmentation-needed -j ACCEPT');
+  assert.match(expectOne(chains(6, '-A INPUT -m state --state ESTABLISHED -j ACCEPT'), 'pmtu-blocked', 1, 'DROP', { family: 6 }).message, /ICMPv6 'packet too big'/);
+  // RELATED accepted, all ICMP accepted, or the error itself: nothing to say.
+  expectNone(chains(4, '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT'), 'pmtu-blocked');
+  expectNone(chains(4, '-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT', '-A INPUT -p icmp -j ACCEPT'), 'pmtu-blocked');
+  expectNone(chains(4, '-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT', '-A INPUT -p icmp --icmp-type fragmentation-needed -j ACCEPT'), 'pmtu-blocked');
+  expectNone(chains(6, '-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT', '-A INPUT -p ipv6-icmp -j ACCEPT'), 'pmtu-blocked', { family: 6 });
+  // An accept for echo requests only, or for loopback, does not take them.
+  expectOne(chains(4, '-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT', '-A INPUT -p icmp --icmp-type echo-request -j ACCEPT'), 'pmtu-blocked', 1, 'DROP');
+  // Where the replies themselves are dropped, missing-established says so, and this check keeps quiet.
+  const noReplies = chains(4, '-A INPUT -p tcp --dport 80 -j ACCEPT');
+  expectNone(noReplies, 'pmtu-blocked');
+  expectOne(noReplies, 'missing-established', 1, 'DROP');
+  // FORWARD too; only when every such error is denied (an accept of all from the LAN takes those sent from it).
+  const fwd = ['*filter', ':FORWARD DROP [0:0]', '-A FORWARD -m conntrack --ctstate ESTABLISHED -j ACCEPT', '-A FORWARD -i eth1 -o eth0 -m conntrack --ctstate NEW -j ACCEPT', 'COMMIT', ''].join('\n');
+  assert.match(expectOne(fwd, 'pmtu-blocked', 1, 'DROP').message, /connections of the hosts it forwards for/);
+  expectNone(fwd.replace(' -m conntrack --ctstate NEW -j', ' -j'), 'pmtu-blocked');
+});
+
 test('not dead because of a RETURN that a long user chain reaches only after hundreds of others', () => {
   // The chain's final DROP takes what 200 earlier RETURNs leave; working that out outgrows the budget of pieces,
   // and the DROP was once taken to decide all that was left of it so far, the RETURN of 192.168.1.1 included.

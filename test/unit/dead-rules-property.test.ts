@@ -135,8 +135,8 @@ const gwRule = fc.tuple(
   fc.constantFrom('FORWARD', 'FORWARD', 'FORWARD', 'INPUT', 'OUTPUT'),
   fc.constantFrom('', '', '-i eth0', '-i eth1', '-o eth0', '-o eth1', '-i eth0 -o eth1', '-i eth1 -o eth0', '-i lo', '-o lo'),
   fc.constantFrom('', '', '-d 192.168.1.10', '-d 192.168.1.0/24', '-s 192.168.1.0/24', '! -d 192.168.1.11'),
-  fc.constantFrom('', '', '-p tcp', '-p tcp --dport 32400', '-p tcp --dport 80', '-p tcp --sport 22', '-p udp', '-p tcp --dport 22', '-p tcp --dport 5432', '-p tcp --dport 3306:6379'),
-  fc.constantFrom('', '', '', '-m conntrack --ctstate NEW', '-m conntrack --ctstate ESTABLISHED,RELATED', '-m conntrack --ctstate ESTABLISHED', '-m limit --limit 5/min'),
+  fc.constantFrom('', '', '-p tcp', '-p tcp --dport 32400', '-p tcp --dport 80', '-p tcp --sport 22', '-p udp', '-p tcp --dport 22', '-p tcp --dport 5432', '-p tcp --dport 3306:6379', '-p icmp', '-p icmp --icmp-type fragmentation-needed', '-p icmp --icmp-type echo-request'),
+  fc.constantFrom('', '', '', '-m conntrack --ctstate NEW', '-m conntrack --ctstate ESTABLISHED,RELATED', '-m conntrack --ctstate ESTABLISHED', '-m conntrack --ctstate ESTABLISHED', '-m conntrack --ctstate RELATED', '-m limit --limit 5/min'),
   fc.constantFrom('ACCEPT', 'ACCEPT', 'DROP', 'REJECT', 'LOG'),
 ).map(([chain, io, addr, pp, st, t]) => {
   const ifaces = chain === 'INPUT' ? io.replace(/ ?-o eth\d/g, '') : chain === 'OUTPUT' ? io.replace(/ ?-i eth\d/g, '') : io;
@@ -174,9 +174,9 @@ function noneAccepted(result: LintResult, chain: string, box: IntervalSet[], rnd
   return undefined;
 }
 
-test(`property: port forwards called dropped, FORWARD replies called stranded, SSH answers and loopback connections called blocked are, packet by packet (${RUNS} rulesets)`, (t) => {
+test(`property: port forwards called dropped, FORWARD replies called stranded, SSH answers, loopback connections and path-MTU errors called blocked are, packet by packet (${RUNS} rulesets)`, (t) => {
   const rnd = mulberry(11);
-  const counts = { dnat: 0, replies: 0, answers: 0, loopback: 0 };
+  const counts = { dnat: 0, replies: 0, answers: 0, loopback: 0, pmtu: 0 };
   fc.assert(
     fc.property(fc.array(dnatRule, { minLength: 1, maxLength: 2 }), fc.array(gwRule, { maxLength: 8 }), fc.constantFrom('DROP', 'ACCEPT'), (dnats, rules, out) => {
       const text = ['*nat', ':PREROUTING ACCEPT [0:0]', ...dnats, 'COMMIT', '*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', `:OUTPUT ${out} [0:0]`, '-A INPUT -p tcp --dport 22 -j ACCEPT', ...rules, 'COMMIT', ''].join('\n');
@@ -206,6 +206,17 @@ test(`property: port forwards called dropped, FORWARD replies called stranded, S
           local[Dim.State] = IntervalSet.point(BigInt(STATES.indexOf('NEW')));
           local[Dim.Frag] = IntervalSet.point(0n);
           refuted = noneAccepted(result, chain, local, rnd);
+        } else if (d.code === 'pmtu-blocked') {
+          counts.pmtu++;
+          const chain = (d.data as { chain: string }).chain;
+          const tooBig = space.full.slice();
+          tooBig[Dim.Proto] = IntervalSet.point(1n);
+          tooBig[Dim.Icmp] = IntervalSet.point(3n * 256n + 4n);
+          tooBig[Dim.State] = IntervalSet.point(BigInt(STATES.indexOf('RELATED')));
+          tooBig[Dim.Frag] = IntervalSet.point(0n);
+          // From a router out there: an ordinary interface, never lo.
+          if (chain === 'INPUT') tooBig[Dim.In] = IntervalSet.point(BigInt('0x' + Buffer.from('eth0').toString('hex').padEnd(32, '0')));
+          refuted = noneAccepted(result, chain, tooBig, rnd);
         } else if (d.code === 'ssh-lockout' && (d.data as { chain?: string }).chain === 'OUTPUT') {
           counts.answers++;
           const answers = space.full.slice();
@@ -220,8 +231,8 @@ test(`property: port forwards called dropped, FORWARD replies called stranded, S
     }),
     { numRuns: RUNS, seed: 20261127 },
   );
-  t.diagnostic(`${counts.dnat} dnat-dropped, ${counts.replies} stranded-reply, ${counts.answers} SSH-answer and ${counts.loopback} loopback claims confirmed`);
-  assert.ok(counts.dnat > 20 && counts.replies > 5 && counts.answers > 20 && counts.loopback > 20, JSON.stringify(counts));
+  t.diagnostic(`${counts.dnat} dnat-dropped, ${counts.replies} stranded-reply, ${counts.answers} SSH-answer, ${counts.loopback} loopback and ${counts.pmtu} path-MTU claims confirmed`);
+  assert.ok(counts.dnat > 20 && counts.replies > 5 && counts.answers > 20 && counts.loopback > 20 && counts.pmtu > 10, JSON.stringify(counts));
 });
 
 const ndRule = fc.tuple(

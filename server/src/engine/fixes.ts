@@ -194,6 +194,12 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     const texts = ['neighbour-solicitation', 'neighbour-advertisement'].map((t) => `-p ipv6-icmp -m icmp6 --icmpv6-type ${t} -j ACCEPT`);
     return before === undefined ? [] : [insertRules(fc, chain, before, texts, `Accept neighbour discovery in ${chain}`)];
   },
+  'pmtu-blocked': (fc) => {
+    const chain = fc.data.chain as string;
+    const text = ruleText(fc, chain);
+    const before = insertionLine(fc, chain);
+    return text === undefined || before === undefined ? [] : [insertRules(fc, chain, before, [text], `Accept the ICMP errors path MTU discovery needs in ${chain}`)];
+  },
   'dnat-dropped': (fc) => {
     const text = ruleText(fc, 'FORWARD');
     const before = insertionLine(fc, 'FORWARD');

@@ -4,6 +4,7 @@ import { AnalysisModel } from './model';
 import { checkDnat } from './dnat';
 import { checkLoopback } from './loopback';
 import { checkNeighbourDiscovery } from './neighbour';
+import { checkPathMtu } from './pmtu';
 import { checkPolicies } from './policy';
 import { reportDeadRules } from './shadow';
 import { checkStyle } from './style';
@@ -16,5 +17,6 @@ export function runAnalysis(ctx: CheckContext): AnalysisModel {
   checkDnat(model, ctx);
   checkNeighbourDiscovery(model, ctx);
   checkLoopback(model, ctx);
+  checkPathMtu(model, ctx);
   return model;
 }

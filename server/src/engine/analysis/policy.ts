@@ -107,13 +107,9 @@ function checkEstablished(model: AnalysisModel, ctx: CheckContext, cs: ChainStat
   const rules = model.rules(cs);
   const stop = end.rule ? rules.indexOf(end.rule) : rules.length;
   const before = rules.slice(0, stop);
-  const established = 2n;
-  const otherSide = cs.name === 'OUTPUT' ? Dim.Dst : Dim.Src;
   const takesNew = (ri: RuleInfo) => ri.flow.kind === 'verdict' && ri.flow.verdict === 'ACCEPT' && ri.box[Dim.State].has(1n) && !isLoopbackOnly(ri);
   if (!before.some(takesNew)) return;
-  const acceptsReplies = (ri: RuleInfo) => (ri.flow.kind === 'jump' || ri.flow.kind === 'goto' || (ri.flow.kind === 'verdict' && ri.flow.verdict === 'ACCEPT'))
-    && ri.box[Dim.State].has(established) && space.isFull(ri.box, Dim.Dport) && space.isFull(ri.box, otherSide) && !isLoopbackOnly(ri);
-  const replyRule = before.find(acceptsReplies);
+  const replyRule = before.find((ri) => acceptsReplies(model, cs, ri));
   const tcpEstablished = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.State, stateSet('ESTABLISHED')]]);
   const blocker = replyRule && before.slice(0, before.indexOf(replyRule)).find((ri) => ri.flow.kind === 'verdict' && DENY.has(ri.flow.verdict) && ri.exact && space.subsetOf(tcpEstablished, ri.box));
   // Forwarded connections are answered through FORWARD too: the replies of each connection it accepts (addresses,
@@ -130,6 +126,17 @@ function checkEstablished(model: AnalysisModel, ctx: CheckContext, cs: ChainStat
   ctx.sink.add('missing-established', 'warning', end.rule && !cs.policyRange ? end.range : range,
     `${cs.name} ends in ${end.what} and accepts new connections, but ${what}: replies to ${cs.name === 'FORWARD' ? 'the connections it forwards' : cs.name === 'OUTPUT' ? 'connections made to this machine (the answers of its servers)' : 'connections this machine opens'}, and later packets of connections accepted only as NEW, are dropped. Add '-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT' near the top.`,
     { chain: cs.name, table: cs.table, insertBefore: before.find((ri) => !isLoopbackOnly(ri))?.rule.range.start.line ?? end.range.start.line, repliesOf: stranded?.rule.range.start.line });
+}
+
+/**
+ * Whether a rule may accept the replies of every connection: ESTABLISHED packets on every port, from (in OUTPUT: to)
+ * every address, on an interface other than the loopback one (or a jump, which may).
+ */
+export function acceptsReplies(model: AnalysisModel, cs: ChainState, ri: RuleInfo): boolean {
+  const space = model.space(cs);
+  const otherSide = cs.name === 'OUTPUT' ? Dim.Dst : Dim.Src;
+  return (ri.flow.kind === 'jump' || ri.flow.kind === 'goto' || (ri.flow.kind === 'verdict' && ri.flow.verdict === 'ACCEPT'))
+    && ri.box[Dim.State].has(2n) && space.isFull(ri.box, Dim.Dport) && space.isFull(ri.box, otherSide) && !isLoopbackOnly(ri);
 }
 
 /**

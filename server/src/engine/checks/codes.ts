@@ -39,6 +39,7 @@ export const CODES: CodeInfo[] = [
   { code: 'loopback-blocked', severity: 'warning', title: 'INPUT or OUTPUT that denies traffic on the loopback interface' },
   { code: 'nd-blocked', severity: 'warning', title: 'An ip6tables chain that denies IPv6 neighbour discovery' },
   { code: 'dnat-dropped', severity: 'warning', title: 'A port forward (DNAT) whose connections the filter table drops' },
+  { code: 'pmtu-blocked', severity: 'warning', title: 'The ICMP errors path MTU discovery needs are denied' },
   { code: 'host-bits-set', severity: 'warning', title: 'An address with bits set past its prefix' },
   { code: 'prefer-ipset', severity: 'info', title: 'Many rules that differ only by address' },
   { code: 'deprecated-match', severity: 'hint', title: '-m state instead of -m conntrack' },
