@@ -138,6 +138,8 @@ test('quick-fixes: each applied fix removes its diagnostic and adds no error', a
     ['*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'nd-blocked', 'Accept neighbour discovery in INPUT', 'rules.v6'],
     ['ip6tables -P INPUT DROP\nip6tables -A INPUT -p tcp --dport 22 -j ACCEPT\nip6tables -A INPUT -j DROP\n', 'nd-blocked', 'Accept neighbour discovery in INPUT', 'fw6.sh'],
     ['*filter\n-A INPUT -s ! 10.0.0.0/8 -j DROP\nCOMMIT\n', 'obsolete-syntax', "Write '! -s'"],
+    ['*filter\n-A INPUT -p icmp -m limit --limit 1/s -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'limit-ineffective', 'Drop what the rate limit leaves, right after it'],
+    ['#!/bin/sh\nIPT=iptables\n$IPT -A INPUT -p icmp -m limit --limit 1/s -j ACCEPT\n\n$IPT -A INPUT -p tcp --dport 22 -j ACCEPT\n', 'limit-ineffective', 'Drop what the rate limit leaves, right after it', 'fw.sh'],
     ['*filter\n:INPUT DROP [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'pmtu-blocked', 'Accept the ICMP errors path MTU discovery needs in INPUT'],
     ['ip6tables -P INPUT DROP\nip6tables -A INPUT -m state --state ESTABLISHED -j ACCEPT\nip6tables -A INPUT -p tcp --dport 22 -j ACCEPT\nip6tables -A INPUT -p ipv6-icmp --icmpv6-type 135 -j ACCEPT\nip6tables -A INPUT -p ipv6-icmp --icmpv6-type 136 -j ACCEPT\nip6tables -A INPUT -i lo -j ACCEPT\n', 'pmtu-blocked', 'Accept the ICMP errors path MTU discovery needs in INPUT', 'fw6.sh'],
     ['*filter\n-A INPUT -j ACCEPT\nCOMMIT \n', 'commit-format', "Make the line exactly 'COMMIT'"],
@@ -150,7 +152,7 @@ test('quick-fixes: each applied fix removes its diagnostic and adds no error', a
     ['iptables -P INPUT DROP\niptables -P FORWARD DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -t nat -A PREROUTING -i eth0 -p tcp --dport 25565 -j DNAT --to-destination 10.0.0.5\niptables -A FORWARD -j DROP\n', 'dnat-dropped', 'Accept the forwarded connections in FORWARD'],
   ];
   for (const [text, code, title, fileName] of cases) {
-    const script = /^ip6?tables/.test(text);
+    const script = /^(ip6?tables|#!)/.test(text);
     const name = fileName ?? (script ? 'fw.sh' : 'rules.v4');
     const uri = await open(text, script ? 'shellscript' : 'iptables', name);
     const actions = await actionsFor(uri, text);

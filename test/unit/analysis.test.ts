@@ -204,6 +204,27 @@ test('pmtu-blocked: replies accepted, the ICMP errors about them (RELATED) denie
   expectNone(fwd.replace(' -m conntrack --ctstate NEW -j', ' -j'), 'pmtu-blocked');
 });
 
+test('limit-ineffective: a rate-limited ACCEPT whose excess packets are accepted anyway', () => {
+  const input = (policy: string, ...rules: string[]) => ['*filter', `:INPUT ${policy} [0:0]`, ...rules, 'COMMIT', ''].join('\n');
+  const ping = '-A INPUT -p icmp -m icmp --icmp-type echo-request -m limit --limit 1/s --limit-burst 5 -m comment --comment "ping" -j ACCEPT';
+  const d = expectOne(input('ACCEPT', ping), 'limit-ineffective', 2, ping);
+  assert.match(d.message, /packets above 1\/s go on down INPUT, where nothing denies them and the ACCEPT policy takes them/);
+  assert.equal((d.data as { rule: string }).rule, '-A INPUT -p icmp -m icmp --icmp-type echo-request -m comment --comment ping -j DROP');
+  // A later rule that may deny them, or a DROP policy: the limit does its work.
+  expectNone(input('ACCEPT', ping, '-A INPUT -p icmp -j DROP'), 'limit-ineffective');
+  expectNone(input('ACCEPT', ping, '-A INPUT -j REJECT'), 'limit-ineffective');
+  expectNone(input('DROP', ping), 'limit-ineffective');
+  // A later LOG or ACCEPT changes nothing; a jump might deny them.
+  expectOne(input('ACCEPT', ping, '-A INPUT -p icmp -j LOG', '-A INPUT -p tcp --dport 22 -j ACCEPT'), 'limit-ineffective', 2, ping);
+  expectNone(input('ACCEPT', ping, ':X - [0:0]', '-A INPUT -j X'), 'limit-ineffective');
+  // hashlimit: --hashlimit-upto limits; --hashlimit-above matches the excess, so its ACCEPT is something else.
+  const upto = '-A INPUT -p tcp --dport 22 -m hashlimit --hashlimit-upto 10/min --hashlimit-name ssh -j ACCEPT';
+  expectOne(input('ACCEPT', upto), 'limit-ineffective', 2, upto);
+  expectNone(input('ACCEPT', upto.replace('upto', 'above')), 'limit-ineffective');
+  // A rate-limited LOG is the usual way to log, not a limit of anything.
+  expectNone(input('ACCEPT', '-A INPUT -m limit --limit 5/min -j LOG'), 'limit-ineffective');
+});
+
 test('not dead because of a RETURN that a long user chain reaches only after hundreds of others', () => {
   // The chain's final DROP takes what 200 earlier RETURNs leave; working that out outgrows the budget of pieces,
   // and the DROP was once taken to decide all that was left of it so far, the RETURN of 192.168.1.1 included.

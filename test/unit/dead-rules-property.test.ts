@@ -275,3 +275,38 @@ test(`property: every ip6tables chain said to deny neighbour discovery denies it
   t.diagnostic(`${claims} neighbour-discovery claims confirmed`);
   assert.ok(claims > 30, `${claims}`);
 });
+
+const limitChain = fc.array(fc.tuple(
+  fc.constantFrom('-p icmp', '-p tcp --dport 22', '-p tcp', '-p udp --dport 53', '', '-s 10.0.0.0/8', '-i eth0'),
+  fc.constantFrom('-m limit --limit 5/min', '-m limit --limit 1/s --limit-burst 4', '-m hashlimit --hashlimit-upto 10/min --hashlimit-name h', '-m hashlimit --hashlimit-above 10/min --hashlimit-name h', '', '', '-m conntrack --ctstate NEW'),
+  fc.constantFrom('ACCEPT', 'ACCEPT', 'ACCEPT', 'DROP', 'LOG', 'REJECT', 'X'),
+).map(([m, l, t]) => `-A INPUT ${[m, l].filter(Boolean).join(' ')} -j ${t}`.replace(/ +/g, ' ')), { minLength: 1, maxLength: 7 });
+
+test(`property: every rate limit said to limit nothing changes nothing: without the rule each packet it could take meets the same fates, packet by packet (${RUNS} rulesets)`, (t) => {
+  const rnd = mulberry(17);
+  let claims = 0;
+  fc.assert(
+    fc.property(limitChain, fc.constantFrom('ACCEPT', 'ACCEPT', 'DROP'), (rules, policy) => {
+      const text = ['*filter', `:INPUT ${policy} [0:0]`, ':X - [0:0]', '-A X -p udp -j DROP', ...rules, 'COMMIT', ''].join('\n');
+      const result = lint(text);
+      for (const d of result.diagnostics.filter((x) => x.code === 'limit-ineffective')) {
+        claims++;
+        // Without the rule, every packet it could take has the fates it had with it: the rule changes nothing.
+        const lines = text.split('\n');
+        const without = lint([...lines.slice(0, d.range.start.line), ...lines.slice(d.range.start.line + 1)].join('\n'));
+        const cs = result.state.get(4, 'filter', 'INPUT')!;
+        const rule = cs.rules.find((r) => r.range.start.line === d.range.start.line)!;
+        const box = new AnalysisModel(result.ruleset, result.state).ruleInfo(rule, cs).box;
+        const fates = (state: LintResult['state'], p: ReturnType<typeof samplePackets>[number]) =>
+          [...new Set(walkChain(state, 4, state.get(4, 'filter', 'INPUT')!, p, { maxOutcomes: 64 }).map((o) => o.verdict))].sort().join(', ');
+        for (const p of samplePackets(box, 4, 40, rnd)) {
+          const [withIt, withoutIt] = [fates(result.state, p), fates(without.state, p)];
+          assert.equal(withoutIt, withIt, `limit-ineffective on line ${d.range.start.line + 1} is wrong for ${JSON.stringify(p, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}\n${text}`);
+        }
+      }
+    }),
+    { numRuns: RUNS, seed: 20261129 },
+  );
+  t.diagnostic(`${claims} rate-limit claims confirmed`);
+  assert.ok(claims > 30, `${claims}`);
+});

@@ -194,6 +194,13 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     const texts = ['neighbour-solicitation', 'neighbour-advertisement'].map((t) => `-p ipv6-icmp -m icmp6 --icmpv6-type ${t} -j ACCEPT`);
     return before === undefined ? [] : [insertRules(fc, chain, before, texts, `Accept neighbour discovery in ${chain}`)];
   },
+  'limit-ineffective': (fc) => {
+    const chain = fc.data.chain as string;
+    const text = ruleText(fc, chain);
+    const c = commandOnLine(fc.result.ruleset, fc.diag.range.start.line);
+    // Right after the rate-limited rule, written the way it is (`$IPT -A ...` in a script).
+    return text === undefined || !c ? [] : [{ title: 'Drop what the rate limit leaves, right after it', edits: [insertLine(c.endLine + 1, `${rulePrefix(fc, c, chain)} ${text}`)], preferred: true }];
+  },
   'pmtu-blocked': (fc) => {
     const chain = fc.data.chain as string;
     const text = ruleText(fc, chain);

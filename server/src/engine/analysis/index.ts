@@ -6,6 +6,7 @@ import { checkLoopback } from './loopback';
 import { checkNeighbourDiscovery } from './neighbour';
 import { checkPathMtu } from './pmtu';
 import { checkPolicies } from './policy';
+import { checkRateLimits } from './rateLimit';
 import { reportDeadRules } from './shadow';
 import { checkStyle } from './style';
 
@@ -18,5 +19,6 @@ export function runAnalysis(ctx: CheckContext): AnalysisModel {
   checkNeighbourDiscovery(model, ctx);
   checkLoopback(model, ctx);
   checkPathMtu(model, ctx);
+  checkRateLimits(model, ctx);
   return model;
 }

@@ -1,0 +1,66 @@
+/**
+ * A rate limit that limits nothing (limit-ineffective): `-m limit --limit 5/min -j ACCEPT` accepts the packets
+ * within the rate, and those above it go on down the chain. Where every one of them is accepted there too (nothing
+ * after the rule may deny them, and the chain's policy is ACCEPT), the limit changes nothing: the rule meant to
+ * slow a flood lets all of it in. The cure is a rule after it that drops what it leaves.
+ */
+import { CheckContext } from '../checks/context';
+import { canonicalSpec } from '../format';
+import { Command } from '../model';
+import { ChainState } from '../state';
+import { AnalysisModel, RuleInfo } from './model';
+
+/** The match a rate limit comes from, when the rule accepts what is within it. */
+function rateLimit(c: Command): { name: string; rate: string } | undefined {
+  for (const m of c.matches) {
+    const name = m.spec?.name;
+    const value = (opt: string) => m.options.find((o) => o.spec.names[0] === opt && !o.negated && !o.argDynamic)?.argValue;
+    if (name === 'limit') return { name, rate: value('--limit') ?? '3/hour' };
+    // --hashlimit-above matches what is over the rate: an ACCEPT of it is no rate limit.
+    if (name === 'hashlimit' && !m.options.some((o) => o.spec.names[0] === '--hashlimit-above')) {
+      const rate = value('--hashlimit-upto') ?? value('--hashlimit');
+      if (rate) return { name, rate };
+    }
+  }
+  return undefined;
+}
+
+/** Whether every packet of the rule's box that goes past it is accepted further down (or by the ACCEPT policy). */
+function restAccepted(model: AnalysisModel, cs: ChainState, ri: RuleInfo, rules: RuleInfo[]): boolean {
+  if (!cs.builtin || cs.policy !== 'ACCEPT') return false;
+  const space = model.space(cs);
+  for (let k = rules.indexOf(ri) + 1; k < rules.length; k++) {
+    const later = rules[k];
+    if (!space.overlaps(later.box, ri.box)) continue;
+    const f = later.flow;
+    if (f.kind === 'continue' || (f.kind === 'verdict' && f.verdict === 'ACCEPT')) continue;
+    return false;
+  }
+  return true;
+}
+
+/** The rule's conditions without its rate limit, as a rule that drops what it leaves. */
+function dropRest(c: Command, name: string, chain: string): string | undefined {
+  const spec = canonicalSpec(c, true);
+  if (spec === undefined) return undefined;
+  const withoutLimit = spec.replace(new RegExp(`-m ${name}(?: (?!-m |-j |-g )\\S+)*`), '').replace(/-j ACCEPT$/, '-j DROP').replace(/ +/g, ' ').trim();
+  return `-A ${chain} ${withoutLimit}`;
+}
+
+function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void {
+  const rules = model.rules(cs);
+  for (const ri of rules) {
+    if (ri.flow.kind !== 'verdict' || ri.flow.verdict !== 'ACCEPT') continue;
+    const limit = rateLimit(ri.rule);
+    if (!limit || !restAccepted(model, cs, ri, rules)) continue;
+    const rule = dropRest(ri.rule, limit.name, cs.name);
+    ctx.sink.add('limit-ineffective', 'warning', ri.rule.range,
+      `This rate limit limits nothing: the packets above ${limit.rate} go on down ${cs.name}, where nothing denies them and the ACCEPT policy takes them. Drop them right after this rule${rule ? `: '${rule}'` : ''}.`,
+      { chain: cs.name, table: cs.table, rule });
+  }
+}
+
+/** Every built-in filter chain whose policy is ACCEPT. */
+export function checkRateLimits(model: AnalysisModel, ctx: CheckContext): void {
+  for (const cs of ctx.state.all()) if (cs.table === 'filter' && cs.builtin && cs.policy === 'ACCEPT') checkChain(model, ctx, cs);
+}
