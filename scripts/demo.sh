@@ -10,3 +10,9 @@ for f in examples/*; do
   echo "== iptables-lint $f"
   node bin/iptables-lint "$f" && echo "(no problems)" || true
 done
+echo
+echo "== iptables-lint --format diff examples/common-mistakes.iptables   (the safe fixes, as a diff to review)"
+node bin/iptables-lint --format diff examples/common-mistakes.iptables || true
+echo
+echo "== iptables-lint convert examples/wordpress-server.sh   (the script's rules as an iptables-restore file)"
+node bin/iptables-lint convert examples/wordpress-server.sh | sed -n '/^\*filter/,/^COMMIT/p'
