@@ -23,6 +23,8 @@ import { quickFixes, safeEdits } from '../../server/src/engine/fixes';
 import { isRuleCommand } from '../../server/src/engine/model';
 import { comparePos } from '../../server/src/engine/types';
 import { codeLenses } from '../../server/src/features/codeLens';
+import { inlayHints } from '../../server/src/features/inlayHints';
+import { scriptToRestore } from '../../server/src/engine/toRestore';
 import { selectionRanges } from '../../server/src/features/selection';
 import { signatureHelp } from '../../server/src/features/signature';
 
@@ -56,6 +58,12 @@ function check(text: string, opts: LintOptions = {}): void {
     }
   }
   codeLenses(r, doc.uri);
+  inlayHints(r, { start: { line: 0, character: 0 }, end });
+  // A script's conversion is a restore file the linter reads without a new kind of error.
+  for (const f of r.ruleset.format === 'script' ? scriptToRestore(r) : []) {
+    const back = lint(f.text, { format: 'restore', family: f.family });
+    assert.ok(!back.diagnostics.some((d) => d.code === 'syntax' || d.code === 'missing-commit' || d.code === 'commit-format'), `conversion of:\n${text}\ngave:\n${f.text}\n${JSON.stringify(back.diagnostics.filter((d) => d.severity === 'error'))}`);
+  }
   if (lines.length <= 1200) assert.ok(Date.now() - t0 < 1000, `analysis took ${Date.now() - t0} ms for ${lines.length} lines`);
 }
 
