@@ -40,6 +40,9 @@ test('verdicts and conditions read as a sentence, in the order written', () => {
     ['-A PREROUTING -p tcp --dport 80 -j REDIRECT --to-ports 3128', 'Redirects TCP packets to port 80 (HTTP) to port 3128 of this machine.', 'nat'],
     ['-A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu', 'Applies `TCPMSS --clamp-mss-to-pmtu` to TCP packets with TCP flags SYN set and RST clear, then lets them go on to the next rule.', 'mangle'],
     ['-A INPUT -p ipv6-icmp --icmpv6-type 135 -j ACCEPT', 'Accepts ICMPv6 packets of type `135` (neighbour-solicitation).', 'filter', 'rules.v6'],
+    ['-A INPUT -p 6 --dport 22 -j ACCEPT', 'Accepts TCP packets to port 22 (SSH).'],
+    ['-A INPUT -p 47 -j ACCEPT', 'Accepts GRE packets.'],
+    ['-A INPUT -p all -s 10.0.0.0/8 -j ACCEPT', 'Accepts packets from `10.0.0.0/8`.'],
     ['-A OUTPUT -m owner --uid-owner 104 -j RETURN', 'Returns packets sent by user `104` to the chain that jumped here (in a built-in chain: to its policy).'],
   ];
   for (const [rule, want, table, name] of cases) assert.equal(explain(rule, table, name), want, rule);

@@ -4,7 +4,7 @@
  * as written, so nothing the rule says is left out.
  */
 import { Command, OptionUse, TargetUse } from './model';
-import { PORT_DESCRIPTIONS, PORT_NAMES } from './kb/services';
+import { PORT_DESCRIPTIONS, PORT_NAMES, PROTOCOLS } from './kb/services';
 import { ICMP_TYPE_NUMBERS, ICMPV6_TYPE_NUMBERS, parsePort } from './kb/values';
 
 const code = (s: string) => `\`${s}\``;
@@ -50,6 +50,16 @@ function icmpWords(text: string, v6: boolean): string {
 
 function iface(text: string): string {
   return text.endsWith('+') ? `any interface whose name starts with ${code(text.slice(0, -1))}` : code(text);
+}
+
+/** The protocol as an adjective (`TCP`, `non-UDP`, a number by its name); empty for every protocol. */
+function protocolWords(o: OptionUse): string {
+  if (o.argDynamic || o.argValue === undefined) return code(o.argValue ?? '');
+  let p = o.argValue.toLowerCase();
+  if (/^\d+$/.test(p)) p = Object.keys(PROTOCOLS).find((k) => PROTOCOLS[k] === Number(p)) ?? `protocol ${p}`;
+  const name = PROTOCOL_NAMES[p] ?? p;
+  if (name === '') return o.negated ? 'no' : '';
+  return o.negated ? `non-${name}` : name;
 }
 
 /** `a`, `a or b`, `a, b or c`: from a list, or from a comma-separated value. */
@@ -135,9 +145,7 @@ export function explainRule(c: Command): string {
     // The target, the match loads, the table, the counters and the command's own settings are no conditions.
     if (!o.owner && (o.spec.commandLineOnly || ['-j', '-g', '-m', '-t', '-c'].includes(o.spec.short ?? ''))) continue;
     if (!o.owner && o.spec.short === '-p') {
-      const p = o.argDynamic ? undefined : o.argValue?.toLowerCase();
-      const name = p === undefined ? `${code(o.argValue ?? '')}` : PROTOCOL_NAMES[p] ?? p;
-      protocol = o.negated ? `non-${name}` : name;
+      protocol = protocolWords(o);
       continue;
     }
     const words = conditionWords(o);
