@@ -162,3 +162,16 @@ test('convert: a script\'s rules as a restore file on standard output, what is l
   assert.equal(run(['convert', '-'], 'echo hello\n').code, 2);
   assert.equal(run(['convert']).code, 2);
 });
+
+test('explain: every rule in plain words, chain by chain, in the order the kernel holds them', () => {
+  const r = run(['explain', '-'], '#!/bin/sh\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -I INPUT 1 -i lo -j ACCEPT\niptables -P INPUT DROP\niptables -P OUTPUT DROP\n');
+  assert.equal(r.code, 0);
+  assert.equal(r.out, [
+    'filter INPUT (2 rules, policy DROP)',
+    '  1. line 3: Accepts packets arriving on lo.',
+    '  2. line 2: Accepts TCP packets to port 22 (SSH).',
+    'filter OUTPUT (0 rules, policy DROP)',
+    '',
+  ].join('\n'));
+  assert.equal(run(['explain']).code, 2);
+});

@@ -7,10 +7,12 @@ import { lint, LintOptions } from '../engine/lint';
 import { Diagnostic } from '../engine/types';
 import { runTrace } from './trace';
 import { runConvert } from './convert';
+import { runExplain } from './explain';
 
 const USAGE = `Usage: iptables-lint [--format text|json|sarif|diff] [--ipv4|--ipv6] [--script|--restore] [--fix] FILE...
        iptables-lint trace FILE [packet options]   (iptables-lint trace --help)
        iptables-lint convert SCRIPT [--ipv6]         (a script's rules as an iptables-restore file)
+       iptables-lint explain FILE                    (every rule in plain words, chain by chain)
 Checks iptables-save/restore files and shell scripts that run iptables. Use - to read standard input.
 --format text (file:line:column: severity: message [code]), json, sarif (SARIF 2.1.0, for code scanning), or
 diff (the safe fixes as a unified diff, for patch or git apply; nothing is written).
@@ -52,6 +54,7 @@ export function main(argv: string[], out: (s: string) => void, errOut: (s: strin
   writeFile: WriteFile = writeFileSync, readFile: (file: string) => string = (f) => readFileSync(f, 'utf8')): number {
   if (argv[0] === 'trace') return runTrace(argv.slice(1), out, errOut, readStdin);
   if (argv[0] === 'convert') return runConvert(argv.slice(1), out, errOut, readStdin);
+  if (argv[0] === 'explain') return runExplain(argv.slice(1), out, errOut, readStdin);
   let format = 'text';
   let fix = false;
   const files: string[] = [];
