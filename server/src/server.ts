@@ -111,6 +111,8 @@ connection.onInitialize((params): InitializeResult => {
       foldingRangeProvider: true,
       selectionRangeProvider: true,
       inlayHintProvider: { resolveProvider: false },
+      callHierarchyProvider: true,
+      workspaceSymbolProvider: true,
       executeCommandProvider: { commands: [] },
     },
     serverInfo: { name: 'iptables-language-server', version: VERSION },

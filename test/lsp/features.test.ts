@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CodeAction, CodeActionRequest, CodeActionResolveRequest, CodeLensRequest, CompletionItem, InlayHintRequest, CompletionRequest, DefinitionRequest, DocumentFormattingRequest, DocumentHighlightRequest,
+  CodeAction, CodeActionRequest, CodeActionResolveRequest, CodeLensRequest, CompletionItem, InlayHintRequest, CallHierarchyPrepareRequest, CallHierarchyIncomingCallsRequest, CallHierarchyOutgoingCallsRequest, WorkspaceSymbolRequest, CompletionRequest, DefinitionRequest, DocumentFormattingRequest, DocumentHighlightRequest,
   DocumentSymbol, DocumentSymbolRequest, FoldingRangeRequest, HoverRequest, Location, MarkupContent, PrepareRenameRequest, ReferencesRequest, RenameRequest,
   TextEdit, WorkspaceEdit, DocumentRangeFormattingRequest, SignatureHelp, SignatureHelpRequest, SelectionRange, SelectionRangeRequest,
 } from 'vscode-languageserver-protocol/node';
@@ -449,4 +449,45 @@ test('the custom request iptables/toRestore converts a script for any editor, an
   const restore = await opened('*filter\nCOMMIT\n');
   const no = (await c.conn.sendRequest('iptables/toRestore', { textDocument: { uri: restore } })) as { files: unknown[]; error?: string };
   assert.match(no.error!, /already/);
+});
+
+test('call hierarchy of chains: who jumps here, where this jumps, with the jumping rules', async () => {
+  const text = [
+    '*filter',
+    ':INPUT DROP [0:0]',
+    ':SSH - [0:0]',
+    ':BLOCK - [0:0]',
+    '-A INPUT -j BLOCK',
+    '-A INPUT -p tcp --dport 22 -j SSH',
+    '-A INPUT -p tcp --dport 2222 -j SSH',
+    '-A SSH -s 203.0.113.0/24 -j BLOCK',
+    '-A SSH -j ACCEPT',
+    '-A BLOCK -s 198.51.100.0/24 -j DROP',
+    'COMMIT',
+    '',
+  ].join('\n');
+  const uri = await opened(text);
+  const [ssh] = (await c.conn.sendRequest(CallHierarchyPrepareRequest.type, { textDocument: { uri }, position: pos(5, 31) }))!;
+  assert.equal(ssh.name, 'SSH');
+  assert.match(ssh.detail!, /user chain of filter, 2 rule\(s\)/);
+  const incoming = (await c.conn.sendRequest(CallHierarchyIncomingCallsRequest.type, { item: ssh }))!;
+  assert.deepEqual(incoming.map((x) => [x.from.name, x.fromRanges.map((r) => r.start.line)]), [['INPUT', [5, 6]]]);
+  const outgoing = (await c.conn.sendRequest(CallHierarchyOutgoingCallsRequest.type, { item: ssh }))!;
+  assert.deepEqual(outgoing.map((x) => [x.to.name, x.fromRanges.map((r) => r.start.line)]), [['BLOCK', [7]]]);
+  // BLOCK is entered from INPUT and from SSH.
+  const [block] = (await c.conn.sendRequest(CallHierarchyPrepareRequest.type, { textDocument: { uri }, position: pos(3, 2) }))!;
+  const into = (await c.conn.sendRequest(CallHierarchyIncomingCallsRequest.type, { item: block }))!;
+  assert.deepEqual(into.map((x) => x.from.name).sort(), ['INPUT', 'SSH']);
+  // Not on a chain: nothing to show.
+  assert.equal(await c.conn.sendRequest(CallHierarchyPrepareRequest.type, { textDocument: { uri }, position: pos(5, 12) }), null);
+});
+
+test('workspace symbols: the user chains of every open ruleset, by the letters of their name', async () => {
+  const a = await opened('*filter\n:SSH_GUARD - [0:0]\n:WEB - [0:0]\n-A INPUT -j SSH_GUARD\n-A INPUT -j WEB\nCOMMIT\n');
+  const b = await opened('#!/bin/sh\niptables -N SSH_LIMIT\niptables -A INPUT -j SSH_LIMIT\n', 'shellscript', 'fw.sh');
+  const found = (await c.conn.sendRequest(WorkspaceSymbolRequest.type, { query: 'sshg' })) as Array<{ name: string; location: { uri: string } }>;
+  assert.deepEqual(found.map((s) => [s.name, s.location.uri === a]), [['SSH_GUARD', true]]);
+  const both = (await c.conn.sendRequest(WorkspaceSymbolRequest.type, { query: 'ssh' })) as Array<{ name: string; location: { uri: string } }>;
+  assert.ok(both.some((s) => s.name === 'SSH_GUARD' && s.location.uri === a) && both.some((s) => s.name === 'SSH_LIMIT' && s.location.uri === b));
+  assert.ok(!both.some((s) => s.name === 'INPUT'), 'built-in chains are in every ruleset: not listed');
 });

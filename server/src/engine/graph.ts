@@ -129,6 +129,11 @@ export class JumpGraph {
     return undefined;
   }
 
+  /** The user chain a rule jumps or goes to, when it exists. */
+  entered(rule: Command): ChainState | undefined {
+    return this.next.get(rule);
+  }
+
   callers(cs: ChainState): ChainState[] {
     return this.reach.get(cs)?.callers ?? [];
   }

@@ -12,7 +12,7 @@ interface ChainRef {
   name: string;
 }
 
-function chainAt(result: LintResult, pos: Position): (ChainRef & { range: Range }) | undefined {
+export function chainAt(result: LintResult, pos: Position): (ChainRef & { range: Range }) | undefined {
   const loc = locate(result, pos);
   if (!loc || loc.kind !== 'chain') return undefined;
   const family = loc.command ? familyOf(result.ruleset, loc.command) : loc.decl?.family ?? result.ruleset.family;

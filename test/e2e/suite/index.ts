@@ -156,6 +156,16 @@ const cases: Case[] = [
     await diagnostics(made, () => true);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   }],
+  ['call hierarchy: the chains that jump to a user chain', async () => {
+    const doc = await open('ssh-safe-baseline.iptables');
+    await diagnostics(doc, () => true);
+    const line = doc.getText().split('\n').findIndex((l) => l.includes('-j SSH_BRAKE'));
+    const col = doc.lineAt(line).text.indexOf('SSH_BRAKE') + 1;
+    const items = await vscode.commands.executeCommand<vscode.CallHierarchyItem[]>('vscode.prepareCallHierarchy', doc.uri, new vscode.Position(line, col));
+    assert.equal(items?.[0]?.name, 'SSH_BRAKE');
+    const incoming = await vscode.commands.executeCommand<vscode.CallHierarchyIncomingCall[]>('vscode.provideIncomingCalls', items[0]);
+    assert.deepEqual(incoming.map((c) => c.from.name), ['INPUT']);
+  }],
   ['document symbols: tables, chains, rules', async () => {
     const doc = await open('rules.v4');
     const syms = await waitFor('symbols', async () => (await vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>('vscode.executeDocumentSymbolProvider', doc.uri)) ?? undefined);
