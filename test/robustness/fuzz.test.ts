@@ -23,6 +23,8 @@ import { quickFixes, safeEdits } from '../../server/src/engine/fixes';
 import { isRuleCommand } from '../../server/src/engine/model';
 import { comparePos } from '../../server/src/engine/types';
 import { codeLenses } from '../../server/src/features/codeLens';
+import { incomingCalls, outgoingCalls, prepareCallHierarchy } from '../../server/src/features/callHierarchy';
+import { workspaceSymbols } from '../../server/src/features/workspaceSymbols';
 import { inlayHints } from '../../server/src/features/inlayHints';
 import { scriptToRestore } from '../../server/src/engine/toRestore';
 import { selectionRanges } from '../../server/src/features/selection';
@@ -53,11 +55,16 @@ function check(text: string, opts: LintOptions = {}): void {
   const end = { line: lines.length - 1, character: lines[lines.length - 1].length };
   for (const p of [mid, end]) {
     signatureHelp(doc, r, doc.positionAt(doc.offsetAt(p)));
+    for (const item of prepareCallHierarchy(r, doc.uri, doc.positionAt(doc.offsetAt(p))) ?? []) {
+      incomingCalls(r, doc.uri, item);
+      outgoingCalls(r, doc.uri, item);
+    }
     for (let s: SelectionRange | undefined = selectionRanges(r, [doc.positionAt(doc.offsetAt(p))])[0]; s?.parent; s = s.parent) {
       assert.ok(comparePos(s.parent.range.start, s.range.start) <= 0 && comparePos(s.range.end, s.parent.range.end) <= 0, 'each selection range holds the one inside it');
     }
   }
   codeLenses(r, doc.uri);
+  workspaceSymbols([{ uri: doc.uri, result: r }], 'a');
   inlayHints(r, { start: { line: 0, character: 0 }, end });
   // A script's conversion is a restore file the linter reads without a new kind of error.
   for (const f of r.ruleset.format === 'script' ? scriptToRestore(r) : []) {
