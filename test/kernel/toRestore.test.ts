@@ -52,6 +52,33 @@ const SCRIPTS: Record<string, string> = {
     'ip6tables -A INPUT -p ipv6-icmp -j ACCEPT',
     'ip6tables -P INPUT DROP',
   ].join('\n'),
+  'a restore file in a here-document, then commands': [
+    'iptables-restore <<\'EOF\'',
+    '*filter',
+    ':INPUT DROP [0:0]',
+    ':SSH - [0:0]',
+    '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+    '-A INPUT -p tcp --dport 22 -j SSH',
+    '-A SSH -s 10.0.0.0/8 -j ACCEPT',
+    'COMMIT',
+    '*nat',
+    ':POSTROUTING ACCEPT [0:0]',
+    '-A POSTROUTING -o eth0 -j MASQUERADE',
+    'COMMIT',
+    'EOF',
+    'iptables -A INPUT -p tcp --dport 80 -j ACCEPT',
+    'iptables-restore --noflush <<EOF',
+    '*filter',
+    '-A INPUT -p tcp --dport 443 -j ACCEPT',
+    'COMMIT',
+    'EOF',
+    'ip6tables-restore <<EOF',
+    '*filter',
+    ':INPUT DROP [0:0]',
+    '-A INPUT -p ipv6-icmp -j ACCEPT',
+    'COMMIT',
+    'EOF',
+  ].join('\n'),
   'wordpress example': readFileSync(path.join(ROOT, 'examples', 'wordpress-server.sh'), 'utf8').replace(/IPT=\/sbin\/iptables/, 'IPT=iptables'),
 };
 
@@ -69,6 +96,8 @@ test('kernel: a script and the restore files made from it leave the kernel holdi
     // Inside the namespaces `iptables` and `ip6tables` are the legacy backends, as in the snippet tests.
     symlinkSync('/usr/sbin/iptables-legacy', path.join(dir, 'iptables'));
     symlinkSync('/usr/sbin/ip6tables-legacy', path.join(dir, 'ip6tables'));
+    symlinkSync('/usr/sbin/iptables-legacy-restore', path.join(dir, 'iptables-restore'));
+    symlinkSync('/usr/sbin/ip6tables-legacy-restore', path.join(dir, 'ip6tables-restore'));
     const sets = TEST_SETS.map((x) => `ipset create ${x} -exist`).join('; ');
     const failures: string[] = [];
     for (const [name, script] of Object.entries(SCRIPTS)) {

@@ -102,6 +102,14 @@ test('completion in shell scripts, after the iptables command only', async () =>
   const targets = await labels(uri, 2, 30);
   assert.ok(targets.includes('MASQUERADE') && targets.includes('SNAT'), targets.join());
   assert.deepEqual(await labels(uri, 3, 6), []);
+  // In a here-document fed to iptables-restore, a line is a restore file's: its table is the body's own.
+  const heredoc = await opened("#!/bin/sh\niptables-restore <<'EOF'\n*nat\n-A POSTROUTING -o eth0 -j \nCOMMIT\nEOF\n", 'shellscript', 'fw.sh');
+  const inBody = await labels(heredoc, 3, 26);
+  assert.ok(inBody.includes('MASQUERADE'), inBody.join());
+  const lineStart = await labels(heredoc, 4, 0);
+  assert.ok(lineStart.includes('COMMIT') && lineStart.includes('*filter'), lineStart.join());
+  const sig = await c.conn.sendRequest(SignatureHelpRequest.type, { textDocument: { uri: heredoc }, position: pos(3, 26) });
+  assert.equal(sig, null, 'after -j, the completion lists the targets: no signature');
 });
 
 async function actionsFor(uri: string, text: string): Promise<CodeAction[]> {

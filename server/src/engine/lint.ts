@@ -73,10 +73,11 @@ export function detectFamily(text: string, opts: LintOptions = {}): Family {
   return 4;
 }
 
-/** The lines of a script that hold iptables commands. */
+/** The lines of a script that hold iptables commands (those of a here-document were checked as restore lines). */
 function commandLines(rs: Ruleset): Iterable<number> {
   const lines = new Set<number>();
   for (const c of rs.commands) for (let l = c.startLine; l <= c.endLine; l++) lines.add(l);
+  for (const e of rs.embedded ?? []) for (let l = e.fromLine; l < e.toLine; l++) lines.delete(l);
   return lines;
 }
 

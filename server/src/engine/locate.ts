@@ -84,7 +84,7 @@ function locateInCommand(c: Command, pos: Position): Located | undefined {
 export function locate(result: LintResult, pos: Position): Located | undefined {
   const rs = result.ruleset;
   for (const t of rs.tables) {
-    if (rs.format === 'restore' && inRange(pos, t.range)) return { kind: 'table', name: t.name, range: t.nameRange, block: t };
+    if ((rs.format === 'restore' || t.restore) && inRange(pos, t.range)) return { kind: 'table', name: t.name, range: t.nameRange, block: t };
   }
   for (const d of rs.chains) {
     if (d.via !== 'declaration') continue;

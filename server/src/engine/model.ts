@@ -116,6 +116,11 @@ export interface TableBlock {
   /** The last line of the block (COMMIT or the line before the next table). */
   endLine: number;
   family?: Family;
+  /**
+   * In a script, a table of a restore file the script loads (`iptables-restore <<EOF`): it replaces the table
+   * there (`flush`), or adds to it (`noflush`, iptables-restore --noflush).
+   */
+  restore?: 'flush' | 'noflush';
 }
 
 export interface CommentLine {
@@ -134,6 +139,8 @@ export interface Ruleset {
   comments: CommentLine[];
   diagnostics: Diagnostic[];
   lineCount: number;
+  /** In a script: the here-documents read as restore files (their lines, `toLine` not included). */
+  embedded?: Array<{ fromLine: number; toLine: number; family: Family }>;
 }
 
 /** A table of one family as one key (no string is built for IPv4, by far the common case). */

@@ -6,10 +6,29 @@ import { LineIndex } from './lineIndex';
 import { Token } from './lexer';
 import { Range } from './types';
 
+/** A here-document's body: its lines (from the line after the command to the line before the delimiter). */
+export interface HereDoc {
+  kind: 'heredoc';
+  /** The delimiter was quoted (`<<'EOF'`): the shell expands nothing in the body. */
+  quoted: boolean;
+  /** `<<-`: the shell strips leading tabs from the body's lines. */
+  stripTabs: boolean;
+  fromLine: number;
+  /** The delimiter's line (the body ends before it), or the line count when the delimiter never comes. */
+  toLine: number;
+}
+
 export type ShellItem =
   | { kind: 'word'; token: Token }
   | { kind: 'op'; value: string; range: Range }
-  | { kind: 'comment'; text: string; range: Range };
+  | { kind: 'comment'; text: string; range: Range }
+  | HereDoc;
+
+interface PendingHereDoc {
+  delimiter: string;
+  quoted: boolean;
+  stripTabs: boolean;
+}
 
 const OPERATORS = ['&&', '||', ';;', ';', '&', '|', '(', ')', '\n'];
 
@@ -48,7 +67,7 @@ function skipDollar(text: string, i: number): number {
 
 export function lexShell(text: string, index = new LineIndex(text)): ShellItem[] {
   const items: ShellItem[] = [];
-  const heredocs: string[] = [];
+  const heredocs: PendingHereDoc[] = [];
   let i = 0;
   const n = text.length;
   while (i < n) {
@@ -71,7 +90,7 @@ export function lexShell(text: string, index = new LineIndex(text)): ShellItem[]
     if (ch === '\n') {
       items.push({ kind: 'op', value: '\n', range: index.range(i, i + 1) });
       i++;
-      if (heredocs.length) i = skipHeredocBodies(text, i, heredocs.splice(0));
+      if (heredocs.length) i = readHeredocBodies(text, i, heredocs.splice(0), index, items);
       continue;
     }
     const op = OPERATORS.find((o) => text.startsWith(o, i));
@@ -88,7 +107,7 @@ export function lexShell(text: string, index = new LineIndex(text)): ShellItem[]
       while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;
       const w = readWord(text, i, index);
       if (w) {
-        if (redir[1].startsWith('<<')) heredocs.push(w.token.value);
+        if (redir[1].startsWith('<<')) heredocs.push({ delimiter: w.token.value, quoted: w.token.quoted, stripTabs: redir[1] === '<<-' });
         i = w.end;
       }
       continue;
@@ -104,15 +123,23 @@ export function lexShell(text: string, index = new LineIndex(text)): ShellItem[]
   return items;
 }
 
-function skipHeredocBodies(text: string, i: number, delimiters: string[]): number {
-  for (const delim of delimiters) {
+/** Reads the bodies of the here-documents the line just ended opened, in order; each becomes an item. */
+function readHeredocBodies(text: string, i: number, pending: PendingHereDoc[], index: LineIndex, items: ShellItem[]): number {
+  for (const doc of pending) {
+    const fromLine = index.position(Math.min(i, text.length)).line;
+    let toLine = index.lineCount;
     while (i < text.length) {
       let e = text.indexOf('\n', i);
       if (e < 0) e = text.length;
       const line = text.slice(i, e).replace(/\r$/, '');
+      const here = index.position(i).line;
       i = e + 1;
-      if (line.replace(/^\t+/, '') === delim) break;
+      if ((doc.stripTabs ? line.replace(/^\t+/, '') : line) === doc.delimiter) {
+        toLine = here;
+        break;
+      }
     }
+    items.push({ kind: 'heredoc', quoted: doc.quoted, stripTabs: doc.stripTabs, fromLine, toLine });
   }
   return Math.min(i, text.length);
 }

@@ -166,9 +166,10 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   };
   // Events in source order: table starts reset that table (restore), declarations, then commands. The three
   // lists are each in source order already, so they are merged rather than sorted.
-  const tableStarts = rs.format === 'restore' ? rs.tables : [];
+  // A table line replaces the table (a restore file, or one a script loads without --noflush).
+  const tableStarts = rs.format === 'restore' ? rs.tables : rs.tables.filter((t) => t.restore === 'flush');
   const resetTable = (t: (typeof rs.tables)[number]) => {
-    for (const c of state.inTable(rs.family, t.name)) state.delete(c.family, c.table, c.name);
+    for (const c of state.inTable(t.family ?? rs.family, t.name)) state.delete(c.family, c.table, c.name);
   };
   function declare(d: ChainDecl): void {
     const family = d.family ?? rs.family;

@@ -23,19 +23,21 @@ export interface Context {
   lineStart: boolean;
 }
 
-function currentTable(result: LintResult, line: number): string {
+/** The table whose block holds the line (from line `from` on: a here-document's own tables). */
+function currentTable(result: LintResult, line: number, from = 0): string {
   let table = 'filter';
-  for (const t of result.ruleset.tables) if (t.range.start.line <= line) table = t.name;
+  for (const t of result.ruleset.tables) if (t.range.start.line <= line && t.range.start.line >= from) table = t.name;
   return table;
 }
 
-function restoreContext(doc: TextDocument, result: LintResult, pos: Position): Context {
+function restoreContext(doc: TextDocument, result: LintResult, pos: Position, embedded?: { fromLine: number; family: Family }): Context {
   const text = doc.getText({ start: { line: pos.line, character: 0 }, end: pos });
   const m = /(\S*)$/.exec(text)!;
   const partial = m[1];
   const words = lexRestoreLine(text.slice(0, text.length - partial.length), pos.line).tokens;
   if (words.length && /^\[\d+:\d+\]$/.test(words[0].value)) words.shift();
-  return { family: result.ruleset.family, table: currentTable(result, pos.line), format: 'restore', words, partial, lineStart: words.length === 0 };
+  const family = embedded?.family ?? result.ruleset.family;
+  return { family, table: currentTable(result, pos.line, embedded?.fromLine), format: 'restore', words, partial, lineStart: words.length === 0 };
 }
 
 const INVOCATION = /^(?:.*\/)?ip6?tables(?:-legacy|-nft)?$|^\$\{?IP6?T\w*\}?$/i;
@@ -69,5 +71,8 @@ export function parsePrefix(ctx: Context): Command | undefined {
 
 /** The cursor's context, or undefined in a script line that is not an iptables command. */
 export function cursorContext(doc: TextDocument, result: LintResult, pos: Position): Context | undefined {
-  return result.ruleset.format === 'script' ? scriptContext(doc, result, pos) : restoreContext(doc, result, pos);
+  if (result.ruleset.format === 'restore') return restoreContext(doc, result, pos);
+  // In a here-document a script loads with iptables-restore, the lines are those of a restore file.
+  const embedded = result.ruleset.embedded?.find((e) => e.fromLine <= pos.line && pos.line < e.toLine);
+  return embedded ? restoreContext(doc, result, pos, embedded) : scriptContext(doc, result, pos);
 }

@@ -17,6 +17,14 @@ export function parseRestore(text: string, family: Family, index = new LineIndex
   return new RestoreParser(family, index, memo).parse();
 }
 
+/**
+ * The lines `from` to `to` (not included) of a document read as a restore file: the body of a here-document fed to
+ * iptables-restore in a script. Positions are those of the whole document.
+ */
+export function parseRestoreLines(index: LineIndex, family: Family, from: number, to: number): Ruleset {
+  return new RestoreParser(family, index, undefined, { from, to }).parse();
+}
+
 /** One pass over the lines of a restore file; each kind of line has a method of its own. */
 class RestoreParser {
   private readonly sink = new DiagnosticSink();
@@ -33,17 +41,18 @@ class RestoreParser {
   private reportedOutside = false;
   private ctx?: CommandContext;
 
-  constructor(private readonly family: Family, private readonly index: LineIndex, private readonly memo?: AnalysisMemo) {}
+  constructor(private readonly family: Family, private readonly index: LineIndex, private readonly memo?: AnalysisMemo,
+    private readonly lines = { from: 0, to: index.lineCount }) {}
 
   parse(): Ruleset {
-    const { index } = this;
+    const { index, lines } = this;
     this.memo?.compare(index.text, index.starts);
-    for (let line = 0; line < index.lineCount; line++) {
+    for (let line = lines.from; line < lines.to; line++) {
       if (this.memo && this.reuseLine(line)) continue;
       const full = index.starts[line + 1] !== undefined ? index.text.slice(index.starts[line], index.starts[line + 1] - 1) : index.text.slice(index.starts[line]);
       this.line(full, line);
     }
-    this.closeMissing(index.lineCount);
+    this.closeMissing(lines.to);
     const { family, tables, commands, comments, sink } = this;
     const chains = this.replaced.size ? this.chains.filter((c) => !this.replaced.has(c)) : this.chains;
     return { format: 'restore', family, tables, chains, commands, comments, diagnostics: sink.items, lineCount: index.lineCount };

@@ -7,8 +7,9 @@ import { findTable } from '../kb';
 import { Token } from '../lexer';
 import { LineIndex } from '../lineIndex';
 import { ChainDecl, Command, CommentLine, Ruleset, TableBlock } from '../model';
-import { lexShell, ShellItem } from '../shellLexer';
+import { HereDoc, lexShell, ShellItem } from '../shellLexer';
 import { parseCommand } from './command';
+import { parseRestoreLines } from './restore';
 import { DiagnosticSink } from './diagnostics';
 
 const IPTABLES_RE = /^(?:.*\/)?(ip6?tables)(?:-legacy|-nft)?$/;
@@ -30,19 +31,58 @@ function invocationFamily(word: Token, aliases: Map<string, Family>): Family | u
   return m[1] === 'ip6tables' ? 6 : 4;
 }
 
-/** Splits the item stream into simple commands (words between control operators). */
-function simpleCommands(items: ShellItem[]): Token[][] {
-  const out: Token[][] = [];
-  let cur: Token[] = [];
+/** A simple command: its words, and the here-document fed to it, if any. */
+interface SimpleCommand {
+  words: Token[];
+  heredoc?: HereDoc;
+}
+
+/** Splits the item stream into simple commands (words between control operators), each with its here-document. */
+function simpleCommands(items: ShellItem[]): SimpleCommand[] {
+  const out: SimpleCommand[] = [];
+  let cur: SimpleCommand = { words: [] };
+  /** The commands that opened here-documents on the current line, in order: the bodies follow the line. */
+  const opened: SimpleCommand[] = [];
   for (const it of items) {
-    if (it.kind === 'word') cur.push(it.token);
-    else if (it.kind === 'op' && !['<', '>', '>>', '<<', '<<-', '>&', '<&', '<>', '>|'].includes(it.value)) {
-      if (cur.length) out.push(cur);
-      cur = [];
+    if (it.kind === 'word') cur.words.push(it.token);
+    else if (it.kind === 'heredoc') {
+      const owner = opened.shift();
+      if (owner && !owner.heredoc) owner.heredoc = it;
+    } else if (it.kind === 'op' && (it.value === '<<' || it.value === '<<-')) opened.push(cur);
+    else if (it.kind === 'op' && !['<', '>', '>>', '>&', '<&', '<>', '>|'].includes(it.value)) {
+      if (cur.words.length) out.push(cur);
+      cur = { words: [] };
     }
   }
-  if (cur.length) out.push(cur);
+  if (cur.words.length) out.push(cur);
   return out;
+}
+
+const RESTORE_RE = /^(?:.*\/)?(ip6?tables)(?:-legacy|-nft)?-restore$/;
+
+/**
+ * `iptables-restore <<'EOF'` with the rules in the script itself: the body is a restore file that the script loads
+ * there. Read as one when the shell changes nothing in it (a quoted delimiter, or no expansion in it) and it is
+ * loaded for real (not --test). Without --noflush it replaces the tables it names.
+ */
+interface Embedded {
+  ruleset: Ruleset;
+  family: Family;
+  flush: boolean;
+  heredoc: HereDoc;
+}
+
+function embeddedRestore(words: Token[], k: number, heredoc: HereDoc | undefined, index: LineIndex, opts: ScriptOptions): Embedded | undefined {
+  const m = RESTORE_RE.exec(words[k].value);
+  if (!m || !heredoc || heredoc.stripTabs || heredoc.fromLine >= heredoc.toLine) return undefined;
+  const args = words.slice(k + 1).map((w) => w.value);
+  if (args.some((a) => a === '-t' || a === '--test')) return undefined;
+  if (!heredoc.quoted) {
+    for (let line = heredoc.fromLine; line < heredoc.toLine; line++) if (/[$`]/.test(index.lineText(line))) return undefined;
+  }
+  const family: Family = opts.family ?? (m[1] === 'ip6tables' ? 6 : 4);
+  const flush = !args.some((a) => a === '-n' || a === '--noflush');
+  return { ruleset: parseRestoreLines(index, family, heredoc.fromLine, heredoc.toLine), family, flush, heredoc };
 }
 
 export interface ScriptOptions {
@@ -62,7 +102,8 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const aliases = new Map<string, Family>();
   const commands: Command[] = [];
   const families = new Set<Family>();
-  for (const words of simpleCommands(items)) {
+  const embedded: Embedded[] = [];
+  for (const { words, heredoc } of simpleCommands(items)) {
     let k = 0;
     // Leading assignments: remember variables that name iptables.
     while (k < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[k].raw)) {
@@ -83,6 +124,17 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
       while (k < words.length && words[k - 1].value === 'sudo' && words[k].value.startsWith('-')) k++;
     }
     if (k >= words.length) continue;
+    const restore = embeddedRestore(words, k, heredoc, index, opts);
+    if (restore) {
+      embedded.push(restore);
+      families.add(restore.family);
+      for (const c of restore.ruleset.commands) {
+        c.commandFamily = restore.family;
+        c.index = commands.length;
+        commands.push(c);
+      }
+      continue;
+    }
     const fam = invocationFamily(words[k], aliases);
     if (!fam) continue;
     const family = opts.family ?? fam ?? defaultFamily;
@@ -94,8 +146,20 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
     }
   }
   const family = opts.family ?? (families.size === 1 ? [...families][0] : defaultFamily);
-  const { tables, chains } = scriptTablesAndChains(commands);
-  return { format: 'script', family, tables, chains, commands, comments, diagnostics: sink.items, lineCount: index.lineCount };
+  const { tables, chains } = scriptTablesAndChains(commands.filter((c) => !embedded.some((e) => e.ruleset.commands.includes(c))));
+  for (const e of embedded) {
+    sink.addAll(e.ruleset.diagnostics);
+    comments.push(...e.ruleset.comments);
+    for (const t of e.ruleset.tables) tables.push({ ...t, family: e.family, restore: e.flush ? 'flush' : 'noflush' });
+    for (const d of e.ruleset.chains) chains.push({ ...d, family: e.family });
+  }
+  // The state is built in the order of the lines: tables, declarations and commands each sorted by line.
+  const byLine = (a: { range: { start: { line: number } } }, b: { range: { start: { line: number } } }) => a.range.start.line - b.range.start.line;
+  tables.sort(byLine);
+  chains.sort(byLine);
+  comments.sort(byLine);
+  const hereDocs = embedded.map((e) => ({ fromLine: e.heredoc.fromLine, toLine: e.heredoc.toLine, family: e.family }));
+  return { format: 'script', family, tables, chains, commands, comments, diagnostics: sink.items, lineCount: index.lineCount, embedded: hereDocs.length ? hereDocs : undefined };
 }
 
 /** Tables used by the script (with their built-in chains) and the chains it creates with -N. */

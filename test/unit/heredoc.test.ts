@@ -1,0 +1,68 @@
+/** A restore file in a script's here-document (`iptables-restore <<EOF`): read, checked and loaded where it stands. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { lint } from '../../server/src/engine/lint';
+import { isRuleCommand } from '../../server/src/engine/model';
+import { hover } from '../../server/src/features/hover';
+
+const script = (...lines: string[]) => ['#!/bin/sh', ...lines, ''].join('\n');
+const codesOf = (text: string) => lint(text, { fileName: 'fw.sh' }).diagnostics.map((d) => `${d.code}@${d.range.start.line}`);
+
+test('the body is read as a restore file, at its own lines, and its rules join the script\'s', () => {
+  const text = script(
+    'iptables-restore <<EOF',
+    '*filter',
+    ':INPUT DROP [0:0]',
+    '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+    '-A INPUT -p tcp --dport 22 -j ACCPET',
+    'COMMIT',
+    'EOF',
+    'iptables -A INPUT -p tcp --dport 80 -j ACCEPT',
+  );
+  const r = lint(text, { fileName: 'fw.sh' });
+  assert.deepEqual(r.ruleset.embedded, [{ fromLine: 2, toLine: 7, family: 4 }]);
+  const input = r.state.get(4, 'filter', 'INPUT')!;
+  assert.equal(input.policy, 'DROP');
+  assert.deepEqual(input.rules.map((c) => c.startLine), [4, 5, 8]);
+  const typo = r.diagnostics.find((d) => d.code === 'unknown-target')!;
+  assert.deepEqual(typo.range, { start: { line: 5, character: 30 }, end: { line: 5, character: 36 } });
+  assert.equal(typo.severity, 'error', 'a restore file has no other script to bring the chain in');
+  // Its table line has its hover, as in a restore file.
+  assert.match(hover(r, { line: 2, character: 2 })!.markdown, /\*\*filter\*\* table/);
+});
+
+test('without --noflush it replaces the tables it names; with it, adds to them', () => {
+  const before = 'iptables -A INPUT -s 203.0.113.9 -j DROP';
+  const body = ['*filter', '-A INPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', 'EOF'];
+  const rules = (text: string) => lint(text, { fileName: 'fw.sh' }).state.get(4, 'filter', 'INPUT')!.rules.map((c) => c.startLine);
+  assert.deepEqual(rules(script(before, 'iptables-restore <<EOF', ...body)), [4]);
+  assert.deepEqual(rules(script(before, 'iptables-restore -n <<EOF', ...body)), [1, 4]);
+  assert.deepEqual(rules(script(before, 'sudo iptables-legacy-restore --noflush <<EOF', ...body)), [1, 4]);
+  // ip6tables-restore loads the IPv6 tables.
+  const v6 = lint(script('ip6tables-restore <<EOF', ...body), { fileName: 'fw.sh' });
+  assert.equal(v6.state.get(6, 'filter', 'INPUT')!.rules.length, 1);
+  assert.equal(v6.state.get(4, 'filter', 'INPUT'), undefined);
+});
+
+test('an SSH accept in the body counts: a DROP policy set after it by a command is no lockout', () => {
+  const text = script('iptables-restore <<\'EOF\'', '*filter', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', '-A INPUT -i lo -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', 'EOF', 'iptables -P INPUT DROP');
+  assert.deepEqual(codesOf(text), []);
+  // And a missing COMMIT is the body's own error, on the last line of its table.
+  assert.ok(codesOf(text.replace('COMMIT\n', '')).includes('missing-commit@5'));
+});
+
+test('a body the shell changes, a test run, and <<- are left alone', () => {
+  const body = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -s $ADMIN -j ACCEPT', 'COMMIT', 'EOF'];
+  for (const open of ['iptables-restore <<EOF', 'iptables-restore --test <<\'EOF\'', 'iptables-restore <<-EOF']) {
+    const r = lint(script(open, ...body), { fileName: 'fw.sh' });
+    assert.equal(r.ruleset.embedded, undefined, open);
+    assert.equal(r.ruleset.commands.filter(isRuleCommand).length, 0, open);
+  }
+  // The same body with a quoted delimiter: the shell expands nothing, and `$ADMIN` is what iptables gets.
+  assert.ok(codesOf(script('iptables-restore <<\'EOF\'', ...body)).some((c) => c.startsWith('invalid-value@4') || c.startsWith('hostname@4')));
+});
+
+test('other here-documents are no rules, and lines after them are read as before', () => {
+  const text = script('cat <<EOF > /etc/motd', '-A INPUT -j ACCPET', 'EOF', 'iptables -A INPUT -j ACCPET');
+  assert.deepEqual(codesOf(text).filter((c) => c.startsWith('unknown-target')), ['unknown-target@4']);
+});
