@@ -225,6 +225,27 @@ test('limit-ineffective: a rate-limited ACCEPT whose excess packets are accepted
   expectNone(input('ACCEPT', '-A INPUT -m limit --limit 5/min -j LOG'), 'limit-ineffective');
 });
 
+test('dns-tcp-blocked: DNS accepted over UDP, the same queries over TCP denied', () => {
+  const chains = (...rules: string[]) => ['*filter', ':INPUT DROP [0:0]', ':OUTPUT DROP [0:0]', '-A INPUT -i lo -j ACCEPT', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', '-A OUTPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', ...rules, 'COMMIT', ''].join('\n');
+  const server = '-A INPUT -i eth1 -p udp -m multiport --dports 53,67 -j ACCEPT';
+  const d = expectOne(chains(server), 'dns-tcp-blocked', 6, server);
+  assert.match(d.message, /the DROP policy denies the same queries over TCP \(port 53\).*fail for the DNS server on this host/);
+  assert.equal((d.data as { rule: string }).rule, '-A INPUT -i eth1 -p tcp -m tcp --dport 53 -j ACCEPT');
+  // The TCP twin from the same interface, or all of TCP, answers it; from another interface only does not.
+  expectNone(chains(server, '-A INPUT -i eth1 -p tcp --dport 53 -j ACCEPT'), 'dns-tcp-blocked');
+  expectNone(chains(server, '-A INPUT -p tcp -j ACCEPT'), 'dns-tcp-blocked');
+  expectOne(chains(server, '-A INPUT -i eth0 -p tcp --dport 53 -j ACCEPT'), 'dns-tcp-blocked', 6, server);
+  // This host's lookups, in OUTPUT.
+  const lookups = '-A OUTPUT -p udp --dport 53 -j ACCEPT';
+  assert.match(expectOne(chains(lookups), 'dns-tcp-blocked', 6, lookups).message, /this host's own lookups/);
+  // Not about DNS: every UDP port, or a port list without 53; a rule the model cannot read exactly.
+  expectNone(chains('-A INPUT -p udp -j ACCEPT'), 'dns-tcp-blocked');
+  expectNone(chains('-A INPUT -p udp -m multiport --dports 123,161 -j ACCEPT'), 'dns-tcp-blocked');
+  expectNone(chains('-A INPUT -p udp --dport 53 -m recent --rcheck -j ACCEPT'), 'dns-tcp-blocked');
+  // A chain whose end accepts anyway.
+  expectNone(chains(server).replace(':INPUT DROP', ':INPUT ACCEPT'), 'dns-tcp-blocked');
+});
+
 test('not dead because of a RETURN that a long user chain reaches only after hundreds of others', () => {
   // The chain's final DROP takes what 200 earlier RETURNs leave; working that out outgrows the budget of pieces,
   // and the DROP was once taken to decide all that was left of it so far, the RETURN of 192.168.1.1 included.

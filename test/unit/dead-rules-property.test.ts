@@ -310,3 +310,42 @@ test(`property: every rate limit said to limit nothing changes nothing: without 
   t.diagnostic(`${claims} rate-limit claims confirmed`);
   assert.ok(claims > 30, `${claims}`);
 });
+
+const dnsRule = fc.tuple(
+  fc.constantFrom('INPUT', 'INPUT', 'OUTPUT'),
+  fc.constantFrom('', '', '-i eth1', '-s 10.0.0.0/8', '-i lo', '-i eth0'),
+  fc.constantFrom('-p udp --dport 53', '-p udp -m multiport --dports 53,67', '-p tcp --dport 53', '-p tcp', '-p udp', '-p tcp --dport 22', '', '-p tcp --syn'),
+  fc.constantFrom('', '', '-m conntrack --ctstate NEW', '-m conntrack --ctstate ESTABLISHED'),
+  fc.constantFrom('ACCEPT', 'ACCEPT', 'DROP', 'REJECT', 'LOG'),
+).map(([chain, x, p, st, t]) => `-A ${chain} ${[chain === 'OUTPUT' ? x.replace('-i ', '-o ').replace('-s ', '-d ') : x, p, st].filter(Boolean).join(' ')} -j ${t}`.replace(/ +/g, ' '));
+
+test(`property: every UDP DNS accept said to have its TCP queries denied has them denied, packet by packet (${RUNS} rulesets)`, (t) => {
+  const rnd = mulberry(19);
+  let claims = 0;
+  fc.assert(
+    fc.property(fc.array(dnsRule, { minLength: 1, maxLength: 8 }), fc.constantFrom('DROP', 'ACCEPT'), (rules, out) => {
+      const text = ['*filter', ':INPUT DROP [0:0]', `:OUTPUT ${out} [0:0]`, '-A INPUT -p tcp --dport 22 -j ACCEPT', '-A OUTPUT -p tcp --dport 443 -j ACCEPT', ...rules, 'COMMIT', ''].join('\n');
+      const result = lint(text);
+      for (const d of result.diagnostics.filter((x) => x.code === 'dns-tcp-blocked')) {
+        claims++;
+        const chain = (d.data as { chain: string }).chain;
+        const words = text.split('\n')[d.range.start.line];
+        // The same queries over TCP, worked out here from the rule's text: its address and interface, else eth0.
+        const space = new Space(4);
+        const q = space.full.slice();
+        const iface = (name: string) => IntervalSet.point(BigInt('0x' + Buffer.from(name).toString('hex').padEnd(32, '0')));
+        const named = /-[io] (\S+)/.exec(words)?.[1];
+        q[chain === 'INPUT' ? Dim.In : Dim.Out] = iface(named ?? 'eth0');
+        if (/-[sd] 10\.0\.0\.0\/8/.test(words)) q[chain === 'INPUT' ? Dim.Src : Dim.Dst] = IntervalSet.of(0x0a000000n, 0x0affffffn);
+        q[Dim.Proto] = IntervalSet.point(6n);
+        q[Dim.Dport] = IntervalSet.point(53n);
+        q[Dim.State] = IntervalSet.point(BigInt(STATES.indexOf('NEW')));
+        q[Dim.Frag] = IntervalSet.point(0n);
+        assert.equal(noneAccepted(result, chain, q, rnd), undefined, `dns-tcp-blocked on line ${d.range.start.line + 1} is wrong\n${text}`);
+      }
+    }),
+    { numRuns: RUNS, seed: 20261130 },
+  );
+  t.diagnostic(`${claims} DNS-over-TCP claims confirmed`);
+  assert.ok(claims > 30, `${claims}`);
+});

@@ -194,13 +194,8 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     const texts = ['neighbour-solicitation', 'neighbour-advertisement'].map((t) => `-p ipv6-icmp -m icmp6 --icmpv6-type ${t} -j ACCEPT`);
     return before === undefined ? [] : [insertRules(fc, chain, before, texts, `Accept neighbour discovery in ${chain}`)];
   },
-  'limit-ineffective': (fc) => {
-    const chain = fc.data.chain as string;
-    const text = ruleText(fc, chain);
-    const c = commandOnLine(fc.result.ruleset, fc.diag.range.start.line);
-    // Right after the rate-limited rule, written the way it is (`$IPT -A ...` in a script).
-    return text === undefined || !c ? [] : [{ title: 'Drop what the rate limit leaves, right after it', edits: [insertLine(c.endLine + 1, `${rulePrefix(fc, c, chain)} ${text}`)], preferred: true }];
-  },
+  'limit-ineffective': (fc) => afterRule(fc, 'Drop what the rate limit leaves, right after it'),
+  'dns-tcp-blocked': (fc) => afterRule(fc, 'Accept the same DNS queries over TCP, right after this rule'),
   'pmtu-blocked': (fc) => {
     const chain = fc.data.chain as string;
     const text = ruleText(fc, chain);
@@ -213,6 +208,14 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     return text === undefined || before === undefined ? [] : [insertRules(fc, 'FORWARD', before, [text], 'Accept the forwarded connections in FORWARD')];
   },
 };
+
+/** Inserts the finding's suggested rule right after the rule it is about, written the way that rule is (`$IPT -A ...`). */
+function afterRule(fc: FixContext, title: string): Fix[] {
+  const chain = fc.data.chain as string;
+  const text = ruleText(fc, chain);
+  const c = commandOnLine(fc.result.ruleset, fc.diag.range.start.line);
+  return text === undefined || !c ? [] : [{ title, edits: [insertLine(c.endLine + 1, `${rulePrefix(fc, c, chain)} ${text}`)], preferred: true }];
+}
 
 /** Replace a misspelt name, or load the module an option belongs to. */
 function nameFixes(fc: FixContext): Fix[] {

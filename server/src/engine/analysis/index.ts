@@ -2,6 +2,7 @@
 import { CheckContext } from '../checks/context';
 import { AnalysisModel } from './model';
 import { checkDnat } from './dnat';
+import { checkDnsTcp } from './dnsTcp';
 import { checkLoopback } from './loopback';
 import { checkNeighbourDiscovery } from './neighbour';
 import { checkPathMtu } from './pmtu';
@@ -20,5 +21,6 @@ export function runAnalysis(ctx: CheckContext): AnalysisModel {
   checkLoopback(model, ctx);
   checkPathMtu(model, ctx);
   checkRateLimits(model, ctx);
+  checkDnsTcp(model, ctx);
   return model;
 }

@@ -40,6 +40,7 @@ export const CODES: CodeInfo[] = [
   { code: 'nd-blocked', severity: 'warning', title: 'An ip6tables chain that denies IPv6 neighbour discovery' },
   { code: 'dnat-dropped', severity: 'warning', title: 'A port forward (DNAT) whose connections the filter table drops' },
   { code: 'pmtu-blocked', severity: 'warning', title: 'The ICMP errors path MTU discovery needs are denied' },
+  { code: 'dns-tcp-blocked', severity: 'warning', title: 'DNS accepted over UDP but denied over TCP' },
   { code: 'limit-ineffective', severity: 'warning', title: 'A rate limit whose excess packets are accepted anyway' },
   { code: 'host-bits-set', severity: 'warning', title: 'An address with bits set past its prefix' },
   { code: 'prefer-ipset', severity: 'info', title: 'Many rules that differ only by address' },
