@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fixAll } from '../engine/fixes';
 import { VERSION } from '../version';
 import { fixDiff, sarifLog } from './formats';
-import { lint, LintOptions } from '../engine/lint';
+import { lint, LintOptions, LintResult } from '../engine/lint';
 import { Diagnostic } from '../engine/types';
 import { runTrace } from './trace';
 import { runConvert } from './convert';
@@ -50,77 +50,103 @@ export function toJson(file: string, d: Diagnostic): JsonDiagnostic {
 /** Where --fix writes a fixed file (the tests give their own, and their own files to read). */
 export type WriteFile = (file: string, text: string) => void;
 
+interface Io {
+  out: (s: string) => void;
+  errOut: (s: string) => void;
+  readStdin: () => string;
+  writeFile: WriteFile;
+  readFile: (file: string) => string;
+}
+
+interface Args {
+  format: string;
+  fix: boolean;
+  files: string[];
+  opts: LintOptions;
+}
+
+/** The command line, or the exit status when it is a usage error or asks for help. */
+function parseArgs(argv: string[], io: Io): Args | number {
+  const args: Args = { format: 'text', fix: false, files: [], opts: {} };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--format' || a.startsWith('--format=')) {
+      args.format = a === '--format' ? argv[++i] : a.slice('--format='.length);
+      if (!FORMATS.includes(args.format)) {
+        io.errOut(`iptables-lint: --format must be text, json, sarif or diff, not '${args.format ?? ''}'.\n${USAGE}`);
+        return 2;
+      }
+    } else if (a === '--fix') args.fix = true;
+    else if (a === '--ipv6' || a === '-6') args.opts.family = 6;
+    else if (a === '--ipv4' || a === '-4') args.opts.family = 4;
+    else if (a === '--script') args.opts.format = 'script';
+    else if (a === '--restore') args.opts.format = 'restore';
+    else if (a === '-h' || a === '--help') {
+      io.out(USAGE + '\n');
+      return 0;
+    } else if (a.startsWith('-') && a !== '-') {
+      io.errOut(`iptables-lint: unknown option '${a}'.\n${USAGE}`);
+      return 2;
+    } else args.files.push(a);
+  }
+  if (args.files.length === 0) {
+    io.errOut(`iptables-lint: no file given.\n${USAGE}`);
+    return 2;
+  }
+  if (args.fix && args.format === 'diff') {
+    io.errOut(`iptables-lint: --fix writes the fixes and --format diff shows them without writing: give one of the two.\n${USAGE}`);
+    return 2;
+  }
+  return args;
+}
+
+/** --fix on one file: written back (standard input: to standard output), each fix named on standard error. */
+function fixFile(file: string, text: string, opts: LintOptions, result: LintResult, io: Io): LintResult | undefined {
+  const fixed = fixAll(text, opts, result);
+  if (file === '-') io.out(fixed.text);
+  else if (fixed.fixes.length) {
+    try {
+      io.writeFile(file, fixed.text);
+    } catch (e) {
+      io.errOut(`iptables-lint: cannot write ${file}: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+  for (const f of fixed.fixes) io.errOut(`${file === '-' ? '<stdin>' : file}: fixed: ${f}`);
+  return fixed.result;
+}
+
 export function main(argv: string[], out: (s: string) => void, errOut: (s: string) => void, readStdin: () => string,
   writeFile: WriteFile = writeFileSync, readFile: (file: string) => string = (f) => readFileSync(f, 'utf8')): number {
   if (argv[0] === 'trace') return runTrace(argv.slice(1), out, errOut, readStdin);
   if (argv[0] === 'convert') return runConvert(argv.slice(1), out, errOut, readStdin);
   if (argv[0] === 'explain') return runExplain(argv.slice(1), out, errOut, readStdin);
-  let format = 'text';
-  let fix = false;
-  const files: string[] = [];
-  const opts: LintOptions = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--format' || a.startsWith('--format=')) {
-      format = a === '--format' ? argv[++i] : a.slice('--format='.length);
-      if (!FORMATS.includes(format)) {
-        errOut(`iptables-lint: --format must be text, json, sarif or diff, not '${format ?? ''}'.\n${USAGE}`);
-        return 2;
-      }
-    } else if (a === '--fix') fix = true;
-    else if (a === '--ipv6' || a === '-6') opts.family = 6;
-    else if (a === '--ipv4' || a === '-4') opts.family = 4;
-    else if (a === '--script') opts.format = 'script';
-    else if (a === '--restore') opts.format = 'restore';
-    else if (a === '-h' || a === '--help') {
-      out(USAGE + '\n');
-      return 0;
-    } else if (a.startsWith('-') && a !== '-') {
-      errOut(`iptables-lint: unknown option '${a}'.\n${USAGE}`);
-      return 2;
-    } else files.push(a);
-  }
-  if (files.length === 0) {
-    errOut(`iptables-lint: no file given.\n${USAGE}`);
-    return 2;
-  }
-  if (fix && format === 'diff') {
-    errOut(`iptables-lint: --fix writes the fixes and --format diff shows them without writing: give one of the two.\n${USAGE}`);
-    return 2;
-  }
+  const io: Io = { out, errOut, readStdin, writeFile, readFile };
+  const args = parseArgs(argv, io);
+  if (typeof args === 'number') return args;
+  const { format, fix, files, opts } = args;
+  // With --fix on standard input, standard output carries the fixed text alone: every report goes to standard error.
+  const toErr = (s: string) => errOut(s.replace(/\n$/, ''));
+  const report = fix && files.includes('-') ? toErr : out;
   const all: JsonDiagnostic[] = [];
   const sarif: Array<{ file: string; diagnostics: Diagnostic[] }> = [];
   let anyError = false;
-  let unreadable = false;
+  let failed = false;
   for (const file of files) {
     let text: string;
     try {
       text = file === '-' ? readStdin() : readFile(file);
     } catch (e) {
       errOut(`iptables-lint: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-      unreadable = true;
+      failed = true;
       continue;
     }
     const fileOpts = { ...opts, fileName: file === '-' ? undefined : file };
-    let result = lint(text, fileOpts);
-    // With --fix on standard input, standard output carries the fixed text alone.
-    let report = out;
-    if (fix) {
-      const fixed = fixAll(text, fileOpts, result);
-      result = fixed.result;
-      if (file === '-') {
-        out(fixed.text);
-        report = (s) => errOut(s.replace(/\n$/, ''));
-      } else if (fixed.fixes.length) {
-        try {
-          writeFile(file, fixed.text);
-        } catch (e) {
-          errOut(`iptables-lint: cannot write ${file}: ${(e as Error).message}`);
-          unreadable = true;
-          continue;
-        }
-      }
-      for (const f of fixed.fixes) errOut(`${file === '-' ? '<stdin>' : file}: fixed: ${f}`);
+    const linted = lint(text, fileOpts);
+    const result = fix ? fixFile(file, text, fileOpts, linted, io) : linted;
+    if (!result) {
+      failed = true;
+      continue;
     }
     const shown = file === '-' ? '<stdin>' : file;
     if (format === 'diff') out(fixDiff(shown, text, fixAll(text, fileOpts, result).text));
@@ -132,11 +158,9 @@ export function main(argv: string[], out: (s: string) => void, errOut: (s: strin
       else if (format === 'text') report(`${j.file}:${j.line}:${j.column}: ${j.severity}: ${j.message} [${j.code}]\n`);
     }
   }
-  // With --fix on standard input, standard output is the fixed text: a report goes to standard error.
-  const document = fix && files.includes('-') ? (s: string) => errOut(s.replace(/\n$/, '')) : out;
-  if (format === 'json') document(JSON.stringify(all, null, 2) + '\n');
-  if (format === 'sarif') document(JSON.stringify(sarifLog(sarif, VERSION), null, 2) + '\n');
-  if (unreadable) return 2;
+  if (format === 'json') report(JSON.stringify(all, null, 2) + '\n');
+  if (format === 'sarif') report(JSON.stringify(sarifLog(sarif, VERSION), null, 2) + '\n');
+  if (failed) return 2;
   return anyError ? 1 : 0;
 }
 
