@@ -104,25 +104,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const families = new Set<Family>();
   const embedded: Embedded[] = [];
   for (const { words, heredoc } of simpleCommands(items)) {
-    let k = 0;
-    // Leading assignments: remember variables that name iptables.
-    while (k < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[k].raw)) {
-      const eq = words[k].value.indexOf('=');
-      const name = words[k].value.slice(0, eq);
-      const value = words[k].value.slice(eq + 1).trim();
-      const fam = value.split(/\s+/).map((w) => IPTABLES_RE.exec(w)).find((m) => m);
-      if (fam) aliases.set(name, fam[1] === 'ip6tables' ? 6 : 4);
-      else if (/^\$\(\s*(command -v|which)\s+ip6?tables\s*\)$/.test(value) || /^`\s*which\s+ip6?tables\s*`$/.test(value)) {
-        aliases.set(name, /ip6tables/.test(value) ? 6 : 4);
-      }
-      k++;
-    }
-    // A shell prompt pasted with the command (root@host:~# iptables ...).
-    if (k < words.length && /^\S*[@:]\S*[#$]$/.test(words[k].raw)) k++;
-    while (k < words.length && PREFIX_WORDS.has(words[k].value)) {
-      k++;
-      while (k < words.length && words[k - 1].value === 'sudo' && words[k].value.startsWith('-')) k++;
-    }
+    const k = commandWord(words, aliases);
     if (k >= words.length) continue;
     const restore = embeddedRestore(words, k, heredoc, index, opts);
     if (restore) {
@@ -146,20 +128,55 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
     }
   }
   const family = opts.family ?? (families.size === 1 ? [...families][0] : defaultFamily);
-  const { tables, chains } = scriptTablesAndChains(commands.filter((c) => !embedded.some((e) => e.ruleset.commands.includes(c))));
+  const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount };
+  return withEmbedded(ruleset, embedded, sink);
+}
+
+/**
+ * Where the command word stands among the words: after leading assignments (remembering variables that name
+ * iptables), a pasted shell prompt, and prefixes such as sudo (with its options).
+ */
+function commandWord(words: Token[], aliases: Map<string, Family>): number {
+  let k = 0;
+  while (k < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[k].raw)) {
+    const eq = words[k].value.indexOf('=');
+    const name = words[k].value.slice(0, eq);
+    const value = words[k].value.slice(eq + 1).trim();
+    const fam = value.split(/\s+/).map((w) => IPTABLES_RE.exec(w)).find((m) => m);
+    if (fam) aliases.set(name, fam[1] === 'ip6tables' ? 6 : 4);
+    else if (/^\$\(\s*(command -v|which)\s+ip6?tables\s*\)$/.test(value) || /^`\s*which\s+ip6?tables\s*`$/.test(value)) {
+      aliases.set(name, /ip6tables/.test(value) ? 6 : 4);
+    }
+    k++;
+  }
+  // A shell prompt pasted with the command (root@host:~# iptables ...).
+  if (k < words.length && /^\S*[@:]\S*[#$]$/.test(words[k].raw)) k++;
+  while (k < words.length && PREFIX_WORDS.has(words[k].value)) {
+    k++;
+    while (k < words.length && words[k - 1].value === 'sudo' && words[k].value.startsWith('-')) k++;
+  }
+  return k;
+}
+
+/**
+ * The script's tables and chains: those its commands use, and those of the restore files it loads from
+ * here-documents (with their findings and comments), each list in the order of the lines, as the state is built.
+ */
+function withEmbedded(rs: Ruleset, embedded: Embedded[], sink: DiagnosticSink): Ruleset {
+  const fromBodies = new Set(embedded.flatMap((e) => e.ruleset.commands));
+  const { tables, chains } = scriptTablesAndChains(rs.commands.filter((c) => !fromBodies.has(c)));
   for (const e of embedded) {
     sink.addAll(e.ruleset.diagnostics);
-    comments.push(...e.ruleset.comments);
+    rs.comments.push(...e.ruleset.comments);
     for (const t of e.ruleset.tables) tables.push({ ...t, family: e.family, restore: e.flush ? 'flush' : 'noflush' });
     for (const d of e.ruleset.chains) chains.push({ ...d, family: e.family });
   }
-  // The state is built in the order of the lines: tables, declarations and commands each sorted by line.
   const byLine = (a: { range: { start: { line: number } } }, b: { range: { start: { line: number } } }) => a.range.start.line - b.range.start.line;
   tables.sort(byLine);
   chains.sort(byLine);
-  comments.sort(byLine);
+  rs.comments.sort(byLine);
   const hereDocs = embedded.map((e) => ({ fromLine: e.heredoc.fromLine, toLine: e.heredoc.toLine, family: e.family }));
-  return { format: 'script', family, tables, chains, commands, comments, diagnostics: sink.items, lineCount: index.lineCount, embedded: hereDocs.length ? hereDocs : undefined };
+  return { ...rs, tables, chains, diagnostics: sink.items, embedded: hereDocs.length ? hereDocs : undefined };
 }
 
 /** Tables used by the script (with their built-in chains) and the chains it creates with -N. */
