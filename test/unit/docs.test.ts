@@ -61,3 +61,18 @@ test('every value has a one-word name for signatures, and an option whose values
     if (o.argNames) assert.equal(o.argNames.length, o.args.length, o.names[0]);
   }
 });
+
+test('both code tables (the README and the index of the pages) list every code with its default severity', () => {
+  for (const file of [path.join(ROOT, 'README.md'), path.join(DOCS, 'README.md')]) {
+    const text = readFileSync(file, 'utf8');
+    const rows = new Map([...text.matchAll(/^\| \[([a-z0-9-]+)\]\([^)]*\) \| (\w+) \|/gm)].map((m) => [m[1], m[2]]));
+    for (const { code, severity } of CODES) assert.equal(rows.get(code), severity, `${path.relative(ROOT, file)}: ${code}`);
+    assert.equal(rows.size, CODES.length, `${path.relative(ROOT, file)}: no row without a code`);
+  }
+});
+
+test('every setting the extension contributes is in the README\'s settings table', () => {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  for (const key of Object.keys(pkg.contributes.configuration.properties)) assert.ok(readme.includes(`| \`${key}\` |`), key);
+});
