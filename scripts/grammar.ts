@@ -106,6 +106,15 @@ const injection = {
   injectionSelector: 'L:source.shell -comment -string',
   patterns: [
     {
+      // iptables-restore <<EOF (or <<'EOF'): the here-document is a restore file, coloured as one up to its delimiter.
+      begin: `(?<=^|[\\s;&|({])((?:sudo\\s+)?(?:(?:/usr)?/s?bin/)?ip6?tables(?:-legacy|-nft)?-restore)(?=\\s)([^<\\n#]*)(<<)(?!-)\\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\\4(.*)$`,
+      beginCaptures: { 1: { name: 'support.function.iptables.shell' }, 3: { name: 'keyword.operator.heredoc.shell' }, 5: { name: 'keyword.control.heredoc-token.shell' } },
+      end: '^(\\5)$',
+      endCaptures: { 1: { name: 'keyword.control.heredoc-token.shell' } },
+      contentName: 'meta.embedded.block.iptables',
+      patterns: [{ include: 'source.iptables' }],
+    },
+    {
       begin: `(?<=^|[\\s;&|({])((?:sudo\\s+)?(?:(?:/usr)?/s?bin/)?ip6?tables(?:-legacy|-nft)?|\\$\\{?IP6?T[A-Za-z0-9_]*\\}?)(?=\\s)`,
       beginCaptures: { 1: { name: 'support.function.iptables.shell' } },
       // vscode-textmate ends each line with \n, and $ also matches after it: a continuation needs (?=\n).

@@ -16,3 +16,18 @@ iptables -A INPUT -s 10.0.0.0/8 \
 #    ^^^^ keyword.control.verdict.iptables
 echo -A INPUT -j DROP
 #    ^^ - keyword.control.command.iptables
+iptables-restore <<'EOF'
+#^^^^^^^^^^^^^^^ support.function.iptables.shell
+#                ^^ keyword.operator.heredoc.shell
+#                   ^^^ keyword.control.heredoc-token.shell
+*filter
+#^^^^^^ entity.name.section.table.iptables
+-A INPUT -p tcp --dport 22 -j ACCEPT
+# <- keyword.control.command.iptables
+#                             ^^^^^^ keyword.control.verdict.iptables
+COMMIT
+# <- keyword.control.commit.iptables
+EOF
+# <- keyword.control.heredoc-token.shell
+echo -A INPUT -j DROP
+#    ^^ - keyword.control.command.iptables
