@@ -96,3 +96,15 @@ test('the difference edit turns one text into the other, and is as small as the 
     range: { start: { line: 0, character: 12 }, end: { line: 0, character: 20 } }, newText: 'conntrack --ct',
   });
 });
+
+test('fixes at the end of a file without a final line break land after its last line, never inside it', () => {
+  assert.equal(fixAll('*filter\n-A INPUT -j ACCEPT\nCOMMIT', {}).text, '*filter\n-A INPUT -j ACCEPT\nCOMMIT\n');
+  assert.equal(fixAll('*filter\n-A INPUT -j ACCEPT', {}).text, '*filter\n-A INPUT -j ACCEPT\nCOMMIT\n');
+  assert.equal(fixAll('*filter\n-A INPUT -j ACCEPT\n', {}).text, '*filter\n-A INPUT -j ACCEPT\nCOMMIT\n');
+  // A rule inserted after the last rule of a script that has no final line break.
+  const text = '#!/bin/sh\niptables -A INPUT -p icmp -m limit --limit 1/s -j ACCEPT';
+  const r = lint(text, { fileName: 'fw.sh' });
+  const d = r.diagnostics.find((x) => x.code === 'limit-ineffective')!;
+  const [fix] = quickFixes(r, d);
+  assert.equal(applyEdits(text, fix.edits), `${text}\niptables -A INPUT -p icmp -j DROP\n`);
+});

@@ -54,11 +54,30 @@ class FixDocument {
   get lineCount(): number {
     return this.result.index.lineCount;
   }
+
+  /** A line without its line break (`\r\n` or `\n`; a carriage return at the very end of the text stays). */
+  lineText(line: number): string {
+    const { text, starts } = this.result.index;
+    const start = starts[line] ?? text.length;
+    const next = starts[line + 1];
+    if (next === undefined) return text.slice(start);
+    const end = next - 1 > start && text.charCodeAt(next - 2) === 13 ? next - 2 : next - 1;
+    return text.slice(start, end);
+  }
 }
 
-const lineText = (doc: FixDocument, line: number) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
+const lineText = (doc: FixDocument, line: number) => doc.lineText(line);
 const at = (line: number, character = 0) => ({ line, character });
-const insertLine = (line: number, text: string): TextEdit => ({ range: { start: at(line), end: at(line) }, newText: `${text}\n` });
+/**
+ * Inserts `text` as a line of its own before line `line`; past the last line, at the end of the text (after a line
+ * break, when the last line has none), so that the new line never lands inside another.
+ */
+function insertLine(doc: FixDocument, line: number, text: string): TextEdit {
+  if (line < doc.lineCount) return { range: { start: at(line), end: at(line) }, newText: `${text}\n` };
+  const last = doc.lineCount - 1;
+  const end = at(last, doc.lineText(last).length);
+  return { range: { start: end, end }, newText: `${doc.lineText(last) === '' ? '' : '\n'}${text}\n` };
+}
 
 /** The words that start a rule of this command in its own style: `-A` in restore files, `$IPT -A` in scripts. */
 function rulePrefix(fc: FixContext, c: Command | undefined, chain: string): string {
@@ -70,7 +89,7 @@ function rulePrefix(fc: FixContext, c: Command | undefined, chain: string): stri
 /** A fix inserting rules into a chain before line `before`, each written `-A CHAIN ` + its text as the rules there are. */
 function insertRules(fc: FixContext, chain: string, before: number, texts: string[], title: string): Fix {
   const prefix = rulePrefix(fc, commandOnLine(fc.result.ruleset, before), chain);
-  return { title, edits: [insertLine(before, texts.map((t) => `${prefix} ${t}`).join('\n'))], preferred: true };
+  return { title, edits: [insertLine(fc.doc, before, texts.map((t) => `${prefix} ${t}`).join('\n'))], preferred: true };
 }
 
 /**
@@ -104,13 +123,13 @@ function declareChain(fc: FixContext, chain: string, table: string): Fix | undef
     if (!c) return undefined;
     const before = fc.doc.getText({ start: at(c.startLine, 0), end: c.commandToken.range.start }).replace(/-t\s+\S+\s*$/, '').trimStart();
     const tableArg = table === 'filter' ? '' : `-t ${table} `;
-    return { title: `Create chain ${chain} (iptables -N)`, edits: [insertLine(c.startLine, `${before}${tableArg}-N ${chain}`)] };
+    return { title: `Create chain ${chain} (iptables -N)`, edits: [insertLine(fc.doc, c.startLine, `${before}${tableArg}-N ${chain}`)] };
   }
   const block = result.ruleset.tables.find((t) => t.name === table && t.range.start.line <= fc.diag.range.start.line && t.endLine >= fc.diag.range.start.line - 1);
   if (!block) return undefined;
   const decls = result.ruleset.chains.filter((d) => d.via === 'declaration' && d.range.start.line > block.range.start.line && d.range.start.line <= block.endLine);
   const after = decls.length ? decls[decls.length - 1].range.start.line + 1 : block.range.start.line + 1;
-  return { title: `Declare chain ${chain} (:${chain} - [0:0])`, edits: [insertLine(after, `:${chain} - [0:0]`)] };
+  return { title: `Declare chain ${chain} (:${chain} - [0:0])`, edits: [insertLine(fc.doc, after, `:${chain} - [0:0]`)] };
 }
 
 /** The fixes for one diagnostic code: one small function per code. */
@@ -142,7 +161,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     if (!c || !insert || !c.chain || c.protocol) return [];
     return [{ title: `Add '${insert}'`, edits: [{ range: { start: c.chain.range.end, end: c.chain.range.end }, newText: ` ${insert}` }], preferred: true }];
   },
-  'missing-commit': ({ diag, data }) => [{ title: 'Add COMMIT', edits: [insertLine(((data.line as number | undefined) ?? diag.range.start.line) + 1, 'COMMIT')], preferred: true, safe: true }],
+  'missing-commit': ({ diag, data, doc }) => [{ title: 'Add COMMIT', edits: [insertLine(doc, ((data.line as number | undefined) ?? diag.range.start.line) + 1, 'COMMIT')], preferred: true, safe: true }],
   'commit-format': (fc) => commitFormatFixes(fc),
   syntax: (fc) => addTableFix(fc),
   'obsolete-syntax': ({ result, diag }) => {
@@ -174,7 +193,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     const c = commandOnLine(result.ruleset, line);
     const target = data.moveAbove as number | undefined;
     if (!c || target === undefined || c.startLine !== c.endLine) return [];
-    return [{ title: `Move this rule above line ${target + 1}`, edits: [insertLine(target, lineText(doc, line)), { range: { start: at(line), end: at(line + 1) }, newText: '' }], preferred: true }];
+    return [{ title: `Move this rule above line ${target + 1}`, edits: [insertLine(doc, target, lineText(doc, line)), { range: { start: at(line), end: at(line + 1) }, newText: '' }], preferred: true }];
   },
   'missing-established': (fc) => {
     const chain = fc.data.chain as string;
@@ -214,7 +233,7 @@ function afterRule(fc: FixContext, title: string): Fix[] {
   const chain = fc.data.chain as string;
   const text = ruleText(fc, chain);
   const c = commandOnLine(fc.result.ruleset, fc.diag.range.start.line);
-  return text === undefined || !c ? [] : [{ title, edits: [insertLine(c.endLine + 1, `${rulePrefix(fc, c, chain)} ${text}`)], preferred: true }];
+  return text === undefined || !c ? [] : [{ title, edits: [insertLine(fc.doc, c.endLine + 1, `${rulePrefix(fc, c, chain)} ${text}`)], preferred: true }];
 }
 
 /** Replace a misspelt name, or load the module an option belongs to. */
@@ -230,7 +249,7 @@ function addTableFix({ data, doc }: FixContext): Fix[] {
   const text = doc.getText();
   let first = 0;
   while (first < doc.lineCount - 1 && lineText(doc, first).startsWith('#')) first++;
-  const edits: TextEdit[] = [insertLine(first, '*filter')];
+  const edits: TextEdit[] = [insertLine(doc, first, '*filter')];
   if (!/^COMMIT$/m.test(text)) edits.push({ range: { start: doc.positionAt(text.length), end: doc.positionAt(text.length) }, newText: `${text.endsWith('\n') || text === '' ? '' : '\n'}COMMIT\n` });
   return [{ title: 'Put the rules in a *filter table (and end it with COMMIT)', edits, preferred: true }];
 }
@@ -240,7 +259,7 @@ function sshFixes(fc: FixContext): Fix[] {
   if (data.insertPolicyBefore !== undefined) {
     const c = commandOnLine(result.ruleset, data.insertPolicyBefore as number);
     const prefix = c ? doc.getText({ start: at(c.startLine), end: c.commandToken.range.start }).trimStart() : 'iptables ';
-    return [{ title: 'Set the ACCEPT policy before flushing', edits: [insertLine(data.insertPolicyBefore as number, `${prefix}-P INPUT ACCEPT`)], preferred: true }];
+    return [{ title: 'Set the ACCEPT policy before flushing', edits: [insertLine(doc, data.insertPolicyBefore as number, `${prefix}-P INPUT ACCEPT`)], preferred: true }];
   }
   if (data.insertBefore === undefined && result.ruleset.format === 'script') return [];
   if (data.replies) {
@@ -291,9 +310,9 @@ function disableFixes(fc: FixContext): Fix[] {
   const c = commandOnLine(result.ruleset, diag.range.start.line);
   const line = c ? c.startLine : diag.range.start.line;
   const indent = result.ruleset.format === 'script' ? (/^\s*/.exec(lineText(doc, line))?.[0] ?? '') : '';
-  const fixes: Fix[] = [{ title: `Disable ${code} for this line`, edits: [insertLine(line, `${indent}# iptables-lint disable=${code}`)] }];
+  const fixes: Fix[] = [{ title: `Disable ${code} for this line`, edits: [insertLine(doc, line, `${indent}# iptables-lint disable=${code}`)] }];
   const first = result.ruleset.format === 'script' && lineText(doc, 0).startsWith('#!') ? 1 : 0;
-  fixes.push({ title: `Disable ${code} for this file`, edits: [insertLine(first, `# iptables-lint disable-file=${code}`)] });
+  fixes.push({ title: `Disable ${code} for this file`, edits: [insertLine(doc, first, `# iptables-lint disable-file=${code}`)] });
   return fixes;
 }
 
