@@ -9,6 +9,7 @@ import { LineIndex } from './lineIndex';
 import { commandOnLine } from './locate';
 import { Command } from './model';
 import { applyEdits, TextEdit } from './format';
+import { ipsetRewrite } from './ipsetFix';
 import { Range } from './types';
 
 /** A finding as the fixes need it: an engine diagnostic, or the same finding back from an editor. */
@@ -68,6 +69,13 @@ class FixDocument {
 
 const lineText = (doc: FixDocument, line: number) => doc.lineText(line);
 const at = (line: number, character = 0) => ({ line, character });
+/** Removes a whole line, its line break included (the last line: the break before it). */
+function deleteLine(doc: FixDocument, line: number): TextEdit {
+  if (line + 1 < doc.lineCount) return { range: { start: at(line), end: at(line + 1) }, newText: '' };
+  const start = line > 0 ? at(line - 1, doc.lineText(line - 1).length) : at(line);
+  return { range: { start, end: at(line, doc.lineText(line).length) }, newText: '' };
+}
+
 /**
  * Inserts `text` as a line of its own before line `line`; past the last line, at the end of the text (after a line
  * break, when the last line has none), so that the new line never lands inside another.
@@ -214,6 +222,13 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     return before === undefined ? [] : [insertRules(fc, chain, before, texts, `Accept neighbour discovery in ${chain}`)];
   },
   'limit-ineffective': (fc) => afterRule(fc, 'Drop what the rate limit leaves, right after it'),
+  'prefer-ipset': (fc) => {
+    const rewrite = ipsetRewrite(fc.result, (fc.data.lines as number[] | undefined) ?? []);
+    if (!rewrite) return [];
+    const [first, ...others] = rewrite.lines;
+    const edits = [{ range: { start: at(first), end: at(first, lineText(fc.doc, first).length) }, newText: rewrite.text }, ...others.map((l) => deleteLine(fc.doc, l))];
+    return [{ title: `Put the ${rewrite.lines.length} addresses in one ipset (${rewrite.setName})`, edits }];
+  },
   'dns-tcp-blocked': (fc) => afterRule(fc, 'Accept the same DNS queries over TCP, right after this rule'),
   'pmtu-blocked': (fc) => {
     const chain = fc.data.chain as string;
