@@ -1,7 +1,7 @@
 /** `iptables-lint convert SCRIPT [--ipv4|--ipv6]`: a shell script's rules as an iptables-restore file. */
 import { lint } from '../engine/lint';
 import { scriptToRestore } from '../engine/toRestore';
-import { readInput } from './input';
+import { oneFileArgs, readInput } from './input';
 
 export const CONVERT_USAGE = `Usage: iptables-lint convert SCRIPT [--ipv4|--ipv6]
 Prints the rules the shell script leaves in the kernel (from empty tables) as an iptables-restore file:
@@ -10,24 +10,9 @@ iptables-lint convert firewall.sh > /etc/iptables/rules.v4. A script with ip6tab
 Exit status: 0 converted, 1 some rules were left out, 2 usage error, unreadable file or nothing to convert.`;
 
 export function runConvert(argv: string[], out: (s: string) => void, errOut: (s: string) => void, readStdin: () => string): number {
-  let family: 4 | 6 | undefined;
-  const files: string[] = [];
-  for (const a of argv) {
-    if (a === '--ipv4' || a === '-4') family = 4;
-    else if (a === '--ipv6' || a === '-6') family = 6;
-    else if (a === '-h' || a === '--help') {
-      out(`${CONVERT_USAGE}\n`);
-      return 0;
-    } else if (a.startsWith('-') && a !== '-') {
-      errOut(`iptables-lint convert: unknown option '${a}'.\n${CONVERT_USAGE}`);
-      return 2;
-    } else files.push(a);
-  }
-  if (files.length !== 1) {
-    errOut(`iptables-lint convert: give one script.\n${CONVERT_USAGE}`);
-    return 2;
-  }
-  const [file] = files;
+  const args = oneFileArgs(argv, 'convert', CONVERT_USAGE, 'script', out, errOut);
+  if (typeof args === 'number') return args;
+  const { file, family } = args;
   const text = readInput(file, readStdin, errOut, 'convert');
   if (text === undefined) return 2;
   const made = scriptToRestore(lint(text, { fileName: file === '-' ? undefined : file, format: 'script' }), file === '-' ? 'the script' : file);

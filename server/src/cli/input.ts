@@ -9,3 +9,28 @@ export function readInput(file: string, readStdin: () => string, errOut: (s: str
     return undefined;
   }
 }
+
+/**
+ * The arguments of a subcommand that takes one file and an address family: the file and the family, or the exit
+ * status (help shown, or a usage error told).
+ */
+export function oneFileArgs(argv: string[], command: string, usage: string, what: string, out: (s: string) => void, errOut: (s: string) => void): { file: string; family?: 4 | 6 } | number {
+  let family: 4 | 6 | undefined;
+  const files: string[] = [];
+  for (const a of argv) {
+    if (a === '--ipv4' || a === '-4') family = 4;
+    else if (a === '--ipv6' || a === '-6') family = 6;
+    else if (a === '-h' || a === '--help') {
+      out(`${usage}\n`);
+      return 0;
+    } else if (a.startsWith('-') && a !== '-') {
+      errOut(`iptables-lint ${command}: unknown option '${a}'.\n${usage}`);
+      return 2;
+    } else files.push(a);
+  }
+  if (files.length !== 1) {
+    errOut(`iptables-lint ${command}: give one ${what}.\n${usage}`);
+    return 2;
+  }
+  return { file: files[0], family };
+}
