@@ -97,6 +97,13 @@ test('completion: chains after -A, targets after -j, matches after -m, values, o
   assert.ok(starts.includes('*nat') && starts.includes('COMMIT') && starts.includes(':INPUT'), starts.join());
 });
 
+test('completion of interfaces and ipsets from the ones the file already uses, most used first', async () => {
+  const text = '*filter\n-A INPUT -i wg0 -j ACCEPT\n-A INPUT -i eth1 -j ACCEPT\n-A FORWARD -i eth1 -o eth0 -j ACCEPT\n-A INPUT -m set --match-set blocklist src -j DROP\n-A INPUT -i \n-A INPUT -m set --match-set \nCOMMIT\n';
+  const uri = await opened(text);
+  assert.deepEqual(await labels(uri, 5, 12), ['eth1', 'wg0', 'eth0', 'lo']);
+  assert.deepEqual(await labels(uri, 6, 28), ['blocklist']);
+});
+
 test('completion in shell scripts, after the iptables command only', async () => {
   const uri = await open('#!/bin/sh\nIPT=/sbin/iptables\n$IPT -t nat -A POSTROUTING -j \necho -\n', 'shellscript', 'fw.sh');
   const targets = await labels(uri, 2, 30);

@@ -64,7 +64,28 @@ function optionItems(cmd: Command | undefined, ctx: Context): CompletionItem[] {
   return items;
 }
 
-function valueItems(kind: ValueKind, partial: string, ctx: Context): CompletionItem[] {
+/** The values the document already gives options of this kind: its interfaces and its ipsets, by use. */
+function usedValues(result: LintResult, kind: ValueKind): CompletionItem[] {
+  const which = kind.name === 'interface' ? 'interface' : kind.name === 'set name' ? 'set' : undefined;
+  if (!which) return [];
+  const counts = new Map<string, number>();
+  for (const c of result.ruleset.commands) {
+    for (const o of c.options) {
+      const v = o.argDynamic ? undefined : o.argValue;
+      if (v !== undefined && o.spec.args[0] === kind) counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
+  }
+  if (which === 'interface' && !counts.has('lo')) counts.set('lo', 0);
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([v, n], i) => ({
+    label: v,
+    kind: which === 'interface' ? CompletionItemKind.Interface : CompletionItemKind.Variable,
+    detail: n ? `used ${n} time(s) in this file` : 'the loopback interface',
+    sortText: String(i).padStart(4, '0'),
+  }));
+}
+
+function valueItems(kind: ValueKind, partial: string, ctx: Context, result?: LintResult): CompletionItem[] {
+  if (result && !kind.choices) return usedValues(result, kind);
   if (!kind.choices) return [];
   const prefix = kind.list && partial.includes(',') ? partial.slice(0, partial.lastIndexOf(',') + 1) : '';
   const chosen = new Set(prefix.split(',').filter(Boolean));
@@ -107,8 +128,8 @@ export function complete(docu: TextDocument, result: LintResult, pos: Position):
       return MATCHES.filter((m) => !m.removed && isAvailable(m, ctx.family)).map((m) => ({ label: m.name, kind: CompletionItemKind.Module, documentation: doc(moduleMarkdown(m)) }));
     }
     const use = cmd?.options.find((o) => o.nameToken.range.start.character === last.range.start.character && o.nameToken.range.start.line === last.range.start.line);
-    if (use && use.args.length < use.spec.args.length) return valueItems(use.spec.args[use.args.length], ctx.partial, ctx);
-    if (use && use.args.length && use.args[use.args.length - 1] === last && use.spec.args.length > use.args.length) return valueItems(use.spec.args[use.args.length], ctx.partial, ctx);
+    if (use && use.args.length < use.spec.args.length) return valueItems(use.spec.args[use.args.length], ctx.partial, ctx, result);
+    if (use && use.args.length && use.args[use.args.length - 1] === last && use.spec.args.length > use.args.length) return valueItems(use.spec.args[use.args.length], ctx.partial, ctx, result);
   }
   return optionItems(cmd, ctx);
 }
