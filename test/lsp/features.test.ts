@@ -309,6 +309,18 @@ test('fix all: a client that resolves code actions gets the edit only when it pi
     assert.ok(lazy && !lazy.edit && lazy.data, 'offered without its edit');
     const resolved = await r.conn.sendRequest(CodeActionResolveRequest.type, lazy);
     assert.equal(applyTextEdits(FIXABLE, resolved.edit!.changes![uri]), FIXED);
+    // A large quick fix (a blocklist turned into an ipset) is offered without its edit too, and resolves to it.
+    const sh = 'file:///tmp/resolve/fw.sh';
+    const script = `#!/bin/sh\n${Array.from({ length: 60 }, (_, i) => `iptables -A INPUT -s 203.0.113.${i} -j DROP`).join('\n')}\n`;
+    await r.open(sh, script, 'shellscript');
+    const blocklist = (await r.diagnosticsFor(sh)).diagnostics.filter((d) => d.code === 'prefer-ipset');
+    const offered = ((await r.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri: sh }, range: blocklist[0].range, context: { diagnostics: blocklist } })) ?? []) as CodeAction[];
+    const ipset = offered.find((a) => a.title === 'Put the 60 addresses in one ipset (input_sources)')!;
+    assert.ok(ipset && !ipset.edit && ipset.data, 'the ipset rewrite is offered without its edit');
+    const made = await r.conn.sendRequest(CodeActionResolveRequest.type, ipset);
+    const fixed = applyTextEdits(script, made.edit!.changes![sh]);
+    assert.match(fixed, /^iptables -A INPUT -m set --match-set input_sources src -j DROP$/m);
+    assert.equal((fixed.match(/^add input_sources /gm) ?? []).length, 60);
     // After an edit the offer is stale: resolving it gives no edit rather than one for text that is gone.
     await r.change(uri, [{ range: { start: pos(3, 0), end: pos(3, 0) }, text: '-A INPUT -j DROP\n' }]);
     const stale = await r.conn.sendRequest(CodeActionResolveRequest.type, lazy);

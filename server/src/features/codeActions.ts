@@ -16,12 +16,20 @@ export interface FixAllData {
   fixAll: { uri: string; version: number };
 }
 
+/** What a large quick fix left for later carries: the finding it fixes, and its title among that finding's fixes. */
+export interface LargeFixData {
+  quickFix: { uri: string; version: number; code: string; range: LspDiagnostic['range']; data: unknown; title: string };
+}
+
+/** A fix this large (a blocklist turned into an ipset) is worked out only when picked, where the client can. */
+const LARGE_EDITS = 50;
+
 export interface CodeActionOptions {
   /** The kinds the client asks for (absent: every kind the light bulb shows). */
   only?: string[];
   /** How the document was analysed: fix-all analyses its own passes the same way. */
   lint?: LintOptions;
-  /** The client resolves actions itself: the fix-all quick-fix is then worked out only when picked. */
+  /** The client resolves actions itself: fix-all and large quick fixes are then worked out only when picked. */
   resolve?: boolean;
 }
 
@@ -37,24 +45,34 @@ export function fixAllEdit(doc: TextDocument, result: LintResult, opts: LintOpti
   return edit && { changes: { [doc.uri]: [edit] } };
 }
 
-function quickFixActions(doc: TextDocument, result: LintResult, diagnostics: LspDiagnostic[]): { actions: CodeAction[]; safe: number } {
+function quickFixActions(doc: TextDocument, result: LintResult, diagnostics: LspDiagnostic[], resolve = false): { actions: CodeAction[]; safe: number } {
   const actions: CodeAction[] = [];
   let safe = 0;
   for (const diag of diagnostics) {
     if (diag.source !== 'iptables' || typeof diag.code !== 'string') continue;
     for (const f of quickFixes(result, { code: diag.code, range: diag.range, data: diag.data })) {
       if (f.safe) safe++;
-      actions.push({ title: f.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], isPreferred: f.preferred, edit: { changes: { [doc.uri]: f.edits } } });
+      const action: CodeAction = { title: f.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], isPreferred: f.preferred };
+      if (resolve && f.edits.length > LARGE_EDITS) {
+        action.data = { quickFix: { uri: doc.uri, version: doc.version, code: diag.code, range: diag.range, data: diag.data, title: f.title } } satisfies LargeFixData;
+      } else action.edit = { changes: { [doc.uri]: f.edits } };
+      actions.push(action);
     }
   }
   return { actions, safe };
+}
+
+/** The edit of a large quick fix left for later, worked out again from its finding. */
+export function largeFixEdit(doc: TextDocument, result: LintResult, data: LargeFixData['quickFix']): CodeAction['edit'] | undefined {
+  const fix = quickFixes(result, { code: data.code, range: data.range, data: data.data }).find((f) => f.title === data.title);
+  return fix && { changes: { [doc.uri]: fix.edits } };
 }
 
 export function codeActions(doc: TextDocument, result: LintResult, diagnostics: LspDiagnostic[], options: CodeActionOptions = {}): CodeAction[] {
   const { only, lint = {} } = options;
   const out: CodeAction[] = [];
   if (wants(only, CodeActionKind.QuickFix)) {
-    const { actions, safe } = quickFixActions(doc, result, diagnostics);
+    const { actions, safe } = quickFixActions(doc, result, diagnostics, options.resolve);
     out.push(...actions);
     // Beside a safe fix: the same for the whole file, when the file has more than one to do.
     if (safe > 0 && hasSafeFixes(result, 2)) {

@@ -5,7 +5,7 @@ import { AnalysisCache } from '../analysisCache';
 import { formatEdits } from '../engine/format';
 import { LintResult } from '../engine/lint';
 import { incomingCalls, outgoingCalls, prepareCallHierarchy } from './callHierarchy';
-import { codeActions, fixAllEdit, FixAllData } from './codeActions';
+import { codeActions, fixAllEdit, FixAllData, largeFixEdit, LargeFixData } from './codeActions';
 import { codeLenses } from './codeLens';
 import { inlayHints } from './inlayHints';
 import { complete } from './completion';
@@ -52,10 +52,14 @@ export function registerFeatures(connection: Connection, documents: TextDocument
   connection.onCodeAction((p) => withDoc('codeAction', p.textDocument.uri, [], (doc, r) =>
     codeActions(doc, r, p.context.diagnostics, { only: p.context.only, lint: cache.optionsFor(doc), resolve: client().resolveCodeActionEdits })));
   connection.onCodeActionResolve((action) => {
-    const data = (action.data as Partial<FixAllData> | undefined)?.fixAll;
-    if (!data) return action;
-    const done = withDoc('codeActionResolve', data.uri, undefined, (doc, r) => (doc.version === data.version ? fixAllEdit(doc, r, cache.optionsFor(doc)) : undefined));
-    // A document changed since the action was offered gets no edit (the editor then applies nothing).
+    const data = action.data as Partial<FixAllData & LargeFixData> | undefined;
+    const left = data?.fixAll ?? data?.quickFix;
+    if (!left) return action;
+    const done = withDoc('codeActionResolve', left.uri, undefined, (doc, r) => {
+      // A document changed since the action was offered gets no edit (the editor then applies nothing).
+      if (doc.version !== left.version) return undefined;
+      return data?.fixAll ? fixAllEdit(doc, r, cache.optionsFor(doc)) : largeFixEdit(doc, r, data!.quickFix!);
+    });
     return done instanceof ResponseError ? action : { ...action, edit: done };
   });
   connection.languages.inlayHint.on((p) => withDoc('inlayHint', p.textDocument.uri, [], (_doc, r) => (cache.settings().ruleNumberHints ? inlayHints(r, p.range) : [])));
