@@ -85,7 +85,17 @@ function choiceMarkdown(kind: ValueKind, value: string): string | undefined {
   return lines.length ? lines.join('\n\n') : undefined;
 }
 
-function valueMarkdown(loc: Extract<Located, { kind: 'value' }>): string | undefined {
+/** An ipset by name: the rules of this file that look addresses up in it, and where a script makes it. */
+function setMarkdown(result: LintResult, name: string): string {
+  const uses = result.ruleset.commands.filter((c) => c.options.some((o) => (o.spec.names[0] === '--match-set' || o.spec.names[0] === '--add-set' || o.spec.names[0] === '--del-set') && o.argValue === name));
+  const made = result.ruleset.format === 'script'
+    ? result.index.text.split('\n').findIndex((l) => new RegExp(`^\\s*(?:sudo\\s+)?(?:ipset\\s+(?:-exist\\s+)?(?:create|-N|n)\\s+|create\\s+)${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s`).test(l))
+    : -1;
+  const where = made >= 0 ? `Made on line ${made + 1}.` : 'Its addresses live in the set, outside iptables: `ipset list ' + name + '` shows them; the set must exist before the rules load.';
+  return `**ipset \`${name}\`**: ${uses.length} rule(s) of this file use it (line${uses.length === 1 ? '' : 's'} ${uses.slice(0, 8).map((c) => c.startLine + 1).join(', ')}${uses.length > 8 ? ', ...' : ''}).\n\n${where}`;
+}
+
+function valueMarkdown(result: LintResult, loc: Extract<Located, { kind: 'value' }>): string | undefined {
   const { use, token, index } = loc;
   if (token.dynamic) return `\`${token.value}\` is a shell value: known only when the script runs.`;
   const kind = use.spec.args[index] ?? use.spec.optionalArg;
@@ -107,6 +117,8 @@ function valueMarkdown(loc: Extract<Located, { kind: 'value' }>): string | undef
       const c = choiceMarkdown(kind, token.value);
       return `${c ?? `**${token.value}**`}${n !== undefined ? ` (protocol number ${n}${n === 0 ? ': every protocol' : ''})` : ''}`;
     }
+    case 'set name':
+      return setMarkdown(result, token.value);
     case 'interface':
       return token.value.endsWith('+') ? `Every interface whose name starts with \`${token.value.slice(0, -1)}\`.` : `The interface \`${token.value}\`${token.value === 'lo' ? ' (loopback: traffic from this machine to itself)' : ''}.`;
   }
@@ -147,7 +159,7 @@ function describe(result: LintResult, loc: Located): string | undefined {
     case 'negation':
       return `**!** negates the condition that follows: \`! ${loc.use.nameToken.value}\` matches packets for which it does not hold.`;
     case 'value':
-      return valueMarkdown(loc);
+      return valueMarkdown(result, loc);
     case 'match':
       return loc.spec ? moduleMarkdown(loc.spec) : `\`${loc.token.value}\`: not a match module iptables knows.`;
     case 'target':
