@@ -29,6 +29,7 @@ import { inlayHints } from '../../server/src/features/inlayHints';
 import { scriptToRestore } from '../../server/src/engine/toRestore';
 import { selectionRanges } from '../../server/src/features/selection';
 import { signatureHelp } from '../../server/src/features/signature';
+import { hover } from '../../server/src/features/hover';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 
@@ -55,6 +56,7 @@ function check(text: string, opts: LintOptions = {}): void {
   const end = { line: lines.length - 1, character: lines[lines.length - 1].length };
   for (const p of [mid, end]) {
     signatureHelp(doc, r, doc.positionAt(doc.offsetAt(p)));
+    hover(r, doc.positionAt(doc.offsetAt(p)));
     for (const item of prepareCallHierarchy(r, doc.uri, doc.positionAt(doc.offsetAt(p))) ?? []) {
       incomingCalls(r, doc.uri, item);
       outgoingCalls(r, doc.uri, item);
