@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Log } from 'sarif';
 import { main } from '../../server/src/cli/lint';
+import { githubAnnotation } from '../../server/src/cli/formats';
 import { CODES } from '../../server/src/engine/checks/codes';
 import { fixAll } from '../../server/src/engine/fixes';
 import { lint } from '../../server/src/engine/lint';
@@ -43,10 +44,10 @@ test('exit 0 on a clean file, 2 on usage errors and unreadable files', () => {
   assert.equal(run([ex('plex-media-server.iptables')]).code, 0);
   const bad = run(['--format', 'xml', ex('plex-media-server.iptables')]);
   assert.equal(bad.code, 2);
-  assert.match(bad.err, /text, json, sarif or diff/);
+  assert.match(bad.err, /text, json, sarif, github or diff/);
   const badEq = run(['--format=xml', ex('plex-media-server.iptables')]);
   assert.equal(badEq.code, 2);
-  assert.match(badEq.err, /text, json, sarif or diff, not 'xml'/);
+  assert.match(badEq.err, /text, json, sarif, github or diff, not 'xml'/);
   assert.deepEqual(JSON.parse(run(['--format=json', ex('plex-media-server.iptables')]).out), []);
   const missing = run(['/nonexistent/rules.v4']);
   assert.equal(missing.code, 2);
@@ -174,4 +175,20 @@ test('explain: every rule in plain words, chain by chain, in the order the kerne
     '',
   ].join('\n'));
   assert.equal(run(['explain']).code, 2);
+});
+
+test('--format github: one workflow command per finding, its properties and message escaped', () => {
+  const r = run(['--format', 'github', '-'], '*filter\n-A INPUT -j ACCPET\n-A INPUT -s 10.1.2.3/8 -j ACCEPT\nCOMMIT\n');
+  const lines = r.out.trimEnd().split('\n');
+  assert.equal(lines[0], "::error file=<stdin>,line=2,col=13,endLine=2,endColumn=19,title=iptables unknown-target::'ACCPET' is neither a target nor a chain of the filter table. Did you mean 'ACCEPT'?");
+  assert.match(lines[1], /^::warning file=<stdin>,line=3,col=13,.*title=iptables host-bits-set::/);
+  assert.equal(r.code, 1);
+  assert.equal(githubAnnotation({ file: 'a,b:c.v4', line: 1, column: 1, endLine: 1, endColumn: 2, severity: 'info', code: 'x', message: '100%\ndone' }),
+    '::notice file=a%2Cb%3Ac.v4,line=1,col=1,endLine=1,endColumn=2,title=iptables x::100%25%0Adone\n');
+});
+
+test('a reader that stops early closes the pipe, and the linter stops quietly', () => {
+  const r = spawnSync('sh', ['-c', `node ${path.join(ROOT, 'bin', 'iptables-lint')} ${ex('common-mistakes.iptables')} | head -1`], { encoding: 'utf8' });
+  assert.equal(r.stdout.split('\n').length, 2);
+  assert.doesNotMatch(r.stderr, /EPIPE|Error/);
 });

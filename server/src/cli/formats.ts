@@ -1,6 +1,7 @@
 /**
- * The linter's machine-readable outputs beside its text lines: SARIF 2.1.0 (what code-scanning services read) and
- * a unified diff of the safe fixes (what `patch` and `git apply` read).
+ * The linter's machine-readable outputs beside its text lines: SARIF 2.1.0 (what code-scanning services read),
+ * GitHub Actions annotations (what a workflow's log turns into marks on the changed files) and a unified diff of the
+ * safe fixes (what `patch` and `git apply` read).
  */
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { createTwoFilesPatch } from 'diff';
@@ -49,4 +50,13 @@ export function sarifLog(files: Array<{ file: string; diagnostics: Diagnostic[] 
 export function fixDiff(file: string, before: string, after: string): string {
   if (before === after) return '';
   return createTwoFilesPatch(`a/${file}`, `b/${file}`, before, after, undefined, undefined, { context: 3 });
+}
+
+/** A finding as a GitHub Actions workflow command: `::error file=…,line=…::message` (info and hints as notices). */
+export function githubAnnotation(d: { file: string; line: number; column: number; endLine: number; endColumn: number; severity: string; code: string; message: string }): string {
+  const level = d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warning' : 'notice';
+  // Workflow commands end at a line break and read `%`, `,` and `:` in their properties: those are escaped.
+  const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const prop = (s: string) => data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  return `::${level} file=${prop(d.file)},line=${d.line},col=${d.column},endLine=${d.endLine},endColumn=${d.endColumn},title=${prop(`iptables ${d.code}`)}::${data(d.message)}\n`;
 }

@@ -2,26 +2,26 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fixAll } from '../engine/fixes';
 import { VERSION } from '../version';
-import { fixDiff, sarifLog } from './formats';
+import { fixDiff, githubAnnotation, sarifLog } from './formats';
 import { lint, LintOptions, LintResult } from '../engine/lint';
 import { Diagnostic } from '../engine/types';
 import { runTrace } from './trace';
 import { runConvert } from './convert';
 import { runExplain } from './explain';
 
-const USAGE = `Usage: iptables-lint [--format text|json|sarif|diff] [--ipv4|--ipv6] [--script|--restore] [--fix] FILE...
+const USAGE = `Usage: iptables-lint [--format text|json|sarif|github|diff] [--ipv4|--ipv6] [--script|--restore] [--fix] FILE...
        iptables-lint trace FILE [packet options]   (iptables-lint trace --help)
        iptables-lint convert SCRIPT [--ipv6]         (a script's rules as an iptables-restore file)
        iptables-lint explain FILE                    (every rule in plain words, chain by chain)
 Checks iptables-save/restore files and shell scripts that run iptables. Use - to read standard input.
---format text (file:line:column: severity: message [code]), json, sarif (SARIF 2.1.0, for code scanning), or
-diff (the safe fixes as a unified diff, for patch or git apply; nothing is written).
+--format text (file:line:column: severity: message [code]), json, sarif (SARIF 2.1.0, for code scanning), github
+(GitHub Actions annotations), or diff (the safe fixes as a unified diff, for patch or git apply; nothing is written).
 --fix applies the safe fixes (look-alike characters, COMMIT and line endings, host bits, -m state, '! --opt')
 to each file in place, says what it changed, then reports what is left; with - the fixed text goes to standard
 output and everything else to standard error.
 Exit status: 0 no error, 1 an error-severity diagnostic, 2 usage error or unreadable file.`;
 
-const FORMATS = ['text', 'json', 'sarif', 'diff'];
+const FORMATS = ['text', 'json', 'sarif', 'github', 'diff'];
 
 export interface JsonDiagnostic {
   file: string;
@@ -73,7 +73,7 @@ function parseArgs(argv: string[], io: Io): Args | number {
     if (a === '--format' || a.startsWith('--format=')) {
       args.format = a === '--format' ? argv[++i] : a.slice('--format='.length);
       if (!FORMATS.includes(args.format)) {
-        io.errOut(`iptables-lint: --format must be text, json, sarif or diff, not '${args.format ?? ''}'.\n${USAGE}`);
+        io.errOut(`iptables-lint: --format must be text, json, sarif, github or diff, not '${args.format ?? ''}'.\n${USAGE}`);
         return 2;
       }
     } else if (a === '--fix') args.fix = true;
@@ -156,6 +156,7 @@ export function main(argv: string[], out: (s: string) => void, errOut: (s: strin
       const j = toJson(shown, d);
       if (format === 'json') all.push(j);
       else if (format === 'text') report(`${j.file}:${j.line}:${j.column}: ${j.severity}: ${j.message} [${j.code}]\n`);
+      else if (format === 'github') report(githubAnnotation(j));
     }
   }
   if (format === 'json') report(JSON.stringify(all, null, 2) + '\n');
@@ -166,5 +167,10 @@ export function main(argv: string[], out: (s: string) => void, errOut: (s: strin
 
 /** Runs the linter as a process: arguments from argv, exit status set. */
 export function run(): void {
+  // A reader that stops early (`iptables-lint ... | head`) closes the pipe: stop quietly, as other tools do.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   process.exitCode = main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s + '\n'), () => readFileSync(0, 'utf8'));
 }
