@@ -47,9 +47,7 @@ function tcpRuleText(ri: RuleInfo, chain: string): string {
 function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void {
   const end = selectiveDenyEnd(model, cs);
   if (!end) return;
-  const rules = model.rules(cs);
-  const stop = end.rule ? rules.indexOf(end.rule) : rules.length;
-  for (const ri of rules.slice(0, stop)) {
+  for (const ri of end.before) {
     if (!acceptsUdpDns(model, cs, ri)) continue;
     const twin = tcpTwin(model, cs, ri);
     if (model.space(cs).isEmpty(twin)) continue;

@@ -31,9 +31,7 @@ function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): vo
   const end = selectiveDenyEnd(model, cs);
   if (!end) return;
   // Only where the replies themselves get through: where they do not, missing-established says so.
-  const rules = model.rules(cs);
-  const stop = end.rule ? rules.indexOf(end.rule) : rules.length;
-  const replies = rules.slice(0, stop).find((ri) => acceptsReplies(model, cs, ri));
+  const replies = end.before.find((ri) => acceptsReplies(model, cs, ri));
   if (!replies) return;
   const tooBig = TOO_BIG[cs.family];
   const errors = fromOutside(model, cs, [[Dim.Proto, tooBig.proto], [Dim.Icmp, tooBig.icmp], [Dim.State, stateSet('RELATED')], [Dim.Frag, FIRST_FRAGMENT]]);
@@ -44,7 +42,7 @@ function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): vo
   ctx.sink.add('pmtu-blocked', 'warning', d.range,
     `${cs.name} takes the ESTABLISHED replies of connections (line ${replies.rule.range.start.line + 1}) but not the RELATED ICMP errors about them: ${d.by} denies ${tooBig.name}, so path MTU discovery fails, and connections of ${whose} over a narrower link (a VPN, PPPoE, a tunnel) open and then hang. Accept RELATED with ESTABLISHED ('--ctstate ESTABLISHED,RELATED'), or at least '${tooBig.rule}'.`,
     // An accept for the errors may go anywhere before the deny: before the denying rule, or else at the top.
-    { chain: cs.name, table: cs.table, insertBefore: d.insertBefore ?? rules[0]?.rule.range.start.line, rule: `-A ${cs.name} ${tooBig.rule}` });
+    { chain: cs.name, table: cs.table, insertBefore: d.insertBefore ?? model.rules(cs)[0]?.rule.range.start.line, rule: `-A ${cs.name} ${tooBig.rule}` });
 }
 
 /** The INPUT and FORWARD chains of every filter table. */

@@ -16,6 +16,8 @@ export interface DenyEnd {
   range: Range;
   what: string;
   rule?: RuleInfo;
+  /** The rules that come before it, in order: every packet that reaches the end has passed these. */
+  before: RuleInfo[];
 }
 
 /** How each chain ends, per analysis: half a dozen checks ask it of the same built-in chains. */
@@ -41,10 +43,10 @@ function findDenyEnd(model: AnalysisModel, cs: ChainState): DenyEnd | undefined 
     const leaves = model.leaves(ri);
     if (leaves.length && leaves.every((d) => DENY.has(d.verdict)) && space.covered(space.full, leaves.map((d) => d.box), model.limits.cover) === true) {
       const last = rules.slice(k + 1).every((r) => r.flow.kind === 'continue');
-      return { range: ri.rule.range, what: `the ${last ? 'final' : 'catch-all'} ${leaves[0].verdict} on line ${ri.rule.range.start.line + 1}`, rule: ri };
+      return { range: ri.rule.range, what: `the ${last ? 'final' : 'catch-all'} ${leaves[0].verdict} on line ${ri.rule.range.start.line + 1}`, rule: ri, before: rules.slice(0, k) };
     }
   }
-  if (cs.builtin && cs.policy === 'DROP') return { range: cs.policyRange ?? cs.declRange, what: 'the DROP policy' };
+  if (cs.builtin && cs.policy === 'DROP') return { range: cs.policyRange ?? cs.declRange, what: 'the DROP policy', before: rules };
   return undefined;
 }
 
@@ -55,10 +57,8 @@ function findDenyEnd(model: AnalysisModel, cs: ChainState): DenyEnd | undefined 
 export function selectiveDenyEnd(model: AnalysisModel, cs: ChainState): DenyEnd | undefined {
   const end = denyEnd(model, cs);
   if (!end) return undefined;
-  const rules = model.rules(cs);
-  const stop = end.rule ? rules.indexOf(end.rule) : rules.length;
-  for (let k = 0; k < stop; k++) {
-    const f = rules[k].flow;
+  for (const ri of end.before) {
+    const f = ri.flow;
     if (f.kind === 'jump' || f.kind === 'goto' || (f.kind === 'verdict' && f.verdict === 'ACCEPT')) return end;
   }
   return undefined;
@@ -104,9 +104,7 @@ function checkEstablished(model: AnalysisModel, ctx: CheckContext, cs: ChainStat
   const end = denyEnd(model, cs);
   if (!end) return;
   const space = model.space(cs);
-  const rules = model.rules(cs);
-  const stop = end.rule ? rules.indexOf(end.rule) : rules.length;
-  const before = rules.slice(0, stop);
+  const { before } = end;
   const takesNew = (ri: RuleInfo) => ri.flow.kind === 'verdict' && ri.flow.verdict === 'ACCEPT' && ri.box[Dim.State].has(1n) && !isLoopbackOnly(ri);
   if (!before.some(takesNew)) return;
   const replyRule = before.find((ri) => acceptsReplies(model, cs, ri));
