@@ -230,18 +230,16 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     return [{ title: `Put the ${rewrite.lines.length} addresses in one ipset (${rewrite.setName})`, edits }];
   },
   'dns-tcp-blocked': (fc) => afterRule(fc, 'Accept the same DNS queries over TCP, right after this rule'),
-  'pmtu-blocked': (fc) => {
-    const chain = fc.data.chain as string;
-    const text = ruleText(fc, chain);
-    const before = insertionLine(fc, chain);
-    return text === undefined || before === undefined ? [] : [insertRules(fc, chain, before, [text], `Accept the ICMP errors path MTU discovery needs in ${chain}`)];
-  },
-  'dnat-dropped': (fc) => {
-    const text = ruleText(fc, 'FORWARD');
-    const before = insertionLine(fc, 'FORWARD');
-    return text === undefined || before === undefined ? [] : [insertRules(fc, 'FORWARD', before, [text], 'Accept the forwarded connections in FORWARD')];
-  },
+  'pmtu-blocked': (fc) => insertSuggested(fc, fc.data.chain as string, `Accept the ICMP errors path MTU discovery needs in ${fc.data.chain}`),
+  'dnat-dropped': (fc) => insertSuggested(fc, 'FORWARD', 'Accept the forwarded connections in FORWARD'),
 };
+
+/** Inserts the finding's suggested rule into `chain` where the finding says (see insertionLine). */
+function insertSuggested(fc: FixContext, chain: string, title: string): Fix[] {
+  const text = ruleText(fc, chain);
+  const before = insertionLine(fc, chain);
+  return text === undefined || before === undefined ? [] : [insertRules(fc, chain, before, [text], title)];
+}
 
 /** Inserts the finding's suggested rule right after the rule it is about, written the way that rule is (`$IPT -A ...`). */
 function afterRule(fc: FixContext, title: string): Fix[] {
