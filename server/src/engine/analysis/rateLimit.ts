@@ -25,11 +25,12 @@ function rateLimit(c: Command): { name: string; rate: string } | undefined {
   return undefined;
 }
 
-/** Whether every packet of the rule's box that goes past it is accepted further down (or by the ACCEPT policy). */
-function restAccepted(model: AnalysisModel, cs: ChainState, ri: RuleInfo, rules: RuleInfo[]): boolean {
+/** Whether every packet of the box of rule `at` that goes past it is accepted further down (or by the ACCEPT policy). */
+function restAccepted(model: AnalysisModel, cs: ChainState, rules: RuleInfo[], at: number): boolean {
+  const ri = rules[at];
   if (!cs.builtin || cs.policy !== 'ACCEPT') return false;
   const space = model.space(cs);
-  for (let k = rules.indexOf(ri) + 1; k < rules.length; k++) {
+  for (let k = at + 1; k < rules.length; k++) {
     const later = rules[k];
     if (!space.overlaps(later.box, ri.box)) continue;
     const f = later.flow;
@@ -49,10 +50,11 @@ function dropRest(c: Command, name: string, chain: string): string | undefined {
 
 function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void {
   const rules = model.rules(cs);
-  for (const ri of rules) {
+  for (let at = 0; at < rules.length; at++) {
+    const ri = rules[at];
     if (ri.flow.kind !== 'verdict' || ri.flow.verdict !== 'ACCEPT') continue;
     const limit = rateLimit(ri.rule);
-    if (!limit || !restAccepted(model, cs, ri, rules)) continue;
+    if (!limit || !restAccepted(model, cs, rules, at)) continue;
     const rule = dropRest(ri.rule, limit.name, cs.name);
     ctx.sink.add('limit-ineffective', 'warning', ri.rule.range,
       `This rate limit limits nothing: the packets above ${limit.rate} go on down ${cs.name}, where nothing denies them and the ACCEPT policy takes them. Drop them right after this rule${rule ? `: '${rule}'` : ''}.`,
