@@ -175,6 +175,10 @@ test('explain: every rule in plain words, chain by chain, in the order the kerne
     '',
   ].join('\n'));
   assert.equal(run(['explain']).code, 2);
+  // A value with a blank at its end keeps its quotes.
+  const log = run(['explain', '-'], '*filter\n-A INPUT -j LOG --log-prefix "dropped: "\n-A INPUT -p tcp --dport 80 -j ACCEPT\nCOMMIT\n');
+  assert.match(log.out, /1\. line 2: Logs every packet with the prefix "dropped: " and lets them go on to the next rule\.\n/);
+  assert.match(log.out, /2\. line 3: Accepts TCP packets to port 80 \(HTTP\)\.\n/);
 });
 
 test('--format github: one workflow command per finding, its properties and message escaped', () => {

@@ -19,7 +19,15 @@ export function runExplain(argv: string[], out: (s: string) => void, errOut: (s:
     if (!cs.rules.length && cs.policy !== 'DROP') continue;
     const policy = cs.builtin ? `, policy ${cs.policy ?? 'ACCEPT'}` : '';
     out(`${cs.family === 6 ? 'ip6tables ' : ''}${cs.table} ${cs.name} (${cs.rules.length} rule${cs.rules.length === 1 ? '' : 's'}${policy})\n`);
-    cs.rules.forEach((c, i) => out(`  ${i + 1}. line ${c.startLine + 1}: ${explainRule(c).replace(/`/g, '').replace(/\n\n/g, ' ')}\n`));
+    cs.rules.forEach((c, i) => out(`  ${i + 1}. line ${c.startLine + 1}: ${plainText(explainRule(c))}\n`));
   }
   return 0;
+}
+
+/**
+ * The explanation without Markdown: a quoted word stands alone, unless it begins or ends with a blank or is empty
+ * (a log prefix `dropped: `), which keeps double quotes so that its end can be seen.
+ */
+function plainText(md: string): string {
+  return md.replace(/`([^`]*)`/g, (_, s: string) => (/^\S(?:.*\S)?$/.test(s) ? s : JSON.stringify(s))).replace(/\n\n/g, ' ');
 }
