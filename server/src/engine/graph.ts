@@ -138,6 +138,13 @@ export class JumpGraph {
     return this.reach.get(cs)?.callers ?? [];
   }
 
+  /** The rules that jump or go to `cs`, chain by chain of its callers, each chain's in order. */
+  jumpsInto(cs: ChainState): Command[] {
+    const out: Command[] = [];
+    for (const from of new Set(this.callers(cs))) for (const r of from.rules) if (this.next.get(r) === cs) out.push(r);
+    return out;
+  }
+
   /** The strongly connected groups of chains that hold a cycle (Tarjan's algorithm, without recursion). */
   private cyclesOf(): Map<ChainState, Set<ChainState>> {
     if (this.cycles) return this.cycles;

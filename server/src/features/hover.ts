@@ -135,8 +135,9 @@ function chainMarkdown(result: LintResult, loc: Extract<Located, { kind: 'chain'
     return `**${loc.name}** — built-in chain of \`${loc.table}\`\n\n${builtin.doc}${policy}${cs ? `\n\n${cs.rules.length} rule(s).` : ''}`;
   }
   if (!cs) return `**${loc.name}** — no such chain in \`${loc.table}\`.`;
-  const callers = result.ruleset.commands.filter((c) => c.table === loc.table && c.target?.name === loc.name && !c.target.spec);
-  const lines = callers.slice(0, 8).map((c) => `line ${c.range.start.line + 1}`).join(', ');
+  // Followed through the jump graph, as the kernel follows it (a jump made before an -E rename, not a deleted rule).
+  const callers = result.graph.jumpsInto(cs).sort((a, b) => a.startLine - b.startLine);
+  const lines = callers.slice(0, 8).map((c) => `line ${c.startLine + 1}`).join(', ');
   const paths = result.graph.hooks(cs).map((h) => result.graph.path(cs, h).join(' → ')).join('; ');
   return `**${loc.name}** — user chain of \`${loc.table}\`, declared on line ${cs.declRange.start.line + 1}\n\n${cs.rules.length} rule(s). ${callers.length ? `Jumped to from ${lines}${callers.length > 8 ? ', ...' : ''}.` : 'Nothing jumps to it.'}${paths ? `\n\nReached as ${paths}.` : ''}\n\nWhen a packet reaches its end it returns to the rule after the jump.`;
 }

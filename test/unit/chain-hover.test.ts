@@ -1,0 +1,30 @@
+/** The hover on a user chain names the rules that jump to it as the kernel follows them. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { lint } from '../../server/src/engine/lint';
+import { hover } from '../../server/src/features/hover';
+
+const script = [
+  '#!/bin/sh',
+  'iptables -N OLD',
+  'iptables -A INPUT -p tcp --dport 22 -j OLD',
+  'iptables -E OLD LOGGED',
+  'iptables -A INPUT -p tcp --dport 80 -j LOGGED',
+  'iptables -A INPUT -p tcp --dport 81 -j LOGGED',
+  'iptables -D INPUT -p tcp --dport 81 -j LOGGED',
+  'iptables -A LOGGED -j ACCEPT',
+  '',
+].join('\n');
+
+test('a chain renamed with -E: the jump made before the rename counts, a deleted rule does not', () => {
+  const r = lint(script, { fileName: 'fw.sh' });
+  const md = hover(r, { line: 7, character: 12 })!.markdown;
+  assert.match(md, /\*\*LOGGED\*\* — user chain of `filter`/);
+  assert.match(md, /Jumped to from line 3, line 5\./);
+});
+
+test('a chain nothing jumps to says so, even with a rule of another table naming it', () => {
+  const r = lint('*nat\n:X - [0:0]\n-A PREROUTING -j X\nCOMMIT\n*filter\n:X - [0:0]\n-A X -j ACCEPT\nCOMMIT\n', { fileName: 'rules.v4' });
+  assert.match(hover(r, { line: 6, character: 4 })!.markdown, /\*\*X\*\* — user chain of `filter`[\s\S]*Nothing jumps to it\./);
+  assert.match(hover(r, { line: 2, character: 17 })!.markdown, /\*\*X\*\* — user chain of `nat`[\s\S]*Jumped to from line 3\./);
+});
