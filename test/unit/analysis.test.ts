@@ -246,6 +246,30 @@ test('dns-tcp-blocked: DNS accepted over UDP, the same queries over TCP denied',
   expectNone(chains(server).replace(':INPUT DROP', ':INPUT ACCEPT'), 'dns-tcp-blocked');
 });
 
+test('ipv6-unfiltered: a script that closes INPUT for IPv4 and never does anything about IPv6', () => {
+  const v4 = ['#!/bin/sh', 'iptables -A INPUT -i lo -j ACCEPT', 'iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT'];
+  const script = (...more: string[]) => [...v4, ...more, ''].join('\n');
+  const d = expectOne(script('iptables -P INPUT DROP'), 'ipv6-unfiltered', 4, 'DROP', { fileName: 'fw.sh' });
+  assert.equal(d.severity, 'info');
+  assert.match(d.message, /INPUT denies by default here \(the DROP policy\), for IPv4 only: this script never runs ip6tables/);
+  // A final catch-all deny is the chain's end as well; the finding is on that rule.
+  const reject = 'iptables -A INPUT -j REJECT';
+  expectOne(script(reject), 'ipv6-unfiltered', 4, reject.slice('iptables '.length), { fileName: 'fw.sh' });
+  // Anything to do with IPv6 in the script: ip6tables, a variable for it, a sysctl that turns it off, a restore of rules.v6.
+  for (const more of ['ip6tables -P INPUT DROP', 'IP6T=/sbin/ip6tables', 'sysctl -w net.ipv6.conf.all.disable_ipv6=1', 'ip6tables-restore < /etc/iptables/rules.v6']) {
+    expectNone(script('iptables -P INPUT DROP', more), 'ipv6-unfiltered', { fileName: 'fw.sh' });
+  }
+  // An IPv6 here-document counts as well.
+  expectNone(script('iptables -P INPUT DROP', "ip6tables-restore <<'EOF'", '*filter', ':INPUT DROP [0:0]', '-A INPUT -p ipv6-icmp -j ACCEPT', 'COMMIT', 'EOF'), 'ipv6-unfiltered', { fileName: 'fw.sh' });
+  // No default deny, or one that accepts nothing at all (a lockdown, not a host firewall).
+  expectNone(script(), 'ipv6-unfiltered', { fileName: 'fw.sh' });
+  expectNone('#!/bin/sh\niptables -F INPUT\niptables -P INPUT DROP\n', 'ipv6-unfiltered', { fileName: 'fw.sh' });
+  // A restore file is one family by design.
+  expectNone(filter('-A INPUT -p tcp --dport 22 -j ACCEPT', '-A INPUT -j DROP'), 'ipv6-unfiltered', { fileName: 'rules.v4' });
+  // A comment that names IPv6 does nothing about it.
+  expectOne(script('# TODO: ip6tables', 'iptables -P INPUT DROP'), 'ipv6-unfiltered', 5, 'DROP', { fileName: 'fw.sh' });
+});
+
 test('not dead because of a RETURN that a long user chain reaches only after hundreds of others', () => {
   // The chain's final DROP takes what 200 earlier RETURNs leave; working that out outgrows the budget of pieces,
   // and the DROP was once taken to decide all that was left of it so far, the RETURN of 192.168.1.1 included.

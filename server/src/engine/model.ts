@@ -139,6 +139,11 @@ export interface Ruleset {
   comments: CommentLine[];
   diagnostics: Diagnostic[];
   lineCount: number;
+  /**
+   * In a script: some word names IPv6 (`ip6tables`, `$IP6T`, a `disable_ipv6` sysctl, `rules.v6`), so the script
+   * does something about it that the analysis may not see.
+   */
+  mentionsIpv6?: boolean;
   /** In a script: the here-documents read as restore files (their lines, `toLine` not included). */
   embedded?: Array<{ fromLine: number; toLine: number; family: Family }>;
 }

@@ -3,6 +3,7 @@ import { CheckContext } from '../checks/context';
 import { AnalysisModel } from './model';
 import { checkDnat } from './dnat';
 import { checkDnsTcp } from './dnsTcp';
+import { checkIpv6Unfiltered } from './ipv6';
 import { checkLoopback } from './loopback';
 import { checkNeighbourDiscovery } from './neighbour';
 import { checkPathMtu } from './pmtu';
@@ -22,5 +23,6 @@ export function runAnalysis(ctx: CheckContext): AnalysisModel {
   checkPathMtu(model, ctx);
   checkRateLimits(model, ctx);
   checkDnsTcp(model, ctx);
+  checkIpv6Unfiltered(model, ctx);
   return model;
 }

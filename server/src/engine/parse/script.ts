@@ -12,6 +12,8 @@ import { parseCommand } from './command';
 import { parseRestoreLines } from './restore';
 import { DiagnosticSink } from './diagnostics';
 
+/** A word that has to do with IPv6: ip6tables (and $IP6T), a disable_ipv6 sysctl, an inet6 address, rules.v6. */
+const IPV6_WORD = /ip6|ipv6|inet6|rules\.v6/i;
 const IPTABLES_RE = /^(?:.*\/)?(ip6?tables)(?:-legacy|-nft)?$/;
 const PREFIX_WORDS = new Set(['sudo', 'command', 'exec', 'nice', 'nohup', 'time', 'env', 'doas', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '!', '{']);
 const IPT_VAR_RE = /^\$\{?(IP6?T(?:ABLES)?[A-Z0-9_]*|ip6?t(?:ables)?[a-z0-9_]*)\}?$/;
@@ -95,8 +97,12 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const items = lexShell(text, index);
   const comments: CommentLine[] = [];
   let lastWordLine = -1;
+  let mentionsIpv6 = false;
   for (const it of items) {
-    if (it.kind === 'word') lastWordLine = it.token.range.end.line;
+    if (it.kind === 'word') {
+      lastWordLine = it.token.range.end.line;
+      mentionsIpv6 ||= IPV6_WORD.test(it.token.raw);
+    }
     if (it.kind === 'comment') comments.push({ text: it.text, range: it.range, trailing: it.range.start.line === lastWordLine });
   }
   const aliases = new Map<string, Family>();
@@ -128,7 +134,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
     }
   }
   const family = opts.family ?? (families.size === 1 ? [...families][0] : defaultFamily);
-  const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount };
+  const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6 };
   return withEmbedded(ruleset, embedded, sink);
 }
 
