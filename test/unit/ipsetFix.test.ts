@@ -25,7 +25,7 @@ test('a blocklist becomes an ipset loaded with ipset restore, and one rule with 
     'add input_sources 1.3.0.0/16',
     'add input_sources 1.4.0.0/16',
     'EOF',
-    'sudo iptables -A INPUT -m set --match-set input_sources src -m comment --comment "China IP" -j DROP',
+    "sudo iptables -A INPUT -m set --match-set input_sources src -m comment --comment 'China IP' -j DROP",
     'echo half way',
     'iptables -A INPUT -p tcp --dport 22 -j ACCEPT',
     '',
@@ -39,6 +39,14 @@ test('a blocklist becomes an ipset loaded with ipset restore, and one rule with 
   const v6 = rewrite(['#!/bin/sh', ...['2001:db8::1', '2001:db8::2', '2001:db8:1::/48'].map((a) => `ip6tables -A OUTPUT -d ${a} -j REJECT`), ''].join('\n'))!;
   assert.match(v6, /create output_destinations hash:net family inet6/);
   assert.match(v6, /ip6tables -A OUTPUT -m set --match-set output_destinations dst -j REJECT/);
+  // Values are quoted for the shell: a `$` or a quote in a single-quoted comment stays as the rules had it.
+  const priced = rewrite(list(...['10.0.0.1', '10.0.0.2', '10.0.0.3'].map((a) => `iptables -A INPUT -s ${a} -m comment --comment 'costs $5, it'"'"'s "spam"' -j DROP`)))!;
+  assert.match(priced, /--comment 'costs \$5, it'\\''s "spam"' -j DROP\n/);
+  const before = lint(list(`iptables -A INPUT -s 10.0.0.1 -m comment --comment 'costs $5, it'"'"'s "spam"' -j DROP`), { fileName: 'fw.sh' }).ruleset.commands[0];
+  const after = lint(priced, { fileName: 'fw.sh' }).ruleset.commands.find((c) => c.matches.some((m) => m.name === 'set'))!;
+  const comment = (c: typeof before) => c.options.find((o) => o.spec.names[0] === '--comment')!.argValue;
+  assert.equal(comment(after), comment(before));
+  assert.equal(comment(after), 'costs $5, it\'s "spam"');
 });
 
 test('not offered where one set would not mean the same as the rules', () => {

@@ -28,8 +28,26 @@ export function quote(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-function optionText(o: OptionUse): string {
-  return [o.negated ? '!' : '', savedName(o), ...o.values.map(quote)].filter(Boolean).join(' ');
+/**
+ * A value as a POSIX shell reads it back unchanged: bare when it holds nothing the shell treats specially, else in
+ * single quotes (inside which `$`, backquotes and backslashes are plain characters).
+ */
+export function shellQuote(value: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(value)) return value;
+  return `'${value.replace(/'/g, "'\\''")}'`;
+}
+
+function optionTextOf(o: OptionUse, q: (value: string) => string): string {
+  return [o.negated ? '!' : '', savedName(o), ...o.values.map(q)].filter(Boolean).join(' ');
+}
+
+export interface SpecOptions {
+  /** Leave out the options of the iptables command itself (-w, -4, ...), which a restore file refuses. */
+  restore?: boolean;
+  /** The chain a jump reaches, when that chain was renamed since. */
+  jumpTo?: string;
+  /** Quote values for a shell script's command line rather than for a restore file. */
+  shell?: boolean;
 }
 
 /** The canonical text of a rule command (restore form, without the command words before `-A`). */
@@ -43,15 +61,14 @@ export function canonicalRule(c: Command): string | undefined {
   return spec === undefined ? undefined : spec === '' ? parts.join(' ') : `${parts.join(' ')} ${spec}`;
 }
 
-/**
- * The canonical text of a rule's conditions and target: what follows `-A CHAIN` (empty for a rule with none).
- * `forRestore` leaves out the options of the iptables command itself (-w, -4, ...), which a restore file refuses;
- * `jumpTo` is the chain a jump reaches when that chain was renamed since.
- */
-export function canonicalSpec(c: Command, forRestore = false, jumpTo?: string): string | undefined {
+/** The canonical text of a rule's conditions and target: what follows `-A CHAIN` (empty for a rule with none). */
+export function canonicalSpec(c: Command, opts: SpecOptions = {}): string | undefined {
   if (c.broken || c.dynamic || !c.spec?.ruleSpec) return undefined;
+  const { restore = false, jumpTo } = opts;
+  const q = opts.shell ? shellQuote : quote;
+  const optionText = (o: OptionUse) => optionTextOf(o, q);
   const parts: string[] = [];
-  const generic = c.options.filter((o) => !o.owner && !(forRestore && o.spec.commandLineOnly));
+  const generic = c.options.filter((o) => !o.owner && !(restore && o.spec.commandLineOnly));
   for (const short of GENERIC_ORDER) for (const o of generic.filter((g) => g.spec.short === short)) parts.push(optionText(o));
   for (const o of generic) {
     if (!o.spec.short || (!GENERIC_ORDER.includes(o.spec.short) && !['-m', '-j', '-g'].includes(o.spec.short))) parts.push(optionText(o));

@@ -7,7 +7,7 @@
  * one line, none built from a shell value, and their verdict ends the packet's way through the chain (ACCEPT, DROP,
  * REJECT, RETURN): a packet then meets the first rule of the list that matches it and no other, as it meets the set.
  */
-import { canonicalSpec, quote } from './format';
+import { canonicalSpec, shellQuote } from './format';
 import { parseNet } from './kb/addresses';
 import { LintResult } from './lint';
 import { commandOnLine } from './locate';
@@ -64,8 +64,8 @@ export function ipsetRewrite(result: LintResult, lines: number[]): IpsetRewrite 
   const dir = option.spec.short === '-s' ? 'src' : 'dst';
   const setName = freshName(result, `${first.chainName}_${dir === 'src' ? 'sources' : 'destinations'}`);
   // The rule's own text, its address swapped for the set: the address is the first word after -A CHAIN.
-  const spec = canonicalSpec(first);
-  const addressText = `${option.spec.short} ${quote(option.argValue!)}`;
+  const spec = canonicalSpec(first, { shell: true });
+  const addressText = `${option.spec.short} ${shellQuote(option.argValue!)}`;
   if (spec === undefined || !spec.startsWith(addressText)) return undefined;
   const rest = spec.slice(addressText.length).trim();
   const prefix = index.lineText(first.startLine).slice(0, first.commandToken.range.start.character);

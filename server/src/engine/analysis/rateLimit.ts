@@ -41,8 +41,8 @@ function restAccepted(model: AnalysisModel, cs: ChainState, rules: RuleInfo[], a
 }
 
 /** The rule's conditions without its rate limit, as a rule that drops what it leaves. */
-function dropRest(c: Command, name: string, chain: string): string | undefined {
-  const spec = canonicalSpec(c, true);
+function dropRest(c: Command, name: string, chain: string, shell: boolean): string | undefined {
+  const spec = canonicalSpec(c, { restore: true, shell });
   if (spec === undefined) return undefined;
   const withoutLimit = spec.replace(new RegExp(`-m ${name}(?: (?!-m |-j |-g )\\S+)*`), '').replace(/-j ACCEPT$/, '-j DROP').replace(/ +/g, ' ').trim();
   return `-A ${chain} ${withoutLimit}`;
@@ -55,7 +55,7 @@ function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): vo
     if (ri.flow.kind !== 'verdict' || ri.flow.verdict !== 'ACCEPT') continue;
     const limit = rateLimit(ri.rule);
     if (!limit || !restAccepted(model, cs, rules, at)) continue;
-    const rule = dropRest(ri.rule, limit.name, cs.name);
+    const rule = dropRest(ri.rule, limit.name, cs.name, ctx.rs.format === 'script');
     ctx.sink.add('limit-ineffective', 'warning', ri.rule.range,
       `This rate limit limits nothing: the packets above ${limit.rate} go on down ${cs.name}, where nothing denies them and the ACCEPT policy takes them. Drop them right after this rule${rule ? `: '${rule}'` : ''}.`,
       { chain: cs.name, table: cs.table, rule });
