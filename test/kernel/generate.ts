@@ -61,7 +61,7 @@ const MATCHES = [
 const TARGETS = [
   'ACCEPT', 'ACCEPT', 'DROP', 'DROP', 'RETURN', 'accept', 'ACCPET', 'LOGDROP', 'INPUT', 'QUEUE',
   'REJECT', 'REJECT --reject-with tcp-reset', 'REJECT --reject-with icmp-host-prohibited', 'REJECT --reject-with icmp6-adm-prohibited', 'REJECT --reject-with icmp-port-unreachable', 'REJECT --reject-with bogus',
-  'LOG', 'LOG --log-prefix "FW: " --log-level 4', 'LOG --log-level info', 'LOG --log-level loud', 'LOG --log-prefix "this prefix is definitely longer than 29"', 'NFLOG --nflog-group 5', 'NFLOG --nflog-prefix x',
+  'LOG', 'LOG --log-prefix "FW: " --log-level 4', 'LOG --log-level info', 'LOG --log-level loud', 'LOG --log-level DEBUG', 'LOG --log-level warn', 'LOG --log-level err', 'LOG --log-level panic', 'LOG --log-level 0x7', 'LOG --log-level 010', 'LOG --log-level 007', 'LOG --log-prefix "this prefix is definitely longer than 29"', 'NFLOG --nflog-group 5', 'NFLOG --nflog-prefix x',
   'MASQUERADE', 'MASQUERADE --to-ports 1024-2048', 'MASQUERADE --random', 'SNAT --to-source 192.0.2.1', 'SNAT --to-source 192.0.2.1:1000-2000', 'SNAT', 'SNAT --to-source [2001:db8::1]:80', 'SNAT --to-source 2001:db8::1',
   'DNAT --to-destination 192.0.2.1:8080', 'DNAT --to-destination 192.0.2.1', 'DNAT --to-destination [2001:db8::1]:8080', 'DNAT --to-destination 2001:db8::5', 'REDIRECT --to-ports 3128', 'REDIRECT', 'NETMAP --to 10.0.0.0/8', 'NETMAP --to 2001:db8::/64',
   'MARK --set-mark 1', 'MARK --set-xmark 0x1/0xff', 'MARK', 'CONNMARK --save-mark', 'CONNMARK --restore-mark', 'CONNMARK --set-mark 5',

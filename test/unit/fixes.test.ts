@@ -63,6 +63,13 @@ test('fix-all respects silenced checks and severities turned off', () => {
   assert.notEqual(fixAll(off, {}).text, off);
 });
 
+test('a log level in capitals (or err, warn) becomes the name current iptables takes, as a safe fix', () => {
+  const text = '*filter\n-A INPUT -j LOG --log-level DEBUG\n-A INPUT -j LOG --log-level err\n-A INPUT -j LOG --log-level loud\nCOMMIT\n';
+  const { text: fixed, fixes } = fixAll(text, {});
+  assert.equal(fixed, text.replace('DEBUG', 'debug').replace('level err', 'level error'));
+  assert.deepEqual(fixes.length, 2);
+});
+
 test('shell scripts: the safe fixes touch the iptables words only', () => {
   const text = '#!/bin/sh\nIPT=/sbin/iptables\n$IPT -A INPUT -m state --state ESTABLISHED -j ACCEPT  # replies\n$IPT -A INPUT -s "$NET" -j ACCEPT\niptables -A INPUT -s 10.1.2.3/8 -j DROP\n';
   const fixed = fixAll(text, { fileName: 'fw.sh' }).text;

@@ -84,3 +84,13 @@ test('the kernel checks leave a clean ruleset alone', () => {
   const text = filter(':LOG_DROP - [0:0]', '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT', '-A INPUT -j LOG_DROP', '-A LOG_DROP -j LOG --log-prefix "drop: "', '-A LOG_DROP -j DROP');
   assert.deepEqual(diagnose(text).filter((d) => d.severity === 'error'), []);
 });
+
+test('invalid-value: log levels as current iptables reads them (lower-case names, numbers as strtoul reads them)', () => {
+  for (const level of ['debug', 'panic', '7', '07', '0x7', '+7', '0']) expectNone(filter(`-A INPUT -j LOG --log-level ${level}`), 'invalid-value');
+  const upper = expectOne(filter('-A INPUT -j LOG --log-level DEBUG'), 'invalid-value', 4, 'DEBUG');
+  assert.match(upper.message, /level names are lower case \('debug'\)/);
+  assert.deepEqual(upper.data, { replacement: 'debug' });
+  assert.deepEqual(expectOne(filter('-A INPUT -j LOG --log-level warn'), 'invalid-value', 4, 'warn').data, { replacement: 'warning' });
+  // 010 is octal: 8, past debug; a name no version took has nothing to offer.
+  for (const level of ['010', '8', 'loud']) assert.equal(expectOne(filter(`-A INPUT -j LOG --log-level ${level}`), 'invalid-value', 4, level).data, undefined);
+});

@@ -162,6 +162,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     const d = declareChain(fc, fc.data.chain as string, fc.data.table as string);
     return d ? [...fixes, { ...d, preferred: !fixes.length }] : fixes;
   },
+  'invalid-value': (fc) => (typeof fc.data.replacement === 'string' ? [{ ...replaceWith(fc, fc.data.replacement), preferred: true, safe: true }] : []),
   'lookalike-character': ({ diag, data }) => [{ title: `Replace with ${data.replacement === '' ? 'nothing' : `'${data.replacement}'`}`, edits: [{ range: diag.range, newText: data.replacement as string }], preferred: true, safe: true }],
   'protocol-required': ({ result, diag, data }) => {
     const c = commandOnLine(result.ruleset, diag.range.start.line);

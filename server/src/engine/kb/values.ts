@@ -13,6 +13,8 @@ export interface ValueProblem {
   code?: string;
   /** Defaults to `error`. */
   severity?: 'error' | 'warning' | 'info' | 'hint';
+  /** The value plainly meant, when there is one: offered as a safe quick fix (the one fix-all applies). */
+  replacement?: string;
 }
 
 export interface ValueChoice {
@@ -37,7 +39,7 @@ export interface ValueKind {
   list?: boolean;
 }
 
-const err = (message: string, code?: string): ValueProblem => ({ message, code });
+const err = (message: string, code?: string, replacement?: string): ValueProblem => ({ message, code, replacement });
 
 function kind(name: string, what: string, validate: ValueKind['validate'], extra: Partial<ValueKind> = {}): ValueKind {
   // All fields in one order: every kind has the same shape (the parser calls validate for every value).
@@ -511,15 +513,27 @@ export const LOG_LEVELS: ValueChoice[] = [
   { label: 'info', doc: 'Level 6.' },
   { label: 'debug', doc: 'Level 7.' },
   { label: 'panic', doc: 'Alias of emerg.' },
-  { label: 'err', doc: 'Alias of error.' },
-  { label: 'warn', doc: 'Alias of warning.' },
 ];
+
+/** A number as C's strtoul reads it with base 0 (as iptables reads a log level): decimal, 0x hex or 0 octal. */
+function strtoulBase0(v: string): number | undefined {
+  const m = /^[ \t]*\+?(?:0[xX]([0-9a-fA-F]+)|(0[0-7]*)|([1-9][0-9]*))$/.exec(v);
+  if (!m) return undefined;
+  return m[1] !== undefined ? parseInt(m[1], 16) : m[2] !== undefined ? parseInt(m[2], 8) : Number(m[3]);
+}
+
 export const logLevelKind = kind(
   'log level',
   'a syslog level (0-7 or a name such as info)',
   (v) => {
-    if (/^[0-7]$/.test(v)) return undefined;
-    if (LOG_LEVELS.some((l) => l.label === v.toLowerCase())) return undefined;
+    const n = strtoulBase0(v);
+    if (n !== undefined && n <= 7) return undefined;
+    if (LOG_LEVELS.some((l) => l.label === v)) return undefined;
+    // Older iptables took names in any case and the aliases err and warn; current iptables refuses them.
+    const lower = v.toLowerCase();
+    if (LOG_LEVELS.some((l) => l.label === lower)) return err(`iptables refuses the log level '${v}': level names are lower case ('${lower}').`, undefined, lower);
+    const full = lower === 'err' ? 'error' : lower === 'warn' ? 'warning' : undefined;
+    if (full) return err(`Current iptables refuses the log level '${v}' (older versions took it): write '${full}'.`, undefined, full);
     return err(`'${v}' is not a log level; use 0-7 or emerg, alert, crit, error, warning, notice, info, debug.`);
   },
   { choices: LOG_LEVELS, label: 'level' },
