@@ -10,6 +10,7 @@ import { commandOnLine } from './locate';
 import { Command } from './model';
 import { applyEdits, TextEdit } from './format';
 import { ipsetRewrite } from './ipsetFix';
+import { ipv6Counterpart } from './ipv6Fix';
 import { Range } from './types';
 
 /** A finding as the fixes need it: an engine diagnostic, or the same finding back from an editor. */
@@ -34,7 +35,7 @@ export interface Fix {
   /**
    * Applied without asking by "fix all" and `iptables-lint --fix`: the edit either changes nothing the kernel
    * loads (the network address for an address with host bits, -m conntrack for -m state) or makes a file the
-   * kernel refuses load as plainly meant (ASCII for a pasted look-alike, COMMIT, line endings, `! --opt`).
+   * kernel refuses load as plainly meant (ASCII for a pasted look-alike, COMMIT, line endings, `! --opt`, a log level in lower case).
    */
   safe?: boolean;
 }
@@ -229,6 +230,12 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     const [first, ...others] = rewrite.lines;
     const edits = [{ range: { start: at(first), end: at(first, lineText(fc.doc, first).length) }, newText: rewrite.text }, ...others.map((l) => deleteLine(fc.doc, l))];
     return [{ title: `Put the ${rewrite.lines.length} addresses in one ipset (${rewrite.setName})`, edits }];
+  },
+  'ipv6-unfiltered': (fc) => {
+    const block = ipv6Counterpart(fc.result, { endLine: fc.data.endLine as number | undefined, verdict: (fc.data.verdict as string | undefined) ?? 'DROP', sshPorts: (fc.data.sshPorts as number[] | undefined) ?? [22] });
+    if (!block) return [];
+    const of = block.carried + block.left.length;
+    return [{ title: `Filter IPv6 too: INPUT again for ip6tables (${block.carried} of ${of} rule${of === 1 ? '' : 's'} carried over)`, edits: [insertLine(fc.doc, block.before, block.text)], preferred: true }];
   },
   'dns-tcp-blocked': (fc) => afterRule(fc, 'Accept the same DNS queries over TCP, right after this rule'),
   'pmtu-blocked': (fc) => insertSuggested(fc, fc.data.chain as string, `Accept the ICMP errors path MTU discovery needs in ${fc.data.chain}`),

@@ -16,5 +16,5 @@ export function checkIpv6Unfiltered(model: AnalysisModel, ctx: CheckContext): vo
   if (!cs || !end) return;
   ctx.sink.add('ipv6-unfiltered', 'info', end.range,
     `INPUT denies by default here (${end.what}), for IPv4 only: this script never runs ip6tables, so on a host with an IPv6 address every service it keeps closed stays open over IPv6. Set up the same rules with ip6tables (with ICMPv6 accepted for neighbour discovery), or turn IPv6 off.`,
-    { chain: cs.name, table: cs.table });
+    { chain: cs.name, table: cs.table, endLine: end.rule?.rule.startLine, verdict: end.rule?.rule.target?.name === 'REJECT' ? 'REJECT' : 'DROP', sshPorts: ctx.settings.sshPorts });
 }
