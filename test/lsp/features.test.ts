@@ -169,6 +169,8 @@ test('quick-fixes: each applied fix removes its diagnostic and adds no error', a
     ['*nat\n-A PREROUTING -i eth0 -p tcp --dport 32400 -j DNAT --to-destination 192.168.1.10\nCOMMIT\n*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\nCOMMIT\n', 'dnat-dropped', 'Accept the forwarded connections in FORWARD'],
     ['*nat\n-A PREROUTING -i eth0 -p tcp --dport 80 -j DNAT --to-destination 192.168.1.10:8080\nCOMMIT\n*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A FORWARD -j REJECT\nCOMMIT\n', 'dnat-dropped', 'Accept the forwarded connections in FORWARD'],
     ['iptables -P INPUT DROP\niptables -P FORWARD DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -t nat -A PREROUTING -i eth0 -p tcp --dport 25565 -j DNAT --to-destination 10.0.0.5\niptables -A FORWARD -j DROP\n', 'dnat-dropped', 'Accept the forwarded connections in FORWARD'],
+    ['*filter\n-A INPUT -j LOG --log-level DEBUG\nCOMMIT\n', 'invalid-value', "Change to 'debug'"],
+    ['#!/bin/sh\niptables -A INPUT -i lo -j ACCEPT\niptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -P INPUT DROP\necho done\n', 'ipv6-unfiltered', 'Filter IPv6 too: INPUT again for ip6tables (3 of 3 rules carried over)', 'fw.sh'],
   ];
   for (const [text, code, title, fileName] of cases) {
     const script = /^(ip6?tables|#!)/.test(text);

@@ -34,14 +34,22 @@ function forIpv6(spec: string): string {
   return spec.replace(/--reject-with (icmp-[a-z-]+)/, (all, t: string) => (REJECT_TYPES[t] ? `--reject-with ${REJECT_TYPES[t]}` : all));
 }
 
-/** The rule's conditions and target for ip6tables (shell-quoted), when it means the same there. */
-function carried(c: Command): string | undefined {
-  if (c.protocol && ['icmp', '1'].includes(c.protocol.value)) return undefined;
-  const restoreText = canonicalSpec(c, { restore: true });
-  const shellText = canonicalSpec(c, { restore: true, shell: true });
-  if (restoreText === undefined || shellText === undefined) return undefined;
-  const probe = lint(`*filter\n:INPUT ACCEPT [0:0]\n-A INPUT ${forIpv6(restoreText)}\nCOMMIT\n`, { format: 'restore', family: 6 });
-  return probe.diagnostics.some((d) => d.severity === 'error') ? undefined : forIpv6(shellText);
+/**
+ * Each rule's conditions and target for ip6tables (shell-quoted), when it means the same there; undefined for the
+ * others. All are read at once as the rules of one ip6tables restore file (without the policy analysis): a rule
+ * with an error there is one ip6tables would refuse.
+ */
+function carried(rules: Command[]): Array<string | undefined> {
+  const texts = rules.map((c) => {
+    if (c.protocol && ['icmp', '1'].includes(c.protocol.value)) return undefined;
+    const restore = canonicalSpec(c, { restore: true });
+    const shell = canonicalSpec(c, { restore: true, shell: true });
+    return restore === undefined || shell === undefined ? undefined : { restore: forIpv6(restore), shell: forIpv6(shell) };
+  });
+  // Line k + 2 of the probe holds rule k (a placeholder rule for those already left out).
+  const probe = ['*filter', ':INPUT ACCEPT [0:0]', ...texts.map((t) => `-A INPUT ${t ? t.restore : '-j ACCEPT'}`), 'COMMIT', ''].join('\n');
+  const refused = new Set(lint(probe, { format: 'restore', family: 6, maxAnalysisSize: 0 }).diagnostics.filter((d) => d.severity === 'error').map((d) => d.range.start.line - 2));
+  return texts.map((t, k) => (t && !refused.has(k) ? t.shell : undefined));
 }
 
 /** The command changes IPv4's filter INPUT: a rule, its policy, a flush of it (or of every chain). */
@@ -96,8 +104,19 @@ export interface FindingEnd {
   sshPorts: number[];
 }
 
+/** Blocks already worked out, per analysis: the editor asks for the code actions of a line again and again. */
+const made = new WeakMap<LintResult, Map<string, Ipv6Counterpart | undefined>>();
+
 /** The block for an ipv6-unfiltered finding: INPUT's rules up to the deny it ends in, then that deny. */
 export function ipv6Counterpart(result: LintResult, finding: FindingEnd): Ipv6Counterpart | undefined {
+  let known = made.get(result);
+  if (!known) made.set(result, (known = new Map()));
+  const key = JSON.stringify([finding.endLine, finding.verdict, finding.sshPorts]);
+  if (!known.has(key)) known.set(key, makeBlock(result, finding));
+  return known.get(key);
+}
+
+function makeBlock(result: LintResult, finding: FindingEnd): Ipv6Counterpart | undefined {
   const { ruleset, state, index } = result;
   const cs = state.get(4, 'filter', 'INPUT');
   if (ruleset.format !== 'script' || !cs) return undefined;
@@ -108,11 +127,11 @@ export function ipv6Counterpart(result: LintResult, finding: FindingEnd): Ipv6Co
   if (end < 0) return undefined;
   const rules = [ICMPV6];
   const left: number[] = [];
-  for (const c of cs.rules.slice(0, end)) {
-    const text = carried(c);
-    if (text === undefined) left.push(c.startLine);
+  const before = cs.rules.slice(0, end);
+  carried(before).forEach((text, k) => {
+    if (text === undefined) left.push(before[k].startLine);
     else rules.push(current(text));
-  }
+  });
   const endText = finding.endLine === undefined ? '-P INPUT DROP' : `-A INPUT -j ${finding.verdict}`;
   const added = missingAccepts(rules, endText, finding.sshPorts);
   const prefix = index.lineText(last.startLine).slice(0, last.commandToken.range.start.character);
