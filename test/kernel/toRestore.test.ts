@@ -79,7 +79,7 @@ const SCRIPTS: Record<string, string> = {
     'COMMIT',
     'EOF',
   ].join('\n'),
-  'wordpress example': readFileSync(path.join(ROOT, 'examples', 'wordpress-server.sh'), 'utf8').replace(/IPT=\/sbin\/iptables/, 'IPT=iptables'),
+  'wordpress example': readFileSync(path.join(ROOT, 'examples', 'wordpress-server.sh'), 'utf8').replace(/IPT=\/sbin\/iptables/, 'IPT=iptables').replace(/IP6T=\/sbin\/ip6tables/, 'IP6T=ip6tables'),
 };
 
 for (const [name, s] of Object.entries(JSON.parse(readFileSync(path.join(ROOT, 'snippets', 'shell.code-snippets'), 'utf8')) as Record<string, { body: string[] }>)) {

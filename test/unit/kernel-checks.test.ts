@@ -94,3 +94,54 @@ test('invalid-value: log levels as current iptables reads them (lower-case names
   // 010 is octal: 8, past debug; a name no version took has nothing to offer.
   for (const level of ['010', '8', 'loud']) assert.equal(expectOne(filter(`-A INPUT -j LOG --log-level ${level}`), 'invalid-value', 4, level).data, undefined);
 });
+
+test('names as iptables compares them: in any case, as written, or by their beginning', () => {
+  const ok = (rule: string, family: 4 | 6 = 4) => assert.deepEqual(errors(`${family === 6 ? 'ip6tables' : 'iptables'} ${rule}\n`, { format: 'script' }).map((d) => d.message), [], rule);
+  const refused = (rule: string, family: 4 | 6 = 4) => {
+    const found = errors(`${family === 6 ? 'ip6tables' : 'iptables'} ${rule}\n`, { format: 'script' });
+    assert.equal(found.length, 1, `${rule}: ${found.map((d) => d.message).join(' | ')}`);
+    return found[0];
+  };
+  // -p writes its value in lower case first; --ctproto looks it up as /etc/protocols writes it.
+  ok('-A INPUT -p Tcp');
+  ok('-A INPUT -p ALL');
+  ok('-A INPUT -p 0x11');
+  ok('-A INPUT -m conntrack --ctproto TCP');
+  ok('-A INPUT -m conntrack --ctproto OSPFIGP');
+  refused('-A INPUT -p OSPFIGP');
+  const tcp = refused('-A INPUT -m conntrack --ctproto Tcp');
+  assert.deepEqual(tcp.data, { replacement: 'tcp' });
+  // States, statuses, reject types and address types by their beginning, in any case.
+  ok('-A INPUT -m conntrack --ctstate est,Rel');
+  ok('-A INPUT -m state --state new');
+  ok('-A INPUT -m conntrack --ctstatus assur');
+  ok('-A INPUT -j REJECT --reject-with ICMP-HOST-PROH');
+  ok('-A INPUT -m addrtype --src-type loc');
+  ok('-A INPUT -j AUDIT --type ACCEPT');
+  refused('-A INPUT -j AUDIT --type acc');
+  refused('-A INPUT -m conntrack --ctdir orig');
+  // tcp-reset, however written, needs -p tcp.
+  assert.equal(refused('-A INPUT -j REJECT --reject-with TCP-RES').code, 'protocol-required');
+  // ICMP types: any case, or the beginning of exactly one name.
+  ok('-A INPUT -p icmp --icmp-type ECHO-REQUEST');
+  ok('-A INPUT -p icmp --icmp-type echo-req');
+  assert.match(refused('-A INPUT -p icmp --icmp-type echo').message, /ambiguous: it begins echo-reply, echo-request/);
+  assert.match(refused('-A INPUT -p ipv6-icmp --icmpv6-type mld-listener-query', 6).message, /write its number, 130/);
+  // Weekdays: the first two letters in their case, or a number.
+  ok('-A INPUT -m time --weekdays Mo,Tuesday,3');
+  assert.deepEqual(refused('-A INPUT -m time --weekdays mon,TUE').data, { replacement: 'Mon,Tue' });
+  // Address types IPv6 has no route for; a statistic mode without what it needs; a match iptables cannot load.
+  assert.equal(refused('-A INPUT -m addrtype --dst-type BROADCAST', 6).code, 'address-family');
+  ok('-A INPUT -m addrtype --dst-type BROADCAST');
+  assert.match(refused('-A INPUT -m statistic --mode random').message, /--mode random needs --probability/);
+  ok('-A INPUT -m statistic --mode random --probability 0.1');
+  assert.match(refused('-A INPUT -m l2tp --type control').message, /iptables has no extension to load it/);
+});
+
+test('the analysis reads what iptables reads: a protocol by its /etc/protocols number, a state or ICMP type by its beginning', () => {
+  // ipip is protocol 94 (IP-within-IP), not 4 (ipencap): a rule for 4 does not shadow one for ipip.
+  expectNone(filter('-A INPUT -p 4 -j DROP', '-A INPUT -p ipip -j ACCEPT'), 'reject-before-accept');
+  expectOne(filter('-A INPUT -p 94 -j DROP', '-A INPUT -p ipip -j ACCEPT'), 'reject-before-accept', 5, '-A INPUT -p ipip -j ACCEPT');
+  expectOne(filter('-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT', '-A INPUT -m state --state est -j ACCEPT'), 'redundant-rule', 5, '-A INPUT -m state --state est -j ACCEPT');
+  expectOne(filter('-A INPUT -p icmp --icmp-type echo-request -j DROP', '-A INPUT -p icmp --icmp-type ECHO-REQ -j ACCEPT'), 'reject-before-accept', 5, '-A INPUT -p icmp --icmp-type ECHO-REQ -j ACCEPT');
+});

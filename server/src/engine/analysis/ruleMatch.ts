@@ -5,7 +5,7 @@
  */
 import { ipv4NetRange, parseNet, parseAddress } from '../kb/addresses';
 import { protocolNumber } from '../kb/services';
-import { ICMP_TYPE_NUMBERS, ICMPV6_TYPE_NUMBERS, parsePort, parseNumber } from '../kb/values';
+import { conntrackStateOf, icmpTypeOf, parsePort, parseNumber } from '../kb/values';
 import { Command, OptionUse } from '../model';
 import { IntervalSet } from './intervals';
 import { TextCache } from '../textCache';
@@ -155,7 +155,7 @@ function ifaceSet(text: string): IntervalSet {
 function stateSet(text: string): IntervalSet | undefined {
   let acc = IntervalSet.EMPTY;
   for (const s of text.split(',')) {
-    const k = STATES.indexOf(s.toUpperCase());
+    const k = STATES.indexOf(conntrackStateOf(s) ?? '');
     if (k < 0) return undefined;
     acc = acc.union(IntervalSet.point(BigInt(k)));
   }
@@ -182,18 +182,10 @@ const icmp4Set = (text: string) => icmpSet(text, false);
 const icmp6Set = (text: string) => icmpSet(text, true);
 
 function icmpSet(text: string, v6: boolean): IntervalSet | undefined {
-  if (text === 'any') return range(0, 65535);
-  const named = (v6 ? ICMPV6_TYPE_NUMBERS : ICMP_TYPE_NUMBERS)[text];
-  let type: number | undefined;
-  let code: number | undefined;
-  if (named) [type, code] = named;
-  else {
-    const m = /^(\d+)(?:\/(\d+))?$/.exec(text);
-    if (!m) return undefined;
-    type = Number(m[1]);
-    code = m[2] === undefined ? undefined : Number(m[2]);
-  }
-  if (type === undefined || type < 0) return range(0, 65535);
+  const named = icmpTypeOf(text, v6);
+  if (!named) return undefined;
+  const [type, code] = named;
+  if (type < 0) return range(0, 65535);
   return code === undefined ? range(type * 256, type * 256 + 255) : range(type * 256 + code, type * 256 + code);
 }
 
@@ -256,7 +248,7 @@ function applyMatchOption(b: Builder, o: OptionUse, family: 4 | 6): void {
     case '--ctstate':
     case '--state':
       // The virtual SNAT/DNAT states are not modelled.
-      if (/SNAT|DNAT/i.test(a)) return b.unsure();
+      if (a.split(',').some((x) => { const st = conntrackStateOf(x); return st === 'SNAT' || st === 'DNAT'; })) return b.unsure();
       return b.apply(Dim.State, CACHE.state.get(a, stateSet), o.negated, o);
     case '--src-range':
     case '--dst-range': {

@@ -199,7 +199,9 @@ function checkTargetNeeds(ctx: CheckContext, rule: Command): void {
     ctx.sink.error('protocol-required', t.token.range, `${spec.name} needs ${spec.protocols.map((p) => `-p ${p}`).join(' or ')} on the rule: the kernel refuses it otherwise.`, { insert: `-p ${spec.protocols[0]}` });
   }
   const rejectWith = hasOption(t.options, '--reject-with');
-  if (rejectWith && rejectWith.argValue === 'tcp-reset' && !protoOk(rule, ['tcp'])) {
+  // REJECT reads its type in any case, and a beginning as the type it begins (`tcp-res`; only tcp-reset begins with t).
+  const type = rejectWith?.argValue?.toLowerCase();
+  if (rejectWith && type && 'tcp-reset'.startsWith(type) && !protoOk(rule, ['tcp'])) {
     ctx.sink.error('protocol-required', rejectWith.arg!.range, '--reject-with tcp-reset needs -p tcp: a TCP reset can only answer a TCP packet.', { insert: '-p tcp' });
   }
   const toSource = hasOption(t.options, '--to-source');
@@ -380,6 +382,14 @@ function requiredOf(spec: ModuleSpec): string[][] {
   return groups;
 }
 
+/** -m statistic: the random mode needs its probability, the nth mode its count. */
+function checkStatisticMode(ctx: CheckContext, options: OptionUse[]): void {
+  const mode = options.find((o) => o.spec.names[0] === '--mode');
+  const need = mode?.argValue === 'random' ? '--probability' : mode?.argValue === 'nth' ? '--every' : undefined;
+  if (!mode || !need || options.some((o) => o.spec.names[0] === need)) return;
+  ctx.sink.error('missing-argument', mode.arg!.range, `--mode ${mode.argValue} needs ${need}: iptables refuses it without.`, { module: 'statistic', missing: need });
+}
+
 function checkRequired(ctx: CheckContext, rule: Command): void {
   if (rule.dynamic || rule.broken) return;
   const check = (spec: ModuleSpec, uses: OptionUse[], at: () => Range) => {
@@ -389,7 +399,10 @@ function checkRequired(ctx: CheckContext, rule: Command): void {
       return;
     }
   };
-  for (const m of rule.matches) if (m.spec && !m.implicit) check(m.spec, m.options, () => m.token!.range);
+  for (const m of rule.matches) {
+    if (m.spec && !m.implicit) check(m.spec, m.options, () => m.token!.range);
+    if (m.spec?.name === 'statistic') checkStatisticMode(ctx, m.options);
+  }
   const t = rule.target;
   if (t?.spec) check(t.spec, t.options, () => t.token.range);
 }

@@ -42,7 +42,7 @@ export const MATCHES: ModuleSpec[] = [
   ], { protocols: PORT_PROTOCOLS, exact: true }),
   match('conntrack', 'Connection tracking: the state of the connection this packet belongs to, and its original addresses.', [
     neg('--ctstate', v.ctstateKind, 'Connection states: `NEW`, `ESTABLISHED`, `RELATED`, `INVALID`, `UNTRACKED`, and the virtual `SNAT`/`DNAT`.'),
-    neg('--ctproto', v.protocolKind, 'Layer-4 protocol of the connection.'),
+    neg('--ctproto', v.exactProtocolKind, 'Layer-4 protocol of the connection.'),
     neg('--ctorigsrc', v.addressKind, 'Original source address of the connection.'),
     neg('--ctorigdst', v.addressKind, 'Original destination address (before DNAT).'),
     neg('--ctreplsrc', v.addressKind, 'Source address of the reply direction.'),
@@ -53,7 +53,7 @@ export const MATCHES: ModuleSpec[] = [
     neg('--ctrepldstport', v.portRangeKind, 'Reply destination port.'),
     neg('--ctstatus', v.ctstatusKind, 'Conntrack status flags: `NONE`, `EXPECTED`, `SEEN_REPLY`, `ASSURED`, `CONFIRMED`.'),
     neg('--ctexpire', v.intRangeKind(0, 0xffffffff), 'Remaining lifetime of the entry in seconds, or a range.'),
-    opt('--ctdir', v.enumKind('direction', [{ label: 'ORIGINAL', doc: 'The direction of the first packet.' }, { label: 'REPLY', doc: 'The answering direction.' }]), 'Only packets of one direction.'),
+    opt('--ctdir', v.enumKind('direction', [{ label: 'ORIGINAL', doc: 'The direction of the first packet.' }, { label: 'REPLY', doc: 'The answering direction.' }], { match: 'nocase' }), 'Only packets of one direction.'),
   ], { exact: true }),
   match('state', 'Connection state, the older form of `-m conntrack --ctstate`.', [
     neg('--state', v.stateKind, 'Connection states: `NEW`, `ESTABLISHED`, `RELATED`, `INVALID`, `UNTRACKED`.'),
@@ -219,8 +219,8 @@ export const MATCHES: ModuleSpec[] = [
   ], { chains: ['PREROUTING', 'INPUT'] }),
   match('statistic', 'Matches a share of packets, at random or every Nth: load balancing and sampling.', [
     neg('--mode', v.enumKind('statistic mode', [{ label: 'random', doc: 'Match with a probability.' }, { label: 'nth', doc: 'Match every Nth packet.' }]), '`random` or `nth`.'),
-    opt('--probability', v.floatKind, 'With random: chance of matching, 0 to 1.'),
-    opt('--every', v.intKind(1, 0xffffffff), 'With nth: match one packet in N.', { requires: ['--packet'] }),
+    opt('--probability', v.floatKind, 'With random: chance of matching, 0 to 1.', { conflicts: ['--every'] }),
+    opt('--every', v.intKind(1, 0xffffffff), 'With nth: match one packet in N.', { requires: ['--packet'], conflicts: ['--probability'] }),
     opt('--packet', v.intKind(0, 0xffffffff), 'With nth: the initial counter value.'),
   ]),
   match('helper', 'Connections created by a conntrack helper (ftp, sip, ...).', [neg('--helper', v.stringKind(30), 'Helper name, optionally `-port`: `ftp-21`.')]),
@@ -249,7 +249,7 @@ export const MATCHES: ModuleSpec[] = [
   ]),
   match('ipvs', 'Packets handled by IPVS.', [
     neg('--ipvs', null, 'The packet belongs to an IPVS connection.'),
-    neg('--vproto', v.protocolKind, 'Virtual service protocol.'),
+    neg('--vproto', v.exactProtocolKind, 'Virtual service protocol.'),
     neg('--vaddr', v.addressKind, 'Virtual service address.'),
     neg('--vport', v.portKind, 'Virtual service port.'),
     neg('--vdir', v.enumKind('direction', [{ label: 'ORIGINAL', doc: 'The direction of the first packet.' }, { label: 'REPLY', doc: 'The answering direction.' }]), 'Direction.'),
@@ -294,7 +294,7 @@ export const MATCHES: ModuleSpec[] = [
   match('ah', 'IPsec AH header SPI. In iptables it needs -p ah; in ip6tables it finds the extension header itself.', [neg('--ahspi', v.intRangeKind(0, 0xffffffff), 'SPI or range.'), neg('--ahlen', v.intKind(0, 0xffffffff), 'Header length (IPv6).', { family: 6 }), opt('--ahres', null, 'Reserved field is zero (IPv6).', { family: 6 })], { protocols: ['ah'], protocolsFamily: 4 }),
   match('esp', 'IPsec ESP header SPI.', [neg('--espspi', v.intRangeKind(0, 0xffffffff), 'SPI or range.')], { protocols: ['esp', '50'] }),
   match('ipcomp', 'IPcomp header.', [neg('--ipcompspi', v.intRangeKind(0, 0xffffffff), 'SPI or range.'), opt('--compres', null, 'Reserved field is zero.')]),
-  match('l2tp', 'L2TP header fields.', [neg('--tid', v.intKind(0, 0xffffffff), 'Tunnel id.'), neg('--sid', v.intKind(0, 0xffffffff), 'Session id.'), opt('--pversion', v.intKind(2, 3), 'Protocol version.'), opt('--type', v.enumKind('l2tp type', [{ label: 'control', doc: 'Control messages.' }, { label: 'data', doc: 'Data messages.' }]), 'Packet type.')]),
+  match('l2tp', 'L2TP header fields.', [neg('--tid', v.intKind(0, 0xffffffff), 'Tunnel id.'), neg('--sid', v.intKind(0, 0xffffffff), 'Session id.'), opt('--pversion', v.intKind(2, 3), 'Protocol version.'), opt('--type', v.enumKind('l2tp type', [{ label: 'control', doc: 'Control messages.' }, { label: 'data', doc: 'Data messages.' }]), 'Packet type.')], { removed: 'The kernel has an l2tp match, but iptables has no extension to load it and refuses -m l2tp; match L2TP by port (UDP 1701) or with -m u32, or use nftables.' }),
   match('connlabel', 'Connection labels.', [neg('--label', v.anyKind, 'Label name.'), opt('--set', null, 'Set the label.')]),
   match('unclean', 'Removed.', [], { removed: 'The unclean match was removed from Linux long ago.' }),
 ];

@@ -137,7 +137,7 @@ export const TARGETS: ModuleSpec[] = [
     opt('--checksum-fill', null, 'Compute the checksum.'),
   ], { tables: ['mangle'] }),
   target('AUDIT', 'Record the packet in the audit log.', [
-    opt('--type', v.enumKind('audit type', [{ label: 'accept', doc: 'Record as accepted.' }, { label: 'drop', doc: 'Record as dropped.' }, { label: 'reject', doc: 'Record as rejected.' }]), '`accept`, `drop` or `reject`.'),
+    opt('--type', v.enumKind('audit type', [{ label: 'accept', doc: 'Record as accepted.' }, { label: 'drop', doc: 'Record as dropped.' }, { label: 'reject', doc: 'Record as rejected.' }], { match: 'nocase' }), '`accept`, `drop` or `reject`.'),
   ]),
   target('SYNPROXY', 'Answer TCP SYNs on behalf of the server, to absorb SYN floods. INPUT and FORWARD, with -p tcp.', [
     opt('--mss', v.intKind(0, 65535), 'MSS announced to clients.'),

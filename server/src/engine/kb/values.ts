@@ -3,7 +3,7 @@
  * A validator returns undefined when the value is fine, or a problem to report.
  */
 import { Family, isIPv4Net, looksLikeHostname, parseAddress, parseNet } from './addresses';
-import { PROTOCOLS, SERVICES } from './services';
+import { PROTOCOL_ALIASES, PROTOCOLS, SERVICES, strtoulBase0 } from './services';
 import { TextCache } from '../textCache';
 import { wordTable } from '../wordTable';
 
@@ -240,41 +240,51 @@ export const interfaceKind = kind('interface', 'an interface name (a trailing + 
 
 // ---- protocol ------------------------------------------------------------------------------------
 
-export const protocolKind = kind(
-  'protocol',
-  'a protocol name or number',
-  (v, ctx) => {
-    const lower = v.toLowerCase();
-    if (/^\d+$/.test(v)) return Number(v) <= 255 ? undefined : err(`Protocol number ${v} is out of range (0-255).`);
-    if (PROTOCOLS[lower] === undefined) return err(`Unknown protocol '${v}'.`);
-    if (ctx.family === 4 && PROTOCOLS[lower] === 58) {
-      return { message: `'${v}' is ICMPv6, which IPv4 packets never carry: iptables accepts the rule but it never matches. Use -p icmp.`, code: 'address-family', severity: 'warning' };
-    }
-    if (ctx.family === 6 && PROTOCOLS[lower] === 1) {
-      return { message: `'${v}' is ICMP for IPv4, which IPv6 packets never carry: ip6tables accepts the rule but it never matches. Use -p ipv6-icmp.`, code: 'address-family', severity: 'warning' };
-    }
-    return undefined;
-  },
-  {
-    choices: [
-      { label: 'tcp', doc: 'Transmission Control Protocol (6).' },
-      { label: 'udp', doc: 'User Datagram Protocol (17).' },
-      { label: 'icmp', doc: 'ICMP for IPv4 (1): ping, unreachable messages.', family: 4 },
-      { label: 'ipv6-icmp', doc: 'ICMPv6 (58): ping, neighbour discovery; required for IPv6 to work.', family: 6 },
-      { label: 'all', doc: 'Every protocol (the default).' },
-      { label: 'sctp', doc: 'Stream Control Transmission Protocol (132).' },
-      { label: 'dccp', doc: 'Datagram Congestion Control Protocol (33).' },
-      { label: 'udplite', doc: 'UDP-Lite (136).' },
-      { label: 'gre', doc: 'Generic Routing Encapsulation (47), used by PPTP and tunnels.' },
-      { label: 'esp', doc: 'IPsec Encapsulating Security Payload (50).' },
-      { label: 'ah', doc: 'IPsec Authentication Header (51).' },
-      { label: 'igmp', doc: 'Internet Group Management Protocol (2), for multicast.' },
-      { label: 'ipv6', doc: 'IPv6 encapsulated in IPv4 (41), e.g. 6in4 tunnels.', family: 4 },
-      { label: 'ospf', doc: 'OSPF routing (89).' },
-      { label: 'vrrp', doc: 'Virtual Router Redundancy Protocol (112).' },
-    ],
-  },
-);
+/** Warnings for a protocol the family's packets never carry (ICMP in IPv6, ICMPv6 in IPv4); n is its number. */
+function protocolFamilyProblem(v: string, n: number, ctx: ValueContext): ValueProblem | undefined {
+  if (ctx.family === 4 && n === 58) {
+    return { message: `'${v}' is ICMPv6, which IPv4 packets never carry: iptables accepts the rule but it never matches. Use -p icmp.`, code: 'address-family', severity: 'warning' };
+  }
+  if (ctx.family === 6 && n === 1) {
+    return { message: `'${v}' is ICMP for IPv4, which IPv6 packets never carry: ip6tables accepts the rule but it never matches. Use -p ipv6-icmp.`, code: 'address-family', severity: 'warning' };
+  }
+  return undefined;
+}
+
+/** A protocol by number (0-255, as strtoul reads it), or by name: `exact` as written (--ctproto), else in any case (-p). */
+function checkProtocol(v: string, ctx: ValueContext, exact: boolean): ValueProblem | undefined {
+  const num = strtoulBase0(v);
+  if (num !== undefined) return num <= 255 ? undefined : err(`Protocol number ${v} is out of range (0-255).`);
+  const n = exact ? PROTOCOLS[v] ?? PROTOCOL_ALIASES[v] : PROTOCOLS[v.toLowerCase()];
+  if (n !== undefined) return protocolFamilyProblem(v, n, ctx);
+  const lower = v.toLowerCase();
+  if (exact && PROTOCOLS[lower] !== undefined) return err(`iptables looks '${v}' up as written, and /etc/protocols has it in lower case: write '${lower}'.`, undefined, lower);
+  return err(`Unknown protocol '${v}'.`);
+}
+
+const PROTOCOL_CHOICES: ValueChoice[] = [
+  { label: 'tcp', doc: 'Transmission Control Protocol (6).' },
+  { label: 'udp', doc: 'User Datagram Protocol (17).' },
+  { label: 'icmp', doc: 'ICMP for IPv4 (1): ping, unreachable messages.', family: 4 },
+  { label: 'ipv6-icmp', doc: 'ICMPv6 (58): ping, neighbour discovery; required for IPv6 to work.', family: 6 },
+  { label: 'all', doc: 'Every protocol (the default).' },
+  { label: 'sctp', doc: 'Stream Control Transmission Protocol (132).' },
+  { label: 'dccp', doc: 'Datagram Congestion Control Protocol (33).' },
+  { label: 'udplite', doc: 'UDP-Lite (136).' },
+  { label: 'gre', doc: 'Generic Routing Encapsulation (47), used by PPTP and tunnels.' },
+  { label: 'esp', doc: 'IPsec Encapsulating Security Payload (50).' },
+  { label: 'ah', doc: 'IPsec Authentication Header (51).' },
+  { label: 'igmp', doc: 'Internet Group Management Protocol (2), for multicast.' },
+  { label: 'ipv6', doc: 'IPv6 encapsulated in IPv4 (41), e.g. 6in4 tunnels.', family: 4 },
+  { label: 'ospf', doc: 'OSPF routing (89).' },
+  { label: 'vrrp', doc: 'Virtual Router Redundancy Protocol (112).' },
+];
+
+/** -p: iptables writes the name in lower case before looking it up. */
+export const protocolKind = kind('protocol', 'a protocol name or number', (v, ctx) => checkProtocol(v, ctx, false), { choices: PROTOCOL_CHOICES });
+
+/** --ctproto (and --vproto): the name looked up as written (`tcp` or `TCP`, not `Tcp`). */
+export const exactProtocolKind = kind('protocol', 'a protocol name (as /etc/protocols writes it) or number', (v, ctx) => checkProtocol(v, ctx, true), { choices: PROTOCOL_CHOICES });
 
 // ---- enumerations ----------------------------------------------------------------------------------
 
@@ -285,16 +295,31 @@ function enumLabel(name: string, choices: ValueChoice[], list = false): string {
   return `${name.split(' ').pop()}${list ? '[,…]' : ''}`;
 }
 
-export function enumKind(name: string, choices: ValueChoice[], opts: { list?: boolean; caseInsensitive?: boolean; what?: string; label?: string } = {}): ValueKind {
-  const norm = (s: string) => (opts.caseInsensitive ? s.toLowerCase() : s);
+/**
+ * How iptables compares a word with the names it knows: `exact` as written; `nocase` in any case; `prefix` in any
+ * case, the first name the word begins (`est` for ESTABLISHED, as libxt_conntrack and REJECT read them).
+ */
+export type NameMatch = 'exact' | 'nocase' | 'prefix';
+
+export function enumKind(name: string, choices: ValueChoice[], opts: { list?: boolean; match?: NameMatch; caseInsensitive?: boolean; what?: string; label?: string } = {}): ValueKind {
+  const match: NameMatch = opts.match ?? (opts.caseInsensitive ? 'nocase' : 'exact');
+  const norm = (s: string) => (match === 'exact' ? s : s.toLowerCase());
   // The first choice of each (normalised) label.
   const known = new Map<string, ValueChoice>();
   for (const c of choices) if (!known.has(norm(c.label))) known.set(norm(c.label), c);
+  /** The choice a word names: itself, or (prefix) the first whose label it begins, of the family's when there is one. */
+  const find = (item: string, family: Family): ValueChoice | undefined => {
+    const exact = known.get(norm(item));
+    if (exact || match !== 'prefix' || item === '') return exact;
+    const lower = item.toLowerCase();
+    const all = choices.filter((c) => c.label.toLowerCase().startsWith(lower));
+    return all.find((c) => !c.family || c.family === family) ?? all[0];
+  };
   const what = opts.what ?? (opts.list ? `a comma-separated list of ${name}` : `one of ${choices.map((c) => c.label).join(', ')}`);
   const check = (v: string, ctx: ValueContext): ValueProblem | undefined => {
     const items = opts.list ? v.split(',') : [v];
     for (const item of items) {
-      const c = known.get(norm(item));
+      const c = find(item, ctx.family);
       if (!c) {
         const valid = choices.filter((x) => !x.family || x.family === ctx.family).map((x) => x.label);
         return err(`'${item}' is not a valid ${name}; expected ${valid.slice(0, 12).join(', ')}${valid.length > 12 ? ', ...' : ''}.`);
@@ -319,7 +344,16 @@ export const CONNTRACK_STATES: ValueChoice[] = [
   { label: 'UNTRACKED', doc: 'A packet exempted from tracking by `-j NOTRACK` or `-j CT --notrack` in the raw table.' },
 ];
 
-export const stateKind = enumKind('state', CONNTRACK_STATES, { list: true, what: 'a comma-separated list of connection states' });
+/**
+ * The connection state a word names as conntrack and state read it: the state whose name it begins, in any case
+ * (`est` is ESTABLISHED); SNAT and DNAT are conntrack's virtual states. Undefined for no state.
+ */
+export function conntrackStateOf(word: string): string | undefined {
+  const upper = word.toUpperCase();
+  return upper === '' ? undefined : [...CONNTRACK_STATES.map((c) => c.label), 'SNAT', 'DNAT'].find((s) => s.startsWith(upper));
+}
+
+export const stateKind = enumKind('state', CONNTRACK_STATES, { list: true, match: 'prefix', what: 'a comma-separated list of connection states' });
 export const ctstateKind = enumKind(
   'ctstate',
   [
@@ -327,7 +361,7 @@ export const ctstateKind = enumKind(
     { label: 'SNAT', doc: 'Virtual state: the original source differs from the reply destination (the connection is source-NATed).' },
     { label: 'DNAT', doc: 'Virtual state: the original destination differs from the reply source (the connection is destination-NATed).' },
   ],
-  { list: true, what: 'a comma-separated list of connection states', label: 'state[,…]' },
+  { list: true, match: 'prefix', what: 'a comma-separated list of connection states', label: 'state[,…]' },
 );
 
 export const ctstatusKind = enumKind(
@@ -339,7 +373,7 @@ export const ctstatusKind = enumKind(
     { label: 'ASSURED', doc: 'The connection is assured and will not be dropped early when the table is full.' },
     { label: 'CONFIRMED', doc: 'The connection has been confirmed (its first packet left the box).' },
   ],
-  { list: true },
+  { list: true, match: 'prefix' },
 );
 
 export const TCP_FLAGS: ValueChoice[] = [
@@ -456,16 +490,49 @@ export const ICMPV6_TYPE_NUMBERS: Readonly<Record<string, [number, number?]>> = 
   'neighbor-solicitation': [135], 'neighbour-advertisement': [136], 'neighbor-advertisement': [136], redirect: [137],
 });
 
+/** Names that nftables gives ICMPv6 types and ip6tables (1.8.9) does not know: what to write instead. */
+const NFT_ONLY_ICMPV6: Record<string, string> = { 'mld-listener-query': '130', 'mld-listener-report': '131', 'mld-listener-done': '132', 'mld-listener-reduction': '132' };
+
+/** The names iptables and ip6tables know, in lower case, with what each stands for (without nftables' own names). */
+const ICMP_BY_NAME = {
+  4: new Map(Object.entries(ICMP_TYPE_NUMBERS).map(([k, v]) => [k.toLowerCase(), v])),
+  6: new Map(Object.entries(ICMPV6_TYPE_NUMBERS).filter(([k]) => !NFT_ONLY_ICMPV6[k.toLowerCase()]).map(([k, v]) => [k.toLowerCase(), v])),
+};
+const icmpNames = (v6: boolean) => [...ICMP_BY_NAME[v6 ? 6 : 4].keys()];
+
+/**
+ * The type and code (none: every code; type -1: any type) an ICMP or ICMPv6 type stands for as iptables reads it:
+ * a number, type/code, a name in any case or the beginning of exactly one name. Undefined when iptables refuses it.
+ */
+export function icmpTypeOf(text: string, v6: boolean): readonly [number, number?] | undefined {
+  const m = /^(\d+)(?:\/(\d+))?$/.exec(text);
+  if (m) return m[2] === undefined ? [Number(m[1])] : [Number(m[1]), Number(m[2])];
+  const lower = text.toLowerCase();
+  const begun = lower === '' ? [] : icmpNames(v6).filter((n) => n.startsWith(lower));
+  return begun.length === 1 ? ICMP_BY_NAME[v6 ? 6 : 4].get(begun[0]) : undefined;
+}
+
+
+/**
+ * ICMP and ICMPv6 types as libxt_icmp reads them: a number, type/code, or a name in any case, or the beginning of
+ * exactly one name (`echo-req`; `echo` is both echo-request and echo-reply, which iptables refuses as ambiguous).
+ */
 function icmpTypeKind(name: string, choices: ValueChoice[], v6: boolean): ValueKind {
-  const known = new Set(choices.map((c) => c.label));
+  const names = icmpNames(v6);
   return kind(
     name,
     `an ${v6 ? 'ICMPv6' : 'ICMP'} type name, number, or type/code`,
     (v) => {
-      if (known.has(v)) return undefined;
       const m = /^(\d+)(?:\/(\d+))?$/.exec(v);
       if (m && Number(m[1]) <= 255 && (m[2] === undefined || Number(m[2]) <= 255)) return undefined;
-      return err(`'${v}' is not a valid ${v6 ? 'ICMPv6' : 'ICMP'} type; use a name such as ${v6 ? 'echo-request' : 'echo-request'} or a number.`);
+      const lower = v.toLowerCase();
+      if (v6 && NFT_ONLY_ICMPV6[lower]) {
+        return { message: `ip6tables does not know the name '${v}' (nftables does) and refuses it: write its number, ${NFT_ONLY_ICMPV6[lower]}.`, replacement: NFT_ONLY_ICMPV6[lower] };
+      }
+      const begun = lower === '' ? [] : names.filter((n) => n.startsWith(lower));
+      if (begun.length === 1) return undefined;
+      if (begun.length > 1) return err(`'${v}' is ambiguous: it begins ${begun.slice(0, 4).join(', ')}${begun.length > 4 ? ', ...' : ''}; iptables refuses it. Write the whole name.`);
+      return err(`'${v}' is not a valid ${v6 ? 'ICMPv6' : 'ICMP'} type; use a name such as echo-request or a number.`);
     },
     { choices, label: 'type[/code]' },
   );
@@ -501,7 +568,7 @@ export const REJECT_TYPES: ValueChoice[] = [
   { label: 'icmp6-reject-route', doc: 'Reject route to destination.', family: 6 },
   { label: 'reject-route', doc: 'Short for icmp6-reject-route.', family: 6 },
 ];
-export const rejectWithKind = enumKind('reject type', REJECT_TYPES);
+export const rejectWithKind = enumKind('reject type', REJECT_TYPES, { match: 'prefix' });
 
 export const LOG_LEVELS: ValueChoice[] = [
   { label: 'emerg', doc: 'Level 0: system unusable.' },
@@ -514,13 +581,6 @@ export const LOG_LEVELS: ValueChoice[] = [
   { label: 'debug', doc: 'Level 7.' },
   { label: 'panic', doc: 'Alias of emerg.' },
 ];
-
-/** A number as C's strtoul reads it with base 0 (as iptables reads a log level): decimal, 0x hex or 0 octal. */
-function strtoulBase0(v: string): number | undefined {
-  const m = /^[ \t]*\+?(?:0[xX]([0-9a-fA-F]+)|(0[0-7]*)|([1-9][0-9]*))$/.exec(v);
-  if (!m) return undefined;
-  return m[1] !== undefined ? parseInt(m[1], 16) : m[2] !== undefined ? parseInt(m[2], 8) : Number(m[3]);
-}
 
 export const logLevelKind = kind(
   'log level',
@@ -591,19 +651,36 @@ export const dateKind = kind('date', 'a date (YYYY[-MM[-DD[Thh:mm[:ss]]]])', (v)
 });
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+/**
+ * Weekdays as libxt_time reads them: a number (1 is Monday, 7 Sunday), or a word whose first two letters are those
+ * of a day, in that case (`Mo`, `Mon`, `Monday`; not `mon` or `MON`).
+ */
 export const weekdaysKind = kind(
   'weekdays',
   'a comma-separated list of weekdays (Mon..Sun or 1..7)',
   (v) => {
     for (const d of v.split(',')) {
-      if (/^[1-7]$/.test(d)) continue;
-      if (WEEKDAYS.some((w) => w.toLowerCase() === d.toLowerCase() || d.toLowerCase() === fullDay(w))) continue;
-      return err(`'${d}' is not a weekday; use Mon, Tue, Wed, Thu, Fri, Sat, Sun or 1-7.`);
+      if (/^[1-9]\d*$/.test(d)) {
+        if (Number(d) > 7) return { message: `There is no weekday ${d} (1 is Monday, 7 Sunday): iptables takes it, and it never matches.`, severity: 'warning' };
+        continue;
+      }
+      if (WEEKDAYS.some((w) => d.length >= 2 && d.startsWith(w.slice(0, 2)))) continue;
+      const fixed = dayInCase(d);
+      if (!fixed) return err(`'${d}' is not a weekday; use Mon, Tue, Wed, Thu, Fri, Sat, Sun or 1-7.`);
+      // Every day written in another case, set right at once (when each is a day).
+      const all = v.split(',').map((x) => (/^\d+$/.test(x) ? x : dayInCase(x)));
+      return err(`iptables reads weekdays in their case: '${d}' is refused; write '${fixed}'.`, undefined, all.every(Boolean) ? all.join(',') : undefined);
     }
     return undefined;
   },
   { choices: WEEKDAYS.map((w) => ({ label: w, doc: fullDay(w) })), list: true },
 );
+/** The day a word names in another case (`mon`, `MONDAY`), as iptables takes it (`Mon`). */
+function dayInCase(d: string): string | undefined {
+  if (WEEKDAYS.some((w) => d.length >= 2 && d.startsWith(w.slice(0, 2)))) return d;
+  return WEEKDAYS.find((w) => d.length >= 2 && d.toLowerCase().startsWith(w.slice(0, 2).toLowerCase()));
+}
+
 function fullDay(w: string): string {
   return { Mon: 'monday', Tue: 'tuesday', Wed: 'wednesday', Thu: 'thursday', Fri: 'friday', Sat: 'saturday', Sun: 'sunday' }[w] ?? w;
 }
@@ -617,17 +694,17 @@ export const ADDRTYPES: ValueChoice[] = [
   { label: 'UNSPEC', doc: 'Unspecified address.' },
   { label: 'UNICAST', doc: 'A unicast address.' },
   { label: 'LOCAL', doc: 'An address of this machine.' },
-  { label: 'BROADCAST', doc: 'A broadcast address.' },
+  { label: 'BROADCAST', doc: 'A broadcast address.', family: 4 },
   { label: 'ANYCAST', doc: 'An anycast address.' },
   { label: 'MULTICAST', doc: 'A multicast address.' },
-  { label: 'BLACKHOLE', doc: 'A blackhole route.' },
+  { label: 'BLACKHOLE', doc: 'A blackhole route.', family: 4 },
   { label: 'UNREACHABLE', doc: 'An unreachable route.' },
-  { label: 'PROHIBIT', doc: 'A prohibited route.' },
-  { label: 'THROW', doc: 'A throw route.' },
-  { label: 'NAT', doc: 'A NAT route.' },
-  { label: 'XRESOLVE', doc: 'An external resolver route.' },
+  { label: 'PROHIBIT', doc: 'A prohibited route.', family: 4 },
+  { label: 'THROW', doc: 'A throw route.', family: 4 },
+  { label: 'NAT', doc: 'A NAT route.', family: 4 },
+  { label: 'XRESOLVE', doc: 'An external resolver route.', family: 4 },
 ];
-export const addrtypeKind = enumKind('address type', ADDRTYPES, { list: true });
+export const addrtypeKind = enumKind('address type', ADDRTYPES, { list: true, match: 'prefix' });
 
 export const pkttypeKind = enumKind('packet type', [
   { label: 'unicast', doc: 'Addressed to one host.' },

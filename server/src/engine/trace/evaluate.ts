@@ -5,7 +5,7 @@
  */
 import { parseAddress, parseNet } from '../kb/addresses';
 import { protocolNumber } from '../kb/services';
-import { ICMP_TYPE_NUMBERS, ICMPV6_TYPE_NUMBERS, parseNumber, parsePort } from '../kb/values';
+import { conntrackStateOf, icmpTypeOf, parseNumber, parsePort } from '../kb/values';
 import { Command, OptionUse } from '../model';
 import { Packet } from './packet';
 
@@ -45,11 +45,11 @@ function flags(list: string): number {
 }
 
 function icmpIs(text: string, p: Packet): boolean {
-  if (text === 'any') return true;
-  const named = (p.family === 6 ? ICMPV6_TYPE_NUMBERS : ICMP_TYPE_NUMBERS)[text];
-  const [type, code] = named ?? text.split('/').map(Number);
-  if (type === undefined || type < 0) return true;
-  return p.icmpType === type && (code === undefined || Number.isNaN(code) || p.icmpCode === code);
+  const named = icmpTypeOf(text, p.family === 6);
+  // A rule iptables refuses never reaches here; an unknown type is taken as any.
+  if (!named || named[0] < 0) return true;
+  const [type, code] = named;
+  return p.icmpType === type && (code === undefined || p.icmpCode === code);
 }
 
 function generic(o: OptionUse, p: Packet): Tri {
@@ -95,8 +95,8 @@ function matchOption(module: string, o: OptionUse, p: Packet): Tri {
     case '--icmpv6-type': return not(bool(icmpIs(a.value, p)), o.negated);
     case '--ctstate':
     case '--state': {
-      const states = a.value.toUpperCase().split(',');
-      if (states.some((s) => s === 'SNAT' || s === 'DNAT')) return 'unknown';
+      const states = a.value.split(',').map((s) => conntrackStateOf(s));
+      if (states.some((s) => s === undefined || s === 'SNAT' || s === 'DNAT')) return 'unknown';
       return not(bool(states.includes(p.state)), o.negated);
     }
     case '--src-range':

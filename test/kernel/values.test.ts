@@ -1,0 +1,76 @@
+/**
+ * Named values against the kernel: every choice the knowledge base lists for an option, as written, in capitals,
+ * in lower case, capitalised, and cut short, in a rule of its own loaded by iptables-legacy (or ip6tables-legacy)
+ * in a throw-away namespace; the linter must refuse exactly what the kernel refuses. iptables compares some names
+ * in any case, some as written, and takes the beginning of some (`est` for ESTABLISHED). Modules this kernel lacks
+ * are named and left out. Needs root; with CI=true it must run.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { MATCHES, ModuleSpec, OptionSpec, TARGETS } from '../../server/src/engine/kb';
+import { lint } from '../../server/src/engine/lint';
+import { requirement } from '../helpers/env';
+import { kernelUnavailable } from './oracle';
+
+const why = kernelUnavailable();
+const skip = requirement(!why, `named values cannot be checked against the kernel: ${why}`);
+
+interface Case { family: 4 | 6; module: string; rule: string }
+
+const variants = (v: string) => [...new Set([v, v.toUpperCase(), v.toLowerCase(), v[0].toUpperCase() + v.slice(1).toLowerCase(), v.slice(0, Math.ceil(v.length / 2)), v.slice(0, 3).toLowerCase()])];
+
+/** The rule for one value of one option: in a table and chain the module is allowed in, with what it needs beside. */
+function ruleFor(m: ModuleSpec, o: OptionSpec, value: string): string {
+  const table = m.tables && !m.tables.includes('filter') ? m.tables[0] : 'filter';
+  const chain = table === 'filter' ? 'INPUT' : 'PREROUTING';
+  const proto = o.protocols ? `-p ${o.protocols[0]} ` : m.protocols ? `-p ${m.protocols[0]} ` : '';
+  const needs = (o.requires ?? []).map((r) => `${r} ${m.options.find((x) => x.names.includes(r))?.args[0]?.choices?.[0]?.label ?? '1'}`).join(' ');
+  const body = m.kind === 'match' ? `${proto}-m ${m.name} ${o.names[0]} ${value} ${needs} -j ACCEPT` : `${proto}-j ${m.name} ${o.names[0]} ${value} ${needs}`;
+  return `-t ${table} -A ${chain} ${body}`.replace(/ +/g, ' ').trim();
+}
+
+function cases(): Case[] {
+  const out: Case[] = [];
+  for (const family of [4, 6] as const) {
+    for (const m of [...MATCHES, ...TARGETS]) {
+      if (m.removed || (m.family && m.family !== family)) continue;
+      for (const o of m.options) {
+        const choices = o.args.length === 1 ? o.args[0].choices : undefined;
+        if (o.removed || (o.family && o.family !== family) || !choices) continue;
+        for (const c of choices) for (const value of variants(c.label)) out.push({ family, module: `${m.kind} ${m.name}`, rule: ruleFor(m, o, value) });
+      }
+    }
+  }
+  return out;
+}
+
+test('kernel: named values in any case and cut short: the linter refuses what the kernel refuses', { skip, timeout: 300000 }, (t) => {
+  const all = cases();
+  const dir = mkdtempSync(path.join(tmpdir(), 'ipt-values-'));
+  try {
+    // One command per case; its exit status, and whether the kernel lacks the module, one line each.
+    const tool = (c: Case) => (c.family === 6 ? 'ip6tables-legacy' : 'iptables-legacy');
+    const script = all.map((c) => `out=$(${tool(c)} ${c.rule} 2>&1); s=$?; case "$out" in *"missing kernel module"*) echo "$s absent";; *) echo "$s";; esac`).join('\n');
+    writeFileSync(path.join(dir, 'run.sh'), script);
+    const r = spawnSync('unshare', ['-n', 'sh', path.join(dir, 'run.sh')], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines.length, all.length, r.stderr);
+    const absent = new Set(all.filter((_, i) => lines[i].endsWith('absent')).map((c) => c.module));
+    const wrong: string[] = [];
+    all.forEach((c, i) => {
+      if (absent.has(c.module)) return;
+      const kernelTakes = lines[i] === '0';
+      const errors = lint(`${c.family === 6 ? 'ip6tables' : 'iptables'} ${c.rule}\n`, { format: 'script' }).diagnostics.filter((d) => d.severity === 'error');
+      if (kernelTakes !== (errors.length === 0)) wrong.push(`${kernelTakes ? 'false error' : 'missed refusal'}: ${c.family === 6 ? 'ip6tables' : 'iptables'} ${c.rule}${errors[0] ? ` (${errors[0].message})` : ''}`);
+    });
+    t.diagnostic(`${all.length} cases; modules this kernel lacks, left out: ${[...absent].join(', ') || 'none'}`);
+    assert.deepEqual(wrong, []);
+    assert.ok(all.length - all.filter((c) => absent.has(c.module)).length > 1500);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
