@@ -1,9 +1,10 @@
 /**
- * Named values against the kernel: every choice the knowledge base lists for an option, as written, in capitals,
- * in lower case, capitalised, and cut short, in a rule of its own loaded by iptables-legacy (or ip6tables-legacy)
- * in a throw-away namespace; the linter must refuse exactly what the kernel refuses. iptables compares some names
- * in any case, some as written, and takes the beginning of some (`est` for ESTABLISHED). Modules this kernel lacks
- * are named and left out. Needs root; with CI=true it must run.
+ * Values against the kernel: every choice the knowledge base lists for an option, as written, in capitals, in
+ * lower case, capitalised, and cut short, and every number in five forms, each in a rule of its own loaded by
+ * iptables-legacy (or ip6tables-legacy) in a throw-away namespace; the linter must refuse exactly what the kernel
+ * refuses. iptables compares some names in any case, some as written, and takes the beginning of some (`est` for
+ * ESTABLISHED); it reads numbers as C's strtoul does (0x10 is 16, 010 is 8). Modules this kernel lacks are named and
+ * left out. Needs root; with CI=true it must run.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,6 +21,10 @@ const why = kernelUnavailable();
 const skip = requirement(!why, `named values cannot be checked against the kernel: ${why}`);
 
 interface Case { family: 4 | 6; module: string; rule: string }
+
+/** Numbers as strtoul reads them: hexadecimal, octal (010 is 8; 09 is no number), a sign, a plain one. */
+const NUMBERS = ['0x10', '010', '09', '+5', '16'];
+const NUMERIC = /^(int|intrange|port|port-range|strict-port-range|port-list)(:|$)/;
 
 const variants = (v: string) => [...new Set([v, v.toUpperCase(), v.toLowerCase(), v[0].toUpperCase() + v.slice(1).toLowerCase(), v.slice(0, Math.ceil(v.length / 2)), v.slice(0, 3).toLowerCase()])];
 
@@ -39,16 +44,17 @@ function cases(): Case[] {
     for (const m of [...MATCHES, ...TARGETS]) {
       if (m.removed || (m.family && m.family !== family)) continue;
       for (const o of m.options) {
-        const choices = o.args.length === 1 ? o.args[0].choices : undefined;
-        if (o.removed || (o.family && o.family !== family) || !choices) continue;
-        for (const c of choices) for (const value of variants(c.label)) out.push({ family, module: `${m.kind} ${m.name}`, rule: ruleFor(m, o, value) });
+        if (o.removed || (o.family && o.family !== family) || o.args.length !== 1) continue;
+        const choices = o.args[0].choices;
+        const values = choices ? choices.flatMap((c) => variants(c.label)) : NUMERIC.test(o.args[0].name) ? NUMBERS : [];
+        for (const value of values) out.push({ family, module: `${m.kind} ${m.name}`, rule: ruleFor(m, o, value) });
       }
     }
   }
   return out;
 }
 
-test('kernel: named values in any case and cut short: the linter refuses what the kernel refuses', { skip, timeout: 300000 }, (t) => {
+test('kernel: named values in any case and cut short, numbers in every form: the linter refuses what the kernel refuses', { skip, timeout: 300000 }, (t) => {
   const all = cases();
   const dir = mkdtempSync(path.join(tmpdir(), 'ipt-values-'));
   try {
@@ -69,7 +75,7 @@ test('kernel: named values in any case and cut short: the linter refuses what th
     });
     t.diagnostic(`${all.length} cases; modules this kernel lacks, left out: ${[...absent].join(', ') || 'none'}`);
     assert.deepEqual(wrong, []);
-    assert.ok(all.length - all.filter((c) => absent.has(c.module)).length > 1500);
+    assert.ok(all.length - all.filter((c) => absent.has(c.module)).length > 2500);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -24,7 +24,7 @@ const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 
 const src = fc.constantFrom('', '', '', '', '-s 10.0.0.0/8', '-s 10.1.0.0/16', '-s 10.1.2.3', '-s 192.168.0.0/16', '! -s 10.0.0.0/8', '-d 10.1.2.0/24', '-s 10.0.0.0/9,10.128.0.0/9');
 const proto = fc.constantFrom('', '', '-p tcp', '-p tcp', '-p udp', '-p icmp', '! -p tcp');
-const port = fc.constantFrom('', '', '', '--dport 22', '--dport 80', '--dport 1000:2000', '--dport 0:1023', '--dport 1024:65535', '-m multiport --dports 22,80', '! --dport 22', '--syn', '--sport 53', '--icmp-type echo-req', '--icmp-type ECHO-REPLY', '--icmp-type 3/4');
+const port = fc.constantFrom('', '', '', '--dport 22', '--dport 80', '--dport 1000:2000', '--dport 0:1023', '--dport 1024:65535', '-m multiport --dports 22,80', '! --dport 22', '--syn', '--sport 53', '--icmp-type echo-req', '--icmp-type ECHO-REPLY', '--icmp-type 3/4', '--dport 010', '--dport 8:010');
 const iface = fc.constantFrom('', '', '', '', '-i eth0', '-i eth+', '-i lo', '! -i eth1');
 const state = fc.constantFrom('', '', '', '', '-m conntrack --ctstate NEW', '-m conntrack --ctstate ESTABLISHED,RELATED', '-m state --state INVALID', '-m conntrack ! --ctstate NEW', '-m conntrack --ctstate est,Rel', '-m state --state new');
 const other = fc.constantFrom('', '', '', '-m limit --limit 5/min', '-m recent --rcheck --name x', '-m length --length 0:500', '-f', '-m comment --comment x');

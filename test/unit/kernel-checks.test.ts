@@ -145,3 +145,18 @@ test('the analysis reads what iptables reads: a protocol by its /etc/protocols n
   expectOne(filter('-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT', '-A INPUT -m state --state est -j ACCEPT'), 'redundant-rule', 5, '-A INPUT -m state --state est -j ACCEPT');
   expectOne(filter('-A INPUT -p icmp --icmp-type echo-request -j DROP', '-A INPUT -p icmp --icmp-type ECHO-REQ -j ACCEPT'), 'reject-before-accept', 5, '-A INPUT -p icmp --icmp-type ECHO-REQ -j ACCEPT');
 });
+
+test('numbers as each module reads them: tcp ports and most numbers as strtoul (010 is 8), udp ports in decimal', () => {
+  const warned = expectOne(filter('-A INPUT -p tcp --dport 022 -j ACCEPT'), 'invalid-value', 4, '022');
+  assert.equal(warned.severity, 'warning');
+  assert.match(warned.message, /iptables reads 022 as an octal number: port 18, not 22/);
+  assert.match(expectOne(filter('-A INPUT -p tcp --dport 08 -j ACCEPT'), 'invalid-value', 4, '08').message, /8 and 9 are not octal digits/);
+  expectNone(filter('-A INPUT -p tcp --dport 0x50 -j ACCEPT', '-A INPUT -p udp --dport 09 -j ACCEPT', '-A INPUT -p udp --dport 010 -j ACCEPT'), 'invalid-value');
+  expectOne(filter('-A INPUT -p udp --dport 0x50 -j ACCEPT'), 'invalid-value', 4, '0x50');
+  assert.match(expectOne(filter('-A INPUT -m ttl --ttl-eq 010 -j ACCEPT'), 'invalid-value', 4, '010').message, /the number 8, not 10/);
+  // The analysis reads them the same way.
+  expectOne(filter('-A INPUT -p tcp --dport 010 -j DROP', '-A INPUT -p tcp --dport 8 -j ACCEPT'), 'reject-before-accept', 5, '-A INPUT -p tcp --dport 8 -j ACCEPT');
+  expectOne(filter('-A INPUT -p udp --dport 010 -j DROP', '-A INPUT -p udp --dport 10 -j ACCEPT'), 'reject-before-accept', 5, '-A INPUT -p udp --dport 10 -j ACCEPT');
+  expectNone(filter('-A INPUT -p udp --dport 010 -j DROP', '-A INPUT -p udp --dport 8 -j ACCEPT'), 'reject-before-accept');
+  expectOne(filter('-A INPUT -p tcp -m multiport --dports 0x50,443 -j DROP', '-A INPUT -p tcp --dport 80 -j ACCEPT'), 'reject-before-accept', 5, '-A INPUT -p tcp --dport 80 -j ACCEPT');
+});

@@ -5,7 +5,7 @@
  */
 import { ipv4NetRange, parseNet, parseAddress } from '../kb/addresses';
 import { protocolNumber } from '../kb/services';
-import { conntrackStateOf, icmpTypeOf, parsePort, parseNumber } from '../kb/values';
+import { conntrackStateOf, icmpTypeOf, parsePort, parseNumber, portBaseOf, PortBase } from '../kb/values';
 import { Command, OptionUse } from '../model';
 import { IntervalSet } from './intervals';
 import { TextCache } from '../textCache';
@@ -80,10 +80,10 @@ function range(lo: number, hi: number): IntervalSet {
   return IntervalSet.of(BigInt(lo), BigInt(hi));
 }
 
-function portSet(text: string): { set?: IntervalSet; why?: string } {
+function portSet(text: string, base: PortBase): { set?: IntervalSet; why?: string } {
   const parts = text.split(':');
-  const lo = parts[0] === '' ? 0 : parsePort(parts[0]);
-  const hi = parts.length === 1 ? lo : parts[1] === '' ? 65535 : parsePort(parts[1]);
+  const lo = parts[0] === '' ? 0 : parsePort(parts[0], base);
+  const hi = parts.length === 1 ? lo : parts[1] === '' ? 65535 : parsePort(parts[1], base);
   if (lo === undefined || hi === undefined) return {};
   if (lo > hi) return { set: IntervalSet.EMPTY, why: `the range ${text} is reversed (${lo} > ${hi})` };
   return { set: range(lo, hi) };
@@ -92,7 +92,7 @@ function portSet(text: string): { set?: IntervalSet; why?: string } {
 function portListSet(text: string): IntervalSet | undefined {
   let acc = IntervalSet.EMPTY;
   for (const item of text.split(',')) {
-    const p = portSet(item).set;
+    const p = portSet(item, 0).set;
     if (!p) return undefined;
     acc = acc.union(p);
   }
@@ -105,8 +105,10 @@ function portListSet(text: string): IntervalSet | undefined {
  */
 const sets = () => new TextCache<IntervalSet | undefined>(16384);
 
-/** Single ports and ranges, with why a range matches nothing (reversed). */
-const PORTS = new TextCache<{ set?: IntervalSet; why?: string }>(16384);
+/** Single ports and ranges, with why a range matches nothing (reversed); by how the module reads numbers. */
+const PORTS = { 0: new TextCache<{ set?: IntervalSet; why?: string }>(16384), 10: new TextCache<{ set?: IntervalSet; why?: string }>(16384) };
+const portSet0 = (text: string) => portSet(text, 0);
+const portSet10 = (text: string) => portSet(text, 10);
 
 const CACHE = {
   address: { 4: sets(), 6: sets() },
@@ -232,7 +234,7 @@ function applyMatchOption(b: Builder, o: OptionUse, family: 4 | 6): void {
   switch (name) {
     case '--sport':
     case '--dport': {
-      const p = PORTS.get(a, portSet);
+      const p = portBaseOf(o.spec.args[0]) === 0 ? PORTS[0].get(a, portSet0) : PORTS[10].get(a, portSet10);
       return b.apply(name === '--sport' ? Dim.Sport : Dim.Dport, p.set, o.negated, o, p.why);
     }
     case '--sports':

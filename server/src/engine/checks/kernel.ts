@@ -342,6 +342,8 @@ const REQUIRED: Record<string, string[][]> = {
   'match:iprange': [['--src-range', '--dst-range']],
   'match:policy': [['--dir']],
   'match:statistic': [['--mode']],
+  'match:recent': [['--set', '--rcheck', '--update', '--remove']],
+  'match:cluster': [['--cluster-total-nodes'], ['--cluster-local-node', '--cluster-local-nodemask'], ['--cluster-hash-seed']],
   'match:connlimit': [['--connlimit-upto', '--connlimit-above']],
   'match:length': [['--length']],
   'match:tos': [['--tos']],
@@ -371,6 +373,7 @@ const REQUIRED: Record<string, string[][]> = {
   'target:DSCP': [['--set-dscp', '--set-dscp-class']],
   'target:TOS': [['--set-tos', '--and-tos', '--or-tos', '--xor-tos']],
   'target:CHECKSUM': [['--checksum-fill']],
+  'target:IDLETIMER': [['--label'], ['--timeout']],
 };
 
 /** REQUIRED by module, looked up once per module rather than by building its name for every rule. */

@@ -105,7 +105,7 @@ export const TARGETS: ModuleSpec[] = [
   ]),
   target('NFQUEUE', 'Hand the packet to a userspace program (an IPS such as Suricata) that decides its fate.', [
     opt('--queue-num', v.intKind(0, 65535), 'Queue number (default 0).'),
-    opt('--queue-balance', v.intRangeKind(0, 65535), 'Spread over queues `from:to`.'),
+    opt('--queue-balance', v.queueRangeKind, 'Spread over queues `from:to` (two numbers, the first the lower).'),
     opt('--queue-bypass', null, 'Accept the packet when no program listens, instead of dropping it.'),
     opt('--fail-open', null, 'Accept packets when the queue is full.'),
     opt('--queue-cpu-fanout', null, 'Choose the queue by CPU.'),
@@ -141,7 +141,7 @@ export const TARGETS: ModuleSpec[] = [
   ]),
   target('SYNPROXY', 'Answer TCP SYNs on behalf of the server, to absorb SYN floods. INPUT and FORWARD, with -p tcp.', [
     opt('--mss', v.intKind(0, 65535), 'MSS announced to clients.'),
-    opt('--wscale', v.intKind(0, 14), 'Window scale announced.'),
+    opt('--wscale', v.windowScaleKind, 'Window scale announced (0-14).'),
     opt('--sack-perm', null, 'Announce selective acknowledgement.'),
     opt('--timestamp', null, 'Announce timestamps.'),
     opt('--ecn', null, 'Announce ECN.'),

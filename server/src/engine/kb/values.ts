@@ -48,17 +48,22 @@ function kind(name: string, what: string, validate: ValueKind['validate'], extra
 
 // ---- numbers -------------------------------------------------------------------------------------
 
+/** A number as iptables reads one (C's strtoul with base 0): decimal, hexadecimal after 0x, octal after a 0. */
 export function parseNumber(s: string): number | undefined {
-  if (/^0x[0-9a-fA-F]+$/.test(s)) return parseInt(s, 16);
-  if (/^\d+$/.test(s)) return Number(s);
-  return undefined;
+  return strtoulBase0(s);
+}
+
+/** A number with a leading zero is octal to iptables: a warning when that is not the number it looks like. */
+function octalSurprise(v: string, n: number, what: string): ValueProblem | undefined {
+  if (!/^0[0-7]+$/.test(v) || n === Number(v)) return undefined;
+  return { message: `iptables reads ${v} as an octal number: ${what} ${n}, not ${Number(v)}. Write ${n}, or ${Number(v)} without the leading zero.`, severity: 'warning' };
 }
 
 export function intKind(min: number, max: number, what = `a whole number from ${min} to ${max}`): ValueKind {
   return kind(`int:${min}:${max}`, what, (v) => {
     const n = parseNumber(v);
     if (n === undefined || n < min || n > max) return err(`'${v}' is not ${what}.`);
-    return undefined;
+    return octalSurprise(v, n, 'the number');
   }, { label: 'number' });
 }
 
@@ -76,22 +81,53 @@ export function intRangeKind(min: number, max: number, sep = ':'): ValueKind {
   }, { label: `from[${sep}to]` });
 }
 
+/** NFQUEUE --queue-balance: two queue numbers, the first below the second. */
+export const queueRangeKind = kind('queue range', 'two queue numbers from:to, the first the lower', (v) => {
+  const [a, b, more] = v.split(':');
+  const lo = parseNumber(a);
+  const hi = b === undefined ? undefined : parseNumber(b);
+  if (more !== undefined || lo === undefined || hi === undefined || lo > 65535 || hi > 65535) return err(`'${v}' is not a range of queues; write from:to, as 0:3.`);
+  if (lo >= hi) return err(`The range ${v} is empty or reversed: iptables wants the first queue below the second.`);
+  return undefined;
+}, { label: 'from:to' });
+
+/** SYNPROXY --wscale: iptables takes 0-255, TCP only has window scales up to 14. */
+export const windowScaleKind = kind('window scale', 'a TCP window scale from 0 to 14', (v) => {
+  const n = parseNumber(v);
+  if (n === undefined || n > 255) return err(`'${v}' is not a window scale (0-14).`);
+  if (n > 14) return { message: `TCP has no window scale above 14 (RFC 7323): iptables takes ${v}, and clients cap it at 14.`, severity: 'warning' };
+  return undefined;
+}, { label: 'number' });
+
 // ---- ports ---------------------------------------------------------------------------------------
 
-export function parsePort(s: string): number | undefined {
-  if (/^\d+$/.test(s)) {
-    const n = Number(s);
-    return n <= 65535 ? n : undefined;
-  }
+/**
+ * How a module reads a port number: tcp, sctp, multiport and the NAT targets as C's strtoul with base 0 (010 is
+ * 8, 0x50 is 80); udp, dccp, conntrack and TPROXY in decimal (010 is 10, 0x50 is no number).
+ */
+export type PortBase = 0 | 10;
+
+function parseUnsigned(s: string, base: PortBase): number | undefined {
+  if (base === 0) return strtoulBase0(s);
+  const m = /^[ \t]*\+?(\d+)$/.exec(s);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** A port as iptables reads it: a number (in the module's base) or a service name. */
+export function parsePort(s: string, base: PortBase = 0): number | undefined {
+  const n = parseUnsigned(s, base);
+  if (n !== undefined) return n <= 65535 ? n : undefined;
   return SERVICES[s];
 }
 
-function checkPort(p: string, whole: string, wraps = false): ValueProblem | undefined {
-  if (/^\d+$/.test(p)) {
-    if (Number(p) <= 65535) return undefined;
-    if (wraps && Number(p) <= 0xffffffff) return { message: `Port ${p} is out of range (0-65535); this match silently keeps ${Number(p) % 65536} instead.`, severity: 'warning' };
+function checkPort(p: string, whole: string, wraps: boolean, base: PortBase): ValueProblem | undefined {
+  const n = parseUnsigned(p, base);
+  if (n !== undefined) {
+    if (n <= 65535) return base === 0 ? octalSurprise(p, n, 'port') : undefined;
+    if (wraps && n <= 0xffffffff) return { message: `Port ${p} is out of range (0-65535); this match silently keeps ${n % 65536} instead.`, severity: 'warning' };
     return err(`Port ${p} in '${whole}' is out of range (0-65535).`);
   }
+  if (base === 0 && /^0\d+$/.test(p)) return err(`iptables reads ${p} as an octal number, and ${p} is not one (8 and 9 are not octal digits): it refuses it. Write ${Number(p)}.`);
   if (SERVICES[p] !== undefined) return undefined;
   if (/^[a-z][a-z0-9-]*$/i.test(p)) {
     return { message: `'${p}' is not a service name this linter knows; iptables looks it up in /etc/services when loading.`, severity: 'warning' };
@@ -99,20 +135,20 @@ function checkPort(p: string, whole: string, wraps = false): ValueProblem | unde
   return err(`'${p}' is not a port number or service name.`);
 }
 
-export const portKind = kind('port', 'a port number or service name', (v) => checkPort(v, v));
+export const portKind = kind('port', 'a port number or service name', (v) => checkPort(v, v, false, 10));
 
-function portRange(name: string, refuseInverted: boolean): ValueKind {
+function portRange(name: string, refuseInverted: boolean, base: PortBase): ValueKind {
   return kind(name, 'a port or a port range (from:to)', (v) => {
     const parts = v.split(':');
     if (parts.length > 2) return err(`'${v}' is not a port or port range; write from:to.`);
     for (const p of parts) {
       if (p === '' && parts.length === 2) continue;
-      const e = checkPort(p, v, !refuseInverted);
+      const e = checkPort(p, v, !refuseInverted, base);
       if (e) return e;
     }
     if (refuseInverted && parts.length === 2 && parts[0] !== '' && parts[1] !== '') {
-      const lo = parsePort(parts[0]);
-      const hi = parsePort(parts[1]);
+      const lo = parsePort(parts[0], base);
+      const hi = parsePort(parts[1], base);
       if (lo !== undefined && hi !== undefined && lo > hi) return err(`Port range '${v}' is reversed (${lo} > ${hi}): iptables refuses it ("invalid portrange"). Write ${hi}:${lo}.`);
     }
     return undefined;
@@ -120,9 +156,14 @@ function portRange(name: string, refuseInverted: boolean): ValueKind {
 }
 
 /** Ports as udp, dccp and conntrack take them: a reversed range is kept, and never matches. */
-export const portRangeKind = portRange('port-range', false);
+export const portRangeKind = portRange('port-range', false, 10);
 /** Ports as tcp, sctp and multiport take them: a reversed range is refused. */
-export const strictPortRangeKind = portRange('strict-port-range', true);
+export const strictPortRangeKind = portRange('strict-port-range', true, 0);
+
+/** How the option whose values are of this kind reads a port number. */
+export function portBaseOf(k: ValueKind | undefined): PortBase {
+  return k === portRangeKind || k === portKind ? 10 : 0;
+}
 
 export const portListKind = kind('port-list', 'a comma-separated list of ports or ranges (at most 15)', (v) => {
   const items = v.split(',');
@@ -142,7 +183,10 @@ export const natPortsKind = kind('nat-ports', 'a port or port range (from-to)', 
   const parts = v.split('-');
   if (parts.length > 2) return err(`'${v}' is not a port or range (from-to).`);
   for (const p of parts) {
-    if (!/^\d+$/.test(p) || Number(p) > 65535) return err(`'${v}' is not a port or range (from-to) of numbers.`);
+    const n = strtoulBase0(p);
+    if (n === undefined || n > 65535) return err(`'${v}' is not a port or range (from-to) of numbers.`);
+    const odd = octalSurprise(p, n, 'port');
+    if (odd) return odd;
   }
   return undefined;
 }, { label: 'port[-port]' });

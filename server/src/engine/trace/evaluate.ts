@@ -5,7 +5,7 @@
  */
 import { parseAddress, parseNet } from '../kb/addresses';
 import { protocolNumber } from '../kb/services';
-import { conntrackStateOf, icmpTypeOf, parseNumber, parsePort } from '../kb/values';
+import { conntrackStateOf, icmpTypeOf, parseNumber, parsePort, portBaseOf, PortBase } from '../kb/values';
 import { Command, OptionUse } from '../model';
 import { Packet } from './packet';
 
@@ -30,11 +30,11 @@ function ifaceIs(pattern: string, name: string): boolean {
   return pattern.endsWith('+') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
 }
 
-function portIn(text: string, port: number): boolean {
+function portIn(text: string, port: number, base: PortBase): boolean {
   return text.split(',').some((item) => {
     const [a, b] = item.split(':');
-    const lo = a === '' ? 0 : parsePort(a) ?? -1;
-    const hi = b === undefined ? lo : b === '' ? 65535 : parsePort(b) ?? -1;
+    const lo = a === '' ? 0 : parsePort(a, base) ?? -1;
+    const hi = b === undefined ? lo : b === '' ? 65535 : parsePort(b, base) ?? -1;
     return port >= lo && port <= hi;
   });
 }
@@ -84,11 +84,11 @@ function matchOption(module: string, o: OptionUse, p: Packet): Tri {
   if (o.args.some((x) => x.dynamic)) return 'unknown';
   const name = o.spec.names[0];
   switch (name) {
-    case '--sport': return not(bool(portIn(a.value, p.sport)), o.negated);
-    case '--dport': return not(bool(portIn(a.value, p.dport)), o.negated);
-    case '--sports': return not(bool(portIn(a.value, p.sport)), o.negated);
-    case '--dports': return not(bool(portIn(a.value, p.dport)), o.negated);
-    case '--ports': return not(bool(portIn(a.value, p.sport) || portIn(a.value, p.dport)), o.negated);
+    case '--sport': return not(bool(portIn(a.value, p.sport, portBaseOf(o.spec.args[0]))), o.negated);
+    case '--dport': return not(bool(portIn(a.value, p.dport, portBaseOf(o.spec.args[0]))), o.negated);
+    case '--sports': return not(bool(portIn(a.value, p.sport, portBaseOf(o.spec.args[0]))), o.negated);
+    case '--dports': return not(bool(portIn(a.value, p.dport, portBaseOf(o.spec.args[0]))), o.negated);
+    case '--ports': return not(bool(portIn(a.value, p.sport, portBaseOf(o.spec.args[0])) || portIn(a.value, p.dport, portBaseOf(o.spec.args[0]))), o.negated);
     case '--syn': return not(bool((p.tcpFlags & 0x17) === 0x02), o.negated);
     case '--tcp-flags': return not(bool((p.tcpFlags & flags(o.arg!.value)) === flags(o.args[1].value)), o.negated);
     case '--icmp-type':
