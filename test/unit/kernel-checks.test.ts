@@ -160,3 +160,27 @@ test('numbers as each module reads them: tcp ports and most numbers as strtoul (
   expectNone(filter('-A INPUT -p udp --dport 010 -j DROP', '-A INPUT -p udp --dport 8 -j ACCEPT'), 'reject-before-accept');
   expectOne(filter('-A INPUT -p tcp -m multiport --dports 0x50,443 -j DROP', '-A INPUT -p tcp --dport 80 -j ACCEPT'), 'reject-before-accept', 5, '-A INPUT -p tcp --dport 80 -j ACCEPT');
 });
+
+test('values iptables reads loosely or cuts short: warnings, not errors, where the kernel takes the rule', () => {
+  const only = (rule: string, family: 4 | 6 = 4) => diagnose(`${family === 6 ? 'ip6tables' : 'iptables'} ${rule}\n`, { format: 'script' }).filter((d) => d.code === 'invalid-value' || d.code === 'protocol-required' || d.code === 'unknown-match');
+  const severities = (rule: string, family: 4 | 6 = 4) => only(rule, family).map((d) => d.severity);
+  // -m limit reads the number at the start; without a /, the rest is ignored (a warning says how it is read).
+  assert.deepEqual(severities('-A INPUT -m limit --limit 5/SEC'), []);
+  assert.deepEqual(severities('-A INPUT -m limit --limit 5/m'), []);
+  assert.match(only('-A INPUT -m limit --limit 12:00')[0].message, /reads '12:00' as 12 per second/);
+  assert.deepEqual(severities('-A INPUT -m limit --limit 5/minutes'), ['error']);
+  assert.deepEqual(severities('-A INPUT -m hashlimit --hashlimit-upto 512kb/s --hashlimit-name x'), []);
+  // Times of day with parts left out; texts longer than the kernel keeps are cut, with a warning.
+  assert.deepEqual(severities('-A INPUT -m time --timestart 1:2'), []);
+  assert.deepEqual(severities('-A INPUT -m time --timestart 24:00'), ['error']);
+  assert.deepEqual(severities(`-A INPUT -m comment --comment ${'c'.repeat(300)}`), ['warning']);
+  assert.deepEqual(severities(`-A INPUT -m recent --set --name ${'n'.repeat(250)}`), ['warning']);
+  // AND, OR and XOR of marks take a plain value, no mask; realms are IPv4 routes'.
+  assert.deepEqual(severities('-A INPUT -j MARK --and-mark 0x1/0xff'), ['error']);
+  assert.equal(diagnose('ip6tables -A INPUT -m realm --realm 1\n', { format: 'script' }).filter((d) => d.severity === 'error').length, 1);
+  // An IPv6 address alone is no port; `:80` is a port alone.
+  assert.deepEqual(severities('-t nat -A PREROUTING -j DNAT --to-destination ::1', 6), []);
+  assert.deepEqual(severities('-t nat -A PREROUTING -j DNAT --to-destination :80', 6), ['error']);
+  // An interface name Linux cannot have: loaded with a warning, and it never matches.
+  assert.deepEqual(severities('-A INPUT -i a/b'), ['warning']);
+});

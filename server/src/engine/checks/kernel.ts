@@ -44,7 +44,8 @@ function hasOption(uses: OptionUse[], name: string): OptionUse | undefined {
 function natHasPort(o: OptionUse | undefined, family: 4 | 6): boolean {
   const v = o?.argValue;
   if (v === undefined || o!.argDynamic) return false;
-  return family === 6 ? /\]:/.test(v) || v.startsWith(':') : v.includes(':');
+  // In IPv6 a port follows a bracketed address, or stands alone (`:80`); `::1` is an address.
+  return family === 6 ? /\]:/.test(v) || /^:[^:]*$/.test(v) : v.includes(':');
 }
 
 /** Memo keys made from many chain names, once per analysis and table (the names themselves would make every key long). */
@@ -208,8 +209,8 @@ function checkTargetNeeds(ctx: CheckContext, rule: Command): void {
   const toDestination = hasOption(t.options, '--to-destination');
   const needsPortProto =
     hasOption(t.options, '--to-ports') ||
-    (natHasPort(toSource, ctx.rs.family) ? toSource : undefined) ||
-    (natHasPort(toDestination, ctx.rs.family) ? toDestination : undefined);
+    (natHasPort(toSource, ruleFamily(ctx, rule)) ? toSource : undefined) ||
+    (natHasPort(toDestination, ruleFamily(ctx, rule)) ? toDestination : undefined);
   // iptables only insists that some protocol is named (even `! -p tcp` passes); none, or `all`, is refused.
   const named = rule.dynamic || (rule.protocol !== undefined && (rule.protocol.dynamic || protoNumber(rule.protocol.value) !== 0));
   if (needsPortProto && !named) {

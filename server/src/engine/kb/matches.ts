@@ -70,7 +70,7 @@ export const MATCHES: ModuleSpec[] = [
     opt('--hashlimit-mode', v.enumKind('hashlimit mode', ['srcip', 'srcport', 'dstip', 'dstport'].map((l) => ({ label: l, doc: `Keep a bucket per ${l}.` })), { list: true }), 'What the buckets are kept per: `srcip`, `srcport`, `dstip`, `dstport`.'),
     opt('--hashlimit-srcmask', v.intKind(0, 128), 'Group source addresses by this prefix length.'),
     opt('--hashlimit-dstmask', v.intKind(0, 128), 'Group destination addresses by this prefix length.'),
-    opt('--hashlimit-name', v.stringKind(31), 'Name of the table in /proc/net/ipt_hashlimit. Required.'),
+    opt('--hashlimit-name', v.stringKind(254, 'a name', true), 'Name of the table in /proc/net/ipt_hashlimit. Required.'),
     opt('--hashlimit-htable-size', v.intKind(0, 0xffffffff), 'Number of hash buckets.'),
     opt('--hashlimit-htable-max', v.intKind(0, 0xffffffff), 'Maximum entries.'),
     opt('--hashlimit-htable-expire', v.intKind(0, 0xffffffff), 'Milliseconds after which an idle entry expires.'),
@@ -79,7 +79,7 @@ export const MATCHES: ModuleSpec[] = [
     opt('--hashlimit-rate-interval', v.intKind(1, 0xffffffff), 'Seconds between rate measurements.'),
   ]),
   match('recent', 'Remembers addresses in a named list and matches on whether, how often and how recently they were seen: the classic SSH brute-force brake.', [
-    opt('--name', v.stringKind(200), 'Name of the list (default DEFAULT).'),
+    opt('--name', v.stringKind(199, 'a name', true), 'Name of the list (default DEFAULT).'),
     neg('--set', null, 'Add the source address to the list (always matches).'),
     neg('--rcheck', null, 'Match if the address is in the list.'),
     neg('--update', null, 'Like --rcheck, and refresh the last-seen time.'),
@@ -93,7 +93,7 @@ export const MATCHES: ModuleSpec[] = [
     opt('--mask', v.plainAddressKind, 'Netmask applied to addresses before storing them.'),
   ]),
   match('comment', 'A note attached to the rule in the kernel; matches every packet.', [
-    opt('--comment', v.stringKind(256, 'a comment of at most 256 characters'), 'The comment text, at most 256 characters. Quote it if it has spaces.'),
+    opt('--comment', v.stringKind(255, 'a comment of at most 255 characters', true), 'The comment text, at most 255 characters (iptables cuts a longer one). Quote it if it has spaces.'),
   ], { exact: true }),
   match('mac', 'Source MAC address. Only for packets that arrived on an Ethernet-like interface: PREROUTING, INPUT and FORWARD.', [
     neg('--mac-source', v.macKind, 'Source MAC address `xx:xx:xx:xx:xx:xx`.'),
@@ -223,7 +223,7 @@ export const MATCHES: ModuleSpec[] = [
     opt('--every', v.intKind(1, 0xffffffff), 'With nth: match one packet in N.', { requires: ['--packet'], conflicts: ['--probability'] }),
     opt('--packet', v.intKind(0, 0xffffffff), 'With nth: the initial counter value.'),
   ]),
-  match('helper', 'Connections created by a conntrack helper (ftp, sip, ...).', [neg('--helper', v.stringKind(30), 'Helper name, optionally `-port`: `ftp-21`.')]),
+  match('helper', 'Connections created by a conntrack helper (ftp, sip, ...).', [neg('--helper', v.stringKind(29, 'a helper name', true), 'Helper name, optionally `-port`: `ftp-21`.')]),
   match('connbytes', 'Bytes or packets a connection has transferred so far.', [
     neg('--connbytes', v.intRangeKind(0, Number.MAX_SAFE_INTEGER), 'Amount or range `from:to`.'),
     opt('--connbytes-dir', v.enumKind('direction', [{ label: 'original', doc: 'Count what the initiator sent.' }, { label: 'reply', doc: 'Count what came back.' }, { label: 'both', doc: 'Count both directions.' }]), '`original`, `reply` or `both`.'),
@@ -241,7 +241,7 @@ export const MATCHES: ModuleSpec[] = [
     neg('--src-group', v.markKind, 'Group of the incoming interface (not in OUTPUT or POSTROUTING).', { chains: ['PREROUTING', 'INPUT', 'FORWARD'] }),
     neg('--dst-group', v.markKind, 'Group of the outgoing interface (not in PREROUTING or INPUT).', { chains: ['FORWARD', 'OUTPUT', 'POSTROUTING'] }),
   ]),
-  match('realm', 'The routing realm.', [neg('--realm', v.markKind, 'Realm value[/mask].')]),
+  match('realm', 'The routing realm (IPv4 routes only).', [neg('--realm', v.markKind, 'Realm value[/mask].')], { family: 4 }),
   match('nfacct', 'Counts the packet in an nfacct object (always matches).', [opt('--nfacct-name', v.stringKind(31), 'Accounting object name.')], { exact: true }),
   match('bpf', 'A BPF program decides.', [
     opt('--bytecode', v.anyKind, 'Program as a bytecode string.'),

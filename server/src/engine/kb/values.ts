@@ -255,6 +255,8 @@ export const ipRangeKind = kind('ip-range', 'an address range (from-to)', (v, ct
  */
 export function splitNatTarget(v: string, family: Family): { addr: string; ports?: string } {
   if (family === 6) {
+    // A port alone (`:80`), or after a bracketed address; otherwise the whole is an address (`::1`).
+    if (/^:[^:]*$/.test(v)) return { addr: '', ports: v.slice(1) };
     const m = /^\[([^\]]*)\](?:-\[([^\]]*)\])?(?::(.*))?$/.exec(v);
     return m ? { addr: m[2] ? `${m[1]}-${m[2]}` : m[1], ports: m[3] } : { addr: v };
   }
@@ -278,7 +280,7 @@ export const natTargetKind = kind('nat-target', 'an address, address range, and 
 export const interfaceKind = kind('interface', 'an interface name (a trailing + matches every name that starts with it)', (v) => {
   if (v.length === 0) return err('Empty interface name.');
   if (v.length > 15) return err(`Interface name '${v}' is longer than 15 characters; the kernel cannot have such an interface.`);
-  if (/[\s/]/.test(v.replace(/\+$/, ''))) return err(`Interface name '${v}' contains a character Linux does not allow.`);
+  if (/[\s/]/.test(v.replace(/\+$/, ''))) return { message: `Interface name '${v}' contains a character Linux does not allow in one ('/' or a blank): iptables loads the rule with a warning, and it never matches.`, severity: 'warning' };
   return undefined;
 });
 
@@ -650,16 +652,24 @@ export const macKind = kind('mac', 'a MAC address (xx:xx:xx:xx:xx:xx)', (v) => {
 });
 
 const RATE_UNITS = ['second', 'minute', 'hour', 'day'];
+/**
+ * A rate as libxt_limit reads it: the number at the start (atoi), then `/` and the beginning of a unit, in any case
+ * (`5/s`, `5/MIN`); without a `/`, whatever follows the number is ignored and the rate is per second.
+ */
 export const rateKind = kind('rate', 'a rate such as 3/min (per second, minute, hour or day)', (v) => {
-  const m = /^(\d+)(?:\/([a-z]+))?$/i.exec(v);
+  const m = /^[ \t]*\+?(\d+)([^/]*)(?:\/(.*))?$/.exec(v);
   if (!m) return err(`'${v}' is not a rate; write a number and a unit: 3/second, 10/minute, 100/hour, 1000/day.`);
-  if (m[2] && !RATE_UNITS.some((u) => u.startsWith(m[2].toLowerCase()))) return err(`Unknown rate unit '${m[2]}' in '${v}'; use second, minute, hour or day.`);
-  if (Number(m[1]) === 0) return err('A rate of 0 is refused; the kernel cannot divide by it.');
+  const [, num, rest, unit] = m;
+  if (unit !== undefined && (unit === '' || rest !== '' || !RATE_UNITS.some((u) => u.startsWith(unit.toLowerCase())))) return err(`Unknown rate unit '${unit}' in '${v}'; use second, minute, hour or day (or their beginning: s, min, h, d).`);
+  if (Number(num) === 0) return err('A rate of 0 is refused; the kernel cannot divide by it.');
+  if (unit === undefined && rest !== '') return { message: `iptables reads '${v}' as ${Number(num)} per second: it ignores what follows the number. Write ${Number(num)}/second, or the unit you meant after a /.`, severity: 'warning' };
   return undefined;
 });
 
+/** hashlimit: a byte rate (512kb/s, written in lower case) or a packet rate as -m limit reads it. */
 export const hashlimitRateKind = kind('hashlimit rate', 'a rate (3/min) or a byte rate (512kb/s)', (v) => {
-  if (/^\d+(kb|mb|gb|b)\/s$/i.test(v)) return undefined;
+  const bytes = /^(\d+)(b|kb|mb|gb)\/s/.exec(v);
+  if (bytes) return Number(bytes[1]) === 0 ? err('A rate of 0 is refused.') : undefined;
   return rateKind.validate(v, { family: 4 });
 }, { label: 'rate' });
 
@@ -683,8 +693,9 @@ export function stringKind(max: number, what = 'a text', truncated = false): Val
 
 export const anyKind = kind('any', 'a value', () => undefined, { label: 'value' });
 
+/** A time of day as libxt_time reads it: hours:minutes[:seconds], each part a number that may be left out (`:30`). */
 export const timeKind = kind('time', 'a time of day (hh:mm or hh:mm:ss)', (v) => {
-  const m = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(v);
+  const m = /^(\d*):(\d*)(?::(\d*))?$/.exec(v);
   if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || (m[3] && Number(m[3]) > 59)) return err(`'${v}' is not a time of day (hh:mm[:ss]).`);
   return undefined;
 });
@@ -729,9 +740,19 @@ function fullDay(w: string): string {
   return { Mon: 'monday', Tue: 'tuesday', Wed: 'wednesday', Thu: 'thursday', Fri: 'friday', Sat: 'saturday', Sun: 'sunday' }[w] ?? w;
 }
 
+/**
+ * Days of the month, 1 to 31: an empty item is skipped, and day 0 is taken and matches no day. libxt_time reads an
+ * item with more than digits in ways of its own (`2024` is day 20, `15-x` day 15): such items get a warning.
+ */
 export const monthdaysKind = kind('monthdays', 'a comma-separated list of days of the month (1-31)', (v) => {
-  for (const d of v.split(',')) if (!/^\d+$/.test(d) || Number(d) < 1 || Number(d) > 31) return err(`'${d}' is not a day of the month (1-31).`);
-  return undefined;
+  let warning: ValueProblem | undefined;
+  for (const d of v.split(',')) {
+    if (d === '') continue;
+    if (!/^\d/.test(d) || (/^\d+$/.test(d) && Number(d) > 31)) return err(`'${d}' is not a day of the month (1-31).`);
+    if (!/^\d+$/.test(d)) warning ??= { message: `'${d}' is not a plain day of the month: iptables reads only part of it (or refuses it). Write the days as numbers from 1 to 31.`, severity: 'warning' };
+    else if (Number(d) === 0) warning ??= { message: 'There is no day 0: iptables takes it, and it matches no day.', severity: 'warning' };
+  }
+  return warning;
 });
 
 export const ADDRTYPES: ValueChoice[] = [
