@@ -1,8 +1,8 @@
 /** Hover: what each word means, from the knowledge base and the analysis. Markdown, short. */
-import { formatAddress, parseNet } from '../engine/kb/addresses';
+import { Family, formatAddress, parseNet } from '../engine/kb/addresses';
 import { BUILTIN_CHAINS, findTable, ModuleSpec, OptionSpec, TABLES } from '../engine/kb';
 import { PORT_DESCRIPTIONS, PORT_NAMES, protocolNumber, SERVICES } from '../engine/kb/services';
-import { parsePort, ValueKind } from '../engine/kb/values';
+import { parsePort, PortBase, portBaseOf, ValueKind } from '../engine/kb/values';
 import { LintResult } from '../engine/lint';
 import { explainRule } from '../engine/explain';
 import { locate, Located } from '../engine/locate';
@@ -60,11 +60,11 @@ function addressMarkdown(text: string): string | undefined {
   return out.join('\n\n');
 }
 
-function portMarkdown(text: string): string {
+function portMarkdown(text: string, base: PortBase): string {
   return text.split(',').map((item) => {
     const [a, b] = item.split(':');
-    const lo = a === '' ? 0 : parsePort(a);
-    const hi = b === undefined ? lo : b === '' ? 65535 : parsePort(b);
+    const lo = a === '' ? 0 : parsePort(a, base);
+    const hi = b === undefined ? lo : b === '' ? 65535 : parsePort(b, base);
     if (lo === undefined || hi === undefined) return `\`${item}\``;
     if (lo === hi) {
       const desc = PORT_DESCRIPTIONS[lo] ?? PORT_NAMES.get(lo)?.join(', ');
@@ -75,12 +75,13 @@ function portMarkdown(text: string): string {
   }).join('\n\n');
 }
 
-function choiceMarkdown(kind: ValueKind, value: string): string | undefined {
+function choiceMarkdown(kind: ValueKind, value: string, family: Family): string | undefined {
   if (!kind.choices) return undefined;
   const items = kind.list ? value.split(',') : [value];
   const lines = items.map((v) => {
-    const c = kind.choices!.find((x) => x.label.toLowerCase() === v.toLowerCase());
-    return c ? `**${c.label}**: ${c.doc}` : undefined;
+    const c = kind.choiceOf ? kind.choiceOf(v, family) : kind.choices!.find((x) => x.label.toLowerCase() === v.toLowerCase());
+    // A word iptables reads as another (`est`, `ECHO-REQ`) says which.
+    return c ? `**${c.label}**${c.label === v ? '' : ` (iptables reads \`${v}\` as ${c.label})`}: ${c.doc}` : undefined;
   }).filter(Boolean);
   return lines.length ? lines.join('\n\n') : undefined;
 }
@@ -99,6 +100,7 @@ function setMarkdown(result: LintResult, name: string): string {
 function valueMarkdown(result: LintResult, loc: Extract<Located, { kind: 'value' }>): string | undefined {
   const { use, token, index } = loc;
   if (token.dynamic) return `\`${token.value}\` is a shell value: known only when the script runs.`;
+  const family = familyOf(result.ruleset, loc.command);
   const kind = use.spec.args[index] ?? use.spec.optionalArg;
   const head = `\`${use.spec.short ?? use.spec.names[0]}\` value`;
   if (!kind) return undefined;
@@ -112,10 +114,10 @@ function valueMarkdown(result: LintResult, loc: Extract<Located, { kind: 'value'
     case 'port-range':
     case 'strict-port-range':
     case 'port-list':
-      return portMarkdown(token.value);
+      return portMarkdown(token.value, portBaseOf(kind));
     case 'protocol': {
       const n = protocolNumber(token.value);
-      const c = choiceMarkdown(kind, token.value);
+      const c = choiceMarkdown(kind, token.value, family);
       return `${c ?? `**${token.value}**`}${n !== undefined ? ` (protocol number ${n}${n === 0 ? ': every protocol' : ''})` : ''}`;
     }
     case 'set name':
@@ -123,7 +125,7 @@ function valueMarkdown(result: LintResult, loc: Extract<Located, { kind: 'value'
     case 'interface':
       return token.value.endsWith('+') ? `Every interface whose name starts with \`${token.value.slice(0, -1)}\`.` : `The interface \`${token.value}\`${token.value === 'lo' ? ' (loopback: traffic from this machine to itself)' : ''}.`;
   }
-  return choiceMarkdown(kind, token.value) ?? `${head}: ${kind.what}.`;
+  return choiceMarkdown(kind, token.value, family) ?? `${head}: ${kind.what}.`;
 }
 
 function chainMarkdown(result: LintResult, loc: Extract<Located, { kind: 'chain' }>): string {

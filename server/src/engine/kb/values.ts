@@ -37,13 +37,15 @@ export interface ValueKind {
   choices?: ValueChoice[];
   /** The choices form a comma-separated list. */
   list?: boolean;
+  /** The choice a word names as iptables reads it (in another case, or by its beginning), where that is not the word itself. */
+  choiceOf?: (word: string, family: Family) => ValueChoice | undefined;
 }
 
 const err = (message: string, code?: string, replacement?: string): ValueProblem => ({ message, code, replacement });
 
 function kind(name: string, what: string, validate: ValueKind['validate'], extra: Partial<ValueKind> = {}): ValueKind {
   // All fields in one order: every kind has the same shape (the parser calls validate for every value).
-  return { name, label: extra.label ?? name, what, validate, choices: extra.choices, list: extra.list };
+  return { name, label: extra.label ?? name, what, validate, choices: extra.choices, list: extra.list, choiceOf: extra.choiceOf };
 }
 
 // ---- numbers -------------------------------------------------------------------------------------
@@ -379,7 +381,7 @@ export function enumKind(name: string, choices: ValueChoice[], opts: { list?: bo
   // Rulesets repeat the same few values (RELATED,ESTABLISHED thousands of times): each is checked once per family.
   const seen: Record<Family, TextCache<ValueProblem | undefined>> = { 4: new TextCache(1024), 6: new TextCache(1024) };
   const checkIn: Record<Family, (v: string) => ValueProblem | undefined> = { 4: (v) => check(v, { family: 4 }), 6: (v) => check(v, { family: 6 }) };
-  return kind(name, what, (v, ctx) => seen[ctx.family].get(v, checkIn[ctx.family]), { choices, list: opts.list, label: opts.label ?? enumLabel(name, choices, opts.list) });
+  return kind(name, what, (v, ctx) => seen[ctx.family].get(v, checkIn[ctx.family]), { choices, list: opts.list, label: opts.label ?? enumLabel(name, choices, opts.list), choiceOf: find });
 }
 
 export const CONNTRACK_STATES: ValueChoice[] = [
@@ -580,7 +582,14 @@ function icmpTypeKind(name: string, choices: ValueChoice[], v6: boolean): ValueK
       if (begun.length > 1) return err(`'${v}' is ambiguous: it begins ${begun.slice(0, 4).join(', ')}${begun.length > 4 ? ', ...' : ''}; iptables refuses it. Write the whole name.`);
       return err(`'${v}' is not a valid ${v6 ? 'ICMPv6' : 'ICMP'} type; use a name such as echo-request or a number.`);
     },
-    { choices, label: 'type[/code]' },
+    {
+      choices,
+      label: 'type[/code]',
+      choiceOf: (word) => {
+        const begun = word === '' ? [] : names.filter((n) => n.startsWith(word.toLowerCase()));
+        return begun.length === 1 ? choices.find((c) => c.label.toLowerCase() === begun[0]) : undefined;
+      },
+    },
   );
 }
 export const icmpTypeKind4 = icmpTypeKind('ICMP type', ICMP_TYPES, false);
