@@ -5,18 +5,18 @@
  */
 import { Command, OptionUse, TargetUse } from './model';
 import { PORT_DESCRIPTIONS, PORT_NAMES, PROTOCOLS } from './kb/services';
-import { ICMP_TYPE_NUMBERS, ICMPV6_TYPE_NUMBERS, parsePort } from './kb/values';
+import { ICMP_TYPE_NUMBERS, ICMPV6_TYPE_NUMBERS, parsePort, PortBase, portBaseOf } from './kb/values';
 
 const code = (s: string) => `\`${s}\``;
 
 /** Common protocol names as people write them. */
 const PROTOCOL_NAMES: Record<string, string> = { tcp: 'TCP', udp: 'UDP', icmp: 'ICMP', 'ipv6-icmp': 'ICMPv6', icmpv6: 'ICMPv6', sctp: 'SCTP', gre: 'GRE', esp: 'ESP', ah: 'AH', all: '', udplite: 'UDP-Lite', dccp: 'DCCP' };
 
-function portWords(text: string): string {
+function portWords(text: string, base: PortBase): string {
   const parts = text.split(',').map((item) => {
     const [a, b] = item.split(':');
     if (b !== undefined) return { port: `${a === '' ? '0' : a}–${b === '' ? '65535' : b}`, name: undefined };
-    const n = parsePort(a);
+    const n = parsePort(a, base);
     const name = n === undefined ? undefined : PORT_DESCRIPTIONS[n] ?? PORT_NAMES.get(n)?.[0];
     return { port: a, name: name === a ? undefined : name };
   });
@@ -86,10 +86,10 @@ function conditionWords(o: OptionUse): string | undefined {
   if (v === undefined && o.spec.args.length > 0) return undefined;
   switch (o.spec.names[0]) {
     case '--dport':
-    case '--dports': return `${not}to ${portWords(v!)}`;
+    case '--dports': return `${not}to ${portWords(v!, portBaseOf(o.spec.args[0]))}`;
     case '--sport':
-    case '--sports': return `${not}from ${portWords(v!)}`;
-    case '--ports': return `${not}from or to ${portWords(v!)}`;
+    case '--sports': return `${not}from ${portWords(v!, portBaseOf(o.spec.args[0]))}`;
+    case '--ports': return `${not}from or to ${portWords(v!, 0)}`;
     case '--ctstate':
     case '--state': return `${o.negated ? 'not ' : ''}in connection state ${either(v!.toUpperCase())}`;
     case '--syn': return o.negated ? 'that do not open a TCP connection' : 'that open a TCP connection (SYN)';
