@@ -39,10 +39,10 @@ test('parseIPv4 agrees with the reference on edge cases and on random strings of
 /** What isIPv4Net stands for: parseNet reads it as IPv4 without complaint, and any mask is a prefix length. */
 function netReference(s: string): boolean {
   const r = parseNet(s);
-  return !!r && r.ok && r.net.family === 4 && (!s.includes('/') || /\/\d+$/.test(s));
+  return !!r && r.ok && r.net.family === 4 && (!s.includes('/') || /\/(0|[1-9]\d*)$/.test(s));
 }
 
-test('isIPv4Net accepts exactly the IPv4 networks parseNet reads (with a prefix length, not a dotted mask)', () => {
+test('isIPv4Net accepts exactly the IPv4 networks parseNet reads (with a decimal prefix length, not a dotted mask)', () => {
   const cases = ['', '/', '1.2.3.4', '1.2.3.4/', '1.2.3.4/0', '1.2.3.4/32', '1.2.3.4/33', '1.2.3.4/032', '1.2.3.4/0032', '10.0.0.0/8', '10/8', '1.2.3.4/255.0.0.0', '1.2.3.4/8/8', '::1', '1.2.3.4.5/8', '256.0.0.0/8', '1.2.3.4/x'];
   for (const c of cases) assert.equal(isIPv4Net(c), netReference(c), JSON.stringify(c));
   for (const s of randomStrings(11, '0123456789../3x:', 16)) {
@@ -52,6 +52,11 @@ test('isIPv4Net accepts exactly the IPv4 networks parseNet reads (with a prefix 
   }
   assert.deepEqual(ipv4NetRange('10.1.2.3/8'), [0x0a000000, 0x0affffff]);
   assert.deepEqual(ipv4NetRange('255.255.255.255/0'), [0, 0xffffffff]);
+  // A prefix length with a leading zero is octal to iptables: parseNet reads it so (/010 is /8; /08 is refused).
+  const octal = parseNet('10.1.2.3/010');
+  assert.ok(octal?.ok && octal.net.prefix === 8);
+  assert.equal(parseNet('10.1.2.3/08')?.ok, false);
+  assert.ok(parseNet('10.1.2.3/0x8')?.ok);
 });
 
 /** IPv6 by its plain definition: split at `::` and at colons, an IPv4 address in place of the last two groups. */

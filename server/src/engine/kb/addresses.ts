@@ -1,5 +1,5 @@
 /** Parsing of IPv4/IPv6 addresses, prefixes and netmasks into numbers (bigint) for validation and analysis. */
-
+import { strtoulBase0 } from './services';
 import { TextCache } from '../textCache';
 
 export type Family = 4 | 6;
@@ -76,8 +76,8 @@ export function isIPv4Net(s: string): boolean {
     if (end) break;
   }
   if (i >= s.length) return true;
-  // The prefix length: digits only, at most 32.
-  if (i === s.length - 1) return false;
+  // The prefix length: digits only, at most 32; a leading zero (octal to iptables) takes parseNet's path.
+  if (i === s.length - 1 || (s.charCodeAt(i + 1) === 48 && i + 2 < s.length)) return false;
   let prefix = 0;
   for (let k = i + 1; k < s.length; k++) {
     const c = s.charCodeAt(k);
@@ -177,7 +177,8 @@ export function parseIPv6(s: string): bigint | undefined {
 export function parseAddress(s: string): ParsedAddress | undefined {
   const v4 = parseIPv4(s);
   if (v4 !== undefined) return { family: 4, value: v4 };
-  const v6 = parseIPv6(s.replace(/^\[(.*)\]$/, '$1'));
+  // Brackets belong to the NAT targets' syntax (`[::1]:80`), which takes them off first: -s refuses `[::1]`.
+  const v6 = parseIPv6(s);
   if (v6 !== undefined) return { family: 6, value: v6 };
   return undefined;
 }
@@ -223,14 +224,17 @@ function parseNetUncached(s: string): NetResult | undefined {
   let prefix = total;
   if (slash >= 0) {
     const maskText = s.slice(slash + 1);
-    if (/^\d+$/.test(maskText) && !(addr.family === 4 && maskText.includes('.'))) {
-      prefix = Number(maskText);
+    // A prefix length as iptables reads numbers (strtoul: /010 is /8, /0x8 is /8), or else a mask.
+    const length = addr.family === 4 && maskText.includes('.') ? undefined : strtoulBase0(maskText);
+    if (length !== undefined) {
+      prefix = length;
       if (prefix > total) {
         return { ok: false, message: `Prefix length /${maskText} is too long for an IPv${addr.family} address (at most /${total}).` };
       }
       mask = (all << BigInt(total - prefix)) & all;
     } else {
-      const m = addr.family === 4 ? parseIPv4(maskText) : parseIPv6(maskText);
+      // Not a number: a mask written as an address (iptables takes nothing else).
+      const m = addr.family === 4 ? (maskText.includes('.') ? parseIPv4(maskText) : undefined) : maskText.includes(':') ? parseIPv6(maskText) : undefined;
       if (m === undefined) return { ok: false, message: `'${maskText}' is not a valid netmask (a prefix length or a dotted mask).` };
       mask = m;
       prefix = maskToPrefix(m, addr.family) ?? -1;
