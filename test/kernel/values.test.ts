@@ -8,19 +8,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { MATCHES, ModuleSpec, OptionSpec, TARGETS } from '../../server/src/engine/kb';
-import { lint } from '../../server/src/engine/lint';
 import { requirement } from '../helpers/env';
 import { kernelUnavailable } from './oracle';
+import { Case, kernelVerdicts, lintErrors, show } from './verdicts';
 
 const why = kernelUnavailable();
 const skip = requirement(!why, `named values cannot be checked against the kernel: ${why}`);
-
-interface Case { family: 4 | 6; module: string; rule: string }
 
 /** Numbers as strtoul reads them: hexadecimal, octal (010 is 8; 09 is no number), a sign, a plain one. */
 const NUMBERS = ['0x10', '010', '09', '+5', '16'];
@@ -54,24 +51,6 @@ function cases(): Case[] {
   return out;
 }
 
-/** Loads every case in a namespace; per case, whether the kernel took it, or undefined when it lacks the module. */
-function kernelVerdicts(all: Case[], dir: string): Array<boolean | undefined> {
-  const tool = (c: Case) => (c.family === 6 ? 'ip6tables-legacy' : 'iptables-legacy');
-  const script = all.map((c) => `out=$(${tool(c)} ${c.rule} 2>&1); s=$?; case "$out" in *"missing kernel module"*) echo "$s absent";; *) echo "$s";; esac`).join('\n');
-  writeFileSync(path.join(dir, 'run.sh'), script);
-  const r = spawnSync('unshare', ['-n', 'sh', path.join(dir, 'run.sh')], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  const lines = r.stdout.trim().split('\n');
-  assert.equal(lines.length, all.length, r.stderr);
-  const absent = new Set(all.filter((_, i) => lines[i].endsWith('absent')).map((c) => c.module));
-  return all.map((c, i) => (absent.has(c.module) ? undefined : lines[i] === '0'));
-}
-
-/** The linter's errors for a case's rule. */
-function lintErrors(c: Case): string[] {
-  return lint(`${c.family === 6 ? 'ip6tables' : 'iptables'} ${c.rule}\n`, { format: 'script' }).diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
-}
-
-const show = (c: Case) => `${c.family === 6 ? 'ip6tables' : 'iptables'} ${c.rule}`;
 
 test('kernel: named values in any case and cut short, numbers in every form: the linter refuses what the kernel refuses', { skip, timeout: 300000 }, (t) => {
   const all = cases();

@@ -184,3 +184,16 @@ test('values iptables reads loosely or cuts short: warnings, not errors, where t
   // An interface name Linux cannot have: loaded with a warning, and it never matches.
   assert.deepEqual(severities('-A INPUT -i a/b'), ['warning']);
 });
+
+test('where some matches and targets may stand, and what they need', () => {
+  const errs = (text: string) => errors(text, { format: 'script' }).map((d) => d.message);
+  assert.equal(errs('iptables -t mangle -A PREROUTING -j ECN\n').length, 1);
+  assert.equal(errs('iptables -t mangle -A PREROUTING -j ECN --ecn-tcp-cwr 1\n').length, 1, 'the TCP bits need -p tcp');
+  assert.deepEqual(errs('iptables -t mangle -A PREROUTING -p tcp -j ECN --ecn-tcp-cwr 1\n'), []);
+  assert.equal(errs('iptables -t mangle -A PREROUTING -m realm --realm 1\n').length, 1, 'realm needs the route: not before routing');
+  assert.deepEqual(errs('iptables -A FORWARD -m realm --realm 1\n'), []);
+  assert.equal(errs('iptables -A INPUT -m osf --genre Linux\n').length, 1, 'osf reads TCP SYNs only');
+  assert.deepEqual(errs('iptables -A INPUT -p tcp -m osf --genre Linux\n'), []);
+  assert.equal(errs('iptables -A OUTPUT -p tcp -m osf --genre Linux\n').length, 1);
+  assert.equal(errs('ip6tables -A INPUT -p tcp -m osf --genre Linux\n').length, 1);
+});

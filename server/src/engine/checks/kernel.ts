@@ -375,6 +375,7 @@ const REQUIRED: Record<string, string[][]> = {
   'target:TOS': [['--set-tos', '--and-tos', '--or-tos', '--xor-tos']],
   'target:CHECKSUM': [['--checksum-fill']],
   'target:IDLETIMER': [['--label'], ['--timeout']],
+  'target:ECN': [['--ecn-tcp-remove', '--ecn-tcp-cwr', '--ecn-tcp-ece', '--ecn-ip-ect']],
 };
 
 /** REQUIRED by module, looked up once per module rather than by building its name for every rule. */

@@ -241,7 +241,7 @@ export const MATCHES: ModuleSpec[] = [
     neg('--src-group', v.markKind, 'Group of the incoming interface (not in OUTPUT or POSTROUTING).', { chains: ['PREROUTING', 'INPUT', 'FORWARD'] }),
     neg('--dst-group', v.markKind, 'Group of the outgoing interface (not in PREROUTING or INPUT).', { chains: ['FORWARD', 'OUTPUT', 'POSTROUTING'] }),
   ]),
-  match('realm', 'The routing realm (IPv4 routes only).', [neg('--realm', v.markKind, 'Realm value[/mask].')], { family: 4 }),
+  match('realm', 'The routing realm of the route the packet takes (IPv4 routes only; after routing).', [neg('--realm', v.markKind, 'Realm value[/mask].')], { family: 4, chains: ['INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'] }),
   match('nfacct', 'Counts the packet in an nfacct object (always matches).', [opt('--nfacct-name', v.stringKind(31), 'Accounting object name.')], { exact: true }),
   match('bpf', 'A BPF program decides.', [
     opt('--bytecode', v.anyKind, 'Program as a bytecode string.'),
@@ -266,7 +266,7 @@ export const MATCHES: ModuleSpec[] = [
     neg('--genre', v.anyKind, 'Operating system genre.'),
     opt('--ttl', v.intKind(0, 2), 'TTL check level.'),
     opt('--log', v.intKind(0, 2), 'Log level.'),
-  ]),
+  ], { protocols: ['tcp'], chains: ['PREROUTING', 'INPUT', 'FORWARD'], family: 4 }),
   match('rt', 'IPv6 routing header.', [
     neg('--rt-type', v.intKind(0, 255), 'Routing header type.'),
     neg('--rt-segsleft', v.intRangeKind(0, 0xffffffff), 'Segments left, or a range.'),

@@ -151,7 +151,12 @@ export const TARGETS: ModuleSpec[] = [
     opt('--save', null, 'Packet to connection.'),
     opt('--restore', null, 'Connection to packet.'),
   ], { tables: ['mangle', 'security'] }),
-  target('ECN', 'Clear ECN bits (mangle table).', [opt('--ecn-tcp-remove', null, 'Remove the ECN bits from TCP headers (needs -p tcp).', { protocols: ['tcp'] })], { tables: ['mangle'], family: 4 }),
+  target('ECN', 'Set or clear ECN bits (mangle table).', [
+    opt('--ecn-tcp-remove', null, 'Remove the ECN bits from TCP headers (needs -p tcp).', { protocols: ['tcp'] }),
+    opt('--ecn-tcp-cwr', v.intKind(0, 1), 'Set the TCP CWR bit to 0 or 1 (needs -p tcp).', { protocols: ['tcp'] }),
+    opt('--ecn-tcp-ece', v.intKind(0, 1), 'Set the TCP ECE bit to 0 or 1 (needs -p tcp).', { protocols: ['tcp'] }),
+    opt('--ecn-ip-ect', v.intKind(0, 3), 'Set the ECT codepoint of the IPv4 header (0-3).'),
+  ], { tables: ['mangle'], family: 4 }),
   target('TCPOPTSTRIP', 'Remove TCP options (mangle table).', [opt('--strip-options', v.anyKind, 'Comma-separated option names or numbers.')], { tables: ['mangle'], protocols: ['tcp'] }),
   target('TEE', 'Send a copy of the packet to another host on the local network.', [opt('--gateway', v.plainAddressKind, 'Address of the host to receive the copy.')]),
   target('IDLETIMER', 'A timer that fires when no packet has matched for a while.', [opt('--timeout', v.intKind(1, 0xffffffff), 'Seconds.'), opt('--label', v.stringKind(27, 'a timer name', true), 'Timer name.'), opt('--alarm', null, 'Use an alarm timer.')]),
