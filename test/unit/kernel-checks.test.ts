@@ -197,3 +197,20 @@ test('where some matches and targets may stand, and what they need', () => {
   assert.equal(errs('iptables -A OUTPUT -p tcp -m osf --genre Linux\n').length, 1);
   assert.equal(errs('ip6tables -A INPUT -p tcp -m osf --genre Linux\n').length, 1);
 });
+
+test('script commands iptables refuses: rule number 0, -P with rule options or a DROP policy in nat, -E onto a name taken, -X of a chain still jumped to', () => {
+  const found = (...cmds: string[]) => diagnose(`${cmds.map((c) => `iptables ${c}`).join('\n')}\n`, { format: 'script' }).filter((d) => d.severity === 'error' || (d.severity === 'warning' && d.code !== 'ssh-lockout')).map((d) => `${d.severity} ${d.code}@${d.range.start.line}`);
+  assert.deepEqual(found('-I INPUT 0 -j ACCEPT'), ['error syntax@0']);
+  assert.deepEqual(found('-D INPUT 0'), ['error syntax@0']);
+  assert.deepEqual(found('-P INPUT ACCEPT -j DROP'), ['error syntax@0']);
+  assert.deepEqual(found('-w -P INPUT ACCEPT'), []);
+  assert.deepEqual(found('-P FOO DROP'), ['error invalid-policy@0']);
+  assert.deepEqual(found('-t nat -P PREROUTING DROP'), ['error invalid-policy@0']);
+  assert.deepEqual(found('-N X', '-E X INPUT'), ['error invalid-chain-name@1']);
+  assert.deepEqual(found('-N X', '-N Y', '-E X Y'), ['warning duplicate-chain@2']);
+  assert.deepEqual(found('-N X', '-A INPUT -j X', '-X X'), ['warning syntax@2']);
+  assert.deepEqual(found('-N X', '-A INPUT -j X', '-F INPUT', '-X X'), []);
+  assert.deepEqual(found('-A INPUT -6 -j ACCEPT'), ['error address-family@0']);
+  // In a restore file a rule marked for the other family is skipped, not refused.
+  assert.equal(diagnose('*filter\n-A INPUT -6 -j ACCEPT\nCOMMIT\n').find((d) => d.code === 'address-family')?.severity, 'warning');
+});

@@ -235,9 +235,14 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   /** -A, -I, -R, -D: the rules of a chain. */
   function editRules(c: Command, family: Family, op: string, name: ChainWord | undefined): void {
     if (!name) return;
+    const pos = c.rulenum && !c.rulenum.dynamic ? Number(c.rulenum.value) : undefined;
+    // Rules are numbered from 1, whatever the chain holds.
+    if (pos !== undefined && pos < 1) {
+      sink.error('syntax', c.rulenum!.range, `Rules are numbered from 1: iptables refuses rule number ${c.rulenum!.value} ("Invalid rule number").`);
+      return;
+    }
     const cs = lookupChain(c, family, name);
     if (!cs || c.broken) return;
-    const pos = c.rulenum && !c.rulenum.dynamic ? Number(c.rulenum.value) : undefined;
     if (op === '-A') {
       cs.rules.push(c);
       count(cs, c, 1);
@@ -277,24 +282,59 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     return;
   }
 
-  /** -X: deletes one user chain or every user chain of the table. */
-  function deleteChains(c: Command, family: Family, _op: string, name: ChainWord | undefined): void {
-    if (name) {
-      const cs = lookupChain(c, family, name);
-      if (cs?.builtin) sink.error('invalid-chain-name', name.range, `${name.value} is a built-in chain; -X deletes user chains only.`);
-      else if (cs) state.delete(family, c.table, name.value);
-    } else {
-      for (const cs of state.inTable(family, c.table)) if (!cs.builtin) state.delete(family, c.table, cs.name);
+  /** The rules of a table that jump or go to a user chain `to` (any user chain when undefined). */
+  function jumpsInto(family: Family, table: string, to: string | undefined): Command[] {
+    const out: Command[] = [];
+    const user = new Set(state.inTable(family, table).filter((x) => !x.builtin).map((x) => x.name));
+    for (const cs of state.inTable(family, table)) {
+      for (const r of cs.rules) {
+        const t = r.target;
+        if (!t || t.spec || t.dynamic) continue;
+        const jt = state.jumpTarget(r);
+        if (to === undefined ? user.has(jt) : jt === to) out.push(r);
+      }
     }
-    return;
+    return out;
+  }
+
+  /** -X: deletes one user chain or every user chain of the table; the kernel refuses while a rule jumps to one. */
+  function deleteChains(c: Command, family: Family, _op: string, name: ChainWord | undefined): void {
+    const cs = name ? lookupChain(c, family, name) : undefined;
+    if (cs?.builtin) {
+      sink.error('invalid-chain-name', name!.range, `${name!.value} is a built-in chain; -X deletes user chains only.`);
+      return;
+    }
+    if (name && !cs) return;
+    const held = isScript ? jumpsInto(family, c.table, cs?.name) : [];
+    if (held.length) {
+      const lines = held.slice(0, 5).map((r) => r.startLine + 1).join(', ');
+      sink.add('syntax', 'warning', (name ?? c).range,
+        `${cs ? `Chain ${cs.name}` : 'A user chain of this table'} is still jumped to at this point (the rule${held.length > 1 ? 's' : ''} on line${held.length > 1 ? 's' : ''} ${lines}${held.length > 5 ? ', ...' : ''}): this -X fails ("Too many links"). Flush or delete those rules first.`);
+      return;
+    }
+    if (cs) state.delete(family, c.table, cs.name);
+    else for (const x of state.inTable(family, c.table)) if (!x.builtin) state.delete(family, c.table, x.name);
   }
 
   /** -P: the policy of a built-in chain. */
   function setPolicy(c: Command, family: Family, _op: string, name: ChainWord | undefined): void {
     if (!name) return;
+    if (!isBuiltinChain(name.value)) {
+      sink.error('invalid-policy', name.range, `Only built-in chains have a policy; ${name.value} is not one (${findTable(c.table)?.chains.join(', ') ?? 'none'} in ${c.table}).`);
+      return;
+    }
+    const extra = c.options.find((o) => !o.spec.commandLineOnly && o.spec.short !== '-t');
+    if (extra) {
+      sink.error('syntax', extra.nameToken.range, `-P takes a chain and a policy only: iptables refuses ${extra.nameToken.value} with it ("Illegal option").`);
+      return;
+    }
     const cs = lookupChain(c, family, name);
     const pol = c.extra;
     if (!cs || !pol) return;
+    if (isScript && c.table === 'nat' && pol.value === 'DROP') {
+      sink.error('invalid-policy', pol.range, 'iptables refuses a DROP policy in the nat table (it is not meant for filtering): filter in the filter table.');
+      return;
+    }
     if (!cs.builtin) {
       sink.error('invalid-policy', name.range, `Only built-in chains have a policy; ${name.value} is a user chain.`);
       return;
@@ -315,6 +355,14 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     if (!cs || c.extra.dynamic) return;
     if (cs.builtin) {
       sink.error('invalid-chain-name', name.range, 'Built-in chains cannot be renamed.');
+      return;
+    }
+    if (isBuiltinChain(c.extra.value)) {
+      sink.error('invalid-chain-name', c.extra.range, `${c.extra.value} is a built-in chain name: a user chain cannot take it.`);
+      return;
+    }
+    if (state.get(family, c.table, c.extra.value)) {
+      sink.add('duplicate-chain', isScript ? 'warning' : 'error', c.extra.range, `Chain ${c.extra.value} already exists at this point: this -E fails ("File exists").`);
       return;
     }
     if (!validateChainName(c.extra, sink)) return;

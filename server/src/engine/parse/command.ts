@@ -851,7 +851,10 @@ export function parseCommand(tokens: Token[], ctx: CommandContext, counters?: To
   const other = ctx.family === 4 ? ['-6', '--ipv6'] : ['-4', '--ipv4'];
   const mark = tokens.find((t) => !t.dynamic && other.includes(t.value));
   if (mark) {
-    ctx.sink.add('address-family', 'warning', mark.range, `${mark.value} marks this rule as IPv${ctx.family === 4 ? 6 : 4}-only: ${ctx.family === 4 ? 'iptables' : 'ip6tables'} silently skips it, so it is never loaded.`);
+    const tool = ctx.family === 4 ? 'iptables' : 'ip6tables';
+    // iptables-restore skips such a line; the iptables command refuses it.
+    if (ctx.format === 'script') ctx.sink.error('address-family', mark.range, `${mark.value} marks this rule as IPv${ctx.family === 4 ? 6 : 4}-only: the ${tool} command refuses it. Run it with ${ctx.family === 4 ? 'ip6tables' : 'iptables'}, or leave ${mark.value} out.`);
+    else ctx.sink.add('address-family', 'warning', mark.range, `${mark.value} marks this rule as IPv${ctx.family === 4 ? 6 : 4}-only: ${tool}-restore silently skips it, so it is never loaded.`);
     return undefined;
   }
   return new CommandParser(tokens, ctx, counters).parse();

@@ -1,0 +1,56 @@
+/**
+ * Script commands against the kernel: short iptables sequences, each run in a fresh throw-away namespace. Where the
+ * kernel takes every command the linter must not say error; where it refuses one, the linter must say so (an error,
+ * or a warning where it depends on what the chain held before the script ran), except for the few cases whose
+ * failure depends only on rules the script cannot see. Needs root; with CI=true it must run.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { CODE_INFO } from '../../server/src/engine/checks/codes';
+import { lint } from '../../server/src/engine/lint';
+import { requirement } from '../helpers/env';
+import { kernelUnavailable } from './oracle';
+
+const why = kernelUnavailable();
+const skip = requirement(!why, `script commands cannot be checked against the kernel: ${why}`);
+
+/** Sequences of commands (after `iptables`); `unseen` marks a refusal that depends on rules the script cannot know. */
+const CASES: Array<{ cmds: string[]; unseen?: string }> = [
+  ...['-P INPUT drop', '-P INPUT Drop', '-P INPUT REJECT', '-P FOO DROP', '-P INPUT', '-P INPUT ACCEPT -j DROP', '-P INPUT DROP -s 1.2.3.4', '-w -P INPUT DROP', '-P INPUT DROP -w'].map((c) => ({ cmds: [c] })),
+  ...['-t nat -P PREROUTING DROP', '-t nat -P POSTROUTING ACCEPT', '-t mangle -P PREROUTING DROP', '-t raw -P OUTPUT DROP'].map((c) => ({ cmds: [c] })),
+  ...[28, 29, 30].map((n) => ({ cmds: [`-N ${'a'.repeat(n)}`] })),
+  ...['-N a-b.c_d', '-N 1abc', '-N -abc', '-N a!b', '-N INPUT', '-N accept', '-N ACCEPT', '-N RETURN', '-N DROP'].map((c) => ({ cmds: [c] })),
+  { cmds: ['-N X', '-E X Y'] }, { cmds: ['-N X', '-E X INPUT'] }, { cmds: ['-N X', '-N Y', '-E X Y'] }, { cmds: ['-E INPUT X'] },
+  { cmds: ['-X INPUT'] }, { cmds: ['-N X', '-X X'] }, { cmds: ['-N X', '-A INPUT -j X', '-X X'] }, { cmds: ['-N X', '-A INPUT -j X', '-F INPUT', '-X X'] },
+  { cmds: ['-N A', '-N B', '-A A -j B', '-X'] }, { cmds: ['-N A', '-N B', '-A A -j B', '-F', '-X'] }, { cmds: ['-X'] }, { cmds: ['-F'] }, { cmds: ['-Z'] },
+  { cmds: ['-I INPUT 0 -j ACCEPT'] }, { cmds: ['-I INPUT 1 -j ACCEPT'] }, { cmds: ['-D INPUT 0'] }, { cmds: ['-R INPUT 0 -j ACCEPT'] },
+  { cmds: ['-F INPUT', '-I INPUT 2 -j ACCEPT'] }, { cmds: ['-F INPUT', '-A INPUT -j ACCEPT', '-I INPUT 3 -j ACCEPT'] }, { cmds: ['-F INPUT', '-A INPUT -j ACCEPT', '-R INPUT 1 -j DROP'] },
+  { cmds: ['-F INPUT', '-R INPUT 1 -j ACCEPT'] },
+  { cmds: ['-I INPUT 2 -j ACCEPT'], unseen: 'INPUT may hold rules before the script runs' },
+  { cmds: ['-D INPUT 1'], unseen: 'INPUT may hold rules before the script runs' },
+  { cmds: ['-D INPUT -j ACCEPT'], unseen: 'INPUT may hold that rule before the script runs' },
+  { cmds: ['-Z INPUT 1'], unseen: 'INPUT may hold rules before the script runs' },
+  { cmds: ['-C INPUT -j ACCEPT'], unseen: '-C asks whether the rule is there: its failing is its answer' },
+  { cmds: ['-A INPUT -j ACCEPT', '-D INPUT 1'] }, { cmds: ['-A INPUT -j ACCEPT', '-D INPUT -j ACCEPT'] }, { cmds: ['-L INPUT'] }, { cmds: ['-S'] },
+  ...['-A INPUT -j ACCEPT -j DROP', '-A INPUT -p tcp -p udp', '-A INPUT -s 1.2.3.4 -s 5.6.7.8', '-A INPUT ! -s 1.2.3.4', '-A INPUT -s ! 1.2.3.4', '-A INPUT -i eth0 -i eth1',
+    '-t nat -A INPUT -j ACCEPT', '-A INPUT --jump ACCEPT', '-A INPUT --goto INPUT', '-A INPUT -j', '-A', '-A INPUT -m', '-A INPUT -m tcp', '-A INPUT --dport 22', '-A INPUT -p tcp --dport 22 --dport 23',
+    '-A INPUT -4 -j ACCEPT', '-A INPUT -6 -j ACCEPT', '-w -A INPUT -j ACCEPT', '-A INPUT -w 5 -j ACCEPT', '--append INPUT -j ACCEPT', '-A INPUT -c 1 2 -j ACCEPT'].map((c) => ({ cmds: [c] })),
+  { cmds: ['-N X', '-A INPUT -g X'] }, { cmds: ['-N X', '-A X -g X'] }, { cmds: ['-N X', '-A X -j X'] }, { cmds: ['-N X', '-N Y', '-A X -j Y', '-A Y -j X'] },
+];
+
+test('kernel: script commands: no error where the kernel takes them, a finding where it refuses one', { skip, timeout: 120000 }, () => {
+  const wrong: string[] = [];
+  for (const { cmds, unseen } of CASES) {
+    const run = spawnSync('unshare', ['-n', 'sh', '-c', `${cmds.map((c) => `iptables-legacy ${c}`).join(' && ')} >/dev/null 2>&1`]);
+    const kernelTakes = run.status === 0;
+    // Findings of the checks for what iptables refuses (their codes' default is error), not of the policy analysis.
+    const found = lint(`${cmds.map((c) => `iptables ${c}`).join('\n')}\n`, { format: 'script' }).diagnostics.filter((d) => CODE_INFO.get(d.code)?.severity === 'error' && (d.severity === 'error' || d.severity === 'warning'));
+    const errors = found.filter((d) => d.severity === 'error');
+    const what = cmds.join(' ; ');
+    if (kernelTakes && errors.length) wrong.push(`false error: ${what} (${errors[0].message})`);
+    if (!kernelTakes && !unseen && !found.length) wrong.push(`missed refusal: ${what}`);
+    if (kernelTakes && unseen) wrong.push(`the kernel took ${what}, which was listed as refused (${unseen})`);
+  }
+  assert.deepEqual(wrong, []);
+});
