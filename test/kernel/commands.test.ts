@@ -1,5 +1,5 @@
 /**
- * Script commands against the kernel: short iptables sequences, each run in a fresh throw-away namespace. Where the
+ * Script commands and restore-file lines against the kernel: short iptables sequences, each run in a fresh throw-away namespace. Where the
  * kernel takes every command the linter must not say error; where it refuses one, the linter must say so (an error,
  * or a warning where it depends on what the chain held before the script ran), except for the few cases whose
  * failure depends only on rules the script cannot see. Needs root; with CI=true it must run.
@@ -51,6 +51,34 @@ test('kernel: script commands: no error where the kernel takes them, a finding w
     if (kernelTakes && errors.length) wrong.push(`false error: ${what} (${errors[0].message})`);
     if (!kernelTakes && !unseen && !found.length) wrong.push(`missed refusal: ${what}`);
     if (kernelTakes && unseen) wrong.push(`the kernel took ${what}, which was listed as refused (${unseen})`);
+  }
+  assert.deepEqual(wrong, []);
+});
+
+/** Restore files with odd lines: counters, chain lines, commands, quotes, blanks and comments where they may or may not go. */
+const F = (...l: string[]) => l.join('\n') + '\n';
+const cases: string[] = [
+  F('*filter', ':INPUT ACCEPT', 'COMMIT'), F('*filter', ':INPUT ACCEPT [0:0] extra', 'COMMIT'), F('*filter', ':INPUT ACCEPT [x:y]', 'COMMIT'), F('*filter', ':INPUT ACCEPT [0:0]', 'commit'),
+  F('*FILTER', 'COMMIT'), F('* filter', 'COMMIT'), F('*filter ', 'COMMIT'), F('*filter', '', 'COMMIT'), F('*filter', '# c', 'COMMIT'), F('*filter', '  # c', 'COMMIT'), F('*filter', ' -A INPUT -j ACCEPT', 'COMMIT'),
+  F('*filter', '[1:2] -A INPUT -j ACCEPT', 'COMMIT'), F('*filter', '[1:2]-A INPUT -j ACCEPT', 'COMMIT'), F('*filter', '-A INPUT -j ACCEPT [1:2]', 'COMMIT'), F('*filter', '[a:b] -A INPUT -j ACCEPT', 'COMMIT'),
+  F('*filter', '-A INPUT -j ACCEPT # c', 'COMMIT'), F('*filter', '-A INPUT\t-j\tACCEPT', 'COMMIT'), F('*filter', '-A INPUT -m comment --comment "a b" -j ACCEPT', 'COMMIT'), F('*filter', "-A INPUT -m comment --comment 'a b' -j ACCEPT", 'COMMIT'),
+  F('*filter', '-A INPUT -m comment --comment "a\\"b" -j ACCEPT', 'COMMIT'), F('*filter', '-A INPUT -m comment --comment "" -j ACCEPT', 'COMMIT'), F('*filter', ':INPUT DROP [0:0]', ':INPUT ACCEPT [0:0]', 'COMMIT'),
+  F('*filter', ':X - [0:0]', ':X - [0:0]', 'COMMIT'), F('*filter', ':X ACCEPT [0:0]', 'COMMIT'), F('*filter', ':INPUT - [0:0]', 'COMMIT'), F('*filter', ':PREROUTING ACCEPT [0:0]', 'COMMIT'), F('*filter', '-N X', '-A X -j ACCEPT', 'COMMIT'),
+  F('*filter', '-P INPUT DROP', 'COMMIT'), F('*filter', '-F', 'COMMIT'), F('*filter', '-X', 'COMMIT'), F('*filter', '-I INPUT -j ACCEPT', 'COMMIT'), F('*filter', '-D INPUT -j ACCEPT', 'COMMIT'), F('*filter', '-A INPUT -j ACCEPT', '-D INPUT 1', 'COMMIT'),
+  F('*filter', '-L', 'COMMIT'), F('*filter', '-Z', 'COMMIT'), F('*filter', '-E INPUT X', 'COMMIT'), F('*filter', ':X - [0:0]', '-E X Y', '-A Y -j ACCEPT', 'COMMIT'), F('*filter', 'COMMIT', 'COMMIT'), F('COMMIT'),
+  F('*filter', '*nat', 'COMMIT'), F('*filter', 'COMMIT', '*filter', 'COMMIT'), F('*filter', '-A INPUT -j ACCEPT'), F('-A INPUT -j ACCEPT'), F('*filter', '-t nat -A INPUT -j ACCEPT', 'COMMIT'),
+  F('*filter', '-A INPUT -w -j ACCEPT', 'COMMIT'), F('*filter', '-A INPUT -4 -j ACCEPT', 'COMMIT'), F('*filter', ':INPUT ACCEPT [0:0]', '-A INPUT -j ACCEPT', 'COMMIT', '# end'), F('# start', '*filter', 'COMMIT'),
+  F('*filter', ':INPUT ACCEPT [0:0]x', 'COMMIT'), F('*filter', ':INPUT  ACCEPT  [0:0]', 'COMMIT'), F('*filter', ':INPUT\tACCEPT\t[0:0]', 'COMMIT'), F('*filter', 'COMMIT extra'), F('*filter', ' COMMIT'),
+  F('*filter', ':INPUT ACCEPT [0:0]', '-A INPUT -j ACCEPT', 'COMMIT', '*filter', 'COMMIT'), F('*filter', '-A INPUT -j ACCEPT', '*nat', 'COMMIT'), F('*filter', '-A INPUT -j "ACCEPT"', 'COMMIT'),
+  F('*filter', '-A "INPUT" -j ACCEPT', 'COMMIT'), F('*filter', '-A INPUT -s "10.0.0.1" -j ACCEPT', 'COMMIT'), F('*filter', '-A INPUT -j ACCEPT \\', 'COMMIT'),
+];
+
+test('kernel: restore files with odd lines: the linter refuses what iptables-restore refuses', { skip, timeout: 120000 }, () => {
+  const wrong: string[] = [];
+  for (const text of cases) {
+    const r = spawnSync('unshare', ['-n', 'iptables-legacy-restore'], { input: text, encoding: 'utf8' });
+    const errors = lint(text, { format: 'restore' }).diagnostics.filter((d) => d.severity === 'error');
+    if ((r.status === 0) !== (errors.length === 0)) wrong.push(`${r.status === 0 ? 'false error' : 'missed refusal'}: ${JSON.stringify(text)}${errors[0] ? ` (${errors[0].message})` : ` (${r.stderr.trim().split('\n')[0]})`}`);
   }
   assert.deepEqual(wrong, []);
 });

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose, errors, expectNone, expectOne, filter } from '../helpers/lint';
+import { lint } from '../../server/src/engine/lint';
 
 test('syntax: a stray word', () => {
   const d = expectOne(filter('-A INPUT -p tcp 22 -j ACCEPT'), 'syntax', 4, '22');
@@ -123,4 +124,23 @@ test('every error names a code the registry knows', async () => {
   const { CODE_INFO } = await import('../../server/src/engine/checks/codes');
   const sample = filter('-A INPUT -p tcp --dprot 22 -j ACCPET', '-A NOPE -j DROP', '-A INPUT -m foo -j ACCEPT');
   for (const d of diagnose(sample)) assert.ok(CODE_INFO.has(d.code), d.code);
+});
+
+test('restore-file lines iptables-restore takes anyway: warnings, and the rules and policies it loads', () => {
+  const warn = (text: string) => diagnose(text).filter((d) => d.severity !== 'info' && d.severity !== 'hint').map((d) => `${d.severity} ${d.code}@${d.range.start.line}`);
+  assert.deepEqual(warn('*filter\n:INPUT ACCEPT [0:0] extra\nCOMMIT\n'), ['warning syntax@1']);
+  assert.deepEqual(warn('*filter\n:INPUT ACCEPT [x:y]\nCOMMIT\n'), ['warning syntax@1']);
+  assert.deepEqual(warn('*filter\n[a:b] -A INPUT -j ACCEPT\nCOMMIT\n'), ['warning syntax@1']);
+  assert.deepEqual(warn('*filter\n-L\nCOMMIT\n'), ['warning syntax@1']);
+  // Counters against the command word are two words to iptables-restore.
+  const joined = lint('*filter\n[1:2]-A INPUT -j ACCEPT\nCOMMIT\n');
+  assert.deepEqual(joined.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.equal(joined.state.get(4, 'filter', 'INPUT')!.rules.length, 1);
+  // A built-in chain declared twice takes the second policy; '-' keeps one the file does not know.
+  const twice = lint('*filter\n:INPUT DROP [0:0]\n:INPUT ACCEPT [0:0]\nCOMMIT\n');
+  assert.deepEqual(twice.diagnostics.filter((d) => d.code === 'duplicate-chain').map((d) => d.severity), ['warning']);
+  assert.equal(twice.state.get(4, 'filter', 'INPUT')!.policy, 'ACCEPT');
+  const kept = lint('*filter\n:INPUT - [0:0]\nCOMMIT\n');
+  assert.deepEqual(kept.diagnostics.filter((d) => d.code === 'invalid-policy').map((d) => d.severity), ['warning']);
+  assert.equal(kept.state.get(4, 'filter', 'INPUT')!.policy, undefined);
 });

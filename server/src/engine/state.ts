@@ -178,6 +178,12 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       if (!existing) add({ family, table: d.table, name: d.name, builtin: true, declRange: d.range, decl: d, policy: 'ACCEPT', rules: [] });
       return;
     }
+    if (existing && existing.builtin && d.builtin && existing.decl?.via === 'declaration') {
+      // A built-in chain declared again: iptables-restore takes the second line's policy.
+      sink.add('duplicate-chain', 'warning', d.nameRange, `${d.name} is declared twice in *${d.table}: iptables-restore takes this line's policy, and the first line's is lost.`, { first: existing.declRange });
+      setDeclaredPolicy(existing, d);
+      return;
+    }
     if (existing && (existing.decl?.via === 'declaration' || !existing.builtin)) {
       sink.error('duplicate-chain', d.nameRange, `Chain ${d.name} is declared twice in *${d.table}: iptables-restore refuses the second declaration.`, { first: existing.declRange });
       return;
@@ -192,10 +198,21 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       if (d.policy !== undefined && d.policy !== '-') {
         sink.error('invalid-policy', d.policyRange ?? d.range, `User chain ${d.name} cannot have a policy; write '-' (only built-in chains have policies).`, { expected: '-' });
       }
+    } else if (d.policy === '-') {
+      sink.add('invalid-policy', 'warning', d.policyRange ?? d.range, `A built-in chain with '-' keeps the policy it has when the file loads, which this file does not say: write ACCEPT or DROP.`, { suggestions: ['ACCEPT', 'DROP'] });
     } else if (d.policy !== undefined && d.policy !== 'ACCEPT' && d.policy !== 'DROP') {
       sink.error('invalid-policy', d.policyRange ?? d.range, `Policy '${d.policy}' is not allowed: a built-in chain's policy is ACCEPT or DROP.`, { suggestions: suggest(d.policy, ['ACCEPT', 'DROP']) });
     }
-    add({ family, table: d.table, name: d.name, builtin: d.builtin, declRange: d.nameRange, decl: d, policy: d.builtin ? (d.policy === 'DROP' ? 'DROP' : 'ACCEPT') : undefined, policyRange: d.policyRange, rules: [] });
+    const cs: ChainState = { family, table: d.table, name: d.name, builtin: d.builtin, declRange: d.nameRange, decl: d, policy: undefined, policyRange: d.policyRange, rules: [] };
+    if (d.builtin) setDeclaredPolicy(cs, d);
+    add(cs);
+  }
+
+  /** The policy a chain line gives a built-in chain: '-' keeps one this file does not know. */
+  function setDeclaredPolicy(cs: ChainState, d: ChainDecl): void {
+    cs.policy = d.policy === 'DROP' ? 'DROP' : d.policy === '-' ? undefined : 'ACCEPT';
+    cs.policyRange = d.policyRange;
+    cs.decl = d;
   }
 
   function lookupChain(c: Command, family: Family, name: ChainWord): ChainState | undefined {

@@ -565,7 +565,7 @@ class CommandParser {
       return;
     }
     if (this.ctx.format === 'restore' && !spec.inRestore) {
-      this.fail('syntax', t.range, `${spec.long} cannot be used in an iptables-restore file.`);
+      this.sink.add('syntax', 'warning', t.range, `${spec.long} has no place in an iptables-restore file: iptables-restore runs it (it prints) and changes nothing.`);
     }
     this.cmd.spec = spec;
     this.cmd.setPart(COMMAND, t);

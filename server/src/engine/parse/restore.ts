@@ -228,11 +228,23 @@ function parseRuleLine(text: string, line: number, ctx: CommandContext, doc: str
   for (const p of lexed.problems) ctx.sink.add('syntax', 'warning', p.range, p.message);
   let tokens = lexed.tokens;
   let counters: Token | undefined;
-  if (tokens.length && tokens[0].value.charCodeAt(0) === 91 /* [ */ && COUNTERS_RE.test(tokens[0].value)) {
+  // Counters written against the command (`[1:2]-A`): iptables-restore reads them as two words.
+  const joined = tokens.length && tokens[0].plain ? /^(\[\d+:\d+\])(-.+)$/.exec(tokens[0].value) : null;
+  if (joined) {
+    const t = tokens[0];
+    tokens = [t.part(joined[1], joined[1], 0, joined[1].length), t.part(joined[2], joined[2], joined[1].length, t.value.length), ...tokens.slice(1)];
+  }
+  if (tokens.length && tokens[0].value.charCodeAt(0) === 91 /* [ */ && (COUNTERS_RE.test(tokens[0].value) || tokens[0].value.endsWith(']'))) {
     counters = tokens[0];
     tokens = tokens.slice(1);
+    if (!COUNTERS_RE.test(counters.value)) badCounters(counters, ctx.sink);
   }
   return parseCommand(tokens, ctx, counters);
+}
+
+/** Counters that are not [packets:bytes]: iptables-restore reads counters only when run with -c, which refuses these. */
+function badCounters(counters: Token, sink: DiagnosticSink): void {
+  sink.add('syntax', 'warning', counters.range, `'${counters.value}' is not a counter pair [packets:bytes]: iptables-restore ignores it, unless run with -c (--counters), which refuses the file.`);
 }
 
 function parseChainLine(text: string, line: number, table: string, chains: ChainDecl[], sink: DiagnosticSink, replaceImplicit: (name: string) => void): void {
@@ -251,10 +263,8 @@ function parseChainLine(text: string, line: number, table: string, chains: Chain
     decl.policy = policy.value;
     decl.policyRange = policy.range;
   }
-  if (counters && !COUNTERS_RE.test(counters.value)) {
-    sink.error('syntax', counters.range, `'${counters.value}' is not a counter pair [packets:bytes].`);
-  }
-  if (rest.length) sink.error('syntax', rest[0].range, 'Unexpected text after the counters of a chain line.');
+  if (counters && !COUNTERS_RE.test(counters.value)) badCounters(counters, sink);
+  if (rest.length) sink.add('syntax', 'warning', rest[0].range, 'Text after the counters of a chain line: iptables-restore ignores it.');
   if (builtin) replaceImplicit(name.value);
   chains.push(decl);
 }
