@@ -214,3 +214,16 @@ test('script commands iptables refuses: rule number 0, -P with rule options or a
   // In a restore file a rule marked for the other family is skipped, not refused.
   assert.equal(diagnose('*filter\n-A INPUT -6 -j ACCEPT\nCOMMIT\n').find((d) => d.code === 'address-family')?.severity, 'warning');
 });
+
+test('options a module takes only one of', () => {
+  const errs = (rule: string) => errors(`iptables ${rule}\n`, { format: 'script' }).map((d) => d.message);
+  assert.match(errs('-A INPUT -j MARK --set-mark 1 --or-mark 2')[0], /--or-mark cannot be used together with --set-mark in one -j MARK/);
+  assert.equal(errs('-A INPUT -m ttl --ttl-eq 1 --ttl-gt 2').length, 1);
+  assert.equal(errs('-A INPUT -m recent --set --rcheck').length, 1);
+  assert.equal(errs('-A INPUT -m recent --set --seconds 60').length, 1, '--seconds goes with --rcheck or --update');
+  assert.deepEqual(errs('-A INPUT -m recent --update --seconds 60 --reap'), []);
+  assert.equal(errs('-A INPUT -m recent --rcheck --reap').length, 1, '--reap needs --seconds');
+  assert.deepEqual(errs('-A INPUT -m time --kerneltz --localtz'), [], 'two names of one option');
+  assert.equal(errs('-A INPUT -m time --utc --localtz').length, 1);
+  assert.deepEqual(errs('-A INPUT -j SET --add-set a src --del-set b src'), []);
+});

@@ -4,6 +4,7 @@ import { BUILTIN_CHAINS, COMMANDS, CommandSpec, TABLES } from './core';
 import { MATCHES } from './matches';
 import { ModuleSpec, OptionSpec, TableSpec } from './model';
 import { TARGETS } from './targets';
+import { applyExclusive } from './exclusive';
 import { wordTable } from '../wordTable';
 
 export * from './model';
@@ -11,6 +12,8 @@ export { BUILTIN_CHAINS, COMMANDS, GENERIC_OPTIONS, TABLES, TABLE_ORDER } from '
 export type { CommandSpec } from './core';
 export { MATCHES } from './matches';
 export { TARGETS, VERDICTS } from './targets';
+
+applyExclusive([...MATCHES, ...TARGETS]);
 
 const matchByName = new Map<string, ModuleSpec>();
 for (const m of MATCHES) {

@@ -87,7 +87,7 @@ export const MATCHES: ModuleSpec[] = [
     opt('--rsource', null, 'Remember source addresses (the default).'),
     opt('--rdest', null, 'Remember destination addresses.'),
     opt('--seconds', v.intKind(0, 0xffffffff), 'Only entries seen in the last N seconds count.'),
-    opt('--reap', null, 'With --seconds: purge older entries.'),
+    opt('--reap', null, 'With --seconds: purge older entries.', { requires: ['--seconds'] }),
     opt('--hitcount', v.intKind(0, 65535), 'Only entries seen at least N times count.'),
     opt('--rttl', null, 'Also require the same TTL as when the address was added (against spoofing).'),
     opt('--mask', v.plainAddressKind, 'Netmask applied to addresses before storing them.'),
