@@ -119,3 +119,73 @@ test('kernel: addresses and networks in odd forms: the linter refuses what the k
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** Rules where the family decides: fragments, TTL and hop limit, ICMP and ICMPv6, masks, NAT address syntax, prefix translation. */
+const FAMILY_RULES = [
+  '-A INPUT -f',
+  '-A INPUT ! -f',
+  '-A INPUT -m ttl --ttl-eq 5',
+  '-A INPUT -m hl --hl-eq 5',
+  '-A INPUT -p icmp --icmp-type 8',
+  '-A INPUT -p ipv6-icmp --icmpv6-type 128',
+  '-A INPUT -p icmpv6 --icmpv6-type 128',
+  '-A INPUT -p 58 --icmpv6-type 128',
+  '-A INPUT -m frag --fragmore',
+  '-A INPUT -m ipv6header --header frag --soft',
+  '-A INPUT -m rt --rt-type 0 --rt-0-addrs ::1',
+  '-A INPUT -j REJECT --reject-with tcp-reset',
+  '-A INPUT -p tcp -j REJECT --reject-with tcp-reset',
+  '-A INPUT -j REJECT --reject-with icmp-port-unreachable',
+  '-A INPUT -j REJECT --reject-with icmp6-port-unreachable',
+  '-A INPUT -m state --state NEW -m addrtype --dst-type MULTICAST',
+  '-t nat -A POSTROUTING -j MASQUERADE',
+  '-t nat -A POSTROUTING -j SNAT --to-source [2001:db8::1]:1000',
+  '-t nat -A POSTROUTING -p tcp -j SNAT --to-source [2001:db8::1]:1000-2000',
+  '-t nat -A PREROUTING -p tcp -j DNAT --to-destination [2001:db8::1]-[2001:db8::9]:80',
+  '-t nat -A PREROUTING -p tcp -j DNAT --to-destination 2001:db8::1-2001:db8::9',
+  '-t nat -A PREROUTING -p tcp -j NETMAP --to 2001:db8::/64',
+  '-t nat -A PREROUTING -p tcp -j REDIRECT --to-ports 8080',
+  '-t mangle -A PREROUTING -j HL --hl-set 64',
+  '-t mangle -A PREROUTING -j TTL --ttl-set 64',
+  '-t mangle -A PREROUTING -j TOS --set-tos 0x10',
+  '-t mangle -A PREROUTING -j DSCP --set-dscp 10',
+  '-A INPUT -s 10.0.0.1',
+  '-A INPUT -m iprange --src-range 10.0.0.1-10.0.0.9',
+  '-A INPUT -m conntrack --ctorigsrc 10.0.0.1',
+  '-A INPUT -m policy --dir in --pol ipsec --tunnel-src 2001:db8::1 --mode tunnel',
+  '-A INPUT -m mac --mac-source 00:11:22:33:44:55',
+  '-A INPUT -m length --length 100:200',
+  '-A INPUT -m u32 --u32 0=0',
+  '-A INPUT -m hashlimit --hashlimit-upto 1/s --hashlimit-name h --hashlimit-srcmask 64',
+  '-A INPUT -m hashlimit --hashlimit-upto 1/s --hashlimit-name h --hashlimit-srcmask 129',
+  '-A INPUT -m connlimit --connlimit-above 2 --connlimit-mask 64',
+  '-A INPUT -m connlimit --connlimit-above 2 --connlimit-mask 129',
+  '-A INPUT -m recent --set --mask ffff:ffff::',
+  '-A INPUT -m recent --set --mask 255.255.0.0',
+  '-A INPUT -m socket --transparent',
+  '-A INPUT -m rpfilter',
+  '-t raw -A PREROUTING -m rpfilter',
+  '-t mangle -A PREROUTING -m rpfilter --invert',
+  '-A INPUT -m ecn --ecn-ip-ect 1',
+  '-A INPUT -p tcp -m ecn --ecn-tcp-cwr',
+  '-A INPUT -m tos --tos 0x10',
+  '-A INPUT -m dscp --dscp 10',
+  '-A INPUT -m realm --realm 1',
+  '-A INPUT -m eui64',
+  '-t mangle -A PREROUTING -j SNPT --src-pfx 2001:db8::/64 --dst-pfx 2001:db8:1::/64',
+  '-t mangle -A POSTROUTING -j SNPT --src-pfx 2001:db8::/64 --dst-pfx 2001:db8:1::/64',
+  '-t mangle -A PREROUTING -j DNPT --src-pfx 2001:db8::/64 --dst-pfx 2001:db8:1::/64',
+];
+
+test('kernel: rules where the family decides, with iptables and with ip6tables: the linter refuses what the kernel refuses', { skip, timeout: 120000 }, () => {
+  const all: Case[] = [4, 6].flatMap((family) => FAMILY_RULES.map((rule) => ({ family: family as 4 | 6, module: rule, rule })));
+  const dir = mkdtempSync(path.join(tmpdir(), 'ipt-family-'));
+  try {
+    const verdicts = kernelVerdicts(all, dir);
+    const wrong = all.filter((c, i) => verdicts[i] !== undefined && verdicts[i] !== (lintErrors(c).length === 0)).map((c) => `${show(c)}${lintErrors(c)[0] ? ` (${lintErrors(c)[0]})` : ''}`);
+    assert.deepEqual(wrong, []);
+    assert.ok(verdicts.filter((v) => v !== undefined).length > 90);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -227,3 +227,15 @@ test('options a module takes only one of', () => {
   assert.equal(errs('-A INPUT -m time --utc --localtz').length, 1);
   assert.deepEqual(errs('-A INPUT -j SET --add-set a src --del-set b src'), []);
 });
+
+test('prefix lengths the family bounds, and IPv6 NAT ranges in one pair of brackets', () => {
+  const sev = (text: string) => diagnose(text, { format: 'script' }).filter((d) => d.code === 'invalid-value' || d.code === 'syntax').map((d) => d.severity);
+  assert.deepEqual(sev('iptables -A INPUT -m hashlimit --hashlimit-upto 1/s --hashlimit-name h --hashlimit-srcmask 33\n'), ['error']);
+  assert.deepEqual(sev('ip6tables -A INPUT -m hashlimit --hashlimit-upto 1/s --hashlimit-name h --hashlimit-srcmask 64\n'), []);
+  assert.deepEqual(sev('iptables -A INPUT -m connlimit --connlimit-above 2 --connlimit-mask 64\n'), ['warning']);
+  assert.deepEqual(sev('ip6tables -A INPUT -m connlimit --connlimit-above 2 --connlimit-mask 129\n'), ['error']);
+  const nat = (to: string) => errors(`ip6tables -t nat -A PREROUTING -p tcp -j DNAT --to-destination ${to}\n`, { format: 'script' }).length;
+  assert.equal(nat('[2001:db8::1-2001:db8::9]:80'), 0);
+  assert.equal(nat('2001:db8::1-2001:db8::9'), 0);
+  assert.equal(nat('[2001:db8::1]-[2001:db8::9]:80'), 1);
+});

@@ -83,6 +83,20 @@ export function intRangeKind(min: number, max: number, sep = ':'): ValueKind {
   }, { label: `from[${sep}to]` });
 }
 
+/**
+ * A prefix length the family bounds: up to 32 for IPv4, 128 for IPv6. `clampsIPv4`: iptables takes more for IPv4
+ * and keeps 32 (connlimit), where others refuse it (hashlimit).
+ */
+export function prefixLengthKind(clampsIPv4: boolean): ValueKind {
+  return kind(`prefix-length${clampsIPv4 ? ':clamped' : ''}`, 'a prefix length (0-32 for IPv4, 0-128 for IPv6)', (v, ctx) => {
+    const n = parseNumber(v);
+    const max = ctx.family === 4 ? 32 : 128;
+    if (n === undefined || (n > max && !(clampsIPv4 && ctx.family === 4))) return err(`'${v}' is not a prefix length (0-${max} for IPv${ctx.family}).`);
+    if (n > max) return { message: `IPv4 prefixes end at 32: iptables takes ${v} and keeps 32.`, severity: 'warning' };
+    return octalSurprise(v, n, 'the length');
+  }, { label: 'length' });
+}
+
 /** NFQUEUE --queue-balance: two queue numbers, the first below the second. */
 export const queueRangeKind = kind('queue range', 'two queue numbers from:to, the first the lower', (v) => {
   const [a, b, more] = v.split(':');
@@ -257,10 +271,10 @@ export const ipRangeKind = kind('ip-range', 'an address range (from-to)', (v, ct
  */
 export function splitNatTarget(v: string, family: Family): { addr: string; ports?: string } {
   if (family === 6) {
-    // A port alone (`:80`), or after a bracketed address; otherwise the whole is an address (`::1`).
+    // A port alone (`:80`), or after a bracketed address or range (`[a-b]:80`); otherwise the whole is an address.
     if (/^:[^:]*$/.test(v)) return { addr: '', ports: v.slice(1) };
-    const m = /^\[([^\]]*)\](?:-\[([^\]]*)\])?(?::(.*))?$/.exec(v);
-    return m ? { addr: m[2] ? `${m[1]}-${m[2]}` : m[1], ports: m[3] } : { addr: v };
+    const m = /^\[([^\]]*)\](?::(.*))?$/.exec(v);
+    return m ? { addr: m[1], ports: m[2] } : { addr: v };
   }
   const c = v.indexOf(':');
   return c >= 0 ? { addr: v.slice(0, c), ports: v.slice(c + 1) } : { addr: v };
