@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lint } from '../../server/src/engine/lint';
 import { hover } from '../../server/src/features/hover';
+import { explainRule } from '../../server/src/engine/explain';
 
 const text = [
   '*filter',
@@ -21,4 +22,11 @@ test('a value iptables reads as another name says which, and a port is read in i
   assert.match(at(2, 'ECHO-REQ'), /^\*\*echo-request\*\* \(iptables reads `ECHO-REQ` as echo-request\)/);
   assert.equal(at(3, '010'), 'port **10**');
   assert.equal(at(4, '010'), 'port **8**');
+});
+
+test('a rule in plain words names states and ICMP types as iptables reads them', () => {
+  const r = lint(text);
+  const rules = r.ruleset.commands.filter((c) => c.spec.short === '-A');
+  assert.match(explainRule(rules[0]), /in connection state ESTABLISHED or NEW/);
+  assert.match(explainRule(rules[1]), /of type `ECHO-REQ` \(echo-request\)/);
 });

@@ -5,7 +5,7 @@
  */
 import { Command, OptionUse, TargetUse } from './model';
 import { PORT_DESCRIPTIONS, PORT_NAMES, PROTOCOLS } from './kb/services';
-import { ICMP_TYPE_NUMBERS, ICMPV6_TYPE_NUMBERS, parsePort, PortBase, portBaseOf } from './kb/values';
+import { conntrackStateOf, ICMP_TYPE_NUMBERS, ICMPV6_TYPE_NUMBERS, parsePort, PortBase, portBaseOf } from './kb/values';
 
 const code = (s: string) => `\`${s}\``;
 
@@ -41,9 +41,13 @@ function tcpFlagWords(mask: string, comp: string): string {
 /** An ICMP type as written, with its name when it is written as a number. */
 function icmpWords(text: string, v6: boolean): string {
   const m = /^(\d+)(?:\/(\d+))?$/.exec(text);
-  if (!m) return code(text);
-  const [type, code0] = [Number(m[1]), m[2] === undefined ? undefined : Number(m[2])];
   const table = v6 ? ICMPV6_TYPE_NUMBERS : ICMP_TYPE_NUMBERS;
+  if (!m) {
+    // A name in another case or cut short (`ECHO-REQ`) is followed by the one iptables reads it as.
+    const begun = Object.keys(table).filter((k) => k.toLowerCase().startsWith(text.toLowerCase()));
+    return `${code(text)}${begun.length === 1 && begun[0] !== text ? ` (${begun[0]})` : ''}`;
+  }
+  const [type, code0] = [Number(m[1]), m[2] === undefined ? undefined : Number(m[2])];
   const name = Object.keys(table).find((k) => table[k][0] === type && table[k][1] === code0);
   return `${code(text)}${name ? ` (${name})` : ''}`;
 }
@@ -91,7 +95,7 @@ function conditionWords(o: OptionUse): string | undefined {
     case '--sports': return `${not}from ${portWords(v!, portBaseOf(o.spec.args[0]))}`;
     case '--ports': return `${not}from or to ${portWords(v!, 0)}`;
     case '--ctstate':
-    case '--state': return `${o.negated ? 'not ' : ''}in connection state ${either(v!.toUpperCase())}`;
+    case '--state': return `${o.negated ? 'not ' : ''}in connection state ${either(v!.split(',').map((x) => conntrackStateOf(x) ?? x.toUpperCase()))}`;
     case '--syn': return o.negated ? 'that do not open a TCP connection' : 'that open a TCP connection (SYN)';
     case '--tcp-flags': return `${o.negated ? 'except those ' : ''}${tcpFlagWords(v!, o.values[1] ?? '')}`;
     case '--icmp-type':
