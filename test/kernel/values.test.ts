@@ -120,7 +120,7 @@ test('kernel: addresses and networks in odd forms: the linter refuses what the k
   }
 });
 
-/** Rules where the family decides: fragments, TTL and hop limit, ICMP and ICMPv6, masks, NAT address syntax, prefix translation. */
+/** Rules where the family decides (fragments, TTL and hop limit, ICMP and ICMPv6, masks, NAT address syntax, prefix translation), and what a module's values require of one another. */
 const FAMILY_RULES = [
   '-A INPUT -f',
   '-A INPUT ! -f',
@@ -175,6 +175,21 @@ const FAMILY_RULES = [
   '-t mangle -A PREROUTING -j SNPT --src-pfx 2001:db8::/64 --dst-pfx 2001:db8:1::/64',
   '-t mangle -A POSTROUTING -j SNPT --src-pfx 2001:db8::/64 --dst-pfx 2001:db8:1::/64',
   '-t mangle -A PREROUTING -j DNPT --src-pfx 2001:db8::/64 --dst-pfx 2001:db8:1::/64',
+  // What a module's values require of one another.
+  '-A INPUT -m policy --dir in --pol ipsec --strict',
+  '-A INPUT -m policy --dir in --pol ipsec --strict --proto esp',
+  '-A INPUT -m policy --dir in --pol ipsec --proto esp --next',
+  '-A INPUT -m policy --dir in --pol ipsec --strict --proto esp --next --proto ah',
+  '-A INPUT -m policy --dir in --pol ipsec --strict --proto esp --next',
+  '-A INPUT -m policy --dir in --pol ipsec --mode tunnel --tunnel-dst 2001:db8::1',
+  '-A INPUT -m policy --dir in --pol ipsec --tunnel-dst 2001:db8::1',
+  '-A INPUT -m time --contiguous --timestart 22:00 --timestop 06:00',
+  '-A INPUT -m time --contiguous --timestart 06:00 --timestop 22:00',
+  '-A INPUT -m time --contiguous --timestop 06:00',
+  '-t raw -A PREROUTING -j CT --ctevents NEW',
+  '-t raw -A PREROUTING -j CT --ctevents new,related --expevents new',
+  '-A INPUT -m statistic --mode nth --every 3 --packet 0',
+  '-A INPUT -m statistic --mode nth',
 ];
 
 test('kernel: rules where the family decides, with iptables and with ip6tables: the linter refuses what the kernel refuses', { skip, timeout: 120000 }, () => {

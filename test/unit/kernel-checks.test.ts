@@ -239,3 +239,14 @@ test('prefix lengths the family bounds, and IPv6 NAT ranges in one pair of brack
   assert.equal(nat('2001:db8::1-2001:db8::9'), 0);
   assert.equal(nat('[2001:db8::1]-[2001:db8::9]:80'), 1);
 });
+
+test('what a module\'s values require of one another: policy elements, a span over midnight, conntrack events', () => {
+  const errs = (rule: string) => errors(`iptables ${rule}\n`, { format: 'script' }).map((d) => d.message);
+  assert.deepEqual(errs('-A INPUT -m policy --dir in --pol ipsec --strict --proto esp --next --proto ah'), [], 'an option may repeat in the next element');
+  assert.match(errs('-A INPUT -m policy --dir in --pol ipsec --strict')[0], /--strict needs each element/);
+  assert.match(errs('-A INPUT -m policy --dir in --pol ipsec --proto esp --next')[0], /--next also needs --strict/);
+  assert.match(errs('-A INPUT -m policy --dir in --pol ipsec --tunnel-src 10.0.0.1')[0], /needs --mode tunnel/);
+  assert.deepEqual(errs('-A INPUT -m time --contiguous --timestart 22:00 --timestop 06:00'), []);
+  assert.match(errs('-A INPUT -m time --contiguous --timestart 06:00 --timestop 22:00')[0], /span over midnight/);
+  assert.equal(errs('-t raw -A PREROUTING -j CT --ctevents NEW').length, 1);
+});

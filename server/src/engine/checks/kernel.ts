@@ -387,13 +387,52 @@ function requiredOf(spec: ModuleSpec): string[][] {
   return groups;
 }
 
+const named = (options: OptionUse[], name: string) => options.find((o) => o.spec.names[0] === name);
+
 /** -m statistic: the random mode needs its probability, the nth mode its count. */
 function checkStatisticMode(ctx: CheckContext, options: OptionUse[]): void {
-  const mode = options.find((o) => o.spec.names[0] === '--mode');
+  const mode = named(options, '--mode');
   const need = mode?.argValue === 'random' ? '--probability' : mode?.argValue === 'nth' ? '--every' : undefined;
-  if (!mode || !need || options.some((o) => o.spec.names[0] === need)) return;
+  if (!mode || !need || named(options, need)) return;
   ctx.sink.error('missing-argument', mode.arg!.range, `--mode ${mode.argValue} needs ${need}: iptables refuses it without.`, { module: 'statistic', missing: need });
 }
+
+/** -m time --contiguous: a span over midnight, so the stop time comes before the start time. */
+function checkTimeSpan(ctx: CheckContext, options: OptionUse[]): void {
+  const [contiguous, start, stop] = ['--contiguous', '--timestart', '--timestop'].map((n) => named(options, n));
+  if (!contiguous || !start?.argValue || !stop?.argValue || start.argDynamic || stop.argDynamic) return;
+  const seconds = (t: string) => t.split(':').reduce((acc, p, k) => acc + Number(p || 0) * [3600, 60, 1][k], 0);
+  if (seconds(stop.argValue) >= seconds(start.argValue)) {
+    ctx.sink.error('invalid-value', contiguous.nameToken.range, `--contiguous is for a span over midnight: iptables refuses it unless the stop time (${stop.argValue}) comes before the start time (${start.argValue}).`);
+  }
+}
+
+/** -m policy: each element of a strict policy needs a condition, and tunnel addresses need --mode tunnel. */
+function checkPolicyElements(ctx: CheckContext, options: OptionUse[]): void {
+  const ELEMENT = ['--reqid', '--spi', '--proto', '--mode', '--tunnel-src', '--tunnel-dst'];
+  const elements: OptionUse[][] = [[]];
+  for (const o of options) {
+    if (o.spec.startsElement) elements.push([]);
+    else if (ELEMENT.includes(o.spec.names[0])) elements[elements.length - 1].push(o);
+  }
+  const strict = named(options, '--strict');
+  if (strict && elements.some((e) => e.length === 0)) {
+    ctx.sink.error('missing-argument', strict.nameToken.range, '--strict needs each element of the policy to say something (--proto, --mode, --spi, --reqid, --tunnel-src or --tunnel-dst): iptables refuses an empty one.', { module: 'policy', missing: '--proto' });
+  }
+  for (const e of elements) {
+    const tunnel = e.find((o) => o.spec.names[0] === '--tunnel-src' || o.spec.names[0] === '--tunnel-dst');
+    if (tunnel && !e.some((o) => o.spec.names[0] === '--mode' && o.argValue === 'tunnel' && !o.negated)) {
+      ctx.sink.error('missing-argument', tunnel.nameToken.range, `${tunnel.nameToken.value} needs --mode tunnel in the same element: iptables refuses it without.`, { module: 'policy', missing: '--mode' });
+    }
+  }
+}
+
+/** Rules of a module beyond the options it needs: what its values require of one another. */
+const MODULE_RULES: Record<string, (ctx: CheckContext, options: OptionUse[]) => void> = {
+  statistic: checkStatisticMode,
+  time: checkTimeSpan,
+  policy: checkPolicyElements,
+};
 
 function checkRequired(ctx: CheckContext, rule: Command): void {
   if (rule.dynamic || rule.broken) return;
@@ -406,7 +445,8 @@ function checkRequired(ctx: CheckContext, rule: Command): void {
   };
   for (const m of rule.matches) {
     if (m.spec && !m.implicit) check(m.spec, m.options, () => m.token!.range);
-    if (m.spec?.name === 'statistic') checkStatisticMode(ctx, m.options);
+    const own = m.spec && MODULE_RULES[m.spec.name];
+    if (own) own(ctx, m.options);
   }
   const t = rule.target;
   if (t?.spec) check(t.spec, t.options, () => t.token.range);

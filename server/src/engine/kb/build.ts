@@ -25,6 +25,7 @@ export function opt(names: string | string[], args: ValueKind[] | ValueKind | nu
     requires: flags.requires,
     chains: flags.chains,
     conflicts: flags.conflicts,
+    startsElement: flags.startsElement,
     module: undefined,
   };
 }

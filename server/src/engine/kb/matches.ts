@@ -172,7 +172,7 @@ export const MATCHES: ModuleSpec[] = [
     opt('--kerneltz', null, 'Use the kernel\'s time zone instead of UTC.'),
     opt('--localtz', null, 'Old name for --kerneltz.'),
     opt('--utc', null, 'Interpret times as UTC (the default).'),
-    opt('--contiguous', null, 'A time range past midnight counts as one span.'),
+    opt('--contiguous', null, 'A time range past midnight counts as one span (the stop time before the start time).', { requires: ['--timestart', '--timestop'] }),
   ]),
   match('tos', 'The IPv4 Type of Service field.', [neg('--tos', v.tosKind, 'TOS value[/mask] or name.')]),
   match('ttl', 'The IPv4 time-to-live field.', [
@@ -204,7 +204,7 @@ export const MATCHES: ModuleSpec[] = [
     neg('--mode', v.enumKind('IPsec mode', [{ label: 'tunnel', doc: 'The whole packet is encapsulated (site-to-site VPNs).' }, { label: 'transport', doc: 'Only the payload is protected (host to host).' }]), '`tunnel` or `transport`.'),
     neg('--tunnel-src', v.addressKind, 'Tunnel source address.'),
     neg('--tunnel-dst', v.addressKind, 'Tunnel destination address.'),
-    opt('--next', null, 'Start the next element of a strict policy.'),
+    opt('--next', null, 'Start the next element of a strict policy.', { requires: ['--strict'], startsElement: true }),
   ]),
   match('rpfilter', 'Reverse-path filter: would a reply to the source go out the interface the packet came in on? Anti-spoofing. raw or mangle, PREROUTING only.', [
     opt('--loose', null, 'Any route back will do, not only via the incoming interface.'),

@@ -30,6 +30,8 @@ export interface OptionSpec {
   chains?: string[];
   /** Options of the same module it cannot be combined with. */
   conflicts?: string[];
+  /** The options after this one describe a new element (policy's --next): they may repeat those before it. */
+  startsElement: boolean | undefined;
   /** The module the option belongs to (none for the generic options): each option belongs to one module only. */
   module?: ModuleSpec;
 }

@@ -75,8 +75,8 @@ export const TARGETS: ModuleSpec[] = [
   target('CT', 'Set how connection tracking handles the packet: no tracking, a helper, a zone, timeouts. raw table.', [
     opt('--notrack', null, 'Do not track this packet.'),
     opt('--helper', v.stringKind(15), 'Attach this conntrack helper (ftp, sip, ...). The rule needs the helper\'s protocol: `-p tcp -j CT --helper ftp`.'),
-    opt('--ctevents', v.anyKind, 'Which conntrack events to generate.'),
-    opt('--expevents', v.anyKind, 'Which expectation events to generate.'),
+    opt('--ctevents', v.enumKind('conntrack event', ['new', 'related', 'destroy', 'reply', 'assured', 'protoinfo', 'helper', 'mark', 'natseqinfo', 'secmark'].map((e) => ({ label: e, doc: `Report ${e} events.` })), { list: true }), 'Which conntrack events to generate: a list of new, related, destroy, reply, assured, protoinfo, helper, mark, natseqinfo, secmark.'),
+    opt('--expevents', v.enumKind('expectation event', [{ label: 'new', doc: 'Report new expectations.' }], { list: true }), 'Which expectation events to generate: new.'),
     opt('--zone', v.anyKind, 'Conntrack zone (number, or mark).'),
     opt('--zone-orig', v.anyKind, 'Zone for the original direction.'),
     opt('--zone-reply', v.anyKind, 'Zone for the reply direction.'),

@@ -696,7 +696,11 @@ class CommandParser {
     this.readArgs(use);
     if (!owner) return this.applyGeneric(use);
     const m = instance ?? this.cmd.matches.find((x) => x.spec === owner);
-    const siblings = m ? m.options : this.cmd.target?.options ?? [];
+    const all = m ? m.options : this.cmd.target?.options ?? [];
+    // Options after an element separator (policy's --next) are checked against their own element only.
+    let from = all.length;
+    while (from > 0 && !all[from - 1].spec.startsElement) from--;
+    const siblings = from === 0 ? all : all.slice(from);
     const twice = siblings.find((o) => o.spec === spec);
     if (twice) {
       this.fail('syntax', t.range, `${spec.names[0]} is given twice for the same ${owner.kind === 'match' ? `-m ${owner.name}` : `-j ${owner.name}`}: iptables allows it once.`, { first: twice.nameToken.range });
@@ -705,7 +709,7 @@ class CommandParser {
     if (clash) {
       this.fail('syntax', t.range, `${t.value} cannot be used together with ${clash.nameToken.value} in one ${owner.kind === 'match' ? `-m ${owner.name}` : `-j ${owner.name}`}.`);
     }
-    siblings.push(use);
+    all.push(use);
     this.cmd.options.push(use);
   }
 
