@@ -14,5 +14,6 @@ echo
 echo "== iptables-lint --format diff examples/common-mistakes.iptables   (the safe fixes, as a diff to review)"
 node bin/iptables-lint --format diff examples/common-mistakes.iptables || true
 echo
-echo "== iptables-lint convert examples/wordpress-server.sh   (the script's rules as an iptables-restore file)"
-node bin/iptables-lint convert examples/wordpress-server.sh | sed -n '/^\*filter/,/^COMMIT/p'
+echo "== iptables-lint convert examples/wordpress-server.sh   (the script's rules as iptables-restore files, IPv4 then IPv6)"
+node bin/iptables-lint convert examples/wordpress-server.sh 2>/dev/null | sed -n '/^\*filter/,/^COMMIT/p'
+node bin/iptables-lint convert --ipv6 examples/wordpress-server.sh 2>/dev/null | sed -n '/^\*filter/,/^COMMIT/p'
