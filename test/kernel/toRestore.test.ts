@@ -97,7 +97,7 @@ const SCRIPTS: Record<string, string> = {
 };
 
 for (const [name, s] of Object.entries(JSON.parse(readFileSync(path.join(ROOT, 'snippets', 'shell.code-snippets'), 'utf8')) as Record<string, { body: string[] }>)) {
-  SCRIPTS[`snippet: ${name}`] = expandSnippet(s.body).replace(/IPT=\/sbin\/iptables/g, 'IPT=iptables');
+  SCRIPTS[`snippet: ${name}`] = expandSnippet(s.body).replace(/IPT=\/sbin\/iptables/g, 'IPT=iptables').replace(/IP6T=\/sbin\/ip6tables/g, 'IP6T=ip6tables');
 }
 
 /** The rules as the kernel holds them, both families, without counters and comment lines. */
