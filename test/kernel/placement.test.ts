@@ -6,9 +6,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { MATCHES, ModuleSpec, OptionSpec, TABLES, TARGETS } from '../../server/src/engine/kb';
 import { requirement } from '../helpers/env';
 import { kernelUnavailable } from './oracle';
@@ -56,17 +53,12 @@ test('kernel: every target and match in every built-in chain of every table: the
       for (const tb of TABLES) for (const chain of tb.chains) all.push({ family, module: `${m.kind} ${m.name}`, rule: ruleFor(m, family, tb.name, chain) });
     }
   }
-  const dir = mkdtempSync(path.join(tmpdir(), 'ipt-placement-'));
-  try {
-    const verdicts = kernelVerdicts(all, dir, 'ipset create set4 hash:ip; ipset create set6 hash:ip family inet6');
-    const wrong = all.filter((c, i) => verdicts[i] !== undefined && verdicts[i] !== (lintErrors(c).length === 0)).map((c) => `${show(c)}${lintErrors(c)[0] ? ` (${lintErrors(c)[0]})` : ''}`);
-    const absent = [...new Set(all.filter((_, i) => verdicts[i] === undefined).map((c) => c.module))];
-    t.diagnostic(`${all.length} cases; modules this kernel lacks, left out: ${absent.join(', ') || 'none'}`);
-    assert.deepEqual(wrong, []);
-    assert.ok(verdicts.filter((v) => v !== undefined).length > 2500);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const verdicts = kernelVerdicts(all, 'ipset create set4 hash:ip; ipset create set6 hash:ip family inet6');
+  const wrong = all.filter((c, i) => verdicts[i] !== undefined && verdicts[i] !== (lintErrors(c).length === 0)).map((c) => `${show(c)}${lintErrors(c)[0] ? ` (${lintErrors(c)[0]})` : ''}`);
+  const absent = [...new Set(all.filter((_, i) => verdicts[i] === undefined).map((c) => c.module))];
+  t.diagnostic(`${all.length} cases; modules this kernel lacks, left out: ${absent.join(', ') || 'none'}`);
+  assert.deepEqual(wrong, []);
+  assert.ok(verdicts.filter((v) => v !== undefined).length > 2500);
 });
 
 /** A value of each of an option's arguments that the option takes. */
@@ -101,16 +93,11 @@ test('kernel: every pair of options of each match and target: no error where the
       }
     }
   }
-  const dir = mkdtempSync(path.join(tmpdir(), 'ipt-pairs-'));
-  try {
-    const verdicts = kernelVerdicts(all, dir, 'ipset create set4 hash:ip; ipset create set6 hash:ip family inet6');
-    const falseErrors = all.filter((c, i) => verdicts[i] === true && lintErrors(c).length > 0).map((c) => `${show(c)} (${lintErrors(c)[0]})`);
-    // Pairs the kernel refuses that the linter lets pass need an option beside them, an order, or a table of their
-    // own (-j SET --map-set is mangle's): counted only.
-    const missed = all.filter((c, i) => verdicts[i] === false && lintErrors(c).length === 0).length;
-    t.diagnostic(`${all.length} pairs; ${missed} refused for reasons beyond the pair`);
-    assert.deepEqual(falseErrors, []);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const verdicts = kernelVerdicts(all, 'ipset create set4 hash:ip; ipset create set6 hash:ip family inet6');
+  const falseErrors = all.filter((c, i) => verdicts[i] === true && lintErrors(c).length > 0).map((c) => `${show(c)} (${lintErrors(c)[0]})`);
+  // Pairs the kernel refuses that the linter lets pass need an option beside them, an order, or a table of their
+  // own (-j SET --map-set is mangle's): counted only.
+  const missed = all.filter((c, i) => verdicts[i] === false && lintErrors(c).length === 0).length;
+  t.diagnostic(`${all.length} pairs; ${missed} refused for reasons beyond the pair`);
+  assert.deepEqual(falseErrors, []);
 });

@@ -1,19 +1,26 @@
 /** One rule per case, loaded alone by iptables-legacy (or ip6tables-legacy) in a throw-away namespace, and the linter's word on it. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { spawnSync, SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { lint } from '../../server/src/engine/lint';
 
 /** A rule (after the command word) for one family; `module` names what it exercises, to leave out when this kernel lacks it. */
 export interface Case { family: 4 | 6; module: string; rule: string }
 
-/** Loads every case in a namespace; per case, whether the kernel took it, or undefined when it lacks the module. */
-export function kernelVerdicts(all: Case[], dir: string, prologue = ''): Array<boolean | undefined> {
+/** Loads every case in a namespace (its script in a temporary directory); per case, whether the kernel took it, or undefined when it lacks the module. */
+export function kernelVerdicts(all: Case[], prologue = ''): Array<boolean | undefined> {
   const tool = (c: Case) => (c.family === 6 ? 'ip6tables-legacy' : 'iptables-legacy');
   const script = all.map((c) => `out=$(${tool(c)} ${c.rule} 2>&1); s=$?; case "$out" in *"missing kernel module"*|*"No chain/target/match"*) echo "$s absent";; *) echo "$s";; esac`).join('\n');
-  writeFileSync(path.join(dir, 'run.sh'), `${prologue}\n${script}`);
-  const r = spawnSync('unshare', ['-n', 'sh', path.join(dir, 'run.sh')], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const dir = mkdtempSync(path.join(tmpdir(), 'ipt-verdicts-'));
+  let r: SpawnSyncReturns<string>;
+  try {
+    writeFileSync(path.join(dir, 'run.sh'), `${prologue}\n${script}`);
+    r = spawnSync('unshare', ['-n', 'sh', path.join(dir, 'run.sh')], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines.length, all.length, r.stderr);
   const absent = new Set(all.filter((_, i) => lines[i].endsWith('absent')).map((c) => c.module));
