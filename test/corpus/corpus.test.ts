@@ -1,4 +1,7 @@
-/** The real-world corpus: accepted files give no error, refused files an error on the line iptables names. */
+/**
+ * The real-world corpus: accepted files give no error, refused files an error on the line iptables names (or a
+ * warning naming iptables-legacy, where only it refuses), and no error where iptables-nft commits the file.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -6,18 +9,21 @@ import * as path from 'node:path';
 import { lint } from '../../server/src/engine/lint';
 import { refuteDead } from '../../server/src/engine/trace/confirm';
 import { CORPUS, corpusSkip } from '../helpers/env';
+import { refusals } from '../helpers/lint';
 
 interface OracleRow {
   file: string;
   verdict: string;
   firstError: string;
+  /** iptables-nft-restore committed the file (exit status 0). */
+  nftCommits: boolean;
 }
 
 function oracle(): OracleRow[] {
   const rows: OracleRow[] = [];
   for (const line of readFileSync(path.join(CORPUS, 'ORACLE.md'), 'utf8').split('\n')) {
     const c = line.split('|').map((x) => x.trim());
-    if (c.length > 10 && c[9] && c[1] !== 'file' && !c[1].startsWith('-')) rows.push({ file: c[1], verdict: c[9], firstError: c[10] });
+    if (c.length > 10 && c[9] && c[1] !== 'file' && !c[1].startsWith('-')) rows.push({ file: c[1], verdict: c[9], firstError: c[10], nftCommits: c[7] === '0' });
   }
   return rows;
 }
@@ -41,7 +47,7 @@ test('corpus: every refused file gets an error, on the line iptables names', { s
   const failures: string[] = [];
   for (const r of refused) {
     const res = lint(readFileSync(path.join(CORPUS, 'save', r.file), 'utf8'), { fileName: r.file });
-    const errs = res.diagnostics.filter((d) => d.severity === 'error');
+    const errs = refusals(res.diagnostics, 'legacy');
     const m = /Error occurred at line: (\d+)|line (\d+) failed/.exec(r.firstError);
     if (!errs.length) failures.push(`${r.file}: no error (${r.firstError})`);
     else if (m) {
@@ -50,6 +56,17 @@ test('corpus: every refused file gets an error, on the line iptables names', { s
         failures.push(`${r.file}: iptables names line ${line}, errors are on ${errs.slice(0, 5).map((d) => d.range.start.line + 1).join(', ')}`);
       }
     }
+  }
+  assert.deepEqual(failures, []);
+});
+
+test('corpus: no error on a file iptables-nft commits (the default backend of current distributions)', { skip }, () => {
+  const committed = oracle().filter((r) => r.nftCommits);
+  assert.ok(committed.length >= 80);
+  const failures: string[] = [];
+  for (const r of committed) {
+    const res = lint(readFileSync(path.join(CORPUS, 'save', r.file), 'utf8'), { fileName: r.file });
+    for (const d of refusals(res.diagnostics, 'nft')) failures.push(`${r.file}:${d.range.start.line + 1}: ${d.code} ${d.message}`);
   }
   assert.deepEqual(failures, []);
 });

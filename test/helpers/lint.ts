@@ -40,3 +40,13 @@ export function expectNone(text: string, code: string, opts: LintOptions = {}): 
   const found = diagnose(text, opts).filter((d) => d.code === code);
   assert.deepEqual(found.map((d) => d.message), [], `expected no ${code}`);
 }
+
+export type Backend = 'legacy' | 'nft';
+
+/** The iptables the kernel tests load with: iptables-legacy, or iptables-nft with IPTABLES_BACKEND=nft. */
+export const BACKEND: Backend = process.env.IPTABLES_BACKEND === 'nft' ? 'nft' : 'legacy';
+
+/** What the linter says that iptables refuses: its errors, and the warnings that name it as the one that refuses. */
+export function refusals(diags: Diagnostic[], backend: Backend = BACKEND): Diagnostic[] {
+  return diags.filter((d) => d.severity === 'error' || (d.data as { refusedBy?: string } | undefined)?.refusedBy === `iptables-${backend}`);
+}

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { CODE_INFO } from '../../server/src/engine/checks/codes';
 import { lint } from '../../server/src/engine/lint';
+import { BACKEND, refusals } from '../helpers/lint';
 import { requirement } from '../helpers/env';
 import { kernelUnavailable } from './oracle';
 
@@ -39,14 +40,15 @@ const CASES: Array<{ cmds: string[]; unseen?: string }> = [
   { cmds: ['-N X', '-A INPUT -g X'] }, { cmds: ['-N X', '-A X -g X'] }, { cmds: ['-N X', '-A X -j X'] }, { cmds: ['-N X', '-N Y', '-A X -j Y', '-A Y -j X'] },
 ];
 
-test('kernel: script commands: no error where the kernel takes them, a finding where it refuses one', { skip, timeout: 120000 }, () => {
+test(`kernel (iptables-${BACKEND}): script commands: no error where the kernel takes them, a finding where it refuses one`, { skip, timeout: 120000 }, () => {
   const wrong: string[] = [];
   for (const { cmds, unseen } of CASES) {
-    const run = spawnSync('unshare', ['-n', 'sh', '-c', `${cmds.map((c) => `iptables-legacy ${c}`).join(' && ')} >/dev/null 2>&1`]);
+    const run = spawnSync('unshare', ['-n', 'sh', '-c', `${cmds.map((c) => `iptables-${BACKEND} ${c}`).join(' && ')} >/dev/null 2>&1`]);
     const kernelTakes = run.status === 0;
     // Findings of the checks for what iptables refuses (their codes' default is error), not of the policy analysis.
     const found = lint(`${cmds.map((c) => `iptables ${c}`).join('\n')}\n`, { format: 'script' }).diagnostics.filter((d) => CODE_INFO.get(d.code)?.severity === 'error' && (d.severity === 'error' || d.severity === 'warning'));
-    const errors = found.filter((d) => d.severity === 'error');
+    const refused = refusals(found);
+    const errors = refused;
     const what = cmds.join(' ; ');
     if (kernelTakes && errors.length) wrong.push(`false error: ${what} (${errors[0].message})`);
     if (!kernelTakes && !unseen && !found.length) wrong.push(`missed refusal: ${what}`);
@@ -73,11 +75,11 @@ const cases: string[] = [
   F('*filter', '-A "INPUT" -j ACCEPT', 'COMMIT'), F('*filter', '-A INPUT -s "10.0.0.1" -j ACCEPT', 'COMMIT'), F('*filter', '-A INPUT -j ACCEPT \\', 'COMMIT'),
 ];
 
-test('kernel: restore files with odd lines: the linter refuses what iptables-restore refuses', { skip, timeout: 120000 }, () => {
+test(`kernel (iptables-${BACKEND}): restore files with odd lines: the linter refuses what iptables-restore refuses`, { skip, timeout: 120000 }, () => {
   const wrong: string[] = [];
   for (const text of cases) {
-    const r = spawnSync('unshare', ['-n', 'iptables-legacy-restore'], { input: text, encoding: 'utf8' });
-    const errors = lint(text, { format: 'restore' }).diagnostics.filter((d) => d.severity === 'error');
+    const r = spawnSync('unshare', ['-n', `iptables-${BACKEND}-restore`], { input: text, encoding: 'utf8' });
+    const errors = refusals(lint(text, { format: 'restore' }).diagnostics);
     if ((r.status === 0) !== (errors.length === 0)) wrong.push(`${r.status === 0 ? 'false error' : 'missed refusal'}: ${JSON.stringify(text)}${errors[0] ? ` (${errors[0].message})` : ` (${r.stderr.trim().split('\n')[0]})`}`);
   }
   assert.deepEqual(wrong, []);

@@ -1,5 +1,6 @@
 /** Compares the linter with the kernel on generated cases; prints disagreements. Used by the test and by hand. */
 import { lint } from '../../server/src/engine/lint';
+import { refusals } from '../helpers/lint';
 import { generateCases } from './generate';
 import { KernelCase, loadAll } from './oracle';
 
@@ -21,7 +22,7 @@ export function compareWithKernel(cases: KernelCase[]): OracleReport {
   const verdicts = loadAll(cases);
   const report: OracleReport = { total: cases.length, refused: 0, accepted: 0, falseErrors: [], misses: [] };
   cases.forEach((kase, i) => {
-    const errs = lint(kase.text, { family: kase.family }).diagnostics.filter((d) => d.severity === 'error');
+    const errs = refusals(lint(kase.text, { family: kase.family }).diagnostics);
     const v = verdicts[i];
     const ours = errs.map((d) => `${d.range.start.line + 1}: ${d.code}: ${d.message}`);
     if (v.accepted) {

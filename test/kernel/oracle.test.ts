@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { lint } from '../../server/src/engine/lint';
+import { BACKEND, refusals } from '../helpers/lint';
 import { requirement, ROOT } from '../helpers/env';
 import { generateCases } from './generate';
 import { kernelUnavailable, loadAll } from './oracle';
@@ -16,7 +17,7 @@ const why = kernelUnavailable();
 const skip = requirement(!why, `the kernel oracle cannot run: ${why}`);
 const CASES = Number(process.env.ORACLE_CASES ?? 4000);
 
-test(`kernel oracle: ${CASES} generated rulesets, no false error, at least 99% of refusals found`, { skip }, (t) => {
+test(`kernel oracle (iptables-${BACKEND}): ${CASES} generated rulesets, no false error, at least 99% of refusals found`, { skip }, (t) => {
   const report = compareWithKernel(generateCases(CASES, 20261126));
   const missRate = report.misses.length / report.refused;
   t.diagnostic(`kernel oracle: ${report.total} cases, kernel refused ${report.refused}, accepted ${report.accepted}; linter false errors ${report.falseErrors.length}, misses ${report.misses.length} (${(missRate * 100).toFixed(2)}%)`);
@@ -27,12 +28,12 @@ test(`kernel oracle: ${CASES} generated rulesets, no false error, at least 99% o
   assert.ok(missRate <= 0.01, `miss rate ${(missRate * 100).toFixed(2)}% is above 1%`);
 });
 
-test('kernel oracle: the example rulesets load, and the linter agrees', { skip }, () => {
+test(`kernel oracle (iptables-${BACKEND}): the example rulesets load, and the linter agrees`, { skip }, () => {
   const dir = path.join(ROOT, 'examples');
   const files = readdirSync(dir).filter((f) => f.endsWith('.iptables'));
   const verdicts = loadAll(files.map((f) => ({ family: 4, text: readFileSync(path.join(dir, f), 'utf8') })));
   files.forEach((f, i) => {
-    const errors = lint(readFileSync(path.join(dir, f), 'utf8'), { fileName: f }).diagnostics.filter((d) => d.severity === 'error');
+    const errors = refusals(lint(readFileSync(path.join(dir, f), 'utf8'), { fileName: f }).diagnostics);
     const broken = f === 'common-mistakes.iptables';
     assert.equal(verdicts[i].accepted, !broken, `${f}: kernel says ${verdicts[i].message || 'accepted'}`);
     assert.equal(errors.length > 0, broken, `${f}: linter errors ${errors.map((e) => e.message).join('; ')}`);

@@ -3,6 +3,7 @@
  * network namespace (`unshare -n`), so the machine's own firewall is never touched.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { BACKEND } from '../helpers/lint';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -30,7 +31,7 @@ export interface KernelVerdict {
 /** Why the kernel oracle cannot run here, or undefined when it can. */
 export function kernelUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'not running as root';
-  for (const tool of ['unshare', 'iptables-legacy-restore', 'ip6tables-legacy-restore', 'ipset']) {
+  for (const tool of ['unshare', 'iptables-legacy-restore', 'ip6tables-legacy-restore', `iptables-${BACKEND}-restore`, `ip6tables-${BACKEND}-restore`, 'ipset']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed`;
   }
   const probe = spawnSync('unshare', ['-n', 'sh', '-c', 'iptables-legacy-restore --version'], { encoding: 'utf8' });
@@ -50,9 +51,9 @@ export function loadAll(cases: KernelCase[], opts: { save?: boolean } = {}): Arr
     const lines = cases.map((c, i) => {
       const tool = c.family === 6 ? 'ip6tables' : 'iptables';
       const own = setsNamed(c).map((x) => `ipset create ${x} -exist 2>/dev/null; `).join('');
-      const save = opts.save ? ` && ${tool}-legacy-save > ${i}.saved` : '';
+      const save = opts.save ? ` && ${tool}-${BACKEND}-save > ${i}.saved` : '';
       // A restore replaces every table the file names, user chains included: no state leaks between cases.
-      return `${own}${tool}-legacy-restore < ${i}.rules > ${i}.out 2>&1${save}; echo $? > ${i}.rc`;
+      return `${own}${tool}-${BACKEND}-restore < ${i}.rules > ${i}.out 2>&1${save}; echo $? > ${i}.rc`;
     });
     writeFileSync(path.join(dir, 'run.sh'), `cd ${dir}\n${sets}\n${lines.join('\n')}\n`);
     execFileSync('unshare', ['-n', 'sh', path.join(dir, 'run.sh')], { stdio: 'ignore', maxBuffer: 1 << 26 });

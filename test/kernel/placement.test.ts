@@ -8,7 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MATCHES, ModuleSpec, OptionSpec, TABLES, TARGETS } from '../../server/src/engine/kb';
 import { requirement } from '../helpers/env';
-import { kernelUnavailable } from './oracle';
+import { BACKEND, refusals } from '../helpers/lint';
+import { lint } from '../../server/src/engine/lint';
+import { kernelUnavailable, loadAll } from './oracle';
 import { Case, kernelVerdicts, lintErrors, show } from './verdicts';
 
 const why = kernelUnavailable();
@@ -45,7 +47,7 @@ function ruleFor(m: ModuleSpec, family: 4 | 6, table: string, chain: string): st
   return `-t ${table} -A ${chain} ${body}`.trim();
 }
 
-test('kernel: every target and match in every built-in chain of every table: the linter refuses what the kernel refuses', { skip, timeout: 300000 }, (t) => {
+test(`kernel (iptables-${BACKEND}): every target and match in every built-in chain of every table: the linter refuses what the kernel refuses`, { skip, timeout: 300000 }, (t) => {
   const all: Case[] = [];
   for (const family of [4, 6] as const) {
     for (const m of [...TARGETS, ...MATCHES]) {
@@ -76,7 +78,7 @@ function sampleOf(o: OptionSpec, fam: 4 | 6): string | undefined {
   }).join(' ');
 }
 
-test('kernel: every pair of options of each match and target: no error where the kernel takes the rule', { skip, timeout: 300000 }, (t) => {
+test(`kernel (iptables-${BACKEND}): every pair of options of each match and target: no error where the kernel takes the rule`, { skip, timeout: 300000 }, (t) => {
   const all: Case[] = [];
   for (const family of [4, 6] as const) {
     for (const m of [...MATCHES, ...TARGETS]) {
@@ -100,4 +102,31 @@ test('kernel: every pair of options of each match and target: no error where the
   const missed = all.filter((c, i) => verdicts[i] === false && lintErrors(c).length === 0).length;
   t.diagnostic(`${all.length} pairs; ${missed} refused for reasons beyond the pair`);
   assert.deepEqual(falseErrors, []);
+});
+
+test(`kernel (iptables-${BACKEND}): modules reached through a jump from a chain they may not stand in: the linter refuses what the kernel refuses`, { skip, timeout: 120000 }, (t) => {
+  const cases: Array<{ family: 4 | 6; text: string; module: string }> = [];
+  for (const family of [4, 6] as const) {
+    for (const m of [...TARGETS, ...MATCHES]) {
+      if (m.removed || (m.family && m.family !== family)) continue;
+      const restricted = m.chains ?? m.options.find((o) => o.chains)?.chains;
+      if (!restricted) continue;
+      for (const tb of TABLES) {
+        if (m.tables && !m.tables.includes(tb.name)) continue;
+        for (const hook of tb.chains.filter((c) => !restricted.includes(c))) {
+          // The rule as placement builds it, in a user chain X that the hook jumps to.
+          const rule = ruleFor(m, family, tb.name, 'X').replace(`-t ${tb.name} -A X `, '');
+          const restrictedOption = !m.chains && m.options.find((o) => o.chains);
+          const body = restrictedOption && !rule.includes(restrictedOption.names[0]) ? `${rule} ${restrictedOption.names[0]} ${sampleOf(restrictedOption, family) ?? ''}`.trim() : rule;
+          cases.push({ family, module: `${m.kind} ${m.name}`, text: `*${tb.name}\n:X - [0:0]\n-A X ${body}\n-A ${hook} -j X\nCOMMIT\n` });
+        }
+      }
+    }
+  }
+  const verdicts = loadAll(cases.map((c) => ({ family: c.family, text: c.text })));
+  const wrong = cases.filter((c, i) => !/missing kernel module|No chain\/target\/match/.test(verdicts[i].message) && verdicts[i].accepted !== (refusals(lint(c.text, { family: c.family }).diagnostics).length === 0))
+    .map((c) => `${c.module} (IPv${c.family}): ${JSON.stringify(c.text)}`);
+  t.diagnostic(`${cases.length} rules reached through a jump`);
+  assert.deepEqual(wrong, []);
+  assert.ok(cases.length > 150);
 });

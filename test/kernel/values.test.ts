@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MATCHES, ModuleSpec, OptionSpec, TARGETS } from '../../server/src/engine/kb';
 import { requirement } from '../helpers/env';
+import { BACKEND } from '../helpers/lint';
 import { kernelUnavailable } from './oracle';
 import { Case, kernelVerdicts, lintErrors, show } from './verdicts';
 
@@ -49,7 +50,7 @@ function cases(): Case[] {
 }
 
 
-test('kernel: named values in any case and cut short, numbers in every form: the linter refuses what the kernel refuses', { skip, timeout: 300000 }, (t) => {
+test(`kernel (iptables-${BACKEND}): named values in any case and cut short, numbers in every form: the linter refuses what the kernel refuses`, { skip, timeout: 300000 }, (t) => {
   const all = cases();
   const verdicts = kernelVerdicts(all);
   const wrong: string[] = [];
@@ -68,7 +69,7 @@ test('kernel: named values in any case and cut short, numbers in every form: the
 /** Words of every shape, for the options whose values are neither names nor numbers (texts, rates, times, addresses, marks). */
 const SHAPES = ['x', '0', '1/s', '5/minute', '0x1/0xff', 'a,b', 'x'.repeat(40), 'y'.repeat(300), '1.2.3.4', '::1', '10.0.0.0/8', '1:2', '1-2', '00:11:22:33:44:55', '12:00', '2024-01-01T00:00:00', 'Mon', 'abc123', '0.5'];
 
-test('kernel: values of every shape for every other option: no error where the kernel takes the rule', { skip, timeout: 300000 }, (t) => {
+test(`kernel (iptables-${BACKEND}): values of every shape for every other option: no error where the kernel takes the rule`, { skip, timeout: 300000 }, (t) => {
   const all: Case[] = [];
   for (const family of [4, 6] as const) {
     for (const m of [...MATCHES, ...TARGETS]) {
@@ -94,7 +95,7 @@ const ADDRESSES = {
   6: ['::1/129', '::1/128', '::/0', '::ffff:1.2.3.4', '1:2:3:4:5:6:7:8:9', '2001:db8::/48,2001:db8:1::/48', '[::1]', '::1/ffff::', '2001:DB8::1', '::1/064', '::1/0x40', ':::1', '2001:db8::1/64'],
 };
 
-test('kernel: addresses and networks in odd forms: the linter refuses what the kernel refuses', { skip, timeout: 120000 }, () => {
+test(`kernel (iptables-${BACKEND}): addresses and networks in odd forms: the linter refuses what the kernel refuses`, { skip, timeout: 120000 }, () => {
   const all: Case[] = [];
   for (const family of [4, 6] as const) for (const a of ADDRESSES[family]) for (const opt of ['-s', '-d']) all.push({ family, module: 'address', rule: `-A INPUT ${opt} ${a}` });
   const verdicts = kernelVerdicts(all);
@@ -174,7 +175,7 @@ const FAMILY_RULES = [
   '-A INPUT -m statistic --mode nth',
 ];
 
-test('kernel: rules where the family decides, with iptables and with ip6tables: the linter refuses what the kernel refuses', { skip, timeout: 120000 }, () => {
+test(`kernel (iptables-${BACKEND}): rules where the family decides, with iptables and with ip6tables: the linter refuses what the kernel refuses`, { skip, timeout: 120000 }, () => {
   const all: Case[] = [4, 6].flatMap((family) => FAMILY_RULES.map((rule) => ({ family: family as 4 | 6, module: rule, rule })));
   const verdicts = kernelVerdicts(all);
   const wrong = all.filter((c, i) => verdicts[i] !== undefined && verdicts[i] !== (lintErrors(c).length === 0)).map((c) => `${show(c)}${lintErrors(c)[0] ? ` (${lintErrors(c)[0]})` : ''}`);

@@ -250,3 +250,21 @@ test('what a module\'s values require of one another: policy elements, a span ov
   assert.match(errs('-A INPUT -m time --contiguous --timestart 06:00 --timestop 22:00')[0], /span over midnight/);
   assert.equal(errs('-t raw -A PREROUTING -j CT --ctevents NEW').length, 1);
 });
+
+test('refusals of one backend only: a warning that names the iptables that refuses', () => {
+  const by = (text: string, opts = {}) => diagnose(text, opts).filter((d) => (d.data as { refusedBy?: string } | undefined)?.refusedBy).map((d) => `${d.severity} ${(d.data as { refusedBy: string }).refusedBy} ${d.code}@${d.range.start.line}`);
+  // iptables-legacy alone: TRACE outside raw, TCPMSS without a SYN match, hooks its modules check themselves reached through a jump.
+  assert.deepEqual(by(filter('-A INPUT -j TRACE')), ['warning iptables-legacy target-not-allowed@4']);
+  assert.deepEqual(by(table('mangle', '-A FORWARD -p tcp -j TCPMSS --clamp-mss-to-pmtu')), ['warning iptables-legacy target-not-allowed@1']);
+  assert.deepEqual(by(filter(':X - [0:0]', '-A X -m policy --dir in --pol none', '-A OUTPUT -j X')), ['warning iptables-legacy target-not-allowed@5']);
+  // ... and restore-file leniencies of iptables-nft.
+  assert.deepEqual(by('*filter\n:X ACCEPT [0:0]\nCOMMIT\n'), ['warning iptables-legacy invalid-policy@1']);
+  assert.deepEqual(by('*filter\n:X - [0:0]\n:X - [0:0]\nCOMMIT\n'), ['warning iptables-legacy duplicate-chain@2']);
+  assert.deepEqual(by('*filter\nCOMMIT'), ['warning iptables-legacy commit-format@1']);
+  // iptables-nft alone: QUEUE, a chain renamed inside a restore file.
+  assert.deepEqual(by(filter('-A INPUT -j QUEUE')), ['warning iptables-nft target-not-allowed@4']);
+  assert.deepEqual(by(filter(':X - [0:0]', '-E X Y')), ['warning iptables-nft syntax@5']);
+  // Both refuse a hook a module declares, even through a jump: an error.
+  const nat = diagnose(table('nat', ':X - [0:0]', '-A X -o eth0 -j MASQUERADE', '-A PREROUTING -j X'));
+  assert.ok(nat.some((d) => d.code === 'target-not-allowed' && d.severity === 'error'));
+});

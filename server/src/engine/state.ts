@@ -7,6 +7,7 @@ import { findTable, isBuiltinChain, TARGETS } from './kb';
 import { Token } from './lexer';
 import { ChainDecl, Command, Ruleset, tableKey } from './model';
 import { DiagnosticSink } from './parse/diagnostics';
+import { legacyOnly, nftOnly } from './checks/legacy';
 import { suggest, SuggestBudget } from './suggest';
 import { Range } from './types';
 
@@ -185,18 +186,20 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       return;
     }
     if (existing && (existing.decl?.via === 'declaration' || !existing.builtin)) {
-      sink.error('duplicate-chain', d.nameRange, `Chain ${d.name} is declared twice in *${d.table}: iptables-restore refuses the second declaration.`, { first: existing.declRange });
+      legacyOnly(sink, 'duplicate-chain', d.nameRange, `Chain ${d.name} is declared twice in *${d.table}.`, { first: existing.declRange });
       return;
     }
     if (!d.builtin) {
       const tok = Token.at(d.name, d.name, d.nameRange);
       if (isBuiltinChain(d.name)) {
-        sink.error('chain-not-in-table', d.nameRange, `${d.name} is not a built-in chain of the ${d.table} table (it has ${findTable(d.table)?.chains.join(', ')}).`);
+        // iptables-nft makes it a user chain of that name (which no packet reaches unless a rule jumps to it).
+        legacyOnly(sink, 'chain-not-in-table', d.nameRange, `${d.name} is not a built-in chain of the ${d.table} table (it has ${findTable(d.table)?.chains.join(', ')}).`);
+        add({ family, table: d.table, name: d.name, builtin: false, declRange: d.nameRange, decl: d, policy: undefined, policyRange: d.policyRange, rules: [] });
         return;
       }
       validateChainName(tok, sink);
       if (d.policy !== undefined && d.policy !== '-') {
-        sink.error('invalid-policy', d.policyRange ?? d.range, `User chain ${d.name} cannot have a policy; write '-' (only built-in chains have policies).`, { expected: '-' });
+        legacyOnly(sink, 'invalid-policy', d.policyRange ?? d.range, `User chain ${d.name} cannot have a policy; write '-' (only built-in chains have policies).`, { expected: '-' });
       }
     } else if (d.policy === '-') {
       sink.add('invalid-policy', 'warning', d.policyRange ?? d.range, `A built-in chain with '-' keeps the policy it has when the file loads, which this file does not say: write ACCEPT or DROP.`, { suggestions: ['ACCEPT', 'DROP'] });
@@ -383,6 +386,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       return;
     }
     if (!validateChainName(c.extra, sink)) return;
+    if (!isScript) nftOnly(sink, 'syntax', c.extra.range, `A chain renamed in a restore file keeps its old name for iptables-nft-restore until the file is committed: a later line that uses ${c.extra.value} fails. Declare the chain under its new name instead.`);
     state.delete(family, c.table, cs.name);
     state.renameJumps(family, c.table, cs.name, c.extra.value);
     cs.name = c.extra.value;

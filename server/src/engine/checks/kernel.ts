@@ -9,6 +9,7 @@ import { Command, OptionUse } from '../model';
 import { suggest } from '../suggest';
 import { ChainState, RulesetState } from '../state';
 import { CheckContext, ruleFamily } from './context';
+import { legacyOnly, nftOnly } from './legacy';
 import { DiagnosticSink } from '../parse/diagnostics';
 import { Range } from '../types';
 import { fingerprint } from '../fingerprint';
@@ -171,6 +172,19 @@ function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState): void {
     { suggestions: s, chain: t.name, table: rule.table });
 }
 
+/**
+ * A hook refusal. Most targets and matches declare their hooks, which both backends check through jumps; a few
+ * check the hook themselves when the rule is added, which iptables-nft does only in the rule's own chain (devgroup,
+ * policy, TCPMSS: `via-jump`); through jumps only iptables-legacy refuses them.
+ */
+function hookRefusal(ctx: CheckContext, path: string[], range: Range, message: string, data: Record<string, unknown>, legacy: 'never' | 'via-jump' | 'always' = 'never'): void {
+  if (legacy === 'always' || (legacy === 'via-jump' && path.length > 1)) legacyOnly(ctx.sink, 'target-not-allowed', range, message, data);
+  else ctx.sink.error('target-not-allowed', range, `${message} The kernel refuses the rule.`, data);
+}
+
+/** Which option hook checks only iptables-legacy makes through jumps (the modules check the hook themselves). */
+const LEGACY_HOOK_CHECKS: Record<string, 'via-jump' | 'always'> = { TCPMSS: 'via-jump', devgroup: 'via-jump' };
+
 /** Table and hook restrictions of a target or match, checked against every built-in chain that reaches the rule. */
 /** `at` gives the range to report (made only when there is something to report). */
 function checkPlacement(ctx: CheckContext, rule: Command, cs: ChainState, spec: ModuleSpec, at: () => Range): void {
@@ -180,7 +194,10 @@ function checkPlacement(ctx: CheckContext, rule: Command, cs: ChainState, spec: 
     return;
   }
   if (spec.tables && !spec.tables.includes(rule.table)) {
-    ctx.sink.error('target-not-allowed', at(), `${what} is only allowed in the ${spec.tables.join(' or ')} table${spec.tables.length > 1 ? 's' : ''}, not in ${rule.table}.`, { allowedTables: spec.tables });
+    const message = `${what} is only allowed in the ${spec.tables.join(' or ')} table${spec.tables.length > 1 ? 's' : ''}, not in ${rule.table}.`;
+    // iptables-nft sets nftrace itself, in any table.
+    if (spec.name === 'TRACE') legacyOnly(ctx.sink, 'target-not-allowed', at(), message, { allowedTables: spec.tables });
+    else ctx.sink.error('target-not-allowed', at(), message, { allowedTables: spec.tables });
     return;
   }
   if (!spec.chains) return;
@@ -188,7 +205,7 @@ function checkPlacement(ctx: CheckContext, rule: Command, cs: ChainState, spec: 
     if (spec.chains.includes(hook)) continue;
     const path = ctx.graph.path(cs, hook);
     const via = path.length > 1 ? ` (reached as ${path.join(' -> ')})` : '';
-    ctx.sink.error('target-not-allowed', at(), `${what} is only allowed in ${spec.chains.join(', ')}, not in ${hook}${via}: the kernel refuses the rule.`, { allowedChains: spec.chains, path });
+    hookRefusal(ctx, path, at(), `${what} is only allowed in ${spec.chains.join(', ')}, not in ${hook}${via}.`, { allowedChains: spec.chains, path });
     return;
   }
 }
@@ -217,9 +234,10 @@ function checkTargetNeeds(ctx: CheckContext, rule: Command): void {
     ctx.sink.error('protocol-required', needsPortProto.nameToken.range, `${needsPortProto.nameToken.value} with a port needs -p tcp, udp, sctp or dccp: iptables refuses ports without a protocol.`, { insert: '-p tcp' });
   }
   if (spec.name === 'CT') checkCtHelper(ctx, rule);
+  if (spec.name === 'QUEUE') nftOnly(ctx.sink, 'target-not-allowed', t.token.range, 'QUEUE is the old name of NFQUEUE --queue-num 0: write that.');
   if (spec.name === 'TCPMSS') {
     if (protoOk(rule, ['tcp']) && !hasSynMatch(rule)) {
-      ctx.sink.error('target-not-allowed', t.token.range, 'TCPMSS only works on SYN packets: add --syn (or --tcp-flags SYN,RST SYN) to the rule.');
+      legacyOnly(ctx.sink, 'target-not-allowed', t.token.range, 'TCPMSS only changes SYN packets: add --syn (or --tcp-flags SYN,RST SYN) to the rule.');
     }
   }
 }
@@ -247,10 +265,12 @@ function checkCtHelper(ctx: CheckContext, rule: Command): void {
 function checkOptionHooks(ctx: CheckContext, rule: Command, cs: ChainState): void {
   for (const o of rule.options) {
     if (!o.spec.chains) continue;
+    // TCPMSS takes the last of --clamp-mss-to-pmtu and --set-mss: a clamp followed by a size is no clamp.
+    if (o.spec.names[0] === '--clamp-mss-to-pmtu' && rule.options.indexOf(o) < rule.options.findIndex((x) => x.spec.names[0] === '--set-mss')) continue;
     for (const hook of ctx.graph.hooks(cs)) {
       if (o.spec.chains.includes(hook)) continue;
       const path = ctx.graph.path(cs, hook);
-      ctx.sink.error('target-not-allowed', o.nameToken.range, `${o.nameToken.value} works only in ${o.spec.chains.join(', ')}, not in ${path.join(' -> ')}: the kernel refuses the rule.`, { allowedChains: o.spec.chains, path });
+      hookRefusal(ctx, path, o.nameToken.range, `${o.nameToken.value} works only in ${o.spec.chains.join(', ')}, not in ${path.join(' -> ')}.`, { allowedChains: o.spec.chains, path }, LEGACY_HOOK_CHECKS[o.owner?.name ?? '']);
       break;
     }
   }
@@ -290,7 +310,8 @@ function checkPolicyDirection(ctx: CheckContext, rule: Command, cs: ChainState):
   const allowed = dir.value === 'in' ? ['PREROUTING', 'INPUT', 'FORWARD'] : ['FORWARD', 'OUTPUT', 'POSTROUTING'];
   for (const hook of ctx.graph.hooks(cs)) {
     if (allowed.includes(hook)) continue;
-    ctx.sink.error('target-not-allowed', dir.range, `-m policy --dir ${dir.value} works only in ${allowed.join(', ')}, not in ${ctx.graph.path(cs, hook).join(' -> ')}: the kernel refuses the rule.`);
+    const path = ctx.graph.path(cs, hook);
+    hookRefusal(ctx, path, dir.range, `-m policy --dir ${dir.value} works only in ${allowed.join(', ')}, not in ${path.join(' -> ')}.`, { allowedChains: allowed, path }, 'via-jump');
     return;
   }
 }

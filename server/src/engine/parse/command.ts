@@ -3,6 +3,7 @@
  * reading every option from the knowledge base, the way iptables' own option parser resolves them.
  */
 import { Family } from '../kb/addresses';
+import { legacyOnly } from '../checks/legacy';
 import {
   CommandSpec, GENERIC_OPTIONS, MATCHES, ModuleSpec, OptionSpec, TARGETS, findCommand, findMatch, findTable, findTarget,
   exactOption, isAvailable, lookupOption, protocolMatch, TABLES,
@@ -725,8 +726,15 @@ class CommandParser {
     if (PORT_OPTIONS.has(w) || w === '--tcp-flags' || w === '--syn' || w === '--icmp-type' || w === '--icmpv6-type') {
       const needs = w.startsWith('--icmpv6') ? '-p ipv6-icmp' : w.startsWith('--icmp') ? '-p icmp' : w.startsWith('--tcp') || w === '--syn' ? '-p tcp' : '-p tcp or -p udp';
       const proto = this.cmd.protocol;
-      const why = proto ? `the protocol given (-p ${proto.value}) has no ${w}` : `no protocol is given`;
-      this.fail('protocol-required', t.range, `${w} needs ${needs} before it: ${why}, so iptables says unknown option "${w}".`, { option: w, insert: needs.split(' or ')[0] });
+      const negatedOwner = proto?.negated && !proto.token.dynamic && protocolMatch(proto.value, this.ctx.family)?.options.some((o) => o.names.includes(w));
+      if (negatedOwner) {
+        // `! -p tcp --syn`: iptables loads the tcp match all the same; only iptables-legacy's kernel check refuses it.
+        legacyOnly(this.sink, 'protocol-required', t.range, `${w} looks at ${proto!.value.toUpperCase()} headers, which the packets of '! -p ${proto!.value}' do not have.`, { option: w });
+        this.cmd.broken = true;
+      } else {
+        const why = proto ? `the protocol given (-p ${proto.value}) has no ${w}` : `no protocol is given`;
+        this.fail('protocol-required', t.range, `${w} needs ${needs} before it: ${why}, so iptables says unknown option "${w}".`, { option: w, insert: needs.split(' or ')[0] });
+      }
       this.skipArgsOf(w);
       return;
     }

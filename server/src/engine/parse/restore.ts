@@ -8,6 +8,7 @@ import { suggest } from '../suggest';
 import { lineRange } from '../types';
 import { CommandContext, parseCommand } from './command';
 import { DiagnosticSink } from './diagnostics';
+import { legacyOnly } from '../checks/legacy';
 import { AnalysisMemo, ParsedLine } from '../memo';
 import { checkLookalikeLine } from '../checks/lookalike';
 
@@ -172,7 +173,7 @@ class RestoreParser {
     if (text !== 'COMMIT') {
       sink.error('commit-format', range, `'${text}' is not exactly COMMIT: iptables-restore refuses spaces or anything else on the COMMIT line.`, { fix: 'commit' });
     } else if (line === this.index.lineCount - 1) {
-      sink.error('commit-format', range, 'The final COMMIT has no line break after it: the legacy iptables-restore refuses it. End the file with a newline.', { fix: 'eol' });
+      legacyOnly(sink, 'commit-format', range, 'The final COMMIT has no line break after it: end the file with a newline.', { fix: 'eol' });
     }
     if (!current || current.commitRange) {
       sink.error('syntax', range, 'COMMIT without a *table line before it.');
