@@ -268,3 +268,17 @@ test('refusals of one backend only: a warning that names the iptables that refus
   const nat = diagnose(table('nat', ':X - [0:0]', '-A X -o eth0 -j MASQUERADE', '-A PREROUTING -j X'));
   assert.ok(nat.some((d) => d.code === 'target-not-allowed' && d.severity === 'error'));
 });
+
+test('values of smaller modules: DCCP types, TCP options to strip, conntrack zones, IPv6 headers, mobility header types', () => {
+  const errs = (cmd: string) => errors(`${cmd}\n`, { format: 'script' }).length;
+  assert.equal(errs('iptables -A INPUT -p dccp -m dccp --dccp-types request,DATA'), 0);
+  assert.equal(errs('iptables -A INPUT -p dccp -m dccp --dccp-types 5'), 1);
+  assert.equal(errs('iptables -t mangle -A PREROUTING -p tcp -j TCPOPTSTRIP --strip-options sack-permitted,8'), 0);
+  assert.equal(errs('iptables -t mangle -A PREROUTING -p tcp -j TCPOPTSTRIP --strip-options WSCALE'), 1);
+  assert.equal(errs('iptables -t raw -A PREROUTING -j CT --zone mark'), 0);
+  assert.equal(errs('iptables -t raw -A PREROUTING -j CT --zone 65536'), 1);
+  assert.equal(errs('ip6tables -A INPUT -m ipv6header --header hop,ipv6-frag,IPv6-Route,60'), 0);
+  assert.equal(errs('ip6tables -A INPUT -m ipv6header --header tcp'), 1);
+  assert.equal(errs('ip6tables -A INPUT -p mh -m mh --mh-type BRR'), 0);
+  assert.equal(errs('ip6tables -A INPUT -p mh -m mh --mh-type x'), 1);
+});

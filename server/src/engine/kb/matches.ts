@@ -26,7 +26,7 @@ export const MATCHES: ModuleSpec[] = [
   match('dccp', 'DCCP ports, packet types and options.', [
     copyOpt(sport),
     copyOpt(dport),
-    neg('--dccp-types', v.anyKind, 'Comma-separated DCCP packet types (REQUEST, RESPONSE, DATA, ACK, ...).'),
+    neg('--dccp-types', v.dccpTypesKind, 'Comma-separated DCCP packet types (REQUEST, RESPONSE, DATA, ACK, ...).'),
     neg('--dccp-option', v.intKind(0, 255), 'The packet carries this DCCP option.'),
   ], { protocols: ['dccp'], exact: true }),
   match('icmp', 'ICMP message type (IPv4). Loaded by `-p icmp`.', [
@@ -286,10 +286,10 @@ export const MATCHES: ModuleSpec[] = [
   match('hbh', 'IPv6 hop-by-hop options header.', [neg('--hbh-len', v.intKind(0, 0xffffffff), 'Header length.'), opt('--hbh-opts', v.anyKind, 'Options type[:length] list.')], { family: 6 }),
   match('dst', 'IPv6 destination options header.', [neg('--dst-len', v.intKind(0, 0xffffffff), 'Header length.'), opt('--dst-opts', v.anyKind, 'Options type[:length] list.')], { family: 6 }),
   match('ipv6header', 'Which IPv6 extension headers are present.', [
-    neg('--header', v.anyKind, 'Comma-separated header names: hop, dst, route, frag, auth, esp, none, prot.'),
+    neg('--header', v.ipv6HeadersKind, 'Comma-separated header names: hop, dst, route, frag, auth, esp, none, prot.'),
     opt('--soft', null, 'Match if any listed header is present.'),
   ], { family: 6 }),
-  match('mh', 'IPv6 mobility header type.', [neg('--mh-type', v.anyKind, 'Type name, number or range.')], { family: 6, protocols: ['mh', 'ipv6-mh', '135'] }),
+  match('mh', 'IPv6 mobility header type.', [neg('--mh-type', v.mhTypeKind, 'Type name, number or range.')], { family: 6, protocols: ['mh', 'ipv6-mh', '135'] }),
   match('eui64', 'IPv6 source address built from the sender\'s MAC (EUI-64).', [], { family: 6, chains: ['PREROUTING', 'INPUT', 'FORWARD'] }),
   match('ah', 'IPsec AH header SPI. In iptables it needs -p ah; in ip6tables it finds the extension header itself.', [neg('--ahspi', v.intRangeKind(0, 0xffffffff), 'SPI or range.'), neg('--ahlen', v.intKind(0, 0xffffffff), 'Header length (IPv6).', { family: 6 }), opt('--ahres', null, 'Reserved field is zero (IPv6).', { family: 6 })], { protocols: ['ah'], protocolsFamily: 4 }),
   match('esp', 'IPsec ESP header SPI.', [neg('--espspi', v.intRangeKind(0, 0xffffffff), 'SPI or range.')], { protocols: ['esp', '50'] }),

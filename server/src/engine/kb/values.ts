@@ -115,6 +115,57 @@ export const windowScaleKind = kind('window scale', 'a TCP window scale from 0 t
   return undefined;
 }, { label: 'number' });
 
+// ---- smaller modules' values -------------------------------------------------------------------------
+
+/** DCCP packet types, in any case (libxt_dccp). */
+export const dccpTypesKind = enumKind('DCCP type', ['REQUEST', 'RESPONSE', 'DATA', 'ACK', 'DATAACK', 'CLOSEREQ', 'CLOSE', 'RESET', 'SYNC', 'SYNCACK', 'INVALID'].map((t) => ({ label: t, doc: `DCCP ${t} packets.` })), { list: true, match: 'nocase' });
+
+/** A list whose items are names (as written) or numbers up to `max`. */
+function namesOrNumbersKind(name: string, names: string[], max: number, what: string): ValueKind {
+  return kind(name, what, (v) => {
+    for (const item of v.split(',')) {
+      const n = parseNumber(item);
+      if (n !== undefined ? n > max : !names.includes(item)) return err(`'${item}' is not ${what.replace(/^a comma-separated list of /, 'one of ')}: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', ...' : ''}, or a number up to ${max}.`);
+    }
+    return undefined;
+  }, { choices: names.map((x) => ({ label: x, doc: `${x}.` })), list: true, label: `${name.split(' ').pop()}[,…]` });
+}
+
+/** TCPOPTSTRIP's option names (in lower case) or numbers. */
+export const tcpOptionsKind = namesOrNumbersKind('TCP option', ['wscale', 'mss', 'sack-permitted', 'sack', 'timestamp', 'md5'], 255, 'a comma-separated list of TCP options');
+
+/** The headers ipv6header knows, by their numbers: hop-by-hop, routing, fragment, ESP, AH, no next, destination, any. */
+const IPV6_HEADER_NUMBERS = [0, 43, 44, 50, 51, 59, 60, 255];
+const IPV6_HEADER_NAMES = ['hop', 'hop-by-hop', 'dst', 'route', 'frag', 'auth', 'esp', 'none', 'prot', 'protocol'];
+
+/** ipv6header's headers: its own names, a protocol name of /etc/protocols (as written) or a number, of a header it knows. */
+export const ipv6HeadersKind = kind('IPv6 header', 'a comma-separated list of IPv6 extension headers', (v) => {
+  for (const item of v.split(',')) {
+    if (IPV6_HEADER_NAMES.includes(item)) continue;
+    const n = parseNumber(item) ?? PROTOCOLS[item] ?? PROTOCOL_ALIASES[item];
+    if (n === undefined || !IPV6_HEADER_NUMBERS.includes(n)) return err(`'${item}' is not an IPv6 extension header ipv6header knows: ${IPV6_HEADER_NAMES.join(', ')} (or their protocol numbers).`);
+  }
+  return undefined;
+}, { choices: IPV6_HEADER_NAMES.map((x) => ({ label: x, doc: `The ${x} header.` })), list: true, label: 'header[,…]' });
+
+/** A conntrack zone: a number up to 65535, or `mark` (the packet's mark). */
+export const ctZoneKind = kind('zone', 'a zone number (0-65535) or mark', (v) => {
+  const n = parseNumber(v);
+  if (v === 'mark' || (n !== undefined && n <= 65535)) return undefined;
+  return err(`'${v}' is not a conntrack zone: a number from 0 to 65535, or mark.`);
+}, { label: 'zone' });
+
+const MH_TYPES = ['binding-refresh-request', 'brr', 'home-test-init', 'hoti', 'careof-test-init', 'coti', 'home-test', 'hot', 'careof-test', 'cot', 'binding-update', 'bu', 'binding-acknowledgement', 'ba', 'binding-error', 'be'];
+/** A mobility header type: a name in any case or its beginning, a number, or a range of numbers. */
+export const mhTypeKind = kind('MH type', 'a mobility header type name, number or range', (v) => {
+  if (v !== '' && MH_TYPES.some((t) => t.startsWith(v.toLowerCase()))) return undefined;
+  const [a, b, more] = v.split(':');
+  const lo = parseNumber(a);
+  const hi = b === undefined ? lo : parseNumber(b);
+  if (more === undefined && lo !== undefined && hi !== undefined && lo <= 255 && hi <= 255) return undefined;
+  return err(`'${v}' is not a mobility header type: a name such as binding-update (bu), a number, or a range from:to.`);
+}, { choices: MH_TYPES.map((t) => ({ label: t, doc: `${t}.` })), label: 'type' });
+
 // ---- ports ---------------------------------------------------------------------------------------
 
 /**
