@@ -256,7 +256,7 @@ test('ipv6-unfiltered: a script that closes INPUT for IPv4 and never does anythi
   const reject = 'iptables -A INPUT -j REJECT';
   expectOne(script(reject), 'ipv6-unfiltered', 4, reject.slice('iptables '.length), { fileName: 'fw.sh' });
   // Anything to do with IPv6 in the script: ip6tables, a variable for it, a sysctl that turns it off, a restore of rules.v6.
-  for (const more of ['ip6tables -P INPUT DROP', 'IP6T=/sbin/ip6tables', 'sysctl -w net.ipv6.conf.all.disable_ipv6=1', 'ip6tables-restore < /etc/iptables/rules.v6']) {
+  for (const more of ['ip6tables -P INPUT DROP', 'IP6T=/sbin/ip6tables', 'sysctl -w net.ipv6.conf.all.disable_ipv6=1', 'ip6tables-restore < /etc/iptables/rules.v6', '/etc/firewall6.sh', '. ./fw-v6']) {
     expectNone(script('iptables -P INPUT DROP', more), 'ipv6-unfiltered', { fileName: 'fw.sh' });
   }
   // An IPv6 here-document counts as well.

@@ -12,8 +12,11 @@ import { parseCommand } from './command';
 import { parseRestoreLines } from './restore';
 import { DiagnosticSink } from './diagnostics';
 
-/** A word that has to do with IPv6: ip6tables (and $IP6T), a disable_ipv6 sysctl, an inet6 address, rules.v6. */
-const IPV6_WORD = /ip6|ipv6|inet6|rules\.v6/i;
+/**
+ * A word that has to do with IPv6: ip6tables (and $IP6T), a disable_ipv6 sysctl, an inet6 address, rules.v6, another
+ * script for it (firewall6.sh, fw-v6).
+ */
+const IPV6_WORD = /ip6|ipv6|inet6|v6\b|6\.sh$/i;
 const IPTABLES_RE = /^(?:.*\/)?(ip6?tables)(?:-legacy|-nft)?$/;
 const PREFIX_WORDS = new Set(['sudo', 'command', 'exec', 'nice', 'nohup', 'time', 'env', 'doas', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '!', '{']);
 const IPT_VAR_RE = /^\$\{?(IP6?T(?:ABLES)?[A-Z0-9_]*|ip6?t(?:ables)?[a-z0-9_]*)\}?$/;
