@@ -73,6 +73,9 @@ const cases: string[] = [
   F('*filter', ':INPUT ACCEPT [0:0]x', 'COMMIT'), F('*filter', ':INPUT  ACCEPT  [0:0]', 'COMMIT'), F('*filter', ':INPUT\tACCEPT\t[0:0]', 'COMMIT'), F('*filter', 'COMMIT extra'), F('*filter', ' COMMIT'),
   F('*filter', ':INPUT ACCEPT [0:0]', '-A INPUT -j ACCEPT', 'COMMIT', '*filter', 'COMMIT'), F('*filter', '-A INPUT -j ACCEPT', '*nat', 'COMMIT'), F('*filter', '-A INPUT -j "ACCEPT"', 'COMMIT'),
   F('*filter', '-A "INPUT" -j ACCEPT', 'COMMIT'), F('*filter', '-A INPUT -s "10.0.0.1" -j ACCEPT', 'COMMIT'), F('*filter', '-A INPUT -j ACCEPT \\', 'COMMIT'),
+  // A rule marked for the other family: the words before the mark are read, those after it are not.
+  F('*filter', '-A INPUT -6 -p tpc -j ACCEPT', 'COMMIT'), F('*filter', '-A INPUT -p tpc -6 -j ACCEPT', 'COMMIT'), F('*filter', '-A INPUT -s -6 -j ACCEPT', 'COMMIT'),
+  F('*filter', '-A INPUT -d 2001:db8::1 -6 -j ACCEPT', 'COMMIT'), F('*filter', '-A INPUT -6 -j NOSUCH', 'COMMIT'),
 ];
 
 test(`kernel (iptables-${BACKEND}): restore files with odd lines: the linter refuses what iptables-restore refuses`, { skip, timeout: 120000 }, () => {

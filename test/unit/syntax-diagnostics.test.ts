@@ -144,3 +144,12 @@ test('restore-file lines iptables-restore takes anyway: warnings, and the rules 
   assert.deepEqual(kept.diagnostics.filter((d) => d.code === 'invalid-policy').map((d) => d.severity), ['warning']);
   assert.equal(kept.state.get(4, 'filter', 'INPUT')!.policy, undefined);
 });
+
+test('a rule marked for the other family: the words before the mark are read (addresses excepted), those after it are not', () => {
+  const found = (rule: string) => diagnose(`*filter\n${rule}\nCOMMIT\n`).filter((d) => d.severity === 'error' || d.code === 'address-family').map((d) => `${d.severity} ${d.code}`);
+  assert.deepEqual(found('-A INPUT -p tpc -6 -j ACCEPT'), ['error invalid-value', 'warning address-family']);
+  assert.deepEqual(found('-A INPUT -6 -p tpc -j ACCEPT'), ['warning address-family']);
+  assert.deepEqual(found('-A INPUT -d 2001:db8::1 -6 -j ACCEPT'), ['warning address-family']);
+  assert.deepEqual(found('-A INPUT -s -6 -j ACCEPT'), ['error missing-argument']);
+  assert.equal(lint('*filter\n-A INPUT -p tcp -6 -j ACCEPT\nCOMMIT\n').ruleset.commands.length, 0, 'the rule is never loaded');
+});

@@ -859,10 +859,22 @@ class CommandParser {
 
 export function parseCommand(tokens: Token[], ctx: CommandContext, counters?: Token): Command | undefined {
   if (tokens.length === 0) return undefined;
-  // A rule marked for the other family is skipped whole by iptables, before anything else is read.
+  // A rule marked for the other family: iptables reads the words before the mark (and refuses them if they are
+  // wrong), then skips the rule; the words after it are never read.
   const other = ctx.family === 4 ? ['-6', '--ipv6'] : ['-4', '--ipv4'];
-  const mark = tokens.find((t) => !t.dynamic && other.includes(t.value));
+  const at = tokens.findIndex((t) => !t.dynamic && other.includes(t.value));
+  const mark = at < 0 ? undefined : tokens[at];
   if (mark) {
+    // The words before the mark, read as iptables reads them; addresses it reads only once the rule is whole, and
+    // never for a rule it skips: their findings are left out.
+    const seen = new DiagnosticSink();
+    const before = at > 0 ? new CommandParser(tokens.slice(0, at), { ...ctx, sink: seen }, counters).parse() : undefined;
+    const addresses = (before?.options ?? []).filter((o) => !o.owner && (o.spec.short === '-s' || o.spec.short === '-d') && o.arg).map((o) => o.arg!.range);
+    const within = (r: Range, a: Range) => r.start.line === a.start.line && r.start.character >= a.start.character && r.end.character <= a.end.character;
+    ctx.sink.addAll(seen.items.filter((d) => !addresses.some((a) => within(d.range, a))));
+    // `-s -6`: the mark is the value the option before it lacks, which the parse above has already refused.
+    const last = before?.options[before.options.length - 1];
+    if (last && last.valueCount < last.spec.args.length) return undefined;
     const tool = ctx.family === 4 ? 'iptables' : 'ip6tables';
     // iptables-restore skips such a line; the iptables command refuses it.
     if (ctx.format === 'script') ctx.sink.error('address-family', mark.range, `${mark.value} marks this rule as IPv${ctx.family === 4 ? 6 : 4}-only: the ${tool} command refuses it. Run it with ${ctx.family === 4 ? 'ip6tables' : 'iptables'}, or leave ${mark.value} out.`);
