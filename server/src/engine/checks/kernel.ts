@@ -175,15 +175,15 @@ function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState): void {
 /**
  * A hook refusal. Most targets and matches declare their hooks, which both backends check through jumps; a few
  * check the hook themselves when the rule is added, which iptables-nft does only in the rule's own chain (devgroup,
- * policy, TCPMSS: `via-jump`); through jumps only iptables-legacy refuses them.
+ * policy, TCPMSS: `ownChainOnly`); through jumps only iptables-legacy refuses them.
  */
-function hookRefusal(ctx: CheckContext, path: string[], range: Range, message: string, data: Record<string, unknown>, legacy: 'never' | 'via-jump' | 'always' = 'never'): void {
-  if (legacy === 'always' || (legacy === 'via-jump' && path.length > 1)) legacyOnly(ctx.sink, 'target-not-allowed', range, message, data);
+function hookRefusal(ctx: CheckContext, path: string[], range: Range, message: string, data: Record<string, unknown>, ownChainOnly = false): void {
+  if (ownChainOnly && path.length > 1) legacyOnly(ctx.sink, 'target-not-allowed', range, message, data);
   else ctx.sink.error('target-not-allowed', range, `${message} The kernel refuses the rule.`, data);
 }
 
-/** Which option hook checks only iptables-legacy makes through jumps (the modules check the hook themselves). */
-const LEGACY_HOOK_CHECKS: Record<string, 'via-jump' | 'always'> = { TCPMSS: 'via-jump', devgroup: 'via-jump' };
+/** The modules whose options check their hook themselves (iptables-nft: in the rule's own chain only). */
+const OWN_CHAIN_HOOK_CHECKS = new Set(['TCPMSS', 'devgroup']);
 
 /** Table and hook restrictions of a target or match, checked against every built-in chain that reaches the rule. */
 /** `at` gives the range to report (made only when there is something to report). */
@@ -270,7 +270,7 @@ function checkOptionHooks(ctx: CheckContext, rule: Command, cs: ChainState): voi
     for (const hook of ctx.graph.hooks(cs)) {
       if (o.spec.chains.includes(hook)) continue;
       const path = ctx.graph.path(cs, hook);
-      hookRefusal(ctx, path, o.nameToken.range, `${o.nameToken.value} works only in ${o.spec.chains.join(', ')}, not in ${path.join(' -> ')}.`, { allowedChains: o.spec.chains, path }, LEGACY_HOOK_CHECKS[o.owner?.name ?? '']);
+      hookRefusal(ctx, path, o.nameToken.range, `${o.nameToken.value} works only in ${o.spec.chains.join(', ')}, not in ${path.join(' -> ')}.`, { allowedChains: o.spec.chains, path }, OWN_CHAIN_HOOK_CHECKS.has(o.owner?.name ?? ''));
       break;
     }
   }
@@ -311,7 +311,7 @@ function checkPolicyDirection(ctx: CheckContext, rule: Command, cs: ChainState):
   for (const hook of ctx.graph.hooks(cs)) {
     if (allowed.includes(hook)) continue;
     const path = ctx.graph.path(cs, hook);
-    hookRefusal(ctx, path, dir.range, `-m policy --dir ${dir.value} works only in ${allowed.join(', ')}, not in ${path.join(' -> ')}.`, { allowedChains: allowed, path }, 'via-jump');
+    hookRefusal(ctx, path, dir.range, `-m policy --dir ${dir.value} works only in ${allowed.join(', ')}, not in ${path.join(' -> ')}.`, { allowedChains: allowed, path }, true);
     return;
   }
 }
@@ -408,19 +408,17 @@ function requiredOf(spec: ModuleSpec): string[][] {
   return groups;
 }
 
-const named = (options: OptionUse[], name: string) => options.find((o) => o.spec.names[0] === name);
-
 /** -m statistic: the random mode needs its probability, the nth mode its count. */
 function checkStatisticMode(ctx: CheckContext, options: OptionUse[]): void {
-  const mode = named(options, '--mode');
+  const mode = hasOption(options, '--mode');
   const need = mode?.argValue === 'random' ? '--probability' : mode?.argValue === 'nth' ? '--every' : undefined;
-  if (!mode || !need || named(options, need)) return;
+  if (!mode || !need || hasOption(options, need)) return;
   ctx.sink.error('missing-argument', mode.arg!.range, `--mode ${mode.argValue} needs ${need}: iptables refuses it without.`, { module: 'statistic', missing: need });
 }
 
 /** -m time --contiguous: a span over midnight, so the stop time comes before the start time. */
 function checkTimeSpan(ctx: CheckContext, options: OptionUse[]): void {
-  const [contiguous, start, stop] = ['--contiguous', '--timestart', '--timestop'].map((n) => named(options, n));
+  const [contiguous, start, stop] = ['--contiguous', '--timestart', '--timestop'].map((n) => hasOption(options, n));
   if (!contiguous || !start?.argValue || !stop?.argValue || start.argDynamic || stop.argDynamic) return;
   const seconds = (t: string) => t.split(':').reduce((acc, p, k) => acc + Number(p || 0) * [3600, 60, 1][k], 0);
   if (seconds(stop.argValue) >= seconds(start.argValue)) {
@@ -436,7 +434,7 @@ function checkPolicyElements(ctx: CheckContext, options: OptionUse[]): void {
     if (o.spec.startsElement) elements.push([]);
     else if (ELEMENT.includes(o.spec.names[0])) elements[elements.length - 1].push(o);
   }
-  const strict = named(options, '--strict');
+  const strict = hasOption(options, '--strict');
   if (strict && elements.some((e) => e.length === 0)) {
     ctx.sink.error('missing-argument', strict.nameToken.range, '--strict needs each element of the policy to say something (--proto, --mode, --spi, --reqid, --tunnel-src or --tunnel-dst): iptables refuses an empty one.', { module: 'policy', missing: '--proto' });
   }
