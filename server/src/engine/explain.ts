@@ -5,7 +5,7 @@
  */
 import { Command, OptionUse, TargetUse } from './model';
 import { PORT_DESCRIPTIONS, PORT_NAMES, PROTOCOLS } from './kb/services';
-import { conntrackStateOf, ICMP_TYPE_NUMBERS, ICMPV6_TYPE_NUMBERS, parsePort, PortBase, portBaseOf } from './kb/values';
+import { conntrackStateOf, ICMP_TYPE_NUMBERS, ICMPV6_TYPE_NUMBERS, icmpTypeKind4, icmpTypeKind6, parsePort, PortBase, portBaseOf } from './kb/values';
 
 const code = (s: string) => `\`${s}\``;
 
@@ -44,8 +44,8 @@ function icmpWords(text: string, v6: boolean): string {
   const table = v6 ? ICMPV6_TYPE_NUMBERS : ICMP_TYPE_NUMBERS;
   if (!m) {
     // A name in another case or cut short (`ECHO-REQ`) is followed by the one iptables reads it as.
-    const begun = Object.keys(table).filter((k) => k.toLowerCase().startsWith(text.toLowerCase()));
-    return `${code(text)}${begun.length === 1 && begun[0] !== text ? ` (${begun[0]})` : ''}`;
+    const read = (v6 ? icmpTypeKind6 : icmpTypeKind4).choiceOf?.(text, v6 ? 6 : 4)?.label;
+    return `${code(text)}${read && read !== text ? ` (${read})` : ''}`;
   }
   const [type, code0] = [Number(m[1]), m[2] === undefined ? undefined : Number(m[2])];
   const name = Object.keys(table).find((k) => table[k][0] === type && table[k][1] === code0);
