@@ -1,7 +1,7 @@
 /** `iptables-lint convert SCRIPT [--ipv4|--ipv6]`: a shell script's rules as an iptables-restore file. */
 import { lint } from '../engine/lint';
 import { scriptToRestore } from '../engine/toRestore';
-import { oneFileArgs, readInput } from './input';
+import { oneFileInput } from './input';
 
 export const CONVERT_USAGE = `Usage: iptables-lint convert SCRIPT [--ipv4|--ipv6]
 Prints the rules the shell script leaves in the kernel (from empty tables) as an iptables-restore file:
@@ -10,11 +10,9 @@ iptables-lint convert firewall.sh > /etc/iptables/rules.v4. A script with ip6tab
 Exit status: 0 converted, 1 some rules were left out, 2 usage error, unreadable file or nothing to convert.`;
 
 export function runConvert(argv: string[], out: (s: string) => void, errOut: (s: string) => void, readStdin: () => string): number {
-  const args = oneFileArgs(argv, 'convert', CONVERT_USAGE, 'script', out, errOut);
-  if (typeof args === 'number') return args;
-  const { file, family } = args;
-  const text = readInput(file, readStdin, errOut, 'convert');
-  if (text === undefined) return 2;
+  const input = oneFileInput(argv, 'convert', CONVERT_USAGE, 'script', { out, errOut, readStdin });
+  if (typeof input === 'number') return input;
+  const { file, family, text } = input;
   const made = scriptToRestore(lint(text, { fileName: file === '-' ? undefined : file, format: 'script' }), file === '-' ? 'the script' : file);
   const chosen = made.find((f) => f.family === (family ?? made[0]?.family));
   if (!chosen) {

@@ -1,18 +1,16 @@
 /** `iptables-lint explain FILE`: every rule in plain words, chain by chain, in the order the kernel holds them. */
 import { explainRule } from '../engine/explain';
 import { lint } from '../engine/lint';
-import { oneFileArgs, readInput } from './input';
+import { oneFileInput } from './input';
 
 export const EXPLAIN_USAGE = `Usage: iptables-lint explain FILE [--ipv4|--ipv6]
 Prints every rule in plain words, chain by chain, in the order the kernel holds them once the file is loaded (a
 script: once it has run), each with its line: a reading of the ruleset for a review.`;
 
 export function runExplain(argv: string[], out: (s: string) => void, errOut: (s: string) => void, readStdin: () => string): number {
-  const args = oneFileArgs(argv, 'explain', EXPLAIN_USAGE, 'file', out, errOut);
-  if (typeof args === 'number') return args;
-  const { file, family } = args;
-  const text = readInput(file, readStdin, errOut, 'explain');
-  if (text === undefined) return 2;
+  const input = oneFileInput(argv, 'explain', EXPLAIN_USAGE, 'file', { out, errOut, readStdin });
+  if (typeof input === 'number') return input;
+  const { file, family, text } = input;
   const result = lint(text, { fileName: file === '-' ? undefined : file, family });
   for (const cs of result.state.all()) {
     // An empty chain says something only when it is a built-in one that drops.

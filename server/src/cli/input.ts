@@ -14,7 +14,7 @@ export function readInput(file: string, readStdin: () => string, errOut: (s: str
  * The arguments of a subcommand that takes one file and an address family: the file and the family, or the exit
  * status (help shown, or a usage error told).
  */
-export function oneFileArgs(argv: string[], command: string, usage: string, what: string, out: (s: string) => void, errOut: (s: string) => void): { file: string; family?: 4 | 6 } | number {
+function oneFileArgs(argv: string[], command: string, usage: string, what: string, out: (s: string) => void, errOut: (s: string) => void): { file: string; family?: 4 | 6 } | number {
   let family: 4 | 6 | undefined;
   const files: string[] = [];
   for (const a of argv) {
@@ -33,4 +33,15 @@ export function oneFileArgs(argv: string[], command: string, usage: string, what
     return 2;
   }
   return { file: files[0], family };
+}
+
+/**
+ * The one file of such a subcommand, read: its name, the family asked for and its text, or the exit status (help
+ * shown, a usage error told, or the file unreadable).
+ */
+export function oneFileInput(argv: string[], command: string, usage: string, what: string, io: { out: (s: string) => void; errOut: (s: string) => void; readStdin: () => string }): { file: string; family?: 4 | 6; text: string } | number {
+  const args = oneFileArgs(argv, command, usage, what, io.out, io.errOut);
+  if (typeof args === 'number') return args;
+  const text = readInput(args.file, io.readStdin, io.errOut, command);
+  return text === undefined ? 2 : { ...args, text };
 }
