@@ -117,6 +117,18 @@ export class BoxIndex<T> {
 
   /** Whether some item added before the `before`-th holds the packet `point` (one value per dimension). */
   holds(point: readonly bigint[], before = Infinity): boolean {
+    return this.scanPoint(point, before, undefined);
+  }
+
+  /** Every item added before the `before`-th that holds the packet `point`, in no particular order. */
+  holding(point: readonly bigint[], before = Infinity): T[] {
+    const out: T[] = [];
+    this.scanPoint(point, before, out);
+    return out;
+  }
+
+  /** Finds the items holding `point`: the first one only (true when found), or all of them into `all`. */
+  private scanPoint(point: readonly bigint[], before: number, all: T[] | undefined): boolean {
     if (this.seq === 0) return false;
     for (let d = 0; d < point.length; d++) if (point[d] < this.lo[d] || point[d] > this.hi[d]) return false;
     const v = point[this.dim];
@@ -126,10 +138,12 @@ export class BoxIndex<T> {
       let k = from;
       for (; k < list.length && list[k].lo <= v; k++) {
         const e = list[k];
-        if (e.seq < before && this.space.contains(this.boxOf(e.item), point)) {
+        if (e.seq >= before || !this.space.contains(this.boxOf(e.item), point)) continue;
+        if (!all) {
           this.scanned += k - from + 1;
           return true;
         }
+        all.push(e.item);
       }
       this.scanned += k - from;
     }

@@ -6,7 +6,8 @@
 import { Range } from '../types';
 import { CheckContext } from '../checks/context';
 import { AnalysisModel, Decision, DENY, RuleInfo } from './model';
-import { SeenBoxes } from './space';
+import { SeenBoxes, Space } from './space';
+import { ChainState } from '../state';
 import { BoxIndex } from './boxIndex';
 
 export interface DeadRule {
@@ -14,9 +15,15 @@ export interface DeadRule {
   by: Decision[];
 }
 
-const NO_BIG: never[] = [];
+const NO_JUMPS: number[] = [];
+const NO_DECISIONS: Decision[] = [];
 /** How many of the lines responsible a finding carries in its data. */
 const MAX_LINES = 100;
+
+/** A rule that jumps into a user chain: what it decides comes from the chain it calls. */
+function callsChain(ri: RuleInfo, space: Space): boolean {
+  return ri.flow.kind === 'jump' && ri.flow.chain !== undefined && !ri.flow.chain.builtin && ri.exact && !space.isEmpty(ri.box);
+}
 
 /** Every rule of every chain that earlier rules make dead, with the decisions responsible. */
 export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule[] {
@@ -31,31 +38,41 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
     }
     const first = dead.length;
     const space = model.space(cs);
-    // Every rule's leaving decisions are known up front. Most rules leave one box and share an index; a jump into
-    // a long chain (a blocklist) brings hundreds, which get an index of their own, kept with the jump rule.
     const rules = model.rules(cs);
-    const leaves = rules.map((ri) => model.leaves(ri));
     // Indexed by the dimension that best tells the rules' own boxes apart (their decisions lie inside them).
-    const small = new BoxIndex<Decision>(space, (d) => d.box, BoxIndex.bestDim(rules, (ri) => ri.box));
-    const big: Array<{ at: number; index: BoxIndex<Decision> }> = [];
+    const dim = BoxIndex.bestDim(rules, (ri) => ri.box);
+    const small = new BoxIndex<Decision>(space, (d) => d.box, dim);
+    // A jump into a user chain brings the decisions of the chain it calls, all inside the jump's own box. They are
+    // worked out, and get an index of their own, only when a later rule may need them: a corner of the rule, or its
+    // box, lies in the jump's box. A chain that sends each interface or network to a chain of its own never asks.
+    const jumps = new BoxIndex<number>(space, (j) => rules[j].box, dim);
+    const opened = new Map<number, BoxIndex<Decision> | undefined>();
+    const open = (j: number): BoxIndex<Decision> | undefined => {
+      if (opened.has(j)) return opened.get(j);
+      const ri = rules[j];
+      const ls = model.leaves(ri);
+      const build = () => {
+        const own = BoxIndex.best<Decision>(space, (d) => d.box, ls);
+        for (const d of ls) own.add(d);
+        return own;
+      };
+      const sig = model.memo && ls.length ? model.signature((ri.flow as { chain: ChainState }).chain) : undefined;
+      const index = !ls.length ? undefined : sig !== undefined ? model.memo!.forRule(ri.rule, 'leaf-index', sig, build) : build();
+      opened.set(j, index);
+      return index;
+    };
+    // Every other rule's leaving decisions go into one index, a box equal to an earlier decision's only once (that
+    // one decides it first).
     const seen = new SeenBoxes();
-    let position: Map<RuleInfo, number> | undefined;
-    const firstSeq = leaves.map((ls, k) => {
-      const seq = small.size;
-      if (ls.length > limits.ownIndex) {
-        const build = () => {
-          const own = BoxIndex.best<Decision>(space, (d) => d.box, ls);
-          for (const d of ls) own.add(d);
-          return own;
-        };
-        const sig = model.memo ? model.signature(rules[k].flow.kind === 'jump' && rules[k].flow.chain ? rules[k].flow.chain! : cs) : undefined;
-        big.push({ at: k, index: sig !== undefined ? model.memo!.forRule(rules[k].rule, 'leaf-index', sig, build) : build() });
-      } else {
-        // A box equal to an earlier decision's is decided by that one first.
-        for (const d of ls) if (seen.add(d.box)) small.add(d);
-      }
-      return seq;
+    const firstSeq: number[] = [];
+    const firstJump: number[] = [];
+    rules.forEach((ri, k) => {
+      firstSeq.push(small.size);
+      firstJump.push(jumps.size);
+      if (callsChain(ri, space)) jumps.add(k);
+      else for (const d of model.leaves(ri)) if (seen.add(d.box)) small.add(d);
     });
+    let position: Map<RuleInfo, number> | undefined;
     // The corners of the rule at hand (reused from rule to rule).
     const low: bigint[] = space.point(space.full);
     const high: bigint[] = space.point(space.full, true);
@@ -63,21 +80,22 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
       const box = ri.box;
       // A chain in which every rule overlaps every other (thousands of `! -s ADDR` rules) would cost the square of
       // its length: past the chain's work limit its remaining rules are not called dead.
-      if (space.isEmpty(box) || small.scanned > limits.chainWork) return;
-      const earlierBig = big.length && big[0].at < k ? big.filter((b) => b.at < k) : NO_BIG;
+      if (space.isEmpty(box) || small.scanned + jumps.scanned > limits.chainWork) return;
       // Cheap refutation first: if no earlier decision holds the rule's lowest (or highest) corner, the rule is not
       // dead. A final catch-all rule is settled here, before the decisions that overlap it are gathered.
-      const holds = (p: bigint[]) => small.holds(p, firstSeq[k]) || (earlierBig.length > 0 && earlierBig.some((b) => b.index.holds(p)));
+      const holds = (p: bigint[]) => small.holds(p, firstSeq[k]) || (firstJump[k] > 0 && jumps.holding(p, firstJump[k]).some((j) => open(j)?.holds(p)));
       if (!holds(space.point(box, false, low)) || !holds(space.point(box, true, high))) return;
       const cands = small.queryAtMost(box, firstSeq[k], limits.candidates);
       if (!cands) return;
-      if (earlierBig.length) {
-        // Keep the order of the rules: a decision's rank is its rule's position.
+      const called = firstJump[k] > 0 ? jumps.queryAtMost(box, firstJump[k], limits.candidates) : NO_JUMPS;
+      if (!called) return;
+      if (called.length) {
+        // Keep the order of the rules: a decision's rank is its rule's position (for a called chain's: the jump's).
         const rank = new Map<Decision, number>();
         position ??= new Map(rules.map((ri, k) => [ri, k]));
-        for (const d of cands) rank.set(d, position.get(d.via ?? d.by) ?? -1);
-        for (const b of earlierBig) for (const d of b.index.query(box)) {
-          rank.set(d, b.at);
+        for (const d of cands) rank.set(d, position.get(d.by) ?? -1);
+        for (const j of called) for (const d of open(j)?.query(box) ?? NO_DECISIONS) {
+          rank.set(d, j);
           cands.push(d);
         }
         cands.sort((x, y) => rank.get(x)! - rank.get(y)!);
