@@ -18,6 +18,8 @@ export interface OptionUse {
   readonly argValue: string | undefined;
   /** The first value is a shell expansion. */
   readonly argDynamic: boolean;
+  /** The text of the first value; undefined when there is none or when it is a shell expansion (its value unknown). */
+  readonly argText: string | undefined;
   /** How many values the option has. */
   readonly valueCount: number;
   /** The option's name and its values as written, read without making Tokens. */

@@ -32,15 +32,21 @@ function describeCondition(c: Condition): string {
   return typeof c === 'string' ? c : describe(c);
 }
 
+/**
+ * The dimensions and conditions applied so far by the Builder at work, in turn: one list for every rule (a box is
+ * built in one go, and only an empty box's reason reads it).
+ */
+const APPLIED: Array<Dim | Condition> = [];
+
 class Builder {
   readonly box: Box;
   exact = true;
-  emptyReason?: string;
-  /** The dimensions and conditions applied so far, in turn. */
-  private readonly applied: Array<Dim | Condition> = [];
+  /** Why the box is empty, set as soon as a dimension becomes empty (undefined while it is not). */
+  emptyReason: string | undefined = undefined;
 
   constructor(readonly space: Space) {
     this.box = space.full.slice();
+    APPLIED.length = 0;
   }
 
   /** A condition the model cannot decide: the box over-approximates ("may or may not match"). */
@@ -55,9 +61,9 @@ class Builder {
       return;
     }
     const s = negated ? set.complement(this.space.max[d]) : set;
-    const before = this.box[d];
-    this.box[d] = before.intersect(s);
-    if (this.box[d].isEmpty && !this.emptyReason) {
+    const after = this.box[d].intersect(s);
+    this.box[d] = after;
+    if (after.isEmpty && this.emptyReason === undefined) {
       if (s.isEmpty) {
         this.emptyReason = negated ? `${describeCondition(what)} excludes every ${DIM_NAMES[d]}` : `${describeCondition(what)} matches no ${DIM_NAMES[d]}${emptyWhy ? `: ${emptyWhy}` : ''}`;
       } else {
@@ -65,13 +71,13 @@ class Builder {
         this.emptyReason = `${earlier.join(' and ')} and ${describeCondition(what)} exclude each other (no ${DIM_NAMES[d]} satisfies both)`;
       }
     }
-    this.applied.push(d, what);
+    APPLIED.push(d, what);
   }
 
   /** The conditions applied to dimension d so far. */
   private earlier(d: Dim): Condition[] {
     const out: Condition[] = [];
-    for (let k = 0; k < this.applied.length; k += 2) if (this.applied[k] === d) out.push(this.applied[k + 1] as Condition);
+    for (let k = 0; k < APPLIED.length; k += 2) if (APPLIED[k] === d) out.push(APPLIED[k + 1] as Condition);
     return out;
   }
 }
@@ -197,14 +203,9 @@ function protoSet(text: string): IntervalSet | undefined {
   return n === 0 ? range(0, 255) : range(n, n);
 }
 
-/** The text of the option's first value, unless it is a shell expansion (read without making its Token). */
-function text(o: OptionUse): string | undefined {
-  return o.argDynamic ? undefined : o.argValue;
-}
-
 function applyGeneric(b: Builder, o: OptionUse): void {
   // A shell value stands for any protocol, address or interface.
-  const a = text(o);
+  const a = o.argText;
   switch (o.spec.short) {
     case '-p':
       if (a === undefined) return b.unsure();
@@ -228,9 +229,10 @@ function applyGeneric(b: Builder, o: OptionUse): void {
 
 function applyMatchOption(b: Builder, o: OptionUse, family: 4 | 6): void {
   const name = o.spec.names[0];
-  if (o.argDynamic) return b.unsure();
   // Options that take a value have it here: a rule missing one is broken, and broken rules never reach a chain.
-  const a = o.argValue!;
+  // Undefined: a shell expansion.
+  const a = o.argText!;
+  if (a === undefined && o.valueCount !== 0) return b.unsure();
   switch (name) {
     case '--sport':
     case '--dport': {
@@ -303,5 +305,5 @@ export function ruleMatch(rule: Command, space: Space): RuleMatch {
     if (fragmentFree !== undefined) b.apply(Dim.Frag, FIRST_FRAGMENT, false, m.name === m.spec.name ? fragmentFree : `-m ${m.name}`);
     for (const o of m.options) applyMatchOption(b, o, space.family);
   }
-  return { box: b.box, exact: b.exact, emptyReason: space.isEmpty(b.box) ? b.emptyReason ?? 'its conditions exclude each other' : undefined };
+  return { box: b.box, exact: b.exact, emptyReason: b.emptyReason };
 }

@@ -93,24 +93,40 @@ export function isIPv4Net(s: string): boolean {
  * numbers; undefined for anything else. The same range parseNet gives, without its cache or its parsed form.
  */
 export function ipv4NetRange(s: string): [number, number] | undefined {
-  if (!isIPv4Net(s)) return undefined;
-  const slash = s.indexOf('/');
+  // One pass, with isIPv4Net's rules: parts of one to three digits up to 255, at most four.
+  const n = s.length;
   let v = 0;
   let part = 0;
+  let digits = 0;
   let parts = 0;
-  const end = slash < 0 ? s.length : slash;
-  for (let i = 0; i <= end; i++) {
-    const c = i < end ? s.charCodeAt(i) : 46;
-    if (c !== 46) {
+  let i = 0;
+  for (; i <= n; i++) {
+    const c = i < n ? s.charCodeAt(i) : 46;
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return undefined;
       part = part * 10 + (c - 48);
       continue;
     }
+    const slash = c === 47;
+    if ((c !== 46 && !slash) || digits === 0 || part > 255 || ++parts > 4) return undefined;
     v = v * 256 + part;
     part = 0;
-    parts++;
+    digits = 0;
+    if (slash) break;
   }
-  for (; parts < 4; parts++) v *= 256;
-  const prefix = slash < 0 ? 32 : Number(s.slice(slash + 1));
+  for (let p = parts; p < 4; p++) v *= 256;
+  let prefix = 32;
+  if (i < n) {
+    // The prefix length: digits only, at most 32; a leading zero (octal to iptables) takes parseNet's path.
+    if (i === n - 1 || (s.charCodeAt(i + 1) === 48 && i + 2 < n)) return undefined;
+    prefix = 0;
+    for (let k = i + 1; k < n; k++) {
+      const c = s.charCodeAt(k);
+      if (c < 48 || c > 57) return undefined;
+      prefix = prefix * 10 + (c - 48);
+      if (prefix > 32) return undefined;
+    }
+  }
   const size = 2 ** (32 - prefix);
   const lo = v - (v % size);
   return [lo, lo + size - 1];

@@ -10,7 +10,7 @@ import {
 } from '../kb';
 import { ValueKind } from '../kb/values';
 import { Token } from '../lexer';
-import { dynamicOf, endLineOf, lineOf, rangeOf, spanOf, tokenOf, valueOf, WordRef, Words } from './words';
+import { dynamicOf, endLineOf, lineOf, rangeOf, spanOf, textOf, tokenOf, valueOf, WordRef, Words } from './words';
 import { Command, MatchUse, OptionUse, TargetUse } from '../model';
 import { suggest } from '../suggest';
 import { Range } from '../types';
@@ -144,6 +144,10 @@ class OptionNode implements OptionUse {
 
   get argDynamic(): boolean {
     return this.valueCount !== 0 && dynamicOf(this.words, this.valueRef(0));
+  }
+
+  get argText(): string | undefined {
+    return this.valueCount === 0 ? undefined : textOf(this.words, this.valueRef(0));
   }
 
   get nameText(): string {

@@ -91,6 +91,12 @@ export class Words {
     return typeof v === 'string' ? v : v.value;
   }
 
+  /** The word's text, undefined when it is a shell expansion (its value is unknown). */
+  text(k: number): string | undefined {
+    const v = this.slots[k];
+    return typeof v === 'string' ? v : v.dynamic ? undefined : v.value;
+  }
+
   /** A word kept as text is never a shell expansion. */
   dynamic(k: number): boolean {
     const v = this.slots[k];
@@ -176,6 +182,11 @@ export function tokenOf(words: Words | undefined, r: WordRef): Token {
 /** The text of the word a reference stands for, without making its Token. */
 export function valueOf(words: Words | undefined, r: WordRef): string {
   return typeof r === 'number' ? words!.value(r) : r.value;
+}
+
+/** The text of the word a reference stands for, undefined when it is a shell expansion. */
+export function textOf(words: Words | undefined, r: WordRef): string | undefined {
+  return typeof r === 'number' ? words!.text(r) : r.dynamic ? undefined : r.value;
 }
 
 export function dynamicOf(words: Words | undefined, r: WordRef): boolean {
