@@ -130,10 +130,10 @@ function intern(word: string): string {
  * (a backslash inside them escapes the next character); single quotes are ordinary characters.
  * A word without a double quote (nearly every word) is the run of characters up to the next blank.
  * The line is `text` from `from` to `end`, its columns counted from `base` (so that a parser can hand over the whole
- * document, which is read faster than a piece cut out of it).
+ * document, which is read faster than a piece cut out of it). The words are added to `tokens` (a new list unless
+ * given: a parser may hand over the same empty list for every line).
  */
-export function lexRestoreLine(text: string, line: number, from = 0, end = text.length, base = 0): LineLexResult {
-  const tokens: Token[] = [];
+export function lexRestoreLine(text: string, line: number, from = 0, end = text.length, base = 0, tokens: Token[] = []): LineLexResult {
   let problems: LexProblem[] = NO_PROBLEMS;
   let i = from;
   const n = end;

@@ -27,9 +27,20 @@ export interface CommandContext {
 
 interface Resolved {
   spec: OptionSpec;
-  owner?: ModuleSpec;
-  implicit?: ModuleSpec;
-  instance?: MatchUse;
+  owner: ModuleSpec | undefined;
+  implicit: ModuleSpec | undefined;
+  instance: MatchUse | undefined;
+}
+
+/** What an option's name resolves to: one object, filled anew for each option (its reader takes its fields at once). */
+const RESOLVED: Resolved = { spec: undefined as unknown as OptionSpec, owner: undefined, implicit: undefined, instance: undefined };
+
+function resolved(spec: OptionSpec, owner?: ModuleSpec, implicit?: ModuleSpec, instance?: MatchUse): Resolved {
+  RESOLVED.spec = spec;
+  RESOLVED.owner = owner;
+  RESOLVED.implicit = implicit;
+  RESOLVED.instance = instance;
+  return RESOLVED;
 }
 
 const PORT_OPTIONS = new Set(['--dport', '--sport', '--destination-port', '--source-port']);
@@ -53,6 +64,28 @@ function fit<T>(list: T[]): T[] {
   return list.length ? list.slice() : NONE;
 }
 
+/**
+ * The lists a command's parts fill while it is parsed (its options, its matches, each module's options), lent out
+ * for one command at a time and kept from one command to the next, each copied to its exact size (fit) once the
+ * command is packed. A new list filled by push grows in steps that leave garbage behind, and a ruleset has hundreds
+ * of thousands of commands. (A list is emptied by popping: setting its length to 0 would give up its room.)
+ */
+const LISTS: unknown[][] = [];
+let listsLent = 0;
+
+function lendList<T>(): T[] {
+  if (listsLent === LISTS.length) LISTS.push([]);
+  const list = LISTS[listsLent++] as T[];
+  while (list.length) list.pop();
+  return list;
+}
+
+/** The first item of `list` whose spec is `spec` (a loop: the parser's hot path makes no closures). */
+function withSpec<T extends { spec?: unknown }>(list: readonly T[], spec: unknown): T | undefined {
+  for (let k = 0; k < list.length; k++) if (list[k].spec === spec) return list[k];
+  return undefined;
+}
+
 /** Word places up to this fit the packed form of an option (two small integers). */
 const PACKABLE = 0x7fff;
 
@@ -62,6 +95,11 @@ const PACKABLE = 0x7fff;
  * allocates nothing for its words.
  */
 const PENDING: Array<Token | undefined> = [];
+/**
+ * How many entries of PENDING belong to the command being parsed. The list itself is never emptied (an emptied
+ * list gives up its room, and would grow again, leaving garbage, for every command): entries past this are stale.
+ */
+let pendingLength = 0;
 
 /**
  * An option as written. A ruleset has several options per rule and keeps them for as long as the document is open,
@@ -81,8 +119,9 @@ class OptionNode implements OptionUse {
   private more = 0;
 
   constructor(readonly spec: OptionSpec, name: Token, neg: Token | undefined) {
-    this.at = ~PENDING.length;
-    PENDING.push(name, neg);
+    this.at = ~pendingLength;
+    PENDING[pendingLength++] = name;
+    PENDING[pendingLength++] = neg;
   }
 
   get owner(): ModuleSpec | undefined {
@@ -173,7 +212,7 @@ class OptionNode implements OptionUse {
 
   /** A value, read right after the option's name and earlier values (nothing else is added to PENDING meanwhile). */
   push(t: Token): void {
-    PENDING.push(t);
+    PENDING[pendingLength++] = t;
     this.more++;
   }
 
@@ -201,7 +240,7 @@ class OptionNode implements OptionUse {
 /** A match loaded by -m (or implicitly by -p). */
 class MatchNode implements MatchUse {
   private words: Words | undefined = undefined;
-  options: OptionUse[] = [];
+  options: OptionUse[] = lendList();
 
   /** `ref` is the word after -m; none for a protocol match loaded implicitly by -p. */
   constructor(readonly spec: ModuleSpec | undefined, private ref: WordRef | undefined) {}
@@ -229,7 +268,7 @@ class MatchNode implements MatchUse {
 /** The target of -j or -g. */
 class TargetNode implements TargetUse {
   private words: Words | undefined = undefined;
-  options: OptionUse[] = [];
+  options: OptionUse[] = lendList();
 
   constructor(private ref: WordRef, readonly spec: ModuleSpec | undefined, readonly goto: boolean) {}
 
@@ -306,8 +345,8 @@ class CommandNode implements Command {
   table: string;
   spec = undefined as unknown as CommandSpec;
   protocol: ProtocolNode | undefined = undefined;
-  options: OptionUse[] = [];
-  matches: MatchUse[] = [];
+  options: OptionUse[] = lendList();
+  matches: MatchUse[] = lendList();
   target: TargetUse | undefined = undefined;
   /** The words: the lexer's Tokens while parsing, packed after. */
   private words: Words | Token[];
@@ -324,7 +363,9 @@ class CommandNode implements Command {
     this.table = ctx.table;
     this.parts = [undefined, tokens[0], undefined, undefined, undefined, counters];
     this.words = tokens;
-    this.flags = tokens.some((t) => t.dynamic) ? DYNAMIC : 0;
+    let dynamic = false;
+    for (let k = 0; k < tokens.length && !dynamic; k++) dynamic = tokens[k].dynamic;
+    this.flags = dynamic ? DYNAMIC : 0;
   }
 
   get dynamic(): boolean {
@@ -465,12 +506,13 @@ class CommandNode implements Command {
   /** Packs the words once the command is parsed; `tokens` is the final list of its words. */
   pack(tokens: Token[]): void {
     const words = Words.pack(tokens);
-    const list = (this.parts as Array<WordRef | undefined>).map((r) => (r === undefined ? undefined : words.refOf(tokens, r as Token)));
+    const list = this.parts as Array<WordRef | undefined>;
+    for (let p = 0; p < list.length; p++) if (list[p] !== undefined) list[p] = words.refOf(tokens, list[p] as Token);
     // The counters are not among the words: kept right after them, at place `count`.
     const counters = list[COUNTERS];
     let packed = 0;
     for (let p = TABLE; p <= EXTRA && packed >= 0; p++) {
-      const r = list[p];
+      const r = list[p] as number | undefined;
       if (r === undefined) continue;
       packed = r + 1 > PART_MASK ? -1 : packed | ((r + 1) << (PART_BITS * p));
     }
@@ -487,18 +529,31 @@ class CommandNode implements Command {
   }
 }
 
+/** What value checks are told of the command: its family (one object per family, shared by every command). */
+const VALUE_CONTEXTS: Record<Family, { family: Family }> = { 4: { family: 4 }, 6: { family: 6 } };
+
+/** iptables' own options the command being parsed has given so far: the first `seenGenericCount` of the list. */
+const SEEN_GENERIC: OptionSpec[] = [];
+let seenGenericCount = 0;
+
+function seenGeneric(spec: OptionSpec): boolean {
+  for (let k = 0; k < seenGenericCount; k++) if (SEEN_GENERIC[k] === spec) return true;
+  return false;
+}
+
 class CommandParser {
   private i = 0;
   private readonly cmd: CommandNode;
   private pendingNeg?: Token;
   /** A shell expansion stood where an option could be: later words may belong to options it holds. */
   private fuzzy = false;
-  private seenGeneric?: Set<OptionSpec>;
   private readonly valueCtx: { family: Family };
 
   constructor(private readonly tokens: Token[], private readonly ctx: CommandContext, counters?: Token) {
-    PENDING.length = 0;
-    this.valueCtx = { family: ctx.family };
+    pendingLength = 0;
+    this.valueCtx = VALUE_CONTEXTS[ctx.family];
+    seenGenericCount = 0;
+    listsLent = 0;
     this.cmd = new CommandNode(ctx, tokens, counters);
   }
 
@@ -515,7 +570,7 @@ class CommandParser {
     while (this.i < this.tokens.length) this.step();
     if (this.pendingNeg) this.fail('syntax', this.pendingNeg.range, "'!' must be followed by the option it negates.");
     if (this.cmd.spec) this.cmd.pack(this.tokens);
-    PENDING.length = 0;
+    pendingLength = 0;
     if (!this.cmd.spec) {
       const first = this.tokens[0];
       if (!this.cmd.dynamic) {
@@ -633,18 +688,18 @@ class CommandParser {
 
   private resolveLoaded(word: string, find: (specs: OptionSpec[], w: string) => OptionSpec | undefined): Resolved | undefined {
     const generic = find(GENERIC_OPTIONS, word);
-    if (generic) return { spec: generic };
+    if (generic) return resolved(generic);
     // Once a target is given its options come first (`-m helper --helper ftp -j CT --helper ftp`).
     if (this.cmd.target?.spec) {
       const s = find(this.cmd.target.spec.options, word);
-      if (s) return { spec: s, owner: this.cmd.target.spec };
+      if (s) return resolved(s, this.cmd.target.spec);
     }
     // The latest instance of a module gets the option (a rule may load the same match twice).
     for (let k = this.cmd.matches.length - 1; k >= 0; k--) {
       const m = this.cmd.matches[k];
       if (!m.spec) continue;
       const s = find(m.spec.options, word);
-      if (s) return { spec: s, owner: m.spec, instance: m };
+      if (s) return resolved(s, m.spec, undefined, m);
     }
     return undefined;
   }
@@ -654,9 +709,9 @@ class CommandParser {
     // `! -p tcp` does not load the tcp match: its options stay unknown.
     if (proto && !proto.token.dynamic && !proto.negated) {
       const pm = protocolMatch(proto.value, this.ctx.family);
-      if (pm && !this.cmd.matches.some((m) => m.spec === pm)) {
+      if (pm && !withSpec(this.cmd.matches, pm)) {
         const s = find(pm.options, word);
-        if (s) return { spec: s, owner: pm, implicit: pm };
+        if (s) return resolved(s, pm, pm);
       }
     }
     return undefined;
@@ -700,13 +755,13 @@ class CommandParser {
     }
     this.readArgs(use);
     if (!owner) return this.applyGeneric(use);
-    const m = instance ?? this.cmd.matches.find((x) => x.spec === owner);
+    const m = instance ?? withSpec(this.cmd.matches, owner);
     const all = m ? m.options : this.cmd.target?.options ?? [];
     // Options after an element separator (policy's --next) are checked against their own element only.
     let from = all.length;
     while (from > 0 && !all[from - 1].spec.startsElement) from--;
     const siblings = from === 0 ? all : all.slice(from);
-    const twice = siblings.find((o) => o.spec === spec);
+    const twice = withSpec(siblings, spec);
     if (twice) {
       this.fail('syntax', t.range, `${spec.names[0]} is given twice for the same ${owner.kind === 'match' ? `-m ${owner.name}` : `-j ${owner.name}`}: iptables allows it once.`, { first: twice.nameToken.range });
     }
@@ -818,11 +873,10 @@ class CommandParser {
       case '-g':
         return this.setTarget(use, arg, spec.short === '-g');
     }
-    this.seenGeneric ??= new Set();
-    if (this.seenGeneric.has(spec) && spec.args.length) {
+    if (seenGeneric(spec) && spec.args.length) {
       this.fail('syntax', use.nameToken.range, `${use.nameToken.value} is given twice; iptables allows each of its own options once per rule.`);
     }
-    this.seenGeneric.add(spec);
+    SEEN_GENERIC[seenGenericCount++] = spec;
   }
 
   private loadMatch(arg: Token): void {
@@ -861,12 +915,16 @@ class CommandParser {
   }
 }
 
+/** The words that mark a rule for the other family, by the family being read. */
+const OTHER_FAMILY_MARKS: Record<Family, readonly string[]> = { 4: ['-6', '--ipv6'], 6: ['-4', '--ipv4'] };
+
 export function parseCommand(tokens: Token[], ctx: CommandContext, counters?: Token): Command | undefined {
   if (tokens.length === 0) return undefined;
   // A rule marked for the other family: iptables reads the words before the mark (and refuses them if they are
   // wrong), then skips the rule; the words after it are never read.
-  const other = ctx.family === 4 ? ['-6', '--ipv6'] : ['-4', '--ipv4'];
-  const at = tokens.findIndex((t) => !t.dynamic && other.includes(t.value));
+  const other = OTHER_FAMILY_MARKS[ctx.family];
+  let at = -1;
+  for (let k = 0; k < tokens.length && at < 0; k++) if (!tokens[k].dynamic && other.includes(tokens[k].value)) at = k;
   const mark = at < 0 ? undefined : tokens[at];
   if (mark) {
     // The words before the mark, read as iptables reads them; addresses it reads only once the rule is whole, and

@@ -220,12 +220,20 @@ class RestoreParser {
 }
 
 /**
+ * The list every rule line's words are read into: the command parsed from them keeps its words in a form of its own
+ * (Words), and nothing keeps the list, so one serves every line (emptied by popping, which keeps its room: a new
+ * list per line would grow, leaving garbage, a hundred thousand times in a large file).
+ */
+const LINE_WORDS: Token[] = [];
+
+/**
  * A rule line: the look-alike check, its words (after the counters, if any), and the command they make. The words
  * are read from the document (`doc`, where the line starts at `at`), the same text as `text`.
  */
 function parseRuleLine(text: string, line: number, ctx: CommandContext, doc: string, at: number): Command | undefined {
   checkLookalikeLine(text, line, ctx.sink);
-  const lexed = lexRestoreLine(doc, line, at, at + text.length, at);
+  while (LINE_WORDS.length) LINE_WORDS.pop();
+  const lexed = lexRestoreLine(doc, line, at, at + text.length, at, LINE_WORDS);
   for (const p of lexed.problems) ctx.sink.add('syntax', 'warning', p.range, p.message);
   let tokens = lexed.tokens;
   let counters: Token | undefined;
