@@ -163,8 +163,8 @@ export function lexRestoreLine(text: string, line: number, from = 0, end = text.
   return { tokens, problems };
 }
 
-/** Nearly every line has no problem: they share one empty list. */
-const NO_PROBLEMS: LexProblem[] = Object.freeze([]) as unknown as LexProblem[];
+/** Nearly every line has no problem: they share one empty list (not frozen: see NONE in parse/command.ts). */
+const NO_PROBLEMS: LexProblem[] = [];
 
 /** A word holding a double quote, from `start`: the value is built from slices of the line, quotes and escaping backslashes left out. */
 function quotedWord(text: string, line: number, start: number, end: number, base: number): { token: Token; end: number; problem?: LexProblem } {

@@ -5,7 +5,7 @@
 import { protocolNumber } from '../kb/services';
 import { TextCache } from '../textCache';
 import { isBuiltinChain, ModuleSpec, TARGETS } from '../kb';
-import { Command, OptionUse } from '../model';
+import { Command, MatchUse, OptionUse, TargetUse } from '../model';
 import { suggest } from '../suggest';
 import { ChainState, RulesetState } from '../state';
 import { CheckContext, ruleFamily } from './context';
@@ -34,6 +34,12 @@ function protoOk(c: Command, allowed: string[]): boolean {
   const p = ruleProto(c);
   if (p === 'dynamic' || c.dynamic) return true;
   return p !== undefined && allowed.some((a) => protoNumber(a) === p);
+}
+
+/** The rule's match of the module `name` (a loop: these checks run on every rule, and make no closures). */
+function matchNamed(rule: Command, name: string): MatchUse | undefined {
+  for (const m of rule.matches) if (m.spec?.name === name) return m;
+  return undefined;
 }
 
 function hasOption(uses: OptionUse[], name: string): OptionUse | undefined {
@@ -89,7 +95,7 @@ function checkLoops(ctx: CheckContext): void {
 
 function checkRule(ctx: CheckContext, rule: Command, cs: ChainState): void {
   checkTarget(ctx, rule, cs);
-  for (const m of rule.matches) if (m.spec) checkPlacement(ctx, rule, cs, m.spec, () => m.token?.range ?? rule.protocol?.token.range ?? rule.range);
+  for (const m of rule.matches) if (m.spec) checkPlacement(ctx, rule, cs, m.spec, m);
   checkMatchProtocols(ctx, rule);
   checkOptionNeeds(ctx, rule);
   checkPolicyDirection(ctx, rule, cs);
@@ -147,7 +153,7 @@ function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState): void {
   const family = ruleFamily(ctx, rule);
   if (t.spec) {
     if (t.spec.removed) return;
-    checkPlacement(ctx, rule, cs, t.spec, () => t.token.range);
+    checkPlacement(ctx, rule, cs, t.spec, t);
     checkTargetNeeds(ctx, rule);
     return;
   }
@@ -185,19 +191,26 @@ function hookRefusal(ctx: CheckContext, path: string[], range: Range, message: s
 /** The modules whose options check their hook themselves (iptables-nft: in the rule's own chain only). */
 const OWN_CHAIN_HOOK_CHECKS = new Set(['TCPMSS', 'devgroup']);
 
-/** Table and hook restrictions of a target or match, checked against every built-in chain that reaches the rule. */
-/** `at` gives the range to report (made only when there is something to report). */
-function checkPlacement(ctx: CheckContext, rule: Command, cs: ChainState, spec: ModuleSpec, at: () => Range): void {
+/**
+ * Where a finding about a match or target goes: its name after -m or -j (a protocol match loaded by -p: the
+ * protocol; worked out only when there is something to report).
+ */
+function moduleRange(rule: Command, use: MatchUse | TargetUse): Range {
+  return use.token?.range ?? rule.protocol?.token.range ?? rule.range;
+}
+
+/** Table and hook restrictions of a target or match (`use`), checked against every built-in chain that reaches the rule. */
+function checkPlacement(ctx: CheckContext, rule: Command, cs: ChainState, spec: ModuleSpec, use: MatchUse | TargetUse): void {
   const what = spec.kind === 'target' ? `The ${spec.name} target` : `The ${spec.name} match`;
   if (spec.forbiddenTables?.includes(rule.table)) {
-    ctx.sink.error('target-not-allowed', at(), `${what} is refused in the ${rule.table} table: it is not meant for filtering (only the first packet of a connection passes it). Filter in the filter table.`, { forbiddenTable: rule.table });
+    ctx.sink.error('target-not-allowed', moduleRange(rule, use), `${what} is refused in the ${rule.table} table: it is not meant for filtering (only the first packet of a connection passes it). Filter in the filter table.`, { forbiddenTable: rule.table });
     return;
   }
   if (spec.tables && !spec.tables.includes(rule.table)) {
     const message = `${what} is only allowed in the ${spec.tables.join(' or ')} table${spec.tables.length > 1 ? 's' : ''}, not in ${rule.table}.`;
     // iptables-nft sets nftrace itself, in any table.
-    if (spec.name === 'TRACE') legacyOnly(ctx.sink, 'target-not-allowed', at(), message, { allowedTables: spec.tables });
-    else ctx.sink.error('target-not-allowed', at(), message, { allowedTables: spec.tables });
+    if (spec.name === 'TRACE') legacyOnly(ctx.sink, 'target-not-allowed', moduleRange(rule, use), message, { allowedTables: spec.tables });
+    else ctx.sink.error('target-not-allowed', moduleRange(rule, use), message, { allowedTables: spec.tables });
     return;
   }
   if (!spec.chains) return;
@@ -205,7 +218,7 @@ function checkPlacement(ctx: CheckContext, rule: Command, cs: ChainState, spec: 
     if (spec.chains.includes(hook)) continue;
     const path = ctx.graph.path(cs, hook);
     const via = path.length > 1 ? ` (reached as ${path.join(' -> ')})` : '';
-    hookRefusal(ctx, path, at(), `${what} is only allowed in ${spec.chains.join(', ')}, not in ${hook}${via}.`, { allowedChains: spec.chains, path });
+    hookRefusal(ctx, path, moduleRange(rule, use), `${what} is only allowed in ${spec.chains.join(', ')}, not in ${hook}${via}.`, { allowedChains: spec.chains, path });
     return;
   }
 }
@@ -278,7 +291,7 @@ function checkOptionHooks(ctx: CheckContext, rule: Command, cs: ChainState): voi
 
 function hasSynMatch(rule: Command): boolean {
   if (rule.dynamic) return true;
-  const tcp = rule.matches.find((m) => m.spec?.name === 'tcp');
+  const tcp = matchNamed(rule, 'tcp');
   if (!tcp) return false;
   const syn = hasOption(tcp.options, '--syn');
   if (syn) return !syn.negated;
@@ -293,7 +306,8 @@ function checkOptionNeeds(ctx: CheckContext, rule: Command): void {
     if (o.spec.protocols && !protoOk(rule, o.spec.protocols)) {
       ctx.sink.error('protocol-required', o.nameToken.range, `${o.nameToken.value} needs -p ${o.spec.protocols[0]} on the rule: the kernel refuses it otherwise.`, { insert: `-p ${o.spec.protocols[0]}` });
     }
-    for (const need of o.spec.requires ?? []) {
+    if (!o.spec.requires) continue;
+    for (const need of o.spec.requires) {
       const siblings = rule.matches.find((m) => m.options.includes(o))?.options ?? rule.target?.options ?? [];
       if (!rule.dynamic && !siblings.some((x) => x.spec.names[0] === need)) {
         ctx.sink.error('missing-argument', o.nameToken.range, `${o.nameToken.value} also needs ${need}: iptables refuses it alone.`, { missing: need });
@@ -304,7 +318,7 @@ function checkOptionNeeds(ctx: CheckContext, rule: Command): void {
 
 /** IPsec policy: the decapsulation policy exists only on the way in, the encapsulation policy on the way out. */
 function checkPolicyDirection(ctx: CheckContext, rule: Command, cs: ChainState): void {
-  const pol = rule.matches.find((m) => m.spec?.name === 'policy');
+  const pol = matchNamed(rule, 'policy');
   const dir = pol && hasOption(pol.options, '--dir')?.arg;
   if (!dir || dir.dynamic) return;
   const allowed = dir.value === 'in' ? ['PREROUTING', 'INPUT', 'FORWARD'] : ['FORWARD', 'OUTPUT', 'POSTROUTING'];
@@ -453,20 +467,22 @@ const MODULE_RULES: Record<string, (ctx: CheckContext, options: OptionUse[]) => 
   policy: checkPolicyElements,
 };
 
+/** The first group of options a module cannot do without of which `uses` has none (reported at the module's name). */
+function checkRequiredOf(ctx: CheckContext, rule: Command, spec: ModuleSpec, use: MatchUse | TargetUse): void {
+  for (const group of requiredOf(spec)) {
+    if (use.options.some((u) => group.includes(u.spec.names[0]))) continue;
+    ctx.sink.error('missing-argument', moduleRange(rule, use), `${spec.kind === 'match' ? '-m' : '-j'} ${spec.name} needs ${group.length > 1 ? 'one of ' : ''}${group.join(', ')}: iptables refuses it without.`, { module: spec.name, missing: group[0] });
+    return;
+  }
+}
+
 function checkRequired(ctx: CheckContext, rule: Command): void {
   if (rule.dynamic || rule.broken) return;
-  const check = (spec: ModuleSpec, uses: OptionUse[], at: () => Range) => {
-    for (const group of requiredOf(spec)) {
-      if (uses.some((u) => group.includes(u.spec.names[0]))) continue;
-      ctx.sink.error('missing-argument', at(), `${spec.kind === 'match' ? '-m' : '-j'} ${spec.name} needs ${group.length > 1 ? 'one of ' : ''}${group.join(', ')}: iptables refuses it without.`, { module: spec.name, missing: group[0] });
-      return;
-    }
-  };
   for (const m of rule.matches) {
-    if (m.spec && !m.implicit) check(m.spec, m.options, () => m.token!.range);
+    if (m.spec && !m.implicit) checkRequiredOf(ctx, rule, m.spec, m);
     const own = m.spec && MODULE_RULES[m.spec.name];
     if (own) own(ctx, m.options);
   }
   const t = rule.target;
-  if (t?.spec) check(t.spec, t.options, () => t.token.range);
+  if (t?.spec) checkRequiredOf(ctx, rule, t.spec, t);
 }

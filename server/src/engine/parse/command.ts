@@ -53,8 +53,13 @@ function looksLikeOption(t: Token): boolean {
   return !t.dynamic && t.value.length > 1 && t.value.startsWith('-') && !/^-\d/.test(t.value);
 }
 
-/** One empty list for every option without a value and every module without options (most targets). */
-const NONE: never[] = Object.freeze([]) as unknown as never[];
+/**
+ * One empty list for every option without a value and every module without options (most targets). Not frozen,
+ * though nothing may add to it: a frozen list is another kind of array to V8, and a loop (`for ... of`) that meets
+ * both kinds is no longer optimised (it then allocates at every step: the checks and the analysis took several
+ * times as long over a large ruleset).
+ */
+const NONE: never[] = [];
 
 /**
  * Arrays grown by push keep spare room; a ruleset keeps its commands for as long as the document is open, so each
