@@ -6,7 +6,7 @@
 import { Range } from '../types';
 import { CheckContext } from '../checks/context';
 import { AnalysisModel, Decision, DENY, RuleInfo } from './model';
-import { SeenBoxes, Space } from './space';
+import { Box, SeenBoxes, Space } from './space';
 import { ChainState } from '../state';
 import { BoxIndex } from './boxIndex';
 
@@ -15,7 +15,6 @@ export interface DeadRule {
   by: Decision[];
 }
 
-const NO_JUMPS: number[] = [];
 const NO_DECISIONS: Decision[] = [];
 /** How many of the lines responsible a finding carries in its data. */
 const MAX_LINES = 100;
@@ -25,10 +24,97 @@ function callsChain(ri: RuleInfo, space: Space): boolean {
   return ri.flow.kind === 'jump' && ri.flow.chain !== undefined && !ri.flow.chain.builtin && ri.exact && !space.isEmpty(ri.box);
 }
 
+/** The decisions of one chain's rules, indexed so that each rule finds those of the rules before it. */
+class ChainDecisions {
+  private readonly space: Space;
+  private readonly small: BoxIndex<Decision>;
+  /**
+   * A jump into a user chain brings the decisions of the chain it calls, all inside the jump's own box. They are
+   * worked out, and get an index of their own, only when a later rule may need them: a corner of the rule, or its
+   * box, lies in the jump's box. A chain that sends each interface or network to a chain of its own never asks.
+   */
+  private readonly jumps: BoxIndex<number>;
+  private readonly opened = new Map<number, BoxIndex<Decision> | undefined>();
+  /** Per rule, how many entries of each index come before it. */
+  private readonly firstSeq: number[] = [];
+  private readonly firstJump: number[] = [];
+  private position?: Map<RuleInfo, number>;
+
+  constructor(private readonly model: AnalysisModel, cs: ChainState, private readonly rules: RuleInfo[]) {
+    const space = (this.space = model.space(cs));
+    // Indexed by the dimension that best tells the rules' own boxes apart (their decisions lie inside them).
+    const dim = BoxIndex.bestDim(rules, (ri) => ri.box);
+    this.small = new BoxIndex<Decision>(space, (d) => d.box, dim);
+    this.jumps = new BoxIndex<number>(space, (j) => rules[j].box, dim);
+    // Every other rule's leaving decisions go into one index, a box equal to an earlier decision's only once (that
+    // one decides it first).
+    const seen = new SeenBoxes();
+    for (let k = 0; k < rules.length; k++) {
+      const ri = rules[k];
+      this.firstSeq.push(this.small.size);
+      this.firstJump.push(this.jumps.size);
+      if (callsChain(ri, space)) this.jumps.add(k);
+      else for (const d of model.leaves(ri)) if (seen.add(d.box)) this.small.add(d);
+    }
+  }
+
+  /** How many index entries the searches have looked at. */
+  get scanned(): number {
+    return this.small.scanned + this.jumps.scanned;
+  }
+
+  /** Whether a decision of a rule before the k-th holds the packet p. */
+  holds(p: bigint[], k: number): boolean {
+    if (this.small.holds(p, this.firstSeq[k])) return true;
+    if (this.firstJump[k] === 0) return false;
+    for (const j of this.jumps.holding(p, this.firstJump[k])) if (this.open(j)?.holds(p)) return true;
+    return false;
+  }
+
+  /**
+   * The decisions of the rules before the k-th that overlap `box`, in the order of their rules; undefined when
+   * there are more than `limit`.
+   */
+  overlapping(k: number, box: Box, limit: number): Decision[] | undefined {
+    const cands = this.small.queryAtMost(box, this.firstSeq[k], limit);
+    if (!cands || this.firstJump[k] === 0) return cands;
+    const called = this.jumps.queryAtMost(box, this.firstJump[k], limit);
+    if (!called) return undefined;
+    if (!called.length) return cands;
+    // Keep the order of the rules: a decision's rank is its rule's position (for a called chain's: the jump's).
+    const rank = new Map<Decision, number>();
+    const position = (this.position ??= new Map(this.rules.map((ri, k) => [ri, k])));
+    for (const d of cands) rank.set(d, position.get(d.by) ?? -1);
+    for (const j of called) {
+      for (const d of this.open(j)?.query(box) ?? NO_DECISIONS) {
+        rank.set(d, j);
+        cands.push(d);
+      }
+    }
+    return cands.sort((x, y) => rank.get(x)! - rank.get(y)!);
+  }
+
+  /** The index of the decisions the j-th rule's jump brings (undefined when it brings none). */
+  private open(j: number): BoxIndex<Decision> | undefined {
+    if (this.opened.has(j)) return this.opened.get(j);
+    const { model, space } = this;
+    const ri = this.rules[j];
+    const ls = model.leaves(ri);
+    const build = () => {
+      const own = BoxIndex.best<Decision>(space, (d) => d.box, ls);
+      for (const d of ls) own.add(d);
+      return own;
+    };
+    const sig = model.memo && ls.length ? model.signature((ri.flow as { chain: ChainState }).chain) : undefined;
+    const index = !ls.length ? undefined : sig !== undefined ? model.memo!.forRule(ri.rule, 'leaf-index', sig, build) : build();
+    this.opened.set(j, index);
+    return index;
+  }
+}
+
 /** Every rule of every chain that earlier rules make dead, with the decisions responsible. */
 export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule[] {
   const dead: DeadRule[] = [];
-  const limits = model.limits;
   for (const cs of ctx.state.all()) {
     // An unchanged chain (same rules, same called chains) has the same dead rules as last time.
     const kept = model.kept(cs);
@@ -37,77 +123,35 @@ export function findDeadRules(model: AnalysisModel, ctx: CheckContext): DeadRule
       continue;
     }
     const first = dead.length;
-    const space = model.space(cs);
-    const rules = model.rules(cs);
-    // Indexed by the dimension that best tells the rules' own boxes apart (their decisions lie inside them).
-    const dim = BoxIndex.bestDim(rules, (ri) => ri.box);
-    const small = new BoxIndex<Decision>(space, (d) => d.box, dim);
-    // A jump into a user chain brings the decisions of the chain it calls, all inside the jump's own box. They are
-    // worked out, and get an index of their own, only when a later rule may need them: a corner of the rule, or its
-    // box, lies in the jump's box. A chain that sends each interface or network to a chain of its own never asks.
-    const jumps = new BoxIndex<number>(space, (j) => rules[j].box, dim);
-    const opened = new Map<number, BoxIndex<Decision> | undefined>();
-    const open = (j: number): BoxIndex<Decision> | undefined => {
-      if (opened.has(j)) return opened.get(j);
-      const ri = rules[j];
-      const ls = model.leaves(ri);
-      const build = () => {
-        const own = BoxIndex.best<Decision>(space, (d) => d.box, ls);
-        for (const d of ls) own.add(d);
-        return own;
-      };
-      const sig = model.memo && ls.length ? model.signature((ri.flow as { chain: ChainState }).chain) : undefined;
-      const index = !ls.length ? undefined : sig !== undefined ? model.memo!.forRule(ri.rule, 'leaf-index', sig, build) : build();
-      opened.set(j, index);
-      return index;
-    };
-    // Every other rule's leaving decisions go into one index, a box equal to an earlier decision's only once (that
-    // one decides it first).
-    const seen = new SeenBoxes();
-    const firstSeq: number[] = [];
-    const firstJump: number[] = [];
-    rules.forEach((ri, k) => {
-      firstSeq.push(small.size);
-      firstJump.push(jumps.size);
-      if (callsChain(ri, space)) jumps.add(k);
-      else for (const d of model.leaves(ri)) if (seen.add(d.box)) small.add(d);
-    });
-    let position: Map<RuleInfo, number> | undefined;
-    // The corners of the rule at hand (reused from rule to rule).
-    const low: bigint[] = space.point(space.full);
-    const high: bigint[] = space.point(space.full, true);
-    rules.forEach((ri, k) => {
-      const box = ri.box;
-      // A chain in which every rule overlaps every other (thousands of `! -s ADDR` rules) would cost the square of
-      // its length: past the chain's work limit its remaining rules are not called dead.
-      if (space.isEmpty(box) || small.scanned + jumps.scanned > limits.chainWork) return;
-      // Cheap refutation first: if no earlier decision holds the rule's lowest (or highest) corner, the rule is not
-      // dead. A final catch-all rule is settled here, before the decisions that overlap it are gathered.
-      const holds = (p: bigint[]) => small.holds(p, firstSeq[k]) || (firstJump[k] > 0 && jumps.holding(p, firstJump[k]).some((j) => open(j)?.holds(p)));
-      if (!holds(space.point(box, false, low)) || !holds(space.point(box, true, high))) return;
-      const cands = small.queryAtMost(box, firstSeq[k], limits.candidates);
-      if (!cands) return;
-      const called = firstJump[k] > 0 ? jumps.queryAtMost(box, firstJump[k], limits.candidates) : NO_JUMPS;
-      if (!called) return;
-      if (called.length) {
-        // Keep the order of the rules: a decision's rank is its rule's position (for a called chain's: the jump's).
-        const rank = new Map<Decision, number>();
-        position ??= new Map(rules.map((ri, k) => [ri, k]));
-        for (const d of cands) rank.set(d, position.get(d.by) ?? -1);
-        for (const j of called) for (const d of open(j)?.query(box) ?? NO_DECISIONS) {
-          rank.set(d, j);
-          cands.push(d);
-        }
-        cands.sort((x, y) => rank.get(x)! - rank.get(y)!);
-      }
-      if (!cands.length || cands.length > limits.candidates) return;
-      const whole = cands.find((d) => space.subsetOf(box, d.box));
-      const covered = whole ? true : space.covered(box, cands.map((d) => d.box), limits.cover);
-      if (covered) dead.push({ ri, by: whole ? [whole] : cands });
-    });
+    findDeadInChain(model, cs, dead);
     if (kept) kept.dead = dead.slice(first);
   }
   return dead;
+}
+
+function findDeadInChain(model: AnalysisModel, cs: ChainState, dead: DeadRule[]): void {
+  const limits = model.limits;
+  const space = model.space(cs);
+  const rules = model.rules(cs);
+  const decisions = new ChainDecisions(model, cs, rules);
+  // The corners of the rule at hand (reused from rule to rule).
+  const low: bigint[] = space.point(space.full);
+  const high: bigint[] = space.point(space.full, true);
+  for (let k = 0; k < rules.length; k++) {
+    const ri = rules[k];
+    const box = ri.box;
+    // A chain in which every rule overlaps every other (thousands of `! -s ADDR` rules) would cost the square of
+    // its length: past the chain's work limit its remaining rules are not called dead.
+    if (space.isEmpty(box) || decisions.scanned > limits.chainWork) continue;
+    // Cheap refutation first: if no earlier decision holds the rule's lowest (or highest) corner, the rule is not
+    // dead. A final catch-all rule is settled here, before the decisions that overlap it are gathered.
+    if (!decisions.holds(space.point(box, false, low), k) || !decisions.holds(space.point(box, true, high), k)) continue;
+    const cands = decisions.overlapping(k, box, limits.candidates);
+    if (!cands || !cands.length || cands.length > limits.candidates) continue;
+    const whole = cands.find((d) => space.subsetOf(box, d.box));
+    const covered = whole ? true : space.covered(box, cands.map((d) => d.box), limits.cover);
+    if (covered) dead.push({ ri, by: whole ? [whole] : cands });
+  }
 }
 
 function verdictOf(ri: RuleInfo): string | undefined {

@@ -33,7 +33,9 @@ function ruleProto(c: Command): number | 'dynamic' | undefined {
 function protoOk(c: Command, allowed: string[]): boolean {
   const p = ruleProto(c);
   if (p === 'dynamic' || c.dynamic) return true;
-  return p !== undefined && allowed.some((a) => protoNumber(a) === p);
+  if (p === undefined) return false;
+  for (const a of allowed) if (protoNumber(a) === p) return true;
+  return false;
 }
 
 /** The rule's match of the module `name` (a loop: these checks run on every rule, and make no closures). */
