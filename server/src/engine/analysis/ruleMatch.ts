@@ -37,6 +37,8 @@ function describeCondition(c: Condition): string {
  * built in one go, and only an empty box's reason reads it).
  */
 const APPLIED: Array<Dim | Condition> = [];
+/** How many entries of APPLIED are the current box's (the list is never emptied: it would give up its room). */
+let appliedCount = 0;
 
 class Builder {
   readonly box: Box;
@@ -46,7 +48,7 @@ class Builder {
 
   constructor(readonly space: Space) {
     this.box = space.full.slice();
-    APPLIED.length = 0;
+    appliedCount = 0;
   }
 
   /** A condition the model cannot decide: the box over-approximates ("may or may not match"). */
@@ -71,13 +73,14 @@ class Builder {
         this.emptyReason = `${earlier.join(' and ')} and ${describeCondition(what)} exclude each other (no ${DIM_NAMES[d]} satisfies both)`;
       }
     }
-    APPLIED.push(d, what);
+    APPLIED[appliedCount++] = d;
+    APPLIED[appliedCount++] = what;
   }
 
   /** The conditions applied to dimension d so far. */
   private earlier(d: Dim): Condition[] {
     const out: Condition[] = [];
-    for (let k = 0; k < APPLIED.length; k += 2) if (APPLIED[k] === d) out.push(APPLIED[k + 1] as Condition);
+    for (let k = 0; k < appliedCount; k += 2) if (APPLIED[k] === d) out.push(APPLIED[k + 1] as Condition);
     return out;
   }
 }
