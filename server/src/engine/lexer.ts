@@ -115,7 +115,11 @@ function wordAt(text: string, start: number, end: number, hash: number): string 
   if (len > MAX_INTERNED) return text.slice(start, end);
   const k = hash & (SLOTS - 1);
   const known = slots[k];
-  if (known.length === len && text.startsWith(known, start)) return known;
+  if (known.length === len) {
+    let i = 0;
+    while (i < len && known.charCodeAt(i) === text.charCodeAt(start + i)) i++;
+    if (i === len) return known;
+  }
   return (slots[k] = text.slice(start, end));
 }
 
@@ -130,11 +134,12 @@ function intern(word: string): string {
  * (a backslash inside them escapes the next character); single quotes are ordinary characters.
  * A word without a double quote (nearly every word) is the run of characters up to the next blank.
  * The line is `text` from `from` to `end`, its columns counted from `base` (so that a parser can hand over the whole
- * document, which is read faster than a piece cut out of it). The words are added to `tokens` (a new list unless
- * given: a parser may hand over the same empty list for every line).
+ * document, which is read faster than a piece cut out of it). The words are written into `tokens` (a new list
+ * unless given: a parser may hand over the same list for every line, whatever it held before).
  */
 export function lexRestoreLine(text: string, line: number, from = 0, end = text.length, base = 0, tokens: Token[] = []): LineLexResult {
   let problems: LexProblem[] = NO_PROBLEMS;
+  let count = 0;
   let i = from;
   const n = end;
   while (i < n) {
@@ -149,17 +154,19 @@ export function lexRestoreLine(text: string, line: number, from = 0, end = text.
     }
     if (c !== 34 || i >= n) {
       const word = wordAt(text, start, i, h);
-      tokens.push(new Token(word, word, line, start - base, line, i - base));
+      tokens[count++] = new Token(word, word, line, start - base, line, i - base);
       continue;
     }
     const open = quotedWord(text, line, start, n, base);
-    tokens.push(open.token);
+    tokens[count++] = open.token;
     i = open.end;
     if (open.problem) {
       if (problems === NO_PROBLEMS) problems = [];
       problems.push(open.problem);
     }
   }
+  // A smaller length keeps (most of) the list's room; only emptying it gives all of it up.
+  tokens.length = count;
   return { tokens, problems };
 }
 

@@ -39,13 +39,16 @@ export interface ValueKind {
   list?: boolean;
   /** The choice a word names as iptables reads it (in another case, or by its beginning), where that is not the word itself. */
   choiceOf?: (word: string, family: Family) => ValueChoice | undefined;
+  /** Free text, which may begin with a dash (`--comment -x`): the parser never reads it as the next option. */
+  textual: boolean;
 }
 
 const err = (message: string, code?: string, replacement?: string): ValueProblem => ({ message, code, replacement });
 
 function kind(name: string, what: string, validate: ValueKind['validate'], extra: Partial<ValueKind> = {}): ValueKind {
   // All fields in one order: every kind has the same shape (the parser calls validate for every value).
-  return { name, label: extra.label ?? name, what, validate, choices: extra.choices, list: extra.list, choiceOf: extra.choiceOf };
+  const textual = name.startsWith('string') || name === 'any';
+  return { name, label: extra.label ?? name, what, validate, choices: extra.choices, list: extra.list, choiceOf: extra.choiceOf, textual };
 }
 
 // ---- numbers -------------------------------------------------------------------------------------

@@ -840,7 +840,7 @@ class CommandParser {
         k--;
         continue;
       }
-      const textual = !nameArg && (kinds[k].name.startsWith('string') || kinds[k].name === 'any');
+      const textual = !nameArg && kinds[k].textual;
       if (!a || (looksLikeOption(a) && !textual)) {
         const what = nameArg ? (spec.short === '-m' ? 'a match module name' : spec.short === '-t' ? 'a table' : 'a target or chain name') : kinds[k].what;
         const which = total > 1 ? `${total} values; value ${k + 1} is ` : '';
@@ -920,16 +920,20 @@ class CommandParser {
   }
 }
 
-/** The words that mark a rule for the other family, by the family being read. */
-const OTHER_FAMILY_MARKS: Record<Family, readonly string[]> = { 4: ['-6', '--ipv6'], 6: ['-4', '--ipv4'] };
+/** Whether a word marks a rule for the other family than the one being read (`-6`, `--ipv6` in iptables). */
+function isOtherFamilyMark(t: Token, family: Family): boolean {
+  const v = t.value;
+  // Every word is looked at: the last character and the length rule out nearly all at once.
+  if (v.charCodeAt(v.length - 1) !== (family === 4 ? 54 /* 6 */ : 52) /* 4 */ || (v.length !== 2 && v.length !== 6)) return false;
+  return !t.dynamic && (v === (family === 4 ? '-6' : '-4') || v === (family === 4 ? '--ipv6' : '--ipv4'));
+}
 
 export function parseCommand(tokens: Token[], ctx: CommandContext, counters?: Token): Command | undefined {
   if (tokens.length === 0) return undefined;
   // A rule marked for the other family: iptables reads the words before the mark (and refuses them if they are
   // wrong), then skips the rule; the words after it are never read.
-  const other = OTHER_FAMILY_MARKS[ctx.family];
   let at = -1;
-  for (let k = 0; k < tokens.length && at < 0; k++) if (!tokens[k].dynamic && other.includes(tokens[k].value)) at = k;
+  for (let k = 0; k < tokens.length && at < 0; k++) if (isOtherFamilyMark(tokens[k], ctx.family)) at = k;
   const mark = at < 0 ? undefined : tokens[at];
   if (mark) {
     // The words before the mark, read as iptables reads them; addresses it reads only once the rule is whole, and

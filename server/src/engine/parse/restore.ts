@@ -221,7 +221,7 @@ class RestoreParser {
 
 /**
  * The list every rule line's words are read into: the command parsed from them keeps its words in a form of its own
- * (Words), and nothing keeps the list, so one serves every line (emptied by popping, which keeps its room: a new
+ * (Words), and nothing keeps the list, so one serves every line (the lexer overwrites it and sets its length: a new
  * list per line would grow, leaving garbage, a hundred thousand times in a large file).
  */
 const LINE_WORDS: Token[] = [];
@@ -232,13 +232,12 @@ const LINE_WORDS: Token[] = [];
  */
 function parseRuleLine(text: string, line: number, ctx: CommandContext, doc: string, at: number): Command | undefined {
   checkLookalikeLine(text, line, ctx.sink);
-  while (LINE_WORDS.length) LINE_WORDS.pop();
   const lexed = lexRestoreLine(doc, line, at, at + text.length, at, LINE_WORDS);
   for (const p of lexed.problems) ctx.sink.add('syntax', 'warning', p.range, p.message);
   let tokens = lexed.tokens;
   let counters: Token | undefined;
   // Counters written against the command (`[1:2]-A`): iptables-restore reads them as two words.
-  const joined = tokens.length && tokens[0].plain ? /^(\[\d+:\d+\])(-.+)$/.exec(tokens[0].value) : null;
+  const joined = tokens.length && tokens[0].value.charCodeAt(0) === 91 /* [ */ && tokens[0].plain ? /^(\[\d+:\d+\])(-.+)$/.exec(tokens[0].value) : null;
   if (joined) {
     const t = tokens[0];
     tokens = [t.part(joined[1], joined[1], 0, joined[1].length), t.part(joined[2], joined[2], joined[1].length, t.value.length), ...tokens.slice(1)];
