@@ -103,16 +103,18 @@ const cases: Case[] = [
     await waitFor('the setting to apply', () => (vscode.workspace.getConfiguration('editor', { languageId: 'iptables' }).get<Record<string, unknown>>('codeActionsOnSave') ?? {})['source.fixAll.iptables'] === true);
     try {
       // A save applies the actions when the document has changes: add a comment line, then save. VS Code gives the
-      // actions a short time on save and saves without them when it runs out (a busy machine): then once more.
+      // actions a short time on save and saves without them when it runs out, or gives the save up (a busy machine):
+      // then once more.
       const fixed = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m conntrack --ctstate NEW -s 10.0.0.0/8 -j ACCEPT\nCOMMIT\n';
       for (let attempt = 1; ; attempt++) {
         const we = new vscode.WorkspaceEdit();
         we.insert(doc.uri, new vscode.Position(0, 0), '# edited\n');
         assert.ok(await vscode.workspace.applyEdit(we));
-        assert.ok(await doc.save());
-        if (doc.getText().endsWith(fixed) || attempt === 3) break;
+        const saved = await doc.save();
+        if ((saved && doc.getText().endsWith(fixed)) || attempt === 3) break;
         await sleep(1000);
       }
+      if (doc.isDirty) assert.ok(await doc.save(), 'the document saves');
       assert.match(doc.getText(), /^(# edited\n)+\*filter\n/, `after saving: ${JSON.stringify(doc.getText())}`);
       assert.ok(doc.getText().endsWith(fixed), `after saving: ${JSON.stringify(doc.getText())}`);
       await diagnostics(doc, (x) => !x.some((y) => code(y) === 'host-bits-set' || code(y) === 'deprecated-match'));
