@@ -5,7 +5,7 @@
  * sorted by their first value within each group: a query only looks, in each group, at the boxes that start close
  * enough to overlap.
  */
-import { Box, Dim, Space } from './space';
+import { Box, Dim, DIM_COUNT, Space } from './space';
 
 interface Entry<T> {
   seq: number;
@@ -44,6 +44,13 @@ export class BoxIndex<T> {
   /** Per dimension, the lowest and highest value of any box added: a query outside them finds nothing. */
   private readonly lo: bigint[] = [];
   private readonly hi: bigint[] = [];
+  /**
+   * The dimensions in which some box added is whole (most rules leave most dimensions open): their bounds are the
+   * dimension's own, nothing can fall outside them, and neither adding nor querying compares anything there.
+   */
+  private readonly whole: boolean[] = new Array<boolean>(DIM_COUNT).fill(false);
+  /** The dimensions not yet whole, whose bounds a query is checked against. */
+  private bounded: Dim[] = Array.from({ length: DIM_COUNT }, (_, d) => d);
 
   constructor(private readonly space: Space, private readonly boxOf: (item: T) => Box, private readonly dim: Dim = Dim.Src) {
     const top = space.max[dim].toString(2).length;
@@ -94,7 +101,14 @@ export class BoxIndex<T> {
     const cls = this.classes.find((c) => span <= c.width) ?? this.classes[this.classes.length - 1];
     const e = { seq: this.seq++, lo, item };
     const box = this.boxOf(item);
+    const full = this.space.full;
     for (let d = 0; d < box.length; d++) {
+      if (this.whole[d]) continue;
+      if (box[d] === full[d]) {
+        this.whole[d] = true;
+        this.bounded = this.bounded.filter((x) => x !== d);
+        continue;
+      }
       const a = box[d].min;
       const b = box[d].max;
       if (a === undefined || b === undefined) continue;
@@ -130,7 +144,7 @@ export class BoxIndex<T> {
   /** Finds the items holding `point`: the first one only (true when found), or all of them into `all`. */
   private scanPoint(point: readonly bigint[], before: number, all: T[] | undefined): boolean {
     if (this.seq === 0) return false;
-    for (let d = 0; d < point.length; d++) if (point[d] < this.lo[d] || point[d] > this.hi[d]) return false;
+    for (const d of this.bounded) if (point[d] < this.lo[d] || point[d] > this.hi[d]) return false;
     const v = point[this.dim];
     for (const cls of this.classes) {
       const list = cls.entries;
@@ -161,7 +175,7 @@ export class BoxIndex<T> {
     const lo = s.min;
     const hi = s.max;
     if (lo === undefined || hi === undefined || this.seq === 0) return [];
-    for (let d = 0; d < box.length; d++) {
+    for (const d of this.bounded) {
       const a = box[d].min;
       const b = box[d].max;
       if (a === undefined || b === undefined || b < this.lo[d] || a > this.hi[d]) return [];
