@@ -1,12 +1,13 @@
 /**
  * Properties: the hand-written IPv4 and IPv6 readers accept exactly what the plain definitions accept, with the same
  * value; the quick check of IPv4 networks accepts exactly the IPv4 networks with a prefix length that parseNet reads,
- * and gives the same range.
+ * and gives the same range; the quick reading of decimal numbers gives what strtoul with base 0 gives.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ipv4NetRange, isIPv4Net, parseIPv4, parseIPv6, parseNet } from '../../server/src/engine/kb/addresses';
 import { mulberry } from '../../server/src/engine/trace/confirm';
+import { strtoulBase0 } from '../../server/src/engine/kb/services';
 
 /** Random strings of up to `longest - 1` characters drawn from `chars` (PROPERTY_RUNS × 100 of them, from `seed`). */
 function* randomStrings(seed: number, chars: string, longest: number): Generator<string> {
@@ -91,4 +92,18 @@ test('parseIPv6 agrees with the plain definition on edge cases and on random str
   for (const s of randomStrings(13, '0123456789abcdefABF::::...', 20)) {
     assert.equal(parseIPv6(s), reference6(s), JSON.stringify(s));
   }
+});
+
+/** C's strtoul with base 0 as iptables uses it, written plainly: optional blanks and plus, then 0x hex, 0 octal or decimal. */
+function strtoulReference(v: string): number | undefined {
+  const m = /^[ \t]*\+?(?:0[xX]([0-9a-fA-F]+)|(0[0-7]*)|([1-9][0-9]*))$/.exec(v);
+  if (!m) return undefined;
+  return m[1] !== undefined ? parseInt(m[1], 16) : m[2] !== undefined ? parseInt(m[2], 8) : Number(m[3]);
+}
+
+test('numbers: the quick decimal reading gives what strtoul with base 0 gives, for random words', () => {
+  for (const c of ['0', '7', '80', '010', '08', '0x50', '+5', ' 5', '65535', '99999999999999999', '1e3', '']) {
+    assert.equal(strtoulBase0(c), strtoulReference(c), JSON.stringify(c));
+  }
+  for (const s of randomStrings(13, '0123456789xX+ af', 18)) assert.equal(strtoulBase0(s), strtoulReference(s), JSON.stringify(s));
 });

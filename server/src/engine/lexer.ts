@@ -175,6 +175,16 @@ const NO_PROBLEMS: LexProblem[] = [];
 
 /** A word holding a double quote, from `start`: the value is built from slices of the line, quotes and escaping backslashes left out. */
 function quotedWord(text: string, line: number, start: number, end: number, base: number): { token: Token; end: number; problem?: LexProblem } {
+  // The common case, a whole word in double quotes without a backslash (a comment): its value is the text between.
+  if (text.charCodeAt(start) === 34) {
+    let j = start + 1;
+    while (j < end && text.charCodeAt(j) !== 34 && text.charCodeAt(j) !== 92) j++;
+    const after = j + 1 < end ? text.charCodeAt(j + 1) : 32;
+    if (j < end && text.charCodeAt(j) === 34 && (after === 32 || after === 9)) {
+      const token = new Token(text.slice(start + 1, j), text.slice(start, j + 1), line, start - base, line, j + 1 - base, true);
+      return { token, end: j + 1 };
+    }
+  }
   const parts: string[] = [];
   let i = start;
   let seg = i;

@@ -69,6 +69,19 @@ export const PROTOCOL_ALIASES: Readonly<Record<string, number>> = wordTable({
 
 /** A number as C's strtoul reads it with base 0 (as iptables reads most numbers): decimal, 0x hex or 0 octal. */
 export function strtoulBase0(v: string): number | undefined {
+  // The common case, a decimal number without a leading zero (a port), read by hand.
+  const n = v.length;
+  const c0 = v.charCodeAt(0);
+  if (n < 16 && c0 >= 49 && c0 <= 57) {
+    let x = 0;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = v.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      x = x * 10 + (c - 48);
+    }
+    if (i === n) return x;
+  }
   const m = /^[ \t]*\+?(?:0[xX]([0-9a-fA-F]+)|(0[0-7]*)|([1-9][0-9]*))$/.exec(v);
   if (!m) return undefined;
   return m[1] !== undefined ? parseInt(m[1], 16) : m[2] !== undefined ? parseInt(m[2], 8) : Number(m[3]);
