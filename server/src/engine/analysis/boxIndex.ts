@@ -16,9 +16,20 @@ interface Entry<T> {
 interface WidthClass<T> {
   /** Every box in the class spans at most this many addresses. */
   width: bigint;
-  entries: Entry<T>[];
+  /** Sorted by where they start once a query needs it (entries added since may follow out of order). */
+  readonly entries: Entry<T>[];
   sorted: boolean;
+  /**
+   * Where the sorted entries start, as plain numbers, in one flat array (the first `keyCount` entries): a search
+   * reads these instead of each entry's big integer. Exact up to 2^53; above (an IPv6 address, an interface name)
+   * rounded, which keeps the order of any two values or makes them equal: a search by keys may look at a few
+   * entries too many, which the exact test of each drops, and never misses one.
+   */
+  keys: Float64Array;
+  keyCount: number;
 }
+
+const NO_KEYS = new Float64Array(0);
 
 /** How many pairs of the intervals overlap, counting for each interval those that start within it. */
 function overlappingPairs(spans: Array<[bigint, bigint]>): number {
@@ -58,7 +69,7 @@ export class BoxIndex<T> {
     const bits: number[] = [];
     for (let b = 0; b < top; b += step) bits.push(b);
     bits.push(top);
-    this.classes = bits.map((b) => ({ width: (1n << BigInt(b)) - 1n, entries: [], sorted: true }));
+    this.classes = bits.map((b) => ({ width: (1n << BigInt(b)) - 1n, entries: [], sorted: true, keys: NO_KEYS, keyCount: 0 }));
   }
 
   /**
@@ -146,11 +157,13 @@ export class BoxIndex<T> {
     if (this.seq === 0) return false;
     for (const d of this.bounded) if (point[d] < this.lo[d] || point[d] > this.hi[d]) return false;
     const v = point[this.dim];
+    const vKey = Number(v);
     for (const cls of this.classes) {
-      const list = cls.entries;
       const from = this.firstFrom(cls, v);
+      const list = cls.entries;
+      const keys = cls.keys;
       let k = from;
-      for (; k < list.length && list[k].lo <= v; k++) {
+      for (; k < list.length && keys[k] <= vKey; k++) {
         const e = list[k];
         if (e.seq >= before || !this.space.contains(this.boxOf(e.item), point)) continue;
         if (!all) {
@@ -181,11 +194,13 @@ export class BoxIndex<T> {
       if (a === undefined || b === undefined || b < this.lo[d] || a > this.hi[d]) return [];
     }
     const found: Entry<T>[] = [];
+    const hiKey = Number(hi);
     for (const cls of this.classes) {
-      const list = cls.entries;
       const from = this.firstFrom(cls, lo);
+      const list = cls.entries;
+      const keys = cls.keys;
       let k = from;
-      for (; k < list.length && list[k].lo <= hi; k++) {
+      for (; k < list.length && keys[k] <= hiKey; k++) {
         const e = list[k];
         if (e.seq < before && this.space.overlaps(this.boxOf(e.item), box) && found.push(e) > limit) break;
       }
@@ -200,18 +215,52 @@ export class BoxIndex<T> {
   private firstFrom(cls: WidthClass<T>, lo: bigint): number {
     const list = cls.entries;
     if (!list.length) return 0;
-    if (!cls.sorted) {
-      list.sort((x, y) => (x.lo < y.lo ? -1 : x.lo > y.lo ? 1 : x.seq - y.seq));
-      cls.sorted = true;
-    }
+    if (!cls.sorted || cls.keyCount < list.length) BoxIndex.sortKeys(cls);
+    const keys = cls.keys;
     let a = 0;
     let b = list.length;
-    const from = lo - cls.width;
+    // The exact start rounded (never above the key of an entry that starts there or later).
+    const from = Number(lo - cls.width);
     while (a < b) {
       const m = (a + b) >> 1;
-      if (list[m].lo < from) a = m + 1;
+      if (keys[m] < from) a = m + 1;
       else b = m;
     }
     return a;
+  }
+
+  /**
+   * Sorts a class's entries by where they start and writes their keys; entries added in order since the last sort
+   * only get their keys.
+   */
+  private static sortKeys<T>(cls: WidthClass<T>): void {
+    const list = cls.entries;
+    const n = list.length;
+    if (cls.sorted) {
+      // Appended in order: the keys of the new entries, in a flat array that grows by doubling.
+      if (cls.keys.length < n) {
+        const grown = new Float64Array(Math.max(16, 2 * n));
+        grown.set(cls.keys.subarray(0, cls.keyCount));
+        cls.keys = grown;
+      }
+      for (let k = cls.keyCount; k < n; k++) cls.keys[k] = Number(list[k].lo);
+      cls.keyCount = n;
+      return;
+    }
+    // Sorted through their keys (a flat array, read without touching the entries), ties in the order of adding.
+    const raw = new Float64Array(n);
+    for (let k = 0; k < n; k++) raw[k] = Number(list[k].lo);
+    const order = new Uint32Array(n);
+    for (let k = 0; k < n; k++) order[k] = k;
+    order.sort((x, y) => raw[x] - raw[y] || list[x].seq - list[y].seq);
+    const keys = new Float64Array(Math.max(16, n));
+    const before = list.slice();
+    for (let k = 0; k < n; k++) {
+      list[k] = before[order[k]];
+      keys[k] = raw[order[k]];
+    }
+    cls.keys = keys;
+    cls.keyCount = n;
+    cls.sorted = true;
   }
 }
