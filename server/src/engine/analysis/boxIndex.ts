@@ -20,10 +20,10 @@ interface WidthClass<T> {
   readonly entries: Entry<T>[];
   sorted: boolean;
   /**
-   * Where the sorted entries start, as plain numbers, in one flat array (the first `keyCount` entries): a search
-   * reads these instead of each entry's big integer. Exact up to 2^53; above (an IPv6 address, an interface name)
-   * rounded, which keeps the order of any two values or makes them equal: a search by keys may look at a few
-   * entries too many, which the exact test of each drops, and never misses one.
+   * Where the sorted entries start, as plain numbers, in one flat array (the first `keyCount` entries), when the
+   * indexed dimension's values are exact as numbers (up to 2^53: everything but IPv6 addresses and interface names):
+   * a search reads these instead of each entry's big integer. (Rounded, the addresses of one IPv6 network would all
+   * be one number.)
    */
   keys: Float64Array;
   keyCount: number;
@@ -63,7 +63,11 @@ export class BoxIndex<T> {
   /** The dimensions not yet whole, whose bounds a query is checked against. */
   private bounded: Dim[] = Array.from({ length: DIM_COUNT }, (_, d) => d);
 
+  /** Whether the indexed dimension's values are exact as plain numbers (see WidthClass.keys). */
+  private readonly numeric: boolean;
+
   constructor(private readonly space: Space, private readonly boxOf: (item: T) => Box, private readonly dim: Dim = Dim.Src) {
+    this.numeric = space.max[dim] <= BigInt(Number.MAX_SAFE_INTEGER);
     const top = space.max[dim].toString(2).length;
     const step = Math.max(1, Math.ceil(top / 8));
     const bits: number[] = [];
@@ -163,7 +167,7 @@ export class BoxIndex<T> {
       const list = cls.entries;
       const keys = cls.keys;
       let k = from;
-      for (; k < list.length && keys[k] <= vKey; k++) {
+      for (; k < list.length && (this.numeric ? keys[k] <= vKey : list[k].lo <= v); k++) {
         const e = list[k];
         if (e.seq >= before || !this.space.contains(this.boxOf(e.item), point)) continue;
         if (!all) {
@@ -200,7 +204,7 @@ export class BoxIndex<T> {
       const list = cls.entries;
       const keys = cls.keys;
       let k = from;
-      for (; k < list.length && keys[k] <= hiKey; k++) {
+      for (; k < list.length && (this.numeric ? keys[k] <= hiKey : list[k].lo <= hi); k++) {
         const e = list[k];
         if (e.seq < before && this.space.overlaps(this.boxOf(e.item), box) && found.push(e) > limit) break;
       }
@@ -215,12 +219,24 @@ export class BoxIndex<T> {
   private firstFrom(cls: WidthClass<T>, lo: bigint): number {
     const list = cls.entries;
     if (!list.length) return 0;
-    if (!cls.sorted || cls.keyCount < list.length) BoxIndex.sortKeys(cls);
-    const keys = cls.keys;
     let a = 0;
     let b = list.length;
-    // The exact start rounded (never above the key of an entry that starts there or later).
-    const from = Number(lo - cls.width);
+    if (!this.numeric) {
+      if (!cls.sorted) {
+        list.sort((x, y) => (x.lo < y.lo ? -1 : x.lo > y.lo ? 1 : x.seq - y.seq));
+        cls.sorted = true;
+      }
+      const from = lo - cls.width;
+      while (a < b) {
+        const m = (a + b) >> 1;
+        if (list[m].lo < from) a = m + 1;
+        else b = m;
+      }
+      return a;
+    }
+    if (!cls.sorted || cls.keyCount < list.length) BoxIndex.sortKeys(cls);
+    const keys = cls.keys;
+    const from = Number(lo) - Number(cls.width);
     while (a < b) {
       const m = (a + b) >> 1;
       if (keys[m] < from) a = m + 1;
@@ -230,8 +246,8 @@ export class BoxIndex<T> {
   }
 
   /**
-   * Sorts a class's entries by where they start and writes their keys; entries added in order since the last sort
-   * only get their keys.
+   * Sorts a class's entries by where they start and writes their keys (in a numeric index); entries added in order
+   * since the last sort only get their keys.
    */
   private static sortKeys<T>(cls: WidthClass<T>): void {
     const list = cls.entries;
