@@ -112,8 +112,13 @@ export class BoxIndex<T> {
   add(item: T): number {
     const s = this.boxOf(item)[this.dim];
     const lo = s.min ?? 0n;
-    const span = (s.max ?? 0n) - lo;
-    const cls = this.classes.find((c) => span <= c.width) ?? this.classes[this.classes.length - 1];
+    const hi = s.max ?? 0n;
+    // A single value (a host, a port) is in the narrowest class; a range in the first class wide enough for it.
+    let cls = this.classes[0];
+    if (hi !== lo) {
+      const span = hi - lo;
+      for (let c = 1; c < this.classes.length && span > cls.width; c++) cls = this.classes[c];
+    }
     const e = { seq: this.seq++, lo, item };
     const box = this.boxOf(item);
     const full = this.space.full;

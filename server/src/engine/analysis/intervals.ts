@@ -20,7 +20,8 @@ export class IntervalSet {
   static readonly EMPTY = new IntervalSet([]);
 
   static of(lo: bigint, hi: bigint): IntervalSet {
-    return lo > hi ? IntervalSet.EMPTY : new IntervalSet([lo, hi]);
+    // A single value keeps one big integer (a blocklist holds thousands of hosts).
+    return lo > hi ? IntervalSet.EMPTY : new IntervalSet([lo, lo === hi ? lo : hi]);
   }
 
   static point(v: bigint): IntervalSet {
@@ -35,7 +36,7 @@ export class IntervalSet {
       const n = out.length;
       if (n && lo <= out[n - 1] + 1n) {
         if (hi > out[n - 1]) out[n - 1] = hi;
-      } else out.push(lo, hi);
+      } else out.push(lo, lo === hi ? lo : hi);
     }
     return new IntervalSet(out);
   }

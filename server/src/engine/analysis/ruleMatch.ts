@@ -139,7 +139,10 @@ const addressSet6 = (text: string) => addressSetUncached(text, 6);
 function addressSetUncached(text: string, family: 4 | 6): IntervalSet | undefined {
   // The common case, one IPv4 address or network, read directly.
   const v4 = family === 4 ? ipv4NetRange(text) : undefined;
-  if (v4) return IntervalSet.of(BigInt(v4[0]), BigInt(v4[1]));
+  if (v4) {
+    const lo = BigInt(v4[0]);
+    return IntervalSet.of(lo, v4[1] === v4[0] ? lo : BigInt(v4[1]));
+  }
   // A list of networks: collected, then sorted and joined once (a list can hold thousands).
   const spans: Array<[bigint, bigint]> = [];
   for (const item of text.split(',')) {
