@@ -6,6 +6,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 
 export const FW_ADDR = '192.0.2.1';
 export const PEER_ADDRS = ['192.0.2.2', '192.0.2.3', '203.0.113.9'];
+/** The same for IPv6: the firewall's address, and the peer's (the last one outside the firewall's own network). */
+export const FW_ADDR6 = '2001:db8::1';
+export const PEER_ADDRS6 = ['2001:db8::2', '2001:db8::3', '2001:db8:1::9'];
 
 export interface NetPair {
   fw: string;
@@ -20,8 +23,25 @@ function sh(cmd: string[], input?: string): string {
 
 export function netnsUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'not running as root';
-  for (const tool of ['ip', 'python3', 'iptables-legacy-restore']) if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed`;
+  for (const tool of ['ip', 'python3', 'iptables-legacy-restore', 'ip6tables-legacy-restore']) if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed`;
   return undefined;
+}
+
+/**
+ * IPv6 on the pair, quiet: no duplicate address detection, no multicast on the link (so no neighbour discovery
+ * and no multicast listener reports reach the rules' counters), the neighbours written in by hand instead.
+ */
+function addIPv6(run: NetPair['run'], fw: string, peer: string): void {
+  for (const ns of [fw, peer]) run(ns, ['sysctl', '-qw', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0']);
+  run(fw, ['ip', 'link', 'set', 'va', 'multicast', 'off']);
+  run(peer, ['ip', 'link', 'set', 'vb', 'multicast', 'off']);
+  run(fw, ['ip', '-6', 'addr', 'add', `${FW_ADDR6}/64`, 'dev', 'va', 'nodad']);
+  for (const a of PEER_ADDRS6) run(peer, ['ip', '-6', 'addr', 'add', `${a}/64`, 'dev', 'vb', 'nodad']);
+  const mac = (ns: string, dev: string) => run(ns, ['cat', `/sys/class/net/${dev}/address`]).trim();
+  const [ma, mb] = [mac(fw, 'va'), mac(peer, 'vb')];
+  run(peer, ['ip', '-6', 'neigh', 'add', FW_ADDR6, 'lladdr', ma, 'dev', 'vb', 'nud', 'permanent']);
+  for (const a of PEER_ADDRS6) run(fw, ['ip', '-6', 'neigh', 'add', a, 'lladdr', mb, 'dev', 'va', 'nud', 'permanent']);
+  run(fw, ['ip', '-6', 'route', 'add', '2001:db8:1::/64', 'dev', 'va']);
 }
 
 export function makeNetPair(): NetPair {
@@ -41,6 +61,7 @@ export function makeNetPair(): NetPair {
     run(peer, ['ip', 'link', 'set', 'vb', 'up']);
     run(peer, ['ip', 'link', 'set', 'lo', 'up']);
     run(peer, ['ip', 'route', 'add', '192.0.2.0/24', 'dev', 'vb', 'src', '192.0.2.2', 'metric', '50']);
+    addIPv6(run, fw, peer);
   } catch (e) {
     spawnSync('ip', ['netns', 'del', fw]);
     spawnSync('ip', ['netns', 'del', peer]);
@@ -57,12 +78,21 @@ export function makeNetPair(): NetPair {
   };
 }
 
-/** Sends one packet from the peer: a TCP SYN (connect), a UDP datagram, or an ICMP echo request. */
+/**
+ * Sends one packet from the peer: a TCP SYN (connect), a UDP datagram, or an ICMP echo request (ICMPv6 for IPv6
+ * addresses, whose checksum the kernel fills in).
+ */
 export const SENDER = String.raw`
 import socket, struct, sys
 proto, src, dst, sport, dport = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-if proto == 'tcp':
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+six = ':' in dst
+fam = socket.AF_INET6 if six else socket.AF_INET
+if six and proto == 'icmp':
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    s.bind((src, 0))
+    s.sendto(struct.pack('!BBHHH', 128, 0, 0, sport & 0xffff, 1) + b'trace', (dst, 0))
+elif proto == 'tcp':
+    s = socket.socket(fam, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((src, sport))
     s.settimeout(0.4)
@@ -71,7 +101,7 @@ if proto == 'tcp':
     except Exception:
         pass
 elif proto == 'udp':
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket.socket(fam, socket.SOCK_DGRAM)
     s.bind((src, sport))
     s.sendto(b'trace', (dst, dport))
 else:
@@ -85,7 +115,7 @@ else:
     s.sendto(body, (dst, 0))
 `;
 
-/** Per-rule packet counters from iptables-legacy-save -c: table -> chain -> counts in rule order. */
+/** Per-rule packet counters from iptables-legacy-save -c (or ip6tables-legacy-save -c): table -> chain -> counts in rule order. */
 export function readCounters(save: string): Map<string, Map<string, number[]>> {
   const out = new Map<string, Map<string, number[]>>();
   let table = '';
