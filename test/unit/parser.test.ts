@@ -100,3 +100,24 @@ test('rule edits in order: -D removes the first rule written the same way, after
   const found = lint(restore, { fileName: 'x.rules' }).diagnostics.filter((d) => d.message.startsWith('No such rule'));
   assert.deepEqual(found.map((d) => d.range.start.line), [4]);
 });
+
+test('the one empty list that options without values and modules without options share stays empty', async () => {
+  const { readFileSync, readdirSync } = await import('node:fs');
+  const path = await import('node:path');
+  const { formatEdits } = await import('../../server/src/engine/format');
+  const { explainRule } = await import('../../server/src/engine/explain');
+  const dir = path.join(__dirname, '..', '..', 'examples');
+  let empties = 0;
+  for (const f of readdirSync(dir)) {
+    const r = lint(readFileSync(path.join(dir, f), 'utf8'), { fileName: f });
+    formatEdits(r);
+    for (const c of r.ruleset.commands) {
+      explainRule(c);
+      const lists = [c.target?.options, ...c.matches.map((m) => m.options), ...c.options.map((o) => o.values)];
+      for (const list of lists) if (list && list.length === 0) empties++;
+      // A list that something added to while it was shared would show the same items in every rule.
+      if (c.target && c.target.options.length) assert.ok(c.target.options.every((o) => c.options.includes(o)), c.range.start.line + ': ' + c.target.name);
+    }
+  }
+  assert.ok(empties > 50, `${empties} empty lists seen`);
+});
