@@ -85,65 +85,28 @@ const CASES: Array<{ name: string; text: string; probes: Probe[] }> = [
   { name: 'raw NOTRACK, mangle, states and flags', text: RAW_RULES, probes: probes([['udp', 123], ['udp', 53], ['tcp', 22], ['tcp', 80], ['icmp', 0]], SOURCES) },
 ];
 
-/** The same kinds of rulesets for ip6tables: NAT, jumps, goto and RETURN, states, ICMPv6, hop limit, length. */
-const NAT_RULES6 = `*nat
-:PREROUTING ACCEPT [0:0]
-:INPUT ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
-:POSTROUTING ACCEPT [0:0]
--A PREROUTING -p tcp -m tcp --dport 8080 -j DNAT --to-destination [${FW_ADDR6}]:80
--A PREROUTING -p tcp -m tcp --dport 8443 -j REDIRECT --to-ports 443
-COMMIT
-*filter
-:INPUT DROP [0:0]
-:FORWARD DROP [0:0]
-:OUTPUT ACCEPT [0:0]
-:BLOCKED - [0:0]
-:SERVICES - [0:0]
-:LOGDROP - [0:0]
--A INPUT -i lo -j ACCEPT
--A INPUT -j BLOCKED
--A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
--A INPUT -p tcp -g SERVICES
--A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type echo-request -j ACCEPT
--A INPUT -j LOGDROP
--A BLOCKED -s 2001:db8::3/128 -j DROP
--A BLOCKED -s 2001:db8:1::/64 -p udp -j DROP
--A BLOCKED -j RETURN
--A SERVICES -p tcp -m tcp --dport 80 -j ACCEPT
--A SERVICES -p tcp -m tcp --dport 443 -j ACCEPT
--A SERVICES -s 2001:db8:1::/64 -p tcp -m tcp --dport 22 -j ACCEPT
--A LOGDROP -j LOG --log-prefix "drop: "
--A LOGDROP -j DROP
-COMMIT
-`;
+/**
+ * The same rulesets for ip6tables: the addresses, ICMP and REJECT written for IPv6, and two rules more in the second
+ * (a hop limit, an ICMPv6 type); the length limit set where IPv6 packets (a 40-byte header) fall on either side.
+ */
+function forIPv6(text: string, extra: string[] = []): string {
+  const swaps: Array<[string, string]> = [
+    [`${FW_ADDR}:80`, `[${FW_ADDR6}]:80`],
+    ['-p icmp -m icmp --icmp-type 8', '-p ipv6-icmp -m icmp6 --icmpv6-type echo-request'],
+    ['-s 192.0.2.3/32', '-s 2001:db8::3/128'],
+    ['-s 203.0.113.0/24', '-s 2001:db8:1::/64'],
+    ['-s 192.0.2.0/25', '! -s 2001:db8::2/128'],
+    ['--length 0:100', '--length 0:60'],
+  ];
+  let out = text;
+  for (const [v4, v6] of swaps) out = out.split(v4).join(v6);
+  const lines = out.split('\n');
+  lines.splice(lines.lastIndexOf('COMMIT'), 0, ...extra);
+  return lines.join('\n');
+}
 
-const RAW_RULES6 = `*raw
-:PREROUTING ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
--A PREROUTING -p udp -m udp --dport 123 -j NOTRACK
-COMMIT
-*mangle
-:PREROUTING ACCEPT [0:0]
-:INPUT ACCEPT [0:0]
-:FORWARD ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
-:POSTROUTING ACCEPT [0:0]
--A PREROUTING -p tcp -m tcp --dport 22 -j MARK --set-xmark 0x1/0xffffffff
--A INPUT -m length --length 0:60 -j ACCEPT
-COMMIT
-*filter
-:INPUT DROP [0:0]
-:FORWARD DROP [0:0]
-:OUTPUT ACCEPT [0:0]
--A INPUT -m state --state UNTRACKED -j ACCEPT
--A INPUT -m hl --hl-lt 2 -j DROP
--A INPUT -p udp -m conntrack --ctstate NEW -m udp --dport 53 -j ACCEPT
--A INPUT -p tcp -m tcp --tcp-flags SYN,RST,ACK SYN --dport 22 -j ACCEPT
--A INPUT ! -s 2001:db8::2/128 -p tcp -j REJECT --reject-with tcp-reset
--A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type destination-unreachable -j DROP
-COMMIT
-`;
+const NAT_RULES6 = forIPv6(NAT_RULES);
+const RAW_RULES6 = forIPv6(RAW_RULES, ['-A INPUT -m hl --hl-lt 2 -j DROP', '-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type destination-unreachable -j DROP']);
 
 /** The IPv6 baseline snippet, with SSH on its default port. */
 function baseline6(): string {
