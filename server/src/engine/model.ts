@@ -151,8 +151,14 @@ export interface Ruleset {
 }
 
 /** A table of one family as one key (no string is built for IPv4, by far the common case). */
+/** The IPv6 tables' keys, made once each (chains are looked up by table for every rule). */
+const IPV6_KEYS = new Map<string, string>();
+
 export function tableKey(family: Family, table: string): string {
-  return family === 4 ? table : `${table}6`;
+  if (family === 4) return table;
+  let key = IPV6_KEYS.get(table);
+  if (key === undefined) IPV6_KEYS.set(table, (key = `${table}6`));
+  return key;
 }
 
 export function isRuleCommand(c: Command): boolean {
