@@ -10,7 +10,7 @@ const SEVERITY: Record<string, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-const UNNECESSARY = new Set(['shadowed-rule', 'redundant-rule', 'never-matches', 'unused-chain']);
+const UNNECESSARY = new Set(['shadowed-rule', 'reject-before-accept', 'redundant-rule', 'never-matches', 'unused-chain']);
 
 export function toLspDiagnostic(d: Diagnostic, uri: string, docsBase: string): LspDiagnostic {
   const out: LspDiagnostic = {
@@ -21,7 +21,8 @@ export function toLspDiagnostic(d: Diagnostic, uri: string, docsBase: string): L
     source: 'iptables',
     message: d.message,
   };
-  if (UNNECESSARY.has(d.code)) out.tags = [DiagnosticTag.Unnecessary];
+  // A chain that other software jumps to (data.managed) is used on its host: not faded out.
+  if (UNNECESSARY.has(d.code) && !d.data?.managed) out.tags = [DiagnosticTag.Unnecessary];
   if (d.code === 'deprecated-match') out.tags = [DiagnosticTag.Deprecated];
   if (d.related?.length) out.relatedInformation = d.related.map((r) => ({ location: { uri, range: r.range }, message: r.message }));
   if (d.data) out.data = d.data;

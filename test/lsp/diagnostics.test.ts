@@ -24,6 +24,24 @@ test('publishes diagnostics with code, range, severity, link and source', async 
   }
 });
 
+test('tags: a dead rule and an orphan chain fade out, a chain Docker jumps to does not', async () => {
+  const c = new TestClient();
+  try {
+    await c.initialize();
+    const text = '*filter\n:INPUT ACCEPT [0:0]\n:ORPHAN - [0:0]\n:DOCKER-USER - [0:0]\n-A INPUT -j DROP\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A ORPHAN -j DROP\n-A DOCKER-USER -j RETURN\nCOMMIT\n';
+    await c.open(URI, text);
+    const p = await c.diagnosticsFor(URI, (x) => x.diagnostics.some((d) => d.code === 'unused-chain'));
+    const at = (line: number, code: string) => p.diagnostics.find((d) => d.range.start.line === line && d.code === code);
+    assert.deepEqual(at(2, 'unused-chain')?.tags, [1], 'ORPHAN: unnecessary');
+    assert.deepEqual(at(5, 'reject-before-accept')?.tags, [1], 'the ACCEPT after the DROP: unnecessary');
+    const docker = at(3, 'unused-chain');
+    assert.equal(docker?.severity, 4, 'DOCKER-USER: a hint');
+    assert.equal(docker?.tags, undefined, 'DOCKER-USER: not faded out');
+  } finally {
+    await c.close();
+  }
+});
+
 test('incremental edits re-publish diagnostics for the new version', async () => {
   await withClient(async (c) => {
     await c.open(URI, TEXT);

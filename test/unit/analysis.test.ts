@@ -326,6 +326,21 @@ test('deprecated-match, unused-chain, no-default-deny', () => {
   expectNone(filter('-A INPUT -p tcp --dport 22 -j ACCEPT', '-A INPUT -j DROP', '-A FORWARD -j REJECT'), 'no-default-deny');
 });
 
+test('unused-chain: a chain that ufw, Docker, fail2ban or kube-proxy jumps to itself is a hint that says so', () => {
+  for (const name of ['DOCKER-USER', 'ufw-user-input', 'ufw6-before-input', 'f2b-sshd', 'KUBE-SERVICES']) {
+    const d = expectOne(filter(`:${name} - [0:0]`, `-A ${name} -p tcp -m tcp --dport 22 -j RETURN`), 'unused-chain', 4, name);
+    assert.equal(d.severity, 'hint', name);
+    assert.match(d.message, /never jumped to in this file, but .* itself/, name);
+    assert.equal(d.data?.managed, true);
+  }
+  // Names that merely look alike are the chain's own: the plain advice.
+  for (const name of ['DOCKERISH', 'ufw_user', 'MYKUBE-X']) {
+    const d = expectOne(filter(`:${name} - [0:0]`, `-A ${name} -j DROP`), 'unused-chain', 4, name);
+    assert.equal(d.severity, 'info', name);
+    assert.equal(d.data?.managed, undefined);
+  }
+});
+
 test('NAT rules shadow later NAT rules in the same chain', () => {
   expectOne(table('nat', ':POSTROUTING ACCEPT [0:0]', '-A POSTROUTING -o eth0 -j MASQUERADE', '-A POSTROUTING -o eth0 -s 10.0.0.0/8 -j SNAT --to-source 192.0.2.1'), 'shadowed-rule', 3, '-A POSTROUTING -o eth0 -s 10.0.0.0/8 -j SNAT --to-source 192.0.2.1');
 });

@@ -5,6 +5,7 @@ import { AnalysisModel, RuleInfo } from './model';
 import { DiagnosticSink } from '../parse/diagnostics';
 import { ChainState } from '../state';
 import { hashText } from '../fingerprint';
+import { managedChainNote } from '../kb/managed';
 
 function checkDeprecated(ctx: CheckContext, rule: Command): void {
   for (const m of rule.matches) {
@@ -109,7 +110,10 @@ function checkUnused(ctx: CheckContext): void {
   if (ctx.rs.commands.some((c) => c.target?.dynamic)) return;
   for (const cs of ctx.state.all()) {
     if (cs.builtin || ctx.graph.callers(cs).length) continue;
-    ctx.sink.add('unused-chain', 'info', cs.declRange, `Chain ${cs.name} is never jumped to: none of its ${cs.rules.length} rule(s) ever sees a packet.`, { chain: cs.name });
+    // A chain that ufw, Docker, fail2ban or kube-proxy jumps to itself: a hint, not advice to add a jump.
+    const managed = managedChainNote(cs.name);
+    if (managed) ctx.sink.add('unused-chain', 'hint', cs.declRange, `Chain ${cs.name} is never jumped to in this file, but ${managed}: on such a host its ${cs.rules.length} rule(s) do see packets.`, { chain: cs.name, managed: true });
+    else ctx.sink.add('unused-chain', 'info', cs.declRange, `Chain ${cs.name} is never jumped to: none of its ${cs.rules.length} rule(s) ever sees a packet.`, { chain: cs.name });
   }
 }
 
