@@ -102,6 +102,12 @@ test('ssh-lockout: default deny without an SSH accept; a setting names other por
   // An accept for the loopback interface takes no remote session.
   expectOne('*filter\n:INPUT DROP [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp --dport 80 -j ACCEPT\nCOMMIT\n', 'ssh-lockout', 1, 'DROP');
   assert.match(diagnose('iptables -A INPUT -i lo -j ACCEPT\niptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n', { fileName: 'fw.sh' }).find((d) => d.code === 'ssh-lockout')!.message, /before line 3 accepts SSH/);
+  // The packets of the open session accepted before the DROP policy: only new logins wait for line 4, for a moment;
+  // not once a flush has taken that accept away again.
+  const kept = 'iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\niptables -P INPUT DROP\niptables -A INPUT -i lo -j ACCEPT\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n';
+  assert.deepEqual(diagnose(kept, { fileName: 'fw.sh' }).filter((d) => d.code === 'ssh-lockout'), []);
+  const flushed = 'iptables -P INPUT ACCEPT\niptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\niptables -F INPUT\niptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n';
+  assert.match(diagnose(flushed, { fileName: 'fw.sh' }).find((d) => d.code === 'ssh-lockout')!.message, /before line 5 accepts SSH and before anything accepts the packets of the session already open/);
   const rejectEnd = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 80 -j ACCEPT\n-A INPUT -j REJECT\nCOMMIT\n';
   expectOne(rejectEnd, 'ssh-lockout', 3, '-A INPUT -j REJECT');
   // A catch-all deny in the middle ends the chain: the SSH accept appended after it never sees a packet, and the

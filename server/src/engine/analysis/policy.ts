@@ -203,16 +203,23 @@ function checkScriptOrder(model: AnalysisModel, ctx: CheckContext): void {
   // Whether the script sets a DROP policy anywhere, and (as the walk goes) whether an ACCEPT policy came before.
   const laterDrop = cmds.some((p) => setsPolicy(p, 'DROP'));
   let acceptBefore = false;
-  const sshAccept = cmds.find((c) => (c.spec.short === '-A' || c.spec.short === '-I') && isInput(c) && c.target?.name === 'ACCEPT' && space.overlaps(model.ruleInfo(c, input).box, ssh));
+  const accepts = (c: Command, box: Box) => (c.spec.short === '-A' || c.spec.short === '-I') && isInput(c) && c.target?.name === 'ACCEPT' && space.overlaps(model.ruleInfo(c, input).box, box);
+  const sshAccept = cmds.find((c) => accepts(c, ssh));
+  // The packets of the SSH session already open (the one running the script, if remote).
+  const session = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.Dport, ssh[Dim.Dport]], [Dim.State, stateSet('ESTABLISHED')], [Dim.In, ssh[Dim.In]]]);
+  let sessionKept = false;
   let dropPolicy: Command | undefined;
   for (const c of cmds) {
+    if (accepts(c, session)) sessionKept = true;
     if (c.spec.short === '-P' && isInput(c)) {
       dropPolicy = c.extra?.value === 'DROP' ? c : undefined;
-      if (dropPolicy && sshAccept && c.index < sshAccept.index) {
-        ctx.sink.add('ssh-lockout', 'warning', c.range, `INPUT gets a DROP policy here, before line ${sshAccept.range.start.line + 1} accepts SSH: a remote session running this script is cut off in between. Set the policy after the SSH accept.`, { chain: 'INPUT' });
+      // With the open session's packets accepted already, only new logins wait for the SSH accept, for a moment.
+      if (dropPolicy && sshAccept && c.index < sshAccept.index && !sessionKept) {
+        ctx.sink.add('ssh-lockout', 'warning', c.range, `INPUT gets a DROP policy here, before line ${sshAccept.range.start.line + 1} accepts SSH and before anything accepts the packets of the session already open: a remote session running this script stalls from here, and is cut off for good if the script stops before that line (an error, a command that hangs). Set the policy after the SSH accept.`, { chain: 'INPUT' });
       }
     }
     if (c.spec.short === '-F' && (c.chainName === undefined || isInput(c))) {
+      sessionKept = false;
       if (laterDrop && !acceptBefore) {
         ctx.sink.add('ssh-lockout', 'warning', c.range, `This flush runs while INPUT may still have the DROP policy this script sets (from an earlier run): every rule, the SSH accept included, is gone and nothing gets in. Run 'iptables -P INPUT ACCEPT' before flushing.`, { chain: 'INPUT', insertPolicyBefore: c.range.start.line });
       }
