@@ -15,6 +15,9 @@ const cases: Array<[string, string, RegExp]> = [
   ['-A INPUT -m ttl --ttl-lt 0 -j ACCEPT', 'TTL below 0', /no value is below 0/],
   ['-A INPUT -m ttl --ttl-gt 255 -j ACCEPT', 'TTL above 255', /no value is above 255/],
   ['-A INPUT -m ttl --ttl-gt 100 -m ttl --ttl-lt 50 -j ACCEPT', 'two TTL conditions', /exclude each other/],
+  // iptables reads a TTL as strtoul does (it saves --ttl-eq 010 as 8, --ttl-lt 0x10 as 16).
+  ['-A INPUT -m ttl --ttl-eq 010 -m ttl --ttl-eq 8 -m ttl --ttl-lt 0x10 -j ACCEPT', 'TTL 010 is 8, not 10', /^$/],
+  ['-A INPUT -m ttl --ttl-eq 010 -m ttl --ttl-gt 8 -j ACCEPT', 'TTL 010 and above 8', /exclude each other/],
   ['-A INPUT -m iprange --src-range 10.0.0.9-10.0.0.1 -j ACCEPT', 'reversed iprange', /reversed/],
   ['-A INPUT -s 10.0.0.0/8 -m iprange --src-range 192.168.0.1-192.168.0.9 -j ACCEPT', 'address and iprange apart', /-s 10\.0\.0\.0\/8.*exclude each other/],
   ['-A INPUT ! -s 0.0.0.0/0 -j ACCEPT', 'negated whole address space', /excludes every source address/],

@@ -203,7 +203,8 @@ function checkScriptOrder(model: AnalysisModel, ctx: CheckContext): void {
   // Whether the script sets a DROP policy anywhere, and (as the walk goes) whether an ACCEPT policy came before.
   const laterDrop = cmds.some((p) => setsPolicy(p, 'DROP'));
   let acceptBefore = false;
-  const accepts = (c: Command, box: Box) => (c.spec.short === '-A' || c.spec.short === '-I') && isInput(c) && c.target?.name === 'ACCEPT' && space.overlaps(model.ruleInfo(c, input).box, box);
+  // A rule iptables refuses (broken) is never added.
+  const accepts = (c: Command, box: Box) => (c.spec.short === '-A' || c.spec.short === '-I') && !c.broken && isInput(c) && c.target?.name === 'ACCEPT' && space.overlaps(model.ruleInfo(c, input).box, box);
   const sshAccept = cmds.find((c) => accepts(c, ssh));
   // The packets of the SSH session already open (the one running the script, if remote).
   const session = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.Dport, ssh[Dim.Dport]], [Dim.State, stateSet('ESTABLISHED')], [Dim.In, ssh[Dim.In]]]);

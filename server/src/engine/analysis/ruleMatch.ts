@@ -273,13 +273,17 @@ function applyMatchOption(b: Builder, o: OptionUse, family: 4 | 6): void {
     }
     case '--ttl-eq':
     case '--hl-eq':
-      return b.apply(Dim.Ttl, range(Number(a), Number(a)), o.negated, o);
     case '--ttl-lt':
     case '--hl-lt':
-      return b.apply(Dim.Ttl, range(0, Number(a) - 1), false, o, `no value is below ${a}`);
     case '--ttl-gt':
-    case '--hl-gt':
-      return b.apply(Dim.Ttl, range(Number(a) + 1, 255), false, o, `no value is above ${a}`);
+    case '--hl-gt': {
+      // As the module reads it (strtoul: 010 is 8); a value it refuses leaves the rule broken, and the box unsure.
+      const n = parseNumber(a);
+      if (n === undefined || n > 255) return b.unsure();
+      if (name.endsWith('-eq')) return b.apply(Dim.Ttl, range(n, n), o.negated, o);
+      if (name.endsWith('-lt')) return b.apply(Dim.Ttl, range(0, n - 1), false, o, `no value is below ${a}`);
+      return b.apply(Dim.Ttl, range(n + 1, 255), false, o, `no value is above ${a}`);
+    }
     case '--comment':
     case '--nfacct-name':
       return;
