@@ -333,14 +333,14 @@ test('deprecated-match, unused-chain, no-default-deny', () => {
 });
 
 test('unused-chain: a chain that ufw, Docker, fail2ban or kube-proxy jumps to itself is a hint that says so', () => {
-  for (const name of ['DOCKER-USER', 'ufw-user-input', 'ufw6-before-input', 'f2b-sshd', 'KUBE-SERVICES']) {
+  for (const name of ['DOCKER-USER', 'DOCKER', 'DOCKER-ISOLATION-STAGE-2', 'ufw-user-input', 'ufw6-before-input', 'f2b-sshd', 'KUBE-SERVICES']) {
     const d = expectOne(filter(`:${name} - [0:0]`, `-A ${name} -p tcp -m tcp --dport 22 -j RETURN`), 'unused-chain', 4, name);
     assert.equal(d.severity, 'hint', name);
     assert.match(d.message, /never jumped to in this file, but .* itself/, name);
     assert.equal(d.data?.managed, true);
   }
   // Names that merely look alike are the chain's own: the plain advice.
-  for (const name of ['DOCKERISH', 'ufw_user', 'MYKUBE-X']) {
+  for (const name of ['DOCKERISH', 'DOCKER-LOGS', 'ufw_user', 'MYKUBE-X']) {
     const d = expectOne(filter(`:${name} - [0:0]`, `-A ${name} -j DROP`), 'unused-chain', 4, name);
     assert.equal(d.severity, 'info', name);
     assert.equal(d.data?.managed, undefined);

@@ -5,7 +5,10 @@
 
 /** Chain names of a piece of software, and how it reaches them, in words that follow "but". */
 const MANAGERS: Array<{ pattern: RegExp; note: string }> = [
-  { pattern: /^DOCKER(-|$)/, note: 'Docker jumps to its chains itself once it has started (FORWARD to DOCKER-USER first)' },
+  {
+    pattern: /^DOCKER(-USER|-INGRESS|-FORWARD|-BRIDGE|-CT|-ISOLATION-STAGE-[12])?$/,
+    note: 'Docker jumps to its chains itself once it has started (FORWARD to DOCKER-USER first)',
+  },
   { pattern: /^ufw6?-/, note: 'ufw wires its chains into INPUT, OUTPUT and FORWARD itself when it starts' },
   { pattern: /^(f2b|fail2ban)-/, note: 'fail2ban adds the jump from INPUT itself when the jail starts' },
   { pattern: /^KUBE-/, note: 'kube-proxy adds the jumps to its chains itself' },
