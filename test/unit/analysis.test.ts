@@ -156,6 +156,12 @@ test('dnat-dropped: a port forward whose connections FORWARD (and INPUT) drop', 
     .replace(':FORWARD DROP', ':FORWARD ACCEPT');
   assert.match(expectOne(viaChain, 'dnat-dropped', 5, port).message, /to 192\.168\.1\.11:443 .*line \d+ denies them|to 192\.168\.1\.11:443 .*REJECT on line \d+ denies them/);
   expectNone(viaChain.replace('--dport 8443 -j ACCEPT', '--dport 443 -j ACCEPT'), 'dnat-dropped');
+  // The conditions of the jump count: the DNAT says no interface, but only packets from eth0 reach its chain, and
+  // FORWARD accepts new connections from eth1 alone. Reached from eth1 as well, some of them may be accepted.
+  const web = '-A FWD -p tcp --dport 8080 -j DNAT --to-destination 192.168.1.12:80';
+  const fromWan = gateway([':FWD - [0:0]', '-A PREROUTING -i eth0 -j FWD', web], []);
+  assert.match(expectOne(fromWan, 'dnat-dropped', 5, web).message, /to 192\.168\.1\.12:80 are dropped/);
+  expectNone(gateway([':FWD - [0:0]', '-A PREROUTING -i eth0 -j FWD', '-A PREROUTING -i eth1 -j FWD', web], []), 'dnat-dropped');
 });
 
 test('loopback-blocked: INPUT or OUTPUT that denies new connections on lo', () => {

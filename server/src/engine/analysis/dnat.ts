@@ -50,9 +50,9 @@ function surelyDenies(model: AnalysisModel, cs: ChainState | undefined, box: Box
   return r.mayAccept ? undefined : denier(r, end);
 }
 
-/** The first packets of the connections a DNAT rule sends on, as they leave nat PREROUTING. */
-function translated(ri: RuleInfo, to: NatDestination): Box {
-  const box = ri.box.slice();
+/** The first packets of the connections a DNAT rule sends on (those of `taken`), as they leave nat PREROUTING. */
+function translated(taken: Box, to: NatDestination): Box {
+  const box = taken.slice();
   if (to.addr) box[Dim.Dst] = IntervalSet.of(to.addr[0], to.addr[1]);
   if (to.ports) box[Dim.Dport] = IntervalSet.of(BigInt(to.ports[0]), BigInt(to.ports[1]));
   box[Dim.State] = box[Dim.State].intersect(NEW);
@@ -80,18 +80,54 @@ function suggestedRule(ri: RuleInfo, to: NatDestination, family: 4 | 6): string 
   return parts.join(' ');
 }
 
-function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family: 4 | 6): void {
+/** More ways into a chain than this, and the chain is taken to see every packet (less precise, never wrong). */
+const MAX_ENTRIES = 16;
+
+/**
+ * The packets that can reach a nat chain from PREROUTING, as boxes: the conditions of the jumps on the way (every
+ * packet for PREROUTING itself; none from the other hooks). Earlier rules of the calling chains are not taken out:
+ * the boxes hold more than reaches the chain, which only makes a claim that all of it is dropped harder to make.
+ */
+function entries(model: AnalysisModel, ctx: CheckContext, cs: ChainState, onPath: Set<ChainState>): Box[] {
+  const space = model.space(cs);
+  if (cs.builtin) return cs.name === 'PREROUTING' ? [space.full] : [];
+  if (onPath.has(cs)) return [space.full];
+  onPath.add(cs);
+  const out: Box[] = [];
+  for (const from of new Set(ctx.graph.callers(cs))) {
+    const above = entries(model, ctx, from, onPath);
+    for (const r of above.length ? model.rules(from) : []) {
+      if ((r.flow.kind !== 'jump' && r.flow.kind !== 'goto') || r.flow.chain !== cs) continue;
+      for (const e of above) {
+        const both = space.intersect(e, r.box);
+        if (both) out.push(both);
+      }
+    }
+  }
+  onPath.delete(cs);
+  return out.length > MAX_ENTRIES ? [space.full] : out;
+}
+
+function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family: 4 | 6, ways: Box[]): void {
   const rule = ri.rule;
   const spec = rule.target?.options.find((o) => o.nameText === '--to-destination');
   if (!spec || spec.argDynamic || spec.argValue === undefined || model.space(ri.chain).isEmpty(ri.box)) return;
   const to = natDestination(spec.argValue, family);
   if (!to) return;
-  const box = translated(ri, to);
   const space = model.space(ri.chain);
-  if (space.isEmpty(box)) return;
-  const forward = surelyDenies(model, ctx.state.get(family, 'filter', 'FORWARD'), box);
-  const input = forward && surelyDenies(model, ctx.state.get(family, 'filter', 'INPUT'), box);
-  if (!forward || !input) return;
+  // Every way the DNAT's packets come in must end in a drop; the first one names the rules responsible.
+  let found: { forward: NonNullable<ReturnType<typeof surelyDenies>>; input: NonNullable<ReturnType<typeof surelyDenies>> } | undefined;
+  for (const way of ways) {
+    const taken = space.intersect(ri.box, way);
+    const box = taken && translated(taken, to);
+    if (!box || space.isEmpty(box)) continue;
+    const forward = surelyDenies(model, ctx.state.get(family, 'filter', 'FORWARD'), box);
+    const input = forward && surelyDenies(model, ctx.state.get(family, 'filter', 'INPUT'), box);
+    if (!forward || !input) return;
+    found ??= { forward, input };
+  }
+  if (!found) return;
+  const { forward, input } = found;
   const fix = suggestedRule(ri, to, family);
   ctx.sink.add('dnat-dropped', 'warning', rule.range,
     `Connections this DNAT sends to ${describe(to, family)} are dropped after it: forwarded packets pass filter FORWARD, where ${forward.by} denies them (and were the address this machine's, INPUT: ${input.by} denies them). Accept them in FORWARD: '${fix}'.`,
@@ -103,8 +139,11 @@ function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family
 export function checkDnat(model: AnalysisModel, ctx: CheckContext): void {
   for (const cs of ctx.state.all()) {
     if (cs.table !== 'nat' || !(cs.name === 'PREROUTING' || (!cs.builtin && ctx.graph.hooks(cs).includes('PREROUTING')))) continue;
+    let ways: Box[] | undefined;
     for (const ri of model.rules(cs)) {
-      if (ri.rule.target?.spec?.name === 'DNAT') checkRule(model, ctx, ri, cs.family);
+      if (ri.rule.target?.spec?.name !== 'DNAT') continue;
+      ways ??= entries(model, ctx, cs, new Set());
+      checkRule(model, ctx, ri, cs.family, ways);
     }
   }
 }
