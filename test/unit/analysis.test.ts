@@ -160,7 +160,11 @@ test('dnat-dropped: a port forward whose connections FORWARD (and INPUT) drop', 
   // FORWARD accepts new connections from eth1 alone. Reached from eth1 as well, some of them may be accepted.
   const web = '-A FWD -p tcp --dport 8080 -j DNAT --to-destination 192.168.1.12:80';
   const fromWan = gateway([':FWD - [0:0]', '-A PREROUTING -i eth0 -j FWD', web], []);
-  assert.match(expectOne(fromWan, 'dnat-dropped', 5, web).message, /to 192\.168\.1\.12:80 are dropped/);
+  const wan = expectOne(fromWan, 'dnat-dropped', 5, web);
+  assert.match(wan.message, /to 192\.168\.1\.12:80 are dropped/);
+  // The rule it suggests takes the interface from the jump.
+  assert.equal(wan.data?.rule, '-A FORWARD -i eth0 -d 192.168.1.12 -p tcp --dport 80 -m conntrack --ctstate NEW -j ACCEPT');
+  expectNone(gateway([':FWD - [0:0]', '-A PREROUTING -i eth0 -j FWD', web], [wan.data?.rule as string]), 'dnat-dropped');
   expectNone(gateway([':FWD - [0:0]', '-A PREROUTING -i eth0 -j FWD', '-A PREROUTING -i eth1 -j FWD', web], []), 'dnat-dropped');
 });
 

@@ -66,10 +66,25 @@ function describe(to: NatDestination, family: 4 | 6): string {
   return addr ?? `port ${port}`;
 }
 
+/** The input interface a rule names (plainly: not negated, not a shell value). */
+function inputInterface(ri: RuleInfo): string | undefined {
+  return ri.rule.options.find((o) => o.spec.short === '-i' && !o.negated && !o.argDynamic)?.argValue;
+}
+
+/**
+ * The input interface of the forwarded connections: the DNAT rule's, or else that of the jumps that lead to its chain
+ * (the nearest that names one), when every way in says the same.
+ */
+function wayInterface(ri: RuleInfo, ways: Way[]): string | undefined {
+  const own = inputInterface(ri);
+  if (own !== undefined) return own;
+  const names = new Set(ways.map((w) => w.jumps.map(inputInterface).filter((x) => x !== undefined).pop()));
+  return names.size === 1 ? [...names][0] : undefined;
+}
+
 /** The FORWARD rule that would let the forwarded connections in (same protocol, new address and port). */
-function suggestedRule(ri: RuleInfo, to: NatDestination, family: 4 | 6): string {
+function suggestedRule(ri: RuleInfo, to: NatDestination, family: 4 | 6, inIface: string | undefined): string {
   const parts = ['-A FORWARD'];
-  const inIface = ri.rule.options.find((o) => o.spec.short === '-i' && !o.negated && !o.argDynamic)?.argValue;
   if (inIface) parts.push(`-i ${inIface}`);
   if (to.addr && to.addr[0] === to.addr[1]) parts.push(`-d ${formatAddress(to.addr[0], family)}`);
   const proto = ri.rule.protocol && !ri.rule.protocol.negated && !ri.rule.protocol.dynamic ? ri.rule.protocol.value : undefined;
@@ -83,32 +98,39 @@ function suggestedRule(ri: RuleInfo, to: NatDestination, family: 4 | 6): string 
 /** More ways into a chain than this, and the chain is taken to see every packet (less precise, never wrong). */
 const MAX_ENTRIES = 16;
 
+/** A way into a nat chain from PREROUTING: the packets it lets through, and the jumps on it (outermost first). */
+interface Way {
+  box: Box;
+  jumps: RuleInfo[];
+}
+
 /**
  * The packets that can reach a nat chain from PREROUTING, as boxes: the conditions of the jumps on the way (every
  * packet for PREROUTING itself; none from the other hooks). Earlier rules of the calling chains are not taken out:
  * the boxes hold more than reaches the chain, which only makes a claim that all of it is dropped harder to make.
  */
-function entries(model: AnalysisModel, ctx: CheckContext, cs: ChainState, onPath: Set<ChainState>): Box[] {
+function entries(model: AnalysisModel, ctx: CheckContext, cs: ChainState, onPath: Set<ChainState>): Way[] {
   const space = model.space(cs);
-  if (cs.builtin) return cs.name === 'PREROUTING' ? [space.full] : [];
-  if (onPath.has(cs)) return [space.full];
+  const anything: Way[] = [{ box: space.full, jumps: [] }];
+  if (cs.builtin) return cs.name === 'PREROUTING' ? anything : [];
+  if (onPath.has(cs)) return anything;
   onPath.add(cs);
-  const out: Box[] = [];
+  const out: Way[] = [];
   for (const from of new Set(ctx.graph.callers(cs))) {
     const above = entries(model, ctx, from, onPath);
     for (const r of above.length ? model.rules(from) : []) {
       if ((r.flow.kind !== 'jump' && r.flow.kind !== 'goto') || r.flow.chain !== cs) continue;
-      for (const e of above) {
-        const both = space.intersect(e, r.box);
-        if (both) out.push(both);
+      for (const w of above) {
+        const box = space.intersect(w.box, r.box);
+        if (box) out.push({ box, jumps: [...w.jumps, r] });
       }
     }
   }
   onPath.delete(cs);
-  return out.length > MAX_ENTRIES ? [space.full] : out;
+  return out.length > MAX_ENTRIES ? anything : out;
 }
 
-function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family: 4 | 6, ways: Box[]): void {
+function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family: 4 | 6, ways: Way[]): void {
   const rule = ri.rule;
   const spec = rule.target?.options.find((o) => o.nameText === '--to-destination');
   if (!spec || spec.argDynamic || spec.argValue === undefined || model.space(ri.chain).isEmpty(ri.box)) return;
@@ -118,7 +140,7 @@ function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family
   // Every way the DNAT's packets come in must end in a drop; the first one names the rules responsible.
   let found: { forward: NonNullable<ReturnType<typeof surelyDenies>>; input: NonNullable<ReturnType<typeof surelyDenies>> } | undefined;
   for (const way of ways) {
-    const taken = space.intersect(ri.box, way);
+    const taken = space.intersect(ri.box, way.box);
     const box = taken && translated(taken, to);
     if (!box || space.isEmpty(box)) continue;
     const forward = surelyDenies(model, ctx.state.get(family, 'filter', 'FORWARD'), box);
@@ -128,7 +150,7 @@ function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family
   }
   if (!found) return;
   const { forward, input } = found;
-  const fix = suggestedRule(ri, to, family);
+  const fix = suggestedRule(ri, to, family, wayInterface(ri, ways));
   ctx.sink.add('dnat-dropped', 'warning', rule.range,
     `Connections this DNAT sends to ${describe(to, family)} are dropped after it: forwarded packets pass filter FORWARD, where ${forward.by} denies them (and were the address this machine's, INPUT: ${input.by} denies them). Accept them in FORWARD: '${fix}'.`,
     { rule: fix, chain: 'FORWARD', insertBefore: forward.insertBefore },
@@ -139,7 +161,7 @@ function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family
 export function checkDnat(model: AnalysisModel, ctx: CheckContext): void {
   for (const cs of ctx.state.all()) {
     if (cs.table !== 'nat' || !(cs.name === 'PREROUTING' || (!cs.builtin && ctx.graph.hooks(cs).includes('PREROUTING')))) continue;
-    let ways: Box[] | undefined;
+    let ways: Way[] | undefined;
     for (const ri of model.rules(cs)) {
       if (ri.rule.target?.spec?.name !== 'DNAT') continue;
       ways ??= entries(model, ctx, cs, new Set());
