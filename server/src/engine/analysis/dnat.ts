@@ -95,8 +95,12 @@ function suggestedRule(ri: RuleInfo, to: NatDestination, family: 4 | 6, inIface:
   return parts.join(' ');
 }
 
-/** More ways into a chain than this, and the chain is taken to see every packet (less precise, never wrong). */
+/**
+ * More ways into a chain than this, or a chain more jumps deep, and the chain is taken to see every packet (less
+ * precise, never wrong).
+ */
 const MAX_ENTRIES = 16;
+const MAX_DEPTH = 64;
 
 /** A way into a nat chain from PREROUTING: the packets it lets through, and the jumps on it (outermost first). */
 interface Way {
@@ -109,15 +113,18 @@ interface Way {
  * packet for PREROUTING itself; none from the other hooks). Earlier rules of the calling chains are not taken out:
  * the boxes hold more than reaches the chain, which only makes a claim that all of it is dropped harder to make.
  */
-function entries(model: AnalysisModel, ctx: CheckContext, cs: ChainState, onPath: Set<ChainState>): Way[] {
+function entries(model: AnalysisModel, ctx: CheckContext, cs: ChainState, known: Map<ChainState, Way[]>, depth = 0): Way[] {
   const space = model.space(cs);
   const anything: Way[] = [{ box: space.full, jumps: [] }];
   if (cs.builtin) return cs.name === 'PREROUTING' ? anything : [];
-  if (onPath.has(cs)) return anything;
-  onPath.add(cs);
+  const done = known.get(cs);
+  if (done) return done;
+  if (depth > MAX_DEPTH) return anything;
+  // Each chain is worked out once; a jump back into a chain being worked out (a cycle) finds every packet.
+  known.set(cs, anything);
   const out: Way[] = [];
   for (const from of new Set(ctx.graph.callers(cs))) {
-    const above = entries(model, ctx, from, onPath);
+    const above = entries(model, ctx, from, known, depth + 1);
     for (const r of above.length ? model.rules(from) : []) {
       if ((r.flow.kind !== 'jump' && r.flow.kind !== 'goto') || r.flow.chain !== cs) continue;
       for (const w of above) {
@@ -126,8 +133,9 @@ function entries(model: AnalysisModel, ctx: CheckContext, cs: ChainState, onPath
       }
     }
   }
-  onPath.delete(cs);
-  return out.length > MAX_ENTRIES ? anything : out;
+  const ways = out.length > MAX_ENTRIES ? anything : out;
+  known.set(cs, ways);
+  return ways;
 }
 
 function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family: 4 | 6, ways: Way[]): void {
@@ -159,12 +167,13 @@ function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family
 
 /** Every DNAT in nat PREROUTING, or in a chain PREROUTING can reach, whose connections the filter table drops. */
 export function checkDnat(model: AnalysisModel, ctx: CheckContext): void {
+  const known = new Map<ChainState, Way[]>();
   for (const cs of ctx.state.all()) {
     if (cs.table !== 'nat' || !(cs.name === 'PREROUTING' || (!cs.builtin && ctx.graph.hooks(cs).includes('PREROUTING')))) continue;
     let ways: Way[] | undefined;
     for (const ri of model.rules(cs)) {
       if (ri.rule.target?.spec?.name !== 'DNAT') continue;
-      ways ??= entries(model, ctx, cs, new Set());
+      ways ??= entries(model, ctx, cs, known);
       checkRule(model, ctx, ri, cs.family, ways);
     }
   }
