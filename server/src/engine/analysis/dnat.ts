@@ -113,7 +113,7 @@ interface Way {
  * packet for PREROUTING itself; none from the other hooks). Earlier rules of the calling chains are not taken out:
  * the boxes hold more than reaches the chain, which only makes a claim that all of it is dropped harder to make.
  */
-function entries(model: AnalysisModel, ctx: CheckContext, cs: ChainState, known: Map<ChainState, Way[]>, depth = 0): Way[] {
+function waysIn(model: AnalysisModel, ctx: CheckContext, cs: ChainState, known: Map<ChainState, Way[]>, depth = 0): Way[] {
   const space = model.space(cs);
   const anything: Way[] = [{ box: space.full, jumps: [] }];
   if (cs.builtin) return cs.name === 'PREROUTING' ? anything : [];
@@ -124,7 +124,7 @@ function entries(model: AnalysisModel, ctx: CheckContext, cs: ChainState, known:
   known.set(cs, anything);
   const out: Way[] = [];
   for (const from of new Set(ctx.graph.callers(cs))) {
-    const above = entries(model, ctx, from, known, depth + 1);
+    const above = waysIn(model, ctx, from, known, depth + 1);
     for (const r of above.length ? model.rules(from) : []) {
       if ((r.flow.kind !== 'jump' && r.flow.kind !== 'goto') || r.flow.chain !== cs) continue;
       for (const w of above) {
@@ -173,7 +173,7 @@ export function checkDnat(model: AnalysisModel, ctx: CheckContext): void {
     let ways: Way[] | undefined;
     for (const ri of model.rules(cs)) {
       if (ri.rule.target?.spec?.name !== 'DNAT') continue;
-      ways ??= entries(model, ctx, cs, known);
+      ways ??= waysIn(model, ctx, cs, known);
       checkRule(model, ctx, ri, cs.family, ways);
     }
   }
