@@ -52,48 +52,15 @@ export function parseIPv4(s: string): bigint | undefined {
   return BigInt(v);
 }
 
-/**
- * Whether `s` is an IPv4 address with an optional prefix length (`10.1.2.3`, `10.0.0.0/8`) that parseNet reads
- * without complaint: checked without building the parsed form, as a ruleset's own addresses are checked while
- * parsing (a blocklist has thousands that are read once).
- */
-export function isIPv4Net(s: string): boolean {
-  let part = 0;
-  let digits = 0;
-  let parts = 0;
-  let i = 0;
-  for (; i <= s.length; i++) {
-    const c = i < s.length ? s.charCodeAt(i) : 46;
-    if (c >= 48 && c <= 57) {
-      if (++digits > 3) return false;
-      part = part * 10 + (c - 48);
-      continue;
-    }
-    const end = c === 47 /* / */;
-    if ((c !== 46 && !end) || digits === 0 || part > 255 || ++parts > 4) return false;
-    part = 0;
-    digits = 0;
-    if (end) break;
-  }
-  if (i >= s.length) return true;
-  // The prefix length: digits only, at most 32; a leading zero (octal to iptables) takes parseNet's path.
-  if (i === s.length - 1 || (s.charCodeAt(i + 1) === 48 && i + 2 < s.length)) return false;
-  let prefix = 0;
-  for (let k = i + 1; k < s.length; k++) {
-    const c = s.charCodeAt(k);
-    if (c < 48 || c > 57) return false;
-    prefix = prefix * 10 + (c - 48);
-    if (prefix > 32) return false;
-  }
-  return true;
-}
+/** The range the last successful readIPv4Net found (two numbers, so that a check needs no list). */
+let netLo = 0;
+let netHi = 0;
 
 /**
- * The first and last address of an IPv4 network written as isIPv4Net accepts it (`10.0.0.0/8`, `1.2.3.4`), as
- * numbers; undefined for anything else. The same range parseNet gives, without its cache or its parsed form.
+ * Reads an IPv4 address with an optional prefix length in one pass, by parseNet's rules: parts of one to three digits
+ * up to 255, at most four (missing ones are zeros), a decimal prefix length up to 32. Sets netLo and netHi.
  */
-export function ipv4NetRange(s: string): [number, number] | undefined {
-  // One pass, with isIPv4Net's rules: parts of one to three digits up to 255, at most four.
+function readIPv4Net(s: string): boolean {
   const n = s.length;
   let v = 0;
   let part = 0;
@@ -103,12 +70,12 @@ export function ipv4NetRange(s: string): [number, number] | undefined {
   for (; i <= n; i++) {
     const c = i < n ? s.charCodeAt(i) : 46;
     if (c >= 48 && c <= 57) {
-      if (++digits > 3) return undefined;
+      if (++digits > 3) return false;
       part = part * 10 + (c - 48);
       continue;
     }
     const slash = c === 47;
-    if ((c !== 46 && !slash) || digits === 0 || part > 255 || ++parts > 4) return undefined;
+    if ((c !== 46 && !slash) || digits === 0 || part > 255 || ++parts > 4) return false;
     v = v * 256 + part;
     part = 0;
     digits = 0;
@@ -118,18 +85,36 @@ export function ipv4NetRange(s: string): [number, number] | undefined {
   let prefix = 32;
   if (i < n) {
     // The prefix length: digits only, at most 32; a leading zero (octal to iptables) takes parseNet's path.
-    if (i === n - 1 || (s.charCodeAt(i + 1) === 48 && i + 2 < n)) return undefined;
+    if (i === n - 1 || (s.charCodeAt(i + 1) === 48 && i + 2 < n)) return false;
     prefix = 0;
     for (let k = i + 1; k < n; k++) {
       const c = s.charCodeAt(k);
-      if (c < 48 || c > 57) return undefined;
+      if (c < 48 || c > 57) return false;
       prefix = prefix * 10 + (c - 48);
-      if (prefix > 32) return undefined;
+      if (prefix > 32) return false;
     }
   }
   const size = 2 ** (32 - prefix);
-  const lo = v - (v % size);
-  return [lo, lo + size - 1];
+  netLo = v - (v % size);
+  netHi = netLo + size - 1;
+  return true;
+}
+
+/**
+ * Whether `s` is an IPv4 address with an optional prefix length (`10.1.2.3`, `10.0.0.0/8`) that parseNet reads
+ * without complaint: checked without building the parsed form, as a ruleset's own addresses are checked while
+ * parsing (a blocklist has thousands that are read once).
+ */
+export function isIPv4Net(s: string): boolean {
+  return readIPv4Net(s);
+}
+
+/**
+ * The first and last address of an IPv4 network written as isIPv4Net accepts it (`10.0.0.0/8`, `1.2.3.4`), as
+ * numbers; undefined for anything else. The same range parseNet gives, without its cache or its parsed form.
+ */
+export function ipv4NetRange(s: string): [number, number] | undefined {
+  return readIPv4Net(s) ? [netLo, netHi] : undefined;
 }
 
 /** The value of a hexadecimal digit, or -1. */
