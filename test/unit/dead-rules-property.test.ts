@@ -107,7 +107,7 @@ test(`property: every rule reported dead is confirmed dead by concrete packets (
 });
 
 test(`property: with every work limit tiny, what is still claimed is still right, lockouts included (${RUNS} rulesets)`, (t) => {
-  const tiny = { decisions: 1, candidates: 2, chainWork: 12, cover: 2, ownIndex: 1, followPieces: 1, followIntervals: 1 };
+  const tiny = { decisions: 1, candidates: 2, chainWork: 12, cover: 2, followPieces: 1, followIntervals: 1 };
   const { dead, lockouts } = confirmClaims('DROP', tiny);
   t.diagnostic(`${dead} dead-rule claims and ${lockouts} lockouts confirmed under tiny limits`);
   assert.ok(dead > 20 && lockouts > 20, `the property exercised dead-rule claims (${dead}) and lockouts (${lockouts})`);

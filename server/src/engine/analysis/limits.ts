@@ -12,8 +12,6 @@ export interface AnalysisLimits {
   chainWork: number;
   /** Subtractions one test of a box against the union of others may make (Space.covered). */
   cover: number;
-  /** A jump that brings more decisions than this gets an index of its own. */
-  ownIndex: number;
   /**
    * Following packets down a chain (SSH lockout): what is left of them is cut down by each rule while it is at most
    * this many boxes of at most `followIntervals` intervals per dimension.
@@ -27,7 +25,6 @@ export const DEFAULT_LIMITS: Readonly<AnalysisLimits> = Object.freeze({
   candidates: 5000,
   chainWork: 4_000_000,
   cover: 20000,
-  ownIndex: 64,
   followPieces: 500,
   followIntervals: 64,
 });
