@@ -74,7 +74,7 @@ function either(list: string | string[]): string {
 
 /** The words for one condition, or undefined when it has none of its own (then quoted as written). */
 function conditionWords(o: OptionUse): string | undefined {
-  const v = o.argDynamic ? undefined : o.argValue;
+  const v = o.argText;
   const not = o.negated ? 'not ' : '';
   if (!o.owner) {
     switch (o.spec.short) {

@@ -71,7 +71,7 @@ function usedValues(result: LintResult, kind: ValueKind): CompletionItem[] {
   const counts = new Map<string, number>();
   for (const c of result.ruleset.commands) {
     for (const o of c.options) {
-      const v = o.argDynamic ? undefined : o.argValue;
+      const v = o.argText;
       if (v !== undefined && o.spec.args[0] === kind) counts.set(v, (counts.get(v) ?? 0) + 1);
     }
   }
