@@ -150,10 +150,10 @@ export interface Ruleset {
   embedded?: Array<{ fromLine: number; toLine: number; family: Family }>;
 }
 
-/** A table of one family as one key (no string is built for IPv4, by far the common case). */
 /** The IPv6 tables' keys, made once each (chains are looked up by table for every rule). */
 const IPV6_KEYS = new Map<string, string>();
 
+/** A table of one family as one key (no string is built for IPv4, by far the common case). */
 export function tableKey(family: Family, table: string): string {
   if (family === 4) return table;
   let key = IPV6_KEYS.get(table);
