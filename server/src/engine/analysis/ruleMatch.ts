@@ -9,6 +9,7 @@ import { conntrackStateOf, icmpTypeOf, parsePort, parseNumber, portBaseOf, PortB
 import { Command, OptionUse } from '../model';
 import { IntervalSet } from './intervals';
 import { TextCache } from '../textCache';
+import { Scratch } from '../scratch';
 import { Box, Dim, DIM_NAMES, ifaceRange, Space, STATES } from './space';
 
 export interface RuleMatch {
@@ -36,9 +37,7 @@ function describeCondition(c: Condition): string {
  * The dimensions and conditions applied so far by the Builder at work, in turn: one list for every rule (a box is
  * built in one go, and only an empty box's reason reads it).
  */
-const APPLIED: Array<Dim | Condition> = [];
-/** How many entries of APPLIED are the current box's (the list is never emptied: it would give up its room). */
-let appliedCount = 0;
+const APPLIED = new Scratch<Dim | Condition>();
 
 class Builder {
   readonly box: Box;
@@ -48,7 +47,7 @@ class Builder {
 
   constructor(readonly space: Space) {
     this.box = space.full.slice();
-    appliedCount = 0;
+    APPLIED.clear();
   }
 
   /** A condition the model cannot decide: the box over-approximates ("may or may not match"). */
@@ -73,14 +72,15 @@ class Builder {
         this.emptyReason = `${earlier.join(' and ')} and ${describeCondition(what)} exclude each other (no ${DIM_NAMES[d]} satisfies both)`;
       }
     }
-    APPLIED[appliedCount++] = d;
-    APPLIED[appliedCount++] = what;
+    APPLIED.push(d);
+    APPLIED.push(what);
   }
 
   /** The conditions applied to dimension d so far. */
   private earlier(d: Dim): Condition[] {
     const out: Condition[] = [];
-    for (let k = 0; k < appliedCount; k += 2) if (APPLIED[k] === d) out.push(APPLIED[k + 1] as Condition);
+    const items = APPLIED.items;
+    for (let k = 0; k < APPLIED.length; k += 2) if (items[k] === d) out.push(items[k + 1] as Condition);
     return out;
   }
 }

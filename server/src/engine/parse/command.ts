@@ -16,6 +16,7 @@ import { suggest } from '../suggest';
 import { Range } from '../types';
 import { DiagnosticSink } from './diagnostics';
 import { checkHostBits, takesMaskedAddress } from '../checks/hostBits';
+import { Scratch } from '../scratch';
 
 export interface CommandContext {
   family: Family;
@@ -99,12 +100,7 @@ const PACKABLE = 0x7fff;
  * its values. One list serves every command (parsing is one command at a time), so that an option being read
  * allocates nothing for its words.
  */
-const PENDING: Array<Token | undefined> = [];
-/**
- * How many entries of PENDING belong to the command being parsed. The list itself is never emptied (an emptied
- * list gives up its room, and would grow again, leaving garbage, for every command): entries past this are stale.
- */
-let pendingLength = 0;
+const PENDING = new Scratch<Token | undefined>();
 
 /**
  * An option as written. A ruleset has several options per rule and keeps them for as long as the document is open,
@@ -124,9 +120,9 @@ class OptionNode implements OptionUse {
   private more = 0;
 
   constructor(readonly spec: OptionSpec, name: Token, neg: Token | undefined) {
-    this.at = ~pendingLength;
-    PENDING[pendingLength++] = name;
-    PENDING[pendingLength++] = neg;
+    this.at = ~PENDING.length;
+    PENDING.push(name);
+    PENDING.push(neg);
   }
 
   get owner(): ModuleSpec | undefined {
@@ -136,13 +132,13 @@ class OptionNode implements OptionUse {
   private get nameRef(): WordRef {
     const at = this.at;
     if (typeof at !== 'number') return at[0]!;
-    return at >= 0 ? at & PACKABLE : PENDING[~at]!;
+    return at >= 0 ? at & PACKABLE : PENDING.items[~at]!;
   }
 
   private get negRef(): WordRef | undefined {
     const at = this.at;
     if (typeof at !== 'number') return at[1];
-    if (at < 0) return PENDING[~at + 1];
+    if (at < 0) return PENDING.items[~at + 1];
     const neg = this.more & PACKABLE;
     return neg === 0 ? undefined : neg - 1;
   }
@@ -151,7 +147,7 @@ class OptionNode implements OptionUse {
   private valueRef(k: number): WordRef {
     const at = this.at;
     if (typeof at !== 'number') return at[2 + k]!;
-    return at >= 0 ? (at >> 15) - 1 + k : PENDING[~at + 2 + k]!;
+    return at >= 0 ? (at >> 15) - 1 + k : PENDING.items[~at + 2 + k]!;
   }
 
   get valueCount(): number {
@@ -171,7 +167,7 @@ class OptionNode implements OptionUse {
 
   /** The old form `--opt ! value`, found while the option's values are read. */
   set negToken(t: Token | undefined) {
-    PENDING[~(this.at as number) + 1] = t;
+    PENDING.items[~(this.at as number) + 1] = t;
   }
 
   get negated(): boolean {
@@ -217,7 +213,7 @@ class OptionNode implements OptionUse {
 
   /** A value, read right after the option's name and earlier values (nothing else is added to PENDING meanwhile). */
   push(t: Token): void {
-    PENDING[pendingLength++] = t;
+    PENDING.push(t);
     this.more++;
   }
 
@@ -225,19 +221,19 @@ class OptionNode implements OptionUse {
     this.words = words;
     const base = ~(this.at as number);
     const n = this.more;
-    const name = words.refOf(tokens, PENDING[base]!);
-    const negToken = PENDING[base + 1];
+    const name = words.refOf(tokens, PENDING.items[base]!);
+    const negToken = PENDING.items[base + 1];
     const neg = negToken === undefined ? -1 : words.refOf(tokens, negToken);
-    const first = n === 0 ? -1 : words.refOf(tokens, PENDING[base + 2]!);
+    const first = n === 0 ? -1 : words.refOf(tokens, PENDING.items[base + 2]!);
     let consecutive = true;
-    for (let k = 1; k < n && consecutive; k++) consecutive = words.refOf(tokens, PENDING[base + 2 + k]!) === first + k;
+    for (let k = 1; k < n && consecutive; k++) consecutive = words.refOf(tokens, PENDING.items[base + 2 + k]!) === first + k;
     if (consecutive && name < PACKABLE && neg < PACKABLE - 1 && first + n < PACKABLE && n < PACKABLE) {
       this.at = name | ((first + 1) << 15);
       this.more = neg + 1 + (n << 15);
       return;
     }
     const list: Array<number | undefined> = [name, neg < 0 ? undefined : neg];
-    for (let k = 0; k < n; k++) list.push(words.refOf(tokens, PENDING[base + 2 + k]!));
+    for (let k = 0; k < n; k++) list.push(words.refOf(tokens, PENDING.items[base + 2 + k]!));
     this.at = list;
   }
 }
@@ -537,14 +533,8 @@ class CommandNode implements Command {
 /** What value checks are told of the command: its family (one object per family, shared by every command). */
 const VALUE_CONTEXTS: Record<Family, { family: Family }> = { 4: { family: 4 }, 6: { family: 6 } };
 
-/** iptables' own options the command being parsed has given so far: the first `seenGenericCount` of the list. */
-const SEEN_GENERIC: OptionSpec[] = [];
-let seenGenericCount = 0;
-
-function seenGeneric(spec: OptionSpec): boolean {
-  for (let k = 0; k < seenGenericCount; k++) if (SEEN_GENERIC[k] === spec) return true;
-  return false;
-}
+/** iptables' own options the command being parsed has given so far. */
+const SEEN_GENERIC = new Scratch<OptionSpec>();
 
 class CommandParser {
   private i = 0;
@@ -555,9 +545,9 @@ class CommandParser {
   private readonly valueCtx: { family: Family };
 
   constructor(private readonly tokens: Token[], private readonly ctx: CommandContext, counters?: Token) {
-    pendingLength = 0;
+    PENDING.clear();
     this.valueCtx = VALUE_CONTEXTS[ctx.family];
-    seenGenericCount = 0;
+    SEEN_GENERIC.clear();
     listsLent = 0;
     this.cmd = new CommandNode(ctx, tokens, counters);
   }
@@ -575,7 +565,7 @@ class CommandParser {
     while (this.i < this.tokens.length) this.step();
     if (this.pendingNeg) this.fail('syntax', this.pendingNeg.range, "'!' must be followed by the option it negates.");
     if (this.cmd.spec) this.cmd.pack(this.tokens);
-    pendingLength = 0;
+    PENDING.clear();
     if (!this.cmd.spec) {
       const first = this.tokens[0];
       if (!this.cmd.dynamic) {
@@ -878,10 +868,10 @@ class CommandParser {
       case '-g':
         return this.setTarget(use, arg, spec.short === '-g');
     }
-    if (seenGeneric(spec) && spec.args.length) {
+    if (SEEN_GENERIC.has(spec) && spec.args.length) {
       this.fail('syntax', use.nameToken.range, `${use.nameToken.value} is given twice; iptables allows each of its own options once per rule.`);
     }
-    SEEN_GENERIC[seenGenericCount++] = spec;
+    SEEN_GENERIC.push(spec);
   }
 
   private loadMatch(arg: Token): void {
