@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { ipv4NetRange, isIPv4Net, parseIPv4, parseIPv6, parseNet } from '../../server/src/engine/kb/addresses';
 import { mulberry } from '../../server/src/engine/trace/confirm';
 import { strtoulBase0 } from '../../server/src/engine/kb/services';
+import { plainPortCount, portListKind, portRangeKind, strictPortRangeKind } from '../../server/src/engine/kb/values';
 
 /** Random strings of up to `longest - 1` characters drawn from `chars` (PROPERTY_RUNS × 100 of them, from `seed`). */
 function* randomStrings(seed: number, chars: string, longest: number): Generator<string> {
@@ -106,4 +107,24 @@ test('numbers: the quick decimal reading gives what strtoul with base 0 gives, f
     assert.equal(strtoulBase0(c), strtoulReference(c), JSON.stringify(c));
   }
   for (const s of randomStrings(13, '0123456789xX+ af', 18)) assert.equal(strtoulBase0(s), strtoulReference(s), JSON.stringify(s));
+});
+
+/** Plain ports by their definition: comma-separated decimal numbers without a leading zero, each at most 65535. */
+function plainPortsReference(v: string): number {
+  if (!/^(0|[1-9]\d*)(,(0|[1-9]\d*))*$/.test(v)) return -1;
+  const items = v.split(',');
+  return items.every((p) => p.length <= 5 && Number(p) <= 65535) ? items.length : -1;
+}
+
+test('ports: the quick reading of plain port lists agrees with their definition, and such lists are taken without remark', () => {
+  for (const c of ['', '0', '00', '01', '80', '65535', '65536', '99999', '123456', '22,80', '22,,80', ',22', '22,', '1:2', '0,0', '08']) {
+    assert.equal(plainPortCount(c), plainPortsReference(c), JSON.stringify(c));
+  }
+  for (const s of randomStrings(19, '0123456789,,:', 14)) {
+    const n = plainPortCount(s);
+    assert.equal(n, plainPortsReference(s), JSON.stringify(s));
+    // The quick path stands for what the full check says of such values, read by it once they are not plain: nothing.
+    if (n === 1) for (const k of [portRangeKind, strictPortRangeKind]) assert.equal(k.validate(`${s}:`, { family: 4 }), undefined, s);
+    if (n > 0 && n <= 13) assert.equal(portListKind.validate(`${s},1:2`, { family: 4 }), undefined, s);
+  }
 });

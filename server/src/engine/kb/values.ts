@@ -207,8 +207,34 @@ function checkPort(p: string, whole: string, wraps: boolean, base: PortBase): Va
 
 export const portKind = kind('port', 'a port number or service name', (v) => checkPort(v, v, false, 10));
 
+/**
+ * How many ports `v` lists, when it is only plain port numbers (decimal, no leading zero, up to 65535) separated
+ * by commas, which every port option takes without remark; -1 for anything else. Read without splitting: every
+ * rule of a services chain has one.
+ */
+export function plainPortCount(v: string): number {
+  let count = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= v.length; i++) {
+    const c = i < v.length ? v.charCodeAt(i) : 44;
+    if (c >= 48 && c <= 57) {
+      if (digits === 1 && value === 0) return -1;
+      value = value * 10 + (c - 48);
+      if (++digits > 5 || value > 65535) return -1;
+      continue;
+    }
+    if (c !== 44 /* , */ || digits === 0) return -1;
+    count++;
+    value = 0;
+    digits = 0;
+  }
+  return count;
+}
+
 function portRange(name: string, refuseInverted: boolean, base: PortBase): ValueKind {
   return kind(name, 'a port or a port range (from:to)', (v) => {
+    if (plainPortCount(v) === 1) return undefined;
     const parts = v.split(':');
     if (parts.length > 2) return err(`'${v}' is not a port or port range; write from:to.`);
     for (const p of parts) {
@@ -236,6 +262,8 @@ export function portBaseOf(k: ValueKind | undefined): PortBase {
 }
 
 export const portListKind = kind('port-list', 'a comma-separated list of ports or ranges (at most 15)', (v) => {
+  const plain = plainPortCount(v);
+  if (plain > 0 && plain <= 15) return undefined;
   const items = v.split(',');
   let count = 0;
   for (const item of items) {
