@@ -197,7 +197,7 @@ export class AnalysisModel {
       if (k >= seqOf.length) indexTo(Math.min(rules.length, 2 * k + 64));
       let pieces: Box[] = [box];
       for (const d of diverted.query(box, seqOf[k])) {
-        pieces = pieces.flatMap((p) => space.subtract(p, d));
+        pieces = space.subtractFromAll(pieces, d);
         if (pieces.length === 0) break;
         // Too many pieces: what earlier rules divert has not all been taken out, so the pieces are more than this
         // rule surely decides, and nothing is claimed for it.

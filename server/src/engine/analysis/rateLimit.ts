@@ -6,19 +6,23 @@
  */
 import { CheckContext } from '../checks/context';
 import { canonicalSpec } from '../format';
-import { Command } from '../model';
+import { Command, MatchUse } from '../model';
 import { ChainState } from '../state';
 import { AnalysisModel, RuleInfo } from './model';
+
+/** The value of a match's option `opt`, written plainly (not negated, not a shell value). */
+function valueOf(m: MatchUse, opt: string): string | undefined {
+  return m.options.find((o) => o.spec.names[0] === opt && !o.negated && !o.argDynamic)?.argValue;
+}
 
 /** The match a rate limit comes from, when the rule accepts what is within it. */
 function rateLimit(c: Command): { name: string; rate: string } | undefined {
   for (const m of c.matches) {
     const name = m.spec?.name;
-    const value = (opt: string) => m.options.find((o) => o.spec.names[0] === opt && !o.negated && !o.argDynamic)?.argValue;
-    if (name === 'limit') return { name, rate: value('--limit') ?? '3/hour' };
+    if (name === 'limit') return { name, rate: valueOf(m, '--limit') ?? '3/hour' };
     // --hashlimit-above matches what is over the rate: an ACCEPT of it is no rate limit.
     if (name === 'hashlimit' && !m.options.some((o) => o.spec.names[0] === '--hashlimit-above')) {
-      const rate = value('--hashlimit-upto') ?? value('--hashlimit');
+      const rate = valueOf(m, '--hashlimit-upto') ?? valueOf(m, '--hashlimit');
       if (rate) return { name, rate };
     }
   }

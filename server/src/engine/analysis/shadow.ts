@@ -148,11 +148,23 @@ function findDeadInChain(model: AnalysisModel, cs: ChainState, dead: DeadRule[])
     if (!decisions.holds(space.point(box, false, low), k) || !decisions.holds(space.point(box, true, high), k)) continue;
     const cands = decisions.overlapping(k, box, limits.candidates);
     if (!cands || !cands.length || cands.length > limits.candidates) continue;
-    const whole = cands.find((d) => space.subsetOf(box, d.box));
-    const covered = whole ? true : space.covered(box, cands.map((d) => d.box), limits.cover);
+    const whole = holdingAll(space, box, cands);
+    const covered = whole ? true : space.covered(box, cands.map(boxOfDecision), limits.cover);
     if (covered) dead.push({ ri, by: whole ? [whole] : cands });
   }
 }
+
+/**
+ * The first decision whose box holds all of `box`. (A function of its own, as are the others that the loops of the
+ * search call: a closure in a loop that names a variable of the loop makes V8 allocate that variable's scope at
+ * every step, whether the closure runs or not.)
+ */
+function holdingAll(space: Space, box: Box, cands: Decision[]): Decision | undefined {
+  for (const d of cands) if (space.subsetOf(box, d.box)) return d;
+  return undefined;
+}
+
+const boxOfDecision = (d: Decision): Box => d.box;
 
 function verdictOf(ri: RuleInfo): string | undefined {
   const f = ri.flow;

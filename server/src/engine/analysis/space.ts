@@ -114,6 +114,11 @@ export class Space {
     return true;
   }
 
+  /** Every piece with b taken out. */
+  subtractFromAll(pieces: Box[], b: Box): Box[] {
+    return pieces.flatMap((p) => this.subtract(p, b));
+  }
+
   /** a minus b, as disjoint boxes (at most one per dimension that b constrains). */
   subtract(a: Box, b: Box): Box[] {
     if (!this.overlaps(a, b)) return [a];

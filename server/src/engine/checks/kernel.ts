@@ -308,14 +308,23 @@ function checkOptionNeeds(ctx: CheckContext, rule: Command): void {
     if (o.spec.protocols && !protoOk(rule, o.spec.protocols)) {
       ctx.sink.error('protocol-required', o.nameToken.range, `${o.nameToken.value} needs -p ${o.spec.protocols[0]} on the rule: the kernel refuses it otherwise.`, { insert: `-p ${o.spec.protocols[0]}` });
     }
-    if (!o.spec.requires) continue;
-    for (const need of o.spec.requires) {
-      const siblings = rule.matches.find((m) => m.options.includes(o))?.options ?? rule.target?.options ?? [];
-      if (!rule.dynamic && !siblings.some((x) => x.spec.names[0] === need)) {
-        ctx.sink.error('missing-argument', o.nameToken.range, `${o.nameToken.value} also needs ${need}: iptables refuses it alone.`, { missing: need });
-      }
-    }
+    if (o.spec.requires && !rule.dynamic) checkRequires(ctx, rule, o, o.spec.requires);
   }
+}
+
+/** The options an option cannot do without, among those of its own module. */
+function checkRequires(ctx: CheckContext, rule: Command, o: OptionUse, requires: readonly string[]): void {
+  const siblings = rule.matches.find((m) => m.options.includes(o))?.options ?? rule.target?.options ?? [];
+  for (const need of requires) {
+    if (hasOptionNamed(siblings, need)) continue;
+    ctx.sink.error('missing-argument', o.nameToken.range, `${o.nameToken.value} also needs ${need}: iptables refuses it alone.`, { missing: need });
+  }
+}
+
+/** Whether one of `options` is the option `name` (by its first name). */
+function hasOptionNamed(options: readonly OptionUse[], name: string): boolean {
+  for (const x of options) if (x.spec.names[0] === name) return true;
+  return false;
 }
 
 /** IPsec policy: the decapsulation policy exists only on the way in, the encapsulation policy on the way out. */
@@ -355,19 +364,22 @@ function checkInterfaces(ctx: CheckContext, rule: Command, cs: ChainState): void
     if (o.owner) continue;
     const dir = o.spec.short === '-i' ? NO_INTERFACE.in : o.spec.short === '-o' ? NO_INTERFACE.out : undefined;
     if (!dir) continue;
-    const { hooks: bad, explain } = dir;
     if (cs.builtin) {
-      if (bad.includes(cs.name)) {
-        ctx.sink.error('interface-direction', o.nameToken.range, `${o.nameToken.value} cannot be used in ${cs.name}: ${explain}. iptables refuses the rule.`);
+      if (dir.hooks.includes(cs.name)) {
+        ctx.sink.error('interface-direction', o.nameToken.range, `${o.nameToken.value} cannot be used in ${cs.name}: ${dir.explain}. iptables refuses the rule.`);
       }
       continue;
     }
-    const hooks = ctx.graph.hooks(cs);
-    if (hooks.length && hooks.every((h) => bad.includes(h))) {
-      const paths = hooks.map((h) => ctx.graph.path(cs, h).join(' -> ')).join(', ');
-      ctx.sink.add('interface-direction', 'warning', o.nameToken.range, `${o.nameToken.value} in a chain reached only from ${paths}: ${explain}, so this rule never matches (the kernel loads it anyway).`);
-    }
+    checkInterfaceReach(ctx, o, cs, dir);
   }
+}
+
+/** An interface option in a user chain that only hooks where the interface is never known reach. */
+function checkInterfaceReach(ctx: CheckContext, o: OptionUse, cs: ChainState, dir: { hooks: readonly string[]; explain: string }): void {
+  const hooks = ctx.graph.hooks(cs);
+  if (!hooks.length || !hooks.every((h) => dir.hooks.includes(h))) return;
+  const paths = hooks.map((h) => ctx.graph.path(cs, h).join(' -> ')).join(', ');
+  ctx.sink.add('interface-direction', 'warning', o.nameToken.range, `${o.nameToken.value} in a chain reached only from ${paths}: ${dir.explain}, so this rule never matches (the kernel loads it anyway).`);
 }
 
 /** Options a module cannot do without; iptables refuses the rule when none of a group is given. */
@@ -472,10 +484,16 @@ const MODULE_RULES: Record<string, (ctx: CheckContext, options: OptionUse[]) => 
 /** The first group of options a module cannot do without of which `uses` has none (reported at the module's name). */
 function checkRequiredOf(ctx: CheckContext, rule: Command, spec: ModuleSpec, use: MatchUse | TargetUse): void {
   for (const group of requiredOf(spec)) {
-    if (use.options.some((u) => group.includes(u.spec.names[0]))) continue;
+    if (hasOptionAmong(use.options, group)) continue;
     ctx.sink.error('missing-argument', moduleRange(rule, use), `${spec.kind === 'match' ? '-m' : '-j'} ${spec.name} needs ${group.length > 1 ? 'one of ' : ''}${group.join(', ')}: iptables refuses it without.`, { module: spec.name, missing: group[0] });
     return;
   }
+}
+
+/** Whether one of `options` is one of the options `names` (by its first name). */
+function hasOptionAmong(options: readonly OptionUse[], names: readonly string[]): boolean {
+  for (const x of options) if (names.includes(x.spec.names[0])) return true;
+  return false;
 }
 
 function checkRequired(ctx: CheckContext, rule: Command): void {
