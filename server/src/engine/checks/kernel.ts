@@ -202,14 +202,18 @@ function moduleRange(rule: Command, use: MatchUse | TargetUse): Range {
 }
 
 /** Table and hook restrictions of a target or match (`use`), checked against every built-in chain that reaches the rule. */
+/** How a message names a module. */
+function moduleWhat(spec: ModuleSpec): string {
+  return spec.kind === 'target' ? `The ${spec.name} target` : `The ${spec.name} match`;
+}
+
 function checkPlacement(ctx: CheckContext, rule: Command, cs: ChainState, spec: ModuleSpec, use: MatchUse | TargetUse): void {
-  const what = spec.kind === 'target' ? `The ${spec.name} target` : `The ${spec.name} match`;
   if (spec.forbiddenTables?.includes(rule.table)) {
-    ctx.sink.error('target-not-allowed', moduleRange(rule, use), `${what} is refused in the ${rule.table} table: it is not meant for filtering (only the first packet of a connection passes it). Filter in the filter table.`, { forbiddenTable: rule.table });
+    ctx.sink.error('target-not-allowed', moduleRange(rule, use), `${moduleWhat(spec)} is refused in the ${rule.table} table: it is not meant for filtering (only the first packet of a connection passes it). Filter in the filter table.`, { forbiddenTable: rule.table });
     return;
   }
   if (spec.tables && !spec.tables.includes(rule.table)) {
-    const message = `${what} is only allowed in the ${spec.tables.join(' or ')} table${spec.tables.length > 1 ? 's' : ''}, not in ${rule.table}.`;
+    const message = `${moduleWhat(spec)} is only allowed in the ${spec.tables.join(' or ')} table${spec.tables.length > 1 ? 's' : ''}, not in ${rule.table}.`;
     // iptables-nft sets nftrace itself, in any table.
     if (spec.name === 'TRACE') legacyOnly(ctx.sink, 'target-not-allowed', moduleRange(rule, use), message, { allowedTables: spec.tables });
     else ctx.sink.error('target-not-allowed', moduleRange(rule, use), message, { allowedTables: spec.tables });
@@ -220,7 +224,7 @@ function checkPlacement(ctx: CheckContext, rule: Command, cs: ChainState, spec: 
     if (spec.chains.includes(hook)) continue;
     const path = ctx.graph.path(cs, hook);
     const via = path.length > 1 ? ` (reached as ${path.join(' -> ')})` : '';
-    hookRefusal(ctx, path, moduleRange(rule, use), `${what} is only allowed in ${spec.chains.join(', ')}, not in ${hook}${via}.`, { allowedChains: spec.chains, path });
+    hookRefusal(ctx, path, moduleRange(rule, use), `${moduleWhat(spec)} is only allowed in ${spec.chains.join(', ')}, not in ${hook}${via}.`, { allowedChains: spec.chains, path });
     return;
   }
 }
