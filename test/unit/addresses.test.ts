@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { ipv4NetRange, isIPv4Net, parseIPv4, parseIPv6, parseNet } from '../../server/src/engine/kb/addresses';
 import { mulberry } from '../../server/src/engine/trace/confirm';
 import { strtoulBase0 } from '../../server/src/engine/kb/services';
-import { plainPortCount, portListKind, portRangeKind, strictPortRangeKind } from '../../server/src/engine/kb/values';
+import { plainPort, plainPortCount, portListKind, portRangeKind, strictPortRangeKind } from '../../server/src/engine/kb/values';
 
 /** Random strings of up to `longest - 1` characters drawn from `chars` (PROPERTY_RUNS × 100 of them, from `seed`). */
 function* randomStrings(seed: number, chars: string, longest: number): Generator<string> {
@@ -123,6 +123,7 @@ test('ports: the quick reading of plain port lists agrees with their definition,
   for (const s of randomStrings(19, '0123456789,,:', 14)) {
     const n = plainPortCount(s);
     assert.equal(n, plainPortsReference(s), JSON.stringify(s));
+    assert.equal(plainPort(s), n === 1 ? Number(s) : -1, JSON.stringify(s));
     // The quick path stands for what the full check says of such values, read by it once they are not plain: nothing.
     if (n === 1) for (const k of [portRangeKind, strictPortRangeKind]) assert.equal(k.validate(`${s}:`, { family: 4 }), undefined, s);
     if (n > 0 && n <= 13) assert.equal(portListKind.validate(`${s},1:2`, { family: 4 }), undefined, s);

@@ -5,7 +5,7 @@
  */
 import { ipv4NetRange, parseNet, parseAddress } from '../kb/addresses';
 import { protocolNumber } from '../kb/services';
-import { conntrackStateOf, icmpTypeOf, parsePort, parseNumber, portBaseOf, PortBase } from '../kb/values';
+import { conntrackStateOf, icmpTypeOf, parsePort, parseNumber, plainPort, portBaseOf, PortBase } from '../kb/values';
 import { Command, OptionUse } from '../model';
 import { IntervalSet } from './intervals';
 import { TextCache } from '../textCache';
@@ -119,6 +119,15 @@ const PORTS = { 0: new TextCache<{ set?: IntervalSet; why?: string }>(16384), 10
 const portSet0 = (text: string) => portSet(text, 0);
 const portSet10 = (text: string) => portSet(text, 10);
 
+/** The set of each single port, made once, found by the port's number: nearly every port option names one. */
+const SINGLE_PORTS = new Array<{ set?: IntervalSet } | undefined>(65536).fill(undefined);
+
+function portOption(text: string, base: PortBase): { set?: IntervalSet; why?: string } {
+  const n = plainPort(text);
+  if (n >= 0) return (SINGLE_PORTS[n] ??= { set: range(n, n) });
+  return base === 0 ? PORTS[0].get(text, portSet0) : PORTS[10].get(text, portSet10);
+}
+
 const CACHE = {
   address: { 4: sets(), 6: sets() },
   icmp: { 4: sets(), 6: sets() },
@@ -130,19 +139,38 @@ const CACHE = {
 };
 
 function addressSet(text: string, space: Space): IntervalSet | undefined {
-  return space.family === 4 ? CACHE.address[4].get(text, addressSet4) : CACHE.address[6].get(text, addressSet6);
+  if (space.family === 6) return CACHE.address[6].get(text, addressSet6);
+  // The common case, one IPv4 address or network: read at once, its set found by its numbers.
+  const v4 = ipv4NetRange(text);
+  return v4 ? ipv4Set(v4[0], v4[1]) : CACHE.address[4].get(text, addressSet4);
+}
+
+/**
+ * The sets of IPv4 networks seen last, direct-mapped by their bounds: an address that recurs (a trusted host, a
+ * local network) gets the same set each time, and a blocklist's one-off addresses cost no table that grows and is
+ * cleared, only an entry each that the next one may take.
+ */
+const V4_SLOTS = 8192;
+const V4_LO = new Float64Array(V4_SLOTS).fill(-1);
+const V4_HI = new Float64Array(V4_SLOTS);
+const V4_SETS = new Array<IntervalSet>(V4_SLOTS).fill(IntervalSet.EMPTY);
+
+function ipv4Set(lo: number, hi: number): IntervalSet {
+  const k = Math.imul(lo ^ (hi >>> 3), 0x9e3779b1) >>> 19;
+  if (V4_LO[k] === lo && V4_HI[k] === hi) return V4_SETS[k];
+  const low = BigInt(lo);
+  const set = IntervalSet.of(low, hi === lo ? low : BigInt(hi));
+  V4_LO[k] = lo;
+  V4_HI[k] = hi;
+  V4_SETS[k] = set;
+  return set;
 }
 
 const addressSet4 = (text: string) => addressSetUncached(text, 4);
 const addressSet6 = (text: string) => addressSetUncached(text, 6);
 
+/** Any other address text: a list of networks, an IPv6 network, a mask. */
 function addressSetUncached(text: string, family: 4 | 6): IntervalSet | undefined {
-  // The common case, one IPv4 address or network, read directly.
-  const v4 = family === 4 ? ipv4NetRange(text) : undefined;
-  if (v4) {
-    const lo = BigInt(v4[0]);
-    return IntervalSet.of(lo, v4[1] === v4[0] ? lo : BigInt(v4[1]));
-  }
   // A list of networks: collected, then sorted and joined once (a list can hold thousands).
   const spans: Array<[bigint, bigint]> = [];
   for (const item of text.split(',')) {
@@ -242,7 +270,7 @@ function applyMatchOption(b: Builder, o: OptionUse, family: 4 | 6): void {
   switch (name) {
     case '--sport':
     case '--dport': {
-      const p = portBaseOf(o.spec.args[0]) === 0 ? PORTS[0].get(a, portSet0) : PORTS[10].get(a, portSet10);
+      const p = portOption(a, portBaseOf(o.spec.args[0]));
       return b.apply(name === '--sport' ? Dim.Sport : Dim.Dport, p.set, o.negated, o, p.why);
     }
     case '--sports':
