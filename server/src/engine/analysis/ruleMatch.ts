@@ -194,6 +194,7 @@ function ifaceSet(text: string): IntervalSet {
   return text.endsWith('+') ? ifaceRange(text.slice(0, -1), true) : ifaceRange(text, false);
 }
 
+/** The states of a list; undefined (not modelled) when one is not among STATES: the virtual SNAT and DNAT states. */
 function stateSet(text: string): IntervalSet | undefined {
   let acc = IntervalSet.EMPTY;
   for (const s of text.split(',')) {
@@ -285,8 +286,6 @@ function applyMatchOption(b: Builder, o: OptionUse, family: 4 | 6): void {
       return b.apply(Dim.Icmp, CACHE.icmp[family].get(a, family === 6 ? icmp6Set : icmp4Set), o.negated, o);
     case '--ctstate':
     case '--state':
-      // The virtual SNAT/DNAT states are not modelled.
-      if (a.split(',').some((x) => { const st = conntrackStateOf(x); return st === 'SNAT' || st === 'DNAT'; })) return b.unsure();
       return b.apply(Dim.State, CACHE.state.get(a, stateSet), o.negated, o);
     case '--src-range':
     case '--dst-range': {
