@@ -114,6 +114,25 @@ export class AnalysisModel {
     return this.signatures.get(start);
   }
 
+  /**
+   * The packets a rule that is not a jump surely takes out of its chain (all of its box, when the box is exact and
+   * not empty), without a list around it: undefined for a jump, a rule that goes on, or an inexact or empty box.
+   */
+  ownDecision(ri: RuleInfo): Decision | undefined {
+    const { box, flow } = ri;
+    if (!ri.exact || this.space(ri.chain).isEmpty(box)) return undefined;
+    switch (flow.kind) {
+      case 'verdict':
+        return { box, verdict: flow.verdict, by: ri };
+      case 'return':
+        return { box, verdict: 'RETURN', by: ri };
+      case 'goto':
+        return { box, verdict: `goto ${ri.rule.target!.name}`, by: ri };
+      default:
+        return undefined;
+    }
+  }
+
   /** What the memo kept for a chain whose signature is unchanged (nothing without a memo: no signature is made). */
   kept(cs: ChainState): ReturnType<AnalysisMemo['chain']> | undefined {
     if (!this.memo) return undefined;
@@ -217,11 +236,9 @@ export class AnalysisModel {
     if (!ri.exact || space.isEmpty(box)) return [];
     switch (flow.kind) {
       case 'verdict':
-        return [{ box, verdict: flow.verdict, by: ri }];
       case 'return':
-        return [{ box, verdict: 'RETURN', by: ri }];
       case 'goto':
-        return [{ box, verdict: `goto ${ri.rule.target!.name}`, by: ri }];
+        return [this.ownDecision(ri)!];
       case 'jump': {
         if (!flow.chain || flow.chain.builtin) return [];
         const called = flow.chain;

@@ -36,8 +36,8 @@ class ChainDecisions {
   private readonly jumps: BoxIndex<number>;
   private readonly opened = new Map<number, BoxIndex<Decision> | undefined>();
   /** Per rule, how many entries of each index come before it. */
-  private readonly firstSeq: number[] = [];
-  private readonly firstJump: number[] = [];
+  private readonly firstSeq: Int32Array;
+  private readonly firstJump: Int32Array;
   private position?: Map<RuleInfo, number>;
 
   constructor(private readonly model: AnalysisModel, cs: ChainState, private readonly rules: RuleInfo[]) {
@@ -49,12 +49,18 @@ class ChainDecisions {
     // Every other rule's leaving decisions go into one index, a box equal to an earlier decision's only once (that
     // one decides it first).
     const seen = new SeenBoxes();
+    const firstSeq = (this.firstSeq = new Int32Array(rules.length));
+    const firstJump = (this.firstJump = new Int32Array(rules.length));
     for (let k = 0; k < rules.length; k++) {
       const ri = rules[k];
-      this.firstSeq.push(this.small.size);
-      this.firstJump.push(this.jumps.size);
+      firstSeq[k] = this.small.size;
+      firstJump[k] = this.jumps.size;
       if (callsChain(ri, space)) this.jumps.add(k);
-      else for (const d of model.leaves(ri)) if (seen.add(d.box)) this.small.add(d);
+      else {
+        // Any other rule's leaving decision is its own (a jump that is not followed brings none).
+        const d = model.ownDecision(ri);
+        if (d && seen.add(d.box)) this.small.add(d);
+      }
     }
   }
 
