@@ -174,7 +174,7 @@ export class BoxIndex<T> {
     if (this.seq === 0) return false;
     for (const d of this.bounded) if (point[d] < this.lo[d] || point[d] > this.hi[d]) return false;
     const v = point[this.dim];
-    const vKey = Number(v);
+    const vKey = this.numeric ? Number(v) : 0;
     for (const cls of this.classes) {
       const from = this.firstFrom(cls, v);
       const list = cls.entries;

@@ -77,7 +77,13 @@ export class Space {
 
   /** Whether the box holds the packet `point` (one value per dimension). */
   contains(box: Box, point: readonly bigint[]): boolean {
-    for (let d = 0; d < DIM_COUNT; d++) if (!box[d].has(point[d])) return false;
+    const full = this.full;
+    // A whole dimension holds any value of the space: only the others are searched, the most telling first.
+    for (let k = 0; k < DIM_COUNT; k++) {
+      const d = BY_SELECTIVITY[k];
+      const s = box[d];
+      if (s !== full[d] && !s.has(point[d])) return false;
+    }
     return true;
   }
 
