@@ -92,7 +92,8 @@ export class Space {
   }
 
   isEmpty(box: Box): boolean {
-    return box.some((s) => s.isEmpty);
+    for (let d = 0; d < DIM_COUNT; d++) if (box[d].isEmpty) return true;
+    return false;
   }
 
   /** The packets of both boxes: one of them when it lies inside the other, `undefined` when they do not meet. */
@@ -111,12 +112,27 @@ export class Space {
   }
 
   overlaps(a: Box, b: Box): boolean {
-    for (const d of BY_SELECTIVITY) if (a[d] === b[d] ? a[d].isEmpty : !a[d].overlaps(b[d])) return false;
+    const full = this.full;
+    for (let k = 0; k < DIM_COUNT; k++) {
+      const d = BY_SELECTIVITY[k];
+      const x = a[d];
+      const y = b[d];
+      // Against a whole dimension (or the same set), only emptiness tells.
+      if (x === y || y === full[d]) {
+        if (x.isEmpty) return false;
+      } else if (x === full[d]) {
+        if (y.isEmpty) return false;
+      } else if (!x.overlaps(y)) return false;
+    }
     return true;
   }
 
   subsetOf(a: Box, b: Box): boolean {
-    for (let d = 0; d < DIM_COUNT; d++) if (a[d] !== b[d] && !a[d].subsetOf(b[d])) return false;
+    const full = this.full;
+    for (let d = 0; d < DIM_COUNT; d++) {
+      const y = b[d];
+      if (a[d] !== y && y !== full[d] && !a[d].subsetOf(y)) return false;
+    }
     return true;
   }
 
