@@ -115,11 +115,8 @@ function wordAt(text: string, start: number, end: number, hash: number): string 
   if (len > MAX_INTERNED) return text.slice(start, end);
   const k = hash & (SLOTS - 1);
   const known = slots[k];
-  if (known.length === len) {
-    let i = 0;
-    while (i < len && known.charCodeAt(i) === text.charCodeAt(start + i)) i++;
-    if (i === len) return known;
-  }
+  // startsWith at a position compares in place, without cutting the word out.
+  if (known.length === len && text.startsWith(known, start)) return known;
   return (slots[k] = text.slice(start, end));
 }
 
