@@ -232,17 +232,9 @@ export function plainPortCount(v: string): number {
   return count;
 }
 
-/** The port `v` names when it is one plain port number (decimal, no leading zero, up to 65535); -1 otherwise. */
+/** The port `v` names when it is one plain port number (as plainPortCount reads them); -1 otherwise. */
 export function plainPort(v: string): number {
-  const n = v.length;
-  if (n === 0 || n > 5 || (n > 1 && v.charCodeAt(0) === 48)) return -1;
-  let value = 0;
-  for (let i = 0; i < n; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 48 || c > 57) return -1;
-    value = value * 10 + (c - 48);
-  }
-  return value <= 65535 ? value : -1;
+  return plainPortCount(v) === 1 ? Number(v) : -1;
 }
 
 function portRange(name: string, refuseInverted: boolean, base: PortBase): ValueKind {
