@@ -122,6 +122,7 @@ const portSet10 = (text: string) => portSet(text, 10);
 /** The set of each single port, made once, found by the port's number: nearly every port option names one. */
 const SINGLE_PORTS = new Array<{ set?: IntervalSet } | undefined>(65536).fill(undefined);
 
+/** The set of a --sport or --dport value (and why it matches nothing, for a reversed range). */
 function portOption(text: string, base: PortBase): { set?: IntervalSet; why?: string } {
   const n = plainPort(text);
   if (n >= 0) return (SINGLE_PORTS[n] ??= { set: range(n, n) });
