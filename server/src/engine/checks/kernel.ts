@@ -201,12 +201,12 @@ function moduleRange(rule: Command, use: MatchUse | TargetUse): Range {
   return use.token?.range ?? rule.protocol?.token.range ?? rule.range;
 }
 
-/** Table and hook restrictions of a target or match (`use`), checked against every built-in chain that reaches the rule. */
 /** How a message names a module. */
 function moduleWhat(spec: ModuleSpec): string {
   return spec.kind === 'target' ? `The ${spec.name} target` : `The ${spec.name} match`;
 }
 
+/** Table and hook restrictions of a target or match (`use`), checked against every built-in chain that reaches the rule. */
 function checkPlacement(ctx: CheckContext, rule: Command, cs: ChainState, spec: ModuleSpec, use: MatchUse | TargetUse): void {
   if (spec.forbiddenTables?.includes(rule.table)) {
     ctx.sink.error('target-not-allowed', moduleRange(rule, use), `${moduleWhat(spec)} is refused in the ${rule.table} table: it is not meant for filtering (only the first packet of a connection passes it). Filter in the filter table.`, { forbiddenTable: rule.table });
@@ -378,7 +378,7 @@ function checkInterfaces(ctx: CheckContext, rule: Command, cs: ChainState): void
   }
 }
 
-/** An interface option in a user chain that only hooks where the interface is never known reach. */
+/** An interface option in a user chain that only hooks where that interface is never known reach: it never matches. */
 function checkInterfaceReach(ctx: CheckContext, o: OptionUse, cs: ChainState, dir: { hooks: readonly string[]; explain: string }): void {
   const hooks = ctx.graph.hooks(cs);
   if (!hooks.length || !hooks.every((h) => dir.hooks.includes(h))) return;
