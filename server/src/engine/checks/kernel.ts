@@ -44,7 +44,8 @@ function matchNamed(rule: Command, name: string): MatchUse | undefined {
   return undefined;
 }
 
-function hasOption(uses: OptionUse[], name: string): OptionUse | undefined {
+/** The option `name` (by its first name) among `uses`. */
+function hasOption(uses: readonly OptionUse[], name: string): OptionUse | undefined {
   for (const o of uses) if (o.spec.names[0] === name) return o;
   return undefined;
 }
@@ -320,15 +321,9 @@ function checkOptionNeeds(ctx: CheckContext, rule: Command): void {
 function checkRequires(ctx: CheckContext, rule: Command, o: OptionUse, requires: readonly string[]): void {
   const siblings = rule.matches.find((m) => m.options.includes(o))?.options ?? rule.target?.options ?? [];
   for (const need of requires) {
-    if (hasOptionNamed(siblings, need)) continue;
+    if (hasOption(siblings, need)) continue;
     ctx.sink.error('missing-argument', o.nameToken.range, `${o.nameToken.value} also needs ${need}: iptables refuses it alone.`, { missing: need });
   }
-}
-
-/** Whether one of `options` is the option `name` (by its first name). */
-function hasOptionNamed(options: readonly OptionUse[], name: string): boolean {
-  for (const x of options) if (x.spec.names[0] === name) return true;
-  return false;
 }
 
 /** IPsec policy: the decapsulation policy exists only on the way in, the encapsulation policy on the way out. */
