@@ -232,29 +232,22 @@ export class AnalysisModel {
   /** What a rule surely does with the packets of its box: the pieces that leave the chain here. */
   leaves(ri: RuleInfo): Decision[] {
     const { box, flow } = ri;
-    const space = this.space(ri.chain);
-    if (!ri.exact || space.isEmpty(box)) return [];
-    switch (flow.kind) {
-      case 'verdict':
-      case 'return':
-      case 'goto':
-        return [this.ownDecision(ri)!];
-      case 'jump': {
-        if (!flow.chain || flow.chain.builtin) return [];
-        const called = flow.chain;
-        const compute = (): Decision[] => {
-          const out: Decision[] = [];
-          for (const d of this.decisions(called)) {
-            const both = space.intersect(box, d.box);
-            if (both) out.push({ box: both, verdict: d.verdict, by: d.by, via: ri });
-          }
-          return out;
-        };
-        const sig = this.memo ? this.signature(called) : undefined;
-        return sig !== undefined ? this.memo!.forRule(ri.rule, 'leaves', sig, compute) : compute();
-      }
-      case 'continue':
-        return [];
+    if (flow.kind !== 'jump') {
+      const own = this.ownDecision(ri);
+      return own ? [own] : [];
     }
+    const space = this.space(ri.chain);
+    if (!ri.exact || space.isEmpty(box) || !flow.chain || flow.chain.builtin) return [];
+    const called = flow.chain;
+    const compute = (): Decision[] => {
+      const out: Decision[] = [];
+      for (const d of this.decisions(called)) {
+        const both = space.intersect(box, d.box);
+        if (both) out.push({ box: both, verdict: d.verdict, by: d.by, via: ri });
+      }
+      return out;
+    };
+    const sig = this.memo ? this.signature(called) : undefined;
+    return sig !== undefined ? this.memo!.forRule(ri.rule, 'leaves', sig, compute) : compute();
   }
 }
