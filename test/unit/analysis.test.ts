@@ -239,6 +239,10 @@ test('limit-ineffective: a rate-limited ACCEPT whose excess packets are accepted
   expectNone(input('ACCEPT', upto.replace('upto', 'above')), 'limit-ineffective');
   // A rate-limited LOG is the usual way to log, not a limit of anything.
   expectNone(input('ACCEPT', '-A INPUT -m limit --limit 5/min -j LOG'), 'limit-ineffective');
+  // A rule no packet reaches (after a catch-all DROP) is reported as such, not as a limit that limits nothing.
+  const afterDrop = input('ACCEPT', '-A INPUT -j DROP', ping);
+  expectNone(afterDrop, 'limit-ineffective');
+  expectOne(afterDrop, 'reject-before-accept', 3, ping);
 });
 
 test('dns-tcp-blocked: DNS accepted over UDP, the same queries over TCP denied', () => {

@@ -15,13 +15,13 @@ import { checkStyle } from './style';
 export function runAnalysis(ctx: CheckContext): AnalysisModel {
   const model = ctx.model;
   checkStyle(model, ctx);
-  reportDeadRules(model, ctx);
+  const dead = reportDeadRules(model, ctx);
   checkPolicies(model, ctx);
   checkDnat(model, ctx);
   checkNeighbourDiscovery(model, ctx);
   checkLoopback(model, ctx);
   checkPathMtu(model, ctx);
-  checkRateLimits(model, ctx);
+  checkRateLimits(model, ctx, dead);
   checkDnsTcp(model, ctx);
   checkIpv6Unfiltered(model, ctx);
   return model;

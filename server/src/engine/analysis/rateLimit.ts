@@ -52,11 +52,12 @@ function dropRest(c: Command, name: string, chain: string, shell: boolean): stri
   return `-A ${chain} ${withoutLimit}`;
 }
 
-function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void {
+function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState, dead: ReadonlySet<RuleInfo>): void {
   const rules = model.rules(cs);
   for (let at = 0; at < rules.length; at++) {
     const ri = rules[at];
-    if (ri.flow.kind !== 'verdict' || ri.flow.verdict !== 'ACCEPT') continue;
+    // A rule that never fires (reported as such) limits nothing either way: no second warning on it.
+    if (ri.flow.kind !== 'verdict' || ri.flow.verdict !== 'ACCEPT' || dead.has(ri)) continue;
     const limit = rateLimit(ri.rule);
     if (!limit || !restAccepted(model, cs, rules, at)) continue;
     const rule = dropRest(ri.rule, limit.name, cs.name, ctx.rs.format === 'script');
@@ -66,7 +67,7 @@ function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): vo
   }
 }
 
-/** Every built-in filter chain whose policy is ACCEPT. */
-export function checkRateLimits(model: AnalysisModel, ctx: CheckContext): void {
-  for (const cs of ctx.state.all()) if (cs.table === 'filter' && cs.builtin && cs.policy === 'ACCEPT') checkChain(model, ctx, cs);
+/** Every built-in filter chain whose policy is ACCEPT; `dead` holds the rules found never to fire. */
+export function checkRateLimits(model: AnalysisModel, ctx: CheckContext, dead: ReadonlySet<RuleInfo>): void {
+  for (const cs of ctx.state.all()) if (cs.table === 'filter' && cs.builtin && cs.policy === 'ACCEPT') checkChain(model, ctx, cs, dead);
 }
