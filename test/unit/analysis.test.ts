@@ -315,6 +315,13 @@ test('ssh-lockout in scripts: DROP policy before the SSH accept, and a flush und
   const flush = 'iptables -F\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -P INPUT DROP\n';
   expectOne(flush, 'ssh-lockout', 0, '-F');
   expectNone('iptables -P INPUT ACCEPT\niptables -F\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -P INPUT DROP\n', 'ssh-lockout');
+  // iptables and ip6tables each have their own INPUT: an IPv4 SSH accept does not make an early IPv6 DROP policy safe.
+  const both = ['iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'ip6tables -F', 'ip6tables -P INPUT DROP', 'ip6tables -A INPUT -p tcp --dport 22 -j ACCEPT', ''].join('\n');
+  const found = diagnose(both, { fileName: 'fw.sh' }).filter((d) => d.code === 'ssh-lockout').map((d) => [d.range.start.line, d.message]);
+  assert.equal(found.length, 2, JSON.stringify(found));
+  assert.match(String(found.find(([line]) => line === 1)?.[1]), /Run 'ip6tables -P INPUT ACCEPT' before flushing/);
+  assert.match(String(found.find(([line]) => line === 2)?.[1]), /before line 4 accepts SSH/);
+  expectNone(['ip6tables -P INPUT ACCEPT', 'ip6tables -F', 'ip6tables -A INPUT -p tcp --dport 22 -j ACCEPT', 'ip6tables -P INPUT DROP', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'iptables -P INPUT DROP', ''].join('\n'), 'ssh-lockout');
 });
 
 test('host-bits-set offers the network address', () => {

@@ -190,11 +190,21 @@ function checkSsh(model: AnalysisModel, ctx: CheckContext, cs: ChainState): bool
   return true;
 }
 
-/** In a script: a DROP policy in force before the SSH accept exists, or a flush while a DROP policy is in place. */
+/**
+ * In a script: a DROP policy in force before the SSH accept exists, or a flush while a DROP policy is in place;
+ * for iptables and ip6tables each (an SSH session may come over either, and each has its own INPUT).
+ */
 function checkScriptOrder(model: AnalysisModel, ctx: CheckContext): void {
   if (ctx.rs.format !== 'script') return;
-  const input = ctx.state.get(4, 'filter', 'INPUT') ?? ctx.state.get(6, 'filter', 'INPUT');
-  if (!input) return;
+  for (const family of FAMILIES) {
+    const input = ctx.state.get(family, 'filter', 'INPUT');
+    if (input) checkScriptOrderOf(model, ctx, input);
+  }
+}
+
+const FAMILIES = [4, 6] as const;
+
+function checkScriptOrderOf(model: AnalysisModel, ctx: CheckContext, input: ChainState): void {
   const space = model.space(input);
   const ssh = sshBox(space, ctx.settings.sshPorts, false);
   const cmds = ctx.rs.commands.filter((c) => c.table === 'filter' && (c.commandFamily ?? ctx.rs.family) === input.family);
@@ -222,7 +232,7 @@ function checkScriptOrder(model: AnalysisModel, ctx: CheckContext): void {
     if (c.spec.short === '-F' && (c.chainName === undefined || isInput(c))) {
       sessionKept = false;
       if (laterDrop && !acceptBefore) {
-        ctx.sink.add('ssh-lockout', 'warning', c.range, `This flush runs while INPUT may still have the DROP policy this script sets (from an earlier run): every rule, the SSH accept included, is gone and nothing gets in. Run 'iptables -P INPUT ACCEPT' before flushing.`, { chain: 'INPUT', insertPolicyBefore: c.range.start.line });
+        ctx.sink.add('ssh-lockout', 'warning', c.range, `This flush runs while INPUT may still have the DROP policy this script sets (from an earlier run): every rule, the SSH accept included, is gone and nothing gets in. Run '${input.family === 6 ? 'ip6tables' : 'iptables'} -P INPUT ACCEPT' before flushing.`, { chain: 'INPUT', insertPolicyBefore: c.range.start.line });
       }
     }
     if (setsPolicy(c, 'ACCEPT')) acceptBefore = true;
