@@ -166,6 +166,27 @@ test('dnat-dropped: a port forward whose connections FORWARD (and INPUT) drop', 
   assert.equal(wan.data?.rule, '-A FORWARD -i eth0 -d 192.168.1.12 -p tcp --dport 80 -m conntrack --ctstate NEW -j ACCEPT');
   expectNone(gateway([':FWD - [0:0]', '-A PREROUTING -i eth0 -j FWD', web], [wan.data?.rule as string]), 'dnat-dropped');
   expectNone(gateway([':FWD - [0:0]', '-A PREROUTING -i eth0 -j FWD', '-A PREROUTING -i eth1 -j FWD', web], []), 'dnat-dropped');
+  // `--to` is how many people write --to-destination (iptables takes any unambiguous start of an option's name).
+  const short = '-A PREROUTING -i eth0 -p tcp --dport 32400 -j DNAT --to 192.168.1.10';
+  assert.match(expectOne(gateway([short], []), 'dnat-dropped', 3, short).message, /to 192\.168\.1\.10 are dropped/);
+});
+
+test('dnat-dropped: a REDIRECT to a port of this machine that INPUT drops', () => {
+  const proxy = '-A PREROUTING -i eth1 -p tcp --dport 80 -j REDIRECT --to-ports 3128';
+  const d = expectOne(gateway([proxy], []), 'dnat-dropped', 3, proxy);
+  assert.match(d.message, /REDIRECT sends to port 3128 of this machine are dropped after it: they pass filter INPUT, where the DROP policy denies them/);
+  assert.equal(d.data?.rule, '-A INPUT -i eth1 -p tcp --dport 3128 -m conntrack --ctstate NEW -j ACCEPT');
+  assert.equal(d.data?.chain, 'INPUT');
+  // Accepted in INPUT (the suggested rule, or the port for any address of this machine): nothing to say. FORWARD
+  // plays no part: the connections are for this machine.
+  expectNone(gateway([proxy], [], [d.data?.rule as string]), 'dnat-dropped');
+  expectNone(gateway([proxy], [], ['-A INPUT -d 192.168.1.1 -p tcp --dport 3128 -j ACCEPT']), 'dnat-dropped');
+  // INPUT sees the new port: an accept of the old one does not help.
+  expectOne(gateway([proxy], [], ['-A INPUT -p tcp --dport 80 -j ACCEPT']), 'dnat-dropped', 3, proxy);
+  // Without --to-ports the port stays: INPUT must take port 80.
+  const same = '-A PREROUTING -i eth1 -p tcp --dport 80 -j REDIRECT';
+  assert.match(expectOne(gateway([same], []), 'dnat-dropped', 3, same).message, /--dport 80 -m conntrack/);
+  expectNone(gateway([same], [], ['-A INPUT -p tcp --dport 80 -j ACCEPT']), 'dnat-dropped');
 });
 
 test('loopback-blocked: INPUT or OUTPUT that denies new connections on lo', () => {

@@ -239,7 +239,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   },
   'dns-tcp-blocked': (fc) => afterRule(fc, 'Accept the same DNS queries over TCP, right after this rule'),
   'pmtu-blocked': (fc) => insertSuggested(fc, fc.data.chain as string, `Accept the ICMP errors path MTU discovery needs in ${fc.data.chain}`),
-  'dnat-dropped': (fc) => insertSuggested(fc, 'FORWARD', 'Accept the forwarded connections in FORWARD'),
+  'dnat-dropped': (fc) => (fc.data.chain === 'INPUT' ? insertSuggested(fc, 'INPUT', 'Accept the redirected connections in INPUT') : insertSuggested(fc, 'FORWARD', 'Accept the forwarded connections in FORWARD')),
 };
 
 /** Inserts the finding's suggested rule into `chain` where the finding says (see insertionLine). */

@@ -2,7 +2,8 @@
  * Port forwards that the filter table then drops (dnat-dropped): a DNAT in nat PREROUTING sends a connection to
  * another address and port, and the connection's first packet then passes filter FORWARD (another host) or INPUT
  * (this host). When both surely deny it, the forward cannot work: the classic port forward for a media or game
- * server behind a gateway whose FORWARD chain accepts only replies.
+ * server behind a gateway whose FORWARD chain accepts only replies. A REDIRECT (to a port of this machine, such as
+ * a transparent proxy's) sends the connection to INPUT alone.
  */
 import { CheckContext } from '../checks/context';
 import { formatAddress, parseAddress } from '../kb/addresses';
@@ -82,14 +83,14 @@ function wayInterface(ri: RuleInfo, ways: Way[]): string | undefined {
   return names.size === 1 ? [...names][0] : undefined;
 }
 
-/** The FORWARD rule that would let the forwarded connections in (same protocol, new address and port). */
-function suggestedRule(ri: RuleInfo, to: NatDestination, family: 4 | 6, inIface: string | undefined): string {
-  const parts = ['-A FORWARD'];
+/** The rule of `chain` that would let the connections in (same protocol, new address and port). */
+function suggestedRule(ri: RuleInfo, to: NatDestination, family: 4 | 6, inIface: string | undefined, chain: 'FORWARD' | 'INPUT'): string {
+  const parts = [`-A ${chain}`];
   if (inIface) parts.push(`-i ${inIface}`);
   if (to.addr && to.addr[0] === to.addr[1]) parts.push(`-d ${formatAddress(to.addr[0], family)}`);
   const proto = ri.rule.protocol && !ri.rule.protocol.negated && !ri.rule.protocol.dynamic ? ri.rule.protocol.value : undefined;
   if (proto) parts.push(`-p ${proto}`);
-  const port = to.ports ? (to.ports[0] === to.ports[1] ? `${to.ports[0]}` : `${to.ports[0]}:${to.ports[1]}`) : ri.rule.options.find((o) => o.nameText === '--dport' || o.nameText === '--destination-port')?.argValue;
+  const port = to.ports ? (to.ports[0] === to.ports[1] ? `${to.ports[0]}` : `${to.ports[0]}:${to.ports[1]}`) : ri.rule.options.find((o) => o.spec.names[0] === '--dport' && !o.negated && !o.argDynamic)?.argValue;
   if (proto && port) parts.push(`--dport ${port}`);
   parts.push('-m conntrack --ctstate NEW -j ACCEPT');
   return parts.join(' ');
@@ -140,7 +141,7 @@ function waysIn(model: AnalysisModel, ctx: CheckContext, cs: ChainState, known: 
 
 function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family: 4 | 6, ways: Way[]): void {
   const rule = ri.rule;
-  const spec = rule.target?.options.find((o) => o.nameText === '--to-destination');
+  const spec = rule.target?.options.find((o) => o.spec.names[0] === '--to-destination');
   if (!spec || spec.argDynamic || spec.argValue === undefined || model.space(ri.chain).isEmpty(ri.box)) return;
   const to = natDestination(spec.argValue, family);
   if (!to) return;
@@ -158,23 +159,62 @@ function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family
   }
   if (!found) return;
   const { forward, input } = found;
-  const fix = suggestedRule(ri, to, family, wayInterface(ri, ways));
+  const fix = suggestedRule(ri, to, family, wayInterface(ri, ways), 'FORWARD');
   ctx.sink.add('dnat-dropped', 'warning', rule.range,
     `Connections this DNAT sends to ${describe(to, family)} are dropped after it: forwarded packets pass filter FORWARD, where ${forward.by} denies them (and were the address this machine's, INPUT: ${input.by} denies them). Accept them in FORWARD: '${fix}'.`,
     { rule: fix, chain: 'FORWARD', insertBefore: forward.insertBefore },
   ).related = [{ range: forward.range, message: 'denies the forwarded connections' }];
 }
 
-/** Every DNAT in nat PREROUTING, or in a chain PREROUTING can reach, whose connections the filter table drops. */
+/** Where a REDIRECT sends packets: this machine, on its ports (the packet's own port when it names none). */
+function redirectPorts(ri: RuleInfo): NatDestination | undefined {
+  const spec = ri.rule.target?.options.find((o) => o.spec.names[0] === '--to-ports');
+  if (!spec) return { text: '' };
+  if (spec.argDynamic || spec.argValue === undefined) return undefined;
+  const [a, b] = spec.argValue.split('-');
+  const lo = parsePort(a);
+  const hi = parsePort(b ?? a);
+  return lo === undefined || hi === undefined || lo > hi ? undefined : { ports: [lo, hi], text: spec.argValue };
+}
+
+/** A REDIRECT whose connections INPUT surely denies, on every way in. */
+function checkRedirect(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family: 4 | 6, ways: Way[]): void {
+  const to = redirectPorts(ri);
+  const space = model.space(ri.chain);
+  if (!to || space.isEmpty(ri.box)) return;
+  let found: NonNullable<ReturnType<typeof surelyDenies>> | undefined;
+  for (const way of ways) {
+    const taken = space.intersect(ri.box, way.box);
+    const box = taken && translated(taken, to);
+    if (!box || space.isEmpty(box)) continue;
+    // The new destination is an address of the interface the packet came in on: any address, as far as INPUT's
+    // rules can be told apart here.
+    box[Dim.Dst] = space.full[Dim.Dst];
+    const input = surelyDenies(model, ctx.state.get(family, 'filter', 'INPUT'), box);
+    if (!input) return;
+    found ??= input;
+  }
+  if (!found) return;
+  const fix = suggestedRule(ri, to, family, wayInterface(ri, ways), 'INPUT');
+  const where = to.ports ? `port ${to.ports[0] === to.ports[1] ? to.ports[0] : `${to.ports[0]}-${to.ports[1]}`} of this machine` : 'this machine';
+  ctx.sink.add('dnat-dropped', 'warning', ri.rule.range,
+    `Connections this REDIRECT sends to ${where} are dropped after it: they pass filter INPUT, where ${found.by} denies them. Accept them in INPUT: '${fix}'.`,
+    { rule: fix, chain: 'INPUT', insertBefore: found.insertBefore },
+  ).related = [{ range: found.range, message: 'denies the redirected connections' }];
+}
+
+/** Every DNAT or REDIRECT in nat PREROUTING, or in a chain PREROUTING can reach, whose connections the filter table drops. */
 export function checkDnat(model: AnalysisModel, ctx: CheckContext): void {
   const known = new Map<ChainState, Way[]>();
   for (const cs of ctx.state.all()) {
     if (cs.table !== 'nat' || !(cs.name === 'PREROUTING' || (!cs.builtin && ctx.graph.hooks(cs).includes('PREROUTING')))) continue;
     let ways: Way[] | undefined;
     for (const ri of model.rules(cs)) {
-      if (ri.rule.target?.spec?.name !== 'DNAT') continue;
+      const target = ri.rule.target?.spec?.name;
+      if (target !== 'DNAT' && target !== 'REDIRECT') continue;
       ways ??= waysIn(model, ctx, cs, known);
-      checkRule(model, ctx, ri, cs.family, ways);
+      if (target === 'DNAT') checkRule(model, ctx, ri, cs.family, ways);
+      else checkRedirect(model, ctx, ri, cs.family, ways);
     }
   }
 }
