@@ -403,3 +403,40 @@ test('the example rulesets are clean', async () => {
     assert.deepEqual(found.map((d) => `${f}:${d.range.start.line + 1} ${d.code}`), []);
   }
 });
+
+test('untracked-state: a connection-state match on packets the raw table untracks', () => {
+  const rules = (raw: string[], filter: string[], extra: string[] = []) => [
+    '*raw', ':PREROUTING ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ...raw, 'COMMIT', ...extra,
+    '*filter', ':INPUT DROP [0:0]', ':OUTPUT ACCEPT [0:0]', ':DNS - [0:0]', '-A INPUT -i lo -j ACCEPT', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT',
+    ...filter, 'COMMIT', ''].join('\n');
+  const notrack = '-A PREROUTING -p udp --dport 53 -j NOTRACK';
+  const dnsNew = '-A INPUT -p udp --dport 53 -m conntrack --ctstate NEW -j ACCEPT';
+  const text = rules([notrack], [dnsNew]);
+  const d = expectOne(text, 'untracked-state', 12, 'NEW');
+  assert.match(d.message, /asks for connection state NEW, but the raw table stops tracking every packet it could match \(line 4\)/);
+  assert.equal(d.related?.[0].range.start.line, 3);
+  assert.equal(d.data?.replacement, 'NEW,UNTRACKED');
+  // The tracer, following such a packet, agrees: the rule is not among those it matches.
+  const r = lint(text, { fileName: 'rules.v4' });
+  const t = tracePacket(r, packetFrom({ proto: 'udp', src: '203.0.113.5', dst: '198.51.100.1', dport: 53, in: 'eth0', state: 'NEW' }, 4), 'input');
+  assert.ok(t.branches.every((b) => b.stages.every((s) => s.matched.every((m) => !m.range || m.range.start.line !== 12))));
+  // CT --notrack and -m state; a narrower rule; a user chain INPUT jumps to.
+  expectOne(rules(['-A PREROUTING -p udp -m udp --dport 123 -j CT --notrack'], ['-A INPUT -s 10.0.0.0/8 -p udp --dport 123 -m state --state NEW,ESTABLISHED -j ACCEPT']), 'untracked-state', 12, 'NEW,ESTABLISHED');
+  expectOne(rules([notrack], ['-A INPUT -j DNS', '-A DNS -p udp --dport 53 -m conntrack --ctstate NEW -j ACCEPT']), 'untracked-state', 13, 'NEW');
+  // UNTRACKED among the states, a negated state, no state at all: the rule may match.
+  expectNone(rules([notrack], [dnsNew.replace('NEW', 'NEW,UNTRACKED')]), 'untracked-state');
+  expectNone(rules([notrack], [dnsNew.replace('--ctstate NEW', '! --ctstate INVALID')]), 'untracked-state');
+  expectNone(rules([notrack], ['-A INPUT -p udp --dport 53 -j ACCEPT']), 'untracked-state');
+  // Only part of the rule's packets untracked; the NOTRACK rule not surely reached (an earlier ACCEPT ends raw, a
+  // match the model does not read); an earlier DROP is no matter (those packets never get further).
+  expectNone(rules(['-A PREROUTING -s 10.0.0.0/8 -p udp --dport 53 -j NOTRACK'], [dnsNew]), 'untracked-state');
+  expectNone(rules(['-A PREROUTING -s 10.0.0.0/8 -j ACCEPT', notrack], [dnsNew]), 'untracked-state');
+  expectNone(rules(['-A PREROUTING -p udp --dport 53 -m statistic --mode random --probability 0.5 -j NOTRACK'], [dnsNew]), 'untracked-state');
+  expectOne(rules(['-A PREROUTING -s 10.0.0.0/8 -j DROP', notrack], [dnsNew]), 'untracked-state', 13, 'NEW');
+  // NAT may rewrite a tracked packet into the untracked ones' box after raw: nothing is claimed.
+  expectNone(rules([notrack], [dnsNew], ['*nat', ':PREROUTING ACCEPT [0:0]', '-A PREROUTING -p udp --dport 5353 -j REDIRECT --to-ports 53', 'COMMIT']), 'untracked-state');
+  // OUTPUT is untracked by raw OUTPUT, not PREROUTING.
+  const answers = '-A OUTPUT -p udp --sport 53 -m conntrack --ctstate ESTABLISHED -j ACCEPT';
+  expectNone(rules([notrack], [answers]), 'untracked-state');
+  expectOne(rules(['-A OUTPUT -p udp --sport 53 -j NOTRACK'], [answers]), 'untracked-state', 12, 'ESTABLISHED');
+});

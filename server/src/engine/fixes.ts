@@ -184,6 +184,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
       { range: { start: use.nameToken.range.start, end: use.nameToken.range.start }, newText: '! ' },
     ], preferred: true, safe: true }];
   },
+  'untracked-state': (fc) => [{ ...replaceWith(fc, fc.data.replacement as string, `Match UNTRACKED too (${fc.data.replacement})`), preferred: true }],
   'host-bits-set': (fc) => [{ ...replaceWith(fc, fc.data.replacement as string, `Use the network address ${fc.data.replacement}`), preferred: true, safe: true }],
   'deprecated-match': ({ result, diag }) => {
     const c = commandOnLine(result.ruleset, diag.range.start.line);

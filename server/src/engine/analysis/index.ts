@@ -11,6 +11,7 @@ import { checkPolicies } from './policy';
 import { checkRateLimits } from './rateLimit';
 import { reportDeadRules } from './shadow';
 import { checkStyle } from './style';
+import { checkUntracked } from './untracked';
 
 export function runAnalysis(ctx: CheckContext): AnalysisModel {
   const model = ctx.model;
@@ -24,5 +25,6 @@ export function runAnalysis(ctx: CheckContext): AnalysisModel {
   checkRateLimits(model, ctx, dead);
   checkDnsTcp(model, ctx);
   checkIpv6Unfiltered(model, ctx);
+  checkUntracked(model, ctx);
   return model;
 }

@@ -34,6 +34,7 @@ export const CODES: CodeInfo[] = [
   { code: 'reject-before-accept', severity: 'warning', title: 'An ACCEPT placed after the DROP/REJECT that takes its packets' },
   { code: 'redundant-rule', severity: 'info', title: 'A rule whose packets already get the same verdict' },
   { code: 'never-matches', severity: 'warning', title: 'A rule whose own conditions exclude every packet' },
+  { code: 'untracked-state', severity: 'warning', title: 'A connection-state match on packets the raw table untracks' },
   { code: 'missing-established', severity: 'warning', title: 'Replies to accepted connections are dropped' },
   { code: 'ssh-lockout', severity: 'warning', title: 'A default-deny that cuts off SSH' },
   { code: 'loopback-blocked', severity: 'warning', title: 'INPUT or OUTPUT that denies traffic on the loopback interface' },
