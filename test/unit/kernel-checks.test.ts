@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose, errors, expectNone, expectOne, filter, table } from '../helpers/lint';
+import { loaderOf } from '../../server/src/engine/lint';
 
 test('unknown-target: wrong case, typo, missing chain; suggestions', () => {
   const lower = expectOne(filter('-A INPUT -j accept'), 'unknown-target', 4, 'accept');
@@ -10,6 +11,24 @@ test('unknown-target: wrong case, typo, missing chain; suggestions', () => {
   assert.match(expectOne(filter('-A INPUT -j LOGDROP'), 'unknown-target', 4, 'LOGDROP').message, /neither a target nor a chain/);
   expectNone(filter(':LOGDROP - [0:0]', '-A INPUT -j LOGDROP'), 'unknown-target');
   expectOne(filter('-A INPUT -j OUTPUT'), 'unknown-target', 4, 'OUTPUT');
+});
+
+test('unknown-target in a ufw rules file: ufw creates its own chains before it loads the file', () => {
+  const text = ['*filter', ':ufw-before-input - [0:0]', '-A ufw-before-input -m conntrack --ctstate INVALID -j ufw-logging-deny', '-A ufw-before-input -j LOGDROP', 'COMMIT', ''].join('\n');
+  assert.equal(loaderOf('/etc/ufw/before.rules'), 'ufw');
+  assert.equal(loaderOf('C:\\backup\\ufw\\user6.rules'), 'ufw');
+  assert.equal(loaderOf('/etc/iptables/rules.v4'), undefined);
+  assert.equal(loaderOf('/etc/ufw/ufw.conf'), undefined);
+  const found = (fileName: string) => diagnose(text, { fileName }).filter((d) => d.code === 'unknown-target').map((d) => ({ line: d.range.start.line, severity: d.severity, message: d.message, data: d.data }));
+  const [ufw, other] = found('/etc/ufw/before.rules');
+  assert.equal(ufw.line, 2);
+  assert.equal(ufw.severity, 'info');
+  assert.match(ufw.message, /'ufw-logging-deny' is not declared in this file: ufw creates its chains itself before it loads its rules files \(with iptables-restore -n\)/);
+  // Nothing to declare: a declaration in a file loaded with -n would empty ufw's own chain.
+  assert.equal(ufw.data?.chain, undefined);
+  // A chain of another name is still an error there, and the same file anywhere else (loaded on its own) is refused.
+  assert.deepEqual([other.line, other.severity], [3, 'error']);
+  assert.deepEqual(found('before.rules').map((d) => [d.line, d.severity]), [[2, 'error'], [3, 'error']]);
 });
 
 test('undefined-chain: a rule for a chain nobody declared', () => {

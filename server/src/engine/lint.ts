@@ -81,6 +81,14 @@ function commandLines(rs: Ruleset): Iterable<number> {
   return lines;
 }
 
+/**
+ * The program that loads this file into a ruleset it has set up first, by where the file lives: ufw reads its rules
+ * files (/etc/ufw/before.rules, user.rules, ...) with iptables-restore -n, after creating its own chains.
+ */
+export function loaderOf(fileName: string | undefined): 'ufw' | undefined {
+  return fileName && /(^|[\\/])ufw[\\/][^\\/]+\.rules$/.test(fileName) ? 'ufw' : undefined;
+}
+
 export function lint(text: string, opts: LintOptions = {}): LintResult {
   const index = new LineIndex(text);
   const format = detectFormat(text, opts);
@@ -95,7 +103,7 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   const state = buildState(ruleset, sink);
   const graph = new JumpGraph(ruleset, state);
   const model = new AnalysisModel(ruleset, state, memo, opts.limits ? { ...DEFAULT_LIMITS, ...opts.limits } : DEFAULT_LIMITS);
-  const ctx: CheckContext = { rs: ruleset, state, graph, sink, settings: { ...DEFAULT_SETTINGS, ...opts.settings }, memo, model };
+  const ctx: CheckContext = { rs: ruleset, state, graph, sink, settings: { ...DEFAULT_SETTINGS, ...opts.settings }, memo, model, loader: loaderOf(opts.fileName) };
   checkKernel(ctx);
   const limit = opts.maxAnalysisSize ?? Infinity;
   if (text.length <= limit) {

@@ -51,6 +51,12 @@ const cases: Case[] = [
       assert.equal((await open(name)).languageId, 'iptables', name);
     }
     assert.notEqual((await open('99-usb.rules')).languageId, 'iptables', 'udev rules are not claimed');
+    // ufw's rules files are found by where they live; the jump to ufw's own chain is information there, not an error.
+    const ufw = await open('etc/ufw/before.rules');
+    assert.equal(ufw.languageId, 'iptables');
+    const jump = (await diagnostics(ufw, (d) => d.some((x) => code(x) === 'unknown-target'))).find((x) => code(x) === 'unknown-target')!;
+    assert.equal(jump.severity, vscode.DiagnosticSeverity.Information, jump.message);
+    assert.match(jump.message, /ufw creates its chains itself/);
   }],
   ['diagnostics arrive with codes, ranges and documentation links', async () => {
     const doc = await open('common-mistakes.iptables');

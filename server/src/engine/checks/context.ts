@@ -25,6 +25,8 @@ export interface CheckContext {
   memo?: AnalysisMemo;
   /** The packet-space model (rule matches, chain signatures), shared by the checks that need it. */
   model: AnalysisModel;
+  /** The program that loads the file into a ruleset it has set up first (see loaderOf), if the file is one of its. */
+  loader?: 'ufw';
 }
 
 export function ruleFamily(ctx: CheckContext, c: Command): Family {

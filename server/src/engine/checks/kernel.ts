@@ -170,6 +170,13 @@ function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState): void {
     return;
   }
   if (ctx.rs.format === 'script' && ctx.state.everDeclared(family, rule.table, t.name)) return;
+  if (ctx.loader === 'ufw' && /^ufw6?-/.test(t.name)) {
+    ctx.sink.add('unknown-target', 'info', t.token.range,
+      `'${t.name}' is not declared in this file: ufw creates its chains itself before it loads its rules files (with iptables-restore -n), so the jump works there. Loaded on its own, the file would be refused.`,
+      // No chain to declare: in a file ufw loads with -n, a declaration would empty ufw's own chain.
+      { managedBy: 'ufw', table: rule.table });
+    return;
+  }
   const targets = TARGETS.filter((x) => !x.removed && (!x.family || x.family === family)).map((x) => x.name);
   const budget = ctx.state.suggestions;
   const s = budget.left > 0 ? suggest(t.name, [...targets, ...ctx.state.inTable(family, rule.table).filter((x) => !x.builtin).map((x) => x.name)], 3, budget) : [];
