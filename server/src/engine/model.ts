@@ -148,6 +148,11 @@ export interface Ruleset {
   mentionsIpv6?: boolean;
   /** In a script: the here-documents read as restore files (their lines, `toLine` not included). */
   embedded?: Array<{ fromLine: number; toLine: number; family: Family }>;
+  /**
+   * In a script: the commands in arms of if and case statements that the analysis does not follow (another arm of
+   * the statement sets up more); they leave the chains as they are.
+   */
+  otherArms?: ReadonlySet<Command>;
 }
 
 /** The IPv6 tables' keys, made once each (chains are looked up by table for every rule). */

@@ -420,6 +420,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     const cl = ci < cmds.length ? cmds[ci].startLine : Infinity;
     if (tl <= dl && tl <= cl) resetTable(tableStarts[ti++]);
     else if (dl <= cl) declare(decls[di++]);
+    else if (rs.otherArms?.has(cmds[ci])) ci++;
     else apply(cmds[ci++]);
   }
   return state;

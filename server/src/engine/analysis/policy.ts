@@ -207,7 +207,7 @@ const FAMILIES = [4, 6] as const;
 function checkScriptOrderOf(model: AnalysisModel, ctx: CheckContext, input: ChainState): void {
   const space = model.space(input);
   const ssh = sshBox(space, ctx.settings.sshPorts, false);
-  const cmds = ctx.rs.commands.filter((c) => c.table === 'filter' && (c.commandFamily ?? ctx.rs.family) === input.family);
+  const cmds = ctx.rs.commands.filter((c) => c.table === 'filter' && (c.commandFamily ?? ctx.rs.family) === input.family && !ctx.rs.otherArms?.has(c));
   const isInput = (c: Command) => c.chainName === 'INPUT';
   const setsPolicy = (c: Command, policy: string) => c.spec.short === '-P' && isInput(c) && c.extra?.value === policy;
   // Whether the script sets a DROP policy anywhere, and (as the walk goes) whether an ACCEPT policy came before.

@@ -5,7 +5,7 @@
 import { protocolNumber } from '../kb/services';
 import { TextCache } from '../textCache';
 import { isBuiltinChain, ModuleSpec, TARGETS } from '../kb';
-import { Command, MatchUse, OptionUse, TargetUse } from '../model';
+import { Command, MatchUse, OptionUse, Ruleset, TargetUse } from '../model';
 import { suggest } from '../suggest';
 import { ChainState, RulesetState } from '../state';
 import { CheckContext, ruleFamily } from './context';
@@ -109,6 +109,7 @@ function checkRule(ctx: CheckContext, rule: Command, cs: ChainState): void {
 
 export function checkKernel(ctx: CheckContext): void {
   checkLoops(ctx);
+  checkRulesNotKept(ctx);
   if (!ctx.memo) {
     for (const cs of ctx.state.all()) for (const rule of cs.rules) checkRule(ctx, rule, cs);
     return;
@@ -134,19 +135,57 @@ function checkChainRules(ctx: CheckContext, cs: ChainState): void {
     // the target names a chain that exists.
     let chainKey = hooksOf.get(cs);
     if (chainKey === undefined) hooksOf.set(cs, (chainKey = `${cs.name}|${cs.builtin}|${hookKey(ctx, cs)}`));
-    const t = rule.target;
-    let key = chainKey;
-    if (t && !t.spec && !t.dynamic) {
-      const name = ctx.state.jumpTarget(rule);
-      const known = ctx.state.get(ruleFamily(ctx, rule), rule.table, name) ? 'y' : ctx.state.everDeclared(undefined, rule.table, name) ? 'h' : 'n';
-      key = `${chainKey}|${known}|${known === 'n' ? namesKey(ctx, ruleFamily(ctx, rule), rule.table) : ''}`;
-    }
-    const found = memo.forRule(rule, 'kernel', key, () => {
+    const found = memo.forRule(rule, 'kernel', ruleKey(ctx, rule, chainKey), () => {
       const sink = new DiagnosticSink();
       checkRule({ ...ctx, sink }, rule, cs);
       return sink.items;
     });
     ctx.sink.addAll(found);
+  }
+}
+
+/** What a rule's kernel findings depend on besides the rule and its chain (`chainKey`): whether its target chain exists. */
+function ruleKey(ctx: CheckContext, rule: Command, chainKey: string): string {
+  const t = rule.target;
+  if (!t || t.spec || t.dynamic) return chainKey;
+  const name = ctx.state.jumpTarget(rule);
+  const known = ctx.state.get(ruleFamily(ctx, rule), rule.table, name) ? 'y' : ctx.state.everDeclared(undefined, rule.table, name) ? 'h' : 'n';
+  return `${chainKey}|${known}|${known === 'n' ? namesKey(ctx, ruleFamily(ctx, rule), rule.table) : ''}`;
+}
+
+const ADDS_RULE = new Set(['-A', '-I', '-R']);
+
+const CREATED = new WeakMap<Ruleset, Set<string>>();
+
+/** The chains (table:name) a script makes with -N anywhere, in an arm the analysis follows or not. */
+function createdInScript(rs: Ruleset): Set<string> {
+  let set = CREATED.get(rs);
+  if (!set) CREATED.set(rs, (set = new Set(rs.commands.filter((c) => c.spec?.short === '-N' && c.chainName !== undefined).map((c) => `${c.table}:${c.chainName}`))));
+  return set;
+}
+
+/**
+ * In a script each command runs where it stands: a rule refused then is refused even when a later flush or delete
+ * (or another arm of an if or case) leaves it out of the chains the script ends with. Such rules get the rule checks
+ * too, against their chain as the script leaves it (none when the script deletes the chain).
+ */
+function checkRulesNotKept(ctx: CheckContext): void {
+  if (ctx.rs.format !== 'script') return;
+  const kept = new Uint8Array(ctx.rs.commands.length);
+  for (const cs of ctx.state.all()) for (const r of cs.rules) kept[r.index] = 1;
+  for (const rule of ctx.rs.commands) {
+    if (kept[rule.index] === 1 || !ADDS_RULE.has(rule.spec?.short ?? '') || rule.chainName === undefined) continue;
+    const cs = ctx.state.get(ruleFamily(ctx, rule), rule.table, rule.chainName);
+    if (!cs) continue;
+    if (!ctx.memo) {
+      checkRule(ctx, rule, cs);
+      continue;
+    }
+    ctx.sink.addAll(ctx.memo.forRule(rule, 'kernel', ruleKey(ctx, rule, `${cs.name}|${cs.builtin}|${hookKey(ctx, cs)}|gone`), () => {
+      const sink = new DiagnosticSink();
+      checkRule({ ...ctx, sink }, rule, cs);
+      return sink.items;
+    }));
   }
 }
 
@@ -169,7 +208,7 @@ function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState): void {
     ctx.sink.error('unknown-target', t.token.range, `-g needs a user chain; ${t.name} is a target, use -j ${t.name}.`);
     return;
   }
-  if (ctx.rs.format === 'script' && ctx.state.everDeclared(family, rule.table, t.name)) return;
+  if (ctx.rs.format === 'script' && (ctx.state.everDeclared(family, rule.table, t.name) || createdInScript(ctx.rs).has(`${rule.table}:${t.name}`))) return;
   if (ctx.loader === 'ufw' && /^ufw6?-/.test(t.name)) {
     ctx.sink.add('unknown-target', 'info', t.token.range,
       `'${t.name}' is not declared in this file: ufw creates its chains itself before it loads its rules files (with iptables-restore -n), so the jump works there. Loaded on its own, the file would be refused.`,

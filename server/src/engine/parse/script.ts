@@ -36,18 +36,100 @@ function invocationFamily(word: Token, aliases: Map<string, Family>): Family | u
   return m[1] === 'ip6tables' ? 6 : 4;
 }
 
-/** A simple command: its words, and the here-document fed to it, if any. */
+/** A simple command: its words, the here-document fed to it, if any, and the arms of if/case statements it is in. */
 interface SimpleCommand {
   words: Token[];
   heredoc?: HereDoc;
+  arms: ArmRef[];
+  /** The words of a case pattern (`start|restart)`), not a command. */
+  pattern?: boolean;
+}
+
+/** An arm of an if or case statement: the statement, and the arm's place in it (then 0, each elif or else 1, 2, ...). */
+export interface ArmRef {
+  statement: number;
+  arm: number;
+}
+
+/** An if or case statement being read: the arm at hand (-1: the condition, or the words before `in`). */
+interface Statement {
+  kind: 'if' | 'case';
+  id: number;
+  arm: number;
+  /** A case statement: reading its patterns, or an arm's commands. */
+  reading?: 'patterns' | 'arm';
+}
+
+/**
+ * Follows if and case statements through the simple commands, to say which arm each command is in. Keywords count
+ * at the start of a command only (`echo fi` ends nothing); loops, functions and braces have no arms and are read
+ * through.
+ */
+class Statements {
+  private readonly open: Statement[] = [];
+  private next = 0;
+
+  private top(kind: Statement['kind']): Statement | undefined {
+    const s = this.open[this.open.length - 1];
+    return s?.kind === kind ? s : undefined;
+  }
+
+  /** Takes in a finished simple command's leading keywords; returns whether the command is a case pattern. */
+  begin(words: Token[]): boolean {
+    for (let k = 0; k < words.length; k++) {
+      const w = words[k];
+      if (w.quoted || w.dynamic) break;
+      const open = this.top('if');
+      if (w.value === 'if') this.open.push({ kind: 'if', id: this.next++, arm: -1 });
+      else if (w.value === 'then' && open) open.arm = Math.max(open.arm, 0);
+      else if ((w.value === 'elif' || w.value === 'else') && open) open.arm++;
+      else if (w.value === 'fi' && open) this.open.pop();
+      else if (w.value === 'esac' && this.top('case')) this.open.pop();
+      else if (w.value === 'case') {
+        const c: Statement = { kind: 'case', id: this.next++, arm: -1 };
+        this.open.push(c);
+        // The patterns start after `in` (the first may stand on the same line).
+        if (words.slice(k + 1).some((x) => x.value === 'in' && !x.quoted)) c.reading = 'patterns';
+        return false;
+      } else if (this.top('case')?.reading === 'patterns') return true;
+      else if (!['do', 'while', 'until', '!', '{', '}', 'done'].includes(w.value)) break;
+    }
+    return this.top('case')?.reading === 'patterns';
+  }
+
+  /** An operator after a simple command: `)` ends a case pattern, `;;` an arm. */
+  operator(op: string): void {
+    const c = this.top('case');
+    if (!c) return;
+    if (op === ')' && c.reading === 'patterns') {
+      c.arm++;
+      c.reading = 'arm';
+    } else if (op === ';;' && c.reading === 'arm') c.reading = 'patterns';
+  }
+
+  /** The arms the next command is in, outermost first (a condition is in no arm of its own statement). */
+  arms(): ArmRef[] {
+    const out: ArmRef[] = [];
+    for (const s of this.open) if (s.arm >= 0) out.push({ statement: s.id, arm: s.arm });
+    return out;
+  }
 }
 
 /** Splits the item stream into simple commands (words between control operators), each with its here-document. */
 function simpleCommands(items: ShellItem[]): SimpleCommand[] {
   const out: SimpleCommand[] = [];
-  let cur: SimpleCommand = { words: [] };
+  const statements = new Statements();
+  let cur: SimpleCommand = { words: [], arms: [] };
   /** The commands that opened here-documents on the current line, in order: the bodies follow the line. */
   const opened: SimpleCommand[] = [];
+  const finish = () => {
+    if (cur.words.length) {
+      cur.pattern = statements.begin(cur.words);
+      cur.arms = statements.arms();
+      out.push(cur);
+    }
+    cur = { words: [], arms: [] };
+  };
   for (const it of items) {
     if (it.kind === 'word') cur.words.push(it.token);
     else if (it.kind === 'heredoc') {
@@ -55,12 +137,39 @@ function simpleCommands(items: ShellItem[]): SimpleCommand[] {
       if (owner && !owner.heredoc) owner.heredoc = it;
     } else if (it.kind === 'op' && (it.value === '<<' || it.value === '<<-')) opened.push(cur);
     else if (it.kind === 'op' && !['<', '>', '>>', '>&', '<&', '<>', '>|'].includes(it.value)) {
-      if (cur.words.length) out.push(cur);
-      cur = { words: [] };
+      finish();
+      statements.operator(it.value);
     }
   }
-  if (cur.words.length) out.push(cur);
+  finish();
   return out;
+}
+
+/**
+ * The commands the analysis does not follow: in each if or case statement, it follows the arm that sets up the most
+ * (rules added, chains made; then iptables commands of any kind; the first such arm), as the firewall the script
+ * means to build: the `start` of an init script, not its `stop` or `panic`. The others still get every check of
+ * their own, but leave the chains as they were.
+ */
+function otherArms(arms: Map<Command, ArmRef[]>): Set<Command> | undefined {
+  const score = new Map<string, [number, number]>();
+  for (const [c, path] of arms) {
+    const adds = ['-A', '-I', '-N', '-R'].includes(c.spec?.short ?? '') ? 1 : 0;
+    for (const r of path) {
+      const key = `${r.statement}:${r.arm}`;
+      const s = score.get(key) ?? [0, 0];
+      score.set(key, [s[0] + adds, s[1] + 1]);
+    }
+  }
+  const chosen = new Map<number, { arm: number; s: [number, number] }>();
+  for (const [key, s] of score) {
+    const [statement, arm] = key.split(':').map(Number);
+    const best = chosen.get(statement);
+    if (!best || s[0] > best.s[0] || (s[0] === best.s[0] && (s[1] > best.s[1] || (s[1] === best.s[1] && arm < best.arm)))) chosen.set(statement, { arm, s });
+  }
+  const out = new Set<Command>();
+  for (const [c, path] of arms) if (path.some((r) => chosen.get(r.statement)?.arm !== r.arm)) out.add(c);
+  return out.size ? out : undefined;
 }
 
 const RESTORE_RE = /^(?:.*\/)?(ip6?tables)(?:-legacy|-nft)?-restore$/;
@@ -112,7 +221,9 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const commands: Command[] = [];
   const families = new Set<Family>();
   const embedded: Embedded[] = [];
-  for (const { words, heredoc } of simpleCommands(items)) {
+  const armsOf = new Map<Command, ArmRef[]>();
+  for (const { words, heredoc, arms, pattern } of simpleCommands(items)) {
+    if (pattern) continue;
     const k = commandWord(words, aliases);
     if (k >= words.length) continue;
     const restore = embeddedRestore(words, k, heredoc, index, opts);
@@ -123,6 +234,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
         c.commandFamily = restore.family;
         c.index = commands.length;
         commands.push(c);
+        if (arms.length) armsOf.set(c, arms);
       }
       continue;
     }
@@ -134,10 +246,11 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
     if (cmd) {
       cmd.commandFamily = family;
       commands.push(cmd);
+      if (arms.length) armsOf.set(cmd, arms);
     }
   }
   const family = opts.family ?? (families.size === 1 ? [...families][0] : defaultFamily);
-  const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6 };
+  const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: otherArms(armsOf) };
   return withEmbedded(ruleset, embedded, sink);
 }
 

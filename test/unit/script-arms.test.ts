@@ -1,0 +1,113 @@
+/**
+ * if/else and case in scripts: the analysis follows the arm that sets up the most rules (an init script's start),
+ * the others are checked command by command but leave the chains as they are.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { lint } from '../../server/src/engine/lint';
+
+const script = (...lines: string[]) => ['#!/bin/sh', ...lines, ''].join('\n');
+const run = (text: string) => lint(text, { fileName: 'firewall.sh' });
+const codes = (text: string) => run(text).diagnostics.map((d) => `${d.range.start.line}:${d.code}`);
+const inputRules = (text: string) => run(text).state.get(4, 'filter', 'INPUT')?.rules.map((r) => r.startLine) ?? [];
+
+const INIT = script(
+  'case "$1" in',
+  '  start|restart)',
+  '    iptables -P INPUT ACCEPT',
+  '    iptables -F INPUT',
+  '    iptables -A INPUT -i lo -j ACCEPT',
+  '    iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+  '    iptables -A INPUT -p tcp --dport 22 -j ACCEPT',
+  '    iptables -P INPUT DROP',
+  '    ;;',
+  '  stop)',
+  '    iptables -P INPUT ACCEPT',
+  '    iptables -F INPUT',
+  '    iptables -A INPUT -j ACCPET',
+  '    ;;',
+  '  *) echo "usage: $0 start|stop"; exit 1 ;;',
+  'esac',
+  'iptables -R INPUT 3 -p tcp --dport 2222 -j ACCEPT',
+);
+
+test('case: the start arm is followed, not the stop that flushes again', () => {
+  // The rules of start stay, and the -R after the case replaces the third of them.
+  assert.deepEqual(inputRules(INIT), [5, 6, 17]);
+  const found = codes(INIT);
+  // No "no default deny" from the stop arm's ACCEPT policy, no "rule 3 does not exist" after its flush; the
+  // lockout is real: the -R replaced the SSH accept.
+  assert.ok(!found.some((c) => c.endsWith('no-default-deny')), found.join(' '));
+  assert.ok(!found.some((c) => c.endsWith(':syntax')), found.join(' '));
+  assert.ok(found.some((c) => c.endsWith('ssh-lockout')), found.join(' '));
+  // The stop arm is still checked command by command: its typo is found.
+  assert.ok(found.includes('13:unknown-target'), found.join(' '));
+  // The patterns are not commands.
+  assert.ok(!found.some((c) => c.startsWith('2:') || c.startsWith('10:') || c.startsWith('15:')), found.join(' '));
+});
+
+test('case on one line, and a pattern that looks like a command', () => {
+  const text = script('case "$1" in iptables) iptables -A INPUT -p tcp --dport 80 -j ACCEPT ;; flush) iptables -F INPUT ;; esac');
+  assert.deepEqual(inputRules(text), [1]);
+  assert.deepEqual(run(text).diagnostics.filter((d) => d.severity === 'error'), []);
+});
+
+test('if/else: the arm with more rules is followed; an if without else is followed; its condition always runs', () => {
+  const ifElse = script(
+    'if [ "$MODE" = open ]; then',
+    '  iptables -P INPUT ACCEPT',
+    'else',
+    '  iptables -A INPUT -p tcp --dport 22 -j ACCEPT',
+    '  iptables -A INPUT -j DROP',
+    'fi',
+  );
+  assert.deepEqual(inputRules(ifElse), [4, 5]);
+  const elif = script(
+    'if [ -f /etc/a ]; then iptables -A INPUT -p tcp --dport 80 -j ACCEPT',
+    'elif [ -f /etc/b ]; then iptables -A INPUT -p tcp --dport 443 -j ACCEPT; iptables -A INPUT -p tcp --dport 8443 -j ACCEPT',
+    'else iptables -F INPUT',
+    'fi',
+  );
+  assert.deepEqual(inputRules(elif), [2, 2]);
+  // The usual idempotent add: `iptables -C` is the condition, the add its then-arm (the only arm).
+  const idempotent = script('if ! iptables -C INPUT -p tcp --dport 22 -j ACCEPT 2>/dev/null; then', '  iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'fi');
+  assert.deepEqual(inputRules(idempotent), [2]);
+  // Nested: a case in the else of an if, in a function; each statement picks its own arm.
+  const nested = script(
+    'setup() {',
+    '  if [ -n "$DRY" ]; then echo dry; else',
+    '    case "$PROFILE" in',
+    '      web) iptables -A INPUT -p tcp --dport 80 -j ACCEPT; iptables -A INPUT -p tcp --dport 443 -j ACCEPT ;;',
+    '      ssh) iptables -A INPUT -p tcp --dport 22 -j ACCEPT ;;',
+    '    esac',
+    '  fi',
+    '}',
+    'setup',
+    'iptables -A INPUT -j DROP',
+  );
+  assert.deepEqual(inputRules(nested), [4, 4, 10]);
+});
+
+test('a script without if or case is followed line by line, as before', () => {
+  const text = script('iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'iptables -F INPUT', 'iptables -A INPUT -p tcp --dport 80 -j ACCEPT');
+  assert.deepEqual(inputRules(text), [3]);
+  assert.equal(run(text).ruleset.otherArms, undefined);
+});
+
+test('a rule that a later flush, delete or other arm leaves out is still checked where it runs', () => {
+  const text = script(
+    'iptables -A INPUT -j ACCPET',
+    'iptables -A INPUT -m tcp --dport 22 -j ACCEPT',
+    'iptables -N LOGDROP',
+    'iptables -A INPUT -j LOGDROP',
+    'iptables -F',
+    'iptables -X LOGDROP',
+    'if [ -n "$A" ]; then iptables -N HELPER; iptables -A INPUT -j HELPER; else iptables -A INPUT -p tcp --dport 1 -j ACCEPT; iptables -A INPUT -p tcp --dport 2 -j ACCEPT; iptables -A INPUT -p tcp --dport 3 -j ACCEPT; fi',
+  );
+  const found = codes(text);
+  assert.ok(found.includes('1:unknown-target'), found.join(' '));
+  assert.ok(found.includes('2:protocol-required'), found.join(' '));
+  // The jump to a chain the script made (and deleted since), or made in the arm not followed, is no error.
+  assert.ok(!found.includes('4:unknown-target') && !found.includes('7:unknown-target'), found.join(' '));
+  assert.deepEqual(inputRules(text), [7, 7, 7]);
+});
