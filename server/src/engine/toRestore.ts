@@ -43,6 +43,14 @@ function tableText(table: string, chains: ChainState[], result: LintResult, skip
   return out;
 }
 
+/** Where the script branches (if/case), which arm was written out: the lines of this family's commands left out. */
+function branchNote(result: LintResult, family: Family): string[] {
+  const other = [...(result.ruleset.otherArms ?? [])].filter((c) => (c.commandFamily ?? result.ruleset.family) === family).map((c) => c.startLine + 1);
+  if (!other.length) return [];
+  const shown = other.slice(0, 8).join(', ') + (other.length > 8 ? ', ...' : '');
+  return [`# Where the script branches (if, case), the arm that sets up the most rules is the one written here; the commands of the other arms (lines ${shown}) are not.`];
+}
+
 /** One restore file per family the script's commands touch (iptables: IPv4, ip6tables: IPv6). */
 export function scriptToRestore(result: LintResult, source = 'the script'): RestoreFile[] {
   const files: RestoreFile[] = [];
@@ -53,6 +61,7 @@ export function scriptToRestore(result: LintResult, source = 'the script'): Rest
     const lines = [
       `# ${family === 4 ? 'iptables' : 'ip6tables'} rules of ${source} as they stand once it has run, for ${family === 4 ? 'iptables' : 'ip6tables'}-restore.`,
       '# Loading this file replaces every table it names, rules the script did not make included, all at once.',
+      ...branchNote(result, family),
     ];
     for (const t of TABLES) {
       const inTable = chains.filter((cs) => cs.table === t.name);
