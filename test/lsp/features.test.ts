@@ -172,6 +172,8 @@ test('quick-fixes: each applied fix removes its diagnostic and adds no error', a
     ['*nat\n-A PREROUTING -i eth1 -p tcp --dport 80 -j REDIRECT --to-ports 3128\nCOMMIT\n*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n', 'dnat-dropped', 'Accept the redirected connections in INPUT'],
     ['iptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -t nat -A PREROUTING -i eth1 -p tcp --dport 80 -j REDIRECT --to-port 3128\niptables -A INPUT -j DROP\n', 'dnat-dropped', 'Accept the redirected connections in INPUT'],
     ['*raw\n-A PREROUTING -p udp --dport 53 -j NOTRACK\nCOMMIT\n*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -p udp --dport 53 -m state --state NEW -j ACCEPT\nCOMMIT\n', 'untracked-state', 'Match UNTRACKED too (NEW,UNTRACKED)'],
+    ['*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT   # ssh from the office\nCOMMIT\n', 'syntax', 'Put the comment on a line of its own above'],
+    ['*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT # ssh "office"\nCOMMIT\n', 'syntax', 'Keep it in the rule (-m comment --comment)'],
     ['*filter\n-A INPUT -j LOG --log-level DEBUG\nCOMMIT\n', 'invalid-value', "Change to 'debug'"],
     ['#!/bin/sh\niptables -A INPUT -i lo -j ACCEPT\niptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -P INPUT DROP\necho done\n', 'ipv6-unfiltered', 'Filter IPv6 too: INPUT again for ip6tables (3 of 3 rules carried over)', 'fw.sh'],
   ];

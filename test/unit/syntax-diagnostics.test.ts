@@ -9,6 +9,16 @@ test('syntax: a stray word', () => {
   assert.match(d.message, /Unexpected word '22'/);
 });
 
+test('syntax: a comment at the end of a rule line is one finding over all of it, in restore files only', () => {
+  const d = expectOne(filter('-A INPUT -p tcp --dport 22 -j ACCEPT # ssh, office'), 'syntax', 4, '# ssh, office');
+  assert.match(d.message, /no comments at the end of a line: '# ssh, office' is read as words of the rule/);
+  assert.equal(d.data?.trailingComment, 'ssh, office');
+  // In a script the shell drops it first.
+  expectNone('iptables -A INPUT -p tcp --dport 22 -j ACCEPT # ssh\n', 'syntax');
+  // A quoted '#' is a word like any other.
+  assert.match(expectOne(filter('-A INPUT -j ACCEPT "#x"'), 'syntax', 4, '"#x"').message, /Unexpected word/);
+});
+
 test('syntax: text before the first table', () => {
   const d = expectOne('root@host:~# iptables-save\n*filter\nCOMMIT\n', 'syntax', 0, 'root@host:~# iptables-save');
   assert.match(d.message, /before any \*table/);

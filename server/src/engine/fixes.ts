@@ -8,7 +8,7 @@ import { lint, LintOptions, LintResult } from './lint';
 import { LineIndex } from './lineIndex';
 import { commandOnLine } from './locate';
 import { Command } from './model';
-import { applyEdits, TextEdit } from './format';
+import { applyEdits, quote, TextEdit } from './format';
 import { ipsetRewrite } from './ipsetFix';
 import { ipv6Counterpart } from './ipv6Fix';
 import { Range } from './types';
@@ -173,7 +173,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   },
   'missing-commit': ({ diag, data, doc }) => [{ title: 'Add COMMIT', edits: [insertLine(doc, ((data.line as number | undefined) ?? diag.range.start.line) + 1, 'COMMIT')], preferred: true, safe: true }],
   'commit-format': (fc) => commitFormatFixes(fc),
-  syntax: (fc) => addTableFix(fc),
+  syntax: (fc) => [...addTableFix(fc), ...trailingCommentFixes(fc)],
   'obsolete-syntax': ({ result, diag }) => {
     const line = diag.range.start.line;
     const c = commandOnLine(result.ruleset, line);
@@ -264,6 +264,22 @@ function nameFixes(fc: FixContext): Fix[] {
   if (data.expected) return [replaceWith(fc, data.expected as string)];
   if (data.module && data.kind === 'match') return [{ title: `Load the match first (-m ${data.module})`, edits: [{ range: { start: diag.range.start, end: diag.range.start }, newText: `-m ${data.module} ` }], preferred: true }];
   return suggestions(fc);
+}
+
+/** The longest text the comment match keeps (longer is refused). */
+const COMMENT_MAX = 256;
+
+/** `... -j ACCEPT # ssh` in a restore file: the comment on a line of its own above, or kept in the rule by -m comment. */
+function trailingCommentFixes({ data, doc, diag }: FixContext): Fix[] {
+  const text = data.trailingComment;
+  if (typeof text !== 'string') return [];
+  const line = diag.range.start.line;
+  const before = lineText(doc, line).slice(0, diag.range.start.character);
+  // From the end of the rule's last word, so that no blanks are left at the end of the line.
+  const cut = { start: at(line, before.trimEnd().length), end: diag.range.end };
+  const fixes: Fix[] = [{ title: 'Put the comment on a line of its own above', edits: [insertLine(doc, line, `# ${text}`), { range: cut, newText: '' }], preferred: true }];
+  if (text !== '' && text.length <= COMMENT_MAX) fixes.push({ title: 'Keep it in the rule (-m comment --comment)', edits: [{ range: cut, newText: ` -m comment --comment ${quote(text)}` }] });
+  return fixes;
 }
 
 function addTableFix({ data, doc }: FixContext): Fix[] {

@@ -600,7 +600,18 @@ class CommandParser {
     if (w === '-t' || w === '--table') return this.readTable(t);
     if (w.startsWith('-') && w.length > 1) return this.readOption(t);
     if (this.fuzzy) return;
+    if (this.ctx.format === 'restore' && t.raw.startsWith('#')) return this.trailingComment(t);
     this.fail('syntax', t.range, `Unexpected word '${t.raw}': it is not an option, and no option before it takes a value here.`);
+  }
+
+  /** `-A INPUT ... -j ACCEPT # ssh`: iptables-restore reads the comment as words of the rule. One finding for all of it. */
+  private trailingComment(t: Token): void {
+    const last = this.tokens[this.tokens.length - 1];
+    const text = this.tokens.slice(this.i - 1).map((x) => x.raw).join(' ').replace(/^#\s*/, '');
+    this.i = this.tokens.length;
+    this.fail('syntax', { start: t.range.start, end: last.range.end },
+      `iptables-restore has no comments at the end of a line: '#${text ? ` ${text}` : ''}' is read as words of the rule, and the line is refused. Put the comment on a line of its own, or keep it in the rule with -m comment --comment.`,
+      { trailingComment: text });
   }
 
   /** getopt lets one-letter options share a dash (`-nvL`): split them into words of their own. */
