@@ -56,6 +56,9 @@ test('missing-argument: a module without its required option', () => {
 
 test('invalid-value: ports, addresses, states, rates, MACs, log levels, reject types', () => {
   expectOne(filter('-A INPUT -p tcp --dport 70000 -j ACCEPT'), 'invalid-value', 4, '70000');
+  // A list where one port or range is taken: the message names the multiport match.
+  assert.match(expectOne(filter('-A INPUT -p tcp --dport 22,80 -j ACCEPT'), 'invalid-value', 4, '22,80').message, /lists several ports.*-m multiport --dports 22,80/);
+  assert.match(expectOne(filter('-A INPUT -p udp --sport 1:5,x -j ACCEPT'), 'invalid-value', 4, '1:5,x').message, /not a port number or service name/);
   expectOne(filter('-A INPUT -s 10.0.0.300 -j ACCEPT'), 'invalid-value', 4, '10.0.0.300');
   expectOne(filter('-A INPUT -s 10.0.0.0/33 -j ACCEPT'), 'invalid-value', 4, '10.0.0.0/33');
   expectOne(filter('-A INPUT -m conntrack --ctstate NEW,ESTABLISHD -j ACCEPT'), 'invalid-value', 4, 'NEW,ESTABLISHD');

@@ -240,6 +240,9 @@ export function plainPort(v: string): number {
 function portRange(name: string, refuseInverted: boolean, base: PortBase): ValueKind {
   return kind(name, 'a port or a port range (from:to)', (v) => {
     if (plainPortCount(v) === 1) return undefined;
+    if (v.includes(',') && v.split(',').every((p) => p !== '' && p.split(':').every((x) => x === '' || parsePort(x, base) !== undefined))) {
+      return err(`'${v}' lists several ports, but this option takes one port or one range (from:to). For a list, load the multiport match: -m multiport --dports ${v} (or --sports).`);
+    }
     const parts = v.split(':');
     if (parts.length > 2) return err(`'${v}' is not a port or port range; write from:to.`);
     for (const p of parts) {
