@@ -38,9 +38,13 @@ async function hoverText(uri: string, line: number, character: number): Promise<
   return h ? (h.contents as MarkupContent).value : '';
 }
 
-async function labels(uri: string, line: number, character: number): Promise<string[]> {
+async function completionAt(uri: string, line: number, character: number): Promise<CompletionItem[]> {
   const r = await c.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: pos(line, character) });
-  return ((Array.isArray(r) ? r : r?.items) ?? []).map((i: CompletionItem) => i.label);
+  return (Array.isArray(r) ? r : r?.items) ?? [];
+}
+
+async function labels(uri: string, line: number, character: number): Promise<string[]> {
+  return (await completionAt(uri, line, character)).map((i) => i.label);
 }
 
 const RULES = [
@@ -95,6 +99,19 @@ test('completion: chains after -A, targets after -j, matches after -m, values, o
   assert.ok(rejects.includes('tcp-reset') && rejects.includes('icmp-host-prohibited') && !rejects.includes('icmp6-adm-prohibited'));
   const starts = await labels(uri, 9, 0);
   assert.ok(starts.includes('*nat') && starts.includes('COMMIT') && starts.includes(':INPUT'), starts.join());
+});
+
+test('completion of ports: the well-known services with what runs there; in a list, after those given', async () => {
+  const uri = await opened('*filter\n-A INPUT -p tcp --dport \n-A INPUT -p tcp -m multiport --dports 22,\n-A INPUT -p tcp --\nCOMMIT\n');
+  const items = await completionAt(uri, 1, 24);
+  const ssh = items.find((i) => i.label === '22');
+  assert.equal(ssh?.detail, 'SSH');
+  assert.ok(items.some((i) => i.label === '443' && i.detail === 'HTTPS'));
+  const more = await labels(uri, 2, 41);
+  assert.ok(more.includes('443') && !more.includes('22'), more.join());
+  // iptables' own options once per rule: -p is given already (-m may come again).
+  const opts = await labels(uri, 3, 18);
+  assert.ok(!opts.includes('-p') && !opts.includes('--protocol') && opts.includes('-m') && opts.includes('-s'), opts.join());
 });
 
 test('completion of interfaces and ipsets from the ones the file already uses, most used first', async () => {

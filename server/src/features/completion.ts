@@ -3,6 +3,7 @@ import { CompletionItem, CompletionItemKind, InsertTextFormat, MarkupKind } from
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { BUILTIN_CHAINS, COMMANDS, GENERIC_OPTIONS, MATCHES, ModuleSpec, OptionSpec, TABLES, TARGETS, findTable, isAvailable, protocolMatch } from '../engine/kb';
 import { ValueKind } from '../engine/kb/values';
+import { PORT_DESCRIPTIONS } from '../engine/kb/services';
 import { LintResult } from '../engine/lint';
 import { Command } from '../engine/model';
 import { Position } from '../engine/types';
@@ -44,7 +45,8 @@ function optionItems(cmd: Command | undefined, ctx: Context): CompletionItem[] {
   const items: CompletionItem[] = [];
   const add = (spec: OptionSpec, owner?: ModuleSpec) => {
     if (spec.removed || (spec.family && spec.family !== ctx.family) || (spec.commandLineOnly && ctx.format === 'restore')) return;
-    if (used.has(spec) && owner) return;
+    // A match's option once per match; iptables' own options once per rule, but for -m (any number of matches).
+    if (used.has(spec) && (owner || spec.short !== '-m')) return;
     const names = spec.short && !owner ? [spec.short, spec.names[0]] : [spec.names[0]];
     for (const name of names) {
       items.push({ label: name, kind: CompletionItemKind.Property, detail: owner ? `${owner.kind === 'match' ? '-m' : '-j'} ${owner.name}` : 'iptables', documentation: doc(optionMarkdown(spec, owner)), insertText: `${name} `, sortText: `${owner ? 0 : 1}${name}` });
@@ -84,7 +86,20 @@ function usedValues(result: LintResult, kind: ValueKind): CompletionItem[] {
   }));
 }
 
+/** The option kinds that take ports, where the well-known services are offered. */
+const PORT_KINDS = new Set(['port', 'port-range', 'strict-port-range', 'port-list']);
+
+/** Well-known ports with what runs there; in a list, after the ports already given. */
+function portItems(kind: ValueKind, partial: string): CompletionItem[] {
+  const prefix = kind.name === 'port-list' && partial.includes(',') ? partial.slice(0, partial.lastIndexOf(',') + 1) : '';
+  const chosen = new Set(prefix.split(',').filter(Boolean));
+  return Object.entries(PORT_DESCRIPTIONS)
+    .filter(([port]) => !chosen.has(port))
+    .map(([port, what]) => ({ label: port, kind: CompletionItemKind.Value, detail: what, filterText: prefix + port, insertText: prefix + port, sortText: port.padStart(5, '0') }));
+}
+
 function valueItems(kind: ValueKind, partial: string, ctx: Context, result?: LintResult): CompletionItem[] {
+  if (PORT_KINDS.has(kind.name)) return portItems(kind, partial);
   if (result && !kind.choices) return usedValues(result, kind);
   if (!kind.choices) return [];
   const prefix = kind.list && partial.includes(',') ? partial.slice(0, partial.lastIndexOf(',') + 1) : '';
