@@ -111,3 +111,28 @@ test('a rule that a later flush, delete or other arm leaves out is still checked
   assert.ok(!found.includes('4:unknown-target') && !found.includes('7:unknown-target'), found.join(' '));
   assert.deepEqual(inputRules(text), [7, 7, 7]);
 });
+
+test('an arm that only takes away is not followed when running no arm sets up more', () => {
+  // `stop` handled by an if at the end: the rules stay.
+  const stopAtEnd = script('iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'iptables -A INPUT -j DROP', 'if [ "$1" = stop ]; then', '  iptables -F INPUT', '  iptables -P INPUT ACCEPT', 'fi');
+  assert.deepEqual(inputRules(stopAtEnd), [1, 2]);
+  // A policy that closes is setting up: followed.
+  const strict = script('iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'if [ -n "$STRICT" ]; then iptables -P INPUT DROP; fi');
+  assert.equal(run(strict).state.get(4, 'filter', 'INPUT')?.policy, 'DROP');
+  // A case whose arms only tear down or look: none is followed.
+  const maintenance = script('iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'case "$1" in', '  flush) iptables -F ;;', '  panic) iptables -P INPUT DROP; iptables -F INPUT ;;', 'esac');
+  assert.deepEqual(inputRules(maintenance), [1]);
+});
+
+test('a rule is called dead in a script only where the rules that take its packets run whenever it does', () => {
+  const dead = (text: string) => run(text).diagnostics.filter((d) => ['shadowed-rule', 'redundant-rule', 'reject-before-accept'].includes(d.code)).map((d) => d.range.start.line);
+  // The DROP runs only when $LOCKDOWN is set: the SSH accept after it is not dead.
+  assert.deepEqual(dead(script('if [ -n "$LOCKDOWN" ]; then iptables -A INPUT -j DROP; fi', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT')), []);
+  // Two statements whose followed arms may never run together: no claim across them.
+  assert.deepEqual(dead(script('if [ "$V6" = off ]; then iptables -A INPUT -j DROP; else echo; fi', 'if [ "$V6" = on ]; then iptables -A INPUT -p tcp --dport 22 -j ACCEPT; fi')), []);
+  // Unconditional, or in the same arm: the claim stands.
+  assert.deepEqual(dead(script('iptables -A INPUT -j DROP', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT')), [2]);
+  assert.deepEqual(dead(script('if [ -n "$X" ]; then', '  iptables -A INPUT -j DROP', '  iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'fi')), [3]);
+  // A rule in an arm after an unconditional one that takes its packets: dead whenever it runs.
+  assert.deepEqual(dead(script('iptables -A INPUT -j DROP', 'if [ -n "$X" ]; then iptables -A INPUT -p tcp --dport 22 -j ACCEPT; fi')), [2]);
+});

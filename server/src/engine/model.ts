@@ -153,6 +153,14 @@ export interface Ruleset {
    * the statement sets up more); they leave the chains as they are.
    */
   otherArms?: ReadonlySet<Command>;
+  /** In a script with if or case statements: the arms each command in one stands in, outermost first. */
+  armsOf?: ReadonlyMap<Command, readonly ArmRef[]>;
+}
+
+/** An arm of a script's if or case statement: the statement, and the arm's place in it (then 0, each elif or else 1, 2, ...). */
+export interface ArmRef {
+  statement: number;
+  arm: number;
 }
 
 /** The IPv6 tables' keys, made once each (chains are looked up by table for every rule). */

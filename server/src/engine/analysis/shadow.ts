@@ -4,6 +4,7 @@
  * because of them, and never used as proof that a later rule is dead.
  */
 import { Range } from '../types';
+import { ArmRef, Ruleset } from '../model';
 import { CheckContext } from '../checks/context';
 import { AnalysisModel, Decision, DENY, RuleInfo } from './model';
 import { Box, SeenBoxes, Space } from './space';
@@ -209,8 +210,26 @@ function related(by: Decision[]): { range: Range; message: string }[] {
   return out;
 }
 
+/**
+ * In a script, a rule is called dead only where the rules that take its packets run whenever it does: outside if and
+ * case arms, or in arms the rule itself stands in. (The analysis follows one arm of each statement, and the arms it
+ * follows in two statements may never run together.)
+ */
+function provenWhenRun(rs: Ruleset, d: DeadRule): boolean {
+  const arms = rs.armsOf;
+  if (!arms) return true;
+  const mine = arms.get(d.ri.rule) ?? NO_ARMS;
+  return d.by.every((dec) => armsWithin(arms.get(dec.by.rule), mine) && (!dec.via || armsWithin(arms.get(dec.via.rule), mine)));
+}
+
+const NO_ARMS: readonly ArmRef[] = [];
+
+function armsWithin(theirs: readonly ArmRef[] | undefined, mine: readonly ArmRef[]): boolean {
+  return !theirs || theirs.every((r) => mine.some((m) => m.statement === r.statement && m.arm === r.arm));
+}
+
 export function reportDeadRules(model: AnalysisModel, ctx: CheckContext): Set<RuleInfo> {
-  const deadRules = findDeadRules(model, ctx);
+  const deadRules = findDeadRules(model, ctx).filter((d) => provenWhenRun(ctx.rs, d));
   const reported = new Set<RuleInfo>();
   for (const { ri, by } of deadRules) {
     reported.add(ri);

@@ -6,7 +6,7 @@ import { Family } from '../kb/addresses';
 import { findTable } from '../kb';
 import { Token } from '../lexer';
 import { LineIndex } from '../lineIndex';
-import { ChainDecl, Command, CommentLine, Ruleset, TableBlock } from '../model';
+import { ArmRef, ChainDecl, Command, CommentLine, Ruleset, TableBlock } from '../model';
 import { HereDoc, lexShell, ShellItem } from '../shellLexer';
 import { parseCommand } from './command';
 import { parseRestoreLines } from './restore';
@@ -43,12 +43,6 @@ interface SimpleCommand {
   arms: ArmRef[];
   /** The words of a case pattern (`start|restart)`), not a command. */
   pattern?: boolean;
-}
-
-/** An arm of an if or case statement: the statement, and the arm's place in it (then 0, each elif or else 1, 2, ...). */
-export interface ArmRef {
-  statement: number;
-  arm: number;
 }
 
 /** An if or case statement being read: the arm at hand (-1: the condition, or the words before `in`). */
@@ -145,27 +139,44 @@ function simpleCommands(items: ShellItem[]): SimpleCommand[] {
   return out;
 }
 
+/** What a command does to the chains, for choosing an arm: adds (rules, chains), takes away (flush, delete, open policy). */
+function effect(c: Command): [adds: number, removes: number] {
+  const op = c.spec?.short ?? '';
+  if (op === '-A' || op === '-I' || op === '-N' || op === '-R') return [1, 0];
+  if (op === '-F' || op === '-X' || op === '-D' || (op === '-P' && c.extra?.value === 'ACCEPT')) return [0, 1];
+  return [0, 0];
+}
+
+/** Compares arm scores: more added first, then less taken away, then more iptables commands. */
+function better(a: number[], b: number[]): boolean {
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return a[k] > b[k];
+  return false;
+}
+
 /**
- * The commands the analysis does not follow: in each if or case statement, it follows the arm that sets up the most
- * (rules added, chains made; then iptables commands of any kind; the first such arm), as the firewall the script
- * means to build: the `start` of an init script, not its `stop` or `panic`. The others still get every check of
- * their own, but leave the chains as they were.
+ * The commands the analysis does not follow. In each if or case statement it follows the arm that sets up the most
+ * (rules added and chains made; then the least taken away: flushes, deletions, ACCEPT policies; then the most
+ * iptables commands; the first such arm), or none of them when running none sets up more (an `if` whose only arm
+ * flushes): the firewall the script means to build, the `start` of an init script, not its `stop` or `panic`. The
+ * commands of the other arms still get every check of their own, but leave the chains as they were.
  */
 function otherArms(arms: Map<Command, ArmRef[]>): Set<Command> | undefined {
-  const score = new Map<string, [number, number]>();
+  const score = new Map<string, number[]>();
   for (const [c, path] of arms) {
-    const adds = ['-A', '-I', '-N', '-R'].includes(c.spec?.short ?? '') ? 1 : 0;
+    const [adds, removes] = effect(c);
     for (const r of path) {
       const key = `${r.statement}:${r.arm}`;
-      const s = score.get(key) ?? [0, 0];
-      score.set(key, [s[0] + adds, s[1] + 1]);
+      const s = score.get(key) ?? [0, 0, 0];
+      score.set(key, [s[0] + adds, s[1] - removes, s[2] + 1]);
     }
   }
-  const chosen = new Map<number, { arm: number; s: [number, number] }>();
+  // Per statement, the arm followed; -1 (no arm runs) to begin with.
+  const chosen = new Map<number, { arm: number; s: number[] }>();
   for (const [key, s] of score) {
     const [statement, arm] = key.split(':').map(Number);
-    const best = chosen.get(statement);
-    if (!best || s[0] > best.s[0] || (s[0] === best.s[0] && (s[1] > best.s[1] || (s[1] === best.s[1] && arm < best.arm)))) chosen.set(statement, { arm, s });
+    const best = chosen.get(statement) ?? { arm: -1, s: [0, 0, 0] };
+    if (better(s, best.s) || (!better(best.s, s) && best.arm >= 0 && arm < best.arm)) chosen.set(statement, { arm, s });
+    else chosen.set(statement, best);
   }
   const out = new Set<Command>();
   for (const [c, path] of arms) if (path.some((r) => chosen.get(r.statement)?.arm !== r.arm)) out.add(c);
@@ -250,7 +261,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
     }
   }
   const family = opts.family ?? (families.size === 1 ? [...families][0] : defaultFamily);
-  const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: otherArms(armsOf) };
+  const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: otherArms(armsOf), armsOf: armsOf.size ? armsOf : undefined };
   return withEmbedded(ruleset, embedded, sink);
 }
 
