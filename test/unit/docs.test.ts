@@ -7,6 +7,7 @@ import { CODES } from '../../server/src/engine/checks/codes';
 import { GENERIC_OPTIONS, MATCHES, TARGETS, TABLES, BUILTIN_CHAINS, COMMANDS } from '../../server/src/engine/kb';
 import { moduleMarkdown, optionMarkdown } from '../../server/src/features/hover';
 import { ROOT } from '../helpers/env';
+import { lint } from '../../server/src/engine/lint';
 
 const DOCS = path.join(ROOT, 'docs', 'diagnostics');
 
@@ -22,6 +23,34 @@ test('every diagnostic code has a documentation page with a bad and a good examp
   }
   const pages = readdirSync(DOCS).filter((f) => f !== 'README.md').map((f) => f.replace(/\.md$/, ''));
   assert.deepEqual(pages.sort(), CODES.map((c) => c.code).sort(), 'no page without a code');
+});
+
+/** Pages whose examples stand for something too large to print (hundreds of rules, a file of 30 MB). */
+const ILLUSTRATED = new Set(['prefer-ipset', 'too-large']);
+
+/** A page's example as a document: a script, or a restore file (rule lines alone go in a *filter table). */
+function exampleDoc(text: string): { text: string; fileName: string } {
+  const script = /^(#!|sudo |ip6?tables |\$IPT)/m.test(text) && !/^\*/m.test(text);
+  if (script) return { text, fileName: 'fw.sh' };
+  // A first line `# rules.v6` says which file the example is.
+  const fileName = /^# (rules\.v[46])$/m.exec(text)?.[1] ?? 'rules.v4';
+  return { text: /^\*/m.test(text) ? text : `*filter\n${text}COMMIT\n`, fileName };
+}
+
+test("every page's bad example gives its code, and its good example does not", () => {
+  const wrong: string[] = [];
+  for (const { code } of CODES) {
+    if (ILLUSTRATED.has(code)) continue;
+    const page = readFileSync(path.join(DOCS, `${code}.md`), 'utf8');
+    const example = (heading: string) => new RegExp(`## ${heading}\\n\\n\`\`\`\\n([^\`]+)\`\`\``).exec(page)![1];
+    const count = (heading: string) => {
+      const { text, fileName } = exampleDoc(example(heading));
+      return lint(text, { fileName }).diagnostics.filter((d) => d.code === code).length;
+    };
+    if (count('Bad') === 0) wrong.push(`${code}: the bad example does not give it`);
+    if (count('Good') !== 0) wrong.push(`${code}: the good example gives it`);
+  }
+  assert.deepEqual(wrong, []);
 });
 
 test('every option, match, target, table, chain and command has hover text', () => {
