@@ -440,3 +440,30 @@ test('untracked-state: a connection-state match on packets the raw table untrack
   expectNone(rules([notrack], [answers]), 'untracked-state');
   expectOne(rules(['-A OUTPUT -p udp --sport 53 -j NOTRACK'], [answers]), 'untracked-state', 12, 'ESTABLISHED');
 });
+
+test('dnat-bypassed: an INPUT rule for a port that a DNAT forwards first (a Docker published port)', () => {
+  const docker = (pre: string[], input: string[], forward: string[] = []) => [
+    '*nat', ':PREROUTING ACCEPT [0:0]', ':DOCKER - [0:0]', ...pre,
+    '-A DOCKER -i docker0 -j RETURN', '-A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80', 'COMMIT',
+    '*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', ...input, ...forward, 'COMMIT', ''].join('\n');
+  const jump = '-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER';
+  const drop = '-A INPUT -p tcp --dport 8080 -j DROP';
+  const d = expectOne(docker([jump], [drop]), 'dnat-bypassed', 11, drop);
+  assert.match(d.message, /The connections the DNAT on line 6 takes \(! -i docker0 -p tcp -m tcp --dport 8080\) never reach this rule: nat PREROUTING sends them on to 172\.17\.0\.2:80 first/);
+  assert.equal(d.related?.[0].range.start.line, 5);
+  // A rule for other ports too, a rule in FORWARD, a rule for the new port: nothing to say.
+  expectNone(docker([jump], ['-A INPUT -p tcp -m multiport --dports 8080,9090 -j DROP']), 'dnat-bypassed');
+  expectNone(docker([jump], [], ['-A FORWARD -p tcp --dport 8080 -j DROP']), 'dnat-bypassed');
+  expectNone(docker([jump], ['-A INPUT -p tcp --dport 80 -j DROP']), 'dnat-bypassed');
+  // Not surely taken: a jump on a condition the model does not read, or an earlier rule that takes the packets.
+  expectNone(docker(['-A PREROUTING -m set --match-set published dst -j DOCKER'], [drop]), 'dnat-bypassed');
+  expectNone(docker(['-A PREROUTING -p tcp --dport 8080 -j ACCEPT', jump], [drop]), 'dnat-bypassed');
+  // Only from docker0 (which the DNAT leaves alone): the rule does meet those.
+  expectNone(docker([jump], ['-A INPUT -i docker0 -p tcp --dport 8080 -j DROP']), 'dnat-bypassed');
+  // A port forward to this machine's own SSH: INPUT sees port 22, never 2222.
+  const local = ['*nat', ':PREROUTING ACCEPT [0:0]', '-A PREROUTING -p tcp --dport 2222 -j DNAT --to-destination 192.168.1.1:22', 'COMMIT',
+    '*filter', ':INPUT DROP [0:0]', '-A INPUT -p tcp --dport 22 -j ACCEPT', '-A INPUT -s 10.0.0.0/8 -p tcp --dport 2222 -j ACCEPT', 'COMMIT', ''].join('\n');
+  expectOne(local, 'dnat-bypassed', 7, '-A INPUT -s 10.0.0.0/8 -p tcp --dport 2222 -j ACCEPT');
+  // Keeping the port (no :port): the new address may be this machine's, where INPUT sees the same port.
+  expectNone(local.replace('192.168.1.1:22', '192.168.1.1'), 'dnat-bypassed');
+});

@@ -17,13 +17,13 @@ import { Box, Dim, stateSet } from './space';
 const NEW = stateSet('NEW');
 
 /** Where a DNAT sends packets: an address range and a port range, each absent when the DNAT keeps it. */
-interface NatDestination {
+export interface NatDestination {
   addr?: [bigint, bigint];
   ports?: [number, number];
   text: string;
 }
 
-function natDestination(text: string, family: 4 | 6): NatDestination | undefined {
+export function natDestination(text: string, family: 4 | 6): NatDestination | undefined {
   const { addr, ports } = splitNatTarget(text, family);
   const out: NatDestination = { text };
   if (addr !== '') {
@@ -60,7 +60,7 @@ function translated(taken: Box, to: NatDestination): Box {
   return box;
 }
 
-function describe(to: NatDestination, family: 4 | 6): string {
+export function describeDestination(to: NatDestination, family: 4 | 6): string {
   const addr = to.addr ? (to.addr[0] === to.addr[1] ? formatAddress(to.addr[0], family) : `${formatAddress(to.addr[0], family)}-${formatAddress(to.addr[1], family)}`) : undefined;
   const port = to.ports ? (to.ports[0] === to.ports[1] ? `${to.ports[0]}` : `${to.ports[0]}-${to.ports[1]}`) : undefined;
   if (addr && port) return family === 6 ? `[${addr}]:${port}` : `${addr}:${port}`;
@@ -161,7 +161,7 @@ function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family
   const { forward, input } = found;
   const fix = suggestedRule(ri, to, family, wayInterface(ri, ways), 'FORWARD');
   ctx.sink.add('dnat-dropped', 'warning', rule.range,
-    `Connections this DNAT sends to ${describe(to, family)} are dropped after it: forwarded packets pass filter FORWARD, where ${forward.by} denies them (and were the address this machine's, INPUT: ${input.by} denies them). Accept them in FORWARD: '${fix}'.`,
+    `Connections this DNAT sends to ${describeDestination(to, family)} are dropped after it: forwarded packets pass filter FORWARD, where ${forward.by} denies them (and were the address this machine's, INPUT: ${input.by} denies them). Accept them in FORWARD: '${fix}'.`,
     { rule: fix, chain: 'FORWARD', insertBefore: forward.insertBefore },
   ).related = [{ range: forward.range, message: 'denies the forwarded connections' }];
 }

@@ -2,6 +2,7 @@
 import { CheckContext } from '../checks/context';
 import { AnalysisModel } from './model';
 import { checkDnat } from './dnat';
+import { checkDnatBypass } from './dnatBypass';
 import { checkDnsTcp } from './dnsTcp';
 import { checkIpv6Unfiltered } from './ipv6';
 import { checkLoopback } from './loopback';
@@ -19,6 +20,7 @@ export function runAnalysis(ctx: CheckContext): AnalysisModel {
   const dead = reportDeadRules(model, ctx);
   checkPolicies(model, ctx);
   checkDnat(model, ctx);
+  checkDnatBypass(model, ctx);
   checkNeighbourDiscovery(model, ctx);
   checkLoopback(model, ctx);
   checkPathMtu(model, ctx);

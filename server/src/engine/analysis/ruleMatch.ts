@@ -6,7 +6,7 @@
 import { ipv4NetRange, parseNet, parseAddress } from '../kb/addresses';
 import { protocolNumber } from '../kb/services';
 import { conntrackStateOf, icmpTypeOf, parsePort, parseNumber, plainPort, portBaseOf, PortBase } from '../kb/values';
-import { Command, OptionUse } from '../model';
+import { Command, MatchUse, OptionUse } from '../model';
 import { IntervalSet } from './intervals';
 import { TextCache } from '../textCache';
 import { Scratch } from '../scratch';
@@ -326,11 +326,13 @@ const SYN = flagsSet('SYN,RST,ACK,FIN', 'SYN');
 /** The matches that exclude later fragments, with how a reason names them. */
 const FRAGMENT_FREE = new Map(['tcp', 'udp', 'sctp', 'dccp', 'icmp', 'icmp6', 'multiport'].map((n) => [n, `-m ${n}`]));
 
-export function ruleMatch(rule: Command, space: Space): RuleMatch {
+/** `skip`: matches taken to hold for every packet asked about (the caller knows they do), left out of the box. */
+export function ruleMatch(rule: Command, space: Space, skip?: (m: MatchUse) => boolean): RuleMatch {
   const b = new Builder(space);
   if (rule.dynamic) b.unsure();
   for (const o of rule.options) if (!o.owner) applyGeneric(b, o);
   for (const m of rule.matches) {
+    if (skip?.(m)) continue;
     // -m recent --set only records the address: it matches every packet.
     if (m.spec?.name === 'recent' && m.options.some((o) => o.spec.names[0] === '--set' && !o.negated) && !m.options.some((o) => ['--rcheck', '--update', '--remove'].includes(o.spec.names[0]))) continue;
     // Matches the knowledge base marks exact are modelled here; others are "may or may not match".
