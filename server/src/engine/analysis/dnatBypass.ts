@@ -2,7 +2,8 @@
  * An INPUT rule for a port that nat PREROUTING forwards (dnat-bypassed): the DNAT rewrites the connections to another
  * address and port before the filter table sees them, so they pass FORWARD, and the INPUT rule written for the
  * port never meets them. The classic case is a Docker host: `-A INPUT -p tcp --dport 8080 -j DROP` does not close
- * a container's published port 8080, which Docker's DNAT sends to the container.
+ * a container's published port 8080, which Docker's DNAT sends to the container. A REDIRECT (a transparent proxy's
+ * `--dport 80 -j REDIRECT --to-ports 3128`) likewise leaves INPUT a rule for port 80 that never meets them.
  *
  * Only packets the DNAT surely takes are counted: its own box and that of the jump that leads to it from
  * PREROUTING (one level, as Docker and most port-forward setups have it), less every box of an earlier rule that
@@ -15,6 +16,7 @@ import { CheckContext } from '../checks/context';
 import { canonicalSpec } from '../format';
 import { MatchUse } from '../model';
 import { ChainState } from '../state';
+import { parsePort } from '../kb/values';
 import { describeDestination, natDestination, NatDestination } from './dnat';
 import { IntervalSet } from './intervals';
 import { AnalysisModel, RuleInfo } from './model';
@@ -26,6 +28,22 @@ interface Forwarded {
   box: Box;
   dnat: RuleInfo;
   to: NatDestination;
+}
+
+function rewritesDestination(ri: RuleInfo): boolean {
+  const name = ri.rule.target?.spec?.name;
+  return name === 'DNAT' || name === 'REDIRECT';
+}
+
+/** Where a DNAT sends the connections (it must name the port), or a REDIRECT (to its ports of this machine). */
+function destination(ri: RuleInfo, family: 4 | 6): NatDestination | undefined {
+  const t = ri.rule.target!;
+  const redirect = t.spec?.name === 'REDIRECT';
+  const spec = t.options.find((o) => o.spec.names[0] === (redirect ? '--to-ports' : '--to-destination'));
+  if (!spec || spec.argDynamic || spec.argValue === undefined) return undefined;
+  if (!redirect) return natDestination(spec.argValue, family);
+  const [lo, hi] = spec.argValue.split('-').map((p) => parsePort(p));
+  return lo === undefined || (hi ?? lo) === undefined || lo > (hi ?? lo) ? undefined : { ports: [lo, hi ?? lo], text: spec.argValue };
 }
 
 /** `-m addrtype --dst-type LOCAL`, alone: true of every packet whose destination is this machine. */
@@ -60,8 +78,7 @@ function forwarded(model: AnalysisModel, ctx: CheckContext, family: 4 | 6): Forw
   const out: Forwarded[] = [];
   const take = (rules: RuleInfo[], at: number, pieces: Box[]) => {
     const ri = rules[at];
-    const spec = ri.rule.target?.options.find((o) => o.spec.names[0] === '--to-destination');
-    const to = spec && !spec.argDynamic && spec.argValue !== undefined ? natDestination(spec.argValue, family) : undefined;
+    const to = destination(ri, family);
     const own = exactBoxForLocal(model, ri);
     if (!to?.ports || !own) return;
     for (const p of lessDiverted(space, pieces, rules, at)) {
@@ -71,14 +88,14 @@ function forwarded(model: AnalysisModel, ctx: CheckContext, family: 4 | 6): Forw
   };
   const top = model.rules(pre);
   top.forEach((ri, k) => {
-    if (ri.rule.target?.spec?.name === 'DNAT') take(top, k, [space.full]);
+    if (rewritesDestination(ri)) take(top, k, [space.full]);
     const chain = ri.flow.kind === 'jump' || ri.flow.kind === 'goto' ? ri.flow.chain : undefined;
     const way = chain && !chain.builtin ? exactBoxForLocal(model, ri) : undefined;
     if (!chain || !way) return;
     const into = lessDiverted(space, [way], top, k);
     const rules = model.rules(chain);
     rules.forEach((inner, j) => {
-      if (inner.rule.target?.spec?.name === 'DNAT') take(rules, j, into);
+      if (rewritesDestination(inner)) take(rules, j, into);
     });
   });
   return out;
@@ -86,7 +103,7 @@ function forwarded(model: AnalysisModel, ctx: CheckContext, family: 4 | 6): Forw
 
 function describeRule(ri: RuleInfo): string {
   const spec = canonicalSpec(ri.rule, { restore: true });
-  return spec ? spec.replace(/ -j DNAT.*$/, '') : `the rule on line ${ri.rule.range.start.line + 1}`;
+  return spec ? spec.replace(/ -j (DNAT|REDIRECT).*$/, '') : `the rule on line ${ri.rule.range.start.line + 1}`;
 }
 
 function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, all: Forwarded[]): void {
@@ -99,8 +116,12 @@ function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, all: F
   });
   if (!hit) return;
   const line = hit.dnat.rule.range.start.line + 1;
+  const redirect = hit.dnat.rule.target?.spec?.name === 'REDIRECT';
+  const where = redirect
+    ? `sends them on to ${describeDestination(hit.to, ri.chain.family)} of this machine first, and INPUT sees them with that port. To filter them, match the new port`
+    : `sends them on to ${describeDestination(hit.to, ri.chain.family)} first, and the filter table sees them with the new address and port (in FORWARD; in INPUT only if that address is this machine's). To filter them, match the new address and port there (on a Docker host: in DOCKER-USER, which Docker passes them through first)`;
   ctx.sink.add('dnat-bypassed', 'warning', ri.rule.range,
-    `The connections the DNAT on line ${line} takes (${describeRule(hit.dnat)}) never reach this rule: nat PREROUTING sends them on to ${describeDestination(hit.to, ri.chain.family)} first, and the filter table sees them with the new address and port (in FORWARD; in INPUT only if that address is this machine's). To filter them, match the new address and port there (on a Docker host: in DOCKER-USER, which Docker passes them through first).`,
+    `The connections the ${redirect ? 'REDIRECT' : 'DNAT'} on line ${line} takes (${describeRule(hit.dnat)}) never reach this rule: nat PREROUTING ${where}.`,
     { dnatLine: line - 1 },
   ).related = [{ range: hit.dnat.rule.range, message: 'sends these connections elsewhere first' }];
 }
