@@ -466,6 +466,8 @@ test('dnat-bypassed: an INPUT rule for a port that a DNAT forwards first (a Dock
   expectOne(local, 'dnat-bypassed', 7, '-A INPUT -s 10.0.0.0/8 -p tcp --dport 2222 -j ACCEPT');
   // Keeping the port (no :port): the new address may be this machine's, where INPUT sees the same port.
   expectNone(local.replace('192.168.1.1:22', '192.168.1.1'), 'dnat-bypassed');
+  // A DNAT of every port (it names none): a rule for one port is not about it.
+  expectNone(local.replace('-p tcp --dport 2222 -j DNAT', '-d 10.192.0.0/10 -p tcp -j DNAT'), 'dnat-bypassed');
   // A transparent proxy: INPUT sees port 3128, never 80.
   const proxy = local.replace('-p tcp --dport 2222 -j DNAT --to-destination 192.168.1.1:22', '-i eth1 -p tcp --dport 80 -j REDIRECT --to-ports 3128').replace('-s 10.0.0.0/8 -p tcp --dport 2222', '-i eth1 -p tcp --dport 80');
   assert.match(expectOne(proxy, 'dnat-bypassed', 7, '-A INPUT -i eth1 -p tcp --dport 80 -j ACCEPT').message, /REDIRECT on line 3 takes \(-i eth1 -p tcp -m tcp --dport 80\) never reach this rule: nat PREROUTING sends them on to port 3128 of this machine first/);

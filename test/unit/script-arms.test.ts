@@ -136,3 +136,31 @@ test('a rule is called dead in a script only where the rules that take its packe
   // A rule in an arm after an unconditional one that takes its packets: dead whenever it runs.
   assert.deepEqual(dead(script('iptables -A INPUT -j DROP', 'if [ -n "$X" ]; then iptables -A INPUT -p tcp --dport 22 -j ACCEPT; fi')), [2]);
 });
+
+test('functions run where they are called: a start() called from the start arm is followed, a stop() called only from stop is not', () => {
+  const text = script(
+    'start() {',
+    '  iptables -A INPUT -p tcp --dport 22 -j ACCEPT',
+    '  iptables -P INPUT DROP',
+    '}',
+    'function stop {',
+    '  iptables -F INPUT',
+    '  iptables -P INPUT ACCEPT',
+    '}',
+    'function status() { iptables -L -n; }',
+    'case "$1" in',
+    '  start|restart) start ;;',
+    '  stop) stop ;;',
+    '  status) status ;;',
+    'esac',
+  );
+  assert.deepEqual(inputRules(text), [2]);
+  assert.equal(run(text).state.get(4, 'filter', 'INPUT')?.policy, 'DROP');
+  assert.deepEqual([...(run(text).ruleset.otherArms ?? [])].map((c) => c.startLine).sort((a, b) => a - b), [6, 7, 9]);
+  // A function's name in its header is not a call; a function nothing calls is followed (a library of functions).
+  const library = script('allow_ssh() {', '  iptables -A INPUT -p tcp --dport 22 -j ACCEPT', '}');
+  assert.deepEqual(inputRules(library), [2]);
+  // A function called at the top level runs; one called from inside another runs when that one does.
+  const nested = script('base() { iptables -A INPUT -i lo -j ACCEPT; }', 'setup() {', '  base', '  iptables -A INPUT -j DROP', '}', 'teardown() { iptables -F; }', 'if [ "$1" = down ]; then teardown; else setup; fi');
+  assert.deepEqual(inputRules(nested), [1, 4]);
+});

@@ -52,7 +52,7 @@ test('an init script with start and stop: the start arm is written out, and the 
   const [v4] = convert(['#!/bin/sh', 'case "$1" in', 'start)', '  iptables -A INPUT -p tcp --dport 22 -j ACCEPT', '  iptables -P INPUT DROP', '  ;;', 'stop)', '  iptables -F', '  iptables -P INPUT ACCEPT', '  ;;', 'esac', ''].join('\n'));
   assert.match(v4.text, /^:INPUT DROP \[0:0\]$/m);
   assert.match(v4.text, /^-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT$/m);
-  assert.match(v4.text, /the commands of the other arms \(lines 8, 9\) are not/);
+  assert.match(v4.text, /the commands of the other arms, and of functions only they call \(lines 8, 9\), are not/);
   // Without branches, no such note.
   assert.doesNotMatch(convert('iptables -A INPUT -j ACCEPT\n')[0].text, /branches/);
 });

@@ -48,7 +48,7 @@ function branchNote(result: LintResult, family: Family): string[] {
   const other = [...(result.ruleset.otherArms ?? [])].filter((c) => (c.commandFamily ?? result.ruleset.family) === family).map((c) => c.startLine + 1);
   if (!other.length) return [];
   const shown = other.slice(0, 8).join(', ') + (other.length > 8 ? ', ...' : '');
-  return [`# Where the script branches (if, case), the arm that sets up the most rules is the one written here; the commands of the other arms (lines ${shown}) are not.`];
+  return [`# Where the script branches (if, case), the arm that sets up the most rules is the one written here; the commands of the other arms, and of functions only they call (lines ${shown}), are not.`];
 }
 
 /** One restore file per family the script's commands touch (iptables: IPv4, ip6tables: IPv6). */

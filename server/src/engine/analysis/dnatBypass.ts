@@ -112,7 +112,8 @@ function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, all: F
   if (space.isFull(ri.box, Dim.Dport) || space.isFull(ri.box, Dim.Proto) || space.isEmpty(ri.box)) return;
   const hit = all.find((f) => {
     const newPorts = IntervalSet.of(BigInt(f.to.ports![0]), BigInt(f.to.ports![1]));
-    return ports.subsetOf(f.dnat.box[Dim.Dport]) && !ports.overlaps(newPorts) && space.overlaps(ri.box, f.box);
+    // The rule is about the forwarded ports: the DNAT names ports, and the rule only ports among them.
+    return !space.isFull(f.dnat.box, Dim.Dport) && ports.subsetOf(f.dnat.box[Dim.Dport]) && !ports.overlaps(newPorts) && space.overlaps(ri.box, f.box);
   });
   if (!hit) return;
   const line = hit.dnat.rule.range.start.line + 1;

@@ -11,6 +11,7 @@ import { HereDoc, lexShell, ShellItem } from '../shellLexer';
 import { parseCommand } from './command';
 import { parseRestoreLines } from './restore';
 import { DiagnosticSink } from './diagnostics';
+import { FunctionCall, notFollowed, ScriptStatements } from './scriptFlow';
 
 /**
  * A word that has to do with IPv6: ip6tables (and $IP6T), a disable_ipv6 sysctl, an inet6 address, rules.v6, another
@@ -36,7 +37,7 @@ function invocationFamily(word: Token, aliases: Map<string, Family>): Family | u
   return m[1] === 'ip6tables' ? 6 : 4;
 }
 
-/** A simple command: its words, the here-document fed to it, if any, and the arms of if/case statements it is in. */
+/** A simple command: its words, the here-document fed to it, if any, and the arms (of if, case, function) it stands in. */
 interface SimpleCommand {
   words: Token[];
   heredoc?: HereDoc;
@@ -45,82 +46,25 @@ interface SimpleCommand {
   pattern?: boolean;
 }
 
-/** An if or case statement being read: the arm at hand (-1: the condition, or the words before `in`). */
-interface Statement {
-  kind: 'if' | 'case';
-  id: number;
-  arm: number;
-  /** A case statement: reading its patterns, or an arm's commands. */
-  reading?: 'patterns' | 'arm';
-}
-
-/**
- * Follows if and case statements through the simple commands, to say which arm each command is in. Keywords count
- * at the start of a command only (`echo fi` ends nothing); loops, functions and braces have no arms and are read
- * through.
- */
-class Statements {
-  private readonly open: Statement[] = [];
-  private next = 0;
-
-  private top(kind: Statement['kind']): Statement | undefined {
-    const s = this.open[this.open.length - 1];
-    return s?.kind === kind ? s : undefined;
-  }
-
-  /** Takes in a finished simple command's leading keywords; returns whether the command is a case pattern. */
-  begin(words: Token[]): boolean {
-    for (let k = 0; k < words.length; k++) {
-      const w = words[k];
-      if (w.quoted || w.dynamic) break;
-      const open = this.top('if');
-      if (w.value === 'if') this.open.push({ kind: 'if', id: this.next++, arm: -1 });
-      else if (w.value === 'then' && open) open.arm = Math.max(open.arm, 0);
-      else if ((w.value === 'elif' || w.value === 'else') && open) open.arm++;
-      else if (w.value === 'fi' && open) this.open.pop();
-      else if (w.value === 'esac' && this.top('case')) this.open.pop();
-      else if (w.value === 'case') {
-        const c: Statement = { kind: 'case', id: this.next++, arm: -1 };
-        this.open.push(c);
-        // The patterns start after `in` (the first may stand on the same line).
-        if (words.slice(k + 1).some((x) => x.value === 'in' && !x.quoted)) c.reading = 'patterns';
-        return false;
-      } else if (this.top('case')?.reading === 'patterns') return true;
-      else if (!['do', 'while', 'until', '!', '{', '}', 'done'].includes(w.value)) break;
-    }
-    return this.top('case')?.reading === 'patterns';
-  }
-
-  /** An operator after a simple command: `)` ends a case pattern, `;;` an arm. */
-  operator(op: string): void {
-    const c = this.top('case');
-    if (!c) return;
-    if (op === ')' && c.reading === 'patterns') {
-      c.arm++;
-      c.reading = 'arm';
-    } else if (op === ';;' && c.reading === 'arm') c.reading = 'patterns';
-  }
-
-  /** The arms the next command is in, outermost first (a condition is in no arm of its own statement). */
-  arms(): ArmRef[] {
-    const out: ArmRef[] = [];
-    for (const s of this.open) if (s.arm >= 0) out.push({ statement: s.id, arm: s.arm });
-    return out;
-  }
-}
-
 /** Splits the item stream into simple commands (words between control operators), each with its here-document. */
-function simpleCommands(items: ShellItem[]): SimpleCommand[] {
+function simpleCommands(items: ShellItem[], statements: ScriptStatements): SimpleCommand[] {
   const out: SimpleCommand[] = [];
-  const statements = new Statements();
   let cur: SimpleCommand = { words: [], arms: [] };
   /** The commands that opened here-documents on the current line, in order: the bodies follow the line. */
   const opened: SimpleCommand[] = [];
+  /** Whether the simple command last finished is the last of `out` (a function's name is taken back out). */
+  let pushed = false;
   const finish = () => {
+    pushed = false;
     if (cur.words.length) {
-      cur.pattern = statements.begin(cur.words);
+      const begun = statements.begin(cur.words);
+      cur.pattern = begun.pattern;
+      if (begun.skip) cur.words = cur.words.slice(begun.skip);
       cur.arms = statements.arms();
-      out.push(cur);
+      if (cur.words.length) {
+        out.push(cur);
+        pushed = true;
+      }
     }
     cur = { words: [], arms: [] };
   };
@@ -132,55 +76,11 @@ function simpleCommands(items: ShellItem[]): SimpleCommand[] {
     } else if (it.kind === 'op' && (it.value === '<<' || it.value === '<<-')) opened.push(cur);
     else if (it.kind === 'op' && !['<', '>', '>>', '>&', '<&', '<>', '>|'].includes(it.value)) {
       finish();
-      statements.operator(it.value);
+      if (statements.operator(it.value) && pushed) out.pop();
     }
   }
   finish();
   return out;
-}
-
-/** What a command does to the chains, for choosing an arm: adds (rules, chains), takes away (flush, delete, open policy). */
-function effect(c: Command): [adds: number, removes: number] {
-  const op = c.spec?.short ?? '';
-  if (op === '-A' || op === '-I' || op === '-N' || op === '-R') return [1, 0];
-  if (op === '-F' || op === '-X' || op === '-D' || (op === '-P' && c.extra?.value === 'ACCEPT')) return [0, 1];
-  return [0, 0];
-}
-
-/** Compares arm scores: more added first, then less taken away, then more iptables commands. */
-function better(a: number[], b: number[]): boolean {
-  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return a[k] > b[k];
-  return false;
-}
-
-/**
- * The commands the analysis does not follow. In each if or case statement it follows the arm that sets up the most
- * (rules added and chains made; then the least taken away: flushes, deletions, ACCEPT policies; then the most
- * iptables commands; the first such arm), or none of them when running none sets up more (an `if` whose only arm
- * flushes): the firewall the script means to build, the `start` of an init script, not its `stop` or `panic`. The
- * commands of the other arms still get every check of their own, but leave the chains as they were.
- */
-function otherArms(arms: Map<Command, ArmRef[]>): Set<Command> | undefined {
-  const score = new Map<string, number[]>();
-  for (const [c, path] of arms) {
-    const [adds, removes] = effect(c);
-    for (const r of path) {
-      const key = `${r.statement}:${r.arm}`;
-      const s = score.get(key) ?? [0, 0, 0];
-      score.set(key, [s[0] + adds, s[1] - removes, s[2] + 1]);
-    }
-  }
-  // Per statement, the arm followed; -1 (no arm runs) to begin with.
-  const chosen = new Map<number, { arm: number; s: number[] }>();
-  for (const [key, s] of score) {
-    const [statement, arm] = key.split(':').map(Number);
-    const best = chosen.get(statement) ?? { arm: -1, s: [0, 0, 0] };
-    if (better(s, best.s) || (!better(best.s, s) && best.arm >= 0 && arm < best.arm)) chosen.set(statement, { arm, s });
-    else chosen.set(statement, best);
-  }
-  const out = new Set<Command>();
-  for (const [c, path] of arms) if (path.some((r) => chosen.get(r.statement)?.arm !== r.arm)) out.add(c);
-  return out.size ? out : undefined;
 }
 
 const RESTORE_RE = /^(?:.*\/)?(ip6?tables)(?:-legacy|-nft)?-restore$/;
@@ -233,10 +133,15 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const families = new Set<Family>();
   const embedded: Embedded[] = [];
   const armsOf = new Map<Command, ArmRef[]>();
-  for (const { words, heredoc, arms, pattern } of simpleCommands(items)) {
+  const statements = new ScriptStatements();
+  const simple = simpleCommands(items, statements);
+  const calls: FunctionCall[] = [];
+  for (const { words, heredoc, arms, pattern } of simple) {
     if (pattern) continue;
     const k = commandWord(words, aliases);
     if (k >= words.length) continue;
+    const called = words[k].quoted || words[k].dynamic ? undefined : statements.functions.get(words[k].value);
+    if (called !== undefined) calls.push({ statement: called, arms });
     const restore = embeddedRestore(words, k, heredoc, index, opts);
     if (restore) {
       embedded.push(restore);
@@ -261,7 +166,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
     }
   }
   const family = opts.family ?? (families.size === 1 ? [...families][0] : defaultFamily);
-  const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: otherArms(armsOf), armsOf: armsOf.size ? armsOf : undefined };
+  const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: notFollowed(armsOf, calls, statements.kinds), armsOf: armsOf.size ? armsOf : undefined };
   return withEmbedded(ruleset, embedded, sink);
 }
 

@@ -1,0 +1,219 @@
+/**
+ * Which commands of a shell script the analysis follows. A script is read top to bottom, but not every command in it
+ * runs: the arms of an if or case statement are alternatives (an init script's `start)` and `stop)`), and a function
+ * body runs where the function is called, if it is. The analysis follows, in each statement, the arm that sets up
+ * the most, and a function's body when some call to it is followed (or nothing calls it: a script of functions that
+ * another one calls). The commands it does not follow still get every check of their own, but leave the chains as
+ * they are.
+ */
+import { Token } from '../lexer';
+import { ArmRef, Command } from '../model';
+
+/** An if, case or function being read: the arm at hand (-1: an if's condition, or a case's words before `in`). */
+interface Statement {
+  kind: 'if' | 'case' | 'function' | 'brace';
+  id: number;
+  arm: number;
+  /** A case statement: reading its patterns, or an arm's commands. */
+  reading?: 'patterns' | 'arm';
+}
+
+/** What a finished simple command is, as far as the statements are concerned. */
+export interface Begun {
+  /** The words of a case pattern (`start|restart)`), not a command. */
+  pattern: boolean;
+  /** Leading words that are a function's header (`function name {`), not the command. */
+  skip: number;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+/** Words that open or close compound commands without arms; read through. */
+const THROUGH = new Set(['do', 'while', 'until', '!', 'done', 'then', 'else', 'elif']);
+
+/**
+ * Follows if, case and function statements through a script's simple commands, to say which arms each command
+ * stands in. Keywords count at the start of a command only (`echo fi` ends nothing); loops have no arms and are read
+ * through.
+ */
+export class ScriptStatements {
+  private readonly open: Statement[] = [];
+  private next = 0;
+  /** The function defined by each name (the last definition), by statement id. */
+  readonly functions = new Map<string, number>();
+  /** The kind of each statement, by id. */
+  readonly kinds = new Map<number, Statement['kind']>();
+  /** A function's name, once `name` `(` `)` has been read and its `{` is awaited. */
+  private header?: { name: string; stage: 'open' | 'closed' };
+  private lastWords: Token[] = [];
+
+  private top(kind: Statement['kind']): Statement | undefined {
+    const s = this.open[this.open.length - 1];
+    return s?.kind === kind ? s : undefined;
+  }
+
+  private push(kind: Statement['kind'], arm: number): Statement {
+    const s: Statement = { kind, id: this.next++, arm };
+    this.open.push(s);
+    this.kinds.set(s.id, kind);
+    return s;
+  }
+
+  private openFunction(name: string): void {
+    this.functions.set(name, this.push('function', 0).id);
+    this.header = undefined;
+  }
+
+  /** Takes in a finished simple command's leading keywords. */
+  begin(words: Token[]): Begun {
+    this.lastWords = words;
+    const pending = this.header?.stage === 'closed' ? this.header.name : undefined;
+    if (this.header?.stage === 'closed' && words[0]?.value !== '{') this.header = undefined;
+    for (let k = 0; k < words.length; k++) {
+      const w = words[k];
+      if (w.quoted || w.dynamic) break;
+      const v = w.value;
+      const open = this.top('if');
+      if (this.top('case')?.reading === 'patterns' && v !== 'esac') return { pattern: true, skip: 0 };
+      if (v === 'if') this.push('if', -1);
+      else if (v === 'then' && open) open.arm = Math.max(open.arm, 0);
+      else if ((v === 'elif' || v === 'else') && open) open.arm++;
+      else if (v === 'fi' && open) this.open.pop();
+      else if (v === 'esac' && this.top('case')) this.open.pop();
+      else if (v === 'case') {
+        const c = this.push('case', -1);
+        // The patterns start after `in` (the first may stand on the same line).
+        if (words.slice(k + 1).some((x) => x.value === 'in' && !x.quoted)) c.reading = 'patterns';
+        return { pattern: false, skip: 0 };
+      } else if (v === 'function' && k === 0 && words[1] && NAME.test(words[1].value)) {
+        // `function name {` (or `function name` then `()`, read by operator()).
+        if (words[2]?.value === '{') {
+          this.openFunction(words[1].value);
+          return { pattern: false, skip: 3 };
+        }
+        this.header = { name: words[1].value, stage: 'open' };
+        return { pattern: false, skip: words.length };
+      } else if (v === '{') {
+        if (pending !== undefined && k === 0) this.openFunction(pending);
+        else this.push('brace', -1);
+      } else if (v === '}') {
+        const s = this.open[this.open.length - 1];
+        if (s?.kind === 'function' || s?.kind === 'brace') this.open.pop();
+      } else if (!THROUGH.has(v)) break;
+    }
+    return { pattern: false, skip: 0 };
+  }
+
+  /**
+   * An operator after a simple command: `)` ends a case pattern, `;;` an arm; `name ( )` is a function's header.
+   * Returns true when the simple command just finished was the name of a function being defined (not a command).
+   */
+  operator(op: string): boolean {
+    const c = this.top('case');
+    const last = this.lastWords;
+    this.lastWords = [];
+    if (c && op === ')' && c.reading === 'patterns') {
+      c.arm++;
+      c.reading = 'arm';
+      return false;
+    }
+    if (c && op === ';;' && c.reading === 'arm') {
+      c.reading = 'patterns';
+      return false;
+    }
+    if (op === '(' && last.length === 1 && !last[0].quoted && !last[0].dynamic && NAME.test(last[0].value)) {
+      this.header = { name: last[0].value, stage: 'open' };
+      return true;
+    }
+    if (op === ')' && this.header?.stage === 'open') this.header.stage = 'closed';
+    // `function name ( )`: the name is known already; a newline may come before the `{`.
+    else if (op !== '\n' && !(op === '(' && this.header?.stage === 'open')) this.header = undefined;
+    return false;
+  }
+
+  /** The arms (and function bodies) the next command stands in, outermost first; a condition is in no arm of its own. */
+  arms(): ArmRef[] {
+    const out: ArmRef[] = [];
+    for (const s of this.open) if (s.arm >= 0 && s.kind !== 'brace') out.push({ statement: s.id, arm: s.arm });
+    return out;
+  }
+}
+
+/** A call of a function the script defines: the function's statement, and the arms the call stands in. */
+export interface FunctionCall {
+  statement: number;
+  arms: readonly ArmRef[];
+}
+
+/** What a command does to the chains: [added (rules, chains), taken away (flush, delete, open policy), commands]. */
+type Score = [number, number, number];
+
+function effect(c: Command): Score {
+  const op = c.spec?.short ?? '';
+  if (op === '-A' || op === '-I' || op === '-N' || op === '-R') return [1, 0, 1];
+  if (op === '-F' || op === '-X' || op === '-D' || (op === '-P' && c.extra?.value === 'ACCEPT')) return [0, -1, 1];
+  return [0, 0, 1];
+}
+
+function add(a: Score, b: Score): Score {
+  return [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
+}
+
+/** More added first, then less taken away, then more commands. */
+function better(a: Score, b: Score): boolean {
+  for (let k = 0; k < 3; k++) if (a[k] !== b[k]) return a[k] > b[k];
+  return false;
+}
+
+const key = (r: ArmRef) => `${r.statement}:${r.arm}`;
+
+/**
+ * The commands the analysis does not follow (see the top of this file). In each if or case statement it follows the
+ * arm that sets up the most: rules added and chains made (a call counts what the function does), then the least
+ * taken away (flushes, deletions, ACCEPT policies), then the most iptables commands, then the first; or none of them
+ * when running none sets up more (an `if` whose only arm flushes).
+ */
+export function notFollowed(armsOf: ReadonlyMap<Command, readonly ArmRef[]>, calls: readonly FunctionCall[], kinds: ReadonlyMap<number, string>): Set<Command> | undefined {
+  // What each function does when called, its calls included (a call back into a function being worked out adds nothing).
+  const direct = new Map<string, Score>();
+  for (const [c, path] of armsOf) for (const r of path) direct.set(key(r), add(direct.get(key(r)) ?? [0, 0, 0], effect(c)));
+  const totals = new Map<number, Score>();
+  const total = (fn: number, seen: Set<number>): Score => {
+    const known = totals.get(fn);
+    if (known) return known;
+    if (seen.has(fn)) return [0, 0, 0];
+    seen.add(fn);
+    let s = direct.get(`${fn}:0`) ?? [0, 0, 0];
+    for (const c of calls) if (c.arms.some((r) => r.statement === fn)) s = add(s, total(c.statement, seen));
+    seen.delete(fn);
+    totals.set(fn, s);
+    return s;
+  };
+  const score = new Map(direct);
+  for (const c of calls) for (const r of c.arms) score.set(key(r), add(score.get(key(r)) ?? [0, 0, 0], total(c.statement, new Set())));
+  // Per if or case statement, the arm followed; -1 (no arm runs) to begin with.
+  const chosen = new Map<number, { arm: number; s: Score }>();
+  for (const [k, s] of score) {
+    const [statement, arm] = k.split(':').map(Number);
+    if (kinds.get(statement) === 'function') continue;
+    const best = chosen.get(statement) ?? { arm: -1, s: [0, 0, 0] as Score };
+    chosen.set(statement, better(s, best.s) || (!better(best.s, s) && best.arm >= 0 && arm < best.arm) ? { arm, s } : best);
+  }
+  // A function's body is followed when nothing calls it, or some call to it is followed.
+  const followedFn = new Map<number, boolean>();
+  const pathFollowed = (path: readonly ArmRef[], seen: Set<number>): boolean =>
+    path.every((r) => (kinds.get(r.statement) === 'function' ? fnFollowed(r.statement, seen) : chosen.get(r.statement)?.arm === r.arm));
+  const fnFollowed = (fn: number, seen: Set<number>): boolean => {
+    const known = followedFn.get(fn);
+    if (known !== undefined) return known;
+    if (seen.has(fn)) return false;
+    seen.add(fn);
+    const callers = calls.filter((c) => c.statement === fn);
+    const yes = callers.length === 0 || callers.some((c) => pathFollowed(c.arms, seen));
+    seen.delete(fn);
+    followedFn.set(fn, yes);
+    return yes;
+  };
+  const out = new Set<Command>();
+  for (const [c, path] of armsOf) if (!pathFollowed(path, new Set())) out.add(c);
+  return out.size ? out : undefined;
+}
