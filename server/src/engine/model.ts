@@ -155,6 +155,16 @@ export interface Ruleset {
   otherArms?: ReadonlySet<Command>;
   /** In a script with if or case statements: the arms each command in one stands in, outermost first. */
   armsOf?: ReadonlyMap<Command, readonly ArmRef[]>;
+  /**
+   * In a script: the rules files it loads that cannot be read here (`iptables-restore < /etc/iptables/rules.v4`):
+   * the chains of that family may hold rules and policies the analysis does not see.
+   */
+  loads?: Array<{ family: Family; line: number; noflush: boolean }>;
+}
+
+/** Whether the chains of a family may hold rules a script loads from a file the analysis cannot read. */
+export function loadsUnseen(rs: Ruleset, family: Family): boolean {
+  return !!rs.loads?.some((l) => l.family === family);
 }
 
 /** An arm of a script's if or case statement: the statement, and the arm's place in it (then 0, each elif or else 1, 2, ...). */

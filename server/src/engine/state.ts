@@ -5,7 +5,7 @@
 import { Family } from './kb/addresses';
 import { findTable, isBuiltinChain, TARGETS } from './kb';
 import { Token } from './lexer';
-import { ChainDecl, Command, Ruleset, tableKey } from './model';
+import { ChainDecl, Command, loadsUnseen, Ruleset, tableKey } from './model';
 import { DiagnosticSink } from './parse/diagnostics';
 import { legacyOnly, nftOnly } from './checks/legacy';
 import { suggest, SuggestBudget } from './suggest';
@@ -224,7 +224,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     const builtinElsewhere = isBuiltinChain(name.value);
     if (builtinElsewhere) {
       sink.error('chain-not-in-table', name.range, `The ${c.table} table has no ${name.value} chain (it has ${findTable(c.table)?.chains.join(', ') ?? 'no built-in chains'}).`);
-    } else if (!(isScript && createdAnywhere().has(name.value))) {
+    } else if (!(isScript && (createdAnywhere().has(name.value) || loadsUnseen(rs, family)))) {
       const s = state.suggestions.left > 0 ? suggest(name.value, state.inTable(family, c.table).map((x) => x.name), 3, state.suggestions) : [];
       sink.add('undefined-chain', isScript ? 'warning' : 'error', name.range,
         `Chain ${name.value} does not exist in the ${c.table} table${isScript ? ' (no -N creates it)' : ' (no :' + name.value + ' line declares it)'}.${s.length ? ` Did you mean ${s[0]}?` : ''}`,

@@ -51,6 +51,12 @@ function branchNote(result: LintResult, family: Family): string[] {
   return [`# Where the script branches (if, case), the arm that sets up the most rules is the one written here; the commands of the other arms, and of functions only they call (lines ${shown}), are not.`];
 }
 
+/** The rules files the script loads that cannot be read here: what they hold is not in this file. */
+function loadNote(result: LintResult, family: Family): string[] {
+  const lines = (result.ruleset.loads ?? []).filter((l) => l.family === family).map((l) => l.line + 1);
+  return lines.length ? [`# The script also loads rules from a file that is not part of it (line${lines.length > 1 ? 's' : ''} ${lines.join(', ')}): they are not written here.`] : [];
+}
+
 /** One restore file per family the script's commands touch (iptables: IPv4, ip6tables: IPv6). */
 export function scriptToRestore(result: LintResult, source = 'the script'): RestoreFile[] {
   const files: RestoreFile[] = [];
@@ -62,6 +68,7 @@ export function scriptToRestore(result: LintResult, source = 'the script'): Rest
       `# ${family === 4 ? 'iptables' : 'ip6tables'} rules of ${source} as they stand once it has run, for ${family === 4 ? 'iptables' : 'ip6tables'}-restore.`,
       '# Loading this file replaces every table it names, rules the script did not make included, all at once.',
       ...branchNote(result, family),
+      ...loadNote(result, family),
     ];
     for (const t of TABLES) {
       const inTable = chains.filter((cs) => cs.table === t.name);

@@ -14,7 +14,7 @@
  */
 import { CheckContext } from '../checks/context';
 import { canonicalSpec } from '../format';
-import { MatchUse } from '../model';
+import { loadsUnseen, MatchUse } from '../model';
 import { ChainState } from '../state';
 import { parsePort } from '../kb/values';
 import { describeDestination, natDestination, NatDestination } from './dnat';
@@ -130,6 +130,8 @@ function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, all: F
 /** Every rule of filter INPUT (and of chains only INPUT reaches) about ports that a DNAT forwards. */
 export function checkDnatBypass(model: AnalysisModel, ctx: CheckContext): void {
   for (const family of [4, 6] as const) {
+    // Rules loaded from a file the analysis cannot read may take the connections before the DNAT.
+    if (loadsUnseen(ctx.rs, family)) continue;
     let all: Forwarded[] | undefined;
     for (const cs of ctx.state.all()) {
       if (cs.family !== family || cs.table !== 'filter' || !onlyFromInput(ctx, cs)) continue;

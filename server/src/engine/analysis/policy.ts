@@ -3,7 +3,7 @@
  * answers kept in by OUTPUT (ssh-lockout), and INPUT/FORWARD that accept whatever nobody denies (no-default-deny).
  */
 import { CheckContext } from '../checks/context';
-import { Command } from '../model';
+import { Command, loadsUnseen } from '../model';
 import { ChainState } from '../state';
 import { Range } from '../types';
 import { IntervalSet } from './intervals';
@@ -28,6 +28,8 @@ const ends = new WeakMap<AnalysisModel, Map<ChainState, DenyEnd | undefined>>();
  * its DROP policy.
  */
 export function denyEnd(model: AnalysisModel, cs: ChainState): DenyEnd | undefined {
+  // Rules loaded from a file the analysis cannot read may stand anywhere in the chain, and set its policy.
+  if (loadsUnseen(model.rs, cs.family)) return undefined;
   let known = ends.get(model);
   if (!known) ends.set(model, (known = new Map()));
   if (!known.has(cs)) known.set(cs, findDenyEnd(model, cs));
@@ -198,7 +200,7 @@ function checkScriptOrder(model: AnalysisModel, ctx: CheckContext): void {
   if (ctx.rs.format !== 'script') return;
   for (const family of FAMILIES) {
     const input = ctx.state.get(family, 'filter', 'INPUT');
-    if (input) checkScriptOrderOf(model, ctx, input);
+    if (input && !loadsUnseen(ctx.rs, family)) checkScriptOrderOf(model, ctx, input);
   }
 }
 
@@ -258,7 +260,7 @@ function checkSshReplies(model: AnalysisModel, ctx: CheckContext, cs: ChainState
 }
 
 function checkDefaultDeny(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void {
-  if (cs.policy !== 'ACCEPT' || denyEnd(model, cs)) return;
+  if (cs.policy !== 'ACCEPT' || denyEnd(model, cs) || loadsUnseen(ctx.rs, cs.family)) return;
   if (cs.decl?.via === 'builtin' && ctx.rs.format === 'restore') return;
   // A script speaks of a chain only where it adds rules to it or sets its policy.
   if (ctx.rs.format === 'script' && !cs.policyRange && !cs.rules.length) return;

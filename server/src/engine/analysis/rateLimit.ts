@@ -6,7 +6,7 @@
  */
 import { CheckContext } from '../checks/context';
 import { canonicalSpec } from '../format';
-import { Command, MatchUse } from '../model';
+import { Command, loadsUnseen, MatchUse } from '../model';
 import { ChainState } from '../state';
 import { AnalysisModel, RuleInfo } from './model';
 
@@ -69,5 +69,5 @@ function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState, dea
 
 /** Every built-in filter chain whose policy is ACCEPT; `dead` holds the rules found never to fire. */
 export function checkRateLimits(model: AnalysisModel, ctx: CheckContext, dead: ReadonlySet<RuleInfo>): void {
-  for (const cs of ctx.state.all()) if (cs.table === 'filter' && cs.builtin && cs.policy === 'ACCEPT') checkChain(model, ctx, cs, dead);
+  for (const cs of ctx.state.all()) if (cs.table === 'filter' && cs.builtin && cs.policy === 'ACCEPT' && !loadsUnseen(ctx.rs, cs.family)) checkChain(model, ctx, cs, dead);
 }

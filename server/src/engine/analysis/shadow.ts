@@ -216,6 +216,7 @@ function related(by: Decision[]): { range: Range; message: string }[] {
  * follows in two statements may never run together.)
  */
 function provenWhenRun(rs: Ruleset, d: DeadRule): boolean {
+  if (!flushedBetween(rs, d)) return false;
   const arms = rs.armsOf;
   if (!arms) return true;
   const mine = arms.get(d.ri.rule) ?? NO_ARMS;
@@ -223,6 +224,18 @@ function provenWhenRun(rs: Ruleset, d: DeadRule): boolean {
 }
 
 const NO_ARMS: readonly ArmRef[] = [];
+
+/**
+ * False when a script loads a rules file (one the analysis cannot read, without --noflush) between a rule that takes
+ * the dead rule's packets and the dead rule: the load replaces the tables, and that rule with them.
+ */
+function flushedBetween(rs: Ruleset, d: DeadRule): boolean {
+  const family = d.ri.chain.family;
+  const loads = rs.loads?.filter((l) => l.family === family && !l.noflush);
+  if (!loads?.length) return true;
+  const at = d.ri.rule.startLine;
+  return d.by.every((dec) => !loads.some((l) => (dec.via ?? dec.by).rule.startLine < l.line && l.line < at));
+}
 
 function armsWithin(theirs: readonly ArmRef[] | undefined, mine: readonly ArmRef[]): boolean {
   return !theirs || theirs.every((r) => mine.some((m) => m.statement === r.statement && m.arm === r.arm));

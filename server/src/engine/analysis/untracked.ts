@@ -11,7 +11,7 @@
  * a tracked packet could be rewritten into the untracked ones' box after raw.
  */
 import { CheckContext } from '../checks/context';
-import { OptionUse } from '../model';
+import { loadsUnseen, OptionUse } from '../model';
 import { ChainState } from '../state';
 import { AnalysisModel, DENY, RuleInfo } from './model';
 import { Box, Dim, stateSet } from './space';
@@ -129,7 +129,7 @@ export function checkUntracked(model: AnalysisModel, ctx: CheckContext): void {
       return known.get(name);
     };
     if (!raw('PREROUTING') && !raw('OUTPUT')) continue;
-    if (rewrites(ctx, family)) continue;
+    if (rewrites(ctx, family) || loadsUnseen(ctx.rs, family)) continue;
     for (const cs of ctx.state.all()) if (cs.family === family && LATER_TABLES.has(cs.table)) checkChain(model, ctx, cs, raw);
   }
 }

@@ -5,7 +5,7 @@
 import { protocolNumber } from '../kb/services';
 import { TextCache } from '../textCache';
 import { isBuiltinChain, ModuleSpec, TARGETS } from '../kb';
-import { Command, MatchUse, OptionUse, Ruleset, TargetUse } from '../model';
+import { Command, loadsUnseen, MatchUse, OptionUse, Ruleset, TargetUse } from '../model';
 import { suggest } from '../suggest';
 import { ChainState, RulesetState } from '../state';
 import { CheckContext, ruleFamily } from './context';
@@ -208,7 +208,7 @@ function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState): void {
     ctx.sink.error('unknown-target', t.token.range, `-g needs a user chain; ${t.name} is a target, use -j ${t.name}.`);
     return;
   }
-  if (ctx.rs.format === 'script' && (ctx.state.everDeclared(family, rule.table, t.name) || createdInScript(ctx.rs).has(`${rule.table}:${t.name}`))) return;
+  if (ctx.rs.format === 'script' && (ctx.state.everDeclared(family, rule.table, t.name) || createdInScript(ctx.rs).has(`${rule.table}:${t.name}`) || loadsUnseen(ctx.rs, family))) return;
   if (ctx.loader === 'ufw' && /^ufw6?-/.test(t.name)) {
     ctx.sink.add('unknown-target', 'info', t.token.range,
       `'${t.name}' is not declared in this file: ufw creates its chains itself before it loads its rules files (with iptables-restore -n), so the jump works there. Loaded on its own, the file would be refused.`,

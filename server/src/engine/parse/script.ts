@@ -11,7 +11,7 @@ import { HereDoc, lexShell, ShellItem } from '../shellLexer';
 import { parseCommand } from './command';
 import { parseRestoreLines } from './restore';
 import { DiagnosticSink } from './diagnostics';
-import { FunctionCall, notFollowed, ScriptStatements } from './scriptFlow';
+import { followedArms, FunctionCall, notFollowed, ScriptStatements } from './scriptFlow';
 
 /**
  * A word that has to do with IPv6: ip6tables (and $IP6T), a disable_ipv6 sysctl, an inet6 address, rules.v6, another
@@ -110,6 +110,28 @@ function embeddedRestore(words: Token[], k: number, heredoc: HereDoc | undefined
   return { ruleset: parseRestoreLines(index, family, heredoc.fromLine, heredoc.toLine), family, flush, heredoc };
 }
 
+/**
+ * The unseen loads that count: those on the way the analysis follows, and those that add to the chains (--noflush)
+ * wherever they stand; a load that replaces the tables in an arm not followed is another firewall altogether
+ * (`if [ -e "$SAVED" ]; then iptables-restore < "$SAVED"; exit 0; fi`, then the script's own rules).
+ */
+function seenLoads(loads: Array<NonNullable<Ruleset['loads']>[number] & { arms: ArmRef[] }>, follows: (path: readonly ArmRef[]) => boolean): Ruleset['loads'] {
+  const out = loads.filter((l) => l.noflush || follows(l.arms)).map(({ family, line, noflush }) => ({ family, line, noflush }));
+  return out.length ? out : undefined;
+}
+
+/**
+ * `iptables-restore < /etc/iptables/rules.v4` (or from a pipe, or a variable's file): a rules file loaded for real
+ * whose text is not in the script. Not `--test`, and not a here-document read as a restore file.
+ */
+function unseenLoad(words: Token[], k: number, opts: ScriptOptions): { family: Family; noflush: boolean } | undefined {
+  const m = RESTORE_RE.exec(words[k].value);
+  if (!m || words[k].quoted) return undefined;
+  const args = words.slice(k + 1).map((w) => w.value);
+  if (args.some((a) => a === '-t' || a === '--test' || a === '-h' || a === '--help')) return undefined;
+  return { family: opts.family ?? (m[1] === 'ip6tables' ? 6 : 4), noflush: args.some((a) => a === '-n' || a === '--noflush') };
+}
+
 export interface ScriptOptions {
   /** The family of a plain `iptables` is 4, of `ip6tables` 6; a setting may force one. */
   family?: Family;
@@ -133,6 +155,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const families = new Set<Family>();
   const embedded: Embedded[] = [];
   const armsOf = new Map<Command, ArmRef[]>();
+  const loads: Array<NonNullable<Ruleset['loads']>[number] & { arms: ArmRef[] }> = [];
   const statements = new ScriptStatements();
   const simple = simpleCommands(items, statements);
   const calls: FunctionCall[] = [];
@@ -143,6 +166,11 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
     const called = words[k].quoted || words[k].dynamic ? undefined : statements.functions.get(words[k].value);
     if (called !== undefined) calls.push({ statement: called, arms });
     const restore = embeddedRestore(words, k, heredoc, index, opts);
+    const unseen = restore ? undefined : unseenLoad(words, k, opts);
+    if (unseen) {
+      loads.push({ ...unseen, line: words[k].range.start.line, arms });
+      continue;
+    }
     if (restore) {
       embedded.push(restore);
       families.add(restore.family);
@@ -165,8 +193,10 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
       if (arms.length) armsOf.set(cmd, arms);
     }
   }
+  const follows = followedArms(armsOf, calls, statements.kinds);
+  for (const l of loads) if (follows(l.arms) || l.noflush) families.add(l.family);
   const family = opts.family ?? (families.size === 1 ? [...families][0] : defaultFamily);
-  const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: notFollowed(armsOf, calls, statements.kinds), armsOf: armsOf.size ? armsOf : undefined };
+  const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: notFollowed(armsOf, follows), armsOf: armsOf.size ? armsOf : undefined, loads: seenLoads(loads, follows) };
   return withEmbedded(ruleset, embedded, sink);
 }
 

@@ -167,12 +167,12 @@ function better(a: Score, b: Score): boolean {
 const key = (r: ArmRef) => `${r.statement}:${r.arm}`;
 
 /**
- * The commands the analysis does not follow (see the top of this file). In each if or case statement it follows the
- * arm that sets up the most: rules added and chains made (a call counts what the function does), then the least
+ * Which arms the analysis follows (see the top of this file), as a test of a command's arms. In each if or case
+ * statement it follows the arm that sets up the most: rules added and chains made (a call counts what the function does), then the least
  * taken away (flushes, deletions, ACCEPT policies), then the most iptables commands, then the first; or none of them
  * when running none sets up more (an `if` whose only arm flushes).
  */
-export function notFollowed(armsOf: ReadonlyMap<Command, readonly ArmRef[]>, calls: readonly FunctionCall[], kinds: ReadonlyMap<number, string>): Set<Command> | undefined {
+export function followedArms(armsOf: ReadonlyMap<Command, readonly ArmRef[]>, calls: readonly FunctionCall[], kinds: ReadonlyMap<number, string>): (path: readonly ArmRef[]) => boolean {
   // What each function does when called, its calls included (a call back into a function being worked out adds nothing).
   const direct = new Map<string, Score>();
   for (const [c, path] of armsOf) for (const r of path) direct.set(key(r), add(direct.get(key(r)) ?? [0, 0, 0], effect(c)));
@@ -213,7 +213,12 @@ export function notFollowed(armsOf: ReadonlyMap<Command, readonly ArmRef[]>, cal
     followedFn.set(fn, yes);
     return yes;
   };
+  return (path) => pathFollowed(path, new Set());
+}
+
+/** The commands standing in arms (or functions) the analysis does not follow; undefined when there are none. */
+export function notFollowed(armsOf: ReadonlyMap<Command, readonly ArmRef[]>, follows: (path: readonly ArmRef[]) => boolean): Set<Command> | undefined {
   const out = new Set<Command>();
-  for (const [c, path] of armsOf) if (!pathFollowed(path, new Set())) out.add(c);
+  for (const [c, path] of armsOf) if (!follows(path)) out.add(c);
   return out.size ? out : undefined;
 }

@@ -1,10 +1,12 @@
 /**
- * if/else and case in scripts: the analysis follows the arm that sets up the most rules (an init script's start),
- * the others are checked command by command but leave the chains as they are.
+ * What the analysis follows in a script: the arm of an if or case that sets up the most rules (an init script's start),
+ * function bodies where they are called, and rules files loaded from elsewhere as chains that may hold anything. The
+ * commands not followed are checked one by one but leave the chains as they are.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lint } from '../../server/src/engine/lint';
+import { scriptToRestore } from '../../server/src/engine/toRestore';
 
 const script = (...lines: string[]) => ['#!/bin/sh', ...lines, ''].join('\n');
 const run = (text: string) => lint(text, { fileName: 'firewall.sh' });
@@ -163,4 +165,30 @@ test('functions run where they are called: a start() called from the start arm i
   // A function called at the top level runs; one called from inside another runs when that one does.
   const nested = script('base() { iptables -A INPUT -i lo -j ACCEPT; }', 'setup() {', '  base', '  iptables -A INPUT -j DROP', '}', 'teardown() { iptables -F; }', 'if [ "$1" = down ]; then teardown; else setup; fi');
   assert.deepEqual(inputRules(nested), [1, 4]);
+});
+
+test('a rules file the script loads from elsewhere: its chains may hold anything, so nothing is claimed about them', () => {
+  const loaded = script('iptables -P INPUT DROP', 'iptables-restore -n < /etc/iptables/extra.rules', 'iptables -A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT', 'iptables -A INPUT -j MYCHAIN', 'iptables -A LATER -j ACCEPT');
+  const r = run(loaded);
+  assert.deepEqual(r.ruleset.loads, [{ family: 4, line: 2, noflush: true }]);
+  // No lockout, no missing loopback or RELATED (the file may accept them), no unknown chain (the file may make it).
+  assert.deepEqual(r.diagnostics.map((d) => d.code), []);
+  // Without the load, each is said.
+  const without = (text: string) => codes(text.replace('iptables-restore -n < /etc/iptables/extra.rules\n', ''));
+  const plain = [...without(loaded), ...without(loaded.replace('iptables -A INPUT -j MYCHAIN\n', ''))];
+  for (const c of ['ssh-lockout', 'loopback-blocked', 'pmtu-blocked', 'unknown-target', 'undefined-chain']) assert.ok(plain.some((x) => x.endsWith(`:${c}`)), `${c} in ${plain.join(' ')}`);
+  // A load that replaces the tables (no --noflush) between a rule and the one it would make dead: no claim.
+  const dead = (text: string) => run(text).diagnostics.filter((d) => d.code === 'shadowed-rule' || d.code === 'reject-before-accept').length;
+  assert.equal(dead(script('iptables -A INPUT -j DROP', 'cat rules.v4 | iptables-restore', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT')), 0);
+  assert.equal(dead(script('iptables-restore < rules.v4', 'iptables -A INPUT -j DROP', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT')), 1);
+  // A saved firewall loaded instead of the script's own (then exit): the script's rules are another way, analysed.
+  const instead = script('if [ -e /etc/iptables.conf ]; then', '  iptables-restore < /etc/iptables.conf', '  exit 0', 'fi', 'iptables -P INPUT DROP', 'iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT');
+  assert.equal(run(instead).ruleset.loads, undefined);
+  assert.ok(codes(instead).some((c) => c.endsWith(':ssh-lockout')), codes(instead).join(' '));
+  // Extra rules added with --noflush count wherever they stand.
+  assert.equal(run(instead.replace('iptables-restore <', 'iptables-restore -n <')).ruleset.loads?.length, 1);
+  // --test only reads the file; a here-document is read as a restore file.
+  assert.equal(run(script('iptables-restore --test < rules.v4')).ruleset.loads, undefined);
+  // The conversion says what it cannot write.
+  assert.match(scriptToRestore(run(loaded), 'fw.sh')[0].text, /loads rules from a file that is not part of it \(line 3\)/);
 });
