@@ -21,13 +21,15 @@ import { describeDestination, natDestination, NatDestination } from './dnat';
 import { IntervalSet } from './intervals';
 import { AnalysisModel, RuleInfo } from './model';
 import { ruleMatch } from './ruleMatch';
+import { BoxIndex } from './boxIndex';
 import { Box, Dim, Space } from './space';
 
-/** A part of what a DNAT surely takes, and the DNAT. */
+/** A part of what a DNAT surely takes, the DNAT, where it sends it, and the ports it sends it to. */
 interface Forwarded {
   box: Box;
   dnat: RuleInfo;
   to: NatDestination;
+  newPorts: IntervalSet;
 }
 
 function rewritesDestination(ri: RuleInfo): boolean {
@@ -58,16 +60,34 @@ function exactBoxForLocal(model: AnalysisModel, ri: RuleInfo): Box | undefined {
   return m.exact ? m.box : undefined;
 }
 
-/** `box` less the boxes of the rules before `end` in `rules` that may take packets elsewhere (anything but go on). */
-function lessDiverted(space: Space, pieces: Box[], rules: RuleInfo[], end: number): Box[] {
-  for (let k = 0; k < end && pieces.length; k++) {
-    const r = rules[k];
-    if (r.flow.kind === 'continue' || space.isEmpty(r.box)) continue;
-    pieces = space.subtractFromAll(pieces, r.box);
-    // Too many pieces to follow: claim nothing rather than something unproven.
-    if (pieces.length > 64) return [];
+/**
+ * The rules of a chain that may take packets elsewhere (anything but go on), indexed; `before[k]`: how many of them
+ * come before the k-th rule.
+ */
+class Diverters {
+  readonly index: BoxIndex<Box>;
+  readonly before: Int32Array;
+
+  constructor(space: Space, rules: RuleInfo[]) {
+    this.index = BoxIndex.best<Box>(space, (b) => b, rules.map((r) => r.box));
+    this.before = new Int32Array(rules.length);
+    for (let k = 0; k < rules.length; k++) {
+      this.before[k] = this.index.size;
+      const r = rules[k];
+      if (r.flow.kind !== 'continue' && !space.isEmpty(r.box)) this.index.add(r.box);
+    }
   }
-  return pieces;
+
+  /** `pieces` (all inside `box`) less what the rules before the k-th that overlap `box` may take elsewhere. */
+  less(space: Space, pieces: Box[], box: Box, k: number): Box[] {
+    for (const b of this.index.query(box, this.before[k])) {
+      pieces = space.subtractFromAll(pieces, b);
+      // Too many pieces to follow, or none left: claim nothing rather than something unproven.
+      if (pieces.length > 64) return [];
+      if (!pieces.length) break;
+    }
+    return pieces;
+  }
 }
 
 /** What the DNATs of nat PREROUTING, and of the chains it jumps to, surely take, with where they send it. */
@@ -76,45 +96,84 @@ function forwarded(model: AnalysisModel, ctx: CheckContext, family: 4 | 6): Forw
   if (!pre) return [];
   const space = model.space(pre);
   const out: Forwarded[] = [];
-  const take = (rules: RuleInfo[], at: number, pieces: Box[]) => {
+  const take = (rules: RuleInfo[], diverters: Diverters, at: number, way: Box) => {
     const ri = rules[at];
     const to = destination(ri, family);
     const own = exactBoxForLocal(model, ri);
-    if (!to?.ports || !own) return;
-    for (const p of lessDiverted(space, pieces, rules, at)) {
-      const box = space.intersect(p, own);
-      if (box) out.push({ box, dnat: ri, to });
-    }
+    const box = to?.ports && own && space.intersect(way, own);
+    if (!box) return;
+    const newPorts = IntervalSet.of(BigInt(to!.ports![0]), BigInt(to!.ports![1]));
+    for (const p of diverters.less(space, [box], box, at)) out.push({ box: p, dnat: ri, to: to!, newPorts });
   };
   const top = model.rules(pre);
+  let topDiverters: Diverters | undefined;
+  const chains = new Map<ChainState, Diverters>();
   top.forEach((ri, k) => {
-    if (rewritesDestination(ri)) take(top, k, [space.full]);
     const chain = ri.flow.kind === 'jump' || ri.flow.kind === 'goto' ? ri.flow.chain : undefined;
-    const way = chain && !chain.builtin ? exactBoxForLocal(model, ri) : undefined;
-    if (!chain || !way) return;
-    const into = lessDiverted(space, [way], top, k);
+    if (!rewritesDestination(ri) && (!chain || chain.builtin)) return;
+    topDiverters ??= new Diverters(space, top);
+    if (rewritesDestination(ri)) return take(top, topDiverters, k, space.full);
+    const jump = exactBoxForLocal(model, ri);
+    if (!chain || !jump) return;
     const rules = model.rules(chain);
-    rules.forEach((inner, j) => {
-      if (rewritesDestination(inner)) take(rules, j, into);
-    });
+    if (!rules.some(rewritesDestination)) return;
+    let diverters = chains.get(chain);
+    if (!diverters) chains.set(chain, (diverters = new Diverters(space, rules)));
+    for (const way of topDiverters.less(space, [jump], jump, k)) {
+      for (let j = 0; j < rules.length; j++) if (rewritesDestination(rules[j])) take(rules, diverters, j, way);
+    }
   });
   return out;
 }
+
+/** The forwarded connections, found by port: a rule is only about those whose DNAT names the rule's lowest port. */
+class ByPort {
+  private readonly byPort = new Map<number, Forwarded[]>();
+  /** DNATs that name many ports: looked at one by one. */
+  private readonly wide: Forwarded[] = [];
+
+  constructor(space: Space, all: Forwarded[]) {
+    for (const f of all) {
+      const ports = f.dnat.box[Dim.Dport];
+      if (space.isFull(f.dnat.box, Dim.Dport)) continue;
+      if (ports.size() > 64n) {
+        this.wide.push(f);
+        continue;
+      }
+      for (const [lo, hi] of ports.items) {
+        for (let p = Number(lo); p <= Number(hi); p++) {
+          const list = this.byPort.get(p);
+          if (list) list.push(f);
+          else this.byPort.set(p, [f]);
+        }
+      }
+    }
+  }
+
+  /** Those whose DNAT's ports include `port`. */
+  near(port: number): readonly Forwarded[] {
+    const list = this.byPort.get(port);
+    return !this.wide.length ? list ?? NONE : [...(list ?? NONE), ...this.wide];
+  }
+}
+
+const NONE: Forwarded[] = [];
 
 function describeRule(ri: RuleInfo): string {
   const spec = canonicalSpec(ri.rule, { restore: true });
   return spec ? spec.replace(/ -j (DNAT|REDIRECT).*$/, '') : `the rule on line ${ri.rule.range.start.line + 1}`;
 }
 
-function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, all: Forwarded[]): void {
-  const space = model.space(ri.chain);
+function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, byPort: ByPort): void {
+  // Most rules name no forwarded port: found out first, by one lookup.
   const ports = ri.box[Dim.Dport];
+  const lowest = ports.min;
+  const near = lowest === undefined ? NONE : byPort.near(Number(lowest));
+  if (!near.length) return;
+  const space = model.space(ri.chain);
   if (space.isFull(ri.box, Dim.Dport) || space.isFull(ri.box, Dim.Proto) || space.isEmpty(ri.box)) return;
-  const hit = all.find((f) => {
-    const newPorts = IntervalSet.of(BigInt(f.to.ports![0]), BigInt(f.to.ports![1]));
-    // The rule is about the forwarded ports: the DNAT names ports, and the rule only ports among them.
-    return !space.isFull(f.dnat.box, Dim.Dport) && ports.subsetOf(f.dnat.box[Dim.Dport]) && !ports.overlaps(newPorts) && space.overlaps(ri.box, f.box);
-  });
+  // The rule is about the forwarded ports: the DNAT names ports, and the rule only ports among them.
+  const hit = near.find((f) => ports.subsetOf(f.dnat.box[Dim.Dport]) && !ports.overlaps(f.newPorts) && space.overlaps(ri.box, f.box));
   if (!hit) return;
   const line = hit.dnat.rule.range.start.line + 1;
   const redirect = hit.dnat.rule.target?.spec?.name === 'REDIRECT';
@@ -132,12 +191,17 @@ export function checkDnatBypass(model: AnalysisModel, ctx: CheckContext): void {
   for (const family of [4, 6] as const) {
     // Rules loaded from a file the analysis cannot read may take the connections before the DNAT.
     if (loadsUnseen(ctx.rs, family)) continue;
-    let all: Forwarded[] | undefined;
+    let byPort: ByPort | undefined;
+    let none = false;
     for (const cs of ctx.state.all()) {
       if (cs.family !== family || cs.table !== 'filter' || !onlyFromInput(ctx, cs)) continue;
-      all ??= forwarded(model, ctx, family);
-      if (!all.length) break;
-      for (const ri of model.rules(cs)) checkRule(model, ctx, ri, all);
+      if (!byPort) {
+        const all = forwarded(model, ctx, family);
+        none = !all.length;
+        byPort = new ByPort(model.space(cs), all);
+      }
+      if (none) break;
+      for (const ri of model.rules(cs)) checkRule(model, ctx, ri, byPort);
     }
   }
 }
