@@ -468,6 +468,13 @@ test('dnat-bypassed: an INPUT rule for a port that a DNAT forwards first (a Dock
   expectNone(local.replace('192.168.1.1:22', '192.168.1.1'), 'dnat-bypassed');
   // A DNAT of every port (it names none): a rule for one port is not about it.
   expectNone(local.replace('-p tcp --dport 2222 -j DNAT', '-d 10.192.0.0/10 -p tcp -j DNAT'), 'dnat-bypassed');
+  // On a Docker host the finding carries the rule for DOCKER-USER, by the port the connections were sent to.
+  const withUser = docker([jump], ['-A INPUT -s 10.0.0.0/8 -p tcp --dport 8080 -m conntrack --ctstate NEW -j REJECT --reject-with tcp-reset'], [':DOCKER-USER - [0:0]', '-A FORWARD -j DOCKER-USER', '-A DOCKER-USER -j RETURN']);
+  const moved = onlyCode(withUser, 'dnat-bypassed')[0];
+  assert.equal(moved.data?.rule, '-A DOCKER-USER -s 10.0.0.0/8 -p tcp -m conntrack --ctstate NEW --ctorigdstport 8080 --ctdir ORIGINAL -j REJECT --reject-with tcp-reset');
+  assert.equal(moved.data?.insertBefore, 14);
+  // Conditions that do not carry over plainly: no rule offered.
+  assert.equal(onlyCode(withUser.replace('-s 10.0.0.0/8', '-d 192.168.1.1'), 'dnat-bypassed')[0].data?.rule, undefined);
   // A transparent proxy: INPUT sees port 3128, never 80.
   const proxy = local.replace('-p tcp --dport 2222 -j DNAT --to-destination 192.168.1.1:22', '-i eth1 -p tcp --dport 80 -j REDIRECT --to-ports 3128').replace('-s 10.0.0.0/8 -p tcp --dport 2222', '-i eth1 -p tcp --dport 80');
   assert.match(expectOne(proxy, 'dnat-bypassed', 7, '-A INPUT -i eth1 -p tcp --dport 80 -j ACCEPT').message, /REDIRECT on line 3 takes \(-i eth1 -p tcp -m tcp --dport 80\) never reach this rule: nat PREROUTING sends them on to port 3128 of this machine first/);

@@ -240,6 +240,12 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   },
   'dns-tcp-blocked': (fc) => afterRule(fc, 'Accept the same DNS queries over TCP, right after this rule'),
   'pmtu-blocked': (fc) => insertSuggested(fc, fc.data.chain as string, `Accept the ICMP errors path MTU discovery needs in ${fc.data.chain}`),
+  'dnat-bypassed': (fc) => {
+    // A move: the rule leaves INPUT (where it never meets these connections) for DOCKER-USER.
+    const c = commandOnLine(fc.result.ruleset, fc.diag.range.start.line);
+    const added = insertSuggested(fc, 'DOCKER-USER', 'Move it to DOCKER-USER, matching the port the connections were sent to');
+    return !c || c.startLine !== c.endLine ? [] : added.map((f) => ({ ...f, edits: [...f.edits, deleteLine(fc.doc, c.startLine)], preferred: false }));
+  },
   'dnat-dropped': (fc) => (fc.data.chain === 'INPUT' ? insertSuggested(fc, 'INPUT', 'Accept the redirected connections in INPUT') : insertSuggested(fc, 'FORWARD', 'Accept the forwarded connections in FORWARD')),
 };
 

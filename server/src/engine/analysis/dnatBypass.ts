@@ -13,10 +13,10 @@
  * rule does not name: were the new address this machine's own, INPUT would still not see the old port.
  */
 import { CheckContext } from '../checks/context';
-import { canonicalSpec } from '../format';
+import { canonicalSpec, quote } from '../format';
 import { loadsUnseen, MatchUse } from '../model';
 import { ChainState } from '../state';
-import { parsePort } from '../kb/values';
+import { parsePort, plainPortCount } from '../kb/values';
 import { describeDestination, natDestination, NatDestination } from './dnat';
 import { IntervalSet } from './intervals';
 import { AnalysisModel, RuleInfo } from './model';
@@ -159,6 +159,46 @@ class ByPort {
 
 const NONE: Forwarded[] = [];
 
+const VERDICTS = new Set(['ACCEPT', 'DROP', 'REJECT']);
+
+/**
+ * The rule written for Docker's DOCKER-USER chain (which FORWARD passes every forwarded connection through first),
+ * matching the connections by the port they were sent to (`--ctorigdstport`), as Docker's documentation advises;
+ * undefined for a rule with conditions that do not carry over plainly (only -s, -i, -p, one --dport, a state and a
+ * comment do).
+ */
+function dockerUserRule(ri: RuleInfo): string | undefined {
+  const r = ri.rule;
+  const verdict = r.target?.spec?.name;
+  if (!verdict || !VERDICTS.has(verdict) || r.target!.goto || r.dynamic) return undefined;
+  const parts: string[] = [];
+  let port: string | undefined;
+  let state: string | undefined;
+  let comment: string | undefined;
+  for (const o of r.options) {
+    if (o.owner) continue;
+    const short = o.spec.short;
+    if (short === '-m' || short === '-j') continue;
+    if (short !== '-s' && short !== '-i' && short !== '-p') return undefined;
+    parts.push(`${o.negated ? '! ' : ''}${short} ${o.argValue}`);
+  }
+  for (const m of r.matches) {
+    const name = m.spec?.name;
+    for (const o of m.options) {
+      const opt = o.spec.names[0];
+      if ((name === 'tcp' || name === 'udp') && opt === '--dport' && !o.negated && port === undefined && plainPortCount(o.argValue ?? '') === 1) port = o.argValue;
+      else if ((name === 'conntrack' && opt === '--ctstate') || (name === 'state' && opt === '--state')) state = o.negated ? undefined : o.argValue;
+      else if (name === 'comment' && opt === '--comment') comment = o.argValue;
+      else return undefined;
+      if ((opt === '--ctstate' || opt === '--state') && o.negated) return undefined;
+    }
+  }
+  if (port === undefined) return undefined;
+  const ct = `-m conntrack${state ? ` --ctstate ${state}` : ''} --ctorigdstport ${port} --ctdir ORIGINAL`;
+  const targetOpts = r.target!.options.map((o) => `${o.nameText} ${o.values.map(quote).join(' ')}`.trim()).join(' ');
+  return ['-A DOCKER-USER', ...parts, ct, ...(comment !== undefined ? [`-m comment --comment ${quote(comment)}`] : []), `-j ${verdict}`, ...(targetOpts ? [targetOpts] : [])].join(' ');
+}
+
 function describeRule(ri: RuleInfo): string {
   const spec = canonicalSpec(ri.rule, { restore: true });
   return spec ? spec.replace(/ -j (DNAT|REDIRECT).*$/, '') : `the rule on line ${ri.rule.range.start.line + 1}`;
@@ -180,9 +220,13 @@ function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, byPort
   const where = redirect
     ? `sends them on to ${describeDestination(hit.to, ri.chain.family)} of this machine first, and INPUT sees them with that port. To filter them, match the new port`
     : `sends them on to ${describeDestination(hit.to, ri.chain.family)} first, and the filter table sees them with the new address and port (in FORWARD; in INPUT only if that address is this machine's). To filter them, match the new address and port there (on a Docker host: in DOCKER-USER, which Docker passes them through first)`;
+  // On a Docker host (a DOCKER-USER chain with Docker's rules in it), the rule can be written there.
+  const dockerUser = redirect ? undefined : ctx.state.get(ri.chain.family, 'filter', 'DOCKER-USER');
+  const rule = dockerUser?.rules.length ? dockerUserRule(ri) : undefined;
+  const data = rule ? { dnatLine: line - 1, rule, chain: 'DOCKER-USER', insertBefore: dockerUser!.rules[0].startLine } : { dnatLine: line - 1 };
   ctx.sink.add('dnat-bypassed', 'warning', ri.rule.range,
     `The connections the ${redirect ? 'REDIRECT' : 'DNAT'} on line ${line} takes (${describeRule(hit.dnat)}) never reach this rule: nat PREROUTING ${where}.`,
-    { dnatLine: line - 1 },
+    data,
   ).related = [{ range: hit.dnat.rule.range, message: 'sends these connections elsewhere first' }];
 }
 
