@@ -82,6 +82,16 @@ test('hover explains options, values, targets, chains, tables and policies', asy
   assert.match(await hoverText(uri, 6, 26), /\*\*tcp\*\*: Transmission Control Protocol/);
 });
 
+test("hover of an option lists only the values the document's address family takes", async () => {
+  const text = '*filter\n-A INPUT -p tcp -j REJECT --reject-with tcp-reset\nCOMMIT\n';
+  const v4 = await hoverText(await opened(text), 1, 35);
+  assert.match(v4, /Takes one of [^.]*tcp-reset/);
+  assert.doesNotMatch(v4, /Takes one of [^.]*icmp6-port-unreachable/);
+  const v6 = await hoverText(await opened(text, 'iptables', 'rules.v6'), 1, 35);
+  assert.match(v6, /Takes one of [^.]*icmp6-port-unreachable/);
+  assert.doesNotMatch(v6, /Takes one of [^.]*icmp-host-prohibited/);
+});
+
 test('completion: chains after -A, targets after -j, matches after -m, values, options of loaded matches, line starts', async () => {
   const uri = await open('*filter\n:INPUT DROP [0:0]\n:WEB - [0:0]\n-A \n-A INPUT -j \n-A INPUT -m \n-A INPUT -p tcp --\n-A INPUT -m conntrack --ctstate NEW,\n-A INPUT -p tcp -j REJECT --reject-with \n\nCOMMIT\n');
   const chains = await labels(uri, 3, 3);

@@ -49,7 +49,7 @@ function optionItems(cmd: Command | undefined, ctx: Context): CompletionItem[] {
     if (used.has(spec) && (owner || spec.short !== '-m')) return;
     const names = spec.short && !owner ? [spec.short, spec.names[0]] : [spec.names[0]];
     for (const name of names) {
-      items.push({ label: name, kind: CompletionItemKind.Property, detail: owner ? `${owner.kind === 'match' ? '-m' : '-j'} ${owner.name}` : 'iptables', documentation: doc(optionMarkdown(spec, owner)), insertText: `${name} `, sortText: `${owner ? 0 : 1}${name}` });
+      items.push({ label: name, kind: CompletionItemKind.Property, detail: owner ? `${owner.kind === 'match' ? '-m' : '-j'} ${owner.name}` : 'iptables', documentation: doc(optionMarkdown(spec, owner, ctx.family)), insertText: `${name} `, sortText: `${owner ? 0 : 1}${name}` });
     }
   };
   for (const m of cmd?.matches ?? []) if (m.spec) for (const o of m.spec.options) add(o, m.spec);

@@ -25,10 +25,18 @@ function restrictions(spec: ModuleSpec): string {
   return parts.length ? `\n\n*${spec.name}: ${parts.join(', ')}.*` : '';
 }
 
-export function optionMarkdown(spec: OptionSpec, owner?: ModuleSpec): string {
+/** What a value of this kind is; choices that only one address family has are left out for the other (`family`). */
+function whatIn(kind: ValueKind, family: Family | undefined): string {
+  const choices = kind.choices;
+  if (!family || !choices?.some((c) => c.family) || !kind.what.startsWith('one of ')) return kind.what;
+  return `one of ${choices.filter((c) => !c.family || c.family === family).map((c) => c.label).join(', ')}`;
+}
+
+/** An option's hover text; with `family`, its values as that family's rulesets take them. */
+export function optionMarkdown(spec: OptionSpec, owner?: ModuleSpec, family?: Family): string {
   const names = [spec.short, ...spec.names].filter(Boolean).map((n) => `\`${n}\``).join(', ');
   const where = owner ? ` — ${owner.kind === 'match' ? `match \`${owner.name}\`` : `target \`${owner.name}\``}` : '';
-  const takes = spec.args.length ? `\n\nTakes ${spec.args.map((a) => a.what).join(', then ')}.` : spec.optionalArg ? `\n\nOptionally followed by ${spec.optionalArg.what}.` : '';
+  const takes = spec.args.length ? `\n\nTakes ${spec.args.map((a) => whatIn(a, family)).join(', then ')}.` : spec.optionalArg ? `\n\nOptionally followed by ${whatIn(spec.optionalArg, family)}.` : '';
   const inv = spec.invert ? ' May be negated: `! ' + (spec.short ?? spec.names[0]) + '`.' : '';
   const extra = [spec.protocols ? `Needs \`-p ${spec.protocols[0]}\`.` : '', spec.chains ? `Only in ${spec.chains.join(', ')}.` : '', spec.family ? `${spec.family === 4 ? 'IPv4' : 'IPv6'} only.` : ''].filter(Boolean).join(' ');
   return `**${names}**${where}\n\n${spec.doc}${takes}${inv}${extra ? `\n\n${extra}` : ''}`;
@@ -159,7 +167,7 @@ function describe(result: LintResult, loc: Located): string | undefined {
     case 'command':
       return commandMarkdown(result, loc.command);
     case 'option':
-      return optionMarkdown(loc.use.spec, loc.use.owner);
+      return optionMarkdown(loc.use.spec, loc.use.owner, familyOf(result.ruleset, loc.command));
     case 'negation':
       return `**!** negates the condition that follows: \`! ${loc.use.nameToken.value}\` matches packets for which it does not hold.`;
     case 'value':

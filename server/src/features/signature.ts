@@ -60,7 +60,7 @@ export function signatureHelp(doc: TextDocument, result: LintResult, pos: Positi
     return { label: [start, label.length], documentation: { kind: MarkupKind.Markdown, value: parameterDoc(p.kind) } };
   });
   return {
-    signatures: [{ label, documentation: { kind: MarkupKind.Markdown, value: optionMarkdown(use.spec, use.owner) }, parameters, activeParameter: active }],
+    signatures: [{ label, documentation: { kind: MarkupKind.Markdown, value: optionMarkdown(use.spec, use.owner, ctx.family) }, parameters, activeParameter: active }],
     activeSignature: 0,
     activeParameter: active,
   };
