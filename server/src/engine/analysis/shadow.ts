@@ -212,11 +212,11 @@ function related(by: Decision[]): { range: Range; message: string }[] {
 
 /**
  * In a script, a rule is called dead only where the rules that take its packets run whenever it does: outside if and
- * case arms, or in arms the rule itself stands in. (The analysis follows one arm of each statement, and the arms it
- * follows in two statements may never run together.)
+ * case arms (and functions), or in arms the rule itself stands in (the analysis follows one arm of each statement,
+ * and the arms it follows in two statements may never run together); and still stand when it is added.
  */
 function provenWhenRun(rs: Ruleset, d: DeadRule): boolean {
-  if (!flushedBetween(rs, d)) return false;
+  if (!noFlushBetween(rs, d)) return false;
   const arms = rs.armsOf;
   if (!arms) return true;
   const mine = arms.get(d.ri.rule) ?? NO_ARMS;
@@ -229,7 +229,7 @@ const NO_ARMS: readonly ArmRef[] = [];
  * False when a script loads a rules file (one the analysis cannot read, without --noflush) between a rule that takes
  * the dead rule's packets and the dead rule: the load replaces the tables, and that rule with them.
  */
-function flushedBetween(rs: Ruleset, d: DeadRule): boolean {
+function noFlushBetween(rs: Ruleset, d: DeadRule): boolean {
   const family = d.ri.chain.family;
   const loads = rs.loads?.filter((l) => l.family === family && !l.noflush);
   if (!loads?.length) return true;
