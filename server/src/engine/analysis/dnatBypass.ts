@@ -13,6 +13,7 @@
  * rule does not name: were the new address this machine's own, INPUT would still not see the old port.
  */
 import { CheckContext } from '../checks/context';
+import { DiagnosticSink } from '../parse/diagnostics';
 import { canonicalSpec, quote } from '../format';
 import { loadsUnseen, MatchUse } from '../model';
 import { ChainState } from '../state';
@@ -131,8 +132,11 @@ class ByPort {
   private readonly byPort = new Map<number, Forwarded[]>();
   /** DNATs that name many ports: looked at one by one. */
   private readonly wide: Forwarded[] = [];
+  /** No DNAT forwards anything a rule could be about. */
+  readonly empty: boolean;
 
   constructor(space: Space, all: Forwarded[]) {
+    this.empty = all.length === 0;
     for (const f of all) {
       const ports = f.dnat.box[Dim.Dport];
       if (space.isFull(f.dnat.box, Dim.Dport)) continue;
@@ -230,22 +234,28 @@ function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, byPort
   ).related = [{ range: hit.dnat.rule.range, message: 'sends these connections elsewhere first' }];
 }
 
-/** Every rule of filter INPUT (and of chains only INPUT reaches) about ports that a DNAT forwards. */
+/**
+ * Every rule of filter INPUT (and of chains only INPUT reaches) about ports that a DNAT forwards. While editing, a
+ * chain's findings are kept while it, nat PREROUTING (with the chains it jumps to) and DOCKER-USER are unchanged.
+ */
 export function checkDnatBypass(model: AnalysisModel, ctx: CheckContext): void {
   for (const family of [4, 6] as const) {
     // Rules loaded from a file the analysis cannot read may take the connections before the DNAT.
-    if (loadsUnseen(ctx.rs, family)) continue;
+    const pre = ctx.state.get(family, 'nat', 'PREROUTING');
+    if (!pre || loadsUnseen(ctx.rs, family)) continue;
     let byPort: ByPort | undefined;
-    let none = false;
+    const forwardedByPort = (space: Space) => (byPort ??= new ByPort(space, forwarded(model, ctx, family)));
+    const user = ctx.state.get(family, 'filter', 'DOCKER-USER');
+    const key = ctx.memo ? `dnat-bypassed|${model.signature(pre)}|${user ? model.signature(user) : ''}` : '';
     for (const cs of ctx.state.all()) {
       if (cs.family !== family || cs.table !== 'filter' || !onlyFromInput(ctx, cs)) continue;
-      if (!byPort) {
-        const all = forwarded(model, ctx, family);
-        none = !all.length;
-        byPort = new ByPort(model.space(cs), all);
-      }
-      if (none) break;
-      for (const ri of model.rules(cs)) checkRule(model, ctx, ri, byPort);
+      const check = (sink: DiagnosticSink) => {
+        const found = forwardedByPort(model.space(cs));
+        if (!found.empty) for (const ri of model.rules(cs)) checkRule(model, { ...ctx, sink }, ri, found);
+        return sink.items;
+      };
+      if (!ctx.memo) check(ctx.sink);
+      else ctx.sink.addAll(ctx.memo.forChain(model.signature(cs), key, () => check(new DiagnosticSink())));
     }
   }
 }
