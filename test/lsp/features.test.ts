@@ -82,6 +82,13 @@ test('hover explains options, values, targets, chains, tables and policies', asy
   assert.match(await hoverText(uri, 6, 26), /\*\*tcp\*\*: Transmission Control Protocol/);
 });
 
+test('hover of a script command the analysis does not follow says so', async () => {
+  const text = '#!/bin/sh\ncase "$1" in\n  start) iptables -A INPUT -p tcp --dport 22 -j ACCEPT; iptables -P INPUT DROP ;;\n  stop) iptables -F INPUT ;;\nesac\n';
+  const uri = await opened(text, 'shellscript', 'fw.sh');
+  assert.match(await hoverText(uri, 3, 18), /--flush[\s\S]*Not on the way the analysis follows/);
+  assert.doesNotMatch(await hoverText(uri, 2, 18), /Not on the way/);
+});
+
 test("hover of an option lists only the values the document's address family takes", async () => {
   const text = '*filter\n-A INPUT -p tcp -j REJECT --reject-with tcp-reset\nCOMMIT\n';
   const v4 = await hoverText(await opened(text), 1, 35);

@@ -152,14 +152,18 @@ function chainMarkdown(result: LintResult, loc: Extract<Located, { kind: 'chain'
   return `**${loc.name}** — user chain of \`${loc.table}\`, declared on line ${cs.declRange.start.line + 1}\n\n${cs.rules.length} rule(s). ${callers.length ? `Jumped to from ${lines}${callers.length > 8 ? ', ...' : ''}.` : 'Nothing jumps to it.'}${paths ? `\n\nReached as ${paths}.` : ''}\n\nWhen a packet reaches its end it returns to the rule after the jump.`;
 }
 
+/** A command the analysis does not follow (in a script's if, case or function): said on its hover. */
+const NOT_FOLLOWED = '\n\n*Not on the way the analysis follows: another arm of the `if` or `case` around it (or around the call of its function) sets up more rules. It is checked on its own, but the chains are analysed without it.*';
+
 /** The command word: for a rule, where it stands and what it does, in words; for any command, what it is. */
 function commandMarkdown(result: LintResult, c: Command): string {
+  const path = result.ruleset.otherArms?.has(c) ? NOT_FOLLOWED : '';
   const what = `**${c.spec.short}, ${c.spec.long}**: ${c.spec.doc}`;
-  if (!isRuleCommand(c) || c.broken || c.spec.short === '-D') return what;
+  if (!isRuleCommand(c) || c.broken || c.spec.short === '-D') return `${what}${path}`;
   const cs = c.chainName === undefined ? undefined : result.state.get(familyOf(result.ruleset, c), c.table, c.chainName);
   const at = cs ? cs.rules.indexOf(c) : -1;
   const place = at >= 0 ? `**Rule ${at + 1} of ${cs!.rules.length} in ${c.chainName}**` : `**A rule of ${c.chainName ?? 'a chain'}**`;
-  return `${place} (\`${c.table}\` table)\n\n${explainRule(c)}\n\n---\n\n${what}`;
+  return `${place} (\`${c.table}\` table)\n\n${explainRule(c)}${path}\n\n---\n\n${what}`;
 }
 
 function describe(result: LintResult, loc: Located): string | undefined {
