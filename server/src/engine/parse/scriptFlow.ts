@@ -27,6 +27,8 @@ export interface Begun {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+/** How many statements deep arms are told apart (deeper, a script is read top to bottom as written). */
+const MAX_NESTING = 64;
 /** Words that open or close compound commands without arms; read through. */
 const THROUGH = new Set(['do', 'while', 'until', '!', 'done', 'then', 'else', 'elif']);
 
@@ -37,6 +39,8 @@ const THROUGH = new Set(['do', 'while', 'until', '!', 'done', 'then', 'else', 'e
  */
 export class ScriptStatements {
   private readonly open: Statement[] = [];
+  /** The open statements whose arms are told (the outermost MAX_NESTING; deeper ones are read as written). */
+  private readonly tracked: Statement[] = [];
   private next = 0;
   /** The function defined by each name (the last definition), by statement id. */
   readonly functions = new Map<string, number>();
@@ -55,7 +59,13 @@ export class ScriptStatements {
     const s: Statement = { kind, id: this.next++, arm };
     this.open.push(s);
     this.kinds.set(s.id, kind);
+    if (this.tracked.length < MAX_NESTING) this.tracked.push(s);
     return s;
+  }
+
+  private pop(): void {
+    const s = this.open.pop();
+    if (s && this.tracked[this.tracked.length - 1] === s) this.tracked.pop();
   }
 
   private openFunction(name: string): void {
@@ -77,8 +87,8 @@ export class ScriptStatements {
       if (v === 'if') this.push('if', -1);
       else if (v === 'then' && open) open.arm = Math.max(open.arm, 0);
       else if ((v === 'elif' || v === 'else') && open) open.arm++;
-      else if (v === 'fi' && open) this.open.pop();
-      else if (v === 'esac' && this.top('case')) this.open.pop();
+      else if (v === 'fi' && open) this.pop();
+      else if (v === 'esac' && this.top('case')) this.pop();
       else if (v === 'case') {
         const c = this.push('case', -1);
         // The patterns start after `in` (the first may stand on the same line).
@@ -97,7 +107,7 @@ export class ScriptStatements {
         else this.push('brace', -1);
       } else if (v === '}') {
         const s = this.open[this.open.length - 1];
-        if (s?.kind === 'function' || s?.kind === 'brace') this.open.pop();
+        if (s?.kind === 'function' || s?.kind === 'brace') this.pop();
       } else if (!THROUGH.has(v)) break;
     }
     return { pattern: false, skip: 0 };
@@ -133,7 +143,7 @@ export class ScriptStatements {
   /** The arms (and function bodies) the next command stands in, outermost first; a condition is in no arm of its own. */
   arms(): ArmRef[] {
     const out: ArmRef[] = [];
-    for (const s of this.open) if (s.arm >= 0 && s.kind !== 'brace') out.push({ statement: s.id, arm: s.arm });
+    for (const s of this.tracked) if (s.arm >= 0 && s.kind !== 'brace') out.push({ statement: s.id, arm: s.arm });
     return out;
   }
 }
@@ -166,6 +176,9 @@ function better(a: Score, b: Score): boolean {
 
 const key = (r: ArmRef) => `${r.statement}:${r.arm}`;
 
+/** How deep calls of functions are followed (a script that nests deeper is read as written). */
+const MAX_DEPTH = 200;
+
 /**
  * Which arms the analysis follows (see the top of this file), as a test of a command's arms. In each if or case
  * statement it follows the arm that sets up the most: rules added and chains made (a call counts what the function does), then the least
@@ -176,14 +189,22 @@ export function followedArms(armsOf: ReadonlyMap<Command, readonly ArmRef[]>, ca
   // What each function does when called, its calls included (a call back into a function being worked out adds nothing).
   const direct = new Map<string, Score>();
   for (const [c, path] of armsOf) for (const r of path) direct.set(key(r), add(direct.get(key(r)) ?? [0, 0, 0], effect(c)));
+  // The calls made inside each function's body, and the calls of each function.
+  const inside = new Map<number, FunctionCall[]>();
+  const callers = new Map<number, FunctionCall[]>();
+  const put = (m: Map<number, FunctionCall[]>, k: number, c: FunctionCall) => (m.get(k) ?? m.set(k, []).get(k)!).push(c);
+  for (const c of calls) {
+    put(callers, c.statement, c);
+    for (const r of c.arms) if (kinds.get(r.statement) === 'function') put(inside, r.statement, c);
+  }
   const totals = new Map<number, Score>();
   const total = (fn: number, seen: Set<number>): Score => {
     const known = totals.get(fn);
     if (known) return known;
-    if (seen.has(fn)) return [0, 0, 0];
+    if (seen.has(fn) || seen.size > MAX_DEPTH) return [0, 0, 0];
     seen.add(fn);
     let s = direct.get(`${fn}:0`) ?? [0, 0, 0];
-    for (const c of calls) if (c.arms.some((r) => r.statement === fn)) s = add(s, total(c.statement, seen));
+    for (const c of inside.get(fn) ?? []) s = add(s, total(c.statement, seen));
     seen.delete(fn);
     totals.set(fn, s);
     return s;
@@ -206,9 +227,11 @@ export function followedArms(armsOf: ReadonlyMap<Command, readonly ArmRef[]>, ca
     const known = followedFn.get(fn);
     if (known !== undefined) return known;
     if (seen.has(fn)) return false;
+    // Calls nested deeper than this are taken to run (as the script reads, top to bottom).
+    if (seen.size > MAX_DEPTH) return true;
     seen.add(fn);
-    const callers = calls.filter((c) => c.statement === fn);
-    const yes = callers.length === 0 || callers.some((c) => pathFollowed(c.arms, seen));
+    const of = callers.get(fn) ?? [];
+    const yes = of.length === 0 || of.some((c) => pathFollowed(c.arms, seen));
     seen.delete(fn);
     followedFn.set(fn, yes);
     return yes;
