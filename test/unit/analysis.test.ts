@@ -466,6 +466,9 @@ test('dnat-bypassed: an INPUT rule for a port that a DNAT forwards first (a Dock
   expectOne(local, 'dnat-bypassed', 7, '-A INPUT -s 10.0.0.0/8 -p tcp --dport 2222 -j ACCEPT');
   // Keeping the port (no :port): the new address may be this machine's, where INPUT sees the same port.
   expectNone(local.replace('192.168.1.1:22', '192.168.1.1'), 'dnat-bypassed');
+  // Unless Docker's own DOCKER chain publishes it: its DNATs always go to a container (`-p 3306:3306`).
+  const samePort = docker([jump], ['-A INPUT -p tcp --dport 3306 -j DROP']).replace('--dport 8080 -j DNAT --to-destination 172.17.0.2:80', '--dport 3306 -j DNAT --to-destination 172.17.0.3:3306');
+  assert.match(expectOne(samePort, 'dnat-bypassed', 11, '-A INPUT -p tcp --dport 3306 -j DROP').message, /172\.17\.0\.3:3306/);
   // A DNAT of every port (it names none): a rule for one port is not about it.
   expectNone(local.replace('-p tcp --dport 2222 -j DNAT', '-d 10.192.0.0/10 -p tcp -j DNAT'), 'dnat-bypassed');
   // On a Docker host the finding carries the rule for DOCKER-USER, by the port the connections were sent to.

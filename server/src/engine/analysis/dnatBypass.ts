@@ -10,7 +10,8 @@
  * may take packets elsewhere. `-m addrtype --dst-type LOCAL` on the way (Docker's jump) holds for every packet that
  * would otherwise reach INPUT, whose destination is an address of this machine. The rule is only spoken of when it
  * is about the forwarded ports (all its ports are ports the DNAT takes) and the DNAT changes the port to one the
- * rule does not name: were the new address this machine's own, INPUT would still not see the old port.
+ * rule does not name (were the new address this machine's own, INPUT would still not see the old port), or sends
+ * the connections to a container (Docker's DOCKER chain publishes container ports, same port or not).
  */
 import { CheckContext } from '../checks/context';
 import { DiagnosticSink } from '../parse/diagnostics';
@@ -31,6 +32,8 @@ interface Forwarded {
   dnat: RuleInfo;
   to: NatDestination;
   newPorts: IntervalSet;
+  /** Sent to another host for certain: a container, by Docker's own chain (DOCKER publishes container ports). */
+  elsewhere: boolean;
 }
 
 function rewritesDestination(ri: RuleInfo): boolean {
@@ -104,7 +107,8 @@ function forwarded(model: AnalysisModel, ctx: CheckContext, family: 4 | 6): Forw
     const box = to?.ports && own && space.intersect(way, own);
     if (!box) return;
     const newPorts = IntervalSet.of(BigInt(to!.ports![0]), BigInt(to!.ports![1]));
-    for (const p of diverters.less(space, [box], box, at)) out.push({ box: p, dnat: ri, to: to!, newPorts });
+    const elsewhere = ri.chain.name === 'DOCKER' && !ri.chain.builtin && to!.addr !== undefined;
+    for (const p of diverters.less(space, [box], box, at)) out.push({ box: p, dnat: ri, to: to!, newPorts, elsewhere });
   };
   const top = model.rules(pre);
   let topDiverters: Diverters | undefined;
@@ -217,7 +221,8 @@ function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, byPort
   const space = model.space(ri.chain);
   if (space.isFull(ri.box, Dim.Dport) || space.isFull(ri.box, Dim.Proto) || space.isEmpty(ri.box)) return;
   // The rule is about the forwarded ports: the DNAT names ports, and the rule only ports among them.
-  const hit = near.find((f) => ports.subsetOf(f.dnat.box[Dim.Dport]) && !ports.overlaps(f.newPorts) && space.overlaps(ri.box, f.box));
+  // The port changes, or the connections surely go to another host: INPUT never sees them on the rule's ports.
+  const hit = near.find((f) => ports.subsetOf(f.dnat.box[Dim.Dport]) && (f.elsewhere || !ports.overlaps(f.newPorts)) && space.overlaps(ri.box, f.box));
   if (!hit) return;
   const line = hit.dnat.rule.range.start.line + 1;
   const redirect = hit.dnat.rule.target?.spec?.name === 'REDIRECT';
