@@ -336,6 +336,9 @@ test('ssh-lockout in scripts: DROP policy before the SSH accept, and a flush und
   const flush = 'iptables -F\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -P INPUT DROP\n';
   expectOne(flush, 'ssh-lockout', 0, '-F');
   expectNone('iptables -P INPUT ACCEPT\niptables -F\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -P INPUT DROP\n', 'ssh-lockout');
+  // An SSH accept that a later delete removes: the message says so.
+  const deleted = ['iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'iptables -A INPUT -j DROP', 'iptables -D INPUT -p tcp --dport 22 -j ACCEPT', ''].join('\n');
+  assert.match(expectOne(deleted, 'ssh-lockout', 1, '-A INPUT -j DROP').message, /the SSH accept on line 1 does not last: a later flush, delete or replace removes it/);
   // iptables and ip6tables each have their own INPUT: an IPv4 SSH accept does not make an early IPv6 DROP policy safe.
   const both = ['iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'ip6tables -F', 'ip6tables -P INPUT DROP', 'ip6tables -A INPUT -p tcp --dport 22 -j ACCEPT', ''].join('\n');
   const found = diagnose(both, { fileName: 'fw.sh' }).filter((d) => d.code === 'ssh-lockout').map((d) => [d.range.start.line, d.message]);

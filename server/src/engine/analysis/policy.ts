@@ -186,10 +186,21 @@ function checkSsh(model: AnalysisModel, ctx: CheckContext, cs: ChainState): bool
   if (r.mayAccept) return false;
   const portText = ports.length === 1 ? `port ${ports[0]}` : `ports ${ports.join(', ')}`;
   const d = denier(r, end);
+  const gone = removedSshAccept(model, ctx, cs, sshBox(space, ports, false));
+  const why = gone ? ` (the SSH accept on line ${gone.startLine + 1} does not last: a later flush, delete or replace removes it)` : '';
   ctx.sink.add('ssh-lockout', 'warning', d.range,
-    `No rule accepts SSH (TCP ${portText}) in ${cs.name}, and ${d.by} denies it: loading this cuts off remote access, including the session you are typing in.`,
+    `No rule accepts SSH (TCP ${portText}) in ${cs.name}${why}, and ${d.by} denies it: loading this cuts off remote access, including the session you are typing in.`,
     { chain: cs.name, table: cs.table, port: ports[0], insertBefore: d.insertBefore });
   return true;
+}
+
+/** In a script: a rule that accepted SSH in the chain once, on the way the analysis follows, and is no longer there. */
+function removedSshAccept(model: AnalysisModel, ctx: CheckContext, cs: ChainState, ssh: Box): Command | undefined {
+  if (ctx.rs.format !== 'script') return undefined;
+  const kept = new Set(cs.rules);
+  return ctx.rs.commands.find((c) => (c.spec.short === '-A' || c.spec.short === '-I') && !c.broken && c.chainName === cs.name && c.table === cs.table
+    && (c.commandFamily ?? ctx.rs.family) === cs.family && c.target?.name === 'ACCEPT' && !kept.has(c) && !ctx.rs.otherArms?.has(c)
+    && model.space(cs).overlaps(model.ruleInfo(c, cs).box, ssh));
 }
 
 /**
