@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lint } from '../../server/src/engine/lint';
 import { scriptToRestore } from '../../server/src/engine/toRestore';
+import { formatEdits } from '../../server/src/engine/format';
 
 const script = (...lines: string[]) => ['#!/bin/sh', ...lines, ''].join('\n');
 const run = (text: string) => lint(text, { fileName: 'firewall.sh' });
@@ -191,4 +192,32 @@ test('a rules file the script loads from elsewhere: its chains may hold anything
   assert.equal(run(script('iptables-restore --test < rules.v4')).ruleset.loads, undefined);
   // The conversion says what it cannot write.
   assert.match(scriptToRestore(run(loaded), 'fw.sh')[0].text, /loads rules from a file that is not part of it \(line 3\)/);
+});
+
+test('a variable assigned once, plainly, is read as its value where it is used after; never where something else may set it', () => {
+  const base = (...lines: string[]) => script('IPT=/sbin/iptables', ...lines, '$IPT -A INPUT -i $LAN -j ACCEPT', '$IPT -A INPUT -i "${LAN}" -p tcp --dport $SSH -j ACCEPT');
+  const redundant = (text: string) => run(text).diagnostics.filter((d) => d.code === 'redundant-rule').length;
+  const plain = base('LAN=eth1', 'SSH="22"');
+  assert.equal(redundant(plain), 1);
+  const rule = run(plain).state.get(4, 'filter', 'INPUT')!.rules[1];
+  assert.equal(rule.substituted, true);
+  // The conversion writes the values; formatting and fixes keep the variables.
+  assert.match(scriptToRestore(run(plain), 'fw.sh')[0].text, /^-A INPUT -i eth1 -p tcp -m tcp --dport 22 -j ACCEPT$/m);
+  assert.deepEqual(formatEdits(run(plain)), []);
+  // Not when something else may set it, or before its assignment.
+  for (const spoiled of [
+    base('LAN=eth1', 'SSH=22', 'LAN=eth2'),
+    base('if [ -n "$X" ]; then LAN=eth1; fi', 'SSH=22'),
+    base('LAN=eth1', 'SSH=22', 'export LAN'),
+    base('LAN=eth1', 'SSH=22', '. /etc/default/firewall'),
+    base('LAN=eth1', 'SSH=22', 'read LAN'),
+    base('LAN=eth1', 'SSH=22', 'echo ${LAN:=eth3}'),
+    base('LAN=eth1', 'SSH=22', 'for LAN in eth1 eth2; do :; done'),
+    base('LAN="eth1 eth2"', 'SSH=22'),
+    base('LAN=$(ip route | awk "{print \\$5}")', 'SSH=22'),
+    script('IPT=/sbin/iptables', '$IPT -A INPUT -i $LAN -j ACCEPT', 'LAN=eth1', '$IPT -A INPUT -i $LAN -p tcp --dport 22 -j ACCEPT'),
+  ]) assert.equal(redundant(spoiled), 0, spoiled);
+  // A finding about a value is not given on the variable's word (its assignment is where to mend it).
+  const hostBits = script('NET=10.1.2.3/8', 'iptables -A INPUT -s $NET -j ACCEPT');
+  assert.deepEqual(run(hostBits).diagnostics.filter((d) => d.code === 'host-bits-set'), []);
 });

@@ -48,11 +48,16 @@ export interface SpecOptions {
   jumpTo?: string;
   /** Quote values for a shell script's command line rather than for a restore file. */
   shell?: boolean;
+  /**
+   * Write shell variables of known value as their value (a restore file, which has no variables); without it a
+   * command with such a variable has no canonical text (what rewrites the script keeps the variable).
+   */
+  resolved?: boolean;
 }
 
 /** The canonical text of a rule command (restore form, without the command words before `-A`). */
 export function canonicalRule(c: Command): string | undefined {
-  if (c.broken || c.dynamic || !c.spec) return undefined;
+  if (c.broken || c.dynamic || c.substituted || !c.spec) return undefined;
   const parts: string[] = [];
   // Read as text: formatting a large document must not make (and keep) a Token for every word.
   for (const part of [c.partText('counters'), c.spec.short, c.chainName, c.partText('rulenum'), c.partText('extra')]) if (part !== undefined) parts.push(part);
@@ -63,7 +68,7 @@ export function canonicalRule(c: Command): string | undefined {
 
 /** The canonical text of a rule's conditions and target: what follows `-A CHAIN` (empty for a rule with none). */
 export function canonicalSpec(c: Command, opts: SpecOptions = {}): string | undefined {
-  if (c.broken || c.dynamic || !c.spec?.ruleSpec) return undefined;
+  if (c.broken || c.dynamic || (c.substituted && !opts.resolved) || !c.spec?.ruleSpec) return undefined;
   const { restore = false, jumpTo } = opts;
   const q = opts.shell ? shellQuote : quote;
   const optionText = (o: OptionUse) => optionTextOf(o, q);

@@ -90,6 +90,11 @@ export interface Command {
   readonly endLine: number;
   /** Some word is a shell expansion whose value is unknown. */
   dynamic: boolean;
+  /**
+   * In a script: some word is a shell variable read as its known value (see ShellValues): what writes the command
+   * back as text must keep the variable, so it leaves such a command alone.
+   */
+  substituted: boolean;
   /** The command could not be fully parsed (a syntax error). */
   broken: boolean;
   /** In scripts: ip6tables (6) or iptables (4). */

@@ -29,7 +29,7 @@ function tableText(table: string, chains: ChainState[], result: LintResult, skip
   for (const cs of ordered) {
     for (const c of cs.rules) {
       const t = c.target;
-      const text = canonicalSpec(c, { restore: true, jumpTo: t && !t.spec && !t.dynamic ? result.state.jumpTarget(c) : undefined });
+      const text = canonicalSpec(c, { restore: true, resolved: true, jumpTo: t && !t.spec && !t.dynamic ? result.state.jumpTarget(c) : undefined });
       if (text !== undefined) {
         out.push(`-A ${cs.name}${text ? ` ${text}` : ''}`);
         continue;

@@ -333,6 +333,8 @@ const BROKEN = 2;
 /** The command has counters before it (`[5:300] -A ...`): the word kept right after the command's own. */
 const HAS_COUNTERS = 4;
 const FAMILY_SHIFT = 3;
+/** Some word is a shell variable read as its known value (two family bits lie between). */
+const SUBSTITUTED = 32;
 
 /**
  * A parsed command. Every field is there from the start, in one order, so that all commands share one shape
@@ -382,13 +384,21 @@ class CommandNode implements Command {
   }
 
   get commandFamily(): Family | undefined {
-    const f = this.flags >> FAMILY_SHIFT;
+    const f = (this.flags >> FAMILY_SHIFT) & 3;
     return f === 0 ? undefined : f === 1 ? 4 : 6;
   }
 
   set commandFamily(family: Family | undefined) {
     const f = family === undefined ? 0 : family === 4 ? 1 : 2;
-    this.flags = (this.flags & ((1 << FAMILY_SHIFT) - 1)) | (f << FAMILY_SHIFT);
+    this.flags = (this.flags & ~(3 << FAMILY_SHIFT)) | (f << FAMILY_SHIFT);
+  }
+
+  get substituted(): boolean {
+    return (this.flags & SUBSTITUTED) !== 0;
+  }
+
+  set substituted(b: boolean) {
+    this.flags = b ? this.flags | SUBSTITUTED : this.flags & ~SUBSTITUTED;
   }
 
   /** Sets a part while the command is parsed. */

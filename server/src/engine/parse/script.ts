@@ -12,6 +12,8 @@ import { parseCommand } from './command';
 import { parseRestoreLines } from './restore';
 import { DiagnosticSink } from './diagnostics';
 import { followedArms, FunctionCall, notFollowed, ScriptStatements } from './scriptFlow';
+import { ShellValues } from './shellValues';
+import { Range } from '../types';
 
 /**
  * A word that has to do with IPv6: ip6tables (and $IP6T), a disable_ipv6 sysctl, an inet6 address, rules.v6, another
@@ -158,6 +160,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const loads: Array<NonNullable<Ruleset['loads']>[number] & { arms: ArmRef[] }> = [];
   const statements = new ScriptStatements();
   const simple = simpleCommands(items, statements);
+  const values = ShellValues.of(simple.filter((c) => !c.pattern));
   const calls: FunctionCall[] = [];
   for (const { words, heredoc, arms, pattern } of simple) {
     if (pattern) continue;
@@ -186,11 +189,12 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
     if (!fam) continue;
     const family = opts.family ?? fam ?? defaultFamily;
     families.add(family);
-    const cmd = parseCommand(words.slice(k + 1), { family, format: 'script', table: 'filter', sink, index: commands.length });
+    const { cmd, resolved } = parseResolved(words.slice(k + 1), values, { family, format: 'script', table: 'filter', sink, index: commands.length });
     if (cmd) {
       cmd.commandFamily = family;
       commands.push(cmd);
       if (arms.length) armsOf.set(cmd, arms);
+      cmd.substituted = resolved;
     }
   }
   const follows = followedArms(armsOf, calls, statements.kinds);
@@ -198,6 +202,27 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const family = opts.family ?? (families.size === 1 ? [...families][0] : defaultFamily);
   const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: notFollowed(armsOf, follows), armsOf: armsOf.size ? armsOf : undefined, loads: seenLoads(loads, follows) };
   return withEmbedded(ruleset, embedded, sink);
+}
+
+/**
+ * Parses an iptables command with the shell variables whose value is known put in (see ShellValues). Findings about
+ * such a word's value are left out: the word is the variable, whose assignment is where to mend it.
+ */
+function parseResolved(words: Token[], values: ShellValues, ctx: Parameters<typeof parseCommand>[1]): { cmd: Command | undefined; resolved: boolean } {
+  if (!values.size) return { cmd: parseCommand(words, ctx), resolved: false };
+  const put = new Set<Token>();
+  const resolvedWords = words.map((w) => {
+    const r = values.resolve(w);
+    if (r) put.add(r);
+    return r ?? w;
+  });
+  if (!put.size) return { cmd: parseCommand(words, ctx), resolved: false };
+  const own = new DiagnosticSink();
+  const cmd = parseCommand(resolvedWords, { ...ctx, sink: own });
+  const at = (r: Range) => `${r.start.line}:${r.start.character}`;
+  const places = new Set([...put].map((t) => at(t.range)));
+  ctx.sink.addAll(own.items.filter((d) => !places.has(at(d.range))));
+  return { cmd, resolved: true };
 }
 
 /**

@@ -1,0 +1,72 @@
+/**
+ * Shell variables whose value is known where an iptables command uses them: `WAN=eth0` once, plainly, at the top of
+ * the script (not in an if, case or function), and `$WAN` after it. The analysis then reads `-i $WAN` as `-i eth0`.
+ *
+ * Only where nothing else can set the variable: assigned exactly once in the whole script, to a literal (no
+ * expansion, quote-free of blanks and globs); never exported, declared, made local, read, looped over, unset, given
+ * a default (`${WAN:=...}`) or appended to; and the script sources no file and runs no eval. A word is replaced only
+ * when it is the variable alone (`$WAN`, `${WAN}`, `"$WAN"`), on a later line than the assignment.
+ */
+import { Token } from '../lexer';
+
+export interface SimpleWords {
+  words: Token[];
+  arms: readonly unknown[];
+}
+
+const ASSIGN = /^([A-Za-z_][A-Za-z0-9_]*)(\+?)=/;
+const USE = /^"?\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))"?$/;
+const DEFAULT = /\$\{([A-Za-z_][A-Za-z0-9_]*):?=/g;
+/** Commands that set variables of their own (or every variable: sourcing a file, eval). */
+const DECLARES = new Set(['export', 'readonly', 'declare', 'typeset', 'local', 'unset', 'read', 'getopts', 'mapfile', 'readarray', 'let']);
+const OPAQUE = new Set(['.', 'source', 'eval']);
+
+/** The known variables, by name: their value and the line of their one assignment. */
+export class ShellValues {
+  private constructor(private readonly known: Map<string, { value: string; line: number }>) {}
+
+  static of(commands: readonly SimpleWords[]): ShellValues {
+    const count = new Map<string, number>();
+    const once = new Map<string, { value: string; line: number }>();
+    const spoil = (name: string) => count.set(name, 2);
+    for (const { words, arms } of commands) {
+      let k = 0;
+      for (; k < words.length; k++) {
+        const m = ASSIGN.exec(words[k].raw);
+        if (!m) break;
+        if (m[2]) spoil(m[1]);
+        count.set(m[1], (count.get(m[1]) ?? 0) + 1);
+        const value = words[k].value.slice(words[k].value.indexOf('=') + 1);
+        if (arms.length === 0 && isLiteral(words[k], value)) once.set(m[1], { value, line: words[k].line });
+        else spoil(m[1]);
+      }
+      // `VAR=x command`: the assignment is for that command alone.
+      if (k < words.length) for (let j = 0; j < k; j++) spoil(ASSIGN.exec(words[j].raw)![1]);
+      const first = words[k];
+      if (first && OPAQUE.has(first.value)) return new ShellValues(new Map());
+      if (first && DECLARES.has(first.value)) for (const w of words.slice(k + 1)) spoil(/^[A-Za-z_][A-Za-z0-9_]*/.exec(w.value)?.[0] ?? '');
+      if (first?.value === 'for' && words[k + 1]) spoil(words[k + 1].value);
+      for (const w of words) for (const d of w.raw.matchAll(DEFAULT)) spoil(d[1]);
+    }
+    const known = new Map<string, { value: string; line: number }>();
+    for (const [name, v] of once) if (count.get(name) === 1) known.set(name, v);
+    return new ShellValues(known);
+  }
+
+  get size(): number {
+    return this.known.size;
+  }
+
+  /** The word with the variable's value, when it is a known variable alone, used after its assignment. */
+  resolve(t: Token): Token | undefined {
+    if (!t.dynamic) return undefined;
+    const m = USE.exec(t.raw);
+    const v = m && this.known.get(m[1] ?? m[2]);
+    if (!v || t.line <= v.line) return undefined;
+    return new Token(v.value, t.raw, t.line, t.start, t.endLine, t.end, t.quoted, false);
+  }
+}
+
+function isLiteral(t: Token, value: string): boolean {
+  return !t.dynamic && value !== '' && !/[\s*?[\]\\`$'"]/.test(value);
+}
