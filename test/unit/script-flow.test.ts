@@ -213,6 +213,7 @@ test('a variable assigned once, plainly, is read as its value where it is used a
     base('LAN=eth1', 'SSH=22', 'read LAN'),
     base('LAN=eth1', 'SSH=22', 'echo ${LAN:=eth3}'),
     base('LAN=eth1', 'SSH=22', 'for LAN in eth1 eth2; do :; done'),
+    base('[ -e /dev/ppp0 ] && LAN=eth1', 'SSH=22'),
     base('LAN="eth1 eth2"', 'SSH=22'),
     base('LAN=$(ip route | awk "{print \\$5}")', 'SSH=22'),
     script('IPT=/sbin/iptables', '$IPT -A INPUT -i $LAN -j ACCEPT', 'LAN=eth1', '$IPT -A INPUT -i $LAN -p tcp --dport 22 -j ACCEPT'),

@@ -46,6 +46,8 @@ interface SimpleCommand {
   arms: ArmRef[];
   /** The words of a case pattern (`start|restart)`), not a command. */
   pattern?: boolean;
+  /** It runs only as another command turns out (after `&&` or `||`), or in a pipeline (`|`). */
+  conditional?: boolean;
 }
 
 /** Splits the item stream into simple commands (words between control operators), each with its here-document. */
@@ -56,6 +58,8 @@ function simpleCommands(items: ShellItem[], statements: ScriptStatements): Simpl
   const opened: SimpleCommand[] = [];
   /** Whether the simple command last finished is the last of `out` (a function's name is taken back out). */
   let pushed = false;
+  /** The operator before the simple command being read. */
+  let before = '';
   const finish = () => {
     pushed = false;
     if (cur.words.length) {
@@ -63,6 +67,7 @@ function simpleCommands(items: ShellItem[], statements: ScriptStatements): Simpl
       cur.pattern = begun.pattern;
       if (begun.skip) cur.words = cur.words.slice(begun.skip);
       cur.arms = statements.arms();
+      cur.conditional = before === '&&' || before === '||' || before === '|';
       if (cur.words.length) {
         out.push(cur);
         pushed = true;
@@ -79,6 +84,7 @@ function simpleCommands(items: ShellItem[], statements: ScriptStatements): Simpl
     else if (it.kind === 'op' && !['<', '>', '>>', '>&', '<&', '<>', '>|'].includes(it.value)) {
       finish();
       if (statements.operator(it.value) && pushed) out.pop();
+      before = it.value;
     }
   }
   finish();

@@ -1,6 +1,6 @@
 /**
  * Shell variables whose value is known where an iptables command uses them: `WAN=eth0` once, plainly, at the top of
- * the script (not in an if, case or function), and `$WAN` after it. The analysis then reads `-i $WAN` as `-i eth0`.
+ * the script (not in an if, case or function, nor after `&&`, `||` or `|`), and `$WAN` after it. The analysis then reads `-i $WAN` as `-i eth0`.
  *
  * Only where nothing else can set the variable: assigned exactly once in the whole script, to a literal (no
  * expansion, quote-free of blanks and globs); never exported, declared, made local, read, looped over, unset, given
@@ -12,6 +12,8 @@ import { Token } from '../lexer';
 export interface SimpleWords {
   words: Token[];
   arms: readonly unknown[];
+  /** After `&&` or `||`, or in a pipeline: it may not run (or runs in a subshell). */
+  conditional?: boolean;
 }
 
 const ASSIGN = /^([A-Za-z_][A-Za-z0-9_]*)(\+?)=/;
@@ -29,7 +31,7 @@ export class ShellValues {
     const count = new Map<string, number>();
     const once = new Map<string, { value: string; line: number }>();
     const spoil = (name: string) => count.set(name, 2);
-    for (const { words, arms } of commands) {
+    for (const { words, arms, conditional } of commands) {
       let k = 0;
       for (; k < words.length; k++) {
         const m = ASSIGN.exec(words[k].raw);
@@ -37,7 +39,7 @@ export class ShellValues {
         if (m[2]) spoil(m[1]);
         count.set(m[1], (count.get(m[1]) ?? 0) + 1);
         const value = words[k].value.slice(words[k].value.indexOf('=') + 1);
-        if (arms.length === 0 && isLiteral(words[k], value)) once.set(m[1], { value, line: words[k].line });
+        if (arms.length === 0 && !conditional && isLiteral(words[k], value)) once.set(m[1], { value, line: words[k].line });
         else spoil(m[1]);
       }
       // `VAR=x command`: the assignment is for that command alone.
