@@ -214,6 +214,8 @@ test('a variable assigned once, plainly, is read as its value where it is used a
     base('LAN=eth1', 'SSH=22', 'echo ${LAN:=eth3}'),
     base('LAN=eth1', 'SSH=22', 'for LAN in eth1 eth2; do :; done'),
     base('[ -e /dev/ppp0 ] && LAN=eth1', 'SSH=22'),
+    base('LAN=eth1', 'SSH=22', 'while false; do LAN=eth2; done'),
+    base('SSH=22', 'for x in a; do', '  LAN=eth1', 'done'),
     base('LAN="eth1 eth2"', 'SSH=22'),
     base('LAN=$(ip route | awk "{print \\$5}")', 'SSH=22'),
     script('IPT=/sbin/iptables', '$IPT -A INPUT -i $LAN -j ACCEPT', 'LAN=eth1', '$IPT -A INPUT -i $LAN -p tcp --dport 22 -j ACCEPT'),

@@ -1,6 +1,6 @@
 /**
  * Shell variables whose value is known where an iptables command uses them: `WAN=eth0` once, plainly, at the top of
- * the script (not in an if, case or function, nor after `&&`, `||` or `|`), and `$WAN` after it. The analysis then reads `-i $WAN` as `-i eth0`.
+ * the script (not in an if, case, loop or function, nor after `&&`, `||` or `|`), and `$WAN` after it. The analysis then reads `-i $WAN` as `-i eth0`.
  *
  * Only where nothing else can set the variable: assigned exactly once in the whole script, to a literal (no
  * expansion, quote-free of blanks and globs); never exported, declared, made local, read, looped over, unset, given
@@ -22,6 +22,8 @@ const DEFAULT = /\$\{([A-Za-z_][A-Za-z0-9_]*):?=/g;
 /** Commands that set variables of their own (or every variable: sourcing a file, eval). */
 const DECLARES = new Set(['export', 'readonly', 'declare', 'typeset', 'local', 'unset', 'read', 'getopts', 'mapfile', 'readarray', 'let']);
 const OPAQUE = new Set(['.', 'source', 'eval']);
+/** Words that open or continue compound commands, read past before a command's assignments. */
+const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', '{', '}', '!']);
 
 /** The known variables, by name: their value and the line of their one assignment. */
 export class ShellValues {
@@ -31,19 +33,26 @@ export class ShellValues {
     const count = new Map<string, number>();
     const once = new Map<string, { value: string; line: number }>();
     const spoil = (name: string) => count.set(name, 2);
+    let loops = 0;
     for (const { words, arms, conditional } of commands) {
+      // Keywords before the command: a loop's body may run any number of times, none included.
       let k = 0;
+      for (; k < words.length && !words[k].quoted && KEYWORDS.has(words[k].value); k++) {
+        if (words[k].value === 'do') loops++;
+        else if (words[k].value === 'done') loops = Math.max(0, loops - 1);
+      }
+      const from = k;
       for (; k < words.length; k++) {
         const m = ASSIGN.exec(words[k].raw);
         if (!m) break;
         if (m[2]) spoil(m[1]);
         count.set(m[1], (count.get(m[1]) ?? 0) + 1);
         const value = words[k].value.slice(words[k].value.indexOf('=') + 1);
-        if (arms.length === 0 && !conditional && isLiteral(words[k], value)) once.set(m[1], { value, line: words[k].line });
+        if (arms.length === 0 && !conditional && loops === 0 && isLiteral(words[k], value)) once.set(m[1], { value, line: words[k].line });
         else spoil(m[1]);
       }
       // `VAR=x command`: the assignment is for that command alone.
-      if (k < words.length) for (let j = 0; j < k; j++) spoil(ASSIGN.exec(words[j].raw)![1]);
+      if (k < words.length) for (let j = from; j < k; j++) spoil(ASSIGN.exec(words[j].raw)![1]);
       const first = words[k];
       if (first && OPAQUE.has(first.value)) return new ShellValues(new Map());
       if (first && DECLARES.has(first.value)) for (const w of words.slice(k + 1)) spoil(/^[A-Za-z_][A-Za-z0-9_]*/.exec(w.value)?.[0] ?? '');
