@@ -23,7 +23,7 @@ export interface NatDestination {
   text: string;
 }
 
-export function natDestination(text: string, family: 4 | 6): NatDestination | undefined {
+function natDestination(text: string, family: 4 | 6): NatDestination | undefined {
   const { addr, ports } = splitNatTarget(text, family);
   const out: NatDestination = { text };
   if (addr !== '') {
@@ -141,10 +141,8 @@ function waysIn(model: AnalysisModel, ctx: CheckContext, cs: ChainState, known: 
 
 function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family: 4 | 6, ways: Way[]): void {
   const rule = ri.rule;
-  const spec = rule.target?.options.find((o) => o.spec.names[0] === '--to-destination');
-  if (!spec || spec.argDynamic || spec.argValue === undefined || model.space(ri.chain).isEmpty(ri.box)) return;
-  const to = natDestination(spec.argValue, family);
-  if (!to) return;
+  const to = dnatDestination(ri, family);
+  if (!to || model.space(ri.chain).isEmpty(ri.box)) return;
   const space = model.space(ri.chain);
   // Every way the DNAT's packets come in must end in a drop; the first one names the rules responsible.
   let found: { forward: NonNullable<ReturnType<typeof surelyDenies>>; input: NonNullable<ReturnType<typeof surelyDenies>> } | undefined;
@@ -164,6 +162,17 @@ function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family
     `Connections this DNAT sends to ${describeDestination(to, family)} are dropped after it: forwarded packets pass filter FORWARD, where ${forward.by} denies them (and were the address this machine's, INPUT: ${input.by} denies them). Accept them in FORWARD: '${fix}'.`,
     { rule: fix, chain: 'FORWARD', insertBefore: forward.insertBefore },
   ).related = [{ range: forward.range, message: 'denies the forwarded connections' }];
+}
+
+/** Where a DNAT sends packets (its --to-destination, read); undefined when it is a shell value or unreadable. */
+function dnatDestination(ri: RuleInfo, family: 4 | 6): NatDestination | undefined {
+  const spec = ri.rule.target?.options.find((o) => o.spec.names[0] === '--to-destination');
+  return !spec || spec.argDynamic || spec.argValue === undefined ? undefined : natDestination(spec.argValue, family);
+}
+
+/** Where a DNAT or a REDIRECT sends packets (see dnatDestination and redirectPorts). */
+export function natTarget(ri: RuleInfo, family: 4 | 6): NatDestination | undefined {
+  return ri.rule.target?.spec?.name === 'REDIRECT' ? redirectPorts(ri) : dnatDestination(ri, family);
 }
 
 /** Where a REDIRECT sends packets: this machine, on its ports (the packet's own port when it names none). */

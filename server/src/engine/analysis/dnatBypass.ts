@@ -18,8 +18,8 @@ import { DiagnosticSink } from '../parse/diagnostics';
 import { canonicalSpec, quote } from '../format';
 import { loadsUnseen, MatchUse } from '../model';
 import { ChainState } from '../state';
-import { parsePort, plainPortCount } from '../kb/values';
-import { describeDestination, natDestination, NatDestination } from './dnat';
+import { plainPortCount } from '../kb/values';
+import { describeDestination, natTarget, NatDestination } from './dnat';
 import { IntervalSet } from './intervals';
 import { AnalysisModel, RuleInfo } from './model';
 import { ruleMatch } from './ruleMatch';
@@ -39,17 +39,6 @@ interface Forwarded {
 function rewritesDestination(ri: RuleInfo): boolean {
   const name = ri.rule.target?.spec?.name;
   return name === 'DNAT' || name === 'REDIRECT';
-}
-
-/** Where a DNAT sends the connections (it must name the port), or a REDIRECT (to its ports of this machine). */
-function destination(ri: RuleInfo, family: 4 | 6): NatDestination | undefined {
-  const t = ri.rule.target!;
-  const redirect = t.spec?.name === 'REDIRECT';
-  const spec = t.options.find((o) => o.spec.names[0] === (redirect ? '--to-ports' : '--to-destination'));
-  if (!spec || spec.argDynamic || spec.argValue === undefined) return undefined;
-  if (!redirect) return natDestination(spec.argValue, family);
-  const [lo, hi] = spec.argValue.split('-').map((p) => parsePort(p));
-  return lo === undefined || (hi ?? lo) === undefined || lo > (hi ?? lo) ? undefined : { ports: [lo, hi ?? lo], text: spec.argValue };
 }
 
 /** `-m addrtype --dst-type LOCAL`, alone: true of every packet whose destination is this machine. */
@@ -102,7 +91,8 @@ function forwarded(model: AnalysisModel, ctx: CheckContext, family: 4 | 6): Forw
   const out: Forwarded[] = [];
   const take = (rules: RuleInfo[], diverters: Diverters, at: number, way: Box) => {
     const ri = rules[at];
-    const to = destination(ri, family);
+    // Only a destination that names its port counts: a DNAT or REDIRECT that keeps the port is not looked at.
+    const to = natTarget(ri, family);
     const own = exactBoxForLocal(model, ri);
     const box = to?.ports && own && space.intersect(way, own);
     if (!box) return;
