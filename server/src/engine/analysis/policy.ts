@@ -304,7 +304,8 @@ export function checkPolicies(model: AnalysisModel, ctx: CheckContext): void {
 // The walk's tests, as functions of their own: a closure in the walk's loop that names the rule at hand would make
 // V8 allocate a scope for it at every rule.
 
-function someOverlaps(space: Space, pieces: Box[], box: Box): boolean {
+/** Whether some box of `pieces` overlaps `box`. */
+export function someOverlaps(space: Space, pieces: Box[], box: Box): boolean {
   for (const r of pieces) if (space.overlaps(r, box)) return true;
   return false;
 }

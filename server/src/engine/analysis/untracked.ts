@@ -14,6 +14,7 @@ import { CheckContext } from '../checks/context';
 import { loadsUnseen, OptionUse } from '../model';
 import { ChainState } from '../state';
 import { AnalysisModel, DENY, RuleInfo } from './model';
+import { someOverlaps } from './policy';
 import { Box, Dim, stateSet } from './space';
 
 const UNTRACKED = stateSet('UNTRACKED');
@@ -54,7 +55,7 @@ function untrackedBy(model: AnalysisModel, cs: ChainState | undefined): Untracke
   const elsewhere: Box[] = [];
   for (const ri of model.rules(cs)) {
     if (space.isEmpty(ri.box)) continue;
-    if (untracks(ri) && ri.exact && space.isFull(ri.box, Dim.State) && !overlapsAny(model, cs, elsewhere, ri.box)) {
+    if (untracks(ri) && ri.exact && space.isFull(ri.box, Dim.State) && !someOverlaps(space, elsewhere, ri.box)) {
       out.boxes.push(ri.box);
       out.rules.push(ri);
     } else if (ri.flow.kind !== 'continue' && !(ri.flow.kind === 'verdict' && DENY.has(ri.flow.verdict))) {
@@ -62,12 +63,6 @@ function untrackedBy(model: AnalysisModel, cs: ChainState | undefined): Untracke
     }
   }
   return out.boxes.length ? out : undefined;
-}
-
-function overlapsAny(model: AnalysisModel, cs: ChainState, boxes: Box[], box: Box): boolean {
-  const space = model.space(cs);
-  for (const b of boxes) if (space.overlaps(b, box)) return true;
-  return false;
 }
 
 /** Whether some rule of the family may rewrite a packet after raw (see REWRITERS). */
