@@ -77,6 +77,16 @@ export class RulesetState {
   /** Suggestions for misspelt chain names made while this state is built and checked, within one budget. */
   readonly suggestions = new SuggestBudget();
 
+  /**
+   * Which of a ruleset's `count` commands, by their place in it, some chain holds (1): marked in one pass, without
+   * hashing every rule.
+   */
+  held(count: number): Uint8Array {
+    const out = new Uint8Array(count);
+    for (const cs of this.all()) for (const r of cs.rules) out[r.index] = 1;
+    return out;
+  }
+
   /** Whether a chain of this name ever existed in the table (in any family when `family` is undefined). */
   everDeclared(family: Family | undefined, table: string, name: string): boolean {
     if (this.declared?.count !== this.history.length) {

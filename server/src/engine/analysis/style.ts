@@ -142,13 +142,6 @@ function checkChain(model: AnalysisModel, ctx: CheckContext, cs: ChainState): vo
   ipsets.report(ctx, cs);
 }
 
-/** Which commands, by their place in the ruleset, some chain holds: marked in one pass, without hashing every rule. */
-function heldCommands(ctx: CheckContext): Uint8Array {
-  const held = new Uint8Array(ctx.rs.commands.length);
-  for (const cs of ctx.state.all()) for (const r of cs.rules) held[r.index] = 1;
-  return held;
-}
-
 export function checkStyle(model: AnalysisModel, ctx: CheckContext): void {
   let inChains = 0;
   for (const cs of ctx.state.all()) {
@@ -167,7 +160,7 @@ export function checkStyle(model: AnalysisModel, ctx: CheckContext): void {
   // Commands outside the final chains (-D, -N, rules of deleted chains, a rule broken by the word being typed) still
   // get the rule-level advice. A chain holds each command at most once, so when the chains hold as many rules as
   // there are commands there are none.
-  const held = inChains === ctx.rs.commands.length ? undefined : heldCommands(ctx);
+  const held = inChains === ctx.rs.commands.length ? undefined : ctx.state.held(ctx.rs.commands.length);
   for (const rule of held ? ctx.rs.commands : []) {
     if (held![rule.index] === 1) continue;
     if (!ctx.memo) checkDeprecated(ctx, rule);

@@ -171,8 +171,7 @@ function createdInScript(rs: Ruleset): Set<string> {
  */
 function checkRulesNotKept(ctx: CheckContext): void {
   if (ctx.rs.format !== 'script') return;
-  const kept = new Uint8Array(ctx.rs.commands.length);
-  for (const cs of ctx.state.all()) for (const r of cs.rules) kept[r.index] = 1;
+  const kept = ctx.state.held(ctx.rs.commands.length);
   for (const rule of ctx.rs.commands) {
     if (kept[rule.index] === 1 || !ADDS_RULE.has(rule.spec?.short ?? '') || rule.chainName === undefined) continue;
     const cs = ctx.state.get(ruleFamily(ctx, rule), rule.table, rule.chainName);
