@@ -83,10 +83,9 @@ class Diverters {
   }
 }
 
-/** What the DNATs of nat PREROUTING, and of the chains it jumps to, surely take, with where they send it. */
-function forwarded(model: AnalysisModel, ctx: CheckContext, family: 4 | 6): Forwarded[] {
-  const pre = ctx.state.get(family, 'nat', 'PREROUTING');
-  if (!pre) return [];
+/** What the DNATs of nat PREROUTING (`pre`), and of the chains it jumps to, surely take, with where they send it. */
+function forwarded(model: AnalysisModel, pre: ChainState): Forwarded[] {
+  const family = pre.family;
   const space = model.space(pre);
   const out: Forwarded[] = [];
   const take = (rules: RuleInfo[], diverters: Diverters, at: number, way: Box) => {
@@ -104,16 +103,14 @@ function forwarded(model: AnalysisModel, ctx: CheckContext, family: 4 | 6): Forw
   let topDiverters: Diverters | undefined;
   const chains = new Map<ChainState, Diverters>();
   top.forEach((ri, k) => {
+    if (rewritesDestination(ri)) return take(top, (topDiverters ??= new Diverters(space, top)), k, space.full);
     const chain = ri.flow.kind === 'jump' || ri.flow.kind === 'goto' ? ri.flow.chain : undefined;
-    if (!rewritesDestination(ri) && (!chain || chain.builtin)) return;
-    topDiverters ??= new Diverters(space, top);
-    if (rewritesDestination(ri)) return take(top, topDiverters, k, space.full);
-    const jump = exactBoxForLocal(model, ri);
-    if (!chain || !jump) return;
-    const rules = model.rules(chain);
-    if (!rules.some(rewritesDestination)) return;
+    const rules = chain && !chain.builtin ? model.rules(chain) : undefined;
+    const jump = rules?.some(rewritesDestination) ? exactBoxForLocal(model, ri) : undefined;
+    if (!chain || !rules || !jump) return;
     let diverters = chains.get(chain);
     if (!diverters) chains.set(chain, (diverters = new Diverters(space, rules)));
+    topDiverters ??= new Diverters(space, top);
     for (const way of topDiverters.less(space, [jump], jump, k)) {
       for (let j = 0; j < rules.length; j++) if (rewritesDestination(rules[j])) take(rules, diverters, j, way);
     }
@@ -239,7 +236,7 @@ export function checkDnatBypass(model: AnalysisModel, ctx: CheckContext): void {
     const pre = ctx.state.get(family, 'nat', 'PREROUTING');
     if (!pre || loadsUnseen(ctx.rs, family)) continue;
     let byPort: ByPort | undefined;
-    const forwardedByPort = (space: Space) => (byPort ??= new ByPort(space, forwarded(model, ctx, family)));
+    const forwardedByPort = (space: Space) => (byPort ??= new ByPort(space, forwarded(model, pre)));
     const user = ctx.state.get(family, 'filter', 'DOCKER-USER');
     const key = ctx.memo ? `dnat-bypassed|${model.signature(pre)}|${user ? model.signature(user) : ''}` : '';
     for (const cs of ctx.state.all()) {
