@@ -204,9 +204,10 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
     }
   }
   const follows = followedArms(armsOf, calls, statements.kinds);
-  for (const l of loads) if (follows(l.arms) || l.noflush) families.add(l.family);
+  const counted = seenLoads(loads, follows);
+  for (const l of counted ?? []) families.add(l.family);
   const family = opts.family ?? (families.size === 1 ? [...families][0] : defaultFamily);
-  const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: notFollowed(armsOf, follows), armsOf: armsOf.size ? armsOf : undefined, loads: seenLoads(loads, follows) };
+  const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: notFollowed(armsOf, follows), armsOf: armsOf.size ? armsOf : undefined, loads: counted };
   return withEmbedded(ruleset, embedded, sink);
 }
 
