@@ -89,10 +89,18 @@ function usedValues(result: LintResult, kind: ValueKind): CompletionItem[] {
 /** The option kinds that take ports, where the well-known services are offered. */
 const PORT_KINDS = new Set(['port', 'port-range', 'strict-port-range', 'port-list']);
 
+/**
+ * In a comma-separated list being typed: the items given so far (`prefix`, up to the last comma, kept before every
+ * completion) and those items, not to be offered again. Outside a list, nothing.
+ */
+function listSoFar(isList: boolean | undefined, partial: string): { prefix: string; chosen: Set<string> } {
+  const prefix = isList && partial.includes(',') ? partial.slice(0, partial.lastIndexOf(',') + 1) : '';
+  return { prefix, chosen: new Set(prefix.split(',').filter(Boolean)) };
+}
+
 /** Well-known ports with what runs there; in a list, after the ports already given. */
 function portItems(kind: ValueKind, partial: string): CompletionItem[] {
-  const prefix = kind.name === 'port-list' && partial.includes(',') ? partial.slice(0, partial.lastIndexOf(',') + 1) : '';
-  const chosen = new Set(prefix.split(',').filter(Boolean));
+  const { prefix, chosen } = listSoFar(kind.name === 'port-list', partial);
   return Object.entries(PORT_DESCRIPTIONS)
     .filter(([port]) => !chosen.has(port))
     .map(([port, what]) => ({ label: port, kind: CompletionItemKind.Value, detail: what, filterText: prefix + port, insertText: prefix + port, sortText: port.padStart(5, '0') }));
@@ -102,8 +110,7 @@ function valueItems(kind: ValueKind, partial: string, ctx: Context, result?: Lin
   if (PORT_KINDS.has(kind.name)) return portItems(kind, partial);
   if (result && !kind.choices) return usedValues(result, kind);
   if (!kind.choices) return [];
-  const prefix = kind.list && partial.includes(',') ? partial.slice(0, partial.lastIndexOf(',') + 1) : '';
-  const chosen = new Set(prefix.split(',').filter(Boolean));
+  const { prefix, chosen } = listSoFar(kind.list, partial);
   return kind.choices
     .filter((c) => (!c.family || c.family === ctx.family) && !chosen.has(c.label))
     .map((c, i) => ({ label: c.label, kind: CompletionItemKind.EnumMember, documentation: doc(c.doc), filterText: prefix + c.label, insertText: prefix + c.label, sortText: String(i).padStart(3, '0') }));
