@@ -25,11 +25,9 @@ function restrictions(spec: ModuleSpec): string {
   return parts.length ? `\n\n*${spec.name}: ${parts.join(', ')}.*` : '';
 }
 
-/** What a value of this kind is; choices that only one address family has are left out for the other (`family`). */
+/** What a value of this kind is; for `family`, as that family's rulesets take it. */
 function whatIn(kind: ValueKind, family: Family | undefined): string {
-  const choices = kind.choices;
-  if (!family || !choices?.some((c) => c.family) || !kind.what.startsWith('one of ')) return kind.what;
-  return `one of ${choices.filter((c) => !c.family || c.family === family).map((c) => c.label).join(', ')}`;
+  return family && kind.whatIn ? kind.whatIn(family) : kind.what;
 }
 
 /** An option's hover text; with `family`, its values as that family's rulesets take them. */

@@ -33,6 +33,8 @@ export interface ValueKind {
   label: string;
   /** Human description used in messages: "a port or port range". */
   what: string;
+  /** The description for one address family, where some values belong to one family only (see enumKind). */
+  whatIn?: (family: Family) => string;
   validate(value: string, ctx: ValueContext): ValueProblem | undefined;
   choices?: ValueChoice[];
   /** The choices form a comma-separated list. */
@@ -48,7 +50,7 @@ const err = (message: string, code?: string, replacement?: string): ValueProblem
 function kind(name: string, what: string, validate: ValueKind['validate'], extra: Partial<ValueKind> = {}): ValueKind {
   // All fields in one order: every kind has the same shape (the parser calls validate for every value).
   const textual = name.startsWith('string') || name === 'any';
-  return { name, label: extra.label ?? name, what, validate, choices: extra.choices, list: extra.list, choiceOf: extra.choiceOf, textual };
+  return { name, label: extra.label ?? name, what, whatIn: extra.whatIn, validate, choices: extra.choices, list: extra.list, choiceOf: extra.choiceOf, textual };
 }
 
 // ---- numbers -------------------------------------------------------------------------------------
@@ -467,7 +469,10 @@ export function enumKind(name: string, choices: ValueChoice[], opts: { list?: bo
     const all = choices.filter((c) => c.label.toLowerCase().startsWith(lower));
     return all.find((c) => !c.family || c.family === family) ?? all[0];
   };
-  const what = opts.what ?? (opts.list ? `a comma-separated list of ${name}` : `one of ${choices.map((c) => c.label).join(', ')}`);
+  const oneOf = (list: ValueChoice[]) => `one of ${list.map((c) => c.label).join(', ')}`;
+  const what = opts.what ?? (opts.list ? `a comma-separated list of ${name}` : oneOf(choices));
+  // Values of one family only (REJECT's ICMP and ICMPv6 answers): each family's description names its own.
+  const whatIn = opts.what || opts.list || !choices.some((c) => c.family) ? undefined : (family: Family) => oneOf(choices.filter((c) => !c.family || c.family === family));
   const check = (v: string, ctx: ValueContext): ValueProblem | undefined => {
     const items = opts.list ? v.split(',') : [v];
     for (const item of items) {
@@ -485,7 +490,7 @@ export function enumKind(name: string, choices: ValueChoice[], opts: { list?: bo
   // Rulesets repeat the same few values (RELATED,ESTABLISHED thousands of times): each is checked once per family.
   const seen: Record<Family, TextCache<ValueProblem | undefined>> = { 4: new TextCache(1024), 6: new TextCache(1024) };
   const checkIn: Record<Family, (v: string) => ValueProblem | undefined> = { 4: (v) => check(v, { family: 4 }), 6: (v) => check(v, { family: 6 }) };
-  return kind(name, what, (v, ctx) => seen[ctx.family].get(v, checkIn[ctx.family]), { choices, list: opts.list, label: opts.label ?? enumLabel(name, choices, opts.list), choiceOf: find });
+  return kind(name, what, (v, ctx) => seen[ctx.family].get(v, checkIn[ctx.family]), { choices, list: opts.list, label: opts.label ?? enumLabel(name, choices, opts.list), choiceOf: find, whatIn });
 }
 
 export const CONNTRACK_STATES: ValueChoice[] = [
