@@ -198,9 +198,17 @@ function checkSsh(model: AnalysisModel, ctx: CheckContext, cs: ChainState): bool
 function removedSshAccept(model: AnalysisModel, ctx: CheckContext, cs: ChainState, ssh: Box): Command | undefined {
   if (ctx.rs.format !== 'script') return undefined;
   const kept = new Set(cs.rules);
-  return ctx.rs.commands.find((c) => (c.spec.short === '-A' || c.spec.short === '-I') && !c.broken && c.chainName === cs.name && c.table === cs.table
-    && (c.commandFamily ?? ctx.rs.family) === cs.family && c.target?.name === 'ACCEPT' && !kept.has(c) && !ctx.rs.otherArms?.has(c)
-    && model.space(cs).overlaps(model.ruleInfo(c, cs).box, ssh));
+  return followedIn(ctx, cs).find((c) => addsAccept(model, c, cs, ssh) && !kept.has(c));
+}
+
+/** A script's commands for the table and address family of `cs`, on the way the analysis follows. */
+function followedIn(ctx: CheckContext, cs: ChainState): Command[] {
+  return ctx.rs.commands.filter((c) => c.table === cs.table && (c.commandFamily ?? ctx.rs.family) === cs.family && !ctx.rs.otherArms?.has(c));
+}
+
+/** Whether the command adds (-A, -I) to `cs` an ACCEPT rule that may take packets of `box` (a refused one adds none). */
+function addsAccept(model: AnalysisModel, c: Command, cs: ChainState, box: Box): boolean {
+  return (c.spec.short === '-A' || c.spec.short === '-I') && !c.broken && c.chainName === cs.name && c.target?.name === 'ACCEPT' && model.space(cs).overlaps(model.ruleInfo(c, cs).box, box);
 }
 
 /**
@@ -220,21 +228,19 @@ const FAMILIES = [4, 6] as const;
 function checkScriptOrderOf(model: AnalysisModel, ctx: CheckContext, input: ChainState): void {
   const space = model.space(input);
   const ssh = sshBox(space, ctx.settings.sshPorts, false);
-  const cmds = ctx.rs.commands.filter((c) => c.table === 'filter' && (c.commandFamily ?? ctx.rs.family) === input.family && !ctx.rs.otherArms?.has(c));
+  const cmds = followedIn(ctx, input);
   const isInput = (c: Command) => c.chainName === 'INPUT';
   const setsPolicy = (c: Command, policy: string) => c.spec.short === '-P' && isInput(c) && c.extra?.value === policy;
   // Whether the script sets a DROP policy anywhere, and (as the walk goes) whether an ACCEPT policy came before.
   const laterDrop = cmds.some((p) => setsPolicy(p, 'DROP'));
   let acceptBefore = false;
-  // A rule iptables refuses (broken) is never added.
-  const accepts = (c: Command, box: Box) => (c.spec.short === '-A' || c.spec.short === '-I') && !c.broken && isInput(c) && c.target?.name === 'ACCEPT' && space.overlaps(model.ruleInfo(c, input).box, box);
-  const sshAccept = cmds.find((c) => accepts(c, ssh));
+  const sshAccept = cmds.find((c) => addsAccept(model, c, input, ssh));
   // The packets of the SSH session already open (the one running the script, if remote).
   const session = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.Dport, ssh[Dim.Dport]], [Dim.State, stateSet('ESTABLISHED')], [Dim.In, ssh[Dim.In]]]);
   let sessionKept = false;
   let dropPolicy: Command | undefined;
   for (const c of cmds) {
-    if (accepts(c, session)) sessionKept = true;
+    if (addsAccept(model, c, input, session)) sessionKept = true;
     if (c.spec.short === '-P' && isInput(c)) {
       dropPolicy = c.extra?.value === 'DROP' ? c : undefined;
       // With the open session's packets accepted already, only new logins wait for the SSH accept, for a moment.
