@@ -189,6 +189,13 @@ export function tableKey(family: Family, table: string): string {
   return key;
 }
 
+/** Whether the rule takes the packets it matches out of connection tracking (`-j NOTRACK`, `-j CT --notrack`). */
+export function untracksPackets(c: Command): boolean {
+  const t = c.target;
+  const name = t?.spec?.name;
+  return name === 'NOTRACK' || (name === 'CT' && t!.options.some((o) => o.spec.names[0] === '--notrack'));
+}
+
 export function isRuleCommand(c: Command): boolean {
   return c.spec.ruleSpec && (c.spec.short === '-A' || c.spec.short === '-I' || c.spec.short === '-R');
 }

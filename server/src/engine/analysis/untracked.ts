@@ -11,7 +11,7 @@
  * a tracked packet could be rewritten into the untracked ones' box after raw.
  */
 import { CheckContext } from '../checks/context';
-import { loadsUnseen, OptionUse } from '../model';
+import { loadsUnseen, OptionUse, untracksPackets } from '../model';
 import { ChainState } from '../state';
 import { AnalysisModel, DENY, RuleInfo } from './model';
 import { someOverlaps } from './policy';
@@ -40,12 +40,6 @@ interface Untracked {
   rules: RuleInfo[];
 }
 
-function untracks(ri: RuleInfo): boolean {
-  const t = ri.rule.target;
-  const name = t?.spec?.name;
-  return name === 'NOTRACK' || (name === 'CT' && t!.options.some((o) => o.spec.names[0] === '--notrack'));
-}
-
 function untrackedBy(model: AnalysisModel, cs: ChainState | undefined): Untracked | undefined {
   if (!cs) return undefined;
   const space = model.space(cs);
@@ -55,7 +49,7 @@ function untrackedBy(model: AnalysisModel, cs: ChainState | undefined): Untracke
   const elsewhere: Box[] = [];
   for (const ri of model.rules(cs)) {
     if (space.isEmpty(ri.box)) continue;
-    if (untracks(ri) && ri.exact && space.isFull(ri.box, Dim.State) && !someOverlaps(space, elsewhere, ri.box)) {
+    if (untracksPackets(ri.rule) && ri.exact && space.isFull(ri.box, Dim.State) && !someOverlaps(space, elsewhere, ri.box)) {
       out.boxes.push(ri.box);
       out.rules.push(ri);
     } else if (ri.flow.kind !== 'continue' && !(ri.flow.kind === 'verdict' && DENY.has(ri.flow.verdict))) {

@@ -7,7 +7,7 @@
 import { Family, formatAddress, parseAddress } from '../kb/addresses';
 import { splitNatTarget } from '../kb/values';
 import { LintResult } from '../lint';
-import { Command } from '../model';
+import { Command, untracksPackets } from '../model';
 import { summarize } from '../summary';
 import { Assumption, Outcome, Step, walkChain } from './walk';
 import { describePacket, Packet } from './packet';
@@ -117,7 +117,7 @@ export function tracePacket(result: LintResult, packet: Packet, path: TracePath)
     for (const o of outcomes) {
       const stage: Stage = { hook, table, verdict: o.verdict, decidedBy: o.decidedBy, steps: o.steps, matched: matchedRules(o) };
       let next = p;
-      if (o.effects.some((r) => r.target?.name === 'NOTRACK' || (r.target?.name === 'CT' && r.target.options.some((x) => x.spec.names[0] === '--notrack')))) {
+      if (o.effects.some(untracksPackets)) {
         next = { ...next, state: 'UNTRACKED' };
       }
       const all = [...assumptions, ...o.assumptions];
