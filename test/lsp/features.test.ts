@@ -564,3 +564,15 @@ test('workspace symbols: the user chains of every open ruleset, by the letters o
   assert.ok(both.some((s) => s.name === 'SSH_GUARD' && s.location.uri === a) && both.some((s) => s.name === 'SSH_LIMIT' && s.location.uri === b));
   assert.ok(!both.some((s) => s.name === 'INPUT'), 'built-in chains are in every ruleset: not listed');
 });
+
+test('a Jinja template of a rules file (rules.v4.j2): its rules checked, its template syntax explained, not refused', async () => {
+  const text = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -i lo -j ACCEPT', '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT', '{% for h in admins %}', '-A INPUT -s {{ h }} -p tcp --dport 22 -j ACCEPT', '{% endfor %}', '-A INPUT -j REJECT', '-A INPUT -p tcp --dport 443 -j ACCEPT', 'COMMIT', ''].join('\n');
+  const uri = await open(text, 'iptables', 'rules.v4.j2');
+  const diags = (await c.diagnosticsFor(uri)).diagnostics;
+  assert.deepEqual(diags.map((d) => `${d.range.start.line} ${d.code}`), ['8 reject-before-accept']);
+  assert.match(await hoverText(uri, 5, 15), /template value/);
+  assert.match(await hoverText(uri, 4, 2), /Template statement/);
+  // The same text as a plain rules file: iptables-restore would refuse it, at the first template line.
+  const plain = (await c.diagnosticsFor(await open(text, 'iptables', 'rules.v4'))).diagnostics;
+  assert.deepEqual(plain.filter((d) => d.severity === 1).map((d) => `${d.range.start.line} ${d.code}`), ['4 syntax']);
+});

@@ -77,7 +77,7 @@ function check(name: string, text: string, fileName: string, steps: number, seed
 }
 
 test('incremental analysis: the bundled examples, edited at random, give what a fresh analysis gives', () => {
-  const examples = ['plex-media-server.iptables', 'nat-gateway.iptables', 'ssh-safe-baseline.iptables', 'common-mistakes.iptables', 'wordpress-server.sh'];
+  const examples = ['plex-media-server.iptables', 'nat-gateway.iptables', 'ssh-safe-baseline.iptables', 'common-mistakes.iptables', 'wordpress-server.sh', 'ansible-rules.v4.j2'];
   examples.forEach((f, i) => check(f, readFileSync(path.join(ROOT, 'examples', f), 'utf8'), f, Math.ceil(EDITS / examples.length), 11 + i));
 });
 

@@ -12,6 +12,7 @@ import { applyEdits, quote, TextEdit } from './format';
 import { ipsetRewrite } from './ipsetFix';
 import { ipv6Counterpart } from './ipv6Fix';
 import { Range } from './types';
+import { outsideBlocks } from './parse/template';
 
 /** A finding as the fixes need it: an engine diagnostic, or the same finding back from an editor. */
 export interface FixTarget {
@@ -96,7 +97,8 @@ function rulePrefix(fc: FixContext, c: Command | undefined, chain: string): stri
 }
 
 /** A fix inserting rules into a chain before line `before`, each written `-A CHAIN ` + its text as the rules there are. */
-function insertRules(fc: FixContext, chain: string, before: number, texts: string[], title: string): Fix {
+function insertRules(fc: FixContext, chain: string, at: number, texts: string[], title: string): Fix {
+  const before = outsideBlocks(fc.result.ruleset.template?.blocks, at, 'before');
   const prefix = rulePrefix(fc, commandOnLine(fc.result.ruleset, before), chain);
   return { title, edits: [insertLine(fc.doc, before, texts.map((t) => `${prefix} ${t}`).join('\n'))], preferred: true };
 }
@@ -202,8 +204,10 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   'reject-before-accept': ({ result, diag, data, doc }) => {
     const line = diag.range.start.line;
     const c = commandOnLine(result.ruleset, line);
-    const target = data.moveAbove as number | undefined;
-    if (!c || target === undefined || c.startLine !== c.endLine) return [];
+    const above = data.moveAbove as number | undefined;
+    // A rule a template repeats or leaves out would leave its block: no move.
+    if (!c || above === undefined || c.startLine !== c.endLine || c.conditional) return [];
+    const target = outsideBlocks(result.ruleset.template?.blocks, above, 'before');
     return [{ title: `Move this rule above line ${target + 1}`, edits: [insertLine(doc, target, lineText(doc, line)), { range: { start: at(line), end: at(line + 1) }, newText: '' }], preferred: true }];
   },
   'missing-established': (fc) => {
@@ -244,7 +248,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     // A move: the rule leaves INPUT (where it never meets these connections) for DOCKER-USER.
     const c = commandOnLine(fc.result.ruleset, fc.diag.range.start.line);
     const added = insertSuggested(fc, 'DOCKER-USER', 'Move it to DOCKER-USER, matching the port the connections were sent to');
-    return !c || c.startLine !== c.endLine ? [] : added.map((f) => ({ ...f, edits: [...f.edits, deleteLine(fc.doc, c.startLine)], preferred: false }));
+    return !c || c.startLine !== c.endLine || c.conditional ? [] : added.map((f) => ({ ...f, edits: [...f.edits, deleteLine(fc.doc, c.startLine)], preferred: false }));
   },
   'dnat-dropped': (fc) => (fc.data.chain === 'INPUT' ? insertSuggested(fc, 'INPUT', 'Accept the redirected connections in INPUT') : insertSuggested(fc, 'FORWARD', 'Accept the forwarded connections in FORWARD')),
 };
@@ -324,7 +328,7 @@ function fixesFor(fc: FixContext): Fix[] {
 function lastRuleLine(result: LintResult, chain: string): number | undefined {
   const cs = result.state.all().find((c) => c.table === 'filter' && c.name === chain);
   const last = cs?.rules[cs.rules.length - 1];
-  if (last) return last.endLine + 1;
+  if (last) return outsideBlocks(result.ruleset.template?.blocks, last.endLine + 1, 'after');
   const block = result.ruleset.tables.find((t) => t.name === 'filter');
   return block?.commitRange?.start.line;
 }

@@ -17,6 +17,7 @@ import { buildState, RulesetState } from './state';
 import { collectSuppressions, isSuppressed } from './suppress';
 import { Diagnostic, Severity } from './types';
 import { AnalysisMemo } from './memo';
+import { isTemplateName, renderedName } from './parse/template';
 
 export type Format = 'restore' | 'script';
 
@@ -51,7 +52,7 @@ export function detectFormat(text: string, opts: LintOptions = {}): Format {
   if (opts.format) return opts.format;
   if (opts.languageId === 'shellscript') return 'script';
   if (opts.languageId === 'iptables') return 'restore';
-  if (opts.fileName && /\.(sh|bash)$/.test(opts.fileName)) return 'script';
+  if (opts.fileName && /\.(sh|bash)$/.test(renderedName(opts.fileName))) return 'script';
   const head = text.slice(0, 20000);
   if (head.startsWith('#!')) return 'script';
   if (/^[ \t]*\*(filter|nat|mangle|raw|security)[ \t\r]*$/m.test(head)) return 'restore';
@@ -61,7 +62,7 @@ export function detectFormat(text: string, opts: LintOptions = {}): Format {
 
 export function detectFamily(text: string, opts: LintOptions = {}): Family {
   if (opts.family) return opts.family;
-  const name = opts.fileName ?? '';
+  const name = renderedName(opts.fileName ?? '');
   const base = name.split(/[\\/]/).pop() ?? '';
   if (/(^|[._-])v6$|ip6tables|6\.rules$|6tables/.test(base)) return 6;
   if (/(^|[._-])v4$|^iptables|4\.rules$/.test(base)) return 4;
@@ -98,6 +99,9 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   const ruleset = format === 'script' ? parseScript(text, family, index, { family: opts.family }) : parseRestore(text, family, index, memo);
   const sink = new DiagnosticSink();
   sink.addAll(ruleset.diagnostics);
+  if (ruleset.template && !isTemplateName(opts.fileName)) {
+    sink.error('syntax', ruleset.template.first, 'Template syntax ({% ... %}, {{ ... }}, {# ... #}): iptables-restore reads it as words of the ruleset and refuses the file. Render the template first; a file named *.j2 is read as a template, the rules around its template syntax checked.', { template: true });
+  }
   // Restore files are checked line by line while parsing (and the result kept with each parsed line).
   if (ruleset.format === 'script') checkLookalikes(index, commandLines(ruleset), sink);
   const state = buildState(ruleset, sink);

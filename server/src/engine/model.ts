@@ -95,6 +95,11 @@ export interface Command {
    * back as text must keep the variable, so it leaves such a command alone.
    */
   substituted: boolean;
+  /**
+   * In a template (Jinja): the command stands inside a block (`{% for %}`, `{% if %}`) or holds a statement of its
+   * own, so that once rendered it may appear several times, differently, or not at all.
+   */
+  conditional: boolean;
   /** The command could not be fully parsed (a syntax error). */
   broken: boolean;
   /** In scripts: ip6tables (6) or iptables (4). */
@@ -165,6 +170,12 @@ export interface Ruleset {
    * the chains of that family may hold rules and policies the analysis does not see.
    */
   loads?: Array<{ family: Family; line: number; noflush: boolean }>;
+  /**
+   * A file written as a Jinja template: where its template syntax first shows, and its outermost blocks (`{% for %}`
+   * ... `{% endfor %}`) by the lines of their opening and closing statements. What a fix adds goes outside them, so
+   * that the template does not repeat or leave it out.
+   */
+  template?: { first: Range; blocks: Array<{ start: number; end: number }> };
 }
 
 /** Whether the chains of a family may hold rules a script loads from a file the analysis cannot read. */

@@ -1,4 +1,5 @@
 /** Hover: what each word means, from the knowledge base and the analysis. Markdown, short. */
+import { templateLine } from '../engine/parse/template';
 import { Family, formatAddress, parseNet } from '../engine/kb/addresses';
 import { BUILTIN_CHAINS, findTable, ModuleSpec, OptionSpec, TABLES } from '../engine/kb';
 import { PORT_DESCRIPTIONS, PORT_NAMES, protocolNumber, SERVICES } from '../engine/kb/services';
@@ -105,6 +106,7 @@ function setMarkdown(result: LintResult, name: string): string {
 
 function valueMarkdown(result: LintResult, loc: Extract<Located, { kind: 'value' }>): string | undefined {
   const { use, token, index } = loc;
+  if (token.dynamic && result.ruleset.format === 'restore') return `\`${token.value}\` is a template value: known only once the template is rendered. The checks that need it take it as any value.`;
   if (token.dynamic) return `\`${token.value}\` is a shell value: known only when the script runs.`;
   const family = familyOf(result.ruleset, loc.command);
   const kind = use.spec.args[index] ?? use.spec.optionalArg;
@@ -191,9 +193,22 @@ function describe(result: LintResult, loc: Located): string | undefined {
   }
 }
 
+/** A line of a template's own syntax: what the analysis makes of the rules it governs. */
+function templateHover(result: LintResult, pos: Position): HoverResult | undefined {
+  if (!result.ruleset.template) return undefined;
+  const text = result.index.lineText(pos.line);
+  const t = templateLine(text);
+  if (!t) return undefined;
+  const range = { start: { line: pos.line, character: text.length - text.trimStart().length }, end: { line: pos.line, character: text.trimEnd().length } };
+  const markdown = t.effects.some((e) => e !== 'none')
+    ? 'Template statement. Once the template is rendered, the rules of its block may appear several times or not at all: the analysis takes each as a rule that may or may not be there (never as one that makes a later rule dead), and a fix that adds rules puts them outside the block.'
+    : 'Template syntax (a comment or a statement without a block): it leaves no line in the rendered rules.';
+  return { markdown, range };
+}
+
 export function hover(result: LintResult, pos: Position): HoverResult | undefined {
   const loc = locate(result, pos);
-  if (!loc) return undefined;
+  if (!loc) return templateHover(result, pos);
   const markdown = describe(result, loc);
   if (!markdown) return undefined;
   const range = 'token' in loc ? loc.token.range : loc.range;

@@ -329,7 +329,8 @@ const FRAGMENT_FREE = new Map(['tcp', 'udp', 'sctp', 'dccp', 'icmp', 'icmp6', 'm
 /** `skip`: matches taken to hold for every packet asked about (the caller knows they do), left out of the box. */
 export function ruleMatch(rule: Command, space: Space, skip?: (m: MatchUse) => boolean): RuleMatch {
   const b = new Builder(space);
-  if (rule.dynamic) b.unsure();
+  // A rule that a template may repeat or leave out is a rule that may or may not be there.
+  if (rule.dynamic || rule.conditional) b.unsure();
   for (const o of rule.options) if (!o.owner) applyGeneric(b, o);
   for (const m of rule.matches) {
     if (skip?.(m)) continue;

@@ -335,6 +335,8 @@ const HAS_COUNTERS = 4;
 const FAMILY_SHIFT = 3;
 /** Some word is a shell variable read as its known value (two family bits lie between). */
 const SUBSTITUTED = 32;
+/** The command is inside a template block, or has a template statement among its words. */
+const CONDITIONAL = 64;
 
 /**
  * A parsed command. Every field is there from the start, in one order, so that all commands share one shape
@@ -399,6 +401,14 @@ class CommandNode implements Command {
 
   set substituted(b: boolean) {
     this.flags = b ? this.flags | SUBSTITUTED : this.flags & ~SUBSTITUTED;
+  }
+
+  get conditional(): boolean {
+    return (this.flags & CONDITIONAL) !== 0;
+  }
+
+  set conditional(b: boolean) {
+    this.flags = b ? this.flags | CONDITIONAL : this.flags & ~CONDITIONAL;
   }
 
   /** Sets a part while the command is parsed. */

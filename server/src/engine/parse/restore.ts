@@ -5,12 +5,13 @@ import { lexRestoreLine, Token } from '../lexer';
 import { LineIndex } from '../lineIndex';
 import { ChainDecl, Command, CommentLine, Ruleset, TableBlock, tableKey } from '../model';
 import { suggest } from '../suggest';
-import { lineRange } from '../types';
+import { lineRange, Range } from '../types';
 import { CommandContext, parseCommand } from './command';
 import { DiagnosticSink } from './diagnostics';
 import { legacyOnly } from '../checks/legacy';
 import { AnalysisMemo, ParsedLine } from '../memo';
 import { checkLookalikeLine } from '../checks/lookalike';
+import { hasInlineStatement, hasSpan, lexTemplateLine, TemplateBlocks, usesTemplates } from './template';
 
 const COUNTERS_RE = /^\[\d+:\d+\]$/;
 
@@ -41,9 +42,15 @@ class RestoreParser {
   private reportedCr = false;
   private reportedOutside = false;
   private ctx?: CommandContext;
+  /** The template blocks the lines are in, for a document written as a Jinja template (undefined for any other). */
+  private readonly template: TemplateBlocks | undefined;
+  /** The first line with template syntax. */
+  private templateFirst: Range | undefined;
 
   constructor(private readonly family: Family, private readonly index: LineIndex, private readonly memo?: AnalysisMemo,
-    private readonly lines = { from: 0, to: index.lineCount }) {}
+    private readonly lines = { from: 0, to: index.lineCount }) {
+    this.template = usesTemplates(index.text) ? new TemplateBlocks() : undefined;
+  }
 
   parse(): Ruleset {
     const { index, lines } = this;
@@ -56,7 +63,9 @@ class RestoreParser {
     this.closeMissing(lines.to);
     const { family, tables, commands, comments, sink } = this;
     const chains = this.replaced.size ? this.chains.filter((c) => !this.replaced.has(c)) : this.chains;
-    return { format: 'restore', family, tables, chains, commands, comments, diagnostics: sink.items, lineCount: index.lineCount };
+    const rs: Ruleset = { format: 'restore', family, tables, chains, commands, comments, diagnostics: sink.items, lineCount: index.lineCount };
+    if (this.template && this.templateFirst) rs.template = { first: this.templateFirst, blocks: this.template.blocks(lines.to - 1) };
+    return rs;
   }
 
   private line(full: string, line: number): void {
@@ -64,6 +73,8 @@ class RestoreParser {
     const hasCr = full.endsWith('\r');
     const text = hasCr ? full.slice(0, -1) : full;
     if (text === '' && !hasCr) return;
+    // A line of the template's own syntax ({% for %}, {# note #}) is not one of the ruleset's.
+    if (this.template && this.templateLine(text, line)) return;
     // Nearly every line is a rule of the open table: it starts with its command (or its counters).
     const c0 = text.charCodeAt(0);
     if ((c0 === 45 /* - */ || c0 === 91 /* [ */) && current && !current.commitRange) {
@@ -91,6 +102,16 @@ class RestoreParser {
     }
   }
 
+  /** Whether a line is the template's own (taken into account, not parsed); notes the first line with template syntax. */
+  private templateLine(text: string, line: number): boolean {
+    const own = this.template!.take(text, line);
+    if (!this.templateFirst && (own || hasSpan(text))) {
+      const from = text.length - text.trimStart().length;
+      this.templateFirst = lineRange(line, from, text.trimEnd().length);
+    }
+    return own;
+  }
+
   /** Windows line endings, reported once per file. */
   private reportCr(hasCr: boolean, text: string, full: string, line: number): void {
     if (!hasCr || this.reportedCr) return;
@@ -109,6 +130,9 @@ class RestoreParser {
     if (!current || current.commitRange) return false;
     const next = index.starts[line + 1];
     if (next !== undefined && next >= 2 && index.text.charCodeAt(next - 2) === 13) return false;
+    // In a template, a line with template syntax (or inside a comment of the template's) takes the full path, which
+    // keeps track of the template's blocks.
+    if (this.template && (this.template.inComment || hasSpan(index.lineText(line)))) return false;
     const parsed = this.memo!.reuse(line, this.context(current.name));
     if (!parsed) return false;
     current.endLine = line;
@@ -116,8 +140,9 @@ class RestoreParser {
     return true;
   }
 
+  /** What a line's parse depends on besides its text: the table, and whether a template may repeat or leave it out. */
   private context(table: string): string {
-    return tableKey(this.family, table);
+    return this.template?.conditional ? `${tableKey(this.family, table)}?` : tableKey(this.family, table);
   }
 
   private recordParsed(parsed: ParsedLine): void {
@@ -199,15 +224,16 @@ class RestoreParser {
   private ruleLine(text: string, line: number, table: string): void {
     const { memo, family } = this;
     const { text: doc, starts } = this.index;
+    const template = this.template;
     if (!memo) {
-      const command = parseRuleLine(text, line, this.commandContext(table), doc, starts[line]);
+      const command = parseRuleLine(text, line, this.commandContext(table), doc, starts[line], template);
       if (command) this.record(command);
       return;
     }
     // A line parses the same at the same place in the same table: an unchanged line is not parsed again.
     this.recordParsed(memo.line(line, text, this.context(table), () => {
       const own = new DiagnosticSink();
-      const command = parseRuleLine(text, line, { family, format: 'restore', table, sink: own, index: 0 }, doc, starts[line]);
+      const command = parseRuleLine(text, line, { family, format: 'restore', table, sink: own, index: 0 }, doc, starts[line], template);
       return { command, diagnostics: own.items };
     }));
   }
@@ -230,9 +256,10 @@ const LINE_WORDS: Token[] = [];
  * A rule line: the look-alike check, its words (after the counters, if any), and the command they make. The words
  * are read from the document (`doc`, where the line starts at `at`), the same text as `text`.
  */
-function parseRuleLine(text: string, line: number, ctx: CommandContext, doc: string, at: number): Command | undefined {
+function parseRuleLine(text: string, line: number, ctx: CommandContext, doc: string, at: number, template?: TemplateBlocks): Command | undefined {
   checkLookalikeLine(text, line, ctx.sink);
-  const lexed = lexRestoreLine(doc, line, at, at + text.length, at, LINE_WORDS);
+  const templated = template !== undefined && text.includes('{');
+  const lexed = templated ? lexTemplateLine(doc, line, at, at + text.length, at, LINE_WORDS) : lexRestoreLine(doc, line, at, at + text.length, at, LINE_WORDS);
   for (const p of lexed.problems) ctx.sink.add('syntax', 'warning', p.range, p.message);
   let tokens = lexed.tokens;
   let counters: Token | undefined;
@@ -247,7 +274,9 @@ function parseRuleLine(text: string, line: number, ctx: CommandContext, doc: str
     tokens = tokens.slice(1);
     if (!COUNTERS_RE.test(counters.value)) badCounters(counters, ctx.sink);
   }
-  return parseCommand(tokens, ctx, counters);
+  const command = parseCommand(tokens, ctx, counters);
+  if (command && template && (template.conditional || (templated && hasInlineStatement(text)))) command.conditional = true;
+  return command;
 }
 
 /** Counters that are not [packets:bytes]: iptables-restore reads counters only when run with -c, which refuses these. */

@@ -1,0 +1,201 @@
+/**
+ * Rulesets written as Jinja templates (Ansible's `rules.v4.j2`, SaltStack's states): `{{ expr }}` stands for a value
+ * known only once the template is rendered, `{% ... %}` lines repeat or leave out the lines between them, and
+ * `{# ... #}` is a comment. The template's own syntax is not the ruleset's: it is read here so that the rules
+ * around it can still be checked, each template value as one unknown word.
+ */
+import { Token } from '../lexer';
+import { range } from '../types';
+import type { LexProblem, LineLexResult } from '../lexer';
+
+/** Whether a document uses template syntax at all (one scan of the text; most documents do not). */
+export function usesTemplates(text: string): boolean {
+  return hasSpan(text);
+}
+
+/** File names of templates: `rules.v4.j2`, `iptables.jinja2`. */
+const TEMPLATE_NAME = /\.(j2|jinja2?)$/i;
+
+export function isTemplateName(fileName: string | undefined): boolean {
+  return !!fileName && TEMPLATE_NAME.test(fileName);
+}
+
+/** The name a template renders to (`rules.v4.j2`: `rules.v4`), by which its kind and address family are known. */
+export function renderedName(fileName: string): string {
+  return fileName.replace(TEMPLATE_NAME, '');
+}
+
+/** What a template line does to the lines after it. */
+export type TemplateEffect = 'open' | 'middle' | 'close' | 'none';
+
+/** Tags that open a block closed by `end<tag>` (`set` only without `=`: `{% set x %}...{% endset %}`). */
+const BLOCK_TAGS = new Set(['for', 'if', 'macro', 'call', 'filter', 'block', 'with', 'raw', 'autoescape', 'trans', 'set']);
+const MIDDLE_TAGS = new Set(['else', 'elif', 'elseif', 'pluralize']);
+
+/** The effect of one `{% ... %}` statement, from the text between the delimiters. */
+function statementEffect(inner: string): TemplateEffect {
+  const body = inner.replace(/^[-+]/, '').replace(/[-+]$/, '').trim();
+  const tag = /^[A-Za-z_]+/.exec(body)?.[0] ?? '';
+  if (tag.startsWith('end')) return 'close';
+  if (MIDDLE_TAGS.has(tag)) return 'middle';
+  if (tag === 'set') return body.includes('=') ? 'none' : 'open';
+  return BLOCK_TAGS.has(tag) ? 'open' : 'none';
+}
+
+/**
+ * A line made only of template statements and comments (and blanks): the effect of each statement on it, in order;
+ * undefined for any other line. `{# ...` left open on the line (a comment over several lines) counts, with
+ * `openComment` set.
+ */
+export function templateLine(text: string): { effects: TemplateEffect[]; openComment: boolean } | undefined {
+  const effects: TemplateEffect[] = [];
+  let i = 0;
+  const n = text.length;
+  for (;;) {
+    while (i < n && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+    if (i >= n) return effects.length ? { effects, openComment: false } : undefined;
+    if (text.charCodeAt(i) !== 123 /* { */) return undefined;
+    const kind = text[i + 1];
+    if (kind !== '%' && kind !== '#') return undefined;
+    const close = text.indexOf(`${kind}}`, i + 2);
+    if (close < 0) return kind === '#' ? { effects, openComment: true } : undefined;
+    effects.push(kind === '%' ? statementEffect(text.slice(i + 2, close)) : 'none');
+    i = close + 2;
+  }
+}
+
+/** Where the template span opening at `i` (`{{`, `{%` or `{#`) ends on the line; the line's end when it does not. */
+function spanEnd(text: string, i: number, end: number): number {
+  const kind = text[i + 1];
+  const closer = kind === '{' ? '}}' : `${kind}}`;
+  const at = text.indexOf(closer, i + 2);
+  return at < 0 || at + 2 > end ? end : at + 2;
+}
+
+function opensSpan(text: string, i: number, end: number): boolean {
+  if (i + 1 >= end || text.charCodeAt(i) !== 123 /* { */) return false;
+  const next = text.charCodeAt(i + 1);
+  return next === 123 /* { */ || next === 37 /* % */ || next === 35 /* # */;
+}
+
+/**
+ * iptables-restore's word splitting (blanks separate words, double quotes group) for a line that holds template
+ * spans: a span is part of the word it stands in, blanks inside it included, and makes that word unknown (dynamic,
+ * its value its raw text). Columns are counted from `base`, as lexRestoreLine counts them.
+ */
+export function lexTemplateLine(text: string, line: number, from: number, end: number, base: number, tokens: Token[]): LineLexResult {
+  const problems: LexProblem[] = [];
+  let count = 0;
+  let i = from;
+  while (i < end) {
+    while (i < end && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+    if (i >= end) break;
+    const start = i;
+    let value = '';
+    let seg = i;
+    let quoteAt = -1;
+    let dynamic = false;
+    let quoted = false;
+    while (i < end) {
+      const ch = text.charCodeAt(i);
+      if (opensSpan(text, i, end)) {
+        dynamic = true;
+        i = spanEnd(text, i, end);
+        continue;
+      }
+      if (quoteAt >= 0) {
+        if (ch === 92 /* \ */ && i + 1 < end) {
+          value += text.slice(seg, i);
+          seg = i + 1;
+          i += 2;
+          continue;
+        }
+        if (ch === 34) {
+          value += text.slice(seg, i);
+          quoteAt = -1;
+          seg = ++i;
+          continue;
+        }
+        i++;
+        continue;
+      }
+      if (ch === 32 || ch === 9) break;
+      if (ch === 34) {
+        value += text.slice(seg, i);
+        quoteAt = i;
+        quoted = true;
+        seg = ++i;
+        continue;
+      }
+      i++;
+    }
+    value += text.slice(seg, i);
+    const raw = text.slice(start, i);
+    tokens[count++] = new Token(dynamic ? raw : value, raw, line, start - base, line, i - base, quoted, dynamic);
+    if (quoteAt >= 0) problems.push({ message: 'This double quote is never closed: iptables-restore takes the rest of the line as one word (including any -j that follows).', range: range(line, quoteAt - base, line, end - base) });
+  }
+  tokens.length = count;
+  return { tokens, problems };
+}
+
+/** Whether a line holds template syntax anywhere. */
+export function hasSpan(text: string): boolean {
+  return text.includes('{{') || text.includes('{%') || text.includes('{#');
+}
+
+/** Whether a line holds a template span that may stand for several words or none (`{% if %}` inside a rule). */
+export function hasInlineStatement(text: string): boolean {
+  return text.includes('{%');
+}
+
+/**
+ * How deep in template blocks the lines are, line by line: a rule inside `{% for %}` or `{% if %}` may appear several
+ * times, or not at all, once the template is rendered.
+ */
+export class TemplateBlocks {
+  private depth = 0;
+  private commentOpen = false;
+  /** The outermost blocks closed so far, and where the one open now started. */
+  private readonly outer: Array<{ start: number; end: number }> = [];
+  private openedAt = -1;
+
+  /** Whether the line is template syntax only (and is then taken into account); false for a line of the ruleset. */
+  take(text: string, line: number): boolean {
+    if (this.commentOpen) {
+      if (text.includes('#}')) this.commentOpen = false;
+      return true;
+    }
+    const t = templateLine(text);
+    if (!t) return false;
+    for (const e of t.effects) {
+      if (e === 'open' && this.depth++ === 0) this.openedAt = line;
+      else if (e === 'close' && this.depth > 0 && --this.depth === 0) this.outer.push({ start: this.openedAt, end: line });
+    }
+    this.commentOpen = t.openComment;
+    return true;
+  }
+
+  /** The outermost blocks, one left open running to `lastLine`. */
+  blocks(lastLine: number): Array<{ start: number; end: number }> {
+    return this.depth > 0 ? [...this.outer, { start: this.openedAt, end: lastLine }] : this.outer;
+  }
+
+  /** Inside a comment of the template's that runs over several lines. */
+  get inComment(): boolean {
+    return this.commentOpen;
+  }
+
+  /** Lines here may be repeated or left out by the template. */
+  get conditional(): boolean {
+    return this.depth > 0;
+  }
+}
+
+/**
+ * Where a fix adds lines so that no template block takes them in: before the outermost block that holds `line`
+ * (`before`: the lines go ahead of it) or after it (the lines go at the end of something that ends inside it).
+ */
+export function outsideBlocks(blocks: readonly { start: number; end: number }[] | undefined, line: number, side: 'before' | 'after'): number {
+  const b = blocks?.find((x) => x.start < line && line <= x.end);
+  return b ? (side === 'before' ? b.start : b.end + 1) : line;
+}

@@ -1,0 +1,144 @@
+/** Rules files written as Jinja templates (rules.v4.j2): template syntax read as such, rules around it checked. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { lint } from '../../server/src/engine/lint';
+import { lexTemplateLine, outsideBlocks, templateLine } from '../../server/src/engine/parse/template';
+import { quickFixes } from '../../server/src/engine/fixes';
+import { applyEdits, formatEdits } from '../../server/src/engine/format';
+import { hover } from '../../server/src/features/hover';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const doc = (...lines: string[]) => `${lines.join('\n')}\n`;
+const found = (text: string, fileName = 'rules.v4.j2') => lint(text, { fileName }).diagnostics.map((d) => `${d.range.start.line + 1} ${d.code}`);
+
+test('template lexing: a span is part of its word, blanks inside it too, and makes the word unknown', () => {
+  const line = '-A INPUT -s {{ host }} -m comment --comment "port {{ port }}" -j {{ target | default("DROP") }}';
+  const words = lexTemplateLine(line, 0, 0, line.length, 0, []).tokens;
+  assert.deepEqual(words.map((w) => [w.raw, w.dynamic]), [
+    ['-A', false], ['INPUT', false], ['-s', false], ['{{ host }}', true], ['-m', false], ['comment', false],
+    ['--comment', false], ['"port {{ port }}"', true], ['-j', false], ['{{ target | default("DROP") }}', true],
+  ]);
+  assert.deepEqual(words[3].range, { start: { line: 0, character: 12 }, end: { line: 0, character: 22 } });
+  // A quoted word without a span loses its quotes, as iptables-restore reads it.
+  const plain = lexTemplateLine('-A X --comment "a b" -s 10.{{ n }}.0.0/16', 3, 0, 41, 0, []).tokens;
+  assert.deepEqual(plain.map((w) => [w.value, w.dynamic]), [['-A', false], ['X', false], ['--comment', false], ['a b', false], ['-s', false], ['10.{{ n }}.0.0/16', true]]);
+  // A span left open runs to the end of the line.
+  assert.deepEqual(lexTemplateLine('-A X -s {{ oops', 0, 0, 15, 0, []).tokens.map((w) => w.raw), ['-A', 'X', '-s', '{{ oops']);
+});
+
+test('template lines: what each statement does to the lines after it', () => {
+  assert.deepEqual(templateLine('{% for h in hosts %}')?.effects, ['open']);
+  assert.deepEqual(templateLine('  {%- if x -%}  ')?.effects, ['open']);
+  assert.deepEqual(templateLine('{% elif y %}')?.effects, ['middle']);
+  assert.deepEqual(templateLine('{% else %}{% endif %}')?.effects, ['middle', 'close']);
+  assert.deepEqual(templateLine('{% set port = 22 %}')?.effects, ['none']);
+  assert.deepEqual(templateLine('{% set block %}')?.effects, ['open']);
+  assert.deepEqual(templateLine('{# a note #}')?.effects, ['none']);
+  assert.deepEqual(templateLine('{# a note that goes on'), { effects: [], openComment: true });
+  assert.equal(templateLine('-A INPUT -s {{ h }} -j ACCEPT'), undefined);
+  assert.equal(templateLine('{% if x %} -A INPUT -j ACCEPT'), undefined);
+  assert.equal(templateLine('   '), undefined);
+  assert.equal(outsideBlocks([{ start: 4, end: 8 }], 6, 'before'), 4);
+  assert.equal(outsideBlocks([{ start: 4, end: 8 }], 8, 'after'), 9);
+  assert.equal(outsideBlocks([{ start: 4, end: 8 }], 4, 'before'), 4);
+  assert.equal(outsideBlocks(undefined, 6, 'before'), 6);
+});
+
+test('a template is read as one: no error for its syntax, its values taken as any value', () => {
+  const text = doc(
+    '{# Managed by Ansible',
+    '   -A INPUT -j ACCEPT (a comment, not a rule) #}',
+    '*filter',
+    ':INPUT DROP [0:0]',
+    '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+    '-A INPUT -p tcp --dport {{ ssh_port }} -j ACCEPT',
+    '-A INPUT -s {{ net }}/{{ prefix }} -p tcp --dport {{ port }} -m comment --comment "{{ name }}" -j ACCEPT',
+    'COMMIT',
+  );
+  assert.deepEqual(found(text), []);
+  const r = lint(text, { fileName: 'rules.v4.j2' });
+  assert.equal(r.ruleset.commands.length, 3);
+  assert.ok(r.ruleset.commands.slice(1).every((c) => c.dynamic && !c.conditional));
+  // The rendered name says what the file is: rules.v6.j2 holds IPv6 rules.
+  assert.equal(lint(text, { fileName: '/srv/roles/fw/templates/rules.v6.j2' }).ruleset.family, 6);
+});
+
+test('under a name that is not a template, iptables-restore would refuse the file: one error, where the template starts', () => {
+  const text = doc('*filter', ':INPUT ACCEPT [0:0]', '-A INPUT -i lo -j ACCEPT', '{% for h in hosts %}', '-A INPUT -s {{ h }} -j ACCEPT', '{% endfor %}', 'COMMIT');
+  const r = lint(text, { fileName: 'rules.v4' });
+  const errors = r.diagnostics.filter((d) => d.severity === 'error');
+  assert.equal(errors.length, 1, JSON.stringify(errors));
+  assert.equal(errors[0].code, 'syntax');
+  assert.deepEqual(errors[0].range, { start: { line: 3, character: 0 }, end: { line: 3, character: 20 } });
+  assert.match(errors[0].message, /Render the template first/);
+  // Named as a template, the same text has no error; the analysis of its rules goes on either way.
+  assert.deepEqual(found(text), ['2 no-default-deny']);
+  assert.ok(r.diagnostics.some((d) => d.code === 'no-default-deny'));
+});
+
+test('a rule a template block may repeat or leave out never makes a later rule dead, but may itself be dead', () => {
+  const rules = ['-A INPUT -j ACCEPT', '-A INPUT -p tcp --dport 22 -j DROP', '-A INPUT -p udp --dport 53 -j ACCEPT'];
+  // Rendered without the block: the catch-all ACCEPT takes everything after it.
+  const plain = found(doc('*filter', ':INPUT DROP [0:0]', ...rules, 'COMMIT'), 'rules.v4');
+  assert.deepEqual(plain, ['4 shadowed-rule', '5 redundant-rule']);
+  // In a block: the catch-all may not be there.
+  assert.deepEqual(found(doc('*filter', ':INPUT DROP [0:0]', '{% if open_all %}', rules[0], '{% endif %}', rules[1], rules[2], 'COMMIT')), []);
+  // A rule in a block after a catch-all is dead whenever it is there.
+  assert.deepEqual(found(doc('*filter', ':INPUT DROP [0:0]', rules[0], '{% if dns %}', rules[2], '{% endif %}', 'COMMIT')), ['5 redundant-rule']);
+  // A statement inside the rule's line: the rule may say more or less than it seems.
+  assert.deepEqual(found(doc('*filter', ':INPUT DROP [0:0]', '-A INPUT {% if x %}-s 10.0.0.0/8{% endif %} -j ACCEPT', rules[2], 'COMMIT')), []);
+});
+
+test('fixes that add rules put them outside template blocks; a rule in a block is not moved out of it', () => {
+  const text = doc(
+    '*filter',
+    ':INPUT DROP [0:0]',
+    '{% if web %}',
+    '-A INPUT -p tcp --dport 80 -j ACCEPT',
+    '{% endif %}',
+    '-A INPUT -j DROP',
+    '{% for p in ports %}',
+    '-A INPUT -p tcp --dport 443 -j ACCEPT',
+    '{% endfor %}',
+    'COMMIT',
+  );
+  const r = lint(text, { fileName: 'rules.v4.j2' });
+  const fix = (code: string) => {
+    const d = r.diagnostics.find((x) => x.code === code);
+    assert.ok(d, `${code} in ${r.diagnostics.map((x) => x.code)}`);
+    return quickFixes(r, d).filter((f) => !f.title.startsWith('Disable'));
+  };
+  const established = fix('missing-established');
+  assert.equal(established.length, 1);
+  assert.equal(applyEdits(text, established[0].edits).split('\n')[2], '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT');
+  assert.deepEqual(fix('reject-before-accept'), []);
+  // SSH goes before the final deny, outside the blocks.
+  const ssh = fix('ssh-lockout');
+  assert.equal(ssh.length, 1);
+  assert.equal(applyEdits(text, ssh[0].edits).split('\n')[5], '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT');
+  // Formatting leaves the template's lines and words as they are.
+  assert.deepEqual(formatEdits(lint(doc('*filter', '{%  if x  %}', '-A INPUT  -s {{ a }}   -j ACCEPT', '{% endif %}', 'COMMIT'), { fileName: 'rules.v4.j2' })), []);
+});
+
+test('hover explains template values and statements', () => {
+  const text = doc('*filter', ':INPUT DROP [0:0]', '{% for h in hosts %}', '-A INPUT -s {{ h }} -j ACCEPT', '{% endfor %}', 'COMMIT');
+  const r = lint(text, { fileName: 'rules.v4.j2' });
+  assert.match(hover(r, { line: 3, character: 14 })!.markdown, /template value: known only once the template is rendered/);
+  const statement = hover(r, { line: 2, character: 4 })!;
+  assert.match(statement.markdown, /may appear several times or not at all/);
+  assert.deepEqual(statement.range, { start: { line: 2, character: 0 }, end: { line: 2, character: 20 } });
+});
+
+test('the bundled template example: its blocks and values read as the template says, and a rule appended after its REJECT found', () => {
+  const file = path.join(ROOT, 'examples', 'ansible-rules.v4.j2');
+  const text = readFileSync(file, 'utf8');
+  const r = lint(text, { fileName: file });
+  assert.deepEqual(r.ruleset.template?.blocks, [{ start: 8, end: 10 }, { start: 11, end: 13 }]);
+  assert.deepEqual(r.ruleset.commands.filter((c) => c.conditional).map((c) => c.startLine + 1), [10, 13]);
+  assert.deepEqual(found(text, file), []);
+  // The classic mistake: a port opened by a line appended at the end, after the final REJECT.
+  const appended = text.replace('COMMIT', '-A INPUT -p tcp -m tcp --dport 8443 -j ACCEPT\nCOMMIT');
+  assert.deepEqual(found(appended, file), ['18 reject-before-accept']);
+});
