@@ -91,6 +91,15 @@ test('a rule a template block may repeat or leave out never makes a later rule d
   assert.deepEqual(found(doc('*filter', ':INPUT DROP [0:0]', '-A INPUT {% if x %}-s 10.0.0.0/8{% endif %} -j ACCEPT', rules[2], 'COMMIT')), []);
 });
 
+test('declarations in the arms of a template block are alternatives, not a chain declared twice', () => {
+  const text = doc('*filter', '{% if strict %}', ':INPUT DROP [0:0]', '{% else %}', ':INPUT ACCEPT [0:0]', '{% endif %}', ':LOG_DROP - [0:0]', '{% if x %}', ':LOG_DROP - [0:0]', '{% endif %}',
+    '-A INPUT -i lo -j ACCEPT', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT', '-A INPUT -j LOG_DROP', '-A LOG_DROP -j DROP', 'COMMIT');
+  assert.deepEqual(found(text), []);
+  // Outside a template the same declarations are twice.
+  const plain = text.split('\n').filter((l) => !l.startsWith('{%')).join('\n');
+  assert.deepEqual(found(plain, 'rules.v4').filter((f) => f.endsWith('duplicate-chain')), ['3 duplicate-chain', '5 duplicate-chain']);
+});
+
 test('fixes that add rules put them outside template blocks; a rule in a block is not moved out of it', () => {
   const text = doc(
     '*filter',

@@ -117,6 +117,8 @@ export interface ChainDecl {
   /** Declared by `:NAME` (restore), `-N` (script) or implicitly (built-in chain). */
   via: 'declaration' | 'command' | 'builtin';
   family?: Family;
+  /** In a template: the line is inside a block (`{% if %}`), one of several a template may render or leave out. */
+  conditional?: boolean;
 }
 
 export interface TableBlock {

@@ -189,6 +189,12 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       if (!existing) add({ family, table: d.table, name: d.name, builtin: true, declRange: d.range, decl: d, policy: 'ACCEPT', rules: [] });
       return;
     }
+    // Declarations in a template's blocks may be alternatives (`{% if %}:INPUT DROP{% else %}:INPUT ACCEPT{% endif %}`):
+    // the later one stands, without a finding.
+    if (existing && (d.conditional || existing.decl?.conditional) && existing.decl?.via === 'declaration') {
+      if (existing.builtin && d.builtin) setDeclaredPolicy(existing, d);
+      return;
+    }
     if (existing && existing.builtin && d.builtin && existing.decl?.via === 'declaration') {
       // A built-in chain declared again: iptables-restore takes the second line's policy.
       sink.add('duplicate-chain', 'warning', d.nameRange, `${d.name} is declared twice in *${d.table}: iptables-restore takes this line's policy, and the first line's is lost.`, { first: existing.declRange });

@@ -97,7 +97,11 @@ class RestoreParser {
     else if (!current || current.commitRange) this.outsideLine(text, line);
     else {
       current.endLine = line;
-      if (text.startsWith(':')) parseChainLine(text, line, current.name, this.chains, sink, (name) => this.replaceImplicit(current.name, name));
+      if (text.startsWith(':')) {
+        const before = this.chains.length;
+        parseChainLine(text, line, current.name, this.chains, sink, (name) => this.replaceImplicit(current.name, name));
+        if (this.template?.conditional && this.chains.length > before) this.chains[before].conditional = true;
+      }
       else this.ruleLine(text, line, current.name);
     }
   }
