@@ -151,3 +151,54 @@ test('the bundled template example: its blocks and values read as the template s
   const appended = text.replace('COMMIT', '-A INPUT -p tcp -m tcp --dport 8443 -j ACCEPT\nCOMMIT');
   assert.deepEqual(found(appended, file), ['18 reject-before-accept']);
 });
+
+test('a shell script template (firewall.sh.j2): template values are words, statement lines are no commands, block commands may not run', () => {
+  const text = doc(
+    '#!/bin/sh',
+    '# {{ ansible_managed }}',
+    'iptables -F',
+    'iptables -A INPUT -i lo -j ACCEPT',
+    'iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+    '{# one rule per port',
+    '   iptables -A INPUT -j ACCEPT (in the comment: not a command) #}',
+    '{% for port in allowed_tcp_ports %}',
+    'iptables -A INPUT -p tcp --dport {{ port }} -j ACCEPT',
+    '{% endfor %}',
+    '{% if open_all %}',
+    'iptables -A INPUT -j ACCEPT',
+    '{% endif %}',
+    'iptables -A INPUT -p tcp --dport 22 -j ACCEPT',
+    'iptables -A INPUT -j DROP',
+    'iptables -A INPUT -p udp --dport 53 -j ACCEPT',
+  );
+  const r = lint(text, { fileName: 'roles/fw/templates/firewall.sh.j2' });
+  assert.equal(r.ruleset.format, 'script');
+  assert.deepEqual(r.ruleset.commands.map((c) => `${c.startLine + 1}${c.conditional ? '?' : ''}`), ['3', '4', '5', '9?', '12?', '14', '15', '16']);
+  assert.deepEqual(r.ruleset.template?.blocks, [{ start: 7, end: 9 }, { start: 10, end: 12 }]);
+  // The catch-all ACCEPT may not be rendered: the SSH rule is not dead; the rule after the DROP is.
+  assert.deepEqual(found(text, 'firewall.sh.j2').filter((f) => !f.endsWith('ipv6-unfiltered')), ['16 reject-before-accept']);
+  assert.match(hover(r, { line: 8, character: 36 })!.markdown, /template value/);
+  assert.match(hover(r, { line: 7, character: 3 })!.markdown, /Template statement/);
+  // Under a script's own name the shell would run the template syntax as it stands.
+  const plain = lint(text, { fileName: 'firewall.sh' }).diagnostics.filter((d) => d.severity === 'error');
+  assert.deepEqual(plain.map((d) => [d.range.start.line, d.code]), [[5, 'syntax']]);
+  assert.match(plain[0].message, /the shell runs it as it stands/);
+});
+
+test('a template value as a whole command may be any iptables or ip6tables command: nothing is claimed across it', () => {
+  const head = ['#!/bin/sh', 'iptables -P INPUT DROP', 'iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT'];
+  const tail = ['iptables -A INPUT -p tcp --dport 22 -j ACCEPT'];
+  assert.ok(found(doc(...head, ...tail), 'fw.sh.j2').includes('5 redundant-rule'));
+  for (const middle of ['{{ extra_rule }}', 'iptables {{ extra_args }}']) {
+    const text = doc(...head, '{% for extra_rule in extra_rules %}', middle, '{% endfor %}', ...tail);
+    // It may delete the SSH accept before the second one: that one is not called redundant.
+    assert.deepEqual(found(text, 'fw.sh.j2').filter((f) => f.endsWith('redundant-rule')), [], middle);
+  }
+});
+
+test('shell words that only look like template syntax (${#list[@]}, a brace group) leave a script a script', () => {
+  const text = doc('#!/bin/bash', 'PORTS=(22 80)', 'echo "${#PORTS[@]} ports"', 'n=${#PORTS}', '{ echo grouped; }', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT');
+  const r = lint(text, { fileName: 'firewall.sh' });
+  assert.equal(r.ruleset.template, undefined);
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+});

@@ -100,7 +100,8 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   const sink = new DiagnosticSink();
   sink.addAll(ruleset.diagnostics);
   if (ruleset.template && !isTemplateName(opts.fileName)) {
-    sink.error('syntax', ruleset.template.first, 'Template syntax ({% ... %}, {{ ... }}, {# ... #}): iptables-restore reads it as words of the ruleset and refuses the file. Render the template first; a file named *.j2 is read as a template, the rules around its template syntax checked.', { template: true });
+    const how = ruleset.format === 'script' ? 'the shell runs it as it stands: iptables is given `{{` as a word, and `{%` is a command that does not exist' : 'iptables-restore reads it as words of the ruleset and refuses the file';
+    sink.error('syntax', ruleset.template.first, `Template syntax ({% ... %}, {{ ... }}, {# ... #}): ${how}. Render the template first; a file named *.j2 is read as a template, the rules around its template syntax checked.`, { template: true });
   }
   // Restore files are checked line by line while parsing (and the result kept with each parsed line).
   if (ruleset.format === 'script') checkLookalikes(index, commandLines(ruleset), sink);

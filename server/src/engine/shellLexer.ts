@@ -5,6 +5,7 @@
 import { LineIndex } from './lineIndex';
 import { Token } from './lexer';
 import { Range } from './types';
+import { opensSpan, spanEnd, statementEffects, TemplateEffect, usesTemplates } from './parse/template';
 
 /** A here-document's body: its lines (from the line after the command to the line before the delimiter). */
 export interface HereDoc {
@@ -22,6 +23,8 @@ export type ShellItem =
   | { kind: 'word'; token: Token }
   | { kind: 'op'; value: string; range: Range }
   | { kind: 'comment'; text: string; range: Range }
+  /** In a Jinja template: a span (`{{ x }}`, `{% for %}`) in the word just read, and what it does to the lines after it. */
+  | { kind: 'template'; effect: TemplateEffect; range: Range }
   | HereDoc;
 
 interface PendingHereDoc {
@@ -68,6 +71,9 @@ function skipDollar(text: string, i: number): number {
 export function lexShell(text: string, index = new LineIndex(text)): ShellItem[] {
   const items: ShellItem[] = [];
   const heredocs: PendingHereDoc[] = [];
+  // A Jinja template of a script (firewall.sh.j2): `{{ ... }}` and `{% ... %}` are parts of words, whose value is
+  // unknown; `{# ... #}` is a comment, over several lines if need be.
+  const template = usesTemplates(text);
   let i = 0;
   const n = text.length;
   while (i < n) {
@@ -78,6 +84,13 @@ export function lexShell(text: string, index = new LineIndex(text)): ShellItem[]
     }
     if (ch === '\\' && text[i + 1] === '\n') {
       i += 2;
+      continue;
+    }
+    if (template && ch === '{' && text[i + 1] === '#') {
+      const close = text.indexOf('#}', i + 2);
+      const e = close < 0 ? n : close + 2;
+      items.push({ kind: 'comment', text: text.slice(i, e), range: index.range(i, e) });
+      i = e;
       continue;
     }
     if (ch === '#') {
@@ -105,19 +118,21 @@ export function lexShell(text: string, index = new LineIndex(text)): ShellItem[]
       items.push({ kind: 'op', value: redir[1], range: index.range(i, opEnd) });
       i = opEnd;
       while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;
-      const w = readWord(text, i, index);
+      const w = readWord(text, i, index, template);
       if (w) {
         if (redir[1].startsWith('<<')) heredocs.push({ delimiter: w.token.value, quoted: w.token.quoted, stripTabs: redir[1] === '<<-' });
         i = w.end;
       }
       continue;
     }
-    const w = readWord(text, i, index);
+    const w = readWord(text, i, index, template);
     if (!w) {
       i++;
       continue;
     }
     items.push({ kind: 'word', token: w.token });
+    // Each template span of the word: a statement's effect on the lines after it, or none (a value, a comment).
+    for (const [from, to] of w.spans ?? []) items.push({ kind: 'template', effect: statementEffects(text.slice(from, to))[0] ?? 'none', range: index.range(from, to) });
     i = w.end;
   }
   return items;
@@ -144,8 +159,15 @@ function readHeredocBodies(text: string, i: number, pending: PendingHereDoc[], i
   return Math.min(i, text.length);
 }
 
-/** Where a shell expansion starting at `i` ($VAR, ${...}, $(...), `...`) ends; undefined when none starts there. */
-function expansionEnd(text: string, i: number): number | undefined {
+/**
+ * Where a shell expansion starting at `i` ($VAR, ${...}, $(...), `...`) ends, or in a template a template span
+ * (`{{ ... }}`, `{% ... %}`, up to the end of its line); undefined when none starts there.
+ */
+function expansionEnd(text: string, i: number, template: boolean): number | undefined {
+  if (template && opensSpan(text, i, text.length)) {
+    const eol = text.indexOf('\n', i);
+    return spanEnd(text, i, eol < 0 ? text.length : eol);
+  }
   if (text[i] === '$' && i + 1 < text.length && /[A-Za-z_{(@*#?$!0-9-]/.test(text[i + 1])) return skipDollar(text, i);
   if (text[i] === '`') {
     const e = text.indexOf('`', i + 1);
@@ -154,8 +176,15 @@ function expansionEnd(text: string, i: number): number | undefined {
   return undefined;
 }
 
-function readWord(text: string, i: number, index: LineIndex): { token: Token; end: number } | undefined {
+function readWord(text: string, i: number, index: LineIndex, template = false): { token: Token; end: number; spans?: Array<[number, number]> } | undefined {
   const start = i;
+  /** The template spans read, by offsets. */
+  let spans: Array<[number, number]> | undefined;
+  const expansion = (at: number): number | undefined => {
+    const x = expansionEnd(text, at, template);
+    if (x !== undefined && template && text[at] === '{') (spans ??= []).push([at, x]);
+    return x;
+  };
   let value = '';
   let quoted = false;
   let dynamic = false;
@@ -190,7 +219,7 @@ function readWord(text: string, i: number, index: LineIndex): { token: Token; en
           i += 2;
           continue;
         }
-        const x = expansionEnd(text, i);
+        const x = expansion(i);
         if (x !== undefined) {
           value += text.slice(i, x);
           dynamic = true;
@@ -203,7 +232,7 @@ function readWord(text: string, i: number, index: LineIndex): { token: Token; en
       i++;
       continue;
     }
-    const x = expansionEnd(text, i);
+    const x = expansion(i);
     if (x !== undefined) {
       value += text.slice(i, x);
       dynamic = true;
@@ -215,5 +244,5 @@ function readWord(text: string, i: number, index: LineIndex): { token: Token; en
   }
   if (i === start) return undefined;
   i = Math.min(i, n);
-  return { token: Token.at(value, text.slice(start, i), index.range(start, i), quoted, dynamic), end: i };
+  return { token: Token.at(value, text.slice(start, i), index.range(start, i), quoted, dynamic), end: i, spans };
 }

@@ -106,7 +106,7 @@ function setMarkdown(result: LintResult, name: string): string {
 
 function valueMarkdown(result: LintResult, loc: Extract<Located, { kind: 'value' }>): string | undefined {
   const { use, token, index } = loc;
-  if (token.dynamic && result.ruleset.format === 'restore') return `\`${token.value}\` is a template value: known only once the template is rendered. The checks that need it take it as any value.`;
+  if (token.dynamic && (result.ruleset.format === 'restore' || /\{\{|\{%/.test(token.raw))) return `\`${token.value}\` is a template value: known only once the template is rendered. The checks that need it take it as any value.`;
   if (token.dynamic) return `\`${token.value}\` is a shell value: known only when the script runs.`;
   const family = familyOf(result.ruleset, loc.command);
   const kind = use.spec.args[index] ?? use.spec.optionalArg;

@@ -8,6 +8,7 @@ import { Token } from '../lexer';
 import { LineIndex } from '../lineIndex';
 import { ArmRef, ChainDecl, Command, CommentLine, Ruleset, TableBlock } from '../model';
 import { HereDoc, lexShell, ShellItem } from '../shellLexer';
+import { TemplateBlocks } from './template';
 import { parseCommand } from './command';
 import { parseRestoreLines } from './restore';
 import { DiagnosticSink } from './diagnostics';
@@ -46,13 +47,17 @@ interface SimpleCommand {
   arms: ArmRef[];
   /** The words of a case pattern (`start|restart)`), not a command. */
   pattern?: boolean;
-  /** It runs only as another command turns out (after `&&` or `||`), or in a pipeline (`|`). */
+  /** It runs only as another command turns out (after `&&` or `||`), or in a pipeline (`|`); or a template may leave it out. */
   conditional?: boolean;
+  /** In a Jinja template: inside a block, or with a statement of its own, so that it may be rendered several times or not at all. */
+  templated?: boolean;
 }
 
 /** Splits the item stream into simple commands (words between control operators), each with its here-document. */
-function simpleCommands(items: ShellItem[], statements: ScriptStatements): SimpleCommand[] {
+function simpleCommands(items: ShellItem[], statements: ScriptStatements, blocks: TemplateBlocks): SimpleCommand[] {
   const out: SimpleCommand[] = [];
+  /** The command being read holds a template statement of its own. */
+  let inline = false;
   let cur: SimpleCommand = { words: [], arms: [] };
   /** The commands that opened here-documents on the current line, in order: the bodies follow the line. */
   const opened: SimpleCommand[] = [];
@@ -67,17 +72,23 @@ function simpleCommands(items: ShellItem[], statements: ScriptStatements): Simpl
       cur.pattern = begun.pattern;
       if (begun.skip) cur.words = cur.words.slice(begun.skip);
       cur.arms = statements.arms();
-      cur.conditional = before === '&&' || before === '||' || before === '|';
+      cur.templated = inline || blocks.conditional;
+      cur.conditional = before === '&&' || before === '||' || before === '|' || cur.templated;
       if (cur.words.length) {
         out.push(cur);
         pushed = true;
       }
     }
     cur = { words: [], arms: [] };
+    inline = false;
   };
   for (const it of items) {
     if (it.kind === 'word') cur.words.push(it.token);
-    else if (it.kind === 'heredoc') {
+    else if (it.kind === 'template') {
+      // A statement among a command's words makes it the template's to shape; one alone is no command.
+      if (cur.words.length > 1 || it.range.start.line !== cur.words[0]?.range.start.line) inline = true;
+      blocks.apply(it.effect, it.range.start.line);
+    } else if (it.kind === 'heredoc') {
       const owner = opened.shift();
       if (owner && !owner.heredoc) owner.heredoc = it;
     } else if (it.kind === 'op' && (it.value === '<<' || it.value === '<<-')) opened.push(cur);
@@ -165,15 +176,23 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const armsOf = new Map<Command, ArmRef[]>();
   const loads: Array<NonNullable<Ruleset['loads']>[number] & { arms: ArmRef[] }> = [];
   const statements = new ScriptStatements();
-  const simple = simpleCommands(items, statements);
+  const blocks = new TemplateBlocks();
+  const simple = simpleCommands(items, statements, blocks);
   const values = ShellValues.of(simple.filter((c) => !c.pattern));
   const calls: FunctionCall[] = [];
-  for (const { words, heredoc, arms, pattern } of simple) {
+  for (const { words, heredoc, arms, pattern, templated } of simple) {
     if (pattern) continue;
     const k = commandWord(words, aliases);
     if (k >= words.length) continue;
     const called = words[k].quoted || words[k].dynamic ? undefined : statements.functions.get(words[k].value);
     if (called !== undefined) calls.push({ statement: called, arms });
+    // `{{ rule }}` as a command of its own: the template puts any command there, iptables or ip6tables, which may
+    // add, delete or flush rules the analysis cannot see, as a rules file loaded from elsewhere may.
+    if (isTemplateExpression(words[k])) {
+      for (const family of [4, 6] as const) loads.push({ family, noflush: false, line: words[k].range.start.line, arms });
+      mentionsIpv6 = true;
+      continue;
+    }
     const restore = embeddedRestore(words, k, heredoc, index, opts);
     const unseen = restore ? undefined : unseenLoad(words, k, opts);
     if (unseen) {
@@ -196,11 +215,14 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
     const family = opts.family ?? fam ?? defaultFamily;
     families.add(family);
     const { cmd, resolved } = parseResolved(words.slice(k + 1), values, { family, format: 'script', table: 'filter', sink, index: commands.length });
+    // `iptables {{ rule }}`: a command of the template's making (its iptables command itself unknown).
+    if (!cmd && words.slice(k + 1).some(isTemplateExpression)) loads.push({ family, noflush: false, line: words[k].range.start.line, arms });
     if (cmd) {
       cmd.commandFamily = family;
       commands.push(cmd);
       if (arms.length) armsOf.set(cmd, arms);
       cmd.substituted = resolved;
+      if (templated) cmd.conditional = true;
     }
   }
   const follows = followedArms(armsOf, calls, statements.kinds);
@@ -208,7 +230,23 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   for (const l of counted ?? []) families.add(l.family);
   const family = opts.family ?? (families.size === 1 ? [...families][0] : defaultFamily);
   const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: notFollowed(armsOf, follows), armsOf: armsOf.size ? armsOf : undefined, loads: counted };
+  const first = templateStart(items);
+  if (first) ruleset.template = { first, blocks: blocks.blocks(index.lineCount - 1) };
   return withEmbedded(ruleset, embedded, sink);
+}
+
+/** A word that is a template's value (`{{ rule }}`) and nothing else. */
+function isTemplateExpression(w: Token): boolean {
+  return w.dynamic && w.raw.startsWith('{{') && w.raw.endsWith('}}') && w.raw.indexOf('}}') === w.raw.length - 2;
+}
+
+/** The line where a script's template syntax first shows (a Jinja template of a script), if it has any. */
+function templateStart(items: ShellItem[]): Range | undefined {
+  for (const it of items) {
+    const at = it.kind === 'comment' && it.text.startsWith('{#') ? it.range : it.kind === 'template' ? it.range : undefined;
+    if (at) return at;
+  }
+  return undefined;
 }
 
 /**

@@ -64,15 +64,22 @@ export function templateLine(text: string): { effects: TemplateEffect[]; openCom
   }
 }
 
+/** The effects of the statements (`{% ... %}`) in a piece of text, in order. */
+export function statementEffects(text: string): TemplateEffect[] {
+  const out: TemplateEffect[] = [];
+  for (const m of text.matchAll(/\{%(.*?)%\}/g)) out.push(statementEffect(m[1]));
+  return out;
+}
+
 /** Where the template span opening at `i` (`{{`, `{%` or `{#`) ends on the line; the line's end when it does not. */
-function spanEnd(text: string, i: number, end: number): number {
+export function spanEnd(text: string, i: number, end: number): number {
   const kind = text[i + 1];
   const closer = kind === '{' ? '}}' : `${kind}}`;
   const at = text.indexOf(closer, i + 2);
   return at < 0 || at + 2 > end ? end : at + 2;
 }
 
-function opensSpan(text: string, i: number, end: number): boolean {
+export function opensSpan(text: string, i: number, end: number): boolean {
   if (i + 1 >= end || text.charCodeAt(i) !== 123 /* { */) return false;
   const next = text.charCodeAt(i + 1);
   return next === 123 /* { */ || next === 37 /* % */ || next === 35 /* # */;
@@ -167,12 +174,15 @@ export class TemplateBlocks {
     }
     const t = templateLine(text);
     if (!t) return false;
-    for (const e of t.effects) {
-      if (e === 'open' && this.depth++ === 0) this.openedAt = line;
-      else if (e === 'close' && this.depth > 0 && --this.depth === 0) this.outer.push({ start: this.openedAt, end: line });
-    }
+    for (const e of t.effects) this.apply(e, line);
     this.commentOpen = t.openComment;
     return true;
+  }
+
+  /** One statement's effect, on `line`. */
+  apply(e: TemplateEffect, line: number): void {
+    if (e === 'open' && this.depth++ === 0) this.openedAt = line;
+    else if (e === 'close' && this.depth > 0 && --this.depth === 0) this.outer.push({ start: this.openedAt, end: line });
   }
 
   /** The outermost blocks, one left open running to `lastLine`. */
