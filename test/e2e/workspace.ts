@@ -27,6 +27,7 @@ export function makeWorkspace(): string {
   write('fixonsave.rules', '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m state --state NEW -s 10.1.2.3/8 -j ACCEPT\nCOMMIT\n');
   write('trace.iptables', '*filter\n:INPUT DROP [0:0]\nCOMMIT\n');
   write('firewall.sh', '#!/bin/sh\niptables -F\niptables -A INPUT -i lo -j ACCEPT\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -P INPUT DROP\n');
+  write('roles/fw/templates/firewall.sh.j2', '#!/bin/sh\n{% for port in ports %}\niptables -A INPUT -p tcp --dport {{ port }} -j ACCPET\n{% endfor %}\n');
   write('broken-firewall.sh', '#!/bin/sh\necho "setting up the firewall"\niptables -A INPUT -p tcp --dport 22 -j ACCPET\nfor x in a b; do echo $x; done\n');
   return ws;
 }

@@ -57,6 +57,13 @@ const cases: Case[] = [
     const jump = (await diagnostics(ufw, (d) => d.some((x) => code(x) === 'unknown-target'))).find((x) => code(x) === 'unknown-target')!;
     assert.equal(jump.severity, vscode.DiagnosticSeverity.Information, jump.message);
     assert.match(jump.message, /ufw creates its chains itself/);
+    // Jinja templates: a rules file's opens as iptables, a script's as a shell script, each read as a template.
+    const rules = await open('ansible-rules.v4.j2');
+    assert.equal(rules.languageId, 'iptables');
+    const script = await open('roles/fw/templates/firewall.sh.j2');
+    assert.equal(script.languageId, 'shellscript');
+    const typo = await diagnostics(script, (d) => d.some((x) => code(x) === 'unknown-target'));
+    assert.deepEqual(typo.filter((x) => x.severity === vscode.DiagnosticSeverity.Error).map((x) => `${x.range.start.line} ${code(x)}`), ['2 unknown-target']);
   }],
   ['diagnostics arrive with codes, ranges and documentation links', async () => {
     const doc = await open('common-mistakes.iptables');
