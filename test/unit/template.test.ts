@@ -24,6 +24,8 @@ test('template lexing: a span is part of its word, blanks inside it too, and mak
   // A quoted word without a span loses its quotes, as iptables-restore reads it.
   const plain = lexTemplateLine('-A X --comment "a b" -s 10.{{ n }}.0.0/16', 3, 0, 41, 0, []).tokens;
   assert.deepEqual(plain.map((w) => [w.value, w.dynamic]), [['-A', false], ['X', false], ['--comment', false], ['a b', false], ['-s', false], ['10.{{ n }}.0.0/16', true]]);
+  // A statement that starts a word is a word of its own; a value glued to text is part of its word.
+  assert.deepEqual(lexTemplateLine('{% for p in ports %}-A INPUT -j ACCEPT{% endfor %}', 0, 0, 50, 0, []).tokens.map((w) => w.raw), ['{% for p in ports %}', '-A', 'INPUT', '-j', 'ACCEPT{% endfor %}']);
   // A span left open runs to the end of the line.
   assert.deepEqual(lexTemplateLine('-A X -s {{ oops', 0, 0, 15, 0, []).tokens.map((w) => w.raw), ['-A', 'X', '-s', '{{ oops']);
 });
@@ -89,6 +91,16 @@ test('a rule a template block may repeat or leave out never makes a later rule d
   assert.deepEqual(found(doc('*filter', ':INPUT DROP [0:0]', rules[0], '{% if dns %}', rules[2], '{% endif %}', 'COMMIT')), ['5 redundant-rule']);
   // A statement inside the rule's line: the rule may say more or less than it seems.
   assert.deepEqual(found(doc('*filter', ':INPUT DROP [0:0]', '-A INPUT {% if x %}-s 10.0.0.0/8{% endif %} -j ACCEPT', rules[2], 'COMMIT')), []);
+});
+
+test('statements on a rule line open and close blocks: the rule and those up to the end of its block may not be there', () => {
+  const text = doc('*filter', ':INPUT DROP [0:0]', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+    '{% for p in ports %}-A INPUT -p tcp --dport {{ p }} -j ACCEPT', '-A INPUT -p tcp --dport 80 -j ACCEPT', '{% endfor %}',
+    '{% if all %}-A INPUT -j ACCEPT{% endif %}', '-A INPUT -p tcp --dport 22 -j ACCEPT', '-A INPUT -j DROP', 'COMMIT');
+  const r = lint(text, { fileName: 'rules.v4.j2' });
+  assert.deepEqual(r.ruleset.commands.map((c) => `${c.startLine + 1}${c.conditional ? '?' : ''}`), ['3', '4?', '5?', '7?', '8', '9']);
+  assert.deepEqual(r.ruleset.template?.blocks, [{ start: 3, end: 5 }, { start: 6, end: 6 }]);
+  assert.deepEqual(found(text), []);
 });
 
 test('declarations in the arms of a template block are alternatives, not a chain declared twice', () => {

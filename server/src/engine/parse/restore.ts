@@ -11,7 +11,7 @@ import { DiagnosticSink } from './diagnostics';
 import { legacyOnly } from '../checks/legacy';
 import { AnalysisMemo, ParsedLine } from '../memo';
 import { checkLookalikeLine } from '../checks/lookalike';
-import { hasInlineStatement, hasSpan, lexTemplateLine, TemplateBlocks, usesTemplates } from './template';
+import { hasInlineStatement, hasSpan, lexTemplateLine, statementEffects, TemplateBlocks, usesTemplates } from './template';
 
 const COUNTERS_RE = /^\[\d+:\d+\]$/;
 
@@ -226,6 +226,12 @@ class RestoreParser {
   }
 
   private ruleLine(text: string, line: number, table: string): void {
+    this.parseRule(text, line, table);
+    // Statements on a rule's line (`{% for p in ports %}-A INPUT ...`) open and close blocks after it.
+    if (this.template && hasInlineStatement(text)) for (const e of statementEffects(text)) this.template.apply(e, line);
+  }
+
+  private parseRule(text: string, line: number, table: string): void {
     const { memo, family } = this;
     const { text: doc, starts } = this.index;
     const template = this.template;

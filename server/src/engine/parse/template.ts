@@ -107,7 +107,10 @@ export function lexTemplateLine(text: string, line: number, from: number, end: n
       const ch = text.charCodeAt(i);
       if (opensSpan(text, i, end)) {
         dynamic = true;
+        const statement = i === start && text.charCodeAt(i + 1) !== 123 /* { */;
         i = spanEnd(text, i, end);
+        // A statement or comment that starts a word is a word of its own (`{% for p in ports %}-A INPUT ...`).
+        if (statement && quoteAt < 0) break;
         continue;
       }
       if (quoteAt >= 0) {
