@@ -8,6 +8,7 @@ import { lexTemplateLine, outsideBlocks, templateLine } from '../../server/src/e
 import { quickFixes } from '../../server/src/engine/fixes';
 import { applyEdits, formatEdits } from '../../server/src/engine/format';
 import { hover } from '../../server/src/features/hover';
+import { scriptToRestore } from '../../server/src/engine/toRestore';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const doc = (...lines: string[]) => `${lines.join('\n')}\n`;
@@ -213,4 +214,15 @@ test('shell words that only look like template syntax (${#list[@]}, a brace grou
   const r = lint(text, { fileName: 'firewall.sh' });
   assert.equal(r.ruleset.template, undefined);
   assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+});
+
+test('converting a script template says what it cannot write: template values, the template commands, the block rules written once', () => {
+  const text = doc('#!/bin/sh', 'iptables -A INPUT -i lo -j ACCEPT', '{% for port in ports %}', 'iptables -A INPUT -p tcp --dport {{ port }} -j ACCEPT', '{% endfor %}',
+    '{% if web %}', 'iptables -A INPUT -p tcp --dport 80 -j ACCEPT', '{% endif %}', '{{ extra_rule }}', 'iptables -A INPUT -j DROP');
+  const [v4] = scriptToRestore(lint(text, { fileName: 'firewall.sh.j2' }));
+  const lines = v4.text.split('\n');
+  assert.ok(lines.includes('# The template puts commands of its own in the script (line 9): what they do is not written here.'), v4.text);
+  assert.ok(lines.some((l) => l.startsWith('# The script is a Jinja template: the rules in its blocks (lines 4, 7) are written once each')), v4.text);
+  assert.deepEqual(lines.filter((l) => l.startsWith('-A')), ['-A INPUT -i lo -j ACCEPT', '-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT', '-A INPUT -j DROP']);
+  assert.deepEqual(v4.skipped, [{ line: 3, why: 'it holds a template value, known only once the template is rendered' }]);
 });

@@ -168,10 +168,11 @@ export interface Ruleset {
   /** In a script with if or case statements: the arms each command in one stands in, outermost first. */
   armsOf?: ReadonlyMap<Command, readonly ArmRef[]>;
   /**
-   * In a script: the rules files it loads that cannot be read here (`iptables-restore < /etc/iptables/rules.v4`):
-   * the chains of that family may hold rules and policies the analysis does not see.
+   * In a script: the rules files it loads that cannot be read here (`iptables-restore < /etc/iptables/rules.v4`),
+   * and in a script template the commands the template puts in (`{{ rule }}`, `template`): the chains of that family
+   * may hold rules and policies the analysis does not see.
    */
-  loads?: Array<{ family: Family; line: number; noflush: boolean }>;
+  loads?: Array<{ family: Family; line: number; noflush: boolean; template?: boolean }>;
   /**
    * A file written as a Jinja template: where its template syntax first shows, and its outermost blocks (`{% for %}`
    * ... `{% endfor %}`) by the lines of their opening and closing statements. What a fix adds goes outside them, so

@@ -34,7 +34,7 @@ function tableText(table: string, chains: ChainState[], result: LintResult, skip
         out.push(`-A ${cs.name}${text ? ` ${text}` : ''}`);
         continue;
       }
-      const why = c.dynamic ? 'it holds a shell value, known only when the script runs' : 'it has an error';
+      const why = !c.dynamic ? 'it has an error' : /\{\{|\{%/.test(result.index.lineText(c.startLine)) ? 'it holds a template value, known only once the template is rendered' : 'it holds a shell value, known only when the script runs';
       skipped.push({ line: c.startLine, why });
       out.push(`# Line ${c.startLine + 1} of the script is not written out (${why}):`, `#   ${result.index.lineText(c.startLine).trim()}`);
     }
@@ -51,10 +51,25 @@ function branchNote(result: LintResult, family: Family): string[] {
   return [`# Where the script branches (if, case), the arm that sets up the most rules is the one written here; the commands of the other arms, and of functions only they call (lines ${shown}), are not.`];
 }
 
-/** The rules files the script loads that cannot be read here: what they hold is not in this file. */
+/** The rules files the script loads that cannot be read here, and a template's commands: what they hold is not in this file. */
 function loadNote(result: LintResult, family: Family): string[] {
-  const lines = (result.ruleset.loads ?? []).filter((l) => l.family === family).map((l) => l.line + 1);
-  return lines.length ? [`# The script also loads rules from a file that is not part of it (line${lines.length > 1 ? 's' : ''} ${lines.join(', ')}): they are not written here.`] : [];
+  const loads = (result.ruleset.loads ?? []).filter((l) => l.family === family);
+  const lines = (template: boolean) => {
+    const ls = loads.filter((l) => !!l.template === template).map((l) => l.line + 1);
+    return ls.length ? `line${ls.length > 1 ? 's' : ''} ${ls.join(', ')}` : undefined;
+  };
+  const [files, made] = [lines(false), lines(true)];
+  return [
+    ...(files ? [`# The script also loads rules from a file that is not part of it (${files}): they are not written here.`] : []),
+    ...(made ? [`# The template puts commands of its own in the script (${made}): what they do is not written here.`] : []),
+  ];
+}
+
+/** A template of a script: the rules of its blocks are written once each, as if the template were rendered once. */
+function templateNote(result: LintResult, family: Family): string[] {
+  if (!result.ruleset.template) return [];
+  const lines = result.ruleset.commands.filter((c) => c.conditional && (c.commandFamily ?? result.ruleset.family) === family).map((c) => c.startLine + 1);
+  return [`# The script is a Jinja template: ${lines.length ? `the rules in its blocks (line${lines.length > 1 ? 's' : ''} ${lines.slice(0, 8).join(', ')}${lines.length > 8 ? ', ...' : ''}) are written once each, as if rendered once, and ` : ''}rules with template values are left out. Converting the rendered script gives the real rules.`];
 }
 
 /** One restore file per family the script's commands touch (iptables: IPv4, ip6tables: IPv6). */
@@ -69,6 +84,7 @@ export function scriptToRestore(result: LintResult, source = 'the script'): Rest
       '# Loading this file replaces every table it names, rules the script did not make included, all at once.',
       ...branchNote(result, family),
       ...loadNote(result, family),
+      ...templateNote(result, family),
     ];
     for (const t of TABLES) {
       const inTable = chains.filter((cs) => cs.table === t.name);

@@ -135,7 +135,7 @@ function embeddedRestore(words: Token[], k: number, heredoc: HereDoc | undefined
  * (`if [ -e "$SAVED" ]; then iptables-restore < "$SAVED"; exit 0; fi`, then the script's own rules).
  */
 function seenLoads(loads: Array<NonNullable<Ruleset['loads']>[number] & { arms: ArmRef[] }>, follows: (path: readonly ArmRef[]) => boolean): Ruleset['loads'] {
-  const out = loads.filter((l) => l.noflush || follows(l.arms)).map(({ family, line, noflush }) => ({ family, line, noflush }));
+  const out = loads.filter((l) => l.noflush || follows(l.arms)).map(({ family, line, noflush, template }) => (template ? { family, line, noflush, template } : { family, line, noflush }));
   return out.length ? out : undefined;
 }
 
@@ -189,7 +189,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
     // `{{ rule }}` as a command of its own: the template puts any command there, iptables or ip6tables, which may
     // add, delete or flush rules the analysis cannot see, as a rules file loaded from elsewhere may.
     if (isTemplateExpression(words[k])) {
-      for (const family of [4, 6] as const) loads.push({ family, noflush: false, line: words[k].range.start.line, arms });
+      for (const family of [4, 6] as const) loads.push({ family, noflush: false, line: words[k].range.start.line, arms, template: true });
       mentionsIpv6 = true;
       continue;
     }
@@ -216,7 +216,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
     families.add(family);
     const { cmd, resolved } = parseResolved(words.slice(k + 1), values, { family, format: 'script', table: 'filter', sink, index: commands.length });
     // `iptables {{ rule }}`: a command of the template's making (its iptables command itself unknown).
-    if (!cmd && words.slice(k + 1).some(isTemplateExpression)) loads.push({ family, noflush: false, line: words[k].range.start.line, arms });
+    if (!cmd && words.slice(k + 1).some(isTemplateExpression)) loads.push({ family, noflush: false, line: words[k].range.start.line, arms, template: true });
     if (cmd) {
       cmd.commandFamily = family;
       commands.push(cmd);
