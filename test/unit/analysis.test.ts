@@ -189,6 +189,39 @@ test('dnat-dropped: a REDIRECT to a port of this machine that INPUT drops', () =
   expectNone(gateway([same], [], ['-A INPUT -p tcp --dport 80 -j ACCEPT']), 'dnat-dropped');
 });
 
+test('dnat-dropped in nat OUTPUT: this machine\'s own connections, rewritten, that filter OUTPUT or INPUT drops', () => {
+  const host = (nat: string[], output: string[], input: string[] = [], outPolicy = 'DROP') => [
+    '*nat', ':OUTPUT ACCEPT [0:0]', ...nat, 'COMMIT',
+    '*filter', ':INPUT DROP [0:0]', `:OUTPUT ${outPolicy} [0:0]`, '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT', ...input,
+    '-A OUTPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', ...output, 'COMMIT', ''].join('\n');
+  // A DNAT: filter OUTPUT sees the new address and port, not the ones the program asked for.
+  const api = '-A OUTPUT -p tcp -d 203.0.113.10 --dport 443 -j DNAT --to-destination 10.0.0.5:8443';
+  const d = expectOne(host([api], ['-A OUTPUT -p tcp --dport 443 -j ACCEPT']), 'dnat-dropped', 2, api);
+  assert.match(d.message, /DNAT sends to 10\.0\.0\.5:8443 are dropped after it: this machine's own packets pass filter OUTPUT after nat OUTPUT/);
+  assert.equal(d.data?.rule, '-A OUTPUT -d 10.0.0.5 -p tcp --dport 8443 -m conntrack --ctstate NEW -j ACCEPT');
+  assert.equal(d.data?.chain, 'OUTPUT');
+  expectNone(host([api], [d.data?.rule as string]), 'dnat-dropped');
+  expectNone(host([api], [], [], 'ACCEPT'), 'dnat-dropped');
+  // Were the new address this machine's, the packets would leave by loopback and come back through INPUT: an
+  // OUTPUT accept of loopback is then not enough to keep them, when INPUT takes nothing from lo.
+  expectOne(host([api], ['-A OUTPUT -o lo -j ACCEPT']), 'dnat-dropped', 2, api);
+  expectNone(host([api], ['-A OUTPUT -o lo -j ACCEPT'], ['-A INPUT -i lo -j ACCEPT']), 'dnat-dropped');
+  // A REDIRECT: to the loopback address, out by lo and back in through INPUT.
+  const proxy = '-A OUTPUT -p tcp --dport 80 -m owner ! --uid-owner proxy -j REDIRECT --to-ports 3128';
+  const r = expectOne(host([proxy], ['-A OUTPUT -o lo -j ACCEPT']), 'dnat-dropped', 2, proxy);
+  assert.match(r.message, /REDIRECT sends to port 3128 of this machine are dropped after it: they come back in over loopback and pass filter INPUT, where the DROP policy denies them/);
+  assert.equal(r.data?.rule, '-A INPUT -i lo -p tcp --dport 3128 -m conntrack --ctstate NEW -j ACCEPT');
+  expectNone(host([proxy], ['-A OUTPUT -o lo -j ACCEPT'], [r.data?.rule as string]), 'dnat-dropped');
+  // Or stopped in OUTPUT already, when nothing there takes port 3128 by loopback.
+  const out = expectOne(host([proxy], ['-A OUTPUT -p tcp --dport 80 -j ACCEPT'], ['-A INPUT -i lo -j ACCEPT']), 'dnat-dropped', 2, proxy);
+  assert.equal(out.data?.rule, '-A OUTPUT -o lo -p tcp --dport 3128 -m conntrack --ctstate NEW -j ACCEPT');
+  expectNone(host([proxy], ['-A OUTPUT -d 127.0.0.1 -j ACCEPT'], ['-A INPUT -i lo -j ACCEPT']), 'dnat-dropped');
+  // A chain both PREROUTING and OUTPUT jump to: one finding for the rule.
+  const both = ['*nat', ':PREROUTING ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':FWD - [0:0]', '-A PREROUTING -j FWD', '-A OUTPUT -j FWD', '-A FWD -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.7:80', 'COMMIT',
+    '*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT DROP [0:0]', '-A INPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', ''].join('\n');
+  expectOne(both, 'dnat-dropped', 6, '-A FWD -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.7:80');
+});
+
 test('loopback-blocked: INPUT or OUTPUT that denies new connections on lo', () => {
   const chains = (input: string[], output: string[] = [], outPolicy = 'ACCEPT') => ['*filter', ':INPUT DROP [0:0]', `:OUTPUT ${outPolicy} [0:0]`, '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT', ...input, ...output, 'COMMIT', ''].join('\n');
   assert.match(expectOne(chains([]), 'loopback-blocked', 1, 'DROP').message, /'-A INPUT -i lo -j ACCEPT'/);

@@ -250,7 +250,11 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     const added = insertSuggested(fc, 'DOCKER-USER', 'Move it to DOCKER-USER, matching the port the connections were sent to');
     return !c || c.startLine !== c.endLine || c.conditional ? [] : added.map((f) => ({ ...f, edits: [...f.edits, deleteLine(fc.doc, c.startLine)], preferred: false }));
   },
-  'dnat-dropped': (fc) => (fc.data.chain === 'INPUT' ? insertSuggested(fc, 'INPUT', 'Accept the redirected connections in INPUT') : insertSuggested(fc, 'FORWARD', 'Accept the forwarded connections in FORWARD')),
+  'dnat-dropped': (fc) => {
+    const chain = fc.data.chain as string;
+    const title = chain === 'INPUT' ? 'Accept the redirected connections in INPUT' : chain === 'OUTPUT' ? 'Accept the rewritten connections in OUTPUT' : 'Accept the forwarded connections in FORWARD';
+    return insertSuggested(fc, chain, title);
+  },
 };
 
 /** Inserts the finding's suggested rule into `chain` where the finding says (see insertionLine). */

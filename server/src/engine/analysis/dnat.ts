@@ -3,7 +3,8 @@
  * another address and port, and the connection's first packet then passes filter FORWARD (another host) or INPUT
  * (this host). When both surely deny it, the forward cannot work: the classic port forward for a media or game
  * server behind a gateway whose FORWARD chain accepts only replies. A REDIRECT (to a port of this machine, such as
- * a transparent proxy's) sends the connection to INPUT alone.
+ * a transparent proxy's) sends the connection to INPUT alone. In nat OUTPUT, for this machine's own connections, the
+ * first packet passes filter OUTPUT after the rewrite (and, redirected to this machine, INPUT over loopback).
  */
 import { CheckContext } from '../checks/context';
 import { formatAddress, parseAddress } from '../kb/addresses';
@@ -12,7 +13,7 @@ import { ChainState } from '../state';
 import { IntervalSet } from './intervals';
 import { AnalysisModel, RuleInfo } from './model';
 import { denier, denyEnd, follow } from './policy';
-import { Box, Dim, stateSet } from './space';
+import { Box, Dim, LOOPBACK, notLoopback, stateSet } from './space';
 
 const NEW = stateSet('NEW');
 
@@ -84,9 +85,9 @@ function wayInterface(ri: RuleInfo, ways: Way[]): string | undefined {
 }
 
 /** The rule of `chain` that would let the connections in (same protocol, new address and port). */
-function suggestedRule(ri: RuleInfo, to: NatDestination, family: 4 | 6, inIface: string | undefined, chain: 'FORWARD' | 'INPUT'): string {
+function suggestedRule(ri: RuleInfo, to: NatDestination, family: 4 | 6, iface: string | undefined, chain: 'FORWARD' | 'INPUT' | 'OUTPUT'): string {
   const parts = [`-A ${chain}`];
-  if (inIface) parts.push(`-i ${inIface}`);
+  if (iface) parts.push(`${chain === 'OUTPUT' ? '-o' : '-i'} ${iface}`);
   if (to.addr && to.addr[0] === to.addr[1]) parts.push(`-d ${formatAddress(to.addr[0], family)}`);
   const proto = ri.rule.protocol && !ri.rule.protocol.negated && !ri.rule.protocol.dynamic ? ri.rule.protocol.value : undefined;
   if (proto) parts.push(`-p ${proto}`);
@@ -103,21 +104,24 @@ function suggestedRule(ri: RuleInfo, to: NatDestination, family: 4 | 6, inIface:
 const MAX_ENTRIES = 16;
 const MAX_DEPTH = 64;
 
-/** A way into a nat chain from PREROUTING: the packets it lets through, and the jumps on it (outermost first). */
+/** The nat hooks where a DNAT or REDIRECT sends new connections elsewhere: packets that arrive, and this machine's own. */
+type NatHook = 'PREROUTING' | 'OUTPUT';
+
+/** A way into a nat chain from its hook: the packets it lets through, and the jumps on it (outermost first). */
 interface Way {
   box: Box;
   jumps: RuleInfo[];
 }
 
 /**
- * The packets that can reach a nat chain from PREROUTING, as boxes: the conditions of the jumps on the way (every
- * packet for PREROUTING itself; none from the other hooks). Earlier rules of the calling chains are not taken out:
+ * The packets that can reach a nat chain from a hook, as boxes: the conditions of the jumps on the way (every
+ * packet for the hook's own chain; none from the other hooks). Earlier rules of the calling chains are not taken out:
  * the boxes hold more than reaches the chain, which only makes a claim that all of it is dropped harder to make.
  */
-function waysIn(model: AnalysisModel, ctx: CheckContext, cs: ChainState, known: Map<ChainState, Way[]>, depth = 0): Way[] {
+function waysIn(model: AnalysisModel, ctx: CheckContext, cs: ChainState, hook: NatHook, known: Map<ChainState, Way[]>, depth = 0): Way[] {
   const space = model.space(cs);
   const anything: Way[] = [{ box: space.full, jumps: [] }];
-  if (cs.builtin) return cs.name === 'PREROUTING' ? anything : [];
+  if (cs.builtin) return cs.name === hook ? anything : [];
   const done = known.get(cs);
   if (done) return done;
   if (depth > MAX_DEPTH) return anything;
@@ -125,7 +129,7 @@ function waysIn(model: AnalysisModel, ctx: CheckContext, cs: ChainState, known: 
   known.set(cs, anything);
   const out: Way[] = [];
   for (const from of new Set(ctx.graph.callers(cs))) {
-    const above = waysIn(model, ctx, from, known, depth + 1);
+    const above = waysIn(model, ctx, from, hook, known, depth + 1);
     for (const r of above.length ? model.rules(from) : []) {
       if ((r.flow.kind !== 'jump' && r.flow.kind !== 'goto') || r.flow.chain !== cs) continue;
       for (const w of above) {
@@ -139,10 +143,10 @@ function waysIn(model: AnalysisModel, ctx: CheckContext, cs: ChainState, known: 
   return ways;
 }
 
-function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family: 4 | 6, ways: Way[]): void {
+function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family: 4 | 6, ways: Way[]): boolean {
   const rule = ri.rule;
   const to = dnatDestination(ri, family);
-  if (!to || model.space(ri.chain).isEmpty(ri.box)) return;
+  if (!to || model.space(ri.chain).isEmpty(ri.box)) return false;
   const space = model.space(ri.chain);
   // Every way the DNAT's packets come in must end in a drop; the first one names the rules responsible.
   let found: { forward: NonNullable<ReturnType<typeof surelyDenies>>; input: NonNullable<ReturnType<typeof surelyDenies>> } | undefined;
@@ -152,16 +156,17 @@ function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family
     if (!box || space.isEmpty(box)) continue;
     const forward = surelyDenies(model, ctx.state.get(family, 'filter', 'FORWARD'), box);
     const input = forward && surelyDenies(model, ctx.state.get(family, 'filter', 'INPUT'), box);
-    if (!forward || !input) return;
+    if (!forward || !input) return false;
     found ??= { forward, input };
   }
-  if (!found) return;
+  if (!found) return false;
   const { forward, input } = found;
   const fix = suggestedRule(ri, to, family, wayInterface(ri, ways), 'FORWARD');
   ctx.sink.add('dnat-dropped', 'warning', rule.range,
     `Connections this DNAT sends to ${describeDestination(to, family)} are dropped after it: forwarded packets pass filter FORWARD, where ${forward.by} denies them (and were the address this machine's, INPUT: ${input.by} denies them). Accept them in FORWARD: '${fix}'.`,
     { rule: fix, chain: 'FORWARD', insertBefore: forward.insertBefore },
   ).related = [{ range: forward.range, message: 'denies the forwarded connections' }];
+  return true;
 }
 
 /** Where a DNAT sends packets (its --to-destination, read); undefined when it is a shell value or unreadable. */
@@ -187,10 +192,10 @@ function redirectPorts(ri: RuleInfo): NatDestination | undefined {
 }
 
 /** A REDIRECT whose connections INPUT surely denies, on every way in. */
-function checkRedirect(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family: 4 | 6, ways: Way[]): void {
+function checkRedirect(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family: 4 | 6, ways: Way[]): boolean {
   const to = redirectPorts(ri);
   const space = model.space(ri.chain);
-  if (!to || space.isEmpty(ri.box)) return;
+  if (!to || space.isEmpty(ri.box)) return false;
   let found: NonNullable<ReturnType<typeof surelyDenies>> | undefined;
   for (const way of ways) {
     const taken = space.intersect(ri.box, way.box);
@@ -200,30 +205,99 @@ function checkRedirect(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, fa
     // rules can be told apart here.
     box[Dim.Dst] = space.full[Dim.Dst];
     const input = surelyDenies(model, ctx.state.get(family, 'filter', 'INPUT'), box);
-    if (!input) return;
+    if (!input) return false;
     found ??= input;
   }
-  if (!found) return;
+  if (!found) return false;
   const fix = suggestedRule(ri, to, family, wayInterface(ri, ways), 'INPUT');
   const where = to.ports ? `port ${to.ports[0] === to.ports[1] ? to.ports[0] : `${to.ports[0]}-${to.ports[1]}`} of this machine` : 'this machine';
   ctx.sink.add('dnat-dropped', 'warning', ri.rule.range,
     `Connections this REDIRECT sends to ${where} are dropped after it: they pass filter INPUT, where ${found.by} denies them. Accept them in INPUT: '${fix}'.`,
     { rule: fix, chain: 'INPUT', insertBefore: found.insertBefore },
   ).related = [{ range: found.range, message: 'denies the redirected connections' }];
+  return true;
 }
 
-/** Every DNAT or REDIRECT in nat PREROUTING, or in a chain PREROUTING can reach, whose connections the filter table drops. */
+/**
+ * Every DNAT or REDIRECT in nat PREROUTING or OUTPUT, or in a chain they can reach, whose connections the filter
+ * table drops.
+ */
 export function checkDnat(model: AnalysisModel, ctx: CheckContext): void {
-  const known = new Map<ChainState, Way[]>();
-  for (const cs of ctx.state.all()) {
-    if (cs.table !== 'nat' || !(cs.name === 'PREROUTING' || (!cs.builtin && ctx.graph.hooks(cs).includes('PREROUTING')))) continue;
-    let ways: Way[] | undefined;
-    for (const ri of model.rules(cs)) {
-      const target = ri.rule.target?.spec?.name;
-      if (target !== 'DNAT' && target !== 'REDIRECT') continue;
-      ways ??= waysIn(model, ctx, cs, known);
-      if (target === 'DNAT') checkRule(model, ctx, ri, cs.family, ways);
-      else checkRedirect(model, ctx, ri, cs.family, ways);
+  // A chain both hooks reach (port forwards for this machine's own connections too): one finding per rule.
+  const reported = new Set<RuleInfo>();
+  for (const hook of ['PREROUTING', 'OUTPUT'] as const) {
+    const known = new Map<ChainState, Way[]>();
+    for (const cs of ctx.state.all()) {
+      if (cs.table !== 'nat' || !(cs.name === hook || (!cs.builtin && ctx.graph.hooks(cs).includes(hook)))) continue;
+      let ways: Way[] | undefined;
+      for (const ri of model.rules(cs)) {
+        const target = ri.rule.target?.spec?.name;
+        if ((target !== 'DNAT' && target !== 'REDIRECT') || reported.has(ri)) continue;
+        ways ??= waysIn(model, ctx, cs, hook, known);
+        const found = hook === 'OUTPUT' ? checkLocal(model, ctx, ri, cs.family, ways) : target === 'DNAT' ? checkRule(model, ctx, ri, cs.family, ways) : checkRedirect(model, ctx, ri, cs.family, ways);
+        if (found) reported.add(ri);
+      }
     }
   }
+}
+
+/** The loopback address a REDIRECT in nat OUTPUT sends this machine's packets to. */
+const LOCALHOST = { 4: IntervalSet.point(0x7f000001n), 6: IntervalSet.point(1n) };
+
+type Denied = NonNullable<ReturnType<typeof surelyDenies>>;
+
+/** Whether this machine's own packets, going out by loopback, are surely dropped: by filter OUTPUT, or on their way back in by INPUT. */
+function loopbackDrop(model: AnalysisModel, ctx: CheckContext, box: Box, family: 4 | 6): { chain: 'OUTPUT' | 'INPUT'; denied: Denied } | undefined {
+  const out = box.slice();
+  out[Dim.Out] = LOOPBACK;
+  const denied = surelyDenies(model, ctx.state.get(family, 'filter', 'OUTPUT'), out);
+  if (denied) return { chain: 'OUTPUT', denied };
+  const back = box.slice();
+  back[Dim.In] = LOOPBACK;
+  const input = surelyDenies(model, ctx.state.get(family, 'filter', 'INPUT'), back);
+  return input && { chain: 'INPUT', denied: input };
+}
+
+/**
+ * Where this machine's own connections, rewritten in nat OUTPUT, are surely dropped. A new address is routed again:
+ * a REDIRECT's packets go to the loopback address, by loopback; a DNAT's leave by any other interface, or by loopback
+ * when the address is this machine's, and must be dropped either way.
+ */
+function localDrop(model: AnalysisModel, ctx: CheckContext, box: Box, redirect: boolean, family: 4 | 6): { chain: 'OUTPUT' | 'INPUT'; denied: Denied } | undefined {
+  if (redirect) {
+    const local = box.slice();
+    local[Dim.Dst] = LOCALHOST[family];
+    return loopbackDrop(model, ctx, local, family);
+  }
+  const away = box.slice();
+  away[Dim.Out] = notLoopback(model.spaces[family], Dim.Out);
+  const denied = surelyDenies(model, ctx.state.get(family, 'filter', 'OUTPUT'), away);
+  return denied && loopbackDrop(model, ctx, box, family) ? { chain: 'OUTPUT', denied } : undefined;
+}
+
+/** A DNAT or REDIRECT in nat OUTPUT whose connections (this machine's own) filter OUTPUT or INPUT surely drops. */
+function checkLocal(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family: 4 | 6, ways: Way[]): boolean {
+  const redirect = ri.rule.target?.spec?.name === 'REDIRECT';
+  const to = redirect ? redirectPorts(ri) : dnatDestination(ri, family);
+  const space = model.space(ri.chain);
+  if (!to || space.isEmpty(ri.box)) return false;
+  let found: ReturnType<typeof localDrop>;
+  for (const way of ways) {
+    const taken = space.intersect(ri.box, way.box);
+    const box = taken && translated(taken, to);
+    if (!box || space.isEmpty(box)) continue;
+    const drop = localDrop(model, ctx, box, redirect, family);
+    if (!drop || (found && drop.chain !== found.chain)) return false;
+    found ??= drop;
+  }
+  if (!found) return false;
+  const { chain, denied } = found;
+  const fix = suggestedRule(ri, to, family, redirect ? 'lo' : undefined, chain);
+  const what = redirect ? `Connections this REDIRECT sends to ${to.ports ? `${describeDestination(to, family)} of ` : ''}this machine` : `Connections this DNAT sends to ${describeDestination(to, family)}`;
+  const path = chain === 'OUTPUT' ? 'this machine\'s own packets pass filter OUTPUT after nat OUTPUT, with their new address and port' : 'they come back in over loopback and pass filter INPUT';
+  ctx.sink.add('dnat-dropped', 'warning', ri.rule.range,
+    `${what} are dropped after it: ${path}, where ${denied.by} denies them. Accept them in ${chain}: '${fix}'.`,
+    { rule: fix, chain, insertBefore: denied.insertBefore },
+  ).related = [{ range: denied.range, message: `denies the ${redirect ? 'redirected' : 'rewritten'} connections` }];
+  return true;
 }
