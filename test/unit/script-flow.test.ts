@@ -224,3 +224,18 @@ test('a variable assigned once, plainly, is read as its value where it is used a
   const hostBits = script('NET=10.1.2.3/8', 'iptables -A INPUT -s $NET -j ACCEPT');
   assert.deepEqual(run(hostBits).diagnostics.filter((d) => d.code === 'host-bits-set'), []);
 });
+
+test('a word made of known variables and text is read as its value too; with any other expansion, or a $ that is text, it stays unknown', () => {
+  const rules = (...words: string[]) => script('LAN=192.168.1.0', 'WEB=10.0.0.5', 'PREFIX=fw', ...words.map((w) => `iptables -A INPUT -s ${w} -j ACCEPT`), 'iptables -A INPUT -s 192.168.1.0/24 -p tcp --dport 22 -j ACCEPT');
+  const sources = (text: string) => run(text).ruleset.commands.slice(0, -1).map((c) => (c.options[0].argDynamic ? 'unknown' : c.options[0].argValue));
+  assert.deepEqual(sources(rules('$LAN/24', '"${LAN}/24"', '${LAN}/24,$WEB')), ['192.168.1.0/24', '192.168.1.0/24', '192.168.1.0/24,10.0.0.5']);
+  // The rule after them is then found redundant: the analysis reads the resolved words.
+  assert.equal(run(rules('$LAN/24')).diagnostics.filter((d) => d.code === 'redundant-rule').length, 1);
+  assert.deepEqual(sources(rules('$UNKNOWN/24', '$LAN/$(echo 24)', '${LAN:-10.0.0.0}/24', '$LAN/$1')), ['unknown', 'unknown', 'unknown', 'unknown']);
+  // A $ in single quotes or escaped is text: iptables is given it as it stands (and refuses it).
+  const literal = run(rules("'$LAN'/24", '\\$LAN/24'));
+  assert.deepEqual(literal.diagnostics.filter((d) => d.code === 'invalid-value').map((d) => d.range.start.line), [4, 5]);
+  // A value with text around it, in a target's option.
+  const dnat = run(script('WEB=10.0.0.5', 'PREFIX=fw', 'iptables -t nat -A PREROUTING -p tcp --dport 80 -j DNAT --to-destination $WEB:8080', 'iptables -A INPUT -j LOG --log-prefix "$PREFIX: "'));
+  assert.deepEqual(dnat.ruleset.commands.map((c) => c.target!.options[0].argValue), ['10.0.0.5:8080', 'fw: ']);
+});

@@ -4,8 +4,9 @@
  *
  * Only where nothing else can set the variable: assigned exactly once in the whole script, to a literal (no
  * expansion, quote-free of blanks and globs); never exported, declared, made local, read, looped over, unset, given
- * a default (`${WAN:=...}`) or appended to; and the script sources no file and runs no eval. A word is replaced only
- * when it is the variable alone (`$WAN`, `${WAN}`, `"$WAN"`), on a later line than the assignment.
+ * a default (`${WAN:=...}`) or appended to; and the script sources no file and runs no eval. A word is replaced when
+ * every expansion in it is such a variable, on a later line than its assignment: the variable alone (`$WAN`,
+ * `"$WAN"`) or with text around it (`$LAN/24`, `${HOST}:8080`).
  */
 import { Token } from '../lexer';
 
@@ -18,6 +19,8 @@ export interface SimpleWords {
 
 const ASSIGN = /^([A-Za-z_][A-Za-z0-9_]*)(\+?)=/;
 const USE = /^"?\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))"?$/;
+/** A plain expansion inside a word's value: `${NAME}` or `$NAME` (the longest name, as the shell reads it). */
+const EXPANSION = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
 const DEFAULT = /\$\{([A-Za-z_][A-Za-z0-9_]*):?=/g;
 /** Commands that set variables of their own (or every variable: sourcing a file, eval). */
 const DECLARES = new Set(['export', 'readonly', 'declare', 'typeset', 'local', 'unset', 'read', 'getopts', 'mapfile', 'readarray', 'let']);
@@ -68,13 +71,37 @@ export class ShellValues {
     return this.known.size;
   }
 
-  /** The word with the variable's value, when it is a known variable alone, used after its assignment. */
+  /**
+   * The word with the variables' values put in, when every expansion in it is a known variable used after its
+   * assignment: the variable alone (`$WAN`, `"${WAN}"`) or with text around it (`$LAN/24`, `"$PREFIX: "`).
+   */
   resolve(t: Token): Token | undefined {
     if (!t.dynamic) return undefined;
     const m = USE.exec(t.raw);
-    const v = m && this.known.get(m[1] ?? m[2]);
-    if (!v || t.line <= v.line) return undefined;
-    return new Token(v.value, t.raw, t.line, t.start, t.endLine, t.end, t.quoted, false);
+    if (m) {
+      const v = this.known.get(m[1] ?? m[2]);
+      return v && t.line > v.line ? new Token(v.value, t.raw, t.line, t.start, t.endLine, t.end, t.quoted, false) : undefined;
+    }
+    const value = this.expand(t);
+    return value === undefined ? undefined : new Token(value, t.raw, t.line, t.start, t.endLine, t.end, t.quoted, false);
+  }
+
+  /**
+   * The value of a word made of text and known variables. The lexer keeps each expansion verbatim in the value (quotes
+   * taken away): every `$` there must start a plain `$NAME` or `${NAME}` of a known variable. A `$` the script escapes
+   * (`\$`) is text the value cannot tell apart: such a word is left unknown.
+   */
+  private expand(t: Token): string | undefined {
+    // Unknown for other reasons too: a command's output, a template's value.
+    if (!t.value.includes('$') || /\\\$|`|'[^']*\$|\{\{|\{%/.test(t.raw)) return undefined;
+    let out = '';
+    let failed = false;
+    out = t.value.replace(EXPANSION, (whole: string, braced: string | undefined, bare: string | undefined) => {
+      const v = this.known.get(braced ?? bare ?? '');
+      if (!v || t.line <= v.line) failed = true;
+      return v?.value ?? whole;
+    });
+    return failed || out.includes('$') ? undefined : out;
   }
 }
 
