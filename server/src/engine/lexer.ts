@@ -182,12 +182,40 @@ function quotedWord(text: string, line: number, start: number, end: number, base
       return { token, end: j + 1 };
     }
   }
+  const w = readWord(text, start, end);
+  const token = new Token(w.parts.length === 1 ? intern(w.parts[0]) : w.parts.join(''), text.slice(start, w.end), line, start - base, line, w.end - base, true);
+  return { token, end: w.end, problem: unclosed(line, w.open, end, base) };
+}
+
+/** A double quote left open, from `open` (an offset; -1: none) to the end of the line. */
+export function unclosed(line: number, open: number, end: number, base: number): LexProblem | undefined {
+  return open >= 0
+    ? { message: 'This double quote is never closed: iptables-restore takes the rest of the line as one word (including any -j that follows).', range: range(line, open - base, line, end - base) }
+    : undefined;
+}
+
+/**
+ * One word from `start` as iptables-restore splits it (blanks separate, double quotes group, a backslash inside them
+ * escapes the next character): its value in parts, where it ends, and where a double quote was left open (-1 when
+ * none was). `span`, given a place outside quotes or in them, says where a span that is part of the word whatever it
+ * holds ends there (a template's `{{ ... }}`), and whether it is a word of its own when it starts one.
+ */
+export function readWord(text: string, start: number, end: number, span?: (i: number) => { end: number; alone: boolean } | undefined): { parts: string[]; end: number; open: number; spans: boolean } {
   const parts: string[] = [];
   let i = start;
   let seg = i;
   let open = -1;
+  let spans = false;
   while (i < end) {
     const ch = text.charCodeAt(i);
+    const s = span?.(i);
+    if (s) {
+      spans = true;
+      const alone = s.alone && i === start;
+      i = s.end;
+      if (alone) break;
+      continue;
+    }
     if (open >= 0) {
       if (ch === 92 /* \\ */ && i + 1 < end) {
         parts.push(text.slice(seg, i));
@@ -214,10 +242,5 @@ function quotedWord(text: string, line: number, start: number, end: number, base
     i++;
   }
   parts.push(text.slice(seg, i));
-  const value = parts.length === 1 ? intern(parts[0]) : parts.join('');
-  const token = new Token(value, text.slice(start, i), line, start - base, line, i - base, true);
-  const problem = open >= 0
-    ? { message: 'This double quote is never closed: iptables-restore takes the rest of the line as one word (including any -j that follows).', range: range(line, open - base, line, end - base) }
-    : undefined;
-  return { token, end: i, problem };
+  return { parts, end: i, open, spans };
 }

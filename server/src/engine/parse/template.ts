@@ -4,8 +4,7 @@
  * `{# ... #}` is a comment. The template's own syntax is not the ruleset's: it is read here so that the rules
  * around it can still be checked, each template value as one unknown word.
  */
-import { Token } from '../lexer';
-import { range } from '../types';
+import { readWord, Token, unclosed } from '../lexer';
 import type { LexProblem, LineLexResult } from '../lexer';
 
 /** Whether a document uses template syntax at all (one scan of the text; most documents do not). */
@@ -92,57 +91,20 @@ export function opensSpan(text: string, i: number, end: number): boolean {
  */
 export function lexTemplateLine(text: string, line: number, from: number, end: number, base: number, tokens: Token[]): LineLexResult {
   const problems: LexProblem[] = [];
+  // A statement or comment that starts a word is a word of its own (`{% for p in ports %}-A INPUT ...`).
+  const span = (i: number) => (opensSpan(text, i, end) ? { end: spanEnd(text, i, end), alone: text.charCodeAt(i + 1) !== 123 /* { */ } : undefined);
   let count = 0;
   let i = from;
   while (i < end) {
     while (i < end && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
     if (i >= end) break;
-    const start = i;
-    let value = '';
-    let seg = i;
-    let quoteAt = -1;
-    let dynamic = false;
-    let quoted = false;
-    while (i < end) {
-      const ch = text.charCodeAt(i);
-      if (opensSpan(text, i, end)) {
-        dynamic = true;
-        const statement = i === start && text.charCodeAt(i + 1) !== 123 /* { */;
-        i = spanEnd(text, i, end);
-        // A statement or comment that starts a word is a word of its own (`{% for p in ports %}-A INPUT ...`).
-        if (statement && quoteAt < 0) break;
-        continue;
-      }
-      if (quoteAt >= 0) {
-        if (ch === 92 /* \ */ && i + 1 < end) {
-          value += text.slice(seg, i);
-          seg = i + 1;
-          i += 2;
-          continue;
-        }
-        if (ch === 34) {
-          value += text.slice(seg, i);
-          quoteAt = -1;
-          seg = ++i;
-          continue;
-        }
-        i++;
-        continue;
-      }
-      if (ch === 32 || ch === 9) break;
-      if (ch === 34) {
-        value += text.slice(seg, i);
-        quoteAt = i;
-        quoted = true;
-        seg = ++i;
-        continue;
-      }
-      i++;
-    }
-    value += text.slice(seg, i);
-    const raw = text.slice(start, i);
-    tokens[count++] = new Token(dynamic ? raw : value, raw, line, start - base, line, i - base, quoted, dynamic);
-    if (quoteAt >= 0) problems.push({ message: 'This double quote is never closed: iptables-restore takes the rest of the line as one word (including any -j that follows).', range: range(line, quoteAt - base, line, end - base) });
+    const w = readWord(text, i, end, span);
+    const raw = text.slice(i, w.end);
+    // Each double quote ends a part of the value: more than one part, and the word was quoted.
+    tokens[count++] = new Token(w.spans ? raw : w.parts.join(''), raw, line, i - base, line, w.end - base, w.parts.length > 1, w.spans);
+    const problem = unclosed(line, w.open, end, base);
+    if (problem) problems.push(problem);
+    i = w.end;
   }
   tokens.length = count;
   return { tokens, problems };
