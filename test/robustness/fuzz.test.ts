@@ -76,7 +76,7 @@ function check(text: string, opts: LintOptions = {}): void {
   if (lines.length <= 1200) assert.ok(Date.now() - t0 < 1000, `analysis took ${Date.now() - t0} ms for ${lines.length} lines`);
 }
 
-const WORDS = ['-A', '-I', '-D', '-N', '-X', '-F', '-P', 'INPUT', 'FORWARD', 'OUTPUT', 'PREROUTING', 'X', 'Y', '-j', '-g', 'ACCEPT', 'DROP', 'REJECT', 'RETURN', 'LOG', 'X', '-p', 'tcp', 'udp', 'icmp', '-m', 'conntrack', '--ctstate', 'NEW,ESTABLISHED', 'multiport', '--dports', '22,80', '--dport', '22', '1:2', '!', '-s', '10.0.0.0/8', '::1', '-i', 'eth+', '-o', 'lo', '"', '"a b"', "'", '*filter', '*nat', ':INPUT', 'ACCEPT', '[0:0]', 'COMMIT', '#', '\\', '$IPT', 'iptables', '$(x)', '`y`', '--to-destination', '1.2.3.4:80', '\u2013dport', '\u201C', '\u00A0', '-m', 'recent', '--set', '--name', 'x', '-t', 'mangle', '--log-prefix', '--comment', ';', '&&', '|', '\t', '\r', 'constructor', '__proto__', 'toString', 'iptables-restore', 'ip6tables-restore -n', '<<EOF', "<<'EOF'", '<<-EOF', 'EOF', '\nEOF\n'];
+const WORDS = ['-A', '-I', '-D', '-N', '-X', '-F', '-P', 'INPUT', 'FORWARD', 'OUTPUT', 'PREROUTING', 'X', 'Y', '-j', '-g', 'ACCEPT', 'DROP', 'REJECT', 'RETURN', 'LOG', 'X', '-p', 'tcp', 'udp', 'icmp', '-m', 'conntrack', '--ctstate', 'NEW,ESTABLISHED', 'multiport', '--dports', '22,80', '--dport', '22', '1:2', '!', '-s', '10.0.0.0/8', '::1', '-i', 'eth+', '-o', 'lo', '"', '"a b"', "'", '*filter', '*nat', ':INPUT', 'ACCEPT', '[0:0]', 'COMMIT', '#', '\\', '$IPT', 'iptables', '$(x)', '`y`', '--to-destination', '1.2.3.4:80', '\u2013dport', '\u201C', '\u00A0', '-m', 'recent', '--set', '--name', 'x', '-t', 'mangle', '--log-prefix', '--comment', ';', '&&', '|', '\t', '\r', 'constructor', '__proto__', 'toString', 'iptables-restore', 'ip6tables-restore -n', '<<EOF', "<<'EOF'", '<<-EOF', 'EOF', '\nEOF\n', '{{ x }}', '{{', '}}', '{%', '%}', '\n{% for x in y %}\n', '\n{% endfor %}\n', '{% if a %}', '{% else %}', '{% endif %}', '{#', '#}', '{# c #}', '{{ r }}\n'];
 
 test(`fuzz: random text (${RUNS} cases)`, () => {
   fc.assert(fc.property(fc.string({ maxLength: 400 }), (s) => check(s)), { numRuns: RUNS, seed: 1 });
@@ -90,6 +90,9 @@ test(`fuzz: soup of iptables words, as a restore file and as a script (${RUNS} c
     check(['*filter', ...lines, 'COMMIT', ''].join('\n'));
     check(lines.map((l) => `iptables ${l}`).join('\n'), { format: 'script' });
     check(lines.join('\n'), { family: 6 });
+    // Named as templates, the same text is read with its template syntax as the template's.
+    check(['*filter', ...lines, 'COMMIT', ''].join('\n'), { fileName: 'rules.v4.j2' });
+    check(lines.map((l) => `iptables ${l}`).join('\n'), { fileName: 'firewall.sh.j2' });
   }), { numRuns: RUNS, seed: 3 });
 });
 
