@@ -3,6 +3,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { lint, LintOptions, LintResult } from './engine/lint';
 import { AnalysisMemo } from './engine/memo';
 import { lintOptionsFor, ServerSettings } from './settings';
+import { readSourcedFile } from './sourcedFile';
 
 /** Documents larger than this are not parsed at all; a single notice says so. */
 export const MAX_PARSE_SIZE = 20 * 1024 * 1024;
@@ -11,8 +12,11 @@ export class AnalysisCache {
   private readonly entries = new Map<string, { version: number; result: LintResult }>();
   /** Per document: what the next analysis can reuse from the last one. */
   private readonly memos = new Map<string, AnalysisMemo>();
+  /** Per document: the files its last analysis read (those a script sources), to analyse it again when one changes. */
+  private readonly reads = new Map<string, Set<string>>();
 
-  constructor(readonly settings: () => ServerSettings) {}
+  /** `openText`: the text of a document open in the editor, by its path (a sourced file being edited reads as it stands). */
+  constructor(readonly settings: () => ServerSettings, private readonly openText: (path: string) => string | undefined = () => undefined) {}
 
   get(doc: TextDocument): LintResult {
     const hit = this.entries.get(doc.uri);
@@ -20,7 +24,13 @@ export class AnalysisCache {
     const text = doc.getText();
     let memo = this.memos.get(doc.uri);
     if (!memo) this.memos.set(doc.uri, (memo = new AnalysisMemo()));
-    const opts = { ...this.optionsFor(doc), memo };
+    const read = new Set<string>();
+    const base = this.optionsFor(doc);
+    const readFile = (path: string) => {
+      read.add(path);
+      return base.readFile?.(path);
+    };
+    const opts = { ...base, memo, readFile };
     const tooLarge = text.length > MAX_PARSE_SIZE;
     const result = lint(tooLarge ? '' : text, opts);
     if (tooLarge) {
@@ -30,22 +40,35 @@ export class AnalysisCache {
       });
     }
     this.entries.set(doc.uri, { version: doc.version, result });
+    this.reads.set(doc.uri, read);
     return result;
+  }
+
+  /** The documents whose last analysis read `path` (a file they source): once it changes, theirs is out of date. */
+  readersOf(path: string): string[] {
+    return [...this.reads].filter(([, paths]) => paths.has(path)).map(([uri]) => uri);
+  }
+
+  /** Forgets a document's analysis (not what it can reuse): the next request analyses it again. */
+  invalidate(uri: string): void {
+    this.entries.delete(uri);
   }
 
   /** How the document is analysed, with the current settings. */
   optionsFor(doc: TextDocument): LintOptions {
-    return lintOptionsFor(this.settings(), doc.uri, doc.languageId);
+    return { ...lintOptionsFor(this.settings(), doc.uri, doc.languageId), readFile: (path) => this.openText(path) ?? readSourcedFile(path) };
   }
 
   delete(uri: string): void {
     this.entries.delete(uri);
     this.memos.delete(uri);
+    this.reads.delete(uri);
   }
 
   /** After a settings change nothing may be reused: severities and checks differ. */
   clear(): void {
     this.entries.clear();
     this.memos.clear();
+    this.reads.clear();
   }
 }

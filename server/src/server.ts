@@ -2,7 +2,7 @@
  * The iptables language server. A thin layer: documents in, the engine's analysis out, one module per feature.
  */
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeActionKind, createConnection, DidChangeConfigurationNotification, InitializeResult, ProposedFeatures, ResponseError, TextDocuments,
   TextDocumentSyncKind, LSPErrorCodes,
@@ -23,7 +23,8 @@ const documents = new TextDocuments(TextDocument);
 let settings: ServerSettings = DEFAULT_SERVER_SETTINGS;
 let configurationPull = false;
 const abilities: ClientAbilities = { resolveCodeActionEdits: false, refreshInlayHints: false };
-const cache = new AnalysisCache(() => settings);
+// A file a script sources, open in the editor, is read as it stands there (unsaved edits included).
+const cache = new AnalysisCache(() => settings, (file) => documents.get(pathToFileURL(file).toString())?.getText());
 const docsBase = pathToFileURL(path.join(__dirname, '..', 'docs', 'diagnostics')).toString();
 
 function isAnalysed(doc: TextDocument): boolean {
@@ -131,7 +132,17 @@ connection.onDidChangeConfiguration((change) => {
   else applySettings(normalizeSettings(change.settings?.iptables ?? change.settings));
 });
 
-documents.onDidChangeContent((e) => scheduleValidation(e.document));
+documents.onDidChangeContent((e) => {
+  scheduleValidation(e.document);
+  // The scripts that source this document (a configuration of variables) read it again.
+  if (!e.document.uri.startsWith('file:')) return;
+  for (const uri of cache.readersOf(fileURLToPath(e.document.uri))) {
+    const reader = documents.get(uri);
+    if (!reader || uri === e.document.uri) continue;
+    cache.invalidate(uri);
+    scheduleValidation(reader);
+  }
+});
 documents.onDidClose((e) => {
   cache.delete(e.document.uri);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });

@@ -9,6 +9,10 @@ import {
 import { lint } from '../../server/src/engine/lint';
 import { applyTextEdits } from '../helpers/edits';
 import { TestClient } from '../helpers/lspClient';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 let c: TestClient;
 let n = 0;
@@ -575,4 +579,23 @@ test('a Jinja template of a rules file (rules.v4.j2): its rules checked, its tem
   // The same text as a plain rules file: iptables-restore would refuse it, at the first template line.
   const plain = (await c.diagnosticsFor(await open(text, 'iptables', 'rules.v4'))).diagnostics;
   assert.deepEqual(plain.filter((d) => d.severity === 1).map((d) => `${d.range.start.line} ${d.code}`), ['4 syntax']);
+});
+
+test('a script that sources a configuration: its variables are read from disk, or from the editor while it is open there, and the script is analysed again when it changes', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ipt-lsp-sourced-'));
+  try {
+    writeFileSync(path.join(dir, 'firewall.conf'), 'WAN=eth0\n');
+    const script = pathToFileURL(path.join(dir, 'firewall.sh')).toString();
+    const text = '#!/bin/sh\n. ./firewall.conf\niptables -A INPUT -i $WAN -p tcp -j ACCEPT\niptables -A INPUT -i eth0 -p tcp --dport 80 -j ACCEPT\n';
+    await c.open(script, text, 'shellscript');
+    const redundant = (p: { diagnostics: Array<{ code?: string | number }> }) => p.diagnostics.some((d) => d.code === 'redundant-rule');
+    await c.diagnosticsFor(script, redundant);
+    // The configuration opened in the editor and changed there (unsaved): the script follows it.
+    const conf = pathToFileURL(path.join(dir, 'firewall.conf')).toString();
+    await c.open(conf, 'WAN=eth0\n', 'shellscript');
+    await c.change(conf, [{ text: 'WAN=eth1\n' }]);
+    await c.diagnosticsFor(script, (p) => !redundant(p));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

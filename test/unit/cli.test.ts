@@ -196,3 +196,19 @@ test('a reader that stops early closes the pipe, and the linter stops quietly', 
   assert.equal(r.stdout.split('\n').length, 2);
   assert.doesNotMatch(r.stderr, /EPIPE|Error/);
 });
+
+test('a configuration the script sources, beside it on disk, sets its variables for the linter and for convert', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ipt-sourced-'));
+  try {
+    writeFileSync(path.join(dir, 'firewall.conf'), 'WAN=eth0\nWEB_PORT=8080\n');
+    const fw = path.join(dir, 'firewall.sh');
+    writeFileSync(fw, '#!/bin/sh\n. ./firewall.conf\niptables -A INPUT -i $WAN -p tcp -j ACCEPT\niptables -A INPUT -i $WAN -p tcp --dport $WEB_PORT -j ACCEPT\n');
+    assert.match(run([fw]).out, /firewall\.sh:4:10: info: Redundant: .*\[redundant-rule\]/);
+    assert.match(run(['convert', fw]).out, /^-A INPUT -i eth0 -p tcp -m tcp --dport 8080 -j ACCEPT$/m);
+    // Without the file, nothing is known about the variables.
+    rmSync(path.join(dir, 'firewall.conf'));
+    assert.doesNotMatch(run([fw]).out, /redundant-rule/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -239,3 +239,33 @@ test('a word made of known variables and text is read as its value too; with any
   const dnat = run(script('WEB=10.0.0.5', 'PREFIX=fw', 'iptables -t nat -A PREROUTING -p tcp --dport 80 -j DNAT --to-destination $WEB:8080', 'iptables -A INPUT -j LOG --log-prefix "$PREFIX: "'));
   assert.deepEqual(dnat.ruleset.commands.map((c) => c.target!.options[0].argValue), ['10.0.0.5:8080', 'fw: ']);
 });
+
+test('a configuration the script sources (. /etc/default/firewall) sets variables where it is sourced, when it can be read and holds only assignments', () => {
+  const files: Record<string, string> = {
+    '/etc/default/firewall': '# the firewall\'s settings\nLAN=eth1\nSSH_PORT="22"\n',
+    '/srv/fw/ports.conf': 'WEB=80\n',
+    '/etc/busy.conf': 'LAN=eth1\necho loaded\n',
+    '/etc/twice.conf': 'LAN=eth1\nLAN=eth2\n',
+  };
+  const read = (path: string) => files[path];
+  const rules = ['iptables -A INPUT -i $LAN -j ACCEPT', 'iptables -A INPUT -i $LAN -p tcp --dport $SSH_PORT -j ACCEPT'];
+  const redundant = (text: string, readFile: (p: string) => string | undefined = read, fileName = '/srv/fw/firewall.sh') =>
+    lint(text, { fileName, readFile }).diagnostics.filter((d) => d.code === 'redundant-rule').map((d) => d.range.start.line);
+  assert.deepEqual(redundant(script('. /etc/default/firewall', ...rules)), [3]);
+  assert.deepEqual(redundant(script('source /etc/default/firewall', ...rules)), [3]);
+  // Beside the script, by a relative name.
+  assert.deepEqual(redundant(script('. ./ports.conf', 'iptables -A INPUT -p tcp -j ACCEPT', 'iptables -A INPUT -p tcp --dport $WEB -j ACCEPT')), [3]);
+  // Nothing is known when the file cannot be read, runs commands, assigns twice, is sourced in an if or after use,
+  // names a shell value, or the script sets the variable too.
+  for (const [text, readFile] of [
+    [script('. /etc/default/firewall', ...rules), () => undefined],
+    [script('. /etc/missing.conf', ...rules), read],
+    [script('. /etc/busy.conf', ...rules), read],
+    [script('. /etc/twice.conf', ...rules), read],
+    [script('[ -r /etc/default/firewall ] && . /etc/default/firewall', ...rules), read],
+    [script('if [ -r /etc/default/firewall ]; then . /etc/default/firewall; fi', ...rules), read],
+    [script('. $CONF', ...rules), read],
+    [script('. /etc/default/firewall', 'LAN=eth2', ...rules), read],
+    [script(rules[0], '. /etc/default/firewall', rules[1]), read],
+  ] as const) assert.deepEqual(redundant(text, readFile), [], text);
+});

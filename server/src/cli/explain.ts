@@ -2,6 +2,7 @@
 import { explainRule } from '../engine/explain';
 import { lint } from '../engine/lint';
 import { oneFileInput } from './input';
+import { readSourcedFile } from '../sourcedFile';
 
 export const EXPLAIN_USAGE = `Usage: iptables-lint explain FILE [--ipv4|--ipv6]
 Prints every rule in plain words, chain by chain, in the order the kernel holds them once the file is loaded (a
@@ -11,7 +12,7 @@ export function runExplain(argv: string[], out: (s: string) => void, errOut: (s:
   const input = oneFileInput(argv, 'explain', EXPLAIN_USAGE, 'file', { out, errOut, readStdin });
   if (typeof input === 'number') return input;
   const { file, family, text } = input;
-  const result = lint(text, { fileName: file === '-' ? undefined : file, family });
+  const result = lint(text, { fileName: file === '-' ? undefined : file, family, readFile: readSourcedFile });
   for (const cs of result.state.all()) {
     // An empty chain says something only when it is a built-in one that drops.
     if (!cs.rules.length && cs.policy !== 'DROP') continue;

@@ -2,6 +2,7 @@
 import { readInput } from './input';
 import { lint } from '../engine/lint';
 import { formatTrace, packetFrom, PacketSpec, tracePacket, TracePath } from '../engine/trace/tracer';
+import { readSourcedFile } from '../sourcedFile';
 
 export const TRACE_USAGE = `Usage: iptables-lint trace FILE [--proto P] [--src ADDR] [--dst ADDR] [--sport N] [--dport N]
          [--icmp-type N] [--in IF] [--out IF] [--state NEW|ESTABLISHED|RELATED|INVALID] [--flags SYN,ACK]
@@ -69,7 +70,7 @@ export function runTrace(argv: string[], out: (s: string) => void, errOut: (s: s
   }
   const text = readInput(file, readStdin, errOut, 'trace');
   if (text === undefined) return 2;
-  const result = lint(text, { fileName: file === '-' ? undefined : file });
+  const result = lint(text, { fileName: file === '-' ? undefined : file, readFile: readSourcedFile });
   let packet;
   try {
     packet = packetFrom(spec, result.ruleset.family);

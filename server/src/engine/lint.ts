@@ -38,6 +38,11 @@ export interface LintOptions {
   memo?: AnalysisMemo;
   /** Work limits of the packet-space analysis (the defaults serve everyone; the tests make them tiny). */
   limits?: Partial<AnalysisLimits>;
+  /**
+   * Reads a file a script sources (`. /etc/default/firewall`), so that the variables it sets are known; undefined
+   * when it cannot. Without it a script that sources a file has no known variables after that.
+   */
+  readFile?: (path: string) => string | undefined;
 }
 
 export interface LintResult {
@@ -96,7 +101,7 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   const family = detectFamily(text, opts);
   const memo = opts.memo;
   memo?.begin();
-  const ruleset = format === 'script' ? parseScript(text, family, index, { family: opts.family }) : parseRestore(text, family, index, memo);
+  const ruleset = format === 'script' ? parseScript(text, family, index, { family: opts.family, fileName: opts.fileName, readFile: opts.readFile }) : parseRestore(text, family, index, memo);
   const sink = new DiagnosticSink();
   sink.addAll(ruleset.diagnostics);
   if (ruleset.template && !isTemplateName(opts.fileName)) {

@@ -13,7 +13,7 @@ import { parseCommand } from './command';
 import { parseRestoreLines } from './restore';
 import { DiagnosticSink } from './diagnostics';
 import { followedArms, FunctionCall, notFollowed, ScriptStatements } from './scriptFlow';
-import { ShellValues } from './shellValues';
+import { ASSIGN, ShellValues, Sourced } from './shellValues';
 import { Range } from '../types';
 
 /**
@@ -154,6 +154,39 @@ function unseenLoad(words: Token[], k: number, opts: ScriptOptions): { family: F
 export interface ScriptOptions {
   /** The family of a plain `iptables` is 4, of `ip6tables` 6; a setting may force one. */
   family?: Family;
+  /** Where the script is: a file it sources by a relative name is looked for beside it. */
+  fileName?: string;
+  /** Reads a file the script sources (`. /etc/firewall.conf`); undefined when it cannot. */
+  readFile?: (path: string) => string | undefined;
+}
+
+/** A file named relative to the script, in the script's folder (`./fw.conf`, `conf/fw.conf`, `../fw.conf`). */
+function besideScript(script: string, name: string): string {
+  const slash = script.lastIndexOf('/');
+  return `${slash < 0 ? '.' : script.slice(0, slash) || ''}/${name.replace(/^(\.\/)+/, '')}`;
+}
+
+/** Sourced files larger than this are not read: a configuration of assignments is small. */
+const MAX_SOURCED = 256 * 1024;
+
+/**
+ * How a script's `.`/`source` command is read: the file it names, when that is plain text (no expansion) and can be
+ * read, and holds nothing but assignments (a configuration such as `/etc/default/firewall`). A relative name is
+ * taken beside the script (where it usually runs from).
+ */
+function sourcedBy(opts: ScriptOptions): ((word: Token) => Sourced | undefined) | undefined {
+  const read = opts.readFile;
+  if (!read) return undefined;
+  return (word) => {
+    if (word.dynamic || word.value === '') return undefined;
+    const file = word.value.startsWith('/') ? word.value : opts.fileName ? besideScript(opts.fileName, word.value) : undefined;
+    const text = file === undefined ? undefined : read(file);
+    if (text === undefined || text.length > MAX_SOURCED) return undefined;
+    const commands = simpleCommands(lexShell(text), new ScriptStatements(), new TemplateBlocks());
+    if (!commands.every((c) => !c.pattern && c.words.every((w) => ASSIGN.test(w.raw)))) return undefined;
+    const assigned = new Set(commands.flatMap((c) => c.words.map((w) => ASSIGN.exec(w.raw)![1])));
+    return { values: ShellValues.of(commands), assigned };
+  };
 }
 
 export function parseScript(text: string, defaultFamily: Family, index = new LineIndex(text), opts: ScriptOptions = {}): Ruleset {
@@ -178,7 +211,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const statements = new ScriptStatements();
   const blocks = new TemplateBlocks();
   const simple = simpleCommands(items, statements, blocks);
-  const values = ShellValues.of(simple.filter((c) => !c.pattern));
+  const values = ShellValues.of(simple.filter((c) => !c.pattern), sourcedBy(opts));
   const calls: FunctionCall[] = [];
   for (const { words, heredoc, arms, pattern, templated } of simple) {
     if (pattern) continue;

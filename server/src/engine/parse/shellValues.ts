@@ -4,7 +4,8 @@
  *
  * Only where nothing else can set the variable: assigned exactly once in the whole script, to a literal (no
  * expansion, quote-free of blanks and globs); never exported, declared, made local, read, looped over, unset, given
- * a default (`${WAN:=...}`) or appended to; and the script sources no file and runs no eval. A word is replaced when
+ * a default (`${WAN:=...}`) or appended to; and the script runs no eval, and sources no file but those of plain
+ * assignments that can be read (whose assignments count where they are sourced). A word is replaced when
  * every expansion in it is such a variable, on a later line than its assignment: the variable alone (`$WAN`,
  * `"$WAN"`) or with text around it (`$LAN/24`, `${HOST}:8080`).
  */
@@ -17,7 +18,7 @@ export interface SimpleWords {
   conditional?: boolean;
 }
 
-const ASSIGN = /^([A-Za-z_][A-Za-z0-9_]*)(\+?)=/;
+export const ASSIGN = /^([A-Za-z_][A-Za-z0-9_]*)(\+?)=/;
 const USE = /^"?\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))"?$/;
 /** A plain expansion inside a word's value: `${NAME}` or `$NAME` (the longest name, as the shell reads it). */
 const EXPANSION = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
@@ -28,11 +29,24 @@ const OPAQUE = new Set(['.', 'source', 'eval']);
 /** Words that open or continue compound commands, read past before a command's assignments. */
 const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', '{', '}', '!']);
 
+/**
+ * What a file the script sources (`. /etc/firewall.conf`) sets, when it holds nothing but assignments: its known
+ * variables, and every name it assigns (those not known are then no one's to read).
+ */
+export interface Sourced {
+  values: ShellValues;
+  assigned: ReadonlySet<string>;
+}
+
 /** The known variables, by name: their value and the line of their one assignment. */
 export class ShellValues {
   private constructor(private readonly known: Map<string, { value: string; line: number }>) {}
 
-  static of(commands: readonly SimpleWords[]): ShellValues {
+  /**
+   * `sourced` reads the file a `.` or `source` command names (its one word); without it, or when it cannot, the
+   * script may have set any variable from there on, and none is known.
+   */
+  static of(commands: readonly SimpleWords[], sourced?: (path: Token) => Sourced | undefined): ShellValues {
     const count = new Map<string, number>();
     const once = new Map<string, { value: string; line: number }>();
     const spoil = (name: string) => count.set(name, 2);
@@ -57,7 +71,19 @@ export class ShellValues {
       // `VAR=x command`: the assignment is for that command alone.
       if (k < words.length) for (let j = from; j < k; j++) spoil(ASSIGN.exec(words[j].raw)![1]);
       const first = words[k];
-      if (first && OPAQUE.has(first.value)) return new ShellValues(new Map());
+      if (first && OPAQUE.has(first.value)) {
+        const got = first.value !== 'eval' && words.length === k + 2 ? sourced?.(words[k + 1]) : undefined;
+        if (!got) return new ShellValues(new Map());
+        // The file's assignments, as if made where it is sourced.
+        const plain = arms.length === 0 && !conditional && loops === 0;
+        for (const name of got.assigned) {
+          count.set(name, (count.get(name) ?? 0) + 1);
+          const value = got.values.valueOf(name);
+          if (plain && value !== undefined) once.set(name, { value, line: first.line });
+          else spoil(name);
+        }
+        continue;
+      }
       if (first && DECLARES.has(first.value)) for (const w of words.slice(k + 1)) spoil(/^[A-Za-z_][A-Za-z0-9_]*/.exec(w.value)?.[0] ?? '');
       if (first?.value === 'for' && words[k + 1]) spoil(words[k + 1].value);
       for (const w of words) for (const d of w.raw.matchAll(DEFAULT)) spoil(d[1]);
@@ -65,6 +91,11 @@ export class ShellValues {
     const known = new Map<string, { value: string; line: number }>();
     for (const [name, v] of once) if (count.get(name) === 1) known.set(name, v);
     return new ShellValues(known);
+  }
+
+  /** The value of a known variable. */
+  valueOf(name: string): string | undefined {
+    return this.known.get(name)?.value;
   }
 
   get size(): number {
