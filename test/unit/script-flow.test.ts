@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lint } from '../../server/src/engine/lint';
+import { hover } from '../../server/src/features/hover';
 import { scriptToRestore } from '../../server/src/engine/toRestore';
 import { formatEdits } from '../../server/src/engine/format';
 
@@ -236,6 +237,9 @@ test('a word made of known variables and text is read as its value too; with any
   const literal = run(rules("'$LAN'/24", '\\$LAN/24'));
   assert.deepEqual(literal.diagnostics.filter((d) => d.code === 'invalid-value').map((d) => d.range.start.line), [4, 5]);
   // A value with text around it, in a target's option.
+  // The hover says what the word was read as.
+  const read = run(rules('$LAN/24'));
+  assert.match(hover(read, { line: 4, character: 22 })!.markdown, /^`\$LAN\/24` is read as `192\.168\.1\.0\/24`: each variable in it is set once, plainly, before this line/);
   const dnat = run(script('WEB=10.0.0.5', 'PREFIX=fw', 'iptables -t nat -A PREROUTING -p tcp --dport 80 -j DNAT --to-destination $WEB:8080', 'iptables -A INPUT -j LOG --log-prefix "$PREFIX: "'));
   assert.deepEqual(dnat.ruleset.commands.map((c) => c.target!.options[0].argValue), ['10.0.0.5:8080', 'fw: ']);
 });

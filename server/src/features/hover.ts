@@ -1,4 +1,5 @@
 /** Hover: what each word means, from the knowledge base and the analysis. Markdown, short. */
+import { Token } from '../engine/lexer';
 import { templateLine } from '../engine/parse/template';
 import { Family, formatAddress, parseNet } from '../engine/kb/addresses';
 import { BUILTIN_CHAINS, findTable, ModuleSpec, OptionSpec, TABLES } from '../engine/kb';
@@ -104,6 +105,13 @@ function setMarkdown(result: LintResult, name: string): string {
   return `**ipset \`${name}\`**: ${uses.length} rule(s) of this file use it (line${uses.length === 1 ? '' : 's'} ${uses.slice(0, 8).map((c) => c.startLine + 1).join(', ')}${uses.length > 8 ? ', ...' : ''}).\n\n${where}`;
 }
 
+/** A word of a script read through its variables (`$LAN/24`): what it was read as, before what that value is. */
+function withVariables(token: Token, markdown: string | undefined): string | undefined {
+  if (token.dynamic || !token.raw.includes('$') || token.raw === token.value) return markdown;
+  const note = `\`${token.raw}\` is read as \`${token.value}\`: each variable in it is set once, plainly, before this line (in the script, or in a file it sources).`;
+  return markdown ? `${note}\n\n${markdown}` : note;
+}
+
 function valueMarkdown(result: LintResult, loc: Extract<Located, { kind: 'value' }>): string | undefined {
   const { use, token, index } = loc;
   if (token.dynamic && (result.ruleset.format === 'restore' || /\{\{|\{%/.test(token.raw))) return `\`${token.value}\` is a template value: known only once the template is rendered. The checks that need it take it as any value.`;
@@ -175,7 +183,7 @@ function describe(result: LintResult, loc: Located): string | undefined {
     case 'negation':
       return `**!** negates the condition that follows: \`! ${loc.use.nameToken.value}\` matches packets for which it does not hold.`;
     case 'value':
-      return valueMarkdown(result, loc);
+      return withVariables(loc.token, valueMarkdown(result, loc));
     case 'match':
       return loc.spec ? moduleMarkdown(loc.spec) : `\`${loc.token.value}\`: not a match module iptables knows.`;
     case 'target':
