@@ -164,10 +164,8 @@ function readHeredocBodies(text: string, i: number, pending: PendingHereDoc[], i
  * (`{{ ... }}`, `{% ... %}`, up to the end of its line); undefined when none starts there.
  */
 function expansionEnd(text: string, i: number, template: boolean): number | undefined {
-  if (template && opensSpan(text, i, text.length)) {
-    const eol = text.indexOf('\n', i);
-    return spanEnd(text, i, eol < 0 ? text.length : eol);
-  }
+  // A span ends with its line at the latest.
+  if (template && opensSpan(text, i, text.length)) return spanEnd(text, i, text.length);
   if (text[i] === '$' && i + 1 < text.length && /[A-Za-z_{(@*#?$!0-9-]/.test(text[i + 1])) return skipDollar(text, i);
   if (text[i] === '`') {
     const e = text.indexOf('`', i + 1);

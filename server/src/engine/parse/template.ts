@@ -70,12 +70,20 @@ export function statementEffects(text: string): TemplateEffect[] {
   return out;
 }
 
-/** Where the template span opening at `i` (`{{`, `{%` or `{#`) ends on the line; the line's end when it does not. */
+/**
+ * Where the template span opening at `i` (`{{`, `{%` or `{#`) ends: after its closing delimiter, looked for up to
+ * `end` (the line's end, at most); `end` when it is not closed there.
+ */
 export function spanEnd(text: string, i: number, end: number): number {
-  const kind = text[i + 1];
-  const closer = kind === '{' ? '}}' : `${kind}}`;
-  const at = text.indexOf(closer, i + 2);
-  return at < 0 || at + 2 > end ? end : at + 2;
+  const kind = text.charCodeAt(i + 1);
+  // `}}`, `%}` or `#}`: the kind's own character, then a brace.
+  const first = kind === 123 /* { */ ? 125 /* } */ : kind;
+  for (let j = i + 2; j + 1 < end; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 10 /* \n */) return j;
+    if (c === first && text.charCodeAt(j + 1) === 125 /* } */) return j + 2;
+  }
+  return end;
 }
 
 export function opensSpan(text: string, i: number, end: number): boolean {
