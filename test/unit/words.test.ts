@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { lint } from '../../server/src/engine/lint';
 import { lexRestoreLine, Token } from '../../server/src/engine/lexer';
-import { lexTemplateLine, usesTemplates } from '../../server/src/engine/parse/template';
+import { hasSpan, lexTemplateLine } from '../../server/src/engine/parse/template';
 import { Command } from '../../server/src/engine/model';
 import { commandOnLine } from '../../server/src/engine/locate';
 
@@ -75,7 +75,7 @@ test('packed words read back as the lexer read them, in restore files of the cor
     for (const c of lint(text, { fileName: file }).ruleset.commands) {
       const line = lines[c.startLine].replace(/\r$/, '');
       // A template's lines with template syntax are read with its spans as parts of words.
-      let lexed = (usesTemplates(text) && line.includes('{') ? lexTemplateLine(line, c.startLine, 0, line.length, 0, []) : lexRestoreLine(line, c.startLine)).tokens;
+      let lexed = (hasSpan(text) && line.includes('{') ? lexTemplateLine(line, c.startLine, 0, line.length, 0, []) : lexRestoreLine(line, c.startLine)).tokens;
       if (c.counters) lexed = lexed.slice(1);
       checkCommand(c, lexed);
       commands++;

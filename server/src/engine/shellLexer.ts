@@ -5,7 +5,7 @@
 import { LineIndex } from './lineIndex';
 import { Token } from './lexer';
 import { Range } from './types';
-import { opensSpan, spanEnd, statementEffects, TemplateEffect, usesTemplates } from './parse/template';
+import { hasSpan, opensSpan, spanEnd, statementEffects, TemplateEffect } from './parse/template';
 
 /** A here-document's body: its lines (from the line after the command to the line before the delimiter). */
 export interface HereDoc {
@@ -73,7 +73,7 @@ export function lexShell(text: string, index = new LineIndex(text)): ShellItem[]
   const heredocs: PendingHereDoc[] = [];
   // A Jinja template of a script (firewall.sh.j2): `{{ ... }}` and `{% ... %}` are parts of words, whose value is
   // unknown; `{# ... #}` is a comment, over several lines if need be.
-  const template = usesTemplates(text);
+  const template = hasSpan(text);
   let i = 0;
   const n = text.length;
   while (i < n) {

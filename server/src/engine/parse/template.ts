@@ -7,11 +7,6 @@
 import { readWord, Token, unclosed } from '../lexer';
 import type { LexProblem, LineLexResult } from '../lexer';
 
-/** Whether a document uses template syntax at all (one scan of the text; most documents do not). */
-export function usesTemplates(text: string): boolean {
-  return hasSpan(text);
-}
-
 /** File names of templates: `rules.v4.j2`, `iptables.jinja2`. */
 const TEMPLATE_NAME = /\.(j2|jinja2?)$/i;
 
@@ -118,7 +113,7 @@ export function lexTemplateLine(text: string, line: number, from: number, end: n
   return { tokens, problems };
 }
 
-/** Whether a line holds template syntax anywhere. */
+/** Whether a text (a document: one scan, and most have none; or a line) holds template syntax anywhere. */
 export function hasSpan(text: string): boolean {
   return text.includes('{{') || text.includes('{%') || text.includes('{#');
 }
