@@ -8,6 +8,7 @@ import { lexTemplateLine, outsideBlocks, templateLine } from '../../server/src/e
 import { quickFixes } from '../../server/src/engine/fixes';
 import { applyEdits, formatEdits } from '../../server/src/engine/format';
 import { hover } from '../../server/src/features/hover';
+import { explainRule } from '../../server/src/engine/explain';
 import { scriptToRestore } from '../../server/src/engine/toRestore';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -142,6 +143,13 @@ test('fixes that add rules put them outside template blocks; a rule in a block i
   assert.equal(applyEdits(text, ssh[0].edits).split('\n')[5], '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT');
   // Formatting leaves the template's lines and words as they are.
   assert.deepEqual(formatEdits(lint(doc('*filter', '{%  if x  %}', '-A INPUT  -s {{ a }}   -j ACCEPT', '{% endif %}', 'COMMIT'), { fileName: 'rules.v4.j2' })), []);
+});
+
+test('a rule explained in words says when a template may render it several times or not at all', () => {
+  const r = lint(doc('*filter', ':INPUT DROP [0:0]', '{% for h in admins %}', '-A INPUT -s {{ h }} -p tcp --dport 22 -j ACCEPT', '{% endfor %}', '-A INPUT -j {{ final }}', 'COMMIT'), { fileName: 'rules.v4.j2' });
+  const [looped, last] = r.ruleset.commands;
+  assert.equal(explainRule(looped), 'Accepts TCP packets with `-s {{ h }}` to port 22 (SSH). A template may render it several times, or not at all.');
+  assert.equal(explainRule(last), 'Hands every packet to `{{ final }}`, a target known only once the template is rendered.');
 });
 
 test('hover explains template values and statements', () => {

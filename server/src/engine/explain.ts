@@ -117,7 +117,7 @@ function verdict(t: TargetUse | undefined): { lead: string; tail: string } {
   if (!t) return { lead: 'Counts', tail: ' (no target: the packets go on to the next rule)' };
   const opt = (name: string) => t.options.find((o) => o.spec.names.includes(name) && !o.argDynamic)?.argValue;
   if (!t.spec) {
-    if (t.dynamic) return { lead: 'Hands', tail: ` to ${code(t.name)}, a target known only when the script runs` };
+    if (t.dynamic) return { lead: 'Hands', tail: ` to ${code(t.name)}, a target known only ${/\{\{|\{%/.test(t.name) ? 'once the template is rendered' : 'when the script runs'}` };
     return t.goto
       ? { lead: 'Sends', tail: ` on to chain ${code(t.name)} for good (-g: they do not come back here)` }
       : { lead: 'Sends', tail: ` through chain ${code(t.name)}; those it does not decide come back to the next rule here` };
@@ -172,7 +172,7 @@ export function explainRule(c: Command): string {
   for (const m of c.matches) if (m.spec && !m.implicit && m.options.length === 0 && !['tcp', 'udp', 'icmp', 'icmp6', 'comment'].includes(m.spec.name)) conditions.push(`matching ${code(`-m ${m.name}`)}`);
   const { lead, tail } = verdict(c.target);
   const what = `${protocol ? `${protocol} packets` : conditions.length ? 'packets' : 'every packet'}`;
-  const sentence = `${lead} ${what}${conditions.length ? ` ${conditions.join(' ')}` : ''}${tail}.`;
+  const sentence = `${lead} ${what}${conditions.length ? ` ${conditions.join(' ')}` : ''}${tail}.${c.conditional ? ' A template may render it several times, or not at all.' : ''}`;
   const comment = c.options.find((o) => o.spec.names[0] === '--comment' && !o.argDynamic)?.argValue;
   return comment !== undefined ? `${sentence}\n\nComment: “${comment}”` : sentence;
 }
