@@ -8,6 +8,7 @@ import { lexTemplateLine, outsideBlocks, templateLine } from '../../server/src/e
 import { quickFixes } from '../../server/src/engine/fixes';
 import { applyEdits, formatEdits } from '../../server/src/engine/format';
 import { hover } from '../../server/src/features/hover';
+import { foldingRanges } from '../../server/src/features/symbols';
 import { explainRule } from '../../server/src/engine/explain';
 import { scriptToRestore } from '../../server/src/engine/toRestore';
 
@@ -150,6 +151,13 @@ test('a rule explained in words says when a template may render it several times
   const [looped, last] = r.ruleset.commands;
   assert.equal(explainRule(looped), 'Accepts TCP packets with `-s {{ h }}` to port 22 (SSH). A template may render it several times, or not at all.');
   assert.equal(explainRule(last), 'Hands every packet to `{{ final }}`, a target known only once the template is rendered.');
+});
+
+test('template blocks fold, nested ones too, with their closing statement left in sight', () => {
+  const r = lint(doc('*filter', ':INPUT DROP [0:0]', '{% if web %}', '{% for p in ports %}', '-A INPUT -p tcp --dport {{ p }} -j ACCEPT', '-A INPUT -p udp --dport {{ p }} -j ACCEPT', '{% endfor %}', '{% endif %}', 'COMMIT'), { fileName: 'rules.v4.j2' });
+  const folds = foldingRanges(r).filter((f) => f.kind === 'region' && f.startLine > 0).map((f) => [f.startLine, f.endLine]);
+  assert.deepEqual(folds, [[3, 5], [2, 6]]);
+  assert.deepEqual(r.ruleset.template?.blocks, [{ start: 2, end: 7 }]);
 });
 
 test('hover explains template values and statements', () => {

@@ -178,7 +178,7 @@ export interface Ruleset {
    * ... `{% endfor %}`) by the lines of their opening and closing statements. What a fix adds goes outside them, so
    * that the template does not repeat or leave it out.
    */
-  template?: { first: Range; blocks: Array<{ start: number; end: number }> };
+  template?: { first: Range; blocks: Array<{ start: number; end: number }>; folds?: Array<{ start: number; end: number }> };
 }
 
 /** Whether the chains of a family may hold rules a script loads from a file the analysis cannot read. */

@@ -82,5 +82,7 @@ export function foldingRanges(result: LintResult): FoldingRange[] {
     }
   }
   for (const c of ruleset.commands) if (c.range.end.line > c.range.start.line) out.push({ startLine: c.range.start.line, endLine: c.range.end.line });
+  // A template's blocks, from `{% for %}` to the line before `{% endfor %}` (which stays in sight, as a closing brace).
+  for (const b of ruleset.template?.folds ?? []) if (b.end - 1 > b.start) out.push({ startLine: b.start, endLine: b.end - 1, kind: FoldingRangeKind.Region });
   return out;
 }

@@ -64,7 +64,7 @@ class RestoreParser {
     const { family, tables, commands, comments, sink } = this;
     const chains = this.replaced.size ? this.chains.filter((c) => !this.replaced.has(c)) : this.chains;
     const rs: Ruleset = { format: 'restore', family, tables, chains, commands, comments, diagnostics: sink.items, lineCount: index.lineCount };
-    if (this.template && this.templateFirst) rs.template = { first: this.templateFirst, blocks: this.template.blocks(lines.to - 1) };
+    if (this.template && this.templateFirst) rs.template = { first: this.templateFirst, blocks: this.template.blocks(lines.to - 1), folds: this.template.all };
     return rs;
   }
 

@@ -264,7 +264,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const family = opts.family ?? (families.size === 1 ? [...families][0] : defaultFamily);
   const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: notFollowed(armsOf, follows), armsOf: armsOf.size ? armsOf : undefined, loads: counted };
   const first = templateStart(items);
-  if (first) ruleset.template = { first, blocks: blocks.blocks(index.lineCount - 1) };
+  if (first) ruleset.template = { first, blocks: blocks.blocks(index.lineCount - 1), folds: blocks.all };
   return withEmbedded(ruleset, embedded, sink);
 }
 

@@ -128,11 +128,13 @@ export function hasInlineStatement(text: string): boolean {
  * times, or not at all, once the template is rendered.
  */
 export class TemplateBlocks {
-  private depth = 0;
   private commentOpen = false;
-  /** The outermost blocks closed so far, and where the one open now started. */
+  /** The outermost blocks closed so far. */
   private readonly outer: Array<{ start: number; end: number }> = [];
-  private openedAt = -1;
+  /** Every block closed so far, nested ones included (for folding). */
+  readonly all: Array<{ start: number; end: number }> = [];
+  /** Where the blocks open now start, outermost first. */
+  private readonly open: number[] = [];
 
   /** Whether the line is template syntax only (and is then taken into account); false for a line of the ruleset. */
   take(text: string, line: number): boolean {
@@ -149,13 +151,17 @@ export class TemplateBlocks {
 
   /** One statement's effect, on `line`. */
   apply(e: TemplateEffect, line: number): void {
-    if (e === 'open' && this.depth++ === 0) this.openedAt = line;
-    else if (e === 'close' && this.depth > 0 && --this.depth === 0) this.outer.push({ start: this.openedAt, end: line });
+    if (e === 'open') this.open.push(line);
+    else if (e === 'close' && this.open.length) {
+      const block = { start: this.open.pop()!, end: line };
+      this.all.push(block);
+      if (!this.open.length) this.outer.push(block);
+    }
   }
 
   /** The outermost blocks, one left open running to `lastLine`. */
   blocks(lastLine: number): Array<{ start: number; end: number }> {
-    return this.depth > 0 ? [...this.outer, { start: this.openedAt, end: lastLine }] : this.outer;
+    return this.open.length ? [...this.outer, { start: this.open[0], end: lastLine }] : this.outer;
   }
 
   /** Inside a comment of the template's that runs over several lines. */
@@ -165,7 +171,7 @@ export class TemplateBlocks {
 
   /** Lines here may be repeated or left out by the template. */
   get conditional(): boolean {
-    return this.depth > 0;
+    return this.open.length > 0;
   }
 }
 
