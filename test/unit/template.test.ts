@@ -214,6 +214,15 @@ test('a shell script template (firewall.sh.j2): template values are words, state
   assert.match(plain[0].message, /the shell runs it as it stands/);
 });
 
+test('a restore file in a here-document, loaded inside a template block, may be loaded several times or not at all', () => {
+  const text = doc('#!/bin/sh', 'iptables -P INPUT DROP', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT', '{% if open_all %}', "iptables-restore -n <<'EOF'", '*filter', '-A INPUT -j ACCEPT', 'COMMIT', 'EOF', '{% endif %}', 'iptables -A INPUT -p udp --dport 53 -j ACCEPT');
+  const r = lint(text, { fileName: 'fw.sh.j2' });
+  assert.deepEqual(r.ruleset.commands.map((c) => `${c.startLine + 1}${c.conditional ? '?' : ''}`), ['2', '3', '7?', '11']);
+  // The catch-all ACCEPT it loads may not be there: the DNS rule after it is not dead.
+  assert.deepEqual(found(text, 'fw.sh.j2').filter((f) => /redundant|shadowed/.test(f)), []);
+  assert.ok(found(text.replace(/\{%.*%\}\n/g, ''), 'fw.sh').some((f) => f.endsWith('redundant-rule')));
+});
+
 test('a template value as a whole command may be any iptables or ip6tables command: nothing is claimed across it', () => {
   const head = ['#!/bin/sh', 'iptables -P INPUT DROP', 'iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT'];
   const tail = ['iptables -A INPUT -p tcp --dport 22 -j ACCEPT'];

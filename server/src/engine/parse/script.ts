@@ -240,6 +240,8 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
         c.index = commands.length;
         commands.push(c);
         if (arms.length) armsOf.set(c, arms);
+        // Loaded from inside a template block: the template may load it several times, or not at all.
+        if (templated) c.conditional = true;
       }
       continue;
     }
