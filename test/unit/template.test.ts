@@ -1,5 +1,6 @@
 /** Rules files written as Jinja templates (rules.v4.j2): template syntax read as such, rules around it checked. */
 import { test } from 'node:test';
+import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -10,6 +11,9 @@ import { applyEdits, formatEdits } from '../../server/src/engine/format';
 import { hover } from '../../server/src/features/hover';
 import { foldingRanges } from '../../server/src/features/symbols';
 import { explainRule } from '../../server/src/engine/explain';
+import { refuteDead } from '../../server/src/engine/trace/confirm';
+
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 import { scriptToRestore } from '../../server/src/engine/toRestore';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -250,4 +254,59 @@ test('converting a script template says what it cannot write: template values, t
   assert.ok(lines.some((l) => l.startsWith('# The script is a Jinja template: the rules in its blocks (lines 4, 7) are written once each')), v4.text);
   assert.deepEqual(lines.filter((l) => l.startsWith('-A')), ['-A INPUT -i lo -j ACCEPT', '-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT', '-A INPUT -j DROP']);
   assert.deepEqual(v4.skipped, [{ line: 3, why: 'it holds a template value, known only once the template is rendered' }]);
+});
+
+/** Random rules for INPUT and a user chain X, as the dead-rule property draws them. */
+const ruleArb = fc.tuple(
+  fc.constantFrom('INPUT', 'INPUT', 'X'),
+  fc.constantFrom('', '', '-s 10.0.0.0/8', '-s 10.1.0.0/16', '! -s 10.0.0.0/8', '-d 10.1.2.0/24'),
+  fc.constantFrom('', '-p tcp', '-p tcp --dport 22', '-p tcp --dport 1000:2000', '-p udp --dport 53', '-p icmp'),
+  fc.constantFrom('', '', '-i eth0', '-m conntrack --ctstate NEW', '-m limit --limit 5/min'),
+  fc.constantFrom('ACCEPT', 'ACCEPT', 'DROP', 'REJECT', 'X', 'RETURN'),
+).map(([chain, s, p, x, t]) => `-A ${chain} ${[s, p, x].filter(Boolean).join(' ')} -j ${chain === 'X' && t === 'X' ? 'DROP' : chain === 'INPUT' && t === 'RETURN' ? 'ACCEPT' : t}`.replace(/ +/g, ' '));
+
+test(`property: a rule the template analysis calls dead is dead in every rendering that has it, packet by packet (${RUNS} templates)`, (t) => {
+  let claims = 0;
+  fc.assert(
+    fc.property(fc.array(ruleArb, { minLength: 3, maxLength: 10 }), fc.array(fc.tuple(fc.nat(9), fc.nat(2)), { maxLength: 3 }), (rules, wraps) => {
+      // Up to three blocks, each around a run of one to three rules (runs that would overlap are skipped).
+      const lines = ['*filter', ':INPUT DROP [0:0]', ':X - [0:0]'];
+      const blockOf = new Map<number, number>();
+      let k = 0;
+      let block = 0;
+      const sorted = [...wraps].sort((a, b) => a[0] - b[0]);
+      for (const [at, len] of sorted) {
+        if (at < k || at >= rules.length) continue;
+        while (k < at) lines.push(rules[k++]);
+        lines.push(`{% if c${block} %}`);
+        for (const end = Math.min(rules.length, at + len + 1); k < end; k++) {
+          blockOf.set(lines.length, block);
+          lines.push(rules[k]);
+        }
+        lines.push('{% endif %}');
+        block++;
+      }
+      while (k < rules.length) lines.push(rules[k++]);
+      lines.push('COMMIT', '');
+      const text = lines.join('\n');
+      const result = lint(text, { fileName: 'rules.v4.j2' });
+      for (const d of result.diagnostics.filter((x) => ['shadowed-rule', 'redundant-rule', 'reject-before-accept'].includes(x.code))) {
+        const line = d.range.start.line;
+        // Every rendering: each block in or out, its lines kept as comments when out (the lines keep their numbers).
+        for (let mask = 0; mask < 1 << block; mask++) {
+          const own = blockOf.get(line);
+          if (own !== undefined && !(mask & (1 << own))) continue;
+          const rendered = lines.map((l, i) => (l.startsWith('{%') || (blockOf.has(i) && !(mask & (1 << blockOf.get(i)!))) ? '#' : l)).join('\n');
+          const r = lint(rendered, { fileName: 'rules.v4' });
+          const cmd = r.ruleset.commands.find((c) => c.startLine === line)!;
+          claims++;
+          const refuted = refuteDead(r, cmd, 80);
+          assert.equal(refuted, undefined, `${d.code} on line ${line + 1} is wrong when rendered with blocks ${mask.toString(2)}: ${refuted}\n${text}`);
+        }
+      }
+    }),
+    { numRuns: RUNS, seed: 20261127 },
+  );
+  t.diagnostic(`${claims} claims confirmed in their renderings`);
+  assert.ok(claims > 50, `the property exercised the claims (${claims})`);
 });
