@@ -26,12 +26,16 @@ function soleAddress(rule: Command): OptionUse | undefined {
   return found && found.argValue !== undefined && !found.argValue.includes(',') ? found : undefined;
 }
 
-/** The values of an option (the first read without making its Token; a second value is rare). */
+/**
+ * Whether two options have the same values, read as text: the first without a list, the others (a second value is
+ * rare) as lists of text, never as Tokens (which a command keeps once made).
+ */
 function sameValues(a: OptionUse, b: OptionUse): boolean {
   if (a.valueCount !== b.valueCount || a.argValue !== b.argValue) return false;
   if (a.valueCount < 2) return true;
-  const [x, y] = [a.args, b.args];
-  return x.every((t, k) => t.value === y[k].value);
+  const [x, y] = [a.values, b.values];
+  for (let k = 1; k < x.length; k++) if (x[k] !== y[k]) return false;
+  return true;
 }
 
 /**
