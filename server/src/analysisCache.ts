@@ -49,6 +49,13 @@ export class AnalysisCache {
     return [...this.reads].filter(([, paths]) => paths.has(path)).map(([uri]) => uri);
   }
 
+  /** Every file some document's last analysis read. */
+  readFiles(): Set<string> {
+    const out = new Set<string>();
+    for (const paths of this.reads.values()) for (const p of paths) out.add(p);
+    return out;
+  }
+
   /** Forgets a document's analysis (not what it can reuse): the next request analyses it again. */
   invalidate(uri: string): void {
     this.entries.delete(uri);

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  CodeActionKind, createConnection, DidChangeConfigurationNotification, InitializeResult, ProposedFeatures, ResponseError, TextDocuments,
+  CodeActionKind, createConnection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, InitializeResult, ProposedFeatures, ResponseError, TextDocuments,
   TextDocumentSyncKind, LSPErrorCodes,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -22,7 +22,7 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let settings: ServerSettings = DEFAULT_SERVER_SETTINGS;
 let configurationPull = false;
-const abilities: ClientAbilities = { resolveCodeActionEdits: false, refreshInlayHints: false };
+const abilities: ClientAbilities = { resolveCodeActionEdits: false, refreshInlayHints: false, watchFiles: false, relativePatterns: false };
 // A file a script sources, open in the editor, is read as it stands there (unsaved edits included).
 const cache = new AnalysisCache(() => settings, (file) => documents.get(pathToFileURL(file).toString())?.getText());
 const docsBase = pathToFileURL(path.join(__dirname, '..', 'docs', 'diagnostics')).toString();
@@ -63,6 +63,7 @@ function validate(doc: TextDocument): void {
     const result = cache.get(doc);
     const diagnostics = result.diagnostics.map((d) => toLspDiagnostic(d, doc.uri, docsBase));
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+    watchSourced();
   } catch (e) {
     connection.console.error(`Analysis of ${doc.uri} failed: ${(e as Error).stack ?? e}`);
   }
@@ -93,6 +94,8 @@ connection.onInitialize((params): InitializeResult => {
   configurationPull = !!params.capabilities.workspace?.configuration;
   abilities.resolveCodeActionEdits = !!params.capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit');
   abilities.refreshInlayHints = !!params.capabilities.workspace?.inlayHint?.refreshSupport;
+  abilities.watchFiles = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+  abilities.relativePatterns = !!params.capabilities.workspace?.didChangeWatchedFiles?.relativePatternSupport;
   settings = normalizeSettings(params.initializationOptions?.settings ?? params.initializationOptions);
   return {
     capabilities: {
@@ -132,16 +135,35 @@ connection.onDidChangeConfiguration((change) => {
   else applySettings(normalizeSettings(change.settings?.iptables ?? change.settings));
 });
 
+/** The open scripts that read `uri` (a configuration they source) are analysed again. */
+function reanalyseReadersOf(uri: string): void {
+  if (!uri.startsWith('file:')) return;
+  for (const reader of cache.readersOf(fileURLToPath(uri))) {
+    const doc = documents.get(reader);
+    if (!doc || reader === uri) continue;
+    cache.invalidate(reader);
+    scheduleValidation(doc);
+  }
+}
+
+/** The files scripts source, watched on disk by a client that can (each asked for once, when first read). */
+const watched = new Set<string>();
+function watchSourced(): void {
+  if (!abilities.watchFiles) return;
+  const fresh = [...cache.readFiles()].filter((file) => !watched.has(file));
+  if (!fresh.length) return;
+  for (const file of fresh) watched.add(file);
+  const watchers = fresh.map((file) => ({ globPattern: abilities.relativePatterns ? { baseUri: pathToFileURL(path.dirname(file)).toString(), pattern: path.basename(file) } : file }));
+  void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers }).catch(() => undefined);
+}
+
 documents.onDidChangeContent((e) => {
   scheduleValidation(e.document);
-  // The scripts that source this document (a configuration of variables) read it again.
-  if (!e.document.uri.startsWith('file:')) return;
-  for (const uri of cache.readersOf(fileURLToPath(e.document.uri))) {
-    const reader = documents.get(uri);
-    if (!reader || uri === e.document.uri) continue;
-    cache.invalidate(uri);
-    scheduleValidation(reader);
-  }
+  reanalyseReadersOf(e.document.uri);
+});
+// A sourced file changed on disk (saved in another editor, written by a tool).
+connection.onDidChangeWatchedFiles((p) => {
+  for (const change of p.changes) reanalyseReadersOf(change.uri);
 });
 documents.onDidClose((e) => {
   cache.delete(e.document.uri);

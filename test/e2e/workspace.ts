@@ -28,6 +28,8 @@ export function makeWorkspace(): string {
   write('trace.iptables', '*filter\n:INPUT DROP [0:0]\nCOMMIT\n');
   write('firewall.sh', '#!/bin/sh\niptables -F\niptables -A INPUT -i lo -j ACCEPT\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -P INPUT DROP\n');
   write('roles/fw/templates/firewall.sh.j2', '#!/bin/sh\n{% for port in ports %}\niptables -A INPUT -p tcp --dport {{ port }} -j ACCPET\n{% endfor %}\n');
+  write('conf/firewall.conf', 'WAN=eth0\n');
+  write('conf/sourcing.sh', '#!/bin/sh\n. ./firewall.conf\niptables -A INPUT -i $WAN -p tcp -j ACCEPT\niptables -A INPUT -i eth0 -p tcp --dport 80 -j ACCEPT\n');
   write('broken-firewall.sh', '#!/bin/sh\necho "setting up the firewall"\niptables -A INPUT -p tcp --dport 22 -j ACCPET\nfor x in a b; do echo $x; done\n');
   return ws;
 }

@@ -16,6 +16,8 @@ export class TestClient {
   private readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
   private readonly waiters: Array<() => void> = [];
   settings: Record<string, unknown> = {};
+  /** What the server asked to register (file watchers, configuration). */
+  readonly registrations: Array<{ method: string; registerOptions?: unknown }> = [];
   stderr = '';
   private versions = new Map<string, number>();
 
@@ -28,17 +30,20 @@ export class TestClient {
       for (const w of this.waiters.splice(0)) w();
     });
     this.conn.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => this.settings));
-    this.conn.onRequest(RegistrationRequest.type, () => undefined);
+    this.conn.onRequest(RegistrationRequest.type, (p) => {
+      this.registrations.push(...p.registrations);
+      for (const w of this.waiters.splice(0)) w();
+    });
     this.conn.onNotification('window/logMessage', () => undefined);
     this.conn.listen();
   }
 
   /** `textDocument`: capabilities beyond diagnostics with related information (as a client that resolves code actions). */
-  async initialize(configuration = true, textDocument: Record<string, unknown> = {}): Promise<unknown> {
+  async initialize(configuration = true, textDocument: Record<string, unknown> = {}, workspace: Record<string, unknown> = {}): Promise<unknown> {
     const result = await this.conn.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri: null,
-      capabilities: { workspace: { configuration }, textDocument: { publishDiagnostics: { relatedInformation: true }, ...textDocument } },
+      capabilities: { workspace: { configuration, ...workspace }, textDocument: { publishDiagnostics: { relatedInformation: true }, ...textDocument } },
       initializationOptions: {},
     });
     await this.conn.sendNotification(InitializedNotification.type, {});

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {
   CodeAction, CodeActionRequest, CodeActionResolveRequest, CodeLensRequest, CompletionItem, InlayHintRequest, CallHierarchyPrepareRequest, CallHierarchyIncomingCallsRequest, CallHierarchyOutgoingCallsRequest, WorkspaceSymbolRequest, CompletionRequest, DefinitionRequest, DocumentFormattingRequest, DocumentHighlightRequest,
   DocumentSymbol, DocumentSymbolRequest, FoldingRangeRequest, HoverRequest, Location, MarkupContent, PrepareRenameRequest, ReferencesRequest, RenameRequest,
-  TextEdit, WorkspaceEdit, DocumentRangeFormattingRequest, SignatureHelp, SignatureHelpRequest, SelectionRange, SelectionRangeRequest,
+  TextEdit, WorkspaceEdit, DocumentRangeFormattingRequest, DidChangeWatchedFilesNotification, FileChangeType, SignatureHelp, SignatureHelpRequest, SelectionRange, SelectionRangeRequest,
 } from 'vscode-languageserver-protocol/node';
 import { lint } from '../../server/src/engine/lint';
 import { applyTextEdits } from '../helpers/edits';
@@ -596,6 +596,32 @@ test('a script that sources a configuration: its variables are read from disk, o
     await c.change(conf, [{ text: 'WAN=eth1\n' }]);
     await c.diagnosticsFor(script, (p) => !redundant(p));
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a configuration a script sources is watched on disk when the client can watch files: saved elsewhere, the script is analysed again', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ipt-lsp-watched-'));
+  const watcher = new TestClient();
+  try {
+    await watcher.initialize(true, {}, { didChangeWatchedFiles: { dynamicRegistration: true, relativePatternSupport: true } });
+    const confPath = path.join(dir, 'firewall.conf');
+    writeFileSync(confPath, 'WAN=eth0\n');
+    const script = pathToFileURL(path.join(dir, 'firewall.sh')).toString();
+    await watcher.open(script, '#!/bin/sh\n. ./firewall.conf\niptables -A INPUT -i $WAN -p tcp -j ACCEPT\niptables -A INPUT -i eth0 -p tcp --dport 80 -j ACCEPT\n', 'shellscript');
+    const redundant = (p: { diagnostics: Array<{ code?: string | number }> }) => p.diagnostics.some((d) => d.code === 'redundant-rule');
+    await watcher.diagnosticsFor(script, redundant);
+    // The server asked to watch the file it read, by its folder and name.
+    const deadline = Date.now() + 5000;
+    const watches = () => watcher.registrations.filter((r) => r.method === 'workspace/didChangeWatchedFiles').flatMap((r) => (r.registerOptions as { watchers: Array<{ globPattern: unknown }> }).watchers.map((w) => w.globPattern));
+    while (!watches().length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(watches(), [{ baseUri: pathToFileURL(dir).toString(), pattern: 'firewall.conf' }]);
+    // Changed on disk, as another editor or a tool would: the client says so, and the script follows it.
+    writeFileSync(confPath, 'WAN=eth1\n');
+    await watcher.conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: pathToFileURL(confPath).toString(), type: FileChangeType.Changed }] });
+    await watcher.diagnosticsFor(script, (p) => !redundant(p));
+  } finally {
+    await watcher.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -31,6 +31,9 @@ export interface ClientAbilities {
   resolveCodeActionEdits: boolean;
   /** It takes a request to ask for the inlay hints again (after a setting turns them on or off). */
   refreshInlayHints: boolean;
+  /** It watches files on disk for the server when asked (the files scripts source); with a folder and a name if `relativePatterns`. */
+  watchFiles: boolean;
+  relativePatterns: boolean;
 }
 
 export function registerFeatures(connection: Connection, documents: TextDocuments<TextDocument>, cache: AnalysisCache, guard: Guard, client: () => ClientAbilities): void {

@@ -234,6 +234,13 @@ const cases: Case[] = [
     }
     assert.equal((await open('wordpress-server.sh')).languageId, 'shellscript');
   }],
+  ['a configuration a script sources is read from disk, and the script analysed again when the file changes there', async () => {
+    const doc = await open('conf/sourcing.sh');
+    await diagnostics(doc, (d) => d.some((x) => code(x) === 'redundant-rule'));
+    // Written on disk, not through an editor: the file watcher tells the server.
+    await vscode.workspace.fs.writeFile(file('conf/firewall.conf'), Buffer.from('WAN=eth1\n'));
+    await diagnostics(doc, (d) => !d.some((x) => code(x) === 'redundant-rule'));
+  }],
   ['shell scripts: iptables lines are checked, the rest is left alone', async () => {
     const doc = await open('broken-firewall.sh');
     assert.equal(doc.languageId, 'shellscript');
