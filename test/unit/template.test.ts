@@ -9,6 +9,9 @@ import { lexTemplateLine, outsideBlocks, templateLine } from '../../server/src/e
 import { quickFixes } from '../../server/src/engine/fixes';
 import { applyEdits, formatEdits } from '../../server/src/engine/format';
 import { hover } from '../../server/src/features/hover';
+import { complete } from '../../server/src/features/completion';
+import { signatureHelp } from '../../server/src/features/signature';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { foldingRanges } from '../../server/src/features/symbols';
 import { explainRule } from '../../server/src/engine/explain';
 import { refuteDead } from '../../server/src/engine/trace/confirm';
@@ -162,6 +165,20 @@ test('template blocks fold, nested ones too, with their closing statement left i
   const folds = foldingRanges(r).filter((f) => f.kind === 'region' && f.startLine > 0).map((f) => [f.startLine, f.endLine]);
   assert.deepEqual(folds, [[3, 5], [2, 6]]);
   assert.deepEqual(r.ruleset.template?.blocks, [{ start: 2, end: 7 }]);
+});
+
+test('completion and signature help keep out of template syntax being written, and come back after it', () => {
+  const at = (text: string, line: number, character: number, fileName = 'rules.v4.j2') => {
+    const doc = TextDocument.create(`file:///t/${fileName}`, fileName.includes('.sh') ? 'shellscript' : 'iptables', 1, text);
+    const r = lint(text, { fileName });
+    return { items: complete(doc, r, { line, character }).map((i) => i.label), help: signatureHelp(doc, r, { line, character }) };
+  };
+  const rules = doc('*filter', ':INPUT DROP [0:0]', '{% if web ', '-A INPUT -s {{ admin ', '-A INPUT -s {{ admin }} ', '-A INPUT -p tcp --dport {{ p', 'COMMIT');
+  assert.deepEqual(at(rules, 2, 10).items, []);
+  assert.deepEqual(at(rules, 3, 20).items, []);
+  assert.ok(at(rules, 4, 24).items.includes('-p'));
+  assert.equal(at(rules, 5, 28).help, null);
+  assert.deepEqual(at(doc('#!/bin/sh', 'iptables -A INPUT -s {{ admin '), 1, 30, 'fw.sh.j2').items, []);
 });
 
 test('hover explains template values and statements', () => {

@@ -2,6 +2,7 @@
  * What the words before the cursor say: the command being written on this line (or, in a script, since the
  * iptables word of this command), and the word being typed. Completion and signature help read it.
  */
+import { insideSpan } from '../engine/parse/template';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Family } from '../engine/kb/addresses';
 import { lexRestoreLine, Token } from '../engine/lexer';
@@ -71,6 +72,8 @@ export function parsePrefix(ctx: Context): Command | undefined {
 
 /** The cursor's context, or undefined in a script line that is not an iptables command. */
 export function cursorContext(doc: TextDocument, result: LintResult, pos: Position): Context | undefined {
+  // Inside a template's own syntax (`{{ host }}`, `{% if ... %}`) nothing of iptables is being written.
+  if (result.ruleset.template && insideSpan(doc.getText({ start: { line: pos.line, character: 0 }, end: pos }), pos.character)) return undefined;
   if (result.ruleset.format === 'restore') return restoreContext(doc, result, pos);
   // In a here-document a script loads with iptables-restore, the lines are those of a restore file.
   const embedded = result.ruleset.embedded?.find((e) => e.fromLine <= pos.line && pos.line < e.toLine);

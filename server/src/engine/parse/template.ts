@@ -81,6 +81,19 @@ export function spanEnd(text: string, i: number, end: number): number {
   return end;
 }
 
+/** Whether column `col` of a line (`text`: the line up to it, at least) is inside a template span, closed or not yet. */
+export function insideSpan(text: string, col: number): boolean {
+  for (let i = 0; i < col; i++) {
+    if (!opensSpan(text, i, text.length)) continue;
+    const kind = text[i + 1];
+    const close = text.indexOf(kind === '{' ? '}}' : `${kind}}`, i + 2);
+    // Not closed, or closed only after the cursor (or around it): the cursor is in the span.
+    if (close < 0 || close + 2 > col) return true;
+    i = close + 1;
+  }
+  return false;
+}
+
 export function opensSpan(text: string, i: number, end: number): boolean {
   if (i + 1 >= end || text.charCodeAt(i) !== 123 /* { */) return false;
   const next = text.charCodeAt(i + 1);
