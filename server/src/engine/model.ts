@@ -34,6 +34,8 @@ export interface MatchUse {
   spec?: ModuleSpec;
   /** The word after -m, absent for a protocol match loaded implicitly by -p. */
   readonly token?: Token;
+  /** The range of that word, worked out without making its Token. */
+  readonly range?: Range;
   readonly implicit: boolean;
   options: OptionUse[];
 }

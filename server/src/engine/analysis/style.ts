@@ -9,8 +9,10 @@ import { managedChainNote } from '../kb/managed';
 
 function checkDeprecated(ctx: CheckContext, rule: Command): void {
   for (const m of rule.matches) {
-    if (m.spec?.name !== 'state' || !m.token) continue;
-    ctx.sink.add('deprecated-match', 'hint', m.token.range, '-m state is the older form of -m conntrack --ctstate, which current distributions use (the meaning is the same).', { replacement: 'conntrack' });
+    // The range of -m's word, not its Token: a ruleset may say -m state on every rule, and a command keeps a Token once made.
+    const range = m.spec?.name === 'state' ? m.range : undefined;
+    if (!range) continue;
+    ctx.sink.add('deprecated-match', 'hint', range, '-m state is the older form of -m conntrack --ctstate, which current distributions use (the meaning is the same).', { replacement: 'conntrack' });
   }
 }
 

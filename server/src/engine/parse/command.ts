@@ -259,6 +259,10 @@ class MatchNode implements MatchUse {
     return this.ref === undefined ? undefined : tokenOf(this.words, this.ref);
   }
 
+  get range(): Range | undefined {
+    return this.ref === undefined ? undefined : rangeOf(this.words, this.ref);
+  }
+
   pack(words: Words, tokens: readonly Token[]): void {
     this.words = words;
     if (this.ref !== undefined) this.ref = words.refOf(tokens, this.ref as Token);
