@@ -135,7 +135,7 @@ function embeddedRestore(words: Token[], k: number, heredoc: HereDoc | undefined
  * (`if [ -e "$SAVED" ]; then iptables-restore < "$SAVED"; exit 0; fi`, then the script's own rules).
  */
 function seenLoads(loads: Array<NonNullable<Ruleset['loads']>[number] & { arms: ArmRef[] }>, follows: (path: readonly ArmRef[]) => boolean): Ruleset['loads'] {
-  const out = loads.filter((l) => l.noflush || follows(l.arms)).map(({ family, line, noflush, template }) => (template ? { family, line, noflush, template } : { family, line, noflush }));
+  const out = loads.filter((l) => l.noflush || follows(l.arms)).map(({ arms: _arms, ...load }) => load);
   return out.length ? out : undefined;
 }
 
