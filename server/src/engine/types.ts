@@ -34,6 +34,11 @@ export function lineRange(line: number, start: number, end: number): Range {
   return range(line, start, line, end);
 }
 
+/** The range of a line's text, without the blanks before and after it. */
+export function trimmedLineRange(line: number, text: string): Range {
+  return lineRange(line, text.length - text.trimStart().length, text.trimEnd().length);
+}
+
 export function rangeUnion(a: Range, b: Range): Range {
   return { start: a.start, end: b.end };
 }

@@ -10,7 +10,7 @@ import { explainRule } from '../engine/explain';
 import { locate, Located } from '../engine/locate';
 import { Command, isRuleCommand } from '../engine/model';
 import { familyOf } from '../engine/state';
-import { Position, Range } from '../engine/types';
+import { Position, Range, trimmedLineRange } from '../engine/types';
 
 export interface HoverResult {
   markdown: string;
@@ -207,7 +207,7 @@ function templateHover(result: LintResult, pos: Position): HoverResult | undefin
   const text = result.index.lineText(pos.line);
   const t = templateLine(text);
   if (!t) return undefined;
-  const range = { start: { line: pos.line, character: text.length - text.trimStart().length }, end: { line: pos.line, character: text.trimEnd().length } };
+  const range = trimmedLineRange(pos.line, text);
   const markdown = t.effects.some((e) => e !== 'none')
     ? 'Template statement. Once the template is rendered, the rules of its block may appear several times or not at all: the analysis takes each as a rule that may or may not be there (never as one that makes a later rule dead), and a fix that adds rules puts them outside the block.'
     : 'Template syntax (a comment or a statement without a block): it leaves no line in the rendered rules.';

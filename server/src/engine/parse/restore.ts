@@ -5,7 +5,7 @@ import { lexRestoreLine, Token } from '../lexer';
 import { LineIndex } from '../lineIndex';
 import { ChainDecl, Command, CommentLine, Ruleset, TableBlock, tableKey } from '../model';
 import { suggest } from '../suggest';
-import { lineRange, Range } from '../types';
+import { lineRange, Range, trimmedLineRange } from '../types';
 import { CommandContext, parseCommand } from './command';
 import { DiagnosticSink } from './diagnostics';
 import { legacyOnly } from '../checks/legacy';
@@ -109,10 +109,7 @@ class RestoreParser {
   /** Whether a line is the template's own (taken into account, not parsed); notes the first line with template syntax. */
   private templateLine(text: string, line: number): boolean {
     const own = this.template!.take(text, line);
-    if (!this.templateFirst && (own || hasSpan(text))) {
-      const from = text.length - text.trimStart().length;
-      this.templateFirst = lineRange(line, from, text.trimEnd().length);
-    }
+    if (!this.templateFirst && (own || hasSpan(text))) this.templateFirst = trimmedLineRange(line, text);
     return own;
   }
 
