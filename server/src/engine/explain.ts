@@ -6,6 +6,7 @@
 import { Command, OptionUse, TargetUse } from './model';
 import { PORT_DESCRIPTIONS, PORT_NAMES, PROTOCOLS } from './kb/services';
 import { conntrackStateOf, ICMP_TYPE_NUMBERS, ICMPV6_TYPE_NUMBERS, icmpTypeKind4, icmpTypeKind6, parsePort, PortBase, portBaseOf } from './kb/values';
+import { holdsTemplateValue } from './parse/template';
 
 const code = (s: string) => `\`${s}\``;
 
@@ -117,7 +118,7 @@ function verdict(t: TargetUse | undefined): { lead: string; tail: string } {
   if (!t) return { lead: 'Counts', tail: ' (no target: the packets go on to the next rule)' };
   const opt = (name: string) => t.options.find((o) => o.spec.names.includes(name) && !o.argDynamic)?.argValue;
   if (!t.spec) {
-    if (t.dynamic) return { lead: 'Hands', tail: ` to ${code(t.name)}, a target known only ${/\{\{|\{%/.test(t.name) ? 'once the template is rendered' : 'when the script runs'}` };
+    if (t.dynamic) return { lead: 'Hands', tail: ` to ${code(t.name)}, a target known only ${holdsTemplateValue(t.name) ? 'once the template is rendered' : 'when the script runs'}` };
     return t.goto
       ? { lead: 'Sends', tail: ` on to chain ${code(t.name)} for good (-g: they do not come back here)` }
       : { lead: 'Sends', tail: ` through chain ${code(t.name)}; those it does not decide come back to the next rule here` };

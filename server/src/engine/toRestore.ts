@@ -8,6 +8,7 @@ import { Family } from './kb/addresses';
 import { canonicalSpec } from './format';
 import { LintResult } from './lint';
 import { ChainState } from './state';
+import { holdsTemplateValue } from './parse/template';
 
 export interface RestoreFile {
   family: Family;
@@ -34,7 +35,7 @@ function tableText(table: string, chains: ChainState[], result: LintResult, skip
         out.push(`-A ${cs.name}${text ? ` ${text}` : ''}`);
         continue;
       }
-      const why = !c.dynamic ? 'it has an error' : /\{\{|\{%/.test(result.index.lineText(c.startLine)) ? 'it holds a template value, known only once the template is rendered' : 'it holds a shell value, known only when the script runs';
+      const why = !c.dynamic ? 'it has an error' : holdsTemplateValue(result.index.lineText(c.startLine)) ? 'it holds a template value, known only once the template is rendered' : 'it holds a shell value, known only when the script runs';
       skipped.push({ line: c.startLine, why });
       out.push(`# Line ${c.startLine + 1} of the script is not written out (${why}):`, `#   ${result.index.lineText(c.startLine).trim()}`);
     }

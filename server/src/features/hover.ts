@@ -1,6 +1,6 @@
 /** Hover: what each word means, from the knowledge base and the analysis. Markdown, short. */
 import { Token } from '../engine/lexer';
-import { templateLine } from '../engine/parse/template';
+import { holdsTemplateValue, templateLine } from '../engine/parse/template';
 import { Family, formatAddress, parseNet } from '../engine/kb/addresses';
 import { BUILTIN_CHAINS, findTable, ModuleSpec, OptionSpec, TABLES } from '../engine/kb';
 import { PORT_DESCRIPTIONS, PORT_NAMES, protocolNumber, SERVICES } from '../engine/kb/services';
@@ -114,7 +114,7 @@ function withVariables(token: Token, markdown: string | undefined): string | und
 
 function valueMarkdown(result: LintResult, loc: Extract<Located, { kind: 'value' }>): string | undefined {
   const { use, token, index } = loc;
-  if (token.dynamic && (result.ruleset.format === 'restore' || /\{\{|\{%/.test(token.raw))) return `\`${token.value}\` is a template value: known only once the template is rendered. The checks that need it take it as any value.`;
+  if (token.dynamic && (result.ruleset.format === 'restore' || holdsTemplateValue(token.raw))) return `\`${token.value}\` is a template value: known only once the template is rendered. The checks that need it take it as any value.`;
   if (token.dynamic) return `\`${token.value}\` is a shell value: known only when the script runs.`;
   const family = familyOf(result.ruleset, loc.command);
   const kind = use.spec.args[index] ?? use.spec.optionalArg;

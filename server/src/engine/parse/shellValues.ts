@@ -10,6 +10,7 @@
  * `"$WAN"`) or with text around it (`$LAN/24`, `${HOST}:8080`).
  */
 import { Token } from '../lexer';
+import { holdsTemplateValue } from './template';
 
 export interface SimpleWords {
   words: Token[];
@@ -124,7 +125,7 @@ export class ShellValues {
    */
   private expand(t: Token): string | undefined {
     // Unknown for other reasons too: a command's output, a template's value.
-    if (!t.value.includes('$') || /\\\$|`|'[^']*\$|\{\{|\{%/.test(t.raw)) return undefined;
+    if (!t.value.includes('$') || /\\\$|`|'[^']*\$/.test(t.raw) || holdsTemplateValue(t.raw)) return undefined;
     let out = '';
     let failed = false;
     out = t.value.replace(EXPANSION, (whole: string, braced: string | undefined, bare: string | undefined) => {

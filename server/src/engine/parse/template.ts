@@ -128,7 +128,15 @@ export function lexTemplateLine(text: string, line: number, from: number, end: n
 
 /** Whether a text (a document: one scan, and most have none; or a line) holds template syntax anywhere. */
 export function hasSpan(text: string): boolean {
-  return text.includes('{{') || text.includes('{%') || text.includes('{#');
+  return holdsTemplateValue(text) || text.includes('{#');
+}
+
+/**
+ * Whether a word (or a line) holds a template value or statement (`{{ port }}`, `{% if x %}`): what makes a word
+ * unknown in a template, unlike `{#`, which a shell word may hold (`${#list[@]}`).
+ */
+export function holdsTemplateValue(text: string): boolean {
+  return text.includes('{{') || text.includes('{%');
 }
 
 /** Whether a line holds a template span that may stand for several words or none (`{% if %}` inside a rule). */
