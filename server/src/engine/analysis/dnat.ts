@@ -143,22 +143,34 @@ function waysIn(model: AnalysisModel, ctx: CheckContext, cs: ChainState, hook: N
   return ways;
 }
 
-function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family: 4 | 6, ways: Way[]): boolean {
-  const rule = ri.rule;
-  const to = dnatDestination(ri, family);
-  if (!to || model.space(ri.chain).isEmpty(ri.box)) return false;
+/**
+ * Where the connections a DNAT or REDIRECT sends on (their first packets as they leave the rule) are surely dropped,
+ * way in by way in, as `dropped` says of each: the first way's answer when every way that reaches the rule has one
+ * (and, with `same`, one alike); undefined when some way's may get through, or no way reaches the rule.
+ */
+function droppedOnEveryWay<D>(model: AnalysisModel, ri: RuleInfo, ways: Way[], to: NatDestination, dropped: (box: Box) => D | undefined, same: (a: D, b: D) => boolean = () => true): D | undefined {
   const space = model.space(ri.chain);
-  // Every way the DNAT's packets come in must end in a drop; the first one names the rules responsible.
-  let found: { forward: NonNullable<ReturnType<typeof surelyDenies>>; input: NonNullable<ReturnType<typeof surelyDenies>> } | undefined;
+  let found: D | undefined;
   for (const way of ways) {
     const taken = space.intersect(ri.box, way.box);
     const box = taken && translated(taken, to);
     if (!box || space.isEmpty(box)) continue;
+    const d = dropped(box);
+    if (d === undefined || (found !== undefined && !same(found, d))) return undefined;
+    found ??= d;
+  }
+  return found;
+}
+
+function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family: 4 | 6, ways: Way[]): boolean {
+  const rule = ri.rule;
+  const to = dnatDestination(ri, family);
+  if (!to || model.space(ri.chain).isEmpty(ri.box)) return false;
+  const found = droppedOnEveryWay(model, ri, ways, to, (box) => {
     const forward = surelyDenies(model, ctx.state.get(family, 'filter', 'FORWARD'), box);
     const input = forward && surelyDenies(model, ctx.state.get(family, 'filter', 'INPUT'), box);
-    if (!forward || !input) return false;
-    found ??= { forward, input };
-  }
+    return forward && input ? { forward, input } : undefined;
+  });
   if (!found) return false;
   const { forward, input } = found;
   const fix = suggestedRule(ri, to, family, wayInterface(ri, ways), 'FORWARD');
@@ -196,18 +208,12 @@ function checkRedirect(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, fa
   const to = redirectPorts(ri);
   const space = model.space(ri.chain);
   if (!to || space.isEmpty(ri.box)) return false;
-  let found: NonNullable<ReturnType<typeof surelyDenies>> | undefined;
-  for (const way of ways) {
-    const taken = space.intersect(ri.box, way.box);
-    const box = taken && translated(taken, to);
-    if (!box || space.isEmpty(box)) continue;
+  const found = droppedOnEveryWay(model, ri, ways, to, (box) => {
     // The new destination is an address of the interface the packet came in on: any address, as far as INPUT's
     // rules can be told apart here.
     box[Dim.Dst] = space.full[Dim.Dst];
-    const input = surelyDenies(model, ctx.state.get(family, 'filter', 'INPUT'), box);
-    if (!input) return false;
-    found ??= input;
-  }
+    return surelyDenies(model, ctx.state.get(family, 'filter', 'INPUT'), box);
+  });
   if (!found) return false;
   const fix = suggestedRule(ri, to, family, wayInterface(ri, ways), 'INPUT');
   const where = to.ports ? `port ${to.ports[0] === to.ports[1] ? to.ports[0] : `${to.ports[0]}-${to.ports[1]}`} of this machine` : 'this machine';
@@ -281,15 +287,8 @@ function checkLocal(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, famil
   const to = redirect ? redirectPorts(ri) : dnatDestination(ri, family);
   const space = model.space(ri.chain);
   if (!to || space.isEmpty(ri.box)) return false;
-  let found: ReturnType<typeof localDrop>;
-  for (const way of ways) {
-    const taken = space.intersect(ri.box, way.box);
-    const box = taken && translated(taken, to);
-    if (!box || space.isEmpty(box)) continue;
-    const drop = localDrop(model, ctx, box, redirect, family);
-    if (!drop || (found && drop.chain !== found.chain)) return false;
-    found ??= drop;
-  }
+  // Dropped on every way in, and in the same chain, so that one fix serves.
+  const found = droppedOnEveryWay(model, ri, ways, to, (box) => localDrop(model, ctx, box, redirect, family), (a, b) => a.chain === b.chain);
   if (!found) return false;
   const { chain, denied } = found;
   const fix = suggestedRule(ri, to, family, redirect ? 'lo' : undefined, chain);
