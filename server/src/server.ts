@@ -113,6 +113,7 @@ connection.onInitialize((params): InitializeResult => {
       documentFormattingProvider: true,
       documentRangeFormattingProvider: true,
       foldingRangeProvider: true,
+      documentLinkProvider: { resolveProvider: false },
       selectionRangeProvider: true,
       inlayHintProvider: { resolveProvider: false },
       callHierarchyProvider: true,

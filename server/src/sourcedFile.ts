@@ -1,6 +1,7 @@
 /**
- * Reads a file a shell script sources (`. /etc/default/firewall`), for the linter and the language server: a small
- * regular file, or nothing. The engine itself reads no files; it is handed this.
+ * Files on disk that a shell script names, for the linter and the language server: a file the script sources
+ * (`. /etc/default/firewall`) is read when it is a small regular file, and a file it loads or saves is linked when
+ * it is there. The engine itself reads no files; it is handed this.
  */
 import { readFileSync, statSync } from 'node:fs';
 
@@ -13,5 +14,14 @@ export function readSourcedFile(path: string): string | undefined {
     return st.isFile() && st.size <= MAX_SIZE ? readFileSync(path, 'utf8') : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Whether a file a script names (a rules file it loads, a configuration it sources) is there to open. */
+export function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
   }
 }

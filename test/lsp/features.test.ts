@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {
   CodeAction, CodeActionRequest, CodeActionResolveRequest, CodeLensRequest, CompletionItem, InlayHintRequest, CallHierarchyPrepareRequest, CallHierarchyIncomingCallsRequest, CallHierarchyOutgoingCallsRequest, WorkspaceSymbolRequest, CompletionRequest, DefinitionRequest, DocumentFormattingRequest, DocumentHighlightRequest,
   DocumentSymbol, DocumentSymbolRequest, FoldingRangeRequest, HoverRequest, Location, MarkupContent, PrepareRenameRequest, ReferencesRequest, RenameRequest,
-  TextEdit, WorkspaceEdit, DocumentRangeFormattingRequest, DidChangeWatchedFilesNotification, FileChangeType, SignatureHelp, SignatureHelpRequest, SelectionRange, SelectionRangeRequest,
+  TextEdit, WorkspaceEdit, DocumentLinkRequest, DocumentRangeFormattingRequest, DidChangeWatchedFilesNotification, FileChangeType, SignatureHelp, SignatureHelpRequest, SelectionRange, SelectionRangeRequest,
 } from 'vscode-languageserver-protocol/node';
 import { lint } from '../../server/src/engine/lint';
 import { applyTextEdits } from '../helpers/edits';
@@ -595,6 +595,23 @@ test('a script that sources a configuration: its variables are read from disk, o
     await c.open(conf, 'WAN=eth0\n', 'shellscript');
     await c.change(conf, [{ text: 'WAN=eth1\n' }]);
     await c.diagnosticsFor(script, (p) => !redundant(p));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('document links: the configuration a script sources and the rules file it loads open with a click, when they are there', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ipt-lsp-links-'));
+  try {
+    writeFileSync(path.join(dir, 'firewall.conf'), 'RULES=/nonexistent/rules.v4\n');
+    writeFileSync(path.join(dir, 'rules.v4'), '*filter\nCOMMIT\n');
+    const script = pathToFileURL(path.join(dir, 'firewall.sh')).toString();
+    await c.open(script, '#!/bin/sh\n. ./firewall.conf\niptables-restore < rules.v4\niptables-save > "$RULES"\n', 'shellscript');
+    const links = await c.conn.sendRequest(DocumentLinkRequest.type, { textDocument: { uri: script } });
+    assert.deepEqual(links?.map((l) => [l.range.start.line, l.range.start.character, l.range.end.character, l.target]), [
+      [1, 2, 17, pathToFileURL(path.join(dir, 'firewall.conf')).toString()],
+      [2, 19, 27, pathToFileURL(path.join(dir, 'rules.v4')).toString()],
+    ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,6 +3,7 @@ import { Family } from './kb/addresses';
 import { CommandSpec, ModuleSpec, OptionSpec } from './kb';
 import { Token } from './lexer';
 import { Diagnostic, Range } from './types';
+import type { FileMention } from './parse/scriptFiles';
 
 export interface OptionUse {
   spec: OptionSpec;
@@ -175,6 +176,8 @@ export interface Ruleset {
    * may hold rules and policies the analysis does not see.
    */
   loads?: Array<{ family: Family; line: number; noflush: boolean; template?: boolean }>;
+  /** In a script: the files it names for its firewall (the configuration it sources, rules files it loads or saves). */
+  files?: FileMention[];
   /**
    * A file written as a Jinja template: where its template syntax first shows, and its outermost blocks (`{% for %}`
    * ... `{% endfor %}`) by the lines of their opening and closing statements. What a fix adds goes outside them, so

@@ -19,9 +19,17 @@ export interface HereDoc {
   toLine: number;
 }
 
+/** A control operator, or a redirection with the word it names (`< /etc/iptables/rules.v4`, a here-document's delimiter). */
+export interface ShellOp {
+  kind: 'op';
+  value: string;
+  range: Range;
+  target?: Token;
+}
+
 export type ShellItem =
   | { kind: 'word'; token: Token }
-  | { kind: 'op'; value: string; range: Range }
+  | ShellOp
   | { kind: 'comment'; text: string; range: Range }
   /** In a Jinja template: a span (`{{ x }}`, `{% for %}`) in the word just read, and what it does to the lines after it. */
   | { kind: 'template'; effect: TemplateEffect; range: Range }
@@ -115,12 +123,14 @@ export function lexShell(text: string, index = new LineIndex(text)): ShellItem[]
     const redir = /^[0-9]*(<<-?|<>|>>|>&|<&|>\||[<>])/.exec(text.slice(i, i + 8));
     if (redir) {
       const opEnd = i + redir[0].length;
-      items.push({ kind: 'op', value: redir[1], range: index.range(i, opEnd) });
+      const item: ShellOp = { kind: 'op', value: redir[1], range: index.range(i, opEnd) };
+      items.push(item);
       i = opEnd;
       while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;
       const w = readWord(text, i, index, template);
       if (w) {
         if (redir[1].startsWith('<<')) heredocs.push({ delimiter: w.token.value, quoted: w.token.quoted, stripTabs: redir[1] === '<<-' });
+        item.target = w.token;
         i = w.end;
       }
       continue;

@@ -2,11 +2,13 @@
 import { Connection, MarkupKind, ResponseError, TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache } from '../analysisCache';
+import { isFile } from '../sourcedFile';
 import { formatEdits } from '../engine/format';
 import { LintResult } from '../engine/lint';
 import { incomingCalls, outgoingCalls, prepareCallHierarchy } from './callHierarchy';
 import { codeActions, fixAllEdit, FixAllData, largeFixEdit, LargeFixData } from './codeActions';
 import { codeLenses } from './codeLens';
+import { documentLinks } from './links';
 import { inlayHints } from './inlayHints';
 import { complete } from './completion';
 import { hover } from './hover';
@@ -76,6 +78,7 @@ export function registerFeatures(connection: Connection, documents: TextDocument
   connection.onCodeLens((p) => withDoc('codeLens', p.textDocument.uri, [], (doc, r) => codeLenses(r, doc.uri)));
   connection.onDocumentSymbol((p) => withDoc('documentSymbol', p.textDocument.uri, [], (_doc, r) => documentSymbols(r)));
   connection.onSelectionRanges((p) => withDoc('selectionRange', p.textDocument.uri, [], (doc, r) => selectionRanges(r, p.positions.map((pos) => clamp(doc, pos)))));
+  connection.onDocumentLinks((p) => withDoc('documentLink', p.textDocument.uri, [], (_doc, r) => documentLinks(r, isFile)));
   connection.onFoldingRanges((p) => withDoc('foldingRange', p.textDocument.uri, [], (_doc, r) => foldingRanges(r)));
   connection.onDefinition((p) => withDoc('definition', p.textDocument.uri, null, (doc, r) => definition(r, doc.uri, clamp(doc, p.position)) ?? null));
   connection.onReferences((p) => withDoc('references', p.textDocument.uri, [], (doc, r) => references(r, doc.uri, clamp(doc, p.position), p.context.includeDeclaration)));

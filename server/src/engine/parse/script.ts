@@ -14,6 +14,7 @@ import { parseRestoreLines } from './restore';
 import { DiagnosticSink } from './diagnostics';
 import { followedArms, FunctionCall, notFollowed, ScriptStatements } from './scriptFlow';
 import { ASSIGN, ShellValues, Sourced } from './shellValues';
+import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
 import { Range } from '../types';
 
 /**
@@ -51,7 +52,12 @@ interface SimpleCommand {
   conditional?: boolean;
   /** In a Jinja template: inside a block, or with a statement of its own, so that it may be rendered several times or not at all. */
   templated?: boolean;
+  /** Its redirections to and from files (`< /etc/iptables/rules.v4`, `> rules.v6`), each with the word that names the file. */
+  redirects?: Redirect[];
 }
+
+/** The redirections of files (here-documents are read apart). */
+const FILE_REDIRECTS = new Set(['<', '>', '>>', '>&', '<&', '<>', '>|']);
 
 /** Splits the item stream into simple commands (words between control operators), each with its here-document. */
 function simpleCommands(items: ShellItem[], statements: ScriptStatements, blocks: TemplateBlocks): SimpleCommand[] {
@@ -92,7 +98,9 @@ function simpleCommands(items: ShellItem[], statements: ScriptStatements, blocks
       const owner = opened.shift();
       if (owner && !owner.heredoc) owner.heredoc = it;
     } else if (it.kind === 'op' && (it.value === '<<' || it.value === '<<-')) opened.push(cur);
-    else if (it.kind === 'op' && !['<', '>', '>>', '>&', '<&', '<>', '>|'].includes(it.value)) {
+    else if (it.kind === 'op' && FILE_REDIRECTS.has(it.value)) {
+      if (it.target) (cur.redirects ??= []).push({ op: it.value, target: it.target });
+    } else if (it.kind === 'op') {
       finish();
       if (statements.operator(it.value) && pushed) out.pop();
       before = it.value;
@@ -102,7 +110,6 @@ function simpleCommands(items: ShellItem[], statements: ScriptStatements, blocks
   return out;
 }
 
-const RESTORE_RE = /^(?:.*\/)?(ip6?tables)(?:-legacy|-nft)?-restore$/;
 
 /**
  * `iptables-restore <<'EOF'` with the rules in the script itself: the body is a restore file that the script loads
@@ -160,12 +167,6 @@ export interface ScriptOptions {
   readFile?: (path: string) => string | undefined;
 }
 
-/** A file named relative to the script, in the script's folder (`./fw.conf`, `conf/fw.conf`, `../fw.conf`). */
-function besideScript(script: string, name: string): string {
-  const slash = script.lastIndexOf('/');
-  return `${slash < 0 ? '.' : script.slice(0, slash) || ''}/${name.replace(/^(\.\/)+/, '')}`;
-}
-
 /** Sourced files larger than this are not read: a configuration of assignments is small. */
 const MAX_SOURCED = 256 * 1024;
 
@@ -213,10 +214,12 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const simple = simpleCommands(items, statements, blocks);
   const values = ShellValues.of(simple.filter((c) => !c.pattern), sourcedBy(opts));
   const calls: FunctionCall[] = [];
-  for (const { words, heredoc, arms, pattern, templated } of simple) {
+  const files: FileMention[] = [];
+  for (const { words, heredoc, arms, pattern, templated, redirects } of simple) {
     if (pattern) continue;
     const k = commandWord(words, aliases);
     if (k >= words.length) continue;
+    files.push(...fileMentions(words, k, redirects, values, opts.fileName));
     const called = words[k].quoted || words[k].dynamic ? undefined : statements.functions.get(words[k].value);
     if (called !== undefined) calls.push({ statement: called, arms });
     // `{{ rule }}` as a command of its own: the template puts any command there, iptables or ip6tables, which may
@@ -264,7 +267,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const counted = seenLoads(loads, follows);
   for (const l of counted ?? []) families.add(l.family);
   const family = opts.family ?? (families.size === 1 ? [...families][0] : defaultFamily);
-  const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: notFollowed(armsOf, follows), armsOf: armsOf.size ? armsOf : undefined, loads: counted };
+  const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: notFollowed(armsOf, follows), armsOf: armsOf.size ? armsOf : undefined, loads: counted, files: files.length ? files : undefined };
   const first = templateStart(items);
   if (first) ruleset.template = { first, blocks: blocks.blocks(index.lineCount - 1), folds: blocks.all };
   return withEmbedded(ruleset, embedded, sink);
