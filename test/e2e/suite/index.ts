@@ -234,9 +234,11 @@ const cases: Case[] = [
     }
     assert.equal((await open('wordpress-server.sh')).languageId, 'shellscript');
   }],
-  ['a configuration a script sources is read from disk, and the script analysed again when the file changes there', async () => {
+  ['a configuration a script sources is read from disk, linked, and the script analysed again when the file changes there', async () => {
     const doc = await open('conf/sourcing.sh');
     await diagnostics(doc, (d) => d.some((x) => code(x) === 'redundant-rule'));
+    const links = await vscode.commands.executeCommand<vscode.DocumentLink[]>('vscode.executeLinkProvider', doc.uri);
+    assert.deepEqual(links.map((l) => [doc.getText(l.range), l.target?.fsPath]), [['./firewall.conf', file('conf/firewall.conf').fsPath]]);
     // Written on disk, not through an editor: the file watcher tells the server.
     await vscode.workspace.fs.writeFile(file('conf/firewall.conf'), Buffer.from('WAN=eth1\n'));
     await diagnostics(doc, (d) => !d.some((x) => code(x) === 'redundant-rule'));
