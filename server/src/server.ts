@@ -12,6 +12,7 @@ import { AnalysisCache } from './analysisCache';
 import { toLspDiagnostic } from './convert';
 import { ClientAbilities, registerFeatures } from './features';
 import { FIX_ALL_KIND } from './features/codeActions';
+import { SEMANTIC_LEGEND } from './features/semanticTokens';
 import { DEFAULT_SERVER_SETTINGS, normalizeSettings, ServerSettings } from './settings';
 import { tuneHeap } from './heap';
 import { VERSION } from './version';
@@ -114,6 +115,7 @@ connection.onInitialize((params): InitializeResult => {
       documentRangeFormattingProvider: true,
       foldingRangeProvider: true,
       documentLinkProvider: { resolveProvider: false },
+      semanticTokensProvider: { legend: SEMANTIC_LEGEND, full: true, range: true },
       selectionRangeProvider: true,
       inlayHintProvider: { resolveProvider: false },
       callHierarchyProvider: true,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {
   CodeAction, CodeActionRequest, CodeActionResolveRequest, CodeLensRequest, CompletionItem, InlayHintRequest, CallHierarchyPrepareRequest, CallHierarchyIncomingCallsRequest, CallHierarchyOutgoingCallsRequest, WorkspaceSymbolRequest, CompletionRequest, DefinitionRequest, DocumentFormattingRequest, DocumentHighlightRequest,
   DocumentSymbol, DocumentSymbolRequest, FoldingRangeRequest, HoverRequest, Location, MarkupContent, PrepareRenameRequest, ReferencesRequest, RenameRequest,
-  TextEdit, WorkspaceEdit, DocumentLinkRequest, DocumentRangeFormattingRequest, DidChangeWatchedFilesNotification, FileChangeType, SignatureHelp, SignatureHelpRequest, SelectionRange, SelectionRangeRequest,
+  TextEdit, WorkspaceEdit, DocumentLinkRequest, SemanticTokensRequest, SemanticTokensRangeRequest, DocumentRangeFormattingRequest, DidChangeWatchedFilesNotification, FileChangeType, SignatureHelp, SignatureHelpRequest, SelectionRange, SelectionRangeRequest,
 } from 'vscode-languageserver-protocol/node';
 import { lint } from '../../server/src/engine/lint';
 import { applyTextEdits } from '../helpers/edits';
@@ -597,6 +597,32 @@ test('a script that sources a configuration: its variables are read from disk, o
     await c.diagnosticsFor(script, (p) => !redundant(p));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('semantic tokens over stdio, whole or by range, in the legend the server announced: chains, tables, modules', async () => {
+  const probe = new TestClient();
+  try {
+    const init = (await probe.initialize()) as { capabilities: { semanticTokensProvider: { legend: { tokenTypes: string[]; tokenModifiers: string[] }; full: boolean; range: boolean } } };
+    const { legend, full, range } = init.capabilities.semanticTokensProvider;
+    assert.ok(full && range);
+    const uri = 'file:///tmp/semantic/rules.v4';
+    await probe.open(uri, '*filter\n:SSH - [0:0]\n-A INPUT -m state --state NEW -j SSH\nCOMMIT\n', 'iptables');
+    const decode = (data: number[]) => {
+      const out: string[] = [];
+      for (let i = 0, line = 0, col = 0; i < data.length; i += 5) {
+        line += data[i];
+        col = data[i] === 0 ? col + data[i + 1] : data[i + 1];
+        out.push(`${line}:${col}+${data[i + 2]} ${[legend.tokenTypes[data[i + 3]], ...legend.tokenModifiers.filter((_, b) => data[i + 4] & (1 << b))].join('.')}`);
+      }
+      return out;
+    };
+    const whole = await probe.conn.sendRequest(SemanticTokensRequest.type, { textDocument: { uri } });
+    assert.deepEqual(decode(whole!.data), ['0:1+6 namespace', '1:1+3 function.declaration', '2:3+5 function.defaultLibrary', '2:12+5 type.deprecated', '2:33+3 function']);
+    const part = await probe.conn.sendRequest(SemanticTokensRangeRequest.type, { textDocument: { uri }, range: { start: pos(2, 0), end: pos(2, 40) } });
+    assert.deepEqual(decode(part!.data), ['2:3+5 function.defaultLibrary', '2:12+5 type.deprecated', '2:33+3 function']);
+  } finally {
+    await probe.close();
   }
 });
 

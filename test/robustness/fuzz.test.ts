@@ -30,6 +30,8 @@ import { scriptToRestore } from '../../server/src/engine/toRestore';
 import { selectionRanges } from '../../server/src/features/selection';
 import { signatureHelp } from '../../server/src/features/signature';
 import { hover } from '../../server/src/features/hover';
+import { semanticTokens } from '../../server/src/features/semanticTokens';
+import { documentLinks } from '../../server/src/features/links';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 
@@ -68,6 +70,14 @@ function check(text: string, opts: LintOptions = {}): void {
   codeLenses(r, doc.uri);
   workspaceSymbols([{ uri: doc.uri, result: r }], 'a');
   inlayHints(r, { start: { line: 0, character: 0 }, end });
+  // Semantic tokens lie within their lines, in order; links name files.
+  const data = semanticTokens(r).data;
+  for (let i = 0, line = 0, col = 0; i < data.length; i += 5) {
+    line += data[i];
+    col = data[i] === 0 ? col + data[i + 1] : data[i + 1];
+    assert.ok(line < lines.length && data[i + 2] > 0 && col + data[i + 2] <= lines[line].length, `semantic token ${line}:${col}+${data[i + 2]} inside its line`);
+  }
+  for (const l of documentLinks(r, () => true)) assert.ok(l.target?.startsWith('file:///'), JSON.stringify(l));
   // A script's conversion is a restore file the linter reads without a new kind of error.
   for (const f of r.ruleset.format === 'script' ? scriptToRestore(r) : []) {
     const back = lint(f.text, { format: 'restore', family: f.family });
@@ -76,7 +86,7 @@ function check(text: string, opts: LintOptions = {}): void {
   if (lines.length <= 1200) assert.ok(Date.now() - t0 < 1000, `analysis took ${Date.now() - t0} ms for ${lines.length} lines`);
 }
 
-const WORDS = ['-A', '-I', '-D', '-N', '-X', '-F', '-P', 'INPUT', 'FORWARD', 'OUTPUT', 'PREROUTING', 'X', 'Y', '-j', '-g', 'ACCEPT', 'DROP', 'REJECT', 'RETURN', 'LOG', 'X', '-p', 'tcp', 'udp', 'icmp', '-m', 'conntrack', '--ctstate', 'NEW,ESTABLISHED', 'multiport', '--dports', '22,80', '--dport', '22', '1:2', '!', '-s', '10.0.0.0/8', '::1', '-i', 'eth+', '-o', 'lo', '"', '"a b"', "'", '*filter', '*nat', ':INPUT', 'ACCEPT', '[0:0]', 'COMMIT', '#', '\\', '$IPT', 'iptables', '$(x)', '`y`', '--to-destination', '1.2.3.4:80', '\u2013dport', '\u201C', '\u00A0', '-m', 'recent', '--set', '--name', 'x', '-t', 'mangle', '--log-prefix', '--comment', ';', '&&', '|', '\t', '\r', 'constructor', '__proto__', 'toString', 'iptables-restore', 'ip6tables-restore -n', '<<EOF', "<<'EOF'", '<<-EOF', 'EOF', '\nEOF\n', '{{ x }}', '{{', '}}', '{%', '%}', '\n{% for x in y %}\n', '\n{% endfor %}\n', '{% if a %}', '{% else %}', '{% endif %}', '{#', '#}', '{# c #}', '{{ r }}\n'];
+const WORDS = ['-A', '-I', '-D', '-N', '-X', '-F', '-P', 'INPUT', 'FORWARD', 'OUTPUT', 'PREROUTING', 'X', 'Y', '-j', '-g', 'ACCEPT', 'DROP', 'REJECT', 'RETURN', 'LOG', 'X', '-p', 'tcp', 'udp', 'icmp', '-m', 'conntrack', '--ctstate', 'NEW,ESTABLISHED', 'multiport', '--dports', '22,80', '--dport', '22', '1:2', '!', '-s', '10.0.0.0/8', '::1', '-i', 'eth+', '-o', 'lo', '"', '"a b"', "'", '*filter', '*nat', ':INPUT', 'ACCEPT', '[0:0]', 'COMMIT', '#', '\\', '$IPT', 'iptables', '$(x)', '`y`', '--to-destination', '1.2.3.4:80', '\u2013dport', '\u201C', '\u00A0', '-m', 'recent', '--set', '--name', 'x', '-t', 'mangle', '--log-prefix', '--comment', ';', '&&', '|', '\t', '\r', 'constructor', '__proto__', 'toString', 'iptables-restore', 'ip6tables-restore -n', '<<EOF', "<<'EOF'", '<<-EOF', 'EOF', '\nEOF\n', '{{ x }}', '{{', '}}', '{%', '%}', '\n{% for x in y %}\n', '\n{% endfor %}\n', '{% if a %}', '{% else %}', '{% endif %}', '{#', '#}', '{# c #}', '{{ r }}\n', '<', '>', '/etc/rules.v4', 'rules.v6', '.', 'source', 'iptables-save', 'ipset', 'restore', 'save', '-file', '"$R"'];
 
 test(`fuzz: random text (${RUNS} cases)`, () => {
   fc.assert(fc.property(fc.string({ maxLength: 400 }), (s) => check(s)), { numRuns: RUNS, seed: 1 });

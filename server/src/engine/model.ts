@@ -68,6 +68,8 @@ export interface Command {
   readonly chainDynamic: boolean;
   /** The text of the counters, rule number or extra word (policy, new name), read without making its Token. */
   partText(part: 'counters' | 'rulenum' | 'extra'): string | undefined;
+  /** The range of the table word (after -t) or the extra word, worked out without making its Token. */
+  partRange(part: 'table' | 'extra'): Range | undefined;
   /** Some word has quotes. */
   readonly hasQuotedWord: boolean;
   /** The words after the command, chain and rule number, as text: what `-D` compares with each rule. */

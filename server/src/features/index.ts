@@ -9,6 +9,7 @@ import { incomingCalls, outgoingCalls, prepareCallHierarchy } from './callHierar
 import { codeActions, fixAllEdit, FixAllData, largeFixEdit, LargeFixData } from './codeActions';
 import { codeLenses } from './codeLens';
 import { documentLinks } from './links';
+import { semanticTokens } from './semanticTokens';
 import { inlayHints } from './inlayHints';
 import { complete } from './completion';
 import { hover } from './hover';
@@ -79,6 +80,8 @@ export function registerFeatures(connection: Connection, documents: TextDocument
   connection.onDocumentSymbol((p) => withDoc('documentSymbol', p.textDocument.uri, [], (_doc, r) => documentSymbols(r)));
   connection.onSelectionRanges((p) => withDoc('selectionRange', p.textDocument.uri, [], (doc, r) => selectionRanges(r, p.positions.map((pos) => clamp(doc, pos)))));
   connection.onDocumentLinks((p) => withDoc('documentLink', p.textDocument.uri, [], (_doc, r) => documentLinks(r, isFile)));
+  connection.languages.semanticTokens.on((p) => withDoc('semanticTokens', p.textDocument.uri, { data: [] }, (_doc, r) => semanticTokens(r)));
+  connection.languages.semanticTokens.onRange((p) => withDoc('semanticTokensRange', p.textDocument.uri, { data: [] }, (_doc, r) => semanticTokens(r, p.range)));
   connection.onFoldingRanges((p) => withDoc('foldingRange', p.textDocument.uri, [], (_doc, r) => foldingRanges(r)));
   connection.onDefinition((p) => withDoc('definition', p.textDocument.uri, null, (doc, r) => definition(r, doc.uri, clamp(doc, p.position)) ?? null));
   connection.onReferences((p) => withDoc('references', p.textDocument.uri, [], (doc, r) => references(r, doc.uri, clamp(doc, p.position), p.context.includeDeclaration)));

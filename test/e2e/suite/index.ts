@@ -193,6 +193,23 @@ const cases: Case[] = [
     assert.equal(syms[0].name, '*filter');
     assert.ok(syms[0].children.some((c) => c.name === 'INPUT' && c.detail === 'policy DROP'));
   }],
+  ['semantic tokens: a user chain declared and jumped to, a built-in chain', async () => {
+    const doc = await open('ssh-safe-baseline.iptables');
+    const legend = await vscode.commands.executeCommand<vscode.SemanticTokensLegend>('vscode.provideDocumentSemanticTokensLegend', doc.uri);
+    const tokens = await waitFor('semantic tokens', () => vscode.commands.executeCommand<vscode.SemanticTokens | undefined>('vscode.provideDocumentSemanticTokens', doc.uri));
+    const found = new Map<string, string>();
+    for (let i = 0, line = 0, col = 0; i < tokens.data.length; i += 5) {
+      line += tokens.data[i];
+      col = tokens.data[i] === 0 ? col + tokens.data[i + 1] : tokens.data[i + 1];
+      const mods = legend.tokenModifiers.filter((_, b) => tokens.data[i + 4] & (1 << b));
+      found.set(`${line}:${col}`, [legend.tokenTypes[tokens.data[i + 3]], ...mods].join('.'));
+    }
+    const lines = doc.getText().split('\n');
+    const at = (re: RegExp, word: string) => { const line = lines.findIndex((l) => re.test(l)); return found.get(`${line}:${lines[line].indexOf(word)}`); };
+    assert.equal(at(/^:SSH_BRAKE /, 'SSH_BRAKE'), 'function.declaration');
+    assert.equal(at(/-j SSH_BRAKE/, 'SSH_BRAKE'), 'function');
+    assert.equal(at(/^-A INPUT /, 'INPUT'), 'function.defaultLibrary');
+  }],
   ['go to definition and rename of a user chain', async () => {
     const doc = await open('ssh-safe-baseline.iptables');
     const line = doc.getText().split('\n').findIndex((l) => l.includes('-j SSH_BRAKE'));

@@ -481,6 +481,11 @@ class CommandNode implements Command {
     return r === undefined ? undefined : valueOf(this.packed, r);
   }
 
+  partRange(part: 'table' | 'extra'): Range | undefined {
+    const r = this.partRef(part === 'table' ? TABLE : EXTRA);
+    return r === undefined ? undefined : rangeOf(this.packed, r);
+  }
+
   // The two below are asked of parsed commands only (the only ones the parser hands out), whose words are packed.
   get hasQuotedWord(): boolean {
     return (this.words as Words).anyQuoted();
