@@ -93,6 +93,23 @@ const SCRIPTS: Record<string, string> = {
     'COMMIT',
     'EOF',
   ].join('\n'),
+  'functions, run where they are called': [
+    'setup_ssh() {',
+    '  iptables -N SSH_IN',
+    '  iptables -A SSH_IN -s 10.0.0.0/8 -j ACCEPT',
+    '  iptables -A INPUT -p tcp --dport 22 -j SSH_IN',
+    '}',
+    'base() {',
+    '  iptables -A INPUT -i lo -j ACCEPT',
+    '  iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+    '}',
+    'iptables -A INPUT -p tcp --dport 25 -j ACCEPT',
+    'iptables -F',
+    'base',
+    'iptables -A INPUT -p tcp --dport 80 -j ACCEPT',
+    'setup_ssh',
+    'iptables -P INPUT DROP',
+  ].join('\n'),
   'wordpress example': readFileSync(path.join(ROOT, 'examples', 'wordpress-server.sh'), 'utf8').replace(/IPT=\/sbin\/iptables/, 'IPT=iptables').replace(/IP6T=\/sbin\/ip6tables/, 'IP6T=ip6tables'),
 };
 

@@ -5,6 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fc from 'fast-check';
 import { lint } from '../../server/src/engine/lint';
 import { hover } from '../../server/src/features/hover';
 import { scriptToRestore } from '../../server/src/engine/toRestore';
@@ -167,6 +169,94 @@ test('functions run where they are called: a start() called from the start arm i
   // A function called at the top level runs; one called from inside another runs when that one does.
   const nested = script('base() { iptables -A INPUT -i lo -j ACCEPT; }', 'setup() {', '  base', '  iptables -A INPUT -j DROP', '}', 'teardown() { iptables -F; }', 'if [ "$1" = down ]; then teardown; else setup; fi');
   assert.deepEqual(inputRules(nested), [1, 4]);
+});
+
+test('a function runs where it is called, not where it is written: a flush before the call does not take its rules away', () => {
+  const text = script(
+    'allow_ssh() {',
+    '  iptables -A INPUT -p tcp --dport 22 -j ACCEPT',
+    '}',
+    'base() {',
+    '  iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+    '  iptables -A INPUT -i lo -j ACCEPT',
+    '}',
+    'iptables -P INPUT ACCEPT',
+    'iptables -F',
+    'base',
+    'allow_ssh',
+    'iptables -A INPUT -p tcp --dport 22 -j DROP',
+    'iptables -P INPUT DROP',
+  );
+  // The rules stand in the order the calls make them, after the flush; the DROP for port 22 comes after the accept.
+  assert.deepEqual(inputRules(text), [5, 6, 2, 12]);
+  const found = run(text).diagnostics;
+  assert.deepEqual(found.filter((d) => d.severity !== 'info').map((d) => `${d.range.start.line}:${d.code}`), ['12:shadowed-rule']);
+  assert.match(found.find((d) => d.code === 'shadowed-rule')!.message, /line 3 of the function called on line 12 decides ACCEPT/);
+  // Written in the order of the text, the flush would have taken the accept away: the same script without functions.
+  const inline = script('iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'iptables -P INPUT ACCEPT', 'iptables -F', 'iptables -A INPUT -p tcp --dport 22 -j DROP', 'iptables -P INPUT DROP');
+  assert.ok(codes(inline).includes('4:ssh-lockout'));
+});
+
+test('a function called several times runs where the first followed call is; a body in an arm runs in the arms of its call', () => {
+  // Called twice: its rules stand once, from the first call on (the kernel would hold them twice).
+  const twice = script('ssh() { iptables -A INPUT -p tcp --dport 22 -j ACCEPT; }', 'iptables -F', 'ssh', 'iptables -A INPUT -p tcp --dport 22 -j DROP', 'ssh');
+  assert.deepEqual(inputRules(twice), [1, 4]);
+  // Called from an if: the rules of the body run only when that arm does, so they make no later rule dead.
+  const maybe = script('ssh() { iptables -A INPUT -p tcp --dport 22 -j ACCEPT; }', 'iptables -F', 'if [ -n "$SSH" ]; then ssh; fi', 'iptables -A INPUT -p tcp --dport 22 -j DROP');
+  assert.deepEqual(inputRules(maybe), [1, 4]);
+  assert.ok(!codes(maybe).includes('4:shadowed-rule'), codes(maybe).join(' '));
+  // Called in the same arm as the later rule: they run together, so the later rule is dead.
+  const together = script('ssh() { iptables -A INPUT -p tcp --dport 22 -j ACCEPT; }', 'case "$1" in', '  start)', '    iptables -F', '    ssh', '    iptables -A INPUT -p tcp --dport 22 -j DROP', '    ;;', 'esac');
+  assert.deepEqual(inputRules(together), [1, 6]);
+  assert.ok(codes(together).includes('6:shadowed-rule'), codes(together).join(' '));
+  // Nested: a function that calls another runs it where it is itself called; calls round a circle end.
+  const nested = script('inner() { iptables -A INPUT -i lo -j ACCEPT; }', 'outer() {', '  inner', '  iptables -A INPUT -j DROP', '}', 'iptables -F', 'outer');
+  assert.deepEqual(inputRules(nested), [1, 4]);
+  const { ruleset } = run(nested);
+  assert.equal(ruleset.run?.line.get(ruleset.commands[0]), 7);
+  const circle = run(script('a() { b; iptables -A INPUT -i lo -j ACCEPT; }', 'b() { a; iptables -A INPUT -i eth0 -j ACCEPT; }', 'iptables -F', 'a')).ruleset;
+  assert.deepEqual(circle.run?.order.map((c) => c.startLine), [3, 2, 1]);
+});
+
+test('property: the order the analysis runs a script in is the order sh runs it, for functions defined first and called once, nested or not', () => {
+  // Each function: its rules (numbered), and the function it calls, if any (one defined before it: no recursion).
+  const fn = fc.record({ rules: fc.integer({ min: 0, max: 3 }), calls: fc.boolean() });
+  const shape = fc.record({ fns: fc.array(fn, { minLength: 1, maxLength: 5 }), main: fc.array(fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 4 })), { maxLength: 10 }) });
+  fc.assert(fc.property(shape, ({ fns, main }) => {
+    let n = 0;
+    const rule = () => `iptables -A INPUT -s 10.0.${n >> 8}.${n++ & 255} -j ACCEPT`;
+    const called = new Set<number>();
+    const lines: string[] = [];
+    fns.forEach((f, k) => {
+      lines.push(`f${k}() {`);
+      for (let r = 0; r < f.rules; r++) lines.push(`  ${rule()}`);
+      // Each function is called from one place at most, so that it runs once.
+      if (f.calls && k > 0 && !called.has(k - 1)) {
+        called.add(k - 1);
+        lines.push(`  f${k - 1}`);
+      }
+      lines.push(`  ${rule()}`, '}');
+    });
+    for (const m of main) {
+      if (m < 0 || m >= fns.length || called.has(m)) lines.push(rule());
+      else {
+        called.add(m);
+        lines.push(`f${m}`);
+      }
+    }
+    const text = ['#!/bin/sh', ...lines, ''].join('\n');
+    const ran = execFileSync('sh', ['-c', `iptables() { echo "$4"; }\n${text}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    const { ruleset } = lint(text, { fileName: 'fw.sh' });
+    const followed = (ruleset.run?.order ?? ruleset.commands).filter((c) => !ruleset.otherArms?.has(c)).map((c) => c.options.find((o) => o.nameText === '-s')!.argValue!);
+    // A function nothing calls runs in no shell; the analysis follows it where it is written (a library of functions).
+    assert.deepEqual(followed.filter((a) => ran.includes(a)), ran, text);
+  }), { numRuns: 60, seed: 7 });
+});
+
+test('a script whose functions run in the order they are written keeps its order; a body that loads a restore file stays where it is', () => {
+  assert.equal(run(script('setup() { iptables -A INPUT -i lo -j ACCEPT; }', 'setup', 'iptables -A INPUT -j DROP')).ruleset.run, undefined);
+  const heredoc = script('load() {', '  iptables-restore -n <<EOF', '*filter', '-A INPUT -i lo -j ACCEPT', 'COMMIT', 'EOF', '}', 'iptables -F', 'load');
+  assert.equal(run(heredoc).ruleset.run, undefined);
 });
 
 test('a rules file the script loads from elsewhere: its chains may hold anything, so nothing is claimed about them', () => {

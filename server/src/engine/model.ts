@@ -4,6 +4,7 @@ import { CommandSpec, ModuleSpec, OptionSpec } from './kb';
 import { Token } from './lexer';
 import { Diagnostic, Range } from './types';
 import type { FileMention } from './parse/scriptFiles';
+import type { RunOrder } from './parse/scriptFlow';
 
 export interface OptionUse {
   spec: OptionSpec;
@@ -178,6 +179,11 @@ export interface Ruleset {
    * may hold rules and policies the analysis does not see.
    */
   loads?: Array<{ family: Family; line: number; noflush: boolean; template?: boolean }>;
+  /**
+   * In a script whose functions run where they are called: its commands in the order it runs them, and the line
+   * each moved command runs at (its call's). Absent when that is the order of the text.
+   */
+  run?: RunOrder;
   /** In a script: the files it names for its firewall (the configuration it sources, rules files it loads or saves). */
   files?: FileMention[];
   /**
@@ -186,6 +192,22 @@ export interface Ruleset {
    * that the template does not repeat or leave it out.
    */
   template?: { first: Range; blocks: Array<{ start: number; end: number }>; folds?: Array<{ start: number; end: number }> };
+}
+
+/** The commands in the order they run (a script's functions where they are called). */
+export function commandsInRunOrder(rs: Ruleset): readonly Command[] {
+  return rs.run?.order ?? rs.commands;
+}
+
+/** The line a command runs at: its own, or in a script the line of the call its function runs from. */
+export function runLine(rs: Ruleset, c: Command): number {
+  return rs.run?.line.get(c) ?? c.startLine;
+}
+
+/** `line 3`, or for a function's command in a script `line 3 of the function called on line 12`: a finding's words for it. */
+export function lineName(rs: Ruleset, c: Command): string {
+  const at = rs.run?.line.get(c);
+  return `line ${c.startLine + 1}${at === undefined ? '' : ` of the function called on line ${at + 1}`}`;
 }
 
 /** Whether the chains of a family may hold rules a script loads from a file the analysis cannot read. */

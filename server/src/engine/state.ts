@@ -5,7 +5,7 @@
 import { Family } from './kb/addresses';
 import { findTable, isBuiltinChain, TARGETS } from './kb';
 import { Token } from './lexer';
-import { ChainDecl, Command, loadsUnseen, Ruleset, tableKey } from './model';
+import { ChainDecl, Command, commandsInRunOrder, loadsUnseen, Ruleset, runLine, tableKey } from './model';
 import { DiagnosticSink } from './parse/diagnostics';
 import { legacyOnly, nftOnly } from './checks/legacy';
 import { suggest, SuggestBudget } from './suggest';
@@ -428,12 +428,13 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   let di = 0;
   let ci = 0;
   const decls = rs.chains;
-  const cmds = rs.commands;
+  // A script's commands in the order they run (a function's where it is called): at the line of the call.
+  const cmds = commandsInRunOrder(rs);
   const lineOf = (r: { start: { line: number } }) => r.start.line;
   while (ti < tableStarts.length || di < decls.length || ci < cmds.length) {
     const tl = ti < tableStarts.length ? lineOf(tableStarts[ti].range) : Infinity;
     const dl = di < decls.length ? lineOf(decls[di].range) : Infinity;
-    const cl = ci < cmds.length ? cmds[ci].startLine : Infinity;
+    const cl = ci < cmds.length ? runLine(rs, cmds[ci]) : Infinity;
     if (tl <= dl && tl <= cl) resetTable(tableStarts[ti++]);
     else if (dl <= cl) declare(decls[di++]);
     else if (rs.otherArms?.has(cmds[ci])) ci++;

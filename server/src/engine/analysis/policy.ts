@@ -3,7 +3,7 @@
  * answers kept in by OUTPUT (ssh-lockout), and INPUT/FORWARD that accept whatever nobody denies (no-default-deny).
  */
 import { CheckContext } from '../checks/context';
-import { Command, loadsUnseen } from '../model';
+import { Command, commandsInRunOrder, lineName, loadsUnseen } from '../model';
 import { ChainState } from '../state';
 import { Range } from '../types';
 import { IntervalSet } from './intervals';
@@ -45,7 +45,7 @@ function findDenyEnd(model: AnalysisModel, cs: ChainState): DenyEnd | undefined 
     const leaves = model.leaves(ri);
     if (leaves.length && leaves.every((d) => DENY.has(d.verdict)) && space.covered(space.full, leaves.map((d) => d.box), model.limits.cover) === true) {
       const last = rules.slice(k + 1).every((r) => r.flow.kind === 'continue');
-      return { range: ri.rule.range, what: `the ${last ? 'final' : 'catch-all'} ${leaves[0].verdict} on line ${ri.rule.range.start.line + 1}`, rule: ri, before: rules.slice(0, k) };
+      return { range: ri.rule.range, what: `the ${last ? 'final' : 'catch-all'} ${leaves[0].verdict} on ${lineName(model.rs, ri.rule)}`, rule: ri, before: rules.slice(0, k) };
     }
   }
   if (cs.builtin && cs.policy === 'DROP') return { range: cs.policyRange ?? cs.declRange, what: 'the DROP policy', before: rules };
@@ -119,9 +119,9 @@ function checkEstablished(model: AnalysisModel, ctx: CheckContext, cs: ChainStat
   if (replyRule && !blocker && !stranded) return;
   const range = cs.policyRange ?? cs.declRange;
   const what = stranded
-    ? `the replies of the connections line ${stranded.rule.range.start.line + 1} accepts (addresses, ports and interfaces the other way round) find no accept`
+    ? `the replies of the connections ${lineName(model.rs, stranded.rule)} accepts (addresses, ports and interfaces the other way round) find no accept`
     : replyRule && blocker
-    ? `the ESTABLISHED accept on line ${replyRule.rule.range.start.line + 1} comes after line ${blocker.rule.range.start.line + 1}, which drops those packets first`
+    ? `the ESTABLISHED accept on ${lineName(model.rs, replyRule.rule)} comes after ${lineName(model.rs, blocker.rule)}, which drops those packets first`
     : `nothing accepts ESTABLISHED,RELATED packets ${cs.name === 'OUTPUT' ? 'to' : 'from'} every address on every port`;
   ctx.sink.add('missing-established', 'warning', end.rule && !cs.policyRange ? end.range : range,
     `${cs.name} ends in ${end.what} and accepts new connections, but ${what}: replies to ${cs.name === 'FORWARD' ? 'the connections it forwards' : cs.name === 'OUTPUT' ? 'connections made to this machine (the answers of its servers)' : 'connections this machine opens'}, and later packets of connections accepted only as NEW, are dropped. Add '-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT' near the top.`,
@@ -187,7 +187,7 @@ function checkSsh(model: AnalysisModel, ctx: CheckContext, cs: ChainState): bool
   const portText = ports.length === 1 ? `port ${ports[0]}` : `ports ${ports.join(', ')}`;
   const d = denier(r, end);
   const gone = removedSshAccept(model, ctx, cs, sshBox(space, ports, false));
-  const why = gone ? ` (the SSH accept on line ${gone.startLine + 1} does not last: a later flush, delete or replace removes it)` : '';
+  const why = gone ? ` (the SSH accept on ${lineName(ctx.rs, gone)} does not last: a later flush, delete or replace removes it)` : '';
   ctx.sink.add('ssh-lockout', 'warning', d.range,
     `No rule accepts SSH (TCP ${portText}) in ${cs.name}${why}, and ${d.by} denies it: loading this cuts off remote access, including the session you are typing in.`,
     { chain: cs.name, table: cs.table, port: ports[0], insertBefore: d.insertBefore });
@@ -201,9 +201,9 @@ function removedSshAccept(model: AnalysisModel, ctx: CheckContext, cs: ChainStat
   return followedIn(ctx, cs).find((c) => addsAccept(model, c, cs, ssh) && !kept.has(c));
 }
 
-/** A script's commands for the table and address family of `cs`, on the way the analysis follows. */
+/** A script's commands for the table and address family of `cs`, on the way the analysis follows, in the order they run. */
 function followedIn(ctx: CheckContext, cs: ChainState): Command[] {
-  return ctx.rs.commands.filter((c) => c.table === cs.table && (c.commandFamily ?? ctx.rs.family) === cs.family && !ctx.rs.otherArms?.has(c));
+  return commandsInRunOrder(ctx.rs).filter((c) => c.table === cs.table && (c.commandFamily ?? ctx.rs.family) === cs.family && !ctx.rs.otherArms?.has(c));
 }
 
 /** Whether the command adds (-A, -I) to `cs` an ACCEPT rule that may take packets of `box` (a refused one adds none). */
@@ -239,13 +239,14 @@ function checkScriptOrderOf(model: AnalysisModel, ctx: CheckContext, input: Chai
   const session = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.Dport, ssh[Dim.Dport]], [Dim.State, stateSet('ESTABLISHED')], [Dim.In, ssh[Dim.In]]]);
   let sessionKept = false;
   let dropPolicy: Command | undefined;
-  for (const c of cmds) {
+  const sshAt = sshAccept ? cmds.indexOf(sshAccept) : -1;
+  for (const [at, c] of cmds.entries()) {
     if (addsAccept(model, c, input, session)) sessionKept = true;
     if (c.spec.short === '-P' && isInput(c)) {
       dropPolicy = c.extra?.value === 'DROP' ? c : undefined;
       // With the open session's packets accepted already, only new logins wait for the SSH accept, for a moment.
-      if (dropPolicy && sshAccept && c.index < sshAccept.index && !sessionKept) {
-        ctx.sink.add('ssh-lockout', 'warning', c.range, `INPUT gets a DROP policy here, before line ${sshAccept.range.start.line + 1} accepts SSH and before anything accepts the packets of the session already open: a remote session running this script stalls from here, and is cut off for good if the script stops before that line (an error, a command that hangs). Set the policy after the SSH accept.`, { chain: 'INPUT' });
+      if (dropPolicy && sshAccept && at < sshAt && !sessionKept) {
+        ctx.sink.add('ssh-lockout', 'warning', c.range, `INPUT gets a DROP policy here, before ${lineName(ctx.rs, sshAccept)} accepts SSH and before anything accepts the packets of the session already open: a remote session running this script stalls from here, and is cut off for good if the script stops before that line (an error, a command that hangs). Set the policy after the SSH accept.`, { chain: 'INPUT' });
       }
     }
     if (c.spec.short === '-F' && (c.chainName === undefined || isInput(c))) {

@@ -4,7 +4,7 @@
  * because of them, and never used as proof that a later rule is dead.
  */
 import { Range } from '../types';
-import { ArmRef, Ruleset } from '../model';
+import { ArmRef, Command, lineName, Ruleset, runLine } from '../model';
 import { CheckContext } from '../checks/context';
 import { AnalysisModel, Decision, DENY, RuleInfo } from './model';
 import { Box, SeenBoxes, Space } from './space';
@@ -180,17 +180,17 @@ function verdictOf(ri: RuleInfo): string | undefined {
   return undefined;
 }
 
-function describeRule(d: Decision): string {
-  const line = d.by.rule.range.start.line + 1;
-  return d.via ? `line ${line} (reached through the jump on line ${d.via.rule.range.start.line + 1}) ${d.verdict === 'RETURN' ? 'returns' : `decides ${d.verdict}`}` : `line ${line} ${d.verdict === 'RETURN' ? 'returns' : d.verdict.startsWith('goto') ? d.verdict.replace('goto', 'goes to') : `decides ${d.verdict}`}`;
+function describeRule(rs: Ruleset, d: Decision): string {
+  const line = lineName(rs, d.by.rule);
+  return d.via ? `${line} (reached through the jump on ${lineName(rs, d.via.rule)}) ${d.verdict === 'RETURN' ? 'returns' : `decides ${d.verdict}`}` : `${line} ${d.verdict === 'RETURN' ? 'returns' : d.verdict.startsWith('goto') ? d.verdict.replace('goto', 'goes to') : `decides ${d.verdict}`}`;
 }
 
 /** At most `n` different descriptions of the first decisions (a rule covered by thousands is described by three). */
-function firstDescriptions(by: Decision[], n: number): string[] {
+function firstDescriptions(rs: Ruleset, by: Decision[], n: number): string[] {
   const out = new Set<string>();
   for (const d of by) {
     if (out.size >= n) break;
-    out.add(describeRule(d));
+    out.add(describeRule(rs, d));
   }
   return [...out];
 }
@@ -217,10 +217,11 @@ function related(by: Decision[]): { range: Range; message: string }[] {
  */
 function provenWhenRun(rs: Ruleset, d: DeadRule): boolean {
   if (!noFlushBetween(rs, d)) return false;
-  const arms = rs.armsOf;
-  if (!arms) return true;
-  const mine = arms.get(d.ri.rule) ?? NO_ARMS;
-  return d.by.every((dec) => armsWithin(arms.get(dec.by.rule), mine) && (!dec.via || armsWithin(arms.get(dec.via.rule), mine)));
+  if (!rs.armsOf) return true;
+  // A function's commands run in the arms of the call they run from (see RunOrder).
+  const armsOf = (c: Command) => rs.run?.arms.get(c) ?? rs.armsOf!.get(c);
+  const mine = armsOf(d.ri.rule) ?? NO_ARMS;
+  return d.by.every((dec) => armsWithin(armsOf(dec.by.rule), mine) && (!dec.via || armsWithin(armsOf(dec.via.rule), mine)));
 }
 
 const NO_ARMS: readonly ArmRef[] = [];
@@ -233,8 +234,8 @@ function noFlushBetween(rs: Ruleset, d: DeadRule): boolean {
   const family = d.ri.chain.family;
   const loads = rs.loads?.filter((l) => l.family === family && !l.noflush);
   if (!loads?.length) return true;
-  const at = d.ri.rule.startLine;
-  return d.by.every((dec) => !loads.some((l) => (dec.via ?? dec.by).rule.startLine < l.line && l.line < at));
+  const at = runLine(rs, d.ri.rule);
+  return d.by.every((dec) => !loads.some((l) => runLine(rs, (dec.via ?? dec.by).rule) < l.line && l.line < at));
 }
 
 function armsWithin(theirs: readonly ArmRef[] | undefined, mine: readonly ArmRef[]): boolean {
@@ -248,7 +249,7 @@ export function reportDeadRules(model: AnalysisModel, ctx: CheckContext): Set<Ru
     reported.add(ri);
     const mine = verdictOf(ri);
     const verdicts = new Set(by.map((d) => d.verdict));
-    const lines = firstDescriptions(by, 3).join('; ');
+    const lines = firstDescriptions(ctx.rs, by, 3).join('; ');
     const more = by.length > 3 ? ` (and ${by.length - 3} more)` : '';
     // The lines responsible (the first of them, when the union of many earlier rules is).
     const data = { lines: by.slice(0, MAX_LINES).map((d) => (d.via ?? d.by).rule.range.start.line) };

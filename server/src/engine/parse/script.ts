@@ -12,7 +12,7 @@ import { TemplateBlocks } from './template';
 import { parseCommand } from './command';
 import { parseRestoreLines } from './restore';
 import { DiagnosticSink } from './diagnostics';
-import { followedArms, FunctionCall, notFollowed, ScriptStatements } from './scriptFlow';
+import { followedArms, FunctionCall, notFollowed, runOrder, ScriptStatements } from './scriptFlow';
 import { ASSIGN, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
 import { Range } from '../types';
@@ -221,7 +221,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
     if (k >= words.length) continue;
     files.push(...fileMentions(words, k, redirects, values, opts.fileName));
     const called = words[k].quoted || words[k].dynamic ? undefined : statements.functions.get(words[k].value);
-    if (called !== undefined) calls.push({ statement: called, arms });
+    if (called !== undefined) calls.push({ statement: called, arms, line: words[k].line, at: commands.length });
     // `{{ rule }}` as a command of its own: the template puts any command there, iptables or ip6tables, which may
     // add, delete or flush rules the analysis cannot see, as a rules file loaded from elsewhere may.
     if (isTemplateExpression(words[k])) {
@@ -268,6 +268,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   for (const l of counted ?? []) families.add(l.family);
   const family = opts.family ?? (families.size === 1 ? [...families][0] : defaultFamily);
   const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: notFollowed(armsOf, follows), armsOf: armsOf.size ? armsOf : undefined, loads: counted, files: files.length ? files : undefined };
+  ruleset.run = runOrder(commands, armsOf, calls, statements.kinds, follows, new Set(embedded.flatMap((e) => e.ruleset.commands)));
   const first = templateStart(items);
   if (first) ruleset.template = { first, blocks: blocks.blocks(index.lineCount - 1), folds: blocks.all };
   return withEmbedded(ruleset, embedded, sink);

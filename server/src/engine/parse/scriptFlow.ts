@@ -3,8 +3,8 @@
  * runs: the arms of an if or case statement are alternatives (an init script's `start)` and `stop)`), and a function
  * body runs where the function is called, if it is. The analysis follows, in each statement, the arm that sets up
  * the most, and a function's body when some call to it is followed (or nothing calls it: a script of functions that
- * another one calls). The commands it does not follow still get every check of their own, but leave the chains as
- * they are.
+ * another one calls), at the place of that call (see runOrder). The commands it does not follow still get every
+ * check of their own, but leave the chains as they are.
  */
 import { Token } from '../lexer';
 import { ArmRef, Command } from '../model';
@@ -148,10 +148,15 @@ export class ScriptStatements {
   }
 }
 
-/** A call of a function the script defines: the function's statement, and the arms the call stands in. */
+/**
+ * A call of a function the script defines: the function's statement, and the arms the call stands in; where it is
+ * (its line, and how many of the script's commands come before it in the text).
+ */
 export interface FunctionCall {
   statement: number;
   arms: readonly ArmRef[];
+  line: number;
+  at: number;
 }
 
 /** What a command does to the chains: [added (rules, chains), taken away (flush, delete, open policy), commands]. */
@@ -244,4 +249,80 @@ export function notFollowed(armsOf: ReadonlyMap<Command, readonly ArmRef[]>, fol
   const out = new Set<Command>();
   for (const [c, path] of armsOf) if (!follows(path)) out.add(c);
   return out.size ? out : undefined;
+}
+
+/**
+ * The order in which a script runs its commands; for each moved command, the line it runs at (its call's) and the
+ * arms it runs in there (those of the call, then its own inside the function).
+ */
+export interface RunOrder {
+  order: Command[];
+  line: ReadonlyMap<Command, number>;
+  arms: ReadonlyMap<Command, readonly ArmRef[]>;
+}
+
+/** Where the innermost function a command or call stands in is among its arms; -1 at the top of the script. */
+function innermostFunction(arms: readonly ArmRef[] | undefined, kinds: ReadonlyMap<number, string>): number {
+  for (let k = (arms?.length ?? 0) - 1; k >= 0; k--) if (kinds.get(arms![k].statement) === 'function') return k;
+  return -1;
+}
+
+type RunEvent = { command: Command } | { call: FunctionCall };
+
+/**
+ * The commands in the order the script runs them, when that is not the order of the text: a function's body runs
+ * where the function is called (the first call the analysis follows), not where it is written, so that a flush
+ * before the call does not take away what the function adds. A body no followed call reaches stays where it is
+ * written. Undefined when the order is the text's, or when it cannot be told (a function that only calls reach
+ * from inside one another, or a here-document's restore file in a moved body, whose tables are placed by line).
+ */
+export function runOrder(commands: readonly Command[], armsOf: ReadonlyMap<Command, readonly ArmRef[]>, calls: readonly FunctionCall[], kinds: ReadonlyMap<number, string>, follows: (path: readonly ArmRef[]) => boolean, pinned: ReadonlySet<Command>): RunOrder | undefined {
+  const placement = new Map<number, FunctionCall>();
+  for (const c of calls) if (!placement.has(c.statement) && follows(c.arms)) placement.set(c.statement, c);
+  if (!placement.size) return undefined;
+  // Every command and call in the order of the text, each with the body it belongs to when that body moves.
+  const top: RunEvent[] = [];
+  const bodies = new Map<number, RunEvent[]>();
+  /** The arms of a command or call inside the body it moves with (after that function's own). */
+  const within = new Map<RunEvent, readonly ArmRef[]>();
+  const put = (e: RunEvent, arms: readonly ArmRef[] | undefined) => {
+    const k = innermostFunction(arms, kinds);
+    const fn = k < 0 ? undefined : arms![k].statement;
+    if (fn === undefined || !placement.has(fn)) {
+      top.push(e);
+      return;
+    }
+    within.set(e, arms!.slice(k + 1));
+    (bodies.get(fn) ?? bodies.set(fn, []).get(fn)!).push(e);
+  };
+  let ci = 0;
+  for (const call of calls) {
+    for (; ci < call.at; ci++) put({ command: commands[ci] }, armsOf.get(commands[ci]));
+    put({ call }, call.arms);
+  }
+  for (; ci < commands.length; ci++) put({ command: commands[ci] }, armsOf.get(commands[ci]));
+  const order: Command[] = [];
+  const line = new Map<Command, number>();
+  const armsAt = new Map<Command, readonly ArmRef[]>();
+  const inside = new Set<number>();
+  /** `at` and `base`: the line of the outermost call the events run from, and the arms they run in (undefined: as written). */
+  const emit = (events: readonly RunEvent[], at: number | undefined, base: readonly ArmRef[] | undefined): void => {
+    for (const e of events) {
+      const arms = base && [...base, ...within.get(e)!];
+      if ('command' in e) {
+        order.push(e.command);
+        if (at !== undefined) line.set(e.command, at);
+        if (arms) armsAt.set(e.command, arms);
+        continue;
+      }
+      const fn = e.call.statement;
+      if (placement.get(fn) !== e.call || inside.has(fn) || inside.size > MAX_DEPTH) continue;
+      inside.add(fn);
+      emit(bodies.get(fn) ?? [], at ?? e.call.line, arms ?? e.call.arms);
+      inside.delete(fn);
+    }
+  };
+  emit(top, undefined, undefined);
+  if (order.length !== commands.length || [...line.keys()].some((c) => pinned.has(c))) return undefined;
+  return order.every((c, k) => c === commands[k]) ? undefined : { order, line, arms: armsAt };
 }
