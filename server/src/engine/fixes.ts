@@ -157,6 +157,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     return fixes;
   },
   'unknown-option': (fc) => nameFixes(fc),
+  'unknown-ipset': (fc) => suggestions(fc),
   'unknown-match': (fc) => nameFixes(fc),
   'unknown-table': (fc) => nameFixes(fc),
   'invalid-policy': (fc) => nameFixes(fc),

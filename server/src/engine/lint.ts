@@ -1,5 +1,6 @@
 /** The engine's entry point: text in, ruleset, state and diagnostics out. No editor or LSP types. */
 import { checkKernel } from './checks/kernel';
+import { checkIpsets } from './checks/ipsets';
 import { CheckContext, DEFAULT_SETTINGS, LintSettings } from './checks/context';
 import { checkLookalikes } from './checks/lookalike';
 import { runAnalysis } from './analysis';
@@ -115,6 +116,7 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   const model = new AnalysisModel(ruleset, state, memo, opts.limits ? { ...DEFAULT_LIMITS, ...opts.limits } : DEFAULT_LIMITS);
   const ctx: CheckContext = { rs: ruleset, state, graph, sink, settings: { ...DEFAULT_SETTINGS, ...opts.settings }, memo, model, loader: loaderOf(opts.fileName) };
   checkKernel(ctx);
+  checkIpsets(ctx);
   const limit = opts.maxAnalysisSize ?? Infinity;
   if (text.length <= limit) {
     runAnalysis(ctx);

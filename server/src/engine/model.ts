@@ -5,6 +5,7 @@ import { Token } from './lexer';
 import { Diagnostic, Range } from './types';
 import type { FileMention } from './parse/scriptFiles';
 import type { RunOrder } from './parse/scriptFlow';
+import type { ScriptIpsets } from './parse/scriptIpsets';
 
 export interface OptionUse {
   spec: OptionSpec;
@@ -184,6 +185,8 @@ export interface Ruleset {
    * each moved command runs at (its call's). Absent when that is the order of the text.
    */
   run?: RunOrder;
+  /** In a script: the ipsets it makes itself, and whether it may make others the linter cannot see. */
+  ipsets?: ScriptIpsets;
   /** In a script: the files it names for its firewall (the configuration it sources, rules files it loads or saves). */
   files?: FileMention[];
   /**

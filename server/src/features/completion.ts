@@ -78,12 +78,19 @@ function usedValues(result: LintResult, kind: ValueKind): CompletionItem[] {
     }
   }
   if (which === 'interface' && !counts.has('lo')) counts.set('lo', 0);
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([v, n], i) => ({
-    label: v,
-    kind: which === 'interface' ? CompletionItemKind.Interface : CompletionItemKind.Variable,
-    detail: n ? `used ${n} time(s) in this file` : 'the loopback interface',
-    sortText: String(i).padStart(4, '0'),
-  }));
+  // A script's own sets, as it makes them.
+  const made = new Map((which === 'set' ? result.ruleset.ipsets?.made ?? [] : []).map((m) => [m.name, m]));
+  for (const name of made.keys()) if (!counts.has(name)) counts.set(name, 0);
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([v, n], i) => {
+    const m = made.get(v);
+    const where = m && `made on line ${m.line + 1}${m.type ? ` (${m.type}${m.family === 6 ? ', IPv6' : ''})` : ''}`;
+    return {
+      label: v,
+      kind: which === 'interface' ? CompletionItemKind.Interface : CompletionItemKind.Variable,
+      detail: [n ? `used ${n} time(s) in this file` : which === 'interface' ? 'the loopback interface' : '', where].filter(Boolean).join('; '),
+      sortText: String(i).padStart(4, '0'),
+    };
+  });
 }
 
 /** The option kinds that take ports, where the well-known services are offered. */

@@ -19,6 +19,7 @@ export const CODES: CodeInfo[] = [
   { code: 'lookalike-character', severity: 'error', title: 'A typographic character pasted in place of ASCII' },
   { code: 'obsolete-syntax', severity: 'error', title: 'Syntax current iptables no longer accepts' },
   { code: 'hostname', severity: 'info', title: 'A host name resolved once, at load time' },
+  { code: 'unknown-ipset', severity: 'warning', title: 'A script rule naming an ipset the script does not make (in time)' },
   { code: 'unknown-target', severity: 'error', title: 'A jump to a target or chain that does not exist' },
   { code: 'undefined-chain', severity: 'error', title: 'A rule for a chain that was never declared' },
   { code: 'duplicate-chain', severity: 'error', title: 'A chain declared twice' },

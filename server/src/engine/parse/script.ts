@@ -15,6 +15,7 @@ import { DiagnosticSink } from './diagnostics';
 import { followedArms, FunctionCall, notFollowed, runOrder, ScriptStatements } from './scriptFlow';
 import { ASSIGN, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
+import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
 import { Range } from '../types';
 
 /**
@@ -215,11 +216,13 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const values = ShellValues.of(simple.filter((c) => !c.pattern), sourcedBy(opts));
   const calls: FunctionCall[] = [];
   const files: FileMention[] = [];
+  const ipsets: ScriptIpsets = { made: [], unseen: false };
   for (const { words, heredoc, arms, pattern, templated, redirects } of simple) {
     if (pattern) continue;
     const k = commandWord(words, aliases);
     if (k >= words.length) continue;
     files.push(...fileMentions(words, k, redirects, values, opts.fileName));
+    readIpsetCommand(words, k, values, arms, heredoc, index, ipsets);
     const called = words[k].quoted || words[k].dynamic ? undefined : statements.functions.get(words[k].value);
     if (called !== undefined) calls.push({ statement: called, arms, line: words[k].line, at: commands.length });
     // `{{ rule }}` as a command of its own: the template puts any command there, iptables or ip6tables, which may
@@ -267,7 +270,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const counted = seenLoads(loads, follows);
   for (const l of counted ?? []) families.add(l.family);
   const family = opts.family ?? (families.size === 1 ? [...families][0] : defaultFamily);
-  const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: notFollowed(armsOf, follows), armsOf: armsOf.size ? armsOf : undefined, loads: counted, files: files.length ? files : undefined };
+  const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: notFollowed(armsOf, follows), armsOf: armsOf.size ? armsOf : undefined, loads: counted, files: files.length ? files : undefined, ipsets: ipsets.made.length || ipsets.unseen ? ipsets : undefined };
   ruleset.run = runOrder(commands, armsOf, calls, statements.kinds, follows, new Set(embedded.flatMap((e) => e.ruleset.commands)));
   const first = templateStart(items);
   if (first) ruleset.template = { first, blocks: blocks.blocks(index.lineCount - 1), folds: blocks.all };

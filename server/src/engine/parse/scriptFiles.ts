@@ -10,7 +10,7 @@ import { ShellValues } from './shellValues';
 export const RESTORE_RE = /^(?:.*\/)?(ip6?tables)(?:-legacy|-nft)?-restore$/;
 const SAVE_RE = /^(?:.*\/)?ip6?tables(?:-legacy|-nft)?-save$/;
 const APPLY_RE = /^(?:.*\/)?ip6?tables-apply$/;
-const IPSET_RE = /^(?:.*\/)?ipset$/;
+export const IPSET_RE = /^(?:.*\/)?ipset$/;
 
 /** A redirection of a simple command, with the word that names its file. */
 export interface Redirect {

@@ -1,0 +1,50 @@
+/**
+ * The ipsets a script's rules name (`-m set --match-set NAME`, `-j SET --add-set NAME`), held to the sets the script
+ * makes itself: iptables refuses a rule whose set does not exist when the rule is added, and one whose set is of the
+ * other address family. Only a script that makes its own sets, and none the linter cannot see (a file restored),
+ * is held to them: sets made elsewhere (ipset-persistent at boot, fail2ban) are no business of a rules file.
+ */
+import { CheckContext } from './context';
+import { Command, OptionUse, runLine } from '../model';
+import { IpsetMade } from '../parse/scriptIpsets';
+import { familyOf } from '../state';
+import { suggest } from '../suggest';
+
+/** The options whose first value is the name of a set. */
+const SET_OPTIONS = new Set(['--match-set', '--add-set', '--del-set', '--map-set']);
+
+export function checkIpsets(ctx: CheckContext): void {
+  const sets = ctx.rs.ipsets;
+  if (!sets || sets.unseen || !sets.made.length) return;
+  const byName = new Map<string, IpsetMade[]>();
+  for (const m of sets.made) (byName.get(m.name) ?? byName.set(m.name, []).get(m.name)!).push(m);
+  for (const c of ctx.rs.commands) {
+    for (const o of c.options) {
+      if (SET_OPTIONS.has(o.spec.names[0]) && !o.argDynamic && o.argValue !== undefined) checkSet(ctx, c, o, byName);
+    }
+  }
+}
+
+function checkSet(ctx: CheckContext, c: Command, o: OptionUse, byName: ReadonlyMap<string, IpsetMade[]>): void {
+  const name = o.argValue!;
+  const made = byName.get(name);
+  const range = o.arg!.range;
+  if (!made) {
+    const s = suggest(name, byName.keys(), 3);
+    const mine = [...byName.keys()].slice(0, 5).join(', ');
+    ctx.sink.add('unknown-ipset', 'warning', range, `No ipset named '${name}' is made by this script (it makes ${mine}${byName.size > 5 ? ', ...' : ''}): iptables refuses the rule unless the set exists when it runs.${s.length ? ` Did you mean '${s[0]}'?` : ''}`, { suggestions: s });
+    return;
+  }
+  const family = familyOf(ctx.rs, c);
+  if (made.every((m) => m.family !== undefined && m.family !== family)) {
+    ctx.sink.error('address-family', range, `The ipset '${name}' holds IPv${made[0].family} addresses (line ${made[0].line + 1}), and ${family === 6 ? 'ip6tables' : 'iptables'} refuses a set of the other family. ${family === 6 ? "Make an IPv6 set for it ('family inet6')" : 'Make an IPv4 set for it (without family inet6)'} or use this rule in ${family === 6 ? 'iptables' : 'ip6tables'}.`);
+    return;
+  }
+  // Made only further down, both on the script's straight way (outside if, case and functions that do not move):
+  // on a first run the rule fails.
+  const arms = ctx.rs.run?.arms.get(c) ?? ctx.rs.armsOf?.get(c) ?? [];
+  const at = runLine(ctx.rs, c);
+  if (!arms.length && made.every((m) => !m.arms.length && m.line > at)) {
+    ctx.sink.add('unknown-ipset', 'warning', range, `The ipset '${name}' is made only on line ${made[0].line + 1}, after this rule: on a first run (a fresh boot) iptables refuses the rule, the set not existing yet. Make the set before the rules that use it.`);
+  }
+}
