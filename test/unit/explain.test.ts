@@ -82,7 +82,7 @@ test('every rule of the corpus is explained without a failure or an empty part',
 
 test('the hover on an ipset name says which rules use it, and where a script makes it', () => {
   const script = "#!/bin/sh\nipset restore -exist <<'EOF'\ncreate china hash:net family inet\nadd china 1.2.0.0/16\nEOF\niptables -A INPUT -m set --match-set china src -j DROP\niptables -A OUTPUT -m set --match-set china dst -j DROP\n";
-  assert.equal(hover(lint(script, { fileName: 'fw.sh' }), { line: 5, character: 39 })!.markdown, '**ipset `china`**: 2 rule(s) of this file use it (lines 6, 7).\n\nMade on line 3.');
+  assert.equal(hover(lint(script, { fileName: 'fw.sh' }), { line: 5, character: 39 })!.markdown, '**ipset `china`**: 2 rule(s) of this file use it (lines 6, 7).\n\nMade on line 3 (hash:net, IPv4).');
   const restore = '*filter\n-A INPUT -m set --match-set blocklist src -j DROP\nCOMMIT\n';
   assert.match(hover(lint(restore), { line: 1, character: 30 })!.markdown, /1 rule\(s\) of this file use it \(line 2\)\.\n\nIts addresses live in the set, outside iptables: `ipset list blocklist`/);
 });

@@ -8,6 +8,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { lint } from '../../server/src/engine/lint';
 import { quickFixes } from '../../server/src/engine/fixes';
 import { complete } from '../../server/src/features/completion';
+import { definition } from '../../server/src/features/navigation';
 
 const script = (...lines: string[]) => ['#!/bin/sh', ...lines, ''].join('\n');
 const found = (text: string) => lint(text, { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'unknown-ipset' || d.code === 'address-family').map((d) => `${d.range.start.line}:${d.range.start.character} ${d.code}`);
@@ -87,4 +88,13 @@ test('completion after --match-set offers the sets the script makes, with their 
   const items = complete(doc, lint(text, { fileName: 'fw.sh' }), { line: 3, character: 39 });
   const sets = items.filter((i) => i.label === 'blocklist' || i.label === 'six');
   assert.deepEqual(sets.map((i) => `${i.label}: ${i.detail}`), ['blocklist: made on line 2 (hash:net)', 'six: made on line 3 (hash:ip, IPv6)']);
+});
+
+test('go to definition on a set name goes to where the script makes it', () => {
+  const text = script('ipset -exist create blocklist hash:net', 'iptables -A INPUT -m set --match-set blocklist src -j DROP', 'iptables -A INPUT -m set --match-set other src -j DROP');
+  const r = lint(text, { fileName: 'fw.sh' });
+  assert.deepEqual(definition(r, 'file:///fw.sh', { line: 2, character: 40 }), { uri: 'file:///fw.sh', range: { start: { line: 1, character: 20 }, end: { line: 1, character: 29 } } });
+  // A set the script does not make, and the flags after the name, lead nowhere.
+  assert.equal(definition(r, 'file:///fw.sh', { line: 3, character: 40 }), undefined);
+  assert.equal(definition(r, 'file:///fw.sh', { line: 2, character: 48 }), undefined);
 });

@@ -97,11 +97,10 @@ function choiceMarkdown(kind: ValueKind, value: string, family: Family): string 
 /** An ipset by name: the rules of this file that look addresses up in it, and where a script makes it. */
 function setMarkdown(result: LintResult, name: string): string {
   const uses = result.ruleset.commands.filter((c) => c.options.some((o) => (o.spec.names[0] === '--match-set' || o.spec.names[0] === '--add-set' || o.spec.names[0] === '--del-set') && o.argValue === name));
-  // `ipset create NAME` (or -N, n) in the script, or `create NAME` in a here-document fed to ipset restore.
-  const creates = new RegExp(`^\\s*(?:sudo\\s+)?(?:ipset\\s+(?:-exist\\s+)?(?:create|-N|n)\\s+|create\\s+)${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s`, 'm');
-  const found = result.ruleset.format === 'script' ? creates.exec(result.index.text) : null;
-  const made = found ? result.index.position(found.index + found[0].length - 1).line : -1;
-  const where = made >= 0 ? `Made on line ${made + 1}.` : 'Its addresses live in the set, outside iptables: `ipset list ' + name + '` shows them; the set must exist before the rules load.';
+  // Made by the script (`ipset create NAME TYPE`, a `create` line of an `ipset restore` here-document).
+  const made = result.ruleset.ipsets?.made.filter((m) => m.name === name) ?? [];
+  const kind = (m: (typeof made)[number]) => (m.type ? ` (${m.type}${m.family ? `, IPv${m.family}` : ''})` : '');
+  const where = made.length ? `Made on line ${made.map((m) => `${m.line + 1}${kind(m)}`).join(', line ')}.` : 'Its addresses live in the set, outside iptables: `ipset list ' + name + '` shows them; the set must exist before the rules load.';
   return `**ipset \`${name}\`**: ${uses.length} rule(s) of this file use it (line${uses.length === 1 ? '' : 's'} ${uses.slice(0, 8).map((c) => c.startLine + 1).join(', ')}${uses.length > 8 ? ', ...' : ''}).\n\n${where}`;
 }
 

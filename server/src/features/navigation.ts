@@ -36,9 +36,17 @@ export function chainOccurrences(result: LintResult, ref: ChainRef): Array<{ ran
   return out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 }
 
+/** An ipset named by a rule (`--match-set NAME`), where the script makes it. */
+function setDefinition(result: LintResult, uri: string, pos: Position): Location | undefined {
+  const loc = locate(result, pos);
+  if (loc?.kind !== 'value' || loc.index !== 0 || loc.use.spec.args[0]?.name !== 'set name') return undefined;
+  const made = result.ruleset.ipsets?.made.find((m) => m.name === loc.token.value);
+  return made && { uri, range: made.range };
+}
+
 export function definition(result: LintResult, uri: string, pos: Position): Location | undefined {
   const ref = chainAt(result, pos);
-  if (!ref) return undefined;
+  if (!ref) return setDefinition(result, uri, pos);
   const decl = result.ruleset.chains.find((d) => d.via === 'declaration' && d.name === ref.name && d.table === ref.table && (d.family ?? result.ruleset.family) === ref.family);
   if (decl) return { uri, range: decl.nameRange };
   const created = result.ruleset.commands.find((c) => c.spec.short === '-N' && c.table === ref.table && c.chainName === ref.name);
