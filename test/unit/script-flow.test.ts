@@ -192,6 +192,8 @@ test('a function runs where it is called, not where it is written: a flush befor
   const found = run(text).diagnostics;
   assert.deepEqual(found.filter((d) => d.severity !== 'info').map((d) => `${d.range.start.line}:${d.code}`), ['12:shadowed-rule']);
   assert.match(found.find((d) => d.code === 'shadowed-rule')!.message, /line 3 of the function called on line 12 decides ACCEPT/);
+  // The hover of the rule says where it runs.
+  assert.match(hover(run(text), { line: 2, character: 12 })!.markdown, /^\*\*Rule 3 of 4 in INPUT\*\*[\s\S]*Runs where its function is called, on line 12/);
   // Written in the order of the text, the flush would have taken the accept away: the same script without functions.
   const inline = script('iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'iptables -P INPUT ACCEPT', 'iptables -F', 'iptables -A INPUT -p tcp --dport 22 -j DROP', 'iptables -P INPUT DROP');
   assert.ok(codes(inline).includes('4:ssh-lockout'));

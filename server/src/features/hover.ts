@@ -164,7 +164,8 @@ const NOT_FOLLOWED = '\n\n*Not on the way the analysis follows: another arm of t
 
 /** The command word: for a rule, where it stands and what it does, in words; for any command, what it is. */
 function commandMarkdown(result: LintResult, c: Command): string {
-  const path = result.ruleset.otherArms?.has(c) ? NOT_FOLLOWED : '';
+  const called = result.ruleset.run?.line.get(c);
+  const path = result.ruleset.otherArms?.has(c) ? NOT_FOLLOWED : called !== undefined ? `\n\n*Runs where its function is called, on line ${called + 1}: the analysis takes it there, after what comes before that call.*` : '';
   const what = `**${c.spec.short}, ${c.spec.long}**: ${c.spec.doc}`;
   if (!isRuleCommand(c) || c.broken || c.spec.short === '-D') return `${what}${path}`;
   const cs = c.chainName === undefined ? undefined : result.state.get(familyOf(result.ruleset, c), c.table, c.chainName);
