@@ -9,6 +9,7 @@ import { lint } from '../../server/src/engine/lint';
 import { quickFixes } from '../../server/src/engine/fixes';
 import { complete } from '../../server/src/features/completion';
 import { definition } from '../../server/src/features/navigation';
+import { applyTextEdits } from '../helpers/edits';
 
 const script = (...lines: string[]) => ['#!/bin/sh', ...lines, ''].join('\n');
 const found = (text: string) => lint(text, { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'unknown-ipset' || d.code === 'address-family').map((d) => `${d.range.start.line}:${d.range.start.character} ${d.code}`);
@@ -97,4 +98,19 @@ test('go to definition on a set name goes to where the script makes it', () => {
   // A set the script does not make, and the flags after the name, lead nowhere.
   assert.equal(definition(r, 'file:///fw.sh', { line: 3, character: 40 }), undefined);
   assert.equal(definition(r, 'file:///fw.sh', { line: 2, character: 48 }), undefined);
+});
+
+test('a set made after the rule that uses it: the fix moves the line that makes it above the rule', () => {
+  const text = script('iptables -A INPUT -m set --match-set bl src -j DROP', 'ipset create bl hash:net', 'ipset add bl 198.51.100.0/24');
+  const r = lint(text, { fileName: 'fw.sh' });
+  const d = r.diagnostics.find((x) => x.code === 'unknown-ipset')!;
+  const fix = quickFixes(r, d).find((f) => f.title === 'Make the set first: move line 3 above this rule')!;
+  const fixed = applyTextEdits(text, fix.edits);
+  assert.equal(fixed, script('ipset create bl hash:net', 'iptables -A INPUT -m set --match-set bl src -j DROP', 'ipset add bl 198.51.100.0/24'));
+  assert.deepEqual(found(fixed), []);
+  // Made on a line with other commands, or in a here-document: no move.
+  for (const other of [script('iptables -A INPUT -m set --match-set bl src -j DROP', 'ipset create bl hash:net && echo made'), script('iptables -A INPUT -m set --match-set bl src -j DROP', 'ipset restore <<EOF', 'create bl hash:net', 'EOF')]) {
+    const o = lint(other, { fileName: 'fw.sh' });
+    assert.deepEqual(quickFixes(o, o.diagnostics.find((x) => x.code === 'unknown-ipset')!).filter((f) => !f.title.startsWith('Disable')), []);
+  }
 });

@@ -157,7 +157,15 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     return fixes;
   },
   'unknown-option': (fc) => nameFixes(fc),
-  'unknown-ipset': (fc) => suggestions(fc),
+  'unknown-ipset': (fc) => {
+    const { doc, data } = fc;
+    const [from, above] = [data.makeLine as number | undefined, data.above as number | undefined];
+    if (from === undefined || above === undefined) return suggestions(fc);
+    // The line that makes the set, when it is a plain ipset command of its own (not one of several, not continued).
+    const text = lineText(doc, from);
+    if (!/^\s*(sudo\s+)?\S*ipset\s[^;&|`$]*$/.test(text) || /\\\s*$/.test(text) || (from > 0 && /\\\s*$/.test(lineText(doc, from - 1)))) return [];
+    return [{ title: `Make the set first: move line ${from + 1} above this rule`, edits: [insertLine(doc, above, text), { range: { start: at(from), end: at(from + 1) }, newText: '' }], preferred: true }];
+  },
   'unknown-match': (fc) => nameFixes(fc),
   'unknown-table': (fc) => nameFixes(fc),
   'invalid-policy': (fc) => nameFixes(fc),

@@ -45,6 +45,7 @@ function checkSet(ctx: CheckContext, c: Command, o: OptionUse, byName: ReadonlyM
   const arms = ctx.rs.run?.arms.get(c) ?? ctx.rs.armsOf?.get(c) ?? [];
   const at = runLine(ctx.rs, c);
   if (!arms.length && made.every((m) => !m.arms.length && m.line > at)) {
-    ctx.sink.add('unknown-ipset', 'warning', range, `The ipset '${name}' is made only on line ${made[0].line + 1}, after this rule: on a first run (a fresh boot) iptables refuses the rule, the set not existing yet. Make the set before the rules that use it.`);
+    const line = made[0].line;
+    ctx.sink.add('unknown-ipset', 'warning', range, `The ipset '${name}' is made only on line ${line + 1}, after this rule: on a first run (a fresh boot) iptables refuses the rule, the set not existing yet. Make the set before the rules that use it.`, { makeLine: line, above: c.startLine });
   }
 }
