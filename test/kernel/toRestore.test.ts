@@ -110,6 +110,16 @@ const SCRIPTS: Record<string, string> = {
     'setup_ssh',
     'iptables -P INPUT DROP',
   ].join('\n'),
+  'loops over known values': [
+    'PORTS="25 587"',
+    'for port in 22 80 443; do iptables -A INPUT -p tcp --dport $port -j ACCEPT; done',
+    'for port in $PORTS; do',
+    '  : "mail port $port"',
+    '  iptables -A INPUT -p tcp --dport "$port" -j ACCEPT',
+    'done',
+    'for net in 10.0.0.0/8 192.168.0.0/16; do iptables -A FORWARD -s ${net} -j ACCEPT; done',
+    'iptables -P INPUT DROP',
+  ].join('\n'),
   'wordpress example': readFileSync(path.join(ROOT, 'examples', 'wordpress-server.sh'), 'utf8').replace(/IPT=\/sbin\/iptables/, 'IPT=iptables').replace(/IP6T=\/sbin\/ip6tables/, 'IP6T=ip6tables'),
 };
 

@@ -6,6 +6,7 @@ import { Diagnostic, Range } from './types';
 import type { FileMention } from './parse/scriptFiles';
 import type { RunOrder } from './parse/scriptFlow';
 import type { ScriptIpsets } from './parse/scriptIpsets';
+import type { LoopInfo } from './parse/scriptLoops';
 
 export interface OptionUse {
   spec: OptionSpec;
@@ -185,6 +186,8 @@ export interface Ruleset {
    * each moved command runs at (its call's). Absent when that is the order of the text.
    */
   run?: RunOrder;
+  /** In a script: the commands a `for` loop over known values adds once per value, with each value's parse of them. */
+  loops?: ReadonlyMap<Command, LoopInfo>;
   /** In a script: the ipsets it makes itself, and whether it may make others the linter cannot see. */
   ipsets?: ScriptIpsets;
   /** In a script: the files it names for its firewall (the configuration it sources, rules files it loads or saves). */

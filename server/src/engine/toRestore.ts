@@ -27,8 +27,10 @@ function tableText(table: string, chains: ChainState[], result: LintResult, skip
   const builtin = (spec?.chains ?? []).map((name) => chains.find((cs) => cs.builtin && cs.name === name)).filter((cs): cs is ChainState => !!cs);
   const ordered = [...builtin, ...chains.filter((cs) => !builtin.includes(cs))];
   const out = [`*${table}`, ...chainLines(ordered)];
+  // A rule a loop adds once per value (Ruleset.loops) is written once per value, as the loop leaves them.
+  const each = (cs: ChainState) => cs.rules.flatMap((c) => result.ruleset.loops?.get(c)?.variants ?? [c]);
   for (const cs of ordered) {
-    for (const c of cs.rules) {
+    for (const c of each(cs)) {
       const t = c.target;
       const text = canonicalSpec(c, { restore: true, resolved: true, jumpTo: t && !t.spec && !t.dynamic ? result.state.jumpTarget(c) : undefined });
       if (text !== undefined) {

@@ -104,6 +104,14 @@ function setMarkdown(result: LintResult, name: string): string {
   return `**ipset \`${name}\`**: ${uses.length} rule(s) of this file use it (line${uses.length === 1 ? '' : 's'} ${uses.slice(0, 8).map((c) => c.startLine + 1).join(', ')}${uses.length > 8 ? ', ...' : ''}).\n\n${where}`;
 }
 
+/** The word of a loop's variable in the rule it adds once per value. */
+function loopValue(result: LintResult, loc: Extract<Located, { kind: 'value' }>): string | undefined {
+  const loop = result.ruleset.loops?.get(loc.command);
+  if (!loop || !new RegExp(`^"?\\$\\{?${loop.name}\\}?"?$`).test(loc.token.raw)) return undefined;
+  const list = loop.values.slice(0, 12).map((v) => `\`${v}\``).join(', ') + (loop.values.length > 12 ? ', ...' : '');
+  return `\`${loc.token.raw}\` is each of ${list} in turn (the loop on line ${loop.line + 1}): the rule is added once for each, and the analysis takes the packets of any of them.`;
+}
+
 /** A word of a script read through its variables (`$LAN/24`): what it was read as, before what that value is. */
 function withVariables(token: Token, markdown: string | undefined): string | undefined {
   if (token.dynamic || !token.raw.includes('$') || token.raw === token.value) return markdown;
@@ -162,6 +170,15 @@ function chainMarkdown(result: LintResult, loc: Extract<Located, { kind: 'chain'
 /** A command the analysis does not follow (in a script's if, case or function): said on its hover. */
 const NOT_FOLLOWED = '\n\n*Not on the way the analysis follows: another arm of the `if` or `case` around it (or around the call of its function) sets up more rules. It is checked on its own, but the chains are analysed without it.*';
 
+/** A rule a loop adds once per value: what each value's rule does (the first few). */
+function loopExplained(result: LintResult, c: Command): string | undefined {
+  const loop = result.ruleset.loops?.get(c);
+  if (!loop) return undefined;
+  const shown = loop.variants.slice(0, 3).map((v, k) => `- \`$${loop.name}\` = \`${loop.values[k]}\`: ${explainRule(v)}`);
+  const more = loop.values.length > 3 ? `\n- ... and ${loop.values.length - 3} more` : '';
+  return `Added once for each value of the loop on line ${loop.line + 1} (${loop.values.length}), one after the other:\n\n${shown.join('\n')}${more}`;
+}
+
 /** The command word: for a rule, where it stands and what it does, in words; for any command, what it is. */
 function commandMarkdown(result: LintResult, c: Command): string {
   const called = result.ruleset.run?.line.get(c);
@@ -171,7 +188,7 @@ function commandMarkdown(result: LintResult, c: Command): string {
   const cs = c.chainName === undefined ? undefined : result.state.get(familyOf(result.ruleset, c), c.table, c.chainName);
   const at = cs ? cs.rules.indexOf(c) : -1;
   const place = at >= 0 ? `**Rule ${at + 1} of ${cs!.rules.length} in ${c.chainName}**` : `**A rule of ${c.chainName ?? 'a chain'}**`;
-  return `${place} (\`${c.table}\` table)\n\n${explainRule(c)}${path}\n\n---\n\n${what}`;
+  return `${place} (\`${c.table}\` table)\n\n${loopExplained(result, c) ?? explainRule(c)}${path}\n\n---\n\n${what}`;
 }
 
 function describe(result: LintResult, loc: Located): string | undefined {
@@ -183,7 +200,7 @@ function describe(result: LintResult, loc: Located): string | undefined {
     case 'negation':
       return `**!** negates the condition that follows: \`! ${loc.use.nameToken.value}\` matches packets for which it does not hold.`;
     case 'value':
-      return withVariables(loc.token, valueMarkdown(result, loc));
+      return loopValue(result, loc) ?? withVariables(loc.token, valueMarkdown(result, loc));
     case 'match':
       return loc.spec ? moduleMarkdown(loc.spec) : `\`${loc.token.value}\`: not a match module iptables knows.`;
     case 'target':

@@ -22,7 +22,7 @@ import { plainPortCount } from '../kb/values';
 import { describeDestination, natTarget, NatDestination } from './dnat';
 import { IntervalSet } from './intervals';
 import { AnalysisModel, RuleInfo } from './model';
-import { ruleMatch } from './ruleMatch';
+import { ruleMatchIn } from './ruleMatch';
 import { BoxIndex } from './boxIndex';
 import { Box, Dim, Space } from './space';
 
@@ -49,7 +49,7 @@ function toThisMachine(m: MatchUse): boolean {
 /** The rule's box for packets bound for this machine, when the model reads it exactly. */
 function exactBoxForLocal(model: AnalysisModel, ri: RuleInfo): Box | undefined {
   if (ri.exact) return ri.box;
-  const m = ruleMatch(ri.rule, model.space(ri.chain), toThisMachine);
+  const m = ruleMatchIn(model.rs, ri.rule, model.space(ri.chain), toThisMachine);
   return m.exact ? m.box : undefined;
 }
 

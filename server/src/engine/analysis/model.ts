@@ -6,7 +6,7 @@ import { Family } from '../kb/addresses';
 import { Command } from '../model';
 import { ChainState, RulesetState, familyOf } from '../state';
 import { Ruleset } from '../model';
-import { ruleMatch } from './ruleMatch';
+import { ruleMatchIn } from './ruleMatch';
 import { BoxIndex } from './boxIndex';
 import { AnalysisMemo } from '../memo';
 import { Box, SeenBoxes, Space } from './space';
@@ -161,7 +161,7 @@ export class AnalysisModel {
   private makeInfo(rule: Command, cs: ChainState): RuleInfo {
     let match = this.memo?.matches.get(rule);
     if (!match) {
-      match = ruleMatch(rule, this.space(cs));
+      match = ruleMatchIn(this.rs, rule, this.space(cs));
       this.memo?.matches.set(rule, match);
     }
     return { rule, chain: cs, box: match.box, exact: match.exact, emptyReason: match.emptyReason, flow: this.flowOf(rule, cs) };

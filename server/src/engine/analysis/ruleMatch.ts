@@ -6,7 +6,7 @@
 import { ipv4NetRange, parseNet, parseAddress } from '../kb/addresses';
 import { protocolNumber } from '../kb/services';
 import { conntrackStateOf, icmpTypeOf, parsePort, parseNumber, plainPort, portBaseOf, PortBase } from '../kb/values';
-import { Command, MatchUse, OptionUse } from '../model';
+import { Command, MatchUse, OptionUse, Ruleset } from '../model';
 import { IntervalSet } from './intervals';
 import { TextCache } from '../textCache';
 import { Scratch } from '../scratch';
@@ -347,4 +347,25 @@ export function ruleMatch(rule: Command, space: Space, skip?: (m: MatchUse) => b
     for (const o of m.options) applyMatchOption(b, o, space.family);
   }
   return { box: b.box, exact: b.exact, emptyReason: b.emptyReason };
+}
+
+/**
+ * The match of a rule as a ruleset holds it: a rule a script's loop adds once per value (see scriptLoops) matches
+ * what any of the values' rules matches. Where the values change one dimension alone (the port of `--dport $PORT`),
+ * that is the box with that dimension's sets joined, exactly; where they change several, the box holds more than the
+ * rules match, and the rule is one that may or may not match.
+ */
+export function ruleMatchIn(rs: Ruleset, rule: Command, space: Space, skip?: (m: MatchUse) => boolean): RuleMatch {
+  const variants = rs.loops?.get(rule)?.variants;
+  if (!variants || variants.length < 2) return ruleMatch(rule, space, skip);
+  const matches = variants.map((v) => ruleMatch(v, space, skip));
+  const box = matches[0].box.slice();
+  let changed = 0;
+  for (let d = 0; d < box.length; d++) {
+    if (matches.every((m) => m.box[d].equals(box[d]))) continue;
+    changed++;
+    for (const m of matches) box[d] = box[d].union(m.box[d]);
+  }
+  const none = matches.every((m) => m.emptyReason !== undefined);
+  return { box, exact: changed <= 1 && matches.every((m) => m.exact), emptyReason: none ? matches[0].emptyReason : undefined };
 }

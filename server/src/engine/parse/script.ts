@@ -16,6 +16,7 @@ import { followedArms, FunctionCall, notFollowed, runOrder, ScriptStatements } f
 import { ASSIGN, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
+import { LoopInfo, LoopOf, loopsOf } from './scriptLoops';
 import { Range } from '../types';
 
 /**
@@ -217,7 +218,10 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const calls: FunctionCall[] = [];
   const files: FileMention[] = [];
   const ipsets: ScriptIpsets = { made: [], unseen: false };
-  for (const { words, heredoc, arms, pattern, templated, redirects } of simple) {
+  const loops = loopsOf(simple, values);
+  const loopInfo = new Map<Command, LoopInfo>();
+  for (const sc of simple) {
+    const { words, heredoc, arms, pattern, templated, redirects } = sc;
     if (pattern) continue;
     const k = commandWord(words, aliases);
     if (k >= words.length) continue;
@@ -255,7 +259,11 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
     if (!fam) continue;
     const family = opts.family ?? fam ?? defaultFamily;
     families.add(family);
-    const { cmd, resolved } = parseResolved(words.slice(k + 1), values, { family, format: 'script', table: 'filter', sink, index: commands.length });
+    const ctx = { family, format: 'script' as const, table: 'filter', sink, index: commands.length };
+    const loop = loops.get(sc);
+    const looped = loop && parseLooped(words.slice(k + 1), loop, values, ctx);
+    const { cmd, resolved } = looped ?? parseResolved(words.slice(k + 1), values, ctx);
+    if (looped?.cmd && looped.info) loopInfo.set(looped.cmd, looped.info);
     // `iptables {{ rule }}`: a command of the template's making (its iptables command itself unknown).
     if (!cmd && words.slice(k + 1).some(isTemplateExpression)) loads.push({ family, noflush: false, line: words[k].range.start.line, arms, template: true });
     if (cmd) {
@@ -271,6 +279,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   for (const l of counted ?? []) families.add(l.family);
   const family = opts.family ?? (families.size === 1 ? [...families][0] : defaultFamily);
   const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: notFollowed(armsOf, follows), armsOf: armsOf.size ? armsOf : undefined, loads: counted, files: files.length ? files : undefined, ipsets: ipsets.made.length || ipsets.unseen ? ipsets : undefined };
+  if (loopInfo.size) ruleset.loops = loopInfo;
   ruleset.run = runOrder(commands, armsOf, calls, statements.kinds, follows, new Set(embedded.flatMap((e) => e.ruleset.commands)));
   const first = templateStart(items);
   if (first) ruleset.template = { first, blocks: blocks.blocks(index.lineCount - 1), folds: blocks.all };
@@ -310,6 +319,39 @@ function parseResolved(words: Token[], values: ShellValues, ctx: Parameters<type
   const places = new Set([...put].map((t) => at(t.range)));
   ctx.sink.addAll(own.items.filter((d) => !places.has(at(d.range))));
   return { cmd, resolved: true };
+}
+
+/**
+ * A command alone in the body of a loop over known values (see scriptLoops): parsed once per value, the loop's word
+ * standing for it; each value's findings on that word say which value they are about. Undefined when the command
+ * names the loop's variable other than as one whole word of its own.
+ */
+function parseLooped(words: Token[], loop: LoopOf, values: ShellValues, ctx: Parameters<typeof parseCommand>[1]): { cmd: Command | undefined; resolved: boolean; info?: LoopInfo } | undefined {
+  const name = loop.name;
+  const mentions = words.filter((w) => new RegExp(`\\$(\\{${name}\\}|${name}(?![A-Za-z0-9_]))`).test(w.raw));
+  const word = mentions.length === 1 && new RegExp(`^("?)\\$(\\{${name}\\}|${name})\\1$`).test(mentions[0].raw) ? mentions[0] : undefined;
+  if (!word) return undefined;
+  const variants: Command[] = [];
+  const said = new Set<string>();
+  for (const [n, v] of loop.values.entries()) {
+    const own = new DiagnosticSink();
+    const value = new Token(v, word.raw, word.line, word.start, word.endLine, word.end, word.quoted, false);
+    const { cmd } = parseResolved(words.map((w) => (w === word ? value : w)), values, { ...ctx, sink: own });
+    // The findings of the first value's parse, and of every value's on the loop's word (said once each).
+    for (const d of own.items) {
+      const onWord = d.range.start.line === word.line && d.range.start.character === word.start;
+      if (!onWord && n > 0) continue;
+      const message = onWord ? `${d.message} (with $${name} = ${v})` : d.message;
+      if (!said.has(message)) ctx.sink.add(d.code, d.severity, d.range, message, d.data);
+      said.add(message);
+    }
+    // A value iptables refuses adds no rule.
+    if (cmd) variants.push(cmd);
+  }
+  const kept = variants.filter((c) => !c.broken);
+  const cmd = kept[0] ?? variants[0];
+  if (!cmd) return { cmd: undefined, resolved: true };
+  return { cmd, resolved: true, info: { name, values: loop.values, line: loop.line, variants: kept.length ? kept : [cmd] } };
 }
 
 /**

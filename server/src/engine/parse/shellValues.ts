@@ -3,7 +3,7 @@
  * the script (not in an if, case, loop or function, nor after `&&`, `||` or `|`), and `$WAN` after it. The analysis then reads `-i $WAN` as `-i eth0`.
  *
  * Only where nothing else can set the variable: assigned exactly once in the whole script, to a literal (no
- * expansion, quote-free of blanks and globs); never exported, declared, made local, read, looped over, unset, given
+ * expansion, no globs, blanks only in quotes, where a word with it unquoted is split: see resolve); never exported, declared, made local, read, looped over, unset, given
  * a default (`${WAN:=...}`) or appended to; and the script runs no eval, and sources no file but those of plain
  * assignments that can be read (whose assignments count where they are sourced). A word is replaced when
  * every expansion in it is such a variable, on a later line than its assignment: the variable alone (`$WAN`,
@@ -28,7 +28,7 @@ const DEFAULT = /\$\{([A-Za-z_][A-Za-z0-9_]*):?=/g;
 const DECLARES = new Set(['export', 'readonly', 'declare', 'typeset', 'local', 'unset', 'read', 'getopts', 'mapfile', 'readarray', 'let']);
 const OPAQUE = new Set(['.', 'source', 'eval']);
 /** Words that open or continue compound commands, read past before a command's assignments. */
-const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', '{', '}', '!']);
+export const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', '{', '}', '!']);
 
 /**
  * What a file the script sources (`. /etc/firewall.conf`) sets, when it holds nothing but assignments: its known
@@ -108,14 +108,21 @@ export class ShellValues {
    * assignment: the variable alone (`$WAN`, `"${WAN}"`) or with text around it (`$LAN/24`, `"$PREFIX: "`).
    */
   resolve(t: Token): Token | undefined {
+    const value = this.text(t);
+    // Unquoted, a value with blanks is split into several words (a loop's list: see scriptLoops).
+    if (value === undefined || (!t.quoted && /\s/.test(value))) return undefined;
+    return new Token(value, t.raw, t.line, t.start, t.endLine, t.end, t.quoted, false);
+  }
+
+  /** The text of a word with its known variables put in, before the shell splits it at blanks. */
+  text(t: Token): string | undefined {
     if (!t.dynamic) return undefined;
     const m = USE.exec(t.raw);
     if (m) {
       const v = this.known.get(m[1] ?? m[2]);
-      return v && t.line > v.line ? new Token(v.value, t.raw, t.line, t.start, t.endLine, t.end, t.quoted, false) : undefined;
+      return v && t.line > v.line ? v.value : undefined;
     }
-    const value = this.expand(t);
-    return value === undefined ? undefined : new Token(value, t.raw, t.line, t.start, t.endLine, t.end, t.quoted, false);
+    return this.expand(t);
   }
 
   /**
@@ -137,6 +144,7 @@ export class ShellValues {
   }
 }
 
+/** A literal value: no expansion, no glob; blanks only inside quotes (`PORTS="22 80"`), never a line break. */
 function isLiteral(t: Token, value: string): boolean {
-  return !t.dynamic && value !== '' && !/[\s*?[\]\\`$'"]/.test(value);
+  return !t.dynamic && value !== '' && !/[\n*?[\]\\`$'"]/.test(value) && (t.quoted || !/\s/.test(value));
 }

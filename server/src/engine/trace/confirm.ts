@@ -28,7 +28,7 @@ export function refuteDead(result: LintResult, rule: Command, samples = 200, see
   const ri = model.ruleInfo(rule, cs);
   const rnd = mulberry(seed);
   for (const p of samplePackets(ri.box, cs.family, samples, rnd)) {
-    for (const o of walkChain(result.state, cs.family, cs, p, { maxOutcomes: 32 })) {
+    for (const o of walkChain(result.state, cs.family, cs, p, { maxOutcomes: 32, loops: result.ruleset.loops })) {
       if (o.visited.includes(rule)) return `${describePacket(p)} reaches line ${rule.range.start.line + 1}`;
     }
   }

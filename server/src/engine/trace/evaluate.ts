@@ -6,7 +6,7 @@
 import { parseAddress, parseNet } from '../kb/addresses';
 import { protocolNumber } from '../kb/services';
 import { conntrackStateOf, icmpTypeOf, parseNumber, parsePort, portBaseOf, PortBase } from '../kb/values';
-import { Command, OptionUse } from '../model';
+import { Command, OptionUse, Ruleset } from '../model';
 import { Packet } from './packet';
 
 export type Tri = 'yes' | 'no' | 'unknown';
@@ -130,6 +130,19 @@ function matchOption(module: string, o: OptionUse, p: Packet): Tri {
 }
 
 /** Whether the rule matches the packet ('unknown' when it depends on something besides the packet). */
+/** A rule a script's loop adds once per value matches when the rule of one value does (see Ruleset.loops). */
+export function matchRuleOf(rule: Command, p: Packet, loops: Ruleset['loops']): Tri {
+  const variants = loops?.get(rule)?.variants;
+  if (!variants || variants.length < 2) return matchRule(rule, p);
+  let r: Tri = 'no';
+  for (const v of variants) {
+    const m = matchRule(v, p);
+    if (m === 'yes') return 'yes';
+    if (m === 'unknown') r = 'unknown';
+  }
+  return r;
+}
+
 export function matchRule(rule: Command, p: Packet): Tri {
   let r: Tri = rule.dynamic ? 'unknown' : 'yes';
   for (const o of rule.options) {

@@ -112,7 +112,7 @@ export function tracePacket(result: LintResult, packet: Packet, path: TracePath)
     const chain = result.state.get(family, table, hook);
     // nat sees only the first packet of a connection; untracked packets skip it.
     if (!chain || (table === 'nat' && p.state !== 'NEW')) return go(k + 1, p, done, assumptions);
-    const outcomes = walkChain(result.state, family, chain, p, { maxOutcomes: MAX_BRANCHES });
+    const outcomes = walkChain(result.state, family, chain, p, { maxOutcomes: MAX_BRANCHES, loops: result.ruleset.loops });
     if (outcomes.length >= MAX_BRANCHES) truncated = true;
     for (const o of outcomes) {
       const stage: Stage = { hook, table, verdict: o.verdict, decidedBy: o.decidedBy, steps: o.steps, matched: matchedRules(o) };

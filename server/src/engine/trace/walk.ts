@@ -4,9 +4,9 @@
  * the packet (rate limits, recent lists, ...) forks the walk: every outcome is reported with the assumptions made.
  */
 import { Family } from '../kb/addresses';
-import { Command } from '../model';
+import { Command, Ruleset } from '../model';
 import { ChainState, RulesetState } from '../state';
-import { matchRule } from './evaluate';
+import { matchRuleOf } from './evaluate';
 import { Packet } from './packet';
 
 export interface Step {
@@ -43,6 +43,8 @@ export interface WalkOptions {
   /** Stop forking past this many outcomes (the rest are not explored). */
   maxOutcomes?: number;
   maxSteps?: number;
+  /** The rules a script's loop adds once per value (Ruleset.loops): such a rule matches when one value's rule does. */
+  loops?: Ruleset['loops'];
 }
 
 export function walkChain(state: RulesetState, family: Family, start: ChainState, packet: Packet, opts: WalkOptions = {}): Outcome[] {
@@ -78,7 +80,7 @@ export function walkChain(state: RulesetState, family: Family, start: ChainState
       }
       const rule = chain.rules[index];
       acc.visited.push(rule);
-      const m = matchRule(rule, packet);
+      const m = matchRuleOf(rule, packet, opts.loops);
       if (m === 'unknown') {
         // Fork: explore "does not match" later, with its own copy of the path.
         const other = { steps: [...acc.steps], assumptions: [...acc.assumptions, { rule, matched: false }], visited: [...acc.visited], effects: [...acc.effects] };

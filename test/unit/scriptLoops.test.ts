@@ -1,0 +1,102 @@
+/**
+ * `for VALUE in ...; do <one command>; done` over known values: the rule is added once per value, each value is
+ * checked, the analysis, the tracer and the conversion take every value; anything else about loops stays unknown.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { lint } from '../../server/src/engine/lint';
+import { hover } from '../../server/src/features/hover';
+import { scriptToRestore } from '../../server/src/engine/toRestore';
+import { packetFrom, tracePacket } from '../../server/src/engine/trace/tracer';
+
+const script = (...lines: string[]) => ['#!/bin/sh', ...lines, ''].join('\n');
+const run = (text: string) => lint(text, { fileName: 'fw.sh' });
+const codes = (text: string) => run(text).diagnostics.filter((d) => d.severity !== 'info' || d.code === 'redundant-rule').map((d) => `${d.range.start.line}:${d.code}`);
+
+const PORTS = script(
+  'iptables -A INPUT -i lo -j ACCEPT',
+  'iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+  'for port in 22 80 443; do',
+  '  echo "opening $port"',
+  '  iptables -A INPUT -p tcp --dport $port -j ACCEPT',
+  'done',
+  'iptables -A INPUT -p tcp --dport 80 -j DROP',
+  'iptables -A INPUT -p tcp --dport 8080 -j DROP',
+  'iptables -P INPUT DROP',
+);
+
+test('a rule a loop adds for each known value: later rules for any of the values are shadowed, others are not', () => {
+  const r = run(PORTS);
+  assert.deepEqual(r.ruleset.loops?.get(r.ruleset.commands[2])?.values, ['22', '80', '443']);
+  assert.deepEqual(codes(PORTS).filter((c) => !c.endsWith('ipv6-unfiltered')), ['7:shadowed-rule']);
+  // The SSH accept is one of the values: no lockout.
+  assert.ok(!codes(PORTS).some((c) => c.endsWith('ssh-lockout')));
+});
+
+test('the loop rule is dead only when every value is taken before it', () => {
+  const some = script('iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'iptables -A INPUT -p tcp --dport 80 -j ACCEPT', 'for p in 22 80 443; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done');
+  assert.deepEqual(codes(some), []);
+  const all = script('iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'iptables -A INPUT -p tcp --dport 80 -j ACCEPT', 'for p in 22 80; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done');
+  assert.deepEqual(codes(all), ['3:redundant-rule']);
+  // Addresses of a blocklist: a later accept from one of them never fires.
+  const block = script('for ip in 203.0.113.5 198.51.100.0/24; do', '  iptables -A INPUT -s "$ip" -j DROP', 'done', 'iptables -A INPUT -s 198.51.100.7 -p tcp --dport 25 -j ACCEPT');
+  assert.deepEqual(codes(block), ['4:reject-before-accept']);
+});
+
+test('each value is checked, and its findings say which value', () => {
+  const bad = run(script('for p in 22 99999 http; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done'));
+  const found = bad.diagnostics.filter((d) => d.code === 'invalid-value');
+  assert.equal(found.length, 1);
+  assert.match(found[0].message, /\(with \$p = 99999\)$/);
+  assert.equal(found[0].range.start.character, 60);
+  // A list of known words from a variable, split as the shell splits it.
+  const listed = run(script('PORTS="22 80"', 'for p in $PORTS; do iptables -A INPUT -p tcp --dport "$p" -j ACCEPT; done'));
+  assert.deepEqual(listed.ruleset.loops?.get(listed.ruleset.commands[0])?.values, ['22', '80']);
+});
+
+test('loops the analysis cannot follow value by value stay unknown: several commands, unknown values, nested loops, the variable used twice', () => {
+  const unknown = (text: string) => assert.equal(run(text).ruleset.loops, undefined, text);
+  unknown(script('for p in 22 80; do', '  iptables -A INPUT -p tcp --dport $p -j ACCEPT', '  iptables -A INPUT -p udp --dport $p -j ACCEPT', 'done'));
+  unknown(script('for ip in $(cat /etc/blocklist); do iptables -A INPUT -s $ip -j DROP; done'));
+  unknown(script('for ip in $LIST; do iptables -A INPUT -s $ip -j DROP; done'));
+  unknown(script('for p in 22 80; do iptables -A INPUT -p tcp --dport $p -m comment --comment "port $p" -j ACCEPT; done'));
+  unknown(script('for p in 2*; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done'));
+  unknown(script('for p in 22 80; do iptables -A INPUT -p tcp --dport ${p}0 -j ACCEPT; done'));
+  // Nested: the inner loop is followed value by value, the outer loop's variable stays unknown.
+  const nested = run(script('for ip in 10.0.0.1 10.0.0.2; do', '  for p in 22 80; do', '    iptables -A INPUT -s $ip -p tcp --dport $p -j ACCEPT', '  done', 'done'));
+  assert.deepEqual([...(nested.ruleset.loops?.values() ?? [])].map((l) => l.values), [['22', '80']]);
+  assert.ok(nested.ruleset.commands[0].dynamic);
+});
+
+test('hover, the tracer and the conversion take every value', () => {
+  const r = run(PORTS);
+  assert.match(hover(r, { line: 5, character: 36 })!.markdown, /^`\$port` is each of `22`, `80`, `443` in turn \(the loop on line 4\)/);
+  const rule = hover(r, { line: 5, character: 13 })!.markdown;
+  assert.match(rule, /Added once for each value of the loop on line 4 \(3\)/);
+  assert.match(rule, /`\$port` = `443`: Accepts TCP packets to port 443/);
+  const t = tracePacket(r, packetFrom({ proto: 'tcp', dport: 443, in: 'eth0' }, 4), 'input');
+  assert.deepEqual(t.branches.map((b) => [b.verdict, b.decidedBy?.startLine]), [['ACCEPT', 5]]);
+  const [v4] = scriptToRestore(r, 'fw.sh');
+  assert.deepEqual(v4.text.split('\n').filter((l) => l.includes('--dport')), [
+    '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT',
+    '-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT',
+    '-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT',
+    '-A INPUT -p tcp -m tcp --dport 80 -j DROP',
+    '-A INPUT -p tcp -m tcp --dport 8080 -j DROP',
+  ]);
+});
+
+test('property: the loop rule is called dead exactly when the rule of each of its values, alone in its place, is', () => {
+  const DEAD = new Set(['shadowed-rule', 'redundant-rule', 'reject-before-accept']);
+  const port = fc.integer({ min: 20, max: 27 });
+  const earlier = fc.array(fc.record({ lo: port, span: fc.integer({ min: 0, max: 3 }), drop: fc.boolean() }), { maxLength: 4 });
+  fc.assert(fc.property(earlier, fc.array(port, { minLength: 1, maxLength: 4 }), fc.boolean(), (rules, values, drop) => {
+    const before = rules.map((r) => `iptables -A INPUT -p tcp --dport ${r.lo}:${r.lo + r.span} -j ${r.drop ? 'DROP' : 'ACCEPT'}`);
+    const verdict = drop ? 'DROP' : 'ACCEPT';
+    const dead = (text: string, line: number) => run(text).diagnostics.some((d) => DEAD.has(d.code) && d.range.start.line === line);
+    const looped = script(...before, `for p in ${values.join(' ')}; do iptables -A INPUT -p tcp --dport $p -j ${verdict}; done`);
+    const each = values.every((v) => dead(script(...before, `iptables -A INPUT -p tcp --dport ${v} -j ${verdict}`), before.length + 1));
+    assert.equal(dead(looped, before.length + 1), each, looped);
+  }), { numRuns: 150, seed: 11 });
+});
