@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { lint } from '../../server/src/engine/lint';
 import { hover } from '../../server/src/features/hover';
+import { quickFixes } from '../../server/src/engine/fixes';
 import { scriptToRestore } from '../../server/src/engine/toRestore';
 import { packetFrom, tracePacket } from '../../server/src/engine/trace/tracer';
 
@@ -99,4 +100,27 @@ test('property: the loop rule is called dead exactly when the rule of each of it
     const each = values.every((v) => dead(script(...before, `iptables -A INPUT -p tcp --dport ${v} -j ${verdict}`), before.length + 1));
     assert.equal(dead(looped, before.length + 1), each, looped);
   }), { numRuns: 150, seed: 11 });
+});
+
+test('fixes keep a loop whole: rules go in before the loop, and a rule of a loop of several lines is not moved or deleted alone', () => {
+  const text = script(
+    'iptables -A INPUT -p tcp --dport 22 -j ACCEPT',
+    'iptables -A INPUT -p tcp --dport 80 -j DROP',
+    'for p in 80 443; do',
+    '  iptables -A INPUT -p tcp --dport $p -j ACCEPT',
+    'done',
+    'for p in 22; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done',
+    'iptables -P INPUT DROP',
+  );
+  const r = run(text);
+  const fixes = (line: number, code: string) => quickFixes(r, r.diagnostics.find((d) => d.range.start.line === line && d.code === code)!).filter((f) => !f.title.startsWith('Disable'));
+  // The loop of several lines (80 and 443): not dead, 443 is new. The one-line loop of 22 is redundant, deleted whole.
+  assert.deepEqual(fixes(6, 'redundant-rule').map((f) => f.edits[0].range.start.line), [6]);
+  // The missing ESTABLISHED accept goes in before the first rule, never inside a loop.
+  const est = fixes(7, 'missing-established')[0];
+  assert.ok(est && est.edits[0].range.start.line <= 1, JSON.stringify(est));
+  const body = run(script('iptables -A INPUT -p tcp --dport 80 -j DROP', 'for p in 80; do', '  iptables -A INPUT -p tcp --dport $p -j ACCEPT', 'done'));
+  const rba = body.diagnostics.find((d) => d.code === 'reject-before-accept')!;
+  assert.equal(rba.range.start.line, 3);
+  assert.deepEqual(quickFixes(body, rba).filter((f) => !f.title.startsWith('Disable')), []);
 });

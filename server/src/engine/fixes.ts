@@ -7,7 +7,7 @@ import { TARGETS } from './kb';
 import { lint, LintOptions, LintResult } from './lint';
 import { LineIndex } from './lineIndex';
 import { commandOnLine } from './locate';
-import { Command } from './model';
+import { Command, Ruleset } from './model';
 import { applyEdits, quote, TextEdit } from './format';
 import { ipsetRewrite } from './ipsetFix';
 import { ipv6Counterpart } from './ipv6Fix';
@@ -97,8 +97,20 @@ function rulePrefix(fc: FixContext, c: Command | undefined, chain: string): stri
 }
 
 /** A fix inserting rules into a chain before line `before`, each written `-A CHAIN ` + its text as the rules there are. */
+/** A rule a loop adds once per value, written in the body of a loop of several lines: no fix takes it out alone. */
+function inLoopBody(result: LintResult, c: Command): boolean {
+  const loop = result.ruleset.loops?.get(c);
+  return loop !== undefined && loop.line !== c.startLine;
+}
+
+/** Where a rule inserted before `line` goes in a script: before the loop (its `for` line) whose rule is there. */
+function beforeLoops(rs: Ruleset, line: number): number {
+  for (const [c, loop] of rs.loops ?? []) if (c.startLine <= line && line <= c.endLine) return loop.line;
+  return line;
+}
+
 function insertRules(fc: FixContext, chain: string, at: number, texts: string[], title: string): Fix {
-  const before = outsideBlocks(fc.result.ruleset.template?.blocks, at, 'before');
+  const before = beforeLoops(fc.result.ruleset, outsideBlocks(fc.result.ruleset.template?.blocks, at, 'before'));
   const prefix = rulePrefix(fc, commandOnLine(fc.result.ruleset, before), chain);
   return { title, edits: [insertLine(fc.doc, before, texts.map((t) => `${prefix} ${t}`).join('\n'))], preferred: true };
 }
@@ -207,7 +219,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   },
   'redundant-rule': ({ result, diag }) => {
     const c = commandOnLine(result.ruleset, diag.range.start.line);
-    if (!c) return [];
+    if (!c || inLoopBody(result, c)) return [];
     return [{ title: 'Delete this redundant rule', edits: [{ range: { start: at(c.startLine), end: at(c.endLine + 1) }, newText: '' }] }];
   },
   'reject-before-accept': ({ result, diag, data, doc }) => {
@@ -215,8 +227,8 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     const c = commandOnLine(result.ruleset, line);
     const above = data.moveAbove as number | undefined;
     // A rule a template repeats or leaves out would leave its block: no move.
-    if (!c || above === undefined || c.startLine !== c.endLine || c.conditional) return [];
-    const target = outsideBlocks(result.ruleset.template?.blocks, above, 'before');
+    if (!c || above === undefined || c.startLine !== c.endLine || c.conditional || inLoopBody(result, c)) return [];
+    const target = beforeLoops(result.ruleset, outsideBlocks(result.ruleset.template?.blocks, above, 'before'));
     return [{ title: `Move this rule above line ${target + 1}`, edits: [insertLine(doc, target, lineText(doc, line)), { range: { start: at(line), end: at(line + 1) }, newText: '' }], preferred: true }];
   },
   'missing-established': (fc) => {
