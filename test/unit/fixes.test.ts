@@ -115,3 +115,22 @@ test('fixes at the end of a file without a final line break land after its last 
   const [fix] = quickFixes(r, d);
   assert.equal(applyEdits(text, fix.edits), `${text}\niptables -A INPUT -p icmp -j DROP\n`);
 });
+
+test('a redundant rule that is the whole body of an if, a case arm or a function is not deleted (the shell would refuse the empty body)', () => {
+  const alone = [
+    ['if [ -n "$X" ]; then', '  iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'fi'],
+    ['case "$1" in', '  start)', '    iptables -A INPUT -p tcp --dport 22 -j ACCEPT', '    ;;', 'esac'],
+    ['ssh() {', '  iptables -A INPUT -p tcp --dport 22 -j ACCEPT', '}', 'ssh'],
+  ];
+  for (const body of alone) {
+    const text = ['#!/bin/sh', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT', ...body, ''].join('\n');
+    const r = lint(text, { fileName: 'fw.sh' });
+    const d = r.diagnostics.find((x) => x.code === 'redundant-rule');
+    assert.ok(d, text);
+    assert.deepEqual(quickFixes(r, d).filter((f) => f.title === 'Delete this redundant rule'), [], text);
+  }
+  // With another command beside it, the rule goes.
+  const text = ['#!/bin/sh', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'if true; then', '  iptables -A INPUT -p tcp --dport 22 -j ACCEPT', '  iptables -A INPUT -p tcp --dport 80 -j ACCEPT', 'fi', ''].join('\n');
+  const r = lint(text, { fileName: 'fw.sh' });
+  assert.equal(quickFixes(r, r.diagnostics.find((x) => x.code === 'redundant-rule')!).filter((f) => f.title === 'Delete this redundant rule').length, 1);
+});

@@ -103,6 +103,25 @@ function inLoopBody(result: LintResult, c: Command): boolean {
   return loop !== undefined && loop.line !== c.startLine;
 }
 
+/** The nearest line in direction `step` that holds more than blanks and a comment, trimmed; '' past the ends. */
+function nearestText(doc: FixDocument, line: number, step: 1 | -1): string {
+  for (let l = line + step; l >= 0 && l < doc.lineCount; l += step) {
+    const t = lineText(doc, l).replace(/(^|\s)#.*$/, '').trim();
+    if (t) return t;
+  }
+  return '';
+}
+
+/**
+ * In a script, a command that is the whole body of an if, case arm, loop or function (`then` before it, `fi` after):
+ * deleting it would leave a body the shell refuses.
+ */
+function aloneInBody(doc: FixDocument, c: Command): boolean {
+  const before = nearestText(doc, c.startLine, -1);
+  const after = nearestText(doc, c.endLine, 1);
+  return /(\bthen|\bdo|\belse|\{|\))$/.test(before) && /^(fi|done|else|elif|esac|\}|;;)(?=[\s;]|$)/.test(after);
+}
+
 /** Where a rule inserted before `line` goes in a script: before the loop (its `for` line) whose rule is there. */
 function beforeLoops(rs: Ruleset, line: number): number {
   for (const [c, loop] of rs.loops ?? []) if (c.startLine <= line && line <= c.endLine) return loop.line;
@@ -217,9 +236,9 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     for (const o of m.options) if (o.spec.names[0] === '--state') edits.push({ range: o.nameToken.range, newText: '--ctstate' });
     return [{ title: 'Use -m conntrack --ctstate', edits, preferred: true, safe: true }];
   },
-  'redundant-rule': ({ result, diag }) => {
+  'redundant-rule': ({ result, diag, doc }) => {
     const c = commandOnLine(result.ruleset, diag.range.start.line);
-    if (!c || inLoopBody(result, c)) return [];
+    if (!c || inLoopBody(result, c) || (result.ruleset.format === 'script' && aloneInBody(doc, c))) return [];
     return [{ title: 'Delete this redundant rule', edits: [{ range: { start: at(c.startLine), end: at(c.endLine + 1) }, newText: '' }] }];
   },
   'reject-before-accept': ({ result, diag, data, doc }) => {
