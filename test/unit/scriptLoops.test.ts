@@ -63,6 +63,8 @@ test('loops the analysis cannot follow value by value stay unknown: several comm
   unknown(script('for ip in $LIST; do iptables -A INPUT -s $ip -j DROP; done'));
   unknown(script('for p in 22 80; do iptables -A INPUT -p tcp --dport $p -m comment --comment "port $p" -j ACCEPT; done'));
   unknown(script('for p in 2*; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done'));
+  unknown(script('for p in {8000..8010}; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done'));
+  unknown(script('for p in 22 {80,443}; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done'));
   unknown(script('for p in 22 80; do iptables -A INPUT -p tcp --dport ${p}0 -j ACCEPT; done'));
   // Nested: the inner loop is followed value by value, the outer loop's variable stays unknown.
   const nested = run(script('for ip in 10.0.0.1 10.0.0.2; do', '  for p in 22 80; do', '    iptables -A INPUT -s $ip -p tcp --dport $p -j ACCEPT', '  done', 'done'));

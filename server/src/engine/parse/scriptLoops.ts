@@ -44,7 +44,8 @@ function loopValues(list: readonly Token[], values: ShellValues): string[] | und
   const out: string[] = [];
   for (const w of list) {
     const text = w.dynamic ? values.text(w) : w.value;
-    if (text === undefined || (!w.quoted && /[*?[]/.test(text))) return undefined;
+    // Globs, and bash's brace expansion ({8000..8010}, {a,b}), stand for words not known here.
+    if (text === undefined || (!w.quoted && /[*?[]|\{.*(\.\.|,).*\}/.test(text))) return undefined;
     if (w.quoted) out.push(text);
     else out.push(...text.split(/\s+/).filter(Boolean));
   }
