@@ -291,13 +291,16 @@ test('a script that deletes 20,000 rules its chain does not hold is analysed wit
   assert.equal(lint(sh.join('\n'), { fileName: 'fw.sh' }).state.get(4, 'filter', 'INPUT')!.rules.length, n / 2);
 });
 
-test('scripts nested 20,000 ifs deep, or calling a chain of 20,000 functions, are read without running away (one ran out of memory)', { timeout: 30000 }, () => {
+test('scripts nested 20,000 ifs deep, calling a chain of 20,000 functions, or opening 20,000 loops, are read without running away (one ran out of memory)', { timeout: 30000 }, () => {
   const ifs = ['#!/bin/sh', ...Array.from({ length: 20000 }, () => 'if [ -n "$X" ]; then'), 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT', ...Array.from({ length: 20000 }, () => 'fi'), ''].join('\n');
   assert.equal(lint(ifs, { fileName: 'fw.sh' }).state.get(4, 'filter', 'INPUT')?.rules.length, 1);
   const fns = ['#!/bin/sh', ...Array.from({ length: 20000 }, (_, i) => `f${i}() { f${i + 1}; }`), 'f20000() { iptables -A INPUT -p tcp --dport 22 -j ACCEPT; }', 'f0', ''].join('\n');
   assert.equal(lint(fns, { fileName: 'fw.sh' }).state.get(4, 'filter', 'INPUT')?.rules.length, 1);
+  // 20,000 loops that never end, each looked for its body.
+  const loops = ['#!/bin/sh', ...Array.from({ length: 20000 }, () => 'for x in a b; do echo $x'), 'iptables -A INPUT -s $x -j DROP', ''].join('\n');
+  assert.equal(lint(loops, { fileName: 'fw.sh' }).ruleset.loops, undefined);
   // Random keyword soup: never an exception.
-  const words = ['if', 'then', 'else', 'elif', 'fi', 'case', 'in', 'esac', ';;', ')', '(', '{', '}', 'function', 'f', 'f()', 'do', 'done', ';', '\n', 'iptables -A INPUT -j ACCEPT', 'iptables -F', 'iptables-restore < r', 'start', '"$1"'];
+  const words = ['if', 'then', 'else', 'elif', 'fi', 'case', 'in', 'esac', ';;', ')', '(', '{', '}', 'function', 'f', 'f()', 'do', 'done', ';', '\n', 'iptables -A INPUT -j ACCEPT', 'iptables -F', 'iptables-restore < r', 'start', '"$1"', 'for p in 22 80', 'iptables -A INPUT -p tcp --dport $p -j DROP', 'echo'];
   fc.assert(fc.property(fc.array(fc.constantFrom(...words), { maxLength: 80 }), (ws) => {
     lint(`#!/bin/sh\n${ws.join(' ')}\n`, { fileName: 'fw.sh' });
   }), { numRuns: 500 });

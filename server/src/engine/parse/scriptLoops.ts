@@ -31,6 +31,8 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const HARMLESS = new Set(['echo', 'printf', 'logger', 'true', ':', 'sleep']);
 /** More values than this are not followed one by one. */
 const MAX_VALUES = 256;
+/** A loop's body is looked through for this many commands at most (those that add no rule included). */
+const MAX_BODY = 1000;
 
 /** Where a command's own words start, after the keywords that open or continue compound commands. */
 function leading(words: readonly Token[]): number {
@@ -79,6 +81,8 @@ function bodyOf<C extends SimpleWords>(commands: readonly C[], from: number): C[
       else if (words[q].value === 'done' && --depth === 0) return body;
     }
     if (k < words.length && !HARMLESS.has(words[k].value)) body.push(commands[j]);
+    // A second command already rules the loop out; a body this long is not looked through.
+    if (body.length > 1 || j - from > MAX_BODY) return undefined;
   }
   return undefined;
 }
