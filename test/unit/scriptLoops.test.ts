@@ -66,6 +66,11 @@ test('loops the analysis cannot follow value by value stay unknown: several comm
   unknown(script('for p in {8000..8010}; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done'));
   unknown(script('for p in 22 {80,443}; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done'));
   unknown(script('for p in 22 80; do iptables -A INPUT -p tcp --dport ${p}0 -j ACCEPT; done'));
+  // The loop's word as the chain, the target, the table or a module: other rules altogether.
+  unknown(script('for ch in FORWARD INPUT; do iptables -A $ch -p tcp --dport 22 -j ACCEPT; done'));
+  unknown(script('for t in ACCEPT DROP; do iptables -A INPUT -p tcp --dport 22 -j $t; done'));
+  unknown(script('for t in filter mangle; do iptables -t $t -A INPUT -p tcp --dport 22 -j ACCEPT; done'));
+  unknown(script('for m in tcp udp; do iptables -A INPUT -p tcp -m $m --dport 22 -j ACCEPT; done'));
   // Nested: the inner loop is followed value by value, the outer loop's variable stays unknown.
   const nested = run(script('for ip in 10.0.0.1 10.0.0.2; do', '  for p in 22 80; do', '    iptables -A INPUT -s $ip -p tcp --dport $p -j ACCEPT', '  done', 'done'));
   assert.deepEqual([...(nested.ruleset.loops?.values() ?? [])].map((l) => l.values), [['22', '80']]);

@@ -326,6 +326,9 @@ function parseResolved(words: Token[], values: ShellValues, ctx: Parameters<type
  * standing for it; each value's findings on that word say which value they are about. Undefined when the command
  * names the loop's variable other than as one whole word of its own.
  */
+/** Options whose value changes which rule a command makes, not what it matches (see parseLooped). */
+const WHOLE_RULE = new Set(['-j', '-g', '-t', '-m']);
+
 function parseLooped(words: Token[], loop: LoopOf, values: ShellValues, ctx: Parameters<typeof parseCommand>[1]): { cmd: Command | undefined; resolved: boolean; info?: LoopInfo } | undefined {
   const name = loop.name;
   const mentions = words.filter((w) => new RegExp(`\\$(\\{${name}\\}|${name}(?![A-Za-z0-9_]))`).test(w.raw));
@@ -345,6 +348,9 @@ function parseLooped(words: Token[], loop: LoopOf, values: ShellValues, ctx: Par
       if (!said.has(message)) ctx.sink.add(d.code, d.severity, d.range, message, d.data);
       said.add(message);
     }
+    // The word must be a condition's value: as the chain, the target, the table or a module's name, the values would
+    // make rules of other chains or other kinds, which one rule cannot stand for.
+    if (cmd && n === 0 && !cmd.options.some((o) => !WHOLE_RULE.has(o.spec.short ?? '') && o.args.includes(value))) return undefined;
     // A value iptables refuses adds no rule.
     if (cmd) variants.push(cmd);
   }
