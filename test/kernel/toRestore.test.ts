@@ -120,6 +120,13 @@ const SCRIPTS: Record<string, string> = {
     'for net in 10.0.0.0/8 192.168.0.0/16; do iptables -A FORWARD -s ${net} -j ACCEPT; done',
     'iptables -P INPUT DROP',
   ].join('\n'),
+  'a loop over both families': [
+    'for ipt in iptables ip6tables; do $ipt -A INPUT -p tcp --dport 22 -j ACCEPT; done',
+    'for ipt in iptables ip6tables; do',
+    '  $ipt -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+    'done',
+    'for ipt in iptables ip6tables; do $ipt -P INPUT DROP; done',
+  ].join('\n'),
   'wordpress example': readFileSync(path.join(ROOT, 'examples', 'wordpress-server.sh'), 'utf8').replace(/IPT=\/sbin\/iptables/, 'IPT=iptables').replace(/IP6T=\/sbin\/ip6tables/, 'IP6T=ip6tables'),
 };
 

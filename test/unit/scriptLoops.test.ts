@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { lint } from '../../server/src/engine/lint';
 import { hover } from '../../server/src/features/hover';
 import { quickFixes } from '../../server/src/engine/fixes';
+import { inlayHints } from '../../server/src/features/inlayHints';
 import { scriptToRestore } from '../../server/src/engine/toRestore';
 import { packetFrom, tracePacket } from '../../server/src/engine/trace/tracer';
 
@@ -130,4 +131,29 @@ test('fixes keep a loop whole: rules go in before the loop, and a rule of a loop
   const rba = body.diagnostics.find((d) => d.code === 'reject-before-accept')!;
   assert.equal(rba.range.start.line, 3);
   assert.deepEqual(quickFixes(body, rba).filter((f) => !f.title.startsWith('Disable')), []);
+});
+
+test('a loop over iptables and ip6tables runs the command once for each family', () => {
+  const text = script(
+    'for ipt in iptables ip6tables; do',
+    '  $ipt -A INPUT -i lo -j ACCEPT',
+    'done',
+    'for ipt in iptables ip6tables; do $ipt -A INPUT -p tcp --dport 22 -j ACCEPT; done',
+    'for ipt in iptables ip6tables; do $ipt -A INPUT -s 10.0.0.0/8 -j ACCEPT; done',
+    'for ipt in iptables ip6tables; do $ipt -P INPUT DROP; done',
+  );
+  const r = run(text);
+  for (const family of [4, 6] as const) {
+    const input = r.state.get(family, 'filter', 'INPUT')!;
+    assert.equal(input.policy, 'DROP', `IPv${family}`);
+    assert.deepEqual(input.rules.map((c) => c.startLine), family === 4 ? [2, 4, 5] : [2, 4], `IPv${family}`);
+  }
+  // What only one family refuses is said once; the rest once, not twice.
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.range.start.line}:${d.code}`), ['5:address-family']);
+  assert.ok(!r.diagnostics.some((d) => d.code === 'ipv6-unfiltered'));
+  // One rule-number hint per line, with both numbers.
+  const hints = inlayHints(r, { start: { line: 0, character: 0 }, end: { line: 7, character: 0 } });
+  assert.deepEqual(hints.map((h) => `${h.position.line} ${h.label}`), ['2 #1 · #1', '4 #2 · #2', '5 #3']);
+  // A setting that forces one family reads it once.
+  assert.equal(lint(text, { fileName: 'fw.sh', family: 6 }).state.get(4, 'filter', 'INPUT'), undefined);
 });

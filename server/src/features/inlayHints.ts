@@ -32,6 +32,13 @@ export function inlayHints(result: LintResult, range: Range): InlayHint[] {
     const c = commands[k];
     const place = isRuleCommand(c) ? at.get(c) : undefined;
     if (!place) continue;
+    // One command written for both families (`for ipt in iptables ip6tables`): one hint with both numbers.
+    const last = hints[hints.length - 1];
+    if (last && last.position.line === c.range.end.line && last.position.character === c.range.end.character) {
+      last.label = `${last.label as string} · #${place.n}`;
+      last.tooltip = `${last.tooltip as string} With ${c.commandFamily === 6 ? 'ip6tables' : 'iptables'}: rule ${place.n} of ${place.of}.`;
+      continue;
+    }
     hints.push({
       position: c.range.end,
       label: `#${place.n}`,

@@ -17,7 +17,7 @@ import { ASSIGN, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
 import { LoopInfo, LoopOf, loopsOf } from './scriptLoops';
-import { Range } from '../types';
+import { Diagnostic, Range } from '../types';
 
 /**
  * A word that has to do with IPv6: ip6tables (and $IP6T), a disable_ipv6 sysctl, an inet6 address, rules.v6, another
@@ -255,23 +255,31 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
       }
       continue;
     }
-    const fam = invocationFamily(words[k], aliases);
-    if (!fam) continue;
-    const family = opts.family ?? fam ?? defaultFamily;
-    families.add(family);
-    const ctx = { family, format: 'script' as const, table: 'filter', sink, index: commands.length };
     const loop = loops.get(sc);
-    const looped = loop && parseLooped(words.slice(k + 1), loop, values, ctx);
-    const { cmd, resolved } = looped ?? parseResolved(words.slice(k + 1), values, ctx);
-    if (looped?.cmd && looped.info) loopInfo.set(looped.cmd, looped.info);
-    // `iptables {{ rule }}`: a command of the template's making (its iptables command itself unknown).
-    if (!cmd && words.slice(k + 1).some(isTemplateExpression)) loads.push({ family, noflush: false, line: words[k].range.start.line, arms, template: true });
-    if (cmd) {
-      cmd.commandFamily = family;
-      commands.push(cmd);
-      if (arms.length) armsOf.set(cmd, arms);
-      cmd.substituted = resolved;
-      if (templated) cmd.conditional = true;
+    // `for ipt in iptables ip6tables; do $ipt -A ...; done`: the command once for each family.
+    const both = opts.family === undefined && loop ? familyLoop(words[k], loop) : undefined;
+    const fam = both?.[0] ?? invocationFamily(words[k], aliases);
+    if (!fam) continue;
+    for (const [n, one] of (both ?? [fam]).entries()) {
+      const family = opts.family ?? one;
+      families.add(family);
+      // The second family's findings are the first's but for what differs by family.
+      const own = n === 0 ? sink : new DiagnosticSink();
+      const ctx = { family, format: 'script' as const, table: 'filter', sink: own, index: commands.length };
+      const looped = loop && parseLooped(words.slice(k + 1), loop, values, ctx);
+      const { cmd, resolved } = looped ?? parseResolved(words.slice(k + 1), values, ctx);
+      if (own !== sink) for (const d of own.items) if (!sink.items.some((x) => sameFinding(x, d))) sink.items.push(d);
+      if (looped?.cmd && looped.info) loopInfo.set(looped.cmd, looped.info);
+      // `iptables {{ rule }}`: a command of the template's making (its iptables command itself unknown).
+      if (!cmd && words.slice(k + 1).some(isTemplateExpression)) loads.push({ family, noflush: false, line: words[k].range.start.line, arms, template: true });
+      if (cmd) {
+        cmd.commandFamily = family;
+        commands.push(cmd);
+        if (arms.length) armsOf.set(cmd, arms);
+        // Written once for two families: what rewrites commands as text leaves it as it is.
+        cmd.substituted = resolved || both !== undefined;
+        if (templated) cmd.conditional = true;
+      }
     }
   }
   const follows = followedArms(armsOf, calls, statements.kinds);
@@ -326,6 +334,18 @@ function parseResolved(words: Token[], values: ShellValues, ctx: Parameters<type
  * standing for it; each value's findings on that word say which value they are about. Undefined when the command
  * names the loop's variable other than as one whole word of its own.
  */
+/** The families a loop's variable runs as the command word (`$ipt` over `iptables ip6tables`); undefined otherwise. */
+function familyLoop(word: Token, loop: LoopOf): Family[] | undefined {
+  if (!new RegExp(`^("?)\\$(\\{${loop.name}\\}|${loop.name})\\1$`).test(word.raw)) return undefined;
+  const found = loop.values.map((v) => IPTABLES_RE.exec(v)?.[1]);
+  if (found.some((f) => f === undefined)) return undefined;
+  return [...new Set(found.map((f): Family => (f === 'ip6tables' ? 6 : 4)))];
+}
+
+function sameFinding(a: Diagnostic, b: Diagnostic): boolean {
+  return a.code === b.code && a.message === b.message && a.range.start.line === b.range.start.line && a.range.start.character === b.range.start.character;
+}
+
 /** Options whose value changes which rule a command makes, not what it matches (see parseLooped). */
 const WHOLE_RULE = new Set(['-j', '-g', '-t', '-m']);
 
