@@ -192,9 +192,8 @@ function sourcedBy(opts: ScriptOptions): ((word: Token) => Sourced | undefined) 
   };
 }
 
-export function parseScript(text: string, defaultFamily: Family, index = new LineIndex(text), opts: ScriptOptions = {}): Ruleset {
-  const sink = new DiagnosticSink();
-  const items = lexShell(text, index);
+/** The script's comments (each knowing whether it follows a word on its line), and whether some word names IPv6. */
+function commentsOf(items: readonly ShellItem[]): { comments: CommentLine[]; mentionsIpv6: boolean } {
   const comments: CommentLine[] = [];
   let lastWordLine = -1;
   let mentionsIpv6 = false;
@@ -205,12 +204,29 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
     }
     if (it.kind === 'comment') comments.push({ text: it.text, range: it.range, trailing: it.range.start.line === lastWordLine });
   }
+  return { comments, mentionsIpv6 };
+}
+
+/** What parseScript gathers as it reads the script's commands. */
+interface Gathered {
+  sink: DiagnosticSink;
+  commands: Command[];
+  families: Set<Family>;
+  armsOf: Map<Command, ArmRef[]>;
+  loads: Array<NonNullable<Ruleset['loads']>[number] & { arms: ArmRef[] }>;
+  loopInfo: Map<Command, LoopInfo>;
+}
+
+export function parseScript(text: string, defaultFamily: Family, index = new LineIndex(text), opts: ScriptOptions = {}): Ruleset {
+  const sink = new DiagnosticSink();
+  const items = lexShell(text, index);
+  const scanned = commentsOf(items);
+  const comments = scanned.comments;
+  let mentionsIpv6 = scanned.mentionsIpv6;
   const aliases = new Map<string, Family>();
-  const commands: Command[] = [];
-  const families = new Set<Family>();
+  const g: Gathered = { sink, commands: [], families: new Set(), armsOf: new Map(), loads: [], loopInfo: new Map() };
+  const { commands, families, armsOf, loads, loopInfo } = g;
   const embedded: Embedded[] = [];
-  const armsOf = new Map<Command, ArmRef[]>();
-  const loads: Array<NonNullable<Ruleset['loads']>[number] & { arms: ArmRef[] }> = [];
   const statements = new ScriptStatements();
   const blocks = new TemplateBlocks();
   const simple = simpleCommands(items, statements, blocks);
@@ -219,7 +235,6 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const files: FileMention[] = [];
   const ipsets: ScriptIpsets = { made: [], unseen: false };
   const loops = loopsOf(simple, values);
-  const loopInfo = new Map<Command, LoopInfo>();
   for (const sc of simple) {
     const { words, heredoc, arms, pattern, templated, redirects } = sc;
     if (pattern) continue;
@@ -255,32 +270,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
       }
       continue;
     }
-    const loop = loops.get(sc);
-    // `for ipt in iptables ip6tables; do $ipt -A ...; done`: the command once for each family.
-    const both = opts.family === undefined && loop ? familyLoop(words[k], loop) : undefined;
-    const fam = both?.[0] ?? invocationFamily(words[k], aliases);
-    if (!fam) continue;
-    for (const [n, one] of (both ?? [fam]).entries()) {
-      const family = opts.family ?? one;
-      families.add(family);
-      // The second family's findings are the first's but for what differs by family.
-      const own = n === 0 ? sink : new DiagnosticSink();
-      const ctx = { family, format: 'script' as const, table: 'filter', sink: own, index: commands.length };
-      const looped = loop && parseLooped(words.slice(k + 1), loop, values, ctx);
-      const { cmd, resolved } = looped ?? parseResolved(words.slice(k + 1), values, ctx);
-      if (own !== sink) for (const d of own.items) if (!sink.items.some((x) => sameFinding(x, d))) sink.items.push(d);
-      if (looped?.cmd && looped.info) loopInfo.set(looped.cmd, looped.info);
-      // `iptables {{ rule }}`: a command of the template's making (its iptables command itself unknown).
-      if (!cmd && words.slice(k + 1).some(isTemplateExpression)) loads.push({ family, noflush: false, line: words[k].range.start.line, arms, template: true });
-      if (cmd) {
-        cmd.commandFamily = family;
-        commands.push(cmd);
-        if (arms.length) armsOf.set(cmd, arms);
-        // Written once for two families: what rewrites commands as text leaves it as it is.
-        cmd.substituted = resolved || both !== undefined;
-        if (templated) cmd.conditional = true;
-      }
-    }
+    addIptables(g, sc, k, loops.get(sc), values, aliases, opts.family);
   }
   const follows = followedArms(armsOf, calls, statements.kinds);
   const counted = seenLoads(loads, follows);
@@ -334,6 +324,35 @@ function parseResolved(words: Token[], values: ShellValues, ctx: Parameters<type
  * standing for it; each value's findings on that word say which value they are about. Undefined when the command
  * names the loop's variable other than as one whole word of its own.
  */
+/** An iptables or ip6tables command (its command word at `k`), once for each family a loop runs it as. */
+function addIptables(g: Gathered, sc: SimpleCommand, k: number, loop: LoopOf | undefined, values: ShellValues, aliases: Map<string, Family>, forced: Family | undefined): void {
+  const { words, arms, templated } = sc;
+  // `for ipt in iptables ip6tables; do $ipt -A ...; done`: the command once for each family.
+  const both = forced === undefined && loop ? familyLoop(words[k], loop) : undefined;
+  const fam = both?.[0] ?? invocationFamily(words[k], aliases);
+  if (!fam) return;
+  for (const [n, one] of (both ?? [fam]).entries()) {
+    const family = forced ?? one;
+    g.families.add(family);
+    // The second family's findings are the first's but for what differs by family.
+    const own = n === 0 ? g.sink : new DiagnosticSink();
+    const ctx = { family, format: 'script' as const, table: 'filter', sink: own, index: g.commands.length };
+    const looped = loop && parseLooped(words.slice(k + 1), loop, values, ctx);
+    const { cmd, resolved } = looped ?? parseResolved(words.slice(k + 1), values, ctx);
+    if (own !== g.sink) for (const d of own.items) if (!g.sink.items.some((x) => sameFinding(x, d))) g.sink.items.push(d);
+    if (looped?.cmd && looped.info) g.loopInfo.set(looped.cmd, looped.info);
+    // `iptables {{ rule }}`: a command of the template's making (its iptables command itself unknown).
+    if (!cmd && words.slice(k + 1).some(isTemplateExpression)) g.loads.push({ family, noflush: false, line: words[k].range.start.line, arms, template: true });
+    if (!cmd) continue;
+    cmd.commandFamily = family;
+    g.commands.push(cmd);
+    if (arms.length) g.armsOf.set(cmd, arms);
+    // Written once for two families: what rewrites commands as text leaves it as it is.
+    cmd.substituted = resolved || both !== undefined;
+    if (templated) cmd.conditional = true;
+  }
+}
+
 /** The families a loop's variable runs as the command word (`$ipt` over `iptables ip6tables`); undefined otherwise. */
 function familyLoop(word: Token, loop: LoopOf): Family[] | undefined {
   if (!new RegExp(`^("?)\\$(\\{${loop.name}\\}|${loop.name})\\1$`).test(word.raw)) return undefined;
