@@ -1,6 +1,7 @@
 /** Hover: what each word means, from the knowledge base and the analysis. Markdown, short. */
 import { Token } from '../engine/lexer';
 import { holdsTemplateValue, templateLine } from '../engine/parse/template';
+import { isLoopWord } from '../engine/parse/scriptLoops';
 import { Family, formatAddress, parseNet } from '../engine/kb/addresses';
 import { BUILTIN_CHAINS, findTable, ModuleSpec, OptionSpec, TABLES } from '../engine/kb';
 import { PORT_DESCRIPTIONS, PORT_NAMES, protocolNumber, SERVICES } from '../engine/kb/services';
@@ -107,7 +108,7 @@ function setMarkdown(result: LintResult, name: string): string {
 /** The word of a loop's variable in the rule it adds once per value. */
 function loopValue(result: LintResult, loc: Extract<Located, { kind: 'value' }>): string | undefined {
   const loop = result.ruleset.loops?.get(loc.command);
-  if (!loop || !new RegExp(`^"?\\$\\{?${loop.name}\\}?"?$`).test(loc.token.raw)) return undefined;
+  if (!loop || !isLoopWord(loc.token.raw, loop.name)) return undefined;
   const list = loop.values.slice(0, 12).map((v) => `\`${v}\``).join(', ') + (loop.values.length > 12 ? ', ...' : '');
   return `\`${loc.token.raw}\` is each of ${list} in turn (the loop on line ${loop.line + 1}): the rule is added once for each, and the analysis takes the packets of any of them.`;
 }

@@ -16,7 +16,7 @@ import { followedArms, FunctionCall, notFollowed, runOrder, ScriptStatements } f
 import { ASSIGN, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
-import { LoopInfo, LoopOf, loopsOf } from './scriptLoops';
+import { isLoopWord, LoopInfo, LoopOf, loopsOf, mentionsLoopVar } from './scriptLoops';
 import { Diagnostic, Range } from '../types';
 
 /**
@@ -319,11 +319,6 @@ function parseResolved(words: Token[], values: ShellValues, ctx: Parameters<type
   return { cmd, resolved: true };
 }
 
-/**
- * A command alone in the body of a loop over known values (see scriptLoops): parsed once per value, the loop's word
- * standing for it; each value's findings on that word say which value they are about. Undefined when the command
- * names the loop's variable other than as one whole word of its own.
- */
 /** An iptables or ip6tables command (its command word at `k`), once for each family a loop runs it as. */
 function addIptables(g: Gathered, sc: SimpleCommand, k: number, loop: LoopOf | undefined, values: ShellValues, aliases: Map<string, Family>, forced: Family | undefined): void {
   const { words, arms, templated } = sc;
@@ -355,7 +350,7 @@ function addIptables(g: Gathered, sc: SimpleCommand, k: number, loop: LoopOf | u
 
 /** The families a loop's variable runs as the command word (`$ipt` over `iptables ip6tables`); undefined otherwise. */
 function familyLoop(word: Token, loop: LoopOf): Family[] | undefined {
-  if (!new RegExp(`^("?)\\$(\\{${loop.name}\\}|${loop.name})\\1$`).test(word.raw)) return undefined;
+  if (!isLoopWord(word.raw, loop.name)) return undefined;
   const found = loop.values.map((v) => IPTABLES_RE.exec(v)?.[1]);
   if (found.some((f) => f === undefined)) return undefined;
   return [...new Set(found.map((f): Family => (f === 'ip6tables' ? 6 : 4)))];
@@ -368,31 +363,38 @@ function sameFinding(a: Diagnostic, b: Diagnostic): boolean {
 /** Options whose value changes which rule a command makes, not what it matches (see parseLooped). */
 const WHOLE_RULE = new Set(['-j', '-g', '-t', '-m']);
 
+/**
+ * A command alone in the body of a loop over known values (see scriptLoops): parsed once per value, the loop's word
+ * standing for it; each value's findings on that word say which value they are about. Undefined when the command
+ * names the loop's variable other than as one whole word of its own, or as the chain, target, table or module.
+ */
 function parseLooped(words: Token[], loop: LoopOf, values: ShellValues, ctx: Parameters<typeof parseCommand>[1]): { cmd: Command | undefined; resolved: boolean; info?: LoopInfo } | undefined {
-  const name = loop.name;
-  const mentions = words.filter((w) => new RegExp(`\\$(\\{${name}\\}|${name}(?![A-Za-z0-9_]))`).test(w.raw));
-  const word = mentions.length === 1 && new RegExp(`^("?)\\$(\\{${name}\\}|${name})\\1$`).test(mentions[0].raw) ? mentions[0] : undefined;
+  const { name } = loop;
+  const mentions = words.filter((w) => mentionsLoopVar(w.raw, name));
+  const word = mentions.length === 1 && isLoopWord(mentions[0].raw, name) ? mentions[0] : undefined;
   if (!word) return undefined;
-  const variants: Command[] = [];
-  const said = new Set<string>();
-  for (const [n, v] of loop.values.entries()) {
-    const own = new DiagnosticSink();
+  const parsed = loop.values.map((v) => {
+    const sink = new DiagnosticSink();
     const value = new Token(v, word.raw, word.line, word.start, word.endLine, word.end, word.quoted, false);
-    const { cmd } = parseResolved(words.map((w) => (w === word ? value : w)), values, { ...ctx, sink: own });
-    // The findings of the first value's parse, and of every value's on the loop's word (said once each).
-    for (const d of own.items) {
+    return { v, value, sink, cmd: parseResolved(words.map((w) => (w === word ? value : w)), values, { ...ctx, sink }).cmd };
+  });
+  // The word must be a condition's value: as the chain, the target, the table or a module's name, the values would
+  // make rules of other chains or other kinds, which one rule cannot stand for.
+  const first = parsed[0];
+  if (first.cmd && !first.cmd.options.some((o) => !WHOLE_RULE.has(o.spec.short ?? '') && o.args.includes(first.value))) return undefined;
+  // The findings of the first value's parse, and of every value's on the loop's word (said once each).
+  const said = new Set<string>();
+  for (const [n, { v, sink }] of parsed.entries()) {
+    for (const d of sink.items) {
       const onWord = d.range.start.line === word.line && d.range.start.character === word.start;
       if (!onWord && n > 0) continue;
       const message = onWord ? `${d.message} (with $${name} = ${v})` : d.message;
       if (!said.has(message)) ctx.sink.add(d.code, d.severity, d.range, message, d.data);
       said.add(message);
     }
-    // The word must be a condition's value: as the chain, the target, the table or a module's name, the values would
-    // make rules of other chains or other kinds, which one rule cannot stand for.
-    if (cmd && n === 0 && !cmd.options.some((o) => !WHOLE_RULE.has(o.spec.short ?? '') && o.args.includes(value))) return undefined;
-    // A value iptables refuses adds no rule.
-    if (cmd) variants.push(cmd);
   }
+  // A value iptables refuses adds no rule.
+  const variants = parsed.flatMap((p) => (p.cmd ? [p.cmd] : []));
   const kept = variants.filter((c) => !c.broken);
   const cmd = kept[0] ?? variants[0];
   if (!cmd) return { cmd: undefined, resolved: true };

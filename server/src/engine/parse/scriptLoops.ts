@@ -27,6 +27,16 @@ export interface LoopOf {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The word is the loop's variable and nothing else: `$p`, `${p}`, `"$p"`. */
+export function isLoopWord(raw: string, name: string): boolean {
+  return new RegExp(`^("?)\\$(\\{${name}\\}|${name})\\1$`).test(raw);
+}
+
+/** The word uses the loop's variable somewhere (`$p`, `${p}0`, `"port $p"`; not `$port`). */
+export function mentionsLoopVar(raw: string, name: string): boolean {
+  return new RegExp(`\\$(\\{${name}\\}|${name}(?![A-Za-z0-9_]))`).test(raw);
+}
 /** Commands of a loop's body that add no rule (what a script prints or waits for). */
 const HARMLESS = new Set(['echo', 'printf', 'logger', 'true', ':', 'sleep']);
 /** More values than this are not followed one by one. */
