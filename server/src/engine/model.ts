@@ -210,6 +210,11 @@ export function runLine(rs: Ruleset, c: Command): number {
   return rs.run?.line.get(c) ?? c.startLine;
 }
 
+/** The if/case arms a command runs in: for a function's command in a script, those of the call it runs from. */
+export function runArms(rs: Ruleset, c: Command): readonly ArmRef[] | undefined {
+  return rs.run?.arms.get(c) ?? rs.armsOf?.get(c);
+}
+
 /** `line 3`, or for a function's command in a script `line 3 of the function called on line 12`: a finding's words for it. */
 export function lineName(rs: Ruleset, c: Command): string {
   const at = rs.run?.line.get(c);

@@ -4,7 +4,7 @@
  * because of them, and never used as proof that a later rule is dead.
  */
 import { Range } from '../types';
-import { ArmRef, Command, lineName, Ruleset, runLine } from '../model';
+import { ArmRef, lineName, Ruleset, runArms, runLine } from '../model';
 import { CheckContext } from '../checks/context';
 import { AnalysisModel, Decision, DENY, RuleInfo } from './model';
 import { Box, SeenBoxes, Space } from './space';
@@ -218,10 +218,8 @@ function related(by: Decision[]): { range: Range; message: string }[] {
 function provenWhenRun(rs: Ruleset, d: DeadRule): boolean {
   if (!noFlushBetween(rs, d)) return false;
   if (!rs.armsOf) return true;
-  // A function's commands run in the arms of the call they run from (see RunOrder).
-  const armsOf = (c: Command) => rs.run?.arms.get(c) ?? rs.armsOf!.get(c);
-  const mine = armsOf(d.ri.rule) ?? NO_ARMS;
-  return d.by.every((dec) => armsWithin(armsOf(dec.by.rule), mine) && (!dec.via || armsWithin(armsOf(dec.via.rule), mine)));
+  const mine = runArms(rs, d.ri.rule) ?? NO_ARMS;
+  return d.by.every((dec) => armsWithin(runArms(rs, dec.by.rule), mine) && (!dec.via || armsWithin(runArms(rs, dec.via.rule), mine)));
 }
 
 const NO_ARMS: readonly ArmRef[] = [];

@@ -5,13 +5,12 @@
  * is held to them: sets made elsewhere (ipset-persistent at boot, fail2ban) are no business of a rules file.
  */
 import { CheckContext } from './context';
-import { Command, OptionUse, runLine } from '../model';
+import { Command, OptionUse, runArms, runLine } from '../model';
+import { setNameKind } from '../kb/values';
 import { IpsetMade } from '../parse/scriptIpsets';
 import { familyOf } from '../state';
 import { suggest } from '../suggest';
 
-/** The options whose first value is the name of a set. */
-const SET_OPTIONS = new Set(['--match-set', '--add-set', '--del-set', '--map-set']);
 
 export function checkIpsets(ctx: CheckContext): void {
   const sets = ctx.rs.ipsets;
@@ -20,7 +19,8 @@ export function checkIpsets(ctx: CheckContext): void {
   for (const m of sets.made) (byName.get(m.name) ?? byName.set(m.name, []).get(m.name)!).push(m);
   for (const c of ctx.rs.commands) {
     for (const o of c.options) {
-      if (SET_OPTIONS.has(o.spec.names[0]) && !o.argDynamic && o.argValue !== undefined) checkSet(ctx, c, o, byName);
+      // The options whose first value is the name of a set, as the knowledge base says.
+      if (o.spec.args[0] === setNameKind && !o.argDynamic && o.argValue !== undefined) checkSet(ctx, c, o, byName);
     }
   }
 }
@@ -42,9 +42,8 @@ function checkSet(ctx: CheckContext, c: Command, o: OptionUse, byName: ReadonlyM
   }
   // Made only further down, both on the script's straight way (outside if, case and functions that do not move):
   // on a first run the rule fails.
-  const arms = ctx.rs.run?.arms.get(c) ?? ctx.rs.armsOf?.get(c) ?? [];
   const at = runLine(ctx.rs, c);
-  if (!arms.length && made.every((m) => !m.arms.length && m.line > at)) {
+  if (!runArms(ctx.rs, c)?.length && made.every((m) => !m.arms.length && m.line > at)) {
     const line = made[0].line;
     ctx.sink.add('unknown-ipset', 'warning', range, `The ipset '${name}' is made only on line ${line + 1}, after this rule: on a first run (a fresh boot) iptables refuses the rule, the set not existing yet. Make the set before the rules that use it.`, { makeLine: line, above: c.startLine });
   }
