@@ -3,7 +3,7 @@ import { Token } from '../engine/lexer';
 import { holdsTemplateValue, templateLine } from '../engine/parse/template';
 import { isLoopWord } from '../engine/parse/scriptLoops';
 import { Family, formatAddress, parseNet } from '../engine/kb/addresses';
-import { BUILTIN_CHAINS, findTable, ModuleSpec, OptionSpec, TABLES } from '../engine/kb';
+import { BUILTIN_CHAINS, isBuiltinChainOf, ModuleSpec, OptionSpec, TABLES } from '../engine/kb';
 import { PORT_DESCRIPTIONS, PORT_NAMES, protocolNumber, SERVICES } from '../engine/kb/services';
 import { parsePort, PortBase, portBaseOf, ValueKind } from '../engine/kb/values';
 import { LintResult } from '../engine/lint';
@@ -156,7 +156,7 @@ function chainMarkdown(result: LintResult, loc: Extract<Located, { kind: 'chain'
   const builtin = BUILTIN_CHAINS.find((c) => c.name === loc.name);
   const family = loc.command ? familyOf(result.ruleset, loc.command) : result.ruleset.family;
   const cs = result.state.get(family, loc.table, loc.name);
-  if (builtin && findTable(loc.table)?.chains.includes(loc.name)) {
+  if (builtin && isBuiltinChainOf(loc.table, loc.name)) {
     const policy = cs?.policy ? `\n\nPolicy here: **${cs.policy}**${cs.policy === 'DROP' ? ' (packets that reach the end are dropped)' : ' (packets that reach the end are accepted)'}.` : '';
     return `**${loc.name}** — built-in chain of \`${loc.table}\`\n\n${builtin.doc}${policy}${cs ? `\n\n${cs.rules.length} rule(s).` : ''}`;
   }

@@ -7,7 +7,7 @@
  * Ranges are worked out without making a Token of each word, so that the whole of a large ruleset can be asked for.
  */
 import { SemanticTokens, SemanticTokensBuilder, SemanticTokensLegend } from 'vscode-languageserver';
-import { findTable, isBuiltinChain } from '../engine/kb';
+import { isBuiltinChainOf } from '../engine/kb';
 import { LintResult } from '../engine/lint';
 import { Command, Ruleset } from '../engine/model';
 import { Range } from '../engine/types';
@@ -45,11 +45,6 @@ class Collector {
   }
 }
 
-/** Whether `name` is one of the table's built-in chains. */
-function builtinIn(table: string, name: string): boolean {
-  return isBuiltinChain(name) && (findTable(table)?.chains.includes(name) ?? false);
-}
-
 /** `$NAME` and `${NAME}` in a word's source text. */
 const VARIABLE = /\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)/g;
 
@@ -67,11 +62,11 @@ function variables(c: Command, out: Collector): void {
 function command(c: Command, out: Collector, script: boolean): void {
   const op = c.spec.short;
   out.add(c.partRange('table'), 'namespace');
-  if (c.chainName !== undefined && !c.chainDynamic) out.add(c.chainRange, 'function', op === '-N' && 'declaration', builtinIn(c.table, c.chainName) && 'defaultLibrary');
+  if (c.chainName !== undefined && !c.chainDynamic) out.add(c.chainRange, 'function', op === '-N' && 'declaration', isBuiltinChainOf(c.table, c.chainName) && 'defaultLibrary');
   if (op === '-E' && c.partText('extra') !== undefined) out.add(c.partRange('extra'), 'function', 'declaration');
   for (const m of c.matches) if (!m.implicit && m.spec) out.add(m.range, 'type', m.spec?.name === 'state' && 'deprecated');
   const t = c.target;
-  if (t && !t.spec && !t.dynamic) out.add(t.range, 'function', builtinIn(c.table, t.name) && 'defaultLibrary');
+  if (t && !t.spec && !t.dynamic) out.add(t.range, 'function', isBuiltinChainOf(c.table, t.name) && 'defaultLibrary');
   if (script && (c.dynamic || c.substituted)) variables(c, out);
 }
 

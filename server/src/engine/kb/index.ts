@@ -48,6 +48,11 @@ export function isBuiltinChain(name: string): boolean {
   return BUILTIN_CHAINS.some((c) => c.name === name);
 }
 
+/** Whether `name` is one of the built-in chains of `table` (INPUT of filter, not of nat). */
+export function isBuiltinChainOf(table: string, name: string): boolean {
+  return findTable(table)?.chains.includes(name) ?? false;
+}
+
 export function tablesWithChain(chain: string): string[] {
   return TABLES.filter((t) => t.chains.includes(chain)).map((t) => t.name);
 }

@@ -1,6 +1,6 @@
 /** Parser for iptables-save / iptables-restore files (and their ip6tables twins). */
 import { Family } from '../kb/addresses';
-import { TABLES, findTable, isBuiltinChain } from '../kb';
+import { TABLES, findTable, isBuiltinChainOf } from '../kb';
 import { lexRestoreLine, Token } from '../lexer';
 import { LineIndex } from '../lineIndex';
 import { ChainDecl, Command, CommentLine, Ruleset, TableBlock, tableKey } from '../model';
@@ -299,7 +299,7 @@ function parseChainLine(text: string, line: number, table: string, chains: Chain
     return;
   }
   const [name, policy, counters, ...rest] = tokens;
-  const builtin = isBuiltinChain(name.value) && (findTable(table)?.chains.includes(name.value) ?? false);
+  const builtin = isBuiltinChainOf(table, name.value);
   const decl: ChainDecl = { table, name: name.value, nameRange: name.range, builtin, range, via: 'declaration' };
   if (!policy) {
     sink.error('syntax', range, `Chain line for ${name.value} has no policy: write ':${name.value} ${builtin ? 'ACCEPT' : '-'} [0:0]'.`);
