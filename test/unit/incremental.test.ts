@@ -84,3 +84,33 @@ test('incremental analysis: the bundled examples, edited at random, give what a 
 test('incremental analysis: a generated ruleset with user chains, jumps and a blocklist, edited at random', () => {
   check('generated', generateRuleset(600, 5), 'rules.v4', Math.ceil(EDITS / 3), 7);
 });
+
+test('incremental analysis: a script with loops and rule numbers that count their rules, edited at random', () => {
+  const text = [
+    '#!/bin/sh',
+    'for ip in 10.0.0.1 10.0.0.2; do',
+    '  iptables -A INPUT -s $ip -j LOG',
+    '  iptables -A INPUT -s $ip -j DROP',
+    'done',
+    'for p in 22 80; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done',
+    'iptables -A INPUT -s 10.0.0.2 -j ACCEPT',
+    'iptables -I INPUT 5 -p tcp --dport 443 -j ACCEPT',
+    'iptables -D INPUT 2',
+    'iptables -A INPUT -p tcp --dport 22 -j DROP',
+    'iptables -R INPUT 3 -p udp -j ACCEPT',
+    'iptables -P INPUT DROP',
+    '',
+  ].join('\n');
+  check('loops', text, 'fw.sh', Math.ceil(EDITS / 3), 5);
+});
+
+test('incremental analysis: a rule number that falls among a loop\'s rules, then goes, changes what the unchanged rules prove', () => {
+  const before = ['#!/bin/sh', 'for ip in 10.0.0.1 10.0.0.2; do', '  iptables -A INPUT -s $ip -j LOG', '  iptables -A INPUT -s $ip -j DROP', 'done', 'iptables -D INPUT 2', 'iptables -A INPUT -s 10.0.0.2 -j ACCEPT', ''];
+  const after = before.filter((l) => !l.startsWith('iptables -D'));
+  const memo = new AnalysisMemo();
+  const first = summary(before.join('\n'), 'fw.sh', memo);
+  assert.ok(!first.some((d) => d.includes('reject-before-accept')), 'nothing is claimed while the delete falls among the loop\'s rules');
+  const reused = summary(after.join('\n'), 'fw.sh', memo);
+  assert.deepEqual(reused, summary(after.join('\n'), 'fw.sh'));
+  assert.ok(reused.some((d) => d.includes('reject-before-accept')));
+});

@@ -157,3 +157,161 @@ test('a loop over iptables and ip6tables runs the command once for each family',
   // A setting that forces one family reads it once.
   assert.equal(lint(text, { fileName: 'fw.sh', family: 6 }).state.get(4, 'filter', 'INPUT'), undefined);
 });
+
+const BLOCK = script(
+  'BAD="203.0.113.5 198.51.100.0/24"',
+  'for ip in $BAD; do',
+  '  iptables -A INPUT -s $ip -j LOG --log-prefix "blocked "',
+  '  iptables -A INPUT -s $ip -j DROP',
+  'done',
+  'iptables -A INPUT -s 198.51.100.7 -p tcp --dport 25 -j ACCEPT',
+);
+
+test('a body of several commands: each is one rule where their rules interleave harmlessly (a LOG before a DROP)', () => {
+  const r = run(BLOCK);
+  const [log, drop] = r.ruleset.commands;
+  assert.equal(r.ruleset.loops?.get(log)?.loop, r.ruleset.loops?.get(drop)?.loop);
+  assert.deepEqual(r.ruleset.loops?.get(drop)?.values, ['203.0.113.5', '198.51.100.0/24']);
+  assert.deepEqual(codes(BLOCK), ['6:reject-before-accept']);
+  // The conversion writes them value by value, as the loop adds them.
+  const [v4] = scriptToRestore(r, 'fw.sh');
+  assert.deepEqual(v4.text.split('\n').filter((l) => l.startsWith('-A')), [
+    '-A INPUT -s 203.0.113.5 -j LOG --log-prefix "blocked "',
+    '-A INPUT -s 203.0.113.5 -j DROP',
+    '-A INPUT -s 198.51.100.0/24 -j LOG --log-prefix "blocked "',
+    '-A INPUT -s 198.51.100.0/24 -j DROP',
+    '-A INPUT -s 198.51.100.7 -p tcp -m tcp --dport 25 -j ACCEPT',
+  ]);
+  assert.match(hover(r, { line: 4, character: 12 })!.markdown, /Added once for each value of the loop on line 3 \(2\), value by value with the other commands of its body/);
+  // A fix never deletes or moves one command of such a body alone.
+  const dead = run(script('iptables -A INPUT -p tcp -j DROP', 'for p in 22 80; do iptables -A INPUT -p tcp --dport $p -j LOG; iptables -A INPUT -p tcp --dport $p -j ACCEPT; done'));
+  const rba = dead.diagnostics.find((d) => d.code === 'reject-before-accept');
+  assert.ok(rba, JSON.stringify(dead.diagnostics));
+  assert.deepEqual(quickFixes(dead, rba).filter((f) => !f.title.startsWith('Disable')), []);
+});
+
+test('a body of several commands for different chains, and a command that does not use the loop\'s word, added once per value', () => {
+  const text = script(
+    'for p in 22 80; do',
+    '  iptables -A INPUT -p tcp --dport $p -j ACCEPT',
+    '  iptables -A OUTPUT -p tcp --sport $p -j ACCEPT',
+    '  iptables -A FORWARD -j LOG',
+    'done',
+    'iptables -A OUTPUT -p tcp --sport 80 -j DROP',
+    'for i in 1 2; do iptables -I INPUT -p tcp --dport 2$i -j ACCEPT; iptables -I INPUT -p udp --dport 53 -j ACCEPT; done',
+  );
+  const r = run(text);
+  assert.deepEqual(codes(text).filter((c) => !/no-default-deny|ipv6/.test(c)), ['6:shadowed-rule']);
+  const [v4] = scriptToRestore(r, 'fw.sh');
+  assert.deepEqual(v4.text.split('\n').filter((l) => l.startsWith('-A FORWARD')), ['-A FORWARD -j LOG', '-A FORWARD -j LOG']);
+  // The last loop inserts a rule whose port is not one word of its own: it stays unknown, and its plain neighbour with it.
+  assert.equal(r.ruleset.commands.filter((c) => r.ruleset.loops?.has(c)).length, 3);
+  // Inserted once per value at the same place: the last value's rule ends up first.
+  const ins = run(script('for p in 8080 8443; do iptables -I INPUT -p tcp --dport $p -j ACCEPT; done'));
+  assert.deepEqual(scriptToRestore(ins, 'fw.sh')[0].text.split('\n').filter((l) => l.startsWith('-A')), ['-A INPUT -p tcp -m tcp --dport 8443 -j ACCEPT', '-A INPUT -p tcp -m tcp --dport 8080 -j ACCEPT']);
+});
+
+test('bodies whose rules interleave in a way one rule per command cannot stand for stay unknown', () => {
+  const unknown = (...lines: string[]) => {
+    const r = run(script(...lines));
+    assert.equal(r.ruleset.loops, undefined, lines.join('\n'));
+  };
+  // Two rules that decide, in one chain: ACCEPT 22 tcp, ACCEPT 22 udp, ACCEPT 80 tcp, ...
+  unknown('for p in 22 80; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; iptables -A INPUT -p udp --dport $p -j DROP; done');
+  // A rule that decides before one that logs, in one chain.
+  unknown('for p in 22 80; do iptables -A INPUT -p tcp --dport $p -j DROP; iptables -A INPUT -p tcp --dport $p -j LOG; done');
+  // Inserted, next to another of the body in the same chain.
+  unknown('for p in 22 80; do iptables -I INPUT -p tcp --dport $p -j LOG; iptables -A INPUT -p tcp --dport $p -j DROP; done');
+  // Another command (what it does is not known), a compound command inside, a flush or a policy once per value.
+  unknown('for ip in 10.0.0.1 10.0.0.2; do ipset add blocked $ip; iptables -A INPUT -s $ip -j DROP; done');
+  unknown('for ip in 10.0.0.1 10.0.0.2; do', '  if [ -n "$LOG" ]; then iptables -A INPUT -s $ip -j LOG; fi', '  iptables -A INPUT -s $ip -j DROP', 'done');
+  unknown('for ip in 10.0.0.1 10.0.0.2; do iptables -F; iptables -A INPUT -s $ip -j DROP; done');
+});
+
+test('a loop over iptables and ip6tables with several commands runs each once per family, in order', () => {
+  const text = script(
+    'for ipt in iptables ip6tables; do',
+    '  $ipt -F',
+    '  $ipt -A INPUT -i lo -j ACCEPT',
+    '  $ipt -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+    '  $ipt -A INPUT -p tcp --dport 22 -j ACCEPT',
+    '  $ipt -A INPUT -p tcp --dport 22 -j DROP',
+    '  $ipt -P INPUT DROP',
+    'done',
+  );
+  const r = run(text);
+  for (const family of [4, 6] as const) {
+    const input = r.state.get(family, 'filter', 'INPUT')!;
+    assert.equal(input.policy, 'DROP', `IPv${family}`);
+    assert.deepEqual(input.rules.map((c) => c.startLine), [3, 4, 5, 6], `IPv${family}`);
+  }
+  const found = r.diagnostics.map((d) => `${d.range.start.line}:${d.code}`);
+  assert.ok(found.includes('6:shadowed-rule'), found.join(' '));
+  // IPv6 is read too: its neighbour discovery is dropped.
+  assert.ok(found.includes('7:nd-blocked'), found.join(' '));
+  assert.equal(found.filter((f) => f === '6:shadowed-rule').length, 1);
+});
+
+test('property: a loop of several commands is called dead, converted and traced as the same script with the loop written out', () => {
+  const DEAD = new Set(['shadowed-rule', 'redundant-rule', 'reject-before-accept']);
+  const port = fc.integer({ min: 20, max: 24 });
+  const rule = fc.record({ chain: fc.constantFrom('INPUT', 'OUTPUT'), usesWord: fc.boolean(), lo: port, span: fc.integer({ min: 0, max: 2 }), target: fc.constantFrom('ACCEPT', 'DROP', 'LOG', '') });
+  const earlier = fc.array(fc.record({ chain: fc.constantFrom('INPUT', 'OUTPUT'), lo: port, span: fc.integer({ min: 0, max: 3 }), drop: fc.boolean() }), { maxLength: 3 });
+  const write = (r: { chain: string; target: string }, dport: string) => `iptables -A ${r.chain} -p tcp --dport ${dport}${r.target ? ` -j ${r.target}` : ''}`;
+  let taken = 0;
+  fc.assert(fc.property(earlier, fc.array(rule, { minLength: 2, maxLength: 3 }), fc.array(port, { minLength: 1, maxLength: 3 }), earlier, (before, body, values, after) => {
+    const pre = before.map((r) => write({ chain: r.chain, target: r.drop ? 'DROP' : 'ACCEPT' }, `${r.lo}:${r.lo + r.span}`));
+    const post = after.map((r) => write({ chain: r.chain, target: r.drop ? 'DROP' : 'ACCEPT' }, `${r.lo}:${r.lo + r.span}`));
+    const dport = (r: (typeof body)[number], v: string) => (r.usesWord ? v : `${r.lo}:${r.lo + r.span}`);
+    const looped = script(...pre, `for p in ${values.join(' ')}; do`, ...body.map((r) => `  ${write(r, dport(r, '$p'))}`), 'done', ...post);
+    const unrolled = script(...pre, ...values.flatMap((v) => body.map((r) => write(r, dport(r, String(v))))), ...post);
+    const a = run(looped);
+    if (!a.ruleset.loops) return;
+    taken++;
+    const b = run(unrolled);
+    const deadIn = (res: typeof a, line: number) => res.diagnostics.some((d) => DEAD.has(d.code) && d.range.start.line === line);
+    const start = pre.length + 2;
+    // Every claim about the loop holds for each rule it stands for; every claim after it holds written out.
+    for (const [j] of body.entries()) {
+      if (deadIn(a, start + j)) for (const k of values.keys()) assert.ok(deadIn(b, pre.length + 1 + k * body.length + j), `${looped}\n---\n${unrolled}`);
+    }
+    for (const k of post.keys()) {
+      if (deadIn(a, start + body.length + 1 + k)) assert.ok(deadIn(b, pre.length + 1 + values.length * body.length + k), `${looped}\n---\n${unrolled}`);
+    }
+    assert.equal(scriptToRestore(a, 'fw.sh')[0].text.replace(/^#.*\n/gm, ''), scriptToRestore(b, 'fw.sh')[0].text.replace(/^#.*\n/gm, ''), looped);
+    for (const dp of [20, 22, 25]) {
+      const p = packetFrom({ proto: 'tcp', dport: dp, in: 'eth0' }, 4);
+      const verdicts = (res: typeof a) => tracePacket(res, p, 'input').branches.map((x) => x.verdict);
+      assert.deepEqual(verdicts(a), verdicts(b), `${looped}\nport ${dp}`);
+    }
+  }), { numRuns: 300, seed: 7 });
+  assert.ok(taken > 60, `only ${taken} loops taken`);
+});
+
+test('rule numbers count a loop\'s rule once per value; a number that falls among a loop\'s rules is not followed rule by rule', () => {
+  const text = script(
+    'for ip in 10.0.0.1 10.0.0.2; do',
+    '  iptables -A INPUT -s $ip -j LOG',
+    '  iptables -A INPUT -s $ip -j DROP',
+    'done',
+    'iptables -A INPUT -p tcp --dport 80 -j ACCEPT',
+    'iptables -I INPUT 5 -p tcp --dport 443 -j ACCEPT',
+    'iptables -A INPUT -p udp -j ACCEPT',
+    'iptables -D INPUT 7',
+  );
+  const r = run(text);
+  const input = r.state.get(4, 'filter', 'INPUT')!;
+  assert.deepEqual(input.rules.map((c) => c.startLine), [2, 3, 6, 5]);
+  const hints = inlayHints(r, { start: { line: 0, character: 0 }, end: { line: 9, character: 0 } });
+  assert.deepEqual(hints.map((h) => `${h.position.line} ${h.label}`), ['2 #1 #3', '3 #2 #4', '5 #6', '6 #5']);
+  assert.match(String(hints[0].tooltip), /^Rules 1 and 3 of 6 in INPUT \(filter\): the loop adds this rule once for each value/);
+  // Rule 2 is the DROP of the first value, between two LOGs: the chain cannot hold the insert there rule by rule.
+  const among = run(script('for ip in 10.0.0.1 10.0.0.2; do', '  iptables -A INPUT -s $ip -j LOG', '  iptables -A INPUT -s $ip -j DROP', 'done', 'iptables -I INPUT 2 -s 10.0.0.2 -j ACCEPT', 'iptables -A INPUT -s 10.0.0.2 -j ACCEPT'));
+  assert.deepEqual([...among.state.amid.keys()].map((c) => c.startLine).sort(), [2, 3, 5]);
+  // Nothing is claimed on their account (the last ACCEPT would be dead were the DROP sure), and the conversion says what it leaves out.
+  assert.ok(!among.diagnostics.some((d) => /shadowed|redundant|reject-before/.test(d.code)), JSON.stringify(among.diagnostics));
+  const [v4] = scriptToRestore(among, 'fw.sh');
+  assert.deepEqual(v4.skipped.map((s) => s.line), [5, 2, 3]);
+  assert.match(v4.skipped[0].why, /the rule number on line 6 points among the rules a loop adds/);
+  assert.deepEqual(inlayHints(among, { start: { line: 0, character: 0 }, end: { line: 7, character: 0 } }).map((h) => `${h.position.line} ${h.label}`), ['6 #6']);
+});

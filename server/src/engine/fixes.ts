@@ -97,10 +97,13 @@ function rulePrefix(fc: FixContext, c: Command | undefined, chain: string): stri
 }
 
 /** A fix inserting rules into a chain before line `before`, each written `-A CHAIN ` + its text as the rules there are. */
-/** A rule a loop adds once per value, written in the body of a loop of several lines: no fix takes it out alone. */
+/**
+ * A rule a loop adds once per value, written in the body of a loop of several lines or of several commands: no fix
+ * takes it out alone (deleting its line would take the loop, or the rest of the body, with it).
+ */
 function inLoopBody(result: LintResult, c: Command): boolean {
   const loop = result.ruleset.loops?.get(c);
-  return loop !== undefined && loop.line !== c.startLine;
+  return loop !== undefined && (loop.line !== c.startLine || loop.loop.size > 1);
 }
 
 /** The nearest line in direction `step` that holds more than blanks and a comment, trimmed; '' past the ends. */
@@ -288,7 +291,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     // A move: the rule leaves INPUT (where it never meets these connections) for DOCKER-USER.
     const c = commandOnLine(fc.result.ruleset, fc.diag.range.start.line);
     const added = insertSuggested(fc, 'DOCKER-USER', 'Move it to DOCKER-USER, matching the port the connections were sent to');
-    return !c || c.startLine !== c.endLine || c.conditional ? [] : added.map((f) => ({ ...f, edits: [...f.edits, deleteLine(fc.doc, c.startLine)], preferred: false }));
+    return !c || c.startLine !== c.endLine || c.conditional || inLoopBody(fc.result, c) ? [] : added.map((f) => ({ ...f, edits: [...f.edits, deleteLine(fc.doc, c.startLine)], preferred: false }));
   },
   'dnat-dropped': (fc) => {
     const chain = fc.data.chain as string;

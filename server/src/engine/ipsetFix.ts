@@ -48,7 +48,8 @@ export function ipsetRewrite(result: LintResult, lines: number[]): IpsetRewrite 
   const { ruleset, state, index } = result;
   if (ruleset.format !== 'script' || lines.length < 2) return undefined;
   const rules = lines.map((l) => commandOnLine(ruleset, l));
-  if (rules.some((c) => !c || c.spec.short !== '-A' || c.startLine !== c.endLine || c.dynamic || c.broken)) return undefined;
+  // A rule of a loop is several rules: its line is not one address.
+  if (rules.some((c) => !c || c.spec.short !== '-A' || c.startLine !== c.endLine || c.dynamic || c.broken || ruleset.loops?.has(c))) return undefined;
   const list = rules as Command[];
   const first = list[0];
   const target = first.target;

@@ -2,6 +2,7 @@
  * The ruleset as the kernel ends up holding it: commands applied in order (-N, -A, -I, -D, -R, -F, -X, -P, -E),
  * per family, table and chain. Problems found on the way (undefined or duplicate chains, bad policies) are reported here.
  */
+import { ruleNumberAt } from './parse/scriptLoops';
 import { Family } from './kb/addresses';
 import { findTable, isBuiltinChain, TARGETS } from './kb';
 import { Token } from './lexer';
@@ -30,6 +31,14 @@ export class RulesetState {
   private readonly byTable = new Map<string, Map<string, ChainState>>();
   /** Every chain that ever existed, including those later deleted or replaced (for navigation). */
   readonly history: ChainState[] = [];
+  /**
+   * Rules whose place the chain does not hold exactly: the rules of a script's loop that a rule number fell among
+   * (see ruleNumberAt), and the rule inserted or put there; each with the line of the command that numbered them.
+   * They may or may not match (the analysis never counts on them), and the conversion leaves them out. (Only
+   * scripts have loops, and a script is parsed afresh for each analysis: its rules' ids, and so the memo's chain
+   * signatures, change with it.)
+   */
+  readonly amid = new Map<Command, number>();
 
   get(family: Family, table: string, name: string): ChainState | undefined {
     return this.byTable.get(tableKey(family, table))?.get(name);
@@ -279,32 +288,53 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     }
     const cs = lookupChain(c, family, name);
     if (!cs || c.broken) return;
+    // A rule a script's loop adds once per value counts once per value (see ruleNumberAt).
+    const place = pos !== undefined ? ruleNumberAt(cs.rules, pos, rs.loops) : undefined;
     if (op === '-A') {
       cs.rules.push(c);
       count(cs, c, 1);
     }
     else if (op === '-I') {
-      if (pos !== undefined && (pos < 1 || pos > cs.rules.length + 1)) {
-        sink.add('syntax', isScript ? 'warning' : 'error', c.rulenum!.range, `${name.value} has ${cs.rules.length} rule(s) at this point: a rule can be inserted at positions 1 to ${cs.rules.length + 1}, not ${pos} ("Index of insertion too big").`);
+      if (place && (pos! < 1 || pos! > place.count + 1)) {
+        sink.add('syntax', isScript ? 'warning' : 'error', c.rulenum!.range, `${name.value} has ${place.count} rule(s) at this point: a rule can be inserted at positions 1 to ${place.count + 1}, not ${pos} ("Index of insertion too big").`);
         return;
       }
-      cs.rules.splice(Math.max(0, (pos ?? 1) - 1), 0, c);
+      cs.rules.splice(place ? (place.between ? amid(cs, c, place.index) : place.index) : 0, 0, c);
       count(cs, c, 1);
     }
-    else if (op === '-R' && pos !== undefined) {
-      if (pos < 1 || pos > cs.rules.length) sink.add('syntax', isScript ? 'warning' : 'error', c.rulenum!.range, `${name.value} has ${cs.rules.length} rule(s) at this point; there is no rule ${pos} to replace.`);
-      else {
-        count(cs, cs.rules[pos - 1], -1);
-        cs.rules[pos - 1] = c;
+    else if (op === '-R' && place) {
+      if (pos! > place.count) sink.add('syntax', isScript ? 'warning' : 'error', c.rulenum!.range, `${name.value} has ${place.count} rule(s) at this point; there is no rule ${pos} to replace.`);
+      else if (place.between || place.onLoop) {
+        cs.rules.splice(amid(cs, c, place.index), 0, c);
+        count(cs, c, 1);
+      } else {
+        count(cs, cs.rules[place.index], -1);
+        cs.rules[place.index] = c;
         count(cs, c, 1);
       }
     } else if (op === '-D') {
       const spec = specOf(c);
-      const at = pos !== undefined ? pos - 1 : countsOf(cs).get(spec) ? cs.rules.findIndex((r) => specOf(r) === spec) : -1;
-      if (at >= 0 && at < cs.rules.length) count(cs, cs.rules.splice(at, 1)[0], -1);
+      const at = place ? place.index : countsOf(cs).get(spec) ? cs.rules.findIndex((r) => specOf(r) === spec) : -1;
+      if (place && (place.between || place.onLoop)) amid(cs, c, at);
+      else if (at >= 0 && at < cs.rules.length) count(cs, cs.rules.splice(at, 1)[0], -1);
       else if (!c.dynamic && !isScript) sink.error('syntax', c.range, `No such rule in ${name.value} to delete at this point: iptables-restore fails.`);
     }
     return;
+  }
+
+  /**
+   * A rule number that falls among the rules a loop adds (see ruleNumberAt), at rule `k` of the chain: the chain
+   * holds one rule for each command of the loop, so the loop's rules are marked as rules that may or may not be
+   * there as the chain holds them (state.amid), and so is the command's own rule, which goes in before them.
+   * Returns where that is.
+   */
+  function amid(cs: ChainState, c: Command, k: number): number {
+    const loop = rs.loops!.get(cs.rules[k])!.loop;
+    let first = k;
+    while (first > 0 && rs.loops!.get(cs.rules[first - 1])?.loop === loop) first--;
+    for (let q = first; q < cs.rules.length && rs.loops!.get(cs.rules[q])?.loop === loop; q++) state.amid.set(cs.rules[q], c.startLine);
+    state.amid.set(c, c.startLine);
+    return first;
   }
 
   /** -F: empties one chain or every chain of the table. */

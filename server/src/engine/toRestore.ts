@@ -9,6 +9,8 @@ import { canonicalSpec } from './format';
 import { LintResult } from './lint';
 import { ChainState } from './state';
 import { holdsTemplateValue } from './parse/template';
+import { Command } from './model';
+import { unrolled } from './parse/scriptLoops';
 
 export interface RestoreFile {
   family: Family;
@@ -27,10 +29,19 @@ function tableText(table: string, chains: ChainState[], result: LintResult, skip
   const builtin = (spec?.chains ?? []).map((name) => chains.find((cs) => cs.builtin && cs.name === name)).filter((cs): cs is ChainState => !!cs);
   const ordered = [...builtin, ...chains.filter((cs) => !builtin.includes(cs))];
   const out = [`*${table}`, ...chainLines(ordered)];
-  // A rule a loop adds once per value (Ruleset.loops) is written once per value, as the loop leaves them.
-  const each = (cs: ChainState) => cs.rules.flatMap((c) => result.ruleset.loops?.get(c)?.variants ?? [c]);
+  const noted = new Set<Command>();
   for (const cs of ordered) {
-    for (const c of each(cs)) {
+    for (const { rule, variant: c } of unrolled(cs.rules, result.ruleset.loops)) {
+      const amid = result.state.amid.get(rule);
+      if (amid !== undefined) {
+        // Once for a rule that a loop adds once per value.
+        if (noted.has(rule)) continue;
+        noted.add(rule);
+        const why = `the rule number on line ${amid + 1} points among the rules a loop adds, which are not placed one by one here`;
+        skipped.push({ line: rule.startLine, why });
+        out.push(`# Line ${rule.startLine + 1} of the script is not written out (${why}):`, `#   ${result.index.lineText(rule.startLine).trim()}`);
+        continue;
+      }
       const t = c.target;
       const text = canonicalSpec(c, { restore: true, resolved: true, jumpTo: t && !t.spec && !t.dynamic ? result.state.jumpTarget(c) : undefined });
       if (text !== undefined) {

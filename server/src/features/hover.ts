@@ -175,9 +175,10 @@ const NOT_FOLLOWED = '\n\n*Not on the way the analysis follows: another arm of t
 function loopExplained(result: LintResult, c: Command): string | undefined {
   const loop = result.ruleset.loops?.get(c);
   if (!loop) return undefined;
-  const shown = loop.variants.slice(0, 3).map((v, k) => `- \`$${loop.name}\` = \`${loop.values[k]}\`: ${explainRule(v)}`);
-  const more = loop.values.length > 3 ? `\n- ... and ${loop.values.length - 3} more` : '';
-  return `Added once for each value of the loop on line ${loop.line + 1} (${loop.values.length}), one after the other:\n\n${shown.join('\n')}${more}`;
+  const shown = loop.variants.slice(0, 3).map((v, k) => `- \`$${loop.name}\` = \`${loop.values[loop.valueAt[k]]}\`: ${explainRule(v)}`);
+  const more = loop.variants.length > 3 ? `\n- ... and ${loop.variants.length - 3} more` : '';
+  const order = loop.loop.size > 1 ? `value by value with the other commands of its body` : 'one after the other';
+  return `Added once for each value of the loop on line ${loop.line + 1} (${loop.values.length}), ${order}:\n\n${shown.join('\n')}${more}`;
 }
 
 /** The command word: for a rule, where it stands and what it does, in words; for any command, what it is. */

@@ -8,17 +8,53 @@ import { LintResult } from '../engine/lint';
 import { commandOnLine } from '../engine/locate';
 import { Command, isRuleCommand } from '../engine/model';
 import { Range } from '../engine/types';
+import { unrolled } from '../engine/parse/scriptLoops';
+
+/** `rule 3`, `rules 3, 5 and 7`. */
+function ruleWord(place: Place): string {
+  const n = place.n;
+  return n.length === 1 ? `rule ${n[0]}` : `rules ${n.slice(0, -1).join(', ')} and ${n[n.length - 1]}`;
+}
+
+interface Place {
+  /** The rule's numbers: one, or one per value of a script's loop. */
+  n: number[];
+  of: number;
+  chain: string;
+  table: string;
+}
 
 /** Every rule's place in its chain, worked out once per analysis. */
-const places = new WeakMap<LintResult, Map<Command, { n: number; of: number; chain: string; table: string }>>();
+const places = new WeakMap<LintResult, Map<Command, Place>>();
 
-function placesOf(result: LintResult): Map<Command, { n: number; of: number; chain: string; table: string }> {
+function placesOf(result: LintResult): Map<Command, Place> {
   let m = places.get(result);
   if (m) return m;
   m = new Map();
-  for (const cs of result.state.all()) cs.rules.forEach((c, i) => m!.set(c, { n: i + 1, of: cs.rules.length, chain: cs.name, table: cs.table }));
+  const { loops } = result.ruleset;
+  for (const cs of result.state.all()) {
+    if (!loops) {
+      cs.rules.forEach((c, i) => m!.set(c, { n: [i + 1], of: cs.rules.length, chain: cs.name, table: cs.table }));
+      continue;
+    }
+    // A rule a loop adds once per value has a number for each; a rule whose place is not known exactly, none.
+    const all = unrolled(cs.rules, loops);
+    all.forEach(({ rule }, i) => {
+      if (result.state.amid.has(rule)) return;
+      const place = m!.get(rule);
+      if (place) place.n.push(i + 1);
+      else m!.set(rule, { n: [i + 1], of: all.length, chain: cs.name, table: cs.table });
+    });
+  }
   places.set(result, m);
   return m;
+}
+
+/** A rule's numbers as a label: `#3`, `#3 #5`, `#3–#6`, or the first and the count. */
+function numbers(n: number[]): string {
+  if (n.length === 1) return `#${n[0]}`;
+  if (n[n.length - 1] - n[0] === n.length - 1) return `#${n[0]}–#${n[n.length - 1]}`;
+  return n.length <= 3 ? n.map((x) => `#${x}`).join(' ') : `#${n[0]} #${n[1]} … (${n.length})`;
 }
 
 export function inlayHints(result: LintResult, range: Range): InlayHint[] {
@@ -35,16 +71,15 @@ export function inlayHints(result: LintResult, range: Range): InlayHint[] {
     // One command written for both families (`for ipt in iptables ip6tables`): one hint with both numbers.
     const last = hints[hints.length - 1];
     if (last && last.position.line === c.range.end.line && last.position.character === c.range.end.character) {
-      last.label = `${last.label as string} · #${place.n}`;
-      last.tooltip = `${last.tooltip as string} With ${c.commandFamily === 6 ? 'ip6tables' : 'iptables'}: rule ${place.n} of ${place.of}.`;
+      last.label = `${last.label as string} · ${numbers(place.n)}`;
+      last.tooltip = `${last.tooltip as string} With ${c.commandFamily === 6 ? 'ip6tables' : 'iptables'}: ${ruleWord(place)} of ${place.of}.`;
       continue;
     }
-    hints.push({
-      position: c.range.end,
-      label: `#${place.n}`,
-      paddingLeft: true,
-      tooltip: `Rule ${place.n} of ${place.of} in ${place.chain} (${place.table}): \`-D ${place.chain} ${place.n}\` deletes it, \`-I ${place.chain} ${place.n}\` inserts a rule before it.`,
-    });
+    const n = place.n[0];
+    const tooltip = place.n.length === 1
+      ? `Rule ${n} of ${place.of} in ${place.chain} (${place.table}): \`-D ${place.chain} ${n}\` deletes it, \`-I ${place.chain} ${n}\` inserts a rule before it.`
+      : `R${ruleWord(place).slice(1)} of ${place.of} in ${place.chain} (${place.table}): the loop adds this rule once for each value.`;
+    hints.push({ position: c.range.end, label: numbers(place.n), paddingLeft: true, tooltip });
   }
   return hints;
 }

@@ -164,7 +164,9 @@ export class AnalysisModel {
       match = ruleMatchIn(this.rs, rule, this.space(cs));
       this.memo?.matches.set(rule, match);
     }
-    return { rule, chain: cs, box: match.box, exact: match.exact, emptyReason: match.emptyReason, flow: this.flowOf(rule, cs) };
+    // A rule whose place in the chain is not known exactly (state.amid) may or may not be there.
+    const exact = match.exact && (this.state.amid.size === 0 || !this.state.amid.has(rule));
+    return { rule, chain: cs, box: match.box, exact, emptyReason: match.emptyReason, flow: this.flowOf(rule, cs) };
   }
 
   private flowOf(rule: Command, cs: ChainState): Flow {

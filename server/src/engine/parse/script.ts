@@ -16,7 +16,7 @@ import { followedArms, FunctionCall, notFollowed, runOrder, ScriptStatements } f
 import { ASSIGN, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
-import { isLoopWord, LoopInfo, LoopOf, loopsOf, mentionsLoopVar } from './scriptLoops';
+import { BodyRule, isLoopWord, LoopInfo, LoopOf, loopsOf, mentionsLoopVar, takenTogether } from './scriptLoops';
 import { Diagnostic, Range } from '../types';
 
 /**
@@ -235,6 +235,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const files: FileMention[] = [];
   const ipsets: ScriptIpsets = { made: [], unseen: false };
   const loops = loopsOf(simple, values);
+  const together = new Map<LoopOf, boolean>();
   for (const sc of simple) {
     const { words, heredoc, arms, pattern, templated, redirects } = sc;
     if (pattern) continue;
@@ -270,7 +271,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
       }
       continue;
     }
-    addIptables(g, sc, k, loops.get(sc), values, aliases, opts.family);
+    addIptables(g, sc, k, loopTaken(sc, loops, together, values, aliases, opts.family), values, aliases, opts.family);
   }
   const follows = followedArms(armsOf, calls, statements.kinds);
   const counted = seenLoads(loads, follows);
@@ -336,6 +337,10 @@ function addIptables(g: Gathered, sc: SimpleCommand, k: number, loop: LoopOf | u
     const { cmd, resolved } = looped ?? parseResolved(words.slice(k + 1), values, ctx);
     if (own !== g.sink) for (const d of own.items) if (!g.sink.items.some((x) => sameFinding(x, d))) g.sink.items.push(d);
     if (looped?.cmd && looped.info) g.loopInfo.set(looped.cmd, looped.info);
+    // A command of the body that does not use the loop's word: the same rule once per value.
+    else if (cmd && loop && !both && !words.slice(k + 1).some((w) => mentionsLoopVar(w.raw, loop.name))) {
+      g.loopInfo.set(cmd, { name: loop.name, values: loop.values, line: loop.line, variants: loop.values.map(() => cmd), valueAt: loop.values.map((_, n) => n), loop });
+    }
     // `iptables {{ rule }}`: a command of the template's making (its iptables command itself unknown).
     if (!cmd && words.slice(k + 1).some(isTemplateExpression)) g.loads.push({ family, noflush: false, line: words[k].range.start.line, arms, template: true });
     if (!cmd) continue;
@@ -346,6 +351,46 @@ function addIptables(g: Gathered, sc: SimpleCommand, k: number, loop: LoopOf | u
     cmd.substituted = resolved || both !== undefined;
     if (templated) cmd.conditional = true;
   }
+}
+
+/**
+ * The loop a command of a loop's body is read in: undefined when the body's commands cannot each stand as one rule
+ * (see takenTogether; decided once per loop, when its first command is met).
+ */
+function loopTaken(sc: SimpleCommand, loops: Map<SimpleCommand, LoopOf>, together: Map<LoopOf, boolean>, values: ShellValues, aliases: Map<string, Family>, forced: Family | undefined): LoopOf | undefined {
+  const loop = loops.get(sc);
+  if (!loop || loop.size === 1) return loop;
+  let taken = together.get(loop);
+  if (taken === undefined) {
+    const body = [...loops].filter(([, l]) => l === loop).map(([c]) => c);
+    together.set(loop, (taken = takenTogether(body.flatMap((c) => bodyRules(c, loop, values, aliases, forced)))));
+  }
+  return taken ? loop : undefined;
+}
+
+/** One command of a loop's body as takenTogether sees it: once per family it runs as. */
+function bodyRules(sc: SimpleCommand, loop: LoopOf, values: ShellValues, aliases: Map<string, Family>, forced: Family | undefined): BodyRule[] {
+  const { words } = sc;
+  const k = commandWord(words, new Map(aliases));
+  const both = forced === undefined && k < words.length ? familyLoop(words[k], loop) : undefined;
+  const fam = k < words.length ? both?.[0] ?? invocationFamily(words[k], aliases) : undefined;
+  // Not an iptables command: what it does to the rules is not known here.
+  if (!fam) return [{ key: undefined, times: loop.values.length, append: false, decides: true }];
+  return (both ?? [forced ?? fam]).map((family) => {
+    const ctx = { family, format: 'script' as const, table: 'filter', sink: new DiagnosticSink(), index: 0 };
+    const rest = words.slice(k + 1);
+    const cmd = (parseLooped(rest, loop, values, ctx) ?? parseResolved(rest, values, ctx)).cmd;
+    const adds = cmd && !cmd.broken && (cmd.spec.short === '-A' || cmd.spec.short === '-I') && !cmd.chainDynamic && cmd.chainName !== undefined;
+    return { key: adds ? `${family} ${cmd.table} ${cmd.chainName}` : undefined, times: both ? 1 : loop.values.length, append: cmd?.spec.short === '-A', decides: !cmd || decides(cmd) };
+  });
+}
+
+/** Whether a rule decides the packets it matches (a verdict, a jump, RETURN), rather than logging or marking them. */
+function decides(cmd: Command): boolean {
+  const t = cmd.target;
+  if (!t) return false;
+  if (t.dynamic || !t.spec) return true;
+  return t.spec.terminating === true || t.spec.name === 'RETURN';
 }
 
 /** The families a loop's variable runs as the command word (`$ipt` over `iptables ip6tables`); undefined otherwise. */
@@ -394,11 +439,12 @@ function parseLooped(words: Token[], loop: LoopOf, values: ShellValues, ctx: Par
     }
   }
   // A value iptables refuses adds no rule.
-  const variants = parsed.flatMap((p) => (p.cmd ? [p.cmd] : []));
-  const kept = variants.filter((c) => !c.broken);
-  const cmd = kept[0] ?? variants[0];
+  const kept = parsed.flatMap((p, n) => (p.cmd && !p.cmd.broken ? [{ cmd: p.cmd, n }] : []));
+  const cmd = kept[0]?.cmd ?? parsed.find((p) => p.cmd)?.cmd;
   if (!cmd) return { cmd: undefined, resolved: true };
-  return { cmd, resolved: true, info: { name, values: loop.values, line: loop.line, variants: kept.length ? kept : [cmd] } };
+  const variants = kept.length ? kept.map((v) => v.cmd) : [cmd];
+  const valueAt = kept.length ? kept.map((v) => v.n) : [parsed.findIndex((p) => p.cmd === cmd)];
+  return { cmd, resolved: true, info: { name, values: loop.values, line: loop.line, variants, valueAt, loop } };
 }
 
 /**

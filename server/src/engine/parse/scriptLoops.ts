@@ -3,8 +3,13 @@
  * body is one command adds that rule once for each value, one after the other. Such a command is parsed once per
  * value (each value checked), and the analysis takes the rules together: side by side, with one verdict, they decide
  * the packets of any of them (the union of their matches), which is one rule whose condition on the loop's word
- * holds any of the values. A body of several commands interleaves its rules, which no single rule stands for: it is
- * left as it was (the word unknown), as is a loop over values not known here.
+ * holds any of the values. A loop over values not known here is left as it was (the word unknown).
+ *
+ * A body of several commands (no compound command inside it) interleaves their rules: LOG, DROP, LOG, DROP. Each
+ * command is still one rule for the analysis where that changes nothing it can claim: the commands go to different
+ * chains, or they append to one chain and only the last of them decides packets (the others log, mark or count; see
+ * script.ts, bodyTogether). Otherwise the body is left as it was. `for ipt in iptables ip6tables` runs each command
+ * once per family, which interleaves nothing.
  */
 import { Token } from '../lexer';
 import { Command } from '../model';
@@ -17,13 +22,19 @@ export interface LoopInfo {
   /** The line of the loop's `for`. */
   line: number;
   variants: readonly Command[];
+  /** The value each variant is for (its index in values): a value iptables refuses has no variant. */
+  valueAt: readonly number[];
+  /** The loop, the same object for every command of its body. */
+  loop: LoopOf;
 }
 
-/** The loop a command stands in, as far as reading it goes: its variable, values and line. */
+/** The loop a command stands in, as far as reading it goes: its variable, values and line, and its body's size. */
 export interface LoopOf {
   name: string;
   values: string[];
   line: number;
+  /** How many commands its body has (those that add no rule left out). */
+  size: number;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -43,6 +54,8 @@ const HARMLESS = new Set(['echo', 'printf', 'logger', 'true', ':', 'sleep']);
 const MAX_VALUES = 256;
 /** A loop's body is looked through for this many commands at most (those that add no rule included). */
 const MAX_BODY = 1000;
+/** A body of more commands than this is left as it is. */
+const MAX_COMMANDS = 32;
 
 /** Where a command's own words start, after the keywords that open or continue compound commands. */
 function leading(words: readonly Token[]): number {
@@ -64,7 +77,10 @@ function loopValues(list: readonly Token[], values: ShellValues): string[] | und
   return out.length && out.length <= MAX_VALUES ? out : undefined;
 }
 
-/** The commands that stand alone in the body of a `for` loop over known values, each with its loop. */
+/**
+ * The commands in the body of a `for` loop over known values, each with its loop: a body of one command, or of
+ * several with no compound command among them (whether they can be taken together is the parser's to say).
+ */
 export function loopsOf<C extends SimpleWords>(commands: readonly C[], values: ShellValues): Map<C, LoopOf> {
   const out = new Map<C, LoopOf>();
   for (let i = 0; i + 1 < commands.length; i++) {
@@ -73,26 +89,121 @@ export function loopsOf<C extends SimpleWords>(commands: readonly C[], values: S
     if (words[k]?.value !== 'for' || words[k].quoted || !NAME.test(words[k + 1]?.value ?? '') || words[k + 2]?.value !== 'in') continue;
     const vals = loopValues(words.slice(k + 3), values);
     const body = vals && bodyOf(commands, i + 1);
-    if (body?.length === 1) out.set(body[0], { name: words[k + 1].value, values: vals!, line: words[k].line });
+    if (!body || !body.commands.length || (body.commands.length > 1 && body.nested)) continue;
+    const loop: LoopOf = { name: words[k + 1].value, values: vals!, line: words[k].line, size: body.commands.length };
+    for (const c of body.commands) out.set(c, loop);
   }
   return out;
 }
 
-/** The commands of the body of the loop whose `do` opens commands[from], but those that add no rule; undefined unclosed. */
-function bodyOf<C extends SimpleWords>(commands: readonly C[], from: number): C[] | undefined {
+/**
+ * The commands of the body of the loop whose `do` opens commands[from], but those that add no rule, and whether a
+ * compound command (if, while, another loop, a function) stands among them; undefined unclosed or too long.
+ */
+function bodyOf<C extends SimpleWords>(commands: readonly C[], from: number): { commands: C[]; nested: boolean } | undefined {
   if (commands[from].words[0]?.value !== 'do' || commands[from].words[0].quoted) return undefined;
   const body: C[] = [];
   let depth = 0;
+  let nested = false;
   for (let j = from; j < commands.length; j++) {
     const { words } = commands[j];
     const k = leading(words);
     for (let q = 0; q < k; q++) {
-      if (words[q].value === 'do') depth++;
-      else if (words[q].value === 'done' && --depth === 0) return body;
+      const w = words[q].value;
+      if (w === 'do') depth++;
+      else if (w === 'done' && --depth === 0) return { commands: body, nested };
+      if (j > from || q > 0) nested = true;
     }
-    if (k < words.length && !HARMLESS.has(words[k].value)) body.push(commands[j]);
-    // A second command already rules the loop out; a body this long is not looked through.
-    if (body.length > 1 || j - from > MAX_BODY) return undefined;
+    if (k < words.length && !HARMLESS.has(words[k].value)) {
+      body.push(commands[j]);
+      if (words[k].value === 'for' || words[k].value === 'case') nested = true;
+    }
+    // A body this long is not looked through.
+    if (body.length > MAX_COMMANDS || j - from > MAX_BODY) return undefined;
   }
   return undefined;
+}
+
+/**
+ * One command of a loop's body as takenTogether sees it: the chain it adds rules to (undefined for a command that
+ * adds none, or to a chain not known here), how many times it runs there, whether it appends and whether its rule
+ * decides packets (anything but logging, marking or counting).
+ */
+export interface BodyRule {
+  key: string | undefined;
+  times: number;
+  append: boolean;
+  decides: boolean;
+}
+
+/**
+ * Whether the commands of a loop's body can each stand as one rule for the analysis (see the top of this file). In
+ * a chain that one of them adds to several times, next to another of them, their rules interleave: then each must
+ * append, and only the last may decide packets, so that no rule is placed after one that in truth comes later
+ * and could take its packets. A command run once (per family) interleaves with nothing.
+ */
+export function takenTogether(rules: readonly BodyRule[]): boolean {
+  const byChain = new Map<string, BodyRule[]>();
+  for (const r of rules) {
+    if (r.key === undefined) {
+      if (r.times > 1) return false;
+      continue;
+    }
+    const list = byChain.get(r.key);
+    if (list) list.push(r);
+    else byChain.set(r.key, [r]);
+  }
+  for (const list of byChain.values()) {
+    if (list.length < 2 || list.every((r) => r.times === 1)) continue;
+    if (list.some((r) => !r.append) || list.slice(0, -1).some((r) => r.decides)) return false;
+  }
+  return true;
+}
+
+/**
+ * A chain's rules as the kernel holds them once a script's loops have run (see Ruleset.loops): a rule a loop adds
+ * once per value stands there once per value; the rules of one loop's body side by side, value by value (LOG, DROP,
+ * LOG, DROP); a rule inserted (-I) once per value at one place, the last value's first. Each with the rule of the
+ * chain that stands for it.
+ */
+export function unrolled(rules: readonly Command[], loops: ReadonlyMap<Command, LoopInfo> | undefined): Array<{ rule: Command; variant: Command }> {
+  const out: Array<{ rule: Command; variant: Command }> = [];
+  for (let k = 0; k < rules.length; ) {
+    const info = loops?.get(rules[k]);
+    if (!info) {
+      out.push({ rule: rules[k], variant: rules[k++] });
+      continue;
+    }
+    const run: Command[] = [];
+    for (; k < rules.length && loops!.get(rules[k])?.loop === info.loop; k++) run.push(rules[k]);
+    const order = info.values.map((_, n) => n);
+    if (run.length === 1 && run[0].spec.short === '-I') order.reverse();
+    for (const n of order) {
+      for (const rule of run) {
+        const l = loops!.get(rule)!;
+        const at = l.valueAt.indexOf(n);
+        if (at >= 0) out.push({ rule, variant: l.variants[at] });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Rule number `n` of a chain (as -I, -R and -D take it) among its rules as the loops leave them: how many rules the
+ * chain holds, the index in `rules` of the rule at that place (rules.length just past the end), whether the place
+ * is between two of the rules a loop adds (where no rule of the chain begins), and whether it is one of them.
+ */
+export function ruleNumberAt(rules: readonly Command[], n: number, loops: ReadonlyMap<Command, LoopInfo> | undefined): { count: number; index: number; between: boolean; onLoop: boolean } {
+  if (!loops || !rules.some((r) => loops.has(r))) return { count: rules.length, index: n - 1, between: false, onLoop: false };
+  const all = unrolled(rules, loops);
+  const index = new Map(rules.map((r, k) => [r, k]));
+  const j = n - 1;
+  if (j < 0 || j >= all.length) return { count: all.length, index: j < 0 ? j : rules.length, between: false, onLoop: false };
+  const here = index.get(all[j].rule)!;
+  // A place between two rules of the chain has every rule before it before the rule at it, and every rule after it
+  // at or after that rule; otherwise it is among the rules of a loop (LOG, here, DROP, LOG, DROP).
+  let between = false;
+  for (let q = 0; q < all.length && !between; q++) between = q < j ? index.get(all[q].rule)! >= here : index.get(all[q].rule)! < here;
+  return { count: all.length, index: here, between, onLoop: loops.has(all[j].rule) };
 }
