@@ -312,6 +312,20 @@ test('rule numbers count a loop\'s rule once per value; a number that falls amon
   assert.ok(!among.diagnostics.some((d) => /shadowed|redundant|reject-before/.test(d.code)), JSON.stringify(among.diagnostics));
   const [v4] = scriptToRestore(among, 'fw.sh');
   assert.deepEqual(v4.skipped.map((s) => s.line), [5, 2, 3]);
-  assert.match(v4.skipped[0].why, /the rule number on line 6 points among the rules a loop adds/);
+  assert.match(v4.skipped[0].why, /the command on line 6 inserts, replaces or deletes a rule among the rules a loop adds/);
   assert.deepEqual(inlayHints(among, { start: { line: 0, character: 0 }, end: { line: 7, character: 0 } }).map((h) => `${h.position.line} ${h.label}`), ['6 #6']);
+});
+
+test('a delete by specification that names one of a loop\'s rules takes that one alone: the loop\'s rules are then not counted on', () => {
+  const text = script('for p in 22 80; do iptables -A INPUT -p tcp --dport $p -j DROP; done', 'iptables -D INPUT -p tcp --dport 80 -j DROP', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'iptables -A INPUT -p tcp --dport 80 -j ACCEPT');
+  const r = run(text);
+  assert.deepEqual(r.state.get(4, 'filter', 'INPUT')!.rules.map((c) => c.startLine), [1, 3, 4]);
+  assert.deepEqual([...r.state.amid.keys()].map((c) => c.startLine).sort(), [1, 2]);
+  // Port 22's DROP still stands in the kernel, but the analysis no longer leans on the loop's rule: no claim either way.
+  assert.ok(!r.diagnostics.some((d) => /shadowed|redundant|reject-before/.test(d.code)), JSON.stringify(r.diagnostics));
+  assert.deepEqual(scriptToRestore(r, 'fw.sh')[0].skipped.map((s) => s.line), [1]);
+  // A delete of a rule that is not the loop's leaves it as it is.
+  const other = run(script('for p in 22 80; do iptables -A INPUT -p tcp --dport $p -j DROP; done', 'iptables -A INPUT -p udp -j DROP', 'iptables -D INPUT -p udp -j DROP', 'iptables -A INPUT -p tcp --dport 80 -j ACCEPT'));
+  assert.equal(other.state.amid.size, 0);
+  assert.deepEqual(other.diagnostics.filter((d) => d.code === 'reject-before-accept').map((d) => d.range.start.line), [4]);
 });

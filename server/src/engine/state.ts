@@ -315,11 +315,27 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     } else if (op === '-D') {
       const spec = specOf(c);
       const at = place ? place.index : countsOf(cs).get(spec) ? cs.rules.findIndex((r) => specOf(r) === spec) : -1;
+      const looped = place ? -1 : loopRuleMatching(cs, spec, at);
       if (place && (place.between || place.onLoop)) amid(cs, c, at);
+      else if (looped >= 0) amid(cs, c, looped);
       else if (at >= 0 && at < cs.rules.length) count(cs, cs.rules.splice(at, 1)[0], -1);
       else if (!c.dynamic && !isScript) sink.error('syntax', c.range, `No such rule in ${name.value} to delete at this point: iptables-restore fails.`);
     }
     return;
+  }
+
+  /**
+   * The first rule before `before` (any, when -1) that a script's loop adds several times, one of whose rules has
+   * the spec a -D names: the delete takes one of them, which the chain's one rule for them cannot show. -1 if none.
+   */
+  function loopRuleMatching(cs: ChainState, spec: string, before: number): number {
+    if (!rs.loops) return -1;
+    const end = before < 0 ? cs.rules.length : before;
+    for (let k = 0; k < end; k++) {
+      const variants = rs.loops.get(cs.rules[k])?.variants;
+      if (variants && variants.length > 1 && variants.some((v) => specOf(v) === spec)) return k;
+    }
+    return -1;
   }
 
   /**

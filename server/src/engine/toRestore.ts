@@ -37,7 +37,7 @@ function tableText(table: string, chains: ChainState[], result: LintResult, skip
         // Once for a rule that a loop adds once per value.
         if (noted.has(rule)) continue;
         noted.add(rule);
-        const why = `the rule number on line ${amid + 1} points among the rules a loop adds, which are not placed one by one here`;
+        const why = `the command on line ${amid + 1} inserts, replaces or deletes a rule among the rules a loop adds, which are not placed one by one here`;
         skipped.push({ line: rule.startLine, why });
         out.push(`# Line ${rule.startLine + 1} of the script is not written out (${why}):`, `#   ${result.index.lineText(rule.startLine).trim()}`);
         continue;
