@@ -145,6 +145,15 @@ const SCRIPTS: Record<string, string> = {
     '  $ipt -P INPUT DROP',
     'done',
   ].join('\n'),
+  'loops over chains, tables and targets': [
+    'for t in filter nat mangle raw; do iptables -t $t -F; iptables -t $t -X; done',
+    'for c in INPUT FORWARD; do',
+    '  iptables -A $c -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+    '  iptables -A $c -p tcp --dport 22 -j LOG',
+    'done',
+    'for t in LOG ACCEPT; do iptables -A INPUT -p tcp --dport 22 -j $t; done',
+    'for c in INPUT FORWARD; do iptables -P $c DROP; done',
+  ].join('\n'),
   'wordpress example': readFileSync(path.join(ROOT, 'examples', 'wordpress-server.sh'), 'utf8').replace(/IPT=\/sbin\/iptables/, 'IPT=iptables').replace(/IP6T=\/sbin\/ip6tables/, 'IP6T=ip6tables'),
 };
 

@@ -57,7 +57,7 @@ test('each value is checked, and its findings say which value', () => {
   assert.deepEqual(listed.ruleset.loops?.get(listed.ruleset.commands[0])?.values, ['22', '80']);
 });
 
-test('loops the analysis cannot follow value by value stay unknown: several commands, unknown values, nested loops, the variable used twice', () => {
+test('loops the analysis cannot follow value by value stay unknown: unknown values, nested loops, the variable used twice', () => {
   const unknown = (text: string) => assert.equal(run(text).ruleset.loops, undefined, text);
   unknown(script('for p in 22 80; do', '  iptables -A INPUT -p tcp --dport $p -j ACCEPT', '  iptables -A INPUT -p udp --dport $p -j ACCEPT', 'done'));
   unknown(script('for ip in $(cat /etc/blocklist); do iptables -A INPUT -s $ip -j DROP; done'));
@@ -67,11 +67,6 @@ test('loops the analysis cannot follow value by value stay unknown: several comm
   unknown(script('for p in {8000..8010}; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done'));
   unknown(script('for p in 22 {80,443}; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done'));
   unknown(script('for p in 22 80; do iptables -A INPUT -p tcp --dport ${p}0 -j ACCEPT; done'));
-  // The loop's word as the chain, the target, the table or a module: other rules altogether.
-  unknown(script('for ch in FORWARD INPUT; do iptables -A $ch -p tcp --dport 22 -j ACCEPT; done'));
-  unknown(script('for t in ACCEPT DROP; do iptables -A INPUT -p tcp --dport 22 -j $t; done'));
-  unknown(script('for t in filter mangle; do iptables -t $t -A INPUT -p tcp --dport 22 -j ACCEPT; done'));
-  unknown(script('for m in tcp udp; do iptables -A INPUT -p tcp -m $m --dport 22 -j ACCEPT; done'));
   // Nested: the inner loop is followed value by value, the outer loop's variable stays unknown.
   const nested = run(script('for ip in 10.0.0.1 10.0.0.2; do', '  for p in 22 80; do', '    iptables -A INPUT -s $ip -p tcp --dport $p -j ACCEPT', '  done', 'done'));
   assert.deepEqual([...(nested.ruleset.loops?.values() ?? [])].map((l) => l.values), [['22', '80']]);
@@ -328,4 +323,92 @@ test('a delete by specification that names one of a loop\'s rules takes that one
   const other = run(script('for p in 22 80; do iptables -A INPUT -p tcp --dport $p -j DROP; done', 'iptables -A INPUT -p udp -j DROP', 'iptables -D INPUT -p udp -j DROP', 'iptables -A INPUT -p tcp --dport 80 -j ACCEPT'));
   assert.equal(other.state.amid.size, 0);
   assert.deepEqual(other.diagnostics.filter((d) => d.code === 'reject-before-accept').map((d) => d.range.start.line), [4]);
+});
+
+test('the loop\'s word as the chain, the table, the target, the policy or a module: a command of its own for each value', () => {
+  const text = script(
+    'for t in filter nat mangle raw; do iptables -t $t -F; iptables -t $t -X; done',
+    'iptables -A INPUT -p tcp --dport 80 -j ACCEPT',
+    'for c in INPUT FORWARD; do iptables -P $c DROP; done',
+  );
+  const r = run(text);
+  assert.equal(r.state.get(4, 'filter', 'INPUT')!.policy, 'DROP');
+  assert.equal(r.state.get(4, 'filter', 'FORWARD')!.policy, 'DROP');
+  assert.deepEqual(r.ruleset.commands.map((c) => `${c.startLine} ${c.table} ${c.spec.short} ${c.chainName ?? ''}`), [
+    '1 filter -F ', '1 nat -F ', '1 mangle -F ', '1 raw -F ', '1 filter -X ', '1 nat -X ', '1 mangle -X ', '1 raw -X ', '2 filter -A INPUT', '3 filter -P INPUT', '3 filter -P FORWARD',
+  ]);
+  // What the DROP policy set in the loop means for INPUT is said, as for a policy written out.
+  const found = codes(text);
+  for (const code of ['3:ssh-lockout', '3:missing-established']) assert.ok(found.includes(code), found.join(' '));
+  // The flush's fix sets the ACCEPT policy before the loop, written as the script runs iptables.
+  const flush = r.diagnostics.find((d) => d.code === 'ssh-lockout' && d.range.start.line === 1)!;
+  const fix = quickFixes(r, flush).find((f) => f.title.startsWith('Set the ACCEPT policy'))!;
+  assert.deepEqual(fix.edits.map((e) => [e.range.start.line, e.newText]), [[1, 'iptables -P INPUT ACCEPT\n']]);
+  // A fix never deletes the line: it holds every value's command.
+  const dead = run(script('iptables -A INPUT -j DROP', 'iptables -A FORWARD -j DROP', 'for c in INPUT FORWARD; do iptables -A $c -p tcp --dport 22 -j DROP; done'));
+  const red = dead.diagnostics.filter((d) => d.code === 'redundant-rule');
+  assert.equal(red.length, 2, JSON.stringify(dead.diagnostics));
+  assert.notEqual(red[0].message, red[1].message);
+  for (const d of red) assert.deepEqual(quickFixes(dead, d).filter((f) => !f.title.startsWith('Disable')), []);
+  // A value that makes a command iptables refuses: said once, naming the value.
+  const bad = run(script('for c in INPUT PREROUTING; do iptables -A $c -p tcp --dport 22 -j ACCEPT; done'));
+  assert.deepEqual(bad.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.range.start.character}`), ['chain-not-in-table 42']);
+  const badTarget = run(script('for t in ACCEPT DNAT; do iptables -A INPUT -p tcp --dport 22 -j $t; done'));
+  assert.deepEqual(badTarget.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), ['The DNAT target is only allowed in the nat table, not in filter.', '-j DNAT needs --to-destination: iptables refuses it without.']);
+  // Targets and modules: each value's rule on its own.
+  const targets = run(script('for t in ACCEPT DROP; do iptables -A INPUT -p tcp --dport 22 -j $t; done'));
+  assert.deepEqual(targets.state.get(4, 'filter', 'INPUT')!.rules.map((c) => c.target?.name), ['ACCEPT', 'DROP']);
+  assert.ok(targets.diagnostics.some((d) => d.code === 'shadowed-rule' && d.range.start.line === 1), JSON.stringify(targets.diagnostics));
+  const [v4] = scriptToRestore(targets, 'fw.sh');
+  assert.deepEqual(v4.text.split('\n').filter((l) => l.startsWith('-A')), ['-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT', '-A INPUT -p tcp -m tcp --dport 22 -j DROP']);
+});
+
+test('hover on a loop\'s word that makes each value a command of its own, and on its rule', () => {
+  const r = run(script('for t in ACCEPT DROP; do iptables -A INPUT -p tcp --dport 22 -j $t; done'));
+  const line = r.index.lineText(1);
+  assert.match(hover(r, { line: 1, character: line.indexOf('$t') + 1 })!.markdown, /^`\$t` is each of `ACCEPT`, `DROP` in turn \(the loop on line 2\): the command runs once for each/);
+  const rule = hover(r, { line: 1, character: line.indexOf('-A') + 1 })!.markdown;
+  assert.match(rule, /Run once for each value of the loop on line 2 \(2\), each time a rule of its own/);
+  assert.match(rule, /`\$t` = `DROP`: Drops TCP packets to port 22/);
+  const [hint] = inlayHints(r, { start: { line: 0, character: 0 }, end: { line: 2, character: 0 } });
+  assert.equal(hint.label, '#1 · #2');
+  assert.match(String(hint.tooltip), /With \$t = DROP: rule 2 of 2 in INPUT\.$/);
+});
+
+test('property: a loop over chains (a command of its own for each value) is analysed, converted and traced as the loop written out', () => {
+  const DEAD = new Set(['shadowed-rule', 'redundant-rule', 'reject-before-accept']);
+  const port = fc.integer({ min: 20, max: 24 });
+  const chain = fc.constantFrom('INPUT', 'OUTPUT');
+  const rule = fc.record({ chain: fc.option(chain, { nil: undefined }), lo: port, span: fc.integer({ min: 0, max: 2 }), target: fc.constantFrom('ACCEPT', 'DROP', 'LOG', '') });
+  const earlier = fc.array(fc.record({ chain, lo: port, span: fc.integer({ min: 0, max: 3 }), drop: fc.boolean() }), { maxLength: 3 });
+  const write = (c: string, lo: number, span: number, target: string) => `iptables -A ${c} -p tcp --dport ${lo}:${lo + span}${target ? ` -j ${target}` : ''}`;
+  let taken = 0;
+  fc.assert(fc.property(earlier, fc.array(rule, { minLength: 1, maxLength: 3 }), fc.array(chain, { minLength: 1, maxLength: 3 }), earlier, (before, body, values, after) => {
+    const plain = (rs: typeof before) => rs.map((r) => write(r.chain, r.lo, r.span, r.drop ? 'DROP' : 'ACCEPT'));
+    const looped = script(...plain(before), `for c in ${values.join(' ')}; do`, ...body.map((r) => `  ${write(r.chain ?? '$c', r.lo, r.span, r.target)}`), 'done', ...plain(after));
+    const unrolled = script(...plain(before), ...values.flatMap((v) => body.map((r) => write(r.chain ?? v, r.lo, r.span, r.target))), ...plain(after));
+    const a = run(looped);
+    if (!a.ruleset.loops) return;
+    taken++;
+    const b = run(unrolled);
+    const deadAt = (res: typeof a, line: number) => res.diagnostics.filter((d) => DEAD.has(d.code) && d.range.start.line === line).length;
+    const start = before.length + 2;
+    for (const [j] of body.entries()) {
+      const claims = deadAt(a, start + j);
+      const truly = values.reduce((n, _, k) => n + deadAt(b, before.length + 1 + k * body.length + j), 0);
+      assert.ok(claims <= truly, `${looped}\n---\n${unrolled}\nline ${start + j}: ${claims} claims, ${truly} dead`);
+    }
+    for (const k of after.keys()) {
+      if (deadAt(a, start + body.length + 1 + k)) assert.ok(deadAt(b, before.length + 1 + values.length * body.length + k), `${looped}\n---\n${unrolled}`);
+    }
+    assert.equal(scriptToRestore(a, 'fw.sh')[0].text.replace(/^#.*\n/gm, ''), scriptToRestore(b, 'fw.sh')[0].text.replace(/^#.*\n/gm, ''), looped);
+    for (const dp of [20, 22, 25]) {
+      for (const [hook, dir] of [['input', 'in'], ['output', 'out']] as const) {
+        const p = packetFrom({ proto: 'tcp', dport: dp, [dir]: 'eth0' }, 4);
+        const verdicts = (res: typeof a) => tracePacket(res, p, hook).branches.map((x) => x.verdict);
+        assert.deepEqual(verdicts(a), verdicts(b), `${looped}\n${hook} port ${dp}`);
+      }
+    }
+  }), { numRuns: 300, seed: 9 });
+  assert.ok(taken > 100, `only ${taken} loops taken`);
 });

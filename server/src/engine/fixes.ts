@@ -6,7 +6,7 @@
 import { TARGETS } from './kb';
 import { lint, LintOptions, LintResult } from './lint';
 import { LineIndex } from './lineIndex';
-import { commandOnLine } from './locate';
+import { commandOnLine, invocationWords } from './locate';
 import { Command, Ruleset } from './model';
 import { applyEdits, quote, TextEdit } from './format';
 import { ipsetRewrite } from './ipsetFix';
@@ -92,18 +92,18 @@ function insertLine(doc: FixDocument, line: number, text: string): TextEdit {
 /** The words that start a rule of this command in its own style: `-A` in restore files, `$IPT -A` in scripts. */
 function rulePrefix(fc: FixContext, c: Command | undefined, chain: string): string {
   if (fc.result.ruleset.format === 'restore' || !c) return `-A ${chain}`;
-  const before = fc.doc.getText({ start: at(c.startLine, 0), end: c.commandToken.range.start }).trimStart();
-  return `${before}-A ${chain}`;
+  return `${invocationWords(lineText(fc.doc, c.startLine), c)}-A ${chain}`;
 }
 
 /** A fix inserting rules into a chain before line `before`, each written `-A CHAIN ` + its text as the rules there are. */
 /**
- * A rule a loop adds once per value, written in the body of a loop of several lines or of several commands: no fix
- * takes it out alone (deleting its line would take the loop, or the rest of the body, with it).
+ * A rule a loop adds, written in the body of a loop of several lines or of several commands, or one value's
+ * command of its own: no fix takes it out alone (deleting its line would take the loop, the rest of the body or
+ * the other values' commands with it).
  */
 function inLoopBody(result: LintResult, c: Command): boolean {
   const loop = result.ruleset.loops?.get(c);
-  return loop !== undefined && (loop.line !== c.startLine || loop.loop.size > 1);
+  return loop !== undefined && (loop.line !== c.startLine || loop.loop.size > 1 || (loop.each?.length ?? 0) > 1);
 }
 
 /** The nearest line in direction `step` that holds more than blanks and a comment, trimmed; '' past the ends. */
@@ -166,9 +166,9 @@ function declareChain(fc: FixContext, chain: string, table: string): Fix | undef
   if (result.ruleset.format === 'script') {
     const c = commandOnLine(result.ruleset, fc.diag.range.start.line);
     if (!c) return undefined;
-    const before = fc.doc.getText({ start: at(c.startLine, 0), end: c.commandToken.range.start }).replace(/-t\s+\S+\s*$/, '').trimStart();
     const tableArg = table === 'filter' ? '' : `-t ${table} `;
-    return { title: `Create chain ${chain} (iptables -N)`, edits: [insertLine(fc.doc, c.startLine, `${before}${tableArg}-N ${chain}`)] };
+    const line = beforeLoops(result.ruleset, c.startLine);
+    return { title: `Create chain ${chain} (iptables -N)`, edits: [insertLine(fc.doc, line, `${invocationWords(lineText(fc.doc, c.startLine), c)}${tableArg}-N ${chain}`)] };
   }
   const block = result.ruleset.tables.find((t) => t.name === table && t.range.start.line <= fc.diag.range.start.line && t.endLine >= fc.diag.range.start.line - 1);
   if (!block) return undefined;
@@ -353,8 +353,10 @@ function sshFixes(fc: FixContext): Fix[] {
   const { result, diag, data, doc } = fc;
   if (data.insertPolicyBefore !== undefined) {
     const c = commandOnLine(result.ruleset, data.insertPolicyBefore as number);
-    const prefix = c ? doc.getText({ start: at(c.startLine), end: c.commandToken.range.start }).trimStart() : 'iptables ';
-    return [{ title: 'Set the ACCEPT policy before flushing', edits: [insertLine(doc, data.insertPolicyBefore as number, `${prefix}-P INPUT ACCEPT`)], preferred: true }];
+    const prefix = c ? invocationWords(lineText(doc, c.startLine), c) : 'iptables ';
+    // Before a loop that flushes each table (`for t in filter nat; do iptables -t $t -F; done`), not inside it.
+    const line = beforeLoops(result.ruleset, data.insertPolicyBefore as number);
+    return [{ title: 'Set the ACCEPT policy before flushing', edits: [insertLine(doc, line, `${prefix}-P INPUT ACCEPT`)], preferred: true }];
   }
   if (data.insertBefore === undefined && result.ruleset.format === 'script') return [];
   if (data.replies) {

@@ -22,6 +22,18 @@ export function inRange(pos: Position, r: Range): boolean {
 }
 
 /**
+ * How a script runs iptables for command `c`, as written before its first word on its line: from the start of its
+ * shell command (after `;`, `&&`, `|`, `do`, `then`, `else`, `{`) to that word (`iptables `, `sudo iptables `,
+ * `$IPT `), without the loop or condition around it. The command's family's name when nothing stands there (the
+ * word is on a line of its own).
+ */
+export function invocationWords(lineText: string, c: Command): string {
+  const before = c.range.start.line === c.startLine ? lineText.slice(0, c.range.start.character) : '';
+  const words = /[^;&|{(]*$/.exec(before)![0].replace(/^\s*(?:(?:do|then|else|elif|if|while|until|!)\s+)*/, '');
+  return /\S/.test(words) ? words : c.commandFamily === 6 ? 'ip6tables ' : 'iptables ';
+}
+
+/**
  * The first command whose lines include `line` (a command may run over several lines in a script, and a script
  * line may hold several commands). Commands are in the order of their lines: found by halving, then stepping back
  * over the other commands of the same line.

@@ -8,7 +8,7 @@ import { PORT_DESCRIPTIONS, PORT_NAMES, protocolNumber, SERVICES } from '../engi
 import { parsePort, PortBase, portBaseOf, ValueKind } from '../engine/kb/values';
 import { LintResult } from '../engine/lint';
 import { explainRule } from '../engine/explain';
-import { locate, Located } from '../engine/locate';
+import { commandOnLine, locate, Located } from '../engine/locate';
 import { Command, isRuleCommand } from '../engine/model';
 import { familyOf } from '../engine/state';
 import { Position, Range, trimmedLineRange } from '../engine/types';
@@ -113,6 +113,21 @@ function loopValue(result: LintResult, loc: Extract<Located, { kind: 'value' }>)
   return `\`${loc.token.raw}\` is each of ${list} in turn (the loop on line ${loop.line + 1}): the rule is added once for each, and the analysis takes the packets of any of them.`;
 }
 
+/**
+ * The word of a loop's variable that makes each value's command one of its own (`-P $c DROP` over INPUT and
+ * FORWARD): what it stands for, rather than the first value alone.
+ */
+function loopEach(result: LintResult, loc: Located): string | undefined {
+  const range = 'token' in loc ? loc.token.range : loc.range;
+  const c = ('command' in loc && loc.command) || commandOnLine(result.ruleset, range.start.line);
+  const loop = c ? result.ruleset.loops?.get(c) : undefined;
+  if (!loop?.each || range.start.line !== range.end.line) return undefined;
+  const raw = result.index.lineText(range.start.line).slice(range.start.character, range.end.character);
+  if (!isLoopWord(raw, loop.name)) return undefined;
+  const list = loop.values.slice(0, 12).map((v) => `\`${v}\``).join(', ') + (loop.values.length > 12 ? ', ...' : '');
+  return `\`${raw}\` is each of ${list} in turn (the loop on line ${loop.line + 1}): the command runs once for each, each time a command of its own (another chain, table, target or policy), and each is checked and analysed as such.`;
+}
+
 /** A word of a script read through its variables (`$LAN/24`): what it was read as, before what that value is. */
 function withVariables(token: Token, markdown: string | undefined): string | undefined {
   if (token.dynamic || !token.raw.includes('$') || token.raw === token.value) return markdown;
@@ -175,6 +190,10 @@ const NOT_FOLLOWED = '\n\n*Not on the way the analysis follows: another arm of t
 function loopExplained(result: LintResult, c: Command): string | undefined {
   const loop = result.ruleset.loops?.get(c);
   if (!loop) return undefined;
+  if (loop.each) {
+    const each = loop.each.slice(0, 4).map((v) => `- \`$${loop.name}\` = \`${loop.values[result.ruleset.loops!.get(v)!.valueAt[0]]}\`: ${explainRule(v)}`);
+    return `Run once for each value of the loop on line ${loop.line + 1} (${loop.values.length}), each time a rule of its own:\n\n${each.join('\n')}${loop.each.length > 4 ? `\n- ... and ${loop.each.length - 4} more` : ''}`;
+  }
   const shown = loop.variants.slice(0, 3).map((v, k) => `- \`$${loop.name}\` = \`${loop.values[loop.valueAt[k]]}\`: ${explainRule(v)}`);
   const more = loop.variants.length > 3 ? `\n- ... and ${loop.variants.length - 3} more` : '';
   const order = loop.loop.size > 1 ? `value by value with the other commands of its body` : 'one after the other';
@@ -236,7 +255,7 @@ function templateHover(result: LintResult, pos: Position): HoverResult | undefin
 export function hover(result: LintResult, pos: Position): HoverResult | undefined {
   const loc = locate(result, pos);
   if (!loc) return templateHover(result, pos);
-  const markdown = describe(result, loc);
+  const markdown = loopEach(result, loc) ?? describe(result, loc);
   if (!markdown) return undefined;
   const range = 'token' in loc ? loc.token.range : loc.range;
   return { markdown, range };

@@ -72,7 +72,9 @@ export function inlayHints(result: LintResult, range: Range): InlayHint[] {
     const last = hints[hints.length - 1];
     if (last && last.position.line === c.range.end.line && last.position.character === c.range.end.character) {
       last.label = `${last.label as string} · ${numbers(place.n)}`;
-      last.tooltip = `${last.tooltip as string} With ${c.commandFamily === 6 ? 'ip6tables' : 'iptables'}: ${ruleWord(place)} of ${place.of}.`;
+      const loop = result.ruleset.loops?.get(c);
+      const who = loop?.each ? `$${loop.name} = ${loop.values[loop.valueAt[0]]}` : c.commandFamily === 6 ? 'ip6tables' : 'iptables';
+      last.tooltip = `${last.tooltip as string} With ${who}: ${ruleWord(place)} of ${place.of} in ${place.chain}.`;
       continue;
     }
     const n = place.n[0];

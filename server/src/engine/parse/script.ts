@@ -16,7 +16,7 @@ import { followedArms, FunctionCall, notFollowed, runOrder, ScriptStatements } f
 import { ASSIGN, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
-import { BodyRule, isLoopWord, LoopInfo, LoopOf, loopsOf, mentionsLoopVar, takenTogether } from './scriptLoops';
+import { BodyRule, eachValue, isLoopWord, Looped, LoopInfo, LoopOf, loopsOf, mentionsLoopVar, takenTogether } from './scriptLoops';
 import { Diagnostic, Range } from '../types';
 
 /**
@@ -336,21 +336,26 @@ function addIptables(g: Gathered, sc: SimpleCommand, k: number, loop: LoopOf | u
     const looped = loop && parseLooped(words.slice(k + 1), loop, values, ctx);
     const { cmd, resolved } = looped ?? parseResolved(words.slice(k + 1), values, ctx);
     if (own !== g.sink) for (const d of own.items) if (!g.sink.items.some((x) => sameFinding(x, d))) g.sink.items.push(d);
-    if (looped?.cmd && looped.info) g.loopInfo.set(looped.cmd, looped.info);
-    // A command of the body that does not use the loop's word: the same rule once per value.
-    else if (cmd && loop && !both && !words.slice(k + 1).some((w) => mentionsLoopVar(w.raw, loop.name))) {
-      g.loopInfo.set(cmd, { name: loop.name, values: loop.values, line: loop.line, variants: loop.values.map(() => cmd), valueAt: loop.values.map((_, n) => n), loop });
-    }
     // `iptables {{ rule }}`: a command of the template's making (its iptables command itself unknown).
     if (!cmd && words.slice(k + 1).some(isTemplateExpression)) g.loads.push({ family, noflush: false, line: words[k].range.start.line, arms, template: true });
-    if (!cmd) continue;
-    cmd.commandFamily = family;
-    g.commands.push(cmd);
-    if (arms.length) g.armsOf.set(cmd, arms);
-    // Written once for two families: what rewrites commands as text leaves it as it is.
-    cmd.substituted = resolved || both !== undefined;
-    if (templated) cmd.conditional = true;
+    // Each value's command of its own (`-P $c DROP`), or one command, with what a loop says of it.
+    for (const { cmd: c, info } of looped?.each ?? (cmd ? [{ cmd, info: looped?.info ?? repeated(cmd, words.slice(k + 1), loop, both) }] : [])) {
+      if (info) g.loopInfo.set(c, info);
+      c.index = g.commands.length;
+      c.commandFamily = family;
+      g.commands.push(c);
+      if (arms.length) g.armsOf.set(c, arms);
+      // Written once for two families or several values: what rewrites commands as text leaves it as it is.
+      c.substituted = resolved || both !== undefined;
+      if (templated) c.conditional = true;
+    }
   }
+}
+
+/** A command of a loop's body that does not use the loop's word: the same rule once per value. */
+function repeated(cmd: Command, words: Token[], loop: LoopOf | undefined, both: Family[] | undefined): LoopInfo | undefined {
+  if (!loop || both || words.some((w) => mentionsLoopVar(w.raw, loop.name))) return undefined;
+  return { name: loop.name, values: loop.values, line: loop.line, variants: loop.values.map(() => cmd), valueAt: loop.values.map((_, n) => n), loop };
 }
 
 /**
@@ -376,12 +381,24 @@ function bodyRules(sc: SimpleCommand, loop: LoopOf, values: ShellValues, aliases
   const fam = k < words.length ? both?.[0] ?? invocationFamily(words[k], aliases) : undefined;
   // Not an iptables command: what it does to the rules is not known here.
   if (!fam) return [{ key: undefined, times: loop.values.length, append: false, decides: true }];
-  return (both ?? [forced ?? fam]).map((family) => {
+  return (both ?? [forced ?? fam]).flatMap((family) => {
     const ctx = { family, format: 'script' as const, table: 'filter', sink: new DiagnosticSink(), index: 0 };
     const rest = words.slice(k + 1);
-    const cmd = (parseLooped(rest, loop, values, ctx) ?? parseResolved(rest, values, ctx)).cmd;
-    const adds = cmd && !cmd.broken && (cmd.spec.short === '-A' || cmd.spec.short === '-I') && !cmd.chainDynamic && cmd.chainName !== undefined;
-    return { key: adds ? `${family} ${cmd.table} ${cmd.chainName}` : undefined, times: both ? 1 : loop.values.length, append: cmd?.spec.short === '-A', decides: !cmd || decides(cmd) };
+    const looped = parseLooped(rest, loop, values, ctx);
+    const one = (cmd: Command | undefined, times: number): BodyRule => {
+      const adds = cmd && !cmd.broken && (cmd.spec.short === '-A' || cmd.spec.short === '-I') && !cmd.chainDynamic && cmd.chainName !== undefined;
+      return { key: adds ? `${family} ${cmd.table} ${cmd.chainName}` : undefined, times, append: cmd?.spec.short === '-A', decides: !cmd || decides(cmd) };
+    };
+    if (!looped?.each) return [one((looped ?? parseResolved(rest, values, ctx)).cmd, both ? 1 : loop.values.length)];
+    // A command of its own for each value: run once each, but as often as its values name one chain.
+    const byKey = new Map<string | undefined, BodyRule>();
+    for (const { cmd } of looped.each) {
+      const r = one(cmd, 1);
+      const seen = r.key === undefined ? undefined : byKey.get(r.key);
+      if (seen) seen.times++;
+      else byKey.set(r.key ?? `#${byKey.size}`, r);
+    }
+    return [...byKey.values()];
   });
 }
 
@@ -413,7 +430,7 @@ const WHOLE_RULE = new Set(['-j', '-g', '-t', '-m']);
  * standing for it; each value's findings on that word say which value they are about. Undefined when the command
  * names the loop's variable other than as one whole word of its own, or as the chain, target, table or module.
  */
-function parseLooped(words: Token[], loop: LoopOf, values: ShellValues, ctx: Parameters<typeof parseCommand>[1]): { cmd: Command | undefined; resolved: boolean; info?: LoopInfo } | undefined {
+function parseLooped(words: Token[], loop: LoopOf, values: ShellValues, ctx: Parameters<typeof parseCommand>[1]): Looped | undefined {
   const { name } = loop;
   const mentions = words.filter((w) => mentionsLoopVar(w.raw, name));
   const word = mentions.length === 1 && isLoopWord(mentions[0].raw, name) ? mentions[0] : undefined;
@@ -423,10 +440,10 @@ function parseLooped(words: Token[], loop: LoopOf, values: ShellValues, ctx: Par
     const value = new Token(v, word.raw, word.line, word.start, word.endLine, word.end, word.quoted, false);
     return { v, value, sink, cmd: parseResolved(words.map((w) => (w === word ? value : w)), values, { ...ctx, sink }).cmd };
   });
-  // The word must be a condition's value: as the chain, the target, the table or a module's name, the values would
-  // make rules of other chains or other kinds, which one rule cannot stand for.
+  // As the chain, the target, the table, the policy or a module's name, the values make rules of other chains or
+  // other kinds, which one rule cannot stand for: a command of its own for each value.
   const first = parsed[0];
-  if (first.cmd && !first.cmd.options.some((o) => !WHOLE_RULE.has(o.spec.short ?? '') && o.args.includes(first.value))) return undefined;
+  if (first.cmd && !first.cmd.options.some((o) => !WHOLE_RULE.has(o.spec.short ?? '') && o.args.includes(first.value))) return eachValue(parsed, loop, ctx.sink);
   // The findings of the first value's parse, and of every value's on the loop's word (said once each).
   const said = new Set<string>();
   for (const [n, { v, sink }] of parsed.entries()) {

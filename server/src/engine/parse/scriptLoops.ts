@@ -13,6 +13,8 @@
  */
 import { Token } from '../lexer';
 import { Command } from '../model';
+import { Diagnostic } from '../types';
+import { DiagnosticSink } from './diagnostics';
 import { KEYWORDS, ShellValues, SimpleWords } from './shellValues';
 
 /** A command the loop adds once per value: the value's parse of it, one per value (the first is the command). */
@@ -26,6 +28,20 @@ export interface LoopInfo {
   valueAt: readonly number[];
   /** The loop, the same object for every command of its body. */
   loop: LoopOf;
+  /**
+   * When the loop's word is the chain, the table, the target, the policy or a module's name: every value's command,
+   * each a command of its own (this one is variants[0]); see eachValue.
+   */
+  each?: readonly Command[];
+}
+
+/** An iptables command of a loop's body as read for its values (see script.ts, parseLooped). */
+export interface Looped {
+  cmd: Command | undefined;
+  resolved: boolean;
+  info?: LoopInfo;
+  /** Each value's own command with what the loop says of it, when the values make commands of their own. */
+  each?: Array<{ cmd: Command; info: LoopInfo }>;
 }
 
 /** The loop a command stands in, as far as reading it goes: its variable, values and line, and its body's size. */
@@ -48,6 +64,31 @@ export function isLoopWord(raw: string, name: string): boolean {
 export function mentionsLoopVar(raw: string, name: string): boolean {
   return new RegExp(`\\$(\\{${name}\\}|${name}(?![A-Za-z0-9_]))`).test(raw);
 }
+/**
+ * A command whose loop word is the chain, the table, the target, the policy or a module's name (`for c in INPUT
+ * FORWARD; do iptables -P $c DROP; done`): each value's command is a command of its own, run in turn. Each finding
+ * is said once, with the values it is about unless it is about them all.
+ */
+export function eachValue(parsed: ReadonlyArray<{ v: string; sink: DiagnosticSink; cmd: Command | undefined }>, loop: LoopOf, sink: DiagnosticSink): Looped {
+  const found = new Map<string, { d: Diagnostic; values: string[] }>();
+  for (const { v, sink: own } of parsed) {
+    for (const d of own.items) {
+      const key = `${d.code}|${d.range.start.line}:${d.range.start.character}|${d.message}`;
+      const seen = found.get(key);
+      if (seen) seen.values.push(v);
+      else found.set(key, { d, values: [v] });
+    }
+  }
+  for (const { d, values } of found.values()) {
+    const message = values.length === parsed.length ? d.message : `${d.message} (with $${loop.name} = ${values.join(', ')})`;
+    sink.add(d.code, d.severity, d.range, message, d.data);
+  }
+  const made = parsed.flatMap((p, n) => (p.cmd ? [{ cmd: p.cmd, n }] : []));
+  const all = made.map((m) => m.cmd);
+  const each = made.map(({ cmd, n }) => ({ cmd, info: { name: loop.name, values: loop.values, line: loop.line, variants: [cmd], valueAt: [n], loop, each: all } }));
+  return { cmd: all[0], resolved: true, each };
+}
+
 /** Commands of a loop's body that add no rule (what a script prints or waits for). */
 const HARMLESS = new Set(['echo', 'printf', 'logger', 'true', ':', 'sleep']);
 /** More values than this are not followed one by one. */
