@@ -518,3 +518,10 @@ test('dnat-bypassed: an INPUT rule for a port that a DNAT forwards first (a Dock
   const proxy = local.replace('-p tcp --dport 2222 -j DNAT --to-destination 192.168.1.1:22', '-i eth1 -p tcp --dport 80 -j REDIRECT --to-ports 3128').replace('-s 10.0.0.0/8 -p tcp --dport 2222', '-i eth1 -p tcp --dport 80');
   assert.match(expectOne(proxy, 'dnat-bypassed', 7, '-A INPUT -i eth1 -p tcp --dport 80 -j ACCEPT').message, /REDIRECT on line 3 takes \(-i eth1 -p tcp -m tcp --dport 80\) never reach this rule: nat PREROUTING sends them on to port 3128 of this machine first/);
 });
+
+test('a policy set for a chain named by an unknown shell value may be any built-in chain\'s: no claim that INPUT accepts by default', () => {
+  const unknown = 'iptables -A INPUT -p tcp --dport 80 -j ACCEPT\nfor c in $CHAINS; do iptables -P $c DROP; done\n';
+  expectNone(unknown, 'no-default-deny');
+  // Set again by name afterwards: known again.
+  expectOne(`${unknown}iptables -P INPUT ACCEPT\n`, 'no-default-deny', 2, 'ACCEPT');
+});

@@ -466,6 +466,8 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     if (!findTable(c.table)) return;
     const op = c.spec.short;
     const name = c.chainName === undefined ? undefined : new ChainWord(c);
+    // `-P $CHAIN DROP`: any built-in chain of the table may have that policy now.
+    if (name?.dynamic && op === '-P' && !c.broken) for (const cs of state.inTable(family, c.table)) if (cs.builtin) cs.policy = undefined;
     if ((name && name.dynamic) || (c.broken && op !== '-A' && op !== '-I')) return;
     OPS[op]?.(c, family, op, name);
   }
