@@ -412,3 +412,22 @@ test('property: a loop over chains (a command of its own for each value) is anal
   }), { numRuns: 300, seed: 9 });
   assert.ok(taken > 100, `only ${taken} loops taken`);
 });
+
+test('a loop over brace expansion: expanded as bash does in a script for bash, a warning in a script for sh', () => {
+  const body = ['for p in {80,443} {8000..8002}; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done', 'iptables -A INPUT -p tcp --dport 8001 -j DROP', ''];
+  const bash = lint(['#!/bin/bash', ...body].join('\n'), { fileName: 'fw' });
+  assert.deepEqual([...bash.ruleset.loops!.values()][0].values, ['80', '443', '8000', '8001', '8002']);
+  assert.ok(bash.diagnostics.some((d) => d.code === 'shadowed-rule' && d.range.start.line === 2));
+  assert.ok(!bash.diagnostics.some((d) => d.code === 'sh-brace-expansion'));
+  const sh = lint(['#!/bin/sh', ...body].join('\n'), { fileName: 'fw' });
+  assert.equal(sh.ruleset.loops, undefined);
+  const found = sh.diagnostics.filter((d) => d.code === 'sh-brace-expansion');
+  assert.deepEqual(found.map((d) => [d.range.start.character, d.range.end.character]), [[9, 17], [18, 30]]);
+  assert.match(found[0].message, /The loop runs with \$p = \{80,443\}, not with each value\. List the values \(80 443\), or run the script with bash/);
+  const fixes = quickFixes(sh, found[1]).filter((f) => !f.title.startsWith('Disable'));
+  assert.deepEqual(fixes.map((f) => [f.title, f.edits[0].newText, f.safe ?? false]), [['List the values: 8000 8001 8002', '8000 8001 8002', true], ['Run the script with bash (#!/bin/bash)', '#!/bin/bash', false]]);
+  // Without a first line naming the shell, such a loop is not known either way, and nothing is said.
+  const unknown = lint(body.join('\n'), { fileName: 'fw.sh' });
+  assert.equal(unknown.ruleset.loops, undefined);
+  assert.ok(!unknown.diagnostics.some((d) => d.code === 'sh-brace-expansion'));
+});

@@ -230,6 +230,15 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     ], preferred: true, safe: true }];
   },
   'untracked-state': (fc) => [{ ...replaceWith(fc, fc.data.replacement as string, `Match UNTRACKED too (${fc.data.replacement})`), preferred: true }],
+  'sh-brace-expansion': (fc) => {
+    const list = fc.data.replacement as string | undefined;
+    // A short list in place of the word; a long sequence reads better as it was, run by bash.
+    const short = list !== undefined && list.split(' ').length <= 16;
+    const fixes: Fix[] = list ? [{ ...replaceWith(fc, list, `List the values: ${list.length > 40 ? `${list.slice(0, 40)}...` : list}`), preferred: short, safe: short }] : [];
+    const first = lineText(fc.doc, 0);
+    if (first.startsWith('#!')) fixes.push({ title: 'Run the script with bash (#!/bin/bash)', edits: [{ range: { start: at(0), end: at(0, first.length) }, newText: '#!/bin/bash' }], preferred: !short });
+    return fixes;
+  },
   'host-bits-set': (fc) => [{ ...replaceWith(fc, fc.data.replacement as string, `Use the network address ${fc.data.replacement}`), preferred: true, safe: true }],
   'deprecated-match': ({ result, diag }) => {
     const c = commandOnLine(result.ruleset, diag.range.start.line);

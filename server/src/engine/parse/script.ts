@@ -16,7 +16,7 @@ import { followedArms, FunctionCall, notFollowed, runOrder, ScriptStatements } f
 import { ASSIGN, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
-import { BodyRule, eachValue, isLoopWord, Looped, LoopInfo, LoopOf, loopsOf, mentionsLoopVar, takenTogether } from './scriptLoops';
+import { BodyRule, eachValue, isLoopWord, Looped, LoopInfo, LoopOf, loopsOf, mentionsLoopVar, shBraceWords, shellOf, takenTogether, withValue } from './scriptLoops';
 import { Diagnostic, Range } from '../types';
 
 /**
@@ -234,7 +234,13 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const calls: FunctionCall[] = [];
   const files: FileMention[] = [];
   const ipsets: ScriptIpsets = { made: [], unseen: false };
-  const loops = loopsOf(simple, values);
+  const shell = shellOf(text, opts.fileName);
+  const loops = loopsOf(simple, values, shell);
+  for (const { name, word, words } of shBraceWords(simple, shell)) {
+    const list = words?.filter((w) => w !== '').join(' ');
+    const advice = list !== undefined ? `List the values (${list}), or run the script with bash (#!/bin/bash).` : 'Run the script with bash (#!/bin/bash).';
+    sink.add('sh-brace-expansion', 'warning', word.range, `This script is for sh, which takes ${word.value} as it is: dash (the sh of Debian and Ubuntu) does not expand braces, bash does. The loop runs with $${name} = ${word.value}, not with each value. ${advice}`, { replacement: list });
+  }
   const together = new Map<LoopOf, boolean>();
   for (const sc of simple) {
     const { words, heredoc, arms, pattern, templated, redirects } = sc;
@@ -450,7 +456,7 @@ function parseLooped(words: Token[], loop: LoopOf, values: ShellValues, ctx: Par
     for (const d of sink.items) {
       const onWord = d.range.start.line === word.line && d.range.start.character === word.start;
       if (!onWord && n > 0) continue;
-      const message = onWord ? `${d.message} (with $${name} = ${v})` : d.message;
+      const message = onWord ? `${d.message} ${withValue(loop, [v])}` : d.message;
       if (!said.has(message)) ctx.sink.add(d.code, d.severity, d.range, message, d.data);
       said.add(message);
     }

@@ -16,6 +16,7 @@ import { Command } from '../model';
 import { Diagnostic } from '../types';
 import { DiagnosticSink } from './diagnostics';
 import { KEYWORDS, ShellValues, SimpleWords } from './shellValues';
+import { braceExpand, hasBraceExpansion } from './braces';
 
 /** A command the loop adds once per value: the value's parse of it, one per value (the first is the command). */
 export interface LoopInfo {
@@ -80,13 +81,33 @@ export function eachValue(parsed: ReadonlyArray<{ v: string; sink: DiagnosticSin
     }
   }
   for (const { d, values } of found.values()) {
-    const message = values.length === parsed.length ? d.message : `${d.message} (with $${loop.name} = ${values.join(', ')})`;
+    const message = values.length === parsed.length ? d.message : `${d.message} ${withValue(loop, values)}`;
     sink.add(d.code, d.severity, d.range, message, d.data);
   }
   const made = parsed.flatMap((p, n) => (p.cmd ? [{ cmd: p.cmd, n }] : []));
   const all = made.map((m) => m.cmd);
   const each = made.map(({ cmd, n }) => ({ cmd, info: { name: loop.name, values: loop.values, line: loop.line, variants: [cmd], valueAt: [n], loop, each: all } }));
   return { cmd: all[0], resolved: true, each };
+}
+
+/**
+ * The words of `for` loops that bash would brace-expand, in a script for sh (`#!/bin/sh`): dash, the sh of Debian
+ * and Ubuntu, leaves them as they are, so the loop runs once with the word itself. Each with bash's words.
+ */
+export function shBraceWords(commands: readonly SimpleWords[], shell: Shell): Array<{ name: string; word: Token; words: string[] | undefined }> {
+  if (shell !== 'sh') return [];
+  const out: Array<{ name: string; word: Token; words: string[] | undefined }> = [];
+  for (const { words } of commands) {
+    const k = leading(words);
+    if (words[k]?.value !== 'for' || words[k].quoted || words[k + 2]?.value !== 'in') continue;
+    for (const w of words.slice(k + 3)) if (!w.quoted && !w.dynamic && hasBraceExpansion(w.value)) out.push({ name: words[k + 1].value, word: w, words: braceExpand(w.value, MAX_VALUES) });
+  }
+  return out;
+}
+
+/** How a finding names the values it is about: `(with $p = 80)`. */
+export function withValue(loop: LoopOf, values: readonly string[]): string {
+  return `(with $${loop.name} = ${values.join(', ')})`;
 }
 
 /** Commands of a loop's body that add no rule (what a script prints or waits for). */
@@ -105,15 +126,33 @@ function leading(words: readonly Token[]): number {
   return k;
 }
 
-/** The loop's words as values: literal words, and known variables (split into words where unquoted). */
-function loopValues(list: readonly Token[], values: ShellValues): string[] | undefined {
+/** The shell a script is written for, where its first line says: bash (and ksh, zsh) expands braces, sh does not. */
+export type Shell = 'bash' | 'sh' | undefined;
+
+export function shellOf(text: string, fileName?: string): Shell {
+  const first = /^#![^\n]*/.exec(text)?.[0] ?? '';
+  if (/\b(bash|ksh|zsh|mksh)\b/.test(first) || (!first && fileName?.endsWith('.bash'))) return 'bash';
+  return /(\/|\s)(sh|dash|ash|busybox sh)\s*$/.test(first) ? 'sh' : undefined;
+}
+
+/**
+ * The loop's words as values: literal words, and known variables (split into words where unquoted). A literal
+ * word's braces are expanded as bash does (`{80,443}`, `{8000..8010}`) in a script for bash; where the shell is sh
+ * (see shBraceWords) or not known, such a word is not known.
+ */
+function loopValues(list: readonly Token[], values: ShellValues, shell: Shell): string[] | undefined {
   const out: string[] = [];
   for (const w of list) {
     const text = w.dynamic ? values.text(w) : w.value;
-    // Globs, and bash's brace expansion ({8000..8010}, {a,b}), stand for words not known here.
-    if (text === undefined || (!w.quoted && /[*?[]|\{.*(\.\.|,).*\}/.test(text))) return undefined;
+    // Globs stand for words not known here; so do braces in a variable's value, or where the shell is not known.
+    if (text === undefined || (!w.quoted && /[*?[]/.test(text))) return undefined;
     if (w.quoted) out.push(text);
-    else out.push(...text.split(/\s+/).filter(Boolean));
+    else if (!hasBraceExpansion(text)) out.push(...text.split(/\s+/).filter(Boolean));
+    else if (shell === 'bash' && !w.dynamic) {
+      const words = braceExpand(text, MAX_VALUES);
+      if (!words) return undefined;
+      out.push(...words.filter((x) => x !== ''));
+    } else return undefined;
   }
   return out.length && out.length <= MAX_VALUES ? out : undefined;
 }
@@ -122,13 +161,13 @@ function loopValues(list: readonly Token[], values: ShellValues): string[] | und
  * The commands in the body of a `for` loop over known values, each with its loop: a body of one command, or of
  * several with no compound command among them (whether they can be taken together is the parser's to say).
  */
-export function loopsOf<C extends SimpleWords>(commands: readonly C[], values: ShellValues): Map<C, LoopOf> {
+export function loopsOf<C extends SimpleWords>(commands: readonly C[], values: ShellValues, shell: Shell): Map<C, LoopOf> {
   const out = new Map<C, LoopOf>();
   for (let i = 0; i + 1 < commands.length; i++) {
     const { words } = commands[i];
     const k = leading(words);
     if (words[k]?.value !== 'for' || words[k].quoted || !NAME.test(words[k + 1]?.value ?? '') || words[k + 2]?.value !== 'in') continue;
-    const vals = loopValues(words.slice(k + 3), values);
+    const vals = loopValues(words.slice(k + 3), values, shell);
     const body = vals && bodyOf(commands, i + 1);
     if (!body || !body.commands.length || (body.commands.length > 1 && body.nested)) continue;
     const loop: LoopOf = { name: words[k + 1].value, values: vals!, line: words[k].line, size: body.commands.length };
