@@ -426,6 +426,9 @@ test('a loop over brace expansion: expanded as bash does in a script for bash, a
   assert.match(found[0].message, /The loop runs with \$p = \{80,443\}, not with each value\. List the values \(80 443\), or run the script with bash/);
   const fixes = quickFixes(sh, found[1]).filter((f) => !f.title.startsWith('Disable'));
   assert.deepEqual(fixes.map((f) => [f.title, f.edits[0].newText, f.safe ?? false]), [['List the values: 8000 8001 8002', '8000 8001 8002', true], ['Run the script with bash (#!/bin/bash)', '#!/bin/bash', false]]);
+  // With options on the first line, or through env.
+  assert.ok(lint(['#!/bin/sh -e', ...body].join('\n'), { fileName: 'fw' }).diagnostics.some((d) => d.code === 'sh-brace-expansion'));
+  assert.ok(lint(['#!/usr/bin/env bash', ...body].join('\n'), { fileName: 'fw' }).ruleset.loops);
   // Without a first line naming the shell, such a loop is not known either way, and nothing is said.
   const unknown = lint(body.join('\n'), { fileName: 'fw.sh' });
   assert.equal(unknown.ruleset.loops, undefined);

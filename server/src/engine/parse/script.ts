@@ -432,9 +432,10 @@ function sameFinding(a: Diagnostic, b: Diagnostic): boolean {
 const WHOLE_RULE = new Set(['-j', '-g', '-t', '-m']);
 
 /**
- * A command alone in the body of a loop over known values (see scriptLoops): parsed once per value, the loop's word
- * standing for it; each value's findings on that word say which value they are about. Undefined when the command
- * names the loop's variable other than as one whole word of its own, or as the chain, target, table or module.
+ * A command in the body of a loop over known values (see scriptLoops): parsed once per value, the loop's word
+ * standing for it; each value's findings on that word say which value they are about. Where the word is the chain,
+ * the target, the table, the policy or a module's name, each value's command is one of its own (eachValue).
+ * Undefined when the command names the loop's variable other than as one whole word of its own.
  */
 function parseLooped(words: Token[], loop: LoopOf, values: ShellValues, ctx: Parameters<typeof parseCommand>[1]): Looped | undefined {
   const { name } = loop;

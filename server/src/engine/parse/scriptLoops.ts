@@ -8,7 +8,7 @@
  * A body of several commands (no compound command inside it) interleaves their rules: LOG, DROP, LOG, DROP. Each
  * command is still one rule for the analysis where that changes nothing it can claim: the commands go to different
  * chains, or they append to one chain and only the last of them decides packets (the others log, mark or count; see
- * script.ts, bodyTogether). Otherwise the body is left as it was. `for ipt in iptables ip6tables` runs each command
+ * takenTogether). Otherwise the body is left as it was. `for ipt in iptables ip6tables` runs each command
  * once per family, which interleaves nothing.
  */
 import { Token } from '../lexer';
@@ -132,7 +132,7 @@ export type Shell = 'bash' | 'sh' | undefined;
 export function shellOf(text: string, fileName?: string): Shell {
   const first = /^#![^\n]*/.exec(text)?.[0] ?? '';
   if (/\b(bash|ksh|zsh|mksh)\b/.test(first) || (!first && fileName?.endsWith('.bash'))) return 'bash';
-  return /(\/|\s)(sh|dash|ash|busybox sh)\s*$/.test(first) ? 'sh' : undefined;
+  return /(\/|\s)(sh|dash|ash)(\s+-\S+)*\s*$/.test(first) ? 'sh' : undefined;
 }
 
 /**
@@ -285,5 +285,6 @@ export function ruleNumberAt(rules: readonly Command[], n: number, loops: Readon
   // at or after that rule; otherwise it is among the rules of a loop (LOG, here, DROP, LOG, DROP).
   let between = false;
   for (let q = 0; q < all.length && !between; q++) between = q < j ? index.get(all[q].rule)! >= here : index.get(all[q].rule)! < here;
-  return { count: all.length, index: here, between, onLoop: loops.has(all[j].rule) };
+  // A value's command of its own (see eachValue) is one rule like any other.
+  return { count: all.length, index: here, between, onLoop: (loops.get(all[j].rule)?.variants.length ?? 1) > 1 };
 }
