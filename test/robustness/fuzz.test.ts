@@ -106,6 +106,16 @@ test(`fuzz: soup of iptables words, as a restore file and as a script (${RUNS} c
   }), { numRuns: RUNS, seed: 3 });
 });
 
+test(`fuzz: scripts of loops over chains, tables, targets, ports and braces, with bodies of soup (${RUNS} cases)`, () => {
+  const values = fc.array(fc.constantFrom('INPUT', 'FORWARD', 'X', 'filter', 'nat', 'ACCEPT', 'DROP', 'LOG', '22', '80', '{80,443}', '{1..3}', 'iptables', 'ip6tables', '10.0.0.1', '"a b"'), { minLength: 1, maxLength: 4 });
+  const word = fc.constantFrom(...WORDS, '$v', '"$v"', '${v}', '-A $v', '-t $v', '-j $v', '-P $v DROP', '-I INPUT 2', '-D INPUT 3', '-R INPUT 1');
+  const command = fc.array(word, { maxLength: 10 }).map((ws) => `${ws[0] === '$v' ? '' : 'iptables '}${ws.join(' ')}`);
+  const loop = fc.record({ values, body: fc.array(command, { minLength: 1, maxLength: 4 }), oneLine: fc.boolean() })
+    .map(({ values: vs, body, oneLine }) => (oneLine ? `for v in ${vs.join(' ')}; do ${body.join('; ')}; done` : [`for v in ${vs.join(' ')}; do`, ...body.map((b) => `  ${b}`), 'done'].join('\n')));
+  const script = fc.record({ shell: fc.constantFrom('#!/bin/bash', '#!/bin/sh', ''), parts: fc.array(fc.oneof(loop, command), { minLength: 1, maxLength: 6 }) });
+  fc.assert(fc.property(script, ({ shell, parts }) => check([shell, ...parts, ''].join('\n'), { fileName: 'fw.sh' })), { numRuns: RUNS, seed: 5 });
+});
+
 const corpusFiles = existsSync(path.join(CORPUS, 'save')) ? readdirSync(path.join(CORPUS, 'save')).map((f) => path.join(CORPUS, 'save', f)) : [];
 const examples = readdirSync(path.join(__dirname, '..', '..', 'examples')).map((f) => path.join(__dirname, '..', '..', 'examples', f));
 const sources = [...examples, ...corpusFiles.filter((f) => readFileSync(f, 'utf8').length < 60000)].map((f) => readFileSync(f, 'utf8'));

@@ -88,6 +88,10 @@ test('under a name that is not a template, iptables-restore would refuse the fil
   // Named as a template, the same text has no error; the analysis of its rules goes on either way.
   assert.deepEqual(found(text), ['2 no-default-deny']);
   assert.ok(r.diagnostics.some((d) => d.code === 'no-default-deny'));
+  // In a comment, template syntax is nothing to iptables-restore: the error goes to the first rule line that has it.
+  const commented = doc('# {{ ansible_managed }}', '*filter', '# {% for h in hosts %} is below', ':INPUT ACCEPT [0:0]', '-A INPUT -s {{ admin }} -j ACCEPT', 'COMMIT');
+  assert.deepEqual(lint(commented, { fileName: 'rules.v4' }).diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.range.start.line}`), ['syntax 4']);
+  assert.deepEqual(lint(commented.replace('-A INPUT -s {{ admin }} -j ACCEPT', '-A INPUT -j ACCEPT'), { fileName: 'rules.v4' }).diagnostics.filter((d) => d.severity === 'error'), []);
 });
 
 test('a rule a template block may repeat or leave out never makes a later rule dead, but may itself be dead', () => {

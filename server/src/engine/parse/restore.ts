@@ -109,7 +109,8 @@ class RestoreParser {
   /** Whether a line is the template's own (taken into account, not parsed); notes the first line with template syntax. */
   private templateLine(text: string, line: number): boolean {
     const own = this.template!.take(text, line);
-    if (!this.templateFirst && (own || hasSpan(text))) this.templateFirst = trimmedLineRange(line, text);
+    // A comment's template syntax (`# {{ ansible_managed }}`) is nothing to iptables-restore, which skips the line.
+    if (!this.templateFirst && (own || (hasSpan(text) && !/^\s*#/.test(text)))) this.templateFirst = trimmedLineRange(line, text);
     return own;
   }
 
