@@ -295,6 +295,12 @@ test('shell scripts: hover, definition and formatting touch only iptables lines'
   const edits = (await c.conn.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } })) as TextEdit[];
   const out = applyTextEdits(text, edits);
   assert.equal(out, '#!/bin/sh\nset -e\nIPT=/sbin/iptables\n$IPT -N WEB\n$IPT -A WEB -p tcp -m tcp --dport 80 -j ACCEPT\n$IPT -A INPUT -j WEB\necho   "done"\n');
+  // A rule number: hover and definition name the rule at that place when the command runs.
+  const numbered = '#!/bin/sh\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -A INPUT -p tcp --dport 80 -j ACCEPT\niptables -D INPUT 2\n';
+  const nuri = await open(numbered, 'shellscript', 'numbered.sh');
+  assert.match(await hoverText(nuri, 3, 18), /This command deletes the rule of line 3/);
+  const ruleDef = (await c.conn.sendRequest(DefinitionRequest.type, { textDocument: { uri: nuri }, position: pos(3, 18) })) as Location;
+  assert.equal(ruleDef.range.start.line, 2);
 });
 
 test('the custom request iptables/tracePacket answers other editors', async () => {

@@ -15,7 +15,8 @@ export type Located =
   | { kind: 'chain'; name: string; table: string; range: Range; command?: Command; decl?: ChainDecl; role: 'rule' | 'jump' | 'goto' | 'declaration' | 'command' }
   | { kind: 'table'; name: string; range: Range; block?: TableBlock }
   | { kind: 'policy'; value: string; range: Range; decl?: ChainDecl; command?: Command }
-  | { kind: 'counters'; range: Range };
+  | { kind: 'counters'; range: Range }
+  | { kind: 'rulenum'; command: Command; token: Token };
 
 export function inRange(pos: Position, r: Range): boolean {
   return comparePos(pos, r.start) >= 0 && comparePos(pos, r.end) <= 0;
@@ -75,6 +76,7 @@ function locateInCommand(c: Command, pos: Position): Located | undefined {
   if (c.extra && c.spec.short === '-P' && inRange(pos, c.extra.range)) return { kind: 'policy', value: c.extra.value, range: c.extra.range, command: c };
   if (c.extra && c.spec.short === '-E' && inRange(pos, c.extra.range)) return { kind: 'chain', name: c.extra.value, table: c.table, range: c.extra.range, command: c, role: 'command' };
   if (c.counters && inRange(pos, c.counters.range)) return { kind: 'counters', range: c.counters.range };
+  if (c.rulenum && inRange(pos, c.rulenum.range)) return { kind: 'rulenum', command: c, token: c.rulenum };
   if (c.tableToken && inRange(pos, c.tableToken.range)) return { kind: 'table', name: c.tableToken.value, range: c.tableToken.range };
   for (const use of c.options) {
     if (inRange(pos, use.nameToken.range)) return { kind: 'option', command: c, use, token: use.nameToken };

@@ -39,6 +39,12 @@ export class RulesetState {
    * signatures, change with it.)
    */
   readonly amid = new Map<Command, number>();
+  /**
+   * What a rule number named when its command ran (-I, -R, -D with a number): the rule at that place (the one -I
+   * inserts before, -R replaces, -D deletes), the number of rules the chain held then, and whether the place was
+   * among the rules a loop adds (no one rule of the chain there).
+   */
+  readonly numbered = new Map<Command, { rule?: Command; count: number; amid: boolean }>();
 
   get(family: Family, table: string, name: string): ChainState | undefined {
     return this.byTable.get(tableKey(family, table))?.get(name);
@@ -290,6 +296,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     if (!cs || c.broken) return;
     // A rule a script's loop adds once per value counts once per value (see ruleNumberAt).
     const place = pos !== undefined ? ruleNumberAt(cs.rules, pos, rs.loops) : undefined;
+    if (place) state.numbered.set(c, { rule: place.between ? undefined : cs.rules[place.index], count: place.count, amid: place.between || (op !== '-I' && place.onLoop) });
     if (op === '-A') {
       cs.rules.push(c);
       count(cs, c, 1);

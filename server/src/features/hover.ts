@@ -236,7 +236,22 @@ function describe(result: LintResult, loc: Located): string | undefined {
       return loc.value === '-' ? 'User chains have no policy (`-`): a packet that reaches the end returns to the calling chain.' : `**Policy ${loc.value}**: what happens to a packet that reaches the end of this built-in chain without a rule deciding. Only ACCEPT or DROP.`;
     case 'counters':
       return 'Packet and byte counters `[packets:bytes]`, restored with the rule (iptables-save prints them with `-c`).';
+    case 'rulenum':
+      return ruleNumberMarkdown(result, loc.command, loc.token);
   }
+}
+
+/** A rule number (`-D INPUT 3`): the rule at that place when the command runs. */
+function ruleNumberMarkdown(result: LintResult, c: Command, token: Token): string {
+  const n = token.value;
+  const chain = c.chainName ?? 'the chain';
+  const at = result.state.numbered.get(c);
+  const does = c.spec.short === '-I' ? 'inserts its rule before' : c.spec.short === '-R' ? 'replaces' : 'deletes';
+  const head = `**Rule ${n} of ${chain}**, counted from 1 when this command runs (\`iptables -L ${chain} --line-numbers\` shows the numbers).`;
+  if (!at) return head;
+  if (at.amid) return `${head}\n\nIt falls among the rules a loop of this script adds, one per value: which of them is not known here.`;
+  if (at.rule) return `${head}\n\nThis command ${does} the rule of line ${at.rule.startLine + 1}:\n\n\`\`\`\n${result.index.lineText(at.rule.startLine).trim()}\n\`\`\``;
+  return `${head}\n\n${chain} holds ${at.count} rule(s) then: ${c.spec.short === '-I' && Number(n) === at.count + 1 ? 'the rule goes at its end.' : `there is no rule ${n}.`}`;
 }
 
 /** A line of a template's own syntax: what the analysis makes of the rules it governs. */

@@ -44,9 +44,16 @@ function setDefinition(result: LintResult, uri: string, pos: Position): Location
   return made && { uri, range: made.range };
 }
 
+/** From a rule number (`-D INPUT 3`) to the rule at that place when the command runs. */
+function ruleNumberDefinition(result: LintResult, uri: string, pos: Position): Location | undefined {
+  const loc = locate(result, pos);
+  const rule = loc?.kind === 'rulenum' ? result.state.numbered.get(loc.command)?.rule : undefined;
+  return rule && { uri, range: rule.range };
+}
+
 export function definition(result: LintResult, uri: string, pos: Position): Location | undefined {
   const ref = chainAt(result, pos);
-  if (!ref) return setDefinition(result, uri, pos);
+  if (!ref) return setDefinition(result, uri, pos) ?? ruleNumberDefinition(result, uri, pos);
   const decl = result.ruleset.chains.find((d) => d.via === 'declaration' && d.name === ref.name && d.table === ref.table && (d.family ?? result.ruleset.family) === ref.family);
   if (decl) return { uri, range: decl.nameRange };
   const created = result.ruleset.commands.find((c) => c.spec.short === '-N' && c.table === ref.table && c.chainName === ref.name);
