@@ -5,6 +5,8 @@ import { codes, diagnose, expectNone, expectOne, filter, table } from '../helper
 import { AnalysisMemo } from '../../server/src/engine/memo';
 import { lint } from '../../server/src/engine/lint';
 import { packetFrom, tracePacket } from '../../server/src/engine/trace/tracer';
+import { quickFixes } from '../../server/src/engine/fixes';
+import { applyEdits } from '../../server/src/engine/format';
 
 const onlyCode = (text: string, code: string, opts = {}) => diagnose(text, opts).filter((d) => d.code === code);
 
@@ -524,4 +526,35 @@ test('a policy set for a chain named by an unknown shell value may be any built-
   expectNone(unknown, 'no-default-deny');
   // Set again by name afterwards: known again.
   expectOne(`${unknown}iptables -P INPUT ACCEPT\n`, 'no-default-deny', 2, 'ACCEPT');
+});
+
+test('snat-dropped: a MASQUERADE or SNAT whose forwarded connections FORWARD drops first', () => {
+  const masq = '-A POSTROUTING -s 192.168.1.0/24 -o eth0 -j MASQUERADE';
+  const gw = (forward: string[], nat: string[] = [masq], policy = 'DROP') => ['*nat', ':POSTROUTING ACCEPT [0:0]', ...nat, 'COMMIT', '*filter', `:FORWARD ${policy} [0:0]`, '-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', ...forward, 'COMMIT', ''].join('\n');
+  const d = expectOne(gw([]), 'snat-dropped', 2, masq);
+  assert.match(d.message, /this MASQUERADE is for never reach it: they pass filter FORWARD first, where the DROP policy denies them/);
+  assert.match(d.message, /accept them in FORWARD: '-A FORWARD -s 192\.168\.1\.0\/24 -o eth0 -j ACCEPT'/);
+  assert.equal(d.related?.[0].range.start.line, 5);
+  // The quick fix adds that rule to FORWARD; then nothing is said.
+  const r = lint(gw([]), { fileName: 'gw.rules' });
+  const fix = quickFixes(r, r.diagnostics.find((x) => x.code === 'snat-dropped')!).find((f) => f.title === 'Accept the forwarded connections in FORWARD')!;
+  expectNone(applyEdits(gw([]), fix.edits), 'snat-dropped');
+  // FORWARD accepts some of them (by network, by interface, through a chain, a match the model does not read), or accepts by default.
+  expectNone(gw(['-A FORWARD -s 192.168.1.0/24 -j ACCEPT']), 'snat-dropped');
+  expectNone(gw(['-A FORWARD -i eth1 -o eth0 -j ACCEPT']), 'snat-dropped');
+  expectNone(gw(['-A FORWARD -j LAN']).replace('*filter', '*filter\n:LAN - [0:0]\n-A LAN -j ACCEPT'), 'snat-dropped');
+  expectNone(gw(['-A FORWARD -s 192.168.1.0/24 -m limit --limit 10/s -j ACCEPT']), 'snat-dropped');
+  expectNone(gw([], [masq], 'ACCEPT'), 'snat-dropped');
+  // Accepted, but for another network or interface: still dropped. An SNAT is read the same way.
+  expectOne(gw(['-A FORWARD -s 10.0.0.0/8 -o eth0 -j ACCEPT', '-A FORWARD -s 192.168.1.0/24 -o eth1 -j ACCEPT']), 'snat-dropped', 2, masq);
+  const snat = '-A POSTROUTING -o eth0 -p udp -j SNAT --to-source 203.0.113.1';
+  expectOne(gw(['-A FORWARD -p tcp -j ACCEPT'], [snat]), 'snat-dropped', 2, snat);
+  // In a chain POSTROUTING jumps to: the jump's conditions count.
+  const inChain = ['-A POSTROUTING -o eth0 -j OUT', '-A OUT -j MASQUERADE'];
+  const chained = gw(['-A FORWARD -o eth1 -j ACCEPT'], inChain).replace(':POSTROUTING ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]\n:OUT - [0:0]');
+  expectOne(chained, 'snat-dropped', 4, '-A OUT -j MASQUERADE');
+  expectNone(chained.replace('-o eth1 -j ACCEPT', '-o eth0 -j ACCEPT'), 'snat-dropped');
+  // In a script, as a gateway script writes it.
+  const script = '#!/bin/sh\niptables -P FORWARD DROP\niptables -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\niptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE\n';
+  expectOne(script, 'snat-dropped', 3, '-t nat -A POSTROUTING -o eth0 -j MASQUERADE', { fileName: 'gw.sh' });
 });

@@ -406,3 +406,30 @@ test(`property: every UDP DNS accept said to have its TCP queries denied has the
   t.diagnostic(`${claims} DNS-over-TCP claims confirmed`);
   assert.ok(claims > 30, `${claims}`);
 });
+
+/** Random NAT gateways: source NAT in POSTROUTING, and FORWARD rules that may or may not let its connections out. */
+const snatRule = fc.tuple(fc.constantFrom('-s 192.168.1.0/24 ', '-s 192.168.1.10 ', '', '-s 10.0.0.0/8 '), fc.constantFrom('-o eth0 ', '-o eth1 ', ''), fc.constantFrom('', '-p tcp ', '-p udp '), fc.constantFrom('MASQUERADE', 'SNAT --to-source 203.0.113.1'))
+  .map(([s, o, p, t]) => `-A POSTROUTING ${s}${o}${p}-j ${t}`);
+
+test(`property: source NAT called dropped by FORWARD is, packet by packet (${RUNS} rulesets)`, (t) => {
+  const rnd = mulberry(23);
+  let claims = 0;
+  fc.assert(
+    fc.property(fc.array(snatRule, { minLength: 1, maxLength: 2 }), fc.array(gwRule, { maxLength: 6 }), (snats, rules) => {
+      const text = ['*nat', ':POSTROUTING ACCEPT [0:0]', ...snats, 'COMMIT', '*filter', ':INPUT ACCEPT [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', ...rules, 'COMMIT', ''].join('\n');
+      const result = lint(text);
+      const model = new AnalysisModel(result.ruleset, result.state);
+      for (const d of result.diagnostics.filter((x) => x.code === 'snat-dropped')) {
+        claims++;
+        const cmd = result.ruleset.commands.find((c) => c.range.start.line === d.range.start.line)!;
+        const box = model.ruleInfo(cmd, result.state.get(4, 'nat', 'POSTROUTING')!).box.slice();
+        box[Dim.State] = IntervalSet.point(BigInt(STATES.indexOf('NEW')));
+        const refuted = noneAccepted(result, 'FORWARD', box, rnd);
+        assert.equal(refuted, undefined, `snat-dropped on line ${d.range.start.line + 1} is wrong: ${refuted}\n${text}`);
+      }
+    }),
+    { numRuns: RUNS, seed: 20261128 },
+  );
+  t.diagnostic(`${claims} snat-dropped claims confirmed`);
+  assert.ok(claims > 50, `only ${claims} claims`);
+});

@@ -302,6 +302,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     const added = insertSuggested(fc, 'DOCKER-USER', 'Move it to DOCKER-USER, matching the port the connections were sent to');
     return !c || c.startLine !== c.endLine || c.conditional || inLoopBody(fc.result, c) ? [] : added.map((f) => ({ ...f, edits: [...f.edits, deleteLine(fc.doc, c.startLine)], preferred: false }));
   },
+  'snat-dropped': (fc) => insertSuggested(fc, 'FORWARD', 'Accept the forwarded connections in FORWARD'),
   'dnat-dropped': (fc) => {
     const chain = fc.data.chain as string;
     const title = chain === 'INPUT' ? 'Accept the redirected connections in INPUT' : chain === 'OUTPUT' ? 'Accept the rewritten connections in OUTPUT' : 'Accept the forwarded connections in FORWARD';

@@ -45,7 +45,7 @@ function natDestination(text: string, family: 4 | 6): NatDestination | undefined
 }
 
 /** How a built-in filter chain surely denies every packet of `box`; undefined when it may accept some. */
-function surelyDenies(model: AnalysisModel, cs: ChainState | undefined, box: Box): ReturnType<typeof denier> | undefined {
+export function surelyDenies(model: AnalysisModel, cs: ChainState | undefined, box: Box): ReturnType<typeof denier> | undefined {
   const end = cs && denyEnd(model, cs);
   if (!cs || !end) return undefined;
   const r = follow(model, cs, box, end.rule);
@@ -104,11 +104,11 @@ function suggestedRule(ri: RuleInfo, to: NatDestination, family: 4 | 6, iface: s
 const MAX_ENTRIES = 16;
 const MAX_DEPTH = 64;
 
-/** The nat hooks where a DNAT or REDIRECT sends new connections elsewhere: packets that arrive, and this machine's own. */
-type NatHook = 'PREROUTING' | 'OUTPUT';
+/** The nat hooks: where a DNAT or REDIRECT sends new connections elsewhere (packets that arrive, this machine's own), and where SNAT and MASQUERADE rewrite their source. */
+export type NatHook = 'PREROUTING' | 'OUTPUT' | 'POSTROUTING';
 
 /** A way into a nat chain from its hook: the packets it lets through, and the jumps on it (outermost first). */
-interface Way {
+export interface Way {
   box: Box;
   jumps: RuleInfo[];
 }
@@ -118,7 +118,7 @@ interface Way {
  * packet for the hook's own chain; none from the other hooks). Earlier rules of the calling chains are not taken out:
  * the boxes hold more than reaches the chain, which only makes a claim that all of it is dropped harder to make.
  */
-function waysIn(model: AnalysisModel, ctx: CheckContext, cs: ChainState, hook: NatHook, known: Map<ChainState, Way[]>, depth = 0): Way[] {
+export function waysIn(model: AnalysisModel, ctx: CheckContext, cs: ChainState, hook: NatHook, known: Map<ChainState, Way[]>, depth = 0): Way[] {
   const space = model.space(cs);
   const anything: Way[] = [{ box: space.full, jumps: [] }];
   if (cs.builtin) return cs.name === hook ? anything : [];

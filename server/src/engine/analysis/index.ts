@@ -10,6 +10,7 @@ import { checkNeighbourDiscovery } from './neighbour';
 import { checkPathMtu } from './pmtu';
 import { checkPolicies } from './policy';
 import { checkRateLimits } from './rateLimit';
+import { checkSnat } from './snat';
 import { reportDeadRules } from './shadow';
 import { checkStyle } from './style';
 import { checkUntracked } from './untracked';
@@ -20,6 +21,7 @@ export function runAnalysis(ctx: CheckContext): AnalysisModel {
   const dead = reportDeadRules(model, ctx);
   checkPolicies(model, ctx);
   checkDnat(model, ctx);
+  checkSnat(model, ctx);
   checkDnatBypass(model, ctx);
   checkNeighbourDiscovery(model, ctx);
   checkLoopback(model, ctx);

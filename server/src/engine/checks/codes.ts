@@ -42,6 +42,7 @@ export const CODES: CodeInfo[] = [
   { code: 'loopback-blocked', severity: 'warning', title: 'INPUT or OUTPUT that denies traffic on the loopback interface' },
   { code: 'nd-blocked', severity: 'warning', title: 'An ip6tables chain that denies IPv6 neighbour discovery' },
   { code: 'dnat-dropped', severity: 'warning', title: 'A port forward (DNAT or REDIRECT) whose connections the filter table drops' },
+  { code: 'snat-dropped', severity: 'warning', title: 'A MASQUERADE or SNAT for forwarded connections that filter FORWARD drops' },
   { code: 'dnat-bypassed', severity: 'warning', title: 'An INPUT rule for a port that a DNAT forwards elsewhere first' },
   { code: 'pmtu-blocked', severity: 'warning', title: 'The ICMP errors path MTU discovery needs are denied' },
   { code: 'dns-tcp-blocked', severity: 'warning', title: 'DNS accepted over UDP but denied over TCP' },
