@@ -5,7 +5,7 @@ import { isLoopWord } from '../engine/parse/scriptLoops';
 import { Family, formatAddress, parseNet } from '../engine/kb/addresses';
 import { BUILTIN_CHAINS, isBuiltinChainOf, ModuleSpec, OptionSpec, TABLES } from '../engine/kb';
 import { PORT_DESCRIPTIONS, PORT_NAMES, protocolNumber, SERVICES } from '../engine/kb/services';
-import { parsePort, PortBase, portBaseOf, ValueKind } from '../engine/kb/values';
+import { parsePort, PortBase, portBaseOf, setNameKind, ValueKind } from '../engine/kb/values';
 import { LintResult } from '../engine/lint';
 import { explainRule } from '../engine/explain';
 import { commandOnLine, locate, Located } from '../engine/locate';
@@ -97,7 +97,8 @@ function choiceMarkdown(kind: ValueKind, value: string, family: Family): string 
 
 /** An ipset by name: the rules of this file that look addresses up in it, and where a script makes it. */
 function setMarkdown(result: LintResult, name: string): string {
-  const uses = result.ruleset.commands.filter((c) => c.options.some((o) => (o.spec.names[0] === '--match-set' || o.spec.names[0] === '--add-set' || o.spec.names[0] === '--del-set') && o.argValue === name));
+  // Every option whose value is a set's name (--match-set, --add-set, --del-set, --map-set), as the knowledge base says.
+  const uses = result.ruleset.commands.filter((c) => c.options.some((o) => o.spec.args[0] === setNameKind && o.argValue === name));
   // Made by the script (`ipset create NAME TYPE`, a `create` line of an `ipset restore` here-document).
   const made = result.ruleset.ipsets?.made.filter((m) => m.name === name) ?? [];
   const kind = (m: (typeof made)[number]) => (m.type ? ` (${m.type}${m.family ? `, IPv${m.family}` : ''})` : '');
