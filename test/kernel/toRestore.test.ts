@@ -135,6 +135,7 @@ const SCRIPTS: Record<string, string> = {
     'done',
     'for p in 22 80; do iptables -A INPUT -j LOG; iptables -A OUTPUT -p tcp --sport $p -j ACCEPT; iptables -A INPUT -p tcp --dport $p -j ACCEPT; done',
     'for p in 8080 8443; do iptables -I INPUT 5 -p tcp --dport $p -j ACCEPT; done',
+    'for p in 53 123; do iptables -A INPUT -p udp --dport $p -j ACCEPT; iptables -A INPUT -p tcp --dport $p -j ACCEPT; done',
     'iptables -A OUTPUT -j LOG',
     'iptables -A OUTPUT -p udp -j ACCEPT',
     'iptables -D OUTPUT 3',

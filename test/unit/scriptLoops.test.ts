@@ -59,7 +59,6 @@ test('each value is checked, and its findings say which value', () => {
 
 test('loops the analysis cannot follow value by value stay unknown: unknown values, nested loops, the variable used twice', () => {
   const unknown = (text: string) => assert.equal(run(text).ruleset.loops, undefined, text);
-  unknown(script('for p in 22 80; do', '  iptables -A INPUT -p tcp --dport $p -j ACCEPT', '  iptables -A INPUT -p udp --dport $p -j ACCEPT', 'done'));
   unknown(script('for ip in $(cat /etc/blocklist); do iptables -A INPUT -s $ip -j DROP; done'));
   unknown(script('for ip in $LIST; do iptables -A INPUT -s $ip -j DROP; done'));
   unknown(script('for p in 22 80; do iptables -A INPUT -p tcp --dport $p -m comment --comment "port $p" -j ACCEPT; done'));
@@ -211,10 +210,9 @@ test('bodies whose rules interleave in a way one rule per command cannot stand f
     const r = run(script(...lines));
     assert.equal(r.ruleset.loops, undefined, lines.join('\n'));
   };
-  // Two rules that decide, in one chain: ACCEPT 22 tcp, ACCEPT 22 udp, ACCEPT 80 tcp, ...
-  unknown('for p in 22 80; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; iptables -A INPUT -p udp --dport $p -j DROP; done');
-  // A rule that decides before one that logs, in one chain.
-  unknown('for p in 22 80; do iptables -A INPUT -p tcp --dport $p -j DROP; iptables -A INPUT -p tcp --dport $p -j LOG; done');
+  // Rules that decide by different verdicts, in one chain; a jump among them.
+  unknown('for p in 22 80; do iptables -A INPUT -p tcp --dport $p -j DROP; iptables -A INPUT -p udp --dport $p -j ACCEPT; done');
+  unknown('iptables -N SVC', 'for p in 22 80; do iptables -A INPUT -p tcp --dport $p -j SVC; iptables -A INPUT -p udp --dport $p -j ACCEPT; done');
   // Inserted, next to another of the body in the same chain.
   unknown('for p in 22 80; do iptables -I INPUT -p tcp --dport $p -j LOG; iptables -A INPUT -p tcp --dport $p -j DROP; done');
   // Another command (what it does is not known), a compound command inside, a flush or a policy once per value.
@@ -433,4 +431,26 @@ test('a loop over brace expansion: expanded as bash does in a script for bash, a
   const unknown = lint(body.join('\n'), { fileName: 'fw.sh' });
   assert.equal(unknown.ruleset.loops, undefined);
   assert.ok(!unknown.diagnostics.some((d) => d.code === 'sh-brace-expansion'));
+});
+
+test('a body whose rules decide by one verdict in one chain (TCP and UDP accepts per port): each command is one rule, never proof against another of the loop', () => {
+  const text = script(
+    'for p in 53 80; do',
+    '  iptables -A INPUT -p tcp --dport $p -j ACCEPT',
+    '  iptables -A INPUT -p udp --dport $p -j ACCEPT',
+    '  iptables -A INPUT -p tcp --dport $p -j LOG',
+    'done',
+    'iptables -A INPUT -p udp --dport 53 -j DROP',
+  );
+  const r = run(text);
+  assert.equal(r.ruleset.loops?.size, 3);
+  // The DROP after the loop is shadowed by the loop's UDP accept; the LOG, taken by the TCP accept of its own value, is
+  // not called dead on the strength of its loop mates (the TCP accept of port 80 comes after the LOG of port 53).
+  assert.deepEqual(codes(text).filter((c) => /shadowed|redundant|reject/.test(c)), ['6:shadowed-rule']);
+  const [v4] = scriptToRestore(r, 'fw.sh');
+  assert.deepEqual(v4.text.split('\n').filter((l) => l.startsWith('-A')).map((l) => l.replace(/ -m (tcp|udp)/, '')), [
+    '-A INPUT -p tcp --dport 53 -j ACCEPT', '-A INPUT -p udp --dport 53 -j ACCEPT', '-A INPUT -p tcp --dport 53 -j LOG',
+    '-A INPUT -p tcp --dport 80 -j ACCEPT', '-A INPUT -p udp --dport 80 -j ACCEPT', '-A INPUT -p tcp --dport 80 -j LOG',
+    '-A INPUT -p udp --dport 53 -j DROP',
+  ]);
 });

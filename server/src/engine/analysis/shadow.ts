@@ -153,12 +153,22 @@ function findDeadInChain(model: AnalysisModel, cs: ChainState, dead: DeadRule[])
     // Cheap refutation first: if no earlier decision holds the rule's lowest (or highest) corner, the rule is not
     // dead. A final catch-all rule is settled here, before the decisions that overlap it are gathered.
     if (!decisions.holds(space.point(box, false, low), k) || !decisions.holds(space.point(box, true, high), k)) continue;
-    const cands = decisions.overlapping(k, box, limits.candidates);
+    const cands = withoutLoopMates(model.rs, ri, decisions.overlapping(k, box, limits.candidates));
     if (!cands || !cands.length || cands.length > limits.candidates) continue;
     const whole = holdingAll(space, box, cands);
     const covered = whole ? true : space.covered(box, cands.map(boxOfDecision), limits.cover);
     if (covered) dead.push({ ri, by: whole ? [whole] : cands });
   }
+}
+
+/**
+ * The decisions, but those of the other rules of the same loop as `ri` (see scriptLoops, takenTogether): their rules
+ * interleave value by value, so one may in truth come after the other, and is no proof that `ri` never fires.
+ */
+function withoutLoopMates(rs: Ruleset, ri: RuleInfo, cands: Decision[] | undefined): Decision[] | undefined {
+  const loop = rs.loops?.get(ri.rule)?.loop;
+  if (!cands || !loop || loop.size < 2) return cands;
+  return cands.filter((d) => rs.loops!.get(d.by.rule)?.loop !== loop);
 }
 
 /**

@@ -393,7 +393,7 @@ function bodyRules(sc: SimpleCommand, loop: LoopOf, values: ShellValues, aliases
     const looped = parseLooped(rest, loop, values, ctx);
     const one = (cmd: Command | undefined, times: number): BodyRule => {
       const adds = cmd && !cmd.broken && (cmd.spec.short === '-A' || cmd.spec.short === '-I') && !cmd.chainDynamic && cmd.chainName !== undefined;
-      return { key: adds ? `${family} ${cmd.table} ${cmd.chainName}` : undefined, times, append: cmd?.spec.short === '-A', decides: !cmd || decides(cmd) };
+      return { key: adds ? `${family} ${cmd.table} ${cmd.chainName}` : undefined, times, append: cmd?.spec.short === '-A', decides: !cmd || decides(cmd), verdict: cmd && verdictOf(cmd) };
     };
     if (!looped?.each) return [one((looped ?? parseResolved(rest, values, ctx)).cmd, both ? 1 : loop.values.length)];
     // A command of its own for each value: run once each, but as often as its values name one chain.
@@ -406,6 +406,12 @@ function bodyRules(sc: SimpleCommand, loop: LoopOf, values: ShellValues, aliases
     }
     return [...byKey.values()];
   });
+}
+
+/** The verdict a rule gives the packets it takes, when it is one (not a jump, a goto or a shell value). */
+function verdictOf(cmd: Command): string | undefined {
+  const t = cmd.target;
+  return t?.spec && !t.goto && (t.spec.terminating === true || t.spec.name === 'RETURN') ? t.spec.name : undefined;
 }
 
 /** Whether a rule decides the packets it matches (a verdict, a jump, RETURN), rather than logging or marking them. */

@@ -7,8 +7,8 @@
  *
  * A body of several commands (no compound command inside it) interleaves their rules: LOG, DROP, LOG, DROP. Each
  * command is still one rule for the analysis where that changes nothing it can claim: the commands go to different
- * chains, or they append to one chain and only the last of them decides packets (the others log, mark or count; see
- * takenTogether). Otherwise the body is left as it was. `for ipt in iptables ip6tables` runs each command
+ * chains, or they append to one chain and those that decide packets give one verdict (the others log, mark or
+ * count; see takenTogether). Otherwise the body is left as it was. `for ipt in iptables ip6tables` runs each command
  * once per family, which interleaves nothing.
  */
 import { Token } from '../lexer';
@@ -214,13 +214,17 @@ export interface BodyRule {
   times: number;
   append: boolean;
   decides: boolean;
+  /** The verdict of a rule that decides by one (ACCEPT, DROP, REJECT, RETURN); undefined for a jump or a shell value. */
+  verdict?: string;
 }
 
 /**
  * Whether the commands of a loop's body can each stand as one rule for the analysis (see the top of this file). In
- * a chain that one of them adds to several times, next to another of them, their rules interleave: then each must
- * append, and only the last may decide packets, so that no rule is placed after one that in truth comes later
- * and could take its packets. A command run once (per family) interleaves with nothing.
+ * a chain that one of them adds to several times, next to another of them, their rules interleave (LOG, DROP, LOG,
+ * DROP): then each must append, and those that decide packets must all give one verdict. A packet any of them takes
+ * then gets that verdict whichever of them takes it first, and the analysis never counts one of them as taking
+ * another's packets (see shadow.ts), since in truth it may come later. A command run once (per family)
+ * interleaves with nothing.
  */
 export function takenTogether(rules: readonly BodyRule[]): boolean {
   const byChain = new Map<string, BodyRule[]>();
@@ -235,7 +239,8 @@ export function takenTogether(rules: readonly BodyRule[]): boolean {
   }
   for (const list of byChain.values()) {
     if (list.length < 2 || list.every((r) => r.times === 1)) continue;
-    if (list.some((r) => !r.append) || list.slice(0, -1).some((r) => r.decides)) return false;
+    const verdicts = new Set(list.filter((r) => r.decides).map((r) => r.verdict));
+    if (list.some((r) => !r.append) || verdicts.has(undefined) || verdicts.size > 1) return false;
   }
   return true;
 }
