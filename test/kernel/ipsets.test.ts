@@ -31,6 +31,13 @@ const SCRIPT = [
   'iptables -A INPUT -p tcp --syn -j SET --add-set scanners src',
   'iptables -A INPUT -m set --match-set early src,dst -j DROP',
   'iptables -I INPUT -m set ! --match-set early dst -j ACCEPT',
+  'ipset create gone hash:ip',
+  'ipset create renewed hash:ip',
+  'ipset destroy gone',
+  'ipset destroy renewed',
+  'ipset create renewed hash:ip',
+  'iptables -A INPUT -m set --match-set gone src -j DROP',
+  'iptables -A INPUT -m set --match-set renewed src -j DROP',
   '',
 ].join('\n');
 

@@ -114,3 +114,19 @@ test('a set made after the rule that uses it: the fix moves the line that makes 
     assert.deepEqual(quickFixes(o, o.diagnostics.find((x) => x.code === 'unknown-ipset')!).filter((f) => !f.title.startsWith('Disable')), []);
   }
 });
+
+test('a set destroyed before a rule that names it, and not made again in between, is one the rule cannot find', () => {
+  const rule = 'iptables -A INPUT -m set --match-set bl src -j DROP';
+  assert.deepEqual(found(script('ipset create bl hash:ip', 'ipset destroy bl', rule)), ['3:37 unknown-ipset']);
+  assert.match(lint(script('ipset create bl hash:ip', 'ipset destroy bl', rule), { fileName: 'fw.sh' }).diagnostics.find((d) => d.code === 'unknown-ipset')!.message, /destroyed on line 3, before this rule/);
+  // Every set at once (no name), and the short spellings.
+  assert.deepEqual(found(script('ipset create bl hash:ip', 'ipset -X', rule)), ['3:37 unknown-ipset']);
+  assert.deepEqual(found(script('ipset create bl hash:ip', 'ipset x bl', rule)), ['3:37 unknown-ipset']);
+  // Made again after, destroyed after the rule, another set destroyed, or destroyed in an arm or by a name not known: nothing.
+  assert.deepEqual(found(script('ipset destroy bl 2>/dev/null', 'ipset create bl hash:ip', rule)), []);
+  assert.deepEqual(found(script('ipset create bl hash:ip', 'ipset destroy bl', 'ipset create bl hash:ip', rule)), []);
+  assert.deepEqual(found(script('ipset create bl hash:ip', rule, 'ipset destroy bl')), []);
+  assert.deepEqual(found(script('ipset create bl hash:ip', 'ipset create other hash:ip', 'ipset destroy other', rule)), []);
+  assert.deepEqual(found(script('ipset create bl hash:ip', 'if [ "$1" = stop ]; then ipset destroy bl; fi', rule)), []);
+  assert.deepEqual(found(script('ipset create bl hash:ip', 'ipset destroy "$SET"', rule)), []);
+});

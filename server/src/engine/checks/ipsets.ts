@@ -43,8 +43,24 @@ function checkSet(ctx: CheckContext, c: Command, o: OptionUse, byName: ReadonlyM
   // Made only further down, both on the script's straight way (outside if, case and functions that do not move):
   // on a first run the rule fails.
   const at = runLine(ctx.rs, c);
-  if (!runArms(ctx.rs, c)?.length && made.every((m) => !m.arms.length && m.line > at)) {
+  if (runArms(ctx.rs, c)?.length) return;
+  if (made.every((m) => !m.arms.length && m.line > at)) {
     const line = made[0].line;
     ctx.sink.add('unknown-ipset', 'warning', range, `The ipset '${name}' is made only on line ${line + 1}, after this rule: on a first run (a fresh boot) iptables refuses the rule, the set not existing yet. Make the set before the rules that use it.`, { makeLine: line, above: c.startLine });
+    return;
   }
+  const gone = destroyedBefore(ctx, name, made, at);
+  if (gone !== undefined) ctx.sink.add('unknown-ipset', 'warning', range, `The ipset '${name}' is destroyed on line ${gone + 1}, before this rule, and not made again in between: iptables refuses the rule, the set not existing then. Make the set again after destroying it (or do not destroy it).`);
+}
+
+/**
+ * The line of an `ipset destroy` of the set (or of every set) on the script's straight way, after the set was last
+ * made there and before `at`: the set does not exist when a rule at `at` runs. Undefined otherwise.
+ */
+function destroyedBefore(ctx: CheckContext, name: string, made: readonly IpsetMade[], at: number): number | undefined {
+  let gone: number | undefined;
+  for (const d of ctx.rs.ipsets?.destroyed ?? []) if (!d.arms.length && (d.name === undefined || d.name === name) && d.line < at && (gone === undefined || d.line > gone)) gone = d.line;
+  if (gone === undefined) return undefined;
+  // Made again after it (anywhere: a set made in an arm may be made): the rule may find it.
+  return made.some((m) => m.line > gone! && m.line < at) || made.some((m) => m.arms.length) ? undefined : gone;
 }

@@ -24,10 +24,18 @@ export interface IpsetMade {
   arms: readonly ArmRef[];
 }
 
+/** A set the script destroys (`ipset destroy NAME`; every set, without a name), where, and in which arms. */
+export interface IpsetDestroyed {
+  name?: string;
+  line: number;
+  arms: readonly ArmRef[];
+}
+
 /** What the script's ipset commands make, and whether some may make sets the linter cannot see (a file restored). */
 export interface ScriptIpsets {
   made: IpsetMade[];
   unseen: boolean;
+  destroyed?: IpsetDestroyed[];
 }
 
 /** Global options of ipset that take a value (the others take none). */
@@ -37,6 +45,7 @@ const FLAGS = new Set(['-exist', '--exist', '-!', '-q', '-quiet', '--quiet', '-r
 const CREATE = new Set(['create', 'n', '-N', '--create', '-create']);
 const RESTORE = new Set(['restore', 'r', '-R', '--restore', '-restore']);
 const RENAME = new Set(['rename', 'e', '-E', '--rename', '-rename']);
+const DESTROY = new Set(['destroy', 'x', '-X', '--destroy', '-destroy']);
 /** Types whose members are addresses of one family (hash:mac and list:set have none). */
 const ADDRESS_TYPES = /^(hash|bitmap):(ip|net)/;
 
@@ -50,7 +59,7 @@ function familyOf(type: string, options: readonly string[]): Family | undefined 
 function readCommand(words: readonly Token[], values: ShellValues | undefined, arms: readonly ArmRef[], out: ScriptIpsets, heredoc?: { index: LineIndex; doc: HereDoc }): void {
   let k = 0;
   let file = false;
-  for (; k < words.length && words[k].value.startsWith('-') && !CREATE.has(words[k].value) && !RESTORE.has(words[k].value) && !RENAME.has(words[k].value); k++) {
+  for (; k < words.length && words[k].value.startsWith('-') && !CREATE.has(words[k].value) && !RESTORE.has(words[k].value) && !RENAME.has(words[k].value) && !DESTROY.has(words[k].value); k++) {
     if (VALUED.has(words[k].value)) {
       file ||= words[k].value.replace(/^-+/, '') !== 'o' && words[k].value.replace(/^-+/, '') !== 'output';
       k++;
@@ -72,6 +81,11 @@ function readCommand(words: readonly Token[], values: ShellValues | undefined, a
     const type = CREATE.has(cmd) ? text(own[1]) ?? '' : '';
     const options = own.slice(2).map((w) => w.value);
     out.made.push({ name, type, family: CREATE.has(cmd) ? familyOf(type, options) : undefined, range: nameWord.range, line: nameWord.line, arms });
+  } else if (DESTROY.has(cmd)) {
+    // One set, or every set; a name not known here may be any of them, which says nothing for sure.
+    const nameWord = words.slice(k + 1).find((w) => !FLAGS.has(w.value));
+    const name = text(nameWord);
+    if (nameWord === undefined || name !== undefined) (out.destroyed ??= []).push({ name, line: nameWord?.line ?? words[k].line, arms });
   } else if (RESTORE.has(cmd)) {
     if (file || !heredoc) out.unseen = true;
     else readRestore(heredoc.index, heredoc.doc, arms, out);
