@@ -10,11 +10,6 @@ import { Command, isRuleCommand } from '../engine/model';
 import { Range } from '../engine/types';
 import { unrolled } from '../engine/parse/scriptLoops';
 
-/** `rule 3`, `rules 3, 5 and 7`. */
-function ruleWord(place: Place): string {
-  const n = place.n;
-  return n.length === 1 ? `rule ${n[0]}` : `rules ${n.slice(0, -1).join(', ')} and ${n[n.length - 1]}`;
-}
 
 interface Place {
   /** The rule's numbers: one, or one per value of a script's loop. */
@@ -55,6 +50,12 @@ function numbers(n: number[]): string {
   if (n.length === 1) return `#${n[0]}`;
   if (n[n.length - 1] - n[0] === n.length - 1) return `#${n[0]}–#${n[n.length - 1]}`;
   return n.length <= 3 ? n.map((x) => `#${x}`).join(' ') : `#${n[0]} #${n[1]} … (${n.length})`;
+}
+
+/** `rule 3`, `rules 3, 5 and 7`. */
+function ruleWord(place: Place): string {
+  const n = place.n;
+  return n.length === 1 ? `rule ${n[0]}` : `rules ${n.slice(0, -1).join(', ')} and ${n[n.length - 1]}`;
 }
 
 export function inlayHints(result: LintResult, range: Range): InlayHint[] {
