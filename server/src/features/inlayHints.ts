@@ -10,7 +10,6 @@ import { Command, isRuleCommand } from '../engine/model';
 import { Range } from '../engine/types';
 import { unrolled } from '../engine/parse/scriptLoops';
 
-
 interface Place {
   /** The rule's numbers: one, or one per value of a script's loop. */
   n: number[];
