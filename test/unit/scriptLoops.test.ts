@@ -454,3 +454,13 @@ test('a body whose rules decide by one verdict in one chain (TCP and UDP accepts
     '-A INPUT -p udp --dport 53 -j DROP',
   ]);
 });
+
+test('findings about a value\'s command of its own say which value, and the commands of one value keep their order', () => {
+  const r = run(script('for t in ACCEPT DROP; do iptables -A INPUT -p tcp --dport 22 -j $t; done', 'for c in INPUT FORWARD; do iptables -A $c -j ACCEPT; iptables -A $c -p tcp -j ACCEPT; done'));
+  const dead = r.diagnostics.filter((d) => /shadowed|redundant/.test(d.code)).map((d) => `${d.range.start.line} ${d.message.replace(/\. Removing.*|, with .*/, '')}`);
+  assert.deepEqual(dead, [
+    '1 This rule (with $t = DROP) never fires: earlier rules take every packet it could match (line 2 with $t = ACCEPT decides ACCEPT)',
+    '2 Redundant (with $c = INPUT): earlier rules already give ACCEPT to every packet this rule matches (line 3 with $c = INPUT decides ACCEPT)',
+    '2 Redundant (with $c = FORWARD): earlier rules already give ACCEPT to every packet this rule matches (line 3 with $c = FORWARD decides ACCEPT)',
+  ]);
+});

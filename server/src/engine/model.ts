@@ -218,7 +218,16 @@ export function runArms(rs: Ruleset, c: Command): readonly ArmRef[] | undefined 
 /** `line 3`, or for a function's command in a script `line 3 of the function called on line 12`: a finding's words for it. */
 export function lineName(rs: Ruleset, c: Command): string {
   const at = rs.run?.line.get(c);
-  return `line ${c.startLine + 1}${at === undefined ? '' : ` of the function called on line ${at + 1}`}`;
+  return `line ${c.startLine + 1}${valueOf(rs, c)}${at === undefined ? '' : ` of the function called on line ${at + 1}`}`;
+}
+
+/**
+ * Which value a loop's command of its own stands for (`-j $t` over ACCEPT and DROP: ` with $t = DROP`), as a
+ * finding names it; '' for any other command.
+ */
+export function valueOf(rs: Ruleset, c: Command): string {
+  const loop = rs.loops?.get(c);
+  return loop?.each ? ` with $${loop.name} = ${loop.values[loop.valueAt[0]]}` : '';
 }
 
 /** Whether the chains of a family may hold rules a script loads from a file the analysis cannot read. */

@@ -4,7 +4,7 @@
  * because of them, and never used as proof that a later rule is dead.
  */
 import { Range } from '../types';
-import { ArmRef, lineName, Ruleset, runArms, runLine } from '../model';
+import { ArmRef, lineName, Ruleset, runArms, runLine, valueOf } from '../model';
 import { CheckContext } from '../checks/context';
 import { AnalysisModel, Decision, DENY, RuleInfo } from './model';
 import { Box, SeenBoxes, Space } from './space';
@@ -162,12 +162,12 @@ function findDeadInChain(model: AnalysisModel, cs: ChainState, dead: DeadRule[])
 }
 
 /**
- * The decisions, but those of the other rules of the same loop as `ri` (see scriptLoops, takenTogether): their rules
- * interleave value by value, so one may in truth come after the other, and is no proof that `ri` never fires.
+ * The decisions, but those of the other rules of the same loop as `ri` where the loop's rules interleave in its chain
+ * (see scriptLoops, takenTogether): one may in truth come after the other, and is no proof that `ri` never fires.
  */
 function withoutLoopMates(rs: Ruleset, ri: RuleInfo, cands: Decision[] | undefined): Decision[] | undefined {
   const loop = rs.loops?.get(ri.rule)?.loop;
-  if (!cands || !loop || loop.size < 2) return cands;
+  if (!cands || !loop?.interleaved?.has(`${ri.chain.family} ${ri.chain.table} ${ri.chain.name}`)) return cands;
   return cands.filter((d) => rs.loops!.get(d.by.rule)?.loop !== loop);
 }
 
@@ -261,12 +261,15 @@ export function reportDeadRules(model: AnalysisModel, ctx: CheckContext): Set<Ru
     const more = by.length > 3 ? ` (and ${by.length - 3} more)` : '';
     // The lines responsible (the first of them, when the union of many earlier rules is).
     const data = { lines: by.slice(0, MAX_LINES).map((d) => (d.via ?? d.by).rule.range.start.line) };
+    // A loop's command of its own for one value: which value's rule this is.
+    const which = valueOf(ctx.rs, ri.rule);
+    const rule = which ? `This rule (${which.trim()})` : 'This rule';
     if (mine && verdicts.size === 1 && verdicts.has(mine)) {
-      ctx.sink.add('redundant-rule', 'info', ri.rule.range, `Redundant: earlier rules already ${mine === 'RETURN' ? 'return' : `give ${mine} to`} every packet this rule matches (${lines}${more}). Removing it changes nothing.`, data).related = related(by);
+      ctx.sink.add('redundant-rule', 'info', ri.rule.range, `Redundant${which ? ` (${which.trim()})` : ''}: earlier rules already ${mine === 'RETURN' ? 'return' : `give ${mine} to`} every packet this rule matches (${lines}${more}). Removing it changes nothing.`, data).related = related(by);
     } else if (mine === 'ACCEPT' && [...verdicts].every((v) => DENY.has(v))) {
-      ctx.sink.add('reject-before-accept', 'warning', ri.rule.range, `This ACCEPT never fires: ${[...verdicts].join('/')} on an earlier line takes all its packets first (${lines}${more}). Move it above them.`, { ...data, moveAbove: Math.min(...by.map((d) => (d.via ?? d.by).rule.range.start.line)) }).related = related(by);
+      ctx.sink.add('reject-before-accept', 'warning', ri.rule.range, `${which ? `This ACCEPT (${which.trim()})` : 'This ACCEPT'} never fires: ${[...verdicts].join('/')} on an earlier line takes all its packets first (${lines}${more}). Move it above them.`, { ...data, moveAbove: Math.min(...by.map((d) => (d.via ?? d.by).rule.range.start.line)) }).related = related(by);
     } else {
-      ctx.sink.add('shadowed-rule', 'warning', ri.rule.range, `This rule never fires: earlier rules take every packet it could match (${lines}${more})${mine ? `, with ${[...verdicts].join('/')} instead of ${mine}` : ''}.`, data).related = related(by);
+      ctx.sink.add('shadowed-rule', 'warning', ri.rule.range, `${rule} never fires: earlier rules take every packet it could match (${lines}${more})${mine ? `, with ${[...verdicts].join('/')} instead of ${mine}` : ''}.`, data).related = related(by);
     }
   }
   return reported;

@@ -374,7 +374,9 @@ function loopTaken(sc: SimpleCommand, loops: Map<SimpleCommand, LoopOf>, togethe
   let taken = together.get(loop);
   if (taken === undefined) {
     const body = [...loops].filter(([, l]) => l === loop).map(([c]) => c);
-    together.set(loop, (taken = takenTogether(body.flatMap((c) => bodyRules(c, loop, values, aliases, forced)))));
+    const interleaved = takenTogether(body.flatMap((c) => bodyRules(c, loop, values, aliases, forced)));
+    if (interleaved?.size) loop.interleaved = interleaved;
+    together.set(loop, (taken = interleaved !== undefined));
   }
   return taken ? loop : undefined;
 }

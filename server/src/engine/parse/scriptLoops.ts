@@ -52,6 +52,11 @@ export interface LoopOf {
   line: number;
   /** How many commands its body has (those that add no rule left out). */
   size: number;
+  /**
+   * The chains (`family table chain`) in which the rules of several of its commands interleave, value by value (see
+   * takenTogether): there one of them is never proof that another never fires.
+   */
+  interleaved?: ReadonlySet<string>;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -219,30 +224,33 @@ export interface BodyRule {
 }
 
 /**
- * Whether the commands of a loop's body can each stand as one rule for the analysis (see the top of this file). In
+ * Whether the commands of a loop's body can each stand as one rule for the analysis (see the top of this file): the
+ * chains where their rules interleave, or undefined when they cannot. In
  * a chain that one of them adds to several times, next to another of them, their rules interleave (LOG, DROP, LOG,
  * DROP): then each must append, and those that decide packets must all give one verdict. A packet any of them takes
  * then gets that verdict whichever of them takes it first, and the analysis never counts one of them as taking
  * another's packets (see shadow.ts), since in truth it may come later. A command run once (per family)
  * interleaves with nothing.
  */
-export function takenTogether(rules: readonly BodyRule[]): boolean {
+export function takenTogether(rules: readonly BodyRule[]): Set<string> | undefined {
   const byChain = new Map<string, BodyRule[]>();
   for (const r of rules) {
     if (r.key === undefined) {
-      if (r.times > 1) return false;
+      if (r.times > 1) return undefined;
       continue;
     }
     const list = byChain.get(r.key);
     if (list) list.push(r);
     else byChain.set(r.key, [r]);
   }
-  for (const list of byChain.values()) {
+  const interleaved = new Set<string>();
+  for (const [key, list] of byChain) {
     if (list.length < 2 || list.every((r) => r.times === 1)) continue;
     const verdicts = new Set(list.filter((r) => r.decides).map((r) => r.verdict));
-    if (list.some((r) => !r.append) || verdicts.has(undefined) || verdicts.size > 1) return false;
+    if (list.some((r) => !r.append) || verdicts.has(undefined) || verdicts.size > 1) return undefined;
+    interleaved.add(key);
   }
-  return true;
+  return interleaved;
 }
 
 /**
