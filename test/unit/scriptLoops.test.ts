@@ -16,6 +16,12 @@ const script = (...lines: string[]) => ['#!/bin/sh', ...lines, ''].join('\n');
 const run = (text: string) => lint(text, { fileName: 'fw.sh' });
 const codes = (text: string) => run(text).diagnostics.filter((d) => d.severity !== 'info' || d.code === 'redundant-rule').map((d) => `${d.range.start.line}:${d.code}`);
 
+/** A family's INPUT chain once the script has run: its policy and the lines of its rules. */
+function inputOf(r: ReturnType<typeof run>, family: 4 | 6): { policy?: string; lines: number[] } {
+  const input = r.state.get(family, 'filter', 'INPUT')!;
+  return { policy: input.policy, lines: input.rules.map((c) => c.startLine) };
+}
+
 const PORTS = script(
   'iptables -A INPUT -i lo -j ACCEPT',
   'iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
@@ -137,11 +143,8 @@ test('a loop over iptables and ip6tables runs the command once for each family',
     'for ipt in iptables ip6tables; do $ipt -P INPUT DROP; done',
   );
   const r = run(text);
-  for (const family of [4, 6] as const) {
-    const input = r.state.get(family, 'filter', 'INPUT')!;
-    assert.equal(input.policy, 'DROP', `IPv${family}`);
-    assert.deepEqual(input.rules.map((c) => c.startLine), family === 4 ? [2, 4, 5] : [2, 4], `IPv${family}`);
-  }
+  assert.deepEqual(inputOf(r, 4), { policy: 'DROP', lines: [2, 4, 5] });
+  assert.deepEqual(inputOf(r, 6), { policy: 'DROP', lines: [2, 4] });
   // What only one family refuses is said once; the rest once, not twice.
   assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.range.start.line}:${d.code}`), ['5:address-family']);
   assert.ok(!r.diagnostics.some((d) => d.code === 'ipv6-unfiltered'));
@@ -233,11 +236,7 @@ test('a loop over iptables and ip6tables with several commands runs each once pe
     'done',
   );
   const r = run(text);
-  for (const family of [4, 6] as const) {
-    const input = r.state.get(family, 'filter', 'INPUT')!;
-    assert.equal(input.policy, 'DROP', `IPv${family}`);
-    assert.deepEqual(input.rules.map((c) => c.startLine), [3, 4, 5, 6], `IPv${family}`);
-  }
+  for (const family of [4, 6] as const) assert.deepEqual(inputOf(r, family), { policy: 'DROP', lines: [3, 4, 5, 6] }, `IPv${family}`);
   const found = r.diagnostics.map((d) => `${d.range.start.line}:${d.code}`);
   assert.ok(found.includes('6:shadowed-rule'), found.join(' '));
   // IPv6 is read too: its neighbour discovery is dropped.
