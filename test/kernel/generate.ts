@@ -31,7 +31,7 @@ const MATCHES = [
   '--dport 22', '--sport 1024:65535', '--dport 600:29', '--dport 70000', '--dport http', '--syn', '! --syn',
   '--tcp-flags SYN,ACK SYN', '--tcp-flags SYN', '--tcp-flags FOO SYN', '-m tcp --dport 22', '-m tcp --dport 600:29', '-m udp --dport 600:29', '-m udp --sport 53',
   '-m sctp --dport 600:29', '-m dccp --dport 600:29',
-  '-m multiport --dports 80,443', '-m multiport --sports 1:1024', '-m multiport --ports 22,600:29', '-m multiport', '-m multiport --dports 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16',
+  '-m multiport --dports 80,443', '-m multiport --sports 1:1024', '-m multiport --ports 22,600:29', '-m multiport', '-m multiport --dports 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16', '-m multiport --dports 8000:,22', '-m multiport --sports :1024',
   '-m conntrack --ctstate NEW', '-m conntrack --ctstate RELATED,ESTABLISHED', '-m conntrack --ctstate NEW,FOO', '-m conntrack ! --ctstate INVALID', '-m conntrack --ctstatus ASSURED', '-m conntrack --ctorigdstport 600:29', '-m conntrack --ctproto tcp',
   '-m state --state ESTABLISHED', '-m state --state UNTRACKED', '-m state --state SNAT', '-m state',
   '-m limit --limit 3/min', '-m limit --limit 3/fortnight', '-m limit --limit 5/s --limit-burst 10', '-m limit --limit 0/s',

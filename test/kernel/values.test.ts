@@ -1,6 +1,6 @@
 /**
  * Values against the kernel: every choice the knowledge base lists for an option, as written, in capitals, in
- * lower case, capitalised, and cut short, and every number in five forms, each in a rule of its own loaded by
+ * lower case, capitalised, and cut short, every number in five forms, and ports in the shapes people write them, each in a rule of its own loaded by
  * iptables-legacy (or ip6tables-legacy) in a throw-away namespace; the linter must refuse exactly what the kernel
  * refuses. iptables compares some names in any case, some as written, and takes the beginning of some (`est` for
  * ESTABLISHED); it reads numbers as C's strtoul does (0x10 is 16, 010 is 8). Modules this kernel lacks are named and
@@ -20,6 +20,9 @@ const skip = requirement(!why, `named values cannot be checked against the kerne
 /** Numbers as strtoul reads them: hexadecimal, octal (010 is 8; 09 is no number), a sign, a plain one. */
 const NUMBERS = ['0x10', '010', '09', '+5', '16'];
 const NUMERIC = /^(int|intrange|port|port-range|strict-port-range|port-list)(:|$)/;
+/** Ports and ranges as people write them: open at either end, reversed, listed. */
+const PORT_SHAPES = ['8000:', ':1024', '2:1', '1:65535', '22,80', '22,8000:', 'http'];
+const PORTS = /^(port|port-range|strict-port-range|port-list)(:|$)/;
 
 const variants = (v: string) => [...new Set([v, v.toUpperCase(), v.toLowerCase(), v[0].toUpperCase() + v.slice(1).toLowerCase(), v.slice(0, Math.ceil(v.length / 2)), v.slice(0, 3).toLowerCase()])];
 
@@ -41,7 +44,7 @@ function cases(): Case[] {
       for (const o of m.options) {
         if (o.removed || (o.family && o.family !== family) || o.args.length !== 1) continue;
         const choices = o.args[0].choices;
-        const values = choices ? choices.flatMap((c) => variants(c.label)) : NUMERIC.test(o.args[0].name) ? NUMBERS : [];
+        const values = choices ? choices.flatMap((c) => variants(c.label)) : NUMERIC.test(o.args[0].name) ? [...NUMBERS, ...(PORTS.test(o.args[0].name) ? PORT_SHAPES : [])] : [];
         for (const value of values) out.push({ family, module: `${m.kind} ${m.name}`, rule: ruleFor(m, o, value) });
       }
     }

@@ -301,3 +301,17 @@ test('values of smaller modules: DCCP types, TCP options to strip, conntrack zon
   assert.equal(errs('ip6tables -A INPUT -p mh -m mh --mh-type BRR'), 0);
   assert.equal(errs('ip6tables -A INPUT -p mh -m mh --mh-type x'), 1);
 });
+
+test('ports as each match reads them: a multiport range needs both ends, sctp names are SCTP services, ! -p udp -m udp is refused by iptables-legacy alone', () => {
+  const open = expectOne(filter('-A INPUT -p tcp -m multiport --dports 22,8000: -j ACCEPT'), 'invalid-value', 4, '22,8000:');
+  assert.match(open.message, /multiport needs both ends of a range: '8000:' is refused \("invalid port\/service"\)\. Write 8000:65535\./);
+  expectNone(filter('-A INPUT -p tcp --dport 8000: -j ACCEPT'), 'invalid-value');
+  assert.match(expectOne(filter('-A INPUT -p sctp -m sctp --dport http -j ACCEPT'), 'invalid-value', 4, 'http').message, /looks 'http' up as an SCTP service.*Write the number, 80\./);
+  expectNone(filter('-A INPUT -p sctp -m sctp --dport 80 -j ACCEPT'), 'invalid-value');
+  expectNone(filter('-A INPUT -p tcp -m tcp --dport http -j ACCEPT'), 'invalid-value');
+  const negated = expectOne(filter('-A INPUT ! -p udp -m udp --sport 53 -j ACCEPT'), 'protocol-required', 4, 'udp', {}, 1);
+  assert.equal(negated.severity, 'warning');
+  assert.match(negated.message, /iptables-legacy refuses it; iptables-nft, the default on most current distributions, takes it\./);
+  // Another protocol's match stays an error for both.
+  assert.equal(errors(filter('-A INPUT ! -p tcp -m udp --sport 53 -j ACCEPT')).filter((d) => d.code === 'protocol-required').length, 1);
+});

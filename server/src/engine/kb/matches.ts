@@ -19,8 +19,8 @@ export const MATCHES: ModuleSpec[] = [
   ], { protocols: ['tcp'], exact: true }),
   match('udp', 'UDP ports. Loaded by `-p udp` when a port option follows.', [sport, dport], { protocols: ['udp'], exact: true }),
   match('sctp', 'SCTP ports and chunk types.', [
-    copyOpt(strictSport),
-    copyOpt(strictDport),
+    neg(['--sport', '--source-port'], v.sctpPortRangeKind, sport.doc),
+    neg(['--dport', '--destination-port'], v.sctpPortRangeKind, dport.doc),
     neg('--chunk-types', [v.enumKind('chunk match', [{ label: 'all', doc: 'Every listed chunk type is present.' }, { label: 'any', doc: 'At least one listed chunk type is present.' }, { label: 'only', doc: 'No chunk type other than the listed ones is present.' }]), v.anyKind], 'Whether all, any or only the listed chunk types are present: `--chunk-types any INIT,DATA`.'),
   ], { protocols: ['sctp'], exact: true }),
   match('dccp', 'DCCP ports, packet types and options.', [

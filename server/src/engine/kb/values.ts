@@ -192,7 +192,13 @@ export function parsePort(s: string, base: PortBase = 0): number | undefined {
   return SERVICES[s];
 }
 
-function checkPort(p: string, whole: string, wraps: boolean, base: PortBase): ValueProblem | undefined {
+/**
+ * The service names the sctp match finds: it looks names up for the SCTP protocol, which /etc/services on Debian and
+ * Ubuntu (netbase) lists for these alone. (Other systems may list more; a number is read the same everywhere.)
+ */
+const SCTP_SERVICES: Record<string, number> = { amqp: 5672 };
+
+function checkPort(p: string, whole: string, wraps: boolean, base: PortBase, sctp = false): ValueProblem | undefined {
   const n = parseUnsigned(p, base);
   if (n !== undefined) {
     if (n <= 65535) return base === 0 ? octalSurprise(p, n, 'port') : undefined;
@@ -200,7 +206,11 @@ function checkPort(p: string, whole: string, wraps: boolean, base: PortBase): Va
     return err(`Port ${p} in '${whole}' is out of range (0-65535).`);
   }
   if (base === 0 && /^0\d+$/.test(p)) return err(`iptables reads ${p} as an octal number, and ${p} is not one (8 and 9 are not octal digits): it refuses it. Write ${Number(p)}.`);
-  if (SERVICES[p] !== undefined) return undefined;
+  if (sctp && SCTP_SERVICES[p] === undefined && /^[a-z][a-z0-9-]*$/i.test(p)) {
+    const n = SERVICES[p];
+    return err(`The sctp match looks '${p}' up as an SCTP service, which /etc/services (on Debian and Ubuntu) does not list: iptables refuses it ("invalid port/service").${n !== undefined ? ` Write the number, ${n}.` : ''}`);
+  }
+  if (SERVICES[p] !== undefined || (sctp && SCTP_SERVICES[p] !== undefined)) return undefined;
   if (/^[a-z][a-z0-9-]*$/i.test(p)) {
     return { message: `'${p}' is not a service name this linter knows; iptables looks it up in /etc/services when loading.`, severity: 'warning' };
   }
@@ -239,7 +249,7 @@ export function plainPort(v: string): number {
   return plainPortCount(v) === 1 ? Number(v) : -1;
 }
 
-function portRange(name: string, refuseInverted: boolean, base: PortBase): ValueKind {
+function portRange(name: string, refuseInverted: boolean, base: PortBase, sctp = false): ValueKind {
   return kind(name, 'a port or a port range (from:to)', (v) => {
     if (plainPortCount(v) === 1) return undefined;
     if (v.includes(',') && v.split(',').every((p) => p !== '' && p.split(':').every((x) => x === '' || parsePort(x, base) !== undefined))) {
@@ -249,7 +259,7 @@ function portRange(name: string, refuseInverted: boolean, base: PortBase): Value
     if (parts.length > 2) return err(`'${v}' is not a port or port range; write from:to.`);
     for (const p of parts) {
       if (p === '' && parts.length === 2) continue;
-      const e = checkPort(p, v, !refuseInverted, base);
+      const e = checkPort(p, v, !refuseInverted, base, sctp);
       if (e) return e;
     }
     if (refuseInverted && parts.length === 2 && parts[0] !== '' && parts[1] !== '') {
@@ -263,8 +273,10 @@ function portRange(name: string, refuseInverted: boolean, base: PortBase): Value
 
 /** Ports as udp, dccp and conntrack take them: a reversed range is kept, and never matches. */
 export const portRangeKind = portRange('port-range', false, 10);
-/** Ports as tcp, sctp and multiport take them: a reversed range is refused. */
+/** Ports as tcp and multiport take them: a reversed range is refused. */
 export const strictPortRangeKind = portRange('strict-port-range', true, 0);
+/** Ports as sctp takes them: as tcp does, a name looked up for SCTP. */
+export const sctpPortRangeKind = portRange('strict-port-range:sctp', true, 0, true);
 
 /** How the option whose values are of this kind reads a port number. */
 export function portBaseOf(k: ValueKind | undefined): PortBase {
@@ -278,6 +290,8 @@ export const portListKind = kind('port-list', 'a comma-separated list of ports o
   let count = 0;
   for (const item of items) {
     if (item === '') return err(`Empty entry in port list '${v}'.`);
+    // Unlike --dport, a range in a list needs both ends.
+    if (item.startsWith(':') || item.endsWith(':')) return err(`multiport needs both ends of a range: '${item}' is refused ("invalid port/service"). Write ${item.startsWith(':') ? `0${item}` : `${item}65535`}.`);
     const e = strictPortRangeKind.validate(item, { family: 4 });
     if (e) return e;
     count += item.includes(':') ? 2 : 1;
