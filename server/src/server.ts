@@ -104,7 +104,7 @@ connection.onInitialize((params): InitializeResult => {
       hoverProvider: true,
       completionProvider: { triggerCharacters: ['-', ' ', ',', '*', ':'], resolveProvider: false },
       signatureHelpProvider: { triggerCharacters: [' '], retriggerCharacters: [','] },
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: true },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite, FIX_ALL_KIND], resolveProvider: true },
       documentSymbolProvider: true,
       codeLensProvider: { resolveProvider: false },
       definitionProvider: true,

@@ -674,3 +674,16 @@ test('a configuration a script sources is watched on disk when the client can wa
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('refactor: rules that differ only by port merge into one multiport rule, offered where the cursor is', async () => {
+  const text = '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -p tcp --dport 443 -j ACCEPT\nCOMMIT\n';
+  const uri = await opened(text);
+  const at = async (line: number, only?: string[]) => ((await c.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: { start: pos(line, 3), end: pos(line, 3) }, context: { diagnostics: [], ...(only ? { only } : {}) } })) ?? []) as CodeAction[];
+  const [merge] = (await at(3)).filter((a) => a.kind === 'refactor.rewrite');
+  assert.equal(merge.title, 'Merge 2 rules into one multiport rule (destination ports 22, 443)');
+  assert.equal(applyAction(text, uri, merge), '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -m multiport --dports 22,443 -j ACCEPT\nCOMMIT\n');
+  // Asked for refactorings by kind it is there; asked for quick fixes, or on a line with no rule, it is not.
+  assert.equal((await at(2, ['refactor'])).length, 1);
+  assert.deepEqual((await at(2, ['quickfix'])).filter((a) => a.kind === 'refactor.rewrite'), []);
+  assert.deepEqual((await at(1)).filter((a) => a.kind === 'refactor.rewrite'), []);
+});

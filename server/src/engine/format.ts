@@ -53,6 +53,11 @@ export interface SpecOptions {
    * command with such a variable has no canonical text (what rewrites the script keeps the variable).
    */
   resolved?: boolean;
+  /**
+   * One port option written as a multiport match instead (`--dport 80` becomes `-m multiport --dports 80,443`,
+   * before the target), the protocol's match left out when that option was all it held.
+   */
+  multiport?: { option: OptionUse; text: string };
 }
 
 /** The canonical text of a rule command (restore form, without the command words before `-A`). */
@@ -78,11 +83,15 @@ export function canonicalSpec(c: Command, opts: SpecOptions = {}): string | unde
   for (const o of generic) {
     if (!o.spec.short || (!GENERIC_ORDER.includes(o.spec.short) && !['-m', '-j', '-g'].includes(o.spec.short))) parts.push(optionText(o));
   }
+  const mp = opts.multiport;
   for (const m of c.matches) {
     if (!m.spec) return undefined;
+    const own = mp ? m.options.filter((o) => o !== mp.option) : m.options;
+    if (mp && own.length === 0 && m.options.length === 1) continue;
     parts.push(`-m ${!m.implicit && findMatch(m.name) === m.spec ? m.name : m.spec.name}`);
-    for (const o of m.options) parts.push(optionText(o));
+    for (const o of own) parts.push(optionText(o));
   }
+  if (mp) parts.push(mp.text);
   if (c.target) {
     parts.push(`${c.target.goto ? '-g' : '-j'} ${jumpTo ?? c.target.name}`);
     for (const o of c.target.options) parts.push(optionText(o));

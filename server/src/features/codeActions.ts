@@ -1,12 +1,14 @@
 /**
  * Code actions: the engine's fixes for the findings the editor asks about (quick-fixes, each with the choice to
- * silence its check), and "fix all": every safe fix of the document at once, offered as a quick-fix beside a safe
+ * silence its check), rewrites where the cursor is (refactor.rewrite: rules that differ only by port merged into one),
+ * and "fix all": every safe fix of the document at once, offered as a quick-fix beside a safe
  * one and as the source action `source.fixAll.iptables` (which editor.codeActionsOnSave can run on every save).
  */
 import { CodeAction, CodeActionKind, Diagnostic as LspDiagnostic } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { differenceEdit, fixAll, hasSafeFixes, quickFixes } from '../engine/fixes';
 import { LintOptions, LintResult } from '../engine/lint';
+import { refactorsAt } from '../engine/refactors';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.iptables`;
 export const FIX_ALL_TITLE = 'Fix all safe problems in this file';
@@ -31,6 +33,8 @@ export interface CodeActionOptions {
   lint?: LintOptions;
   /** The client resolves actions itself: fix-all and large quick fixes are then worked out only when picked. */
   resolve?: boolean;
+  /** The editor's selection: where rewrites for no finding (refactorings) are looked for. */
+  range?: LspDiagnostic['range'];
 }
 
 /** Whether a client's `only` list asks for actions of `kind` (a list naming a parent kind asks for its children). */
@@ -81,6 +85,10 @@ export function codeActions(doc: TextDocument, result: LintResult, diagnostics: 
       else action.edit = fixAllEdit(doc, result, lint);
       if (action.data || action.edit) out.push(action);
     }
+  }
+  // Rewrites where the cursor is: merging rules that differ only by port into one multiport rule.
+  if (options.range && wants(only, CodeActionKind.RefactorRewrite)) {
+    for (const r of refactorsAt(result, options.range)) out.push({ title: r.title, kind: CodeActionKind.RefactorRewrite, edit: { changes: { [doc.uri]: r.edits } } });
   }
   // Asked for by name only (the Source Action menu, or on save), never shown in the light bulb unasked.
   if (only !== undefined && wants(only, FIX_ALL_KIND)) {

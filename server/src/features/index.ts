@@ -56,7 +56,7 @@ export function registerFeatures(connection: Connection, documents: TextDocument
   connection.onCompletion((p) => withDoc('completion', p.textDocument.uri, [], (doc, r) => complete(doc, r, clamp(doc, p.position))));
   connection.onSignatureHelp((p) => withDoc('signatureHelp', p.textDocument.uri, null, (doc, r) => signatureHelp(doc, r, clamp(doc, p.position))));
   connection.onCodeAction((p) => withDoc('codeAction', p.textDocument.uri, [], (doc, r) =>
-    codeActions(doc, r, p.context.diagnostics, { only: p.context.only, lint: cache.optionsFor(doc), resolve: client().resolveCodeActionEdits })));
+    codeActions(doc, r, p.context.diagnostics, { only: p.context.only, lint: cache.optionsFor(doc), resolve: client().resolveCodeActionEdits, range: p.range })));
   connection.onCodeActionResolve((action) => {
     const data = action.data as Partial<FixAllData & LargeFixData> | undefined;
     const left = data?.fixAll ?? data?.quickFix;
