@@ -70,7 +70,7 @@ test(`kernel (iptables-${BACKEND}): named values in any case and cut short, numb
 });
 
 /** Words of every shape, for the options whose values are neither names nor numbers (texts, rates, times, addresses, marks). */
-const SHAPES = ['x', '0', '1/s', '5/minute', '0x1/0xff', 'a,b', 'x'.repeat(40), 'y'.repeat(300), '1.2.3.4', '::1', '10.0.0.0/8', '1:2', '1-2', '00:11:22:33:44:55', '12:00', '2024-01-01T00:00:00', 'Mon', 'abc123', '0.5'];
+const SHAPES = ['x', '0', '1/s', '5/minute', '0x1/0xff', 'a,b', 'x'.repeat(40), 'y'.repeat(300), '1.2.3.4', '::1', '10.0.0.0/8', '1:2', '1-2', '00:11:22:33:44:55', '12:00', '2024-01-01T00:00:00', 'Mon', 'abc123', '0.5', '123', '10.1'];
 
 test(`kernel (iptables-${BACKEND}): values of every shape for every other option: no error where the kernel takes the rule`, { skip, timeout: 300000 }, (t) => {
   const all: Case[] = [];

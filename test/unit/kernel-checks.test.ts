@@ -315,3 +315,15 @@ test('ports as each match reads them: a multiport range needs both ends, sctp na
   // Another protocol's match stays an error for both.
   assert.equal(errors(filter('-A INPUT ! -p tcp -m udp --sport 53 -j ACCEPT')).filter((d) => d.code === 'protocol-required').length, 1);
 });
+
+test('values as iptables reads them: SNAT/DNAT take four-number IPv4 addresses, TEE no unspecified gateway, --monthdays two characters a day', () => {
+  const nat = (to: string) => table('nat', ':PREROUTING ACCEPT [0:0]', `-A PREROUTING -p tcp -j DNAT --to-destination ${to}`);
+  assert.match(expectOne(nat('10.1:80'), 'invalid-value', 2, '10.1:80').message, /'10\.1' is not written as a full IPv4 address/);
+  expectNone(nat('10.0.0.1-10.0.0.9:80'), 'invalid-value');
+  expectNone(filter('-A INPUT -m iprange --src-range 10.1-10.2 -j ACCEPT'), 'invalid-value');
+  assert.match(expectOne(table('mangle', ':PREROUTING ACCEPT [0:0]', '-A PREROUTING -j TEE --gateway 0.0.0.0'), 'invalid-value', 2, '0.0.0.0').message, /unspecified address/);
+  expectOne(filter('-A INPUT -m time --monthdays 1,1:2 -j ACCEPT'), 'invalid-value', 4, '1,1:2');
+  const long = diagnose(filter('-A INPUT -m time --monthdays 123 -j ACCEPT')).find((d) => d.code === 'invalid-value')!;
+  assert.equal(long.severity, 'warning');
+  assert.match(long.message, /reads only its first two characters \(12\)/);
+});

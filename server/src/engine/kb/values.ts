@@ -361,6 +361,13 @@ export const plainAddressKind = kind('plain-address', 'an address', (v, ctx) => 
   return undefined;
 }, { label: 'address' });
 
+/** The address TEE sends copies to: any but the unspecified one (0.0.0.0, ::), which the kernel refuses. */
+export const gatewayKind = kind('gateway', 'an address', (v, ctx) => {
+  const e = plainAddressKind.validate(v, ctx);
+  if (e) return e;
+  return parseAddress(v)?.value === 0n ? err(`'${v}' is the unspecified address: TEE needs the address of a host to send the copies to, and the kernel refuses this one.`) : undefined;
+}, { label: 'address' });
+
 export const ipRangeKind = kind('ip-range', 'an address range (from-to)', (v, ctx) => {
   const parts = v.split('-');
   if (parts.length > 2) return err(`'${v}' is not an address range (from-to).`);
@@ -392,6 +399,9 @@ export const natTargetKind = kind('nat-target', 'an address, address range, and 
   if (addr !== '') {
     const e = ipRangeKind.validate(addr, ctx);
     if (e) return e;
+    // Unlike -s and -d, SNAT and DNAT read an IPv4 address only as four numbers (no 10.1 for 10.0.0.1).
+    const short = ctx.family === 4 ? addr.split('-').find((a) => !/^\d+\.\d+\.\d+\.\d+$/.test(a)) : undefined;
+    if (short !== undefined) return err(`'${short}' is not written as a full IPv4 address: SNAT and DNAT take four numbers (a.b.c.d), and iptables refuses it ("Bad IP address").`);
   }
   if (ports !== undefined) return natPortsKind.validate(ports, ctx);
   return undefined;
@@ -880,9 +890,11 @@ export const monthdaysKind = kind('monthdays', 'a comma-separated list of days o
   let warning: ValueProblem | undefined;
   for (const d of v.split(',')) {
     if (d === '') continue;
-    if (!/^\d/.test(d) || (/^\d+$/.test(d) && Number(d) > 31)) return err(`'${d}' is not a day of the month (1-31).`);
-    if (!/^\d+$/.test(d)) warning ??= { message: `'${d}' is not a plain day of the month: iptables reads only part of it (or refuses it). Write the days as numbers from 1 to 31.`, severity: 'warning' };
-    else if (Number(d) === 0) warning ??= { message: 'There is no day 0: iptables takes it, and it matches no day.', severity: 'warning' };
+    // iptables reads at most two characters of each day, as a number (strtoul, base 0), and skips the rest.
+    const n = strtoulBase0(d.slice(0, 2));
+    if (n === undefined || n > 31) return err(`'${d}' is not a day of the month (1-31).`);
+    if (d.length > 2) warning ??= { message: `'${d}' is not a plain day of the month: iptables reads only its first two characters (${d.slice(0, 2)}). Write the days as numbers from 1 to 31.`, severity: 'warning' };
+    else if (n === 0) warning ??= { message: 'There is no day 0: iptables takes it, and it matches no day.', severity: 'warning' };
   }
   return warning;
 });
