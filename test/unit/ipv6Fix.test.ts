@@ -78,12 +78,13 @@ test('what the IPv4 rules let in through addresses or user chains stays reachabl
   assert.deepEqual(block, [
     '    # The same for IPv6 (iptables filters IPv4 only), with ICMPv6, which IPv6 needs to work.',
     '    sudo ip6tables -A INPUT -p ipv6-icmp -j ACCEPT',
+    // -s 0.0.0.0/0 is every address: the rule is carried over without it.
+    '    sudo ip6tables -A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT',
     '    # What the IPv4 rules let in elsewhere (loopback, replies, SSH as it is reachable now): narrow SSH to your addresses.',
-    '    sudo ip6tables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
     '    sudo ip6tables -A INPUT -i lo -j ACCEPT',
     '    sudo ip6tables -A INPUT -p tcp -m tcp --dport 22 -j ACCEPT',
     '    sudo ip6tables -A INPUT -j LOG',
-    '    # Not carried over (IPv4 addresses, ICMP, user chains or shell values): the rules on lines 5, 6, 7.',
+    '    # Not carried over (IPv4 addresses, ICMP, user chains or shell values): the rules on lines 5, 7.',
     '    sudo ip6tables -A INPUT -j REJECT',
   ]);
   assert.equal(out.text.split('\n')[out.to], '}');

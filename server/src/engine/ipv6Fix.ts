@@ -31,7 +31,12 @@ const REJECT_TYPES: Record<string, string> = {
 
 /** ICMP's reject types as ICMPv6's, in a rule's text. */
 function forIpv6(spec: string): string {
-  return spec.replace(/--reject-with (icmp-[a-z-]+)/, (all, t: string) => (REJECT_TYPES[t] ? `--reject-with ${REJECT_TYPES[t]}` : all));
+  return spec
+    .replace(/--reject-with (icmp-[a-z-]+)/, (all, t: string) => (REJECT_TYPES[t] ? `--reject-with ${REJECT_TYPES[t]}` : all))
+    // `-s 0.0.0.0/0` is every address: said of IPv6, nothing (ip6tables takes it, and it reads oddly).
+    .replace(/(^|[^!] )-[sd] [0-9.]+\/0+(?= |$)/g, '$1')
+    .replace(/ {2,}/g, ' ')
+    .trim();
 }
 
 /**

@@ -176,8 +176,10 @@ function addressSetUncached(text: string, family: 4 | 6): IntervalSet | undefine
   const spans: Array<[bigint, bigint]> = [];
   for (const item of text.split(',')) {
     const r = parseNet(item);
-    if (!r || !r.ok || !r.net.contiguous || r.net.family !== family) return undefined;
-    spans.push([r.net.lo, r.net.hi]);
+    if (!r || !r.ok || !r.net.contiguous) return undefined;
+    // A prefix of 0 is every address, whatever the address written (`ip6tables -s 0/0`).
+    if (r.net.family !== family && r.net.prefix !== 0) return undefined;
+    spans.push(r.net.prefix === 0 ? [0n, (1n << (family === 4 ? 32n : 128n)) - 1n] : [r.net.lo, r.net.hi]);
   }
   return IntervalSet.from(spans);
 }

@@ -321,7 +321,10 @@ function checkHost(item: string, ctx: ValueContext, allowHostname: boolean): Val
   const net = parseNet(item);
   if (net) {
     if (!net.ok) return err(net.message);
-    if (net.net.family !== ctx.family) {
+    // With a prefix of 0 the address is never looked at (`ip6tables -s 0/0` is every address); iptables reads an
+    // IPv4-mapped IPv6 address (::ffff:1.2.3.4) as the IPv4 address. Both held to the kernel.
+    const mapped = ctx.family === 4 && /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(item);
+    if (net.net.family !== ctx.family && net.net.prefix !== 0 && !mapped) {
       return err(
         `IPv${net.net.family} address '${item}' in an ${ctx.family === 4 ? 'iptables (IPv4)' : 'ip6tables (IPv6)'} ruleset: the ${ctx.family === 4 ? 'iptables' : 'ip6tables'} command refuses it.`,
         'address-family',

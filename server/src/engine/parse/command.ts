@@ -5,7 +5,7 @@
 import { Family } from '../kb/addresses';
 import { legacyOnly } from '../checks/legacy';
 import {
-  CommandSpec, GENERIC_OPTIONS, MATCHES, ModuleSpec, OptionSpec, TARGETS, findCommand, findMatch, findTable, findTarget,
+  COMMANDS, CommandSpec, GENERIC_OPTIONS, MATCHES, ModuleSpec, OptionSpec, TARGETS, findCommand, findMatch, findTable, findTarget,
   exactOption, isAvailable, lookupOption, protocolMatch, TABLES,
 } from '../kb';
 import { ValueKind } from '../kb/values';
@@ -52,6 +52,18 @@ function allOptionNames(specs: OptionSpec[]): string[] {
 
 function looksLikeOption(t: Token): boolean {
   return !t.dynamic && t.value.length > 1 && t.value.startsWith('-') && !/^-\d/.test(t.value);
+}
+
+/** Every word iptables knows as an option or command (`-m`, `--dport`, `-A`), spelt as the knowledge base spells them. */
+let optionNames: Set<string> | undefined;
+
+/**
+ * Whether an option's first value is missing, the next word being one of iptables' own options (`-s -m comment`).
+ * iptables takes whatever word follows as that value (`-i -eth0` is an interface named -eth0), so any other word is.
+ */
+function namesAnOption(t: Token): boolean {
+  optionNames ??= new Set([...GENERIC_OPTIONS, ...MATCHES.flatMap((m) => m.options), ...TARGETS.flatMap((m) => m.options)].flatMap((o) => [...o.names, ...(o.short ? [o.short] : [])]).concat(COMMANDS.flatMap((c) => [c.short, c.long])));
+  return looksLikeOption(t) && optionNames.has(t.value);
 }
 
 /**
@@ -871,7 +883,7 @@ class CommandParser {
         continue;
       }
       const textual = !nameArg && kinds[k].textual;
-      if (!a || (looksLikeOption(a) && !textual)) {
+      if (!a || ((k === 0 ? namesAnOption(a) : looksLikeOption(a)) && !textual)) {
         const what = nameArg ? (spec.short === '-m' ? 'a match module name' : spec.short === '-t' ? 'a table' : 'a target or chain name') : kinds[k].what;
         const which = total > 1 ? `${total} values; value ${k + 1} is ` : '';
         this.fail('missing-argument', nameToken.range, `${nameToken.value} needs ${which}${what}${a ? `, but the next word is the option '${a.value}'` : ''}.`);
