@@ -206,3 +206,27 @@ test(`kernel (iptables-${BACKEND}): -s, -i and -p in many shapes: the linter ref
   });
   assert.deepEqual(wrong, []);
 });
+
+/** Whole rules in the spellings people use: rule numbers, names in another case, abbreviations, rates, marks, lengths. */
+const SPELLINGS = ['-P INPUT accept', '-P INPUT Drop', '-P INPUT DROP', '-P INPUT REJECT', '-P INPUT RETURN', '-P INPUT QUEUE',
+  '-A INPUT -j accept', '-A INPUT -j Accept', '-A INPUT -j log', '-A INPUT -m TCP -p tcp --dport 1 -j ACCEPT', '-A INPUT -m Tcp -p tcp -j ACCEPT', '-A INPUT -p tcp -m TCP --dport 1 -j ACCEPT',
+  '-I INPUT 0 -j ACCEPT', '-I INPUT 01 -j ACCEPT', '-I INPUT 0x1 -j ACCEPT', '-I INPUT +1 -j ACCEPT', '-I INPUT 1.0 -j ACCEPT', '-I INPUT 2 -j ACCEPT', '-I INPUT 1 -j ACCEPT',
+  '-t FILTER -A INPUT -j ACCEPT', '-t Nat -A PREROUTING -j ACCEPT', '-A INPUT -m conntrack --ctstate est -j ACCEPT',
+  '-A INPUT -p TCP --dport 1 -j ACCEPT', '-A INPUT -p Tcp --syn -j ACCEPT', '-A INPUT --protocol tcp --destination-port 1 -j ACCEPT', '-A INPUT --proto tcp -j ACCEPT', '-A INPUT --dst 1.2.3.4 -j ACCEPT', '-A INPUT --src-ran 1.2.3.4-1.2.3.5 -m iprange -j ACCEPT',
+  '-A INPUT -m iprange --src-ran 1.2.3.4-1.2.3.5 -j ACCEPT', '-A INPUT -p tcp --dp 1 -j ACCEPT', '-A INPUT -p tcp --dpo 1 -j ACCEPT', '-A INPUT -p tcp -m multiport --dport 1,2 -j ACCEPT', '-A INPUT -p tcp -m multiport --dpo 1,2 -j ACCEPT',
+  '-A INPUT -j LOG --log-lev 4', '-A INPUT -j LOG --log-level warn', '-A INPUT -j LOG --log-level WARNING', '-A INPUT -j LOG --log-level 8', '-A INPUT -j REJECT --reject-with tcp-rst -p tcp', '-A INPUT -j REJECT --reject-with icmp-admin-prohibited', '-A INPUT -j REJECT --reject-with icmp6-port-unreachable',
+  '-A INPUT -m limit --limit 1/sec -j ACCEPT', '-A INPUT -m limit --limit 1/second -j ACCEPT', '-A INPUT -m limit --limit 1/h -j ACCEPT', '-A INPUT -m limit --limit 1/hr -j ACCEPT', '-A INPUT -m limit --limit 1/d -j ACCEPT', '-A INPUT -m limit --limit 1/days -j ACCEPT', '-A INPUT -m limit --limit 1 -j ACCEPT', '-A INPUT -m limit --limit /s -j ACCEPT',
+  '-A INPUT -m state --state new -j ACCEPT', '-A INPUT -m state --state New,established -j ACCEPT', '-A INPUT -m comment --comment "" -j ACCEPT', '-A INPUT -m mark --mark 0x1/0x1 -j ACCEPT', '-A INPUT -m mark --mark 1/ -j ACCEPT', '-A INPUT -m mark --mark /1 -j ACCEPT', '-A INPUT -m mark --mark 0xffffffff -j ACCEPT', '-A INPUT -m mark --mark 0x100000000 -j ACCEPT',
+  '-A INPUT -m length --length 0:65535 -j ACCEPT', '-A INPUT -m length --length 65536 -j ACCEPT', '-A INPUT -m length --length 10:5 -j ACCEPT', '-A INPUT -m ttl --ttl-eq 256 -j ACCEPT', '-A INPUT -m connlimit --connlimit-above 0 -j ACCEPT', '-A INPUT -p tcp -m connlimit --connlimit-above 2 --connlimit-mask 33 -j ACCEPT',
+  '-A INPUT -m recent --name x -j ACCEPT', '-A INPUT -m recent --set --rcheck -j ACCEPT', '-A INPUT -m recent --rcheck --seconds 0 -j ACCEPT', '-A INPUT -m recent --update --hitcount 256 -j ACCEPT', '-A INPUT -m recent --rcheck --hitcount 20 -j ACCEPT', '-A INPUT -m limit --limit 1/day -j ACCEPT', '-A INPUT -m limit --limit 3/day --limit-burst 9 -j ACCEPT', '-A INPUT -m limit --limit 2/day --limit-burst 30 -j ACCEPT', '-A INPUT -m limit --limit 20000/s -j ACCEPT'];
+
+test(`kernel (iptables-${BACKEND}): whole rules in the spellings people use: the linter refuses what the kernel refuses`, { skip, timeout: 300000 }, () => {
+  const all: Case[] = [];
+  for (const family of [4, 6] as const) for (const rule of SPELLINGS) all.push({ family, module: `rule ${rule}`, rule });
+  const verdicts = kernelVerdicts(all);
+  const wrong = all.flatMap((c, i) => {
+    const errors = lintErrors(c);
+    return verdicts[i] === undefined || verdicts[i] === (errors.length === 0) ? [] : [`${verdicts[i] ? 'false error' : 'missed refusal'}: ${show(c)}${errors[0] ? ` (${errors[0]})` : ''}`];
+  });
+  assert.deepEqual(wrong, []);
+});

@@ -327,3 +327,18 @@ test('values as iptables reads them: SNAT/DNAT take four-number IPv4 addresses, 
   assert.equal(long.severity, 'warning');
   assert.match(long.message, /reads only its first two characters \(12\)/);
 });
+
+test('rule numbers as strtoul reads them, tcp-rst, recent --seconds, and -m limit rates the kernel cannot count', () => {
+  const script = (line: string) => `#!/bin/sh\niptables -A INPUT -j ACCEPT\n${line}\n`;
+  assert.deepEqual(errors(script('iptables -I INPUT 0x1 -j DROP'), { fileName: 'fw.sh' }), []);
+  assert.deepEqual(errors(script('iptables -I INPUT +1 -j DROP'), { fileName: 'fw.sh' }), []);
+  assert.match(errors(script('iptables -I INPUT 1.0 -j DROP'), { fileName: 'fw.sh' })[0].message, /'1\.0' is not a rule number/);
+  assert.deepEqual(errors(filter('-A INPUT -p tcp -j REJECT --reject-with tcp-rst')), []);
+  expectOne(filter('-A INPUT -j REJECT --reject-with tcp-rst'), 'protocol-required', 4, 'tcp-rst');
+  expectOne(filter('-A INPUT -m recent --rcheck --seconds 0 -j DROP'), 'invalid-value', 4, '0');
+  const slow = expectOne(filter('-A INPUT -m limit --limit 1/day -j LOG'), 'invalid-value', 4, '1/day');
+  assert.equal(slow.severity, 'warning');
+  assert.match(slow.message, /lower the burst to 1 \(--limit-burst 1\) or raise the rate\. iptables-legacy refuses it; iptables-nft/);
+  expectNone(filter('-A INPUT -m limit --limit 2/day -j LOG'), 'invalid-value');
+  assert.match(expectOne(filter('-A INPUT -m limit --limit 20000/s -j ACCEPT'), 'invalid-value', 4, '20000/s').message, /Rate too fast/);
+});

@@ -3,6 +3,7 @@
  * per family, table and chain. Problems found on the way (undefined or duplicate chains, bad policies) are reported here.
  */
 import { ruleNumberAt } from './parse/scriptLoops';
+import { strtoulBase0 } from './kb/services';
 import { Family } from './kb/addresses';
 import { findTable, isBuiltinChain, TARGETS } from './kb';
 import { Token } from './lexer';
@@ -286,7 +287,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   /** -A, -I, -R, -D: the rules of a chain. */
   function editRules(c: Command, family: Family, op: string, name: ChainWord | undefined): void {
     if (!name) return;
-    const pos = c.rulenum && !c.rulenum.dynamic ? Number(c.rulenum.value) : undefined;
+    const pos = c.rulenum && !c.rulenum.dynamic ? strtoulBase0(c.rulenum.value) : undefined;
     // Rules are numbered from 1, whatever the chain holds.
     if (pos !== undefined && pos < 1) {
       sink.error('syntax', c.rulenum!.range, `Rules are numbered from 1: iptables refuses rule number ${c.rulenum!.value} ("Invalid rule number").`);

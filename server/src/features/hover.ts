@@ -4,7 +4,7 @@ import { holdsTemplateValue, templateLine } from '../engine/parse/template';
 import { isLoopWord } from '../engine/parse/scriptLoops';
 import { Family, formatAddress, parseNet } from '../engine/kb/addresses';
 import { BUILTIN_CHAINS, isBuiltinChainOf, ModuleSpec, OptionSpec, TABLES } from '../engine/kb';
-import { PORT_DESCRIPTIONS, PORT_NAMES, protocolNumber, SERVICES } from '../engine/kb/services';
+import { PORT_DESCRIPTIONS, PORT_NAMES, protocolNumber, SERVICES, strtoulBase0 } from '../engine/kb/services';
 import { parsePort, PortBase, portBaseOf, setNameKind, ValueKind } from '../engine/kb/values';
 import { LintResult } from '../engine/lint';
 import { explainRule } from '../engine/explain';
@@ -252,7 +252,7 @@ function ruleNumberMarkdown(result: LintResult, c: Command, token: Token): strin
   if (!at) return head;
   if (at.amid) return `${head}\n\nIt falls among the rules a loop of this script adds, one per value: which of them is not known here.`;
   if (at.rule) return `${head}\n\nThis command ${does} the rule of line ${at.rule.startLine + 1}:\n\n\`\`\`\n${result.index.lineText(at.rule.startLine).trim()}\n\`\`\``;
-  return `${head}\n\n${chain} holds ${at.count} rule(s) then: ${c.spec.short === '-I' && Number(n) === at.count + 1 ? 'the rule goes at its end.' : `there is no rule ${n}.`}`;
+  return `${head}\n\n${chain} holds ${at.count} rule(s) then: ${c.spec.short === '-I' && strtoulBase0(n) === at.count + 1 ? 'the rule goes at its end.' : `there is no rule ${n}.`}`;
 }
 
 /** A line of a template's own syntax: what the analysis makes of the rules it governs. */

@@ -10,6 +10,8 @@ import { suggest } from '../suggest';
 import { ChainState, RulesetState } from '../state';
 import { CheckContext, ruleFamily } from './context';
 import { legacyOnly, nftOnly } from './legacy';
+import { limitAverage, limitRefusedAt } from '../kb/limit';
+import { strtoulBase0 } from '../kb/services';
 import { DiagnosticSink } from '../parse/diagnostics';
 import { Range } from '../types';
 import { fingerprint } from '../fingerprint';
@@ -96,8 +98,41 @@ function checkLoops(ctx: CheckContext): void {
   }
 }
 
+/**
+ * -m limit as the kernel takes it: a rate faster than 10,000 per second is refused by iptables ("Rate too fast"),
+ * and a slow rate with a burst of several overflows the kernel's credits (see kb/limit.ts).
+ */
+function checkLimitCredits(ctx: CheckContext, rule: Command): void {
+  for (const m of rule.matches) {
+    if (m.spec?.name !== 'limit') continue;
+    const rate = m.options.find((o) => o.spec.names[0] === '--limit');
+    const burstOpt = m.options.find((o) => o.spec.names[0] === '--limit-burst');
+    if (rate?.argDynamic || burstOpt?.argDynamic) continue;
+    const text = rate?.argValue ?? '3/hour';
+    const avg = limitAverage(text);
+    const range = rate?.arg?.range ?? m.token?.range ?? rule.range;
+    if (avg === 0) {
+      ctx.sink.error('invalid-value', range, `A rate of ${text} is faster than -m limit counts (at most 10000/second): iptables refuses it ("Rate too fast").`);
+      continue;
+    }
+    const burst = burstOpt ? strtoulBase0(burstOpt.argValue ?? '') : 5;
+    if (avg === undefined || burst === undefined) continue;
+    // Distributions build their kernels with a timer of 250 Hz (Debian, Ubuntu) or 1000 Hz (Fedora, RHEL, Arch): said
+    // when both refuse the rule. iptables-nft counts in its own way and takes it.
+    const refused = (b: number) => {
+      const at = limitRefusedAt(avg, b);
+      return at.includes(250) && at.includes(1000);
+    };
+    if (!refused(burst)) continue;
+    let fits = burst;
+    while (fits > 1 && limitRefusedAt(avg, fits).length) fits--;
+    legacyOnly(ctx.sink, 'invalid-value', range, `A rate as slow as ${text} with a burst of ${burst} overflows the kernel's count of credits for -m limit ("Numerical result out of range"): lower the burst to ${fits} (--limit-burst ${fits}) or raise the rate.`);
+  }
+}
+
 function checkRule(ctx: CheckContext, rule: Command, cs: ChainState): void {
   checkTarget(ctx, rule, cs);
+  checkLimitCredits(ctx, rule);
   for (const m of rule.matches) if (m.spec) checkPlacement(ctx, rule, cs, m.spec, m);
   checkMatchProtocols(ctx, rule);
   checkOptionNeeds(ctx, rule);
@@ -282,9 +317,10 @@ function checkTargetNeeds(ctx: CheckContext, rule: Command): void {
     ctx.sink.error('protocol-required', t.token.range, `${spec.name} needs ${spec.protocols.map((p) => `-p ${p}`).join(' or ')} on the rule: the kernel refuses it otherwise.`, { insert: `-p ${spec.protocols[0]}` });
   }
   const rejectWith = hasOption(t.options, '--reject-with');
-  // REJECT reads its type in any case, and a beginning as the type it begins (`tcp-res`; only tcp-reset begins with t).
+  // REJECT reads its type in any case, and a beginning as the type it begins (`tcp-res`; only tcp-reset, and in
+  // iptables its other name tcp-rst, begin with t).
   const type = rejectWith?.argValue?.toLowerCase();
-  if (rejectWith && type && 'tcp-reset'.startsWith(type) && !protoOk(rule, ['tcp'])) {
+  if (rejectWith && type && ('tcp-reset'.startsWith(type) || (ruleFamily(ctx, rule) === 4 && 'tcp-rst'.startsWith(type))) && !protoOk(rule, ['tcp'])) {
     ctx.sink.error('protocol-required', rejectWith.arg!.range, '--reject-with tcp-reset needs -p tcp: a TCP reset can only answer a TCP packet.', { insert: '-p tcp' });
   }
   const toSource = hasOption(t.options, '--to-source');

@@ -86,7 +86,7 @@ export const MATCHES: ModuleSpec[] = [
     neg('--remove', null, 'Remove the address from the list if it is there.'),
     opt('--rsource', null, 'Remember source addresses (the default).'),
     opt('--rdest', null, 'Remember destination addresses.'),
-    opt('--seconds', v.intKind(0, 0xffffffff), 'Only entries seen in the last N seconds count.'),
+    opt('--seconds', v.intKind(1, 0xffffffff), 'Only entries seen in the last N seconds count.'),
     opt('--reap', null, 'With --seconds: purge older entries.', { requires: ['--seconds'] }),
     opt('--hitcount', v.intKind(0, 65535), 'Only entries seen at least N times count.'),
     opt('--rttl', null, 'Also require the same TTL as when the address was added (against spoofing).'),

@@ -747,6 +747,7 @@ export const REJECT_TYPES: ValueChoice[] = [
   { label: 'host-prohib', doc: 'Short for icmp-host-prohibited.', family: 4 },
   { label: 'admin-prohib', doc: 'Short for icmp-admin-prohibited.', family: 4 },
   { label: 'tcp-reset', doc: 'Answers with a TCP RST, as a closed port does. Only with -p tcp.' },
+  { label: 'tcp-rst', doc: 'Short for tcp-reset (iptables only).', family: 4 },
   { label: 'icmp6-port-unreachable', doc: 'The IPv6 default: port unreachable.', family: 6 },
   { label: 'icmp6-no-route', doc: 'No route to destination.', family: 6 },
   { label: 'no-route', doc: 'Short for icmp6-no-route.', family: 6 },

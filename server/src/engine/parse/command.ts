@@ -9,6 +9,7 @@ import {
   exactOption, isAvailable, lookupOption, protocolMatch, TABLES,
 } from '../kb';
 import { ValueKind } from '../kb/values';
+import { strtoulBase0 } from '../kb/services';
 import { Token } from '../lexer';
 import { dynamicOf, endLineOf, lineOf, rangeOf, spanOf, textOf, tokenOf, valueOf, WordRef, Words } from './words';
 import { Command, MatchUse, OptionUse, TargetUse } from '../model';
@@ -690,9 +691,13 @@ class CommandParser {
       return;
     }
     const r = this.next();
-    if (spec.rulenum && r && /^\d+$/.test(r.value)) {
+    // As iptables reads it: any word after the chain that is not an option is the rule number, a number as C's
+    // strtoul reads it (`0x1` and `+1` are 1).
+    if (spec.rulenum && r && (r.dynamic || !/^[-!]/.test(r.value))) {
       this.cmd.setPart(RULENUM, r);
       this.i++;
+      const n = r.dynamic ? 1 : strtoulBase0(r.value);
+      if (n === undefined || n > 0x7fffffff) this.fail('syntax', r.range, `'${r.value}' is not a rule number: iptables refuses it ("Invalid rule number"). Rules are numbered from 1.`);
     } else if (spec.rulenum === 'required' && (!r || !r.dynamic)) {
       this.fail('missing-argument', t.range, `${spec.short} needs a rule number after the chain.`);
     }

@@ -1,0 +1,34 @@
+/**
+ * What the kernel makes of a `-m limit` rate and burst. libxt_limit stores the rate as the time between packets, in
+ * ten-thousandths of a second; the kernel turns that, times the burst, into credits in 32-bit arithmetic, and
+ * refuses the rule ("Numerical result out of range") when the product overflows, which a slow rate with a burst of
+ * a few does (1/day with the default burst of 5). The credits depend on the kernel's timer frequency (HZ).
+ */
+const SCALE = 10000;
+const UNITS: Array<[string, number]> = [['second', 1], ['minute', 60], ['hour', 3600], ['day', 86400]];
+/** Timer frequencies kernels are built with. */
+const HZS = [100, 250, 300, 1000];
+const U32 = 2n ** 32n;
+
+/** The time between packets a rate stands for, as libxt_limit stores it; undefined when it cannot be read. */
+export function limitAverage(rate: string): number | undefined {
+  const m = /^[ \t]*\+?(\d+)([^/]*)(?:\/(.*))?$/.exec(rate);
+  const r = m ? Number(m[1]) : 0;
+  if (!m || r === 0) return undefined;
+  const unit = m[3]?.toLowerCase();
+  const mult = unit === undefined ? 1 : UNITS.find(([u]) => unit !== '' && u.startsWith(unit))?.[1];
+  return mult === undefined ? undefined : Math.floor((SCALE * mult) / r);
+}
+
+/** The credits the kernel makes of `user` (ten-thousandths of a second) at a timer frequency, in 32-bit arithmetic. */
+function credits(user: number, hz: number): bigint {
+  const cpj = 2 ** Math.floor(Math.log2(Math.floor(0xffffffff / (hz * 86400))));
+  if (user > Math.floor(0xffffffff / (hz * cpj))) return (BigInt(Math.floor(user / SCALE)) * BigInt(hz * cpj)) % U32;
+  return BigInt(Math.floor((user * hz * cpj) / SCALE));
+}
+
+/** The timer frequencies at which the kernel refuses a limit with this average and burst (none: it takes it). */
+export function limitRefusedAt(avg: number, burst: number): number[] {
+  const product = Number((BigInt(avg) * BigInt(burst)) % U32);
+  return HZS.filter((hz) => burst === 0 || credits(product, hz) < credits(avg, hz));
+}
