@@ -16,10 +16,16 @@ export interface Case { family: 4 | 6; module: string; rule: string }
  */
 const OUTSIDE = ['target SECMARK', 'match nfacct'];
 
-/** Loads every case in a namespace (its script in a temporary directory); per case, whether the kernel took it, or undefined when it lacks the module. */
-export function kernelVerdicts(all: Case[], prologue = ''): Array<boolean | undefined> {
+/**
+ * Loads every case in a namespace (its script in a temporary directory); per case, whether the kernel took it, or
+ * undefined when it lacks the module. With `fresh`, each case meets empty tables: iptables-legacy skips some checks
+ * of a rule that an earlier catch-all rule leaves unreachable (`-A INPUT -j ACCEPT`, then `-m owner` in INPUT).
+ */
+export function kernelVerdicts(all: Case[], prologue = '', fresh = false): Array<boolean | undefined> {
   const tool = (c: Case) => `${c.family === 6 ? 'ip6tables' : 'iptables'}-${BACKEND}`;
-  const script = all.map((c) => `out=$(${tool(c)} ${c.rule} 2>&1); s=$?; case "$out" in *"missing kernel module"*|*"No chain/target/match"*) echo "$s absent";; *) echo "$s";; esac`).join('\n');
+  // Empty tables: a restore file that names them with no rules (iptables-legacy-restore, ip6tables-nft-restore, ...).
+  const reset = (c: Case) => (fresh ? `printf '*filter\\nCOMMIT\\n*nat\\nCOMMIT\\n*mangle\\nCOMMIT\\n*raw\\nCOMMIT\\n' | ${tool(c)}-restore; ` : '');
+  const script = all.map((c) => `${reset(c)}out=$(${tool(c)} ${c.rule} 2>&1); s=$?; case "$out" in *"missing kernel module"*|*"No chain/target/match"*) echo "$s absent";; *) echo "$s";; esac`).join('\n');
   const dir = mkdtempSync(path.join(tmpdir(), 'ipt-verdicts-'));
   let r: SpawnSyncReturns<string>;
   try {

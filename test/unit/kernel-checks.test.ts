@@ -342,3 +342,14 @@ test('rule numbers as strtoul reads them, tcp-rst, recent --seconds, and -m limi
   expectNone(filter('-A INPUT -m limit --limit 2/day -j LOG'), 'invalid-value');
   assert.match(expectOne(filter('-A INPUT -m limit --limit 20000/s -j ACCEPT'), 'invalid-value', 4, '20000/s').message, /Rate too fast/);
 });
+
+test('more values held to the kernel: reversed NAT ports, empty log prefixes, odd hexadecimal, impossible dates, addrtype interfaces in the wrong chain', () => {
+  expectOne(table('nat', ':PREROUTING ACCEPT [0:0]', '-A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.1:90-80'), 'invalid-value', 2, '10.0.0.1:90-80');
+  expectOne(filter('-A INPUT -j LOG --log-prefix ""'), 'invalid-value', 4, '""');
+  expectOne(filter('-A INPUT -m string --hex-string "|0|" --algo bm -j DROP'), 'invalid-value', 4, '"|0|"');
+  expectNone(filter('-A INPUT -m string --hex-string "|0d 0a|x" --algo bm -j DROP'), 'invalid-value');
+  expectOne(filter('-A INPUT -m time --datestart 2024-13-01 -j ACCEPT'), 'invalid-value', 4, '2024-13-01');
+  expectNone(filter('-A INPUT -m time --datestart 2024-12-31T23:59:59 -j ACCEPT'), 'invalid-value');
+  assert.equal(errors(filter('-A OUTPUT -m addrtype --src-type LOCAL --limit-iface-in -j ACCEPT')).length, 1);
+  assert.deepEqual(errors(filter('-A INPUT -m addrtype --src-type LOCAL --limit-iface-in -j ACCEPT')), []);
+});

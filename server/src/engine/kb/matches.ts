@@ -117,8 +117,8 @@ export const MATCHES: ModuleSpec[] = [
   match('addrtype', 'The kind of address (LOCAL, BROADCAST, MULTICAST, ...) as the routing table sees it.', [
     neg('--src-type', v.addrtypeKind, 'Kind of the source address.'),
     neg('--dst-type', v.addrtypeKind, 'Kind of the destination address: `LOCAL` means this machine.'),
-    opt('--limit-iface-in', null, 'Only consider the incoming interface.'),
-    opt('--limit-iface-out', null, 'Only consider the outgoing interface.'),
+    opt('--limit-iface-in', null, 'Only consider the incoming interface.', { chains: ['PREROUTING', 'INPUT', 'FORWARD'] }),
+    opt('--limit-iface-out', null, 'Only consider the outgoing interface.', { chains: ['OUTPUT', 'POSTROUTING', 'FORWARD'] }),
   ]),
   match('owner', 'The local process that created the packet: its user, group or socket. Only for locally generated packets: OUTPUT and POSTROUTING.', [
     neg('--uid-owner', v.ownerKind, 'Owning user name, number, or range.'),
@@ -158,7 +158,7 @@ export const MATCHES: ModuleSpec[] = [
     opt('--from', v.intKind(0, 65535), 'Offset to start searching at.'),
     opt('--to', v.intKind(0, 65535), 'Offset to stop searching at.'),
     neg('--string', v.stringKind(128), 'The text to find.'),
-    neg('--hex-string', v.stringKind(256), 'The bytes to find, with hex between pipes: `|0d0a|`.'),
+    neg('--hex-string', v.hexStringKind, 'The bytes to find, with hex between pipes: `|0d0a|`.'),
     opt('--icase', null, 'Ignore case.'),
   ]),
   match('time', 'Time of day, weekday or date of arrival.', [

@@ -15,7 +15,7 @@ export const TARGETS: ModuleSpec[] = [
   ], { terminating: true, tables: ['filter'], chains: ['INPUT', 'FORWARD', 'OUTPUT'] }),
   target('LOG', 'Write the packet\'s headers to the kernel log and go on to the next rule. Pair it with `-m limit` to avoid flooding the log.', [
     opt('--log-level', v.logLevelKind, 'Syslog level: 0-7 or `emerg` ... `debug` (default warning).'),
-    opt('--log-prefix', v.stringKind(29, 'a prefix of at most 29 characters', true), 'Text put before the log line, at most 29 characters: `"[FW DROP] "`.'),
+    opt('--log-prefix', v.prefixKind(29), 'Text put before the log line, at most 29 characters: `"[FW DROP] "`.'),
     opt('--log-tcp-sequence', null, 'Log TCP sequence numbers (readable by local users: a security risk).'),
     opt('--log-tcp-options', null, 'Log the TCP options.'),
     opt('--log-ip-options', null, 'Log the IP options.'),
@@ -24,7 +24,7 @@ export const TARGETS: ModuleSpec[] = [
   ]),
   target('NFLOG', 'Send the packet to a userspace logger (ulogd) through nfnetlink and go on to the next rule.', [
     opt('--nflog-group', v.intKind(0, 65535), 'Netlink group number (default 0).'),
-    opt('--nflog-prefix', v.stringKind(63, 'a prefix of at most 63 characters', true), 'Text attached to the message, at most 63 characters (iptables cuts a longer one).'),
+    opt('--nflog-prefix', v.prefixKind(63), 'Text attached to the message, at most 63 characters (iptables cuts a longer one).'),
     opt('--nflog-range', v.intKind(0, 0xffffffff), 'Bytes of the packet to copy (deprecated, use --nflog-size).'),
     opt('--nflog-size', v.intKind(0, 0xffffffff), 'Bytes of the packet to copy.'),
     opt('--nflog-threshold', v.intKind(1, 65535), 'Packets to queue before sending to userspace.'),

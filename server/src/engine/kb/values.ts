@@ -310,6 +310,7 @@ export const natPortsKind = kind('nat-ports', 'a port or port range (from-to)', 
     const odd = octalSurprise(p, n, 'port');
     if (odd) return odd;
   }
+  if (parts.length === 2 && strtoulBase0(parts[0])! > strtoulBase0(parts[1])!) return err(`Port range '${v}' is reversed: iptables refuses it. Write ${parts[1]}-${parts[0]}.`);
   return undefined;
 }, { label: 'port[-port]' });
 
@@ -837,6 +838,23 @@ export function stringKind(max: number, what = 'a text', truncated = false): Val
   }, { label: 'text' });
 }
 
+/** A log prefix: not empty ("No prefix specified"), at most `max` characters (iptables cuts a longer one). */
+export function prefixKind(max: number): ValueKind {
+  const text = stringKind(max, `a prefix of at most ${max} characters`, true);
+  return kind(`prefix:${max}`, text.what, (v, ctx) => (v === '' ? err('An empty prefix is refused ("No prefix specified"): leave the option out, or write some text.') : text.validate(v, ctx)), { label: 'text' });
+}
+
+/** The string match's bytes: text, with hexadecimal between pipes (`|0d 0a|`), two digits a byte. */
+export const hexStringKind = kind('hex-string', 'text with hexadecimal bytes between pipes (|0d0a|)', (v) => {
+  const parts = v.split('|');
+  if (parts.length % 2 === 0) return err(`'${v}' opens a hexadecimal part with | and never closes it: iptables refuses it.`);
+  for (let k = 1; k < parts.length; k += 2) {
+    const hex = parts[k].replace(/ /g, '');
+    if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length % 2 !== 0) return err(`'|${parts[k]}|' is not whole bytes of hexadecimal (two digits each): iptables refuses it.`);
+  }
+  return v.length > 256 ? err(`Too long: at most 256 characters, this has ${v.length}.`) : undefined;
+}, { label: 'text' });
+
 export const anyKind = kind('any', 'a value', () => undefined, { label: 'value' });
 
 /** A time of day as libxt_time reads it: hours:minutes[:seconds], each part a number that may be left out (`:30`). */
@@ -847,8 +865,11 @@ export const timeKind = kind('time', 'a time of day (hh:mm or hh:mm:ss)', (v) =>
 });
 
 export const dateKind = kind('date', 'a date (YYYY[-MM[-DD[Thh:mm[:ss]]]])', (v) => {
-  if (/^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?)?)?)?$/.test(v)) return undefined;
-  return err(`'${v}' is not an ISO 8601 date (YYYY-MM-DDThh:mm:ss).`);
+  const m = /^\d{4}(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?)?)?$/.exec(v);
+  if (!m) return err(`'${v}' is not an ISO 8601 date (YYYY-MM-DDThh:mm:ss).`);
+  const [, month, day, hour, minute, second] = m.map((x) => (x === undefined ? undefined : Number(x)));
+  const bad = (month !== undefined && (month < 1 || month > 12)) || (day !== undefined && (day < 1 || day > 31)) || (hour ?? 0) > 23 || (minute ?? 0) > 59 || (second ?? 0) > 59;
+  return bad ? err(`'${v}' is not a date: a month, day, hour, minute or second is out of its range, and iptables refuses it.`) : undefined;
 });
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
