@@ -353,3 +353,9 @@ test('more values held to the kernel: reversed NAT ports, empty log prefixes, od
   assert.equal(errors(filter('-A OUTPUT -m addrtype --src-type LOCAL --limit-iface-in -j ACCEPT')).length, 1);
   assert.deepEqual(errors(filter('-A INPUT -m addrtype --src-type LOCAL --limit-iface-in -j ACCEPT')), []);
 });
+
+test('! -p all (or 0) excludes every packet: iptables refuses the rule', () => {
+  expectOne(filter('-A INPUT ! -p all -j ACCEPT'), 'invalid-value', 4, 'all');
+  expectOne(filter('-A INPUT ! -p 0 -j ACCEPT'), 'invalid-value', 4, '0');
+  expectNone(filter('-A INPUT -p all -j ACCEPT'), 'invalid-value');
+});

@@ -9,7 +9,7 @@ import {
   exactOption, isAvailable, lookupOption, protocolMatch, TABLES,
 } from '../kb';
 import { ValueKind } from '../kb/values';
-import { strtoulBase0 } from '../kb/services';
+import { protocolNumber, strtoulBase0 } from '../kb/services';
 import { Token } from '../lexer';
 import { dynamicOf, endLineOf, lineOf, rangeOf, spanOf, textOf, tokenOf, valueOf, WordRef, Words } from './words';
 import { Command, MatchUse, OptionUse, TargetUse } from '../model';
@@ -918,6 +918,8 @@ class CommandParser {
       case '-p':
         if (this.cmd.protocol) this.fail('syntax', use.nameToken.range, 'The protocol is given twice (-p); iptables allows it once per rule.');
         this.cmd.protocol = new ProtocolNode(arg.dynamic ? arg.value : arg.value.toLowerCase(), use);
+        // `! -p all` (or 0) excludes every packet: iptables refuses the rule rather than load one that never matches.
+        if (use.negated && !arg.dynamic && protocolNumber(arg.value) === 0) this.fail('invalid-value', arg.range, `'! -p ${arg.value}' excludes every packet: iptables refuses the rule ("rule would never match protocol").`);
         return;
       case '-m':
         return this.loadMatch(arg);
