@@ -841,11 +841,11 @@ export function stringKind(max: number, what = 'a text', truncated = false): Val
 /** A log prefix: not empty ("No prefix specified"), at most `max` characters (iptables cuts a longer one). */
 export function prefixKind(max: number): ValueKind {
   const text = stringKind(max, `a prefix of at most ${max} characters`, true);
-  return kind(`prefix:${max}`, text.what, (v, ctx) => (v === '' ? err('An empty prefix is refused ("No prefix specified"): leave the option out, or write some text.') : text.validate(v, ctx)), { label: 'text' });
+  return kind(`string:prefix:${max}`, text.what, (v, ctx) => (v === '' ? err('An empty prefix is refused ("No prefix specified"): leave the option out, or write some text.') : text.validate(v, ctx)), { label: 'text' });
 }
 
 /** The string match's bytes: text, with hexadecimal between pipes (`|0d 0a|`), two digits a byte. */
-export const hexStringKind = kind('hex-string', 'text with hexadecimal bytes between pipes (|0d0a|)', (v) => {
+export const hexStringKind = kind('string:hex', 'text with hexadecimal bytes between pipes (|0d0a|)', (v) => {
   const parts = v.split('|');
   if (parts.length % 2 === 0) return err(`'${v}' opens a hexadecimal part with | and never closes it: iptables refuses it.`);
   for (let k = 1; k < parts.length; k += 2) {
