@@ -359,3 +359,10 @@ test('! -p all (or 0) excludes every packet: iptables refuses the rule', () => {
   expectOne(filter('-A INPUT ! -p 0 -j ACCEPT'), 'invalid-value', 4, '0');
   expectNone(filter('-A INPUT -p all -j ACCEPT'), 'invalid-value');
 });
+
+test('-m limit with a burst far past its range is one finding, found at once', () => {
+  const t0 = Date.now();
+  const found = errors(filter('-A INPUT -m limit --limit 1/day --limit-burst 4294967295 -j ACCEPT'));
+  assert.ok(Date.now() - t0 < 1000);
+  assert.equal(found.length, 1, JSON.stringify(found));
+});

@@ -116,7 +116,8 @@ function checkLimitCredits(ctx: CheckContext, rule: Command): void {
       continue;
     }
     const burst = burstOpt ? strtoulBase0(burstOpt.argValue ?? '') : 5;
-    if (avg === undefined || burst === undefined) continue;
+    // A burst past 10000 is refused as a value already (and would make the search below long).
+    if (avg === undefined || burst === undefined || burst > 10000) continue;
     // Distributions build their kernels with a timer of 250 Hz (Debian, Ubuntu) or 1000 Hz (Fedora, RHEL, Arch): said
     // when both refuse the rule. iptables-nft counts in its own way and takes it.
     const refused = (b: number) => {
