@@ -273,7 +273,7 @@ function hookRefusal(ctx: CheckContext, path: string[], range: Range, message: s
 }
 
 /** The modules whose options check their hook themselves (iptables-nft: in the rule's own chain only). */
-const OWN_CHAIN_HOOK_CHECKS = new Set(['TCPMSS', 'devgroup']);
+const OWN_CHAIN_HOOK_CHECKS = new Set(['TCPMSS', 'devgroup', 'addrtype']);
 
 /**
  * Where a finding about a match or target goes: its name after -m or -j (a protocol match loaded by -p: the
