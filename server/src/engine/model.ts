@@ -262,3 +262,14 @@ export function untracksPackets(c: Command): boolean {
 export function isRuleCommand(c: Command): boolean {
   return c.spec.ruleSpec && (c.spec.short === '-A' || c.spec.short === '-I' || c.spec.short === '-R');
 }
+
+/**
+ * Whether a rule decides the packets it matches (a verdict, RETURN, a jump or goto, a target that is a shell value),
+ * rather than letting them go on to the next rule (LOG, MARK, no target).
+ */
+export function decidesPackets(c: Command): boolean {
+  const t = c.target;
+  if (!t) return false;
+  if (t.dynamic || !t.spec) return true;
+  return t.spec.terminating === true || t.spec.name === 'RETURN';
+}

@@ -9,7 +9,7 @@ import { Family } from './kb/addresses';
 import { parsePort } from './kb/values';
 import { LintResult } from './lint';
 import { commandOnLine } from './locate';
-import { Command, OptionUse, runArms } from './model';
+import { Command, decidesPackets, OptionUse, runArms } from './model';
 import { canonicalSpec, TextEdit } from './format';
 import { ruleMatch } from './analysis/ruleMatch';
 import { Dim, Space } from './analysis/space';
@@ -112,12 +112,6 @@ function sameMatch(run: readonly Mergeable[], spec: string, family: Family, tabl
   return merged.box.every((set, d) => (d === dim ? set.equals(ports) : each.every((e) => e.box[d].equals(set))));
 }
 
-/** Whether a target sends the packet on to the next rule (LOG, MARK): then two rules that match one packet act twice. */
-function goesOn(c: Command): boolean {
-  const t = c.target;
-  return !t || (t.spec !== undefined && !t.spec.terminating && t.spec.name !== 'RETURN');
-}
-
 function disjoint(ranges: Array<[number, number]>): boolean {
   const sorted = ranges.slice().sort((x, y) => x[0] - y[0]);
   return sorted.every((r, k) => k === 0 || r[0] > sorted[k - 1][1]);
@@ -145,7 +139,8 @@ function mergePorts(result: LintResult, pos: Position): Refactor | undefined {
   // A range open at one end, as --dport takes it, gets both ends: multiport needs them.
   const values = [...new Set(run.map((m) => m.option.argValue!.replace(/^:/, '0:').replace(/:$/, ':65535')))];
   const ranges = values.map(portRange);
-  if (goesOn(c) && (values.length < run.length || ranges.some((r) => !r) || !disjoint(ranges as Array<[number, number]>))) return undefined;
+  // A rule that lets the packet go on (LOG, MARK): two of them that match one packet act twice, one merged rule once.
+  if (!decidesPackets(c) && (values.length < run.length || ranges.some((r) => !r) || !disjoint(ranges as Array<[number, number]>))) return undefined;
   const text = `-m multiport --${first.dir}ports ${values.join(',')}`;
   const spec = canonicalSpec(c, { restore: true, multiport: { option: first.option, text } });
   if (spec === undefined || !sameMatch(run, spec, family, c.table)) return undefined;

@@ -6,7 +6,7 @@ import { Family } from '../kb/addresses';
 import { findTable } from '../kb';
 import { Token } from '../lexer';
 import { LineIndex } from '../lineIndex';
-import { ArmRef, ChainDecl, Command, CommentLine, Ruleset, TableBlock } from '../model';
+import { ArmRef, ChainDecl, Command, CommentLine, decidesPackets, Ruleset, TableBlock } from '../model';
 import { HereDoc, lexShell, ShellItem } from '../shellLexer';
 import { TemplateBlocks } from './template';
 import { parseCommand } from './command';
@@ -395,7 +395,7 @@ function bodyRules(sc: SimpleCommand, loop: LoopOf, values: ShellValues, aliases
     const looped = parseLooped(rest, loop, values, ctx);
     const one = (cmd: Command | undefined, times: number): BodyRule => {
       const adds = cmd && !cmd.broken && (cmd.spec.short === '-A' || cmd.spec.short === '-I') && !cmd.chainDynamic && cmd.chainName !== undefined;
-      return { key: adds ? `${family} ${cmd.table} ${cmd.chainName}` : undefined, times, append: cmd?.spec.short === '-A', decides: !cmd || decides(cmd), verdict: cmd && verdictOf(cmd) };
+      return { key: adds ? `${family} ${cmd.table} ${cmd.chainName}` : undefined, times, append: cmd?.spec.short === '-A', decides: !cmd || decidesPackets(cmd), verdict: cmd && verdictOf(cmd) };
     };
     if (!looped?.each) return [one((looped ?? parseResolved(rest, values, ctx)).cmd, both ? 1 : loop.values.length)];
     // A command of its own for each value: run once each, but as often as its values name one chain.
@@ -413,15 +413,7 @@ function bodyRules(sc: SimpleCommand, loop: LoopOf, values: ShellValues, aliases
 /** The verdict a rule gives the packets it takes, when it is one (not a jump, a goto or a shell value). */
 function verdictOf(cmd: Command): string | undefined {
   const t = cmd.target;
-  return t?.spec && !t.goto && (t.spec.terminating === true || t.spec.name === 'RETURN') ? t.spec.name : undefined;
-}
-
-/** Whether a rule decides the packets it matches (a verdict, a jump, RETURN), rather than logging or marking them. */
-function decides(cmd: Command): boolean {
-  const t = cmd.target;
-  if (!t) return false;
-  if (t.dynamic || !t.spec) return true;
-  return t.spec.terminating === true || t.spec.name === 'RETURN';
+  return t?.spec && !t.goto && decidesPackets(cmd) ? t.spec.name : undefined;
 }
 
 /** The families a loop's variable runs as the command word (`$ipt` over `iptables ip6tables`); undefined otherwise. */
