@@ -103,11 +103,17 @@ export function shBraceWords(commands: readonly SimpleWords[], shell: Shell): Ar
   if (shell !== 'sh') return [];
   const out: Array<{ name: string; word: Token; words: string[] | undefined }> = [];
   for (const { words } of commands) {
-    const k = leading(words);
-    if (words[k]?.value !== 'for' || words[k].quoted || words[k + 2]?.value !== 'in') continue;
-    for (const w of words.slice(k + 3)) if (!w.quoted && !w.dynamic && hasBraceExpansion(w.value)) out.push({ name: words[k + 1].value, word: w, words: braceExpand(w.value, MAX_VALUES) });
+    const head = loopHead(words);
+    for (const w of head?.list ?? []) if (!w.quoted && !w.dynamic && hasBraceExpansion(w.value)) out.push({ name: head!.name, word: w, words: braceExpand(w.value, MAX_VALUES) });
   }
   return out;
+}
+
+/** A `for NAME in WORDS` command: the variable's name, the words, and the `for` word's line; undefined for another. */
+function loopHead(words: readonly Token[]): { name: string; list: readonly Token[]; line: number } | undefined {
+  const k = leading(words);
+  if (words[k]?.value !== 'for' || words[k].quoted || !NAME.test(words[k + 1]?.value ?? '') || words[k + 2]?.value !== 'in') return undefined;
+  return { name: words[k + 1].value, list: words.slice(k + 3), line: words[k].line };
 }
 
 /** How a finding names the values it is about: `(with $p = 80)`. */
@@ -169,13 +175,11 @@ function loopValues(list: readonly Token[], values: ShellValues, shell: Shell): 
 export function loopsOf<C extends SimpleWords>(commands: readonly C[], values: ShellValues, shell: Shell): Map<C, LoopOf> {
   const out = new Map<C, LoopOf>();
   for (let i = 0; i + 1 < commands.length; i++) {
-    const { words } = commands[i];
-    const k = leading(words);
-    if (words[k]?.value !== 'for' || words[k].quoted || !NAME.test(words[k + 1]?.value ?? '') || words[k + 2]?.value !== 'in') continue;
-    const vals = loopValues(words.slice(k + 3), values, shell);
+    const head = loopHead(commands[i].words);
+    const vals = head && loopValues(head.list, values, shell);
     const body = vals && bodyOf(commands, i + 1);
     if (!body || !body.commands.length || (body.commands.length > 1 && body.nested)) continue;
-    const loop: LoopOf = { name: words[k + 1].value, values: vals!, line: words[k].line, size: body.commands.length };
+    const loop: LoopOf = { name: head!.name, values: vals!, line: head!.line, size: body.commands.length };
     for (const c of body.commands) out.set(c, loop);
   }
   return out;
@@ -225,12 +229,11 @@ export interface BodyRule {
 
 /**
  * Whether the commands of a loop's body can each stand as one rule for the analysis (see the top of this file): the
- * chains where their rules interleave, or undefined when they cannot. In
- * a chain that one of them adds to several times, next to another of them, their rules interleave (LOG, DROP, LOG,
- * DROP): then each must append, and those that decide packets must all give one verdict. A packet any of them takes
- * then gets that verdict whichever of them takes it first, and the analysis never counts one of them as taking
- * another's packets (see shadow.ts), since in truth it may come later. A command run once (per family)
- * interleaves with nothing.
+ * chains where their rules interleave, or undefined when they cannot. In a chain that one of them adds to several
+ * times, next to another of them, their rules interleave (LOG, DROP, LOG, DROP): then each must append, and those
+ * that decide packets must all give one verdict. A packet any of them takes then gets that verdict whichever of them
+ * takes it first, and the analysis never counts one of them as taking another's packets (see shadow.ts), since in
+ * truth it may come later. A command run once (per family) interleaves with nothing.
  */
 export function takenTogether(rules: readonly BodyRule[]): Set<string> | undefined {
   const byChain = new Map<string, BodyRule[]>();
