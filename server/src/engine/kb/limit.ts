@@ -6,17 +6,28 @@
  */
 const SCALE = 10000;
 const UNITS: Array<[string, number]> = [['second', 1], ['minute', 60], ['hour', 3600], ['day', 86400]];
+
+/**
+ * A rate as libxt_limit reads it: the number at the start (atoi), what follows the number before a `/`, and the unit
+ * after the `/` (absent: per second).
+ */
+export const RATE = /^[ \t]*\+?(\d+)([^/]*)(?:\/(.*))?$/;
+
+/** The seconds of a unit written as the beginning of one, in any case (`s`, `min`, `HOUR`); undefined for another word. */
+export function unitSeconds(unit: string): number | undefined {
+  const u = unit.toLowerCase();
+  return u === '' ? undefined : UNITS.find(([name]) => name.startsWith(u))?.[1];
+}
 /** Timer frequencies kernels are built with. */
 const HZS = [100, 250, 300, 1000];
 const U32 = 2n ** 32n;
 
 /** The time between packets a rate stands for, as libxt_limit stores it; undefined when it cannot be read. */
 export function limitAverage(rate: string): number | undefined {
-  const m = /^[ \t]*\+?(\d+)([^/]*)(?:\/(.*))?$/.exec(rate);
+  const m = RATE.exec(rate);
   const r = m ? Number(m[1]) : 0;
   if (!m || r === 0) return undefined;
-  const unit = m[3]?.toLowerCase();
-  const mult = unit === undefined ? 1 : UNITS.find(([u]) => unit !== '' && u.startsWith(unit))?.[1];
+  const mult = m[3] === undefined ? 1 : unitSeconds(m[3]);
   return mult === undefined ? undefined : Math.floor((SCALE * mult) / r);
 }
 

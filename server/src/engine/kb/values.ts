@@ -4,6 +4,7 @@
  */
 import { Family, isIPv4Net, looksLikeHostname, parseAddress, parseNet } from './addresses';
 import { PROTOCOL_ALIASES, PROTOCOLS, SERVICES, strtoulBase0 } from './services';
+import { RATE, unitSeconds } from './limit';
 import { TextCache } from '../textCache';
 import { wordTable } from '../wordTable';
 
@@ -304,13 +305,15 @@ export const portListKind = kind('port-list', 'a comma-separated list of ports o
 export const natPortsKind = kind('nat-ports', 'a port or port range (from-to)', (v) => {
   const parts = v.split('-');
   if (parts.length > 2) return err(`'${v}' is not a port or range (from-to).`);
+  const ports: number[] = [];
   for (const p of parts) {
     const n = strtoulBase0(p);
     if (n === undefined || n > 65535) return err(`'${v}' is not a port or range (from-to) of numbers.`);
     const odd = octalSurprise(p, n, 'port');
     if (odd) return odd;
+    ports.push(n);
   }
-  if (parts.length === 2 && strtoulBase0(parts[0])! > strtoulBase0(parts[1])!) return err(`Port range '${v}' is reversed: iptables refuses it. Write ${parts[1]}-${parts[0]}.`);
+  if (ports.length === 2 && ports[0] > ports[1]) return err(`Port range '${v}' is reversed: iptables refuses it. Write ${parts[1]}-${parts[0]}.`);
   return undefined;
 }, { label: 'port[-port]' });
 
@@ -798,16 +801,15 @@ export const macKind = kind('mac', 'a MAC address (xx:xx:xx:xx:xx:xx)', (v) => {
   return err(`'${v}' is not a MAC address (six hexadecimal bytes separated by colons).`);
 });
 
-const RATE_UNITS = ['second', 'minute', 'hour', 'day'];
 /**
- * A rate as libxt_limit reads it: the number at the start (atoi), then `/` and the beginning of a unit, in any case
- * (`5/s`, `5/MIN`); without a `/`, whatever follows the number is ignored and the rate is per second.
+ * A rate as libxt_limit reads it (see kb/limit.ts): the number at the start, then `/` and the beginning of a unit,
+ * in any case (`5/s`, `5/MIN`); without a `/`, whatever follows the number is ignored and the rate is per second.
  */
 export const rateKind = kind('rate', 'a rate such as 3/min (per second, minute, hour or day)', (v) => {
-  const m = /^[ \t]*\+?(\d+)([^/]*)(?:\/(.*))?$/.exec(v);
+  const m = RATE.exec(v);
   if (!m) return err(`'${v}' is not a rate; write a number and a unit: 3/second, 10/minute, 100/hour, 1000/day.`);
   const [, num, rest, unit] = m;
-  if (unit !== undefined && (unit === '' || rest !== '' || !RATE_UNITS.some((u) => u.startsWith(unit.toLowerCase())))) return err(`Unknown rate unit '${unit}' in '${v}'; use second, minute, hour or day (or their beginning: s, min, h, d).`);
+  if (unit !== undefined && (rest !== '' || unitSeconds(unit) === undefined)) return err(`Unknown rate unit '${unit}' in '${v}'; use second, minute, hour or day (or their beginning: s, min, h, d).`);
   if (Number(num) === 0) return err('A rate of 0 is refused; the kernel cannot divide by it.');
   if (unit === undefined && rest !== '') return { message: `iptables reads '${v}' as ${Number(num)} per second: it ignores what follows the number. Write ${Number(num)}/second, or the unit you meant after a /.`, severity: 'warning' };
   return undefined;
@@ -844,15 +846,16 @@ export function prefixKind(max: number): ValueKind {
   return kind(`string:prefix:${max}`, text.what, (v, ctx) => (v === '' ? err('An empty prefix is refused ("No prefix specified"): leave the option out, or write some text.') : text.validate(v, ctx)), { label: 'text' });
 }
 
-/** The string match's bytes: text, with hexadecimal between pipes (`|0d 0a|`), two digits a byte. */
-export const hexStringKind = kind('string:hex', 'text with hexadecimal bytes between pipes (|0d0a|)', (v) => {
+/** The string match's bytes: text, with hexadecimal between pipes (`|0d 0a|`), two digits a byte; at most 256 characters. */
+const stringText = stringKind(256);
+export const hexStringKind = kind('string:hex', 'text with hexadecimal bytes between pipes (|0d0a|)', (v, ctx) => {
   const parts = v.split('|');
   if (parts.length % 2 === 0) return err(`'${v}' opens a hexadecimal part with | and never closes it: iptables refuses it.`);
   for (let k = 1; k < parts.length; k += 2) {
     const hex = parts[k].replace(/ /g, '');
     if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length % 2 !== 0) return err(`'|${parts[k]}|' is not whole bytes of hexadecimal (two digits each): iptables refuses it.`);
   }
-  return v.length > 256 ? err(`Too long: at most 256 characters, this has ${v.length}.`) : undefined;
+  return stringText.validate(v, ctx);
 }, { label: 'text' });
 
 export const anyKind = kind('any', 'a value', () => undefined, { label: 'value' });
