@@ -5,7 +5,7 @@
 import { Family } from '../kb/addresses';
 import { legacyOnly } from '../checks/legacy';
 import {
-  COMMANDS, CommandSpec, GENERIC_OPTIONS, MATCHES, ModuleSpec, OptionSpec, TARGETS, findCommand, findMatch, findTable, findTarget,
+  CommandSpec, GENERIC_OPTIONS, MATCHES, ModuleSpec, OptionSpec, TARGETS, findCommand, findMatch, findTable, findTarget,
   exactOption, isAvailable, lookupOption, protocolMatch, TABLES,
 } from '../kb';
 import { ValueKind } from '../kb/values';
@@ -55,16 +55,16 @@ function looksLikeOption(t: Token): boolean {
   return !t.dynamic && t.value.length > 1 && t.value.startsWith('-') && !/^-\d/.test(t.value);
 }
 
-/** Every word iptables knows as an option or command (`-m`, `--dport`, `-A`), spelt as the knowledge base spells them. */
-let optionNames: Set<string> | undefined;
+/** Every option iptables knows, of every module: one list, so that exactOption keeps one index of their names. */
+const ALL_OPTIONS = [...GENERIC_OPTIONS, ...MATCHES.flatMap((m) => m.options), ...TARGETS.flatMap((m) => m.options)];
 
 /**
- * Whether an option's first value is missing, the next word being one of iptables' own options (`-s -m comment`).
- * iptables takes whatever word follows as that value (`-i -eth0` is an interface named -eth0), so any other word is.
+ * Whether an option's first value is missing, the next word being one of iptables' own options or commands
+ * (`-s -m comment`). iptables takes whatever word follows as that value (`-i -eth0` is an interface named -eth0), so
+ * any other word is.
  */
 function namesAnOption(t: Token): boolean {
-  optionNames ??= new Set([...GENERIC_OPTIONS, ...MATCHES.flatMap((m) => m.options), ...TARGETS.flatMap((m) => m.options)].flatMap((o) => [...o.names, ...(o.short ? [o.short] : [])]).concat(COMMANDS.flatMap((c) => [c.short, c.long])));
-  return looksLikeOption(t) && optionNames.has(t.value);
+  return looksLikeOption(t) && (findCommand(t.value) !== undefined || exactOption(ALL_OPTIONS, t.value) !== undefined);
 }
 
 /**
