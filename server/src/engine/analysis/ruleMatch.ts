@@ -3,7 +3,7 @@
  * a shell variable, ...) leave their dimension unconstrained and mark the result inexact: the box is then an
  * over-approximation, good for proving that the rule never matches and for nothing else.
  */
-import { ipv4NetRange, parseNet, parseAddress } from '../kb/addresses';
+import { ipv4NetRange, maxAddress, parseNet, parseAddress } from '../kb/addresses';
 import { protocolNumber } from '../kb/services';
 import { conntrackStateOf, icmpTypeOf, parsePort, parseNumber, plainPort, portBaseOf, PortBase } from '../kb/values';
 import { Command, MatchUse, OptionUse, Ruleset } from '../model';
@@ -179,7 +179,7 @@ function addressSetUncached(text: string, family: 4 | 6): IntervalSet | undefine
     if (!r || !r.ok || !r.net.contiguous) return undefined;
     // A prefix of 0 is every address, whatever the address written (`ip6tables -s 0/0`).
     if (r.net.family !== family && r.net.prefix !== 0) return undefined;
-    spans.push(r.net.prefix === 0 ? [0n, (1n << (family === 4 ? 32n : 128n)) - 1n] : [r.net.lo, r.net.hi]);
+    spans.push(r.net.prefix === 0 ? [0n, maxAddress(family)] : [r.net.lo, r.net.hi]);
   }
   return IntervalSet.from(spans);
 }
