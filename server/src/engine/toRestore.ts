@@ -29,17 +29,19 @@ function tableText(table: string, chains: ChainState[], result: LintResult, skip
   const builtin = (spec?.chains ?? []).map((name) => chains.find((cs) => cs.builtin && cs.name === name)).filter((cs): cs is ChainState => !!cs);
   const ordered = [...builtin, ...chains.filter((cs) => !builtin.includes(cs))];
   const out = [`*${table}`, ...chainLines(ordered)];
+  /** A rule left out, said in the file and to the caller. */
+  const leaveOut = (c: Command, why: string) => {
+    skipped.push({ line: c.startLine, why });
+    out.push(`# Line ${c.startLine + 1} of the script is not written out (${why}):`, `#   ${result.index.lineText(c.startLine).trim()}`);
+  };
   const noted = new Set<Command>();
   for (const cs of ordered) {
     for (const { rule, variant: c } of unrolled(cs.rules, result.ruleset.loops)) {
       const amid = result.state.amid.get(rule);
       if (amid !== undefined) {
         // Once for a rule that a loop adds once per value.
-        if (noted.has(rule)) continue;
+        if (!noted.has(rule)) leaveOut(rule, `the command on line ${amid + 1} inserts, replaces or deletes a rule among the rules a loop adds, which are not placed one by one here`);
         noted.add(rule);
-        const why = `the command on line ${amid + 1} inserts, replaces or deletes a rule among the rules a loop adds, which are not placed one by one here`;
-        skipped.push({ line: rule.startLine, why });
-        out.push(`# Line ${rule.startLine + 1} of the script is not written out (${why}):`, `#   ${result.index.lineText(rule.startLine).trim()}`);
         continue;
       }
       const t = c.target;
@@ -48,9 +50,7 @@ function tableText(table: string, chains: ChainState[], result: LintResult, skip
         out.push(`-A ${cs.name}${text ? ` ${text}` : ''}`);
         continue;
       }
-      const why = !c.dynamic ? 'it has an error' : holdsTemplateValue(result.index.lineText(c.startLine)) ? 'it holds a template value, known only once the template is rendered' : 'it holds a shell value, known only when the script runs';
-      skipped.push({ line: c.startLine, why });
-      out.push(`# Line ${c.startLine + 1} of the script is not written out (${why}):`, `#   ${result.index.lineText(c.startLine).trim()}`);
+      leaveOut(c, !c.dynamic ? 'it has an error' : holdsTemplateValue(result.index.lineText(c.startLine)) ? 'it holds a template value, known only once the template is rendered' : 'it holds a shell value, known only when the script runs');
     }
   }
   out.push('COMMIT');
