@@ -263,13 +263,13 @@ export function reportDeadRules(model: AnalysisModel, ctx: CheckContext): Set<Ru
     const data = { lines: by.slice(0, MAX_LINES).map((d) => (d.via ?? d.by).rule.range.start.line) };
     // A loop's command of its own for one value: which value's rule this is.
     const which = valueOf(ctx.rs, ri.rule);
-    const rule = which ? `This rule (${which.trim()})` : 'This rule';
+    const tag = which ? ` (${which.trim()})` : '';
     if (mine && verdicts.size === 1 && verdicts.has(mine)) {
-      ctx.sink.add('redundant-rule', 'info', ri.rule.range, `Redundant${which ? ` (${which.trim()})` : ''}: earlier rules already ${mine === 'RETURN' ? 'return' : `give ${mine} to`} every packet this rule matches (${lines}${more}). Removing it changes nothing.`, data).related = related(by);
+      ctx.sink.add('redundant-rule', 'info', ri.rule.range, `Redundant${tag}: earlier rules already ${mine === 'RETURN' ? 'return' : `give ${mine} to`} every packet this rule matches (${lines}${more}). Removing it changes nothing.`, data).related = related(by);
     } else if (mine === 'ACCEPT' && [...verdicts].every((v) => DENY.has(v))) {
-      ctx.sink.add('reject-before-accept', 'warning', ri.rule.range, `${which ? `This ACCEPT (${which.trim()})` : 'This ACCEPT'} never fires: ${[...verdicts].join('/')} on an earlier line takes all its packets first (${lines}${more}). Move it above them.`, { ...data, moveAbove: Math.min(...by.map((d) => (d.via ?? d.by).rule.range.start.line)) }).related = related(by);
+      ctx.sink.add('reject-before-accept', 'warning', ri.rule.range, `This ACCEPT${tag} never fires: ${[...verdicts].join('/')} on an earlier line takes all its packets first (${lines}${more}). Move it above them.`, { ...data, moveAbove: Math.min(...by.map((d) => (d.via ?? d.by).rule.range.start.line)) }).related = related(by);
     } else {
-      ctx.sink.add('shadowed-rule', 'warning', ri.rule.range, `${rule} never fires: earlier rules take every packet it could match (${lines}${more})${mine ? `, with ${[...verdicts].join('/')} instead of ${mine}` : ''}.`, data).related = related(by);
+      ctx.sink.add('shadowed-rule', 'warning', ri.rule.range, `This rule${tag} never fires: earlier rules take every packet it could match (${lines}${more})${mine ? `, with ${[...verdicts].join('/')} instead of ${mine}` : ''}.`, data).related = related(by);
     }
   }
   return reported;
