@@ -106,27 +106,23 @@ function setMarkdown(result: LintResult, name: string): string {
   return `**ipset \`${name}\`**: ${uses.length} rule(s) of this file use it (line${uses.length === 1 ? '' : 's'} ${uses.slice(0, 8).map((c) => c.startLine + 1).join(', ')}${uses.length > 8 ? ', ...' : ''}).\n\n${where}`;
 }
 
-/** The word of a loop's variable in the rule it adds once per value. */
-function loopValue(result: LintResult, loc: Extract<Located, { kind: 'value' }>): string | undefined {
-  const loop = result.ruleset.loops?.get(loc.command);
-  if (!loop || !isLoopWord(loc.token.raw, loop.name)) return undefined;
-  const list = loop.values.slice(0, 12).map((v) => `\`${v}\``).join(', ') + (loop.values.length > 12 ? ', ...' : '');
-  return `\`${loc.token.raw}\` is each of ${list} in turn (the loop on line ${loop.line + 1}): the rule is added once for each, and the analysis takes the packets of any of them.`;
-}
 
 /**
- * The word of a loop's variable that makes each value's command one of its own (`-P $c DROP` over INPUT and
- * FORWARD): what it stands for, rather than the first value alone.
+ * The word of a loop's variable: each of the loop's values in turn, and what the loop makes of them (one rule whose
+ * packets are any value's, or each value's command one of its own: another chain, table, target or policy).
  */
-function loopEach(result: LintResult, loc: Located): string | undefined {
+function loopWord(result: LintResult, loc: Located): string | undefined {
   const range = 'token' in loc ? loc.token.range : loc.range;
   const c = ('command' in loc && loc.command) || commandOnLine(result.ruleset, range.start.line);
   const loop = c ? result.ruleset.loops?.get(c) : undefined;
-  if (!loop?.each || range.start.line !== range.end.line) return undefined;
+  if (!loop || range.start.line !== range.end.line) return undefined;
   const raw = result.index.lineText(range.start.line).slice(range.start.character, range.end.character);
   if (!isLoopWord(raw, loop.name)) return undefined;
   const list = loop.values.slice(0, 12).map((v) => `\`${v}\``).join(', ') + (loop.values.length > 12 ? ', ...' : '');
-  return `\`${raw}\` is each of ${list} in turn (the loop on line ${loop.line + 1}): the command runs once for each, each time a command of its own (another chain, table, target or policy), and each is checked and analysed as such.`;
+  const what = loop.each
+    ? 'the command runs once for each, each time a command of its own (another chain, table, target or policy), and each is checked and analysed as such.'
+    : 'the rule is added once for each, and the analysis takes the packets of any of them.';
+  return `\`${raw}\` is each of ${list} in turn (the loop on line ${loop.line + 1}): ${what}`;
 }
 
 /** A word of a script read through its variables (`$LAN/24`): what it was read as, before what that value is. */
@@ -222,7 +218,7 @@ function describe(result: LintResult, loc: Located): string | undefined {
     case 'negation':
       return `**!** negates the condition that follows: \`! ${loc.use.nameToken.value}\` matches packets for which it does not hold.`;
     case 'value':
-      return loopValue(result, loc) ?? withVariables(loc.token, valueMarkdown(result, loc));
+      return withVariables(loc.token, valueMarkdown(result, loc));
     case 'match':
       return loc.spec ? moduleMarkdown(loc.spec) : `\`${loc.token.value}\`: not a match module iptables knows.`;
     case 'target':
@@ -271,7 +267,7 @@ function templateHover(result: LintResult, pos: Position): HoverResult | undefin
 export function hover(result: LintResult, pos: Position): HoverResult | undefined {
   const loc = locate(result, pos);
   if (!loc) return templateHover(result, pos);
-  const markdown = loopEach(result, loc) ?? describe(result, loc);
+  const markdown = loopWord(result, loc) ?? describe(result, loc);
   if (!markdown) return undefined;
   const range = 'token' in loc ? loc.token.range : loc.range;
   return { markdown, range };
