@@ -144,11 +144,11 @@ export function waysIn(model: AnalysisModel, ctx: CheckContext, cs: ChainState, 
 }
 
 /**
- * Where the connections a DNAT or REDIRECT sends on (their first packets as they leave the rule) are surely dropped,
- * way in by way in, as `dropped` says of each: the first way's answer when every way that reaches the rule has one
+ * Where the connections a DNAT or REDIRECT sends on (their first packets as they leave the rule; a source NAT's,
+ * with their destination kept) are surely dropped, way in by way in, as `dropped` says of each: the first way's answer when every way that reaches the rule has one
  * (and, with `same`, one alike); undefined when some way's may get through, or no way reaches the rule.
  */
-function droppedOnEveryWay<D>(model: AnalysisModel, ri: RuleInfo, ways: Way[], to: NatDestination, dropped: (box: Box) => D | undefined, same: (a: D, b: D) => boolean = () => true): D | undefined {
+export function droppedOnEveryWay<D>(model: AnalysisModel, ri: RuleInfo, ways: Way[], to: NatDestination, dropped: (box: Box) => D | undefined, same: (a: D, b: D) => boolean = () => true): D | undefined {
   const space = model.space(ri.chain);
   let found: D | undefined;
   for (const way of ways) {

@@ -7,29 +7,12 @@
  */
 import { CheckContext } from '../checks/context';
 import { ChainState } from '../state';
-import { surelyDenies, Way, waysIn } from './dnat';
+import { droppedOnEveryWay, NatDestination, surelyDenies, Way, waysIn } from './dnat';
 import { AnalysisModel, RuleInfo } from './model';
-import { Box, Dim, stateSet } from './space';
 
-const NEW = stateSet('NEW');
+/** Where a source NAT sends packets: where they were going. */
+const KEEPS_DESTINATION: NatDestination = { text: '' };
 const REWRITES_SOURCE = new Set(['MASQUERADE', 'SNAT']);
-
-/** How FORWARD surely denies the first packets of every connection the rule rewrites, on every way into its chain. */
-function deniedOnEveryWay(model: AnalysisModel, ri: RuleInfo, ways: Way[], forward: ChainState): ReturnType<typeof surelyDenies> {
-  const space = model.space(ri.chain);
-  let found: ReturnType<typeof surelyDenies>;
-  for (const way of ways) {
-    const taken = space.intersect(ri.box, way.box);
-    if (!taken) continue;
-    const first: Box = taken.slice();
-    first[Dim.State] = first[Dim.State].intersect(NEW);
-    if (space.isEmpty(first)) continue;
-    const d = surelyDenies(model, forward, first);
-    if (!d) return undefined;
-    found ??= d;
-  }
-  return found;
-}
 
 /** The FORWARD rule that would let the connections through: the rule's own source, output interface and protocol. */
 function forwardRule(ri: RuleInfo): string {
@@ -54,7 +37,8 @@ export function checkSnat(model: AnalysisModel, ctx: CheckContext): void {
       const target = ri.rule.target?.spec?.name;
       if (!target || !REWRITES_SOURCE.has(target) || model.space(cs).isEmpty(ri.box)) continue;
       ways ??= waysIn(model, ctx, cs, 'POSTROUTING', known);
-      const found = deniedOnEveryWay(model, ri, ways, forward);
+      // The first packet of each connection, its destination as it is (a source NAT keeps it), as FORWARD sees it.
+      const found = droppedOnEveryWay(model, ri, ways, KEEPS_DESTINATION, (box) => surelyDenies(model, forward, box));
       if (!found) continue;
       const fix = forwardRule(ri);
       ctx.sink.add('snat-dropped', 'warning', ri.rule.range,
