@@ -129,6 +129,50 @@ test('ssh-lockout: default deny without an SSH accept; a setting names other por
   assert.match(expectOne(logging, 'missing-established', 1, 'DROP').message, /catch-all DROP on line 5/);
 });
 
+test('ssh-lockout: a client connects from an unprivileged port (--sport 22 written for --dport 22 lets no one in)', () => {
+  const input = (...rules: string[]) => ['*filter', ':INPUT DROP [0:0]', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', ...rules, 'COMMIT', ''].join('\n');
+  for (const slip of ['-A INPUT -p tcp --sport 22 -j ACCEPT', '-A INPUT -p tcp --sport 80 -j ACCEPT', '-A INPUT -p tcp -m multiport --sports 22,80,443 -j ACCEPT']) {
+    assert.match(expectOne(input(slip), 'ssh-lockout', 1, 'DROP').message, /No rule accepts SSH \(TCP port 22\) in INPUT/, slip);
+  }
+  // Any rule that leaves some unprivileged source port open takes the session: the seed's old '--sport 513:65535' too.
+  for (const ok of ['-A INPUT -p tcp --sport 513:65535 --dport 22 -j ACCEPT', '-A INPUT -p tcp --sport 1024:65535 -j ACCEPT', '-A INPUT -p tcp ! --sport 0:1023 -j ACCEPT', '-A INPUT -p tcp --sport 60000 -j ACCEPT']) {
+    expectNone(input(ok), 'ssh-lockout');
+  }
+  // In a script, the accept the DROP policy comes before is the real one, not the slip.
+  const script = 'iptables -A INPUT -i lo -j ACCEPT\niptables -P INPUT DROP\niptables -A INPUT -p tcp --sport 80 -j ACCEPT\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n';
+  assert.match(diagnose(script, { fileName: 'fw.sh' }).find((d) => d.code === 'ssh-lockout')!.message, /before line 4 accepts SSH/);
+  // The answers go back to the client's unprivileged port.
+  const out = ['*filter', ':INPUT DROP [0:0]', ':OUTPUT DROP [0:0]', '-A INPUT -p tcp --dport 22 -j ACCEPT', '-A OUTPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', ''].join('\n');
+  assert.match(expectOne(out, 'ssh-lockout', 2, 'DROP').message, /answers of SSH/);
+});
+
+test('a jump into a chain that can only deny or return accepts nothing; one into a chain that may accept, or unseen rules, may', () => {
+  const input = (...lines: string[]) => ['*filter', ':INPUT DROP [0:0]', ':CHECKS - [0:0]', ':INNER - [0:0]', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', '-A INPUT -p tcp -j CHECKS', ...lines, 'COMMIT', ''].join('\n');
+  // A SYN-flood guard: limited RETURN, then DROP; through a second chain as well, and around a cycle.
+  const denies = [
+    ['-A CHECKS -p tcp --syn -m limit --limit 5/s -j RETURN', '-A CHECKS -j DROP'],
+    ['-A CHECKS -j INNER', '-A INNER -s 10.0.0.0/8 -j REJECT', '-A INNER -j LOG'],
+    ['-A CHECKS -j INNER', '-A INNER -p tcp --dport 23 -j DROP'],
+    [],
+  ];
+  for (const lines of denies) assert.match(expectOne(input(...lines), 'ssh-lockout', 1, 'DROP').message, /No rule accepts SSH/, lines.join(' / '));
+  const accepts = [
+    ['-A CHECKS -p tcp --dport 22 -j ACCEPT'],
+    ['-A CHECKS -j INNER', '-A INNER -s 10.0.0.0/8 -j ACCEPT'],
+    ['-A CHECKS -g INNER'],
+    ['-A CHECKS -j NFQUEUE --queue-num 1'],
+    ['-A CHECKS -j $UNKNOWN'],
+  ];
+  for (const lines of accepts) expectNone(input(...lines), 'ssh-lockout');
+  // In a script that sources a file it cannot read, or runs eval, or adds rules to a chain it names by an unknown
+  // value, the chain may get an accept from there.
+  const script = (...more: string[]) => ['#!/bin/sh', 'iptables -N CHECKS', ...more, 'iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', 'iptables -A INPUT -p tcp -j CHECKS', 'iptables -A CHECKS -j LOG', 'iptables -P INPUT DROP', ''].join('\n');
+  assert.match(diagnose(script(), { fileName: 'fw.sh' }).find((d) => d.code === 'ssh-lockout')!.message, /No rule accepts SSH/);
+  for (const more of ['. /etc/firewall/services', 'eval "$RULES"', 'iptables -A $CHAIN -p tcp --dport 22 -j ACCEPT']) {
+    assert.deepEqual(diagnose(script(more), { fileName: 'fw.sh' }).filter((d) => d.code === 'ssh-lockout'), [], more);
+  }
+});
+
 const gateway = (nat: string[], forward: string[], input: string[] = []) => [
   '*nat', ':PREROUTING ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ...nat, '-A POSTROUTING -o eth0 -j MASQUERADE', 'COMMIT',
   '*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',

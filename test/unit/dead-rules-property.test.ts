@@ -25,7 +25,7 @@ const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 
 const src = fc.constantFrom('', '', '', '', '-s 10.0.0.0/8', '-s 10.1.0.0/16', '-s 10.1.2.3', '-s 192.168.0.0/16', '! -s 10.0.0.0/8', '-d 10.1.2.0/24', '-s 10.0.0.0/9,10.128.0.0/9');
 const proto = fc.constantFrom('', '', '-p tcp', '-p tcp', '-p udp', '-p icmp', '! -p tcp');
-const port = fc.constantFrom('', '', '', '--dport 22', '--dport 80', '--dport 1000:2000', '--dport 0:1023', '--dport 1024:65535', '-m multiport --dports 22,80', '! --dport 22', '--syn', '--sport 53', '--icmp-type echo-req', '--icmp-type ECHO-REPLY', '--icmp-type 3/4', '--dport 010', '--dport 8:010');
+const port = fc.constantFrom('', '', '', '--dport 22', '--dport 80', '--dport 1000:2000', '--dport 0:1023', '--dport 1024:65535', '-m multiport --dports 22,80', '! --dport 22', '--syn', '--sport 53', '--sport 1000:1100', '--icmp-type echo-req', '--icmp-type ECHO-REPLY', '--icmp-type 3/4', '--dport 010', '--dport 8:010');
 const iface = fc.constantFrom('', '', '', '', '-i eth0', '-i eth+', '-i lo', '! -i eth1');
 const state = fc.constantFrom('', '', '', '', '-m conntrack --ctstate NEW', '-m conntrack --ctstate ESTABLISHED,RELATED', '-m state --state INVALID', '-m conntrack ! --ctstate NEW', '-m conntrack --ctstate est,Rel', '-m state --state new');
 const other = fc.constantFrom('', '', '', '-m limit --limit 5/min', '-m recent --rcheck --name x', '-m length --length 0:500', '-f', '-m comment --comment x');
@@ -37,13 +37,17 @@ const rule = fc.tuple(fc.constantFrom('INPUT', 'INPUT', 'X'), src, proto, port, 
   return `-A ${chain} ${[s, p, portPart, i, st, o].filter(Boolean).join(' ')} -j ${tgt}`.replace(/ +/g, ' ');
 });
 
-/** SSH packets (TCP to port 22, NEW, first fragments) from anywhere: none may be accepted when a lockout is reported. */
+/**
+ * SSH packets (TCP to port 22 from an unprivileged port, NEW, first fragments) from anywhere: none may be accepted
+ * when a lockout is reported.
+ */
 function refuteLockout(result: LintResult, samples: number, rnd: () => number): string | undefined {
   const input = result.state.get(4, 'filter', 'INPUT')!;
   const space = new Space(4);
   const ssh = space.full.slice();
   ssh[Dim.Proto] = IntervalSet.point(6n);
   ssh[Dim.Dport] = IntervalSet.point(22n);
+  ssh[Dim.Sport] = IntervalSet.of(1024n, 65535n);
   ssh[Dim.State] = IntervalSet.point(BigInt(STATES.indexOf('NEW')));
   ssh[Dim.Frag] = IntervalSet.point(0n);
   // A remote session never arrives over lo.
@@ -223,6 +227,8 @@ test(`property: port forwards called dropped, FORWARD replies called stranded, S
           const answers = space.full.slice();
           answers[Dim.Proto] = IntervalSet.point(6n);
           answers[Dim.Sport] = IntervalSet.point(22n);
+          // To the client's unprivileged port.
+          answers[Dim.Dport] = IntervalSet.of(1024n, 65535n);
           answers[Dim.State] = IntervalSet.point(BigInt(STATES.indexOf('ESTABLISHED')));
           answers[Dim.Frag] = IntervalSet.point(0n);
           refuted = noneAccepted(result, 'OUTPUT', answers, rnd);

@@ -186,6 +186,11 @@ export interface Ruleset {
    * each moved command runs at (its call's). Absent when that is the order of the text.
    */
   run?: RunOrder;
+  /**
+   * In a script: it may add rules the analysis cannot see, to any chain: it runs eval, sources a file that holds
+   * more than assignments (or cannot be read), or adds rules to a chain named by a value not known here.
+   */
+  unseenRules?: boolean;
   /** In a script: the commands a `for` loop over known values adds once per value, with each value's parse of them. */
   loops?: ReadonlyMap<Command, LoopInfo>;
   /** In a script: the ipsets it makes itself, and whether it may make others the linter cannot see. */

@@ -3,7 +3,7 @@
  * each user chain the packets it surely decides (so that a jump into it can be followed).
  */
 import { Family } from '../kb/addresses';
-import { Command } from '../model';
+import { Command, loadsUnseen } from '../model';
 import { ChainState, RulesetState, familyOf } from '../state';
 import { Ruleset } from '../model';
 import { ruleMatchIn } from './ruleMatch';
@@ -61,6 +61,7 @@ export class AnalysisModel {
   private readonly decided = new Map<ChainState, Decision[] | 'pending'>();
 
   private readonly signatures = new Map<ChainState, string | undefined>();
+  private readonly accepting = new Map<ChainState, boolean>();
 
   constructor(readonly rs: Ruleset, readonly state: RulesetState, readonly memo?: AnalysisMemo, readonly limits: Readonly<AnalysisLimits> = DEFAULT_LIMITS) {}
 
@@ -229,6 +230,34 @@ export class AnalysisModel {
     this.decided.set(cs, out);
     if (kept) kept.decisions = out;
     return out;
+  }
+
+  /**
+   * Whether a packet that enters the user chain `cs` by a jump may be accepted there: some rule of it, or of a chain
+   * it jumps or goes to, has a verdict other than DROP or REJECT (ACCEPT, or a queue whose program decides), or a
+   * target not known here. A chain that can only drop, reject or send packets back lets nothing in; a call back into
+   * a chain being looked at adds nothing. Unknown (undefined) and built-in chains may accept, and every chain of a
+   * script that may add rules unseen (Ruleset.unseenRules, or a rules file it loads).
+   */
+  mayAccept(cs: ChainState | undefined): boolean {
+    if (!cs || cs.builtin || this.rs.unseenRules || loadsUnseen(this.rs, cs.family)) return true;
+    const known = this.accepting.get(cs);
+    if (known !== undefined) return known;
+    this.accepting.set(cs, false);
+    let yes = false;
+    const rules = this.rules(cs);
+    for (let k = 0; k < rules.length && !yes; k++) yes = this.ruleMayAccept(rules[k]);
+    this.accepting.set(cs, yes);
+    return yes;
+  }
+
+  /**
+   * Whether the rule may accept the packets it matches: a verdict other than DROP or REJECT, a goto (at the end of
+   * the chain it goes to, the calling chain's caller, or its policy, decides), or a jump into a chain that may.
+   */
+  ruleMayAccept(ri: RuleInfo): boolean {
+    const f = ri.flow;
+    return f.kind === 'verdict' ? !DENY.has(f.verdict) : f.kind === 'goto' || (f.kind === 'jump' && this.mayAccept(f.chain));
   }
 
   /** What a rule surely does with the packets of its box: the pieces that leave the chain here. */

@@ -59,17 +59,15 @@ function findDenyEnd(model: AnalysisModel, cs: ChainState): DenyEnd | undefined 
 export function selectiveDenyEnd(model: AnalysisModel, cs: ChainState): DenyEnd | undefined {
   const end = denyEnd(model, cs);
   if (!end) return undefined;
-  for (const ri of end.before) {
-    const f = ri.flow;
-    if (f.kind === 'jump' || f.kind === 'goto' || (f.kind === 'verdict' && f.verdict === 'ACCEPT')) return end;
-  }
+  for (const ri of end.before) if (model.ruleMayAccept(ri)) return end;
   return undefined;
 }
 
 /**
- * Follows `box` down the chain in order, until a rule might accept some of it (`mayAccept`: an ACCEPT, or a jump,
- * that the model cannot rule out) or a rule surely denies all that is left of it (`deniedWholeBy`). Neither when the
- * chain ends (or `stopAt` comes) first.
+ * Follows `box` down the chain in order, until a rule might accept some of it (`mayAccept`: an ACCEPT or another
+ * verdict than DROP and REJECT, such as a queue's, a goto, or a jump into a chain that may accept; one the model
+ * cannot rule out) or a rule surely denies all that is left of it (`deniedWholeBy`). Neither when the chain ends (or
+ * `stopAt` comes) first. A jump into a chain that can only deny or return is walked past.
  */
 export function follow(model: AnalysisModel, cs: ChainState, box: Box, stopAt?: RuleInfo): { deniedWholeBy?: RuleInfo; mayAccept?: RuleInfo } {
   const space = model.space(cs);
@@ -79,8 +77,8 @@ export function follow(model: AnalysisModel, cs: ChainState, box: Box, stopAt?: 
   for (const ri of model.rules(cs)) {
     if (ri === stopAt || rest.length === 0) break;
     if (!someOverlaps(space, rest, ri.box)) continue;
+    if (model.ruleMayAccept(ri)) return { mayAccept: ri };
     const f = ri.flow;
-    if ((f.kind === 'verdict' && f.verdict === 'ACCEPT') || f.kind === 'jump' || f.kind === 'goto') return { mayAccept: ri };
     if (f.kind === 'verdict' && DENY.has(f.verdict) && ri.exact && allWithin(space, rest, ri.box)) {
       return { deniedWholeBy: ri };
     }
@@ -130,13 +128,12 @@ function checkEstablished(model: AnalysisModel, ctx: CheckContext, cs: ChainStat
 
 /**
  * Whether a rule may accept the replies of every connection: ESTABLISHED packets on every port, from (in OUTPUT: to)
- * every address, on an interface other than the loopback one (or a jump, which may).
+ * every address, on an interface other than the loopback one (see AnalysisModel.ruleMayAccept).
  */
 export function acceptsReplies(model: AnalysisModel, cs: ChainState, ri: RuleInfo): boolean {
   const space = model.space(cs);
   const otherSide = cs.name === 'OUTPUT' ? Dim.Dst : Dim.Src;
-  return (ri.flow.kind === 'jump' || ri.flow.kind === 'goto' || (ri.flow.kind === 'verdict' && ri.flow.verdict === 'ACCEPT'))
-    && ri.box[Dim.State].has(2n) && space.isFull(ri.box, Dim.Dport) && space.isFull(ri.box, otherSide) && !isLoopbackOnly(ri);
+  return model.ruleMayAccept(ri) && ri.box[Dim.State].has(2n) && space.isFull(ri.box, Dim.Dport) && space.isFull(ri.box, otherSide) && !isLoopbackOnly(ri);
 }
 
 /**
@@ -236,7 +233,7 @@ function checkScriptOrderOf(model: AnalysisModel, ctx: CheckContext, input: Chai
   let acceptBefore = false;
   const sshAccept = cmds.find((c) => addsAccept(model, c, input, ssh));
   // The packets of the SSH session already open (the one running the script, if remote).
-  const session = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.Dport, ssh[Dim.Dport]], [Dim.State, stateSet('ESTABLISHED')], [Dim.In, ssh[Dim.In]]]);
+  const session = withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [Dim.Dport, ssh[Dim.Dport]], [Dim.Sport, CLIENT_PORTS], [Dim.State, stateSet('ESTABLISHED')], [Dim.In, ssh[Dim.In]]]);
   let sessionKept = false;
   let dropPolicy: Command | undefined;
   const sshAt = sshAccept ? cmds.indexOf(sshAccept) : -1;
@@ -286,10 +283,17 @@ function checkDefaultDeny(model: AnalysisModel, ctx: CheckContext, cs: ChainStat
   ctx.sink.add('no-default-deny', 'info', range, `${cs.name} accepts every packet that no rule denies (ACCEPT policy, no catch-all DROP or REJECT). A default deny is safer: allow what you need, then drop the rest.`, { chain: cs.name });
 }
 
+/**
+ * The ports an SSH client connects from: unprivileged ones (every system picks its ephemeral ports above 1023). A
+ * rule for packets from port 22, 53 or 80 (`--sport` written for `--dport`, the classic slip) lets no client in.
+ */
+const CLIENT_PORTS = IntervalSet.from([[1024n, 65535n]]);
+
 /** SSH from a remote client (to the SSH ports, new) or its answers (from them, established), never over lo. */
 function sshBox(space: Space, ports: number[], answers: boolean): Box {
   const portSet = IntervalSet.from(ports.map((p) => [BigInt(p), BigInt(p)] as const));
-  return withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [answers ? Dim.Sport : Dim.Dport, portSet], [Dim.State, stateSet(answers ? 'ESTABLISHED' : 'NEW')],
+  return withDims(space, [[Dim.Proto, IntervalSet.point(6n)], [answers ? Dim.Sport : Dim.Dport, portSet], [answers ? Dim.Dport : Dim.Sport, CLIENT_PORTS],
+    [Dim.State, stateSet(answers ? 'ESTABLISHED' : 'NEW')],
     [Dim.Frag, IntervalSet.point(0n)], [answers ? Dim.Out : Dim.In, notLoopback(space, answers ? Dim.Out : Dim.In)]]);
 }
 

@@ -285,10 +285,17 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const family = opts.family ?? (families.size === 1 ? [...families][0] : defaultFamily);
   const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: notFollowed(armsOf, follows), armsOf: armsOf.size ? armsOf : undefined, loads: counted, files: files.length ? files : undefined, ipsets: ipsets.made.length || ipsets.unseen ? ipsets : undefined };
   if (loopInfo.size) ruleset.loops = loopInfo;
+  if (values.opaque || commands.some(addsToUnknownChain)) ruleset.unseenRules = true;
   ruleset.run = runOrder(commands, armsOf, calls, statements.kinds, follows, new Set(embedded.flatMap((e) => e.ruleset.commands)));
   const first = templateStart(items);
   if (first) ruleset.template = { first, blocks: blocks.blocks(index.lineCount - 1), folds: blocks.all };
   return withEmbedded(ruleset, embedded, sink);
+}
+
+/** A command that adds a rule to a chain whose name is a value not known here (`iptables -A $CHAIN ...`). */
+function addsToUnknownChain(c: Command): boolean {
+  const op = c.spec?.short;
+  return (op === '-A' || op === '-I' || op === '-R') && c.chainDynamic;
 }
 
 /** A word that is a template's value (`{{ rule }}`) and nothing else. */

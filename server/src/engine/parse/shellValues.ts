@@ -41,7 +41,11 @@ export interface Sourced {
 
 /** The known variables, by name: their value and the line of their one assignment. */
 export class ShellValues {
-  private constructor(private readonly known: Map<string, { value: string; line: number }>) {}
+  /**
+   * `opaque`: the script runs eval or sources a file that cannot be read, or holds more than assignments: it may
+   * then also run commands (iptables ones included) that nothing here sees.
+   */
+  private constructor(private readonly known: Map<string, { value: string; line: number }>, readonly opaque = false) {}
 
   /**
    * `sourced` reads the file a `.` or `source` command names (its one word); without it, or when it cannot, the
@@ -74,7 +78,7 @@ export class ShellValues {
       const first = words[k];
       if (first && OPAQUE.has(first.value)) {
         const got = first.value !== 'eval' && words.length === k + 2 ? sourced?.(words[k + 1]) : undefined;
-        if (!got) return new ShellValues(new Map());
+        if (!got) return new ShellValues(new Map(), true);
         // The file's assignments, as if made where it is sourced.
         const plain = arms.length === 0 && !conditional && loops === 0;
         for (const name of got.assigned) {
