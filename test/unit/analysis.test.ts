@@ -173,6 +173,21 @@ test('a jump into a chain that can only deny or return accepts nothing; one into
   }
 });
 
+test('a rule iptables refuses in a script is not added: it is never the reason another rule never fires or a chain denies', () => {
+  const script = (reject: string) => ['#!/bin/sh', 'iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', `iptables -A INPUT ${reject}`, 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT', ''].join('\n');
+  for (const memo of [undefined, new AnalysisMemo()]) {
+    // `--reject-with tcp-reset` without `-p tcp`: the command fails, and the SSH accept after it takes its packets.
+    const refused = diagnose(script('-j REJECT --reject-with tcp-reset'), { fileName: 'fw.sh', memo });
+    assert.deepEqual(refused.filter((d) => d.severity === 'error').map((d) => [d.code, d.range.start.line]), [['protocol-required', 2]]);
+    assert.deepEqual(refused.filter((d) => ['reject-before-accept', 'ssh-lockout', 'shadowed-rule'].includes(d.code)).map((d) => d.code), []);
+    // Mended, the same rule does take them (and the memo knows the difference).
+    const mended = diagnose(script('-p tcp -j REJECT --reject-with tcp-reset'), { fileName: 'fw.sh', memo });
+    assert.deepEqual(mended.filter((d) => ['reject-before-accept', 'ssh-lockout'].includes(d.code)).map((d) => [d.code, d.range.start.line]), [['reject-before-accept', 3]]);
+  }
+  // A rules file is refused whole: it is read as it is meant once mended, every rule in its place.
+  expectOne(filter('-A INPUT -j REJECT --reject-with tcp-reset', '-A INPUT -p tcp --dport 22 -j ACCEPT'), 'reject-before-accept', 5, '-A INPUT -p tcp --dport 22 -j ACCEPT');
+});
+
 const gateway = (nat: string[], forward: string[], input: string[] = []) => [
   '*nat', ':PREROUTING ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ...nat, '-A POSTROUTING -o eth0 -j MASQUERADE', 'COMMIT',
   '*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',

@@ -10,7 +10,7 @@ import { CODE_INFO } from './checks/codes';
 import { JumpGraph } from './graph';
 import { Family } from './kb/addresses';
 import { LineIndex } from './lineIndex';
-import { Ruleset } from './model';
+import { Command, Ruleset } from './model';
 import { DiagnosticSink } from './parse/diagnostics';
 import { parseRestore } from './parse/restore';
 import { parseScript } from './parse/script';
@@ -80,6 +80,23 @@ export function detectFamily(text: string, opts: LintOptions = {}): Family {
   return 4;
 }
 
+/**
+ * The commands of a script that the kernel checks' errors (the findings from `from` on) say iptables refuses: those
+ * that add rules, found by the line an error starts on.
+ */
+function refusedRules(rs: Ruleset, items: readonly Diagnostic[], from: number): Set<Command> {
+  const errorLines = new Set<number>();
+  for (let k = from; k < items.length; k++) if (items[k].severity === 'error') errorLines.add(items[k].range.start.line);
+  const out = new Set<Command>();
+  if (!errorLines.size) return out;
+  for (const c of rs.commands) {
+    const op = c.spec?.short;
+    if (op !== '-A' && op !== '-I' && op !== '-R') continue;
+    for (let l = c.startLine; l <= c.endLine; l++) if (errorLines.has(l)) out.add(c);
+  }
+  return out;
+}
+
 /** The lines of a script that hold iptables commands (those of a here-document were checked as restore lines). */
 function commandLines(rs: Ruleset): Iterable<number> {
   const lines = new Set<number>();
@@ -115,7 +132,9 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   const graph = new JumpGraph(ruleset, state);
   const model = new AnalysisModel(ruleset, state, memo, opts.limits ? { ...DEFAULT_LIMITS, ...opts.limits } : DEFAULT_LIMITS);
   const ctx: CheckContext = { rs: ruleset, state, graph, sink, settings: { ...DEFAULT_SETTINGS, ...opts.settings }, memo, model, loader: loaderOf(opts.fileName) };
+  const checked = sink.items.length;
   checkKernel(ctx);
+  if (ruleset.format === 'script') model.refuse(refusedRules(ruleset, sink.items, checked));
   checkIpsets(ctx);
   const limit = opts.maxAnalysisSize ?? Infinity;
   if (text.length <= limit) {

@@ -62,8 +62,27 @@ export class AnalysisModel {
 
   private readonly signatures = new Map<ChainState, string | undefined>();
   private readonly accepting = new Map<ChainState, boolean>();
+  /** In a script: the commands iptables refuses (see refuse). */
+  private refused: ReadonlySet<Command> | undefined = undefined;
 
   constructor(readonly rs: Ruleset, readonly state: RulesetState, readonly memo?: AnalysisMemo, readonly limits: Readonly<AnalysisLimits> = DEFAULT_LIMITS) {}
+
+  /**
+   * The rules of a script that iptables refuses (an error of the kernel checks): the command fails and the rule is
+   * not added, until the mistake is mended. Each may or may not be in its chain, so none is the reason another rule
+   * never fires or a chain surely denies. Set before any rule is looked at (the chains' signatures say which rules
+   * are refused, so that what is kept of an analysis is not used for a chain whose rules are refused otherwise).
+   */
+  refuse(refused: ReadonlySet<Command>): void {
+    if (!refused.size) return;
+    this.refused = refused;
+    this.signatures.clear();
+  }
+
+  /** Whether iptables refuses the script's command (see refuse). */
+  isRefused(c: Command): boolean {
+    return this.refused?.has(c) ?? false;
+  }
 
   /**
    * What a chain's analysis depends on: its rules (by identity, so unchanged parsed lines keep it) and the
@@ -103,6 +122,7 @@ export class AnalysisModel {
       }
       f.k++;
       f.parts.number(r.id);
+      if (this.refused?.has(r)) f.parts.text('x');
       if (!t || t.spec || t.dynamic) continue;
       if (!next || next.builtin) {
         f.parts.text(next ? 'b' : '?');
@@ -165,8 +185,8 @@ export class AnalysisModel {
       match = ruleMatchIn(this.rs, rule, this.space(cs));
       this.memo?.matches.set(rule, match);
     }
-    // A rule whose place in the chain is not known exactly (state.amid) may or may not be there.
-    const exact = match.exact && (this.state.amid.size === 0 || !this.state.amid.has(rule));
+    // A rule whose place in the chain is not known exactly (state.amid), or that iptables refuses in a script, may or may not be there.
+    const exact = match.exact && (this.state.amid.size === 0 || !this.state.amid.has(rule)) && !this.refused?.has(rule);
     return { rule, chain: cs, box: match.box, exact, emptyReason: match.emptyReason, flow: this.flowOf(rule, cs) };
   }
 

@@ -205,7 +205,7 @@ function followedIn(ctx: CheckContext, cs: ChainState): Command[] {
 
 /** Whether the command adds (-A, -I) to `cs` an ACCEPT rule that may take packets of `box` (a refused one adds none). */
 function addsAccept(model: AnalysisModel, c: Command, cs: ChainState, box: Box): boolean {
-  return (c.spec.short === '-A' || c.spec.short === '-I') && !c.broken && c.chainName === cs.name && c.target?.name === 'ACCEPT' && model.space(cs).overlaps(model.ruleInfo(c, cs).box, box);
+  return (c.spec.short === '-A' || c.spec.short === '-I') && !c.broken && !model.isRefused(c) && c.chainName === cs.name && c.target?.name === 'ACCEPT' && model.space(cs).overlaps(model.ruleInfo(c, cs).box, box);
 }
 
 /**
