@@ -153,13 +153,17 @@ test('a jump into a chain that can only deny or return accepts nothing; one into
     ['-A CHECKS -p tcp --syn -m limit --limit 5/s -j RETURN', '-A CHECKS -j DROP'],
     ['-A CHECKS -j INNER', '-A INNER -s 10.0.0.0/8 -j REJECT', '-A INNER -j LOG'],
     ['-A CHECKS -j INNER', '-A INNER -p tcp --dport 23 -j DROP'],
+    // A goto from CHECKS into INNER: at INNER's end the packet goes back after INPUT's jump, as at CHECKS's end.
+    ['-A CHECKS -g INNER', '-A INNER -j LOG'],
+    ['-A CHECKS -j INNER', '-A INNER -j CHECKS'],
     [],
   ];
   for (const lines of denies) assert.match(expectOne(input(...lines), 'ssh-lockout', 1, 'DROP').message, /No rule accepts SSH/, lines.join(' / '));
   const accepts = [
     ['-A CHECKS -p tcp --dport 22 -j ACCEPT'],
     ['-A CHECKS -j INNER', '-A INNER -s 10.0.0.0/8 -j ACCEPT'],
-    ['-A CHECKS -g INNER'],
+    ['-A CHECKS -g INNER', '-A INNER -p tcp -j ACCEPT'],
+    ['-A CHECKS -j INNER', '-A INNER -j CHECKS', '-A INNER -j ACCEPT'],
     ['-A CHECKS -j NFQUEUE --queue-num 1'],
     ['-A CHECKS -j $UNKNOWN'],
   ];

@@ -263,12 +263,36 @@ export class AnalysisModel {
     if (!cs || cs.builtin || this.rs.unseenRules || loadsUnseen(this.rs, cs.family)) return true;
     const known = this.accepting.get(cs);
     if (known !== undefined) return known;
-    this.accepting.set(cs, false);
-    let yes = false;
-    const rules = this.rules(cs);
-    for (let k = 0; k < rules.length && !yes; k++) yes = this.ruleMayAccept(rules[k]);
-    this.accepting.set(cs, yes);
-    return yes;
+    // Depth first without recursion (jumps may nest thousands of chains deep): the chains on the way to a rule
+    // that may accept may accept; when none is found, no chain met may.
+    const frames: Array<{ cs: ChainState; k: number }> = [{ cs, k: 0 }];
+    const met = new Set<ChainState>([cs]);
+    while (frames.length) {
+      const f = frames[frames.length - 1];
+      const rules = this.rules(f.cs);
+      if (f.k === rules.length) {
+        frames.pop();
+        continue;
+      }
+      const flow = rules[f.k++].flow;
+      let next: ChainState | undefined;
+      if (flow.kind === 'verdict') {
+        if (DENY.has(flow.verdict)) continue;
+      } else if (flow.kind === 'jump' || flow.kind === 'goto') {
+        next = flow.chain;
+        const seen = next && !next.builtin ? this.accepting.get(next) : true;
+        if (seen === false || (seen === undefined && met.has(next!))) continue;
+        if (seen === undefined) {
+          met.add(next!);
+          frames.push({ cs: next!, k: 0 });
+          continue;
+        }
+      } else continue;
+      for (const on of frames) this.accepting.set(on.cs, true);
+      return true;
+    }
+    for (const c of met) this.accepting.set(c, false);
+    return false;
   }
 
   /**
