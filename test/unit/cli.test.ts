@@ -179,6 +179,11 @@ test('explain: every rule in plain words, chain by chain, in the order the kerne
   const log = run(['explain', '-'], '*filter\n-A INPUT -j LOG --log-prefix "dropped: "\n-A INPUT -p tcp --dport 80 -j ACCEPT\nCOMMIT\n');
   assert.match(log.out, /1\. line 2: Logs every packet with the prefix "dropped: " and lets them go on to the next rule\.\n/);
   assert.match(log.out, /2\. line 3: Accepts TCP packets to port 80 \(HTTP\)\.\n/);
+  // A loop's rules, and a function's body run once per call, stand there once per value, in the kernel's order.
+  const loop = run(['explain', '-'], '#!/bin/sh\nfor a in 10.0.0.1 10.0.0.2; do\n  iptables -A INPUT -s $a -j LOG\n  iptables -A INPUT -s $a -j DROP\ndone\n');
+  assert.deepEqual(loop.out.split('\n').slice(0, 5), ['filter INPUT (4 rules, policy ACCEPT)', '  1. line 3: Logs packets from 10.0.0.1 and lets them go on to the next rule.', '  2. line 4: Drops packets from 10.0.0.1 without an answer.', '  3. line 3: Logs packets from 10.0.0.2 and lets them go on to the next rule.', '  4. line 4: Drops packets from 10.0.0.2 without an answer.']);
+  const calls = run(['explain', '-'], '#!/bin/sh\nallow() { iptables -A INPUT -p tcp --dport "$1" -j ACCEPT; }\nallow 22\nallow 443\n');
+  assert.deepEqual(calls.out.split('\n').slice(1, 3), ['  1. line 2 of the function called on line 3: Accepts TCP packets to port 22 (SSH).', '  2. line 2 of the function called on line 4: Accepts TCP packets to port 443 (HTTPS).']);
 });
 
 test('--format github: one workflow command per finding, its properties and message escaped', () => {

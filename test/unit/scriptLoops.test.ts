@@ -296,7 +296,7 @@ test('rule numbers count a loop\'s rule once per value; a number that falls amon
   assert.deepEqual(input.rules.map((c) => c.startLine), [2, 3, 6, 5]);
   const hints = inlayHints(r, { start: { line: 0, character: 0 }, end: { line: 9, character: 0 } });
   assert.deepEqual(hints.map((h) => `${h.position.line} ${h.label}`), ['2 #1 #3', '3 #2 #4', '5 #6', '6 #5']);
-  assert.match(String(hints[0].tooltip), /^Rules 1 and 3 of 6 in INPUT \(filter\): the loop adds this rule once for each value/);
+  assert.match(String(hints[0].tooltip), /^Rules 1 and 3 of 6 in INPUT \(filter\): the loop on line 2 adds this rule once for each value/);
   // Rule 2 is the DROP of the first value, between two LOGs: the chain cannot hold the insert there rule by rule.
   const among = run(script('for ip in 10.0.0.1 10.0.0.2; do', '  iptables -A INPUT -s $ip -j LOG', '  iptables -A INPUT -s $ip -j DROP', 'done', 'iptables -I INPUT 2 -s 10.0.0.2 -j ACCEPT', 'iptables -A INPUT -s 10.0.0.2 -j ACCEPT'));
   assert.deepEqual([...among.state.amid.keys()].map((c) => c.startLine).sort(), [2, 3, 5]);
@@ -462,4 +462,77 @@ test('findings about a value\'s command of its own say which value, and the comm
     '2 Redundant (with $c = INPUT): earlier rules already give ACCEPT to every packet this rule matches (line 3 with $c = INPUT decides ACCEPT)',
     '2 Redundant (with $c = FORWARD): earlier rules already give ACCEPT to every packet this rule matches (line 3 with $c = FORWARD decides ACCEPT)',
   ]);
+});
+
+test('a function called one call after another, each with its own argument: its body runs once per call, as a loop over the arguments', () => {
+  const allow = (...calls: string[]) => script(
+    'allow() {',
+    '  iptables -A INPUT -p tcp --dport "$1" -j ACCEPT',
+    '}',
+    'iptables -A INPUT -i lo -j ACCEPT',
+    'iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+    ...calls,
+    'iptables -A INPUT -p tcp --dport 80 -j DROP',
+    'iptables -P INPUT DROP',
+  );
+  const text = allow('allow 22', 'echo opened', 'allow 80', 'allow 99999');
+  const r = run(text);
+  const loop = r.ruleset.loops?.get(r.ruleset.commands.find((c) => c.startLine === 2)!);
+  assert.deepEqual([loop?.name, loop?.values, loop?.loop.calls], ['1', ['22', '80', '99999'], [6, 8, 9]]);
+  // Each call's argument is checked, and the finding says which call; the DROP of port 80 after the calls never fires.
+  assert.match(r.diagnostics.find((d) => d.code === 'invalid-value')!.message, /\(with \$1 = 99999: the call on line 10\)$/);
+  assert.deepEqual(codes(text), ['2:invalid-value', '10:shadowed-rule']);
+  // The conversion writes the rules the calls add (the refused one left out), where the calls are.
+  assert.deepEqual(scriptToRestore(r, 'fw.sh')[0].text.split('\n').filter((l) => l.includes('--dport')), ['-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT', '-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT', '-A INPUT -p tcp -m tcp --dport 80 -j DROP']);
+  // Hover on $1 names the calls.
+  const h = hover(r, { line: 2, character: text.split('\n')[2].indexOf('"$1"') + 2 });
+  assert.match(JSON.stringify(h), /each of `22`, `80`, `99999` in turn \(the calls on lines 7, 9 and 10\)/);
+  // One call alone is a loop of one value.
+  assert.deepEqual(codes(allow('allow 80')), ['7:shadowed-rule', '8:ssh-lockout']);
+  // Left unknown (no value for $1, nothing dead): calls apart, a call in an if, a call after &&, a quoted list, a
+  // value not known, or a body that reads every argument, two of them, or shifts.
+  for (const calls of [['allow 22', 'iptables -A INPUT -p udp --dport 53 -j ACCEPT', 'allow 80'], ['allow 22', 'if [ -n "$WEB" ]; then allow 80; fi'], ['true && allow 80'], ['allow "80 443"'], ['allow $WEB']]) {
+    const t = allow(...calls);
+    assert.equal(run(t).ruleset.loops, undefined, t);
+    assert.deepEqual(codes(t).filter((c) => c.endsWith('shadowed-rule')), [], t);
+  }
+  for (const body of ['iptables -A INPUT -p tcp -m multiport --dports "$*" -j ACCEPT', 'iptables -A INPUT -p tcp --dport $1 -s $2 -j ACCEPT', 'shift; iptables -A INPUT -p tcp --dport $1 -j ACCEPT']) {
+    const t = script('allow() {', `  ${body}`, '}', 'allow 80 10.0.0.1', 'allow 81 10.0.0.2', 'iptables -A INPUT -p tcp --dport 80 -j DROP');
+    assert.equal(run(t).ruleset.loops, undefined, t);
+  }
+});
+
+test('property: a function called one call after another is called dead, converted and traced as its calls written out', () => {
+  const DEAD = new Set(['shadowed-rule', 'redundant-rule', 'reject-before-accept']);
+  const port = fc.integer({ min: 20, max: 24 });
+  const rule = fc.record({ chain: fc.constantFrom('INPUT', 'OUTPUT'), usesArg: fc.boolean(), lo: port, span: fc.integer({ min: 0, max: 2 }), target: fc.constantFrom('ACCEPT', 'DROP', 'LOG', '') });
+  const earlier = fc.array(fc.record({ chain: fc.constantFrom('INPUT', 'OUTPUT'), lo: port, span: fc.integer({ min: 0, max: 3 }), drop: fc.boolean() }), { maxLength: 3 });
+  const write = (r: { chain: string; target: string }, dport: string) => `iptables -A ${r.chain} -p tcp --dport ${dport}${r.target ? ` -j ${r.target}` : ''}`;
+  let taken = 0;
+  fc.assert(fc.property(earlier, fc.array(rule, { minLength: 1, maxLength: 3 }), fc.array(port, { minLength: 1, maxLength: 3 }), earlier, (before, body, values, after) => {
+    const pre = before.map((r) => write({ chain: r.chain, target: r.drop ? 'DROP' : 'ACCEPT' }, `${r.lo}:${r.lo + r.span}`));
+    const post = after.map((r) => write({ chain: r.chain, target: r.drop ? 'DROP' : 'ACCEPT' }, `${r.lo}:${r.lo + r.span}`));
+    const dport = (r: (typeof body)[number], v: string) => (r.usesArg ? v : `${r.lo}:${r.lo + r.span}`);
+    if (!body.some((r) => r.usesArg)) return;
+    const called = script('open_port() {', ...body.map((r) => `  ${write(r, dport(r, '"$1"'))}`), '}', ...pre, ...values.map((v) => `open_port ${v}`), ...post);
+    const unrolled = script(...pre, ...values.flatMap((v) => body.map((r) => write(r, dport(r, String(v))))), ...post);
+    const a = run(called);
+    if (!a.ruleset.loops) return;
+    taken++;
+    const b = run(unrolled);
+    const deadIn = (res: typeof a, line: number) => res.diagnostics.some((d) => DEAD.has(d.code) && d.range.start.line === line);
+    for (const [j] of body.entries()) {
+      if (deadIn(a, 2 + j)) for (const k of values.keys()) assert.ok(deadIn(b, 1 + pre.length + k * body.length + j), `${called}\n---\n${unrolled}`);
+    }
+    for (const k of post.keys()) {
+      if (deadIn(a, 3 + body.length + pre.length + values.length + k)) assert.ok(deadIn(b, 1 + pre.length + values.length * body.length + k), `${called}\n---\n${unrolled}`);
+    }
+    assert.equal(scriptToRestore(a, 'fw.sh')[0].text.replace(/^#.*\n/gm, ''), scriptToRestore(b, 'fw.sh')[0].text.replace(/^#.*\n/gm, ''), called);
+    for (const dp of [20, 22, 25]) {
+      const p = packetFrom({ proto: 'tcp', dport: dp, in: 'eth0' }, 4);
+      const verdicts = (res: typeof a) => tracePacket(res, p, 'input').branches.map((x) => x.verdict);
+      assert.deepEqual(verdicts(a), verdicts(b), `${called}\nport ${dp}`);
+    }
+  }), { numRuns: 300, seed: 11 });
+  assert.ok(taken > 60, `only ${taken} function bodies taken`);
 });

@@ -1,8 +1,10 @@
 /** `iptables-lint explain FILE`: every rule in plain words, chain by chain, in the order the kernel holds them. */
 import { explainRule } from '../engine/explain';
 import { lint } from '../engine/lint';
+import { Command, lineName, Ruleset } from '../engine/model';
 import { oneFileInput } from './input';
 import { readSourcedFile } from '../sourcedFile';
+import { unrolled } from '../engine/parse/scriptLoops';
 
 export const EXPLAIN_USAGE = `Usage: iptables-lint explain FILE [--ipv4|--ipv6]
 Prints every rule in plain words, chain by chain, in the order the kernel holds them once the file is loaded (a
@@ -17,10 +19,20 @@ export function runExplain(argv: string[], out: (s: string) => void, errOut: (s:
     // An empty chain says something only when it is a built-in one that drops.
     if (!cs.rules.length && cs.policy !== 'DROP') continue;
     const policy = cs.builtin ? `, policy ${cs.policy ?? 'ACCEPT'}` : '';
-    out(`${cs.family === 6 ? 'ip6tables ' : ''}${cs.table} ${cs.name} (${cs.rules.length} rule${cs.rules.length === 1 ? '' : 's'}${policy})\n`);
-    cs.rules.forEach((c, i) => out(`  ${i + 1}. line ${c.startLine + 1}: ${plainText(explainRule(c))}\n`));
+    // A rule a loop (or a function's calls) adds once per value stands there once per value.
+    const rules = unrolled(cs.rules, result.ruleset.loops);
+    out(`${cs.family === 6 ? 'ip6tables ' : ''}${cs.table} ${cs.name} (${rules.length} rule${rules.length === 1 ? '' : 's'}${policy})\n`);
+    rules.forEach(({ rule, variant }, i) => out(`  ${i + 1}. ${placeOf(result.ruleset, rule, variant)}: ${plainText(explainRule(variant))}\n`));
   }
   return 0;
+}
+
+/** Where a rule is written, and for a function's body run once per call, which call adds this one. */
+function placeOf(rs: Ruleset, rule: Command, variant: Command): string {
+  const info = rs.loops?.get(rule);
+  const calls = info?.loop.calls;
+  const n = info?.valueAt[info.variants.indexOf(variant)];
+  return calls && n !== undefined ? `line ${rule.startLine + 1} of the function called on line ${calls[n] + 1}` : lineName(rs, rule);
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Hover: what each word means, from the knowledge base and the analysis. Markdown, short. */
 import { Token } from '../engine/lexer';
 import { holdsTemplateValue, templateLine } from '../engine/parse/template';
-import { isLoopWord } from '../engine/parse/scriptLoops';
+import { isLoopWord, loopPlace } from '../engine/parse/scriptLoops';
 import { Family, formatAddress, parseNet } from '../engine/kb/addresses';
 import { BUILTIN_CHAINS, isBuiltinChainOf, ModuleSpec, OptionSpec, TABLES } from '../engine/kb';
 import { PORT_DESCRIPTIONS, PORT_NAMES, protocolNumber, SERVICES, strtoulBase0 } from '../engine/kb/services';
@@ -122,7 +122,7 @@ function loopWord(result: LintResult, loc: Located): string | undefined {
   const what = loop.each
     ? 'the command runs once for each, each time a command of its own (another chain, table, target or policy), and each is checked and analysed as such.'
     : 'the rule is added once for each, and the analysis takes the packets of any of them.';
-  return `\`${raw}\` is each of ${list} in turn (the loop on line ${loop.line + 1}): ${what}`;
+  return `\`${raw}\` is each of ${list} in turn (${loopPlace(loop.loop)}): ${what}`;
 }
 
 /** A word of a script read through its variables (`$LAN/24`): what it was read as, before what that value is. */
@@ -189,12 +189,12 @@ function loopExplained(result: LintResult, c: Command): string | undefined {
   if (!loop) return undefined;
   if (loop.each) {
     const each = loop.each.slice(0, 4).map((v) => `- \`$${loop.name}\` = \`${loop.values[result.ruleset.loops!.get(v)!.valueAt[0]]}\`: ${explainRule(v)}`);
-    return `Run once for each value of the loop on line ${loop.line + 1} (${loop.values.length}), each time a rule of its own:\n\n${each.join('\n')}${loop.each.length > 4 ? `\n- ... and ${loop.each.length - 4} more` : ''}`;
+    return `Run once for each value of ${loopPlace(loop.loop)} (${loop.values.length}), each time a rule of its own:\n\n${each.join('\n')}${loop.each.length > 4 ? `\n- ... and ${loop.each.length - 4} more` : ''}`;
   }
   const shown = loop.variants.slice(0, 3).map((v, k) => `- \`$${loop.name}\` = \`${loop.values[loop.valueAt[k]]}\`: ${explainRule(v)}`);
   const more = loop.variants.length > 3 ? `\n- ... and ${loop.variants.length - 3} more` : '';
   const order = loop.loop.size > 1 ? `value by value with the other commands of its body` : 'one after the other';
-  return `Added once for each value of the loop on line ${loop.line + 1} (${loop.values.length}), ${order}:\n\n${shown.join('\n')}${more}`;
+  return `Added once for each value of ${loopPlace(loop.loop)} (${loop.values.length}), ${order}:\n\n${shown.join('\n')}${more}`;
 }
 
 /** The command word: for a rule, where it stands and what it does, in words; for any command, what it is. */

@@ -8,7 +8,7 @@ import { LintResult } from '../engine/lint';
 import { commandOnLine } from '../engine/locate';
 import { Command, isRuleCommand } from '../engine/model';
 import { Range } from '../engine/types';
-import { unrolled } from '../engine/parse/scriptLoops';
+import { loopPlace, unrolled } from '../engine/parse/scriptLoops';
 
 interface Place {
   /** The rule's numbers: one, or one per value of a script's loop. */
@@ -80,8 +80,14 @@ export function inlayHints(result: LintResult, range: Range): InlayHint[] {
     const n = place.n[0];
     const tooltip = place.n.length === 1
       ? `Rule ${n} of ${place.of} in ${place.chain} (${place.table}): \`-D ${place.chain} ${n}\` deletes it, \`-I ${place.chain} ${n}\` inserts a rule before it.`
-      : `R${ruleWord(place).slice(1)} of ${place.of} in ${place.chain} (${place.table}): the loop adds this rule once for each value.`;
+      : `R${ruleWord(place).slice(1)} of ${place.of} in ${place.chain} (${place.table}): ${loopOfHint(result, c)} adds this rule once for each value.`;
     hints.push({ position: c.range.end, label: numbers(place.n), paddingLeft: true, tooltip });
   }
   return hints;
+}
+
+/** What adds a rule once per value, in the words of a hint: the loop, or the calls of the function. */
+function loopOfHint(result: LintResult, c: Command): string {
+  const loop = result.ruleset.loops?.get(c)?.loop;
+  return loop ? loopPlace(loop) : 'the loop';
 }

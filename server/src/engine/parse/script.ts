@@ -16,7 +16,7 @@ import { followedArms, FunctionCall, notFollowed, runOrder, ScriptStatements } f
 import { ASSIGN, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
-import { BodyRule, eachValue, isLoopWord, Looped, LoopInfo, LoopOf, loopsOf, mentionsLoopVar, shBraceWords, shellOf, takenTogether, withValue } from './scriptLoops';
+import { BodyRule, callLoops, eachValue, isLoopWord, Looped, LoopInfo, LoopOf, loopsOf, mentionsLoopVar, shBraceWords, shellOf, takenTogether, withValue } from './scriptLoops';
 import { Diagnostic, Range } from '../types';
 
 /**
@@ -236,6 +236,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const ipsets: ScriptIpsets = { made: [], unseen: false };
   const shell = shellOf(text, opts.fileName);
   const loops = loopsOf(simple, values, shell);
+  for (const [c, loop] of callLoops(simple, statements.functions, values, loops)) loops.set(c, loop);
   for (const { name, word, words } of shBraceWords(simple, shell)) {
     const list = words?.filter((w) => w !== '').join(' ');
     const advice = list !== undefined ? `List the values (${list}), or run the script with bash (#!/bin/bash).` : 'Run the script with bash (#!/bin/bash).';

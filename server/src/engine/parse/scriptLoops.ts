@@ -12,7 +12,7 @@
  * once per family, which interleaves nothing.
  */
 import { Token } from '../lexer';
-import { Command } from '../model';
+import { ArmRef, Command } from '../model';
 import { Diagnostic } from '../types';
 import { DiagnosticSink } from './diagnostics';
 import { KEYWORDS, ShellValues, SimpleWords } from './shellValues';
@@ -57,6 +57,11 @@ export interface LoopOf {
    * takenTogether): there one of them is never proof that another never fires.
    */
   interleaved?: ReadonlySet<string>;
+  /**
+   * Not a `for` loop: the calls of a function, one after another, each with its own argument (see callLoops), by
+   * their lines. The name is the argument's number, the values are the calls' arguments, the line is the first call's.
+   */
+  calls?: readonly number[];
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -116,9 +121,18 @@ function loopHead(words: readonly Token[]): { name: string; list: readonly Token
   return { name: words[k + 1].value, list: words.slice(k + 3), line: words[k].line };
 }
 
-/** How a finding names the values it is about: `(with $p = 80)`. */
+/** Where a loop's values come from, in words: `the loop on line 4`, `the calls on lines 7, 8 and 9`. */
+export function loopPlace(loop: LoopOf): string {
+  if (!loop.calls) return `the loop on line ${loop.line + 1}`;
+  const lines = loop.calls.map((l) => l + 1);
+  return lines.length === 1 ? `the call on line ${lines[0]}` : `the calls on lines ${lines.slice(0, -1).join(', ')} and ${lines[lines.length - 1]}`;
+}
+
+/** How a finding names the values it is about: `(with $p = 80)`; for a function's calls, which calls: `(with $1 = 80: the call on line 9)`. */
 export function withValue(loop: LoopOf, values: readonly string[]): string {
-  return `(with $${loop.name} = ${values.join(', ')})`;
+  const lines = loop.calls && [...new Set(values.flatMap((v) => loop.calls!.filter((_, n) => loop.values[n] === v).map((l) => l + 1)))];
+  const where = !lines ? '' : lines.length === 1 ? `: the call on line ${lines[0]}` : `: the calls on lines ${lines.join(', ')}`;
+  return `(with $${loop.name} = ${values.join(', ')}${where})`;
 }
 
 /** Commands of a loop's body that add no rule (what a script prints or waits for). */
@@ -183,6 +197,75 @@ export function loopsOf<C extends SimpleWords>(commands: readonly C[], values: S
     for (const c of body.commands) out.set(c, loop);
   }
   return out;
+}
+
+/** A simple command with the arms (of if, case, function) it stands in. */
+interface InArms extends SimpleWords {
+  arms: readonly ArmRef[];
+}
+
+/** The arguments of a function a word reads all at once or counts (`$@`, `"$*"`, `$#`): its body is not read per call. */
+const ALL_ARGS = /\$\{?[@*#]/;
+/** The positional parameters a word names (`$1`, `${2}`). */
+const POSITIONAL = /\$(?:\{([1-9])\}|([1-9])(?![0-9]))/g;
+
+/**
+ * `allow() { iptables -A INPUT -p tcp --dport "$1" -j ACCEPT; }` then `allow 22`, `allow 80`, `allow 443`, one after
+ * another: the function's body runs once per call, with $1 each call's argument, as a loop over them would. The
+ * commands of such a body, each with that loop: where the body names one positional parameter and no other (nor
+ * all of them), every call of the function stands in one run of calls (nothing but harmless commands between, the
+ * same arms, none after `&&` or `||`), outside its own body, and gives that parameter a known word. A body as a
+ * loop's: one command, or several with no compound command among them.
+ */
+export function callLoops<C extends InArms>(commands: readonly C[], functions: ReadonlyMap<string, number>, values: ShellValues, loops: ReadonlyMap<C, LoopOf>): Map<C, LoopOf> {
+  const out = new Map<C, LoopOf>();
+  if (!functions.size) return out;
+  const calls = new Map<number, number[]>();
+  for (const [i, { words }] of commands.entries()) {
+    const k = leading(words);
+    const fn = words[k] && !words[k].quoted && !words[k].dynamic ? functions.get(words[k].value) : undefined;
+    if (fn !== undefined) (calls.get(fn) ?? calls.set(fn, []).get(fn)!).push(i);
+  }
+  for (const [fn, at] of calls) {
+    const body = commands.filter((c) => c.arms.some((r) => r.statement === fn) && leading(c.words) < c.words.length && !HARMLESS.has(c.words[leading(c.words)].value));
+    const loop = body.length && !body.some((c) => loops.has(c)) ? callLoop(commands, fn, at, body, values) : undefined;
+    if (loop) for (const c of body) out.set(c, loop);
+  }
+  return out;
+}
+
+/** The loop a function's calls make of its body (see callLoops); undefined where they make none. */
+function callLoop<C extends InArms>(commands: readonly C[], fn: number, at: readonly number[], body: readonly C[], values: ShellValues): LoopOf | undefined {
+  // The brace that opens the function's body is its own; any other keyword before a command opens a compound one.
+  const nested = body.some((c) => c.arms[c.arms.length - 1]?.statement !== fn || c.words.slice(0, leading(c.words)).some((w) => w.value !== '{'));
+  if ((body.length > 1 && nested) || body.length > MAX_COMMANDS || at.length > MAX_VALUES) return undefined;
+  const named = new Set<string>();
+  for (const c of body) {
+    for (const w of c.words) {
+      if (ALL_ARGS.test(w.raw)) return undefined;
+      for (const m of w.raw.matchAll(POSITIONAL)) named.add(m[1] ?? m[2]);
+    }
+    const k = leading(c.words);
+    if (c.words[k]?.value === 'shift' || c.words[k]?.value === 'set') return undefined;
+  }
+  if (named.size !== 1) return undefined;
+  const name = [...named][0];
+  const first = commands[at[0]];
+  const sameArms = (c: C) => c.arms.length === first.arms.length && c.arms.every((r, q) => r.statement === first.arms[q].statement && r.arm === first.arms[q].arm);
+  const vals: string[] = [];
+  for (const [n, i] of at.entries()) {
+    const call = commands[i];
+    if (call.conditional || !sameArms(call) || call.arms.some((r) => r.statement === fn)) return undefined;
+    // Nothing but harmless commands between one call and the next.
+    if (n > 0) for (let j = at[n - 1] + 1; j < i; j++) if (!HARMLESS.has(commands[j].words[leading(commands[j].words)]?.value ?? '')) return undefined;
+    const arg = call.words[leading(call.words) + Number(name)];
+    const text = arg && (arg.dynamic ? values.text(arg) : arg.value);
+    // A word the shell would split (here, or where the body uses it unquoted), glob or brace-expand is not one value.
+    if (text === undefined || /\s/.test(text) || (!arg.quoted && /[*?[{]/.test(text))) return undefined;
+    vals.push(text);
+  }
+  const lines = at.map((i) => commands[i].words[leading(commands[i].words)].line);
+  return { name, values: vals, line: lines[0], size: body.length, calls: lines };
 }
 
 /**
