@@ -527,8 +527,17 @@ function requiredOf(spec: ModuleSpec): string[][] {
 function checkStatisticMode(ctx: CheckContext, options: OptionUse[]): void {
   const mode = hasOption(options, '--mode');
   const need = mode?.argValue === 'random' ? '--probability' : mode?.argValue === 'nth' ? '--every' : undefined;
-  if (!mode || !need || hasOption(options, need)) return;
-  ctx.sink.error('missing-argument', mode.arg!.range, `--mode ${mode.argValue} needs ${need}: iptables refuses it without.`, { module: 'statistic', missing: need });
+  if (!mode || !need) return;
+  if (!hasOption(options, need)) {
+    ctx.sink.error('missing-argument', mode.arg!.range, `--mode ${mode.argValue} needs ${need}: iptables refuses it without.`, { module: 'statistic', missing: need });
+    return;
+  }
+  // The counter starts at --packet and matches when it comes round to 0, so it must be one of 0 to every-1.
+  const [every, packet] = [hasOption(options, '--every'), hasOption(options, '--packet')].map((o) => (o?.argValue !== undefined && !o.argDynamic ? strtoulBase0(o.argValue) : undefined));
+  const at = hasOption(options, '--packet');
+  if (every !== undefined && packet !== undefined && every >= 1 && packet > every - 1) {
+    ctx.sink.error('invalid-value', at!.arg!.range, `--packet ${packet} is not below --every ${every}: the counter runs from 0 to ${every - 1}, and iptables refuses it ("the --packet p must be 0 <= p <= n-1").`);
+  }
 }
 
 /** -m time --contiguous: a span over midnight, so the stop time comes before the start time. */

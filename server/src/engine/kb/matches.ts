@@ -43,10 +43,10 @@ export const MATCHES: ModuleSpec[] = [
   match('conntrack', 'Connection tracking: the state of the connection this packet belongs to, and its original addresses.', [
     neg('--ctstate', v.ctstateKind, 'Connection states: `NEW`, `ESTABLISHED`, `RELATED`, `INVALID`, `UNTRACKED`, and the virtual `SNAT`/`DNAT`.'),
     neg('--ctproto', v.exactProtocolKind, 'Layer-4 protocol of the connection.'),
-    neg('--ctorigsrc', v.addressKind, 'Original source address of the connection.'),
-    neg('--ctorigdst', v.addressKind, 'Original destination address (before DNAT).'),
-    neg('--ctreplsrc', v.addressKind, 'Source address of the reply direction.'),
-    neg('--ctrepldst', v.addressKind, 'Destination address of the reply direction.'),
+    neg('--ctorigsrc', v.ctAddressKind, 'Original source address of the connection.'),
+    neg('--ctorigdst', v.ctAddressKind, 'Original destination address (before DNAT).'),
+    neg('--ctreplsrc', v.ctAddressKind, 'Source address of the reply direction.'),
+    neg('--ctrepldst', v.ctAddressKind, 'Destination address of the reply direction.'),
     neg('--ctorigsrcport', v.portRangeKind, 'Original source port.'),
     neg('--ctorigdstport', v.portRangeKind, 'Original destination port (before DNAT).'),
     neg('--ctreplsrcport', v.portRangeKind, 'Reply source port.'),
@@ -79,7 +79,7 @@ export const MATCHES: ModuleSpec[] = [
     opt('--hashlimit-rate-interval', v.intKind(1, 0xffffffff), 'Seconds between rate measurements.'),
   ]),
   match('recent', 'Remembers addresses in a named list and matches on whether, how often and how recently they were seen: the classic SSH brute-force brake.', [
-    opt('--name', v.stringKind(199, 'a name', true), 'Name of the list (default DEFAULT).'),
+    opt('--name', v.recentNameKind, 'Name of the list (default DEFAULT).'),
     neg('--set', null, 'Add the source address to the list (always matches).'),
     neg('--rcheck', null, 'Match if the address is in the list.'),
     neg('--update', null, 'Like --rcheck, and refresh the last-seen time.'),
@@ -225,7 +225,7 @@ export const MATCHES: ModuleSpec[] = [
   ]),
   match('helper', 'Connections created by a conntrack helper (ftp, sip, ...).', [neg('--helper', v.stringKind(29, 'a helper name', true), 'Helper name, optionally `-port`: `ftp-21`.')]),
   match('connbytes', 'Bytes or packets a connection has transferred so far.', [
-    neg('--connbytes', v.intRangeKind(0, Number.MAX_SAFE_INTEGER), 'Amount or range `from:to`.'),
+    neg('--connbytes', v.intRangeKind(0, Number.MAX_SAFE_INTEGER, ':', true), 'Amount or range `from:to`.'),
     opt('--connbytes-dir', v.enumKind('direction', [{ label: 'original', doc: 'Count what the initiator sent.' }, { label: 'reply', doc: 'Count what came back.' }, { label: 'both', doc: 'Count both directions.' }]), '`original`, `reply` or `both`.'),
     opt('--connbytes-mode', v.enumKind('mode', [{ label: 'packets', doc: 'Count packets.' }, { label: 'bytes', doc: 'Count bytes.' }, { label: 'avgpkt', doc: 'Average packet size.' }]), '`packets`, `bytes` or `avgpkt`.'),
   ]),

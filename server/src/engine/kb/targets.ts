@@ -27,7 +27,7 @@ export const TARGETS: ModuleSpec[] = [
     opt('--nflog-prefix', v.prefixKind(63), 'Text attached to the message, at most 63 characters (iptables cuts a longer one).'),
     opt('--nflog-range', v.intKind(0, 0xffffffff), 'Bytes of the packet to copy (deprecated, use --nflog-size).'),
     opt('--nflog-size', v.intKind(0, 0xffffffff), 'Bytes of the packet to copy.'),
-    opt('--nflog-threshold', v.intKind(1, 65535), 'Packets to queue before sending to userspace.'),
+    opt('--nflog-threshold', v.intKind(0, 65535), 'Packets to queue before sending to userspace.'),
   ]),
   target('ULOG', 'Removed from Linux 3.17.', [], { removed: 'The kernel no longer has ULOG; use NFLOG.' }),
   target('MASQUERADE', 'Source NAT to the address of the outgoing interface, for links with a changing address. nat table, POSTROUTING only.', [
@@ -122,13 +122,13 @@ export const TARGETS: ModuleSpec[] = [
   ], { tables: ['mangle'] }),
   target('TTL', 'Rewrite the IPv4 time-to-live. mangle table.', [
     opt('--ttl-set', v.intKind(0, 255), 'Set the TTL.'),
-    opt('--ttl-dec', v.intKind(0, 255), 'Decrease the TTL.'),
-    opt('--ttl-inc', v.intKind(0, 255), 'Increase the TTL.'),
+    opt('--ttl-dec', v.intKind(1, 255), 'Decrease the TTL by 1 to 255.'),
+    opt('--ttl-inc', v.intKind(1, 255), 'Increase the TTL by 1 to 255.'),
   ], { tables: ['mangle'], family: 4 }),
   target('HL', 'Rewrite the IPv6 hop limit. mangle table.', [
     opt('--hl-set', v.intKind(0, 255), 'Set the hop limit.'),
-    opt('--hl-dec', v.intKind(0, 255), 'Decrease the hop limit.'),
-    opt('--hl-inc', v.intKind(0, 255), 'Increase the hop limit.'),
+    opt('--hl-dec', v.intKind(1, 255), 'Decrease the hop limit by 1 to 255.'),
+    opt('--hl-inc', v.intKind(1, 255), 'Increase the hop limit by 1 to 255.'),
   ], { tables: ['mangle'], family: 6 }),
   target('CLASSIFY', 'Put the packet in a tc traffic class. POSTROUTING, FORWARD and OUTPUT.', [
     opt('--set-class', v.classKind, 'Class major:minor in hexadecimal.'),

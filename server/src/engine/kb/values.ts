@@ -75,16 +75,20 @@ export function intKind(min: number, max: number, what = `a whole number from ${
   }, { label: 'number' });
 }
 
-export function intRangeKind(min: number, max: number, sep = ':'): ValueKind {
+/** `ordered`: iptables refuses a range whose start is above its end (connbytes), where others take it as written. */
+export function intRangeKind(min: number, max: number, sep = ':', ordered = false): ValueKind {
   const what = `a number or range (from${sep}to) between ${min} and ${max}`;
-  return kind(`intrange:${min}:${max}`, what, (v) => {
+  return kind(`intrange:${min}:${max}${ordered ? ':ordered' : ''}`, what, (v) => {
     const parts = v.split(sep);
     if (parts.length > 2) return err(`'${v}' is not ${what}.`);
+    const read: number[] = [];
     for (const p of parts) {
       if (p === '' && parts.length === 2) continue;
       const n = parseNumber(p);
       if (n === undefined || n < min || n > max) return err(`'${v}' is not ${what}.`);
+      read.push(n);
     }
+    if (ordered && read.length === 2 && read[0] > read[1]) return err(`'${v}' starts above its end: iptables refuses it ("${read[0]} should be less than ${read[1]}"). Write ${read[1]}${sep}${read[0]}.`);
     return undefined;
   }, { label: `from[${sep}to]` });
 }
@@ -360,6 +364,16 @@ export const addressListKind = kind('address-list', 'an address, network (addr/p
 }, { label: 'address[/mask][,…]' });
 
 export const addressKind = kind('address', 'an address or network (addr/prefix)', (v, ctx) => checkHost(v, ctx, true), { label: 'address[/mask]' });
+
+/**
+ * conntrack's addresses: as addressKind, but iptables takes an IPv4 prefix length above 32 there and keeps 32
+ * (`1.2.3.4/33` is the host 1.2.3.4), where -s and -d refuse it; ip6tables refuses one above 128 as -s does.
+ */
+export const ctAddressKind = kind('address:conntrack', 'an address or network (addr/prefix)', (v, ctx) => {
+  const m = ctx.family === 4 ? /^([\d.]+)\/(\d+)$/.exec(v) : null;
+  if (!m || Number(m[2]) <= 32) return checkHost(v, ctx, true);
+  return checkHost(m[1], ctx, true) ?? { message: `IPv4 prefixes end at 32: iptables takes ${v} here and keeps 32 (the host ${m[1]}).`, severity: 'warning' };
+}, { label: 'address[/mask]' });
 
 export const plainAddressKind = kind('plain-address', 'an address', (v, ctx) => {
   const a = parseAddress(v);
@@ -846,6 +860,10 @@ export function prefixKind(max: number): ValueKind {
   return kind(`string:prefix:${max}`, text.what, (v, ctx) => (v === '' ? err('An empty prefix is refused ("No prefix specified"): leave the option out, or write some text.') : text.validate(v, ctx)), { label: 'text' });
 }
 
+/** The name of a recent list: not empty (the kernel refuses it), at most 199 characters (iptables cuts a longer one). */
+const recentNameText = stringKind(199, 'a name', true);
+export const recentNameKind = kind('string:name:199', recentNameText.what, (v, ctx) => (v === '' ? err('An empty list name is refused by the kernel ("Invalid argument"): leave --name out for the list DEFAULT, or name one.') : recentNameText.validate(v, ctx)), { label: 'text' });
+
 /** The string match's bytes: text, with hexadecimal between pipes (`|0d 0a|`), two digits a byte; at most 256 characters. */
 const stringText = stringKind(256);
 export const hexStringKind = kind('string:hex', 'text with hexadecimal bytes between pipes (|0d0a|)', (v, ctx) => {
@@ -944,9 +962,11 @@ export const ADDRTYPES: ValueChoice[] = [
 export const addrtypeKind = enumKind('address type', ADDRTYPES, { list: true, match: 'prefix' });
 
 export const pkttypeKind = enumKind('packet type', [
-  { label: 'unicast', doc: 'Addressed to one host.' },
+  { label: 'unicast', doc: 'Addressed to this host.' },
   { label: 'broadcast', doc: 'Addressed to every host of the link.' },
   { label: 'multicast', doc: 'Addressed to a multicast group.' },
+  { label: 'otherhost', doc: 'Addressed to another host (seen in promiscuous mode, or on a bridge).' },
+  { label: 'host', doc: 'Another name of unicast (iptables-save writes unicast).' },
 ], { caseInsensitive: true });
 
 export const TOS_NAMES: ValueChoice[] = [
@@ -987,9 +1007,23 @@ export const ownerKind = kind('user or group', 'a user/group name, number, or ra
   return err(`'${v}' is not a user or group name or number.`);
 }, { label: 'user|group' });
 
+/**
+ * A tc class: two hexadecimal numbers, major:minor, as C's sscanf("%x:%x") reads them (a sign and a leading 0x
+ * allowed, anything after the minor number ignored). The kernel keeps 16 bits of each: more (or a minus sign) is a
+ * warning that says what is kept, as is text after the minor number.
+ */
 export const classKind = kind('class', 'a traffic class major:minor (hexadecimal)', (v) => {
-  if (/^[0-9a-fA-F]{1,4}:[0-9a-fA-F]{1,4}$/.test(v)) return undefined;
-  return err(`'${v}' is not a class in major:minor form.`);
+  const m = /^\s*([+-]?(?:0[xX])?[0-9a-fA-F]+):\s*([+-]?(?:0[xX])?[0-9a-fA-F]+)/.exec(v);
+  if (!m) return err(`'${v}' is not a class in major:minor form (two hexadecimal numbers).`);
+  const read = (x: string) => {
+    const neg = x.startsWith('-');
+    const n = BigInt.asUintN(32, BigInt(`0x${x.replace(/^[+-]/, '').replace(/^0[xX]/, '')}`));
+    return neg ? BigInt.asUintN(32, -n) : n;
+  };
+  const [major, minor] = [read(m[1]), read(m[2])];
+  const hex = (n: bigint) => (n & 0xffffn).toString(16).padStart(4, '0');
+  if (major <= 0xffffn && minor <= 0xffffn && m[0].length === v.length && !m[0].includes('-')) return undefined;
+  return { message: `iptables reads '${v}' as the class ${hex(major)}:${hex(minor)}${m[0].length < v.length ? `, leaving out '${v.slice(m[0].length)}'` : ''}${major > 0xffffn || minor > 0xffffn ? ' (the kernel keeps 16 bits of each number)' : ''}. Write ${hex(major)}:${hex(minor)}.`, severity: 'warning' };
 });
 
 export const floatKind = kind('probability', 'a number between 0 and 1', (v) => {
