@@ -472,6 +472,9 @@ function checkInterfaceReach(ctx: CheckContext, o: OptionUse, cs: ChainState, di
 /** Options a module cannot do without; iptables refuses the rule when none of a group is given. */
 const REQUIRED: Record<string, string[][]> = {
   'match:multiport': [['--sports', '--dports', '--ports']],
+  // Loaded by -m (not by -p alone), the ICMP matches want their type.
+  'match:icmp': [['--icmp-type']],
+  'match:icmp6': [['--icmpv6-type']],
   'match:hashlimit': [['--hashlimit-name'], ['--hashlimit-upto', '--hashlimit-above', '--hashlimit']],
   'match:string': [['--algo'], ['--string', '--hex-string']],
   'match:set': [['--match-set']],

@@ -21,6 +21,7 @@ export function opt(names: string | string[], args: ValueKind[] | ValueKind | nu
     family: flags.family,
     removed: flags.removed,
     commandLineOnly: flags.commandLineOnly,
+    commands: flags.commands,
     protocols: flags.protocols,
     requires: flags.requires,
     chains: flags.chains,

@@ -6,6 +6,7 @@ import { ModuleSpec, OptionSpec, TableSpec } from './model';
 import { TARGETS } from './targets';
 import { applyExclusive } from './exclusive';
 import { wordTable } from '../wordTable';
+import { strtoulBase0 } from './services';
 
 export * from './model';
 export { BUILTIN_CHAINS, COMMANDS, GENERIC_OPTIONS, TABLES, TABLE_ORDER } from './core';
@@ -59,13 +60,19 @@ export function tablesWithChain(chain: string): string[] {
 
 /** The match loaded by `-p PROTO` when one of its options follows. */
 /** The protocol matches -p loads when given a number. */
-const PROTOCOL_MATCH_BY_NUMBER = wordTable({ '6': 'tcp', '17': 'udp', '132': 'sctp', '33': 'dccp' });
+const PROTOCOL_MATCH_BY_NUMBER = wordTable({ '1': 'icmp', '6': 'tcp', '17': 'udp', '132': 'sctp', '33': 'dccp', '58': 'ipv6-icmp' });
 
+/**
+ * The match `-p` loads for its protocol, by name or by number (read as iptables reads numbers: `06` and `0x6` are
+ * 6), as iptables names the protocol's match.
+ */
 export function protocolMatch(proto: string, family: Family): ModuleSpec | undefined {
-  const p = proto.toLowerCase();
+  const lower = proto.toLowerCase();
+  const n = /^[0-9]/.test(lower) ? strtoulBase0(lower) : undefined;
+  const p = n === undefined ? lower : PROTOCOL_MATCH_BY_NUMBER[String(n)] ?? lower;
   if (p === 'icmp' && family === 4) return matchByName.get('icmp');
-  if ((p === 'ipv6-icmp' || p === 'icmpv6' || p === 'icmp6' || p === '58') && family === 6) return matchByName.get('icmp6');
-  const name = PROTOCOL_MATCH_BY_NUMBER[p] ?? p;
+  if ((p === 'ipv6-icmp' || p === 'icmpv6' || p === 'icmp6') && family === 6) return matchByName.get('icmp6');
+  const name = p;
   if (['tcp', 'udp', 'sctp', 'dccp'].includes(name)) return matchByName.get(name);
   return undefined;
 }

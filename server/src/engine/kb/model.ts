@@ -22,6 +22,8 @@ export interface OptionSpec {
   removed?: string;
   /** An option of the iptables command itself that iptables-restore refuses on a rule line. */
   commandLineOnly?: boolean;
+  /** The commands iptables takes the option with (listing options with -L alone); any when not given. */
+  commands?: string[];
   /** The kernel refuses the option unless the rule has `-p` with one of these protocols. */
   protocols?: string[];
   /** Other options of the same module that must be given with this one. */

@@ -75,6 +75,23 @@ export function intKind(min: number, max: number, what = `a whole number from ${
   }, { label: 'number' });
 }
 
+/**
+ * A rule's counter after -c, as C's sscanf("%llu") reads it: its leading digits (a sign allowed; a minus wraps
+ * round, too many keeps the largest), the rest ignored. No digit at all is refused; any other reading than the
+ * number as written is a warning that says what iptables keeps.
+ */
+export function counterKind(what: string): ValueKind {
+  return kind('counter', what, (v) => {
+    const m = /^\s*([+-]?)(\d+)/.exec(v);
+    if (!m) return err(`'${v}' is not ${what}: iptables refuses it ("counter not numeric").`);
+    const max = (1n << 64n) - 1n;
+    const digits = BigInt(m[2]);
+    const n = digits > max ? max : m[1] === '-' ? BigInt.asUintN(64, -digits) : digits;
+    if (m[0] === v && m[1] !== '-' && digits <= max) return undefined;
+    return { message: `iptables reads '${v}' as ${what} of ${n}. Write ${n}.`, severity: 'warning' };
+  }, { label: 'number' });
+}
+
 /** `ordered`: iptables refuses a range whose start is above its end (connbytes), where others take it as written. */
 export function intRangeKind(min: number, max: number, sep = ':', ordered = false): ValueKind {
   const what = `a number or range (from${sep}to) between ${min} and ${max}`;

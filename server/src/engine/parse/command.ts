@@ -606,6 +606,7 @@ class CommandParser {
   parse(): Command | undefined {
     while (this.i < this.tokens.length) this.step();
     if (this.pendingNeg) this.fail('syntax', this.pendingNeg.range, "'!' must be followed by the option it negates.");
+    if (this.cmd.spec) this.commandOptions(this.cmd.spec);
     if (this.cmd.spec) this.cmd.pack(this.tokens);
     PENDING.clear();
     if (!this.cmd.spec) {
@@ -616,6 +617,18 @@ class CommandParser {
       return undefined;
     }
     return this.cmd;
+  }
+
+  /** Options iptables takes with some commands only (`-n` with -L): refused with any other ("Illegal option"). */
+  private commandOptions(spec: CommandSpec): void {
+    // Before the command is packed: an option's name is still its Token.
+    const options = this.cmd.options;
+    for (let k = 0; k < options.length; k++) {
+      const only = options[k].spec.commands;
+      if (!only || only.includes(spec.short)) continue;
+      const name = options[k].nameToken;
+      this.fail('syntax', name.range, `iptables refuses ${name.value} with ${spec.short} ("Illegal option"): it is an option of ${only.join(', ')} only.`);
+    }
   }
 
   private next(): Token | undefined {
@@ -926,6 +939,10 @@ class CommandParser {
       case '-j':
       case '-g':
         return this.setTarget(use, arg, spec.short === '-g');
+    }
+    // `! -s a,b`: iptables makes one rule per address and cannot negate them all in one.
+    if ((spec.short === '-s' || spec.short === '-d') && use.negated && !arg.dynamic && arg.value.includes(',')) {
+      this.fail('invalid-value', use.negToken!.range, `'!' cannot negate a list of addresses: iptables refuses it ("! not allowed with multiple source or destination IP addresses"). Use one rule per address, or an ipset (-m set ! --match-set).`);
     }
     if (SEEN_GENERIC.has(spec) && spec.args.length) {
       this.fail('syntax', use.nameToken.range, `${use.nameToken.value} is given twice; iptables allows each of its own options once per rule.`);
