@@ -14,6 +14,7 @@ import { lint } from '../../server/src/engine/lint';
 import { BACKEND } from '../helpers/lint';
 import { kernelUnavailable } from './oracle';
 import { Case, kernelVerdicts, lintErrors, show } from './verdicts';
+import { mulberry } from '../../server/src/engine/trace/confirm';
 
 const why = kernelUnavailable();
 const skip = requirement(!why, `named values cannot be checked against the kernel: ${why}`);
@@ -264,5 +265,37 @@ test(`kernel (iptables-${BACKEND}): whole rules in the spellings people use: the
     const errors = lintErrors(c);
     return verdicts[i] === undefined || verdicts[i] === (errors.length === 0) ? [] : [`${verdicts[i] ? 'false error' : 'missed refusal'}: ${show(c)}${errors[0] ? ` (${errors[0]})` : ''}`];
   });
+  assert.deepEqual(wrong, []);
+});
+
+/**
+ * u32 expressions, made at random from its parts (numbers in every form strtoul reads, and some it does not; the
+ * operators; blanks; up to eleven of each list, one past iptables' limits), each in a rule of its own: the linter
+ * must refuse exactly the expressions iptables or the kernel refuses.
+ */
+function u32Expressions(count: number, seed: number): string[] {
+  const rnd = mulberry(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
+  const GOOD = ['0', '4', '12', '0x3C', '0xFFFF', '010', '+5', '4294967295', '31', '0X1f'];
+  const BAD = ['09', '0x', '-1', '4294967296', '32', '', 'a'];
+  const sometimes = <T>(good: readonly T[], bad: readonly T[], p = 0.03) => (rnd() < p ? pick(bad) : pick(good));
+  const blank = () => (rnd() < 0.15 ? ' ' : '');
+  const list = (n: number, item: () => string, sep: () => string) => Array.from({ length: n }, item).reduce((a, b) => `${a}${sep()}${b}`);
+  const many = () => (rnd() < 0.04 ? 10 + Math.floor(rnd() * 2) : 1 + Math.floor(rnd() * 3));
+  const location = () => list(many(), () => `${blank()}${sometimes(GOOD, BAD)}${blank()}`, () => sometimes(['&', '<<', '>>', '@'], ['&&', '<', '|']));
+  const value = () => (rnd() < 0.3 ? `${sometimes(GOOD, BAD)}:${sometimes(GOOD, BAD)}` : sometimes(GOOD, BAD));
+  const test = () => `${location()}${sometimes(['='], ['==', '', ':'])}${list(many(), value, () => sometimes([',', ', '], [';', ',,']))}`;
+  return Array.from({ length: count }, () => list(rnd() < 0.04 ? 10 + Math.floor(rnd() * 2) : 1 + Math.floor(rnd() * 2), test, () => sometimes(['&&', ' && '], ['&', '&&&'])));
+}
+
+test(`kernel (iptables-${BACKEND}): u32 expressions made at random: the linter refuses what iptables and the kernel refuse`, { skip, timeout: 300000 }, () => {
+  const all: Case[] = u32Expressions(400, 20261127).map((e) => ({ family: 4, module: `u32 ${e}`, rule: `-A INPUT -m u32 --u32 "${e}" -j DROP` }));
+  const verdicts = kernelVerdicts(all, '', true);
+  const wrong = all.flatMap((c, i) => {
+    const errors = lintErrors(c);
+    return verdicts[i] === undefined || verdicts[i] === (errors.length === 0) ? [] : [`${verdicts[i] ? 'false error' : 'missed refusal'}: ${show(c)}${errors[0] ? ` (${errors[0]})` : ''}`];
+  });
+  const refused = verdicts.filter((v) => v === false).length;
+  assert.ok(refused > 100 && refused < 350, `the expressions should be taken and refused in good numbers: ${refused} of ${all.length} refused`);
   assert.deepEqual(wrong, []);
 });

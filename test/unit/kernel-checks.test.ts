@@ -366,3 +366,24 @@ test('-m limit with a burst far past its range is one finding, found at once', (
   assert.ok(Date.now() - t0 < 1000);
   assert.equal(found.length, 1, JSON.stringify(found));
 });
+
+test('more values held to the kernel: u32 expressions, owners, classes, counters, statistic, connbytes, listing options', () => {
+  const msg = (rule: string, code = 'invalid-value') => diagnose(filter(rule)).find((d) => d.code === code)?.message;
+  assert.equal(msg('-A INPUT -m u32 --u32 "0>>22&0x3C@ 12>>26&0x3C@ 0=0x474554" -j DROP'), undefined);
+  assert.match(msg('-A INPUT -m u32 --u32 "0>>32=1" -j DROP')!, /at character 3: a shift by 32, which the kernel refuses/);
+  assert.match(msg('-A INPUT -m u32 --u32 "0=1&&" -j DROP')!, /at character 5: a number .* is missing/);
+  assert.match(msg('-A INPUT -m u32 --u32 "09=1" -j DROP')!, /at character 1: an operator/);
+  assert.match(msg(`-A INPUT -m u32 --u32 "0=${Array.from({ length: 11 }, (_, i) => i).join(',')}" -j DROP`)!, /more than 10 values/);
+  assert.match(msg('-A OUTPUT -m owner --uid-owner 5-1 -j DROP')!, /starts above its end/);
+  assert.match(msg('-A OUTPUT -m owner --uid-owner 4294967295 -j DROP')!, /from 0 to 4294967294/);
+  assert.equal(msg('-A OUTPUT -m owner --uid-owner 010-0x10 -j DROP'), undefined);
+  assert.match(msg('-A INPUT -m statistic --mode nth --every 3 --packet 3 -j DROP')!, /--packet 3 is not below --every 3/);
+  assert.match(msg('-A INPUT -m connbytes --connbytes 10:5 --connbytes-dir original --connbytes-mode bytes -j DROP')!, /Write 5:10/);
+  const d = diagnose(table('mangle', '-A POSTROUTING -j CLASSIFY --set-class 10000:1')).find((x) => x.code === 'invalid-value')!;
+  assert.deepEqual([d.severity, d.message], ['warning', "iptables reads '10000:1' as the class 0000:0001 (the kernel keeps 16 bits of each number). Write 0000:0001."]);
+  assert.match(diagnose(filter('-A INPUT -c 0x10 1 -j DROP')).find((x) => x.code === 'invalid-value')!.message, /as a packet count of 0/);
+  assert.match(diagnose('iptables -A INPUT -n -j DROP\n', { fileName: 'fw.sh' }).find((x) => x.code === 'syntax')!.message, /refuses -n with -A \("Illegal option"\)/);
+  assert.match(msg('-A INPUT ! -s 10.0.0.1,10.0.0.2 -j DROP')!, /cannot negate a list of addresses/);
+  expectOne(filter('-A INPUT -p icmp -m icmp -j DROP'), 'missing-argument', 4, 'icmp', {}, 1);
+  expectNone(filter('-A INPUT -p 01 --icmp-type 8 -j DROP'), 'protocol-required');
+});

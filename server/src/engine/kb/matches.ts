@@ -231,7 +231,7 @@ export const MATCHES: ModuleSpec[] = [
   ]),
   match('tcpmss', 'The MSS option of TCP SYN packets.', [neg('--mss', v.intRangeKind(0, 65535), 'MSS value or range.')], { protocols: ['tcp'] }),
   match('quota', 'Matches until a byte quota is used up.', [neg('--quota', v.intKind(0, Number.MAX_SAFE_INTEGER), 'Quota in bytes.')]),
-  match('u32', 'Tests on arbitrary bytes of the packet.', [neg('--u32', v.anyKind, 'The test expression.')]),
+  match('u32', 'Tests on arbitrary bytes of the packet.', [neg('--u32', v.u32Kind, 'The test expression: a place in the packet, `=`, the values it may hold; tests joined by `&&`.')]),
   match('cgroup', 'The control group of the sending process.', [
     neg('--path', v.anyKind, 'cgroup v2 path.'),
     neg('--cgroup', v.intKind(0, 0xffffffff), 'cgroup v1 net_cls class id.'),

@@ -5,6 +5,7 @@
 import { Family, isIPv4Net, looksLikeHostname, parseAddress, parseNet } from './addresses';
 import { PROTOCOL_ALIASES, PROTOCOLS, SERVICES, strtoulBase0 } from './services';
 import { RATE, unitSeconds } from './limit';
+import { u32Problem } from './u32';
 import { TextCache } from '../textCache';
 import { wordTable } from '../wordTable';
 
@@ -1019,10 +1020,24 @@ export const setNameKind = kind('set name', 'an ipset name', (v) => {
   return undefined;
 }, { label: 'set' });
 
+/**
+ * A user or group: a name (looked up when the rule is loaded), or a number or range from-to read as C's strtoul
+ * reads numbers (0x10 is 16, 010 is 8), at most 4294967294 (the last number means no one), in order.
+ */
 export const ownerKind = kind('user or group', 'a user/group name, number, or range', (v) => {
-  if (/^\d+(-\d+)?$/.test(v) || /^[a-z_][a-z0-9_.-]*\$?$/i.test(v)) return undefined;
-  return err(`'${v}' is not a user or group name or number.`);
+  if (/^[a-z_][a-z0-9_.-]*\$?$/i.test(v)) return undefined;
+  const parts = v.split('-');
+  const ids = parts.length <= 2 ? parts.map((p) => strtoulBase0(p)) : [];
+  if (!ids.length || ids.some((n) => n === undefined || n > 4294967294)) return err(`'${v}' is not a user or group name, nor a number or range from 0 to 4294967294 as iptables reads numbers.`);
+  if (ids.length === 2 && ids[0]! > ids[1]!) return err(`'${v}' starts above its end: iptables refuses it. Write ${parts[1]}-${parts[0]}.`);
+  return undefined;
 }, { label: 'user|group' });
+
+/** The u32 match's expression (see u32.ts). */
+export const u32Kind = kind('string:u32', 'a u32 expression (location=value[,value...][&&...])', (v) => {
+  const problem = u32Problem(v);
+  return problem ? err(`iptables refuses the u32 expression '${v}' ${problem}.`) : undefined;
+}, { label: 'expression' });
 
 /**
  * A tc class: two hexadecimal numbers, major:minor, as C's sscanf("%x:%x") reads them (a sign and a leading 0x
