@@ -69,6 +69,9 @@ export function selectiveDenyEnd(model: AnalysisModel, cs: ChainState): DenyEnd 
  * cannot rule out) or a rule surely denies all that is left of it (`deniedWholeBy`). Neither when the chain ends (or
  * `stopAt` comes) first. A jump into a chain that can only deny or return is walked past.
  */
+/** The most pieces a rule may take out of what follow follows. */
+const FEW_PIECES = 32;
+
 export function follow(model: AnalysisModel, cs: ChainState, box: Box, stopAt?: RuleInfo): { deniedWholeBy?: RuleInfo; mayAccept?: RuleInfo } {
   const space = model.space(cs);
   let rest: Box[] = [box];
@@ -86,9 +89,11 @@ export function follow(model: AnalysisModel, cs: ChainState, box: Box, stopAt?: 
     // conclusion sound (more rules may accept, and a deny must cover more). Once what is left has grown into many
     // pieces, or pieces of many intervals (thousands of rules that each take a little), it is left as it is, and the
     // walk goes on: a rule further down may still accept.
-    if (!shrinking) continue;
+    // A jump's pieces are the decisions of the chain it calls, as many as its rules or fewer: a chain of more rules
+    // than are taken out (a blocklist) is walked past without working them out, for every walk again.
+    if (!shrinking || (f.kind === 'jump' && (f.chain?.rules.length ?? 0) > FEW_PIECES)) continue;
     const leaves = model.leaves(ri);
-    if (leaves.length <= 32) for (const d of leaves) rest = space.subtractFromAll(rest, d.box);
+    if (leaves.length <= FEW_PIECES) for (const d of leaves) rest = space.subtractFromAll(rest, d.box);
     shrinking = rest.length <= model.limits.followPieces && rest.every((r) => r.every((s) => s.intervals <= model.limits.followIntervals));
   }
   return {};
