@@ -543,6 +543,25 @@ function checkStatisticMode(ctx: CheckContext, options: OptionUse[]): void {
   }
 }
 
+/**
+ * -m rt: ip6tables reads its options in order, and takes type 0's addresses only after `--rt-type 0`, and
+ * `--rt-0-not-strict` only after the addresses.
+ */
+function checkRoutingHeaderOrder(ctx: CheckContext, options: OptionUse[]): void {
+  let typeZero = false;
+  let addresses = false;
+  for (const o of options) {
+    const name = o.spec.names[0];
+    if (name === '--rt-type') typeZero = !o.negated && !o.argDynamic && o.argValue !== undefined && strtoulBase0(o.argValue) === 0;
+    else if (name === '--rt-0-addrs') {
+      addresses = true;
+      if (!typeZero) ctx.sink.error('missing-argument', o.nameToken.range, '--rt-0-addrs needs --rt-type 0 before it: ip6tables refuses it otherwise ("`--rt-type 0\' required before `--rt-0-addrs\'").', { module: 'rt', missing: '--rt-type' });
+    } else if (name === '--rt-0-not-strict' && !addresses) {
+      ctx.sink.error('missing-argument', o.nameToken.range, '--rt-0-not-strict needs --rt-0-addrs before it: ip6tables refuses it otherwise.', { module: 'rt', missing: '--rt-0-addrs' });
+    }
+  }
+}
+
 /** -m time --contiguous: a span over midnight, so the stop time comes before the start time. */
 function checkTimeSpan(ctx: CheckContext, options: OptionUse[]): void {
   const [contiguous, start, stop] = ['--contiguous', '--timestart', '--timestop'].map((n) => hasOption(options, n));
@@ -576,6 +595,7 @@ function checkPolicyElements(ctx: CheckContext, options: OptionUse[]): void {
 /** Rules of a module beyond the options it needs: what its values require of one another. */
 const MODULE_RULES: Record<string, (ctx: CheckContext, options: OptionUse[]) => void> = {
   statistic: checkStatisticMode,
+  rt: checkRoutingHeaderOrder,
   time: checkTimeSpan,
   policy: checkPolicyElements,
 };

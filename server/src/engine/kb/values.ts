@@ -1033,6 +1033,14 @@ export const ownerKind = kind('user or group', 'a user/group name, number, or ra
   return undefined;
 }, { label: 'user|group' });
 
+/** The addresses of a type 0 routing header (-m rt --rt-0-addrs): up to 16 IPv6 addresses, comma-separated. */
+export const rtAddressesKind = kind('rt-addresses', 'up to 16 IPv6 addresses, comma-separated', (v) => {
+  const items = v.split(',');
+  if (items.length > 16) return err(`${items.length} addresses: a type 0 routing header holds at most 16, and ip6tables refuses more ("too many addresses specified").`);
+  const bad = items.find((a) => parseAddress(a)?.family !== 6);
+  return bad === undefined ? undefined : err(`'${bad}' is not an IPv6 address: ip6tables refuses it ("bad address").`);
+}, { label: 'address,...' });
+
 /** The u32 match's expression (see u32.ts). */
 export const u32Kind = kind('string:u32', 'a u32 expression (location=value[,value...][&&...])', (v) => {
   const problem = u32Problem(v);
