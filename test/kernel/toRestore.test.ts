@@ -166,41 +166,69 @@ for (const [name, s] of Object.entries(JSON.parse(readFileSync(path.join(ROOT, '
 const SAVE = 'for t in filter nat mangle raw; do iptables-legacy-save -t $t; done; echo ==v6==; for t in filter nat mangle raw; do ip6tables-legacy-save -t $t; done';
 const canonical = (save: string) => save.split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/ \[\d+:\d+\]$/, '')).join('\n');
 
-test('kernel: a script and the restore files made from it leave the kernel holding the same rules', { skip, timeout: 120000 }, (t) => {
+/** A directory where `iptables` and its friends are the legacy backends, as in the snippet tests; removed after. */
+function withBackendDir<T>(use: (dir: string) => T): T {
   const dir = mkdtempSync(path.join(tmpdir(), 'ipt-convert-'));
   try {
-    // Inside the namespaces `iptables` and `ip6tables` are the legacy backends, as in the snippet tests.
-    symlinkSync('/usr/sbin/iptables-legacy', path.join(dir, 'iptables'));
-    symlinkSync('/usr/sbin/ip6tables-legacy', path.join(dir, 'ip6tables'));
-    symlinkSync('/usr/sbin/iptables-legacy-restore', path.join(dir, 'iptables-restore'));
-    symlinkSync('/usr/sbin/ip6tables-legacy-restore', path.join(dir, 'ip6tables-restore'));
-    const sets = TEST_SETS.map((x) => `ipset create ${x} -exist`).join('; ');
-    const failures: string[] = [];
-    for (const [name, script] of Object.entries(SCRIPTS)) {
-      const files = scriptToRestore(lint(script, { fileName: 'fw.sh' }), 'fw.sh');
-      assert.ok(files.length > 0, name);
-      for (const f of files) assert.deepEqual(f.skipped, [], `${name}: nothing is left out`);
-      writeFileSync(path.join(dir, 'script.sh'), `set -e\nexport PATH=${dir}:$PATH\n${sets}\n${script.replace(/^#!.*\n/, '')}\n${SAVE}\n`);
-      const restore = files.map((f) => `${f.family === 6 ? 'ip6tables' : 'iptables'}-legacy-restore < ${path.join(dir, `v${f.family}.rules`)}`).join(' && ');
-      for (const f of files) writeFileSync(path.join(dir, `v${f.family}.rules`), f.text);
-      writeFileSync(path.join(dir, 'restore.sh'), `set -e\n${sets}\n${restore}\n${SAVE}\n`);
-      chmodSync(path.join(dir, 'script.sh'), 0o755);
-      const run = (file: string) => {
-        try {
-          return execFileSync('unshare', ['-n', 'sh', path.join(dir, file)], { encoding: 'utf8', stdio: 'pipe' });
-        } catch (e) {
-          failures.push(`${name}: ${file} failed: ${(e as { stderr?: string }).stderr}\n${files.map((f) => f.text).join('\n')}`);
-          return undefined;
-        }
-      };
-      const [byScript, byRestore] = [run('script.sh'), run('restore.sh')];
-      if (byScript !== undefined && byRestore !== undefined && canonical(byScript) !== canonical(byRestore)) {
-        failures.push(`${name}: the kernel holds something else\n--- script:\n${canonical(byScript)}\n--- restore file:\n${canonical(byRestore)}`);
-      }
+    for (const [name, target] of [['iptables', 'iptables-legacy'], ['ip6tables', 'ip6tables-legacy'], ['iptables-restore', 'iptables-legacy-restore'], ['ip6tables-restore', 'ip6tables-legacy-restore']]) {
+      symlinkSync(`/usr/sbin/${target}`, path.join(dir, name));
     }
-    t.diagnostic(`${Object.keys(SCRIPTS).length} scripts run and converted`);
-    assert.deepEqual(failures, []);
+    return use(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs the script, and loads the restore files made from it, each in a namespace of its own; what is wrong, if
+ * anything. `failing`: the script's refused commands fail and it goes on (no `set -e`), as a script with mistakes does.
+ */
+function compare(dir: string, name: string, script: string, files: ReturnType<typeof scriptToRestore>, failing = false): string | undefined {
+  const sets = TEST_SETS.map((x) => `ipset create ${x} -exist`).join('; ');
+  writeFileSync(path.join(dir, 'script.sh'), `${failing ? '' : 'set -e\n'}export PATH=${dir}:$PATH\n${sets}\n${script.replace(/^#!.*\n/, '')}\n${SAVE}\n`);
+  const restore = files.map((f) => `${f.family === 6 ? 'ip6tables' : 'iptables'}-legacy-restore < ${path.join(dir, `v${f.family}.rules`)}`).join(' && ');
+  for (const f of files) writeFileSync(path.join(dir, `v${f.family}.rules`), f.text);
+  writeFileSync(path.join(dir, 'restore.sh'), `set -e\n${sets}\n${restore}\n${SAVE}\n`);
+  chmodSync(path.join(dir, 'script.sh'), 0o755);
+  const failures: string[] = [];
+  const run = (file: string) => {
+    try {
+      return execFileSync('unshare', ['-n', 'sh', path.join(dir, file)], { encoding: 'utf8', stdio: 'pipe' });
+    } catch (e) {
+      failures.push(`${name}: ${file} failed: ${(e as { stderr?: string }).stderr}\n${files.map((f) => f.text).join('\n')}`);
+      return undefined;
+    }
+  };
+  const [byScript, byRestore] = [run('script.sh'), run('restore.sh')];
+  if (byScript !== undefined && byRestore !== undefined && canonical(byScript) !== canonical(byRestore)) {
+    failures.push(`${name}: the kernel holds something else\n--- script:\n${canonical(byScript)}\n--- restore file:\n${canonical(byRestore)}`);
+  }
+  return failures.length ? failures.join('\n') : undefined;
+}
+
+test('kernel: a script and the restore files made from it leave the kernel holding the same rules', { skip, timeout: 120000 }, (t) => {
+  const failures = withBackendDir((dir) => Object.entries(SCRIPTS).flatMap(([name, script]) => {
+    const files = scriptToRestore(lint(script, { fileName: 'fw.sh' }), 'fw.sh');
+    assert.ok(files.length > 0, name);
+    for (const f of files) assert.deepEqual(f.skipped, [], `${name}: nothing is left out`);
+    return compare(dir, name, script, files) ?? [];
+  }));
+  t.diagnostic(`${Object.keys(SCRIPTS).length} scripts run and converted`);
+  assert.deepEqual(failures, []);
+});
+
+test('kernel: the commands iptables refuses fail in the script and are left out of the restore files alike', { skip, timeout: 120000 }, () => {
+  const script = [
+    'iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+    'iptables -A INPUT -j REJECT --reject-with tcp-reset',
+    'iptables -A INPUT -o eth0 -j ACCEPT',
+    'iptables -t nat -A PREROUTING -j DROP',
+    'for p in 22 80; do iptables -A INPUT -o eth0 -p tcp --dport $p -j ACCEPT; done',
+    'iptables -A INPUT -p tcp --dport 22 -j ACCEPT',
+    'iptables -P INPUT DROP',
+  ].join('\n');
+  const files = scriptToRestore(lint(script, { fileName: 'fw.sh' }), 'fw.sh');
+  assert.deepEqual(files.flatMap((f) => f.skipped.map((x) => x.line)), [1, 2, 4, 3]);
+  assert.match(files[0].skipped[0].why, /^iptables refuses it: --reject-with tcp-reset needs -p tcp/);
+  assert.equal(withBackendDir((dir) => compare(dir, 'refused commands', script, files, true)), undefined);
 });

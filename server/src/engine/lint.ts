@@ -52,6 +52,8 @@ export interface LintResult {
   graph: JumpGraph;
   index: LineIndex;
   diagnostics: Diagnostic[];
+  /** In a script: the rules iptables refuses (the command fails, and adds nothing), each with why. */
+  refused?: ReadonlyMap<Command, string>;
 }
 
 export function detectFormat(text: string, opts: LintOptions = {}): Format {
@@ -84,15 +86,18 @@ export function detectFamily(text: string, opts: LintOptions = {}): Family {
  * The commands of a script that the kernel checks' errors (the findings from `from` on) say iptables refuses: those
  * that add rules, found by the line an error starts on.
  */
-function refusedRules(rs: Ruleset, items: readonly Diagnostic[], from: number): Set<Command> {
-  const errorLines = new Set<number>();
-  for (let k = from; k < items.length; k++) if (items[k].severity === 'error') errorLines.add(items[k].range.start.line);
-  const out = new Set<Command>();
+function refusedRules(rs: Ruleset, items: readonly Diagnostic[], from: number): Map<Command, string> {
+  const errorLines = new Map<number, string>();
+  for (let k = from; k < items.length; k++) if (items[k].severity === 'error' && !errorLines.has(items[k].range.start.line)) errorLines.set(items[k].range.start.line, items[k].message);
+  const out = new Map<Command, string>();
   if (!errorLines.size) return out;
   for (const c of rs.commands) {
     const op = c.spec?.short;
     if (op !== '-A' && op !== '-I' && op !== '-R') continue;
-    for (let l = c.startLine; l <= c.endLine; l++) if (errorLines.has(l)) out.add(c);
+    for (let l = c.startLine; l <= c.endLine && !out.has(c); l++) {
+      const why = errorLines.get(l);
+      if (why !== undefined) out.set(c, why);
+    }
   }
   return out;
 }
@@ -134,7 +139,8 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   const ctx: CheckContext = { rs: ruleset, state, graph, sink, settings: { ...DEFAULT_SETTINGS, ...opts.settings }, memo, model, loader: loaderOf(opts.fileName) };
   const checked = sink.items.length;
   checkKernel(ctx);
-  if (ruleset.format === 'script') model.refuse(refusedRules(ruleset, sink.items, checked));
+  const refused = ruleset.format === 'script' ? refusedRules(ruleset, sink.items, checked) : undefined;
+  if (refused) model.refuse(refused);
   checkIpsets(ctx);
   const limit = opts.maxAnalysisSize ?? Infinity;
   if (text.length <= limit) {
@@ -146,7 +152,7 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   memo?.end();
   const suppressions = collectSuppressions(ruleset);
   const diagnostics = finalize(sink.items, opts.severities ?? {}).filter((d) => !isSuppressed(d, suppressions));
-  return { ruleset, state, graph, index, diagnostics };
+  return { ruleset, state, graph, index, diagnostics, refused: refused?.size ? refused : undefined };
 }
 
 /** Whether the look-alike `l` stands inside the span of the finding `d` (on one line). */

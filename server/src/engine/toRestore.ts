@@ -44,6 +44,13 @@ function tableText(table: string, chains: ChainState[], result: LintResult, skip
         noted.add(rule);
         continue;
       }
+      const refused = result.refused?.get(rule);
+      if (refused !== undefined) {
+        // The script's command fails: the kernel never holds the rule (once for a loop's rule).
+        if (!noted.has(rule)) leaveOut(rule, `iptables refuses it: ${refused.replace(/\.$/, '')}`);
+        noted.add(rule);
+        continue;
+      }
       const t = c.target;
       const text = canonicalSpec(c, { restore: true, resolved: true, jumpTo: t && !t.spec && !t.dynamic ? result.state.jumpTarget(c) : undefined });
       if (text !== undefined) {

@@ -63,7 +63,7 @@ export class AnalysisModel {
   private readonly signatures = new Map<ChainState, string | undefined>();
   private readonly accepting = new Map<ChainState, boolean>();
   /** In a script: the commands iptables refuses (see refuse). */
-  private refused: ReadonlySet<Command> | undefined = undefined;
+  private refused: ReadonlyMap<Command, string> | undefined = undefined;
 
   constructor(readonly rs: Ruleset, readonly state: RulesetState, readonly memo?: AnalysisMemo, readonly limits: Readonly<AnalysisLimits> = DEFAULT_LIMITS) {}
 
@@ -73,7 +73,7 @@ export class AnalysisModel {
    * never fires or a chain surely denies. Set before any rule is looked at (the chains' signatures say which rules
    * are refused, so that what is kept of an analysis is not used for a chain whose rules are refused otherwise).
    */
-  refuse(refused: ReadonlySet<Command>): void {
+  refuse(refused: ReadonlyMap<Command, string>): void {
     if (!refused.size) return;
     this.refused = refused;
     this.signatures.clear();
