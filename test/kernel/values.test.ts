@@ -243,7 +243,10 @@ const SPELLINGS = ['-P INPUT accept', '-P INPUT Drop', '-P INPUT DROP', '-P INPU
   '-A INPUT -m recent --name "" --set -j ACCEPT', '-A INPUT -m recent --rcheck --name "" -j ACCEPT',
   '-A INPUT ! -s 1.2.3.4,5.6.7.8 -j DROP', '-A INPUT ! -d 1.2.3.4,5.6.7.8 -j DROP',
   '-A INPUT -c -1 2 -j DROP', '-A INPUT -c 0x10 010 -j DROP', '-A INPUT -c 1a 1 -j DROP', '-A INPUT -c 18446744073709551616 1 -j DROP', '-A INPUT -c a 1 -j DROP',
-  '-A INPUT -n -j DROP', '-A INPUT --line-numbers -j DROP', '-A INPUT -x -j DROP', '-L INPUT -n', '-L -n -x --line-numbers', '-P INPUT ACCEPT -n', '-N foo -x', '-F -n']
+  '-A INPUT -n -j DROP', '-A INPUT --line-numbers -j DROP', '-A INPUT -x -j DROP', '-L INPUT -n', '-L -n -x --line-numbers', '-P INPUT ACCEPT -n', '-N foo -x', '-F -n',
+  ...['1970-01-01', '2038-12-31T23:59:59', '2039', '1969', '1970-01-01T10', '2024-1-1', '2024-01-01T10:5', '24-01-01', '02024-01-01', '2024-01-01T25', '2024-02-30', '2024-00-00', '2024--01', '2024-01-01T', '2024-', '2024-+1', '2024-01-01T10:00:00Z', '2024-13', '2024-01-01T23:59:60'].map((d) => `-A INPUT -m time --datestart "${d}" -j DROP`),
+  '-A INPUT -m limit --limit 1.5/s -j ACCEPT', '-A INPUT -m limit --limit "1 /s" -j ACCEPT', '-A INPUT -m limit --limit 0.5/h -j ACCEPT', '-A INPUT -m hashlimit --hashlimit-upto 1.5/s --hashlimit-name x -j ACCEPT',
+  '-A INPUT -p tcp --tcp-flags , SYN -j DROP', '-A INPUT -p tcp --tcp-flags SYN,,ACK SYN -j DROP', '-A INPUT -p tcp --tcp-flags SYN,FOO, SYN -j DROP']
 
 /** Rules of one family: ICMP types, fragments, protocols, IPv6 extension headers. */
 const SPELLINGS4 = ['-A INPUT -p icmp --icmp-type 8/0 -j ACCEPT', '-A INPUT -p icmp --icmp-type 8/256 -j ACCEPT', '-A INPUT -p icmp --icmp-type 256 -j ACCEPT', '-A INPUT -p icmp --icmp-type any -j ACCEPT', '-A INPUT -p icmp --icmp-type echo -j ACCEPT', '-A INPUT -p icmp --icmp-type ping -j ACCEPT', '-A INPUT -p icmp --icmp-type Echo-Request -j ACCEPT', '-A INPUT -p icmp --icmp-type 3/ -j ACCEPT', '-A INPUT -p icmp --icmp-type /3 -j ACCEPT', '-A INPUT -p icmp --icmp-type frag-needed -j ACCEPT',

@@ -209,7 +209,7 @@ function stateSet(text: string): IntervalSet | undefined {
 }
 
 function flagsSet(mask: string, comp: string): IntervalSet | undefined {
-  const bits = (s: string) => s.toUpperCase().split(',').reduce<number | undefined>((acc, f) => (acc === undefined || TCP_FLAG_BITS[f] === undefined ? undefined : acc | TCP_FLAG_BITS[f]), 0);
+  const bits = (s: string) => s.toUpperCase().split(',').filter((f) => f !== '').reduce<number | undefined>((acc, f) => (acc === undefined || TCP_FLAG_BITS[f] === undefined ? undefined : acc | TCP_FLAG_BITS[f]), 0);
   const m = bits(mask);
   const c = bits(comp);
   if (m === undefined || c === undefined) return undefined;

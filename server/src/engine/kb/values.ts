@@ -606,7 +606,12 @@ export const TCP_FLAGS: ValueChoice[] = [
   { label: 'ALL', doc: 'All six flags: SYN,ACK,FIN,RST,URG,PSH.' },
   { label: 'NONE', doc: 'No flag.' },
 ];
-export const tcpFlagsKind = enumKind('TCP flag', TCP_FLAGS, { list: true, caseInsensitive: true, what: 'a comma-separated list of TCP flags' });
+const tcpFlagList = enumKind('TCP flag', TCP_FLAGS, { list: true, caseInsensitive: true, what: 'a comma-separated list of TCP flags' });
+/** TCP flags, comma-separated: iptables passes over an empty item (`SYN,`, or `,` for none at all). */
+export const tcpFlagsKind = kind(tcpFlagList.name, tcpFlagList.what, (v, ctx) => {
+  const items = v.split(',').filter((x) => x !== '');
+  return items.length ? tcpFlagList.validate(items.join(','), ctx) : undefined;
+}, { choices: tcpFlagList.choices, label: tcpFlagList.label, list: tcpFlagList.list, choiceOf: tcpFlagList.choiceOf, whatIn: tcpFlagList.whatIn });
 
 export const ICMP_TYPES: ValueChoice[] = [
   { label: 'any', doc: 'Every ICMP type.' },
@@ -837,13 +842,28 @@ export const macKind = kind('mac', 'a MAC address (xx:xx:xx:xx:xx:xx)', (v) => {
  * A rate as libxt_limit reads it (see kb/limit.ts): the number at the start, then `/` and the beginning of a unit,
  * in any case (`5/s`, `5/MIN`); without a `/`, whatever follows the number is ignored and the rate is per second.
  */
+/** For a rate written with a fraction (`1.5/s`), the same rate in whole numbers of a longer unit: ` 1.5/s is 90/minute.` */
+function sameRate(count: string, unit: string): string {
+  const x = Number(count);
+  const seconds = unitSeconds(unit);
+  if (!Number.isFinite(x) || seconds === undefined) return '';
+  for (const [name, per] of [['minute', 60], ['hour', 3600], ['day', 86400]] as const) {
+    const n = (x * per) / seconds;
+    if (per > seconds && Math.abs(n - Math.round(n)) < 1e-9) return ` ${count}/${unit} is ${Math.round(n)}/${name}.`;
+  }
+  return '';
+}
+
 export const rateKind = kind('rate', 'a rate such as 3/min (per second, minute, hour or day)', (v) => {
   const m = RATE.exec(v);
   if (!m) return err(`'${v}' is not a rate; write a number and a unit: 3/second, 10/minute, 100/hour, 1000/day.`);
   const [, num, rest, unit] = m;
-  if (unit !== undefined && (rest !== '' || unitSeconds(unit) === undefined)) return err(`Unknown rate unit '${unit}' in '${v}'; use second, minute, hour or day (or their beginning: s, min, h, d).`);
-  if (Number(num) === 0) return err('A rate of 0 is refused; the kernel cannot divide by it.');
+  if (unit !== undefined && unitSeconds(unit) === undefined) return err(`Unknown rate unit '${unit}' in '${v}'; use second, minute, hour or day (or their beginning: s, min, h, d).`);
+  const fraction = rest.startsWith('.') && unit !== undefined ? sameRate(num + rest, unit) : '';
+  if (Number(num) === 0) return err(`A rate of 0 is refused; the kernel cannot divide by it.${rest !== '' ? ` iptables reads '${v}' as 0: a rate is a whole number.${fraction}` : ''}`);
+  // iptables reads the whole number at the start and the unit after the slash; what stands between is ignored.
   if (unit === undefined && rest !== '') return { message: `iptables reads '${v}' as ${Number(num)} per second: it ignores what follows the number. Write ${Number(num)}/second, or the unit you meant after a /.`, severity: 'warning' };
+  if (rest !== '') return { message: `iptables reads '${v}' as ${Number(num)}/${unit}: a rate is a whole number, and it ignores '${rest}'.${fraction}`, severity: 'warning' };
   return undefined;
 });
 
@@ -903,12 +923,31 @@ export const timeKind = kind('time', 'a time of day (hh:mm or hh:mm:ss)', (v) =>
   return undefined;
 });
 
-export const dateKind = kind('date', 'a date (YYYY[-MM[-DD[Thh:mm[:ss]]]])', (v) => {
-  const m = /^\d{4}(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?)?)?$/.exec(v);
-  if (!m) return err(`'${v}' is not an ISO 8601 date (YYYY-MM-DDThh:mm:ss).`);
-  const [, month, day, hour, minute, second] = m.map((x) => (x === undefined ? undefined : Number(x)));
-  const bad = (month !== undefined && (month < 1 || month > 12)) || (day !== undefined && (day < 1 || day > 31)) || (hour ?? 0) > 23 || (minute ?? 0) > 59 || (second ?? 0) > 59;
-  return bad ? err(`'${v}' is not a date: a month, day, hour, minute or second is out of its range, and iptables refuses it.`) : undefined;
+/**
+ * The parts of a date as libxt_time reads them, each a number as C's strtoul reads it (any number of digits, a
+ * sign allowed, none at all read as 0), with what may follow it and its largest value: the year from 1970 to
+ * 2038, then `-` month, `-` day, `T` hour, `:` minute, `:` second, stopping anywhere.
+ */
+const DATE_PARTS: ReadonlyArray<{ name: string; next: string; max: number }> = [
+  { name: 'year', next: '-', max: 2038 }, { name: 'month', next: '-', max: 12 }, { name: 'day', next: 'T', max: 31 },
+  { name: 'hour', next: ':', max: 23 }, { name: 'minute', next: ':', max: 59 }, { name: 'second', next: '', max: 59 },
+];
+
+export const dateKind = kind('date', 'a date (YYYY[-MM[-DD[Thh[:mm[:ss]]]]])', (v) => {
+  let at = 0;
+  for (const part of DATE_PARTS) {
+    const m = /^\s*([+-]?)(\d+)/.exec(v.slice(at));
+    // No digits: strtoul reads 0 and stops where it started; a minus sign makes a number past every range.
+    const n = !m ? 0 : m[1] === '-' && Number(m[2]) !== 0 ? Infinity : Number(m[2]);
+    at += m ? m[0].length : 0;
+    const next = v[at] ?? '';
+    if ((next !== part.next && next !== '') || n > part.max || (part.name === 'year' && n < 1970)) {
+      return err(`'${v}' is not a date iptables takes: ${part.name === 'year' && (n < 1970 || n > 2038) ? 'the year must be from 1970 to 2038' : n > part.max ? `the ${part.name} is past ${part.max}` : `'${next}' cannot follow the ${part.name}`} (it reads YYYY[-MM[-DD[Thh[:mm[:ss]]]]]).`);
+    }
+    if (next === '') return undefined;
+    at++;
+  }
+  return undefined;
 });
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
