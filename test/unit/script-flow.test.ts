@@ -365,3 +365,15 @@ test('a configuration the script sources (. /etc/default/firewall) sets variable
     [script(rules[0], '. /etc/default/firewall', rules[1]), read],
   ] as const) assert.deepEqual(redundant(text, readFile), [], text);
 });
+
+test('with set -e the first command iptables refuses stops the script, and its error says so', () => {
+  const stops = (text: string) => lint(text, { fileName: 'fw.sh' }).diagnostics.filter((d) => /The script stops here/.test(d.message)).map((d) => [d.range.start.line, d.code, /\((.*?)\)/.exec(d.message.slice(d.message.indexOf('The script stops here')))?.[1]]);
+  const body = ['iptables -P INPUT DROP', 'iptables -A INPUT -p tcp --dport 22,80 -j ACCEPT', 'iptables -A INPUT -j REJECT --reject-with tcp-reset', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT'];
+  assert.deepEqual(stops(['#!/bin/sh', 'set -eu', ...body, ''].join('\n')), [[3, 'invalid-value', '`set -e` on line 2']]);
+  assert.deepEqual(stops(['#!/bin/sh -e', ...body, ''].join('\n')), [[2, 'invalid-value', 'the first line runs the shell with -e']]);
+  assert.deepEqual(stops(['#!/bin/bash', 'set -o errexit', ...body, ''].join('\n')), [[3, 'invalid-value', '`set -e` on line 2']]);
+  // A kernel refusal stops it as well; a command before || or && or as an if's condition does not; nor without -e.
+  assert.deepEqual(stops(['#!/bin/sh', 'set -e', 'iptables -A INPUT -p tcp --dport 22,80 -j ACCEPT || true', 'if iptables -A INPUT -o eth0 -j ACCEPT; then :; fi', body[2], ''].join('\n')), [[4, 'protocol-required', '`set -e` on line 2']]);
+  assert.deepEqual(stops(['#!/bin/sh', 'set -e', 'set +e', ...body, ''].join('\n')), []);
+  assert.deepEqual(stops(['#!/bin/sh', ...body, ''].join('\n')), []);
+});

@@ -3,6 +3,7 @@ import { checkKernel } from './checks/kernel';
 import { checkIpsets } from './checks/ipsets';
 import { CheckContext, DEFAULT_SETTINGS, LintSettings } from './checks/context';
 import { checkLookalikes } from './checks/lookalike';
+import { noteErrexitStop } from './checks/errexit';
 import { runAnalysis } from './analysis';
 import { AnalysisModel } from './analysis/model';
 import { AnalysisLimits, DEFAULT_LIMITS } from './analysis/limits';
@@ -141,6 +142,7 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   checkKernel(ctx);
   const refused = ruleset.format === 'script' ? refusedRules(ruleset, sink.items, checked) : undefined;
   if (refused) model.refuse(refused);
+  if (ruleset.format === 'script') noteErrexitStop(ruleset, index, sink.items, refused);
   checkIpsets(ctx);
   const limit = opts.maxAnalysisSize ?? Infinity;
   if (text.length <= limit) {
