@@ -134,3 +134,11 @@ test('a redundant rule that is the whole body of an if, a case arm or a function
   const r = lint(text, { fileName: 'fw.sh' });
   assert.equal(quickFixes(r, r.diagnostics.find((x) => x.code === 'redundant-rule')!).filter((f) => f.title === 'Delete this redundant rule').length, 1);
 });
+
+test('fix-all writes a value as iptables reads it where that keeps its meaning: a tc class, a counter, a conntrack host', () => {
+  const text = ['*mangle', '-A POSTROUTING -j CLASSIFY --set-class 10000:1:2', 'COMMIT', '*filter', '-A INPUT -c 0x10 1 -m conntrack --ctorigsrc 1.2.3.4/33 -j DROP', '-A INPUT -m limit --limit 1.5/s -j ACCEPT', 'COMMIT', ''].join('\n');
+  const { text: fixed } = fixAll(text, { fileName: 'rules.v4' });
+  assert.equal(fixed, text.replace('10000:1:2', '0000:0001').replace('-c 0x10 1', '-c 0 1').replace('1.2.3.4/33', '1.2.3.4'));
+  // The rate with a fraction stays as written: its finding says what was meant; a whole number in its place is the user's to choose.
+  assert.deepEqual(codes(fixed), ['invalid-value', 'limit-ineffective']);
+});

@@ -89,7 +89,7 @@ export function counterKind(what: string): ValueKind {
     const digits = BigInt(m[2]);
     const n = digits > max ? max : m[1] === '-' ? BigInt.asUintN(64, -digits) : digits;
     if (m[0] === v && m[1] !== '-' && digits <= max) return undefined;
-    return { message: `iptables reads '${v}' as ${what} of ${n}. Write ${n}.`, severity: 'warning' };
+    return { message: `iptables reads '${v}' as ${what} of ${n}. Write ${n}.`, severity: 'warning', replacement: String(n) };
   }, { label: 'number' });
 }
 
@@ -390,7 +390,7 @@ export const addressKind = kind('address', 'an address or network (addr/prefix)'
 export const ctAddressKind = kind('address:conntrack', 'an address or network (addr/prefix)', (v, ctx) => {
   const m = ctx.family === 4 ? /^([\d.]+)\/(\d+)$/.exec(v) : null;
   if (!m || Number(m[2]) <= 32) return checkHost(v, ctx, true);
-  return checkHost(m[1], ctx, true) ?? { message: `IPv4 prefixes end at 32: iptables takes ${v} here and keeps 32 (the host ${m[1]}).`, severity: 'warning' };
+  return checkHost(m[1], ctx, true) ?? { message: `IPv4 prefixes end at 32: iptables takes ${v} here and keeps 32 (the host ${m[1]}).`, severity: 'warning', replacement: m[1] };
 }, { label: 'address[/mask]' });
 
 export const plainAddressKind = kind('plain-address', 'an address', (v, ctx) => {
@@ -1102,7 +1102,7 @@ export const classKind = kind('class', 'a traffic class major:minor (hexadecimal
   const [major, minor] = [read(m[1]), read(m[2])];
   const hex = (n: bigint) => (n & 0xffffn).toString(16).padStart(4, '0');
   if (major <= 0xffffn && minor <= 0xffffn && m[0].length === v.length && !m[0].includes('-')) return undefined;
-  return { message: `iptables reads '${v}' as the class ${hex(major)}:${hex(minor)}${m[0].length < v.length ? `, leaving out '${v.slice(m[0].length)}'` : ''}${major > 0xffffn || minor > 0xffffn ? ' (the kernel keeps 16 bits of each number)' : ''}. Write ${hex(major)}:${hex(minor)}.`, severity: 'warning' };
+  return { message: `iptables reads '${v}' as the class ${hex(major)}:${hex(minor)}${m[0].length < v.length ? `, leaving out '${v.slice(m[0].length)}'` : ''}${major > 0xffffn || minor > 0xffffn ? ' (the kernel keeps 16 bits of each number)' : ''}. Write ${hex(major)}:${hex(minor)}.`, severity: 'warning', replacement: `${hex(major)}:${hex(minor)}` };
 });
 
 export const floatKind = kind('probability', 'a number between 0 and 1', (v) => {
