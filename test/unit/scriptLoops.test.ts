@@ -244,38 +244,49 @@ test('a loop over iptables and ip6tables with several commands runs each once pe
   assert.equal(found.filter((f) => f === '6:shadowed-rule').length, 1);
 });
 
+/** Random rules for the property tests of bodies run once per value: ports 20 to 24, to INPUT or OUTPUT. */
+const PORT = fc.integer({ min: 20, max: 24 });
+const BODY_RULE = fc.record({ chain: fc.constantFrom('INPUT', 'OUTPUT'), usesWord: fc.boolean(), lo: PORT, span: fc.integer({ min: 0, max: 2 }), target: fc.constantFrom('ACCEPT', 'DROP', 'LOG', '') });
+const AROUND = fc.array(fc.record({ chain: fc.constantFrom('INPUT', 'OUTPUT'), lo: PORT, span: fc.integer({ min: 0, max: 3 }), drop: fc.boolean() }), { maxLength: 3 });
+type BodyRule = { chain: string; usesWord: boolean; lo: number; span: number; target: string };
+const writeRule = (r: { chain: string; target: string }, dport: string) => `iptables -A ${r.chain} -p tcp --dport ${dport}${r.target ? ` -j ${r.target}` : ''}`;
+const aroundRules = (rs: ReadonlyArray<{ chain: string; lo: number; span: number; drop: boolean }>) => rs.map((r) => writeRule({ chain: r.chain, target: r.drop ? 'DROP' : 'ACCEPT' }, `${r.lo}:${r.lo + r.span}`));
+const bodyPort = (r: BodyRule, v: string) => (r.usesWord ? v : `${r.lo}:${r.lo + r.span}`);
+const DEAD = new Set(['shadowed-rule', 'redundant-rule', 'reject-before-accept']);
+
+/**
+ * A script whose body runs once per value (`taken`, its body's rules from line `bodyStart`, the rules after it from
+ * `afterStart`) against the same script written out (`unrolled`: `pre` rules, the body once per value, the rest):
+ * every rule called dead in the first is dead written out, for each value; the conversion and the traces agree.
+ */
+function holdsWrittenOut(taken: ReturnType<typeof run>, unrolled: string, n: { pre: number; body: number; values: number; post: number; bodyStart: number; afterStart: number }, text: string): void {
+  const b = run(unrolled);
+  const deadIn = (res: typeof b, line: number) => res.diagnostics.some((d) => DEAD.has(d.code) && d.range.start.line === line);
+  for (let j = 0; j < n.body; j++) {
+    if (deadIn(taken, n.bodyStart + j)) for (let k = 0; k < n.values; k++) assert.ok(deadIn(b, n.pre + 1 + k * n.body + j), `${text}\n---\n${unrolled}`);
+  }
+  for (let k = 0; k < n.post; k++) {
+    if (deadIn(taken, n.afterStart + k)) assert.ok(deadIn(b, n.pre + 1 + n.values * n.body + k), `${text}\n---\n${unrolled}`);
+  }
+  assert.equal(scriptToRestore(taken, 'fw.sh')[0].text.replace(/^#.*\n/gm, ''), scriptToRestore(b, 'fw.sh')[0].text.replace(/^#.*\n/gm, ''), text);
+  for (const dp of [20, 22, 25]) {
+    const p = packetFrom({ proto: 'tcp', dport: dp, in: 'eth0' }, 4);
+    const verdicts = (res: typeof b) => tracePacket(res, p, 'input').branches.map((x) => x.verdict);
+    assert.deepEqual(verdicts(taken), verdicts(b), `${text}\nport ${dp}`);
+  }
+}
+
 test('property: a loop of several commands is called dead, converted and traced as the same script with the loop written out', () => {
-  const DEAD = new Set(['shadowed-rule', 'redundant-rule', 'reject-before-accept']);
-  const port = fc.integer({ min: 20, max: 24 });
-  const rule = fc.record({ chain: fc.constantFrom('INPUT', 'OUTPUT'), usesWord: fc.boolean(), lo: port, span: fc.integer({ min: 0, max: 2 }), target: fc.constantFrom('ACCEPT', 'DROP', 'LOG', '') });
-  const earlier = fc.array(fc.record({ chain: fc.constantFrom('INPUT', 'OUTPUT'), lo: port, span: fc.integer({ min: 0, max: 3 }), drop: fc.boolean() }), { maxLength: 3 });
-  const write = (r: { chain: string; target: string }, dport: string) => `iptables -A ${r.chain} -p tcp --dport ${dport}${r.target ? ` -j ${r.target}` : ''}`;
   let taken = 0;
-  fc.assert(fc.property(earlier, fc.array(rule, { minLength: 2, maxLength: 3 }), fc.array(port, { minLength: 1, maxLength: 3 }), earlier, (before, body, values, after) => {
-    const pre = before.map((r) => write({ chain: r.chain, target: r.drop ? 'DROP' : 'ACCEPT' }, `${r.lo}:${r.lo + r.span}`));
-    const post = after.map((r) => write({ chain: r.chain, target: r.drop ? 'DROP' : 'ACCEPT' }, `${r.lo}:${r.lo + r.span}`));
-    const dport = (r: (typeof body)[number], v: string) => (r.usesWord ? v : `${r.lo}:${r.lo + r.span}`);
-    const looped = script(...pre, `for p in ${values.join(' ')}; do`, ...body.map((r) => `  ${write(r, dport(r, '$p'))}`), 'done', ...post);
-    const unrolled = script(...pre, ...values.flatMap((v) => body.map((r) => write(r, dport(r, String(v))))), ...post);
+  fc.assert(fc.property(AROUND, fc.array(BODY_RULE, { minLength: 2, maxLength: 3 }), fc.array(PORT, { minLength: 1, maxLength: 3 }), AROUND, (before, body, values, after) => {
+    const [pre, post] = [aroundRules(before), aroundRules(after)];
+    const looped = script(...pre, `for p in ${values.join(' ')}; do`, ...body.map((r) => `  ${writeRule(r, bodyPort(r, '$p'))}`), 'done', ...post);
+    const unrolled = script(...pre, ...values.flatMap((v) => body.map((r) => writeRule(r, bodyPort(r, String(v))))), ...post);
     const a = run(looped);
     if (!a.ruleset.loops) return;
     taken++;
-    const b = run(unrolled);
-    const deadIn = (res: typeof a, line: number) => res.diagnostics.some((d) => DEAD.has(d.code) && d.range.start.line === line);
-    const start = pre.length + 2;
     // Every claim about the loop holds for each rule it stands for; every claim after it holds written out.
-    for (const [j] of body.entries()) {
-      if (deadIn(a, start + j)) for (const k of values.keys()) assert.ok(deadIn(b, pre.length + 1 + k * body.length + j), `${looped}\n---\n${unrolled}`);
-    }
-    for (const k of post.keys()) {
-      if (deadIn(a, start + body.length + 1 + k)) assert.ok(deadIn(b, pre.length + 1 + values.length * body.length + k), `${looped}\n---\n${unrolled}`);
-    }
-    assert.equal(scriptToRestore(a, 'fw.sh')[0].text.replace(/^#.*\n/gm, ''), scriptToRestore(b, 'fw.sh')[0].text.replace(/^#.*\n/gm, ''), looped);
-    for (const dp of [20, 22, 25]) {
-      const p = packetFrom({ proto: 'tcp', dport: dp, in: 'eth0' }, 4);
-      const verdicts = (res: typeof a) => tracePacket(res, p, 'input').branches.map((x) => x.verdict);
-      assert.deepEqual(verdicts(a), verdicts(b), `${looped}\nport ${dp}`);
-    }
+    holdsWrittenOut(a, unrolled, { pre: pre.length, body: body.length, values: values.length, post: post.length, bodyStart: pre.length + 2, afterStart: pre.length + 3 + body.length }, looped);
   }), { numRuns: 300, seed: 7 });
   assert.ok(taken > 60, `only ${taken} loops taken`);
 });
@@ -503,36 +514,16 @@ test('a function called one call after another, each with its own argument: its 
 });
 
 test('property: a function called one call after another is called dead, converted and traced as its calls written out', () => {
-  const DEAD = new Set(['shadowed-rule', 'redundant-rule', 'reject-before-accept']);
-  const port = fc.integer({ min: 20, max: 24 });
-  const rule = fc.record({ chain: fc.constantFrom('INPUT', 'OUTPUT'), usesArg: fc.boolean(), lo: port, span: fc.integer({ min: 0, max: 2 }), target: fc.constantFrom('ACCEPT', 'DROP', 'LOG', '') });
-  const earlier = fc.array(fc.record({ chain: fc.constantFrom('INPUT', 'OUTPUT'), lo: port, span: fc.integer({ min: 0, max: 3 }), drop: fc.boolean() }), { maxLength: 3 });
-  const write = (r: { chain: string; target: string }, dport: string) => `iptables -A ${r.chain} -p tcp --dport ${dport}${r.target ? ` -j ${r.target}` : ''}`;
   let taken = 0;
-  fc.assert(fc.property(earlier, fc.array(rule, { minLength: 1, maxLength: 3 }), fc.array(port, { minLength: 1, maxLength: 3 }), earlier, (before, body, values, after) => {
-    const pre = before.map((r) => write({ chain: r.chain, target: r.drop ? 'DROP' : 'ACCEPT' }, `${r.lo}:${r.lo + r.span}`));
-    const post = after.map((r) => write({ chain: r.chain, target: r.drop ? 'DROP' : 'ACCEPT' }, `${r.lo}:${r.lo + r.span}`));
-    const dport = (r: (typeof body)[number], v: string) => (r.usesArg ? v : `${r.lo}:${r.lo + r.span}`);
-    if (!body.some((r) => r.usesArg)) return;
-    const called = script('open_port() {', ...body.map((r) => `  ${write(r, dport(r, '"$1"'))}`), '}', ...pre, ...values.map((v) => `open_port ${v}`), ...post);
-    const unrolled = script(...pre, ...values.flatMap((v) => body.map((r) => write(r, dport(r, String(v))))), ...post);
+  fc.assert(fc.property(AROUND, fc.array(BODY_RULE, { minLength: 1, maxLength: 3 }), fc.array(PORT, { minLength: 1, maxLength: 3 }), AROUND, (before, body, values, after) => {
+    if (!body.some((r) => r.usesWord)) return;
+    const [pre, post] = [aroundRules(before), aroundRules(after)];
+    const called = script('open_port() {', ...body.map((r) => `  ${writeRule(r, bodyPort(r, '"$1"'))}`), '}', ...pre, ...values.map((v) => `open_port ${v}`), ...post);
+    const unrolled = script(...pre, ...values.flatMap((v) => body.map((r) => writeRule(r, bodyPort(r, String(v))))), ...post);
     const a = run(called);
     if (!a.ruleset.loops) return;
     taken++;
-    const b = run(unrolled);
-    const deadIn = (res: typeof a, line: number) => res.diagnostics.some((d) => DEAD.has(d.code) && d.range.start.line === line);
-    for (const [j] of body.entries()) {
-      if (deadIn(a, 2 + j)) for (const k of values.keys()) assert.ok(deadIn(b, 1 + pre.length + k * body.length + j), `${called}\n---\n${unrolled}`);
-    }
-    for (const k of post.keys()) {
-      if (deadIn(a, 3 + body.length + pre.length + values.length + k)) assert.ok(deadIn(b, 1 + pre.length + values.length * body.length + k), `${called}\n---\n${unrolled}`);
-    }
-    assert.equal(scriptToRestore(a, 'fw.sh')[0].text.replace(/^#.*\n/gm, ''), scriptToRestore(b, 'fw.sh')[0].text.replace(/^#.*\n/gm, ''), called);
-    for (const dp of [20, 22, 25]) {
-      const p = packetFrom({ proto: 'tcp', dport: dp, in: 'eth0' }, 4);
-      const verdicts = (res: typeof a) => tracePacket(res, p, 'input').branches.map((x) => x.verdict);
-      assert.deepEqual(verdicts(a), verdicts(b), `${called}\nport ${dp}`);
-    }
+    holdsWrittenOut(a, unrolled, { pre: pre.length, body: body.length, values: values.length, post: post.length, bodyStart: 2, afterStart: 3 + body.length + pre.length + values.length }, called);
   }), { numRuns: 300, seed: 11 });
   assert.ok(taken > 60, `only ${taken} function bodies taken`);
 });
