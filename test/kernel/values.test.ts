@@ -309,3 +309,25 @@ test(`kernel (iptables-${BACKEND}): u32 expressions made at random: the linter r
   assert.ok(refused > 100 && refused < 350, `the expressions should be taken and refused in good numbers: ${refused} of ${all.length} refused`);
   assert.deepEqual(wrong, []);
 });
+
+/**
+ * -m hashlimit rates and bursts on a grid: the kernel's 64-bit count of credits wraps round for a slow rate with a
+ * burst of some sizes (not all larger ones), and iptables takes bursts up to 1000000 packets, or bytes with `kb`.
+ */
+test(`kernel (iptables-${BACKEND}): hashlimit rates and bursts: the linter refuses what the kernel refuses`, { skip, timeout: 300000 }, () => {
+  const all: Case[] = [];
+  for (const rate of ['1/day', '2/day', '3/day', '7/day', '1/hour', '2/hour', '1/min', '1/sec', '100/day', '13/hour']) {
+    for (const burst of ['', '1', '2', '5', '6', '9', '17', '100', '10000', '65535', '1000000', '1000001']) {
+      all.push({ family: 4, module: 'hashlimit', rule: `-A INPUT -m hashlimit --hashlimit-upto ${rate}${burst ? ` --hashlimit-burst ${burst}` : ''} --hashlimit-name x -j DROP` });
+    }
+  }
+  for (const burst of ['400kb', '1mb', '0x10', '0', '4096', '4095', '4kb', '3kb', '1gb', '0x1000', '010000', '4096x']) all.push({ family: 6, module: 'hashlimit', rule: `-A INPUT -m hashlimit --hashlimit-upto 4kb/s --hashlimit-burst ${burst} --hashlimit-name x -j DROP` });
+  all.push({ family: 4, module: 'hashlimit', rule: '-A INPUT -m hashlimit --hashlimit-upto 1/s --hashlimit-burst 400kb --hashlimit-name x -j DROP' });
+  const verdicts = kernelVerdicts(all, '', true);
+  const wrong = all.flatMap((c, i) => {
+    const errors = lintErrors(c);
+    return verdicts[i] === undefined || verdicts[i] === (errors.length === 0) ? [] : [`${verdicts[i] ? 'false error' : 'missed refusal'}: ${show(c)}${errors[0] ? ` (${errors[0]})` : ''}`];
+  });
+  assert.ok(verdicts.filter((v) => v === false).length >= 20, 'the grid holds refusals of the credit count');
+  assert.deepEqual(wrong, []);
+});

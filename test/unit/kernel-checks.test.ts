@@ -387,3 +387,15 @@ test('more values held to the kernel: u32 expressions, owners, classes, counters
   expectOne(filter('-A INPUT -p icmp -m icmp -j DROP'), 'missing-argument', 4, 'icmp', {}, 1);
   expectNone(filter('-A INPUT -p 01 --icmp-type 8 -j DROP'), 'protocol-required');
 });
+
+test('-m hashlimit: a slow rate whose credits wrap round with its burst, and a byte burst below its byte rate, are refused', () => {
+  const msg = (rule: string) => diagnose(filter(rule)).find((d) => d.code === 'invalid-value')?.message;
+  assert.match(msg('-A INPUT -m hashlimit --hashlimit-upto 1/day --hashlimit-name x -j DROP')!, /1\/day with a burst of 5 overflows .* lower the burst to 3 \(--hashlimit-burst 3\)/);
+  assert.equal(msg('-A INPUT -m hashlimit --hashlimit-upto 1/day --hashlimit-burst 1 --hashlimit-name x -j DROP'), undefined);
+  // Not every larger burst wraps round: 10000 at 2/day fits again.
+  assert.equal(msg('-A INPUT -m hashlimit --hashlimit-upto 2/day --hashlimit-burst 10000 --hashlimit-name x -j DROP'), undefined);
+  assert.match(msg('-A INPUT -m hashlimit --hashlimit-upto 2/day --hashlimit-burst 100 --hashlimit-name x -j DROP')!, /overflows/);
+  assert.match(msg('-A INPUT -m hashlimit --hashlimit-upto 8kb/s --hashlimit-burst 4kb --hashlimit-name x -j DROP')!, /at least the rate's 8192/);
+  assert.equal(msg('-A INPUT -m hashlimit --hashlimit-upto 8kb/s --hashlimit-burst 8kb --hashlimit-name x -j DROP'), undefined);
+  assert.match(msg('-A INPUT -m hashlimit --hashlimit-upto 1/s --hashlimit-burst 1000001 --hashlimit-name x -j DROP')!, /from 1 to 1000000/);
+});

@@ -10,7 +10,7 @@ import { suggest } from '../suggest';
 import { ChainState, RulesetState } from '../state';
 import { CheckContext, ruleFamily } from './context';
 import { legacyOnly, nftOnly } from './legacy';
-import { limitAverage, limitRefusedAt } from '../kb/limit';
+import { hashlimitAverage, hashlimitRefusedAt, limitAverage, limitRefusedAt } from '../kb/limit';
 import { strtoulBase0 } from '../kb/services';
 import { DiagnosticSink } from '../parse/diagnostics';
 import { Range } from '../types';
@@ -102,6 +102,49 @@ function checkLoops(ctx: CheckContext): void {
  * -m limit as the kernel takes it: a rate faster than 10,000 per second is refused by iptables ("Rate too fast"),
  * and a slow rate with a burst of several overflows the kernel's credits (see kb/limit.ts).
  */
+/**
+ * -m hashlimit with a packet rate so slow that, with its burst, the kernel's 64-bit count of credits wraps round:
+ * both backends refuse it. A byte rate (`kb/s`) is counted otherwise.
+ */
+function checkHashlimitCredits(ctx: CheckContext, rule: Command): void {
+  for (const m of rule.matches) {
+    if (m.spec?.name !== 'hashlimit') continue;
+    const rate = m.options.find((o) => o.spec.names[0] === '--hashlimit-upto' || o.spec.names[0] === '--hashlimit-above' || o.spec.names[0] === '--hashlimit');
+    const burstOpt = m.options.find((o) => o.spec.names[0] === '--hashlimit-burst');
+    if (!rate?.argValue || rate.argDynamic || burstOpt?.argDynamic) continue;
+    if (/b\//i.test(rate.argValue)) {
+      checkHashlimitByteBurst(ctx, rate.argValue, burstOpt);
+      continue;
+    }
+    const avg = hashlimitAverage(rate.argValue);
+    const burst = burstOpt ? strtoulBase0(burstOpt.argValue ?? '') : 5;
+    if (avg === undefined || avg === 0n || burst === undefined) continue;
+    // As for -m limit: said when kernels of 250 Hz and of 1000 Hz both refuse it.
+    const refused = (b: number) => {
+      const at = hashlimitRefusedAt(avg, b);
+      return at.includes(250) && at.includes(1000);
+    };
+    if (!refused(burst)) continue;
+    let fits = Math.min(burst, 10000);
+    while (fits > 1 && refused(fits)) fits--;
+    ctx.sink.error('invalid-value', rate.arg!.range, `A rate as slow as ${rate.argValue} with a burst of ${burst} overflows the kernel's count of credits for -m hashlimit ("Numerical result out of range"): lower the burst${fits < burst ? ` to ${fits} (--hashlimit-burst ${fits})` : ''} or raise the rate.`);
+  }
+}
+
+const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1048576 };
+
+/** With a byte rate (`4kb/s`), hashlimit's burst is bytes too, at least the rate's; iptables takes no burst in gb. */
+function checkHashlimitByteBurst(ctx: CheckContext, rate: string, burstOpt: OptionUse | undefined): void {
+  const r = /^(\d+)(b|kb|mb)\//.exec(rate);
+  // The burst's number as strtoul reads it (0x and 0 prefixes), then its unit; anything else after it is passed over.
+  const b = burstOpt?.argValue !== undefined ? /^\s*\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)(.*)$/.exec(burstOpt.argValue) : null;
+  if (!r || !b) return;
+  const rateBytes = Number(r[1]) * BYTE_UNITS[r[2]];
+  const burstBytes = b[2] === 'gb' ? 0 : strtoulBase0(b[1])! * (BYTE_UNITS[b[2]] ?? 1);
+  if (burstBytes >= rateBytes) return;
+  ctx.sink.error('invalid-value', burstOpt!.arg!.range, `With a byte rate the burst is bytes, at least the rate's ${rateBytes} (write it with b, kb or mb; gb is not taken): iptables refuses ${burstOpt!.argValue} ("burst cannot be smaller than ${rateBytes}b").`);
+}
+
 function checkLimitCredits(ctx: CheckContext, rule: Command): void {
   for (const m of rule.matches) {
     if (m.spec?.name !== 'limit') continue;
@@ -134,6 +177,7 @@ function checkLimitCredits(ctx: CheckContext, rule: Command): void {
 function checkRule(ctx: CheckContext, rule: Command, cs: ChainState): void {
   checkTarget(ctx, rule, cs);
   checkLimitCredits(ctx, rule);
+  checkHashlimitCredits(ctx, rule);
   for (const m of rule.matches) if (m.spec) checkPlacement(ctx, rule, cs, m.spec, m);
   checkMatchProtocols(ctx, rule);
   checkOptionNeeds(ctx, rule);

@@ -1,5 +1,5 @@
 /**
- * What the kernel makes of a `-m limit` rate and burst. libxt_limit stores the rate as the time between packets, in
+ * What the kernel makes of a `-m limit` (and `-m hashlimit`) rate and burst. libxt_limit stores the rate as the time between packets, in
  * ten-thousandths of a second; the kernel turns that, times the burst, into credits in 32-bit arithmetic, and
  * refuses the rule ("Numerical result out of range") when the product overflows, which a slow rate with a burst of
  * a few does (1/day with the default burst of 5). The credits depend on the kernel's timer frequency (HZ).
@@ -42,4 +42,41 @@ function credits(user: number, hz: number): bigint {
 export function limitRefusedAt(avg: number, burst: number): number[] {
   const product = Number((BigInt(avg) * BigInt(burst)) % U32);
   return HZS.filter((hz) => burst === 0 || credits(product, hz) < credits(avg, hz));
+}
+
+/**
+ * `-m hashlimit` counts in 64 bits, from the time between packets in millionths of a second: the kernel multiplies
+ * that, times the burst, by a constant of the timer frequency, and refuses the rule ("Numerical result out of
+ * range") when the product wraps round below the cost of one packet (1/day with the default burst of 5 does).
+ */
+const HASHLIMIT_SCALE = 1000000n;
+const U64 = 2n ** 64n;
+
+/** The time between packets a packet rate stands for, as libxt_hashlimit stores it; undefined when it cannot be read. */
+export function hashlimitAverage(rate: string): bigint | undefined {
+  const m = RATE.exec(rate);
+  const r = m ? BigInt(m[1]) : 0n;
+  if (!m || r === 0n) return undefined;
+  const mult = m[3] === undefined ? 1 : unitSeconds(m[3]);
+  return mult === undefined ? undefined : (HASHLIMIT_SCALE * BigInt(mult)) / r;
+}
+
+/** The largest power of two at or below `x`. */
+function powerOfTwoBelow(x: bigint): bigint {
+  let p = 1n;
+  while (p * 2n <= x) p *= 2n;
+  return p;
+}
+
+/** The credits the kernel makes of `user` (millionths of a second) at a timer frequency, in 64-bit arithmetic. */
+function hashlimitCredits(user: bigint, hz: number): bigint {
+  const perJiffy = powerOfTwoBelow((U64 - 1n) / BigInt(hz * 86400)) * BigInt(hz);
+  if (HASHLIMIT_SCALE >= perJiffy) return user / (HASHLIMIT_SCALE / perJiffy);
+  return (user * (perJiffy / HASHLIMIT_SCALE)) % U64;
+}
+
+/** The timer frequencies at which the kernel refuses a hashlimit with this average and burst (none: it takes it). */
+export function hashlimitRefusedAt(avg: bigint, burst: number): number[] {
+  const product = (avg * BigInt(burst)) % U64;
+  return HZS.filter((hz) => burst === 0 || hashlimitCredits(product, hz) < hashlimitCredits(avg, hz));
 }

@@ -66,7 +66,7 @@ export const MATCHES: ModuleSpec[] = [
     opt('--hashlimit-upto', v.hashlimitRateKind, 'Match while the rate stays below this.'),
     opt('--hashlimit-above', v.hashlimitRateKind, 'Match once the rate exceeds this.'),
     opt('--hashlimit', v.hashlimitRateKind, 'Old name of `--hashlimit-upto`.'),
-    opt('--hashlimit-burst', v.intKind(1, 0xffffffff), 'Packets allowed in a burst.'),
+    opt('--hashlimit-burst', v.hashlimitBurstKind, 'Packets allowed in a burst (1 to 1000000), or bytes with a byte rate (`400kb`).'),
     opt('--hashlimit-mode', v.enumKind('hashlimit mode', ['srcip', 'srcport', 'dstip', 'dstport'].map((l) => ({ label: l, doc: `Keep a bucket per ${l}.` })), { list: true }), 'What the buckets are kept per: `srcip`, `srcport`, `dstip`, `dstport`.'),
     opt('--hashlimit-srcmask', v.prefixLengthKind(false), 'Group source addresses by this prefix length.'),
     opt('--hashlimit-dstmask', v.prefixLengthKind(false), 'Group destination addresses by this prefix length.'),

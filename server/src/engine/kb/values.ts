@@ -874,6 +874,13 @@ export const hashlimitRateKind = kind('hashlimit rate', 'a rate (3/min) or a byt
   return rateKind.validate(v, { family: 4 });
 }, { label: 'rate' });
 
+/**
+ * hashlimit's burst: a number of packets from 1 to 1000000 (read as strtoul reads numbers), or an amount of bytes
+ * (`400kb`, the units in lower case as for the rate), which a byte rate's check reads (see checks/kernel.ts).
+ */
+const hashlimitPackets = intKind(1, 1000000, 'a number of packets from 1 to 1000000, or an amount of bytes (400kb)');
+export const hashlimitBurstKind = kind('hashlimit burst', hashlimitPackets.what, (v, ctx) => (/^\d+[a-z]+$/.test(v) ? undefined : hashlimitPackets.validate(v, ctx)), { label: 'number' });
+
 export const markKind = kind('mark', 'a value with an optional /mask', (v) => {
   const parts = v.split('/');
   if (parts.length > 2) return err(`'${v}' is not value[/mask].`);
