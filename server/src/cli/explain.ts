@@ -21,8 +21,14 @@ export function runExplain(argv: string[], out: (s: string) => void, errOut: (s:
     const policy = cs.builtin ? `, policy ${cs.policy ?? 'ACCEPT'}` : '';
     // A rule a loop (or a function's calls) adds once per value stands there once per value.
     const rules = unrolled(cs.rules, result.ruleset.loops);
-    out(`${cs.family === 6 ? 'ip6tables ' : ''}${cs.table} ${cs.name} (${rules.length} rule${rules.length === 1 ? '' : 's'}${policy})\n`);
-    rules.forEach(({ rule, variant }, i) => out(`  ${i + 1}. ${placeOf(result.ruleset, rule, variant)}: ${plainText(explainRule(variant))}\n`));
+    const count = rules.filter(({ rule }) => !result.refused?.has(rule)).length;
+    out(`${cs.family === 6 ? 'ip6tables ' : ''}${cs.table} ${cs.name} (${count} rule${count === 1 ? '' : 's'}${policy})\n`);
+    // A rule iptables refuses is not added when the script runs: said, and not counted.
+    let n = 0;
+    for (const { rule, variant } of rules) {
+      const refused = result.refused?.has(rule);
+      out(`  ${refused ? '-' : `${++n}.`} ${placeOf(result.ruleset, rule, variant)}${refused ? ' (refused by iptables: not added)' : ''}: ${plainText(explainRule(variant))}\n`);
+    }
   }
   return 0;
 }
