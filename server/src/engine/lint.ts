@@ -88,16 +88,25 @@ export function detectFamily(text: string, opts: LintOptions = {}): Family {
  * that add rules, found by the line an error starts on.
  */
 function refusedRules(rs: Ruleset, items: readonly Diagnostic[], from: number): Map<Command, string> {
-  const errorLines = new Map<number, string>();
-  for (let k = from; k < items.length; k++) if (items[k].severity === 'error' && !errorLines.has(items[k].range.start.line)) errorLines.set(items[k].range.start.line, items[k].message);
+  const errors = new Map<number, Diagnostic[]>();
+  for (let k = from; k < items.length; k++) {
+    const d = items[k];
+    if (d.severity === 'error') (errors.get(d.range.start.line) ?? errors.set(d.range.start.line, []).get(d.range.start.line)!).push(d);
+  }
   const out = new Map<Command, string>();
-  if (!errorLines.size) return out;
+  if (!errors.size) return out;
+  // A line may hold several commands (`iptables ...; iptables ...`): an error is the command's whose words hold it.
+  const within = (c: Command, d: Diagnostic) => {
+    const { start, end } = c.range;
+    const p = d.range.start;
+    return (p.line > start.line || p.character >= start.character) && (p.line < end.line || p.character <= end.character);
+  };
   for (const c of rs.commands) {
     const op = c.spec?.short;
     if (op !== '-A' && op !== '-I' && op !== '-R') continue;
     for (let l = c.startLine; l <= c.endLine && !out.has(c); l++) {
-      const why = errorLines.get(l);
-      if (why !== undefined) out.set(c, why);
+      const d = errors.get(l)?.find((x) => within(c, x));
+      if (d) out.set(c, d.message);
     }
   }
   return out;
