@@ -11,7 +11,7 @@ import { CODE_INFO } from './checks/codes';
 import { JumpGraph } from './graph';
 import { Family } from './kb/addresses';
 import { LineIndex } from './lineIndex';
-import { Command, Ruleset } from './model';
+import { Command, holdsFinding, Ruleset } from './model';
 import { DiagnosticSink } from './parse/diagnostics';
 import { parseRestore } from './parse/restore';
 import { parseScript } from './parse/script';
@@ -96,16 +96,11 @@ function refusedRules(rs: Ruleset, items: readonly Diagnostic[], from: number): 
   const out = new Map<Command, string>();
   if (!errors.size) return out;
   // A line may hold several commands (`iptables ...; iptables ...`): an error is the command's whose words hold it.
-  const within = (c: Command, d: Diagnostic) => {
-    const { start, end } = c.range;
-    const p = d.range.start;
-    return (p.line > start.line || p.character >= start.character) && (p.line < end.line || p.character <= end.character);
-  };
   for (const c of rs.commands) {
     const op = c.spec?.short;
     if (op !== '-A' && op !== '-I' && op !== '-R') continue;
     for (let l = c.startLine; l <= c.endLine && !out.has(c); l++) {
-      const d = errors.get(l)?.find((x) => within(c, x));
+      const d = errors.get(l)?.find((x) => holdsFinding(c, x));
       if (d) out.set(c, d.message);
     }
   }

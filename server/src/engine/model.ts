@@ -210,6 +210,13 @@ export function commandsInRunOrder(rs: Ruleset): readonly Command[] {
   return rs.run?.order ?? rs.commands;
 }
 
+/** Whether a finding starts among the command's words (a script's line may hold several commands). */
+export function holdsFinding(c: Command, d: Diagnostic): boolean {
+  const { start, end } = c.range;
+  const p = d.range.start;
+  return (p.line > start.line || (p.line === start.line && p.character >= start.character)) && (p.line < end.line || (p.line === end.line && p.character <= end.character));
+}
+
 /** The line a command runs at: its own, or in a script the line of the call its function runs from. */
 export function runLine(rs: Ruleset, c: Command): number {
   return rs.run?.line.get(c) ?? c.startLine;

@@ -4,7 +4,7 @@
  * set, the SSH accept not added yet). The error on the first such command says so.
  */
 import { LineIndex } from '../lineIndex';
-import { Command, commandsInRunOrder, runLine, Ruleset } from '../model';
+import { Command, commandsInRunOrder, holdsFinding, runLine, Ruleset } from '../model';
 import { Diagnostic } from '../types';
 
 /** `set -e`, `set -eu`, `set -euo pipefail`, `set -o errexit`; and `set +e`, `set +o errexit`, which turn it off. */
@@ -45,7 +45,7 @@ export function noteErrexitStop(rs: Ruleset, index: LineIndex, items: Diagnostic
   if (!failing) return;
   const from = errexitAt(index, runLine(rs, failing));
   if (from === undefined) return;
-  const k = items.findIndex((d) => d.severity === 'error' && d.range.start.line >= failing.startLine && d.range.start.line <= failing.endLine);
+  const k = items.findIndex((d) => d.severity === 'error' && holdsFinding(failing, d));
   if (k < 0) return;
   const where = from < 0 ? 'the first line runs the shell with -e' : `\`set -e\` on line ${from + 1}`;
   // A copy: the finding may be kept from an earlier analysis of the same lines.
