@@ -39,3 +39,28 @@ test(`kernel oracle (iptables-${BACKEND}): the example rulesets load, and the li
     assert.equal(errors.length > 0, broken, `${f}: linter errors ${errors.map((e) => e.message).join('; ')}`);
   });
 });
+
+/**
+ * The lines of a restore file around its rules: chain lines (names, policies, counters), counters before a rule,
+ * commands other than -A, tables and COMMIT in the shapes people write them. The linter refuses exactly what the
+ * restore of the backend under test refuses.
+ */
+test(`kernel oracle (iptables-${BACKEND}): chain lines, counters and commands of restore files`, { skip }, () => {
+  const H = '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n';
+  const texts = [
+    ':FOO - [1:2]', ':FOO - [a:b]', ':FOO - [1:2:3]', ':FOO -', ':FOO DROP [0:0]', ':FOO - [0:0]\n:FOO - [0:0]', ':foo bar - [0:0]',
+    '[1:2] -A INPUT -j ACCEPT', '[a:2] -A INPUT -j ACCEPT', '-A INPUT -j ACCEPT [1:2]', '-c 1 2 -A INPUT -j ACCEPT',
+    '-A FOO -j ACCEPT\n:FOO - [0:0]', '-N FOO\n-A FOO -j ACCEPT', ':FOO - [0:0]\n-X FOO', '-F', '-Z', '-P INPUT DROP',
+    '   \n  # x', '-A INPUT -j ACCEPT # comment', "-A INPUT -m comment --comment 'a b' -j ACCEPT", '-A INPUT -m comment --comment a\\ b -j ACCEPT', '\t-A INPUT -j ACCEPT', '-A\tINPUT\t-j\tACCEPT',
+    ':INPUT DROP [0:0]', ':INPUT RETURN [0:0]', ':INPUT - [0:0]',
+    `:${'x'.repeat(29)} - [0:0]`, `:${'x'.repeat(30)} - [0:0]`, ':-x - [0:0]', ':!x - [0:0]', ':a!b - [0:0]', ':ACCEPT - [0:0]', ':RETURN - [0:0]', ':QUEUE - [0:0]', ':LOG - [0:0]', ':DNAT - [0:0]',
+  ].map((t) => `${H}${t}\nCOMMIT\n`);
+  texts.push('*FILTER\n:INPUT ACCEPT [0:0]\nCOMMIT\n', '*filter\n-A INPUT -j ACCEPT\nCOMMIT\n', `${H}-A INPUT -j ACCEPT\n`, `${H}COMMIT\nCOMMIT\n`, `${H}COMMIT \n`, '*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING DROP [0:0]\nCOMMIT\n');
+  const verdicts = loadAll(texts.map((text) => ({ family: 4, text })));
+  const wrong = texts.flatMap((text, i) => {
+    const errors = refusals(lint(text, { fileName: 'rules.v4' }).diagnostics);
+    return verdicts[i].accepted === (errors.length === 0) ? [] : [`${verdicts[i].accepted ? 'false error' : 'missed refusal'}: ${JSON.stringify(text)}${errors[0] ? ` (${errors[0].message})` : ` (${verdicts[i].message})`}`];
+  });
+  assert.ok(verdicts.filter((v) => !v.accepted).length >= 8, 'some of the lines are refused');
+  assert.deepEqual(wrong, []);
+});

@@ -143,15 +143,31 @@ export function familyOf(rs: Ruleset, c: Command): Family {
   return c.commandFamily ?? rs.family;
 }
 
-export function validateChainName(name: Token, sink: DiagnosticSink): boolean {
+const VERDICT_NAMES = new Set(['ACCEPT', 'DROP', 'QUEUE', 'RETURN']);
+
+/**
+ * Whether a new chain's name is one iptables takes (-N, -E). `declaration`: a restore file's `:NAME` line, which
+ * iptables-restore reads more leniently: it takes an extension target's name there (a jump by that name still goes
+ * to the target), and only iptables-nft refuses a leading '-' or '!'.
+ */
+export function validateChainName(name: Token, sink: DiagnosticSink, declaration = false): boolean {
   if (name.dynamic) return true;
   const v = name.value;
   let why: string | undefined;
   if (v.length > MAX_CHAIN_NAME) why = `is ${v.length} characters long; the kernel allows at most ${MAX_CHAIN_NAME}`;
-  else if (v.startsWith('-') || v.startsWith('!')) why = `starts with '${v[0]}', which iptables would read as an option or negation`;
+  else if ((v.startsWith('-') || v.startsWith('!')) && declaration) {
+    nftOnly(sink, 'invalid-chain-name', name.range, `Chain name '${v}' starts with '${v[0]}', which iptables reads as ${v[0] === '-' ? 'an option' : 'a negation'} elsewhere (\`-N ${v}\` is refused).`);
+    return true;
+  } else if (v.startsWith('-') || v.startsWith('!')) why = `starts with '${v[0]}', which iptables would read as an option or negation`;
   else if (/\s/.test(v)) why = 'contains white space';
-  else if (TARGETS.some((t) => t.name === v)) why = `is the name of the ${v} target`;
-  else if (v === '') why = 'is empty';
+  else if (TARGETS.some((t) => t.name === v)) {
+    // The verdicts themselves are never chain names; an extension target's name is, on a chain line.
+    if (!declaration || VERDICT_NAMES.has(v)) why = `is the name of the ${v} target`;
+    else {
+      sink.add('invalid-chain-name', 'warning', name.range, `Chain name '${v}' is the name of the ${v} target: iptables-restore makes the chain, but '-j ${v}' goes to the target, never to it (and 'iptables -N ${v}' is refused).`);
+      return true;
+    }
+  } else if (v === '') why = 'is empty';
   if (why) {
     sink.error('invalid-chain-name', name.range, `Chain name '${v}' ${why}.`);
     return false;
@@ -212,8 +228,9 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       return;
     }
     if (existing && existing.builtin && d.builtin && existing.decl?.via === 'declaration') {
-      // A built-in chain declared again: iptables-restore takes the second line's policy.
+      // A built-in chain declared again: iptables-restore takes the second line's policy (one it takes at all).
       sink.add('duplicate-chain', 'warning', d.nameRange, `${d.name} is declared twice in *${d.table}: iptables-restore takes this line's policy, and the first line's is lost.`, { first: existing.declRange });
+      checkBuiltinPolicy(d);
       setDeclaredPolicy(existing, d);
       return;
     }
@@ -229,18 +246,23 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
         add({ family, table: d.table, name: d.name, builtin: false, declRange: d.nameRange, decl: d, policy: undefined, policyRange: d.policyRange, rules: [] });
         return;
       }
-      validateChainName(tok, sink);
+      validateChainName(tok, sink, true);
       if (d.policy !== undefined && d.policy !== '-') {
         legacyOnly(sink, 'invalid-policy', d.policyRange ?? d.range, `User chain ${d.name} cannot have a policy; write '-' (only built-in chains have policies).`, { expected: '-' });
       }
-    } else if (d.policy === '-') {
+    } else checkBuiltinPolicy(d);
+    const cs: ChainState = { family, table: d.table, name: d.name, builtin: d.builtin, declRange: d.nameRange, decl: d, policy: undefined, policyRange: d.policyRange, rules: [] };
+    if (d.builtin) setDeclaredPolicy(cs, d);
+    add(cs);
+  }
+
+  /** A built-in chain's policy on its chain line: ACCEPT or DROP ('-' keeps one the file does not say). */
+  function checkBuiltinPolicy(d: ChainDecl): void {
+    if (d.policy === '-') {
       sink.add('invalid-policy', 'warning', d.policyRange ?? d.range, `A built-in chain with '-' keeps the policy it has when the file loads, which this file does not say: write ACCEPT or DROP.`, { suggestions: ['ACCEPT', 'DROP'] });
     } else if (d.policy !== undefined && d.policy !== 'ACCEPT' && d.policy !== 'DROP') {
       sink.error('invalid-policy', d.policyRange ?? d.range, `Policy '${d.policy}' is not allowed: a built-in chain's policy is ACCEPT or DROP.`, { suggestions: suggest(d.policy, ['ACCEPT', 'DROP']) });
     }
-    const cs: ChainState = { family, table: d.table, name: d.name, builtin: d.builtin, declRange: d.nameRange, decl: d, policy: undefined, policyRange: d.policyRange, rules: [] };
-    if (d.builtin) setDeclaredPolicy(cs, d);
-    add(cs);
   }
 
   /** The policy a chain line gives a built-in chain: '-' keeps one this file does not know. */
