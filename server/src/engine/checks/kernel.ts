@@ -557,6 +557,7 @@ const REQUIRED: Record<string, string[][]> = {
   'target:DSCP': [['--set-dscp', '--set-dscp-class']],
   'target:TOS': [['--set-tos', '--and-tos', '--or-tos', '--xor-tos']],
   'target:CHECKSUM': [['--checksum-fill']],
+  'target:AUDIT': [['--type']],
   'target:IDLETIMER': [['--label'], ['--timeout']],
   'target:ECN': [['--ecn-tcp-remove', '--ecn-tcp-cwr', '--ecn-tcp-ece', '--ecn-ip-ect']],
 };

@@ -68,9 +68,9 @@ export const TARGETS: ModuleSpec[] = [
     opt('--xor-mark', v.intKind(0, 0xffffffff, 'a 32-bit number (no mask)'), 'XOR the connection mark.'),
     opt('--save-mark', null, 'Copy the packet mark to the connection.'),
     opt('--restore-mark', null, 'Copy the connection mark to the packet.'),
-    opt('--nfmask', v.markKind, 'Mask for the packet mark when saving or restoring.'),
-    opt('--ctmask', v.markKind, 'Mask for the connection mark when saving or restoring.'),
-    opt('--mask', v.markKind, 'Both masks at once.'),
+    opt('--nfmask', v.markKind, 'Mask for the packet mark when saving or restoring.', { conflicts: ['--mask'] }),
+    opt('--ctmask', v.markKind, 'Mask for the connection mark when saving or restoring.', { conflicts: ['--mask'] }),
+    opt('--mask', v.markKind, 'Both masks at once.', { conflicts: ['--nfmask', '--ctmask'] }),
   ]),
   target('CT', 'Set how connection tracking handles the packet: no tracking, a helper, a zone, timeouts. raw table.', [
     opt('--notrack', null, 'Do not track this packet.'),
@@ -107,8 +107,7 @@ export const TARGETS: ModuleSpec[] = [
     opt('--queue-num', v.intKind(0, 65535), 'Queue number (default 0).'),
     opt('--queue-balance', v.queueRangeKind, 'Spread over queues `from:to` (two numbers, the first the lower).'),
     opt('--queue-bypass', null, 'Accept the packet when no program listens, instead of dropping it.'),
-    opt('--fail-open', null, 'Accept packets when the queue is full.'),
-    opt('--queue-cpu-fanout', null, 'Choose the queue by CPU.'),
+    opt('--queue-cpu-fanout', null, 'Choose the queue of the balance by CPU (with `--queue-balance`).', { requires: ['--queue-balance'] }),
   ], { terminating: true }),
   target('DSCP', 'Rewrite the DSCP field. mangle table.', [
     opt('--set-dscp', v.intKind(0, 63), 'DSCP value 0-63.'),

@@ -432,7 +432,7 @@ export function splitNatTarget(v: string, family: Family): { addr: string; ports
   return c >= 0 ? { addr: v.slice(0, c), ports: v.slice(c + 1) } : { addr: v };
 }
 
-/** `addr[-addr][:port[-port]]` for SNAT/DNAT (IPv6 addresses in brackets when a port follows). */
+/** `addr[-addr][:port[-port][/port]]` for SNAT/DNAT (IPv6 addresses in brackets when a port follows). */
 export const natTargetKind = kind('nat-target', 'an address, address range, and optional :port or :port-port', (v, ctx) => {
   const { addr, ports } = splitNatTarget(v, ctx.family);
   if (addr !== '') {
@@ -442,9 +442,16 @@ export const natTargetKind = kind('nat-target', 'an address, address range, and 
     const short = ctx.family === 4 ? addr.split('-').find((a) => !/^\d+\.\d+\.\d+\.\d+$/.test(a)) : undefined;
     if (short !== undefined) return err(`'${short}' is not written as a full IPv4 address: SNAT and DNAT take four numbers (a.b.c.d), and iptables refuses it ("Bad IP address").`);
   }
-  if (ports !== undefined) return natPortsKind.validate(ports, ctx);
-  return undefined;
-}, { label: 'address[-address][:port[-port]]' });
+  if (ports === undefined) return undefined;
+  // A range may be shifted: `80-90/85` maps the range onto ports from 85 on (a port of 1 to 65535 after the slash).
+  const slash = ports.indexOf('/');
+  if (slash < 0) return natPortsKind.validate(ports, ctx);
+  const [range, base] = [ports.slice(0, slash), ports.slice(slash + 1)];
+  if (!range.includes('-')) return err(`'${v}': a shift (/port) follows a port range (from-to) only; iptables refuses it after one port ("Garbage after port value").`);
+  const n = strtoulBase0(base);
+  if (n === undefined || n < 1 || n > 65535) return err(`'${base}' after the slash in '${v}' is not a port from 1 to 65535: iptables refuses it.`);
+  return natPortsKind.validate(range, ctx);
+}, { label: 'address[-address][:port[-port][/port]]' });
 
 // ---- interfaces ----------------------------------------------------------------------------------
 
