@@ -77,3 +77,14 @@ test('DNAT and SNAT to IPv6 addresses, bracketed with a port or bare, rewrite th
   assert.match(trace(81).stages[0].rewrite!, /becomes \S+ -> fd00::11:81/);
   assert.match(trace(81).stages.find((s) => s.hook === 'POSTROUTING')!.rewrite!, /becomes 2001:db8::1:\d+ -> /);
 });
+
+test('a DNAT to a shifted port range keeps the packet\'s distance from the base port; its connections are held to FORWARD', () => {
+  const text = ['*nat', ':PREROUTING ACCEPT [0:0]', '-A PREROUTING -i eth0 -p tcp --dport 1000:1100 -j DNAT --to-destination 10.0.0.5:5000-5100/1000', 'COMMIT',
+    '*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', '-A INPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', ''].join('\n');
+  const r = lint(text, { fileName: 'rules.v4' });
+  const trace = (dport: number) => tracePacket(r, packetFrom({ proto: 'tcp', src: '203.0.113.5', dst: '192.0.2.1', dport, in: 'eth0', out: 'eth1' }, 4), 'forward').branches[0];
+  assert.match(trace(1005).stages[0].rewrite!, /becomes \S+ -> 10\.0\.0\.5:5005$/);
+  assert.match(trace(1100).stages[0].rewrite!, /becomes \S+ -> 10\.0\.0\.5:5100$/);
+  assert.match(r.diagnostics.find((d) => d.code === 'dnat-dropped')!.message, /10\.0\.0\.5:5000-5100 are dropped/);
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+});

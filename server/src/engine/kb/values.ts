@@ -418,18 +418,22 @@ export const ipRangeKind = kind('ip-range', 'an address range (from-to)', (v, ct
 }, { label: 'address-address' });
 
 /**
- * The parts of an SNAT/DNAT address: `addr[-addr][:port[-port]]`, IPv6 addresses in brackets when a port follows.
- * The address part is empty for a port alone (`:8080`).
+ * The parts of an SNAT/DNAT address: `addr[-addr][:port[-port][/port]]`, IPv6 addresses in brackets when a port
+ * follows. The address part is empty for a port alone (`:8080`); `base` is the port a shifted range starts from.
  */
-export function splitNatTarget(v: string, family: Family): { addr: string; ports?: string } {
+export function splitNatTarget(v: string, family: Family): { addr: string; ports?: string; base?: string } {
+  const shifted = (addr: string, ports: string | undefined) => {
+    const slash = ports?.indexOf('/') ?? -1;
+    return slash < 0 ? { addr, ports } : { addr, ports: ports!.slice(0, slash), base: ports!.slice(slash + 1) };
+  };
   if (family === 6) {
     // A port alone (`:80`), or after a bracketed address or range (`[a-b]:80`); otherwise the whole is an address.
-    if (/^:[^:]*$/.test(v)) return { addr: '', ports: v.slice(1) };
+    if (/^:[^:]*$/.test(v)) return shifted('', v.slice(1));
     const m = /^\[([^\]]*)\](?::(.*))?$/.exec(v);
-    return m ? { addr: m[1], ports: m[2] } : { addr: v };
+    return m ? shifted(m[1], m[2]) : { addr: v };
   }
   const c = v.indexOf(':');
-  return c >= 0 ? { addr: v.slice(0, c), ports: v.slice(c + 1) } : { addr: v };
+  return c >= 0 ? shifted(v.slice(0, c), v.slice(c + 1)) : { addr: v };
 }
 
 /** `addr[-addr][:port[-port][/port]]` for SNAT/DNAT (IPv6 addresses in brackets when a port follows). */
@@ -443,14 +447,13 @@ export const natTargetKind = kind('nat-target', 'an address, address range, and 
     if (short !== undefined) return err(`'${short}' is not written as a full IPv4 address: SNAT and DNAT take four numbers (a.b.c.d), and iptables refuses it ("Bad IP address").`);
   }
   if (ports === undefined) return undefined;
-  // A range may be shifted: `80-90/85` maps the range onto ports from 85 on (a port of 1 to 65535 after the slash).
-  const slash = ports.indexOf('/');
-  if (slash < 0) return natPortsKind.validate(ports, ctx);
-  const [range, base] = [ports.slice(0, slash), ports.slice(slash + 1)];
-  if (!range.includes('-')) return err(`'${v}': a shift (/port) follows a port range (from-to) only; iptables refuses it after one port ("Garbage after port value").`);
+  // A range may be shifted: `80-90/85` sends original port 85 to 80, 86 to 81, and so on round the range.
+  const { base } = splitNatTarget(v, ctx.family);
+  if (base === undefined) return natPortsKind.validate(ports, ctx);
+  if (!ports.includes('-')) return err(`'${v}': a shift (/port) follows a port range (from-to) only; iptables refuses it after one port ("Garbage after port value").`);
   const n = strtoulBase0(base);
   if (n === undefined || n < 1 || n > 65535) return err(`'${base}' after the slash in '${v}' is not a port from 1 to 65535: iptables refuses it.`);
-  return natPortsKind.validate(range, ctx);
+  return natPortsKind.validate(ports, ctx);
 }, { label: 'address[-address][:port[-port][/port]]' });
 
 // ---- interfaces ----------------------------------------------------------------------------------

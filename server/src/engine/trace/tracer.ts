@@ -63,12 +63,15 @@ function applyNat(rule: Command, p: Packet): { packet: Packet; text: string } {
   const family = p.family;
   const setAddrPort = (spec: string | undefined, which: 'src' | 'dst') => {
     if (!spec) return;
-    // The first address and port of the ranges the target gives.
-    const { addr, ports } = splitNatTarget(spec, family);
+    // The first address and port of the ranges the target gives; a shifted range (`80-90/85`) keeps the packet's
+    // distance from the base port, round the range, as the kernel does.
+    const { addr, ports, base } = splitNatTarget(spec, family);
     const first = addr ? parseAddress(addr.split('-')[0]) : undefined;
     if (first) next[which] = first.value;
-    const port = ports?.split('-')[0];
-    if (port && /^\d+$/.test(port)) next[which === 'src' ? 'sport' : 'dport'] = Number(port);
+    const [lo, hi] = (ports ?? '').split('-').map((x) => (/^\d+$/.test(x) ? Number(x) : undefined));
+    const key = which === 'src' ? 'sport' : 'dport';
+    const shift = base !== undefined && /^\d+$/.test(base) && lo !== undefined && hi !== undefined && hi >= lo ? ((p[key] - Number(base)) & 0xffff) % (hi - lo + 1) : 0;
+    if (lo !== undefined) next[key] = lo + shift;
   };
   switch (name) {
     case 'DNAT':
