@@ -269,12 +269,13 @@ export class AnalysisModel {
     const met = new Set<ChainState>([cs]);
     while (frames.length) {
       const f = frames[frames.length - 1];
-      const rules = this.rules(f.cs);
+      // The rules' targets alone: no match box is worked out (a long blocklist is walked at every keystroke).
+      const rules = f.cs.rules;
       if (f.k === rules.length) {
         frames.pop();
         continue;
       }
-      const flow = rules[f.k++].flow;
+      const flow = this.flowOf(rules[f.k++], f.cs);
       let next: ChainState | undefined;
       if (flow.kind === 'verdict') {
         if (DENY.has(flow.verdict)) continue;
