@@ -624,3 +624,21 @@ test('snat-dropped: a MASQUERADE or SNAT whose forwarded connections FORWARD dro
   const script = '#!/bin/sh\niptables -P FORWARD DROP\niptables -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\niptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE\n';
   expectOne(script, 'snat-dropped', 3, '-t nat -A POSTROUTING -o eth0 -j MASQUERADE', { fileName: 'gw.sh' });
 });
+
+test('ssh-lockout names the rule for packets from the SSH port (--sport for --dport) and offers to turn it round', () => {
+  for (const [rule, word, turned] of [['-A INPUT -p tcp --sport 22 -j ACCEPT', '--sport', '--dport'], ['-A INPUT -p tcp -m multiport --sports 22,80 -j ACCEPT', '--sports', '--dports'], ['-A INPUT -p tcp --source-port 22 -j ACCEPT', '--source-port', '--destination-port']]) {
+    const text = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', rule, 'COMMIT', ''].join('\n');
+    const d = expectOne(text, 'ssh-lockout', 1, 'DROP');
+    assert.match(d.message, new RegExp(`The rule on line 4 accepts packets from ports? 22(,80)? \\(the answers of an SSH server this machine connects to\\): for sessions into this machine it needs ${turned}\\.$`));
+    const r = lint(text, { fileName: 'rules.v4' });
+    const [first, second] = quickFixes(r, r.diagnostics.find((x) => x.code === 'ssh-lockout')!);
+    assert.equal(first.title, `Change ${word} to ${turned} on line 4`);
+    const fixed = applyEdits(text, first.edits);
+    assert.equal(fixed.split('\n')[3], rule.replace(word, turned));
+    assert.deepEqual(lint(fixed, { fileName: 'rules.v4' }).diagnostics.filter((x) => x.code === 'ssh-lockout'), []);
+    assert.match(second.title, /Accept SSH/);
+  }
+  // A rule for answers that also names a destination port is no slip: only the accept is offered.
+  const other = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -p tcp --sport 22 --dport 1024:65535 -m state --state ESTABLISHED -j ACCEPT', 'COMMIT', ''].join('\n');
+  assert.doesNotMatch(expectOne(other, 'ssh-lockout', 1, 'DROP').message, /The rule on line/);
+});

@@ -368,14 +368,18 @@ function sshFixes(fc: FixContext): Fix[] {
     const line = beforeLoops(result.ruleset, data.insertPolicyBefore as number);
     return [{ title: 'Set the ACCEPT policy before flushing', edits: [insertLine(doc, line, `${prefix}-P INPUT ACCEPT`)], preferred: true }];
   }
-  if (data.insertBefore === undefined && result.ruleset.format === 'script') return [];
+  // A rule for packets from the SSH port (--sport written for --dport): its word turned round, offered first.
+  const slip = data.sportSlip as { range: Range; word: string } | undefined;
+  const turned = slip && slip.word.replace('source', 'destination').replace('--s', '--d');
+  const slipFix: Fix[] = slip ? [{ title: `Change ${slip.word} to ${turned} on line ${slip.range.start.line + 1}`, edits: [{ range: slip.range, newText: turned! }], preferred: true }] : [];
+  if (data.insertBefore === undefined && result.ruleset.format === 'script') return slipFix;
   if (data.replies) {
     const before = insertionLine(fc, 'OUTPUT') ?? diag.range.start.line + 1;
     return [insertRules(fc, 'OUTPUT', before, ['-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT'], 'Accept ESTABLISHED,RELATED in OUTPUT')];
   }
   const port = (data.port as number | undefined) ?? 22;
   const before = insertionLine(fc, data.chain as string) ?? diag.range.start.line + 1;
-  return [insertRules(fc, 'INPUT', before, [`-p tcp -m tcp --dport ${port} -j ACCEPT`], `Accept SSH (TCP ${port}) before the deny`)];
+  return [...slipFix, insertRules(fc, 'INPUT', before, [`-p tcp -m tcp --dport ${port} -j ACCEPT`], `Accept SSH (TCP ${port}) before the deny`)];
 }
 
 function fixesFor(fc: FixContext): Fix[] {

@@ -6,6 +6,7 @@ import { CheckContext } from '../checks/context';
 import { Command, commandsInRunOrder, lineName, loadsUnseen } from '../model';
 import { ChainState } from '../state';
 import { Range } from '../types';
+import { Token } from '../lexer';
 import { IntervalSet } from './intervals';
 import { AnalysisModel, DENY, RuleInfo } from './model';
 import { Box, Dim, notLoopback, Space, stateSet, withDims } from './space';
@@ -190,10 +191,29 @@ function checkSsh(model: AnalysisModel, ctx: CheckContext, cs: ChainState): bool
   const d = denier(r, end);
   const gone = removedSshAccept(model, ctx, cs, sshBox(space, ports, false));
   const why = gone ? ` (the SSH accept on ${lineName(ctx.rs, gone)} does not last: a later flush, delete or replace removes it)` : '';
+  const slip = sportSlip(model, cs, ports, end.rule);
+  const hint = slip ? ` The rule on ${lineName(ctx.rs, slip.rule.rule)} accepts packets from ${/[,:]/.test(slip.value) ? 'ports' : 'port'} ${slip.value} (the answers of an SSH server this machine connects to): for sessions into this machine it needs ${slip.word.value.replace('source', 'destination').replace('--s', '--d')}.` : '';
   ctx.sink.add('ssh-lockout', 'warning', d.range,
-    `No rule accepts SSH (TCP ${portText}) in ${cs.name}${why}, and ${d.by} denies it: loading this cuts off remote access, including the session you are typing in.`,
-    { chain: cs.name, table: cs.table, port: ports[0], insertBefore: d.insertBefore });
+    `No rule accepts SSH (TCP ${portText}) in ${cs.name}${why}, and ${d.by} denies it: loading this cuts off remote access, including the session you are typing in.${hint}`,
+    { chain: cs.name, table: cs.table, port: ports[0], insertBefore: d.insertBefore, ...(slip ? { sportSlip: { range: slip.word.range, word: slip.word.value } } : {}) });
   return true;
+}
+
+/**
+ * The classic slip behind a lockout: an ACCEPT before the chain's end for TCP packets *from* an SSH port, with no
+ * destination port (`-p tcp --sport 22 -j ACCEPT` written for `--dport 22`). Its `--sport` word, and its value.
+ */
+function sportSlip(model: AnalysisModel, cs: ChainState, ports: number[], end: RuleInfo | undefined): { rule: RuleInfo; word: Token; value: string } | undefined {
+  const space = model.space(cs);
+  for (const ri of model.rules(cs)) {
+    if (ri === end) break;
+    const f = ri.flow;
+    if (f.kind !== 'verdict' || f.verdict !== 'ACCEPT' || !ri.box[Dim.Proto].has(6n) || !space.isFull(ri.box, Dim.Dport)) continue;
+    if (!ports.some((p) => ri.box[Dim.Sport].has(BigInt(p))) || space.isFull(ri.box, Dim.Sport)) continue;
+    const o = ri.rule.options.find((x) => ['--sport', '--source-port', '--sports', '--source-ports'].includes(x.spec.names[0]) && !x.negated);
+    if (o?.arg) return { rule: ri, word: o.nameToken, value: o.arg.value };
+  }
+  return undefined;
 }
 
 /** In a script: a rule that accepted SSH in the chain once, on the way the analysis follows, and is no longer there. */
