@@ -28,3 +28,10 @@ test('a chain nothing jumps to says so, even with a rule of another table naming
   assert.match(hover(r, { line: 6, character: 4 })!.markdown, /\*\*X\*\* — user chain of `filter`[\s\S]*Nothing jumps to it\./);
   assert.match(hover(r, { line: 2, character: 17 })!.markdown, /\*\*X\*\* — user chain of `nat`[\s\S]*Jumped to from line 3\./);
 });
+
+test('hover on a rule iptables refuses in a script says it is not added, and the rules after it are counted without it', () => {
+  const text = '#!/bin/sh\niptables -A INPUT -j REJECT --reject-with tcp-reset\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n';
+  const r = lint(text, { fileName: 'fw.sh' });
+  assert.match(hover(r, { line: 1, character: 10 })!.markdown, /^\*\*Not added to INPUT\*\* \(`filter` table\): iptables refuses this command/);
+  assert.match(hover(r, { line: 2, character: 10 })!.markdown, /^\*\*Rule 1 of 1 in INPUT\*\*/);
+});

@@ -204,9 +204,13 @@ function commandMarkdown(result: LintResult, c: Command): string {
   const what = `**${c.spec.short}, ${c.spec.long}**: ${c.spec.doc}`;
   if (!isRuleCommand(c) || c.broken || c.spec.short === '-D') return `${what}${path}`;
   const cs = c.chainName === undefined ? undefined : result.state.get(familyOf(result.ruleset, c), c.table, c.chainName);
-  const at = cs ? cs.rules.indexOf(c) : -1;
-  const place = at >= 0 ? `**Rule ${at + 1} of ${cs!.rules.length} in ${c.chainName}**` : `**A rule of ${c.chainName ?? 'a chain'}**`;
-  return `${place} (\`${c.table}\` table)\n\n${loopExplained(result, c) ?? explainRule(c)}${path}\n\n---\n\n${what}`;
+  // The rules iptables refuses in a script are never in the chain: not counted.
+  const refused = result.refused;
+  const rules = cs && refused ? cs.rules.filter((r) => !refused.has(r)) : cs?.rules;
+  const at = rules ? rules.indexOf(c) : -1;
+  const place = refused?.has(c) ? `**Not added to ${c.chainName}**` : at >= 0 ? `**Rule ${at + 1} of ${rules!.length} in ${c.chainName}**` : `**A rule of ${c.chainName ?? 'a chain'}**`;
+  const note = refused?.has(c) ? ': iptables refuses this command (see its error), and the script goes on without the rule.' : '';
+  return `${place} (\`${c.table}\` table)${note}\n\n${loopExplained(result, c) ?? explainRule(c)}${path}\n\n---\n\n${what}`;
 }
 
 function describe(result: LintResult, loc: Located): string | undefined {
