@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lint } from '../../server/src/engine/lint';
 import { hover } from '../../server/src/features/hover';
+import { inlayHints } from '../../server/src/features/inlayHints';
 
 const script = [
   '#!/bin/sh',
@@ -34,4 +35,6 @@ test('hover on a rule iptables refuses in a script says it is not added, and the
   const r = lint(text, { fileName: 'fw.sh' });
   assert.match(hover(r, { line: 1, character: 10 })!.markdown, /^\*\*Not added to INPUT\*\* \(`filter` table\): iptables refuses this command/);
   assert.match(hover(r, { line: 2, character: 10 })!.markdown, /^\*\*Rule 1 of 1 in INPUT\*\*/);
+  // The inlay hints number the rules the same way.
+  assert.deepEqual(inlayHints(r, { start: { line: 0, character: 0 }, end: { line: 3, character: 0 } }).map((h) => `${h.position.line} ${h.label}`), ['2 #1']);
 });

@@ -26,13 +26,16 @@ function placesOf(result: LintResult): Map<Command, Place> {
   if (m) return m;
   m = new Map();
   const { loops } = result.ruleset;
+  const refused = result.refused;
   for (const cs of result.state.all()) {
+    // A rule iptables refuses in a script is never in the chain: no number, and not counted.
+    const rules = refused ? cs.rules.filter((r) => !refused.has(r)) : cs.rules;
     if (!loops) {
-      cs.rules.forEach((c, i) => m!.set(c, { n: [i + 1], of: cs.rules.length, chain: cs.name, table: cs.table }));
+      rules.forEach((c, i) => m!.set(c, { n: [i + 1], of: rules.length, chain: cs.name, table: cs.table }));
       continue;
     }
     // A rule a loop adds once per value has a number for each; a rule whose place is not known exactly, none.
-    const all = unrolled(cs.rules, loops);
+    const all = unrolled(rules, loops);
     all.forEach(({ rule }, i) => {
       if (result.state.amid.has(rule)) return;
       const place = m!.get(rule);
