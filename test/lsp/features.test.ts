@@ -409,7 +409,7 @@ test('signature help: what the option being given takes, value by value, the one
   assert.deepEqual(labelOf(await at(1, 32)), { label: '--tcp-flags examined set', active: 'examined' });
   assert.deepEqual(labelOf(await at(2, 24)), { label: '--dport port[:port]', active: 'port[:port]' });
   assert.deepEqual(labelOf(await at(3, 38)), { label: '--match-set set src|dst[,…]', active: 'src|dst[,…]' });
-  assert.deepEqual(labelOf(await at(7, 57)), { label: '--to-destination address[-address][:port[-port]]', active: 'address[-address][:port[-port]]' });
+  assert.deepEqual(labelOf(await at(7, 57)), { label: '--to-destination address[-address][:port[-port][/port]]', active: 'address[-address][:port[-port][/port]]' });
   // The documentation: the option's own, and the value's, with its choices when they are few.
   const ct = (await at(4, 32))!;
   assert.match((ct.signatures[0].documentation as MarkupContent).value, /--ctstate/);
