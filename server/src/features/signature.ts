@@ -1,6 +1,6 @@
 /**
  * Signature help: while the values of an option are being typed, what the option takes, value by value, with the
- * one being typed marked (`--tcp-flags examined set`, `--to-destination address[-address][:port[-port]]`).
+ * one being typed marked (`--tcp-flags examined set`, `--to-destination address[-address][:port[-port][/port]]`).
  */
 import { MarkupKind, ParameterInformation, SignatureHelp } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';

@@ -36,13 +36,13 @@ export const TARGETS: ModuleSpec[] = [
     opt('--random-fully', null, 'Fully randomise the source port.'),
   ], { terminating: true, tables: ['nat'], chains: ['POSTROUTING'] }),
   target('SNAT', 'Rewrite the source address (and port) of the connection. nat table, POSTROUTING and INPUT.', [
-    opt('--to-source', v.natTargetKind, 'New source: `addr[-addr][:port[-port]]`.'),
+    opt('--to-source', v.natTargetKind, 'New source: `addr[-addr][:port[-port][/port]]` (a port range may be shifted onto a base port).'),
     opt('--random', null, 'Randomise the source port.'),
     opt('--random-fully', null, 'Fully randomise the source port.'),
     opt('--persistent', null, 'Give a client the same address on every connection.'),
   ], { terminating: true, tables: ['nat'], chains: ['POSTROUTING', 'INPUT'] }),
   target('DNAT', 'Rewrite the destination address (and port) of the connection: port forwarding. nat table, PREROUTING and OUTPUT.', [
-    opt('--to-destination', v.natTargetKind, 'New destination: `addr[-addr][:port[-port]]`.'),
+    opt('--to-destination', v.natTargetKind, 'New destination: `addr[-addr][:port[-port][/port]]` (a port range may be shifted onto a base port).'),
     opt('--random', null, 'Randomise among the given ports.'),
     opt('--persistent', null, 'Give a client the same destination every time.'),
   ], { terminating: true, tables: ['nat'], chains: NAT_CHAINS_DNAT }),
