@@ -157,7 +157,7 @@ export const TARGETS: ModuleSpec[] = [
     opt('--ecn-ip-ect', v.intKind(0, 3), 'Set the ECT codepoint of the IPv4 header (0-3).'),
   ], { tables: ['mangle'], family: 4 }),
   target('TCPOPTSTRIP', 'Remove TCP options (mangle table).', [opt('--strip-options', v.tcpOptionsKind, 'Comma-separated option names or numbers.')], { tables: ['mangle'], protocols: ['tcp'] }),
-  target('TEE', 'Send a copy of the packet to another host on the local network.', [opt('--gateway', v.gatewayKind, 'Address of the host to receive the copy.')]),
+  target('TEE', 'Send a copy of the packet to another host on the local network.', [opt('--gateway', v.gatewayKind, 'Address of the host to receive the copy.'), opt('--oif', v.stringKind(15, 'an interface name', true), 'Send the copy out of this interface.')]),
   target('IDLETIMER', 'A timer that fires when no packet has matched for a while.', [opt('--timeout', v.intKind(1, 0xffffffff), 'Seconds.'), opt('--label', v.stringKind(27, 'a timer name', true), 'Timer name.'), opt('--alarm', null, 'Use an alarm timer.')]),
   target('LED', 'Blink an LED on matching packets.', [opt('--led-trigger-id', v.stringKind(27), 'Trigger name.'), opt('--led-delay', v.anyKind, 'Milliseconds or inf.'), opt('--led-always-blink', null, 'Blink even when on.')]),
   target('RATEEST', 'Estimate the rate of matching traffic into a named estimator.', [opt('--rateest-name', v.stringKind(15, 'an estimator name', true), 'Estimator name.'), opt('--rateest-interval', v.anyKind, 'Measurement interval.'), opt('--rateest-ewmalog', v.anyKind, 'Averaging time constant.')]),
