@@ -638,6 +638,13 @@ test('ssh-lockout names the rule for packets from the SSH port (--sport for --dp
     assert.deepEqual(lint(fixed, { fileName: 'rules.v4' }).diagnostics.filter((x) => x.code === 'ssh-lockout'), []);
     assert.match(second.title, /Accept SSH/);
   }
+  // In OUTPUT the other way round: --dport 22 written for --sport 22 lets out no answer of this machine's SSH server.
+  const out = ['*filter', ':INPUT DROP [0:0]', ':OUTPUT DROP [0:0]', '-A INPUT -p tcp --dport 22 -j ACCEPT', '-A OUTPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', ''].join('\n');
+  assert.match(expectOne(out, 'ssh-lockout', 2, 'DROP').message, /The rule on line 5 lets out packets to port 22 \(this machine's connections to SSH servers\): for its own SSH server's answers it needs --sport\.$/);
+  const ro = lint(out, { fileName: 'rules.v4' });
+  const turned = quickFixes(ro, ro.diagnostics.find((x) => x.code === 'ssh-lockout')!)[0];
+  assert.equal(turned.title, 'Change --dport to --sport on line 5');
+  assert.deepEqual(lint(applyEdits(out, turned.edits), { fileName: 'rules.v4' }).diagnostics.filter((x) => x.code === 'ssh-lockout'), []);
   // A rule for answers that also names a destination port is no slip: only the accept is offered.
   const other = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -p tcp --sport 22 --dport 1024:65535 -m state --state ESTABLISHED -j ACCEPT', 'COMMIT', ''].join('\n');
   assert.doesNotMatch(expectOne(other, 'ssh-lockout', 1, 'DROP').message, /The rule on line/);

@@ -12,6 +12,7 @@ import { applyEdits, quote, TextEdit } from './format';
 import { ipsetRewrite } from './ipsetFix';
 import { ipv6Counterpart } from './ipv6Fix';
 import { Range } from './types';
+import { turnedPortWord } from './analysis/policy';
 import { outsideBlocks } from './parse/template';
 
 /** A finding as the fixes need it: an engine diagnostic, or the same finding back from an editor. */
@@ -368,14 +369,14 @@ function sshFixes(fc: FixContext): Fix[] {
     const line = beforeLoops(result.ruleset, data.insertPolicyBefore as number);
     return [{ title: 'Set the ACCEPT policy before flushing', edits: [insertLine(doc, line, `${prefix}-P INPUT ACCEPT`)], preferred: true }];
   }
-  // A rule for packets from the SSH port (--sport written for --dport): its word turned round, offered first.
-  const slip = data.sportSlip as { range: Range; word: string } | undefined;
-  const turned = slip && slip.word.replace('source', 'destination').replace('--s', '--d');
+  // A rule for packets from the SSH port (--sport written for --dport; in OUTPUT the other way): its word turned round, offered first.
+  const slip = data.portSlip as { range: Range; word: string } | undefined;
+  const turned = slip && turnedPortWord(slip.word);
   const slipFix: Fix[] = slip ? [{ title: `Change ${slip.word} to ${turned} on line ${slip.range.start.line + 1}`, edits: [{ range: slip.range, newText: turned! }], preferred: true }] : [];
   if (data.insertBefore === undefined && result.ruleset.format === 'script') return slipFix;
   if (data.replies) {
     const before = insertionLine(fc, 'OUTPUT') ?? diag.range.start.line + 1;
-    return [insertRules(fc, 'OUTPUT', before, ['-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT'], 'Accept ESTABLISHED,RELATED in OUTPUT')];
+    return [...slipFix, insertRules(fc, 'OUTPUT', before, ['-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT'], 'Accept ESTABLISHED,RELATED in OUTPUT')];
   }
   const port = (data.port as number | undefined) ?? 22;
   const before = insertionLine(fc, data.chain as string) ?? diag.range.start.line + 1;

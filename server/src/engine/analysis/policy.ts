@@ -191,29 +191,45 @@ function checkSsh(model: AnalysisModel, ctx: CheckContext, cs: ChainState): bool
   const d = denier(r, end);
   const gone = removedSshAccept(model, ctx, cs, sshBox(space, ports, false));
   const why = gone ? ` (the SSH accept on ${lineName(ctx.rs, gone)} does not last: a later flush, delete or replace removes it)` : '';
-  const slip = sportSlip(model, cs, ports, end.rule);
-  const hint = slip ? ` The rule on ${lineName(ctx.rs, slip.rule.rule)} accepts packets from ${/[,:]/.test(slip.value) ? 'ports' : 'port'} ${slip.value} (the answers of an SSH server this machine connects to): for sessions into this machine it needs ${slip.word.value.replace('source', 'destination').replace('--s', '--d')}.` : '';
+  const slip = portSlip(model, cs, ports, end.rule, false);
+  const hint = slip ? slipHint(ctx, slip, false) : '';
   ctx.sink.add('ssh-lockout', 'warning', d.range,
     `No rule accepts SSH (TCP ${portText}) in ${cs.name}${why}, and ${d.by} denies it: loading this cuts off remote access, including the session you are typing in.${hint}`,
-    { chain: cs.name, table: cs.table, port: ports[0], insertBefore: d.insertBefore, ...(slip ? { sportSlip: { range: slip.word.range, word: slip.word.value } } : {}) });
+    { chain: cs.name, table: cs.table, port: ports[0], insertBefore: d.insertBefore, ...(slip ? { portSlip: { range: slip.word.range, word: slip.word.value } } : {}) });
   return true;
 }
 
 /**
- * The classic slip behind a lockout: an ACCEPT before the chain's end for TCP packets *from* an SSH port, with no
- * destination port (`-p tcp --sport 22 -j ACCEPT` written for `--dport 22`). Its `--sport` word, and its value.
+ * The classic slip behind a lockout: an ACCEPT before the chain's end for TCP packets *from* an SSH port with no
+ * destination port (`-p tcp --sport 22 -j ACCEPT` in INPUT, written for `--dport 22`); for the answers in OUTPUT, one
+ * *to* an SSH port with no source port. Its port word, and the word's value.
  */
-function sportSlip(model: AnalysisModel, cs: ChainState, ports: number[], end: RuleInfo | undefined): { rule: RuleInfo; word: Token; value: string } | undefined {
+function portSlip(model: AnalysisModel, cs: ChainState, ports: number[], end: RuleInfo | undefined, answers: boolean): { rule: RuleInfo; word: Token; value: string } | undefined {
   const space = model.space(cs);
+  const [named, open] = answers ? [Dim.Dport, Dim.Sport] : [Dim.Sport, Dim.Dport];
+  const words = answers ? ['--dport', '--destination-port', '--dports', '--destination-ports'] : ['--sport', '--source-port', '--sports', '--source-ports'];
   for (const ri of model.rules(cs)) {
     if (ri === end) break;
     const f = ri.flow;
-    if (f.kind !== 'verdict' || f.verdict !== 'ACCEPT' || !ri.box[Dim.Proto].has(6n) || !space.isFull(ri.box, Dim.Dport)) continue;
-    if (!ports.some((p) => ri.box[Dim.Sport].has(BigInt(p))) || space.isFull(ri.box, Dim.Sport)) continue;
-    const o = ri.rule.options.find((x) => ['--sport', '--source-port', '--sports', '--source-ports'].includes(x.spec.names[0]) && !x.negated);
+    if (f.kind !== 'verdict' || f.verdict !== 'ACCEPT' || !ri.box[Dim.Proto].has(6n) || !space.isFull(ri.box, open)) continue;
+    if (!ports.some((p) => ri.box[named].has(BigInt(p))) || space.isFull(ri.box, named)) continue;
+    const o = ri.rule.options.find((x) => words.includes(x.spec.names[0]) && !x.negated);
     if (o?.arg) return { rule: ri, word: o.nameToken, value: o.arg.value };
   }
   return undefined;
+}
+
+/** The port word turned round: `--sport` for `--dport`, `--destination-ports` for `--source-ports`. */
+export function turnedPortWord(word: string): string {
+  return word.startsWith('--s') ? word.replace('source', 'destination').replace('--s', '--d') : word.replace('destination', 'source').replace('--d', '--s');
+}
+
+/** How a finding names such a slip, after its own sentence. */
+function slipHint(ctx: CheckContext, slip: { rule: RuleInfo; word: Token; value: string }, answers: boolean): string {
+  const ports = `${/[,:]/.test(slip.value) ? 'ports' : 'port'} ${slip.value}`;
+  return answers
+    ? ` The rule on ${lineName(ctx.rs, slip.rule.rule)} lets out packets to ${ports} (this machine's connections to SSH servers): for its own SSH server's answers it needs ${turnedPortWord(slip.word.value)}.`
+    : ` The rule on ${lineName(ctx.rs, slip.rule.rule)} accepts packets from ${ports} (the answers of an SSH server this machine connects to): for sessions into this machine it needs ${turnedPortWord(slip.word.value)}.`;
 }
 
 /** In a script: a rule that accepted SSH in the chain once, on the way the analysis follows, and is no longer there. */
@@ -294,9 +310,10 @@ function checkSshReplies(model: AnalysisModel, ctx: CheckContext, cs: ChainState
   if (r.mayAccept) return;
   const portText = ports.length === 1 ? `port ${ports[0]}` : `ports ${ports.join(', ')}`;
   const d = denier(r, end);
+  const slip = portSlip(model, cs, ports, end.rule, true);
   ctx.sink.add('ssh-lockout', 'warning', d.range,
-    `Nothing in OUTPUT lets the answers of SSH (from TCP ${portText}) out, and ${d.by} denies them: the session you are typing in stops as soon as this loads, whatever INPUT accepts. Accept ESTABLISHED,RELATED packets in OUTPUT.`,
-    { chain: 'OUTPUT', table: cs.table, replies: true, insertBefore: d.insertBefore });
+    `Nothing in OUTPUT lets the answers of SSH (from TCP ${portText}) out, and ${d.by} denies them: the session you are typing in stops as soon as this loads, whatever INPUT accepts. Accept ESTABLISHED,RELATED packets in OUTPUT.${slip ? slipHint(ctx, slip, true) : ''}`,
+    { chain: 'OUTPUT', table: cs.table, replies: true, insertBefore: d.insertBefore, ...(slip ? { portSlip: { range: slip.word.range, word: slip.word.value } } : {}) });
 }
 
 function checkDefaultDeny(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void {
