@@ -377,3 +377,27 @@ test('with set -e the first command iptables refuses stops the script, and its e
   assert.deepEqual(stops(['#!/bin/sh', 'set -e', 'set +e', ...body, ''].join('\n')), []);
   assert.deepEqual(stops(['#!/bin/sh', ...body, ''].join('\n')), []);
 });
+
+test('not-rerunnable: a script that appends rules no flush before them takes away adds them again when run twice', () => {
+  const found = (...lines: string[]) => lint(['#!/bin/sh', ...lines, ''].join('\n'), { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'not-rerunnable').map((d) => [d.range.start.line, d.message]);
+  const [[line, message]] = found('iptables -N LOGDROP', 'iptables -A LOGDROP -j DROP', 'iptables -A INPUT -j LOGDROP');
+  assert.equal(line, 2);
+  assert.match(message, /^Run a second time, this script adds its rules again: nothing before this line flushes LOGDROP, so every rule is there twice, and its `-N` fails \(the chain exists already\)\. Flush first \('iptables -F LOGDROP', or the whole table\)/);
+  // Said once, at the first rule: the nat table's own flush, and ip6tables' own, count for their rules alone.
+  assert.deepEqual(found('iptables -F', 'iptables -A INPUT -j ACCEPT', 'iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE').map(([l]) => l), [3]);
+  assert.match(String(found('iptables -F', 'iptables -A INPUT -j ACCEPT', 'iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE')[0][1]), /flushes POSTROUTING \(nat\), .*'iptables -t nat -F POSTROUTING'/);
+  assert.deepEqual(found('iptables -F', 'iptables -A INPUT -j ACCEPT', 'ip6tables -A INPUT -j ACCEPT').map(([l]) => l), [3]);
+  // Run again safely: a flush of the chain or of the table first, a rule added only when -C does not find it, a
+  // rule deleted just before, a restore file fed to iptables-restore.
+  for (const lines of [
+    ['iptables -F INPUT', 'iptables -A INPUT -j ACCEPT'],
+    ['iptables -F', 'iptables -X', 'iptables -N X', 'iptables -A X -j RETURN', 'iptables -A INPUT -j X'],
+    ['iptables -C INPUT -p tcp --dport 22 -j ACCEPT || iptables -A INPUT -p tcp --dport 22 -j ACCEPT'],
+    ['iptables -D INPUT -p tcp --dport 22 -j ACCEPT 2>/dev/null', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT'],
+    ["iptables-restore <<'EOF'", '*filter', ':INPUT DROP [0:0]', '-A INPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', 'EOF'],
+  ]) assert.deepEqual(found(...lines), [], lines.join(' / '));
+  // Left alone: rules loaded from a file, commands the analysis cannot see.
+  for (const more of ['iptables-restore < /etc/iptables/rules.v4', '. /etc/firewall/more-rules', 'eval "$RULES"']) {
+    assert.deepEqual(found(more, 'iptables -A INPUT -j ACCEPT'), [], more);
+  }
+});

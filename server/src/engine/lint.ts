@@ -4,6 +4,7 @@ import { checkIpsets } from './checks/ipsets';
 import { CheckContext, DEFAULT_SETTINGS, LintSettings } from './checks/context';
 import { checkLookalikes } from './checks/lookalike';
 import { noteErrexitStop } from './checks/errexit';
+import { checkRerun } from './checks/rerun';
 import { runAnalysis } from './analysis';
 import { AnalysisModel } from './analysis/model';
 import { AnalysisLimits, DEFAULT_LIMITS } from './analysis/limits';
@@ -148,6 +149,7 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   if (refused) model.refuse(refused);
   if (ruleset.format === 'script') noteErrexitStop(ruleset, index, sink.items, refused);
   checkIpsets(ctx);
+  checkRerun(ctx, index);
   const limit = opts.maxAnalysisSize ?? Infinity;
   if (text.length <= limit) {
     runAnalysis(ctx);

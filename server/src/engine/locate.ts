@@ -3,6 +3,7 @@ import { ModuleSpec } from './kb';
 import { Token } from './lexer';
 import { ChainDecl, Command, OptionUse, Ruleset, TableBlock } from './model';
 import { LintResult } from './lint';
+import { LineIndex } from './lineIndex';
 import { comparePos, Position, Range } from './types';
 
 export type Located =
@@ -32,6 +33,21 @@ export function invocationWords(lineText: string, c: Command): string {
   const before = c.range.start.line === c.startLine ? lineText.slice(0, c.range.start.character) : '';
   const words = /[^;&|{(]*$/.exec(before)![0].replace(/^\s*(?:(?:do|then|else|elif|if|while|until|!)\s+)*/, '');
   return /\S/.test(words) ? words : c.commandFamily === 6 ? 'ip6tables ' : 'iptables ';
+}
+
+/**
+ * Where a script's command stands in a shell list, read from the words around it on its lines: after `&&` or `||`
+ * (it runs as the command before it turns out), and whether it is guarded, so that a failure does not stop a script
+ * run with `set -e`: before `&&` or `||`, after them, after `!`, or as the condition of an if, while or until.
+ */
+export function shellList(index: LineIndex, c: Command): { after: boolean; guarded: boolean } {
+  const before = index.lineText(c.range.start.line).slice(0, c.range.start.character);
+  const rest = index.lineText(c.range.end.line).slice(c.range.end.character);
+  // The shell command the words belong to starts after the last `;`, `&`, `|`, `{` or `(` before them.
+  const start = before.length - /[^;&|{(]*$/.exec(before)![0].length;
+  const after = /(&&|\|\|)\s*$/.test(before.slice(0, start));
+  const condition = /^\s*(?:(?:do|then|else|elif|\{)\s+)*(?:if|while|until|!)\s/.test(before.slice(start));
+  return { after, guarded: after || condition || /^\s*(&&|\|\|)/.test(rest) };
 }
 
 /**

@@ -6,6 +6,7 @@
 import { LineIndex } from '../lineIndex';
 import { Command, commandsInRunOrder, holdsFinding, runLine, Ruleset } from '../model';
 import { Diagnostic } from '../types';
+import { shellList } from '../locate';
 
 /** `set -e`, `set -eu`, `set -euo pipefail`, `set -o errexit`; and `set +e`, `set +o errexit`, which turn it off. */
 const SET = /^\s*set\s+(?:([-+])[a-zA-Z]*e[a-zA-Z]*(?:\s|$)|.*?([-+])o\s+errexit\b)/;
@@ -23,25 +24,13 @@ function errexitAt(index: LineIndex, line: number): number | undefined {
 }
 
 /**
- * Whether `set -e` lets the command fail without stopping: before `&&` or `||`, after `!`, or as the condition of
- * an if, while or until (read from the words around it on its lines).
- */
-function guarded(index: LineIndex, c: Command): boolean {
-  const before = index.lineText(c.range.start.line).slice(0, c.range.start.character);
-  const after = index.lineText(c.range.end.line).slice(c.range.end.character);
-  // The shell command the words belong to starts after the last `;`, `&`, `|`, `{` or `(` before them.
-  const start = before.length - /[^;&|{(]*$/.exec(before)![0].length;
-  const words = before.slice(start);
-  return /^\s*(?:(?:do|then|else|elif|\{)\s+)*(?:if|while|until|!)\s/.test(words) || /(&&|\|\|)\s*$/.test(before.slice(0, start)) || /^\s*(&&|\|\|)/.test(after);
-}
-
-/**
  * Adds to the error of the first command iptables refuses (one with an error of its own, or a rule the kernel
  * checks refuse) that the script stops there, when it runs with `set -e`. A command after `&&` or `||`, or in an
  * arm the analysis does not follow, stops nothing.
  */
 export function noteErrexitStop(rs: Ruleset, index: LineIndex, items: Diagnostic[], refused: ReadonlyMap<Command, string> | undefined): void {
-  const failing = commandsInRunOrder(rs).find((c) => (c.broken || refused?.has(c)) && !c.conditional && !rs.otherArms?.has(c) && !guarded(index, c));
+  // `set -e` lets a command fail without stopping before `&&` or `||`, after them, after `!`, or as a condition.
+  const failing = commandsInRunOrder(rs).find((c) => (c.broken || refused?.has(c)) && !c.conditional && !rs.otherArms?.has(c) && !shellList(index, c).guarded);
   if (!failing) return;
   const from = errexitAt(index, runLine(rs, failing));
   if (from === undefined) return;
