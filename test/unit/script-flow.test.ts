@@ -10,7 +10,8 @@ import fc from 'fast-check';
 import { lint } from '../../server/src/engine/lint';
 import { hover } from '../../server/src/features/hover';
 import { scriptToRestore } from '../../server/src/engine/toRestore';
-import { formatEdits } from '../../server/src/engine/format';
+import { applyEdits, formatEdits } from '../../server/src/engine/format';
+import { quickFixes } from '../../server/src/engine/fixes';
 
 const script = (...lines: string[]) => ['#!/bin/sh', ...lines, ''].join('\n');
 const run = (text: string) => lint(text, { fileName: 'firewall.sh' });
@@ -379,7 +380,7 @@ test('with set -e the first command iptables refuses stops the script, and its e
 });
 
 test('not-rerunnable: a script that appends rules no flush before them takes away adds them again when run twice', () => {
-  const found = (...lines: string[]) => lint(['#!/bin/sh', ...lines, ''].join('\n'), { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'not-rerunnable').map((d) => [d.range.start.line, d.message]);
+  const found = (...lines: string[]) => lint(['#!/bin/sh', ...lines, ''].join('\n'), { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'not-rerunnable').map((d) => [d.range.start.line, d.message] as [number, string]);
   const [[line, message]] = found('iptables -N LOGDROP', 'iptables -A LOGDROP -j DROP', 'iptables -A INPUT -j LOGDROP');
   assert.equal(line, 2);
   assert.match(message, /^Run a second time, this script adds its rules again: nothing before this line flushes LOGDROP, so every rule is there twice, and its `-N` fails \(the chain exists already\)\. Flush first \('iptables -F LOGDROP', or the whole table\)/);
@@ -400,4 +401,14 @@ test('not-rerunnable: a script that appends rules no flush before them takes awa
   for (const more of ['iptables-restore < /etc/iptables/rules.v4', '. /etc/firewall/more-rules', 'eval "$RULES"']) {
     assert.deepEqual(found(more, 'iptables -A INPUT -j ACCEPT'), [], more);
   }
+});
+
+test('not-rerunnable: the quick fix flushes the chain before the rule, with the script\'s own way of running iptables', () => {
+  const text = ['#!/bin/sh', 'IPT=/sbin/iptables', '$IPT -t nat -A POSTROUTING -o eth0 -j MASQUERADE', ''].join('\n');
+  const r = lint(text, { fileName: 'fw.sh' });
+  const [fix] = quickFixes(r, r.diagnostics.find((d) => d.code === 'not-rerunnable')!);
+  assert.equal(fix.title, 'Flush POSTROUTING first');
+  const fixed = applyEdits(text, fix.edits);
+  assert.equal(fixed.split('\n')[2], '$IPT -t nat -F POSTROUTING');
+  assert.deepEqual(lint(fixed, { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'not-rerunnable'), []);
 });

@@ -269,6 +269,14 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     return [insertRules(fc, chain, before, ['-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT'], `Accept ESTABLISHED,RELATED at the top of ${chain}`)];
   },
   'ssh-lockout': (fc) => sshFixes(fc),
+  'not-rerunnable': (fc) => {
+    const c = commandOnLine(fc.result.ruleset, fc.diag.range.start.line);
+    if (!c) return [];
+    // Before a loop whose rule this is, not inside it; with the script's own way of running iptables.
+    const line = beforeLoops(fc.result.ruleset, c.startLine);
+    const table = fc.data.table === 'filter' ? '' : `-t ${fc.data.table as string} `;
+    return [{ title: `Flush ${fc.data.chain as string} first`, edits: [insertLine(fc.doc, line, `${invocationWords(lineText(fc.doc, c.startLine), c)}${table}-F ${fc.data.chain as string}`)] }];
+  },
   'loopback-blocked': (fc) => {
     const chain = fc.data.chain as string;
     const text = ruleText(fc, chain);
