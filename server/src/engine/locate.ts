@@ -36,13 +36,17 @@ export function invocationWords(lineText: string, c: Command): string {
 }
 
 /**
- * Where a script's command stands in a shell list, read from the words around it on its lines: after `&&` or `||`
+ * Where a script's command stands in a shell list, read from the words around it on its lines (and those a backslash
+ * joins to them): after `&&` or `||`
  * (it runs as the command before it turns out), and whether it is guarded, so that a failure does not stop a script
  * run with `set -e`: before `&&` or `||`, after them, after `!`, or as the condition of an if, while or until.
  */
 export function shellList(index: LineIndex, c: Command): { after: boolean; guarded: boolean } {
-  const before = index.lineText(c.range.start.line).slice(0, c.range.start.character);
-  const rest = index.lineText(c.range.end.line).slice(c.range.end.character);
+  // The words before it, and after it, on its lines and on the lines a backslash joins to them.
+  let before = index.lineText(c.range.start.line).slice(0, c.range.start.character);
+  for (let l = c.range.start.line - 1; l >= 0 && /\\\s*$/.test(index.lineText(l)); l--) before = `${index.lineText(l).replace(/\\\s*$/, ' ')}${before}`;
+  let rest = index.lineText(c.range.end.line).slice(c.range.end.character);
+  for (let l = c.range.end.line + 1; l < index.lineCount && /\\\s*$/.test(rest); l++) rest = `${rest.replace(/\\\s*$/, ' ')}${index.lineText(l)}`;
   // The shell command the words belong to starts after the last `;`, `&`, `|`, `{` or `(` before them.
   const start = before.length - /[^;&|{(]*$/.exec(before)![0].length;
   const after = /(&&|\|\|)\s*$/.test(before.slice(0, start));
