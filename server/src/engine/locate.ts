@@ -44,7 +44,12 @@ export function invocationWords(lineText: string, c: Command): string {
 export function shellList(index: LineIndex, c: Command): { after: boolean; guarded: boolean } {
   // The words before it, and after it, on its lines and on the lines a backslash joins to them.
   let before = index.lineText(c.range.start.line).slice(0, c.range.start.character);
-  for (let l = c.range.start.line - 1; l >= 0 && /\\\s*$/.test(index.lineText(l)); l--) before = `${index.lineText(l).replace(/\\\s*$/, ' ')}${before}`;
+  // A list also goes on after `&&` or `||` at the end of a line, when the command starts the next.
+  for (let l = c.range.start.line - 1; l >= 0; l--) {
+    const prev = index.lineText(l);
+    if (!/\\\s*$/.test(prev) && !(/(&&|\|\|)\s*$/.test(prev) && !/[;&|]/.test(before))) break;
+    before = `${prev.replace(/\\\s*$/, ' ')} ${before}`;
+  }
   let rest = index.lineText(c.range.end.line).slice(c.range.end.character);
   for (let l = c.range.end.line + 1; l < index.lineCount && /\\\s*$/.test(rest); l++) rest = `${rest.replace(/\\\s*$/, ' ')}${index.lineText(l)}`;
   // The shell command the words belong to starts after the last `;`, `&`, `|`, `{` or `(` before them.
