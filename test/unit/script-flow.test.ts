@@ -396,6 +396,7 @@ test('not-rerunnable: a script that appends rules no flush before them takes awa
     ['iptables -C INPUT -p tcp --dport 22 -j ACCEPT || iptables -A INPUT -p tcp --dport 22 -j ACCEPT'],
     ['iptables -C INPUT -p tcp --dport 22 -j ACCEPT || \\', '  iptables -A INPUT -p tcp --dport 22 -j ACCEPT'],
     ['iptables -C INPUT -p tcp --dport 22 -j ACCEPT ||', '  sudo iptables -A INPUT -p tcp --dport 22 -j ACCEPT'],
+    ['if ! iptables -C INPUT -p tcp --dport 22 -j ACCEPT 2>/dev/null; then', '  iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'fi'],
     ['iptables -D INPUT -p tcp --dport 22 -j ACCEPT 2>/dev/null', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT'],
     ["iptables-restore <<'EOF'", '*filter', ':INPUT DROP [0:0]', '-A INPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', 'EOF'],
   ]) assert.deepEqual(found(...lines), [], lines.join(' / '));

@@ -3,8 +3,8 @@
  * and again by hand after an edit), every rule is there twice, and the `-N` of its chains fails ("Chain already
  * exists"; with `set -e` the script stops there). Said once, at the first rule added to a chain that nothing before
  * it flushed: the whole table (`iptables -F`), the chain (`-F CHAIN`), or a restore file that replaces the table.
- * A rule added only when a check finds it missing (`-C ... || -A ...`, after `&&` or `||`), or deleted just before
- * (`-D` of the same rule), is run again safely; a script that loads rules from elsewhere, or may run commands the
+ * A rule added only when a check finds it missing (`-C ... || -A ...`, `if ! iptables -C ...; then ... -A`, or any
+ * command after `&&` or `||`), or deleted just before (`-D` of the same rule), is run again safely; a script that loads rules from elsewhere, or may run commands the
  * analysis cannot see, is left alone.
  */
 import { CheckContext } from './context';
@@ -37,7 +37,8 @@ export function checkRerun(ctx: CheckContext, index: LineIndex): void {
     const op = c.spec.short;
     const chain = `${table} ${c.chainName ?? ''}`;
     if (op === '-F' || op === '-X') flushed.add(c.chainName === undefined ? table : chain);
-    else if (op === '-D' && !c.rulenum) deleted.add(`${chain} ${c.ruleSpecText}`);
+    // A rule deleted just before, or checked for (`-C`, as the condition of an if or before `||`), is added once.
+    else if ((op === '-D' && !c.rulenum) || op === '-C') deleted.add(`${chain} ${c.ruleSpecText}`);
     else if ((op === '-A' || op === '-I') && c.chainName !== undefined && !c.broken && !c.conditional && !shellList(index, c).after) {
       if (flushed.has(table) || flushed.has(chain) || deleted.has(`${chain} ${c.ruleSpecText}`)) continue;
       const prefix = family === 6 ? 'ip6tables' : 'iptables';
