@@ -10,7 +10,7 @@ import { suggest } from '../suggest';
 import { ChainState, RulesetState } from '../state';
 import { CheckContext, ruleFamily } from './context';
 import { legacyOnly, nftOnly } from './legacy';
-import { hashlimitAverage, hashlimitRefusedAt, limitAverage, limitRefusedAt } from '../kb/limit';
+import { hashlimitAverage, hashlimitRefusedAt, limitAverage, limitRefusedAt, refusedByCommonKernels } from '../kb/limit';
 import { strtoulBase0 } from '../kb/services';
 import { DiagnosticSink } from '../parse/diagnostics';
 import { Range } from '../types';
@@ -99,10 +99,6 @@ function checkLoops(ctx: CheckContext): void {
 }
 
 /**
- * -m limit as the kernel takes it: a rate faster than 10,000 per second is refused by iptables ("Rate too fast"),
- * and a slow rate with a burst of several overflows the kernel's credits (see kb/limit.ts).
- */
-/**
  * -m hashlimit with a packet rate so slow that, with its burst, the kernel's 64-bit count of credits wraps round:
  * both backends refuse it. A byte rate (`kb/s`) is counted otherwise.
  */
@@ -119,11 +115,7 @@ function checkHashlimitCredits(ctx: CheckContext, rule: Command): void {
     const avg = hashlimitAverage(rate.argValue);
     const burst = burstOpt ? strtoulBase0(burstOpt.argValue ?? '') : 5;
     if (avg === undefined || avg === 0n || burst === undefined) continue;
-    // As for -m limit: said when kernels of 250 Hz and of 1000 Hz both refuse it.
-    const refused = (b: number) => {
-      const at = hashlimitRefusedAt(avg, b);
-      return at.includes(250) && at.includes(1000);
-    };
+    const refused = (b: number) => refusedByCommonKernels(hashlimitRefusedAt(avg, b));
     if (!refused(burst)) continue;
     let fits = Math.min(burst, 10000);
     while (fits > 1 && refused(fits)) fits--;
@@ -145,6 +137,10 @@ function checkHashlimitByteBurst(ctx: CheckContext, rate: string, burstOpt: Opti
   ctx.sink.error('invalid-value', burstOpt!.arg!.range, `With a byte rate the burst is bytes, at least the rate's ${rateBytes} (write it with b, kb or mb; gb is not taken): iptables refuses ${burstOpt!.argValue} ("burst cannot be smaller than ${rateBytes}b").`);
 }
 
+/**
+ * -m limit as the kernel takes it: a rate faster than 10,000 per second is refused by iptables ("Rate too fast"),
+ * and a slow rate with a burst of several overflows the kernel's credits (see kb/limit.ts).
+ */
 function checkLimitCredits(ctx: CheckContext, rule: Command): void {
   for (const m of rule.matches) {
     if (m.spec?.name !== 'limit') continue;
@@ -161,12 +157,8 @@ function checkLimitCredits(ctx: CheckContext, rule: Command): void {
     const burst = burstOpt ? strtoulBase0(burstOpt.argValue ?? '') : 5;
     // A burst past 10000 is refused as a value already (and would make the search below long).
     if (avg === undefined || burst === undefined || burst > 10000) continue;
-    // Distributions build their kernels with a timer of 250 Hz (Debian, Ubuntu) or 1000 Hz (Fedora, RHEL, Arch): said
-    // when both refuse the rule. iptables-nft counts in its own way and takes it.
-    const refused = (b: number) => {
-      const at = limitRefusedAt(avg, b);
-      return at.includes(250) && at.includes(1000);
-    };
+    // iptables-nft counts in its own way and takes it.
+    const refused = (b: number) => refusedByCommonKernels(limitRefusedAt(avg, b));
     if (!refused(burst)) continue;
     let fits = burst;
     while (fits > 1 && limitRefusedAt(avg, fits).length) fits--;
@@ -581,8 +573,8 @@ function checkStatisticMode(ctx: CheckContext, options: OptionUse[]): void {
     return;
   }
   // The counter starts at --packet and matches when it comes round to 0, so it must be one of 0 to every-1.
-  const [every, packet] = [hasOption(options, '--every'), hasOption(options, '--packet')].map((o) => (o?.argValue !== undefined && !o.argDynamic ? strtoulBase0(o.argValue) : undefined));
   const at = hasOption(options, '--packet');
+  const [every, packet] = [hasOption(options, '--every'), at].map((o) => (o?.argValue !== undefined && !o.argDynamic ? strtoulBase0(o.argValue) : undefined));
   if (every !== undefined && packet !== undefined && every >= 1 && packet > every - 1) {
     ctx.sink.error('invalid-value', at!.arg!.range, `--packet ${packet} is not below --every ${every}: the counter runs from 0 to ${every - 1}, and iptables refuses it ("the --packet p must be 0 <= p <= n-1").`);
   }

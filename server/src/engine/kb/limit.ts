@@ -24,11 +24,24 @@ const U32 = 2n ** 32n;
 
 /** The time between packets a rate stands for, as libxt_limit stores it; undefined when it cannot be read. */
 export function limitAverage(rate: string): number | undefined {
+  const parts = rateParts(rate);
+  return parts && Math.floor((SCALE * parts.seconds) / Number(parts.count));
+}
+
+/** A rate's count of packets (not 0) and the seconds they are spread over; undefined when it cannot be read. */
+function rateParts(rate: string): { count: bigint; seconds: number } | undefined {
   const m = RATE.exec(rate);
-  const r = m ? Number(m[1]) : 0;
-  if (!m || r === 0) return undefined;
-  const mult = m[3] === undefined ? 1 : unitSeconds(m[3]);
-  return mult === undefined ? undefined : Math.floor((SCALE * mult) / r);
+  if (!m || BigInt(m[1]) === 0n) return undefined;
+  const seconds = m[3] === undefined ? 1 : unitSeconds(m[3]);
+  return seconds === undefined ? undefined : { count: BigInt(m[1]), seconds };
+}
+
+/**
+ * Distributions build their kernels with a timer of 250 Hz (Debian, Ubuntu) or 1000 Hz (Fedora, RHEL, Arch): a
+ * limit is said to be refused when both of them refuse it.
+ */
+export function refusedByCommonKernels(refusedAt: number[]): boolean {
+  return refusedAt.includes(250) && refusedAt.includes(1000);
 }
 
 /** The credits the kernel makes of `user` (ten-thousandths of a second) at a timer frequency, in 32-bit arithmetic. */
@@ -54,11 +67,8 @@ const U64 = 2n ** 64n;
 
 /** The time between packets a packet rate stands for, as libxt_hashlimit stores it; undefined when it cannot be read. */
 export function hashlimitAverage(rate: string): bigint | undefined {
-  const m = RATE.exec(rate);
-  const r = m ? BigInt(m[1]) : 0n;
-  if (!m || r === 0n) return undefined;
-  const mult = m[3] === undefined ? 1 : unitSeconds(m[3]);
-  return mult === undefined ? undefined : (HASHLIMIT_SCALE * BigInt(mult)) / r;
+  const parts = rateParts(rate);
+  return parts && (HASHLIMIT_SCALE * BigInt(parts.seconds)) / parts.count;
 }
 
 /** The largest power of two at or below `x`. */
