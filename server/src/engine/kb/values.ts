@@ -438,7 +438,7 @@ export function splitNatTarget(v: string, family: Family): { addr: string; ports
 
 /** `addr[-addr][:port[-port][/port]]` for SNAT/DNAT (IPv6 addresses in brackets when a port follows). */
 export const natTargetKind = kind('nat-target', 'an address, address range, and optional :port or :port-port', (v, ctx) => {
-  const { addr, ports } = splitNatTarget(v, ctx.family);
+  const { addr, ports, base } = splitNatTarget(v, ctx.family);
   if (addr !== '') {
     const e = ipRangeKind.validate(addr, ctx);
     if (e) return e;
@@ -448,7 +448,6 @@ export const natTargetKind = kind('nat-target', 'an address, address range, and 
   }
   if (ports === undefined) return undefined;
   // A range may be shifted: `80-90/85` sends original port 85 to 80, 86 to 81, and so on round the range.
-  const { base } = splitNatTarget(v, ctx.family);
   if (base === undefined) return natPortsKind.validate(ports, ctx);
   if (!ports.includes('-')) return err(`'${v}': a shift (/port) follows a port range (from-to) only; iptables refuses it after one port ("Garbage after port value").`);
   const n = strtoulBase0(base);
@@ -848,10 +847,6 @@ export const macKind = kind('mac', 'a MAC address (xx:xx:xx:xx:xx:xx)', (v) => {
   return err(`'${v}' is not a MAC address (six hexadecimal bytes separated by colons).`);
 });
 
-/**
- * A rate as libxt_limit reads it (see kb/limit.ts): the number at the start, then `/` and the beginning of a unit,
- * in any case (`5/s`, `5/MIN`); without a `/`, whatever follows the number is ignored and the rate is per second.
- */
 /** For a rate written with a fraction (`1.5/s`), the same rate in whole numbers of a longer unit: ` 1.5/s is 90/minute.` */
 function sameRate(count: string, unit: string): string {
   const x = Number(count);
@@ -864,6 +859,10 @@ function sameRate(count: string, unit: string): string {
   return '';
 }
 
+/**
+ * A rate as libxt_limit reads it (see kb/limit.ts): the number at the start, then `/` and the beginning of a unit,
+ * in any case (`5/s`, `5/MIN`); without a `/`, whatever follows the number is ignored and the rate is per second.
+ */
 export const rateKind = kind('rate', 'a rate such as 3/min (per second, minute, hour or day)', (v) => {
   const m = RATE.exec(v);
   if (!m) return err(`'${v}' is not a rate; write a number and a unit: 3/second, 10/minute, 100/hour, 1000/day.`);
@@ -909,15 +908,19 @@ export function stringKind(max: number, what = 'a text', truncated = false): Val
   }, { label: 'text' });
 }
 
+/** Text that iptables cuts at `max` characters and refuses when empty, with `empty` saying why. */
+function nonEmptyText(name: string, max: number, what: string, empty: string): ValueKind {
+  const text = stringKind(max, what, true);
+  return kind(name, text.what, (v, ctx) => (v === '' ? err(empty) : text.validate(v, ctx)), { label: 'text' });
+}
+
 /** A log prefix: not empty ("No prefix specified"), at most `max` characters (iptables cuts a longer one). */
 export function prefixKind(max: number): ValueKind {
-  const text = stringKind(max, `a prefix of at most ${max} characters`, true);
-  return kind(`string:prefix:${max}`, text.what, (v, ctx) => (v === '' ? err('An empty prefix is refused ("No prefix specified"): leave the option out, or write some text.') : text.validate(v, ctx)), { label: 'text' });
+  return nonEmptyText(`string:prefix:${max}`, max, `a prefix of at most ${max} characters`, 'An empty prefix is refused ("No prefix specified"): leave the option out, or write some text.');
 }
 
 /** The name of a recent list: not empty (the kernel refuses it), at most 199 characters (iptables cuts a longer one). */
-const recentNameText = stringKind(199, 'a name', true);
-export const recentNameKind = kind('string:name:199', recentNameText.what, (v, ctx) => (v === '' ? err('An empty list name is refused by the kernel ("Invalid argument"): leave --name out for the list DEFAULT, or name one.') : recentNameText.validate(v, ctx)), { label: 'text' });
+export const recentNameKind = nonEmptyText('string:name:199', 199, 'a name', 'An empty list name is refused by the kernel ("Invalid argument"): leave --name out for the list DEFAULT, or name one.');
 
 /** The string match's bytes: text, with hexadecimal between pipes (`|0d 0a|`), two digits a byte; at most 256 characters. */
 const stringText = stringKind(256);
