@@ -64,15 +64,15 @@ export function selectiveDenyEnd(model: AnalysisModel, cs: ChainState): DenyEnd 
   return undefined;
 }
 
+/** The most pieces a rule may take out of what follow follows. */
+const FEW_PIECES = 32;
+
 /**
  * Follows `box` down the chain in order, until a rule might accept some of it (`mayAccept`: an ACCEPT or another
  * verdict than DROP and REJECT, such as a queue's, a goto, or a jump into a chain that may accept; one the model
  * cannot rule out) or a rule surely denies all that is left of it (`deniedWholeBy`). Neither when the chain ends (or
  * `stopAt` comes) first. A jump into a chain that can only deny or return is walked past.
  */
-/** The most pieces a rule may take out of what follow follows. */
-const FEW_PIECES = 32;
-
 export function follow(model: AnalysisModel, cs: ChainState, box: Box, stopAt?: RuleInfo): { deniedWholeBy?: RuleInfo; mayAccept?: RuleInfo } {
   const space = model.space(cs);
   let rest: Box[] = [box];

@@ -58,7 +58,6 @@ export function tablesWithChain(chain: string): string[] {
   return TABLES.filter((t) => t.chains.includes(chain)).map((t) => t.name);
 }
 
-/** The match loaded by `-p PROTO` when one of its options follows. */
 /** The protocol matches -p loads when given a number. */
 const PROTOCOL_MATCH_BY_NUMBER = wordTable({ '1': 'icmp', '6': 'tcp', '17': 'udp', '132': 'sctp', '33': 'dccp', '58': 'ipv6-icmp' });
 
@@ -72,8 +71,7 @@ export function protocolMatch(proto: string, family: Family): ModuleSpec | undef
   const p = n === undefined ? lower : PROTOCOL_MATCH_BY_NUMBER[String(n)] ?? lower;
   if (p === 'icmp' && family === 4) return matchByName.get('icmp');
   if ((p === 'ipv6-icmp' || p === 'icmpv6' || p === 'icmp6') && family === 6) return matchByName.get('icmp6');
-  const name = p;
-  if (['tcp', 'udp', 'sctp', 'dccp'].includes(name)) return matchByName.get(name);
+  if (['tcp', 'udp', 'sctp', 'dccp'].includes(p)) return matchByName.get(p);
   return undefined;
 }
 
