@@ -155,11 +155,13 @@ export function validateChainName(name: Token, sink: DiagnosticSink, declaration
   const v = name.value;
   let why: string | undefined;
   if (v.length > MAX_CHAIN_NAME) why = `is ${v.length} characters long; the kernel allows at most ${MAX_CHAIN_NAME}`;
-  else if ((v.startsWith('-') || v.startsWith('!')) && declaration) {
-    nftOnly(sink, 'invalid-chain-name', name.range, `Chain name '${v}' starts with '${v[0]}', which iptables reads as ${v[0] === '-' ? 'an option' : 'a negation'} elsewhere (\`-N ${v}\` is refused).`);
-    return true;
-  } else if (v.startsWith('-') || v.startsWith('!')) why = `starts with '${v[0]}', which iptables would read as an option or negation`;
-  else if (/\s/.test(v)) why = 'contains white space';
+  else if (v.startsWith('-') || v.startsWith('!')) {
+    if (!declaration) why = `starts with '${v[0]}', which iptables would read as an option or negation`;
+    else {
+      nftOnly(sink, 'invalid-chain-name', name.range, `Chain name '${v}' starts with '${v[0]}', which iptables reads as ${v[0] === '-' ? 'an option' : 'a negation'} elsewhere (\`-N ${v}\` is refused).`);
+      return true;
+    }
+  } else if (/\s/.test(v)) why = 'contains white space';
   else if (TARGETS.some((t) => t.name === v)) {
     // The verdicts themselves are never chain names; an extension target's name is, on a chain line.
     if (!declaration || VERDICT_NAMES.has(v)) why = `is the name of the ${v} target`;

@@ -606,8 +606,10 @@ class CommandParser {
   parse(): Command | undefined {
     while (this.i < this.tokens.length) this.step();
     if (this.pendingNeg) this.fail('syntax', this.pendingNeg.range, "'!' must be followed by the option it negates.");
-    if (this.cmd.spec) this.commandOptions(this.cmd.spec);
-    if (this.cmd.spec) this.cmd.pack(this.tokens);
+    if (this.cmd.spec) {
+      this.commandOptions(this.cmd.spec);
+      this.cmd.pack(this.tokens);
+    }
     PENDING.clear();
     if (!this.cmd.spec) {
       const first = this.tokens[0];
