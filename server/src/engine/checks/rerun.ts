@@ -4,18 +4,13 @@
  * exists"; with `set -e` the script stops there). Said once, at the first rule added to a chain that nothing before
  * it flushed: the whole table (`iptables -F`), the chain (`-F CHAIN`), or a restore file that replaces the table.
  * A rule added only when a check finds it missing (`-C ... || -A ...`, `if ! iptables -C ...; then ... -A`, or any
- * command after `&&` or `||`), or deleted just before (`-D` of the same rule), is run again safely; a script that loads rules from elsewhere, or may run commands the
- * analysis cannot see, is left alone.
+ * command after `&&` or `||`), or deleted just before (`-D` of the same rule), is run again safely; a script that
+ * loads rules from elsewhere, or may run commands the analysis cannot see, is left alone.
  */
-import { CheckContext } from './context';
+import { CheckContext, ruleFamily } from './context';
 import { Command, commandsInRunOrder, loadsUnseen, tableKey } from '../model';
-import { Family } from '../kb/addresses';
 import { shellList } from '../locate';
 import { LineIndex } from '../lineIndex';
-
-function familyOfCommand(ctx: CheckContext, c: Command): Family {
-  return c.commandFamily ?? ctx.rs.family;
-}
 
 export function checkRerun(ctx: CheckContext, index: LineIndex): void {
   const rs = ctx.rs;
@@ -26,7 +21,7 @@ export function checkRerun(ctx: CheckContext, index: LineIndex): void {
   const flushed = new Set<string>();
   const deleted = new Set<string>();
   for (const c of commandsInRunOrder(rs)) {
-    const family = familyOfCommand(ctx, c);
+    const family = ruleFamily(ctx, c);
     const table = tableKey(family, c.table);
     if (loadsUnseen(rs, family) || rs.otherArms?.has(c) || c.dynamic || c.chainDynamic) continue;
     // A restore file the script feeds itself replaces the tables it names (without --noflush).
