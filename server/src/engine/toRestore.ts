@@ -23,6 +23,17 @@ function chainLines(chains: ChainState[]): string[] {
   return chains.map((cs) => `:${cs.name} ${cs.builtin ? cs.policy ?? 'ACCEPT' : '-'} [0:0]`);
 }
 
+/**
+ * Why a rule is left out in every variant a loop makes of it: a command among a loop's rules moves them in ways not
+ * placed one by one here, or the script's command fails and the kernel never holds the rule.
+ */
+function wholeRuleLeftOut(result: LintResult, rule: Command): string | undefined {
+  const amid = result.state.amid.get(rule);
+  if (amid !== undefined) return `the command on line ${amid + 1} inserts, replaces or deletes a rule among the rules a loop adds, which are not placed one by one here`;
+  const refused = result.refused?.get(rule);
+  return refused === undefined ? undefined : `iptables refuses it: ${refused.replace(/\.$/, '')}`;
+}
+
 function tableText(table: string, chains: ChainState[], result: LintResult, skipped: RestoreFile['skipped']): string[] {
   const spec = TABLES.find((t) => t.name === table);
   // Built-in chains first, in the kernel's order, then user chains in the order the script made them.
@@ -37,17 +48,10 @@ function tableText(table: string, chains: ChainState[], result: LintResult, skip
   const noted = new Set<Command>();
   for (const cs of ordered) {
     for (const { rule, variant: c } of unrolled(cs.rules, result.ruleset.loops)) {
-      const amid = result.state.amid.get(rule);
-      if (amid !== undefined) {
-        // Once for a rule that a loop adds once per value.
-        if (!noted.has(rule)) leaveOut(rule, `the command on line ${amid + 1} inserts, replaces or deletes a rule among the rules a loop adds, which are not placed one by one here`);
-        noted.add(rule);
-        continue;
-      }
-      const refused = result.refused?.get(rule);
-      if (refused !== undefined) {
-        // The script's command fails: the kernel never holds the rule (once for a loop's rule).
-        if (!noted.has(rule)) leaveOut(rule, `iptables refuses it: ${refused.replace(/\.$/, '')}`);
+      const whole = wholeRuleLeftOut(result, rule);
+      if (whole !== undefined) {
+        // Said once for a rule that a loop adds once per value.
+        if (!noted.has(rule)) leaveOut(rule, whole);
         noted.add(rule);
         continue;
       }
