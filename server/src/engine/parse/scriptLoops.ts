@@ -151,6 +151,17 @@ function leading(words: readonly Token[]): number {
   return k;
 }
 
+/** A command's own first word (its name), after the keywords; undefined for keywords alone (`done`, `fi`). */
+function commandWord(words: readonly Token[]): Token | undefined {
+  return words[leading(words)];
+}
+
+/** Whether a command may add rules: it has a name, and not one of the harmless commands. */
+function mayAddRules(words: readonly Token[]): boolean {
+  const w = commandWord(words);
+  return w !== undefined && !HARMLESS.has(w.value);
+}
+
 /** The shell a script is written for, where its first line says: bash (and ksh, zsh) expands braces, sh does not. */
 export type Shell = 'bash' | 'sh' | undefined;
 
@@ -222,12 +233,12 @@ export function callLoops<C extends InArms>(commands: readonly C[], functions: R
   if (!functions.size) return out;
   const calls = new Map<number, number[]>();
   for (const [i, { words }] of commands.entries()) {
-    const k = leading(words);
-    const fn = words[k] && !words[k].quoted && !words[k].dynamic ? functions.get(words[k].value) : undefined;
+    const w = commandWord(words);
+    const fn = w && !w.quoted && !w.dynamic ? functions.get(w.value) : undefined;
     if (fn !== undefined) (calls.get(fn) ?? calls.set(fn, []).get(fn)!).push(i);
   }
   for (const [fn, at] of calls) {
-    const body = commands.filter((c) => c.arms.some((r) => r.statement === fn) && leading(c.words) < c.words.length && !HARMLESS.has(c.words[leading(c.words)].value));
+    const body = commands.filter((c) => c.arms.some((r) => r.statement === fn) && mayAddRules(c.words));
     const loop = body.length && !body.some((c) => loops.has(c)) ? callLoop(commands, fn, at, body, values) : undefined;
     if (loop) for (const c of body) out.set(c, loop);
   }
@@ -257,14 +268,14 @@ function callLoop<C extends InArms>(commands: readonly C[], fn: number, at: read
     const call = commands[i];
     if (call.conditional || !sameArms(call) || call.arms.some((r) => r.statement === fn)) return undefined;
     // Nothing but harmless commands between one call and the next.
-    if (n > 0) for (let j = at[n - 1] + 1; j < i; j++) if (!HARMLESS.has(commands[j].words[leading(commands[j].words)]?.value ?? '')) return undefined;
+    if (n > 0) for (let j = at[n - 1] + 1; j < i; j++) if (!HARMLESS.has(commandWord(commands[j].words)?.value ?? '')) return undefined;
     const arg = call.words[leading(call.words) + Number(name)];
     const text = arg && (arg.dynamic ? values.text(arg) : arg.value);
     // A word the shell would split (here, or where the body uses it unquoted), glob or brace-expand is not one value.
     if (text === undefined || /\s/.test(text) || (!arg.quoted && /[*?[{]/.test(text))) return undefined;
     vals.push(text);
   }
-  const lines = at.map((i) => commands[i].words[leading(commands[i].words)].line);
+  const lines = at.map((i) => commandWord(commands[i].words)!.line);
   return { name, values: vals, line: lines[0], size: body.length, calls: lines };
 }
 
