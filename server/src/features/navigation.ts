@@ -21,7 +21,6 @@ export function chainAt(result: LintResult, pos: Position): (ChainRef & { range:
   return { family, table: loc.table, name: loc.name, range: loc.range };
 }
 
-/** Every place that names the chain: declarations, -N/-X/-E/-P/-F, rules added to it, jumps to it. */
 /** Where a chain is named: `through`, the word as written when it is a shell value read as the name (`$CHAIN`, a loop's `$c`). */
 export interface ChainOccurrence {
   range: Range;
@@ -36,13 +35,13 @@ function throughValue(c: Command, word: () => Token | undefined): string | undef
   return t && t.raw !== t.value && t.raw.includes('$') ? t.raw : undefined;
 }
 
+/** Every place that names the chain: declarations, -N/-X/-E/-P/-F, rules added to it, jumps to it. */
 export function chainOccurrences(result: LintResult, ref: ChainRef): ChainOccurrence[] {
   const out: ChainOccurrence[] = [];
   const { ruleset } = result;
   for (const d of ruleset.chains) {
     if (d.via === 'declaration' && d.name === ref.name && d.table === ref.table && (d.family ?? ruleset.family) === ref.family) out.push({ range: d.nameRange, write: true });
   }
-  const seen = new Set<string>();
   for (const c of ruleset.commands) {
     if (c.table !== ref.table || familyOf(ruleset, c) !== ref.family) continue;
     // Words are read as text (a Token is made only for an occurrence): highlights are asked for at every cursor move.
@@ -51,6 +50,7 @@ export function chainOccurrences(result: LintResult, ref: ChainRef): ChainOccurr
     if (c.target && !c.target.spec && c.target.name === ref.name && !c.target.dynamic) out.push({ range: c.target.range, write: false, through: throughValue(c, () => c.target!.token) });
   }
   // A word several commands share (a loop's, once per value) is one occurrence.
+  const seen = new Set<string>();
   return out.filter((o) => {
     const key = `${o.range.start.line}:${o.range.start.character}`;
     if (seen.has(key)) return false;
@@ -60,8 +60,8 @@ export function chainOccurrences(result: LintResult, ref: ChainRef): ChainOccurr
 }
 
 /** Why a chain cannot be renamed here: some of its names are shell values, whose text is not the name. */
-function namedThroughValues(result: LintResult, ref: ChainRef): string | undefined {
-  const via = chainOccurrences(result, ref).find((o) => o.through !== undefined);
+function namedThroughValues(occurrences: readonly ChainOccurrence[], ref: ChainRef): string | undefined {
+  const via = occurrences.find((o) => o.through !== undefined);
   return via && `${ref.name} is also named through a shell value (\`${via.through}\` on line ${via.range.start.line + 1}): rename it where that value is set, or write the name out, then rename.`;
 }
 
@@ -106,7 +106,7 @@ export function prepareRename(result: LintResult, pos: Position): Range | Respon
   if (!ref) return undefined;
   if (isBuiltinChain(ref.name)) return new ResponseError(ErrorCodes.InvalidRequest, `${ref.name} is a built-in chain and cannot be renamed.`);
   if (TARGETS.some((t) => t.name === ref.name)) return undefined;
-  const through = namedThroughValues(result, ref);
+  const through = namedThroughValues(chainOccurrences(result, ref), ref);
   if (through) return new ResponseError(ErrorCodes.InvalidRequest, through);
   return ref.range;
 }
@@ -118,8 +118,9 @@ export function rename(result: LintResult, uri: string, pos: Position, newName: 
   const why = newName.length > 28 ? 'is longer than 28 characters' : /^[-!]/.test(newName) ? "starts with '-' or '!'" : /\s|"|'/.test(newName) || newName === '' ? 'contains white space or quotes' : isBuiltinChain(newName) ? 'is a built-in chain' : TARGETS.some((t) => t.name === newName) ? 'is the name of a target' : undefined;
   if (why) return new ResponseError(ErrorCodes.InvalidParams, `'${newName}' ${why}: not a valid chain name.`);
   if (result.state.get(ref.family as 4 | 6, ref.table, newName)) return new ResponseError(ErrorCodes.InvalidParams, `A chain named ${newName} already exists in ${ref.table}.`);
-  const through = namedThroughValues(result, ref);
+  const occurrences = chainOccurrences(result, ref);
+  const through = namedThroughValues(occurrences, ref);
   if (through) return new ResponseError(ErrorCodes.InvalidRequest, through);
-  const edits: TextEdit[] = chainOccurrences(result, ref).map((o) => ({ range: o.range, newText: newName }));
+  const edits: TextEdit[] = occurrences.map((o) => ({ range: o.range, newText: newName }));
   return { changes: { [uri]: edits } };
 }
