@@ -43,7 +43,7 @@ export interface Fix {
 }
 
 /** The document text, read as the fixes read it. */
-class FixDocument {
+export class FixDocument {
   constructor(private readonly result: LintResult) {}
 
   getText(r?: Range): string {
@@ -73,7 +73,7 @@ class FixDocument {
 const lineText = (doc: FixDocument, line: number) => doc.lineText(line);
 const at = (line: number, character = 0) => ({ line, character });
 /** Removes a whole line, its line break included (the last line: the break before it). */
-function deleteLine(doc: FixDocument, line: number): TextEdit {
+export function deleteLine(doc: FixDocument, line: number): TextEdit {
   if (line + 1 < doc.lineCount) return { range: { start: at(line), end: at(line + 1) }, newText: '' };
   const start = line > 0 ? at(line - 1, doc.lineText(line - 1).length) : at(line);
   return { range: { start, end: at(line, doc.lineText(line).length) }, newText: '' };

@@ -11,6 +11,7 @@ import { LintResult } from './lint';
 import { commandOnLine } from './locate';
 import { Command, decidesPackets, OptionUse, runArms } from './model';
 import { canonicalSpec, TextEdit } from './format';
+import { deleteLine, FixDocument } from './fixes';
 import { ruleMatch } from './analysis/ruleMatch';
 import { Dim, Space } from './analysis/space';
 import { parseRestore } from './parse/restore';
@@ -78,17 +79,15 @@ function runAround(result: LintResult, rules: readonly Command[], at: number, fi
   };
   const run = [first];
   let count = weight(first);
-  for (let k = at - 1; ; k--) {
-    const m = mate(k);
-    if (!m || count + weight(m) > MAX_PORTS) break;
-    run.unshift(m);
-    count += weight(m);
-  }
-  for (let k = at + 1; ; k++) {
-    const m = mate(k);
-    if (!m || count + weight(m) > MAX_PORTS) break;
-    run.push(m);
-    count += weight(m);
+  // Up the chain first, then down, while the ports fit.
+  for (const step of [-1, 1]) {
+    for (let k = at + step; ; k += step) {
+      const m = mate(k);
+      if (!m || count + weight(m) > MAX_PORTS) break;
+      if (step < 0) run.unshift(m);
+      else run.push(m);
+      count += weight(m);
+    }
   }
   return run;
 }
@@ -117,14 +116,6 @@ function disjoint(ranges: Array<[number, number]>): boolean {
   return sorted.every((r, k) => k === 0 || r[0] > sorted[k - 1][1]);
 }
 
-/** The line's whole text as a range to delete (with its line break). */
-function lineRemoval(result: LintResult, line: number): TextEdit {
-  const { index } = result;
-  if (line + 1 < index.lineCount) return { range: { start: { line, character: 0 }, end: { line: line + 1, character: 0 } }, newText: '' };
-  const prev = line > 0 ? { line: line - 1, character: index.lineText(line - 1).length } : { line, character: 0 };
-  return { range: { start: prev, end: { line, character: index.lineText(line).length } }, newText: '' };
-}
-
 /** Merging the rule on the cursor's line with the rules next to it in its chain that differ only by port. */
 function mergePorts(result: LintResult, pos: Position): Refactor | undefined {
   const c = commandOnLine(result.ruleset, pos.line);
@@ -150,7 +141,8 @@ function mergePorts(result: LintResult, pos: Position): Refactor | undefined {
   const head = run[0].rule;
   // A comment at the end of a line that goes would go with it.
   if (run.slice(1).some((m) => result.index.lineText(m.rule.startLine).slice(m.rule.range.end.character).trim() !== '')) return undefined;
-  const edits: TextEdit[] = [{ range: head.range, newText: `${table}-A ${head.chainName} ${spec}` }, ...lines.slice(1).map((l) => lineRemoval(result, l))];
+  const doc = new FixDocument(result);
+  const edits: TextEdit[] = [{ range: head.range, newText: `${table}-A ${head.chainName} ${spec}` }, ...lines.slice(1).map((l) => deleteLine(doc, l))];
   return { title: `Merge ${run.length} rules into one multiport rule (${first.dir === 'd' ? 'destination' : 'source'} ports ${values.join(', ')})`, edits };
 }
 
