@@ -92,8 +92,11 @@ export function braceExpand(word: string, max = 256): string[] | undefined {
   return [word];
 }
 
-/** Whether a word holds a brace expansion bash would make (so that the shell running it matters). */
-export function hasBraceExpansion(word: string): boolean {
-  const words = braceExpand(word, 65536);
-  return words === undefined || words.length !== 1 || words[0] !== word;
+/**
+ * What bash makes of a word's braces, when it makes something of them (so that the shell running it matters): the
+ * words, undefined when they would be more than `max`. Undefined for a word bash leaves as it is.
+ */
+export function braceExpansion(word: string, max = 256): { words: string[] | undefined } | undefined {
+  const words = braceExpand(word, max);
+  return words?.length === 1 && words[0] === word ? undefined : { words };
 }

@@ -16,7 +16,7 @@ import { ArmRef, Command } from '../model';
 import { Diagnostic } from '../types';
 import { DiagnosticSink } from './diagnostics';
 import { KEYWORDS, ShellValues, SimpleWords } from './shellValues';
-import { braceExpand, hasBraceExpansion } from './braces';
+import { braceExpansion } from './braces';
 
 /** A command the loop adds once per value: the value's parse of it, one per value (the first is the command). */
 export interface LoopInfo {
@@ -109,7 +109,10 @@ export function shBraceWords(commands: readonly SimpleWords[], shell: Shell): Ar
   const out: Array<{ name: string; word: Token; words: string[] | undefined }> = [];
   for (const { words } of commands) {
     const head = loopHead(words);
-    for (const w of head?.list ?? []) if (!w.quoted && !w.dynamic && hasBraceExpansion(w.value)) out.push({ name: head!.name, word: w, words: braceExpand(w.value, MAX_VALUES) });
+    for (const w of head?.list ?? []) {
+      const expansion = !w.quoted && !w.dynamic ? braceExpansion(w.value, MAX_VALUES) : undefined;
+      if (expansion) out.push({ name: head!.name, word: w, words: expansion.words });
+    }
   }
   return out;
 }
@@ -182,13 +185,11 @@ function loopValues(list: readonly Token[], values: ShellValues, shell: Shell): 
     const text = w.dynamic ? values.text(w) : w.value;
     // Globs stand for words not known here; so do braces in a variable's value, or where the shell is not known.
     if (text === undefined || (!w.quoted && /[*?[]/.test(text))) return undefined;
+    const expansion = w.quoted ? undefined : braceExpansion(text, MAX_VALUES);
     if (w.quoted) out.push(text);
-    else if (!hasBraceExpansion(text)) out.push(...text.split(/\s+/).filter(Boolean));
-    else if (shell === 'bash' && !w.dynamic) {
-      const words = braceExpand(text, MAX_VALUES);
-      if (!words) return undefined;
-      out.push(...words.filter((x) => x !== ''));
-    } else return undefined;
+    else if (!expansion) out.push(...text.split(/\s+/).filter(Boolean));
+    else if (shell === 'bash' && !w.dynamic && expansion.words) out.push(...expansion.words.filter((x) => x !== ''));
+    else return undefined;
   }
   return out.length && out.length <= MAX_VALUES ? out : undefined;
 }
