@@ -12,8 +12,7 @@ const MAX_U32 = 0xffffffff;
 
 /** A number at `at` as strtoul reads it: its value and where it ends, or undefined when there is none or it is too large. */
 function readNumber(s: string, at: number): { value: number; end: number } | undefined {
-  let i = at;
-  while (s[i] === ' ' || s[i] === '\t') i++;
+  let i = skipBlanks(s, at);
   let negative = false;
   if (s[i] === '+' || s[i] === '-') negative = s[i++] === '-';
   let digits: RegExpExecArray | null;
