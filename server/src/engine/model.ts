@@ -2,7 +2,7 @@
 import { Family } from './kb/addresses';
 import { CommandSpec, ModuleSpec, OptionSpec } from './kb';
 import { Token } from './lexer';
-import { Diagnostic, Range } from './types';
+import { comparePos, Diagnostic, Range } from './types';
 import type { FileMention } from './parse/scriptFiles';
 import type { RunOrder } from './parse/scriptFlow';
 import type { ScriptIpsets } from './parse/scriptIpsets';
@@ -212,9 +212,8 @@ export function commandsInRunOrder(rs: Ruleset): readonly Command[] {
 
 /** Whether a finding starts among the command's words (a script's line may hold several commands). */
 export function holdsFinding(c: Command, d: Diagnostic): boolean {
-  const { start, end } = c.range;
   const p = d.range.start;
-  return (p.line > start.line || (p.line === start.line && p.character >= start.character)) && (p.line < end.line || (p.line === end.line && p.character <= end.character));
+  return comparePos(p, c.range.start) >= 0 && comparePos(p, c.range.end) <= 0;
 }
 
 /** The line a command runs at: its own, or in a script the line of the call its function runs from. */
