@@ -145,9 +145,12 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   const ctx: CheckContext = { rs: ruleset, state, graph, sink, settings: { ...DEFAULT_SETTINGS, ...opts.settings }, memo, model, loader: loaderOf(opts.fileName) };
   const checked = sink.items.length;
   checkKernel(ctx);
-  const refused = ruleset.format === 'script' ? refusedRules(ruleset, sink.items, checked) : undefined;
-  if (refused) model.refuse(refused);
-  if (ruleset.format === 'script') noteErrexitStop(ruleset, index, sink.items, refused);
+  let refused: Map<Command, string> | undefined;
+  if (ruleset.format === 'script') {
+    refused = refusedRules(ruleset, sink.items, checked);
+    model.refuse(refused);
+    noteErrexitStop(ruleset, index, sink.items, refused);
+  }
   checkIpsets(ctx);
   checkRerun(ctx, index);
   const limit = opts.maxAnalysisSize ?? Infinity;
