@@ -37,9 +37,9 @@ export function invocationWords(lineText: string, c: Command): string {
 
 /**
  * Where a script's command stands in a shell list, read from the words around it on its lines (and those a backslash
- * joins to them): after `&&` or `||`
- * (it runs as the command before it turns out), and whether it is guarded, so that a failure does not stop a script
- * run with `set -e`: before `&&` or `||`, after them, after `!`, or as the condition of an if, while or until.
+ * joins to them): after `&&` or `||` (it runs as the command before it turns out), and whether it is guarded, so
+ * that a failure does not stop a script run with `set -e`: before `&&` or `||`, after them, after `!`, or as the
+ * condition of an if, while or until.
  */
 export function shellList(index: LineIndex, c: Command): { after: boolean; guarded: boolean } {
   // The words before it, and after it, on its lines and on the lines a backslash joins to them.
