@@ -377,7 +377,8 @@ function sshFixes(fc: FixContext): Fix[] {
     const line = beforeLoops(result.ruleset, data.insertPolicyBefore as number);
     return [{ title: 'Set the ACCEPT policy before flushing', edits: [insertLine(doc, line, `${prefix}-P INPUT ACCEPT`)], preferred: true }];
   }
-  // A rule for packets from the SSH port (--sport written for --dport; in OUTPUT the other way): its word turned round, offered first.
+  // A rule for packets from the SSH port (--sport written for --dport; in OUTPUT the other way): its word turned
+  // round, offered first.
   const slip = data.portSlip as { range: Range; word: string } | undefined;
   const turned = slip && turnedPortWord(slip.word);
   const slipFix: Fix[] = slip ? [{ title: `Change ${slip.word} to ${turned} on line ${slip.range.start.line + 1}`, edits: [{ range: slip.range, newText: turned! }], preferred: true }] : [];

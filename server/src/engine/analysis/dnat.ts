@@ -145,8 +145,9 @@ export function waysIn(model: AnalysisModel, ctx: CheckContext, cs: ChainState, 
 
 /**
  * Where the connections a DNAT or REDIRECT sends on (their first packets as they leave the rule; a source NAT's,
- * with their destination kept) are surely dropped, way in by way in, as `dropped` says of each: the first way's answer when every way that reaches the rule has one
- * (and, with `same`, one alike); undefined when some way's may get through, or no way reaches the rule.
+ * with their destination kept) are surely dropped, way in by way in, as `dropped` says of each: the first way's
+ * answer when every way that reaches the rule has one (and, with `same`, one alike); undefined when some way's may
+ * get through, or no way reaches the rule.
  */
 export function droppedOnEveryWay<D>(model: AnalysisModel, ri: RuleInfo, ways: Way[], to: NatDestination, dropped: (box: Box) => D | undefined, same: (a: D, b: D) => boolean = () => true): D | undefined {
   const space = model.space(ri.chain);

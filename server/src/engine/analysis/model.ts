@@ -185,7 +185,8 @@ export class AnalysisModel {
       match = ruleMatchIn(this.rs, rule, this.space(cs));
       this.memo?.matches.set(rule, match);
     }
-    // A rule whose place in the chain is not known exactly (state.amid), or that iptables refuses in a script, may or may not be there.
+    // A rule whose place in the chain is not known exactly (state.amid), or that iptables refuses in a script, may
+    // or may not be there.
     const exact = match.exact && (this.state.amid.size === 0 || !this.state.amid.has(rule)) && !this.refused?.has(rule);
     return { rule, chain: cs, box: match.box, exact, emptyReason: match.emptyReason, flow: this.flowOf(rule, cs) };
   }

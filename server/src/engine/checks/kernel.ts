@@ -464,7 +464,8 @@ function checkMatchProtocols(ctx: CheckContext, rule: Command): void {
     if (m.spec.protocolsFamily && m.spec.protocolsFamily !== ruleFamily(ctx, rule)) continue;
     if (protoOk(rule, m.spec.protocols)) continue;
     const proto = rule.protocol;
-    // `! -p udp -m udp`: iptables-nft takes it for tcp and udp (held to both backends); iptables-legacy's kernel check refuses it.
+    // `! -p udp -m udp`: iptables-nft takes it for tcp and udp (held to both backends); iptables-legacy's kernel
+    // check refuses it.
     if (proto?.negated && !proto.dynamic && (m.spec.name === 'tcp' || m.spec.name === 'udp') && proto.value.toLowerCase() === m.spec.name) {
       legacyOnly(ctx.sink, 'protocol-required', m.token?.range ?? rule.range, `-m ${m.name} looks at ${m.spec.name.toUpperCase()} headers, which the packets of '! -p ${proto.value}' do not have.`);
       continue;

@@ -1,8 +1,9 @@
 /**
- * What the kernel makes of a `-m limit` (and `-m hashlimit`) rate and burst. libxt_limit stores the rate as the time between packets, in
- * ten-thousandths of a second; the kernel turns that, times the burst, into credits in 32-bit arithmetic, and
- * refuses the rule ("Numerical result out of range") when the product overflows, which a slow rate with a burst of
- * a few does (1/day with the default burst of 5). The credits depend on the kernel's timer frequency (HZ).
+ * What the kernel makes of a `-m limit` (and `-m hashlimit`) rate and burst. libxt_limit stores the rate as the
+ * time between packets, in ten-thousandths of a second; the kernel turns that, times the burst, into credits in
+ * 32-bit arithmetic, and refuses the rule ("Numerical result out of range") when the product overflows, which a
+ * slow rate with a burst of a few does (1/day with the default burst of 5). The credits depend on the kernel's
+ * timer frequency (HZ).
  */
 const SCALE = 10000;
 const UNITS: Array<[string, number]> = [['second', 1], ['minute', 60], ['hour', 3600], ['day', 86400]];
