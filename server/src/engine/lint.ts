@@ -16,7 +16,7 @@ import { Command, holdsFinding, Ruleset } from './model';
 import { DiagnosticSink } from './parse/diagnostics';
 import { parseRestore } from './parse/restore';
 import { parseScript } from './parse/script';
-import { buildState, RulesetState } from './state';
+import { buildState, ChainState, RulesetState } from './state';
 import { collectSuppressions, isSuppressed } from './suppress';
 import { Diagnostic, Severity } from './types';
 import { AnalysisMemo } from './memo';
@@ -56,6 +56,12 @@ export interface LintResult {
   diagnostics: Diagnostic[];
   /** In a script: the rules iptables refuses (the command fails, and adds nothing), each with why. */
   refused?: ReadonlyMap<Command, string>;
+}
+
+/** The rules of a chain the kernel holds once the file has loaded: in a script, those iptables refuses left out. */
+export function heldRules(result: LintResult, cs: ChainState): readonly Command[] {
+  const { refused } = result;
+  return refused ? cs.rules.filter((r) => !refused.has(r)) : cs.rules;
 }
 
 export function detectFormat(text: string, opts: LintOptions = {}): Format {

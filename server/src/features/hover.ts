@@ -6,7 +6,7 @@ import { Family, formatAddress, parseNet } from '../engine/kb/addresses';
 import { BUILTIN_CHAINS, isBuiltinChainOf, ModuleSpec, OptionSpec, TABLES } from '../engine/kb';
 import { PORT_DESCRIPTIONS, PORT_NAMES, protocolNumber, SERVICES, strtoulBase0 } from '../engine/kb/services';
 import { parsePort, PortBase, portBaseOf, setNameKind, ValueKind } from '../engine/kb/values';
-import { LintResult } from '../engine/lint';
+import { heldRules, LintResult } from '../engine/lint';
 import { explainRule } from '../engine/explain';
 import { commandOnLine, locate, Located } from '../engine/locate';
 import { Command, isRuleCommand } from '../engine/model';
@@ -205,11 +205,11 @@ function commandMarkdown(result: LintResult, c: Command): string {
   if (!isRuleCommand(c) || c.broken || c.spec.short === '-D') return `${what}${path}`;
   const cs = c.chainName === undefined ? undefined : result.state.get(familyOf(result.ruleset, c), c.table, c.chainName);
   // The rules iptables refuses in a script are never in the chain: not counted.
-  const refused = result.refused;
-  const rules = cs && refused ? cs.rules.filter((r) => !refused.has(r)) : cs?.rules;
+  const rules = cs && heldRules(result, cs);
   const at = rules ? rules.indexOf(c) : -1;
-  const place = refused?.has(c) ? `**Not added to ${c.chainName}**` : at >= 0 ? `**Rule ${at + 1} of ${rules!.length} in ${c.chainName}**` : `**A rule of ${c.chainName ?? 'a chain'}**`;
-  const note = refused?.has(c) ? ': iptables refuses this command (see its error), and the script goes on without the rule.' : '';
+  const refused = result.refused?.has(c);
+  const place = refused ? `**Not added to ${c.chainName}**` : at >= 0 ? `**Rule ${at + 1} of ${rules!.length} in ${c.chainName}**` : `**A rule of ${c.chainName ?? 'a chain'}**`;
+  const note = refused ? ': iptables refuses this command (see its error), and the script goes on without the rule.' : '';
   return `${place} (\`${c.table}\` table)${note}\n\n${loopExplained(result, c) ?? explainRule(c)}${path}\n\n---\n\n${what}`;
 }
 

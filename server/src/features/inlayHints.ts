@@ -4,7 +4,7 @@
  * whole script has run (a later -I moves it).
  */
 import { InlayHint } from 'vscode-languageserver';
-import { LintResult } from '../engine/lint';
+import { heldRules, LintResult } from '../engine/lint';
 import { commandOnLine } from '../engine/locate';
 import { Command, isRuleCommand } from '../engine/model';
 import { Range } from '../engine/types';
@@ -26,10 +26,9 @@ function placesOf(result: LintResult): Map<Command, Place> {
   if (m) return m;
   m = new Map();
   const { loops } = result.ruleset;
-  const refused = result.refused;
   for (const cs of result.state.all()) {
     // A rule iptables refuses in a script is never in the chain: no number, and not counted.
-    const rules = refused ? cs.rules.filter((r) => !refused.has(r)) : cs.rules;
+    const rules = heldRules(result, cs);
     if (!loops) {
       rules.forEach((c, i) => m!.set(c, { n: [i + 1], of: rules.length, chain: cs.name, table: cs.table }));
       continue;
