@@ -10,6 +10,7 @@ import { AnalysisModel, Decision, DENY, RuleInfo } from './model';
 import { Box, SeenBoxes, Space } from './space';
 import { ChainState } from '../state';
 import { BoxIndex } from './boxIndex';
+import { interleaveKey } from '../parse/scriptLoops';
 
 export interface DeadRule {
   ri: RuleInfo;
@@ -167,7 +168,7 @@ function findDeadInChain(model: AnalysisModel, cs: ChainState, dead: DeadRule[])
  */
 function withoutLoopMates(rs: Ruleset, ri: RuleInfo, cands: Decision[] | undefined): Decision[] | undefined {
   const loop = rs.loops?.get(ri.rule)?.loop;
-  if (!cands || !loop?.interleaved?.has(`${ri.chain.family} ${ri.chain.table} ${ri.chain.name}`)) return cands;
+  if (!cands || !loop?.interleaved?.has(interleaveKey(ri.chain.family, ri.chain.table, ri.chain.name))) return cands;
   return cands.filter((d) => rs.loops!.get(d.by.rule)?.loop !== loop);
 }
 

@@ -16,7 +16,7 @@ import { followedArms, FunctionCall, notFollowed, runOrder, ScriptStatements } f
 import { ASSIGN, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
-import { BodyRule, callLoops, eachValue, isLoopWord, Looped, LoopInfo, LoopOf, loopsOf, mentionsLoopVar, shBraceWords, shellOf, takenTogether, withValue } from './scriptLoops';
+import { BodyRule, callLoops, eachValue, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopsOf, mentionsLoopVar, shBraceWords, shellOf, takenTogether, withValue } from './scriptLoops';
 import { Diagnostic, Range } from '../types';
 
 /**
@@ -403,7 +403,7 @@ function bodyRules(sc: SimpleCommand, loop: LoopOf, values: ShellValues, aliases
     const looped = parseLooped(rest, loop, values, ctx);
     const one = (cmd: Command | undefined, times: number): BodyRule => {
       const adds = cmd && !cmd.broken && (cmd.spec.short === '-A' || cmd.spec.short === '-I') && !cmd.chainDynamic && cmd.chainName !== undefined;
-      return { key: adds ? `${family} ${cmd.table} ${cmd.chainName}` : undefined, times, append: cmd?.spec.short === '-A', decides: !cmd || decidesPackets(cmd), verdict: cmd && verdictOf(cmd) };
+      return { key: adds ? interleaveKey(family, cmd.table, cmd.chainName!) : undefined, times, append: cmd?.spec.short === '-A', decides: !cmd || decidesPackets(cmd), verdict: cmd && verdictOf(cmd) };
     };
     if (!looped?.each) return [one((looped ?? parseResolved(rest, values, ctx)).cmd, both ? 1 : loop.values.length)];
     // A command of its own for each value: run once each, but as often as its values name one chain.

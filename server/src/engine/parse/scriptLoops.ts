@@ -53,7 +53,7 @@ export interface LoopOf {
   /** How many commands its body has (those that add no rule left out). */
   size: number;
   /**
-   * The chains (`family table chain`) in which the rules of several of its commands interleave, value by value (see
+   * The chains (by interleaveKey) in which the rules of several of its commands interleave, value by value (see
    * takenTogether): there one of them is never proof that another never fires.
    */
   interleaved?: ReadonlySet<string>;
@@ -62,6 +62,11 @@ export interface LoopOf {
    * their lines. The name is the argument's number, the values are the calls' arguments, the line is the first call's.
    */
   calls?: readonly number[];
+}
+
+/** A chain as LoopOf.interleaved names it. */
+export function interleaveKey(family: number, table: string, chain: string): string {
+  return `${family} ${table} ${chain}`;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -309,9 +314,9 @@ function bodyOf<C extends SimpleWords>(commands: readonly C[], from: number): { 
 }
 
 /**
- * One command of a loop's body as takenTogether sees it: the chain it adds rules to (undefined for a command that
- * adds none, or to a chain not known here), how many times it runs there, whether it appends and whether its rule
- * decides packets (anything but logging, marking or counting).
+ * One command of a loop's body as takenTogether sees it: the chain it adds rules to (by interleaveKey; undefined
+ * for a command that adds none, or to a chain not known here), how many times it runs there, whether it appends
+ * and whether its rule decides packets (anything but logging, marking or counting).
  */
 export interface BodyRule {
   key: string | undefined;
