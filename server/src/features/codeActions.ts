@@ -1,8 +1,8 @@
 /**
  * Code actions: the engine's fixes for the findings the editor asks about (quick-fixes, each with the choice to
- * silence its check), rewrites where the cursor is (refactor.rewrite: rules that differ only by port merged into one),
- * and "fix all": every safe fix of the document at once, offered as a quick-fix beside a safe
- * one and as the source action `source.fixAll.iptables` (which editor.codeActionsOnSave can run on every save).
+ * silence its check), rewrites where the cursor is (refactor.rewrite: rules that differ only by port merged into
+ * one), and "fix all": every safe fix of the document at once, offered as a quick-fix beside a safe one and as the
+ * source action `source.fixAll.iptables` (which editor.codeActionsOnSave can run on every save).
  */
 import { CodeAction, CodeActionKind, Diagnostic as LspDiagnostic } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';

@@ -46,6 +46,8 @@ const CREATE = new Set(['create', 'n', '-N', '--create', '-create']);
 const RESTORE = new Set(['restore', 'r', '-R', '--restore', '-restore']);
 const RENAME = new Set(['rename', 'e', '-E', '--rename', '-rename']);
 const DESTROY = new Set(['destroy', 'x', '-X', '--destroy', '-destroy']);
+/** The commands read here, whose word ends the global options before them. */
+const COMMANDS = new Set([...CREATE, ...RESTORE, ...RENAME, ...DESTROY]);
 /** Types whose members are addresses of one family (hash:mac and list:set have none). */
 const ADDRESS_TYPES = /^(hash|bitmap):(ip|net)/;
 
@@ -59,7 +61,7 @@ function familyOf(type: string, options: readonly string[]): Family | undefined 
 function readCommand(words: readonly Token[], values: ShellValues | undefined, arms: readonly ArmRef[], out: ScriptIpsets, heredoc?: { index: LineIndex; doc: HereDoc }): void {
   let k = 0;
   let file = false;
-  for (; k < words.length && words[k].value.startsWith('-') && !CREATE.has(words[k].value) && !RESTORE.has(words[k].value) && !RENAME.has(words[k].value) && !DESTROY.has(words[k].value); k++) {
+  for (; k < words.length && words[k].value.startsWith('-') && !COMMANDS.has(words[k].value); k++) {
     if (VALUED.has(words[k].value)) {
       file ||= words[k].value.replace(/^-+/, '') !== 'o' && words[k].value.replace(/^-+/, '') !== 'output';
       k++;
