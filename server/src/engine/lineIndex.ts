@@ -2,11 +2,34 @@ import { Position, Range } from './types';
 
 /** Converts between offsets in a text and line/character positions. */
 export class LineIndex {
-  readonly starts: number[] = [0];
+  readonly starts: number[];
 
-  constructor(readonly text: string) {
+  /** `starts`: the offsets at which the lines start, when already known (see edited); read from the text if not. */
+  constructor(readonly text: string, starts?: number[]) {
+    this.starts = starts ?? [0];
     // indexOf scans for the line break far faster than a loop over every character.
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    if (!starts) pushLineStarts(text, 0, text.length, this.starts);
+  }
+
+  /**
+   * The index of `text`, an edit of the text of `old`: the two share their first `prefix` and their last `suffix`
+   * characters (which do not overlap in either). The lines of the shared start keep their offsets, those of the
+   * shared end are moved by the change of length, and only the text between is searched for line breaks: a
+   * keystroke in a large document costs a copy of the list, not a search of the whole text.
+   */
+  static edited(old: LineIndex, text: string, prefix: number, suffix: number): LineIndex {
+    const before = old.starts;
+    const starts: number[] = [];
+    let k = 0;
+    // A line start at or before `prefix` follows a line break inside the shared start.
+    while (k < before.length && before[k] <= prefix) starts.push(before[k++]);
+    pushLineStarts(text, prefix, text.length - suffix, starts);
+    // The old line breaks in the changed text are gone; those in the shared end move with it.
+    const oldEnd = old.text.length - suffix;
+    while (k < before.length && before[k] <= oldEnd) k++;
+    const shift = text.length - old.text.length;
+    while (k < before.length) starts.push(before[k++] + shift);
+    return new LineIndex(text, starts);
   }
 
   get lineCount(): number {
@@ -41,4 +64,9 @@ export class LineIndex {
     if (end > start && this.text.charCodeAt(end - 1) === 13) end--;
     return this.text.slice(start, end);
   }
+}
+
+/** Appends to `starts` the start of the line after each line break of `text` from `from` up to (not including) `to`. */
+function pushLineStarts(text: string, from: number, to: number, starts: number[]): void {
+  for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
 }

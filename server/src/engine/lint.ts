@@ -131,11 +131,11 @@ export function loaderOf(fileName: string | undefined): 'ufw' | undefined {
 }
 
 export function lint(text: string, opts: LintOptions = {}): LintResult {
-  const index = new LineIndex(text);
-  const format = detectFormat(text, opts);
-  const family = detectFamily(text, opts);
   const memo = opts.memo;
   memo?.begin();
+  const index = memo ? memo.lineIndex(text) : new LineIndex(text);
+  const format = detectFormat(text, opts);
+  const family = detectFamily(text, opts);
   const ruleset = format === 'script' ? parseScript(text, family, index, { family: opts.family, fileName: opts.fileName, readFile: opts.readFile }) : parseRestore(text, family, index, memo);
   const sink = new DiagnosticSink();
   sink.addAll(ruleset.diagnostics);

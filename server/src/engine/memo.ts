@@ -8,6 +8,7 @@ import type { Decision } from './analysis/model';
 import type { DeadRule } from './analysis/shadow';
 import type { Command } from './model';
 import type { Diagnostic } from './types';
+import { LineIndex } from './lineIndex';
 
 export interface ParsedLine {
   command?: Command;
@@ -21,8 +22,9 @@ interface LineEntry {
 }
 
 export class AnalysisMemo {
-  private lines = new Map<number, LineEntry>();
-  private nextLines = new Map<number, LineEntry>();
+  /** Parsed lines by line number (a list, not a map: a keystroke in a large document looks up every line). */
+  private lines: Array<LineEntry | undefined> = [];
+  private nextLines: Array<LineEntry | undefined> = [];
   readonly matches = new WeakMap<Command, RuleMatch>();
   private chains = new Map<string, { dead?: DeadRule[]; decisions?: Decision[] }>();
   private nextChains = new Map<string, { dead?: DeadRule[]; decisions?: Decision[] }>();
@@ -59,10 +61,17 @@ export class AnalysisMemo {
   private nextTextLines = 1;
   private sameBefore = 0;
   private sameFrom = Infinity;
+  /** The line index of the last analysis, and of this one. */
+  private index: LineIndex | undefined = undefined;
+  private nextIndex: LineIndex | undefined = undefined;
+  /** How the text of this analysis differs from `index`'s: the lengths of their common start and end. */
+  private diff: { from: string; to: string; prefix: number; suffix: number } | undefined = undefined;
 
   /** Starts a new analysis: entries not used by it are dropped when it ends. */
   begin(): void {
-    this.nextLines = new Map();
+    this.nextLines = [];
+    this.nextIndex = undefined;
+    this.diff = undefined;
     this.nextChains = new Map();
     this.nextText = '';
     this.nextTextLines = 1;
@@ -78,8 +87,7 @@ export class AnalysisMemo {
     const old = this.text;
     this.nextText = text;
     this.nextTextLines = starts.length;
-    const prefix = commonPrefix(old, text);
-    const suffix = commonSuffix(old, text, Math.min(old.length, text.length) - prefix);
+    const { prefix, suffix } = this.difference(old, text);
     // Line n is unchanged when all of it, and its line break, lies in the common prefix.
     let before = 0;
     while (before + 1 < starts.length && starts[before + 1] <= prefix) before++;
@@ -93,18 +101,40 @@ export class AnalysisMemo {
     }
   }
 
+  /** The lengths of the common start and end of two texts (worked out once per analysis). */
+  private difference(from: string, to: string): { prefix: number; suffix: number } {
+    const known = this.diff;
+    if (known && known.from === from && known.to === to) return known;
+    const prefix = commonPrefix(from, to);
+    const suffix = commonSuffix(from, to, Math.min(from.length, to.length) - prefix);
+    this.diff = { from, to, prefix, suffix };
+    return this.diff;
+  }
+
+  /**
+   * The line index of the document: for an edit of the last analysed text, made from that text's index by
+   * searching only the changed part for line breaks.
+   */
+  lineIndex(text: string): LineIndex {
+    const old = this.index;
+    if (!old) return (this.nextIndex = new LineIndex(text));
+    const { prefix, suffix } = this.difference(old.text, text);
+    return (this.nextIndex = LineIndex.edited(old, text, prefix, suffix));
+  }
+
   /** The parse of an unchanged line (see compare) in the same context, when it was a rule line last time. */
   reuse(n: number, context: string): ParsedLine | undefined {
     if (n >= this.sameBefore && n < this.sameFrom) return undefined;
-    const old = this.lines.get(n);
+    const old = this.lines[n];
     if (!old || old.context !== context) return undefined;
-    this.nextLines.set(n, old);
+    this.nextLines[n] = old;
     return old.parsed;
   }
 
   end(): void {
     this.lines = this.nextLines;
     this.chains = this.nextChains;
+    this.index = this.nextIndex;
     // The parsed lines kept now are those of this text (none is known for a text that was not compared).
     this.text = this.nextText;
     this.textLines = this.nextTextLines;
@@ -112,9 +142,9 @@ export class AnalysisMemo {
 
   /** The parse of line `n`, reused when its text and context (table, family) are what they were. */
   line(n: number, text: string, context: string, make: () => ParsedLine): ParsedLine {
-    const old = this.lines.get(n);
+    const old = this.lines[n];
     const entry = old && old.text === text && old.context === context ? old : { text, context, parsed: make() };
-    this.nextLines.set(n, entry);
+    this.nextLines[n] = entry;
     return entry.parsed;
   }
 
