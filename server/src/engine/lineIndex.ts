@@ -19,16 +19,22 @@ export class LineIndex {
    */
   static edited(old: LineIndex, text: string, prefix: number, suffix: number): LineIndex {
     const before = old.starts;
-    const starts: number[] = [];
-    let k = 0;
     // A line start at or before `prefix` follows a line break inside the shared start.
-    while (k < before.length && before[k] <= prefix) starts.push(before[k++]);
-    pushLineStarts(text, prefix, text.length - suffix, starts);
+    let kept = 0;
+    while (kept < before.length && before[kept] <= prefix) kept++;
+    const middle: number[] = [];
+    pushLineStarts(text, prefix, text.length - suffix, middle);
     // The old line breaks in the changed text are gone; those in the shared end move with it.
     const oldEnd = old.text.length - suffix;
-    while (k < before.length && before[k] <= oldEnd) k++;
+    let moved = kept;
+    while (moved < before.length && before[moved] <= oldEnd) moved++;
     const shift = text.length - old.text.length;
-    while (k < before.length) starts.push(before[k++] + shift);
+    // Made at its size at once: grown by pushes, a list of a large document's lines leaves its smaller copies behind.
+    const starts = new Array<number>(kept + middle.length + before.length - moved);
+    let n = 0;
+    for (let k = 0; k < kept; k++) starts[n++] = before[k];
+    for (let k = 0; k < middle.length; k++) starts[n++] = middle[k];
+    for (let k = moved; k < before.length; k++) starts[n++] = before[k] + shift;
     return new LineIndex(text, starts);
   }
 
