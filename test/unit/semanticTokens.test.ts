@@ -55,6 +55,11 @@ test('a rules file: tables, chains declared and used, jumps to user chains, matc
   ]);
 });
 
+test('a table line with no name, or a chain line with none, gives no empty token', () => {
+  assert.deepEqual(decode('*\n', 'rules.v4'), []);
+  assert.deepEqual(decode('*filter\n:\n-A INPUT -j ACCEPT\nCOMMIT\n', 'rules.v4'), ['0:1 filter namespace', '2:3 INPUT function.defaultLibrary']);
+});
+
 test('a range: only the tokens of its lines', () => {
   const range = { start: { line: 2, character: 0 }, end: { line: 3, character: 0 } };
   assert.deepEqual(decode(RULES, 'rules.v4', range), ['2:1 SSH function.declaration', '3:3 INPUT function.defaultLibrary', '3:12 state type.deprecated']);

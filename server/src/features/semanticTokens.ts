@@ -33,8 +33,9 @@ class Collector {
   constructor(private readonly first: number, private readonly last: number) {}
 
   add(range: Range | undefined, type: TokenType, ...modifiers: Array<Modifier | false>): void {
-    // A word continued over lines (a shell `\` inside it) is left to the grammar: a token lies on one line.
-    if (!range || range.start.line !== range.end.line || range.start.line < this.first || range.start.line > this.last) return;
+    // A word continued over lines (a shell `\` inside it) is left to the grammar: a token lies on one line. An empty
+    // range (the name of a table line that is only `*`) is no token.
+    if (!range || range.start.line !== range.end.line || range.end.character <= range.start.character || range.start.line < this.first || range.start.line > this.last) return;
     let bits = 0;
     for (const m of modifiers) if (m) bits |= 1 << MODIFIERS.indexOf(m);
     this.found.push({ line: range.start.line, start: range.start.character, length: range.end.character - range.start.character, type: TYPES.indexOf(type), modifiers: bits });
