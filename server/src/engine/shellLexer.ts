@@ -76,7 +76,14 @@ function skipDollar(text: string, i: number): number {
   return j;
 }
 
-export function lexShell(text: string, index = new LineIndex(text)): ShellItem[] {
+/** A quote the shell never finds the end of: where it opens, and which it is. */
+export interface UnclosedQuote {
+  offset: number;
+  quote: string;
+}
+
+/** The script's words, operators, comments and here-documents; a quote left open is added to `unclosed` when given. */
+export function lexShell(text: string, index = new LineIndex(text), unclosed?: UnclosedQuote[]): ShellItem[] {
   const items: ShellItem[] = [];
   const heredocs: PendingHereDoc[] = [];
   // A Jinja template of a script (firewall.sh.j2): `{{ ... }}` and `{% ... %}` are parts of words, whose value is
@@ -129,6 +136,7 @@ export function lexShell(text: string, index = new LineIndex(text)): ShellItem[]
       while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;
       const w = readWord(text, i, index, template);
       if (w) {
+        if (w.open >= 0) unclosed?.push({ offset: w.open, quote: text[w.open] });
         if (redir[1].startsWith('<<')) heredocs.push({ delimiter: w.token.value, quoted: w.token.quoted, stripTabs: redir[1] === '<<-' });
         item.target = w.token;
         i = w.end;
@@ -141,6 +149,7 @@ export function lexShell(text: string, index = new LineIndex(text)): ShellItem[]
       continue;
     }
     items.push({ kind: 'word', token: w.token });
+    if (w.open >= 0) unclosed?.push({ offset: w.open, quote: text[w.open] });
     // Each template span of the word: a statement's effect on the lines after it, or none (a value, a comment).
     for (const [from, to] of w.spans ?? []) items.push({ kind: 'template', effect: statementEffects(text.slice(from, to))[0] ?? 'none', range: index.range(from, to) });
     i = w.end;
@@ -184,8 +193,10 @@ function expansionEnd(text: string, i: number, template: boolean): number | unde
   return undefined;
 }
 
-function readWord(text: string, i: number, index: LineIndex, template = false): { token: Token; end: number; spans?: Array<[number, number]> } | undefined {
+/** A word from `i`: its Token, where it ends, its template spans, and where a quote it leaves open starts (-1: none). */
+function readWord(text: string, i: number, index: LineIndex, template = false): { token: Token; end: number; spans?: Array<[number, number]>; open: number } | undefined {
   const start = i;
+  let open = -1;
   /** The template spans read, by offsets. */
   let spans: Array<[number, number]> | undefined;
   const expansion = (at: number): number | undefined => {
@@ -213,13 +224,17 @@ function readWord(text: string, i: number, index: LineIndex, template = false): 
     if (ch === "'") {
       quoted = true;
       let e = text.indexOf("'", i + 1);
-      if (e < 0) e = n;
+      if (e < 0) {
+        open = i;
+        e = n;
+      }
       value += text.slice(i + 1, e);
       i = e + 1;
       continue;
     }
     if (ch === '"') {
       quoted = true;
+      const quote = i;
       i++;
       while (i < n && text[i] !== '"') {
         if (text[i] === '\\' && i + 1 < n && '"\\$`\n'.includes(text[i + 1])) {
@@ -237,6 +252,7 @@ function readWord(text: string, i: number, index: LineIndex, template = false): 
         value += text[i];
         i++;
       }
+      if (i >= n) open = quote;
       i++;
       continue;
     }
@@ -252,5 +268,5 @@ function readWord(text: string, i: number, index: LineIndex, template = false): 
   }
   if (i === start) return undefined;
   i = Math.min(i, n);
-  return { token: Token.at(value, text.slice(start, i), index.range(start, i), quoted, dynamic), end: i, spans };
+  return { token: Token.at(value, text.slice(start, i), index.range(start, i), quoted, dynamic), end: i, spans, open };
 }

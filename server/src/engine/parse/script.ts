@@ -7,7 +7,7 @@ import { findTable } from '../kb';
 import { Token } from '../lexer';
 import { LineIndex } from '../lineIndex';
 import { ArmRef, ChainDecl, Command, CommentLine, decidesPackets, Ruleset, TableBlock } from '../model';
-import { HereDoc, lexShell, ShellItem } from '../shellLexer';
+import { HereDoc, lexShell, ShellItem, UnclosedQuote } from '../shellLexer';
 import { TemplateBlocks } from './template';
 import { parseCommand } from './command';
 import { parseRestoreLines } from './restore';
@@ -17,7 +17,7 @@ import { ASSIGN, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
 import { BodyRule, callLoops, eachValue, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopsOf, mentionsLoopVar, shBraceWords, shellOf, takenTogether, withValue } from './scriptLoops';
-import { Diagnostic, Range } from '../types';
+import { comparePos, Diagnostic, Range } from '../types';
 
 /**
  * A word that has to do with IPv6: ip6tables (and $IP6T), a disable_ipv6 sysctl, an inet6 address, rules.v6, another
@@ -219,7 +219,8 @@ interface Gathered {
 
 export function parseScript(text: string, defaultFamily: Family, index = new LineIndex(text), opts: ScriptOptions = {}): Ruleset {
   const sink = new DiagnosticSink();
-  const items = lexShell(text, index);
+  const unclosed: UnclosedQuote[] = [];
+  const items = withoutUnclosed(lexShell(text, index, unclosed), unclosed, index, sink);
   const scanned = commentsOf(items);
   const comments = scanned.comments;
   let mentionsIpv6 = scanned.mentionsIpv6;
@@ -291,6 +292,28 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const first = templateStart(items);
   if (first) ruleset.template = { first, blocks: blocks.blocks(index.lineCount - 1), folds: blocks.all };
   return withEmbedded(ruleset, embedded, sink);
+}
+
+/** The operators that end a command (a redirection is part of it). */
+const COMMAND_ENDS = new Set(['\n', ';', ';;', '&&', '||', '|', '&', '(', ')']);
+
+/**
+ * A quote left open swallows the rest of the script into one word: the shell reads to the end of the file looking
+ * for its end, then stops with a syntax error, so the command it stands in does not run, nor anything after it.
+ * Reported at the quote; that command (and the rest, which is inside it) is left out of the script's items.
+ */
+function withoutUnclosed(items: ShellItem[], unclosed: UnclosedQuote[], index: LineIndex, sink: DiagnosticSink): ShellItem[] {
+  const first = unclosed[0];
+  if (!first) return items;
+  const at = index.position(first.offset);
+  const what = first.quote === '"' ? 'double quote' : 'single quote';
+  sink.error('syntax', { start: at, end: { line: at.line, character: at.character + 1 } },
+    `This ${what} is never closed: the shell reads to the end of the file looking for its end, then stops with a syntax error (unexpected EOF while looking for the matching ${first.quote}). The command it stands in does not run, nor does anything after it.`);
+  const word = items.findIndex((it) => it.kind === 'word' ? comparePos(it.token.range.start, at) <= 0 && comparePos(at, it.token.range.end) < 0 : it.kind === 'op' && !!it.target && comparePos(it.target.range.start, at) <= 0 && comparePos(at, it.target.range.end) < 0);
+  if (word < 0) return items;
+  let from = word;
+  while (from > 0 && !(items[from - 1].kind === 'op' && COMMAND_ENDS.has((items[from - 1] as { value: string }).value))) from--;
+  return items.slice(0, from);
 }
 
 /** A command that adds a rule to a chain whose name is a value not known here (`iptables -A $CHAIN ...`). */
