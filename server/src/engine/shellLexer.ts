@@ -97,7 +97,8 @@ export function lexShell(text: string, index = new LineIndex(text), unclosed?: U
       i++;
       continue;
     }
-    if (ch === '\\' && text[i + 1] === '\n') {
+    // A line continuation, or a backslash that ends the file (which the shell drops when it reads a script file).
+    if (ch === '\\' && (text[i + 1] === '\n' || i + 1 === n)) {
       i += 2;
       continue;
     }
