@@ -72,6 +72,13 @@ test('loops the analysis cannot follow value by value stay unknown: unknown valu
   unknown(script('for p in {8000..8010}; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done'));
   unknown(script('for p in 22 {80,443}; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done'));
   unknown(script('for p in 22 80; do iptables -A INPUT -p tcp --dport ${p}0 -j ACCEPT; done'));
+  // A value the shell splits (blanks), drops (empty) or expands (a glob) where $ip is unquoted: not one word each.
+  unknown(script('for ip in "10.0.0.1 10.0.0.2" 10.0.0.3; do iptables -A INPUT -s $ip -j DROP; done'));
+  unknown(script('for c in "INPUT FORWARD"; do iptables -A $c -j DROP; done'));
+  unknown(script('for ip in "" 10.0.0.3; do iptables -A INPUT -s $ip -j DROP; done'));
+  unknown(script("for ip in '10.0.0.*'; do iptables -A INPUT -s $ip -j DROP; done"));
+  // Quoted, each value is one word whatever it holds.
+  assert.deepEqual([...(run(script('for c in "my chain" X; do iptables -N "$c"; done')).ruleset.loops?.values() ?? [])].map((l) => l.values), [['my chain', 'X'], ['my chain', 'X']]);
   // Nested: the inner loop is followed value by value, the outer loop's variable stays unknown.
   const nested = run(script('for ip in 10.0.0.1 10.0.0.2; do', '  for p in 22 80; do', '    iptables -A INPUT -s $ip -p tcp --dport $p -j ACCEPT', '  done', 'done'));
   assert.deepEqual([...(nested.ruleset.loops?.values() ?? [])].map((l) => l.values), [['22', '80']]);

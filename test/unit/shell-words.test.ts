@@ -34,7 +34,7 @@ test('the words of a command line are those bash passes to the command', { skip:
     // printf with no argument prints its format once, as for one empty argument.
     const lexed = lexedArguments(script);
     assert.deepEqual(lexed.length ? lexed : [''], words, JSON.stringify(text));
-  }), { numRuns: Number(process.env.PROPERTY_RUNS ?? 300), seed: 3 });
+  }), { numRuns: Number(process.env.PROPERTY_RUNS ?? 200), seed: 3 });
 });
 
 test('a backslash that ends the file is dropped, as bash drops it when it reads a script', () => {

@@ -472,7 +472,7 @@ function parseLooped(words: Token[], loop: LoopOf, values: ShellValues, ctx: Par
   const { name } = loop;
   const mentions = words.filter((w) => mentionsLoopVar(w.raw, name));
   const word = mentions.length === 1 && isLoopWord(mentions[0].raw, name) ? mentions[0] : undefined;
-  if (!word) return undefined;
+  if (!word || (!word.quoted && loop.values.some(splitsUnquoted))) return undefined;
   const parsed = loop.values.map((v) => {
     const sink = new DiagnosticSink();
     const value = new Token(v, word.raw, word.line, word.start, word.endLine, word.end, word.quoted, false);
@@ -500,6 +500,14 @@ function parseLooped(words: Token[], loop: LoopOf, values: ShellValues, ctx: Par
   const variants = kept.length ? kept.map((v) => v.cmd) : [cmd];
   const valueAt = kept.length ? kept.map((v) => v.n) : [parsed.findIndex((p) => p.cmd === cmd)];
   return { cmd, resolved: true, info: { name, values: loop.values, line: loop.line, variants, valueAt, loop } };
+}
+
+/**
+ * A value that an unquoted use (`$v`) does not pass as one word: the shell splits it at blanks, drops it when
+ * empty, and expands a glob in it to file names.
+ */
+function splitsUnquoted(value: string): boolean {
+  return value === '' || /[\s*?[]/.test(value);
 }
 
 /**

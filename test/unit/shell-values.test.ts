@@ -1,0 +1,87 @@
+/**
+ * The values a script's variables have where iptables is run, held to bash: random scripts of assignments, uses
+ * (quoted or not, alone or inside a word) and iptables commands are run by bash with an `iptables` on the PATH that
+ * prints the words it is given. Every word the parser reads as known text must be the word bash passed, and a
+ * command whose words are all known has as many words as bash passed.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { lint } from '../../server/src/engine/lint';
+import { Token } from '../../server/src/engine/lexer';
+
+const hasBash = spawnSync('bash', ['-c', 'true']).status === 0;
+
+const NAMES = ['A', 'B', 'WAN', 'PORT'];
+/** Values as a script writes them after `=`: plain, quoted, with blanks, with an expansion of another variable. */
+const VALUES = ['eth0', '22', '10.0.0.0/8', '"a b"', "'c d'", '"$A"', '$B', '"${WAN}x"', 'x$A', '""', '"22:80"', "'$A'", '\\$A', '"a\\"b"'];
+/** Words of an iptables command: options, and uses of the variables. */
+const WORDS = ['-A', 'INPUT', '-s', '$A', '"$A"', '${B}', '"${WAN}"', '$PORT/24', '"$A $B"', "'$A'", '-j', 'ACCEPT', 'x$WAN', '"$PORT"x', '\\$A', '$A$B'];
+
+const LOOP_VALUES = ['22', '80', 'eth0', '"a b"', 'x', '10.0.0.1', "'$A'", '$A', '"$B"'];
+const LOOP_WORDS = [...WORDS, '$v', '"$v"', '${v}/24', '-A $v', '-j $v'];
+/** A loop on one line over a list of values, its body one iptables command. */
+const loop = fc.record({ values: fc.array(fc.constantFrom(...LOOP_VALUES), { minLength: 1, maxLength: 3 }), body: fc.array(fc.constantFrom(...LOOP_WORDS), { minLength: 1, maxLength: 5 }) })
+  .map(({ values, body }) => `for v in ${values.join(' ')}; do iptables ${body.join(' ')}; done`);
+
+const statement = fc.oneof(
+  fc.record({ name: fc.constantFrom(...NAMES), value: fc.constantFrom(...VALUES), how: fc.constantFrom('', '', '', 'export ', 'local-prefix') })
+    .map(({ name, value, how }) => (how === 'local-prefix' ? `${name}=${value} true` : `${how}${name}=${value}`)),
+  fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 6 }).map((ws) => `iptables ${ws.join(' ')}`),
+);
+
+/** Runs the script with bash, each line marked (`echo @n;` before it): the words of each iptables run, by line. */
+function runsByLine(dir: string, lines: string[]): Map<number, string[][]> {
+  const fake = path.join(dir, 'iptables');
+  writeFileSync(fake, "#!/bin/sh\nprintf '[%s]' \"$@\"\necho\n");
+  chmodSync(fake, 0o755);
+  const file = path.join(dir, 'fw.sh');
+  writeFileSync(file, `${lines.map((l, n) => `echo @${n}; ${l}`).join('\n')}\n`);
+  const out = spawnSync('bash', [file], { encoding: 'utf8', env: { PATH: `${dir}:${process.env.PATH}` } }).stdout;
+  const runs = new Map<number, string[][]>();
+  let line = -1;
+  for (const l of out.split('\n').slice(0, -1)) {
+    if (l.startsWith('@')) runs.set((line = Number(l.slice(1))), []);
+    else runs.get(line)!.push((l.match(/\[[^\]]*\]/g) ?? []).map((w) => w.slice(1, -1)));
+  }
+  return runs;
+}
+
+/** Known words line up with bash's up to the first unknown one (which may stand for any number of words). */
+function agrees(words: readonly Token[], passed: string[] | undefined, said: string): void {
+  assert.ok(passed, said);
+  if (words.every((t) => !t.dynamic)) assert.equal(words.length, passed.length, said);
+  for (let k = 0; k < words.length && !words[k].dynamic; k++) assert.equal(words[k].value, passed[k], said);
+}
+
+const shown = (words: readonly Token[]) => JSON.stringify(words.map((t) => (t.dynamic ? '?' : t.value)));
+
+test('the words a script passes to iptables, where the parser knows them, are the words bash passes', { skip: !hasBash && !process.env.CI && 'bash is not installed' }, () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'shell-values-'));
+  fc.assert(fc.property(fc.array(fc.oneof(statement, statement, loop), { minLength: 1, maxLength: 8 }), (lines) => {
+    const script = `${lines.join('\n')}\n`;
+    const runs = runsByLine(dir, lines);
+    const r = lint(script, { fileName: 'fw.sh' });
+    for (const c of r.ruleset.commands) {
+      const passed = runs.get(c.startLine) ?? [];
+      const info = r.ruleset.loops?.get(c);
+      if (!info) {
+        // Not read as a loop's: run once, or in a loop whose values are not known (any number of times, with the same
+        // known words every time).
+        if (!lines[c.startLine].startsWith('for ')) assert.equal(passed.length, 1, `${script}\nline ${c.startLine + 1} ran ${passed.length} times`);
+        for (const p of passed) agrees(c.tokens, p, `${script}\nline ${c.startLine + 1}: parsed ${shown(c.tokens)}, bash gave ${JSON.stringify(p)}`);
+        continue;
+      }
+      // A loop's command: each value's variant against the run for that value.
+      assert.equal(passed.length, info.values.length, `${script}\nline ${c.startLine + 1}: values ${JSON.stringify(info.values)}, bash ran ${passed.length} times`);
+      info.variants.forEach((v, k) => {
+        const at = info.valueAt[k];
+        agrees(v.tokens, passed[at], `${script}\nline ${c.startLine + 1}, $v = ${info.values[at]}: parsed ${shown(v.tokens)}, bash gave ${JSON.stringify(passed[at])}`);
+      });
+    }
+  }), { numRuns: Number(process.env.PROPERTY_RUNS ?? 200), seed: 13 });
+});
