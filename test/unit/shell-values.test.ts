@@ -85,3 +85,39 @@ test('the words a script passes to iptables, where the parser knows them, are th
     }
   }), { numRuns: Number(process.env.PROPERTY_RUNS ?? 200), seed: 13 });
 });
+
+/** Arguments of a call: mostly plain ones (a run of such calls is read as a loop), some the shell splits or drops. */
+const ARG = fc.oneof({ weight: 3, arbitrary: fc.constantFrom('22', '80', 'eth0', '22 80', 'eth0 eth1', '1 2 3') }, { weight: 1, arbitrary: fc.constantFrom('"a b"', '""', '$A', '"$A"', "'x y'", '1 "2 3"', '') });
+/** A use of a positional parameter, put among the body's words. */
+const POSITIONAL = fc.constantFrom('$1', '"$1"', '${1}', '-A $1', '-j $1', '$2', '"$2"', '-s $2', '"$@"', '$1 $2');
+
+test('the words a function passes to iptables, for each call, where the parser knows them, are the words bash passes', { skip: !hasBash && !process.env.CI && 'bash is not installed' }, () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'shell-calls-'));
+  const body = fc.tuple(fc.array(fc.constantFrom(...WORDS), { maxLength: 4 }), POSITIONAL, fc.nat())
+    .map(([ws, use, at]) => `f() { iptables ${[...ws.slice(0, at % (ws.length + 1)), use, ...ws.slice(at % (ws.length + 1))].join(' ')}; }`);
+  const call = ARG.map((a) => `f ${a}`.trimEnd());
+  // Statements, a run of calls (which the parser may read as a loop over their arguments), statements, calls.
+  const others = fc.tuple(fc.array(statement, { maxLength: 3 }), fc.array(call, { minLength: 1, maxLength: 4 }), fc.array(fc.oneof(statement, call), { maxLength: 3 }))
+    .map(([before, calls, after]) => [...before, ...calls, ...after]);
+  fc.assert(fc.property(body, others, (definition, rest) => {
+    const lines = [definition, ...rest];
+    const script = `${lines.join('\n')}\n`;
+    const runs = runsByLine(dir, lines);
+    // The function's runs, call by call, in the order the script makes them.
+    const called = rest.flatMap((l, n) => (l === 'f' || l.startsWith('f ') ? runs.get(n + 1) ?? [] : []));
+    const r = lint(script, { fileName: 'fw.sh' });
+    for (const c of r.ruleset.commands) {
+      const info = r.ruleset.loops?.get(c);
+      const passed = c.startLine === 0 ? called : runs.get(c.startLine) ?? [];
+      if (!info) {
+        for (const p of passed) agrees(c.tokens, p, `${script}\nline ${c.startLine + 1}: parsed ${shown(c.tokens)}, bash gave ${JSON.stringify(p)}`);
+        continue;
+      }
+      assert.equal(passed.length, info.values.length, `${script}\nline ${c.startLine + 1}: values ${JSON.stringify(info.values)}, bash ran ${passed.length} times`);
+      info.variants.forEach((v, k) => {
+        const at = info.valueAt[k];
+        agrees(v.tokens, passed[at], `${script}\nline ${c.startLine + 1}, call ${at + 1} (${info.values[at]}): parsed ${shown(v.tokens)}, bash gave ${JSON.stringify(passed[at])}`);
+      });
+    }
+  }), { numRuns: Number(process.env.PROPERTY_RUNS ?? 200), seed: 17 });
+});
