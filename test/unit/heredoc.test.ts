@@ -52,15 +52,41 @@ test('an SSH accept in the body counts: a DROP policy set after it by a command 
   assert.ok(codesOf(text.replace('COMMIT\n', '')).includes('missing-commit@5'));
 });
 
-test('a body the shell changes, a test run, and <<- are left alone', () => {
-  const body = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -s $ADMIN -j ACCEPT', 'COMMIT', 'EOF'];
-  for (const open of ['iptables-restore <<EOF', 'iptables-restore --test <<\'EOF\'', 'iptables-restore <<-EOF']) {
+test('a test run and <<- are left alone', () => {
+  const body = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -s 10.0.0.1 -j ACCEPT', 'COMMIT', 'EOF'];
+  for (const open of ['iptables-restore --test <<\'EOF\'', 'iptables-restore <<-EOF']) {
     const r = lint(script(open, ...body), { fileName: 'fw.sh' });
     assert.equal(r.ruleset.embedded, undefined, open);
     assert.equal(r.ruleset.commands.filter(isRuleCommand).length, 0, open);
   }
-  // The same body with a quoted delimiter: the shell expands nothing, and `$ADMIN` is what iptables gets.
-  assert.ok(codesOf(script('iptables-restore <<\'EOF\'', ...body)).some((c) => c.startsWith('invalid-value@4') || c.startsWith('hostname@4')));
+});
+
+test('a body the shell expands: its rules get the variables\' known values, others stay unknown', () => {
+  const body = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -i $WAN -s ${ADMIN} -p tcp --dport 22 -j ACCEPT', '-A INPUT -s $OTHER -j ACCEPT', '-A INPUT -m comment --comment "from $WAN" -j DROP', 'COMMIT', 'EOF'];
+  const r = lint(script('WAN=eth0', 'ADMIN=10.0.0.1', 'iptables-restore <<EOF', ...body), { fileName: 'fw.sh' });
+  assert.deepEqual(r.ruleset.embedded, [{ fromLine: 4, toLine: 10, family: 4 }]);
+  const [ssh, other, drop] = r.ruleset.commands.filter(isRuleCommand);
+  assert.deepEqual(ssh.tokens.map((t) => t.value), ['-A', 'INPUT', '-i', 'eth0', '-s', '10.0.0.1', '-p', 'tcp', '--dport', '22', '-j', 'ACCEPT']);
+  assert.ok(ssh.substituted && !ssh.dynamic);
+  // A word keeps its place in the text: the variable's range.
+  assert.deepEqual(ssh.tokens[3].range, { start: { line: 6, character: 12 }, end: { line: 6, character: 16 } });
+  assert.ok(other.dynamic, 'a variable with no known value');
+  assert.equal(drop.options.find((o) => o.nameText === '--comment')?.argValue, 'from eth0');
+  // The SSH accept counts (no lockout), and the unknown accept may accept anything.
+  assert.ok(!r.diagnostics.some((d) => d.code === 'ssh-lockout' || d.severity === 'error'), JSON.stringify(r.diagnostics));
+  // A value the shell would split, or a command's output, leaves the words of its line unknown: the body is a load
+  // the analysis cannot read, as before.
+  for (const pre of ['PORTS="22 80"', '']) {
+    const line = pre ? '-A INPUT -p tcp -m multiport --dports $PORTS -j ACCEPT' : '-A INPUT -s $(cat /etc/admin) -j ACCEPT';
+    const split = lint(script(pre, 'iptables-restore <<EOF', '*filter', ':INPUT DROP [0:0]', line, 'COMMIT', 'EOF'), { fileName: 'fw.sh' });
+    if (pre) assert.ok(split.ruleset.commands.filter(isRuleCommand)[0].dynamic, line);
+    else assert.equal(split.ruleset.embedded, undefined, line);
+    assert.ok(!split.diagnostics.some((d) => d.severity === 'error'), JSON.stringify(split.diagnostics));
+  }
+  // A chain named by a value: the body is not read.
+  assert.equal(lint(script('C=SSH', 'iptables-restore <<EOF', '*filter', ':$C - [0:0]', '-A $C -j ACCEPT', 'COMMIT', 'EOF'), { fileName: 'fw.sh' }).ruleset.embedded, undefined);
+  // The same body with a quoted delimiter: the shell expands nothing, and `$WAN` is what iptables gets.
+  assert.ok(codesOf(script('WAN=eth0', 'ADMIN=10.0.0.1', 'iptables-restore <<\'EOF\'', ...body)).some((c) => c.startsWith('invalid-value@6') || c.startsWith('hostname@6')));
 });
 
 test('other here-documents are no rules, and lines after them are read as before', () => {

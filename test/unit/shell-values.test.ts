@@ -121,3 +121,29 @@ test('the words a function passes to iptables, for each call, where the parser k
     }
   }), { numRuns: Number(process.env.PROPERTY_RUNS ?? 200), seed: 17 });
 });
+
+/** A line of a restore file as iptables-restore splits it: at blanks, double quotes grouping (and taken away). */
+function restoreWords(line: string): string[] {
+  return (line.match(/(?:"[^"]*"|[^\s"])+/g) ?? []).map((w) => w.replace(/"/g, ''));
+}
+
+test('the words of a here-document\'s rules, where the parser knows them, are those iptables-restore gets once bash has expanded the body', { skip: !hasBash && !process.env.CI && 'bash is not installed' }, () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'shell-heredoc-'));
+  const fake = path.join(dir, 'iptables-restore');
+  writeFileSync(fake, '#!/bin/sh\ncat\n');
+  chmodSync(fake, 0o755);
+  const file = path.join(dir, 'fw.sh');
+  const assignments = fc.array(statement.filter((l) => !l.startsWith('iptables')), { maxLength: 5 });
+  const rule = fc.array(fc.constantFrom('-s', '$A', '${B}', '"$A"', '"x $WAN"', '$PORT/24', 'x$WAN', '-j', 'ACCEPT', "'$A'"), { minLength: 1, maxLength: 5 }).map((ws) => `-A INPUT ${ws.join(' ')}`);
+  fc.assert(fc.property(assignments, fc.array(rule, { minLength: 1, maxLength: 3 }), (before, rules) => {
+    const lines = [...before, 'iptables-restore <<EOF', '*filter', ...rules, 'COMMIT', 'EOF'];
+    const script = `${lines.join('\n')}\n`;
+    writeFileSync(file, script);
+    const out = spawnSync('bash', [file], { encoding: 'utf8', env: { PATH: `${dir}:${process.env.PATH}` } }).stdout.split('\n');
+    const first = before.length + 2;
+    for (const c of lint(script, { fileName: 'fw.sh' }).ruleset.commands) {
+      const passed = restoreWords(out[c.startLine - first + 1]);
+      agrees(c.tokens, passed, `${script}\nline ${c.startLine + 1}: parsed ${shown(c.tokens)}, iptables-restore gets ${JSON.stringify(passed)}`);
+    }
+  }), { numRuns: Number(process.env.PROPERTY_RUNS ?? 200), seed: 19 });
+});

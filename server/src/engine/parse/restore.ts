@@ -20,11 +20,18 @@ export function parseRestore(text: string, family: Family, index = new LineIndex
 }
 
 /**
- * The lines `from` to `to` (not included) of a document read as a restore file: the body of a here-document fed to
- * iptables-restore in a script. Positions are those of the whole document.
+ * How a script's shell reads a word of a here-document before iptables-restore does: the word with its expansions
+ * put in, or with its value unknown (a dynamic Token); undefined when it has none.
  */
-export function parseRestoreLines(index: LineIndex, family: Family, from: number, to: number): Ruleset {
-  return new RestoreParser(family, index, undefined, { from, to }).parse();
+export type ExpandWord = (word: Token) => Token | undefined;
+
+/**
+ * The lines `from` to `to` (not included) of a document read as a restore file: the body of a here-document fed to
+ * iptables-restore in a script, whose rule words `expand` reads as the shell passes them when the shell expands the
+ * body. Positions are those of the whole document.
+ */
+export function parseRestoreLines(index: LineIndex, family: Family, from: number, to: number, expand?: ExpandWord): Ruleset {
+  return new RestoreParser(family, index, undefined, { from, to }, expand).parse();
 }
 
 /** One pass over the lines of a restore file; each kind of line has a method of its own. */
@@ -48,7 +55,7 @@ class RestoreParser {
   private templateFirst: Range | undefined;
 
   constructor(private readonly family: Family, private readonly index: LineIndex, private readonly memo?: AnalysisMemo,
-    private readonly lines = { from: 0, to: index.lineCount }) {
+    private readonly lines = { from: 0, to: index.lineCount }, private readonly expand?: ExpandWord) {
     this.template = hasSpan(index.text) ? new TemplateBlocks() : undefined;
   }
 
@@ -234,7 +241,7 @@ class RestoreParser {
     const { text: doc, starts } = this.index;
     const template = this.template;
     if (!memo) {
-      const command = parseRuleLine(text, line, this.commandContext(table), doc, starts[line], template);
+      const command = parseRuleLine(text, line, this.commandContext(table), doc, starts[line], template, this.expand);
       if (command) this.record(command);
       return;
     }
@@ -264,7 +271,7 @@ const LINE_WORDS: Token[] = [];
  * A rule line: the look-alike check, its words (after the counters, if any), and the command they make. The words
  * are read from the document (`doc`, where the line starts at `at`), the same text as `text`.
  */
-function parseRuleLine(text: string, line: number, ctx: CommandContext, doc: string, at: number, template?: TemplateBlocks): Command | undefined {
+function parseRuleLine(text: string, line: number, ctx: CommandContext, doc: string, at: number, template?: TemplateBlocks, expand?: ExpandWord): Command | undefined {
   checkLookalikeLine(text, line, ctx.sink);
   const templated = template !== undefined && text.includes('{');
   const lexed = templated ? lexTemplateLine(doc, line, at, at + text.length, at, LINE_WORDS) : lexRestoreLine(doc, line, at, at + text.length, at, LINE_WORDS);
@@ -282,7 +289,16 @@ function parseRuleLine(text: string, line: number, ctx: CommandContext, doc: str
     tokens = tokens.slice(1);
     if (!COUNTERS_RE.test(counters.value)) badCounters(counters, ctx.sink);
   }
+  let substituted = false;
+  if (expand) {
+    tokens = tokens.map((t) => {
+      const e = expand(t);
+      substituted ||= e !== undefined && !e.dynamic;
+      return e ?? t;
+    });
+  }
   const command = parseCommand(tokens, ctx, counters);
+  if (command && substituted) command.substituted = true;
   if (command && template && (template.conditional || (templated && hasInlineStatement(text)))) command.conditional = true;
   return command;
 }

@@ -125,17 +125,46 @@ interface Embedded {
   heredoc: HereDoc;
 }
 
-function embeddedRestore(words: Token[], k: number, heredoc: HereDoc | undefined, index: LineIndex, opts: ScriptOptions): Embedded | undefined {
+function embeddedRestore(words: Token[], k: number, heredoc: HereDoc | undefined, index: LineIndex, opts: ScriptOptions, values: ShellValues): Embedded | undefined {
   const m = RESTORE_RE.exec(words[k].value);
   if (!m || !heredoc || heredoc.stripTabs || heredoc.fromLine >= heredoc.toLine) return undefined;
   const args = words.slice(k + 1).map((w) => w.value);
   if (args.some((a) => a === '-t' || a === '--test')) return undefined;
+  // An unquoted delimiter: the shell expands the body first. Only rule lines are read with their expansions (a
+  // table or chain line whose name is a value would be another table or chain).
+  let expanded = false;
   if (!heredoc.quoted) {
-    for (let line = heredoc.fromLine; line < heredoc.toLine; line++) if (/[$`]/.test(index.lineText(line))) return undefined;
+    for (let line = heredoc.fromLine; line < heredoc.toLine; line++) {
+      const text = index.lineText(line);
+      if (!/[$`]/.test(text) || text.startsWith('#')) continue;
+      // A command's output or another expansion may hold blanks: the words of the line are not known.
+      if (!/^\s*[-[]/.test(text) || /[$`]/.test(text.replace(PLAIN_EXPANSION, ''))) return undefined;
+      expanded = true;
+    }
   }
   const family: Family = opts.family ?? (m[1] === 'ip6tables' ? 6 : 4);
   const flush = !args.some((a) => a === '-n' || a === '--noflush');
-  return { ruleset: parseRestoreLines(index, family, heredoc.fromLine, heredoc.toLine), family, flush, heredoc };
+  return { ruleset: parseRestoreLines(index, family, heredoc.fromLine, heredoc.toLine, expanded ? (w) => hereDocWord(w, values) : undefined), family, flush, heredoc };
+}
+
+/** `$NAME` and `${NAME}`: a variable's value, no more. */
+const PLAIN_EXPANSION = /\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)/g;
+
+/**
+ * A word of a here-document's rule line as iptables-restore gets it once the shell has expanded the body: its
+ * variables put in where their values are known (and leave it one word), otherwise a word whose value is unknown.
+ * Undefined for a word without an expansion.
+ */
+function hereDocWord(w: Token, values: ShellValues): Token | undefined {
+  const raw = w.raw;
+  if (!/[$`\\]/.test(raw)) return undefined;
+  const { line, start, endLine, end, quoted } = w;
+  const unknown = new Token(w.value, raw, line, start, endLine, end, quoted, true);
+  if (/[`\\]/.test(raw)) return unknown;
+  const text = values.text(unknown);
+  // iptables-restore splits the expanded line at blanks outside its double quotes.
+  if (text === undefined || text.includes('"') || (!quoted && /\s/.test(text))) return unknown;
+  return new Token(text, raw, line, start, endLine, end, quoted, false);
 }
 
 /**
@@ -260,7 +289,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
       mentionsIpv6 = true;
       continue;
     }
-    const restore = embeddedRestore(words, k, heredoc, index, opts);
+    const restore = embeddedRestore(words, k, heredoc, index, opts, values);
     const unseen = restore ? undefined : unseenLoad(words, k, opts);
     if (unseen) {
       loads.push({ ...unseen, line: words[k].range.start.line, arms });
