@@ -162,6 +162,10 @@ test('convert: a script\'s rules as a restore file on standard output, what is l
   assert.match(v6.out, /ip6tables-restore[\s\S]*-A INPUT -j ACCEPT/);
   assert.equal(run(['convert', '-'], 'echo hello\n').code, 2);
   assert.equal(run(['convert']).code, 2);
+  // Nothing to convert because the rules come from where they cannot be read: said, with the line.
+  const loads = run(['convert', '-'], 'echo start\niptables-restore < /etc/iptables/rules.v4\n');
+  assert.equal(loads.code, 2);
+  assert.match(loads.err, /has no iptables or ip6tables commands to convert\. It loads rules that cannot be read here .* on line 2\.\n?$/);
 });
 
 test('explain: every rule in plain words, chain by chain, in the order the kernel holds them', () => {
@@ -175,6 +179,9 @@ test('explain: every rule in plain words, chain by chain, in the order the kerne
     '',
   ].join('\n'));
   assert.equal(run(['explain']).code, 2);
+  // Nothing to explain is said, and why when the script loads its rules from elsewhere.
+  assert.equal(run(['explain', '-'], '#!/bin/sh\necho hello\n').out, 'No rules, and no policy that drops.\n');
+  assert.match(run(['explain', '-'], '#!/bin/sh\niptables-restore <<EOF\n*filter\n-A INPUT -s $(cat /etc/admins) -j ACCEPT\nCOMMIT\nEOF\n').out, /^No rules, and no policy that drops\. It loads rules that cannot be read here .* on line 2\.\n$/);
   // A value with a blank at its end keeps its quotes.
   const log = run(['explain', '-'], '*filter\n-A INPUT -j LOG --log-prefix "dropped: "\n-A INPUT -p tcp --dport 80 -j ACCEPT\nCOMMIT\n');
   assert.match(log.out, /1\. line 2: Logs every packet with the prefix "dropped: " and lets them go on to the next rule\.\n/);

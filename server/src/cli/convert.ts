@@ -3,6 +3,7 @@ import { lint } from '../engine/lint';
 import { scriptToRestore } from '../engine/toRestore';
 import { oneFileInput } from './input';
 import { readSourcedFile } from '../sourcedFile';
+import { unseenLoadsNote } from '../engine/model';
 
 export const CONVERT_USAGE = `Usage: iptables-lint convert SCRIPT [--ipv4|--ipv6]
 Prints the rules the shell script leaves in the kernel (from empty tables) as an iptables-restore file:
@@ -14,10 +15,11 @@ export function runConvert(argv: string[], out: (s: string) => void, errOut: (s:
   const input = oneFileInput(argv, 'convert', CONVERT_USAGE, 'script', { out, errOut, readStdin });
   if (typeof input === 'number') return input;
   const { file, family, text } = input;
-  const made = scriptToRestore(lint(text, { fileName: file === '-' ? undefined : file, format: 'script', readFile: readSourcedFile }), file === '-' ? 'the script' : file);
+  const result = lint(text, { fileName: file === '-' ? undefined : file, format: 'script', readFile: readSourcedFile });
+  const made = scriptToRestore(result, file === '-' ? 'the script' : file);
   const chosen = made.find((f) => f.family === (family ?? made[0]?.family));
   if (!chosen) {
-    errOut(`iptables-lint convert: ${file} has no ${family ? (family === 4 ? 'iptables' : 'ip6tables') + ' ' : 'iptables or ip6tables '}commands to convert.`);
+    errOut(`iptables-lint convert: ${file} has no ${family ? (family === 4 ? 'iptables' : 'ip6tables') + ' ' : 'iptables or ip6tables '}commands to convert.${unseenLoadsNote(result.ruleset, family)}`);
     return 2;
   }
   out(chosen.text);

@@ -1,7 +1,7 @@
 /** `iptables-lint explain FILE`: every rule in plain words, chain by chain, in the order the kernel holds them. */
 import { explainRule } from '../engine/explain';
 import { lint } from '../engine/lint';
-import { Command, lineName, Ruleset } from '../engine/model';
+import { Command, lineName, Ruleset, unseenLoadsNote } from '../engine/model';
 import { oneFileInput } from './input';
 import { readSourcedFile } from '../sourcedFile';
 import { unrolled } from '../engine/parse/scriptLoops';
@@ -15,9 +15,11 @@ export function runExplain(argv: string[], out: (s: string) => void, errOut: (s:
   if (typeof input === 'number') return input;
   const { file, family, text } = input;
   const result = lint(text, { fileName: file === '-' ? undefined : file, family, readFile: readSourcedFile });
+  let said = false;
   for (const cs of result.state.all()) {
     // An empty chain says something only when it is a built-in one that drops.
     if (!cs.rules.length && cs.policy !== 'DROP') continue;
+    said = true;
     const policy = cs.builtin ? `, policy ${cs.policy ?? 'ACCEPT'}` : '';
     // A rule a loop (or a function's calls) adds once per value stands there once per value.
     const rules = unrolled(cs.rules, result.ruleset.loops);
@@ -30,6 +32,8 @@ export function runExplain(argv: string[], out: (s: string) => void, errOut: (s:
       out(`  ${refused ? '-' : `${++n}.`} ${placeOf(result.ruleset, rule, variant)}${refused ? ' (refused by iptables: not added)' : ''}: ${plainText(explainRule(variant))}\n`);
     }
   }
+  // Nothing to explain: say so, rather than print nothing.
+  if (!said) out(`No rules, and no policy that drops.${unseenLoadsNote(result.ruleset)}\n`);
   return 0;
 }
 

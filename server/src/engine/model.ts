@@ -246,6 +246,16 @@ export function loadsUnseen(rs: Ruleset, family: Family): boolean {
   return !!rs.loads?.some((l) => l.family === family);
 }
 
+/**
+ * Where a script loads rules the linter cannot read (a rules file, a pipe, a here-document the shell fills in with
+ * values not known here), for one family or both, as a sentence for a message; '' when it loads none.
+ */
+export function unseenLoadsNote(rs: Ruleset, family?: Family): string {
+  const lines = [...new Set((rs.loads ?? []).filter((l) => !l.template && (family === undefined || l.family === family)).map((l) => l.line + 1))];
+  if (!lines.length) return '';
+  return ` It loads rules that cannot be read here (iptables-restore from a file, a pipe, or a here-document with values only the running script knows) on line${lines.length > 1 ? 's' : ''} ${lines.join(', ')}.`;
+}
+
 /** An arm of a script's if or case statement: the statement, and the arm's place in it (then 0, each elif or else 1, 2, ...). */
 export interface ArmRef {
   statement: number;
