@@ -13,7 +13,7 @@ import { parseCommand } from './command';
 import { parseRestoreLines } from './restore';
 import { DiagnosticSink } from './diagnostics';
 import { followedArms, FunctionCall, notFollowed, runOrder, ScriptStatements } from './scriptFlow';
-import { ASSIGN, ShellValues, Sourced } from './shellValues';
+import { ASSIGN, EXPANSION, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
 import { BodyRule, callLoops, eachValue, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopsOf, mentionsLoopVar, shBraceWords, shellOf, takenTogether, withValue } from './scriptLoops';
@@ -138,7 +138,7 @@ function embeddedRestore(words: Token[], k: number, heredoc: HereDoc | undefined
       const text = index.lineText(line);
       if (!/[$`]/.test(text) || text.startsWith('#')) continue;
       // A command's output or another expansion may hold blanks: the words of the line are not known.
-      if (!/^\s*[-[]/.test(text) || /[$`]/.test(text.replace(PLAIN_EXPANSION, ''))) return undefined;
+      if (!/^\s*[-[]/.test(text) || /[$`]/.test(text.replace(EXPANSION, ''))) return undefined;
       expanded = true;
     }
   }
@@ -147,9 +147,6 @@ function embeddedRestore(words: Token[], k: number, heredoc: HereDoc | undefined
   return { ruleset: parseRestoreLines(index, family, heredoc.fromLine, heredoc.toLine, expanded ? (w) => hereDocWord(w, values) : undefined), family, flush, heredoc };
 }
 
-/** `$NAME` and `${NAME}`: a variable's value, no more. */
-const PLAIN_EXPANSION = /\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)/g;
-
 /**
  * A word of a here-document's rule line as iptables-restore gets it once the shell has expanded the body: its
  * variables put in where their values are known (and leave it one word), otherwise a word whose value is unknown.
@@ -157,14 +154,13 @@ const PLAIN_EXPANSION = /\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)
  */
 function hereDocWord(w: Token, values: ShellValues): Token | undefined {
   const raw = w.raw;
-  if (!/[$`\\]/.test(raw)) return undefined;
-  const { line, start, endLine, end, quoted } = w;
-  const unknown = new Token(w.value, raw, line, start, endLine, end, quoted, true);
-  if (/[`\\]/.test(raw)) return unknown;
-  const text = values.text(unknown);
-  // iptables-restore splits the expanded line at blanks outside its double quotes.
-  if (text === undefined || text.includes('"') || (!quoted && /\s/.test(text))) return unknown;
-  return new Token(text, raw, line, start, endLine, end, quoted, false);
+  if (!/[$\\]/.test(raw)) return undefined;
+  const unknown = new Token(w.value, raw, w.line, w.start, w.endLine, w.end, w.quoted, true);
+  if (raw.includes('\\')) return unknown;
+  // As in a command's words, a value with blanks outside quotes is several words; a double quote in it would change
+  // how iptables-restore groups the words.
+  const known = values.resolve(unknown);
+  return known && !known.value.includes('"') ? known : unknown;
 }
 
 /**
@@ -338,11 +334,17 @@ function withoutUnclosed(items: ShellItem[], unclosed: UnclosedQuote[], index: L
   const what = first.quote === '"' ? 'double quote' : 'single quote';
   sink.error('syntax', { start: at, end: { line: at.line, character: at.character + 1 } },
     `This ${what} is never closed: the shell reads to the end of the file looking for its end, then stops with a syntax error (unexpected EOF while looking for the matching ${first.quote}). The command it stands in does not run, nor does anything after it.`);
-  const word = items.findIndex((it) => it.kind === 'word' ? comparePos(it.token.range.start, at) <= 0 && comparePos(at, it.token.range.end) < 0 : it.kind === 'op' && !!it.target && comparePos(it.target.range.start, at) <= 0 && comparePos(at, it.target.range.end) < 0);
+  // The word the quote opens in (a command's, or one a redirection names), then back to the start of its command.
+  const holds = (t: Token | undefined) => !!t && comparePos(t.range.start, at) <= 0 && comparePos(at, t.range.end) < 0;
+  const word = items.findIndex((it) => holds(it.kind === 'word' ? it.token : it.kind === 'op' ? it.target : undefined));
   if (word < 0) return items;
   let from = word;
-  while (from > 0 && !(items[from - 1].kind === 'op' && COMMAND_ENDS.has((items[from - 1] as { value: string }).value))) from--;
+  while (from > 0 && !endsCommand(items[from - 1])) from--;
   return items.slice(0, from);
+}
+
+function endsCommand(it: ShellItem): boolean {
+  return it.kind === 'op' && COMMAND_ENDS.has(it.value);
 }
 
 /** A command that adds a rule to a chain whose name is a value not known here (`iptables -A $CHAIN ...`). */

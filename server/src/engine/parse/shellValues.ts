@@ -22,7 +22,7 @@ export interface SimpleWords {
 export const ASSIGN = /^([A-Za-z_][A-Za-z0-9_]*)(\+?)=/;
 const USE = /^"?\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))"?$/;
 /** A plain expansion inside a word's value: `${NAME}` or `$NAME` (the longest name, as the shell reads it). */
-const EXPANSION = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+export const EXPANSION = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
 const DEFAULT = /\$\{([A-Za-z_][A-Za-z0-9_]*):?=/g;
 /** Commands that set variables of their own (or every variable: sourcing a file, eval). */
 const DECLARES = new Set(['export', 'readonly', 'declare', 'typeset', 'local', 'unset', 'read', 'getopts', 'mapfile', 'readarray', 'let']);
