@@ -25,6 +25,9 @@ const CASES: Array<{ cmds: string[]; unseen?: string }> = [
   { cmds: ['-N X', '-E X Y'] }, { cmds: ['-N X', '-E X INPUT'] }, { cmds: ['-N X', '-N Y', '-E X Y'] }, { cmds: ['-E INPUT X'] },
   { cmds: ['-X INPUT'] }, { cmds: ['-N X', '-X X'] }, { cmds: ['-N X', '-A INPUT -j X', '-X X'] }, { cmds: ['-N X', '-A INPUT -j X', '-F INPUT', '-X X'] },
   { cmds: ['-N A', '-N B', '-A A -j B', '-X'] }, { cmds: ['-N A', '-N B', '-A A -j B', '-F', '-X'] }, { cmds: ['-X'] }, { cmds: ['-F'] }, { cmds: ['-Z'] },
+  // A chain that still holds rules cannot be deleted; -X alone deletes every user chain or, if one holds rules, none.
+  { cmds: ['-N X', '-A X -j ACCEPT', '-X X'] }, { cmds: ['-N X', '-A X -j ACCEPT', '-F X', '-X X'] }, { cmds: ['-N X', '-A X -j ACCEPT', '-D X 1', '-X X'] },
+  { cmds: ['-N A', '-N B', '-A B -j ACCEPT', '-X'] }, { cmds: ['-N A', '-N B', '-A B -j ACCEPT', '-X A'] }, { cmds: ['-N A', '-N B', '-A B -j ACCEPT', '-X', '-N A'] },
   { cmds: ['-I INPUT 0 -j ACCEPT'] }, { cmds: ['-I INPUT 1 -j ACCEPT'] }, { cmds: ['-D INPUT 0'] }, { cmds: ['-R INPUT 0 -j ACCEPT'] },
   { cmds: ['-F INPUT', '-I INPUT 2 -j ACCEPT'] }, { cmds: ['-F INPUT', '-A INPUT -j ACCEPT', '-I INPUT 3 -j ACCEPT'] }, { cmds: ['-F INPUT', '-A INPUT -j ACCEPT', '-R INPUT 1 -j DROP'] },
   { cmds: ['-F INPUT', '-R INPUT 1 -j ACCEPT'] },
@@ -76,6 +79,10 @@ const cases: string[] = [
   // A rule marked for the other family: the words before the mark are read, those after it are not.
   F('*filter', '-A INPUT -6 -p tpc -j ACCEPT', 'COMMIT'), F('*filter', '-A INPUT -p tpc -6 -j ACCEPT', 'COMMIT'), F('*filter', '-A INPUT -s -6 -j ACCEPT', 'COMMIT'),
   F('*filter', '-A INPUT -d 2001:db8::1 -6 -j ACCEPT', 'COMMIT'), F('*filter', '-A INPUT -6 -j NOSUCH', 'COMMIT'),
+  // -X of a chain that holds rules, or that a rule jumps to: iptables-restore refuses the line.
+  F('*filter', ':X - [0:0]', '-A X -j ACCEPT', '-X X', 'COMMIT'), F('*filter', ':X - [0:0]', '-A X -j ACCEPT', '-F X', '-X X', 'COMMIT'), F('*filter', ':X - [0:0]', '-A X -j ACCEPT', '-X', 'COMMIT'),
+  F('*filter', ':X - [0:0]', ':Y - [0:0]', '-A X -j ACCEPT', '-X Y', 'COMMIT'), F('*filter', ':X - [0:0]', '-A INPUT -j X', '-X X', 'COMMIT'), F('*filter', ':X - [0:0]', '-A INPUT -j X', '-F INPUT', '-X X', 'COMMIT'),
+  F('*filter', ':X - [0:0]', '-X X', 'COMMIT'),
 ];
 
 test(`kernel (iptables-${BACKEND}): restore files with odd lines: the linter refuses what iptables-restore refuses`, { skip, timeout: 120000 }, () => {

@@ -177,6 +177,12 @@ export function validateChainName(name: Token, sink: DiagnosticSink, declaration
   return true;
 }
 
+/** `the rule on line 4`, `the rules on lines 4, 5, 9, ...`: where some rules are, for a message (five lines at most). */
+function ruleLines(rules: readonly Command[]): string {
+  const lines = rules.slice(0, 5).map((r) => r.startLine + 1).join(', ');
+  return rules.length > 1 ? `the rules on lines ${lines}${rules.length > 5 ? ', ...' : ''}` : `the rule on line ${lines}`;
+}
+
 export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   const state = new RulesetState();
   const isScript = rs.format === 'script';
@@ -411,7 +417,11 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     return out;
   }
 
-  /** -X: deletes one user chain or every user chain of the table; the kernel refuses while a rule jumps to one. */
+  /**
+   * -X: deletes one user chain or every user chain of the table. The kernel refuses while a rule jumps to the chain
+   * ("Too many links") or while it holds rules ("Directory not empty"); -X alone then deletes none of them. A script
+   * goes on after the failed command (a warning); iptables-restore stops (an error).
+   */
   function deleteChains(c: Command, family: Family, _op: string, name: ChainWord | undefined): void {
     const cs = name ? lookupChain(c, family, name) : undefined;
     if (cs?.builtin) {
@@ -419,11 +429,16 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       return;
     }
     if (name && !cs) return;
-    const held = isScript ? jumpsInto(family, c.table, cs?.name) : [];
+    const severity = isScript ? 'warning' : 'error';
+    const at = (name ?? c).range;
+    const held = jumpsInto(family, c.table, cs?.name);
     if (held.length) {
-      const lines = held.slice(0, 5).map((r) => r.startLine + 1).join(', ');
-      sink.add('syntax', 'warning', (name ?? c).range,
-        `${cs ? `Chain ${cs.name}` : 'A user chain of this table'} is still jumped to at this point (the rule${held.length > 1 ? 's' : ''} on line${held.length > 1 ? 's' : ''} ${lines}${held.length > 5 ? ', ...' : ''}): this -X fails ("Too many links"). Flush or delete those rules first.`);
+      sink.add('syntax', severity, at, `${cs ? `Chain ${cs.name}` : 'A user chain of this table'} is still jumped to at this point (${ruleLines(held)}): this -X fails ("Too many links")${cs ? '' : ' and deletes no chain'}. Flush or delete those rules first.`);
+      return;
+    }
+    const full = (cs ? [cs] : state.inTable(family, c.table)).find((x) => !x.builtin && x.rules.length > 0);
+    if (full) {
+      sink.add('syntax', severity, at, `Chain ${full.name} still holds ${full.rules.length} rule${full.rules.length > 1 ? 's' : ''} at this point (${ruleLines(full.rules)}): this -X fails ("Directory not empty")${cs ? '' : ' and deletes no chain'}. Flush ${cs ? 'it' : 'the table'} first (-F${cs ? ` ${cs.name}` : ''}).`);
       return;
     }
     if (cs) state.delete(family, c.table, cs.name);

@@ -1,0 +1,139 @@
+/**
+ * What the chains hold after a script's chain commands (-N, -A, -I, -D, -F, -X, -E), and what iptables refuses among
+ * them: held to a plain model of the kernel's chains, and by hand for -X of a chain that still holds rules or is
+ * jumped to (the kernel's own answers are in test/kernel/commands.test.ts).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { lint } from '../../server/src/engine/lint';
+
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
+const script = (...lines: string[]) => ['#!/bin/sh', ...lines.map((l) => `iptables ${l}`), ''].join('\n');
+const findings = (text: string, fileName: string) => lint(text, { fileName }).diagnostics.filter((d) => d.code === 'syntax' || d.code === 'unknown-target' || d.code === 'undefined-chain');
+
+test('-X of a chain that holds rules: the command fails, the chain and its rules stay', () => {
+  const text = script('-N X', '-A X -s 10.0.0.1 -j ACCEPT', '-X X', '-A X -s 10.0.0.2 -j ACCEPT');
+  const r = lint(text, { fileName: 'fw.sh' });
+  const f = findings(text, 'fw.sh');
+  assert.equal(f.length, 1, JSON.stringify(f));
+  assert.equal(f[0].severity, 'warning');
+  assert.deepEqual(f[0].range, { start: { line: 3, character: 12 }, end: { line: 3, character: 13 } });
+  assert.match(f[0].message, /Chain X still holds 1 rule .*line 3.*"Directory not empty".*-F X/);
+  assert.deepEqual(r.state.get(4, 'filter', 'X')?.rules.map((c) => c.startLine), [2, 4]);
+});
+
+test('-X of a chain emptied first (-F, or -D of its last rule) deletes it', () => {
+  for (const empty of ['-F X', '-D X -s 10.0.0.1 -j ACCEPT', '-D X 1']) {
+    const text = script('-N X', '-A X -s 10.0.0.1 -j ACCEPT', empty, '-X X');
+    assert.deepEqual(findings(text, 'fw.sh'), [], empty);
+    assert.equal(lint(text, { fileName: 'fw.sh' }).state.get(4, 'filter', 'X'), undefined, empty);
+  }
+});
+
+test('-X alone deletes every user chain, or none while one holds rules', () => {
+  const text = script('-N A', '-N B', '-A B -j ACCEPT', '-X', '-A A -j ACCEPT');
+  const f = findings(text, 'fw.sh');
+  assert.equal(f.length, 1, JSON.stringify(f));
+  assert.match(f[0].message, /Chain B still holds 1 rule .*deletes no chain/);
+  assert.equal(f[0].range.start.line, 4);
+  // A is still there: the -A after the failed -X adds to it.
+  assert.equal(lint(text, { fileName: 'fw.sh' }).state.get(4, 'filter', 'A')?.rules.length, 1);
+  assert.deepEqual(findings(script('-N A', '-N B', '-A B -j ACCEPT', '-F', '-X'), 'fw.sh'), []);
+});
+
+test('in a restore file -X of a chain that holds rules or is jumped to is an error, and the jump still reaches the chain', () => {
+  const file = (...l: string[]) => ['*filter', ':INPUT ACCEPT [0:0]', ':X - [0:0]', ...l, 'COMMIT', ''].join('\n');
+  const held = findings(file('-A X -j ACCEPT', '-X X'), 'rules.v4');
+  assert.deepEqual(held.map((d) => [d.severity, d.range.start.line]), [['error', 4]]);
+  assert.match(held[0].message, /"Directory not empty"/);
+  const jumped = findings(file('-A INPUT -j X', '-X X'), 'rules.v4');
+  assert.deepEqual(jumped.map((d) => [d.severity, d.range.start.line]), [['error', 4]], JSON.stringify(jumped));
+  assert.match(jumped[0].message, /still jumped to .*line 4.*"Too many links"/);
+  assert.deepEqual(findings(file('-A INPUT -j X', '-A X -j ACCEPT', '-F', '-X X'), 'rules.v4'), []);
+});
+
+/** A rule of the model: its words after the chain (what -D compares) and the chain it jumps to, if any. */
+interface ModelRule {
+  spec: string;
+  jump?: string;
+}
+
+/**
+ * The kernel's chains of the filter table as a script changes them, each command failing as iptables fails it
+ * (and then changing nothing).
+ */
+class Chains {
+  readonly chains = new Map<string, ModelRule[]>([['INPUT', []]]);
+
+  private referenced(name: string | undefined): boolean {
+    for (const rules of this.chains.values()) for (const r of rules) if (r.jump !== undefined && (name === undefined || r.jump === name)) return true;
+    return false;
+  }
+
+  run(op: string, chain: string | undefined, arg: { n?: number; rule?: ModelRule; to?: string }): void {
+    const rules = chain === undefined ? undefined : this.chains.get(chain);
+    const user = chain !== undefined && chain !== 'INPUT';
+    if (op === '-N' && !rules) this.chains.set(chain!, []);
+    else if (op === '-A' && rules) rules.push(arg.rule!);
+    else if (op === '-I' && rules && arg.n! <= rules.length + 1) rules.splice(arg.n! - 1, 0, arg.rule!);
+    else if (op === '-D' && rules) {
+      const at = arg.n !== undefined ? arg.n - 1 : rules.findIndex((r) => r.spec === arg.rule!.spec);
+      if (at >= 0 && at < rules.length) rules.splice(at, 1);
+    } else if (op === '-F') {
+      for (const [name, list] of this.chains) if (chain === undefined || name === chain) list.length = 0;
+    } else if (op === '-X' && chain === undefined) {
+      const users = [...this.chains.keys()].filter((n) => n !== 'INPUT');
+      if (!this.referenced(undefined) && users.every((n) => this.chains.get(n)!.length === 0)) for (const n of users) this.chains.delete(n);
+    } else if (op === '-X' && rules && user && !this.referenced(chain) && rules.length === 0) this.chains.delete(chain!);
+    else if (op === '-E' && rules && user && !this.chains.has(arg.to!)) {
+      this.chains.delete(chain!);
+      this.chains.set(arg.to!, rules);
+      for (const list of this.chains.values()) for (const r of list) if (r.jump === chain) r.jump = arg.to;
+    }
+  }
+}
+
+const USER = ['A', 'B', 'C'];
+const step = fc.record({
+  op: fc.constantFrom('-N', '-N', '-A', '-A', '-A', '-A', '-I', '-D', '-D', '-F', '-X', '-E'),
+  chain: fc.constantFrom('INPUT', 'A', 'A', 'B', 'C', undefined),
+  n: fc.integer({ min: 1, max: 4 }),
+  byNumber: fc.boolean(),
+  src: fc.integer({ min: 1, max: 4 }),
+  jump: fc.constantFrom(undefined, undefined, 'A', 'B', 'C'),
+  to: fc.constantFrom(...USER),
+});
+
+test('property: a script\'s chain commands leave the chains as the kernel would, rule for rule', () => {
+  fc.assert(fc.property(fc.array(step, { maxLength: 25 }), (steps) => {
+    const model = new Chains();
+    const lines: string[] = [];
+    for (const s of steps) {
+      let { chain } = s;
+      if (chain === undefined && !['-F', '-X'].includes(s.op)) chain = 'INPUT';
+      if (chain === 'INPUT' && ['-N', '-X', '-E'].includes(s.op)) chain = 'A';
+      // Jumps go down the list INPUT, A, B, C only, to a chain that exists: no loops, no unknown targets.
+      const below = chain === 'INPUT' ? USER : USER.slice(USER.indexOf(chain!) + 1);
+      const jump = s.jump !== undefined && below.includes(s.jump) && model.chains.has(s.jump) && model.chains.has(chain!) ? s.jump : undefined;
+      const rule: ModelRule = jump ? { spec: `-j ${jump}`, jump } : { spec: `-s 10.0.0.${s.src} -j ACCEPT` };
+      const byNumber = s.op === '-D' && s.byNumber;
+      if (s.op === '-D' && !byNumber && rule.jump) continue;
+      // A rule number beyond the chain's end is refused with a finding; the model needs no such case.
+      if ((s.op === '-I' || byNumber) && model.chains.get(chain!) === undefined) continue;
+      const words = s.op === '-N' || s.op === '-F' || s.op === '-X' ? [] : s.op === '-E' ? [s.to] : s.op === '-I' ? [String(s.n), rule.spec] : byNumber ? [String(s.n)] : [rule.spec];
+      // A chain renamed neither jumps nor is jumped to, and takes a name further down: the jumps stay free of loops.
+      const jumpsOf = (l: ModelRule[]) => l.some((r) => r.jump !== undefined && (r.jump === chain || l === model.chains.get(chain!)));
+      if (s.op === '-E' && (USER.indexOf(s.to) <= USER.indexOf(chain!) || [...model.chains.values()].some(jumpsOf))) continue;
+      lines.push([s.op, chain ?? '', ...words].filter(Boolean).join(' '));
+      model.run(s.op, chain, { n: s.op === '-I' || byNumber ? s.n : undefined, rule, to: s.to });
+    }
+    const r = lint(script(...lines), { fileName: 'fw.sh' });
+    for (const name of ['INPUT', ...USER]) {
+      // A built-in chain is there once the script names its table.
+      const got = r.state.get(4, 'filter', name)?.rules.map((c) => c.ruleSpecText) ?? (name === 'INPUT' ? [] : undefined);
+      const want = model.chains.get(name)?.map((x) => x.spec);
+      assert.deepEqual(got, want, `${name} after:\n${lines.join('\n')}`);
+    }
+  }), { numRuns: RUNS });
+});
