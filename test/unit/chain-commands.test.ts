@@ -53,6 +53,15 @@ test('in a restore file -X of a chain that holds rules or is jumped to is an err
   assert.deepEqual(findings(file('-A INPUT -j X', '-A X -j ACCEPT', '-F', '-X X'), 'rules.v4'), []);
 });
 
+test('a rule added after its chain was renamed or deleted goes nowhere, whatever the rule before it added to', () => {
+  const renamed = lint(script('-N A', '-A A -s 10.0.0.1 -j ACCEPT', '-E A B', '-A A -s 10.0.0.2 -j ACCEPT', '-A B -s 10.0.0.3 -j ACCEPT'), { fileName: 'fw.sh' });
+  assert.deepEqual(renamed.state.get(4, 'filter', 'B')?.rules.map((c) => c.startLine), [2, 5]);
+  const deleted = lint(script('-N A', '-A A -s 10.0.0.1 -j ACCEPT', '-F A', '-X A', '-A A -s 10.0.0.2 -j ACCEPT', '-N A', '-A A -s 10.0.0.3 -j ACCEPT'), { fileName: 'fw.sh' });
+  assert.deepEqual(deleted.state.get(4, 'filter', 'A')?.rules.map((c) => c.startLine), [7]);
+  const file = ['*filter', ':A - [0:0]', '-A A -s 10.0.0.1 -j ACCEPT', 'COMMIT', '*filter', ':A - [0:0]', '-A A -s 10.0.0.2 -j ACCEPT', 'COMMIT', ''].join('\n');
+  assert.deepEqual(lint(file, { fileName: 'rules.v4' }).state.get(4, 'filter', 'A')?.rules.map((c) => c.startLine), [6]);
+});
+
 /** A rule of the model: its words after the chain (what -D compares) and the chain it jumps to, if any. */
 interface ModelRule {
   spec: string;
