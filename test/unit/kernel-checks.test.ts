@@ -341,6 +341,9 @@ test('rule numbers as strtoul reads them, tcp-rst, recent --seconds, and -m limi
   assert.match(slow.message, /lower the burst to 1 \(--limit-burst 1\) or raise the rate\. iptables-legacy refuses it; iptables-nft/);
   expectNone(filter('-A INPUT -m limit --limit 2/day -j LOG'), 'invalid-value');
   assert.match(expectOne(filter('-A INPUT -m limit --limit 20000/s -j ACCEPT'), 'invalid-value', 4, '20000/s').message, /Rate too fast/);
+  const zero = expectOne(filter('-A INPUT -m limit --limit 1/s --limit-burst 0 -j ACCEPT'), 'invalid-value', 4, '0');
+  assert.equal(zero.severity, 'warning');
+  assert.match(zero.message, /burst of 0 .*iptables-legacy refuses it; iptables-nft/);
 });
 
 test('more values held to the kernel: reversed NAT ports, empty log prefixes, odd hexadecimal, impossible dates, addrtype interfaces in the wrong chain', () => {

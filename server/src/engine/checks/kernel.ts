@@ -139,7 +139,8 @@ function checkHashlimitByteBurst(ctx: CheckContext, rate: string, burstOpt: Opti
 
 /**
  * -m limit as the kernel takes it: a rate faster than 10,000 per second is refused by iptables ("Rate too fast"),
- * and a slow rate with a burst of several overflows the kernel's credits (see kb/limit.ts).
+ * and a burst of 0, or a slow rate with a burst of several, overflows the kernel's credits (see kb/limit.ts); the
+ * last two only where the kernel's own match counts (iptables-legacy).
  */
 function checkLimitCredits(ctx: CheckContext, rule: Command): void {
   for (const m of rule.matches) {
@@ -155,6 +156,10 @@ function checkLimitCredits(ctx: CheckContext, rule: Command): void {
       continue;
     }
     const burst = burstOpt ? strtoulBase0(burstOpt.argValue ?? '') : 5;
+    if (burst === 0) {
+      legacyOnly(ctx.sink, 'invalid-value', burstOpt!.arg!.range, `The kernel's -m limit refuses a burst of 0 ("Numerical result out of range"): write a burst of 1 or more (the default is 5).`);
+      continue;
+    }
     // A burst past 10000 is refused as a value already (and would make the search below long).
     if (avg === undefined || burst === undefined || burst > 10000) continue;
     // iptables-nft counts in its own way and takes it.

@@ -60,7 +60,7 @@ export const MATCHES: ModuleSpec[] = [
   ], { exact: true }),
   match('limit', 'Matches until a rate is reached, then stops matching (a token bucket shared by every packet of the rule). Often used to keep LOG from flooding.', [
     opt('--limit', v.rateKind, 'Average rate: `3/minute` (default 3/hour).'),
-    opt('--limit-burst', v.intKind(1, 10000), 'How many packets may match at once before the rate applies (default 5).'),
+    opt('--limit-burst', v.intKind(0, 10000), 'How many packets may match at once before the rate applies (default 5).'),
   ]),
   match('hashlimit', 'Rate limit kept separately per source, destination or port (one bucket per host, unlike `limit`).', [
     opt('--hashlimit-upto', v.hashlimitRateKind, 'Match while the rate stays below this.'),
