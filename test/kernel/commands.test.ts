@@ -83,6 +83,14 @@ const cases: string[] = [
   F('*filter', ':X - [0:0]', '-A X -j ACCEPT', '-X X', 'COMMIT'), F('*filter', ':X - [0:0]', '-A X -j ACCEPT', '-F X', '-X X', 'COMMIT'), F('*filter', ':X - [0:0]', '-A X -j ACCEPT', '-X', 'COMMIT'),
   F('*filter', ':X - [0:0]', ':Y - [0:0]', '-A X -j ACCEPT', '-X Y', 'COMMIT'), F('*filter', ':X - [0:0]', '-A INPUT -j X', '-X X', 'COMMIT'), F('*filter', ':X - [0:0]', '-A INPUT -j X', '-F INPUT', '-X X', 'COMMIT'),
   F('*filter', ':X - [0:0]', '-X X', 'COMMIT'),
+  // -D names a rule by what iptables builds from its words, not by their text.
+  ...[['-p tcp --dport 22', '-p tcp -m tcp --dport 22'], ['-p tcp -m tcp --dport 22', '-p tcp --dport 22'], ['-s 10.0.0.1', '-s 10.0.0.1/32'], ['-s 10.0.0.1/8', '-s 10.0.0.0/8'],
+    ['-p tcp', '-p 6'], ['-p tcp --dport 22', '-p tcp --dport ssh'], ['-p tcp --dport 22', '-p tcp --dport 22:22'], ['-i eth0 -s 10.0.0.1', '-s 10.0.0.1 -i eth0'],
+    ['-m conntrack --ctstate NEW,ESTABLISHED', '-m conntrack --ctstate ESTABLISHED,NEW'], ['-m state --state NEW', '-m state --state new'], ['-p udp -m multiport --dports 53,123', '-p udp -m multiport --dports domain,ntp'],
+    ['-p icmp --icmp-type 8', '-p icmp --icmp-type echo-request'], ['-p tcp --dport 22', '-p tcp --dport 23'], ['-p tcp --dport 22', '-p udp --dport 22'], ['-s 10.0.0.1', '-s 10.0.0.2'],
+    ['-i eth0', '-i eth1'], ['-m state --state NEW', '-m conntrack --ctstate NEW'], ['-p tcp', '! -p tcp'], ['', '-p tcp']]
+    .map(([a, b]) => F('*filter', `-A INPUT ${a} -j ACCEPT`, `-D INPUT ${b} -j ACCEPT`, 'COMMIT')),
+  F('*filter', '-A INPUT -j ACCEPT', '-D INPUT -j DROP', 'COMMIT'), F('*filter', ':X - [0:0]', '-A INPUT -j X', '-D INPUT -g X', 'COMMIT'),
 ];
 
 test(`kernel (iptables-${BACKEND}): restore files with odd lines: the linter refuses what iptables-restore refuses`, { skip, timeout: 120000 }, () => {

@@ -388,6 +388,9 @@ test('not-rerunnable: a script that appends rules no flush before them takes awa
   assert.deepEqual(found('iptables -F', 'iptables -A INPUT -j ACCEPT', 'iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE').map(([l]) => l), [3]);
   assert.match(String(found('iptables -F', 'iptables -A INPUT -j ACCEPT', 'iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE')[0][1]), /flushes POSTROUTING \(nat\), .*'iptables -t nat -F POSTROUTING'/);
   assert.deepEqual(found('iptables -F', 'iptables -A INPUT -j ACCEPT', 'ip6tables -A INPUT -j ACCEPT').map(([l]) => l), [3]);
+  // A -C of another rule does not count for this one.
+  assert.deepEqual(found('iptables -D INPUT -p tcp --dport 2222 -j ACCEPT', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT').map(([l]) => l), [2]);
+  assert.deepEqual(found('iptables -D INPUT -p tcp --dport ssh -j ACCEPT', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT'), []);
   // Run again safely: a flush of the chain or of the table first, a rule added only when -C does not find it, a
   // rule deleted just before, a restore file fed to iptables-restore.
   for (const lines of [
@@ -398,6 +401,8 @@ test('not-rerunnable: a script that appends rules no flush before them takes awa
     ['iptables -C INPUT -p tcp --dport 22 -j ACCEPT ||', '  sudo iptables -A INPUT -p tcp --dport 22 -j ACCEPT'],
     ['if ! iptables -C INPUT -p tcp --dport 22 -j ACCEPT 2>/dev/null; then', '  iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'fi'],
     ['iptables -D INPUT -p tcp --dport 22 -j ACCEPT 2>/dev/null', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT'],
+    // The same rule written another way: iptables compares the rules it builds.
+    ['iptables -C INPUT -p tcp --dport ssh -j ACCEPT || iptables -A INPUT -p 6 -m tcp --dport 22 -j ACCEPT'],
     ["iptables-restore <<'EOF'", '*filter', ':INPUT DROP [0:0]', '-A INPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', 'EOF'],
   ]) assert.deepEqual(found(...lines), [], lines.join(' / '));
   // Left alone: rules loaded from a file, commands the analysis cannot see.

@@ -4,6 +4,7 @@
  */
 import { ruleNumberAt } from './parse/scriptLoops';
 import { strtoulBase0 } from './kb/services';
+import { maybeSameRule, ruleIdentity } from './ruleIdentity';
 import { Family } from './kb/addresses';
 import { findTable, isBuiltinChain, TARGETS } from './kb';
 import { Token } from './lexer';
@@ -193,6 +194,19 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     if (s === undefined) specs.set(c, (s = c.ruleSpecText));
     return s;
   };
+  // What iptables compares, once per command: asked when no rule of the chain is written as a -D writes its rule.
+  const identities = new Map<Command, string>();
+  const identityOf = (c: Command) => {
+    let s = identities.get(c);
+    if (s === undefined) identities.set(c, (s = ruleIdentity(c)));
+    return s;
+  };
+  /** Where the chain holds the rule a -D names, written another way (`-p 6 --dport ssh` for `-p tcp --dport 22`); -1 if nowhere. */
+  const sameRuleIn = (cs: ChainState, c: Command) => {
+    if (cs.rules.length === 0) return -1;
+    const id = identityOf(c);
+    return cs.rules.findIndex((r) => identityOf(r) === id);
+  };
   // Per chain, how many of its rules have each spec: kept up to date once a -D has asked, so that deleting a rule
   // the chain does not hold costs no search.
   const specCounts = new Map<ChainState, Map<string, number>>();
@@ -352,12 +366,13 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       }
     } else if (op === '-D') {
       const spec = specOf(c);
-      const at = place ? place.index : countsOf(cs).get(spec) ? cs.rules.findIndex((r) => specOf(r) === spec) : -1;
+      const at = place ? place.index : countsOf(cs).get(spec) ? cs.rules.findIndex((r) => specOf(r) === spec) : sameRuleIn(cs, c);
       const looped = place ? -1 : loopRuleMatching(cs, spec, at);
       if (place && (place.between || place.onLoop)) amid(cs, c, at);
       else if (looped >= 0) amid(cs, c, looped);
       else if (at >= 0 && at < cs.rules.length) count(cs, cs.rules.splice(at, 1)[0], -1);
-      else if (!c.dynamic && !isScript) sink.error('syntax', c.range, `No such rule in ${name.value} to delete at this point: iptables-restore fails.`);
+      // A rule whose values not read here may equal the -D's, written another way, may be the one: no claim.
+      else if (!c.dynamic && !isScript && (place || !cs.rules.some((r) => maybeSameRule(r, c)))) sink.error('syntax', c.range, `No such rule in ${name.value} to delete at this point: iptables-restore fails.`);
     }
     return;
   }

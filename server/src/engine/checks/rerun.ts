@@ -11,6 +11,7 @@ import { CheckContext, ruleFamily } from './context';
 import { Command, commandsInRunOrder, loadsUnseen, tableKey } from '../model';
 import { shellList } from '../locate';
 import { LineIndex } from '../lineIndex';
+import { ruleIdentity } from '../ruleIdentity';
 
 export function checkRerun(ctx: CheckContext, index: LineIndex): void {
   const rs = ctx.rs;
@@ -33,9 +34,10 @@ export function checkRerun(ctx: CheckContext, index: LineIndex): void {
     const chain = `${table} ${c.chainName ?? ''}`;
     if (op === '-F' || op === '-X') flushed.add(c.chainName === undefined ? table : chain);
     // A rule deleted just before, or checked for (`-C`, as the condition of an if or before `||`), is added once.
-    else if ((op === '-D' && !c.rulenum) || op === '-C') deleted.add(`${chain} ${c.ruleSpecText}`);
+    // (The rule as iptables builds it: `-C INPUT -p tcp --dport ssh` finds `-A INPUT -p tcp -m tcp --dport 22`.)
+    else if ((op === '-D' && !c.rulenum) || op === '-C') deleted.add(`${chain} ${ruleIdentity(c)}`);
     else if ((op === '-A' || op === '-I') && c.chainName !== undefined && !c.broken && !c.conditional && !shellList(index, c).after) {
-      if (flushed.has(table) || flushed.has(chain) || deleted.has(`${chain} ${c.ruleSpecText}`)) continue;
+      if (flushed.has(table) || flushed.has(chain) || (deleted.size && deleted.has(`${chain} ${ruleIdentity(c)}`))) continue;
       const prefix = family === 6 ? 'ip6tables' : 'iptables';
       const t = c.table === 'filter' ? '' : `-t ${c.table} `;
       const makes = commandsInRunOrder(rs).some((x) => x.spec.short === '-N' && !rs.otherArms?.has(x));
