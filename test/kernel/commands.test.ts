@@ -28,6 +28,11 @@ const CASES: Array<{ cmds: string[]; unseen?: string }> = [
   // A chain that still holds rules cannot be deleted; -X alone deletes every user chain or, if one holds rules, none.
   { cmds: ['-N X', '-A X -j ACCEPT', '-X X'] }, { cmds: ['-N X', '-A X -j ACCEPT', '-F X', '-X X'] }, { cmds: ['-N X', '-A X -j ACCEPT', '-D X 1', '-X X'] },
   { cmds: ['-N A', '-N B', '-A B -j ACCEPT', '-X'] }, { cmds: ['-N A', '-N B', '-A B -j ACCEPT', '-X A'] }, { cmds: ['-N A', '-N B', '-A B -j ACCEPT', '-X', '-N A'] },
+  // A jump to a chain made only later, or renamed away; reading a chain that does not exist; -m conntrack with no option.
+  { cmds: ['-A INPUT -j X', '-N X'] }, { cmds: ['-N X', '-A INPUT -j X'] }, { cmds: ['-N X', '-A X -j ACCEPT', '-E X Y', '-A INPUT -j X'] }, { cmds: ['-N X', '-A INPUT -j X', '-E X Y', '-D INPUT -j X'] },
+  { cmds: ['-N X', '-A INPUT -j X', '-E X Y', '-D INPUT -j Y'] }, { cmds: ['-A INPUT -g X', '-N X'] },
+  { cmds: ['-Z X'] }, { cmds: ['-L X'] }, { cmds: ['-S X'] }, { cmds: ['-N X', '-Z X'] }, { cmds: ['-N X', '-S X'] }, { cmds: ['-L INPUT'] },
+  { cmds: ['-A INPUT -m conntrack -j ACCEPT'] }, { cmds: ['-A INPUT -m conntrack --ctdir ORIGINAL -j ACCEPT'] },
   { cmds: ['-I INPUT 0 -j ACCEPT'] }, { cmds: ['-I INPUT 1 -j ACCEPT'] }, { cmds: ['-D INPUT 0'] }, { cmds: ['-R INPUT 0 -j ACCEPT'] },
   { cmds: ['-F INPUT', '-I INPUT 2 -j ACCEPT'] }, { cmds: ['-F INPUT', '-A INPUT -j ACCEPT', '-I INPUT 3 -j ACCEPT'] }, { cmds: ['-F INPUT', '-A INPUT -j ACCEPT', '-R INPUT 1 -j DROP'] },
   { cmds: ['-F INPUT', '-R INPUT 1 -j ACCEPT'] },
@@ -91,6 +96,7 @@ const cases: string[] = [
     ['-i eth0', '-i eth1'], ['-m state --state NEW', '-m conntrack --ctstate NEW'], ['-p tcp', '! -p tcp'], ['', '-p tcp']]
     .map(([a, b]) => F('*filter', `-A INPUT ${a} -j ACCEPT`, `-D INPUT ${b} -j ACCEPT`, 'COMMIT')),
   F('*filter', '-A INPUT -j ACCEPT', '-D INPUT -j DROP', 'COMMIT'), F('*filter', ':X - [0:0]', '-A INPUT -j X', '-D INPUT -g X', 'COMMIT'),
+  F('*filter', '-A INPUT -j X', ':X - [0:0]', 'COMMIT'), F('*filter', ':X - [0:0]', '-A INPUT -j X', 'COMMIT'), F('*filter', '-Z X', 'COMMIT'), F('*filter', ':X - [0:0]', '-Z X', 'COMMIT'),
 ];
 
 test(`kernel (iptables-${BACKEND}): restore files with odd lines: the linter refuses what iptables-restore refuses`, { skip, timeout: 120000 }, () => {

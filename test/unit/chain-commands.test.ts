@@ -62,6 +62,33 @@ test('a rule added after its chain was renamed or deleted goes nowhere, whatever
   assert.deepEqual(lint(file, { fileName: 'rules.v4' }).state.get(4, 'filter', 'A')?.rules.map((c) => c.startLine), [6]);
 });
 
+test('a jump to a chain the file makes only later, or has renamed away, is refused where it stands', () => {
+  const s = findings(script('-A INPUT -p tcp -j X', '-N X', '-A X -j ACCEPT'), 'fw.sh');
+  assert.deepEqual(s.map((d) => [d.code, d.severity, d.range.start.line, d.range.start.character]), [['unknown-target', 'warning', 1, 28]]);
+  assert.match(s[0].message, /^Chain X does not exist at this point \(the script makes it only on line 3\): iptables refuses the jump \("Couldn't load target"\)/);
+  // The jump is not among INPUT's rules: nothing reaches X.
+  assert.equal(lint(script('-A INPUT -p tcp -j X', '-N X'), { fileName: 'fw.sh' }).state.get(4, 'filter', 'INPUT')?.rules.length, 0);
+  // A function's rules run where it is called, after the chain is made.
+  assert.deepEqual(findings(['#!/bin/sh', 'f() {', '  iptables -A INPUT -j X', '}', 'iptables -N X', 'f', ''].join('\n'), 'fw.sh'), []);
+  const file = ['*filter', ':INPUT ACCEPT [0:0]', '-A INPUT -g X', ':X - [0:0]', ':Y - [0:0]', '-E Y Z', '-A INPUT -j Y', 'COMMIT', ''].join('\n');
+  const r = findings(file, 'rules.v4').filter((d) => d.code === 'unknown-target');
+  assert.deepEqual(r.map((d) => [d.severity, d.range.start.line]), [['error', 2], ['error', 6]]);
+  assert.match(r[0].message, /the file makes it only on line 4\): iptables refuses the goto/);
+  assert.match(r[1].message, /it was deleted or renamed before this line/);
+});
+
+test('-Z, -L and -S of a chain that does not exist; -m conntrack with none of its options', () => {
+  for (const op of ['-Z', '-L', '-S']) {
+    const f = findings(script(`${op} NOPE`), 'fw.sh');
+    assert.deepEqual(f.map((d) => [d.code, d.range.start.line]), [['undefined-chain', 1]], op);
+    assert.deepEqual(findings(script('-N NOPE', `${op} NOPE`), 'fw.sh'), [], op);
+  }
+  const text = ['*filter', '-A INPUT -m conntrack -j ACCEPT', '-A INPUT -m conntrack --ctdir REPLY -j ACCEPT', 'COMMIT', ''].join('\n');
+  const missing = lint(text, { fileName: 'rules.v4' }).diagnostics.filter((d) => d.code === 'missing-argument');
+  assert.deepEqual(missing.map((d) => d.range.start.line), [1]);
+  assert.match(missing[0].message, /-m conntrack needs one of --ctstate, .*--ctdir/);
+});
+
 /** A rule of the model: its words after the chain (what -D compares) and the chain it jumps to, if any. */
 interface ModelRule {
   spec: string;

@@ -339,6 +339,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     }
     const cs = lookupChain(c, family, name);
     if (!cs || c.broken) return;
+    if (!jumpTargetExists(c, family)) return;
     // A rule a script's loop adds once per value counts once per value (see ruleNumberAt).
     const place = pos !== undefined ? ruleNumberAt(cs.rules, pos, rs.loops) : undefined;
     if (place) state.numbered.set(c, { rule: place.between ? undefined : cs.rules[place.index], count: place.count, amid: place.between || (op !== '-I' && place.onLoop) });
@@ -375,6 +376,41 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       else if (!c.dynamic && !isScript && (place || !cs.rules.some((r) => maybeSameRule(r, c)))) sink.error('syntax', c.range, `No such rule in ${name.value} to delete at this point: iptables-restore fails.`);
     }
     return;
+  }
+
+  /** Where the file makes each user chain (its line, or -N and -E commands'), by family, table and name, in order. */
+  let madeAt: Map<string, number[]> | undefined;
+  const madeLines = () => {
+    if (madeAt) return madeAt;
+    madeAt = new Map();
+    const put = (family: Family, table: string, name: string, line: number) => {
+      const k = `${family}:${table}:${name}`;
+      (madeAt!.get(k) ?? madeAt!.set(k, []).get(k)!).push(line);
+    };
+    for (const d of rs.chains) if (!d.builtin) put(d.family ?? rs.family, d.table, d.name, d.range.start.line);
+    for (const x of rs.commands) {
+      const op = x.spec?.short;
+      if (op === '-N' && x.chainName !== undefined) put(familyOf(rs, x), x.table, x.chainName, runLine(rs, x));
+      else if (op === '-E' && x.extra && !x.extra.dynamic) put(familyOf(rs, x), x.table, x.extra.value, runLine(rs, x));
+    }
+    return madeAt;
+  };
+
+  /**
+   * Whether the user chain a rule jumps to exists when the rule is added or deleted. iptables refuses a jump to a
+   * chain the file makes only later, or has deleted or renamed by then ("Couldn't load target"). A name the file
+   * never makes a chain of is an unknown target, found with the rule's other checks (true here).
+   */
+  function jumpTargetExists(c: Command, family: Family): boolean {
+    const t = c.target;
+    if (!t || t.spec || t.dynamic || state.get(family, c.table, t.name) || loadsUnseen(rs, family)) return true;
+    const lines = madeLines().get(`${family}:${c.table}:${t.name}`);
+    if (!lines) return true;
+    const at = runLine(rs, c);
+    const later = lines.find((l) => l > at);
+    const when = later !== undefined ? `the ${isScript ? 'script' : 'file'} makes it only on line ${later + 1}` : 'it was deleted or renamed before this line';
+    sink.add('unknown-target', isScript ? 'warning' : 'error', t.token.range, `Chain ${t.name} does not exist at this point (${when}): iptables refuses the ${t.goto ? 'goto' : 'jump'} ("Couldn't load target"), and ${isScript ? 'this command fails' : 'iptables-restore fails'}. Make the chain before the rules that jump to it.`, { chain: t.name, table: c.table });
+    return false;
   }
 
   /**
@@ -518,9 +554,14 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     return;
   }
 
+  /** -Z, -L, -S with a chain: iptables refuses a chain that does not exist ("No chain/target/match by that name"). */
+  function readChain(c: Command, family: Family, _op: string, name: ChainWord | undefined): void {
+    if (name) lookupChain(c, family, name);
+  }
+
   const OPS: Record<string, (c: Command, family: Family, op: string, name: ChainWord | undefined) => void> = {
     '-N': createChain, '-A': editRules, '-I': editRules, '-R': editRules, '-D': editRules,
-    '-F': flushChains, '-X': deleteChains, '-P': setPolicy, '-E': renameChain,
+    '-F': flushChains, '-X': deleteChains, '-P': setPolicy, '-E': renameChain, '-Z': readChain, '-L': readChain, '-S': readChain,
   };
 
   function apply(c: Command): void {

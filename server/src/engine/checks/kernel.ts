@@ -4,7 +4,7 @@
  */
 import { protocolNumber } from '../kb/services';
 import { TextCache } from '../textCache';
-import { isBuiltinChain, ModuleSpec, TARGETS } from '../kb';
+import { isBuiltinChain, MATCHES, ModuleSpec, TARGETS } from '../kb';
 import { Command, loadsUnseen, MatchUse, OptionUse, Ruleset, TargetUse } from '../model';
 import { suggest } from '../suggest';
 import { ChainState, RulesetState } from '../state';
@@ -514,6 +514,8 @@ function checkInterfaceReach(ctx: CheckContext, o: OptionUse, cs: ChainState, di
 /** Options a module cannot do without; iptables refuses the rule when none of a group is given. */
 const REQUIRED: Record<string, string[][]> = {
   'match:multiport': [['--sports', '--dports', '--ports']],
+  // -m conntrack takes any one of its options, and refuses to be loaded with none.
+  'match:conntrack': [MATCHES.find((m) => m.name === 'conntrack')!.options.map((o) => o.names[0])],
   // Loaded by -m (not by -p alone), the ICMP matches want their type.
   'match:icmp': [['--icmp-type']],
   'match:icmp6': [['--icmpv6-type']],
