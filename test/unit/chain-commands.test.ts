@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { lint } from '../../server/src/engine/lint';
+import { quickFixes } from '../../server/src/engine/fixes';
+import { applyEdits } from '../../server/src/engine/format';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 const script = (...lines: string[]) => ['#!/bin/sh', ...lines.map((l) => `iptables ${l}`), ''].join('\n');
@@ -21,6 +23,23 @@ test('-X of a chain that holds rules: the command fails, the chain and its rules
   assert.deepEqual(f[0].range, { start: { line: 3, character: 12 }, end: { line: 3, character: 13 } });
   assert.match(f[0].message, /Chain X still holds 1 rule .*line 3.*"Directory not empty".*-F X/);
   assert.deepEqual(r.state.get(4, 'filter', 'X')?.rules.map((c) => c.startLine), [2, 4]);
+});
+
+test('-X of a chain that holds rules: the quick fix flushes it (or the table) on the line before, as the file runs iptables', () => {
+  const cases: Array<[string, string, string, string]> = [
+    [['#!/bin/sh', 'IPT=/sbin/iptables', '$IPT -t nat -N X', '$IPT -t nat -A X -j RETURN', '$IPT -t nat -X X', ''].join('\n'), 'fw.sh', 'Flush X first', '$IPT -t nat -F X'],
+    [script('-N A', '-A A -j ACCEPT', '-X'), 'fw.sh', 'Flush the filter table first', 'iptables -F'],
+    [['*filter', ':X - [0:0]', '-A X -j ACCEPT', '-X X', 'COMMIT', ''].join('\n'), 'rules.v4', 'Flush X first', '-F X'],
+  ];
+  for (const [text, fileName, title, line] of cases) {
+    const r = lint(text, { fileName });
+    const d = r.diagnostics.find((x) => /Directory not empty/.test(x.message))!;
+    const [fix] = quickFixes(r, d);
+    assert.equal(fix.title, title);
+    const fixed = applyEdits(text, fix.edits);
+    assert.equal(fixed.split('\n')[d.range.start.line], line, fixed);
+    assert.deepEqual(lint(fixed, { fileName }).diagnostics.filter((x) => x.code === 'syntax'), [], fixed);
+  }
 });
 
 test('-X of a chain emptied first (-F, or -D of its last rule) deletes it', () => {

@@ -219,7 +219,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   },
   'missing-commit': ({ diag, data, doc }) => [{ title: 'Add COMMIT', edits: [insertLine(doc, ((data.line as number | undefined) ?? diag.range.start.line) + 1, 'COMMIT')], preferred: true, safe: true }],
   'commit-format': (fc) => commitFormatFixes(fc),
-  syntax: (fc) => [...addTableFix(fc), ...trailingCommentFixes(fc)],
+  syntax: (fc) => [...addTableFix(fc), ...trailingCommentFixes(fc), ...flushFirstFix(fc)],
   'obsolete-syntax': ({ result, diag }) => {
     const line = diag.range.start.line;
     const c = commandOnLine(result.ruleset, line);
@@ -356,6 +356,19 @@ function trailingCommentFixes({ data, doc, diag }: FixContext): Fix[] {
   const fixes: Fix[] = [{ title: 'Put the comment on a line of its own above', edits: [insertLine(doc, line, `# ${text}`), { range: cut, newText: '' }], preferred: true }];
   if (text !== '' && text.length <= COMMENT_MAX) fixes.push({ title: 'Keep it in the rule (-m comment --comment)', edits: [{ range: cut, newText: ` -m comment --comment ${quote(text)}` }] });
   return fixes;
+}
+
+/** -X of a chain that still holds rules: flush it (or the table, for -X alone) on the line before. */
+function flushFirstFix({ data, doc, result, diag }: FixContext): Fix[] {
+  if (data.fix !== 'flush-first') return [];
+  const c = commandOnLine(result.ruleset, diag.range.start.line);
+  if (!c) return [];
+  const chain = data.chain as string | undefined;
+  const flush = `-F${chain ? ` ${chain}` : ''}`;
+  const script = result.ruleset.format === 'script';
+  const table = script && data.table !== 'filter' ? `-t ${data.table as string} ` : '';
+  const text = script ? `${invocationWords(lineText(doc, c.startLine), c)}${table}${flush}` : flush;
+  return [{ title: chain ? `Flush ${chain} first` : `Flush the ${data.table as string} table first`, edits: [insertLine(doc, beforeLoops(result.ruleset, c.startLine), text)], preferred: true }];
 }
 
 function addTableFix({ data, doc }: FixContext): Fix[] {

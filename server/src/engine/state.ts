@@ -489,7 +489,8 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     }
     const full = (cs ? [cs] : state.inTable(family, c.table)).find((x) => !x.builtin && x.rules.length > 0);
     if (full) {
-      sink.add('syntax', severity, at, `Chain ${full.name} still holds ${full.rules.length} rule${full.rules.length > 1 ? 's' : ''} at this point (${ruleLines(full.rules)}): this -X fails ("Directory not empty")${cs ? '' : ' and deletes no chain'}. Flush ${cs ? 'it' : 'the table'} first (-F${cs ? ` ${cs.name}` : ''}).`);
+      sink.add('syntax', severity, at, `Chain ${full.name} still holds ${full.rules.length} rule${full.rules.length > 1 ? 's' : ''} at this point (${ruleLines(full.rules)}): this -X fails ("Directory not empty")${cs ? '' : ' and deletes no chain'}. Flush ${cs ? 'it' : 'the table'} first (-F${cs ? ` ${cs.name}` : ''}).`,
+        { fix: 'flush-first', chain: cs?.name, table: c.table });
       return;
     }
     if (cs) state.delete(family, c.table, cs.name);
