@@ -87,8 +87,12 @@ test('a jump to a chain the file makes only later, or has renamed away, is refus
   assert.match(s[0].message, /^Chain X does not exist at this point \(the script makes it only on line 3\): iptables refuses the jump \("Couldn't load target"\)/);
   // The jump is not among INPUT's rules: nothing reaches X.
   assert.equal(lint(script('-A INPUT -p tcp -j X', '-N X'), { fileName: 'fw.sh' }).state.get(4, 'filter', 'INPUT')?.rules.length, 0);
-  // A function's rules run where it is called, after the chain is made.
+  // A function's rules run where it is called, after the chain is made; its -N, where it is called.
   assert.deepEqual(findings(['#!/bin/sh', 'f() {', '  iptables -A INPUT -j X', '}', 'iptables -N X', 'f', ''].join('\n'), 'fw.sh'), []);
+  assert.match(findings(['#!/bin/sh', 'f() {', '  iptables -N X', '}', 'iptables -A INPUT -j X', 'f', ''].join('\n'), 'fw.sh')[0].message, /makes it only on line 6/);
+  // A chain made in an arm of an if that the analysis does not follow: no claim either way.
+  const arms = ['#!/bin/sh', 'if [ "$1" = a ]; then', '  iptables -N X', 'else', '  iptables -N Y', '  iptables -A Y -j ACCEPT', 'fi', 'iptables -A INPUT -j X', 'iptables -A INPUT -j Y', ''].join('\n');
+  assert.deepEqual(findings(arms, 'fw.sh'), []);
   const file = ['*filter', ':INPUT ACCEPT [0:0]', '-A INPUT -g X', ':X - [0:0]', ':Y - [0:0]', '-E Y Z', '-A INPUT -j Y', 'COMMIT', ''].join('\n');
   const r = findings(file, 'rules.v4').filter((d) => d.code === 'unknown-target');
   assert.deepEqual(r.map((d) => [d.severity, d.range.start.line]), [['error', 2], ['error', 6]]);

@@ -388,7 +388,10 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       (madeAt!.get(k) ?? madeAt!.set(k, []).get(k)!).push(line);
     };
     for (const d of rs.chains) if (!d.builtin) put(d.family ?? rs.family, d.table, d.name, d.range.start.line);
-    for (const x of rs.commands) {
+    // The commands that run (a function's where it is called; an arm of an if or case that is not followed makes no
+    // chain here, and a jump after it makes no claim).
+    for (const x of commandsInRunOrder(rs)) {
+      if (rs.otherArms?.has(x)) continue;
       const op = x.spec?.short;
       if (op === '-N' && x.chainName !== undefined) put(familyOf(rs, x), x.table, x.chainName, runLine(rs, x));
       else if (op === '-E' && x.extra && !x.extra.dynamic) put(familyOf(rs, x), x.table, x.extra.value, runLine(rs, x));
