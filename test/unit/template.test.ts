@@ -264,6 +264,12 @@ test('shell words that only look like template syntax (${#list[@]}, a brace grou
   const r = lint(text, { fileName: 'firewall.sh' });
   assert.equal(r.ruleset.template, undefined);
   assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+  // `{#` that no `#}` closes is the shell's text, not a template comment running to the end of the file.
+  for (const line of ['echo {#', 'n={#', 'echo "{#"']) {
+    const s = lint(doc('#!/bin/bash', line, 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'iptables -P INPUT DROP'), { fileName: 'firewall.sh' });
+    assert.equal(s.ruleset.template, undefined, line);
+    assert.deepEqual(s.ruleset.commands.map((c) => c.startLine), [2, 3], line);
+  }
 });
 
 test('converting a script template says what it cannot write: template values, the template commands, the block rules written once', () => {

@@ -102,11 +102,11 @@ export function lexShell(text: string, index = new LineIndex(text), unclosed?: U
       i += 2;
       continue;
     }
-    if (template && ch === '{' && text[i + 1] === '#') {
-      const close = text.indexOf('#}', i + 2);
-      const e = close < 0 ? n : close + 2;
-      items.push({ kind: 'comment', text: text.slice(i, e), range: index.range(i, e) });
-      i = e;
+    // A template's comment is closed somewhere: `{#` that nothing closes is the shell's text (`echo {#`).
+    const close = template && ch === '{' && text[i + 1] === '#' ? text.indexOf('#}', i + 2) : -1;
+    if (close >= 0) {
+      items.push({ kind: 'comment', text: text.slice(i, close + 2), range: index.range(i, close + 2) });
+      i = close + 2;
       continue;
     }
     if (ch === '#') {
@@ -184,8 +184,8 @@ function readHeredocBodies(text: string, i: number, pending: PendingHereDoc[], i
  * (`{{ ... }}`, `{% ... %}`, up to the end of its line); undefined when none starts there.
  */
 function expansionEnd(text: string, i: number, template: boolean): number | undefined {
-  // A span ends with its line at the latest.
-  if (template && opensSpan(text, i, text.length)) return spanEnd(text, i, text.length);
+  // A span ends with its line at the latest; a comment's `{#` that nothing closes is no span (`n={#`).
+  if (template && opensSpan(text, i, text.length) && (text[i + 1] !== '#' || text.includes('#}', i + 2))) return spanEnd(text, i, text.length);
   if (text[i] === '$' && i + 1 < text.length && /[A-Za-z_{(@*#?$!0-9-]/.test(text[i + 1])) return skipDollar(text, i);
   if (text[i] === '`') {
     const e = text.indexOf('`', i + 1);
