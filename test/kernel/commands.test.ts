@@ -29,7 +29,7 @@ const CASES: Array<{ cmds: string[]; unseen?: string }> = [
   { cmds: ['-N X', '-A X -j ACCEPT', '-X X'] }, { cmds: ['-N X', '-A X -j ACCEPT', '-F X', '-X X'] }, { cmds: ['-N X', '-A X -j ACCEPT', '-D X 1', '-X X'] },
   { cmds: ['-N A', '-N B', '-A B -j ACCEPT', '-X'] }, { cmds: ['-N A', '-N B', '-A B -j ACCEPT', '-X A'] }, { cmds: ['-N A', '-N B', '-A B -j ACCEPT', '-X', '-N A'] },
   // A jump to a chain made only later, or renamed away; reading a chain that does not exist; -m conntrack with no option.
-  { cmds: ['-A INPUT -j X', '-N X'] }, { cmds: ['-N X', '-A INPUT -j X'] }, { cmds: ['-N X', '-A X -j ACCEPT', '-E X Y', '-A INPUT -j X'] }, { cmds: ['-N X', '-A INPUT -j X', '-E X Y', '-D INPUT -j X'] },
+  { cmds: ['-A INPUT -j X', '-N X'] }, { cmds: ['-N X', '-A INPUT -j X'] }, { cmds: ['-N X', '-A X -j ACCEPT', '-E X Y', '-A INPUT -j X'] }, { cmds: ['-N X', '-A INPUT -j X', '-E X Y', '-D INPUT -j X'], unseen: 'a script\'s -D of a jump is its clean-up, which may find a chain left from an earlier run' },
   { cmds: ['-N X', '-A INPUT -j X', '-E X Y', '-D INPUT -j Y'] }, { cmds: ['-A INPUT -g X', '-N X'] },
   { cmds: ['-Z X'] }, { cmds: ['-L X'] }, { cmds: ['-S X'] }, { cmds: ['-N X', '-Z X'] }, { cmds: ['-N X', '-S X'] }, { cmds: ['-L INPUT'] },
   { cmds: ['-A INPUT -m conntrack -j ACCEPT'] }, { cmds: ['-A INPUT -m conntrack --ctdir ORIGINAL -j ACCEPT'] },

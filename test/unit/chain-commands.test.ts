@@ -90,6 +90,8 @@ test('a jump to a chain the file makes only later, or has renamed away, is refus
   // A function's rules run where it is called, after the chain is made; its -N, where it is called.
   assert.deepEqual(findings(['#!/bin/sh', 'f() {', '  iptables -A INPUT -j X', '}', 'iptables -N X', 'f', ''].join('\n'), 'fw.sh'), []);
   assert.match(findings(['#!/bin/sh', 'f() {', '  iptables -N X', '}', 'iptables -A INPUT -j X', 'f', ''].join('\n'), 'fw.sh')[0].message, /makes it only on line 6/);
+  // The usual clean-up before making a chain again: its -D fails harmlessly on a first run.
+  assert.deepEqual(findings(script('-D INPUT -j MYCHAIN 2>/dev/null', '-F MYCHAIN 2>/dev/null', '-X MYCHAIN 2>/dev/null', '-N MYCHAIN', '-A MYCHAIN -j RETURN', '-A INPUT -j MYCHAIN'), 'fw.sh'), []);
   // A chain made in an arm of an if that the analysis does not follow: no claim either way.
   const arms = ['#!/bin/sh', 'if [ "$1" = a ]; then', '  iptables -N X', 'else', '  iptables -N Y', '  iptables -A Y -j ACCEPT', 'fi', 'iptables -A INPUT -j X', 'iptables -A INPUT -j Y', ''].join('\n');
   assert.deepEqual(findings(arms, 'fw.sh'), []);

@@ -339,7 +339,9 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     }
     const cs = lookupChain(c, family, name);
     if (!cs || c.broken) return;
-    if (!jumpTargetExists(c, family)) return;
+    // A script's -D of a jump to a chain it makes later is the usual clean-up before making it again (it fails
+    // harmlessly on a first run); in a restore file it stops the load.
+    if ((op !== '-D' || !isScript) && !jumpTargetExists(c, family)) return;
     // A rule a script's loop adds once per value counts once per value (see ruleNumberAt).
     const place = pos !== undefined ? ruleNumberAt(cs.rules, pos, rs.loops) : undefined;
     if (place) state.numbered.set(c, { rule: place.between ? undefined : cs.rules[place.index], count: place.count, amid: place.between || (op !== '-I' && place.onLoop) });
