@@ -65,6 +65,13 @@ test(`kernel (iptables-${BACKEND}): script commands: no error where the kernel t
   assert.deepEqual(wrong, []);
 });
 
+/** A rule line of exactly `n` words (at least 4). */
+function ruleOfWords(n: number): string {
+  const groups = Math.floor((n - 4) / 4);
+  const filler = ['', '-f', '-i eth0', '-i eth0 -f'][(n - 4) % 4];
+  return ['-A INPUT', filler, ...Array.from({ length: groups }, () => '-m comment --comment x'), '-j ACCEPT'].filter(Boolean).join(' ');
+}
+
 /** Restore files with odd lines: counters, chain lines, commands, quotes, blanks and comments where they may or may not go. */
 const F = (...l: string[]) => l.join('\n') + '\n';
 const cases: string[] = [
@@ -96,6 +103,8 @@ const cases: string[] = [
     ['-i eth0', '-i eth1'], ['-m state --state NEW', '-m conntrack --ctstate NEW'], ['-p tcp', '! -p tcp'], ['', '-p tcp']]
     .map(([a, b]) => F('*filter', `-A INPUT ${a} -j ACCEPT`, `-D INPUT ${b} -j ACCEPT`, 'COMMIT')),
   F('*filter', '-A INPUT -j ACCEPT', '-D INPUT -j DROP', 'COMMIT'), F('*filter', ':X - [0:0]', '-A INPUT -j X', '-D INPUT -g X', 'COMMIT'),
+  // At most 251 words on a rule line (counters before them not counted).
+  ...[251, 252].flatMap((n) => ['', '[0:0] '].map((pre) => F('*filter', `${pre}${ruleOfWords(n)}`, 'COMMIT'))),
   F('*filter', '-A INPUT -j X', ':X - [0:0]', 'COMMIT'), F('*filter', ':X - [0:0]', '-A INPUT -j X', 'COMMIT'), F('*filter', '-Z X', 'COMMIT'), F('*filter', ':X - [0:0]', '-Z X', 'COMMIT'),
 ];
 

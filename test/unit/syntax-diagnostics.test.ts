@@ -166,3 +166,17 @@ test('a rule marked for the other family: the words before the mark are read (ad
   assert.deepEqual(found('-A INPUT -s -6 -j ACCEPT'), ['error missing-argument']);
   assert.equal(lint('*filter\n-A INPUT -p tcp -6 -j ACCEPT\nCOMMIT\n').ruleset.commands.length, 0, 'the rule is never loaded');
 });
+
+test('syntax: a rule line of more words than iptables-restore reads, from the first word too many to the last', () => {
+  const groups = (n: number) => Array.from({ length: n }, () => '-m comment --comment x').join(' ');
+  // 2 + 62 * 4 + 2 = 252 words: one too many.
+  const line = `-A INPUT ${groups(62)} -j ACCEPT`;
+  const found = errors(filter(line)).filter((d) => d.code === 'syntax');
+  assert.equal(found.length, 1);
+  assert.equal(found[0].range.start.line, 4);
+  assert.equal(found[0].range.start.character, line.split(' ').slice(0, 251).join(' ').length + 1);
+  assert.equal(found[0].range.end.character, line.length);
+  assert.match(found[0].message, /This line has 252 words; iptables-restore reads at most 251 .*"Parser cannot handle more arguments"/);
+  // Counters before the words are not among them.
+  assert.deepEqual(errors(filter(`[0:0] -A INPUT -f -i eth0 ${groups(61)} -j ACCEPT`)).filter((d) => d.code === 'syntax'), []);
+});

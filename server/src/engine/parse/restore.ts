@@ -289,6 +289,7 @@ function parseRuleLine(text: string, line: number, ctx: CommandContext, doc: str
     tokens = tokens.slice(1);
     if (!COUNTERS_RE.test(counters.value)) badCounters(counters, ctx.sink);
   }
+  if (tokens.length > MAX_LINE_WORDS) tooManyWords(tokens, ctx.sink);
   let substituted = false;
   if (expand) {
     tokens = tokens.map((t) => {
@@ -301,6 +302,14 @@ function parseRuleLine(text: string, line: number, ctx: CommandContext, doc: str
   if (command && substituted) command.substituted = true;
   if (command && template && (template.conditional || (templated && hasInlineStatement(text)))) command.conditional = true;
   return command;
+}
+
+/** The most words iptables-restore reads on a rule line (after its counters); the next is refused. */
+const MAX_LINE_WORDS = 251;
+
+function tooManyWords(tokens: readonly Token[], sink: DiagnosticSink): void {
+  const range = { start: tokens[MAX_LINE_WORDS].range.start, end: tokens[tokens.length - 1].range.end };
+  sink.error('syntax', range, `This line has ${tokens.length} words; iptables-restore reads at most ${MAX_LINE_WORDS} on a rule line and refuses the rest ("Parser cannot handle more arguments"): split the rule in two.`);
 }
 
 /** Counters that are not [packets:bytes]: iptables-restore reads counters only when run with -c, which refuses these. */
