@@ -198,3 +198,16 @@ test('property: a script\'s chain commands leave the chains as the kernel would,
     }
   }), { numRuns: RUNS });
 });
+
+test('a built-in chain\'s line after rules of it: the rules stay, and the line sets the policy', () => {
+  const text = ['*filter', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', 'COMMIT', ''].join('\n');
+  const r = lint(text, { fileName: 'rules.v4' });
+  const input = r.state.get(4, 'filter', 'INPUT')!;
+  assert.deepEqual(input.rules.map((c) => c.startLine), [1, 2]);
+  assert.equal(input.policy, 'DROP');
+  assert.equal(input.declRange.start.line, 3);
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error' || d.code === 'ssh-lockout'), []);
+  // The usual order is unchanged: the declaration, then the rules.
+  const usual = lint(['*filter', ':INPUT DROP [0:0]', '-A INPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', ''].join('\n'), { fileName: 'rules.v4' });
+  assert.equal(usual.state.get(4, 'filter', 'INPUT')!.declRange.start.line, 1);
+});

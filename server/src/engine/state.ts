@@ -249,6 +249,13 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       if (existing.builtin && d.builtin) setDeclaredPolicy(existing, d);
       return;
     }
+    // A built-in chain that rules used before its line (or a script made before loading this): the line sets its policy.
+    if (existing && existing.builtin && d.builtin && existing.decl?.via === 'builtin') {
+      checkBuiltinPolicy(d);
+      setDeclaredPolicy(existing, d);
+      existing.declRange = d.nameRange;
+      return;
+    }
     if (existing && existing.builtin && d.builtin && existing.decl?.via === 'declaration') {
       // A built-in chain declared again: iptables-restore takes the second line's policy (one it takes at all).
       sink.add('duplicate-chain', 'warning', d.nameRange, `${d.name} is declared twice in *${d.table}: iptables-restore takes this line's policy, and the first line's is lost.`, { first: existing.declRange });
@@ -517,7 +524,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     const cs = lookupChain(c, family, name);
     const pol = c.extra;
     if (!cs || !pol) return;
-    if (isScript && c.table === 'nat' && pol.value === 'DROP') {
+    if (c.table === 'nat' && pol.value === 'DROP') {
       sink.error('invalid-policy', pol.range, 'iptables refuses a DROP policy in the nat table (it is not meant for filtering): filter in the filter table.');
       return;
     }

@@ -41,6 +41,8 @@ class RestoreParser {
   private readonly chains: ChainDecl[] = [];
   /** The implicit entries of built-in chains not yet replaced by a declaration, per table and chain, oldest first. */
   private readonly implicit = new Map<string, ChainDecl[]>();
+  /** How many commands came before the current table's line. */
+  private tableCommands = 0;
   /** Implicit entries replaced by a declaration, taken out of `chains` at the end (once, not one search each). */
   private readonly replaced = new Set<ChainDecl>();
   private readonly commands: Command[] = [];
@@ -164,10 +166,20 @@ class RestoreParser {
     this.commands.push(command);
   }
 
-  /** A built-in chain's declaration replaces the oldest implicit entry of that chain still standing. */
+  /**
+   * A built-in chain's declaration replaces the oldest implicit entry of that chain still standing, unless a rule
+   * of the table came before it (`-A INPUT ...` above `:INPUT DROP`): the chain is there from the table's line on,
+   * and the declaration only sets its policy.
+   */
   private replaceImplicit(table: string, name: string): void {
     const gone = this.implicit.get(`${table}:${name}`)?.shift();
-    if (gone) this.replaced.add(gone);
+    if (gone && !this.usedSinceTable(name)) this.replaced.add(gone);
+  }
+
+  /** Whether a rule line of the current table so far names the chain (rare: chain lines come first). */
+  private usedSinceTable(name: string): boolean {
+    for (let k = this.tableCommands; k < this.commands.length; k++) if (this.commands[k].chainName === name) return true;
+    return false;
   }
 
   private closeMissing(line: number): void {
@@ -184,6 +196,7 @@ class RestoreParser {
     const name = text.slice(1).trim();
     const nameRange = lineRange(line, 1, text.length);
     this.current = { name, range: lineRange(line, 0, text.length), nameRange, endLine: line };
+    this.tableCommands = this.commands.length;
     this.tables.push(this.current);
     const spec = findTable(name);
     if (!spec) {
