@@ -211,3 +211,17 @@ test('a built-in chain\'s line after rules of it: the rules stay, and the line s
   const usual = lint(['*filter', ':INPUT DROP [0:0]', '-A INPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', ''].join('\n'), { fileName: 'rules.v4' });
   assert.equal(usual.state.get(4, 'filter', 'INPUT')!.declRange.start.line, 1);
 });
+
+test('a jump to a chain declared only below: the quick fix moves the declaration above the rule', () => {
+  const text = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -p tcp --dport 22 -j ACCEPT', '-A INPUT -j LOGDROP', ':LOGDROP - [0:0]', '-A LOGDROP -j LOG', '-A LOGDROP -j DROP', 'COMMIT', ''].join('\n');
+  const r = lint(text, { fileName: 'rules.v4' });
+  const d = r.diagnostics.find((x) => x.code === 'unknown-target')!;
+  const fixes = quickFixes(r, d).filter((f) => !f.title.startsWith('Disable'));
+  assert.deepEqual(fixes.map((f) => f.title), ['Declare LOGDROP first: move line 5 above this rule']);
+  const fixed = applyEdits(text, fixes[0].edits);
+  assert.deepEqual(fixed.split('\n').slice(2, 5), ['-A INPUT -p tcp --dport 22 -j ACCEPT', ':LOGDROP - [0:0]', '-A INPUT -j LOGDROP']);
+  assert.deepEqual(lint(fixed, { fileName: 'rules.v4' }).diagnostics.filter((x) => x.severity === 'error'), []);
+  // In a script the -N stays where it is: no fix offered.
+  const s = lint(script('-A INPUT -j X', '-N X'), { fileName: 'fw.sh' });
+  assert.deepEqual(quickFixes(s, s.diagnostics.find((x) => x.code === 'unknown-target')!).filter((f) => !f.title.startsWith('Disable')), []);
+});

@@ -181,6 +181,7 @@ function declareChain(fc: FixContext, chain: string, table: string): Fix | undef
 /** The fixes for one diagnostic code: one small function per code. */
 const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   'unknown-target': (fc) => {
+    if (fc.data.above !== undefined) return madeLaterFix(fc);
     const fixes = suggestions(fc);
     const chain = fc.data.chain as string | undefined;
     // A near-miss of a target name is a typo, not a chain to create.
@@ -356,6 +357,18 @@ function trailingCommentFixes({ data, doc, diag }: FixContext): Fix[] {
   const fixes: Fix[] = [{ title: 'Put the comment on a line of its own above', edits: [insertLine(doc, line, `# ${text}`), { range: cut, newText: '' }], preferred: true }];
   if (text !== '' && text.length <= COMMENT_MAX) fixes.push({ title: 'Keep it in the rule (-m comment --comment)', edits: [{ range: cut, newText: ` -m comment --comment ${quote(text)}` }] });
   return fixes;
+}
+
+/**
+ * A jump to a chain a restore file declares only on a later line: that declaration moved above the rule (a chain line
+ * may stand anywhere in its table). A script's -N is left where it is: it may belong to a function or a branch.
+ */
+function madeLaterFix({ doc, data, result }: FixContext): Fix[] {
+  const [from, above, chain] = [data.madeOn as number | undefined, data.above as number, data.chain as string];
+  if (from === undefined || result.ruleset.format !== 'restore') return [];
+  const text = lineText(doc, from);
+  if (!text.startsWith(`:${chain} `)) return [];
+  return [{ title: `Declare ${chain} first: move line ${from + 1} above this rule`, edits: [insertLine(doc, above, text), deleteLine(doc, from)], preferred: true }];
 }
 
 /** -X of a chain that still holds rules: flush it (or the table, for -X alone) on the line before. */

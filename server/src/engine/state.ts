@@ -421,7 +421,8 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     const at = runLine(rs, c);
     const later = lines.find((l) => l > at);
     const when = later !== undefined ? `the ${isScript ? 'script' : 'file'} makes it only on line ${later + 1}` : 'it was deleted or renamed before this line';
-    sink.add('unknown-target', isScript ? 'warning' : 'error', t.token.range, `Chain ${t.name} does not exist at this point (${when}): iptables refuses the ${t.goto ? 'goto' : 'jump'} ("Couldn't load target"), and ${isScript ? 'this command fails' : 'iptables-restore fails'}. Make the chain before the rules that jump to it.`, { chain: t.name, table: c.table });
+    sink.add('unknown-target', isScript ? 'warning' : 'error', t.token.range, `Chain ${t.name} does not exist at this point (${when}): iptables refuses the ${t.goto ? 'goto' : 'jump'} ("Couldn't load target"), and ${isScript ? 'this command fails' : 'iptables-restore fails'}. Make the chain before the rules that jump to it.`,
+      { chain: t.name, table: c.table, madeOn: later, above: c.startLine });
     return false;
   }
 
