@@ -33,6 +33,9 @@ const CASES: Array<{ cmds: string[]; unseen?: string }> = [
   { cmds: ['-N X', '-A INPUT -j X', '-E X Y', '-D INPUT -j Y'] }, { cmds: ['-A INPUT -g X', '-N X'] },
   { cmds: ['-Z X'] }, { cmds: ['-L X'] }, { cmds: ['-S X'] }, { cmds: ['-N X', '-Z X'] }, { cmds: ['-N X', '-S X'] }, { cmds: ['-L INPUT'] },
   { cmds: ['-A INPUT -m conntrack -j ACCEPT'] }, { cmds: ['-A INPUT -m conntrack --ctdir ORIGINAL -j ACCEPT'] },
+  // -Z with -L or -S lists the counters and zeroes them; -W only with -w.
+  { cmds: ['-A INPUT -j ACCEPT', '-L -Z'] }, { cmds: ['-A INPUT -j ACCEPT', '-Z INPUT -L'] }, { cmds: ['-A INPUT -j ACCEPT', '-L INPUT -Z OUTPUT'] }, { cmds: ['-A INPUT -j ACCEPT', '-S -Z'] },
+  { cmds: ['-L -F'] }, { cmds: ['-W 100 -A INPUT -j ACCEPT'] }, { cmds: ['-w -W 100 -A INPUT -j ACCEPT'] },
   { cmds: ['-I INPUT 0 -j ACCEPT'] }, { cmds: ['-I INPUT 1 -j ACCEPT'] }, { cmds: ['-D INPUT 0'] }, { cmds: ['-R INPUT 0 -j ACCEPT'] },
   { cmds: ['-F INPUT', '-I INPUT 2 -j ACCEPT'] }, { cmds: ['-F INPUT', '-A INPUT -j ACCEPT', '-I INPUT 3 -j ACCEPT'] }, { cmds: ['-F INPUT', '-A INPUT -j ACCEPT', '-R INPUT 1 -j DROP'] },
   { cmds: ['-F INPUT', '-R INPUT 1 -j ACCEPT'] },

@@ -180,3 +180,15 @@ test('syntax: a rule line of more words than iptables-restore reads, from the fi
   // Counters before the words are not among them.
   assert.deepEqual(errors(filter(`[0:0] -A INPUT -f -i eth0 ${groups(61)} -j ACCEPT`)).filter((d) => d.code === 'syntax'), []);
 });
+
+test('syntax: -Z with -L or -S is one command (list, then zero); -W needs -w', () => {
+  const run = (line: string) => lint(`#!/bin/sh\niptables -A INPUT -j ACCEPT\n${line}\n`, { fileName: 'fw.sh' });
+  for (const line of ['iptables -L -Z', 'iptables -Z INPUT -L', 'iptables -L INPUT -Z', 'iptables -nvL -Z', 'iptables -S -Z']) {
+    assert.deepEqual(run(line).diagnostics.filter((d) => d.severity === 'error'), [], line);
+  }
+  assert.equal(run('iptables -Z INPUT -L').ruleset.commands[1].chainName, 'INPUT');
+  assert.match(run('iptables -L -F').diagnostics.find((d) => d.code === 'syntax')!.message, /Only one command per line: '-L' already given, then '-F'/);
+  const w = run('iptables -W 100 -A INPUT -j DROP').diagnostics.find((d) => d.code === 'missing-argument')!;
+  assert.match(w.message, /-W also needs --wait/);
+  assert.deepEqual(run('iptables -w -W 100 -A INPUT -j DROP').diagnostics.filter((d) => d.code === 'missing-argument'), []);
+});

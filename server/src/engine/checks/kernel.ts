@@ -440,9 +440,9 @@ function checkOptionNeeds(ctx: CheckContext, rule: Command): void {
   }
 }
 
-/** The options an option cannot do without, among those of its own module. */
+/** The options an option cannot do without, among those of its own module (iptables' own, for one of its own). */
 function checkRequires(ctx: CheckContext, rule: Command, o: OptionUse, requires: readonly string[]): void {
-  const siblings = rule.matches.find((m) => m.options.includes(o))?.options ?? rule.target?.options ?? [];
+  const siblings = !o.owner ? rule.options : rule.matches.find((m) => m.options.includes(o))?.options ?? rule.target?.options ?? [];
   for (const need of requires) {
     if (hasOption(siblings, need)) continue;
     ctx.sink.error('missing-argument', o.nameToken.range, `${o.nameToken.value} also needs ${need}: iptables refuses it alone.`, { missing: need });

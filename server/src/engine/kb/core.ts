@@ -68,7 +68,7 @@ export const GENERIC_OPTIONS: OptionSpec[] = [
   opt(['--ipv6'], null, 'Only for IPv6 (ignored by ip6tables, refused by iptables).', { short: '-6' }),
   opt(['--table'], null, 'The table the command works on (default filter).', { short: '-t', commandLineOnly: true }),
   opt(['--wait'], null, 'Wait for the xtables lock instead of failing.', { short: '-w', optional: v.intKind(0, 100000), commandLineOnly: true }),
-  opt(['--wait-interval'], v.intKind(1, 100000000), 'Microseconds between tries for the lock.', { short: '-W', commandLineOnly: true }),
+  opt(['--wait-interval'], v.intKind(1, 100000000), 'Microseconds between tries for the lock.', { short: '-W', commandLineOnly: true, requires: ['--wait'] }),
   opt(['--verbose'], null, 'More output.', { short: '-v' }),
   opt(['--numeric'], null, 'Print addresses and ports as numbers (with -L).', { short: '-n', commandLineOnly: true, commands: ['-L'] }),
   opt(['--exact'], null, 'Print exact counters (with -L).', { short: '-x', commandLineOnly: true, commands: ['-L'] }),

@@ -99,6 +99,12 @@ function lendList<T>(): T[] {
   return list;
 }
 
+/** -Z with -L or -S (either first): iptables lists the counters, then zeroes them; any other pair is refused. */
+function listsAndZeroes(a: CommandSpec, b: CommandSpec): boolean {
+  const pair = `${a.short}${b.short}`;
+  return pair === '-L-Z' || pair === '-Z-L' || pair === '-S-Z' || pair === '-Z-S';
+}
+
 /** The first item of `list` whose spec is `spec` (a loop: the parser's hot path makes no closures). */
 function withSpec<T extends { spec?: unknown }>(list: readonly T[], spec: unknown): T | undefined {
   for (let k = 0; k < list.length; k++) if (list[k].spec === spec) return list[k];
@@ -683,6 +689,15 @@ class CommandParser {
   }
 
   private readCommand(t: Token, spec: CommandSpec): void {
+    if (this.cmd.spec && listsAndZeroes(this.cmd.spec, spec)) {
+      // `-L -Z`: the counters are listed, then zeroed; a chain named with either (the first one kept here).
+      const n = this.next();
+      if (n && !looksLikeOption(n)) {
+        if (this.cmd.chainName === undefined) this.cmd.setPart(CHAIN, n);
+        this.i++;
+      }
+      return;
+    }
     if (this.cmd.spec) {
       this.fail('syntax', t.range, `Only one command per line: '${this.cmd.commandToken.raw}' already given, then '${t.raw}'.`);
       return;
