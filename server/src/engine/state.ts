@@ -194,33 +194,36 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     if (s === undefined) specs.set(c, (s = c.ruleSpecText));
     return s;
   };
-  // What iptables compares, once per command: asked when no rule of the chain is written as a -D writes its rule.
+  // Per chain, how many of its rules have each spec (as written) and each identity (as iptables compares them):
+  // kept up to date once a -D has asked, so that deleting a rule the chain does not hold costs no search.
+  const specCounts = new Map<ChainState, Map<string, number>>();
+  const idCounts = new Map<ChainState, Map<string, number>>();
   const identities = new Map<Command, string>();
   const identityOf = (c: Command) => {
     let s = identities.get(c);
     if (s === undefined) identities.set(c, (s = ruleIdentity(c)));
     return s;
   };
+  const tally = (all: Map<ChainState, Map<string, number>>, key: (c: Command) => string, cs: ChainState) => {
+    let m = all.get(cs);
+    if (!m) {
+      all.set(cs, (m = new Map()));
+      for (const r of cs.rules) m.set(key(r), (m.get(key(r)) ?? 0) + 1);
+    }
+    return m;
+  };
+  const countsOf = (cs: ChainState) => tally(specCounts, specOf, cs);
+  const count = (cs: ChainState, c: Command, by: number) => {
+    const m = specCounts.get(cs);
+    if (m) m.set(specOf(c), (m.get(specOf(c)) ?? 0) + by);
+    const ids = idCounts.get(cs);
+    if (ids) ids.set(identityOf(c), (ids.get(identityOf(c)) ?? 0) + by);
+  };
   /** Where the chain holds the rule a -D names, written another way (`-p 6 --dport ssh` for `-p tcp --dport 22`); -1 if nowhere. */
   const sameRuleIn = (cs: ChainState, c: Command) => {
     if (cs.rules.length === 0) return -1;
     const id = identityOf(c);
-    return cs.rules.findIndex((r) => identityOf(r) === id);
-  };
-  // Per chain, how many of its rules have each spec: kept up to date once a -D has asked, so that deleting a rule
-  // the chain does not hold costs no search.
-  const specCounts = new Map<ChainState, Map<string, number>>();
-  const countsOf = (cs: ChainState) => {
-    let m = specCounts.get(cs);
-    if (!m) {
-      specCounts.set(cs, (m = new Map()));
-      for (const r of cs.rules) m.set(specOf(r), (m.get(specOf(r)) ?? 0) + 1);
-    }
-    return m;
-  };
-  const count = (cs: ChainState, c: Command, by: number) => {
-    const m = specCounts.get(cs);
-    if (m) m.set(specOf(c), (m.get(specOf(c)) ?? 0) + by);
+    return tally(idCounts, identityOf, cs).get(id) ? cs.rules.findIndex((r) => identityOf(r) === id) : -1;
   };
   // The chains a script creates with -N somewhere (a jump may come before the -N that makes its chain).
   let created: Set<string> | undefined;
@@ -462,6 +465,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       if (!cs) continue;
       cs.rules = [];
       specCounts.delete(cs);
+      idCounts.delete(cs);
     }
     return;
   }
