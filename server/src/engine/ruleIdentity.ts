@@ -96,9 +96,14 @@ function key(c: Command, exact: boolean): string {
   return `${generic.sort().join(' ')} | ${matches.join(' ')} | ${targetKey(c, exact)}`;
 }
 
+/** Identities already worked out, by command (a command does not change once parsed). */
+const IDENTITIES = new WeakMap<Command, string>();
+
 /** What iptables compares when a -D names a rule by its words (not the command, chain or rule number). */
 export function ruleIdentity(c: Command): string {
-  return key(c, true);
+  let id = IDENTITIES.get(c);
+  if (id === undefined) IDENTITIES.set(c, (id = key(c, true)));
+  return id;
 }
 
 /**

@@ -198,12 +198,6 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   // kept up to date once a -D has asked, so that deleting a rule the chain does not hold costs no search.
   const specCounts = new Map<ChainState, Map<string, number>>();
   const idCounts = new Map<ChainState, Map<string, number>>();
-  const identities = new Map<Command, string>();
-  const identityOf = (c: Command) => {
-    let s = identities.get(c);
-    if (s === undefined) identities.set(c, (s = ruleIdentity(c)));
-    return s;
-  };
   const tally = (all: Map<ChainState, Map<string, number>>, key: (c: Command) => string, cs: ChainState) => {
     let m = all.get(cs);
     if (!m) {
@@ -217,13 +211,13 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     const m = specCounts.get(cs);
     if (m) m.set(specOf(c), (m.get(specOf(c)) ?? 0) + by);
     const ids = idCounts.get(cs);
-    if (ids) ids.set(identityOf(c), (ids.get(identityOf(c)) ?? 0) + by);
+    if (ids) ids.set(ruleIdentity(c), (ids.get(ruleIdentity(c)) ?? 0) + by);
   };
   /** Where the chain holds the rule a -D names, written another way (`-p 6 --dport ssh` for `-p tcp --dport 22`); -1 if nowhere. */
   const sameRuleIn = (cs: ChainState, c: Command) => {
     if (cs.rules.length === 0) return -1;
-    const id = identityOf(c);
-    return tally(idCounts, identityOf, cs).get(id) ? cs.rules.findIndex((r) => identityOf(r) === id) : -1;
+    const id = ruleIdentity(c);
+    return tally(idCounts, ruleIdentity, cs).get(id) ? cs.rules.findIndex((r) => ruleIdentity(r) === id) : -1;
   };
   // The chains a script creates with -N somewhere (a jump may come before the -N that makes its chain).
   let created: Set<string> | undefined;
