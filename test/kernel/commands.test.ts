@@ -108,10 +108,14 @@ const cases: string[] = [
   F('*filter', '-A INPUT -j ACCEPT', '-D INPUT -j DROP', 'COMMIT'), F('*filter', ':X - [0:0]', '-A INPUT -j X', '-D INPUT -g X', 'COMMIT'),
   // At most 251 words on a rule line (counters before them not counted).
   ...[251, 252].flatMap((n) => ['', '[0:0] '].map((pre) => F('*filter', `${pre}${ruleOfWords(n)}`, 'COMMIT'))),
-  F('*filter', '-A INPUT -j X', ':X - [0:0]', 'COMMIT'),
+  // A jump to a chain declared further down, or renamed away (iptables-nft refuses the rename itself at COMMIT).
+  F('*filter', '-A INPUT -j X', ':X - [0:0]', 'COMMIT'), F('*filter', ':X - [0:0]', '-A INPUT -j X', 'COMMIT'),
+  F('*filter', ':X - [0:0]', '-E X Y', '-A INPUT -j X', 'COMMIT'), F('*filter', ':X - [0:0]', '-E X Y', '-A INPUT -j Y', 'COMMIT'),
+  // -Z of a chain that does not exist.
+  F('*filter', '-Z X', 'COMMIT'), F('*filter', ':X - [0:0]', '-Z X', 'COMMIT'),
   // A built-in chain's line after rules of it sets its policy; nat takes no DROP policy.
   F('*filter', '-A INPUT -j ACCEPT', ':INPUT DROP [0:0]', 'COMMIT'), F('*filter', ':INPUT DROP [0:0]', '-A INPUT -j ACCEPT', ':INPUT ACCEPT [0:0]', 'COMMIT'),
-  F('*nat', '-P PREROUTING DROP', 'COMMIT'), F('*nat', '-P PREROUTING ACCEPT', 'COMMIT'), F('*nat', ':PREROUTING DROP [0:0]', 'COMMIT'), F('*filter', ':X - [0:0]', '-A INPUT -j X', 'COMMIT'), F('*filter', '-Z X', 'COMMIT'), F('*filter', ':X - [0:0]', '-Z X', 'COMMIT'),
+  F('*nat', '-P PREROUTING DROP', 'COMMIT'), F('*nat', '-P PREROUTING ACCEPT', 'COMMIT'), F('*nat', ':PREROUTING DROP [0:0]', 'COMMIT'),
 ];
 
 test(`kernel (iptables-${BACKEND}): restore files with odd lines: the linter refuses what iptables-restore refuses`, { skip, timeout: 120000 }, () => {
