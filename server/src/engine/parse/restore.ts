@@ -322,7 +322,7 @@ const MAX_LINE_WORDS = 251;
 
 function tooManyWords(tokens: readonly Token[], sink: DiagnosticSink): void {
   const range = { start: tokens[MAX_LINE_WORDS].range.start, end: tokens[tokens.length - 1].range.end };
-  sink.error('syntax', range, `This line has ${tokens.length} words; iptables-restore reads at most ${MAX_LINE_WORDS} on a rule line and refuses the rest ("Parser cannot handle more arguments"): split the rule in two.`);
+  sink.error('syntax', range, `This line has ${tokens.length} words; iptables-restore reads at most ${MAX_LINE_WORDS} on a rule line ("Parser cannot handle more arguments") and loads nothing: split the rule in two.`);
 }
 
 /** Counters that are not [packets:bytes]: iptables-restore reads counters only when run with -c, which refuses these. */
