@@ -7,6 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { CODE_INFO } from '../../server/src/engine/checks/codes';
 import { lint } from '../../server/src/engine/lint';
 import { BACKEND, refusals } from '../helpers/lint';
@@ -124,6 +127,45 @@ test(`kernel (iptables-${BACKEND}): restore files with odd lines: the linter ref
     const r = spawnSync('unshare', ['-n', `iptables-${BACKEND}-restore`], { input: text, encoding: 'utf8' });
     const errors = refusals(lint(text, { format: 'restore' }).diagnostics);
     if ((r.status === 0) !== (errors.length === 0)) wrong.push(`${r.status === 0 ? 'false error' : 'missed refusal'}: ${JSON.stringify(text)}${errors[0] ? ` (${errors[0].message})` : ` (${r.stderr.trim().split('\n')[0]})`}`);
+  }
+  assert.deepEqual(wrong, []);
+});
+
+/**
+ * Scripts that load restore files from here-documents, run by bash (`set -e`: any command iptables refuses stops it)
+ * with the backend's iptables and iptables-restore first on the PATH.
+ */
+const LOADS: Array<{ lines: string[]; unseen?: string }> = [
+  // --noflush: a user chain's line empties a chain made before the load; a built-in chain's line sets its policy.
+  { lines: ['iptables -N X', 'iptables -A X -j ACCEPT', 'iptables-restore --noflush <<EOF', '*filter', ':X - [0:0]', '-A INPUT -j X', 'COMMIT', 'EOF', 'iptables -F INPUT', 'iptables -X X'] },
+  { lines: ['iptables -N X', 'iptables -A X -j ACCEPT', 'iptables-restore --noflush <<EOF', '*filter', '-A INPUT -j X', 'COMMIT', 'EOF', 'iptables -F INPUT', 'iptables -X X'] },
+  { lines: ['iptables -t nat -N X', 'iptables -t nat -A X -j RETURN', 'iptables-restore --noflush <<EOF', '*nat', ':X - [0:0]', 'COMMIT', 'EOF', 'iptables -t nat -X X'] },
+  { lines: ['iptables -P INPUT DROP', 'iptables-restore --noflush <<EOF', '*filter', ':INPUT ACCEPT [0:0]', 'COMMIT', 'EOF'] },
+  { lines: ['iptables -N X', 'iptables-restore --noflush <<EOF', '*filter', '-A INPUT -j X', 'COMMIT', 'EOF'] },
+  { lines: ['iptables-restore --noflush <<EOF', '*filter', '-A INPUT -j X', 'COMMIT', 'EOF', 'iptables -N X'] },
+  { lines: ['iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'iptables-restore --noflush <<EOF', '*filter', '-D INPUT -p 6 -m tcp --dport ssh -j ACCEPT', 'COMMIT', 'EOF'] },
+  // Without --noflush the load replaces the table: its chains are gone after it.
+  { lines: ['iptables-restore <<EOF', '*filter', ':X - [0:0]', '-A X -j ACCEPT', 'COMMIT', 'EOF', 'iptables -A INPUT -j X', 'iptables -X X'] },
+  { lines: ['iptables-restore <<EOF', '*filter', '-A INPUT -j X', ':X - [0:0]', 'COMMIT', 'EOF'] },
+  { lines: ['iptables -N X', 'iptables -A INPUT -j X', 'iptables-restore <<EOF', '*filter', ':INPUT ACCEPT [0:0]', 'COMMIT', 'EOF', 'iptables -X X'], unseen: 'a script\'s chain made anywhere in it may exist when a later command names it' },
+];
+
+test(`kernel (iptables-${BACKEND}): scripts that load restore files: a finding exactly where a command is refused`, { skip, timeout: 120000 }, () => {
+  const wrong: string[] = [];
+  const bin = mkdtempSync(path.join(os.tmpdir(), 'ipt-bin-'));
+  for (const tool of ['iptables', 'iptables-restore']) symlinkSync(spawnSync('sh', ['-c', `command -v ${tool.replace('iptables', `iptables-${BACKEND}`)}`], { encoding: 'utf8' }).stdout.trim(), path.join(bin, tool));
+  for (const { lines, unseen } of LOADS) {
+    const text = ['#!/bin/bash', 'set -e', ...lines, ''].join('\n');
+    const file = path.join(bin, 'fw.sh');
+    writeFileSync(file, text);
+    const run = spawnSync('unshare', ['-n', 'env', `PATH=${bin}:${process.env.PATH}`, 'bash', file], { encoding: 'utf8' });
+    // A script's refusals are warnings (it goes on without the command); one only the other backend makes does not count.
+    const found = lint(text, { fileName: 'fw.sh' }).diagnostics.filter((d) => CODE_INFO.get(d.code)?.severity === 'error' && (d.severity === 'error' || d.severity === 'warning'))
+      .filter((d) => { const by = (d.data as { refusedBy?: string } | undefined)?.refusedBy; return by === undefined || by === `iptables-${BACKEND}`; });
+    const what = lines.join(' ; ');
+    if (run.status === 0 && found.length) wrong.push(`false finding: ${what} (${found[0].message})`);
+    if (run.status !== 0 && !found.length && !unseen) wrong.push(`missed refusal: ${what} (${run.stderr.trim().split('\n').pop()})`);
+    if (run.status === 0 && unseen) wrong.push(`the kernel took ${what}, which was listed as refused (${unseen})`);
   }
   assert.deepEqual(wrong, []);
 });

@@ -228,3 +228,13 @@ test('a jump to a chain declared only below: the quick fix moves the declaration
   const s = lint(script('-A INPUT -j X', '-N X'), { fileName: 'fw.sh' });
   assert.deepEqual(quickFixes(s, s.diagnostics.find((x) => x.code === 'unknown-target')!).filter((f) => !f.title.startsWith('Disable')), []);
 });
+
+test('iptables-restore --noflush in a script: the line of a chain made before the load empties it, without a finding', () => {
+  const text = ['#!/bin/sh', 'iptables -N X', 'iptables -A X -j ACCEPT', 'iptables-restore --noflush <<EOF', '*filter', ':X - [0:0]', '-A X -j DROP', 'COMMIT', 'EOF', ''].join('\n');
+  const r = lint(text, { fileName: 'fw.sh' });
+  assert.deepEqual(r.state.get(4, 'filter', 'X')?.rules.map((c) => c.startLine), [6]);
+  assert.deepEqual(r.diagnostics.filter((d) => d.code === 'duplicate-chain'), []);
+  // Declared twice within the one load is still a duplicate.
+  const twice = text.replace(':X - [0:0]\n', ':X - [0:0]\n:X - [0:0]\n');
+  assert.equal(lint(twice, { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'duplicate-chain').length, 1);
+});

@@ -246,6 +246,15 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       if (existing.builtin && d.builtin) setDeclaredPolicy(existing, d);
       return;
     }
+    // iptables-restore --noflush: the line of a user chain that exists from before the load empties it.
+    if (existing && !existing.builtin && !d.builtin && flushesExisting(d, existing)) {
+      existing.rules = [];
+      specCounts.delete(existing);
+      idCounts.delete(existing);
+      existing.decl = d;
+      existing.declRange = d.nameRange;
+      return;
+    }
     // A built-in chain that rules used before its line (or a script made before loading this): the line sets its policy.
     if (existing && existing.builtin && d.builtin && existing.decl?.via === 'builtin') {
       checkBuiltinPolicy(d);
@@ -280,6 +289,19 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     const cs: ChainState = { family, table: d.table, name: d.name, builtin: d.builtin, declRange: d.nameRange, decl: d, policy: undefined, policyRange: d.policyRange, rules: [] };
     if (d.builtin) setDeclaredPolicy(cs, d);
     add(cs);
+  }
+
+  /**
+   * Whether a chain line is read by iptables-restore --noflush (a script's here-document) and the chain was made
+   * before that load began: the line then empties the chain instead of declaring it twice.
+   */
+  function flushesExisting(d: ChainDecl, existing: ChainState): boolean {
+    if (!isScript) return false;
+    const line = d.range.start.line;
+    const section = rs.tables.find((t) => t.name === d.table && t.range.start.line < line && line <= t.endLine);
+    if (section?.restore !== 'noflush') return false;
+    const made = existing.decl?.range.start.line ?? (existing.createdBy ? runLine(rs, existing.createdBy) : undefined);
+    return made === undefined || made < section.range.start.line;
   }
 
   /** A built-in chain's policy on its chain line: ACCEPT or DROP ('-' keeps one the file does not say). */
