@@ -238,3 +238,11 @@ test('iptables-restore --noflush in a script: the line of a chain made before th
   const twice = text.replace(':X - [0:0]\n', ':X - [0:0]\n:X - [0:0]\n');
   assert.equal(lint(twice, { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'duplicate-chain').length, 1);
 });
+
+test('a jump to a chain a script never makes: the quick fix creates it before the rule (before its loop), as the script runs iptables', () => {
+  const text = ['#!/bin/sh', 'IPT=/sbin/iptables', 'for p in 80 443; do', '  $IPT -t nat -A PREROUTING -p tcp --dport $p -j WEBNAT', 'done', ''].join('\n');
+  const r = lint(text, { fileName: 'fw.sh' });
+  const d = r.diagnostics.find((x) => x.code === 'unknown-target')!;
+  const fix = quickFixes(r, d).find((f) => f.title === 'Create chain WEBNAT (iptables -N)')!;
+  assert.equal(applyEdits(text, fix.edits).split('\n')[2], '$IPT -t nat -N WEBNAT');
+});

@@ -132,6 +132,15 @@ function beforeLoops(rs: Ruleset, line: number): number {
   return line;
 }
 
+/**
+ * A chain command of a script (`-N X`, `-F X`) on a line of its own before the command `c` (before the loop `c` is
+ * in, not inside it), run the way `c` runs iptables, in `table`.
+ */
+function scriptCommandBefore(doc: FixDocument, rs: Ruleset, c: Command, table: string, words: string): TextEdit {
+  const tableArg = table === 'filter' ? '' : `-t ${table} `;
+  return insertLine(doc, beforeLoops(rs, c.startLine), `${invocationWords(lineText(doc, c.startLine), c)}${tableArg}${words}`);
+}
+
 function insertRules(fc: FixContext, chain: string, at: number, texts: string[], title: string): Fix {
   const before = beforeLoops(fc.result.ruleset, outsideBlocks(fc.result.ruleset.template?.blocks, at, 'before'));
   const prefix = rulePrefix(fc, commandOnLine(fc.result.ruleset, before), chain);
@@ -167,9 +176,7 @@ function declareChain(fc: FixContext, chain: string, table: string): Fix | undef
   if (result.ruleset.format === 'script') {
     const c = commandOnLine(result.ruleset, fc.diag.range.start.line);
     if (!c) return undefined;
-    const tableArg = table === 'filter' ? '' : `-t ${table} `;
-    const line = beforeLoops(result.ruleset, c.startLine);
-    return { title: `Create chain ${chain} (iptables -N)`, edits: [insertLine(fc.doc, line, `${invocationWords(lineText(fc.doc, c.startLine), c)}${tableArg}-N ${chain}`)] };
+    return { title: `Create chain ${chain} (iptables -N)`, edits: [scriptCommandBefore(fc.doc, result.ruleset, c, table, `-N ${chain}`)] };
   }
   const block = result.ruleset.tables.find((t) => t.name === table && t.range.start.line <= fc.diag.range.start.line && t.endLine >= fc.diag.range.start.line - 1);
   if (!block) return undefined;
@@ -273,10 +280,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   'not-rerunnable': (fc) => {
     const c = commandOnLine(fc.result.ruleset, fc.diag.range.start.line);
     if (!c) return [];
-    // Before a loop whose rule this is, not inside it; with the script's own way of running iptables.
-    const line = beforeLoops(fc.result.ruleset, c.startLine);
-    const table = fc.data.table === 'filter' ? '' : `-t ${fc.data.table as string} `;
-    return [{ title: `Flush ${fc.data.chain as string} first`, edits: [insertLine(fc.doc, line, `${invocationWords(lineText(fc.doc, c.startLine), c)}${table}-F ${fc.data.chain as string}`)] }];
+    return [{ title: `Flush ${fc.data.chain as string} first`, edits: [scriptCommandBefore(fc.doc, fc.result.ruleset, c, fc.data.table as string, `-F ${fc.data.chain as string}`)] }];
   },
   'loopback-blocked': (fc) => {
     const chain = fc.data.chain as string;
@@ -378,10 +382,8 @@ function flushFirstFix({ data, doc, result, diag }: FixContext): Fix[] {
   if (!c) return [];
   const chain = data.chain as string | undefined;
   const flush = `-F${chain ? ` ${chain}` : ''}`;
-  const script = result.ruleset.format === 'script';
-  const table = script && data.table !== 'filter' ? `-t ${data.table as string} ` : '';
-  const text = script ? `${invocationWords(lineText(doc, c.startLine), c)}${table}${flush}` : flush;
-  return [{ title: chain ? `Flush ${chain} first` : `Flush the ${data.table as string} table first`, edits: [insertLine(doc, beforeLoops(result.ruleset, c.startLine), text)], preferred: true }];
+  const edit = result.ruleset.format === 'script' ? scriptCommandBefore(doc, result.ruleset, c, data.table as string, flush) : insertLine(doc, c.startLine, flush);
+  return [{ title: chain ? `Flush ${chain} first` : `Flush the ${data.table as string} table first`, edits: [edit], preferred: true }];
 }
 
 function addTableFix({ data, doc }: FixContext): Fix[] {
