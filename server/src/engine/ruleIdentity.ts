@@ -5,7 +5,7 @@
  * a match loaded by `-m` or by `-p`, protocol names and numbers, port names and single-port ranges, a host address
  * with or without its /32 (and host bits under a mask), connection states in any order, short and long option
  * names. Anything else is compared as written, so two keys that differ do not prove two rules differ (see
- * `maybeSameRule`).
+ * `looseIdentity`).
  */
 import { parseNet } from './kb/addresses';
 import { protocolNumber } from './kb/services';
@@ -107,9 +107,9 @@ export function ruleIdentity(c: Command): string {
 }
 
 /**
- * Whether two rules may be the same rule to the kernel though their identities differ: equal in everything read
- * here, and in the values not read here (ICMP type names, marks, ...) perhaps equal though written apart.
+ * A rule's identity with the values not read here left out: two rules whose loose identities are equal may be the
+ * same rule to the kernel though their identities differ (ICMP type names, marks, ... may be equal written apart).
  */
-export function maybeSameRule(a: Command, b: Command): boolean {
-  return key(a, false) === key(b, false);
+export function looseIdentity(c: Command): string {
+  return key(c, false);
 }

@@ -4,7 +4,7 @@
  */
 import { ruleNumberAt } from './parse/scriptLoops';
 import { strtoulBase0 } from './kb/services';
-import { maybeSameRule, ruleIdentity } from './ruleIdentity';
+import { looseIdentity, ruleIdentity } from './ruleIdentity';
 import { Family } from './kb/addresses';
 import { findTable, isBuiltinChain, TARGETS } from './kb';
 import { Token } from './lexer';
@@ -219,6 +219,11 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     const id = ruleIdentity(c);
     return tally(idCounts, ruleIdentity, cs).get(id) ? cs.rules.findIndex((r) => ruleIdentity(r) === id) : -1;
   };
+  /** Whether the chain holds a rule that may be the one a -D names, values not read here aside (see looseIdentity). */
+  const holdsLooselySame = (cs: ChainState, c: Command) => {
+    const loose = looseIdentity(c);
+    return cs.rules.some((r) => looseIdentity(r) === loose);
+  };
   // The chains a script creates with -N somewhere (a jump may come before the -N that makes its chain).
   let created: Set<string> | undefined;
   const createdAnywhere = () => (created ??= new Set(rs.commands.filter((o) => o.spec.short === '-N' && o.chainName !== undefined).map((o) => o.chainName!)));
@@ -401,7 +406,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       else if (looped >= 0) amid(cs, c, looped);
       else if (at >= 0 && at < cs.rules.length) count(cs, cs.rules.splice(at, 1)[0], -1);
       // A rule whose values not read here may equal the -D's, written another way, may be the one: no claim.
-      else if (!c.dynamic && !isScript && (place || !cs.rules.some((r) => maybeSameRule(r, c)))) sink.error('syntax', c.range, `No such rule in ${name.value} to delete at this point: iptables-restore fails.`);
+      else if (!c.dynamic && !isScript && (place || !holdsLooselySame(cs, c))) sink.error('syntax', c.range, `No such rule in ${name.value} to delete at this point: iptables-restore fails.`);
     }
     return;
   }
