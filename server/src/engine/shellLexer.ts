@@ -102,8 +102,7 @@ export function lexShell(text: string, index = new LineIndex(text), unclosed?: U
       i += 2;
       continue;
     }
-    // A template's comment is closed somewhere: `{#` that nothing closes is the shell's text (`echo {#`).
-    const close = template && ch === '{' && text[i + 1] === '#' ? text.indexOf('#}', i + 2) : -1;
+    const close = template && ch === '{' && text[i + 1] === '#' ? templateCommentEnd(text, i) : -1;
     if (close >= 0) {
       items.push({ kind: 'comment', text: text.slice(i, close + 2), range: index.range(i, close + 2) });
       i = close + 2;
@@ -180,12 +179,20 @@ function readHeredocBodies(text: string, i: number, pending: PendingHereDoc[], i
 }
 
 /**
+ * Where the `#}` that closes a template comment opening at `i` (`{#`) stands, or -1: a template's comment is closed
+ * somewhere, and a `{#` that nothing closes is the shell's text (`echo {#`, `n={#`).
+ */
+function templateCommentEnd(text: string, i: number): number {
+  return text.indexOf('#}', i + 2);
+}
+
+/**
  * Where a shell expansion starting at `i` ($VAR, ${...}, $(...), `...`) ends, or in a template a template span
  * (`{{ ... }}`, `{% ... %}`, up to the end of its line); undefined when none starts there.
  */
 function expansionEnd(text: string, i: number, template: boolean): number | undefined {
   // A span ends with its line at the latest; a comment's `{#` that nothing closes is no span (`n={#`).
-  if (template && opensSpan(text, i, text.length) && (text[i + 1] !== '#' || text.includes('#}', i + 2))) return spanEnd(text, i, text.length);
+  if (template && opensSpan(text, i, text.length) && (text[i + 1] !== '#' || templateCommentEnd(text, i) >= 0)) return spanEnd(text, i, text.length);
   if (text[i] === '$' && i + 1 < text.length && /[A-Za-z_{(@*#?$!0-9-]/.test(text[i + 1])) return skipDollar(text, i);
   if (text[i] === '`') {
     const e = text.indexOf('`', i + 1);
