@@ -191,6 +191,11 @@ export interface Ruleset {
    * more than assignments (or cannot be read), or adds rules to a chain named by a value not known here.
    */
   unseenRules?: boolean;
+  /**
+   * In a script: the commands that may run other than once where the analysis applies them (see unsureCommands):
+   * how many rules a chain they edit holds is then not known.
+   */
+  unsure?: ReadonlySet<Command>;
   /** In a script: the commands a `for` loop over known values adds once per value, with each value's parse of them. */
   loops?: ReadonlyMap<Command, LoopInfo>;
   /** In a script: the ipsets it makes itself, and whether it may make others the linter cannot see. */

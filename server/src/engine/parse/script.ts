@@ -12,11 +12,11 @@ import { TemplateBlocks } from './template';
 import { parseCommand } from './command';
 import { parseRestoreLines } from './restore';
 import { DiagnosticSink } from './diagnostics';
-import { followedArms, FunctionCall, notFollowed, runOrder, ScriptStatements } from './scriptFlow';
+import { followedArms, FunctionCall, notFollowed, runOrder, ScriptStatements, unsureCommands } from './scriptFlow';
 import { ASSIGN, EXPANSION, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
-import { BodyRule, callLoops, eachValue, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopsOf, mentionsLoopVar, shBraceWords, shellOf, takenTogether, withValue } from './scriptLoops';
+import { BodyRule, callLoops, eachValue, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopDepths, loopsOf, mentionsLoopVar, shBraceWords, shellOf, takenTogether, withValue } from './scriptLoops';
 import { comparePos, Diagnostic, Range } from '../types';
 
 /**
@@ -269,27 +269,39 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
     sink.add('sh-brace-expansion', 'warning', word.range, `This script is for sh, which takes ${word.value} as it is: dash (the sh of Debian and Ubuntu) does not expand braces, bash does. The loop runs with $${name} = ${word.value}, not with each value. ${advice}`, { replacement: list });
   }
   const together = new Map<LoopOf, boolean>();
+  const depths = loopDepths(simple);
+  // Commands that may run other than once where they stand (see unsureCommands).
+  const local = new Set<Command>();
   for (const sc of simple) {
+    const from = commands.length;
+    readCommand(sc);
+    const depth = depths.get(sc) ?? 0;
+    for (let n = from; n < commands.length; n++) {
+      const c = commands[n];
+      if (sc.conditional || depth > 1 || (depth === 1 && !loopInfo.has(c))) local.add(c);
+    }
+  }
+  function readCommand(sc: SimpleCommand): void {
     const { words, heredoc, arms, pattern, templated, redirects } = sc;
-    if (pattern) continue;
+    if (pattern) return;
     const k = commandWord(words, aliases);
-    if (k >= words.length) continue;
+    if (k >= words.length) return;
     files.push(...fileMentions(words, k, redirects, values, opts.fileName));
     readIpsetCommand(words, k, values, arms, heredoc, index, ipsets);
     const called = words[k].quoted || words[k].dynamic ? undefined : statements.functions.get(words[k].value);
-    if (called !== undefined) calls.push({ statement: called, arms, line: words[k].line, at: commands.length });
+    if (called !== undefined) calls.push({ statement: called, arms, line: words[k].line, at: commands.length, unsure: sc.conditional || depths.has(sc) });
     // `{{ rule }}` as a command of its own: the template puts any command there, iptables or ip6tables, which may
     // add, delete or flush rules the analysis cannot see, as a rules file loaded from elsewhere may.
     if (isTemplateExpression(words[k])) {
       for (const family of [4, 6] as const) loads.push({ family, noflush: false, line: words[k].range.start.line, arms, template: true });
       mentionsIpv6 = true;
-      continue;
+      return;
     }
     const restore = embeddedRestore(words, k, heredoc, index, opts, values);
     const unseen = restore ? undefined : unseenLoad(words, k, opts);
     if (unseen) {
       loads.push({ ...unseen, line: words[k].range.start.line, arms });
-      continue;
+      return;
     }
     if (restore) {
       embedded.push(restore);
@@ -302,7 +314,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
         // Loaded from inside a template block: the template may load it several times, or not at all.
         if (templated) c.conditional = true;
       }
-      continue;
+      return;
     }
     addIptables(g, sc, k, loopTaken(sc, loops, together, values, aliases, opts.family), values, aliases, opts.family);
   }
@@ -312,6 +324,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const family = opts.family ?? (families.size === 1 ? [...families][0] : defaultFamily);
   const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: notFollowed(armsOf, follows), armsOf: armsOf.size ? armsOf : undefined, loads: counted, files: files.length ? files : undefined, ipsets: ipsets.made.length || ipsets.unseen ? ipsets : undefined };
   if (loopInfo.size) ruleset.loops = loopInfo;
+  ruleset.unsure = unsureCommands(local, armsOf, calls, statements.kinds, (c) => !!loopInfo.get(c)?.loop.calls);
   if (values.opaque || commands.some(addsToUnknownChain)) ruleset.unseenRules = true;
   ruleset.run = runOrder(commands, armsOf, calls, statements.kinds, follows, new Set(embedded.flatMap((e) => e.ruleset.commands)));
   const first = templateStart(items);

@@ -157,6 +157,8 @@ export interface FunctionCall {
   arms: readonly ArmRef[];
   line: number;
   at: number;
+  /** The call itself may run other than once (after `&&` or `||`, in a pipeline, a template's block or a loop). */
+  unsure?: boolean;
 }
 
 /** What a command does to the chains: [added (rules, chains), taken away (flush, delete, open policy), commands]. */
@@ -242,6 +244,35 @@ export function followedArms(armsOf: ReadonlyMap<Command, readonly ArmRef[]>, ca
     return yes;
   };
   return (path) => pathFollowed(path, new Set());
+}
+
+/**
+ * The commands that may run other than once where the analysis applies them: those `local` names (after `&&` or
+ * `||`, in a pipeline, a template's block, a loop not followed value by value), those in an arm of an if or case
+ * statement, and those in a function that is not called exactly once from a place that runs once (a function whose
+ * calls are followed as a loop, `looped`, counts its rules per call). How many rules a chain they add to or delete
+ * from holds is then not known. Undefined when there are none.
+ */
+export function unsureCommands(local: ReadonlySet<Command>, armsOf: ReadonlyMap<Command, readonly ArmRef[]>, calls: readonly FunctionCall[], kinds: ReadonlyMap<number, string>, looped: (c: Command) => boolean): Set<Command> | undefined {
+  const callers = new Map<number, FunctionCall[]>();
+  for (const c of calls) (callers.get(c.statement) ?? callers.set(c.statement, []).get(c.statement)!).push(c);
+  const once = new Map<number, boolean>();
+  const pathOnce = (path: readonly ArmRef[], seen: Set<number>, skipFunctions: boolean): boolean =>
+    path.every((r) => kinds.get(r.statement) === 'function' && (skipFunctions || calledOnce(r.statement, seen)));
+  const calledOnce = (fn: number, seen: Set<number>): boolean => {
+    const known = once.get(fn);
+    if (known !== undefined) return known;
+    if (seen.has(fn) || seen.size > MAX_DEPTH) return false;
+    seen.add(fn);
+    const of = callers.get(fn) ?? [];
+    const yes = of.length === 1 && !of[0].unsure && pathOnce(of[0].arms, seen, false);
+    seen.delete(fn);
+    once.set(fn, yes);
+    return yes;
+  };
+  const out = new Set(local);
+  for (const [c, path] of armsOf) if (!out.has(c) && !pathOnce(path, new Set(), looped(c))) out.add(c);
+  return out.size ? out : undefined;
 }
 
 /** The commands standing in arms (or functions) the analysis does not follow; undefined when there are none. */

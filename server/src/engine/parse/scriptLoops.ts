@@ -216,6 +216,22 @@ export function loopsOf<C extends SimpleWords>(commands: readonly C[], values: S
   return out;
 }
 
+/** How many loops (`for`, `while`, `until`) each command stands in, for those in one at least. */
+export function loopDepths<C extends SimpleWords>(commands: readonly C[]): Map<C, number> {
+  const out = new Map<C, number>();
+  let depth = 0;
+  for (const c of commands) {
+    const k = leading(c.words);
+    for (let q = 0; q < k; q++) {
+      const w = c.words[q].value;
+      if (w === 'do') depth++;
+      else if (w === 'done') depth = Math.max(0, depth - 1);
+    }
+    if (depth > 0) out.set(c, depth);
+  }
+  return out;
+}
+
 /** A simple command with the arms (of if, case, function) it stands in. */
 interface InArms extends SimpleWords {
   arms: readonly ArmRef[];
