@@ -51,6 +51,12 @@ const CASES: Array<{ cmds: string[]; unseen?: string }> = [
   ...['-A INPUT -j ACCEPT -j DROP', '-A INPUT -p tcp -p udp', '-A INPUT -s 1.2.3.4 -s 5.6.7.8', '-A INPUT ! -s 1.2.3.4', '-A INPUT -s ! 1.2.3.4', '-A INPUT -i eth0 -i eth1',
     '-t nat -A INPUT -j ACCEPT', '-A INPUT --jump ACCEPT', '-A INPUT --goto INPUT', '-A INPUT -j', '-A', '-A INPUT -m', '-A INPUT -m tcp', '-A INPUT --dport 22', '-A INPUT -p tcp --dport 22 --dport 23',
     '-A INPUT -4 -j ACCEPT', '-A INPUT -6 -j ACCEPT', '-w -A INPUT -j ACCEPT', '-A INPUT -w 5 -j ACCEPT', '--append INPUT -j ACCEPT', '-A INPUT -c 1 2 -j ACCEPT'].map((c) => ({ cmds: [c] })),
+  // Rule numbers past the end of a chain the script knows (made by -N, or flushed), and a -D of a rule it does not hold.
+  { cmds: ['-N X', '-A X -j ACCEPT', '-D X 2'] }, { cmds: ['-N X', '-A X -j ACCEPT', '-D X 1', '-D X 1'] }, { cmds: ['-N X', '-A X -j ACCEPT', '-R X 2 -j DROP'] },
+  { cmds: ['-N X', '-Z X 1'] }, { cmds: ['-N X', '-A X -j ACCEPT', '-Z X 1'] }, { cmds: ['-N X', '-A X -j ACCEPT', '-Z X 2'] },
+  { cmds: ['-N X', '-D X -j ACCEPT'] }, { cmds: ['-F INPUT', '-A INPUT -j ACCEPT', '-D INPUT -j DROP'] }, { cmds: ['-F', '-D INPUT -j ACCEPT'] },
+  { cmds: ['-F INPUT', '-A INPUT -p tcp --dport 22 -j ACCEPT', '-D INPUT -p 6 -m tcp --dport ssh -j ACCEPT'] },
+  { cmds: ['-N X', '-A X -p tcp --dport 22 -j ACCEPT', '-A X -p tcp --dport 22 -j ACCEPT', '-D X -p tcp --dport 22 -j ACCEPT', '-D X -p tcp --dport 22 -j ACCEPT', '-D X 1'] },
   { cmds: ['-N X', '-A INPUT -g X'] }, { cmds: ['-N X', '-A X -g X'] }, { cmds: ['-N X', '-A X -j X'] }, { cmds: ['-N X', '-N Y', '-A X -j Y', '-A Y -j X'] },
 ];
 
@@ -109,6 +115,9 @@ const cases: string[] = [
     ['-i eth0', '-i eth1'], ['-m state --state NEW', '-m conntrack --ctstate NEW'], ['-p tcp', '! -p tcp'], ['', '-p tcp']]
     .map(([a, b]) => F('*filter', `-A INPUT ${a} -j ACCEPT`, `-D INPUT ${b} -j ACCEPT`, 'COMMIT')),
   F('*filter', '-A INPUT -j ACCEPT', '-D INPUT -j DROP', 'COMMIT'), F('*filter', ':X - [0:0]', '-A INPUT -j X', '-D INPUT -g X', 'COMMIT'),
+  // Rule numbers past the end of the chain: -D and -R refused by both, -Z by iptables-legacy only.
+  F('*filter', ':X - [0:0]', '-A X -j ACCEPT', '-D X 2', 'COMMIT'), F('*filter', ':X - [0:0]', '-A X -j ACCEPT', '-R X 2 -j DROP', 'COMMIT'),
+  F('*filter', ':X - [0:0]', '-A X -j ACCEPT', '-Z X 2', 'COMMIT'), F('*filter', ':X - [0:0]', '-A X -j ACCEPT', '-Z X 1', 'COMMIT'),
   // At most 251 words on a rule line (counters before them not counted).
   ...[251, 252].flatMap((n) => ['', '[0:0] '].map((pre) => F('*filter', `${pre}${ruleOfWords(n)}`, 'COMMIT'))),
   // A jump to a chain declared further down, or renamed away (iptables-nft refuses the rename itself at COMMIT).
@@ -148,9 +157,25 @@ const LOADS: Array<{ lines: string[]; unseen?: string }> = [
   { lines: ['iptables-restore <<EOF', '*filter', ':X - [0:0]', '-A X -j ACCEPT', 'COMMIT', 'EOF', 'iptables -A INPUT -j X', 'iptables -X X'] },
   { lines: ['iptables-restore <<EOF', '*filter', '-A INPUT -j X', ':X - [0:0]', 'COMMIT', 'EOF'] },
   { lines: ['iptables -N X', 'iptables -A INPUT -j X', 'iptables-restore <<EOF', '*filter', ':INPUT ACCEPT [0:0]', 'COMMIT', 'EOF', 'iptables -X X'], unseen: 'a script\'s chain made anywhere in it may exist when a later command names it' },
+  // Rule numbers among the rules of loops and of a function called once per value: counted as the shell runs them.
+  { lines: ['iptables -N X', 'for p in 22 80 443; do iptables -A X -p tcp --dport $p -j ACCEPT; done', 'iptables -D X 3'] },
+  { lines: ['iptables -N X', 'for p in 22 80 443; do iptables -A X -p tcp --dport $p -j ACCEPT; done', 'iptables -D X 4'] },
+  { lines: ['iptables -N X', 'for p in 22 80 443; do iptables -A X -p tcp --dport $p -j ACCEPT; done', 'iptables -R X 3 -j DROP'] },
+  { lines: ['iptables -N X', 'for p in 22 80 443; do iptables -A X -p tcp --dport $p -j ACCEPT; done', 'iptables -I X 5 -j DROP'] },
+  { lines: ['iptables -N X', 'for p in 1 2 3; do iptables -I X 1 -p tcp --dport $p -j ACCEPT; done', 'iptables -R X 4 -j DROP'] },
+  { lines: ['iptables -N X', 'for p in 22 80; do iptables -A X -p tcp --dport $p -j ACCEPT; iptables -A X -p udp --dport $p -j ACCEPT; done', 'iptables -D X 5'] },
+  { lines: ['iptables -N X', 'f() { iptables -A X -p tcp --dport $1 -j ACCEPT; }', 'f 22', 'f 80', 'iptables -D X 3'] },
+  { lines: ['iptables -N X', 'for i in 1 2; do iptables -A X -j ACCEPT; done', 'for i in 1 2; do iptables -D X 1; done', 'iptables -A X -j DROP', 'iptables -D X 1'] },
+  // Loops over values not known here, nested loops, conditions, a function called twice: the count is not claimed.
+  { lines: ['iptables -N X', 'for p in $(seq 1 3); do iptables -A X -p tcp --dport $p -j ACCEPT; done', 'iptables -R X 3 -j DROP'] },
+  { lines: ['iptables -N X', 'while read p; do iptables -A X -p tcp --dport $p -j ACCEPT; done <<EOF', '22', '80', '443', 'EOF', 'iptables -R X 3 -j DROP'] },
+  { lines: ['iptables -N X', 'for a in 1 2; do for b in 3 4; do iptables -A X -p tcp --dport $a$b -j ACCEPT; done; done', 'iptables -R X 4 -j DROP'] },
+  { lines: ['iptables -N X', 'for p in 22 80; do [ $p = 22 ] && iptables -A X -p tcp --dport $p -j ACCEPT; done', 'iptables -D X 2'], unseen: 'whether a condition holds is not known here' },
+  { lines: ['iptables -N X', 'f() { iptables -A X -j ACCEPT; }', 'f', 'f', 'iptables -R X 2 -j DROP'] },
+  { lines: ['iptables -N X', 'for i in 1 2 3; do iptables -I X $i -j ACCEPT; done', 'iptables -D X 3'] },
 ];
 
-test(`kernel (iptables-${BACKEND}): scripts that load restore files: a finding exactly where a command is refused`, { skip, timeout: 120000 }, () => {
+test(`kernel (iptables-${BACKEND}): scripts run by bash (restore files they load, loops, functions): a finding exactly where a command is refused`, { skip, timeout: 120000 }, () => {
   const wrong: string[] = [];
   const bin = mkdtempSync(path.join(os.tmpdir(), 'ipt-bin-'));
   for (const tool of ['iptables', 'iptables-restore']) symlinkSync(spawnSync('sh', ['-c', `command -v ${tool.replace('iptables', `iptables-${BACKEND}`)}`], { encoding: 'utf8' }).stdout.trim(), path.join(bin, tool));

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { lint } from '../../server/src/engine/lint';
 import { quickFixes } from '../../server/src/engine/fixes';
 import { applyEdits } from '../../server/src/engine/format';
+import { CODE_INFO } from '../../server/src/engine/checks/codes';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 const script = (...lines: string[]) => ['#!/bin/sh', ...lines.map((l) => `iptables ${l}`), ''].join('\n');
@@ -132,26 +133,41 @@ class Chains {
     return false;
   }
 
-  run(op: string, chain: string | undefined, arg: { n?: number; rule?: ModelRule; to?: string }): void {
+  /** Runs one command: true, or why iptables refuses it (the chain named is missing, or anything else). */
+  run(op: string, chain: string | undefined, arg: { n?: number; rule?: ModelRule; to?: string }): true | 'missing' | 'refused' {
     const rules = chain === undefined ? undefined : this.chains.get(chain);
     const user = chain !== undefined && chain !== 'INPUT';
-    if (op === '-N' && !rules) this.chains.set(chain!, []);
-    else if (op === '-A' && rules) rules.push(arg.rule!);
-    else if (op === '-I' && rules && arg.n! <= rules.length + 1) rules.splice(arg.n! - 1, 0, arg.rule!);
-    else if (op === '-D' && rules) {
-      const at = arg.n !== undefined ? arg.n - 1 : rules.findIndex((r) => r.spec === arg.rule!.spec);
-      if (at >= 0 && at < rules.length) rules.splice(at, 1);
-    } else if (op === '-F') {
-      for (const [name, list] of this.chains) if (chain === undefined || name === chain) list.length = 0;
-    } else if (op === '-X' && chain === undefined) {
+    if (op === '-N') return rules ? 'refused' : !!this.chains.set(chain!, []);
+    if (op === '-F' && chain === undefined) {
+      for (const list of this.chains.values()) list.length = 0;
+      return true;
+    }
+    if (op === '-X' && chain === undefined) {
       const users = [...this.chains.keys()].filter((n) => n !== 'INPUT');
-      if (!this.referenced(undefined) && users.every((n) => this.chains.get(n)!.length === 0)) for (const n of users) this.chains.delete(n);
-    } else if (op === '-X' && rules && user && !this.referenced(chain) && rules.length === 0) this.chains.delete(chain!);
-    else if (op === '-E' && rules && user && !this.chains.has(arg.to!)) {
+      if (this.referenced(undefined) || users.some((n) => this.chains.get(n)!.length > 0)) return 'refused';
+      for (const n of users) this.chains.delete(n);
+      return true;
+    }
+    if (!rules) return 'missing';
+    if (op === '-A') rules.push(arg.rule!);
+    else if (op === '-I') {
+      if (arg.n! > rules.length + 1) return 'refused';
+      rules.splice(arg.n! - 1, 0, arg.rule!);
+    } else if (op === '-D') {
+      const at = arg.n !== undefined ? arg.n - 1 : rules.findIndex((r) => r.spec === arg.rule!.spec);
+      if (at < 0 || at >= rules.length) return 'refused';
+      rules.splice(at, 1);
+    } else if (op === '-F') rules.length = 0;
+    else if (op === '-X') {
+      if (!user || this.referenced(chain) || rules.length > 0) return 'refused';
+      this.chains.delete(chain!);
+    } else if (op === '-E') {
+      if (!user || this.chains.has(arg.to!)) return 'refused';
       this.chains.delete(chain!);
       this.chains.set(arg.to!, rules);
       for (const list of this.chains.values()) for (const r of list) if (r.jump === chain) r.jump = arg.to;
     }
+    return true;
   }
 }
 
@@ -168,10 +184,12 @@ const step = fc.record({
   slash: fc.boolean(),
 });
 
-test('property: a script\'s chain commands leave the chains as the kernel would, rule for rule', () => {
+test('property: a script\'s chain commands leave the chains as the kernel would, rule for rule, with a finding exactly where it refuses one', () => {
   fc.assert(fc.property(fc.array(step, { maxLength: 25 }), (steps) => {
     const model = new Chains();
     const lines: string[] = [];
+    const refused: Array<{ line: number; chain: string | undefined; surely: boolean }> = [];
+    let inputKnown = false;
     for (const s of steps) {
       let { chain } = s;
       if (chain === undefined && !['-F', '-X'].includes(s.op)) chain = 'INPUT';
@@ -190,8 +208,13 @@ test('property: a script\'s chain commands leave the chains as the kernel would,
       const jumpsOf = (l: ModelRule[]) => l.some((r) => r.jump !== undefined && (r.jump === chain || l === model.chains.get(chain!)));
       if (s.op === '-E' && (USER.indexOf(s.to) <= USER.indexOf(chain!) || [...model.chains.values()].some(jumpsOf))) continue;
       lines.push([s.op, chain ?? '', ...words].filter(Boolean).join(' '));
-      model.run(s.op, chain, { n: s.op === '-I' || byNumber ? s.n : undefined, rule, to: s.to });
+      const ok = model.run(s.op, chain, { n: s.op === '-I' || byNumber ? s.n : undefined, rule, to: s.to });
+      if (s.op === '-F' && (chain === undefined || chain === 'INPUT')) inputKnown = true;
+      // What INPUT held before the script ran is not known until the script flushes it.
+      if (ok !== true) refused.push({ line: lines.length, chain, surely: ok === 'refused' && (chain !== 'INPUT' || inputKnown) });
     }
+    // A chain the script makes anywhere may be there from an earlier run when a command names it before its -N.
+    for (const x of refused) if (!x.surely && x.chain !== undefined && !lines.includes(`-N ${x.chain}`) && x.chain !== 'INPUT') x.surely = true;
     const r = lint(script(...lines), { fileName: 'fw.sh' });
     for (const name of ['INPUT', ...USER]) {
       // A built-in chain is there once the script names its table.
@@ -199,6 +222,10 @@ test('property: a script\'s chain commands leave the chains as the kernel would,
       const want = model.chains.get(name)?.map((x) => x.spec);
       assert.deepEqual(got, want, `${name} after:\n${lines.join('\n')}`);
     }
+    // A finding (of what iptables refuses) exactly on the lines of commands iptables refuses, wherever it can tell.
+    const flagged = new Set(r.diagnostics.filter((d) => CODE_INFO.get(d.code)?.severity === 'error' && (d.severity === 'error' || d.severity === 'warning')).map((d) => d.range.start.line));
+    for (const line of flagged) assert.ok(refused.some((x) => x.line === line), `a finding on line ${line}, which the kernel takes:\n${lines.join('\n')}`);
+    for (const x of refused) if (x.surely) assert.ok(flagged.has(x.line), `no finding on line ${x.line}, which the kernel refuses:\n${lines.join('\n')}`);
   }), { numRuns: RUNS });
 });
 
@@ -245,4 +272,52 @@ test('a jump to a chain a script never makes: the quick fix creates it before th
   const d = r.diagnostics.find((x) => x.code === 'unknown-target')!;
   const fix = quickFixes(r, d).find((f) => f.title === 'Create chain WEBNAT (iptables -N)')!;
   assert.equal(applyEdits(text, fix.edits).split('\n')[2], '$IPT -t nat -N WEBNAT');
+});
+
+test('rule numbers past a chain\'s end: claimed only where the script knows how many rules the chain holds', () => {
+  const sh = (...lines: string[]) => ['#!/bin/bash', ...lines, ''].join('\n');
+  const loop3 = 'for p in 22 80 443; do iptables -A X -p tcp --dport $p -j ACCEPT; done';
+  // [script, line of the finding or undefined, its message]
+  const cases: Array<[string, number | undefined, RegExp?]> = [
+    [sh('iptables -N X', loop3, 'iptables -D X 4'), 3, /X has 3 rule\(s\) at this point; there is no rule 4 to delete \("Index of deletion too big"\)/],
+    [sh('iptables -N X', loop3, 'iptables -D X 3'), undefined],
+    [sh('iptables -N X', 'iptables -D X -j ACCEPT'), 2, /X holds no such rule at this point: this iptables -D fails/],
+    [sh('iptables -F', 'iptables -D INPUT -p tcp --dport 22 -j ACCEPT'), 2, /INPUT holds no such rule/],
+    // INPUT holds what was loaded before the script ran, until the script flushes it.
+    [sh('iptables -D INPUT -j ACCEPT'), undefined],
+    [sh('iptables -I INPUT 2 -j ACCEPT', 'iptables -D INPUT 3'), undefined],
+    [sh('iptables -F INPUT', 'iptables -I INPUT 2 -j ACCEPT'), 2, /INPUT has 0 rule\(s\) .*positions 1 to 1, not 2/],
+    // Commands that may run other than once: loops over values not known here, conditions, nested loops, arms,
+    // a function called twice, a -D a loop runs once per value.
+    [sh('iptables -N X', 'for p in $(seq 1 3); do iptables -A X -p tcp --dport $p -j ACCEPT; done', 'iptables -R X 3 -j DROP'), undefined],
+    [sh('iptables -N X', 'while read p; do iptables -A X -p tcp --dport $p -j ACCEPT; done < ports', 'iptables -D X 3'), undefined],
+    [sh('iptables -N X', 'for a in 1 2; do for b in 3 4; do iptables -A X -p tcp --dport $a$b -j ACCEPT; done; done', 'iptables -R X 4 -j DROP'), undefined],
+    [sh('iptables -N X', '[ -f /etc/ssh ] && iptables -A X -j ACCEPT', 'iptables -D X 1'), undefined],
+    [sh('iptables -N X', 'if [ -n "$SSH" ]; then', '  iptables -A X -j ACCEPT', 'fi', 'iptables -D X 1'), undefined],
+    [sh('iptables -N X', 'f() { iptables -A X -j ACCEPT; }', 'f', 'f', 'iptables -R X 2 -j DROP'), undefined],
+    [sh('iptables -N X', 'f() { iptables -A X -j ACCEPT; }', 'f', 'iptables -R X 2 -j DROP'), 4, /X has 1 rule\(s\) at this point; there is no rule 2 to replace/],
+    [sh('iptables -N X', 'for i in 1 2; do iptables -A X -j ACCEPT; done', 'for i in 1 2; do iptables -D X 1; done', 'iptables -A X -j DROP', 'iptables -D X 1'), undefined],
+    [sh('iptables -N X', 'iptables -A X -j ACCEPT', 'iptables-restore < /etc/iptables/rules.v4', 'iptables -D X 2'), undefined],
+    // -Z of a rule past the end: only iptables-legacy refuses it.
+    [sh('iptables -N X', 'iptables -Z X 1'), 2, /no rule 1 to zero \("Index of counter too big"\)\. iptables-legacy refuses it/],
+  ];
+  for (const [text, line, message] of cases) {
+    const f = lint(text, { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'syntax');
+    assert.deepEqual(f.map((d) => d.range.start.line), line === undefined ? [] : [line], text);
+    if (message) assert.match(f[0].message, message, text);
+  }
+});
+
+test('-Z of one rule in a restore file: iptables-nft-restore crashes on it; past the chain\'s end iptables-legacy-restore refuses it', () => {
+  const file = (...l: string[]) => ['*filter', ':X - [0:0]', '-A X -j ACCEPT', ...l, 'COMMIT', ''].join('\n');
+  const of = (text: string) => lint(text, { fileName: 'rules.v4' }).diagnostics.filter((d) => d.code === 'syntax');
+  const crash = of(file('-Z X 1'));
+  assert.deepEqual(crash.map((d) => [d.range.start.line, d.range.start.character, (d.data as { refusedBy?: string }).refusedBy]), [[3, 5, 'iptables-nft']]);
+  assert.match(crash[0].message, /iptables-nft-restore crashes .*-Z X/);
+  const past = of(file('-Z X 2'));
+  assert.deepEqual(past.map((d) => (d.data as { refusedBy?: string }).refusedBy), ['iptables-legacy']);
+  assert.deepEqual(of(file('-Z X')), []);
+  const deleted = of(file('-D X 2'));
+  assert.deepEqual(deleted.map((d) => [d.severity, d.range.start.line]), [['error', 3]]);
+  assert.match(deleted[0].message, /X has 1 rule\(s\) at this point; there is no rule 2 to delete/);
 });

@@ -26,6 +26,12 @@ export interface ChainState {
   policy?: string;
   policyRange?: Range;
   rules: Command[];
+  /**
+   * In a script: the chain may hold rules it does not show, or lack some it shows, so how many it holds is not
+   * known: a built-in chain before the script flushes it (it holds whatever was loaded before the script ran), or a
+   * chain a command edited that may run other than once (see Ruleset.unsure), or a -D took a rule it cannot tell.
+   */
+  inexact?: boolean;
 }
 
 export class RulesetState {
@@ -242,7 +248,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     const family = d.family ?? rs.family;
     const existing = state.get(family, d.table, d.name);
     if (d.via === 'builtin') {
-      if (!existing) add({ family, table: d.table, name: d.name, builtin: true, declRange: d.range, decl: d, policy: 'ACCEPT', rules: [] });
+      if (!existing) add({ family, table: d.table, name: d.name, builtin: true, declRange: d.range, decl: d, policy: 'ACCEPT', rules: [], inexact: isScript && sectionOf(d)?.restore !== 'flush' });
       return;
     }
     // Declarations in a template's blocks may be alternatives (`{% if %}:INPUT DROP{% else %}:INPUT ACCEPT{% endif %}`):
@@ -254,6 +260,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     // iptables-restore --noflush: the line of a user chain that exists from before the load empties it.
     if (existing && !existing.builtin && !d.builtin && flushesExisting(d, existing)) {
       existing.rules = [];
+      existing.inexact = false;
       specCounts.delete(existing);
       idCounts.delete(existing);
       existing.decl = d;
@@ -302,12 +309,25 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
    */
   function flushesExisting(d: ChainDecl, existing: ChainState): boolean {
     if (!isScript) return false;
-    const line = d.range.start.line;
-    const section = rs.tables.find((t) => t.name === d.table && t.range.start.line < line && line <= t.endLine);
+    const section = sectionOf(d);
     if (section?.restore !== 'noflush') return false;
     const made = existing.decl?.range.start.line ?? (existing.createdBy ? runLine(rs, existing.createdBy) : undefined);
     return made === undefined || made < section.range.start.line;
   }
+
+  /** The table section of a script's here-document a chain line stands in (undefined for a script's own built-in chains). */
+  function sectionOf(d: ChainDecl) {
+    const line = d.range.start.line;
+    return rs.tables.find((t) => t.name === d.table && t.range.start.line < line && line <= t.endLine);
+  }
+
+  /** Whether how many rules the chain holds at this point is known (always in a restore file). */
+  function knownCount(cs: ChainState, family: Family): boolean {
+    return !isScript || (!cs.inexact && !rs.unseenRules && !loadsUnseen(rs, family));
+  }
+
+  /** A command that may run other than once leaves the chains it edits with a number of rules not known. */
+  const unsure = (c: Command) => rs.unsure?.has(c) ?? false;
 
   /** A built-in chain's policy on its chain line: ACCEPT or DROP ('-' keeps one the file does not say). */
   function checkBuiltinPolicy(d: ChainDecl): void {
@@ -376,21 +396,26 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     // A rule a script's loop adds once per value counts once per value (see ruleNumberAt).
     const place = pos !== undefined ? ruleNumberAt(cs.rules, pos, rs.loops) : undefined;
     if (place) state.numbered.set(c, { rule: place.between ? undefined : cs.rules[place.index], count: place.count, amid: place.between || (op !== '-I' && place.onLoop) });
+    const known = knownCount(cs, family);
+    // A -D a loop runs once per value deletes as many rules; the chain shows one taken away.
+    if (unsure(c) || (op === '-D' && (rs.loops?.get(c)?.values.length ?? 1) > 1)) cs.inexact = true;
     if (op === '-A') {
       cs.rules.push(c);
       count(cs, c, 1);
     }
     else if (op === '-I') {
-      if (place && (pos! < 1 || pos! > place.count + 1)) {
-        sink.add('syntax', isScript ? 'warning' : 'error', c.rulenum!.range, `${name.value} has ${place.count} rule(s) at this point: a rule can be inserted at positions 1 to ${place.count + 1}, not ${pos} ("Index of insertion too big").`);
+      if (place && pos! > place.count + 1) {
+        if (known) sink.add('syntax', isScript ? 'warning' : 'error', c.rulenum!.range, `${name.value} has ${place.count} rule(s) at this point: a rule can be inserted at positions 1 to ${place.count + 1}, not ${pos} ("Index of insertion too big").`);
         return;
       }
       cs.rules.splice(place ? (place.between ? amid(cs, c, place.index) : place.index) : 0, 0, c);
       count(cs, c, 1);
     }
     else if (op === '-R' && place) {
-      if (pos! > place.count) sink.add('syntax', isScript ? 'warning' : 'error', c.rulenum!.range, `${name.value} has ${place.count} rule(s) at this point; there is no rule ${pos} to replace.`);
-      else if (place.between || place.onLoop) {
+      if (pos! > place.count) {
+        if (known) sink.add('syntax', isScript ? 'warning' : 'error', c.rulenum!.range, `${name.value} has ${place.count} rule(s) at this point; there is no rule ${pos} to replace ("Index of replacement too big").`);
+      } else if (place.between || place.onLoop) {
+        cs.inexact = true;
         cs.rules.splice(amid(cs, c, place.index), 0, c);
         count(cs, c, 1);
       } else {
@@ -402,13 +427,27 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       const spec = specOf(c);
       const at = place ? place.index : countsOf(cs).get(spec) ? cs.rules.findIndex((r) => specOf(r) === spec) : sameRuleIn(cs, c);
       const looped = place ? -1 : loopRuleMatching(cs, spec, at);
-      if (place && (place.between || place.onLoop)) amid(cs, c, at);
-      else if (looped >= 0) amid(cs, c, looped);
-      else if (at >= 0 && at < cs.rules.length) count(cs, cs.rules.splice(at, 1)[0], -1);
+      if (place && pos! > place.count) {
+        if (known) sink.add('syntax', isScript ? 'warning' : 'error', c.rulenum!.range, `${name.value} has ${place.count} rule(s) at this point; there is no rule ${pos} to delete ("Index of deletion too big").`);
+      } else if (place && (place.between || place.onLoop)) {
+        cs.inexact = true;
+        amid(cs, c, at);
+      } else if (looped >= 0) {
+        cs.inexact = true;
+        amid(cs, c, looped);
+      } else if (at >= 0 && at < cs.rules.length) count(cs, cs.rules.splice(at, 1)[0], -1);
       // A rule whose values not read here may equal the -D's, written another way, may be the one: no claim.
-      else if (!c.dynamic && !isScript && (place || !holdsLooselySame(cs, c))) sink.error('syntax', c.range, `No such rule in ${name.value} to delete at this point: iptables-restore fails.`);
+      else if (c.dynamic || place || holdsLooselySame(cs, c)) cs.inexact = true;
+      else if (known) noSuchRule(c, name);
+      else cs.inexact = true;
     }
     return;
+  }
+
+  /** A -D of a rule the chain does not hold, where what it holds is known: iptables refuses it. */
+  function noSuchRule(c: Command, name: ChainWord): void {
+    if (!isScript) sink.error('syntax', c.range, `No such rule in ${name.value} to delete at this point: iptables-restore fails.`);
+    else sink.add('syntax', 'warning', c.range, `${name.value} holds no such rule at this point: this iptables -D fails ("Bad rule (does a matching rule exist in that chain?)").`);
   }
 
   /** Where the file makes each user chain (its line, or -N and -E commands'), by family, table and name, in order. */
@@ -484,6 +523,8 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     const targets = name ? [lookupChain(c, family, name)] : state.inTable(family, c.table);
     for (const cs of targets) {
       if (!cs) continue;
+      // A flush that may not run leaves the chain with its rules or none.
+      cs.inexact = unsure(c) ? cs.inexact || cs.rules.length > 0 : false;
       cs.rules = [];
       specCounts.delete(cs);
       idCounts.delete(cs);
@@ -594,8 +635,15 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   }
 
   /** -Z, -L, -S with a chain: iptables refuses a chain that does not exist ("No chain/target/match by that name"). */
-  function readChain(c: Command, family: Family, _op: string, name: ChainWord | undefined): void {
-    if (name) lookupChain(c, family, name);
+  function readChain(c: Command, family: Family, op: string, name: ChainWord | undefined): void {
+    const cs = name && lookupChain(c, family, name);
+    if (!cs || op !== '-Z' || !c.rulenum || c.rulenum.dynamic || !knownCount(cs, family)) return;
+    // iptables-legacy refuses to zero a rule past the chain's end; iptables-nft zeroes nothing and says nothing.
+    const pos = strtoulBase0(c.rulenum.value);
+    const place = pos !== undefined ? ruleNumberAt(cs.rules, pos, rs.loops) : undefined;
+    if (place && pos! > place.count) legacyOnly(sink, 'syntax', c.rulenum.range, `${name!.value} has ${place.count} rule(s) at this point; there is no rule ${pos} to zero ("Index of counter too big").`);
+    // iptables-nft-restore (1.8.9) stops with a segmentation fault at a -Z of one rule that is there.
+    else if (place && !isScript) nftOnly(sink, 'syntax', c.rulenum.range, `iptables-nft-restore crashes on -Z of a single rule (a segmentation fault: the load stops there). Zero the whole chain (-Z ${name!.value}), or the rule with 'iptables -Z ${name!.value} ${pos}' after loading.`);
   }
 
   const OPS: Record<string, (c: Command, family: Family, op: string, name: ChainWord | undefined) => void> = {
