@@ -321,3 +321,54 @@ test('-Z of one rule in a restore file: iptables-nft-restore crashes on it; past
   assert.deepEqual(deleted.map((d) => [d.severity, d.range.start.line]), [['error', 3]]);
   assert.match(deleted[0].message, /X has 1 rule\(s\) at this point; there is no rule 2 to delete/);
 });
+
+test('restore files of several sections: each section\'s chain lines stand for that section, and a rule the file later drops is still checked where it stands', () => {
+  const of = (text: string) => lint(text, { fileName: 'rules.v4' }).diagnostics.filter((d) => d.severity === 'error');
+  // A built-in chain line in a later section does not take the chain away from the rules of an earlier one.
+  assert.deepEqual(of(['*filter', '-P OUTPUT DROP', 'COMMIT', '*filter', ':OUTPUT ACCEPT [0:0]', 'COMMIT', ''].join('\n')), []);
+  // A jump to a chain that never exists, in a section a later one replaces, or before a flush: iptables-restore stops there.
+  const replaced = of(['*filter', ':Y - [0:0]', '-A Y -j NOPE', 'COMMIT', '*filter', 'COMMIT', ''].join('\n'));
+  assert.deepEqual(replaced.map((d) => [d.code, d.range.start.line]), [['unknown-target', 2]]);
+  const flushed = of(['*filter', '-A INPUT -j DNAT --to-destination 10.0.0.1', '-F INPUT', 'COMMIT', ''].join('\n'));
+  assert.deepEqual(flushed.map((d) => [d.code, d.range.start.line]), [['target-not-allowed', 1]]);
+  // A chain the rule jumped to when it was added, deleted since: nothing to say.
+  assert.deepEqual(of(['*filter', ':X - [0:0]', '-A INPUT -j X', '-F INPUT', '-X X', 'COMMIT', ''].join('\n')), []);
+});
+
+test('where iptables-nft-restore parts from iptables-legacy-restore: -X of built-in chains, a chain line given twice, -R, -Z of a chain not made yet', () => {
+  const of = (...l: string[]) => lint(['*filter', ...l, 'COMMIT', ''].join('\n'), { fileName: 'rules.v4' }).diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning');
+  const by = (d: { data?: unknown }) => (d.data as { refusedBy?: string } | undefined)?.refusedBy;
+  // -X of an empty built-in chain: legacy refuses it, nft deletes it; with rules both refuse.
+  const empty = of(':OUTPUT DROP [0:0]', '-X OUTPUT').filter((d) => d.code === 'invalid-chain-name');
+  assert.deepEqual(empty.map((d) => [d.severity, by(d), d.range.start.line]), [['warning', 'iptables-legacy', 2]]);
+  assert.match(empty[0].message, /iptables-nft-restore deletes it, and its policy with it/);
+  assert.deepEqual(of(':OUTPUT DROP [0:0]', '-A OUTPUT -j ACCEPT', '-X OUTPUT').filter((d) => d.code === 'invalid-chain-name').map((d) => d.severity), ['error']);
+  // -X alone takes the empty built-in chains with it under nft: a DROP policy is lost.
+  const all = of(':INPUT DROP [0:0]', ':OUTPUT DROP [0:0]', '-A OUTPUT -j ACCEPT', '-X').filter((d) => d.code === 'invalid-chain-name');
+  assert.deepEqual(all.map((d) => d.range.start.line), [4]);
+  assert.match(all[0].message, /deletes the empty built-in chains: INPUT and its DROP policy are gone/);
+  assert.deepEqual(of(':INPUT ACCEPT [0:0]', '-X').filter((d) => d.code === 'invalid-chain-name'), []);
+  // A user chain's line given twice: legacy stops there; nft empties the chain, so a -X after it deletes it.
+  const twice = of(':Y - [0:0]', '-A Y -j ACCEPT', ':Y - [0:0]', '-X Y');
+  assert.deepEqual(twice.map((d) => [d.code, by(d), d.range.start.line]), [['duplicate-chain', 'iptables-legacy', 3]]);
+  assert.match(twice[0].message, /iptables-nft-restore empties it here/);
+  // -R of a rule that is there crashes iptables-nft-restore (1.8.9); past the end both refuse it.
+  const replace = of(':X - [0:0]', '-A X -j ACCEPT', '-R X 1 -j DROP').filter((d) => d.code === 'syntax');
+  assert.deepEqual(replace.map((d) => [by(d), d.range.start.line]), [['iptables-nft', 3]]);
+  assert.match(replace[0].message, /crashes on -R/);
+  assert.deepEqual(of(':X - [0:0]', '-R X 1 -j DROP').filter((d) => d.code === 'syntax').map((d) => [d.severity, by(d)]), [['error', undefined]]);
+  // -Z of a built-in chain nothing in the section has named yet: nft has not made it.
+  const zero = of('-Z INPUT', ':INPUT ACCEPT [0:0]').filter((d) => d.code === 'undefined-chain');
+  assert.deepEqual(zero.map((d) => [by(d), d.range.start.line]), [['iptables-nft', 1]]);
+  assert.deepEqual(of(':INPUT ACCEPT [0:0]', '-Z INPUT'), []);
+  assert.deepEqual(of('-F INPUT', '-Z INPUT'), []);
+});
+
+test('a circle of jumps past a rule that decides every packet: iptables-legacy never walks there, iptables-nft refuses it', () => {
+  const of = (...l: string[]) => lint(['*filter', ':Y - [0:0]', ...l, 'COMMIT', ''].join('\n'), { fileName: 'rules.v4' }).diagnostics.filter((d) => d.code === 'jump-loop');
+  const hidden = of('-A Y -j ACCEPT', '-A Y -g Y', '-A OUTPUT -g Y');
+  assert.deepEqual(hidden.map((d) => [d.severity, (d.data as { refusedBy?: string }).refusedBy, d.range.start.line]), [['warning', 'iptables-nft', 3]]);
+  // A condition on the rule before, or the circle before it: both refuse.
+  assert.deepEqual(of('-A Y -p tcp -j ACCEPT', '-A Y -g Y', '-A OUTPUT -g Y').map((d) => d.severity), ['error']);
+  assert.deepEqual(of('-A Y -g Y', '-A Y -j ACCEPT', '-A OUTPUT -g Y').map((d) => d.severity), ['error']);
+});

@@ -81,6 +81,7 @@ export class RulesetState {
     let m = this.byTable.get(key);
     if (!m) this.byTable.set(key, (m = new Map()));
     m.set(cs.name, cs);
+    this.everNames.add(`${cs.family}:${cs.table}:${cs.name}`).add(`*:${cs.table}:${cs.name}`);
   }
 
   delete(family: Family, table: string, name: string): void {
@@ -110,17 +111,13 @@ export class RulesetState {
     return out;
   }
 
-  /** Whether a chain of this name ever existed in the table (in any family when `family` is undefined). */
+  /** Whether a chain of this name ever existed in the table (in any family when `family` is undefined), under a name it was renamed from too. */
   everDeclared(family: Family | undefined, table: string, name: string): boolean {
-    if (this.declared?.count !== this.history.length) {
-      const keys = new Set<string>();
-      for (const h of this.history) keys.add(`${h.family}:${h.table}:${h.name}`).add(`*:${h.table}:${h.name}`);
-      this.declared = { count: this.history.length, keys };
-    }
-    return this.declared.keys.has(`${family ?? '*'}:${table}:${name}`);
+    return this.everNames.has(`${family ?? '*'}:${table}:${name}`);
   }
 
-  private declared?: { count: number; keys: Set<string> };
+  /** Every name a chain had (see everDeclared). */
+  private readonly everNames = new Set<string>();
 }
 
 const MAX_CHAIN_NAME = 28;
@@ -282,7 +279,13 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       return;
     }
     if (existing && (existing.decl?.via === 'declaration' || !existing.builtin)) {
-      legacyOnly(sink, 'duplicate-chain', d.nameRange, `Chain ${d.name} is declared twice in *${d.table}.`, { first: existing.declRange });
+      legacyOnly(sink, 'duplicate-chain', d.nameRange, `Chain ${d.name} is declared twice in *${d.table}${existing.rules.length && !existing.builtin ? ': iptables-nft-restore empties it here' : ''}.`, { first: existing.declRange });
+      // iptables-legacy-restore stops at this line; iptables-nft-restore goes on, with a user chain emptied.
+      if (!existing.builtin) {
+        existing.rules = [];
+        specCounts.delete(existing);
+        idCounts.delete(existing);
+      }
       return;
     }
     if (!d.builtin) {
@@ -419,6 +422,8 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
         cs.rules.splice(amid(cs, c, place.index), 0, c);
         count(cs, c, 1);
       } else {
+        // iptables-nft-restore (1.8.9) stops with a segmentation fault at a -R of a rule that is there.
+        if (!isScript) nftOnly(sink, 'syntax', c.rulenum!.range, `iptables-nft-restore crashes on -R (a segmentation fault: the load stops there). Delete the rule and insert the new one in its place (-D ${name.value} ${pos}, then -I ${name.value} ${pos} ...), or write the chain's rules as they should end.`);
         count(cs, cs.rules[place.index], -1);
         cs.rules[place.index] = c;
         count(cs, c, 1);
@@ -555,7 +560,9 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   function deleteChains(c: Command, family: Family, _op: string, name: ChainWord | undefined): void {
     const cs = name ? lookupChain(c, family, name) : undefined;
     if (cs?.builtin) {
-      sink.error('invalid-chain-name', name!.range, `${name!.value} is a built-in chain; -X deletes user chains only.`);
+      // iptables-nft-restore deletes an empty built-in chain, hook and policy with it.
+      if (!isScript && cs.rules.length === 0 && !unmadeBuiltin(c, cs)) legacyOnly(sink, 'invalid-chain-name', name!.range, `${name!.value} is a built-in chain: -X is for user chains. iptables-nft-restore deletes it, and its policy with it: packets then pass its hook without any filtering.`);
+      else sink.error('invalid-chain-name', name!.range, `${name!.value} is a built-in chain; -X deletes user chains only.`);
       return;
     }
     if (name && !cs) return;
@@ -574,6 +581,18 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     }
     if (cs) state.delete(family, c.table, cs.name);
     else for (const x of state.inTable(family, c.table)) if (!x.builtin) state.delete(family, c.table, x.name);
+    if (!cs && !isScript) builtinsDeletedByNft(c, family);
+  }
+
+  /**
+   * iptables-nft-restore's -X without a chain name deletes the empty built-in chains as well, hooks and policies with
+   * them (iptables-legacy-restore deletes user chains only): a DROP policy there is lost.
+   */
+  function builtinsDeletedByNft(c: Command, family: Family): void {
+    const dropped = state.inTable(family, c.table).filter((x) => x.builtin && x.rules.length === 0 && x.policy === 'DROP' && !unmadeBuiltin(c, x));
+    if (!dropped.length) return;
+    const names = dropped.map((x) => x.name).join(' and ');
+    sink.add('invalid-chain-name', 'warning', c.range, `With iptables-nft (the default on most current distributions), -X without a chain name also deletes the empty built-in chains: ${names} and ${dropped.length > 1 ? 'their' : 'its'} DROP policy are gone, and packets pass unfiltered. Name the user chains to delete (-X CHAIN); iptables-legacy deletes user chains only.`);
   }
 
   /** -P: the policy of a built-in chain. */
@@ -637,6 +656,9 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   /** -Z, -L, -S with a chain: iptables refuses a chain that does not exist ("No chain/target/match by that name"). */
   function readChain(c: Command, family: Family, op: string, name: ChainWord | undefined): void {
     const cs = name && lookupChain(c, family, name);
+    if (cs && op === '-Z' && unmadeBuiltin(c, cs)) {
+      nftOnly(sink, 'undefined-chain', name!.range, `Nothing above in this table names ${cs.name}: iptables-nft-restore makes a built-in chain only once a line declares it or adds to it, and cannot zero it before ("No chain/target/match by that name"). Declare it above (:${cs.name} ACCEPT [0:0]).`);
+    }
     if (!cs || op !== '-Z' || !c.rulenum || c.rulenum.dynamic || !knownCount(cs, family)) return;
     // iptables-legacy refuses to zero a rule past the chain's end; iptables-nft zeroes nothing and says nothing.
     const pos = strtoulBase0(c.rulenum.value);
@@ -644,6 +666,14 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     if (place && pos! > place.count) legacyOnly(sink, 'syntax', c.rulenum.range, `${name!.value} has ${place.count} rule(s) at this point; there is no rule ${pos} to zero ("Index of counter too big").`);
     // iptables-nft-restore (1.8.9) stops with a segmentation fault at a -Z of one rule that is there.
     else if (place && !isScript) nftOnly(sink, 'syntax', c.rulenum.range, `iptables-nft-restore crashes on -Z of a single rule (a segmentation fault: the load stops there). Zero the whole chain (-Z ${name!.value}), or the rule with 'iptables -Z ${name!.value} ${pos}' after loading.`);
+  }
+
+  /** In a restore file, a built-in chain no line of the table's section has named before `c` (no chain line, no command). */
+  function unmadeBuiltin(c: Command, cs: ChainState): boolean {
+    if (isScript || !cs.builtin || cs.decl?.via !== 'builtin') return false;
+    const section = rs.tables.find((t) => t.name === c.table && t.range.start.line < c.startLine && c.startLine <= t.endLine);
+    if (!section) return false;
+    return !rs.commands.some((o) => o.table === c.table && o.chainName === cs.name && o.startLine > section.range.start.line && o.startLine < c.startLine);
   }
 
   const OPS: Record<string, (c: Command, family: Family, op: string, name: ChainWord | undefined) => void> = {

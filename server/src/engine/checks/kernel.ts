@@ -2,6 +2,7 @@
  * What the kernel refuses although iptables parses it: targets and matches outside their tables and hooks
  * (followed through user chains, as the kernel does), protocol requirements, interface directions, unknown targets.
  */
+import { Family } from '../kb/addresses';
 import { protocolNumber } from '../kb/services';
 import { TextCache } from '../textCache';
 import { isBuiltinChain, MATCHES, ModuleSpec, TARGETS } from '../kb';
@@ -94,8 +95,64 @@ function checkLoops(ctx: CheckContext): void {
     const cycle = ctx.graph.cycleThrough(cs);
     if (!cycle) continue;
     for (const c of cycle.chains) reported.add(c);
-    ctx.sink.error('jump-loop', cycle.rule.target!.token.range, `Jumps go round in a circle (${cycle.chains.map((c) => c.name).join(' -> ')} -> ${cycle.chains[0].name}) and a built-in chain reaches them: the kernel refuses the table.`, { cycle: cycle.chains.map((c) => c.name) });
+    const message = `Jumps go round in a circle (${cycle.chains.map((c) => c.name).join(' -> ')} -> ${cycle.chains[0].name}) and a built-in chain reaches them`;
+    const data = { cycle: cycle.chains.map((c) => c.name) };
+    if (legacySeesLoop(ctx, cs)) ctx.sink.error('jump-loop', cycle.rule.target!.token.range, `${message}: the kernel refuses the table.`, data);
+    else nftOnly(ctx.sink, 'jump-loop', cycle.rule.target!.token.range, `${message}, though only past a rule that decides every packet, where iptables-legacy stops looking.`, data);
   }
+}
+
+/** Verdicts whose rule, with no condition, ends iptables-legacy's walk of a chain (the rules after it never run). */
+const ENDS_WALK = new Set(['ACCEPT', 'DROP', 'RETURN', 'QUEUE']);
+
+/** A rule that decides every packet: a verdict and no condition of any kind. */
+function endsWalk(rule: Command): boolean {
+  const t = rule.target;
+  return !!t && !t.dynamic && ENDS_WALK.has(t.name) && rule.matches.length === 0 && rule.options.every((o) => o.spec.names[0] === '--jump');
+}
+
+/**
+ * Whether iptables-legacy finds a circle of jumps among the chains of `cs`'s table: the kernel walks from the
+ * built-in chains and stops walking a chain at a rule that decides every packet, so a jump after such a rule is
+ * never followed. iptables-nft checks every jump.
+ */
+function legacySeesLoop(ctx: CheckContext, cs: ChainState): boolean {
+  const chains = ctx.state.inTable(cs.family, cs.table);
+  const next = new Map<ChainState, ChainState[]>();
+  for (const c of chains) {
+    const out: ChainState[] = [];
+    for (const rule of c.rules) {
+      const to = ctx.graph.entered(rule);
+      if (to) out.push(to);
+      if (endsWalk(rule)) break;
+    }
+    next.set(c, out);
+  }
+  // Depth first from each built-in chain (a path of any length: no recursion): a chain met again while still on
+  // the path closes a circle.
+  const onPath = new Map<ChainState, boolean>();
+  for (const root of chains) {
+    if (!root.builtin || onPath.has(root)) continue;
+    const path: Array<{ chain: ChainState; k: number }> = [{ chain: root, k: 0 }];
+    onPath.set(root, true);
+    while (path.length) {
+      const top = path[path.length - 1];
+      const out = next.get(top.chain)!;
+      if (top.k >= out.length) {
+        onPath.set(top.chain, false);
+        path.pop();
+        continue;
+      }
+      const to = out[top.k++];
+      const seen = onPath.get(to);
+      if (seen) return true;
+      if (seen === undefined) {
+        onPath.set(to, true);
+        path.push({ chain: to, k: 0 });
+      }
+    }
+  }
+  return false;
 }
 
 /**
@@ -171,8 +228,9 @@ function checkLimitCredits(ctx: CheckContext, rule: Command): void {
   }
 }
 
-function checkRule(ctx: CheckContext, rule: Command, cs: ChainState): void {
-  checkTarget(ctx, rule, cs);
+/** `gone`: the rule is not among the chains the file ends with (flushed, deleted, or its table replaced). */
+function checkRule(ctx: CheckContext, rule: Command, cs: ChainState, gone = false): void {
+  checkTarget(ctx, rule, cs, gone);
   checkLimitCredits(ctx, rule);
   checkHashlimitCredits(ctx, rule);
   for (const m of rule.matches) if (m.spec) checkPlacement(ctx, rule, cs, m.spec, m);
@@ -242,30 +300,40 @@ function createdInScript(rs: Ruleset): Set<string> {
 }
 
 /**
- * In a script each command runs where it stands: a rule refused then is refused even when a later flush or delete
- * (or another arm of an if or case) leaves it out of the chains the script ends with. Such rules get the rule checks
- * too, against their chain as the script leaves it (none when the script deletes the chain).
+ * Each command runs where it stands: a rule refused then is refused even when a later flush or delete (or another
+ * arm of an if or case, or a later section of a restore file that replaces the table) leaves it out of the chains
+ * the file ends with. Such rules get the rule checks too, against their chain as the file leaves it; in a restore
+ * file, against the chain it was added to when the file no longer has one of that name (in a script, none then).
  */
 function checkRulesNotKept(ctx: CheckContext): void {
-  if (ctx.rs.format !== 'script') return;
+  const restore = ctx.rs.format === 'restore';
   const kept = ctx.state.held(ctx.rs.commands.length);
   for (const rule of ctx.rs.commands) {
-    if (kept[rule.index] === 1 || !ADDS_RULE.has(rule.spec?.short ?? '') || rule.chainName === undefined) continue;
-    const cs = ctx.state.get(ruleFamily(ctx, rule), rule.table, rule.chainName);
+    // A restore file's line that cannot be read already stops the load there (one finding is enough).
+    if (kept[rule.index] === 1 || !ADDS_RULE.has(rule.spec?.short ?? '') || rule.chainName === undefined || (restore && rule.broken)) continue;
+    const family = ruleFamily(ctx, rule);
+    const cs = ctx.state.get(family, rule.table, rule.chainName) ?? (restore ? lastOfName(ctx, family, rule.table, rule.chainName) : undefined);
     if (!cs) continue;
     if (!ctx.memo) {
-      checkRule(ctx, rule, cs);
+      checkRule(ctx, rule, cs, true);
       continue;
     }
     ctx.sink.addAll(ctx.memo.forRule(rule, 'kernel', ruleKey(ctx, rule, `${cs.name}|${cs.builtin}|${hookKey(ctx, cs)}|gone`), () => {
       const sink = new DiagnosticSink();
-      checkRule({ ...ctx, sink }, rule, cs);
+      checkRule({ ...ctx, sink }, rule, cs, true);
       return sink.items;
     }));
   }
 }
 
-function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState): void {
+/** The last chain of that name the file had (one since deleted, or of a table a later section replaced). */
+function lastOfName(ctx: CheckContext, family: Family, table: string, name: string): ChainState | undefined {
+  const h = ctx.state.history;
+  for (let k = h.length - 1; k >= 0; k--) if (h[k].family === family && h[k].table === table && h[k].name === name) return h[k];
+  return undefined;
+}
+
+function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState, gone: boolean): void {
   const t = rule.target;
   if (!t || t.dynamic) return;
   const family = ruleFamily(ctx, rule);
@@ -285,6 +353,8 @@ function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState): void {
     return;
   }
   if (ctx.rs.format === 'script' && (ctx.state.everDeclared(family, rule.table, t.name) || createdInScript(ctx.rs).has(`${rule.table}:${t.name}`) || loadsUnseen(ctx.rs, family))) return;
+  // A chain the file had when the rule was added (whether it had it then is the state's to say, see jumpTargetExists).
+  if (gone && ctx.state.everDeclared(family, rule.table, t.name)) return;
   if (ctx.loader === 'ufw' && /^ufw6?-/.test(t.name)) {
     ctx.sink.add('unknown-target', 'info', t.token.range,
       `'${t.name}' is not declared in this file: ufw creates its chains itself before it loads its rules files (with iptables-restore -n), so the jump works there. Loaded on its own, the file would be refused.`,

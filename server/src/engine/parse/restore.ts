@@ -39,8 +39,8 @@ class RestoreParser {
   private readonly sink = new DiagnosticSink();
   private readonly tables: TableBlock[] = [];
   private readonly chains: ChainDecl[] = [];
-  /** The implicit entries of built-in chains not yet replaced by a declaration, per table and chain, oldest first. */
-  private readonly implicit = new Map<string, ChainDecl[]>();
+  /** The current table section's implicit entry of each built-in chain not yet replaced by a declaration, per table and chain. */
+  private readonly implicit = new Map<string, ChainDecl>();
   /** How many commands came before the current table's line. */
   private tableCommands = 0;
   /** Implicit entries replaced by a declaration, taken out of `chains` at the end (once, not one search each). */
@@ -167,12 +167,14 @@ class RestoreParser {
   }
 
   /**
-   * A built-in chain's declaration replaces the oldest implicit entry of that chain still standing, unless a rule
+   * A built-in chain's declaration replaces the implicit entry of that chain in its table section, unless a rule
    * of the table came before it (`-A INPUT ...` above `:INPUT DROP`): the chain is there from the table's line on,
    * and the declaration only sets its policy.
    */
   private replaceImplicit(table: string, name: string): void {
-    const gone = this.implicit.get(`${table}:${name}`)?.shift();
+    const key = `${table}:${name}`;
+    const gone = this.implicit.get(key);
+    this.implicit.delete(key);
     if (gone && !this.usedSinceTable(name)) this.replaced.add(gone);
   }
 
@@ -207,10 +209,8 @@ class RestoreParser {
     for (const c of spec.chains) {
       const decl: ChainDecl = { table: name, name: c, nameRange, builtin: true, range: nameRange, via: 'builtin' };
       this.chains.push(decl);
-      const key = `${name}:${c}`;
-      const queue = this.implicit.get(key);
-      if (queue) queue.push(decl);
-      else this.implicit.set(key, [decl]);
+      // A declaration replaces this section's entry only: an earlier section's stands for the rules there.
+      this.implicit.set(`${name}:${c}`, decl);
     }
   }
 
