@@ -1,14 +1,16 @@
 /**
  * Random restore files of chain commands (chain lines, -A, -I, -D, -R, -F, -X, -Z, -E, -N, -P, a second table
  * section) against iptables-restore in a throw-away namespace: the linter must refuse exactly the files the real
- * iptables-restore refuses (a crash counts as refusing). A fixed seed keeps the files the same from run to run;
- * FUZZ_RUNS sets how many (more find more). Needs root; with CI=true it must run.
+ * iptables-restore refuses (a crash counts as refusing). And random scripts of the same commands, each command run by
+ * iptables on its own: no finding on a command iptables takes. A fixed seed keeps the files the same from run to
+ * run; FUZZ_RUNS sets how many (more find more). Needs root; with CI=true it must run.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { lint } from '../../server/src/engine/lint';
+import { CODE_INFO } from '../../server/src/engine/checks/codes';
 import { BACKEND, refusals } from '../helpers/lint';
 import { requirement } from '../helpers/env';
 import { kernelUnavailable } from './oracle';
@@ -73,5 +75,37 @@ test(`kernel (iptables-${BACKEND}): random restore files of chain commands: refu
   }
   console.log(`# ${seen.size} random files; left to the kernel: ${[...gaps].map(([g, n]) => `${g} (${n})`).join(', ') || 'none'}`);
   assert.ok(seen.size > RUNS * 0.8, `only ${seen.size} distinct files`);
+  assert.deepEqual(wrong, []);
+});
+
+/** A script command: the restore file's, and -C, -L and -S besides. */
+const command = fc.tuple(line, fc.constantFrom(...CHAINS), fc.constantFrom(...SPECS), fc.integer({ min: 0, max: 9 }))
+  .map(([l, c, spec, k]) => (k === 0 ? `-C ${c} ${spec}` : k === 1 ? `-S ${c}` : l.startsWith(':') || l.startsWith('COMMIT') ? `-N ${c}` : l));
+
+test(`kernel (iptables-${BACKEND}): random scripts of chain commands: no finding on a command iptables takes`, { skip, timeout: 300000 }, () => {
+  const wrong: string[] = [];
+  const seen = new Set<string>();
+  let refused = 0;
+  for (const cmds of fc.sample(fc.array(command, { minLength: 1, maxLength: 8 }), { numRuns: RUNS, seed: SEED })) {
+    const key = cmds.join('\n');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    // Each command on its own, its exit status printed; the built-in chains made first, as on a machine in use.
+    const ipt = `iptables-${BACKEND}`;
+    const run = spawnSync('unshare', ['-n', 'sh', '-c', [`${ipt} -P INPUT ACCEPT && ${ipt} -P OUTPUT ACCEPT && ${ipt} -P FORWARD ACCEPT || exit 9`, ...cmds.map((c) => `${ipt} ${c} >/dev/null 2>&1; echo $?`)].join('\n')], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const status = run.stdout.trim().split('\n').map(Number);
+    const text = ['#!/bin/sh', ...cmds.map((c) => `iptables ${c}`), ''].join('\n');
+    // The findings of what iptables refuses (a script's are warnings), but those only the other backend makes.
+    const found = lint(text, { fileName: 'fw.sh' }).diagnostics.filter((d) => CODE_INFO.get(d.code)?.severity === 'error' && (d.severity === 'error' || d.severity === 'warning')
+      && ((d.data as { refusedBy?: string } | undefined)?.refusedBy ?? ipt) === ipt);
+    cmds.forEach((c, k) => {
+      if (status[k] !== 0) refused++;
+      const finding = found.find((d) => d.range.start.line === k + 1);
+      if (status[k] === 0 && finding) wrong.push(`false finding on ${JSON.stringify(c)} in ${JSON.stringify(cmds)} (${finding.message})`);
+    });
+  }
+  console.log(`# ${seen.size} random scripts, ${refused} commands refused by iptables`);
+  assert.ok(refused > 0 && seen.size > RUNS * 0.8);
   assert.deepEqual(wrong, []);
 });

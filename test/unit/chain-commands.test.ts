@@ -372,3 +372,32 @@ test('a circle of jumps past a rule that decides every packet: iptables-legacy n
   assert.deepEqual(of('-A Y -p tcp -j ACCEPT', '-A Y -g Y', '-A OUTPUT -g Y').map((d) => d.severity), ['error']);
   assert.deepEqual(of('-A Y -g Y', '-A Y -j ACCEPT', '-A OUTPUT -g Y').map((d) => d.severity), ['error']);
 });
+
+test('in a script, the command refused for a circle of jumps is the one that closes it as the script runs', () => {
+  const loops = (...lines: string[]) => lint(script(...lines), { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'jump-loop');
+  // The circle is made first and reached later: the jump that reaches it fails, and the same rule once more after it
+  // (nothing reaches Y then) is taken.
+  const reached = loops('-N Y', '-A Y -g Y', '-A OUTPUT -g Y', '-A Y -g Y');
+  assert.deepEqual(reached.map((d) => [d.severity, d.range.start.line]), [['warning', 3]]);
+  assert.match(reached[0].message, /^This rule closes a circle of jumps \(Y -> Y\) that a built-in chain reaches: iptables refuses it \("Too many levels of symbolic links"\)/);
+  // Reached first, closed later: the closing jump fails.
+  assert.deepEqual(loops('-N A', '-N B', '-A INPUT -j A', '-A A -j B', '-A B -j A').map((d) => d.range.start.line), [5]);
+  // Only past an ACCEPT of every packet: iptables-nft's refusal alone.
+  const hidden = loops('-A INPUT -j ACCEPT', '-N Y', '-A Y -j Y', '-A INPUT -j Y');
+  assert.deepEqual(hidden.map((d) => [d.range.start.line, (d.data as { refusedBy?: string }).refusedBy]), [[4, 'iptables-nft']]);
+});
+
+test('a script\'s -X and -E of a built-in chain: the iptables-nft command takes them; -X counts only the rules a chain surely holds', () => {
+  const of = (...lines: string[]) => lint(script(...lines), { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'invalid-chain-name' || d.code === 'syntax');
+  const by = (d: { data?: unknown }) => (d.data as { refusedBy?: string } | undefined)?.refusedBy;
+  assert.deepEqual(of('-F OUTPUT', '-X OUTPUT').map((d) => [d.severity, by(d)]), [['warning', 'iptables-legacy']]);
+  assert.deepEqual(of('-P OUTPUT DROP', '-X OUTPUT').map((d) => [d.severity, by(d)]), [['error', undefined]]);
+  assert.deepEqual(of('-A OUTPUT -j ACCEPT', '-X OUTPUT').map((d) => [d.severity, by(d)]), [['error', undefined]]);
+  const renamed = of('-E INPUT MYINPUT');
+  assert.deepEqual(renamed.map((d) => [d.severity, by(d)]), [['warning', 'iptables-legacy']]);
+  assert.match(renamed[0].message, /keeps filtering its packets under the new name/);
+  assert.deepEqual(of('-N Y', '-E INPUT Y').map((d) => [d.severity, by(d)]), [['error', undefined]]);
+  // A rule that jumps to a chain that does not exist is refused: it does not keep its chain from being deleted.
+  assert.deepEqual(of('-N X', '-A X -j NOPE', '-X X'), []);
+  assert.equal(of('-N X', '-N Y', '-A X -j Y', '-A X -j ACCEPT', '-F Y', '-X X').length, 1);
+});

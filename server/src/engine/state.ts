@@ -561,7 +561,9 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     const cs = name ? lookupChain(c, family, name) : undefined;
     if (cs?.builtin) {
       // iptables-nft-restore deletes an empty built-in chain, hook and policy with it.
-      if (!isScript && cs.rules.length === 0 && !unmadeBuiltin(c, cs)) legacyOnly(sink, 'invalid-chain-name', name!.range, `${name!.value} is a built-in chain: -X is for user chains. iptables-nft-restore deletes it, and its policy with it: packets then pass its hook without any filtering.`);
+      if (!isScript && !cs.rules.some(surelyHeld) && !unmadeBuiltin(c, cs)) legacyOnly(sink, 'invalid-chain-name', name!.range, `${name!.value} is a built-in chain: -X is for user chains. iptables-nft-restore deletes it, and its policy with it: packets then pass its hook without any filtering.`);
+      // The iptables-nft command deletes an empty built-in chain whose policy is ACCEPT ("Directory not empty" with DROP).
+      else if (isScript && !cs.rules.some(surelyHeld) && cs.policy !== 'DROP') legacyOnly(sink, 'invalid-chain-name', name!.range, `${name!.value} is a built-in chain: -X is for user chains. The iptables-nft command deletes it while it holds no rule and its policy is ACCEPT, and packets then pass its hook without any filtering.`);
       else sink.error('invalid-chain-name', name!.range, `${name!.value} is a built-in chain; -X deletes user chains only.`);
       return;
     }
@@ -573,9 +575,10 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       sink.add('syntax', severity, at, `${cs ? `Chain ${cs.name}` : 'A user chain of this table'} is still jumped to at this point (${ruleLines(held)}): this -X fails ("Too many links")${cs ? '' : ' and deletes no chain'}. Flush or delete those rules first.`);
       return;
     }
-    const full = (cs ? [cs] : state.inTable(family, c.table)).find((x) => !x.builtin && x.rules.length > 0);
+    const full = (cs ? [cs] : state.inTable(family, c.table)).find((x) => !x.builtin && x.rules.some(surelyHeld));
     if (full) {
-      sink.add('syntax', severity, at, `Chain ${full.name} still holds ${full.rules.length} rule${full.rules.length > 1 ? 's' : ''} at this point (${ruleLines(full.rules)}): this -X fails ("Directory not empty")${cs ? '' : ' and deletes no chain'}. Flush ${cs ? 'it' : 'the table'} first (-F${cs ? ` ${cs.name}` : ''}).`,
+      const held = full.rules.filter(surelyHeld);
+      sink.add('syntax', severity, at, `Chain ${full.name} still holds ${held.length} rule${held.length > 1 ? 's' : ''} at this point (${ruleLines(held)}): this -X fails ("Directory not empty")${cs ? '' : ' and deletes no chain'}. Flush ${cs ? 'it' : 'the table'} first (-F${cs ? ` ${cs.name}` : ''}).`,
         { fix: 'flush-first', chain: cs?.name, table: c.table });
       return;
     }
@@ -593,6 +596,15 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     if (!dropped.length) return;
     const names = dropped.map((x) => x.name).join(' and ');
     sink.add('invalid-chain-name', 'warning', c.range, `With iptables-nft (the default on most current distributions), -X without a chain name also deletes the empty built-in chains: ${names} and ${dropped.length > 1 ? 'their' : 'its'} DROP policy are gone, and packets pass unfiltered. Name the user chains to delete (-X CHAIN); iptables-legacy deletes user chains only.`);
+  }
+
+  /**
+   * Whether the chain surely holds a rule it shows: not one that jumps to a chain that does not exist (a script
+   * goes on without it, unless another script made that chain; see checkTarget).
+   */
+  function surelyHeld(r: Command): boolean {
+    const t = r.target;
+    return !t || !!t.spec || t.dynamic || !!state.get(familyOf(rs, r), r.table, state.jumpTarget(r));
   }
 
   /** -P: the policy of a built-in chain. */
@@ -633,7 +645,9 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     const cs = lookupChain(c, family, name);
     if (!cs || c.extra.dynamic) return;
     if (cs.builtin) {
-      sink.error('invalid-chain-name', name.range, 'Built-in chains cannot be renamed.');
+      // The iptables-nft command renames the base chain, which keeps its hook (iptables-nft-restore refuses it).
+      if (isScript && !state.get(family, c.table, c.extra.value)) legacyOnly(sink, 'invalid-chain-name', name.range, `Built-in chains cannot be renamed: the iptables-nft command renames ${cs.name} all the same, and the chain keeps filtering its packets under the new name, in a table iptables can no longer list ("incompatible base-chains").`);
+      else sink.error('invalid-chain-name', name.range, 'Built-in chains cannot be renamed.');
       return;
     }
     if (isBuiltinChain(c.extra.value)) {

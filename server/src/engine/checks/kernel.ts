@@ -6,7 +6,7 @@ import { Family } from '../kb/addresses';
 import { protocolNumber } from '../kb/services';
 import { TextCache } from '../textCache';
 import { isBuiltinChain, MATCHES, ModuleSpec, TARGETS } from '../kb';
-import { Command, loadsUnseen, MatchUse, OptionUse, Ruleset, TargetUse } from '../model';
+import { Command, commandsInRunOrder, loadsUnseen, MatchUse, OptionUse, Ruleset, TargetUse } from '../model';
 import { suggest } from '../suggest';
 import { ChainState, RulesetState } from '../state';
 import { CheckContext, ruleFamily } from './context';
@@ -95,11 +95,68 @@ function checkLoops(ctx: CheckContext): void {
     const cycle = ctx.graph.cycleThrough(cs);
     if (!cycle) continue;
     for (const c of cycle.chains) reported.add(c);
-    const message = `Jumps go round in a circle (${cycle.chains.map((c) => c.name).join(' -> ')} -> ${cycle.chains[0].name}) and a built-in chain reaches them`;
+    const circle = `(${cycle.chains.map((c) => c.name).join(' -> ')} -> ${cycle.chains[0].name})`;
     const data = { cycle: cycle.chains.map((c) => c.name) };
-    if (legacySeesLoop(ctx, cs)) ctx.sink.error('jump-loop', cycle.rule.target!.token.range, `${message}: the kernel refuses the table.`, data);
-    else nftOnly(ctx.sink, 'jump-loop', cycle.rule.target!.token.range, `${message}, though only past a rule that decides every packet, where iptables-legacy stops looking.`, data);
+    const legacy = legacySeesLoop(ctx, cs);
+    const hidden = ', though only past a rule that decides every packet, where iptables-legacy stops looking';
+    if (ctx.rs.format === 'script') {
+      // Each command is checked as it runs: the one refused is the last of those that make the circle reachable.
+      const rule = closingRule(ctx, cycle.chains);
+      const message = `This rule closes a circle of jumps ${circle} that a built-in chain reaches${legacy ? '' : hidden}: iptables refuses it ("Too many levels of symbolic links").`;
+      if (legacy) ctx.sink.add('jump-loop', 'warning', rule.target!.token.range, message, data);
+      else nftOnly(ctx.sink, 'jump-loop', rule.target!.token.range, message, data);
+      continue;
+    }
+    const message = `Jumps go round in a circle ${circle} and a built-in chain reaches them`;
+    if (legacy) ctx.sink.error('jump-loop', cycle.rule.target!.token.range, `${message}: the kernel refuses the table.`, data);
+    else nftOnly(ctx.sink, 'jump-loop', cycle.rule.target!.token.range, `${message}${hidden}.`, data);
   }
+}
+
+/**
+ * The command a script's iptables refuses for a circle of chains: the jump that makes it complete and reachable from
+ * a built-in chain, run the earliest (each step of the circle by its first jump, the way in by the path whose last
+ * jump ran first).
+ */
+function closingRule(ctx: CheckContext, circle: readonly ChainState[]): Command {
+  const order = commandsInRunOrder(ctx.rs);
+  const at = new Map(order.map((c, k) => [c, k]));
+  const when = (r: Command) => at.get(r) ?? -1;
+  const chains = ctx.state.inTable(circle[0].family, circle[0].table);
+  let last: Command | undefined;
+  const later = (r: Command | undefined) => {
+    if (r && (!last || when(r) > when(last))) last = r;
+  };
+  // Each step of the circle, by its earliest jump.
+  circle.forEach((from, k) => {
+    const to = circle[(k + 1) % circle.length];
+    let first: Command | undefined;
+    for (const r of from.rules) if (ctx.graph.entered(r) === to && (!first || when(r) < when(first))) first = r;
+    later(first);
+  });
+  // The way in: for each chain, the jump that makes it reachable earliest (relaxed until nothing changes).
+  const reach = new Map<ChainState, { time: number; rule?: Command; from?: ChainState }>();
+  for (const c of chains) if (c.builtin) reach.set(c, { time: -1 });
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const c of chains) {
+      const here = reach.get(c);
+      if (!here) continue;
+      for (const r of c.rules) {
+        const to = ctx.graph.entered(r);
+        const time = Math.max(here.time, when(r));
+        if (to && time < (reach.get(to)?.time ?? Infinity)) {
+          reach.set(to, { time, rule: r, from: c });
+          changed = true;
+        }
+      }
+    }
+  }
+  let entry = circle[0];
+  for (const c of circle) if ((reach.get(c)?.time ?? Infinity) < (reach.get(entry)?.time ?? Infinity)) entry = c;
+  let steps = chains.length;
+  for (let step = reach.get(entry); step?.rule && steps-- > 0; step = step.from && reach.get(step.from)) later(step.rule);
+  return last ?? circle[0].rules[0];
 }
 
 /** Verdicts whose rule, with no condition, ends iptables-legacy's walk of a chain (the rules after it never run). */
