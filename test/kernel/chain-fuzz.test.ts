@@ -2,12 +2,16 @@
  * Random restore files of chain commands (chain lines, -A, -I, -D, -R, -F, -X, -Z, -E, -N, -P, a second table
  * section) against iptables-restore in a throw-away namespace: the linter must refuse exactly the files the real
  * iptables-restore refuses (a crash counts as refusing). And random scripts of the same commands, each command run by
- * iptables on its own: no finding on a command iptables takes. A fixed seed keeps the files the same from run to
+ * iptables on its own: no finding on a command iptables takes; the same in loops, conditions and functions, run by
+ * bash: no finding on a line whose every run iptables takes. A fixed seed keeps the files the same from run to
  * run; FUZZ_RUNS sets how many (more find more). Needs root; with CI=true it must run.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import fc from 'fast-check';
 import { lint } from '../../server/src/engine/lint';
 import { CODE_INFO } from '../../server/src/engine/checks/codes';
@@ -107,5 +111,45 @@ test(`kernel (iptables-${BACKEND}): random scripts of chain commands: no finding
   }
   console.log(`# ${seen.size} random scripts, ${refused} commands refused by iptables`);
   assert.ok(refused > 0 && seen.size > RUNS * 0.8);
+  assert.deepEqual(wrong, []);
+});
+
+/** A command of a loop's body, a condition's or a function's (`$p` is the loop's value, 22 elsewhere). */
+const inner = fc.tuple(fc.integer({ min: 0, max: 9 }), fc.constantFrom('INPUT', 'X', 'Y'), fc.integer({ min: 1, max: 5 }), fc.constantFrom('-j ACCEPT', '-p tcp --dport $p -j ACCEPT', '-s 10.0.0.1 -j DROP', '-j Y', '-j RETURN'), fc.boolean())
+  .map(([k, c, n, spec, flag]) => ['-N', '-A', '-A', '-I', '-D', '-D', '-R', '-F', '-Z', '-X'][k] + ` ${c}` + (k === 1 || k === 2 ? ` ${spec}` : k === 3 ? ` ${flag ? `${n} ` : ''}${spec}` : k === 4 || k === 5 ? ` ${flag ? n : spec}` : k === 6 ? ` ${n} ${spec}` : k === 8 ? ` ${n}` : ''));
+const statement = fc.tuple(fc.integer({ min: 0, max: 6 }), inner, inner).map(([k, a, b]) => [
+  `for p in 22 80 443; do iptables ${a}; done`, `for p in $(seq 1 2); do iptables ${a}; done`, `[ -f /nonexistent ] && iptables ${a}`,
+  `for p in 22 80; do iptables ${a}; iptables ${b}; done`, `f() { iptables ${a}; }\nf\nf`, `iptables ${a.replace('$p', '22')}`, `iptables ${a.replace('$p', '22')}`][k]);
+
+test(`kernel (iptables-${BACKEND}): random scripts with loops, conditions and functions, run by bash: no finding on a line iptables always takes`, { skip, timeout: 300000 }, () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ipt-fuzz-'));
+  const log = path.join(dir, 'runs.log');
+  // An iptables that notes the line of the script that ran it (bash's DEBUG trap exports it) and how it ended.
+  writeFileSync(path.join(dir, 'iptables'), `#!/bin/sh\niptables-${BACKEND} "$@" >/dev/null 2>&1\nrc=$?\necho "$LINE $rc" >> ${log}\nexit $rc\n`);
+  chmodSync(path.join(dir, 'iptables'), 0o755);
+  const wrong: string[] = [];
+  let findings = 0;
+  for (const statements of fc.sample(fc.array(statement, { minLength: 1, maxLength: 6 }), { numRuns: Math.ceil(RUNS / 2), seed: SEED })) {
+    let fn = 0;
+    const text = ['#!/bin/bash', 'iptables -N X', ...statements.map((s) => s.replace(/\bf\b/g, () => `f${Math.floor(fn++ / 3)}`)), ''].join('\n');
+    // The trap takes the place of the first line, so that the lines keep their numbers.
+    writeFileSync(path.join(dir, 'fw.sh'), text.replace('#!/bin/bash', "trap 'export LINE=$LINENO' DEBUG"));
+    rmSync(log, { force: true });
+    spawnSync('unshare', ['-n', 'env', `PATH=${dir}:${process.env.PATH}`, 'bash', path.join(dir, 'fw.sh')]);
+    // Per line (0-based): whether iptables took every run of it.
+    const took = new Map<number, boolean>();
+    for (const entry of readFileSync(log, 'utf8').trim().split('\n')) {
+      const [line, rc] = entry.split(' ').map(Number);
+      took.set(line - 1, (took.get(line - 1) ?? true) && rc === 0);
+    }
+    for (const d of lint(text, { fileName: 'fw.sh' }).diagnostics) {
+      if (CODE_INFO.get(d.code)?.severity !== 'error' || (d.severity !== 'error' && d.severity !== 'warning') || ((d.data as { refusedBy?: string } | undefined)?.refusedBy ?? `iptables-${BACKEND}`) !== `iptables-${BACKEND}`) continue;
+      if (took.get(d.range.start.line) === true) wrong.push(`false finding on line ${d.range.start.line + 1} of ${JSON.stringify(text)} (${d.message})`);
+      else findings++;
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`# ${Math.ceil(RUNS / 2)} random scripts with loops: ${findings} findings on lines iptables refused`);
+  assert.ok(findings > 0);
   assert.deepEqual(wrong, []);
 });
