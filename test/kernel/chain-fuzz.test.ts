@@ -119,7 +119,7 @@ const inner = fc.tuple(fc.integer({ min: 0, max: 9 }), fc.constantFrom('INPUT', 
   .map(([k, c, n, spec, flag]) => ['-N', '-A', '-A', '-I', '-D', '-D', '-R', '-F', '-Z', '-X'][k] + ` ${c}` + (k === 1 || k === 2 ? ` ${spec}` : k === 3 ? ` ${flag ? `${n} ` : ''}${spec}` : k === 4 || k === 5 ? ` ${flag ? n : spec}` : k === 6 ? ` ${n} ${spec}` : k === 8 ? ` ${n}` : ''));
 const statement = fc.tuple(fc.integer({ min: 0, max: 6 }), inner, inner).map(([k, a, b]) => [
   `for p in 22 80 443; do iptables ${a}; done`, `for p in $(seq 1 2); do iptables ${a}; done`, `[ -f /nonexistent ] && iptables ${a}`,
-  `for p in 22 80; do iptables ${a}; iptables ${b}; done`, `f() { iptables ${a}; }\nf\nf`, `iptables ${a.replace('$p', '22')}`, `iptables ${a.replace('$p', '22')}`][k]);
+  `for p in 22 80; do iptables ${a}; iptables ${b}; done`, `FN() { iptables ${a}; }\nFN\nFN`, `iptables ${a.replace('$p', '22')}`, `iptables ${a.replace('$p', '22')}`][k]);
 
 test(`kernel (iptables-${BACKEND}): random scripts with loops, conditions and functions, run by bash: no finding on a line iptables always takes`, { skip, timeout: 300000 }, () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ipt-fuzz-'));
@@ -131,7 +131,7 @@ test(`kernel (iptables-${BACKEND}): random scripts with loops, conditions and fu
   let findings = 0;
   for (const statements of fc.sample(fc.array(statement, { minLength: 1, maxLength: 6 }), { numRuns: Math.ceil(RUNS / 2), seed: SEED })) {
     let fn = 0;
-    const text = ['#!/bin/bash', 'iptables -N X', ...statements.map((s) => s.replace(/\bf\b/g, () => `f${Math.floor(fn++ / 3)}`)), ''].join('\n');
+    const text = ['#!/bin/bash', 'iptables -N X', ...statements.map((s) => s.replace(/FN/g, () => `f${Math.floor(fn++ / 3)}`)), ''].join('\n');
     // The trap takes the place of the first line, so that the lines keep their numbers.
     writeFileSync(path.join(dir, 'fw.sh'), text.replace('#!/bin/bash', "trap 'export LINE=$LINENO' DEBUG"));
     rmSync(log, { force: true });

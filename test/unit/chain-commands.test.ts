@@ -399,5 +399,10 @@ test('a script\'s -X and -E of a built-in chain: the iptables-nft command takes 
   assert.deepEqual(of('-N Y', '-E INPUT Y').map((d) => [d.severity, by(d)]), [['error', undefined]]);
   // A rule that jumps to a chain that does not exist is refused: it does not keep its chain from being deleted.
   assert.deepEqual(of('-N X', '-A X -j NOPE', '-X X'), []);
+  // Nor does a rule a command that may not run added (after &&), nor a jump such a command added.
+  const sh = (...lines: string[]) => lint(['#!/bin/sh', ...lines, ''].join('\n'), { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'syntax');
+  assert.deepEqual(sh('iptables -N X', '[ -f /etc/x ] && iptables -A X -j ACCEPT', 'iptables -X X'), []);
+  assert.deepEqual(sh('iptables -N X', '[ -f /etc/x ] && iptables -A INPUT -j X', 'iptables -X X'), []);
+  assert.equal(sh('iptables -N X', 'iptables -A INPUT -j X', 'iptables -X X').length, 1);
   assert.equal(of('-N X', '-N Y', '-A X -j Y', '-A X -j ACCEPT', '-F Y', '-X X').length, 1);
 });

@@ -570,7 +570,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     if (name && !cs) return;
     const severity = isScript ? 'warning' : 'error';
     const at = (name ?? c).range;
-    const held = jumpsInto(family, c.table, cs?.name);
+    const held = jumpsInto(family, c.table, cs?.name).filter(surelyHeld);
     if (held.length) {
       sink.add('syntax', severity, at, `${cs ? `Chain ${cs.name}` : 'A user chain of this table'} is still jumped to at this point (${ruleLines(held)}): this -X fails ("Too many links")${cs ? '' : ' and deletes no chain'}. Flush or delete those rules first.`);
       return;
@@ -599,12 +599,13 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   }
 
   /**
-   * Whether the chain surely holds a rule it shows: not one that jumps to a chain that does not exist (a script
-   * goes on without it, unless another script made that chain; see checkTarget).
+   * Whether the chain surely holds a rule it shows: not one a command added that may not have run (see
+   * Ruleset.unsure), nor one that jumps to a chain that does not exist (a script goes on without it, unless another
+   * script made that chain; see checkTarget).
    */
   function surelyHeld(r: Command): boolean {
     const t = r.target;
-    return !t || !!t.spec || t.dynamic || !!state.get(familyOf(rs, r), r.table, state.jumpTarget(r));
+    return !unsure(r) && (!t || !!t.spec || t.dynamic || !!state.get(familyOf(rs, r), r.table, state.jumpTarget(r)));
   }
 
   /** -P: the policy of a built-in chain. */
