@@ -320,8 +320,12 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
 
   /** The table section of a script's here-document a chain line stands in (undefined for a script's own built-in chains). */
   function sectionOf(d: ChainDecl) {
-    const line = d.range.start.line;
-    return rs.tables.find((t) => t.name === d.table && t.range.start.line < line && line <= t.endLine);
+    return sectionAt(d.table, d.range.start.line);
+  }
+
+  /** The section of `table` (a restore file's, or a script's here-document's) that holds `line`. */
+  function sectionAt(table: string, line: number) {
+    return rs.tables.find((t) => t.name === table && t.range.start.line < line && line <= t.endLine);
   }
 
   /** Whether how many rules the chain holds at this point is known (always in a restore file). */
@@ -686,7 +690,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   /** In a restore file, a built-in chain no line of the table's section has named before `c` (no chain line, no command). */
   function unmadeBuiltin(c: Command, cs: ChainState): boolean {
     if (isScript || !cs.builtin || cs.decl?.via !== 'builtin') return false;
-    const section = rs.tables.find((t) => t.name === c.table && t.range.start.line < c.startLine && c.startLine <= t.endLine);
+    const section = sectionAt(c.table, c.startLine);
     if (!section) return false;
     return !rs.commands.some((o) => o.table === c.table && o.chainName === cs.name && o.startLine > section.range.start.line && o.startLine < c.startLine);
   }
