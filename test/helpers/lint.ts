@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { lint, LintOptions } from '../../server/src/engine/lint';
+import { CODE_INFO } from '../../server/src/engine/checks/codes';
 import { Diagnostic } from '../../server/src/engine/types';
 
 export function diagnose(text: string, opts: LintOptions = {}): Diagnostic[] {
@@ -49,4 +50,15 @@ export const BACKEND: Backend = process.env.IPTABLES_BACKEND === 'nft' ? 'nft' :
 /** What the linter says that iptables refuses: its errors, and the warnings that name it as the one that refuses. */
 export function refusals(diags: Diagnostic[], backend: Backend = BACKEND): Diagnostic[] {
   return diags.filter((d) => d.severity === 'error' || (d.data as { refusedBy?: string } | undefined)?.refusedBy === `iptables-${backend}`);
+}
+
+/**
+ * What the linter says that this backend's iptables refuses, in a script as in a restore file: the findings of the
+ * checks whose code is an error by default, shown as an error or as a warning (a script goes on without a refused
+ * command, so there they are warnings), except those that name another backend as the one that refuses. The
+ * policy analysis's warnings are not among them.
+ */
+export function refusedCommands(diags: Diagnostic[], backend: Backend = BACKEND): Diagnostic[] {
+  return diags.filter((d) => CODE_INFO.get(d.code)?.severity === 'error' && (d.severity === 'error' || d.severity === 'warning')
+    && ((d.data as { refusedBy?: string } | undefined)?.refusedBy ?? `iptables-${backend}`) === `iptables-${backend}`);
 }

@@ -14,8 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { lint } from '../../server/src/engine/lint';
-import { CODE_INFO } from '../../server/src/engine/checks/codes';
-import { BACKEND, refusals } from '../helpers/lint';
+import { BACKEND, refusals, refusedCommands } from '../helpers/lint';
 import { requirement } from '../helpers/env';
 import { kernelUnavailable } from './oracle';
 
@@ -101,8 +100,7 @@ test(`kernel (iptables-${BACKEND}): random scripts of chain commands: no finding
     const status = run.stdout.trim().split('\n').map(Number);
     const text = ['#!/bin/sh', ...cmds.map((c) => `iptables ${c}`), ''].join('\n');
     // The findings of what iptables refuses (a script's are warnings), but those only the other backend makes.
-    const found = lint(text, { fileName: 'fw.sh' }).diagnostics.filter((d) => CODE_INFO.get(d.code)?.severity === 'error' && (d.severity === 'error' || d.severity === 'warning')
-      && ((d.data as { refusedBy?: string } | undefined)?.refusedBy ?? ipt) === ipt);
+    const found = refusedCommands(lint(text, { fileName: 'fw.sh' }).diagnostics);
     cmds.forEach((c, k) => {
       if (status[k] !== 0) refused++;
       const finding = found.find((d) => d.range.start.line === k + 1);
@@ -142,8 +140,7 @@ test(`kernel (iptables-${BACKEND}): random scripts with loops, conditions and fu
       const [line, rc] = entry.split(' ').map(Number);
       took.set(line - 1, (took.get(line - 1) ?? true) && rc === 0);
     }
-    for (const d of lint(text, { fileName: 'fw.sh' }).diagnostics) {
-      if (CODE_INFO.get(d.code)?.severity !== 'error' || (d.severity !== 'error' && d.severity !== 'warning') || ((d.data as { refusedBy?: string } | undefined)?.refusedBy ?? `iptables-${BACKEND}`) !== `iptables-${BACKEND}`) continue;
+    for (const d of refusedCommands(lint(text, { fileName: 'fw.sh' }).diagnostics)) {
       if (took.get(d.range.start.line) === true) wrong.push(`false finding on line ${d.range.start.line + 1} of ${JSON.stringify(text)} (${d.message})`);
       else findings++;
     }
