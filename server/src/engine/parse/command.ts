@@ -788,8 +788,9 @@ class CommandParser {
 
   private resolveImplicit(word: string, find: (specs: OptionSpec[], w: string) => OptionSpec | undefined): Resolved | undefined {
     const proto = this.cmd.protocol;
-    // `! -p tcp` does not load the tcp match: its options stay unknown.
-    if (proto && !proto.token.dynamic && !proto.negated) {
+    // `! -p tcp --dport 22` loads the tcp match as `-p tcp` does: iptables reads its options and their values, and
+    // only iptables-legacy's kernel then refuses the rule (see readOption).
+    if (proto && !proto.token.dynamic) {
       const pm = protocolMatch(proto.value, this.ctx.family);
       if (pm && !withSpec(this.cmd.matches, pm)) {
         const s = find(pm.options, word);
@@ -831,6 +832,10 @@ class CommandParser {
       this.fail('address-family', t.range, `${w} exists only in ${spec.family === 4 ? 'iptables (IPv4)' : 'ip6tables (IPv6)'}.`);
     }
     if (implicit) this.cmd.matches.push(new MatchNode(implicit, undefined));
+    const proto = this.cmd.protocol;
+    if (implicit && proto?.negated) {
+      legacyOnly(this.sink, 'protocol-required', t.range, `${w} looks at ${proto.value.toUpperCase()} headers, which the packets of '! -p ${proto.value}' do not have.`, { option: w });
+    }
     const use = new OptionNode(spec, t, neg);
     if (neg && !spec.invert) {
       this.fail('syntax', neg.range, `${w} cannot be negated with '!'.`);
@@ -867,15 +872,8 @@ class CommandParser {
     if (PORT_OPTIONS.has(w) || w === '--tcp-flags' || w === '--syn' || w === '--icmp-type' || w === '--icmpv6-type') {
       const needs = w.startsWith('--icmpv6') ? '-p ipv6-icmp' : w.startsWith('--icmp') ? '-p icmp' : w.startsWith('--tcp') || w === '--syn' ? '-p tcp' : '-p tcp or -p udp';
       const proto = this.cmd.protocol;
-      const negatedOwner = proto?.negated && !proto.token.dynamic && protocolMatch(proto.value, this.ctx.family)?.options.some((o) => o.names.includes(w));
-      if (negatedOwner) {
-        // `! -p tcp --syn`: iptables loads the tcp match all the same; only iptables-legacy's kernel check refuses it.
-        legacyOnly(this.sink, 'protocol-required', t.range, `${w} looks at ${proto!.value.toUpperCase()} headers, which the packets of '! -p ${proto!.value}' do not have.`, { option: w });
-        this.cmd.broken = true;
-      } else {
-        const why = proto ? `the protocol given (-p ${proto.value}) has no ${w}` : `no protocol is given`;
-        this.fail('protocol-required', t.range, `${w} needs ${needs} before it: ${why}, so iptables says unknown option "${w}".`, { option: w, insert: needs.split(' or ')[0] });
-      }
+      const why = proto ? `the protocol given (${proto.negated ? '! ' : ''}-p ${proto.value}) has no ${w}` : `no protocol is given`;
+      this.fail('protocol-required', t.range, `${w} needs ${needs} before it: ${why}, so iptables says unknown option "${w}".`, { option: w, insert: needs.split(' or ')[0] });
       this.skipArgsOf(w);
       return;
     }
