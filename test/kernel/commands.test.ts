@@ -131,6 +131,11 @@ const cases: string[] = [
   // A built-in chain's line after rules of it sets its policy; nat takes no DROP policy.
   F('*filter', '-A INPUT -j ACCEPT', ':INPUT DROP [0:0]', 'COMMIT'), F('*filter', ':INPUT DROP [0:0]', '-A INPUT -j ACCEPT', ':INPUT ACCEPT [0:0]', 'COMMIT'),
   F('*nat', '-P PREROUTING DROP', 'COMMIT'), F('*nat', '-P PREROUTING ACCEPT', 'COMMIT'), F('*nat', ':PREROUTING DROP [0:0]', 'COMMIT'),
+  // NAT to a port: iptables looks at the protocol number alone, negated or not.
+  ...['', '-p tcp', '-p sctp', '-p dccp', '-p icmp', '-p ipv6-icmp', '-p gre', '-p udplite', '-p all', '! -p tcp', '! -p gre', '-p 17', '-p 47'].flatMap((p) => [
+    `-A POSTROUTING ${p} -j SNAT --to-source 192.0.2.1:1000-2000`, `-A PREROUTING ${p} -j DNAT --to-destination 192.0.2.1:1000`,
+    `-A POSTROUTING ${p} -j MASQUERADE --to-ports 1000`, `-A PREROUTING ${p} -j REDIRECT --to-ports 1000`, `-A POSTROUTING ${p} -j SNAT --to-source 192.0.2.1`,
+  ].map((rule) => F('*nat', rule.replace('  ', ' '), 'COMMIT'))),
 ];
 
 test(`kernel (iptables-${BACKEND}): restore files with odd lines: the linter refuses what iptables-restore refuses`, { skip, timeout: 120000 }, () => {

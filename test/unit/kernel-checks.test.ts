@@ -95,6 +95,12 @@ test('protocol-required: ports, tcp match, multiport, tcp-reset, icmp-type, --to
   expectOne(filter('-A INPUT --icmp-type 8 -j ACCEPT'), 'protocol-required', 4, '--icmp-type');
   expectOne(filter('-A INPUT -p udp --tcp-flags SYN SYN -j ACCEPT'), 'protocol-required', 4, '--tcp-flags');
   expectOne(table('nat', '-A PREROUTING -j REDIRECT --to-ports 8080'), 'protocol-required', 1, '--to-ports');
+  // NAT to a port: the protocol must be one with ports (or ICMP), negated or not.
+  const gre = expectOne(table('nat', '-A POSTROUTING -p gre -j SNAT --to-source 192.0.2.1:1000'), 'protocol-required', 1, '--to-source');
+  assert.match(gre.message, /-p gre has no ports/);
+  expectOne(table('nat', '-A PREROUTING -p all -j DNAT --to-destination 192.0.2.1:80'), 'protocol-required', 1, '--to-destination');
+  for (const p of ['-p tcp', '-p icmp', '! -p tcp', '-p 132']) assert.deepEqual(errors(table('nat', `-A POSTROUTING ${p} -j MASQUERADE --to-ports 1000`)), [], p);
+  expectOne(table('nat', '-A POSTROUTING ! -p gre -j MASQUERADE --to-ports 1000'), 'protocol-required', 1, '--to-ports');
   expectOne(filter('-A INPUT ! -p tcp -m tcp --dport 22 -j ACCEPT'), 'protocol-required', 4, 'tcp', {}, 1);
   assert.deepEqual(errors(filter('-A INPUT -p tcp -m tcp --dport 22 -j REJECT --reject-with tcp-reset', '-A INPUT -p 6 -m multiport --dports 1,2 -j ACCEPT')), []);
 });
@@ -314,6 +320,27 @@ test('ports as each match reads them: a multiport range needs both ends, sctp na
   assert.match(negated.message, /iptables-legacy refuses it; iptables-nft, the default on most current distributions, takes it\./);
   // Another protocol's match stays an error for both.
   assert.equal(errors(filter('-A INPUT ! -p tcp -m udp --sport 53 -j ACCEPT')).filter((d) => d.code === 'protocol-required').length, 1);
+});
+
+test('! -p tcp --dport 22 loads the tcp match all the same: one warning (iptables-legacy refuses the rule), its values and the rest of the rule are still checked, and the analysis reads it as iptables-nft does', () => {
+  const one = expectOne(filter('-A INPUT ! -p tcp --syn --dport 22 -j ACCEPT'), 'protocol-required', 4, '--syn');
+  assert.equal(one.severity, 'warning');
+  assert.match(one.message, /--syn looks at TCP headers, which the packets of '! -p tcp' do not have\. iptables-legacy refuses it/);
+  // iptables-nft reads the values as iptables does for -p tcp, and refuses what it refuses there.
+  expectOne(filter('-A INPUT ! -p tcp --dport 600:29 -j ACCEPT'), 'invalid-value', 4, '600:29');
+  expectOne(filter('-A INPUT ! -p tcp --tcp-flags SYN -j ACCEPT'), 'missing-argument', 4, '--tcp-flags');
+  expectOne(table('mangle', ':FORWARD ACCEPT [0:0]', '-A FORWARD ! -p udp --dport 22 -j MARK'), 'missing-argument', 2, 'MARK');
+  expectOne(filter('-A INPUT ! -p udp --dport 22 -j DSCP --set-dscp 10'), 'target-not-allowed', 4, 'DSCP');
+  // An option of another protocol's match is still unknown to iptables.
+  const other = expectOne(filter('-A INPUT ! -p tcp --icmp-type 3 -j ACCEPT'), 'protocol-required', 4, '--icmp-type');
+  assert.equal(other.severity, 'error');
+  assert.match(other.message, /the protocol given \(! -p tcp\) has no --icmp-type/);
+  // iptables-nft reads the port where a TCP header would have it, in whatever header the packet has: a UDP packet
+  // to port 22 meets the DROP (held to the kernel: its counters), whether the match is loaded by -p or by -m tcp.
+  for (const first of ['! -p tcp --dport 22 -j DROP', '! -p tcp -m tcp --dport 22 -j DROP']) {
+    const text = filter(`-A INPUT ${first}`, '-A INPUT -p udp --dport 22 -j ACCEPT', '-A INPUT -p udp --dport 23 -j ACCEPT');
+    assert.deepEqual(diagnose(text).filter((d) => d.code === 'reject-before-accept').map((d) => d.range.start.line), [5], first);
+  }
 });
 
 test('values as iptables reads them: SNAT/DNAT take four-number IPv4 addresses, TEE no unspecified gateway, --monthdays two characters a day', () => {

@@ -25,6 +25,9 @@ function protoNumber(p: string): number | undefined {
   return protoNumbers.get(p, protocolNumber);
 }
 
+/** The protocols (by number) whose rules may NAT to a port: TCP, UDP, SCTP, DCCP, and ICMP (its id), in both families. */
+const NAT_PORT_PROTOCOLS = new Set([6, 17, 132, 33, 1]);
+
 /** The rule's protocol as the kernel sees it: a number, undefined for none/all, or 'dynamic'. */
 function ruleProto(c: Command): number | 'dynamic' | undefined {
   if (!c.protocol || c.protocol.negated) return undefined;
@@ -504,10 +507,13 @@ function checkTargetNeeds(ctx: CheckContext, rule: Command): void {
     hasOption(t.options, '--to-ports') ||
     (natHasPort(toSource, ruleFamily(ctx, rule)) ? toSource : undefined) ||
     (natHasPort(toDestination, ruleFamily(ctx, rule)) ? toDestination : undefined);
-  // iptables only insists that some protocol is named (even `! -p tcp` passes); none, or `all`, is refused.
-  const named = rule.dynamic || (rule.protocol !== undefined && (rule.protocol.dynamic || protoNumber(rule.protocol.value) !== 0));
-  if (needsPortProto && !named) {
-    ctx.sink.error('protocol-required', needsPortProto.nameToken.range, `${needsPortProto.nameToken.value} with a port needs -p tcp, udp, sctp or dccp: iptables refuses ports without a protocol.`, { insert: '-p tcp' });
+  // iptables looks only at the protocol number the rule names, negated or not (even `! -p tcp` passes): one with
+  // ports, or ICMP (its id); none, `all`, or another protocol is refused.
+  const proto = rule.protocol;
+  const portsOk = rule.dynamic || (proto !== undefined && (proto.dynamic || NAT_PORT_PROTOCOLS.has(protoNumber(proto.value) ?? -1)));
+  if (needsPortProto && !portsOk) {
+    const why = proto && protoNumber(proto.value) !== 0 ? `-p ${proto.value} has no ports` : 'iptables refuses ports without a protocol';
+    ctx.sink.error('protocol-required', needsPortProto.nameToken.range, `${needsPortProto.nameToken.value} with a port needs -p tcp, udp, sctp or dccp: ${why} ("Need TCP, UDP, SCTP or DCCP with port specification").`, proto ? {} : { insert: '-p tcp' });
   }
   if (spec.name === 'CT') checkCtHelper(ctx, rule);
   if (spec.name === 'QUEUE') nftOnly(ctx.sink, 'target-not-allowed', t.token.range, 'QUEUE is the old name of NFQUEUE --queue-num 0: write that.');
