@@ -25,9 +25,12 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
 
 const CHAINS = ['INPUT', 'OUTPUT', 'X', 'Y'];
 const SPECS = ['-j ACCEPT', '-s 10.0.0.1 -j DROP', '-s 10.0.0.1/32 -j DROP', '-p tcp --dport 22 -j ACCEPT', '-p tcp -m tcp --dport 22 -j ACCEPT', '-j X', '-j Y', '-g Y', '-j RETURN', '-m conntrack --ctstate NEW -j ACCEPT', '-j LOG'];
+/** Targets that only some tables take, and some only in some chains (reached through a jump too). */
+const TABLE_SPECS = ['-j DNAT --to-destination 10.0.0.1', '-j SNAT --to-source 10.0.0.1', '-j MASQUERADE', '-j REDIRECT', '-j MARK --set-mark 1', '-j REJECT', '-j CT --notrack', '-p tcp --syn -j TCPMSS --clamp-mss-to-pmtu'];
+const TABLES = ['filter', 'filter', 'nat', 'mangle', 'raw'];
 
-const line = fc.tuple(fc.integer({ min: 0, max: 15 }), fc.constantFrom(...CHAINS), fc.integer({ min: 1, max: 4 }), fc.constantFrom(...SPECS), fc.constantFrom(...CHAINS), fc.boolean())
-  .map(([k, c, n, spec, other, flag]) => {
+const line = fc.tuple(fc.integer({ min: 0, max: 15 }), fc.constantFrom(...CHAINS), fc.integer({ min: 1, max: 4 }), fc.constantFrom(...SPECS, ...TABLE_SPECS), fc.constantFrom(...CHAINS), fc.boolean(), fc.constantFrom(...TABLES))
+  .map(([k, c, n, spec, other, flag, table]) => {
     const user = c === 'X' || c === 'Y';
     switch (k) {
       case 0: return `:${c} ${user ? '-' : flag ? 'DROP' : 'ACCEPT'} [0:0]`;
@@ -41,11 +44,11 @@ const line = fc.tuple(fc.integer({ min: 0, max: 15 }), fc.constantFrom(...CHAINS
       case 10: return `-E ${c} ${other}`;
       case 11: return `-N ${c}`;
       case 12: return `-P ${c} ${flag ? 'DROP' : 'ACCEPT'}`;
-      case 13: return 'COMMIT\n*filter';
+      case 13: return `COMMIT\n*${table}`;
       default: return ':X - [0:0]';
     }
   });
-const files = fc.array(line, { minLength: 1, maxLength: 8 }).map((lines) => ['*filter', ':Y - [0:0]', ...lines, 'COMMIT', ''].join('\n'));
+const files = fc.tuple(fc.constantFrom(...TABLES), fc.array(line, { minLength: 1, maxLength: 8 })).map(([table, lines]) => [`*${table}`, ':Y - [0:0]', ...lines, 'COMMIT', ''].join('\n'));
 
 /**
  * Refusals of iptables-nft-restore the linter does not model, each for a reason: the kernel's checks of a whole
@@ -81,9 +84,13 @@ test(`kernel (iptables-${BACKEND}): random restore files of chain commands: refu
   assert.deepEqual(wrong, []);
 });
 
-/** A script command: the restore file's, and -C, -L and -S besides. */
-const command = fc.tuple(line, fc.constantFrom(...CHAINS), fc.constantFrom(...SPECS), fc.integer({ min: 0, max: 9 }))
-  .map(([l, c, spec, k]) => (k === 0 ? `-C ${c} ${spec}` : k === 1 ? `-S ${c}` : l.startsWith(':') || l.startsWith('COMMIT') ? `-N ${c}` : l));
+/** The built-in chains of every table, as -P commands without the policy. */
+const BUILTINS = Object.entries({ filter: ['INPUT', 'FORWARD', 'OUTPUT'], nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'], mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'], raw: ['PREROUTING', 'OUTPUT'] })
+  .flatMap(([table, chains]) => chains.map((c) => `-t ${table} -P ${c}`));
+
+/** A script command (in any table): the restore file's, and -C, -L and -S besides. */
+const command = fc.tuple(line, fc.constantFrom(...CHAINS), fc.constantFrom(...SPECS), fc.integer({ min: 0, max: 9 }), fc.constantFrom(...TABLES))
+  .map(([l, c, spec, k, table]) => (table === 'filter' ? '' : `-t ${table} `) + (k === 0 ? `-C ${c} ${spec}` : k === 1 ? `-S ${c}` : l.startsWith(':') || l.startsWith('COMMIT') ? `-N ${c}` : l));
 
 test(`kernel (iptables-${BACKEND}): random scripts of chain commands: no finding on a command iptables takes`, { skip, timeout: 300000 }, () => {
   const wrong: string[] = [];
@@ -95,7 +102,7 @@ test(`kernel (iptables-${BACKEND}): random scripts of chain commands: no finding
     seen.add(key);
     // Each command on its own, its exit status printed; the built-in chains made first, as on a machine in use.
     const ipt = `iptables-${BACKEND}`;
-    const run = spawnSync('unshare', ['-n', 'sh', '-c', [`${ipt} -P INPUT ACCEPT && ${ipt} -P OUTPUT ACCEPT && ${ipt} -P FORWARD ACCEPT || exit 9`, ...cmds.map((c) => `${ipt} ${c} >/dev/null 2>&1; echo $?`)].join('\n')], { encoding: 'utf8' });
+    const run = spawnSync('unshare', ['-n', 'sh', '-c', [`${BUILTINS.map((c) => `${ipt} ${c} ACCEPT`).join(' && ')} || exit 9`, ...cmds.map((c) => `${ipt} ${c} >/dev/null 2>&1; echo $?`)].join('\n')], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     const status = run.stdout.trim().split('\n').map(Number);
     const text = ['#!/bin/sh', ...cmds.map((c) => `iptables ${c}`), ''].join('\n');

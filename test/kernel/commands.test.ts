@@ -27,7 +27,7 @@ const CASES: Array<{ cmds: string[]; unseen?: string; only?: Backend }> = [
   ...['-t nat -P PREROUTING DROP', '-t nat -P POSTROUTING ACCEPT', '-t mangle -P PREROUTING DROP', '-t raw -P OUTPUT DROP'].map((c) => ({ cmds: [c] })),
   ...[28, 29, 30].map((n) => ({ cmds: [`-N ${'a'.repeat(n)}`] })),
   ...['-N a-b.c_d', '-N 1abc', '-N -abc', '-N a!b', '-N INPUT', '-N accept', '-N ACCEPT', '-N RETURN', '-N DROP'].map((c) => ({ cmds: [c] })),
-  { cmds: ['-N X', '-E X Y'] }, { cmds: ['-N X', '-E X INPUT'] }, { cmds: ['-N X', '-N Y', '-E X Y'] }, { cmds: ['-E INPUT X'] },
+  { cmds: ['-t raw -N INPUT', '-t raw -A PREROUTING -j INPUT'] }, { cmds: ['-t nat -N FORWARD'] }, { cmds: ['-t raw -N FOO'] }, { cmds: ['-N X', '-E X Y'] }, { cmds: ['-N X', '-E X INPUT'] }, { cmds: ['-N X', '-N Y', '-E X Y'] }, { cmds: ['-E INPUT X'] },
   { cmds: ['-X INPUT'] }, { cmds: ['-N X', '-X X'] }, { cmds: ['-N X', '-A INPUT -j X', '-X X'] }, { cmds: ['-N X', '-A INPUT -j X', '-F INPUT', '-X X'] },
   { cmds: ['-N A', '-N B', '-A A -j B', '-X'] }, { cmds: ['-N A', '-N B', '-A A -j B', '-F', '-X'] }, { cmds: ['-X'] }, { cmds: ['-F'] }, { cmds: ['-Z'] },
   // A chain that still holds rules cannot be deleted; -X alone deletes every user chain or, if one holds rules, none.
@@ -130,7 +130,17 @@ const cases: string[] = [
   F('*filter', '-Z X', 'COMMIT'), F('*filter', ':X - [0:0]', '-Z X', 'COMMIT'),
   // A built-in chain's line after rules of it sets its policy; nat takes no DROP policy.
   F('*filter', '-A INPUT -j ACCEPT', ':INPUT DROP [0:0]', 'COMMIT'), F('*filter', ':INPUT DROP [0:0]', '-A INPUT -j ACCEPT', ':INPUT ACCEPT [0:0]', 'COMMIT'),
+  F('*raw', ':INPUT - [0:0]', '-A PREROUTING -j INPUT', 'COMMIT'), F('*raw', ':INPUT ACCEPT [0:0]', 'COMMIT'), F('*nat', ':FORWARD - [0:0]', 'COMMIT'),
   F('*nat', '-P PREROUTING DROP', 'COMMIT'), F('*nat', '-P PREROUTING ACCEPT', 'COMMIT'), F('*nat', ':PREROUTING DROP [0:0]', 'COMMIT'),
+  // A rule the file removes before COMMIT: iptables-legacy never checks it in the kernel, iptables-nft does unless a
+  // flush naming its chain took it back first; what iptables refuses while reading the words stays refused.
+  ...[['filter', 'INPUT', '-j CT --notrack'], ['nat', 'INPUT', '-j DNAT --to-destination 1.2.3.4'], ['filter', 'INPUT', '-m owner --uid-owner 0 -j ACCEPT'],
+    ['filter', 'INPUT', '-m tcp --dport 22 -j ACCEPT'], ['filter', 'FORWARD', '-j TCPMSS --set-mss 1000'], ['filter', 'INPUT', '-j REJECT --reject-with tcp-reset'],
+    ['filter', 'OUTPUT', '-m policy --dir in --pol none -j ACCEPT'], ['mangle', 'INPUT', '-p tcp --syn -j TCPMSS --clamp-mss-to-pmtu'], ['filter', 'OUTPUT', '-i eth0 -j ACCEPT'],
+    ['filter', 'INPUT', '-m conntrack -j ACCEPT'], ['filter', 'INPUT', '-m hashlimit --hashlimit-above 1/day --hashlimit-burst 100000 --hashlimit-name x -j DROP'],
+    ['filter', 'INPUT', '-m limit --limit 3/min --limit-burst 0 -j ACCEPT'], ['nat', 'PREROUTING', '-j DROP'], ['raw', 'PREROUTING', '-j CT --helper ftp'], ['filter', 'INPUT', '-j QUEUE']]
+    .flatMap(([table, chain, rule]) => ['-F', `-F ${chain}`, `-D ${chain} 1`].map((removal) => F(`*${table}`, `-A ${chain} ${rule}`, removal, 'COMMIT'))),
+  F('*filter', ':Y - [0:0]', '-A Y -j CT --notrack', '-F Y', '-X Y', 'COMMIT'), F('*nat', ':X - [0:0]', '-A INPUT -j X', '-A X -j DNAT --to-destination 1.2.3.4', '-F INPUT', '-F X', 'COMMIT'),
   // NAT to a port: iptables looks at the protocol number alone, negated or not.
   ...['', '-p tcp', '-p sctp', '-p dccp', '-p icmp', '-p ipv6-icmp', '-p gre', '-p udplite', '-p all', '! -p tcp', '! -p gre', '-p 17', '-p 47'].flatMap((p) => [
     `-A POSTROUTING ${p} -j SNAT --to-source 192.0.2.1:1000-2000`, `-A PREROUTING ${p} -j DNAT --to-destination 192.0.2.1:1000`,

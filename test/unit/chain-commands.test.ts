@@ -329,8 +329,15 @@ test('restore files of several sections: each section\'s chain lines stand for t
   // A jump to a chain that never exists, in a section a later one replaces, or before a flush: iptables-restore stops there.
   const replaced = of(['*filter', ':Y - [0:0]', '-A Y -j NOPE', 'COMMIT', '*filter', 'COMMIT', ''].join('\n'));
   assert.deepEqual(replaced.map((d) => [d.code, d.range.start.line]), [['unknown-target', 2]]);
-  const flushed = of(['*filter', '-A INPUT -j DNAT --to-destination 10.0.0.1', '-F INPUT', 'COMMIT', ''].join('\n'));
-  assert.deepEqual(flushed.map((d) => [d.code, d.range.start.line]), [['target-not-allowed', 1]]);
+  // A rule in the wrong table removed before COMMIT: iptables-legacy checks it at COMMIT, so never; iptables-nft when
+  // it sends the rule, which a flush naming the chain saves it from, and a flush of the whole table does not.
+  assert.deepEqual(of(['*filter', '-A INPUT -j DNAT --to-destination 10.0.0.1', '-F INPUT', 'COMMIT', ''].join('\n')), []);
+  const flushed = lint(['*filter', '-A INPUT -j DNAT --to-destination 10.0.0.1', '-F', 'COMMIT', ''].join('\n'), { fileName: 'rules.v4' }).diagnostics.filter((d) => d.code === 'target-not-allowed');
+  assert.deepEqual(flushed.map((d) => [d.severity, d.range.start.line, (d.data as { refusedBy?: string }).refusedBy]), [['warning', 1, 'iptables-nft']]);
+  assert.match(flushed[0].message, /^The file removes the rule before COMMIT: The DNAT target/);
+  // Loaded by a COMMIT before a later section replaced it: refused at that COMMIT.
+  const committed = of(['*filter', '-A INPUT -j DNAT --to-destination 10.0.0.1', 'COMMIT', '*filter', 'COMMIT', ''].join('\n'));
+  assert.deepEqual(committed.map((d) => [d.code, d.range.start.line]), [['target-not-allowed', 1]]);
   // A chain the rule jumped to when it was added, deleted since: nothing to say.
   assert.deepEqual(of(['*filter', ':X - [0:0]', '-A INPUT -j X', '-F INPUT', '-X X', 'COMMIT', ''].join('\n')), []);
 });

@@ -51,6 +51,11 @@ test('chain-not-in-table', () => {
   expectOne(filter('-A PREROUTING -j ACCEPT'), 'chain-not-in-table', 4, 'PREROUTING');
   expectOne('*raw\n:INPUT ACCEPT [0:0]\nCOMMIT\n', 'chain-not-in-table', 1, 'INPUT');
   expectNone(table('nat', ':PREROUTING ACCEPT [0:0]', '-A PREROUTING -j ACCEPT'), 'chain-not-in-table');
+  // Another table's built-in chain name is a user chain here: with `-` on its line, or made by -N.
+  assert.deepEqual(errors('*raw\n:INPUT - [0:0]\n-A PREROUTING -j INPUT\n-A INPUT -j ACCEPT\nCOMMIT\n'), []);
+  expectNone('*raw\n:INPUT - [0:0]\nCOMMIT\n', 'chain-not-in-table');
+  const script = diagnose('iptables -t raw -N INPUT\niptables -t raw -A PREROUTING -j INPUT\niptables -t nat -N FORWARD\n', { fileName: 'fw.sh' });
+  assert.deepEqual(script.filter((d) => d.severity === 'error' || d.severity === 'warning').map((d) => d.message), []);
 });
 
 test('invalid-policy: user chain with a policy, built-in with REJECT', () => {

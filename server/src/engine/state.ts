@@ -118,6 +118,15 @@ export class RulesetState {
 
   /** Every name a chain had (see everDeclared). */
   private readonly everNames = new Set<string>();
+
+  /**
+   * A restore file's rules that a flush naming their chain removed before COMMIT: iptables-nft-restore takes them
+   * back before it sends them to the kernel, which therefore never checks them.
+   */
+  readonly unsent = new Set<Command>();
+
+  /** A restore file's rules that a COMMIT loaded and a later section of their table then replaced. */
+  readonly replaced = new Set<Command>();
 }
 
 const MAX_CHAIN_NAME = 28;
@@ -239,7 +248,10 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   // A table line replaces the table (a restore file, or one a script loads without --noflush).
   const tableStarts = rs.format === 'restore' ? rs.tables : rs.tables.filter((t) => t.restore === 'flush');
   const resetTable = (t: (typeof rs.tables)[number]) => {
-    for (const c of state.inTable(t.family ?? rs.family, t.name)) state.delete(c.family, c.table, c.name);
+    for (const c of state.inTable(t.family ?? rs.family, t.name)) {
+      if (!isScript) for (const r of c.rules) state.replaced.add(r);
+      state.delete(c.family, c.table, c.name);
+    }
   };
   function declare(d: ChainDecl): void {
     const family = d.family ?? rs.family;
@@ -291,8 +303,12 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     if (!d.builtin) {
       const tok = Token.at(d.name, d.name, d.nameRange);
       if (isBuiltinChain(d.name)) {
-        // iptables-nft makes it a user chain of that name (which no packet reaches unless a rule jumps to it).
-        legacyOnly(sink, 'chain-not-in-table', d.nameRange, `${d.name} is not a built-in chain of the ${d.table} table (it has ${findTable(d.table)?.chains.join(', ')}).`);
+        // Another table's built-in chain: with `-` a user chain of that name, as -N makes it (which no packet reaches
+        // unless a rule jumps to it); with a policy iptables-legacy refuses the line, and iptables-nft makes it a
+        // user chain all the same.
+        if (d.policy !== undefined && d.policy !== '-') {
+          legacyOnly(sink, 'chain-not-in-table', d.nameRange, `${d.name} is not a built-in chain of the ${d.table} table (it has ${findTable(d.table)?.chains.join(', ')}).`);
+        }
         add({ family, table: d.table, name: d.name, builtin: false, declRange: d.nameRange, decl: d, policy: undefined, policyRange: d.policyRange, rules: [] });
         return;
       }
@@ -377,10 +393,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       else sink.add('duplicate-chain', 'warning', name.range, `Chain ${name.value} already exists at this point: this iptables -N fails when the script runs.`, { first: existing.declRange });
       return;
     }
-    if (isBuiltinChain(name.value)) {
-      sink.error('chain-not-in-table', name.range, `${name.value} is a built-in chain name; the ${c.table} table does not have it and it cannot be created.`);
-      return;
-    }
+    // Another table's built-in chain name (-t raw -N INPUT) makes a user chain of that name.
     if (!validateChainName(name.token, sink)) return;
     add({ family, table: c.table, name: name.value, builtin: false, declRange: name.range, createdBy: c, rules: [] });
     return;
@@ -534,6 +547,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       if (!cs) continue;
       // A flush that may not run leaves the chain with its rules or none.
       cs.inexact = unsure(c) ? cs.inexact || cs.rules.length > 0 : false;
+      if (name && !isScript) for (const r of cs.rules) state.unsent.add(r);
       cs.rules = [];
       specCounts.delete(cs);
       idCounts.delete(cs);

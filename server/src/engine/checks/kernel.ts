@@ -14,7 +14,7 @@ import { legacyOnly, nftOnly } from './legacy';
 import { hashlimitAverage, hashlimitRefusedAt, limitAverage, limitRefusedAt, refusedByCommonKernels } from '../kb/limit';
 import { strtoulBase0 } from '../kb/services';
 import { DiagnosticSink } from '../parse/diagnostics';
-import { Range } from '../types';
+import { Diagnostic, Range } from '../types';
 import { fingerprint } from '../fingerprint';
 import { wordTable } from '../wordTable';
 
@@ -294,16 +294,22 @@ function checkLimitCredits(ctx: CheckContext, rule: Command): void {
   }
 }
 
-/** `gone`: the rule is not among the chains the file ends with (flushed, deleted, or its table replaced). */
-function checkRule(ctx: CheckContext, rule: Command, cs: ChainState, gone = false): void {
-  checkTarget(ctx, rule, cs, gone);
-  checkLimitCredits(ctx, rule);
-  checkHashlimitCredits(ctx, rule);
-  for (const m of rule.matches) if (m.spec) checkPlacement(ctx, rule, cs, m.spec, m);
-  checkMatchProtocols(ctx, rule);
+/**
+ * `gone`: the rule is not among the chains the file ends with (flushed, deleted, or its table replaced).
+ * `kernel`: where the findings of the checks the kernel makes once the rule reaches it go (its modules' own checks,
+ * their tables and hooks); those of how iptables reads the rule's words go to `ctx`. `legacyKernel`: the same for
+ * the checks iptables-nft makes while it reads the words and iptables-legacy's kernel makes (a tcp match without
+ * -p tcp).
+ */
+function checkRule(ctx: CheckContext, rule: Command, cs: ChainState, gone = false, kernel = ctx, legacyKernel = kernel): void {
+  checkTarget(ctx, rule, cs, gone, kernel);
+  checkLimitCredits(kernel, rule);
+  checkHashlimitCredits(kernel, rule);
+  for (const m of rule.matches) if (m.spec) checkPlacement(ctx, rule, cs, m.spec, m, kernel);
+  checkMatchProtocols(legacyKernel, rule);
   checkOptionNeeds(ctx, rule);
-  checkPolicyDirection(ctx, rule, cs);
-  checkOptionHooks(ctx, rule, cs);
+  checkPolicyDirection(kernel, rule, cs);
+  checkOptionHooks(kernel, rule, cs);
   checkInterfaces(ctx, rule, cs);
   checkRequired(ctx, rule);
 }
@@ -380,16 +386,44 @@ function checkRulesNotKept(ctx: CheckContext): void {
     const family = ruleFamily(ctx, rule);
     const cs = ctx.state.get(family, rule.table, rule.chainName) ?? (restore ? lastOfName(ctx, family, rule.table, rule.chainName) : undefined);
     if (!cs) continue;
+    const sent = !ctx.state.unsent.has(rule);
+    const replaced = ctx.state.replaced.has(rule);
     if (!ctx.memo) {
-      checkRule(ctx, rule, cs, true);
+      checkRuleNotKept(ctx, rule, cs, restore, sent);
       continue;
     }
-    ctx.sink.addAll(ctx.memo.forRule(rule, 'kernel', ruleKey(ctx, rule, `${cs.name}|${cs.builtin}|${hookKey(ctx, cs)}|gone`), () => {
+    ctx.sink.addAll(ctx.memo.forRule(rule, 'kernel', ruleKey(ctx, rule, `${cs.name}|${cs.builtin}|${hookKey(ctx, cs)}|gone|${sent}|${replaced}`), () => {
       const sink = new DiagnosticSink();
-      checkRule({ ...ctx, sink }, rule, cs, true);
+      checkRuleNotKept({ ...ctx, sink }, rule, cs, restore, sent);
       return sink.items;
     }));
   }
+}
+
+/**
+ * A script's command ran, and the kernel checked its rule then; a restore file's rule that a COMMIT loaded before a
+ * later section replaced it, likewise. A restore file's rule that the file removes before COMMIT: iptables-legacy
+ * checks rules in the kernel at COMMIT, so it never checks this one there; iptables-nft sends each rule to the kernel
+ * as it reads it (`sent`), unless a flush that names the rule's chain has taken it back first. What iptables refuses
+ * while reading the words is refused by both, whatever comes after.
+ */
+function checkRuleNotKept(ctx: CheckContext, rule: Command, cs: ChainState, restore: boolean, sent: boolean): void {
+  if (!restore || ctx.state.replaced.has(rule)) {
+    checkRule(ctx, rule, cs, true);
+    return;
+  }
+  const kernel = new DiagnosticSink();
+  const legacyKernel = new DiagnosticSink();
+  const read = new DiagnosticSink();
+  checkRule({ ...ctx, sink: read }, rule, cs, true, { ...ctx, sink: kernel }, { ...ctx, sink: legacyKernel });
+  for (const d of read.items) if (d.severity === 'error' || refusedBy(d) !== undefined) ctx.sink.addAll([d]);
+  const why = 'The file removes the rule before COMMIT:';
+  for (const d of sent ? kernel.items : []) if (d.severity === 'error' || refusedBy(d) === 'iptables-nft') nftOnly(ctx.sink, d.code, d.range, `${why} ${d.message}`, d.data);
+  for (const d of legacyKernel.items) if (d.severity === 'error' || refusedBy(d) === 'iptables-nft') nftOnly(ctx.sink, d.code, d.range, `${why} ${d.message}`, d.data);
+}
+
+function refusedBy(d: Diagnostic): string | undefined {
+  return (d.data as { refusedBy?: string } | undefined)?.refusedBy;
 }
 
 /** The last chain of that name the file had (one since deleted, or of a table a later section replaced). */
@@ -399,14 +433,14 @@ function lastOfName(ctx: CheckContext, family: Family, table: string, name: stri
   return undefined;
 }
 
-function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState, gone: boolean): void {
+function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState, gone: boolean, kernel: CheckContext): void {
   const t = rule.target;
   if (!t || t.dynamic) return;
   const family = ruleFamily(ctx, rule);
   if (t.spec) {
     if (t.spec.removed) return;
-    checkPlacement(ctx, rule, cs, t.spec, t);
-    checkTargetNeeds(ctx, rule);
+    checkPlacement(ctx, rule, cs, t.spec, t, kernel);
+    checkTargetNeeds(ctx, rule, kernel);
     return;
   }
   const chain = ctx.state.get(family, rule.table, ctx.state.jumpTarget(rule));
@@ -466,11 +500,13 @@ function moduleWhat(spec: ModuleSpec): string {
 }
 
 /** Table and hook restrictions of a target or match (`use`), checked against every built-in chain that reaches the rule. */
-function checkPlacement(ctx: CheckContext, rule: Command, cs: ChainState, spec: ModuleSpec, use: MatchUse | TargetUse): void {
+function checkPlacement(ctx: CheckContext, rule: Command, cs: ChainState, spec: ModuleSpec, use: MatchUse | TargetUse, kernel = ctx): void {
   if (spec.forbiddenTables?.includes(rule.table)) {
     ctx.sink.error('target-not-allowed', moduleRange(rule, use), `${moduleWhat(spec)} is refused in the ${rule.table} table: it is not meant for filtering (only the first packet of a connection passes it). Filter in the filter table.`, { forbiddenTable: rule.table });
     return;
   }
+  // The rest is the kernel's to check.
+  ctx = kernel;
   if (spec.tables && !spec.tables.includes(rule.table)) {
     const message = `${moduleWhat(spec)} is only allowed in the ${spec.tables.join(' or ')} table${spec.tables.length > 1 ? 's' : ''}, not in ${rule.table}.`;
     // iptables-nft sets nftrace itself, in any table.
@@ -488,18 +524,18 @@ function checkPlacement(ctx: CheckContext, rule: Command, cs: ChainState, spec: 
   }
 }
 
-function checkTargetNeeds(ctx: CheckContext, rule: Command): void {
+function checkTargetNeeds(ctx: CheckContext, rule: Command, kernel: CheckContext): void {
   const t = rule.target!;
   const spec = t.spec!;
   if (spec.protocols && !protoOk(rule, spec.protocols)) {
-    ctx.sink.error('protocol-required', t.token.range, `${spec.name} needs ${spec.protocols.map((p) => `-p ${p}`).join(' or ')} on the rule: the kernel refuses it otherwise.`, { insert: `-p ${spec.protocols[0]}` });
+    kernel.sink.error('protocol-required', t.token.range, `${spec.name} needs ${spec.protocols.map((p) => `-p ${p}`).join(' or ')} on the rule: the kernel refuses it otherwise.`, { insert: `-p ${spec.protocols[0]}` });
   }
   const rejectWith = hasOption(t.options, '--reject-with');
   // REJECT reads its type in any case, and a beginning as the type it begins (`tcp-res`; only tcp-reset, and in
   // iptables its other name tcp-rst, begin with t).
   const type = rejectWith?.argValue?.toLowerCase();
   if (rejectWith && type && ('tcp-reset'.startsWith(type) || (ruleFamily(ctx, rule) === 4 && 'tcp-rst'.startsWith(type))) && !protoOk(rule, ['tcp'])) {
-    ctx.sink.error('protocol-required', rejectWith.arg!.range, '--reject-with tcp-reset needs -p tcp: a TCP reset can only answer a TCP packet.', { insert: '-p tcp' });
+    kernel.sink.error('protocol-required', rejectWith.arg!.range, '--reject-with tcp-reset needs -p tcp: a TCP reset can only answer a TCP packet.', { insert: '-p tcp' });
   }
   const toSource = hasOption(t.options, '--to-source');
   const toDestination = hasOption(t.options, '--to-destination');
@@ -515,11 +551,11 @@ function checkTargetNeeds(ctx: CheckContext, rule: Command): void {
     const why = proto && protoNumber(proto.value) !== 0 ? `-p ${proto.value} has no ports` : 'iptables refuses ports without a protocol';
     ctx.sink.error('protocol-required', needsPortProto.nameToken.range, `${needsPortProto.nameToken.value} with a port needs -p tcp, udp, sctp or dccp: ${why} ("Need TCP, UDP, SCTP or DCCP with port specification").`, proto ? {} : { insert: '-p tcp' });
   }
-  if (spec.name === 'CT') checkCtHelper(ctx, rule);
-  if (spec.name === 'QUEUE') nftOnly(ctx.sink, 'target-not-allowed', t.token.range, 'QUEUE is the old name of NFQUEUE --queue-num 0: write that.');
+  if (spec.name === 'CT') checkCtHelper(kernel, rule);
+  if (spec.name === 'QUEUE') nftOnly(kernel.sink, 'target-not-allowed', t.token.range, 'QUEUE is the old name of NFQUEUE --queue-num 0: write that.');
   if (spec.name === 'TCPMSS') {
     if (protoOk(rule, ['tcp']) && !hasSynMatch(rule)) {
-      legacyOnly(ctx.sink, 'target-not-allowed', t.token.range, 'TCPMSS only changes SYN packets: add --syn (or --tcp-flags SYN,RST SYN) to the rule.');
+      legacyOnly(kernel.sink, 'target-not-allowed', t.token.range, 'TCPMSS only changes SYN packets: add --syn (or --tcp-flags SYN,RST SYN) to the rule.');
     }
   }
 }
