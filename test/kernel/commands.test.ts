@@ -141,6 +141,12 @@ const cases: string[] = [
     ['filter', 'INPUT', '-m limit --limit 3/min --limit-burst 0 -j ACCEPT'], ['nat', 'PREROUTING', '-j DROP'], ['raw', 'PREROUTING', '-j CT --helper ftp'], ['filter', 'INPUT', '-j QUEUE']]
     .flatMap(([table, chain, rule]) => ['-F', `-F ${chain}`, `-D ${chain} 1`].map((removal) => F(`*${table}`, `-A ${chain} ${rule}`, removal, 'COMMIT'))),
   F('*filter', ':Y - [0:0]', '-A Y -j CT --notrack', '-F Y', '-X Y', 'COMMIT'), F('*nat', ':X - [0:0]', '-A INPUT -j X', '-A X -j DNAT --to-destination 1.2.3.4', '-F INPUT', '-F X', 'COMMIT'),
+  // iptables-nft-restore's -F without a chain name leaves the rules the file added before it.
+  F('*filter', '-A OUTPUT -j LOG', '-F', '-D OUTPUT 1', 'COMMIT'), F('*filter', '-A OUTPUT -j LOG', '-F', '-D OUTPUT 1', '-D OUTPUT 1', 'COMMIT'),
+  F('*filter', '-A OUTPUT -j LOG', '-F', '-I OUTPUT 2 -j ACCEPT', 'COMMIT'), F('*filter', '-A OUTPUT -j LOG', '-F', '-D OUTPUT -j LOG', 'COMMIT'),
+  F('*filter', '-A OUTPUT -j LOG', '-F OUTPUT', '-D OUTPUT 1', 'COMMIT'), F('*filter', ':X - [0:0]', '-A X -j LOG', '-F', '-X X', 'COMMIT'),
+  F('*filter', ':X - [0:0]', '-A INPUT -j X', '-F', '-X', 'COMMIT'), F('*filter', ':X - [0:0]', '-A INPUT -j X', '-F', '-F INPUT', '-X X', 'COMMIT'),
+  F('*filter', ':X - [0:0]', '-A X -j LOG', '-F', ':X - [0:0]', '-X X', 'COMMIT'),
   // NAT to a port: iptables looks at the protocol number alone, negated or not.
   ...['', '-p tcp', '-p sctp', '-p dccp', '-p icmp', '-p ipv6-icmp', '-p gre', '-p udplite', '-p all', '! -p tcp', '! -p gre', '-p 17', '-p 47'].flatMap((p) => [
     `-A POSTROUTING ${p} -j SNAT --to-source 192.0.2.1:1000-2000`, `-A PREROUTING ${p} -j DNAT --to-destination 192.0.2.1:1000`,

@@ -70,7 +70,22 @@ test('in a restore file -X of a chain that holds rules or is jumped to is an err
   const jumped = findings(file('-A INPUT -j X', '-X X'), 'rules.v4');
   assert.deepEqual(jumped.map((d) => [d.severity, d.range.start.line]), [['error', 4]], JSON.stringify(jumped));
   assert.match(jumped[0].message, /still jumped to .*line 4.*"Too many links"/);
-  assert.deepEqual(findings(file('-A INPUT -j X', '-A X -j ACCEPT', '-F', '-X X'), 'rules.v4'), []);
+  assert.deepEqual(findings(file('-A INPUT -j X', '-A X -j ACCEPT', '-F INPUT', '-F X', '-X X'), 'rules.v4'), []);
+  // iptables-nft-restore's -F without a chain name leaves the rules this file added: the -X fails there.
+  const kept = findings(file('-A INPUT -j X', '-A X -j ACCEPT', '-F', '-X X'), 'rules.v4');
+  assert.deepEqual(kept.map((d) => [d.severity, d.range.start.line, (d.data as { refusedBy?: string }).refusedBy]), [['warning', 6, 'iptables-nft']]);
+  assert.match(kept[0].message, /keeps the rules this file added before it \(the rules on lines 4, 5\).*CHAIN_DEL failed/);
+});
+
+test('iptables-nft-restore\'s -F without a chain name leaves the rules the file added before it: rule numbers count them there', () => {
+  const file = (...l: string[]) => lint(['*filter', ':OUTPUT ACCEPT [0:0]', ...l, 'COMMIT', ''].join('\n'), { fileName: 'rules.v4' }).diagnostics.filter((d) => d.code === 'syntax');
+  const by = (ds: ReturnType<typeof file>) => ds.map((d) => [d.severity, d.range.start.line, (d.data as { refusedBy?: string } | undefined)?.refusedBy]);
+  assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F', '-D OUTPUT 1')), [['warning', 4, 'iptables-legacy']]);
+  assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F', '-D OUTPUT 1', '-D OUTPUT 1')), [['warning', 4, 'iptables-legacy'], ['error', 5, undefined]]);
+  assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F', '-I OUTPUT 2 -j ACCEPT')), [['warning', 4, 'iptables-legacy']]);
+  assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F', '-D OUTPUT -j LOG')), [['warning', 4, 'iptables-legacy']]);
+  // A flush naming the chain empties it for both.
+  assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F OUTPUT', '-D OUTPUT 1')), [['error', 4, undefined]]);
 });
 
 test('a rule added after its chain was renamed or deleted goes nowhere, whatever the rule before it added to', () => {

@@ -32,6 +32,13 @@ export interface ChainState {
    * chain a command edited that may run other than once (see Ruleset.unsure), or a -D took a rule it cannot tell.
    */
   inexact?: boolean;
+  /**
+   * In a restore file: the rules a flush without a chain name (`-F`) emptied the chain of, which iptables-nft-restore
+   * (1.8.9) leaves in place all the same (it empties only what was loaded before the file): under iptables-nft they
+   * are still there, ahead of the rules added after, and still jump where they jumped. A flush naming the chain
+   * empties it for both.
+   */
+  keptByNft?: Command[];
 }
 
 export class RulesetState {
@@ -295,6 +302,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       // iptables-legacy-restore stops at this line; iptables-nft-restore goes on, with a user chain emptied.
       if (!existing.builtin) {
         existing.rules = [];
+        existing.keptByNft = undefined;
         specCounts.delete(existing);
         idCounts.delete(existing);
       }
@@ -425,7 +433,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     }
     else if (op === '-I') {
       if (place && pos! > place.count + 1) {
-        if (known) sink.add('syntax', isScript ? 'warning' : 'error', c.rulenum!.range, `${name.value} has ${place.count} rule(s) at this point: a rule can be inserted at positions 1 to ${place.count + 1}, not ${pos} ("Index of insertion too big").`);
+        if (known) pastEnd(cs, pos!, place.count + 1, c.rulenum!.range, `${name.value} has ${place.count} rule(s) at this point: a rule can be inserted at positions 1 to ${place.count + 1}, not ${pos} ("Index of insertion too big").`);
         return;
       }
       cs.rules.splice(place ? (place.between ? amid(cs, c, place.index) : place.index) : 0, 0, c);
@@ -433,7 +441,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     }
     else if (op === '-R' && place) {
       if (pos! > place.count) {
-        if (known) sink.add('syntax', isScript ? 'warning' : 'error', c.rulenum!.range, `${name.value} has ${place.count} rule(s) at this point; there is no rule ${pos} to replace ("Index of replacement too big").`);
+        if (known) pastEnd(cs, pos!, place.count, c.rulenum!.range, `${name.value} has ${place.count} rule(s) at this point; there is no rule ${pos} to replace ("Index of replacement too big").`);
       } else if (place.between || place.onLoop) {
         cs.inexact = true;
         cs.rules.splice(amid(cs, c, place.index), 0, c);
@@ -450,7 +458,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       const at = place ? place.index : countsOf(cs).get(spec) ? cs.rules.findIndex((r) => specOf(r) === spec) : sameRuleIn(cs, c);
       const looped = place ? -1 : loopRuleMatching(cs, spec, at);
       if (place && pos! > place.count) {
-        if (known) sink.add('syntax', isScript ? 'warning' : 'error', c.rulenum!.range, `${name.value} has ${place.count} rule(s) at this point; there is no rule ${pos} to delete ("Index of deletion too big").`);
+        if (known && pastEnd(cs, pos!, place.count, c.rulenum!.range, `${name.value} has ${place.count} rule(s) at this point; there is no rule ${pos} to delete ("Index of deletion too big").`)) cs.keptByNft!.pop();
       } else if (place && (place.between || place.onLoop)) {
         cs.inexact = true;
         amid(cs, c, at);
@@ -460,15 +468,33 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       } else if (at >= 0 && at < cs.rules.length) count(cs, cs.rules.splice(at, 1)[0], -1);
       // A rule whose values not read here may equal the -D's, written another way, may be the one: no claim.
       else if (c.dynamic || place || holdsLooselySame(cs, c)) cs.inexact = true;
-      else if (known) noSuchRule(c, name);
+      else if (known) noSuchRule(c, name, cs);
       else cs.inexact = true;
     }
     return;
   }
 
+  /**
+   * A rule number past the end of the chain (`last` the highest it takes): refused, or by iptables-legacy alone
+   * where the rules a flush left to iptables-nft make up the difference (see keptByNft). Whether iptables-nft took it.
+   */
+  function pastEnd(cs: ChainState, pos: number, last: number, range: Range, message: string): boolean {
+    const kept = cs.keptByNft?.length ?? 0;
+    if (isScript || pos > last + kept) {
+      sink.add('syntax', isScript ? 'warning' : 'error', range, message);
+      return false;
+    }
+    legacyOnly(sink, 'syntax', range, `${message} iptables-nft-restore counts the ${kept} rule(s) the flush without a chain name left it (see -F).`);
+    return true;
+  }
+
   /** A -D of a rule the chain does not hold, where what it holds is known: iptables refuses it. */
-  function noSuchRule(c: Command, name: ChainWord): void {
-    if (!isScript) sink.error('syntax', c.range, `No such rule in ${name.value} to delete at this point: iptables-restore fails.`);
+  function noSuchRule(c: Command, name: ChainWord, cs: ChainState): void {
+    const kept = cs.keptByNft?.findIndex((r) => ruleIdentity(r) === ruleIdentity(c)) ?? -1;
+    if (kept >= 0) {
+      legacyOnly(sink, 'syntax', c.range, `No such rule in ${name.value} to delete at this point: iptables-legacy-restore fails; iptables-nft-restore deletes the one a flush without a chain name left it (line ${cs.keptByNft![kept].startLine + 1}).`);
+      cs.keptByNft!.splice(kept, 1);
+    } else if (!isScript) sink.error('syntax', c.range, `No such rule in ${name.value} to delete at this point: iptables-restore fails.`);
     else sink.add('syntax', 'warning', c.range, `${name.value} holds no such rule at this point: this iptables -D fails ("Bad rule (does a matching rule exist in that chain?)").`);
   }
 
@@ -548,6 +574,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       // A flush that may not run leaves the chain with its rules or none.
       cs.inexact = unsure(c) ? cs.inexact || cs.rules.length > 0 : false;
       if (name && !isScript) for (const r of cs.rules) state.unsent.add(r);
+      if (!isScript) cs.keptByNft = name ? undefined : [...(cs.keptByNft ?? []), ...cs.rules.filter(surelyHeld)];
       cs.rules = [];
       specCounts.delete(cs);
       idCounts.delete(cs);
@@ -600,9 +627,22 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
         { fix: 'flush-first', chain: cs?.name, table: c.table });
       return;
     }
+    if (!isScript) keptBlocksDelete(c, family, cs, at);
     if (cs) state.delete(family, c.table, cs.name);
     else for (const x of state.inTable(family, c.table)) if (!x.builtin) state.delete(family, c.table, x.name);
     if (!cs && !isScript) builtinsDeletedByNft(c, family);
+  }
+
+  /** A -X that iptables-nft-restore refuses: a rule a flush left it (see keptByNft) is in the chain, or jumps to it. */
+  function keptBlocksDelete(c: Command, family: Family, cs: ChainState | undefined, at: Range): void {
+    const chains = state.inTable(family, c.table);
+    const targets = cs ? [cs] : chains.filter((x) => !x.builtin);
+    const names = new Set(targets.map((x) => x.name));
+    const inside = targets.flatMap((x) => x.keptByNft ?? []);
+    const jumps = chains.flatMap((x) => x.keptByNft ?? []).filter((r) => r.target && !r.target.spec && names.has(state.jumpTarget(r)));
+    const held = [...new Set([...inside, ...jumps])].sort((a, b) => a.startLine - b.startLine);
+    if (!held.length) return;
+    nftOnly(sink, 'syntax', at, `The flush without a chain name before it empties the chains for iptables-legacy only: iptables-nft-restore keeps the rules this file added before it (${ruleLines(held)}), so the chain is not empty or still jumped to there, and this -X fails ("CHAIN_DEL failed (Device or resource busy)"). Flush the chains by name (-F CHAIN).`);
   }
 
   /**
@@ -619,11 +659,15 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   /**
    * Whether the chain surely holds a rule it shows: not one a command added that may not have run (see
    * Ruleset.unsure), nor one that jumps to a chain that does not exist (a script goes on without it, unless another
-   * script made that chain; see checkTarget).
+   * script made that chain; see checkTarget), nor one whose target its table does not take.
    */
   function surelyHeld(r: Command): boolean {
     const t = r.target;
-    return !unsure(r) && (!t || !!t.spec || t.dynamic || !!state.get(familyOf(rs, r), r.table, state.jumpTarget(r)));
+    if (unsure(r)) return false;
+    if (!t || t.dynamic) return true;
+    // A target the rule's table does not take: iptables refuses the rule (see checkPlacement).
+    if (t.spec) return (!t.spec.tables || t.spec.tables.includes(r.table)) && !t.spec.forbiddenTables?.includes(r.table);
+    return !!state.get(familyOf(rs, r), r.table, state.jumpTarget(r));
   }
 
   /** -P: the policy of a built-in chain. */
