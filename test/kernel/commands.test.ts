@@ -217,3 +217,17 @@ test(`kernel (iptables-${BACKEND}): scripts run by bash (restore files they load
   }
   assert.deepEqual(wrong, []);
 });
+
+test('kernel: a restore file\'s -F without a chain name: iptables-nft-restore keeps the rules the file added above it, iptables-legacy-restore does not, and the linter says so on the line', { skip, timeout: 60000 }, () => {
+  const text = ['*filter', ':X - [0:0]', '-A X -j LOG', '-A OUTPUT -j X', '-F', '-A INPUT -j ACCEPT', 'COMMIT', ''].join('\n');
+  const loaded = (backend: string) => {
+    const r = spawnSync('unshare', ['-n', 'sh', '-c', `iptables-${backend}-restore && iptables-${backend}-save -t filter`], { input: text, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.split('\n').filter((l) => l.startsWith('-A '));
+  };
+  assert.deepEqual(loaded('legacy'), ['-A INPUT -j ACCEPT']);
+  assert.deepEqual(loaded('nft').sort(), ['-A INPUT -j ACCEPT', '-A OUTPUT -j X', '-A X -j LOG']);
+  const found = lint(text, { fileName: 'rules.v4' }).diagnostics.filter((d) => d.code === 'syntax');
+  assert.deepEqual(found.map((d) => [d.severity, d.range.start.line]), [['warning', 4]]);
+  assert.match(found[0].message, /iptables-nft-restore .* keeps the rules this file added above it \(the rules on lines 3, 4\)/);
+});

@@ -73,19 +73,25 @@ test('in a restore file -X of a chain that holds rules or is jumped to is an err
   assert.deepEqual(findings(file('-A INPUT -j X', '-A X -j ACCEPT', '-F INPUT', '-F X', '-X X'), 'rules.v4'), []);
   // iptables-nft-restore's -F without a chain name leaves the rules this file added: the -X fails there.
   const kept = findings(file('-A INPUT -j X', '-A X -j ACCEPT', '-F', '-X X'), 'rules.v4');
-  assert.deepEqual(kept.map((d) => [d.severity, d.range.start.line, (d.data as { refusedBy?: string }).refusedBy]), [['warning', 6, 'iptables-nft']]);
-  assert.match(kept[0].message, /keeps the rules this file added before it \(the rules on lines 4, 5\).*CHAIN_DEL failed/);
+  assert.deepEqual(kept.map((d) => [d.severity, d.range.start.line, (d.data as { refusedBy?: string }).refusedBy]), [['warning', 5, undefined], ['warning', 6, 'iptables-nft']]);
+  assert.match(kept[1].message, /keeps the rules this file added before it \(the rules on lines 4, 5\).*CHAIN_DEL failed/);
 });
 
 test('iptables-nft-restore\'s -F without a chain name leaves the rules the file added before it: rule numbers count them there', () => {
   const file = (...l: string[]) => lint(['*filter', ':OUTPUT ACCEPT [0:0]', ...l, 'COMMIT', ''].join('\n'), { fileName: 'rules.v4' }).diagnostics.filter((d) => d.code === 'syntax');
   const by = (ds: ReturnType<typeof file>) => ds.map((d) => [d.severity, d.range.start.line, (d.data as { refusedBy?: string } | undefined)?.refusedBy]);
-  assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F', '-D OUTPUT 1')), [['warning', 4, 'iptables-legacy']]);
-  assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F', '-D OUTPUT 1', '-D OUTPUT 1')), [['warning', 4, 'iptables-legacy'], ['error', 5, undefined]]);
-  assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F', '-I OUTPUT 2 -j ACCEPT')), [['warning', 4, 'iptables-legacy']]);
-  assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F', '-D OUTPUT -j LOG')), [['warning', 4, 'iptables-legacy']]);
+  // The -F itself is a warning (line 3), then the numbers.
+  assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F', '-D OUTPUT 1')), [['warning', 3, undefined], ['warning', 4, 'iptables-legacy']]);
+  assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F', '-D OUTPUT 1', '-D OUTPUT 1')), [['warning', 3, undefined], ['warning', 4, 'iptables-legacy'], ['error', 5, undefined]]);
+  assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F', '-I OUTPUT 2 -j ACCEPT')), [['warning', 3, undefined], ['warning', 4, 'iptables-legacy']]);
+  assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F', '-D OUTPUT -j LOG')), [['warning', 3, undefined], ['warning', 4, 'iptables-legacy']]);
   // A flush naming the chain empties it for both.
   assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F OUTPUT', '-D OUTPUT 1')), [['error', 4, undefined]]);
+  // The -F itself: the two backends load different rulesets.
+  const flush = lint(['*filter', ':X - [0:0]', '-A X -j LOG', '-A OUTPUT -j X', '-F', 'COMMIT', ''].join('\n'), { fileName: 'rules.v4' }).diagnostics.filter((d) => d.code === 'syntax');
+  assert.deepEqual(flush.map((d) => [d.severity, d.range]), [['warning', { start: { line: 4, character: 0 }, end: { line: 4, character: 2 } }]]);
+  assert.match(flush[0].message, /keeps the rules this file added above it \(the rules on lines 3, 4\).*\(-F OUTPUT, -F X\)/);
+  assert.deepEqual(lint(['*filter', '-F', '-A OUTPUT -j LOG', 'COMMIT', ''].join('\n'), { fileName: 'rules.v4' }).diagnostics.filter((d) => d.code === 'syntax'), []);
 });
 
 test('a rule added after its chain was renamed or deleted goes nowhere, whatever the rule before it added to', () => {

@@ -569,6 +569,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   /** -F: empties one chain or every chain of the table. */
   function flushChains(c: Command, family: Family, _op: string, name: ChainWord | undefined): void {
     const targets = name ? [lookupChain(c, family, name)] : state.inTable(family, c.table);
+    if (!name && !isScript) flushKeptByNft(c, targets as ChainState[]);
     for (const cs of targets) {
       if (!cs) continue;
       // A flush that may not run leaves the chain with its rules or none.
@@ -580,6 +581,18 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       idCounts.delete(cs);
     }
     return;
+  }
+
+  /**
+   * A restore file's -F without a chain name, after rules the file added to the table: iptables-nft-restore (1.8.9)
+   * keeps them (see keptByNft), iptables-legacy-restore removes them, and the two load different rulesets.
+   */
+  function flushKeptByNft(c: Command, chains: readonly ChainState[]): void {
+    const rules = chains.flatMap((x) => x.rules.filter(surelyHeld)).sort((a, b) => a.startLine - b.startLine);
+    if (!rules.length) return;
+    const names = [...new Set(chains.filter((x) => x.rules.length).map((x) => x.name))];
+    sink.add('syntax', 'warning', c.commandToken.range, `-F without a chain name empties the chains only for iptables-legacy-restore: iptables-nft-restore (the default on most current distributions) keeps the rules this file added above it (${ruleLines(rules)}), so the two load different rulesets. Flush each chain by name (${names.map((n) => `-F ${n}`).join(', ')}), or leave those rules out.`,
+      { chains: names });
   }
 
   /** The rules of a table that jump or go to a user chain `to` (any user chain when undefined). */
