@@ -92,6 +92,13 @@ test('iptables-nft-restore\'s -F without a chain name leaves the rules the file 
   assert.deepEqual(flush.map((d) => [d.severity, d.range]), [['warning', { start: { line: 4, character: 0 }, end: { line: 4, character: 2 } }]]);
   assert.match(flush[0].message, /keeps the rules this file added above it \(the rules on lines 3, 4\).*\(-F OUTPUT, -F X\)/);
   assert.deepEqual(lint(['*filter', '-F', '-A OUTPUT -j LOG', 'COMMIT', ''].join('\n'), { fileName: 'rules.v4' }).diagnostics.filter((d) => d.code === 'syntax'), []);
+  // The quick fix flushes each chain by name: the same for iptables-legacy, and no warning left.
+  const text = ['*filter', ':X - [0:0]', '-A X -j LOG', '-A OUTPUT -j X', '-F', 'COMMIT', ''].join('\n');
+  const r = lint(text, { fileName: 'rules.v4' });
+  const fix = quickFixes(r, r.diagnostics.find((d) => d.code === 'syntax')!).find((f) => f.title === 'Flush OUTPUT, X by name')!;
+  const fixed = applyEdits(text, fix.edits);
+  assert.equal(fixed, ['*filter', ':X - [0:0]', '-A X -j LOG', '-A OUTPUT -j X', '-F OUTPUT', '-F X', 'COMMIT', ''].join('\n'));
+  assert.deepEqual(lint(fixed, { fileName: 'rules.v4' }).diagnostics.filter((d) => d.severity !== 'info'), []);
 });
 
 test('a rule added after its chain was renamed or deleted goes nowhere, whatever the rule before it added to', () => {

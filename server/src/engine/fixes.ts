@@ -227,7 +227,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   },
   'missing-commit': ({ diag, data, doc }) => [{ title: 'Add COMMIT', edits: [insertLine(doc, ((data.line as number | undefined) ?? diag.range.start.line) + 1, 'COMMIT')], preferred: true, safe: true }],
   'commit-format': (fc) => commitFormatFixes(fc),
-  syntax: (fc) => [...addTableFix(fc), ...trailingCommentFixes(fc), ...flushFirstFix(fc)],
+  syntax: (fc) => [...addTableFix(fc), ...trailingCommentFixes(fc), ...flushFirstFix(fc), ...flushByNameFix(fc)],
   'obsolete-syntax': ({ result, diag }) => {
     const line = diag.range.start.line;
     const c = commandOnLine(result.ruleset, line);
@@ -384,6 +384,14 @@ function flushFirstFix({ data, doc, result, diag }: FixContext): Fix[] {
   const flush = `-F${chain ? ` ${chain}` : ''}`;
   const edit = result.ruleset.format === 'script' ? scriptCommandBefore(doc, result.ruleset, c, data.table as string, flush) : insertLine(doc, c.startLine, flush);
   return [{ title: chain ? `Flush ${chain} first` : `Flush the ${data.table as string} table first`, edits: [edit], preferred: true }];
+}
+
+/** A restore file's -F without a chain name, written as a flush of each chain that held rules (see flushKeptByNft). */
+function flushByNameFix({ data, result, diag }: FixContext): Fix[] {
+  const chains = data.chains as string[] | undefined;
+  const c = commandOnLine(result.ruleset, diag.range.start.line);
+  if (data.fix !== 'flush-by-name' || !chains?.length || !c) return [];
+  return [{ title: `Flush ${chains.join(', ')} by name`, edits: [{ range: c.range, newText: chains.map((n) => `-F ${n}`).join('\n') }], preferred: true }];
 }
 
 function addTableFix({ data, doc }: FixContext): Fix[] {

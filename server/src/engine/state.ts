@@ -592,7 +592,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     if (!rules.length) return;
     const names = [...new Set(chains.filter((x) => x.rules.length).map((x) => x.name))];
     sink.add('syntax', 'warning', c.commandToken.range, `-F without a chain name empties the chains only for iptables-legacy-restore: iptables-nft-restore (the default on most current distributions) keeps the rules this file added above it (${ruleLines(rules)}), so the two load different rulesets. Flush each chain by name (${names.map((n) => `-F ${n}`).join(', ')}), or leave those rules out.`,
-      { chains: names });
+      { fix: 'flush-by-name', chains: names });
   }
 
   /** The rules of a table that jump or go to a user chain `to` (any user chain when undefined). */
