@@ -416,10 +416,14 @@ function checkRuleNotKept(ctx: CheckContext, rule: Command, cs: ChainState, rest
   const legacyKernel = new DiagnosticSink();
   const read = new DiagnosticSink();
   checkRule({ ...ctx, sink: read }, rule, cs, true, { ...ctx, sink: kernel }, { ...ctx, sink: legacyKernel });
-  for (const d of read.items) if (d.severity === 'error' || refusedBy(d) !== undefined) ctx.sink.addAll([d]);
-  const why = 'The file removes the rule before COMMIT:';
-  for (const d of sent ? kernel.items : []) if (d.severity === 'error' || refusedBy(d) === 'iptables-nft') nftOnly(ctx.sink, d.code, d.range, `${why} ${d.message}`, d.data);
-  for (const d of legacyKernel.items) if (d.severity === 'error' || refusedBy(d) === 'iptables-nft') nftOnly(ctx.sink, d.code, d.range, `${why} ${d.message}`, d.data);
+  ctx.sink.addAll(read.items.filter((d) => d.severity === 'error' || refusedBy(d) !== undefined));
+  // What iptables-legacy would refuse at COMMIT, iptables-nft refuses where it sees the rule.
+  const nftRefuses = [...(sent ? kernel.items : []), ...legacyKernel.items].filter((d) => d.severity === 'error' || refusedBy(d) === 'iptables-nft');
+  for (const d of nftRefuses) {
+    const message = `The file removes the rule before COMMIT: ${d.message}`;
+    if (refusedBy(d) === 'iptables-nft') ctx.sink.add(d.code, 'warning', d.range, message, d.data);
+    else nftOnly(ctx.sink, d.code, d.range, message, d.data);
+  }
 }
 
 function refusedBy(d: Diagnostic): string | undefined {
