@@ -569,28 +569,34 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   /** -F: empties one chain or every chain of the table. */
   function flushChains(c: Command, family: Family, _op: string, name: ChainWord | undefined): void {
     const targets = name ? [lookupChain(c, family, name)] : state.inTable(family, c.table);
-    if (!name && !isScript) flushKeptByNft(c, targets as ChainState[]);
+    // A restore file's flush without a chain name: what each chain held, which iptables-nft-restore keeps.
+    const kept = new Map<ChainState, Command[]>();
     for (const cs of targets) {
       if (!cs) continue;
       // A flush that may not run leaves the chain with its rules or none.
       cs.inexact = unsure(c) ? cs.inexact || cs.rules.length > 0 : false;
       if (name && !isScript) for (const r of cs.rules) state.unsent.add(r);
-      if (!isScript) cs.keptByNft = name ? undefined : [...(cs.keptByNft ?? []), ...cs.rules.filter(surelyHeld)];
+      if (!name && !isScript) {
+        const held = cs.rules.filter(surelyHeld);
+        if (held.length) kept.set(cs, held);
+        cs.keptByNft = [...(cs.keptByNft ?? []), ...held];
+      } else if (!isScript) cs.keptByNft = undefined;
       cs.rules = [];
       specCounts.delete(cs);
       idCounts.delete(cs);
     }
+    if (kept.size) flushKeptByNft(c, kept);
     return;
   }
 
   /**
-   * A restore file's -F without a chain name, after rules the file added to the table: iptables-nft-restore (1.8.9)
-   * keeps them (see keptByNft), iptables-legacy-restore removes them, and the two load different rulesets.
+   * A restore file's -F without a chain name, after rules the file added to the table (`kept`, by chain):
+   * iptables-nft-restore (1.8.9) keeps them (see keptByNft), iptables-legacy-restore removes them, and the two load
+   * different rulesets.
    */
-  function flushKeptByNft(c: Command, chains: readonly ChainState[]): void {
-    const rules = chains.flatMap((x) => x.rules.filter(surelyHeld)).sort((a, b) => a.startLine - b.startLine);
-    if (!rules.length) return;
-    const names = [...new Set(chains.filter((x) => x.rules.length).map((x) => x.name))];
+  function flushKeptByNft(c: Command, kept: ReadonlyMap<ChainState, Command[]>): void {
+    const rules = [...kept.values()].flat().sort((a, b) => a.startLine - b.startLine);
+    const names = [...kept.keys()].map((x) => x.name);
     sink.add('syntax', 'warning', c.commandToken.range, `-F without a chain name empties the chains only for iptables-legacy-restore: iptables-nft-restore (the default on most current distributions) keeps the rules this file added above it (${ruleLines(rules)}), so the two load different rulesets. Flush each chain by name (${names.map((n) => `-F ${n}`).join(', ')}), or leave those rules out.`,
       { fix: 'flush-by-name', chains: names });
   }
@@ -601,13 +607,17 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     const user = new Set(state.inTable(family, table).filter((x) => !x.builtin).map((x) => x.name));
     for (const cs of state.inTable(family, table)) {
       for (const r of cs.rules) {
-        const t = r.target;
-        if (!t || t.spec || t.dynamic) continue;
-        const jt = state.jumpTarget(r);
-        if (to === undefined ? user.has(jt) : jt === to) out.push(r);
+        const jt = userJump(r);
+        if (jt !== undefined && (to === undefined ? user.has(jt) : jt === to)) out.push(r);
       }
     }
     return out;
+  }
+
+  /** The chain a rule jumps or goes to; undefined for a target, none, or a shell value. */
+  function userJump(r: Command): string | undefined {
+    const t = r.target;
+    return !t || t.spec || t.dynamic ? undefined : state.jumpTarget(r);
   }
 
   /**
@@ -652,7 +662,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     const targets = cs ? [cs] : chains.filter((x) => !x.builtin);
     const names = new Set(targets.map((x) => x.name));
     const inside = targets.flatMap((x) => x.keptByNft ?? []);
-    const jumps = chains.flatMap((x) => x.keptByNft ?? []).filter((r) => r.target && !r.target.spec && names.has(state.jumpTarget(r)));
+    const jumps = chains.flatMap((x) => x.keptByNft ?? []).filter((r) => names.has(userJump(r) ?? ''));
     const held = [...new Set([...inside, ...jumps])].sort((a, b) => a.startLine - b.startLine);
     if (!held.length) return;
     nftOnly(sink, 'syntax', at, `The flush without a chain name before it empties the chains for iptables-legacy only: iptables-nft-restore keeps the rules this file added before it (${ruleLines(held)}), so the chain is not empty or still jumped to there, and this -X fails ("CHAIN_DEL failed (Device or resource busy)"). Flush the chains by name (-F CHAIN).`);
