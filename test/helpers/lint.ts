@@ -62,3 +62,17 @@ export function refusedCommands(diags: Diagnostic[], backend: Backend = BACKEND)
   return diags.filter((d) => CODE_INFO.get(d.code)?.severity === 'error' && (d.severity === 'error' || d.severity === 'warning')
     && ((d.data as { refusedBy?: string } | undefined)?.refusedBy ?? `iptables-${backend}`) === `iptables-${backend}`);
 }
+
+/** The built-in chains of each table. */
+const BUILTIN_CHAINS: Record<string, string[]> = {
+  filter: ['INPUT', 'FORWARD', 'OUTPUT'], nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'], raw: ['PREROUTING', 'OUTPUT'],
+};
+
+/**
+ * A shell command that makes every table's built-in chains with `tool` (policy ACCEPT), as on a machine in use:
+ * in a fresh namespace iptables-nft makes a built-in chain only when something needs it. Fails if one cannot be made.
+ */
+export function makeBuiltins(tool: string): string {
+  return Object.entries(BUILTIN_CHAINS).flatMap(([table, chains]) => chains.map((c) => `${tool} -t ${table} -P ${c} ACCEPT`)).join(' && ');
+}

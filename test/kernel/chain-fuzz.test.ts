@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { lint } from '../../server/src/engine/lint';
-import { BACKEND, refusals, refusedCommands } from '../helpers/lint';
+import { BACKEND, makeBuiltins, refusals, refusedCommands } from '../helpers/lint';
 import { requirement } from '../helpers/env';
 import { kernelUnavailable } from './oracle';
 
@@ -89,10 +89,6 @@ test(`kernel (iptables-${BACKEND}): random restore files of chain commands: refu
   assert.deepEqual(wrong, []);
 });
 
-/** The built-in chains of every table, as -P commands without the policy. */
-const BUILTINS = Object.entries({ filter: ['INPUT', 'FORWARD', 'OUTPUT'], nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'], mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'], raw: ['PREROUTING', 'OUTPUT'] })
-  .flatMap(([table, chains]) => chains.map((c) => `-t ${table} -P ${c}`));
-
 /** A script command (in any table): the restore file's, and -C, -L and -S besides. */
 const command = fc.tuple(line, fc.constantFrom(...CHAINS), fc.constantFrom(...SPECS), fc.integer({ min: 0, max: 9 }), fc.constantFrom(...TABLES))
   .map(([l, c, spec, k, table]) => (table === 'filter' ? '' : `-t ${table} `) + (k === 0 ? `-C ${c} ${spec}` : k === 1 ? `-S ${c}` : l.startsWith(':') || l.startsWith('COMMIT') ? `-N ${c}` : l));
@@ -107,7 +103,7 @@ test(`kernel (iptables-${BACKEND}): random scripts of chain commands: no finding
     seen.add(key);
     // Each command on its own, its exit status printed; the built-in chains made first, as on a machine in use.
     const ipt = `iptables-${BACKEND}`;
-    const run = spawnSync('unshare', ['-n', 'sh', '-c', [`${BUILTINS.map((c) => `${ipt} ${c} ACCEPT`).join(' && ')} || exit 9`, ...cmds.map((c) => `${ipt} ${c} >/dev/null 2>&1; echo $?`)].join('\n')], { encoding: 'utf8' });
+    const run = spawnSync('unshare', ['-n', 'sh', '-c', [`${makeBuiltins(ipt)} || exit 9`, ...cmds.map((c) => `${ipt} ${c} >/dev/null 2>&1; echo $?`)].join('\n')], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     const status = run.stdout.trim().split('\n').map(Number);
     const text = ['#!/bin/sh', ...cmds.map((c) => `iptables ${c}`), ''].join('\n');
@@ -146,8 +142,7 @@ test(`kernel (iptables-${BACKEND}): random scripts with loops, conditions and fu
     writeFileSync(path.join(dir, 'fw.sh'), text.replace('#!/bin/bash', "trap 'export LINE=$LINENO' DEBUG"));
     rmSync(log, { force: true });
     // The built-in chains of every table made first, as on a machine in use (iptables-nft makes them only when asked).
-    const ready = BUILTINS.map((c) => `iptables-${BACKEND} ${c} ACCEPT`).join(' && ');
-    const run = spawnSync('unshare', ['-n', 'sh', '-c', `${ready} || exit 9; PATH=${dir}:$PATH exec bash ${path.join(dir, 'fw.sh')}`]);
+    const run = spawnSync('unshare', ['-n', 'sh', '-c', `${makeBuiltins(`iptables-${BACKEND}`)} || exit 9; PATH=${dir}:$PATH exec bash ${path.join(dir, 'fw.sh')}`]);
     assert.notEqual(run.status, 9, 'the built-in chains could not be made');
     // Per line (0-based): whether iptables took every run of it.
     const took = new Map<number, boolean>();
