@@ -60,6 +60,8 @@ const CASES: Array<{ cmds: string[]; unseen?: string; only?: Backend }> = [
   { cmds: ['-F INPUT', '-A INPUT -p tcp --dport 22 -j ACCEPT', '-D INPUT -p 6 -m tcp --dport ssh -j ACCEPT'] },
   { cmds: ['-N X', '-A X -p tcp --dport 22 -j ACCEPT', '-A X -p tcp --dport 22 -j ACCEPT', '-D X -p tcp --dport 22 -j ACCEPT', '-D X -p tcp --dport 22 -j ACCEPT', '-D X 1'] },
   { cmds: ['-N X', '-A INPUT -g X'] }, { cmds: ['-N X', '-A X -g X'] }, { cmds: ['-N X', '-A X -j X'] }, { cmds: ['-N X', '-N Y', '-A X -j Y', '-A Y -j X'] },
+  // Another table's built-in chain name is a user chain's name like any other.
+  { cmds: ['-t raw -N X', '-t raw -E X INPUT'] }, { cmds: ['-t raw -N X', '-t raw -E X PREROUTING'] },
 ];
 
 test(`kernel (iptables-${BACKEND}): script commands: no error where the kernel takes them, a finding where it refuses one`, { skip, timeout: 120000 }, () => {
@@ -129,6 +131,10 @@ const cases: string[] = [
   F('*filter', '-Z X', 'COMMIT'), F('*filter', ':X - [0:0]', '-Z X', 'COMMIT'),
   // A built-in chain's line after rules of it sets its policy; nat takes no DROP policy.
   F('*filter', '-A INPUT -j ACCEPT', ':INPUT DROP [0:0]', 'COMMIT'), F('*filter', ':INPUT DROP [0:0]', '-A INPUT -j ACCEPT', ':INPUT ACCEPT [0:0]', 'COMMIT'),
+  F('*raw', ':X - [0:0]', '-E X INPUT', 'COMMIT'), F('*raw', ':X - [0:0]', '-E X OUTPUT', 'COMMIT'),
+  // A rule the kernel refuses is held until COMMIT: a -X of its chain fails, unless a flush naming the chain came first.
+  F('*filter', ':Y - [0:0]', '-A Y -j REDIRECT', '-X Y', 'COMMIT'), F('*filter', ':Y - [0:0]', '-A Y -j REDIRECT', '-F Y', '-X Y', 'COMMIT'),
+  F('*nat', ':Y - [0:0]', '-A Y -j DROP', '-X Y', 'COMMIT'),
   F('*raw', ':INPUT - [0:0]', '-A PREROUTING -j INPUT', 'COMMIT'), F('*raw', ':INPUT ACCEPT [0:0]', 'COMMIT'), F('*nat', ':FORWARD - [0:0]', 'COMMIT'),
   F('*nat', '-P PREROUTING DROP', 'COMMIT'), F('*nat', '-P PREROUTING ACCEPT', 'COMMIT'), F('*nat', ':PREROUTING DROP [0:0]', 'COMMIT'),
   // A rule the file removes before COMMIT: iptables-legacy never checks it in the kernel, iptables-nft does unless a

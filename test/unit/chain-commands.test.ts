@@ -440,4 +440,16 @@ test('a script\'s -X and -E of a built-in chain: the iptables-nft command takes 
   assert.deepEqual(sh('iptables -N X', '[ -f /etc/x ] && iptables -A INPUT -j X', 'iptables -X X'), []);
   assert.equal(sh('iptables -N X', 'iptables -A INPUT -j X', 'iptables -X X').length, 1);
   assert.equal(of('-N X', '-N Y', '-A X -j Y', '-A X -j ACCEPT', '-F Y', '-X X').length, 1);
+  // Nor does a rule whose target the kernel refuses in that table, or in that built-in chain.
+  const nat = (...lines: string[]) => of(...lines).filter((d) => /-X is for user chains|built-in chain;/.test(d.message));
+  assert.deepEqual(nat('-t raw -A OUTPUT -j REJECT', '-t raw -X OUTPUT').map((d) => [d.severity, by(d)]), [['warning', 'iptables-legacy']]);
+  assert.deepEqual(nat('-t nat -A INPUT -j REDIRECT', '-t nat -X INPUT').map((d) => [d.severity, by(d)]), [['warning', 'iptables-legacy']]);
+  assert.deepEqual(nat('-t nat -A OUTPUT -j REDIRECT', '-t nat -X OUTPUT').map((d) => [d.severity, by(d)]), [['error', undefined]]);
+});
+
+test('a restore file holds a rule the kernel refuses until COMMIT: a -X of its chain fails unless a flush naming the chain came first', () => {
+  const syntax = (...lines: string[]) => lint(['*filter', ':Y - [0:0]', ...lines, 'COMMIT', ''].join('\n'), { fileName: 'rules.v4' }).diagnostics
+    .filter((d) => d.code === 'syntax').map((d) => d.message);
+  assert.equal(syntax('-A Y -j REDIRECT', '-X Y').filter((m) => /still holds 1 rule/.test(m)).length, 1);
+  assert.deepEqual(syntax('-A Y -j REDIRECT', '-F Y', '-X Y'), []);
 });

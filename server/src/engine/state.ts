@@ -688,8 +688,17 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     const t = r.target;
     if (unsure(r)) return false;
     if (!t || t.dynamic) return true;
-    // A target the rule's table does not take: iptables refuses the rule (see checkPlacement).
-    if (t.spec) return (!t.spec.tables || t.spec.tables.includes(r.table)) && !t.spec.forbiddenTables?.includes(r.table);
+    if (t.spec) {
+      // A target iptables refuses in the table as it reads the words (see checkPlacement).
+      if (t.spec.forbiddenTables?.includes(r.table)) return false;
+      // One the rule's table, or its built-in chain, does not take: the kernel refuses the iptables command. A
+      // restore file's rule is held all the same until COMMIT (iptables-legacy-restore checks it then;
+      // iptables-nft-restore sends it, and the load fails unless a flush naming its chain takes it back).
+      if (!isScript) return true;
+      const chain = r.chain?.value ?? '';
+      const chainOk = !t.spec.chains || !findTable(r.table)?.chains.includes(chain) || t.spec.chains.includes(chain);
+      return chainOk && (!t.spec.tables || t.spec.tables.includes(r.table));
+    }
     return !!state.get(familyOf(rs, r), r.table, state.jumpTarget(r));
   }
 
@@ -736,8 +745,9 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
       else sink.error('invalid-chain-name', name.range, 'Built-in chains cannot be renamed.');
       return;
     }
-    if (isBuiltinChain(c.extra.value)) {
-      sink.error('invalid-chain-name', c.extra.range, `${c.extra.value} is a built-in chain name: a user chain cannot take it.`);
+    // Another table's built-in chain name (-t raw -E X INPUT) is a user chain's name like any other.
+    if (findTable(c.table)?.chains.includes(c.extra.value)) {
+      sink.error('invalid-chain-name', c.extra.range, `${c.extra.value} is a built-in chain of ${c.table}: a user chain cannot take its name.`);
       return;
     }
     if (state.get(family, c.table, c.extra.value)) {
