@@ -28,9 +28,11 @@ const CHAINS = ['INPUT', 'OUTPUT', 'X', 'Y'];
 const SPECS = ['-j ACCEPT', '-s 10.0.0.1 -j DROP', '-s 10.0.0.1/32 -j DROP', '-p tcp --dport 22 -j ACCEPT', '-p tcp -m tcp --dport 22 -j ACCEPT', '-j X', '-j Y', '-g Y', '-j RETURN', '-m conntrack --ctstate NEW -j ACCEPT', '-j LOG'];
 /** Targets that only some tables take, and some only in some chains (reached through a jump too). */
 const TABLE_SPECS = ['-j DNAT --to-destination 10.0.0.1', '-j SNAT --to-source 10.0.0.1', '-j MASQUERADE', '-j REDIRECT', '-j MARK --set-mark 1', '-j REJECT', '-j CT --notrack', '-p tcp --syn -j TCPMSS --clamp-mss-to-pmtu'];
+/** Targets with options of their own, some of which only one family or some protocols take. */
+const OPTION_SPECS = ['-p tcp -j REJECT --reject-with tcp-reset', '-j REJECT --reject-with icmp-host-prohibited', '-j REJECT --reject-with icmp6-adm-prohibited', '-j LOG --log-prefix fw: --log-level 4', '-p tcp -j DNAT --to-destination 10.0.0.1:80', '-p udp -j REDIRECT --to-ports 53', '-j MARK --set-xmark 0x1/0xff', '-j CONNMARK --save-mark'];
 const TABLES = ['filter', 'filter', 'nat', 'mangle', 'raw'];
 
-const line = fc.tuple(fc.integer({ min: 0, max: 15 }), fc.constantFrom(...CHAINS), fc.integer({ min: 1, max: 4 }), fc.constantFrom(...SPECS, ...TABLE_SPECS), fc.constantFrom(...CHAINS), fc.boolean(), fc.constantFrom(...TABLES))
+const line = fc.tuple(fc.integer({ min: 0, max: 15 }), fc.constantFrom(...CHAINS), fc.integer({ min: 1, max: 4 }), fc.constantFrom(...SPECS, ...TABLE_SPECS, ...OPTION_SPECS), fc.constantFrom(...CHAINS), fc.boolean(), fc.constantFrom(...TABLES))
   .map(([k, c, n, spec, other, flag, table]) => {
     const user = c === 'X' || c === 'Y';
     switch (k) {
@@ -49,11 +51,16 @@ const line = fc.tuple(fc.integer({ min: 0, max: 15 }), fc.constantFrom(...CHAINS
       default: return ':X - [0:0]';
     }
   });
+/** The same text for ip6tables: IPv6 addresses (bracketed where a port may follow). */
+function toV6(text: string): string {
+  return text.replaceAll('10.0.0.1', '2001:db8::1').replace(/(--to-(source|destination)) 2001:db8::1(:\d+)?/g, '$1 [2001:db8::1]$3');
+}
+
 /** A restore file, and whether it is for ip6tables-restore (its addresses then IPv6 ones). */
 const files = fc.tuple(fc.constantFrom(...TABLES), fc.array(line, { minLength: 1, maxLength: 8 }), fc.integer({ min: 0, max: 3 }))
   .map(([table, lines, v6]) => {
     const text = [`*${table}`, ':Y - [0:0]', ...lines, 'COMMIT', ''].join('\n');
-    return v6 === 0 ? { text: text.replaceAll('10.0.0.1', '2001:db8::1').replace(/(--to-(source|destination)) 2001:db8::1/g, '$1 [2001:db8::1]'), v6: true } : { text, v6: false };
+    return v6 === 0 ? { text: toV6(text), v6: true } : { text, v6: false };
   });
 
 /**
@@ -97,22 +104,25 @@ test(`kernel (iptables-${BACKEND}): random scripts of chain commands: no finding
   const wrong: string[] = [];
   const seen = new Set<string>();
   let refused = 0;
-  for (const cmds of fc.sample(fc.array(command, { minLength: 1, maxLength: 8 }), { numRuns: RUNS, seed: SEED })) {
-    const key = cmds.join('\n');
+  // A quarter of the scripts are of ip6tables commands.
+  for (const [drawn, family] of fc.sample(fc.tuple(fc.array(command, { minLength: 1, maxLength: 8 }), fc.integer({ min: 0, max: 3 })), { numRuns: RUNS, seed: SEED })) {
+    const tool = family === 0 ? 'ip6tables' : 'iptables';
+    const cmds = tool === 'ip6tables' ? drawn.map(toV6) : drawn;
+    const key = `${tool}\n${cmds.join('\n')}`;
     if (seen.has(key)) continue;
     seen.add(key);
     // Each command on its own, its exit status printed; the built-in chains made first, as on a machine in use.
-    const ipt = `iptables-${BACKEND}`;
+    const ipt = `${tool}-${BACKEND}`;
     const run = spawnSync('unshare', ['-n', 'sh', '-c', [`${makeBuiltins(ipt)} || exit 9`, ...cmds.map((c) => `${ipt} ${c} >/dev/null 2>&1; echo $?`)].join('\n')], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     const status = run.stdout.trim().split('\n').map(Number);
-    const text = ['#!/bin/sh', ...cmds.map((c) => `iptables ${c}`), ''].join('\n');
+    const text = ['#!/bin/sh', ...cmds.map((c) => `${tool} ${c}`), ''].join('\n');
     // The findings of what iptables refuses (a script's are warnings), but those only the other backend makes.
     const found = refusedCommands(lint(text, { fileName: 'fw.sh' }).diagnostics);
     cmds.forEach((c, k) => {
       if (status[k] !== 0) refused++;
       const finding = found.find((d) => d.range.start.line === k + 1);
-      if (status[k] === 0 && finding) wrong.push(`false finding on ${JSON.stringify(c)} in ${JSON.stringify(cmds)} (${finding.message})`);
+      if (status[k] === 0 && finding) wrong.push(`false finding on ${JSON.stringify(c)} in ${tool} ${JSON.stringify(cmds)} (${finding.message})`);
     });
   }
   console.log(`# ${seen.size} random scripts, ${refused} commands refused by iptables`);
