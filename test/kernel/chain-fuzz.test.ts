@@ -2,9 +2,10 @@
  * Random restore files of chain commands (chain lines, -A, -I, -D, -R, -F, -X, -Z, -E, -N, -P, a second table
  * section; in the filter, nat, mangle and raw tables, with targets only some of them take; a quarter of them for
  * ip6tables-restore) against iptables-restore in a throw-away namespace: the linter must refuse exactly the files the real
- * iptables-restore refuses (a crash counts as refusing). And random scripts of the same commands, each command run by
- * iptables on its own: no finding on a command iptables takes; the same in loops, conditions and functions, run by
- * bash: no finding on a line whose every run iptables takes. A fixed seed keeps the files the same from run to
+ * iptables-restore refuses (a crash counts as refusing). And random scripts of the same commands (a quarter of them
+ * ip6tables commands), each command run on its own: no finding on a command iptables takes; the same in loops,
+ * conditions and functions, iptables and ip6tables mixed, run by bash: no finding on a line whose every run iptables
+ * takes. A fixed seed keeps the files the same from run to
  * run; FUZZ_RUNS sets how many (more find more). Needs root; with CI=true it must run.
  */
 import { test } from 'node:test';
@@ -131,18 +132,23 @@ test(`kernel (iptables-${BACKEND}): random scripts of chain commands: no finding
 });
 
 /** A command of a loop's body, a condition's or a function's (`$p` is the loop's value, 22 elsewhere). */
-const inner = fc.tuple(fc.integer({ min: 0, max: 9 }), fc.constantFrom('INPUT', 'X', 'Y'), fc.integer({ min: 1, max: 5 }), fc.constantFrom('-j ACCEPT', '-p tcp --dport $p -j ACCEPT', '-s 10.0.0.1 -j DROP', '-j Y', '-j RETURN', '-j MARK --set-mark 1', '-p tcp --dport $p -j REDIRECT --to-ports 8080'), fc.boolean(), fc.constantFrom('', '', '', '-t nat ', '-t mangle '))
-  .map(([k, c, n, spec, flag, table]) => table + ['-N', '-A', '-A', '-I', '-D', '-D', '-R', '-F', '-Z', '-X'][k] + ` ${c}` + (k === 1 || k === 2 ? ` ${spec}` : k === 3 ? ` ${flag ? `${n} ` : ''}${spec}` : k === 4 || k === 5 ? ` ${flag ? n : spec}` : k === 6 ? ` ${n} ${spec}` : k === 8 ? ` ${n}` : ''));
+const inner = fc.tuple(fc.integer({ min: 0, max: 9 }), fc.constantFrom('INPUT', 'X', 'Y'), fc.integer({ min: 1, max: 5 }), fc.constantFrom('-j ACCEPT', '-p tcp --dport $p -j ACCEPT', '-s 10.0.0.1 -j DROP', '-j Y', '-j RETURN', '-j MARK --set-mark 1', '-p tcp --dport $p -j REDIRECT --to-ports 8080', '-p tcp -j REJECT --reject-with tcp-reset', '-j REJECT --reject-with icmp-port-unreachable', '-j LOG --log-prefix fw$p'), fc.boolean(), fc.constantFrom('', '', '', '-t nat ', '-t mangle '), fc.constantFrom('iptables', 'iptables', 'iptables', 'ip6tables'))
+  .map(([k, c, n, spec, flag, table, tool]) => {
+    const args = table + ['-N', '-A', '-A', '-I', '-D', '-D', '-R', '-F', '-Z', '-X'][k] + ` ${c}` + (k === 1 || k === 2 ? ` ${spec}` : k === 3 ? ` ${flag ? `${n} ` : ''}${spec}` : k === 4 || k === 5 ? ` ${flag ? n : spec}` : k === 6 ? ` ${n} ${spec}` : k === 8 ? ` ${n}` : '');
+    return `${tool} ${tool === 'ip6tables' ? toV6(args) : args}`;
+  });
 const statement = fc.tuple(fc.integer({ min: 0, max: 6 }), inner, inner).map(([k, a, b]) => [
-  `for p in 22 80 443; do iptables ${a}; done`, `for p in $(seq 1 2); do iptables ${a}; done`, `[ -f /nonexistent ] && iptables ${a}`,
-  `for p in 22 80; do iptables ${a}; iptables ${b}; done`, `FN() { iptables ${a}; }\nFN\nFN`, `iptables ${a.replace('$p', '22')}`, `iptables ${a.replace('$p', '22')}`][k]);
+  `for p in 22 80 443; do ${a}; done`, `for p in $(seq 1 2); do ${a}; done`, `[ -f /nonexistent ] && ${a}`,
+  `for p in 22 80; do ${a}; ${b}; done`, `FN() { ${a}; }\nFN\nFN`, a.replace('$p', '22'), a.replace('$p', '22')][k]);
 
 test(`kernel (iptables-${BACKEND}): random scripts with loops, conditions and functions, run by bash: no finding on a line iptables always takes`, { skip, timeout: 300000 }, () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ipt-fuzz-'));
   const log = path.join(dir, 'runs.log');
   // An iptables that notes the line of the script that ran it (bash's DEBUG trap exports it) and how it ended.
-  writeFileSync(path.join(dir, 'iptables'), `#!/bin/sh\niptables-${BACKEND} "$@" >/dev/null 2>&1\nrc=$?\necho "$LINE $rc" >> ${log}\nexit $rc\n`);
-  chmodSync(path.join(dir, 'iptables'), 0o755);
+  for (const tool of ['iptables', 'ip6tables']) {
+    writeFileSync(path.join(dir, tool), `#!/bin/sh\n${tool}-${BACKEND} "$@" >/dev/null 2>&1\nrc=$?\necho "$LINE $rc" >> ${log}\nexit $rc\n`);
+    chmodSync(path.join(dir, tool), 0o755);
+  }
   const wrong: string[] = [];
   let findings = 0;
   for (const statements of fc.sample(fc.array(statement, { minLength: 1, maxLength: 6 }), { numRuns: Math.ceil(RUNS / 2), seed: SEED })) {
@@ -152,7 +158,7 @@ test(`kernel (iptables-${BACKEND}): random scripts with loops, conditions and fu
     writeFileSync(path.join(dir, 'fw.sh'), text.replace('#!/bin/bash', "trap 'export LINE=$LINENO' DEBUG"));
     rmSync(log, { force: true });
     // The built-in chains of every table made first, as on a machine in use (iptables-nft makes them only when asked).
-    const run = spawnSync('unshare', ['-n', 'sh', '-c', `${makeBuiltins(`iptables-${BACKEND}`)} || exit 9; PATH=${dir}:$PATH exec bash ${path.join(dir, 'fw.sh')}`]);
+    const run = spawnSync('unshare', ['-n', 'sh', '-c', `${makeBuiltins(`iptables-${BACKEND}`)} && ${makeBuiltins(`ip6tables-${BACKEND}`)} || exit 9; PATH=${dir}:$PATH exec bash ${path.join(dir, 'fw.sh')}`]);
     assert.notEqual(run.status, 9, 'the built-in chains could not be made');
     // Per line (0-based): whether iptables took every run of it.
     const took = new Map<number, boolean>();
