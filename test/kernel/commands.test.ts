@@ -186,6 +186,12 @@ const LOADS: Array<{ lines: string[]; unseen?: string }> = [
   { lines: ['iptables-restore <<EOF', '*filter', ':X - [0:0]', '-A X -j ACCEPT', 'COMMIT', 'EOF', 'iptables -A INPUT -j X', 'iptables -X X'] },
   { lines: ['iptables-restore <<EOF', '*filter', '-A INPUT -j X', ':X - [0:0]', 'COMMIT', 'EOF'] },
   { lines: ['iptables -N X', 'iptables -A INPUT -j X', 'iptables-restore <<EOF', '*filter', ':INPUT ACCEPT [0:0]', 'COMMIT', 'EOF', 'iptables -X X'], unseen: 'a script\'s chain made anywhere in it may exist when a later command names it' },
+  // A flush without a chain name in such a load: iptables-nft-restore keeps the rules the load added before it.
+  { lines: ['iptables-restore <<EOF', '*filter', '-A INPUT -j ACCEPT', '-F', 'COMMIT', 'EOF', 'iptables -D INPUT 1'] },
+  { lines: ['iptables-restore <<EOF', '*filter', ':X - [0:0]', '-A X -j LOG', '-F', 'COMMIT', 'EOF', 'iptables -X X'] },
+  { lines: ['iptables-restore <<EOF', '*filter', ':X - [0:0]', '-A INPUT -j X', '-F', 'COMMIT', 'EOF', 'iptables -X X'] },
+  { lines: ['iptables-restore <<EOF', '*filter', ':X - [0:0]', '-A INPUT -j X', '-F', 'COMMIT', 'EOF', 'iptables -F', 'iptables -X X'] },
+  { lines: ['iptables -A INPUT -j ACCEPT', 'iptables-restore --noflush <<EOF', '*filter', '-A INPUT -j ACCEPT', '-F', 'COMMIT', 'EOF', 'iptables -D INPUT 1'] },
   // Rule numbers among the rules of loops and of a function called once per value: counted as the shell runs them.
   { lines: ['iptables -N X', 'for p in 22 80 443; do iptables -A X -p tcp --dport $p -j ACCEPT; done', 'iptables -D X 3'] },
   { lines: ['iptables -N X', 'for p in 22 80 443; do iptables -A X -p tcp --dport $p -j ACCEPT; done', 'iptables -D X 4'] },

@@ -73,18 +73,18 @@ test('in a restore file -X of a chain that holds rules or is jumped to is an err
   assert.deepEqual(findings(file('-A INPUT -j X', '-A X -j ACCEPT', '-F INPUT', '-F X', '-X X'), 'rules.v4'), []);
   // iptables-nft-restore's -F without a chain name leaves the rules this file added: the -X fails there.
   const kept = findings(file('-A INPUT -j X', '-A X -j ACCEPT', '-F', '-X X'), 'rules.v4');
-  assert.deepEqual(kept.map((d) => [d.severity, d.range.start.line, (d.data as { refusedBy?: string }).refusedBy]), [['warning', 5, undefined], ['warning', 6, 'iptables-nft']]);
+  assert.deepEqual(kept.map((d) => [d.severity, d.range.start.line, (d.data as { refusedBy?: string }).refusedBy]), [['warning', 5, 'none'], ['warning', 6, 'iptables-nft']]);
   assert.match(kept[1].message, /keeps the rules this file added before it \(the rules on lines 4, 5\).*CHAIN_DEL failed/);
 });
 
 test('iptables-nft-restore\'s -F without a chain name leaves the rules the file added before it: rule numbers count them there', () => {
   const file = (...l: string[]) => lint(['*filter', ':OUTPUT ACCEPT [0:0]', ...l, 'COMMIT', ''].join('\n'), { fileName: 'rules.v4' }).diagnostics.filter((d) => d.code === 'syntax');
   const by = (ds: ReturnType<typeof file>) => ds.map((d) => [d.severity, d.range.start.line, (d.data as { refusedBy?: string } | undefined)?.refusedBy]);
-  // The -F itself is a warning (line 3), then the numbers.
-  assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F', '-D OUTPUT 1')), [['warning', 3, undefined], ['warning', 4, 'iptables-legacy']]);
-  assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F', '-D OUTPUT 1', '-D OUTPUT 1')), [['warning', 3, undefined], ['warning', 4, 'iptables-legacy'], ['error', 5, undefined]]);
-  assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F', '-I OUTPUT 2 -j ACCEPT')), [['warning', 3, undefined], ['warning', 4, 'iptables-legacy']]);
-  assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F', '-D OUTPUT -j LOG')), [['warning', 3, undefined], ['warning', 4, 'iptables-legacy']]);
+  // The -F itself is a warning (line 3; a line both take, to different effect), then the numbers.
+  assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F', '-D OUTPUT 1')), [['warning', 3, 'none'], ['warning', 4, 'iptables-legacy']]);
+  assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F', '-D OUTPUT 1', '-D OUTPUT 1')), [['warning', 3, 'none'], ['warning', 4, 'iptables-legacy'], ['error', 5, undefined]]);
+  assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F', '-I OUTPUT 2 -j ACCEPT')), [['warning', 3, 'none'], ['warning', 4, 'iptables-legacy']]);
+  assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F', '-D OUTPUT -j LOG')), [['warning', 3, 'none'], ['warning', 4, 'iptables-legacy']]);
   // A flush naming the chain empties it for both.
   assert.deepEqual(by(file('-A OUTPUT -j LOG', '-F OUTPUT', '-D OUTPUT 1')), [['error', 4, undefined]]);
   // The -F itself: the two backends load different rulesets.
@@ -99,6 +99,23 @@ test('iptables-nft-restore\'s -F without a chain name leaves the rules the file 
   const fixed = applyEdits(text, fix.edits);
   assert.equal(fixed, ['*filter', ':X - [0:0]', '-A X -j LOG', '-A OUTPUT -j X', '-F OUTPUT', '-F X', 'COMMIT', ''].join('\n'));
   assert.deepEqual(lint(fixed, { fileName: 'rules.v4' }).diagnostics.filter((d) => d.severity !== 'info'), []);
+});
+
+test('a script\'s here-document loaded without --noflush: its -F without a chain name is read as a restore file\'s, and the commands after the load count the rules iptables-nft kept', () => {
+  const sh = (flags: string, ...after: string[]) => lint(['#!/bin/sh', `iptables-restore ${flags}<<EOF`, '*filter', ':X - [0:0]', '-A X -j LOG', '-A INPUT -j ACCEPT', '-F', 'COMMIT', 'EOF', ...after, ''].join('\n'), { fileName: 'fw.sh' });
+  const by = (r: ReturnType<typeof sh>) => r.diagnostics.filter((d) => d.code === 'syntax').map((d) => [d.range.start.line, (d.data as { refusedBy?: string } | undefined)?.refusedBy]);
+  const loaded = sh('');
+  assert.deepEqual(by(loaded), [[6, 'none']]);
+  assert.match(loaded.diagnostics.find((d) => d.code === 'syntax')!.message, /keeps the rules this load added above it \(the rules on lines 5, 6\)/);
+  const fix = quickFixes(loaded, loaded.diagnostics.find((d) => d.code === 'syntax')!)[0];
+  assert.equal(fix.title, 'Flush INPUT, X by name');
+  // After the load: iptables-nft still has the rules, iptables-legacy has none.
+  assert.deepEqual(by(sh('', 'iptables -D INPUT 1')), [[6, 'none'], [9, 'iptables-legacy']]);
+  assert.deepEqual(by(sh('', 'iptables -X X')), [[6, 'none'], [9, 'iptables-nft']]);
+  assert.deepEqual(by(sh('', 'iptables -F', 'iptables -X X')), [[6, 'none']]);
+  // With --noflush both empty every chain: no warning, and the rule number is past the end for both.
+  assert.deepEqual(by(sh('--noflush ')), []);
+  assert.deepEqual(by(sh('--noflush ', 'iptables -F INPUT', 'iptables -D INPUT 1')), [[10, undefined]]);
 });
 
 test('a rule added after its chain was renamed or deleted goes nowhere, whatever the rule before it added to', () => {

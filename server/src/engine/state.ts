@@ -347,6 +347,15 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     return sectionAt(d.table, d.range.start.line);
   }
 
+  /**
+   * Whether iptables-restore reads the command in a load that replaces its table: a restore file's, or a script's
+   * here-document's without --noflush (iptables-nft-restore then keeps, at a flush without a chain name, the rules
+   * the load added before it; with --noflush it removes them).
+   */
+  function replacingLoad(c: Command): boolean {
+    return !isScript || sectionAt(c.table, c.startLine)?.restore === 'flush';
+  }
+
   /** The section of `table` (a restore file's, or a script's here-document's) that holds `line`. */
   function sectionAt(table: string, line: number) {
     return rs.tables.find((t) => t.name === table && t.range.start.line < line && line <= t.endLine);
@@ -480,11 +489,11 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
    */
   function pastEnd(cs: ChainState, pos: number, last: number, range: Range, message: string): boolean {
     const kept = cs.keptByNft?.length ?? 0;
-    if (isScript || pos > last + kept) {
+    if (pos > last + kept) {
       sink.add('syntax', isScript ? 'warning' : 'error', range, message);
       return false;
     }
-    legacyOnly(sink, 'syntax', range, `${message} iptables-nft-restore counts the ${kept} rule(s) the flush without a chain name left it (see -F).`);
+    legacyOnly(sink, 'syntax', range, `${message} iptables-nft counts the ${kept} rule(s) the flush without a chain name left it (see -F).`);
     return true;
   }
 
@@ -569,18 +578,20 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   /** -F: empties one chain or every chain of the table. */
   function flushChains(c: Command, family: Family, _op: string, name: ChainWord | undefined): void {
     const targets = name ? [lookupChain(c, family, name)] : state.inTable(family, c.table);
-    // A restore file's flush without a chain name: what each chain held, which iptables-nft-restore keeps.
+    // A flush without a chain name in a load that replaces the table: what each chain held, which
+    // iptables-nft-restore keeps.
     const kept = new Map<ChainState, Command[]>();
+    const load = replacingLoad(c);
     for (const cs of targets) {
       if (!cs) continue;
       // A flush that may not run leaves the chain with its rules or none.
       cs.inexact = unsure(c) ? cs.inexact || cs.rules.length > 0 : false;
       if (name && !isScript) for (const r of cs.rules) state.unsent.add(r);
-      if (!name && !isScript) {
+      if (!name && load) {
         const held = cs.rules.filter(surelyHeld);
         if (held.length) kept.set(cs, held);
         cs.keptByNft = [...(cs.keptByNft ?? []), ...held];
-      } else if (!isScript) cs.keptByNft = undefined;
+      } else cs.keptByNft = undefined;
       cs.rules = [];
       specCounts.delete(cs);
       idCounts.delete(cs);
@@ -597,8 +608,8 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
   function flushKeptByNft(c: Command, kept: ReadonlyMap<ChainState, Command[]>): void {
     const rules = [...kept.values()].flat().sort((a, b) => a.startLine - b.startLine);
     const names = [...kept.keys()].map((x) => x.name);
-    sink.add('syntax', 'warning', c.commandToken.range, `-F without a chain name empties the chains only for iptables-legacy-restore: iptables-nft-restore (the default on most current distributions) keeps the rules this file added above it (${ruleLines(rules)}), so the two load different rulesets. Flush each chain by name (${names.map((n) => `-F ${n}`).join(', ')}), or leave those rules out.`,
-      { fix: 'flush-by-name', chains: names });
+    sink.add('syntax', 'warning', c.commandToken.range, `-F without a chain name empties the chains only for iptables-legacy-restore: iptables-nft-restore (the default on most current distributions) keeps the rules this ${isScript ? 'load' : 'file'} added above it (${ruleLines(rules)}), so the two load different rulesets. Flush each chain by name (${names.map((n) => `-F ${n}`).join(', ')}), or leave those rules out.`,
+      { fix: 'flush-by-name', chains: names, refusedBy: 'none' });
   }
 
   /** The rules of a table that jump or go to a user chain `to` (any user chain when undefined). */
@@ -650,7 +661,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
         { fix: 'flush-first', chain: cs?.name, table: c.table });
       return;
     }
-    if (!isScript) keptBlocksDelete(c, family, cs, at);
+    keptBlocksDelete(c, family, cs, at);
     if (cs) state.delete(family, c.table, cs.name);
     else for (const x of state.inTable(family, c.table)) if (!x.builtin) state.delete(family, c.table, x.name);
     if (!cs && !isScript) builtinsDeletedByNft(c, family);
@@ -665,7 +676,7 @@ export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
     const jumps = chains.flatMap((x) => x.keptByNft ?? []).filter((r) => names.has(userJump(r) ?? ''));
     const held = [...new Set([...inside, ...jumps])].sort((a, b) => a.startLine - b.startLine);
     if (!held.length) return;
-    nftOnly(sink, 'syntax', at, `The flush without a chain name before it empties the chains for iptables-legacy only: iptables-nft-restore keeps the rules this file added before it (${ruleLines(held)}), so the chain is not empty or still jumped to there, and this -X fails ("CHAIN_DEL failed (Device or resource busy)"). Flush the chains by name (-F CHAIN).`);
+    nftOnly(sink, 'syntax', at, `The flush without a chain name before it empties the chains for iptables-legacy only: iptables-nft-restore keeps the rules ${isScript ? 'the load' : 'this file'} added before it (${ruleLines(held)}), so the chain is not empty or still jumped to there, and this -X fails ("CHAIN_DEL failed (Device or resource busy)"). Flush the chains by name (-F CHAIN).`);
   }
 
   /**

@@ -5,7 +5,8 @@ import { Range } from '../types';
 /**
  * A refusal only iptables-legacy makes: iptables-nft, the default on most current distributions, takes the rule (it
  * runs some modules' own hook checks in the rule's chain only, not through jumps, handles TRACE its own way, and is
- * lenient with some restore-file lines). A warning that says so; `refusedBy` lets a caller who knows the backend count it as a refusal.
+ * lenient with some restore-file lines). A warning that says so; `refusedBy` lets a caller who knows the backend count it as a refusal
+ * (`refusedBy: 'none'` marks a warning of a line both take, but to different effect).
  */
 export function legacyOnly(sink: DiagnosticSink, code: string, range: Range, message: string, data: Record<string, unknown> = {}): void {
   sink.add(code, 'warning', range, `${message} iptables-legacy refuses it; iptables-nft, the default on most current distributions, takes it.`, { ...data, refusedBy: 'iptables-legacy' });
