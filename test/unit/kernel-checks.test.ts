@@ -340,6 +340,8 @@ test('! -p tcp --dport 22 loads the tcp match all the same: one warning (iptable
   const other = expectOne(filter('-A INPUT ! -p tcp --icmp-type 3 -j ACCEPT'), 'protocol-required', 4, '--icmp-type');
   assert.equal(other.severity, 'error');
   assert.match(other.message, /the protocol given \(! -p tcp\) has no --icmp-type/);
+  // A misspelt option is held to the options of the match the negated protocol loads.
+  assert.match(expectOne(filter('-A INPUT ! -p tcp --dprt 22 -j ACCEPT'), 'unknown-option', 4, '--dprt').message, /Did you mean '--dport'/);
   // iptables-nft reads the port where a TCP header would have it, in whatever header the packet has: a UDP packet
   // to port 22 meets the DROP (held to the kernel: its counters), whether the match is loaded by -p or by -m tcp.
   for (const first of ['! -p tcp --dport 22 -j DROP', '! -p tcp -m tcp --dport 22 -j DROP']) {

@@ -867,7 +867,8 @@ class CommandParser {
       this.skipArgsOf(w);
       return;
     }
-    const implicit = this.cmd.protocol && !this.cmd.protocol.token.dynamic && !this.cmd.protocol.negated ? protocolMatch(this.cmd.protocol.value, this.ctx.family) : undefined;
+    // A negated protocol loads its match too (see resolveImplicit).
+    const implicit = this.cmd.protocol && !this.cmd.protocol.token.dynamic ? protocolMatch(this.cmd.protocol.value, this.ctx.family) : undefined;
     const loaded = [...GENERIC_OPTIONS, ...this.cmd.matches.flatMap((m) => m.spec?.options ?? []), ...(this.cmd.target?.spec?.options ?? []), ...(implicit?.options ?? [])];
     if (PORT_OPTIONS.has(w) || w === '--tcp-flags' || w === '--syn' || w === '--icmp-type' || w === '--icmpv6-type') {
       const needs = w.startsWith('--icmpv6') ? '-p ipv6-icmp' : w.startsWith('--icmp') ? '-p icmp' : w.startsWith('--tcp') || w === '--syn' ? '-p tcp' : '-p tcp or -p udp';
