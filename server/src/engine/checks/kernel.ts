@@ -509,21 +509,20 @@ function checkPlacement(ctx: CheckContext, rule: Command, cs: ChainState, spec: 
     ctx.sink.error('target-not-allowed', moduleRange(rule, use), `${moduleWhat(spec)} is refused in the ${rule.table} table: it is not meant for filtering (only the first packet of a connection passes it). Filter in the filter table.`, { forbiddenTable: rule.table });
     return;
   }
-  // The rest is the kernel's to check.
-  ctx = kernel;
+  // The rest is the kernel's to check (`kernel`: its findings, for a rule the file removes before COMMIT).
   if (spec.tables && !spec.tables.includes(rule.table)) {
     const message = `${moduleWhat(spec)} is only allowed in the ${spec.tables.join(' or ')} table${spec.tables.length > 1 ? 's' : ''}, not in ${rule.table}.`;
     // iptables-nft sets nftrace itself, in any table.
-    if (spec.name === 'TRACE') legacyOnly(ctx.sink, 'target-not-allowed', moduleRange(rule, use), message, { allowedTables: spec.tables });
-    else ctx.sink.error('target-not-allowed', moduleRange(rule, use), message, { allowedTables: spec.tables });
+    if (spec.name === 'TRACE') legacyOnly(kernel.sink, 'target-not-allowed', moduleRange(rule, use), message, { allowedTables: spec.tables });
+    else kernel.sink.error('target-not-allowed', moduleRange(rule, use), message, { allowedTables: spec.tables });
     return;
   }
   if (!spec.chains) return;
-  for (const hook of ctx.graph.hooks(cs)) {
+  for (const hook of kernel.graph.hooks(cs)) {
     if (spec.chains.includes(hook)) continue;
-    const path = ctx.graph.path(cs, hook);
+    const path = kernel.graph.path(cs, hook);
     const via = path.length > 1 ? ` (reached as ${path.join(' -> ')})` : '';
-    hookRefusal(ctx, path, moduleRange(rule, use), `${moduleWhat(spec)} is only allowed in ${spec.chains.join(', ')}, not in ${hook}${via}.`, { allowedChains: spec.chains, path });
+    hookRefusal(kernel, path, moduleRange(rule, use), `${moduleWhat(spec)} is only allowed in ${spec.chains.join(', ')}, not in ${hook}${via}.`, { allowedChains: spec.chains, path });
     return;
   }
 }
