@@ -60,6 +60,8 @@ const CASES: Array<{ cmds: string[]; unseen?: string; only?: Backend }> = [
   { cmds: ['-F INPUT', '-A INPUT -p tcp --dport 22 -j ACCEPT', '-D INPUT -p 6 -m tcp --dport ssh -j ACCEPT'] },
   { cmds: ['-N X', '-A X -p tcp --dport 22 -j ACCEPT', '-A X -p tcp --dport 22 -j ACCEPT', '-D X -p tcp --dport 22 -j ACCEPT', '-D X -p tcp --dport 22 -j ACCEPT', '-D X 1'] },
   { cmds: ['-N X', '-A INPUT -g X'] }, { cmds: ['-N X', '-A X -g X'] }, { cmds: ['-N X', '-A X -j X'] }, { cmds: ['-N X', '-N Y', '-A X -j Y', '-A Y -j X'] },
+  // A rule past one that decides every packet: iptables-legacy's walk never checks its hook.
+  { cmds: ['-A INPUT -j RETURN', '-A INPUT -p tcp --syn -j TCPMSS --clamp-mss-to-pmtu'] }, { cmds: ['-A INPUT -p tcp -j RETURN', '-A INPUT -p tcp --syn -j TCPMSS --clamp-mss-to-pmtu'] },
   // Another table's built-in chain name is a user chain's name like any other.
   { cmds: ['-t raw -N X', '-t raw -E X INPUT'] }, { cmds: ['-t raw -N X', '-t raw -E X PREROUTING'] },
 ];
@@ -132,6 +134,11 @@ const cases: string[] = [
   // A built-in chain's line after rules of it sets its policy; nat takes no DROP policy.
   F('*filter', '-A INPUT -j ACCEPT', ':INPUT DROP [0:0]', 'COMMIT'), F('*filter', ':INPUT DROP [0:0]', '-A INPUT -j ACCEPT', ':INPUT ACCEPT [0:0]', 'COMMIT'),
   F('*raw', ':X - [0:0]', '-E X INPUT', 'COMMIT'), F('*raw', ':X - [0:0]', '-E X OUTPUT', 'COMMIT'),
+  // A hook iptables-legacy's walk of the table never checks: past a rule that decides every packet, in the chain or on the way.
+  F('*filter', '-A INPUT -j RETURN', '-A INPUT -p tcp --syn -j TCPMSS --clamp-mss-to-pmtu', 'COMMIT'), F('*filter', '-A INPUT -j ACCEPT', '-A INPUT -m policy --dir out --pol none', 'COMMIT'),
+  F('*nat', ':X - [0:0]', '-A INPUT -j ACCEPT', '-A INPUT -j X', '-A X -j REDIRECT', 'COMMIT'), F('*nat', ':X - [0:0]', '-A INPUT -p tcp -j ACCEPT', '-A INPUT -j X', '-A X -j REDIRECT', 'COMMIT'),
+  F('*nat', ':X - [0:0]', '-A INPUT -j X', '-A X -j RETURN', '-A X -j REDIRECT', 'COMMIT'), F('*filter', ':X - [0:0]', '-A X -j RETURN', '-A X -m policy --dir out --pol none', '-A INPUT -j X', 'COMMIT'),
+  F('*filter', ':X - [0:0]', '-A X -m policy --dir out --pol none', '-A INPUT -j X', 'COMMIT'),
   // A rule the kernel refuses is held until COMMIT: a -X of its chain fails, unless a flush naming the chain came first.
   F('*filter', ':Y - [0:0]', '-A Y -j REDIRECT', '-X Y', 'COMMIT'), F('*filter', ':Y - [0:0]', '-A Y -j REDIRECT', '-F Y', '-X Y', 'COMMIT'),
   F('*nat', ':Y - [0:0]', '-A Y -j DROP', '-X Y', 'COMMIT'),
@@ -151,7 +158,7 @@ const cases: string[] = [
   F('*filter', '-A OUTPUT -j LOG', '-F', '-I OUTPUT 2 -j ACCEPT', 'COMMIT'), F('*filter', '-A OUTPUT -j LOG', '-F', '-D OUTPUT -j LOG', 'COMMIT'),
   F('*filter', '-A OUTPUT -j LOG', '-F OUTPUT', '-D OUTPUT 1', 'COMMIT'), F('*filter', ':X - [0:0]', '-A X -j LOG', '-F', '-X X', 'COMMIT'),
   F('*filter', ':X - [0:0]', '-A INPUT -j X', '-F', '-X', 'COMMIT'), F('*filter', ':X - [0:0]', '-A INPUT -j X', '-F', '-F INPUT', '-X X', 'COMMIT'),
-  F('*filter', ':X - [0:0]', '-A X -j LOG', '-F', ':X - [0:0]', '-X X', 'COMMIT'),
+  F('*filter', ':X - [0:0]', '-A X -j LOG', '-F', ':X - [0:0]', '-X X', 'COMMIT'), F('*mangle', '-A INPUT -j REDIRECT', '-F', '-F INPUT', 'COMMIT'), F('*mangle', '-A INPUT -j REDIRECT', '-F', 'COMMIT'),
   // NAT to a port: iptables looks at the protocol number alone, negated or not.
   ...['', '-p tcp', '-p sctp', '-p dccp', '-p icmp', '-p ipv6-icmp', '-p gre', '-p udplite', '-p all', '! -p tcp', '! -p gre', '-p 17', '-p 47'].flatMap((p) => [
     `-A POSTROUTING ${p} -j SNAT --to-source 192.0.2.1:1000-2000`, `-A PREROUTING ${p} -j DNAT --to-destination 192.0.2.1:1000`,

@@ -436,3 +436,17 @@ test('-m hashlimit: a slow rate whose credits wrap round with its burst, and a b
   assert.equal(msg('-A INPUT -m hashlimit --hashlimit-upto 8kb/s --hashlimit-burst 8kb --hashlimit-name x -j DROP'), undefined);
   assert.match(msg('-A INPUT -m hashlimit --hashlimit-upto 1/s --hashlimit-burst 1000001 --hashlimit-name x -j DROP')!, /from 1 to 1000000/);
 });
+
+test('a hook iptables-legacy never checks: past a rule that decides every packet, in the rule\'s chain or on the way to it, only iptables-nft refuses the target or option', () => {
+  const by = (text: string) => diagnose(text).filter((d) => d.code === 'target-not-allowed').map((d) => [d.severity, (d.data as { refusedBy?: string }).refusedBy, d.range.start.line]);
+  assert.deepEqual(by(filter('-A INPUT -j RETURN', '-A INPUT -p tcp --syn -j TCPMSS --clamp-mss-to-pmtu')), [['warning', 'iptables-nft', 5]]);
+  // A condition on the rule before: the walk goes on, and both refuse.
+  assert.deepEqual(by(filter('-A INPUT -p tcp -j RETURN', '-A INPUT -p tcp --syn -j TCPMSS --clamp-mss-to-pmtu')), [['error', undefined, 5]]);
+  // On the way: the jump into the chain is past an ACCEPT, or the chain returns before the rule.
+  assert.deepEqual(by(table('nat', ':X - [0:0]', '-A INPUT -j ACCEPT', '-A INPUT -j X', '-A X -j REDIRECT')), [['warning', 'iptables-nft', 4]]);
+  assert.deepEqual(by(table('nat', ':X - [0:0]', '-A INPUT -j X', '-A X -j RETURN', '-A X -j REDIRECT')), [['warning', 'iptables-nft', 4]]);
+  assert.deepEqual(by(table('nat', ':X - [0:0]', '-A INPUT -j X', '-A X -j REDIRECT')), [['error', undefined, 3]]);
+  // An option that iptables-nft checks in the rule's own chain only: through a jump past such a rule, neither refuses.
+  assert.deepEqual(by(filter(':X - [0:0]', '-A X -j RETURN', '-A X -m policy --dir out --pol none', '-A INPUT -j X')), []);
+  assert.deepEqual(by(filter(':X - [0:0]', '-A X -m policy --dir out --pol none', '-A INPUT -j X')), [['warning', 'iptables-legacy', 5]]);
+});

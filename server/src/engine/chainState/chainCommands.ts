@@ -40,7 +40,8 @@ export function flushChains(b: StateBuilder, c: Command, family: Family, _op: st
     if (!cs) continue;
     // A flush that may not run leaves the chain with its rules or none.
     cs.inexact = b.unsure(c) ? cs.inexact || cs.rules.length > 0 : false;
-    if (name && !b.isScript) for (const r of cs.rules) b.state.unsent.add(r);
+    // iptables-nft-restore takes back what it sent of the chain, the rules an earlier -F kept among them.
+    if (name && !b.isScript) for (const r of [...cs.rules, ...(cs.keptByNft ?? [])]) b.state.unsent.add(r);
     if (!name && load) {
       const held = cs.rules.filter(b.surelyHeld);
       if (held.length) kept.set(cs, held);

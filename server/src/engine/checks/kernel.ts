@@ -11,6 +11,7 @@ import { suggest } from '../suggest';
 import { ChainState, RulesetState } from '../state';
 import { CheckContext, ruleFamily } from './context';
 import { legacyOnly, nftOnly } from './legacy';
+import { endsWalk, legacyHooks, legacyWalks } from './legacyWalk';
 import { hashlimitAverage, hashlimitRefusedAt, limitAverage, limitRefusedAt, refusedByCommonKernels } from '../kb/limit';
 import { strtoulBase0 } from '../kb/services';
 import { DiagnosticSink } from '../parse/diagnostics';
@@ -87,7 +88,8 @@ function historyKey(ctx: CheckContext, table: string): string {
 
 /** The built-in chains that reach a chain and the paths they take, as a short text for memo keys. */
 function hookKey(ctx: CheckContext, cs: ChainState): string {
-  return ctx.graph.hooks(cs).map((h) => `${h}=${ctx.graph.pathKey(cs, h)}`).join(';');
+  const walked = legacyHooks(ctx, cs);
+  return ctx.graph.hooks(cs).map((h) => `${h}${walked.has(h) ? '=' : '~'}${ctx.graph.pathKey(cs, h)}`).join(';');
 }
 
 /** A cycle of jumps that a built-in chain reaches: the kernel refuses the whole table ("loop"). */
@@ -166,15 +168,6 @@ function closingRule(ctx: CheckContext, circle: readonly ChainState[]): Command 
   let steps = chains.length;
   for (let step = reach.get(entry); step?.rule && steps-- > 0; step = step.from && reach.get(step.from)) later(step.rule);
   return last ?? circle[0].rules[0];
-}
-
-/** Verdicts whose rule, with no condition, ends iptables-legacy's walk of a chain (the rules after it never run). */
-const ENDS_WALK = new Set(['ACCEPT', 'DROP', 'RETURN', 'QUEUE']);
-
-/** A rule that decides every packet: a verdict and no condition of any kind. */
-function endsWalk(rule: Command): boolean {
-  const t = rule.target;
-  return !!t && !t.dynamic && ENDS_WALK.has(t.name) && rule.matches.length === 0 && rule.options.every((o) => o.spec.names[0] === '--jump');
 }
 
 /**
@@ -478,13 +471,32 @@ function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState, gone: boo
 }
 
 /**
- * A hook refusal. Most targets and matches declare their hooks, which both backends check through jumps; a few
- * check the hook themselves when the rule is added, which iptables-nft does only in the rule's own chain (devgroup,
- * policy, TCPMSS: `ownChainOnly`); through jumps only iptables-legacy refuses them.
+ * A module or option the kernel allows only at some hooks (`allowed`), in a rule that built-in chains outside them
+ * reach. Most targets and matches declare their hooks, which both backends check through jumps; a few check the hook
+ * themselves when the rule is added, which iptables-nft does only in the rule's own chain (devgroup, policy, TCPMSS:
+ * `ownChainOnly`). iptables-legacy checks only what its walk of the table reaches (see legacyWalk.ts). Refused by
+ * both: an error; by one of them: a warning naming it.
  */
-function hookRefusal(ctx: CheckContext, path: string[], range: Range, message: string, data: Record<string, unknown>, ownChainOnly = false): void {
-  if (ownChainOnly && path.length > 1) legacyOnly(ctx.sink, 'target-not-allowed', range, message, data);
-  else ctx.sink.error('target-not-allowed', range, `${message} The kernel refuses the rule.`, data);
+function refuseAtHooks(ctx: CheckContext, rule: Command, cs: ChainState, allowed: readonly string[], range: Range, message: (hook: string, path: string[]) => string, data: Record<string, unknown>, ownChainOnly = false): void {
+  let first: { hook: string; path: string[] } | undefined;
+  let legacy = false;
+  let nft = false;
+  for (const hook of ctx.graph.hooks(cs)) {
+    if (allowed.includes(hook)) continue;
+    const path = ctx.graph.path(cs, hook);
+    const byLegacy = legacyWalks(ctx, cs, rule, hook);
+    const byNft = !ownChainOnly || path.length === 1;
+    if (!first || (byLegacy && byNft && !(legacy && nft))) first = { hook, path };
+    legacy ||= byLegacy;
+    nft ||= byNft;
+    if (legacy && nft) break;
+  }
+  if (!first) return;
+  const text = message(first.hook, first.path);
+  const all = { ...data, allowedChains: allowed, path: first.path };
+  if (legacy && nft) ctx.sink.error('target-not-allowed', range, `${text} The kernel refuses the rule.`, all);
+  else if (legacy) legacyOnly(ctx.sink, 'target-not-allowed', range, text, all);
+  else if (nft) nftOnly(ctx.sink, 'target-not-allowed', range, `${text} iptables-legacy never checks it there: a rule on the way decides every packet first.`, all);
 }
 
 /** The modules whose options check their hook themselves (iptables-nft: in the rule's own chain only). */
@@ -518,13 +530,7 @@ function checkPlacement(ctx: CheckContext, rule: Command, cs: ChainState, spec: 
     return;
   }
   if (!spec.chains) return;
-  for (const hook of kernel.graph.hooks(cs)) {
-    if (spec.chains.includes(hook)) continue;
-    const path = kernel.graph.path(cs, hook);
-    const via = path.length > 1 ? ` (reached as ${path.join(' -> ')})` : '';
-    hookRefusal(kernel, path, moduleRange(rule, use), `${moduleWhat(spec)} is only allowed in ${spec.chains.join(', ')}, not in ${hook}${via}.`, { allowedChains: spec.chains, path });
-    return;
-  }
+  refuseAtHooks(kernel, rule, cs, spec.chains, moduleRange(rule, use), (hook, path) => `${moduleWhat(spec)} is only allowed in ${spec.chains!.join(', ')}, not in ${hook}${path.length > 1 ? ` (reached as ${path.join(' -> ')})` : ''}.`, {});
 }
 
 function checkTargetNeeds(ctx: CheckContext, rule: Command, kernel: CheckContext): void {
@@ -588,12 +594,8 @@ function checkOptionHooks(ctx: CheckContext, rule: Command, cs: ChainState): voi
     if (!o.spec.chains) continue;
     // TCPMSS takes the last of --clamp-mss-to-pmtu and --set-mss: a clamp followed by a size is no clamp.
     if (o.spec.names[0] === '--clamp-mss-to-pmtu' && rule.options.indexOf(o) < rule.options.findIndex((x) => x.spec.names[0] === '--set-mss')) continue;
-    for (const hook of ctx.graph.hooks(cs)) {
-      if (o.spec.chains.includes(hook)) continue;
-      const path = ctx.graph.path(cs, hook);
-      hookRefusal(ctx, path, o.nameToken.range, `${o.nameToken.value} works only in ${o.spec.chains.join(', ')}, not in ${path.join(' -> ')}.`, { allowedChains: o.spec.chains, path }, OWN_CHAIN_HOOK_CHECKS.has(o.owner?.name ?? ''));
-      break;
-    }
+    const allowed = o.spec.chains;
+    refuseAtHooks(ctx, rule, cs, allowed, o.nameToken.range, (_hook, path) => `${o.nameToken.value} works only in ${allowed.join(', ')}, not in ${path.join(' -> ')}.`, {}, OWN_CHAIN_HOOK_CHECKS.has(o.owner?.name ?? ''));
   }
 }
 
@@ -633,12 +635,7 @@ function checkPolicyDirection(ctx: CheckContext, rule: Command, cs: ChainState):
   const dir = pol && hasOption(pol.options, '--dir')?.arg;
   if (!dir || dir.dynamic) return;
   const allowed = dir.value === 'in' ? ['PREROUTING', 'INPUT', 'FORWARD'] : ['FORWARD', 'OUTPUT', 'POSTROUTING'];
-  for (const hook of ctx.graph.hooks(cs)) {
-    if (allowed.includes(hook)) continue;
-    const path = ctx.graph.path(cs, hook);
-    hookRefusal(ctx, path, dir.range, `-m policy --dir ${dir.value} works only in ${allowed.join(', ')}, not in ${path.join(' -> ')}.`, { allowedChains: allowed, path }, true);
-    return;
-  }
+  refuseAtHooks(ctx, rule, cs, allowed, dir.range, (_hook, path) => `-m policy --dir ${dir.value} works only in ${allowed.join(', ')}, not in ${path.join(' -> ')}.`, {}, true);
 }
 
 function checkMatchProtocols(ctx: CheckContext, rule: Command): void {
