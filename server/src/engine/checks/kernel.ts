@@ -477,7 +477,7 @@ function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState, gone: boo
  * `ownChainOnly`). iptables-legacy checks only what its walk of the table reaches (see legacyWalk.ts). Refused by
  * both: an error; by one of them: a warning naming it.
  */
-function refuseAtHooks(ctx: CheckContext, rule: Command, cs: ChainState, allowed: readonly string[], range: Range, message: (hook: string, path: string[]) => string, data: Record<string, unknown>, ownChainOnly = false): void {
+function refuseAtHooks(ctx: CheckContext, rule: Command, cs: ChainState, allowed: readonly string[], range: Range, message: (hook: string, path: string[]) => string, ownChainOnly = false): void {
   let first: { hook: string; path: string[] } | undefined;
   let legacy = false;
   let nft = false;
@@ -493,7 +493,7 @@ function refuseAtHooks(ctx: CheckContext, rule: Command, cs: ChainState, allowed
   }
   if (!first) return;
   const text = message(first.hook, first.path);
-  const all = { ...data, allowedChains: allowed, path: first.path };
+  const all = { allowedChains: allowed, path: first.path };
   if (legacy && nft) ctx.sink.error('target-not-allowed', range, `${text} The kernel refuses the rule.`, all);
   else if (legacy) legacyOnly(ctx.sink, 'target-not-allowed', range, text, all);
   else if (nft) nftOnly(ctx.sink, 'target-not-allowed', range, `${text} iptables-legacy never checks it there: a rule on the way decides every packet first.`, all);
@@ -530,7 +530,7 @@ function checkPlacement(ctx: CheckContext, rule: Command, cs: ChainState, spec: 
     return;
   }
   if (!spec.chains) return;
-  refuseAtHooks(kernel, rule, cs, spec.chains, moduleRange(rule, use), (hook, path) => `${moduleWhat(spec)} is only allowed in ${spec.chains!.join(', ')}, not in ${hook}${path.length > 1 ? ` (reached as ${path.join(' -> ')})` : ''}.`, {});
+  refuseAtHooks(kernel, rule, cs, spec.chains, moduleRange(rule, use), (hook, path) => `${moduleWhat(spec)} is only allowed in ${spec.chains!.join(', ')}, not in ${hook}${path.length > 1 ? ` (reached as ${path.join(' -> ')})` : ''}.`);
 }
 
 function checkTargetNeeds(ctx: CheckContext, rule: Command, kernel: CheckContext): void {
@@ -595,7 +595,7 @@ function checkOptionHooks(ctx: CheckContext, rule: Command, cs: ChainState): voi
     // TCPMSS takes the last of --clamp-mss-to-pmtu and --set-mss: a clamp followed by a size is no clamp.
     if (o.spec.names[0] === '--clamp-mss-to-pmtu' && rule.options.indexOf(o) < rule.options.findIndex((x) => x.spec.names[0] === '--set-mss')) continue;
     const allowed = o.spec.chains;
-    refuseAtHooks(ctx, rule, cs, allowed, o.nameToken.range, (_hook, path) => `${o.nameToken.value} works only in ${allowed.join(', ')}, not in ${path.join(' -> ')}.`, {}, OWN_CHAIN_HOOK_CHECKS.has(o.owner?.name ?? ''));
+    refuseAtHooks(ctx, rule, cs, allowed, o.nameToken.range, (_hook, path) => `${o.nameToken.value} works only in ${allowed.join(', ')}, not in ${path.join(' -> ')}.`, OWN_CHAIN_HOOK_CHECKS.has(o.owner?.name ?? ''));
   }
 }
 
@@ -635,7 +635,7 @@ function checkPolicyDirection(ctx: CheckContext, rule: Command, cs: ChainState):
   const dir = pol && hasOption(pol.options, '--dir')?.arg;
   if (!dir || dir.dynamic) return;
   const allowed = dir.value === 'in' ? ['PREROUTING', 'INPUT', 'FORWARD'] : ['FORWARD', 'OUTPUT', 'POSTROUTING'];
-  refuseAtHooks(ctx, rule, cs, allowed, dir.range, (_hook, path) => `-m policy --dir ${dir.value} works only in ${allowed.join(', ')}, not in ${path.join(' -> ')}.`, {}, true);
+  refuseAtHooks(ctx, rule, cs, allowed, dir.range, (_hook, path) => `-m policy --dir ${dir.value} works only in ${allowed.join(', ')}, not in ${path.join(' -> ')}.`, true);
 }
 
 function checkMatchProtocols(ctx: CheckContext, rule: Command): void {
