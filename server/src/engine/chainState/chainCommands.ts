@@ -55,12 +55,12 @@ export function flushChains(b: StateBuilder, c: Command, family: Family, _op: st
 }
 
 /**
- * A restore file's -F without a chain name, after rules the file added to the table (`kept`, by chain):
+ * A -F without a chain name in a load that replaces the table, after rules the load added to it (`kept`, by chain):
  * iptables-nft-restore (1.8.9) keeps them (see keptByNft), iptables-legacy-restore removes them, and the two load
  * different rulesets.
  */
 function flushKeptByNft(b: StateBuilder, c: Command, kept: ReadonlyMap<ChainState, Command[]>): void {
-  const rules = [...kept.values()].flat().sort((a, b) => a.startLine - b.startLine);
+  const rules = [...kept.values()].flat().sort((x, y) => x.startLine - y.startLine);
   const names = [...kept.keys()].map((x) => x.name);
   b.sink.add('syntax', 'warning', c.commandToken.range, `-F without a chain name empties the chains only for iptables-legacy-restore: iptables-nft-restore (the default on most current distributions) keeps the rules this ${b.isScript ? 'load' : 'file'} added above it (${ruleLines(rules)}), so the two load different rulesets. Flush each chain by name (${names.map((n) => `-F ${n}`).join(', ')}), or leave those rules out.`,
     { fix: 'flush-by-name', chains: names, refusedBy: 'none' });
@@ -109,7 +109,7 @@ function keptBlocksDelete(b: StateBuilder, c: Command, family: Family, cs: Chain
   const names = new Set(targets.map((x) => x.name));
   const inside = targets.flatMap((x) => x.keptByNft ?? []);
   const jumps = chains.flatMap((x) => x.keptByNft ?? []).filter((r) => names.has(b.userJump(r) ?? ''));
-  const held = [...new Set([...inside, ...jumps])].sort((a, b) => a.startLine - b.startLine);
+  const held = [...new Set([...inside, ...jumps])].sort((x, y) => x.startLine - y.startLine);
   if (!held.length) return;
   nftOnly(b.sink, 'syntax', at, `The flush without a chain name before it empties the chains for iptables-legacy only: iptables-nft-restore keeps the rules ${b.isScript ? 'the load' : 'this file'} added before it (${ruleLines(held)}), so the chain is not empty or still jumped to there, and this -X fails ("CHAIN_DEL failed (Device or resource busy)"). Flush the chains by name (-F CHAIN).`);
 }
