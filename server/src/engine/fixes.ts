@@ -386,7 +386,7 @@ function flushFirstFix({ data, doc, result, diag }: FixContext): Fix[] {
   return [{ title: chain ? `Flush ${chain} first` : `Flush the ${data.table as string} table first`, edits: [edit], preferred: true }];
 }
 
-/** A restore file's -F without a chain name, written as a flush of each chain that held rules (see flushKeptByNft). */
+/** A load's -F without a chain name (a restore file's, or a here-document's), written as a flush of each chain that held rules (see flushKeptByNft). */
 function flushByNameFix({ data, result, diag }: FixContext): Fix[] {
   const chains = data.chains as string[] | undefined;
   const c = commandOnLine(result.ruleset, diag.range.start.line);

@@ -11,7 +11,7 @@ import { suggest } from '../suggest';
 import { ChainState, RulesetState } from '../state';
 import { CheckContext, ruleFamily } from './context';
 import { legacyOnly, nftOnly } from './legacy';
-import { endsWalk, legacyHooks, legacyWalks } from './legacyWalk';
+import { legacyHooks, legacyWalks, walkedJumps } from './legacyWalk';
 import { hashlimitAverage, hashlimitRefusedAt, limitAverage, limitRefusedAt, refusedByCommonKernels } from '../kb/limit';
 import { strtoulBase0 } from '../kb/services';
 import { DiagnosticSink } from '../parse/diagnostics';
@@ -177,16 +177,7 @@ function closingRule(ctx: CheckContext, circle: readonly ChainState[]): Command 
  */
 function legacySeesLoop(ctx: CheckContext, cs: ChainState): boolean {
   const chains = ctx.state.inTable(cs.family, cs.table);
-  const next = new Map<ChainState, ChainState[]>();
-  for (const c of chains) {
-    const out: ChainState[] = [];
-    for (const rule of c.rules) {
-      const to = ctx.graph.entered(rule);
-      if (to) out.push(to);
-      if (endsWalk(rule)) break;
-    }
-    next.set(c, out);
-  }
+  const next = new Map(chains.map((c) => [c, walkedJumps(ctx, c)]));
   // Depth first from each built-in chain (a path of any length: no recursion): a chain met again while still on
   // the path closes a circle.
   const onPath = new Map<ChainState, boolean>();

@@ -12,9 +12,20 @@ import { CheckContext } from './context';
 const ENDS_WALK = new Set(['ACCEPT', 'DROP', 'RETURN', 'QUEUE']);
 
 /** A rule that decides every packet: a verdict and no condition of any kind. */
-export function endsWalk(rule: Command): boolean {
+function endsWalk(rule: Command): boolean {
   const t = rule.target;
   return !!t && !t.dynamic && ENDS_WALK.has(t.name) && rule.matches.length === 0 && rule.options.every((o) => o.spec.names[0] === '--jump');
+}
+
+/** The chains the walk enters from chain `cs`: those its rules jump or go to, up to the first that decides every packet. */
+export function walkedJumps(ctx: CheckContext, cs: ChainState): ChainState[] {
+  const out: ChainState[] = [];
+  for (const rule of cs.rules) {
+    const to = ctx.graph.entered(rule);
+    if (to) out.push(to);
+    if (endsWalk(rule)) break;
+  }
+  return out;
 }
 
 /** Per state, per family and table: the hooks whose walk enters each chain. */
@@ -46,14 +57,7 @@ function walkTable(ctx: CheckContext, any: ChainState): Map<ChainState, Set<stri
       return true;
     };
     mark(root);
-    while (todo.length) {
-      const c = todo.pop()!;
-      for (let k = 0; k < c.rules.length; k++) {
-        const to = ctx.graph.entered(c.rules[k]);
-        if (to && mark(to)) todo.push(to);
-        if (endsWalk(c.rules[k])) break;
-      }
-    }
+    while (todo.length) for (const to of walkedJumps(ctx, todo.pop()!)) if (mark(to)) todo.push(to);
   }
   return entered;
 }
