@@ -4,7 +4,7 @@
  * is how many it holds known). The commands themselves are in declarations.ts, ruleEdits.ts and chainCommands.ts.
  */
 import { Family } from '../kb/addresses';
-import { findTable, isBuiltinChain } from '../kb';
+import { findTable, isBuiltinChain, isBuiltinChainOf } from '../kb';
 import { ChainDecl, Command, loadsUnseen, Ruleset } from '../model';
 import { DiagnosticSink } from '../parse/diagnostics';
 import { looseIdentity, ruleIdentity } from '../ruleIdentity';
@@ -168,7 +168,7 @@ export class StateBuilder {
       // iptables-nft-restore sends it, and the load fails unless a flush naming its chain takes it back).
       if (!this.isScript) return true;
       const chain = r.chain?.value ?? '';
-      const chainOk = !t.spec.chains || !findTable(r.table)?.chains.includes(chain) || t.spec.chains.includes(chain);
+      const chainOk = !t.spec.chains || !isBuiltinChainOf(r.table, chain) || t.spec.chains.includes(chain);
       return chainOk && (!t.spec.tables || t.spec.tables.includes(r.table));
     }
     return !!this.state.get(familyOf(this.rs, r), r.table, this.state.jumpTarget(r));

@@ -3,7 +3,7 @@
  * iptables-nft part (a flush without a chain name in a load, -X and -E of built-in chains).
  */
 import { Family } from '../kb/addresses';
-import { findTable, isBuiltinChain } from '../kb';
+import { findTable, isBuiltinChain, isBuiltinChainOf } from '../kb';
 import { strtoulBase0 } from '../kb/services';
 import { Command } from '../model';
 import { legacyOnly, nftOnly } from '../checks/legacy';
@@ -169,7 +169,7 @@ export function renameChain(b: StateBuilder, c: Command, family: Family, _op: st
     return;
   }
   // Another table's built-in chain name (-t raw -E X INPUT) is a user chain's name like any other.
-  if (findTable(c.table)?.chains.includes(c.extra.value)) {
+  if (isBuiltinChainOf(c.table, c.extra.value)) {
     b.sink.error('invalid-chain-name', c.extra.range, `${c.extra.value} is a built-in chain of ${c.table}: a user chain cannot take its name.`);
     return;
   }
