@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { lint, LintOptions } from '../../server/src/engine/lint';
 import { CODE_INFO } from '../../server/src/engine/checks/codes';
+import { TABLES } from '../../server/src/engine/kb';
 import { Diagnostic } from '../../server/src/engine/types';
 
 export function diagnose(text: string, opts: LintOptions = {}): Diagnostic[] {
@@ -63,16 +64,13 @@ export function refusedCommands(diags: Diagnostic[], backend: Backend = BACKEND)
     && ((d.data as { refusedBy?: string } | undefined)?.refusedBy ?? `iptables-${backend}`) === `iptables-${backend}`);
 }
 
-/** The built-in chains of each table. */
-const BUILTIN_CHAINS: Record<string, string[]> = {
-  filter: ['INPUT', 'FORWARD', 'OUTPUT'], nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
-  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'], raw: ['PREROUTING', 'OUTPUT'],
-};
+/** The tables the kernel tests edit (not security, whose module not every kernel has). */
+const TESTED_TABLES = ['filter', 'nat', 'mangle', 'raw'];
 
 /**
  * A shell command that makes every table's built-in chains with `tool` (policy ACCEPT), as on a machine in use:
  * in a fresh namespace iptables-nft makes a built-in chain only when something needs it. Fails if one cannot be made.
  */
 export function makeBuiltins(tool: string): string {
-  return Object.entries(BUILTIN_CHAINS).flatMap(([table, chains]) => chains.map((c) => `${tool} -t ${table} -P ${c} ACCEPT`)).join(' && ');
+  return TABLES.filter((t) => TESTED_TABLES.includes(t.name)).flatMap((t) => t.chains.map((c) => `${tool} -t ${t.name} -P ${c} ACCEPT`)).join(' && ');
 }
