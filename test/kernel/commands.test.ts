@@ -83,6 +83,42 @@ test(`kernel (iptables-${BACKEND}): script commands: no error where the kernel t
   assert.deepEqual(wrong, []);
 });
 
+/**
+ * Script commands whose refusal depends on what the chains hold when each one runs (run one by one, each on its own):
+ * a rule of a user chain is checked against the hooks that reach the chain then, so the command refused is the rule
+ * or the jump that comes second. The findings must stand exactly on the commands refused.
+ */
+const ORDERED: string[][] = [
+  ['-t nat -N X', '-t nat -A X -j MASQUERADE', '-t nat -A PREROUTING -j X'],
+  ['-t nat -N X', '-t nat -A PREROUTING -j X', '-t nat -A X -j MASQUERADE'],
+  ['-t nat -N X', '-t nat -A X -j MASQUERADE', '-t nat -I PREROUTING 1 -g X'],
+  ['-t nat -N X', '-t nat -N Y', '-t nat -A X -j Y', '-t nat -A Y -j MASQUERADE', '-t nat -A PREROUTING -j X'],
+  ['-t nat -N X', '-t nat -N Y', '-t nat -A Y -j MASQUERADE', '-t nat -A PREROUTING -j X', '-t nat -A X -j Y'],
+  ['-t nat -N X', '-t nat -A X -j MASQUERADE', '-t nat -A POSTROUTING -j X'],
+  ['-t nat -N X', '-t nat -A X -j MASQUERADE', '-t nat -A PREROUTING -j X', '-t nat -A POSTROUTING -j X', '-t nat -A X -j MASQUERADE'],
+  ['-t nat -N X', '-t nat -A X -j MASQUERADE', '-t nat -A OUTPUT -j X', '-t nat -A X -j SNAT --to-source 10.0.0.1'],
+  ['-t nat -N X', '-t nat -A X -j MASQUERADE --to-ports 80', '-t nat -A PREROUTING -j X'],
+  // iptables-legacy's walk stops at a rule that decides every packet; iptables-nft checks TCPMSS and policy in their own chain only.
+  ['-t nat -N X', '-t nat -A X -j ACCEPT', '-t nat -A X -j MASQUERADE', '-t nat -A PREROUTING -j X'],
+  ['-t nat -N X', '-t nat -A X -j MASQUERADE', '-t nat -A PREROUTING -j ACCEPT', '-t nat -A PREROUTING -j X'],
+  ['-t mangle -N X', '-t mangle -A X -p tcp --syn -j TCPMSS --clamp-mss-to-pmtu', '-t mangle -A PREROUTING -j X'],
+  ['-N X', '-A X -m policy --dir in --pol none', '-A OUTPUT -j X'],
+  ['-t mangle -N X', '-t mangle -A X -j REJECT', '-t mangle -A PREROUTING -j X', '-t mangle -A INPUT -j X'],
+];
+
+test(`kernel (iptables-${BACKEND}): script commands run one by one: a finding exactly on each command the kernel refuses, as the chains stand when it runs`, { skip, timeout: 120000 }, () => {
+  const wrong: string[] = [];
+  for (const cmds of ORDERED) {
+    const ipt = `iptables-${BACKEND}`;
+    const run = spawnSync('unshare', ['-n', 'sh', '-c', [`${makeBuiltins(ipt)} || exit 9`, ...cmds.map((c) => `${ipt} ${c} >/dev/null 2>&1; echo $?`)].join('\n')], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const refused = run.stdout.trim().split('\n').map(Number).flatMap((rc, k) => (rc === 0 ? [] : [k]));
+    const found = [...new Set(refusedCommands(lint(`${cmds.map((c) => `iptables ${c}`).join('\n')}\n`, { format: 'script' }).diagnostics).map((d) => d.range.start.line))];
+    if (JSON.stringify(found) !== JSON.stringify(refused)) wrong.push(`${cmds.join(' ; ')}: refused ${JSON.stringify(refused)}, findings on ${JSON.stringify(found)}`);
+  }
+  assert.deepEqual(wrong, []);
+});
+
 /** A rule line of exactly `n` words (at least 4). */
 function ruleOfWords(n: number): string {
   const groups = Math.floor((n - 4) / 4);

@@ -431,7 +431,8 @@ test('in a script, the command refused for a circle of jumps is the one that clo
   // (nothing reaches Y then) is taken.
   const reached = loops('-N Y', '-A Y -g Y', '-A OUTPUT -g Y', '-A Y -g Y');
   assert.deepEqual(reached.map((d) => [d.severity, d.range.start.line]), [['warning', 3]]);
-  assert.match(reached[0].message, /^This rule closes a circle of jumps \(Y -> Y\) that a built-in chain reaches: iptables refuses it \("Too many levels of symbolic links"\)/);
+  assert.match(reached[0].message, /^This rule leads into a circle of jumps \(Y -> Y\), which a built-in chain then reaches: iptables refuses it \("Too many levels of symbolic links"\)/);
+  assert.match(loops('-N A', '-N B', '-A INPUT -j A', '-A A -j B', '-A B -j A')[0].message, /^This rule closes a circle of jumps \(B -> A -> B\) that a built-in chain reaches/);
   // Reached first, closed later: the closing jump fails.
   assert.deepEqual(loops('-N A', '-N B', '-A INPUT -j A', '-A A -j B', '-A B -j A').map((d) => d.range.start.line), [5]);
   // Only past an ACCEPT of every packet: iptables-nft's refusal alone.

@@ -114,3 +114,30 @@ test('incremental analysis: a rule number that falls among a loop\'s rules, then
   assert.deepEqual(reused, summary(after.join('\n'), 'fw.sh'));
   assert.ok(reused.some((d) => d.includes('reject-before-accept')));
 });
+
+test('incremental analysis: a script whose hook refusals fall on the rule or on the jump, by the order of its commands, edited at random', () => {
+  const lines = [
+    '#!/bin/sh',
+    'iptables -t nat -N X',
+    'iptables -t nat -N Y',
+    'iptables -t nat -A X -j MASQUERADE',
+    'iptables -t nat -A PREROUTING -j X',
+    'iptables -t nat -A Y -j X',
+    'iptables -t nat -A POSTROUTING -j Y',
+    'iptables -t nat -A X -j ACCEPT',
+    'iptables -t mangle -N M',
+    'iptables -t mangle -A M -p tcp --syn -j TCPMSS --clamp-mss-to-pmtu',
+    'iptables -t mangle -A PREROUTING -j M',
+    '',
+  ];
+  // Two commands swapped: the same rules, the refusal moves from the jump to the rule.
+  const memo = new AnalysisMemo();
+  const where = (text: string, m?: AnalysisMemo) => lint(text, { fileName: 'fw.sh', memo: m }).diagnostics.filter((d) => d.code === 'target-not-allowed').map((d) => d.range.start.line);
+  assert.deepEqual(where(lines.join('\n'), memo), [4, 10]);
+  const swapped = [...lines];
+  [swapped[3], swapped[4]] = [swapped[4], swapped[3]];
+  assert.deepEqual(where(swapped.join('\n'), memo), [4, 10]);
+  assert.equal(lint(swapped.join('\n'), { fileName: 'fw.sh', memo }).diagnostics.find((d) => d.range.start.line === 4)?.message.startsWith('The MASQUERADE target'), true);
+  assert.deepEqual(summary(swapped.join('\n'), 'fw.sh', memo), summary(swapped.join('\n'), 'fw.sh'));
+  check('hooks', lines.join('\n'), 'fw.sh', Math.ceil(EDITS / 3), 9);
+});

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose, errors, expectNone, expectOne, filter, table } from '../helpers/lint';
-import { loaderOf } from '../../server/src/engine/lint';
+import { lint, loaderOf } from '../../server/src/engine/lint';
 
 test('unknown-target: wrong case, typo, missing chain; suggestions', () => {
   const lower = expectOne(filter('-A INPUT -j accept'), 'unknown-target', 4, 'accept');
@@ -449,4 +449,22 @@ test('a hook iptables-legacy never checks: past a rule that decides every packet
   // An option that iptables-nft checks in the rule's own chain only: through a jump past such a rule, neither refuses.
   assert.deepEqual(by(filter(':X - [0:0]', '-A X -j RETURN', '-A X -m policy --dir out --pol none', '-A INPUT -j X')), []);
   assert.deepEqual(by(filter(':X - [0:0]', '-A X -m policy --dir out --pol none', '-A INPUT -j X')), [['warning', 'iptables-legacy', 5]]);
+});
+
+test('target-not-allowed in a script: the rule or the jump that comes second is refused, as the chains stand when each command runs', () => {
+  const sh = (...lines: string[]) => lint(['#!/bin/sh', ...lines.map((l) => `iptables -t nat ${l}`), ''].join('\n'), { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'target-not-allowed');
+  // The rule first: taken (nothing leads to X yet); the jump from PREROUTING is refused, the rule named as related.
+  const [jump] = sh('-N X', '-A X -j MASQUERADE', '-A PREROUTING -j X', '-A POSTROUTING -j X');
+  assert.deepEqual([jump.severity, jump.range.start.line, jump.range.start.character], ['error', 3, 33]);
+  assert.match(jump.message, /^Jumping to X here makes its rule on line 3 reachable where the kernel does not allow it: The MASQUERADE target is only allowed in POSTROUTING, not in PREROUTING \(reached as PREROUTING -> X\)\./);
+  assert.deepEqual(jump.related?.map((r) => r.range.start.line), [2]);
+  // The jump first: the rule is refused.
+  assert.deepEqual(sh('-N X', '-A PREROUTING -j X', '-A X -j MASQUERADE').map((d) => [d.range.start.line, d.message.startsWith('The MASQUERADE target')]), [[3, true]]);
+  // A refused jump leads nowhere: the same rule added again afterwards is taken.
+  assert.deepEqual(sh('-N X', '-A X -j MASQUERADE', '-A PREROUTING -j X', '-A X -j MASQUERADE').map((d) => d.range.start.line), [3]);
+  // Past a rule the script adds and later deletes, what the chains held is not known: no finding.
+  assert.deepEqual(sh('-N X', '-A PREROUTING -j X', '-D PREROUTING 1', '-A X -j MASQUERADE', '-A OUTPUT -j X'), []);
+  // A restore file, or a script's here-document, is checked as a whole table: the rule's finding.
+  const text = ['#!/bin/sh', 'iptables-restore <<EOF', '*nat', ':X - [0:0]', '-A X -j MASQUERADE', '-A PREROUTING -j X', 'COMMIT', 'EOF', ''].join('\n');
+  assert.deepEqual(lint(text, { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'target-not-allowed').map((d) => d.range.start.line), [4]);
 });

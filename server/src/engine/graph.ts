@@ -134,6 +134,11 @@ export class JumpGraph {
     return undefined;
   }
 
+  /** Whether the two chains lie on one cycle of jumps (a chain that jumps to itself lies on one with itself). */
+  shareCycle(a: ChainState, b: ChainState): boolean {
+    return this.cyclesOf().get(a)?.has(b) ?? false;
+  }
+
   /** The user chain a rule jumps or goes to, when it exists. */
   entered(rule: Command): ChainState | undefined {
     return this.next.get(rule);

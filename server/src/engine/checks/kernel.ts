@@ -6,12 +6,13 @@ import { Family } from '../kb/addresses';
 import { protocolNumber } from '../kb/services';
 import { TextCache } from '../textCache';
 import { isBuiltinChain, MATCHES, ModuleSpec, TARGETS } from '../kb';
-import { Command, commandsInRunOrder, loadsUnseen, MatchUse, OptionUse, Ruleset, TargetUse } from '../model';
+import { Command, commandsInRunOrder, lineName, loadsUnseen, MatchUse, OptionUse, Ruleset, TargetUse } from '../model';
 import { suggest } from '../suggest';
 import { ChainState, RulesetState } from '../state';
 import { CheckContext, ruleFamily } from './context';
 import { legacyOnly, nftOnly } from './legacy';
-import { legacyHooks, legacyWalks, walkedJumps } from './legacyWalk';
+import { legacyHooks, walkedJumps } from './legacyWalk';
+import { finalReach, hasHookRestriction, HookRefusal, ReachAt, ReachContext, ScriptTimeline, timedScript } from './scriptTimeline';
 import { hashlimitAverage, hashlimitRefusedAt, limitAverage, limitRefusedAt, refusedByCommonKernels } from '../kb/limit';
 import { strtoulBase0 } from '../kb/services';
 import { DiagnosticSink } from '../parse/diagnostics';
@@ -86,14 +87,24 @@ function historyKey(ctx: CheckContext, table: string): string {
   return namesFingerprint(ctx, `ever:${table}`, () => ctx.state.history.filter((h) => h.table === table).map((h) => h.name));
 }
 
-/** The built-in chains that reach a chain and the paths they take, as a short text for memo keys. */
+/**
+ * The built-in chains that reach a chain and the paths they take, as a short text for memo keys. (A script's
+ * findings also depend on the order its commands run in, see scriptTimeline.ts; a script is parsed afresh at every
+ * edit, its commands new objects, so no memo keeps a script's rule findings across an edit.)
+ */
 function hookKey(ctx: CheckContext, cs: ChainState): string {
   const walked = legacyHooks(ctx, cs);
   return ctx.graph.hooks(cs).map((h) => `${h}${walked.has(h) ? '=' : '~'}${ctx.graph.pathKey(cs, h)}`).join(';');
 }
 
-/** A cycle of jumps that a built-in chain reaches: the kernel refuses the whole table ("loop"). */
+const LOOP_HIDDEN = ', though only past a rule that decides every packet, where iptables-legacy stops looking';
+
+/**
+ * A cycle of jumps that a built-in chain reaches: the kernel refuses the whole table ("loop"). (A script checked
+ * command by command has its jumps checked one by one: see checkJumpReach.)
+ */
 function checkLoops(ctx: CheckContext): void {
+  if (timedScript(ctx)) return;
   const reported = new Set<ChainState>();
   for (const cs of ctx.state.all()) {
     if (cs.builtin || reported.has(cs) || ctx.graph.hooks(cs).length === 0) continue;
@@ -103,7 +114,7 @@ function checkLoops(ctx: CheckContext): void {
     const circle = `(${cycle.chains.map((c) => c.name).join(' -> ')} -> ${cycle.chains[0].name})`;
     const data = { cycle: cycle.chains.map((c) => c.name) };
     const legacy = legacySeesLoop(ctx, cs);
-    const hidden = ', though only past a rule that decides every packet, where iptables-legacy stops looking';
+    const hidden = LOOP_HIDDEN;
     if (ctx.rs.format === 'script') {
       // Each command is checked as it runs: the one refused is the last of those that make the circle reachable.
       const rule = closingRule(ctx, cycle.chains);
@@ -434,6 +445,7 @@ function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState, gone: boo
   const chain = ctx.state.get(family, rule.table, ctx.state.jumpTarget(rule));
   if (chain) {
     if (chain.builtin) ctx.sink.error('unknown-target', t.token.range, `${t.name} is a built-in chain: rules cannot jump to it.`);
+    else checkJumpReach(ctx, rule, cs, chain);
     return;
   }
   if (t.goto && TARGETS.some((x) => x.name === t.name)) {
@@ -468,26 +480,111 @@ function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState, gone: boo
  * `ownChainOnly`). iptables-legacy checks only what its walk of the table reaches (see legacyWalk.ts). Refused by
  * both: an error; by one of them: a warning naming it.
  */
-function refuseAtHooks(ctx: CheckContext, rule: Command, cs: ChainState, allowed: readonly string[], range: Range, message: (hook: string, path: string[]) => string, ownChainOnly = false): void {
+function refuseAtHooks(ctx: ReachContext, rule: Command, cs: ChainState, allowed: readonly string[], range: Range, message: (hook: string, path: string[]) => string, ownChainOnly = false): void {
+  // The chains as the file leaves them hold every jump the chains ever hold at once: no hook outside `allowed`
+  // there, none at any time.
+  if (!anyOutside(ctx.graph.hooks(cs), allowed)) return;
+  const reach = ctx.reach ?? (timedScript(ctx) ? timelineOf(ctx).reachAt(rule) : finalReach(ctx));
   let first: { hook: string; path: string[] } | undefined;
   let legacy = false;
   let nft = false;
-  for (const hook of ctx.graph.hooks(cs)) {
+  for (const hook of reach.hooks(cs)) {
     if (allowed.includes(hook)) continue;
-    const path = ctx.graph.path(cs, hook);
-    const byLegacy = legacyWalks(ctx, cs, rule, hook);
+    const path = reach.path(cs, hook);
+    const byLegacy = reach.legacyWalks(cs, rule, hook);
     const byNft = !ownChainOnly || path.length === 1;
     if (!first || (byLegacy && byNft && !(legacy && nft))) first = { hook, path };
     legacy ||= byLegacy;
     nft ||= byNft;
     if (legacy && nft) break;
   }
-  if (!first) return;
+  if (!first || !(legacy || nft)) return;
   const text = message(first.hook, first.path);
   const all = { allowedChains: allowed, path: first.path };
-  if (legacy && nft) ctx.sink.error('target-not-allowed', range, `${text} The kernel refuses the rule.`, all);
+  if (ctx.refusals) ctx.refusals.push({ rule, range, text, legacy, nft, data: all });
+  else if (legacy && nft) ctx.sink.error('target-not-allowed', range, `${text} The kernel refuses the rule.`, all);
   else if (legacy) legacyOnly(ctx.sink, 'target-not-allowed', range, text, all);
-  else if (nft) nftOnly(ctx.sink, 'target-not-allowed', range, `${text} iptables-legacy never checks it there: a rule on the way decides every packet first.`, all);
+  else nftOnly(ctx.sink, 'target-not-allowed', range, `${text} iptables-legacy never checks it there: a rule on the way decides every packet first.`, all);
+}
+
+function anyOutside(hooks: readonly string[], allowed: readonly string[]): boolean {
+  for (let k = 0; k < hooks.length; k++) if (!allowed.includes(hooks[k])) return true;
+  return false;
+}
+
+/** Per state: the timeline of a script's commands (see scriptTimeline.ts). */
+const timelines = new WeakMap<RulesetState, ScriptTimeline>();
+
+function timelineOf(ctx: CheckContext): ScriptTimeline {
+  let tl = timelines.get(ctx.state);
+  if (!tl) timelines.set(ctx.state, (tl = new ScriptTimeline(ctx, (c, rule, cs) => checkRule(c, rule, cs))));
+  return tl;
+}
+
+/**
+ * A script's jump into a user chain, checked against the chains as they are when it runs: it may close a circle of
+ * jumps that a built-in chain reaches, or make a rule of that chain reachable from a built-in chain where the kernel
+ * does not allow it (the rule was taken when it was added, as nothing led there then; the jump is the command
+ * refused). Only rules and jumps surely in place when the jump runs count.
+ */
+function checkJumpReach(ctx: ReachContext, jump: Command, cs: ChainState, to: ChainState): void {
+  if (ctx.reach || !timedScript(ctx)) return;
+  const tl = timelineOf(ctx);
+  // Cheap refutations on the chains as the file leaves them, which hold every jump the chains ever hold at once.
+  const circle = tl.reachesCircle(to);
+  if (!tl.holds(jump) || !ctx.graph.hooks(cs).length || (!circle && !tl.reachesRestricted(to))) return;
+  const reach = tl.reachAt(jump, true);
+  if (!reach.hooks(cs).length) return;
+  if (!(circle && checkJumpLoop(ctx, jump, cs, to, reach))) checkJumpHooks(ctx, jump, to, tl, reach);
+}
+
+/**
+ * A jump that leads into a circle of jumps (one it closes, or one already there) and so makes a built-in chain reach
+ * it. iptables-legacy sees only a circle its walk of the table follows, from a hook whose walk reaches the jump.
+ */
+function checkJumpLoop(ctx: CheckContext, jump: Command, cs: ChainState, to: ChainState, reach: ReachAt): boolean {
+  const circle = reach.circleFrom(to, false);
+  if (!circle) return false;
+  const walked = reach.hooks(cs).some((h) => reach.legacyWalks(cs, jump, h)) ? reach.circleFrom(to, true) : undefined;
+  const chains = walked ?? circle;
+  // A circle the jump closes is told from the jump's own chain.
+  const at = chains.indexOf(cs);
+  const closes = at >= 0;
+  const names = [...chains.slice(Math.max(at, 0)), ...chains.slice(0, Math.max(at, 0))].map((c) => c.name);
+  const message = `This rule ${closes ? 'closes' : 'leads into'} a circle of jumps (${names.join(' -> ')} -> ${names[0]})${closes ? ' that a built-in chain reaches' : ', which a built-in chain then reaches'}${walked ? '' : LOOP_HIDDEN}: iptables refuses it ("Too many levels of symbolic links").`;
+  if (walked) ctx.sink.add('jump-loop', 'warning', jump.target!.token.range, message, { cycle: names });
+  else nftOnly(ctx.sink, 'jump-loop', jump.target!.token.range, message, { cycle: names });
+  return true;
+}
+
+/** A jump that makes a rule reachable from a built-in chain where the kernel does not allow it. */
+function checkJumpHooks(ctx: CheckContext, jump: Command, to: ChainState, tl: ScriptTimeline, reach: ReachAt): void {
+  const refusals: HookRefusal[] = [];
+  const sub: ReachContext = { ...ctx, sink: new DiagnosticSink(), memo: undefined, reach, refusals };
+  for (const [rule, cs] of tl.rulesReached(to, tl.when(jump), jump)) {
+    if (!hasHookRestriction(rule)) continue;
+    checkHooks(sub, rule, cs);
+    if (refusals.some((r) => r.legacy && r.nft)) break;
+  }
+  if (!refusals.length) return;
+  const legacy = refusals.some((r) => r.legacy);
+  const nft = refusals.some((r) => r.nft);
+  const worst = refusals.find((r) => r.legacy && r.nft) ?? refusals[0];
+  const range = jump.target!.token.range;
+  const text = `Jumping to ${to.name} here makes its rule on ${lineName(ctx.rs, worst.rule)} reachable where the kernel does not allow it: ${worst.text} That rule was taken when it ran, as nothing led to it from there yet; this jump is the command refused.`;
+  const data = { ...worst.data, ruleLine: worst.rule.startLine };
+  const d = legacy && nft ? ctx.sink.error('target-not-allowed', range, `${text} The kernel refuses it.`, data)
+    : legacy ? legacyOnly(ctx.sink, 'target-not-allowed', range, text, data)
+    : nftOnly(ctx.sink, 'target-not-allowed', range, `${text} iptables-legacy never checks it there: a rule on the way decides every packet first.`, data);
+  d.related = [{ range: worst.range, message: `Not allowed once the jump on ${lineName(ctx.rs, jump)} leads here.` }];
+}
+
+/** The checks of what the kernel allows at each hook (see refuseAtHooks). */
+function checkHooks(ctx: ReachContext, rule: Command, cs: ChainState): void {
+  if (rule.target?.spec && !rule.target.dynamic) checkPlacement(ctx, rule, cs, rule.target.spec, rule.target, ctx);
+  for (const m of rule.matches) if (m.spec) checkPlacement(ctx, rule, cs, m.spec, m, ctx);
+  checkPolicyDirection(ctx, rule, cs);
+  checkOptionHooks(ctx, rule, cs);
 }
 
 /** The modules whose options check their hook themselves (iptables-nft: in the rule's own chain only). */

@@ -1,6 +1,6 @@
 /** Refusals that depend on which iptables loads the rules: iptables-legacy, or iptables-nft. */
 import { DiagnosticSink } from '../parse/diagnostics';
-import { Range } from '../types';
+import { Diagnostic, Range } from '../types';
 
 /**
  * A refusal only iptables-legacy makes: iptables-nft, the default on most current distributions, takes the rule (it
@@ -8,12 +8,12 @@ import { Range } from '../types';
  * lenient with some restore-file lines). A warning that says so; `refusedBy` lets a caller who knows the backend count it as a refusal
  * (`refusedBy: 'none'` marks a warning of a line both take, but to different effect).
  */
-export function legacyOnly(sink: DiagnosticSink, code: string, range: Range, message: string, data: Record<string, unknown> = {}): void {
-  sink.add(code, 'warning', range, `${message} iptables-legacy refuses it; iptables-nft, the default on most current distributions, takes it.`, { ...data, refusedBy: 'iptables-legacy' });
+export function legacyOnly(sink: DiagnosticSink, code: string, range: Range, message: string, data: Record<string, unknown> = {}): Diagnostic {
+  return sink.add(code, 'warning', range, `${message} iptables-legacy refuses it; iptables-nft, the default on most current distributions, takes it.`, { ...data, refusedBy: 'iptables-legacy' });
 }
 
 
 /** A refusal only iptables-nft makes (iptables-legacy takes the rule): a warning that says so. */
-export function nftOnly(sink: DiagnosticSink, code: string, range: Range, message: string, data: Record<string, unknown> = {}): void {
-  sink.add(code, 'warning', range, `${message} iptables-nft, the default on most current distributions, refuses it; iptables-legacy takes it.`, { ...data, refusedBy: 'iptables-nft' });
+export function nftOnly(sink: DiagnosticSink, code: string, range: Range, message: string, data: Record<string, unknown> = {}): Diagnostic {
+  return sink.add(code, 'warning', range, `${message} iptables-nft, the default on most current distributions, refuses it; iptables-legacy takes it.`, { ...data, refusedBy: 'iptables-nft' });
 }

@@ -12,7 +12,7 @@ import { CheckContext } from './context';
 const ENDS_WALK = new Set(['ACCEPT', 'DROP', 'RETURN', 'QUEUE']);
 
 /** A rule that decides every packet: a verdict and no condition of any kind. */
-function endsWalk(rule: Command): boolean {
+export function endsWalk(rule: Command): boolean {
   const t = rule.target;
   return !!t && !t.dynamic && ENDS_WALK.has(t.name) && rule.matches.length === 0 && rule.options.every((o) => o.spec.names[0] === '--jump');
 }

@@ -1,0 +1,357 @@
+/**
+ * Which built-in chains reach a rule, and by which path, for the checks of what the kernel allows at each hook.
+ *
+ * A rules file is checked as a whole table (at COMMIT, or as one transaction): the chains as the file leaves them
+ * decide (`finalReach`). A script's commands run one at a time, and the kernel checks each rule when the command that
+ * adds it runs, with the jumps the chains hold at that moment: a MASQUERADE added to a user chain before PREROUTING
+ * jumps to it is taken, and the jump that later makes it reachable from PREROUTING is the command refused. The
+ * timeline replays the script's commands in the order they run to say which jumps and rules the kernel holds when a
+ * command runs. It claims a jump or rule is there only when it surely is (its command surely ran, and nothing refused
+ * it), so that a refusal it finds is one the kernel makes; a rule that stops iptables-legacy's walk counts when it may
+ * be there, for the same reason.
+ */
+import { Family } from '../kb/addresses';
+import { Command, commandsInRunOrder, holdsFinding } from '../model';
+import { DiagnosticSink } from '../parse/diagnostics';
+import { ChainState } from '../state';
+import { Diagnostic } from '../types';
+import { CODE_INFO } from './codes';
+import { CheckContext, ruleFamily } from './context';
+import { endsWalk, legacyWalks } from './legacyWalk';
+
+export interface Reach {
+  /** The built-in chains whose packets reach `cs`. */
+  hooks(cs: ChainState): readonly string[];
+  /** A shortest path of chain names from the built-in chain `hook` to `cs`. */
+  path(cs: ChainState, hook: string): string[];
+  /** Whether iptables-legacy's walk of the table from `hook` reaches `rule` of `cs` (and so checks it there). */
+  legacyWalks(cs: ChainState, rule: Command, hook: string): boolean;
+}
+
+/** A hook check's refusal, collected (not reported) while a jump is checked: see checkJumpReach in kernel.ts. */
+export interface HookRefusal {
+  rule: Command;
+  range: Diagnostic['range'];
+  text: string;
+  legacy: boolean;
+  nft: boolean;
+  data: Record<string, unknown>;
+}
+
+/** The checks' context while the rules a jump makes reachable are checked against the chains as they are then. */
+export interface ReachContext extends CheckContext {
+  reach?: Reach;
+  refusals?: HookRefusal[];
+}
+
+/** The chains as the file leaves them. */
+export function finalReach(ctx: CheckContext): Reach {
+  return {
+    hooks: (cs) => ctx.graph.hooks(cs),
+    path: (cs, hook) => ctx.graph.path(cs, hook),
+    legacyWalks: (cs, rule, hook) => legacyWalks(ctx, cs, rule, hook),
+  };
+}
+
+/**
+ * Whether the kernel checks the file's rules command by command: a script that loads no restore file of its own
+ * (a here-document's rules are checked together, as a rules file's are).
+ */
+export function timedScript(ctx: CheckContext): boolean {
+  return ctx.rs.format === 'script' && !ctx.rs.tables.some((t) => t.restore);
+}
+
+/** Whether a rule's checks depend on what reaches its chain: a target, match or option the kernel allows only at some hooks. */
+export function hasHookRestriction(rule: Command): boolean {
+  if (rule.target?.spec?.chains) return true;
+  for (const m of rule.matches) if (m.spec?.chains || m.spec?.name === 'policy') return true;
+  for (const o of rule.options) if (o.spec.chains) return true;
+  return false;
+}
+
+/** The commands that add a rule. */
+const ADDS = new Set<string | undefined>(['-A', '-I', '-R']);
+
+/**
+ * Whether a finding says iptables, or one of its backends, refuses (or may refuse) the command: an error, or a
+ * warning of a check whose findings are errors (a script's refusals that depend on what it cannot see are warnings).
+ */
+function refuses(d: Diagnostic): boolean {
+  const by = (d.data as { refusedBy?: string } | undefined)?.refusedBy;
+  if (by === 'none') return false;
+  return d.severity === 'error' || (d.severity === 'warning' && (by !== undefined || CODE_INFO.get(d.code)?.severity === 'error'));
+}
+
+/** The chains a script's commands find as they run. */
+export class ScriptTimeline {
+  private readonly time = new Map<Command, number>();
+  private readonly chainOf = new Map<Command, ChainState>();
+  private readonly accepted = new Map<Command, boolean>();
+  private readonly restricted = new Map<ChainState, boolean>();
+  private readonly circled = new Map<ChainState, boolean>();
+  private readonly order: readonly Command[];
+  /** The commands of `order` before this one have been replayed. */
+  private done = 0;
+  private parseRefused?: Set<Command>;
+
+  /** Per family and table: when the first rule the script adds and later removes is added (see reliableAt). */
+  private readonly firstGone = new Map<string, number>();
+
+  /** `check` runs every check of a rule (against the chains as they are when it is added) into the sink it is given. */
+  constructor(readonly ctx: CheckContext, private readonly check: (ctx: CheckContext, rule: Command, cs: ChainState) => void) {
+    this.order = commandsInRunOrder(ctx.rs);
+    this.order.forEach((c, k) => this.time.set(c, k));
+    for (const cs of ctx.state.all()) for (const r of cs.rules) this.chainOf.set(r, cs);
+    this.order.forEach((c, k) => {
+      const key = `${ruleFamily(ctx, c)}:${c.table}`;
+      if (ADDS.has(c.spec?.short) && !c.broken && !this.chainOf.has(c) && !this.firstGone.has(key)) this.firstGone.set(key, k);
+    });
+  }
+
+  /**
+   * Whether what the chains hold at `time` is known: the timeline knows only the rules the script leaves, so once a
+   * rule that a later command removes has been added (a jump that leads somewhere for a while, a rule that stops
+   * iptables-legacy's walk, a rule the kernel refused then), what the kernel took after it is not known.
+   */
+  reliableAt(time: number, family: Family, table: string): boolean {
+    return time <= (this.firstGone.get(`${family}:${table}`) ?? Infinity);
+  }
+
+  /** When a command runs (its place in the order the script runs its commands). */
+  when(c: Command): number {
+    return this.time.get(c) ?? -1;
+  }
+
+  /** Whether the rule is among the chains the script leaves (the timeline knows no other rules). */
+  holds(rule: Command): boolean {
+    return this.chainOf.has(rule);
+  }
+
+  /** The chains as `rule`'s command finds them (with `rule` itself when it is a jump being checked: `withSelf`). */
+  reachAt(rule: Command, withSelf = false): ReachAt {
+    return new ReachAt(this, rule, withSelf);
+  }
+
+  /** Whether the rule is surely in its chain once its command has run: it surely ran and nothing refused it. */
+  surely(rule: Command): boolean {
+    const known = this.accepted.get(rule);
+    if (known !== undefined) return known;
+    if (!this.dependsOnTime(rule)) {
+      const ok = this.acceptedNow(rule);
+      this.accepted.set(rule, ok);
+      return ok;
+    }
+    // Rules whose checks read the chains are replayed in the order they run, so that each is checked against the
+    // chains as the earlier ones left them (and no check waits on a later one).
+    const until = this.when(rule);
+    while (this.done <= until) {
+      const c = this.order[this.done++];
+      if (this.dependsOnTime(c) && !this.accepted.has(c)) this.accepted.set(c, this.acceptedNow(c));
+    }
+    return this.accepted.get(rule) ?? false;
+  }
+
+  /** Whether a rule may be in its chain at `time` (for what stops iptables-legacy's walk). */
+  maybe(rule: Command, time: number): boolean {
+    return this.when(rule) < time && !rule.broken;
+  }
+
+  /** The user chain a rule surely in place by `time` jumps or goes to. */
+  jumpAt(rule: Command, time: number, self: Command | undefined): ChainState | undefined {
+    const to = this.ctx.graph.entered(rule);
+    if (!to || to.builtin) return undefined;
+    return rule === self || (this.when(rule) < time && this.surely(rule)) ? to : undefined;
+  }
+
+  /** Whether a chain, or one it leads to (as the file leaves them), holds a rule the kernel allows only at some hooks. */
+  reachesRestricted(cs: ChainState): boolean {
+    return this.downstream(cs, this.restricted, (r) => hasHookRestriction(r));
+  }
+
+  /** Whether a chain, or one it leads to (as the file leaves them), lies on a circle of jumps. */
+  reachesCircle(cs: ChainState): boolean {
+    return this.downstream(cs, this.circled, (_r, c) => this.ctx.graph.shareCycle(c, c));
+  }
+
+  /** Whether a rule of the chain, or of one it leads to, passes `test` (kept per chain in `known`). */
+  private downstream(cs: ChainState, known: Map<ChainState, boolean>, test: (r: Command, c: ChainState) => boolean): boolean {
+    const kept = known.get(cs);
+    if (kept !== undefined) return kept;
+    const seen = new Set<ChainState>([cs]);
+    const todo = [cs];
+    let found = false;
+    while (todo.length && !found) {
+      const c = todo.pop()!;
+      for (const r of c.rules) {
+        if (test(r, c)) found = true;
+        const to = this.ctx.graph.entered(r);
+        if (to && !seen.has(to)) {
+          seen.add(to);
+          todo.push(to);
+        }
+      }
+    }
+    known.set(cs, found);
+    return found;
+  }
+
+  /** The rules surely in the chains `from` reaches at `time` (through jumps then in place, and `self`), with their chains. */
+  rulesReached(from: ChainState, time: number, self: Command): Array<[Command, ChainState]> {
+    const out: Array<[Command, ChainState]> = [];
+    const seen = new Set<ChainState>([from]);
+    const todo = [from];
+    while (todo.length) {
+      const cs = todo.pop()!;
+      for (const r of cs.rules) {
+        if (r === self || this.when(r) >= time || !this.surely(r)) continue;
+        out.push([r, cs]);
+        const to = this.jumpAt(r, time, self);
+        if (to && !seen.has(to)) {
+          seen.add(to);
+          todo.push(to);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A rule's checks do not depend on what reaches its chain when it is neither a jump into a user chain nor restricted to some hooks. */
+  private dependsOnTime(rule: Command): boolean {
+    return this.chainOf.has(rule) && (this.ctx.graph.entered(rule) !== undefined || hasHookRestriction(rule));
+  }
+
+  private acceptedNow(rule: Command): boolean {
+    const cs = this.chainOf.get(rule);
+    if (!cs || rule.broken || this.ctx.rs.unsure?.has(rule) || this.refusedByParse().has(rule)) return false;
+    const sink = new DiagnosticSink();
+    this.check({ ...this.ctx, sink, memo: undefined }, rule, cs);
+    return !sink.items.some((d) => refuses(d) && holdsFinding(rule, d));
+  }
+
+  /** The commands that iptables refuses for how their words read. */
+  private refusedByParse(): Set<Command> {
+    if (this.parseRefused) return this.parseRefused;
+    const lines = new Map<number, Diagnostic[]>();
+    for (const d of this.ctx.rs.diagnostics) if (refuses(d)) (lines.get(d.range.start.line) ?? lines.set(d.range.start.line, []).get(d.range.start.line)!).push(d);
+    const out = new Set<Command>();
+    for (const c of this.chainOf.keys()) {
+      for (let l = c.startLine; l <= c.endLine; l++) if (lines.get(l)?.some((d) => holdsFinding(c, d))) out.add(c);
+    }
+    return (this.parseRefused = out);
+  }
+}
+
+/** The chains of a rule's table as the rule's command finds them. */
+export class ReachAt implements Reach {
+  private readonly time: number;
+  private readonly self: Command | undefined;
+  /** Per chain: per hook, the chain before it on a shortest path. */
+  private readonly from = new Map<ChainState, Map<string, ChainState | undefined>>();
+  /** Per chain: the hooks whose iptables-legacy walk enters it. */
+  private readonly walked = new Map<ChainState, Set<string>>();
+
+  constructor(private readonly tl: ScriptTimeline, rule: Command, withSelf: boolean) {
+    this.time = tl.when(rule);
+    this.self = withSelf ? rule : undefined;
+    const family = ruleFamily(tl.ctx, rule);
+    // Where what the chains hold is not known, nothing reaches anything: no finding is made.
+    if (!tl.reliableAt(this.time, family, rule.table)) return;
+    for (const root of tl.ctx.state.inTable(family, rule.table)) {
+      if (!root.builtin) continue;
+      this.spread(root);
+      this.walk(root);
+    }
+  }
+
+  /** Breadth first from a built-in chain along the jumps in place (each path a shortest one). */
+  private spread(root: ChainState): void {
+    this.hop(root, root.name, undefined);
+    const queue = [root];
+    for (let k = 0; k < queue.length; k++) {
+      for (const r of queue[k].rules) {
+        const to = this.tl.jumpAt(r, this.time, this.self);
+        if (to && this.hop(to, root.name, queue[k])) queue.push(to);
+      }
+    }
+  }
+
+  private hop(cs: ChainState, hook: string, prev: ChainState | undefined): boolean {
+    let m = this.from.get(cs);
+    if (!m) this.from.set(cs, (m = new Map()));
+    if (m.has(hook)) return false;
+    m.set(hook, prev);
+    return true;
+  }
+
+  /** iptables-legacy's walk from a built-in chain: into the jumps in place, no further in a chain than a rule that may decide every packet. */
+  private walk(root: ChainState): void {
+    const todo = [root];
+    this.mark(root, root.name);
+    while (todo.length) {
+      for (const r of todo.pop()!.rules) {
+        const to = this.tl.jumpAt(r, this.time, this.self);
+        if (to && this.mark(to, root.name)) todo.push(to);
+        if (this.stops(r)) break;
+      }
+    }
+  }
+
+  private mark(cs: ChainState, hook: string): boolean {
+    let s = this.walked.get(cs);
+    if (!s) this.walked.set(cs, (s = new Set()));
+    if (s.has(hook)) return false;
+    s.add(hook);
+    return true;
+  }
+
+  hooks(cs: ChainState): readonly string[] {
+    return [...(this.from.get(cs)?.keys() ?? [])];
+  }
+
+  path(cs: ChainState, hook: string): string[] {
+    const names: string[] = [];
+    for (let c: ChainState | undefined = cs; c; c = this.from.get(c)?.get(hook)) names.push(c.name);
+    return names.reverse();
+  }
+
+  /**
+   * A circle of jumps in place that chain `from` leads into (iptables-legacy's walk: along the jumps it follows), as
+   * the chains that make it, from the one it is entered at; undefined when there is none. Depth first, without
+   * recursion: a jump to a chain still on the path closes a circle.
+   */
+  circleFrom(from: ChainState, walkedOnly: boolean): ChainState[] | undefined {
+    const path: Array<{ cs: ChainState; k: number }> = [{ cs: from, k: 0 }];
+    const onPath = new Set<ChainState>([from]);
+    const done = new Set<ChainState>();
+    while (path.length) {
+      const top = path[path.length - 1];
+      const r = top.cs.rules[top.k++];
+      if (!r || (walkedOnly && top.k > 1 && this.stops(top.cs.rules[top.k - 2]))) {
+        onPath.delete(top.cs);
+        done.add(top.cs);
+        path.pop();
+        continue;
+      }
+      const next = this.tl.jumpAt(r, this.time, this.self);
+      if (!next || done.has(next)) continue;
+      if (onPath.has(next)) return path.slice(path.findIndex((f) => f.cs === next)).map((f) => f.cs);
+      onPath.add(next);
+      path.push({ cs: next, k: 0 });
+    }
+    return undefined;
+  }
+
+  /** A rule that may be in place and decides every packet: iptables-legacy's walk goes no further in its chain. */
+  private stops(rule: Command): boolean {
+    return this.tl.maybe(rule, this.time) && endsWalk(rule);
+  }
+
+  legacyWalks(cs: ChainState, rule: Command, hook: string): boolean {
+    if (!this.walked.get(cs)?.has(hook)) return false;
+    for (const r of cs.rules) {
+      if (r === rule) return true;
+      if (this.stops(r)) return false;
+    }
+    return true;
+  }
+}
