@@ -464,6 +464,10 @@ test('target-not-allowed in a script: the rule or the jump that comes second is 
   assert.deepEqual(sh('-N X', '-A X -j MASQUERADE', '-A PREROUTING -j X', '-A X -j MASQUERADE').map((d) => d.range.start.line), [3]);
   // Past a rule the script adds and later deletes, what the chains held is not known: no finding.
   assert.deepEqual(sh('-N X', '-A PREROUTING -j X', '-D PREROUTING 1', '-A X -j MASQUERADE', '-A OUTPUT -j X'), []);
+  // A built-in chain's own rules are judged all the same; iptables-legacy's walk may have stopped at the removed rule.
+  assert.deepEqual(sh('-N X', '-A X -j ACCEPT', '-D X 1', '-A INPUT -j MASQUERADE').map((d) => [d.severity, d.range.start.line]), [['error', 4]]);
+  const hidden = sh('-F PREROUTING', '-A PREROUTING -j ACCEPT', '-A PREROUTING -j MASQUERADE', '-D PREROUTING 1');
+  assert.deepEqual(hidden.map((d) => [d.range.start.line, (d.data as { refusedBy?: string }).refusedBy]), [[3, 'iptables-nft']]);
   // A restore file, or a script's here-document, is checked as a whole table: the rule's finding.
   const text = ['#!/bin/sh', 'iptables-restore <<EOF', '*nat', ':X - [0:0]', '-A X -j MASQUERADE', '-A PREROUTING -j X', 'COMMIT', 'EOF', ''].join('\n');
   assert.deepEqual(lint(text, { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'target-not-allowed').map((d) => d.range.start.line), [4]);

@@ -532,9 +532,10 @@ function checkJumpReach(ctx: ReachContext, jump: Command, cs: ChainState, to: Ch
   const tl = timelineOf(ctx);
   // Cheap refutations on the chains as the file leaves them, which hold every jump the chains ever hold at once.
   const circle = tl.reachesCircle(to);
+  // A jump that a later command removes is not judged (the timeline knows the rules the script leaves).
   if (!tl.holds(jump) || !ctx.graph.hooks(cs).length || (!circle && !tl.reachesRestricted(to))) return;
   const reach = tl.reachAt(jump, true);
-  if (!reach.hooks(cs).length) return;
+  if (!reach.known || !reach.hooks(cs).length) return;
   if (!(circle && checkJumpLoop(ctx, jump, cs, to, reach))) checkJumpHooks(ctx, jump, to, tl, reach);
 }
 

@@ -103,9 +103,19 @@ export class ScriptTimeline {
     this.order.forEach((c, k) => this.time.set(c, k));
     for (const cs of ctx.state.all()) for (const r of cs.rules) this.chainOf.set(r, cs);
     this.order.forEach((c, k) => {
+      if (!ADDS.has(c.spec?.short) || c.broken || this.chainOf.has(c)) return;
       const key = `${ruleFamily(ctx, c)}:${c.table}`;
-      if (ADDS.has(c.spec?.short) && !c.broken && !this.chainOf.has(c) && !this.firstGone.has(key)) this.firstGone.set(key, k);
+      if (!this.firstGone.has(key)) this.firstGone.set(key, k);
+      if (endsWalk(c)) this.goneStops.push(c);
     });
+  }
+
+  /** The rules the script adds and later removes that stop iptables-legacy's walk of their chain. */
+  private readonly goneStops: Command[] = [];
+
+  /** Whether a rule that stops iptables-legacy's walk of `cs` may stand in it at `time` among those the script removes later. */
+  mayStopGone(cs: ChainState, time: number): boolean {
+    return this.goneStops.some((g) => this.when(g) < time && g.table === cs.table && g.chainName === cs.name && ruleFamily(this.ctx, g) === cs.family);
   }
 
   /**
@@ -250,14 +260,24 @@ export class ReachAt implements Reach {
   /** Per chain: the hooks whose iptables-legacy walk enters it. */
   private readonly walked = new Map<ChainState, Set<string>>();
 
+  /**
+   * Whether the jumps in place are known (see ScriptTimeline.reliableAt). Where they are not, each built-in chain
+   * reaches only itself: no finding is made about a user chain or a jump.
+   */
+  readonly known: boolean;
+
   constructor(private readonly tl: ScriptTimeline, rule: Command, withSelf: boolean) {
     this.time = tl.when(rule);
     this.self = withSelf ? rule : undefined;
     const family = ruleFamily(tl.ctx, rule);
-    // Where what the chains hold is not known, nothing reaches anything: no finding is made.
-    if (!tl.reliableAt(this.time, family, rule.table)) return;
+    this.known = tl.reliableAt(this.time, family, rule.table);
     for (const root of tl.ctx.state.inTable(family, rule.table)) {
       if (!root.builtin) continue;
+      if (!this.known) {
+        this.hop(root, root.name, undefined);
+        this.mark(root, root.name);
+        continue;
+      }
       this.spread(root);
       this.walk(root);
     }
@@ -347,7 +367,7 @@ export class ReachAt implements Reach {
   }
 
   legacyWalks(cs: ChainState, rule: Command, hook: string): boolean {
-    if (!this.walked.get(cs)?.has(hook)) return false;
+    if (!this.walked.get(cs)?.has(hook) || this.tl.mayStopGone(cs, this.time)) return false;
     for (const r of cs.rules) {
       if (r === rule) return true;
       if (this.stops(r)) return false;
