@@ -69,6 +69,9 @@ export function hasHookRestriction(rule: Command): boolean {
   return false;
 }
 
+/** How many rules all the walks of one analysis may read (a few hundred milliseconds at most). */
+const WALK_BUDGET = 2_000_000;
+
 /** The commands that add a rule. */
 const ADDS = new Set<string | undefined>(['-A', '-I', '-R']);
 
@@ -125,6 +128,20 @@ export class ScriptTimeline {
    */
   reliableAt(time: number, family: Family, table: string): boolean {
     return time <= (this.firstGone.get(`${family}:${table}`) ?? Infinity);
+  }
+
+  /** How many rules the walks of the chains as commands find them may still read in all (see afford). */
+  private budget = WALK_BUDGET;
+
+  /**
+   * Whether the chains of a table of `rules` rules may be walked once more: each command judged this way walks its
+   * table, so a script of many such jumps into long chains would cost the square of its length. Past the budget,
+   * commands are judged no longer (as where what the chains hold is not known).
+   */
+  afford(rules: number): boolean {
+    if (this.budget < rules) return false;
+    this.budget -= rules;
+    return true;
   }
 
   /** When a command runs (its place in the order the script runs its commands). */
@@ -270,8 +287,9 @@ export class ReachAt implements Reach {
     this.time = tl.when(rule);
     this.self = withSelf ? rule : undefined;
     const family = ruleFamily(tl.ctx, rule);
-    this.known = tl.reliableAt(this.time, family, rule.table);
-    for (const root of tl.ctx.state.inTable(family, rule.table)) {
+    const chains = tl.ctx.state.inTable(family, rule.table);
+    this.known = tl.reliableAt(this.time, family, rule.table) && tl.afford(chains.reduce((n, cs) => n + cs.rules.length, 0));
+    for (const root of chains) {
       if (!root.builtin) continue;
       if (!this.known) {
         this.hop(root, root.name, undefined);
