@@ -468,6 +468,13 @@ test('target-not-allowed in a script: the rule or the jump that comes second is 
   assert.deepEqual(sh('-N X', '-A X -j ACCEPT', '-D X 1', '-A INPUT -j MASQUERADE').map((d) => [d.severity, d.range.start.line]), [['error', 4]]);
   const hidden = sh('-F PREROUTING', '-A PREROUTING -j ACCEPT', '-A PREROUTING -j MASQUERADE', '-D PREROUTING 1');
   assert.deepEqual(hidden.map((d) => [d.range.start.line, (d.data as { refusedBy?: string }).refusedBy]), [[3, 'iptables-nft']]);
+  // In the arm of a case (an init script's start): the rules of the arm run together; one after && may not run.
+  const arm = (...lines: string[]) => lint(['#!/bin/sh', 'case "$1" in', 'start)', ...lines.map((l) => `  iptables -t nat ${l}`), '  ;;', 'esac', ''].join('\n'), { fileName: 'fw.sh' })
+    .diagnostics.filter((d) => d.code === 'target-not-allowed').map((d) => d.range.start.line);
+  assert.deepEqual(arm('-N X', '-A X -j MASQUERADE', '-A PREROUTING -j X'), [5]);
+  assert.deepEqual(arm('-N X', '-A PREROUTING -j X', '-A X -j MASQUERADE'), [5]);
+  const maybe = ['#!/bin/sh', 'iptables -t nat -N X', '[ -n "$NAT" ] && iptables -t nat -A X -j MASQUERADE', 'iptables -t nat -A PREROUTING -j X', ''].join('\n');
+  assert.deepEqual(lint(maybe, { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'target-not-allowed'), []);
   // A restore file, or a script's here-document, is checked as a whole table: the rule's finding.
   const text = ['#!/bin/sh', 'iptables-restore <<EOF', '*nat', ':X - [0:0]', '-A X -j MASQUERADE', '-A PREROUTING -j X', 'COMMIT', 'EOF', ''].join('\n');
   assert.deepEqual(lint(text, { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'target-not-allowed').map((d) => d.range.start.line), [4]);

@@ -196,6 +196,12 @@ export interface Ruleset {
    * how many rules a chain they edit holds is then not known.
    */
   unsure?: ReadonlySet<Command>;
+  /**
+   * In a script: of those, the commands that may not run, or run more than once, for a reason of their own (after
+   * && or ||, in a pipeline, a loop not followed value by value, a template's block), not for the if or case arm
+   * or function they stand in.
+   */
+  unsureHere?: ReadonlySet<Command>;
   /** In a script: the commands a `for` loop over known values adds once per value, with each value's parse of them. */
   loops?: ReadonlyMap<Command, LoopInfo>;
   /** In a script: the ipsets it makes itself, and whether it may make others the linter cannot see. */

@@ -562,7 +562,7 @@ function checkJumpLoop(ctx: CheckContext, jump: Command, cs: ChainState, to: Cha
 function checkJumpHooks(ctx: CheckContext, jump: Command, to: ChainState, tl: ScriptTimeline, reach: ReachAt): void {
   const refusals: HookRefusal[] = [];
   const sub: ReachContext = { ...ctx, sink: new DiagnosticSink(), memo: undefined, reach, refusals };
-  for (const [rule, cs] of tl.rulesReached(to, tl.when(jump), jump)) {
+  for (const [rule, cs] of tl.rulesReached(to, jump)) {
     if (!hasHookRestriction(rule)) continue;
     checkHooks(sub, rule, cs);
     if (refusals.some((r) => r.legacy && r.nft)) break;

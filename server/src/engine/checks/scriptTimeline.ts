@@ -11,7 +11,7 @@
  * be there, for the same reason.
  */
 import { Family } from '../kb/addresses';
-import { Command, commandsInRunOrder, holdsFinding } from '../model';
+import { Command, commandsInRunOrder, holdsFinding, runArms } from '../model';
 import { DiagnosticSink } from '../parse/diagnostics';
 import { ChainState } from '../state';
 import { Diagnostic } from '../types';
@@ -89,7 +89,7 @@ function refuses(d: Diagnostic): boolean {
 export class ScriptTimeline {
   private readonly time = new Map<Command, number>();
   private readonly chainOf = new Map<Command, ChainState>();
-  private readonly accepted = new Map<Command, boolean>();
+  private readonly taken = new Map<Command, boolean>();
   private readonly restricted = new Map<ChainState, boolean>();
   private readonly circled = new Map<ChainState, boolean>();
   private readonly order: readonly Command[];
@@ -99,6 +99,8 @@ export class ScriptTimeline {
 
   /** Per family and table: when the first rule the script adds and later removes is added (see reliableAt). */
   private readonly firstGone = new Map<string, number>();
+  /** The rules the script adds and later removes that stop iptables-legacy's walk of their chain. */
+  private readonly goneStops: Command[] = [];
 
   /** `check` runs every check of a rule (against the chains as they are when it is added) into the sink it is given. */
   constructor(readonly ctx: CheckContext, private readonly check: (ctx: CheckContext, rule: Command, cs: ChainState) => void) {
@@ -106,15 +108,13 @@ export class ScriptTimeline {
     this.order.forEach((c, k) => this.time.set(c, k));
     for (const cs of ctx.state.all()) for (const r of cs.rules) this.chainOf.set(r, cs);
     this.order.forEach((c, k) => {
-      if (!ADDS.has(c.spec?.short) || c.broken || this.chainOf.has(c)) return;
+      // (A command of an arm of an if or case the analysis does not follow runs in another run of the script.)
+      if (!ADDS.has(c.spec?.short) || c.broken || this.chainOf.has(c) || ctx.rs.otherArms?.has(c)) return;
       const key = `${ruleFamily(ctx, c)}:${c.table}`;
       if (!this.firstGone.has(key)) this.firstGone.set(key, k);
       if (endsWalk(c)) this.goneStops.push(c);
     });
   }
-
-  /** The rules the script adds and later removes that stop iptables-legacy's walk of their chain. */
-  private readonly goneStops: Command[] = [];
 
   /** Whether a rule that stops iptables-legacy's walk of `cs` may stand in it at `time` among those the script removes later. */
   mayStopGone(cs: ChainState, time: number): boolean {
@@ -159,13 +159,13 @@ export class ScriptTimeline {
     return new ReachAt(this, rule, withSelf);
   }
 
-  /** Whether the rule is surely in its chain once its command has run: it surely ran and nothing refused it. */
-  surely(rule: Command): boolean {
-    const known = this.accepted.get(rule);
+  /** Whether nothing refused the rule when its command ran. */
+  accepted(rule: Command): boolean {
+    const known = this.taken.get(rule);
     if (known !== undefined) return known;
     if (!this.dependsOnTime(rule)) {
       const ok = this.acceptedNow(rule);
-      this.accepted.set(rule, ok);
+      this.taken.set(rule, ok);
       return ok;
     }
     // Rules whose checks read the chains are replayed in the order they run, so that each is checked against the
@@ -173,9 +173,27 @@ export class ScriptTimeline {
     const until = this.when(rule);
     while (this.done <= until) {
       const c = this.order[this.done++];
-      if (this.dependsOnTime(c) && !this.accepted.has(c)) this.accepted.set(c, this.acceptedNow(c));
+      if (this.dependsOnTime(c) && !this.taken.has(c)) this.taken.set(c, this.acceptedNow(c));
     }
-    return this.accepted.get(rule) ?? false;
+    return this.taken.get(rule) ?? false;
+  }
+
+  /**
+   * Whether the rule is surely in its chain when `judged`'s command runs: its command ran before, nothing refused it,
+   * and it runs whenever `judged` runs (not after && or in a loop of its own; in an if or case arm only if `judged`
+   * stands in that arm too).
+   */
+  present(rule: Command, judged: Command): boolean {
+    return this.when(rule) < this.when(judged) && this.runsWith(rule, judged) && this.accepted(rule);
+  }
+
+  private runsWith(rule: Command, judged: Command): boolean {
+    const rs = this.ctx.rs;
+    if (rs.unsureHere?.has(rule)) return false;
+    if (!rs.unsure?.has(rule)) return true;
+    const a = runArms(rs, rule) ?? [];
+    const b = runArms(rs, judged) ?? [];
+    return a.length <= b.length && a.every((x, k) => x.statement === b[k].statement && x.arm === b[k].arm);
   }
 
   /** Whether a rule may be in its chain at `time` (for what stops iptables-legacy's walk). */
@@ -183,11 +201,11 @@ export class ScriptTimeline {
     return this.when(rule) < time && !rule.broken;
   }
 
-  /** The user chain a rule surely in place by `time` jumps or goes to. */
-  jumpAt(rule: Command, time: number, self: Command | undefined): ChainState | undefined {
+  /** The user chain a rule surely in place when `judged` runs (or `judged` itself, `withSelf`) jumps or goes to. */
+  jumpAt(rule: Command, judged: Command, withSelf: boolean): ChainState | undefined {
     const to = this.ctx.graph.entered(rule);
     if (!to || to.builtin) return undefined;
-    return rule === self || (this.when(rule) < time && this.surely(rule)) ? to : undefined;
+    return (withSelf && rule === judged) || this.present(rule, judged) ? to : undefined;
   }
 
   /** Whether a chain, or one it leads to (as the file leaves them), holds a rule the kernel allows only at some hooks. */
@@ -222,17 +240,17 @@ export class ScriptTimeline {
     return found;
   }
 
-  /** The rules surely in the chains `from` reaches at `time` (through jumps then in place, and `self`), with their chains. */
-  rulesReached(from: ChainState, time: number, self: Command): Array<[Command, ChainState]> {
+  /** The rules surely in the chains `from` reaches when `jump` runs (through the jumps then in place, and it), with their chains. */
+  rulesReached(from: ChainState, jump: Command): Array<[Command, ChainState]> {
     const out: Array<[Command, ChainState]> = [];
     const seen = new Set<ChainState>([from]);
     const todo = [from];
     while (todo.length) {
       const cs = todo.pop()!;
       for (const r of cs.rules) {
-        if (r === self || this.when(r) >= time || !this.surely(r)) continue;
+        if (r === jump || !this.present(r, jump)) continue;
         out.push([r, cs]);
-        const to = this.jumpAt(r, time, self);
+        const to = this.jumpAt(r, jump, true);
         if (to && !seen.has(to)) {
           seen.add(to);
           todo.push(to);
@@ -249,7 +267,7 @@ export class ScriptTimeline {
 
   private acceptedNow(rule: Command): boolean {
     const cs = this.chainOf.get(rule);
-    if (!cs || rule.broken || this.ctx.rs.unsure?.has(rule) || this.refusedByParse().has(rule)) return false;
+    if (!cs || rule.broken || this.refusedByParse().has(rule)) return false;
     const sink = new DiagnosticSink();
     this.check({ ...this.ctx, sink, memo: undefined }, rule, cs);
     return !sink.items.some((d) => refuses(d) && holdsFinding(rule, d));
@@ -271,7 +289,6 @@ export class ScriptTimeline {
 /** The chains of a rule's table as the rule's command finds them. */
 export class ReachAt implements Reach {
   private readonly time: number;
-  private readonly self: Command | undefined;
   /** Per chain: per hook, the chain before it on a shortest path. */
   private readonly from = new Map<ChainState, Map<string, ChainState | undefined>>();
   /** Per chain: the hooks whose iptables-legacy walk enters it. */
@@ -283,9 +300,8 @@ export class ReachAt implements Reach {
    */
   readonly known: boolean;
 
-  constructor(private readonly tl: ScriptTimeline, rule: Command, withSelf: boolean) {
+  constructor(private readonly tl: ScriptTimeline, private readonly rule: Command, private readonly withSelf: boolean) {
     this.time = tl.when(rule);
-    this.self = withSelf ? rule : undefined;
     const family = ruleFamily(tl.ctx, rule);
     const chains = tl.ctx.state.inTable(family, rule.table);
     this.known = tl.reliableAt(this.time, family, rule.table) && tl.afford(chains.reduce((n, cs) => n + cs.rules.length, 0));
@@ -307,7 +323,7 @@ export class ReachAt implements Reach {
     const queue = [root];
     for (let k = 0; k < queue.length; k++) {
       for (const r of queue[k].rules) {
-        const to = this.tl.jumpAt(r, this.time, this.self);
+        const to = this.tl.jumpAt(r, this.rule, this.withSelf);
         if (to && this.hop(to, root.name, queue[k])) queue.push(to);
       }
     }
@@ -327,7 +343,7 @@ export class ReachAt implements Reach {
     this.mark(root, root.name);
     while (todo.length) {
       for (const r of todo.pop()!.rules) {
-        const to = this.tl.jumpAt(r, this.time, this.self);
+        const to = this.tl.jumpAt(r, this.rule, this.withSelf);
         if (to && this.mark(to, root.name)) todo.push(to);
         if (this.stops(r)) break;
       }
@@ -370,7 +386,7 @@ export class ReachAt implements Reach {
         path.pop();
         continue;
       }
-      const next = this.tl.jumpAt(r, this.time, this.self);
+      const next = this.tl.jumpAt(r, this.rule, this.withSelf);
       if (!next || done.has(next)) continue;
       if (onPath.has(next)) return path.slice(path.findIndex((f) => f.cs === next)).map((f) => f.cs);
       onPath.add(next);

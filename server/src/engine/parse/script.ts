@@ -325,6 +325,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: notFollowed(armsOf, follows), armsOf: armsOf.size ? armsOf : undefined, loads: counted, files: files.length ? files : undefined, ipsets: ipsets.made.length || ipsets.unseen ? ipsets : undefined };
   if (loopInfo.size) ruleset.loops = loopInfo;
   ruleset.unsure = unsureCommands(local, armsOf, calls, statements.kinds, (c) => !!loopInfo.get(c)?.loop.calls);
+  if (local.size) ruleset.unsureHere = local;
   if (values.opaque || commands.some(addsToUnknownChain)) ruleset.unseenRules = true;
   ruleset.run = runOrder(commands, armsOf, calls, statements.kinds, follows, new Set(embedded.flatMap((e) => e.ruleset.commands)));
   const first = templateStart(items);
