@@ -4,9 +4,10 @@
  * ip6tables-restore) against iptables-restore in a throw-away namespace: the linter must refuse exactly the files the real
  * iptables-restore refuses (a crash counts as refusing). And random scripts of the same commands (a quarter of them
  * ip6tables commands), each command run on its own: no finding on a command iptables takes; the same in loops,
- * conditions and functions, iptables and ip6tables mixed, run by bash: no finding on a line whose every run iptables
- * takes. A fixed seed keeps the files the same from run to
- * run; FUZZ_RUNS sets how many (more find more). Needs root; with CI=true it must run.
+ * conditions, if and case arms and functions, iptables and ip6tables mixed, run by bash: no finding on a line whose every run iptables
+ * takes. And random scripts of one table's jumps and rules the kernel allows only at some hooks, each command run on
+ * its own: no finding on a command iptables takes (the refusals found are counted). A fixed seed keeps the files the
+ * same from run to run; FUZZ_RUNS sets how many (more find more). Needs root; with CI=true it must run.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -137,9 +138,11 @@ const inner = fc.tuple(fc.integer({ min: 0, max: 9 }), fc.constantFrom('INPUT', 
     const args = table + ['-N', '-A', '-A', '-I', '-D', '-D', '-R', '-F', '-Z', '-X'][k] + ` ${c}` + (k === 1 || k === 2 ? ` ${spec}` : k === 3 ? ` ${flag ? `${n} ` : ''}${spec}` : k === 4 || k === 5 ? ` ${flag ? n : spec}` : k === 6 ? ` ${n} ${spec}` : k === 8 ? ` ${n}` : '');
     return `${tool} ${tool === 'ip6tables' ? toV6(args) : args}`;
   });
-const statement = fc.tuple(fc.integer({ min: 0, max: 6 }), inner, inner).map(([k, a, b]) => [
+const statement = fc.tuple(fc.integer({ min: 0, max: 8 }), inner, inner).map(([k, a, b]) => [
   `for p in 22 80 443; do ${a}; done`, `for p in $(seq 1 2); do ${a}; done`, `[ -f /nonexistent ] && ${a}`,
-  `for p in 22 80; do ${a}; ${b}; done`, `FN() { ${a}; }\nFN\nFN`, a.replace('$p', '22'), a.replace('$p', '22')][k]);
+  `for p in 22 80; do ${a}; ${b}; done`, `FN() { ${a}; }\nFN\nFN`, a.replace('$p', '22'), a.replace('$p', '22'),
+  `case start in\nstart)\n  ${a.replace('$p', '22')}\n  ${b.replace('$p', '22')}\n  ;;\nesac`,
+  `if [ -f /nonexistent ]; then\n  ${a.replace('$p', '22')}\nelse\n  ${b.replace('$p', '22')}\nfi`][k]);
 
 test(`kernel (iptables-${BACKEND}): random scripts with loops, conditions and functions, run by bash: no finding on a line iptables always takes`, { skip, timeout: 300000 }, () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ipt-fuzz-'));
