@@ -75,12 +75,17 @@ const WALK_BUDGET = 2_000_000;
 /** The commands that add a rule. */
 const ADDS = new Set<string | undefined>(['-A', '-I', '-R']);
 
+/** The one backend that refuses, for a finding that names one. */
+function refusedBy(d: Diagnostic): string | undefined {
+  return (d.data as { refusedBy?: string } | undefined)?.refusedBy;
+}
+
 /**
  * Whether a finding says iptables, or one of its backends, refuses (or may refuse) the command: an error, or a
  * warning of a check whose findings are errors (a script's refusals that depend on what it cannot see are warnings).
  */
 function refuses(d: Diagnostic): boolean {
-  const by = (d.data as { refusedBy?: string } | undefined)?.refusedBy;
+  const by = refusedBy(d);
   if (by === 'none') return false;
   return d.severity === 'error' || (d.severity === 'warning' && (by !== undefined || CODE_INFO.get(d.code)?.severity === 'error'));
 }
@@ -99,6 +104,8 @@ export class ScriptTimeline {
 
   /** Per family and table: when the first rule the script adds and later removes is added (see reliableAt). */
   private readonly firstGone = new Map<string, number>();
+  /** Per family and table: when a command is first refused by one backend only (see reliableAt). */
+  private readonly split = new Map<string, number>();
   /** The rules the script adds and later removes that stop iptables-legacy's walk of their chain. */
   private readonly goneStops: Command[] = [];
 
@@ -124,10 +131,13 @@ export class ScriptTimeline {
   /**
    * Whether what the chains hold at `time` is known: the timeline knows only the rules the script leaves, so once a
    * rule that a later command removes has been added (a jump that leads somewhere for a while, a rule that stops
-   * iptables-legacy's walk, a rule the kernel refused then), what the kernel took after it is not known.
+   * iptables-legacy's walk, a rule the kernel refused then), what the kernel took after it is not known; nor once
+   * one backend has refused a command the other took (the two then hold different chains).
    */
   reliableAt(time: number, family: Family, table: string): boolean {
-    return time <= (this.firstGone.get(`${family}:${table}`) ?? Infinity);
+    this.replayBefore(time);
+    const key = `${family}:${table}`;
+    return time <= Math.min(this.firstGone.get(key) ?? Infinity, this.split.get(key) ?? Infinity);
   }
 
   /** How many rules the walks of the chains as commands find them may still read in all (see afford). */
@@ -168,14 +178,19 @@ export class ScriptTimeline {
       this.taken.set(rule, ok);
       return ok;
     }
-    // Rules whose checks read the chains are replayed in the order they run, so that each is checked against the
-    // chains as the earlier ones left them (and no check waits on a later one).
-    const until = this.when(rule);
-    while (this.done <= until) {
+    this.replayBefore(this.when(rule) + 1);
+    return this.taken.get(rule) ?? false;
+  }
+
+  /**
+   * Rules whose checks read the chains are replayed in the order they run, so that each is checked against the
+   * chains as the earlier ones left them (and no check waits on a later one).
+   */
+  private replayBefore(time: number): void {
+    while (this.done < time && this.done < this.order.length) {
       const c = this.order[this.done++];
       if (this.dependsOnTime(c) && !this.taken.has(c)) this.taken.set(c, this.acceptedNow(c));
     }
-    return this.taken.get(rule) ?? false;
   }
 
   /**
@@ -270,7 +285,11 @@ export class ScriptTimeline {
     if (!cs || rule.broken || this.refusedByParse().has(rule)) return false;
     const sink = new DiagnosticSink();
     this.check({ ...this.ctx, sink, memo: undefined }, rule, cs);
-    return !sink.items.some((d) => refuses(d) && holdsFinding(rule, d));
+    const refusals = sink.items.filter((d) => refuses(d) && holdsFinding(rule, d));
+    // Refused by one backend only: from here on the two hold different chains, and neither is known.
+    const key = `${cs.family}:${cs.table}`;
+    if (refusals.length && refusals.every((d) => refusedBy(d)) && !this.split.has(key)) this.split.set(key, this.when(rule));
+    return refusals.length === 0;
   }
 
   /** The commands that iptables refuses for how their words read. */
