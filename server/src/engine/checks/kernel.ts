@@ -572,9 +572,9 @@ function checkJumpHooks(ctx: CheckContext, jump: Command, to: ChainState, tl: Sc
   const nft = refusals.some((r) => r.nft);
   const worst = refusals.find((r) => r.legacy && r.nft) ?? refusals[0];
   const range = jump.target!.token.range;
-  const text = `Jumping to ${to.name} here makes its rule on ${lineName(ctx.rs, worst.rule)} reachable where the kernel does not allow it: ${worst.text} That rule was taken when it ran, as nothing led to it from there yet; this jump is the command refused.`;
+  const text = `Jumping to ${to.name} here makes its rule on ${lineName(ctx.rs, worst.rule)} reachable where the kernel does not allow it: ${worst.text} That rule was taken when it ran, as nothing led to it from there yet.`;
   const data = { ...worst.data, ruleLine: worst.rule.startLine };
-  const d = legacy && nft ? ctx.sink.error('target-not-allowed', range, `${text} The kernel refuses it.`, data)
+  const d = legacy && nft ? ctx.sink.error('target-not-allowed', range, `${text} The kernel refuses this jump.`, data)
     : legacy ? legacyOnly(ctx.sink, 'target-not-allowed', range, text, data)
     : nftOnly(ctx.sink, 'target-not-allowed', range, `${text} iptables-legacy never checks it there: a rule on the way decides every packet first.`, data);
   d.related = [{ range: worst.range, message: `Not allowed once the jump on ${lineName(ctx.rs, jump)} leads here.` }];
