@@ -1,14 +1,11 @@
 /**
- * Which built-in chains reach a rule, and by which path, for the checks of what the kernel allows at each hook.
- *
- * A rules file is checked as a whole table (at COMMIT, or as one transaction): the chains as the file leaves them
- * decide (`finalReach`). A script's commands run one at a time, and the kernel checks each rule when the command that
- * adds it runs, with the jumps the chains hold at that moment: a MASQUERADE added to a user chain before PREROUTING
- * jumps to it is taken, and the jump that later makes it reachable from PREROUTING is the command refused. The
- * timeline replays the script's commands in the order they run to say which jumps and rules the kernel holds when a
- * command runs. It claims a jump or rule is there only when it surely is (its command surely ran, and nothing refused
- * it), so that a refusal it finds is one the kernel makes; a rule that stops iptables-legacy's walk counts when it may
- * be there, for the same reason.
+ * A script's commands run one at a time, and the kernel checks each rule when the command that adds it runs, with the
+ * jumps the chains hold at that moment: a MASQUERADE added to a user chain before PREROUTING jumps to it is taken, and
+ * the jump that later makes it reachable from PREROUTING is the command refused. The timeline replays the script's
+ * commands in the order they run to say which jumps and rules the kernel holds when a command runs (see reach.ts for
+ * how the checks read it). It claims a jump or rule is there only when it surely is (its command surely ran, and
+ * nothing refused it), so that a refusal it finds is one the kernel makes; a rule that stops iptables-legacy's walk
+ * counts when it may be there, for the same reason.
  */
 import { Family } from '../kb/addresses';
 import { Command, commandsInRunOrder, holdsFinding, runArms } from '../model';
@@ -17,41 +14,8 @@ import { ChainState } from '../state';
 import { Diagnostic } from '../types';
 import { CODE_INFO } from './codes';
 import { CheckContext, ruleFamily } from './context';
-import { endsWalk, legacyWalks } from './legacyWalk';
-
-export interface Reach {
-  /** The built-in chains whose packets reach `cs`. */
-  hooks(cs: ChainState): readonly string[];
-  /** A shortest path of chain names from the built-in chain `hook` to `cs`. */
-  path(cs: ChainState, hook: string): string[];
-  /** Whether iptables-legacy's walk of the table from `hook` reaches `rule` of `cs` (and so checks it there). */
-  legacyWalks(cs: ChainState, rule: Command, hook: string): boolean;
-}
-
-/** A hook check's refusal, collected (not reported) while a jump is checked: see checkJumpReach in kernel.ts. */
-export interface HookRefusal {
-  rule: Command;
-  range: Diagnostic['range'];
-  text: string;
-  legacy: boolean;
-  nft: boolean;
-  data: Record<string, unknown>;
-}
-
-/** The checks' context while the rules a jump makes reachable are checked against the chains as they are then. */
-export interface ReachContext extends CheckContext {
-  reach?: Reach;
-  refusals?: HookRefusal[];
-}
-
-/** The chains as the file leaves them. */
-export function finalReach(ctx: CheckContext): Reach {
-  return {
-    hooks: (cs) => ctx.graph.hooks(cs),
-    path: (cs, hook) => ctx.graph.path(cs, hook),
-    legacyWalks: (cs, rule, hook) => legacyWalks(ctx, cs, rule, hook),
-  };
-}
+import { endsWalk } from './legacyWalk';
+import { Reach } from './reach';
 
 /**
  * Whether the kernel checks the file's rules command by command: a script that loads no restore file of its own
