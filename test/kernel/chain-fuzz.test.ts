@@ -68,13 +68,10 @@ const files = fc.tuple(fc.constantFrom(...TABLES), fc.array(line, { minLength: 1
 /**
  * Refusals of iptables-nft-restore the linter does not model, each for a reason: the kernel's checks of a whole
  * transaction (a circle of jumps that a later flush in the same file undoes; a chain made, filled, emptied and
- * deleted in one load), and a built-in chain that an earlier -X without a name has already deleted.
+ * deleted in one load).
  */
 function knownGap(text: string, stderr: string): string | undefined {
   if (BACKEND !== 'nft') return undefined;
-  const lines = text.split('\n');
-  const failed = Number(/line (\d+) failed/.exec(stderr)?.[1] ?? 0);
-  if (failed && /^-[XZ] (INPUT|OUTPUT)\b/.test(lines[failed - 1]) && lines.slice(0, failed - 1).includes('-X')) return 'a built-in chain deleted by -X alone';
   if (/^iptables-nft-restore v[\d.]+ \(nf_tables\): $/m.test(stderr) && /-[jg] Y/.test(text) && /^-F/m.test(text)) return 'a circle of jumps undone later in the load';
   return undefined;
 }

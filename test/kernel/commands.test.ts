@@ -167,8 +167,11 @@ const cases: string[] = [
   // A jump to a chain declared further down, or renamed away (iptables-nft refuses the rename itself at COMMIT).
   F('*filter', '-A INPUT -j X', ':X - [0:0]', 'COMMIT'), F('*filter', ':X - [0:0]', '-A INPUT -j X', 'COMMIT'),
   F('*filter', ':X - [0:0]', '-E X Y', '-A INPUT -j X', 'COMMIT'), F('*filter', ':X - [0:0]', '-E X Y', '-A INPUT -j Y', 'COMMIT'),
-  // -Z of a chain that does not exist.
+  // -Z of a chain that does not exist; of a built-in chain that iptables-nft-restore forgot at a -X and no line made again.
   F('*filter', '-Z X', 'COMMIT'), F('*filter', ':X - [0:0]', '-Z X', 'COMMIT'),
+  F('*filter', '-X', '-Z INPUT', 'COMMIT'), F('*filter', ':INPUT DROP [0:0]', '-X', '-Z INPUT', 'COMMIT'), F('*filter', '-X', '-A INPUT -j ACCEPT', '-Z INPUT', 'COMMIT'),
+  F('*filter', ':X - [0:0]', '-X X', '-Z INPUT', 'COMMIT'), F('*filter', '-X', ':INPUT ACCEPT [0:0]', '-Z INPUT', 'COMMIT'), F('*filter', '-X', '-F INPUT', '-Z INPUT', 'COMMIT'),
+  F('*filter', '-X', '-X INPUT', 'COMMIT'), F('*filter', '-A INPUT -j ACCEPT', '-X', '-Z INPUT', 'COMMIT'), F('*filter', '-X', '-Z OUTPUT 1', 'COMMIT'),
   // A built-in chain's line after rules of it sets its policy; nat takes no DROP policy.
   F('*filter', '-A INPUT -j ACCEPT', ':INPUT DROP [0:0]', 'COMMIT'), F('*filter', ':INPUT DROP [0:0]', '-A INPUT -j ACCEPT', ':INPUT ACCEPT [0:0]', 'COMMIT'),
   F('*raw', ':X - [0:0]', '-E X INPUT', 'COMMIT'), F('*raw', ':X - [0:0]', '-E X OUTPUT', 'COMMIT'),

@@ -414,6 +414,12 @@ test('where iptables-nft-restore parts from iptables-legacy-restore: -X of built
   assert.deepEqual(zero.map((d) => [by(d), d.range.start.line]), [['iptables-nft', 1]]);
   assert.deepEqual(of(':INPUT ACCEPT [0:0]', '-Z INPUT'), []);
   assert.deepEqual(of('-F INPUT', '-Z INPUT'), []);
+  // nft forgets the table's chains at every -X: declared above it or not, INPUT must be named again after it.
+  const forgot = of(':INPUT ACCEPT [0:0]', ':X - [0:0]', '-X X', '-Z INPUT').filter((d) => d.code === 'undefined-chain');
+  assert.deepEqual(forgot.map((d) => [by(d), d.range.start.line]), [['iptables-nft', 4]]);
+  assert.match(forgot[0].message, /^No line since the -X on line 4 names INPUT \(iptables-nft-restore forgets the table's chains at every -X\)/);
+  assert.deepEqual(of(':INPUT ACCEPT [0:0]', '-X', '-A INPUT -j ACCEPT', '-Z INPUT').filter((d) => d.code === 'undefined-chain'), []);
+  assert.deepEqual(of(':INPUT ACCEPT [0:0]', '-X', '-X INPUT').filter((d) => d.code === 'invalid-chain-name').map((d) => [d.severity, by(d)]), [['error', undefined]]);
 });
 
 test('a circle of jumps past a rule that decides every packet: iptables-legacy never walks there, iptables-nft refuses it', () => {

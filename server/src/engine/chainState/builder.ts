@@ -174,11 +174,30 @@ export class StateBuilder {
     return !!this.state.get(familyOf(this.rs, r), r.table, this.state.jumpTarget(r));
   };
 
-  /** In a restore file, a built-in chain no line of the table's section has named before `c` (no chain line, no command). */
+  /**
+   * In a restore file, a built-in chain no line of the table's section has named before `c` (no chain line, no
+   * command), or none since the section's last -X: iptables-nft-restore forgets the table's chains at every -X and
+   * makes a built-in chain again only once a line names it.
+   */
   unmadeBuiltin(c: Command, cs: ChainState): boolean {
-    if (this.isScript || !cs.builtin || cs.decl?.via !== 'builtin') return false;
+    if (this.isScript || !cs.builtin) return false;
     const section = this.sectionAt(c.table, c.startLine);
     if (!section) return false;
-    return !this.rs.commands.some((o) => o.table === c.table && o.chainName === cs.name && o.startLine > section.range.start.line && o.startLine < c.startLine);
+    const deleted = this.lastDelete(c);
+    const from = deleted ?? section.range.start.line;
+    if (deleted === undefined ? cs.decl?.via !== 'builtin' : this.rs.chains.some((d) => d.table === c.table && d.name === cs.name && d.range.start.line > from && d.range.start.line < c.startLine)) return false;
+    return !this.rs.commands.some((o) => o.table === c.table && o.chainName === cs.name && o.startLine > from && o.startLine < c.startLine);
+  }
+
+  /** In a restore file, the line of the last -X of `c`'s table section before `c`, if any. */
+  lastDelete(c: Command): number | undefined {
+    const from = this.sectionAt(c.table, c.startLine)?.range.start.line;
+    if (this.isScript || from === undefined) return undefined;
+    let last: number | undefined;
+    for (const o of this.rs.commands) {
+      if (o.startLine >= c.startLine) break;
+      if (o.table === c.table && o.spec?.short === '-X' && o.startLine > from && !o.broken) last = o.startLine;
+    }
+    return last;
   }
 }

@@ -190,7 +190,9 @@ export function renameChain(b: StateBuilder, c: Command, family: Family, _op: st
 export function readChain(b: StateBuilder, c: Command, family: Family, op: string, name: ChainWord | undefined): void {
   const cs = name && b.lookupChain(c, family, name);
   if (cs && op === '-Z' && b.unmadeBuiltin(c, cs)) {
-    nftOnly(b.sink, 'undefined-chain', name!.range, `Nothing above in this table names ${cs.name}: iptables-nft-restore makes a built-in chain only once a line declares it or adds to it, and cannot zero it before ("No chain/target/match by that name"). Declare it above (:${cs.name} ACCEPT [0:0]).`);
+    const x = b.lastDelete(c);
+    const none = x === undefined ? `Nothing above in this table names ${cs.name}` : `No line since the -X on line ${x + 1} names ${cs.name} (iptables-nft-restore forgets the table's chains at every -X)`;
+    nftOnly(b.sink, 'undefined-chain', name!.range, `${none}: iptables-nft-restore makes a built-in chain only once a line declares it or adds to it, and cannot zero it before ("No chain/target/match by that name"). Declare it above (:${cs.name} ACCEPT [0:0]).`);
   }
   if (!cs || op !== '-Z' || !c.rulenum || c.rulenum.dynamic || !b.knownCount(cs, family)) return;
   // iptables-legacy refuses to zero a rule past the chain's end; iptables-nft zeroes nothing and says nothing.
