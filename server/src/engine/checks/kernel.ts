@@ -536,8 +536,8 @@ function checkJumpReach(ctx: ReachContext, jump: Command, cs: ChainState, to: Ch
   // A jump that a later command removes is not judged (the timeline knows the rules the script leaves).
   if (!tl.holds(jump) || !ctx.graph.hooks(cs).length || (!circle && !tl.reachesRestricted(to))) return;
   const reach = tl.reachAt(jump, true);
-  if (!reach.known || !reach.hooks(cs).length) return;
-  if (!(circle && checkJumpLoop(ctx, jump, cs, to, reach))) checkJumpHooks(ctx, jump, to, tl, reach);
+  if (!reach.known) return;
+  if (!(circle && checkJumpLoop(ctx, jump, cs, to, reach))) checkJumpHooks(ctx, jump, cs, to, tl, reach);
 }
 
 /**
@@ -545,8 +545,10 @@ function checkJumpReach(ctx: ReachContext, jump: Command, cs: ChainState, to: Ch
  * it. iptables-legacy sees only a circle its walk of the table follows, from a hook whose walk reaches the jump.
  */
 function checkJumpLoop(ctx: CheckContext, jump: Command, cs: ChainState, to: ChainState, reach: ReachAt): boolean {
+  // The circle first (from the chain entered, along the jumps in place): the way in from a built-in chain is
+  // worked out only for a jump that leads into one.
   const circle = reach.circleFrom(to, false);
-  if (!circle) return false;
+  if (!circle || !reach.hooks(cs).length) return false;
   const walked = reach.hooks(cs).some((h) => reach.legacyWalks(cs, jump, h)) ? reach.circleFrom(to, true) : undefined;
   const chains = walked ?? circle;
   // A circle the jump closes is told from the jump's own chain.
@@ -560,11 +562,13 @@ function checkJumpLoop(ctx: CheckContext, jump: Command, cs: ChainState, to: Cha
 }
 
 /** A jump that makes a rule reachable from a built-in chain where the kernel does not allow it. */
-function checkJumpHooks(ctx: CheckContext, jump: Command, to: ChainState, tl: ScriptTimeline, reach: ReachAt): void {
+function checkJumpHooks(ctx: CheckContext, jump: Command, from: ChainState, to: ChainState, tl: ScriptTimeline, reach: ReachAt): void {
   const refusals: HookRefusal[] = [];
   const sub: ReachContext = { ...ctx, sink: new DiagnosticSink(), memo: undefined, reach, refusals };
+  // The rules the jump leads to first; the way in from a built-in chain only for one the kernel may refuse somewhere.
   for (const [rule, cs] of tl.rulesReached(to, jump)) {
     if (!hasHookRestriction(rule)) continue;
+    if (!reach.hooks(from).length) return;
     checkHooks(sub, rule, cs);
     if (refusals.some((r) => r.legacy && r.nft)) break;
   }

@@ -59,8 +59,8 @@ export class ScriptTimeline {
   private readonly time = new Map<Command, number>();
   private readonly chainOf = new Map<Command, ChainState>();
   private readonly taken = new Map<Command, boolean>();
-  private readonly restricted = new Map<ChainState, boolean>();
-  private readonly circled = new Map<ChainState, boolean>();
+  private restricted?: Set<ChainState>;
+  private circled?: Set<ChainState>;
   private readonly order: readonly Command[];
   /** The commands of `order` before this one have been replayed. */
   private done = 0;
@@ -108,9 +108,9 @@ export class ScriptTimeline {
   private budget = WALK_BUDGET;
 
   /**
-   * Whether the chains of a table of `rules` rules may be walked once more: each command judged this way walks its
-   * table, so a script of many such jumps into long chains would cost the square of its length. Past the budget,
-   * commands are judged no longer (as where what the chains hold is not known).
+   * Whether `rules` more rules may be read: each command judged this way reads the chains it leads to, and the way
+   * to it from the built-in chains, so a script of many jumps into long chains would cost the square of its length.
+   * Past the budget, commands are judged no longer (as where what the chains hold is not known).
    */
   afford(rules: number): boolean {
     if (this.budget < rules) return false;
@@ -189,34 +189,30 @@ export class ScriptTimeline {
 
   /** Whether a chain, or one it leads to (as the file leaves them), holds a rule the kernel allows only at some hooks. */
   reachesRestricted(cs: ChainState): boolean {
-    return this.downstream(cs, this.restricted, (r) => hasHookRestriction(r));
+    return (this.restricted ??= this.upstream((c) => c.rules.some(hasHookRestriction))).has(cs);
   }
 
   /** Whether a chain, or one it leads to (as the file leaves them), lies on a circle of jumps. */
   reachesCircle(cs: ChainState): boolean {
-    return this.downstream(cs, this.circled, (_r, c) => this.ctx.graph.shareCycle(c, c));
+    return (this.circled ??= this.upstream((c) => this.ctx.graph.shareCycle(c, c))).has(cs);
   }
 
-  /** Whether a rule of the chain, or of one it leads to, passes `test` (kept per chain in `known`). */
-  private downstream(cs: ChainState, known: Map<ChainState, boolean>, test: (r: Command, c: ChainState) => boolean): boolean {
-    const kept = known.get(cs);
-    if (kept !== undefined) return kept;
-    const seen = new Set<ChainState>([cs]);
-    const todo = [cs];
-    let found = false;
-    while (todo.length && !found) {
-      const c = todo.pop()!;
-      for (const r of c.rules) {
-        if (test(r, c)) found = true;
-        const to = this.ctx.graph.entered(r);
-        if (to && !seen.has(to)) {
-          seen.add(to);
-          todo.push(to);
-        }
+  /** The chains that pass `test`, and every chain that leads to one of them (once per analysis, along the callers). */
+  private upstream(test: (c: ChainState) => boolean): Set<ChainState> {
+    const out = new Set<ChainState>();
+    const todo: ChainState[] = [];
+    for (const c of this.ctx.state.all()) if (test(c)) {
+      out.add(c);
+      todo.push(c);
+    }
+    while (todo.length) {
+      for (const from of this.ctx.graph.callers(todo.pop()!)) {
+        if (out.has(from)) continue;
+        out.add(from);
+        todo.push(from);
       }
     }
-    known.set(cs, found);
-    return found;
+    return out;
   }
 
   /** The rules surely in the chains `from` reaches when `jump` runs (through the jumps then in place, and it), with their chains. */
@@ -227,6 +223,8 @@ export class ScriptTimeline {
     while (todo.length) {
       const cs = todo.pop()!;
       for (const r of cs.rules) {
+        // Past the budget, the rules found so far (each surely reached).
+        if (!this.afford(1)) return out;
         if (r === jump || !this.present(r, jump)) continue;
         out.push([r, cs]);
         const to = this.jumpAt(r, jump, true);
@@ -277,20 +275,28 @@ export class ReachAt implements Reach {
   /** Per chain: the hooks whose iptables-legacy walk enters it. */
   private readonly walked = new Map<ChainState, Set<string>>();
 
-  /**
-   * Whether the jumps in place are known (see ScriptTimeline.reliableAt). Where they are not, each built-in chain
-   * reaches only itself: no finding is made about a user chain or a jump.
-   */
+  /** Whether the jumps in place when the command runs are known (see ScriptTimeline.reliableAt). */
   readonly known: boolean;
+  private built = false;
 
   constructor(private readonly tl: ScriptTimeline, private readonly rule: Command, private readonly withSelf: boolean) {
     this.time = tl.when(rule);
-    const family = ruleFamily(tl.ctx, rule);
-    const chains = tl.ctx.state.inTable(family, rule.table);
-    this.known = tl.reliableAt(this.time, family, rule.table) && tl.afford(chains.reduce((n, cs) => n + cs.rules.length, 0));
+    this.known = tl.reliableAt(this.time, ruleFamily(tl.ctx, rule), rule.table);
+  }
+
+  /**
+   * Which chains the built-in chains reach, worked out when first asked (a jump's circle is looked for from the
+   * chain it enters, without it). Where the jumps in place are not known, or the walks have read their budget, each
+   * built-in chain reaches only itself: no finding is made about a user chain or a jump.
+   */
+  private build(): void {
+    if (this.built) return;
+    this.built = true;
+    const chains = this.tl.ctx.state.inTable(ruleFamily(this.tl.ctx, this.rule), this.rule.table);
+    const full = this.known && this.tl.afford(chains.reduce((n, cs) => n + cs.rules.length, 0));
     for (const root of chains) {
       if (!root.builtin) continue;
-      if (!this.known) {
+      if (!full) {
         this.hop(root, root.name, undefined);
         this.mark(root, root.name);
         continue;
@@ -342,10 +348,12 @@ export class ReachAt implements Reach {
   }
 
   hooks(cs: ChainState): readonly string[] {
+    this.build();
     return [...(this.from.get(cs)?.keys() ?? [])];
   }
 
   path(cs: ChainState, hook: string): string[] {
+    this.build();
     const names: string[] = [];
     for (let c: ChainState | undefined = cs; c; c = this.from.get(c)?.get(hook)) names.push(c.name);
     return names.reverse();
@@ -361,6 +369,8 @@ export class ReachAt implements Reach {
     const onPath = new Set<ChainState>([from]);
     const done = new Set<ChainState>();
     while (path.length) {
+      // Past the budget, no circle is claimed.
+      if (!this.tl.afford(1)) return undefined;
       const top = path[path.length - 1];
       const r = top.cs.rules[top.k++];
       if (!r || (walkedOnly && top.k > 1 && this.stops(top.cs.rules[top.k - 2]))) {
@@ -384,6 +394,7 @@ export class ReachAt implements Reach {
   }
 
   legacyWalks(cs: ChainState, rule: Command, hook: string): boolean {
+    this.build();
     if (!this.walked.get(cs)?.has(hook) || this.tl.mayStopGone(cs, this.time)) return false;
     for (const r of cs.rules) {
       if (r === rule) return true;
