@@ -10,14 +10,14 @@ import { Command, commandsInRunOrder, lineName, loadsUnseen, MatchUse, OptionUse
 import { suggest } from '../suggest';
 import { ChainState, RulesetState } from '../state';
 import { CheckContext, ruleFamily } from './context';
-import { legacyOnly, nftOnly } from './legacy';
+import { legacyOnly, nftOnly, refusedBy } from './legacy';
 import { legacyHooks, walkedJumps } from './legacyWalk';
 import { finalReach, HookRefusal, ReachContext } from './reach';
 import { hasHookRestriction, ReachAt, ScriptTimeline, timedScript } from './scriptTimeline';
 import { hashlimitAverage, hashlimitRefusedAt, limitAverage, limitRefusedAt, refusedByCommonKernels } from '../kb/limit';
 import { strtoulBase0 } from '../kb/services';
 import { DiagnosticSink } from '../parse/diagnostics';
-import { Diagnostic, Range } from '../types';
+import { Range } from '../types';
 import { fingerprint } from '../fingerprint';
 import { wordTable } from '../wordTable';
 
@@ -420,10 +420,6 @@ function checkRuleNotKept(ctx: CheckContext, rule: Command, cs: ChainState, rest
     if (refusedBy(d) === 'iptables-nft') ctx.sink.add(d.code, 'warning', d.range, message, d.data);
     else nftOnly(ctx.sink, d.code, d.range, message, d.data);
   }
-}
-
-function refusedBy(d: Diagnostic): string | undefined {
-  return (d.data as { refusedBy?: string } | undefined)?.refusedBy;
 }
 
 /** The last chain of that name the file had (one since deleted, or of a table a later section replaced). */

@@ -17,3 +17,8 @@ export function legacyOnly(sink: DiagnosticSink, code: string, range: Range, mes
 export function nftOnly(sink: DiagnosticSink, code: string, range: Range, message: string, data: Record<string, unknown> = {}): Diagnostic {
   return sink.add(code, 'warning', range, `${message} iptables-nft, the default on most current distributions, refuses it; iptables-legacy takes it.`, { ...data, refusedBy: 'iptables-nft' });
 }
+
+/** The one backend that refuses, for a finding that names one (see legacyOnly, nftOnly). */
+export function refusedBy(d: Diagnostic): string | undefined {
+  return (d.data as { refusedBy?: string } | undefined)?.refusedBy;
+}

@@ -14,6 +14,7 @@ import { ChainState } from '../state';
 import { Diagnostic } from '../types';
 import { CODE_INFO } from './codes';
 import { CheckContext, ruleFamily } from './context';
+import { refusedBy } from './legacy';
 import { endsWalk } from './legacyWalk';
 import { Reach } from './reach';
 
@@ -38,11 +39,6 @@ const WALK_BUDGET = 2_000_000;
 
 /** The commands that add a rule. */
 const ADDS = new Set<string | undefined>(['-A', '-I', '-R']);
-
-/** The one backend that refuses, for a finding that names one. */
-function refusedBy(d: Diagnostic): string | undefined {
-  return (d.data as { refusedBy?: string } | undefined)?.refusedBy;
-}
 
 /**
  * Whether a finding says iptables, or one of its backends, refuses (or may refuse) the command: an error, or a
