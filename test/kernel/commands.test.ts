@@ -171,7 +171,7 @@ const cases: string[] = [
   F('*filter', '-Z X', 'COMMIT'), F('*filter', ':X - [0:0]', '-Z X', 'COMMIT'),
   F('*filter', '-X', '-Z INPUT', 'COMMIT'), F('*filter', ':INPUT DROP [0:0]', '-X', '-Z INPUT', 'COMMIT'), F('*filter', '-X', '-A INPUT -j ACCEPT', '-Z INPUT', 'COMMIT'),
   F('*filter', ':X - [0:0]', '-X X', '-Z INPUT', 'COMMIT'), F('*filter', '-X', ':INPUT ACCEPT [0:0]', '-Z INPUT', 'COMMIT'), F('*filter', '-X', '-F INPUT', '-Z INPUT', 'COMMIT'),
-  F('*filter', '-X', '-X INPUT', 'COMMIT'), F('*filter', '-A INPUT -j ACCEPT', '-X', '-Z INPUT', 'COMMIT'), F('*filter', '-X', '-Z OUTPUT 1', 'COMMIT'),
+  F('*filter', '-X', '-X INPUT', 'COMMIT'), F('*filter', '-A OUTPUT -j ACCEPT', '-F', '-X OUTPUT', 'COMMIT'), F('*filter', '-A OUTPUT -j ACCEPT', '-F OUTPUT', '-X OUTPUT', 'COMMIT'), F('*filter', '-A INPUT -j ACCEPT', '-X', '-Z INPUT', 'COMMIT'), F('*filter', '-X', '-Z OUTPUT 1', 'COMMIT'),
   // A built-in chain's line after rules of it sets its policy; nat takes no DROP policy.
   F('*filter', '-A INPUT -j ACCEPT', ':INPUT DROP [0:0]', 'COMMIT'), F('*filter', ':INPUT DROP [0:0]', '-A INPUT -j ACCEPT', ':INPUT ACCEPT [0:0]', 'COMMIT'),
   F('*raw', ':X - [0:0]', '-E X INPUT', 'COMMIT'), F('*raw', ':X - [0:0]', '-E X OUTPUT', 'COMMIT'),
@@ -200,6 +200,14 @@ const cases: string[] = [
   F('*filter', '-A OUTPUT -j LOG', '-F OUTPUT', '-D OUTPUT 1', 'COMMIT'), F('*filter', ':X - [0:0]', '-A X -j LOG', '-F', '-X X', 'COMMIT'),
   F('*filter', ':X - [0:0]', '-A INPUT -j X', '-F', '-X', 'COMMIT'), F('*filter', ':X - [0:0]', '-A INPUT -j X', '-F', '-F INPUT', '-X X', 'COMMIT'),
   F('*filter', ':X - [0:0]', '-A X -j LOG', '-F', ':X - [0:0]', '-X X', 'COMMIT'), F('*mangle', '-A INPUT -j REDIRECT', '-F', '-F INPUT', 'COMMIT'), F('*mangle', '-A INPUT -j REDIRECT', '-F', 'COMMIT'),
+  // ... and the jumps among them: with the rules added after the flush they may close a circle a built-in chain reaches.
+  F('*filter', ':X - [0:0]', '-A INPUT -j X', '-A X -j X', '-F', 'COMMIT'), F('*filter', ':X - [0:0]', '-A INPUT -j X', '-F', '-A X -j X', 'COMMIT'),
+  F('*filter', ':X - [0:0]', ':Y - [0:0]', '-A X -j Y', '-F', '-A Y -j X', '-A INPUT -j Y', 'COMMIT'), F('*filter', ':X - [0:0]', '-A X -j X', '-F', 'COMMIT'),
+  F('*filter', ':X - [0:0]', '-A INPUT -j X', '-A X -j X', '-F', '-F X', 'COMMIT'), F('*filter', ':X - [0:0]', ':Y - [0:0]', '-A X -j Y', '-F', '-A Y -j X', 'COMMIT'),
+  // ... or lead a hook to a rule it does not allow.
+  F('*nat', ':X - [0:0]', '-A PREROUTING -j X', '-F', '-A X -j SNAT --to-source 192.0.2.1', 'COMMIT'), F('*nat', ':X - [0:0]', '-A PREROUTING -j X', '-A X -j SNAT --to-source 192.0.2.1', '-F', 'COMMIT'),
+  F('*nat', ':X - [0:0]', '-A OUTPUT -j X', '-F', '-A X -j MASQUERADE', 'COMMIT'), F('*nat', ':X - [0:0]', '-A PREROUTING -j X', '-F', '-F PREROUTING', '-A X -j SNAT --to-source 192.0.2.1', 'COMMIT'),
+  F('*nat', ':X - [0:0]', ':Y - [0:0]', '-A OUTPUT -j X', '-F', '-A X -j Y', '-A Y -j MASQUERADE', 'COMMIT'), F('*nat', ':X - [0:0]', '-A POSTROUTING -j X', '-F', '-A X -j MASQUERADE', 'COMMIT'),
   // NAT to a port: iptables looks at the protocol number alone, negated or not.
   ...['', '-p tcp', '-p sctp', '-p dccp', '-p icmp', '-p ipv6-icmp', '-p gre', '-p udplite', '-p all', '! -p tcp', '! -p gre', '-p 17', '-p 47'].flatMap((p) => [
     `-A POSTROUTING ${p} -j SNAT --to-source 192.0.2.1:1000-2000`, `-A PREROUTING ${p} -j DNAT --to-destination 192.0.2.1:1000`,

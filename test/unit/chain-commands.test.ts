@@ -420,6 +420,9 @@ test('where iptables-nft-restore parts from iptables-legacy-restore: -X of built
   assert.match(forgot[0].message, /^No line since the -X on line 4 names INPUT \(iptables-nft-restore forgets the table's chains at every -X\)/);
   assert.deepEqual(of(':INPUT ACCEPT [0:0]', '-X', '-A INPUT -j ACCEPT', '-Z INPUT').filter((d) => d.code === 'undefined-chain'), []);
   assert.deepEqual(of(':INPUT ACCEPT [0:0]', '-X', '-X INPUT').filter((d) => d.code === 'invalid-chain-name').map((d) => [d.severity, by(d)]), [['error', undefined]]);
+  // A built-in chain that holds the rules a flush without a chain name kept for iptables-nft-restore is not empty there.
+  assert.deepEqual(of('-A OUTPUT -j ACCEPT', '-F', '-X OUTPUT').filter((d) => d.code === 'invalid-chain-name').map((d) => [d.severity, by(d)]), [['error', undefined]]);
+  assert.deepEqual(of('-A OUTPUT -j ACCEPT', '-F OUTPUT', '-X OUTPUT').filter((d) => d.code === 'invalid-chain-name').map((d) => [d.severity, by(d)]), [['warning', 'iptables-legacy']]);
 });
 
 test('a circle of jumps past a rule that decides every packet: iptables-legacy never walks there, iptables-nft refuses it', () => {
@@ -429,6 +432,38 @@ test('a circle of jumps past a rule that decides every packet: iptables-legacy n
   // A condition on the rule before, or the circle before it: both refuse.
   assert.deepEqual(of('-A Y -p tcp -j ACCEPT', '-A Y -g Y', '-A OUTPUT -g Y').map((d) => d.severity), ['error']);
   assert.deepEqual(of('-A Y -g Y', '-A Y -j ACCEPT', '-A OUTPUT -g Y').map((d) => d.severity), ['error']);
+});
+
+test('the jumps a -F without a chain name leaves to iptables-nft-restore: with the rules after it they may close a circle it refuses', () => {
+  const of = (...l: string[]) => lint(['*filter', ':Y - [0:0]', ...l, 'COMMIT', ''].join('\n'), { fileName: 'rules.v4' }).diagnostics.filter((d) => d.code === 'jump-loop');
+  const by = (d: { data?: unknown }) => (d.data as { refusedBy?: string }).refusedBy;
+  // Both jumps kept: the finding stands on the later one.
+  const kept = of('-A INPUT -j Y', '-A Y -j Y', '-F');
+  assert.deepEqual(kept.map((d) => [d.severity, by(d), d.range.start.line]), [['warning', 'iptables-nft', 3]]);
+  assert.match(kept[0].message, /^iptables-nft-restore keeps the rules that a flush without a chain name empties for iptables-legacy-restore \(the rules on lines 3, 4\), and they still jump where they jumped: they make a circle of jumps \(Y -> Y\) that a built-in chain reaches/);
+  // The way in kept, the circle closed after the flush: on the rule that closes it.
+  const closed = of('-A INPUT -j Y', '-F', '-A Y -j Y');
+  assert.deepEqual(closed.map((d) => [by(d), d.range.start.line]), [['iptables-nft', 4]]);
+  assert.match(closed[0].message, /\(the rule on line 3\).*: with this rule they make a circle of jumps \(Y -> Y\)/);
+  // Nothing reaches the circle, or a flush naming the chain takes the kept rules back, or the circle stands as the file
+  // leaves it (one finding, for both backends).
+  assert.deepEqual(of('-A Y -j Y', '-F'), []);
+  assert.deepEqual(of('-A INPUT -j Y', '-A Y -j Y', '-F', '-F Y'), []);
+  assert.deepEqual(of('-A INPUT -j Y', '-F', '-A INPUT -j Y', '-A Y -j Y').map((d) => [d.severity, by(d)]), [['error', undefined]]);
+});
+
+test('the jumps a -F without a chain name leaves to iptables-nft-restore may lead a hook to a rule it does not allow there', () => {
+  const of = (...l: string[]) => lint(['*nat', ':Y - [0:0]', ...l, 'COMMIT', ''].join('\n'), { fileName: 'rules.v4' }).diagnostics.filter((d) => d.code === 'target-not-allowed');
+  const by = (d: { data?: unknown }) => (d.data as { refusedBy?: string }).refusedBy;
+  const after = of('-A OUTPUT -j Y', '-F', '-A Y -j MASQUERADE');
+  assert.deepEqual(after.map((d) => [d.severity, by(d), d.range.start.line]), [['warning', 'iptables-nft', 4]]);
+  assert.match(after[0].message, /^The MASQUERADE target is only allowed in POSTROUTING, not in OUTPUT \(reached as OUTPUT -> Y\)\. Only iptables-nft-restore leads it there: it keeps the jump on line 3/);
+  assert.deepEqual(after[0].related?.map((r) => r.range.start.line), [2]);
+  // The rule itself kept, the way to it through another chain.
+  assert.deepEqual(of('-N Z', '-A OUTPUT -j Z', '-A Z -j Y', '-A Y -j MASQUERADE', '-F').map((d) => [by(d), d.range.start.line]), [['iptables-nft', 5]]);
+  // A hook that allows it, or a flush naming the chain that takes the jump back: nothing.
+  assert.deepEqual(of('-A POSTROUTING -j Y', '-F', '-A Y -j MASQUERADE'), []);
+  assert.deepEqual(of('-A OUTPUT -j Y', '-F', '-F OUTPUT', '-A Y -j MASQUERADE'), []);
 });
 
 test('in a script, the command refused for a circle of jumps is the one that closes it as the script runs', () => {

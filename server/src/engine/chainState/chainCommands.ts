@@ -74,8 +74,9 @@ function flushKeptByNft(b: StateBuilder, c: Command, kept: ReadonlyMap<ChainStat
 export function deleteChains(b: StateBuilder, c: Command, family: Family, _op: string, name: ChainWord | undefined): void {
   const cs = name ? b.lookupChain(c, family, name) : undefined;
   if (cs?.builtin) {
-    // iptables-nft-restore deletes an empty built-in chain, hook and policy with it.
-    if (!b.isScript && !cs.rules.some(b.surelyHeld) && !b.unmadeBuiltin(c, cs)) legacyOnly(b.sink, 'invalid-chain-name', name!.range, `${name!.value} is a built-in chain: -X is for user chains. iptables-nft-restore deletes it, and its policy with it: packets then pass its hook without any filtering.`);
+    // iptables-nft-restore deletes an empty built-in chain, hook and policy with it (not one that holds the rules a
+    // flush without a chain name kept for it).
+    if (!b.isScript && !cs.rules.some(b.surelyHeld) && !cs.keptByNft?.length && !b.unmadeBuiltin(c, cs)) legacyOnly(b.sink, 'invalid-chain-name', name!.range, `${name!.value} is a built-in chain: -X is for user chains. iptables-nft-restore deletes it, and its policy with it: packets then pass its hook without any filtering.`);
     // The iptables-nft command deletes an empty built-in chain whose policy is ACCEPT ("Directory not empty" with DROP).
     else if (b.isScript && !cs.rules.some(b.surelyHeld) && cs.policy !== 'DROP') legacyOnly(b.sink, 'invalid-chain-name', name!.range, `${name!.value} is a built-in chain: -X is for user chains. The iptables-nft command deletes it while it holds no rule and its policy is ACCEPT, and packets then pass its hook without any filtering.`);
     else b.sink.error('invalid-chain-name', name!.range, `${name!.value} is a built-in chain; -X deletes user chains only.`);

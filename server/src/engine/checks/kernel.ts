@@ -6,7 +6,8 @@ import { Family } from '../kb/addresses';
 import { protocolNumber } from '../kb/services';
 import { TextCache } from '../textCache';
 import { isBuiltinChain, MATCHES, ModuleSpec, TARGETS } from '../kb';
-import { Command, commandsInRunOrder, lineName, loadsUnseen, MatchUse, OptionUse, Ruleset, TargetUse } from '../model';
+import { Command, commandsInRunOrder, lineName, loadsUnseen, MatchUse, OptionUse, Ruleset, tableKey, TargetUse } from '../model';
+import { checkKeptHooks, checkKeptLoops } from './flushKept';
 import { suggest } from '../suggest';
 import { ChainState, RulesetState } from '../state';
 import { CheckContext, ruleFamily } from './context';
@@ -104,14 +105,16 @@ const LOOP_HIDDEN = ', though only past a rule that decides every packet, where 
  * A cycle of jumps that a built-in chain reaches: the kernel refuses the whole table ("loop"). (A script checked
  * command by command has its jumps checked one by one: see checkJumpReach.)
  */
-function checkLoops(ctx: CheckContext): void {
-  if (timedScript(ctx)) return;
+function checkLoops(ctx: CheckContext): Set<string> {
+  const tables = new Set<string>();
+  if (timedScript(ctx)) return tables;
   const reported = new Set<ChainState>();
   for (const cs of ctx.state.all()) {
     if (cs.builtin || reported.has(cs) || ctx.graph.hooks(cs).length === 0) continue;
     const cycle = ctx.graph.cycleThrough(cs);
     if (!cycle) continue;
     for (const c of cycle.chains) reported.add(c);
+    tables.add(tableKey(cs.family, cs.table));
     const circle = `(${cycle.chains.map((c) => c.name).join(' -> ')} -> ${cycle.chains[0].name})`;
     const data = { cycle: cycle.chains.map((c) => c.name) };
     const legacy = legacySeesLoop(ctx, cs);
@@ -128,6 +131,7 @@ function checkLoops(ctx: CheckContext): void {
     if (legacy) ctx.sink.error('jump-loop', cycle.rule.target!.token.range, `${message}: the kernel refuses the table.`, data);
     else nftOnly(ctx.sink, 'jump-loop', cycle.rule.target!.token.range, `${message}${hidden}.`, data);
   }
+  return tables;
 }
 
 /**
@@ -311,7 +315,8 @@ function checkRule(ctx: CheckContext, rule: Command, cs: ChainState, gone = fals
 }
 
 export function checkKernel(ctx: CheckContext): void {
-  checkLoops(ctx);
+  checkKeptLoops(ctx, checkLoops(ctx));
+  checkKeptHooks(ctx, checkHooks);
   checkRulesNotKept(ctx);
   if (!ctx.memo) {
     for (const cs of ctx.state.all()) for (const rule of cs.rules) checkRule(ctx, rule, cs);
@@ -479,8 +484,8 @@ function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState, gone: boo
  */
 function refuseAtHooks(ctx: ReachContext, rule: Command, cs: ChainState, allowed: readonly string[], range: Range, message: (hook: string, path: string[]) => string, ownChainOnly = false): void {
   // The chains as the file leaves them hold every jump the chains ever hold at once: no hook outside `allowed`
-  // there, none at any time.
-  if (!anyOutside(ctx.graph.hooks(cs), allowed)) return;
+  // there, none at any time (but for the jumps only iptables-nft-restore keeps).
+  if (!ctx.reach?.wider && !anyOutside(ctx.graph.hooks(cs), allowed)) return;
   const reach = ctx.reach ?? (timedScript(ctx) ? timelineOf(ctx).reachAt(rule) : finalReach(ctx));
   let first: { hook: string; path: string[] } | undefined;
   let legacy = false;

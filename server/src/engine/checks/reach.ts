@@ -16,6 +16,8 @@ export interface Reach {
   path(cs: ChainState, hook: string): string[];
   /** Whether iptables-legacy's walk of the table from `hook` reaches `rule` of `cs` (and so checks it there). */
   legacyWalks(cs: ChainState, rule: Command, hook: string): boolean;
+  /** Whether it reaches chains from hooks the chains as the file leaves them do not (see flushKept.ts). */
+  wider?: boolean;
 }
 
 /** A hook check's refusal, collected (not reported) while a jump is checked: see checkJumpReach in kernel.ts. */

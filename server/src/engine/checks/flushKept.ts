@@ -1,0 +1,173 @@
+/**
+ * What only iptables-nft-restore loads. A restore file's -F without a chain name empties the chains for
+ * iptables-legacy-restore alone: iptables-nft-restore (1.8.9) keeps the rules the file added above it (see
+ * ChainState.keptByNft), and their jumps still lead where they led. With the rules added after the flush they may
+ * make a circle of jumps that a built-in chain reaches, or lead a hook to a rule the kernel does not allow there; it
+ * checks the table as iptables-nft-restore holds it at the end of the load, and refuses it. iptables-legacy-restore
+ * never holds those jumps.
+ */
+import { Command, lineName, tableKey } from '../model';
+import { ChainState, ruleLines } from '../state';
+import { CheckContext, ruleFamily } from './context';
+import { nftOnly } from './legacy';
+import { HookRefusal, Reach, ReachContext } from './reach';
+import { hasHookRestriction, timedScript } from './scriptTimeline';
+import { DiagnosticSink } from '../parse/diagnostics';
+
+/** A jump as iptables-nft-restore holds it, and the user chain it enters. */
+interface Jump {
+  rule: Command;
+  to: ChainState;
+}
+
+/** The tables (their chains) in which a flush kept rules for iptables-nft-restore; none in a script checked command by command. */
+function tablesWithKept(ctx: CheckContext): ChainState[][] {
+  if (timedScript(ctx)) return [];
+  const tables = new Map<string, ChainState[]>();
+  for (const cs of ctx.state.all()) {
+    if (cs.keptByNft?.length) tables.set(tableKey(cs.family, cs.table), ctx.state.inTable(cs.family, cs.table));
+  }
+  return [...tables.values()];
+}
+
+/** The jumps of a chain as iptables-nft-restore holds it: the rules the flush kept, then the chain's own. */
+function jumpsOf(ctx: CheckContext, cs: ChainState): Jump[] {
+  const out: Jump[] = [];
+  for (const rule of [...(cs.keptByNft ?? []), ...cs.rules]) {
+    const t = rule.target;
+    if (!t || t.spec || t.dynamic) continue;
+    const to = ctx.state.get(ruleFamily(ctx, rule), rule.table, ctx.state.jumpTarget(rule));
+    if (to && !to.builtin) out.push({ rule, to });
+  }
+  return out;
+}
+
+/**
+ * Circles of jumps that the kept rules take part in, once per table. `reported`: the tables (tableKey) whose circles
+ * are reported already, as the file leaves them.
+ */
+export function checkKeptLoops(ctx: CheckContext, reported: ReadonlySet<string>): void {
+  for (const chains of tablesWithKept(ctx)) {
+    if (reported.has(tableKey(chains[0].family, chains[0].table))) continue;
+    const circle = findCircle(ctx, chains);
+    if (circle) reportCircle(ctx, chains, circle);
+  }
+}
+
+/** A step of the search: a chain, the jump that entered it, and how many of its jumps have been followed. */
+interface Step {
+  chain: ChainState;
+  via?: Command;
+  k: number;
+}
+
+/** A circle of jumps that a built-in chain reaches, and the jumps on the way to it: depth first, without recursion. */
+function findCircle(ctx: CheckContext, chains: readonly ChainState[]): { chains: ChainState[]; rules: Command[] } | undefined {
+  const next = new Map(chains.map((c) => [c, jumpsOf(ctx, c)]));
+  // Per chain: whether it is on the path being followed (false once it has been left: nothing circles through it).
+  const onPath = new Map<ChainState, boolean>();
+  for (const root of chains) {
+    if (!root.builtin) continue;
+    const path: Step[] = [{ chain: root, k: 0 }];
+    onPath.set(root, true);
+    while (path.length) {
+      const top = path[path.length - 1];
+      const out = next.get(top.chain) ?? [];
+      if (top.k >= out.length) {
+        onPath.set(top.chain, false);
+        path.pop();
+        continue;
+      }
+      const { rule, to } = out[top.k++];
+      const seen = onPath.get(to);
+      if (seen) {
+        const circle = path.slice(path.findIndex((s) => s.chain === to));
+        return { chains: circle.map((s) => s.chain), rules: [...path.slice(1).map((s) => s.via!), rule] };
+      }
+      if (seen === undefined) {
+        onPath.set(to, true);
+        path.push({ chain: to, via: rule, k: 0 });
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The finding, on the jump of the circle (or of the way to it) that the file adds last. */
+function reportCircle(ctx: CheckContext, table: readonly ChainState[], circle: { chains: ChainState[]; rules: Command[] }): void {
+  const kept = new Set(table.flatMap((c) => c.keptByNft ?? []));
+  const flushed = circle.rules.filter((r) => kept.has(r));
+  if (!flushed.length) return;
+  const last = circle.rules.reduce((a, b) => (b.startLine > a.startLine ? b : a));
+  const names = circle.chains.map((c) => c.name);
+  const circleText = `a circle of jumps (${[...names, names[0]].join(' -> ')}) that a built-in chain reaches`;
+  const message = `iptables-nft-restore keeps the rules that a flush without a chain name empties for iptables-legacy-restore (${ruleLines(flushed)}), and they still jump where they jumped: ${kept.has(last) ? 'they make' : 'with this rule they make'} ${circleText}, and iptables-nft-restore refuses the table. Flush the chains by name (-F CHAIN).`;
+  nftOnly(ctx.sink, 'jump-loop', last.target!.token.range, message, { cycle: names });
+}
+
+/** How iptables-nft-restore's built-in chains reach a chain through the kept rules and no other way: per hook, the path and the kept jump on it. */
+type KeptWays = Map<ChainState, Map<string, { path: string[]; jump: Command }>>;
+
+/**
+ * The built-in chains that reach each chain only through the rules the flush kept (breadth first from each built-in
+ * chain, over the jumps iptables-nft-restore holds), with a shortest path and the first kept jump on it.
+ */
+function keptWays(ctx: CheckContext, chains: readonly ChainState[]): KeptWays {
+  const kept = new Set(chains.flatMap((c) => c.keptByNft ?? []));
+  const next = new Map(chains.map((c) => [c, jumpsOf(ctx, c)]));
+  const ways: KeptWays = new Map();
+  for (const root of chains) {
+    if (!root.builtin) continue;
+    const from = new Map<ChainState, { prev: ChainState; jump: Command }>();
+    const queue = [root];
+    for (let k = 0; k < queue.length; k++) {
+      for (const { rule, to } of next.get(queue[k]) ?? []) {
+        if (to === root || from.has(to)) continue;
+        from.set(to, { prev: queue[k], jump: rule });
+        queue.push(to);
+      }
+    }
+    for (const [cs] of from) {
+      if (ctx.graph.hooks(cs).includes(root.name)) continue;
+      const path = [cs.name];
+      let jump: Command | undefined;
+      for (let at = from.get(cs); at; at = from.get(at.prev)) {
+        path.unshift(at.prev.name);
+        if (kept.has(at.jump)) jump = at.jump;
+      }
+      (ways.get(cs) ?? ways.set(cs, new Map()).get(cs)!).set(root.name, { path, jump: jump! });
+    }
+  }
+  return ways;
+}
+
+/**
+ * The rules (kept or added after the flush) that the kept jumps lead a hook to where the kernel does not allow them:
+ * `checkHooks` runs the hook checks of one rule against the reach it is given, and collects its refusals.
+ */
+export function checkKeptHooks(ctx: CheckContext, checkHooks: (ctx: ReachContext, rule: Command, cs: ChainState) => void): void {
+  for (const chains of tablesWithKept(ctx)) {
+    const ways = keptWays(ctx, chains);
+    for (const [cs, hooks] of ways) {
+      const reach: Reach = {
+        hooks: () => [...hooks.keys()],
+        path: (_cs, hook) => hooks.get(hook)!.path,
+        legacyWalks: () => false,
+        wider: true,
+      };
+      for (const rule of [...(cs.keptByNft ?? []), ...cs.rules]) {
+        if (!hasHookRestriction(rule)) continue;
+        const refusals: HookRefusal[] = [];
+        checkHooks({ ...ctx, sink: new DiagnosticSink(), memo: undefined, reach, refusals }, rule, cs);
+        const found = refusals.find((r) => r.nft);
+        if (found) reportHook(ctx, found, hooks.get((found.data.path as string[])[0])!.jump);
+      }
+    }
+  }
+}
+
+function reportHook(ctx: CheckContext, refusal: HookRefusal, jump: Command): void {
+  const message = `${refusal.text} Only iptables-nft-restore leads it there: it keeps the jump on ${lineName(ctx.rs, jump)}, which a flush without a chain name empties for iptables-legacy-restore. Flush the chains by name (-F CHAIN).`;
+  const d = nftOnly(ctx.sink, 'target-not-allowed', refusal.range, message, refusal.data);
+  d.related = [{ range: jump.target!.token.range, message: 'Kept by iptables-nft-restore past the flush without a chain name; it leads here.' }];
+}
