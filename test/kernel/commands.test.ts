@@ -106,6 +106,11 @@ const ORDERED: string[][] = [
   ['-t mangle -N X', '-t mangle -A X -j REJECT', '-t mangle -A PREROUTING -j X', '-t mangle -A INPUT -j X'],
   // After a rule the script removes again, a built-in chain's own rules are still judged.
   ['-t nat -N X', '-t nat -A X -j ACCEPT', '-t nat -D X 1', '-t nat -A INPUT -j MASQUERADE'],
+  // A command refused adds no rule: the rule numbers after it, a -D of the same rule and a -X count without it.
+  ['-F INPUT', '-A INPUT -j MASQUERADE', '-A INPUT -j ACCEPT', '-D INPUT 2', '-D INPUT 1'],
+  ['-F INPUT', '-A INPUT -m owner --uid-owner 0 -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT', '-I INPUT 3 -j DROP', '-R INPUT 2 -j ACCEPT'],
+  ['-F OUTPUT', '-A OUTPUT -i eth0 -j ACCEPT', '-D OUTPUT -i eth0 -j ACCEPT', '-A OUTPUT -j ACCEPT', '-D OUTPUT 1'],
+  ['-N X', '-A X -j MASQUERADE', '-X X'], ['-N X', '-A X -p udp -j REJECT --reject-with tcp-reset', '-A INPUT -j X', '-D INPUT 1', '-X X'],
 ];
 
 test(`kernel (iptables-${BACKEND}): script commands run one by one: a finding exactly on each command the kernel refuses, as the chains stand when it runs`, { skip, timeout: 120000 }, () => {

@@ -188,9 +188,11 @@ test('a rule iptables refuses in a script is not added: it is never the reason a
     const mended = diagnose(script('-p tcp -j REJECT --reject-with tcp-reset'), { fileName: 'fw.sh', memo });
     assert.deepEqual(mended.filter((d) => ['reject-before-accept', 'ssh-lockout'].includes(d.code)).map((d) => [d.code, d.range.start.line]), [['reject-before-accept', 3]]);
   }
-  // Two commands on one line: the error is the second's alone, and the first still takes the packets after it.
+  // Two commands on one line: the error is the second's alone (whose ACCEPT, never added, is not said to be shadowed),
+  // and the first still takes the packets after it.
   const shared = diagnose('#!/bin/sh\niptables -A INPUT -j DROP; iptables -A INPUT -o eth0 -j ACCEPT\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n', { fileName: 'fw.sh' });
-  assert.deepEqual(shared.filter((d) => d.code === 'reject-before-accept').map((d) => d.range.start.line), [1, 2]);
+  assert.deepEqual(shared.filter((d) => d.code === 'interface-direction').map((d) => [d.range.start.line, d.range.start.character]), [[1, 45]]);
+  assert.deepEqual(shared.filter((d) => d.code === 'reject-before-accept').map((d) => d.range.start.line), [2]);
   // A rules file is refused whole: it is read as it is meant once mended, every rule in its place.
   expectOne(filter('-A INPUT -j REJECT --reject-with tcp-reset', '-A INPUT -p tcp --dport 22 -j ACCEPT'), 'reject-before-accept', 5, '-A INPUT -p tcp --dport 22 -j ACCEPT');
 });

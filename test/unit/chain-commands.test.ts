@@ -512,3 +512,18 @@ test('a restore file holds a rule the kernel refuses until COMMIT: a -X of its c
   assert.equal(syntax('-A Y -j REDIRECT', '-X Y').filter((m) => /still holds 1 rule/.test(m)).length, 1);
   assert.deepEqual(syntax('-A Y -j REDIRECT', '-F Y', '-X Y'), []);
 });
+
+test('a script\'s command iptables refuses adds no rule: the rule numbers, -D and -X after it count without it', () => {
+  const found = (...lines: string[]) => lint(script(...lines), { fileName: 'fw.sh' }).diagnostics.filter((d) => d.severity !== 'info').map((d) => [d.code, d.range.start.line]);
+  // MASQUERADE is refused in filter: INPUT holds one rule, so there is no rule 2 to delete.
+  assert.deepEqual(found('-F INPUT', '-A INPUT -j MASQUERADE', '-A INPUT -j ACCEPT', '-D INPUT 2', '-D INPUT 1'), [['target-not-allowed', 2], ['syntax', 4]]);
+  const r = lint(script('-F INPUT', '-A INPUT -m owner --uid-owner 0 -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT', '-I INPUT 3 -j DROP'), { fileName: 'fw.sh' });
+  assert.match(r.diagnostics.find((d) => d.code === 'syntax')!.message, /^INPUT has 1 rule\(s\) at this point: a rule can be inserted at positions 1 to 2, not 3/);
+  assert.deepEqual(r.state.get(4, 'filter', 'INPUT')!.rules.map((c) => c.startLine), [3]);
+  // A -D of the refused rule finds nothing to delete; a -X of a chain only refused rules went to is taken.
+  assert.deepEqual(found('-F OUTPUT', '-A OUTPUT -i eth0 -j ACCEPT', '-D OUTPUT -i eth0 -j ACCEPT'), [['interface-direction', 2], ['syntax', 3]]);
+  assert.deepEqual(found('-N X', '-A X -j MASQUERADE', '-X X'), [['target-not-allowed', 2]]);
+  // A here-document's restore file is refused whole: its rules stay in their places.
+  const heredoc = lint(['#!/bin/sh', 'iptables-restore <<EOF', '*filter', '-A INPUT -o eth0 -j ACCEPT', '-A INPUT -j DROP', 'COMMIT', 'EOF', ''].join('\n'), { fileName: 'fw.sh' });
+  assert.deepEqual(heredoc.state.get(4, 'filter', 'INPUT')!.rules.map((c) => c.startLine), [3, 4]);
+});

@@ -190,9 +190,11 @@ test('explain: every rule in plain words, chain by chain, in the order the kerne
   const loop = run(['explain', '-'], '#!/bin/sh\nfor a in 10.0.0.1 10.0.0.2; do\n  iptables -A INPUT -s $a -j LOG\n  iptables -A INPUT -s $a -j DROP\ndone\n');
   assert.deepEqual(loop.out.split('\n').slice(0, 5), ['filter INPUT (4 rules, policy ACCEPT)', '  1. line 3: Logs packets from 10.0.0.1 and lets them go on to the next rule.', '  2. line 4: Drops packets from 10.0.0.1 without an answer.', '  3. line 3: Logs packets from 10.0.0.2 and lets them go on to the next rule.', '  4. line 4: Drops packets from 10.0.0.2 without an answer.']);
   const calls = run(['explain', '-'], '#!/bin/sh\nallow() { iptables -A INPUT -p tcp --dport "$1" -j ACCEPT; }\nallow 22\nallow 443\n');
-  // A rule iptables refuses is said, not counted.
+  // A rule iptables refuses is said (after the rules the chain holds), not counted.
   const refused = run(['explain', '-'], '#!/bin/sh\niptables -A INPUT -j REJECT --reject-with tcp-reset\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n');
-  assert.deepEqual(refused.out.split('\n').slice(0, 3), ['filter INPUT (1 rule, policy ACCEPT)', '  - line 2 (refused by iptables: not added): Rejects every packet, answering with tcp-reset.', '  1. line 3: Accepts TCP packets to port 22 (SSH).']);
+  assert.deepEqual(refused.out.split('\n').slice(0, 3), ['filter INPUT (1 rule, policy ACCEPT)', '  1. line 3: Accepts TCP packets to port 22 (SSH).', '  - line 2 (refused by iptables: not added): Rejects every packet, answering with tcp-reset.']);
+  const only = run(['explain', '-'], '#!/bin/sh\niptables -N X\niptables -A X -j MASQUERADE\n');
+  assert.deepEqual(only.out.split('\n').slice(0, 2), ['filter X (0 rules)', '  - line 3 (refused by iptables: not added): Rewrites the source address of every packet to the address of the interface they leave by (masquerading).']);
   assert.deepEqual(calls.out.split('\n').slice(1, 3), ['  1. line 2 of the function called on line 3: Accepts TCP packets to port 22 (SSH).', '  2. line 2 of the function called on line 4: Accepts TCP packets to port 443 (HTTPS).']);
 });
 

@@ -4,6 +4,7 @@ import { lint } from '../engine/lint';
 import { Command, lineName, Ruleset, unseenLoadsNote } from '../engine/model';
 import { oneFileInput } from './input';
 import { readSourcedFile } from '../sourcedFile';
+import { familyOf } from '../engine/state';
 import { unrolled } from '../engine/parse/scriptLoops';
 
 export const EXPLAIN_USAGE = `Usage: iptables-lint explain FILE [--ipv4|--ipv6]
@@ -17,19 +18,20 @@ export function runExplain(argv: string[], out: (s: string) => void, errOut: (s:
   const result = lint(text, { fileName: file === '-' ? undefined : file, family, readFile: readSourcedFile });
   let said = false;
   for (const cs of result.state.all()) {
+    // A rule iptables refuses in a script is not added when it runs: said after the chain's rules, and not counted.
+    const refused = [...(result.refused?.keys() ?? [])].filter((r) => !cs.rules.includes(r) && result.state.get(familyOf(result.ruleset, r), r.table, r.chainName ?? '') === cs);
     // An empty chain says something only when it is a built-in one that drops.
-    if (!cs.rules.length && cs.policy !== 'DROP') continue;
+    if (!cs.rules.length && !refused.length && cs.policy !== 'DROP') continue;
     said = true;
     const policy = cs.builtin ? `, policy ${cs.policy ?? 'ACCEPT'}` : '';
     // A rule a loop (or a function's calls) adds once per value stands there once per value.
-    const rules = unrolled(cs.rules, result.ruleset.loops);
+    const rules = [...unrolled(cs.rules, result.ruleset.loops), ...unrolled(refused, result.ruleset.loops)];
     const count = rules.filter(({ rule }) => !result.refused?.has(rule)).length;
     out(`${cs.family === 6 ? 'ip6tables ' : ''}${cs.table} ${cs.name} (${count} rule${count === 1 ? '' : 's'}${policy})\n`);
-    // A rule iptables refuses is not added when the script runs: said, and not counted.
     let n = 0;
     for (const { rule, variant } of rules) {
-      const refused = result.refused?.has(rule);
-      out(`  ${refused ? '-' : `${++n}.`} ${placeOf(result.ruleset, rule, variant)}${refused ? ' (refused by iptables: not added)' : ''}: ${plainText(explainRule(variant))}\n`);
+      const no = result.refused?.has(rule);
+      out(`  ${no ? '-' : `${++n}.`} ${placeOf(result.ruleset, rule, variant)}${no ? ' (refused by iptables: not added)' : ''}: ${plainText(explainRule(variant))}\n`);
     }
   }
   // Nothing to explain: say so, rather than print nothing.

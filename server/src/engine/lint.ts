@@ -115,6 +115,16 @@ function refusedRules(rs: Ruleset, items: readonly Diagnostic[], from: number): 
   return out;
 }
 
+/**
+ * The script's commands that iptables refuses, each of which adds nothing. A here-document's restore file is refused
+ * whole, not line by line: its rules stay, read as they are meant (as a rules file's are).
+ */
+function commandsNotAdded(rs: Ruleset, refused: ReadonlyMap<Command, string>): Set<Command> {
+  const out = new Set<Command>();
+  for (const c of refused.keys()) if (!rs.embedded?.some((e) => c.startLine >= e.fromLine && c.startLine < e.toLine)) out.add(c);
+  return out;
+}
+
 /** The lines of a script that hold iptables commands (those of a here-document were checked as restore lines). */
 function commandLines(rs: Ruleset): Iterable<number> {
   const lines = new Set<number>();
@@ -146,15 +156,29 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   }
   // Restore files are checked line by line while parsing (and the result kept with each parsed line).
   if (ruleset.format === 'script') checkLookalikes(index, commandLines(ruleset), sink);
-  const state = buildState(ruleset, sink);
-  const graph = new JumpGraph(ruleset, state);
-  const model = new AnalysisModel(ruleset, state, memo, opts.limits ? { ...DEFAULT_LIMITS, ...opts.limits } : DEFAULT_LIMITS);
-  const ctx: CheckContext = { rs: ruleset, state, graph, sink, settings: { ...DEFAULT_SETTINGS, ...opts.settings }, memo, model, loader: loaderOf(opts.fileName) };
+  const limits = opts.limits ? { ...DEFAULT_LIMITS, ...opts.limits } : DEFAULT_LIMITS;
+  const built = sink.items.length;
+  let state = buildState(ruleset, sink);
+  let graph = new JumpGraph(ruleset, state);
+  let model = new AnalysisModel(ruleset, state, memo, limits);
+  let ctx: CheckContext = { rs: ruleset, state, graph, sink, settings: { ...DEFAULT_SETTINGS, ...opts.settings }, memo, model, loader: loaderOf(opts.fileName) };
   const checked = sink.items.length;
   checkKernel(ctx);
   let refused: Map<Command, string> | undefined;
   if (ruleset.format === 'script') {
     refused = refusedRules(ruleset, sink.items, checked);
+    const notAdded = commandsNotAdded(ruleset, refused);
+    if (notAdded.size) {
+      // The commands iptables refuses add no rule: the chains are built again without them, so that the rule numbers
+      // after them (-D 3, -I 2, -R 1), a -D of the same rule, and a -X of a chain only they filled count as the kernel
+      // does. The kernel checks stand as they are (they found the refusals); the building's findings are replaced.
+      const again = new DiagnosticSink();
+      state = buildState(ruleset, again, notAdded);
+      sink.items.splice(built, checked - built, ...again.items);
+      graph = new JumpGraph(ruleset, state);
+      model = new AnalysisModel(ruleset, state, memo, limits);
+      ctx = { ...ctx, state, graph, model };
+    }
     model.refuse(refused);
     noteErrexitStop(ruleset, index, sink.items, refused);
   }

@@ -19,8 +19,9 @@ const OPS: Record<string, ChainCommand> = {
   '-F': flushChains, '-X': deleteChains, '-P': setPolicy, '-E': renameChain, '-Z': readChain, '-L': readChain, '-S': readChain,
 };
 
-export function buildState(rs: Ruleset, sink: DiagnosticSink): RulesetState {
-  const b = new StateBuilder(rs, sink);
+/** `refused`: a script's commands iptables refuses, which add no rule (see StateBuilder). */
+export function buildState(rs: Ruleset, sink: DiagnosticSink, refused?: ReadonlySet<Command>): RulesetState {
+  const b = new StateBuilder(rs, sink, refused);
   // Events in source order: table starts reset that table (restore), declarations, then commands. The three
   // lists are each in source order already, so they are merged rather than sorted.
   // A table line replaces the table (a restore file, or one a script loads without --noflush).

@@ -26,7 +26,11 @@ export class StateBuilder {
   /** Where the file makes each user chain (see madeLines in ruleEdits.ts). */
   madeAt: Map<string, number[]> | undefined;
 
-  constructor(readonly rs: Ruleset, readonly sink: DiagnosticSink) {
+  /**
+   * `refused`: a script's commands that iptables refuses (found by the kernel checks of a first build, see lint.ts):
+   * they add nothing to their chains, so the rule numbers after them count without them.
+   */
+  constructor(readonly rs: Ruleset, readonly sink: DiagnosticSink, readonly refused?: ReadonlySet<Command>) {
     this.isScript = rs.format === 'script';
   }
 

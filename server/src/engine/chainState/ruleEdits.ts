@@ -30,9 +30,11 @@ export function editRules(b: StateBuilder, c: Command, family: Family, op: strin
   const place = pos !== undefined ? ruleNumberAt(cs.rules, pos, b.rs.loops) : undefined;
   if (place) b.state.numbered.set(c, { rule: place.between ? undefined : cs.rules[place.index], count: place.count, amid: place.between || (op !== '-I' && place.onLoop) });
   const known = b.knownCount(cs, family);
+  const refused = b.refused?.has(c);
   // A -D a loop runs once per value deletes as many rules; the chain shows one taken away.
   if (b.unsure(c) || (op === '-D' && (b.rs.loops?.get(c)?.values.length ?? 1) > 1)) cs.inexact = true;
   if (op === '-A') {
+    if (refused) return;
     cs.rules.push(c);
     b.count(cs, c, 1);
   }
@@ -41,13 +43,15 @@ export function editRules(b: StateBuilder, c: Command, family: Family, op: strin
       if (known) pastEnd(b, cs, pos!, place.count + 1, c.rulenum!.range, `${name.value} has ${place.count} rule(s) at this point: a rule can be inserted at positions 1 to ${place.count + 1}, not ${pos} ("Index of insertion too big").`);
       return;
     }
+    if (refused) return;
     cs.rules.splice(place ? (place.between ? amid(b, cs, c, place.index) : place.index) : 0, 0, c);
     b.count(cs, c, 1);
   }
   else if (op === '-R' && place) {
     if (pos! > place.count) {
       if (known) pastEnd(b, cs, pos!, place.count, c.rulenum!.range, `${name.value} has ${place.count} rule(s) at this point; there is no rule ${pos} to replace ("Index of replacement too big").`);
-    } else if (place.between || place.onLoop) {
+    } else if (refused) return;
+    else if (place.between || place.onLoop) {
       cs.inexact = true;
       cs.rules.splice(amid(b, cs, c, place.index), 0, c);
       b.count(cs, c, 1);

@@ -375,8 +375,8 @@ function createdInScript(rs: Ruleset): Set<string> {
 /**
  * Each command runs where it stands: a rule refused then is refused even when a later flush or delete (or another
  * arm of an if or case, or a later section of a restore file that replaces the table) leaves it out of the chains
- * the file ends with. Such rules get the rule checks too, against their chain as the file leaves it; in a restore
- * file, against the chain it was added to when the file no longer has one of that name (in a script, none then).
+ * the file ends with. Such rules get the rule checks too, against their chain as the file leaves it, or the last
+ * chain of that name when the file no longer has one (a script's -X of a chain whose only rules iptables refused).
  */
 function checkRulesNotKept(ctx: CheckContext): void {
   const restore = ctx.rs.format === 'restore';
@@ -385,7 +385,7 @@ function checkRulesNotKept(ctx: CheckContext): void {
     // A restore file's line that cannot be read already stops the load there (one finding is enough).
     if (kept[rule.index] === 1 || !ADDS_RULE.has(rule.spec?.short ?? '') || rule.chainName === undefined || (restore && rule.broken)) continue;
     const family = ruleFamily(ctx, rule);
-    const cs = ctx.state.get(family, rule.table, rule.chainName) ?? (restore ? lastOfName(ctx, family, rule.table, rule.chainName) : undefined);
+    const cs = ctx.state.get(family, rule.table, rule.chainName) ?? lastOfName(ctx, family, rule.table, rule.chainName);
     if (!cs) continue;
     const sent = !ctx.state.unsent.has(rule);
     const replaced = ctx.state.replaced.has(rule);
