@@ -523,6 +523,9 @@ test('a script\'s command iptables refuses adds no rule: the rule numbers, -D an
   // A -D of the refused rule finds nothing to delete; a -X of a chain only refused rules went to is taken.
   assert.deepEqual(found('-F OUTPUT', '-A OUTPUT -i eth0 -j ACCEPT', '-D OUTPUT -i eth0 -j ACCEPT'), [['interface-direction', 2], ['syntax', 3]]);
   assert.deepEqual(found('-N X', '-A X -j MASQUERADE', '-X X'), [['target-not-allowed', 2]]);
+  // A chain only refused commands jump to is never jumped to, and says why.
+  const unused = lint(script('-N X', '-A X -j ACCEPT', '-A INPUT -m recent --name x -j X'), { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'unused-chain');
+  assert.deepEqual(unused.map((d) => d.message), ['Chain X is never jumped to (iptables refuses the jump to it: the rule on line 4): none of its 1 rule(s) ever sees a packet.']);
   // A here-document's restore file is refused whole: its rules stay in their places.
   const heredoc = lint(['#!/bin/sh', 'iptables-restore <<EOF', '*filter', '-A INPUT -o eth0 -j ACCEPT', '-A INPUT -j DROP', 'COMMIT', 'EOF', ''].join('\n'), { fileName: 'fw.sh' });
   assert.deepEqual(heredoc.state.get(4, 'filter', 'INPUT')!.rules.map((c) => c.startLine), [3, 4]);

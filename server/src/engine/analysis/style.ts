@@ -3,7 +3,7 @@ import { CheckContext } from '../checks/context';
 import { Command, OptionUse } from '../model';
 import { AnalysisModel, RuleInfo } from './model';
 import { DiagnosticSink } from '../parse/diagnostics';
-import { ChainState } from '../state';
+import { ChainState, ruleLines } from '../state';
 import { hashText } from '../fingerprint';
 import { managedChainNote } from '../kb/managed';
 
@@ -124,8 +124,14 @@ function checkUnused(ctx: CheckContext): void {
     // A chain that ufw, Docker, fail2ban or kube-proxy jumps to itself: a hint, not advice to add a jump.
     const managed = managedChainNote(cs.name);
     if (managed) ctx.sink.add('unused-chain', 'hint', cs.declRange, `Chain ${cs.name} is never jumped to in this file, but ${managed}: on such a host its ${cs.rules.length} rule(s) do see packets.`, { chain: cs.name, managed: true });
-    else ctx.sink.add('unused-chain', 'info', cs.declRange, `Chain ${cs.name} is never jumped to: none of its ${cs.rules.length} rule(s) ever sees a packet.`, { chain: cs.name });
+    else ctx.sink.add('unused-chain', 'info', cs.declRange, `Chain ${cs.name} is never jumped to${refusedJumps(ctx, cs)}: none of its ${cs.rules.length} rule(s) ever sees a packet.`, { chain: cs.name });
   }
+}
+
+/** In a script, the jumps to a chain that iptables refuses (the commands fail), as words for the message. */
+function refusedJumps(ctx: CheckContext, cs: ChainState): string {
+  const jumps = ctx.rs.format === 'script' ? ctx.rs.commands.filter((c) => c.table === cs.table && c.target && !c.target.spec && c.target.name === cs.name && ctx.model.isRefused(c)) : [];
+  return jumps.length ? ` (iptables refuses ${jumps.length > 1 ? 'the jumps' : 'the jump'} to it: ${ruleLines(jumps)})` : '';
 }
 
 function checkNever(ctx: CheckContext, ri: RuleInfo): void {
