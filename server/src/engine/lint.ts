@@ -174,7 +174,10 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
       // does. The kernel checks stand as they are (they found the refusals); the building's findings are replaced.
       const again = new DiagnosticSink();
       state = buildState(ruleset, again, notAdded);
-      sink.items.splice(built, checked - built, ...again.items);
+      const after = sink.items.slice(checked);
+      sink.items.length = built;
+      for (const d of again.items) sink.items.push(d);
+      for (const d of after) sink.items.push(d);
       graph = new JumpGraph(ruleset, state);
       model = new AnalysisModel(ruleset, state, memo, limits);
       ctx = { ...ctx, state, graph, model };
