@@ -450,6 +450,13 @@ test('the jumps a -F without a chain name leaves to iptables-nft-restore: with t
   assert.deepEqual(of('-A Y -j Y', '-F'), []);
   assert.deepEqual(of('-A INPUT -j Y', '-A Y -j Y', '-F', '-F Y'), []);
   assert.deepEqual(of('-A INPUT -j Y', '-F', '-A INPUT -j Y', '-A Y -j Y').map((d) => [d.severity, by(d)]), [['error', undefined]]);
+  // The quick fix flushes the chains by name at the -F: the circle is gone for both backends.
+  const text = ['*filter', ':Y - [0:0]', '-A INPUT -j Y', '-F', '-A Y -j Y', 'COMMIT', ''].join('\n');
+  const r = lint(text, { fileName: 'rules.v4' });
+  const fix = quickFixes(r, r.diagnostics.find((d) => d.code === 'jump-loop')!).find((f) => f.title === 'Flush INPUT by name')!;
+  const fixed = applyEdits(text, fix.edits);
+  assert.equal(fixed, ['*filter', ':Y - [0:0]', '-A INPUT -j Y', '-F INPUT', '-A Y -j Y', 'COMMIT', ''].join('\n'));
+  assert.deepEqual(lint(fixed, { fileName: 'rules.v4' }).diagnostics.filter((d) => d.severity !== 'info'), []);
 });
 
 test('the jumps a -F without a chain name leaves to iptables-nft-restore may lead a hook to a rule it does not allow there', () => {
@@ -459,6 +466,7 @@ test('the jumps a -F without a chain name leaves to iptables-nft-restore may lea
   assert.deepEqual(after.map((d) => [d.severity, by(d), d.range.start.line]), [['warning', 'iptables-nft', 4]]);
   assert.match(after[0].message, /^The MASQUERADE target is only allowed in POSTROUTING, not in OUTPUT \(reached as OUTPUT -> Y\)\. Only iptables-nft-restore leads it there: it keeps the jump on line 3/);
   assert.deepEqual(after[0].related?.map((r) => r.range.start.line), [2]);
+  assert.deepEqual(quickFixes(lint(['*nat', ':Y - [0:0]', '-A OUTPUT -j Y', '-F', '-A Y -j MASQUERADE', 'COMMIT', ''].join('\n'), { fileName: 'rules.v4' }), after[0]).map((f) => f.title).filter((t) => t.startsWith('Flush')), ['Flush OUTPUT by name']);
   // The rule itself kept, the way to it through another chain.
   assert.deepEqual(of('-N Z', '-A OUTPUT -j Z', '-A Z -j Y', '-A Y -j MASQUERADE', '-F').map((d) => [by(d), d.range.start.line]), [['iptables-nft', 5]]);
   // A hook that allows it, or a flush naming the chain that takes the jump back: nothing.

@@ -228,6 +228,9 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   'missing-commit': ({ diag, data, doc }) => [{ title: 'Add COMMIT', edits: [insertLine(doc, ((data.line as number | undefined) ?? diag.range.start.line) + 1, 'COMMIT')], preferred: true, safe: true }],
   'commit-format': (fc) => commitFormatFixes(fc),
   syntax: (fc) => [...addTableFix(fc), ...trailingCommentFixes(fc), ...flushFirstFix(fc), ...flushByNameFix(fc)],
+  // Refusals that only the rules a -F without a chain name leaves to iptables-nft-restore cause (see flushKept.ts).
+  'jump-loop': (fc) => flushByNameFix(fc),
+  'target-not-allowed': (fc) => flushByNameFix(fc),
   'obsolete-syntax': ({ result, diag }) => {
     const line = diag.range.start.line;
     const c = commandOnLine(result.ruleset, line);
@@ -386,10 +389,13 @@ function flushFirstFix({ data, doc, result, diag }: FixContext): Fix[] {
   return [{ title: chain ? `Flush ${chain} first` : `Flush the ${data.table as string} table first`, edits: [edit], preferred: true }];
 }
 
-/** A load's -F without a chain name (a restore file's, or a here-document's), written as a flush of each chain that held rules (see flushKeptByNft). */
+/**
+ * A load's -F without a chain name (a restore file's, or a here-document's), written as a flush of each chain that
+ * held rules (see flushKeptByNft): from its own finding, or from one it causes elsewhere (`flushLine`, see flushKept.ts).
+ */
 function flushByNameFix({ data, result, diag }: FixContext): Fix[] {
   const chains = data.chains as string[] | undefined;
-  const c = commandOnLine(result.ruleset, diag.range.start.line);
+  const c = commandOnLine(result.ruleset, (data.flushLine as number | undefined) ?? diag.range.start.line);
   if (data.fix !== 'flush-by-name' || !chains?.length || !c) return [];
   return [{ title: `Flush ${chains.join(', ')} by name`, edits: [{ range: c.range, newText: chains.map((n) => `-F ${n}`).join('\n') }], preferred: true }];
 }

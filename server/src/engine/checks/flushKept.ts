@@ -102,7 +102,18 @@ function reportCircle(ctx: CheckContext, table: readonly ChainState[], circle: {
   const names = circle.chains.map((c) => c.name);
   const circleText = `a circle of jumps (${[...names, names[0]].join(' -> ')}) that a built-in chain reaches`;
   const message = `iptables-nft-restore keeps the rules that a flush without a chain name empties for iptables-legacy-restore (${ruleLines(flushed)}), and they still jump where they jumped: ${kept.has(last) ? 'they make' : 'with this rule they make'} ${circleText}, and iptables-nft-restore refuses the table. Flush the chains by name (-F CHAIN).`;
-  nftOnly(ctx.sink, 'jump-loop', last.target!.token.range, message, { cycle: names });
+  nftOnly(ctx.sink, 'jump-loop', last.target!.token.range, message, { cycle: names, ...flushFix(ctx, table, flushed[0]) });
+}
+
+/**
+ * The quick fix's data (see flushByNameFix in fixes.ts): the flush without a chain name that kept `rule` (the first
+ * after it in its table), written as a flush of each chain that held rules there.
+ */
+function flushFix(ctx: CheckContext, table: readonly ChainState[], rule: Command): Record<string, unknown> {
+  const flush = ctx.rs.commands.find((c) => c.spec?.short === '-F' && c.chainName === undefined && c.table === rule.table && c.startLine > rule.startLine && ruleFamily(ctx, c) === ruleFamily(ctx, rule));
+  if (!flush) return {};
+  const chains = table.filter((c) => c.keptByNft?.some((r) => r.startLine < flush.startLine)).map((c) => c.name);
+  return { fix: 'flush-by-name', chains, flushLine: flush.startLine };
 }
 
 /** How iptables-nft-restore's built-in chains reach a chain through the kept rules and no other way: per hook, the path and the kept jump on it. */
@@ -160,14 +171,14 @@ export function checkKeptHooks(ctx: CheckContext, checkHooks: (ctx: ReachContext
         const refusals: HookRefusal[] = [];
         checkHooks({ ...ctx, sink: new DiagnosticSink(), memo: undefined, reach, refusals }, rule, cs);
         const found = refusals.find((r) => r.nft);
-        if (found) reportHook(ctx, found, hooks.get((found.data.path as string[])[0])!.jump);
+        if (found) reportHook(ctx, chains, found, hooks.get((found.data.path as string[])[0])!.jump);
       }
     }
   }
 }
 
-function reportHook(ctx: CheckContext, refusal: HookRefusal, jump: Command): void {
+function reportHook(ctx: CheckContext, table: readonly ChainState[], refusal: HookRefusal, jump: Command): void {
   const message = `${refusal.text} Only iptables-nft-restore leads it there: it keeps the jump on ${lineName(ctx.rs, jump)}, which a flush without a chain name empties for iptables-legacy-restore. Flush the chains by name (-F CHAIN).`;
-  const d = nftOnly(ctx.sink, 'target-not-allowed', refusal.range, message, refusal.data);
+  const d = nftOnly(ctx.sink, 'target-not-allowed', refusal.range, message, { ...refusal.data, ...flushFix(ctx, table, jump) });
   d.related = [{ range: jump.target!.token.range, message: 'Kept by iptables-nft-restore past the flush without a chain name; it leads here.' }];
 }
