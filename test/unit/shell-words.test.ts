@@ -22,8 +22,9 @@ function lexedArguments(script: string): string[] {
 
 test('the words of a command line are those bash passes to the command', { skip: !hasBash && !process.env.CI && 'bash is not installed' }, () => {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'shell-words-')), 'words.sh');
-  // No $ (an expansion has no value here), no * or braces (bash expands them): everything else that splits words.
-  const tail = fc.string({ unit: fc.constantFrom('a', 'b', ' ', '\t', '"', "'", '\\', '\n', '-', '=', '#', ';'), maxLength: 24 });
+  // No $ (an expansion has no value here), no *, ?, [ or braces (bash expands them), no ~ at a word's start (the home
+  // directory): everything else that splits words, and characters that stand for themselves.
+  const tail = fc.string({ unit: fc.constantFrom('a', 'b', ' ', '\t', '"', "'", '\\', '\n', '-', '=', '#', ';', '1', '.', '/', ':', ',', '+', '@', '%', '^', '}'), maxLength: 24 });
   fc.assert(fc.property(tail, (text) => {
     const script = `printf '[%s]' ${text}`;
     writeFileSync(file, script);
@@ -40,4 +41,18 @@ test('the words of a command line are those bash passes to the command', { skip:
 test('a backslash that ends the file is dropped, as bash drops it when it reads a script', () => {
   assert.deepEqual(lexedArguments("printf '[%s]' a\t\\"), ['a']);
   assert.deepEqual(lexedArguments("printf '[%s]' a\\"), ['a']);
+});
+
+test('every word knows where it stands: its raw text is the text between its start and its end', () => {
+  const text = fc.string({ unit: fc.constantFrom('a', 'Z', '0', ' ', '\t', '"', "'", '\\', '\n', '-', '=', '#', ';', '$', '{', '}', '(', ')', '`', '|', '&', '<', '>', '.', '/', ':', '*'), maxLength: 40 });
+  fc.assert(fc.property(text, fc.boolean(), (t, template) => {
+    const script = template ? `{{ x }} ${t}` : t;
+    const starts = [0];
+    for (let k = 0; k < script.length; k++) if (script[k] === '\n') starts.push(k + 1);
+    for (const item of lexShell(script)) {
+      if (item.kind !== 'word') continue;
+      const tok = item.token;
+      assert.equal(script.slice(starts[tok.line] + tok.start, starts[tok.endLine] + tok.end), tok.raw, JSON.stringify(script));
+    }
+  }), { numRuns: Number(process.env.PROPERTY_RUNS ?? 300), seed: 5 });
 });

@@ -42,6 +42,13 @@ interface PendingHereDoc {
 }
 
 const OPERATORS = ['&&', '||', ';;', ';', '&', '|', '(', ')', '\n'];
+const OPERATOR_START = new Set([';', '&', '|', '(', ')', '\n']);
+
+/** The control operator at `i`, longest first (undefined when none is there). */
+function operatorAt(text: string, i: number): string | undefined {
+  for (const o of OPERATORS) if (text.startsWith(o, i)) return o;
+  return undefined;
+}
 
 /** Reads the extent of `$(...)`, `${...}` or `$((...))` starting at `i` (the `$`); returns the end offset. */
 function skipDollar(text: string, i: number): number {
@@ -121,13 +128,15 @@ export function lexShell(text: string, index = new LineIndex(text), unclosed?: U
       if (heredocs.length) i = readHeredocBodies(text, i, heredocs.splice(0), index, items);
       continue;
     }
-    const op = OPERATORS.find((o) => text.startsWith(o, i));
+    // Only `;&|()` begin a control operator, and only a digit, `<` or `>` a redirection: a word's first character
+    // (nearly every one) is told at once, without a search or a slice.
+    const op = OPERATOR_START.has(ch) ? operatorAt(text, i) : undefined;
     if (op) {
       items.push({ kind: 'op', value: op, range: index.range(i, i + op.length) });
       i += op.length;
       continue;
     }
-    const redir = /^[0-9]*(<<-?|<>|>>|>&|<&|>\||[<>])/.exec(text.slice(i, i + 8));
+    const redir = ch === '<' || ch === '>' || (ch >= '0' && ch <= '9') ? /^[0-9]*(<<-?|<>|>>|>&|<&|>\||[<>])/.exec(text.slice(i, i + 8)) : null;
     if (redir) {
       const opEnd = i + redir[0].length;
       const item: ShellOp = { kind: 'op', value: redir[1], range: index.range(i, opEnd) };
@@ -201,6 +210,35 @@ function expansionEnd(text: string, i: number, template: boolean): number | unde
   return undefined;
 }
 
+/**
+ * Whether a character stands for itself in a word: not a blank, an operator, a quote, an escape or the start of an
+ * expansion (nor, in a template, a brace that may open a span).
+ */
+function isPlain(c: number, template: boolean): boolean {
+  // Letters, digits and `-./:,=_+@%^~!?*[]` and the like; `{` and `}` only outside templates.
+  if (c >= 0x61 && c <= 0x7a) return true;
+  if (c >= 0x41 && c <= 0x5a) return true;
+  if (c >= 0x2b && c <= 0x3a) return true; // + , - . / 0-9 :
+  switch (c) {
+    case 0x3d: case 0x5f: case 0x40: case 0x25: case 0x5e: case 0x7e: case 0x21: case 0x3f: case 0x2a: case 0x5b: case 0x5d: case 0x7d:
+      return true;
+    case 0x7b:
+      return !template;
+    default:
+      return false;
+  }
+}
+
+/** Whether a character ends a word: a blank, a line's end, or a character that begins an operator or a redirection. */
+function isWordEnd(c: number): boolean {
+  switch (c) {
+    case 0x20: case 0x09: case 0x0a: case 0x0d: case 0x3b: case 0x26: case 0x7c: case 0x28: case 0x29: case 0x3c: case 0x3e:
+      return true;
+    default:
+      return false;
+  }
+}
+
 /** A word from `i`: its Token, where it ends, its template spans, and where a quote it leaves open starts (-1: none). */
 function readWord(text: string, i: number, index: LineIndex, template = false): { token: Token; end: number; spans?: Array<[number, number]>; open: number } | undefined {
   const start = i;
@@ -212,10 +250,18 @@ function readWord(text: string, i: number, index: LineIndex, template = false): 
     if (x !== undefined && template && text[at] === '{') (spans ??= []).push([at, x]);
     return x;
   };
-  let value = '';
+  const n = text.length;
+  // A run of plain characters is taken as it stands; a word made of nothing else (nearly every word) is its text.
+  while (i < n && isPlain(text.charCodeAt(i), template)) i++;
+  if (i > start && (i === n || isWordEnd(text.charCodeAt(i)))) {
+    // On one line: its start's position is all its token needs.
+    const raw = text.slice(start, i);
+    const at = index.position(start);
+    return { token: new Token(raw, raw, at.line, at.character, at.line, at.character + raw.length), end: i, spans, open };
+  }
+  let value = text.slice(start, i);
   let quoted = false;
   let dynamic = false;
-  const n = text.length;
   while (i < n) {
     const ch = text[i];
     if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') break;

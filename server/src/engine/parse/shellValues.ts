@@ -91,7 +91,8 @@ export class ShellValues {
       }
       if (first && DECLARES.has(first.value)) for (const w of words.slice(k + 1)) spoil(/^[A-Za-z_][A-Za-z0-9_]*/.exec(w.value)?.[0] ?? '');
       if (first?.value === 'for' && words[k + 1]) spoil(words[k + 1].value);
-      for (const w of words) for (const d of w.raw.matchAll(DEFAULT)) spoil(d[1]);
+      // (Looked for only in words that hold an expansion: most hold none, and a search allocates.)
+      for (const w of words) if (w.dynamic && w.raw.includes('${')) for (const d of w.raw.matchAll(DEFAULT)) spoil(d[1]);
     }
     const known = new Map<string, { value: string; line: number }>();
     for (const [name, v] of once) if (count.get(name) === 1) known.set(name, v);
