@@ -224,8 +224,10 @@ function commentsOf(items: readonly ShellItem[]): { comments: CommentLine[]; men
   let mentionsIpv6 = false;
   for (const it of items) {
     if (it.kind === 'word') {
-      lastWordLine = it.token.range.end.line;
-      mentionsIpv6 ||= IPV6_WORD.test(it.token.raw);
+      // (Read without making the word's range: this runs for every word of the script.)
+      lastWordLine = it.token.endLine;
+      // Every name IPV6_WORD knows holds a 6.
+      mentionsIpv6 ||= it.token.raw.includes('6') && IPV6_WORD.test(it.token.raw);
     }
     if (it.kind === 'comment') comments.push({ text: it.text, range: it.range, trailing: it.range.start.line === lastWordLine });
   }
