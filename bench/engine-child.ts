@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { lint } from '../server/src/engine/lint';
 import { parseRestore } from '../server/src/engine/parse/restore';
-import { detectFamily } from '../server/src/engine/lint';
+import { detectFamily, detectFormat } from '../server/src/engine/lint';
+import { parseScript } from '../server/src/engine/parse/script';
 import { tuneHeap } from '../server/src/heap';
 
 // The heap is set up as the language server and the linter set it up.
@@ -17,13 +18,14 @@ if (process.argv[4] === 'memory') {
   process.exit(0);
 }
 const family = detectFamily(text, { fileName: file });
+const parseOnce = detectFormat(text, { fileName: file }) === 'script' ? () => parseScript(text, family) : () => parseRestore(text, family);
 const parse: number[] = [];
 const full: number[] = [];
 // Warm-up as a long-running server would be: at least one run, and at least a second of work, before measuring.
 const warmUntil = performance.now() + 1000;
 let warm = 0;
 while (warm < 1 || performance.now() < warmUntil) {
-  parseRestore(text, family);
+  parseOnce();
   lint(text, { fileName: file });
   warm++;
 }
@@ -34,7 +36,7 @@ while (warm < 1 || performance.now() < warmUntil) {
 const enough = (times: number[]) => times.length >= reps && (times.length >= 200 || times.reduce((a, b) => a + b, 0) >= minMs);
 while (!enough(parse)) {
   const t0 = performance.now();
-  parseRestore(text, family);
+  parseOnce();
   parse.push(performance.now() - t0);
 }
 while (!enough(full)) {

@@ -40,3 +40,25 @@ export function generateRuleset(rules: number, seed = 1): string {
     '*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', ':BLOCKLIST - [0:0]', ...Array.from({ length: chains }, (_, c) => `:SVC${c} - [0:0]`), ...filter, 'COMMIT', '',
   ].join('\n');
 }
+
+/**
+ * The same ruleset as a firewall script of `rules` iptables commands, as people write them: the binary in a
+ * variable, the tables flushed first, the user chains made, every rule one command, the policies set last.
+ */
+export function generateScript(rules: number, seed = 1): string {
+  const out = ['#!/bin/sh', 'IPT=/sbin/iptables', ''];
+  const policies: string[] = [];
+  let table = 'filter';
+  const t = () => (table === 'filter' ? '' : `-t ${table} `);
+  for (const line of generateRuleset(rules, seed).split('\n')) {
+    if (line.startsWith('*')) {
+      table = line.slice(1);
+      out.push(`$IPT ${t()}-F`, `$IPT ${t()}-X`);
+    } else if (line.startsWith(':')) {
+      const [name, policy] = line.slice(1).split(' ');
+      if (policy === '-') out.push(`$IPT ${t()}-N ${name}`);
+      else if (policy !== 'ACCEPT') policies.push(`$IPT ${t()}-P ${name} ${policy}`);
+    } else if (line.startsWith('-A')) out.push(`$IPT ${t()}${line}`);
+  }
+  return [...out, ...policies, ''].join('\n');
+}
