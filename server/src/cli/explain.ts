@@ -1,10 +1,9 @@
 /** `iptables-lint explain FILE`: every rule in plain words, chain by chain, in the order the kernel holds them. */
 import { explainRule } from '../engine/explain';
-import { lint } from '../engine/lint';
+import { lint, refusedRulesOf } from '../engine/lint';
 import { Command, lineName, Ruleset, unseenLoadsNote } from '../engine/model';
 import { oneFileInput } from './input';
 import { readSourcedFile } from '../sourcedFile';
-import { familyOf } from '../engine/state';
 import { unrolled } from '../engine/parse/scriptLoops';
 
 export const EXPLAIN_USAGE = `Usage: iptables-lint explain FILE [--ipv4|--ipv6]
@@ -19,7 +18,7 @@ export function runExplain(argv: string[], out: (s: string) => void, errOut: (s:
   let said = false;
   for (const cs of result.state.all()) {
     // A rule iptables refuses in a script is not added when it runs: said after the chain's rules, and not counted.
-    const refused = [...(result.refused?.keys() ?? [])].filter((r) => !cs.rules.includes(r) && result.state.get(familyOf(result.ruleset, r), r.table, r.chainName ?? '') === cs);
+    const refused = refusedRulesOf(result, cs);
     // An empty chain says something only when it is a built-in one that drops.
     if (!cs.rules.length && !refused.length && cs.policy !== 'DROP') continue;
     said = true;

@@ -16,7 +16,7 @@ import { Command, holdsFinding, Ruleset } from './model';
 import { DiagnosticSink } from './parse/diagnostics';
 import { parseRestore } from './parse/restore';
 import { parseScript } from './parse/script';
-import { ChainState, RulesetState } from './state';
+import { ChainState, familyOf, RulesetState } from './state';
 import { buildState } from './chainState/build';
 import { collectSuppressions, isSuppressed } from './suppress';
 import { Diagnostic, Severity } from './types';
@@ -63,6 +63,15 @@ export interface LintResult {
 export function heldRules(result: LintResult, cs: ChainState): readonly Command[] {
   const { refused } = result;
   return refused ? cs.rules.filter((r) => !refused.has(r)) : cs.rules;
+}
+
+/** In a script, the commands iptables refuses that would have added a rule to `cs` (not among its rules), by line. */
+export function refusedRulesOf(result: LintResult, cs: ChainState): Command[] {
+  const out: Command[] = [];
+  for (const r of result.refused?.keys() ?? []) {
+    if (r.chainName === cs.name && r.table === cs.table && familyOf(result.ruleset, r) === cs.family && !cs.rules.includes(r)) out.push(r);
+  }
+  return out.sort((a, b) => a.startLine - b.startLine);
 }
 
 export function detectFormat(text: string, opts: LintOptions = {}): Format {

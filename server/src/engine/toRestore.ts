@@ -6,7 +6,7 @@
 import { TABLES } from './kb';
 import { Family } from './kb/addresses';
 import { canonicalSpec } from './format';
-import { LintResult } from './lint';
+import { LintResult, refusedRulesOf } from './lint';
 import { ChainState } from './state';
 import { holdsTemplateValue } from './parse/template';
 import { Command } from './model';
@@ -62,6 +62,11 @@ function tableText(table: string, chains: ChainState[], result: LintResult, skip
         continue;
       }
       leaveOut(c, !c.dynamic ? 'it has an error' : holdsTemplateValue(result.index.lineText(c.startLine)) ? 'it holds a template value, known only once the template is rendered' : 'it holds a shell value, known only when the script runs');
+    }
+    // The commands iptables refuses add nothing to the chain: said after its rules.
+    for (const rule of refusedRulesOf(result, cs)) {
+      if (!noted.has(rule)) leaveOut(rule, wholeRuleLeftOut(result, rule)!);
+      noted.add(rule);
     }
   }
   out.push('COMMIT');
