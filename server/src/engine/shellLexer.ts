@@ -264,8 +264,7 @@ function readWord(text: string, i: number, index: LineIndex, template = false): 
   let dynamic = false;
   while (i < n) {
     const ch = text[i];
-    if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') break;
-    if (ch === ';' || ch === '&' || ch === '|' || ch === '(' || ch === ')' || ch === '<' || ch === '>') break;
+    if (isWordEnd(text.charCodeAt(i))) break;
     if (ch === '\\') {
       if (text[i + 1] === '\n') {
         i += 2;
