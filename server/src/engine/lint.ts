@@ -12,7 +12,7 @@ import { CODE_INFO } from './checks/codes';
 import { JumpGraph } from './graph';
 import { Family } from './kb/addresses';
 import { LineIndex } from './lineIndex';
-import { Command, holdsFinding, Ruleset } from './model';
+import { Command, holdsFinding, inHereDoc, Ruleset } from './model';
 import { DiagnosticSink } from './parse/diagnostics';
 import { parseRestore } from './parse/restore';
 import { parseScript } from './parse/script';
@@ -130,7 +130,7 @@ function refusedRules(rs: Ruleset, items: readonly Diagnostic[], from: number): 
  */
 function commandsNotAdded(rs: Ruleset, refused: ReadonlyMap<Command, string>): Set<Command> {
   const out = new Set<Command>();
-  for (const c of refused.keys()) if (!rs.embedded?.some((e) => c.startLine >= e.fromLine && c.startLine < e.toLine)) out.add(c);
+  for (const c of refused.keys()) if (!inHereDoc(rs, c)) out.add(c);
   return out;
 }
 

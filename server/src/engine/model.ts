@@ -227,6 +227,11 @@ export function holdsFinding(c: Command, d: Diagnostic): boolean {
   return comparePos(p, c.range.start) >= 0 && comparePos(p, c.range.end) <= 0;
 }
 
+/** In a script: whether the command is a line of a here-document read as a restore file (see Ruleset.embedded). */
+export function inHereDoc(rs: Ruleset, c: Command): boolean {
+  return rs.embedded?.some((e) => c.startLine >= e.fromLine && c.startLine < e.toLine) ?? false;
+}
+
 /** The line a command runs at: its own, or in a script the line of the call its function runs from. */
 export function runLine(rs: Ruleset, c: Command): number {
   return rs.run?.line.get(c) ?? c.startLine;

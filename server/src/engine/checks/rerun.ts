@@ -8,7 +8,7 @@
  * loads rules from elsewhere, or may run commands the analysis cannot see, is left alone.
  */
 import { CheckContext, ruleFamily } from './context';
-import { Command, commandsInRunOrder, loadsUnseen, tableKey } from '../model';
+import { commandsInRunOrder, inHereDoc, loadsUnseen, tableKey } from '../model';
 import { shellList } from '../locate';
 import { LineIndex } from '../lineIndex';
 import { ruleIdentity } from '../ruleIdentity';
@@ -16,8 +16,6 @@ import { ruleIdentity } from '../ruleIdentity';
 export function checkRerun(ctx: CheckContext, index: LineIndex): void {
   const rs = ctx.rs;
   if (rs.format !== 'script' || rs.unseenRules || rs.template) return;
-  const embedded = rs.embedded ?? [];
-  const inRestore = (c: Command) => embedded.some((e) => c.startLine >= e.fromLine && c.startLine < e.toLine);
   /** Tables flushed whole (family and table), chains flushed or deleted (family, table and chain), rules deleted. */
   const flushed = new Set<string>();
   const deleted = new Set<string>();
@@ -26,7 +24,7 @@ export function checkRerun(ctx: CheckContext, index: LineIndex): void {
     const table = tableKey(family, c.table);
     if (loadsUnseen(rs, family) || rs.otherArms?.has(c) || c.dynamic || c.chainDynamic) continue;
     // A restore file the script feeds itself replaces the tables it names (without --noflush).
-    if (inRestore(c)) {
+    if (inHereDoc(rs, c)) {
       if (rs.tables.some((t) => t.name === c.table && t.restore === 'flush' && c.startLine > t.range.start.line && c.startLine <= t.endLine)) flushed.add(table);
       continue;
     }
