@@ -203,3 +203,40 @@ export class JumpGraph {
     return (this.cycles = cycles);
   }
 }
+
+/**
+ * A circle of jumps that a built-in chain of `chains` reaches, along each chain's jumps in `next` (`target`: the chain
+ * a jump enters). Depth first from each built-in chain, without recursion: a chain met again while still on the path
+ * closes a circle. Returns the chains of the circle, from the one it closes on, and the jumps from the built-in chain
+ * to the one that closes it, in order; undefined when there is none.
+ */
+export function reachedCircle<J>(chains: readonly ChainState[], next: ReadonlyMap<ChainState, readonly J[]>, target: (jump: J) => ChainState): { chains: ChainState[]; jumps: J[] } | undefined {
+  // Per chain: whether it is on the path being followed (false once it has been left: nothing circles through it).
+  const onPath = new Map<ChainState, boolean>();
+  for (const root of chains) {
+    if (!root.builtin || onPath.has(root)) continue;
+    const path: Array<{ chain: ChainState; via?: J; k: number }> = [{ chain: root, k: 0 }];
+    onPath.set(root, true);
+    while (path.length) {
+      const top = path[path.length - 1];
+      const out = next.get(top.chain) ?? [];
+      if (top.k >= out.length) {
+        onPath.set(top.chain, false);
+        path.pop();
+        continue;
+      }
+      const jump = out[top.k++];
+      const to = target(jump);
+      const seen = onPath.get(to);
+      if (seen) {
+        const circle = path.slice(path.findIndex((s) => s.chain === to));
+        return { chains: circle.map((s) => s.chain), jumps: [...path.slice(1).map((s) => s.via!), jump] };
+      }
+      if (seen === undefined) {
+        onPath.set(to, true);
+        path.push({ chain: to, via: jump, k: 0 });
+      }
+    }
+  }
+  return undefined;
+}

@@ -13,6 +13,7 @@ import { nftOnly } from './legacy';
 import { HookRefusal, Reach, ReachContext } from './reach';
 import { hasHookRestriction, timedScript } from './scriptTimeline';
 import { DiagnosticSink } from '../parse/diagnostics';
+import { reachedCircle } from '../graph';
 
 /** A jump as iptables-nft-restore holds it, and the user chain it enters. */
 interface Jump {
@@ -20,20 +21,22 @@ interface Jump {
   to: ChainState;
 }
 
-/** The tables (their chains) in which a flush kept rules for iptables-nft-restore; none in a script checked command by command. */
-function tablesWithKept(ctx: CheckContext): ChainState[][] {
-  if (timedScript(ctx)) return [];
-  const tables = new Map<string, ChainState[]>();
-  for (const cs of ctx.state.all()) {
-    if (cs.keptByNft?.length) tables.set(tableKey(cs.family, cs.table), ctx.state.inTable(cs.family, cs.table));
-  }
-  return [...tables.values()];
+/** A table in which a flush kept rules for iptables-nft-restore: its chains, their jumps as it holds them, the kept rules. */
+interface KeptTable {
+  chains: readonly ChainState[];
+  next: Map<ChainState, Jump[]>;
+  kept: Set<Command>;
 }
 
-/** The jumps of a chain as iptables-nft-restore holds it: the rules the flush kept, then the chain's own. */
+/** A chain's rules as iptables-nft-restore holds them: the rules the flush kept, then the chain's own. */
+function nftRules(cs: ChainState): Command[] {
+  return [...(cs.keptByNft ?? []), ...cs.rules];
+}
+
+/** The jumps of a chain as iptables-nft-restore holds it. */
 function jumpsOf(ctx: CheckContext, cs: ChainState): Jump[] {
   const out: Jump[] = [];
-  for (const rule of [...(cs.keptByNft ?? []), ...cs.rules]) {
+  for (const rule of nftRules(cs)) {
     const t = rule.target;
     if (!t || t.spec || t.dynamic) continue;
     const to = ctx.state.get(ruleFamily(ctx, rule), rule.table, ctx.state.jumpTarget(rule));
@@ -43,76 +46,45 @@ function jumpsOf(ctx: CheckContext, cs: ChainState): Jump[] {
 }
 
 /**
- * Circles of jumps that the kept rules take part in, once per table. `reported`: the tables (tableKey) whose circles
- * are reported already, as the file leaves them.
+ * The refusals of iptables-nft-restore that the kept rules cause, once per table where a flush kept some (none in a
+ * script checked command by command): a circle of jumps they take part in, unless `reported` (the tables, by
+ * tableKey, whose circles are reported already, as the file leaves them) has the table; and the rules they lead a hook
+ * to where it is not allowed (`checkHooks` runs the hook checks of one rule against the reach it is given).
  */
-export function checkKeptLoops(ctx: CheckContext, reported: ReadonlySet<string>): void {
-  for (const chains of tablesWithKept(ctx)) {
-    if (reported.has(tableKey(chains[0].family, chains[0].table))) continue;
-    const circle = findCircle(ctx, chains);
-    if (circle) reportCircle(ctx, chains, circle);
+export function checkKept(ctx: CheckContext, reported: ReadonlySet<string>, checkHooks: (ctx: ReachContext, rule: Command, cs: ChainState) => void): void {
+  if (timedScript(ctx)) return;
+  // Per table (tableKey): one of its chains that holds kept rules.
+  const tables = new Map<string, ChainState>();
+  for (const cs of ctx.state.all()) if (cs.keptByNft?.length) tables.set(tableKey(cs.family, cs.table), cs);
+  for (const [key, one] of tables) {
+    const chains = ctx.state.inTable(one.family, one.table);
+    const t: KeptTable = { chains, next: new Map(chains.map((c) => [c, jumpsOf(ctx, c)])), kept: new Set(chains.flatMap((c) => c.keptByNft ?? [])) };
+    if (!reported.has(key)) checkKeptLoop(ctx, t);
+    checkKeptHooks(ctx, t, checkHooks);
   }
 }
 
-/** A step of the search: a chain, the jump that entered it, and how many of its jumps have been followed. */
-interface Step {
-  chain: ChainState;
-  via?: Command;
-  k: number;
-}
-
-/** A circle of jumps that a built-in chain reaches, and the jumps on the way to it: depth first, without recursion. */
-function findCircle(ctx: CheckContext, chains: readonly ChainState[]): { chains: ChainState[]; rules: Command[] } | undefined {
-  const next = new Map(chains.map((c) => [c, jumpsOf(ctx, c)]));
-  // Per chain: whether it is on the path being followed (false once it has been left: nothing circles through it).
-  const onPath = new Map<ChainState, boolean>();
-  for (const root of chains) {
-    if (!root.builtin) continue;
-    const path: Step[] = [{ chain: root, k: 0 }];
-    onPath.set(root, true);
-    while (path.length) {
-      const top = path[path.length - 1];
-      const out = next.get(top.chain) ?? [];
-      if (top.k >= out.length) {
-        onPath.set(top.chain, false);
-        path.pop();
-        continue;
-      }
-      const { rule, to } = out[top.k++];
-      const seen = onPath.get(to);
-      if (seen) {
-        const circle = path.slice(path.findIndex((s) => s.chain === to));
-        return { chains: circle.map((s) => s.chain), rules: [...path.slice(1).map((s) => s.via!), rule] };
-      }
-      if (seen === undefined) {
-        onPath.set(to, true);
-        path.push({ chain: to, via: rule, k: 0 });
-      }
-    }
-  }
-  return undefined;
-}
-
-/** The finding, on the jump of the circle (or of the way to it) that the file adds last. */
-function reportCircle(ctx: CheckContext, table: readonly ChainState[], circle: { chains: ChainState[]; rules: Command[] }): void {
-  const kept = new Set(table.flatMap((c) => c.keptByNft ?? []));
-  const flushed = circle.rules.filter((r) => kept.has(r));
-  if (!flushed.length) return;
-  const last = circle.rules.reduce((a, b) => (b.startLine > a.startLine ? b : a));
+/** A circle of jumps the kept rules take part in; the finding on the jump of the circle (or of the way to it) the file adds last. */
+function checkKeptLoop(ctx: CheckContext, t: KeptTable): void {
+  const circle = reachedCircle(t.chains, t.next, (j) => j.to);
+  const rules = circle?.jumps.map((j) => j.rule) ?? [];
+  const flushed = rules.filter((r) => t.kept.has(r));
+  if (!circle || !flushed.length) return;
+  const last = rules.reduce((a, b) => (b.startLine > a.startLine ? b : a));
   const names = circle.chains.map((c) => c.name);
   const circleText = `a circle of jumps (${[...names, names[0]].join(' -> ')}) that a built-in chain reaches`;
-  const message = `iptables-nft-restore keeps the rules that a flush without a chain name empties for iptables-legacy-restore (${ruleLines(flushed)}), and they still jump where they jumped: ${kept.has(last) ? 'they make' : 'with this rule they make'} ${circleText}, and iptables-nft-restore refuses the table. Flush the chains by name (-F CHAIN).`;
-  nftOnly(ctx.sink, 'jump-loop', last.target!.token.range, message, { cycle: names, ...flushFix(ctx, table, flushed[0]) });
+  const message = `iptables-nft-restore keeps the rules that a flush without a chain name empties for iptables-legacy-restore (${ruleLines(flushed)}), and they still jump where they jumped: ${t.kept.has(last) ? 'they make' : 'with this rule they make'} ${circleText}, and iptables-nft-restore refuses the table. Flush the chains by name (-F CHAIN).`;
+  nftOnly(ctx.sink, 'jump-loop', last.target!.token.range, message, { cycle: names, ...flushFix(ctx, t, flushed[0]) });
 }
 
 /**
  * The quick fix's data (see flushByNameFix in fixes.ts): the flush without a chain name that kept `rule` (the first
  * after it in its table), written as a flush of each chain that held rules there.
  */
-function flushFix(ctx: CheckContext, table: readonly ChainState[], rule: Command): Record<string, unknown> {
+function flushFix(ctx: CheckContext, t: KeptTable, rule: Command): Record<string, unknown> {
   const flush = ctx.rs.commands.find((c) => c.spec?.short === '-F' && c.chainName === undefined && c.table === rule.table && c.startLine > rule.startLine && ruleFamily(ctx, c) === ruleFamily(ctx, rule));
   if (!flush) return {};
-  const chains = table.filter((c) => c.keptByNft?.some((r) => r.startLine < flush.startLine)).map((c) => c.name);
+  const chains = t.chains.filter((c) => c.keptByNft?.some((r) => r.startLine < flush.startLine)).map((c) => c.name);
   return { fix: 'flush-by-name', chains, flushLine: flush.startLine };
 }
 
@@ -123,16 +95,14 @@ type KeptWays = Map<ChainState, Map<string, { path: string[]; jump: Command }>>;
  * The built-in chains that reach each chain only through the rules the flush kept (breadth first from each built-in
  * chain, over the jumps iptables-nft-restore holds), with a shortest path and the first kept jump on it.
  */
-function keptWays(ctx: CheckContext, chains: readonly ChainState[]): KeptWays {
-  const kept = new Set(chains.flatMap((c) => c.keptByNft ?? []));
-  const next = new Map(chains.map((c) => [c, jumpsOf(ctx, c)]));
+function keptWays(ctx: CheckContext, t: KeptTable): KeptWays {
   const ways: KeptWays = new Map();
-  for (const root of chains) {
+  for (const root of t.chains) {
     if (!root.builtin) continue;
     const from = new Map<ChainState, { prev: ChainState; jump: Command }>();
     const queue = [root];
     for (let k = 0; k < queue.length; k++) {
-      for (const { rule, to } of next.get(queue[k]) ?? []) {
+      for (const { rule, to } of t.next.get(queue[k]) ?? []) {
         if (to === root || from.has(to)) continue;
         from.set(to, { prev: queue[k], jump: rule });
         queue.push(to);
@@ -144,7 +114,7 @@ function keptWays(ctx: CheckContext, chains: readonly ChainState[]): KeptWays {
       let jump: Command | undefined;
       for (let at = from.get(cs); at; at = from.get(at.prev)) {
         path.unshift(at.prev.name);
-        if (kept.has(at.jump)) jump = at.jump;
+        if (t.kept.has(at.jump)) jump = at.jump;
       }
       (ways.get(cs) ?? ways.set(cs, new Map()).get(cs)!).set(root.name, { path, jump: jump! });
     }
@@ -152,33 +122,27 @@ function keptWays(ctx: CheckContext, chains: readonly ChainState[]): KeptWays {
   return ways;
 }
 
-/**
- * The rules (kept or added after the flush) that the kept jumps lead a hook to where the kernel does not allow them:
- * `checkHooks` runs the hook checks of one rule against the reach it is given, and collects its refusals.
- */
-export function checkKeptHooks(ctx: CheckContext, checkHooks: (ctx: ReachContext, rule: Command, cs: ChainState) => void): void {
-  for (const chains of tablesWithKept(ctx)) {
-    const ways = keptWays(ctx, chains);
-    for (const [cs, hooks] of ways) {
-      const reach: Reach = {
-        hooks: () => [...hooks.keys()],
-        path: (_cs, hook) => hooks.get(hook)!.path,
-        legacyWalks: () => false,
-        wider: true,
-      };
-      for (const rule of [...(cs.keptByNft ?? []), ...cs.rules]) {
-        if (!hasHookRestriction(rule)) continue;
-        const refusals: HookRefusal[] = [];
-        checkHooks({ ...ctx, sink: new DiagnosticSink(), memo: undefined, reach, refusals }, rule, cs);
-        const found = refusals.find((r) => r.nft);
-        if (found) reportHook(ctx, chains, found, hooks.get((found.data.path as string[])[0])!.jump);
-      }
+/** The rules (kept or added after the flush) that the kept jumps lead a hook to where the kernel does not allow them. */
+function checkKeptHooks(ctx: CheckContext, t: KeptTable, checkHooks: (ctx: ReachContext, rule: Command, cs: ChainState) => void): void {
+  for (const [cs, hooks] of keptWays(ctx, t)) {
+    const reach: Reach = {
+      hooks: () => [...hooks.keys()],
+      path: (_cs, hook) => hooks.get(hook)!.path,
+      legacyWalks: () => false,
+      wider: true,
+    };
+    for (const rule of nftRules(cs)) {
+      if (!hasHookRestriction(rule)) continue;
+      const refusals: HookRefusal[] = [];
+      checkHooks({ ...ctx, sink: new DiagnosticSink(), memo: undefined, reach, refusals }, rule, cs);
+      const found = refusals.find((r) => r.nft);
+      if (found) reportHook(ctx, t, found, hooks.get((found.data.path as string[])[0])!.jump);
     }
   }
 }
 
-function reportHook(ctx: CheckContext, table: readonly ChainState[], refusal: HookRefusal, jump: Command): void {
+function reportHook(ctx: CheckContext, t: KeptTable, refusal: HookRefusal, jump: Command): void {
   const message = `${refusal.text} Only iptables-nft-restore leads it there: it keeps the jump on ${lineName(ctx.rs, jump)}, which a flush without a chain name empties for iptables-legacy-restore. Flush the chains by name (-F CHAIN).`;
-  const d = nftOnly(ctx.sink, 'target-not-allowed', refusal.range, message, { ...refusal.data, ...flushFix(ctx, table, jump) });
+  const d = nftOnly(ctx.sink, 'target-not-allowed', refusal.range, message, { ...refusal.data, ...flushFix(ctx, t, jump) });
   d.related = [{ range: jump.target!.token.range, message: 'Kept by iptables-nft-restore past the flush without a chain name; it leads here.' }];
 }

@@ -7,7 +7,8 @@ import { protocolNumber } from '../kb/services';
 import { TextCache } from '../textCache';
 import { isBuiltinChain, MATCHES, ModuleSpec, TARGETS } from '../kb';
 import { Command, commandsInRunOrder, lineName, loadsUnseen, MatchUse, OptionUse, Ruleset, tableKey, TargetUse } from '../model';
-import { checkKeptHooks, checkKeptLoops } from './flushKept';
+import { checkKept } from './flushKept';
+import { reachedCircle } from '../graph';
 import { suggest } from '../suggest';
 import { ChainState, RulesetState } from '../state';
 import { CheckContext, ruleFamily } from './context';
@@ -193,32 +194,7 @@ function closingRule(ctx: CheckContext, circle: readonly ChainState[]): Command 
  */
 function legacySeesLoop(ctx: CheckContext, cs: ChainState): boolean {
   const chains = ctx.state.inTable(cs.family, cs.table);
-  const next = new Map(chains.map((c) => [c, walkedJumps(ctx, c)]));
-  // Depth first from each built-in chain (a path of any length: no recursion): a chain met again while still on
-  // the path closes a circle.
-  const onPath = new Map<ChainState, boolean>();
-  for (const root of chains) {
-    if (!root.builtin || onPath.has(root)) continue;
-    const path: Array<{ chain: ChainState; k: number }> = [{ chain: root, k: 0 }];
-    onPath.set(root, true);
-    while (path.length) {
-      const top = path[path.length - 1];
-      const out = next.get(top.chain)!;
-      if (top.k >= out.length) {
-        onPath.set(top.chain, false);
-        path.pop();
-        continue;
-      }
-      const to = out[top.k++];
-      const seen = onPath.get(to);
-      if (seen) return true;
-      if (seen === undefined) {
-        onPath.set(to, true);
-        path.push({ chain: to, k: 0 });
-      }
-    }
-  }
-  return false;
+  return reachedCircle(chains, new Map(chains.map((c) => [c, walkedJumps(ctx, c)])), (to) => to) !== undefined;
 }
 
 /**
@@ -315,8 +291,7 @@ function checkRule(ctx: CheckContext, rule: Command, cs: ChainState, gone = fals
 }
 
 export function checkKernel(ctx: CheckContext): void {
-  checkKeptLoops(ctx, checkLoops(ctx));
-  checkKeptHooks(ctx, checkHooks);
+  checkKept(ctx, checkLoops(ctx), checkHooks);
   checkRulesNotKept(ctx);
   if (!ctx.memo) {
     for (const cs of ctx.state.all()) for (const rule of cs.rules) checkRule(ctx, rule, cs);
