@@ -119,19 +119,31 @@ function reportGroup(ctx: CheckContext, cs: ChainState, list: Command[]): void {
 function checkUnused(ctx: CheckContext): void {
   // A jump to a shell value may reach any chain.
   if (ctx.rs.commands.some((c) => c.target?.dynamic)) return;
+  const refused = refusedJumps(ctx);
   for (const cs of ctx.state.all()) {
     if (cs.builtin || ctx.graph.callers(cs).length) continue;
     // A chain that ufw, Docker, fail2ban or kube-proxy jumps to itself: a hint, not advice to add a jump.
     const managed = managedChainNote(cs.name);
     if (managed) ctx.sink.add('unused-chain', 'hint', cs.declRange, `Chain ${cs.name} is never jumped to in this file, but ${managed}: on such a host its ${cs.rules.length} rule(s) do see packets.`, { chain: cs.name, managed: true });
-    else ctx.sink.add('unused-chain', 'info', cs.declRange, `Chain ${cs.name} is never jumped to${refusedJumps(ctx, cs)}: none of its ${cs.rules.length} rule(s) ever sees a packet.`, { chain: cs.name });
+    else ctx.sink.add('unused-chain', 'info', cs.declRange, `Chain ${cs.name} is never jumped to${refusedNote(refused.get(`${cs.table} ${cs.name}`))}: none of its ${cs.rules.length} rule(s) ever sees a packet.`, { chain: cs.name });
   }
 }
 
-/** In a script, the jumps to a chain that iptables refuses (the commands fail), as words for the message. */
-function refusedJumps(ctx: CheckContext, cs: ChainState): string {
-  const jumps = ctx.rs.format === 'script' ? ctx.rs.commands.filter((c) => c.table === cs.table && c.target && !c.target.spec && c.target.name === cs.name && ctx.model.isRefused(c)) : [];
-  return jumps.length ? ` (iptables refuses ${jumps.length > 1 ? 'the jumps' : 'the jump'} to it: ${ruleLines(jumps)})` : '';
+/** In a script, the jumps to user chains that iptables refuses (the commands fail), by table and chain name. */
+function refusedJumps(ctx: CheckContext): Map<string, Command[]> {
+  const out = new Map<string, Command[]>();
+  if (ctx.rs.format !== 'script') return out;
+  for (const c of ctx.rs.commands) {
+    if (!c.target || c.target.spec || !ctx.model.isRefused(c)) continue;
+    const key = `${c.table} ${c.target.name}`;
+    (out.get(key) ?? out.set(key, []).get(key)!).push(c);
+  }
+  return out;
+}
+
+/** The refused jumps to a chain, as words for the message. */
+function refusedNote(jumps: Command[] | undefined): string {
+  return jumps?.length ? ` (iptables refuses ${jumps.length > 1 ? 'the jumps' : 'the jump'} to it: ${ruleLines(jumps)})` : '';
 }
 
 function checkNever(ctx: CheckContext, ri: RuleInfo): void {
