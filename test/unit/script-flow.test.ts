@@ -12,6 +12,7 @@ import { hover } from '../../server/src/features/hover';
 import { scriptToRestore } from '../../server/src/engine/toRestore';
 import { applyEdits, formatEdits } from '../../server/src/engine/format';
 import { quickFixes } from '../../server/src/engine/fixes';
+import { runArms, runLine } from '../../server/src/engine/model';
 
 const script = (...lines: string[]) => ['#!/bin/sh', ...lines, ''].join('\n');
 const run = (text: string) => lint(text, { fileName: 'firewall.sh' });
@@ -256,8 +257,29 @@ test('property: the order the analysis runs a script in is the order sh runs it,
   }), { numRuns: 60, seed: 7 });
 });
 
+test('a function called once per port, before or after the rules it makes redundant: the finding names the call that passes the port', () => {
+  const fn = ['allow() {', '  iptables -A INPUT -p tcp --dport "$1" -j ACCEPT', '}'];
+  // Called before the rules: the body runs at the calls (it was left as written, in no arm, and proved nothing).
+  const before = run(script(...fn, 'allow 80', 'allow 443', 'iptables -A INPUT -p tcp --dport 443 -j ACCEPT', 'iptables -A INPUT -p tcp --dport 80 -j ACCEPT'));
+  const redundant = before.diagnostics.filter((d) => d.code === 'redundant-rule');
+  assert.deepEqual(redundant.map((d) => d.range.start.line), [6, 7]);
+  assert.match(redundant[0].message, /\(line 3 of the function called on line 6 decides ACCEPT\)/);
+  assert.match(redundant[1].message, /\(line 3 of the function called on line 5 decides ACCEPT\)/);
+  // A packet both calls take: both are named.
+  const both = run(script(...fn, 'allow 80', 'allow 443', 'allow 22', 'iptables -A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT'));
+  assert.match(both.diagnostics.find((d) => d.code === 'redundant-rule')!.message, /\(line 3 of the function called on lines 5 and 6 decides ACCEPT\)/);
+  // A `for` loop's rule is named by the value that takes the packets.
+  const loop = run(script('for p in 80 443; do', '  iptables -A INPUT -p tcp --dport $p -j ACCEPT', 'done', 'iptables -A INPUT -p tcp --dport 443 -j ACCEPT'));
+  assert.match(loop.diagnostics.find((d) => d.code === 'redundant-rule')!.message, /\(line 3 with \$p = 443 decides ACCEPT\)/);
+});
+
 test('a script whose functions run in the order they are written keeps its order; a body that loads a restore file stays where it is', () => {
-  assert.equal(run(script('setup() { iptables -A INPUT -i lo -j ACCEPT; }', 'setup', 'iptables -A INPUT -j DROP')).ruleset.run, undefined);
+  const inOrder = run(script('setup() { iptables -A INPUT -i lo -j ACCEPT; }', 'setup', 'iptables -A INPUT -j DROP')).ruleset;
+  assert.deepEqual(inOrder.run?.order, inOrder.commands);
+  // The body still runs at its call's line, outside any arm.
+  assert.equal(runLine(inOrder, inOrder.commands[0]), 2);
+  assert.deepEqual(runArms(inOrder, inOrder.commands[0]), []);
+  assert.equal(run(script('iptables -A INPUT -i lo -j ACCEPT', 'iptables -A INPUT -j DROP')).ruleset.run, undefined);
   const heredoc = script('load() {', '  iptables-restore -n <<EOF', '*filter', '-A INPUT -i lo -j ACCEPT', 'COMMIT', 'EOF', '}', 'iptables -F', 'load');
   assert.equal(run(heredoc).ruleset.run, undefined);
 });

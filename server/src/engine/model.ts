@@ -242,10 +242,31 @@ export function runArms(rs: Ruleset, c: Command): readonly ArmRef[] | undefined 
   return rs.run?.arms.get(c) ?? rs.armsOf?.get(c);
 }
 
-/** `line 3`, or for a function's command in a script `line 3 of the function called on line 12`: a finding's words for it. */
-export function lineName(rs: Ruleset, c: Command): string {
+/**
+ * `line 3`, or for a function's command in a script `line 3 of the function called on line 12`: a finding's words
+ * for it. `values` (places among its loop's values) narrows a loop's command to the values a finding is about: the
+ * calls that pass them (`called on lines 12 and 14`), or for a `for` loop ` with $p = 80`; without them a function
+ * called once per value names all its calls.
+ */
+export function lineName(rs: Ruleset, c: Command, values?: readonly number[]): string {
+  const loop = rs.loops?.get(c);
+  const calls = loop?.loop.calls;
+  const line = `line ${c.startLine + 1}`;
+  if (loop && calls) {
+    const named = values ?? (loop.each ? loop.valueAt.slice(0, 1) : calls.map((_, k) => k));
+    return `${line} of the function called on ${linesList(named.map((k) => calls[k] + 1))}`;
+  }
   const at = rs.run?.line.get(c);
-  return `line ${c.startLine + 1}${valueOf(rs, c)}${at === undefined ? '' : ` of the function called on line ${at + 1}`}`;
+  const which = values?.length && loop && !loop.each ? ` with $${loop.name} = ${[...new Set(values.map((k) => loop.values[k]))].join(' or ')}` : valueOf(rs, c);
+  return `${line}${which}${at === undefined ? '' : ` of the function called on line ${at + 1}`}`;
+}
+
+/** `line 4`, `lines 4 and 9`, `lines 4, 9 and 12`, `lines 4, 9, 12 and 3 more` (the lines 1-based, in order, once each). */
+function linesList(lines: readonly number[]): string {
+  const xs = [...new Set(lines)].sort((a, b) => a - b);
+  if (xs.length === 1) return `line ${xs[0]}`;
+  if (xs.length > 4) return `lines ${xs.slice(0, 3).join(', ')} and ${xs.length - 3} more`;
+  return `lines ${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 }
 
 /**

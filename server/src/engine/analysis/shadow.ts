@@ -4,7 +4,8 @@
  * because of them, and never used as proof that a later rule is dead.
  */
 import { Range } from '../types';
-import { ArmRef, lineName, Ruleset, runArms, runLine, valueOf } from '../model';
+import { ArmRef, Command, lineName, Ruleset, runArms, runLine, valueOf } from '../model';
+import { ruleMatch } from './ruleMatch';
 import { CheckContext } from '../checks/context';
 import { AnalysisModel, Decision, DENY, RuleInfo } from './model';
 import { Box, SeenBoxes, Space } from './space';
@@ -191,17 +192,17 @@ function verdictOf(ri: RuleInfo): string | undefined {
   return undefined;
 }
 
-function describeRule(rs: Ruleset, d: Decision): string {
-  const line = lineName(rs, d.by.rule);
-  return d.via ? `${line} (reached through the jump on ${lineName(rs, d.via.rule)}) ${d.verdict === 'RETURN' ? 'returns' : `decides ${d.verdict}`}` : `${line} ${d.verdict === 'RETURN' ? 'returns' : d.verdict.startsWith('goto') ? d.verdict.replace('goto', 'goes to') : `decides ${d.verdict}`}`;
+function describeRule(name: (rule: Command) => string, d: Decision): string {
+  const line = name(d.by.rule);
+  return d.via ? `${line} (reached through the jump on ${name(d.via.rule)}) ${d.verdict === 'RETURN' ? 'returns' : `decides ${d.verdict}`}` : `${line} ${d.verdict === 'RETURN' ? 'returns' : d.verdict.startsWith('goto') ? d.verdict.replace('goto', 'goes to') : `decides ${d.verdict}`}`;
 }
 
 /** At most `n` different descriptions of the first decisions (a rule covered by thousands is described by three). */
-function firstDescriptions(rs: Ruleset, by: Decision[], n: number): string[] {
+function firstDescriptions(name: (rule: Command) => string, by: Decision[], n: number): string[] {
   const out = new Set<string>();
   for (const d of by) {
     if (out.size >= n) break;
-    out.add(describeRule(rs, d));
+    out.add(describeRule(name, d));
   }
   return [...out];
 }
@@ -258,7 +259,10 @@ export function reportDeadRules(model: AnalysisModel, ctx: CheckContext): Set<Ru
     reported.add(ri);
     const mine = verdictOf(ri);
     const verdicts = new Set(by.map((d) => d.verdict));
-    const lines = firstDescriptions(ctx.rs, by, 3).join('; ');
+    // A rule a loop adds once per value (a function called once per port) is named by the values that take these packets.
+    const space = model.space(ri.chain);
+    const name = (rule: Command) => lineName(ctx.rs, rule, valuesMeeting(ctx.rs, rule, ri.box, space));
+    const lines = firstDescriptions(name, by, 3).join('; ');
     const more = by.length > 3 ? ` (and ${by.length - 3} more)` : '';
     // The lines responsible (the first of them, when the union of many earlier rules is).
     const data = { lines: by.slice(0, MAX_LINES).map((d) => (d.via ?? d.by).rule.range.start.line) };
@@ -274,6 +278,18 @@ export function reportDeadRules(model: AnalysisModel, ctx: CheckContext): Set<Ru
     }
   }
   return reported;
+}
+
+/**
+ * The values (places among its loop's values) whose own rule, of a rule a script's loop adds once per value, meets
+ * `box`; undefined for any other rule.
+ */
+function valuesMeeting(rs: Ruleset, rule: Command, box: Box, space: Space): number[] | undefined {
+  const info = rs.loops?.get(rule);
+  if (!info || info.each || info.variants.length < 2) return undefined;
+  const out: number[] = [];
+  for (let k = 0; k < info.variants.length; k++) if (space.overlaps(ruleMatch(info.variants[k], space).box, box)) out.push(info.valueAt[k]);
+  return out.length ? out : undefined;
 }
 
 export function fullBox(model: AnalysisModel, ri: RuleInfo): boolean {

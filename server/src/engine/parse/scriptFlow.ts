@@ -304,7 +304,7 @@ type RunEvent = { command: Command } | { call: FunctionCall };
  * The commands in the order the script runs them, when that is not the order of the text: a function's body runs
  * where the function is called (the first call the analysis follows), not where it is written, so that a flush
  * before the call does not take away what the function adds. A body no followed call reaches stays where it is
- * written. Undefined when the order is the text's, or when it cannot be told (a function that only calls reach
+ * written. Undefined when no body runs from a call, or when it cannot be told (a function that only calls reach
  * from inside one another, or a here-document's restore file in a moved body, whose tables are placed by line).
  */
 export function runOrder(commands: readonly Command[], armsOf: ReadonlyMap<Command, readonly ArmRef[]>, calls: readonly FunctionCall[], kinds: ReadonlyMap<number, string>, follows: (path: readonly ArmRef[]) => boolean, pinned: ReadonlySet<Command>): RunOrder | undefined {
@@ -355,5 +355,6 @@ export function runOrder(commands: readonly Command[], armsOf: ReadonlyMap<Comma
   };
   emit(top, undefined, undefined);
   if (order.length !== commands.length || [...line.keys()].some((c) => pinned.has(c))) return undefined;
-  return order.every((c, k) => c === commands[k]) ? undefined : { order, line, arms: armsAt };
+  // A body that runs where it is written may still run at its call's line, in its call's arms.
+  return line.size ? { order, line, arms: armsAt } : undefined;
 }
