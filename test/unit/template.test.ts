@@ -272,6 +272,15 @@ test('shell words that only look like template syntax (${#list[@]}, a brace grou
   }
 });
 
+test('a restore file with `{#` that no `#}` closes is no template: a chain may be named `{#` (iptables-restore takes it)', () => {
+  const plain = lint(doc('*filter', ':{# - [0:0]', '-A INPUT -j {#', 'COMMIT'), { fileName: 'rules.v4' });
+  assert.equal(plain.ruleset.template, undefined);
+  assert.deepEqual(plain.diagnostics.filter((d) => d.severity === 'error'), []);
+  // Closed, it is a template comment: the file is an unrendered template.
+  const closed = lint(doc('*filter', '{# managed #}', '-A INPUT -j ACCEPT', 'COMMIT'), { fileName: 'rules.v4' });
+  assert.deepEqual(closed.diagnostics.filter((d) => d.severity === 'error').map((d) => d.range.start.line), [1]);
+});
+
 test('converting a script template says what it cannot write: template values, the template commands, the block rules written once', () => {
   const text = doc('#!/bin/sh', 'iptables -A INPUT -i lo -j ACCEPT', '{% for port in ports %}', 'iptables -A INPUT -p tcp --dport {{ port }} -j ACCEPT', '{% endfor %}',
     '{% if web %}', 'iptables -A INPUT -p tcp --dport 80 -j ACCEPT', '{% endif %}', '{{ extra_rule }}', 'iptables -A INPUT -j DROP');

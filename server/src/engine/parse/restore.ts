@@ -11,7 +11,7 @@ import { DiagnosticSink } from './diagnostics';
 import { legacyOnly } from '../checks/legacy';
 import { AnalysisMemo, ParsedLine } from '../memo';
 import { checkLookalikeLine } from '../checks/lookalike';
-import { hasInlineStatement, hasSpan, lexTemplateLine, statementEffects, TemplateBlocks } from './template';
+import { hasInlineStatement, hasSpan, holdsTemplate, lexTemplateLine, statementEffects, TemplateBlocks } from './template';
 
 const COUNTERS_RE = /^\[\d+:\d+\]$/;
 
@@ -58,7 +58,7 @@ class RestoreParser {
 
   constructor(private readonly family: Family, private readonly index: LineIndex, private readonly memo?: AnalysisMemo,
     private readonly lines = { from: 0, to: index.lineCount }, private readonly expand?: ExpandWord) {
-    this.template = hasSpan(index.text) ? new TemplateBlocks() : undefined;
+    this.template = holdsTemplate(index.text) ? new TemplateBlocks() : undefined;
   }
 
   parse(): Ruleset {

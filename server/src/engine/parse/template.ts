@@ -132,6 +132,16 @@ export function hasSpan(text: string): boolean {
 }
 
 /**
+ * Whether a document is written as a template: it holds a value or a statement (`{{`, `{%`), or a comment closed
+ * somewhere after it opens (`{# ... #}`). An unclosed `{#` is text: iptables takes a chain named `{#`.
+ */
+export function holdsTemplate(text: string): boolean {
+  if (holdsTemplateValue(text)) return true;
+  const open = text.indexOf('{#');
+  return open >= 0 && text.indexOf('#}', open + 2) >= 0;
+}
+
+/**
  * Whether a word (or a line) holds a template value or statement (`{{ port }}`, `{% if x %}`): what makes a word
  * unknown in a template, unlike `{#`, which a shell word may hold (`${#list[@]}`).
  */
