@@ -265,6 +265,7 @@ test('a function called once per port, before or after the rules it makes redund
   assert.deepEqual(redundant.map((d) => d.range.start.line), [6, 7]);
   assert.match(redundant[0].message, /\(line 3 of the function called on line 6 decides ACCEPT\)/);
   assert.match(redundant[1].message, /\(line 3 of the function called on line 5 decides ACCEPT\)/);
+  assert.match(hover(before, { line: 2, character: 12 })!.markdown, /Added once for each value of the calls on lines 5 and 6[\s\S]*Runs where its function is called, once per call, the first on line 5:/);
   // A packet both calls take: both are named.
   const both = run(script(...fn, 'allow 80', 'allow 443', 'allow 22', 'iptables -A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT'));
   assert.match(both.diagnostics.find((d) => d.code === 'redundant-rule')!.message, /\(line 3 of the function called on lines 5 and 6 decides ACCEPT\)/);
