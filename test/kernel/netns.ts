@@ -134,3 +134,35 @@ export function readCounters(save: string): Map<string, Map<string, number[]>> {
   }
   return out;
 }
+
+/**
+ * Sends many first packets from the peer at once, none waiting for an answer: argv[1] is a JSON list of
+ * [proto, src, dst, sport, dport]. A TCP SYN goes out from a non-blocking connect (the socket is kept open until all
+ * are sent, so nothing is retransmitted or reset from this side), a UDP datagram, or an ICMP echo request (IPv4).
+ */
+export const BURST_SENDER = String.raw`
+import json, socket, struct, sys, time
+kept = []
+for proto, src, dst, sport, dport in json.loads(sys.argv[1]):
+    if proto == 'tcp':
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((src, sport))
+        s.setblocking(False)
+        s.connect_ex((dst, dport))
+    elif proto == 'udp':
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind((src, sport))
+        s.sendto(b'probe', (dst, dport))
+    else:
+        s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+        s.bind((src, 0))
+        body = struct.pack('!BBHHH', 8, 0, 0, sport & 0xffff, 1) + b'probe'
+        total = sum(struct.unpack('!%dH' % (len(body) // 2), body[: len(body) // 2 * 2])) + (body[-1] << 8 if len(body) % 2 else 0)
+        while total >> 16:
+            total = (total & 0xffff) + (total >> 16)
+        body = body[:2] + struct.pack('!H', ~total & 0xffff) + body[4:]
+        s.sendto(body, (dst, 0))
+    kept.append(s)
+time.sleep(0.2)
+`;

@@ -1,0 +1,117 @@
+/**
+ * The claims that a rule never fires (shadowed-rule, redundant-rule, reject-before-accept), against the real kernel:
+ * random rulesets, written in the addresses, ports and interfaces of a veth pair, are loaded into a throw-away
+ * namespace, a grid of first packets (TCP SYNs, UDP datagrams, ICMP echo requests, from every peer address, to ports
+ * inside and outside every range the rules name) is sent at them, and the kernel's per-rule counters must show that
+ * no rule the linter calls dead matched a single one. KERNEL_DEAD_RUNS and KERNEL_DEAD_SEED set how many rulesets
+ * and which. Needs root; with CI=true it must run.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { lint } from '../../server/src/engine/lint';
+import { Command } from '../../server/src/engine/model';
+import { requirement } from '../helpers/env';
+import { BACKEND } from '../helpers/lint';
+import { BURST_SENDER, FW_ADDR, makeNetPair, netnsUnavailable, PEER_ADDRS, readCounters } from './netns';
+
+const why = netnsUnavailable();
+const skip = requirement(!why, `the dead-rule kernel test cannot run: ${why}`);
+
+const RUNS = Number(process.env.KERNEL_DEAD_RUNS ?? 60);
+const DEAD = new Set(['shadowed-rule', 'redundant-rule', 'reject-before-accept']);
+
+// The rules' conditions, in the values the peer's packets take (addresses 192.0.2.2, .3 and 203.0.113.9, to
+// 192.0.2.1, arriving on va) and values they never take.
+const src = fc.constantFrom('', '', '', '-s 192.0.2.0/24', '-s 192.0.2.2', '-s 192.0.2.3/32', '! -s 192.0.2.2', '-s 192.0.2.2/31', '-s 203.0.113.0/24', '-s 192.0.2.0/30,203.0.113.9', '-d 192.0.2.1', '! -d 192.0.2.1', '-s 10.0.0.0/8');
+const proto = fc.constantFrom('', '', '-p tcp', '-p tcp', '-p udp', '-p icmp', '! -p tcp', '! -p udp');
+const port = fc.constantFrom('', '', '--dport 22', '--dport 80', '--dport 1000:2000', '--dport 0:1023', '-m multiport --dports 22,80', '-m multiport --dports 8,1500:2500', '! --dport 22', '--syn', '! --syn', '--sport 40000:40999', '--sport 0:1023', '--dport 010', '--dport 8:010');
+const icmp = fc.constantFrom('', '--icmp-type echo-request', '--icmp-type 8', '--icmp-type 0', '--icmp-type 3/4', '--icmp-type any');
+const iface = fc.constantFrom('', '', '', '-i va', '-i v+', '! -i va', '-i lo', '! -i lo', '-i vb');
+const state = fc.constantFrom('', '', '', '-m conntrack --ctstate NEW', '-m conntrack --ctstate ESTABLISHED,RELATED', '-m state --state INVALID', '-m conntrack ! --ctstate NEW', '-m state --state new', '-m conntrack --ctstate NEW,UNTRACKED');
+const other = fc.constantFrom('', '', '', '-m limit --limit 5/min', '-m recent --rcheck --name probe', '-m length --length 0:60', '-m length ! --length 0:60', '-f', '-m comment --comment probe', '-m ttl --ttl-gt 1');
+const target = fc.constantFrom('ACCEPT', 'ACCEPT', 'DROP', 'REJECT', 'LOG', 'X', 'RETURN');
+
+const rule = fc.tuple(fc.constantFrom('INPUT', 'INPUT', 'X'), src, proto, port, icmp, iface, state, other, target).map(([chain, s, p, dp, it, i, st, o, t]) => {
+  const portPart = p === '-p tcp' || p === '-p udp' ? (p === '-p udp' && /syn/.test(dp) ? '' : dp) : '';
+  const icmpPart = p === '-p icmp' ? it : '';
+  const tgt = chain === 'X' && t === 'X' ? 'DROP' : chain === 'INPUT' && t === 'RETURN' ? 'ACCEPT' : t;
+  return `-A ${chain} ${[s, p, portPart, icmpPart, i, st, o].filter(Boolean).join(' ')} -j ${tgt}`.replace(/ +/g, ' ');
+});
+
+/**
+ * Rulesets with claims to check: random rules, then copies of some of them with a condition more (a port, an
+ * address, an interface, a state) and a verdict of their own, which an earlier rule may leave dead.
+ */
+const ruleset = fc.tuple(fc.array(rule, { minLength: 3, maxLength: 10 }), fc.array(fc.tuple(fc.nat(), fc.constantFrom('-s 192.0.2.2', '-i va', '-m conntrack --ctstate NEW', '-m length --length 0:60', '-d 192.0.2.1'), fc.constantFrom('ACCEPT', 'DROP', 'REJECT', 'LOG')), { maxLength: 4 })).map(([rules, copies]) => {
+  const out = [...rules];
+  for (const [k, extra, verdict] of copies) {
+    const r = rules[k % rules.length];
+    out.push(r.replace(/ -j \S+$/, ` ${extra} -j ${r.startsWith('-A X') && verdict === 'LOG' ? 'RETURN' : verdict}`));
+  }
+  return out;
+});
+
+/** Every peer address to ports inside, outside and at the edges of the ranges above, from two ranges of source ports; and echo requests. */
+function grid(first: number): Array<[string, string, string, number, number]> {
+  const out: Array<[string, string, string, number, number]> = [];
+  let n = 0;
+  for (const src of PEER_ADDRS) {
+    for (const proto of ['tcp', 'udp']) {
+      for (const dport of [8, 9, 10, 22, 80, 999, 1000, 1500, 2000, 2500, 3000]) {
+        for (const low of [true, false]) out.push([proto, src, FW_ADDR, (low ? 40000 : 50000) + first + n++, dport]);
+      }
+    }
+    out.push(['icmp', src, FW_ADDR, first + n++, 0]);
+  }
+  return out;
+}
+
+/**
+ * The kernel's count for the rule on `line`: iptables loads a rule with a list of addresses (`-s A,B`) as one rule
+ * per address, one after the other, so the rule's counters are those of its share of the kernel's.
+ */
+function countOf(kernel: readonly number[], rules: readonly Command[], line: number): number {
+  let at = 0;
+  for (const r of rules) {
+    const n = r.options.filter((o) => o.spec.short === '-s' || o.spec.short === '-d').reduce((m, o) => m * (o.argValue ?? '').split(',').length, 1);
+    if (r.range.start.line === line) return kernel.slice(at, at + n).reduce((a, b) => a + b, 0);
+    at += n;
+  }
+  throw new Error(`no rule on line ${line + 1}`);
+}
+
+test(`kernel (iptables-${BACKEND}): no rule the linter calls dead matches a packet (${RUNS} random rulesets, a grid of packets each)`, { skip, timeout: 600000 }, (t) => {
+  const net = makeNetPair();
+  let claims = 0;
+  let counted = 0;
+  let round = 0;
+  try {
+    fc.assert(
+      fc.property(ruleset, fc.constantFrom('ACCEPT', 'DROP'), (rules, policy) => {
+        const text = ['*filter', `:INPUT ${policy} [0:0]`, ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':X - [0:0]', ...rules, 'COMMIT', ''].join('\n');
+        const result = lint(text, { fileName: 'rules.v4' });
+        // A ruleset the kernel refuses is the other tests' business.
+        if (result.diagnostics.some((d) => d.severity === 'error')) return;
+        net.run(net.fw, [`iptables-${BACKEND}-restore`], text);
+        // Each round's source ports are new, so that every packet is the first of its connection.
+        const packets = grid((round++ % 400) * 70);
+        net.run(net.peer, ['python3', '-c', BURST_SENDER, JSON.stringify(packets)]);
+        const counters = readCounters(net.run(net.fw, [`iptables-${BACKEND}-save`, '-c'])).get('filter')!;
+        counted += (counters.get('INPUT') ?? []).reduce((a, b) => a + b, 0);
+        for (const d of result.diagnostics.filter((x) => DEAD.has(x.code))) {
+          const chain = ['INPUT', 'X'].find((c) => result.state.get(4, 'filter', c)?.rules.some((r) => r.range.start.line === d.range.start.line))!;
+          const n = countOf(counters.get(chain)!, result.state.get(4, 'filter', chain)!.rules, d.range.start.line);
+          claims++;
+          assert.equal(n, 0, `${d.code} on line ${d.range.start.line + 1} is wrong: the kernel counted ${n} packets there\n${text}`);
+        }
+      }),
+      { numRuns: RUNS, seed: Number(process.env.KERNEL_DEAD_SEED ?? 20261128) },
+    );
+  } finally {
+    net.destroy();
+  }
+  t.diagnostic(`${claims} dead-rule claims checked against the kernel's counters (${counted} matches counted in INPUT)`);
+  assert.ok(claims >= RUNS / 2, `the rulesets made dead-rule claims (${claims})`);
+  assert.ok(counted > RUNS * 10, `the packets reached the rules (${counted} matches counted)`);
+});
