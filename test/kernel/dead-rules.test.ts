@@ -3,8 +3,9 @@
  * random rulesets, written in the addresses, ports and interfaces of a veth pair, are loaded into a throw-away
  * namespace, a grid of first packets (TCP SYNs, UDP datagrams, ICMP echo requests, from every peer address, to ports
  * inside and outside every range the rules name) is sent at them, and the kernel's per-rule counters must show that
- * no rule the linter calls dead matched a single one. KERNEL_DEAD_RUNS and KERNEL_DEAD_SEED set how many rulesets
- * and which. Needs root; with CI=true it must run.
+ * no rule the linter calls dead matched a single one. Where it claims SSH is locked out, SSH connections from every
+ * peer address are sent on their own, and none may be accepted. KERNEL_DEAD_RUNS and KERNEL_DEAD_SEED set how many
+ * rulesets and which. Needs root; with CI=true it must run.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -81,12 +82,30 @@ function countOf(kernel: readonly number[], rules: readonly Command[], line: num
   throw new Error(`no rule on line ${line + 1}`);
 }
 
-test(`kernel (iptables-${BACKEND}): no rule the linter calls dead matches a packet (${RUNS} random rulesets, a grid of packets each)`, { skip, timeout: 600000 }, (t) => {
+/** The packets the filter table accepted, by the counters of iptables-save -c: its ACCEPT rules', and the policy's where it is ACCEPT. */
+function acceptedCount(save: string): number {
+  let n = 0;
+  for (const line of save.split('\n')) {
+    const rule = /^\[(\d+):\d+\] -A (INPUT|X) .*-j ACCEPT$/.exec(line);
+    const policy = /^:INPUT ACCEPT \[(\d+):\d+\]/.exec(line);
+    n += Number(rule?.[1] ?? policy?.[1] ?? 0);
+  }
+  return n;
+}
+
+test(`kernel (iptables-${BACKEND}): no rule the linter calls dead matches a packet, no SSH connection is accepted where it claims a lockout (${RUNS} random rulesets, a grid of packets each)`, { skip, timeout: 600000 }, (t) => {
   const net = makeNetPair();
   let claims = 0;
   let counted = 0;
+  let lockouts = 0;
   let round = 0;
+  const sshBurst = () => JSON.stringify(PEER_ADDRS.map((a, k) => ['tcp', a, FW_ADDR, 60000 + ((round * 3 + k) % 5000), 22]));
   try {
+    // The counting itself: with SSH accepted, each peer's connection is counted as accepted.
+    net.run(net.fw, [`iptables-${BACKEND}-restore`], ['*filter', ':INPUT DROP [0:0]', ':X - [0:0]', '-A INPUT -p tcp --dport 22 -j X', '-A X -j ACCEPT', 'COMMIT', ''].join('\n'));
+    net.run(net.peer, ['python3', '-c', BURST_SENDER, sshBurst()]);
+    assert.equal(acceptedCount(net.run(net.fw, [`iptables-${BACKEND}-save`, '-c'])), PEER_ADDRS.length);
+    round++;
     fc.assert(
       fc.property(ruleset, fc.constantFrom('ACCEPT', 'DROP'), (rules, policy) => {
         const text = ['*filter', `:INPUT ${policy} [0:0]`, ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':X - [0:0]', ...rules, 'COMMIT', ''].join('\n');
@@ -105,13 +124,22 @@ test(`kernel (iptables-${BACKEND}): no rule the linter calls dead matches a pack
           claims++;
           assert.equal(n, 0, `${d.code} on line ${d.range.start.line + 1} is wrong: the kernel counted ${n} packets there\n${text}`);
         }
+        // A lockout claimed: SSH connections from every peer address, alone, and none accepted.
+        if (result.diagnostics.some((d) => d.code === 'ssh-lockout')) {
+          lockouts++;
+          net.run(net.fw, [`iptables-${BACKEND}`, '-Z']);
+          net.run(net.peer, ['python3', '-c', BURST_SENDER, sshBurst()]);
+          const accepted = acceptedCount(net.run(net.fw, [`iptables-${BACKEND}-save`, '-c']));
+          assert.equal(accepted, 0, `ssh-lockout is wrong: the kernel accepted ${accepted} SSH connection(s)\n${text}`);
+        }
       }),
       { numRuns: RUNS, seed: Number(process.env.KERNEL_DEAD_SEED ?? 20261128) },
     );
   } finally {
     net.destroy();
   }
-  t.diagnostic(`${claims} dead-rule claims checked against the kernel's counters (${counted} matches counted in INPUT)`);
+  t.diagnostic(`${claims} dead-rule claims and ${lockouts} lockouts checked against the kernel's counters (${counted} matches counted in INPUT)`);
+  assert.ok(lockouts >= RUNS / 10, `the rulesets made lockout claims (${lockouts})`);
   assert.ok(claims >= RUNS / 2, `the rulesets made dead-rule claims (${claims})`);
   assert.ok(counted > RUNS * 10, `the packets reached the rules (${counted} matches counted)`);
 });
