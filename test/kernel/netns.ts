@@ -138,22 +138,28 @@ export function readCounters(save: string): Map<string, Map<string, number[]>> {
 /**
  * Sends many first packets from the peer at once, none waiting for an answer: argv[1] is a JSON list of
  * [proto, src, dst, sport, dport]. A TCP SYN goes out from a non-blocking connect (the socket is kept open until all
- * are sent, so nothing is retransmitted or reset from this side), a UDP datagram, or an ICMP echo request (IPv4).
+ * are sent, so nothing is retransmitted or reset from this side), a UDP datagram, or an ICMP echo request (ICMPv6
+ * for IPv6 addresses, whose checksum the kernel fills in).
  */
 export const BURST_SENDER = String.raw`
 import json, socket, struct, sys, time
 kept = []
 for proto, src, dst, sport, dport in json.loads(sys.argv[1]):
+    fam = socket.AF_INET6 if ':' in dst else socket.AF_INET
     if proto == 'tcp':
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s = socket.socket(fam, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind((src, sport))
         s.setblocking(False)
         s.connect_ex((dst, dport))
     elif proto == 'udp':
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s = socket.socket(fam, socket.SOCK_DGRAM)
         s.bind((src, sport))
         s.sendto(b'probe', (dst, dport))
+    elif fam == socket.AF_INET6:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+        s.bind((src, 0))
+        s.sendto(struct.pack('!BBHHH', 128, 0, 0, sport & 0xffff, 1) + b'probe', (dst, 0))
     else:
         s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
         s.bind((src, 0))
