@@ -168,7 +168,7 @@ function holdsClaims(t: TestContext, family: Family, seed: number): void {
   t.diagnostic(`${claims} dead-rule claims and ${lockouts} lockouts checked against the kernel's counters (IPv${family}) (${counted} matches counted in INPUT; ${refused} rulesets refused, left out)`);
   assert.ok(refused < RUNS / 4, `most rulesets load (${refused} refused)`);
   assert.ok(lockouts >= RUNS / 10, `the rulesets made lockout claims (${lockouts})`);
-  assert.ok(claims >= RUNS / 2, `the rulesets made dead-rule claims (${claims})`);
+  assert.ok(claims >= RUNS / 4, `the rulesets made dead-rule claims (${claims})`);
   assert.ok(counted > RUNS * 10, `the packets reached the rules (${counted} matches counted)`);
 }
 
