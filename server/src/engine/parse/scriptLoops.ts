@@ -259,8 +259,17 @@ export function callLoops<C extends InArms>(commands: readonly C[], functions: R
     const fn = w && !w.quoted && !w.dynamic ? functions.get(w.value) : undefined;
     if (fn !== undefined) (calls.get(fn) ?? calls.set(fn, []).get(fn)!).push(i);
   }
+  // The commands of each called function's body that may add rules, in one pass over the script.
+  const bodies = new Map<number, C[]>();
+  for (const c of commands) {
+    for (const r of c.arms) {
+      if (!calls.has(r.statement) || !mayAddRules(c.words)) continue;
+      const body = bodies.get(r.statement) ?? bodies.set(r.statement, []).get(r.statement)!;
+      if (body[body.length - 1] !== c) body.push(c);
+    }
+  }
   for (const [fn, at] of calls) {
-    const body = commands.filter((c) => c.arms.some((r) => r.statement === fn) && mayAddRules(c.words));
+    const body = bodies.get(fn) ?? [];
     const loop = body.length && !body.some((c) => loops.has(c)) ? callLoop(commands, fn, at, body, values) : undefined;
     if (loop) for (const c of body) out.set(c, loop);
   }
