@@ -77,7 +77,7 @@ test('restore lexer reports an unterminated quote', () => {
 test('shell lexer: quotes, expansions, continuations and comments', () => {
   const text = 'IPT=/sbin/iptables\n$IPT -A INPUT -s "$LAN" \\\n  --comment \'x y\' -j ACCEPT # trailing\n';
   const items = lexShell(text);
-  const words = items.filter((i) => i.kind === 'word').map((i) => (i.kind === 'word' ? i.token : undefined)!);
+  const words = items.filter((i) => i.kind === 'word').map((i) => (i.kind === 'word' ? i : undefined)!);
   assert.deepEqual(words.map((w) => w.value), ['IPT=/sbin/iptables', '$IPT', '-A', 'INPUT', '-s', '$LAN', '--comment', 'x y', '-j', 'ACCEPT']);
   assert.equal(words[1].dynamic, true);
   assert.equal(words[5].dynamic, true);
@@ -90,7 +90,7 @@ test('shell lexer: quotes, expansions, continuations and comments', () => {
 
 test('shell lexer: command substitutions and here-documents are skipped whole', () => {
   const text = 'X=$(cat <<EOF\n-A INPUT\nEOF\n)\ncat <<END\niptables -A INPUT -j DROP\nEND\necho done\n';
-  const words = lexShell(text).filter((i) => i.kind === 'word').map((i) => (i.kind === 'word' ? i.token.value : ''));
+  const words = lexShell(text).filter((i) => i.kind === 'word').map((i) => (i.kind === 'word' ? i.value : ''));
   assert.ok(!words.includes('iptables'), `here-document body must not be words: ${words}`);
   assert.ok(words.includes('echo'));
 });

@@ -17,7 +17,7 @@ const hasBash = spawnSync('bash', ['-c', 'true']).status === 0;
 function lexedArguments(script: string): string[] {
   const items = lexShell(script);
   const end = items.findIndex((i) => i.kind === 'op');
-  return (end < 0 ? items : items.slice(0, end)).flatMap((i) => (i.kind === 'word' ? [i.token.value] : [])).slice(2);
+  return (end < 0 ? items : items.slice(0, end)).flatMap((i) => (i.kind === 'word' ? [i.value] : [])).slice(2);
 }
 
 test('the words of a command line are those bash passes to the command', { skip: !hasBash && !process.env.CI && 'bash is not installed' }, () => {
@@ -51,7 +51,7 @@ test('every word knows where it stands: its raw text is the text between its sta
     for (let k = 0; k < script.length; k++) if (script[k] === '\n') starts.push(k + 1);
     for (const item of lexShell(script)) {
       if (item.kind !== 'word') continue;
-      const tok = item.token;
+      const tok = item;
       assert.equal(script.slice(starts[tok.line] + tok.start, starts[tok.endLine] + tok.end), tok.raw, JSON.stringify(script));
     }
   }), { numRuns: Number(process.env.PROPERTY_RUNS ?? 300), seed: 5 });

@@ -46,6 +46,11 @@ export class Token {
     this.extra = plain ? undefined : { raw, endLine, end, quoted, dynamic };
   }
 
+  /** As one of a script's items (see ShellItem): a word. */
+  get kind(): 'word' {
+    return 'word';
+  }
+
   /** Raw text equal to the value, on one line, without quotes or shell expansions. */
   get plain(): boolean {
     return this.extra === undefined;

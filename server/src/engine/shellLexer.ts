@@ -23,12 +23,12 @@ export interface HereDoc {
 export interface ShellOp {
   kind: 'op';
   value: string;
-  range: Range;
   target?: Token;
 }
 
+/** A script's words (each its Token), operators, comments, template spans and here-documents, in order. */
 export type ShellItem =
-  | { kind: 'word'; token: Token }
+  | Token
   | ShellOp
   | { kind: 'comment'; text: string; range: Range }
   /** In a Jinja template: a span (`{{ x }}`, `{% for %}`) in the word just read, and what it does to the lines after it. */
@@ -40,6 +40,9 @@ interface PendingHereDoc {
   quoted: boolean;
   stripTabs: boolean;
 }
+
+/** The one item every line end is (a script of 10,000 lines has as many, and nothing tells them apart). */
+const NEWLINE: ShellOp = Object.freeze({ kind: 'op', value: '\n' });
 
 const OPERATORS = ['&&', '||', ';;', ';', '&', '|', '(', ')', '\n'];
 const OPERATOR_START = new Set([';', '&', '|', '(', ')', '\n']);
@@ -123,7 +126,7 @@ export function lexShell(text: string, index = new LineIndex(text), unclosed?: U
       continue;
     }
     if (ch === '\n') {
-      items.push({ kind: 'op', value: '\n', range: index.range(i, i + 1) });
+      items.push(NEWLINE);
       i++;
       if (heredocs.length) i = readHeredocBodies(text, i, heredocs.splice(0), index, items);
       continue;
@@ -132,14 +135,14 @@ export function lexShell(text: string, index = new LineIndex(text), unclosed?: U
     // (nearly every one) is told at once, without a search or a slice.
     const op = OPERATOR_START.has(ch) ? operatorAt(text, i) : undefined;
     if (op) {
-      items.push({ kind: 'op', value: op, range: index.range(i, i + op.length) });
+      items.push(op === '\n' ? NEWLINE : { kind: 'op', value: op });
       i += op.length;
       continue;
     }
     const redir = ch === '<' || ch === '>' || (ch >= '0' && ch <= '9') ? /^[0-9]*(<<-?|<>|>>|>&|<&|>\||[<>])/.exec(text.slice(i, i + 8)) : null;
     if (redir) {
       const opEnd = i + redir[0].length;
-      const item: ShellOp = { kind: 'op', value: redir[1], range: index.range(i, opEnd) };
+      const item: ShellOp = { kind: 'op', value: redir[1] };
       items.push(item);
       i = opEnd;
       while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;
@@ -157,7 +160,7 @@ export function lexShell(text: string, index = new LineIndex(text), unclosed?: U
       i++;
       continue;
     }
-    items.push({ kind: 'word', token: w.token });
+    items.push(w.token);
     if (w.open >= 0) unclosed?.push({ offset: w.open, quote: text[w.open] });
     // Each template span of the word: a statement's effect on the lines after it, or none (a value, a comment).
     for (const [from, to] of w.spans ?? []) items.push({ kind: 'template', effect: statementEffects(text.slice(from, to))[0] ?? 'none', range: index.range(from, to) });

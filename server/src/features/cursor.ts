@@ -52,7 +52,7 @@ function scriptContext(doc: TextDocument, result: LintResult, pos: Position): Co
   const items = lexShell(text.slice(0, text.length - partial.length));
   let words: Token[] = [];
   for (const it of items) {
-    if (it.kind === 'word') words.push(it.token);
+    if (it.kind === 'word') words.push(it);
     else if (it.kind === 'op' && it.value !== '\n') words = [];
   }
   const k = words.findIndex((w) => INVOCATION.test(w.value) || INVOCATION.test(w.raw));

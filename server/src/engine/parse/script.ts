@@ -91,7 +91,7 @@ function simpleCommands(items: ShellItem[], statements: ScriptStatements, blocks
     inline = false;
   };
   for (const it of items) {
-    if (it.kind === 'word') cur.words.push(it.token);
+    if (it.kind === 'word') cur.words.push(it);
     else if (it.kind === 'template') {
       // A statement among a command's words makes it the template's to shape; one alone is no command.
       if (cur.words.length > 1 || it.range.start.line !== cur.words[0]?.range.start.line) inline = true;
@@ -225,9 +225,9 @@ function commentsOf(items: readonly ShellItem[]): { comments: CommentLine[]; men
   for (const it of items) {
     if (it.kind === 'word') {
       // (Read without making the word's range: this runs for every word of the script.)
-      lastWordLine = it.token.endLine;
+      lastWordLine = it.endLine;
       // Every name IPV6_WORD knows holds a 6.
-      mentionsIpv6 ||= it.token.raw.includes('6') && IPV6_WORD.test(it.token.raw);
+      mentionsIpv6 ||= it.raw.includes('6') && IPV6_WORD.test(it.raw);
     }
     if (it.kind === 'comment') comments.push({ text: it.text, range: it.range, trailing: it.range.start.line === lastWordLine });
   }
@@ -352,7 +352,7 @@ function withoutUnclosed(items: ShellItem[], unclosed: UnclosedQuote[], index: L
     `This ${what} is never closed: the shell reads to the end of the file looking for its end, then stops with a syntax error (unexpected EOF while looking for the matching ${first.quote}). The command it stands in does not run, nor does anything after it.`);
   // The word the quote opens in (a command's, or one a redirection names), then back to the start of its command.
   const holds = (t: Token | undefined) => !!t && comparePos(t.range.start, at) <= 0 && comparePos(at, t.range.end) < 0;
-  const word = items.findIndex((it) => holds(it.kind === 'word' ? it.token : it.kind === 'op' ? it.target : undefined));
+  const word = items.findIndex((it) => holds(it.kind === 'word' ? it : it.kind === 'op' ? it.target : undefined));
   if (word < 0) return items;
   let from = word;
   while (from > 0 && !endsCommand(items[from - 1])) from--;
