@@ -274,6 +274,25 @@ test('a function called once per port, before or after the rules it makes redund
   assert.match(loop.diagnostics.find((d) => d.code === 'redundant-rule')!.message, /\(line 3 with \$p = 443 decides ACCEPT\)/);
 });
 
+test('a loop or a run of calls that adds the same deciding rule twice: repeated-value on the rule, once per repeated value', () => {
+  const found = (...lines: string[]) => run(script(...lines)).diagnostics.filter((d) => d.code === 'repeated-value');
+  const loop = found('for p in 22 80 443 80 22 22; do', '  iptables -A INPUT -p tcp --dport $p -j ACCEPT', 'done');
+  assert.deepEqual(loop.map((d) => [d.range.start.line, d.data]), [[2, { value: '22', times: 3 }], [2, { value: '80', times: 2 }]]);
+  assert.match(loop[0].message, /^The loop on line 2 lists 22 3 times: this rule is added 3 times for \$p = 22, and only the first copy ever fires/);
+  const calls = found('allow() { iptables -A INPUT -p udp --dport "$1" -j DROP; }', 'allow 53', 'allow 123', 'allow 53');
+  assert.equal(calls.length, 1);
+  assert.match(calls[0].message, /^The calls on lines 3 and 5 both pass 53: .* Remove the repeated call\.$/);
+  // Each copy of a rate-limited rule has its own count; a LOG rule or a jump decides nothing; a body of two commands
+  // interleaves their rules; a list without a repeat: nothing said.
+  assert.deepEqual(found('for p in 22 22; do', '  iptables -A INPUT -p tcp --dport $p -m limit --limit 5/min -j ACCEPT', 'done'), []);
+  assert.deepEqual(found('for p in 22 22; do', '  iptables -A INPUT -p tcp --dport $p -j LOG', 'done'), []);
+  assert.deepEqual(found('iptables -N X', 'for p in 22 22; do', '  iptables -A INPUT -p tcp --dport $p -j X', 'done'), []);
+  assert.deepEqual(found('for p in 22 22; do', '  iptables -A INPUT -p tcp --dport $p -j ACCEPT', '  iptables -A INPUT -p udp --dport $p -j ACCEPT', 'done'), []);
+  assert.deepEqual(found('for p in 22 80; do', '  iptables -A INPUT -p tcp --dport $p -j ACCEPT', 'done'), []);
+  // A value iptables refuses adds no rule, twice or not.
+  assert.deepEqual(found('for p in 99999 99999; do', '  iptables -A INPUT -p tcp --dport $p -j ACCEPT', 'done'), []);
+});
+
 test('a script whose functions run in the order they are written keeps its order; a body that loads a restore file stays where it is', () => {
   const inOrder = run(script('setup() { iptables -A INPUT -i lo -j ACCEPT; }', 'setup', 'iptables -A INPUT -j DROP')).ruleset;
   assert.deepEqual(inOrder.run?.order, inOrder.commands);

@@ -14,11 +14,13 @@ import { checkSnat } from './snat';
 import { reportDeadRules } from './shadow';
 import { checkStyle } from './style';
 import { checkUntracked } from './untracked';
+import { checkRepeatedValues } from './repeatedValue';
 
 export function runAnalysis(ctx: CheckContext): AnalysisModel {
   const model = ctx.model;
   checkStyle(model, ctx);
   const dead = reportDeadRules(model, ctx);
+  checkRepeatedValues(model, ctx, dead);
   checkPolicies(model, ctx);
   checkDnat(model, ctx);
   checkSnat(model, ctx);

@@ -36,6 +36,7 @@ export const CODES: CodeInfo[] = [
   { code: 'shadowed-rule', severity: 'warning', title: 'A rule that never fires because earlier rules decide its packets' },
   { code: 'reject-before-accept', severity: 'warning', title: 'An ACCEPT placed after the DROP/REJECT that takes its packets' },
   { code: 'redundant-rule', severity: 'info', title: 'A rule whose packets already get the same verdict' },
+  { code: 'repeated-value', severity: 'info', title: 'A loop or a run of calls that adds the same rule twice' },
   { code: 'never-matches', severity: 'warning', title: 'A rule whose own conditions exclude every packet' },
   { code: 'untracked-state', severity: 'warning', title: 'A connection-state match on packets the raw table untracks' },
   { code: 'missing-established', severity: 'warning', title: 'Replies to accepted connections are dropped' },

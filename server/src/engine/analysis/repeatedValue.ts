@@ -1,0 +1,55 @@
+/**
+ * repeated-value: a loop whose list names a value twice (`for p in 22 80 22`), or a function called twice in a row
+ * with the same word (`allow 53`, `allow 53`), adds the same rule twice. Where the rule decides its packets and the
+ * model knows exactly what it matches, the first copy takes every packet of the second, which never fires. (Copies
+ * of a rule with a rate limit or a recent list each have their own, and both fire.)
+ */
+import { CheckContext } from '../checks/context';
+import { Command } from '../model';
+import { familyOf } from '../state';
+import { LoopInfo } from '../parse/scriptLoops';
+import { AnalysisModel, RuleInfo } from './model';
+import { ruleMatch } from './ruleMatch';
+
+const DECIDES = new Set(['ACCEPT', 'DROP', 'REJECT', 'RETURN']);
+
+export function checkRepeatedValues(model: AnalysisModel, ctx: CheckContext, dead: ReadonlySet<RuleInfo>): void {
+  for (const [c, info] of ctx.rs.loops ?? []) {
+    const repeats = repeatedValues(info);
+    if (!repeats.length || !addsDecidingRule(c, info)) continue;
+    const cs = c.chainName === undefined ? undefined : ctx.state.get(familyOf(ctx.rs, c), c.table, c.chainName);
+    // A rule iptables refused is in no chain; a rule that never fires at all is reported as such.
+    if (!cs || !cs.rules.includes(c) || dead.has(model.ruleInfo(c, cs))) continue;
+    const space = model.space(cs);
+    for (const [value, at] of repeats) {
+      if (!ruleMatch(info.variants[at[0]], space).exact) continue;
+      ctx.sink.add('repeated-value', 'info', c.range, messageOf(info, value, at), { value, times: at.length });
+    }
+  }
+}
+
+/** A command of its own loop alone (no other command's rules between its copies) that appends a rule deciding its packets. */
+function addsDecidingRule(c: Command, info: LoopInfo): boolean {
+  const t = c.target;
+  return !info.each && info.loop.size === 1 && c.spec.short === '-A' && !c.broken && !!t?.spec && !t.goto && DECIDES.has(t.spec.name);
+}
+
+/** Each value the loop takes more than once, with the places of its variants (in order). */
+function repeatedValues(info: LoopInfo): Array<[string, number[]]> {
+  const byValue = new Map<string, number[]>();
+  info.valueAt.forEach((v, k) => {
+    const value = info.values[v];
+    (byValue.get(value) ?? byValue.set(value, []).get(value)!).push(k);
+  });
+  return [...byValue].filter(([, at]) => at.length > 1);
+}
+
+function messageOf(info: LoopInfo, value: string, at: number[]): string {
+  const copies = at.length === 2 ? 'twice' : `${at.length} times`;
+  const calls = info.loop.calls;
+  if (calls) {
+    const lines = at.map((k) => calls[info.valueAt[k]] + 1);
+    return `The calls on lines ${lines.slice(0, -1).join(', ')} and ${lines[lines.length - 1]} ${at.length === 2 ? 'both' : 'all'} pass ${value}: this rule is added ${copies} for $${info.name} = ${value}, and only the first copy ever fires (it takes every packet of the others). Remove the repeated call.`;
+  }
+  return `The loop on line ${info.line + 1} lists ${value} ${copies}: this rule is added ${copies} for $${info.name} = ${value}, and only the first copy ever fires (it takes every packet of the others). Remove the repeated value.`;
+}
