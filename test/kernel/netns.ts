@@ -79,40 +79,50 @@ export function makeNetPair(): NetPair {
 }
 
 /**
- * Sends one packet from the peer: a TCP SYN (connect), a UDP datagram, or an ICMP echo request (ICMPv6 for IPv6
- * addresses, whose checksum the kernel fills in).
+ * The peer's way of sending one first packet, in Python: a TCP SYN (a connect, waited for a moment, or with `wait`
+ * false a non-blocking one whose socket is handed back to be kept open), a UDP datagram, or an ICMP echo request
+ * (ICMPv6 for IPv6 addresses, whose checksum the kernel fills in). Every packet carries 5 bytes of data.
  */
-export const SENDER = String.raw`
-import socket, struct, sys
-proto, src, dst, sport, dport = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-six = ':' in dst
-fam = socket.AF_INET6 if six else socket.AF_INET
-if six and proto == 'icmp':
-    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
-    s.bind((src, 0))
-    s.sendto(struct.pack('!BBHHH', 128, 0, 0, sport & 0xffff, 1) + b'trace', (dst, 0))
-elif proto == 'tcp':
-    s = socket.socket(fam, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((src, sport))
-    s.settimeout(0.4)
-    try:
-        s.connect((dst, dport))
-    except Exception:
-        pass
-elif proto == 'udp':
-    s = socket.socket(fam, socket.SOCK_DGRAM)
-    s.bind((src, sport))
-    s.sendto(b'trace', (dst, dport))
-else:
-    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-    s.bind((src, 0))
-    body = struct.pack('!BBHHH', 8, 0, 0, sport & 0xffff, 1) + b'trace'
-    total = sum(struct.unpack('!%dH' % (len(body) // 2), body[: len(body) // 2 * 2])) + (body[-1] << 8 if len(body) % 2 else 0)
-    while total >> 16:
-        total = (total & 0xffff) + (total >> 16)
-    body = body[:2] + struct.pack('!H', ~total & 0xffff) + body[4:]
-    s.sendto(body, (dst, 0))
+const SEND = String.raw`
+import json, socket, struct, sys, time
+def send(proto, src, dst, sport, dport, wait):
+    fam = socket.AF_INET6 if ':' in dst else socket.AF_INET
+    if proto == 'tcp':
+        s = socket.socket(fam, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((src, sport))
+        if not wait:
+            s.setblocking(False)
+            s.connect_ex((dst, dport))
+            return s
+        s.settimeout(0.4)
+        try:
+            s.connect((dst, dport))
+        except Exception:
+            pass
+    elif proto == 'udp':
+        s = socket.socket(fam, socket.SOCK_DGRAM)
+        s.bind((src, sport))
+        s.sendto(b'probe', (dst, dport))
+    elif fam == socket.AF_INET6:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+        s.bind((src, 0))
+        s.sendto(struct.pack('!BBHHH', 128, 0, 0, sport & 0xffff, 1) + b'probe', (dst, 0))
+    else:
+        s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+        s.bind((src, 0))
+        body = struct.pack('!BBHHH', 8, 0, 0, sport & 0xffff, 1) + b'probe'
+        total = sum(struct.unpack('!%dH' % (len(body) // 2), body[: len(body) // 2 * 2])) + (body[-1] << 8 if len(body) % 2 else 0)
+        while total >> 16:
+            total = (total & 0xffff) + (total >> 16)
+        body = body[:2] + struct.pack('!H', ~total & 0xffff) + body[4:]
+        s.sendto(body, (dst, 0))
+    return s
+`;
+
+/** Sends one packet from the peer (see SEND): argv holds proto, src, dst, sport and dport. */
+export const SENDER = `${SEND}
+send(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), True)
 `;
 
 /** Per-rule packet counters from iptables-legacy-save -c (or ip6tables-legacy-save -c): table -> chain -> counts in rule order. */
@@ -137,38 +147,10 @@ export function readCounters(save: string): Map<string, Map<string, number[]>> {
 
 /**
  * Sends many first packets from the peer at once, none waiting for an answer: argv[1] is a JSON list of
- * [proto, src, dst, sport, dport]. A TCP SYN goes out from a non-blocking connect (the socket is kept open until all
- * are sent, so nothing is retransmitted or reset from this side), a UDP datagram, or an ICMP echo request (ICMPv6
- * for IPv6 addresses, whose checksum the kernel fills in).
+ * [proto, src, dst, sport, dport]. The TCP sockets are kept open until all are sent, so nothing is retransmitted or
+ * reset from this side.
  */
-export const BURST_SENDER = String.raw`
-import json, socket, struct, sys, time
-kept = []
-for proto, src, dst, sport, dport in json.loads(sys.argv[1]):
-    fam = socket.AF_INET6 if ':' in dst else socket.AF_INET
-    if proto == 'tcp':
-        s = socket.socket(fam, socket.SOCK_STREAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((src, sport))
-        s.setblocking(False)
-        s.connect_ex((dst, dport))
-    elif proto == 'udp':
-        s = socket.socket(fam, socket.SOCK_DGRAM)
-        s.bind((src, sport))
-        s.sendto(b'probe', (dst, dport))
-    elif fam == socket.AF_INET6:
-        s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
-        s.bind((src, 0))
-        s.sendto(struct.pack('!BBHHH', 128, 0, 0, sport & 0xffff, 1) + b'probe', (dst, 0))
-    else:
-        s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-        s.bind((src, 0))
-        body = struct.pack('!BBHHH', 8, 0, 0, sport & 0xffff, 1) + b'probe'
-        total = sum(struct.unpack('!%dH' % (len(body) // 2), body[: len(body) // 2 * 2])) + (body[-1] << 8 if len(body) % 2 else 0)
-        while total >> 16:
-            total = (total & 0xffff) + (total >> 16)
-        body = body[:2] + struct.pack('!H', ~total & 0xffff) + body[4:]
-        s.sendto(body, (dst, 0))
-    kept.append(s)
+export const BURST_SENDER = `${SEND}
+kept = [send(proto, src, dst, sport, dport, False) for proto, src, dst, sport, dport in json.loads(sys.argv[1])]
 time.sleep(0.2)
 `;
