@@ -289,6 +289,8 @@ test('a loop or a run of calls that adds the same deciding rule twice: repeated-
   assert.deepEqual(found('iptables -N X', 'for p in 22 22; do', '  iptables -A INPUT -p tcp --dport $p -j X', 'done'), []);
   assert.deepEqual(found('for p in 22 22; do', '  iptables -A INPUT -p tcp --dport $p -j ACCEPT', '  iptables -A INPUT -p udp --dport $p -j ACCEPT', 'done'), []);
   assert.deepEqual(found('for p in 22 80; do', '  iptables -A INPUT -p tcp --dport $p -j ACCEPT', 'done'), []);
+  // A rule that does not use the loop's word is the same for every value, repeated or not: not this finding.
+  assert.deepEqual(found('for p in 22 22; do', '  iptables -A INPUT -p tcp -j ACCEPT', 'done'), []);
   // A value iptables refuses adds no rule, twice or not.
   assert.deepEqual(found('for p in 99999 99999; do', '  iptables -A INPUT -p tcp --dport $p -j ACCEPT', 'done'), []);
 });

@@ -28,10 +28,15 @@ export function checkRepeatedValues(model: AnalysisModel, ctx: CheckContext, dea
   }
 }
 
-/** A command of its own loop alone (no other command's rules between its copies) that appends a rule deciding its packets. */
+/**
+ * A command alone in its loop (no other command's rules between its copies), that uses the loop's word (each value
+ * its own parse; a command that does not is the same rule for every value, repeated or not) and appends a rule
+ * deciding its packets.
+ */
 function addsDecidingRule(c: Command, info: LoopInfo): boolean {
   const t = c.target;
-  return !info.each && info.loop.size === 1 && c.spec.short === '-A' && !c.broken && !!t?.spec && !t.goto && DECIDES.has(t.spec.name);
+  const usesWord = info.variants.some((v) => v !== c);
+  return usesWord && !info.each && info.loop.size === 1 && c.spec.short === '-A' && !c.broken && !!t?.spec && !t.goto && DECIDES.has(t.spec.name);
 }
 
 /** Each value the loop takes more than once, with the places of its variants (in order). */
