@@ -254,18 +254,21 @@ export function lineName(rs: Ruleset, c: Command, values?: readonly number[]): s
   const line = `line ${c.startLine + 1}`;
   if (loop && calls) {
     const named = values ?? (loop.each ? loop.valueAt.slice(0, 1) : calls.map((_, k) => k));
-    return `${line} of the function called on ${linesList(named.map((k) => calls[k] + 1))}`;
+    return `${line} of the function called on ${linesList(named.map((k) => calls[k] + 1), 4)}`;
   }
   const at = rs.run?.line.get(c);
   const which = values?.length && loop && !loop.each ? ` with $${loop.name} = ${[...new Set(values.map((k) => loop.values[k]))].join(' or ')}` : valueOf(rs, c);
   return `${line}${which}${at === undefined ? '' : ` of the function called on line ${at + 1}`}`;
 }
 
-/** `line 4`, `lines 4 and 9`, `lines 4, 9 and 12`, `lines 4, 9, 12 and 3 more` (the lines 1-based, in order, once each). */
-function linesList(lines: readonly number[]): string {
+/**
+ * `line 4`, `lines 4 and 9`, `lines 4, 9 and 12` (the lines 1-based, in order, once each); beyond `most` lines, the
+ * first few and how many more: `lines 4, 9, 12 and 3 more`.
+ */
+export function linesList(lines: readonly number[], most = Infinity): string {
   const xs = [...new Set(lines)].sort((a, b) => a - b);
   if (xs.length === 1) return `line ${xs[0]}`;
-  if (xs.length > 4) return `lines ${xs.slice(0, 3).join(', ')} and ${xs.length - 3} more`;
+  if (xs.length > most) return `lines ${xs.slice(0, most - 1).join(', ')} and ${xs.length - most + 1} more`;
   return `lines ${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 }
 

@@ -201,9 +201,8 @@ function loopExplained(result: LintResult, c: Command): string | undefined {
 function commandMarkdown(result: LintResult, c: Command): string {
   const called = result.ruleset.run?.line.get(c);
   // A function called once per value: its rules stand where the first of those calls is.
-  const calls = result.ruleset.loops?.get(c)?.loop.calls;
-  const where = calls && calls.length > 1 ? `, once per call, the first on line ${calls[0] + 1}` : `, on line ${(called ?? 0) + 1}`;
-  const path = result.ruleset.otherArms?.has(c) ? NOT_FOLLOWED : called !== undefined ? `\n\n*Runs where its function is called${where}: the analysis takes it there, after what comes before that call.*` : '';
+  const each = (result.ruleset.loops?.get(c)?.loop.calls?.length ?? 0) > 1 ? ', once per call, the first' : ',';
+  const path = result.ruleset.otherArms?.has(c) ? NOT_FOLLOWED : called !== undefined ? `\n\n*Runs where its function is called${each} on line ${called + 1}: the analysis takes it there, after what comes before that call.*` : '';
   const what = `**${c.spec.short}, ${c.spec.long}**: ${c.spec.doc}`;
   if (!isRuleCommand(c) || c.broken || c.spec.short === '-D') return `${what}${path}`;
   const cs = c.chainName === undefined ? undefined : result.state.get(familyOf(result.ruleset, c), c.table, c.chainName);

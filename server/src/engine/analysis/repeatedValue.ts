@@ -5,7 +5,7 @@
  * of a rule with a rate limit or a recent list each have their own, and both fire.)
  */
 import { CheckContext } from '../checks/context';
-import { Command } from '../model';
+import { Command, linesList } from '../model';
 import { familyOf } from '../state';
 import { LoopInfo } from '../parse/scriptLoops';
 import { AnalysisModel, RuleInfo } from './model';
@@ -53,8 +53,7 @@ function messageOf(info: LoopInfo, value: string, at: number[]): string {
   const copies = at.length === 2 ? 'twice' : `${at.length} times`;
   const calls = info.loop.calls;
   if (calls) {
-    const lines = at.map((k) => calls[info.valueAt[k]] + 1);
-    return `The calls on lines ${lines.slice(0, -1).join(', ')} and ${lines[lines.length - 1]} ${at.length === 2 ? 'both' : 'all'} pass ${value}: this rule is added ${copies} for $${info.name} = ${value}, and only the first copy ever fires (it takes every packet of the others). Remove the repeated call.`;
+    return `The calls on ${linesList(at.map((k) => calls[info.valueAt[k]] + 1))} ${at.length === 2 ? 'both' : 'all'} pass ${value}: this rule is added ${copies} for $${info.name} = ${value}, and only the first copy ever fires (it takes every packet of the others). Remove the repeated call.`;
   }
   return `The loop on line ${info.line + 1} lists ${value} ${copies}: this rule is added ${copies} for $${info.name} = ${value}, and only the first copy ever fires (it takes every packet of the others). Remove the repeated value.`;
 }

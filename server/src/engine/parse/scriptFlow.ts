@@ -142,20 +142,12 @@ export class ScriptStatements {
 
   /** The arms (and function bodies) the next command stands in, outermost first; a condition is in no arm of its own. */
   arms(): ArmRef[] {
-    // The commands of one arm share one list (none changes it): a script has thousands of commands, in few arms.
-    const last = this.lastArms;
-    let k = 0;
-    let same = true;
-    for (const s of this.tracked) {
-      if (s.arm < 0 || s.kind === 'brace') continue;
-      same &&= k < last.length && last[k].statement === s.id && last[k].arm === s.arm;
-      k++;
-    }
-    if (same && k === last.length) return last;
     const out: ArmRef[] = [];
     for (const s of this.tracked) if (s.arm >= 0 && s.kind !== 'brace') out.push({ statement: s.id, arm: s.arm });
-    this.lastArms = out;
-    return out;
+    // The commands of one arm share one list (none changes it): a script has thousands of commands, in few arms.
+    const last = this.lastArms;
+    if (out.length === last.length && out.every((r, k) => r.statement === last[k].statement && r.arm === last[k].arm)) return last;
+    return (this.lastArms = out);
   }
 
   private lastArms: ArmRef[] = [];

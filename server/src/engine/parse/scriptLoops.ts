@@ -12,7 +12,7 @@
  * once per family, which interleaves nothing.
  */
 import { Token } from '../lexer';
-import { ArmRef, Command } from '../model';
+import { ArmRef, Command, linesList } from '../model';
 import { Diagnostic } from '../types';
 import { DiagnosticSink } from './diagnostics';
 import { KEYWORDS, ShellValues, SimpleWords } from './shellValues';
@@ -132,8 +132,7 @@ function loopHead(words: readonly Token[]): { name: string; list: readonly Token
 /** Where a loop's values come from, in words: `the loop on line 4`, `the calls on lines 7, 8 and 9`. */
 export function loopPlace(loop: LoopOf): string {
   if (!loop.calls) return `the loop on line ${loop.line + 1}`;
-  const lines = loop.calls.map((l) => l + 1);
-  return lines.length === 1 ? `the call on line ${lines[0]}` : `the calls on lines ${lines.slice(0, -1).join(', ')} and ${lines[lines.length - 1]}`;
+  return `the call${loop.calls.length === 1 ? '' : 's'} on ${linesList(loop.calls.map((l) => l + 1))}`;
 }
 
 /** How a finding names the values it is about: `(with $p = 80)`; for a function's calls, which calls: `(with $1 = 80: the call on line 9)`. */
