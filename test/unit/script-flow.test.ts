@@ -282,6 +282,9 @@ test('a loop or a run of calls that adds the same deciding rule twice: repeated-
   const calls = found('allow() { iptables -A INPUT -p udp --dport "$1" -j DROP; }', 'allow 53', 'allow 123', 'allow 53');
   assert.equal(calls.length, 1);
   assert.match(calls[0].message, /^The calls on lines 3 and 5 both pass 53: .* Remove the repeated call\.$/);
+  // A function of two parameters: the repeated call passes both words again.
+  const two = found('allow() { iptables -A INPUT -p "$1" --dport "$2" -j ACCEPT; }', 'allow tcp 22', 'allow tcp 80', 'allow tcp 22');
+  assert.match(two[0]?.message ?? '', /^The calls on lines 3 and 5 both pass tcp 22: this rule is added twice for \$1 = tcp, \$2 = 22,/);
   // Each copy of a rate-limited rule has its own count; a LOG rule or a jump decides nothing; a body of two commands
   // interleaves their rules; a list without a repeat: nothing said.
   assert.deepEqual(found('for p in 22 22; do', '  iptables -A INPUT -p tcp --dport $p -m limit --limit 5/min -j ACCEPT', 'done'), []);

@@ -1,7 +1,7 @@
 /** Hover: what each word means, from the knowledge base and the analysis. Markdown, short. */
 import { Token } from '../engine/lexer';
 import { holdsTemplateValue, templateLine } from '../engine/parse/template';
-import { isLoopWord, loopPlace } from '../engine/parse/scriptLoops';
+import { fixedValue, isLoopWord, loopPlace } from '../engine/parse/scriptLoops';
 import { Family, formatAddress, parseNet } from '../engine/kb/addresses';
 import { BUILTIN_CHAINS, isBuiltinChainOf, ModuleSpec, OptionSpec, TABLES } from '../engine/kb';
 import { PORT_DESCRIPTIONS, PORT_NAMES, protocolNumber, SERVICES, strtoulBase0 } from '../engine/kb/services';
@@ -125,10 +125,14 @@ function loopWord(result: LintResult, loc: Located): string | undefined {
   return `\`${raw}\` is each of ${list} in turn (${loopPlace(loop.loop)}): ${what}`;
 }
 
-/** A word of a script read through its variables (`$LAN/24`): what it was read as, before what that value is. */
-function withVariables(token: Token, markdown: string | undefined): string | undefined {
+/** A word of a script read through its variables (`$LAN/24`) or a function's argument: what it was read as, before what that value is. */
+function withVariables(result: LintResult, loc: Extract<Located, { kind: 'value' }>, markdown: string | undefined): string | undefined {
+  const { token } = loc;
   if (token.dynamic || !token.raw.includes('$') || token.raw === token.value) return markdown;
-  const note = `\`${token.raw}\` is read as \`${token.value}\`: each variable in it is set once, plainly, before this line (in the script, or in a file it sources).`;
+  const loop = result.ruleset.loops?.get(loc.command)?.loop;
+  const note = fixedValue(token.raw, loop?.fixed) !== undefined
+    ? `\`${token.raw}\` is \`${token.value}\` in every call of its function (${loopPlace(loop!)}).`
+    : `\`${token.raw}\` is read as \`${token.value}\`: each variable in it is set once, plainly, before this line (in the script, or in a file it sources).`;
   return markdown ? `${note}\n\n${markdown}` : note;
 }
 
@@ -224,7 +228,7 @@ function describe(result: LintResult, loc: Located): string | undefined {
     case 'negation':
       return `**!** negates the condition that follows: \`! ${loc.use.nameToken.value}\` matches packets for which it does not hold.`;
     case 'value':
-      return withVariables(loc.token, valueMarkdown(result, loc));
+      return withVariables(result, loc, valueMarkdown(result, loc));
     case 'match':
       return loc.spec ? moduleMarkdown(loc.spec) : `\`${loc.token.value}\`: not a match module iptables knows.`;
     case 'target':

@@ -53,7 +53,11 @@ function messageOf(info: LoopInfo, value: string, at: number[]): string {
   const copies = at.length === 2 ? 'twice' : `${at.length} times`;
   const calls = info.loop.calls;
   if (calls) {
-    return `The calls on ${linesList(at.map((k) => calls[info.valueAt[k]] + 1))} ${at.length === 2 ? 'both' : 'all'} pass ${value}: this rule is added ${copies} for $${info.name} = ${value}, and only the first copy ever fires (it takes every packet of the others). Remove the repeated call.`;
+    // With the parameters that are the same in every call (allow tcp 22): the whole of what the calls pass.
+    const params = [...(info.loop.fixed ?? []), [info.name, value] as const].sort(([a], [b]) => a.localeCompare(b));
+    const passed = params.map(([, v]) => v).join(' ');
+    const assigned = params.map(([n, v]) => `$${n} = ${v}`).join(', ');
+    return `The calls on ${linesList(at.map((k) => calls[info.valueAt[k]] + 1))} ${at.length === 2 ? 'both' : 'all'} pass ${passed}: this rule is added ${copies} for ${assigned}, and only the first copy ever fires (it takes every packet of the others). Remove the repeated call.`;
   }
   return `The loop on line ${info.line + 1} lists ${value} ${copies}: this rule is added ${copies} for $${info.name} = ${value}, and only the first copy ever fires (it takes every packet of the others). Remove the repeated value.`;
 }

@@ -16,7 +16,7 @@ import { followedArms, FunctionCall, notFollowed, runOrder, ScriptStatements, un
 import { ASSIGN, EXPANSION, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
-import { BodyRule, callLoops, eachValue, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopDepths, loopsOf, mentionsLoopVar, shBraceWords, shellOf, takenTogether, withValue } from './scriptLoops';
+import { BodyRule, callLoops, eachValue, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopDepths, loopsOf, mentionsLoopVar, shBraceWords, shellOf, takenTogether, withFixed, withValue } from './scriptLoops';
 import { comparePos, Diagnostic, Range } from '../types';
 
 /**
@@ -417,20 +417,23 @@ function addIptables(g: Gathered, sc: SimpleCommand, k: number, loop: LoopOf | u
     // The second family's findings are the first's but for what differs by family.
     const own = n === 0 ? g.sink : new DiagnosticSink();
     const ctx = { family, format: 'script' as const, table: 'filter', sink: own, index: g.commands.length };
-    const looped = loop && parseLooped(words.slice(k + 1), loop, values, ctx);
-    const { cmd, resolved } = looped ?? parseResolved(words.slice(k + 1), values, ctx);
+    const plain = words.slice(k + 1);
+    const rest = withFixed(plain, loop);
+    const looped = loop && parseLooped(rest, loop, values, ctx);
+    const { cmd, resolved } = looped ?? parseResolved(rest, values, ctx);
     if (own !== g.sink) for (const d of own.items) if (!g.sink.items.some((x) => sameFinding(x, d))) g.sink.items.push(d);
     // `iptables {{ rule }}`: a command of the template's making (its iptables command itself unknown).
-    if (!cmd && words.slice(k + 1).some(isTemplateExpression)) g.loads.push({ family, noflush: false, line: words[k].range.start.line, arms, template: true });
+    if (!cmd && rest.some(isTemplateExpression)) g.loads.push({ family, noflush: false, line: words[k].range.start.line, arms, template: true });
     // Each value's command of its own (`-P $c DROP`), or one command, with what a loop says of it.
-    for (const { cmd: c, info } of looped?.each ?? (cmd ? [{ cmd, info: looped?.info ?? repeated(cmd, words.slice(k + 1), loop, both) }] : [])) {
+    for (const { cmd: c, info } of looped?.each ?? (cmd ? [{ cmd, info: looped?.info ?? repeated(cmd, rest, loop, both) }] : [])) {
       if (info) g.loopInfo.set(c, info);
       c.index = g.commands.length;
       c.commandFamily = family;
       g.commands.push(c);
       if (arms.length) g.armsOf.set(c, arms);
-      // Written once for two families or several values: what rewrites commands as text leaves it as it is.
-      c.substituted = resolved || both !== undefined;
+      // Written once for two families or several values, or with a function's argument: what rewrites commands as
+      // text leaves it as it is.
+      c.substituted = resolved || both !== undefined || rest !== plain;
       if (templated) c.conditional = true;
     }
   }
@@ -469,7 +472,7 @@ function bodyRules(sc: SimpleCommand, loop: LoopOf, values: ShellValues, aliases
   if (!fam) return [{ key: undefined, times: loop.values.length, append: false, decides: true }];
   return (both ?? [forced ?? fam]).flatMap((family) => {
     const ctx = { family, format: 'script' as const, table: 'filter', sink: new DiagnosticSink(), index: 0 };
-    const rest = words.slice(k + 1);
+    const rest = withFixed(words.slice(k + 1), loop);
     const looped = parseLooped(rest, loop, values, ctx);
     const one = (cmd: Command | undefined, times: number): BodyRule => {
       const adds = cmd && !cmd.broken && (cmd.spec.short === '-A' || cmd.spec.short === '-I') && !cmd.chainDynamic && cmd.chainName !== undefined;

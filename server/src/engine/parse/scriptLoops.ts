@@ -62,6 +62,11 @@ export interface LoopOf {
    * their lines. The name is the argument's number, the values are the calls' arguments, the line is the first call's.
    */
   calls?: readonly number[];
+  /**
+   * The function's other positional parameters, each the same word in every call (`allow tcp 22`, `allow tcp 80`:
+   * $1 is `tcp`), by number: read as that word wherever the body names one as a whole word.
+   */
+  fixed?: ReadonlyMap<string, string>;
 }
 
 /** A chain as LoopOf.interleaved names it. */
@@ -127,6 +132,30 @@ function loopHead(words: readonly Token[]): { name: string; list: readonly Token
   const k = leading(words);
   if (words[k]?.value !== 'for' || words[k].quoted || !NAME.test(words[k + 1]?.value ?? '') || words[k + 2]?.value !== 'in') return undefined;
   return { name: words[k + 1].value, list: words.slice(k + 3), line: words[k].line };
+}
+
+/**
+ * The words of a command of a function's body with each parameter that is the same in every call (LoopOf.fixed)
+ * read as that word, where a word is the parameter alone (`$2`, `"$2"`); the words themselves when there is none.
+ */
+export function withFixed(words: Token[], loop: LoopOf | undefined): Token[] {
+  const fixed = loop?.fixed;
+  if (!fixed) return words;
+  let out = words;
+  for (const [n, w] of words.entries()) {
+    const value = fixedValue(w.raw, fixed);
+    if (value === undefined) continue;
+    if (out === words) out = [...words];
+    out[n] = new Token(value, w.raw, w.line, w.start, w.endLine, w.end, w.quoted, false);
+  }
+  return out;
+}
+
+/** The word a parameter that is the same in every call stands for, where `raw` is that parameter alone. */
+export function fixedValue(raw: string, fixed: ReadonlyMap<string, string> | undefined): string | undefined {
+  if (!fixed || !raw.includes('$')) return undefined;
+  for (const [name, value] of fixed) if (isLoopWord(raw, name)) return value;
+  return undefined;
 }
 
 /** Where a loop's values come from, in words: `the loop on line 4`, `the calls on lines 7, 8 and 9`. */
@@ -244,9 +273,10 @@ const POSITIONAL = /\$(?:\{([1-9])\}|([1-9])(?![0-9]))/g;
 /**
  * `allow() { iptables -A INPUT -p tcp --dport "$1" -j ACCEPT; }` then `allow 22`, `allow 80`, `allow 443`, one after
  * another: the function's body runs once per call, with $1 each call's argument, as a loop over them would. The
- * commands of such a body, each with that loop: where the body names one positional parameter and no other (nor
- * all of them), every call of the function stands in one run of calls (nothing but harmless commands between, the
- * same arms, none after `&&` or `||`), outside its own body, and gives that parameter a known word. A body as a
+ * commands of such a body, each with that loop: where the body does not name all of the parameters at once, every
+ * call of the function stands in one run of calls (nothing but harmless commands between, the same arms, none after
+ * `&&` or `||`), outside its own body, and gives each parameter the body names a known word; one parameter may
+ * differ from call to call, the others being the same in every call (`allow tcp 22`, `allow tcp 80`). A body as a
  * loop's: one command, or several with no compound command among them.
  */
 export function callLoops<C extends InArms>(commands: readonly C[], functions: ReadonlyMap<string, number>, values: ShellValues, loops: ReadonlyMap<C, LoopOf>): Map<C, LoopOf> {
@@ -289,24 +319,33 @@ function callLoop<C extends InArms>(commands: readonly C[], fn: number, at: read
     const k = leading(c.words);
     if (c.words[k]?.value === 'shift' || c.words[k]?.value === 'set') return undefined;
   }
-  if (named.size !== 1) return undefined;
-  const name = [...named][0];
+  if (!named.size) return undefined;
   const first = commands[at[0]];
   const sameArms = (c: C) => c.arms.length === first.arms.length && c.arms.every((r, q) => r.statement === first.arms[q].statement && r.arm === first.arms[q].arm);
-  const vals: string[] = [];
+  const params = [...named].sort();
+  // Each named parameter's word in each call.
+  const texts = params.map((): string[] => []);
   for (const [n, i] of at.entries()) {
     const call = commands[i];
     if (call.conditional || !sameArms(call) || call.arms.some((r) => r.statement === fn)) return undefined;
     // Nothing but harmless commands between one call and the next.
     if (n > 0) for (let j = at[n - 1] + 1; j < i; j++) if (!HARMLESS.has(commandWord(commands[j].words)?.value ?? '')) return undefined;
-    const arg = call.words[leading(call.words) + Number(name)];
-    const text = arg && (arg.dynamic ? values.text(arg) : arg.value);
-    // A word the shell would split (here, or where the body uses it unquoted), glob or brace-expand is not one value.
-    if (text === undefined || /\s/.test(text) || (!arg.quoted && /[*?[{]/.test(text))) return undefined;
-    vals.push(text);
+    for (const [q, p] of params.entries()) {
+      const arg = call.words[leading(call.words) + Number(p)];
+      const text = arg && (arg.dynamic ? values.text(arg) : arg.value);
+      // A word the shell would split (here, or where the body uses it unquoted), glob or brace-expand is not one value.
+      if (text === undefined || /\s/.test(text) || (!arg.quoted && /[*?[{]/.test(text))) return undefined;
+      texts[q].push(text);
+    }
   }
+  // One parameter may differ from call to call (the loop's word); the others must be the same word in every call.
+  const varying = params.filter((_, q) => texts[q].some((t) => t !== texts[q][0]));
+  if (varying.length > 1) return undefined;
+  const name = varying[0] ?? params[0];
+  const fixed = new Map(params.flatMap((p, q) => (p === name ? [] : [[p, texts[q][0]] as const])));
+  const vals = texts[params.indexOf(name)];
   const lines = at.map((i) => commandWord(commands[i].words)!.line);
-  return { name, values: vals, line: lines[0], size: body.length, calls: lines };
+  return { name, values: vals, line: lines[0], size: body.length, calls: lines, fixed: fixed.size ? fixed : undefined };
 }
 
 /**
