@@ -252,6 +252,13 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     return fixes;
   },
   'host-bits-set': (fc) => [{ ...replaceWith(fc, fc.data.replacement as string, `Use the network address ${fc.data.replacement}`), preferred: true, safe: true }],
+  'duplicate-list-item': ({ diag, data, doc }) => {
+    if (!data.comma) return [];
+    const { start, end } = diag.range;
+    const range = data.comma === 'before' ? { start: { line: start.line, character: start.character - 1 }, end } : { start, end: { line: end.line, character: end.character + 1 } };
+    if (doc.getText(range).replace(doc.getText(diag.range), '') !== ',') return [];
+    return [{ title: `Remove '${doc.getText(diag.range)}' from the list`, edits: [{ range, newText: '' }], preferred: true, safe: data.safe === true }];
+  },
   'deprecated-match': ({ result, diag }) => {
     const c = commandOnLine(result.ruleset, diag.range.start.line);
     const m = c?.matches.find((x) => x.token && x.token.range.start.character === diag.range.start.character);

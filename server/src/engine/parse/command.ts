@@ -17,6 +17,7 @@ import { suggest } from '../suggest';
 import { Range } from '../types';
 import { DiagnosticSink } from './diagnostics';
 import { checkHostBits, takesMaskedAddress } from '../checks/hostBits';
+import { checkListRepeats } from '../checks/listRepeats';
 import { Scratch } from '../scratch';
 
 export interface CommandContext {
@@ -933,6 +934,7 @@ class CommandParser {
           if (severity === 'error') this.cmd.broken = true;
         }
         if (k === 0 && takesMaskedAddress(spec)) checkHostBits(a, this.sink);
+        if (a.value.includes(',')) checkListRepeats(a, kinds[k], this.valueCtx.family, this.sink);
       }
     }
   }
