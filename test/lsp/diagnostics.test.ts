@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestClient, withClient } from '../helpers/lspClient';
+import { generateRuleset } from '../../bench/generate';
 
 const URI = 'file:///tmp/rules.v4';
 const TEXT = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCPET\nCOMMIT\n';
@@ -49,6 +50,25 @@ test('incremental edits re-publish diagnostics for the new version', async () =>
     const v = await c.change(URI, [{ range: { start: { line: 2, character: 30 }, end: { line: 2, character: 36 } }, text: 'ACCEPT' }]);
     const p = await c.diagnosticsFor(URI, (x) => x.version === v);
     assert.deepEqual(p.diagnostics.filter((d) => d.severity === 1), []);
+  });
+});
+
+test('a large document is analysed again while idle once open; edits made meanwhile, and after, are published', async () => {
+  await withClient(async (c) => {
+    const uri = 'file:///tmp/large.rules';
+    const lines = generateRuleset(2500).split('\n');
+    await c.open(uri, lines.join('\n'));
+    const opened = await c.diagnosticsFor(uri, (x) => x.version === 1, 60000);
+    // At once (while the server runs the document again), then after a pause: each edit's findings come back.
+    const at = lines.findIndex((l) => l.startsWith('-A INPUT')) + 1;
+    for (const [k, pause] of [[0, 0], [1, 300]]) {
+      await new Promise((r) => setTimeout(r, pause));
+      const v = await c.change(uri, [{ range: { start: { line: at + k, character: 0 }, end: { line: at + k, character: 0 } }, text: '-A INPUT -j ACCPET\n' }]);
+      const p = await c.diagnosticsFor(uri, (x) => x.version === v, 60000);
+      assert.deepEqual(p.diagnostics.filter((d) => d.code === 'unknown-target').map((d) => d.range.start.line), [at, at + 1].slice(0, k + 1));
+      assert.equal(p.diagnostics.length, opened.diagnostics.length + k + 1);
+    }
+    assert.equal(c.stderr, '');
   });
 });
 

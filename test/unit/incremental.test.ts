@@ -11,6 +11,9 @@ import { lint } from '../../server/src/engine/lint';
 import { AnalysisMemo } from '../../server/src/engine/memo';
 import { mulberry } from '../../server/src/engine/trace/confirm';
 import { generateRuleset } from '../../bench/generate';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { AnalysisCache } from '../../server/src/analysisCache';
+import { DEFAULT_SERVER_SETTINGS } from '../../server/src/settings';
 
 const EDITS = Number(process.env.PROPERTY_RUNS ?? 300);
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -79,6 +82,26 @@ function check(name: string, text: string, fileName: string, steps: number, seed
 test('incremental analysis: the bundled examples, edited at random, give what a fresh analysis gives', () => {
   const examples = ['plex-media-server.iptables', 'nat-gateway.iptables', 'ssh-safe-baseline.iptables', 'common-mistakes.iptables', 'wordpress-server.sh', 'ansible-rules.v4.j2'];
   examples.forEach((f, i) => check(f, readFileSync(path.join(ROOT, 'examples', f), 'utf8'), f, Math.ceil(EDITS / examples.length), 11 + i));
+});
+
+test('a document analysed again as it stands (the server does so once a large one opens) changes nothing for the edits after', () => {
+  const cache = new AnalysisCache(() => DEFAULT_SERVER_SETTINGS);
+  const text = generateRuleset(600, 5);
+  let doc = TextDocument.create('file:///r/rules.v4', 'iptables', 1, text);
+  const first = cache.get(doc);
+  for (let k = 0; k < 3; k++) cache.rehearse(doc);
+  // The published result stays the one the editor has.
+  assert.equal(cache.get(doc), first);
+  const rnd = mulberry(21);
+  const lines = text.split('\n');
+  for (let k = 0; k < 40; k++) {
+    const what = edit(lines, rnd);
+    const now = lines.join('\n');
+    doc = TextDocument.update(doc, [{ text: now }], doc.version + 1);
+    const reused = cache.get(doc).diagnostics.map((d) => JSON.stringify(d)).sort();
+    assert.deepEqual(reused, summary(now, 'rules.v4'), `after ${what} (step ${k + 1})`);
+    if (k % 10 === 0) cache.rehearse(doc);
+  }
 });
 
 test('incremental analysis: a generated ruleset with user chains, jumps and a blocklist, edited at random', () => {
