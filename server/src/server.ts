@@ -56,9 +56,9 @@ function scheduleValidation(doc: TextDocument): void {
 }
 
 /**
- * A large document, once opened, is analysed again a few times while nothing else waits (each run stops when an
- * edit or a request comes first): the first keystrokes then take the path V8 has already optimised, as later ones
- * do, rather than two or three times as long.
+ * A large document, once opened, is analysed again a few times, one run per turn of the event loop (none once the
+ * document has been edited): the first keystrokes then take the path V8 has already optimised, as later ones do,
+ * rather than two or three times as long.
  */
 const REHEARSE_FROM = 2000;
 const REHEARSALS = 3;
