@@ -114,3 +114,18 @@ test('property: every port item called redundant can go, and the list then match
   }), { numRuns: 300, seed: 5 });
   assert.ok(reported > 50, `only ${reported} lists with a redundant item`);
 });
+
+test('property: an address is reported exactly when an earlier network of the list holds it', () => {
+  const net = fc.tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 28, max: 32 })).map(([host, prefix]) => {
+    const base = host & ~((1 << (32 - prefix)) - 1);
+    return { text: `10.0.0.${base}/${prefix}`, lo: base, hi: base + (1 << (32 - prefix)) - 1 };
+  });
+  fc.assert(fc.property(fc.array(net, { minLength: 2, maxLength: 9 }), (nets) => {
+    const line = `-A INPUT -s ${nets.map((n) => n.text).join(',')} -j ACCEPT`;
+    // Where each item starts on the line.
+    const starts = nets.map((_, i) => '-A INPUT -s '.length + nets.slice(0, i).reduce((k, m) => k + m.text.length + 1, 0));
+    const at = lint(rules(line), { fileName: 'rules.v4' }).diagnostics.filter((d) => d.code === 'duplicate-list-item').map((d) => starts.indexOf(d.range.start.character));
+    const held = nets.flatMap((n, i) => (nets.slice(0, i).some((m) => m.lo <= n.lo && n.hi <= m.hi) ? [i] : []));
+    assert.deepEqual(at, held, line);
+  }), { numRuns: 300, seed: 9 });
+});

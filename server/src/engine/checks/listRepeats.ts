@@ -26,13 +26,13 @@ export function checkListRepeats(a: Token, kind: ValueKind, family: Family, sink
   const items = itemsOf(texts, kind, family);
   if (!items) return;
   const addresses = kind === addressListKind;
+  const holders = addresses ? earlierHolders(items) : anyHolders(items);
   let from = 0;
   for (const [i, item] of items.entries()) {
     const offset = a.raw.indexOf(texts[i], from);
     if (offset >= 0) from = offset + texts[i].length;
-    if (!item) continue;
-    const holder = holderOf(items, i, addresses);
-    if (holder === undefined) continue;
+    const holder = holders[i];
+    if (!item || holder === undefined) continue;
     const other = items[holder]!;
     const found = offset >= 0 && a.line === a.endLine;
     const range = found ? a.part(item.text, item.text, offset, offset + item.text.length).range : a.range;
@@ -68,17 +68,43 @@ function itemsOf(texts: string[], kind: ValueKind, family: Family): Array<Item |
   });
 }
 
+/** The places of the list's items, by where their intervals start, wider first, then in the list's order. */
+function byStart(items: ReadonlyArray<Item | undefined>): number[] {
+  const at = items.flatMap((it, n) => (it ? [n] : []));
+  const cmp = (x: bigint, y: bigint) => (x < y ? -1 : x > y ? 1 : 0);
+  return at.sort((m, n) => cmp(items[m]!.lo, items[n]!.lo) || cmp(items[n]!.hi, items[m]!.hi) || m - n);
+}
+
 /**
- * The item that already holds item i: an earlier one that holds it, or (where order does not matter: ports, names) a
- * later one that holds more than it.
+ * Where order does not matter (ports, names): for each item, another that holds it, earlier in the list or wider.
+ * In the order of byStart, every item before it starts no later, so one that ends no earlier holds it.
  */
-function holderOf(items: ReadonlyArray<Item | undefined>, i: number, ordered: boolean): number | undefined {
-  const it = items[i]!;
-  for (const [j, o] of items.entries()) {
-    if (j === i || !o || o.lo > it.lo || o.hi < it.hi) continue;
-    if (j < i || (!ordered && (o.lo < it.lo || o.hi > it.hi))) return j;
+function anyHolders(items: ReadonlyArray<Item | undefined>): Array<number | undefined> {
+  const out: Array<number | undefined> = items.map(() => undefined);
+  let widest: number | undefined;
+  for (const n of byStart(items)) {
+    if (widest !== undefined && items[widest]!.hi >= items[n]!.hi) out[n] = widest;
+    else widest = n;
   }
-  return undefined;
+  return out;
+}
+
+/**
+ * Networks, where order matters (one rule per address): for each item, an earlier item of the list that holds it.
+ * Networks either nest or do not meet, so in the order of byStart the items that hold one are the stack of those
+ * not yet ended; each entry keeps the earliest item of its stack.
+ */
+function earlierHolders(items: ReadonlyArray<Item | undefined>): Array<number | undefined> {
+  const out: Array<number | undefined> = items.map(() => undefined);
+  const stack: Array<{ hi: bigint; first: number }> = [];
+  for (const n of byStart(items)) {
+    const it = items[n]!;
+    while (stack.length && stack[stack.length - 1].hi < it.lo) stack.pop();
+    const top = stack[stack.length - 1];
+    if (top && top.first < n) out[n] = top.first;
+    stack.push({ hi: it.hi, first: top ? Math.min(top.first, n) : n });
+  }
+  return out;
 }
 
 function messageOf(item: Item, other: Item, before: boolean, kind: ValueKind): string {
