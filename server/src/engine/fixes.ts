@@ -252,6 +252,11 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     return fixes;
   },
   'host-bits-set': (fc) => [{ ...replaceWith(fc, fc.data.replacement as string, `Use the network address ${fc.data.replacement}`), preferred: true, safe: true }],
+  'loop-variable-unused': ({ data }) => {
+    const rename = data.rename as { from: string; to: string; ranges: Range[] } | undefined;
+    if (!rename?.ranges.length) return [];
+    return [{ title: `Read $${rename.to} where the body reads $${rename.from}`, edits: rename.ranges.map((range) => ({ range, newText: rename.to })), preferred: true }];
+  },
   'duplicate-list-item': ({ diag, data, doc }) => {
     if (!data.comma) return [];
     const { start, end } = diag.range;

@@ -16,6 +16,7 @@ import { followedArms, FunctionCall, notFollowed, runOrder, ScriptStatements, un
 import { ASSIGN, EXPANSION, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
+import { checkLoopVariables } from './loopVariable';
 import { BodyRule, callLoops, eachValue, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopDepths, loopsOf, mentionsLoopVar, shBraceWords, shellOf, takenTogether, withFixed, withValue } from './scriptLoops';
 import { comparePos, Diagnostic, Range } from '../types';
 
@@ -25,6 +26,8 @@ import { comparePos, Diagnostic, Range } from '../types';
  */
 const IPV6_WORD = /ip6|ipv6|inet6|v6\b|6\.sh$/i;
 const IPTABLES_RE = /^(?:.*\/)?(ip6?tables)(?:-legacy|-nft)?$/;
+/** Commands that only print or wait. */
+const PRINTS = new Set(['echo', 'printf', 'logger', 'true', ':', 'sleep']);
 const PREFIX_WORDS = new Set(['sudo', 'command', 'exec', 'nice', 'nohup', 'time', 'env', 'doas', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '!', '{']);
 const IPT_VAR_RE = /^\$\{?(IP6?T(?:ABLES)?[A-Z0-9_]*|ip6?t(?:ables)?[a-z0-9_]*)\}?$/;
 
@@ -320,6 +323,11 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
     }
     addIptables(g, sc, k, loopTaken(sc, loops, together, values, aliases, opts.family), values, aliases, opts.family);
   }
+  checkLoopVariables(simple, index, (sc) => {
+    const k = commandWord(sc.words, new Map(aliases));
+    if (k >= sc.words.length) return undefined;
+    return invocationFamily(sc.words[k], aliases) !== undefined ? 'iptables' : PRINTS.has(sc.words[k].value) ? 'prints' : undefined;
+  }, sink);
   const follows = followedArms(armsOf, calls, statements.kinds);
   const counted = seenLoads(loads, follows);
   for (const l of counted ?? []) families.add(l.family);

@@ -1,0 +1,93 @@
+/**
+ * loop-variable-unused: `for ip in $(cat blocklist); do iptables -A INPUT -s $IP -j DROP; done`. The loop sets $ip
+ * and its body never reads it (here it reads $IP, another variable: names are case-sensitive), so every pass runs
+ * the same commands: the same rule, once per value, instead of one rule per value.
+ *
+ * Said only where the whole body can be seen: every command of it runs iptables or ip6tables, or only prints or
+ * waits (a function or another program might read the variable), and nothing in it could name the variable other
+ * than as `$name` or `${name...}` (arithmetic, eval, read, indirection).
+ */
+import { Token } from '../lexer';
+import { LineIndex } from '../lineIndex';
+import { Range } from '../types';
+import { DiagnosticSink } from './diagnostics';
+import { KEYWORDS, SimpleWords } from './shellValues';
+
+/** A `for` loop: its variable's word, where its body starts and ends (after `do`, before `done`), and its commands. */
+interface ForLoop {
+  name: Token;
+  from: number;
+  to: number;
+  /** The places in the list of commands of the first command after `do` and of the one holding `done`. */
+  first: number;
+  last: number;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A body longer than this (in characters, or in commands) is not looked through. */
+const MAX_BODY = 100_000;
+const MAX_COMMANDS = 200;
+/** Ways a body may read a variable without writing `$name`. */
+const INDIRECT = /\(\(|\$\[|\$\{!|\beval\b|\bread\b|\bdeclare\b|\btypeset\b|\blocal\b|\bexport\b|\blet\b|\bprintf\s+-v\b/;
+
+/**
+ * Reports each `for` loop whose body never reads its variable. `kind(c)`: whether the command runs iptables or
+ * ip6tables, or only prints or waits (undefined for any other).
+ */
+export function checkLoopVariables<C extends SimpleWords>(commands: readonly C[], index: LineIndex, kind: (c: C) => 'iptables' | 'prints' | undefined, sink: DiagnosticSink): void {
+  for (const loop of forLoops(commands, index)) {
+    if (loop.to - loop.from > MAX_BODY || loop.last - loop.first > MAX_COMMANDS) continue;
+    const body = commands.slice(loop.first, loop.last + 1).filter((c) => ownWord(c) !== undefined);
+    const kinds = body.map(kind);
+    if (!kinds.includes('iptables') || kinds.includes(undefined)) continue;
+    const text = index.text.slice(loop.from, loop.to);
+    const name = loop.name.value;
+    if (INDIRECT.test(text) || new RegExp(`\\$\\{?#?${name}(?![A-Za-z0-9_])`).test(text)) continue;
+    // A variable of the body whose name differs from the loop's only by case.
+    const other = [...new Set([...text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]))].find((v) => v.toLowerCase() === name.toLowerCase());
+    const hint = other ? ` The body reads $${other}, another variable (shell variable names are case-sensitive).` : '';
+    const uses = other ? usesOf(text, other, loop.from, index) : [];
+    sink.add('loop-variable-unused', 'warning', loop.name.range, `This loop sets $${name}, but its body never reads it: every pass runs the same commands, adding the same rules again for each value.${hint}`, other ? { rename: { from: other, to: name, ranges: uses } } : undefined);
+  }
+}
+
+/** The loops of the script, found in one pass (a loop's `do` and `done` matched as a stack). */
+function forLoops(commands: readonly SimpleWords[], index: LineIndex): ForLoop[] {
+  const out: ForLoop[] = [];
+  const open: Array<{ name?: Token; from: number; first: number }> = [];
+  let head: Token | undefined;
+  for (const [n, c] of commands.entries()) {
+    const k = ownWordAt(c);
+    for (let q = 0; q < k; q++) {
+      const w = c.words[q];
+      if (w.value === 'do') open.push({ name: q === 0 ? head : undefined, from: index.offset(w.range.end), first: n });
+      else if (w.value === 'done' && open.length) {
+        const o = open.pop()!;
+        if (o.name) out.push({ name: o.name, from: o.from, to: index.offset(w.range.start), first: o.first, last: n });
+      }
+    }
+    // `for NAME in ...` (or `for NAME` alone): its `do` opens the next command.
+    const w = c.words[k];
+    head = w?.value === 'for' && !w.quoted && NAME.test(c.words[k + 1]?.value ?? '') && !c.words[k + 1].quoted ? c.words[k + 1] : undefined;
+  }
+  return out;
+}
+
+/** Where a command's own words start, after the keywords that open or continue compound commands. */
+function ownWordAt(c: SimpleWords): number {
+  let k = 0;
+  while (k < c.words.length && !c.words[k].quoted && KEYWORDS.has(c.words[k].value)) k++;
+  return k;
+}
+
+function ownWord(c: SimpleWords): Token | undefined {
+  return c.words[ownWordAt(c)];
+}
+
+/** Where the body reads `$from` or `${from}`: the ranges of the names, to be written as the loop's own. */
+function usesOf(text: string, from: string, start: number, index: LineIndex): Range[] {
+  return [...text.matchAll(new RegExp(`\\$\\{?(${from})(?![A-Za-z0-9_])`, 'g'))].map((m) => {
+    const at = start + m.index! + m[0].length - from.length;
+    return { start: index.position(at), end: index.position(at + from.length) };
+  });
+}
