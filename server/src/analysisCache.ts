@@ -3,7 +3,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { lint, LintOptions, LintResult } from './engine/lint';
 import { AnalysisMemo } from './engine/memo';
 import { lintOptionsFor, ServerSettings } from './settings';
-import { readSourcedFile } from './sourcedFile';
+import { readRulesFile, readSourcedFile } from './sourcedFile';
 
 /** Documents larger than this are not parsed at all; a single notice says so. */
 export const MAX_PARSE_SIZE = 20 * 1024 * 1024;
@@ -30,7 +30,11 @@ export class AnalysisCache {
       read.add(path);
       return base.readFile?.(path);
     };
-    const opts = { ...base, memo, readFile };
+    const readBeside = (path: string) => {
+      read.add(path);
+      return base.readBeside?.(path);
+    };
+    const opts = { ...base, memo, readFile, readBeside };
     const tooLarge = text.length > MAX_PARSE_SIZE;
     const result = lint(tooLarge ? '' : text, opts);
     if (tooLarge) {
@@ -80,7 +84,7 @@ export class AnalysisCache {
 
   /** How the document is analysed, with the current settings. */
   optionsFor(doc: TextDocument): LintOptions {
-    return { ...lintOptionsFor(this.settings(), doc.uri, doc.languageId), readFile: (path) => this.openText(path) ?? readSourcedFile(path) };
+    return { ...lintOptionsFor(this.settings(), doc.uri, doc.languageId), readFile: (path) => this.openText(path) ?? readSourcedFile(path), readBeside: (path) => this.openText(path) ?? readRulesFile(path) };
   }
 
   delete(uri: string): void {

@@ -608,6 +608,24 @@ test('a script that sources a configuration: its variables are read from disk, o
   }
 });
 
+test('rules.v4 beside a rules.v6 that denies nothing: read from disk, or from the editor while open there, and checked again when it changes', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ipt-lsp-beside-'));
+  try {
+    writeFileSync(path.join(dir, 'rules.v6'), '*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n');
+    const v4 = pathToFileURL(path.join(dir, 'rules.v4')).toString();
+    await c.open(v4, '*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'iptables');
+    const open = (p: { diagnostics: Array<{ code?: string | number }> }) => p.diagnostics.some((d) => d.code === 'ipv6-unfiltered');
+    await c.diagnosticsFor(v4, open);
+    // rules.v6 opened and given a DROP policy in the editor (unsaved): rules.v4's finding goes.
+    const v6 = pathToFileURL(path.join(dir, 'rules.v6')).toString();
+    await c.open(v6, '*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n', 'iptables');
+    await c.change(v6, [{ text: '*filter\n:INPUT DROP [0:0]\nCOMMIT\n' }]);
+    await c.diagnosticsFor(v4, (p) => !open(p));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('semantic tokens over stdio, whole or by range, in the legend the server announced: chains, tables, modules', async () => {
   const probe = new TestClient();
   try {

@@ -8,7 +8,7 @@ import { Diagnostic } from '../engine/types';
 import { runTrace } from './trace';
 import { runConvert } from './convert';
 import { runExplain } from './explain';
-import { readSourcedFile } from '../sourcedFile';
+import { readRulesFile, readSourcedFile } from '../sourcedFile';
 
 const USAGE = `Usage: iptables-lint [--format text|json|sarif|github|diff] [--ipv4|--ipv6] [--script|--restore] [--fix] FILE...
        iptables-lint trace FILE [packet options]   (iptables-lint trace --help)
@@ -142,7 +142,7 @@ export function main(argv: string[], out: (s: string) => void, errOut: (s: strin
       failed = true;
       continue;
     }
-    const fileOpts = { ...opts, fileName: file === '-' ? undefined : file, readFile: readSourcedFile };
+    const fileOpts = { ...opts, fileName: file === '-' ? undefined : file, readFile: readSourcedFile, readBeside: readRulesFile };
     const linted = lint(text, fileOpts);
     const result = fix ? fixFile(file, text, fileOpts, linted, io) : linted;
     if (!result) {

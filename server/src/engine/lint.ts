@@ -21,6 +21,7 @@ import { buildState } from './chainState/build';
 import { collectSuppressions, isSuppressed } from './suppress';
 import { Diagnostic, Severity } from './types';
 import { AnalysisMemo } from './memo';
+import { ipv6Sibling } from './sibling';
 import { isTemplateName, renderedName } from './parse/template';
 
 export type Format = 'restore' | 'script';
@@ -47,6 +48,11 @@ export interface LintOptions {
    * when it cannot. Without it a script that sources a file has no known variables after that.
    */
   readFile?: (path: string) => string | undefined;
+  /**
+   * Reads the IPv6 rules file beside an IPv4 one (rules.v6 beside rules.v4): its text, null when there is no such
+   * file, undefined when it cannot be read. Without it nothing is said of the IPv6 file.
+   */
+  readBeside?: (path: string) => string | null | undefined;
 }
 
 export interface LintResult {
@@ -170,7 +176,8 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   let state = buildState(ruleset, sink);
   let graph = new JumpGraph(ruleset, state);
   let model = new AnalysisModel(ruleset, state, memo, limits);
-  let ctx: CheckContext = { rs: ruleset, state, graph, sink, settings: { ...DEFAULT_SETTINGS, ...opts.settings }, memo, model, loader: loaderOf(opts.fileName) };
+  const sibling = ruleset.format === 'restore' && ruleset.family === 4 ? () => ipv6Sibling(opts.fileName, opts.readBeside) : undefined;
+  let ctx: CheckContext = { rs: ruleset, state, graph, sink, settings: { ...DEFAULT_SETTINGS, ...opts.settings }, memo, model, loader: loaderOf(opts.fileName), sibling };
   const checked = sink.items.length;
   checkKernel(ctx);
   let refused: Map<Command, string> | undefined;

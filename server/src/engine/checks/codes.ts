@@ -50,7 +50,7 @@ export const CODES: CodeInfo[] = [
   { code: 'pmtu-blocked', severity: 'warning', title: 'The ICMP errors path MTU discovery needs are denied' },
   { code: 'dns-tcp-blocked', severity: 'warning', title: 'DNS accepted over UDP but denied over TCP' },
   { code: 'limit-ineffective', severity: 'warning', title: 'A rate limit whose excess packets are accepted anyway' },
-  { code: 'ipv6-unfiltered', severity: 'info', title: 'A script that filters IPv4 and leaves IPv6 open' },
+  { code: 'ipv6-unfiltered', severity: 'info', title: 'A script or rules file that filters IPv4 and leaves IPv6 open' },
   { code: 'duplicate-list-item', severity: 'info', title: 'An item of a list that another item of the list already holds' },
   { code: 'host-bits-set', severity: 'warning', title: 'An address with bits set past its prefix' },
   { code: 'prefer-ipset', severity: 'info', title: 'Many rules that differ only by address' },

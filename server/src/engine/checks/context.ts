@@ -1,4 +1,5 @@
 /** What every check receives: the parsed ruleset, its final state, the jump graph and the settings. */
+import type { SiblingFile } from '../sibling';
 import { JumpGraph } from '../graph';
 import { Command, Ruleset } from '../model';
 import { DiagnosticSink } from '../parse/diagnostics';
@@ -27,6 +28,8 @@ export interface CheckContext {
   model: AnalysisModel;
   /** The program that loads the file into a ruleset it has set up first (see loaderOf), if the file is one of its. */
   loader?: 'ufw';
+  /** For an IPv4 rules file: the IPv6 one beside it (see sibling.ts), read when asked for. */
+  sibling?: () => SiblingFile | undefined;
 }
 
 export function ruleFamily(ctx: CheckContext, c: Command): Family {
