@@ -3,7 +3,8 @@
  * random rulesets, written in the addresses, ports and interfaces of a veth pair, are loaded into a throw-away
  * namespace, a grid of first packets (TCP SYNs, UDP datagrams, ICMP echo requests, from every peer address, to ports
  * inside and outside every range the rules name) is sent at them, and the kernel's per-rule counters must show that
- * no rule the linter calls dead matched a single one. Where it claims SSH is locked out, SSH connections from every
+ * no rule the linter calls dead matched a single one, nor the kernel rule of an address that an earlier address of
+ * its list holds (duplicate-list-item), where the rule decides. Where it claims SSH is locked out, SSH connections from every
  * peer address are sent on their own, and none may be accepted. KERNEL_DEAD_RUNS and KERNEL_DEAD_SEED set how many
  * rulesets and which. Needs root; with CI=true it must run.
  */
@@ -25,7 +26,7 @@ const DEAD = new Set(['shadowed-rule', 'redundant-rule', 'reject-before-accept']
 
 // The rules' conditions, in the values the peer's packets take (addresses 192.0.2.2, .3 and 203.0.113.9, to
 // 192.0.2.1, arriving on va) and values they never take.
-const src = fc.constantFrom('', '', '', '-s 192.0.2.0/24', '-s 192.0.2.2', '-s 192.0.2.3/32', '! -s 192.0.2.2', '-s 192.0.2.2/31', '-s 203.0.113.0/24', '-s 192.0.2.0/30,203.0.113.9', '-d 192.0.2.1', '! -d 192.0.2.1', '-s 10.0.0.0/8');
+const src = fc.constantFrom('', '', '', '-s 192.0.2.0/24', '-s 192.0.2.2', '-s 192.0.2.3/32', '! -s 192.0.2.2', '-s 192.0.2.2/31', '-s 203.0.113.0/24', '-s 192.0.2.0/30,203.0.113.9', '-d 192.0.2.1', '! -d 192.0.2.1', '-s 10.0.0.0/8', '-s 192.0.2.0/24,192.0.2.2', '-s 192.0.2.3/32,203.0.113.0/24,192.0.2.3/32', '-d 192.0.2.1,192.0.2.1');
 const proto = fc.constantFrom('', '', '-p tcp', '-p tcp', '-p udp', '-p icmp', '! -p tcp', '! -p udp');
 const port = fc.constantFrom('', '', '--dport 22', '--dport 80', '--dport 1000:2000', '--dport 0:1023', '-m multiport --dports 22,80', '-m multiport --dports 8,1500:2500', '! --dport 22', '--syn', '! --syn', '--sport 40000:40999', '--sport 0:1023', '--dport 010', '--dport 8:010');
 const icmp = fc.constantFrom('', '--icmp-type echo-request', '--icmp-type 8', '--icmp-type 0', '--icmp-type 3/4', '--icmp-type any');
@@ -106,14 +107,22 @@ function grid(ports: Ports, family: Family): Array<[string, string, string, numb
  * The kernel's count for the rule on `line`: iptables loads a rule with a list of addresses (`-s A,B`) as one rule
  * per address, one after the other, so the rule's counters are those of its share of the kernel's.
  */
-function countOf(kernel: readonly number[], rules: readonly Command[], line: number): number {
+function countOf(kernel: readonly number[], rules: readonly Command[], line: number, item?: number): number {
   let at = 0;
   for (const r of rules) {
     const n = r.options.filter((o) => o.spec.short === '-s' || o.spec.short === '-d').reduce((m, o) => m * (o.argValue ?? '').split(',').length, 1);
+    // One address of a list, where the rule has one list (its rules stand in the list's order).
+    if (r.range.start.line === line && item !== undefined) return kernel[at + item];
     if (r.range.start.line === line) return kernel.slice(at, at + n).reduce((a, b) => a + b, 0);
     at += n;
   }
   throw new Error(`no rule on line ${line + 1}`);
+}
+
+/** Which item of its list a finding on a list's item is about (by the commas before it in its word). */
+function itemAt(text: string, line: number, character: number): number {
+  const before = text.split('\n')[line].slice(0, character);
+  return before.slice(before.lastIndexOf(' ') + 1).split(',').length - 1;
 }
 
 /** The packets the filter table accepted, by the counters of iptables-save -c: its ACCEPT rules', and the policy's where it is ACCEPT. */
@@ -135,6 +144,7 @@ function holdsClaims(t: TestContext, family: Family, seed: number): void {
   let counted = 0;
   let lockouts = 0;
   let refused = 0;
+  let listed = 0;
   const ports = new Ports();
   const sshBurst = () => JSON.stringify(peers.map((a) => ['tcp', a, fwAddr, ports.next(false), 22]));
   try {
@@ -162,6 +172,16 @@ function holdsClaims(t: TestContext, family: Family, seed: number): void {
           claims++;
           assert.equal(n, 0, `${d.code} on line ${d.range.start.line + 1} is wrong: the kernel counted ${n} packets there\n${text}`);
         }
+        // An address that an earlier one of its list holds: its own kernel rule, in a rule that decides, matches nothing.
+        for (const d of result.diagnostics.filter((x) => x.code === 'duplicate-list-item' && /one rule per address/.test(x.message))) {
+          const line = text.split('\n')[d.range.start.line];
+          // Where the rule decides and counts nothing of its own (each address's rule has its own rate limit).
+          if (!/-j (ACCEPT|DROP|REJECT|RETURN)$/.test(line) || / -m (limit|recent) /.test(line) || (line.match(/ -[sd] /g) ?? []).length > 1) continue;
+          const chain = line.split(' ')[1];
+          const n = countOf(counters.get(chain)!, result.state.get(family, 'filter', chain)!.rules, d.range.start.line, itemAt(text, d.range.start.line, d.range.start.character));
+          listed++;
+          assert.equal(n, 0, `duplicate-list-item on line ${d.range.start.line + 1} is wrong: the kernel counted ${n} packets for that address\n${text}`);
+        }
         // A lockout claimed: SSH connections from every peer address, alone, and none accepted.
         if (result.diagnostics.some((d) => d.code === 'ssh-lockout')) {
           lockouts++;
@@ -176,10 +196,11 @@ function holdsClaims(t: TestContext, family: Family, seed: number): void {
   } finally {
     net.destroy();
   }
-  t.diagnostic(`${claims} dead-rule claims and ${lockouts} lockouts checked against the kernel's counters (IPv${family}) (${counted} matches counted in INPUT; ${refused} rulesets refused, left out)`);
+  t.diagnostic(`${claims} dead-rule claims, ${listed} addresses held by an earlier one of their list and ${lockouts} lockouts checked against the kernel's counters (IPv${family}) (${counted} matches counted in INPUT; ${refused} rulesets refused, left out)`);
   assert.ok(refused < RUNS / 4, `most rulesets load (${refused} refused)`);
   assert.ok(lockouts >= RUNS / 10, `the rulesets made lockout claims (${lockouts})`);
   assert.ok(claims >= RUNS / 4, `the rulesets made dead-rule claims (${claims})`);
+  assert.ok(listed >= RUNS / 20, `the rulesets held addresses twice in a list (${listed})`);
   assert.ok(counted > RUNS * 10, `the packets reached the rules (${counted} matches counted)`);
 }
 

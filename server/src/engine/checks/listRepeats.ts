@@ -3,8 +3,8 @@
  *
  * - A multiport list of ports (`--dports 22,80,22`, or 25 in `20:30,25`) or a list of named flags or states
  *   (`--ctstate NEW,NEW`): the match is the same with the item left out.
- * - An address list (`-s 10.0.0.1,10.0.0.0/8` with 10.0.0.0/8 first): iptables adds one rule per address, so the
- *   later address's rule meets only packets the earlier one already met.
+ * - An address list (`-s 10.0.0.0/8,10.1.0.0/16`): iptables adds one rule per address, so the later address's rule
+ *   matches only packets the earlier one's matches too (and never fires where that one takes them all).
  *
  * Checked as each rule is parsed, while its words are at hand, only for words holding a comma.
  */
@@ -111,7 +111,7 @@ function messageOf(item: Item, other: Item, before: boolean, kind: ValueKind): s
   const same = item.lo === other.lo && item.hi === other.hi;
   const where = same ? `is already in this list${item.text === other.text ? '' : ` (as '${other.text}')`}` : `lies within '${other.text}'${before ? ', listed before it' : ', also in this list'}`;
   if (kind === addressListKind) {
-    return `'${item.text}' ${where}: iptables adds one rule per address, and this address's rule sees only packets the earlier one has already seen (it never fires if the rule decides them; otherwise it acts on them a second time). Remove it.`;
+    return `'${item.text}' ${where}: iptables adds one rule per address, and this address's rule matches only packets that the rule of '${other.text}' matches too. Where that rule takes them (ACCEPT, DROP, REJECT, RETURN, with no rate limit or other count of its own), this one never fires; otherwise it acts on them again (a LOG logs them twice). Remove it.`;
   }
   return `'${item.text}' ${where}: the match is the same without it. Remove it.`;
 }
