@@ -21,10 +21,9 @@ interface Item {
 }
 
 export function checkListRepeats(a: Token, kind: ValueKind, family: Family, sink: DiagnosticSink): void {
-  if (a.dynamic) return;
+  if (a.dynamic || (kind !== portListKind && kind !== addressListKind && !(kind.list && kind.choiceOf))) return;
   const texts = a.value.split(',');
   const items = itemsOf(texts, kind, family);
-  if (!items) return;
   const addresses = kind === addressListKind;
   const holders = addresses ? earlierHolders(items) : anyHolders(items);
   let from = 0;
@@ -43,7 +42,7 @@ export function checkListRepeats(a: Token, kind: ValueKind, family: Family, sink
 }
 
 /** Each item of the list, or undefined for one this check does not read (a host name, an unknown name). */
-function itemsOf(texts: string[], kind: ValueKind, family: Family): Array<Item | undefined> | undefined {
+function itemsOf(texts: string[], kind: ValueKind, family: Family): Array<Item | undefined> {
   if (kind === portListKind) {
     return texts.map((text) => {
       const [lo, hi] = text.split(':').map((p) => parsePort(p));
@@ -56,7 +55,6 @@ function itemsOf(texts: string[], kind: ValueKind, family: Family): Array<Item |
       return r?.ok && r.net.contiguous && r.net.family === family ? { text, lo: r.net.lo, hi: r.net.hi } : undefined;
     });
   }
-  if (!kind.list || !kind.choiceOf) return undefined;
   // Named choices: the same choice twice (a prefix or another spelling of a name is that name).
   const labels = new Map<string, bigint>();
   return texts.map((text) => {

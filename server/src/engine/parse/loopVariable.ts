@@ -11,7 +11,8 @@ import { Token } from '../lexer';
 import { LineIndex } from '../lineIndex';
 import { Range } from '../types';
 import { DiagnosticSink } from './diagnostics';
-import { KEYWORDS, SimpleWords } from './shellValues';
+import { SimpleWords } from './shellValues';
+import { commandWord, leading } from './scriptLoops';
 
 /** A `for` loop: its variable's word, where its body starts and ends (after `do`, before `done`), and its commands. */
 interface ForLoop {
@@ -37,7 +38,7 @@ const INDIRECT = /\(\(|\$\[|\$\{!|\beval\b|\bread\b|\bdeclare\b|\btypeset\b|\blo
 export function checkLoopVariables<C extends SimpleWords>(commands: readonly C[], index: LineIndex, kind: (c: C) => 'iptables' | 'prints' | undefined, sink: DiagnosticSink): void {
   for (const loop of forLoops(commands, index)) {
     if (loop.to - loop.from > MAX_BODY || loop.last - loop.first > MAX_COMMANDS) continue;
-    const body = commands.slice(loop.first, loop.last + 1).filter((c) => ownWord(c) !== undefined);
+    const body = commands.slice(loop.first, loop.last + 1).filter((c) => commandWord(c.words) !== undefined);
     const kinds = body.map(kind);
     if (!kinds.includes('iptables') || kinds.includes(undefined)) continue;
     const text = index.text.slice(loop.from, loop.to);
@@ -57,7 +58,7 @@ function forLoops(commands: readonly SimpleWords[], index: LineIndex): ForLoop[]
   const open: Array<{ name?: Token; from: number; first: number }> = [];
   let head: Token | undefined;
   for (const [n, c] of commands.entries()) {
-    const k = ownWordAt(c);
+    const k = leading(c.words);
     for (let q = 0; q < k; q++) {
       const w = c.words[q];
       if (w.value === 'do') open.push({ name: q === 0 ? head : undefined, from: index.offset(w.range.end), first: n });
@@ -71,17 +72,6 @@ function forLoops(commands: readonly SimpleWords[], index: LineIndex): ForLoop[]
     head = w?.value === 'for' && !w.quoted && NAME.test(c.words[k + 1]?.value ?? '') && !c.words[k + 1].quoted ? c.words[k + 1] : undefined;
   }
   return out;
-}
-
-/** Where a command's own words start, after the keywords that open or continue compound commands. */
-function ownWordAt(c: SimpleWords): number {
-  let k = 0;
-  while (k < c.words.length && !c.words[k].quoted && KEYWORDS.has(c.words[k].value)) k++;
-  return k;
-}
-
-function ownWord(c: SimpleWords): Token | undefined {
-  return c.words[ownWordAt(c)];
 }
 
 /** Where the body reads `$from` or `${from}`: the ranges of the names, to be written as the loop's own. */

@@ -181,14 +181,14 @@ const MAX_BODY = 1000;
 const MAX_COMMANDS = 32;
 
 /** Where a command's own words start, after the keywords that open or continue compound commands. */
-function leading(words: readonly Token[]): number {
+export function leading(words: readonly Token[]): number {
   let k = 0;
   while (k < words.length && !words[k].quoted && KEYWORDS.has(words[k].value)) k++;
   return k;
 }
 
 /** A command's own first word (its name), after the keywords; undefined for keywords alone (`done`, `fi`). */
-function commandWord(words: readonly Token[]): Token | undefined {
+export function commandWord(words: readonly Token[]): Token | undefined {
   return words[leading(words)];
 }
 
