@@ -74,3 +74,19 @@ test('silenced by a comment on the line before', () => {
   const text = script('# iptables-lint disable=loop-variable-unused', 'for i in 1 2 3; do', '  iptables -A INPUT -j LOG', 'done');
   assert.deepEqual(found(text), []);
 });
+
+test('a function called with different arguments whose body reads none of them: said on its first iptables command', () => {
+  const fn = (body: string, ...calls: string[]) => script('allow() {', `  ${body}`, '}', ...calls);
+  const [d, ...rest] = found(fn('iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'allow 80', 'allow 443'));
+  assert.deepEqual(rest, []);
+  assert.deepEqual(d.range, { start: { line: 2, character: 2 }, end: { line: 2, character: 10 } });
+  assert.match(d.message, /^allow is called with different arguments \('80', '443'\), but its body reads none of them/);
+  // Read in any form, shifted, called the same way each time (or once), or a body that runs other commands: nothing.
+  for (const body of ['iptables -A INPUT -p tcp --dport "$1" -j ACCEPT', 'iptables -A INPUT -p tcp --dport ${1} -j ACCEPT', 'iptables -A INPUT -m multiport -p tcp --dports "$*" -j ACCEPT', 'iptables -A INPUT -m comment --comment "$@" -j ACCEPT', 'shift; iptables -A INPUT -j ACCEPT', 'open_port']) {
+    assert.deepEqual(found(fn(body, 'allow 80', 'allow 443')), [], body);
+  }
+  assert.deepEqual(found(fn('iptables -A INPUT -j ACCEPT', 'allow 80', 'allow 80')), []);
+  assert.deepEqual(found(fn('iptables -A INPUT -j ACCEPT', 'allow')), []);
+  // A body that feeds iptables-restore a here-document may read its arguments there.
+  assert.deepEqual(found(script('allow() {', '  iptables-restore -n <<EOF', '-A INPUT -p tcp --dport $1 -j ACCEPT', 'EOF', '}', 'allow 80', 'allow 443')), []);
+});

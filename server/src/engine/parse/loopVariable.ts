@@ -1,7 +1,8 @@
 /**
  * loop-variable-unused: `for ip in $(cat blocklist); do iptables -A INPUT -s $IP -j DROP; done`. The loop sets $ip
  * and its body never reads it (here it reads $IP, another variable: names are case-sensitive), so every pass runs
- * the same commands: the same rule, once per value, instead of one rule per value.
+ * the same commands: the same rule, once per value, instead of one rule per value. The same for a function called
+ * with different arguments whose body reads none of them (`allow 80`, `allow 443`, and a body without `$1`).
  *
  * Said only where the whole body can be seen: every command of it runs iptables or ip6tables, or only prints or
  * waits (a function or another program might read the variable), and nothing in it could name the variable other
@@ -12,7 +13,7 @@ import { LineIndex } from '../lineIndex';
 import { Range } from '../types';
 import { DiagnosticSink } from './diagnostics';
 import { SimpleWords } from './shellValues';
-import { commandWord, leading } from './scriptLoops';
+import { commandWord, InArms, leading } from './scriptLoops';
 
 /** A `for` loop: its variable's word, where its body starts and ends (after `do`, before `done`), and its commands. */
 interface ForLoop {
@@ -49,6 +50,37 @@ export function checkLoopVariables<C extends SimpleWords>(commands: readonly C[]
     const hint = other ? ` The body reads $${other}, another variable (shell variable names are case-sensitive).` : '';
     const uses = other ? usesOf(text, other, loop.from, index) : [];
     sink.add('loop-variable-unused', 'warning', loop.name.range, `This loop sets $${name}, but its body never reads it: every pass runs the same commands, adding the same rules again for each value.${hint}`, other ? { rename: { from: other, to: name, ranges: uses } } : undefined);
+  }
+}
+
+/** A positional parameter, or all of them, or their count, however written (`$1`, `${2}`, `"$@"`, `$*`, `$#`). */
+const ARGUMENTS = /\$\{?[#!]?[0-9@*#]/;
+
+/**
+ * Reports each function called with different arguments whose body reads none: its every command runs iptables or
+ * ip6tables, or only prints or waits, and none names a positional parameter, shifts or could read one out of sight.
+ */
+export function checkFunctionArguments<C extends InArms>(commands: readonly C[], functions: ReadonlyMap<string, number>, kind: (c: C) => 'iptables' | 'prints' | undefined, sink: DiagnosticSink): void {
+  if (!functions.size) return;
+  const byId = new Map([...functions].map(([name, id]) => [id, name]));
+  const calls = new Map<number, C[]>();
+  const bodies = new Map<number, C[]>();
+  for (const c of commands) {
+    const w = commandWord(c.words);
+    const called = w && !w.quoted && !w.dynamic ? functions.get(w.value) : undefined;
+    if (called !== undefined) (calls.get(called) ?? calls.set(called, []).get(called)!).push(c);
+    for (const id of new Set(c.arms.map((r) => r.statement))) if (byId.has(id)) (bodies.get(id) ?? bodies.set(id, []).get(id)!).push(c);
+  }
+  for (const [id, at] of calls) {
+    const body = (bodies.get(id) ?? []).filter((c) => commandWord(c.words) !== undefined);
+    const args = at.map((c) => c.words.slice(leading(c.words) + 1).map((w) => w.raw).join(' '));
+    if (new Set(args).size < 2 || body.length > MAX_COMMANDS || at.some((c) => body.includes(c))) continue;
+    const kinds = body.map(kind);
+    if (!kinds.includes('iptables') || kinds.includes(undefined)) continue;
+    if (body.some((c) => c.words.some((w) => ARGUMENTS.test(w.raw) || INDIRECT.test(w.raw) || w.value === 'shift'))) continue;
+    const first = body[kinds.indexOf('iptables')];
+    const shown = [...new Set(args)].filter(Boolean).slice(0, 4).map((a) => `'${a}'`).join(', ');
+    sink.add('loop-variable-unused', 'warning', commandWord(first.words)!.range, `${byId.get(id)} is called with different arguments (${shown}), but its body reads none of them ($1, $2, ...): every call runs the same commands, adding the same rules again.`);
   }
 }
 

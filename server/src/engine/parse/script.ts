@@ -16,7 +16,7 @@ import { followedArms, FunctionCall, notFollowed, runOrder, ScriptStatements, un
 import { ASSIGN, EXPANSION, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
-import { checkLoopVariables } from './loopVariable';
+import { checkFunctionArguments, checkLoopVariables } from './loopVariable';
 import { BodyRule, callLoops, eachValue, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopDepths, loopsOf, mentionsLoopVar, shBraceWords, shellOf, takenTogether, withFixed, withValue } from './scriptLoops';
 import { comparePos, Diagnostic, Range } from '../types';
 
@@ -323,11 +323,14 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
     }
     addIptables(g, sc, k, loopTaken(sc, loops, together, values, aliases, opts.family), values, aliases, opts.family);
   }
-  checkLoopVariables(simple, index, (sc) => {
+  // A command here-document's lines are words of no command: what they read is not looked through.
+  const runs = (sc: SimpleCommand) => {
     const k = commandWord(sc.words, new Map(aliases));
-    if (k >= sc.words.length) return undefined;
+    if (k >= sc.words.length || sc.heredoc) return undefined;
     return invocationFamily(sc.words[k], aliases) !== undefined ? 'iptables' : PRINTS.has(sc.words[k].value) ? 'prints' : undefined;
-  }, sink);
+  };
+  checkLoopVariables(simple, index, runs, sink);
+  checkFunctionArguments(simple, statements.functions, runs, sink);
   const follows = followedArms(armsOf, calls, statements.kinds);
   const counted = seenLoads(loads, follows);
   for (const l of counted ?? []) families.add(l.family);

@@ -261,7 +261,7 @@ export function loopDepths<C extends SimpleWords>(commands: readonly C[]): Map<C
 }
 
 /** A simple command with the arms (of if, case, function) it stands in. */
-interface InArms extends SimpleWords {
+export interface InArms extends SimpleWords {
   arms: readonly ArmRef[];
 }
 
