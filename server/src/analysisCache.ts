@@ -55,9 +55,9 @@ export class AnalysisCache {
   rehearse(doc: TextDocument): void {
     const memo = this.memos.get(doc.uri);
     const hit = this.entries.get(doc.uri);
-    if (!memo || !hit || hit.version !== doc.version) return;
-    const base = this.optionsFor(doc);
-    lint(doc.getText(), { ...base, memo });
+    const text = doc.getText();
+    if (!memo || !hit || hit.version !== doc.version || text.length > MAX_PARSE_SIZE) return;
+    lint(text, { ...this.optionsFor(doc), memo });
   }
 
   /** The documents whose last analysis read `path` (a file they source): once it changes, theirs is out of date. */
