@@ -33,6 +33,8 @@ test('ports: the same port twice, a port inside a range of the list, a service n
 });
 
 test('states and flags: the same name twice, however it is spelled', () => {
+  // Names that start alike but are not one, and a list with an empty item: nothing.
+  assert.deepEqual(found(rules('-A INPUT -p tcp --tcp-flags ACK,ALL SYN -j DROP', '-A INPUT -m conntrack --ctstate NEW,ESTABLISHED,RELATED,INVALID,UNTRACKED -j ACCEPT')), []);
   const f = found(rules(
     '-A INPUT -m conntrack --ctstate NEW,ESTABLISHED,NEW -j ACCEPT',
     '-A INPUT -m state --state ESTABLISHED,EST -j ACCEPT',
@@ -108,6 +110,10 @@ test('property: every port item called redundant can go, and the list then match
     const { text: fixed } = fixAll(text, { fileName: 'rules.v4' });
     const after = /--dports (\S+)/.exec(fixed)![1].split(',');
     if (after.length < items.length) reported++;
+    // As many findings as items that another holds (an earlier one, or a wider one).
+    const bounds = items.map((it) => it.split(':').map(Number)).map(([lo, hi]) => [lo, hi ?? lo]);
+    const held = bounds.filter(([lo, hi], i) => bounds.some(([l, h], j) => j !== i && l <= lo && hi <= h && (j < i || l < lo || hi < h))).length;
+    assert.equal(found(text).length, held, text);
     assert.deepEqual([...portsOf(after)].sort((a, b) => a - b), [...portsOf(items)].sort((a, b) => a - b), `${items} -> ${after}`);
     // What is left holds no item another holds.
     assert.deepEqual(found(fixed), [], fixed);

@@ -13,19 +13,26 @@ import { addressListKind, parsePort, portListKind, ValueKind } from '../kb/value
 import { Token } from '../lexer';
 import { DiagnosticSink } from '../parse/diagnostics';
 
-/** An item of a list as a closed interval (ports, addresses) or a name (flags, states). */
+/**
+ * An item of a list as a closed interval (ports, addresses) or a name (flags, states, by number). Plain numbers where
+ * they fit (ports, names, IPv4), big integers for IPv6; one kind in a list.
+ */
 interface Item {
   text: string;
-  lo: bigint;
-  hi: bigint;
+  lo: number | bigint;
+  hi: number | bigint;
 }
 
 export function checkListRepeats(a: Token, kind: ValueKind, family: Family, sink: DiagnosticSink): void {
   if (a.dynamic || (kind !== portListKind && kind !== addressListKind && !(kind.list && kind.choiceOf))) return;
+  // Most lists hold no repeat, and are passed over without making anything: a parse that makes more has its
+  // young-generation collections copy the rules parsed so far more often.
+  if (kind === portListKind ? !portsMayRepeat(a.value) : kind !== addressListKind && !namesMayRepeat(a.value)) return;
   const texts = a.value.split(',');
   const items = itemsOf(texts, kind, family);
   const addresses = kind === addressListKind;
-  const holders = addresses ? earlierHolders(items) : anyHolders(items);
+  // Single ports and names only repeat; ranges and networks may hold one another.
+  const holders = addresses ? earlierHolders(items) : kind === portListKind && a.value.includes(':') ? anyHolders(items) : sameHolders(items);
   let from = 0;
   for (const [i, item] of items.entries()) {
     const offset = a.raw.indexOf(texts[i], from);
@@ -41,26 +48,79 @@ export function checkListRepeats(a: Token, kind: ValueKind, family: Family, sink
   }
 }
 
+/** The bounds of the items of the port list being looked at (at most 15 ports, a range counting as two). */
+const LO = new Int32Array(16);
+const HI = new Int32Array(16);
+
+/**
+ * Whether an item of a port list may hold another: false only when every item is a decimal port or range and no two
+ * meet in that way (anything else, a service name or an octal `010`, is left to the full reading).
+ */
+function portsMayRepeat(v: string): boolean {
+  let n = 0;
+  let cur = -1;
+  let lo = -1;
+  for (let i = 0; i <= v.length; i++) {
+    const c = i < v.length ? v.charCodeAt(i) : 44;
+    if (c >= 48 && c <= 57) {
+      // A leading zero makes the number octal (or is a plain 0 before more digits).
+      if (cur === 0) return true;
+      cur = (cur < 0 ? 0 : cur * 10) + c - 48;
+      if (cur > 65535) return true;
+    } else if (c === 58 && lo < 0 && cur >= 0) {
+      lo = cur;
+      cur = -1;
+    } else if (c === 44 && cur >= 0 && n < LO.length) {
+      LO[n] = lo < 0 ? cur : lo;
+      HI[n] = cur;
+      for (let k = 0; k < n; k++) if ((LO[k] <= LO[n] && HI[n] <= HI[k]) || (LO[n] <= LO[k] && HI[k] <= HI[n])) return true;
+      n++;
+      cur = -1;
+      lo = -1;
+    } else {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether two names of a list may be one: false when no two start with the same letter (any spelling of a name,
+ * a prefix or another case, starts with the name's first letter).
+ */
+function namesMayRepeat(v: string): boolean {
+  let seen = 0;
+  for (let i = 0; ; ) {
+    const c = (v.charCodeAt(i) | 0x20) - 97;
+    if (!(c >= 0 && c <= 25) || seen & (1 << c)) return true;
+    seen |= 1 << c;
+    const next = v.indexOf(',', i);
+    if (next < 0) return false;
+    i = next + 1;
+  }
+}
+
 /** Each item of the list, or undefined for one this check does not read (a host name, an unknown name). */
 function itemsOf(texts: string[], kind: ValueKind, family: Family): Array<Item | undefined> {
   if (kind === portListKind) {
     return texts.map((text) => {
       const [lo, hi] = text.split(':').map((p) => parsePort(p));
-      return lo === undefined || (text.includes(':') && (hi === undefined || hi < lo)) ? undefined : { text, lo: BigInt(lo), hi: BigInt(hi ?? lo) };
+      return lo === undefined || (text.includes(':') && (hi === undefined || hi < lo)) ? undefined : { text, lo, hi: hi ?? lo };
     });
   }
   if (kind === addressListKind) {
     return texts.map((text) => {
       const r = parseNet(text);
-      return r?.ok && r.net.contiguous && r.net.family === family ? { text, lo: r.net.lo, hi: r.net.hi } : undefined;
+      if (!r?.ok || !r.net.contiguous || r.net.family !== family) return undefined;
+      return family === 4 ? { text, lo: Number(r.net.lo), hi: Number(r.net.hi) } : { text, lo: r.net.lo, hi: r.net.hi };
     });
   }
   // Named choices: the same choice twice (a prefix or another spelling of a name is that name).
-  const labels = new Map<string, bigint>();
+  const labels = new Map<string, number>();
   return texts.map((text) => {
     const label = kind.choiceOf!(text, family)?.label;
     if (label === undefined) return undefined;
-    const n = labels.get(label) ?? BigInt(labels.size);
+    const n = labels.get(label) ?? labels.size;
     labels.set(label, n);
     return { text, lo: n, hi: n };
   });
@@ -69,8 +129,19 @@ function itemsOf(texts: string[], kind: ValueKind, family: Family): Array<Item |
 /** The places of the list's items, by where their intervals start, wider first, then in the list's order. */
 function byStart(items: ReadonlyArray<Item | undefined>): number[] {
   const at = items.flatMap((it, n) => (it ? [n] : []));
-  const cmp = (x: bigint, y: bigint) => (x < y ? -1 : x > y ? 1 : 0);
+  const cmp = (x: number | bigint, y: number | bigint) => (x < y ? -1 : x > y ? 1 : 0);
   return at.sort((m, n) => cmp(items[m]!.lo, items[n]!.lo) || cmp(items[n]!.hi, items[m]!.hi) || m - n);
+}
+
+/** Single ports and names: for each item, the first of the same value before it. */
+function sameHolders(items: ReadonlyArray<Item | undefined>): Array<number | undefined> {
+  const first = new Map<number | bigint, number>();
+  return items.map((it, n) => {
+    if (!it) return undefined;
+    const seen = first.get(it.lo);
+    if (seen === undefined) first.set(it.lo, n);
+    return seen;
+  });
 }
 
 /**
@@ -94,7 +165,7 @@ function anyHolders(items: ReadonlyArray<Item | undefined>): Array<number | unde
  */
 function earlierHolders(items: ReadonlyArray<Item | undefined>): Array<number | undefined> {
   const out: Array<number | undefined> = items.map(() => undefined);
-  const stack: Array<{ hi: bigint; first: number }> = [];
+  const stack: Array<{ hi: number | bigint; first: number }> = [];
   for (const n of byStart(items)) {
     const it = items[n]!;
     while (stack.length && stack[stack.length - 1].hi < it.lo) stack.pop();
