@@ -589,41 +589,35 @@ test('a Jinja template of a rules file (rules.v4.j2): its rules checked, its tem
   assert.deepEqual(plain.filter((d) => d.severity === 1).map((d) => `${d.range.start.line} ${d.code}`), ['4 syntax']);
 });
 
-test('a script that sources a configuration: its variables are read from disk, or from the editor while it is open there, and the script is analysed again when it changes', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ipt-lsp-sourced-'));
+/**
+ * A document whose analysis reads another file: written on disk, the finding `code` is there; once that file is open
+ * in the editor and changed there (unsaved) to `changed`, the document is analysed again and the finding goes.
+ */
+async function followsOtherFile(other: { name: string; text: string; changed: string; languageId: string }, main: { name: string; text: string; languageId: string }, code: string): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ipt-lsp-other-'));
   try {
-    writeFileSync(path.join(dir, 'firewall.conf'), 'WAN=eth0\n');
-    const script = pathToFileURL(path.join(dir, 'firewall.sh')).toString();
-    const text = '#!/bin/sh\n. ./firewall.conf\niptables -A INPUT -i $WAN -p tcp -j ACCEPT\niptables -A INPUT -i eth0 -p tcp --dport 80 -j ACCEPT\n';
-    await c.open(script, text, 'shellscript');
-    const redundant = (p: { diagnostics: Array<{ code?: string | number }> }) => p.diagnostics.some((d) => d.code === 'redundant-rule');
-    await c.diagnosticsFor(script, redundant);
-    // The configuration opened in the editor and changed there (unsaved): the script follows it.
-    const conf = pathToFileURL(path.join(dir, 'firewall.conf')).toString();
-    await c.open(conf, 'WAN=eth0\n', 'shellscript');
-    await c.change(conf, [{ text: 'WAN=eth1\n' }]);
-    await c.diagnosticsFor(script, (p) => !redundant(p));
+    writeFileSync(path.join(dir, other.name), other.text);
+    const uri = pathToFileURL(path.join(dir, main.name)).toString();
+    await c.open(uri, main.text, main.languageId);
+    const has = (p: { diagnostics: Array<{ code?: string | number }> }) => p.diagnostics.some((d) => d.code === code);
+    await c.diagnosticsFor(uri, has);
+    const otherUri = pathToFileURL(path.join(dir, other.name)).toString();
+    await c.open(otherUri, other.text, other.languageId);
+    await c.change(otherUri, [{ text: other.changed }]);
+    await c.diagnosticsFor(uri, (p) => !has(p));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test('a script that sources a configuration: its variables are read from disk, or from the editor while it is open there, and the script is analysed again when it changes', async () => {
+  const text = '#!/bin/sh\n. ./firewall.conf\niptables -A INPUT -i $WAN -p tcp -j ACCEPT\niptables -A INPUT -i eth0 -p tcp --dport 80 -j ACCEPT\n';
+  await followsOtherFile({ name: 'firewall.conf', text: 'WAN=eth0\n', changed: 'WAN=eth1\n', languageId: 'shellscript' }, { name: 'firewall.sh', text, languageId: 'shellscript' }, 'redundant-rule');
 });
 
 test('rules.v4 beside a rules.v6 that denies nothing: read from disk, or from the editor while open there, and checked again when it changes', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ipt-lsp-beside-'));
-  try {
-    writeFileSync(path.join(dir, 'rules.v6'), '*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n');
-    const v4 = pathToFileURL(path.join(dir, 'rules.v4')).toString();
-    await c.open(v4, '*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'iptables');
-    const open = (p: { diagnostics: Array<{ code?: string | number }> }) => p.diagnostics.some((d) => d.code === 'ipv6-unfiltered');
-    await c.diagnosticsFor(v4, open);
-    // rules.v6 opened and given a DROP policy in the editor (unsaved): rules.v4's finding goes.
-    const v6 = pathToFileURL(path.join(dir, 'rules.v6')).toString();
-    await c.open(v6, '*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n', 'iptables');
-    await c.change(v6, [{ text: '*filter\n:INPUT DROP [0:0]\nCOMMIT\n' }]);
-    await c.diagnosticsFor(v4, (p) => !open(p));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const v4 = '*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n';
+  await followsOtherFile({ name: 'rules.v6', text: '*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n', changed: '*filter\n:INPUT DROP [0:0]\nCOMMIT\n', languageId: 'iptables' }, { name: 'rules.v4', text: v4, languageId: 'iptables' }, 'ipv6-unfiltered');
 });
 
 test('semantic tokens over stdio, whole or by range, in the legend the server announced: chains, tables, modules', async () => {

@@ -482,17 +482,20 @@ test('findings about a value\'s command of its own say which value, and the comm
   ]);
 });
 
+/** A script whose function `allow` runs `body`, called by `calls` after the usual first rules, then `after` and a DROP policy. */
+const allowing = (body: string, after: string[], calls: string[]) => script(
+  'allow() {',
+  `  ${body}`,
+  '}',
+  'iptables -A INPUT -i lo -j ACCEPT',
+  'iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+  ...calls,
+  ...after,
+  'iptables -P INPUT DROP',
+);
+
 test('a function called one call after another, each with its own argument: its body runs once per call, as a loop over the arguments', () => {
-  const allow = (...calls: string[]) => script(
-    'allow() {',
-    '  iptables -A INPUT -p tcp --dport "$1" -j ACCEPT',
-    '}',
-    'iptables -A INPUT -i lo -j ACCEPT',
-    'iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
-    ...calls,
-    'iptables -A INPUT -p tcp --dport 80 -j DROP',
-    'iptables -P INPUT DROP',
-  );
+  const allow = (...calls: string[]) => allowing('iptables -A INPUT -p tcp --dport "$1" -j ACCEPT', ['iptables -A INPUT -p tcp --dport 80 -j DROP'], calls);
   const text = allow('allow 22', 'echo opened', 'allow 80', 'allow 99999');
   const r = run(text);
   const loop = r.ruleset.loops?.get(r.ruleset.commands.find((c) => c.startLine === 2)!);
@@ -521,17 +524,7 @@ test('a function called one call after another, each with its own argument: its 
 });
 
 test('a function of several parameters, all but one the same in every call: those are read as their word, the other is the loop\'s', () => {
-  const allow = (...calls: string[]) => script(
-    'allow() {',
-    '  iptables -A INPUT -p "$1" --dport "$2" -j ACCEPT',
-    '}',
-    'iptables -A INPUT -i lo -j ACCEPT',
-    'iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
-    ...calls,
-    'iptables -A INPUT -p tcp --dport 80 -j DROP',
-    'iptables -A INPUT -p udp --dport 80 -j DROP',
-    'iptables -P INPUT DROP',
-  );
+  const allow = (...calls: string[]) => allowing('iptables -A INPUT -p "$1" --dport "$2" -j ACCEPT', ['iptables -A INPUT -p tcp --dport 80 -j DROP', 'iptables -A INPUT -p udp --dport 80 -j DROP'], calls);
   const text = allow('allow tcp 22', 'allow tcp 80');
   const r = run(text);
   const loop = r.ruleset.loops?.get(r.ruleset.commands.find((c) => c.startLine === 2)!);
