@@ -3,7 +3,6 @@
  * beside `iptables` (Red Hat's /etc/sysconfig), `ip6tables.rules` beside `iptables.rules`. The service that loads
  * one loads the other, so an IPv4 file that denies by default says little while the IPv6 one accepts everything.
  */
-import * as path from 'node:path';
 import { buildState } from './chainState/build';
 import { LineIndex } from './lineIndex';
 import { DiagnosticSink } from './parse/diagnostics';
@@ -23,10 +22,16 @@ const SYSTEM = new Set(['/etc/iptables/rules.v6', '/etc/sysconfig/ip6tables']);
 
 /** The path of the IPv6 file beside an IPv4 rules file, by its name; undefined for a name that has none. */
 export function ipv6SiblingPath(fileName: string): string | undefined {
-  const dir = path.dirname(fileName);
-  const base = path.basename(fileName);
+  // The name after the last separator; the directory as written.
+  const cut = Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1;
+  const base = fileName.slice(cut);
   const name = base.endsWith('.v4') ? `${base.slice(0, -3)}.v6` : /(^|[^6])iptables/.test(base) ? base.replace(/(^|[^6])iptables/, '$1ip6tables') : undefined;
-  return name === undefined ? undefined : path.join(dir, name);
+  return name === undefined ? undefined : fileName.slice(0, cut) + name;
+}
+
+/** The last part of a path. */
+export function baseName(file: string): string {
+  return file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
 }
 
 /** The IPv6 file beside the IPv4 one, read; undefined where there is none to look for, or it cannot be read. */

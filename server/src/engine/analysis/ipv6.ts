@@ -7,8 +7,7 @@
 import { CheckContext } from '../checks/context';
 import { AnalysisModel } from './model';
 import { selectiveDenyEnd } from './policy';
-import { admitsEverything } from '../sibling';
-import * as path from 'node:path';
+import { admitsEverything, baseName } from '../sibling';
 
 export function checkIpv6Unfiltered(model: AnalysisModel, ctx: CheckContext): void {
   if (ctx.rs.format !== 'script') return checkIpv6Beside(model, ctx);
@@ -33,7 +32,7 @@ function checkIpv6Beside(model: AnalysisModel, ctx: CheckContext): void {
   const sibling = end && ctx.sibling();
   if (!end || !sibling || (sibling.text === null && !sibling.system)) return;
   if (sibling.text !== null && !admitsEverything(sibling.text)) return;
-  const name = path.basename(sibling.path);
+  const name = baseName(sibling.path);
   const why = sibling.text === null
     ? `there is no ${sibling.path}, so the service that loads this file at boot sets up no IPv6 rules`
     : `${name} beside this file denies nothing (no DROP policy, no rule that drops or rejects)`;
