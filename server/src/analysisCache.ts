@@ -26,15 +26,12 @@ export class AnalysisCache {
     if (!memo) this.memos.set(doc.uri, (memo = new AnalysisMemo()));
     const read = new Set<string>();
     const base = this.optionsFor(doc);
-    const readFile = (path: string) => {
+    // Each file read is noted, to analyse the document again when it changes.
+    const noted = <T>(reader: ((path: string) => T) | undefined) => (path: string) => {
       read.add(path);
-      return base.readFile?.(path);
+      return reader?.(path);
     };
-    const readBeside = (path: string) => {
-      read.add(path);
-      return base.readBeside?.(path);
-    };
-    const opts = { ...base, memo, readFile, readBeside };
+    const opts = { ...base, memo, readFile: noted(base.readFile), readBeside: noted(base.readBeside) };
     const tooLarge = text.length > MAX_PARSE_SIZE;
     const result = lint(tooLarge ? '' : text, opts);
     if (tooLarge) {

@@ -31,8 +31,7 @@ export function checkListRepeats(a: Token, kind: ValueKind, family: Family, sink
   const texts = a.value.split(',');
   const items = itemsOf(texts, kind, family);
   const addresses = kind === addressListKind;
-  // Single ports and names only repeat; ranges and networks may hold one another.
-  const holders = addresses ? earlierHolders(items) : kind === portListKind && a.value.includes(':') ? anyHolders(items) : sameHolders(items);
+  const holders = addresses ? earlierHolders(items) : anyHolders(items);
   let from = 0;
   for (const [i, item] of items.entries()) {
     const offset = a.raw.indexOf(texts[i], from);
@@ -131,17 +130,6 @@ function byStart(items: ReadonlyArray<Item | undefined>): number[] {
   const at = items.flatMap((it, n) => (it ? [n] : []));
   const cmp = (x: number | bigint, y: number | bigint) => (x < y ? -1 : x > y ? 1 : 0);
   return at.sort((m, n) => cmp(items[m]!.lo, items[n]!.lo) || cmp(items[n]!.hi, items[m]!.hi) || m - n);
-}
-
-/** Single ports and names: for each item, the first of the same value before it. */
-function sameHolders(items: ReadonlyArray<Item | undefined>): Array<number | undefined> {
-  const first = new Map<number | bigint, number>();
-  return items.map((it, n) => {
-    if (!it) return undefined;
-    const seen = first.get(it.lo);
-    if (seen === undefined) first.set(it.lo, n);
-    return seen;
-  });
 }
 
 /**

@@ -13,7 +13,7 @@ import { LineIndex } from '../lineIndex';
 import { Range } from '../types';
 import { DiagnosticSink } from './diagnostics';
 import { SimpleWords } from './shellValues';
-import { commandWord, InArms, leading } from './scriptLoops';
+import { commandWord, FunctionUses, InArms, leading } from './scriptLoops';
 
 /** A `for` loop: its variable's word, where its body starts and ends (after `do`, before `done`), and its commands. */
 interface ForLoop {
@@ -60,19 +60,11 @@ const ARGUMENTS = /\$\{?[#!]?[0-9@*#]/;
  * Reports each function called with different arguments whose body reads none: its every command runs iptables or
  * ip6tables, or only prints or waits, and none names a positional parameter, shifts or could read one out of sight.
  */
-export function checkFunctionArguments<C extends InArms>(commands: readonly C[], functions: ReadonlyMap<string, number>, kind: (c: C) => 'iptables' | 'prints' | undefined, sink: DiagnosticSink): void {
-  if (!functions.size) return;
+export function checkFunctionArguments<C extends InArms>(commands: readonly C[], functions: ReadonlyMap<string, number>, uses: FunctionUses<C>, kind: (c: C) => 'iptables' | 'prints' | undefined, sink: DiagnosticSink): void {
   const byId = new Map([...functions].map(([name, id]) => [id, name]));
-  const calls = new Map<number, C[]>();
-  const bodies = new Map<number, C[]>();
-  for (const c of commands) {
-    const w = commandWord(c.words);
-    const called = w && !w.quoted && !w.dynamic ? functions.get(w.value) : undefined;
-    if (called !== undefined) (calls.get(called) ?? calls.set(called, []).get(called)!).push(c);
-    for (const id of new Set(c.arms.map((r) => r.statement))) if (byId.has(id)) (bodies.get(id) ?? bodies.set(id, []).get(id)!).push(c);
-  }
-  for (const [id, at] of calls) {
-    const body = (bodies.get(id) ?? []).filter((c) => commandWord(c.words) !== undefined);
+  for (const [id, places] of uses.calls) {
+    const at = places.map((i) => commands[i]);
+    const body = (uses.bodies.get(id) ?? []).filter((c) => commandWord(c.words) !== undefined);
     const args = at.map((c) => c.words.slice(leading(c.words) + 1).map((w) => w.raw).join(' '));
     if (new Set(args).size < 2 || body.length > MAX_COMMANDS || at.some((c) => body.includes(c))) continue;
     const kinds = body.map(kind);

@@ -17,7 +17,7 @@ import { ASSIGN, EXPANSION, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
 import { checkFunctionArguments, checkLoopVariables } from './loopVariable';
-import { BodyRule, callLoops, eachValue, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopDepths, loopsOf, mentionsLoopVar, shBraceWords, shellOf, takenTogether, withFixed, withValue } from './scriptLoops';
+import { BodyRule, callLoops, eachValue, functionUses, HARMLESS, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopDepths, loopsOf, mentionsLoopVar, shBraceWords, shellOf, takenTogether, withFixed, withValue } from './scriptLoops';
 import { comparePos, Diagnostic, Range } from '../types';
 
 /**
@@ -26,8 +26,6 @@ import { comparePos, Diagnostic, Range } from '../types';
  */
 const IPV6_WORD = /ip6|ipv6|inet6|v6\b|6\.sh$/i;
 const IPTABLES_RE = /^(?:.*\/)?(ip6?tables)(?:-legacy|-nft)?$/;
-/** Commands that only print or wait. */
-const PRINTS = new Set(['echo', 'printf', 'logger', 'true', ':', 'sleep']);
 const PREFIX_WORDS = new Set(['sudo', 'command', 'exec', 'nice', 'nohup', 'time', 'env', 'doas', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '!', '{']);
 const IPT_VAR_RE = /^\$\{?(IP6?T(?:ABLES)?[A-Z0-9_]*|ip6?t(?:ables)?[a-z0-9_]*)\}?$/;
 
@@ -267,7 +265,8 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const ipsets: ScriptIpsets = { made: [], unseen: false };
   const shell = shellOf(text, opts.fileName);
   const loops = loopsOf(simple, values, shell);
-  for (const [c, loop] of callLoops(simple, statements.functions, values, loops)) loops.set(c, loop);
+  const uses = functionUses(simple, statements.functions);
+  for (const [c, loop] of callLoops(simple, uses, values, loops)) loops.set(c, loop);
   for (const { name, word, words } of shBraceWords(simple, shell)) {
     const list = words?.filter((w) => w !== '').join(' ');
     const advice = list !== undefined ? `List the values (${list}), or run the script with bash (#!/bin/bash).` : 'Run the script with bash (#!/bin/bash).';
@@ -327,10 +326,10 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const runs = (sc: SimpleCommand) => {
     const k = commandWord(sc.words, new Map(aliases));
     if (k >= sc.words.length || sc.heredoc) return undefined;
-    return invocationFamily(sc.words[k], aliases) !== undefined ? 'iptables' : PRINTS.has(sc.words[k].value) ? 'prints' : undefined;
+    return invocationFamily(sc.words[k], aliases) !== undefined ? 'iptables' : HARMLESS.has(sc.words[k].value) ? 'prints' : undefined;
   };
   checkLoopVariables(simple, index, runs, sink);
-  checkFunctionArguments(simple, statements.functions, runs, sink);
+  checkFunctionArguments(simple, statements.functions, uses, runs, sink);
   const follows = followedArms(armsOf, calls, statements.kinds);
   const counted = seenLoads(loads, follows);
   for (const l of counted ?? []) families.add(l.family);

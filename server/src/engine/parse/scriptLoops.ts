@@ -172,7 +172,7 @@ export function withValue(loop: LoopOf, values: readonly string[]): string {
 }
 
 /** Commands of a loop's body that add no rule (what a script prints or waits for). */
-const HARMLESS = new Set(['echo', 'printf', 'logger', 'true', ':', 'sleep']);
+export const HARMLESS = new Set(['echo', 'printf', 'logger', 'true', ':', 'sleep']);
 /** More values than this are not followed one by one. */
 const MAX_VALUES = 256;
 /** A loop's body is looked through for this many commands at most (those that add no rule included). */
@@ -279,30 +279,40 @@ const POSITIONAL = /\$(?:\{([1-9])\}|([1-9])(?![0-9]))/g;
  * differ from call to call, the others being the same in every call (`allow tcp 22`, `allow tcp 80`). A body as a
  * loop's: one command, or several with no compound command among them.
  */
-export function callLoops<C extends InArms>(commands: readonly C[], functions: ReadonlyMap<string, number>, values: ShellValues, loops: ReadonlyMap<C, LoopOf>): Map<C, LoopOf> {
+export function callLoops<C extends InArms>(commands: readonly C[], uses: FunctionUses<C>, values: ShellValues, loops: ReadonlyMap<C, LoopOf>): Map<C, LoopOf> {
   const out = new Map<C, LoopOf>();
-  if (!functions.size) return out;
+  for (const [fn, at] of uses.calls) {
+    const body = (uses.bodies.get(fn) ?? []).filter((c) => mayAddRules(c.words));
+    const loop = body.length && !body.some((c) => loops.has(c)) ? callLoop(commands, fn, at, body, values) : undefined;
+    if (loop) for (const c of body) out.set(c, loop);
+  }
+  return out;
+}
+
+/** The script's called functions, by statement id: each one's calls (places among the commands) and its body's commands. */
+export interface FunctionUses<C> {
+  calls: Map<number, number[]>;
+  bodies: Map<number, C[]>;
+}
+
+/** Found in one pass over the script each (a pass per function took a sixth of the parse of the largest corpus script). */
+export function functionUses<C extends InArms>(commands: readonly C[], functions: ReadonlyMap<string, number>): FunctionUses<C> {
   const calls = new Map<number, number[]>();
+  const bodies = new Map<number, C[]>();
+  if (!functions.size) return { calls, bodies };
   for (const [i, { words }] of commands.entries()) {
     const w = commandWord(words);
     const fn = w && !w.quoted && !w.dynamic ? functions.get(w.value) : undefined;
     if (fn !== undefined) (calls.get(fn) ?? calls.set(fn, []).get(fn)!).push(i);
   }
-  // The commands of each called function's body that may add rules, in one pass over the script.
-  const bodies = new Map<number, C[]>();
   for (const c of commands) {
     for (const r of c.arms) {
-      if (!calls.has(r.statement) || !mayAddRules(c.words)) continue;
+      if (!calls.has(r.statement)) continue;
       const body = bodies.get(r.statement) ?? bodies.set(r.statement, []).get(r.statement)!;
       if (body[body.length - 1] !== c) body.push(c);
     }
   }
-  for (const [fn, at] of calls) {
-    const body = bodies.get(fn) ?? [];
-    const loop = body.length && !body.some((c) => loops.has(c)) ? callLoop(commands, fn, at, body, values) : undefined;
-    if (loop) for (const c of body) out.set(c, loop);
-  }
-  return out;
+  return { calls, bodies };
 }
 
 /** The loop a function's calls make of its body (see callLoops); undefined where they make none. */
