@@ -17,7 +17,7 @@ import { ASSIGN, EXPANSION, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
 import { checkFunctionArguments, checkLoopVariables } from './loopVariable';
-import { BodyRule, callLoops, eachValue, functionUses, HARMLESS, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopDepths, loopsOf, mentionsLoopVar, shBraceWords, shellOf, takenTogether, withFixed, withValue } from './scriptLoops';
+import { BodyRule, callLoops, eachValue, FunctionUses, functionUses, HARMLESS, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopDepths, loopsOf, mentionsLoopVar, Shell, shBraceWords, shellOf, takenTogether, withFixed, withValue } from './scriptLoops';
 import { comparePos, Diagnostic, Range } from '../types';
 
 /**
@@ -249,100 +249,140 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const sink = new DiagnosticSink();
   const unclosed: UnclosedQuote[] = [];
   const items = withoutUnclosed(lexShell(text, index, unclosed), unclosed, index, sink);
-  const scanned = commentsOf(items);
-  const comments = scanned.comments;
-  let mentionsIpv6 = scanned.mentionsIpv6;
-  const aliases = new Map<string, Family>();
-  const g: Gathered = { sink, commands: [], families: new Set(), armsOf: new Map(), loads: [], loopInfo: new Map() };
-  const { commands, families, armsOf, loads, loopInfo } = g;
-  const embedded: Embedded[] = [];
-  const statements = new ScriptStatements();
-  const blocks = new TemplateBlocks();
-  const simple = simpleCommands(items, statements, blocks);
-  const values = ShellValues.of(simple.filter((c) => !c.pattern), sourcedBy(opts));
-  const calls: FunctionCall[] = [];
-  const files: FileMention[] = [];
-  const ipsets: ScriptIpsets = { made: [], unseen: false };
-  const shell = shellOf(text, opts.fileName);
-  const loops = loopsOf(simple, values, shell);
-  const uses = functionUses(simple, statements.functions);
-  for (const [c, loop] of callLoops(simple, uses, values, loops)) loops.set(c, loop);
+  const reader = new ScriptReader(items, shellOf(text, opts.fileName), index, opts, sink);
+  reader.readAll();
+  reader.checkLoops();
+  return reader.ruleset(defaultFamily, items);
+}
+
+/**
+ * What parseScript knows of a script as it reads its commands one by one: its shell context (variables, functions,
+ * loops), and what the commands gather (see Gathered).
+ */
+class ScriptReader implements Gathered {
+  readonly commands: Command[] = [];
+  readonly families = new Set<Family>();
+  readonly armsOf = new Map<Command, ArmRef[]>();
+  readonly loads: Gathered['loads'] = [];
+  readonly loopInfo = new Map<Command, LoopInfo>();
+  private readonly comments: CommentLine[];
+  private mentionsIpv6: boolean;
+  /** Variables that name iptables or ip6tables (`IPT=/sbin/iptables`), as the commands set them. */
+  private readonly aliases = new Map<string, Family>();
+  private readonly embedded: Embedded[] = [];
+  private readonly statements = new ScriptStatements();
+  private readonly blocks = new TemplateBlocks();
+  private readonly simple: SimpleCommand[];
+  private readonly values: ShellValues;
+  private readonly calls: FunctionCall[] = [];
+  private readonly files: FileMention[] = [];
+  private readonly ipsets: ScriptIpsets = { made: [], unseen: false };
+  private readonly loops: Map<SimpleCommand, LoopOf>;
+  private readonly uses: FunctionUses<SimpleCommand>;
+  private readonly together = new Map<LoopOf, boolean>();
+  private readonly depths: Map<SimpleCommand, number>;
+  /** Commands that may run other than once where they stand (see unsureCommands). */
+  private readonly local = new Set<Command>();
+
+  constructor(items: ShellItem[], shell: Shell, private readonly index: LineIndex, private readonly opts: ScriptOptions, readonly sink: DiagnosticSink) {
+    ({ comments: this.comments, mentionsIpv6: this.mentionsIpv6 } = commentsOf(items));
+    this.simple = simpleCommands(items, this.statements, this.blocks);
+    this.values = ShellValues.of(this.simple.filter((c) => !c.pattern), sourcedBy(opts));
+    this.loops = loopsOf(this.simple, this.values, shell);
+    this.uses = functionUses(this.simple, this.statements.functions);
+    for (const [c, loop] of callLoops(this.simple, this.uses, this.values, this.loops)) this.loops.set(c, loop);
+    reportShBraces(this.simple, shell, sink);
+    this.depths = loopDepths(this.simple);
+  }
+
+  /** Reads every command in turn, noting those that may run other than once where they stand. */
+  readAll(): void {
+    for (const sc of this.simple) {
+      const from = this.commands.length;
+      this.read(sc);
+      const depth = this.depths.get(sc) ?? 0;
+      for (let n = from; n < this.commands.length; n++) {
+        const c = this.commands[n];
+        if (sc.conditional || depth > 1 || (depth === 1 && !this.loopInfo.has(c))) this.local.add(c);
+      }
+    }
+  }
+
+  private read(sc: SimpleCommand): void {
+    const { words, heredoc, arms, pattern, redirects } = sc;
+    if (pattern) return;
+    const k = commandWord(words, this.aliases);
+    if (k >= words.length) return;
+    this.files.push(...fileMentions(words, k, redirects, this.values, this.opts.fileName));
+    readIpsetCommand(words, k, this.values, arms, heredoc, this.index, this.ipsets);
+    const called = words[k].quoted || words[k].dynamic ? undefined : this.statements.functions.get(words[k].value);
+    if (called !== undefined) this.calls.push({ statement: called, arms, line: words[k].line, at: this.commands.length, unsure: sc.conditional || this.depths.has(sc) });
+    // `{{ rule }}` as a command of its own: the template puts any command there, iptables or ip6tables, which may
+    // add, delete or flush rules the analysis cannot see, as a rules file loaded from elsewhere may.
+    if (isTemplateExpression(words[k])) {
+      for (const family of [4, 6] as const) this.loads.push({ family, noflush: false, line: words[k].range.start.line, arms, template: true });
+      this.mentionsIpv6 = true;
+      return;
+    }
+    const restore = embeddedRestore(words, k, heredoc, this.index, this.opts, this.values);
+    const unseen = restore ? undefined : unseenLoad(words, k, this.opts);
+    if (unseen) this.loads.push({ ...unseen, line: words[k].range.start.line, arms });
+    else if (restore) this.readEmbedded(restore, sc);
+    else addIptables(this, sc, k, loopTaken(sc, this.loops, this.together, this.values, this.aliases, this.opts.family), this.values, this.aliases, this.opts.family);
+  }
+
+  /** The rules of a restore file fed to iptables-restore from a here-document, as the script's commands. */
+  private readEmbedded(restore: Embedded, { arms, templated }: SimpleCommand): void {
+    this.embedded.push(restore);
+    this.families.add(restore.family);
+    for (const c of restore.ruleset.commands) {
+      c.commandFamily = restore.family;
+      c.index = this.commands.length;
+      this.commands.push(c);
+      if (arms.length) this.armsOf.set(c, arms);
+      // Loaded from inside a template block: the template may load it several times, or not at all.
+      if (templated) c.conditional = true;
+    }
+  }
+
+  /** loop-variable-unused, for loops and for functions called with different arguments. */
+  checkLoops(): void {
+    // A command here-document's lines are words of no command: what they read is not looked through.
+    const runs = (sc: SimpleCommand) => {
+      const k = commandWord(sc.words, new Map(this.aliases));
+      if (k >= sc.words.length || sc.heredoc) return undefined;
+      return invocationFamily(sc.words[k], this.aliases) !== undefined ? 'iptables' : HARMLESS.has(sc.words[k].value) ? 'prints' : undefined;
+    };
+    checkLoopVariables(this.simple, this.index, runs, this.sink);
+    checkFunctionArguments(this.simple, this.statements.functions, this.uses, runs, this.sink);
+  }
+
+  /** The script as a ruleset: its commands, the order they run in, and what may run other than once. */
+  ruleset(defaultFamily: Family, items: ShellItem[]): Ruleset {
+    const { commands, armsOf, calls, statements, loopInfo, local, files, ipsets, index } = this;
+    const follows = followedArms(armsOf, calls, statements.kinds);
+    const counted = seenLoads(this.loads, follows);
+    for (const l of counted ?? []) this.families.add(l.family);
+    const family = this.opts.family ?? (this.families.size === 1 ? [...this.families][0] : defaultFamily);
+    const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments: this.comments, diagnostics: this.sink.items, lineCount: index.lineCount, mentionsIpv6: this.mentionsIpv6, otherArms: notFollowed(armsOf, follows), armsOf: armsOf.size ? armsOf : undefined, loads: counted, files: files.length ? files : undefined, ipsets: ipsets.made.length || ipsets.unseen ? ipsets : undefined };
+    if (loopInfo.size) ruleset.loops = loopInfo;
+    ruleset.unsure = unsureCommands(local, armsOf, calls, statements.kinds, (c) => !!loopInfo.get(c)?.loop.calls);
+    if (local.size) ruleset.unsureHere = local;
+    if (this.values.opaque || commands.some(addsToUnknownChain)) ruleset.unseenRules = true;
+    ruleset.run = runOrder(commands, armsOf, calls, statements.kinds, follows, new Set(this.embedded.flatMap((e) => e.ruleset.commands)));
+    const first = templateStart(items);
+    if (first) ruleset.template = { first, blocks: this.blocks.blocks(index.lineCount - 1), folds: this.blocks.all };
+    return withEmbedded(ruleset, this.embedded, this.sink);
+  }
+}
+
+/** sh-brace-expansion: a `for` loop's word that bash would brace-expand, in a script for sh. */
+function reportShBraces(simple: readonly SimpleCommand[], shell: Shell, sink: DiagnosticSink): void {
   for (const { name, word, words } of shBraceWords(simple, shell)) {
     const list = words?.filter((w) => w !== '').join(' ');
     const advice = list !== undefined ? `List the values (${list}), or run the script with bash (#!/bin/bash).` : 'Run the script with bash (#!/bin/bash).';
     sink.add('sh-brace-expansion', 'warning', word.range, `This script is for sh, which takes ${word.value} as it is: dash (the sh of Debian and Ubuntu) does not expand braces, bash does. The loop runs with $${name} = ${word.value}, not with each value. ${advice}`, { replacement: list });
   }
-  const together = new Map<LoopOf, boolean>();
-  const depths = loopDepths(simple);
-  // Commands that may run other than once where they stand (see unsureCommands).
-  const local = new Set<Command>();
-  for (const sc of simple) {
-    const from = commands.length;
-    readCommand(sc);
-    const depth = depths.get(sc) ?? 0;
-    for (let n = from; n < commands.length; n++) {
-      const c = commands[n];
-      if (sc.conditional || depth > 1 || (depth === 1 && !loopInfo.has(c))) local.add(c);
-    }
-  }
-  function readCommand(sc: SimpleCommand): void {
-    const { words, heredoc, arms, pattern, templated, redirects } = sc;
-    if (pattern) return;
-    const k = commandWord(words, aliases);
-    if (k >= words.length) return;
-    files.push(...fileMentions(words, k, redirects, values, opts.fileName));
-    readIpsetCommand(words, k, values, arms, heredoc, index, ipsets);
-    const called = words[k].quoted || words[k].dynamic ? undefined : statements.functions.get(words[k].value);
-    if (called !== undefined) calls.push({ statement: called, arms, line: words[k].line, at: commands.length, unsure: sc.conditional || depths.has(sc) });
-    // `{{ rule }}` as a command of its own: the template puts any command there, iptables or ip6tables, which may
-    // add, delete or flush rules the analysis cannot see, as a rules file loaded from elsewhere may.
-    if (isTemplateExpression(words[k])) {
-      for (const family of [4, 6] as const) loads.push({ family, noflush: false, line: words[k].range.start.line, arms, template: true });
-      mentionsIpv6 = true;
-      return;
-    }
-    const restore = embeddedRestore(words, k, heredoc, index, opts, values);
-    const unseen = restore ? undefined : unseenLoad(words, k, opts);
-    if (unseen) {
-      loads.push({ ...unseen, line: words[k].range.start.line, arms });
-      return;
-    }
-    if (restore) {
-      embedded.push(restore);
-      families.add(restore.family);
-      for (const c of restore.ruleset.commands) {
-        c.commandFamily = restore.family;
-        c.index = commands.length;
-        commands.push(c);
-        if (arms.length) armsOf.set(c, arms);
-        // Loaded from inside a template block: the template may load it several times, or not at all.
-        if (templated) c.conditional = true;
-      }
-      return;
-    }
-    addIptables(g, sc, k, loopTaken(sc, loops, together, values, aliases, opts.family), values, aliases, opts.family);
-  }
-  // A command here-document's lines are words of no command: what they read is not looked through.
-  const runs = (sc: SimpleCommand) => {
-    const k = commandWord(sc.words, new Map(aliases));
-    if (k >= sc.words.length || sc.heredoc) return undefined;
-    return invocationFamily(sc.words[k], aliases) !== undefined ? 'iptables' : HARMLESS.has(sc.words[k].value) ? 'prints' : undefined;
-  };
-  checkLoopVariables(simple, index, runs, sink);
-  checkFunctionArguments(simple, statements.functions, uses, runs, sink);
-  const follows = followedArms(armsOf, calls, statements.kinds);
-  const counted = seenLoads(loads, follows);
-  for (const l of counted ?? []) families.add(l.family);
-  const family = opts.family ?? (families.size === 1 ? [...families][0] : defaultFamily);
-  const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments, diagnostics: sink.items, lineCount: index.lineCount, mentionsIpv6, otherArms: notFollowed(armsOf, follows), armsOf: armsOf.size ? armsOf : undefined, loads: counted, files: files.length ? files : undefined, ipsets: ipsets.made.length || ipsets.unseen ? ipsets : undefined };
-  if (loopInfo.size) ruleset.loops = loopInfo;
-  ruleset.unsure = unsureCommands(local, armsOf, calls, statements.kinds, (c) => !!loopInfo.get(c)?.loop.calls);
-  if (local.size) ruleset.unsureHere = local;
-  if (values.opaque || commands.some(addsToUnknownChain)) ruleset.unseenRules = true;
-  ruleset.run = runOrder(commands, armsOf, calls, statements.kinds, follows, new Set(embedded.flatMap((e) => e.ruleset.commands)));
-  const first = templateStart(items);
-  if (first) ruleset.template = { first, blocks: blocks.blocks(index.lineCount - 1), folds: blocks.all };
-  return withEmbedded(ruleset, embedded, sink);
 }
 
 /** The operators that end a command (a redirection is part of it). */
