@@ -1,4 +1,7 @@
-/** ipv6-unfiltered for rules files: rules.v4 denies by default, and rules.v6 beside it denies nothing, or is missing where a service loads both. */
+/**
+ * ipv6-unfiltered for rules files: rules.v4 denies by default, and rules.v6 beside it does not (it denies nothing, or
+ * only some packets), or is missing where a service loads both.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lint } from '../../server/src/engine/lint';
@@ -35,11 +38,27 @@ test('rules.v4 that denies by default, beside a rules.v6 that denies nothing: sa
   assert.equal(found(V4, '/srv/fw/rules.v4', { '/srv/fw/rules.v6': '' }).found.length, 1);
 });
 
-test('nothing said where rules.v6 may deny anything, where there is none outside a boot location, or where it cannot be read', () => {
+test('rules.v6 that denies some packets but lets in the rest: said too, as a missing default deny', () => {
+  const open = (v6: string) => found(V4, '/srv/fw/rules.v4', { '/srv/fw/rules.v6': v6 }).found;
+  // One port closed, everything else accepted by the ACCEPT policy: every service rules.v4 keeps closed but that one is open.
+  for (const v6 of ['*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 3306 -j REJECT\nCOMMIT\n', '*filter\n:INPUT ACCEPT [0:0]\n:blocked - [0:0]\n-A INPUT -j blocked\n-A blocked -s 2001:db8::/32 -j DROP\nCOMMIT\n']) {
+    const f = open(v6);
+    assert.equal(f.length, 1, v6);
+    assert.match(f[0].message, /rules\.v6 beside this file has no default deny: its INPUT lets in every packet that no rule of it drops or rejects/);
+  }
+  // A catch-all deny at the end of INPUT, its own or that of a chain it jumps to, is a default deny.
+  assert.equal(open('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -j REJECT\nCOMMIT\n').length, 0);
+  assert.equal(open('*filter\n:INPUT ACCEPT [0:0]\n:LOGDROP - [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -j LOGDROP\n-A LOGDROP -j LOG\n-A LOGDROP -j DROP\nCOMMIT\n').length, 0);
+  // A rate-limited DROP takes only some of the packets: not a default deny.
+  assert.equal(open('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m limit --limit 5/min -j DROP\nCOMMIT\n').length, 1);
+  // The same file read again (a keystroke in rules.v4) gives the same answer.
+  assert.equal(open('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 3306 -j REJECT\nCOMMIT\n').length, 1);
+});
+
+test('nothing said where rules.v6 denies by default, where there is none outside a boot location, or where it cannot be read', () => {
   const beside = (v6: string | null | undefined, name = '/srv/fw/rules.v4') => found(V4, name, { [ipv6SiblingPath(name)!]: v6 }).found.length;
   assert.equal(beside('*filter\n:INPUT DROP [0:0]\nCOMMIT\n'), 0);
-  assert.equal(beside('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 3306 -j REJECT\nCOMMIT\n'), 0);
-  assert.equal(beside('*filter\n:INPUT ACCEPT [0:0]\n:blocked - [0:0]\n-A INPUT -j blocked\n-A blocked -s 2001:db8::/32 -j DROP\nCOMMIT\n'), 0);
+  assert.equal(beside('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p ipv6-icmp -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n'), 0);
   assert.equal(beside(null), 0);
   assert.equal(beside(undefined, '/etc/iptables/rules.v4'), 0);
   // A rules.v4 that does not deny by default has nothing to keep closed.

@@ -3,11 +3,6 @@
  * beside `iptables` (Red Hat's /etc/sysconfig), `ip6tables.rules` beside `iptables.rules`. The service that loads
  * one loads the other, so an IPv4 file that denies by default says little while the IPv6 one accepts everything.
  */
-import { buildState } from './chainState/build';
-import { LineIndex } from './lineIndex';
-import { DiagnosticSink } from './parse/diagnostics';
-import { parseRestore } from './parse/restore';
-
 export interface SiblingFile {
   /** Where the IPv6 file is, or would be. */
   path: string;
@@ -39,23 +34,4 @@ export function ipv6Sibling(fileName: string | undefined, read: ((p: string) => 
   const at = fileName && read ? ipv6SiblingPath(fileName) : undefined;
   const text = at ? read!(at) : undefined;
   return at && text !== undefined ? { path: at, text, system: SYSTEM.has(at) } : undefined;
-}
-
-/** The last IPv6 file read (a keystroke in the IPv4 one reads it again, unchanged). */
-let last: { text: string; open: boolean } | undefined;
-
-/**
- * Whether an IPv6 rules file denies nothing on the way in: no DROP policy on INPUT, and no rule of its filter table
- * drops or rejects anything (nor any file at all). Anything that may deny, even in a chain INPUT never reaches,
- * counts as filtering: only a file that plainly does not filter is said to.
- */
-export function admitsEverything(text: string): boolean {
-  if (last?.text === text) return last.open;
-  const rs = parseRestore(text, 6, new LineIndex(text));
-  const state = buildState(rs, new DiagnosticSink());
-  const filter = state.inTable(6, 'filter');
-  const input = filter.find((cs) => cs.name === 'INPUT');
-  const denies = input?.policy === 'DROP' || filter.some((cs) => cs.rules.some((r) => r.target?.dynamic || r.target?.name === 'DROP' || r.target?.name === 'REJECT'));
-  last = { text, open: !denies };
-  return last.open;
 }

@@ -5,9 +5,13 @@
  * whose rules.v6 beside it denies nothing.
  */
 import { CheckContext } from '../checks/context';
+import { buildState } from '../chainState/build';
+import { LineIndex } from '../lineIndex';
+import { DiagnosticSink } from '../parse/diagnostics';
+import { parseRestore } from '../parse/restore';
 import { AnalysisModel } from './model';
-import { DenyEnd, selectiveDenyEnd } from './policy';
-import { admitsEverything, baseName } from '../sibling';
+import { DenyEnd, denyEnd, selectiveDenyEnd } from './policy';
+import { baseName } from '../sibling';
 
 export function checkIpv6Unfiltered(model: AnalysisModel, ctx: CheckContext): void {
   const script = ctx.rs.format === 'script';
@@ -23,17 +27,44 @@ export function checkIpv6Unfiltered(model: AnalysisModel, ctx: CheckContext): vo
 }
 
 /**
- * An IPv4 rules file (rules.v4) whose INPUT denies by default (`end`), beside an IPv6 one (rules.v6) that denies
- * nothing; or, where a service loads both at boot (/etc/iptables), beside none.
+ * An IPv4 rules file (rules.v4) whose INPUT denies by default (`end`), beside an IPv6 one (rules.v6) whose INPUT
+ * does not (an ACCEPT policy and no catch-all DROP or REJECT, as no-default-deny says of it); or, where a service
+ * loads both at boot (/etc/iptables), beside none.
  */
 function checkIpv6Beside(ctx: CheckContext, end: DenyEnd): void {
   const sibling = ctx.sibling?.();
-  if (!sibling || (sibling.text === null ? !sibling.system : !admitsEverything(sibling.text))) return;
+  const open = sibling && (sibling.text === null ? (sibling.system ? 'missing' : undefined) : ipv6Openness(sibling.text));
+  if (!sibling || !open) return;
   const name = baseName(sibling.path);
-  const why = sibling.text === null
+  const why = open === 'missing'
     ? `there is no ${sibling.path}, so the service that loads this file at boot sets up no IPv6 rules`
-    : `${name} beside this file denies nothing (no DROP policy, no rule that drops or rejects)`;
+    : open === 'denies-nothing'
+      ? `${name} beside this file denies nothing (no DROP policy, no rule that drops or rejects)`
+      : `${name} beside this file has no default deny: its INPUT lets in every packet that no rule of it drops or rejects (an ACCEPT policy, no catch-all DROP or REJECT)`;
   ctx.sink.add('ipv6-unfiltered', 'info', end.range,
     `INPUT denies by default here (${end.what}), for IPv4 only: ${why}. On a host with an IPv6 address every service this file keeps closed stays open over IPv6. Give ${name} the same rules (with ICMPv6 accepted for neighbour discovery), or turn IPv6 off.`,
     { sibling: sibling.path });
+}
+
+/** The last IPv6 file looked at (a keystroke in the IPv4 one reads it again, unchanged). */
+let last: { text: string; open: Openness } | undefined;
+
+/** How an IPv6 rules file leaves INPUT open, if it does: it denies nothing at all, or only some packets. */
+type Openness = 'denies-nothing' | 'no-default-deny' | undefined;
+
+/**
+ * Whether an IPv6 rules file's INPUT lets in what no rule denies: no DROP policy and no catch-all deny, read as
+ * the analysis reads the file itself (see denyEnd); 'denies-nothing' where no rule of its filter table drops or
+ * rejects anything (nor is there any file at all).
+ */
+export function ipv6Openness(text: string): Openness {
+  if (last?.text === text) return last.open;
+  const rs = parseRestore(text, 6, new LineIndex(text));
+  const state = buildState(rs, new DiagnosticSink());
+  const filter = state.inTable(6, 'filter');
+  const input = filter.find((cs) => cs.name === 'INPUT');
+  const denies = input?.policy === 'DROP' || filter.some((cs) => cs.rules.some((r) => r.target?.dynamic || r.target?.name === 'DROP' || r.target?.name === 'REJECT'));
+  const open = !denies ? 'denies-nothing' : input && !denyEnd(new AnalysisModel(rs, state), input) ? 'no-default-deny' : undefined;
+  last = { text, open };
+  return open;
 }
