@@ -91,6 +91,30 @@ test('what the IPv4 rules let in through addresses or user chains stays reachabl
   assert.deepEqual(harmful(out.text, out.from, out.to), []);
 });
 
+test('a start/stop script: the block goes into the arm that sets up the rules, not after the stop arm\'s commands', () => {
+  const script = [
+    '#!/bin/sh',
+    'case "$1" in',
+    '  start)',
+    '    iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+    '    iptables -A INPUT -p tcp --dport 22 -j ACCEPT',
+    '    iptables -A INPUT -j DROP',
+    '    ;;',
+    '  stop)',
+    '    iptables -F INPUT',
+    '    iptables -P INPUT ACCEPT',
+    '    ;;',
+    'esac',
+    '',
+  ].join('\n');
+  const out = withIpv6Block(script)!;
+  // Right after line 6, the last IPv4 INPUT command of the start arm.
+  assert.equal(out.from, 6);
+  assert.equal(out.text.split('\n')[out.to], '    ;;');
+  assert.match(out.text.split('\n').slice(out.from, out.to).join('\n'), /ip6tables -A INPUT -j DROP$/);
+  assert.deepEqual(harmful(out.text, out.from, out.to), []);
+});
+
 test('SSH ports of the setting are the ones kept reachable', () => {
   const script = '#!/bin/sh\niptables -A INPUT -s 10.0.0.0/8 -p tcp --dport 2222 -j ACCEPT\niptables -A INPUT -p tcp --dport 80 -j ACCEPT\niptables -P INPUT DROP\n';
   const r = lint(script, { fileName: 'fw.sh', settings: { sshPorts: [2222] } });

@@ -1,6 +1,7 @@
 /**
  * The quick fix of ipv6-unfiltered: the script's IPv4 INPUT chain written again for ip6tables, right after the
- * script's last IPv4 INPUT command, so that IPv6 is filtered as IPv4 is.
+ * script's last IPv4 INPUT command (in the arms of if and case the analysis follows), so that IPv6 is filtered as
+ * IPv4 is.
  *
  * A rule is carried over when it means the same for IPv6: no IPv4 address, no ICMP (ICMPv6 is another protocol, and
  * IPv6 needs it: the block accepts it first), no jump to a user chain (the script made it for IPv4 only), no shell
@@ -125,7 +126,8 @@ function makeBlock(result: LintResult, finding: FindingEnd): Ipv6Counterpart | u
   const { ruleset, state, index } = result;
   const cs = state.get(4, 'filter', 'INPUT');
   if (ruleset.format !== 'script' || !cs) return undefined;
-  const touching = ruleset.commands.filter((c) => touchesInput(result, c));
+  // Those that make the chain the analysis reads: not a `stop)` arm's flush after the `start)` arm's rules.
+  const touching = ruleset.commands.filter((c) => touchesInput(result, c) && !ruleset.otherArms?.has(c));
   if (!touching.length) return undefined;
   const last = touching.reduce((a, b) => (b.endLine > a.endLine ? b : a));
   const end = finding.endLine === undefined ? cs.rules.length : cs.rules.findIndex((c) => c.startLine === finding.endLine);
