@@ -414,6 +414,28 @@ test('ipv6-unfiltered: a script that closes INPUT for IPv4 and never does anythi
   expectOne(script('# TODO: ip6tables', 'iptables -P INPUT DROP'), 'ipv6-unfiltered', 5, 'DROP', { fileName: 'fw.sh' });
 });
 
+test('ipv6-unfiltered: a script that runs ip6tables, but never makes its IPv6 INPUT deny by default', () => {
+  const v4 = ['#!/bin/sh', 'iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'iptables -P INPUT DROP'];
+  const script = (...v6: string[]) => [...v4, ...v6, ''].join('\n');
+  // SSH accepted over IPv6 too, and nothing dropped: every other service stays open there.
+  const d = expectOne(script('ip6tables -A INPUT -p tcp --dport 22 -j ACCEPT'), 'ipv6-unfiltered', 3, 'DROP', { fileName: 'fw.sh' });
+  assert.match(d.message, /the ip6tables commands of this script never make IPv6's INPUT deny by default/);
+  // No quick fix: the script already has IPv6 rules, and where their deny goes is the author's to choose.
+  const r = lint(script('ip6tables -A INPUT -p tcp --dport 22 -j ACCEPT'), { fileName: 'fw.sh' });
+  assert.deepEqual(quickFixes(r, d).filter((x) => !/disable|silence/i.test(x.title)), []);
+  // Through a variable naming ip6tables, and with the deny on a port or two only.
+  expectOne(script('IP6T=/sbin/ip6tables', '$IP6T -A INPUT -p tcp --dport 3306 -j DROP'), 'ipv6-unfiltered', 3, 'DROP', { fileName: 'fw.sh' });
+  // A DROP policy, or a catch-all deny at the end, closes IPv6 as well.
+  expectNone(script('ip6tables -A INPUT -p tcp --dport 22 -j ACCEPT', 'ip6tables -P INPUT DROP'), 'ipv6-unfiltered', { fileName: 'fw.sh' });
+  expectNone(script('ip6tables -A INPUT -p tcp --dport 22 -j ACCEPT', 'ip6tables -A INPUT -j REJECT'), 'ipv6-unfiltered', { fileName: 'fw.sh' });
+  // Anything else about IPv6 may close it where the analysis does not see: left alone.
+  expectNone(script('ip6tables -A INPUT -p tcp --dport 22 -j ACCEPT', 'sysctl -w net.ipv6.conf.all.disable_ipv6=1'), 'ipv6-unfiltered', { fileName: 'fw.sh' });
+  expectNone(script('ip6tables -A INPUT -p tcp --dport 22 -j ACCEPT', 'ip6tables-restore < /etc/iptables/rules.v6'), 'ipv6-unfiltered', { fileName: 'fw.sh' });
+  expectNone(script('for ipt in iptables ip6tables; do $ipt -A INPUT -p tcp --dport 80 -j ACCEPT; done'), 'ipv6-unfiltered', { fileName: 'fw.sh' });
+  // A variable naming ip6tables that no command uses says the script means to do something about IPv6.
+  expectNone(script('IP6T=/sbin/ip6tables'), 'ipv6-unfiltered', { fileName: 'fw.sh' });
+});
+
 test('not dead because of a RETURN that a long user chain reaches only after hundreds of others', () => {
   // The chain's final DROP takes what 200 earlier RETURNs leave; working that out outgrows the budget of pieces,
   // and the DROP was once taken to decide all that was left of it so far, the RETURN of 192.168.1.1 included.

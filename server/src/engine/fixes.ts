@@ -318,8 +318,9 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     return [{ title: `Put the ${rewrite.lines.length} addresses in one ipset (${rewrite.setName})`, edits }];
   },
   'ipv6-unfiltered': (fc) => {
-    // Said of a rules file, about the IPv6 file beside it: the edit belongs in that file.
-    if (fc.data.sibling) return [];
+    // Said of a rules file, about the IPv6 file beside it: the edit belongs in that file. Said of a script with
+    // ip6tables rules of its own: where its IPv6 INPUT should end is the author's to choose among them.
+    if (fc.data.sibling || fc.data.ipv6Rules) return [];
     const block = ipv6Counterpart(fc.result, { endLine: fc.data.endLine as number | undefined, verdict: (fc.data.verdict as string | undefined) ?? 'DROP', sshPorts: (fc.data.sshPorts as number[] | undefined) ?? [22] });
     if (!block) return [];
     const of = block.carried + block.left.length;

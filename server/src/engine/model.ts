@@ -162,8 +162,9 @@ export interface Ruleset {
   diagnostics: Diagnostic[];
   lineCount: number;
   /**
-   * In a script: some word names IPv6 (`ip6tables`, `$IP6T`, a `disable_ipv6` sysctl, `rules.v6`), so the script
-   * does something about it that the analysis may not see.
+   * In a script: some word names IPv6 other than as an ip6tables command the analysis reads (a `disable_ipv6`
+   * sysctl, `ip6tables-restore < rules.v6`, `firewall6.sh`), so the script does something about it that the
+   * analysis may not see.
    */
   mentionsIpv6?: boolean;
   /** In a script: the here-documents read as restore files (their lines, `toLine` not included). */

@@ -1,8 +1,8 @@
 /**
  * A firewall for IPv4 only (ipv6-unfiltered): a script that makes the IPv4 INPUT chain deny by default and never
- * does anything about IPv6. iptables filters IPv4 alone; on a host with an IPv6 address (most cloud servers and home
- * connections now) every service the script meant to hide stays reachable over IPv6. The same for a rules.v4 file
- * whose rules.v6 beside it denies nothing.
+ * does anything about IPv6, or runs ip6tables without making IPv6's INPUT deny by default. iptables filters IPv4
+ * alone; on a host with an IPv6 address (most cloud servers and home connections now) every service the script meant
+ * to hide stays reachable over IPv6. The same for a rules.v4 file whose rules.v6 beside it has no default deny.
  */
 import { CheckContext } from '../checks/context';
 import { buildState } from '../chainState/build';
@@ -10,6 +10,7 @@ import { LineIndex } from '../lineIndex';
 import { DiagnosticSink } from '../parse/diagnostics';
 import { parseRestore } from '../parse/restore';
 import { AnalysisModel } from './model';
+import { loadsUnseen } from '../model';
 import { DenyEnd, denyEnd, selectiveDenyEnd } from './policy';
 import { baseName } from '../sibling';
 
@@ -21,9 +22,22 @@ export function checkIpv6Unfiltered(model: AnalysisModel, ctx: CheckContext): vo
   const end = cs && selectiveDenyEnd(model, cs);
   if (!cs || !end) return;
   if (!script) return checkIpv6Beside(ctx, end);
+  if (ctx.rs.commands.some((c) => c.commandFamily === 6)) return checkIpv6Input(model, ctx, end);
   ctx.sink.add('ipv6-unfiltered', 'info', end.range,
     `INPUT denies by default here (${end.what}), for IPv4 only: this script never runs ip6tables, so on a host with an IPv6 address every service it keeps closed stays open over IPv6. Set up the same rules with ip6tables (with ICMPv6 accepted for neighbour discovery), or turn IPv6 off.`,
     { chain: cs.name, table: cs.table, endLine: end.rule?.rule.startLine, verdict: end.rule?.rule.target?.name === 'REJECT' ? 'REJECT' : 'DROP', sshPorts: ctx.settings.sshPorts });
+}
+
+/**
+ * A script that runs ip6tables, but whose IPv6 INPUT has no default deny while its IPv4 INPUT has one (`end`): the
+ * ip6tables commands accept a few services, say, and nothing drops the rest (no DROP policy, no catch-all deny).
+ */
+function checkIpv6Input(model: AnalysisModel, ctx: CheckContext, end: DenyEnd): void {
+  const v6 = ctx.state.get(6, 'filter', 'INPUT');
+  if ((v6 && denyEnd(model, v6)) || loadsUnseen(ctx.rs, 6)) return;
+  ctx.sink.add('ipv6-unfiltered', 'info', end.range,
+    `INPUT denies by default here (${end.what}), for IPv4 only: the ip6tables commands of this script never make IPv6's INPUT deny by default (no DROP policy, no catch-all DROP or REJECT), so on a host with an IPv6 address every service it keeps closed over IPv4, and does not close by name over IPv6, stays open there. Give ip6tables' INPUT the same end (after accepting ICMPv6 for neighbour discovery), or turn IPv6 off.`,
+    { ipv6Rules: true });
 }
 
 /**

@@ -218,21 +218,21 @@ function sourcedBy(opts: ScriptOptions): ((word: Token) => Sourced | undefined) 
   };
 }
 
-/** The script's comments (each knowing whether it follows a word on its line), and whether some word names IPv6. */
-function commentsOf(items: readonly ShellItem[]): { comments: CommentLine[]; mentionsIpv6: boolean } {
+/** The script's comments (each knowing whether it follows a word on its line), and the words that name IPv6. */
+function commentsOf(items: readonly ShellItem[]): { comments: CommentLine[]; ipv6Words: Set<Token> } {
   const comments: CommentLine[] = [];
   let lastWordLine = -1;
-  let mentionsIpv6 = false;
+  const ipv6Words = new Set<Token>();
   for (const it of items) {
     if (it.kind === 'word') {
       // (Read without making the word's range: this runs for every word of the script.)
       lastWordLine = it.endLine;
       // Every name IPV6_WORD knows holds a 6.
-      mentionsIpv6 ||= it.raw.includes('6') && IPV6_WORD.test(it.raw);
+      if (it.raw.includes('6') && IPV6_WORD.test(it.raw)) ipv6Words.add(it);
     }
     if (it.kind === 'comment') comments.push({ text: it.text, range: it.range, trailing: it.range.start.line === lastWordLine });
   }
-  return { comments, mentionsIpv6 };
+  return { comments, ipv6Words };
 }
 
 /** What parseScript gathers as it reads the script's commands. */
@@ -266,7 +266,15 @@ class ScriptReader implements Gathered {
   readonly loads: Gathered['loads'] = [];
   readonly loopInfo = new Map<Command, LoopInfo>();
   private readonly comments: CommentLine[];
-  private mentionsIpv6: boolean;
+  /**
+   * The words that have to do with IPv6 other than as ip6tables commands read here (or variables naming ip6tables):
+   * a sysctl that turns it off, ip6tables-restore of a file, another script for it (see Ruleset.mentionsIpv6).
+   */
+  private readonly ipv6Words: Set<Token>;
+  /** Assignments of a variable naming ip6tables (`IP6T=/sbin/ip6tables`): no more than that where some ip6tables command is read. */
+  private readonly ip6Aliases = new Set<Token>();
+  /** A command of a template's making, which may be anything (ip6tables included). */
+  private templated = false;
   /** Variables that name iptables or ip6tables (`IPT=/sbin/iptables`), as the commands set them. */
   private readonly aliases = new Map<string, Family>();
   private readonly embedded: Embedded[] = [];
@@ -285,7 +293,7 @@ class ScriptReader implements Gathered {
   private readonly local = new Set<Command>();
 
   constructor(items: ShellItem[], shell: Shell, private readonly index: LineIndex, private readonly opts: ScriptOptions, readonly sink: DiagnosticSink) {
-    ({ comments: this.comments, mentionsIpv6: this.mentionsIpv6 } = commentsOf(items));
+    ({ comments: this.comments, ipv6Words: this.ipv6Words } = commentsOf(items));
     this.simple = simpleCommands(items, this.statements, this.blocks);
     this.values = ShellValues.of(this.simple.filter((c) => !c.pattern), sourcedBy(opts));
     this.loops = loopsOf(this.simple, this.values, shell);
@@ -312,6 +320,7 @@ class ScriptReader implements Gathered {
     const { words, heredoc, arms, pattern, redirects } = sc;
     if (pattern) return;
     const k = commandWord(words, this.aliases);
+    for (let q = 0; q < k && this.ipv6Words.size; q++) if (this.aliases.get(words[q].value.slice(0, words[q].value.indexOf('='))) === 6) this.ip6Aliases.add(words[q]);
     if (k >= words.length) return;
     this.files.push(...fileMentions(words, k, redirects, this.values, this.opts.fileName));
     readIpsetCommand(words, k, this.values, arms, heredoc, this.index, this.ipsets);
@@ -321,14 +330,18 @@ class ScriptReader implements Gathered {
     // add, delete or flush rules the analysis cannot see, as a rules file loaded from elsewhere may.
     if (isTemplateExpression(words[k])) {
       for (const family of [4, 6] as const) this.loads.push({ family, noflush: false, line: words[k].range.start.line, arms, template: true });
-      this.mentionsIpv6 = true;
+      this.templated = true;
       return;
     }
     const restore = embeddedRestore(words, k, heredoc, this.index, this.opts, this.values);
     const unseen = restore ? undefined : unseenLoad(words, k, this.opts);
     if (unseen) this.loads.push({ ...unseen, line: words[k].range.start.line, arms });
     else if (restore) this.readEmbedded(restore, sc);
-    else addIptables(this, sc, k, loopTaken(sc, this.loops, this.together, this.values, this.aliases, this.opts.family), this.values, this.aliases, this.opts.family);
+    else {
+      const families = addIptables(this, sc, k, loopTaken(sc, this.loops, this.together, this.values, this.aliases, this.opts.family), this.values, this.aliases, this.opts.family);
+      // An ip6tables command is read as one: what it does to IPv6 is the analysis's to say.
+      if (families?.includes(6)) for (const w of words) this.ipv6Words.delete(w);
+    }
   }
 
   /** The rules of a restore file fed to iptables-restore from a here-document, as the script's commands. */
@@ -357,6 +370,13 @@ class ScriptReader implements Gathered {
     checkFunctionArguments(this.simple, this.statements.functions, this.uses, runs, this.sink);
   }
 
+  /** Whether the script does something about IPv6 that the analysis may not see (see Ruleset.mentionsIpv6). */
+  private mentionsIpv6(): boolean {
+    // `IP6T=/sbin/ip6tables`: what it names is read where it is used; unused, it says the script means to.
+    const used = this.commands.some((c) => c.commandFamily === 6);
+    return this.templated || [...this.ipv6Words].some((w) => !(used && this.ip6Aliases.has(w)));
+  }
+
   /** The script as a ruleset: its commands, the order they run in, and what may run other than once. */
   ruleset(defaultFamily: Family, items: ShellItem[]): Ruleset {
     const { commands, armsOf, calls, statements, loopInfo, local, files, ipsets, index } = this;
@@ -364,7 +384,7 @@ class ScriptReader implements Gathered {
     const counted = seenLoads(this.loads, follows);
     for (const l of counted ?? []) this.families.add(l.family);
     const family = this.opts.family ?? (this.families.size === 1 ? [...this.families][0] : defaultFamily);
-    const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments: this.comments, diagnostics: this.sink.items, lineCount: index.lineCount, mentionsIpv6: this.mentionsIpv6, otherArms: notFollowed(armsOf, follows), armsOf: armsOf.size ? armsOf : undefined, loads: counted, files: files.length ? files : undefined, ipsets: ipsets.made.length || ipsets.unseen ? ipsets : undefined };
+    const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments: this.comments, diagnostics: this.sink.items, lineCount: index.lineCount, mentionsIpv6: this.mentionsIpv6(), otherArms: notFollowed(armsOf, follows), armsOf: armsOf.size ? armsOf : undefined, loads: counted, files: files.length ? files : undefined, ipsets: ipsets.made.length || ipsets.unseen ? ipsets : undefined };
     if (loopInfo.size) ruleset.loops = loopInfo;
     ruleset.unsure = unsureCommands(local, armsOf, calls, statements.kinds, (c) => !!loopInfo.get(c)?.loop.calls);
     if (local.size) ruleset.unsureHere = local;
@@ -454,8 +474,11 @@ function parseResolved(words: Token[], values: ShellValues, ctx: Parameters<type
   return { cmd, resolved: true };
 }
 
-/** An iptables or ip6tables command (its command word at `k`), once for each family a loop runs it as. */
-function addIptables(g: Gathered, sc: SimpleCommand, k: number, loop: LoopOf | undefined, values: ShellValues, aliases: Map<string, Family>, forced: Family | undefined): void {
+/**
+ * An iptables or ip6tables command (its command word at `k`), once for each family a loop runs it as; the families,
+ * or undefined for another command.
+ */
+function addIptables(g: Gathered, sc: SimpleCommand, k: number, loop: LoopOf | undefined, values: ShellValues, aliases: Map<string, Family>, forced: Family | undefined): readonly Family[] | undefined {
   const { words, arms, templated } = sc;
   // `for ipt in iptables ip6tables; do $ipt -A ...; done`: the command once for each family.
   const both = forced === undefined && loop ? familyLoop(words[k], loop) : undefined;
@@ -487,6 +510,7 @@ function addIptables(g: Gathered, sc: SimpleCommand, k: number, loop: LoopOf | u
       if (templated) c.conditional = true;
     }
   }
+  return forced !== undefined ? [forced] : (both ?? [fam]);
 }
 
 /** A command of a loop's body that does not use the loop's word: the same rule once per value. */
