@@ -71,7 +71,7 @@ test('corpus: no error on a file iptables-nft commits (the default backend of cu
   assert.deepEqual(failures, []);
 });
 
-test('corpus: every script parses, its iptables invocations are found, no error on a shell variable', { skip }, () => {
+test('corpus: every script parses, its iptables invocations are found, no error on a shell variable but about its known value', { skip }, () => {
   const dir = path.join(CORPUS, 'scripts');
   const files = readdirSync(dir);
   assert.equal(files.length, 36);
@@ -90,7 +90,9 @@ test('corpus: every script parses, its iptables invocations are found, no error 
     for (const d of res.diagnostics.filter((x) => x.severity === 'error')) {
       const lines = text.split('\n');
       const word = lines[d.range.start.line].slice(d.range.start.character, d.range.end.line === d.range.start.line ? d.range.end.character : undefined);
-      if (word.includes('$') || word.includes('`')) failures.push(`${f}:${d.range.start.line + 1}: error on a shell expansion '${word}': ${d.message}`);
+      // A variable set once to a literal is read as its value: iptables refuses what the value says (`IPADDR=your_ip_address_here`).
+      const known = d.data?.ofVariable === true && res.ruleset.format === 'script' && / is .* here, as set on lines? [0-9, ]+\)$/.test(d.message);
+      if ((word.includes('$') || word.includes('`')) && !known) failures.push(`${f}:${d.range.start.line + 1}: error on a shell expansion '${word}': ${d.message}`);
     }
   }
   assert.ok(invocations > 1500, `found ${invocations} invocations`);

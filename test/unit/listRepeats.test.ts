@@ -68,9 +68,12 @@ test('nothing said of lists without a repeat, of host names, of values a script 
   assert.deepEqual(found(['#!/bin/sh', 'iptables -A INPUT -p tcp -m multiport --dports "$PORTS,22" -j ACCEPT', ''].join('\n'), 'fw.sh'), []);
 });
 
-test('in scripts: the item in quotes; a value that comes from a variable is not the command\'s to mend', () => {
+test('in scripts: the item in quotes; a value that comes from a variable is said on the variable, and mended where it is set', () => {
   const s = ['#!/bin/sh', 'iptables -A INPUT -p tcp -m multiport --dports "22,80,22" -j ACCEPT', 'WEB=80,443,80', 'iptables -A INPUT -p tcp -m multiport --dports $WEB -j ACCEPT', ''].join('\n');
-  assert.deepEqual(found(s, 'fw.sh').map((x) => [x.line, x.item]), [[1, '22']]);
+  const f = found(s, 'fw.sh');
+  assert.deepEqual(f.map((x) => [x.line, x.item]), [[1, '22'], [3, '$WEB']]);
+  assert.match(f[1].message, /'80' is already in this list.*\(\$WEB is 80,443,80 here, as set on line 3\)$/);
+  // The fix edits the quoted list; `$WEB` is left as it is (its assignment may serve other commands).
   const { text: fixed } = fixAll(s, { fileName: 'fw.sh' });
   assert.equal(fixed, s.replace('"22,80,22"', '"22,80"'));
 });

@@ -361,9 +361,19 @@ test('a variable assigned once, plainly, is read as its value where it is used a
     base('LAN=$(ip route | awk "{print \\$5}")', 'SSH=22'),
     script('IPT=/sbin/iptables', '$IPT -A INPUT -i $LAN -j ACCEPT', 'LAN=eth1', '$IPT -A INPUT -i $LAN -p tcp --dport 22 -j ACCEPT'),
   ]) assert.equal(redundant(spoiled), 0, spoiled);
-  // A finding about a value is not given on the variable's word (its assignment is where to mend it).
+  // A finding about a value is given on the variable's word, saying what it is there and where it is set; its fix
+  // would write the value in place of the variable, so none is offered (the assignment is where to mend it).
   const hostBits = script('NET=10.1.2.3/8', 'iptables -A INPUT -s $NET -j ACCEPT');
-  assert.deepEqual(run(hostBits).diagnostics.filter((d) => d.code === 'host-bits-set'), []);
+  const r = run(hostBits);
+  const [d, ...more] = r.diagnostics.filter((x) => x.code === 'host-bits-set');
+  assert.equal(more.length, 0);
+  assert.deepEqual([d.range.start, d.range.end], [{ line: 2, character: 21 }, { line: 2, character: 25 }]);
+  assert.match(d.message, /has host bits set past \/8.*\(\$NET is 10\.1\.2\.3\/8 here, as set on line 2\)$/);
+  assert.deepEqual(quickFixes(r, d).filter((f) => !/disable|silence/i.test(f.title)), []);
+  // An error in a value: iptables refuses the command, and the analysis leaves its rule out.
+  const bad = run(script('PORT=80a', 'iptables -A INPUT -p tcp --dport 80 -j DROP', 'iptables -A INPUT -p tcp --dport $PORT -j ACCEPT'));
+  assert.match(bad.diagnostics.find((x) => x.code === 'invalid-value')!.message, /\(\$PORT is 80a here, as set on line 2\)$/);
+  assert.equal(bad.state.get(4, 'filter', 'INPUT')!.rules.length, 1);
 });
 
 test('a word made of known variables and text is read as its value too; with any other expansion, or a $ that is text, it stays unknown', () => {

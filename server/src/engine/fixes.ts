@@ -452,6 +452,8 @@ function sshFixes(fc: FixContext): Fix[] {
 function fixesFor(fc: FixContext): Fix[] {
   // Diagnostics of other tools come here too: only our own codes have fixes (and no code reaches Object.prototype).
   const code = String(fc.diag.code);
+  // Said of a variable's value where a command uses it: the edit belongs where the variable is set.
+  if (fc.data.ofVariable) return [];
   return Object.hasOwn(FIXES, code) ? FIXES[code](fc) : [];
 }
 

@@ -454,24 +454,37 @@ function templateStart(items: ShellItem[]): Range | undefined {
 }
 
 /**
- * Parses an iptables command with the shell variables whose value is known put in (see ShellValues). Findings about
- * such a word's value are left out: the word is the variable, whose assignment is where to mend it.
+ * Parses an iptables command with the shell variables whose value is known put in (see ShellValues). A finding
+ * about such a word's value (iptables refuses `--dport $PORT` with PORT=80a) stays on the word, saying what the
+ * word is there and where it is set; it offers no edit of its own (the word is a variable, whose assignment is
+ * where to mend it, perhaps for other commands too).
  */
 function parseResolved(words: Token[], values: ShellValues, ctx: Parameters<typeof parseCommand>[1]): { cmd: Command | undefined; resolved: boolean } {
   if (!values.size) return { cmd: parseCommand(words, ctx), resolved: false };
-  const put = new Set<Token>();
+  const put: Token[] = [];
   const resolvedWords = words.map((w) => {
     const r = values.resolve(w);
-    if (r) put.add(r);
+    if (r) put.push(w);
     return r ?? w;
   });
-  if (!put.size) return { cmd: parseCommand(words, ctx), resolved: false };
+  if (!put.length) return { cmd: parseCommand(words, ctx), resolved: false };
   const own = new DiagnosticSink();
   const cmd = parseCommand(resolvedWords, { ...ctx, sink: own });
-  const at = (r: Range) => `${r.start.line}:${r.start.character}`;
-  const places = new Set([...put].map((t) => at(t.range)));
-  ctx.sink.addAll(own.items.filter((d) => !places.has(at(d.range))));
+  for (const d of own.items) {
+    // (A finding about one item of the value's list is said of the whole word.)
+    const { line, character } = d.range.start;
+    const word = put.find((w) => w.line === line && w.start <= character && character < w.end);
+    if (word) ctx.sink.add(d.code, d.severity, word.range, `${d.message} ${valueNote(word, values)}`, { ofVariable: true });
+    else ctx.sink.items.push(d);
+  }
   return { cmd, resolved: true };
+}
+
+/** How a finding about a variable's value names it: `($PORT is 80a here, as set on line 3)`. */
+function valueNote(word: Token, values: ShellValues): string {
+  const lines = values.linesOf(word).map((l) => l + 1);
+  const set = lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.join(', ')}`;
+  return `(${word.raw} is ${values.text(word)} here, as set on ${set})`;
 }
 
 /**

@@ -119,6 +119,15 @@ export class ShellValues {
     return new Token(value, t.raw, t.line, t.start, t.endLine, t.end, t.quoted, false);
   }
 
+  /** The lines where the variables a word names are set (each once), in order. */
+  linesOf(t: Token): number[] {
+    const lines = [...t.raw.matchAll(EXPANSION)].flatMap((m) => {
+      const v = this.known.get(m[1] ?? m[2]);
+      return v ? [v.line] : [];
+    });
+    return [...new Set(lines)].sort((a, b) => a - b);
+  }
+
   /** The text of a word with its known variables put in, before the shell splits it at blanks. */
   text(t: Token): string | undefined {
     if (!t.dynamic) return undefined;
