@@ -370,6 +370,13 @@ test('a variable assigned once, plainly, is read as its value where it is used a
   assert.deepEqual([d.range.start, d.range.end], [{ line: 2, character: 21 }, { line: 2, character: 25 }]);
   assert.match(d.message, /has host bits set past \/8.*\(\$NET is 10\.1\.2\.3\/8 here, as set on line 2\)$/);
   assert.deepEqual(quickFixes(r, d).filter((f) => !/disable|silence/i.test(f.title)), []);
+  // The assignment is named as related information: where to go to mend it.
+  assert.deepEqual(d.related, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 14 } }, message: '$NET is set here' }]);
+  // A word of two variables names both; one sourced from a configuration names the line that sources it.
+  const two = lint(script('. ./net.conf', 'MASK=8', 'iptables -A INPUT -s ${NET}/$MASK -j ACCEPT'), { fileName: '/srv/fw/firewall.sh', readFile: (f) => (f === '/srv/fw/net.conf' ? 'NET=10.1.2.3\n' : undefined) });
+  const both = two.diagnostics.find((x) => x.code === 'host-bits-set')!;
+  assert.match(both.message, /\(\$\{NET\}\/\$MASK is 10\.1\.2\.3\/8 here, as set on lines 2, 3\)$/);
+  assert.deepEqual(both.related?.map((x) => [x.range.start.line, x.message]), [[1, '$NET is set by the file sourced here'], [2, '$MASK is set here']]);
   // An error in a value: iptables refuses the command, and the analysis leaves its rule out.
   const bad = run(script('PORT=80a', 'iptables -A INPUT -p tcp --dport 80 -j DROP', 'iptables -A INPUT -p tcp --dport $PORT -j ACCEPT'));
   assert.match(bad.diagnostics.find((x) => x.code === 'invalid-value')!.message, /\(\$PORT is 80a here, as set on line 2\)$/);

@@ -474,17 +474,22 @@ function parseResolved(words: Token[], values: ShellValues, ctx: Parameters<type
     // (A finding about one item of the value's list is said of the whole word.)
     const { line, character } = d.range.start;
     const word = put.find((w) => w.line === line && w.start <= character && character < w.end);
-    if (word) ctx.sink.add(d.code, d.severity, word.range, `${d.message} ${valueNote(word, values)}`, { ofVariable: true });
+    if (word) ofVariable(ctx.sink, d, word, values);
     else ctx.sink.items.push(d);
   }
   return { cmd, resolved: true };
 }
 
-/** How a finding about a variable's value names it: `($PORT is 80a here, as set on line 3)`. */
-function valueNote(word: Token, values: ShellValues): string {
-  const lines = values.linesOf(word).map((l) => l + 1);
+/**
+ * A finding about a variable's value, said on the word that uses it: `($PORT is 80a here, as set on line 3)`, with
+ * the assignment as related information (where to mend it).
+ */
+function ofVariable(sink: DiagnosticSink, d: Diagnostic, word: Token, values: ShellValues): void {
+  const setters = values.settersOf(word);
+  const lines = [...new Set(setters.map((s) => s.word.line + 1))];
   const set = lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.join(', ')}`;
-  return `(${word.raw} is ${values.text(word)} here, as set on ${set})`;
+  const said = sink.add(d.code, d.severity, word.range, `${d.message} (${word.raw} is ${values.text(word)} here, as set on ${set})`, { ofVariable: true });
+  said.related = setters.map((s) => ({ range: s.word.range, message: ASSIGN.test(s.word.raw) ? `$${s.name} is set here` : `$${s.name} is set by the file sourced here` }));
 }
 
 /**

@@ -39,13 +39,20 @@ export interface Sourced {
   assigned: ReadonlySet<string>;
 }
 
-/** The known variables, by name: their value and the line of their one assignment. */
+/** A known variable: its value, and the word that sets it (its assignment, or the `.` that sources it) with that word's line. */
+interface Known {
+  value: string;
+  line: number;
+  word: Token;
+}
+
+/** The known variables, by name: their value and their one assignment. */
 export class ShellValues {
   /**
    * `opaque`: the script runs eval or sources a file that cannot be read, or holds more than assignments: it may
    * then also run commands (iptables ones included) that nothing here sees.
    */
-  private constructor(private readonly known: Map<string, { value: string; line: number }>, readonly opaque = false) {}
+  private constructor(private readonly known: Map<string, Known>, readonly opaque = false) {}
 
   /**
    * `sourced` reads the file a `.` or `source` command names (its one word); without it, or when it cannot, the
@@ -53,7 +60,7 @@ export class ShellValues {
    */
   static of(commands: readonly SimpleWords[], sourced?: (path: Token) => Sourced | undefined): ShellValues {
     const count = new Map<string, number>();
-    const once = new Map<string, { value: string; line: number }>();
+    const once = new Map<string, Known>();
     const spoil = (name: string) => count.set(name, 2);
     let loops = 0;
     for (const { words, arms, conditional } of commands) {
@@ -70,7 +77,7 @@ export class ShellValues {
         if (m[2]) spoil(m[1]);
         count.set(m[1], (count.get(m[1]) ?? 0) + 1);
         const value = words[k].value.slice(words[k].value.indexOf('=') + 1);
-        if (arms.length === 0 && !conditional && loops === 0 && isLiteral(words[k], value)) once.set(m[1], { value, line: words[k].line });
+        if (arms.length === 0 && !conditional && loops === 0 && isLiteral(words[k], value)) once.set(m[1], { value, line: words[k].line, word: words[k] });
         else spoil(m[1]);
       }
       // `VAR=x command`: the assignment is for that command alone.
@@ -84,7 +91,7 @@ export class ShellValues {
         for (const name of got.assigned) {
           count.set(name, (count.get(name) ?? 0) + 1);
           const value = got.values.valueOf(name);
-          if (plain && value !== undefined) once.set(name, { value, line: first.line });
+          if (plain && value !== undefined) once.set(name, { value, line: first.line, word: first });
           else spoil(name);
         }
         continue;
@@ -94,7 +101,7 @@ export class ShellValues {
       // (Looked for only in words that hold an expansion: most hold none, and a search allocates.)
       for (const w of words) if (w.dynamic && w.raw.includes('${')) for (const d of w.raw.matchAll(DEFAULT)) spoil(d[1]);
     }
-    const known = new Map<string, { value: string; line: number }>();
+    const known = new Map<string, Known>();
     for (const [name, v] of once) if (count.get(name) === 1) known.set(name, v);
     return new ShellValues(known);
   }
@@ -119,13 +126,13 @@ export class ShellValues {
     return new Token(value, t.raw, t.line, t.start, t.endLine, t.end, t.quoted, false);
   }
 
-  /** The lines where the variables a word names are set (each once), in order. */
-  linesOf(t: Token): number[] {
-    const lines = [...t.raw.matchAll(EXPANSION)].flatMap((m) => {
-      const v = this.known.get(m[1] ?? m[2]);
-      return v ? [v.line] : [];
-    });
-    return [...new Set(lines)].sort((a, b) => a - b);
+  /** The variables a word names, each with the word that sets it, in the order they are set. */
+  settersOf(t: Token): Array<{ name: string; word: Token }> {
+    const names = new Set([...t.raw.matchAll(EXPANSION)].map((m) => m[1] ?? m[2]));
+    return [...names].flatMap((name) => {
+      const v = this.known.get(name);
+      return v ? [{ name, word: v.word }] : [];
+    }).sort((a, b) => a.word.line - b.word.line);
   }
 
   /** The text of a word with its known variables put in, before the shell splits it at blanks. */
