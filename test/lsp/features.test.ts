@@ -182,6 +182,7 @@ test('quick-fixes: each applied fix removes its diagnostic and adds no error', a
     ['*filter\n-A INPUT -s 10.1.2.3/8 -j ACCEPT\nCOMMIT\n', 'host-bits-set', 'Use the network address 10.0.0.0/8'],
     ['*filter\n-A INPUT -p tcp -m multiport --dports 22,80,22 -j ACCEPT\nCOMMIT\n', 'duplicate-list-item', "Remove '22' from the list"],
     ['#!/bin/sh\nfor ip in 203.0.113.7 198.51.100.23; do\n  iptables -A INPUT -s $IP -j DROP\ndone\n', 'loop-variable-unused', 'Read $ip where the body reads $IP', 'fw.sh'],
+    ['#!/bin/sh\nLAN_IFACE=eth1\niptables -A INPUT -i $LAN_IF -j ACCEPT\n', 'unset-variable', 'Read $LAN_IFACE instead', 'fw.sh'],
     ['*filter\n-A INPUT -m state --state NEW -j ACCEPT\nCOMMIT\n', 'deprecated-match', 'Use -m conntrack --ctstate'],
     ['*filter\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -s 10.0.0.1 -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'redundant-rule', 'Delete this redundant rule'],
     ['*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j REJECT\n-A INPUT -p tcp --dport 443 -j ACCEPT\nCOMMIT\n', 'reject-before-accept', 'Move this rule above line 3'],

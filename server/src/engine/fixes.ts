@@ -257,6 +257,12 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     if (!rename?.ranges.length) return [];
     return [{ title: `Read $${rename.to} where the body reads $${rename.from}`, edits: rename.ranges.map((range) => ({ range, newText: rename.to })), preferred: true }];
   },
+  'unset-variable': ({ data }) => {
+    const rename = data.rename as { to: string; ranges: Range[] } | undefined;
+    if (!rename?.ranges.length) return [];
+    const n = rename.ranges.length;
+    return [{ title: `Read $${rename.to} instead${n > 1 ? ` (${n} places)` : ''}`, edits: rename.ranges.map((range) => ({ range, newText: rename.to })), preferred: true }];
+  },
   'duplicate-list-item': ({ diag, data, doc }) => {
     if (!data.comma) return [];
     const { start, end } = diag.range;

@@ -22,6 +22,7 @@ export const CODES: CodeInfo[] = [
   { code: 'unknown-ipset', severity: 'warning', title: 'A script rule naming an ipset the script does not make (in time)' },
   { code: 'sh-brace-expansion', severity: 'warning', title: 'A loop over bash brace expansion in a script for sh' },
   { code: 'loop-variable-unused', severity: 'warning', title: 'A loop or function whose body never reads its variable or arguments' },
+  { code: 'unset-variable', severity: 'warning', title: 'An iptables command reads a variable the script never sets' },
   { code: 'not-rerunnable', severity: 'info', title: 'A script that adds its rules again when run a second time' },
   { code: 'unknown-target', severity: 'error', title: 'A jump to a target or chain that does not exist' },
   { code: 'undefined-chain', severity: 'error', title: 'A rule for a chain that was never declared' },

@@ -17,6 +17,7 @@ import { ASSIGN, EXPANSION, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
 import { checkFunctionArguments, checkLoopVariables } from './loopVariable';
+import { checkUnsetVariables } from './unsetVariable';
 import { BodyRule, callLoops, eachValue, FunctionUses, functionUses, HARMLESS, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopDepths, loopsOf, mentionsLoopVar, Shell, shBraceWords, shellOf, takenTogether, withFixed, withValue } from './scriptLoops';
 import { comparePos, Diagnostic, Range } from '../types';
 
@@ -251,7 +252,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
   const items = withoutUnclosed(lexShell(text, index, unclosed), unclosed, index, sink);
   const reader = new ScriptReader(items, shellOf(text, opts.fileName), index, opts, sink);
   reader.readAll();
-  reader.checkLoops();
+  reader.checkVariables();
   return reader.ruleset(defaultFamily, items);
 }
 
@@ -292,7 +293,7 @@ class ScriptReader implements Gathered {
   /** Commands that may run other than once where they stand (see unsureCommands). */
   private readonly local = new Set<Command>();
 
-  constructor(items: ShellItem[], shell: Shell, private readonly index: LineIndex, private readonly opts: ScriptOptions, readonly sink: DiagnosticSink) {
+  constructor(private readonly items: ShellItem[], shell: Shell, private readonly index: LineIndex, private readonly opts: ScriptOptions, readonly sink: DiagnosticSink) {
     ({ comments: this.comments, ipv6Words: this.ipv6Words } = commentsOf(items));
     this.simple = simpleCommands(items, this.statements, this.blocks);
     this.values = ShellValues.of(this.simple.filter((c) => !c.pattern), sourcedBy(opts));
@@ -358,16 +359,26 @@ class ScriptReader implements Gathered {
     }
   }
 
-  /** loop-variable-unused, for loops and for functions called with different arguments. */
-  checkLoops(): void {
+  /**
+   * loop-variable-unused, for loops and for functions called with different arguments; unset-variable, for the
+   * variables iptables commands read.
+   */
+  checkVariables(): void {
     // A command here-document's lines are words of no command: what they read is not looked through.
+    const iptablesAt = (sc: SimpleCommand) => {
+      const k = commandWord(sc.words, undefined);
+      return k < sc.words.length && !sc.heredoc && invocationFamily(sc.words[k], this.aliases) !== undefined ? k : undefined;
+    };
     const runs = (sc: SimpleCommand) => {
-      const k = commandWord(sc.words, new Map(this.aliases));
-      if (k >= sc.words.length || sc.heredoc) return undefined;
-      return invocationFamily(sc.words[k], this.aliases) !== undefined ? 'iptables' : HARMLESS.has(sc.words[k].value) ? 'prints' : undefined;
+      if (iptablesAt(sc) !== undefined) return 'iptables';
+      const k = commandWord(sc.words, undefined);
+      return k < sc.words.length && !sc.heredoc && HARMLESS.has(sc.words[k].value) ? 'prints' : undefined;
     };
     checkLoopVariables(this.simple, this.index, runs, this.sink);
     checkFunctionArguments(this.simple, this.statements.functions, this.uses, runs, this.sink);
+    // A loop's variable written another way is loop-variable-unused's to say (with its fix).
+    const covered = this.sink.items.flatMap((d) => (d.code === 'loop-variable-unused' ? ((d.data?.rename as { ranges: Range[] } | undefined)?.ranges ?? []) : []));
+    checkUnsetVariables(this.simple, wordsOf(this.items), this.values, iptablesAt, covered, this.sink);
   }
 
   /** Whether the script does something about IPv6 that the analysis may not see (see Ruleset.mentionsIpv6). */
@@ -394,6 +405,11 @@ class ScriptReader implements Gathered {
     if (first) ruleset.template = { first, blocks: this.blocks.blocks(index.lineCount - 1), folds: this.blocks.all };
     return withEmbedded(ruleset, this.embedded, this.sink);
   }
+}
+
+/** The words among a script's items. */
+function* wordsOf(items: readonly ShellItem[]): Generator<Token> {
+  for (const it of items) if (it.kind === 'word') yield it;
 }
 
 /** sh-brace-expansion: a `for` loop's word that bash would brace-expand, in a script for sh. */
@@ -653,19 +669,19 @@ function splitsUnquoted(value: string): boolean {
 }
 
 /**
- * Where the command word stands among the words: after leading assignments (remembering variables that name
- * iptables), a pasted shell prompt, and prefixes such as sudo (with its options).
+ * Where the command word stands among the words: after leading assignments (remembering in `aliases`, where
+ * given, the variables that name iptables), a pasted shell prompt, and prefixes such as sudo (with its options).
  */
-function commandWord(words: Token[], aliases: Map<string, Family>): number {
+function commandWord(words: Token[], aliases: Map<string, Family> | undefined): number {
   let k = 0;
   while (k < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[k].raw)) {
     const eq = words[k].value.indexOf('=');
     const name = words[k].value.slice(0, eq);
     const value = words[k].value.slice(eq + 1).trim();
     const fam = value.split(/\s+/).map((w) => IPTABLES_RE.exec(w)).find((m) => m);
-    if (fam) aliases.set(name, fam[1] === 'ip6tables' ? 6 : 4);
+    if (fam) aliases?.set(name, fam[1] === 'ip6tables' ? 6 : 4);
     else if (/^\$\(\s*(command -v|which)\s+ip6?tables\s*\)$/.test(value) || /^`\s*which\s+ip6?tables\s*`$/.test(value)) {
-      aliases.set(name, /ip6tables/.test(value) ? 6 : 4);
+      aliases?.set(name, /ip6tables/.test(value) ? 6 : 4);
     }
     k++;
   }

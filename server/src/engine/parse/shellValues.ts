@@ -50,9 +50,10 @@ interface Known {
 export class ShellValues {
   /**
    * `opaque`: the script runs eval or sources a file that cannot be read, or holds more than assignments: it may
-   * then also run commands (iptables ones included) that nothing here sees.
+   * then also run commands (iptables ones included) that nothing here sees. `written`: every name the script (or a
+   * file it sources) assigns, declares, reads into, loops over or gives a default.
    */
-  private constructor(private readonly known: Map<string, Known>, readonly opaque = false) {}
+  private constructor(private readonly known: Map<string, Known>, readonly opaque = false, readonly written: ReadonlySet<string> = new Set()) {}
 
   /**
    * `sourced` reads the file a `.` or `source` command names (its one word); without it, or when it cannot, the
@@ -103,7 +104,7 @@ export class ShellValues {
     }
     const known = new Map<string, Known>();
     for (const [name, v] of once) if (count.get(name) === 1) known.set(name, v);
-    return new ShellValues(known);
+    return new ShellValues(known, false, new Set(count.keys()));
   }
 
   /** The value of a known variable. */

@@ -1,0 +1,164 @@
+/**
+ * unset-variable: an iptables command reads a variable that nothing in the script sets: `LAN_IFACE=eth1` at the top,
+ * then `-i $LAN_IF`. The shell puts nothing there (an unquoted word is left out altogether), so iptables reads the
+ * words around it as they come: `-i -j ACCEPT` takes `-j` for the interface and refuses the rule, `-s $ADMIN -p tcp`
+ * takes `-p` for an address. A name close to one the script sets is a typo, said as a warning with the quick fix;
+ * another may come from the environment the script runs in (`$IFACE` in an ifupdown hook), said as information.
+ *
+ * Said only where the whole script can be seen (no eval, no file sourced that cannot be read), and only of names the
+ * script writes nowhere, not even in a word of another command (`read X`, `for X in`, `export X`, `X=`): any such
+ * word counts as setting it.
+ */
+import { Token } from '../lexer';
+import { Range } from '../types';
+import { DiagnosticSink } from './diagnostics';
+import { ShellValues, SimpleWords } from './shellValues';
+
+/** An expansion of a variable: `$NAME`, `${NAME}`, or `${NAME...}` with an operator (which may give a default). */
+const EXPANSION = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+
+/** The environment a script may be run with: the shell's own variables, a login's, and the hooks that run firewall scripts. */
+const ENVIRONMENT = new Set([
+  'HOME', 'PATH', 'USER', 'LOGNAME', 'HOSTNAME', 'PWD', 'OLDPWD', 'SHELL', 'TERM', 'LANG', 'LC_ALL', 'TMPDIR', 'TZ',
+  'UID', 'EUID', 'PPID', 'RANDOM', 'SECONDS', 'LINENO', 'IFS', 'OSTYPE', 'HOSTTYPE', 'MACHTYPE', 'BASHPID', 'REPLY',
+  'SSH_CLIENT', 'SSH_CONNECTION', 'SSH_TTY', 'SUDO_USER', 'DISPLAY', 'FUNCNAME', 'PIPESTATUS', 'OPTARG', 'OPTIND',
+  // ifupdown (/etc/network/if-up.d), PPP (/etc/ppp/ip-up.d), NetworkManager's dispatcher, dhclient's hooks.
+  'IFACE', 'LOGICAL', 'ADDRFAM', 'METHOD', 'MODE', 'PHASE', 'VERBOSITY', 'DEVICE_IFACE', 'DEVICE_IP_IFACE',
+  'CONNECTION_ID', 'CONNECTION_UUID', 'interface', 'reason', 'medium',
+]);
+/** Families of variables such hooks set (`PPP_IFACE`, `IP4_ADDRESS_0`, `new_ip_address`), and bash's own. */
+const ENVIRONMENT_PREFIX = /^(PPP_|IP4_|IP6_|DHCP4_|DHCP6_|VPN_|BASH|new_|old_|cur_|requested_)/;
+
+/** Whether a name is close enough to one the script sets to be taken for a slip of it: case, a few edits, cut short. */
+function closeEnough(a: string, b: string): boolean {
+  if (a.toLowerCase() === b.toLowerCase()) return true;
+  // A name cut short, or written out longer (`$LAN_IF` for LAN_IFACE).
+  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  if (short.length >= 5 && long.length - short.length <= 3 && long.startsWith(short)) return true;
+  const n = Math.min(a.length, b.length);
+  return n >= 3 && distance(a, b) <= (n >= 8 ? 2 : 1);
+}
+
+/** Edits from one name to the other: a character added, removed, changed, or two side by side swapped. */
+function distance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** One expansion of a variable that may be unset, in a word of an iptables command. */
+interface Use {
+  name: string;
+  word: Token;
+  /** Where the word stands among the command's words. */
+  at: number;
+  words: readonly Token[];
+}
+
+/**
+ * Reports the variables iptables commands read and nothing sets. `iptables(c)`: where the command's own words start
+ * (its command word), for an iptables or ip6tables command; undefined for another. `covered`: the uses another
+ * finding already speaks of (a loop's variable written another way: loop-variable-unused).
+ */
+export function checkUnsetVariables<C extends SimpleWords>(commands: readonly C[], words: Iterable<Token>, values: ShellValues, iptables: (c: C) => number | undefined, covered: readonly Range[], sink: DiagnosticSink): void {
+  if (values.opaque) return;
+  // Most scripts assign every variable they use: then nothing more is looked at.
+  const uses = usesIn(commands, iptables, (name) => !values.written.has(name) && !ENVIRONMENT.has(name) && !ENVIRONMENT_PREFIX.test(name));
+  if (!uses.length) return;
+  const unset = new Set(uses.map((u) => u.name));
+  for (const w of words) {
+    if (!unset.size) return;
+    for (const name of namesWritten(w.raw)) unset.delete(name);
+  }
+  // One finding per name, on its first use, naming the others (a typo is mended in every place at once).
+  const byName = new Map<string, Array<{ use: Use; range: Range }>>();
+  for (const use of uses) {
+    const range = nameRange(use);
+    if (!unset.has(use.name) || covered.some((r) => r.start.line === range.start.line && r.start.character === range.start.character)) continue;
+    (byName.get(use.name) ?? byName.set(use.name, []).get(use.name)!).push({ use, range });
+  }
+  for (const [name, all] of byName) {
+    const close = [...values.written].filter((w) => closeEnough(name, w)).sort((a, b) => distance(name, a) - distance(name, b));
+    report(all, close[0], values, sink);
+  }
+}
+
+/** The expansions without a default in the words of the iptables commands (command words included), of the names `may` lets through. */
+function usesIn<C extends SimpleWords>(commands: readonly C[], iptables: (c: C) => number | undefined, may: (name: string) => boolean): Use[] {
+  const out: Use[] = [];
+  // The names each distinct word reads, worked out once (a script writes `$IPT` on every line).
+  const names = new Map<string, string[]>();
+  for (const c of commands) {
+    const k = iptables(c);
+    if (k === undefined) continue;
+    for (let at = k; at < c.words.length; at++) {
+      const word = c.words[at];
+      if (!word.dynamic) continue;
+      let read = names.get(word.raw);
+      if (!read) names.set(word.raw, (read = namesRead(word.raw).filter(may)));
+      for (const name of read) out.push({ name, word, at, words: c.words });
+    }
+  }
+  return out;
+}
+
+/** The variables a word reads without a default; none where a `$` may be text or a command's output is read. */
+function namesRead(raw: string): string[] {
+  // (A single quote may hold a `$` that is text; a command's output may set or read anything.)
+  if (/['`\\]|\$\(/.test(raw)) return [];
+  return [...raw.matchAll(EXPANSION)].flatMap((m) => (m[2] ? [] : [m[1] ?? m[3]]));
+}
+
+/** The names a word holds other than as an expansion: `X=1`, `read X`, `for X in`, `export X` (any mention counts). */
+function namesWritten(raw: string): string[] {
+  const out: string[] = [];
+  for (const m of raw.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) {
+    const before = raw.slice(Math.max(0, m.index! - 2), m.index!);
+    if (!before.endsWith('$') && !/\$\{$|[A-Za-z0-9_]$/.test(before)) out.push(m[0]);
+  }
+  return out;
+}
+
+/** The range of the variable's name in its word, where the word is on one line (else the whole word). */
+function nameRange(use: Use): Range {
+  const { word, name } = use;
+  const offset = word.raw.search(new RegExp(`\\$\\{?${name}(?![A-Za-z0-9_])`));
+  if (word.endLine !== word.line || offset < 0) return word.range;
+  const from = word.start + offset + (word.raw[offset + 1] === '{' ? 2 : 1);
+  return { start: { line: word.line, character: from }, end: { line: word.line, character: from + name.length } };
+}
+
+/** The finding on a name's first use; `suggestion`, a name the script sets that this one is close to. */
+function report(all: ReadonlyArray<{ use: Use; range: Range }>, suggestion: string | undefined, values: ShellValues, sink: DiagnosticSink): void {
+  const [{ use, range }] = all;
+  const { name } = use;
+  const reads = whatIptablesReads(use, values);
+  const lines = [...new Set(all.slice(1).map((u) => u.range.start.line + 1))];
+  const more = !lines.length ? '' : ` It is read on ${lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.slice(0, 8).join(', ')}${lines.length > 8 ? ', ...' : ''}`} too.`;
+  if (suggestion !== undefined) {
+    sink.add('unset-variable', 'warning', range, `$${name} is set nowhere in this script: did you mean $${suggestion}? As it is, the shell puts nothing here${reads}.${more}`, { rename: { to: suggestion, ranges: all.map((u) => u.range) } });
+  } else {
+    sink.add('unset-variable', 'info', range, `$${name} is set nowhere in this script (no assignment, loop, read or sourced file): unless the environment it runs in sets it, the shell puts nothing here${reads}.${more}`);
+  }
+}
+
+/** What iptables is given once the variable is empty: `, and iptables reads '-i -j'`. */
+function whatIptablesReads(use: Use, values: ShellValues): string {
+  const { word, at, words } = use;
+  const text = (t: Token | undefined) => (t ? (values.text(t) ?? t.raw) : undefined);
+  const empty = word.raw.replace(EXPANSION, '').replace(/"/g, '');
+  if (empty !== '') return `, and iptables is given '${empty}'`;
+  if (word.quoted) return ': iptables is given an empty word';
+  const prev = at > 0 ? text(words[at - 1]) : undefined;
+  const next = text(words[at + 1]);
+  if (!prev) return next ? `, and '${next}' is run as the command` : '';
+  return next ? `, and iptables reads '${prev} ${next}' there` : `, and iptables reads '${prev}' with nothing after it`;
+}

@@ -1,0 +1,82 @@
+/** unset-variable: an iptables command reads a variable that nothing in the script sets. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { lint, LintOptions } from '../../server/src/engine/lint';
+import { quickFixes } from '../../server/src/engine/fixes';
+import { applyEdits } from '../../server/src/engine/format';
+
+const script = (...lines: string[]) => ['#!/bin/sh', ...lines, ''].join('\n');
+/** The findings of this check: line, the text its range covers, severity and message. */
+function found(text: string, opts: LintOptions = {}) {
+  const r = lint(text, { fileName: '/srv/fw/firewall.sh', ...opts });
+  const lines = text.split('\n');
+  return r.diagnostics.filter((d) => d.code === 'unset-variable').map((d) => ({
+    line: d.range.start.line,
+    text: lines[d.range.start.line].slice(d.range.start.character, d.range.end.character),
+    severity: d.severity,
+    message: d.message,
+    d,
+    r,
+  }));
+}
+
+test('a name close to one the script sets: a warning naming it, on the first use, with the others listed', () => {
+  const text = script('LAN_IFACE=eth1', 'iptables -A INPUT -i $LAN_IF -j ACCEPT', 'iptables -A FORWARD -i "${LAN_IF}" -j ACCEPT');
+  const [f, ...more] = found(text);
+  assert.equal(more.length, 0);
+  assert.deepEqual([f.line, f.text, f.severity], [2, 'LAN_IF', 'warning']);
+  assert.equal(f.message, "$LAN_IF is set nowhere in this script: did you mean $LAN_IFACE? As it is, the shell puts nothing here, and iptables reads '-i -j' there. It is read on line 4 too.");
+  // The fix reads the variable meant, in every place.
+  const fix = quickFixes(f.r, f.d).find((x) => x.title === 'Read $LAN_IFACE instead (2 places)')!;
+  assert.equal(applyEdits(text, fix.edits), text.replaceAll('LAN_IF}', 'LAN_IFACE}').replace('$LAN_IF ', '$LAN_IFACE '));
+  assert.equal(fix.safe, undefined);
+  // A different case, a letter off, two letters swapped.
+  for (const [set, used] of [['WAN', 'wan'], ['EXTIF', 'EXTIFF'], ['ADMIN_NET', 'ADMNI_NET']]) {
+    const [g] = found(script(`${set}=x`, `iptables -A INPUT -s $${used} -j ACCEPT`));
+    assert.match(g.message, new RegExp(`did you mean \\$${set}\\?`), `${used} for ${set}`);
+  }
+});
+
+test('a name close to none: information, saying what iptables is given in its place', () => {
+  const said = (line: string) => found(script(line)).map((f) => [f.severity, f.message.replace(/^.*the shell puts nothing here/, '')]);
+  assert.deepEqual(said('iptables -A INPUT -s $ADMIN -p tcp --dport 22 -j ACCEPT'), [['info', ", and iptables reads '-s -p' there."]]);
+  assert.deepEqual(said('iptables -A INPUT -s "$ADMIN" -j ACCEPT'), [['info', ': iptables is given an empty word.']]);
+  assert.deepEqual(said('iptables -A INPUT -s $NET/24 -j ACCEPT'), [['info', ", and iptables is given '/24'."]]);
+  assert.deepEqual(said('$IPTABLES -A INPUT -j DROP'), [['info', ", and '-A' is run as the command."]]);
+  assert.deepEqual(said('iptables -A INPUT -j LOG --log-prefix $PREFIX'), [['info', ", and iptables reads '--log-prefix' with nothing after it."]]);
+  assert.match(found(script('iptables -A INPUT -s $ADMIN -j ACCEPT'))[0].message, /unless the environment it runs in sets it/);
+});
+
+test('nothing said of a name the script sets in any way, or may set unseen', () => {
+  const none = (...lines: string[]) => assert.deepEqual(found(script(...lines), { readFile: (f) => (f === '/srv/fw/fw.conf' ? 'ADMIN=10.0.0.1\n' : undefined) }).map((f) => f.message), [], lines.join(' / '));
+  const use = 'iptables -A INPUT -s $ADMIN -j ACCEPT';
+  none('ADMIN=10.0.0.1', use);
+  none(use, 'ADMIN=10.0.0.1');
+  none('setup() {', '  local ADMIN=10.0.0.1', `  ${use}`, '}');
+  none('if [ -n "$1" ]; then ADMIN=$1; fi', use);
+  none('for ADMIN in 10.0.0.1 10.0.0.2; do', `  ${use}`, 'done');
+  none('read ADMIN', use);
+  none('export ADMIN', use);
+  none(': ${ADMIN:=10.0.0.1}', use);
+  none('iptables -A INPUT -s ${ADMIN:-10.0.0.1} -j ACCEPT');
+  none(". /srv/fw/fw.conf", use);
+  // A name in any other word counts as set (it may be set in a way not read here).
+  none('echo "ADMIN is given by the caller"', use);
+  // The script may set anything: eval, a file that cannot be read.
+  none('eval "$SETUP"', use);
+  none('. /etc/default/firewall', use);
+  // What the shell, a login or the hooks that run firewall scripts set.
+  none('iptables -A INPUT -i $IFACE -j ACCEPT', 'iptables -A INPUT -i $PPP_IFACE -j ACCEPT', 'iptables -A INPUT -s $new_ip_address -j ACCEPT', 'iptables -A INPUT -m comment --comment $HOSTNAME -j ACCEPT');
+  // A dollar that is text, and a command's output.
+  none("iptables -A INPUT -m comment --comment '$ADMIN' -j ACCEPT", 'iptables -A INPUT -s $(cat /etc/admin) -j ACCEPT');
+  // Positional parameters are a function's or the script's arguments.
+  none('iptables -A INPUT -s $1 -j ACCEPT');
+  // Other commands than iptables are ShellCheck's to look at.
+  none('echo $ADMIN');
+});
+
+test('a loop variable written another way is loop-variable-unused\'s to say, not said twice', () => {
+  const text = script('for ip in 203.0.113.7 198.51.100.23; do', '  iptables -A INPUT -s $IP -j DROP', 'done');
+  assert.deepEqual(found(text), []);
+  assert.equal(lint(text, { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'loop-variable-unused').length, 1);
+});
