@@ -383,6 +383,21 @@ test('a variable assigned once, plainly, is read as its value where it is used a
   assert.equal(bad.state.get(4, 'filter', 'INPUT')!.rules.length, 1);
 });
 
+test('an unquoted known value with blanks is split into words, as the shell splits it', () => {
+  // A list written with blanks where iptables wants commas: iptables is given `--dports 22 80 443` and refuses it.
+  const list = run(script('SERVICES="22 80 443"', 'iptables -A INPUT -p tcp -m multiport --dports $SERVICES -j ACCEPT'));
+  const err = list.diagnostics.find((d) => d.severity === 'error')!;
+  assert.deepEqual([err.range.start.line, err.range.start.character], [2, 47]);
+  assert.match(err.message, /\(\$SERVICES is 22 80 443 here, as set on line 2; not quoted, it is split into 3 words\)$/);
+  assert.equal(list.state.get(4, 'filter', 'INPUT')!.rules.length, 0);
+  // Options kept in a variable are read as the rule's own: the DROP after the ACCEPT of the same packets never fires.
+  const opts = run(script('OPTS="-p tcp --dport 25"', 'iptables -A INPUT $OPTS -j ACCEPT', 'iptables -A INPUT -p tcp --dport 25 -j DROP'));
+  assert.deepEqual(opts.diagnostics.filter((d) => d.code === 'shadowed-rule').map((d) => d.range.start.line), [3]);
+  // Quoted, the value is one word (here a port list iptables refuses: blanks are no separator).
+  const quoted = run(script('SERVICES="22 80"', 'iptables -A INPUT -p tcp -m multiport --dports "$SERVICES" -j ACCEPT'));
+  assert.match(quoted.diagnostics.find((d) => d.severity === 'error')!.message, /\("\$SERVICES" is 22 80 here, as set on line 2\)$/);
+});
+
 test('a word made of known variables and text is read as its value too; with any other expansion, or a $ that is text, it stays unknown', () => {
   const rules = (...words: string[]) => script('LAN=192.168.1.0', 'WEB=10.0.0.5', 'PREFIX=fw', ...words.map((w) => `iptables -A INPUT -s ${w} -j ACCEPT`), 'iptables -A INPUT -s 192.168.1.0/24 -p tcp --dport 22 -j ACCEPT');
   const sources = (text: string) => run(text).ruleset.commands.slice(0, -1).map((c) => (c.options[0].argDynamic ? 'unknown' : c.options[0].argValue));

@@ -130,9 +130,12 @@ function withVariables(result: LintResult, loc: Extract<Located, { kind: 'value'
   const { token } = loc;
   if (token.dynamic || !token.raw.includes('$') || token.raw === token.value) return markdown;
   const loop = result.ruleset.loops?.get(loc.command)?.loop;
+  // An unquoted value with blanks: the shell makes several words of it, each read where it falls.
+  const parts = loc.command.tokens.filter((t) => t.line === token.line && t.start === token.start && t.raw === token.raw);
+  const read = parts.length > 1 ? `split by the shell into the words ${parts.map((t) => `\`${t.value}\``).join(', ')} (it is not quoted)` : `read as \`${token.value}\``;
   const note = fixedValue(token.raw, loop?.fixed) !== undefined
     ? `\`${token.raw}\` is \`${token.value}\` in every call of its function (${loopPlace(loop!)}).`
-    : `\`${token.raw}\` is read as \`${token.value}\`: each variable in it is set once, plainly, before this line (in the script, or in a file it sources).`;
+    : `\`${token.raw}\` is ${read}: each variable in it is set once, plainly, before this line (in the script, or in a file it sources).`;
   return markdown ? `${note}\n\n${markdown}` : note;
 }
 

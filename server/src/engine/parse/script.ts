@@ -478,8 +478,8 @@ function templateStart(items: ShellItem[]): Range | undefined {
 function parseResolved(words: Token[], values: ShellValues, ctx: Parameters<typeof parseCommand>[1]): { cmd: Command | undefined; resolved: boolean } {
   if (!values.size) return { cmd: parseCommand(words, ctx), resolved: false };
   const put: Token[] = [];
-  const resolvedWords = words.map((w) => {
-    const r = values.resolve(w);
+  const resolvedWords = words.flatMap((w) => {
+    const r = values.resolve(w) ?? values.split(w);
     if (r) put.push(w);
     return r ?? w;
   });
@@ -504,7 +504,9 @@ function ofVariable(sink: DiagnosticSink, d: Diagnostic, word: Token, values: Sh
   const setters = values.settersOf(word);
   const lines = [...new Set(setters.map((s) => s.word.line + 1))];
   const set = lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.join(', ')}`;
-  const said = sink.add(d.code, d.severity, word.range, `${d.message} (${word.raw} is ${values.text(word)} here, as set on ${set})`, { ofVariable: true });
+  const value = values.text(word) ?? '';
+  const split = !word.quoted && /\s/.test(value) ? `; not quoted, it is split into ${value.split(/\s+/).filter(Boolean).length} words` : '';
+  const said = sink.add(d.code, d.severity, word.range, `${d.message} (${word.raw} is ${value} here, as set on ${set}${split})`, { ofVariable: true });
   said.related = setters.map((s) => ({ range: s.word.range, message: ASSIGN.test(s.word.raw) ? `$${s.name} is set here` : `$${s.name} is set by the file sourced here` }));
 }
 

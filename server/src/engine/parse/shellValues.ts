@@ -127,6 +127,18 @@ export class ShellValues {
     return new Token(value, t.raw, t.line, t.start, t.endLine, t.end, t.quoted, false);
   }
 
+  /**
+   * An unquoted word whose known value holds blanks, as the shell splits it: the words it becomes (each with the
+   * word's range), for an iptables command to read one after another (`--dports $PORTS` with PORTS="22 80" gives
+   * iptables `--dports 22 80`). Undefined for a quoted word, or one not known.
+   */
+  split(t: Token): Token[] | undefined {
+    if (t.quoted) return undefined;
+    const value = this.text(t);
+    if (value === undefined || !/\s/.test(value)) return undefined;
+    return value.split(/\s+/).filter(Boolean).map((v) => new Token(v, t.raw, t.line, t.start, t.endLine, t.end, false, false));
+  }
+
   /** The variables a word names, each with the word that sets it, in the order they are set. */
   settersOf(t: Token): Array<{ name: string; word: Token }> {
     const names = new Set([...t.raw.matchAll(EXPANSION)].map((m) => m[1] ?? m[2]));
