@@ -393,6 +393,9 @@ test('an unquoted known value with blanks is split into words, as the shell spli
   // Options kept in a variable are read as the rule's own: the DROP after the ACCEPT of the same packets never fires.
   const opts = run(script('OPTS="-p tcp --dport 25"', 'iptables -A INPUT $OPTS -j ACCEPT', 'iptables -A INPUT -p tcp --dport 25 -j DROP'));
   assert.deepEqual(opts.diagnostics.filter((d) => d.code === 'shadowed-rule').map((d) => d.range.start.line), [3]);
+  // The hover names the words, on an option's name as on a value.
+  assert.match(hover(opts, { line: 2, character: 20 })!.markdown, /^`\$OPTS` is split by the shell into the words `-p`, `tcp`, `--dport`, `25` \(it is not quoted\)[^]*\*\*`-p`, `--protocol`\*\*/);
+  assert.match(hover(list, { line: 2, character: 50 })!.markdown, /^`\$SERVICES` is split by the shell into the words `22`, `80`, `443`/);
   // Quoted, the value is one word (here a port list iptables refuses: blanks are no separator).
   const quoted = run(script('SERVICES="22 80"', 'iptables -A INPUT -p tcp -m multiport --dports "$SERVICES" -j ACCEPT'));
   assert.match(quoted.diagnostics.find((d) => d.severity === 'error')!.message, /\("\$SERVICES" is 22 80 here, as set on line 2\)$/);

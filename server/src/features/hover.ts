@@ -127,16 +127,19 @@ function loopWord(result: LintResult, loc: Located): string | undefined {
 
 /** A word of a script read through its variables (`$LAN/24`) or a function's argument: what it was read as, before what that value is. */
 function withVariables(result: LintResult, loc: Extract<Located, { kind: 'value' }>, markdown: string | undefined): string | undefined {
-  const { token } = loc;
-  if (token.dynamic || !token.raw.includes('$') || token.raw === token.value) return markdown;
-  const loop = result.ruleset.loops?.get(loc.command)?.loop;
+  const note = variableNote(result, loc.command, loc.token);
+  return note && markdown ? `${note}\n\n${markdown}` : (note ?? markdown);
+}
+
+/** What a word that names variables was read as (undefined for another word). */
+function variableNote(result: LintResult, command: Command, token: Token): string | undefined {
+  if (token.dynamic || !token.raw.includes('$') || token.raw === token.value) return undefined;
+  const loop = result.ruleset.loops?.get(command)?.loop;
+  if (fixedValue(token.raw, loop?.fixed) !== undefined) return `\`${token.raw}\` is \`${token.value}\` in every call of its function (${loopPlace(loop!)}).`;
   // An unquoted value with blanks: the shell makes several words of it, each read where it falls.
-  const parts = loc.command.tokens.filter((t) => t.line === token.line && t.start === token.start && t.raw === token.raw);
+  const parts = command.tokens.filter((t) => t.line === token.line && t.start === token.start && t.raw === token.raw);
   const read = parts.length > 1 ? `split by the shell into the words ${parts.map((t) => `\`${t.value}\``).join(', ')} (it is not quoted)` : `read as \`${token.value}\``;
-  const note = fixedValue(token.raw, loop?.fixed) !== undefined
-    ? `\`${token.raw}\` is \`${token.value}\` in every call of its function (${loopPlace(loop!)}).`
-    : `\`${token.raw}\` is ${read}: each variable in it is set once, plainly, before this line (in the script, or in a file it sources).`;
-  return markdown ? `${note}\n\n${markdown}` : note;
+  return `\`${token.raw}\` is ${read}: each variable in it is set once, plainly, before this line (in the script, or in a file it sources).`;
 }
 
 function valueMarkdown(result: LintResult, loc: Extract<Located, { kind: 'value' }>): string | undefined {
@@ -226,8 +229,11 @@ function describe(result: LintResult, loc: Located): string | undefined {
   switch (loc.kind) {
     case 'command':
       return commandMarkdown(result, loc.command);
-    case 'option':
-      return optionMarkdown(loc.use.spec, loc.use.owner, familyOf(result.ruleset, loc.command));
+    case 'option': {
+      const markdown = optionMarkdown(loc.use.spec, loc.use.owner, familyOf(result.ruleset, loc.command));
+      const note = variableNote(result, loc.command, loc.use.nameToken);
+      return note ? `${note}\n\n${markdown}` : markdown;
+    }
     case 'negation':
       return `**!** negates the condition that follows: \`! ${loc.use.nameToken.value}\` matches packets for which it does not hold.`;
     case 'value':
