@@ -8,24 +8,12 @@
  * waits (a function or another program might read the variable), and nothing in it could name the variable other
  * than as `$name` or `${name...}` (arithmetic, eval, read, indirection).
  */
-import { Token } from '../lexer';
 import { LineIndex } from '../lineIndex';
 import { Range } from '../types';
 import { DiagnosticSink } from './diagnostics';
 import { SimpleWords } from './shellValues';
-import { commandWord, FunctionUses, InArms, leading } from './scriptLoops';
+import { commandWord, ForLoop, FunctionUses, InArms, leading } from './scriptLoops';
 
-/** A `for` loop: its variable's word, where its body starts and ends (after `do`, before `done`), and its commands. */
-interface ForLoop {
-  name: Token;
-  from: number;
-  to: number;
-  /** The places in the list of commands of the first command after `do` and of the one holding `done`. */
-  first: number;
-  last: number;
-}
-
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** A body longer than this (in characters, or in commands) is not looked through. */
 const MAX_BODY = 100_000;
 const MAX_COMMANDS = 200;
@@ -36,19 +24,21 @@ const INDIRECT = /\(\(|\$\[|\$\{!|\beval\b|\bread\b|\bdeclare\b|\btypeset\b|\blo
  * Reports each `for` loop whose body never reads its variable. `kind(c)`: whether the command runs iptables or
  * ip6tables, or only prints or waits (undefined for any other).
  */
-export function checkLoopVariables<C extends SimpleWords>(commands: readonly C[], index: LineIndex, kind: (c: C) => 'iptables' | 'prints' | undefined, sink: DiagnosticSink): void {
-  for (const loop of forLoops(commands, index)) {
-    if (loop.to - loop.from > MAX_BODY || loop.last - loop.first > MAX_COMMANDS) continue;
+export function checkLoopVariables<C extends SimpleWords>(commands: readonly C[], loops: readonly ForLoop[], index: LineIndex, kind: (c: C) => 'iptables' | 'prints' | undefined, sink: DiagnosticSink): void {
+  for (const loop of loops) {
+    // Where its body starts and ends: after `do`, before `done`.
+    const [from, to] = [index.offset(loop.doWord.range.end), index.offset(loop.doneWord.range.start)];
+    if (to - from > MAX_BODY || loop.last - loop.first > MAX_COMMANDS) continue;
     const body = commands.slice(loop.first, loop.last + 1).filter((c) => commandWord(c.words) !== undefined);
     const kinds = body.map(kind);
     if (!kinds.includes('iptables') || kinds.includes(undefined)) continue;
-    const text = index.text.slice(loop.from, loop.to);
+    const text = index.text.slice(from, to);
     const name = loop.name.value;
     if (INDIRECT.test(text) || new RegExp(`\\$\\{?#?${name}(?![A-Za-z0-9_])`).test(text)) continue;
     // A variable of the body whose name differs from the loop's only by case.
     const other = [...new Set([...text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]))].find((v) => v.toLowerCase() === name.toLowerCase());
     const hint = other ? ` The body reads $${other}, another variable (shell variable names are case-sensitive).` : '';
-    const uses = other ? usesOf(text, other, loop.from, index) : [];
+    const uses = other ? usesOf(text, other, from, index) : [];
     sink.add('loop-variable-unused', 'warning', loop.name.range, `This loop sets $${name}, but its body never reads it: every pass runs the same commands, adding the same rules again for each value.${hint}`, other ? { rename: { from: other, to: name, ranges: uses } } : undefined);
   }
 }
@@ -74,28 +64,6 @@ export function checkFunctionArguments<C extends InArms>(commands: readonly C[],
     const shown = [...new Set(args)].filter(Boolean).slice(0, 4).map((a) => `'${a}'`).join(', ');
     sink.add('loop-variable-unused', 'warning', commandWord(first.words)!.range, `${byId.get(id)} is called with different arguments (${shown}), but its body reads none of them ($1, $2, ...): every call runs the same commands, adding the same rules again.`);
   }
-}
-
-/** The loops of the script, found in one pass (a loop's `do` and `done` matched as a stack). */
-function forLoops(commands: readonly SimpleWords[], index: LineIndex): ForLoop[] {
-  const out: ForLoop[] = [];
-  const open: Array<{ name?: Token; from: number; first: number }> = [];
-  let head: Token | undefined;
-  for (const [n, c] of commands.entries()) {
-    const k = leading(c.words);
-    for (let q = 0; q < k; q++) {
-      const w = c.words[q];
-      if (w.value === 'do') open.push({ name: q === 0 ? head : undefined, from: index.offset(w.range.end), first: n });
-      else if (w.value === 'done' && open.length) {
-        const o = open.pop()!;
-        if (o.name) out.push({ name: o.name, from: o.from, to: index.offset(w.range.start), first: o.first, last: n });
-      }
-    }
-    // `for NAME in ...` (or `for NAME` alone): its `do` opens the next command.
-    const w = c.words[k];
-    head = w?.value === 'for' && !w.quoted && NAME.test(c.words[k + 1]?.value ?? '') && !c.words[k + 1].quoted ? c.words[k + 1] : undefined;
-  }
-  return out;
 }
 
 /** Where the body reads `$from` or `${from}`: the ranges of the names, to be written as the loop's own. */

@@ -18,7 +18,7 @@ import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from '.
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
 import { checkFunctionArguments, checkLoopVariables } from './loopVariable';
 import { checkUnsetVariables } from './unsetVariable';
-import { BodyRule, callLoops, eachValue, FunctionUses, functionUses, HARMLESS, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopDepths, loopsOf, mentionsLoopVar, Shell, shBraceWords, shellOf, takenTogether, withFixed, withValue } from './scriptLoops';
+import { BodyRule, callLoops, eachValue, ForLoop, forLoops, FunctionUses, functionUses, HARMLESS, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopDepths, loopsOf, mentionsLoopVar, Shell, shBraceWords, shellOf, takenTogether, withFixed, withValue } from './scriptLoops';
 import { comparePos, Diagnostic, Range } from '../types';
 
 /**
@@ -286,6 +286,7 @@ class ScriptReader implements Gathered {
   private readonly calls: FunctionCall[] = [];
   private readonly files: FileMention[] = [];
   private readonly ipsets: ScriptIpsets = { made: [], unseen: false };
+  private readonly forLoops: ForLoop[];
   private readonly loops: Map<SimpleCommand, LoopOf>;
   private readonly uses: FunctionUses<SimpleCommand>;
   private readonly together = new Map<LoopOf, boolean>();
@@ -297,7 +298,8 @@ class ScriptReader implements Gathered {
     ({ comments: this.comments, ipv6Words: this.ipv6Words } = commentsOf(items));
     this.simple = simpleCommands(items, this.statements, this.blocks);
     this.values = ShellValues.of(this.simple.filter((c) => !c.pattern), sourcedBy(opts));
-    this.loops = loopsOf(this.simple, this.values, shell);
+    this.forLoops = forLoops(this.simple);
+    this.loops = loopsOf(this.simple, this.forLoops, this.values, shell);
     this.uses = functionUses(this.simple, this.statements.functions);
     for (const [c, loop] of callLoops(this.simple, this.uses, this.values, this.loops)) this.loops.set(c, loop);
     reportShBraces(this.simple, shell, sink);
@@ -374,7 +376,7 @@ class ScriptReader implements Gathered {
       const k = commandWord(sc.words, undefined);
       return k < sc.words.length && !sc.heredoc && HARMLESS.has(sc.words[k].value) ? 'prints' : undefined;
     };
-    checkLoopVariables(this.simple, this.index, runs, this.sink);
+    checkLoopVariables(this.simple, this.forLoops, this.index, runs, this.sink);
     checkFunctionArguments(this.simple, this.statements.functions, this.uses, runs, this.sink);
     // A loop's variable written another way is loop-variable-unused's to say (with its fix).
     const covered = this.sink.items.flatMap((d) => (d.code === 'loop-variable-unused' ? ((d.data?.rename as { ranges: Range[] } | undefined)?.ranges ?? []) : []));

@@ -228,15 +228,53 @@ function loopValues(list: readonly Token[], values: ShellValues, shell: Shell): 
 }
 
 /**
+ * A `for` loop of a script: its variable's word, and where it stands in the list of commands: its `for NAME ...`
+ * command, the command its `do` opens and the one holding its `done` (with those two words).
+ */
+export interface ForLoop {
+  name: Token;
+  head: number;
+  first: number;
+  last: number;
+  doWord: Token;
+  doneWord: Token;
+}
+
+/**
+ * The `for` loops of a script, found in one pass, in the order their heads come: `do` and `done` are matched as a
+ * stack (those of while and until loops as well), so a loop's body is known without reading it again.
+ */
+export function forLoops(commands: readonly SimpleWords[]): ForLoop[] {
+  const out: ForLoop[] = [];
+  const open: Array<{ name?: Token; first: number; doWord: Token }> = [];
+  let head: Token | undefined;
+  for (const [n, c] of commands.entries()) {
+    const k = leading(c.words);
+    for (let q = 0; q < k; q++) {
+      const w = c.words[q];
+      if (w.value === 'do') open.push({ name: q === 0 ? head : undefined, first: n, doWord: w });
+      else if (w.value === 'done' && open.length) {
+        const o = open.pop()!;
+        if (o.name) out.push({ name: o.name, head: o.first - 1, first: o.first, last: n, doWord: o.doWord, doneWord: w });
+      }
+    }
+    // `for NAME in ...` (or `for NAME` alone): its `do` opens the next command.
+    const w = c.words[k];
+    head = w?.value === 'for' && !w.quoted && NAME.test(c.words[k + 1]?.value ?? '') && !c.words[k + 1].quoted ? c.words[k + 1] : undefined;
+  }
+  return out.sort((a, b) => a.head - b.head);
+}
+
+/**
  * The commands in the body of a `for` loop over known values, each with its loop: a body of one command, or of
  * several with no compound command among them (whether they can be taken together is the parser's to say).
  */
-export function loopsOf<C extends SimpleWords>(commands: readonly C[], values: ShellValues, shell: Shell): Map<C, LoopOf> {
+export function loopsOf<C extends SimpleWords>(commands: readonly C[], loops: readonly ForLoop[], values: ShellValues, shell: Shell): Map<C, LoopOf> {
   const out = new Map<C, LoopOf>();
-  for (let i = 0; i + 1 < commands.length; i++) {
-    const head = loopHead(commands[i].words);
+  for (const l of loops) {
+    const head = loopHead(commands[l.head].words);
     const vals = head && loopValues(head.list, values, shell);
-    const body = vals && bodyOf(commands, i + 1);
+    const body = vals && bodyOf(commands, l);
     if (!body || !body.commands.length || (body.commands.length > 1 && body.nested)) continue;
     const loop: LoopOf = { name: head!.name, values: vals!, line: head!.line, size: body.commands.length };
     for (const c of body.commands) out.set(c, loop);
@@ -359,31 +397,26 @@ function callLoop<C extends InArms>(commands: readonly C[], fn: number, at: read
 }
 
 /**
- * The commands of the body of the loop whose `do` opens commands[from], but those that add no rule, and whether a
- * compound command (if, while, another loop, a function) stands among them; undefined unclosed or too long.
+ * The commands of a loop's body but those that add no rule, and whether a compound command (if, while, another
+ * loop, a function) stands among them; undefined for a body too long to look through.
  */
-function bodyOf<C extends SimpleWords>(commands: readonly C[], from: number): { commands: C[]; nested: boolean } | undefined {
-  if (commands[from].words[0]?.value !== 'do' || commands[from].words[0].quoted) return undefined;
+function bodyOf<C extends SimpleWords>(commands: readonly C[], loop: ForLoop): { commands: C[]; nested: boolean } | undefined {
+  if (loop.last - loop.first - 1 > MAX_BODY) return undefined;
   const body: C[] = [];
-  let depth = 0;
   let nested = false;
-  for (let j = from; j < commands.length; j++) {
+  for (let j = loop.first; j <= loop.last; j++) {
     const { words } = commands[j];
     const k = leading(words);
-    for (let q = 0; q < k; q++) {
-      const w = words[q].value;
-      if (w === 'do') depth++;
-      else if (w === 'done' && --depth === 0) return { commands: body, nested };
-      if (j > from || q > 0) nested = true;
-    }
+    // Any keyword but the body's own `do` and `done` opens or closes a compound command.
+    let q = 0;
+    for (; q < k && words[q] !== loop.doneWord; q++) if (words[q] !== loop.doWord) nested = true;
+    if (q < k) break;
     if (k < words.length && !HARMLESS.has(words[k].value)) {
       body.push(commands[j]);
       if (words[k].value === 'for' || words[k].value === 'case') nested = true;
     }
-    // A body this long is not looked through.
-    if (body.length > MAX_COMMANDS || j - from > MAX_BODY) return undefined;
   }
-  return undefined;
+  return body.length > MAX_COMMANDS ? undefined : { commands: body, nested };
 }
 
 /**
