@@ -47,6 +47,14 @@ test('a name close to none: information, saying what iptables is given in its pl
   assert.match(found(script('iptables -A INPUT -s $ADMIN -j ACCEPT'))[0].message, /unless the environment it runs in sets it/);
 });
 
+test('in the list of a loop whose body runs iptables: a loop over nothing adds none of its rules', () => {
+  const said = (...lines: string[]) => found(script(...lines)).map((f) => [f.line, f.text, f.message.replace(/^.*the shell puts nothing here/, '')]);
+  assert.deepEqual(said('for ip in $BLOCKLIST; do', '  iptables -A INPUT -s $ip -j DROP', 'done'), [[1, 'BLOCKLIST', ': the loop makes no pass, and the rules of its body are never added.']]);
+  assert.deepEqual(said('for p in 22 $EXTRA_PORTS; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done'), [[1, 'EXTRA_PORTS', ', and the loop goes without the values it was meant to hold.']]);
+  // A loop that runs no iptables command, or over a command's output, is not looked at.
+  assert.deepEqual(said('for i in $LIST; do echo $i; done', 'for ip in $(cat /etc/blocklist); do iptables -A INPUT -s $ip -j DROP; done'), []);
+});
+
 test('nothing said of a name the script sets in any way, or may set unseen', () => {
   const none = (...lines: string[]) => assert.deepEqual(found(script(...lines), { readFile: (f) => (f === '/srv/fw/fw.conf' ? 'ADMIN=10.0.0.1\n' : undefined) }).map((f) => f.message), [], lines.join(' / '));
   const use = 'iptables -A INPUT -s $ADMIN -j ACCEPT';

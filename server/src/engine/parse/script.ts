@@ -380,7 +380,7 @@ class ScriptReader implements Gathered {
     checkFunctionArguments(this.simple, this.statements.functions, this.uses, runs, this.sink);
     // A loop's variable written another way is loop-variable-unused's to say (with its fix).
     const covered = this.sink.items.flatMap((d) => (d.code === 'loop-variable-unused' ? ((d.data?.rename as { ranges: Range[] } | undefined)?.ranges ?? []) : []));
-    checkUnsetVariables(this.simple, wordsOf(this.items), this.values, iptablesAt, covered, this.sink);
+    checkUnsetVariables(this.simple, this.forLoops, wordsOf(this.items), this.values, iptablesAt, covered, this.sink);
   }
 
   /** Whether the script does something about IPv6 that the analysis may not see (see Ruleset.mentionsIpv6). */

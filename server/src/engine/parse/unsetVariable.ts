@@ -13,6 +13,7 @@ import { Token } from '../lexer';
 import { Range } from '../types';
 import { DiagnosticSink } from './diagnostics';
 import { ShellValues, SimpleWords } from './shellValues';
+import { ForLoop, leading } from './scriptLoops';
 
 /** An expansion of a variable: `$NAME`, `${NAME}`, or `${NAME...}` with an operator (which may give a default). */
 const EXPANSION = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
@@ -54,13 +55,15 @@ function distance(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
-/** One expansion of a variable that may be unset, in a word of an iptables command. */
+/** One expansion of a variable that may be unset, in a word of an iptables command or of a loop's list. */
 interface Use {
   name: string;
   word: Token;
   /** Where the word stands among the command's words. */
   at: number;
   words: readonly Token[];
+  /** In the list of a `for` loop whose body runs iptables: how many words the list has. */
+  list?: number;
 }
 
 /**
@@ -68,10 +71,11 @@ interface Use {
  * (its command word), for an iptables or ip6tables command; undefined for another. `covered`: the uses another
  * finding already speaks of (a loop's variable written another way: loop-variable-unused).
  */
-export function checkUnsetVariables<C extends SimpleWords>(commands: readonly C[], words: Iterable<Token>, values: ShellValues, iptables: (c: C) => number | undefined, covered: readonly Range[], sink: DiagnosticSink): void {
+export function checkUnsetVariables<C extends SimpleWords>(commands: readonly C[], loops: readonly ForLoop[], words: Iterable<Token>, values: ShellValues, iptables: (c: C) => number | undefined, covered: readonly Range[], sink: DiagnosticSink): void {
   if (values.opaque) return;
   // Most scripts assign every variable they use: then nothing more is looked at.
-  const uses = usesIn(commands, iptables, (name) => !values.written.has(name) && !ENVIRONMENT.has(name) && !ENVIRONMENT_PREFIX.test(name));
+  const may = (name: string) => !values.written.has(name) && !ENVIRONMENT.has(name) && !ENVIRONMENT_PREFIX.test(name);
+  const uses = [...usesIn(commands, iptables, may), ...listUses(commands, loops, iptables, may)].sort((a, b) => a.word.line - b.word.line || a.word.start - b.word.start);
   if (!uses.length) return;
   const unset = new Set(uses.map((u) => u.name));
   for (const w of words) {
@@ -105,6 +109,20 @@ function usesIn<C extends SimpleWords>(commands: readonly C[], iptables: (c: C) 
       let read = names.get(word.raw);
       if (!read) names.set(word.raw, (read = namesRead(word.raw).filter(may)));
       for (const name of read) out.push({ name, word, at, words: c.words });
+    }
+  }
+  return out;
+}
+
+/** The expansions in the lists of `for` loops whose bodies run iptables (`for ip in $BLOCKLIST`). */
+function listUses<C extends SimpleWords>(commands: readonly C[], loops: readonly ForLoop[], iptables: (c: C) => number | undefined, may: (name: string) => boolean): Use[] {
+  const out: Use[] = [];
+  for (const loop of loops) {
+    const { words } = commands[loop.head];
+    const k = leading(words) + 3;
+    if (words[k - 1]?.value !== 'in' || !commands.slice(loop.first, loop.last + 1).some((c) => iptables(c) !== undefined)) continue;
+    for (let at = k; at < words.length; at++) {
+      if (words[at].dynamic) for (const name of namesRead(words[at].raw).filter(may)) out.push({ name, word: words[at], at, words, list: words.length - k });
     }
   }
   return out;
@@ -153,6 +171,7 @@ function report(all: ReadonlyArray<{ use: Use; range: Range }>, suggestion: stri
 /** What iptables is given once the variable is empty: `, and iptables reads '-i -j'`. */
 function whatIptablesReads(use: Use, values: ShellValues): string {
   const { word, at, words } = use;
+  if (use.list !== undefined) return use.list === 1 && !word.quoted && word.raw.replace(EXPANSION, '') === '' ? ': the loop makes no pass, and the rules of its body are never added' : ', and the loop goes without the values it was meant to hold';
   const text = (t: Token | undefined) => (t ? (values.text(t) ?? t.raw) : undefined);
   const empty = word.raw.replace(EXPANSION, '').replace(/"/g, '');
   if (empty !== '') return `, and iptables is given '${empty}'`;
