@@ -43,6 +43,9 @@ test('a name close to none: information, saying what iptables is given in its pl
   assert.deepEqual(said('iptables -A INPUT -s "$ADMIN" -j ACCEPT'), [['info', ': iptables is given an empty word.']]);
   assert.deepEqual(said('iptables -A INPUT -s $NET/24 -j ACCEPT'), [['info', ", and iptables is given '/24'."]]);
   assert.deepEqual(said('$IPTABLES -A INPUT -j DROP'), [['info', ", and '-A' is run as the command."]]);
+  assert.deepEqual(said('sudo $IPTABLES -A INPUT -j DROP'), [['info', ", and '-A' is run as the command."]]);
+  // With another variable in the word, what the word becomes is not said.
+  assert.deepEqual(found(script('NET=10.0.0.0', 'iptables -A INPUT -s $NET/$BITS -j ACCEPT')).map((f) => f.message.replace(/^.*the shell puts nothing here/, '')), ['.']);
   assert.deepEqual(said('iptables -A INPUT -j LOG --log-prefix $PREFIX'), [['info', ", and iptables reads '--log-prefix' with nothing after it."]]);
   assert.match(found(script('iptables -A INPUT -s $ADMIN -j ACCEPT'))[0].message, /unless the environment it runs in sets it/);
 });

@@ -59,8 +59,9 @@ function distance(a: string, b: string): number {
 interface Use {
   name: string;
   word: Token;
-  /** Where the word stands among the command's words. */
+  /** Where the word stands among the command's words, and where the command's own words start (its command word). */
   at: number;
+  k: number;
   words: readonly Token[];
   /** In the list of a `for` loop whose body runs iptables: how many words the list has. */
   list?: number;
@@ -108,7 +109,7 @@ function usesIn<C extends SimpleWords>(commands: readonly C[], iptables: (c: C) 
       if (!word.dynamic) continue;
       let read = names.get(word.raw);
       if (!read) names.set(word.raw, (read = namesRead(word.raw).filter(may)));
-      for (const name of read) out.push({ name, word, at, words: c.words });
+      for (const name of read) out.push({ name, word, at, k, words: c.words });
     }
   }
   return out;
@@ -122,7 +123,7 @@ function listUses<C extends SimpleWords>(commands: readonly C[], loops: readonly
     const k = leading(words) + 3;
     if (words[k - 1]?.value !== 'in' || !commands.slice(loop.first, loop.last + 1).some((c) => iptables(c) !== undefined)) continue;
     for (let at = k; at < words.length; at++) {
-      if (words[at].dynamic) for (const name of namesRead(words[at].raw).filter(may)) out.push({ name, word: words[at], at, words, list: words.length - k });
+      if (words[at].dynamic) for (const name of namesRead(words[at].raw).filter(may)) out.push({ name, word: words[at], at, k, words, list: words.length - k });
     }
   }
   return out;
@@ -170,14 +171,16 @@ function report(all: ReadonlyArray<{ use: Use; range: Range }>, suggestion: stri
 
 /** What iptables is given once the variable is empty: `, and iptables reads '-i -j'`. */
 function whatIptablesReads(use: Use, values: ShellValues): string {
-  const { word, at, words } = use;
-  if (use.list !== undefined) return use.list === 1 && !word.quoted && word.raw.replace(EXPANSION, '') === '' ? ': the loop makes no pass, and the rules of its body are never added' : ', and the loop goes without the values it was meant to hold';
-  const text = (t: Token | undefined) => (t ? (values.text(t) ?? t.raw) : undefined);
-  const empty = word.raw.replace(EXPANSION, '').replace(/"/g, '');
-  if (empty !== '') return `, and iptables is given '${empty}'`;
+  const { word, at, k, words } = use;
+  // The word without this variable; where it holds others, what it becomes is not said.
+  const rest = word.raw.replace(new RegExp(`\\$(\\{${use.name}\\}|${use.name}(?![A-Za-z0-9_]))`, 'g'), '').replace(/"/g, '');
+  if (rest.includes('$')) return '';
+  if (use.list !== undefined) return use.list === 1 && !word.quoted && rest === '' ? ': the loop makes no pass, and the rules of its body are never added' : ', and the loop goes without the values it was meant to hold';
+  if (rest !== '') return `, and iptables is given '${rest}'`;
   if (word.quoted) return ': iptables is given an empty word';
-  const prev = at > 0 ? text(words[at - 1]) : undefined;
+  const text = (t: Token | undefined) => (t ? (values.text(t) ?? t.raw) : undefined);
   const next = text(words[at + 1]);
-  if (!prev) return next ? `, and '${next}' is run as the command` : '';
+  if (at === k) return next ? `, and '${next}' is run as the command` : '';
+  const prev = text(words[at - 1]);
   return next ? `, and iptables reads '${prev} ${next}' there` : `, and iptables reads '${prev}' with nothing after it`;
 }
