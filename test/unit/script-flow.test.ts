@@ -377,6 +377,11 @@ test('a variable assigned once, plainly, is read as its value where it is used a
   const both = two.diagnostics.find((x) => x.code === 'host-bits-set')!;
   assert.match(both.message, /\(\$\{NET\}\/\$MASK is 10\.1\.2\.3\/8 here, as set on lines 2, 3\)$/);
   assert.deepEqual(both.related?.map((x) => [x.range.start.line, x.message]), [[1, '$NET is set by the file sourced here'], [2, '$MASK is set here']]);
+  // In a loop's body too (each value's command is read on its own, the finding said once).
+  const looped = run(script('PORT=80a', 'for ip in 192.0.2.1 192.0.2.2; do', '  iptables -A INPUT -s $ip -p tcp --dport $PORT -j DROP', 'done'));
+  const inLoop = looped.diagnostics.filter((x) => x.code === 'invalid-value');
+  assert.equal(inLoop.length, 1);
+  assert.deepEqual(inLoop[0].related?.map((x) => [x.range.start.line, x.message]), [[1, '$PORT is set here']]);
   // An error in a value: iptables refuses the command, and the analysis leaves its rule out.
   const bad = run(script('PORT=80a', 'iptables -A INPUT -p tcp --dport 80 -j DROP', 'iptables -A INPUT -p tcp --dport $PORT -j ACCEPT'));
   assert.match(bad.diagnostics.find((x) => x.code === 'invalid-value')!.message, /\(\$PORT is 80a here, as set on line 2\)$/);

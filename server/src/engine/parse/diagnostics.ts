@@ -20,3 +20,9 @@ export class DiagnosticSink {
     for (const d of items) this.items.push(d);
   }
 }
+
+/** `said`, a finding made again from `from` (with another message): it keeps `from`'s related information. */
+export function withRelated(said: Diagnostic, from: Diagnostic): Diagnostic {
+  if (from.related) said.related = from.related;
+  return said;
+}

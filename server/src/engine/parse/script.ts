@@ -11,7 +11,7 @@ import { HereDoc, lexShell, ShellItem, UnclosedQuote } from '../shellLexer';
 import { TemplateBlocks } from './template';
 import { parseCommand } from './command';
 import { parseRestoreLines } from './restore';
-import { DiagnosticSink } from './diagnostics';
+import { DiagnosticSink, withRelated } from './diagnostics';
 import { followedArms, FunctionCall, notFollowed, runOrder, ScriptStatements, unsureCommands } from './scriptFlow';
 import { ASSIGN, EXPANSION, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
@@ -651,7 +651,7 @@ function parseLooped(words: Token[], loop: LoopOf, values: ShellValues, ctx: Par
       const onWord = d.range.start.line === word.line && d.range.start.character === word.start;
       if (!onWord && n > 0) continue;
       const message = onWord ? `${d.message} ${withValue(loop, [v])}` : d.message;
-      if (!said.has(message)) ctx.sink.add(d.code, d.severity, d.range, message, d.data);
+      if (!said.has(message)) withRelated(ctx.sink.add(d.code, d.severity, d.range, message, d.data), d);
       said.add(message);
     }
   }

@@ -14,7 +14,7 @@
 import { Token } from '../lexer';
 import { ArmRef, Command, linesList } from '../model';
 import { Diagnostic } from '../types';
-import { DiagnosticSink } from './diagnostics';
+import { DiagnosticSink, withRelated } from './diagnostics';
 import { KEYWORDS, ShellValues, SimpleWords } from './shellValues';
 import { braceExpansion } from './braces';
 
@@ -102,7 +102,7 @@ export function eachValue(parsed: ReadonlyArray<{ v: string; sink: DiagnosticSin
   }
   for (const { d, values } of found.values()) {
     const message = values.length === parsed.length ? d.message : `${d.message} ${withValue(loop, values)}`;
-    sink.add(d.code, d.severity, d.range, message, d.data);
+    withRelated(sink.add(d.code, d.severity, d.range, message, d.data), d);
   }
   const made = parsed.flatMap((p, n) => (p.cmd ? [{ cmd: p.cmd, n }] : []));
   const all = made.map((m) => m.cmd);
