@@ -62,7 +62,6 @@ test('nothing said of a name the script sets in any way, or may set unseen', () 
   const none = (...lines: string[]) => assert.deepEqual(found(script(...lines), { readFile: (f) => (f === '/srv/fw/fw.conf' ? 'ADMIN=10.0.0.1\n' : undefined) }).map((f) => f.message), [], lines.join(' / '));
   const use = 'iptables -A INPUT -s $ADMIN -j ACCEPT';
   none('ADMIN=10.0.0.1', use);
-  none(use, 'ADMIN=10.0.0.1');
   none('setup() {', '  local ADMIN=10.0.0.1', `  ${use}`, '}');
   none('if [ -n "$1" ]; then ADMIN=$1; fi', use);
   none('for ADMIN in 10.0.0.1 10.0.0.2; do', `  ${use}`, 'done');
@@ -84,6 +83,22 @@ test('nothing said of a name the script sets in any way, or may set unseen', () 
   none('iptables -A INPUT -s $1 -j ACCEPT');
   // Other commands than iptables are ShellCheck's to look at.
   none('echo $ADMIN');
+});
+
+test('a command at the top of the script that reads a variable the script sets only later: a warning', () => {
+  const use = 'iptables -A INPUT -s $ADMIN -j ACCEPT';
+  const [f, ...more] = found(script(use, 'iptables -A INPUT -s $ADMIN -p tcp -j ACCEPT', 'ADMIN=10.0.0.1'));
+  assert.equal(more.length, 0);
+  assert.deepEqual([f.line, f.text, f.severity], [1, 'ADMIN', 'warning']);
+  assert.equal(f.message, "$ADMIN is set only later (line 4): when this line runs it is still empty, so the shell puts nothing here, and iptables reads '-s -j' there. Set it before its first use. It is read too early on line 3 too.");
+  // Not where the command may run later than it stands: a function (called after the assignment), an arm, a loop.
+  for (const lines of [
+    ['allow() {', `  ${use}`, '}', 'ADMIN=10.0.0.1', 'allow'],
+    ['if [ -n "$1" ]; then', `  ${use}`, 'fi', 'ADMIN=10.0.0.1'],
+    ['while true; do', `  ${use}`, '  ADMIN=10.0.0.1', 'done'],
+  ]) assert.deepEqual(found(script(...lines)), [], lines.join(' / '));
+  // A name only mentioned later (`echo ADMIN`): neither said to be set there, nor (the mention may set it unseen) unset.
+  assert.deepEqual(found(script(use, 'echo ADMIN')), []);
 });
 
 test('a loop variable written another way is loop-variable-unused\'s to say, not said twice', () => {

@@ -380,7 +380,9 @@ class ScriptReader implements Gathered {
     checkFunctionArguments(this.simple, this.statements.functions, this.uses, runs, this.sink);
     // A loop's variable written another way is loop-variable-unused's to say (with its fix).
     const covered = this.sink.items.flatMap((d) => (d.code === 'loop-variable-unused' ? ((d.data?.rename as { ranges: Range[] } | undefined)?.ranges ?? []) : []));
-    checkUnsetVariables(this.simple, this.forLoops, wordsOf(this.items), this.values, iptablesAt, covered, this.sink);
+    // A command that runs where it stands, once: not in a function, an if or case, or a loop.
+    const topLevel = (sc: SimpleCommand) => !sc.arms.length && !this.depths.has(sc);
+    checkUnsetVariables(this.simple, this.forLoops, wordsOf(this.items), this.values, iptablesAt, topLevel, covered, this.sink);
   }
 
   /** Whether the script does something about IPv6 that the analysis may not see (see Ruleset.mentionsIpv6). */

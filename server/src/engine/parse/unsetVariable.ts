@@ -68,36 +68,53 @@ interface Use {
 }
 
 /**
- * Reports the variables iptables commands read and nothing sets. `iptables(c)`: where the command's own words start
- * (its command word), for an iptables or ip6tables command; undefined for another. `covered`: the uses another
- * finding already speaks of (a loop's variable written another way: loop-variable-unused).
+ * Reports the variables iptables commands read and nothing sets, and those a command at the top of the script reads
+ * before the script first sets them. `iptables(c)`: where the command's own words start (its command word), for an
+ * iptables or ip6tables command; undefined for another. `topLevel(c)`: the command runs where it stands, once (not
+ * in a function, an if or case, or a loop). `covered`: the uses another finding already speaks of (a loop's
+ * variable written another way: loop-variable-unused).
  */
-export function checkUnsetVariables<C extends SimpleWords>(commands: readonly C[], loops: readonly ForLoop[], words: Iterable<Token>, values: ShellValues, iptables: (c: C) => number | undefined, covered: readonly Range[], sink: DiagnosticSink): void {
+export function checkUnsetVariables<C extends SimpleWords>(commands: readonly C[], loops: readonly ForLoop[], words: Iterable<Token>, values: ShellValues, iptables: (c: C) => number | undefined, topLevel: (c: C) => boolean, covered: readonly Range[], sink: DiagnosticSink): void {
   if (values.opaque) return;
-  // Most scripts assign every variable they use: then nothing more is looked at.
-  const may = (name: string) => !values.written.has(name) && !ENVIRONMENT.has(name) && !ENVIRONMENT_PREFIX.test(name);
+  const may = (name: string, c: C) => !ENVIRONMENT.has(name) && !ENVIRONMENT_PREFIX.test(name) && (!values.written.has(name) || topLevel(c));
   const uses = [...usesIn(commands, iptables, may), ...listUses(commands, loops, iptables, may)].sort((a, b) => a.word.line - b.word.line || a.word.start - b.word.start);
   if (!uses.length) return;
-  const unset = new Set(uses.map((u) => u.name));
-  for (const w of words) {
-    if (!unset.size) return;
-    for (const name of namesWritten(w.raw)) unset.delete(name);
-  }
-  // One finding per name, on its first use, naming the others (a typo is mended in every place at once).
-  const byName = new Map<string, Array<{ use: Use; range: Range }>>();
+  const written = firstWrites(words, new Set(uses.map((u) => u.name)));
+  const unset = new Map<string, Array<{ use: Use; range: Range }>>();
+  const early = new Map<string, Array<{ use: Use; range: Range }>>();
   for (const use of uses) {
-    const range = nameRange(use);
-    if (!unset.has(use.name) || covered.some((r) => r.start.line === range.start.line && r.start.character === range.start.character)) continue;
-    (byName.get(use.name) ?? byName.set(use.name, []).get(use.name)!).push({ use, range });
+    const first = written.get(use.name);
+    // Never written; or set (by an assignment, a loop, a read: not a mere mention) only after this use.
+    const into = !first ? (values.written.has(use.name) ? undefined : unset) : values.written.has(use.name) && before(use.word, first) ? early : undefined;
+    const range = into && nameRange(use);
+    if (!range || covered.some((r) => r.start.line === range.start.line && r.start.character === range.start.character)) continue;
+    (into.get(use.name) ?? into.set(use.name, []).get(use.name)!).push({ use, range });
   }
-  for (const [name, all] of byName) {
+  for (const [name, all] of unset) {
     const close = [...values.written].filter((w) => closeEnough(name, w)).sort((a, b) => distance(name, a) - distance(name, b));
     report(all, close[0], values, sink);
   }
+  for (const all of early.values()) reportEarly(all, written.get(all[0].use.name)!, values, sink);
+}
+
+/** The first word that names each of `names` other than as an expansion (the words in the order of the script). */
+function firstWrites(words: Iterable<Token>, names: Set<string>): Map<string, Token> {
+  const out = new Map<string, Token>();
+  for (const w of words) {
+    if (!names.size) break;
+    for (const name of namesWritten(w.raw)) {
+      if (names.delete(name)) out.set(name, w);
+    }
+  }
+  return out;
+}
+
+function before(a: Token, b: Token): boolean {
+  return a.line < b.line || (a.line === b.line && a.start < b.start);
 }
 
 /** The expansions without a default in the words of the iptables commands (command words included), of the names `may` lets through. */
-function usesIn<C extends SimpleWords>(commands: readonly C[], iptables: (c: C) => number | undefined, may: (name: string) => boolean): Use[] {
+function usesIn<C extends SimpleWords>(commands: readonly C[], iptables: (c: C) => number | undefined, may: (name: string, c: C) => boolean): Use[] {
   const out: Use[] = [];
   // The names each distinct word reads, worked out once (a script writes `$IPT` on every line).
   const names = new Map<string, string[]>();
@@ -108,22 +125,22 @@ function usesIn<C extends SimpleWords>(commands: readonly C[], iptables: (c: C) 
       const word = c.words[at];
       if (!word.dynamic) continue;
       let read = names.get(word.raw);
-      if (!read) names.set(word.raw, (read = namesRead(word.raw).filter(may)));
-      for (const name of read) out.push({ name, word, at, k, words: c.words });
+      if (!read) names.set(word.raw, (read = namesRead(word.raw)));
+      for (const name of read) if (may(name, c)) out.push({ name, word, at, k, words: c.words });
     }
   }
   return out;
 }
 
 /** The expansions in the lists of `for` loops whose bodies run iptables (`for ip in $BLOCKLIST`). */
-function listUses<C extends SimpleWords>(commands: readonly C[], loops: readonly ForLoop[], iptables: (c: C) => number | undefined, may: (name: string) => boolean): Use[] {
+function listUses<C extends SimpleWords>(commands: readonly C[], loops: readonly ForLoop[], iptables: (c: C) => number | undefined, may: (name: string, c: C) => boolean): Use[] {
   const out: Use[] = [];
   for (const loop of loops) {
     const { words } = commands[loop.head];
     const k = leading(words) + 3;
     if (words[k - 1]?.value !== 'in' || !commands.slice(loop.first, loop.last + 1).some((c) => iptables(c) !== undefined)) continue;
     for (let at = k; at < words.length; at++) {
-      if (words[at].dynamic) for (const name of namesRead(words[at].raw).filter(may)) out.push({ name, word: words[at], at, k, words, list: words.length - k });
+      if (words[at].dynamic) for (const name of namesRead(words[at].raw).filter((n) => may(n, commands[loop.head]))) out.push({ name, word: words[at], at, k, words, list: words.length - k });
     }
   }
   return out;
@@ -167,6 +184,14 @@ function report(all: ReadonlyArray<{ use: Use; range: Range }>, suggestion: stri
   } else {
     sink.add('unset-variable', 'info', range, `$${name} is set nowhere in this script (no assignment, loop, read or sourced file): unless the environment it runs in sets it, the shell puts nothing here${reads}.${more}`);
   }
+}
+
+/** A variable a command at the top of the script reads before the script sets it (`first`): said once, on its first such use. */
+function reportEarly(all: ReadonlyArray<{ use: Use; range: Range }>, first: Token, values: ShellValues, sink: DiagnosticSink): void {
+  const [{ use, range }] = all;
+  const lines = [...new Set(all.slice(1).map((u) => u.range.start.line + 1))];
+  const more = !lines.length ? '' : ` It is read too early on ${lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.slice(0, 8).join(', ')}${lines.length > 8 ? ', ...' : ''}`} too.`;
+  sink.add('unset-variable', 'warning', range, `$${use.name} is set only later (line ${first.line + 1}): when this line runs it is still empty, so the shell puts nothing here${whatIptablesReads(use, values)}. Set it before its first use.${more}`);
 }
 
 /** What iptables is given once the variable is empty: `, and iptables reads '-i -j'`. */
