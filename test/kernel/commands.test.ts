@@ -324,6 +324,7 @@ const WITH_VARIABLES: string[][] = [
   ['LAN_IFACE=eth1', 'iptables -A INPUT -i $LAN_IF -j ACCEPT'],
   ['iptables -A INPUT -s $ADMIN -p tcp --dport 22 -j ACCEPT'],
   ['iptables -A INPUT -s "$ADMIN" -j ACCEPT'],
+  ['iptables -A INPUT -s $ADMIN -p tcp --dport 22 -j ACCEPT', 'ADMIN=192.0.2.9', 'iptables -A INPUT -s $ADMIN -p tcp --dport 22 -j ACCEPT'],
 ];
 
 test(`kernel (iptables-${BACKEND}): scripts with variables: an error exactly where the kernel refuses a known value, a finding on a variable set nowhere`, { skip, timeout: 120000 }, () => {
