@@ -108,3 +108,15 @@ test('shell scripts are analysed, unless the setting says not to', async () => {
     await c.diagnosticsFor(uri, (x) => x.diagnostics.length === 0);
   });
 });
+
+test('a finding about a variable\'s value points to the assignment as related information, in the same document', async () => {
+  await withClient(async (c) => {
+    const uri = 'file:///tmp/vars.sh';
+    await c.open(uri, '#!/bin/sh\nPORT=80a\niptables -A INPUT -p tcp --dport $PORT -j ACCEPT\n', 'shellscript');
+    const p = await c.diagnosticsFor(uri, (x) => x.diagnostics.some((d) => d.code === 'invalid-value'));
+    const d = p.diagnostics.find((x) => x.code === 'invalid-value')!;
+    assert.deepEqual(d.range, { start: { line: 2, character: 33 }, end: { line: 2, character: 38 } });
+    assert.match(d.message, /\(\$PORT is 80a here, as set on line 2\)$/);
+    assert.deepEqual(d.relatedInformation, [{ location: { uri, range: { start: { line: 1, character: 0 }, end: { line: 1, character: 8 } } }, message: '$PORT is set here' }]);
+  });
+});
