@@ -319,3 +319,13 @@ test('scripts nested 20,000 ifs deep, calling a chain of 20,000 functions, or op
     lint(`#!/bin/sh\n${ws.join(' ')}\n`, { fileName: 'fw.sh' });
   }), { numRuns: 500 });
 });
+
+test('a script of 5,000 variables set nowhere, each a letter off one that is set, and names of 20,000 characters, is analysed without running away', { timeout: 30000 }, () => {
+  const n = 5000;
+  const long = 'A'.repeat(20000);
+  const sh = ['#!/bin/sh', ...Array.from({ length: n }, (_, i) => `NET_OF_HOST_${i}_X=10.0.0.1`), ...Array.from({ length: n }, (_, i) => `iptables -A INPUT -s $NET_OF_HOST_${i}_Y -j ACCEPT`), `${long}B=1`, `iptables -A INPUT -s $${long}C -j ACCEPT`, ''];
+  const found = lint(sh.join('\n'), { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'unset-variable');
+  // One finding per name; a slip named for the first ones sought, not for all 5,000 (each would be compared with every name).
+  assert.equal(found.length, n + 1);
+  assert.match(found[0].message, /did you mean \$NET_OF_HOST_\d+_X\?/);
+});

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { lint, LintOptions } from '../../server/src/engine/lint';
 import { quickFixes } from '../../server/src/engine/fixes';
 import { applyEdits } from '../../server/src/engine/format';
+import fc from 'fast-check';
+import { distance } from '../../server/src/engine/parse/unsetVariable';
 
 const script = (...lines: string[]) => ['#!/bin/sh', ...lines, ''].join('\n');
 /** The findings of this check: line, the text its range covers, severity and message. */
@@ -105,4 +107,20 @@ test('a loop variable written another way is loop-variable-unused\'s to say, not
   const text = script('for ip in 203.0.113.7 198.51.100.23; do', '  iptables -A INPUT -s $IP -j DROP', 'done');
   assert.deepEqual(found(text), []);
   assert.equal(lint(text, { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'loop-variable-unused').length, 1);
+});
+
+test('the distance between names, read only near the diagonal, is the plain one up to 3', () => {
+  // The plain definition: every cell of the table (additions, removals, changes, swaps of neighbours).
+  const plain = (a: string, b: string) => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= a.length; i++) {
+      for (let j = 1; j <= b.length; j++) {
+        d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+    return Math.min(d[a.length][b.length], 3);
+  };
+  const name = fc.string({ unit: fc.constantFrom('A', 'B', 'C', '_', '1'), maxLength: 12 });
+  fc.assert(fc.property(name, name, (a, b) => distance(a, b) === plain(a, b)), { numRuns: 3000 });
 });

@@ -30,29 +30,45 @@ const ENVIRONMENT = new Set([
 /** Families of variables such hooks set (`PPP_IFACE`, `IP4_ADDRESS_0`, `new_ip_address`), and bash's own. */
 const ENVIRONMENT_PREFIX = /^(PPP_|IP4_|IP6_|DHCP4_|DHCP6_|VPN_|BASH|new_|old_|cur_|requested_)/;
 
+/** Names longer than this are not compared for slips; at most so many names are sought among, for so many unset ones. */
+const MAX_NAME = 64;
+const MAX_KNOWN = 2000;
+const MAX_SOUGHT = 50;
+
 /** Whether a name is close enough to one the script sets to be taken for a slip of it: case, a few edits, cut short. */
 function closeEnough(a: string, b: string): boolean {
-  if (a.toLowerCase() === b.toLowerCase()) return true;
+  if (Math.abs(a.length - b.length) > 3) return false;
+  if (a.length === b.length && a.toLowerCase() === b.toLowerCase()) return true;
   // A name cut short, or written out longer (`$LAN_IF` for LAN_IFACE).
   const [short, long] = a.length < b.length ? [a, b] : [b, a];
-  if (short.length >= 5 && long.length - short.length <= 3 && long.startsWith(short)) return true;
-  const n = Math.min(a.length, b.length);
+  if (short.length >= 5 && long.startsWith(short)) return true;
+  const n = short.length;
   return n >= 3 && distance(a, b) <= (n >= 8 ? 2 : 1);
 }
 
-/** Edits from one name to the other: a character added, removed, changed, or two side by side swapped. */
-function distance(a: string, b: string): number {
+/** Edits from one name to the other: a character added, removed, changed, or two side by side swapped (3 for "more"). */
+export function distance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 2) return 3;
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  // Three rows of the table at a time: the one before the last is needed for a swap.
+  // Only cells within two of the diagonal can stay under 3; the others count as 3. Rows of the table three at a
+  // time (the one before the last is needed for a swap).
+  let before = new Int32Array(b.length + 1).fill(3);
+  let last = Int32Array.from({ length: b.length + 1 }, (_, j) => Math.min(j, 3));
+  let row = new Int32Array(b.length + 1);
   for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    row.fill(3);
+    row[0] = Math.min(i, 3);
+    let least = row[0];
+    for (let j = Math.max(1, i - 2); j <= Math.min(b.length, i + 2); j++) {
+      let d = Math.min(last[j] + 1, row[j - 1] + 1, last[j - 1] + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1));
+      if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) d = Math.min(d, before[j - 2] + 1);
+      row[j] = Math.min(d, 3);
+      least = Math.min(least, row[j]);
     }
+    if (least >= 3) return 3;
+    [before, last, row] = [last, row, before];
   }
-  return d[a.length][b.length];
+  return last[b.length];
 }
 
 /** One expansion of a variable that may be unset, in a word of an iptables command or of a loop's list. */
@@ -90,8 +106,11 @@ export function checkUnsetVariables<C extends SimpleWords>(commands: readonly C[
     if (!range || covered.some((r) => r.start.line === range.start.line && r.start.character === range.start.character)) continue;
     (into.get(use.name) ?? into.set(use.name, []).get(use.name)!).push({ use, range });
   }
+  // (The names sought among are bounded: a script of thousands of names would otherwise compare every pair.)
+  const known = [...values.written].filter((w) => w.length <= MAX_NAME).slice(0, MAX_KNOWN);
+  let sought = 0;
   for (const [name, all] of unset) {
-    const close = [...values.written].filter((w) => closeEnough(name, w)).sort((a, b) => distance(name, a) - distance(name, b));
+    const close = name.length <= MAX_NAME && sought++ < MAX_SOUGHT ? known.filter((w) => closeEnough(name, w)).sort((a, b) => distance(name, a) - distance(name, b)) : [];
     report(all, close[0], values, sink);
   }
   for (const all of early.values()) reportEarly(all, written.get(all[0].use.name)!, values, sink);
