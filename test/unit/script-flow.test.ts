@@ -11,7 +11,7 @@ import { lint } from '../../server/src/engine/lint';
 import { hover } from '../../server/src/features/hover';
 import { scriptToRestore } from '../../server/src/engine/toRestore';
 import { applyEdits, formatEdits } from '../../server/src/engine/format';
-import { quickFixes } from '../../server/src/engine/fixes';
+import { fixAll, quickFixes } from '../../server/src/engine/fixes';
 import { runArms, runLine } from '../../server/src/engine/model';
 
 const script = (...lines: string[]) => ['#!/bin/sh', ...lines, ''].join('\n');
@@ -401,6 +401,14 @@ test('an unquoted known value with blanks is split into words, as the shell spli
   // The hover names the words, on an option's name as on a value.
   assert.match(hover(opts, { line: 2, character: 20 })!.markdown, /^`\$OPTS` is split by the shell into the words `-p`, `tcp`, `--dport`, `25` \(it is not quoted\)[^]*\*\*`-p`, `--protocol`\*\*/);
   assert.match(hover(list, { line: 2, character: 50 })!.markdown, /^`\$SERVICES` is split by the shell into the words `22`, `80`, `443`/);
+  // A fix never writes into such a word (the change belongs in the variable's value); one that deletes the rule's line still stands.
+  const state = script('OPTS="-m state --state NEW"', 'iptables -A INPUT -j ACCEPT', 'iptables -A INPUT -p tcp --dport 22 $OPTS -j ACCEPT');
+  const r = run(state);
+  const deprecated = r.diagnostics.find((d) => d.code === 'deprecated-match')!;
+  assert.deepEqual(quickFixes(r, deprecated).filter((f) => !/disable|silence/i.test(f.title)), []);
+  assert.equal(fixAll(state, { fileName: 'firewall.sh' }).text.includes('$OPTS'), true);
+  const redundant = r.diagnostics.find((d) => d.code === 'redundant-rule')!;
+  assert.deepEqual(quickFixes(r, redundant).map((f) => f.title).filter((t) => t.startsWith('Delete')), ['Delete this redundant rule']);
   // Quoted, the value is one word (here a port list iptables refuses: blanks are no separator).
   const quoted = run(script('SERVICES="22 80"', 'iptables -A INPUT -p tcp -m multiport --dports "$SERVICES" -j ACCEPT'));
   assert.match(quoted.diagnostics.find((d) => d.severity === 'error')!.message, /\("\$SERVICES" is 22 80 here, as set on line 2\)$/);

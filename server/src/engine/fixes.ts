@@ -11,7 +11,7 @@ import { Command, Ruleset } from './model';
 import { applyEdits, quote, TextEdit } from './format';
 import { ipsetRewrite } from './ipsetFix';
 import { ipv6Counterpart } from './ipv6Fix';
-import { Range } from './types';
+import { comparePos, Range } from './types';
 import { turnedPortWord } from './analysis/policy';
 import { outsideBlocks } from './parse/template';
 
@@ -460,7 +460,28 @@ function fixesFor(fc: FixContext): Fix[] {
   const code = String(fc.diag.code);
   // Said of a variable's value where a command uses it: the edit belongs where the variable is set.
   if (fc.data.ofVariable) return [];
-  return Object.hasOwn(FIXES, code) ? FIXES[code](fc) : [];
+  const fixes = Object.hasOwn(FIXES, code) ? FIXES[code](fc) : [];
+  return fc.result.ruleset.format === 'script' ? fixes.filter((f) => !f.edits.some((e) => readsVariable(fc.result.ruleset, e.range))) : fixes;
+}
+
+/**
+ * An edit that would write over or into a word a script's command reads through a variable (`$OPTS`, read as the
+ * words of its value): what the fix means to change is the variable's value, not the word.
+ */
+function readsVariable(rs: Ruleset, range: Range): boolean {
+  // (An edit of whole lines, as deleting or moving the rule's lines, takes the word with it unchanged.)
+  const wholeLines = range.start.character === 0 && range.end.character === 0 && range.end.line > range.start.line;
+  for (const c of rs.commands) {
+    if (!c.substituted || c.endLine < range.start.line || c.startLine > range.end.line) continue;
+    for (const t of c.tokens) {
+      if (t.raw === t.value || !t.raw.includes('$')) continue;
+      const r = t.range;
+      const before = comparePos(r.end, range.start) <= 0;
+      const after = comparePos(r.start, range.end) >= 0;
+      if (!before && !after && !wholeLines) return true;
+    }
+  }
+  return false;
 }
 
 function lastRuleLine(result: LintResult, chain: string): number | undefined {
