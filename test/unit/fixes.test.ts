@@ -142,3 +142,17 @@ test('fix-all writes a value as iptables reads it where that keeps its meaning: 
   // The rate with a fraction stays as written: its finding says what was meant; a whole number in its place is the user's to choose.
   assert.deepEqual(codes(fixed), ['invalid-value', 'limit-ineffective']);
 });
+
+test('fixing all never writes into a word a script reads through a variable, whatever the variable holds', () => {
+  const pieces = ['-m state --state NEW', '-p tcp --dport 22', '-s 10.1.2.3/8', '-m multiport --dports 22,80,22', '-p tcp', '-j ACCEPT', '-m conntrack --ctstate NEW,NEW', '-i eth0', '--sport 1:2'];
+  const value = fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 3 }).map((xs) => xs.join(' '));
+  fc.assert(fc.property(value, value, fc.boolean(), (a, b, quoted) => {
+    const use = quoted ? '"$B"' : '$B';
+    const text = ['#!/bin/sh', `A="${a}"`, `B="${b}"`, `iptables -A INPUT $A -j ACCEPT`, `iptables -A INPUT -p tcp ${use} -j DROP`, 'iptables -A INPUT -m state --state INVALID -j DROP', ''].join('\n');
+    const fixed = fixAll(text, { fileName: 'fw.sh' }).text;
+    const lines = fixed.split('\n');
+    // The variables' words are as written; the literal -m state of the last rule may still be mended.
+    assert.ok(lines.some((l) => l.startsWith('iptables -A INPUT $A -j ACCEPT')), fixed);
+    assert.ok(lines.some((l) => l.includes(` ${use} -j DROP`)), fixed);
+  }), { numRuns: 300 });
+});
