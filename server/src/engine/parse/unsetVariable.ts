@@ -5,6 +5,10 @@
  * takes `-p` for an address. A name close to one the script sets is a typo, said as a warning with the quick fix;
  * another may come from the environment the script runs in (`$IFACE` in an ifupdown hook), said as information.
  *
+ * The same for the list of a `for` loop whose body runs iptables (`for ip in $BLOCKLIST`: a loop over nothing adds
+ * none of its rules), and for a command at the top of the script that reads a variable the script sets only further
+ * down (a warning: when it runs, the variable is still empty).
+ *
  * Said only where the whole script can be seen (no eval, no file sourced that cannot be read), and only of names the
  * script writes nowhere, not even in a word of another command (`read X`, `for X in`, `export X`, `X=`): any such
  * word counts as setting it.
