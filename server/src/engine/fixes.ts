@@ -252,17 +252,8 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     return fixes;
   },
   'host-bits-set': (fc) => [{ ...replaceWith(fc, fc.data.replacement as string, `Use the network address ${fc.data.replacement}`), preferred: true, safe: true }],
-  'loop-variable-unused': ({ data }) => {
-    const rename = data.rename as { from: string; to: string; ranges: Range[] } | undefined;
-    if (!rename?.ranges.length) return [];
-    return [{ title: `Read $${rename.to} where the body reads $${rename.from}`, edits: rename.ranges.map((range) => ({ range, newText: rename.to })), preferred: true }];
-  },
-  'unset-variable': ({ data }) => {
-    const rename = data.rename as { to: string; ranges: Range[] } | undefined;
-    if (!rename?.ranges.length) return [];
-    const n = rename.ranges.length;
-    return [{ title: `Read $${rename.to} instead${n > 1 ? ` (${n} places)` : ''}`, edits: rename.ranges.map((range) => ({ range, newText: rename.to })), preferred: true }];
-  },
+  'loop-variable-unused': ({ data }) => renameFix(data, (r) => `Read $${r.to} where the body reads $${r.from}`),
+  'unset-variable': ({ data }) => renameFix(data, (r) => `Read $${r.to} instead${r.ranges.length > 1 ? ` (${r.ranges.length} places)` : ''}`),
   'duplicate-list-item': ({ diag, data, doc }) => {
     if (!data.comma) return [];
     const { start, end } = diag.range;
@@ -455,6 +446,13 @@ function sshFixes(fc: FixContext): Fix[] {
   return [...slipFix, insertRules(fc, 'INPUT', before, [`-p tcp -m tcp --dport ${port} -j ACCEPT`], `Accept SSH (TCP ${port}) before the deny`)];
 }
 
+/** A finding's `data.rename` (a variable's name written in place of another, at these ranges) as its fix. */
+function renameFix(data: Record<string, unknown>, title: (r: { from?: string; to: string; ranges: Range[] }) => string): Fix[] {
+  const rename = data.rename as { from?: string; to: string; ranges: Range[] } | undefined;
+  if (!rename?.ranges.length) return [];
+  return [{ title: title(rename), edits: rename.ranges.map((range) => ({ range, newText: rename.to })), preferred: true }];
+}
+
 function fixesFor(fc: FixContext): Fix[] {
   // Diagnostics of other tools come here too: only our own codes have fixes (and no code reaches Object.prototype).
   const code = String(fc.diag.code);
@@ -470,7 +468,7 @@ function fixesFor(fc: FixContext): Fix[] {
  */
 function readsVariable(rs: Ruleset, range: Range): boolean {
   // (An edit of whole lines, as deleting or moving the rule's lines, takes the word with it unchanged.)
-  const wholeLines = range.start.character === 0 && range.end.character === 0 && range.end.line > range.start.line;
+  if (range.start.character === 0 && range.end.character === 0 && range.end.line > range.start.line) return false;
   for (const c of rs.commands) {
     if (!c.substituted || c.endLine < range.start.line || c.startLine > range.end.line) continue;
     for (const t of c.tokens) {
@@ -478,7 +476,7 @@ function readsVariable(rs: Ruleset, range: Range): boolean {
       const r = t.range;
       const before = comparePos(r.end, range.start) <= 0;
       const after = comparePos(r.start, range.end) >= 0;
-      if (!before && !after && !wholeLines) return true;
+      if (!before && !after) return true;
     }
   }
   return false;

@@ -18,8 +18,8 @@ const SYSTEM = new Set(['/etc/iptables/rules.v6', '/etc/sysconfig/ip6tables']);
 /** The path of the IPv6 file beside an IPv4 rules file, by its name; undefined for a name that has none. */
 export function ipv6SiblingPath(fileName: string): string | undefined {
   // The name after the last separator; the directory as written.
-  const cut = Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1;
-  const base = fileName.slice(cut);
+  const base = baseName(fileName);
+  const cut = fileName.length - base.length;
   const name = base.endsWith('.v4') ? `${base.slice(0, -3)}.v6` : /(^|[^6])iptables/.test(base) ? base.replace(/(^|[^6])iptables/, '$1ip6tables') : undefined;
   return name === undefined ? undefined : fileName.slice(0, cut) + name;
 }

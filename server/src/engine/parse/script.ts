@@ -367,14 +367,15 @@ class ScriptReader implements Gathered {
    */
   checkVariables(): void {
     // A command here-document's lines are words of no command: what they read is not looked through.
-    const iptablesAt = (sc: SimpleCommand) => {
+    const kind = (sc: SimpleCommand) => {
       const k = commandWord(sc.words, undefined);
-      return k < sc.words.length && !sc.heredoc && invocationFamily(sc.words[k], this.aliases) !== undefined ? k : undefined;
+      if (k >= sc.words.length || sc.heredoc) return undefined;
+      return invocationFamily(sc.words[k], this.aliases) !== undefined ? { k, runs: 'iptables' as const } : HARMLESS.has(sc.words[k].value) ? { k, runs: 'prints' as const } : undefined;
     };
-    const runs = (sc: SimpleCommand) => {
-      if (iptablesAt(sc) !== undefined) return 'iptables';
-      const k = commandWord(sc.words, undefined);
-      return k < sc.words.length && !sc.heredoc && HARMLESS.has(sc.words[k].value) ? 'prints' : undefined;
+    const runs = (sc: SimpleCommand) => kind(sc)?.runs;
+    const iptablesAt = (sc: SimpleCommand) => {
+      const found = kind(sc);
+      return found?.runs === 'iptables' ? found.k : undefined;
     };
     checkLoopVariables(this.simple, this.forLoops, this.index, runs, this.sink);
     checkFunctionArguments(this.simple, this.statements.functions, this.uses, runs, this.sink);
@@ -508,9 +509,9 @@ function ofVariable(sink: DiagnosticSink, d: Diagnostic, word: Token, values: Sh
   const setters = values.settersOf(word);
   const lines = [...new Set(setters.map((s) => s.word.line + 1))];
   const set = lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.join(', ')}`;
-  const value = values.text(word) ?? '';
-  const split = !word.quoted && /\s/.test(value) ? `; not quoted, it is split into ${value.split(/\s+/).filter(Boolean).length} words` : '';
-  const said = sink.add(d.code, d.severity, word.range, `${d.message} (${word.raw} is ${value} here, as set on ${set}${split})`, { ofVariable: true });
+  const parts = values.split(word);
+  const split = parts ? `; not quoted, it is split into ${parts.length} words` : '';
+  const said = sink.add(d.code, d.severity, word.range, `${d.message} (${word.raw} is ${values.text(word)} here, as set on ${set}${split})`, { ofVariable: true });
   said.related = setters.map((s) => ({ range: s.word.range, message: ASSIGN.test(s.word.raw) ? `$${s.name} is set here` : `$${s.name} is set by the file sourced here` }));
 }
 

@@ -128,7 +128,7 @@ export function shBraceWords(commands: readonly SimpleWords[], shell: Shell): Ar
 }
 
 /** A `for NAME in WORDS` command: the variable's name, the words, and the `for` word's line; undefined for another. */
-function loopHead(words: readonly Token[]): { name: string; list: readonly Token[]; line: number } | undefined {
+export function loopHead(words: readonly Token[]): { name: string; list: readonly Token[]; line: number } | undefined {
   const k = leading(words);
   if (words[k]?.value !== 'for' || words[k].quoted || !NAME.test(words[k + 1]?.value ?? '') || words[k + 2]?.value !== 'in') return undefined;
   return { name: words[k + 1].value, list: words.slice(k + 3), line: words[k].line };

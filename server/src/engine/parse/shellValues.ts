@@ -39,10 +39,9 @@ export interface Sourced {
   assigned: ReadonlySet<string>;
 }
 
-/** A known variable: its value, and the word that sets it (its assignment, or the `.` that sources it) with that word's line. */
+/** A known variable: its value, and the word that sets it (its assignment, or the `.` that sources it). */
 interface Known {
   value: string;
-  line: number;
   word: Token;
 }
 
@@ -78,7 +77,7 @@ export class ShellValues {
         if (m[2]) spoil(m[1]);
         count.set(m[1], (count.get(m[1]) ?? 0) + 1);
         const value = words[k].value.slice(words[k].value.indexOf('=') + 1);
-        if (arms.length === 0 && !conditional && loops === 0 && isLiteral(words[k], value)) once.set(m[1], { value, line: words[k].line, word: words[k] });
+        if (arms.length === 0 && !conditional && loops === 0 && isLiteral(words[k], value)) once.set(m[1], { value, word: words[k] });
         else spoil(m[1]);
       }
       // `VAR=x command`: the assignment is for that command alone.
@@ -92,7 +91,7 @@ export class ShellValues {
         for (const name of got.assigned) {
           count.set(name, (count.get(name) ?? 0) + 1);
           const value = got.values.valueOf(name);
-          if (plain && value !== undefined) once.set(name, { value, line: first.line, word: first });
+          if (plain && value !== undefined) once.set(name, { value, word: first });
           else spoil(name);
         }
         continue;
@@ -154,7 +153,7 @@ export class ShellValues {
     const m = USE.exec(t.raw);
     if (m) {
       const v = this.known.get(m[1] ?? m[2]);
-      return v && t.line > v.line ? v.value : undefined;
+      return v && t.line > v.word.line ? v.value : undefined;
     }
     return this.expand(t);
   }
@@ -171,7 +170,7 @@ export class ShellValues {
     let failed = false;
     out = t.value.replace(EXPANSION, (whole: string, braced: string | undefined, bare: string | undefined) => {
       const v = this.known.get(braced ?? bare ?? '');
-      if (!v || t.line <= v.line) failed = true;
+      if (!v || t.line <= v.word.line) failed = true;
       return v?.value ?? whole;
     });
     return failed || out.includes('$') ? undefined : out;

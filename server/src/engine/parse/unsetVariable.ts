@@ -17,7 +17,7 @@ import { Token } from '../lexer';
 import { Range } from '../types';
 import { DiagnosticSink } from './diagnostics';
 import { ShellValues, SimpleWords } from './shellValues';
-import { ForLoop, leading } from './scriptLoops';
+import { ForLoop, loopHead } from './scriptLoops';
 
 /** An expansion of a variable: `$NAME`, `${NAME}`, or `${NAME...}` with an operator (which may give a default). */
 const EXPANSION = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
@@ -79,7 +79,10 @@ export function distance(a: string, b: string): number {
 interface Use {
   name: string;
   word: Token;
-  /** Where the word stands among the command's words, and where the command's own words start (its command word). */
+  /**
+   * Where the word stands among the command's words, and where the command's own words start (its command word);
+   * for a loop's list, among the list's words.
+   */
   at: number;
   k: number;
   words: readonly Token[];
@@ -159,11 +162,10 @@ function usesIn<C extends SimpleWords>(commands: readonly C[], iptables: (c: C) 
 function listUses<C extends SimpleWords>(commands: readonly C[], loops: readonly ForLoop[], iptables: (c: C) => number | undefined, may: (name: string, c: C) => boolean): Use[] {
   const out: Use[] = [];
   for (const loop of loops) {
-    const { words } = commands[loop.head];
-    const k = leading(words) + 3;
-    if (words[k - 1]?.value !== 'in' || !commands.slice(loop.first, loop.last + 1).some((c) => iptables(c) !== undefined)) continue;
-    for (let at = k; at < words.length; at++) {
-      if (words[at].dynamic) for (const name of namesRead(words[at].raw).filter((n) => may(n, commands[loop.head]))) out.push({ name, word: words[at], at, k, words, list: words.length - k });
+    const list = loopHead(commands[loop.head].words)?.list;
+    if (!list || !commands.slice(loop.first, loop.last + 1).some((c) => iptables(c) !== undefined)) continue;
+    for (const [at, word] of list.entries()) {
+      if (word.dynamic) for (const name of namesRead(word.raw).filter((n) => may(n, commands[loop.head]))) out.push({ name, word, at, k: 0, words: list, list: list.length });
     }
   }
   return out;
