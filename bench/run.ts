@@ -4,7 +4,7 @@
  * Prints a table and writes BENCHMARKS.md. `--smoke` runs small sizes once and writes nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
@@ -25,7 +25,7 @@ interface Input {
 }
 
 function inputs(): Input[] {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ipt-bench-'));
+  const dir = SCRATCH;
   const out: Input[] = [];
   const corpus = ['nn_tum-chair_iptables_20.10.2013', 'nn_tum-chair_iptables-save-2015-05-13_10-53-20', 'nn_tum-chair_iptables-save-2016-06-27_16-29-01', 'nn_tum-chair_ip6tables-save-2016-06-27_16-29-01'];
   for (const f of SMOKE ? corpus.slice(0, 1) : corpus) {
@@ -51,7 +51,7 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 
 /** The engine as it ships: bundled with the options of the packaged dist/server.js, not run through a TypeScript loader. */
 function engineBundle(): string {
-  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'ipt-bench-engine-')), 'engine-child.js');
+  const out = path.join(SCRATCH, 'engine-child.js');
   buildSync({ ...bundleOptions(true), entryPoints: [path.join(__dirname, 'engine-child.ts')], outfile: out });
   return out;
 }
@@ -63,6 +63,10 @@ let bundled: string | undefined;
  * those. (One process now and then runs a tenth or more slower or faster throughout, whatever it runs.)
  */
 const PROCESSES = SMOKE ? 1 : 3;
+
+/** The generated inputs and the bundled engine, in one scratch directory removed when the run ends. */
+const SCRATCH = mkdtempSync(path.join(os.tmpdir(), 'ipt-bench-'));
+process.on('exit', () => rmSync(SCRATCH, { recursive: true, force: true }));
 
 /** Parse and full-analysis times and the peak memory, measured in fresh processes per input. */
 function engine(file: string): { parse: number; full: number; rssMB: number } {
