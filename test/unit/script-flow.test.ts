@@ -401,6 +401,14 @@ test('an unquoted known value with blanks is split into words, as the shell spli
   // The hover names the words, on an option's name as on a value.
   assert.match(hover(opts, { line: 2, character: 20 })!.markdown, /^`\$OPTS` is split by the shell into the words `-p`, `tcp`, `--dport`, `25` \(it is not quoted\)[^]*\*\*`-p`, `--protocol`\*\*/);
   assert.match(hover(list, { line: 2, character: 50 })!.markdown, /^`\$SERVICES` is split by the shell into the words `22`, `80`, `443`/);
+  // Where the words make several options or modules, each is named with what it does, in the order written.
+  const made = /The words it makes:\n((?:- .*\n?)*)/.exec(hover(opts, { line: 2, character: 20 })!.markdown)?.[1];
+  assert.match(made?.trim() ?? '', /^- `-p tcp`: [^\n]+\n- `--dport 25`: [^\n]+$/);
+  const ct = run(script('NEW="! -i lo -m conntrack --ctstate NEW"', 'iptables -A INPUT $NEW -j ACCEPT'));
+  const items = /The words it makes:\n((?:- .*\n?)*)/.exec(hover(ct, { line: 2, character: 20 })!.markdown)?.[1].trim().split('\n');
+  assert.deepEqual(items?.map((i) => /^- `([^`]*)`/.exec(i)?.[1]), ['! -i lo', '-m conntrack', '--ctstate NEW']);
+  // One option's worth of words (a list of ports) has nothing more to say.
+  assert.doesNotMatch(hover(list, { line: 2, character: 50 })!.markdown, /The words it makes/);
   // A fix never writes into such a word (the change belongs in the variable's value); one that deletes the rule's line still stands.
   const state = script('OPTS="-m state --state NEW"', 'iptables -A INPUT -j ACCEPT', 'iptables -A INPUT -p tcp --dport 22 $OPTS -j ACCEPT');
   const r = run(state);

@@ -139,7 +139,32 @@ function variableNote(result: LintResult, command: Command, token: Token): strin
   // An unquoted value with blanks: the shell makes several words of it, each read where it falls.
   const parts = command.tokens.filter((t) => t.line === token.line && t.start === token.start && t.raw === token.raw);
   const read = parts.length > 1 ? `split by the shell into the words ${parts.map((t) => `\`${t.value}\``).join(', ')} (it is not quoted)` : `read as \`${token.value}\``;
-  return `\`${token.raw}\` is ${read}: each variable in it is set once, plainly, before this line (in the script, or in a file it sources).`;
+  return `\`${token.raw}\` is ${read}: each variable in it is set once, plainly, before this line (in the script, or in a file it sources).${partsRead(command, parts)}`;
+}
+
+/**
+ * What the words of a split value make, where they make more than one option or module (`-p tcp --dport 25`): each
+ * with the first sentence of what it does, since the hover below speaks of one of them only.
+ */
+function partsRead(command: Command, parts: readonly Token[]): string {
+  if (parts.length < 2) return '';
+  const ofParts = (t: Token | undefined) => t !== undefined && parts.includes(t);
+  const items: Array<{ at: number; text: string }> = [];
+  for (const m of command.matches) if (!m.implicit && ofParts(m.token) && m.spec) items.push({ at: parts.indexOf(m.token!), text: `\`-m ${m.name}\`: ${firstSentence(m.spec.doc)}` });
+  for (const o of command.options) {
+    // (`-m NAME` is said as its module, above.)
+    if (!ofParts(o.nameToken) || o.spec.short === '-m') continue;
+    const written = [o.negated ? '!' : '', o.nameToken.value, ...o.args.map((a) => a.value)].filter(Boolean).join(' ');
+    items.push({ at: parts.indexOf(o.nameToken), text: `\`${written}\`: ${firstSentence(o.spec.doc)}` });
+  }
+  if (items.length < 2) return '';
+  return `\n\nThe words it makes:\n${items.sort((a, b) => a.at - b.at).map((i) => `- ${i.text}`).join('\n')}`;
+}
+
+/** The first sentence of a text of the knowledge base (up to its first full stop followed by a blank). */
+function firstSentence(doc: string): string {
+  const end = doc.search(/\.(\s|$)/);
+  return end < 0 ? doc : doc.slice(0, end + 1);
 }
 
 function valueMarkdown(result: LintResult, loc: Extract<Located, { kind: 'value' }>): string | undefined {
