@@ -325,6 +325,14 @@ const WITH_VARIABLES: string[][] = [
   ['iptables -A INPUT -s $ADMIN -p tcp --dport 22 -j ACCEPT'],
   ['iptables -A INPUT -s "$ADMIN" -j ACCEPT'],
   ['iptables -A INPUT -s $ADMIN -p tcp --dport 22 -j ACCEPT', 'ADMIN=192.0.2.9', 'iptables -A INPUT -s $ADMIN -p tcp --dport 22 -j ACCEPT'],
+  // Settings left blank: unquoted, the word is left out (harmless where it stood for options of its own); quoted, an empty word.
+  ['LAN=', 'iptables -A INPUT -i $LAN -j ACCEPT'],
+  ['LAN=""', 'iptables -A INPUT -i "$LAN" -j ACCEPT'],
+  ["ADMIN_IP=''", 'iptables -A INPUT -s $ADMIN_IP -p tcp --dport 22 -j ACCEPT'],
+  ['EXTRA=', 'iptables -A INPUT $EXTRA -p tcp --dport 80 -j ACCEPT', 'iptables -A INPUT -p tcp --dport 80 $EXTRA -j ACCEPT'],
+  ['PORTS=', 'iptables -A INPUT -p tcp -m multiport --dports $PORTS -j ACCEPT'],
+  ['NET=', 'iptables -A INPUT -s $NET/24 -j ACCEPT'],
+  ['CHAIN=', 'iptables -A $CHAIN -j ACCEPT'],
 ];
 
 test(`kernel (iptables-${BACKEND}): scripts with variables: an error exactly where the kernel refuses a known value, a finding on a variable set nowhere`, { skip, timeout: 120000 }, () => {

@@ -388,6 +388,26 @@ test('a variable assigned once, plainly, is read as its value where it is used a
   assert.equal(bad.state.get(4, 'filter', 'INPUT')!.rules.length, 1);
 });
 
+test('a setting left blank is a value too: unquoted, the shell leaves the word out; quoted, iptables is given an empty word', () => {
+  const r = run(script('LAN=', 'ADMIN=""', 'EXTRA=', 'iptables -A INPUT -i $LAN -j ACCEPT', 'iptables -A INPUT -s "$ADMIN" -j ACCEPT', 'iptables -A INPUT $EXTRA -p tcp --dport 80 -j ACCEPT', 'iptables -A INPUT -p tcp --dport 80 -j DROP'));
+  const errors = r.diagnostics.filter((d) => d.severity === 'error');
+  // `-i -j ACCEPT`: said on the variable's word (the word iptables never sees), with the line that leaves it blank.
+  assert.deepEqual(errors.map((d) => [d.code, d.range.start.line, d.range.start.character]), [['missing-argument', 4, 21], ['invalid-value', 5, 21]]);
+  assert.match(errors[0].message, /\(\$LAN is empty here, as set on line 2; not quoted, the shell leaves it out\)$/);
+  assert.deepEqual(errors[0].related?.map((x) => [x.range.start.line, x.message]), [[1, "$LAN is set here"]]);
+  assert.match(errors[1].message, /^Empty address\. \("\$ADMIN" is empty here, as set on line 3\)$/);
+  // A blank option slot is harmless: the rule is read without it, and analysed (the DROP after it never fires).
+  assert.deepEqual(r.diagnostics.filter((d) => d.code === 'shadowed-rule').map((d) => d.range.start.line), [7]);
+  assert.equal(r.state.get(4, 'filter', 'INPUT')!.rules.length, 2);
+  assert.match(hover(r, { line: 5, character: 23 })!.markdown, /^`"\$ADMIN"` is empty here/);
+  // A finding of the command's own (a port iptables refuses) stays where it is, not blamed on the blank word.
+  const own = run(script('EXTRA=', 'iptables -A INPUT -p tcp --dport 80a $EXTRA -j ACCEPT'));
+  assert.deepEqual(own.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.range.start.character, d.message]), [[33, "'80a' is not a port number or service name."]]);
+  // An unquoted blank argument of a function is no argument at all: the calls are not read as a loop over it.
+  const calls = run(script('NONE=', 'allow() { iptables -A INPUT -p tcp --dport $1 -j ACCEPT; }', 'allow 22', 'allow $NONE'));
+  assert.equal(calls.ruleset.loops?.size ?? 0, 0);
+});
+
 test('an unquoted known value with blanks is split into words, as the shell splits it', () => {
   // A list written with blanks where iptables wants commas: iptables is given `--dports 22 80 443` and refuses it.
   const list = run(script('SERVICES="22 80 443"', 'iptables -A INPUT -p tcp -m multiport --dports $SERVICES -j ACCEPT'));

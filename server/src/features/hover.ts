@@ -138,7 +138,7 @@ function variableNote(result: LintResult, command: Command, token: Token): strin
   if (fixedValue(token.raw, loop?.fixed) !== undefined) return `\`${token.raw}\` is \`${token.value}\` in every call of its function (${loopPlace(loop!)}).`;
   // An unquoted value with blanks: the shell makes several words of it, each read where it falls.
   const parts = command.tokens.filter((t) => t.line === token.line && t.start === token.start && t.raw === token.raw);
-  const read = parts.length > 1 ? `split by the shell into the words ${parts.map((t) => `\`${t.value}\``).join(', ')} (it is not quoted)` : `read as \`${token.value}\``;
+  const read = parts.length > 1 ? `split by the shell into the words ${parts.map((t) => `\`${t.value}\``).join(', ')} (it is not quoted)` : token.value === '' ? 'empty here' : `read as \`${token.value}\``;
   return `\`${token.raw}\` is ${read}: each variable in it is set once, plainly, before this line (in the script, or in a file it sources).${partsRead(command, parts)}`;
 }
 

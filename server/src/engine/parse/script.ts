@@ -483,22 +483,45 @@ function templateStart(items: ShellItem[]): Range | undefined {
 function parseResolved(words: Token[], values: ShellValues, ctx: Parameters<typeof parseCommand>[1]): { cmd: Command | undefined; resolved: boolean } {
   if (!values.size) return { cmd: parseCommand(words, ctx), resolved: false };
   const put: Token[] = [];
+  const gone: Token[] = [];
   const resolvedWords = words.flatMap((w) => {
     const r = values.resolve(w) ?? values.split(w);
     if (r) put.push(w);
+    if (Array.isArray(r) && r.length === 0) gone.push(w);
     return r ?? w;
   });
   if (!put.length) return { cmd: parseCommand(words, ctx), resolved: false };
   const own = new DiagnosticSink();
   const cmd = parseCommand(resolvedWords, { ...ctx, sink: own });
+  const byGone = gone.length ? causedByGone(own.items, words, gone, ctx) : undefined;
   for (const d of own.items) {
     // (A finding about one item of the value's list is said of the whole word.)
     const { line, character } = d.range.start;
-    const word = put.find((w) => w.line === line && w.start <= character && character < w.end);
+    const word = put.find((w) => w.line === line && w.start <= character && character < w.end) ?? byGone?.get(d);
     if (word) ofVariable(ctx.sink, d, word, values);
     else ctx.sink.items.push(d);
   }
   return { cmd, resolved: true };
+}
+
+/**
+ * The findings that a word left out brings about (`-i $LAN -j ACCEPT` with `LAN=`: iptables reads `-i -j`), each
+ * with the word: those the command read with its variables unknown does not have, said of the left-out word nearest
+ * after their start (or the last one before it).
+ */
+function causedByGone(items: readonly Diagnostic[], words: Token[], gone: readonly Token[], ctx: Parameters<typeof parseCommand>[1]): Map<Diagnostic, Token> {
+  const unknown = new DiagnosticSink();
+  parseCommand(words, { ...ctx, sink: unknown });
+  const key = (d: Diagnostic) => `${d.code} ${d.range.start.line}:${d.range.start.character}`;
+  const before = new Set(unknown.items.map(key));
+  const out = new Map<Diagnostic, Token>();
+  for (const d of items) {
+    if (before.has(key(d))) continue;
+    const { line, character } = d.range.start;
+    const after = gone.find((w) => w.line > line || (w.line === line && w.start >= character));
+    out.set(d, after ?? gone[gone.length - 1]);
+  }
+  return out;
 }
 
 /**
@@ -510,8 +533,9 @@ function ofVariable(sink: DiagnosticSink, d: Diagnostic, word: Token, values: Sh
   const lines = [...new Set(setters.map((s) => s.word.line + 1))];
   const set = lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.join(', ')}`;
   const parts = values.split(word);
-  const split = parts ? `; not quoted, it is split into ${parts.length} words` : '';
-  const said = sink.add(d.code, d.severity, word.range, `${d.message} (${word.raw} is ${values.text(word)} here, as set on ${set}${split})`, { ofVariable: true });
+  const split = !parts ? '' : parts.length ? `; not quoted, it is split into ${parts.length} words` : '; not quoted, the shell leaves it out';
+  const value = values.text(word);
+  const said = sink.add(d.code, d.severity, word.range, `${d.message} (${word.raw} is ${value ? value : 'empty'} here, as set on ${set}${split})`, { ofVariable: true });
   said.related = setters.map((s) => ({ range: s.word.range, message: ASSIGN.test(s.word.raw) ? `$${s.name} is set here` : `$${s.name} is set by the file sourced here` }));
 }
 

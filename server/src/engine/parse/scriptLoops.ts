@@ -381,8 +381,9 @@ function callLoop<C extends InArms>(commands: readonly C[], fn: number, at: read
     for (const [q, p] of params.entries()) {
       const arg = call.words[leading(call.words) + Number(p)];
       const text = arg && (arg.dynamic ? values.text(arg) : arg.value);
-      // A word the shell would split (here, or where the body uses it unquoted), glob or brace-expand is not one value.
-      if (text === undefined || /\s/.test(text) || (!arg.quoted && /[*?[{]/.test(text))) return undefined;
+      // A word the shell would split (here, or where the body uses it unquoted), drop (empty, unquoted), glob or
+      // brace-expand is not one value.
+      if (text === undefined || /\s/.test(text) || (!arg.quoted && (text === '' || /[*?[{]/.test(text)))) return undefined;
       texts[q].push(text);
     }
   }

@@ -121,20 +121,21 @@ export class ShellValues {
    */
   resolve(t: Token): Token | undefined {
     const value = this.text(t);
-    // Unquoted, a value with blanks is split into several words (a loop's list: see scriptLoops).
-    if (value === undefined || (!t.quoted && /\s/.test(value))) return undefined;
+    // Unquoted, a value with blanks is split into several words, and an empty one is no word at all (see split).
+    if (value === undefined || (!t.quoted && (value === '' || /\s/.test(value)))) return undefined;
     return new Token(value, t.raw, t.line, t.start, t.endLine, t.end, t.quoted, false);
   }
 
   /**
    * An unquoted word whose known value holds blanks, as the shell splits it: the words it becomes (each with the
    * word's range), for an iptables command to read one after another (`--dports $PORTS` with PORTS="22 80" gives
-   * iptables `--dports 22 80`). Undefined for a quoted word, or one not known.
+   * iptables `--dports 22 80`); none for an empty value (`-i $LAN` with `LAN=` gives iptables `-i` and whatever
+   * comes next). Undefined for a quoted word, or one not known.
    */
   split(t: Token): Token[] | undefined {
     if (t.quoted) return undefined;
     const value = this.text(t);
-    if (value === undefined || !/\s/.test(value)) return undefined;
+    if (value === undefined || (value !== '' && !/\s/.test(value))) return undefined;
     return value.split(/\s+/).filter(Boolean).map((v) => new Token(v, t.raw, t.line, t.start, t.endLine, t.end, false, false));
   }
 
@@ -177,7 +178,10 @@ export class ShellValues {
   }
 }
 
-/** A literal value: no expansion, no glob; blanks only inside quotes (`PORTS="22 80"`), never a line break. */
+/**
+ * A literal value: no expansion, no glob; blanks only inside quotes (`PORTS="22 80"`), never a line break. Empty
+ * too (`LAN=`, `ADMIN=""`): a setting left blank is a value the shell puts in like any other.
+ */
 function isLiteral(t: Token, value: string): boolean {
-  return !t.dynamic && value !== '' && !/[\n*?[\]\\`$'"]/.test(value) && (t.quoted || !/\s/.test(value));
+  return !t.dynamic && !/[\n*?[\]\\`$'"]/.test(value) && (t.quoted || !/\s/.test(value));
 }
