@@ -111,5 +111,9 @@ export function ruleIdentity(c: Command): string {
  * same rule to the kernel though their identities differ (ICMP type names, marks, ... may be equal written apart).
  */
 export function looseIdentity(c: Command): string {
-  return key(c, false);
+  let id = LOOSE.get(c);
+  if (id === undefined) LOOSE.set(c, (id = key(c, false)));
+  return id;
 }
+
+const LOOSE = new WeakMap<Command, string>();

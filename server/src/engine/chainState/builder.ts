@@ -17,11 +17,13 @@ export class StateBuilder {
   /** What -D compares, once per command (a script may delete thousands of rules from long chains). */
   private readonly specs = new Map<Command, string>();
   /**
-   * Per chain, how many of its rules have each spec (as written) and each identity (as iptables compares them):
-   * kept up to date once a -D has asked, so that deleting a rule the chain does not hold costs no search.
+   * Per chain, its rules by spec (as written), and how many of them have each identity (as iptables compares them)
+   * and each loose identity: kept up to date once a -D has asked, so that deleting a rule the chain does not hold
+   * costs no search, and deleting one it holds a search for that rule alone.
    */
-  private readonly specCounts = new Map<ChainState, Map<string, number>>();
+  private readonly specRules = new Map<ChainState, Map<string, Command[]>>();
   private readonly idCounts = new Map<ChainState, Map<string, number>>();
+  private readonly looseCounts = new Map<ChainState, Map<string, number>>();
   private created: Set<string> | undefined;
   /** Where the file makes each user chain (see madeLines in ruleEdits.ts). */
   madeAt: Map<string, number[]> | undefined;
@@ -36,8 +38,9 @@ export class StateBuilder {
 
   /** Forgets the counts of a chain whose rules were replaced wholesale. */
   forget(cs: ChainState): void {
-    this.specCounts.delete(cs);
+    this.specRules.delete(cs);
     this.idCounts.delete(cs);
+    this.looseCounts.delete(cs);
   }
 
   /** What -D compares of a command (its spec as written), read once. */
@@ -56,15 +59,41 @@ export class StateBuilder {
     return m;
   }
 
-  countsOf(cs: ChainState) {
-    return this.tally(this.specCounts, this.specOf, cs);
+  /** Where the chain holds its first rule written as `spec` is (-1 if nowhere). */
+  firstWithSpec(cs: ChainState, spec: string): number {
+    let m = this.specRules.get(cs);
+    if (!m) {
+      this.specRules.set(cs, (m = new Map()));
+      for (const r of cs.rules) this.withSpec(m, r).push(r);
+    }
+    const held = m.get(spec);
+    if (!held?.length) return -1;
+    // (Many rules written alike: one pass over the chain rather than one per rule.)
+    if (held.length > 4) return cs.rules.findIndex((r) => this.specOf(r) === spec);
+    let first = -1;
+    for (const r of held) {
+      const k = cs.rules.indexOf(r);
+      if (k >= 0 && (first < 0 || k < first)) first = k;
+    }
+    return first;
+  }
+
+  private withSpec(m: Map<string, Command[]>, c: Command): Command[] {
+    const spec = this.specOf(c);
+    return m.get(spec) ?? m.set(spec, []).get(spec)!;
   }
 
   count(cs: ChainState, c: Command, by: number) {
-    const m = this.specCounts.get(cs);
-    if (m) m.set(this.specOf(c), (m.get(this.specOf(c)) ?? 0) + by);
+    const m = this.specRules.get(cs);
+    if (m) {
+      const held = this.withSpec(m, c);
+      if (by > 0) held.push(c);
+      else if (held.includes(c)) held.splice(held.indexOf(c), 1);
+    }
     const ids = this.idCounts.get(cs);
     if (ids) ids.set(ruleIdentity(c), (ids.get(ruleIdentity(c)) ?? 0) + by);
+    const loose = this.looseCounts.get(cs);
+    if (loose) loose.set(looseIdentity(c), (loose.get(looseIdentity(c)) ?? 0) + by);
   }
 
   /** Where the chain holds the rule a -D names, written another way (`-p 6 --dport ssh` for `-p tcp --dport 22`); -1 if nowhere. */
@@ -76,8 +105,7 @@ export class StateBuilder {
 
   /** Whether the chain holds a rule that may be the one a -D names, values not read here aside (see looseIdentity). */
   holdsLooselySame(cs: ChainState, c: Command) {
-    const loose = looseIdentity(c);
-    return cs.rules.some((r) => looseIdentity(r) === loose);
+    return (this.tally(this.looseCounts, looseIdentity, cs).get(looseIdentity(c)) ?? 0) > 0;
   }
 
   /** The chains a script makes with -N anywhere in it (a jump may come before the -N that makes its chain). */

@@ -64,7 +64,8 @@ export function editRules(b: StateBuilder, c: Command, family: Family, op: strin
     }
   } else if (op === '-D') {
     const spec = b.specOf(c);
-    const at = place ? place.index : b.countsOf(cs).get(spec) ? cs.rules.findIndex((r) => b.specOf(r) === spec) : b.sameRuleIn(cs, c);
+    const first = place ? -1 : b.firstWithSpec(cs, spec);
+    const at = place ? place.index : first >= 0 ? first : b.sameRuleIn(cs, c);
     const looped = place ? -1 : loopRuleMatching(b, cs, spec, at);
     if (place && pos! > place.count) {
       if (known && pastEnd(b, cs, pos!, place.count, c.rulenum!.range, `${name.value} has ${place.count} rule(s) at this point; there is no rule ${pos} to delete ("Index of deletion too big").`)) cs.keptByNft!.pop();
