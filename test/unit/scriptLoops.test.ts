@@ -517,7 +517,7 @@ test('a function called one call after another, each with its own argument: its 
     assert.equal(run(t).ruleset.loops, undefined, t);
     assert.deepEqual(codes(t).filter((c) => c.endsWith('shadowed-rule')), [], t);
   }
-  for (const body of ['iptables -A INPUT -p tcp -m multiport --dports "$*" -j ACCEPT', 'iptables -A INPUT -p tcp --dport $1 -s $2 -j ACCEPT', 'iptables -A INPUT -p tcp --dport $1 -s "${2}0" -j ACCEPT', 'shift; iptables -A INPUT -p tcp --dport $1 -j ACCEPT']) {
+  for (const body of ['iptables -A INPUT -p tcp -m multiport --dports "$*" -j ACCEPT', 'iptables -A INPUT -p tcp --dport $1 -s "${2}0" -j ACCEPT', 'shift; iptables -A INPUT -p tcp --dport $1 -j ACCEPT']) {
     const t = script('allow() {', `  ${body}`, '}', 'allow 80 10.0.0.1', 'allow 81 10.0.0.2', 'iptables -A INPUT -p tcp --dport 80 -j DROP');
     assert.equal(run(t).ruleset.loops, undefined, t);
   }
@@ -541,12 +541,41 @@ test('a function of several parameters, all but one the same in every call: thos
   assert.deepEqual(rb.ruleset.loops?.get(rb.ruleset.commands.find((c) => c.startLine === 2)!)?.name, '1');
   assert.deepEqual(codes(byPort), ['8:shadowed-rule', '9:shadowed-rule', '10:ssh-lockout']);
   assert.match(run(allow('allow tpc 22', 'allow tpc 80')).diagnostics.find((d) => d.code === 'unknown-protocol' || d.code === 'invalid-value')?.message ?? '', /tpc/);
-  // Both differing, or one not known: the rule may match anything, so nothing is claimed dead.
-  for (const calls of [['allow tcp 22', 'allow udp 80'], ['allow $PROTO 80', 'allow $PROTO 22']]) {
-    const t = allow(...calls);
-    assert.equal(run(t).ruleset.loops, undefined, t);
-    assert.deepEqual(codes(t).filter((c) => c.endsWith('shadowed-rule')), [], t);
-  }
+  // One not known: the rule may match anything, so nothing is claimed dead.
+  const unknown = allow('allow $PROTO 80', 'allow $PROTO 22');
+  assert.equal(run(unknown).ruleset.loops, undefined);
+  assert.deepEqual(codes(unknown).filter((c) => c.endsWith('shadowed-rule')), []);
+});
+
+test('a function whose calls differ in several parameters: its body is read call by call, each with the words it passes', () => {
+  const allow = (...calls: string[]) => allowing('iptables -A INPUT -p "$1" --dport "$2" -j ACCEPT', ['iptables -A INPUT -p tcp --dport 80 -j DROP', 'iptables -A INPUT -p udp --dport 80 -j DROP'], calls);
+  const text = allow('allow tcp 22', 'allow udp 80');
+  const r = run(text);
+  const c = r.ruleset.commands.find((x) => x.startLine === 2)!;
+  const info = r.ruleset.loops?.get(c);
+  assert.deepEqual([info?.name, info?.values, info?.loop.others?.map((m) => [...m])], ['1', ['tcp', 'udp'], [[['2', '22']], [['2', '80']]]]);
+  assert.deepEqual(info?.variants.map((v) => v.tokens.map((t) => t.value).join(' ')), ['-A INPUT -p tcp --dport 22 -j ACCEPT', '-A INPUT -p udp --dport 80 -j ACCEPT']);
+  // The calls change two dimensions (protocol and port): the rule may match more than the calls' rules, so it is
+  // taken as "may match", and nothing after it is called dead on its account.
+  assert.deepEqual(codes(text).filter((x) => x.endsWith('shadowed-rule')), []);
+  assert.deepEqual(scriptToRestore(r, 'fw.sh')[0].text.split('\n').filter((l) => l.includes('ACCEPT') && l.includes('--dport')), ['-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT', '-A INPUT -p udp -m udp --dport 80 -j ACCEPT']);
+  // Each call's words are checked, and a finding names them and the call.
+  const bad = run(allow('allow tcp 22', 'allow udp 99999'));
+  assert.match(bad.diagnostics.find((d) => d.code === 'invalid-value')!.message, /\(with \$1 = udp, \$2 = 99999: the call on line 8\)$/);
+  // A call repeated with all its words is said so; one that repeats a word alone is another rule.
+  const twice = run(allow('allow tcp 22', 'allow udp 22', 'allow tcp 22'));
+  assert.deepEqual(twice.diagnostics.filter((d) => d.code === 'repeated-value').map((d) => d.message.split(':')[0]), ['The calls on lines 7 and 9 both pass tcp 22']);
+  // The hover of either parameter names its words call by call.
+  const line = text.split('\n')[2];
+  assert.match(JSON.stringify(hover(r, { line: 2, character: line.indexOf('"$1"') + 2 })), /each of `tcp`, `udp` in turn/);
+  assert.match(JSON.stringify(hover(r, { line: 2, character: line.indexOf('"$2"') + 2 })), /each call's own word in turn: `22`, `80` \(the calls on lines 7 and 8\)/);
+  assert.match(JSON.stringify(hover(r, { line: 2, character: line.indexOf('-A') + 1 })), /`\$1` = `tcp`, `\$2` = `22`/);
+  // A body that names a parameter that differs other than as a whole word of its own is not read per call.
+  const partial = script('allow() {', '  iptables -A INPUT -p tcp --dport $1 -s "${2}0" -j ACCEPT', '}', 'allow 80 10.0.0.1', 'allow 81 10.0.0.2');
+  assert.equal(run(partial).ruleset.loops, undefined);
+  // Where a parameter that differs is the chain, each call's command is one of its own.
+  const chains = run(script('allow() {', '  iptables -A $1 -p tcp --dport $2 -j ACCEPT', '}', 'allow INPUT 22', 'allow FORWARD 80'));
+  assert.deepEqual(chains.ruleset.commands.map((x) => `${x.chainName} ${x.options.find((o) => o.spec.names.includes('--dport'))?.argValue}`), ['INPUT 22', 'FORWARD 80']);
 });
 
 test('property: a function called one call after another is called dead, converted and traced as its calls written out', () => {

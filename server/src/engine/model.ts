@@ -6,7 +6,7 @@ import { comparePos, Diagnostic, Range } from './types';
 import type { FileMention } from './parse/scriptFiles';
 import type { RunOrder } from './parse/scriptFlow';
 import type { ScriptIpsets } from './parse/scriptIpsets';
-import type { LoopInfo } from './parse/scriptLoops';
+import type { LoopInfo, LoopOf } from './parse/scriptLoops';
 
 export interface OptionUse {
   spec: OptionSpec;
@@ -273,13 +273,32 @@ export function linesList(lines: readonly number[], most = Infinity): string {
   return `lines ${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 }
 
+/** The variables whose word changes from value to value: the loop's, and a function's other parameters that differ. */
+export function varyingNames(loop: LoopOf): string[] {
+  return [loop.name, ...(loop.others?.[0]?.keys() ?? [])];
+}
+
+/** The word `name` (one of varyingNames) stands for at value `n`. */
+export function varyingValue(loop: LoopOf, name: string, n: number): string {
+  return name === loop.name ? loop.values[n] : loop.others![n].get(name)!;
+}
+
+/**
+ * What the loop's variables are at value `n`, as a finding or a hover says it: `$p = 80`; for a call of a function
+ * whose calls differ in several parameters, each of them: `$1 = udp, $2 = 53`. `code`: as Markdown code.
+ */
+export function assignedAt(loop: LoopOf, n: number, code = false): string {
+  const one = (name: string) => (code ? `\`$${name}\` = \`${varyingValue(loop, name, n)}\`` : `$${name} = ${varyingValue(loop, name, n)}`);
+  return varyingNames(loop).sort().map(one).join(', ');
+}
+
 /**
  * Which value a loop's command of its own stands for (`-j $t` over ACCEPT and DROP: ` with $t = DROP`), as a
  * finding names it; '' for any other command.
  */
 export function valueOf(rs: Ruleset, c: Command): string {
   const loop = rs.loops?.get(c);
-  return loop?.each ? ` with $${loop.name} = ${loop.values[loop.valueAt[0]]}` : '';
+  return loop?.each ? ` with ${assignedAt(loop.loop, loop.valueAt[0])}` : '';
 }
 
 /** Whether the chains of a family may hold rules a script loads from a file the analysis cannot read. */

@@ -1,7 +1,7 @@
 /** Hover: what each word means, from the knowledge base and the analysis. Markdown, short. */
 import { Token } from '../engine/lexer';
 import { holdsTemplateValue, templateLine } from '../engine/parse/template';
-import { fixedValue, isLoopWord, loopPlace } from '../engine/parse/scriptLoops';
+import { assignedAt, fixedValue, isLoopWord, loopPlace, varyingNames, varyingValue } from '../engine/parse/scriptLoops';
 import { Family, formatAddress, parseNet } from '../engine/kb/addresses';
 import { BUILTIN_CHAINS, isBuiltinChainOf, ModuleSpec, OptionSpec, TABLES } from '../engine/kb';
 import { PORT_DESCRIPTIONS, PORT_NAMES, protocolNumber, SERVICES, strtoulBase0 } from '../engine/kb/services';
@@ -136,6 +136,12 @@ function variableNote(result: LintResult, command: Command, token: Token): strin
   if (token.dynamic || !token.raw.includes('$') || token.raw === token.value) return undefined;
   const loop = result.ruleset.loops?.get(command)?.loop;
   if (fixedValue(token.raw, loop?.fixed) !== undefined) return `\`${token.raw}\` is \`${token.value}\` in every call of its function (${loopPlace(loop!)}).`;
+  // Another parameter that differs from call to call, beside the loop's own.
+  const other = loop?.others && varyingNames(loop).find((name) => name !== loop.name && isLoopWord(token.raw, name));
+  if (other) {
+    const words = loop!.values.slice(0, 12).map((_, n) => `\`${varyingValue(loop!, other, n)}\``).join(', ') + (loop!.values.length > 12 ? ', ...' : '');
+    return `\`${token.raw}\` is each call's own word in turn: ${words} (${loopPlace(loop!)}); the rule is read for each call with the words it passes.`;
+  }
   // An unquoted value with blanks: the shell makes several words of it, each read where it falls.
   const parts = command.tokens.filter((t) => t.line === token.line && t.start === token.start && t.raw === token.raw);
   const read = parts.length > 1 ? `split by the shell into the words ${parts.map((t) => `\`${t.value}\``).join(', ')} (it is not quoted)` : token.value === '' ? 'empty here' : `read as \`${token.value}\``;
@@ -223,10 +229,10 @@ function loopExplained(result: LintResult, c: Command): string | undefined {
   const loop = result.ruleset.loops?.get(c);
   if (!loop) return undefined;
   if (loop.each) {
-    const each = loop.each.slice(0, 4).map((v) => `- \`$${loop.name}\` = \`${loop.values[result.ruleset.loops!.get(v)!.valueAt[0]]}\`: ${explainRule(v)}`);
+    const each = loop.each.slice(0, 4).map((v) => `- ${assignedAt(loop.loop, result.ruleset.loops!.get(v)!.valueAt[0], true)}: ${explainRule(v)}`);
     return `Run once for each value of ${loopPlace(loop.loop)} (${loop.values.length}), each time a rule of its own:\n\n${each.join('\n')}${loop.each.length > 4 ? `\n- ... and ${loop.each.length - 4} more` : ''}`;
   }
-  const shown = loop.variants.slice(0, 3).map((v, k) => `- \`$${loop.name}\` = \`${loop.values[loop.valueAt[k]]}\`: ${explainRule(v)}`);
+  const shown = loop.variants.slice(0, 3).map((v, k) => `- ${assignedAt(loop.loop, loop.valueAt[k], true)}: ${explainRule(v)}`);
   const more = loop.variants.length > 3 ? `\n- ... and ${loop.variants.length - 3} more` : '';
   const order = loop.loop.size > 1 ? `value by value with the other commands of its body` : 'one after the other';
   return `Added once for each value of ${loopPlace(loop.loop)} (${loop.values.length}), ${order}:\n\n${shown.join('\n')}${more}`;

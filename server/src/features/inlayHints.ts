@@ -6,7 +6,7 @@
 import { InlayHint } from 'vscode-languageserver';
 import { heldRules, LintResult } from '../engine/lint';
 import { commandOnLine } from '../engine/locate';
-import { Command, isRuleCommand } from '../engine/model';
+import { assignedAt, Command, isRuleCommand } from '../engine/model';
 import { Range } from '../engine/types';
 import { loopPlace, unrolled } from '../engine/parse/scriptLoops';
 
@@ -75,7 +75,7 @@ export function inlayHints(result: LintResult, range: Range): InlayHint[] {
     if (last && last.position.line === c.range.end.line && last.position.character === c.range.end.character) {
       last.label = `${last.label as string} · ${numbers(place.n)}`;
       const loop = result.ruleset.loops?.get(c);
-      const who = loop?.each ? `$${loop.name} = ${loop.values[loop.valueAt[0]]}` : c.commandFamily === 6 ? 'ip6tables' : 'iptables';
+      const who = loop?.each ? assignedAt(loop.loop, loop.valueAt[0]) : c.commandFamily === 6 ? 'ip6tables' : 'iptables';
       last.tooltip = `${last.tooltip as string} With ${who}: ${ruleWord(place)} of ${place.of} in ${place.chain}.`;
       continue;
     }

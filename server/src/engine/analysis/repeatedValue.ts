@@ -5,7 +5,7 @@
  * of a rule with a rate limit or a recent list each have their own, and both fire.)
  */
 import { CheckContext } from '../checks/context';
-import { Command, linesList } from '../model';
+import { assignedAt, Command, linesList, varyingNames, varyingValue } from '../model';
 import { familyOf } from '../state';
 import { LoopInfo } from '../parse/scriptLoops';
 import { AnalysisModel, RuleInfo } from './model';
@@ -39,11 +39,14 @@ function addsDecidingRule(c: Command, info: LoopInfo): boolean {
   return usesWord && !info.each && info.loop.size === 1 && c.spec.short === '-A' && !c.broken && !!t?.spec && !t.goto && DECIDES.has(t.spec.name);
 }
 
-/** Each value the loop takes more than once, with the places of its variants (in order). */
+/**
+ * Each value the loop takes more than once (for calls that differ in several parameters, each set of words they
+ * pass), with the places of its variants (in order).
+ */
 function repeatedValues(info: LoopInfo): Array<[string, number[]]> {
   const byValue = new Map<string, number[]>();
   info.valueAt.forEach((v, k) => {
-    const value = info.values[v];
+    const value = info.loop.others ? assignedAt(info.loop, v) : info.values[v];
     (byValue.get(value) ?? byValue.set(value, []).get(value)!).push(k);
   });
   return [...byValue].filter(([, at]) => at.length > 1);
@@ -54,7 +57,8 @@ function messageOf(info: LoopInfo, value: string, at: number[]): string {
   const calls = info.loop.calls;
   if (calls) {
     // With the parameters that are the same in every call (allow tcp 22): the whole of what the calls pass.
-    const params = [...(info.loop.fixed ?? []), [info.name, value] as const].sort(([a], [b]) => a.localeCompare(b));
+    const n = info.valueAt[at[0]];
+    const params = [...(info.loop.fixed ?? []), ...varyingNames(info.loop).map((name) => [name, varyingValue(info.loop, name, n)] as const)].sort(([a], [b]) => a.localeCompare(b));
     const passed = params.map(([, v]) => v).join(' ');
     const assigned = params.map(([n, v]) => `$${n} = ${v}`).join(', ');
     return `The calls on ${linesList(at.map((k) => calls[info.valueAt[k]] + 1))} ${at.length === 2 ? 'both' : 'all'} pass ${passed}: this rule is added ${copies} for ${assigned}, and only the first copy ever fires (it takes every packet of the others). Remove the repeated call.`;

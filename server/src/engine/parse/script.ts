@@ -18,7 +18,7 @@ import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from '.
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
 import { checkFunctionArguments, checkLoopVariables } from './loopVariable';
 import { checkUnsetVariables } from './unsetVariable';
-import { BodyRule, callLoops, eachValue, ForLoop, forLoops, FunctionUses, functionUses, HARMLESS, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopDepths, loopsOf, mentionsLoopVar, Shell, shBraceWords, shellOf, takenTogether, withFixed, withValue } from './scriptLoops';
+import { BodyRule, callLoops, eachValue, ForLoop, forLoops, FunctionUses, functionUses, HARMLESS, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopDepths, loopsOf, mentionsLoopVar, Shell, shBraceWords, shellOf, takenTogether, varyingNames, varyingValue, withFixed, withValue } from './scriptLoops';
 import { comparePos, Diagnostic, Range } from '../types';
 
 /**
@@ -580,7 +580,7 @@ function addIptables(g: Gathered, sc: SimpleCommand, k: number, loop: LoopOf | u
 
 /** A command of a loop's body that does not use the loop's word: the same rule once per value. */
 function repeated(cmd: Command, words: Token[], loop: LoopOf | undefined, both: Family[] | undefined): LoopInfo | undefined {
-  if (!loop || both || words.some((w) => mentionsLoopVar(w.raw, loop.name))) return undefined;
+  if (!loop || both || words.some((w) => varyingNames(loop).some((name) => mentionsLoopVar(w.raw, name)))) return undefined;
   return { name: loop.name, values: loop.values, line: loop.line, variants: loop.values.map(() => cmd), valueAt: loop.values.map((_, n) => n), loop };
 }
 
@@ -653,31 +653,31 @@ const WHOLE_RULE = new Set(['-j', '-g', '-t', '-m']);
 
 /**
  * A command in the body of a loop over known values (see scriptLoops): parsed once per value, the loop's word
- * standing for it; each value's findings on that word say which value they are about. Where the word is the chain,
- * the target, the table, the policy or a module's name, each value's command is one of its own (eachValue).
- * Undefined when the command names the loop's variable other than as one whole word of its own.
+ * standing for it (and for a function's calls that differ in several parameters, each of those words for its own);
+ * each value's findings on such a word say which value they are about. Where a word is the chain, the target, the
+ * table, the policy or a module's name, each value's command is one of its own (eachValue). Undefined when the
+ * command names a variable that changes other than as one whole word of its own, or names one twice.
  */
 function parseLooped(words: Token[], loop: LoopOf, values: ShellValues, ctx: Parameters<typeof parseCommand>[1]): Looped | undefined {
-  const { name } = loop;
-  const mentions = words.filter((w) => mentionsLoopVar(w.raw, name));
-  const word = mentions.length === 1 && isLoopWord(mentions[0].raw, name) ? mentions[0] : undefined;
-  if (!word || (!word.quoted && loop.values.some(splitsUnquoted))) return undefined;
-  const parsed = loop.values.map((v) => {
+  const slots = loopSlots(words, loop);
+  if (!slots) return undefined;
+  const parsed = loop.values.map((_, n) => {
     const sink = new DiagnosticSink();
-    const value = new Token(v, word.raw, word.line, word.start, word.endLine, word.end, word.quoted, false);
-    return { v, value, sink, cmd: parseResolved(words.map((w) => (w === word ? value : w)), values, { ...ctx, sink }).cmd };
+    const put = new Map(slots.map(({ word, name }) => [word, new Token(varyingValue(loop, name, n), word.raw, word.line, word.start, word.endLine, word.end, word.quoted, false)]));
+    return { put, sink, cmd: parseResolved(words.map((w) => put.get(w) ?? w), values, { ...ctx, sink }).cmd };
   });
   // As the chain, the target, the table, the policy or a module's name, the values make rules of other chains or
   // other kinds, which one rule cannot stand for: a command of its own for each value.
   const first = parsed[0];
-  if (first.cmd && !first.cmd.options.some((o) => !WHOLE_RULE.has(o.spec.short ?? '') && o.args.includes(first.value))) return eachValue(parsed, loop, ctx.sink);
-  // The findings of the first value's parse, and of every value's on the loop's word (said once each).
+  const asCondition = (t: Token) => first.cmd!.options.some((o) => !WHOLE_RULE.has(o.spec.short ?? '') && o.args.includes(t));
+  if (first.cmd && ![...first.put.values()].every(asCondition)) return eachValue(parsed, loop, ctx.sink);
+  // The findings of the first value's parse, and of every value's on the words that change (said once each).
   const said = new Set<string>();
-  for (const [n, { v, sink }] of parsed.entries()) {
+  for (const [n, { sink }] of parsed.entries()) {
     for (const d of sink.items) {
-      const onWord = d.range.start.line === word.line && d.range.start.character === word.start;
+      const onWord = slots.some(({ word }) => d.range.start.line === word.line && d.range.start.character === word.start);
       if (!onWord && n > 0) continue;
-      const message = onWord ? `${d.message} ${withValue(loop, [v])}` : d.message;
+      const message = onWord ? `${d.message} ${withValue(loop, [n])}` : d.message;
       if (!said.has(message)) withRelated(ctx.sink.add(d.code, d.severity, d.range, message, d.data), d);
       said.add(message);
     }
@@ -688,7 +688,25 @@ function parseLooped(words: Token[], loop: LoopOf, values: ShellValues, ctx: Par
   if (!cmd) return { cmd: undefined, resolved: true };
   const variants = kept.length ? kept.map((v) => v.cmd) : [cmd];
   const valueAt = kept.length ? kept.map((v) => v.n) : [parsed.findIndex((p) => p.cmd === cmd)];
-  return { cmd, resolved: true, info: { name, values: loop.values, line: loop.line, variants, valueAt, loop } };
+  return { cmd, resolved: true, info: { name: loop.name, values: loop.values, line: loop.line, variants, valueAt, loop } };
+}
+
+/**
+ * The words of a command that change from value to value, each with its variable: the loop's word, and for a
+ * function's calls that differ in several parameters, each of those that the command names. Undefined where one of
+ * them is named other than as a whole word of its own, or twice, or is not one word when unquoted (a value the
+ * shell would split, drop or glob), and where the command names none of them.
+ */
+function loopSlots(words: Token[], loop: LoopOf): Array<{ word: Token; name: string }> | undefined {
+  const out: Array<{ word: Token; name: string }> = [];
+  for (const name of varyingNames(loop)) {
+    const mentions = words.filter((w) => mentionsLoopVar(w.raw, name));
+    if (!mentions.length) continue;
+    const word = mentions.length === 1 && isLoopWord(mentions[0].raw, name) ? mentions[0] : undefined;
+    if (!word || (!word.quoted && loop.values.some((_, n) => splitsUnquoted(varyingValue(loop, name, n))))) return undefined;
+    out.push({ word, name });
+  }
+  return out.length ? out : undefined;
 }
 
 /**

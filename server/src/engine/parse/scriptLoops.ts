@@ -12,7 +12,7 @@
  * once per family, which interleaves nothing.
  */
 import { Token } from '../lexer';
-import { ArmRef, Command, linesList } from '../model';
+import { ArmRef, assignedAt, Command, linesList, varyingNames, varyingValue } from '../model';
 import { Diagnostic } from '../types';
 import { DiagnosticSink, withRelated } from './diagnostics';
 import { KEYWORDS, ShellValues, SimpleWords } from './shellValues';
@@ -67,7 +67,14 @@ export interface LoopOf {
    * $1 is `tcp`), by number: read as that word wherever the body names one as a whole word.
    */
   fixed?: ReadonlyMap<string, string>;
+  /**
+   * Where the calls differ in more than one parameter (`allow tcp 22`, `allow udp 53`): for each call (by its place
+   * among the values), the words of the other parameters that differ, by number; the loop's own parameter is `name`.
+   */
+  others?: ReadonlyArray<ReadonlyMap<string, string>>;
 }
+
+export { assignedAt, varyingNames, varyingValue };
 
 /** A chain as LoopOf.interleaved names it. */
 export function interleaveKey(family: number, table: string, chain: string): string {
@@ -90,14 +97,14 @@ export function mentionsLoopVar(raw: string, name: string): boolean {
  * FORWARD; do iptables -P $c DROP; done`): each value's command is a command of its own, run in turn. Each finding
  * is said once, with the values it is about unless it is about them all.
  */
-export function eachValue(parsed: ReadonlyArray<{ v: string; sink: DiagnosticSink; cmd: Command | undefined }>, loop: LoopOf, sink: DiagnosticSink): Looped {
-  const found = new Map<string, { d: Diagnostic; values: string[] }>();
-  for (const { v, sink: own } of parsed) {
+export function eachValue(parsed: ReadonlyArray<{ sink: DiagnosticSink; cmd: Command | undefined }>, loop: LoopOf, sink: DiagnosticSink): Looped {
+  const found = new Map<string, { d: Diagnostic; values: number[] }>();
+  for (const [n, { sink: own }] of parsed.entries()) {
     for (const d of own.items) {
       const key = `${d.code}|${d.range.start.line}:${d.range.start.character}|${d.message}`;
       const seen = found.get(key);
-      if (seen) seen.values.push(v);
-      else found.set(key, { d, values: [v] });
+      if (seen) seen.values.push(n);
+      else found.set(key, { d, values: [n] });
     }
   }
   for (const { d, values } of found.values()) {
@@ -164,8 +171,16 @@ export function loopPlace(loop: LoopOf): string {
   return `the call${loop.calls.length === 1 ? '' : 's'} on ${linesList(loop.calls.map((l) => l + 1))}`;
 }
 
-/** How a finding names the values it is about: `(with $p = 80)`; for a function's calls, which calls: `(with $1 = 80: the call on line 9)`. */
-export function withValue(loop: LoopOf, values: readonly string[]): string {
+/**
+ * How a finding names the values it is about (by their places among the loop's values): `(with $p = 80)`; for a
+ * function's calls, which calls: `(with $1 = 80: the call on line 9)`, `(with $1 = udp, $2 = 53: the call on line 9)`.
+ */
+export function withValue(loop: LoopOf, at: readonly number[]): string {
+  const values = at.map((n) => loop.values[n]);
+  if (loop.others) {
+    const lines = [...new Set(at.map((n) => loop.calls![n] + 1))];
+    return `(with ${at.map((n) => assignedAt(loop, n)).join('; ')}: the call${lines.length === 1 ? '' : 's'} on line${lines.length === 1 ? '' : 's'} ${lines.join(', ')})`;
+  }
   const lines = loop.calls && [...new Set(values.flatMap((v) => loop.calls!.filter((_, n) => loop.values[n] === v).map((l) => l + 1)))];
   const where = !lines ? '' : lines.length === 1 ? `: the call on line ${lines[0]}` : `: the calls on lines ${lines.join(', ')}`;
   return `(with $${loop.name} = ${values.join(', ')}${where})`;
@@ -313,9 +328,9 @@ const POSITIONAL = /\$(?:\{([1-9])\}|([1-9])(?![0-9]))/g;
  * another: the function's body runs once per call, with $1 each call's argument, as a loop over them would. The
  * commands of such a body, each with that loop: where the body does not name all of the parameters at once, every
  * call of the function stands in one run of calls (nothing but harmless commands between, the same arms, none after
- * `&&` or `||`), outside its own body, and gives each parameter the body names a known word; one parameter may
- * differ from call to call, the others being the same in every call (`allow tcp 22`, `allow tcp 80`). A body as a
- * loop's: one command, or several with no compound command among them.
+ * `&&` or `||`), outside its own body, and gives each parameter the body names a known word; the parameters that
+ * differ from call to call (`allow tcp 22`, `allow udp 53`) are read call by call, those the same in every call as
+ * that word. A body as a loop's: one command, or several with no compound command among them.
  */
 export function callLoops<C extends InArms>(commands: readonly C[], uses: FunctionUses<C>, values: ShellValues, loops: ReadonlyMap<C, LoopOf>): Map<C, LoopOf> {
   const out = new Map<C, LoopOf>();
@@ -387,14 +402,15 @@ function callLoop<C extends InArms>(commands: readonly C[], fn: number, at: read
       texts[q].push(text);
     }
   }
-  // One parameter may differ from call to call (the loop's word); the others must be the same word in every call.
+  // The parameters that differ from call to call: the first is the loop's word, the others go with it call by call
+  // (`allow tcp 22`, `allow udp 53`); those that are the same word in every call are read as that word.
   const varying = params.filter((_, q) => texts[q].some((t) => t !== texts[q][0]));
-  if (varying.length > 1) return undefined;
   const name = varying[0] ?? params[0];
-  const fixed = new Map(params.flatMap((p, q) => (p === name ? [] : [[p, texts[q][0]] as const])));
+  const fixed = new Map(params.flatMap((p, q) => (varying.includes(p) || p === name ? [] : [[p, texts[q][0]] as const])));
   const vals = texts[params.indexOf(name)];
+  const others = varying.length > 1 ? at.map((_, n) => new Map(varying.slice(1).map((p) => [p, texts[params.indexOf(p)][n]]))) : undefined;
   const lines = at.map((i) => commandWord(commands[i].words)!.line);
-  return { name, values: vals, line: lines[0], size: body.length, calls: lines, fixed: fixed.size ? fixed : undefined };
+  return { name, values: vals, line: lines[0], size: body.length, calls: lines, fixed: fixed.size ? fixed : undefined, others };
 }
 
 /**
