@@ -60,6 +60,18 @@ test('in the list of a loop whose body runs iptables: a loop over nothing adds n
   assert.deepEqual(said('for i in $LIST; do echo $i; done', 'for ip in $(cat /etc/blocklist); do iptables -A INPUT -s $ip -j DROP; done'), []);
 });
 
+test('in the rule lines of a here-document the shell expands for iptables-restore: a refused line loads none of it', () => {
+  const body = (delimiter: string, ...rules: string[]) => script('LAN_IFACE=eth1', `iptables-restore <<${delimiter}`, '*filter', ...rules, 'COMMIT', 'EOF');
+  const text = body('EOF', '-A INPUT -i $LAN_IF -j ACCEPT', '-A INPUT -s $ADMIN -p tcp --dport 22 -j ACCEPT', '-A INPUT -i $LAN_IFACE -j ACCEPT');
+  const said = found(text);
+  assert.deepEqual(said.map((f) => [f.line, f.text, f.severity]), [[4, 'LAN_IF', 'warning'], [5, 'ADMIN', 'info']]);
+  assert.match(said[0].message, /did you mean \$LAN_IFACE\? As it is, the shell puts nothing here, and iptables reads '-i -j' there \(a line iptables-restore refuses loads nothing of the whole here-document\)\.$/);
+  const fix = quickFixes(said[0].r, said[0].d).find((x) => x.title.startsWith('Read $LAN_IFACE instead'))!;
+  assert.equal(applyEdits(text, fix.edits), text.replace('$LAN_IF ', '$LAN_IFACE '));
+  // Under a quoted delimiter the shell leaves the body as it is: `$LAN_IF` is iptables-restore's text, not a variable.
+  assert.deepEqual(found(body("'EOF'", '-A INPUT -i $LAN_IF -j ACCEPT')), []);
+});
+
 test('nothing said of a name the script sets in any way, or may set unseen', () => {
   const none = (...lines: string[]) => assert.deepEqual(found(script(...lines), { readFile: (f) => (f === '/srv/fw/fw.conf' ? 'ADMIN=10.0.0.1\n' : undefined) }).map((f) => f.message), [], lines.join(' / '));
   const use = 'iptables -A INPUT -s $ADMIN -j ACCEPT';

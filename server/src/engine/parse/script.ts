@@ -279,6 +279,8 @@ class ScriptReader implements Gathered {
   /** Variables that name iptables or ip6tables (`IPT=/sbin/iptables`), as the commands set them. */
   private readonly aliases = new Map<string, Family>();
   private readonly embedded: Embedded[] = [];
+  /** The rule lines of here-documents the shell expands before iptables-restore reads them, with their command. */
+  private readonly expandedLines: Array<{ c: SimpleCommand; words: readonly Token[] }> = [];
   private readonly statements = new ScriptStatements();
   private readonly blocks = new TemplateBlocks();
   private readonly simple: SimpleCommand[];
@@ -348,8 +350,10 @@ class ScriptReader implements Gathered {
   }
 
   /** The rules of a restore file fed to iptables-restore from a here-document, as the script's commands. */
-  private readEmbedded(restore: Embedded, { arms, templated }: SimpleCommand): void {
+  private readEmbedded(restore: Embedded, sc: SimpleCommand): void {
+    const { arms, templated } = sc;
     this.embedded.push(restore);
+    if (!restore.heredoc.quoted) for (const c of restore.ruleset.commands) if (c.dynamic) this.expandedLines.push({ c: sc, words: c.tokens });
     this.families.add(restore.family);
     for (const c of restore.ruleset.commands) {
       c.commandFamily = restore.family;
@@ -383,7 +387,7 @@ class ScriptReader implements Gathered {
     const covered = this.sink.items.flatMap((d) => (d.code === 'loop-variable-unused' ? ((d.data?.rename as { ranges: Range[] } | undefined)?.ranges ?? []) : []));
     // A command that runs where it stands, once: not in a function, an if or case, or a loop.
     const topLevel = (sc: SimpleCommand) => !sc.arms.length && !this.depths.has(sc);
-    checkUnsetVariables(this.simple, this.forLoops, wordsOf(this.items), this.values, iptablesAt, topLevel, covered, this.sink);
+    checkUnsetVariables({ commands: this.simple, loops: this.forLoops, restoreLines: this.expandedLines }, wordsOf(this.items), this.values, { iptables: iptablesAt, topLevel }, covered, this.sink);
   }
 
   /** Whether the script does something about IPv6 that the analysis may not see (see Ruleset.mentionsIpv6). */

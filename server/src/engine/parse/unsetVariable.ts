@@ -6,8 +6,9 @@
  * another may come from the environment the script runs in (`$IFACE` in an ifupdown hook), said as information.
  *
  * The same for the list of a `for` loop whose body runs iptables (`for ip in $BLOCKLIST`: a loop over nothing adds
- * none of its rules), and for a command at the top of the script that reads a variable the script sets only further
- * down (a warning: when it runs, the variable is still empty).
+ * none of its rules), for the rule lines of a here-document the shell expands before iptables-restore reads it (a
+ * line it refuses loads nothing of the whole document), and for a command at the top of the script that reads a
+ * variable the script sets only further down (a warning: when it runs, the variable is still empty).
  *
  * Said only where the whole script can be seen (no eval, no file sourced that cannot be read), and only of names the
  * script writes nowhere, not even in a word of another command (`read X`, `for X in`, `export X`, `X=`): any such
@@ -91,16 +92,38 @@ interface Use {
 }
 
 /**
- * Reports the variables iptables commands read and nothing sets, and those a command at the top of the script reads
- * before the script first sets them. `iptables(c)`: where the command's own words start (its command word), for an
- * iptables or ip6tables command; undefined for another. `topLevel(c)`: the command runs where it stands, once (not
- * in a function, an if or case, or a loop). `covered`: the uses another finding already speaks of (a loop's
- * variable written another way: loop-variable-unused).
+ * What unset-variable looks through: the script's commands, its `for` loops, and the rule lines of the here-documents
+ * the shell expands for iptables-restore (each with the command that reads the here-document).
  */
-export function checkUnsetVariables<C extends SimpleWords>(commands: readonly C[], loops: readonly ForLoop[], words: Iterable<Token>, values: ShellValues, iptables: (c: C) => number | undefined, topLevel: (c: C) => boolean, covered: readonly Range[], sink: DiagnosticSink): void {
+export interface ScriptUses<C extends SimpleWords> {
+  commands: readonly C[];
+  loops: readonly ForLoop[];
+  restoreLines: ReadonlyArray<{ c: C; words: readonly Token[] }>;
+}
+
+/**
+ * How a script's commands are told apart: `iptables(c)`, where the command's own words start (its command word),
+ * for an iptables or ip6tables command, undefined for another; `topLevel(c)`, whether it runs where it stands, once
+ * (not in a function, an if or case, or a loop).
+ */
+export interface CommandKinds<C> {
+  iptables: (c: C) => number | undefined;
+  topLevel: (c: C) => boolean;
+}
+
+/**
+ * Reports the variables iptables commands read and nothing sets, and those a command at the top of the script reads
+ * before the script first sets them. `covered`: the uses another finding already speaks of (a loop's variable
+ * written another way: loop-variable-unused).
+ */
+export function checkUnsetVariables<C extends SimpleWords>(script: ScriptUses<C>, words: Iterable<Token>, values: ShellValues, kinds: CommandKinds<C>, covered: readonly Range[], sink: DiagnosticSink): void {
   if (values.opaque) return;
+  const { commands, loops, restoreLines } = script;
+  const { iptables, topLevel } = kinds;
   const may = (name: string, c: C) => !ENVIRONMENT.has(name) && !ENVIRONMENT_PREFIX.test(name) && (!values.written.has(name) || topLevel(c));
-  const uses = [...usesIn(commands, iptables, may), ...listUses(commands, loops, iptables, may)].sort((a, b) => a.word.line - b.word.line || a.word.start - b.word.start);
+  // A here-document's rule line has no command word of its own (-1: none among its words).
+  const lines = restoreLines.map(({ c, words: ws }) => ({ ...c, words: ws, at: -1 }));
+  const uses = [...usesIn(commands, iptables, may), ...usesIn(lines, (l) => l.at, (name, l) => may(name, restoreLines[lines.indexOf(l)].c)), ...listUses(commands, loops, iptables, may)].sort((a, b) => a.word.line - b.word.line || a.word.start - b.word.start);
   if (!uses.length) return;
   const written = firstWrites(words, new Set(uses.map((u) => u.name)));
   const unset = new Map<string, Array<{ use: Use; range: Range }>>();
@@ -147,7 +170,7 @@ function usesIn<C extends SimpleWords>(commands: readonly C[], iptables: (c: C) 
   for (const c of commands) {
     const k = iptables(c);
     if (k === undefined) continue;
-    for (let at = k; at < c.words.length; at++) {
+    for (let at = Math.max(k, 0); at < c.words.length; at++) {
       const word = c.words[at];
       if (!word.dynamic) continue;
       let read = names.get(word.raw);
@@ -232,5 +255,8 @@ function whatIptablesReads(use: Use, values: ShellValues): string {
   const next = text(words[at + 1]);
   if (at === k) return next ? `, and '${next}' is run as the command` : '';
   const prev = text(words[at - 1]);
-  return next ? `, and iptables reads '${prev} ${next}' there` : `, and iptables reads '${prev}' with nothing after it`;
+  if (prev === undefined) return '';
+  // A here-document's line (no command word among its words): iptables-restore loads none of it if it refuses one.
+  const loads = k < 0 ? ' (a line iptables-restore refuses loads nothing of the whole here-document)' : '';
+  return next ? `, and iptables reads '${prev} ${next}' there${loads}` : `, and iptables reads '${prev}' with nothing after it${loads}`;
 }
