@@ -121,9 +121,17 @@ const inner = fc.tuple(fc.integer({ min: 0, max: 9 }), fc.constantFrom('INPUT', 
     const args = table + ['-N', '-A', '-A', '-I', '-D', '-D', '-R', '-F', '-Z', '-X'][k] + ` ${c}` + (k === 1 || k === 2 ? ` ${spec}` : k === 3 ? ` ${flag ? `${n} ` : ''}${spec}` : k === 4 || k === 5 ? ` ${flag ? n : spec}` : k === 6 ? ` ${n} ${spec}` : k === 8 ? ` ${n}` : '');
     return `${tool} ${tool === 'ip6tables' ? toV6(args) : args}`;
   });
-const statement = fc.tuple(fc.integer({ min: 0, max: 8 }), inner, inner).map(([k, a, b]) => [
+/** A command of a function's body with `$p` its first parameter and, where `chain`, its chain its second. */
+const withParams = (c: string, chain: boolean) => {
+  const ported = c.replace(/\$p/g, () => '$1');
+  return chain ? ported.replace(/ (-[AIDRFZXN]) (INPUT|OUTPUT|X|Y)\b/, (_, op: string) => ` ${op} $2`) : ported;
+};
+const statement = fc.tuple(fc.integer({ min: 0, max: 10 }), inner, inner).map(([k, a, b]) => [
   `for p in 22 80 443; do ${a}; done`, `for p in $(seq 1 2); do ${a}; done`, `[ -f /nonexistent ] && ${a}`,
   `for p in 22 80; do ${a}; ${b}; done`, `FN() { ${a}; }\nFN\nFN`, a.replace('$p', '22'), a.replace('$p', '22'),
+  // Functions whose calls differ in two parameters: a port and a port, or a port and a chain.
+  `FN() { ${withParams(a, false)}; ${b.replace(/\$p/g, () => '$2')}; }\nFN 22 80\nFN 443 22`,
+  `FN() { ${withParams(a, true)}; }\nFN 22 INPUT\nFN 80 X`,
   `case start in\nstart)\n  ${a.replace('$p', '22')}\n  ${b.replace('$p', '22')}\n  ;;\nesac`,
   `if [ -f /nonexistent ]; then\n  ${a.replace('$p', '22')}\nelse\n  ${b.replace('$p', '22')}\nfi`][k]);
 
