@@ -555,9 +555,11 @@ test('a function whose calls differ in several parameters: its body is read call
   const info = r.ruleset.loops?.get(c);
   assert.deepEqual([info?.name, info?.values, info?.loop.others?.map((m) => [...m])], ['1', ['tcp', 'udp'], [[['2', '22']], [['2', '80']]]]);
   assert.deepEqual(info?.variants.map((v) => v.tokens.map((t) => t.value).join(' ')), ['-A INPUT -p tcp --dport 22 -j ACCEPT', '-A INPUT -p udp --dport 80 -j ACCEPT']);
-  // The calls change two dimensions (protocol and port): the rule may match more than the calls' rules, so it is
-  // taken as "may match", and nothing after it is called dead on its account.
-  assert.deepEqual(codes(text).filter((x) => x.endsWith('shadowed-rule')), []);
+  // The calls change two dimensions (protocol and port): one box would hold more than the calls' rules (TCP 80 too),
+  // so each call's rule decides its own packets. The UDP drop of port 80 never fires (the call on line 8 takes
+  // them); the TCP one does.
+  assert.deepEqual(codes(text).filter((x) => x.endsWith('shadowed-rule')), ['9:shadowed-rule']);
+  assert.match(r.diagnostics.find((d) => d.code === 'shadowed-rule')!.message, /line 3 of the function called on line 8 decides ACCEPT/);
   assert.deepEqual(scriptToRestore(r, 'fw.sh')[0].text.split('\n').filter((l) => l.includes('ACCEPT') && l.includes('--dport')), ['-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT', '-A INPUT -p udp -m udp --dport 80 -j ACCEPT']);
   // Each call's words are checked, and a finding names them and the call.
   const bad = run(allow('allow tcp 22', 'allow udp 99999'));
@@ -576,6 +578,27 @@ test('a function whose calls differ in several parameters: its body is read call
   // Where a parameter that differs is the chain, each call's command is one of its own.
   const chains = run(script('allow() {', '  iptables -A $1 -p tcp --dport $2 -j ACCEPT', '}', 'allow INPUT 22', 'allow FORWARD 80'));
   assert.deepEqual(chains.ruleset.commands.map((x) => `${x.chainName} ${x.options.find((o) => o.spec.names.includes('--dport'))?.argValue}`), ['INPUT 22', 'FORWARD 80']);
+});
+
+test('property: a function whose calls differ in protocol and port is called dead, converted and traced as its calls written out', () => {
+  let taken = 0;
+  let dead = 0;
+  const PROTO = fc.constantFrom('tcp', 'udp');
+  const around = fc.array(fc.record({ chain: fc.constantFrom('INPUT', 'OUTPUT'), lo: PORT, span: fc.integer({ min: 0, max: 3 }), drop: fc.boolean(), proto: PROTO }), { maxLength: 3 });
+  const aroundOf = (rs: ReadonlyArray<{ chain: string; lo: number; span: number; drop: boolean; proto: string }>) => rs.map((r) => writeRule({ chain: r.chain, target: r.drop ? 'DROP' : 'ACCEPT' }, `${r.lo}:${r.lo + r.span}`, r.proto));
+  const calls = fc.array(fc.record({ proto: PROTO, port: PORT }), { minLength: 2, maxLength: 4 });
+  fc.assert(fc.property(around, fc.array(BODY_RULE, { minLength: 1, maxLength: 2 }), calls, around, (before, body, values, after) => {
+    if (!body.some((r) => r.usesWord)) return;
+    const [pre, post] = [aroundOf(before), aroundOf(after)];
+    const called = script('open_port() {', ...body.map((r) => `  ${writeRule(r, bodyPort(r, '"$2"'), '"$1"')}`), '}', ...pre, ...values.map((v) => `open_port ${v.proto} ${v.port}`), ...post);
+    const unrolled = script(...pre, ...values.flatMap((v) => body.map((r) => writeRule(r, bodyPort(r, String(v.port)), v.proto))), ...post);
+    const a = run(called);
+    if (!a.ruleset.loops) return;
+    taken++;
+    if (a.diagnostics.some((d) => DEAD.has(d.code))) dead++;
+    holdsWrittenOut(a, unrolled, { pre: pre.length, body: body.length, values: values.length, post: post.length, bodyStart: 2, afterStart: 3 + body.length + pre.length + values.length }, called);
+  }), { numRuns: 400, seed: 13 });
+  assert.ok(taken > 80 && dead > 20, `only ${taken} function bodies taken, ${dead} with a rule called dead`);
 });
 
 test('property: a function called one call after another is called dead, converted and traced as its calls written out', () => {

@@ -28,6 +28,8 @@ export interface RuleInfo {
   exact: boolean;
   emptyReason: string | undefined;
   flow: Flow;
+  /** Where the box is not exact only because a loop's values change several dimensions: their exact boxes (see RuleMatch). */
+  parts: Box[] | undefined;
 }
 
 /** Packets a rule surely takes out of its chain, and what happens to them. */
@@ -140,8 +142,24 @@ export class AnalysisModel {
    * not empty), without a list around it: undefined for a jump, a rule that goes on, or an inexact or empty box.
    */
   ownDecision(ri: RuleInfo): Decision | undefined {
-    const { box, flow } = ri;
-    if (!ri.exact || this.space(ri.chain).isEmpty(box)) return undefined;
+    return ri.exact ? this.decisionFor(ri, ri.box) : undefined;
+  }
+
+  /**
+   * The packets a rule surely takes out of its chain itself, as one decision, or for a loop's rule whose values
+   * change several dimensions (RuleInfo.parts) one per value.
+   */
+  ownDecisions(ri: RuleInfo): Decision[] {
+    if (ri.exact || !ri.parts) {
+      const own = this.ownDecision(ri);
+      return own ? [own] : [];
+    }
+    return ri.parts.flatMap((part) => this.decisionFor(ri, part) ?? []);
+  }
+
+  private decisionFor(ri: RuleInfo, box: Box): Decision | undefined {
+    const { flow } = ri;
+    if (this.space(ri.chain).isEmpty(box)) return undefined;
     switch (flow.kind) {
       case 'verdict':
         return { box, verdict: flow.verdict, by: ri };
@@ -187,8 +205,8 @@ export class AnalysisModel {
     }
     // A rule whose place in the chain is not known exactly (state.amid), or that iptables refuses in a script, may
     // or may not be there.
-    const exact = match.exact && (this.state.amid.size === 0 || !this.state.amid.has(rule)) && !this.refused?.has(rule);
-    return { rule, chain: cs, box: match.box, exact, emptyReason: match.emptyReason, flow: this.flowOf(rule, cs) };
+    const there = (this.state.amid.size === 0 || !this.state.amid.has(rule)) && !this.refused?.has(rule);
+    return { rule, chain: cs, box: match.box, exact: match.exact && there, emptyReason: match.emptyReason, flow: this.flowOf(rule, cs), parts: there ? match.parts : undefined };
   }
 
   private flowOf(rule: Command, cs: ChainState): Flow {
@@ -235,22 +253,30 @@ export class AnalysisModel {
       }
     };
     for (let k = 0; k < rules.length && out.length <= budget; k++) {
-      const { box, exact, flow } = rules[k];
-      if (flow.kind !== 'verdict' || !exact || space.isEmpty(box)) continue;
+      const { box, exact, flow, parts } = rules[k];
+      if (flow.kind !== 'verdict' || (!exact && !parts) || space.isEmpty(box)) continue;
       if (k >= seqOf.length) indexTo(Math.min(rules.length, 2 * k + 64));
-      let pieces: Box[] = [box];
-      for (const d of diverted.query(box, seqOf[k])) {
-        pieces = space.subtractFromAll(pieces, d);
-        if (pieces.length === 0) break;
-        // Too many pieces: what earlier rules divert has not all been taken out, so the pieces are more than this
-        // rule surely decides, and nothing is claimed for it.
-        if (pieces.length > budget) pieces = [];
+      for (const own of exact ? [box] : parts!) {
+        for (const p of this.undiverted(space, own, diverted.query(own, seqOf[k]), budget)) out.push({ box: p, verdict: flow.verdict, by: rules[k] });
       }
-      for (const p of pieces) out.push({ box: p, verdict: flow.verdict, by: rules[k] });
     }
     this.decided.set(cs, out);
     if (kept) kept.decisions = out;
     return out;
+  }
+
+  /**
+   * What of `box` the boxes of earlier rules (`diverted`) leave; none where that would be more than `budget` pieces
+   * (what they divert has then not all been taken out, so the pieces are more than the rule surely decides).
+   */
+  private undiverted(space: Space, box: Box, diverted: Iterable<Box>, budget: number): Box[] {
+    let pieces: Box[] = [box];
+    for (const d of diverted) {
+      pieces = space.subtractFromAll(pieces, d);
+      if (pieces.length === 0) break;
+      if (pieces.length > budget) return [];
+    }
+    return pieces;
   }
 
   /**
@@ -309,10 +335,7 @@ export class AnalysisModel {
   /** What a rule surely does with the packets of its box: the pieces that leave the chain here. */
   leaves(ri: RuleInfo): Decision[] {
     const { box, flow } = ri;
-    if (flow.kind !== 'jump') {
-      const own = this.ownDecision(ri);
-      return own ? [own] : [];
-    }
+    if (flow.kind !== 'jump') return this.ownDecisions(ri);
     const space = this.space(ri.chain);
     if (!ri.exact || space.isEmpty(box) || !flow.chain || flow.chain.builtin) return [];
     const called = flow.chain;

@@ -17,6 +17,11 @@ export interface RuleMatch {
   exact: boolean;
   /** Why the box is empty, when it is. */
   emptyReason?: string;
+  /**
+   * A loop's rule whose values change several dimensions (`allow tcp 22`, `allow udp 53`): the box holds more than
+   * the rule matches, and is not exact; where every value's rule is, their boxes, whose union is exactly the rule's.
+   */
+  parts?: Box[];
 }
 
 
@@ -369,5 +374,7 @@ export function ruleMatchIn(rs: Ruleset, rule: Command, space: Space, skip?: (m:
     for (const m of matches) box[d] = box[d].union(m.box[d]);
   }
   const none = matches.every((m) => m.emptyReason !== undefined);
-  return { box, exact: changed <= 1 && matches.every((m) => m.exact), emptyReason: none ? matches[0].emptyReason : undefined };
+  const each = matches.every((m) => m.exact);
+  const parts = changed > 1 && each ? matches.map((m) => m.box) : undefined;
+  return { box, exact: changed <= 1 && each, emptyReason: none ? matches[0].emptyReason : undefined, parts };
 }

@@ -61,8 +61,7 @@ class ChainDecisions {
       if (callsChain(ri, space)) this.jumps.add(k);
       else {
         // Any other rule's leaving decision is its own (a jump that is not followed brings none).
-        const d = model.ownDecision(ri);
-        if (d && seen.add(d.box)) this.small.add(d);
+        for (const d of model.ownDecisions(ri)) if (seen.add(d.box)) this.small.add(d);
       }
     }
   }
