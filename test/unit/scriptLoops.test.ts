@@ -580,6 +580,13 @@ test('a function whose calls differ in several parameters: its body is read call
   assert.deepEqual(chains.ruleset.commands.map((x) => `${x.chainName} ${x.options.find((o) => o.spec.names.includes('--dport'))?.argValue}`), ['INPUT 22', 'FORWARD 80']);
 });
 
+test('a DROP policy set before a loop or calls accept SSH names the value or the call that accepts it', () => {
+  const lockout = (...lines: string[]) => run(script('iptables -P INPUT DROP', ...lines)).diagnostics.find((d) => d.code === 'ssh-lockout')?.message.replace(/ accepts SSH.*$/, '');
+  assert.equal(lockout('for p in 80 22 443; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done'), 'INPUT gets a DROP policy here, before line 3 with $p = 22');
+  assert.equal(lockout('allow() { iptables -A INPUT -p tcp --dport $1 -j ACCEPT; }', 'allow 80', 'allow 22'), 'INPUT gets a DROP policy here, before line 3 of the function called on line 5');
+  assert.equal(lockout('allow() { iptables -A INPUT -p $1 --dport $2 -j ACCEPT; }', 'allow udp 22', 'allow tcp 22', 'allow tcp 80'), 'INPUT gets a DROP policy here, before line 3 of the function called on line 5');
+});
+
 test('property: a function whose calls differ in protocol and port is called dead, converted and traced as its calls written out', () => {
   let taken = 0;
   let dead = 0;

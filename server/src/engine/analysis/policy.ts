@@ -10,6 +10,7 @@ import { Token } from '../lexer';
 import { IntervalSet } from './intervals';
 import { AnalysisModel, DENY, RuleInfo } from './model';
 import { Box, Dim, notLoopback, Space, stateSet, withDims } from './space';
+import { valuesMeeting } from './ruleMatch';
 
 
 /** How a chain ends in a deny: where, in words, and the rule that does it (none for the DROP policy). */
@@ -284,7 +285,7 @@ function checkScriptOrderOf(model: AnalysisModel, ctx: CheckContext, input: Chai
       dropPolicy = c.extra?.value === 'DROP' ? c : undefined;
       // With the open session's packets accepted already, only new logins wait for the SSH accept, for a moment.
       if (dropPolicy && sshAccept && at < sshAt && !sessionKept) {
-        ctx.sink.add('ssh-lockout', 'warning', c.range, `INPUT gets a DROP policy here, before ${lineName(ctx.rs, sshAccept)} accepts SSH and before anything accepts the packets of the session already open: a remote session running this script stalls from here, and is cut off for good if the script stops before that line (an error, a command that hangs). Set the policy after the SSH accept.`, { chain: 'INPUT' });
+        ctx.sink.add('ssh-lockout', 'warning', c.range, `INPUT gets a DROP policy here, before ${lineName(ctx.rs, sshAccept, valuesMeeting(ctx.rs, sshAccept, ssh, space))} accepts SSH and before anything accepts the packets of the session already open: a remote session running this script stalls from here, and is cut off for good if the script stops before that line (an error, a command that hangs). Set the policy after the SSH accept.`, { chain: 'INPUT' });
       }
     }
     if (c.spec.short === '-F' && (c.chainName === undefined || isInput(c))) {

@@ -378,3 +378,15 @@ export function ruleMatchIn(rs: Ruleset, rule: Command, space: Space, skip?: (m:
   const parts = changed > 1 && each ? matches.map((m) => m.box) : undefined;
   return { box, exact: changed <= 1 && each, emptyReason: none ? matches[0].emptyReason : undefined, parts };
 }
+
+/**
+ * The values (places among its loop's values) whose own rule, of a rule a script's loop adds once per value, meets
+ * `box`; undefined for any other rule.
+ */
+export function valuesMeeting(rs: Ruleset, rule: Command, box: Box, space: Space): number[] | undefined {
+  const info = rs.loops?.get(rule);
+  if (!info || info.each || info.variants.length < 2) return undefined;
+  const out: number[] = [];
+  for (let k = 0; k < info.variants.length; k++) if (space.overlaps(ruleMatch(info.variants[k], space).box, box)) out.push(info.valueAt[k]);
+  return out.length ? out : undefined;
+}

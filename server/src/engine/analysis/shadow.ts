@@ -5,7 +5,7 @@
  */
 import { Range } from '../types';
 import { ArmRef, Command, lineName, Ruleset, runArms, runLine, valueOf } from '../model';
-import { ruleMatch } from './ruleMatch';
+import { valuesMeeting } from './ruleMatch';
 import { CheckContext } from '../checks/context';
 import { AnalysisModel, Decision, DENY, RuleInfo } from './model';
 import { Box, SeenBoxes, Space } from './space';
@@ -279,17 +279,6 @@ export function reportDeadRules(model: AnalysisModel, ctx: CheckContext): Set<Ru
   return reported;
 }
 
-/**
- * The values (places among its loop's values) whose own rule, of a rule a script's loop adds once per value, meets
- * `box`; undefined for any other rule.
- */
-function valuesMeeting(rs: Ruleset, rule: Command, box: Box, space: Space): number[] | undefined {
-  const info = rs.loops?.get(rule);
-  if (!info || info.each || info.variants.length < 2) return undefined;
-  const out: number[] = [];
-  for (let k = 0; k < info.variants.length; k++) if (space.overlaps(ruleMatch(info.variants[k], space).box, box)) out.push(info.valueAt[k]);
-  return out.length ? out : undefined;
-}
 
 export function fullBox(model: AnalysisModel, ri: RuleInfo): boolean {
   const space = model.space(ri.chain);
