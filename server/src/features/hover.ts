@@ -125,9 +125,9 @@ function loopWord(result: LintResult, loc: Located): string | undefined {
   return `\`${raw}\` is each of ${list} in turn (${loopPlace(loop.loop)}): ${what}`;
 }
 
-/** A word of a script read through its variables (`$LAN/24`) or a function's argument: what it was read as, before what that value is. */
-function withVariables(result: LintResult, loc: Extract<Located, { kind: 'value' }>, markdown: string | undefined): string | undefined {
-  const note = variableNote(result, loc.command, loc.token);
+/** A word of a script read through its variables (`$LAN/24`) or a function's argument: what it was read as, before what that value is or does. */
+function withVariables(result: LintResult, command: Command, token: Token, markdown: string | undefined): string | undefined {
+  const note = variableNote(result, command, token);
   return note && markdown ? `${note}\n\n${markdown}` : (note ?? markdown);
 }
 
@@ -260,15 +260,12 @@ function describe(result: LintResult, loc: Located): string | undefined {
   switch (loc.kind) {
     case 'command':
       return commandMarkdown(result, loc.command);
-    case 'option': {
-      const markdown = optionMarkdown(loc.use.spec, loc.use.owner, familyOf(result.ruleset, loc.command));
-      const note = variableNote(result, loc.command, loc.use.nameToken);
-      return note ? `${note}\n\n${markdown}` : markdown;
-    }
+    case 'option':
+      return withVariables(result, loc.command, loc.use.nameToken, optionMarkdown(loc.use.spec, loc.use.owner, familyOf(result.ruleset, loc.command)));
     case 'negation':
       return `**!** negates the condition that follows: \`! ${loc.use.nameToken.value}\` matches packets for which it does not hold.`;
     case 'value':
-      return withVariables(result, loc, valueMarkdown(result, loc));
+      return withVariables(result, loc.command, loc.token, valueMarkdown(result, loc));
     case 'match':
       return loc.spec ? moduleMarkdown(loc.spec) : `\`${loc.token.value}\`: not a match module iptables knows.`;
     case 'target':
