@@ -113,6 +113,16 @@ test('a command at the top of the script that reads a variable the script sets o
   ]) assert.deepEqual(found(script(...lines)), [], lines.join(' / '));
   // A name only mentioned later (`echo ADMIN`): neither said to be set there, nor (the mention may set it unseen) unset.
   assert.deepEqual(found(script(use, 'echo ADMIN')), []);
+  // A function's command runs where the function is first called: called before the assignment, it reads nothing.
+  const [g, ...others] = found(script('allow() {', `  ${use}`, '}', 'allow', 'ADMIN=10.0.0.1', 'allow'));
+  assert.equal(others.length, 0);
+  assert.deepEqual([g.line, g.text, g.severity], [2, 'ADMIN', 'warning']);
+  assert.match(g.message, /^\$ADMIN is set only later \(line 6\): when this line runs \(its function is called on line 5\) it is still empty/);
+  // Not where that first call may itself run later (in an arm or a loop), nor for a command in an if of the body.
+  for (const lines of [
+    ['allow() {', `  ${use}`, '}', 'if [ -n "$1" ]; then allow; fi', 'ADMIN=10.0.0.1'],
+    ['allow() {', '  if [ -n "$1" ]; then', `    ${use}`, '  fi', '}', 'allow', 'ADMIN=10.0.0.1'],
+  ]) assert.deepEqual(found(script(...lines)), [], lines.join(' / '));
 });
 
 test('a loop variable written another way is loop-variable-unused\'s to say, not said twice', () => {

@@ -387,7 +387,13 @@ class ScriptReader implements Gathered {
     const covered = this.sink.items.flatMap((d) => (d.code === 'loop-variable-unused' ? ((d.data?.rename as { ranges: Range[] } | undefined)?.ranges ?? []) : []));
     // A command that runs where it stands, once: not in a function, an if or case, or a loop.
     const topLevel = (sc: SimpleCommand) => !sc.arms.length && !this.depths.has(sc);
-    checkUnsetVariables({ commands: this.simple, loops: this.forLoops, restoreLines: this.expandedLines }, wordsOf(this.items), this.values, { iptables: iptablesAt, topLevel }, covered, this.sink);
+    // A command of a function's body (not in an if, case or loop of it) runs where the function is first called.
+    const calledAt = (sc: SimpleCommand) => {
+      const calls = sc.arms.length === 1 && !this.depths.has(sc) ? this.uses.calls.get(sc.arms[0].statement) : undefined;
+      const call = calls && this.simple[calls[0]];
+      return call && topLevel(call) ? call.words[commandWord(call.words, undefined)] : undefined;
+    };
+    checkUnsetVariables({ commands: this.simple, loops: this.forLoops, restoreLines: this.expandedLines }, wordsOf(this.items), this.values, { iptables: iptablesAt, topLevel, calledAt }, covered, this.sink);
   }
 
   /** Whether the script does something about IPv6 that the analysis may not see (see Ruleset.mentionsIpv6). */

@@ -89,6 +89,8 @@ interface Use {
   words: readonly Token[];
   /** In the list of a `for` loop whose body runs iptables: how many words the list has. */
   list?: number;
+  /** For a command of a function's body: the command word of the call it first runs at (see CommandKinds.calledAt). */
+  calledAt?: Token;
 }
 
 /**
@@ -104,11 +106,13 @@ export interface ScriptUses<C extends SimpleWords> {
 /**
  * How a script's commands are told apart: `iptables(c)`, where the command's own words start (its command word),
  * for an iptables or ip6tables command, undefined for another; `topLevel(c)`, whether it runs where it stands, once
- * (not in a function, an if or case, or a loop).
+ * (not in a function, an if or case, or a loop); `calledAt(c)`, for a command of a function's body (not in an if,
+ * case or loop of it), the command word of the function's first call, where that call is at the top of the script.
  */
 export interface CommandKinds<C> {
   iptables: (c: C) => number | undefined;
   topLevel: (c: C) => boolean;
+  calledAt: (c: C) => Token | undefined;
 }
 
 /**
@@ -119,11 +123,11 @@ export interface CommandKinds<C> {
 export function checkUnsetVariables<C extends SimpleWords>(script: ScriptUses<C>, words: Iterable<Token>, values: ShellValues, kinds: CommandKinds<C>, covered: readonly Range[], sink: DiagnosticSink): void {
   if (values.opaque) return;
   const { commands, loops, restoreLines } = script;
-  const { iptables, topLevel } = kinds;
-  const may = (name: string, c: C) => !ENVIRONMENT.has(name) && !ENVIRONMENT_PREFIX.test(name) && (!values.written.has(name) || topLevel(c));
+  const { iptables, topLevel, calledAt } = kinds;
+  const may = (name: string, c: C) => !ENVIRONMENT.has(name) && !ENVIRONMENT_PREFIX.test(name) && (!values.written.has(name) || topLevel(c) || calledAt(c) !== undefined);
   // A here-document's rule line has no command word of its own (-1: none among its words).
-  const lines = restoreLines.map(({ c, words: ws }) => ({ ...c, words: ws, at: -1 }));
-  const uses = [...usesIn(commands, iptables, may), ...usesIn(lines, (l) => l.at, (name, l) => may(name, restoreLines[lines.indexOf(l)].c)), ...listUses(commands, loops, iptables, may)].sort((a, b) => a.word.line - b.word.line || a.word.start - b.word.start);
+  const lines = restoreLines.map(({ c, words: ws }) => ({ ...c, words: ws, at: -1, of: c }));
+  const uses = [...usesIn(commands, iptables, may, calledAt), ...usesIn(lines, (l) => l.at, (name, l) => may(name, l.of), (l) => calledAt(l.of)), ...listUses(commands, loops, iptables, may)].sort((a, b) => a.word.line - b.word.line || a.word.start - b.word.start);
   if (!uses.length) return;
   const written = firstWrites(words, new Set(uses.map((u) => u.name)));
   const unset = new Map<string, Array<{ use: Use; range: Range }>>();
@@ -131,7 +135,7 @@ export function checkUnsetVariables<C extends SimpleWords>(script: ScriptUses<C>
   for (const use of uses) {
     const first = written.get(use.name);
     // Never written; or set (by an assignment, a loop, a read: not a mere mention) only after this use.
-    const into = !first ? (values.written.has(use.name) ? undefined : unset) : values.written.has(use.name) && before(use.word, first) ? early : undefined;
+    const into = !first ? (values.written.has(use.name) ? undefined : unset) : values.written.has(use.name) && before(use.calledAt ?? use.word, first) ? early : undefined;
     const range = into && nameRange(use);
     if (!range || covered.some((r) => r.start.line === range.start.line && r.start.character === range.start.character)) continue;
     (into.get(use.name) ?? into.set(use.name, []).get(use.name)!).push({ use, range });
@@ -163,7 +167,7 @@ function before(a: Token, b: Token): boolean {
 }
 
 /** The expansions without a default in the words of the iptables commands (command words included), of the names `may` lets through. */
-function usesIn<C extends SimpleWords>(commands: readonly C[], iptables: (c: C) => number | undefined, may: (name: string, c: C) => boolean): Use[] {
+function usesIn<C extends SimpleWords>(commands: readonly C[], iptables: (c: C) => number | undefined, may: (name: string, c: C) => boolean, calledAt?: (c: C) => Token | undefined): Use[] {
   const out: Use[] = [];
   // The names each distinct word reads, worked out once (a script writes `$IPT` on every line).
   const names = new Map<string, string[]>();
@@ -175,7 +179,7 @@ function usesIn<C extends SimpleWords>(commands: readonly C[], iptables: (c: C) 
       if (!word.dynamic) continue;
       let read = names.get(word.raw);
       if (!read) names.set(word.raw, (read = namesRead(word.raw)));
-      for (const name of read) if (may(name, c)) out.push({ name, word, at, k, words: c.words });
+      for (const name of read) if (may(name, c)) out.push({ name, word, at, k, words: c.words, calledAt: calledAt?.(c) });
     }
   }
   return out;
@@ -239,7 +243,8 @@ function reportEarly(all: ReadonlyArray<{ use: Use; range: Range }>, first: Toke
   const [{ use, range }] = all;
   const lines = [...new Set(all.slice(1).map((u) => u.range.start.line + 1))];
   const more = !lines.length ? '' : ` It is read too early on ${lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.slice(0, 8).join(', ')}${lines.length > 8 ? ', ...' : ''}`} too.`;
-  sink.add('unset-variable', 'warning', range, `$${use.name} is set only later (line ${first.line + 1}): when this line runs it is still empty, so the shell puts nothing here${whatIptablesReads(use, values)}. Set it before its first use.${more}`);
+  const when = use.calledAt ? `when this line runs (its function is called on line ${use.calledAt.line + 1})` : 'when this line runs';
+  sink.add('unset-variable', 'warning', range, `$${use.name} is set only later (line ${first.line + 1}): ${when} it is still empty, so the shell puts nothing here${whatIptablesReads(use, values)}. Set it before its first use.${more}`);
 }
 
 /** What iptables is given once the variable is empty: `, and iptables reads '-i -j'`. */
