@@ -256,9 +256,8 @@ export class AnalysisModel {
       const { box, exact, flow, parts } = rules[k];
       if (flow.kind !== 'verdict' || (!exact && !parts) || space.isEmpty(box)) continue;
       if (k >= seqOf.length) indexTo(Math.min(rules.length, 2 * k + 64));
-      for (const own of exact ? [box] : parts!) {
-        for (const p of this.undiverted(space, own, diverted.query(own, seqOf[k]), budget)) out.push({ box: p, verdict: flow.verdict, by: rules[k] });
-      }
+      if (exact) this.decide(out, space, box, diverted.query(box, seqOf[k]), budget, flow.verdict, rules[k]);
+      else for (const part of parts!) this.decide(out, space, part, diverted.query(part, seqOf[k]), budget, flow.verdict, rules[k]);
     }
     this.decided.set(cs, out);
     if (kept) kept.decisions = out;
@@ -266,17 +265,18 @@ export class AnalysisModel {
   }
 
   /**
-   * What of `box` the boxes of earlier rules (`diverted`) leave; none where that would be more than `budget` pieces
-   * (what they divert has then not all been taken out, so the pieces are more than the rule surely decides).
+   * Adds to `out` the decisions `by` makes of what of `box` the boxes of earlier rules (`diverted`) leave; none where
+   * that would be more than `budget` pieces (what they divert has then not all been taken out, so the pieces are
+   * more than the rule surely decides).
    */
-  private undiverted(space: Space, box: Box, diverted: Iterable<Box>, budget: number): Box[] {
+  private decide(out: Decision[], space: Space, box: Box, diverted: Iterable<Box>, budget: number, verdict: string, by: RuleInfo): void {
     let pieces: Box[] = [box];
     for (const d of diverted) {
       pieces = space.subtractFromAll(pieces, d);
-      if (pieces.length === 0) break;
-      if (pieces.length > budget) return [];
+      if (pieces.length === 0) return;
+      if (pieces.length > budget) return;
     }
-    return pieces;
+    for (const p of pieces) out.push({ box: p, verdict, by });
   }
 
   /**

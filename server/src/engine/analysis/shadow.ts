@@ -61,7 +61,11 @@ class ChainDecisions {
       if (callsChain(ri, space)) this.jumps.add(k);
       else {
         // Any other rule's leaving decision is its own (a jump that is not followed brings none).
-        for (const d of model.ownDecisions(ri)) if (seen.add(d.box)) this.small.add(d);
+        // (Most rules make one decision: no list is made for it.)
+        const d = model.ownDecision(ri);
+        if (d) {
+          if (seen.add(d.box)) this.small.add(d);
+        } else if (ri.parts) for (const p of model.ownDecisions(ri)) if (seen.add(p.box)) this.small.add(p);
       }
     }
   }
