@@ -261,6 +261,9 @@ const LOADS: Array<{ lines: string[]; unseen?: string }> = [
   { lines: ['iptables -N X', 'for p in 1 2 3; do iptables -I X 1 -p tcp --dport $p -j ACCEPT; done', 'iptables -R X 4 -j DROP'] },
   { lines: ['iptables -N X', 'for p in 22 80; do iptables -A X -p tcp --dport $p -j ACCEPT; iptables -A X -p udp --dport $p -j ACCEPT; done', 'iptables -D X 5'] },
   { lines: ['iptables -N X', 'f() { iptables -A X -p tcp --dport $1 -j ACCEPT; }', 'f 22', 'f 80', 'iptables -D X 3'] },
+  // A loop over a list left empty makes no pass: its rules are not there to delete.
+  { lines: ['iptables -N X', 'E=', 'for p in $E; do iptables -A X -p tcp --dport $p -j ACCEPT; done', 'iptables -D X 1'] },
+  { lines: ['iptables -N X', 'E=', 'f() { iptables -A X -j ACCEPT; }', 'for p in $E; do f; done', 'iptables -A X -j DROP', 'iptables -D X 2'] },
   // A function whose calls differ in two parameters: each call's words checked, its rules counted.
   { lines: ['iptables -N X', 'f() { iptables -A X -p $1 --dport $2 -j ACCEPT; }', 'f tcp 22', 'f udp 53', 'iptables -D X 3'] },
   { lines: ['iptables -N X', 'f() { iptables -A X -p $1 --dport $2 -j ACCEPT; }', 'f tcp 22', 'f udp 53', 'iptables -R X 3 -j DROP'] },

@@ -171,9 +171,13 @@ export interface Ruleset {
   embedded?: Array<{ fromLine: number; toLine: number; family: Family }>;
   /**
    * In a script: the commands in arms of if and case statements that the analysis does not follow (another arm of
-   * the statement sets up more); they leave the chains as they are.
+   * the statement sets up more), and those that never run (neverRun); they leave the chains as they are.
    */
   otherArms?: ReadonlySet<Command>;
+  /**
+   * Of those, the commands of a script that never run: in a loop the shell finds nothing to go over (see empty-loop).
+   */
+  neverRun?: ReadonlySet<Command>;
   /** In a script with if or case statements: the arms each command in one stands in, outermost first. */
   armsOf?: ReadonlyMap<Command, readonly ArmRef[]>;
   /**

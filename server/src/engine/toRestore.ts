@@ -75,10 +75,17 @@ function tableText(table: string, chains: ChainState[], result: LintResult, skip
 
 /** Where the script branches (if/case), which arm was written out: the lines of this family's commands left out. */
 function branchNote(result: LintResult, family: Family): string[] {
-  const other = [...(result.ruleset.otherArms ?? [])].filter((c) => (c.commandFamily ?? result.ruleset.family) === family).map((c) => c.startLine + 1);
-  if (!other.length) return [];
-  const shown = other.slice(0, 8).join(', ') + (other.length > 8 ? ', ...' : '');
-  return [`# Where the script branches (if, case), the arm that sets up the most rules is the one written here; the commands of the other arms, and of functions only they call (lines ${shown}), are not.`];
+  const { otherArms, neverRun } = result.ruleset;
+  const lines = (cs: Iterable<Command>, left: (c: Command) => boolean) => {
+    const at = [...cs].filter((c) => left(c) && (c.commandFamily ?? result.ruleset.family) === family).map((c) => c.startLine + 1);
+    return at.slice(0, 8).join(', ') + (at.length > 8 ? ', ...' : '');
+  };
+  const other = lines(otherArms ?? [], (c) => !neverRun?.has(c));
+  const never = lines(neverRun ?? [], () => true);
+  return [
+    ...(other ? [`# Where the script branches (if, case), the arm that sets up the most rules is the one written here; the commands of the other arms, and of functions only they call (lines ${other}), are not.`] : []),
+    ...(never ? [`# The commands of loops over an empty list (lines ${never}) never run, and are not written here.`] : []),
+  ];
 }
 
 /** The rules files the script loads that cannot be read here, and a template's commands: what they hold is not in this file. */

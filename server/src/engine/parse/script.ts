@@ -18,6 +18,7 @@ import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from '.
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
 import { checkFunctionArguments, checkLoopVariables } from './loopVariable';
 import { checkUnsetVariables } from './unsetVariable';
+import { bodyOfLoop, checkEmptyLoops, EmptyLoop, emptyLoops } from './emptyLoop';
 import { BodyRule, callLoops, eachValue, ForLoop, forLoops, FunctionUses, functionUses, HARMLESS, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopDepths, loopsOf, mentionsLoopVar, Shell, shBraceWords, shellOf, takenTogether, varyingNames, varyingValue, withFixed, withValue } from './scriptLoops';
 import { comparePos, Diagnostic, Range } from '../types';
 
@@ -166,6 +167,33 @@ function hereDocWord(w: Token, values: ShellValues): Token | undefined {
 }
 
 /**
+ * The commands that never run: those of loops that make no pass, and those of functions called only there (and of
+ * functions called only from those, and so on).
+ */
+function neverRunning(commands: readonly SimpleCommand[], empty: readonly EmptyLoop[], uses: FunctionUses<SimpleCommand>): Set<SimpleCommand> {
+  const out = new Set(empty.flatMap((e) => bodyOfLoop(commands, e.loop)));
+  if (!out.size) return out;
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [fn, calls] of uses.calls) {
+      const body = uses.bodies.get(fn) ?? [];
+      if (!body.length || out.has(body[0]) || !calls.every((i) => out.has(commands[i]))) continue;
+      for (const c of body) out.add(c);
+      grew = true;
+    }
+  }
+  return out;
+}
+
+/** The commands the analysis leaves out: those of arms it does not follow, and those that never run. */
+function withNeverRun(notFollowed: Set<Command> | undefined, never: ReadonlySet<Command>): Set<Command> | undefined {
+  if (!never.size) return notFollowed;
+  const out = new Set(notFollowed);
+  for (const c of never) out.add(c);
+  return out;
+}
+
+/**
  * The unseen loads that count: those on the way the analysis follows, and those that add to the chains (--noflush)
  * wherever they stand; a load that replaces the tables in an arm not followed is another firewall altogether
  * (`if [ -e "$SAVED" ]; then iptables-restore < "$SAVED"; exit 0; fi`, then the script's own rules).
@@ -295,6 +323,10 @@ class ScriptReader implements Gathered {
   private readonly depths: Map<SimpleCommand, number>;
   /** Commands that may run other than once where they stand (see unsureCommands). */
   private readonly local = new Set<Command>();
+  /** The loops the shell finds nothing to go over, the commands of their bodies, and the iptables commands those make. */
+  private readonly empty: EmptyLoop[];
+  private readonly neverRuns: Set<SimpleCommand>;
+  private readonly neverRun = new Set<Command>();
 
   constructor(private readonly items: ShellItem[], shell: Shell, private readonly index: LineIndex, private readonly opts: ScriptOptions, readonly sink: DiagnosticSink) {
     ({ comments: this.comments, ipv6Words: this.ipv6Words } = commentsOf(items));
@@ -306,6 +338,8 @@ class ScriptReader implements Gathered {
     for (const [c, loop] of callLoops(this.simple, this.uses, this.values, this.loops)) this.loops.set(c, loop);
     reportShBraces(this.simple, shell, sink);
     this.depths = loopDepths(this.simple);
+    this.empty = emptyLoops(this.simple, this.forLoops, this.values);
+    this.neverRuns = neverRunning(this.simple, this.empty, this.uses);
   }
 
   /** Reads every command in turn, noting those that may run other than once where they stand. */
@@ -314,9 +348,11 @@ class ScriptReader implements Gathered {
       const from = this.commands.length;
       this.read(sc);
       const depth = this.depths.get(sc) ?? 0;
+      const never = this.neverRuns.has(sc);
       for (let n = from; n < this.commands.length; n++) {
         const c = this.commands[n];
         if (sc.conditional || depth > 1 || (depth === 1 && !this.loopInfo.has(c))) this.local.add(c);
+        if (never) this.neverRun.add(c);
       }
     }
   }
@@ -330,7 +366,8 @@ class ScriptReader implements Gathered {
     this.files.push(...fileMentions(words, k, redirects, this.values, this.opts.fileName));
     readIpsetCommand(words, k, this.values, arms, heredoc, this.index, this.ipsets);
     const called = words[k].quoted || words[k].dynamic ? undefined : this.statements.functions.get(words[k].value);
-    if (called !== undefined) this.calls.push({ statement: called, arms, line: words[k].line, at: this.commands.length, unsure: sc.conditional || this.depths.has(sc) });
+    // (A call in a loop that makes no pass never happens.)
+    if (called !== undefined && !this.neverRuns.has(sc)) this.calls.push({ statement: called, arms, line: words[k].line, at: this.commands.length, unsure: sc.conditional || this.depths.has(sc) });
     // `{{ rule }}` as a command of its own: the template puts any command there, iptables or ip6tables, which may
     // add, delete or flush rules the analysis cannot see, as a rules file loaded from elsewhere may.
     if (isTemplateExpression(words[k])) {
@@ -382,6 +419,13 @@ class ScriptReader implements Gathered {
       return found?.runs === 'iptables' ? found.k : undefined;
     };
     checkLoopVariables(this.simple, this.forLoops, this.index, runs, this.sink);
+    // (A loop's body runs iptables itself, or calls a function that does.)
+    const callsIptables = (sc: SimpleCommand) => {
+      const w = sc.words[commandWord(sc.words, undefined)];
+      const fn = w && !w.quoted && !w.dynamic ? this.statements.functions.get(w.value) : undefined;
+      return fn !== undefined && (this.uses.bodies.get(fn) ?? []).some((b) => runs(b) === 'iptables');
+    };
+    checkEmptyLoops(this.simple, this.empty, this.values, (sc) => runs(sc) === 'iptables' || callsIptables(sc), this.sink);
     checkFunctionArguments(this.simple, this.statements.functions, this.uses, runs, this.sink);
     // A loop's variable written another way is loop-variable-unused's to say (with its fix).
     const covered = this.sink.items.flatMap((d) => (d.code === 'loop-variable-unused' ? ((d.data?.rename as { ranges: Range[] } | undefined)?.ranges ?? []) : []));
@@ -410,8 +454,9 @@ class ScriptReader implements Gathered {
     const counted = seenLoads(this.loads, follows);
     for (const l of counted ?? []) this.families.add(l.family);
     const family = this.opts.family ?? (this.families.size === 1 ? [...this.families][0] : defaultFamily);
-    const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments: this.comments, diagnostics: this.sink.items, lineCount: index.lineCount, mentionsIpv6: this.mentionsIpv6(), otherArms: notFollowed(armsOf, follows), armsOf: armsOf.size ? armsOf : undefined, loads: counted, files: files.length ? files : undefined, ipsets: ipsets.made.length || ipsets.unseen ? ipsets : undefined };
+    const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments: this.comments, diagnostics: this.sink.items, lineCount: index.lineCount, mentionsIpv6: this.mentionsIpv6(), otherArms: withNeverRun(notFollowed(armsOf, follows), this.neverRun), armsOf: armsOf.size ? armsOf : undefined, loads: counted, files: files.length ? files : undefined, ipsets: ipsets.made.length || ipsets.unseen ? ipsets : undefined };
     if (loopInfo.size) ruleset.loops = loopInfo;
+    if (this.neverRun.size) ruleset.neverRun = this.neverRun;
     ruleset.unsure = unsureCommands(local, armsOf, calls, statements.kinds, (c) => !!loopInfo.get(c)?.loop.calls);
     if (local.size) ruleset.unsureHere = local;
     if (this.values.opaque || commands.some(addsToUnknownChain)) ruleset.unseenRules = true;
