@@ -22,6 +22,9 @@ test('a loop over a list left empty makes no pass: said on its list, and its rul
   const converted = scriptToRestore(r, 'fw.sh')[0].text;
   assert.doesNotMatch(converted, /--dport 22/);
   assert.match(converted, /# The commands of loops over an empty list \(lines 4\) never run/);
+  // Silenced on its line, it is not said (the loop still makes no pass).
+  const silenced = codes(script('ADMIN_IPS=""', '# iptables-lint disable=empty-loop', ...ADMINS));
+  assert.ok(!silenced.some((c) => c.endsWith('empty-loop')) && silenced.some((c) => c.endsWith('ssh-lockout')), silenced.join(' '));
   // Filled in, the loop is the SSH accept, and nothing is said.
   const filled = codes(script('ADMIN_IPS="192.0.2.10 198.51.100.7"', ...ADMINS));
   assert.ok(!filled.some((c) => /empty-loop|ssh-lockout/.test(c)), filled.join(' '));
