@@ -24,6 +24,8 @@ export interface ShellOp {
   kind: 'op';
   value: string;
   target?: Token;
+  /** A `(` right after a word, with no blank between (`PORTS=(22 80)`: bash's array assignment). */
+  joined?: boolean;
 }
 
 /** A script's words (each its Token), operators, comments, template spans and here-documents, in order. */
@@ -135,7 +137,7 @@ export function lexShell(text: string, index = new LineIndex(text), unclosed?: U
     // (nearly every one) is told at once, without a search or a slice.
     const op = OPERATOR_START.has(ch) ? operatorAt(text, i) : undefined;
     if (op) {
-      items.push(op === '\n' ? NEWLINE : { kind: 'op', value: op });
+      items.push(op === '\n' ? NEWLINE : op === '(' && i > 0 && !/[\s;&|()]/.test(text[i - 1]) ? { kind: 'op', value: op, joined: true } : { kind: 'op', value: op });
       i += op.length;
       continue;
     }

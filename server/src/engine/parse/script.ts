@@ -7,7 +7,7 @@ import { findTable } from '../kb';
 import { Token } from '../lexer';
 import { LineIndex } from '../lineIndex';
 import { ArmRef, ChainDecl, Command, CommentLine, decidesPackets, Ruleset, TableBlock } from '../model';
-import { HereDoc, lexShell, ShellItem, UnclosedQuote } from '../shellLexer';
+import { HereDoc, lexShell, ShellItem, ShellOp, UnclosedQuote } from '../shellLexer';
 import { TemplateBlocks } from './template';
 import { parseCommand } from './command';
 import { parseRestoreLines } from './restore';
@@ -64,6 +64,17 @@ interface SimpleCommand {
 /** The redirections of files (here-documents are read apart). */
 const FILE_REDIRECTS = new Set(['<', '>', '>>', '>&', '<&', '<>', '>|']);
 
+/**
+ * `PORTS=(22 80 443)`: bash's array assignment, whose `(` the lexer hands on as an operator after the word `PORTS=`.
+ * That word is not an empty value: it is made one whose value is not known (the array's words are a command of
+ * their own to the reader, which runs nothing).
+ */
+function arrayAssignment(words: Token[], op: ShellOp): void {
+  const w = words[words.length - 1];
+  if (!op.joined || !w || !w.raw.endsWith('=') || !ASSIGN.test(w.raw)) return;
+  words[words.length - 1] = new Token(`${w.value}(`, `${w.raw}(`, w.line, w.start, w.endLine, w.end, w.quoted, true);
+}
+
 /** Splits the item stream into simple commands (words between control operators), each with its here-document. */
 function simpleCommands(items: ShellItem[], statements: ScriptStatements, blocks: TemplateBlocks): SimpleCommand[] {
   const out: SimpleCommand[] = [];
@@ -106,6 +117,7 @@ function simpleCommands(items: ShellItem[], statements: ScriptStatements, blocks
     else if (it.kind === 'op' && FILE_REDIRECTS.has(it.value)) {
       if (it.target) (cur.redirects ??= []).push({ op: it.value, target: it.target });
     } else if (it.kind === 'op') {
+      arrayAssignment(cur.words, it);
       finish();
       if (statements.operator(it.value) && pushed) out.pop();
       before = it.value;
