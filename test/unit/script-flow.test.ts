@@ -352,6 +352,7 @@ test('a variable assigned once, plainly, is read as its value where it is used a
     base('LAN=eth1', 'SSH=22', 'export LAN'),
     base('LAN=eth1', 'SSH=22', '. /etc/default/firewall'),
     base('LAN=eth1', 'SSH=22', 'read LAN'),
+    base('LAN=eth1', 'SSH=22', 'printf -v LAN %s eth2'),
     base('LAN=eth1', 'SSH=22', 'echo ${LAN:=eth3}'),
     base('LAN=eth1', 'SSH=22', 'for LAN in eth1 eth2; do :; done'),
     base('[ -e /dev/ppp0 ] && LAN=eth1', 'SSH=22'),

@@ -97,6 +97,8 @@ export class ShellValues {
         continue;
       }
       if (first && DECLARES.has(first.value)) for (const w of words.slice(k + 1)) spoil(/^[A-Za-z_][A-Za-z0-9_]*/.exec(w.value)?.[0] ?? '');
+      // `printf -v NAME ...` sets NAME (bash).
+      if (first?.value === 'printf') for (let j = k + 1; j + 1 < words.length; j++) if (words[j].value === '-v') spoil(words[j + 1].value);
       if (first?.value === 'for' && words[k + 1]) spoil(words[k + 1].value);
       // (Looked for only in words that hold an expansion: most hold none, and a search allocates.)
       for (const w of words) if (w.dynamic && w.raw.includes('${')) for (const d of w.raw.matchAll(DEFAULT)) spoil(d[1]);
