@@ -419,6 +419,10 @@ test('an unquoted known value with blanks is split into words, as the shell spli
   // Options kept in a variable are read as the rule's own: the DROP after the ACCEPT of the same packets never fires.
   const opts = run(script('OPTS="-p tcp --dport 25"', 'iptables -A INPUT $OPTS -j ACCEPT', 'iptables -A INPUT -p tcp --dport 25 -j DROP'));
   assert.deepEqual(opts.diagnostics.filter((d) => d.code === 'shadowed-rule').map((d) => d.range.start.line), [3]);
+  // Where the script sets IFS, the shell may split elsewhere than at blanks: such a value is not known as words.
+  const ifs = run(script('IFS=","', 'OPTS="-p tcp --dport 25"', 'iptables -A INPUT $OPTS -j ACCEPT', 'iptables -A INPUT -p tcp --dport 25 -j DROP'));
+  assert.deepEqual(ifs.diagnostics.filter((d) => d.code === 'shadowed-rule'), []);
+  assert.equal(ifs.ruleset.commands[0].dynamic, true);
   // The hover names the words, on an option's name as on a value.
   assert.match(hover(opts, { line: 2, character: 20 })!.markdown, /^`\$OPTS` is split by the shell into the words `-p`, `tcp`, `--dport`, `25` \(it is not quoted\)[^]*\*\*`-p`, `--protocol`\*\*/);
   assert.match(hover(list, { line: 2, character: 50 })!.markdown, /^`\$SERVICES` is split by the shell into the words `22`, `80`, `443`/);

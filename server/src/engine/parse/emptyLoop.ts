@@ -26,9 +26,14 @@ export function emptyLoops(commands: readonly SimpleWords[], loops: readonly For
   const out: EmptyLoop[] = [];
   for (const loop of loops) {
     const list = loopHead(commands[loop.head].words)?.list;
-    if (list?.length && list.every((w) => w.dynamic && !w.quoted && values.text(w)?.trim() === '')) out.push({ loop, list });
+    if (list?.length && list.every((w) => w.dynamic && !w.quoted && isBlank(values.text(w), values))) out.push({ loop, list });
   }
   return out;
+}
+
+/** Empty, or blanks only where the shell splits at blanks alone (a script that sets IFS may split elsewhere). */
+function isBlank(value: string | undefined, values: ShellValues): boolean {
+  return value === '' || (values.plainSplitting && value?.trim() === '');
 }
 
 /** The commands of a loop's body (between its `do` and its `done`). */

@@ -230,7 +230,7 @@ export function shellOf(text: string, fileName?: string): Shell {
 function loopValues(list: readonly Token[], values: ShellValues, shell: Shell): string[] | undefined {
   const out: string[] = [];
   for (const w of list) {
-    const text = w.dynamic ? values.text(w) : w.value;
+    const text = w.dynamic && (w.quoted || values.plainSplitting) ? values.text(w) : w.dynamic ? undefined : w.value;
     // Globs stand for words not known here; so do braces in a variable's value, or where the shell is not known.
     if (text === undefined || (!w.quoted && /[*?[]/.test(text))) return undefined;
     const expansion = w.quoted ? undefined : braceExpansion(text, MAX_VALUES);
@@ -395,7 +395,7 @@ function callLoop<C extends InArms>(commands: readonly C[], fn: number, at: read
     if (n > 0) for (let j = at[n - 1] + 1; j < i; j++) if (!HARMLESS.has(commandWord(commands[j].words)?.value ?? '')) return undefined;
     for (const [q, p] of params.entries()) {
       const arg = call.words[leading(call.words) + Number(p)];
-      const text = arg && (arg.dynamic ? values.text(arg) : arg.value);
+      const text = arg && (arg.dynamic ? (arg.quoted || values.plainSplitting ? values.text(arg) : undefined) : arg.value);
       // A word the shell would split (here, or where the body uses it unquoted), drop (empty, unquoted), glob or
       // brace-expand is not one value.
       if (text === undefined || /\s/.test(text) || (!arg.quoted && (text === '' || /[*?[{]/.test(text)))) return undefined;

@@ -108,6 +108,14 @@ export class ShellValues {
     return new ShellValues(known, false, new Set(count.keys()));
   }
 
+  /**
+   * Whether the shell splits unquoted values at blanks, as it does unless the script sets IFS (`IFS=' ,'` splits at
+   * commas too, anywhere after it runs): where it may not, an unquoted known value is not known as words.
+   */
+  get plainSplitting(): boolean {
+    return !this.written.has('IFS');
+  }
+
   /** The value of a known variable. */
   valueOf(name: string): string | undefined {
     return this.known.get(name)?.value;
@@ -124,7 +132,7 @@ export class ShellValues {
   resolve(t: Token): Token | undefined {
     const value = this.text(t);
     // Unquoted, a value with blanks is split into several words, and an empty one is no word at all (see split).
-    if (value === undefined || (!t.quoted && (value === '' || /\s/.test(value)))) return undefined;
+    if (value === undefined || (!t.quoted && (value === '' || /\s/.test(value) || !this.plainSplitting))) return undefined;
     return new Token(value, t.raw, t.line, t.start, t.endLine, t.end, t.quoted, false);
   }
 
@@ -135,7 +143,7 @@ export class ShellValues {
    * comes next). Undefined for a quoted word, or one not known.
    */
   split(t: Token): Token[] | undefined {
-    if (t.quoted) return undefined;
+    if (t.quoted || !this.plainSplitting) return undefined;
     const value = this.text(t);
     if (value === undefined || (value !== '' && !/\s/.test(value))) return undefined;
     return value.split(/\s+/).filter(Boolean).map((v) => new Token(v, t.raw, t.line, t.start, t.endLine, t.end, false, false));
