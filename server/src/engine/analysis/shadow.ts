@@ -283,7 +283,6 @@ export function reportDeadRules(model: AnalysisModel, ctx: CheckContext): Set<Ru
   return reported;
 }
 
-
 export function fullBox(model: AnalysisModel, ri: RuleInfo): boolean {
   const space = model.space(ri.chain);
   return ri.exact && space.subsetOf(space.full, ri.box);
