@@ -419,6 +419,13 @@ test('an unquoted known value with blanks is split into words, as the shell spli
   // Options kept in a variable are read as the rule's own: the DROP after the ACCEPT of the same packets never fires.
   const opts = run(script('OPTS="-p tcp --dport 25"', 'iptables -A INPUT $OPTS -j ACCEPT', 'iptables -A INPUT -p tcp --dport 25 -j DROP'));
   assert.deepEqual(opts.diagnostics.filter((d) => d.code === 'shadowed-rule').map((d) => d.range.start.line), [3]);
+  // A function's command runs where the function is called: written before the assignment, called after it, it reads
+  // the value; called once before it too, it does not (that first call reads nothing, and is said so).
+  const body = ['setup() {', '  iptables -A INPUT -p tcp --dport $PORT -j ACCEPT', '}'];
+  const after = run(script(...body, 'PORT=80a', 'setup'));
+  assert.match(after.diagnostics.find((d) => d.code === 'invalid-value')?.message ?? '', /\(\$PORT is 80a here, as set on line 5\)$/);
+  const before = run(script(...body, 'setup', 'PORT=80a', 'setup'));
+  assert.deepEqual(before.diagnostics.filter((d) => d.severity === 'error' || d.code === 'unset-variable').map((d) => d.code), ['unset-variable']);
   // Where the script sets IFS, the shell may split elsewhere than at blanks: such a value is not known as words.
   const ifs = run(script('IFS=","', 'OPTS="-p tcp --dport 25"', 'iptables -A INPUT $OPTS -j ACCEPT', 'iptables -A INPUT -p tcp --dport 25 -j DROP'));
   assert.deepEqual(ifs.diagnostics.filter((d) => d.code === 'shadowed-rule'), []);

@@ -372,11 +372,12 @@ class ScriptReader implements Gathered {
   private read(sc: SimpleCommand): void {
     const { words, heredoc, arms, pattern, redirects } = sc;
     if (pattern) return;
+    const values = this.valuesFor(sc);
     const k = commandWord(words, this.aliases);
     for (let q = 0; q < k && this.ipv6Words.size; q++) if (this.aliases.get(words[q].value.slice(0, words[q].value.indexOf('='))) === 6) this.ip6Aliases.add(words[q]);
     if (k >= words.length) return;
-    this.files.push(...fileMentions(words, k, redirects, this.values, this.opts.fileName));
-    readIpsetCommand(words, k, this.values, arms, heredoc, this.index, this.ipsets);
+    this.files.push(...fileMentions(words, k, redirects, values, this.opts.fileName));
+    readIpsetCommand(words, k, values, arms, heredoc, this.index, this.ipsets);
     const called = words[k].quoted || words[k].dynamic ? undefined : this.statements.functions.get(words[k].value);
     // (A call in a loop that makes no pass never happens.)
     if (called !== undefined && !this.neverRuns.has(sc)) this.calls.push({ statement: called, arms, line: words[k].line, at: this.commands.length, unsure: sc.conditional || this.depths.has(sc) });
@@ -387,15 +388,27 @@ class ScriptReader implements Gathered {
       this.templated = true;
       return;
     }
-    const restore = embeddedRestore(words, k, heredoc, this.index, this.opts, this.values);
+    const restore = embeddedRestore(words, k, heredoc, this.index, this.opts, values);
     const unseen = restore ? undefined : unseenLoad(words, k, this.opts);
     if (unseen) this.loads.push({ ...unseen, line: words[k].range.start.line, arms });
     else if (restore) this.readEmbedded(restore, sc);
     else {
-      const families = addIptables(this, sc, k, loopTaken(sc, this.loops, this.together, this.values, this.aliases, this.opts.family), this.values, this.aliases, this.opts.family);
+      const families = addIptables(this, sc, k, loopTaken(sc, this.loops, this.together, values, this.aliases, this.opts.family), values, this.aliases, this.opts.family);
       // An ip6tables command is read as one: what it does to IPv6 is the analysis's to say.
       if (families?.includes(6)) for (const w of words) this.ipv6Words.delete(w);
     }
+  }
+
+  /**
+   * The variables as a command reads them: where it stands, or for a command of a function's body (not in an if,
+   * case or loop of it) whose every call stands at the top of the script, where the first call is.
+   */
+  private valuesFor(sc: SimpleCommand): ShellValues {
+    const calls = sc.arms.length === 1 && !this.depths.has(sc) ? this.uses.calls.get(sc.arms[0].statement) : undefined;
+    if (!calls?.length || !this.values.size) return this.values;
+    const at = calls.map((i) => this.simple[i]);
+    if (!at.every((c) => !c.arms.length && !this.depths.has(c) && !c.conditional)) return this.values;
+    return this.values.runningAt(Math.min(...at.map((c) => c.words[0].line)));
   }
 
   /** The rules of a restore file fed to iptables-restore from a here-document, as the script's commands. */

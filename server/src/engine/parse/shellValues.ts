@@ -52,7 +52,20 @@ export class ShellValues {
    * then also run commands (iptables ones included) that nothing here sees. `written`: every name the script (or a
    * file it sources) assigns, declares, reads into, loops over or gives a default.
    */
-  private constructor(private readonly known: Map<string, Known>, readonly opaque = false, readonly written: ReadonlySet<string> = new Set()) {}
+  private constructor(private readonly known: Map<string, Known>, readonly opaque = false, readonly written: ReadonlySet<string> = new Set(), private readonly runLine?: number) {}
+
+  /**
+   * The same variables, for the words of a command that runs later than it stands: a function's, whose every call
+   * comes at `line` or after (a variable set before that line is known there, wherever the body is written).
+   */
+  runningAt(line: number): ShellValues {
+    return new ShellValues(this.known, this.opaque, this.written, line);
+  }
+
+  /** Whether a word on `line` reads the value set by `v` (set before the word runs). */
+  private setBefore(line: number, v: Known): boolean {
+    return Math.max(line, this.runLine ?? line) > v.word.line;
+  }
 
   /**
    * `sourced` reads the file a `.` or `source` command names (its one word); without it, or when it cannot, the
@@ -164,7 +177,7 @@ export class ShellValues {
     const m = USE.exec(t.raw);
     if (m) {
       const v = this.known.get(m[1] ?? m[2]);
-      return v && t.line > v.word.line ? v.value : undefined;
+      return v && this.setBefore(t.line, v) ? v.value : undefined;
     }
     return this.expand(t);
   }
@@ -181,7 +194,7 @@ export class ShellValues {
     let failed = false;
     out = t.value.replace(EXPANSION, (whole: string, braced: string | undefined, bare: string | undefined) => {
       const v = this.known.get(braced ?? bare ?? '');
-      if (!v || t.line <= v.word.line) failed = true;
+      if (!v || !this.setBefore(t.line, v)) failed = true;
       return v?.value ?? whole;
     });
     return failed || out.includes('$') ? undefined : out;
