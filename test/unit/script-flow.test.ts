@@ -401,6 +401,9 @@ test('a setting left blank is a value too: unquoted, the shell leaves the word o
   assert.deepEqual(r.diagnostics.filter((d) => d.code === 'shadowed-rule').map((d) => d.range.start.line), [7]);
   assert.equal(r.state.get(4, 'filter', 'INPUT')!.rules.length, 2);
   assert.match(hover(r, { line: 5, character: 23 })!.markdown, /^`"\$ADMIN"` is empty here/);
+  // The word the shell leaves out has a hover of its own (iptables never sees it).
+  assert.match(hover(r, { line: 4, character: 23 })!.markdown, /^`\$LAN` is empty here: not quoted, the shell leaves the word out/);
+  assert.match(hover(r, { line: 6, character: 20 })!.markdown, /^`\$EXTRA` is empty here/);
   // A finding of the command's own (a port iptables refuses) stays where it is, not blamed on the blank word.
   const own = run(script('EXTRA=', 'iptables -A INPUT -p tcp --dport 80a $EXTRA -j ACCEPT'));
   assert.deepEqual(own.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.range.start.character, d.message]), [[33, "'80a' is not a port number or service name."]]);

@@ -313,9 +313,16 @@ function templateHover(result: LintResult, pos: Position): HoverResult | undefin
   return { markdown, range };
 }
 
+/** A word of a script's iptables command that the shell leaves out: what iptables gets there (nothing). */
+function vanishedHover(result: LintResult, pos: Position): HoverResult | undefined {
+  const w = result.ruleset.vanished?.find((t) => t.line === pos.line && t.start <= pos.character && pos.character <= t.end);
+  if (!w) return undefined;
+  return { markdown: `\`${w.raw}\` is empty here: not quoted, the shell leaves the word out, and iptables reads the words around it as they come. Each variable in it is set once, plainly, before this line.`, range: w.range };
+}
+
 export function hover(result: LintResult, pos: Position): HoverResult | undefined {
   const loc = locate(result, pos);
-  if (!loc) return templateHover(result, pos);
+  if (!loc) return templateHover(result, pos) ?? vanishedHover(result, pos);
   const markdown = loopWord(result, loc) ?? describe(result, loc);
   if (!markdown) return undefined;
   const range = 'token' in loc ? loc.token.range : loc.range;

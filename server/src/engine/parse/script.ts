@@ -284,6 +284,8 @@ interface Gathered {
   armsOf: Map<Command, ArmRef[]>;
   loads: Array<NonNullable<Ruleset['loads']>[number] & { arms: ArmRef[] }>;
   loopInfo: Map<Command, LoopInfo>;
+  /** The words of iptables commands that the shell leaves out (a known variable, unquoted, left empty). */
+  vanished: Set<Token>;
 }
 
 export function parseScript(text: string, defaultFamily: Family, index = new LineIndex(text), opts: ScriptOptions = {}): Ruleset {
@@ -303,6 +305,7 @@ export function parseScript(text: string, defaultFamily: Family, index = new Lin
 class ScriptReader implements Gathered {
   readonly commands: Command[] = [];
   readonly families = new Set<Family>();
+  readonly vanished = new Set<Token>();
   readonly armsOf = new Map<Command, ArmRef[]>();
   readonly loads: Gathered['loads'] = [];
   readonly loopInfo = new Map<Command, LoopInfo>();
@@ -482,6 +485,7 @@ class ScriptReader implements Gathered {
     const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments: this.comments, diagnostics: this.sink.items, lineCount: index.lineCount, mentionsIpv6: this.mentionsIpv6(), otherArms: withNeverRun(notFollowed(armsOf, follows), this.neverRun), armsOf: armsOf.size ? armsOf : undefined, loads: counted, files: files.length ? files : undefined, ipsets: ipsets.made.length || ipsets.unseen ? ipsets : undefined };
     if (loopInfo.size) ruleset.loops = loopInfo;
     if (this.neverRun.size) ruleset.neverRun = this.neverRun;
+    if (this.vanished.size) ruleset.vanished = [...this.vanished];
     ruleset.unsure = unsureCommands(local, armsOf, calls, statements.kinds, (c) => !!loopInfo.get(c)?.loop.calls);
     if (local.size) ruleset.unsureHere = local;
     if (this.values.opaque || commands.some(addsToUnknownChain)) ruleset.unseenRules = true;
@@ -560,7 +564,7 @@ function templateStart(items: ShellItem[]): Range | undefined {
  * word is there and where it is set; it offers no edit of its own (the word is a variable, whose assignment is
  * where to mend it, perhaps for other commands too).
  */
-function parseResolved(words: Token[], values: ShellValues, ctx: Parameters<typeof parseCommand>[1]): { cmd: Command | undefined; resolved: boolean } {
+function parseResolved(words: Token[], values: ShellValues, ctx: Parameters<typeof parseCommand>[1], vanished?: Set<Token>): { cmd: Command | undefined; resolved: boolean } {
   if (!values.size) return { cmd: parseCommand(words, ctx), resolved: false };
   const put: Token[] = [];
   const gone: Token[] = [];
@@ -574,6 +578,7 @@ function parseResolved(words: Token[], values: ShellValues, ctx: Parameters<type
   const own = new DiagnosticSink();
   const cmd = parseCommand(resolvedWords, { ...ctx, sink: own });
   const byGone = gone.length ? causedByGone(own.items, words, gone, ctx) : undefined;
+  for (const w of gone) vanished?.add(w);
   for (const d of own.items) {
     // (A finding about one item of the value's list is said of the whole word.)
     const { line, character } = d.range.start;
@@ -638,7 +643,7 @@ function addIptables(g: Gathered, sc: SimpleCommand, k: number, loop: LoopOf | u
     const plain = words.slice(k + 1);
     const rest = withFixed(plain, loop);
     const looped = loop && parseLooped(rest, loop, values, ctx);
-    const { cmd, resolved } = looped ?? parseResolved(rest, values, ctx);
+    const { cmd, resolved } = looped ?? parseResolved(rest, values, ctx, g.vanished);
     if (own !== g.sink) for (const d of own.items) if (!g.sink.items.some((x) => sameFinding(x, d))) g.sink.items.push(d);
     // `iptables {{ rule }}`: a command of the template's making (its iptables command itself unknown).
     if (!cmd && rest.some(isTemplateExpression)) g.loads.push({ family, noflush: false, line: words[k].range.start.line, arms, template: true });
