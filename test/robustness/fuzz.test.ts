@@ -336,6 +336,16 @@ withoutRunningAway('scripts nested 20,000 ifs deep, calling a chain of 20,000 fu
   }), { numRuns: 500 });
 });
 
+withoutRunningAway('a chain of 20,000 functions called only from a loop over an empty list, and 20,000 such loops, are read without running away', () => {
+  const n = 20000;
+  const fns = ['#!/bin/sh', 'NONE=', ...Array.from({ length: n }, (_, i) => `f${i}() { f${i + 1}; }`), `f${n}() { iptables -A INPUT -p tcp --dport 22 -j ACCEPT; }`, 'for x in $NONE; do f0; done', ''].join('\n');
+  assert.equal(lint(fns, { fileName: 'fw.sh' }).state.get(4, 'filter', 'INPUT')?.rules.length ?? 0, 0);
+  const loops = ['#!/bin/sh', 'NONE=', ...Array.from({ length: n }, (_, i) => `for x in $NONE; do iptables -A INPUT -s 10.0.${i >> 8}.${i & 255} -j DROP; done`), ''].join('\n');
+  const r = lint(loops, { fileName: 'fw.sh' });
+  assert.equal(r.diagnostics.filter((d) => d.code === 'empty-loop').length, n);
+  assert.equal(r.state.get(4, 'filter', 'INPUT')?.rules.length ?? 0, 0);
+});
+
 withoutRunningAway('a script of 5,000 variables set nowhere, each a letter off one that is set, and names of 20,000 characters, is analysed without running away', () => {
   const n = 5000;
   const long = 'A'.repeat(20000);

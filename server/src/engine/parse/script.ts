@@ -185,13 +185,25 @@ function hereDocWord(w: Token, values: ShellValues): Token | undefined {
 function neverRunning(commands: readonly SimpleCommand[], empty: readonly EmptyLoop[], uses: FunctionUses<SimpleCommand>): Set<SimpleCommand> {
   const out = new Set(empty.flatMap((e) => bodyOfLoop(commands, e.loop)));
   if (!out.size) return out;
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [fn, calls] of uses.calls) {
-      const body = uses.bodies.get(fn) ?? [];
-      if (!body.length || out.has(body[0]) || !calls.every((i) => out.has(commands[i]))) continue;
-      for (const c of body) out.add(c);
-      grew = true;
+  // Each call's function, and how many of each function's calls may still run; a function none of whose calls
+  // runs never runs its body, whose calls then never run either (each command is looked at once).
+  const callee = new Map<SimpleCommand, number>();
+  const left = new Map<number, number>();
+  for (const [fn, calls] of uses.calls) {
+    for (const i of calls) callee.set(commands[i], fn);
+    left.set(fn, calls.length);
+  }
+  const queue = [...out];
+  while (queue.length) {
+    const fn = callee.get(queue.pop()!);
+    if (fn === undefined) continue;
+    const n = left.get(fn)! - 1;
+    left.set(fn, n);
+    if (n > 0) continue;
+    for (const c of uses.bodies.get(fn) ?? []) {
+      if (out.has(c)) continue;
+      out.add(c);
+      queue.push(c);
     }
   }
   return out;
