@@ -344,6 +344,13 @@ withoutRunningAway('a chain of 20,000 functions called only from a loop over an 
   const r = lint(loops, { fileName: 'fw.sh' });
   assert.equal(r.diagnostics.filter((d) => d.code === 'empty-loop').length, n);
   assert.equal(r.state.get(4, 'filter', 'INPUT')?.rules.length ?? 0, 0);
+  // Nested 20,000 deep, the rule at the heart: one finding, on the outermost loop.
+  const nested = ['#!/bin/sh', 'NONE=', ...Array.from({ length: n }, () => 'for x in $NONE; do'), 'iptables -A INPUT -j DROP', ...Array.from({ length: n }, () => 'done'), ''].join('\n');
+  const deep = lint(nested, { fileName: 'fw.sh' });
+  assert.deepEqual(deep.diagnostics.filter((d) => d.code === 'empty-loop').map((d) => d.range.start.line), [2]);
+  // A function with 20,000 calls and a body of 2,000 commands: the calls are looked at once.
+  const calls = ['#!/bin/sh', 'P=22', 'f() {', ...Array.from({ length: 2000 }, (_, i) => `  iptables -A INPUT -s 10.1.${i >> 8}.${i & 255} -p tcp --dport $P -j ACCEPT`), '}', ...Array.from({ length: n }, () => 'f'), ''].join('\n');
+  assert.ok(lint(calls, { fileName: 'fw.sh' }).state.get(4, 'filter', 'INPUT')!.rules.length >= 2000);
 });
 
 withoutRunningAway('a script of 5,000 variables set nowhere, each a letter off one that is set, and names of 20,000 characters, is analysed without running away', () => {

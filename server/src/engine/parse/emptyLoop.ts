@@ -20,11 +20,15 @@ export interface EmptyLoop {
 
 /**
  * The loops whose every word is a known variable, unquoted, whose value is empty or blanks only (`$A $B` with `A=`
- * and `B=" "`). A quoted one (`"$A"`) is one pass with an empty word; an unknown one may hold anything.
+ * and `B=" "`), but those inside another such loop. A quoted one (`"$A"`) is one pass with an empty word; an unknown
+ * one may hold anything.
  */
 export function emptyLoops(commands: readonly SimpleWords[], loops: readonly ForLoop[], values: ShellValues): EmptyLoop[] {
   const out: EmptyLoop[] = [];
   for (const loop of loops) {
+    // A loop inside one that makes no pass never runs at all (and the bodies stay apart: each is read once).
+    const outer = out[out.length - 1]?.loop;
+    if (outer && loop.head >= outer.first && loop.head <= outer.last) continue;
     const list = loopHead(commands[loop.head].words)?.list;
     if (list?.length && list.every((w) => w.dynamic && !w.quoted && isBlank(values.text(w), values))) out.push({ loop, list });
   }

@@ -419,11 +419,24 @@ class ScriptReader implements Gathered {
    * case or loop of it) whose every call stands at the top of the script, where the first call is.
    */
   private valuesFor(sc: SimpleCommand): ShellValues {
-    const calls = sc.arms.length === 1 && !this.depths.has(sc) ? this.uses.calls.get(sc.arms[0].statement) : undefined;
-    if (!calls?.length || !this.values.size) return this.values;
-    const at = calls.map((i) => this.simple[i]);
-    if (!at.every((c) => !c.arms.length && !this.depths.has(c) && !c.conditional)) return this.values;
-    return this.values.runningAt(Math.min(...at.map((c) => c.words[0].line)));
+    const fn = sc.arms.length === 1 && !this.depths.has(sc) && this.values.size ? sc.arms[0].statement : undefined;
+    if (fn === undefined || !this.uses.calls.has(fn)) return this.values;
+    let values = this.bodyValues.get(fn);
+    if (!values) this.bodyValues.set(fn, (values = this.firstCallValues(this.uses.calls.get(fn)!)));
+    return values;
+  }
+
+  /** The variables as the commands of a function read them, by its calls (see valuesFor); worked out once a function. */
+  private readonly bodyValues = new Map<number, ShellValues>();
+
+  private firstCallValues(calls: readonly number[]): ShellValues {
+    let first = Infinity;
+    for (const i of calls) {
+      const c = this.simple[i];
+      if (c.arms.length || this.depths.has(c) || c.conditional) return this.values;
+      first = Math.min(first, c.words[0].line);
+    }
+    return this.values.runningAt(first);
   }
 
   /** The rules of a restore file fed to iptables-restore from a here-document, as the script's commands. */

@@ -188,9 +188,14 @@ function usesIn<C extends SimpleWords>(commands: readonly C[], iptables: (c: C) 
 /** The expansions in the lists of `for` loops whose bodies run iptables (`for ip in $BLOCKLIST`). */
 function listUses<C extends SimpleWords>(commands: readonly C[], loops: readonly ForLoop[], iptables: (c: C) => number | undefined, may: (name: string, c: C) => boolean): Use[] {
   const out: Use[] = [];
+  if (!loops.length) return out;
+  // How many iptables commands come before each command: whether a body holds one, without reading it (loops may
+  // nest thousands deep).
+  const before = new Int32Array(commands.length + 1);
+  for (let i = 0; i < commands.length; i++) before[i + 1] = before[i] + (iptables(commands[i]) !== undefined ? 1 : 0);
   for (const loop of loops) {
     const list = loopHead(commands[loop.head].words)?.list;
-    if (!list || !commands.slice(loop.first, loop.last + 1).some((c) => iptables(c) !== undefined)) continue;
+    if (!list || before[loop.last + 1] === before[loop.first]) continue;
     for (const [at, word] of list.entries()) {
       if (word.dynamic) for (const name of namesRead(word.raw).filter((n) => may(n, commands[loop.head]))) out.push({ name, word, at, k: 0, words: list, list: list.length });
     }
