@@ -96,14 +96,19 @@ function key(c: Command, exact: boolean): string {
   return `${generic.sort().join(' ')} | ${matches.join(' ')} | ${targetKey(c, exact)}`;
 }
 
-/** Identities already worked out, by command (a command does not change once parsed). */
+/** Identities already worked out, by command (a command does not change once parsed): exact ones, and loose ones. */
 const IDENTITIES = new WeakMap<Command, string>();
+const LOOSE = new WeakMap<Command, string>();
+
+function kept(known: WeakMap<Command, string>, c: Command, exact: boolean): string {
+  let id = known.get(c);
+  if (id === undefined) known.set(c, (id = key(c, exact)));
+  return id;
+}
 
 /** What iptables compares when a -D names a rule by its words (not the command, chain or rule number). */
 export function ruleIdentity(c: Command): string {
-  let id = IDENTITIES.get(c);
-  if (id === undefined) IDENTITIES.set(c, (id = key(c, true)));
-  return id;
+  return kept(IDENTITIES, c, true);
 }
 
 /**
@@ -111,9 +116,5 @@ export function ruleIdentity(c: Command): string {
  * same rule to the kernel though their identities differ (ICMP type names, marks, ... may be equal written apart).
  */
 export function looseIdentity(c: Command): string {
-  let id = LOOSE.get(c);
-  if (id === undefined) LOOSE.set(c, (id = key(c, false)));
-  return id;
+  return kept(LOOSE, c, false);
 }
-
-const LOOSE = new WeakMap<Command, string>();

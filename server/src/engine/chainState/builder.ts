@@ -87,8 +87,9 @@ export class StateBuilder {
     const m = this.specRules.get(cs);
     if (m) {
       const held = this.withSpec(m, c);
+      const at = by > 0 ? -1 : held.indexOf(c);
       if (by > 0) held.push(c);
-      else if (held.includes(c)) held.splice(held.indexOf(c), 1);
+      else if (at >= 0) held.splice(at, 1);
     }
     const ids = this.idCounts.get(cs);
     if (ids) ids.set(ruleIdentity(c), (ids.get(ruleIdentity(c)) ?? 0) + by);

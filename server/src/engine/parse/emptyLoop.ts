@@ -10,7 +10,7 @@
 import { Token } from '../lexer';
 import { DiagnosticSink } from './diagnostics';
 import { ShellValues, SimpleWords } from './shellValues';
-import { ForLoop, loopHead } from './scriptLoops';
+import { bodyOfLoop, ForLoop, loopHead } from './scriptLoops';
 
 /** A `for` loop whose list the shell expands to no word at all, with the list's words. */
 export interface EmptyLoop {
@@ -38,11 +38,6 @@ export function emptyLoops(commands: readonly SimpleWords[], loops: readonly For
 /** Empty, or blanks only where the shell splits at blanks alone (a script that sets IFS may split elsewhere). */
 function isBlank(value: string | undefined, values: ShellValues): boolean {
   return value === '' || (values.plainSplitting && value?.trim() === '');
-}
-
-/** The commands of a loop's body (between its `do` and its `done`). */
-export function bodyOfLoop<C>(commands: readonly C[], loop: ForLoop): readonly C[] {
-  return commands.slice(loop.first, loop.last + 1);
 }
 
 /** Reports each empty loop whose body runs iptables or ip6tables (`runsIptables(c)`), on its list, naming where the values are set. */

@@ -12,7 +12,7 @@ import { LineIndex } from '../lineIndex';
 import { Range } from '../types';
 import { DiagnosticSink } from './diagnostics';
 import { SimpleWords } from './shellValues';
-import { commandWord, ForLoop, FunctionUses, InArms, leading } from './scriptLoops';
+import { bodyOfLoop, commandWord, ForLoop, FunctionUses, InArms, leading } from './scriptLoops';
 
 /** A body longer than this (in characters, or in commands) is not looked through. */
 const MAX_BODY = 100_000;
@@ -29,7 +29,7 @@ export function checkLoopVariables<C extends SimpleWords>(commands: readonly C[]
     // Where its body starts and ends: after `do`, before `done`.
     const [from, to] = [index.offset(loop.doWord.range.end), index.offset(loop.doneWord.range.start)];
     if (to - from > MAX_BODY || loop.last - loop.first > MAX_COMMANDS) continue;
-    const body = commands.slice(loop.first, loop.last + 1).filter((c) => commandWord(c.words) !== undefined);
+    const body = bodyOfLoop(commands, loop).filter((c) => commandWord(c.words) !== undefined);
     const kinds = body.map(kind);
     if (!kinds.includes('iptables') || kinds.includes(undefined)) continue;
     const text = index.text.slice(from, to);

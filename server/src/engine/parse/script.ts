@@ -18,8 +18,8 @@ import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from '.
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
 import { checkFunctionArguments, checkLoopVariables } from './loopVariable';
 import { checkUnsetVariables } from './unsetVariable';
-import { bodyOfLoop, checkEmptyLoops, EmptyLoop, emptyLoops } from './emptyLoop';
-import { BodyRule, callLoops, eachValue, ForLoop, forLoops, FunctionUses, functionUses, HARMLESS, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopDepths, loopsOf, mentionsLoopVar, Shell, shBraceWords, shellOf, takenTogether, varyingNames, varyingValue, withFixed, withValue } from './scriptLoops';
+import { checkEmptyLoops, EmptyLoop, emptyLoops } from './emptyLoop';
+import { BodyRule, bodyOfLoop, callLoops, eachValue, ForLoop, forLoops, FunctionUses, functionUses, HARMLESS, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopDepths, loopsOf, mentionsLoopVar, Shell, shBraceWords, shellOf, takenTogether, varyingNames, varyingValue, withFixed, withValue } from './scriptLoops';
 import { comparePos, Diagnostic, Range } from '../types';
 
 /**
@@ -419,11 +419,17 @@ class ScriptReader implements Gathered {
    * case or loop of it) whose every call stands at the top of the script, where the first call is.
    */
   private valuesFor(sc: SimpleCommand): ShellValues {
-    const fn = sc.arms.length === 1 && !this.depths.has(sc) && this.values.size ? sc.arms[0].statement : undefined;
-    if (fn === undefined || !this.uses.calls.has(fn)) return this.values;
+    const fn = this.values.size ? this.functionOf(sc) : undefined;
+    if (fn === undefined) return this.values;
     let values = this.bodyValues.get(fn);
     if (!values) this.bodyValues.set(fn, (values = this.firstCallValues(this.uses.calls.get(fn)!)));
     return values;
+  }
+
+  /** The called function whose body holds the command directly (not in an if, case or loop of it). */
+  private functionOf(sc: SimpleCommand): number | undefined {
+    const fn = sc.arms.length === 1 && !this.depths.has(sc) ? sc.arms[0].statement : undefined;
+    return fn !== undefined && this.uses.calls.has(fn) ? fn : undefined;
   }
 
   /** The variables as the commands of a function read them, by its calls (see valuesFor); worked out once a function. */
@@ -486,8 +492,8 @@ class ScriptReader implements Gathered {
     const topLevel = (sc: SimpleCommand) => !sc.arms.length && !this.depths.has(sc);
     // A command of a function's body (not in an if, case or loop of it) runs where the function is first called.
     const calledAt = (sc: SimpleCommand) => {
-      const calls = sc.arms.length === 1 && !this.depths.has(sc) ? this.uses.calls.get(sc.arms[0].statement) : undefined;
-      const call = calls && this.simple[calls[0]];
+      const fn = this.functionOf(sc);
+      const call = fn === undefined ? undefined : this.simple[this.uses.calls.get(fn)![0]];
       return call && topLevel(call) ? call.words[commandWord(call.words, undefined)] : undefined;
     };
     checkUnsetVariables({ commands: this.simple, loops: this.forLoops, restoreLines: this.expandedLines }, wordsOf(this.items), this.values, { iptables: iptablesAt, topLevel, calledAt }, covered, this.sink);

@@ -230,7 +230,7 @@ export function shellOf(text: string, fileName?: string): Shell {
 function loopValues(list: readonly Token[], values: ShellValues, shell: Shell): string[] | undefined {
   const out: string[] = [];
   for (const w of list) {
-    const text = w.dynamic && (w.quoted || values.plainSplitting) ? values.text(w) : w.dynamic ? undefined : w.value;
+    const text = values.wordText(w);
     // Globs stand for words not known here; so do braces in a variable's value, or where the shell is not known.
     if (text === undefined || (!w.quoted && /[*?[]/.test(text))) return undefined;
     const expansion = w.quoted ? undefined : braceExpansion(text, MAX_VALUES);
@@ -253,6 +253,11 @@ export interface ForLoop {
   last: number;
   doWord: Token;
   doneWord: Token;
+}
+
+/** The commands of a loop's body (from the one its `do` opens to the one holding its `done`). */
+export function bodyOfLoop<C>(commands: readonly C[], loop: ForLoop): readonly C[] {
+  return commands.slice(loop.first, loop.last + 1);
 }
 
 /**
@@ -395,7 +400,7 @@ function callLoop<C extends InArms>(commands: readonly C[], fn: number, at: read
     if (n > 0) for (let j = at[n - 1] + 1; j < i; j++) if (!HARMLESS.has(commandWord(commands[j].words)?.value ?? '')) return undefined;
     for (const [q, p] of params.entries()) {
       const arg = call.words[leading(call.words) + Number(p)];
-      const text = arg && (arg.dynamic ? (arg.quoted || values.plainSplitting ? values.text(arg) : undefined) : arg.value);
+      const text = arg && values.wordText(arg);
       // A word the shell would split (here, or where the body uses it unquoted), drop (empty, unquoted), glob or
       // brace-expand is not one value.
       if (text === undefined || /\s/.test(text) || (!arg.quoted && (text === '' || /[*?[{]/.test(text)))) return undefined;

@@ -171,6 +171,16 @@ export class ShellValues {
     }).sort((a, b) => a.word.line - b.word.line);
   }
 
+  /**
+   * A word of a loop's list or a call's arguments as the shell has it before splitting it: its own text for a
+   * literal word; for one with variables, their known values put in, unless it is unquoted where how the shell
+   * splits is not known (see plainSplitting); undefined where not known.
+   */
+  wordText(t: Token): string | undefined {
+    if (!t.dynamic) return t.value;
+    return t.quoted || this.plainSplitting ? this.text(t) : undefined;
+  }
+
   /** The text of a word with its known variables put in, before the shell splits it at blanks. */
   text(t: Token): string | undefined {
     if (!t.dynamic) return undefined;
