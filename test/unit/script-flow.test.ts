@@ -404,6 +404,10 @@ test('a setting left blank is a value too: unquoted, the shell leaves the word o
   // The word the shell leaves out has a hover of its own (iptables never sees it).
   assert.match(hover(r, { line: 4, character: 23 })!.markdown, /^`\$LAN` is empty here: not quoted, the shell leaves the word out/);
   assert.match(hover(r, { line: 6, character: 20 })!.markdown, /^`\$EXTRA` is empty here/);
+  // In a loop's command too (read once per value of the loop).
+  const looped = run(script('EXTRA=', 'for p in 22 80; do', '  iptables -A INPUT $EXTRA -p tcp --dport $p -j ACCEPT', 'done'));
+  assert.match(hover(looped, { line: 3, character: 22 })!.markdown, /^`\$EXTRA` is empty here: not quoted, the shell leaves the word out/);
+  assert.deepEqual(looped.diagnostics.filter((d) => d.severity === 'error'), []);
   // A finding of the command's own (a port iptables refuses) stays where it is, not blamed on the blank word.
   const own = run(script('EXTRA=', 'iptables -A INPUT -p tcp --dport 80a $EXTRA -j ACCEPT'));
   assert.deepEqual(own.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.range.start.character, d.message]), [[33, "'80a' is not a port number or service name."]]);

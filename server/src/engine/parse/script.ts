@@ -673,7 +673,7 @@ function addIptables(g: Gathered, sc: SimpleCommand, k: number, loop: LoopOf | u
     const ctx = { family, format: 'script' as const, table: 'filter', sink: own, index: g.commands.length };
     const plain = words.slice(k + 1);
     const rest = withFixed(plain, loop);
-    const looped = loop && parseLooped(rest, loop, values, ctx);
+    const looped = loop && parseLooped(rest, loop, values, ctx, g.vanished);
     const { cmd, resolved } = looped ?? parseResolved(rest, values, ctx, g.vanished);
     if (own !== g.sink) for (const d of own.items) if (!g.sink.items.some((x) => sameFinding(x, d))) g.sink.items.push(d);
     // `iptables {{ rule }}`: a command of the template's making (its iptables command itself unknown).
@@ -774,13 +774,13 @@ const WHOLE_RULE = new Set(['-j', '-g', '-t', '-m']);
  * table, the policy or a module's name, each value's command is one of its own (eachValue). Undefined when the
  * command names a variable that changes other than as one whole word of its own, or names one twice.
  */
-function parseLooped(words: Token[], loop: LoopOf, values: ShellValues, ctx: Parameters<typeof parseCommand>[1]): Looped | undefined {
+function parseLooped(words: Token[], loop: LoopOf, values: ShellValues, ctx: Parameters<typeof parseCommand>[1], vanished?: Set<Token>): Looped | undefined {
   const slots = loopSlots(words, loop);
   if (!slots) return undefined;
   const parsed = loop.values.map((_, n) => {
     const sink = new DiagnosticSink();
     const put = new Map(slots.map(({ word, name }) => [word, new Token(varyingValue(loop, name, n), word.raw, word.line, word.start, word.endLine, word.end, word.quoted, false)]));
-    return { put, sink, cmd: parseResolved(words.map((w) => put.get(w) ?? w), values, { ...ctx, sink }).cmd };
+    return { put, sink, cmd: parseResolved(words.map((w) => put.get(w) ?? w), values, { ...ctx, sink }, vanished).cmd };
   });
   // As the chain, the target, the table, the policy or a module's name, the values make rules of other chains or
   // other kinds, which one rule cannot stand for: a command of its own for each value.
