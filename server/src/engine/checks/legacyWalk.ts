@@ -4,7 +4,7 @@
  * no condition). A rule the walk never reaches from a hook is never checked against that hook's restrictions, nor
  * is a circle of jumps past such a rule seen. iptables-nft checks every rule of every chain a hook reaches.
  */
-import { Command } from '../model';
+import { Command, OptionUse } from '../model';
 import { ChainState, RulesetState } from '../state';
 import { CheckContext } from './context';
 
@@ -13,9 +13,14 @@ const ENDS_WALK = new Set(['ACCEPT', 'DROP', 'RETURN', 'QUEUE']);
 
 /** A rule that decides every packet: a verdict and no condition of any kind. */
 export function endsWalk(rule: Command): boolean {
+  // The rule's own fields first: its target's name and word are read from the rule's words, which a walk over a
+  // long chain would otherwise read for every rule.
+  if (rule.matches.length !== 0 || !rule.options.every(isJump)) return false;
   const t = rule.target;
-  return !!t && !t.dynamic && ENDS_WALK.has(t.name) && rule.matches.length === 0 && rule.options.every((o) => o.spec.names[0] === '--jump');
+  return !!t && !t.dynamic && ENDS_WALK.has(t.name);
 }
+
+const isJump = (o: OptionUse) => o.spec.names[0] === '--jump';
 
 /** The chains the walk enters from chain `cs`: those its rules jump or go to, up to the first that decides every packet. */
 export function walkedJumps(ctx: CheckContext, cs: ChainState): ChainState[] {
