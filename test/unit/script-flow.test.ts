@@ -433,6 +433,18 @@ test('an unquoted known value with blanks is split into words, as the shell spli
   assert.match(after.diagnostics.find((d) => d.code === 'invalid-value')?.message ?? '', /\(\$PORT is 80a here, as set on line 5\)$/);
   const before = run(script(...body, 'setup', 'PORT=80a', 'setup'));
   assert.deepEqual(before.diagnostics.filter((d) => d.severity === 'error' || d.code === 'unset-variable').map((d) => d.code), ['unset-variable']);
+  // Called from another function that the script calls after the assignment (`main() { ...; setup; }` ... `main`):
+  // it reads the value too, however deep; not where the outer function is called before it, or from a loop.
+  const nested = ['inner() {', '  setup', '}', 'main() {', '  inner', '}'];
+  const deep = run(script(...body, ...nested, 'PORT=80a', 'main "$@"'));
+  assert.match(deep.diagnostics.find((d) => d.code === 'invalid-value')?.message ?? '', /\(\$PORT is 80a here, as set on line 11\)$/);
+  const early = run(script(...body, ...nested, 'main', 'PORT=80a', 'main'));
+  assert.deepEqual(early.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code), []);
+  const looped = run(script(...body, 'many() {', '  for x in 1 2; do setup; done', '}', 'PORT=80a', 'many'));
+  assert.deepEqual(looped.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code), []);
+  // A function calling itself is not followed round (its values are read where its body stands).
+  const self = run(script(...body, 'again() {', '  setup', '  again', '}', 'PORT=80a', 'again'));
+  assert.deepEqual(self.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code), []);
   // Where the script sets IFS, the shell may split elsewhere than at blanks: such a value is not known as words.
   const ifs = run(script('IFS=","', 'OPTS="-p tcp --dport 25"', 'iptables -A INPUT $OPTS -j ACCEPT', 'iptables -A INPUT -p tcp --dport 25 -j DROP'));
   assert.deepEqual(ifs.diagnostics.filter((d) => d.code === 'shadowed-rule'), []);

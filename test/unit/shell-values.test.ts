@@ -124,6 +124,33 @@ test('the words a function passes to iptables, for each call, where the parser k
   }), { numRuns: Number(process.env.PROPERTY_RUNS ?? 200), seed: 17 });
 });
 
+test('the words of a function run from other functions, where the parser knows them, are the words bash passes on every run', { skip: !hasBash && !process.env.CI && 'bash is not installed' }, () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'shell-nested-'));
+  let knownInBody = 0;
+  // f runs iptables; g calls f, h calls g (`main() { setup; }`): the calls of each come among the assignments.
+  const definitions = ['', 'g() { f; }', 'h() { true; g; }'];
+  const body = fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 5 }).map((ws) => `f() { iptables ${ws.join(' ')}; }`);
+  // Settings first (some of them), then assignments, commands and calls in any order.
+  const rest = fc.tuple(fc.subarray(['A=eth0', 'B=22', 'WAN=eth1', 'PORT=10.0.0.0']), fc.array(fc.oneof(statement, fc.constantFrom('f', 'g', 'h', 'h', 'g')), { minLength: 1, maxLength: 8 }))
+    .map(([settings, more]) => [...settings, ...more]);
+  fc.assert(fc.property(body, rest, (definition, others) => {
+    const lines = [definition, ...definitions.slice(1), ...others];
+    const script = `${lines.join('\n')}\n`;
+    const runs = runsByLine(dir, lines);
+    // Every run of f's body, whichever call made it.
+    const bodyRuns = others.flatMap((l, n) => (/^[fgh]$/.test(l) ? runs.get(n + definitions.length) ?? [] : []));
+    const r = lint(script, { fileName: 'fw.sh' });
+    for (const c of r.ruleset.commands) {
+      const passed = c.startLine === 0 ? bodyRuns : runs.get(c.startLine) ?? [];
+      for (const p of passed) agrees(c.tokens, p, `${script}\nline ${c.startLine + 1}: parsed ${shown(c.tokens)}, bash gave ${JSON.stringify(p)}`);
+    }
+    // (The body's variables read as known values, where the functions run only after their assignments.)
+    const f = r.ruleset.commands.find((c) => c.startLine === 0);
+    if (f?.tokens.some((t) => t.raw.includes('$') && !t.raw.includes("'") && !t.raw.includes('\\') && !t.dynamic)) knownInBody++;
+  }), { numRuns: Number(process.env.PROPERTY_RUNS ?? 200), seed: 19 });
+  assert.ok(knownInBody > 0, 'no generated script had a variable of the body read as known');
+});
+
 /** A line of a restore file as iptables-restore splits it: at blanks, double quotes grouping (and taken away). */
 function restoreWords(line: string): string[] {
   return (line.match(/(?:"[^"]*"|[^\s"])+/g) ?? []).map((w) => w.replace(/"/g, ''));

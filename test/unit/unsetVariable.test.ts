@@ -117,7 +117,12 @@ test('a command at the top of the script that reads a variable the script sets o
   const [g, ...others] = found(script('allow() {', `  ${use}`, '}', 'allow', 'ADMIN=10.0.0.1', 'allow'));
   assert.equal(others.length, 0);
   assert.deepEqual([g.line, g.text, g.severity], [2, 'ADMIN', 'warning']);
-  assert.match(g.message, /^\$ADMIN is set only later \(line 6\): when this line runs \(its function is called on line 5\) it is still empty/);
+  assert.match(g.message, /^\$ADMIN is set only later \(line 6\): when this line runs \(its function is first run by the call on line 5\) it is still empty/);
+  // Through a function that calls it (`main() { allow; }`): where that one is first called.
+  const [n, ...rest] = found(script('allow() {', `  ${use}`, '}', 'main() {', '  allow', '}', 'main', 'ADMIN=10.0.0.1', 'main'));
+  assert.equal(rest.length, 0);
+  assert.match(n.message, /^\$ADMIN is set only later \(line 9\): when this line runs \(its function is first run by the call on line 8\) it is still empty/);
+  assert.deepEqual(found(script('allow() {', `  ${use}`, '}', 'main() {', '  allow', '}', 'ADMIN=10.0.0.1', 'main')), []);
   // Not where that first call may itself run later (in an arm or a loop), nor for a command in an if of the body.
   for (const lines of [
     ['allow() {', `  ${use}`, '}', 'if [ -n "$1" ]; then allow; fi', 'ADMIN=10.0.0.1'],

@@ -436,14 +436,38 @@ class ScriptReader implements Gathered {
   private readonly bodyValues = new Map<number, ShellValues>();
 
   private firstCallValues(calls: readonly number[]): ShellValues {
+    const first = this.firstRun(calls, 0);
+    return first === undefined ? this.values : this.values.runningAt(first);
+  }
+
+  /**
+   * The line from which on the commands of a function's body run, by its calls (undefined when one of them may run
+   * sooner or not at all): a call at the top of the script runs at its line, a call in the body of another function
+   * (`main() { ...; allow_ssh; }` ... `main "$@"`) when that function first runs; so many functions deep at most.
+   */
+  private firstRun(calls: readonly number[], depth: number): number | undefined {
     let first = Infinity;
     for (const i of calls) {
       const c = this.simple[i];
-      if (c.arms.length || this.depths.has(c) || c.conditional) return this.values;
-      first = Math.min(first, c.words[0].line);
+      if (this.depths.has(c) || c.conditional) return undefined;
+      const outer = c.arms.length ? this.functionOf(c) : undefined;
+      const line = !c.arms.length ? c.words[0].line : outer === undefined || depth >= MAX_CALL_DEPTH ? undefined : this.outerRun(outer, depth + 1);
+      if (line === undefined) return undefined;
+      first = Math.min(first, line);
     }
-    return this.values.runningAt(first);
+    return first;
   }
+
+  /** firstRun of a function whose body holds calls, worked out once (a function calling itself, again: undefined). */
+  private outerRun(fn: number, depth: number): number | undefined {
+    if (this.runs.has(fn)) return this.runs.get(fn);
+    this.runs.set(fn, undefined);
+    const line = this.firstRun(this.uses.calls.get(fn)!, depth);
+    this.runs.set(fn, line);
+    return line;
+  }
+
+  private readonly runs = new Map<number, number | undefined>();
 
   /** The rules of a restore file fed to iptables-restore from a here-document, as the script's commands. */
   private readEmbedded(restore: Embedded, sc: SimpleCommand): void {
@@ -490,11 +514,18 @@ class ScriptReader implements Gathered {
     const covered = this.sink.items.flatMap((d) => (d.code === 'loop-variable-unused' ? ((d.data?.rename as { ranges: Range[] } | undefined)?.ranges ?? []) : []));
     // A command that runs where it stands, once: not in a function, an if or case, or a loop.
     const topLevel = (sc: SimpleCommand) => !sc.arms.length && !this.depths.has(sc);
-    // A command of a function's body (not in an if, case or loop of it) runs where the function is first called.
+    // A command of a function's body (not in an if, case or loop of it) runs where the function is first called,
+    // and where that call is itself in a function's body, where that function is first called, and so on.
     const calledAt = (sc: SimpleCommand) => {
-      const fn = this.functionOf(sc);
-      const call = fn === undefined ? undefined : this.simple[this.uses.calls.get(fn)![0]];
-      return call && topLevel(call) ? call.words[commandWord(call.words, undefined)] : undefined;
+      let c = sc;
+      for (let depth = 0; depth < MAX_CALL_DEPTH; depth++) {
+        const fn = this.functionOf(c);
+        const call = fn === undefined ? undefined : this.simple[this.uses.calls.get(fn)![0]];
+        if (!call || call === c) return undefined;
+        if (topLevel(call)) return call.words[commandWord(call.words, undefined)];
+        c = call;
+      }
+      return undefined;
     };
     checkUnsetVariables({ commands: this.simple, loops: this.forLoops, restoreLines: this.expandedLines }, wordsOf(this.items), this.values, { iptables: iptablesAt, topLevel, calledAt }, covered, this.sink);
   }
@@ -763,6 +794,9 @@ function familyLoop(word: Token, loop: LoopOf): Family[] | undefined {
 function sameFinding(a: Diagnostic, b: Diagnostic): boolean {
   return a.code === b.code && a.message === b.message && a.range.start.line === b.range.start.line && a.range.start.character === b.range.start.character;
 }
+
+/** How many functions deep a call's function is followed to find when it runs (see firstRun). */
+const MAX_CALL_DEPTH = 32;
 
 /** Options whose value changes which rule a command makes, not what it matches (see parseLooped). */
 const WHOLE_RULE = new Set(['-j', '-g', '-t', '-m']);

@@ -248,7 +248,7 @@ function reportEarly(all: ReadonlyArray<{ use: Use; range: Range }>, first: Toke
   const [{ use, range }] = all;
   const lines = [...new Set(all.slice(1).map((u) => u.range.start.line + 1))];
   const more = !lines.length ? '' : ` It is read too early on ${lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.slice(0, 8).join(', ')}${lines.length > 8 ? ', ...' : ''}`} too.`;
-  const when = use.calledAt ? `when this line runs (its function is called on line ${use.calledAt.line + 1})` : 'when this line runs';
+  const when = use.calledAt ? `when this line runs (its function is first run by the call on line ${use.calledAt.line + 1})` : 'when this line runs';
   sink.add('unset-variable', 'warning', range, `$${use.name} is set only later (line ${first.line + 1}): ${when} it is still empty, so the shell puts nothing here${whatIptablesReads(use, values)}. Set it before its first use.${more}`);
 }
 
