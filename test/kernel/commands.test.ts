@@ -235,6 +235,11 @@ test(`kernel (iptables-${BACKEND}): restore files with odd lines: the linter ref
  * with the backend's iptables and iptables-restore first on the PATH.
  */
 const LOADS: Array<{ lines: string[]; unseen?: string }> = [
+  // A here-document the shell expands: a blank setting leaves no word on the rule line (quoted, an empty one).
+  ...[['LAN=', '-A INPUT -i $LAN -j ACCEPT'], ['LAN=', '-A INPUT -i "$LAN" -j ACCEPT'], ['EXTRA=', '-A INPUT $EXTRA -p tcp --dport 22 -j ACCEPT'],
+    ['EXTRA=', '-A INPUT -p tcp --dport 22 $EXTRA -j ACCEPT'], ['NET=', '-A INPUT -s $NET/24 -j ACCEPT'], ['PORTS=', '-A INPUT -p tcp -m multiport --dports $PORTS -j ACCEPT'],
+    ['CHAIN=', '-A INPUT -j $CHAIN'], ['PORT=80a', '-A INPUT -p tcp --dport $PORT -j ACCEPT'], ['WAN=eth0', '-A INPUT -i $WAN -j ACCEPT']]
+    .map(([setting, rule]) => ({ lines: [setting, 'iptables-restore <<EOF', '*filter', rule, 'COMMIT', 'EOF'] })),
   // --noflush: a user chain's line empties a chain made before the load; a built-in chain's line sets its policy.
   { lines: ['iptables -N X', 'iptables -A X -j ACCEPT', 'iptables-restore --noflush <<EOF', '*filter', ':X - [0:0]', '-A INPUT -j X', 'COMMIT', 'EOF', 'iptables -F INPUT', 'iptables -X X'] },
   { lines: ['iptables -N X', 'iptables -A X -j ACCEPT', 'iptables-restore --noflush <<EOF', '*filter', '-A INPUT -j X', 'COMMIT', 'EOF', 'iptables -F INPUT', 'iptables -X X'] },
@@ -363,3 +368,4 @@ test(`kernel (iptables-${BACKEND}): scripts with variables: an error exactly whe
   }
   assert.deepEqual(wrong, []);
 });
+

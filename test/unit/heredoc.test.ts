@@ -89,6 +89,23 @@ test('a body the shell expands: its rules get the variables\' known values, othe
   assert.ok(codesOf(script('WAN=eth0', 'ADMIN=10.0.0.1', 'iptables-restore <<\'EOF\'', ...body)).some((c) => c.startsWith('invalid-value@6') || c.startsWith('hostname@6')));
 });
 
+test('a blank setting leaves no word on the rule line: what iptables-restore then refuses is said on the variable', () => {
+  const r = lint(script('LAN=', 'EXTRA=', 'iptables-restore <<EOF', '*filter', ':INPUT DROP [0:0]', '-A INPUT -i $LAN -j ACCEPT', '-A INPUT $EXTRA -p tcp --dport 22 -j ACCEPT', '-A INPUT -p tcp --dport 22 -j DROP', 'COMMIT', 'EOF'), { fileName: 'fw.sh' });
+  const errors = r.diagnostics.filter((d) => d.severity === 'error');
+  // iptables-restore reads `-A INPUT -i -j ACCEPT`.
+  assert.deepEqual(errors.map((d) => [d.code, d.range.start.line, d.range.start.character]), [['missing-argument', 6, 12]]);
+  assert.match(errors[0].message, /\(\$LAN is empty here, as set on line 2; not quoted, the shell leaves it out\)$/);
+  assert.deepEqual(errors[0].related?.map((x) => [x.range.start.line, x.message]), [[1, '$LAN is set here']]);
+  // A blank slot of options is harmless: the SSH accept is read without it (the DROP after it never fires).
+  const [, ssh] = r.ruleset.commands.filter(isRuleCommand);
+  assert.deepEqual(ssh.tokens.map((t) => t.value), ['-A', 'INPUT', '-p', 'tcp', '--dport', '22', '-j', 'ACCEPT']);
+  assert.deepEqual(r.diagnostics.filter((d) => d.code === 'shadowed-rule').map((d) => d.range.start.line), [8]);
+  assert.match(hover(r, { line: 7, character: 11 })!.markdown, /^`\$EXTRA` is empty here: not quoted, the shell leaves the word out/);
+  // In double quotes the quotes stay for iptables-restore, which reads an empty word: the word is not left out.
+  const quoted = lint(script('LAN=', 'iptables-restore <<EOF', '*filter', '-A INPUT -i "$LAN" -j ACCEPT', 'COMMIT', 'EOF'), { fileName: 'fw.sh' });
+  assert.ok(!quoted.diagnostics.some((d) => d.code === 'missing-argument'), JSON.stringify(quoted.diagnostics));
+});
+
 test('other here-documents are no rules, and lines after them are read as before', () => {
   const text = script('cat <<EOF > /etc/motd', '-A INPUT -j ACCPET', 'EOF', 'iptables -A INPUT -j ACCPET');
   assert.deepEqual(codesOf(text).filter((c) => c.startsWith('unknown-target')), ['unknown-target@4']);

@@ -5,9 +5,10 @@ import { lexRestoreLine, Token } from '../lexer';
 import { LineIndex } from '../lineIndex';
 import { ChainDecl, Command, CommentLine, Ruleset, TableBlock, tableKey } from '../model';
 import { suggest } from '../suggest';
-import { lineRange, Range, trimmedLineRange } from '../types';
+import { Diagnostic, lineRange, Range, trimmedLineRange } from '../types';
 import { CommandContext, parseCommand } from './command';
 import { DiagnosticSink } from './diagnostics';
+import { causedByGone } from './gone';
 import { legacyOnly } from '../checks/legacy';
 import { AnalysisMemo, ParsedLine } from '../memo';
 import { checkLookalikeLine } from '../checks/lookalike';
@@ -19,11 +20,16 @@ export function parseRestore(text: string, family: Family, index = new LineIndex
   return new RestoreParser(family, index, memo).parse();
 }
 
-/**
- * How a script's shell reads a word of a here-document before iptables-restore does: the word with its expansions
- * put in, or with its value unknown (a dynamic Token); undefined when it has none.
- */
-export type ExpandWord = (word: Token) => Token | undefined;
+/** How a script's shell expands the rule lines of a here-document before iptables-restore reads them. */
+export interface ExpandWord {
+  /**
+   * A word as the shell passes it: with its expansions put in, or with its value unknown (a dynamic Token); null
+   * when nothing is left of it (a variable left blank); undefined when it has no expansion.
+   */
+  word(word: Token): Token | null | undefined;
+  /** Says `d`, a finding that a word left out (`word`) brings about, on that word. */
+  onGone(d: Diagnostic, word: Token, sink: DiagnosticSink): void;
+}
 
 /**
  * The lines `from` to `to` (not included) of a document read as a restore file: the body of a here-document fed to
@@ -304,16 +310,39 @@ function parseRuleLine(text: string, line: number, ctx: CommandContext, doc: str
   }
   if (tokens.length > MAX_LINE_WORDS) tooManyWords(tokens, ctx.sink);
   let substituted = false;
+  let command: Command | undefined;
   if (expand) {
-    tokens = tokens.map((t) => {
-      const e = expand(t);
-      substituted ||= e !== undefined && !e.dynamic;
-      return e ?? t;
-    });
-  }
-  const command = parseCommand(tokens, ctx, counters);
+    const passed: Token[] = [];
+    let gone: Token[] | undefined;
+    for (const t of tokens) {
+      const e = expand.word(t);
+      if (e === null) (gone ??= []).push(t);
+      else passed.push(e ?? t);
+      substituted ||= !!e && !e.dynamic;
+    }
+    command = gone ? parseWithGone(passed, tokens, gone, ctx, counters, expand) : parseCommand(passed, ctx, counters);
+  } else command = parseCommand(tokens, ctx, counters);
   if (command && substituted) command.substituted = true;
   if (command && template && (template.conditional || (templated && hasInlineStatement(text)))) command.conditional = true;
+  return command;
+}
+
+/**
+ * A rule line of which the shell leaves words out: parsed as iptables-restore gets it, and what that brings about
+ * (compared with the line read with those words unknown) said on the words left out.
+ */
+function parseWithGone(passed: Token[], written: readonly Token[], left: Token[], ctx: CommandContext, counters: Token | undefined, expand: ExpandWord): Command | undefined {
+  const own = new DiagnosticSink();
+  const command = parseCommand(passed, { ...ctx, sink: own }, counters);
+  // The words left out, as words of unknown value (the shell's variables in them).
+  const gone = left.map((t) => new Token(t.value, t.raw, t.line, t.start, t.endLine, t.end, t.quoted, true));
+  const unknown = written.map((t) => (left.includes(t) ? gone[left.indexOf(t)] : expand.word(t) ?? t));
+  const byGone = causedByGone(own.items, gone, (sink) => parseCommand(unknown, { ...ctx, sink }, counters));
+  for (const d of own.items) {
+    const word = byGone.get(d);
+    if (word) expand.onGone(d, word, ctx.sink);
+    else ctx.sink.items.push(d);
+  }
   return command;
 }
 

@@ -12,6 +12,7 @@ import { TemplateBlocks } from './template';
 import { parseCommand } from './command';
 import { parseRestoreLines } from './restore';
 import { DiagnosticSink, withRelated } from './diagnostics';
+import { causedByGone } from './gone';
 import { followedArms, FunctionCall, notFollowed, runOrder, ScriptStatements, unsureCommands } from './scriptFlow';
 import { ASSIGN, EXPANSION, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
@@ -140,7 +141,7 @@ interface Embedded {
   heredoc: HereDoc;
 }
 
-function embeddedRestore(words: Token[], k: number, heredoc: HereDoc | undefined, index: LineIndex, opts: ScriptOptions, values: ShellValues): Embedded | undefined {
+function embeddedRestore(words: Token[], k: number, heredoc: HereDoc | undefined, index: LineIndex, opts: ScriptOptions, values: ShellValues, vanished: Set<Token>): Embedded | undefined {
   const m = RESTORE_RE.exec(words[k].value);
   if (!m || !heredoc || heredoc.stripTabs || heredoc.fromLine >= heredoc.toLine) return undefined;
   const args = words.slice(k + 1).map((w) => w.value);
@@ -159,19 +160,24 @@ function embeddedRestore(words: Token[], k: number, heredoc: HereDoc | undefined
   }
   const family: Family = opts.family ?? (m[1] === 'ip6tables' ? 6 : 4);
   const flush = !args.some((a) => a === '-n' || a === '--noflush');
-  return { ruleset: parseRestoreLines(index, family, heredoc.fromLine, heredoc.toLine, expanded ? (w) => hereDocWord(w, values) : undefined), family, flush, heredoc };
+  return { ruleset: parseRestoreLines(index, family, heredoc.fromLine, heredoc.toLine, expanded ? { word: (w) => hereDocWord(w, values, vanished), onGone: (d, w, sink) => ofVariable(sink, d, w, values) } : undefined), family, flush, heredoc };
 }
 
 /**
  * A word of a here-document's rule line as iptables-restore gets it once the shell has expanded the body: its
- * variables put in where their values are known (and leave it one word), otherwise a word whose value is unknown.
+ * variables put in where their values are known (and leave it one word), null where they leave nothing (a blank
+ * setting, outside double quotes: iptables-restore then sees no word there), otherwise a word whose value is unknown.
  * Undefined for a word without an expansion.
  */
-function hereDocWord(w: Token, values: ShellValues): Token | undefined {
+function hereDocWord(w: Token, values: ShellValues, vanished: Set<Token>): Token | null | undefined {
   const raw = w.raw;
   if (!/[$\\]/.test(raw)) return undefined;
   const unknown = new Token(w.value, raw, w.line, w.start, w.endLine, w.end, w.quoted, true);
   if (raw.includes('\\')) return unknown;
+  if (!w.quoted && values.text(unknown) === '') {
+    vanished.add(w);
+    return null;
+  }
   // As in a command's words, a value with blanks outside quotes is several words; a double quote in it would change
   // how iptables-restore groups the words.
   const known = values.resolve(unknown);
@@ -403,7 +409,7 @@ class ScriptReader implements Gathered {
       this.templated = true;
       return;
     }
-    const restore = embeddedRestore(words, k, heredoc, this.index, this.opts, values);
+    const restore = embeddedRestore(words, k, heredoc, this.index, this.opts, values, this.vanished);
     const unseen = restore ? undefined : unseenLoad(words, k, this.opts);
     if (unseen) this.loads.push({ ...unseen, line: words[k].range.start.line, arms });
     else if (restore) this.readEmbedded(restore, sc);
@@ -639,7 +645,7 @@ function parseResolved(words: Token[], values: ShellValues, ctx: Parameters<type
   if (!put.length) return { cmd: parseCommand(words, ctx), resolved: false };
   const own = new DiagnosticSink();
   const cmd = parseCommand(resolvedWords, { ...ctx, sink: own });
-  const byGone = gone.length ? causedByGone(own.items, words, gone, ctx) : undefined;
+  const byGone = gone.length ? causedByGone(own.items, gone, (sink) => parseCommand(words, { ...ctx, sink })) : undefined;
   for (const w of gone) vanished?.add(w);
   for (const d of own.items) {
     // (A finding about one item of the value's list is said of the whole word.)
@@ -649,26 +655,6 @@ function parseResolved(words: Token[], values: ShellValues, ctx: Parameters<type
     else ctx.sink.items.push(d);
   }
   return { cmd, resolved: true };
-}
-
-/**
- * The findings that a word left out brings about (`-i $LAN -j ACCEPT` with `LAN=`: iptables reads `-i -j`), each
- * with the word: those the command read with its variables unknown does not have, said of the left-out word nearest
- * after their start (or the last one before it).
- */
-function causedByGone(items: readonly Diagnostic[], words: Token[], gone: readonly Token[], ctx: Parameters<typeof parseCommand>[1]): Map<Diagnostic, Token> {
-  const unknown = new DiagnosticSink();
-  parseCommand(words, { ...ctx, sink: unknown });
-  const key = (d: Diagnostic) => `${d.code} ${d.range.start.line}:${d.range.start.character}`;
-  const before = new Set(unknown.items.map(key));
-  const out = new Map<Diagnostic, Token>();
-  for (const d of items) {
-    if (before.has(key(d))) continue;
-    const { line, character } = d.range.start;
-    const after = gone.find((w) => w.line > line || (w.line === line && w.start >= character));
-    out.set(d, after ?? gone[gone.length - 1]);
-  }
-  return out;
 }
 
 /**
