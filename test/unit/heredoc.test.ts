@@ -101,9 +101,17 @@ test('a blank setting leaves no word on the rule line: what iptables-restore the
   assert.deepEqual(ssh.tokens.map((t) => t.value), ['-A', 'INPUT', '-p', 'tcp', '--dport', '22', '-j', 'ACCEPT']);
   assert.deepEqual(r.diagnostics.filter((d) => d.code === 'shadowed-rule').map((d) => d.range.start.line), [8]);
   assert.match(hover(r, { line: 7, character: 11 })!.markdown, /^`\$EXTRA` is empty here: not quoted, the shell leaves the word out/);
-  // In double quotes the quotes stay for iptables-restore, which reads an empty word: the word is not left out.
+  // In double quotes the quotes stay for iptables-restore, which reads an empty word (and refuses an empty name).
   const quoted = lint(script('LAN=', 'iptables-restore <<EOF', '*filter', '-A INPUT -i "$LAN" -j ACCEPT', 'COMMIT', 'EOF'), { fileName: 'fw.sh' });
-  assert.ok(!quoted.diagnostics.some((d) => d.code === 'missing-argument'), JSON.stringify(quoted.diagnostics));
+  assert.deepEqual(quoted.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.range.start.line, d.range.start.character, d.message]), [['invalid-value', 4, 12, 'Empty interface name. ("$LAN" is empty here, as set on line 2)']]);
+  // What iptables-restore finds in a known value is said on the variable too, with no edit of its own (the place
+  // to mend it is the assignment).
+  const valued = lint(script('PORT=80a', 'NET=10.1.2.3/8', 'iptables-restore <<EOF', '*filter', '-A INPUT -p tcp --dport $PORT -j ACCEPT', '-A INPUT -s $NET -j ACCEPT', 'COMMIT', 'EOF'), { fileName: 'fw.sh' });
+  const [port, net] = valued.diagnostics.filter((d) => d.code === 'invalid-value' || d.code === 'host-bits-set');
+  assert.deepEqual([port.range.start.line, port.range.start.character, port.message], [5, 24, "'80a' is not a port number or service name. ($PORT is 80a here, as set on line 2)"]);
+  assert.match(net.message, /\(\$NET is 10\.1\.2\.3\/8 here, as set on line 3\)$/);
+  assert.deepEqual(net.related?.map((x) => x.range.start.line), [2]);
+  assert.equal(net.data?.replacement, undefined);
 });
 
 test('other here-documents are no rules, and lines after them are read as before', () => {

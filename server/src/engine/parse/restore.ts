@@ -27,8 +27,8 @@ export interface ExpandWord {
    * when nothing is left of it (a variable left blank); undefined when it has no expansion.
    */
   word(word: Token): Token | null | undefined;
-  /** Says `d`, a finding that a word left out (`word`) brings about, on that word. */
-  onGone(d: Diagnostic, word: Token, sink: DiagnosticSink): void;
+  /** Says `d`, a finding about a word's value, or that a word left out brings about, on that word (as written). */
+  explain(d: Diagnostic, word: Token, sink: DiagnosticSink): void;
 }
 
 /**
@@ -309,18 +309,20 @@ function parseRuleLine(text: string, line: number, ctx: CommandContext, doc: str
     if (!COUNTERS_RE.test(counters.value)) badCounters(counters, ctx.sink);
   }
   if (tokens.length > MAX_LINE_WORDS) tooManyWords(tokens, ctx.sink);
-  let substituted = false;
   let command: Command | undefined;
+  let substituted = false;
   if (expand) {
     const passed: Token[] = [];
     let gone: Token[] | undefined;
+    let put: Token[] | undefined;
     for (const t of tokens) {
       const e = expand.word(t);
       if (e === null) (gone ??= []).push(t);
       else passed.push(e ?? t);
-      substituted ||= !!e && !e.dynamic;
+      if (e && !e.dynamic) (put ??= []).push(t);
     }
-    command = gone ? parseWithGone(passed, tokens, gone, ctx, counters, expand) : parseCommand(passed, ctx, counters);
+    substituted = put !== undefined;
+    command = gone || put ? parseExpanded(passed, tokens, gone ?? [], put ?? [], ctx, counters, expand) : parseCommand(passed, ctx, counters);
   } else command = parseCommand(tokens, ctx, counters);
   if (command && substituted) command.substituted = true;
   if (command && template && (template.conditional || (templated && hasInlineStatement(text)))) command.conditional = true;
@@ -328,19 +330,22 @@ function parseRuleLine(text: string, line: number, ctx: CommandContext, doc: str
 }
 
 /**
- * A rule line of which the shell leaves words out: parsed as iptables-restore gets it, and what that brings about
- * (compared with the line read with those words unknown) said on the words left out.
+ * A rule line with words the shell puts values in (`put`) or leaves out (`left`): parsed as iptables-restore gets
+ * it, and what it finds in a value, or what a word left out brings about (compared with the line read with those
+ * words unknown), said on the word in the script.
  */
-function parseWithGone(passed: Token[], written: readonly Token[], left: Token[], ctx: CommandContext, counters: Token | undefined, expand: ExpandWord): Command | undefined {
+function parseExpanded(passed: Token[], written: readonly Token[], left: Token[], put: Token[], ctx: CommandContext, counters: Token | undefined, expand: ExpandWord): Command | undefined {
   const own = new DiagnosticSink();
   const command = parseCommand(passed, { ...ctx, sink: own }, counters);
-  // The words left out, as words of unknown value (the shell's variables in them).
-  const gone = left.map((t) => new Token(t.value, t.raw, t.line, t.start, t.endLine, t.end, t.quoted, true));
-  const unknown = written.map((t) => (left.includes(t) ? gone[left.indexOf(t)] : expand.word(t) ?? t));
-  const byGone = causedByGone(own.items, gone, (sink) => parseCommand(unknown, { ...ctx, sink }, counters));
+  // The words as written, their values unknown (the shell's variables in them).
+  const asWritten = (t: Token) => new Token(t.value, t.raw, t.line, t.start, t.endLine, t.end, t.quoted, true);
+  const gone = left.map(asWritten);
+  const byGone = gone.length ? causedByGone(own.items, gone, (sink) => parseCommand(written.map((t) => (left.includes(t) ? gone[left.indexOf(t)] : expand.word(t) ?? t)), { ...ctx, sink }, counters)) : undefined;
   for (const d of own.items) {
-    const word = byGone.get(d);
-    if (word) expand.onGone(d, word, ctx.sink);
+    const { line, character } = d.range.start;
+    const at = put.find((w) => w.line === line && w.start <= character && character < w.end);
+    const word = at ? asWritten(at) : byGone?.get(d);
+    if (word) expand.explain(d, word, ctx.sink);
     else ctx.sink.items.push(d);
   }
   return command;

@@ -160,7 +160,7 @@ function embeddedRestore(words: Token[], k: number, heredoc: HereDoc | undefined
   }
   const family: Family = opts.family ?? (m[1] === 'ip6tables' ? 6 : 4);
   const flush = !args.some((a) => a === '-n' || a === '--noflush');
-  return { ruleset: parseRestoreLines(index, family, heredoc.fromLine, heredoc.toLine, expanded ? { word: (w) => hereDocWord(w, values, vanished), onGone: (d, w, sink) => ofVariable(sink, d, w, values) } : undefined), family, flush, heredoc };
+  return { ruleset: parseRestoreLines(index, family, heredoc.fromLine, heredoc.toLine, expanded ? { word: (w) => hereDocWord(w, values, vanished), explain: (d, w, sink) => ofVariable(sink, d, w, values) } : undefined), family, flush, heredoc };
 }
 
 /**
