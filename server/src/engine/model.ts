@@ -178,6 +178,8 @@ export interface Ruleset {
    * Of those, the commands of a script that never run: in a loop the shell finds nothing to go over (see empty-loop).
    */
   neverRun?: ReadonlySet<Command>;
+  /** Of those, the commands of functions the script never calls (and of functions only those call). */
+  neverCalled?: ReadonlySet<Command>;
   /** In a script: the words of its iptables commands that the shell leaves out (a known variable, unquoted, left empty). */
   vanished?: readonly Token[];
   /** In a script with if or case statements: the arms each command in one stands in, outermost first. */

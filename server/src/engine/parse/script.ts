@@ -347,6 +347,8 @@ class ScriptReader implements Gathered {
   private readonly simple: SimpleCommand[];
   private readonly values: ShellValues;
   private readonly calls: FunctionCall[] = [];
+  /** A command word of a value not known, or naming a function (`"$@"`, `$ACTION`): any function may be called. */
+  private dispatches = false;
   private readonly files: FileMention[] = [];
   private readonly ipsets: ScriptIpsets = { made: [], unseen: false };
   private readonly forLoops: ForLoop[];
@@ -400,6 +402,7 @@ class ScriptReader implements Gathered {
     this.files.push(...fileMentions(words, k, redirects, values, this.opts.fileName));
     readIpsetCommand(words, k, values, arms, heredoc, this.index, this.ipsets);
     const called = words[k].quoted || words[k].dynamic ? undefined : this.statements.functions.get(words[k].value);
+    if (words[k].dynamic && !invocationFamily(words[k], this.aliases)) this.dispatches ||= mayNameFunction(values.text(words[k]), this.statements.functions);
     // (A call in a loop that makes no pass never happens.)
     if (called !== undefined && !this.neverRuns.has(sc)) this.calls.push({ statement: called, arms, line: words[k].line, at: this.commands.length, unsure: sc.conditional || this.depths.has(sc) });
     // `{{ rule }}` as a command of its own: the template puts any command there, iptables or ip6tables, which may
@@ -536,6 +539,23 @@ class ScriptReader implements Gathered {
     checkUnsetVariables({ commands: this.simple, loops: this.forLoops, restoreLines: this.expandedLines }, wordsOf(this.items), this.values, { iptables: iptablesAt, topLevel, calledAt }, covered, this.sink);
   }
 
+  /**
+   * Whether a function that nothing in the script calls may run all the same: where the script is a set of functions
+   * (no iptables command of its own outside them) that another script calls; where it may call a function by a name
+   * it does not spell (`"$@"`, `$ACTION`, eval); where the function's name appears but in its definition (`trap
+   * panic INT`, a comment). Otherwise its commands never run when the script runs.
+   */
+  private uncalledRuns(): (fn: number) => boolean {
+    const { armsOf, statements } = this;
+    const inFunction = (c: Command) => armsOf.get(c)?.some((r) => statements.kinds.get(r.statement) === 'function') ?? false;
+    if (this.dispatches || this.values.opaque || !this.commands.some((c) => !inFunction(c) && !this.neverRun.has(c))) return () => true;
+    let mentions: Map<number, number> | undefined;
+    return (fn) => {
+      mentions ??= nameCounts(this.index.text, statements.functions);
+      return (mentions.get(fn) ?? 0) !== 1;
+    };
+  }
+
   /** Whether the script does something about IPv6 that the analysis may not see (see Ruleset.mentionsIpv6). */
   private mentionsIpv6(): boolean {
     // `IP6T=/sbin/ip6tables`: what it names is read where it is used; unused, it says the script means to.
@@ -546,13 +566,16 @@ class ScriptReader implements Gathered {
   /** The script as a ruleset: its commands, the order they run in, and what may run other than once. */
   ruleset(defaultFamily: Family, items: ShellItem[]): Ruleset {
     const { commands, armsOf, calls, statements, loopInfo, local, files, ipsets, index } = this;
-    const follows = followedArms(armsOf, calls, statements.kinds);
+    const uncalled = this.uncalledRuns();
+    const follows = followedArms(armsOf, calls, statements.kinds, uncalled);
     const counted = seenLoads(this.loads, follows);
     for (const l of counted ?? []) this.families.add(l.family);
     const family = this.opts.family ?? (this.families.size === 1 ? [...this.families][0] : defaultFamily);
     const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments: this.comments, diagnostics: this.sink.items, lineCount: index.lineCount, mentionsIpv6: this.mentionsIpv6(), otherArms: withNeverRun(notFollowed(armsOf, follows), this.neverRun), armsOf: armsOf.size ? armsOf : undefined, loads: counted, files: files.length ? files : undefined, ipsets: ipsets.made.length || ipsets.unseen ? ipsets : undefined };
     if (loopInfo.size) ruleset.loops = loopInfo;
     if (this.neverRun.size) ruleset.neverRun = this.neverRun;
+    const idle = neverCalled(calls, statements, uncalled);
+    if (idle.size) ruleset.neverCalled = new Set(commands.filter((c) => armsOf.get(c)?.some((r) => idle.has(r.statement))));
     if (this.vanished.size) ruleset.vanished = [...this.vanished];
     ruleset.unsure = unsureCommands(local, armsOf, calls, statements.kinds, (c) => !!loopInfo.get(c)?.loop.calls);
     if (local.size) ruleset.unsureHere = local;
@@ -783,6 +806,52 @@ function sameFinding(a: Diagnostic, b: Diagnostic): boolean {
 
 /** How many functions deep a call's function is followed to find when it runs (see firstRun). */
 const MAX_CALL_DEPTH = 32;
+
+/** Whether a command word of this value (undefined: not known) may call one of the script's functions. */
+function mayNameFunction(value: string | undefined, functions: ReadonlyMap<string, number>): boolean {
+  return value === undefined || functions.has(value);
+}
+
+/** How many times each function's name is written in the script as a word of its own (its definition is one). */
+function nameCounts(text: string, functions: ReadonlyMap<string, number>): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const m of text.matchAll(/[A-Za-z_][\w-]*/g)) {
+    const fn = functions.get(m[0]);
+    if (fn !== undefined) out.set(fn, (out.get(fn) ?? 0) + 1);
+  }
+  return out;
+}
+
+/**
+ * The functions that never run when the script runs: those nothing calls (unless `uncalledRuns` says they may run
+ * all the same), and those called only from the bodies of such functions (and so on).
+ */
+function neverCalled(calls: readonly FunctionCall[], statements: ScriptStatements, uncalledRuns: (fn: number) => boolean): Set<number> {
+  const callers = new Map<number, number>();
+  const inside = new Map<number, FunctionCall[]>();
+  for (const c of calls) {
+    callers.set(c.statement, (callers.get(c.statement) ?? 0) + 1);
+    for (const r of c.arms) if (statements.kinds.get(r.statement) === 'function') (inside.get(r.statement) ?? inside.set(r.statement, []).get(r.statement)!).push(c);
+  }
+  const out = new Set<number>();
+  for (const fn of statements.functions.values()) if (!callers.has(fn) && !uncalledRuns(fn)) out.add(fn);
+  // A call stands in the bodies of the functions on its path: once one of them never runs, neither does the call.
+  const dead = new Set<FunctionCall>();
+  const queue = [...out];
+  while (queue.length) {
+    for (const c of inside.get(queue.pop()!) ?? []) {
+      if (dead.has(c)) continue;
+      dead.add(c);
+      const left = callers.get(c.statement)! - 1;
+      callers.set(c.statement, left);
+      if (left === 0 && !out.has(c.statement)) {
+        out.add(c.statement);
+        queue.push(c.statement);
+      }
+    }
+  }
+  return out;
+}
 
 /** Options whose value changes which rule a command makes, not what it matches (see parseLooped). */
 const WHOLE_RULE = new Set(['-j', '-g', '-t', '-m']);

@@ -2,8 +2,9 @@
  * Which commands of a shell script the analysis follows. A script is read top to bottom, but not every command in it
  * runs: the arms of an if or case statement are alternatives (an init script's `start)` and `stop)`), and a function
  * body runs where the function is called, if it is. The analysis follows, in each statement, the arm that sets up
- * the most, and a function's body when some call to it is followed (or nothing calls it: a script of functions that
- * another one calls), at the place of that call (see runOrder). The commands it does not follow still get every
+ * the most, and a function's body when some call to it is followed, at the place of that call (see runOrder); a
+ * function nothing calls is followed where it stands when it may be called all the same (a script of functions that
+ * another one calls, see uncalledRuns in script.ts). The commands it does not follow still get every
  * check of their own, but leave the chains as they are.
  */
 import { Token } from '../lexer';
@@ -197,7 +198,7 @@ const MAX_DEPTH = 200;
  * taken away (flushes, deletions, ACCEPT policies), then the most iptables commands, then the first; or none of them
  * when running none sets up more (an `if` whose only arm flushes).
  */
-export function followedArms(armsOf: ReadonlyMap<Command, readonly ArmRef[]>, calls: readonly FunctionCall[], kinds: ReadonlyMap<number, string>): (path: readonly ArmRef[]) => boolean {
+export function followedArms(armsOf: ReadonlyMap<Command, readonly ArmRef[]>, calls: readonly FunctionCall[], kinds: ReadonlyMap<number, string>, uncalledRuns: (fn: number) => boolean = () => true): (path: readonly ArmRef[]) => boolean {
   // What each function does when called, its calls included (a call back into a function being worked out adds nothing).
   const direct = new Map<string, Score>();
   for (const [c, path] of armsOf) for (const r of path) direct.set(key(r), add(direct.get(key(r)) ?? [0, 0, 0], effect(c)));
@@ -231,7 +232,8 @@ export function followedArms(armsOf: ReadonlyMap<Command, readonly ArmRef[]>, ca
     const best = chosen.get(statement) ?? { arm: -1, s: [0, 0, 0] as Score };
     chosen.set(statement, better(s, best.s) || (!better(best.s, s) && best.arm >= 0 && arm < best.arm) ? { arm, s } : best);
   }
-  // A function's body is followed when nothing calls it, or some call to it is followed.
+  // A function's body is followed when some call to it is followed, or when nothing calls it and it may run all the
+  // same (`uncalledRuns`: a script of functions that another one calls).
   const followedFn = new Map<number, boolean>();
   const pathFollowed = (path: readonly ArmRef[], seen: Set<number>): boolean =>
     path.every((r) => (kinds.get(r.statement) === 'function' ? fnFollowed(r.statement, seen) : chosen.get(r.statement)?.arm === r.arm));
@@ -243,7 +245,7 @@ export function followedArms(armsOf: ReadonlyMap<Command, readonly ArmRef[]>, ca
     if (seen.size > MAX_DEPTH) return true;
     seen.add(fn);
     const of = callers.get(fn) ?? [];
-    const yes = of.length === 0 || of.some((c) => pathFollowed(c.arms, seen));
+    const yes = of.length === 0 ? uncalledRuns(fn) : of.some((c) => pathFollowed(c.arms, seen));
     seen.delete(fn);
     followedFn.set(fn, yes);
     return yes;
