@@ -517,6 +517,22 @@ test('unused-chain: a chain that ufw, Docker, fail2ban or kube-proxy jumps to it
   }
 });
 
+test('a script that adds to or jumps to a chain Docker, fail2ban or ufw makes: information that names who makes it, no fix that makes it', () => {
+  const text = ['#!/bin/sh', 'iptables -I DOCKER-USER -i eth0 ! -s 10.0.0.0/8 -j DROP', 'iptables -A INPUT -p tcp --dport 22 -j f2b-sshd', 'iptables -A INPUT -j MYCHAIN', 'iptables -A OTHER -j ACCEPT', ''].join('\n');
+  const r = lint(text, { fileName: 'fw.sh' });
+  const found = r.diagnostics.filter((d) => d.code === 'undefined-chain' || d.code === 'unknown-target');
+  assert.deepEqual(found.map((d) => [d.code, d.severity, d.range.start.line]), [['undefined-chain', 'info', 1], ['unknown-target', 'info', 2], ['unknown-target', 'warning', 3], ['undefined-chain', 'warning', 4]]);
+  assert.match(found[0].message, /^Chain DOCKER-USER is not made by this script: Docker makes it when it starts\. Run before that \(or on a host without Docker\), iptables refuses this command/);
+  assert.match(found[1].message, /^'f2b-sshd' is not made by this script: fail2ban makes it when it starts/);
+  const fixes = (d: (typeof found)[number]) => quickFixes(r, d).filter((x) => !/disable|silence/i.test(x.title)).map((x) => x.title);
+  assert.deepEqual(fixes(found[0]), []);
+  assert.deepEqual(fixes(found[1]), []);
+  // A chain of the script's own: it is offered to make it.
+  assert.ok(fixes(found[2]).some((t) => /MYCHAIN/.test(t)), fixes(found[2]).join(' | '));
+  // Made by the script: nothing to say.
+  assert.deepEqual(lint(['#!/bin/sh', 'iptables -N f2b-sshd', 'iptables -A INPUT -j f2b-sshd', ''].join('\n'), { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'unknown-target'), []);
+});
+
 test('NAT rules shadow later NAT rules in the same chain', () => {
   expectOne(table('nat', ':POSTROUTING ACCEPT [0:0]', '-A POSTROUTING -o eth0 -j MASQUERADE', '-A POSTROUTING -o eth0 -s 10.0.0.0/8 -j SNAT --to-source 192.0.2.1'), 'shadowed-rule', 3, '-A POSTROUTING -o eth0 -s 10.0.0.0/8 -j SNAT --to-source 192.0.2.1');
 });

@@ -189,6 +189,8 @@ function declareChain(fc: FixContext, chain: string, table: string): Fix | undef
 const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   'unknown-target': (fc) => {
     if (fc.data.above !== undefined) return madeLaterFix(fc);
+    // A chain other software makes (a fail2ban jail) is not this script's to make.
+    if (fc.data.managedBy) return [];
     const fixes = suggestions(fc);
     const chain = fc.data.chain as string | undefined;
     // A near-miss of a target name is a typo, not a chain to create.
@@ -213,6 +215,8 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   'unknown-table': (fc) => nameFixes(fc),
   'invalid-policy': (fc) => nameFixes(fc),
   'undefined-chain': (fc) => {
+    // A chain other software makes (Docker's DOCKER-USER) is not this script's to make.
+    if (fc.data.managedBy) return [];
     const fixes = suggestions(fc);
     const d = declareChain(fc, fc.data.chain as string, fc.data.table as string);
     return d ? [...fixes, { ...d, preferred: !fixes.length }] : fixes;

@@ -9,6 +9,7 @@ import { ChainDecl, Command, loadsUnseen, Ruleset } from '../model';
 import { DiagnosticSink } from '../parse/diagnostics';
 import { looseIdentity, ruleIdentity } from '../ruleIdentity';
 import { suggest } from '../suggest';
+import { managedChainOwner } from '../kb/managed';
 import { ChainState, ChainWord, familyOf, RulesetState } from '../state';
 
 export class StateBuilder {
@@ -156,6 +157,12 @@ export class StateBuilder {
     const builtinElsewhere = isBuiltinChain(name.value);
     if (builtinElsewhere) {
       this.sink.error('chain-not-in-table', name.range, `The ${c.table} table has no ${name.value} chain (it has ${findTable(c.table)?.chains.join(', ') ?? 'no built-in chains'}).`);
+    } else if (this.isScript && managedChainOwner(name.value) && !this.createdAnywhere().has(name.value) && !loadsUnseen(this.rs, family)) {
+      // Docker's DOCKER-USER, a fail2ban jail: made by the software that owns it, when it starts.
+      const owner = managedChainOwner(name.value)!;
+      this.sink.add('undefined-chain', 'info', name.range,
+        `Chain ${name.value} is not made by this script: ${owner} makes it when it starts. Run before that (or on a host without ${owner}), iptables refuses this command ("No chain/target/match by that name").`,
+        { chain: name.value, table: c.table, suggestions: [], managedBy: owner });
     } else if (!(this.isScript && (this.createdAnywhere().has(name.value) || loadsUnseen(this.rs, family)))) {
       const s = this.state.suggestions.left > 0 ? suggest(name.value, this.state.inTable(family, c.table).map((x) => x.name), 3, this.state.suggestions) : [];
       this.sink.add('undefined-chain', this.isScript ? 'warning' : 'error', name.range,

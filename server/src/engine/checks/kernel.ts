@@ -22,6 +22,7 @@ import { DiagnosticSink } from '../parse/diagnostics';
 import { Range } from '../types';
 import { fingerprint } from '../fingerprint';
 import { wordTable } from '../wordTable';
+import { managedChainOwner } from '../kb/managed';
 
 const protoNumbers = new TextCache<number | undefined>(1024);
 
@@ -437,6 +438,13 @@ function checkTarget(ctx: CheckContext, rule: Command, cs: ChainState, gone: boo
       `'${t.name}' is not declared in this file: ufw creates its chains itself before it loads its rules files (with iptables-restore -n), so the jump works there. Loaded on its own, the file would be refused.`,
       // No chain to declare: in a file ufw loads with -n, a declaration would empty ufw's own chain.
       { managedBy: 'ufw', table: rule.table });
+    return;
+  }
+  const owner = ctx.rs.format === 'script' ? managedChainOwner(t.name) : undefined;
+  if (owner) {
+    ctx.sink.add('unknown-target', 'info', t.token.range,
+      `'${t.name}' is not made by this script: ${owner} makes it when it starts. Run before that (or on a host without ${owner}), iptables refuses this jump (there is no such chain yet).`,
+      { suggestions: [], chain: t.name, table: rule.table, managedBy: owner });
     return;
   }
   const targets = TARGETS.filter((x) => !x.removed && (!x.family || x.family === family)).map((x) => x.name);
