@@ -236,16 +236,23 @@ test('a function the script never calls does not run: its commands are checked, 
   // A function only a never-called function calls does not run either.
   const chain = run(script(...rules, 'flush_all() { iptables -F; }', 'panic() { flush_all; iptables -P INPUT DROP; }'));
   assert.deepEqual([...(chain.ruleset.neverCalled ?? [])].map((c) => c.startLine).sort(), [5, 6]);
+  // Named only by a trap, it runs only when the trap fires (a signal, an error): not followed either.
+  for (const trap of ['trap panic INT TERM', "trap 'panic; exit 1' ERR"]) {
+    const trapped = run(script(...rules, ...panic, trap));
+    assert.deepEqual([...(trapped.ruleset.trapped ?? [])].map(([c, line]) => [c.startLine, line]), [[6, 10], [7, 10], [8, 10]], trap);
+    assert.deepEqual(trapped.diagnostics.filter((d) => d.code === 'ssh-lockout'), [], trap);
+    assert.match(hover(trapped, { line: 7, character: 12 })!.markdown, /Runs only when the trap set on line 11 fires/, trap);
+  }
   // It may run all the same where the script calls functions by names it does not spell, where the name is written
-  // elsewhere (a trap, a comment), or where the script is a set of functions another one calls: followed as written.
-  for (const extra of [['"$@"'], ['trap panic INT'], ['# panic: drop everything'], ['ACTION=panic', '$ACTION']]) {
+  // elsewhere (a comment, a string), or where the script is a set of functions another one calls: followed as written.
+  for (const extra of [['"$@"'], ['# panic: drop everything'], ['ACTION=panic', '$ACTION'], ['echo "run panic to close"']]) {
     const maybe = run(script(...rules, ...panic, ...extra));
     assert.equal(maybe.ruleset.neverCalled, undefined, extra.join(' / '));
     assert.ok(maybe.diagnostics.some((d) => d.code === 'ssh-lockout'), extra.join(' / '));
   }
   assert.equal(run(script(...panic)).ruleset.neverCalled, undefined);
   // The conversion leaves its commands out, and says so.
-  assert.match(scriptToRestore(r, 'fw.sh')[0].text, /# The commands of functions the script never calls \(lines 7, 8, 9\) are not written here\./);
+  assert.match(scriptToRestore(r, 'fw.sh')[0].text, /# The commands of functions the script never calls, or runs only from a trap \(lines 7, 8, 9\), are not written here\./);
 });
 
 test('property: the order the analysis runs a script in is the order sh runs it, for functions defined first and called once, nested or not', () => {

@@ -180,6 +180,8 @@ export interface Ruleset {
   neverRun?: ReadonlySet<Command>;
   /** Of those, the commands of functions the script never calls (and of functions only those call). */
   neverCalled?: ReadonlySet<Command>;
+  /** Of those, the commands of functions that only a `trap` names, with the line of that trap. */
+  trapped?: ReadonlyMap<Command, number>;
   /** In a script: the words of its iptables commands that the shell leaves out (a known variable, unquoted, left empty). */
   vanished?: readonly Token[];
   /** In a script with if or case statements: the arms each command in one stands in, outermost first. */

@@ -86,7 +86,7 @@ function branchNote(result: LintResult, family: Family): string[] {
   return [
     ...(other ? [`# Where the script branches (if, case), the arm that sets up the most rules is the one written here; the commands of the other arms, and of functions only they call (lines ${other}), are not.`] : []),
     ...(never ? [`# The commands of loops over an empty list (lines ${never}) never run, and are not written here.`] : []),
-    ...(uncalled ? [`# The commands of functions the script never calls (lines ${uncalled}) are not written here.`] : []),
+    ...(uncalled ? [`# The commands of functions the script never calls, or runs only from a trap (lines ${uncalled}), are not written here.`] : []),
   ];
 }
 

@@ -349,6 +349,8 @@ class ScriptReader implements Gathered {
   private readonly calls: FunctionCall[] = [];
   /** A command word of a value not known, or naming a function (`"$@"`, `$ACTION`): any function may be called. */
   private dispatches = false;
+  /** The functions a `trap` names (`trap cleanup INT`): how many times, and the line of the first such trap. */
+  private readonly trapped = new Map<number, { times: number; line: number }>();
   private readonly files: FileMention[] = [];
   private readonly ipsets: ScriptIpsets = { made: [], unseen: false };
   private readonly forLoops: ForLoop[];
@@ -403,6 +405,7 @@ class ScriptReader implements Gathered {
     readIpsetCommand(words, k, values, arms, heredoc, this.index, this.ipsets);
     const called = words[k].quoted || words[k].dynamic ? undefined : this.statements.functions.get(words[k].value);
     if (words[k].dynamic && !invocationFamily(words[k], this.aliases)) this.dispatches ||= mayNameFunction(values.text(words[k]), this.statements.functions);
+    if (words[k].value === 'trap' && !words[k].quoted && !words[k].dynamic) this.noteTrap(words.slice(k + 1));
     // (A call in a loop that makes no pass never happens.)
     if (called !== undefined && !this.neverRuns.has(sc)) this.calls.push({ statement: called, arms, line: words[k].line, at: this.commands.length, unsure: sc.conditional || this.depths.has(sc) });
     // `{{ rule }}` as a command of its own: the template puts any command there, iptables or ip6tables, which may
@@ -539,11 +542,25 @@ class ScriptReader implements Gathered {
     checkUnsetVariables({ commands: this.simple, loops: this.forLoops, restoreLines: this.expandedLines }, wordsOf(this.items), this.values, { iptables: iptablesAt, topLevel, calledAt }, covered, this.sink);
   }
 
+  /** The functions a trap's words name, as handlers (`trap cleanup INT`, `trap 'cleanup; exit 1' TERM`). */
+  private noteTrap(args: readonly Token[]): void {
+    for (const w of args) {
+      for (const m of w.value.matchAll(NAME_WORDS)) {
+        const fn = this.statements.functions.get(m[0]);
+        if (fn === undefined) continue;
+        const seen = this.trapped.get(fn);
+        if (seen) seen.times++;
+        else this.trapped.set(fn, { times: 1, line: w.line });
+      }
+    }
+  }
+
   /**
    * Whether a function that nothing in the script calls may run all the same: where the script is a set of functions
    * (no iptables command of its own outside them) that another script calls; where it may call a function by a name
-   * it does not spell (`"$@"`, `$ACTION`, eval); where the function's name appears but in its definition (`trap
-   * panic INT`, a comment). Otherwise its commands never run when the script runs.
+   * it does not spell (`"$@"`, `$ACTION`, eval); where the function's name appears elsewhere than in its definition
+   * and in traps (a comment, a string). Otherwise its commands never run when the script runs, or only when a trap
+   * fires (a signal, an error, its exit), which the analysis does not follow.
    */
   private uncalledRuns(): (fn: number) => boolean {
     const { armsOf, statements } = this;
@@ -552,7 +569,7 @@ class ScriptReader implements Gathered {
     let mentions: Map<number, number> | undefined;
     return (fn) => {
       mentions ??= nameCounts(this.index.text, statements.functions);
-      return (mentions.get(fn) ?? 0) !== 1;
+      return (mentions.get(fn) ?? 0) - (this.trapped.get(fn)?.times ?? 0) !== 1;
     };
   }
 
@@ -576,6 +593,11 @@ class ScriptReader implements Gathered {
     if (this.neverRun.size) ruleset.neverRun = this.neverRun;
     const idle = neverCalled(calls, statements, uncalled);
     if (idle.size) ruleset.neverCalled = new Set(commands.filter((c) => armsOf.get(c)?.some((r) => idle.has(r.statement))));
+    const traps = new Map(commands.flatMap((c) => {
+      const fn = armsOf.get(c)?.find((r) => idle.has(r.statement) && this.trapped.has(r.statement))?.statement;
+      return fn === undefined ? [] : [[c, this.trapped.get(fn)!.line] as const];
+    }));
+    if (traps.size) ruleset.trapped = traps;
     if (this.vanished.size) ruleset.vanished = [...this.vanished];
     ruleset.unsure = unsureCommands(local, armsOf, calls, statements.kinds, (c) => !!loopInfo.get(c)?.loop.calls);
     if (local.size) ruleset.unsureHere = local;
@@ -812,10 +834,13 @@ function mayNameFunction(value: string | undefined, functions: ReadonlyMap<strin
   return value === undefined || functions.has(value);
 }
 
+/** Words that may name a function. */
+const NAME_WORDS = /[A-Za-z_][\w-]*/g;
+
 /** How many times each function's name is written in the script as a word of its own (its definition is one). */
 function nameCounts(text: string, functions: ReadonlyMap<string, number>): Map<number, number> {
   const out = new Map<number, number>();
-  for (const m of text.matchAll(/[A-Za-z_][\w-]*/g)) {
+  for (const m of text.matchAll(NAME_WORDS)) {
     const fn = functions.get(m[0]);
     if (fn !== undefined) out.set(fn, (out.get(fn) ?? 0) + 1);
   }
