@@ -557,15 +557,17 @@ class ScriptReader implements Gathered {
 
   /**
    * Whether a function that nothing in the script calls may run all the same: where the script is a set of functions
-   * (no iptables command of its own outside them) that another script calls; where it may call a function by a name
+   * (no iptables command or call of its own outside them) that another script calls; where it may call a function by a name
    * it does not spell (`"$@"`, `$ACTION`, eval); where the function's name appears elsewhere than in its definition
    * and in traps (a comment, a string). Otherwise its commands never run when the script runs, or only when a trap
    * fires (a signal, an error, its exit), which the analysis does not follow.
    */
   private uncalledRuns(): (fn: number) => boolean {
     const { armsOf, statements } = this;
-    const inFunction = (c: Command) => armsOf.get(c)?.some((r) => statements.kinds.get(r.statement) === 'function') ?? false;
-    if (this.dispatches || this.values.opaque || !this.commands.some((c) => !inFunction(c) && !this.neverRun.has(c))) return () => true;
+    const inFunction = (arms: readonly ArmRef[] | undefined) => arms?.some((r) => statements.kinds.get(r.statement) === 'function') ?? false;
+    // The script runs something itself: an iptables command, or a call, outside the bodies of its functions.
+    const runs = this.commands.some((c) => !inFunction(armsOf.get(c)) && !this.neverRun.has(c)) || this.calls.some((c) => !inFunction(c.arms));
+    if (this.dispatches || this.values.opaque || !runs) return () => true;
     let mentions: Map<number, number> | undefined;
     return (fn) => {
       mentions ??= nameCounts(this.index.text, statements.functions);
