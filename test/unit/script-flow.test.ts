@@ -259,6 +259,28 @@ test('a function the script never calls does not run: its commands are checked, 
   assert.match(scriptToRestore(r, 'fw.sh')[0].text, /# The commands of functions the script never calls, or runs only from a trap \(lines 7, 8, 9\), are not written here\./);
 });
 
+test('nothing after an exit at the top of the script runs: its commands are checked, but leave the chains as they are', () => {
+  const rules = ['iptables -A INPUT -i lo -j ACCEPT', 'iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'iptables -P INPUT DROP'];
+  const old = ['# the old rules, kept for reference', 'iptables -F', 'iptables -P INPUT DROP', 'iptables -A INPUT -p tcp --dport 99999 -j DROP'];
+  const r = run(script(...rules, 'exit 0', ...old));
+  assert.equal(r.ruleset.exitAt, 5);
+  assert.deepEqual([...(r.ruleset.neverRun ?? [])].map((c) => c.startLine), [7, 8, 9]);
+  assert.deepEqual(r.diagnostics.filter((d) => d.code === 'ssh-lockout'), []);
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.range.start.line), [9]);
+  assert.match(hover(r, { line: 7, character: 10 })!.markdown, /Never runs: the script exits on line 6, before it\./);
+  assert.match(scriptToRestore(r, 'fw.sh')[0].text, /# The commands after the script's exit on line 6 \(lines 8, 9, 10\) never run, and are not written here\./);
+  // A function called only after the exit never runs either.
+  const called = run(script('panic() { iptables -F; iptables -P INPUT DROP; }', ...rules, 'exit', 'panic'));
+  assert.deepEqual(called.diagnostics.filter((d) => d.code === 'ssh-lockout'), []);
+  // An exit that may not end the script: in an if, after && or ||, in a pipeline, in a subshell, in a loop, in a
+  // function. What follows runs (the flush takes the SSH accept away).
+  for (const exit of [['if [ -z "$1" ]; then', '  exit 1', 'fi'], ['[ -n "$1" ] || exit 1'], ['( exit 1 )'], ['(', '  exit 1', ')'], ['true | exit'], ['while false; do exit; done'], ['quit() { exit 0; }']]) {
+    const maybe = run(script(...rules, ...exit, ...old));
+    assert.equal(maybe.ruleset.exitAt, undefined, exit.join(' / '));
+    assert.ok(maybe.diagnostics.some((d) => d.code === 'ssh-lockout'), exit.join(' / '));
+  }
+});
+
 test('property: the order the analysis runs a script in is the order sh runs it, for functions defined first and called once, nested or not', () => {
   // Each function: its rules (numbered), and the function it calls, if any (one defined before it: no recursion).
   const fn = fc.record({ rules: fc.integer({ min: 0, max: 3 }), calls: fc.boolean() });

@@ -178,6 +178,8 @@ export interface Ruleset {
    * Of those, the commands of a script that never run: in a loop the shell finds nothing to go over (see empty-loop).
    */
   neverRun?: ReadonlySet<Command>;
+  /** In a script: the line of the `exit` at its top after which nothing runs (those commands are in neverRun). */
+  exitAt?: number;
   /** Of those, the commands of functions the script never calls (and of functions only those call). */
   neverCalled?: ReadonlySet<Command>;
   /** Of those, the commands of functions that only a `trap` names, with the line of that trap. */

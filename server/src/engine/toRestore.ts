@@ -75,17 +75,20 @@ function tableText(table: string, chains: ChainState[], result: LintResult, skip
 
 /** Where the script branches (if/case), which arm was written out: the lines of this family's commands left out. */
 function branchNote(result: LintResult, family: Family): string[] {
-  const { otherArms, neverRun, neverCalled } = result.ruleset;
+  const { otherArms, neverRun, neverCalled, exitAt } = result.ruleset;
+  const afterExit = (c: Command) => exitAt !== undefined && c.startLine > exitAt;
   const lines = (cs: Iterable<Command>, left: (c: Command) => boolean) => {
     const at = [...cs].filter((c) => left(c) && (c.commandFamily ?? result.ruleset.family) === family).map((c) => c.startLine + 1);
     return at.slice(0, 8).join(', ') + (at.length > 8 ? ', ...' : '');
   };
   const other = lines(otherArms ?? [], (c) => !neverRun?.has(c) && !neverCalled?.has(c));
-  const never = lines(neverRun ?? [], () => true);
+  const never = lines(neverRun ?? [], (c) => !afterExit(c));
+  const after = lines(neverRun ?? [], afterExit);
   const uncalled = lines(neverCalled ?? [], (c) => !neverRun?.has(c));
   return [
     ...(other ? [`# Where the script branches (if, case), the arm that sets up the most rules is the one written here; the commands of the other arms, and of functions only they call (lines ${other}), are not.`] : []),
     ...(never ? [`# The commands of loops over an empty list (lines ${never}) never run, and are not written here.`] : []),
+    ...(after ? [`# The commands after the script's exit on line ${exitAt! + 1} (lines ${after}) never run, and are not written here.`] : []),
     ...(uncalled ? [`# The commands of functions the script never calls, or runs only from a trap (lines ${uncalled}), are not written here.`] : []),
   ];
 }

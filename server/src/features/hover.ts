@@ -225,6 +225,8 @@ function chainMarkdown(result: LintResult, loc: Extract<Located, { kind: 'chain'
 const NOT_FOLLOWED = '\n\n*Not on the way the analysis follows: another arm of the `if` or `case` around it (or around the call of its function) sets up more rules. It is checked on its own, but the chains are analysed without it.*';
 /** A command of a function the script never calls: said on its hover. */
 const NEVER_CALLED = '\n\n*Not run by this script: nothing in it calls the function this command is in (nor a function that is called). It is checked on its own, but the chains are analysed without it.*';
+/** A command after the script's `exit`: said on its hover. */
+const afterExitNote = (line: number) => `\n\n*Never runs: the script exits on line ${line + 1}, before it. It is checked on its own, but the chains are analysed without it.*`;
 /** A command of a function only a trap names: said on its hover. */
 const trappedNote = (line: number) => `\n\n*Runs only when the trap set on line ${line + 1} fires (a signal, an error or the script's exit, as it names), which the analysis does not follow. It is checked on its own, but the chains are analysed without it.*`;
 /** A command in a loop the shell finds nothing to go over: said on its hover. */
@@ -249,7 +251,8 @@ function commandMarkdown(result: LintResult, c: Command): string {
   const called = result.ruleset.run?.line.get(c);
   // A function called once per value: its rules stand where the first of those calls is.
   const each = (result.ruleset.loops?.get(c)?.loop.calls?.length ?? 0) > 1 ? ', once per call, the first' : ',';
-  const path = result.ruleset.neverRun?.has(c) ? NEVER_RUNS : result.ruleset.trapped?.has(c) ? trappedNote(result.ruleset.trapped.get(c)!) : result.ruleset.neverCalled?.has(c) ? NEVER_CALLED : result.ruleset.otherArms?.has(c) ? NOT_FOLLOWED : called !== undefined ? `\n\n*Runs where its function is called${each} on line ${called + 1}: the analysis takes it there, after what comes before that call.*` : '';
+  const exitAt = result.ruleset.exitAt;
+  const path = result.ruleset.neverRun?.has(c) ? (exitAt !== undefined && c.startLine > exitAt ? afterExitNote(exitAt) : NEVER_RUNS) : result.ruleset.trapped?.has(c) ? trappedNote(result.ruleset.trapped.get(c)!) : result.ruleset.neverCalled?.has(c) ? NEVER_CALLED : result.ruleset.otherArms?.has(c) ? NOT_FOLLOWED : called !== undefined ? `\n\n*Runs where its function is called${each} on line ${called + 1}: the analysis takes it there, after what comes before that call.*` : '';
   const what = `**${c.spec.short}, ${c.spec.long}**: ${c.spec.doc}`;
   if (!isRuleCommand(c) || c.broken || c.spec.short === '-D') return `${what}${path}`;
   const cs = c.chainName === undefined ? undefined : result.state.get(familyOf(result.ruleset, c), c.table, c.chainName);

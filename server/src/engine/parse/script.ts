@@ -60,6 +60,8 @@ interface SimpleCommand {
   templated?: boolean;
   /** Its redirections to and from files (`< /etc/iptables/rules.v4`, `> rules.v6`), each with the word that names the file. */
   redirects?: Redirect[];
+  /** It stands in parentheses (a subshell: an `exit` there ends the subshell, not the script). */
+  subshell?: boolean;
 }
 
 /** The redirections of files (here-documents are read apart). */
@@ -88,6 +90,8 @@ function simpleCommands(items: ShellItem[], statements: ScriptStatements, blocks
   let pushed = false;
   /** The operator before the simple command being read. */
   let before = '';
+  /** How many parentheses are open around it (a function's `()` and a case pattern's `)` aside). */
+  let parens = 0;
   const finish = () => {
     pushed = false;
     if (cur.words.length) {
@@ -97,6 +101,7 @@ function simpleCommands(items: ShellItem[], statements: ScriptStatements, blocks
       cur.arms = statements.arms();
       cur.templated = inline || blocks.conditional;
       cur.conditional = before === '&&' || before === '||' || before === '|' || cur.templated;
+      if (parens > 0) cur.subshell = true;
       if (cur.words.length) {
         out.push(cur);
         pushed = true;
@@ -121,6 +126,8 @@ function simpleCommands(items: ShellItem[], statements: ScriptStatements, blocks
       arrayAssignment(cur.words, it);
       finish();
       if (statements.operator(it.value) && pushed) out.pop();
+      if (it.value === '(' && !it.joined) parens++;
+      else if (it.value === ')' && parens > 0) parens--;
       before = it.value;
     }
   }
@@ -185,11 +192,23 @@ function hereDocWord(w: Token, values: ShellValues, vanished: Set<Token>): Token
 }
 
 /**
- * The commands that never run: those of loops that make no pass, and those of functions called only there (and of
- * functions called only from those, and so on).
+ * The first `exit` that ends the script wherever it runs from: a command of its own at the top of the script (not in a
+ * function, an if or case, a loop, a subshell, a pipeline or after `&&` or `||`), with at most its status.
  */
-function neverRunning(commands: readonly SimpleCommand[], empty: readonly EmptyLoop[], uses: FunctionUses<SimpleCommand>): Set<SimpleCommand> {
+function exitOf(commands: readonly SimpleCommand[], depths: ReadonlyMap<SimpleCommand, number>): SimpleCommand | undefined {
+  return commands.find((sc) => {
+    const w = sc.words[0];
+    return w.value === 'exit' && !w.quoted && !w.dynamic && sc.words.length <= 2 && !sc.arms.length && !sc.conditional && !sc.subshell && !sc.pattern && !depths.has(sc);
+  });
+}
+
+/**
+ * The commands that never run: those of loops that make no pass, those after the script's `exit`, and those of
+ * functions called only there (and of functions called only from those, and so on).
+ */
+function neverRunning(commands: readonly SimpleCommand[], empty: readonly EmptyLoop[], uses: FunctionUses<SimpleCommand>, exit: SimpleCommand | undefined): Set<SimpleCommand> {
   const out = new Set(empty.flatMap((e) => bodyOfLoop(commands, e.loop)));
+  if (exit) for (let i = commands.indexOf(exit) + 1; i < commands.length; i++) out.add(commands[i]);
   if (!out.size) return out;
   // Each call's function, and how many of each function's calls may still run; a function none of whose calls
   // runs never runs its body, whose calls then never run either (each command is looked at once).
@@ -364,6 +383,8 @@ class ScriptReader implements Gathered {
   private readonly empty: EmptyLoop[];
   private readonly neverRuns: Set<SimpleCommand>;
   private readonly neverRun = new Set<Command>();
+  /** The `exit` at the top of the script after which nothing runs, if there is one. */
+  private readonly exit: SimpleCommand | undefined;
 
   constructor(private readonly items: ShellItem[], shell: Shell, private readonly index: LineIndex, private readonly opts: ScriptOptions, readonly sink: DiagnosticSink) {
     ({ comments: this.comments, ipv6Words: this.ipv6Words } = commentsOf(items));
@@ -376,7 +397,8 @@ class ScriptReader implements Gathered {
     reportShBraces(this.simple, shell, sink);
     this.depths = loopDepths(this.simple);
     this.empty = emptyLoops(this.simple, this.forLoops, this.values);
-    this.neverRuns = neverRunning(this.simple, this.empty, this.uses);
+    this.exit = exitOf(this.simple, this.depths);
+    this.neverRuns = neverRunning(this.simple, this.empty, this.uses, this.exit);
   }
 
   /** Reads every command in turn, noting those that may run other than once where they stand. */
@@ -593,6 +615,7 @@ class ScriptReader implements Gathered {
     const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments: this.comments, diagnostics: this.sink.items, lineCount: index.lineCount, mentionsIpv6: this.mentionsIpv6(), otherArms: withNeverRun(notFollowed(armsOf, follows), this.neverRun), armsOf: armsOf.size ? armsOf : undefined, loads: counted, files: files.length ? files : undefined, ipsets: ipsets.made.length || ipsets.unseen ? ipsets : undefined };
     if (loopInfo.size) ruleset.loops = loopInfo;
     if (this.neverRun.size) ruleset.neverRun = this.neverRun;
+    if (this.exit) ruleset.exitAt = this.exit.words[0].line;
     const idle = neverCalled(calls, statements, uncalled);
     if (idle.size) ruleset.neverCalled = new Set(commands.filter((c) => armsOf.get(c)?.some((r) => idle.has(r.statement))));
     const traps = new Map(commands.flatMap((c) => {
