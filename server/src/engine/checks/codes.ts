@@ -24,6 +24,7 @@ export const CODES: CodeInfo[] = [
   { code: 'loop-variable-unused', severity: 'warning', title: 'A loop or function whose body never reads its variable or arguments' },
   { code: 'unset-variable', severity: 'warning', title: 'An iptables command reads a variable the script never sets' },
   { code: 'empty-loop', severity: 'warning', title: 'A loop over a list left empty, whose rules are never added' },
+  { code: 'function-defined-later', severity: 'warning', title: 'A script calls a function before defining it' },
   { code: 'not-rerunnable', severity: 'info', title: 'A script that adds its rules again when run a second time' },
   { code: 'unknown-target', severity: 'error', title: 'A jump to a target or chain that does not exist' },
   { code: 'undefined-chain', severity: 'error', title: 'A rule for a chain that was never declared' },

@@ -368,8 +368,10 @@ class ScriptReader implements Gathered {
   private readonly calls: FunctionCall[] = [];
   /** A command word of a value not known, or naming a function (`"$@"`, `$ACTION`): any function may be called. */
   private dispatches = false;
-  /** The functions a `trap` names (`trap cleanup INT`): how many times, and the line of the first such trap. */
-  private readonly trapped = new Map<number, { times: number; line: number }>();
+  /** The functions a `trap` names (`trap cleanup INT`), with the line of the first such trap. */
+  private readonly trapped = new Map<number, number>();
+  /** How often each function's name is written in a trap or in a call above its definition (neither calls it here). */
+  private readonly notCalls = new Map<number, number>();
   private readonly files: FileMention[] = [];
   private readonly ipsets: ScriptIpsets = { made: [], unseen: false };
   private readonly forLoops: ForLoop[];
@@ -425,7 +427,9 @@ class ScriptReader implements Gathered {
     if (k >= words.length) return;
     this.files.push(...fileMentions(words, k, redirects, values, this.opts.fileName));
     readIpsetCommand(words, k, values, arms, heredoc, this.index, this.ipsets);
-    const called = words[k].quoted || words[k].dynamic ? undefined : this.statements.functions.get(words[k].value);
+    const named = words[k].quoted || words[k].dynamic ? undefined : this.statements.functions.get(words[k].value);
+    const called = named !== undefined && this.definedLater(words[k], arms) ? undefined : named;
+    if (named !== undefined && called === undefined) this.notCalls.set(named, (this.notCalls.get(named) ?? 0) + 1);
     if (words[k].dynamic && !invocationFamily(words[k], this.aliases)) this.dispatches ||= mayNameFunction(values.text(words[k]), this.statements.functions);
     if (words[k].value === 'trap' && !words[k].quoted && !words[k].dynamic) this.noteTrap(words.slice(k + 1));
     // (A call in a loop that makes no pass never happens.)
@@ -564,25 +568,37 @@ class ScriptReader implements Gathered {
     checkUnsetVariables({ commands: this.simple, loops: this.forLoops, restoreLines: this.expandedLines }, wordsOf(this.items), this.values, { iptables: iptablesAt, topLevel, calledAt }, covered, this.sink);
   }
 
+  /**
+   * Whether the call is one the shell makes before the function is defined (`allow_ssh` on line 3, `allow_ssh() {` on
+   * line 5): it finds no such command then, and goes on without it. Said so; a call in a function's body runs later.
+   */
+  private definedLater(word: Token, arms: readonly ArmRef[]): boolean {
+    const def = this.statements.firstDefined.get(word.value);
+    if (!def || def.line <= word.line || arms.some((r) => this.statements.kinds.get(r.statement) === 'function')) return false;
+    this.sink.add('function-defined-later', 'warning', word.range,
+      `${word.value} is defined only further down (line ${def.line + 1}): when this line runs the shell finds no such command ("${word.value}: not found") and goes on without it, so what it would set up is missing here. Define the function above its first call.`,
+    ).related = [{ range: def.range, message: `${word.value} is defined here` }];
+    return true;
+  }
+
   /** The functions a trap's words name, as handlers (`trap cleanup INT`, `trap 'cleanup; exit 1' TERM`). */
   private noteTrap(args: readonly Token[]): void {
     for (const w of args) {
       for (const m of w.value.matchAll(NAME_WORDS)) {
         const fn = this.statements.functions.get(m[0]);
         if (fn === undefined) continue;
-        const seen = this.trapped.get(fn);
-        if (seen) seen.times++;
-        else this.trapped.set(fn, { times: 1, line: w.line });
+        if (!this.trapped.has(fn)) this.trapped.set(fn, w.line);
+        this.notCalls.set(fn, (this.notCalls.get(fn) ?? 0) + 1);
       }
     }
   }
 
   /**
    * Whether a function that nothing in the script calls may run all the same: where the script is a set of functions
-   * (no iptables command or call of its own outside them) that another script calls; where it may call a function by a name
-   * it does not spell (`"$@"`, `$ACTION`, eval); where the function's name appears elsewhere than in its definition
-   * and in traps (a comment, a string). Otherwise its commands never run when the script runs, or only when a trap
-   * fires (a signal, an error, its exit), which the analysis does not follow.
+   * (no iptables command or call of its own outside them) that another script calls; where it may call a function by
+   * a name it does not spell (`"$@"`, `$ACTION`, eval); where the function's name is written elsewhere than in its
+   * definition, traps and calls above the definition (a comment, a string). Otherwise its commands never run when the
+   * script runs, or only when a trap fires (a signal, an error, its exit), which the analysis does not follow.
    */
   private uncalledRuns(): (fn: number) => boolean {
     const { armsOf, statements } = this;
@@ -593,7 +609,7 @@ class ScriptReader implements Gathered {
     let mentions: Map<number, number> | undefined;
     return (fn) => {
       mentions ??= nameCounts(this.index.text, statements.functions);
-      return (mentions.get(fn) ?? 0) - (this.trapped.get(fn)?.times ?? 0) !== 1;
+      return (mentions.get(fn) ?? 0) - (this.notCalls.get(fn) ?? 0) !== 1;
     };
   }
 
@@ -620,7 +636,7 @@ class ScriptReader implements Gathered {
     if (idle.size) ruleset.neverCalled = new Set(commands.filter((c) => armsOf.get(c)?.some((r) => idle.has(r.statement))));
     const traps = new Map(commands.flatMap((c) => {
       const fn = armsOf.get(c)?.find((r) => idle.has(r.statement) && this.trapped.has(r.statement))?.statement;
-      return fn === undefined ? [] : [[c, this.trapped.get(fn)!.line] as const];
+      return fn === undefined ? [] : [[c, this.trapped.get(fn)!] as const];
     }));
     if (traps.size) ruleset.trapped = traps;
     if (this.vanished.size) ruleset.vanished = [...this.vanished];

@@ -45,10 +45,12 @@ export class ScriptStatements {
   private next = 0;
   /** The function defined by each name (the last definition), by statement id. */
   readonly functions = new Map<string, number>();
+  /** The name's word in the first definition of each function (a call above it finds no such command). */
+  readonly firstDefined = new Map<string, Token>();
   /** The kind of each statement, by id. */
   readonly kinds = new Map<number, Statement['kind']>();
   /** A function's name, once `name` `(` `)` has been read and its `{` is awaited. */
-  private header?: { name: string; stage: 'open' | 'closed' };
+  private header?: { name: Token; stage: 'open' | 'closed' };
   private lastWords: Token[] = [];
 
   private top(kind: Statement['kind']): Statement | undefined {
@@ -69,8 +71,9 @@ export class ScriptStatements {
     if (s && this.tracked[this.tracked.length - 1] === s) this.tracked.pop();
   }
 
-  private openFunction(name: string): void {
-    this.functions.set(name, this.push('function', 0).id);
+  private openFunction(name: Token): void {
+    this.functions.set(name.value, this.push('function', 0).id);
+    if (!this.firstDefined.has(name.value)) this.firstDefined.set(name.value, name);
     this.header = undefined;
   }
 
@@ -98,10 +101,10 @@ export class ScriptStatements {
       } else if (v === 'function' && k === 0 && words[1] && NAME.test(words[1].value)) {
         // `function name {` (or `function name` then `()`, read by operator()).
         if (words[2]?.value === '{') {
-          this.openFunction(words[1].value);
+          this.openFunction(words[1]);
           return { pattern: false, skip: 3 };
         }
-        this.header = { name: words[1].value, stage: 'open' };
+        this.header = { name: words[1], stage: 'open' };
         return { pattern: false, skip: words.length };
       } else if (v === '{') {
         if (pending !== undefined && k === 0) this.openFunction(pending);
@@ -132,7 +135,7 @@ export class ScriptStatements {
       return false;
     }
     if (op === '(' && last.length === 1 && !last[0].quoted && !last[0].dynamic && NAME.test(last[0].value)) {
-      this.header = { name: last[0].value, stage: 'open' };
+      this.header = { name: last[0], stage: 'open' };
       return true;
     }
     if (op === ')' && this.header?.stage === 'open') this.header.stage = 'closed';
