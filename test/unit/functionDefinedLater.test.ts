@@ -35,6 +35,8 @@ test('not said: a call inside a function (it runs later), a call below a first d
   assert.deepEqual(found(script('main() {', '  allow_ssh', '}', ...body, 'main')), []);
   assert.deepEqual(found(script(...body, 'allow_ssh', ...body, 'allow_ssh')), []);
   assert.deepEqual(found(script('iptables -A INPUT -j ACCEPT', 'echo done')), []);
+  // A script that sources a file (or runs eval) may have the function from there.
+  assert.deepEqual(found(script('. /usr/local/lib/firewall-functions', 'allow_ssh', ...body)), []);
   // In an if or a loop at the top it runs where it stands, before the definition: said.
   assert.equal(found(script('if [ -n "$1" ]; then', '  allow_ssh', 'fi', ...body)).length, 1);
   assert.equal(found(script('for i in 1; do allow_ssh; done', ...body)).length, 1);

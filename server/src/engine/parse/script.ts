@@ -370,6 +370,8 @@ class ScriptReader implements Gathered {
   private dispatches = false;
   /** The functions a `trap` names (`trap cleanup INT`), with the line of the first such trap. */
   private readonly trapped = new Map<number, number>();
+  /** Whether the script sources a file or runs eval (see definedLater). */
+  private sources: boolean | undefined;
   /** How often each function's name is written in a trap or in a call above its definition (neither calls it here). */
   private readonly notCalls = new Map<number, number>();
   private readonly files: FileMention[] = [];
@@ -575,6 +577,9 @@ class ScriptReader implements Gathered {
   private definedLater(word: Token, arms: readonly ArmRef[]): boolean {
     const def = this.statements.firstDefined.get(word.value);
     if (!def || def.line <= word.line || arms.some((r) => this.statements.kinds.get(r.statement) === 'function')) return false;
+    // A file the script sources, or an eval, may define it sooner.
+    this.sources ??= this.simple.some((sc) => SOURCING.has(sc.words[0].value) && !sc.words[0].quoted);
+    if (this.sources) return false;
     this.sink.add('function-defined-later', 'warning', word.range,
       `${word.value} is defined only further down (line ${def.line + 1}): when this line runs the shell finds no such command ("${word.value}: not found") and goes on without it, so what it would set up is missing here. Define the function above its first call.`,
     ).related = [{ range: def.range, message: `${word.value} is defined here` }];
@@ -874,6 +879,9 @@ const MAX_CALL_DEPTH = 32;
 function mayNameFunction(value: string | undefined, functions: ReadonlyMap<string, number>): boolean {
   return value === undefined || functions.has(value);
 }
+
+/** Commands that run another file's or a string's commands in the script's own shell. */
+const SOURCING = new Set(['.', 'source', 'eval']);
 
 /** Words that may name a function. */
 const NAME_WORDS = /[A-Za-z_][\w-]*/g;
