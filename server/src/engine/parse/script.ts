@@ -576,7 +576,7 @@ class ScriptReader implements Gathered {
    */
   private definedLater(word: Token, arms: readonly ArmRef[]): boolean {
     const def = this.statements.firstDefined.get(word.value);
-    if (!def || def.line <= word.line || arms.some((r) => this.statements.kinds.get(r.statement) === 'function')) return false;
+    if (!def || def.line <= word.line || this.statements.inFunction(arms)) return false;
     // A file the script sources, or an eval, may define it sooner.
     this.sources ??= this.simple.some((sc) => SOURCING.has(sc.words[0].value) && !sc.words[0].quoted);
     if (this.sources) return false;
@@ -607,9 +607,8 @@ class ScriptReader implements Gathered {
    */
   private uncalledRuns(): (fn: number) => boolean {
     const { armsOf, statements } = this;
-    const inFunction = (arms: readonly ArmRef[] | undefined) => arms?.some((r) => statements.kinds.get(r.statement) === 'function') ?? false;
     // The script runs something itself: an iptables command, or a call, outside the bodies of its functions.
-    const runs = this.commands.some((c) => !inFunction(armsOf.get(c)) && !this.neverRun.has(c)) || this.calls.some((c) => !inFunction(c.arms));
+    const runs = this.commands.some((c) => !statements.inFunction(armsOf.get(c)) && !this.neverRun.has(c)) || this.calls.some((c) => !statements.inFunction(c.arms));
     if (this.dispatches || this.values.opaque || !runs) return () => true;
     let mentions: Map<number, number> | undefined;
     return (fn) => {

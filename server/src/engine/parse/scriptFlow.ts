@@ -144,6 +144,11 @@ export class ScriptStatements {
     return false;
   }
 
+  /** Whether a command or call standing in these arms is in a function's body (it runs when the function does). */
+  inFunction(arms: readonly ArmRef[] | undefined): boolean {
+    return arms?.some((r) => this.kinds.get(r.statement) === 'function') ?? false;
+  }
+
   /** The arms (and function bodies) the next command stands in, outermost first; a condition is in no arm of its own. */
   arms(): ArmRef[] {
     const out: ArmRef[] = [];
