@@ -618,6 +618,8 @@ export const TCP_FLAGS: ValueChoice[] = [
 const tcpFlagList = enumKind('TCP flag', TCP_FLAGS, { list: true, caseInsensitive: true, what: 'a comma-separated list of TCP flags' });
 /** TCP flags, comma-separated: iptables passes over an empty item (`SYN,`, or `,` for none at all). */
 export const tcpFlagsKind = kind(tcpFlagList.name, tcpFlagList.what, (v, ctx) => {
+  // (A list without an empty item is checked as it is: the list check keeps its answers by the text.)
+  if (v !== '' && v.charCodeAt(0) !== 44 && v.charCodeAt(v.length - 1) !== 44 && !v.includes(',,')) return tcpFlagList.validate(v, ctx);
   const items = v.split(',').filter((x) => x !== '');
   return items.length ? tcpFlagList.validate(items.join(','), ctx) : undefined;
 }, { choices: tcpFlagList.choices, label: tcpFlagList.label, list: tcpFlagList.list, choiceOf: tcpFlagList.choiceOf, whatIn: tcpFlagList.whatIn });
