@@ -3,10 +3,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { lint, LintOptions, LintResult } from './engine/lint';
 import { AnalysisMemo } from './engine/memo';
 import { lintOptionsFor, ServerSettings } from './settings';
-import { readRulesFile, readSourcedFile } from './sourcedFile';
-
-/** Documents larger than this are not parsed at all; a single notice says so. */
-export const MAX_PARSE_SIZE = 20 * 1024 * 1024;
+import { MAX_PARSE_SIZE, readRulesFile, readSourcedFile } from './sourcedFile';
 
 export class AnalysisCache {
   private readonly entries = new Map<string, { version: number; result: LintResult }>();

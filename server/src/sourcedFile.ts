@@ -17,14 +17,14 @@ export function readSourcedFile(path: string): string | undefined {
   }
 }
 
-/** Rules files larger than this are not read beside the one analysed (see the editor's limit on parsing). */
-const MAX_RULES_SIZE = 20 * 1024 * 1024;
+/** Documents larger than this are not parsed at all (a single notice says so), nor rules files read beside one. */
+export const MAX_PARSE_SIZE = 20 * 1024 * 1024;
 
 /** A rules file beside the one analysed (rules.v6 beside rules.v4): its text, null when there is none, undefined when it cannot be read. */
 export function readRulesFile(path: string): string | null | undefined {
   try {
     const st = statSync(path);
-    return st.isFile() && st.size <= MAX_RULES_SIZE ? readFileSync(path, 'utf8') : undefined;
+    return st.isFile() && st.size <= MAX_PARSE_SIZE ? readFileSync(path, 'utf8') : undefined;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ENOENT' ? null : undefined;
   }

@@ -221,16 +221,27 @@ function chainMarkdown(result: LintResult, loc: Extract<Located, { kind: 'chain'
   return `**${loc.name}** — user chain of \`${loc.table}\`, declared on line ${cs.declRange.start.line + 1}\n\n${cs.rules.length} rule(s). ${callers.length ? `Jumped to from ${lines}${callers.length > 8 ? ', ...' : ''}.` : 'Nothing jumps to it.'}${paths ? `\n\nReached as ${paths}.` : ''}\n\nWhen a packet reaches its end it returns to the rule after the jump.`;
 }
 
-/** A command the analysis does not follow (in a script's if, case or function): said on its hover. */
-const NOT_FOLLOWED = '\n\n*Not on the way the analysis follows: another arm of the `if` or `case` around it (or around the call of its function) sets up more rules. It is checked on its own, but the chains are analysed without it.*';
-/** A command of a function the script never calls: said on its hover. */
-const NEVER_CALLED = '\n\n*Not run by this script: nothing in it calls the function this command is in (nor a function that is called). It is checked on its own, but the chains are analysed without it.*';
-/** A command after the script's `exit`: said on its hover. */
-const afterExitNote = (line: number) => `\n\n*Never runs: the script exits on line ${line + 1}, before it. It is checked on its own, but the chains are analysed without it.*`;
-/** A command of a function only a trap names: said on its hover. */
-const trappedNote = (line: number) => `\n\n*Runs only when the trap set on line ${line + 1} fires (a signal, an error or the script's exit, as it names), which the analysis does not follow. It is checked on its own, but the chains are analysed without it.*`;
-/** A command in a loop the shell finds nothing to go over: said on its hover. */
-const NEVER_RUNS = '\n\n*Never runs: the loop around it has nothing to go over (see its empty-loop finding). It is checked on its own, but the chains are analysed without it.*';
+/**
+ * Where a script's command stands on the way the analysis follows, said on its hover: why it is left out of the
+ * chains (the loop around it goes over nothing, the script exits before it, only a trap or nothing calls its function,
+ * another arm sets up more rules), or where its function's call runs it.
+ */
+function pathNote(result: LintResult, c: Command): string {
+  const { neverRun, exitAt, trapped, neverCalled, otherArms, run, loops } = result.ruleset;
+  const apart = (why: string) => `\n\n*${why} It is checked on its own, but the chains are analysed without it.*`;
+  if (neverRun?.has(c)) {
+    return apart(exitAt !== undefined && c.startLine > exitAt ? `Never runs: the script exits on line ${exitAt + 1}, before it.` : 'Never runs: the loop around it has nothing to go over (see its empty-loop finding).');
+  }
+  const trap = trapped?.get(c);
+  if (trap !== undefined) return apart(`Runs only when the trap set on line ${trap + 1} fires (a signal, an error or the script's exit, as it names), which the analysis does not follow.`);
+  if (neverCalled?.has(c)) return apart('Not run by this script: nothing in it calls the function this command is in (nor a function that is called).');
+  if (otherArms?.has(c)) return apart('Not on the way the analysis follows: another arm of the `if` or `case` around it (or around the call of its function) sets up more rules.');
+  const called = run?.line.get(c);
+  if (called === undefined) return '';
+  // A function called once per value: its rules stand where the first of those calls is.
+  const each = (loops?.get(c)?.loop.calls?.length ?? 0) > 1 ? ', once per call, the first' : ',';
+  return `\n\n*Runs where its function is called${each} on line ${called + 1}: the analysis takes it there, after what comes before that call.*`;
+}
 
 /** A rule a loop adds once per value: what each value's rule does (the first few). */
 function loopExplained(result: LintResult, c: Command): string | undefined {
@@ -248,11 +259,7 @@ function loopExplained(result: LintResult, c: Command): string | undefined {
 
 /** The command word: for a rule, where it stands and what it does, in words; for any command, what it is. */
 function commandMarkdown(result: LintResult, c: Command): string {
-  const called = result.ruleset.run?.line.get(c);
-  // A function called once per value: its rules stand where the first of those calls is.
-  const each = (result.ruleset.loops?.get(c)?.loop.calls?.length ?? 0) > 1 ? ', once per call, the first' : ',';
-  const exitAt = result.ruleset.exitAt;
-  const path = result.ruleset.neverRun?.has(c) ? (exitAt !== undefined && c.startLine > exitAt ? afterExitNote(exitAt) : NEVER_RUNS) : result.ruleset.trapped?.has(c) ? trappedNote(result.ruleset.trapped.get(c)!) : result.ruleset.neverCalled?.has(c) ? NEVER_CALLED : result.ruleset.otherArms?.has(c) ? NOT_FOLLOWED : called !== undefined ? `\n\n*Runs where its function is called${each} on line ${called + 1}: the analysis takes it there, after what comes before that call.*` : '';
+  const path = pathNote(result, c);
   const what = `**${c.spec.short}, ${c.spec.long}**: ${c.spec.doc}`;
   if (!isRuleCommand(c) || c.broken || c.spec.short === '-D') return `${what}${path}`;
   const cs = c.chainName === undefined ? undefined : result.state.get(familyOf(result.ruleset, c), c.table, c.chainName);
