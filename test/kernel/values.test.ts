@@ -118,6 +118,11 @@ const FAMILY_RULES = [
   '-A INPUT -p ipv6-icmp --icmpv6-type 128',
   '-A INPUT -p icmpv6 --icmpv6-type 128',
   '-A INPUT -p 58 --icmpv6-type 128',
+  // Each family's ICMP option under the other's protocol, its own, or none: unknown to the other command.
+  '-A INPUT -p icmp --icmpv6-type echo-request',
+  '-A INPUT -p ipv6-icmp --icmp-type echo-request',
+  '-A INPUT --icmp-type 8',
+  '-A INPUT --icmpv6-type 128',
   '-A INPUT -m frag --fragmore',
   '-A INPUT -m ipv6header --header frag --soft',
   '-A INPUT -m rt --rt-type 0 --rt-0-addrs ::1',

@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose, errors, expectNone, expectOne, filter, table } from '../helpers/lint';
 import { lint, loaderOf } from '../../server/src/engine/lint';
+import { quickFixes } from '../../server/src/engine/fixes';
+import { applyEdits } from '../../server/src/engine/format';
 
 test('unknown-target: wrong case, typo, missing chain; suggestions', () => {
   const lower = expectOne(filter('-A INPUT -j accept'), 'unknown-target', 4, 'accept');
@@ -90,6 +92,49 @@ test('interface-direction: error in the built-in chain, warning in a user chain 
   const d = expectOne(filter(':X - [0:0]', '-A INPUT -j X', '-A X -o eth0 -j ACCEPT'), 'interface-direction', 6, '-o');
   assert.equal(d.severity, 'warning');
   expectNone(filter(':X - [0:0]', '-A INPUT -j X', '-A FORWARD -j X', '-A X -o eth0 -j ACCEPT'), 'interface-direction');
+});
+
+test('address-family: --icmp-type in ip6tables and --icmpv6-type in iptables, whatever the protocol; the fix writes the family\'s own', () => {
+  const v6 = { family: 6 as const };
+  // The finding on the option's word (a rule with the other family's protocol has one on -p as well).
+  const onOption = (text: string, word: string, opts: { family?: 4 | 6 } = {}) => {
+    const start = text.split('\n')[4].indexOf(word);
+    const found = diagnose(text, opts).filter((d) => d.code === 'address-family' && d.range.start.line === 4 && d.range.start.character === start);
+    assert.equal(found.length, 1, `one address-family on ${word}`);
+    assert.equal(found[0].range.end.character, start + word.length);
+    return found[0];
+  };
+  const fixed = (text: string, opts: { family?: 4 | 6 }) => {
+    const r = lint(text, opts);
+    const d = onOption(text, opts.family === 6 ? '--icmp-type' : '--icmpv6-type', opts);
+    const fix = quickFixes(r, d).filter((f) => !/disable|silence/i.test(f.title));
+    return fix.length ? applyEdits(text, fix[0].edits) : undefined;
+  };
+  for (const rule of ['-A INPUT -p icmp --icmp-type echo-request -j ACCEPT', '-A INPUT -p ipv6-icmp --icmp-type echo-request -j ACCEPT', '-A INPUT --icmp-type echo-request -j ACCEPT']) {
+    const d = onOption(filter(rule), '--icmp-type', v6);
+    assert.match(d.message, /ip6tables has none by that name, whatever the protocol, and says unknown option "--icmp-type"\. For ICMPv6 write -p ipv6-icmp --icmpv6-type echo-request\./);
+    expectNone(filter(rule), 'protocol-required', v6);
+    assert.equal(fixed(filter(rule), v6), filter('-A INPUT -p ipv6-icmp --icmpv6-type echo-request -j ACCEPT'), rule);
+  }
+  // A number means another type in the other family (a ping is 8 in ICMP, 128 in ICMPv6): said, not fixed.
+  const numbered = onOption(filter('-A INPUT -p icmp --icmp-type 8 -j ACCEPT'), '--icmp-type', v6);
+  assert.match(numbered.message, /with an ICMPv6 type: the types are numbered apart \(a ping is echo-request, 128 in ICMPv6 and 8 in ICMP\)/);
+  assert.equal(fixed(filter('-A INPUT -p icmp --icmp-type 8 -j ACCEPT'), v6), undefined);
+  // Another protocol, or a negated one: the rule meant something else; no fix.
+  assert.equal(fixed(filter('-A INPUT ! -p icmp --icmp-type echo-request -j ACCEPT'), v6), undefined);
+  assert.equal(fixed(filter('-A INPUT -p tcp --icmp-type echo-request -j ACCEPT'), v6), undefined);
+  // The reverse, in iptables.
+  const v4 = { family: 4 as const };
+  const d4 = onOption(filter('-A INPUT -p ipv6-icmp --icmpv6-type echo-reply -j ACCEPT'), '--icmpv6-type', v4);
+  assert.match(d4.message, /iptables has none by that name/);
+  assert.equal(fixed(filter('-A INPUT -p ipv6-icmp --icmpv6-type echo-reply -j ACCEPT'), v4), filter('-A INPUT -p icmp --icmp-type echo-reply -j ACCEPT'));
+  // Each family's own option stays as it was.
+  expectNone(filter('-A INPUT -p ipv6-icmp --icmpv6-type echo-request -j ACCEPT'), 'address-family', v6);
+  expectNone(filter('-A INPUT -p icmp --icmp-type echo-request -j ACCEPT'), 'address-family', v4);
+  // The protocol of the other family: a fix to the family's own.
+  const r = lint(filter('-A INPUT -p icmp -j ACCEPT'), v6);
+  const p = r.diagnostics.find((x) => x.code === 'address-family')!;
+  assert.equal(applyEdits(filter('-A INPUT -p icmp -j ACCEPT'), quickFixes(r, p)[0].edits), filter('-A INPUT -p ipv6-icmp -j ACCEPT'));
 });
 
 test('protocol-required: ports, tcp match, multiport, tcp-reset, icmp-type, --to-ports', () => {

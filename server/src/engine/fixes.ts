@@ -4,6 +4,7 @@
  * as quick-fixes; the safe ones (below) are also what "fix all" and `iptables-lint --fix` apply without asking.
  */
 import { TARGETS } from './kb';
+import { protocolNumber } from './kb/services';
 import { lint, LintOptions, LintResult } from './lint';
 import { LineIndex } from './lineIndex';
 import { commandOnLine, invocationWords } from './locate';
@@ -166,6 +167,28 @@ function replaceWith(fc: FixContext, word: string, title = `Change to '${word}'`
   return { title, edits: [{ range: fc.diag.range, newText: word }] };
 }
 
+/**
+ * `--icmp-type echo-request` in an ip6tables rule (or `--icmpv6-type` in an iptables one): the family's own option,
+ * with its protocol put in or put right (`-p icmp` becomes `-p ipv6-icmp`). Offered only where the type is a name
+ * both families have (see otherFamilyIcmp), and not on a negated or unknown protocol.
+ */
+function otherFamilyIcmpFix({ result, diag, data }: FixContext): Fix[] {
+  const option = data.option as string | undefined;
+  const protocol = data.protocol as string | undefined;
+  const c = option && protocol ? commandOnLine(result.ruleset, diag.range.start.line) : undefined;
+  if (!option || !protocol || !c?.chain) return [];
+  const edits: TextEdit[] = [{ range: diag.range, newText: option }];
+  const p = c.protocol;
+  // ICMP is protocol 1, ICMPv6 58: the rule's protocol is the family's own, the other family's, or neither.
+  const [wanted, other] = protocol === 'icmp' ? [1, 58] : [58, 1];
+  const given = p && !p.dynamic ? protocolNumber(p.value) : undefined;
+  if (!p) edits.push({ range: { start: c.chain.range.end, end: c.chain.range.end }, newText: ` -p ${protocol}` });
+  // (A protocol a variable gives is mended where the variable is set, not by writing its value over it.)
+  else if (p.negated || (given !== wanted && given !== other) || p.token.raw !== p.value) return [];
+  else if (given === other) edits.push({ range: p.token.range, newText: protocol });
+  return [{ title: `Write -p ${protocol} ${option}`, edits, preferred: true }];
+}
+
 function suggestions(fc: FixContext): Fix[] {
   const list = (fc.data.suggestions as string[] | undefined) ?? [];
   return list.map((s, i) => ({ ...replaceWith(fc, s), preferred: i === 0 }));
@@ -223,6 +246,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   },
   'invalid-value': (fc) => (typeof fc.data.replacement === 'string' ? [{ ...replaceWith(fc, fc.data.replacement), preferred: true, safe: true }] : []),
   'lookalike-character': ({ diag, data }) => [{ title: `Replace with ${data.replacement === '' ? 'nothing' : `'${data.replacement}'`}`, edits: [{ range: diag.range, newText: data.replacement as string }], preferred: true, safe: true }],
+  'address-family': (fc) => (typeof fc.data.replacement === 'string' ? [{ ...replaceWith(fc, fc.data.replacement), preferred: true }] : otherFamilyIcmpFix(fc)),
   'protocol-required': ({ result, diag, data }) => {
     const c = commandOnLine(result.ruleset, diag.range.start.line);
     const insert = data.insert as string | undefined;

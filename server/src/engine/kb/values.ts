@@ -469,10 +469,10 @@ export const interfaceKind = kind('interface', 'an interface name (a trailing + 
 /** Warnings for a protocol the family's packets never carry (ICMP in IPv6, ICMPv6 in IPv4); n is its number. */
 function protocolFamilyProblem(v: string, n: number, ctx: ValueContext): ValueProblem | undefined {
   if (ctx.family === 4 && n === 58) {
-    return { message: `'${v}' is ICMPv6, which IPv4 packets never carry: iptables accepts the rule but it never matches. Use -p icmp.`, code: 'address-family', severity: 'warning' };
+    return { message: `'${v}' is ICMPv6, which IPv4 packets never carry: iptables accepts the rule but it never matches. Use -p icmp.`, code: 'address-family', severity: 'warning', replacement: 'icmp' };
   }
   if (ctx.family === 6 && n === 1) {
-    return { message: `'${v}' is ICMP for IPv4, which IPv6 packets never carry: ip6tables accepts the rule but it never matches. Use -p ipv6-icmp.`, code: 'address-family', severity: 'warning' };
+    return { message: `'${v}' is ICMP for IPv4, which IPv6 packets never carry: ip6tables accepts the rule but it never matches. Use -p ipv6-icmp.`, code: 'address-family', severity: 'warning', replacement: 'ipv6-icmp' };
   }
   return undefined;
 }

@@ -8,7 +8,7 @@ import {
   CommandSpec, GENERIC_OPTIONS, MATCHES, ModuleSpec, OptionSpec, TARGETS, findCommand, findMatch, findTable, findTarget,
   exactOption, isAvailable, lookupOption, protocolMatch, TABLES,
 } from '../kb';
-import { ValueKind } from '../kb/values';
+import { ICMP_TYPES, ICMPV6_TYPES, ValueKind } from '../kb/values';
 import { protocolNumber, strtoulBase0 } from '../kb/services';
 import { Token } from '../lexer';
 import { dynamicOf, endLineOf, lineOf, rangeOf, spanOf, textOf, tokenOf, valueOf, WordRef, Words } from './words';
@@ -871,6 +871,10 @@ class CommandParser {
     // A negated protocol loads its match too (see resolveImplicit).
     const implicit = this.cmd.protocol && !this.cmd.protocol.token.dynamic ? protocolMatch(this.cmd.protocol.value, this.ctx.family) : undefined;
     const loaded = [...GENERIC_OPTIONS, ...this.cmd.matches.flatMap((m) => m.spec?.options ?? []), ...(this.cmd.target?.spec?.options ?? []), ...(implicit?.options ?? [])];
+    if ((w === '--icmp-type' && this.ctx.family === 6) || (w === '--icmpv6-type' && this.ctx.family === 4)) {
+      this.otherFamilyIcmp(t);
+      return;
+    }
     if (PORT_OPTIONS.has(w) || w === '--tcp-flags' || w === '--syn' || w === '--icmp-type' || w === '--icmpv6-type') {
       const needs = w.startsWith('--icmpv6') ? '-p ipv6-icmp' : w.startsWith('--icmp') ? '-p icmp' : w.startsWith('--tcp') || w === '--syn' ? '-p tcp' : '-p tcp or -p udp';
       const proto = this.cmd.protocol;
@@ -892,6 +896,24 @@ class CommandParser {
     this.fail('unknown-option', t.range, `Unknown option '${w}'.${s.length ? ` Did you mean ${s.map((x) => `'${x}'`).join(' or ')}?` : ''}`, { suggestions: s });
     // Skip the words that look like its value, so that they do not cause follow-up errors.
     while (this.next() && !looksLikeOption(this.next()!) && this.next()!.value !== '!') this.i++;
+  }
+
+  /**
+   * `--icmp-type` in an ip6tables rule, `--icmpv6-type` in an iptables one: no protocol makes the command know it (it
+   * says unknown option). The other family's option is offered where the type is a name both families have.
+   */
+  private otherFamilyIcmp(t: Token): void {
+    const v6 = t.value === '--icmp-type';
+    const [option, protocol] = v6 ? ['--icmpv6-type', 'ipv6-icmp'] : ['--icmp-type', 'icmp'];
+    const value = this.next();
+    const name = value && !value.dynamic && !looksLikeOption(value) ? value.value.toLowerCase() : undefined;
+    const shared = name !== undefined && (v6 ? ICMPV6_TYPES : ICMP_TYPES).some((c) => c.label === name);
+    const [family, numbers] = v6 ? ['ICMPv6', '128 in ICMPv6 and 8 in ICMP'] : ['ICMP', '8 in ICMP and 128 in ICMPv6'];
+    const how = shared ? `-p ${protocol} ${option} ${name}` : `-p ${protocol} ${option} with an ${family} type: the types are numbered apart (a ping is echo-request, ${numbers})`;
+    this.fail('address-family', t.range,
+      `${t.value} is the ${v6 ? 'IPv4 ICMP' : 'ICMPv6'} match's option: ${v6 ? 'ip6tables' : 'iptables'} has none by that name, whatever the protocol, and says unknown option "${t.value}". For ${family} write ${how}.`,
+      shared ? { option, protocol } : {});
+    this.skipArgsOf(t.value);
   }
 
   private skipArgsOf(word: string, owner?: ModuleSpec): void {
