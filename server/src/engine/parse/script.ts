@@ -722,16 +722,22 @@ function templateStart(items: ShellItem[]): Range | undefined {
  * word is there and where it is set; it offers no edit of its own (the word is a variable, whose assignment is
  * where to mend it, perhaps for other commands too).
  */
+const isDynamic = (w: Token) => w.dynamic;
+
 function parseResolved(words: Token[], values: ShellValues, ctx: Parameters<typeof parseCommand>[1], vanished?: Set<Token>): { cmd: Command | undefined; resolved: boolean } {
-  if (!values.size) return { cmd: parseCommand(words, ctx), resolved: false };
+  // (Only a word with an expansion can have a known value.)
+  if (!values.size || !words.some(isDynamic)) return { cmd: parseCommand(words, ctx), resolved: false };
   const put: Token[] = [];
   const gone: Token[] = [];
-  const resolvedWords = words.flatMap((w) => {
+  const resolvedWords: Token[] = [];
+  for (const w of words) {
     const r = values.resolve(w) ?? values.split(w);
     if (r) put.push(w);
-    if (Array.isArray(r) && r.length === 0) gone.push(w);
-    return r ?? w;
-  });
+    if (Array.isArray(r)) {
+      if (r.length === 0) gone.push(w);
+      resolvedWords.push(...r);
+    } else resolvedWords.push(r ?? w);
+  }
   if (!put.length) return { cmd: parseCommand(words, ctx), resolved: false };
   const own = new DiagnosticSink();
   const cmd = parseCommand(resolvedWords, { ...ctx, sink: own });
