@@ -28,3 +28,23 @@ export function toLspDiagnostic(d: Diagnostic, uri: string, docsBase: string): L
   if (d.data) out.data = d.data;
   return out;
 }
+
+const RANK: Record<string, number> = { error: 0, warning: 1, info: 2, hint: 3 };
+
+/**
+ * The findings a document publishes: all of them, or where there are more than `max` (the setting
+ * iptables.maxNumberOfProblems) the most severe `max` of them, in the document's order, and a note at the top of the
+ * document saying how many are left out. A pasted line of a hundred thousand options should not send the editor a
+ * hundred thousand squiggles; the linter on the command line reports them all.
+ */
+export function publishedDiagnostics(all: readonly Diagnostic[], max: number, uri: string, docsBase: string): LspDiagnostic[] {
+  if (all.length <= max) return all.map((d) => toLspDiagnostic(d, uri, docsBase));
+  const kept = all.map((d, i) => ({ d, i })).sort((a, b) => RANK[a.d.severity] - RANK[b.d.severity] || a.i - b.i).slice(0, max).sort((a, b) => a.i - b.i);
+  const note: LspDiagnostic = {
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity: DiagnosticSeverity.Information,
+    source: 'iptables',
+    message: `${all.length - max === 1 ? 'One more finding in this document is' : `${all.length - max} more findings in this document are`} not shown: the editor is sent the ${max} most severe of ${all.length} (setting iptables.maxNumberOfProblems). iptables-lint lists them all.`,
+  };
+  return [note, ...kept.map(({ d }) => toLspDiagnostic(d, uri, docsBase))];
+}

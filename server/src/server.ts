@@ -9,7 +9,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache } from './analysisCache';
-import { toLspDiagnostic } from './convert';
+import { publishedDiagnostics } from './convert';
 import { ClientAbilities, registerFeatures } from './features';
 import { FIX_ALL_KIND } from './features/codeActions';
 import { SEMANTIC_LEGEND } from './features/semanticTokens';
@@ -84,7 +84,7 @@ function validate(doc: TextDocument): void {
     }
     const first = !cache.has(doc.uri);
     const result = cache.get(doc);
-    const diagnostics = result.diagnostics.map((d) => toLspDiagnostic(d, doc.uri, docsBase));
+    const diagnostics = publishedDiagnostics(result.diagnostics, settings.maxNumberOfProblems, doc.uri, docsBase);
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
     watchSourced();
     if (first && result.ruleset.commands.length >= REHEARSE_FROM) rehearse(doc.uri, doc.version, REHEARSALS);

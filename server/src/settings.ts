@@ -13,6 +13,8 @@ export interface ServerSettings {
   maxAnalysisSizeMB: number;
   /** Each rule's number in its chain as an inlay hint. */
   ruleNumberHints: boolean;
+  /** At most this many findings are published per document, the most severe first (see publishedDiagnostics). */
+  maxNumberOfProblems: number;
 }
 
 export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
@@ -23,6 +25,7 @@ export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   analyzeShellScripts: true,
   maxAnalysisSizeMB: 4,
   ruleNumberHints: true,
+  maxNumberOfProblems: 1000,
 };
 
 const SEVERITY_NAMES = wordTable<Severity | 'off'>({
@@ -40,6 +43,7 @@ export function normalizeSettings(raw: unknown): ServerSettings {
     analyzeShellScripts: r.analyzeShellScripts !== false,
     maxAnalysisSizeMB: typeof r.maxAnalysisSizeMB === 'number' && r.maxAnalysisSizeMB >= 0 ? r.maxAnalysisSizeMB : DEFAULT_SERVER_SETTINGS.maxAnalysisSizeMB,
     ruleNumberHints: (r as { inlayHints?: { ruleNumbers?: unknown } }).inlayHints?.ruleNumbers !== false,
+    maxNumberOfProblems: Number.isInteger(r.maxNumberOfProblems) && r.maxNumberOfProblems! >= 1 ? r.maxNumberOfProblems! : DEFAULT_SERVER_SETTINGS.maxNumberOfProblems,
   };
 }
 

@@ -1,6 +1,7 @@
 /** The built server over stdio with a real LSP client: diagnostics, incremental edits, settings. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { CodeActionRequest } from 'vscode-languageserver-protocol';
 import { TestClient, withClient } from '../helpers/lspClient';
 import { generateRuleset } from '../../bench/generate';
 
@@ -81,6 +82,34 @@ test('a settings change that turns a check off re-publishes at once', async () =
     await c.setSettings({ diagnostics: { 'unknown-target': 'warning' } });
     const p = await c.diagnosticsFor(URI, (x) => x.diagnostics.some((d) => d.code === 'unknown-target'));
     assert.equal(p.diagnostics.find((d) => d.code === 'unknown-target')!.severity, 2);
+  });
+});
+
+test('at most iptables.maxNumberOfProblems findings are published, the most severe first, with a note of the rest', async () => {
+  await withClient(async (c) => {
+    const uri = 'file:///tmp/many.rules';
+    // Three misspelt targets (errors) after eight host-bits warnings, and one unused chain (information).
+    const rules = [...Array.from({ length: 8 }, (_, i) => `-A INPUT -s 10.0.0.${i + 1}/8 -j DROP`), ...['ACCPET', 'DORP', 'REJCET'].map((t) => `-A INPUT -j ${t}`)];
+    const text = ['*filter', ':INPUT ACCEPT [0:0]', ':SPARE - [0:0]', ...rules, 'COMMIT', ''].join('\n');
+    await c.open(uri, text);
+    const all = await c.diagnosticsFor(uri, (x) => x.diagnostics.some((d) => d.code === 'unknown-target'));
+    assert.ok(all.diagnostics.length > 12, `${all.diagnostics.length} findings`);
+    assert.ok(!all.diagnostics.some((d) => d.code === undefined), 'no note while every finding is shown');
+    await c.setSettings({ maxNumberOfProblems: 5 });
+    const some = await c.diagnosticsFor(uri, (x) => x.diagnostics.length === 6);
+    const [note, ...shown] = some.diagnostics;
+    assert.equal(note.code, undefined);
+    assert.deepEqual(note.range.start, { line: 0, character: 0 });
+    assert.equal(note.severity, 3);
+    assert.match(note.message, new RegExp(`^${all.diagnostics.length - 5} more findings in this document are not shown: the editor is sent the 5 most severe of ${all.diagnostics.length} \\(setting iptables\\.maxNumberOfProblems\\)`));
+    // The three errors, then the first two warnings, in the document's order.
+    assert.deepEqual(shown.map((d) => [d.range.start.line, d.severity]), [[3, 2], [4, 2], [11, 1], [12, 1], [13, 1]]);
+    // Code actions asked with the note in their context answer as for any other finding.
+    const actions = await c.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: note.range, context: { diagnostics: [note] } });
+    assert.ok(Array.isArray(actions));
+    // A value that is not a whole number of at least 1 is the default.
+    await c.setSettings({ maxNumberOfProblems: 0 });
+    await c.diagnosticsFor(uri, (x) => x.diagnostics.length === all.diagnostics.length);
   });
 });
 
