@@ -500,7 +500,7 @@ const PROTOCOL_CHOICES: ValueChoice[] = [
   { label: 'gre', doc: 'Generic Routing Encapsulation (47), used by PPTP and tunnels.' },
   { label: 'esp', doc: 'IPsec Encapsulating Security Payload (50).' },
   { label: 'ah', doc: 'IPsec Authentication Header (51).' },
-  { label: 'igmp', doc: 'Internet Group Management Protocol (2), for multicast.' },
+  { label: 'igmp', doc: 'Internet Group Management Protocol (2), IPv4 multicast membership (IPv6 has MLD, inside ICMPv6).', family: 4 },
   { label: 'ipv6', doc: 'IPv6 encapsulated in IPv4 (41), e.g. 6in4 tunnels.', family: 4 },
   { label: 'ospf', doc: 'OSPF routing (89).' },
   { label: 'vrrp', doc: 'Virtual Router Redundancy Protocol (112).' },
