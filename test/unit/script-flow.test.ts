@@ -511,11 +511,13 @@ test('an unquoted known value with blanks is split into words, as the shell spli
   assert.deepEqual(ifs.diagnostics.filter((d) => d.code === 'shadowed-rule'), []);
   assert.equal(ifs.ruleset.commands[0].dynamic, true);
   // The hover names the words, on an option's name as on a value.
-  assert.match(hover(opts, { line: 2, character: 20 })!.markdown, /^`\$OPTS` is split by the shell into the words `-p`, `tcp`, `--dport`, `25` \(it is not quoted\)[^]*\*\*`-p`, `--protocol`\*\*/);
-  assert.match(hover(list, { line: 2, character: 50 })!.markdown, /^`\$SERVICES` is split by the shell into the words `22`, `80`, `443`/);
+  assert.match(hover(opts, { line: 2, character: 20 })!.markdown, /^`\$OPTS` is split by the shell into the words `-p`, `tcp`, `--dport`, `25` \(it is not quoted\)/);
+  assert.match(hover(list, { line: 2, character: 50 })!.markdown, /^`\$SERVICES` is split by the shell into the words `22`, `80`, `443`[^]*port \*\*22\*\*/);
   // Where the words make several options or modules, each is named with what it does, in the order written.
   const made = /The words it makes:\n((?:- .*\n?)*)/.exec(hover(opts, { line: 2, character: 20 })!.markdown)?.[1];
   assert.match(made?.trim() ?? '', /^- `-p tcp`: [^\n]+\n- `--dport 25`: [^\n]+$/);
+  // ... in place of the hover of the first of them, which would speak as if the word were that option alone.
+  assert.doesNotMatch(hover(opts, { line: 2, character: 20 })!.markdown, /--protocol/);
   const ct = run(script('NEW="! -i lo -m conntrack --ctstate NEW"', 'iptables -A INPUT $NEW -j ACCEPT'));
   const items = /The words it makes:\n((?:- .*\n?)*)/.exec(hover(ct, { line: 2, character: 20 })!.markdown)?.[1].trim().split('\n');
   assert.deepEqual(items?.map((i) => /^- `([^`]*)`/.exec(i)?.[1]), ['! -i lo', '-m conntrack', '--ctstate NEW']);

@@ -128,6 +128,8 @@ function loopWord(result: LintResult, loc: Located): string | undefined {
 /** A word of a script read through its variables (`$LAN/24`) or a function's argument: what it was read as, before what that value is or does. */
 function withVariables(result: LintResult, command: Command, token: Token, markdown: string | undefined): string | undefined {
   const note = variableNote(result, command, token);
+  // Where the value makes several options, the note says what each does: the hover of the first alone would mislead.
+  if (note?.includes(WORDS_MADE)) return note;
   return note && markdown ? `${note}\n\n${markdown}` : (note ?? markdown);
 }
 
@@ -148,9 +150,12 @@ function variableNote(result: LintResult, command: Command, token: Token): strin
   return `\`${token.raw}\` is ${read}: each variable in it is set once, plainly, before this line (in the script, or in a file it sources).${partsRead(command, parts)}`;
 }
 
+/** How the list of what a split value's words make begins (see partsRead). */
+const WORDS_MADE = '\n\nThe words it makes:\n';
+
 /**
  * What the words of a split value make, where they make more than one option or module (`-p tcp --dport 25`): each
- * with the first sentence of what it does, since the hover below speaks of one of them only.
+ * with the first sentence of what it does, in place of the hover of any one of them.
  */
 function partsRead(command: Command, parts: readonly Token[]): string {
   if (parts.length < 2) return '';
@@ -164,7 +169,7 @@ function partsRead(command: Command, parts: readonly Token[]): string {
     items.push({ at: parts.indexOf(o.nameToken), text: `\`${written}\`: ${firstSentence(o.spec.doc)}` });
   }
   if (items.length < 2) return '';
-  return `\n\nThe words it makes:\n${items.sort((a, b) => a.at - b.at).map((i) => `- ${i.text}`).join('\n')}`;
+  return `${WORDS_MADE}${items.sort((a, b) => a.at - b.at).map((i) => `- ${i.text}`).join('\n')}`;
 }
 
 /** The first sentence of a text of the knowledge base (up to its first full stop followed by a blank). */
