@@ -30,6 +30,15 @@ test('unknown-option: misspelt option with a suggestion', () => {
   assert.deepEqual(d.data?.suggestions, ['--dport']);
 });
 
+test('unknown-option: a shortened option that begins several of the loaded modules\' options names them', () => {
+  // iptables takes `--ctst` for nothing: it begins --ctstate and --ctstatus alike (its own words: unknown option).
+  const d = expectOne(filter('-A FORWARD -m conntrack --ctst NEW -j ACCEPT'), 'unknown-option', 4, '--ctst');
+  assert.match(d.message, /^Unknown option '--ctst': it begins two options of the modules this rule loads \(--ctstate, --ctstatus\), and iptables takes a shortened option only where it begins just one\./);
+  assert.deepEqual(d.data?.suggestions, ['--ctstate', '--ctstatus']);
+  // One it begins alone is that option, as iptables reads it.
+  expectNone(filter('-A FORWARD -m conntrack --ctstatu ASSURED -j ACCEPT'), 'unknown-option');
+});
+
 test('unknown-option: an option of a module that is not loaded', () => {
   const d = expectOne(filter('-A INPUT --ctstate NEW -j ACCEPT'), 'unknown-option', 4, '--ctstate');
   assert.match(d.message, /-m conntrack/);

@@ -892,8 +892,16 @@ class CommandParser {
       this.skipArgsOf(w, owner);
       return;
     }
-    const s = suggest(w, allOptionNames(loaded).filter((n) => n.startsWith('--') === w.startsWith('--')));
-    this.fail('unknown-option', t.range, `Unknown option '${w}'.${s.length ? ` Did you mean ${s.map((x) => `'${x}'`).join(' or ')}?` : ''}`, { suggestions: s });
+    const names = allOptionNames(loaded).filter((n) => n.startsWith('--') === w.startsWith('--'));
+    // A beginning shared by several options of the loaded modules (`--cts`: --ctstate, --ctstatus): iptables takes
+    // a shortened option only where it begins one option alone.
+    const begun = w.startsWith('--') ? [...new Set(names.filter((n) => n.startsWith(w)))] : [];
+    if (begun.length > 1) {
+      this.fail('unknown-option', t.range, `Unknown option '${w}': it begins ${begun.length > 2 ? `${begun.length} options` : 'two options'} of the modules this rule loads (${begun.join(', ')}), and iptables takes a shortened option only where it begins just one. Write the option out.`, { suggestions: begun });
+    } else {
+      const s = suggest(w, names);
+      this.fail('unknown-option', t.range, `Unknown option '${w}'.${s.length ? ` Did you mean ${s.map((x) => `'${x}'`).join(' or ')}?` : ''}`, { suggestions: s });
+    }
     // Skip the words that look like its value, so that they do not cause follow-up errors.
     while (this.next() && !looksLikeOption(this.next()!) && this.next()!.value !== '!') this.i++;
   }
