@@ -49,6 +49,23 @@ test('duplicate-chain and invalid-chain-name', () => {
   expectNone(filter(':chain_name_of_exactly_28_chr - [0:0]'), 'invalid-chain-name');
 });
 
+test('chain-not-in-table names the tables that have the chain, and the one the rule\'s target belongs in; in a script, a fix', () => {
+  const dnat = expectOne(filter('-A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 10.0.0.2'), 'chain-not-in-table', 4, 'PREROUTING');
+  assert.equal(dnat.message, 'The filter table has no PREROUTING chain (it has INPUT, FORWARD, OUTPUT). PREROUTING is a chain of the nat, mangle and raw tables. This rule\'s DNAT belongs in the nat table: put it under *nat.');
+  // A target allowed in several of those tables (or any): the tables alone.
+  assert.match(expectOne(filter('-A POSTROUTING -j ACCEPT'), 'chain-not-in-table', 4, 'POSTROUTING').message, /\(it has INPUT, FORWARD, OUTPUT\)\. POSTROUTING is a chain of the nat and mangle tables\.$/);
+  const fixed = (text: string) => {
+    const r = lint(text, { fileName: 'fw.sh' });
+    const d = r.diagnostics.find((x) => x.code === 'chain-not-in-table')!;
+    const fixes = quickFixes(r, d).filter((f) => !/disable|silence/i.test(f.title));
+    return fixes.length ? applyEdits(text, fixes[0].edits) : undefined;
+  };
+  assert.equal(fixed('iptables -A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 10.0.0.2\n'), 'iptables -t nat -A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 10.0.0.2\n');
+  assert.equal(fixed('iptables -t filter -A POSTROUTING -o eth0 -j MASQUERADE\n'), 'iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE\n');
+  assert.equal(fixed('iptables -A POSTROUTING -j ACCEPT\n'), undefined);
+  assert.match(diagnose('iptables -A PREROUTING -j DNAT --to-destination 10.0.0.2\n', { fileName: 'fw.sh' }).find((d) => d.code === 'chain-not-in-table')!.message, /belongs in the nat table: add -t nat\.$/);
+});
+
 test('chain-not-in-table', () => {
   expectOne(filter('-A PREROUTING -j ACCEPT'), 'chain-not-in-table', 4, 'PREROUTING');
   expectOne('*raw\n:INPUT ACCEPT [0:0]\nCOMMIT\n', 'chain-not-in-table', 1, 'INPUT');

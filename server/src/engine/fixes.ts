@@ -247,6 +247,15 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   'invalid-value': (fc) => (typeof fc.data.replacement === 'string' ? [{ ...replaceWith(fc, fc.data.replacement), preferred: true, safe: true }] : []),
   'lookalike-character': ({ diag, data }) => [{ title: `Replace with ${data.replacement === '' ? 'nothing' : `'${data.replacement}'`}`, edits: [{ range: diag.range, newText: data.replacement as string }], preferred: true, safe: true }],
   'address-family': (fc) => (typeof fc.data.replacement === 'string' ? [{ ...replaceWith(fc, fc.data.replacement), preferred: true }] : otherFamilyIcmpFix(fc)),
+  'chain-not-in-table': ({ result, diag, data }) => {
+    // A script's `iptables -A PREROUTING ... -j DNAT` without -t nat: the table its target allows (see tableOfChain).
+    const table = data.table as string | undefined;
+    const c = table ? commandOnLine(result.ruleset, diag.range.start.line) : undefined;
+    if (!table || !c) return [];
+    const written = c.partRange('table');
+    const edit = written ? { range: written, newText: table } : { range: { start: c.commandRange.start, end: c.commandRange.start }, newText: `-t ${table} ` };
+    return [{ title: `Use the ${table} table (-t ${table})`, edits: [edit], preferred: true }];
+  },
   'protocol-required': ({ result, diag, data }) => {
     const c = commandOnLine(result.ruleset, diag.range.start.line);
     const insert = data.insert as string | undefined;

@@ -4,7 +4,7 @@
  * is how many it holds known). The commands themselves are in declarations.ts, ruleEdits.ts and chainCommands.ts.
  */
 import { Family } from '../kb/addresses';
-import { findTable, isBuiltinChain, isBuiltinChainOf } from '../kb';
+import { findTable, isBuiltinChain, isBuiltinChainOf, TABLES } from '../kb';
 import { ChainDecl, Command, loadsUnseen, Ruleset } from '../model';
 import { DiagnosticSink } from '../parse/diagnostics';
 import { looseIdentity, ruleIdentity } from '../ruleIdentity';
@@ -150,13 +150,27 @@ export class StateBuilder {
     return this.rs.unsure?.has(c) ?? false;
   }
 
+  /**
+   * Which tables have the built-in chain a command names in another (`-A PREROUTING ... -j DNAT` under *filter), and
+   * where the rule's target allows one table of those alone, that the rule belongs there.
+   */
+  private tableOfChain(c: Command, chain: string): { note: string; home?: string } {
+    const tables = TABLES.filter((t) => t.chains.includes(chain)).map((t) => t.name);
+    const allowed = c.target?.spec?.tables;
+    const homes = allowed ? tables.filter((t) => allowed.includes(t)) : [];
+    const home = homes.length === 1 ? homes[0] : undefined;
+    const move = home ? ` This rule's ${c.target!.name} belongs in the ${home} table: ${this.isScript ? `add -t ${home}` : `put it under *${home}`}.` : '';
+    return { note: ` ${chain} is a chain of the ${tables.join(', ').replace(/, ([^,]*)$/, ' and $1')} table${tables.length > 1 ? 's' : ''}.${move}`, home };
+  }
+
   /** The chain a command names; where it does not exist, a finding (none for a chain a script may have made elsewhere). */
   lookupChain(c: Command, family: Family, name: ChainWord): ChainState | undefined {
     const cs = this.state.get(family, c.table, name.value);
     if (cs || name.dynamic) return cs;
     const builtinElsewhere = isBuiltinChain(name.value);
     if (builtinElsewhere) {
-      this.sink.error('chain-not-in-table', name.range, `The ${c.table} table has no ${name.value} chain (it has ${findTable(c.table)?.chains.join(', ') ?? 'no built-in chains'}).`);
+      const { note, home } = this.tableOfChain(c, name.value);
+      this.sink.error('chain-not-in-table', name.range, `The ${c.table} table has no ${name.value} chain (it has ${findTable(c.table)?.chains.join(', ') ?? 'no built-in chains'}).${note}`, this.isScript && home ? { table: home } : undefined);
     } else if (this.isScript && managedChainOwner(name.value) && !this.createdAnywhere().has(name.value) && !loadsUnseen(this.rs, family)) {
       // Docker's DOCKER-USER, a fail2ban jail: made by the software that owns it, when it starts.
       const owner = managedChainOwner(name.value)!;
