@@ -716,14 +716,14 @@ function templateStart(items: ShellItem[]): Range | undefined {
   return undefined;
 }
 
+const isDynamic = (w: Token) => w.dynamic;
+
 /**
  * Parses an iptables command with the shell variables whose value is known put in (see ShellValues). A finding
  * about such a word's value (iptables refuses `--dport $PORT` with PORT=80a) stays on the word, saying what the
  * word is there and where it is set; it offers no edit of its own (the word is a variable, whose assignment is
  * where to mend it, perhaps for other commands too).
  */
-const isDynamic = (w: Token) => w.dynamic;
-
 function parseResolved(words: Token[], values: ShellValues, ctx: Parameters<typeof parseCommand>[1], vanished?: Set<Token>): { cmd: Command | undefined; resolved: boolean } {
   // (Only a word with an expansion can have a known value.)
   if (!values.size || !words.some(isDynamic)) return { cmd: parseCommand(words, ctx), resolved: false };
