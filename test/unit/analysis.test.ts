@@ -33,6 +33,27 @@ test('shadowed by the union of two earlier rules', () => {
   assert.match(d.message, /line 5.*line 6|line 6.*line 5/);
 });
 
+test('reject-before-accept where the DROP stands ahead in the chain but below in the text: said so, and no move is offered', () => {
+  const fixesOf = (text: string) => {
+    const r = lint(text, { fileName: 'fw.sh' });
+    const d = r.diagnostics.find((x) => x.code === 'reject-before-accept')!;
+    return { d, fixes: quickFixes(r, d).filter((f) => !/disable|silence/i.test(f.title)) };
+  };
+  // An -I further down puts the DROP first: moving the ACCEPT's line up changes nothing.
+  const inserted = fixesOf('iptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -I INPUT -j DROP\n');
+  assert.equal(inserted.d.range.start.line, 0);
+  assert.equal(inserted.d.message, 'This ACCEPT never fires: DROP ahead of it in the chain takes all its packets first (line 2 decides DROP; -I puts a rule first): put this rule ahead of them, or change them.');
+  assert.deepEqual(inserted.fixes, []);
+  // A function defined below and called first: moving the line would move it into that function.
+  const called = fixesOf('allow() {\n  iptables -A INPUT -p tcp --dport 22 -j ACCEPT\n}\nblock() {\n  iptables -A INPUT -j DROP\n}\nblock\nallow\n');
+  assert.match(called.d.message, /DROP ahead of it in the chain takes all its packets first \(line 5 of the function called on line 7 decides DROP; a function runs where it is called\)/);
+  assert.deepEqual(called.fixes, []);
+  // Above it in the text, appended: the move.
+  const above = fixesOf('iptables -A INPUT -j DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n');
+  assert.match(above.d.message, /DROP on an earlier line takes all its packets first \(line 1 decides DROP\)\. Move it above them\.$/);
+  assert.deepEqual(above.fixes.map((f) => f.title), ['Move this rule above line 1']);
+});
+
 test('shadowed through a jump into a user chain and back', () => {
   const text = filter(':TCP - [0:0]', '-A INPUT -p tcp -j TCP', '-A TCP -p tcp --dport 22 -j ACCEPT', '-A INPUT -p tcp --dport 22 -j DROP');
   const d = expectOne(text, 'shadowed-rule', 7, '-A INPUT -p tcp --dport 22 -j DROP');

@@ -275,7 +275,14 @@ export function reportDeadRules(model: AnalysisModel, ctx: CheckContext): Set<Ru
     if (mine && verdicts.size === 1 && verdicts.has(mine)) {
       ctx.sink.add('redundant-rule', 'info', ri.rule.range, `Redundant${tag}: earlier rules already ${mine === 'RETURN' ? 'return' : `give ${mine} to`} every packet this rule matches (${lines}${more}). Removing it changes nothing.`, data).related = related(by);
     } else if (mine === 'ACCEPT' && [...verdicts].every((v) => DENY.has(v))) {
-      ctx.sink.add('reject-before-accept', 'warning', ri.rule.range, `This ACCEPT${tag} never fires: ${[...verdicts].join('/')} on an earlier line takes all its packets first (${lines}${more}). Move it above them.`, { ...data, moveAbove: Math.min(...by.map((d) => (d.via ?? d.by).rule.range.start.line)) }).related = related(by);
+      const deciders = by.map((d) => (d.via ?? d.by).rule);
+      // Moving the line up puts it ahead of them only where each of them is appended (-A) above it.
+      const movable = ri.rule.spec.short === '-A' && deciders.every((r) => r.spec.short === '-A' && r.startLine < ri.rule.startLine);
+      const why = deciders.some((r) => r.spec.short === '-I') ? '-I puts a rule first' : deciders.some((r) => r.startLine > ri.rule.startLine) ? 'a function runs where it is called' : 'a rule replaced in place stays there';
+      const how = movable
+        ? `on an earlier line takes all its packets first (${lines}${more}). Move it above them.`
+        : `ahead of it in the chain takes all its packets first (${lines}${more}; ${why}): put this rule ahead of them, or change them.`;
+      ctx.sink.add('reject-before-accept', 'warning', ri.rule.range, `This ACCEPT${tag} never fires: ${[...verdicts].join('/')} ${how}`, movable ? { ...data, moveAbove: Math.min(...deciders.map((r) => r.range.start.line)) } : data).related = related(by);
     } else {
       ctx.sink.add('shadowed-rule', 'warning', ri.rule.range, `This rule${tag} never fires: earlier rules take every packet it could match (${lines}${more})${mine ? `, with ${[...verdicts].join('/')} instead of ${mine}` : ''}.`, data).related = related(by);
     }
