@@ -150,6 +150,16 @@ test('ssh-lockout: default deny without an SSH accept; a setting names other por
   assert.match(expectOne(logging, 'missing-established', 1, 'DROP').message, /catch-all DROP on line 5/);
 });
 
+test('ssh-lockout names an SSH accept that stands behind what denies SSH', () => {
+  const late = expectOne('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j REJECT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'ssh-lockout', 2, '-A INPUT -j REJECT');
+  assert.equal(late.message, 'No rule accepts SSH (TCP port 22) in INPUT that takes effect (the SSH accept on line 4 never sees the packets: rules ahead of it in the chain take them first), and the catch-all REJECT on line 3 denies it: loading this cuts off remote access, including the session you are typing in.');
+  // Put first by an -I further down the script.
+  const inserted = diagnose('iptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -I INPUT -j DROP\n', { fileName: 'fw.sh' }).find((d) => d.code === 'ssh-lockout')!;
+  assert.match(inserted.message, /that takes effect \(the SSH accept on line 1 never sees the packets/);
+  // No accept at all: said as before.
+  assert.match(expectOne('*filter\n:INPUT DROP [0:0]\nCOMMIT\n', 'ssh-lockout', 1, 'DROP').message, /^No rule accepts SSH \(TCP port 22\) in INPUT, and the DROP policy denies it/);
+});
+
 test('ssh-lockout: a client connects from an unprivileged port (--sport 22 written for --dport 22 lets no one in)', () => {
   const input = (...rules: string[]) => ['*filter', ':INPUT DROP [0:0]', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', ...rules, 'COMMIT', ''].join('\n');
   for (const slip of ['-A INPUT -p tcp --sport 22 -j ACCEPT', '-A INPUT -p tcp --sport 80 -j ACCEPT', '-A INPUT -p tcp -m multiport --sports 22,80,443 -j ACCEPT']) {

@@ -191,7 +191,9 @@ function checkSsh(model: AnalysisModel, ctx: CheckContext, cs: ChainState): bool
   const portText = ports.length === 1 ? `port ${ports[0]}` : `ports ${ports.join(', ')}`;
   const d = denier(r, end);
   const gone = removedSshAccept(model, ctx, cs, sshBox(space, ports, false));
-  const why = gone ? ` (the SSH accept on ${lineName(ctx.rs, gone)} does not last: a later flush, delete or replace removes it)` : '';
+  const late = gone ? undefined : model.rules(cs).find((ri) => addsAccept(model, ri.rule, cs, sshBox(space, ports, false)));
+  const why = gone ? ` (the SSH accept on ${lineName(ctx.rs, gone)} does not last: a later flush, delete or replace removes it)`
+    : late ? ` that takes effect (the SSH accept on ${lineName(ctx.rs, late.rule)} never sees the packets: rules ahead of it in the chain take them first)` : '';
   const slip = portSlip(model, cs, ports, end.rule, false);
   const hint = slip ? slipHint(ctx, slip, false) : '';
   ctx.sink.add('ssh-lockout', 'warning', d.range,
