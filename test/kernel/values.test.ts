@@ -214,7 +214,7 @@ test(`kernel (iptables-${BACKEND}): -s, -i and -p in many shapes: the linter ref
 });
 
 /** Whole rules in the spellings people use: rule numbers, names in another case, abbreviations, rates, marks, lengths. */
-const SPELLINGS = ['-A INPUT -m conntrack --cts NEW -j ACCEPT', '-A INPUT -m conntrack --ctstatu ASSURED -j ACCEPT', '-A INPUT -p tcp --dp 22 -j ACCEPT', '-A INPUT -p tcp --d 22 -j ACCEPT', '-P INPUT accept', '-P INPUT Drop', '-P INPUT DROP', '-P INPUT REJECT', '-P INPUT RETURN', '-P INPUT QUEUE',
+const SPELLINGS = ['-A INPUT -m hashlimit --name ssh --hashlimit-upto 5/min -j ACCEPT', '-A INPUT -j LOG --prefix x', '-A INPUT -j LOG --level 4', '-A INPUT -m limit --burst 5 -j ACCEPT', '-A INPUT -m conntrack --cts NEW -j ACCEPT', '-A INPUT -m conntrack --ctstatu ASSURED -j ACCEPT', '-A INPUT -p tcp --dp 22 -j ACCEPT', '-A INPUT -p tcp --d 22 -j ACCEPT', '-P INPUT accept', '-P INPUT Drop', '-P INPUT DROP', '-P INPUT REJECT', '-P INPUT RETURN', '-P INPUT QUEUE',
   '-A INPUT -j accept', '-A INPUT -j Accept', '-A INPUT -j log', '-A INPUT -m TCP -p tcp --dport 1 -j ACCEPT', '-A INPUT -m Tcp -p tcp -j ACCEPT', '-A INPUT -p tcp -m TCP --dport 1 -j ACCEPT',
   '-I INPUT 0 -j ACCEPT', '-I INPUT 01 -j ACCEPT', '-I INPUT 0x1 -j ACCEPT', '-I INPUT +1 -j ACCEPT', '-I INPUT 1.0 -j ACCEPT', '-I INPUT 1 -j ACCEPT',
   '-t FILTER -A INPUT -j ACCEPT', '-t Nat -A PREROUTING -j ACCEPT', '-A INPUT -m conntrack --ctstate est -j ACCEPT',

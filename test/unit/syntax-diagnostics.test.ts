@@ -39,6 +39,15 @@ test('unknown-option: a shortened option that begins several of the loaded modul
   expectNone(filter('-A FORWARD -m conntrack --ctstatu ASSURED -j ACCEPT'), 'unknown-option');
 });
 
+test('unknown-option: an option named without its module\'s prefix is the loaded module\'s (--name with -m hashlimit is not recent\'s)', () => {
+  const d = expectOne(filter('-A INPUT -m hashlimit --name ssh --hashlimit-upto 5/min -j ACCEPT'), 'unknown-option', 4, '--name');
+  assert.equal(d.message, "Unknown option '--name': this rule's modules call it --hashlimit-name.");
+  assert.deepEqual(d.data?.suggestions, ['--hashlimit-name']);
+  assert.match(expectOne(filter('-A INPUT -j LOG --prefix "in: "'), 'unknown-option', 4, '--prefix').message, /call it --log-prefix\.$/);
+  // Without such a module, the module that has the option is named, as before.
+  assert.match(expectOne(filter('-A INPUT --name ssh -j ACCEPT'), 'unknown-option', 4, '--name').message, /^--name belongs to the match recent; it needs -m recent before it\.$/);
+});
+
 test('unknown-option: an option of a module that is not loaded', () => {
   const d = expectOne(filter('-A INPUT --ctstate NEW -j ACCEPT'), 'unknown-option', 4, '--ctstate');
   assert.match(d.message, /-m conntrack/);

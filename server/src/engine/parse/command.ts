@@ -883,7 +883,11 @@ class CommandParser {
       this.skipArgsOf(w);
       return;
     }
-    const elsewhere = [...MATCHES, ...TARGETS].filter((m) => isAvailable(m, this.ctx.family) && m.options.some((o) => o.names.includes(w) && !o.removed));
+    const names = allOptionNames(loaded).filter((n) => n.startsWith('--') === w.startsWith('--'));
+    // An option of a loaded module whose name ends in this one (`--name` with -m hashlimit, `--prefix` with -j LOG):
+    // that option, even where another module has one of this very name (recent's --name).
+    const ending = w.startsWith('--') ? [...new Set(names.filter((n) => n.endsWith(`-${w.slice(2)}`)))] : [];
+    const elsewhere = ending.length ? [] : [...MATCHES, ...TARGETS].filter((m) => isAvailable(m, this.ctx.family) && m.options.some((o) => o.names.includes(w) && !o.removed));
     if (elsewhere.length) {
       const owner = elsewhere[0];
       const how = owner.kind === 'match' ? `-m ${owner.name}` : `-j ${owner.name}`;
@@ -892,11 +896,12 @@ class CommandParser {
       this.skipArgsOf(w, owner);
       return;
     }
-    const names = allOptionNames(loaded).filter((n) => n.startsWith('--') === w.startsWith('--'));
     // A beginning shared by several options of the loaded modules (`--cts`: --ctstate, --ctstatus): iptables takes
     // a shortened option only where it begins one option alone.
     const begun = w.startsWith('--') ? [...new Set(names.filter((n) => n.startsWith(w)))] : [];
-    if (begun.length > 1) {
+    if (ending.length) {
+      this.fail('unknown-option', t.range, `Unknown option '${w}': this rule's modules call it ${ending.join(' or ')}.`, { suggestions: ending });
+    } else if (begun.length > 1) {
       this.fail('unknown-option', t.range, `Unknown option '${w}': it begins ${begun.length > 2 ? `${begun.length} options` : 'two options'} of the modules this rule loads (${begun.join(', ')}), and iptables takes a shortened option only where it begins just one. Write the option out.`, { suggestions: begun });
     } else {
       const s = suggest(w, names);
