@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose, errors, expectNone, expectOne, filter } from '../helpers/lint';
 import { lint } from '../../server/src/engine/lint';
+import { fixAll, quickFixes } from '../../server/src/engine/fixes';
 
 test('syntax: a stray word', () => {
   const d = expectOne(filter('-A INPUT -p tcp 22 -j ACCEPT'), 'syntax', 4, '22');
@@ -87,6 +88,19 @@ test('invalid-value: ports, addresses, states, rates, MACs, log levels, reject t
   expectOne(filter('-A INPUT -p tcp --dport 600:29 -j ACCEPT'), 'invalid-value', 4, '600:29');
   expectOne(filter('-A INPUT -j LOG --log-prefix "this prefix is much longer than allowed"'), 'invalid-value', 4, '"this prefix is much longer than allowed"');
   expectOne(filter('-A INPUT -p tcp -m multiport --dports 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16 -j ACCEPT'), 'invalid-value', 4, '1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16');
+});
+
+test('invalid-value: a misspelt name says the nearest one and offers it, never applied unasked', () => {
+  const text = filter('-A INPUT -m conntrack --ctstate RELATED,ESTABLISED -j ACCEPT', '-A INPUT -p icmp --icmp-type echo_request -j ACCEPT', '-A INPUT -j LOG --log-level warnning', '-A INPUT -j REJECT --reject-with icmp-port-unreachble');
+  const r = lint(text);
+  const found = r.diagnostics.filter((d) => d.code === 'invalid-value');
+  assert.deepEqual(found.map((d) => [d.range.start.line, / Did you mean '([^']+)'\?/.exec(d.message)?.[1]]), [[4, 'ESTABLISHED'], [5, 'echo-request'], [6, 'warning'], [7, 'icmp-port-unreachable']]);
+  const fixed = found.map((d) => quickFixes(r, d).filter((f) => !/disable|silence/i.test(f.title)).map((f) => f.edits[0].newText));
+  // The fix mends the whole value: a list keeps its other items.
+  assert.deepEqual(fixed, [['RELATED,ESTABLISHED'], ['echo-request'], ['warning'], ['icmp-port-unreachable']]);
+  assert.equal(fixAll(text, {}).text, text);
+  // Nothing near: no guess.
+  assert.doesNotMatch(expectOne(filter('-A INPUT -m conntrack --ctstate BOGUSWORD -j ACCEPT'), 'invalid-value', 4, 'BOGUSWORD').message, /Did you mean/);
 });
 
 test('invalid-value: shortened addresses and dotted masks are valid, as iptables reads them', () => {

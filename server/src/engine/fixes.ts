@@ -244,7 +244,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     const d = declareChain(fc, fc.data.chain as string, fc.data.table as string);
     return d ? [...fixes, { ...d, preferred: !fixes.length }] : fixes;
   },
-  'invalid-value': (fc) => (typeof fc.data.replacement === 'string' ? [{ ...replaceWith(fc, fc.data.replacement), preferred: true, safe: true }] : []),
+  'invalid-value': (fc) => (typeof fc.data.replacement === 'string' ? [{ ...replaceWith(fc, fc.data.replacement), preferred: true, safe: true }] : suggestions(fc)),
   'lookalike-character': ({ diag, data }) => [{ title: `Replace with ${data.replacement === '' ? 'nothing' : `'${data.replacement}'`}`, edits: [{ range: diag.range, newText: data.replacement as string }], preferred: true, safe: true }],
   'address-family': (fc) => (typeof fc.data.replacement === 'string' ? [{ ...replaceWith(fc, fc.data.replacement), preferred: true }] : otherFamilyIcmpFix(fc)),
   'chain-not-in-table': ({ result, diag, data }) => {

@@ -8,6 +8,7 @@ import { RATE, unitSeconds } from './limit';
 import { u32Problem } from './u32';
 import { TextCache } from '../textCache';
 import { wordTable } from '../wordTable';
+import { suggest } from '../suggest';
 
 export interface ValueProblem {
   message: string;
@@ -15,8 +16,16 @@ export interface ValueProblem {
   code?: string;
   /** Defaults to `error`. */
   severity?: 'error' | 'warning' | 'info' | 'hint';
-  /** The value plainly meant, when there is one: offered as a safe quick fix (the one fix-all applies). */
+  /** The value plainly meant, when there is one: for invalid-value, a safe quick fix (the one fix-all applies). */
   replacement?: string;
+  /** Values probably meant (a misspelt name's nearest): quick fixes offered, never applied unasked. */
+  suggestions?: string[];
+}
+
+/** A misspelt name: the nearest of `names`, said after the message and offered as a fix of the whole value. */
+function misspelt(problem: ValueProblem, item: string, names: readonly string[], whole = (near: string) => near): ValueProblem {
+  const [near] = suggest(item, names, 1);
+  return near === undefined ? problem : { ...problem, message: `${problem.message} Did you mean '${near}'?`, suggestions: [whole(near)] };
 }
 
 export interface ValueChoice {
@@ -551,7 +560,8 @@ export function enumKind(name: string, choices: ValueChoice[], opts: { list?: bo
       const c = find(item, ctx.family);
       if (!c) {
         const valid = choices.filter((x) => !x.family || x.family === ctx.family).map((x) => x.label);
-        return err(`'${item}' is not a valid ${name}; expected ${valid.slice(0, 12).join(', ')}${valid.length > 12 ? ', ...' : ''}.`);
+        // (In a list, the fix mends the one item.)
+        return misspelt(err(`'${item}' is not a valid ${name}; expected ${valid.slice(0, 12).join(', ')}${valid.length > 12 ? ', ...' : ''}.`), item, valid, (near) => items.map((x) => (x === item ? near : x)).join(','));
       }
       if (c.family && c.family !== ctx.family) {
         return err(`'${item}' is only valid in ${c.family === 4 ? 'iptables (IPv4)' : 'ip6tables (IPv6)'} rulesets.`, 'address-family');
@@ -768,7 +778,7 @@ function icmpTypeKind(name: string, choices: ValueChoice[], v6: boolean): ValueK
       const begun = lower === '' ? [] : names.filter((n) => n.startsWith(lower));
       if (begun.length === 1) return undefined;
       if (begun.length > 1) return err(`'${v}' is ambiguous: it begins ${begun.slice(0, 4).join(', ')}${begun.length > 4 ? ', ...' : ''}; iptables refuses it. Write the whole name.`);
-      return err(`'${v}' is not a valid ${v6 ? 'ICMPv6' : 'ICMP'} type; use a name such as echo-request or a number.`);
+      return misspelt(err(`'${v}' is not a valid ${v6 ? 'ICMPv6' : 'ICMP'} type; use a name such as echo-request or a number.`), lower, names);
     },
     {
       choices,
@@ -838,7 +848,7 @@ export const logLevelKind = kind(
     if (LOG_LEVELS.some((l) => l.label === lower)) return err(`iptables refuses the log level '${v}': level names are lower case ('${lower}').`, undefined, lower);
     const full = lower === 'err' ? 'error' : lower === 'warn' ? 'warning' : undefined;
     if (full) return err(`Current iptables refuses the log level '${v}' (older versions took it): write '${full}'.`, undefined, full);
-    return err(`'${v}' is not a log level; use 0-7 or emerg, alert, crit, error, warning, notice, info, debug.`);
+    return misspelt(err(`'${v}' is not a log level; use 0-7 or emerg, alert, crit, error, warning, notice, info, debug.`), lower, LOG_LEVELS.map((l) => l.label));
   },
   { choices: LOG_LEVELS, label: 'level' },
 );

@@ -965,7 +965,7 @@ class CommandParser {
         const problem = kinds[k].validate(a.value, this.valueCtx);
         if (problem) {
           const severity = problem.severity ?? 'error';
-          this.sink.add(problem.code ?? 'invalid-value', severity, a.range, problem.message, problem.replacement === undefined ? undefined : { replacement: problem.replacement });
+          this.sink.add(problem.code ?? 'invalid-value', severity, a.range, problem.message, problem.replacement !== undefined ? { replacement: problem.replacement } : problem.suggestions ? { suggestions: problem.suggestions } : undefined);
           if (severity === 'error') this.cmd.broken = true;
         }
         if (k === 0 && takesMaskedAddress(spec)) checkHostBits(a, this.sink);
