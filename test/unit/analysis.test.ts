@@ -150,6 +150,22 @@ test('ssh-lockout: default deny without an SSH accept; a setting names other por
   assert.match(expectOne(logging, 'missing-established', 1, 'DROP').message, /catch-all DROP on line 5/);
 });
 
+test('ssh-lockout: SSH on another port, as the ruleset names it (a comment, a variable named for SSH), unless the setting names one', () => {
+  const base = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -i lo -j ACCEPT', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT'];
+  const commented = [...base, '-A INPUT -p tcp --dport 2222 -m comment --comment "SSH" -j ACCEPT', 'COMMIT', ''].join('\n');
+  expectNone(commented, 'ssh-lockout');
+  // The setting, where it names another port than 22, is taken as it is.
+  expectOne(commented, 'ssh-lockout', 1, 'DROP', { settings: { sshPorts: [2200] } });
+  // A comment naming SSH on a DROP: the lockout of that port, said with where the port comes from.
+  const dropped = [...base, '-A INPUT -p tcp --dport 80 -j ACCEPT', '-A INPUT -p tcp --dport 2222 -m comment --comment "no sshd from outside" -j DROP', 'COMMIT', ''].join('\n');
+  assert.match(expectOne(dropped, 'ssh-lockout', 5, '-A INPUT -p tcp --dport 2222 -m comment --comment "no sshd from outside" -j DROP').message, /^No rule accepts SSH \(TCP port 2222, SSH's port here as the comment on line 6 says\) in INPUT/);
+  // A script's port in a variable named for SSH.
+  const script = '#!/bin/sh\nSSH_PORT=2222\niptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\niptables -A INPUT -p tcp --dport $SSH_PORT -j ACCEPT\niptables -P INPUT DROP\n';
+  assert.deepEqual(diagnose(script, { fileName: 'fw.sh' }).filter((d) => d.code === 'ssh-lockout'), []);
+  // Nothing named: port 22, as before.
+  expectOne([...base, '-A INPUT -p tcp --dport 2222 -j ACCEPT', 'COMMIT', ''].join('\n'), 'ssh-lockout', 1, 'DROP');
+});
+
 test('ssh-lockout names an SSH accept that stands behind what denies SSH', () => {
   const late = expectOne('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j REJECT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'ssh-lockout', 2, '-A INPUT -j REJECT');
   assert.equal(late.message, 'No rule accepts SSH (TCP port 22) in INPUT that takes effect (the SSH accept on line 4 never sees the packets: rules ahead of it in the chain take them first), and the catch-all REJECT on line 3 denies it: loading this cuts off remote access, including the session you are typing in.');

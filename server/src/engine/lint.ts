@@ -2,6 +2,7 @@
 import { checkKernel } from './checks/kernel';
 import { checkIpsets } from './checks/ipsets';
 import { CheckContext, DEFAULT_SETTINGS, LintSettings } from './checks/context';
+import { sshPortsOf } from './analysis/sshPorts';
 import { checkLookalikes } from './checks/lookalike';
 import { noteErrexitStop } from './checks/errexit';
 import { checkRerun } from './checks/rerun';
@@ -177,7 +178,7 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   let graph = new JumpGraph(ruleset, state);
   let model = new AnalysisModel(ruleset, state, memo, limits);
   const sibling = ruleset.format === 'restore' && ruleset.family === 4 ? () => ipv6Sibling(opts.fileName, opts.readBeside) : undefined;
-  let ctx: CheckContext = { rs: ruleset, state, graph, sink, settings: { ...DEFAULT_SETTINGS, ...opts.settings }, memo, model, loader: loaderOf(opts.fileName), sibling };
+  let ctx: CheckContext = { rs: ruleset, state, graph, sink, settings: settingsFor(ruleset, opts.settings), memo, model, loader: loaderOf(opts.fileName), sibling };
   const checked = sink.items.length;
   checkKernel(ctx);
   let refused: Map<Command, string> | undefined;
@@ -274,4 +275,15 @@ function finalize(all: Diagnostic[], severities: Record<string, Severity | 'off'
     out.push(d);
   }
   return out;
+}
+
+/**
+ * The settings the checks read. SSH's port is the setting's where it names another than 22; otherwise the port the
+ * ruleset names for SSH, if it names one (see sshPortsOf), else 22.
+ */
+function settingsFor(rs: Ruleset, given: Partial<LintSettings> | undefined): LintSettings {
+  const settings = { ...DEFAULT_SETTINGS, ...given };
+  if (settings.sshPorts.length !== 1 || settings.sshPorts[0] !== 22) return settings;
+  const own = sshPortsOf(rs);
+  return own ? { ...settings, sshPorts: own.ports, sshPortsFrom: own.from } : settings;
 }

@@ -188,7 +188,8 @@ function checkSsh(model: AnalysisModel, ctx: CheckContext, cs: ChainState): bool
   const ports = ctx.settings.sshPorts;
   const r = follow(model, cs, sshBox(space, ports, false), end.rule);
   if (r.mayAccept) return false;
-  const portText = ports.length === 1 ? `port ${ports[0]}` : `ports ${ports.join(', ')}`;
+  const from = ctx.settings.sshPortsFrom ? `, SSH's port here as ${ctx.settings.sshPortsFrom} says` : '';
+  const portText = `${ports.length === 1 ? `port ${ports[0]}` : `ports ${ports.join(', ')}`}${from}`;
   const d = denier(r, end);
   const gone = removedSshAccept(model, ctx, cs, sshBox(space, ports, false));
   const late = gone ? undefined : model.rules(cs).find((ri) => addsAccept(model, ri.rule, cs, sshBox(space, ports, false)));
@@ -311,7 +312,8 @@ function checkSshReplies(model: AnalysisModel, ctx: CheckContext, cs: ChainState
   const ports = ctx.settings.sshPorts;
   const r = follow(model, cs, sshBox(space, ports, true), end.rule);
   if (r.mayAccept) return;
-  const portText = ports.length === 1 ? `port ${ports[0]}` : `ports ${ports.join(', ')}`;
+  const from = ctx.settings.sshPortsFrom ? `, SSH's port here as ${ctx.settings.sshPortsFrom} says` : '';
+  const portText = `${ports.length === 1 ? `port ${ports[0]}` : `ports ${ports.join(', ')}`}${from}`;
   const d = denier(r, end);
   const slip = portSlip(model, cs, ports, end.rule, true);
   ctx.sink.add('ssh-lockout', 'warning', d.range,

@@ -11,6 +11,8 @@ import type { AnalysisModel } from '../analysis/model';
 export interface LintSettings {
   /** TCP ports that must stay reachable (ssh-lockout). */
   sshPorts: number[];
+  /** Where the ruleset names them, when they are its own and not the setting's (see sshPortsOf). */
+  sshPortsFrom?: string;
   /** How many address-only variants make prefer-ipset speak. */
   ipsetThreshold: number;
 }
