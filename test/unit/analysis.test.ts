@@ -156,9 +156,12 @@ test('ssh-lockout: SSH on another port, as the ruleset names it (a comment, a va
   expectNone(commented, 'ssh-lockout');
   // The setting, where it names another port than 22, is taken as it is.
   expectOne(commented, 'ssh-lockout', 1, 'DROP', { settings: { sshPorts: [2200] } });
-  // A comment naming SSH on a DROP: the lockout of that port, said with where the port comes from.
-  const dropped = [...base, '-A INPUT -p tcp --dport 80 -j ACCEPT', '-A INPUT -p tcp --dport 2222 -m comment --comment "no sshd from outside" -j DROP', 'COMMIT', ''].join('\n');
-  assert.match(expectOne(dropped, 'ssh-lockout', 5, '-A INPUT -p tcp --dport 2222 -m comment --comment "no sshd from outside" -j DROP').message, /^No rule accepts SSH \(TCP port 2222, SSH's port here as the comment on line 6 says\) in INPUT/);
+  // That accept behind a REJECT: the lockout of that port, said with where the port comes from.
+  const behind = [...base, '-A INPUT -p tcp -j REJECT', '-A INPUT -p tcp --dport 2222 -m comment --comment "sshd" -j ACCEPT', 'COMMIT', ''].join('\n');
+  assert.match(expectOne(behind, 'ssh-lockout', 4, '-A INPUT -p tcp -j REJECT').message, /^No rule accepts SSH \(TCP port 2222, SSH's port here as the comment on line 6 says\) in INPUT that takes effect/);
+  // A dropped port a comment calls SSH (a decoy) names no port: 22 is still the one kept reachable.
+  const decoy = [...base, '-A INPUT -p tcp --dport 22 -j ACCEPT', '-A INPUT -p tcp --dport 2222 -m comment --comment "fake ssh" -j DROP', 'COMMIT', ''].join('\n');
+  expectNone(decoy, 'ssh-lockout');
   // A script's port in a variable named for SSH.
   const script = '#!/bin/sh\nSSH_PORT=2222\niptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\niptables -A INPUT -p tcp --dport $SSH_PORT -j ACCEPT\niptables -P INPUT DROP\n';
   assert.deepEqual(diagnose(script, { fileName: 'fw.sh' }).filter((d) => d.code === 'ssh-lockout'), []);

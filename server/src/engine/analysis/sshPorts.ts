@@ -1,8 +1,9 @@
 /**
- * The port SSH listens on, as the ruleset itself tells: a rule for one TCP port whose comment names SSH
+ * The port SSH listens on, as the ruleset itself tells: an ACCEPT for one TCP port whose comment names SSH
  * (`--dport 2222 -m comment --comment "SSH"`), or in a script whose port word is a variable named for SSH
  * (`--dport $SSH_PORT` with SSH_PORT=2222). A server moved off port 22 then gets no false lockout for closing 22;
- * the setting iptables.sshPorts, where the user has set it, is taken as it is (see lint).
+ * the setting iptables.sshPorts, where the user has set it, is taken as it is (see lint). A rule that drops such a
+ * port (a decoy "ssh" port) names none: SSH is what the ruleset lets in.
  */
 import { Command, Ruleset } from '../model';
 
@@ -19,7 +20,7 @@ export function sshPortsOf(rs: Ruleset): SshPorts | undefined {
   const ports: number[] = [];
   let from: string | undefined;
   for (const c of rs.commands) {
-    if (c.spec.short !== '-A' && c.spec.short !== '-I') continue;
+    if ((c.spec.short !== '-A' && c.spec.short !== '-I') || c.target?.name !== 'ACCEPT') continue;
     const found = namedSshPort(c, rs.format === 'script');
     if (!found) continue;
     if (!ports.includes(found.port)) ports.push(found.port);
