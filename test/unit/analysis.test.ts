@@ -44,6 +44,10 @@ test('reject-before-accept where the DROP stands ahead in the chain but below in
   assert.equal(inserted.d.range.start.line, 0);
   assert.equal(inserted.d.message, 'This ACCEPT never fires: DROP ahead of it in the chain takes all its packets first (line 2 decides DROP; -I puts a rule first): put this rule ahead of them, or change them.');
   assert.deepEqual(inserted.fixes, []);
+  // The ACCEPT's own -I puts it behind the DROP.
+  const own = fixesOf('iptables -A INPUT -j DROP\niptables -I INPUT 2 -p tcp --dport 22 -j ACCEPT\n');
+  assert.match(own.d.message, /\(line 1 decides DROP; its -I puts it behind them\): put this rule ahead of them/);
+  assert.deepEqual(own.fixes, []);
   // A function defined below and called first: moving the line would move it into that function.
   const called = fixesOf('allow() {\n  iptables -A INPUT -p tcp --dport 22 -j ACCEPT\n}\nblock() {\n  iptables -A INPUT -j DROP\n}\nblock\nallow\n');
   assert.match(called.d.message, /DROP ahead of it in the chain takes all its packets first \(line 5 of the function called on line 7 decides DROP; a function runs where it is called\)/);

@@ -180,19 +180,25 @@ function isLoopbackOnly(ri: RuleInfo): boolean {
   return !!lo;
 }
 
+/** `port 2222, SSH's port here as the comment on line 5 says`: the SSH ports the check holds to, and whence. */
+function sshPortText(ctx: CheckContext): string {
+  const { sshPorts: ports, sshPortsFrom: from } = ctx.settings;
+  return `${ports.length === 1 ? `port ${ports[0]}` : `ports ${ports.join(', ')}`}${from ? `, SSH's port here as ${from} says` : ''}`;
+}
+
 /** Reports when INPUT surely keeps SSH out; says whether it did. */
 function checkSsh(model: AnalysisModel, ctx: CheckContext, cs: ChainState): boolean {
   const end = denyEnd(model, cs);
   if (!end) return false;
   const space = model.space(cs);
   const ports = ctx.settings.sshPorts;
-  const r = follow(model, cs, sshBox(space, ports, false), end.rule);
+  const ssh = sshBox(space, ports, false);
+  const r = follow(model, cs, ssh, end.rule);
   if (r.mayAccept) return false;
-  const from = ctx.settings.sshPortsFrom ? `, SSH's port here as ${ctx.settings.sshPortsFrom} says` : '';
-  const portText = `${ports.length === 1 ? `port ${ports[0]}` : `ports ${ports.join(', ')}`}${from}`;
+  const portText = sshPortText(ctx);
   const d = denier(r, end);
-  const gone = removedSshAccept(model, ctx, cs, sshBox(space, ports, false));
-  const late = gone ? undefined : model.rules(cs).find((ri) => addsAccept(model, ri.rule, cs, sshBox(space, ports, false)));
+  const gone = removedSshAccept(model, ctx, cs, ssh);
+  const late = gone ? undefined : model.rules(cs).find((ri) => addsAccept(model, ri.rule, cs, ssh));
   const why = gone ? ` (the SSH accept on ${lineName(ctx.rs, gone)} does not last: a later flush, delete or replace removes it)`
     : late ? ` that takes effect (the SSH accept on ${lineName(ctx.rs, late.rule)} never sees the packets: rules ahead of it in the chain take them first)` : '';
   const slip = portSlip(model, cs, ports, end.rule, false);
@@ -312,8 +318,7 @@ function checkSshReplies(model: AnalysisModel, ctx: CheckContext, cs: ChainState
   const ports = ctx.settings.sshPorts;
   const r = follow(model, cs, sshBox(space, ports, true), end.rule);
   if (r.mayAccept) return;
-  const from = ctx.settings.sshPortsFrom ? `, SSH's port here as ${ctx.settings.sshPortsFrom} says` : '';
-  const portText = `${ports.length === 1 ? `port ${ports[0]}` : `ports ${ports.join(', ')}`}${from}`;
+  const portText = sshPortText(ctx);
   const d = denier(r, end);
   const slip = portSlip(model, cs, ports, end.rule, true);
   ctx.sink.add('ssh-lockout', 'warning', d.range,

@@ -251,6 +251,14 @@ function noFlushBetween(rs: Ruleset, d: DeadRule): boolean {
   return d.by.every((dec) => !loads.some((l) => runLine(rs, (dec.via ?? dec.by).rule) < l.line && l.line < at));
 }
 
+/** Why moving a dead ACCEPT's line above the rules that take its packets would not put it ahead of them. */
+function notMovable(rule: Command, deciders: readonly Command[]): string {
+  if (rule.spec.short === '-I') return 'its -I puts it behind them';
+  if (rule.spec.short === '-R') return 'its -R puts it where the rule it replaces stood';
+  if (deciders.some((r) => r.spec.short === '-I')) return '-I puts a rule first';
+  return deciders.some((r) => r.startLine > rule.startLine) ? 'a function runs where it is called' : 'a rule replaced in place stays there';
+}
+
 function armsWithin(theirs: readonly ArmRef[] | undefined, mine: readonly ArmRef[]): boolean {
   return !theirs || theirs.every((r) => mine.some((m) => m.statement === r.statement && m.arm === r.arm));
 }
@@ -278,10 +286,9 @@ export function reportDeadRules(model: AnalysisModel, ctx: CheckContext): Set<Ru
       const deciders = by.map((d) => (d.via ?? d.by).rule);
       // Moving the line up puts it ahead of them only where each of them is appended (-A) above it.
       const movable = ri.rule.spec.short === '-A' && deciders.every((r) => r.spec.short === '-A' && r.startLine < ri.rule.startLine);
-      const why = deciders.some((r) => r.spec.short === '-I') ? '-I puts a rule first' : deciders.some((r) => r.startLine > ri.rule.startLine) ? 'a function runs where it is called' : 'a rule replaced in place stays there';
       const how = movable
         ? `on an earlier line takes all its packets first (${lines}${more}). Move it above them.`
-        : `ahead of it in the chain takes all its packets first (${lines}${more}; ${why}): put this rule ahead of them, or change them.`;
+        : `ahead of it in the chain takes all its packets first (${lines}${more}; ${notMovable(ri.rule, deciders)}): put this rule ahead of them, or change them.`;
       ctx.sink.add('reject-before-accept', 'warning', ri.rule.range, `This ACCEPT${tag} never fires: ${[...verdicts].join('/')} ${how}`, movable ? { ...data, moveAbove: Math.min(...deciders.map((r) => r.range.start.line)) } : data).related = related(by);
     } else {
       ctx.sink.add('shadowed-rule', 'warning', ri.rule.range, `This rule${tag} never fires: earlier rules take every packet it could match (${lines}${more})${mine ? `, with ${[...verdicts].join('/')} instead of ${mine}` : ''}.`, data).related = related(by);
