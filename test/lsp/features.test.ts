@@ -193,6 +193,7 @@ test('quick-fixes: each applied fix removes its diagnostic and adds no error', a
     ['iptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n', 'loopback-blocked', 'Accept loopback traffic at the top of INPUT'],
     ['*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'nd-blocked', 'Accept neighbour discovery in INPUT', 'rules.v6'],
     ['ip6tables -P INPUT DROP\nip6tables -A INPUT -p tcp --dport 22 -j ACCEPT\nip6tables -A INPUT -j DROP\n', 'nd-blocked', 'Accept neighbour discovery in INPUT', 'fw6.sh'],
+    ['*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p ipv6-icmp --icmpv6-type neighbour-solicitation -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'nd-blocked', 'Accept neighbour advertisements in INPUT', 'rules.v6'],
     ['*filter\n-A INPUT -s ! 10.0.0.0/8 -j DROP\nCOMMIT\n', 'obsolete-syntax', "Write '! -s'"],
     ['*filter\n-A INPUT -p icmp -m limit --limit 1/s -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'limit-ineffective', 'Drop what the rate limit leaves, right after it'],
     [`#!/bin/sh\n${Array.from({ length: 25 }, (_, i) => `iptables -A INPUT -s 203.0.113.${i} -j DROP`).join('\n')}\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n`, 'prefer-ipset', 'Put the 25 addresses in one ipset (input_sources)', 'fw.sh'],

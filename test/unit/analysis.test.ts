@@ -366,6 +366,11 @@ test('nd-blocked: an ip6tables INPUT or OUTPUT that denies neighbour discovery',
   expectNone(v6('-A INPUT -p ipv6-icmp -j ACCEPT'), 'nd-blocked', { family: 6 });
   expectNone(v6('-A INPUT -p ipv6-icmp --icmpv6-type neighbour-solicitation -j ACCEPT', '-A INPUT -p ipv6-icmp --icmpv6-type neighbour-advertisement -j ACCEPT'), 'nd-blocked', { family: 6 });
   expectNone(v6('-A INPUT -p ipv6-icmp -m hl --hl-eq 255 -j ACCEPT'), 'nd-blocked', { family: 6 });
+  // One of the two accepted is not enough: the missing one is named, with the rule that takes the other.
+  const half = expectOne(v6('-A INPUT -p ipv6-icmp --icmpv6-type 135 -j ACCEPT'), 'nd-blocked', 1, 'DROP', { family: 6 });
+  assert.match(half.message, /lets neighbour solicitations in \(line 7\) but not neighbour advertisements \(ICMPv6 type 136\)/);
+  assert.deepEqual(half.data?.types, ['neighbour-advertisement']);
+  assert.match(expectOne(v6('-A INPUT -p ipv6-icmp --icmpv6-type neighbour-advertisement -j ACCEPT'), 'nd-blocked', 1, 'DROP', { family: 6 }).message, /but not neighbour solicitations \(ICMPv6 type 135\)/);
   expectOne(v6('-A INPUT -p ipv6-icmp --icmpv6-type echo-request -j ACCEPT'), 'nd-blocked', 1, 'DROP', { family: 6 });
   expectOne(v6('-A INPUT -p ipv6-icmp -m hl --hl-eq 1 -j ACCEPT'), 'nd-blocked', 1, 'DROP', { family: 6 });
   // OUTPUT too; IPv4 never; a chain that accepts nothing at all keeps IPv6 off on purpose.

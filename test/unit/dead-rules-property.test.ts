@@ -315,11 +315,13 @@ test(`property: every ip6tables chain said to deny neighbour discovery denies it
       const result = lint(text, { family: 6 });
       for (const d of result.diagnostics.filter((x) => x.code === 'nd-blocked')) {
         claims++;
-        const chain = (d.data as { chain: string }).chain;
+        const { chain, types } = d.data as { chain: string; types: string[] };
+        // Each type said to be denied (one, or both), packet by packet.
+        const codes = types.map((name) => (name === 'neighbour-solicitation' ? 135n : 136n)).map((ty) => IntervalSet.of(ty * 256n, ty * 256n + 255n));
         const space = new Space(6);
         const nd = space.full.slice();
         nd[Dim.Proto] = IntervalSet.point(58n);
-        nd[Dim.Icmp] = IntervalSet.of(135n * 256n, 136n * 256n + 255n);
+        nd[Dim.Icmp] = codes.reduce((a, b) => a.union(b));
         nd[Dim.State] = IntervalSet.point(BigInt(STATES.indexOf('UNTRACKED')));
         nd[Dim.Ttl] = IntervalSet.point(255n);
         nd[Dim.Frag] = IntervalSet.point(0n);

@@ -340,8 +340,10 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   'nd-blocked': (fc) => {
     const chain = fc.data.chain as string;
     const before = insertionLine(fc, chain);
-    const texts = ['neighbour-solicitation', 'neighbour-advertisement'].map((t) => `-p ipv6-icmp -m icmp6 --icmpv6-type ${t} -j ACCEPT`);
-    return before === undefined ? [] : [insertRules(fc, chain, before, texts, `Accept neighbour discovery in ${chain}`)];
+    const types = (fc.data.types as string[] | undefined) ?? ['neighbour-solicitation', 'neighbour-advertisement'];
+    const texts = types.map((t) => `-p ipv6-icmp -m icmp6 --icmpv6-type ${t} -j ACCEPT`);
+    const what = types.length === 1 ? `neighbour ${types[0].split('-')[1]}s` : 'neighbour discovery';
+    return before === undefined ? [] : [insertRules(fc, chain, before, texts, `Accept ${what} in ${chain}`)];
   },
   'limit-ineffective': (fc) => afterRule(fc, 'Drop what the rate limit leaves, right after it'),
   'prefer-ipset': (fc) => {
