@@ -274,7 +274,9 @@ const SPELLINGS6 = ['-A INPUT -p ipv6-icmp --icmpv6-type 128/0 -j ACCEPT', '-A I
   '-t nat -A PREROUTING -p tcp -j DNAT --to-destination 2001:db8::1:80', '-t nat -A PREROUTING -p tcp -j DNAT --to-destination [2001:db8::1]-[2001:db8::5]:80', '-t nat -A PREROUTING -j NETMAP --to 2001:db8::1/64',
   '-A INPUT -m ipv6header --header 300 -j DROP', '-A INPUT -m hbh --hbh-opts 1:256 -j DROP', '-A INPUT -j REJECT --reject-with adm-prohibited', '-A INPUT -j REJECT --reject-with tcp-reset',
   '-A INPUT -m hashlimit --hashlimit-upto 1/s --hashlimit-name x --hashlimit-srcmask 129 -j DROP', '-A INPUT -m recent --set --mask 255.255.255.0 -j DROP', '-t mangle -A PREROUTING -p tcp -j TPROXY --on-port 80 --on-ip 1.2.3.4', '-A OUTPUT -m eui64 -j DROP',
-  '-t mangle -A PREROUTING -j TEE --gateway ::1 --oif eth0', '-t mangle -A PREROUTING -j TEE --gateway ::1 --oif averyveryverylongname', '-A INPUT -j REJECT --reject-with addr-unreach', '-A INPUT -j REJECT --reject-with icmp-host-prohibited'];
+  '-t mangle -A PREROUTING -j TEE --gateway ::1 --oif eth0', '-t mangle -A PREROUTING -j TEE --gateway ::1 --oif averyveryverylongname', '-A INPUT -j REJECT --reject-with addr-unreach', '-A INPUT -j REJECT --reject-with icmp-host-prohibited',
+  '-A INPUT -m comment --comment web server -j ACCEPT', '-A INPUT -m comment --comment "web server" -j ACCEPT', '-A INPUT -j LOG --log-prefix DROP: x', '-A INPUT -p tcp -m string --algo bm --string GET /x -j DROP',
+  'iptables -A INPUT -j ACCEPT', 'sudo iptables -A INPUT -j ACCEPT'];
 
 test(`kernel (iptables-${BACKEND}): whole rules in the spellings people use: the linter refuses what the kernel refuses`, { skip, timeout: 300000 }, () => {
   const all: Case[] = [];

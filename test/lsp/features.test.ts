@@ -218,6 +218,8 @@ test('quick-fixes: each applied fix removes its diagnostic and adds no error', a
     ['*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT # ssh "office"\nCOMMIT\n', 'syntax', 'Keep it in the rule (-m comment --comment)'],
     ['*nat\n:DOCKER - [0:0]\n-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER\n-A DOCKER -i docker0 -j RETURN\n-A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80\nCOMMIT\n*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:DOCKER-USER - [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp --dport 8080 -m conntrack --ctstate NEW -m comment --comment "no web from the office" -j REJECT --reject-with tcp-reset\n-A FORWARD -j DOCKER-USER\n-A DOCKER-USER -j RETURN\nCOMMIT\n', 'dnat-bypassed', 'Move it to DOCKER-USER, matching the port the connections were sent to'],
     ['*filter\n-A INPUT -j LOG --log-level DEBUG\nCOMMIT\n', 'invalid-value', "Change to 'debug'"],
+    ['*filter\n-A INPUT -p tcp --dport 80 -m comment --comment web server -j ACCEPT\nCOMMIT\n', 'syntax', 'Quote the whole text'],
+    ['*filter\niptables -A INPUT -i lo -j ACCEPT\nCOMMIT\n', 'syntax', "Remove the command's name"],
     ['#!/bin/sh\niptables -A INPUT -i lo -j ACCEPT\niptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -P INPUT DROP\necho done\n', 'ipv6-unfiltered', 'Filter IPv6 too: INPUT again for ip6tables (3 of 3 rules carried over)', 'fw.sh'],
   ];
   for (const [text, code, title, fileName] of cases) {

@@ -20,6 +20,27 @@ test('syntax: a comment at the end of a rule line is one finding over all of it,
   assert.match(expectOne(filter('-A INPUT -j ACCEPT "#x"'), 'syntax', 4, '"#x"').message, /Unexpected word/);
 });
 
+test('syntax: free text with a space, unquoted, is one finding over the words iptables refuses, and the fix quotes it all', () => {
+  const d = expectOne(filter('-A INPUT -p tcp -m comment --comment web  server two -j ACCEPT'), 'syntax', 4, 'server two');
+  assert.match(d.message, /^--comment takes one word: 'server two' after 'web' is read as more words of the rule, and iptables refuses them \("Bad argument 'server'"\)\. Quote the whole text: --comment "web server two"\.$/);
+  // Fixed as written (both spaces kept), by fix-all too.
+  assert.equal(fixAll(filter('-A INPUT -m comment --comment web  server -j ACCEPT'), {}).text, filter('-A INPUT -m comment --comment "web  server" -j ACCEPT'));
+  assert.equal(fixAll('iptables -A INPUT -j LOG --log-prefix DROP: in\n', { fileName: 'fw.sh' }).text, 'iptables -A INPUT -j LOG --log-prefix "DROP: in"\n');
+  // Text that was quoted already, a name that takes no spaces, or quotes inside: the plain finding, no fix.
+  assert.match(expectOne(filter('-A INPUT -m comment --comment "web" server -j ACCEPT'), 'syntax', 4, 'server').message, /^Unexpected word/);
+  assert.match(expectOne(filter('-A INPUT -m hashlimit --hashlimit-name web server --hashlimit-upto 1/s -j ACCEPT'), 'syntax', 4, 'server').message, /^Unexpected word/);
+  const quoted = expectOne(filter('-A INPUT -m comment --comment it\'s here -j ACCEPT'), 'syntax', 4, 'here');
+  assert.equal(quoted.data, undefined);
+});
+
+test('syntax: an iptables command pasted into a rules file is said to be one, and the fix takes the name away', () => {
+  const d = expectOne(filter('sudo iptables -A INPUT -i lo -j ACCEPT'), 'syntax', 4, 'sudo iptables');
+  assert.match(d.message, /^A rules file holds what follows the command's name: iptables-restore reads '-A INPUT \.\.\.', not 'sudo iptables -A INPUT \.\.\.'/);
+  assert.equal(fixAll(filter('/sbin/iptables -A INPUT -i lo -j ACCEPT'), {}).text, filter('-A INPUT -i lo -j ACCEPT'));
+  // In a script the command's name is the command.
+  expectNone('iptables -A INPUT -j ACCEPT\n', 'syntax');
+});
+
 test('syntax: text before the first table', () => {
   const d = expectOne('root@host:~# iptables-save\n*filter\nCOMMIT\n', 'syntax', 0, 'root@host:~# iptables-save');
   assert.match(d.message, /before any \*table/);

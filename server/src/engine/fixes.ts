@@ -264,7 +264,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   },
   'missing-commit': ({ diag, data, doc }) => [{ title: 'Add COMMIT', edits: [insertLine(doc, ((data.line as number | undefined) ?? diag.range.start.line) + 1, 'COMMIT')], preferred: true, safe: true }],
   'commit-format': (fc) => commitFormatFixes(fc),
-  syntax: (fc) => [...addTableFix(fc), ...trailingCommentFixes(fc), ...flushFirstFix(fc), ...flushByNameFix(fc)],
+  syntax: (fc) => [...addTableFix(fc), ...trailingCommentFixes(fc), ...flushFirstFix(fc), ...flushByNameFix(fc), ...quoteTextFix(fc), ...pastedCommandFix(fc)],
   // Refusals that only the rules a -F without a chain name leaves to iptables-nft-restore cause (see flushKept.ts).
   'jump-loop': (fc) => flushByNameFix(fc),
   'target-not-allowed': (fc) => flushByNameFix(fc),
@@ -405,6 +405,19 @@ function nameFixes(fc: FixContext): Fix[] {
 const COMMENT_MAX = 256;
 
 /** `... -j ACCEPT # ssh` in a restore file: the comment on a line of its own above, or kept in the rule by -m comment. */
+/** `--comment web server`: the words in one pair of quotes, as they stand (spaces included). */
+function quoteTextFix({ data, doc }: FixContext): Fix[] {
+  const range = data.quote as Range | undefined;
+  if (!range) return [];
+  return [{ title: 'Quote the whole text', edits: [{ range, newText: `"${doc.getText(range)}"` }], preferred: true, safe: true }];
+}
+
+/** `iptables -A INPUT ...` in a rules file: the command's name taken away. */
+function pastedCommandFix({ data }: FixContext): Fix[] {
+  const range = data.pasted as Range | undefined;
+  return range ? [{ title: "Remove the command's name", edits: [{ range, newText: '' }], preferred: true, safe: true }] : [];
+}
+
 function trailingCommentFixes({ data, doc, diag }: FixContext): Fix[] {
   const text = data.trailingComment;
   if (typeof text !== 'string') return [];

@@ -93,7 +93,7 @@ export const MATCHES: ModuleSpec[] = [
     opt('--mask', v.plainAddressKind, 'Netmask applied to addresses before storing them.'),
   ]),
   match('comment', 'A note attached to the rule in the kernel; matches every packet.', [
-    opt('--comment', v.stringKind(255, 'a comment of at most 255 characters', true), 'The comment text, at most 255 characters (iptables cuts a longer one). Quote it if it has spaces.'),
+    opt('--comment', v.spaced(v.stringKind(255, 'a comment of at most 255 characters', true)), 'The comment text, at most 255 characters (iptables cuts a longer one). Quote it if it has spaces.'),
   ], { exact: true }),
   match('mac', 'Source MAC address. Only for packets that arrived on an Ethernet-like interface: PREROUTING, INPUT and FORWARD.', [
     neg('--mac-source', v.macKind, 'Source MAC address `xx:xx:xx:xx:xx:xx`.'),
@@ -157,8 +157,8 @@ export const MATCHES: ModuleSpec[] = [
     opt('--algo', v.enumKind('algorithm', [{ label: 'bm', doc: 'Boyer-Moore.' }, { label: 'kmp', doc: 'Knuth-Pratt-Morris.' }]), 'Search algorithm: `bm` or `kmp`. Required.'),
     opt('--from', v.intKind(0, 65535), 'Offset to start searching at.'),
     opt('--to', v.intKind(0, 65535), 'Offset to stop searching at.'),
-    neg('--string', v.stringKind(128), 'The text to find.'),
-    neg('--hex-string', v.hexStringKind, 'The bytes to find, with hex between pipes: `|0d0a|`.'),
+    neg('--string', v.spaced(v.stringKind(128)), 'The text to find.'),
+    neg('--hex-string', v.spaced(v.hexStringKind), 'The bytes to find, with hex between pipes: `|0d0a|`.'),
     opt('--icase', null, 'Ignore case.'),
   ]),
   match('time', 'Time of day, weekday or date of arrival.', [

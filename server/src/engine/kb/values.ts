@@ -54,6 +54,8 @@ export interface ValueKind {
   choiceOf?: (word: string, family: Family) => ValueChoice | undefined;
   /** Free text, which may begin with a dash (`--comment -x`): the parser never reads it as the next option. */
   textual: boolean;
+  /** Text that people write with spaces (a comment, a log prefix): unquoted, iptables refuses the words after the first. */
+  spaced: boolean;
 }
 
 const err = (message: string, code?: string, replacement?: string): ValueProblem => ({ message, code, replacement });
@@ -61,7 +63,12 @@ const err = (message: string, code?: string, replacement?: string): ValueProblem
 function kind(name: string, what: string, validate: ValueKind['validate'], extra: Partial<ValueKind> = {}): ValueKind {
   // All fields in one order: every kind has the same shape (the parser calls validate for every value).
   const textual = name.startsWith('string') || name === 'any';
-  return { name, label: extra.label ?? name, what, whatIn: extra.whatIn, validate, choices: extra.choices, list: extra.list, choiceOf: extra.choiceOf, textual };
+  return { name, label: extra.label ?? name, what, whatIn: extra.whatIn, validate, choices: extra.choices, list: extra.list, choiceOf: extra.choiceOf, textual, spaced: false };
+}
+
+/** The same kind of text, as one that people write with spaces (see ValueKind.spaced). */
+export function spaced(k: ValueKind): ValueKind {
+  return { ...k, spaced: true };
 }
 
 // ---- numbers -------------------------------------------------------------------------------------
@@ -928,7 +935,7 @@ function nonEmptyText(name: string, max: number, what: string, empty: string): V
 
 /** A log prefix: not empty ("No prefix specified"), at most `max` characters (iptables cuts a longer one). */
 export function prefixKind(max: number): ValueKind {
-  return nonEmptyText(`string:prefix:${max}`, max, `a prefix of at most ${max} characters`, 'An empty prefix is refused ("No prefix specified"): leave the option out, or write some text.');
+  return spaced(nonEmptyText(`string:prefix:${max}`, max, `a prefix of at most ${max} characters`, 'An empty prefix is refused ("No prefix specified"): leave the option out, or write some text.'));
 }
 
 /** The name of a recent list: not empty (the kernel refuses it), at most 199 characters (iptables cuts a longer one). */

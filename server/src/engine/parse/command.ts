@@ -592,6 +592,8 @@ class CommandParser {
   /** A shell expansion stood where an option could be: later words may belong to options it holds. */
   private fuzzy = false;
   private readonly valueCtx: { family: Family };
+  /** The unquoted free text that ended last (`--comment web`), and the place of the word after it. */
+  private text: { value: Token; option: string; next: number } | undefined = undefined;
 
   constructor(private readonly tokens: Token[], private readonly ctx: CommandContext, counters?: Token) {
     PENDING.clear();
@@ -665,7 +667,35 @@ class CommandParser {
     if (w.startsWith('-') && w.length > 1) return this.readOption(t);
     if (this.fuzzy) return;
     if (this.ctx.format === 'restore' && t.raw.startsWith('#')) return this.trailingComment(t);
+    if (this.text?.next === this.i - 1) return this.unquotedText(t, this.text);
+    if (this.i === 1 && /^(sudo|(\S*\/)?ip6?tables(-legacy|-nft)?)$/.test(t.value) && this.ctx.format === 'restore') return this.pastedCommand(t);
     this.fail('syntax', t.range, `Unexpected word '${t.raw}': it is not an option, and no option before it takes a value here.`);
+  }
+
+  /**
+   * `--comment web server`: free text with a space, unquoted. The shell (or iptables-restore) splits it, and iptables
+   * refuses the words after the first ("Bad argument"). One finding for all of them.
+   */
+  private unquotedText(t: Token, text: { value: Token; option: string }): void {
+    let last = t;
+    while (this.next() && !looksLikeOption(this.next()!) && this.next()!.value !== '!' && !this.next()!.dynamic && !this.next()!.raw.startsWith('#')) last = this.tokens[this.i++];
+    const words = this.tokens.slice(this.tokens.indexOf(t), this.i).map((x) => x.raw).join(' ');
+    const { value, option } = text;
+    const whole = { start: value.range.start, end: last.range.end };
+    const quotable = whole.start.line === whole.end.line && !/["'\\]/.test(`${value.raw} ${words}`);
+    this.fail('syntax', { start: t.range.start, end: last.range.end },
+      `${option} takes one word: '${words}' after '${value.raw}' is read as more words of the rule, and iptables refuses them ("Bad argument '${t.raw}'"). Quote the whole text: ${option} "${value.raw} ${words}".`,
+      quotable ? { quote: whole } : undefined);
+  }
+
+  /** `iptables -A INPUT ...` pasted into a rules file, whose lines are what follows the command's name. */
+  private pastedCommand(t: Token): void {
+    let last = t;
+    if (t.value === 'sudo' && this.next() && /^(\S*\/)?ip6?tables(-legacy|-nft)?$/.test(this.next()!.value)) last = this.tokens[this.i++];
+    const words = t === last ? t.raw : `${t.raw} ${last.raw}`;
+    this.fail('syntax', { start: t.range.start, end: last.range.end },
+      `A rules file holds what follows the command's name: iptables-restore reads '-A INPUT ...', not '${words} -A INPUT ...', and refuses the line ("Bad argument '${t.raw}'"). Remove '${words}'.`,
+      { pasted: { start: t.range.start, end: this.next()?.range.start ?? last.range.end } });
   }
 
   /** `-A INPUT ... -j ACCEPT # ssh`: iptables-restore reads the comment as words of the rule. One finding for all of it. */
@@ -961,6 +991,7 @@ class CommandParser {
       }
       this.i++;
       use.push(a);
+      if (textual && kinds[k].spaced && k === total - 1 && !a.quoted && !a.dynamic) this.text = { value: a, option: nameToken.value, next: this.i };
       if (!nameArg && !a.dynamic) {
         const problem = kinds[k].validate(a.value, this.valueCtx);
         if (problem) {
