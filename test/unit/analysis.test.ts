@@ -33,6 +33,19 @@ test('shadowed by the union of two earlier rules', () => {
   assert.match(d.message, /line 5.*line 6|line 6.*line 5/);
 });
 
+test('a rule covered by several names only the rules that take some of its packets first, and its packets get their verdicts', () => {
+  // Line 6 (-p tcp --dport 22 -j DROP) overlaps the dead rule, but line 5 has taken all it would: not named.
+  const text = filter('-A INPUT -p tcp -j ACCEPT', '-A INPUT -p tcp --dport 22 -j DROP', '-A INPUT ! -i lo -j DROP', '-A INPUT -i lo -j ACCEPT', '-A INPUT -m length --length 0:100 -j LOG');
+  const d = onlyCode(text, 'shadowed-rule').find((x) => x.range.start.line === 8)!;
+  assert.equal(d.message, 'This rule never fires: earlier rules take every packet it could match (line 5 decides ACCEPT; line 7 decides DROP; line 8 decides ACCEPT).');
+  assert.deepEqual(d.related?.map((r) => r.range.start.line), [4, 6, 7]);
+  // A DROP whose share an ACCEPT above has taken gives none of them DROP: the ACCEPT below them all is redundant.
+  const accepts = filter('-A INPUT -s 10.0.0.0/9 -j ACCEPT', '-A INPUT -s 10.0.0.0/10 -j DROP', '-A INPUT -s 10.128.0.0/9 -j ACCEPT', '-A INPUT -s 10.0.0.0/8 -j ACCEPT');
+  const r = expectOne(accepts, 'redundant-rule', 7, '-A INPUT -s 10.0.0.0/8 -j ACCEPT');
+  assert.match(r.message, /\(line 5 decides ACCEPT; line 7 decides ACCEPT\)/);
+  assert.deepEqual(onlyCode(accepts, 'shadowed-rule').map((x) => x.range.start.line), [5]);
+});
+
 test('reject-before-accept where the DROP stands ahead in the chain but below in the text: said so, and no move is offered', () => {
   const fixesOf = (text: string) => {
     const r = lint(text, { fileName: 'fw.sh' });

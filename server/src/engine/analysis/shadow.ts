@@ -15,6 +15,7 @@ import { interleaveKey } from '../parse/scriptLoops';
 
 export interface DeadRule {
   ri: RuleInfo;
+  /** The earlier decisions that take its packets first (see takingFirst): their verdicts are what they get. */
   by: Decision[];
 }
 
@@ -162,8 +163,31 @@ function findDeadInChain(model: AnalysisModel, cs: ChainState, dead: DeadRule[])
     if (!cands || !cands.length || cands.length > limits.candidates) continue;
     const whole = holdingAll(space, box, cands);
     const covered = whole ? true : space.covered(box, cands.map(boxOfDecision), limits.cover);
-    if (covered) dead.push({ ri, by: whole ? [whole] : cands });
+    if (covered) dead.push({ ri, by: whole ? [whole] : takingFirst(space, box, cands, limits.cover) });
   }
+}
+
+/** The most decisions that takingFirst looks at one by one (each is a covering test of its own). */
+const SORT_UP_TO = 24;
+
+/**
+ * Of the earlier decisions that overlap `box` (which together take all of it), in the chain's order, those that
+ * take some of its packets first: a decision whose share of the box the ones before it already take never sees
+ * those packets. The finding names these, and their verdicts are what the rule's packets get. (`-p tcp -j ACCEPT`
+ * above `-p tcp --dport 22 -j DROP` above a dead `-p tcp --dport 22` rule: only the ACCEPT takes its packets.) A
+ * test whose budget runs out keeps the decision; past SORT_UP_TO decisions, all of them are kept.
+ */
+function takingFirst(space: Space, box: Box, cands: Decision[], budget: number): Decision[] {
+  if (cands.length < 2 || cands.length > SORT_UP_TO) return cands;
+  const taking: Decision[] = [];
+  const before: Box[] = [];
+  for (const d of cands) {
+    const share = space.intersect(box, d.box);
+    if (!share || (before.length && space.covered(share, before, budget) === true)) continue;
+    taking.push(d);
+    before.push(d.box);
+  }
+  return taking;
 }
 
 /**
