@@ -220,6 +220,9 @@ test('quick-fixes: each applied fix removes its diagnostic and adds no error', a
     ['*filter\n-A INPUT -j LOG --log-level DEBUG\nCOMMIT\n', 'invalid-value', "Change to 'debug'"],
     ['*filter\n-A INPUT -p tcp --dport 80 -m comment --comment web server -j ACCEPT\nCOMMIT\n', 'syntax', 'Quote the whole text'],
     ['*filter\niptables -A INPUT -i lo -j ACCEPT\nCOMMIT\n', 'syntax', "Remove the command's name"],
+    ['*filter\n-A INPUT -m conntrack --ctstate NEW, ESTABLISHED -j ACCEPT\nCOMMIT\n', 'syntax', 'Remove the space after the comma'],
+    ['*filter\n-A INPUT -P tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'syntax', "Change to '-p'"],
+    ['iptables -A INPUT -p tcp -dport 22 -J ACCEPT\n', 'unknown-option', "Change to '--dport'"],
     ['#!/bin/sh\niptables -A INPUT -i lo -j ACCEPT\niptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -P INPUT DROP\necho done\n', 'ipv6-unfiltered', 'Filter IPv6 too: INPUT again for ip6tables (3 of 3 rules carried over)', 'fw.sh'],
   ];
   for (const [text, code, title, fileName] of cases) {

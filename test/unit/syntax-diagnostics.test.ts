@@ -41,6 +41,40 @@ test('syntax: an iptables command pasted into a rules file is said to be one, an
   expectNone('iptables -A INPUT -j ACCEPT\n', 'syntax');
 });
 
+test('a one-letter option in the other case is said so once, and the rest of the rule is read with the letter meant', () => {
+  const j = expectOne(filter('-A INPUT -p tcp --dport 22 -J ACCPET'), 'unknown-option', 4, '-J');
+  assert.equal(j.message, 'Options are case-sensitive: iptables has no option -J. Did you mean -j (--jump)?');
+  // Read as -j: the rule has its target.
+  assert.equal(lint(filter('-A INPUT -J DROP')).ruleset.commands.find((c) => c.startLine === 4)?.target?.name, 'DROP');
+  assert.match(expectOne(filter('-a INPUT -j ACCEPT'), 'unknown-option', 4, '-a').message, /Did you mean the command -A \(--append\)\?$/);
+  expectNone(filter('-a INPUT -j ACCEPT'), 'syntax');
+  // A command where the line has one: the option of that letter.
+  const p = expectOne(filter('-A INPUT -P tcp --dport 22 -j ACCEPT'), 'syntax', 4, '-P');
+  assert.equal(p.message, 'Options are case-sensitive: -P is a command (--policy), and this line has -A already. Did you mean -p (--protocol)?');
+  expectNone(filter('-A INPUT -P tcp --dport 22 -j ACCEPT'), 'protocol-required');
+  assert.equal(fixAll(filter('-A INPUT -I eth0 -j ACCEPT'), {}).text, filter('-A INPUT -I eth0 -j ACCEPT'), 'a guess is not applied by fix-all');
+  assert.deepEqual(quickFixes(lint(filter('-A INPUT -I eth0 -j ACCEPT')), expectOne(filter('-A INPUT -I eth0 -j ACCEPT'), 'syntax', 4, '-I')).map((f) => f.title).filter((t) => !/disable/i.test(t)), ["Change to '-i'"]);
+  // -L -Z and friends stay commands; a letter known in its own case is left alone.
+  expectNone('iptables -L -Z INPUT\n', 'syntax');
+  expectNone(filter('-A INPUT -s 10.0.0.1 -j ACCEPT'), 'unknown-option');
+});
+
+test('a long option with one dash is said so, and read as the option', () => {
+  const d = expectOne(filter('-A INPUT -p tcp ! -dport 22 -j ACCEPT'), 'unknown-option', 4, '-dport');
+  assert.equal(d.message, "'-dport' has one dash, and iptables reads it as -d followed by 'port'. Did you mean '--dport'?");
+  assert.deepEqual(d.data?.suggestions, ['--dport']);
+  expectNone(filter('-A INPUT -p tcp ! -dport 22 -j ACCEPT'), 'syntax');
+});
+
+test('a space after a list\'s comma is one finding over both words, with a safe fix', () => {
+  const d = expectOne(filter('-A INPUT -m conntrack --ctstate NEW, ESTABLISHED -j ACCEPT'), 'syntax', 4, 'NEW, ESTABLISHED');
+  assert.equal(d.message, "A space after the comma makes two words of the list 'NEW, ESTABLISHED': iptables reads 'NEW,' alone (its last item empty) and refuses it. Write 'NEW,ESTABLISHED'.");
+  expectNone(filter('-A INPUT -m conntrack --ctstate NEW, ESTABLISHED -j ACCEPT'), 'invalid-value');
+  assert.equal(fixAll(filter('-A INPUT -s 10.0.0.1,  10.0.0.2 -j ACCEPT'), {}).text, filter('-A INPUT -s 10.0.0.1,10.0.0.2 -j ACCEPT'));
+  // Not a list's end: the first of two values (iptables takes SYN,ACK, as SYN,ACK).
+  expectNone(filter('-A INPUT -p tcp --tcp-flags SYN,ACK, SYN -j DROP'), 'syntax');
+});
+
 test('syntax: text before the first table', () => {
   const d = expectOne('root@host:~# iptables-save\n*filter\nCOMMIT\n', 'syntax', 0, 'root@host:~# iptables-save');
   assert.match(d.message, /before any \*table/);

@@ -264,7 +264,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   },
   'missing-commit': ({ diag, data, doc }) => [{ title: 'Add COMMIT', edits: [insertLine(doc, ((data.line as number | undefined) ?? diag.range.start.line) + 1, 'COMMIT')], preferred: true, safe: true }],
   'commit-format': (fc) => commitFormatFixes(fc),
-  syntax: (fc) => [...addTableFix(fc), ...trailingCommentFixes(fc), ...flushFirstFix(fc), ...flushByNameFix(fc), ...quoteTextFix(fc), ...pastedCommandFix(fc)],
+  syntax: (fc) => [...addTableFix(fc), ...trailingCommentFixes(fc), ...flushFirstFix(fc), ...flushByNameFix(fc), ...quoteTextFix(fc), ...pastedCommandFix(fc), ...joinListFix(fc), ...suggestions(fc)],
   // Refusals that only the rules a -F without a chain name leaves to iptables-nft-restore cause (see flushKept.ts).
   'jump-loop': (fc) => flushByNameFix(fc),
   'target-not-allowed': (fc) => flushByNameFix(fc),
@@ -410,6 +410,12 @@ function quoteTextFix({ data, doc }: FixContext): Fix[] {
   const range = data.quote as Range | undefined;
   if (!range) return [];
   return [{ title: 'Quote the whole text', edits: [{ range, newText: `"${doc.getText(range)}"` }], preferred: true, safe: true }];
+}
+
+/** `--ctstate NEW, ESTABLISHED`: the space after the comma taken out. */
+function joinListFix({ data }: FixContext): Fix[] {
+  const range = data.join as Range | undefined;
+  return range ? [{ title: 'Remove the space after the comma', edits: [{ range, newText: '' }], preferred: true, safe: true }] : [];
 }
 
 /** `iptables -A INPUT ...` in a rules file: the command's name taken away. */

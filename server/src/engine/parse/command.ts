@@ -662,6 +662,7 @@ class CommandParser {
     }
     const command = findCommand(w);
     if (!command && w.length > 2 && w.charCodeAt(1) !== 45 /* - */ && /^-[A-Za-z]{2,}$/.test(w) && this.splitBundle(t)) return this.step();
+    if (w.length === 2 && !t.quoted && this.caseSlip(t, command)) return;
     if (command) return this.readCommand(t, command);
     if (w === '-t' || w === '--table') return this.readTable(t);
     if (w.startsWith('-') && w.length > 1) return this.readOption(t);
@@ -670,6 +671,56 @@ class CommandParser {
     if (this.text?.next === this.i - 1) return this.unquotedText(t, this.text);
     if (this.i === 1 && /^(sudo|(\S*\/)?ip6?tables(-legacy|-nft)?)$/.test(t.value) && this.ctx.format === 'restore') return this.pastedCommand(t);
     this.fail('syntax', t.range, `Unexpected word '${t.raw}': it is not an option, and no option before it takes a value here.`);
+  }
+
+  /**
+   * `--ctstate NEW, ESTABLISHED`, `-s 10.0.0.0/8, 192.168.0.0/16`: a space after a list's comma makes two words.
+   * iptables reads the first as the whole list (ending in an empty item, which it refuses) and the second as a stray
+   * word. One finding over both, with the space to take out; the value is not checked further.
+   */
+  private splitList(a: Token): boolean {
+    const n = this.next();
+    if (a.dynamic || a.value.length < 2 || !a.value.endsWith(',') || !n || n.dynamic || looksLikeOption(n) || n.value === '!' || n.line !== a.endLine) return false;
+    this.i++;
+    this.fail('syntax', { start: a.range.start, end: n.range.end },
+      `A space after the comma makes two words of the list '${a.raw} ${n.raw}': iptables reads '${a.raw}' alone (its last item empty) and refuses it. Write '${a.raw}${n.raw}'.`,
+      { join: { start: a.range.end, end: n.range.start } });
+    return true;
+  }
+
+  /** `-dport 22`: a long option written with one dash. Said so, and read as the option meant. */
+  private oneDash(t: Token, neg: Token | undefined): boolean {
+    const w = t.value;
+    if (!/^-[a-z][a-z0-9-]+$/.test(w) || !this.resolve(`-${w}`)) return false;
+    this.fail('unknown-option', t.range, `'${w}' has one dash, and iptables reads it as -${w[1]} followed by '${w.slice(2)}'. Did you mean '-${w}'?`, { suggestions: [`-${w}`] });
+    this.pendingNeg = neg;
+    this.readOption(t.part(`-${w}`, t.raw, 0, t.end - t.start));
+    return true;
+  }
+
+  /**
+   * A one-letter option in the other case (`-J ACCEPT`, `-a INPUT`, `-A INPUT -I eth0`, `-P tcp` after -A): iptables
+   * knows only the one it names (an unknown option, or a second command), and the rule means the other. One finding
+   * with the letter to write, and the rest of the rule read with that letter.
+   */
+  private caseSlip(t: Token, command: CommandSpec | undefined): boolean {
+    const w = t.value;
+    const other = w === w.toLowerCase() ? w.toUpperCase() : w.toLowerCase();
+    if (other === w) return false;
+    const otherCommand = findCommand(other);
+    const otherOption = otherCommand ? undefined : GENERIC_OPTIONS.find((o) => o.short === other);
+    // A command is a slip only where the line has a rule's command already (and the other letter is an option); a letter
+    // iptables does not know, where the other is known (a command only while the line has none).
+    if (command) {
+      if (!this.cmd.spec?.ruleSpec || !otherOption) return false;
+    } else if (!(otherOption || (otherCommand && !this.cmd.spec)) || this.resolve(w)) return false;
+    const meant = otherCommand ? `the command ${other} (${otherCommand.long})` : `${other} (${otherOption!.names[0]})`;
+    const known = command ? `${w} is a command (${command.long}), and this line has ${this.cmd.commandToken.raw} already` : `iptables has no option ${w}`;
+    this.fail(command ? 'syntax' : 'unknown-option', t.range, `Options are case-sensitive: ${known}. Did you mean ${meant}?`, { suggestions: [other] });
+    const as = t.part(other, other, 0, t.end - t.start);
+    if (otherCommand) this.readCommand(as, otherCommand);
+    else this.readOption(as);
+    return true;
   }
 
   /**
@@ -848,6 +899,7 @@ class CommandParser {
     this.pendingNeg = undefined;
     if (!found) {
       if (this.fuzzy) return;
+      if (this.oneDash(t, neg)) return;
       return this.unknownOption(t);
     }
     const { spec, owner, implicit, instance } = found;
@@ -991,6 +1043,7 @@ class CommandParser {
       }
       this.i++;
       use.push(a);
+      if (k === total - 1 && !nameArg && !textual && this.splitList(a)) return;
       if (textual && kinds[k].spaced && k === total - 1 && !a.quoted && !a.dynamic) this.text = { value: a, option: nameToken.value, next: this.i };
       if (!nameArg && !a.dynamic) {
         const problem = kinds[k].validate(a.value, this.valueCtx);
