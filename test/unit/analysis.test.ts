@@ -291,7 +291,13 @@ test('dnat-dropped: a port forward whose connections FORWARD (and INPUT) drop', 
   const port = '-A PORTS -i eth0 -p tcp --dport 8443 -j DNAT --to-destination 192.168.1.11:443';
   const viaChain = gateway([':PORTS - [0:0]', '-A PREROUTING -i eth0 -j PORTS', port], ['-A FORWARD -d 192.168.1.11 -p tcp --dport 8443 -j ACCEPT', '-A FORWARD -j REJECT'])
     .replace(':FORWARD DROP', ':FORWARD ACCEPT');
-  assert.match(expectOne(viaChain, 'dnat-dropped', 5, port).message, /to 192\.168\.1\.11:443 .*line \d+ denies them|to 192\.168\.1\.11:443 .*REJECT on line \d+ denies them/);
+  const slip = expectOne(viaChain, 'dnat-dropped', 5, port);
+  assert.match(slip.message, /to 192\.168\.1\.11:443 .*line \d+ denies them|to 192\.168\.1\.11:443 .*REJECT on line \d+ denies them/);
+  // Its FORWARD accept is for the port the connections arrive on: said so, and shown.
+  assert.match(slip.message, /\. Line 17 accepts port 8443, the port they arrive on, but FORWARD sees them after the DNAT, on port 443\. Accept them/);
+  assert.deepEqual(slip.related?.[1], { range: { start: { line: 16, character: 0 }, end: { line: 16, character: 56 } }, message: 'matches the port before the DNAT, which FORWARD never sees' });
+  // Not said of a FORWARD accept that does not take that port.
+  assert.doesNotMatch(expectOne(gateway([plex], ['-A FORWARD -p tcp --dport 8443 -j ACCEPT']), 'dnat-dropped', 3, plex).message, /arrive on/);
   expectNone(viaChain.replace('--dport 8443 -j ACCEPT', '--dport 443 -j ACCEPT'), 'dnat-dropped');
   // The conditions of the jump count: the DNAT says no interface, but only packets from eth0 reach its chain, and
   // FORWARD accepts new connections from eth1 alone. Reached from eth1 as well, some of them may be accepted.

@@ -12,6 +12,7 @@ import { parsePort, splitNatTarget } from '../kb/values';
 import { ChainState } from '../state';
 import { IntervalSet } from './intervals';
 import { AnalysisModel, RuleInfo } from './model';
+import { Command, lineName } from '../model';
 import { denier, denyEnd, follow } from './policy';
 import { Box, Dim, LOOPBACK, notLoopback, stateSet } from './space';
 
@@ -175,11 +176,36 @@ function checkRule(model: AnalysisModel, ctx: CheckContext, ri: RuleInfo, family
   if (!found) return false;
   const { forward, input } = found;
   const fix = suggestedRule(ri, to, family, wayInterface(ri, ways), 'FORWARD');
+  const early = acceptedAsArrived(model, ctx.state.get(family, 'filter', 'FORWARD'), ri, ways, to);
+  const sent = to.ports && (to.ports[0] === to.ports[1] ? `${to.ports[0]}` : `${to.ports[0]}-${to.ports[1]}`);
+  const where = early && lineName(ctx.rs, early.rule);
+  const slip = where ? ` ${where[0].toUpperCase()}${where.slice(1)} accepts port ${early!.arrived}, the port they arrive on, but FORWARD sees them after the DNAT, on port ${sent}.` : '';
   ctx.sink.add('dnat-dropped', 'warning', rule.range,
-    `Connections this DNAT sends to ${describeDestination(to, family)} are dropped after it: forwarded packets pass filter FORWARD, where ${forward.by} denies them (and were the address this machine's, INPUT: ${input.by} denies them). Accept them in FORWARD: '${fix}'.`,
+    `Connections this DNAT sends to ${describeDestination(to, family)} are dropped after it: forwarded packets pass filter FORWARD, where ${forward.by} denies them (and were the address this machine's, INPUT: ${input.by} denies them).${slip} Accept them in FORWARD: '${fix}'.`,
     { rule: fix, chain: 'FORWARD', insertBefore: forward.insertBefore },
-  ).related = [{ range: forward.range, message: 'denies the forwarded connections' }];
+  ).related = [{ range: forward.range, message: 'denies the forwarded connections' }, ...(early ? [{ range: early.rule.range, message: 'matches the port before the DNAT, which FORWARD never sees' }] : [])];
   return true;
+}
+
+/**
+ * An ACCEPT in FORWARD for the port the connections arrive on, which the DNAT rewrites (the classic
+ * `-A FORWARD -p tcp --dport 8080 -j ACCEPT` beside a DNAT of port 8080 to port 80): the rule the author meant for
+ * them, which they never meet. Looked for on the first way into the DNAT's chain, with the port that way.
+ */
+function acceptedAsArrived(model: AnalysisModel, forward: ChainState | undefined, ri: RuleInfo, ways: Way[], to: NatDestination): { rule: Command; arrived: string } | undefined {
+  const end = forward && denyEnd(model, forward);
+  const taken = ways.length && to.ports ? model.space(ri.chain).intersect(ri.box, ways[0].box) : undefined;
+  const before = taken?.[Dim.Dport];
+  if (!forward || !end || !taken || !before || before.size() !== 1n) return undefined;
+  const arrived = taken.slice();
+  arrived[Dim.State] = arrived[Dim.State].intersect(NEW);
+  const r = follow(model, forward, arrived, end.rule);
+  const f = r.mayAccept?.flow;
+  if (f?.kind !== 'verdict' || f.verdict !== 'ACCEPT') return undefined;
+  // The rule is for the port as it arrives, and not for the port it is sent on.
+  const after = IntervalSet.of(BigInt(to.ports![0]), BigInt(to.ports![1]));
+  const ports = r.mayAccept!.box[Dim.Dport];
+  return ports.has(before.min!) && !ports.overlaps(after) ? { rule: r.mayAccept!.rule, arrived: `${before.min}` } : undefined;
 }
 
 /** Where a DNAT sends packets (its --to-destination, read); undefined when it is a shell value or unreadable. */
