@@ -592,8 +592,10 @@ class CommandParser {
   /** A shell expansion stood where an option could be: later words may belong to options it holds. */
   private fuzzy = false;
   private readonly valueCtx: { family: Family };
-  /** The unquoted free text that ended last (`--comment web`), and the place of the word after it. */
-  private text: { value: Token; option: string; next: number } | undefined = undefined;
+  /** The unquoted free text that ended last (`--comment web`), its option, and the place of the word after it. */
+  private textValue: Token | undefined = undefined;
+  private textOption: OptionNode | undefined = undefined;
+  private textNext = -1;
 
   constructor(private readonly tokens: Token[], private readonly ctx: CommandContext, counters?: Token) {
     PENDING.clear();
@@ -662,13 +664,12 @@ class CommandParser {
     }
     const command = findCommand(w);
     if (!command && w.length > 2 && w.charCodeAt(1) !== 45 /* - */ && /^-[A-Za-z]{2,}$/.test(w) && this.splitBundle(t)) return this.step();
-    if (w.length === 2 && !t.quoted && this.caseSlip(t, command)) return;
     if (command) return this.readCommand(t, command);
     if (w === '-t' || w === '--table') return this.readTable(t);
     if (w.startsWith('-') && w.length > 1) return this.readOption(t);
     if (this.fuzzy) return;
     if (this.ctx.format === 'restore' && t.raw.startsWith('#')) return this.trailingComment(t);
-    if (this.text?.next === this.i - 1) return this.unquotedText(t, this.text);
+    if (this.textNext === this.i - 1) return this.unquotedText(t, this.textValue!, this.textOption!.nameToken.value);
     if (this.i === 1 && /^(sudo|(\S*\/)?ip6?tables(-legacy|-nft)?)$/.test(t.value) && this.ctx.format === 'restore') return this.pastedCommand(t);
     this.fail('syntax', t.range, `Unexpected word '${t.raw}': it is not an option, and no option before it takes a value here.`);
   }
@@ -727,11 +728,10 @@ class CommandParser {
    * `--comment web server`: free text with a space, unquoted. The shell (or iptables-restore) splits it, and iptables
    * refuses the words after the first ("Bad argument"). One finding for all of them.
    */
-  private unquotedText(t: Token, text: { value: Token; option: string }): void {
+  private unquotedText(t: Token, value: Token, option: string): void {
     let last = t;
     while (this.next() && !looksLikeOption(this.next()!) && this.next()!.value !== '!' && !this.next()!.dynamic && !this.next()!.raw.startsWith('#')) last = this.tokens[this.i++];
     const words = this.tokens.slice(this.tokens.indexOf(t), this.i).map((x) => x.raw).join(' ');
-    const { value, option } = text;
     const whole = { start: value.range.start, end: last.range.end };
     const quotable = whole.start.line === whole.end.line && !/["'\\]/.test(`${value.raw} ${words}`);
     this.fail('syntax', { start: t.range.start, end: last.range.end },
@@ -781,6 +781,7 @@ class CommandParser {
       return;
     }
     if (this.cmd.spec) {
+      if (t.value.length === 2 && this.caseSlip(t, spec)) return;
       this.fail('syntax', t.range, `Only one command per line: '${this.cmd.commandToken.raw}' already given, then '${t.raw}'.`);
       return;
     }
@@ -900,6 +901,11 @@ class CommandParser {
     if (!found) {
       if (this.fuzzy) return;
       if (this.oneDash(t, neg)) return;
+      if (w.length === 2) {
+        this.pendingNeg = neg;
+        if (this.caseSlip(t, undefined)) return;
+        this.pendingNeg = undefined;
+      }
       return this.unknownOption(t);
     }
     const { spec, owner, implicit, instance } = found;
@@ -1044,7 +1050,11 @@ class CommandParser {
       this.i++;
       use.push(a);
       if (k === total - 1 && !nameArg && !textual && this.splitList(a)) return;
-      if (textual && kinds[k].spaced && k === total - 1 && !a.quoted && !a.dynamic) this.text = { value: a, option: nameToken.value, next: this.i };
+      if (textual && kinds[k].spaced && k === total - 1 && !a.quoted && !a.dynamic) {
+        this.textValue = a;
+        this.textOption = use;
+        this.textNext = this.i;
+      }
       if (!nameArg && !a.dynamic) {
         const problem = kinds[k].validate(a.value, this.valueCtx);
         if (problem) {
