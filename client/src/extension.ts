@@ -93,7 +93,7 @@ async function convertToRestore(): Promise<vscode.TextDocument[]> {
     await vscode.window.showTextDocument(doc, { preview: false });
     docs.push(doc);
     const skipped = f.skipped.length;
-    if (skipped) void vscode.window.showWarningMessage(`${skipped} rule(s) of the script hold shell values or errors and are left in the IPv${f.family} file as comments: fill them in before loading it.`);
+    if (skipped) void vscode.window.showWarningMessage(`${skipped} rule${skipped === 1 ? '' : 's'} of the script ${skipped === 1 ? 'holds' : 'hold'} shell values or errors and ${skipped === 1 ? 'is' : 'are'} left in the IPv${f.family} file as comments: fill them in before loading it.`);
   }
   return docs;
 }

@@ -257,7 +257,7 @@ test('outline: tables > chains (with policy) > rules with readable names', async
   const syms = (await c.conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
   assert.deepEqual(syms.map((s) => s.name), ['*filter', '*nat']);
   const chains = syms[0].children!;
-  assert.deepEqual(chains.map((ch) => [ch.name, ch.detail]), [['INPUT', 'policy DROP'], ['FORWARD', 'policy DROP'], ['OUTPUT', 'policy ACCEPT'], ['LOGDROP', '2 rule(s)']]);
+  assert.deepEqual(chains.map((ch) => [ch.name, ch.detail]), [['INPUT', 'policy DROP'], ['FORWARD', 'policy DROP'], ['OUTPUT', 'policy ACCEPT'], ['LOGDROP', '2 rules']]);
   assert.equal(chains[0].children![1].name, 'tcp dpt:22 from 10.0.0.0/8 -> ACCEPT');
   const folds = await c.conn.sendRequest(FoldingRangeRequest.type, { textDocument: { uri } });
   assert.ok(folds!.some((f) => f.startLine === 0 && f.endLine === 10), 'the filter table folds');
@@ -561,7 +561,7 @@ test('call hierarchy of chains: who jumps here, where this jumps, with the jumpi
   const uri = await opened(text);
   const [ssh] = (await c.conn.sendRequest(CallHierarchyPrepareRequest.type, { textDocument: { uri }, position: pos(5, 31) }))!;
   assert.equal(ssh.name, 'SSH');
-  assert.match(ssh.detail!, /user chain of filter, 2 rule\(s\)/);
+  assert.match(ssh.detail!, /user chain of filter, 2 rules/);
   const incoming = (await c.conn.sendRequest(CallHierarchyIncomingCallsRequest.type, { item: ssh }))!;
   assert.deepEqual(incoming.map((x) => [x.from.name, x.fromRanges.map((r) => r.start.line)]), [['INPUT', [5, 6]]]);
   const outgoing = (await c.conn.sendRequest(CallHierarchyOutgoingCallsRequest.type, { item: ssh }))!;

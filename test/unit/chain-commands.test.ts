@@ -324,14 +324,14 @@ test('rule numbers past a chain\'s end: claimed only where the script knows how 
   const loop3 = 'for p in 22 80 443; do iptables -A X -p tcp --dport $p -j ACCEPT; done';
   // [script, line of the finding or undefined, its message]
   const cases: Array<[string, number | undefined, RegExp?]> = [
-    [sh('iptables -N X', loop3, 'iptables -D X 4'), 3, /X has 3 rule\(s\) at this point; there is no rule 4 to delete \("Index of deletion too big"\)/],
+    [sh('iptables -N X', loop3, 'iptables -D X 4'), 3, /X has 3 rules at this point; there is no rule 4 to delete \("Index of deletion too big"\)/],
     [sh('iptables -N X', loop3, 'iptables -D X 3'), undefined],
     [sh('iptables -N X', 'iptables -D X -j ACCEPT'), 2, /X holds no such rule at this point: this iptables -D fails/],
     [sh('iptables -F', 'iptables -D INPUT -p tcp --dport 22 -j ACCEPT'), 2, /INPUT holds no such rule/],
     // INPUT holds what was loaded before the script ran, until the script flushes it.
     [sh('iptables -D INPUT -j ACCEPT'), undefined],
     [sh('iptables -I INPUT 2 -j ACCEPT', 'iptables -D INPUT 3'), undefined],
-    [sh('iptables -F INPUT', 'iptables -I INPUT 2 -j ACCEPT'), 2, /INPUT has 0 rule\(s\) .*positions 1 to 1, not 2/],
+    [sh('iptables -F INPUT', 'iptables -I INPUT 2 -j ACCEPT'), 2, /INPUT has 0 rules .*positions 1 to 1, not 2/],
     // Commands that may run other than once: loops over values not known here, conditions, nested loops, arms,
     // a function called twice, a -D a loop runs once per value.
     [sh('iptables -N X', 'for p in $(seq 1 3); do iptables -A X -p tcp --dport $p -j ACCEPT; done', 'iptables -R X 3 -j DROP'), undefined],
@@ -340,7 +340,7 @@ test('rule numbers past a chain\'s end: claimed only where the script knows how 
     [sh('iptables -N X', '[ -f /etc/ssh ] && iptables -A X -j ACCEPT', 'iptables -D X 1'), undefined],
     [sh('iptables -N X', 'if [ -n "$SSH" ]; then', '  iptables -A X -j ACCEPT', 'fi', 'iptables -D X 1'), undefined],
     [sh('iptables -N X', 'f() { iptables -A X -j ACCEPT; }', 'f', 'f', 'iptables -R X 2 -j DROP'), undefined],
-    [sh('iptables -N X', 'f() { iptables -A X -j ACCEPT; }', 'f', 'iptables -R X 2 -j DROP'), 4, /X has 1 rule\(s\) at this point; there is no rule 2 to replace/],
+    [sh('iptables -N X', 'f() { iptables -A X -j ACCEPT; }', 'f', 'iptables -R X 2 -j DROP'), 4, /X has 1 rule at this point; there is no rule 2 to replace/],
     [sh('iptables -N X', 'for i in 1 2; do iptables -A X -j ACCEPT; done', 'for i in 1 2; do iptables -D X 1; done', 'iptables -A X -j DROP', 'iptables -D X 1'), undefined],
     [sh('iptables -N X', 'iptables -A X -j ACCEPT', 'iptables-restore < /etc/iptables/rules.v4', 'iptables -D X 2'), undefined],
     // -Z of a rule past the end: only iptables-legacy refuses it.
@@ -364,7 +364,7 @@ test('-Z of one rule in a restore file: iptables-nft-restore crashes on it; past
   assert.deepEqual(of(file('-Z X')), []);
   const deleted = of(file('-D X 2'));
   assert.deepEqual(deleted.map((d) => [d.severity, d.range.start.line]), [['error', 3]]);
-  assert.match(deleted[0].message, /X has 1 rule\(s\) at this point; there is no rule 2 to delete/);
+  assert.match(deleted[0].message, /X has 1 rule at this point; there is no rule 2 to delete/);
 });
 
 test('restore files of several sections: each section\'s chain lines stand for that section, and a rule the file later drops is still checked where it stands', () => {
@@ -526,14 +526,14 @@ test('a script\'s command iptables refuses adds no rule: the rule numbers, -D an
   // MASQUERADE is refused in filter: INPUT holds one rule, so there is no rule 2 to delete.
   assert.deepEqual(found('-F INPUT', '-A INPUT -j MASQUERADE', '-A INPUT -j ACCEPT', '-D INPUT 2', '-D INPUT 1'), [['target-not-allowed', 2], ['syntax', 4]]);
   const r = lint(script('-F INPUT', '-A INPUT -m owner --uid-owner 0 -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT', '-I INPUT 3 -j DROP'), { fileName: 'fw.sh' });
-  assert.match(r.diagnostics.find((d) => d.code === 'syntax')!.message, /^INPUT has 1 rule\(s\) at this point: a rule can be inserted at positions 1 to 2, not 3/);
+  assert.match(r.diagnostics.find((d) => d.code === 'syntax')!.message, /^INPUT has 1 rule at this point: a rule can be inserted at positions 1 to 2, not 3/);
   assert.deepEqual(r.state.get(4, 'filter', 'INPUT')!.rules.map((c) => c.startLine), [3]);
   // A -D of the refused rule finds nothing to delete; a -X of a chain only refused rules went to is taken.
   assert.deepEqual(found('-F OUTPUT', '-A OUTPUT -i eth0 -j ACCEPT', '-D OUTPUT -i eth0 -j ACCEPT'), [['interface-direction', 2], ['syntax', 3]]);
   assert.deepEqual(found('-N X', '-A X -j MASQUERADE', '-X X'), [['target-not-allowed', 2]]);
   // A chain only refused commands jump to is never jumped to, and says why.
   const unused = lint(script('-N X', '-A X -j ACCEPT', '-A INPUT -m recent --name x -j X'), { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'unused-chain');
-  assert.deepEqual(unused.map((d) => d.message), ['Chain X is never jumped to (iptables refuses the jump to it: the rule on line 4): none of its 1 rule(s) ever sees a packet.']);
+  assert.deepEqual(unused.map((d) => d.message), ['Chain X is never jumped to (iptables refuses the jump to it: the rule on line 4): none of its 1 rule ever sees a packet.']);
   // A here-document's restore file is refused whole: its rules stay in their places.
   const heredoc = lint(['#!/bin/sh', 'iptables-restore <<EOF', '*filter', '-A INPUT -o eth0 -j ACCEPT', '-A INPUT -j DROP', 'COMMIT', 'EOF', ''].join('\n'), { fileName: 'fw.sh' });
   assert.deepEqual(heredoc.state.get(4, 'filter', 'INPUT')!.rules.map((c) => c.startLine), [3, 4]);

@@ -82,10 +82,10 @@ test('every rule of the corpus is explained without a failure or an empty part',
 
 test('the hover on an ipset name says which rules use it, and where a script makes it', () => {
   const script = "#!/bin/sh\nipset restore -exist <<'EOF'\ncreate china hash:net family inet\nadd china 1.2.0.0/16\nEOF\niptables -A INPUT -m set --match-set china src -j DROP\niptables -A OUTPUT -m set --match-set china dst -j DROP\n";
-  assert.equal(hover(lint(script, { fileName: 'fw.sh' }), { line: 5, character: 39 })!.markdown, '**ipset `china`**: 2 rule(s) of this file use it (lines 6, 7).\n\nMade on line 3 (hash:net, IPv4).');
+  assert.equal(hover(lint(script, { fileName: 'fw.sh' }), { line: 5, character: 39 })!.markdown, '**ipset `china`**: 2 rules of this file use it (lines 6, 7).\n\nMade on line 3 (hash:net, IPv4).');
   // A set used by a target (--add-set, --map-set) counts too.
   const mapped = "#!/bin/sh\nipset create prio hash:ip\niptables -t mangle -A POSTROUTING -j SET --map-set prio dst --map-mark\niptables -A INPUT -m set --match-set prio src -j DROP\n";
-  assert.match(hover(lint(mapped, { fileName: 'fw.sh' }), { line: 3, character: 39 })!.markdown, /^\*\*ipset `prio`\*\*: 2 rule\(s\) of this file use it \(lines 3, 4\)\./);
+  assert.match(hover(lint(mapped, { fileName: 'fw.sh' }), { line: 3, character: 39 })!.markdown, /^\*\*ipset `prio`\*\*: 2 rules of this file use it \(lines 3, 4\)\./);
   const restore = '*filter\n-A INPUT -m set --match-set blocklist src -j DROP\nCOMMIT\n';
-  assert.match(hover(lint(restore), { line: 1, character: 30 })!.markdown, /1 rule\(s\) of this file use it \(line 2\)\.\n\nIts addresses live in the set, outside iptables: `ipset list blocklist`/);
+  assert.match(hover(lint(restore), { line: 1, character: 30 })!.markdown, /1 rule of this file use it \(line 2\)\.\n\nIts addresses live in the set, outside iptables: `ipset list blocklist`/);
 });

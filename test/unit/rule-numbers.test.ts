@@ -30,8 +30,8 @@ test('hover on a rule number names the rule at that place when the command runs'
   assert.match(hover(r, numberAt(5))!.markdown, /This command deletes the rule of line 4:/);
   assert.match(hover(r, { line: 6, character: lines[6].indexOf(' 1 ') + 1 })!.markdown, /This command replaces the rule of line 2:/);
   // Past the end: -I at one past the last rule appends; -D names no rule.
-  assert.match(hover(r, { line: 7, character: lines[7].indexOf(' 4 ') + 1 })!.markdown, /INPUT holds 3 rule\(s\) then: the rule goes at its end\./);
-  assert.match(hover(r, numberAt(8))!.markdown, /INPUT holds 4 rule\(s\) then: there is no rule 9\./);
+  assert.match(hover(r, { line: 7, character: lines[7].indexOf(' 4 ') + 1 })!.markdown, /INPUT holds 3 rules then: the rule goes at its end\./);
+  assert.match(hover(r, numberAt(8))!.markdown, /INPUT holds 4 rules then: there is no rule 9\./);
   // Among the rules of a loop (LOG 8080, ACCEPT 8080, LOG 8443, ...): rule 7 is one of them, not one rule of the chain.
   assert.match(hover(r, numberAt(10))!.markdown, /It falls among the rules a loop of this script adds/);
 });

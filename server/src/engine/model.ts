@@ -285,6 +285,11 @@ export function linesList(lines: readonly number[], most = Infinity): string {
   return `lines ${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 }
 
+/** `1 rule`, `3 rules`: a count with its noun. */
+export function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** The variables whose word changes from value to value: the loop's, and a function's other parameters that differ. */
 export function varyingNames(loop: LoopOf): string[] {
   return [loop.name, ...(loop.others?.[0]?.keys() ?? [])];

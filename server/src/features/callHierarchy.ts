@@ -5,7 +5,7 @@
 import { CallHierarchyIncomingCall, CallHierarchyItem, CallHierarchyOutgoingCall, SymbolKind } from 'vscode-languageserver';
 import { Family } from '../engine/kb/addresses';
 import { LintResult } from '../engine/lint';
-import { Command } from '../engine/model';
+import { Command, counted } from '../engine/model';
 import { ChainState } from '../engine/state';
 import { Position, Range } from '../engine/types';
 import { chainAt } from './navigation';
@@ -19,7 +19,7 @@ interface ChainKey {
 function item(cs: ChainState, uri: string): CallHierarchyItem {
   const data: ChainKey = { family: cs.family, table: cs.table, name: cs.name };
   const what = cs.builtin ? `built-in chain of ${cs.table}, policy ${cs.policy ?? 'ACCEPT'}` : `user chain of ${cs.table}`;
-  return { name: cs.name, kind: cs.builtin ? SymbolKind.Event : SymbolKind.Function, detail: `${what}, ${cs.rules.length} rule(s)`, uri, range: cs.declRange, selectionRange: cs.declRange, data };
+  return { name: cs.name, kind: cs.builtin ? SymbolKind.Event : SymbolKind.Function, detail: `${what}, ${counted(cs.rules.length, 'rule')}`, uri, range: cs.declRange, selectionRange: cs.declRange, data };
 }
 
 function chainOf(result: LintResult, data: unknown): ChainState | undefined {

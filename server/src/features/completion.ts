@@ -5,7 +5,7 @@ import { BUILTIN_CHAINS, COMMANDS, GENERIC_OPTIONS, MATCHES, ModuleSpec, OptionS
 import { ValueKind } from '../engine/kb/values';
 import { PORT_DESCRIPTIONS } from '../engine/kb/services';
 import { LintResult } from '../engine/lint';
-import { Command } from '../engine/model';
+import { Command, counted } from '../engine/model';
 import { Position } from '../engine/types';
 import { Context, cursorContext, parsePrefix } from './cursor';
 import { moduleMarkdown, optionMarkdown } from './hover';
@@ -23,7 +23,7 @@ function chainItems(result: LintResult, ctx: Context, builtins = true): Completi
   }
   for (const cs of result.state.inTable(ctx.family, ctx.table)) {
     if (cs.builtin) continue;
-    items.push({ label: cs.name, kind: CompletionItemKind.Function, detail: `user chain, ${cs.rules.length} rule(s)`, documentation: doc(`Declared on line ${cs.declRange.start.line + 1}.`) });
+    items.push({ label: cs.name, kind: CompletionItemKind.Function, detail: `user chain, ${counted(cs.rules.length, 'rule')}`, documentation: doc(`Declared on line ${cs.declRange.start.line + 1}.`) });
   }
   return items;
 }

@@ -9,7 +9,7 @@ import { parsePort, PortBase, portBaseOf, setNameKind, ValueKind } from '../engi
 import { heldRules, LintResult } from '../engine/lint';
 import { explainRule } from '../engine/explain';
 import { commandOnLine, locate, Located } from '../engine/locate';
-import { Command, isRuleCommand } from '../engine/model';
+import { Command, counted, isRuleCommand } from '../engine/model';
 import { familyOf } from '../engine/state';
 import { Position, Range, trimmedLineRange } from '../engine/types';
 
@@ -103,7 +103,7 @@ function setMarkdown(result: LintResult, name: string): string {
   const made = result.ruleset.ipsets?.made.filter((m) => m.name === name) ?? [];
   const kind = (m: (typeof made)[number]) => (m.type ? ` (${m.type}${m.family ? `, IPv${m.family}` : ''})` : '');
   const where = made.length ? `Made on line ${made.map((m) => `${m.line + 1}${kind(m)}`).join(', line ')}.` : 'Its addresses live in the set, outside iptables: `ipset list ' + name + '` shows them; the set must exist before the rules load.';
-  return `**ipset \`${name}\`**: ${uses.length} rule(s) of this file use it (line${uses.length === 1 ? '' : 's'} ${uses.slice(0, 8).map((c) => c.startLine + 1).join(', ')}${uses.length > 8 ? ', ...' : ''}).\n\n${where}`;
+  return `**ipset \`${name}\`**: ${counted(uses.length, 'rule')} of this file use it (line${uses.length === 1 ? '' : 's'} ${uses.slice(0, 8).map((c) => c.startLine + 1).join(', ')}${uses.length > 8 ? ', ...' : ''}).\n\n${where}`;
 }
 
 
@@ -216,14 +216,14 @@ function chainMarkdown(result: LintResult, loc: Extract<Located, { kind: 'chain'
   const cs = result.state.get(family, loc.table, loc.name);
   if (builtin && isBuiltinChainOf(loc.table, loc.name)) {
     const policy = cs?.policy ? `\n\nPolicy here: **${cs.policy}**${cs.policy === 'DROP' ? ' (packets that reach the end are dropped)' : ' (packets that reach the end are accepted)'}.` : '';
-    return `**${loc.name}** — built-in chain of \`${loc.table}\`\n\n${builtin.doc}${policy}${cs ? `\n\n${cs.rules.length} rule(s).` : ''}`;
+    return `**${loc.name}** — built-in chain of \`${loc.table}\`\n\n${builtin.doc}${policy}${cs ? `\n\n${counted(cs.rules.length, 'rule')}.` : ''}`;
   }
   if (!cs) return `**${loc.name}** — no such chain in \`${loc.table}\`.`;
   // Followed through the jump graph, as the kernel follows it (a jump made before an -E rename, not a deleted rule).
   const callers = result.graph.jumpsInto(cs).sort((a, b) => a.startLine - b.startLine);
   const lines = callers.slice(0, 8).map((c) => `line ${c.startLine + 1}`).join(', ');
   const paths = result.graph.hooks(cs).map((h) => result.graph.path(cs, h).join(' → ')).join('; ');
-  return `**${loc.name}** — user chain of \`${loc.table}\`, declared on line ${cs.declRange.start.line + 1}\n\n${cs.rules.length} rule(s). ${callers.length ? `Jumped to from ${lines}${callers.length > 8 ? ', ...' : ''}.` : 'Nothing jumps to it.'}${paths ? `\n\nReached as ${paths}.` : ''}\n\nWhen a packet reaches its end it returns to the rule after the jump.`;
+  return `**${loc.name}** — user chain of \`${loc.table}\`, declared on line ${cs.declRange.start.line + 1}\n\n${counted(cs.rules.length, 'rule')}. ${callers.length ? `Jumped to from ${lines}${callers.length > 8 ? ', ...' : ''}.` : 'Nothing jumps to it.'}${paths ? `\n\nReached as ${paths}.` : ''}\n\nWhen a packet reaches its end it returns to the rule after the jump.`;
 }
 
 /**
@@ -316,7 +316,7 @@ function ruleNumberMarkdown(result: LintResult, c: Command, token: Token): strin
   if (!at) return head;
   if (at.amid) return `${head}\n\nIt falls among the rules a loop of this script adds, one per value: which of them is not known here.`;
   if (at.rule) return `${head}\n\nThis command ${does} the rule of line ${at.rule.startLine + 1}:\n\n\`\`\`\n${result.index.lineText(at.rule.startLine).trim()}\n\`\`\``;
-  return `${head}\n\n${chain} holds ${at.count} rule(s) then: ${c.spec.short === '-I' && strtoulBase0(n) === at.count + 1 ? 'the rule goes at its end.' : `there is no rule ${n}.`}`;
+  return `${head}\n\n${chain} holds ${counted(at.count, 'rule')} then: ${c.spec.short === '-I' && strtoulBase0(n) === at.count + 1 ? 'the rule goes at its end.' : `there is no rule ${n}.`}`;
 }
 
 /** A line of a template's own syntax: what the analysis makes of the rules it governs. */

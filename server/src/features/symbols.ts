@@ -1,7 +1,7 @@
 /** Outline (tables > chains > rules) and folding ranges. */
 import { DocumentSymbol, FoldingRange, FoldingRangeKind, SymbolKind } from 'vscode-languageserver';
 import { LintResult } from '../engine/lint';
-import { Command } from '../engine/model';
+import { Command, counted } from '../engine/model';
 import { summarize } from '../engine/summary';
 import { Range } from '../engine/types';
 
@@ -37,7 +37,7 @@ export function documentSymbols(result: LintResult): DocumentSymbol[] {
       if (!declared && !rules.length) continue;
       seen.add(cs.name);
       const ranges = [...(declared ? [cs.decl!.range] : []), ...rules.map((r) => r.range)];
-      const detail = cs.builtin ? `policy ${cs.policy ?? '?'}` : `${rules.length} rule(s)`;
+      const detail = cs.builtin ? `policy ${cs.policy ?? '?'}` : `${counted(rules.length, 'rule')}`;
       const selection = declared ? cs.decl!.nameRange : rules[0].chainRange!;
       chains.push({ name: cs.name, detail, kind: cs.builtin ? SymbolKind.Class : SymbolKind.Function, range: span(ranges), selectionRange: selection, children: rules.map(ruleSymbol) });
     }

@@ -1,6 +1,6 @@
 /** Rule-level advice: blocklists better kept in an ipset, -m state, unused chains, never-matching rules. */
 import { CheckContext } from '../checks/context';
-import { Command, OptionUse } from '../model';
+import { Command, counted, OptionUse } from '../model';
 import { AnalysisModel, RuleInfo } from './model';
 import { DiagnosticSink } from '../parse/diagnostics';
 import { ChainState, ruleLines } from '../state';
@@ -124,8 +124,8 @@ function checkUnused(ctx: CheckContext): void {
     if (cs.builtin || ctx.graph.callers(cs).length) continue;
     // A chain that ufw, Docker, fail2ban or kube-proxy jumps to itself: a hint, not advice to add a jump.
     const managed = managedChainNote(cs.name);
-    if (managed) ctx.sink.add('unused-chain', 'hint', cs.declRange, `Chain ${cs.name} is never jumped to in this file, but ${managed}: on such a host its ${cs.rules.length} rule(s) do see packets.`, { chain: cs.name, managed: true });
-    else ctx.sink.add('unused-chain', 'info', cs.declRange, `Chain ${cs.name} is never jumped to${refusedNote(refused.get(`${cs.table} ${cs.name}`))}: none of its ${cs.rules.length} rule(s) ever sees a packet.`, { chain: cs.name });
+    if (managed) ctx.sink.add('unused-chain', 'hint', cs.declRange, `Chain ${cs.name} is never jumped to in this file, but ${managed}: on such a host its ${counted(cs.rules.length, 'rule')} do see packets.`, { chain: cs.name, managed: true });
+    else ctx.sink.add('unused-chain', 'info', cs.declRange, `Chain ${cs.name} is never jumped to${refusedNote(refused.get(`${cs.table} ${cs.name}`))}: none of its ${counted(cs.rules.length, 'rule')} ever sees a packet.`, { chain: cs.name });
   }
 }
 

@@ -5,7 +5,7 @@
 import { Family } from '../kb/addresses';
 import { findTable, isBuiltinChain, isBuiltinChainOf } from '../kb';
 import { strtoulBase0 } from '../kb/services';
-import { Command } from '../model';
+import { Command, counted } from '../model';
 import { legacyOnly, nftOnly } from '../checks/legacy';
 import { ruleNumberAt } from '../parse/scriptLoops';
 import { suggest } from '../suggest';
@@ -199,7 +199,7 @@ export function readChain(b: StateBuilder, c: Command, family: Family, op: strin
   // iptables-legacy refuses to zero a rule past the chain's end; iptables-nft zeroes nothing and says nothing.
   const pos = strtoulBase0(c.rulenum.value);
   const place = pos !== undefined ? ruleNumberAt(cs.rules, pos, b.rs.loops) : undefined;
-  if (place && pos! > place.count) legacyOnly(b.sink, 'syntax', c.rulenum.range, `${name!.value} has ${place.count} rule(s) at this point; there is no rule ${pos} to zero ("Index of counter too big").`);
+  if (place && pos! > place.count) legacyOnly(b.sink, 'syntax', c.rulenum.range, `${name!.value} has ${counted(place.count, 'rule')} at this point; there is no rule ${pos} to zero ("Index of counter too big").`);
   // iptables-nft-restore (1.8.9) stops with a segmentation fault at a -Z of one rule that is there.
   else if (place && !b.isScript) nftOnly(b.sink, 'syntax', c.rulenum.range, `iptables-nft-restore crashes on -Z of a single rule (a segmentation fault: the load stops there). Zero the whole chain (-Z ${name!.value}), or the rule with 'iptables -Z ${name!.value} ${pos}' after loading.`);
 }

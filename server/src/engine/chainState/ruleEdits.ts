@@ -4,7 +4,7 @@
  */
 import { Family } from '../kb/addresses';
 import { strtoulBase0 } from '../kb/services';
-import { Command, commandsInRunOrder, loadsUnseen, runLine } from '../model';
+import { Command, commandsInRunOrder, counted, loadsUnseen, runLine } from '../model';
 import { legacyOnly, nftOnly } from '../checks/legacy';
 import { ruleNumberAt } from '../parse/scriptLoops';
 import { ruleIdentity } from '../ruleIdentity';
@@ -40,7 +40,7 @@ export function editRules(b: StateBuilder, c: Command, family: Family, op: strin
   }
   else if (op === '-I') {
     if (place && pos! > place.count + 1) {
-      if (known) pastEnd(b, cs, pos!, place.count + 1, c.rulenum!.range, `${name.value} has ${place.count} rule(s) at this point: a rule can be inserted at positions 1 to ${place.count + 1}, not ${pos} ("Index of insertion too big").`);
+      if (known) pastEnd(b, cs, pos!, place.count + 1, c.rulenum!.range, `${name.value} has ${counted(place.count, 'rule')} at this point: a rule can be inserted at positions 1 to ${place.count + 1}, not ${pos} ("Index of insertion too big").`);
       return;
     }
     if (refused) return;
@@ -49,7 +49,7 @@ export function editRules(b: StateBuilder, c: Command, family: Family, op: strin
   }
   else if (op === '-R' && place) {
     if (pos! > place.count) {
-      if (known) pastEnd(b, cs, pos!, place.count, c.rulenum!.range, `${name.value} has ${place.count} rule(s) at this point; there is no rule ${pos} to replace ("Index of replacement too big").`);
+      if (known) pastEnd(b, cs, pos!, place.count, c.rulenum!.range, `${name.value} has ${counted(place.count, 'rule')} at this point; there is no rule ${pos} to replace ("Index of replacement too big").`);
     } else if (refused) return;
     else if (place.between || place.onLoop) {
       cs.inexact = true;
@@ -68,7 +68,7 @@ export function editRules(b: StateBuilder, c: Command, family: Family, op: strin
     const at = place ? place.index : first >= 0 ? first : b.sameRuleIn(cs, c);
     const looped = place ? -1 : loopRuleMatching(b, cs, spec, at);
     if (place && pos! > place.count) {
-      if (known && pastEnd(b, cs, pos!, place.count, c.rulenum!.range, `${name.value} has ${place.count} rule(s) at this point; there is no rule ${pos} to delete ("Index of deletion too big").`)) cs.keptByNft!.pop();
+      if (known && pastEnd(b, cs, pos!, place.count, c.rulenum!.range, `${name.value} has ${counted(place.count, 'rule')} at this point; there is no rule ${pos} to delete ("Index of deletion too big").`)) cs.keptByNft!.pop();
     } else if (place && (place.between || place.onLoop)) {
       cs.inexact = true;
       amid(b, cs, c, at);
@@ -94,7 +94,7 @@ function pastEnd(b: StateBuilder, cs: ChainState, pos: number, last: number, ran
     b.sink.add('syntax', b.isScript ? 'warning' : 'error', range, message);
     return false;
   }
-  legacyOnly(b.sink, 'syntax', range, `${message} iptables-nft counts the ${kept} rule(s) the flush without a chain name left it (see -F).`);
+  legacyOnly(b.sink, 'syntax', range, `${message} iptables-nft counts the ${counted(kept, 'rule')} the flush without a chain name left it (see -F).`);
   return true;
 }
 
