@@ -62,6 +62,21 @@ test('the hover on a rule\'s command word says where the rule stands and what it
   assert.match(p.markdown, /^\*\*-P, --policy\*\*/);
 });
 
+test('the hover on the word that runs a script\'s command names the program and family, then says what the command does', () => {
+  const script = ['#!/bin/sh', 'IPT=/sbin/iptables', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT', '$IPT -A INPUT -p tcp --dport 80 -j ACCEPT', '$IPT6 -A INPUT -j DROP', 'for ipt in iptables ip6tables; do', '  $ipt -A INPUT -i lo -j ACCEPT', 'done', 'sudo /usr/sbin/ip6tables -P INPUT DROP', ''].join('\n');
+  const r = lint(script, { fileName: 'fw.sh' });
+  const at = (line: number, character: number) => hover(r, { line, character })!;
+  const plain = at(2, 3);
+  assert.deepEqual(plain.range, { start: { line: 2, character: 0 }, end: { line: 2, character: 8 } });
+  assert.match(plain.markdown, /^`iptables` sets up the IPv4 rules \(ip6tables, the IPv6 rules\)\.\n\n\*\*Rule 1 of 3 in INPUT\*\* \(`filter` table\)\n\nAccepts TCP packets to port 22 \(SSH\)\./);
+  assert.match(at(3, 1).markdown, /^`\$IPT` is iptables here \(set before this line\): it sets up the IPv4 rules\.\n\n\*\*Rule 2 of 3 in INPUT/);
+  assert.match(at(4, 4).markdown, /^`\$IPT6` is taken to be ip6tables, by its name \(the script does not set it\): the IPv6 rules\./);
+  assert.match(at(6, 3).markdown, /^`\$ipt` is iptables, then ip6tables: the command runs once for each value of its loop/);
+  assert.match(at(8, 10).markdown, /^`\/usr\/sbin\/ip6tables` sets up the IPv6 rules.*\n\n\*\*-P, --policy\*\*/s);
+  // `sudo` is not the program; a rules file has no such word.
+  assert.equal(hover(r, { line: 8, character: 2 }), undefined);
+});
+
 test('every rule of the corpus is explained without a failure or an empty part', { skip: corpusSkip() }, () => {
   let n = 0;
   for (const dir of ['save', 'scripts']) {

@@ -215,6 +215,8 @@ export interface Ruleset {
    * or function they stand in.
    */
   unsureHere?: ReadonlySet<Command>;
+  /** In a script: the word that runs each iptables command (`iptables`, `/sbin/ip6tables`, `$IPT`). */
+  programs?: ReadonlyMap<Command, ProgramWord>;
   /** In a script: the commands a `for` loop over known values adds once per value, with each value's parse of them. */
   loops?: ReadonlyMap<Command, LoopInfo>;
   /** In a script: the ipsets it makes itself, and whether it may make others the linter cannot see. */
@@ -331,6 +333,15 @@ export function unseenLoadsNote(rs: Ruleset, family?: Family): string {
   const lines = [...new Set((rs.loads ?? []).filter((l) => !l.template && (family === undefined || l.family === family)).map((l) => l.line + 1))];
   if (!lines.length) return '';
   return ` It loads rules that cannot be read here (iptables-restore from a file, a pipe, or a here-document with values only the running script knows) on line${lines.length > 1 ? 's' : ''} ${lines.join(', ')}.`;
+}
+
+/**
+ * The word that runs a script's iptables command, and whether its program is known: a plain word, or a variable set
+ * to one before (`IPT=/sbin/iptables`); a variable only named like one (`$IPT6` set elsewhere) is taken by its name.
+ */
+export interface ProgramWord {
+  word: Token;
+  known: boolean;
 }
 
 /** An arm of a script's if or case statement: the statement, and the arm's place in it (then 0, each elif or else 1, 2, ...). */

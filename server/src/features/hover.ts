@@ -9,7 +9,7 @@ import { parsePort, PortBase, portBaseOf, setNameKind, ValueKind } from '../engi
 import { heldRules, LintResult } from '../engine/lint';
 import { explainRule } from '../engine/explain';
 import { commandOnLine, locate, Located } from '../engine/locate';
-import { Command, counted, isRuleCommand } from '../engine/model';
+import { Command, counted, isRuleCommand, ProgramWord } from '../engine/model';
 import { familyOf } from '../engine/state';
 import { Position, Range, trimmedLineRange } from '../engine/types';
 
@@ -339,9 +339,40 @@ function vanishedHover(result: LintResult, pos: Position): HoverResult | undefin
   return { markdown: `\`${w.raw}\` is empty here: not quoted, the shell leaves the word out, and iptables reads the words around it as they come. Each variable in it is set once, plainly, before this line.`, range: w.range };
 }
 
+/** The commands a script's program word runs on this line (one, or one per family for `for ipt in iptables ip6tables`). */
+function programAt(result: LintResult, pos: Position): { word: ProgramWord; commands: Command[] } | undefined {
+  let word: ProgramWord | undefined;
+  const commands: Command[] = [];
+  for (const [c, p] of result.ruleset.programs ?? []) {
+    const w = p.word;
+    if (w.line !== pos.line || pos.character < w.start || pos.character > w.end || (word && w !== word.word)) continue;
+    word = p;
+    commands.push(c);
+  }
+  return word && { word, commands };
+}
+
+/** The word that runs a script's iptables command (`iptables`, `$IPT`): the program it is, then what the command does. */
+function programHover(result: LintResult, pos: Position): HoverResult | undefined {
+  const at = programAt(result, pos);
+  if (!at) return undefined;
+  const { word: { word: w, known }, commands } = at;
+  const families = [...new Set(commands.map((c) => c.commandFamily ?? 4))];
+  const program = (f: Family) => (f === 6 ? 'ip6tables' : 'iptables');
+  const rules = (f: Family) => `the IPv${f} rules`;
+  const head = !w.dynamic
+    ? `\`${w.value}\` sets up ${rules(families[0])} (${program(families[0] === 6 ? 4 : 6)}, ${rules(families[0] === 6 ? 4 : 6)}).`
+    : families.length > 1
+    ? `\`${w.raw}\` is ${families.map(program).join(', then ')}: the command runs once for each value of its loop, for ${families.map(rules).join(', then ')}.`
+    : known
+    ? `\`${w.raw}\` is ${program(families[0])} here (set before this line): it sets up ${rules(families[0])}.`
+    : `\`${w.raw}\` is taken to be ${program(families[0])}, by its name (the script does not set it): ${rules(families[0])}.`;
+  return { markdown: `${head}\n\n${commandMarkdown(result, commands[0])}`, range: w.range };
+}
+
 export function hover(result: LintResult, pos: Position): HoverResult | undefined {
   const loc = locate(result, pos);
-  if (!loc) return templateHover(result, pos) ?? vanishedHover(result, pos);
+  if (!loc) return templateHover(result, pos) ?? vanishedHover(result, pos) ?? programHover(result, pos);
   const markdown = loopWord(result, loc) ?? describe(result, loc);
   if (!markdown) return undefined;
   const range = 'token' in loc ? loc.token.range : loc.range;

@@ -124,7 +124,7 @@ function checkUnused(ctx: CheckContext): void {
     if (cs.builtin || ctx.graph.callers(cs).length) continue;
     // A chain that ufw, Docker, fail2ban or kube-proxy jumps to itself: a hint, not advice to add a jump.
     const managed = managedChainNote(cs.name);
-    if (managed) ctx.sink.add('unused-chain', 'hint', cs.declRange, `Chain ${cs.name} is never jumped to in this file, but ${managed}: on such a host its ${counted(cs.rules.length, 'rule')} do see packets.`, { chain: cs.name, managed: true });
+    if (managed) ctx.sink.add('unused-chain', 'hint', cs.declRange, `Chain ${cs.name} is never jumped to in this file, but ${managed}: on such a host ${cs.rules.length === 1 ? 'its rule does' : `its ${cs.rules.length} rules do`} see packets.`, { chain: cs.name, managed: true });
     else ctx.sink.add('unused-chain', 'info', cs.declRange, `Chain ${cs.name} is never jumped to${refusedNote(refused.get(`${cs.table} ${cs.name}`))}: none of its ${counted(cs.rules.length, 'rule')} ever sees a packet.`, { chain: cs.name });
   }
 }

@@ -6,7 +6,7 @@ import { Family } from '../kb/addresses';
 import { findTable } from '../kb';
 import { Token } from '../lexer';
 import { LineIndex } from '../lineIndex';
-import { ArmRef, ChainDecl, Command, CommentLine, decidesPackets, Ruleset, TableBlock } from '../model';
+import { ArmRef, ChainDecl, Command, CommentLine, decidesPackets, ProgramWord, Ruleset, TableBlock } from '../model';
 import { HereDoc, lexShell, ShellItem, ShellOp, UnclosedQuote } from '../shellLexer';
 import { TemplateBlocks } from './template';
 import { parseCommand } from './command';
@@ -35,16 +35,21 @@ const IPT_VAR_RE = /^\$\{?(IP6?T(?:ABLES)?[A-Z0-9_]*|ip6?t(?:ables)?[a-z0-9_]*)\
 /** Which family a command word runs, if it is an iptables invocation. */
 function invocationFamily(word: Token, aliases: Map<string, Family>): Family | undefined {
   if (word.dynamic) {
-    const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(word.value);
-    if (!m) return undefined;
-    const known = aliases.get(m[1]);
+    const name = variableName(word.value);
+    if (!name) return undefined;
+    const known = aliases.get(name);
     if (known) return known;
-    if (IPT_VAR_RE.test(word.value)) return /6/.test(m[1]) ? 6 : 4;
+    if (IPT_VAR_RE.test(word.value)) return /6/.test(name) ? 6 : 4;
     return undefined;
   }
   const m = IPTABLES_RE.exec(word.value);
   if (!m) return undefined;
   return m[1] === 'ip6tables' ? 6 : 4;
+}
+
+/** `IPT` of `$IPT` or `${IPT}`; '' for any other word. */
+function variableName(word: string): string {
+  return /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(word)?.[1] ?? '';
 }
 
 /** A simple command: its words, the here-document fed to it, if any, and the arms (of if, case, function) it stands in. */
@@ -321,6 +326,7 @@ interface Gathered {
   armsOf: Map<Command, ArmRef[]>;
   loads: Array<NonNullable<Ruleset['loads']>[number] & { arms: ArmRef[] }>;
   loopInfo: Map<Command, LoopInfo>;
+  programs: Map<Command, ProgramWord>;
   /** The words of iptables commands that the shell leaves out (a known variable, unquoted, left empty). */
   vanished: Set<Token>;
 }
@@ -346,6 +352,7 @@ class ScriptReader implements Gathered {
   readonly armsOf = new Map<Command, ArmRef[]>();
   readonly loads: Gathered['loads'] = [];
   readonly loopInfo = new Map<Command, LoopInfo>();
+  readonly programs = new Map<Command, ProgramWord>();
   private readonly comments: CommentLine[];
   /**
    * The words that have to do with IPv6 other than as ip6tables commands read here (or variables naming ip6tables):
@@ -634,6 +641,7 @@ class ScriptReader implements Gathered {
     const family = this.opts.family ?? (this.families.size === 1 ? [...this.families][0] : defaultFamily);
     const ruleset: Ruleset = { format: 'script', family, tables: [], chains: [], commands, comments: this.comments, diagnostics: this.sink.items, lineCount: index.lineCount, mentionsIpv6: this.mentionsIpv6(), otherArms: withNeverRun(notFollowed(armsOf, follows), this.neverRun), armsOf: armsOf.size ? armsOf : undefined, loads: counted, files: files.length ? files : undefined, ipsets: ipsets.made.length || ipsets.unseen ? ipsets : undefined };
     if (loopInfo.size) ruleset.loops = loopInfo;
+    if (this.programs.size) ruleset.programs = this.programs;
     if (this.neverRun.size) ruleset.neverRun = this.neverRun;
     if (this.exit) ruleset.exitAt = this.exit.words[0].line;
     const idle = neverCalled(calls, statements, uncalled);
@@ -794,6 +802,7 @@ function addIptables(g: Gathered, sc: SimpleCommand, k: number, loop: LoopOf | u
     // Each value's command of its own (`-P $c DROP`), or one command, with what a loop says of it.
     for (const { cmd: c, info } of looped?.each ?? (cmd ? [{ cmd, info: looped?.info ?? repeated(cmd, rest, loop, both) }] : [])) {
       if (info) g.loopInfo.set(c, info);
+      g.programs.set(c, { word: words[k], known: !words[k].dynamic || aliases.has(variableName(words[k].value)) });
       c.index = g.commands.length;
       c.commandFamily = family;
       g.commands.push(c);
