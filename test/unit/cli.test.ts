@@ -55,6 +55,30 @@ test('exit 0 on a clean file, 2 on usage errors and unreadable files', () => {
   assert.equal(run([]).code, 2);
 });
 
+test('--severity, --exclude, --fail-on and --ssh-port: what is reported, what fails the run, which port SSH is', () => {
+  const rules = '*filter\n:INPUT DROP [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp --dport 2222 -j ACCEPT\nCOMMIT\n';
+  const codesOf = (r: { out: string }) => JSON.parse(r.out).map((d: { code: string }) => d.code).sort();
+  assert.deepEqual(codesOf(run(['--format', 'json', '-'], rules)), ['deprecated-match', 'ssh-lockout']);
+  // Only warnings and graver; a warning fails the run only with --fail-on warning (or a less grave level).
+  const warnings = run(['--severity', 'warning', '--format', 'json', '-'], rules);
+  assert.deepEqual(codesOf(warnings), ['ssh-lockout']);
+  assert.equal(warnings.code, 0);
+  assert.equal(run(['--fail-on=warning', '-'], rules).code, 1);
+  assert.equal(run(['--fail-on', 'hint', '--exclude', 'ssh-lockout', '-'], rules).code, 1, 'the hint left fails it');
+  assert.equal(run(['--fail-on', 'hint', '--exclude', 'ssh-lockout,deprecated-match', '-'], rules).code, 0);
+  // A finding left out by --severity does not fail the run.
+  assert.equal(run(['--severity', 'error', '--fail-on', 'hint', '-'], rules).code, 0);
+  // SSH on 2222: no lockout.
+  assert.deepEqual(codesOf(run(['--ssh-port', '2222', '--format', 'json', '-'], rules)), ['deprecated-match']);
+  // Usage errors: a level or check that does not exist (with the nearest check), a port out of range.
+  const typo = run(['--exclude', 'shadowd-rule', '-'], rules);
+  assert.equal(typo.code, 2);
+  assert.match(typo.err, /^iptables-lint: --exclude: there is no check 'shadowd-rule' \(did you mean 'shadowed-rule'\?\)\./);
+  assert.match(run(['--severity', 'warn', '-'], rules).err, /--severity must be error, warning, info or hint, not 'warn'/);
+  assert.match(run(['--ssh-port', '70000', '-'], rules).err, /--ssh-port takes TCP ports from 1 to 65535, not '70000'/);
+  assert.equal(run(['--fail-on'], rules).code, 2);
+});
+
 test('the installed bin runs the bundled linter', () => {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'iptables-lint'), ex('common-mistakes.iptables')], { encoding: 'utf8' });
   assert.equal(r.status, 1, r.stderr);

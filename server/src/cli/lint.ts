@@ -4,13 +4,16 @@ import { fixAll } from '../engine/fixes';
 import { VERSION } from '../version';
 import { fixDiff, githubAnnotation, sarifLog } from './formats';
 import { lint, LintOptions, LintResult } from '../engine/lint';
-import { Diagnostic } from '../engine/types';
+import { Diagnostic, Severity } from '../engine/types';
+import { CODE_INFO } from '../engine/checks/codes';
+import { suggest } from '../engine/suggest';
 import { runTrace } from './trace';
 import { runConvert } from './convert';
 import { runExplain } from './explain';
 import { readRulesFile, readSourcedFile } from '../sourcedFile';
 
-const USAGE = `Usage: iptables-lint [--format text|json|sarif|github|diff] [--ipv4|--ipv6] [--script|--restore] [--fix] FILE...
+const USAGE = `Usage: iptables-lint [--format text|json|sarif|github|diff] [--ipv4|--ipv6] [--script|--restore] [--fix]
+                     [--severity LEVEL] [--exclude CODE,...] [--fail-on LEVEL] [--ssh-port PORT,...] FILE...
        iptables-lint trace FILE [packet options]   (iptables-lint trace --help)
        iptables-lint convert SCRIPT [--ipv6]         (a script's rules as an iptables-restore file)
        iptables-lint explain FILE                    (every rule in plain words, chain by chain)
@@ -20,7 +23,11 @@ Checks iptables-save/restore files and shell scripts that run iptables. Use - to
 --fix applies the safe fixes (look-alike characters, COMMIT and line endings, host bits, -m state, '! --opt')
 to each file in place, says what it changed, then reports what is left; with - the fixed text goes to standard
 output and everything else to standard error.
-Exit status: 0 no error, 1 an error-severity diagnostic, 2 usage error or unreadable file.`;
+--severity error|warning|info|hint reports only findings of that severity or a graver one (default: hint, all).
+--exclude leaves the checks named out (the codes in brackets; as '# iptables-lint disable-file=CODE' does).
+--fail-on error|warning|info|hint: the least grave finding reported that makes the exit status 1 (default: error).
+--ssh-port the TCP ports SSH listens on, kept reachable (ssh-lockout); by default 22, or the port the rules name.
+Exit status: 0 nothing to fail on, 1 a finding at --fail-on or graver, 2 usage error or unreadable file.`;
 
 const FORMATS = ['text', 'json', 'sarif', 'github', 'diff'];
 
@@ -64,14 +71,60 @@ interface Args {
   fix: boolean;
   files: string[];
   opts: LintOptions;
+  /** The least grave severity reported, and the least grave that fails the run. */
+  severity: Severity;
+  failOn: Severity;
+}
+
+/** From the gravest down: a finding is reported when its severity is at or above --severity's. */
+const SEVERITIES: Severity[] = ['error', 'warning', 'info', 'hint'];
+
+const atLeast = (s: Severity, level: Severity) => SEVERITIES.indexOf(s) <= SEVERITIES.indexOf(level);
+
+/** The options that take a value (as `--severity warning` or `--severity=warning`), but --format. */
+const VALUED = ['--severity', '--exclude', '--fail-on', '--ssh-port'];
+
+/** Sets what one of VALUED says; what is wrong with the value, if anything. */
+function applyValued(args: Args, option: string, value: string): string | undefined {
+  if (option === '--severity' || option === '--fail-on') {
+    const level = SEVERITIES.find((x) => x === value);
+    if (!level) return `${option} must be error, warning, info or hint, not '${value}'.`;
+    if (option === '--severity') args.severity = level;
+    else args.failOn = level;
+    return undefined;
+  }
+  const items = value.split(',').map((x) => x.trim()).filter(Boolean);
+  if (!items.length) return `${option} needs a value.`;
+  if (option === '--exclude') {
+    for (const code of items) {
+      if (!CODE_INFO.has(code)) {
+        const near = suggest(code, CODE_INFO.keys(), 1);
+        return `--exclude: there is no check '${code}'${near.length ? ` (did you mean '${near[0]}'?)` : ''}.`;
+      }
+    }
+    args.opts.severities = { ...args.opts.severities, ...Object.fromEntries(items.map((c) => [c, 'off' as const])) };
+    return undefined;
+  }
+  const ports = items.map(Number);
+  if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) return `--ssh-port takes TCP ports from 1 to 65535, not '${value}'.`;
+  args.opts.settings = { ...args.opts.settings, sshPorts: ports };
+  return undefined;
 }
 
 /** The command line, or the exit status when it is a usage error or asks for help. */
 function parseArgs(argv: string[], io: Io): Args | number {
-  const args: Args = { format: 'text', fix: false, files: [], opts: {} };
+  const args: Args = { format: 'text', fix: false, files: [], opts: {}, severity: 'hint', failOn: 'error' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--format' || a.startsWith('--format=')) {
+    const valued = VALUED.find((v) => a === v || a.startsWith(`${v}=`));
+    if (valued) {
+      const value = a === valued ? argv[++i] : a.slice(valued.length + 1);
+      const problem = applyValued(args, valued, value ?? '');
+      if (problem) {
+        io.errOut(`iptables-lint: ${problem}\n${USAGE}`);
+        return 2;
+      }
+    } else if (a === '--format' || a.startsWith('--format=')) {
       args.format = a === '--format' ? argv[++i] : a.slice('--format='.length);
       if (!FORMATS.includes(args.format)) {
         io.errOut(`iptables-lint: --format must be text, json, sarif, github or diff, not '${args.format ?? ''}'.\n${USAGE}`);
@@ -125,7 +178,7 @@ export function main(argv: string[], out: (s: string) => void, errOut: (s: strin
   const io: Io = { out, errOut, readStdin, writeFile, readFile };
   const args = parseArgs(argv, io);
   if (typeof args === 'number') return args;
-  const { format, fix, files, opts } = args;
+  const { format, fix, files, opts, severity, failOn } = args;
   // With --fix on standard input, standard output carries the fixed text alone: every report goes to standard error.
   const toErr = (s: string) => errOut(s.replace(/\n$/, ''));
   const report = fix && files.includes('-') ? toErr : out;
@@ -144,16 +197,17 @@ export function main(argv: string[], out: (s: string) => void, errOut: (s: strin
     }
     const fileOpts = { ...opts, fileName: file === '-' ? undefined : file, readFile: readSourcedFile, readBeside: readRulesFile };
     const linted = lint(text, fileOpts);
-    const result = fix ? fixFile(file, text, fileOpts, linted, io) : linted;
-    if (!result) {
+    const fixedResult = fix ? fixFile(file, text, fileOpts, linted, io) : linted;
+    if (!fixedResult) {
       failed = true;
       continue;
     }
+    const result = severity === 'hint' ? fixedResult : { ...fixedResult, diagnostics: fixedResult.diagnostics.filter((d) => atLeast(d.severity, severity)) };
     const shown = file === '-' ? '<stdin>' : file;
-    if (format === 'diff') out(fixDiff(shown, text, fixAll(text, fileOpts, result).text));
+    if (format === 'diff') out(fixDiff(shown, text, fixAll(text, fileOpts, fixedResult).text));
     if (format === 'sarif') sarif.push({ file: shown, diagnostics: result.diagnostics });
     for (const d of result.diagnostics) {
-      if (d.severity === 'error') anyError = true;
+      if (atLeast(d.severity, failOn)) anyError = true;
       const j = toJson(shown, d);
       if (format === 'json') all.push(j);
       else if (format === 'text') report(`${j.file}:${j.line}:${j.column}: ${j.severity}: ${j.message} [${j.code}]\n`);
