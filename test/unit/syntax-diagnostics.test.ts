@@ -1,7 +1,7 @@
 /** One test (or more) per diagnostic code of the parser: expected code, range and message. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diagnose, errors, expectNone, expectOne, filter } from '../helpers/lint';
+import { diagnose, errors, expectNone, expectOne, filter, table } from '../helpers/lint';
 import { lint } from '../../server/src/engine/lint';
 import { fixAll, quickFixes } from '../../server/src/engine/fixes';
 
@@ -73,6 +73,20 @@ test('a space after a list\'s comma is one finding over both words, with a safe 
   assert.equal(fixAll(filter('-A INPUT -s 10.0.0.1,  10.0.0.2 -j ACCEPT'), {}).text, filter('-A INPUT -s 10.0.0.1,10.0.0.2 -j ACCEPT'));
   // Not a list's end: the first of two values (iptables takes SYN,ACK, as SYN,ACK).
   expectNone(filter('-A INPUT -p tcp --tcp-flags SYN,ACK, SYN -j DROP'), 'syntax');
+});
+
+test('a value written with a blank inside is one finding, with the value joined where the option takes it so', () => {
+  const d = expectOne(table('nat', '-A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.2 8080'), 'syntax', 1, '8080');
+  assert.equal(d.message, `'10.0.0.2 8080' is one value written with a blank: iptables takes '10.0.0.2' as the value of --to-destination and refuses '8080' ("Bad argument"). Write '10.0.0.2:8080'.`);
+  const r = lint(filter('-A INPUT -m iprange --src-range 10.0.0.1 - 10.0.0.5 -j ACCEPT'));
+  const range = r.diagnostics.find((x) => x.code === 'syntax')!;
+  assert.deepEqual([range.range.start.character, range.range.end.character], [41, 51]);
+  const fix = quickFixes(r, range).find((f) => f.title === "Write '10.0.0.1-10.0.0.5'")!;
+  assert.deepEqual(fix.edits, [{ range: { start: { line: 4, character: 32 }, end: { line: 4, character: 51 } }, newText: '10.0.0.1-10.0.0.5' }]);
+  assert.match(expectOne(filter('-A INPUT -s 192.168.1.0 /24 -j ACCEPT'), 'syntax', 4, '/24').message, /Write '192\.168\.1\.0\/24'/);
+  // A guess it cannot make: two ports (a range or a list?), an address and a port of a match.
+  assert.match(expectOne(filter('-A INPUT -p tcp --dport 80 443 -j ACCEPT'), 'syntax', 4, '443').message, /^Unexpected word '443'/);
+  assert.match(expectOne(filter('-A INPUT -s 10.0.0.1 22 -j ACCEPT'), 'syntax', 4, '22').message, /^Unexpected word '22'/);
 });
 
 test('syntax: text before the first table', () => {

@@ -264,7 +264,7 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
   },
   'missing-commit': ({ diag, data, doc }) => [{ title: 'Add COMMIT', edits: [insertLine(doc, ((data.line as number | undefined) ?? diag.range.start.line) + 1, 'COMMIT')], preferred: true, safe: true }],
   'commit-format': (fc) => commitFormatFixes(fc),
-  syntax: (fc) => [...addTableFix(fc), ...trailingCommentFixes(fc), ...flushFirstFix(fc), ...flushByNameFix(fc), ...quoteTextFix(fc), ...pastedCommandFix(fc), ...joinListFix(fc), ...suggestions(fc)],
+  syntax: (fc) => [...addTableFix(fc), ...trailingCommentFixes(fc), ...flushFirstFix(fc), ...flushByNameFix(fc), ...quoteTextFix(fc), ...pastedCommandFix(fc), ...joinListFix(fc), ...rejoinFix(fc), ...suggestions(fc)],
   // Refusals that only the rules a -F without a chain name leaves to iptables-nft-restore cause (see flushKept.ts).
   'jump-loop': (fc) => flushByNameFix(fc),
   'target-not-allowed': (fc) => flushByNameFix(fc),
@@ -416,6 +416,12 @@ function quoteTextFix({ data, doc }: FixContext): Fix[] {
 function joinListFix({ data }: FixContext): Fix[] {
   const range = data.join as Range | undefined;
   return range ? [{ title: 'Remove the space after the comma', edits: [{ range, newText: '' }], preferred: true, safe: true }] : [];
+}
+
+/** `--to-destination 10.0.0.2 8080`: the value written as one word (`10.0.0.2:8080`). */
+function rejoinFix({ data }: FixContext): Fix[] {
+  const r = data.rejoin as { range: Range; text: string } | undefined;
+  return r ? [{ title: `Write '${r.text}'`, edits: [{ range: r.range, newText: r.text }], preferred: true }] : [];
 }
 
 /** `iptables -A INPUT ...` in a rules file: the command's name taken away. */

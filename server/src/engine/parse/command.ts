@@ -596,6 +596,11 @@ class CommandParser {
   private textValue: Token | undefined = undefined;
   private textOption: OptionNode | undefined = undefined;
   private textNext = -1;
+  /** The last value read (its word and kind), and the place of the word after it. */
+  private valueTok: Token | undefined = undefined;
+  private valueKind: ValueKind | undefined = undefined;
+  private valueOf = '';
+  private valueNext = -1;
 
   constructor(private readonly tokens: Token[], private readonly ctx: CommandContext, counters?: Token) {
     PENDING.clear();
@@ -670,6 +675,7 @@ class CommandParser {
     if (this.fuzzy) return;
     if (this.ctx.format === 'restore' && t.raw.startsWith('#')) return this.trailingComment(t);
     if (this.textNext === this.i - 1) return this.unquotedText(t, this.textValue!, this.textOption!.nameToken.value);
+    if (this.valueNext === this.i - 1 && this.blankInValue(t)) return;
     if (this.i === 1 && /^(sudo|(\S*\/)?ip6?tables(-legacy|-nft)?)$/.test(t.value) && this.ctx.format === 'restore') return this.pastedCommand(t);
     this.fail('syntax', t.range, `Unexpected word '${t.raw}': it is not an option, and no option before it takes a value here.`);
   }
@@ -696,6 +702,30 @@ class CommandParser {
     this.fail('unknown-option', t.range, `'${w}' has one dash, and iptables reads it as -${w[1]} followed by '${w.slice(2)}'. Did you mean '-${w}'?`, { suggestions: [`-${w}`] });
     this.pendingNeg = neg;
     this.readOption(t.part(`-${w}`, t.raw, 0, t.end - t.start));
+    return true;
+  }
+
+  /**
+   * A value written with a blank inside (`--to-destination 10.0.0.2 8080`, `-s 192.168.1.0 /24`,
+   * `--src-range 10.0.0.1 - 10.0.0.5`): iptables takes the first word as the value and refuses the next. Said as one
+   * finding, with the value joined, where the joined value is one the option takes.
+   */
+  private blankInValue(t: Token): boolean {
+    const prev = this.valueTok!;
+    const kind = this.valueKind!;
+    const after = this.next();
+    // A port after a NAT target's address is its port; any other join needs a separator at the blank.
+    const joins: Array<[string, Token]> = [[`${prev.raw}${t.raw}`, t]];
+    if (kind.name === 'nat-target' && /^\d+(-\d+)?$/.test(t.raw)) joins.push([`${prev.raw}:${t.raw}`, t]);
+    if (/^[-:/,]$/.test(t.raw) && after && !after.dynamic && !looksLikeOption(after)) joins.unshift([`${prev.raw}${t.raw}${after.raw}`, after]);
+    const found = joins.find(([text, last]) => !t.dynamic && !t.quoted && !prev.quoted && last.line === prev.endLine && /[-:/,]$|^[-:/,]/.test(text.slice(prev.raw.length - 1, prev.raw.length + 1)) && kind.validate(text, this.valueCtx) === undefined);
+    if (!found) return false;
+    const [text, last] = found;
+    if (last !== t) this.i++;
+    const words = this.tokens.slice(this.tokens.indexOf(prev), this.i).map((x) => x.raw).join(' ');
+    this.fail('syntax', { start: t.range.start, end: last.range.end },
+      `'${words}' is one value written with a blank: iptables takes '${prev.raw}' as the value of ${this.valueOf} and refuses '${t.raw}' ("Bad argument"). Write '${text}'.`,
+      { rejoin: { range: { start: prev.range.start, end: last.range.end }, text } });
     return true;
   }
 
@@ -1050,6 +1080,12 @@ class CommandParser {
       this.i++;
       use.push(a);
       if (k === total - 1 && !nameArg && !textual && this.splitList(a)) return;
+      if (!nameArg && !a.dynamic) {
+        this.valueTok = a;
+        this.valueKind = kinds[k];
+        this.valueOf = nameToken.value;
+        this.valueNext = this.i;
+      }
       if (textual && kinds[k].spaced && k === total - 1 && !a.quoted && !a.dynamic) {
         this.textValue = a;
         this.textOption = use;
