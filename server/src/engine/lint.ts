@@ -94,17 +94,53 @@ export function detectFormat(text: string, opts: LintOptions = {}): Format {
 }
 
 export function detectFamily(text: string, opts: LintOptions = {}): Family {
-  if (opts.family) return opts.family;
-  const name = renderedName(opts.fileName ?? '');
-  const base = name.split(/[\\/]/).pop() ?? '';
+  return opts.family ?? familyByName(opts.fileName) ?? contentFamily(text)?.family ?? 4;
+}
+
+/** The family a file's name gives it (`rules.v6`, `ip6tables.rules`, `iptables.up.rules`), if any. */
+function familyByName(fileName: string | undefined): Family | undefined {
+  const base = renderedName(fileName ?? '').split(/[\\/]/).pop() ?? '';
   if (/(^|[._-])v6$|ip6tables|6\.rules$|6tables/.test(base)) return 6;
   if (/(^|[._-])v4$|^iptables|4\.rules$/.test(base)) return 4;
+  return undefined;
+}
+
+const IPV6_WORDS = /(-p|--protocol) (ipv6-icmp|icmpv6)|--icmpv6-type|-m (rt|frag|hbh|ipv6header|icmp6)\b/;
+const IPV4_ADDRESS = /\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/;
+/** An address option with an IPv6 address (two colons or more: `2001:db8::/32`, `::1`, `fe80::1`). */
+const IPV6_ADDRESS = /\s(-[sd]|--source|--destination|--src|--dst)\s+(!\s+)?[0-9a-fA-F]*:[0-9a-fA-F]*:\S*/;
+
+/**
+ * The family a ruleset's own text gives it, and where: the header iptables-save or ip6tables-save wrote, else (where
+ * a name gives none) words only IPv6 rules have (ICMPv6, the IPv6 extension header matches) where there is no IPv4
+ * address; `strict`, to say a named file holds the other family's rules, IPv6 addresses where there is no IPv4 one
+ * (a stray ICMPv6 rule in an IPv4 file is a finding of its own).
+ */
+function contentFamily(text: string, strict = false): { family: Family; at: number; length: number; header: boolean; why: string } | undefined {
+  const top = text.slice(0, 2000);
+  const header = /^#.*?\b(ip6?tables)(-nft|-legacy)?-save\b.*/m.exec(top);
+  if (header) return { family: header[1] === 'ip6tables' ? 6 : 4, at: header.index, length: header[0].length, header: true, why: `its header says ${header[1]}${header[2] ?? ''}-save wrote it` };
   const head = text.slice(0, 200000);
-  if (/^#.*ip6tables-save/m.test(head.slice(0, 2000))) return 6;
-  if (/^#.*iptables-save/m.test(head.slice(0, 2000))) return 4;
-  // No name or header: IPv6-only words decide, when there is no IPv4 address.
-  if (/(-p|--protocol) (ipv6-icmp|icmpv6)|--icmpv6-type|-m (rt|frag|hbh|ipv6header|icmp6)\b/.test(head) && !/\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/.test(head)) return 6;
-  return 4;
+  const v6 = (strict ? IPV6_ADDRESS : IPV6_WORDS).exec(head);
+  if (!v6 || IPV4_ADDRESS.test(head)) return undefined;
+  return { family: 6, at: v6.index, length: v6[0].length, header: false, why: strict ? `it has IPv6 addresses ('${v6[0].trim()}') and no IPv4 address` : '' };
+}
+
+/**
+ * A rules file named for one family whose text is the other's (ip6tables-save output saved as rules.v4): loaded as
+ * its name says, every rule for the other family is refused or never matches. One finding where the text shows it.
+ */
+function familyMismatch(text: string, opts: LintOptions, index: LineIndex, sink: DiagnosticSink): void {
+  const named = opts.family ? undefined : familyByName(opts.fileName);
+  const found = named && contentFamily(text, true);
+  if (!found || found.family === named) return;
+  // At the header, or else on the first line (the word that shows it has a finding of its own).
+  const start = found.header ? index.position(found.at) : { line: 0, character: 0 };
+  const length = found.header ? found.length : index.lineText(0).length;
+  const loader = named === 4 ? 'iptables-restore' : 'ip6tables-restore';
+  const other = named === 4 ? 'ip6tables-restore' : 'iptables-restore';
+  sink.add('address-family', 'warning', { start, end: { line: start.line, character: start.character + length } },
+    `This file is named for IPv${named} rules, but holds IPv${found.family} rules: ${found.why}. A file of this name is loaded with ${loader} (as netfilter-persistent does), which refuses them or loads rules that never match. Name it for IPv${found.family} (rules.v${found.family}), or load it with ${other}.`);
 }
 
 /**
@@ -170,6 +206,7 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
     const how = ruleset.format === 'script' ? 'the shell runs it as it stands: iptables is given `{{` as a word, and `{%` is a command that does not exist' : 'iptables-restore reads it as words of the ruleset and refuses the file';
     sink.error('syntax', ruleset.template.first, `Template syntax ({% ... %}, {{ ... }}, {# ... #}): ${how}. Render the template first; a file named *.j2 is read as a template, the rules around its template syntax checked.`, { template: true });
   }
+  if (ruleset.format === 'restore') familyMismatch(text, opts, index, sink);
   // Restore files are checked line by line while parsing (and the result kept with each parsed line).
   if (ruleset.format === 'script') checkLookalikes(index, commandLines(ruleset), sink);
   const limits = opts.limits ? { ...DEFAULT_LIMITS, ...opts.limits } : DEFAULT_LIMITS;
