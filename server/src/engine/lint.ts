@@ -3,7 +3,7 @@ import { checkKernel } from './checks/kernel';
 import { checkIpsets } from './checks/ipsets';
 import { CheckContext, DEFAULT_SETTINGS, LintSettings } from './checks/context';
 import { sshPortsOf } from './analysis/sshPorts';
-import { checkLookalikes } from './checks/lookalike';
+import { checkLookalikeLine, checkLookalikes } from './checks/lookalike';
 import { noteErrexitStop } from './checks/errexit';
 import { checkRerun } from './checks/rerun';
 import { runAnalysis } from './analysis';
@@ -199,8 +199,15 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   const index = memo ? memo.lineIndex(text) : new LineIndex(text);
   const format = detectFormat(text, opts);
   const family = detectFamily(text, opts);
-  const ruleset = format === 'script' ? parseScript(text, family, index, { family: opts.family, fileName: opts.fileName, readFile: opts.readFile }) : parseRestore(text, family, index, memo);
+  // A script that begins with a byte-order mark: the shell takes it as part of the first word (`#!` is then no
+  // interpreter line, `iptables` no command). Said once; the script is read as it would be without it.
+  const marked = format === 'script' && text.charCodeAt(0) === 0xfeff;
+  const ruleset = format === 'script' ? parseScript(marked ? ` ${text.slice(1)}` : text, family, index, { family: opts.family, fileName: opts.fileName, readFile: opts.readFile }) : parseRestore(text, family, index, memo);
   const sink = new DiagnosticSink();
+  if (marked) {
+    checkLookalikeLine('\ufeff', 0, sink);
+    sink.items[0].data = { ...sink.items[0].data, byItself: true };
+  }
   sink.addAll(ruleset.diagnostics);
   if (ruleset.template && !isTemplateName(opts.fileName)) {
     const how = ruleset.format === 'script' ? 'the shell runs it as it stands: iptables is given `{{` as a word, and `{%` is a command that does not exist' : 'iptables-restore reads it as words of the ruleset and refuses the file';
@@ -267,14 +274,15 @@ function holdsLookalike(d: Diagnostic, l: Diagnostic): boolean {
  */
 function rankLookalikes(items: Diagnostic[]): Diagnostic[] {
   const byLine = new Map<number, Diagnostic[]>();
+  const broke = new Set<Diagnostic>();
   for (const d of items) {
     if (d.code !== 'lookalike-character') continue;
+    if (d.data?.byItself) broke.add(d);
     const list = byLine.get(d.range.start.line);
     if (list) list.push(d);
     else byLine.set(d.range.start.line, [d]);
   }
   if (!byLine.size) return items;
-  const broke = new Set<Diagnostic>();
   const echoes = new Set<Diagnostic>();
   for (const d of items) {
     if (d.code === 'lookalike-character' || d.severity !== 'error') continue;

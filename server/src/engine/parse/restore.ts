@@ -102,6 +102,7 @@ class RestoreParser {
       this.comments.push({ text, range: lineRange(line, 0, text.length), trailing: false });
       return;
     }
+    if (line === 0 && c0 === 0xfeff && this.markedFirstLine(text)) return;
     const blank = /^[ \t]+$/.test(text);
     const ruleLine = !!current && !current.commitRange && !text.startsWith('*') && !text.startsWith(':') && text.trim() !== 'COMMIT' && !blank;
     if (!ruleLine) checkLookalikeLine(text, line, sink);
@@ -199,11 +200,29 @@ class RestoreParser {
       { line: current.endLine });
   }
 
-  private tableLine(text: string, line: number): void {
+  /**
+   * A first line that begins with a byte-order mark (a file saved by an editor that writes one): the mark is a
+   * finding of its own (iptables-restore refuses it), and the line is read as what follows it, so that a `*filter`
+   * behind it opens its table and the rest of the file is checked as it would be once the mark is gone.
+   */
+  private markedFirstLine(text: string): boolean {
+    const c1 = text.charCodeAt(1);
+    if (c1 !== 42 /* * */ && c1 !== 35 /* # */) return false;
+    // The mark refuses the file by itself (no other finding on the line comes of it).
+    checkLookalikeLine(text.slice(0, 1), 0, this.sink);
+    const mark = this.sink.items[this.sink.items.length - 1];
+    mark.data = { ...mark.data, byItself: true };
+    if (c1 === 42) this.tableLine(text, 0, 1);
+    else this.comments.push({ text: text.slice(1), range: lineRange(0, 1, text.length), trailing: false });
+    return true;
+  }
+
+  /** `*filter` (from `at`, past a byte-order mark). */
+  private tableLine(text: string, line: number, at = 0): void {
     this.closeMissing(line);
-    const name = text.slice(1).trim();
-    const nameRange = lineRange(line, 1, text.length);
-    this.current = { name, range: lineRange(line, 0, text.length), nameRange, endLine: line };
+    const name = text.slice(at + 1).trim();
+    const nameRange = lineRange(line, at + 1, text.length);
+    this.current = { name, range: lineRange(line, at, text.length), nameRange, endLine: line };
     this.tableCommands = this.commands.length;
     this.tables.push(this.current);
     const spec = findTable(name);
