@@ -279,7 +279,8 @@ const SPELLINGS6 = ['-A INPUT -p ipv6-icmp --icmpv6-type 128/0 -j ACCEPT', '-A I
   'iptables -A INPUT -j ACCEPT', 'sudo iptables -A INPUT -j ACCEPT',
   '-A INPUT -p tcp -dport 22 -j ACCEPT', '-A INPUT -m conntrack -ctstate NEW -j ACCEPT', '-A INPUT -J ACCEPT', '-a INPUT -j ACCEPT', '-A INPUT -I eth0 -j ACCEPT', '-A INPUT -P tcp -j ACCEPT', '-A INPUT -O eth0 -j ACCEPT', '-A INPUT -S 10.0.0.1 -j ACCEPT',
   '-A INPUT -m conntrack --ctstate NEW, ESTABLISHED -j ACCEPT', '-A INPUT -s 10.0.0.1, 10.0.0.2 -j ACCEPT', '-A INPUT -p tcp --tcp-flags SYN,ACK, SYN -j DROP', '-A INPUT -p tcp -m multiport --dports 22, 80 -j ACCEPT', '-A INPUT -p tcp -m multiport --dports 22,80, -j ACCEPT',
-  '-t nat -A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.2 8080', '-A INPUT -s 192.168.1.0 /24 -j ACCEPT', '-A INPUT -m iprange --src-range 10.0.0.1 - 10.0.0.5 -j ACCEPT', '-A INPUT -p tcp --dport 1000: 2000 -j ACCEPT', '-A INPUT -p tcp --dport 80 443 -j ACCEPT'];
+  '-t nat -A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.2 8080', '-A INPUT -s 192.168.1.0 /24 -j ACCEPT', '-A INPUT -m iprange --src-range 10.0.0.1 - 10.0.0.5 -j ACCEPT', '-A INPUT -p tcp --dport 1000: 2000 -j ACCEPT', '-A INPUT -p tcp --dport 80 443 -j ACCEPT',
+  '-A INPUT -p tcp -- dport 22 -j ACCEPT', '-A INPUT -p tcp --dport 22 - j ACCEPT', '-A INPUT -p tcp --d port 22 -j ACCEPT'];
 
 test(`kernel (iptables-${BACKEND}): whole rules in the spellings people use: the linter refuses what the kernel refuses`, { skip, timeout: 300000 }, () => {
   const all: Case[] = [];

@@ -75,6 +75,17 @@ test('a space after a list\'s comma is one finding over both words, with a safe 
   expectNone(filter('-A INPUT -p tcp --tcp-flags SYN,ACK, SYN -j DROP'), 'syntax');
 });
 
+test('an option\'s name written with a blank inside is one finding, and the rule is read with the option', () => {
+  const d = expectOne(filter('-A INPUT -p tcp -- dport 22 -j ACCEPT'), 'syntax', 4, '-- dport');
+  assert.equal(d.message, "'-- dport' is one option written with a blank: iptables reads '--' (the end of its options) and 'dport' as words of their own, and refuses them. Write '--dport'.");
+  const r = lint(filter('-A INPUT -p tcp ! --d port 22 - j ACCEPT'));
+  assert.deepEqual(r.diagnostics.filter((x) => x.severity === 'error').map((x) => r.index.lineText(4).slice(x.range.start.character, x.range.end.character)), ['--d port', '- j']);
+  const c = r.ruleset.commands.find((x) => x.startLine === 4)!;
+  assert.equal(c.target?.name, 'ACCEPT');
+  assert.equal(c.options.find((o) => o.spec.names[0] === '--dport')?.negated, true);
+  assert.deepEqual(quickFixes(r, r.diagnostics.find((x) => x.code === 'syntax')!).map((f) => f.title).filter((t) => !/disable/i.test(t)), ["Write '--dport'"]);
+});
+
 test('a value written with a blank inside is one finding, with the value joined where the option takes it so', () => {
   const d = expectOne(table('nat', '-A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.2 8080'), 'syntax', 1, '8080');
   assert.equal(d.message, `'10.0.0.2 8080' is one value written with a blank: iptables takes '10.0.0.2' as the value of --to-destination and refuses '8080' ("Bad argument"). Write '10.0.0.2:8080'.`);

@@ -676,6 +676,7 @@ class CommandParser {
     if (this.ctx.format === 'restore' && t.raw.startsWith('#')) return this.trailingComment(t);
     if (this.textNext === this.i - 1) return this.unquotedText(t, this.textValue!, this.textOption!.nameToken.value);
     if (this.valueNext === this.i - 1 && this.blankInValue(t)) return;
+    if (w === '-' && this.blankInName(t, undefined)) return;
     if (this.i === 1 && /^(sudo|(\S*\/)?ip6?tables(-legacy|-nft)?)$/.test(t.value) && this.ctx.format === 'restore') return this.pastedCommand(t);
     this.fail('syntax', t.range, `Unexpected word '${t.raw}': it is not an option, and no option before it takes a value here.`);
   }
@@ -692,6 +693,25 @@ class CommandParser {
     this.fail('syntax', { start: a.range.start, end: n.range.end },
       `A space after the comma makes two words of the list '${a.raw} ${n.raw}': iptables reads '${a.raw}' alone (its last item empty) and refuses it. Write '${a.raw}${n.raw}'.`,
       { join: { start: a.range.end, end: n.range.start } });
+    return true;
+  }
+
+  /**
+   * `-- dport 22`, `--d port 22`, `- j ACCEPT`: an option's name with a blank inside. iptables reads two words (`--`
+   * ends its options) and refuses them. Said as one finding, and read as the option meant.
+   */
+  private blankInName(t: Token, neg: Token | undefined): boolean {
+    const n = this.next();
+    if (!n || n.dynamic || n.quoted || t.quoted || n.line !== t.endLine || looksLikeOption(n) || n.value === '!') return false;
+    const joined = `${t.value}${n.value}`;
+    const spec = this.resolve(joined)?.spec;
+    if (!spec || (spec.short !== joined && !spec.names.includes(joined))) return false;
+    this.i++;
+    this.fail('syntax', { start: t.range.start, end: n.range.end },
+      `'${t.raw} ${n.raw}' is one option written with a blank: iptables reads '${t.raw}'${t.value === '--' ? ' (the end of its options)' : ''} and '${n.raw}' as words of their own, and refuses them. Write '${joined}'.`,
+      { rejoin: { range: { start: t.range.start, end: n.range.end }, text: joined } });
+    this.pendingNeg = neg;
+    this.readOption(new Token(joined, joined, t.line, t.start, n.endLine, n.end));
     return true;
   }
 
@@ -930,7 +950,7 @@ class CommandParser {
     this.pendingNeg = undefined;
     if (!found) {
       if (this.fuzzy) return;
-      if (this.oneDash(t, neg)) return;
+      if (this.blankInName(t, neg) || this.oneDash(t, neg)) return;
       if (w.length === 2) {
         this.pendingNeg = neg;
         if (this.caseSlip(t, undefined)) return;
