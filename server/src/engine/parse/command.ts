@@ -11,7 +11,8 @@ import {
 import { ICMP_TYPES, ICMPV6_TYPES, ValueKind } from '../kb/values';
 import { protocolNumber, strtoulBase0 } from '../kb/services';
 import { Token } from '../lexer';
-import { dynamicOf, endLineOf, lineOf, rangeOf, spanOf, textOf, tokenOf, valueOf, WordRef, Words } from './words';
+import { dynamicOf, endLineOf, lineOf, looksLikeOption, rangeOf, spanOf, textOf, tokenOf, valueOf, WordRef, Words } from './words';
+import { blankInName, blankInValue, caseSlip, oneDash, pastedCommand, SlipHost, splitList, unquotedText } from './slips';
 import { Command, MatchUse, OptionUse, TargetUse } from '../model';
 import { suggest } from '../suggest';
 import { Range } from '../types';
@@ -52,9 +53,6 @@ function allOptionNames(specs: OptionSpec[]): string[] {
   return specs.flatMap((s) => (s.short ? [s.short, ...s.names] : s.names));
 }
 
-function looksLikeOption(t: Token): boolean {
-  return !t.dynamic && t.value.length > 1 && t.value.startsWith('-') && !/^-\d/.test(t.value);
-}
 
 /** Every option iptables knows, of every module: one list, so that exactOption keeps one index of their names. */
 const ALL_OPTIONS = [...GENERIC_OPTIONS, ...MATCHES.flatMap((m) => m.options), ...TARGETS.flatMap((m) => m.options)];
@@ -585,13 +583,13 @@ const VALUE_CONTEXTS: Record<Family, { family: Family }> = { 4: { family: 4 }, 6
 /** iptables' own options the command being parsed has given so far. */
 const SEEN_GENERIC = new Scratch<OptionSpec>();
 
-class CommandParser {
-  private i = 0;
-  private readonly cmd: CommandNode;
-  private pendingNeg?: Token;
+class CommandParser implements SlipHost {
+  i = 0;
+  readonly cmd: CommandNode;
+  pendingNeg: Token | undefined = undefined;
   /** A shell expansion stood where an option could be: later words may belong to options it holds. */
   private fuzzy = false;
-  private readonly valueCtx: { family: Family };
+  readonly valueCtx: { family: Family };
   /** The unquoted free text that ended last (`--comment web`), its option, and the place of the word after it. */
   private textValue: Token | undefined = undefined;
   private textOption: OptionNode | undefined = undefined;
@@ -602,7 +600,7 @@ class CommandParser {
   private valueOf = '';
   private valueNext = -1;
 
-  constructor(private readonly tokens: Token[], private readonly ctx: CommandContext, counters?: Token) {
+  constructor(readonly tokens: Token[], readonly ctx: CommandContext, counters?: Token) {
     PENDING.clear();
     this.valueCtx = VALUE_CONTEXTS[ctx.family];
     SEEN_GENERIC.clear();
@@ -614,7 +612,7 @@ class CommandParser {
     return this.ctx.sink;
   }
 
-  private fail(code: string, range: Range, message: string, data?: Record<string, unknown>): void {
+  fail(code: string, range: Range, message: string, data?: Record<string, unknown>): void {
     this.sink.error(code, range, message, data);
     this.cmd.broken = true;
   }
@@ -649,7 +647,7 @@ class CommandParser {
     }
   }
 
-  private next(): Token | undefined {
+  next(): Token | undefined {
     return this.tokens[this.i];
   }
 
@@ -674,130 +672,19 @@ class CommandParser {
     if (w.startsWith('-') && w.length > 1) return this.readOption(t);
     if (this.fuzzy) return;
     if (this.ctx.format === 'restore' && t.raw.startsWith('#')) return this.trailingComment(t);
-    if (this.textNext === this.i - 1) return this.unquotedText(t, this.textValue!, this.textOption!.nameToken.value);
-    if (this.valueNext === this.i - 1 && this.blankInValue(t)) return;
-    if (w === '-' && this.blankInName(t, undefined)) return;
-    if (this.i === 1 && /^(sudo|(\S*\/)?ip6?tables(-legacy|-nft)?)$/.test(t.value) && this.ctx.format === 'restore') return this.pastedCommand(t);
+    if (this.textNext === this.i - 1) return unquotedText(this, t, this.textValue!, this.textOption!.nameToken.value);
+    if (this.valueNext === this.i - 1 && blankInValue(this, t, this.valueTok!, this.valueKind!, this.valueOf)) return;
+    if (w === '-' && blankInName(this, t, undefined)) return;
+    if (this.i === 1 && /^(sudo|(\S*\/)?ip6?tables(-legacy|-nft)?)$/.test(t.value) && this.ctx.format === 'restore') return pastedCommand(this, t);
     this.fail('syntax', t.range, `Unexpected word '${t.raw}': it is not an option, and no option before it takes a value here.`);
   }
 
-  /**
-   * `--ctstate NEW, ESTABLISHED`, `-s 10.0.0.0/8, 192.168.0.0/16`: a space after a list's comma makes two words.
-   * iptables reads the first as the whole list (ending in an empty item, which it refuses) and the second as a stray
-   * word. One finding over both, with the space to take out; the value is not checked further.
-   */
-  private splitList(a: Token): boolean {
-    const n = this.next();
-    if (a.dynamic || a.value.length < 2 || !a.value.endsWith(',') || !n || n.dynamic || looksLikeOption(n) || n.value === '!' || n.line !== a.endLine) return false;
-    this.i++;
-    this.fail('syntax', { start: a.range.start, end: n.range.end },
-      `A space after the comma makes two words of the list '${a.raw} ${n.raw}': iptables reads '${a.raw}' alone (its last item empty) and refuses it. Write '${a.raw}${n.raw}'.`,
-      { join: { start: a.range.end, end: n.range.start } });
-    return true;
-  }
 
-  /**
-   * `-- dport 22`, `--d port 22`, `- j ACCEPT`: an option's name with a blank inside. iptables reads two words (`--`
-   * ends its options) and refuses them. Said as one finding, and read as the option meant.
-   */
-  private blankInName(t: Token, neg: Token | undefined): boolean {
-    const n = this.next();
-    if (!n || n.dynamic || n.quoted || t.quoted || n.line !== t.endLine || looksLikeOption(n) || n.value === '!') return false;
-    const joined = `${t.value}${n.value}`;
-    const spec = this.resolve(joined)?.spec;
-    if (!spec || (spec.short !== joined && !spec.names.includes(joined))) return false;
-    this.i++;
-    this.fail('syntax', { start: t.range.start, end: n.range.end },
-      `'${t.raw} ${n.raw}' is one option written with a blank: iptables reads '${t.raw}'${t.value === '--' ? ' (the end of its options)' : ''} and '${n.raw}' as words of their own, and refuses them. Write '${joined}'.`,
-      { rejoin: { range: { start: t.range.start, end: n.range.end }, text: joined } });
-    this.pendingNeg = neg;
-    this.readOption(new Token(joined, joined, t.line, t.start, n.endLine, n.end));
-    return true;
-  }
 
-  /** `-dport 22`: a long option written with one dash. Said so, and read as the option meant. */
-  private oneDash(t: Token, neg: Token | undefined): boolean {
-    const w = t.value;
-    if (!/^-[a-z][a-z0-9-]+$/.test(w) || !this.resolve(`-${w}`)) return false;
-    this.fail('unknown-option', t.range, `'${w}' has one dash, and iptables reads it as -${w[1]} followed by '${w.slice(2)}'. Did you mean '-${w}'?`, { suggestions: [`-${w}`] });
-    this.pendingNeg = neg;
-    this.readOption(t.part(`-${w}`, t.raw, 0, t.end - t.start));
-    return true;
-  }
 
-  /**
-   * A value written with a blank inside (`--to-destination 10.0.0.2 8080`, `-s 192.168.1.0 /24`,
-   * `--src-range 10.0.0.1 - 10.0.0.5`): iptables takes the first word as the value and refuses the next. Said as one
-   * finding, with the value joined, where the joined value is one the option takes.
-   */
-  private blankInValue(t: Token): boolean {
-    const prev = this.valueTok!;
-    const kind = this.valueKind!;
-    const after = this.next();
-    // A port after a NAT target's address is its port; any other join needs a separator at the blank.
-    const joins: Array<[string, Token]> = [[`${prev.raw}${t.raw}`, t]];
-    if (kind.name === 'nat-target' && /^\d+(-\d+)?$/.test(t.raw)) joins.push([`${prev.raw}:${t.raw}`, t]);
-    if (/^[-:/,]$/.test(t.raw) && after && !after.dynamic && !looksLikeOption(after)) joins.unshift([`${prev.raw}${t.raw}${after.raw}`, after]);
-    const found = joins.find(([text, last]) => !t.dynamic && !t.quoted && !prev.quoted && last.line === prev.endLine && /[-:/,]$|^[-:/,]/.test(text.slice(prev.raw.length - 1, prev.raw.length + 1)) && kind.validate(text, this.valueCtx) === undefined);
-    if (!found) return false;
-    const [text, last] = found;
-    if (last !== t) this.i++;
-    const words = this.tokens.slice(this.tokens.indexOf(prev), this.i).map((x) => x.raw).join(' ');
-    this.fail('syntax', { start: t.range.start, end: last.range.end },
-      `'${words}' is one value written with a blank: iptables takes '${prev.raw}' as the value of ${this.valueOf} and refuses '${t.raw}' ("Bad argument"). Write '${text}'.`,
-      { rejoin: { range: { start: prev.range.start, end: last.range.end }, text } });
-    return true;
-  }
 
-  /**
-   * A one-letter option in the other case (`-J ACCEPT`, `-a INPUT`, `-A INPUT -I eth0`, `-P tcp` after -A): iptables
-   * knows only the one it names (an unknown option, or a second command), and the rule means the other. One finding
-   * with the letter to write, and the rest of the rule read with that letter.
-   */
-  private caseSlip(t: Token, command: CommandSpec | undefined): boolean {
-    const w = t.value;
-    const other = w === w.toLowerCase() ? w.toUpperCase() : w.toLowerCase();
-    if (other === w) return false;
-    const otherCommand = findCommand(other);
-    const otherOption = otherCommand ? undefined : GENERIC_OPTIONS.find((o) => o.short === other);
-    // A command is a slip only where the line has a rule's command already (and the other letter is an option); a letter
-    // iptables does not know, where the other is known (a command only while the line has none).
-    if (command) {
-      if (!this.cmd.spec?.ruleSpec || !otherOption) return false;
-    } else if (!(otherOption || (otherCommand && !this.cmd.spec)) || this.resolve(w)) return false;
-    const meant = otherCommand ? `the command ${other} (${otherCommand.long})` : `${other} (${otherOption!.names[0]})`;
-    const known = command ? `${w} is a command (${command.long}), and this line has ${this.cmd.commandToken.raw} already` : `iptables has no option ${w}`;
-    this.fail(command ? 'syntax' : 'unknown-option', t.range, `Options are case-sensitive: ${known}. Did you mean ${meant}?`, { suggestions: [other] });
-    const as = t.part(other, other, 0, t.end - t.start);
-    if (otherCommand) this.readCommand(as, otherCommand);
-    else this.readOption(as);
-    return true;
-  }
 
-  /**
-   * `--comment web server`: free text with a space, unquoted. The shell (or iptables-restore) splits it, and iptables
-   * refuses the words after the first ("Bad argument"). One finding for all of them.
-   */
-  private unquotedText(t: Token, value: Token, option: string): void {
-    let last = t;
-    while (this.next() && !looksLikeOption(this.next()!) && this.next()!.value !== '!' && !this.next()!.dynamic && !this.next()!.raw.startsWith('#')) last = this.tokens[this.i++];
-    const words = this.tokens.slice(this.tokens.indexOf(t), this.i).map((x) => x.raw).join(' ');
-    const whole = { start: value.range.start, end: last.range.end };
-    const quotable = whole.start.line === whole.end.line && !/["'\\]/.test(`${value.raw} ${words}`);
-    this.fail('syntax', { start: t.range.start, end: last.range.end },
-      `${option} takes one word: '${words}' after '${value.raw}' is read as more words of the rule, and iptables refuses them ("Bad argument '${t.raw}'"). Quote the whole text: ${option} "${value.raw} ${words}".`,
-      quotable ? { quote: whole } : undefined);
-  }
 
-  /** `iptables -A INPUT ...` pasted into a rules file, whose lines are what follows the command's name. */
-  private pastedCommand(t: Token): void {
-    let last = t;
-    if (t.value === 'sudo' && this.next() && /^(\S*\/)?ip6?tables(-legacy|-nft)?$/.test(this.next()!.value)) last = this.tokens[this.i++];
-    const words = t === last ? t.raw : `${t.raw} ${last.raw}`;
-    this.fail('syntax', { start: t.range.start, end: last.range.end },
-      `A rules file holds what follows the command's name: iptables-restore reads '-A INPUT ...', not '${words} -A INPUT ...', and refuses the line ("Bad argument '${t.raw}'"). Remove '${words}'.`,
-      { pasted: { start: t.range.start, end: this.next()?.range.start ?? last.range.end } });
-  }
 
   /** `-A INPUT ... -j ACCEPT # ssh`: iptables-restore reads the comment as words of the rule. One finding for all of it. */
   private trailingComment(t: Token): void {
@@ -820,7 +707,7 @@ class CommandParser {
     return true;
   }
 
-  private readCommand(t: Token, spec: CommandSpec): void {
+  readCommand(t: Token, spec: CommandSpec): void {
     if (this.cmd.spec && listsAndZeroes(this.cmd.spec, spec)) {
       // `-L -Z`: the counters are listed, then zeroed; a chain named with either (the first one kept here).
       const n = this.next();
@@ -831,7 +718,7 @@ class CommandParser {
       return;
     }
     if (this.cmd.spec) {
-      if (t.value.length === 2 && this.caseSlip(t, spec)) return;
+      if (t.value.length === 2 && caseSlip(this, t, spec)) return;
       this.fail('syntax', t.range, `Only one command per line: '${this.cmd.commandToken.raw}' already given, then '${t.raw}'.`);
       return;
     }
@@ -894,7 +781,7 @@ class CommandParser {
   }
 
   /** Every option spec a word may resolve to, in iptables' order: own options, loaded matches, the target. */
-  private resolve(word: string): Resolved | undefined {
+  resolve(word: string): Resolved | undefined {
     // getopt prefers an exact name over an abbreviation among the loaded options; only when it knows neither does
     // iptables load the protocol's match (-p tcp) and try again.
     const exact = exactOption;
@@ -933,7 +820,7 @@ class CommandParser {
     return undefined;
   }
 
-  private readOption(word: Token): void {
+  readOption(word: Token): void {
     let t = word;
     const eq = t.value.indexOf('=');
     if (t.value.startsWith('--') && eq > 2 && t.raw.indexOf('=') > 2) {
@@ -950,10 +837,10 @@ class CommandParser {
     this.pendingNeg = undefined;
     if (!found) {
       if (this.fuzzy) return;
-      if (this.blankInName(t, neg) || this.oneDash(t, neg)) return;
+      if (blankInName(this, t, neg) || oneDash(this, t, neg)) return;
       if (w.length === 2) {
         this.pendingNeg = neg;
-        if (this.caseSlip(t, undefined)) return;
+        if (caseSlip(this, t, undefined)) return;
         this.pendingNeg = undefined;
       }
       return this.unknownOption(t);
@@ -1099,7 +986,7 @@ class CommandParser {
       }
       this.i++;
       use.push(a);
-      if (k === total - 1 && !nameArg && !textual && this.splitList(a)) return;
+      if (k === total - 1 && !nameArg && !textual && splitList(this, a)) return;
       if (!nameArg && !a.dynamic) {
         this.valueTok = a;
         this.valueKind = kinds[k];

@@ -192,3 +192,8 @@ export function textOf(words: Words | undefined, r: WordRef): string | undefined
 export function dynamicOf(words: Words | undefined, r: WordRef): boolean {
   return typeof r === 'number' ? words!.dynamic(r) : r.dynamic;
 }
+
+/** A word that reads as an option (`-p`, `--dport`), not a value (`-1`, a shell expansion). */
+export function looksLikeOption(t: Token): boolean {
+  return !t.dynamic && t.value.length > 1 && t.value.startsWith('-') && !/^-\d/.test(t.value);
+}
