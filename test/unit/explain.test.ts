@@ -102,5 +102,5 @@ test('the hover on an ipset name says which rules use it, and where a script mak
   const mapped = "#!/bin/sh\nipset create prio hash:ip\niptables -t mangle -A POSTROUTING -j SET --map-set prio dst --map-mark\niptables -A INPUT -m set --match-set prio src -j DROP\n";
   assert.match(hover(lint(mapped, { fileName: 'fw.sh' }), { line: 3, character: 39 })!.markdown, /^\*\*ipset `prio`\*\*: 2 rules of this file use it \(lines 3, 4\)\./);
   const restore = '*filter\n-A INPUT -m set --match-set blocklist src -j DROP\nCOMMIT\n';
-  assert.match(hover(lint(restore), { line: 1, character: 30 })!.markdown, /1 rule of this file use it \(line 2\)\.\n\nIts addresses live in the set, outside iptables: `ipset list blocklist`/);
+  assert.match(hover(lint(restore), { line: 1, character: 30 })!.markdown, /1 rule of this file uses it \(line 2\)\.\n\nIts addresses live in the set, outside iptables: `ipset list blocklist`/);
 });

@@ -103,7 +103,7 @@ function setMarkdown(result: LintResult, name: string): string {
   const made = result.ruleset.ipsets?.made.filter((m) => m.name === name) ?? [];
   const kind = (m: (typeof made)[number]) => (m.type ? ` (${m.type}${m.family ? `, IPv${m.family}` : ''})` : '');
   const where = made.length ? `Made on line ${made.map((m) => `${m.line + 1}${kind(m)}`).join(', line ')}.` : 'Its addresses live in the set, outside iptables: `ipset list ' + name + '` shows them; the set must exist before the rules load.';
-  return `**ipset \`${name}\`**: ${counted(uses.length, 'rule')} of this file use it (line${uses.length === 1 ? '' : 's'} ${uses.slice(0, 8).map((c) => c.startLine + 1).join(', ')}${uses.length > 8 ? ', ...' : ''}).\n\n${where}`;
+  return `**ipset \`${name}\`**: ${counted(uses.length, 'rule')} of this file ${uses.length === 1 ? 'uses' : 'use'} it (line${uses.length === 1 ? '' : 's'} ${uses.slice(0, 8).map((c) => c.startLine + 1).join(', ')}${uses.length > 8 ? ', ...' : ''}).\n\n${where}`;
 }
 
 
