@@ -79,12 +79,15 @@ export function oneDash(p: SlipHost, t: Token, neg: Token | undefined): boolean 
  * finding, with the value joined, where the joined value is one the option takes.
  */
 export function blankInValue(p: SlipHost, t: Token, prev: Token, kind: ValueKind, option: string): boolean {
+  if (t.dynamic || t.quoted || prev.quoted) return false;
   const after = p.next();
   // A port after a NAT target's address is its port; any other join needs a separator at the blank.
   const joins: Array<[string, Token]> = [[`${prev.raw}${t.raw}`, t]];
   if (kind.name === 'nat-target' && /^\d+(-\d+)?$/.test(t.raw)) joins.push([`${prev.raw}:${t.raw}`, t]);
   if (/^[-:/,]$/.test(t.raw) && after && !after.dynamic && !looksLikeOption(after)) joins.unshift([`${prev.raw}${t.raw}${after.raw}`, after]);
-  const found = joins.find(([text, last]) => !t.dynamic && !t.quoted && !prev.quoted && last.line === prev.endLine && /[-:/,]$|^[-:/,]/.test(text.slice(prev.raw.length - 1, prev.raw.length + 1)) && kind.validate(text, p.valueCtx) === undefined);
+  // The blank stood beside a separator (`10.0.0.1 -`, `1000: 2000`, `192.168.1.0 /24`), or is a NAT target's `:`.
+  const atBlank = (text: string) => /[-:/,]$|^[-:/,]/.test(text.slice(prev.raw.length - 1, prev.raw.length + 1));
+  const found = joins.find(([text, last]) => last.line === prev.endLine && atBlank(text) && kind.validate(text, p.valueCtx) === undefined);
   if (!found) return false;
   const [text, last] = found;
   if (last !== t) p.i++;
