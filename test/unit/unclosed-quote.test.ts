@@ -71,3 +71,21 @@ test('an unclosed quote is reported exactly where bash finds one', { skip: !hasB
     assert.equal(unclosedErrors(text).length > 0, bashSays, `${JSON.stringify(text)}: bash says ${JSON.stringify(bash.stderr)}`);
   }), { numRuns: Number(process.env.PROPERTY_RUNS ?? 300), seed: 9 });
 });
+
+test('an expansion left open ($(, ${, a backquote) is reported exactly where bash finds one', { skip: !hasBash && !process.env.CI && 'bash is not installed' }, () => {
+  assert.match(unclosedErrors('iptables -A INPUT -s $(cat /etc/allow -j ACCEPT\n')[0].message, /^This command substitution \$\( is never closed: .*matching \)\)/);
+  assert.deepEqual(unclosedErrors('iptables -A INPUT -s ${NET -j DROP\n')[0].range, { start: { line: 0, character: 21 }, end: { line: 0, character: 23 } });
+  assert.match(unclosedErrors('iptables -A INPUT -s `cat x -j DROP\n')[0].message, /^This backquote \(command substitution\) is never closed/);
+  assert.deepEqual(unclosedErrors('iptables -A INPUT -s $(cat x) -j DROP\necho "${A:-$(date)}" `true`\n'), []);
+  // Where bash finds no other syntax error first, it and the linter agree on whether the script ends inside one.
+  const script = fc.string({ unit: fc.constantFrom('a', ' ', '"', '$(', ')', '${', '}', '`', '\n'), maxLength: 24 });
+  let compared = 0;
+  fc.assert(fc.property(script, (text) => {
+    const bash = spawnSync('bash', ['-n'], { input: text, encoding: 'utf8' });
+    const bashSays = /unexpected EOF while looking for matching/.test(bash.stderr);
+    if (!bashSays && bash.status !== 0) return;
+    compared++;
+    assert.equal(unclosedErrors(text).length > 0, bashSays, `${JSON.stringify(text)}: bash says ${JSON.stringify(bash.stderr)}`);
+  }), { numRuns: Number(process.env.PROPERTY_RUNS ?? 300), seed: 10 });
+  assert.ok(compared > 50, `${compared}`);
+});

@@ -58,40 +58,74 @@ function operatorAt(text: string, i: number): string | undefined {
 /** Reads the extent of `$(...)`, `${...}` or `$((...))` starting at `i` (the `$`); returns the end offset. */
 function skipDollar(text: string, i: number): number {
   const next = text[i + 1];
-  if (next === '{' || next === '(') {
-    const close = next === '{' ? '}' : ')';
-    let depth = 0;
-    let j = i + 1;
-    while (j < text.length) {
-      const c = text[j];
-      if (c === '\\') {
-        j += 2;
-        continue;
-      }
-      if (c === "'" && next === '(') {
-        const q = text.indexOf("'", j + 1);
-        j = q < 0 ? text.length : q + 1;
-        continue;
-      }
-      if (c === next) depth++;
-      else if (c === close) {
-        depth--;
-        if (depth === 0) return j + 1;
-      }
-      j++;
-    }
-    return text.length;
-  }
+  if (next === '{' || next === '(') return skipNested(text, i + 2, next === '{' ? '}' : ')', next);
   let j = i + 1;
   if (j < text.length && /[@*#?$!0-9-]/.test(text[j])) return j + 1;
   while (j < text.length && /[A-Za-z0-9_]/.test(text[j])) j++;
   return j;
 }
 
+/**
+ * From `j`, inside `$(` or `${`, past the `close` that ends it (the end of the text when none does): escapes, quotes
+ * and the expansions nested in it are skipped as the shell reads them, so that their `)` or `}` ends nothing here.
+ */
+/** Set by the readers of an expansion when the text ends inside it (its `)`, `}`, quote or backquote never comes). */
+let ranOut = false;
+
+function skipNested(text: string, j: number, close: string, open: string): number {
+  let depth = 1;
+  while (j < text.length) {
+    const c = text[j];
+    if (c === '\\') j += 2;
+    else if (c === "'" && open === '(') j = pastQuote(text, j, "'");
+    else if (c === '"') j = skipDoubleQuoted(text, j + 1);
+    else if (c === '`') j = pastQuote(text, j, '`');
+    else if (c === '$' && (text[j + 1] === '(' || text[j + 1] === '{')) j = skipDollar(text, j);
+    else {
+      if (c === open) depth++;
+      else if (c === close && --depth === 0) return j + 1;
+      j++;
+    }
+  }
+  ranOut = true;
+  return text.length;
+}
+
+/**
+ * Past the `quote` that closes the one at `j` (a single quote; a backquote, inside which a backslash escapes the next
+ * character); the end of the text when none does.
+ */
+function pastQuote(text: string, j: number, quote: string): number {
+  for (let k = j + 1; k < text.length; k++) {
+    if (text[k] === quote) return k + 1;
+    if (quote === '`' && text[k] === '\\') k++;
+  }
+  ranOut = true;
+  return text.length;
+}
+
+/** From `j`, inside a double quote, past its closing quote (the end of the text when none): escapes and expansions skipped. */
+function skipDoubleQuoted(text: string, j: number): number {
+  while (j < text.length && text[j] !== '"') {
+    if (text[j] === '\\') j += 2;
+    else if (text[j] === '$' && (text[j + 1] === '(' || text[j + 1] === '{')) j = skipDollar(text, j);
+    else if (text[j] === '`') j = pastQuote(text, j, '`');
+    else j++;
+  }
+  if (j >= text.length) ranOut = true;
+  return Math.min(j + 1, text.length);
+}
+
 /** A quote the shell never finds the end of: where it opens, and which it is. */
 export interface UnclosedQuote {
   offset: number;
+  /** `"`, `'`, or the opening of an expansion: `$(`, `${`, a backquote. */
   quote: string;
+}
+
+/** What opens at `offset`, as withoutUnclosed names it: a quote, or the opening of an expansion. */
+function openerAt(text: string, offset: number): string {
+  return text[offset] === '$' ? text.slice(offset, offset + 2) : text[offset];
 }
 
 /** The script's words, operators, comments and here-documents; a quote left open is added to `unclosed` when given. */
@@ -150,7 +184,7 @@ export function lexShell(text: string, index = new LineIndex(text), unclosed?: U
       while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;
       const w = readWord(text, i, index, template);
       if (w) {
-        if (w.open >= 0) unclosed?.push({ offset: w.open, quote: text[w.open] });
+        if (w.open >= 0) unclosed?.push({ offset: w.open, quote: openerAt(text, w.open) });
         if (redir[1].startsWith('<<')) heredocs.push({ delimiter: w.token.value, quoted: w.token.quoted, stripTabs: redir[1] === '<<-' });
         item.target = w.token;
         i = w.end;
@@ -163,7 +197,7 @@ export function lexShell(text: string, index = new LineIndex(text), unclosed?: U
       continue;
     }
     items.push(w.token);
-    if (w.open >= 0) unclosed?.push({ offset: w.open, quote: text[w.open] });
+    if (w.open >= 0) unclosed?.push({ offset: w.open, quote: openerAt(text, w.open) });
     // Each template span of the word: a statement's effect on the lines after it, or none (a value, a comment).
     for (const [from, to] of w.spans ?? []) items.push({ kind: 'template', effect: statementEffects(text.slice(from, to))[0] ?? 'none', range: index.range(from, to) });
     i = w.end;
@@ -205,13 +239,11 @@ function templateCommentEnd(text: string, i: number): number {
  * (`{{ ... }}`, `{% ... %}`, up to the end of its line); undefined when none starts there.
  */
 function expansionEnd(text: string, i: number, template: boolean): number | undefined {
+  ranOut = false;
   // A span ends with its line at the latest; a comment's `{#` that nothing closes is no span (`n={#`).
   if (template && opensSpan(text, i, text.length) && (text[i + 1] !== '#' || templateCommentEnd(text, i) >= 0)) return spanEnd(text, i, text.length);
   if (text[i] === '$' && i + 1 < text.length && /[A-Za-z_{(@*#?$!0-9-]/.test(text[i + 1])) return skipDollar(text, i);
-  if (text[i] === '`') {
-    const e = text.indexOf('`', i + 1);
-    return e < 0 ? text.length : e + 1;
-  }
+  if (text[i] === '`') return pastQuote(text, i, '`');
   return undefined;
 }
 
@@ -253,6 +285,7 @@ function readWord(text: string, i: number, index: LineIndex, template = false): 
   const expansion = (at: number): number | undefined => {
     const x = expansionEnd(text, at, template);
     if (x !== undefined && template && text[at] === '{') (spans ??= []).push([at, x]);
+    if (x !== undefined && open < 0 && ranOut) open = at;
     return x;
   };
   const n = text.length;

@@ -679,6 +679,15 @@ function reportShBraces(simple: readonly SimpleCommand[], shell: Shell, sink: Di
 /** The operators that end a command (a redirection is part of it). */
 const COMMAND_ENDS = new Set(['\n', ';', ';;', '&&', '||', '|', '&', '(', ')']);
 
+/** What withoutUnclosed calls each opening the shell never finds the end of, and the character that would end it. */
+const UNCLOSED: Record<string, [string, string]> = {
+  '"': ['double quote', '"'],
+  "'": ['single quote', "'"],
+  '`': ['backquote (command substitution)', '`'],
+  '$(': ['command substitution $(', ')'],
+  '${': ['parameter expansion ${', '}'],
+};
+
 /**
  * A quote left open swallows the rest of the script into one word: the shell reads to the end of the file looking
  * for its end, then stops with a syntax error, so the command it stands in does not run, nor anything after it.
@@ -688,9 +697,9 @@ function withoutUnclosed(items: ShellItem[], unclosed: UnclosedQuote[], index: L
   const first = unclosed[0];
   if (!first) return items;
   const at = index.position(first.offset);
-  const what = first.quote === '"' ? 'double quote' : 'single quote';
-  sink.error('syntax', { start: at, end: { line: at.line, character: at.character + 1 } },
-    `This ${what} is never closed: the shell reads to the end of the file looking for its end, then stops with a syntax error (unexpected EOF while looking for the matching ${first.quote}). The command it stands in does not run, nor does anything after it.`);
+  const [what, closer] = UNCLOSED[first.quote] ?? ['single quote', "'"];
+  sink.error('syntax', { start: at, end: { line: at.line, character: at.character + first.quote.length } },
+    `This ${what} is never closed: the shell reads to the end of the file looking for its end, then stops with a syntax error (unexpected EOF while looking for the matching ${closer}). The command it stands in does not run, nor does anything after it.`);
   // The word the quote opens in (a command's, or one a redirection names), then back to the start of its command.
   const holds = (t: Token | undefined) => !!t && comparePos(t.range.start, at) <= 0 && comparePos(at, t.range.end) < 0;
   const word = items.findIndex((it) => holds(it.kind === 'word' ? it : it.kind === 'op' ? it.target : undefined));
