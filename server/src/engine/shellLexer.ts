@@ -65,13 +65,13 @@ function skipDollar(text: string, i: number): number {
   return j;
 }
 
+/** Set by the readers of an expansion when the text ends inside it (its `)`, `}`, quote or backquote never comes). */
+let ranOut = false;
+
 /**
  * From `j`, inside `$(` or `${`, past the `close` that ends it (the end of the text when none does): escapes, quotes
  * and the expansions nested in it are skipped as the shell reads them, so that their `)` or `}` ends nothing here.
  */
-/** Set by the readers of an expansion when the text ends inside it (its `)`, `}`, quote or backquote never comes). */
-let ranOut = false;
-
 function skipNested(text: string, j: number, close: string, open: string): number {
   let depth = 1;
   while (j < text.length) {
