@@ -118,6 +118,11 @@ test('missing-established: deny at the end, new connections accepted, no ESTABLI
   assert.match(expectOne(lan, 'missing-established', 1, 'DROP').message, /from every address on every port/);
   expectNone('*filter\n:INPUT DROP [0:0]\n-A INPUT -i eth0 -m state --state ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -s 192.168.1.0/24 -j ACCEPT\n-A INPUT -p tcp --dport 80 -j ACCEPT\nCOMMIT\n', 'missing-established');
   expectNone('*filter\n:OUTPUT DROP [0:0]\n-A OUTPUT -s 192.168.0.14/32 -p tcp -j ACCEPT\nCOMMIT\n', 'missing-established');
+  // An ICMP accept leaves the ports whole (ICMP has none) but takes no TCP or UDP reply; a UDP one takes some.
+  const ping = '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -p icmp --icmp-type 8 -j ACCEPT\nCOMMIT\n';
+  expectOne(ping, 'missing-established', 1, 'DROP');
+  expectNone(ping, 'pmtu-blocked');
+  expectNone(ping.replace('-p icmp --icmp-type 8', '-p udp -m state --state ESTABLISHED'), 'missing-established');
   const out = '*filter\n:OUTPUT DROP [0:0]\n-A OUTPUT -d 192.168.1.0/24 -j ACCEPT\n-A OUTPUT -p tcp --dport 443 -j ACCEPT\nCOMMIT\n';
   assert.match(expectOne(out, 'missing-established', 1, 'DROP').message, /to every address on every port/);
   // FORWARD: the replies of what it accepts come back the other way round (`-i lan -o wan` is answered `-i wan -o lan`).

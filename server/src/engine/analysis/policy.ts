@@ -134,13 +134,14 @@ function checkEstablished(model: AnalysisModel, ctx: CheckContext, cs: ChainStat
 }
 
 /**
- * Whether a rule may accept the replies of every connection: ESTABLISHED packets on every port, from (in OUTPUT: to)
- * every address, on an interface other than the loopback one (see AnalysisModel.ruleMayAccept).
+ * Whether a rule may accept the replies of every connection: ESTABLISHED TCP or UDP packets on every port, from (in
+ * OUTPUT: to) every address, on an interface other than the loopback one (see AnalysisModel.ruleMayAccept). (An ICMP
+ * rule leaves the ports whole too, as no ICMP packet has one: `-p icmp --icmp-type 8 -j ACCEPT` takes no reply.)
  */
 export function acceptsReplies(model: AnalysisModel, cs: ChainState, ri: RuleInfo): boolean {
   const space = model.space(cs);
   const otherSide = cs.name === 'OUTPUT' ? Dim.Dst : Dim.Src;
-  return model.ruleMayAccept(ri) && ri.box[Dim.State].has(2n) && space.isFull(ri.box, Dim.Dport) && space.isFull(ri.box, otherSide) && !isLoopbackOnly(ri);
+  return model.ruleMayAccept(ri) && ri.box[Dim.State].has(2n) && (ri.box[Dim.Proto].has(6n) || ri.box[Dim.Proto].has(17n)) && space.isFull(ri.box, Dim.Dport) && space.isFull(ri.box, otherSide) && !isLoopbackOnly(ri);
 }
 
 /**
