@@ -1,7 +1,7 @@
 /** Engine results to LSP shapes. */
 import { Diagnostic as LspDiagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver';
 import { docUrl } from './engine/checks/codes';
-import { Diagnostic } from './engine/types';
+import { Diagnostic, severityRank } from './engine/types';
 
 const SEVERITY: Record<string, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -29,8 +29,6 @@ export function toLspDiagnostic(d: Diagnostic, uri: string, docsBase: string): L
   return out;
 }
 
-const RANK: Record<string, number> = { error: 0, warning: 1, info: 2, hint: 3 };
-
 /**
  * The findings a document publishes: all of them, or where there are more than `max` (the setting
  * iptables.maxNumberOfProblems) the most severe `max` of them, in the document's order, and a note at the top of the
@@ -39,7 +37,7 @@ const RANK: Record<string, number> = { error: 0, warning: 1, info: 2, hint: 3 };
  */
 export function publishedDiagnostics(all: readonly Diagnostic[], max: number, uri: string, docsBase: string): LspDiagnostic[] {
   if (all.length <= max) return all.map((d) => toLspDiagnostic(d, uri, docsBase));
-  const kept = all.map((d, i) => ({ d, i })).sort((a, b) => RANK[a.d.severity] - RANK[b.d.severity] || a.i - b.i).slice(0, max).sort((a, b) => a.i - b.i);
+  const kept = all.map((d, i) => ({ d, i })).sort((a, b) => severityRank(a.d.severity) - severityRank(b.d.severity) || a.i - b.i).slice(0, max).sort((a, b) => a.i - b.i);
   const note: LspDiagnostic = {
     range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
     severity: DiagnosticSeverity.Information,

@@ -4,7 +4,7 @@ import { fixAll } from '../engine/fixes';
 import { VERSION } from '../version';
 import { fixDiff, githubAnnotation, sarifLog } from './formats';
 import { lint, LintOptions, LintResult } from '../engine/lint';
-import { Diagnostic, Severity } from '../engine/types';
+import { Diagnostic, Severity, SEVERITIES, severityRank } from '../engine/types';
 import { CODE_INFO } from '../engine/checks/codes';
 import { suggest } from '../engine/suggest';
 import { runTrace } from './trace';
@@ -76,10 +76,8 @@ interface Args {
   failOn: Severity;
 }
 
-/** From the gravest down: a finding is reported when its severity is at or above --severity's. */
-const SEVERITIES: Severity[] = ['error', 'warning', 'info', 'hint'];
-
-const atLeast = (s: Severity, level: Severity) => SEVERITIES.indexOf(s) <= SEVERITIES.indexOf(level);
+/** A finding is reported when its severity is at or above --severity's (and fails the run at or above --fail-on's). */
+const atLeast = (s: Severity, level: Severity) => severityRank(s) <= severityRank(level);
 
 /** The options that take a value (as `--severity warning` or `--severity=warning`), but --format. */
 const VALUED = ['--severity', '--exclude', '--fail-on', '--ssh-port'];

@@ -401,10 +401,6 @@ function nameFixes(fc: FixContext): Fix[] {
   return suggestions(fc);
 }
 
-/** The longest text the comment match keeps (longer is refused). */
-const COMMENT_MAX = 256;
-
-/** `... -j ACCEPT # ssh` in a restore file: the comment on a line of its own above, or kept in the rule by -m comment. */
 /** `--comment web server`: the words in one pair of quotes, as they stand (spaces included). */
 function quoteTextFix({ data, doc }: FixContext): Fix[] {
   const range = data.quote as Range | undefined;
@@ -430,6 +426,10 @@ function pastedCommandFix({ data }: FixContext): Fix[] {
   return range ? [{ title: "Remove the command's name", edits: [{ range, newText: '' }], preferred: true, safe: true }] : [];
 }
 
+/** The longest text the comment match keeps (longer is refused). */
+const COMMENT_MAX = 256;
+
+/** `... -j ACCEPT # ssh` in a restore file: the comment on a line of its own above, or kept in the rule by -m comment. */
 function trailingCommentFixes({ data, doc, diag }: FixContext): Fix[] {
   const text = data.trailingComment;
   if (typeof text !== 'string') return [];

@@ -3,7 +3,7 @@ import { checkKernel } from './checks/kernel';
 import { checkIpsets } from './checks/ipsets';
 import { CheckContext, DEFAULT_SETTINGS, LintSettings } from './checks/context';
 import { sshPortsOf } from './analysis/sshPorts';
-import { checkLookalikeLine, checkLookalikes } from './checks/lookalike';
+import { checkLookalikes, reportByteOrderMark } from './checks/lookalike';
 import { noteErrexitStop } from './checks/errexit';
 import { checkRerun } from './checks/rerun';
 import { runAnalysis } from './analysis';
@@ -204,10 +204,7 @@ export function lint(text: string, opts: LintOptions = {}): LintResult {
   const marked = format === 'script' && text.charCodeAt(0) === 0xfeff;
   const ruleset = format === 'script' ? parseScript(marked ? ` ${text.slice(1)}` : text, family, index, { family: opts.family, fileName: opts.fileName, readFile: opts.readFile }) : parseRestore(text, family, index, memo);
   const sink = new DiagnosticSink();
-  if (marked) {
-    checkLookalikeLine('\ufeff', 0, sink);
-    sink.items[0].data = { ...sink.items[0].data, byItself: true };
-  }
+  if (marked) reportByteOrderMark(sink);
   sink.addAll(ruleset.diagnostics);
   if (ruleset.template && !isTemplateName(opts.fileName)) {
     const how = ruleset.format === 'script' ? 'the shell runs it as it stands: iptables is given `{{` as a word, and `{%` is a command that does not exist' : 'iptables-restore reads it as words of the ruleset and refuses the file';

@@ -11,6 +11,14 @@ export interface Range {
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
+/** The severities, the gravest first. */
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info', 'hint'];
+
+/** 0 for an error, up to 3 for a hint: the lower, the graver. */
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+
 export interface RelatedInfo {
   range: Range;
   message: string;

@@ -35,6 +35,16 @@ export function checkLookalikes(index: LineIndex, lines: Iterable<number>, sink:
   for (const line of lines) checkLookalikeLine(index.lineText(line), line, sink);
 }
 
+/**
+ * A byte-order mark that begins the file: its finding stands by itself (see rankLookalikes), as iptables-restore
+ * refuses the file for it and the shell its first word, though no other finding on the line comes of it.
+ */
+export function reportByteOrderMark(sink: DiagnosticSink): void {
+  checkLookalikeLine('\uFEFF', 0, sink);
+  const mark = sink.items[sink.items.length - 1];
+  mark.data = { ...mark.data, byItself: true };
+}
+
 /** Reports look-alike characters on one line of text. */
 export function checkLookalikeLine(text: string, line: number, sink: DiagnosticSink): void {
   {

@@ -53,7 +53,6 @@ function allOptionNames(specs: OptionSpec[]): string[] {
   return specs.flatMap((s) => (s.short ? [s.short, ...s.names] : s.names));
 }
 
-
 /** Every option iptables knows, of every module: one list, so that exactOption keeps one index of their names. */
 const ALL_OPTIONS = [...GENERIC_OPTIONS, ...MATCHES.flatMap((m) => m.options), ...TARGETS.flatMap((m) => m.options)];
 
@@ -590,14 +589,14 @@ class CommandParser implements SlipHost {
   /** A shell expansion stood where an option could be: later words may belong to options it holds. */
   private fuzzy = false;
   readonly valueCtx: { family: Family };
-  /** The unquoted free text that ended last (`--comment web`), its option, and the place of the word after it. */
-  private textValue: Token | undefined = undefined;
-  private textOption: OptionNode | undefined = undefined;
-  private textNext = -1;
-  /** The last value read (its word and kind), and the place of the word after it. */
+  /**
+   * The last value read: its word, its kind, its option, whether it is the option's last value, and the place of
+   * the word after it (a stray word there may be the rest of it: see slips).
+   */
   private valueTok: Token | undefined = undefined;
   private valueKind: ValueKind | undefined = undefined;
-  private valueOf = '';
+  private valueOption: OptionNode | undefined = undefined;
+  private valueLast = false;
   private valueNext = -1;
 
   constructor(readonly tokens: Token[], readonly ctx: CommandContext, counters?: Token) {
@@ -672,19 +671,15 @@ class CommandParser implements SlipHost {
     if (w.startsWith('-') && w.length > 1) return this.readOption(t);
     if (this.fuzzy) return;
     if (this.ctx.format === 'restore' && t.raw.startsWith('#')) return this.trailingComment(t);
-    if (this.textNext === this.i - 1) return unquotedText(this, t, this.textValue!, this.textOption!.nameToken.value);
-    if (this.valueNext === this.i - 1 && blankInValue(this, t, this.valueTok!, this.valueKind!, this.valueOf)) return;
+    if (this.valueNext === this.i - 1) {
+      const [value, option] = [this.valueTok!, this.valueOption!.nameToken.value];
+      if (this.valueKind!.spaced && this.valueLast && !value.quoted) return unquotedText(this, t, value, option);
+      if (blankInValue(this, t, value, this.valueKind!, option)) return;
+    }
     if (w === '-' && blankInName(this, t, undefined)) return;
     if (this.i === 1 && /^(sudo|(\S*\/)?ip6?tables(-legacy|-nft)?)$/.test(t.value) && this.ctx.format === 'restore') return pastedCommand(this, t);
     this.fail('syntax', t.range, `Unexpected word '${t.raw}': it is not an option, and no option before it takes a value here.`);
   }
-
-
-
-
-
-
-
 
   /** `-A INPUT ... -j ACCEPT # ssh`: iptables-restore reads the comment as words of the rule. One finding for all of it. */
   private trailingComment(t: Token): void {
@@ -990,15 +985,9 @@ class CommandParser implements SlipHost {
       if (!nameArg && !a.dynamic) {
         this.valueTok = a;
         this.valueKind = kinds[k];
-        this.valueOf = nameToken.value;
+        this.valueOption = use;
+        this.valueLast = k === total - 1;
         this.valueNext = this.i;
-      }
-      if (textual && kinds[k].spaced && k === total - 1 && !a.quoted && !a.dynamic) {
-        this.textValue = a;
-        this.textOption = use;
-        this.textNext = this.i;
-      }
-      if (!nameArg && !a.dynamic) {
         const problem = kinds[k].validate(a.value, this.valueCtx);
         if (problem) {
           const severity = problem.severity ?? 'error';

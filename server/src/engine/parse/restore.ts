@@ -11,7 +11,7 @@ import { DiagnosticSink } from './diagnostics';
 import { causedByGone } from './gone';
 import { legacyOnly } from '../checks/legacy';
 import { AnalysisMemo, ParsedLine } from '../memo';
-import { checkLookalikeLine } from '../checks/lookalike';
+import { checkLookalikeLine, reportByteOrderMark } from '../checks/lookalike';
 import { hasInlineStatement, hasSpan, holdsTemplate, lexTemplateLine, statementEffects, TemplateBlocks } from './template';
 
 const COUNTERS_RE = /^\[\d+:\d+\]$/;
@@ -208,10 +208,7 @@ class RestoreParser {
   private markedFirstLine(text: string): boolean {
     const c1 = text.charCodeAt(1);
     if (c1 !== 42 /* * */ && c1 !== 35 /* # */) return false;
-    // The mark refuses the file by itself (no other finding on the line comes of it).
-    checkLookalikeLine(text.slice(0, 1), 0, this.sink);
-    const mark = this.sink.items[this.sink.items.length - 1];
-    mark.data = { ...mark.data, byItself: true };
+    reportByteOrderMark(this.sink);
     if (c1 === 42) this.tableLine(text, 0, 1);
     else this.comments.push({ text: text.slice(1), range: lineRange(0, 1, text.length), trailing: false });
     return true;

@@ -795,6 +795,8 @@ function addIptables(g: Gathered, sc: SimpleCommand, k: number, loop: LoopOf | u
   const both = forced === undefined && loop ? familyLoop(words[k], loop) : undefined;
   const fam = both?.[0] ?? invocationFamily(words[k], aliases);
   if (!fam) return;
+  // The word that runs it, for every command it makes (one per family, one per value).
+  const program: ProgramWord = { word: words[k], known: !words[k].dynamic || aliases.has(variableName(words[k].value)) };
   for (const [n, one] of (both ?? [fam]).entries()) {
     const family = forced ?? one;
     g.families.add(family);
@@ -811,7 +813,7 @@ function addIptables(g: Gathered, sc: SimpleCommand, k: number, loop: LoopOf | u
     // Each value's command of its own (`-P $c DROP`), or one command, with what a loop says of it.
     for (const { cmd: c, info } of looped?.each ?? (cmd ? [{ cmd, info: looped?.info ?? repeated(cmd, rest, loop, both) }] : [])) {
       if (info) g.loopInfo.set(c, info);
-      g.programs.set(c, { word: words[k], known: !words[k].dynamic || aliases.has(variableName(words[k].value)) });
+      g.programs.set(c, program);
       c.index = g.commands.length;
       c.commandFamily = family;
       g.commands.push(c);
