@@ -348,3 +348,62 @@ test(`kernel (iptables-${BACKEND}): hashlimit rates and bursts: the linter refus
   assert.ok(verdicts.filter((v) => v === false).length >= 20, 'the grid holds refusals of the credit count');
   assert.deepEqual(wrong, []);
 });
+
+/**
+ * The less common extensions iptables ships: HMARK's required options, its fields named by their beginning, its
+ * prefixes as lengths or masks; the rateest match against estimators made beforehand (the kernel refuses one that
+ * names none, so each namespace first makes est0 and est1), its optional rates; the IPv6 segment routing header;
+ * CONNMARK's shifts; targets the kernel no longer has.
+ */
+const EXTENSIONS = [
+  '-t mangle -A PREROUTING -j HMARK --hmark-tuple src,dst --hmark-mod 10 --hmark-rnd 0xcafe --hmark-offset 100',
+  '-t mangle -A PREROUTING -j HMARK --hmark-tuple s,sp,CT --hmark-mod 10 --hmark-rnd 1',
+  '-t mangle -A PREROUTING -j HMARK --hmark-tuple src,,dst --hmark-mod 10 --hmark-rnd 1',
+  '-t mangle -A PREROUTING -j HMARK --hmark-tuple src, --hmark-mod 10 --hmark-rnd 1',
+  '-t mangle -A PREROUTING -j HMARK --hmark-tuple port --hmark-mod 10 --hmark-rnd 1',
+  '-t mangle -A PREROUTING -j HMARK --hmark-tuple src --hmark-mod 10',
+  '-t mangle -A PREROUTING -j HMARK --hmark-tuple src --hmark-rnd 1',
+  '-t mangle -A PREROUTING -j HMARK --hmark-mod 10 --hmark-rnd 1',
+  '-t mangle -A PREROUTING -j HMARK --hmark-tuple src --hmark-mod 0 --hmark-rnd 1',
+  '-t mangle -A PREROUTING -j HMARK --hmark-spi-mask 1 --hmark-sport-mask 2 --hmark-mod 1 --hmark-rnd 1',
+  '-t mangle -A PREROUTING -j HMARK --hmark-spi 1 --hmark-dport 2 --hmark-mod 1 --hmark-rnd 1',
+  '-t mangle -A PREROUTING -j HMARK --hmark-sport 1 --hmark-mod 1 --hmark-rnd 1',
+  '-t mangle -A PREROUTING -j HMARK --hmark-proto-mask 0x1ff --hmark-tuple src --hmark-mod 1 --hmark-rnd 1',
+  ...['24', '32', '33', '129', '200', '4294967296', '-1', '010', '0x10', '255.0.255.0', '1.2.3', 'ffff:0:ffff::', '::', 'abc'].map((p) => `-t mangle -A PREROUTING -j HMARK --hmark-src-prefix ${p} --hmark-mod 1 --hmark-rnd 1`),
+  '-t mangle -A PREROUTING -m rateest --rateest est0 --rateest-bps 1mbit --rateest-gt -j ACCEPT',
+  '-t mangle -A PREROUTING -m rateest --rateest1 est0 --rateest-bps1 --rateest-gt --rateest2 est1 --rateest-bps2 -j ACCEPT',
+  '-t mangle -A PREROUTING -m rateest --rateest1 est0 --rateest-bps1 --rateest-gt --rateest2 est1 -j ACCEPT',
+  '-t mangle -A PREROUTING -m rateest --rateest-delta --rateest1 est0 --rateest-bps1 1mbit --rateest-gt --rateest2 est1 --rateest-bps2 1.5MBIT -j ACCEPT',
+  '-t mangle -A PREROUTING -m rateest --rateest1 est0 --rateest-pps1 0x10 --rateest-lt -j ACCEPT',
+  '-t mangle -A PREROUTING -m rateest --rateest1 est0 --rateest-bps1 ! --rateest-gt -j ACCEPT',
+  '-t mangle -A PREROUTING -m rateest --rateest1 est0 ! --rateest-bps1 --rateest-gt -j ACCEPT',
+  '-t mangle -A PREROUTING -m rateest --rateest1 est0 --rateest-gt -j ACCEPT',
+  '-t mangle -A PREROUTING -m rateest --rateest1 est0 --rateest-bps1 -j ACCEPT',
+  '-t mangle -A PREROUTING -m rateest --rateest-bps1 --rateest-gt -j ACCEPT',
+  '-t mangle -A PREROUTING -m rateest --rateest1 est0 --rateest-bps1 10xyz --rateest-gt -j ACCEPT',
+  '-t mangle -A PREROUTING -m rateest --rateest1 est0 --rateest-bps1 2KiBps --rateest-gt -j ACCEPT',
+  '-t mangle -A PREROUTING -m rateest --rateest1 est0 --rateest-bps1 1e3 --rateest-gt -j ACCEPT',
+  '-t mangle -A PREROUTING -m rateest --rateest1 est0 --rateest-pps1 x --rateest-gt -j ACCEPT',
+  '-t mangle -A PREROUTING -m rateest --rateest1 est0 --rateest1 est1 --rateest-bps1 --rateest-gt -j ACCEPT',
+  '-t mangle -A PREROUTING -j CONNMARK --restore-mark --left-shift-mark 31',
+  '-t mangle -A PREROUTING -j CONNMARK --restore-mark --left-shift-mark 32',
+  '-t mangle -A PREROUTING -j CONNMARK --save-mark --right-shift-mark 8',
+  '-t mangle -A PREROUTING -j CONNMARK --left-shift-mark 3',
+  '-A INPUT -j ULOG --ulog-prefix x',
+  '-A INPUT -d 10.0.0.1 -i eth0 -j CLUSTERIP --new --hashmode sourceip --clustermac 01:00:5E:00:00:20 --total-nodes 2 --local-node 1',
+];
+const EXTENSIONS6 = ['-m srh --srh-next-hdr 17 --srh-segs-left-gt 1', '! --srh-tag 5', '--srh-psid 2001:db8::/64 --srh-lsid 2001:db8::1', '--srh-nsid 10.0.0.1', '--srh-hdr-len-eq 256', '--srh-last-entry-lt 0x10', ''].map((m) => `-A INPUT -m srh ${m.replace('-m srh ', '')} -j DROP`);
+
+test(`kernel (iptables-${BACKEND}): extensions beyond the common ones (HMARK, rateest, srh, CONNMARK shifts, removed targets): the linter refuses what the kernel refuses`, { skip, timeout: 120000 }, () => {
+  const all: Case[] = [];
+  for (const family of [4, 6] as const) for (const rule of EXTENSIONS) all.push({ family, module: `rule ${rule}`, rule });
+  for (const rule of EXTENSIONS6) all.push({ family: 6, module: 'match srh', rule });
+  const estimators = ['est0', 'est1'].map((name) => `iptables-${BACKEND} -t mangle -A FORWARD -j RATEEST --rateest-name ${name} --rateest-interval 250ms --rateest-ewmalog 1s`).join('\n');
+  const verdicts = kernelVerdicts(all, estimators);
+  const wrong = all.flatMap((c, i) => {
+    const errors = lintErrors(c);
+    return verdicts[i] === undefined || verdicts[i] === (errors.length === 0) ? [] : [`${verdicts[i] ? 'false error' : 'missed refusal'}: ${show(c)}${errors[0] ? ` (${errors[0]})` : ''}`];
+  });
+  assert.deepEqual(wrong, []);
+  assert.ok(verdicts.filter((v) => v === true).length >= 30 && verdicts.filter((v) => v === false).length >= 30);
+});

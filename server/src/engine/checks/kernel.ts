@@ -813,6 +813,9 @@ const REQUIRED: Record<string, string[][]> = {
   'target:AUDIT': [['--type']],
   'target:IDLETIMER': [['--label'], ['--timeout']],
   'target:ECN': [['--ecn-tcp-remove', '--ecn-tcp-cwr', '--ecn-tcp-ece', '--ecn-ip-ect']],
+  'target:HMARK': [['--hmark-mod'], ['--hmark-rnd'], ['--hmark-tuple', '--hmark-src-prefix', '--hmark-dst-prefix', '--hmark-sport-mask', '--hmark-dport-mask', '--hmark-spi-mask', '--hmark-proto-mask', '--hmark-sport', '--hmark-dport', '--hmark-spi']],
+  // Which estimator, its bytes or packets, and how to compare: the kernel refuses a rule without any of them.
+  'match:rateest': [['--rateest1'], ['--rateest-bps1', '--rateest-pps1', '--rateest-bps2', '--rateest-pps2'], ['--rateest-lt', '--rateest-gt', '--rateest-eq']],
 };
 
 /** REQUIRED by module, looked up once per module rather than by building its name for every rule. */

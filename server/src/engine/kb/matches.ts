@@ -9,6 +9,12 @@ const strictSport = neg(['--sport', '--source-port'], v.strictPortRangeKind, spo
 const strictDport = neg(['--dport', '--destination-port'], v.strictPortRangeKind, dport.doc);
 const PORT_PROTOCOLS = ['tcp', 'udp', 'udplite', 'sctp', 'dccp'];
 
+/** A field of the IPv6 segment routing header compared with a byte: `-eq`, `-gt` and `-lt` forms of one option. */
+function comparisons(name: string, what: string) {
+  const word = { eq: 'equals', gt: 'is above', lt: 'is below' } as const;
+  return (['eq', 'gt', 'lt'] as const).map((op) => neg(`${name}-${op}`, v.intKind(0, 255), `${what} ${word[op]} N.`, { family: 6 }));
+}
+
 export const MATCHES: ModuleSpec[] = [
   match('tcp', 'TCP header fields: ports, flags and options. Loaded by `-p tcp` when one of its options follows.', [
     strictSport,
@@ -290,6 +296,28 @@ export const MATCHES: ModuleSpec[] = [
     opt('--soft', null, 'Match if any listed header is present.'),
   ], { family: 6 }),
   match('mh', 'IPv6 mobility header type.', [neg('--mh-type', v.mhTypeKind, 'Type name, number or range.')], { family: 6, protocols: ['mh', 'ipv6-mh', '135'] }),
+  match('srh', 'The IPv6 segment routing header (SRv6): its fields and the segments it lists. Packets without one do not match.', [
+    neg('--srh-next-hdr', v.intKind(0, 255), 'The protocol of the header after the routing header (a number).', { family: 6 }),
+    ...comparisons('--srh-hdr-len', 'The header\'s length (in 8-byte units after the first 8)'),
+    ...comparisons('--srh-segs-left', 'The number of segments still to visit'),
+    ...comparisons('--srh-last-entry', 'The index of the last segment in the list'),
+    neg('--srh-tag', v.intKind(0, 65535), 'The tag, which marks packets of one class or policy.', { family: 6 }),
+    neg('--srh-psid', v.addressKind, 'The previous segment (the one just visited): an address, or a network with /prefix.', { family: 6 }),
+    neg('--srh-nsid', v.addressKind, 'The next segment to visit: an address, or a network with /prefix.', { family: 6 }),
+    neg('--srh-lsid', v.addressKind, 'The last segment of the list: an address, or a network with /prefix.', { family: 6 }),
+  ], { family: 6 }),
+  match('rateest', 'Compare the rate a RATEEST rule measures (an estimator) with a fixed rate, or with another estimator\'s rate. The kernel refuses the rule unless a RATEEST rule has made the estimators it names.', [
+    opt(['--rateest1', '--rateest'], v.stringKind(15, 'an estimator name', true), 'The estimator whose rate is compared: the --rateest-name of a RATEEST rule.'),
+    opt('--rateest2', v.stringKind(15, 'an estimator name', true), 'A second estimator: the first one\'s rate is compared with its rate instead of a fixed one.'),
+    opt('--rateest-delta', null, 'Compare how far each rate is above the rate given with it (--rateest-bps1 1mbit), not the rates themselves.'),
+    opt('--rateest-bps1', null, 'Compare the first estimator\'s bytes per second (a rate such as `10mbit` or `2MBps` may follow).', { optional: v.estimatorRateKind }),
+    opt('--rateest-pps1', null, 'Compare the first estimator\'s packets per second (a number may follow).', { optional: v.intKind(0, 0xffffffff) }),
+    opt(['--rateest-bps2', '--rateest-bps'], null, 'Compare bytes per second: the second estimator\'s, or the fixed rate that follows.', { optional: v.estimatorRateKind }),
+    opt(['--rateest-pps2', '--rateest-pps'], null, 'Compare packets per second: the second estimator\'s, or the fixed number that follows.', { optional: v.intKind(0, 0xffffffff) }),
+    neg('--rateest-lt', null, 'Match while the rate is below the other one.'),
+    neg('--rateest-gt', null, 'Match while the rate is above the other one.'),
+    neg('--rateest-eq', null, 'Match while the rates are equal.'),
+  ]),
   match('eui64', 'IPv6 source address built from the sender\'s MAC (EUI-64).', [], { family: 6, chains: ['PREROUTING', 'INPUT', 'FORWARD'] }),
   match('ah', 'IPsec AH header SPI. In iptables it needs -p ah; in ip6tables it finds the extension header itself.', [neg('--ahspi', v.intRangeKind(0, 0xffffffff), 'SPI or range.'), neg('--ahlen', v.intKind(0, 0xffffffff), 'Header length (IPv6).', { family: 6 }), opt('--ahres', null, 'Reserved field is zero (IPv6).', { family: 6 })], { protocols: ['ah'], protocolsFamily: 4 }),
   match('esp', 'IPsec ESP header SPI.', [neg('--espspi', v.intRangeKind(0, 0xffffffff), 'SPI or range.')], { protocols: ['esp', '50'] }),

@@ -2,7 +2,7 @@
  * The kinds of values options take: how each is validated and which values completion offers.
  * A validator returns undefined when the value is fine, or a problem to report.
  */
-import { Family, isIPv4Net, looksLikeHostname, parseAddress, parseNet } from './addresses';
+import { Family, isIPv4Net, looksLikeHostname, parseAddress, parseIPv4, parseIPv6, parseNet } from './addresses';
 import { PROTOCOL_ALIASES, PROTOCOLS, SERVICES, strtoulBase0 } from './services';
 import { RATE, unitSeconds } from './limit';
 import { u32Problem } from './u32';
@@ -140,6 +140,21 @@ export function prefixLengthKind(clampsIPv4: boolean): ValueKind {
     return octalSurprise(v, n, 'the length');
   }, { label: 'length' });
 }
+
+/**
+ * HMARK's address prefixes: a length (0-128 for IPv6; for IPv4 any 32-bit number, more than 32 kept as 32) or a mask
+ * written as an address of the family (any bits, `255.0.255.0` too).
+ */
+export const hmarkPrefixKind = kind('hmark-prefix', 'a prefix length (0-32 for IPv4, 0-128 for IPv6) or a mask', (v, ctx) => {
+  const n = parseNumber(v);
+  if (n !== undefined) {
+    if (n > (ctx.family === 6 ? 128 : 0xffffffff)) return err(`'${v}' is not a prefix length (0-${ctx.family === 4 ? 32 : 128}) or an IPv${ctx.family} mask.`);
+    if (n > 32 && ctx.family === 4) return { message: `IPv4 prefixes end at 32: iptables takes ${v} and keeps 32.`, severity: 'warning' };
+    return octalSurprise(v, n, 'the length');
+  }
+  if ((ctx.family === 4 ? parseIPv4(v) : parseIPv6(v)) !== undefined) return undefined;
+  return err(`'${v}' is not a prefix length (0-${ctx.family === 4 ? 32 : 128}) or an IPv${ctx.family} mask.`);
+}, { label: 'length' });
 
 /** NFQUEUE --queue-balance: two queue numbers, the first below the second. */
 export const queueRangeKind = kind('queue range', 'two queue numbers from:to, the first the lower', (v) => {
@@ -952,6 +967,34 @@ export const hexStringKind = kind('string:hex', 'text with hexadecimal bytes bet
   }
   return stringText.validate(v, ctx);
 }, { label: 'text' });
+
+const HMARK_FIELDS: Record<string, string> = {
+  ct: 'The connection as it was first seen (both directions of one connection get the same mark).',
+  src: 'The source address.',
+  dst: 'The destination address.',
+  sport: 'The source port.',
+  dport: 'The destination port.',
+  proto: 'The protocol number.',
+  spi: 'The IPsec SPI (ESP and AH).',
+};
+
+/** HMARK --hmark-tuple: the fields hashed; iptables takes the first name a word begins, in this order, in any case. */
+export const hmarkTupleKind = enumKind('HMARK field', ['ct', 'src', 'dst', 'sport', 'dport', 'proto', 'spi'].map((f) => ({ label: f, doc: HMARK_FIELDS[f] })), { list: true, match: 'prefix' });
+
+/**
+ * A rate for the rateest match: a number as C's strtod reads one, and a unit after it in any case (`bit`, `kbit`,
+ * `Mibit`, ..., `Bps`, `KBps`, `MiBps`, ...); a number alone is bytes per second.
+ */
+export const estimatorRateKind = kind('estimator rate', 'a rate: a number and a unit such as kbit, mbit, KBps or MiBps', (v) => {
+  const m = /^[+-]?(?:inf(?:inity)?|nan|0x(?:[0-9a-f]+\.?[0-9a-f]*|\.[0-9a-f]+)(?:p[+-]?\d+)?|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)/i.exec(v);
+  if (!m) return err(`'${v}' is not a rate: iptables wants a number, with a unit such as kbit, mbit or KBps.`);
+  const unit = v.slice(m[0].length).toLowerCase();
+  if (unit && !RATE_UNITS.includes(unit)) return err(`'${unit}' is not a unit iptables knows for a rate; use one of ${RATE_UNITS_SHOWN}.`);
+  return undefined;
+}, { label: 'rate' });
+
+const RATE_UNITS_SHOWN = 'bit, kbit, mbit, gbit, tbit, Kibit, Mibit, Gibit, Tibit, Bps, KBps, MBps, GBps, TBps, KiBps, MiBps, GiBps, TiBps';
+const RATE_UNITS = RATE_UNITS_SHOWN.toLowerCase().split(', ');
 
 export const anyKind = kind('any', 'a value', () => undefined, { label: 'value' });
 

@@ -1,0 +1,60 @@
+/**
+ * The knowledge base against the iptables installed here: every match and target extension it ships for IPv4 and
+ * IPv6 (its shared objects), and every option each one's help lists, must be known, so that a valid rule using any
+ * of them never gets an "unknown" error. Needs iptables and ip6tables (not root); with CI=true it must run.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { findMatch, findTarget, ModuleSpec } from '../../server/src/engine/kb';
+import { requirement } from '../helpers/env';
+
+/** Where Debian, Fedora and others keep the extensions. */
+const DIRS = ['/usr/lib/x86_64-linux-gnu/xtables', '/usr/lib/aarch64-linux-gnu/xtables', '/usr/lib64/xtables', '/usr/lib/xtables', '/usr/libexec/xtables'];
+const dir = DIRS.find((d) => existsSync(d));
+const tools = ['iptables', 'ip6tables'].every((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status === 0);
+const skip = requirement(!!dir && tools, `the knowledge base cannot be compared with the iptables extensions: ${dir ? 'iptables or ip6tables is not installed' : `no xtables directory (${DIRS.join(', ')})`}`);
+
+/**
+ * The options an extension's help lists (what iptables prints after its own help, for `-m name` or `-j NAME`), or
+ * undefined when the program cannot load it (an extension of the other family in a shared object of both).
+ */
+function helpOptions(program: string, isTarget: boolean, name: string): string[] | undefined {
+  const r = spawnSync(program, [isTarget ? '-j' : '-m', name, '--help'], { encoding: 'utf8' });
+  if (/Couldn't load/.test(r.stderr)) return undefined;
+  const own = r.stdout.slice(r.stdout.indexOf('print package version.') + 'print package version.'.length);
+  return [...new Set(own.match(/(?<![\w-])--[a-z][a-z0-9-]*[a-z0-9]/g) ?? [])];
+}
+
+test('every extension iptables and ip6tables ship, and every option their help lists, is in the knowledge base', { skip }, (t) => {
+  const problems: string[] = [];
+  let checked = 0;
+  for (const [program, family, prefixes] of [['iptables', 4, ['libxt_', 'libipt_']], ['ip6tables', 6, ['libxt_', 'libip6t_']]] as const) {
+    for (const file of readdirSync(dir!)) {
+      const prefix = prefixes.find((p) => file.startsWith(p));
+      const name = prefix && file.endsWith('.so') ? file.slice(prefix.length, -3) : undefined;
+      // standard is -j ACCEPT and the like; NAT holds SNAT, DNAT and the rest under their own names.
+      if (!name || name === 'standard' || name === 'NAT') continue;
+      const isTarget = name === name.toUpperCase();
+      const spec: ModuleSpec | undefined = isTarget ? findTarget(name) : findMatch(name);
+      checked++;
+      if (!spec) {
+        problems.push(`${program}: ${isTarget ? 'target' : 'match'} ${name} is not in the knowledge base`);
+        continue;
+      }
+      const listed = helpOptions(program, isTarget, name);
+      if (!listed) {
+        if (!spec.family && !spec.removed) problems.push(`${program} cannot load ${name}, which the knowledge base allows in both families`);
+        continue;
+      }
+      if (spec.family && spec.family !== family) problems.push(`${program}: ${name} is marked as IPv${spec.family} only`);
+      const known = new Set(spec.options.flatMap((o) => o.names));
+      const missing = listed.filter((o) => !known.has(o));
+      if (missing.length) problems.push(`${program}: ${name} lacks ${missing.join(' ')}`);
+    }
+  }
+  t.diagnostic(`${checked} extensions compared (${dir})`);
+  assert.ok(checked > 150, `only ${checked} extensions found in ${dir}`);
+  assert.deepEqual(problems, []);
+});
