@@ -1,13 +1,15 @@
 /**
- * The knowledge base against the iptables installed here: every match and target extension it ships for IPv4 and
+ * The knowledge base against what is installed here: every match and target extension iptables ships for IPv4 and
  * IPv6 (its shared objects), and every option each one's help lists, must be known, so that a valid rule using any
- * of them never gets an "unknown" error. Needs iptables and ip6tables (not root); with CI=true it must run.
+ * of them never gets an "unknown" error; and the service names it knows must be listed in /etc/services (Debian's
+ * netbase) for the protocols it says. Needs iptables, ip6tables and netbase (not root); with CI=true it must run.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { findMatch, findTarget, ModuleSpec } from '../../server/src/engine/kb';
+import { DEBIAN_SERVICE_PROTOCOLS, SCTP_SERVICES, SERVICES, UNREGISTERED_SERVICES } from '../../server/src/engine/kb/services';
 import { requirement } from '../helpers/env';
 
 /** Where Debian, Fedora and others keep the extensions. */
@@ -57,4 +59,27 @@ test('every extension iptables and ip6tables ship, and every option their help l
   t.diagnostic(`${checked} extensions compared (${dir})`);
   assert.ok(checked > 150, `only ${checked} extensions found in ${dir}`);
   assert.deepEqual(problems, []);
+});
+
+const netbase = spawnSync('dpkg', ['-S', '/etc/services'], { encoding: 'utf8' }).stdout?.startsWith('netbase:') ?? false;
+const noNetbase = requirement(netbase, 'the service names cannot be compared with Debian\'s: /etc/services is not from netbase');
+
+test('the service names the knowledge base knows are in /etc/services (netbase) for the protocols it says, with their ports', { skip: noNetbase }, () => {
+  const listed: Record<string, Map<string, number>> = { tcp: new Map(), udp: new Map(), sctp: new Map() };
+  for (const line of readFileSync('/etc/services', 'utf8').split('\n')) {
+    const m = /^([^#\s]+)\s+(\d+)\/(\w+)((?:[ \t]+[^#\s]+)*)/.exec(line);
+    if (!m || !listed[m[3]]) continue;
+    for (const name of [m[1], ...m[4].trim().split(/\s+/).filter(Boolean)]) if (!listed[m[3]].has(name)) listed[m[3]].set(name, Number(m[2]));
+  }
+  const wrong: string[] = [];
+  for (const [name, port] of Object.entries(SERVICES)) {
+    const [tcp, udp] = [listed.tcp.get(name), listed.udp.get(name)];
+    const says = tcp !== undefined && udp !== undefined ? undefined : tcp !== undefined ? 'tcp' : udp !== undefined ? 'udp' : 'none';
+    if (DEBIAN_SERVICE_PROTOCOLS[name] !== says) wrong.push(`${name}: listed for ${says ?? 'tcp and udp'}, the knowledge base says ${DEBIAN_SERVICE_PROTOCOLS[name] ?? 'tcp and udp'}`);
+    for (const p of [tcp, udp]) if (p !== undefined && p !== port) wrong.push(`${name}: port ${p} there, ${port} in the knowledge base`);
+  }
+  for (const name of Object.keys(UNREGISTERED_SERVICES)) if (listed.tcp.has(name) || listed.udp.has(name)) wrong.push(`${name} is listed after all`);
+  const sctp = [...listed.sctp.keys()].filter((n) => SERVICES[n] !== undefined || SCTP_SERVICES[n] !== undefined).sort();
+  assert.deepEqual(sctp, Object.keys(SCTP_SERVICES).sort(), 'the names listed for SCTP');
+  assert.deepEqual(wrong, []);
 });

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { MATCHES, ModuleSpec, OptionSpec, TARGETS } from '../../server/src/engine/kb';
 import { requirement } from '../helpers/env';
 import { lint } from '../../server/src/engine/lint';
-import { BACKEND } from '../helpers/lint';
+import { BACKEND, refusals } from '../helpers/lint';
 import { kernelUnavailable } from './oracle';
 import { Case, kernelVerdicts, lintErrors, show } from './verdicts';
 import { mulberry } from '../../server/src/engine/trace/confirm';
@@ -406,4 +406,24 @@ test(`kernel (iptables-${BACKEND}): extensions beyond the common ones (HMARK, ra
   });
   assert.deepEqual(wrong, []);
   assert.ok(verdicts.filter((v) => v === true).length >= 30 && verdicts.filter((v) => v === false).length >= 30);
+});
+
+/**
+ * Service names for every protocol that looks them up: the tcp match and multiport ask /etc/services for the rule's
+ * protocol, the udp and dccp matches for any. What this system (Debian's netbase) lacks for the protocol asked is
+ * an error where no list has it, and a warning naming Debian and Ubuntu where longer lists do: either is the linter
+ * saying that the kernel here refuses the rule.
+ */
+test(`kernel (iptables-${BACKEND}): service names by protocol: the linter says iptables refuses what it refuses on this system`, { skip, timeout: 120000 }, () => {
+  const names = ['ssh', 'http', 'https', 'domain', 'ntp', 'bootps', 'snmp', 'dns', 'zabbix', 'pptp', 'ssdp', 'mysql', 'mdns', 'amqp', 'ftp-data'];
+  const shapes = (n: string) => [`-p tcp --dport ${n}`, `-p udp --sport ${n}`, `-p dccp --dport ${n}`, `-p tcp -m multiport --dports 22,${n}`, `-p udp -m multiport --ports ${n}:1024`, `-p udplite -m multiport --dports ${n}`, `-p sctp -m multiport --sports ${n}`, `-p 17 -m multiport --dports ${n}`];
+  const all: Case[] = names.flatMap((n) => shapes(n).map((m) => ({ family: 4 as const, module: 'services', rule: `-A INPUT ${m} -j ACCEPT` })));
+  const verdicts = kernelVerdicts(all);
+  const says = (c: Case) => {
+    const diags = lint(`iptables ${c.rule}\n`, { format: 'script' }).diagnostics;
+    return refusals(diags).length > 0 || diags.some((d) => d.code === 'invalid-value' && /on Debian and Ubuntu/.test(d.message));
+  };
+  const wrong = all.flatMap((c, i) => (verdicts[i] === undefined || verdicts[i] === !says(c) ? [] : [`${verdicts[i] ? 'false refusal' : 'missed refusal'}: ${show(c)}`]));
+  assert.deepEqual(wrong, []);
+  assert.ok(verdicts.filter((v) => v === false).length >= 40 && verdicts.filter((v) => v === true).length >= 40);
 });

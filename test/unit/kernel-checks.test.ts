@@ -558,3 +558,31 @@ test('target-not-allowed in a script: the rule or the jump that comes second is 
   const text = ['#!/bin/sh', 'iptables-restore <<EOF', '*nat', ':X - [0:0]', '-A X -j MASQUERADE', '-A PREROUTING -j X', 'COMMIT', 'EOF', ''].join('\n');
   assert.deepEqual(lint(text, { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'target-not-allowed').map((d) => d.range.start.line), [4]);
 });
+
+test('service names: looked up as iptables looks them up, by the protocol the match (or multiport, by -p) asks for', () => {
+  // The tcp match asks for TCP: ntp is listed for UDP only on Debian and Ubuntu.
+  const ntp = expectOne(filter('-A INPUT -p tcp --dport ntp -j ACCEPT'), 'invalid-value', 4, 'ntp');
+  assert.equal(ntp.severity, 'warning');
+  assert.match(ntp.message, /lists 'ntp' for UDP only, and the tcp match looks it up for TCP: there iptables refuses the rule .*Write 123/);
+  assert.equal(ntp.data?.replacement, '123');
+  // The udp match asks for any protocol; multiport for the rule's protocol.
+  expectNone(filter('-A INPUT -p udp --dport ntp -j ACCEPT', '-A INPUT -p udp --dport ssh -j ACCEPT', '-A INPUT -p tcp -m multiport --dports ssh,http:https -j ACCEPT'), 'invalid-value');
+  const quic = expectOne(filter('-A INPUT -p udp -m multiport --dports http,https -j ACCEPT'), 'invalid-value', 4, 'http,https');
+  assert.match(quic.message, /lists 'http' for TCP only, and multiport \(by the rule's -p\) looks it up for UDP/);
+  assert.equal(quic.data?.replacement, '80,https');
+  // Names no list has, and protocols no list names services for: errors.
+  const dns = expectOne(filter('-A INPUT -p udp --dport dns -j ACCEPT'), 'invalid-value', 4, 'dns');
+  assert.deepEqual([dns.severity, dns.data?.replacement], ['error', '53']);
+  assert.match(dns.message, /no \/etc\/services lists 'dns' \(it calls port 53 'domain'\)/);
+  assert.equal(expectOne(filter('-A INPUT -p udplite -m multiport --dports domain -j ACCEPT'), 'invalid-value', 4, 'domain').severity, 'error');
+  assert.equal(expectOne(filter('-A INPUT -p sctp -m multiport --dports ssh -j ACCEPT'), 'invalid-value', 4, 'ssh').severity, 'error');
+  // A name Debian and Ubuntu do not list at all, for any protocol.
+  assert.match(expectOne(filter('-A INPUT -p udp --dport ssdp -j ACCEPT'), 'invalid-value', 4, 'ssdp').message, /does not list 'ssdp'/);
+  // A protocol the rule leaves to a variable, or a negated one: not looked at.
+  expectNone('iptables -A INPUT -p $P -m multiport --dports ntp,ssh -j ACCEPT\n', 'invalid-value');
+  // The safe fix writes the number.
+  const text = filter('-A INPUT -p tcp --dport ntp -j ACCEPT');
+  const r = lint(text);
+  const fix = quickFixes(r, r.diagnostics.find((d) => d.code === 'invalid-value')!)[0];
+  assert.equal(applyEdits(text, fix.edits).split('\n')[4], '-A INPUT -p tcp --dport 123 -j ACCEPT');
+});

@@ -2,6 +2,7 @@
  * What the kernel refuses although iptables parses it: targets and matches outside their tables and hooks
  * (followed through user chains, as the kernel does), protocol requirements, interface directions, unknown targets.
  */
+import { checkServiceNames } from './services';
 import { Family } from '../kb/addresses';
 import { protocolNumber } from '../kb/services';
 import { TextCache } from '../textCache';
@@ -289,6 +290,7 @@ function checkRule(ctx: CheckContext, rule: Command, cs: ChainState, gone = fals
   checkOptionHooks(kernel, rule, cs);
   checkInterfaces(ctx, rule, cs);
   checkRequired(ctx, rule);
+  checkServiceNames(ctx, rule);
 }
 
 export function checkKernel(ctx: CheckContext): void {

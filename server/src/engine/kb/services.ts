@@ -12,7 +12,31 @@ export const SERVICES: Readonly<Record<string, number>> = wordTable({
   git: 9418, smtps: 465, urd: 465, 'ssmtp': 465, nntp: 119, 'kerberos-adm': 749, 'domain-s': 853, mdns: 5353,
   ssdp: 1900, tproxy: 8081, zabbix: 10050, 'zabbix-agent': 10050, 'zabbix-trapper': 10051, munin: 4949,
   'nrpe': 5666, 'nut': 3493, 'distcc': 3632, 'iax': 4569, 'rtsp': 554, 'printer': 515, 'ipp': 631, 'cvspserver': 2401,
+  amqp: 5672,
 });
+
+/**
+ * How /etc/services on Debian and Ubuntu (netbase) lists the names of SERVICES that it does not list for both TCP
+ * and UDP: for one of them only, or not at all. Lists made from IANA's registry (Fedora, Arch, ...) have nearly all
+ * of them for both. Held to this system's /etc/services by the tests.
+ */
+const DEBIAN_TCP_ONLY = 'ftp ftp-data ssh telnet smtp http www pop3 auth ident netbios-ssn imap imap2 bgp microsoft-ds submission rsync imaps pop3s socks ms-sql-s mysql ms-wbt-server postgresql xmpp-client x11 http-alt webcache svn git smtps urd ssmtp nntp kerberos-adm tproxy zabbix-agent zabbix-trapper munin nrpe distcc printer ipp cvspserver amqp';
+const DEBIAN_UDP_ONLY = 'bootps bootpc tftp ntp netbios-ns netbios-dgm isakmp l2tp ipsec-nat-t mdns iax';
+const DEBIAN_UNLISTED = 'dns irc pptp xmpp ssdp zabbix';
+export const DEBIAN_SERVICE_PROTOCOLS: Readonly<Record<string, 'tcp' | 'udp' | 'none'>> = wordTable(Object.fromEntries([
+  ...DEBIAN_TCP_ONLY.split(' ').map((n) => [n, 'tcp']),
+  ...DEBIAN_UDP_ONLY.split(' ').map((n) => [n, 'udp']),
+  ...DEBIAN_UNLISTED.split(' ').map((n) => [n, 'none']),
+]));
+
+/**
+ * The service names iptables finds for SCTP: /etc/services on Debian and Ubuntu (netbase) lists these alone for it.
+ * (Other systems may list more; a number is read the same everywhere.)
+ */
+export const SCTP_SERVICES: Readonly<Record<string, number>> = wordTable({ amqp: 5672 });
+
+/** Names people write that no /etc/services has (neither Debian's nor IANA's registry), with the name it has. */
+export const UNREGISTERED_SERVICES: Readonly<Record<string, string>> = wordTable({ dns: 'domain', zabbix: 'zabbix-agent' });
 
 export const PORT_NAMES: Map<number, string[]> = (() => {
   const m = new Map<number, string[]>();

@@ -3,7 +3,7 @@
  * A validator returns undefined when the value is fine, or a problem to report.
  */
 import { Family, isIPv4Net, looksLikeHostname, parseAddress, parseIPv4, parseIPv6, parseNet } from './addresses';
-import { PROTOCOL_ALIASES, PROTOCOLS, SERVICES, strtoulBase0 } from './services';
+import { PROTOCOL_ALIASES, PROTOCOLS, SCTP_SERVICES, SERVICES, strtoulBase0 } from './services';
 import { RATE, unitSeconds } from './limit';
 import { u32Problem } from './u32';
 import { TextCache } from '../textCache';
@@ -245,12 +245,6 @@ export function parsePort(s: string, base: PortBase = 0): number | undefined {
   if (n !== undefined) return n <= 65535 ? n : undefined;
   return SERVICES[s];
 }
-
-/**
- * The service names the sctp match finds: it looks names up for the SCTP protocol, which /etc/services on Debian and
- * Ubuntu (netbase) lists for these alone. (Other systems may list more; a number is read the same everywhere.)
- */
-const SCTP_SERVICES: Record<string, number> = { amqp: 5672 };
 
 function checkPort(p: string, whole: string, wraps: boolean, base: PortBase, sctp = false): ValueProblem | undefined {
   const n = parseUnsigned(p, base);
