@@ -15,6 +15,8 @@ import { BACKEND, refusals } from '../helpers/lint';
 import { kernelUnavailable } from './oracle';
 import { Case, kernelVerdicts, lintErrors, show } from './verdicts';
 import { mulberry } from '../../server/src/engine/trace/confirm';
+import { spawnSync } from 'node:child_process';
+import { formatAddress, parseNet } from '../../server/src/engine/kb/addresses';
 
 const why = kernelUnavailable();
 const skip = requirement(!why, `named values cannot be checked against the kernel: ${why}`);
@@ -94,10 +96,13 @@ test(`kernel (iptables-${BACKEND}): values of every shape for every other option
   assert.deepEqual(falseErrors, []);
 });
 
+/** IPv4 addresses whose parts are octal (a leading zero), hexadecimal, or stand for several bytes (inet_aton's forms). */
+const ODD_IPV4 = ['192.168.001.010', '192.168.001.008', '010.000.000.001/8', '10.0.0.00', '65536', '1.65536', '1.2.65535/24', '1.16777216', '0x7f000001', '017700000001', '1.2.3.0x10', '08', '09.1', '256', '0x100', '4294967295', '4294967296', '+1.2.3.4', '1.2.3.256', '192.168.1.1,192.168.001.010'];
+
 /** Addresses and networks in odd forms: short, octal or hexadecimal prefix lengths, masks, lists, brackets. */
 const ADDRESSES = {
-  4: ['1.2.3', '1.2.3.4/33', '010.0.0.1', '10', '10.1', '1.2.3.4/255.255.0.0', '1.2.3.4/255.0.255.0', '1.2.3.4/0', '1.2.3.4/', '1.2.3.4/08', '1.2.3.4/010', '1.2.3.4/+8', '1.2.3.4/0x8', '256.1.1.1', '1.2.3.4,5.6.7.8', '1.2.3.4,,5.6.7.8', '1.2.3.4.5', '1.2.3.4/32,', '1..2.3'],
-  6: ['::1/129', '::1/128', '::/0', '::ffff:1.2.3.4', '1:2:3:4:5:6:7:8:9', '2001:db8::/48,2001:db8:1::/48', '[::1]', '::1/ffff::', '2001:DB8::1', '::1/064', '::1/0x40', ':::1', '2001:db8::1/64'],
+  4: ['1.2.3', '1.2.3.4/33', '010.0.0.1', '10', '10.1', '1.2.3.4/255.255.0.0', '1.2.3.4/255.0.255.0', '1.2.3.4/0', '1.2.3.4/', '1.2.3.4/08', '1.2.3.4/010', '1.2.3.4/+8', '1.2.3.4/0x8', '256.1.1.1', '1.2.3.4,5.6.7.8', '1.2.3.4,,5.6.7.8', '1.2.3.4.5', '1.2.3.4/32,', '1..2.3', ...ODD_IPV4],
+  6: ['::ffff:1.2.3.010', '::ffff:1.2.3', '::ffff:001.2.3.4', '::ffff:0x1.2.3.4', '::1.2.3.4', '::1/129', '::1/128', '::/0', '::ffff:1.2.3.4', '1:2:3:4:5:6:7:8:9', '2001:db8::/48,2001:db8:1::/48', '[::1]', '::1/ffff::', '2001:DB8::1', '::1/064', '::1/0x40', ':::1', '2001:db8::1/64'],
 };
 
 test(`kernel (iptables-${BACKEND}): addresses and networks in odd forms: the linter refuses what the kernel refuses`, { skip, timeout: 120000 }, () => {
@@ -217,7 +222,7 @@ test(`kernel (iptables-${BACKEND}): -s, -i and -p in many shapes: the linter ref
 const SPELLINGS = ['-A INPUT -m hashlimit --name ssh --hashlimit-upto 5/min -j ACCEPT', '-A INPUT -j LOG --prefix x', '-A INPUT -j LOG --level 4', '-A INPUT -m limit --burst 5 -j ACCEPT', '-A INPUT -m conntrack --cts NEW -j ACCEPT', '-A INPUT -m conntrack --ctstatu ASSURED -j ACCEPT', '-A INPUT -p tcp --dp 22 -j ACCEPT', '-A INPUT -p tcp --d 22 -j ACCEPT', '-P INPUT accept', '-P INPUT Drop', '-P INPUT DROP', '-P INPUT REJECT', '-P INPUT RETURN', '-P INPUT QUEUE',
   '-A INPUT -j accept', '-A INPUT -j Accept', '-A INPUT -j log', '-A INPUT -m TCP -p tcp --dport 1 -j ACCEPT', '-A INPUT -m Tcp -p tcp -j ACCEPT', '-A INPUT -p tcp -m TCP --dport 1 -j ACCEPT',
   '-I INPUT 0 -j ACCEPT', '-I INPUT 01 -j ACCEPT', '-I INPUT 0x1 -j ACCEPT', '-I INPUT +1 -j ACCEPT', '-I INPUT 1.0 -j ACCEPT', '-I INPUT 1 -j ACCEPT',
-  '-t FILTER -A INPUT -j ACCEPT', '-t Nat -A PREROUTING -j ACCEPT', '-A INPUT -m conntrack --ctstate est -j ACCEPT',
+  '-A INPUT -M /sbin/modprobe -j ACCEPT', '-A INPUT -p udp -M udp --dport 53 -j ACCEPT', '-t FILTER -A INPUT -j ACCEPT', '-t Nat -A PREROUTING -j ACCEPT', '-A INPUT -m conntrack --ctstate est -j ACCEPT',
   '-A INPUT -p TCP --dport 1 -j ACCEPT', '-A INPUT -p Tcp --syn -j ACCEPT', '-A INPUT --protocol tcp --destination-port 1 -j ACCEPT', '-A INPUT --proto tcp -j ACCEPT', '-A INPUT --dst 1.2.3.4 -j ACCEPT', '-A INPUT --src-ran 1.2.3.4-1.2.3.5 -m iprange -j ACCEPT',
   '-A INPUT -m iprange --src-ran 1.2.3.4-1.2.3.5 -j ACCEPT', '-A INPUT -p tcp --dp 1 -j ACCEPT', '-A INPUT -p tcp --dpo 1 -j ACCEPT', '-A INPUT -p tcp -m multiport --dport 1,2 -j ACCEPT', '-A INPUT -p tcp -m multiport --dpo 1,2 -j ACCEPT',
   '-A INPUT -j LOG --log-lev 4', '-A INPUT -j LOG --log-level warn', '-A INPUT -j LOG --log-level WARNING', '-A INPUT -j LOG --log-level 8', '-A INPUT -j REJECT --reject-with tcp-rst -p tcp', '-A INPUT -j REJECT --reject-with icmp-admin-prohibited', '-A INPUT -j REJECT --reject-with icmp6-port-unreachable',
@@ -426,4 +431,28 @@ test(`kernel (iptables-${BACKEND}): service names by protocol: the linter says i
   const wrong = all.flatMap((c, i) => (verdicts[i] === undefined || verdicts[i] === !says(c) ? [] : [`${verdicts[i] ? 'false refusal' : 'missed refusal'}: ${show(c)}`]));
   assert.deepEqual(wrong, []);
   assert.ok(verdicts.filter((v) => v === false).length >= 40 && verdicts.filter((v) => v === true).length >= 40);
+});
+
+/** The address iptables loads for each odd form it takes is the one the linter reads (and its fix writes). */
+test(`kernel (iptables-${BACKEND}): IPv4 addresses in octal, hexadecimal and inet_aton forms: the address iptables loads is the one the linter reads`, { skip, timeout: 60000 }, () => {
+  const forms = ODD_IPV4.filter((a) => !a.includes(','));
+  const script = forms.map((a) => `iptables-${BACKEND} -F INPUT; iptables-${BACKEND} -A INPUT -d '${a}' 2>/dev/null && iptables-${BACKEND} -S INPUT | sed -n 2p || echo refused`).join('\n');
+  const r = spawnSync('unshare', ['-n', 'sh', '-c', script], { encoding: 'utf8' });
+  const loaded = r.stdout.trim().split('\n');
+  assert.equal(loaded.length, forms.length, r.stderr);
+  // A network as iptables-save writes it (network address and prefix length), as the linter reads it.
+  const asSaved = (text: string) => {
+    const net = parseNet(text);
+    return net?.ok ? `${formatAddress(net.net.network, 4)}/${net.net.prefix}` : undefined;
+  };
+  const wrong: string[] = [];
+  forms.forEach((a, i) => {
+    const kernel = /-d (\S+)/.exec(loaded[i])?.[1];
+    if (kernel !== asSaved(a)) wrong.push(`${a}: iptables loads ${kernel ?? 'nothing'}, the linter reads ${asSaved(a) ?? 'nothing'}`);
+    // The fix, where there is one, writes what iptables loads.
+    const fix = lint(`iptables -A INPUT -d ${a}\n`, { format: 'script' }).diagnostics.find((d) => d.code === 'invalid-value')?.data?.replacement as string | undefined;
+    if (fix && kernel && asSaved(fix) !== kernel) wrong.push(`${a}: the fix writes ${fix}, iptables loads ${kernel}`);
+  });
+  assert.deepEqual(wrong, []);
+  assert.ok(loaded.filter((l) => l !== 'refused').length >= 12);
 });

@@ -20,28 +20,47 @@ function* randomStrings(seed: number, chars: string, longest: number): Generator
   }
 }
 
-/** One to four dot-separated parts of one to three digits, each at most 255; missing trailing parts are zero. */
+/** A number as C's strtoul reads it with base 0 (a sign and blanks before it allowed), or undefined. */
+function cNumber(p: string, signed: boolean): number | undefined {
+  const m = (signed ? /^[ \t]*\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)$/ : /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)$/).exec(p);
+  return m ? Number(m[1].toLowerCase().startsWith('0x') ? m[1] : m[1].length > 1 && m[1][0] === '0' ? parseInt(m[1], 8) : m[1]) : undefined;
+}
+
+/**
+ * IPv4 as iptables reads it: its own reading first (one to four parts, each a C number up to 255, missing trailing
+ * parts zero), then the C library's inet_aton (the last part fills the bytes the others leave, no sign).
+ */
 function reference(s: string): bigint | undefined {
-  if (!/^\d{1,3}(\.\d{1,3}){0,3}$/.test(s)) return undefined;
-  const parts = s.split('.').map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  while (parts.length < 4) parts.push(0);
-  return parts.reduce((v, p) => (v << 8n) | BigInt(p), 0n);
+  const parts = s.split('.');
+  if (parts.length > 4) return undefined;
+  const own = parts.map((p) => cNumber(p, true));
+  if (own.every((n) => n !== undefined && n <= 255)) return BigInt((own as number[]).reduce((v, n) => v * 256 + n, 0) * 256 ** (4 - parts.length));
+  const aton = parts.map((p) => cNumber(p, false));
+  const last = parts.length - 1;
+  if (aton.some((n, k) => n === undefined || n >= (k === last ? 256 ** (4 - last) : 256))) return undefined;
+  return BigInt((aton as number[]).reduce((v, n, k) => (k === last ? v * 256 ** (4 - last) + n : v * 256 + n), 0));
 }
 
 test('parseIPv4 agrees with the reference on edge cases and on random strings of digits and dots', () => {
-  const cases = ['', '.', '1', '1.', '.1', '10.1', '1.2.3', '1.2.3.4', '1.2.3.4.5', '255.255.255.255', '256.1.1.1', '1.2.3.256', '001.002.003.004', '0001.1.1.1', '1..2', '1.2.3.4/8', ' 1.2.3.4', '12.34.56.789', '0'];
+  const cases = ['', '.', '1', '1.', '.1', '10.1', '1.2.3', '1.2.3.4', '1.2.3.4.5', '255.255.255.255', '256.1.1.1', '1.2.3.256', '001.002.003.004', '0001.1.1.1', '1..2', '1.2.3.4/8', ' 1.2.3.4', '12.34.56.789', '0',
+    '192.168.001.010', '192.168.001.008', '08', '0x10.0.0.1', '65536', '1.65536', '1.2.65535', '0x7f000001', '4294967295', '4294967296', '+1.2.3.4', '0x', '1.0x'];
   for (const c of cases) assert.equal(parseIPv4(c), reference(c), JSON.stringify(c));
   assert.equal(parseIPv4('10.1'), 0x0a010000n);
-  for (const s of randomStrings(9, '0123456789..x', 13)) {
+  assert.equal(parseIPv4('192.168.001.010'), 0xc0a80108n);
+  assert.equal(parseIPv4('1.65536'), 0x01010000n);
+  for (const s of randomStrings(9, '0123456789..x+', 13)) {
     assert.equal(parseIPv4(s), reference(s), JSON.stringify(s));
   }
 });
 
-/** What isIPv4Net stands for: parseNet reads it as IPv4 without complaint, and any mask is a prefix length. */
+/**
+ * What isIPv4Net stands for: parseNet reads it as IPv4 without complaint, its parts are in the common form (decimal,
+ * no leading zero), and any mask is a prefix length.
+ */
 function netReference(s: string): boolean {
   const r = parseNet(s);
-  return !!r && r.ok && r.net.family === 4 && (!s.includes('/') || /\/(0|[1-9]\d*)$/.test(s));
+  const common = /^(0|[1-9]\d{0,2})(\.(0|[1-9]\d{0,2})){0,3}(\/|$)/.test(s) && s.split('/')[0].split('.').every((p) => Number(p) <= 255);
+  return !!r && r.ok && r.net.family === 4 && common && (!s.includes('/') || /\/(0|[1-9]\d*)$/.test(s));
 }
 
 test('isIPv4Net accepts exactly the IPv4 networks parseNet reads (with a decimal prefix length, not a dotted mask)', () => {
@@ -68,7 +87,9 @@ function reference6(s: string): bigint | undefined {
   let str = s;
   const lastColon = s.lastIndexOf(':');
   if (s.slice(lastColon + 1).includes('.')) {
-    tail4 = reference(s.slice(lastColon + 1));
+    // As inet_pton reads it: four decimal parts, none with a leading zero.
+    const quad = s.slice(lastColon + 1);
+    tail4 = /^(0|[1-9]\d{0,2})(\.(0|[1-9]\d{0,2})){3}$/.test(quad) && quad.split('.').every((p) => Number(p) <= 255) ? quad.split('.').reduce((v, p) => (v << 8n) | BigInt(p), 0n) : undefined;
     if (tail4 === undefined) return undefined;
     str = `${s.slice(0, lastColon + 1)}0:0`;
   }

@@ -26,9 +26,10 @@ export interface ParsedNet {
 }
 
 /**
- * A dotted IPv4 address; like iptables, missing trailing parts are zero (`10.1` is 10.1.0.0, `0` is 0.0.0.0).
- * One to four parts of one to three digits, each at most 255. Read character by character: blocklists have
- * tens of thousands of addresses.
+ * A dotted IPv4 address as iptables reads it; like iptables, missing trailing parts are zero (`10.1` is 10.1.0.0,
+ * `0` is 0.0.0.0). The common form, one to four decimal parts each at most 255, is read character by character
+ * (blocklists have tens of thousands of addresses); any other (a part with a leading zero, which is octal, or 0x,
+ * hexadecimal; a number standing for several parts) is read by readIPv4Exactly.
  */
 export function parseIPv4(s: string): bigint | undefined {
   let v = 0;
@@ -39,17 +40,79 @@ export function parseIPv4(s: string): bigint | undefined {
     // The end of the text closes the last part as a dot would.
     const c = i < s.length ? s.charCodeAt(i) : 46;
     if (c >= 48 && c <= 57) {
-      if (++digits > 3) return undefined;
+      // A leading zero before another digit: an octal part.
+      if (++digits > 3 || (digits === 2 && part === 0)) return slowIPv4(s);
       part = part * 10 + (c - 48);
       continue;
     }
-    if (c !== 46 || digits === 0 || part > 255 || ++parts > 4) return undefined;
+    if (c === 120 || c === 88 || c === 43 || c === 32 || c === 9) return slowIPv4(s);
+    if (c !== 46 || digits === 0 || ++parts > 4) return undefined;
+    if (part > 255) return slowIPv4(s);
     v = v * 256 + part;
     part = 0;
     digits = 0;
   }
   for (let k = parts; k < 4; k++) v *= 256;
   return BigInt(v);
+}
+
+/**
+ * The IPv4 address inside an IPv6 one (`::ffff:10.0.0.1`), read as the C library's inet_pton reads it: exactly four
+ * decimal parts up to 255, none with a leading zero.
+ */
+function dottedQuad(s: string): number | undefined {
+  const parts = s.split('.');
+  if (parts.length !== 4 || !parts.every((p) => /^(?:0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255)) return undefined;
+  return parts.reduce((v, p) => v * 256 + Number(p), 0);
+}
+
+function slowIPv4(s: string): bigint | undefined {
+  const v = readIPv4Exactly(s);
+  return v === undefined ? undefined : BigInt(v);
+}
+
+/**
+ * An IPv4 address as iptables reads one that is not in the common form. First its own reading: one to four parts,
+ * each a number as C's strtoul reads it (`010` is 8, `0x10` is 16, `08` is none) up to 255, missing ones zero.
+ * Failing that, the C library's (inet_aton, through getaddrinfo): the last part fills the bytes the parts before it
+ * leave (`65536` is 0.1.0.0, `1.65536` is 1.1.0.0), each part octal, hexadecimal or decimal, without a sign.
+ */
+export function readIPv4Exactly(s: string): number | undefined {
+  const parts = s.split('.');
+  if (parts.length > 4) return undefined;
+  let own = 0;
+  for (const p of parts) {
+    const n = strtoulBase0(p);
+    if (n === undefined || n > 255) {
+      own = -1;
+      break;
+    }
+    own = own * 256 + n;
+  }
+  if (own >= 0) return own * 256 ** (4 - parts.length);
+  let value = 0;
+  for (let k = 0; k < parts.length; k++) {
+    const p = parts[k];
+    const n = /^(?:0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.test(p) ? strtoulBase0(p) : undefined;
+    const room = k === parts.length - 1 ? 256 ** (4 - k) : 256;
+    if (n === undefined || n >= room) return undefined;
+    value = k === parts.length - 1 ? value * room + n : value * 256 + n;
+  }
+  return value;
+}
+
+/**
+ * How iptables reads an IPv4 address written in an uncommon form, where that is not what its digits say in decimal
+ * (`192.168.001.010` is 192.168.1.8): the address it loads, or null when it refuses it; undefined for the common
+ * form, and where the reading is the decimal one (`10.0.0.00`).
+ */
+export function surprisingIPv4(s: string): string | null | undefined {
+  if (!/^[+0-9a-fA-FxX.]+$/.test(s) || !/(?:^|\.)(?:0[0-9xX]|\+)|\d{4}|[xX]|(?:^|\.)(?:25[6-9]|2[6-9]\d|[3-9]\d\d)(?:\.|$)/.test(s)) return undefined;
+  const exact = readIPv4Exactly(s);
+  if (exact === undefined) return /^[+0-9.]+$/.test(s) ? null : undefined;
+  const parts = s.split('.');
+  const decimal = parts.length <= 4 && parts.every((p) => /^\+?\d{1,3}$/.test(p) && Number(p) <= 255) ? parts.reduce((a, p) => a * 256 + Number(p), 0) * 256 ** (4 - parts.length) : undefined;
+  return decimal === exact ? undefined : formatAddress(BigInt(exact), 4);
 }
 
 /** The range the last successful readIPv4Net found (two numbers, so that a check needs no list). */
@@ -70,7 +133,8 @@ function readIPv4Net(s: string): boolean {
   for (; i <= n; i++) {
     const c = i < n ? s.charCodeAt(i) : 46;
     if (c >= 48 && c <= 57) {
-      if (++digits > 3) return false;
+      // A part with a leading zero (octal to iptables) takes parseNet's path.
+      if (++digits > 3 || (digits === 2 && part === 0)) return false;
       part = part * 10 + (c - 48);
       continue;
     }
@@ -101,9 +165,9 @@ function readIPv4Net(s: string): boolean {
 }
 
 /**
- * Whether `s` is an IPv4 address with an optional prefix length (`10.1.2.3`, `10.0.0.0/8`) that parseNet reads
- * without complaint: checked without building the parsed form, as a ruleset's own addresses are checked while
- * parsing (a blocklist has thousands that are read once).
+ * Whether `s` is an IPv4 address in the common form (decimal parts without a leading zero) with an optional prefix
+ * length (`10.1.2.3`, `10.0.0.0/8`) that parseNet reads without complaint: checked without building the parsed
+ * form, as a ruleset's own addresses are checked while parsing (a blocklist has thousands that are read once).
  */
 export function isIPv4Net(s: string): boolean {
   return readIPv4Net(s);
@@ -147,9 +211,8 @@ export function parseIPv6(s: string): bigint | undefined {
     for (let h = j < n ? hexDigit(s.charCodeAt(j)) : -1; h >= 0; h = ++j < n ? hexDigit(s.charCodeAt(j)) : -1) v = v * 16 + h;
     if (j < n && s.charCodeAt(j) === 46 /* . */) {
       // An IPv4 address as the last two groups.
-      const v4 = parseIPv4(s.slice(i));
-      if (v4 === undefined) return undefined;
-      const w = Number(v4);
+      const w = dottedQuad(s.slice(i));
+      if (w === undefined) return undefined;
       groups.push(Math.floor(w / 65536), w % 65536);
       break;
     }

@@ -73,5 +73,5 @@ export const GENERIC_OPTIONS: OptionSpec[] = [
   opt(['--numeric'], null, 'Print addresses and ports as numbers (with -L).', { short: '-n', commandLineOnly: true, commands: ['-L'] }),
   opt(['--exact'], null, 'Print exact counters (with -L).', { short: '-x', commandLineOnly: true, commands: ['-L'] }),
   opt(['--line-numbers'], null, 'Print rule numbers when listing (with -L).', { commandLineOnly: true, commands: ['-L'] }),
-  opt(['--modprobe'], v.anyKind, 'Command used to load kernel modules.'),
+  opt(['--modprobe'], v.anyKind, 'Command used to load kernel modules.', { short: '-M' }),
 ];

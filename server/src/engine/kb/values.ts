@@ -2,7 +2,7 @@
  * The kinds of values options take: how each is validated and which values completion offers.
  * A validator returns undefined when the value is fine, or a problem to report.
  */
-import { Family, isIPv4Net, looksLikeHostname, parseAddress, parseIPv4, parseIPv6, parseNet } from './addresses';
+import { Family, isIPv4Net, looksLikeHostname, parseAddress, parseIPv4, parseIPv6, parseNet, surprisingIPv4 } from './addresses';
 import { PROTOCOL_ALIASES, PROTOCOLS, SCTP_SERVICES, SERVICES, strtoulBase0 } from './services';
 import { RATE, unitSeconds } from './limit';
 import { u32Problem } from './u32';
@@ -369,6 +369,8 @@ export const natPortsKind = kind('nat-ports', 'a port or port range (from-to)', 
 function checkHost(item: string, ctx: ValueContext, allowHostname: boolean): ValueProblem | undefined {
   if (item === '') return err('Empty address.');
   if (ctx.family === 4 && isIPv4Net(item)) return undefined;
+  const odd = ctx.family === 4 ? oddIPv4(item) : undefined;
+  if (odd) return odd;
   const net = parseNet(item);
   if (net) {
     if (!net.ok) return err(net.message);
@@ -397,13 +399,41 @@ function checkHost(item: string, ctx: ValueContext, allowHostname: boolean): Val
   return err(`'${item}' is neither an address nor a host name.`);
 }
 
+/**
+ * An IPv4 address in a form whose reading surprises (see surprisingIPv4): iptables refuses it, or loads another
+ * address than its digits say in decimal. The fix writes the address iptables loads, with the same prefix.
+ */
+function oddIPv4(item: string): ValueProblem | undefined {
+  const slash = item.indexOf('/');
+  const host = slash < 0 ? item : item.slice(0, slash);
+  const read = surprisingIPv4(host);
+  if (read === undefined) return undefined;
+  if (read === null) {
+    const bad = host.split('.').find((p) => /^0\d*[89]/.test(p));
+    return err(bad ? `'${item}' is refused by iptables: a part that begins with 0 is an octal number to it, and ${bad} is none. Write it without the leading zero.` : `'${item}' is not a valid IPv4 address.`);
+  }
+  const replacement = read + (slash < 0 ? '' : item.slice(slash));
+  const parts = host.split('.');
+  const why = [
+    parts.some((p) => /^0[0-7]/.test(p)) ? 'a part that begins with 0 is an octal number to it' : '',
+    /[xX]/.test(host) ? '0x makes a part hexadecimal' : '',
+    parts.some((p) => !/^0[xX]/.test(p) && Number(p) > 255) ? `a last part above 255 stands for the ${parts.length === 1 ? 'whole address' : 'bytes after it too'}` : '',
+  ].filter(Boolean).join('; ');
+  return { message: `iptables reads '${host}' as ${read}: ${why}. Write ${replacement}.`, severity: 'warning', replacement };
+}
+
 export const addressListKind = kind('address-list', 'an address, network (addr/prefix) or comma-separated list', (v, ctx) => {
   if (!v.includes(',')) return checkHost(v, ctx, true);
-  for (const item of v.split(',')) {
-    const e = checkHost(item, ctx, true);
-    if (e) return e;
+  // An error wherever it is; else the first note, whose fix (an item written again) is made one for the whole list.
+  const items = v.split(',');
+  let note: ValueProblem | undefined;
+  for (let k = 0; k < items.length; k++) {
+    const e = checkHost(items[k], ctx, true);
+    if (!e) continue;
+    if ((e.severity ?? 'error') === 'error') return e;
+    note ??= e.replacement === undefined ? e : { ...e, replacement: items.map((x, j) => (j === k ? e.replacement : x)).join(',') };
   }
-  return undefined;
+  return note;
 }, { label: 'address[/mask][,…]' });
 
 export const addressKind = kind('address', 'an address or network (addr/prefix)', (v, ctx) => checkHost(v, ctx, true), { label: 'address[/mask]' });
