@@ -456,3 +456,27 @@ test(`kernel (iptables-${BACKEND}): IPv4 addresses in octal, hexadecimal and ine
   assert.deepEqual(wrong, []);
   assert.ok(loaded.filter((l) => l !== 'refused').length >= 12);
 });
+
+/**
+ * Every match and target of the knowledge base alone, without any of its options (`-m owner`, `-j TEE`), in a table
+ * and chain it is allowed in, with the protocol it needs: most refuse to load so, each with its own wording.
+ */
+test(`kernel (iptables-${BACKEND}): every module without its options: the linter refuses what the kernel refuses`, { skip, timeout: 120000 }, () => {
+  const all: Case[] = [];
+  for (const family of [4, 6] as const) {
+    for (const m of [...MATCHES, ...TARGETS]) {
+      if (m.removed || (m.family && m.family !== family)) continue;
+      const table = m.tables && !m.tables.includes('filter') ? m.tables[0] : 'filter';
+      const chain = m.chains?.find((c) => table !== 'filter' || ['INPUT', 'FORWARD', 'OUTPUT'].includes(c)) ?? m.chains?.[0] ?? (table === 'filter' ? 'INPUT' : 'PREROUTING');
+      const proto = m.protocols ? `-p ${m.protocols[0]} ` : '';
+      all.push({ family, module: `${m.kind} ${m.name}`, rule: `-t ${table} -A ${chain} ${proto}${m.kind === 'match' ? `-m ${m.name} -j ACCEPT` : `-j ${m.name}`}` });
+    }
+  }
+  const verdicts = kernelVerdicts(all, '', true);
+  const wrong = all.flatMap((c, i) => {
+    const errors = lintErrors(c);
+    return verdicts[i] === undefined || verdicts[i] === (errors.length === 0) ? [] : [`${verdicts[i] ? 'false error' : 'missed refusal'}: ${show(c)}${errors[0] ? ` (${errors[0]})` : ''}`];
+  });
+  assert.deepEqual(wrong, []);
+  assert.ok(verdicts.filter((v) => v === false).length >= 60 && verdicts.filter((v) => v === true).length >= 40);
+});
