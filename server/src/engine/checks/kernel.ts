@@ -722,7 +722,10 @@ function checkMatchProtocols(ctx: CheckContext, rule: Command): void {
   for (const m of rule.matches) {
     if (!m.spec?.protocols || m.implicit) continue;
     if (m.spec.protocolsFamily && m.spec.protocolsFamily !== ruleFamily(ctx, rule)) continue;
-    if (protoOk(rule, m.spec.protocols)) continue;
+    if (protoOk(rule, m.spec.protocols)) {
+      if (m.spec.name === 'multiport') checkProtocolFirst(ctx, rule, m);
+      continue;
+    }
     const proto = rule.protocol;
     // `! -p udp -m udp`: iptables-nft takes it for tcp and udp (held to both backends); iptables-legacy's kernel
     // check refuses it.
@@ -734,6 +737,19 @@ function checkMatchProtocols(ctx: CheckContext, rule: Command): void {
     ctx.sink.error('protocol-required', m.token?.range ?? rule.range,
       `-m ${m.name} needs ${need} on the rule${rule.protocol ? ` (it has -p ${rule.protocol.negated ? '! ' : ''}${rule.protocol.value})` : ''}: the kernel refuses it otherwise.`,
       { insert: `-p ${m.spec.protocols[0] === 'udplite' ? 'tcp' : m.spec.protocols[0]}` });
+  }
+}
+
+/** multiport checks the protocol as it reads its ports: a -p written after them is not there yet. */
+function checkProtocolFirst(ctx: CheckContext, rule: Command, m: MatchUse): void {
+  const first = m.options[0];
+  if (!first) return;
+  const ports = rule.options.indexOf(first);
+  for (let k = ports + 1; k < rule.options.length; k++) {
+    const o = rule.options[k];
+    if (o.owner || o.spec.short !== '-p') continue;
+    ctx.sink.error('protocol-required', first.nameToken.range, `${first.nameToken.value} comes before ${o.nameToken.value}: multiport checks the protocol when it reads its ports, and iptables refuses the rule ("multiport needs -p tcp, ..."). Write ${o.nameToken.value} before -m multiport.`);
+    return;
   }
 }
 

@@ -579,6 +579,8 @@ class CommandNode implements Command {
 /** What value checks are told of the command: its family (one object per family, shared by every command). */
 const VALUE_CONTEXTS: Record<Family, { family: Family }> = { 4: { family: 4 }, 6: { family: 6 } };
 
+/** iptables' own options that may be given more than once (each -v more verbose; the last -M, -w or -W counts). */
+const REPEATABLE = new Set(['--verbose', '--ipv4', '--ipv6', '--modprobe', '--wait', '--wait-interval']);
 /** iptables' own options the command being parsed has given so far. */
 const SEEN_GENERIC = new Scratch<OptionSpec>();
 
@@ -1023,8 +1025,8 @@ class CommandParser implements SlipHost {
     if ((spec.short === '-s' || spec.short === '-d') && use.negated && !arg.dynamic && arg.value.includes(',')) {
       this.fail('invalid-value', use.negToken!.range, `'!' cannot negate a list of addresses: iptables refuses it ("! not allowed with multiple source or destination IP addresses"). Use one rule per address, or an ipset (-m set ! --match-set).`);
     }
-    if (SEEN_GENERIC.has(spec) && spec.args.length) {
-      this.fail('syntax', use.nameToken.range, `${use.nameToken.value} is given twice; iptables allows each of its own options once per rule.`);
+    if (SEEN_GENERIC.has(spec) && !REPEATABLE.has(spec.names[0])) {
+      this.fail('syntax', use.nameToken.range, `${use.nameToken.value} is given twice; iptables allows each of its own options once per command${use.spec.short ? ` ("multiple ${use.spec.short} flags not allowed")` : ''}.`);
     }
     SEEN_GENERIC.push(spec);
   }
