@@ -55,7 +55,7 @@ test(`kernel oracle (iptables-${BACKEND}): chain lines, counters and commands of
     ':INPUT DROP [0:0]', ':INPUT RETURN [0:0]', ':INPUT - [0:0]',
     `:${'x'.repeat(29)} - [0:0]`, `:${'x'.repeat(30)} - [0:0]`, ':-x - [0:0]', ':!x - [0:0]', ':a!b - [0:0]', ':ACCEPT - [0:0]', ':RETURN - [0:0]', ':QUEUE - [0:0]', ':LOG - [0:0]', ':DNAT - [0:0]',
   ].map((t) => `${H}${t}\nCOMMIT\n`);
-  texts.push('*FILTER\n:INPUT ACCEPT [0:0]\nCOMMIT\n', '*filter\n-A INPUT -j ACCEPT\nCOMMIT\n', `${H}-A INPUT -j ACCEPT\n`, `${H}COMMIT\nCOMMIT\n`, `${H}COMMIT \n`, '*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING DROP [0:0]\nCOMMIT\n');
+  texts.push('*nat x\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n', '* nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n', '*nat # comment\nCOMMIT\n', '*\nCOMMIT\n', '*FILTER\n:INPUT ACCEPT [0:0]\nCOMMIT\n', '*filter\n-A INPUT -j ACCEPT\nCOMMIT\n', `${H}-A INPUT -j ACCEPT\n`, `${H}COMMIT\nCOMMIT\n`, `${H}COMMIT \n`, '*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING DROP [0:0]\nCOMMIT\n');
   const verdicts = loadAll(texts.map((text) => ({ family: 4, text })));
   const wrong = texts.flatMap((text, i) => {
     const errors = refusals(lint(text, { fileName: 'rules.v4' }).diagnostics);

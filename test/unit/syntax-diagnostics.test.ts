@@ -319,3 +319,15 @@ test('syntax: -Z with -L or -S is one command (list, then zero); -W needs -w', (
   assert.match(w.message, /-W also needs --wait/);
   assert.deepEqual(run('iptables -w -W 100 -A INPUT -j DROP').diagnostics.filter((d) => d.code === 'missing-argument'), []);
 });
+
+test('a table line: the first word after the star is the table, the rest of the line is ignored (and said so)', () => {
+  const extra = diagnose('*nat x y\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n', { fileName: 'rules.v4' });
+  const note = extra.find((d) => d.code === 'syntax');
+  assert.deepEqual([note?.severity, note?.range.start.character, note?.range.end.character], ['warning', 5, 8]);
+  assert.match(note!.message, /ignores 'x y'/);
+  assert.equal(extra.filter((d) => d.severity === 'error').length, 0);
+  // `* nat`: the name after blanks; `*` alone is refused.
+  assert.equal(diagnose('* nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n', { fileName: 'rules.v4' }).filter((d) => d.severity === 'error' || d.code === 'syntax').length, 0);
+  const none = diagnose('*\nCOMMIT\n', { fileName: 'rules.v4' }).find((d) => d.code === 'unknown-table');
+  assert.match(none!.message, /'\*' without a table's name/);
+});

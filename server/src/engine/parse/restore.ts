@@ -214,15 +214,30 @@ class RestoreParser {
     return true;
   }
 
-  /** `*filter` (from `at`, past a byte-order mark). */
+  /**
+   * `*filter` (from `at`, past a byte-order mark). iptables-restore takes the first word after the star as the
+   * table's name (`* nat` is nat) and ignores the rest of the line, which is said so.
+   */
   private tableLine(text: string, line: number, at = 0): void {
     this.closeMissing(line);
-    const name = text.slice(at + 1).trim();
-    const nameRange = lineRange(line, at + 1, text.length);
+    const word = /[^ \t]+/.exec(text.slice(at + 1));
+    const start = word ? at + 1 + word.index : text.length;
+    const name = word ? word[0] : '';
+    const nameRange = lineRange(line, start, start + name.length);
+    const rest = text.slice(start + name.length);
+    const extra = /[^ \t]/.exec(rest);
+    if (extra) {
+      const from = start + name.length + extra.index;
+      this.sink.add('syntax', 'warning', lineRange(line, from, text.trimEnd().length), `iptables-restore reads only the first word after '*' as the table's name and ignores '${text.slice(from).trimEnd()}'. Remove it, or make it a comment on a line of its own.`);
+    }
     this.current = { name, range: lineRange(line, at, text.length), nameRange, endLine: line };
     this.tableCommands = this.commands.length;
     this.tables.push(this.current);
     const spec = findTable(name);
+    if (!spec && !name) {
+      this.sink.error('unknown-table', lineRange(line, at, text.length), `'*' without a table's name: iptables-restore refuses the line. Write the table: *filter, *nat, *mangle, *raw or *security.`);
+      return;
+    }
     if (!spec) {
       const s = suggest(name, TABLES.map((t) => t.name));
       this.sink.error('unknown-table', nameRange, `Unknown table '${name}'. Tables: filter, nat, mangle, raw, security.${s.length ? ` Did you mean '${s[0]}'?` : ''}`, { suggestions: s });
