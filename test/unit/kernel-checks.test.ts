@@ -580,6 +580,10 @@ test('service names: looked up as iptables looks them up, by the protocol the ma
   assert.match(expectOne(filter('-A INPUT -p udp --dport ssdp -j ACCEPT'), 'invalid-value', 4, 'ssdp').message, /does not list 'ssdp'/);
   // A protocol the rule leaves to a variable, or a negated one: not looked at.
   expectNone('iptables -A INPUT -p $P -m multiport --dports ntp,ssh -j ACCEPT\n', 'invalid-value');
+  // Names are looked up as written: /etc/services writes them in lower case. The fix mends one item of a list.
+  const upper = expectOne(filter('-A INPUT -p tcp -m multiport --dports 80,HTTPS,22 -j ACCEPT'), 'invalid-value', 4, '80,HTTPS,22');
+  assert.deepEqual([upper.severity, upper.data?.replacement], ['error', '80,https,22']);
+  assert.match(upper.message, /looked up as written, and \/etc\/services writes this one 'https'/);
   // The safe fix writes the number.
   const text = filter('-A INPUT -p tcp --dport ntp -j ACCEPT');
   const r = lint(text);

@@ -259,6 +259,11 @@ function checkPort(p: string, whole: string, wraps: boolean, base: PortBase, sct
     return err(`The sctp match looks '${p}' up as an SCTP service, which /etc/services (on Debian and Ubuntu) does not list: iptables refuses it ("invalid port/service").${n !== undefined ? ` Write the number, ${n}.` : ''}`);
   }
   if (SERVICES[p] !== undefined || (sctp && SCTP_SERVICES[p] !== undefined)) return undefined;
+  const lower = p.toLowerCase();
+  if (lower !== p && SERVICES[lower] !== undefined) {
+    const replacement = whole.split(/([,:])/).map((x) => (x === p ? lower : x)).join('');
+    return { message: `Service names are looked up as written, and /etc/services writes this one '${lower}': iptables refuses '${p}' ("invalid port/service"). Write ${lower}.`, replacement };
+  }
   if (/^[a-z][a-z0-9-]*$/i.test(p)) {
     return { message: `'${p}' is not a service name this linter knows; iptables looks it up in /etc/services when loading.`, severity: 'warning' };
   }
@@ -336,12 +341,14 @@ export const portListKind = kind('port-list', 'a comma-separated list of ports o
   if (plain > 0 && plain <= 15) return undefined;
   const items = v.split(',');
   let count = 0;
-  for (const item of items) {
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k];
     if (item === '') return err(`Empty entry in port list '${v}'.`);
     // Unlike --dport, a range in a list needs both ends.
     if (item.startsWith(':') || item.endsWith(':')) return err(`multiport needs both ends of a range: '${item}' is refused ("invalid port/service"). Write ${item.startsWith(':') ? `0${item}` : `${item}65535`}.`);
     const e = strictPortRangeKind.validate(item, { family: 4 });
-    if (e) return e;
+    // A fix for one item mends the list.
+    if (e) return e.replacement === undefined ? e : { ...e, replacement: items.map((x, j) => (j === k ? e.replacement : x)).join(',') };
     count += item.includes(':') ? 2 : 1;
   }
   if (count > 15) return err(`multiport takes at most 15 ports (a range counts as two); '${v}' has ${count}.`);
