@@ -78,18 +78,10 @@ function slowIPv4(s: string): bigint | undefined {
  * leave (`65536` is 0.1.0.0, `1.65536` is 1.1.0.0), each part octal, hexadecimal or decimal, without a sign.
  */
 export function readIPv4Exactly(s: string): number | undefined {
+  const own = ownIPv4(s);
+  if (own !== undefined) return own;
   const parts = s.split('.');
   if (parts.length > 4) return undefined;
-  let own = 0;
-  for (const p of parts) {
-    const n = strtoulBase0(p);
-    if (n === undefined || n > 255) {
-      own = -1;
-      break;
-    }
-    own = own * 256 + n;
-  }
-  if (own >= 0) return own * 256 ** (4 - parts.length);
   let value = 0;
   for (let k = 0; k < parts.length; k++) {
     const p = parts[k];
@@ -99,6 +91,22 @@ export function readIPv4Exactly(s: string): number | undefined {
     value = k === parts.length - 1 ? value * room + n : value * 256 + n;
   }
   return value;
+}
+
+/**
+ * An IPv4 address as iptables' own reader takes it, without the C library's forms after it (as the iprange match
+ * reads its ranges): one to four parts, each a number as C's strtoul reads it up to 255, missing ones zero.
+ */
+export function ownIPv4(s: string): number | undefined {
+  const parts = s.split('.');
+  if (parts.length > 4) return undefined;
+  let own = 0;
+  for (const p of parts) {
+    const n = strtoulBase0(p);
+    if (n === undefined || n > 255) return undefined;
+    own = own * 256 + n;
+  }
+  return own * 256 ** (4 - parts.length);
 }
 
 /**

@@ -2,7 +2,7 @@
  * The kinds of values options take: how each is validated and which values completion offers.
  * A validator returns undefined when the value is fine, or a problem to report.
  */
-import { Family, isIPv4Net, looksLikeHostname, parseAddress, parseIPv4, parseIPv6, parseNet, surprisingIPv4 } from './addresses';
+import { Family, isIPv4Net, looksLikeHostname, ownIPv4, parseAddress, parseIPv4, parseIPv6, parseNet, surprisingIPv4 } from './addresses';
 import { PROTOCOL_ALIASES, PROTOCOLS, SCTP_SERVICES, SERVICES, strtoulBase0 } from './services';
 import { RATE, unitSeconds } from './limit';
 import { u32Problem } from './u32';
@@ -475,6 +475,8 @@ export const ipRangeKind = kind('ip-range', 'an address range (from-to)', (v, ct
   for (const p of parts) {
     const e = plainAddressKind.validate(p, ctx);
     if (e) return e;
+    // iprange reads IPv4 with iptables' own reader alone: none of the C library's forms (65536 for 0.1.0.0).
+    if (ctx.family === 4 && ownIPv4(p) === undefined) return err(`'${p}' is not an IPv4 address iprange reads (dotted numbers up to 255 each): iptables refuses it ("Bad value").`);
   }
   return undefined;
 }, { label: 'address-address' });
@@ -504,9 +506,12 @@ export const natTargetKind = kind('nat-target', 'an address, address range, and 
   if (addr !== '') {
     const e = ipRangeKind.validate(addr, ctx);
     if (e) return e;
-    // Unlike -s and -d, SNAT and DNAT read an IPv4 address only as four numbers (no 10.1 for 10.0.0.1).
+    // Unlike -s and -d, SNAT and DNAT read an IPv4 address only as four decimal numbers (no 10.1 for 10.0.0.1, no
+    // leading zero, no 0x).
     const short = ctx.family === 4 ? addr.split('-').find((a) => !/^\d+\.\d+\.\d+\.\d+$/.test(a)) : undefined;
     if (short !== undefined) return err(`'${short}' is not written as a full IPv4 address: SNAT and DNAT take four numbers (a.b.c.d), and iptables refuses it ("Bad IP address").`);
+    const padded = ctx.family === 4 ? addr.split('-').find((a) => /(?:^|\.)0\d/.test(a)) : undefined;
+    if (padded !== undefined) return err(`'${padded}' has a part with a leading zero: SNAT and DNAT read an IPv4 address as four plain decimal numbers, and iptables refuses it ("Bad IP address"). Write ${padded.split('.').map((x) => String(Number(x))).join('.')}.`);
   }
   if (ports === undefined) return undefined;
   // A range may be shifted: `80-90/85` sends original port 85 to 80, 86 to 81, and so on round the range.
