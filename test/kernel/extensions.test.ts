@@ -64,7 +64,7 @@ test('every extension iptables and ip6tables ship, and every option their help l
 const netbase = spawnSync('dpkg', ['-S', '/etc/services'], { encoding: 'utf8' }).stdout?.startsWith('netbase:') ?? false;
 const noNetbase = requirement(netbase, 'the service names cannot be compared with Debian\'s: /etc/services is not from netbase');
 
-test('the service names the knowledge base knows are in /etc/services (netbase) for the protocols it says, with their ports', { skip: noNetbase }, () => {
+test('the service names of the knowledge base are those of /etc/services (netbase), for the protocols it says, with their ports', { skip: noNetbase }, () => {
   const listed: Record<string, Map<string, number>> = { tcp: new Map(), udp: new Map(), sctp: new Map() };
   for (const line of readFileSync('/etc/services', 'utf8').split('\n')) {
     const m = /^([^#\s]+)\s+(\d+)\/(\w+)((?:[ \t]+[^#\s]+)*)/.exec(line);
@@ -79,6 +79,8 @@ test('the service names the knowledge base knows are in /etc/services (netbase) 
     for (const p of [tcp, udp]) if (p !== undefined && p !== port) wrong.push(`${name}: port ${p} there, ${port} in the knowledge base`);
   }
   for (const name of Object.keys(UNREGISTERED_SERVICES)) if (listed.tcp.has(name) || listed.udp.has(name)) wrong.push(`${name} is listed after all`);
+  // Every name the list has for TCP or UDP is known, with its port.
+  for (const map of [listed.tcp, listed.udp]) for (const [name, port] of map) if (SERVICES[name] !== port) wrong.push(`${name} (${port}) is listed, the knowledge base has ${SERVICES[name] ?? 'no such name'}`);
   const sctp = [...listed.sctp.keys()].filter((n) => SERVICES[n] !== undefined || SCTP_SERVICES[n] !== undefined).sort();
   assert.deepEqual(sctp, Object.keys(SCTP_SERVICES).sort(), 'the names listed for SCTP');
   assert.deepEqual(wrong, []);

@@ -421,7 +421,7 @@ test(`kernel (iptables-${BACKEND}): extensions beyond the common ones (HMARK, ra
  * saying that the kernel here refuses the rule.
  */
 test(`kernel (iptables-${BACKEND}): service names by protocol: the linter says iptables refuses what it refuses on this system`, { skip, timeout: 120000 }, () => {
-  const names = ['ssh', 'http', 'https', 'domain', 'ntp', 'bootps', 'snmp', 'dns', 'zabbix', 'pptp', 'ssdp', 'mysql', 'mdns', 'amqp', 'ftp-data', 'SSH', 'Domain'];
+  const names = ['ssh', 'http', 'https', 'domain', 'ntp', 'bootps', 'snmp', 'dns', 'zabbix', 'pptp', 'ssdp', 'mysql', 'mdns', 'amqp', 'ftp-data', 'SSH', 'Domain', 'postgres', 'htps', 'imap3'];
   const shapes = (n: string) => [`-p tcp --dport ${n}`, `-p udp --sport ${n}`, `-p dccp --dport ${n}`, `-p tcp -m multiport --dports 22,${n}`, `-p udp -m multiport --ports ${n}:1024`, `-p udplite -m multiport --dports ${n}`, `-p sctp -m multiport --sports ${n}`, `-p 17 -m multiport --dports ${n}`];
   const all: Case[] = names.flatMap((n) => shapes(n).map((m) => ({ family: 4 as const, module: 'services', rule: `-A INPUT ${m} -j ACCEPT` })));
   const verdicts = kernelVerdicts(all);

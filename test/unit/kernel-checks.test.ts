@@ -584,6 +584,12 @@ test('service names: looked up as iptables looks them up, by the protocol the ma
   const upper = expectOne(filter('-A INPUT -p tcp -m multiport --dports 80,HTTPS,22 -j ACCEPT'), 'invalid-value', 4, '80,HTTPS,22');
   assert.deepEqual([upper.severity, upper.data?.replacement], ['error', '80,https,22']);
   assert.match(upper.message, /looked up as written, and \/etc\/services writes this one 'https'/);
+  // Every name of Debian's list is known (postgres is PostgreSQL's alias there); a name it lacks is a warning, with
+  // the nearest well-known name as a suggestion.
+  expectNone(filter('-A INPUT -p tcp --dport postgres -j ACCEPT', '-A INPUT -p udp --dport openvpn -j ACCEPT'), 'invalid-value');
+  const typo = expectOne(filter('-A INPUT -p tcp -m multiport --dports 22,htps -j ACCEPT'), 'invalid-value', 4, '22,htps');
+  assert.match(typo.message, /'htps' is not in \/etc\/services on Debian and Ubuntu.*Did you mean 'https'\?/);
+  assert.deepEqual(typo.data?.suggestions, ['22,https']);
   // The safe fix writes the number.
   const text = filter('-A INPUT -p tcp --dport ntp -j ACCEPT');
   const r = lint(text);

@@ -3,7 +3,7 @@
  * A validator returns undefined when the value is fine, or a problem to report.
  */
 import { Family, isIPv4Net, looksLikeHostname, ownIPv4, parseAddress, parseIPv4, parseIPv6, parseNet, surprisingIPv4 } from './addresses';
-import { PROTOCOL_ALIASES, PROTOCOLS, SCTP_SERVICES, SERVICES, strtoulBase0 } from './services';
+import { PORT_DESCRIPTIONS, PROTOCOL_ALIASES, PROTOCOLS, SCTP_SERVICES, SERVICES, strtoulBase0 } from './services';
 import { RATE, unitSeconds } from './limit';
 import { u32Problem } from './u32';
 import { TextCache } from '../textCache';
@@ -246,6 +246,9 @@ export function parsePort(s: string, base: PortBase = 0): number | undefined {
   return SERVICES[s];
 }
 
+const SERVICE_NAMES = Object.keys(SERVICES);
+const COMMON_SERVICE_NAMES = SERVICE_NAMES.filter((n) => PORT_DESCRIPTIONS[SERVICES[n]] !== undefined);
+
 function checkPort(p: string, whole: string, wraps: boolean, base: PortBase, sctp = false): ValueProblem | undefined {
   const n = parseUnsigned(p, base);
   if (n !== undefined) {
@@ -265,7 +268,10 @@ function checkPort(p: string, whole: string, wraps: boolean, base: PortBase, sct
     return { message: `Service names are looked up as written, and /etc/services writes this one '${lower}': iptables refuses '${p}' ("invalid port/service"). Write ${lower}.`, replacement };
   }
   if (/^[a-z][a-z0-9-]*$/i.test(p)) {
-    return { message: `'${p}' is not a service name this linter knows; iptables looks it up in /etc/services when loading.`, severity: 'warning' };
+    const problem: ValueProblem = { message: `'${p}' is not in /etc/services on Debian and Ubuntu: there iptables refuses it ("invalid port/service"), where a system with a longer list may not.`, severity: 'warning' };
+    // The names of well-known ports first: `htps` is more likely https than ftps.
+    const names = suggest(p, COMMON_SERVICE_NAMES, 1).length ? COMMON_SERVICE_NAMES : SERVICE_NAMES;
+    return misspelt(problem, p, names, (near) => whole.split(/([,:])/).map((x) => (x === p ? near : x)).join(''));
   }
   return err(`'${p}' is not a port number or service name.`);
 }
@@ -347,8 +353,11 @@ export const portListKind = kind('port-list', 'a comma-separated list of ports o
     // Unlike --dport, a range in a list needs both ends.
     if (item.startsWith(':') || item.endsWith(':')) return err(`multiport needs both ends of a range: '${item}' is refused ("invalid port/service"). Write ${item.startsWith(':') ? `0${item}` : `${item}65535`}.`);
     const e = strictPortRangeKind.validate(item, { family: 4 });
-    // A fix for one item mends the list.
-    if (e) return e.replacement === undefined ? e : { ...e, replacement: items.map((x, j) => (j === k ? e.replacement : x)).join(',') };
+    // A fix for one item, or a suggestion, mends the list.
+    if (e) {
+      const within = (text: string) => items.map((x, j) => (j === k ? text : x)).join(',');
+      return { ...e, replacement: e.replacement === undefined ? undefined : within(e.replacement), suggestions: e.suggestions?.map(within) };
+    }
     count += item.includes(':') ? 2 : 1;
   }
   if (count > 15) return err(`multiport takes at most 15 ports (a range counts as two); '${v}' has ${count}.`);
