@@ -596,3 +596,10 @@ test('service names: looked up as iptables looks them up, by the protocol the ma
   const fix = quickFixes(r, r.diagnostics.find((d) => d.code === 'invalid-value')!)[0];
   assert.equal(applyEdits(text, fix.edits).split('\n')[4], '-A INPUT -p tcp --dport 123 -j ACCEPT');
 });
+
+test('-p mptcp: a warning that the backends load it differently, with -p tcp as a suggestion (not a safe fix)', () => {
+  const d = expectOne(filter('-A INPUT -p mptcp -j ACCEPT'), 'invalid-value', 4, 'mptcp');
+  assert.equal(d.severity, 'warning');
+  assert.match(d.message, /iptables-legacy loads a rule that never matches, and iptables-nft keeps 6 of it/);
+  assert.deepEqual([d.data?.replacement, d.data?.suggestions], [undefined, ['tcp']]);
+});

@@ -561,6 +561,8 @@ function checkProtocol(v: string, ctx: ValueContext, exact: boolean): ValueProbl
   if (n !== undefined) return protocolFamilyProblem(v, n, ctx);
   const lower = v.toLowerCase();
   if (exact && PROTOCOLS[lower] !== undefined) return err(`iptables looks '${v}' up as written, and /etc/protocols has it in lower case: write '${lower}'.`, undefined, lower);
+  // /etc/protocols gives MPTCP 262, a number for sockets that no IP header carries.
+  if (lower === 'mptcp' && !exact) return { message: `Multipath TCP travels as TCP: its packets carry protocol 6. /etc/protocols gives mptcp 262, which no packet carries: iptables-legacy loads a rule that never matches, and iptables-nft keeps 6 of it (262 modulo 256) and matches all of TCP. Write -p tcp.`, severity: 'warning', suggestions: ['tcp'] };
   return err(`Unknown protocol '${v}'.`);
 }
 
