@@ -274,7 +274,7 @@ export const MATCHES: ModuleSpec[] = [
     opt('--log', v.intKind(0, 2), 'Log level.'),
   ], { protocols: ['tcp'], chains: ['PREROUTING', 'INPUT', 'FORWARD'], family: 4 }),
   match('rt', 'IPv6 routing header.', [
-    neg('--rt-type', v.intKind(0, 255), 'Routing header type.'),
+    neg('--rt-type', v.headerByteKind('The routing header\'s type'), 'Routing header type.'),
     neg('--rt-segsleft', v.intRangeKind(0, 0xffffffff), 'Segments left, or a range.'),
     neg('--rt-len', v.intKind(0, 0xffffffff), 'Header length.'),
     opt('--rt-0-res', null, 'Type 0 reserved field.'),

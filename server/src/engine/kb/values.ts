@@ -156,6 +156,19 @@ export const hmarkPrefixKind = kind('hmark-prefix', 'a prefix length (0-32 for I
   return err(`'${v}' is not a prefix length (0-${ctx.family === 4 ? 32 : 128}) or an IPv${ctx.family} mask.`);
 }, { label: 'length' });
 
+/**
+ * A one-byte header field that iptables reads as a 32-bit number (the routing header's type): above 255 it is loaded
+ * as written, and the rule never matches.
+ */
+export function headerByteKind(field: string): ValueKind {
+  return kind('int:0:4294967295', 'a whole number from 0 to 255', (v) => {
+    const n = parseNumber(v);
+    if (n === undefined || n > 0xffffffff) return err(`'${v}' is not a whole number from 0 to 255.`);
+    if (n > 255) return { message: `${field} is one byte (0-255): iptables loads ${v} as written, and the rule never matches.`, severity: 'warning' };
+    return octalSurprise(v, n, 'the number');
+  }, { label: 'number' });
+}
+
 /** NFQUEUE --queue-balance: two queue numbers, the first below the second. */
 export const queueRangeKind = kind('queue range', 'two queue numbers from:to, the first the lower', (v) => {
   const [a, b, more] = v.split(':');
@@ -820,13 +833,26 @@ const icmpNames = (v6: boolean) => [...ICMP_BY_NAME[v6 ? 6 : 4].keys()];
  * a number, type/code, a name in any case or the beginning of exactly one name. Undefined when iptables refuses it.
  */
 export function icmpTypeOf(text: string, v6: boolean): readonly [number, number?] | undefined {
-  const m = /^(\d+)(?:\/(\d+))?$/.exec(text);
-  if (m) return m[2] === undefined ? [Number(m[1])] : [Number(m[1]), Number(m[2])];
+  const numbers = icmpNumbers(text);
+  if (numbers !== undefined) return numbers === null ? undefined : numbers;
   const lower = text.toLowerCase();
   const begun = lower === '' ? [] : icmpNames(v6).filter((n) => n.startsWith(lower));
   return begun.length === 1 ? ICMP_BY_NAME[v6 ? 6 : 4].get(begun[0]) : undefined;
 }
 
+
+/**
+ * An ICMP type written as numbers, `type` or `type/code`, each as C's strtoul reads it (0x10 is 16, 010 is 8) up to
+ * 255: the numbers; null for numbers iptables refuses; undefined for a name (names never begin with a digit).
+ */
+function icmpNumbers(text: string): readonly [number, number?] | null | undefined {
+  if (!/^[ \t+]*\d/.test(text)) return undefined;
+  const slash = text.indexOf('/');
+  const type = strtoulBase0(slash < 0 ? text : text.slice(0, slash));
+  const code = slash < 0 ? undefined : strtoulBase0(text.slice(slash + 1));
+  if (type === undefined || type > 255 || (slash >= 0 && (code === undefined || code > 255))) return null;
+  return code === undefined ? [type] : [type, code];
+}
 
 /**
  * ICMP and ICMPv6 types as libxt_icmp reads them: a number, type/code, or a name in any case, or the beginning of
@@ -838,8 +864,9 @@ function icmpTypeKind(name: string, choices: ValueChoice[], v6: boolean): ValueK
     name,
     `an ${v6 ? 'ICMPv6' : 'ICMP'} type name, number, or type/code`,
     (v) => {
-      const m = /^(\d+)(?:\/(\d+))?$/.exec(v);
-      if (m && Number(m[1]) <= 255 && (m[2] === undefined || Number(m[2]) <= 255)) return undefined;
+      const numbers = icmpNumbers(v);
+      if (numbers) return undefined;
+      if (numbers === null) return err(`'${v}' is not ${v6 ? 'an ICMPv6' : 'an ICMP'} type number (0-255, with /code 0-255), as iptables reads numbers (010 is 8, 0x10 is 16, 08 is none).`);
       const lower = v.toLowerCase();
       if (v6 && NFT_ONLY_ICMPV6[lower]) {
         return { message: `ip6tables does not know the name '${v}' (nftables does) and refuses it: write its number, ${NFT_ONLY_ICMPV6[lower]}.`, replacement: NFT_ONLY_ICMPV6[lower] };
