@@ -481,3 +481,26 @@ test(`kernel (iptables-${BACKEND}): every module without its options: the linter
   assert.deepEqual(wrong, []);
   assert.ok(verdicts.filter((v) => v === false).length >= 60 && verdicts.filter((v) => v === true).length >= 40);
 });
+
+/**
+ * The options of a rule with the commands that take none (-F, -Z, -N, -X, -L, -S, -E, -P, a -D by number), and the
+ * options every command takes (-v, -4, -m with its options): each command run after a chain X and a rule in INPUT
+ * are made, in a namespace of its own.
+ */
+test(`kernel (iptables-${BACKEND}): rule options with commands that take no rule: the linter refuses what iptables refuses`, { skip, timeout: 120000 }, () => {
+  const commands = ['-A INPUT', '-D INPUT 1', '-F INPUT', '-Z INPUT', '-Z INPUT 1', '-N Z', '-X X', '-L INPUT', '-S INPUT', '-E X W', '-P INPUT ACCEPT'];
+  const options = ['-s 1.2.3.4', '-d 1.2.3.4', '-p tcp', '-j ACCEPT', '-i eth0', '-o eth0', '-f', '-c 1 2', '-n', '-x', '--line-numbers', '-v', '-4', '-g Y', '-m comment --comment x'];
+  const cases = commands.flatMap((command) => options.map((option) => `${command} ${option}`));
+  const tool = `iptables-${BACKEND}`;
+  const script = cases.map((c) => `(${tool} -F; ${tool} -X; ${tool} -N X; ${tool} -N Y; ${tool} -A INPUT -j ACCEPT) >/dev/null 2>&1; ${tool} ${c} >/dev/null 2>&1; echo $?`).join('\n');
+  const r = spawnSync('unshare', ['-n', 'sh', '-c', script], { encoding: 'utf8' });
+  const codes = r.stdout.trim().split('\n');
+  assert.equal(codes.length, cases.length, r.stderr);
+  const wrong = cases.flatMap((c, i) => {
+    const errors = refusals(lint(`iptables -N X\niptables -N Y\niptables -A INPUT -j ACCEPT\niptables ${c}\n`, { format: 'script' }).diagnostics).filter((d) => d.range.start.line === 3);
+    const taken = codes[i] === '0';
+    return taken === (errors.length === 0) ? [] : [`${taken ? 'false error' : 'missed refusal'}: iptables ${c}${errors[0] ? ` (${errors[0].message})` : ''}`];
+  });
+  assert.deepEqual(wrong, []);
+  assert.ok(codes.filter((c) => c !== '0').length >= 100);
+});

@@ -133,11 +133,6 @@ export function setPolicy(b: StateBuilder, c: Command, family: Family, _op: stri
     b.sink.error('invalid-policy', name.range, `Only built-in chains have a policy; ${name.value} is not one (${findTable(c.table)?.chains.join(', ') ?? 'none'} in ${c.table}).`);
     return;
   }
-  const extra = c.options.find((o) => !o.spec.commandLineOnly && o.spec.short !== '-t');
-  if (extra) {
-    b.sink.error('syntax', extra.nameToken.range, `-P takes a chain and a policy only: iptables refuses ${extra.nameToken.value} with it ("Illegal option").`);
-    return;
-  }
   const cs = b.lookupChain(c, family, name);
   const pol = c.extra;
   if (!cs || !pol) return;

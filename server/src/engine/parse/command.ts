@@ -579,6 +579,8 @@ class CommandNode implements Command {
 /** What value checks are told of the command: its family (one object per family, shared by every command). */
 const VALUE_CONTEXTS: Record<Family, { family: Family }> = { 4: { family: 4 }, 6: { family: 6 } };
 
+/** iptables' own options that make up a rule, which commands without one refuse (-m and its options they ignore). */
+const RULE_OPTIONS = new Set(['--source', '--destination', '--protocol', '--jump', '--goto', '--in-interface', '--out-interface', '--fragment', '--set-counters']);
 /** iptables' own options that may be given more than once (each -v more verbose; the last -M, -w or -W counts). */
 const REPEATABLE = new Set(['--verbose', '--ipv4', '--ipv6', '--modprobe', '--wait', '--wait-interval']);
 /** iptables' own options the command being parsed has given so far. */
@@ -636,15 +638,23 @@ class CommandParser implements SlipHost {
     return this.cmd;
   }
 
-  /** Options iptables takes with some commands only (`-n` with -L): refused with any other ("Illegal option"). */
+  /**
+   * Options iptables takes with some commands only (`-n` with -L), and the options of a rule with a command that takes
+   * none (-F, -N, -L, -P, a -D by number, ...): refused ("Illegal option").
+   */
   private commandOptions(spec: CommandSpec): void {
     // Before the command is packed: an option's name is still its Token.
     const options = this.cmd.options;
+    const ruleless = !spec.ruleSpec || (spec.short === '-D' && this.cmd.rulenum !== undefined);
     for (let k = 0; k < options.length; k++) {
-      const only = options[k].spec.commands;
-      if (!only || only.includes(spec.short)) continue;
-      const name = options[k].nameToken;
-      this.fail('syntax', name.range, `iptables refuses ${name.value} with ${spec.short} ("Illegal option"): it is an option of ${only.join(', ')} only.`);
+      const o = options[k];
+      const only = o.spec.commands;
+      if (only && !only.includes(spec.short)) {
+        this.fail('syntax', o.nameToken.range, `iptables refuses ${o.nameToken.value} with ${spec.short} ("Illegal option"): it is an option of ${only.join(', ')} only.`);
+      } else if (ruleless && !o.owner && RULE_OPTIONS.has(o.spec.names[0]) && !(spec.short === '-P' && o.spec.short === '-c')) {
+        const what = spec.short === '-D' ? '-D with a rule number takes no rule besides' : `${spec.short} takes no rule`;
+        this.fail('syntax', o.nameToken.range, `iptables refuses ${o.nameToken.value} with ${spec.short} ("Illegal option"): ${what}.`);
+      }
     }
   }
 
