@@ -49,7 +49,7 @@ test(`kernel oracle (iptables-${BACKEND}): chain lines, counters and commands of
   const H = '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n';
   const texts = [
     ':FOO - [1:2]', ':FOO - [a:b]', ':FOO - [1:2:3]', ':FOO -', ':FOO DROP [0:0]', ':FOO - [0:0]\n:FOO - [0:0]', ':foo bar - [0:0]',
-    '[1:2] -A INPUT -j ACCEPT', '[a:2] -A INPUT -j ACCEPT', '-A INPUT -j ACCEPT [1:2]', '-c 1 2 -A INPUT -j ACCEPT',
+    '[1:2] -A INPUT -j ACCEPT', '[1:2]', '[x:0]', '[a:2] -A INPUT -j ACCEPT', '-A INPUT -j ACCEPT [1:2]', '-c 1 2 -A INPUT -j ACCEPT',
     '-A FOO -j ACCEPT\n:FOO - [0:0]', '-N FOO\n-A FOO -j ACCEPT', ':FOO - [0:0]\n-X FOO', '-F', '-Z', '-P INPUT DROP',
     '   \n  # x', '-A INPUT -j ACCEPT # comment', "-A INPUT -m comment --comment 'a b' -j ACCEPT", '-A INPUT -m comment --comment a\\ b -j ACCEPT', '\t-A INPUT -j ACCEPT', '-A\tINPUT\t-j\tACCEPT',
     ':INPUT DROP [0:0]', ':INPUT RETURN [0:0]', ':INPUT - [0:0]',

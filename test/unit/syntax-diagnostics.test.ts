@@ -331,3 +331,11 @@ test('a table line: the first word after the star is the table, the rest of the 
   const none = diagnose('*\nCOMMIT\n', { fileName: 'rules.v4' }).find((d) => d.code === 'unknown-table');
   assert.match(none!.message, /'\*' without a table's name/);
 });
+
+test('counters with no command after them are refused, whatever they hold', () => {
+  for (const counters of ['[1:2]', '[x:0]']) {
+    const d = expectOne(filter(counters), 'syntax', 4, counters);
+    assert.equal(d.severity, 'error');
+    assert.match(d.message, /with no command after it: iptables-restore refuses the line \("no command specified"\)/);
+  }
+});

@@ -337,6 +337,10 @@ function parseRuleLine(text: string, line: number, ctx: CommandContext, doc: str
   if (tokens.length && tokens[0].value.charCodeAt(0) === 91 /* [ */ && (COUNTERS_RE.test(tokens[0].value) || tokens[0].value.endsWith(']'))) {
     counters = tokens[0];
     tokens = tokens.slice(1);
+    if (!tokens.length) {
+      ctx.sink.error('syntax', counters.range, `${counters.value} with no command after it: iptables-restore refuses the line ("no command specified"). Write the rule after the counters, or remove them.`);
+      return undefined;
+    }
     if (!COUNTERS_RE.test(counters.value)) badCounters(counters, ctx.sink);
   }
   if (tokens.length > MAX_LINE_WORDS) tooManyWords(tokens, ctx.sink);
