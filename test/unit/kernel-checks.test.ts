@@ -603,3 +603,11 @@ test('-p mptcp: a warning that the backends load it differently, with -p tcp as 
   assert.match(d.message, /iptables-legacy loads a rule that never matches, and iptables-nft keeps 6 of it/);
   assert.deepEqual([d.data?.replacement, d.data?.suggestions], [undefined, ['tcp']]);
 });
+
+test('a link-local IPv6 address with a zone: ip6tables loads it without the zone, which is said', () => {
+  const text = ['*filter', ':INPUT ACCEPT [0:0]', '-A INPUT -s fe80::1%eth0 -j DROP', '-A INPUT -s fe80::1%2/64 -j DROP', 'COMMIT', ''].join('\n');
+  const found = diagnose(text, { fileName: 'rules.v6' }).filter((d) => d.code === 'invalid-value');
+  assert.deepEqual(found.map((d) => [d.range.start.line, d.severity]), [[2, 'warning'], [3, 'warning']]);
+  assert.match(found[0].message, /leaves the zone %eth0 out of the rule and refuses the rule if no interface eth0 exists when the rules load: it matches fe80::1 on every interface/);
+  assert.doesNotMatch(found[1].message, /refuses/);
+});

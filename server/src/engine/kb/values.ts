@@ -398,7 +398,7 @@ export const natPortsKind = kind('nat-ports', 'a port or port range (from-to)', 
 function checkHost(item: string, ctx: ValueContext, allowHostname: boolean): ValueProblem | undefined {
   if (item === '') return err('Empty address.');
   if (ctx.family === 4 && isIPv4Net(item)) return undefined;
-  const odd = ctx.family === 4 ? oddIPv4(item) : undefined;
+  const odd = ctx.family === 4 ? oddIPv4(item) : zoned(item);
   if (odd) return odd;
   const net = parseNet(item);
   if (net) {
@@ -426,6 +426,21 @@ function checkHost(item: string, ctx: ValueContext, allowHostname: boolean): Val
   if (/^[\d.]+$/.test(host)) return err(`'${item}' is not a valid IPv4 address.`);
   if (/^[0-9a-fA-F:.]+$/.test(host) && host.includes(':')) return err(`'${item}' is not a valid IPv6 address.`);
   return err(`'${item}' is neither an address nor a host name.`);
+}
+
+/**
+ * A link-local IPv6 address with its zone (`fe80::1%eth0`, `fe80::1%2`): ip6tables has the C library read it, which
+ * takes the zone to find the interface and then leaves it out of the rule.
+ */
+function zoned(item: string): ValueProblem | undefined {
+  const slash = item.indexOf('/');
+  const host = slash < 0 ? item : item.slice(0, slash);
+  const at = host.indexOf('%');
+  if (at < 0 || parseIPv6(host.slice(0, at)) === undefined || !/^[\w.-]+$/.test(host.slice(at + 1))) return undefined;
+  const zone = host.slice(at + 1);
+  const bare = host.slice(0, at) + (slash < 0 ? '' : item.slice(slash));
+  const named = /^\d+$/.test(zone) ? '' : ` and refuses the rule if no interface ${zone} exists when the rules load`;
+  return { message: `ip6tables leaves the zone %${zone} out of the rule${named}: it matches ${bare} on every interface. Write ${bare}, with -i or -o for the interface.`, severity: 'warning' };
 }
 
 /**
