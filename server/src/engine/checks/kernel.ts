@@ -290,7 +290,7 @@ function checkRule(ctx: CheckContext, rule: Command, cs: ChainState, gone = fals
   checkOptionHooks(kernel, rule, cs);
   checkInterfaces(ctx, rule, cs);
   checkRequired(ctx, rule);
-  checkServiceNames(ctx, rule);
+  checkServiceNames(ctx, rule, ruleProto(rule));
 }
 
 export function checkKernel(ctx: CheckContext): void {

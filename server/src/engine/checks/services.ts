@@ -9,16 +9,18 @@ import { Command, OptionUse } from '../model';
 import { DEBIAN_SERVICE_PROTOCOLS, SCTP_SERVICES, SERVICES, UNREGISTERED_SERVICES } from '../kb/services';
 
 const PORT_OPTIONS = new Set(['--sport', '--dport', '--sports', '--dports', '--ports']);
-/** The protocol name iptables looks a multiport name up for, by what -p says. */
-const LOOKUP: Record<string, string> = { tcp: 'tcp', 6: 'tcp', udp: 'udp', 17: 'udp', udplite: 'udplite', 136: 'udplite', sctp: 'sctp', 132: 'sctp', dccp: 'dccp', 33: 'dccp' };
+/** The protocol iptables looks a multiport name up for, by the number of the rule's -p. */
+const LOOKUP: Record<number, string> = { 6: 'tcp', 17: 'udp', 136: 'udplite', 132: 'sctp', 33: 'dccp' };
 
-/** For each port option with a name in it: the protocol its names are looked up for ('any', or none to skip). */
-function lookupOf(rule: Command, o: OptionUse): string | undefined {
+/**
+ * The protocol a port option's names are looked up for ('any'), or none to skip: `proto` is the rule's protocol
+ * as the kernel checks read it (a number, 'dynamic', or undefined for none or a negated one).
+ */
+function lookupOf(o: OptionUse, proto: number | 'dynamic' | undefined): string | undefined {
   const module = o.owner?.name;
   if (module === 'udp' || module === 'dccp') return 'any';
   if (module === 'tcp') return 'tcp';
-  if (module !== 'multiport' || !rule.protocol || rule.protocol.dynamic || rule.protocol.negated) return undefined;
-  return LOOKUP[rule.protocol.value.toLowerCase()];
+  return module === 'multiport' && typeof proto === 'number' ? LOOKUP[proto] : undefined;
 }
 
 /** What is wrong with looking `name` up for `proto` (by `who`): [severity, why], or undefined when it is found. */
@@ -33,10 +35,11 @@ function problemOf(name: string, proto: string, who: string): ['error' | 'warnin
   return ['warning', `/etc/services on Debian and Ubuntu lists '${name}' for ${debian.toUpperCase()} only, and ${who} looks it up for ${proto.toUpperCase()}`];
 }
 
-function checkOption(ctx: CheckContext, rule: Command, o: OptionUse): void {
+function checkOption(ctx: CheckContext, o: OptionUse, ruleProto: number | 'dynamic' | undefined): void {
+  if (!PORT_OPTIONS.has(o.spec.names[0])) return;
   const value = o.argValue;
-  if (value === undefined || o.argDynamic || !/[a-z]/i.test(value) || !PORT_OPTIONS.has(o.spec.names[0])) return;
-  const proto = lookupOf(rule, o);
+  if (value === undefined || o.argDynamic || !/[a-z]/i.test(value)) return;
+  const proto = lookupOf(o, ruleProto);
   if (!proto) return;
   const who = o.owner!.name === 'multiport' ? "multiport (by the rule's -p)" : `the ${o.owner!.name} match`;
   const items = value.split(/([,:])/);
@@ -55,6 +58,7 @@ function checkOption(ctx: CheckContext, rule: Command, o: OptionUse): void {
   ctx.sink.add('invalid-value', worst[0], o.arg!.range, `${worst[1]}: ${where}. Write ${fixed}, which reads the same everywhere.`, { replacement: fixed });
 }
 
-export function checkServiceNames(ctx: CheckContext, rule: Command): void {
-  for (const o of rule.options) if (o.owner) checkOption(ctx, rule, o);
+/** `proto`: the rule's protocol as the kernel checks read it (its number; 'dynamic'; undefined for none or `! -p`). */
+export function checkServiceNames(ctx: CheckContext, rule: Command, proto: number | 'dynamic' | undefined): void {
+  for (const o of rule.options) if (o.owner) checkOption(ctx, o, proto);
 }

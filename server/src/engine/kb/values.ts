@@ -141,18 +141,17 @@ export function prefixLengthKind(clampsIPv4: boolean): ValueKind {
   }, { label: 'length' });
 }
 
+const CLAMPED_PREFIX_LENGTH = prefixLengthKind(true);
+
 /**
  * HMARK's address prefixes: a length (0-128 for IPv6; for IPv4 any 32-bit number, more than 32 kept as 32) or a mask
  * written as an address of the family (any bits, `255.0.255.0` too).
  */
 export const hmarkPrefixKind = kind('hmark-prefix', 'a prefix length (0-32 for IPv4, 0-128 for IPv6) or a mask', (v, ctx) => {
   const n = parseNumber(v);
-  if (n !== undefined) {
-    if (n > (ctx.family === 6 ? 128 : 0xffffffff)) return err(`'${v}' is not a prefix length (0-${ctx.family === 4 ? 32 : 128}) or an IPv${ctx.family} mask.`);
-    if (n > 32 && ctx.family === 4) return { message: `IPv4 prefixes end at 32: iptables takes ${v} and keeps 32.`, severity: 'warning' };
-    return octalSurprise(v, n, 'the length');
-  }
-  if ((ctx.family === 4 ? parseIPv4(v) : parseIPv6(v)) !== undefined) return undefined;
+  // A length as connlimit takes one (an IPv4 length past 32 kept as 32), up to the 32-bit number iptables reads.
+  if (n !== undefined && n <= (ctx.family === 6 ? 128 : 0xffffffff)) return CLAMPED_PREFIX_LENGTH.validate(v, ctx);
+  if (n === undefined && (ctx.family === 4 ? parseIPv4(v) : parseIPv6(v)) !== undefined) return undefined;
   return err(`'${v}' is not a prefix length (0-${ctx.family === 4 ? 32 : 128}) or an IPv${ctx.family} mask.`);
 }, { label: 'length' });
 
@@ -259,6 +258,16 @@ export function parsePort(s: string, base: PortBase = 0): number | undefined {
   return SERVICES[s];
 }
 
+/** Ports and ranges (`whole`, items joined by commas and colons) with the item `item` written as `text`. */
+function portItemAs(whole: string, item: string, text: string): string {
+  return whole.split(/([,:])/).map((x) => (x === item ? text : x)).join('');
+}
+
+/** A comma-separated list again, its k-th item written as `text`: a fix for one item mends the list it is in. */
+function listWith(items: readonly string[], k: number, text: string): string {
+  return items.map((x, j) => (j === k ? text : x)).join(',');
+}
+
 const SERVICE_NAMES = Object.keys(SERVICES);
 const COMMON_SERVICE_NAMES = SERVICE_NAMES.filter((n) => PORT_DESCRIPTIONS[SERVICES[n]] !== undefined);
 
@@ -277,14 +286,14 @@ function checkPort(p: string, whole: string, wraps: boolean, base: PortBase, sct
   if (SERVICES[p] !== undefined || (sctp && SCTP_SERVICES[p] !== undefined)) return undefined;
   const lower = p.toLowerCase();
   if (lower !== p && SERVICES[lower] !== undefined) {
-    const replacement = whole.split(/([,:])/).map((x) => (x === p ? lower : x)).join('');
+    const replacement = portItemAs(whole, p, lower);
     return { message: `Service names are looked up as written, and /etc/services writes this one '${lower}': iptables refuses '${p}' ("invalid port/service"). Write ${lower}.`, replacement };
   }
   if (/^[a-z][a-z0-9-]*$/i.test(p)) {
     const problem: ValueProblem = { message: `'${p}' is not in /etc/services on Debian and Ubuntu: there iptables refuses it ("invalid port/service"), where a system with a longer list may not.`, severity: 'warning' };
     // The names of well-known ports first: `htps` is more likely https than ftps.
     const names = suggest(p, COMMON_SERVICE_NAMES, 1).length ? COMMON_SERVICE_NAMES : SERVICE_NAMES;
-    return misspelt(problem, p, names, (near) => whole.split(/([,:])/).map((x) => (x === p ? near : x)).join(''));
+    return misspelt(problem, p, names, (near) => portItemAs(whole, p, near));
   }
   return err(`'${p}' is not a port number or service name.`);
 }
@@ -368,7 +377,7 @@ export const portListKind = kind('port-list', 'a comma-separated list of ports o
     const e = strictPortRangeKind.validate(item, { family: 4 });
     // A fix for one item, or a suggestion, mends the list.
     if (e) {
-      const within = (text: string) => items.map((x, j) => (j === k ? text : x)).join(',');
+      const within = (text: string) => listWith(items, k, text);
       return { ...e, replacement: e.replacement === undefined ? undefined : within(e.replacement), suggestions: e.suggestions?.map(within) };
     }
     count += item.includes(':') ? 2 : 1;
@@ -475,7 +484,7 @@ export const addressListKind = kind('address-list', 'an address, network (addr/p
     const e = checkHost(items[k], ctx, true);
     if (!e) continue;
     if ((e.severity ?? 'error') === 'error') return e;
-    note ??= e.replacement === undefined ? e : { ...e, replacement: items.map((x, j) => (j === k ? e.replacement : x)).join(',') };
+    note ??= e.replacement === undefined ? e : { ...e, replacement: listWith(items, k, e.replacement) };
   }
   return note;
 }, { label: 'address[/mask][,…]' });
