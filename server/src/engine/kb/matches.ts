@@ -136,8 +136,8 @@ export const MATCHES: ModuleSpec[] = [
     opt('--sid-owner', v.anyKind, 'Removed from Linux 2.6.14.', { removed: 'The kernel dropped --sid-owner; match the user with --uid-owner instead.' }),
   ], { chains: ['OUTPUT', 'POSTROUTING'] }),
   match('physdev', 'The bridge ports a bridged packet came in or goes out on.', [
-    neg('--physdev-in', v.interfaceKind, 'Bridge port the packet arrived on.'),
-    neg('--physdev-out', v.interfaceKind, 'Bridge port the packet will leave on.'),
+    neg('--physdev-in', v.bridgePortKind, 'Bridge port the packet arrived on.'),
+    neg('--physdev-out', v.bridgePortKind, 'Bridge port the packet will leave on.'),
     neg('--physdev-is-in', null, 'The packet arrived on a bridge port.'),
     neg('--physdev-is-out', null, 'The packet will leave on a bridge port.'),
     neg('--physdev-is-bridged', null, 'The packet is being bridged, not routed.'),

@@ -548,6 +548,7 @@ export function splitNatTarget(v: string, family: Family): { addr: string; ports
 
 /** `addr[-addr][:port[-port][/port]]` for SNAT/DNAT (IPv6 addresses in brackets when a port follows). */
 export const natTargetKind = kind('nat-target', 'an address, address range, and optional :port or :port-port', (v, ctx) => {
+  if (v === '') return err('An empty address: iptables refuses it ("Bad IP address").');
   const { addr, ports, base } = splitNatTarget(v, ctx.family);
   if (addr !== '') {
     const e = ipRangeKind.validate(addr, ctx);
@@ -576,6 +577,17 @@ export const interfaceKind = kind('interface', 'an interface name (a trailing + 
   if (/[\s/]/.test(v.replace(/\+$/, ''))) return { message: `Interface name '${v}' contains a character Linux does not allow in one ('/' or a blank): iptables loads the rule with a warning, and it never matches.`, severity: 'warning' };
   return undefined;
 });
+
+/**
+ * A bridge port (physdev): an interface name, but an empty one is taken, and compares no character of the port's
+ * name, so that the rule matches a bridged packet whatever port it uses (a packet that is not bridged, never).
+ */
+export const bridgePortKind: ValueKind = {
+  ...interfaceKind,
+  validate: (v, ctx) => v.length === 0
+    ? { message: 'An empty bridge port name matches every port: iptables loads the rule, and it matches any bridged packet. Write the port\'s name (or --physdev-is-in, --physdev-is-out for any port).', severity: 'warning' }
+    : interfaceKind.validate(v, ctx),
+};
 
 // ---- protocol ------------------------------------------------------------------------------------
 
