@@ -13,7 +13,7 @@ import { requirement } from '../helpers/env';
 import { lint } from '../../server/src/engine/lint';
 import { BACKEND, refusals } from '../helpers/lint';
 import { kernelUnavailable } from './oracle';
-import { Case, kernelVerdicts, lintErrors, show } from './verdicts';
+import { Case, disagreements, kernelVerdicts, lintErrors, show } from './verdicts';
 import { mulberry } from '../../server/src/engine/trace/confirm';
 import { spawnSync } from 'node:child_process';
 import { formatAddress, parseNet } from '../../server/src/engine/kb/addresses';
@@ -60,13 +60,7 @@ function cases(): Case[] {
 test(`kernel (iptables-${BACKEND}): named values in any case and cut short, numbers in every form: the linter refuses what the kernel refuses`, { skip, timeout: 300000 }, (t) => {
   const all = cases();
   const verdicts = kernelVerdicts(all);
-  const wrong: string[] = [];
-  all.forEach((c, i) => {
-    const kernelTakes = verdicts[i];
-    if (kernelTakes === undefined) return;
-    const errors = lintErrors(c);
-    if (kernelTakes !== (errors.length === 0)) wrong.push(`${kernelTakes ? 'false error' : 'missed refusal'}: ${show(c)}${errors[0] ? ` (${errors[0]})` : ''}`);
-  });
+  const wrong = disagreements(all, verdicts);
   const absent = [...new Set(all.filter((_, i) => verdicts[i] === undefined).map((c) => c.module))];
   t.diagnostic(`${all.length} cases; modules this kernel lacks, left out: ${absent.join(', ') || 'none'}`);
   assert.deepEqual(wrong, []);
@@ -298,10 +292,7 @@ test(`kernel (iptables-${BACKEND}): whole rules in the spellings people use: the
   for (const rule of SPELLINGS4) all.push({ family: 4, module: `rule ${rule}`, rule });
   for (const rule of SPELLINGS6) all.push({ family: 6, module: `rule6 ${rule}`, rule });
   const verdicts = kernelVerdicts(all, '', true);
-  const wrong = all.flatMap((c, i) => {
-    const errors = lintErrors(c);
-    return verdicts[i] === undefined || verdicts[i] === (errors.length === 0) ? [] : [`${verdicts[i] ? 'false error' : 'missed refusal'}: ${show(c)}${errors[0] ? ` (${errors[0]})` : ''}`];
-  });
+  const wrong = disagreements(all, verdicts);
   assert.deepEqual(wrong, []);
 });
 
@@ -328,10 +319,7 @@ function u32Expressions(count: number, seed: number): string[] {
 test(`kernel (iptables-${BACKEND}): u32 expressions made at random: the linter refuses what iptables and the kernel refuse`, { skip, timeout: 300000 }, () => {
   const all: Case[] = u32Expressions(400, 20261127).map((e) => ({ family: 4, module: `u32 ${e}`, rule: `-A INPUT -m u32 --u32 "${e}" -j DROP` }));
   const verdicts = kernelVerdicts(all, '', true);
-  const wrong = all.flatMap((c, i) => {
-    const errors = lintErrors(c);
-    return verdicts[i] === undefined || verdicts[i] === (errors.length === 0) ? [] : [`${verdicts[i] ? 'false error' : 'missed refusal'}: ${show(c)}${errors[0] ? ` (${errors[0]})` : ''}`];
-  });
+  const wrong = disagreements(all, verdicts);
   const refused = verdicts.filter((v) => v === false).length;
   assert.ok(refused > 100 && refused < 350, `the expressions should be taken and refused in good numbers: ${refused} of ${all.length} refused`);
   assert.deepEqual(wrong, []);
@@ -351,10 +339,7 @@ test(`kernel (iptables-${BACKEND}): hashlimit rates and bursts: the linter refus
   for (const burst of ['400kb', '1mb', '0x10', '0', '4096', '4095', '4kb', '3kb', '1gb', '0x1000', '010000', '4096x']) all.push({ family: 6, module: 'hashlimit', rule: `-A INPUT -m hashlimit --hashlimit-upto 4kb/s --hashlimit-burst ${burst} --hashlimit-name x -j DROP` });
   all.push({ family: 4, module: 'hashlimit', rule: '-A INPUT -m hashlimit --hashlimit-upto 1/s --hashlimit-burst 400kb --hashlimit-name x -j DROP' });
   const verdicts = kernelVerdicts(all, '', true);
-  const wrong = all.flatMap((c, i) => {
-    const errors = lintErrors(c);
-    return verdicts[i] === undefined || verdicts[i] === (errors.length === 0) ? [] : [`${verdicts[i] ? 'false error' : 'missed refusal'}: ${show(c)}${errors[0] ? ` (${errors[0]})` : ''}`];
-  });
+  const wrong = disagreements(all, verdicts);
   assert.ok(verdicts.filter((v) => v === false).length >= 20, 'the grid holds refusals of the credit count');
   assert.deepEqual(wrong, []);
 });
@@ -410,10 +395,7 @@ test(`kernel (iptables-${BACKEND}): extensions beyond the common ones (HMARK, ra
   for (const rule of EXTENSIONS6) all.push({ family: 6, module: 'match srh', rule });
   const estimators = ['est0', 'est1'].map((name) => `iptables-${BACKEND} -t mangle -A FORWARD -j RATEEST --rateest-name ${name} --rateest-interval 250ms --rateest-ewmalog 1s`).join('\n');
   const verdicts = kernelVerdicts(all, estimators);
-  const wrong = all.flatMap((c, i) => {
-    const errors = lintErrors(c);
-    return verdicts[i] === undefined || verdicts[i] === (errors.length === 0) ? [] : [`${verdicts[i] ? 'false error' : 'missed refusal'}: ${show(c)}${errors[0] ? ` (${errors[0]})` : ''}`];
-  });
+  const wrong = disagreements(all, verdicts);
   assert.deepEqual(wrong, []);
   assert.ok(verdicts.filter((v) => v === true).length >= 30 && verdicts.filter((v) => v === false).length >= 30);
 });
@@ -478,10 +460,7 @@ test(`kernel (iptables-${BACKEND}): every module without its options: the linter
     }
   }
   const verdicts = kernelVerdicts(all, '', true);
-  const wrong = all.flatMap((c, i) => {
-    const errors = lintErrors(c);
-    return verdicts[i] === undefined || verdicts[i] === (errors.length === 0) ? [] : [`${verdicts[i] ? 'false error' : 'missed refusal'}: ${show(c)}${errors[0] ? ` (${errors[0]})` : ''}`];
-  });
+  const wrong = disagreements(all, verdicts);
   assert.deepEqual(wrong, []);
   assert.ok(verdicts.filter((v) => v === false).length >= 60 && verdicts.filter((v) => v === true).length >= 40);
 });

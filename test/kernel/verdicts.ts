@@ -45,4 +45,12 @@ export function lintErrors(c: Case): string[] {
   return refusals(lint(`${c.family === 6 ? 'ip6tables' : 'iptables'} ${c.rule}\n`, { format: 'script' }).diagnostics).map((d) => d.message);
 }
 
+/** Each case where the linter and the kernel disagree (the kernel took it and the linter says it refuses, or the other way), said plainly; cases of a module the kernel lacks are left out. */
+export function disagreements(all: Case[], verdicts: Array<boolean | undefined>): string[] {
+  return all.flatMap((c, i) => {
+    const errors = lintErrors(c);
+    return verdicts[i] === undefined || verdicts[i] === (errors.length === 0) ? [] : [`${verdicts[i] ? 'false error' : 'missed refusal'}: ${show(c)}${errors[0] ? ` (${errors[0]})` : ''}`];
+  });
+}
+
 export const show = (c: Case) => `${c.family === 6 ? 'ip6tables' : 'iptables'} ${c.rule}`;

@@ -6,6 +6,7 @@ import { Family, formatAddress, parseNet } from '../engine/kb/addresses';
 import { BUILTIN_CHAINS, isBuiltinChainOf, ModuleSpec, OptionSpec, TABLES } from '../engine/kb';
 import { PORT_DESCRIPTIONS, PORT_NAMES, protocolNumber, SERVICES, strtoulBase0 } from '../engine/kb/services';
 import { parsePort, PortBase, portBaseOf, setNameKind, ValueKind } from '../engine/kb/values';
+import { disassemble, readBytecode } from '../engine/kb/bpf';
 import { heldRules, LintResult } from '../engine/lint';
 import { explainRule } from '../engine/explain';
 import { commandOnLine, locate, Located } from '../engine/locate';
@@ -204,10 +205,20 @@ function valueMarkdown(result: LintResult, loc: Extract<Located, { kind: 'value'
     }
     case 'set name':
       return setMarkdown(result, token.value);
+    case 'string:bpf':
+      return bytecodeMarkdown(token.value) ?? `${head}: ${kind.what}.`;
     case 'interface':
       return token.value.endsWith('+') ? `Every interface whose name starts with \`${token.value.slice(0, -1)}\`.` : `The interface \`${token.value}\`${token.value === 'lo' ? ' (loopback: traffic from this machine to itself)' : ''}.`;
   }
   return choiceMarkdown(kind, token.value, family) ?? `${head}: ${kind.what}.`;
+}
+
+/** A BPF program as its instructions, numbered from 0 as its jumps count them. */
+function bytecodeMarkdown(text: string): string | undefined {
+  const program = readBytecode(text);
+  if (!Array.isArray(program)) return undefined;
+  const lines = program.map((ins, pc) => `${String(pc).padStart(2)}: ${disassemble(ins, pc)}`);
+  return `A BPF program of ${counted(program.length, 'instruction')} (a packet matches when it returns a value other than 0):\n\n\`\`\`\n${lines.join('\n')}\n\`\`\``;
 }
 
 function chainMarkdown(result: LintResult, loc: Extract<Located, { kind: 'chain' }>): string {

@@ -250,7 +250,7 @@ export const MATCHES: ModuleSpec[] = [
   match('realm', 'The routing realm of the route the packet takes (IPv4 routes only; after routing).', [neg('--realm', v.markKind, 'Realm value[/mask].')], { family: 4, chains: ['INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'] }),
   match('nfacct', 'Counts the packet in an nfacct object (always matches).', [opt('--nfacct-name', v.stringKind(31), 'Accounting object name.')], { exact: true }),
   match('bpf', 'A BPF program decides.', [
-    opt('--bytecode', v.anyKind, 'Program as a bytecode string.'),
+    opt('--bytecode', v.bytecodeKind, 'A classic BPF program, as `nfbpf_compile` prints it: the number of instructions, then each as `code jt jf k`, all joined by commas. Offsets count from the start of the IP header (compile with `nfbpf_compile RAW`). The packet matches when the program returns anything but 0; up to 64 instructions.'),
     opt('--object-pinned', v.anyKind, 'Path of a pinned eBPF object.'),
   ]),
   match('ipvs', 'Packets handled by IPVS.', [

@@ -6,6 +6,7 @@ import { Family, isIPv4Net, looksLikeHostname, ownIPv4, parseAddress, parseIPv4,
 import { PORT_DESCRIPTIONS, PROTOCOL_ALIASES, PROTOCOLS, SCTP_SERVICES, SERVICES, strtoulBase0 } from './services';
 import { RATE, unitSeconds } from './limit';
 import { u32Problem } from './u32';
+import { bytecodeProblem } from './bpf';
 import { TextCache } from '../textCache';
 import { wordTable } from '../wordTable';
 import { suggest } from '../suggest';
@@ -1277,6 +1278,12 @@ export const u32Kind = kind('string:u32', 'a u32 expression (location=value[,val
   const problem = u32Problem(v);
   return problem ? err(`iptables refuses the u32 expression '${v}' ${problem}.`) : undefined;
 }, { label: 'expression' });
+
+/** The bpf match's program (see bpf.ts). */
+export const bytecodeKind = kind('string:bpf', 'a BPF program (count,code jt jf k,code jt jf k,...)', (v) => {
+  const problem = bytecodeProblem(v);
+  return problem ? err(`${problem}.`) : undefined;
+}, { label: 'bytecode' });
 
 /**
  * A tc class: two hexadecimal numbers, major:minor, as C's sscanf("%x:%x") reads them (a sign and a leading 0x
