@@ -289,8 +289,8 @@ export const MATCHES: ModuleSpec[] = [
     opt('--fragmore', null, 'More fragments follow.', { conflicts: ['--fraglast'] }),
     opt('--fraglast', null, 'Last fragment.', { conflicts: ['--fragmore'] }),
   ], { family: 6 }),
-  match('hbh', 'IPv6 hop-by-hop options header.', [neg('--hbh-len', v.intKind(0, 0xffffffff), 'Header length.'), opt('--hbh-opts', v.anyKind, 'Options type[:length] list.')], { family: 6 }),
-  match('dst', 'IPv6 destination options header.', [neg('--dst-len', v.intKind(0, 0xffffffff), 'Header length.'), opt('--dst-opts', v.anyKind, 'Options type[:length] list.')], { family: 6 }),
+  match('hbh', 'IPv6 hop-by-hop options header.', [neg('--hbh-len', v.intKind(0, 0xffffffff), 'Header length.'), opt('--hbh-opts', v.ipv6OptionsKind, 'The options the header must hold, in order: each an option type, optionally `:length` (up to 16, comma-separated).')], { family: 6 }),
+  match('dst', 'IPv6 destination options header.', [neg('--dst-len', v.intKind(0, 0xffffffff), 'Header length.'), opt('--dst-opts', v.ipv6OptionsKind, 'The options the header must hold, in order: each an option type, optionally `:length` (up to 16, comma-separated).')], { family: 6 }),
   match('ipv6header', 'Which IPv6 extension headers are present.', [
     neg('--header', v.ipv6HeadersKind, 'Comma-separated header names: hop, dst, route, frag, auth, esp, none, prot.'),
     opt('--soft', null, 'Match if any listed header is present.'),

@@ -1273,6 +1273,23 @@ export const rtAddressesKind = kind('rt-addresses', 'up to 16 IPv6 addresses, co
   return bad === undefined ? undefined : err(`'${bad}' is not an IPv6 address: ip6tables refuses it ("bad address").`);
 }, { label: 'address,...' });
 
+/**
+ * The options of an IPv6 hop-by-hop or destination options header (-m hbh --hbh-opts, -m dst --dst-opts): up to 16
+ * items `type[:length]`, comma-separated, each number as C's strtoul reads it (a sign, 0x, a leading 0 for octal).
+ */
+export const ipv6OptionsKind = kind('ipv6-options', 'up to 16 option types, each with an optional :length, comma-separated', (v) => {
+  const items = v.split(',');
+  if (items.length > 16) return err(`${items.length} options: ip6tables takes at most 16 ("too many addresses specified").`);
+  const number = (x: string) => strtoulBase0(x.replace(/^([ \t]*)-/, '$1')) !== undefined;
+  for (const item of items) {
+    const colon = item.indexOf(':');
+    const type = colon < 0 ? item : item.slice(0, colon);
+    if (!number(type)) return err(`'${type}' is not a number: each option is a type, optionally followed by :length, and ip6tables refuses ${type === '' ? 'an empty one' : 'it'}.`);
+    if (colon >= 0 && !number(item.slice(colon + 1))) return err(`'${item.slice(colon + 1)}' after '${type}:' is not a number (an option's length): ip6tables refuses it.`);
+  }
+  return undefined;
+}, { label: 'type[:length],...' });
+
 /** The u32 match's expression (see u32.ts). */
 export const u32Kind = kind('string:u32', 'a u32 expression (location=value[,value...][&&...])', (v) => {
   const problem = u32Problem(v);
