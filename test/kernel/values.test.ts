@@ -214,6 +214,8 @@ test(`kernel (iptables-${BACKEND}): -s, -i and -p in many shapes: the linter ref
 
 /** Whole rules in the spellings people use: rule numbers, names in another case, abbreviations, rates, marks, lengths. */
 const SPELLINGS = [
+  // Connection labels by number (a name needs /etc/xtables/connlabel.conf, which the machine loading the rules may have).
+  ...['0', '127', '128', '0x10', '010', '4294967296', "''", '65536', '65663', '65664', '2147483647', '4294967423', '4294967424', '0x7f', '0200'].map((l) => `-A INPUT -m connlabel --label ${l} -j ACCEPT`),
   // Empty values: a bridge port (taken, matching every port), an interface, a NAT address (refused).
   "-A FORWARD -m physdev --physdev-in '' -j ACCEPT", "-A FORWARD -m physdev --physdev-out '' -j ACCEPT", "-A INPUT -i '' -j ACCEPT", "-t nat -A PREROUTING -j DNAT --to-destination ''", "-t nat -A POSTROUTING -j SNAT --to-source ''", "-t nat -A PREROUTING -p tcp -j DNAT --to-destination :80",'-A INPUT -m hashlimit --name ssh --hashlimit-upto 5/min -j ACCEPT', '-A INPUT -j LOG --prefix x', '-A INPUT -j LOG --level 4', '-A INPUT -m limit --burst 5 -j ACCEPT', '-A INPUT -m conntrack --cts NEW -j ACCEPT', '-A INPUT -m conntrack --ctstatu ASSURED -j ACCEPT', '-A INPUT -p tcp --dp 22 -j ACCEPT', '-A INPUT -p tcp --d 22 -j ACCEPT', '-P INPUT accept', '-P INPUT Drop', '-P INPUT DROP', '-P INPUT REJECT', '-P INPUT RETURN', '-P INPUT QUEUE',
   '-A INPUT -j accept', '-A INPUT -j Accept', '-A INPUT -j log', '-A INPUT -m TCP -p tcp --dport 1 -j ACCEPT', '-A INPUT -m Tcp -p tcp -j ACCEPT', '-A INPUT -p tcp -m TCP --dport 1 -j ACCEPT',

@@ -611,3 +611,20 @@ test('a link-local IPv6 address with a zone: ip6tables loads it without the zone
   assert.match(found[0].message, /leaves the zone %eth0 out of the rule and refuses the rule if no interface eth0 exists when the rules load: it matches fe80::1 on every interface/);
   assert.doesNotMatch(found[1].message, /refuses/);
 });
+
+test('connection labels: a number is a bit from 0 to 127 kept in 16 bits, a name needs connlabel.conf where the rules load', () => {
+  const find = (label: string) => diagnose(filter(`-A INPUT -m connlabel --label ${label} -j ACCEPT`)).find((d) => d.code === 'invalid-value');
+  assert.equal(find('127'), undefined);
+  assert.equal(find('0x10'), undefined);
+  assert.match(find('128')!.message, /Label 128: the kernel holds labels 0 to 127 and refuses it/);
+  assert.match(find('65664')!.message, /Label 65664 \(kept as 128: iptables keeps 16 bits of it\)/);
+  const wrapped = find('65537')!;
+  assert.equal(wrapped.severity, 'warning');
+  assert.match(wrapped.message, /kept in 16 bits, as label 1: write 1/);
+  const name = find('web')!;
+  assert.equal(name.severity, 'warning');
+  assert.match(name.message, /'web' is a label name: iptables looks it up in \/etc\/xtables\/connlabel\.conf/);
+  // A number too large for an int is taken for a name, as iptables takes it.
+  assert.equal(find('4294967295')!.severity, 'warning');
+  assert.match(diagnose("iptables -A INPUT -m connlabel --label '' -j ACCEPT\n", { format: 'script' }).find((d) => d.code === 'invalid-value')!.message, /An empty label/);
+});

@@ -323,6 +323,6 @@ export const MATCHES: ModuleSpec[] = [
   match('esp', 'IPsec ESP header SPI.', [neg('--espspi', v.intRangeKind(0, 0xffffffff), 'SPI or range.')], { protocols: ['esp', '50'] }),
   match('ipcomp', 'IPcomp header.', [neg('--ipcompspi', v.intRangeKind(0, 0xffffffff), 'SPI or range.'), opt('--compres', null, 'Reserved field is zero.')], { protocols: ['ipcomp'] }),
   match('l2tp', 'L2TP header fields.', [neg('--tid', v.intKind(0, 0xffffffff), 'Tunnel id.'), neg('--sid', v.intKind(0, 0xffffffff), 'Session id.'), opt('--pversion', v.intKind(2, 3), 'Protocol version.'), opt('--type', v.enumKind('l2tp type', [{ label: 'control', doc: 'Control messages.' }, { label: 'data', doc: 'Data messages.' }]), 'Packet type.')], { removed: 'The kernel has an l2tp match, but iptables has no extension to load it and refuses -m l2tp; match L2TP by port (UDP 1701) or with -m u32, or use nftables.' }),
-  match('connlabel', 'Connection labels.', [neg('--label', v.anyKind, 'Label name.'), opt('--set', null, 'Set the label.')]),
+  match('connlabel', 'Connection labels.', [neg('--label', v.connlabelKind, 'The label: its bit number (0 to 127), or its name in /etc/xtables/connlabel.conf.'), opt('--set', null, 'Set the label.')]),
   match('unclean', 'Removed.', [], { removed: 'The unclean match was removed from Linux long ago.' }),
 ];

@@ -1290,6 +1290,34 @@ export const ipv6OptionsKind = kind('ipv6-options', 'up to 16 option types, each
   return undefined;
 }, { label: 'type[:length],...' });
 
+/**
+ * The bit a label written as a number names, as iptables reads it: strtoul with base 0 (saturating at 64 bits), then
+ * an int (a negative one is taken for a name instead), kept in 16 bits. Undefined for a name.
+ */
+function labelBit(v: string): number | undefined {
+  const m = /^[ \t]*\+?(?:0[xX]([0-9a-fA-F]+)|(0[0-7]*)|([1-9][0-9]*))$/.exec(v);
+  if (!m) return undefined;
+  let n = m[1] !== undefined ? BigInt(`0x${m[1]}`) : m[2] !== undefined ? BigInt(`0o${m[2].slice(1) || '0'}`) : BigInt(m[3]);
+  if (n >= 1n << 64n) n = (1n << 64n) - 1n;
+  if (n & (1n << 31n)) return undefined;
+  return Number(n & 0xffffn);
+}
+
+/**
+ * A connection label (-m connlabel --label): a bit number from 0 to 127 (as strtoul reads it), or a name that
+ * iptables looks up in /etc/xtables/connlabel.conf on the machine loading the rules.
+ */
+export const connlabelKind = kind('connlabel', 'a label: a number from 0 to 127, or a name from /etc/xtables/connlabel.conf', (v) => {
+  if (v === '') return err('An empty label: iptables refuses it ("Argument must have a minimum length of 1 characters").');
+  const bit = labelBit(v);
+  if (bit !== undefined) {
+    if (bit > 127) return err(`Label ${v}${String(bit) === v ? '' : ` (kept as ${bit}: iptables keeps 16 bits of it)`}: the kernel holds labels 0 to 127 and refuses it ("Numerical result out of range").`);
+    if (String(bit) !== v && strtoulBase0(v) !== bit) return { message: `Label ${v} is kept in 16 bits, as label ${bit}: write ${bit}.`, severity: 'warning', replacement: String(bit) };
+    return undefined;
+  }
+  return { message: `'${v}' is a label name: iptables looks it up in /etc/xtables/connlabel.conf when loading, and refuses the rule where that file does not name it (or does not exist). A number from 0 to 127 needs no file.`, severity: 'warning' };
+}, { label: 'label' });
+
 /** The u32 match's expression (see u32.ts). */
 export const u32Kind = kind('string:u32', 'a u32 expression (location=value[,value...][&&...])', (v) => {
   const problem = u32Problem(v);
