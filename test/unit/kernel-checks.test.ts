@@ -628,3 +628,16 @@ test('connection labels: a number is a bit from 0 to 127 kept in 16 bits, a name
   assert.equal(find('4294967295')!.severity, 'warning');
   assert.match(diagnose("iptables -A INPUT -m connlabel --label '' -j ACCEPT\n", { format: 'script' }).find((d) => d.code === 'invalid-value')!.message, /An empty label/);
 });
+
+test('SCTP chunk types: names and the match in any case, flags each chunk type takes, ALL and NONE alone', () => {
+  const find = (args: string) => diagnose(filter(`-A INPUT -p sctp -m sctp --chunk-types ${args} -j ACCEPT`)).find((d) => d.code === 'invalid-value')?.message;
+  assert.equal(find('ANY init,Data:iB'), undefined);
+  assert.equal(find('only NONE'), undefined);
+  assert.match(find('any DATA:T')!, /'DATA:T': DATA takes the flags I, U, B, E .* refuses 'T' \("Invalid flags for chunk type"\)/);
+  assert.match(find('any SACK:T')!, /SACK takes no flags/);
+  assert.match(find('any ALL,DATA')!, /'ALL' names no SCTP chunk type .* ALL stands alone/);
+  const typo = diagnose(filter('-A INPUT -p sctp -m sctp --chunk-types any INIT,HEARTBEET:x -j ACCEPT')).find((d) => d.code === 'invalid-value')!;
+  assert.match(typo.message, /"Unknown sctp chunk"\)\. Did you mean 'HEARTBEAT'\?/);
+  assert.deepEqual(typo.data?.suggestions, ['INIT,HEARTBEAT:x']);
+  assert.match(find('some DATA')!, /'some' is not a valid chunk match/);
+});

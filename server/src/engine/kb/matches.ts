@@ -27,7 +27,7 @@ export const MATCHES: ModuleSpec[] = [
   match('sctp', 'SCTP ports and chunk types.', [
     neg(['--sport', '--source-port'], v.sctpPortRangeKind, sport.doc),
     neg(['--dport', '--destination-port'], v.sctpPortRangeKind, dport.doc),
-    neg('--chunk-types', [v.enumKind('chunk match', [{ label: 'all', doc: 'Every listed chunk type is present.' }, { label: 'any', doc: 'At least one listed chunk type is present.' }, { label: 'only', doc: 'No chunk type other than the listed ones is present.' }]), v.anyKind], 'Whether all, any or only the listed chunk types are present: `--chunk-types any INIT,DATA`.'),
+    neg('--chunk-types', [v.enumKind('chunk match', [{ label: 'all', doc: 'Every listed chunk type is present.' }, { label: 'any', doc: 'At least one listed chunk type is present.' }, { label: 'only', doc: 'No chunk type other than the listed ones is present.' }], { caseInsensitive: true }), v.sctpChunksKind], 'Whether all, any or only the listed chunk types are present: `--chunk-types any INIT,DATA`.'),
   ], { protocols: ['sctp'], exact: true }),
   match('dccp', 'DCCP ports, packet types and options.', [
     copyOpt(sport),

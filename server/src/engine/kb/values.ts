@@ -1318,6 +1318,43 @@ export const connlabelKind = kind('connlabel', 'a label: a number from 0 to 127,
   return { message: `'${v}' is a label name: iptables looks it up in /etc/xtables/connlabel.conf when loading, and refuses the rule where that file does not name it (or does not exist). A number from 0 to 127 needs no file.`, severity: 'warning' };
 }, { label: 'label' });
 
+/** SCTP chunk types as the sctp match names them, with the flags each may carry (a letter in capitals: set; small: clear). */
+const SCTP_CHUNKS: Array<[string, string, string]> = [
+  ['DATA', 'IUBE', 'User data.'], ['INIT', '', 'Starts an association.'], ['INIT_ACK', '', 'Answers INIT.'],
+  ['SACK', '', 'Acknowledges data.'], ['HEARTBEAT', '', 'Probes a path.'], ['HEARTBEAT_ACK', '', 'Answers HEARTBEAT.'],
+  ['ABORT', 'T', 'Ends an association at once.'], ['SHUTDOWN', '', 'Begins a graceful close.'], ['SHUTDOWN_ACK', '', 'Answers SHUTDOWN.'],
+  ['ERROR', '', 'Reports an error.'], ['COOKIE_ECHO', '', 'Returns the state cookie.'], ['COOKIE_ACK', '', 'Answers COOKIE_ECHO.'],
+  ['ECN_ECNE', '', 'Explicit congestion notification echo.'], ['ECN_CWR', '', 'Congestion window reduced.'],
+  ['SHUTDOWN_COMPLETE', 'T', 'Ends a graceful close.'], ['I_DATA', 'IUBE', 'User data, interleaved.'], ['RE_CONFIG', '', 'Stream reconfiguration.'],
+  ['PAD', '', 'Padding.'], ['ASCONF', '', 'Address configuration change.'], ['ASCONF_ACK', '', 'Answers ASCONF.'],
+  ['FORWARD_TSN', '', 'Moves the cumulative acknowledgement point.'], ['I_FORWARD_TSN', '', 'FORWARD_TSN for interleaved data.'],
+];
+const SCTP_CHUNK_FLAGS = new Map(SCTP_CHUNKS.map(([name, flags]) => [name, flags]));
+
+/**
+ * The chunk types of -m sctp --chunk-types: a comma-separated list of names (in any case, empty items skipped), each
+ * with optional flags after a colon (DATA and I_DATA: I, U, B, E; ABORT and SHUTDOWN_COMPLETE: T), or ALL or NONE alone.
+ */
+export const sctpChunksKind = kind('sctp-chunks', 'a comma-separated list of SCTP chunk types, each with optional :flags (or ALL, NONE)', (v) => {
+  if (/^(all|none)$/i.test(v)) return undefined;
+  const names = SCTP_CHUNKS.map(([name]) => name);
+  for (const item of v.split(',')) {
+    if (item === '') continue;
+    const colon = item.indexOf(':');
+    const name = (colon < 0 ? item : item.slice(0, colon)).toUpperCase();
+    const allowed = SCTP_CHUNK_FLAGS.get(name);
+    if (allowed === undefined) {
+      const whole = /^(all|none)$/i.test(name) ? ` ${name} stands alone, for every chunk type or none.` : '';
+      const mended = (near: string) => v.split(',').map((x) => (x === item ? near + (colon < 0 ? '' : item.slice(colon)) : x)).join(',');
+      return misspelt(err(`'${item}' names no SCTP chunk type iptables knows: it refuses it ("Unknown sctp chunk").${whole}`), name, names, mended);
+    }
+    const flags = colon < 0 ? '' : item.slice(colon + 1);
+    const bad = [...flags].find((f) => !allowed.includes(f.toUpperCase()));
+    if (bad !== undefined) return err(`'${item}': ${allowed ? `${name} takes the flags ${[...allowed].join(', ')} (a capital sets one, a small letter clears it)` : `${name} takes no flags`}, and iptables refuses '${bad}' ("Invalid flags for chunk type").`);
+  }
+  return undefined;
+}, { label: 'chunk[:flags],...', choices: SCTP_CHUNKS.map(([label, , doc]) => ({ label, doc })), list: true });
+
 /** The u32 match's expression (see u32.ts). */
 export const u32Kind = kind('string:u32', 'a u32 expression (location=value[,value...][&&...])', (v) => {
   const problem = u32Problem(v);
