@@ -357,6 +357,8 @@ test('what a module\'s values require of one another: policy elements, a span ov
   assert.match(errs('-A INPUT -m policy --dir in --pol ipsec --tunnel-src 10.0.0.1')[0], /needs --mode tunnel/);
   assert.deepEqual(errs('-A INPUT -m time --contiguous --timestart 22:00 --timestop 06:00'), []);
   assert.match(errs('-A INPUT -m time --contiguous --timestart 06:00 --timestop 22:00')[0], /span over midnight/);
+  assert.deepEqual(errs('-A INPUT -m time --contiguous --timestart 12:00 --timestop 12:00'), [], 'a stop time equal to the start time is taken');
+  assert.match(errors('ip6tables -A INPUT -m rt --rt-0-res --rt-type 0\n', { format: 'script' })[0].message, /--rt-0-res needs --rt-type 0 before it/);
   assert.equal(errs('-t raw -A PREROUTING -j CT --ctevents NEW').length, 1);
 });
 
@@ -640,4 +642,15 @@ test('SCTP chunk types: names and the match in any case, flags each chunk type t
   assert.match(typo.message, /"Unknown sctp chunk"\)\. Did you mean 'HEARTBEAT'\?/);
   assert.deepEqual(typo.data?.suggestions, ['INIT,HEARTBEAT:x']);
   assert.match(find('some DATA')!, /'some' is not a valid chunk match/);
+});
+
+test('SNPT and DNPT prefixes: at most 64 bits, written as the network address (the kernel refuses host bits here)', () => {
+  const find = (from: string) => lint(`ip6tables -t mangle -A POSTROUTING -j SNPT --src-pfx ${from} --dst-pfx 2001:db8:1::/64\n`, { format: 'script' }).diagnostics.find((d) => d.code === 'invalid-value');
+  assert.equal(find('2001:db8::/48'), undefined);
+  assert.match(find('2001:db8::/65')!.message, /at most 64 bits/);
+  assert.match(find('2001:db8::1')!.message, /no length: all 128 bits/);
+  const hostBits = find('2001:db8::1/64')!;
+  assert.equal(hostBits.severity, 'error');
+  assert.match(hostBits.message, /has bits set past its \/64: the kernel takes only the network address here .* The network is 2001:db8::\/64/);
+  assert.deepEqual(hostBits.data?.suggestions, ['2001:db8::/64']);
 });

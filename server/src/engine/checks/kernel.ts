@@ -884,7 +884,7 @@ function checkStatisticMode(ctx: CheckContext, options: OptionUse[]): void {
 }
 
 /**
- * -m rt: ip6tables reads its options in order, and takes type 0's addresses only after `--rt-type 0`, and
+ * -m rt: ip6tables reads its options in order, and takes type 0's addresses and reserved field only after `--rt-type 0`, and
  * `--rt-0-not-strict` only after the addresses.
  */
 function checkRoutingHeaderOrder(ctx: CheckContext, options: OptionUse[]): void {
@@ -896,6 +896,8 @@ function checkRoutingHeaderOrder(ctx: CheckContext, options: OptionUse[]): void 
     else if (name === '--rt-0-addrs') {
       addresses = true;
       if (!typeZero) ctx.sink.error('missing-argument', o.nameToken.range, '--rt-0-addrs needs --rt-type 0 before it: ip6tables refuses it otherwise ("`--rt-type 0\' required before `--rt-0-addrs\'").', { module: 'rt', missing: '--rt-type' });
+    } else if (name === '--rt-0-res' && !typeZero) {
+      ctx.sink.error('missing-argument', o.nameToken.range, '--rt-0-res needs --rt-type 0 before it: ip6tables refuses it otherwise ("`--rt-type 0\' required before `--rt-0-res\'").', { module: 'rt', missing: '--rt-type' });
     } else if (name === '--rt-0-not-strict' && !addresses) {
       ctx.sink.error('missing-argument', o.nameToken.range, '--rt-0-not-strict needs --rt-0-addrs before it: ip6tables refuses it otherwise.', { module: 'rt', missing: '--rt-0-addrs' });
     }
@@ -907,8 +909,8 @@ function checkTimeSpan(ctx: CheckContext, options: OptionUse[]): void {
   const [contiguous, start, stop] = ['--contiguous', '--timestart', '--timestop'].map((n) => hasOption(options, n));
   if (!contiguous || !start?.argValue || !stop?.argValue || start.argDynamic || stop.argDynamic) return;
   const seconds = (t: string) => t.split(':').reduce((acc, p, k) => acc + Number(p || 0) * [3600, 60, 1][k], 0);
-  if (seconds(stop.argValue) >= seconds(start.argValue)) {
-    ctx.sink.error('invalid-value', contiguous.nameToken.range, `--contiguous is for a span over midnight: iptables refuses it unless the stop time (${stop.argValue}) comes before the start time (${start.argValue}).`);
+  if (seconds(stop.argValue) > seconds(start.argValue)) {
+    ctx.sink.error('invalid-value', contiguous.nameToken.range, `--contiguous is for a span over midnight: iptables refuses it when the stop time (${stop.argValue}) comes after the start time (${start.argValue}) ("--contiguous only makes sense when stoptime is smaller than starttime").`);
   }
 }
 

@@ -151,7 +151,7 @@ export const MATCHES: ModuleSpec[] = [
   match('connlimit', 'The number of connections a host (or network) has open.', [
     opt('--connlimit-upto', v.intKind(0, 0xffffffff), 'Match while the count is at most N.'),
     opt('--connlimit-above', v.intKind(0, 0xffffffff), 'Match when the count exceeds N.'),
-    opt('--connlimit-mask', v.prefixLengthKind(true), 'Count per network of this prefix length.'),
+    opt('--connlimit-mask', v.prefixOrMaskKind, 'Count per network of this prefix length (or of a mask written as an address).'),
     opt('--connlimit-saddr', null, 'Count per source (the default).'),
     opt('--connlimit-daddr', null, 'Count per destination.'),
   ]),

@@ -2,7 +2,7 @@
  * The kinds of values options take: how each is validated and which values completion offers.
  * A validator returns undefined when the value is fine, or a problem to report.
  */
-import { Family, isIPv4Net, looksLikeHostname, ownIPv4, parseAddress, parseIPv4, parseIPv6, parseNet, surprisingIPv4 } from './addresses';
+import { Family, formatAddress, isIPv4Net, looksLikeHostname, ownIPv4, parseAddress, parseIPv4, parseIPv6, parseNet, surprisingIPv4 } from './addresses';
 import { PORT_DESCRIPTIONS, PROTOCOL_ALIASES, PROTOCOLS, SCTP_SERVICES, SERVICES, strtoulBase0 } from './services';
 import { RATE, unitSeconds } from './limit';
 import { u32Problem } from './u32';
@@ -145,10 +145,10 @@ export function prefixLengthKind(clampsIPv4: boolean): ValueKind {
 const CLAMPED_PREFIX_LENGTH = prefixLengthKind(true);
 
 /**
- * HMARK's address prefixes: a length (0-128 for IPv6; for IPv4 any 32-bit number, more than 32 kept as 32) or a mask
- * written as an address of the family (any bits, `255.0.255.0` too).
+ * A prefix as connlimit's --connlimit-mask and HMARK's prefixes take it: a length (0-128 for IPv6; for IPv4 any
+ * 32-bit number, more than 32 kept as 32) or a mask written as an address of the family (any bits, `255.0.255.0` too).
  */
-export const hmarkPrefixKind = kind('hmark-prefix', 'a prefix length (0-32 for IPv4, 0-128 for IPv6) or a mask', (v, ctx) => {
+export const prefixOrMaskKind = kind('prefix-or-mask', 'a prefix length (0-32 for IPv4, 0-128 for IPv6) or a mask', (v, ctx) => {
   const n = parseNumber(v);
   // A length as connlimit takes one (an IPv4 length past 32 kept as 32), up to the 32-bit number iptables reads.
   if (n !== undefined && n <= (ctx.family === 6 ? 128 : 0xffffffff)) return CLAMPED_PREFIX_LENGTH.validate(v, ctx);
@@ -501,6 +501,22 @@ export const ctAddressKind = kind('address:conntrack', 'an address or network (a
   if (!m || Number(m[2]) <= 32) return checkHost(v, ctx, true);
   return checkHost(m[1], ctx, true) ?? { message: `IPv4 prefixes end at 32: iptables takes ${v} here and keeps 32 (the host ${m[1]}).`, severity: 'warning', replacement: m[1] };
 }, { label: 'address[/mask]' });
+
+/**
+ * The prefixes of SNPT and DNPT: IPv6 networks of at most 64 bits, each written as its network address. The kernel
+ * refuses a longer prefix (an address without a length is all 128 bits) and one with bits set past its length,
+ * where -s and -d mask them away.
+ */
+export const nptPrefixKind = kind('npt-prefix', 'an IPv6 prefix of at most 64 bits (address/length)', (v, ctx) => {
+  const problem = checkHost(v, ctx, true);
+  const r = parseNet(v);
+  if ((problem && (problem.severity ?? 'error') === 'error') || !r?.ok || !r.net.contiguous) return problem;
+  const { prefix, network, hostBitsSet } = r.net;
+  if (prefix > 64) return err(`${v}${v.includes('/') ? '' : ' (no length: all 128 bits)'}: the kernel translates prefixes of at most 64 bits and refuses it ("Invalid argument").`);
+  const exact = `${formatAddress(network, 6)}/${prefix}`;
+  if (hostBitsSet) return { message: `${v} has bits set past its /${prefix}: the kernel takes only the network address here and refuses it ("Invalid argument"). The network is ${exact}.`, suggestions: [exact] };
+  return problem;
+}, { label: 'address/length' });
 
 export const plainAddressKind = kind('plain-address', 'an address', (v, ctx) => {
   const a = parseAddress(v);
