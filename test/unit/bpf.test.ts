@@ -29,6 +29,7 @@ test('a bytecode iptables refuses says why, with the message iptables prints', (
   assert.match(msg('1 ,6 0 0 0')!, /does not begin with the number of instructions and a comma/);
   assert.match(msg('')!, /does not begin with the number of instructions/);
   assert.match(msg('0,')!, /no instructions \("bpf: illegal zero length program"\)/);
+  assert.match(msg('1,')!, /says it has 1 instruction and has 0/);
   assert.match(msg('65,6 0 0 0')!, /at most 64 \("bpf: number of instructions exceeds maximum"\)/);
 });
 

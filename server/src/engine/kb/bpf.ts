@@ -65,6 +65,8 @@ function readNumber(s: string, at: number, bits: number): { value: number; end: 
   return { value: Number(n & ((1n << BigInt(bits)) - 1n)), end: at };
 }
 
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /** The instructions of a bytecode, or what iptables says is wrong with it (its own message in quotes). */
 export function readBytecode(s: string): BpfInstruction[] | { problem: string } {
   const n = readNumber(s, 0, 16);
@@ -74,7 +76,7 @@ export function readBytecode(s: string): BpfInstruction[] | { problem: string } 
   const program: BpfInstruction[] = [];
   for (let comma = n.end; comma !== -1 && comma + 1 < s.length; comma = s.indexOf(',', comma + 1)) {
     const i = program.length;
-    if (i >= n.value) return { problem: `it says it has ${n.value} instruction${n.value === 1 ? '' : 's'} and has more ("bpf: real program length exceeds the encoded length parameter")` };
+    if (i >= n.value) return { problem: `it says it has ${counted(n.value, 'instruction')} and has more ("bpf: real program length exceeds the encoded length parameter")` };
     const code = readNumber(s, comma + 1, 16);
     const jt = code && readNumber(s, code.end, 8);
     const jf = jt && readNumber(s, jt.end, 8);
@@ -82,7 +84,7 @@ export function readBytecode(s: string): BpfInstruction[] | { problem: string } 
     if (!k) return { problem: `its ${ordinal(i + 1)} instruction is not four numbers (code jt jf k) ("bpf: error at instr ${i}")` };
     program.push({ code: code!.value, jt: jt!.value, jf: jf!.value, k: k.value });
   }
-  if (program.length < n.value) return { problem: `it says it has ${n.value} instructions and has ${program.length} ("bpf: parsed program length is less than the encoded length parameter")` };
+  if (program.length < n.value) return { problem: `it says it has ${counted(n.value, 'instruction')} and has ${program.length} ("bpf: parsed program length is less than the encoded length parameter")` };
   return program;
 }
 
