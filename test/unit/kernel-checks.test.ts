@@ -404,6 +404,15 @@ test('ports as each match reads them: a multiport range needs both ends, sctp na
   const negated = expectOne(filter('-A INPUT ! -p udp -m udp --sport 53 -j ACCEPT'), 'protocol-required', 4, 'udp', {}, 1);
   assert.equal(negated.severity, 'warning');
   assert.match(negated.message, /iptables-legacy refuses it; iptables-nft, the default on most current distributions, takes it\./);
+  // iptables-nft leaves a TCP option test, and a match that tests nothing, to the kernel's module: refused by both.
+  for (const rule of ['! -p tcp -m tcp --dport 22 --tcp-option 2', '! -p udp -m udp', '! -p tcp --dport 0:65535', '! -p tcp --tcp-flags NONE NONE']) {
+    const both = diagnose(filter(`-A INPUT ${rule} -j ACCEPT`)).find((d) => d.code === 'protocol-required')!;
+    assert.equal(both.severity, 'error', rule);
+    assert.match(both.message, /Both iptables-legacy and iptables-nft refuse it: iptables-nft leaves/, rule);
+  }
+  for (const rule of ['! -p tcp ! --dport 0:65535', '! -p udp --dport 1:65535', '! -p tcp --tcp-flags SYN NONE']) {
+    assert.equal(diagnose(filter(`-A INPUT ${rule} -j ACCEPT`)).find((d) => d.code === 'protocol-required')?.severity, 'warning', rule);
+  }
   // Another protocol's match stays an error for both.
   assert.equal(errors(filter('-A INPUT ! -p tcp -m udp --sport 53 -j ACCEPT')).filter((d) => d.code === 'protocol-required').length, 1);
 });

@@ -13,7 +13,7 @@ import { reachedCircle } from '../graph';
 import { suggest } from '../suggest';
 import { ChainState, RulesetState } from '../state';
 import { CheckContext, ruleFamily } from './context';
-import { legacyOnly, nftOnly, refusedBy } from './legacy';
+import { legacyOnly, nftOnly, nftTakesNegatedProtocol, refusedBy } from './legacy';
 import { legacyHooks, walkedJumps } from './legacyWalk';
 import { finalReach, HookRefusal, ReachContext } from './reach';
 import { hasHookRestriction, ReachAt, ScriptTimeline, timedScript } from './scriptTimeline';
@@ -720,23 +720,38 @@ function checkPolicyDirection(ctx: CheckContext, rule: Command, cs: ChainState):
 
 function checkMatchProtocols(ctx: CheckContext, rule: Command): void {
   for (const m of rule.matches) {
-    if (!m.spec?.protocols || m.implicit) continue;
+    if (!m.spec?.protocols) continue;
     if (m.spec.protocolsFamily && m.spec.protocolsFamily !== ruleFamily(ctx, rule)) continue;
-    if (protoOk(rule, m.spec.protocols)) {
-      if (m.spec.name === 'multiport') checkProtocolFirst(ctx, rule, m);
+    const proto = rule.protocol;
+    // `! -p udp -m udp`, `! -p tcp --dport 22`: iptables-legacy's kernel check refuses it; iptables-nft takes most
+    // such tcp and udp matches (held to both backends).
+    if (proto?.negated && !proto.dynamic && (m.spec.name === 'tcp' || m.spec.name === 'udp') && proto.value.toLowerCase() === m.spec.name) {
+      checkNegatedOwnProtocol(ctx, rule, m);
       continue;
     }
-    const proto = rule.protocol;
-    // `! -p udp -m udp`: iptables-nft takes it for tcp and udp (held to both backends); iptables-legacy's kernel
-    // check refuses it.
-    if (proto?.negated && !proto.dynamic && (m.spec.name === 'tcp' || m.spec.name === 'udp') && proto.value.toLowerCase() === m.spec.name) {
-      legacyOnly(ctx.sink, 'protocol-required', m.token?.range ?? rule.range, `-m ${m.name} looks at ${m.spec.name.toUpperCase()} headers, which the packets of '! -p ${proto.value}' do not have.`);
+    if (m.implicit) continue;
+    if (protoOk(rule, m.spec.protocols)) {
+      if (m.spec.name === 'multiport') checkProtocolFirst(ctx, rule, m);
       continue;
     }
     const need = m.spec.name === 'multiport' ? '-p tcp, udp, udplite, sctp or dccp' : `-p ${m.spec.protocols[0]}`;
     ctx.sink.error('protocol-required', m.token?.range ?? rule.range,
       `-m ${m.name} needs ${need} on the rule${rule.protocol ? ` (it has -p ${rule.protocol.negated ? '! ' : ''}${rule.protocol.value})` : ''}: the kernel refuses it otherwise.`,
       { insert: `-p ${m.spec.protocols[0] === 'udplite' ? 'tcp' : m.spec.protocols[0]}` });
+  }
+}
+
+/** A tcp or udp match on a rule of its own protocol negated: refused by iptables-legacy, and by iptables-nft for some. */
+function checkNegatedOwnProtocol(ctx: CheckContext, rule: Command, m: MatchUse): void {
+  const first = m.implicit ? m.options[0] : undefined;
+  const what = first ? first.nameText : `-m ${m.name}`;
+  const range = first ? first.nameToken.range : m.token?.range ?? rule.range;
+  const data = first ? { option: first.nameText } : {};
+  const message = `${what} looks at ${m.spec!.name.toUpperCase()} headers, which the packets of '! -p ${rule.protocol!.value}' do not have.`;
+  if (nftTakesNegatedProtocol(m.options)) legacyOnly(ctx.sink, 'protocol-required', range, message, data);
+  else {
+    const why = m.options.some((o) => o.spec.names[0] === '--tcp-option') ? 'leaves --tcp-option' : 'leaves a match that tests no port or flag';
+    ctx.sink.error('protocol-required', range, `${message} Both iptables-legacy and iptables-nft refuse it: iptables-nft ${why} to the kernel's ${m.spec!.name} module, which checks the protocol.`, data);
   }
 }
 

@@ -1,6 +1,8 @@
 /** Refusals that depend on which iptables loads the rules: iptables-legacy, or iptables-nft. */
 import { DiagnosticSink } from '../parse/diagnostics';
 import { Diagnostic, Range } from '../types';
+import { OptionUse } from '../model';
+import { parsePort, portBaseOf } from '../kb/values';
 
 /**
  * A refusal only iptables-legacy makes: iptables-nft, the default on most current distributions, takes the rule (it
@@ -21,4 +23,34 @@ export function nftOnly(sink: DiagnosticSink, code: string, range: Range, messag
 /** The one backend that refuses, for a finding that names one (see legacyOnly, nftOnly). */
 export function refusedBy(d: Diagnostic): string | undefined {
   return (d.data as { refusedBy?: string } | undefined)?.refusedBy;
+}
+
+/**
+ * Whether iptables-nft takes a tcp or udp match on a rule of the negated protocol (`! -p tcp -m tcp ...`), given the
+ * match's options. It writes the match as expressions of its own, which read the ports wherever a TCP or UDP header
+ * would have them, unless the match tests a TCP option (--tcp-option) or tests nothing (every port, no flags): then
+ * it hands the match to the kernel's tcp or udp module, which refuses the negated protocol as iptables-legacy does.
+ */
+export function nftTakesNegatedProtocol(options: readonly OptionUse[]): boolean {
+  let tests = false;
+  for (const o of options) {
+    const name = o.spec.names[0];
+    if (name === '--tcp-option') return false;
+    if (o.negated || o.argDynamic) tests = true;
+    else if (name === '--tcp-flags') tests ||= o.argValue?.toUpperCase() !== 'NONE';
+    else if (name === '--sport' || name === '--dport') tests ||= !everyPort(o);
+    else tests = true;
+  }
+  return tests;
+}
+
+/** A port option whose range is every port (0:65535, 0:). */
+function everyPort(o: OptionUse): boolean {
+  const v = o.argValue;
+  if (v === undefined) return false;
+  const colon = v.indexOf(':');
+  if (colon < 0) return false;
+  const base = portBaseOf(o.spec.args[0]);
+  const [lo, hi] = [v.slice(0, colon), v.slice(colon + 1)];
+  return (lo === '' || parsePort(lo, base) === 0) && (hi === '' || parsePort(hi, base) === 65535);
 }

@@ -3,7 +3,6 @@
  * reading every option from the knowledge base, the way iptables' own option parser resolves them.
  */
 import { Family } from '../kb/addresses';
-import { legacyOnly } from '../checks/legacy';
 import {
   CommandSpec, GENERIC_OPTIONS, MATCHES, ModuleSpec, OptionSpec, TARGETS, findCommand, findMatch, findTable, findTarget,
   exactOption, isAvailable, lookupOption, protocolMatch, TABLES,
@@ -865,10 +864,6 @@ class CommandParser implements SlipHost {
       this.fail('address-family', t.range, `${w} exists only in ${spec.family === 4 ? 'iptables (IPv4)' : 'ip6tables (IPv6)'}.`);
     }
     if (implicit) this.cmd.matches.push(new MatchNode(implicit, undefined));
-    const proto = this.cmd.protocol;
-    if (implicit && proto?.negated) {
-      legacyOnly(this.sink, 'protocol-required', t.range, `${w} looks at ${proto.value.toUpperCase()} headers, which the packets of '! -p ${proto.value}' do not have.`, { option: w });
-    }
     const use = new OptionNode(spec, t, neg);
     if (neg && !spec.invert) {
       this.fail('syntax', neg.range, `${w} cannot be negated with '!'.`);
