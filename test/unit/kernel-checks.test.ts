@@ -663,3 +663,25 @@ test('SNPT and DNPT prefixes: at most 64 bits, written as the network address (t
   assert.match(hostBits.message, /has bits set past its \/64: the kernel takes only the network address here .* The network is 2001:db8::\/64/);
   assert.deepEqual(hostBits.data?.suggestions, ['2001:db8::/64']);
 });
+
+test('found by loading options with random values: ranges, limits, orders and pairs iptables or the kernel refuse', () => {
+  const first = (rule: string, t = 'filter') => diagnose(`iptables -t ${t} ${rule}\n`, { format: 'script' }).find((d) => d.severity === 'error')?.message;
+  assert.equal(first('-A INPUT -m cpu --cpu 65536 -j ACCEPT'), undefined);
+  assert.match(first('-A INPUT -p tcp -m tcpmss --mss 2:1 -j ACCEPT')!, /starts above its end: iptables refuses it \("invalid range given"\)/);
+  assert.match(first('-A FORWARD -m hashlimit --hashlimit-upto 1/s --hashlimit-above 2/s --hashlimit-name x -j ACCEPT')!, /cannot be used together with --hashlimit-upto/);
+  assert.match(first('-A PREROUTING -j CONNMARK --restore-mark --nfmask 0x1/0xff', 'mangle')!, /not a 32-bit number \(no mask\)/);
+  assert.match(first('-A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 65516')!, /not an MSS from 0 to 65515/);
+  assert.match(first('-A OUTPUT -m owner --suppl-groups --gid-owner 1000 -j ACCEPT')!, /--suppl-groups needs --gid-owner before it/);
+  assert.equal(first('-A OUTPUT -m owner --gid-owner 1000 --suppl-groups -j ACCEPT'), undefined);
+  assert.match(first('-A FORWARD -m cluster --cluster-total-nodes 2 --cluster-local-nodemask 4 --cluster-hash-seed 1 -j ACCEPT')!, /names a node past the 2 of --cluster-total-nodes \(at most 3\)/);
+  assert.match(first('-A POSTROUTING -p tcp -j TCPOPTSTRIP --strip-options mss,1', 'mangle')!, /"Option value may not be 0 or 1"/);
+  assert.match(first('-A OUTPUT -m physdev --physdev-out eth0 -j ACCEPT')!, /--physdev-out in OUTPUT: .* known only with --physdev-is-bridged/);
+  assert.equal(first('-A OUTPUT -m physdev --physdev-is-bridged --physdev-out eth0 -j ACCEPT'), undefined);
+  assert.match(first('-A FORWARD -m recent --set --name a/b -j ACCEPT')!, /cannot be a file name \(in \/proc\/net\/xt_recent\)/);
+  assert.match(first('-A FORWARD -m statistic --mode random --probability 0.5 --packet 1 -j ACCEPT')!, /cannot be used together/);
+  assert.equal(first('-A FORWARD -m policy --pol none --tunnel-src 10.0.0.1 --dir in -j ACCEPT'), undefined);
+  assert.match(diagnose('ip6tables -A INPUT -m ipv6header --header all -j ACCEPT\n', { format: 'script' }).find((d) => d.severity === 'error')!.message, /'all' is not an IPv6 extension header/);
+  const mss = diagnose('iptables -A INPUT -p tcp -j SYNPROXY --mss 65536\n', { format: 'script' }).find((d) => d.code === 'invalid-value')!;
+  assert.equal(mss.severity, 'warning');
+  assert.match(mss.message, /The MSS is 16 bits \(0-65535\): iptables takes 65536 and loads 0\./);
+});

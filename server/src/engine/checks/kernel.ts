@@ -287,6 +287,7 @@ function checkRule(ctx: CheckContext, rule: Command, cs: ChainState, gone = fals
   checkMatchProtocols(legacyKernel, rule);
   checkOptionNeeds(ctx, rule);
   checkPolicyDirection(kernel, rule, cs);
+  checkPhysdevOut(kernel, rule, cs);
   checkOptionHooks(kernel, rule, cs);
   checkInterfaces(ctx, rule, cs);
   checkRequired(ctx, rule);
@@ -576,6 +577,7 @@ function checkHooks(ctx: ReachContext, rule: Command, cs: ChainState): void {
   if (rule.target?.spec && !rule.target.dynamic) checkPlacement(ctx, rule, cs, rule.target.spec, rule.target, ctx);
   for (const m of rule.matches) if (m.spec) checkPlacement(ctx, rule, cs, m.spec, m, ctx);
   checkPolicyDirection(ctx, rule, cs);
+  checkPhysdevOut(ctx, rule, cs);
   checkOptionHooks(ctx, rule, cs);
 }
 
@@ -707,6 +709,18 @@ function checkRequires(ctx: CheckContext, rule: Command, o: OptionUse, requires:
     if (hasOption(siblings, need)) continue;
     ctx.sink.error('missing-argument', o.nameToken.range, `${o.nameToken.value} also needs ${need}: iptables refuses it alone.`, { missing: need });
   }
+}
+
+/**
+ * physdev: the bridge port a packet leaves on is not known yet in OUTPUT (the bridge chooses it later), so the
+ * kernel refuses --physdev-out and --physdev-is-out there unless the rule also asks --physdev-is-bridged.
+ */
+function checkPhysdevOut(ctx: CheckContext, rule: Command, cs: ChainState): void {
+  const m = matchNamed(rule, 'physdev');
+  const out = m?.options.find((o) => o.spec.names[0] === '--physdev-out' || o.spec.names[0] === '--physdev-is-out');
+  if (!out || m!.options.some((o) => o.spec.names[0] === '--physdev-is-bridged' && !o.negated)) return;
+  const allowed = ['PREROUTING', 'INPUT', 'FORWARD', 'POSTROUTING'];
+  refuseAtHooks(ctx, rule, cs, allowed, out.nameToken.range, (_hook, path) => `${out.nameToken.value} in ${path.join(' -> ')}: the bridge port a locally sent packet leaves on is chosen later, so it is known only with --physdev-is-bridged (then only bridged packets match).`, true);
 }
 
 /** IPsec policy: the decapsulation policy exists only on the way in, the encapsulation policy on the way out. */
@@ -875,7 +889,8 @@ const REQUIRED: Record<string, string[][]> = {
 /** REQUIRED by module, looked up once per module rather than by building its name for every rule. */
 const requiredBySpec = new Map<ModuleSpec, string[][]>();
 
-function requiredOf(spec: ModuleSpec): string[][] {
+/** The groups of options a module cannot do without (one of each group). */
+export function requiredOf(spec: ModuleSpec): string[][] {
   let groups = requiredBySpec.get(spec);
   if (!groups) requiredBySpec.set(spec, (groups = REQUIRED[`${spec.kind}:${spec.name}`] ?? []));
   return groups;
@@ -929,7 +944,7 @@ function checkTimeSpan(ctx: CheckContext, options: OptionUse[]): void {
   }
 }
 
-/** -m policy: each element of a strict policy needs a condition, and tunnel addresses need --mode tunnel. */
+/** -m policy: each element of a strict policy needs a condition, and tunnel addresses need --mode tunnel (for --pol ipsec). */
 function checkPolicyElements(ctx: CheckContext, options: OptionUse[]): void {
   const ELEMENT = ['--reqid', '--spi', '--proto', '--mode', '--tunnel-src', '--tunnel-dst'];
   const elements: OptionUse[][] = [[]];
@@ -941,6 +956,8 @@ function checkPolicyElements(ctx: CheckContext, options: OptionUse[]): void {
   if (strict && elements.some((e) => e.length === 0)) {
     ctx.sink.error('missing-argument', strict.nameToken.range, '--strict needs each element of the policy to say something (--proto, --mode, --spi, --reqid, --tunnel-src or --tunnel-dst): iptables refuses an empty one.', { module: 'policy', missing: '--proto' });
   }
+  // With --pol none the elements describe no policy, and iptables does not check them.
+  if (hasOption(options, '--pol')?.argValue === 'none') return;
   for (const e of elements) {
     const tunnel = e.find((o) => o.spec.names[0] === '--tunnel-src' || o.spec.names[0] === '--tunnel-dst');
     if (tunnel && !e.some((o) => o.spec.names[0] === '--mode' && o.argValue === 'tunnel' && !o.negated)) {
@@ -949,12 +966,34 @@ function checkPolicyElements(ctx: CheckContext, options: OptionUse[]): void {
   }
 }
 
+/** -m owner: iptables takes --suppl-groups only after --gid-owner, whose groups it widens. */
+function checkOwnerOrder(ctx: CheckContext, options: OptionUse[]): void {
+  for (const o of options) {
+    const name = o.spec.names[0];
+    if (name === '--gid-owner') return;
+    if (name === '--suppl-groups') {
+      ctx.sink.error('missing-argument', o.nameToken.range, '--suppl-groups needs --gid-owner before it: iptables refuses it otherwise ("you need to use --gid-owner first").', { module: 'owner', missing: '--gid-owner' });
+      return;
+    }
+  }
+}
+
+/** -m cluster: the local nodes' mask has no bit past the number of nodes. */
+function checkClusterMask(ctx: CheckContext, options: OptionUse[]): void {
+  const [total, mask] = ['--cluster-total-nodes', '--cluster-local-nodemask'].map((n) => hasOption(options, n));
+  const [nodes, bits] = [total, mask].map((o) => (o?.argValue !== undefined && !o.argDynamic ? strtoulBase0(o.argValue) : undefined));
+  if (nodes === undefined || bits === undefined || bits < 2 ** nodes) return;
+  ctx.sink.error('invalid-value', mask!.arg!.range, `--cluster-local-nodemask ${bits} names a node past the ${nodes} of --cluster-total-nodes (at most ${2 ** nodes - 1}): iptables refuses it ("too big for the total nodes").`);
+}
+
 /** Rules of a module beyond the options it needs: what its values require of one another. */
 const MODULE_RULES: Record<string, (ctx: CheckContext, options: OptionUse[]) => void> = {
   statistic: checkStatisticMode,
   rt: checkRoutingHeaderOrder,
   time: checkTimeSpan,
   policy: checkPolicyElements,
+  owner: checkOwnerOrder,
+  cluster: checkClusterMask,
 };
 
 /** The first group of options a module cannot do without of which `uses` has none (reported at the module's name). */

@@ -29,7 +29,7 @@ export function timedScript(ctx: CheckContext): boolean {
 /** Whether a rule's checks depend on what reaches its chain: a target, match or option the kernel allows only at some hooks. */
 export function hasHookRestriction(rule: Command): boolean {
   if (rule.target?.spec?.chains) return true;
-  for (const m of rule.matches) if (m.spec?.chains || m.spec?.name === 'policy') return true;
+  for (const m of rule.matches) if (m.spec?.chains || m.spec?.name === 'policy' || m.spec?.name === 'physdev') return true;
   for (const o of rule.options) if (o.spec.chains) return true;
   return false;
 }

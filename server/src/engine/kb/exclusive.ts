@@ -19,7 +19,12 @@ export const EXCLUSIVE: Record<string, string[][]> = {
   'match ttl': [['--ttl-eq', '--ttl-gt', '--ttl-lt']],
   'match hl': [['--hl-eq', '--hl-gt', '--hl-lt']],
   'match dscp': [['--dscp', '--dscp-class']],
-  'match connlimit': [['--connlimit-upto', '--connlimit-above']],
+  'match connlimit': [['--connlimit-upto', '--connlimit-above'], ['--connlimit-saddr', '--connlimit-daddr']],
+  'match string': [['--string', '--hex-string']],
+  'match cluster': [['--cluster-local-node', '--cluster-local-nodemask']],
+  'match statistic': [['--probability', '--every'], ['--probability', '--packet']],
+  // --hashlimit is the old name of --hashlimit-upto.
+  'match hashlimit': [['--hashlimit-upto', '--hashlimit-above', '--hashlimit']],
   // The tests of an entry's age, hits and TTL only go with --rcheck or --update.
   'match recent': [['--set', '--rcheck', '--update', '--remove'], ...['--seconds', '--hitcount', '--rttl', '--reap'].flatMap((t) => [[t, '--set'], [t, '--remove']])],
   'match bpf': [['--bytecode', '--object-pinned']],

@@ -33,7 +33,7 @@ export const MATCHES: ModuleSpec[] = [
     copyOpt(sport),
     copyOpt(dport),
     neg('--dccp-types', v.dccpTypesKind, 'Comma-separated DCCP packet types (REQUEST, RESPONSE, DATA, ACK, ...).'),
-    neg('--dccp-option', v.intKind(0, 255), 'The packet carries this DCCP option.'),
+    neg('--dccp-option', v.intKind(1, 255), 'The packet carries this DCCP option.'),
   ], { protocols: ['dccp'], exact: true }),
   match('icmp', 'ICMP message type (IPv4). Loaded by `-p icmp`.', [
     neg('--icmp-type', v.icmpTypeKind4, 'The ICMP type by name (`echo-request`), number, or type/code (`3/4`).', { family: 4 }),
@@ -235,14 +235,14 @@ export const MATCHES: ModuleSpec[] = [
     opt('--connbytes-dir', v.enumKind('direction', [{ label: 'original', doc: 'Count what the initiator sent.' }, { label: 'reply', doc: 'Count what came back.' }, { label: 'both', doc: 'Count both directions.' }]), '`original`, `reply` or `both`.'),
     opt('--connbytes-mode', v.enumKind('mode', [{ label: 'packets', doc: 'Count packets.' }, { label: 'bytes', doc: 'Count bytes.' }, { label: 'avgpkt', doc: 'Average packet size.' }]), '`packets`, `bytes` or `avgpkt`.'),
   ]),
-  match('tcpmss', 'The MSS option of TCP SYN packets.', [neg('--mss', v.intRangeKind(0, 65535), 'MSS value or range.')], { protocols: ['tcp'] }),
+  match('tcpmss', 'The MSS option of TCP SYN packets.', [neg('--mss', v.intRangeKind(0, 65535, ':', true, 'invalid range given'), 'MSS value or range.')], { protocols: ['tcp'] }),
   match('quota', 'Matches until a byte quota is used up.', [neg('--quota', v.intKind(0, Number.MAX_SAFE_INTEGER), 'Quota in bytes.')]),
   match('u32', 'Tests on arbitrary bytes of the packet.', [neg('--u32', v.u32Kind, 'The test expression: a place in the packet, `=`, the values it may hold; tests joined by `&&`.')]),
   match('cgroup', 'The control group of the sending process.', [
     neg('--path', v.anyKind, 'cgroup v2 path.'),
     neg('--cgroup', v.intKind(0, 0xffffffff), 'cgroup v1 net_cls class id.'),
   ], { chains: ['OUTPUT', 'POSTROUTING', 'INPUT'] }),
-  match('cpu', 'The CPU handling the packet.', [neg('--cpu', v.intKind(0, 65535), 'CPU number.')]),
+  match('cpu', 'The CPU handling the packet.', [neg('--cpu', v.intKind(0, 0xffffffff), 'CPU number.')]),
   match('devgroup', 'The device group of the interfaces.', [
     neg('--src-group', v.markKind, 'Group of the incoming interface (not in OUTPUT or POSTROUTING).', { chains: ['PREROUTING', 'INPUT', 'FORWARD'] }),
     neg('--dst-group', v.markKind, 'Group of the outgoing interface (not in PREROUTING or INPUT).', { chains: ['FORWARD', 'OUTPUT', 'POSTROUTING'] }),
@@ -265,7 +265,7 @@ export const MATCHES: ModuleSpec[] = [
   match('cluster', 'Share traffic between cluster nodes by hash.', [
     opt('--cluster-total-nodes', v.intKind(1, 32), 'Number of nodes.'),
     neg('--cluster-local-node', v.intKind(1, 32), 'This node\'s number.'),
-    neg('--cluster-local-nodemask', v.intKind(1, 0xffffffff), 'Mask of local nodes.'),
+    neg('--cluster-local-nodemask', v.intKind(1, 32), 'Mask of local nodes: bit n-1 set for node n. iptables takes only 1 to 32, and no bit past the number of nodes.'),
     opt('--cluster-hash-seed', v.intKind(0, 0xffffffff), 'Hash seed.'),
   ]),
   match('osf', 'Passive OS fingerprinting of TCP SYN packets.', [

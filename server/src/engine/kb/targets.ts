@@ -73,9 +73,9 @@ export const TARGETS: ModuleSpec[] = [
     opt('--xor-mark', v.intKind(0, 0xffffffff, 'a 32-bit number (no mask)'), 'XOR the connection mark.'),
     opt('--save-mark', null, 'Copy the packet mark to the connection.'),
     opt('--restore-mark', null, 'Copy the connection mark to the packet.'),
-    opt('--nfmask', v.markKind, 'Mask for the packet mark when saving or restoring.', { conflicts: ['--mask'] }),
-    opt('--ctmask', v.markKind, 'Mask for the connection mark when saving or restoring.', { conflicts: ['--mask'] }),
-    opt('--mask', v.markKind, 'Both masks at once.', { conflicts: ['--nfmask', '--ctmask'] }),
+    opt('--nfmask', v.intKind(0, 0xffffffff, 'a 32-bit number (no mask)'), 'Mask for the packet mark when saving or restoring.', { conflicts: ['--mask'] }),
+    opt('--ctmask', v.intKind(0, 0xffffffff, 'a 32-bit number (no mask)'), 'Mask for the connection mark when saving or restoring.', { conflicts: ['--mask'] }),
+    opt('--mask', v.intKind(0, 0xffffffff, 'a 32-bit number (no mask)'), 'Both masks at once.', { conflicts: ['--nfmask', '--ctmask'] }),
     opt('--left-shift-mark', v.intKind(0, 31), 'Shift the mark this many bits to the left on the way between packet and connection (with --set-mark, --save-mark or --restore-mark).'),
     opt('--right-shift-mark', v.intKind(0, 31), 'Shift the mark this many bits to the right on the way between packet and connection.'),
   ]),
@@ -92,7 +92,7 @@ export const TARGETS: ModuleSpec[] = [
   target('NOTRACK', 'Exempt the packet from connection tracking (it becomes UNTRACKED). raw table.', [], { tables: ['raw'] }),
   target('TRACE', 'Log every rule this packet passes, for debugging. raw table.', [], { tables: ['raw'] }),
   target('TCPMSS', 'Rewrite the MSS of TCP SYN packets: the fix for PPPoE/VPN links where large downloads hang.', [
-    opt('--set-mss', v.intKind(0, 65535), 'Set this MSS.'),
+    opt('--set-mss', v.setMssKind, 'Set this MSS (at most 65515 for IPv4, 65495 for IPv6).'),
     opt('--clamp-mss-to-pmtu', null, 'Set the MSS from the path MTU (FORWARD, OUTPUT, POSTROUTING).', { chains: ['FORWARD', 'OUTPUT', 'POSTROUTING'] }),
   ], { protocols: ['tcp'] }),
   target('TPROXY', 'Transparent proxying: deliver the packet to a local socket without changing it. mangle table, PREROUTING only.', [
@@ -146,7 +146,7 @@ export const TARGETS: ModuleSpec[] = [
     opt('--type', v.enumKind('audit type', [{ label: 'accept', doc: 'Record as accepted.' }, { label: 'drop', doc: 'Record as dropped.' }, { label: 'reject', doc: 'Record as rejected.' }], { match: 'nocase' }), '`accept`, `drop` or `reject`.'),
   ]),
   target('SYNPROXY', 'Answer TCP SYNs on behalf of the server, to absorb SYN floods. INPUT and FORWARD, with -p tcp.', [
-    opt('--mss', v.intKind(0, 65535), 'MSS announced to clients.'),
+    opt('--mss', v.keptBitsKind(16, 'The MSS'), 'MSS announced to clients.'),
     opt('--wscale', v.windowScaleKind, 'Window scale announced (0-14).'),
     opt('--sack-perm', null, 'Announce selective acknowledgement.'),
     opt('--timestamp', null, 'Announce timestamps.'),
@@ -165,7 +165,7 @@ export const TARGETS: ModuleSpec[] = [
   ], { tables: ['mangle'], family: 4 }),
   target('TCPOPTSTRIP', 'Remove TCP options (mangle table).', [opt('--strip-options', v.tcpOptionsKind, 'Comma-separated option names or numbers.')], { tables: ['mangle'], protocols: ['tcp'] }),
   target('TEE', 'Send a copy of the packet to another host on the local network.', [opt('--gateway', v.gatewayKind, 'Address of the host to receive the copy.'), opt('--oif', v.stringKind(15, 'an interface name', true), 'Send the copy out of this interface.')]),
-  target('IDLETIMER', 'A timer that fires when no packet has matched for a while.', [opt('--timeout', v.intKind(1, 0xffffffff), 'Seconds.'), opt('--label', v.stringKind(27, 'a timer name', true), 'Timer name.'), opt('--alarm', null, 'Use an alarm timer.')]),
+  target('IDLETIMER', 'A timer that fires when no packet has matched for a while.', [opt('--timeout', v.intKind(1, 0xffffffff), 'Seconds.'), opt('--label', v.fileNamed(v.nonEmptyText('string:label:27', 27, 'a timer name', 'An empty timer name is refused by the kernel ("Invalid argument").'), '/sys/class/xt_idletimer/timers'), 'Timer name.'), opt('--alarm', null, 'Use an alarm timer.')]),
   target('LED', 'Blink an LED on matching packets.', [opt('--led-trigger-id', v.stringKind(27), 'Trigger name.'), opt('--led-delay', v.anyKind, 'Milliseconds or inf.'), opt('--led-always-blink', null, 'Blink even when on.')]),
   target('RATEEST', 'Estimate the rate of matching traffic into a named estimator.', [opt('--rateest-name', v.stringKind(15, 'an estimator name', true), 'Estimator name.'), opt('--rateest-interval', v.anyKind, 'Measurement interval.'), opt('--rateest-ewmalog', v.anyKind, 'Averaging time constant.')]),
   target('HMARK', 'Set the packet mark from a hash of chosen header fields, spread over a range of marks: to share traffic between links or servers by policy routing. Goes on to the next rule.', [

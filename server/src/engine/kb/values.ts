@@ -111,7 +111,7 @@ export function counterKind(what: string): ValueKind {
 }
 
 /** `ordered`: iptables refuses a range whose start is above its end (connbytes), where others take it as written. */
-export function intRangeKind(min: number, max: number, sep = ':', ordered = false): ValueKind {
+export function intRangeKind(min: number, max: number, sep = ':', ordered = false, refusal?: string): ValueKind {
   const what = `a number or range (from${sep}to) between ${min} and ${max}`;
   return kind(`intrange:${min}:${max}${ordered ? ':ordered' : ''}`, what, (v) => {
     const parts = v.split(sep);
@@ -123,7 +123,7 @@ export function intRangeKind(min: number, max: number, sep = ':', ordered = fals
       if (n === undefined || n < min || n > max) return err(`'${v}' is not ${what}.`);
       read.push(n);
     }
-    if (ordered && read.length === 2 && read[0] > read[1]) return err(`'${v}' starts above its end: iptables refuses it ("${read[0]} should be less than ${read[1]}"). Write ${read[1]}${sep}${read[0]}.`);
+    if (ordered && read.length === 2 && read[0] > read[1]) return err(`'${v}' starts above its end: iptables refuses it ("${refusal ?? `${read[0]} should be less than ${read[1]}`}"). Write ${read[1]}${sep}${read[0]}.`);
     return undefined;
   }, { label: `from[${sep}to]` });
 }
@@ -169,6 +169,25 @@ export function headerByteKind(field: string): ValueKind {
   }, { label: 'number' });
 }
 
+/** A number iptables reads in 32 bits where the kernel keeps fewer: above their range, a warning that says what is kept. */
+export function keptBitsKind(bits: number, field: string): ValueKind {
+  const max = 2 ** bits - 1;
+  return kind('int:0:4294967295', `a whole number from 0 to ${max}`, (v) => {
+    const n = parseNumber(v);
+    if (n === undefined || n > 0xffffffff) return err(`'${v}' is not a whole number from 0 to ${max}.`);
+    if (n > max) return { message: `${field} is ${bits} bits (0-${max}): iptables takes ${v} and loads ${n % (max + 1)}.`, severity: 'warning' };
+    return octalSurprise(v, n, 'the number');
+  }, { label: 'number' });
+}
+
+/** TCPMSS --set-mss: at most the largest MSS a packet of the family can carry (65535 less the IP and TCP headers). */
+export const setMssKind = kind('int:mss', 'an MSS from 0 to 65515 (IPv4) or 65495 (IPv6)', (v, ctx) => {
+  const max = ctx.family === 6 ? 65495 : 65515;
+  const n = parseNumber(v);
+  if (n === undefined || n > max) return err(`'${v}' is not an MSS from 0 to ${max}: iptables refuses it ("out of range (0-${max})").`);
+  return octalSurprise(v, n, 'the number');
+}, { label: 'number' });
+
 /** NFQUEUE --queue-balance: two queue numbers, the first below the second. */
 export const queueRangeKind = kind('queue range', 'two queue numbers from:to, the first the lower', (v) => {
   const [a, b, more] = v.split(':');
@@ -203,8 +222,17 @@ function namesOrNumbersKind(name: string, names: string[], max: number, what: st
   }, { choices: names.map((x) => ({ label: x, doc: `${x}.` })), list: true, label: `${name.split(' ').pop()}[,…]` });
 }
 
-/** TCPOPTSTRIP's option names (in lower case) or numbers. */
-export const tcpOptionsKind = namesOrNumbersKind('TCP option', ['wscale', 'mss', 'sack-permitted', 'sack', 'timestamp', 'md5'], 255, 'a comma-separated list of TCP options');
+const TCP_OPTIONS = namesOrNumbersKind('TCP option', ['wscale', 'mss', 'sack-permitted', 'sack', 'timestamp', 'md5'], 255, 'a comma-separated list of TCP options');
+
+/** TCPOPTSTRIP's option names (in lower case) or numbers; not 0 or 1 (the end of the list and padding, no options to strip). */
+export const tcpOptionsKind: ValueKind = {
+  ...TCP_OPTIONS,
+  validate: (v, ctx) => {
+    const filler = v.split(',').find((item) => parseNumber(item) === 0 || parseNumber(item) === 1);
+    if (filler !== undefined) return err(`TCP option ${filler} marks the end of the options or pads them (no option to strip): iptables refuses it ("Option value may not be 0 or 1").`);
+    return TCP_OPTIONS.validate(v, ctx);
+  },
+};
 
 /** The headers ipv6header knows, by their numbers: hop-by-hop, routing, fragment, ESP, AH, no next, destination, any. */
 const IPV6_HEADER_NUMBERS = [0, 43, 44, 50, 51, 59, 60, 255];
@@ -214,7 +242,8 @@ const IPV6_HEADER_NAMES = ['hop', 'hop-by-hop', 'dst', 'route', 'frag', 'auth', 
 export const ipv6HeadersKind = kind('IPv6 header', 'a comma-separated list of IPv6 extension headers', (v) => {
   for (const item of v.split(',')) {
     if (IPV6_HEADER_NAMES.includes(item)) continue;
-    const n = parseNumber(item) ?? PROTOCOLS[item] ?? PROTOCOL_ALIASES[item];
+    // (`all` is a name of -p's own, not of /etc/protocols, which ipv6header reads.)
+    const n = parseNumber(item) ?? (item === 'all' ? undefined : PROTOCOLS[item] ?? PROTOCOL_ALIASES[item]);
     if (n === undefined || !IPV6_HEADER_NUMBERS.includes(n)) return err(`'${item}' is not an IPv6 extension header ipv6header knows: ${IPV6_HEADER_NAMES.join(', ')} (or their protocol numbers).`);
   }
   return undefined;
@@ -1070,7 +1099,7 @@ export function stringKind(max: number, what = 'a text', truncated = false): Val
 }
 
 /** Text that iptables cuts at `max` characters and refuses when empty, with `empty` saying why. */
-function nonEmptyText(name: string, max: number, what: string, empty: string): ValueKind {
+export function nonEmptyText(name: string, max: number, what: string, empty: string): ValueKind {
   const text = stringKind(max, what, true);
   return kind(name, text.what, (v, ctx) => (v === '' ? err(empty) : text.validate(v, ctx)), { label: 'text' });
 }
@@ -1081,7 +1110,18 @@ export function prefixKind(max: number): ValueKind {
 }
 
 /** The name of a recent list: not empty (the kernel refuses it), at most 199 characters (iptables cuts a longer one). */
-export const recentNameKind = nonEmptyText('string:name:199', 199, 'a name', 'An empty list name is refused by the kernel ("Invalid argument"): leave --name out for the list DEFAULT, or name one.');
+/**
+ * A name the kernel gives a file (a recent list in /proc/net/xt_recent, an idle timer in sysfs): besides the kind's
+ * own rules, no '/' and not '.' or '..', which the kernel refuses.
+ */
+export function fileNamed(base: ValueKind, where: string): ValueKind {
+  return {
+    ...base,
+    validate: (v, ctx) => (v.includes('/') || v === '.' || v === '..' ? err(`'${v}' cannot be a file name (in ${where}): the kernel refuses a name with '/', and '.' or '..' ("Invalid argument").`) : base.validate(v, ctx)),
+  };
+}
+
+export const recentNameKind = fileNamed(nonEmptyText('string:name:199', 199, 'a name', 'An empty list name is refused by the kernel ("Invalid argument"): leave --name out for the list DEFAULT, or name one.'), '/proc/net/xt_recent');
 
 /** The string match's bytes: text, with hexadecimal between pipes (`|0d 0a|`), two digits a byte; at most 256 characters. */
 const stringText = stringKind(256);
