@@ -684,4 +684,7 @@ test('found by loading options with random values: ranges, limits, orders and pa
   const mss = diagnose('iptables -A INPUT -p tcp -j SYNPROXY --mss 65536\n', { format: 'script' }).find((d) => d.code === 'invalid-value')!;
   assert.equal(mss.severity, 'warning');
   assert.match(mss.message, /The MSS is 16 bits \(0-65535\): iptables takes 65536 and loads 0\./);
+  const wscale = diagnose('iptables -A INPUT -p tcp -j SYNPROXY --wscale 1000\n', { format: 'script' }).find((d) => d.code === 'invalid-value')!;
+  assert.equal(wscale.severity, 'warning');
+  assert.match(wscale.message, /iptables takes 1000 and loads 232, above the 14 TCP allows/);
 });

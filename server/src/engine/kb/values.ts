@@ -201,7 +201,9 @@ export const queueRangeKind = kind('queue range', 'two queue numbers from:to, th
 /** SYNPROXY --wscale: iptables takes 0-255, TCP only has window scales up to 14. */
 export const windowScaleKind = kind('window scale', 'a TCP window scale from 0 to 14', (v) => {
   const n = parseNumber(v);
-  if (n === undefined || n > 255) return err(`'${v}' is not a window scale (0-14).`);
+  if (n === undefined || n > 0xffffffff) return err(`'${v}' is not a window scale (0-14).`);
+  // iptables reads 32 bits and keeps 8.
+  if (n > 255) return { message: `A window scale is one byte: iptables takes ${v} and loads ${n % 256}${n % 256 > 14 ? ', above the 14 TCP allows' : ''}. Write a number from 0 to 14.`, severity: 'warning' };
   if (n > 14) return { message: `TCP has no window scale above 14 (RFC 7323): iptables takes ${v}, and clients cap it at 14.`, severity: 'warning' };
   return undefined;
 }, { label: 'number' });
