@@ -221,6 +221,7 @@ const SPELLINGS = [
     '! -p tcp --tcp-flags NONE NONE', '! -p tcp --tcp-flags SYN NONE', '! -p tcp --dport 1 --tcp-option 2', '! -p tcp ! --tcp-option 2', '! -p udp --dport 0:65535', '! -p udp --dport 1:65535', '! -p tcp --dport 0x0:0xffff', '! -p tcp --syn'].map((r) => `-A FORWARD ${r} -j ACCEPT`),
   // Found by options with random values: ranges, limits and orders of single modules.
   ...['14', '15', '255', '256', '1000', '4294967295', '4294967296'].map((w) => `-A INPUT -p tcp -j SYNPROXY --wscale ${w}`),
+  ...['1', '7', '8', '0', '-0', '-1', '+1', '0x1', '01', '08', '100', 'Mon,8'].map((d) => `-A INPUT -m time --weekdays ${d} -j ACCEPT`),
   '-A INPUT -m cpu --cpu 65536 -j ACCEPT', '-A INPUT -m cpu --cpu 4294967296 -j ACCEPT', '-A INPUT -p tcp -j SYNPROXY --mss 65536', '-A INPUT -p tcp -j SYNPROXY --mss 4294967296',
   '-A INPUT -p tcp -m tcpmss --mss 2:1 -j ACCEPT', '-A INPUT -p tcp -m tcpmss --mss 12:00 -j ACCEPT', '-A INPUT -p tcp -m tcpmss --mss 1:2 -j ACCEPT',
   '-A FORWARD -m hashlimit --hashlimit-upto 1/s --hashlimit-above 2/s --hashlimit-name x -j ACCEPT', '-A FORWARD -m hashlimit --hashlimit 1/s --hashlimit-upto 2/s --hashlimit-name x -j ACCEPT',

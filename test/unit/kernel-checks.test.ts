@@ -684,6 +684,10 @@ test('found by loading options with random values: ranges, limits, orders and pa
   const mss = diagnose('iptables -A INPUT -p tcp -j SYNPROXY --mss 65536\n', { format: 'script' }).find((d) => d.code === 'invalid-value')!;
   assert.equal(mss.severity, 'warning');
   assert.match(mss.message, /The MSS is 16 bits \(0-65535\): iptables takes 65536 and loads 0\./);
+  // Weekdays as numbers the way strtoul reads them; 0 is refused, past 7 the day set depends on the machine.
+  assert.equal(first('-A INPUT -m time --weekdays 0x1,+2,03 -j ACCEPT'), undefined);
+  assert.match(first('-A INPUT -m time --weekdays 0 -j ACCEPT')!, /the week begins with Monday \(1\), and iptables refuses 0/);
+  assert.equal(diagnose('iptables -A INPUT -m time --weekdays -1 -j ACCEPT\n', { format: 'script' }).find((d) => d.code === 'invalid-value')?.severity, 'warning');
   const wscale = diagnose('iptables -A INPUT -p tcp -j SYNPROXY --wscale 1000\n', { format: 'script' }).find((d) => d.code === 'invalid-value')!;
   assert.equal(wscale.severity, 'warning');
   assert.match(wscale.message, /iptables takes 1000 and loads 232, above the 14 TCP allows/);

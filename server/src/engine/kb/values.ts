@@ -1211,8 +1211,11 @@ export const weekdaysKind = kind(
   'a comma-separated list of weekdays (Mon..Sun or 1..7)',
   (v) => {
     for (const d of v.split(',')) {
-      if (/^[1-9]\d*$/.test(d)) {
-        if (Number(d) > 7) return { message: `There is no weekday ${d} (1 is Monday, 7 Sunday): iptables takes it, and it never matches.`, severity: 'warning' };
+      // A number as strtoul reads it (a sign, 0x, a leading 0): iptables sets the bit of that number.
+      const n = strtoulBase0(d.replace(/^([ \t]*)-/, '$1'));
+      if (n !== undefined) {
+        if (n === 0) return err(`Day ${d}: the week begins with Monday (1), and iptables refuses 0 ("the week does NOT begin with Sunday").`);
+        if (n > 7 || /^[ \t]*-/.test(d)) return { message: `There is no weekday ${d} (1 is Monday, 7 Sunday): iptables takes it, and which day it sets, if any, depends on the machine (past 31 the bit wraps round on some). Write a day from 1 to 7.`, severity: 'warning' };
         continue;
       }
       if (WEEKDAYS.some((w) => d.length >= 2 && d.startsWith(w.slice(0, 2)))) continue;
