@@ -688,6 +688,12 @@ test('found by loading options with random values: ranges, limits, orders and pa
   assert.equal(first('-A INPUT -m time --weekdays 0x1,+2,03 -j ACCEPT'), undefined);
   assert.match(first('-A INPUT -m time --weekdays 0 -j ACCEPT')!, /the week begins with Monday \(1\), and iptables refuses 0/);
   assert.equal(diagnose('iptables -A INPUT -m time --weekdays -1 -j ACCEPT\n', { format: 'script' }).find((d) => d.code === 'invalid-value')?.severity, 'warning');
+  // RATEEST's times: spelt as iptables reads them, an interval of at most 8 s, an averaging time the interval allows.
+  assert.equal(first('-A FORWARD -j RATEEST --rateest-name r --rateest-interval 250ms --rateest-ewmalog 0.5s'), undefined);
+  assert.match(first('-A FORWARD -j RATEEST --rateest-name r --rateest-interval 1/2 --rateest-ewmalog 1s')!, /not a time RATEEST reads/);
+  assert.match(first('-A FORWARD -j RATEEST --rateest-name r --rateest-interval 9s --rateest-ewmalog 64s')!, /at most every 8 seconds/);
+  assert.match(first('-A FORWARD -j RATEEST --rateest-name r --rateest-interval 1s --rateest-ewmalog 0.1s')!, /"ewmalog value is out of range"/);
+  assert.equal(diagnose('iptables -A FORWARD -j RATEEST --rateest-name r --rateest-interval 1 --rateest-ewmalog 1s\n', { format: 'script' }).find((d) => d.code === 'invalid-value')?.severity, 'warning');
   const wscale = diagnose('iptables -A INPUT -p tcp -j SYNPROXY --wscale 1000\n', { format: 'script' }).find((d) => d.code === 'invalid-value')!;
   assert.equal(wscale.severity, 'warning');
   assert.match(wscale.message, /iptables takes 1000 and loads 232, above the 14 TCP allows/);

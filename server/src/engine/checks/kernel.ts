@@ -19,6 +19,7 @@ import { finalReach, HookRefusal, ReachContext } from './reach';
 import { hasHookRestriction, ReachAt, ScriptTimeline, timedScript } from './scriptTimeline';
 import { hashlimitAverage, hashlimitRefusedAt, limitAverage, limitRefusedAt, refusedByCommonKernels } from '../kb/limit';
 import { strtoulBase0 } from '../kb/services';
+import { rateestMicros } from '../kb/values';
 import { DiagnosticSink } from '../parse/diagnostics';
 import { Range } from '../types';
 import { fingerprint } from '../fingerprint';
@@ -986,6 +987,25 @@ function checkClusterMask(ctx: CheckContext, options: OptionUse[]): void {
   ctx.sink.error('invalid-value', mask!.arg!.range, `--cluster-local-nodemask ${bits} names a node past the ${nodes} of --cluster-total-nodes (at most ${2 ** nodes - 1}): iptables refuses it ("too big for the total nodes").`);
 }
 
+/**
+ * RATEEST: the interval is rounded up to 250 ms times a power of two, at most 8 s; the averaging time gives the
+ * weight of each new measurement as a power of two, which iptables refuses outside 1 to 30 (an averaging time not
+ * longer than the interval, or too long for it).
+ */
+function checkRateestTimes(ctx: CheckContext, options: OptionUse[]): void {
+  const [interval, ewma] = ['--rateest-interval', '--rateest-ewmalog'].map((n) => hasOption(options, n));
+  const [i, e] = [interval, ewma].map((o) => (o?.argValue !== undefined && !o.argDynamic ? rateestMicros(o.argValue) : undefined));
+  if (i === undefined) return;
+  if (!(i <= 8e6)) {
+    ctx.sink.error('invalid-value', interval!.arg!.range, `An interval of ${interval!.argValue}: RATEEST measures at most every 8 seconds, and iptables refuses it ("interval value is too large").`);
+    return;
+  }
+  if (e === undefined) return;
+  let log = 1;
+  while (log < 32 && !(i / -Math.log(1 - 1 / 2 ** log) > e)) log++;
+  if (log - 1 === 0 || log - 1 >= 31) ctx.sink.error('invalid-value', ewma!.arg!.range, `An averaging time of ${ewma!.argValue} with an interval of ${interval!.argValue}: iptables refuses it ("ewmalog value is out of range"). Make it a few times the interval (with 250ms, 1s).`);
+}
+
 /** Rules of a module beyond the options it needs: what its values require of one another. */
 const MODULE_RULES: Record<string, (ctx: CheckContext, options: OptionUse[]) => void> = {
   statistic: checkStatisticMode,
@@ -994,6 +1014,7 @@ const MODULE_RULES: Record<string, (ctx: CheckContext, options: OptionUse[]) => 
   policy: checkPolicyElements,
   owner: checkOwnerOrder,
   cluster: checkClusterMask,
+  RATEEST: checkRateestTimes,
 };
 
 /** The first group of options a module cannot do without of which `uses` has none (reported at the module's name). */
@@ -1019,5 +1040,8 @@ function checkRequired(ctx: CheckContext, rule: Command): void {
     if (own) own(ctx, m.options);
   }
   const t = rule.target;
-  if (t?.spec) checkRequiredOf(ctx, rule, t.spec, t);
+  if (!t?.spec) return;
+  checkRequiredOf(ctx, rule, t.spec, t);
+  // (Targets are named in capitals, matches in small letters: one table holds both.)
+  MODULE_RULES[t.spec.name]?.(ctx, t.options);
 }

@@ -1416,6 +1416,25 @@ export const sctpChunksKind = kind('sctp-chunks', 'a comma-separated list of SCT
   return undefined;
 }, { label: 'chunk[:flags],...', choices: SCTP_CHUNKS.map(([label, , doc]) => ({ label, doc })), list: true });
 
+/**
+ * A time as RATEEST reads it, in microseconds: a number as C's strtod reads it (blanks before it, a fraction, an
+ * exponent, 0x), then a unit in any case (s, sec, secs, ms, msec, msecs, us, usec, usecs); no unit is microseconds.
+ * Undefined when iptables refuses it ("bad interval value").
+ */
+export function rateestMicros(v: string): number | undefined {
+  const m = /^[ \t\n]*([+-]?(?:0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))(s|secs?|ms|msecs?|us|usecs?)?$/i.exec(v);
+  if (!m) return undefined;
+  const unit = (m[2] ?? 'us').toLowerCase();
+  return Number(m[1]) * (unit.startsWith('u') ? 1 : unit.startsWith('m') ? 1e3 : 1e6);
+}
+
+export const rateestTimeKind = kind('rateest-time', 'a time: a number and a unit (250ms, 1s; no unit is microseconds)', (v) => {
+  const t = rateestMicros(v);
+  if (t === undefined) return err(`'${v}' is not a time RATEEST reads (a number and s, ms or us): iptables refuses it ("bad interval value").`);
+  if (t > 0 && t < 1000 && !/[a-z]$/i.test(v)) return { message: `'${v}' has no unit, and RATEEST reads it as microseconds: write ${v}s if seconds are meant.`, severity: 'warning' };
+  return undefined;
+}, { label: 'time' });
+
 /** The u32 match's expression (see u32.ts). */
 export const u32Kind = kind('string:u32', 'a u32 expression (location=value[,value...][&&...])', (v) => {
   const problem = u32Problem(v);
