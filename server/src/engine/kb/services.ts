@@ -157,6 +157,16 @@ export function strtoulBase0(v: string): number | undefined {
 }
 
 /**
+ * A number as strtoul reads it with base 0, a minus sign allowed (strtoul wraps a negative number round): its size,
+ * and whether it was negative. Undefined when it is no number.
+ */
+export function strtoulSigned(v: string): { size: number; negative: boolean } | undefined {
+  const negative = /^[ \t]*-/.test(v);
+  const size = strtoulBase0(negative ? v.replace('-', '') : v);
+  return size === undefined ? undefined : { size, negative };
+}
+
+/**
  * A protocol's number from a word iptables took: a number, a name (in any case, as `-p` takes it) or an alias as
  * /etc/protocols writes it (as `--ctproto` takes it); undefined for an unknown name.
  */

@@ -3,7 +3,7 @@
  * A validator returns undefined when the value is fine, or a problem to report.
  */
 import { Family, formatAddress, isIPv4Net, looksLikeHostname, ownIPv4, parseAddress, parseIPv4, parseIPv6, parseNet, surprisingIPv4 } from './addresses';
-import { PORT_DESCRIPTIONS, PROTOCOL_ALIASES, PROTOCOLS, SCTP_SERVICES, SERVICES, strtoulBase0 } from './services';
+import { PORT_DESCRIPTIONS, PROTOCOL_ALIASES, PROTOCOLS, SCTP_SERVICES, SERVICES, strtoulBase0, strtoulSigned } from './services';
 import { RATE, unitSeconds } from './limit';
 import { u32Problem } from './u32';
 import { bytecodeProblem } from './bpf';
@@ -65,6 +65,11 @@ function kind(name: string, what: string, validate: ValueKind['validate'], extra
   // All fields in one order: every kind has the same shape (the parser calls validate for every value).
   const textual = name.startsWith('string') || name === 'any';
   return { name, label: extra.label ?? name, what, whatIn: extra.whatIn, validate, choices: extra.choices, list: extra.list, choiceOf: extra.choiceOf, textual, spaced: false };
+}
+
+/** The same kind, with a check of its own before the kind's (which runs only when that one finds nothing). */
+function refined(base: ValueKind, first: (v: string, ctx: ValueContext) => ValueProblem | undefined): ValueKind {
+  return { ...base, validate: (v, ctx) => first(v, ctx) ?? base.validate(v, ctx) };
 }
 
 /** The same kind of text, as one that people write with spaces (see ValueKind.spaced). */
@@ -227,14 +232,10 @@ function namesOrNumbersKind(name: string, names: string[], max: number, what: st
 const TCP_OPTIONS = namesOrNumbersKind('TCP option', ['wscale', 'mss', 'sack-permitted', 'sack', 'timestamp', 'md5'], 255, 'a comma-separated list of TCP options');
 
 /** TCPOPTSTRIP's option names (in lower case) or numbers; not 0 or 1 (the end of the list and padding, no options to strip). */
-export const tcpOptionsKind: ValueKind = {
-  ...TCP_OPTIONS,
-  validate: (v, ctx) => {
-    const filler = v.split(',').find((item) => parseNumber(item) === 0 || parseNumber(item) === 1);
-    if (filler !== undefined) return err(`TCP option ${filler} marks the end of the options or pads them (no option to strip): iptables refuses it ("Option value may not be 0 or 1").`);
-    return TCP_OPTIONS.validate(v, ctx);
-  },
-};
+export const tcpOptionsKind = refined(TCP_OPTIONS, (v) => {
+  const filler = v.split(',').find((item) => parseNumber(item) === 0 || parseNumber(item) === 1);
+  return filler === undefined ? undefined : err(`TCP option ${filler} marks the end of the options or pads them (no option to strip): iptables refuses it ("Option value may not be 0 or 1").`);
+});
 
 /** The headers ipv6header knows, by their numbers: hop-by-hop, routing, fragment, ESP, AH, no next, destination, any. */
 const IPV6_HEADER_NUMBERS = [0, 43, 44, 50, 51, 59, 60, 255];
@@ -630,12 +631,9 @@ export const interfaceKind = kind('interface', 'an interface name (a trailing + 
  * A bridge port (physdev): an interface name, but an empty one is taken, and compares no character of the port's
  * name, so that the rule matches a bridged packet whatever port it uses (a packet that is not bridged, never).
  */
-export const bridgePortKind: ValueKind = {
-  ...interfaceKind,
-  validate: (v, ctx) => v.length === 0
-    ? { message: 'An empty bridge port name matches every port: iptables loads the rule, and it matches any bridged packet. Write the port\'s name (or --physdev-is-in, --physdev-is-out for any port).', severity: 'warning' }
-    : interfaceKind.validate(v, ctx),
-};
+export const bridgePortKind = refined(interfaceKind, (v) => (v.length === 0
+  ? { message: 'An empty bridge port name matches every port: iptables loads the rule, and it matches any bridged packet. Write the port\'s name (or --physdev-is-in, --physdev-is-out for any port).', severity: 'warning' }
+  : undefined));
 
 // ---- protocol ------------------------------------------------------------------------------------
 
@@ -1117,10 +1115,7 @@ export function prefixKind(max: number): ValueKind {
  * own rules, no '/' and not '.' or '..', which the kernel refuses.
  */
 export function fileNamed(base: ValueKind, where: string): ValueKind {
-  return {
-    ...base,
-    validate: (v, ctx) => (v.includes('/') || v === '.' || v === '..' ? err(`'${v}' cannot be a file name (in ${where}): the kernel refuses a name with '/', and '.' or '..' ("Invalid argument").`) : base.validate(v, ctx)),
-  };
+  return refined(base, (v) => (v.includes('/') || v === '.' || v === '..' ? err(`'${v}' cannot be a file name (in ${where}): the kernel refuses a name with '/', and '.' or '..' ("Invalid argument").`) : undefined));
 }
 
 export const recentNameKind = fileNamed(nonEmptyText('string:name:199', 199, 'a name', 'An empty list name is refused by the kernel ("Invalid argument"): leave --name out for the list DEFAULT, or name one.'), '/proc/net/xt_recent');
@@ -1212,10 +1207,10 @@ export const weekdaysKind = kind(
   (v) => {
     for (const d of v.split(',')) {
       // A number as strtoul reads it (a sign, 0x, a leading 0): iptables sets the bit of that number.
-      const n = strtoulBase0(d.replace(/^([ \t]*)-/, '$1'));
-      if (n !== undefined) {
-        if (n === 0) return err(`Day ${d}: the week begins with Monday (1), and iptables refuses 0 ("the week does NOT begin with Sunday").`);
-        if (n > 7 || /^[ \t]*-/.test(d)) return { message: `There is no weekday ${d} (1 is Monday, 7 Sunday): iptables takes it, and which day it sets, if any, depends on the machine (past 31 the bit wraps round on some). Write a day from 1 to 7.`, severity: 'warning' };
+      const day = strtoulSigned(d);
+      if (day) {
+        if (day.size === 0) return err(`Day ${d}: the week begins with Monday (1), and iptables refuses 0 ("the week does NOT begin with Sunday").`);
+        if (day.size > 7 || day.negative) return { message: `There is no weekday ${d} (1 is Monday, 7 Sunday): iptables takes it, and which day it sets, if any, depends on the machine (past 31 the bit wraps round on some). Write a day from 1 to 7.`, severity: 'warning' };
         continue;
       }
       if (WEEKDAYS.some((w) => d.length >= 2 && d.startsWith(w.slice(0, 2)))) continue;
@@ -1341,7 +1336,7 @@ export const rtAddressesKind = kind('rt-addresses', 'up to 16 IPv6 addresses, co
 export const ipv6OptionsKind = kind('ipv6-options', 'up to 16 option types, each with an optional :length, comma-separated', (v) => {
   const items = v.split(',');
   if (items.length > 16) return err(`${items.length} options: ip6tables takes at most 16 ("too many addresses specified").`);
-  const number = (x: string) => strtoulBase0(x.replace(/^([ \t]*)-/, '$1')) !== undefined;
+  const number = (x: string) => strtoulSigned(x) !== undefined;
   for (const item of items) {
     const colon = item.indexOf(':');
     const type = colon < 0 ? item : item.slice(0, colon);
