@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { ipv4NetRange, isIPv4Net, parseIPv4, parseIPv6, parseNet } from '../../server/src/engine/kb/addresses';
 import { mulberry } from '../../server/src/engine/trace/confirm';
 import { strtoulBase0 } from '../../server/src/engine/kb/services';
-import { plainPort, plainPortCount, portListKind, portRangeKind, strictPortRangeKind } from '../../server/src/engine/kb/values';
+import { plainPort, plainPortCount, portListKind, portRangeKind, readPortRange, strictPortRangeKind } from '../../server/src/engine/kb/values';
 
 /** Random strings of up to `longest - 1` characters drawn from `chars` (PROPERTY_RUNS × 100 of them, from `seed`). */
 function* randomStrings(seed: number, chars: string, longest: number): Generator<string> {
@@ -149,4 +149,24 @@ test('ports: the quick reading of plain port lists agrees with their definition,
     if (n === 1) for (const k of [portRangeKind, strictPortRangeKind]) assert.equal(k.validate(`${s}:`, { family: 4 }), undefined, s);
     if (n > 0 && n <= 13) assert.equal(portListKind.validate(`${s},1:2`, { family: 4 }), undefined, s);
   }
+});
+
+test('ports: a port or range is read as its first and last port, in the base of the module, for every value the checks take', () => {
+  const cases: Array<[string, 0 | 10, [number, number] | undefined]> = [
+    ['80', 0, [80, 80]], ['ssh', 10, [22, 22]], [':1023', 0, [0, 1023]], ['1024:', 10, [1024, 65535]], [':', 0, [0, 65535]],
+    ['0x50', 0, [80, 80]], ['0x50', 10, undefined], ['010:020', 0, [8, 16]], ['010:020', 10, [10, 20]],
+    ['200:100', 0, [200, 100]], ['1:2:3', 0, undefined], ['nosuchservice', 0, undefined], ['65536', 0, undefined], ['', 0, undefined],
+  ];
+  for (const [text, base, want] of cases) assert.deepEqual(readPortRange(text, base), want, `${text} (base ${base})`);
+  let taken = 0;
+  for (const s of randomStrings(23, '0123456789::x', 10)) {
+    for (const [k, base] of [[portRangeKind, 10], [strictPortRangeKind, 0]] as const) {
+      if (k.validate(s, { family: 4 }) !== undefined) continue;
+      taken++;
+      const r = readPortRange(s, base);
+      assert.ok(r !== undefined, `${s} is taken by ${k.name} and read`);
+      if (k === strictPortRangeKind) assert.ok(r[0] <= r[1], `${s}: a range tcp takes is in order`);
+    }
+  }
+  assert.ok(taken > 1000, `only ${taken} random values were taken`);
 });

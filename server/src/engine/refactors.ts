@@ -6,7 +6,7 @@
  * no packet matched two of them.
  */
 import { Family } from './kb/addresses';
-import { parsePort } from './kb/values';
+import { readPortRange } from './kb/values';
 import { LintResult } from './lint';
 import { commandOnLine } from './locate';
 import { Command, decidesPackets, OptionUse, runArms } from './model';
@@ -65,10 +65,8 @@ function mergeable(result: LintResult, c: Command): Mergeable | undefined {
 
 /** How many ports a value takes in a multiport match, and its range (undefined for a service name iptables may not know). */
 function portRange(text: string): [number, number] | undefined {
-  const [a, b] = text.split(':');
-  const lo = parsePort(a === '' ? '0' : a);
-  const hi = b === undefined ? lo : parsePort(b === '' ? '65535' : b);
-  return lo === undefined || hi === undefined || lo > hi ? undefined : [lo, hi];
+  const r = readPortRange(text);
+  return r && r[0] <= r[1] ? r : undefined;
 }
 
 /** The rules of the run around `at` in the chain's rules that merge with it, the ports fitting one multiport match. */

@@ -9,7 +9,7 @@
  */
 import { parseNet } from './kb/addresses';
 import { protocolNumber } from './kb/services';
-import { conntrackStateOf, parsePort, portBaseOf } from './kb/values';
+import { conntrackStateOf, portBaseOf, readPortRange } from './kb/values';
 import { Command, OptionUse } from './model';
 
 /** iptables' own options that are not part of the rule it builds (or are read as the rule's match and target). */
@@ -22,11 +22,8 @@ function address(v: string): string | undefined {
 }
 
 function portRange(v: string, o: OptionUse): string | undefined {
-  const base = portBaseOf(o.spec.args[0]);
-  const [a, b] = v.split(':');
-  const lo = a === '' ? 0 : parsePort(a, base);
-  const hi = b === undefined ? lo : b === '' ? 65535 : parsePort(b, base);
-  return lo === undefined || hi === undefined ? undefined : `${lo}:${hi}`;
+  const r = readPortRange(v, portBaseOf(o.spec.args[0]));
+  return r && `${r[0]}:${r[1]}`;
 }
 
 function list(v: string, each: (item: string) => string | undefined): string | undefined {

@@ -5,7 +5,7 @@ import { assignedAt, fixedValue, isLoopWord, loopPlace, varyingNames, varyingVal
 import { Family, formatAddress, parseNet } from '../engine/kb/addresses';
 import { BUILTIN_CHAINS, isBuiltinChainOf, ModuleSpec, OptionSpec, TABLES } from '../engine/kb';
 import { PORT_DESCRIPTIONS, PORT_NAMES, protocolNumber, SERVICES, strtoulBase0 } from '../engine/kb/services';
-import { parsePort, PortBase, portBaseOf, setNameKind, ValueKind } from '../engine/kb/values';
+import { PortBase, portBaseOf, readPortRange, setNameKind, ValueKind } from '../engine/kb/values';
 import { disassemble, readBytecode } from '../engine/kb/bpf';
 import { heldRules, LintResult } from '../engine/lint';
 import { explainRule } from '../engine/explain';
@@ -72,11 +72,11 @@ function addressMarkdown(text: string): string | undefined {
 
 function portMarkdown(text: string, base: PortBase): string {
   return text.split(',').map((item) => {
-    const [a, b] = item.split(':');
-    const lo = a === '' ? 0 : parsePort(a, base);
-    const hi = b === undefined ? lo : b === '' ? 65535 : parsePort(b, base);
-    if (lo === undefined || hi === undefined) return `\`${item}\``;
+    const r = readPortRange(item, base);
+    if (r === undefined) return `\`${item}\``;
+    const [lo, hi] = r;
     if (lo === hi) {
+      const a = item.split(':')[0];
       const desc = PORT_DESCRIPTIONS[lo] ?? PORT_NAMES.get(lo)?.join(', ');
       return `port **${lo}**${desc ? `: ${desc}` : ''}${SERVICES[a] !== undefined ? ` (service name \`${a}\`)` : ''}`;
     }

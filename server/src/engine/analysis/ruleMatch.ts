@@ -5,7 +5,7 @@
  */
 import { ipv4NetRange, maxAddress, parseNet, parseAddress } from '../kb/addresses';
 import { protocolNumber } from '../kb/services';
-import { conntrackStateOf, icmpTypeOf, parsePort, parseNumber, plainPort, portBaseOf, PortBase } from '../kb/values';
+import { conntrackStateOf, icmpTypeOf, parseNumber, plainPort, portBaseOf, PortBase, readPortRange } from '../kb/values';
 import { Command, MatchUse, OptionUse, Ruleset } from '../model';
 import { IntervalSet } from './intervals';
 import { TextCache } from '../textCache';
@@ -95,10 +95,9 @@ function range(lo: number, hi: number): IntervalSet {
 }
 
 function portSet(text: string, base: PortBase): { set?: IntervalSet; why?: string } {
-  const parts = text.split(':');
-  const lo = parts[0] === '' ? 0 : parsePort(parts[0], base);
-  const hi = parts.length === 1 ? lo : parts[1] === '' ? 65535 : parsePort(parts[1], base);
-  if (lo === undefined || hi === undefined) return {};
+  const r = readPortRange(text, base);
+  if (r === undefined) return {};
+  const [lo, hi] = r;
   if (lo > hi) return { set: IntervalSet.EMPTY, why: `the range ${text} is reversed (${lo} > ${hi})` };
   return { set: range(lo, hi) };
 }

@@ -2,7 +2,7 @@
 import { DiagnosticSink } from '../parse/diagnostics';
 import { Diagnostic, Range } from '../types';
 import { OptionUse } from '../model';
-import { parsePort, portBaseOf } from '../kb/values';
+import { portBaseOf, readPortRange } from '../kb/values';
 
 /**
  * A refusal only iptables-legacy makes: iptables-nft, the default on most current distributions, takes the rule (it
@@ -46,11 +46,6 @@ export function nftTakesNegatedProtocol(options: readonly OptionUse[]): boolean 
 
 /** A port option whose range is every port (0:65535, 0:). */
 function everyPort(o: OptionUse): boolean {
-  const v = o.argValue;
-  if (v === undefined) return false;
-  const colon = v.indexOf(':');
-  if (colon < 0) return false;
-  const base = portBaseOf(o.spec.args[0]);
-  const [lo, hi] = [v.slice(0, colon), v.slice(colon + 1)];
-  return (lo === '' || parsePort(lo, base) === 0) && (hi === '' || parsePort(hi, base) === 65535);
+  const r = o.argValue === undefined ? undefined : readPortRange(o.argValue, portBaseOf(o.spec.args[0]));
+  return r !== undefined && r[0] === 0 && r[1] === 65535;
 }

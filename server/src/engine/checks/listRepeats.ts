@@ -9,7 +9,7 @@
  * Checked as each rule is parsed, while its words are at hand, only for words holding a comma.
  */
 import { Family, parseNet } from '../kb/addresses';
-import { addressListKind, parsePort, portListKind, ValueKind } from '../kb/values';
+import { addressListKind, portListKind, readPortRange, ValueKind } from '../kb/values';
 import { Token } from '../lexer';
 import { DiagnosticSink } from '../parse/diagnostics';
 
@@ -103,8 +103,9 @@ function namesMayRepeat(v: string): boolean {
 function itemsOf(texts: string[], kind: ValueKind, family: Family): Array<Item | undefined> {
   if (kind === portListKind) {
     return texts.map((text) => {
-      const [lo, hi] = text.split(':').map((p) => parsePort(p));
-      return lo === undefined || (text.includes(':') && (hi === undefined || hi < lo)) ? undefined : { text, lo, hi: hi ?? lo };
+      // multiport needs both ends of a range.
+      const r = text.startsWith(':') || text.endsWith(':') ? undefined : readPortRange(text);
+      return r === undefined || r[1] < r[0] ? undefined : { text, lo: r[0], hi: r[1] };
     });
   }
   if (kind === addressListKind) {

@@ -291,6 +291,22 @@ export function parsePort(s: string, base: PortBase = 0): number | undefined {
   return SERVICES[s];
 }
 
+/**
+ * The first and last port a port or a range from:to names, an end left out being 0 or 65535, in the order written
+ * (a reversed range stays reversed); undefined for a port not read here (an unknown service) or more than one colon.
+ */
+export function readPortRange(text: string, base: PortBase = 0): [number, number] | undefined {
+  const colon = text.indexOf(':');
+  if (colon < 0) {
+    const n = parsePort(text, base);
+    return n === undefined ? undefined : [n, n];
+  }
+  if (text.indexOf(':', colon + 1) >= 0) return undefined;
+  const lo = colon === 0 ? 0 : parsePort(text.slice(0, colon), base);
+  const hi = colon === text.length - 1 ? 65535 : parsePort(text.slice(colon + 1), base);
+  return lo === undefined || hi === undefined ? undefined : [lo, hi];
+}
+
 /** Ports and ranges (`whole`, items joined by commas and colons) with the item `item` written as `text`. */
 function portItemAs(whole: string, item: string, text: string): string {
   return whole.split(/([,:])/).map((x) => (x === item ? text : x)).join('');

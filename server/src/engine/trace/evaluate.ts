@@ -5,7 +5,7 @@
  */
 import { parseAddress, parseNet } from '../kb/addresses';
 import { protocolNumber } from '../kb/services';
-import { conntrackStateOf, icmpTypeOf, parseNumber, parsePort, portBaseOf, PortBase } from '../kb/values';
+import { conntrackStateOf, icmpTypeOf, parseNumber, portBaseOf, PortBase, readPortRange } from '../kb/values';
 import { Command, OptionUse, Ruleset } from '../model';
 import { Packet } from './packet';
 
@@ -32,10 +32,8 @@ function ifaceIs(pattern: string, name: string): boolean {
 
 function portIn(text: string, port: number, base: PortBase): boolean {
   return text.split(',').some((item) => {
-    const [a, b] = item.split(':');
-    const lo = a === '' ? 0 : parsePort(a, base) ?? -1;
-    const hi = b === undefined ? lo : b === '' ? 65535 : parsePort(b, base) ?? -1;
-    return port >= lo && port <= hi;
+    const r = readPortRange(item, base);
+    return r !== undefined && port >= r[0] && port <= r[1];
   });
 }
 
