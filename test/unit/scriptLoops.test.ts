@@ -626,3 +626,26 @@ test('property: a function called one call after another is called dead, convert
   }), { numRuns: 400, seed: 11 });
   assert.ok(taken > 80 && withProto > 30, `only ${taken} function bodies taken, ${withProto} with the protocol a parameter`);
 });
+
+test('a bash array: its items read as bash reads them in a script for bash; in a script for sh, where dash ends the script, a warning', () => {
+  const body = ['ADMINS=(', '  203.0.113.7   # office', '  "198.51.100.0/24"', ')', 'WEB=(80 443)', 'for a in "${ADMINS[@]}"; do iptables -A INPUT -s "$a" -p tcp --dport 22 -j ACCEPT; done',
+    'for p in ${WEB[@]}; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done', 'iptables -A INPUT -p tcp --dport ${WEB[1]} -j DROP', ''];
+  const bash = lint(['#!/bin/bash', ...body].join('\n'), { fileName: 'fw' });
+  assert.deepEqual([...bash.ruleset.loops!.values()].map((l) => l.values), [['203.0.113.7', '198.51.100.0/24'], ['80', '443']]);
+  assert.ok(bash.diagnostics.some((d) => d.code === 'shadowed-rule' && d.range.start.line === 8), bash.diagnostics.map((d) => d.code).join(' '));
+  assert.ok(!bash.diagnostics.some((d) => d.code === 'sh-array'));
+  const sh = lint(['#!/bin/sh', ...body].join('\n'), { fileName: 'fw' });
+  const found = sh.diagnostics.filter((d) => d.code === 'sh-array');
+  assert.deepEqual(found.map((d) => [d.range.start.line, d.range.start.character, d.range.end.character]), [[1, 0, 8], [5, 0, 5]]);
+  assert.match(found[0].message, /ADMINS=\(\.\.\.\) is a bash array: dash .* ends the script there/);
+  const fixes = quickFixes(sh, found[1]).filter((f) => !f.title.startsWith('Disable'));
+  assert.deepEqual(fixes.map((f) => [f.title, f.edits[0].newText, f.safe ?? false]), [['Run the script with bash (#!/bin/bash)', '#!/bin/bash', false]]);
+  // An item assigned on its own, an appended array, a value not literal: the array is not known, and nothing is claimed.
+  for (const more of ['WEB[2]=8080', 'WEB+=(8443)', 'WEB=(80 443)']) {
+    const r = lint(['#!/bin/bash', ...body.slice(0, 5), more, ...body.slice(5)].join('\n'), { fileName: 'fw' });
+    assert.equal(r.ruleset.loops?.size, 1, more);
+    assert.ok(!r.diagnostics.some((d) => d.code === 'shadowed-rule'), more);
+  }
+  const opaque = lint(['#!/bin/bash', 'WEB=(80 $(cat /etc/extra-ports))', ...body.slice(6)].join('\n'), { fileName: 'fw' });
+  assert.equal(opaque.ruleset.loops, undefined);
+});

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { lint } from '../../server/src/engine/lint';
 import { Token } from '../../server/src/engine/lexer';
+import { requirement } from '../helpers/env';
 
 const hasBash = spawnSync('bash', ['-c', 'true']).status === 0;
 
@@ -20,9 +21,15 @@ const NAMES = ['A', 'B', 'WAN', 'PORT'];
 /** Values as a script writes them after `=`: plain, quoted, with blanks, with an expansion of another variable. */
 const VALUES = ['eth0', '22', '10.0.0.0/8', '"a b"', "'c d'", '"$A"', '$B', '"${WAN}x"', 'x$A', '""', '"22:80"', "'$A'", '\\$A', '"a\\"b"'];
 /** Words of an iptables command: options, and uses of the variables. */
-const WORDS = ['-A', 'INPUT', '-s', '$A', '"$A"', '${B}', '"${WAN}"', '$PORT/24', '"$A $B"', "'$A'", '-j', 'ACCEPT', 'x$WAN', '"$PORT"x', '\\$A', '$A$B'];
+const WORDS = ['-A', 'INPUT', '-s', '$A', '"$A"', '${B}', '"${WAN}"', '$PORT/24', '"$A $B"', "'$A'", '-j', 'ACCEPT', 'x$WAN', '"$PORT"x', '\\$A', '$A$B',
+  '${A[@]}', '"${A[@]}"', '${B[*]}', '"${B[*]}"', '${A[0]}', '"${B[1]}"', 'x${WAN[2]}', '"${A[@]}x"', '${PORT[1]}/24'];
+/** Bash arrays: their items (each plain, quoted, with blanks, an expansion, braces), and assignments to one item or appended ones. */
+const ITEMS = ['22', 'eth0', '"a b"', "'c d'", '10.0.0.1', '$A', '"$B"', '{80,443}', '""', 'x'];
+const arrays = fc.record({ name: fc.constantFrom(...NAMES), items: fc.array(fc.constantFrom(...ITEMS), { maxLength: 3 }), how: fc.constantFrom('=', '=', '=', '+=', '[1]=') })
+  .map(({ name, items, how }) => (how === '[1]=' ? `${name}[1]=${items[0] ?? 'y'}` : `${name}${how}(${items.join(' ')})`));
 
-const LOOP_VALUES = ['22', '80', 'eth0', '"a b"', 'x', '10.0.0.1', "'$A'", '$A', '"$B"', '{80,443}', '{1..3}', 'a{b,c}', '{x}', '{3..1}', '{a..c}', '{1..5..2}', '{,x}', '"{1,2}"'];
+const LOOP_VALUES = ['22', '80', 'eth0', '"a b"', 'x', '10.0.0.1', "'$A'", '$A', '"$B"', '{80,443}', '{1..3}', 'a{b,c}', '{x}', '{3..1}', '{a..c}', '{1..5..2}', '{,x}', '"{1,2}"',
+  '"${A[@]}"', '${B[@]}', '"${A[*]}"', '${WAN[1]}'];
 const LOOP_WORDS = [...WORDS, '$v', '"$v"', '${v}/24', '-A $v', '-j $v'];
 /** A loop on one line over a list of values, its body one iptables command. */
 const loop = fc.record({ values: fc.array(fc.constantFrom(...LOOP_VALUES), { minLength: 1, maxLength: 3 }), body: fc.array(fc.constantFrom(...LOOP_WORDS), { minLength: 1, maxLength: 5 }) })
@@ -32,6 +39,7 @@ const statement = fc.oneof(
   fc.record({ name: fc.constantFrom(...NAMES), value: fc.constantFrom(...VALUES), how: fc.constantFrom('', '', '', 'export ', 'local-prefix') })
     .map(({ name, value, how }) => (how === 'local-prefix' ? `${name}=${value} true` : `${how}${name}=${value}`)),
   fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 6 }).map((ws) => `iptables ${ws.join(' ')}`),
+  arrays,
 );
 
 /** Runs the script with bash, each line marked (`echo @n;` before it): the words of each iptables run, by line. */
@@ -60,32 +68,52 @@ function agrees(words: readonly Token[], passed: string[] | undefined, said: str
 
 const shown = (words: readonly Token[]) => JSON.stringify(words.map((t) => (t.dynamic ? '?' : t.value)));
 
+/** Every iptables command of the script, and every pass of a loop's, as the parser reads it, against bash's runs. */
+function agreesWithBash(dir: string, lines: string[]): number {
+  const script = `${lines.join('\n')}\n`;
+  const runs = runsByLine(dir, lines);
+  const r = lint(script, { fileName: 'fw.sh' });
+  let looped = 0;
+  for (const c of r.ruleset.commands) {
+    const passed = runs.get(c.startLine) ?? [];
+    const info = r.ruleset.loops?.get(c);
+    if (!info) {
+      // Not read as a loop's: run once, or in a loop whose values are not known (any number of times, with the same
+      // known words every time).
+      if (!lines[c.startLine].startsWith('for ')) assert.equal(passed.length, 1, `${script}\nline ${c.startLine + 1} ran ${passed.length} times`);
+      for (const p of passed) agrees(c.tokens, p, `${script}\nline ${c.startLine + 1}: parsed ${shown(c.tokens)}, bash gave ${JSON.stringify(p)}`);
+      continue;
+    }
+    // A loop's command: each value's variant against the run for that value.
+    assert.equal(passed.length, info.values.length, `${script}\nline ${c.startLine + 1}: values ${JSON.stringify(info.values)}, bash ran ${passed.length} times`);
+    info.variants.forEach((v, k) => {
+      const at = info.valueAt[k];
+      agrees(v.tokens, passed[at], `${script}\nline ${c.startLine + 1}, $v = ${info.values[at]}: parsed ${shown(v.tokens)}, bash gave ${JSON.stringify(passed[at])}`);
+    });
+    looped++;
+  }
+  return looped;
+}
+
 test('the words a script passes to iptables, where the parser knows them, are the words bash passes', { skip: !hasBash && !process.env.CI && 'bash is not installed' }, () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'shell-values-'));
   // For bash (which expands braces) or for no shell in particular (the parser then leaves braces unknown).
   fc.assert(fc.property(fc.constantFrom('#!/bin/bash', '#'), fc.array(fc.oneof(statement, statement, loop), { minLength: 1, maxLength: 8 }), (shell, rest) => {
-    const lines = [shell, ...rest];
-    const script = `${lines.join('\n')}\n`;
-    const runs = runsByLine(dir, lines);
-    const r = lint(script, { fileName: 'fw.sh' });
-    for (const c of r.ruleset.commands) {
-      const passed = runs.get(c.startLine) ?? [];
-      const info = r.ruleset.loops?.get(c);
-      if (!info) {
-        // Not read as a loop's: run once, or in a loop whose values are not known (any number of times, with the same
-        // known words every time).
-        if (!lines[c.startLine].startsWith('for ')) assert.equal(passed.length, 1, `${script}\nline ${c.startLine + 1} ran ${passed.length} times`);
-        for (const p of passed) agrees(c.tokens, p, `${script}\nline ${c.startLine + 1}: parsed ${shown(c.tokens)}, bash gave ${JSON.stringify(p)}`);
-        continue;
-      }
-      // A loop's command: each value's variant against the run for that value.
-      assert.equal(passed.length, info.values.length, `${script}\nline ${c.startLine + 1}: values ${JSON.stringify(info.values)}, bash ran ${passed.length} times`);
-      info.variants.forEach((v, k) => {
-        const at = info.valueAt[k];
-        agrees(v.tokens, passed[at], `${script}\nline ${c.startLine + 1}, $v = ${info.values[at]}: parsed ${shown(v.tokens)}, bash gave ${JSON.stringify(passed[at])}`);
-      });
-    }
+    agreesWithBash(dir, [shell, ...rest]);
   }), { numRuns: Number(process.env.PROPERTY_RUNS ?? 200), seed: 13 });
+});
+
+test('an array\'s items, where the parser knows them, are the words bash passes: alone, inside a word, one by its index, looped over', { skip: !hasBash && !process.env.CI && 'bash is not installed' }, () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'shell-arrays-'));
+  const plainItems = fc.array(fc.constantFrom('22', 'eth0', '"a b"', "'c d'", '10.0.0.1', '""', 'x y'), { maxLength: 4 });
+  const uses = fc.array(fc.constantFrom('-s', '${A[@]}', '"${A[@]}"', '${A[*]}', '"${A[*]}"', '${A[0]}', '"${A[1]}"', '${A[3]}', '$A', '"$A"', 'x${A[2]}', '"${A[@]}"x', '${A[1]}/24'), { minLength: 1, maxLength: 4 });
+  const over = fc.constantFrom('"${A[@]}"', '${A[@]}', '"${A[*]}"', '${A[*]}', '${A[1]}', '"${A[@]}" 9');
+  let looped = 0;
+  fc.assert(fc.property(plainItems, uses, over, uses, (items, used, list, body) => {
+    looped += agreesWithBash(dir, ['#!/bin/bash', `A=(${items.join(' ')})`, `iptables ${used.join(' ')}`, `for v in ${list}; do iptables -A $v ${body.join(' ')}; done`]);
+  }), { numRuns: Number(process.env.PROPERTY_RUNS ?? 200), seed: 29 });
+  // The arrays are plain: their loops are read, value by value, in most runs.
+  assert.ok(looped > Number(process.env.PROPERTY_RUNS ?? 200) / 2, `only ${looped} loops over an array were read`);
 });
 
 /** Arguments of a call: mostly plain ones (a run of such calls is read as a loop), some the shell splits or drops. */
@@ -175,4 +203,25 @@ test('the words of a here-document\'s rules, where the parser knows them, are th
       agrees(c.tokens, passed, `${script}\nline ${c.startLine + 1}: parsed ${shown(c.tokens)}, iptables-restore gets ${JSON.stringify(passed)}`);
     }
   }), { numRuns: Number(process.env.PROPERTY_RUNS ?? 200), seed: 19 });
+});
+
+test('dash ends a script at an array assignment, where bash runs on, as sh-array says', { skip: requirement(hasBash && spawnSync('dash', ['-c', 'true']).status === 0, 'dash and bash are not both installed') }, () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'shell-sh-array-'));
+  const lines = ['#!/bin/sh', 'iptables -P INPUT DROP', 'ADMINS=(203.0.113.7 198.51.100.20)', 'for ip in "${ADMINS[@]}"; do iptables -A INPUT -s "$ip" -j ACCEPT; done'];
+  const ran = (shell: string) => {
+    const fake = path.join(dir, 'iptables');
+    writeFileSync(fake, "#!/bin/sh\nprintf '[%s]' \"$@\"\necho\n");
+    chmodSync(fake, 0o755);
+    const file = path.join(dir, 'fw.sh');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    return spawnSync(shell, [file], { encoding: 'utf8', env: { PATH: `${dir}:${process.env.PATH}` } });
+  };
+  const dash = ran('dash');
+  assert.equal(dash.stdout, '[-P][INPUT][DROP]\n');
+  assert.match(dash.stderr, /Syntax error: "\(" unexpected/);
+  assert.equal(ran('bash').stdout, '[-P][INPUT][DROP]\n[-A][INPUT][-s][203.0.113.7][-j][ACCEPT]\n[-A][INPUT][-s][198.51.100.20][-j][ACCEPT]\n');
+  const r = lint(`${lines.join('\n')}\n`, { fileName: 'fw.sh' });
+  assert.deepEqual(r.diagnostics.filter((d) => d.code === 'sh-array').map((d) => d.range.start.line), [2]);
+  // The rules are read as bash runs them.
+  assert.deepEqual([...r.ruleset.loops!.values()][0].values, ['203.0.113.7', '198.51.100.20']);
 });

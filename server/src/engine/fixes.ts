@@ -167,6 +167,12 @@ function replaceWith(fc: FixContext, word: string, title = `Change to '${word}'`
   return { title, edits: [{ range: fc.diag.range, newText: word }] };
 }
 
+/** A script's first line made `#!/bin/bash`, where it names another interpreter. */
+function withBash(doc: FixDocument, preferred: boolean): Fix[] {
+  const first = lineText(doc, 0);
+  return first.startsWith('#!') ? [{ title: 'Run the script with bash (#!/bin/bash)', edits: [{ range: { start: at(0), end: at(0, first.length) }, newText: '#!/bin/bash' }], preferred }] : [];
+}
+
 /**
  * `--icmp-type echo-request` in an ip6tables rule (or `--icmpv6-type` in an iptables one): the family's own option,
  * with its protocol put in or put right (`-p icmp` becomes `-p ipv6-icmp`). Offered only where the type is a name
@@ -284,10 +290,9 @@ const FIXES: Record<string, (fc: FixContext) => Fix[]> = {
     // A short list in place of the word; a long sequence reads better as it was, run by bash.
     const short = list !== undefined && list.split(' ').length <= 16;
     const fixes: Fix[] = list ? [{ ...replaceWith(fc, list, `List the values: ${list.length > 40 ? `${list.slice(0, 40)}...` : list}`), preferred: short, safe: short }] : [];
-    const first = lineText(fc.doc, 0);
-    if (first.startsWith('#!')) fixes.push({ title: 'Run the script with bash (#!/bin/bash)', edits: [{ range: { start: at(0), end: at(0, first.length) }, newText: '#!/bin/bash' }], preferred: !short });
-    return fixes;
+    return [...fixes, ...withBash(fc.doc, !short)];
   },
+  'sh-array': (fc) => withBash(fc.doc, true),
   'host-bits-set': (fc) => [{ ...replaceWith(fc, fc.data.replacement as string, `Use the network address ${fc.data.replacement}`), preferred: true, safe: true }],
   'loop-variable-unused': ({ data }) => renameFix(data, (r) => `Read $${r.to} where the body reads $${r.from}`),
   'unset-variable': ({ data }) => renameFix(data, (r) => `Read $${r.to} instead${r.ranges.length > 1 ? ` (${r.ranges.length} places)` : ''}`),

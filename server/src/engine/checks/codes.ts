@@ -21,6 +21,7 @@ export const CODES: CodeInfo[] = [
   { code: 'hostname', severity: 'info', title: 'A host name resolved once, at load time' },
   { code: 'unknown-ipset', severity: 'warning', title: 'A script rule naming an ipset the script does not make (in time)' },
   { code: 'sh-brace-expansion', severity: 'warning', title: 'A loop over bash brace expansion in a script for sh' },
+  { code: 'sh-array', severity: 'warning', title: 'A bash array in a script for sh, where dash stops the script' },
   { code: 'loop-variable-unused', severity: 'warning', title: 'A loop or function whose body never reads its variable or arguments' },
   { code: 'unset-variable', severity: 'warning', title: 'An iptables command reads a variable the script never sets' },
   { code: 'empty-loop', severity: 'warning', title: 'A loop over a list left empty, whose rules are never added' },

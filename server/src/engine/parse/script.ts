@@ -14,7 +14,7 @@ import { parseRestoreLines } from './restore';
 import { DiagnosticSink, withRelated } from './diagnostics';
 import { causedByGone } from './gone';
 import { followedArms, FunctionCall, notFollowed, runOrder, ScriptStatements, unsureCommands } from './scriptFlow';
-import { ASSIGN, EXPANSION, ShellValues, Sourced } from './shellValues';
+import { ArrayItems, ASSIGN, EXPANSION, ShellValues, Sourced } from './shellValues';
 import { besideScript, FileMention, fileMentions, Redirect, RESTORE_RE } from './scriptFiles';
 import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
 import { checkFunctionArguments, checkLoopVariables } from './loopVariable';
@@ -67,6 +67,8 @@ interface SimpleCommand {
   redirects?: Redirect[];
   /** It stands in parentheses (a subshell: an `exit` there ends the subshell, not the script). */
   subshell?: boolean;
+  /** An array assignment (`PORTS=(22 80)`, its last word): the array's items. */
+  array?: ArrayItems;
 }
 
 /** The redirections of files (here-documents are read apart). */
@@ -74,13 +76,15 @@ const FILE_REDIRECTS = new Set(['<', '>', '>>', '>&', '<&', '<>', '>|']);
 
 /**
  * `PORTS=(22 80 443)`: bash's array assignment, whose `(` the lexer hands on as an operator after the word `PORTS=`.
- * That word is not an empty value: it is made one whose value is not known (the array's words are a command of
- * their own to the reader, which runs nothing).
+ * That word is not an empty value: it is made one whose value is not known as a plain word (`PORTS=(`), and the
+ * words up to the `)` (over several lines if need be) are the array's items, not a command. Whether the assignment
+ * is one; the words are read into `items` by simpleCommands.
  */
-function arrayAssignment(words: Token[], op: ShellOp): void {
+function arrayAssignment(words: Token[], op: ShellOp): boolean {
   const w = words[words.length - 1];
-  if (!op.joined || !w || !w.raw.endsWith('=') || !ASSIGN.test(w.raw)) return;
+  if (!op.joined || !w || !w.raw.endsWith('=') || !ASSIGN.test(w.raw)) return false;
   words[words.length - 1] = new Token(`${w.value}(`, `${w.raw}(`, w.line, w.start, w.endLine, w.end, w.quoted, true);
+  return true;
 }
 
 /** Splits the item stream into simple commands (words between control operators), each with its here-document. */
@@ -97,6 +101,8 @@ function simpleCommands(items: ShellItem[], statements: ScriptStatements, blocks
   let before = '';
   /** How many parentheses are open around it (a function's `()` and a case pattern's `)` aside). */
   let parens = 0;
+  /** The array assignment whose items are being read (`PORTS=(22 80`), until its `)`. */
+  let array: SimpleCommand | undefined;
   const finish = () => {
     pushed = false;
     if (cur.words.length) {
@@ -116,6 +122,13 @@ function simpleCommands(items: ShellItem[], statements: ScriptStatements, blocks
     inline = false;
   };
   for (const it of items) {
+    if (array) {
+      if (it.kind === 'word') array.array!.words.push(it);
+      else if (it.kind === 'op' && it.value === ')') array = undefined;
+      // Anything else but a line break or a comment (bash refuses it, or a template shapes it) leaves the items not known.
+      else if (it.kind !== 'comment' && !(it.kind === 'op' && it.value === '\n')) array.array!.plain = false;
+      if (it.kind !== 'template') continue;
+    }
     if (it.kind === 'word') cur.words.push(it);
     else if (it.kind === 'template') {
       // A statement among a command's words makes it the template's to shape; one alone is no command.
@@ -128,8 +141,9 @@ function simpleCommands(items: ShellItem[], statements: ScriptStatements, blocks
     else if (it.kind === 'op' && FILE_REDIRECTS.has(it.value)) {
       if (it.target) (cur.redirects ??= []).push({ op: it.value, target: it.target });
     } else if (it.kind === 'op') {
-      arrayAssignment(cur.words, it);
+      const assigns = arrayAssignment(cur.words, it);
       finish();
+      if (assigns && pushed) (array = out[out.length - 1]).array = { words: [], plain: true };
       if (statements.operator(it.value) && pushed) out.pop();
       if (it.value === '(' && !it.joined) parens++;
       else if (it.value === ')' && parens > 0) parens--;
@@ -406,6 +420,7 @@ class ScriptReader implements Gathered {
     this.uses = functionUses(this.simple, this.statements.functions);
     for (const [c, loop] of callLoops(this.simple, this.uses, this.values, this.loops)) this.loops.set(c, loop);
     reportShBraces(this.simple, shell, sink);
+    if (shell === 'sh') reportShArrays(this.simple, sink);
     this.depths = loopDepths(this.simple);
     this.empty = emptyLoops(this.simple, this.forLoops, this.values);
     this.exit = exitOf(this.simple, this.depths);
@@ -673,6 +688,20 @@ function reportShBraces(simple: readonly SimpleCommand[], shell: Shell, sink: Di
     const list = words?.filter((w) => w !== '').join(' ');
     const advice = list !== undefined ? `List the values (${list}), or run the script with bash (#!/bin/bash).` : 'Run the script with bash (#!/bin/bash).';
     sink.add('sh-brace-expansion', 'warning', word.range, `This script is for sh, which takes ${word.value} as it is: dash (the sh of Debian and Ubuntu) does not expand braces, bash does. The loop runs with $${name} = ${word.value}, not with each value. ${advice}`, { replacement: list });
+  }
+}
+
+/**
+ * sh-array: an array assignment in a script for sh. dash reads it as a syntax error and ends the script there; the
+ * rules after it are analysed as bash, which has arrays, runs them.
+ */
+function reportShArrays(simple: readonly SimpleCommand[], sink: DiagnosticSink): void {
+  for (const c of simple) {
+    if (!c.array) continue;
+    const word = c.words[c.words.length - 1];
+    const name = ASSIGN.exec(word.raw)![1];
+    const range = { start: word.range.start, end: { line: word.endLine, character: word.end + 1 } };
+    sink.add('sh-array', 'warning', range, `This script is for sh, and ${name}=(...) is a bash array: dash (the sh of Debian and Ubuntu) refuses the line ("Syntax error: \"(\" unexpected") and ends the script there, so no command after it runs and none of the rules below are added. Run the script with bash (#!/bin/bash), or keep the items in a plain variable (${name}="a b c") and loop over $${name} unquoted.`);
   }
 }
 

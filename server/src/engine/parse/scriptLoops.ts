@@ -230,6 +230,11 @@ export function shellOf(text: string, fileName?: string): Shell {
 function loopValues(list: readonly Token[], values: ShellValues, shell: Shell): string[] | undefined {
   const out: string[] = [];
   for (const w of list) {
+    const items = values.arrayWords(w);
+    if (items) {
+      out.push(...items);
+      continue;
+    }
     const text = values.wordText(w);
     // Globs stand for words not known here; so do braces in a variable's value, or where the shell is not known.
     if (text === undefined || (!w.quoted && /[*?[]/.test(text))) return undefined;

@@ -17,6 +17,14 @@ export interface SimpleWords {
   arms: readonly unknown[];
   /** After `&&` or `||`, or in a pipeline: it may not run (or runs in a subshell). */
   conditional?: boolean;
+  /** The items of the array its last word assigns (`PORTS=(22 80)`). */
+  array?: ArrayItems;
+}
+
+/** The words between the parentheses of an array assignment; `plain` unless something else stands there too. */
+export interface ArrayItems {
+  words: Token[];
+  plain: boolean;
 }
 
 export const ASSIGN = /^([A-Za-z_][A-Za-z0-9_]*)(\+?)=/;
@@ -39,11 +47,22 @@ export interface Sourced {
   assigned: ReadonlySet<string>;
 }
 
-/** A known variable: its value, and the word that sets it (its assignment, or the `.` that sources it). */
+/**
+ * A known variable: its value, and the word that sets it (its assignment, or the `.` that sources it). An array's
+ * value is its first item (what `$PORTS` gives), and `items` all of them.
+ */
 interface Known {
   value: string;
   word: Token;
+  items?: readonly string[];
 }
+
+/** An item of an array (`${PORTS[1]}`), all of them (`${PORTS[@]}`, `${PORTS[*]}`), by a literal index. */
+const ARRAY_USE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\[(@|\*|0|[1-9][0-9]*)\]\}/g;
+/** A word that is one array's items alone, quoted or not. */
+const ARRAY_ALONE = /^("?)\$\{([A-Za-z_][A-Za-z0-9_]*)\[([@*])\]\}\1$/;
+/** An assignment to one item of an array (`PORTS[3]=8080`): the array is then not known. */
+const ITEM_ASSIGN = /^([A-Za-z_][A-Za-z0-9_]*)\[[^\]]*\]\+?=/;
 
 /** The known variables, by name: their value and their one assignment. */
 export class ShellValues {
@@ -76,7 +95,7 @@ export class ShellValues {
     const once = new Map<string, Known>();
     const spoil = (name: string) => count.set(name, 2);
     let loops = 0;
-    for (const { words, arms, conditional } of commands) {
+    for (const { words, arms, conditional, array } of commands) {
       // Keywords before the command: a loop's body may run any number of times, none included.
       let k = 0;
       for (; k < words.length && !words[k].quoted && KEYWORDS.has(words[k].value); k++) {
@@ -85,12 +104,21 @@ export class ShellValues {
       }
       const from = k;
       for (; k < words.length; k++) {
+        const item = ITEM_ASSIGN.exec(words[k].raw);
+        if (item) {
+          spoil(item[1]);
+          continue;
+        }
         const m = ASSIGN.exec(words[k].raw);
         if (!m) break;
         if (m[2]) spoil(m[1]);
         count.set(m[1], (count.get(m[1]) ?? 0) + 1);
+        const plain = arms.length === 0 && !conditional && loops === 0;
+        const assigned = k === words.length - 1 ? array : undefined;
+        const items = assigned && arrayItems(assigned);
         const value = words[k].value.slice(words[k].value.indexOf('=') + 1);
-        if (arms.length === 0 && !conditional && loops === 0 && isLiteral(words[k], value)) once.set(m[1], { value, word: words[k] });
+        if (plain && items) once.set(m[1], { value: items[0] ?? '', word: words[k], items });
+        else if (plain && !assigned && isLiteral(words[k], value)) once.set(m[1], { value, word: words[k] });
         else spoil(m[1]);
       }
       // `VAR=x command`: the assignment is for that command alone.
@@ -164,7 +192,7 @@ export class ShellValues {
 
   /** The variables a word names, each with the word that sets it, in the order they are set. */
   settersOf(t: Token): Array<{ name: string; word: Token }> {
-    const names = new Set([...t.raw.matchAll(EXPANSION)].map((m) => m[1] ?? m[2]));
+    const names = new Set([...t.raw.matchAll(EXPANSION), ...t.raw.matchAll(ARRAY_USE)].map((m) => m[1] ?? m[2]));
     return [...names].flatMap((name) => {
       const v = this.known.get(name);
       return v ? [{ name, word: v.word }] : [];
@@ -179,6 +207,19 @@ export class ShellValues {
   wordText(t: Token): string | undefined {
     if (!t.dynamic) return t.value;
     return t.quoted || this.plainSplitting ? this.text(t) : undefined;
+  }
+
+  /**
+   * The words a word that is an array's items alone gives (`"${PORTS[@]}"`: each item; `${PORTS[@]}` unquoted: the
+   * items split at blanks; `"${PORTS[*]}"`: one word, the items joined by a space); undefined for any other word,
+   * or an array not known there.
+   */
+  arrayWords(t: Token): string[] | undefined {
+    const m = t.dynamic ? ARRAY_ALONE.exec(t.raw) : null;
+    const v = m ? this.known.get(m[2]) : undefined;
+    if (!m || !v?.items || !this.setBefore(t.line, v) || !this.plainSplitting) return undefined;
+    if (m[1] === '') return v.items.join(' ').split(/\s+/).filter(Boolean);
+    return m[3] === '@' ? [...v.items] : [v.items.join(' ')];
   }
 
   /** The text of a word with its known variables put in, before the shell splits it at blanks. */
@@ -200,15 +241,31 @@ export class ShellValues {
   private expand(t: Token): string | undefined {
     // Unknown for other reasons too: a command's output, a template's value.
     if (!t.value.includes('$') || /\\\$|`|'[^']*\$/.test(t.raw) || holdsTemplateValue(t.raw)) return undefined;
-    let out = '';
     let failed = false;
-    out = t.value.replace(EXPANSION, (whole: string, braced: string | undefined, bare: string | undefined) => {
+    const items = t.value.includes('[') ? t.value.replace(ARRAY_USE, (whole: string, name: string, index: string) => {
+      const v = this.known.get(name);
+      const all = index === '@' || index === '*';
+      // Quoted, `${A[@]}` of several items makes several words; and the items are joined by IFS's first character.
+      if (!v?.items || !this.setBefore(t.line, v) || (all && ((t.quoted && index === '@' && v.items.length > 1) || !this.plainSplitting))) failed = true;
+      return v?.items ? (all ? v.items.join(' ') : v.items[Number(index)] ?? '') : whole;
+    }) : t.value;
+    const out = items.replace(EXPANSION, (whole: string, braced: string | undefined, bare: string | undefined) => {
       const v = this.known.get(braced ?? bare ?? '');
       if (!v || !this.setBefore(t.line, v)) failed = true;
       return v?.value ?? whole;
     });
     return failed || out.includes('$') ? undefined : out;
   }
+}
+
+/**
+ * An array's items, when each is literal (see isLiteral) and, unquoted, holds no brace the shell would expand
+ * (`(80 {8000..8010})`); undefined otherwise.
+ */
+function arrayItems(array: ArrayItems): string[] | undefined {
+  if (!array.plain) return undefined;
+  for (const w of array.words) if (!isLiteral(w, w.value) || (!w.quoted && w.value.includes('{'))) return undefined;
+  return array.words.map((w) => w.value);
 }
 
 /**

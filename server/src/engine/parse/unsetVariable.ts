@@ -203,11 +203,14 @@ function listUses<C extends SimpleWords>(commands: readonly C[], loops: readonly
   return out;
 }
 
-/** The variables a word reads without a default; none where a `$` may be text or a command's output is read. */
+/**
+ * The variables a word reads without a default (an array's items too: `${ADMINS[@]}`, `${PORTS[0]}`); none where a
+ * `$` may be text or a command's output is read.
+ */
 function namesRead(raw: string): string[] {
   // (A single quote may hold a `$` that is text; a command's output may set or read anything.)
   if (/['`\\]|\$\(/.test(raw)) return [];
-  return [...raw.matchAll(EXPANSION)].flatMap((m) => (m[2] ? [] : [m[1] ?? m[3]]));
+  return [...raw.matchAll(EXPANSION)].flatMap((m) => (m[2] && !/^\[[^\]]*\]$/.test(m[2]) ? [] : [m[1] ?? m[3]]));
 }
 
 /** The names a word holds other than as an expansion: `X=1`, `read X`, `for X in`, `export X` (any mention counts). */
@@ -256,11 +259,13 @@ function reportEarly(all: ReadonlyArray<{ use: Use; range: Range }>, first: Toke
 function whatIptablesReads(use: Use, values: ShellValues): string {
   const { word, at, k, words } = use;
   // The word without this variable; where it holds others, what it becomes is not said.
-  const rest = word.raw.replace(new RegExp(`\\$(\\{${use.name}\\}|${use.name}(?![A-Za-z0-9_]))`, 'g'), '').replace(/"/g, '');
+  const rest = word.raw.replace(new RegExp(`\\$(\\{${use.name}(\\[[^\\]]*\\])?\\}|${use.name}(?![A-Za-z0-9_]))`, 'g'), '').replace(/"/g, '');
   if (rest.includes('$')) return '';
-  if (use.list !== undefined) return use.list === 1 && !word.quoted && rest === '' ? ': the loop makes no pass, and the rules of its body are never added' : ', and the loop goes without the values it was meant to hold';
+  // Quoted, an empty array's items (`"${ADMINS[@]}"`) are no word at all, as an unquoted empty value is.
+  const vanishes = !word.quoted || /^"\$\{[A-Za-z_][A-Za-z0-9_]*\[@\]\}"$/.test(word.raw);
+  if (use.list !== undefined) return use.list === 1 && vanishes && rest === '' ? ': the loop makes no pass, and the rules of its body are never added' : ', and the loop goes without the values it was meant to hold';
   if (rest !== '') return `, and iptables is given '${rest}'`;
-  if (word.quoted) return ': iptables is given an empty word';
+  if (!vanishes) return ': iptables is given an empty word';
   const text = (t: Token | undefined) => (t ? (values.text(t) ?? t.raw) : undefined);
   const next = text(words[at + 1]);
   if (at === k) return next ? `, and '${next}' is run as the command` : '';
