@@ -649,3 +649,22 @@ test('a bash array: its items read as bash reads them in a script for bash; in a
   const opaque = lint(['#!/bin/bash', 'WEB=(80 $(cat /etc/extra-ports))', ...body.slice(6)].join('\n'), { fileName: 'fw' });
   assert.equal(opaque.ruleset.loops, undefined);
 });
+
+test('a function that names its parameters (local port=$1) is read call by call, and findings name them as the body does', () => {
+  const text = (naming: string) => ['#!/bin/bash', 'allow() {', naming, '  iptables -A INPUT -p "$proto" --dport "$port" -j ACCEPT', '}',
+    'iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', 'allow tcp 22', 'allow tcp 80', 'allow udp 53', 'allow tcp 80', ''].join('\n');
+  const r = lint(text('  local proto=$1\n  local port="$2"'), { fileName: 'fw' });
+  const loop = [...r.ruleset.loops!.values()][0];
+  assert.deepEqual([loop.name, loop.values, loop.loop.others?.map((m) => [...m])], ['proto', ['tcp', 'tcp', 'udp', 'tcp'], [[['port', '22']], [['port', '80']], [['port', '53']], [['port', '80']]]]);
+  const repeated = r.diagnostics.filter((d) => d.code === 'repeated-value');
+  assert.deepEqual(repeated.map((d) => d.message.split(', and only')[0]), ['The calls on lines 9 and 11 both pass tcp 80: this rule is added twice for $proto = tcp, $port = 80']);
+  // One `local` for both, or plain assignments: the same.
+  for (const naming of ['  local proto=$1 port=$2', '  proto=${1}; port=$2']) {
+    assert.equal(lint(text(naming), { fileName: 'fw' }).diagnostics.filter((d) => d.code === 'repeated-value').length, 1, naming);
+  }
+  // A name set again in the body, or read into, or a parameter read both ways: not followed, and nothing is claimed.
+  for (const naming of ['  local proto=$1 port=$2\n  port=443', '  read port\n  local proto=$1 port=$2', '  local proto=$1 port=$2\n  [ -n "$2" ] || return']) {
+    const other = lint(text(naming), { fileName: 'fw' });
+    assert.ok(!other.diagnostics.some((d) => d.code === 'repeated-value'), naming);
+  }
+});

@@ -308,7 +308,13 @@ export function varyingValue(loop: LoopOf, name: string, n: number): string {
  */
 export function assignedAt(loop: LoopOf, n: number, code = false): string {
   const one = (name: string) => (code ? `\`$${name}\` = \`${varyingValue(loop, name, n)}\`` : `$${name} = ${varyingValue(loop, name, n)}`);
-  return varyingNames(loop).sort().map(one).join(', ');
+  return varyingNames(loop).sort(byParam(loop)).map(one).join(', ');
+}
+
+/** Names of a loop's variables in order: a function's parameters by their numbers, others by name. */
+export function byParam(loop: LoopOf): (a: string, b: string) => number {
+  const order = loop.params;
+  return order ? (a, b) => order.indexOf(a) - order.indexOf(b) : (a, b) => a.localeCompare(b);
 }
 
 /**

@@ -5,7 +5,7 @@
  * of a rule with a rate limit or a recent list each have their own, and both fire.)
  */
 import { CheckContext } from '../checks/context';
-import { assignedAt, Command, linesList, varyingNames, varyingValue } from '../model';
+import { assignedAt, byParam, Command, linesList, varyingNames, varyingValue } from '../model';
 import { familyOf } from '../state';
 import { LoopInfo } from '../parse/scriptLoops';
 import { AnalysisModel, RuleInfo } from './model';
@@ -58,7 +58,8 @@ function messageOf(info: LoopInfo, value: string, at: number[]): string {
   if (calls) {
     // With the parameters that are the same in every call (allow tcp 22): the whole of what the calls pass.
     const n = info.valueAt[at[0]];
-    const params = [...(info.loop.fixed ?? []), ...varyingNames(info.loop).map((name) => [name, varyingValue(info.loop, name, n)] as const)].sort(([a], [b]) => a.localeCompare(b));
+    const order = byParam(info.loop);
+    const params = [...(info.loop.fixed ?? []), ...varyingNames(info.loop).map((name) => [name, varyingValue(info.loop, name, n)] as const)].sort(([a], [b]) => order(a, b));
     const passed = params.map(([, v]) => v).join(' ');
     const assigned = params.map(([n, v]) => `$${n} = ${v}`).join(', ');
     return `The calls on ${linesList(at.map((k) => calls[info.valueAt[k]] + 1))} ${at.length === 2 ? 'both' : 'all'} pass ${passed}: this rule is added ${copies} for ${assigned}, and only the first copy ever fires (it takes every packet of the others). Remove the repeated call.`;

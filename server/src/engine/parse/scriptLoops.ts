@@ -72,6 +72,8 @@ export interface LoopOf {
    * among the values), the words of the other parameters that differ, by number; the loop's own parameter is `name`.
    */
   others?: ReadonlyArray<ReadonlyMap<string, string>>;
+  /** The names of a function's parameters the body reads, in the order of their numbers (`proto`, `port` for $1, $2). */
+  params?: readonly string[];
 }
 
 export { assignedAt, varyingNames, varyingValue };
@@ -345,8 +347,11 @@ const POSITIONAL = /\$(?:\{([1-9])\}|([1-9])(?![0-9]))/g;
 export function callLoops<C extends InArms>(commands: readonly C[], uses: FunctionUses<C>, values: ShellValues, loops: ReadonlyMap<C, LoopOf>): Map<C, LoopOf> {
   const out = new Map<C, LoopOf>();
   for (const [fn, at] of uses.calls) {
-    const body = (uses.bodies.get(fn) ?? []).filter((c) => mayAddRules(c.words));
-    const loop = body.length && !body.some((c) => loops.has(c)) ? callLoop(commands, fn, at, body, values) : undefined;
+    const commandsOf = (uses.bodies.get(fn) ?? []).filter((c) => mayAddRules(c.words));
+    const named = paramAliases(commandsOf);
+    // The commands that only name parameters add no rule.
+    const body = commandsOf.filter((c) => !c.words.slice(leading(c.words) + (DECLARING.has(commandWord(c.words)!.value) ? 1 : 0)).every((w) => named.setters.has(w)));
+    const loop = body.length && !body.some((c) => loops.has(c)) ? callLoop(commands, fn, at, body, values, named) : undefined;
     if (loop) for (const c of body) out.set(c, loop);
   }
   return out;
@@ -379,20 +384,30 @@ export function functionUses<C extends InArms>(commands: readonly C[], functions
 }
 
 /** The loop a function's calls make of its body (see callLoops); undefined where they make none. */
-function callLoop<C extends InArms>(commands: readonly C[], fn: number, at: readonly number[], body: readonly C[], values: ShellValues): LoopOf | undefined {
+function callLoop<C extends InArms>(commands: readonly C[], fn: number, at: readonly number[], body: readonly C[], values: ShellValues, { aliases, setters }: ParamAliases): LoopOf | undefined {
   // The brace that opens the function's body is its own; any other keyword before a command opens a compound one.
   const nested = body.some((c) => c.arms[c.arms.length - 1]?.statement !== fn || c.words.slice(0, leading(c.words)).some((w) => w.value !== '{'));
   if ((body.length > 1 && nested) || body.length > MAX_COMMANDS || at.length > MAX_VALUES) return undefined;
+  /** The parameters the body reads, by number: as themselves (`$1`), or by the names given them (`$port`). */
   const named = new Set<string>();
+  const direct = new Set<string>();
   for (const c of body) {
     for (const w of c.words) {
       if (ALL_ARGS.test(w.raw)) return undefined;
-      for (const m of w.raw.matchAll(POSITIONAL)) named.add(m[1] ?? m[2]);
+      if (setters.has(w)) continue;
+      for (const m of w.raw.matchAll(POSITIONAL)) {
+        named.add(m[1] ?? m[2]);
+        direct.add(m[1] ?? m[2]);
+      }
+      for (const [p, alias] of aliases) if (mentionsLoopVar(w.raw, alias)) named.add(p);
     }
     const k = leading(c.words);
     if (c.words[k]?.value === 'shift' || c.words[k]?.value === 'set') return undefined;
   }
-  if (!named.size) return undefined;
+  // A parameter read both ways is not followed.
+  if (!named.size || [...direct].some((p) => aliases.has(p))) return undefined;
+  /** How the body names a parameter: `port` for `local port=$1`, else its number. */
+  const nameOf = (p: string) => aliases.get(p) ?? p;
   const first = commands[at[0]];
   const sameArms = (c: C) => c.arms.length === first.arms.length && c.arms.every((r, q) => r.statement === first.arms[q].statement && r.arm === first.arms[q].arm);
   const params = [...named].sort();
@@ -416,11 +431,58 @@ function callLoop<C extends InArms>(commands: readonly C[], fn: number, at: read
   // (`allow tcp 22`, `allow udp 53`); those that are the same word in every call are read as that word.
   const varying = params.filter((_, q) => texts[q].some((t) => t !== texts[q][0]));
   const name = varying[0] ?? params[0];
-  const fixed = new Map(params.flatMap((p, q) => (varying.includes(p) || p === name ? [] : [[p, texts[q][0]] as const])));
+  const fixed = new Map(params.flatMap((p, q) => (varying.includes(p) || p === name ? [] : [[nameOf(p), texts[q][0]] as const])));
   const vals = texts[params.indexOf(name)];
-  const others = varying.length > 1 ? at.map((_, n) => new Map(varying.slice(1).map((p) => [p, texts[params.indexOf(p)][n]]))) : undefined;
+  const others = varying.length > 1 ? at.map((_, n) => new Map(varying.slice(1).map((p) => [nameOf(p), texts[params.indexOf(p)][n]]))) : undefined;
   const lines = at.map((i) => commandWord(commands[i].words)!.line);
-  return { name, values: vals, line: lines[0], size: body.length, calls: lines, fixed: fixed.size ? fixed : undefined, others };
+  return { name: nameOf(name), values: vals, line: lines[0], size: body.length, calls: lines, fixed: fixed.size ? fixed : undefined, others, params: params.map(nameOf) };
+}
+
+/** `local port=$1`, `proto="$2"`: a parameter given a name of its own. */
+const PARAM_ALIAS = /^([A-Za-z_][A-Za-z0-9_]*)=("?)\$(?:\{([1-9])\}|([1-9]))\2$/;
+/** The commands that may name a parameter (`local port=$1`), besides a plain assignment. */
+const DECLARING = new Set(['local', 'declare', 'typeset', 'readonly']);
+/** Commands that set the variables they name (`read port`, `unset port`, `for port in`). */
+const SETS_NAMES = new Set(['local', 'declare', 'typeset', 'readonly', 'export', 'read', 'unset', 'mapfile', 'readarray', 'getopts', 'let', 'printf', 'for']);
+
+/**
+ * The names a function's body gives its parameters (`local port=$1`, or `port=$1`) in the commands that open it,
+ * before any other: by parameter number, with the words that set them. A name set anywhere else in the body (again,
+ * or by `read`, a loop, ...) is not the parameter there, and is left out; so is a second name for one parameter.
+ */
+interface ParamAliases {
+  /** The name each parameter is given, by its number. */
+  aliases: Map<string, string>;
+  /** The words that give them (`port=$1`). */
+  setters: Set<Token>;
+}
+
+function paramAliases<C extends InArms>(body: readonly C[]): ParamAliases {
+  const aliases = new Map<string, string>();
+  /** Each word that names a parameter: the parameter and the name. */
+  const setting = new Map<Token, [string, string]>();
+  for (const c of body) {
+    let k = leading(c.words);
+    if (c.conditional) break;
+    if (DECLARING.has(c.words[k]?.value ?? '')) k++;
+    const found = c.words.slice(k).map((w) => ({ w, m: PARAM_ALIAS.exec(w.raw) }));
+    if (!found.length || found.some(({ m }) => !m)) break;
+    for (const { w, m } of found) {
+      const p = m![3] ?? m![4];
+      if (!aliases.has(p) && ![...aliases.values()].includes(m![1])) aliases.set(p, m![1]);
+      setting.set(w, [p, m![1]]);
+    }
+  }
+  const all = new Set(setting.keys());
+  for (const [p, name] of aliases) if (body.some((c) => setsName(c.words, name, all))) aliases.delete(p);
+  return { aliases, setters: new Set([...setting].flatMap(([w, [p, name]]) => (aliases.get(p) === name ? [w] : []))) };
+}
+
+/** Whether a command sets `name`, other than by the words `setters`: an assignment, or a command that sets the names it is given. */
+function setsName(words: readonly Token[], name: string, setters: ReadonlySet<Token>): boolean {
+  const k = leading(words);
+  const setting = SETS_NAMES.has(words[k]?.value ?? '');
+  return words.some((w, j) => !setters.has(w) && ((w.raw.startsWith(name) && /^(\+?=|\[)/.test(w.raw.slice(name.length))) || (setting && j > k && w.value === name)));
 }
 
 /**
