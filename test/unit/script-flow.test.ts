@@ -637,3 +637,18 @@ test('not-rerunnable: the quick fix flushes the chain before the rule, with the 
   assert.equal(fixed.split('\n')[2], '$IPT -t nat -F POSTROUTING');
   assert.deepEqual(lint(fixed, { fileName: 'fw.sh' }).diagnostics.filter((d) => d.code === 'not-rerunnable'), []);
 });
+
+test('rules added to a chain not known here may be any chain\'s: no claim that INPUT lacks an accept, but a user chain made with the same word is not INPUT', () => {
+  const wrapper = ['add() {', '  iptables -C "$@" 2>/dev/null || iptables -A "$@"', '}', 'add INPUT -i lo -j ACCEPT', 'add INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', 'add INPUT -p tcp --dport 22 -j ACCEPT', 'iptables -A INPUT -p tcp --dport 80 -j ACCEPT', 'iptables -P INPUT DROP'];
+  const claims = /missing-established|ssh-lockout|loopback-blocked|no-default-deny|ipv6-unfiltered/;
+  assert.deepEqual(codes(script(...wrapper)).filter((c) => claims.test(c)), []);
+  // The same rules with their chain a variable that names a chain the script makes: INPUT is known, and lacks them all.
+  const made = ['CH=$(hostname)', 'iptables -N "$CH"', 'iptables -A "$CH" -s 192.0.2.0/24 -j DROP', 'iptables -A INPUT -p tcp --dport 80 -j ACCEPT', 'iptables -P INPUT DROP'];
+  const found = codes(script(...made));
+  for (const code of ['5:missing-established', '5:ssh-lockout', '5:loopback-blocked']) assert.ok(found.includes(code), `${code} in ${found.join(' ')}`);
+  // Without the -N, the variable may name INPUT.
+  assert.deepEqual(codes(script(...made.filter((l) => !l.includes('-N')))).filter((c) => claims.test(c)), []);
+  // A flush while the DROP policy may be in place cuts off the session whatever else the script adds.
+  const flush = codes(script('iptables -F INPUT', ...wrapper));
+  assert.ok(flush.includes('1:ssh-lockout'), flush.join(' '));
+});

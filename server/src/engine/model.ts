@@ -332,6 +332,14 @@ export function loadsUnseen(rs: Ruleset, family: Family): boolean {
 }
 
 /**
+ * Whether the chains of a family may hold rules the analysis cannot see, anywhere in them: loaded from a file it
+ * cannot read, or added by commands it cannot follow (see Ruleset.unseenRules: `iptables -A "$@"`, eval).
+ */
+export function holdsUnseen(rs: Ruleset, family: Family): boolean {
+  return !!rs.unseenRules || loadsUnseen(rs, family);
+}
+
+/**
  * Where a script loads rules the linter cannot read (a rules file, a pipe, a here-document the shell fills in with
  * values not known here), for one family or both, as a sentence for a message; '' when it loads none.
  */

@@ -10,7 +10,7 @@ import { LineIndex } from '../lineIndex';
 import { DiagnosticSink } from '../parse/diagnostics';
 import { parseRestore } from '../parse/restore';
 import { AnalysisModel } from './model';
-import { loadsUnseen } from '../model';
+import { holdsUnseen } from '../model';
 import { DenyEnd, denyEnd, selectiveDenyEnd } from './policy';
 import { baseName } from '../sibling';
 
@@ -34,7 +34,7 @@ export function checkIpv6Unfiltered(model: AnalysisModel, ctx: CheckContext): vo
  */
 function checkIpv6Input(model: AnalysisModel, ctx: CheckContext, end: DenyEnd): void {
   const v6 = ctx.state.get(6, 'filter', 'INPUT');
-  if ((v6 && denyEnd(model, v6)) || loadsUnseen(ctx.rs, 6)) return;
+  if ((v6 && denyEnd(model, v6)) || holdsUnseen(ctx.rs, 6)) return;
   ctx.sink.add('ipv6-unfiltered', 'info', end.range,
     `INPUT denies by default here (${end.what}), for IPv4 only: the ip6tables commands of this script never make IPv6's INPUT deny by default (no DROP policy, no catch-all DROP or REJECT), so on a host with an IPv6 address every service it keeps closed over IPv4, and does not close by name over IPv6, stays open there. Give ip6tables' INPUT the same end (after accepting ICMPv6 for neighbour discovery), or turn IPv6 off.`,
     { ipv6Rules: true });

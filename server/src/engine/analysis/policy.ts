@@ -3,7 +3,7 @@
  * answers kept in by OUTPUT (ssh-lockout), and INPUT/FORWARD that accept whatever nobody denies (no-default-deny).
  */
 import { CheckContext } from '../checks/context';
-import { Command, commandsInRunOrder, lineName, loadsUnseen } from '../model';
+import { Command, commandsInRunOrder, holdsUnseen, lineName, loadsUnseen } from '../model';
 import { ChainState } from '../state';
 import { Range } from '../types';
 import { Token } from '../lexer';
@@ -30,8 +30,9 @@ const ends = new WeakMap<AnalysisModel, Map<ChainState, DenyEnd | undefined>>();
  * its DROP policy.
  */
 export function denyEnd(model: AnalysisModel, cs: ChainState): DenyEnd | undefined {
-  // Rules loaded from a file the analysis cannot read may stand anywhere in the chain, and set its policy.
-  if (loadsUnseen(model.rs, cs.family)) return undefined;
+  // Rules loaded from a file the analysis cannot read, or added by commands it cannot follow, may stand anywhere in
+  // the chain (and a file may set its policy).
+  if (holdsUnseen(model.rs, cs.family)) return undefined;
   let known = ends.get(model);
   if (!known) ends.set(model, (known = new Map()));
   if (!known.has(cs)) known.set(cs, findDenyEnd(model, cs));
@@ -268,13 +269,17 @@ function checkScriptOrder(model: AnalysisModel, ctx: CheckContext): void {
   if (ctx.rs.format !== 'script') return;
   for (const family of FAMILIES) {
     const input = ctx.state.get(family, 'filter', 'INPUT');
-    if (input && !loadsUnseen(ctx.rs, family)) checkScriptOrderOf(model, ctx, input);
+    if (input && !loadsUnseen(ctx.rs, family)) checkScriptOrderOf(model, ctx, input, holdsUnseen(ctx.rs, family));
   }
 }
 
 const FAMILIES = [4, 6] as const;
 
-function checkScriptOrderOf(model: AnalysisModel, ctx: CheckContext, input: ChainState): void {
+/**
+ * `unseen`: the script may add rules the analysis cannot see (see holdsUnseen), one of which may be the SSH accept
+ * before the DROP policy; a flush removes those too.
+ */
+function checkScriptOrderOf(model: AnalysisModel, ctx: CheckContext, input: ChainState, unseen: boolean): void {
   const space = model.space(input);
   const ssh = sshBox(space, ctx.settings.sshPorts, false);
   const cmds = followedIn(ctx, input);
@@ -294,7 +299,7 @@ function checkScriptOrderOf(model: AnalysisModel, ctx: CheckContext, input: Chai
     if (c.spec.short === '-P' && isInput(c)) {
       dropPolicy = c.extra?.value === 'DROP' ? c : undefined;
       // With the open session's packets accepted already, only new logins wait for the SSH accept, for a moment.
-      if (dropPolicy && sshAccept && at < sshAt && !sessionKept) {
+      if (dropPolicy && sshAccept && at < sshAt && !sessionKept && !unseen) {
         ctx.sink.add('ssh-lockout', 'warning', c.range, `INPUT gets a DROP policy here, before ${lineName(ctx.rs, sshAccept, valuesMeeting(ctx.rs, sshAccept, ssh, space))} accepts SSH and before anything accepts the packets of the session already open: a remote session running this script stalls from here, and is cut off for good if the script stops before that line (an error, a command that hangs). Set the policy after the SSH accept.`, { chain: 'INPUT' });
       }
     }
@@ -328,7 +333,7 @@ function checkSshReplies(model: AnalysisModel, ctx: CheckContext, cs: ChainState
 }
 
 function checkDefaultDeny(model: AnalysisModel, ctx: CheckContext, cs: ChainState): void {
-  if (cs.policy !== 'ACCEPT' || denyEnd(model, cs) || loadsUnseen(ctx.rs, cs.family)) return;
+  if (cs.policy !== 'ACCEPT' || denyEnd(model, cs) || holdsUnseen(ctx.rs, cs.family)) return;
   if (cs.decl?.via === 'builtin' && ctx.rs.format === 'restore') return;
   // A script speaks of a chain only where it adds rules to it or sets its policy.
   if (ctx.rs.format === 'script' && !cs.policyRange && !cs.rules.length) return;

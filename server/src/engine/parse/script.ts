@@ -669,7 +669,7 @@ class ScriptReader implements Gathered {
     if (this.vanished.size) ruleset.vanished = [...this.vanished];
     ruleset.unsure = unsureCommands(local, armsOf, calls, statements.kinds, (c) => !!loopInfo.get(c)?.loop.calls);
     if (local.size) ruleset.unsureHere = local;
-    if (this.values.opaque || commands.some(addsToUnknownChain)) ruleset.unseenRules = true;
+    if (this.values.opaque || addsToUnknownChain(commands)) ruleset.unseenRules = true;
     ruleset.run = runOrder(commands, armsOf, calls, statements.kinds, follows, new Set(this.embedded.flatMap((e) => e.ruleset.commands)));
     const first = templateStart(items);
     if (first) ruleset.template = { first, blocks: this.blocks.blocks(index.lineCount - 1), folds: this.blocks.all };
@@ -743,9 +743,17 @@ function endsCommand(it: ShellItem): boolean {
 }
 
 /** A command that adds a rule to a chain whose name is a value not known here (`iptables -A $CHAIN ...`). */
-function addsToUnknownChain(c: Command): boolean {
-  const op = c.spec?.short;
-  return (op === '-A' || op === '-I' || op === '-R') && c.chainDynamic;
+/**
+ * Whether a command adds rules to a chain named by a value not known here, other than a user chain the script makes
+ * with the same word (`iptables -N $SPOOF` and `-A $SPOOF`: no built-in chain can be made).
+ */
+function addsToUnknownChain(commands: readonly Command[]): boolean {
+  const key = (c: Command) => `${c.commandFamily} ${c.table} ${c.chainName}`;
+  const made = new Set(commands.filter((c) => c.spec?.short === '-N' && c.chainDynamic).map(key));
+  return commands.some((c) => {
+    const op = c.spec?.short;
+    return (op === '-A' || op === '-I' || op === '-R') && c.chainDynamic && !made.has(key(c));
+  });
 }
 
 /** A word that is a template's value (`{{ rule }}`) and nothing else. */
