@@ -648,6 +648,11 @@ test('a bash array: its items read as bash reads them in a script for bash; in a
   }
   const opaque = lint(['#!/bin/bash', 'WEB=(80 $(cat /etc/extra-ports))', ...body.slice(6)].join('\n'), { fileName: 'fw' });
   assert.equal(opaque.ruleset.loops, undefined);
+  // An item assigned for one command alone (`A[2]=3 cmd`), an array left open, assignments inside an array's items.
+  for (const odd of ['WEB[2]=8080 iptables -A INPUT -j ACCEPT', 'WEB=(80', 'WEB=(X=1 (2) )', 'WEB=() X=(1)']) {
+    const r = lint(['#!/bin/bash', odd, ...body.slice(6)].join('\n'), { fileName: 'fw' });
+    assert.ok(Array.isArray(r.diagnostics), odd);
+  }
 });
 
 test('a function that names its parameters (local port=$1) is read call by call, and findings name them as the body does', () => {

@@ -122,7 +122,7 @@ export class ShellValues {
         else spoil(m[1]);
       }
       // `VAR=x command`: the assignment is for that command alone.
-      if (k < words.length) for (let j = from; j < k; j++) spoil(ASSIGN.exec(words[j].raw)![1]);
+      if (k < words.length) for (let j = from; j < k; j++) spoil((ASSIGN.exec(words[j].raw) ?? ITEM_ASSIGN.exec(words[j].raw))![1]);
       const first = words[k];
       if (first && OPAQUE.has(first.value)) {
         const got = first.value !== 'eval' && words.length === k + 2 ? sourced?.(words[k + 1]) : undefined;
