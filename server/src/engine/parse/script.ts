@@ -77,8 +77,8 @@ const FILE_REDIRECTS = new Set(['<', '>', '>>', '>&', '<&', '<>', '>|']);
 /**
  * `PORTS=(22 80 443)`: bash's array assignment, whose `(` the lexer hands on as an operator after the word `PORTS=`.
  * That word is not an empty value: it is made one whose value is not known as a plain word (`PORTS=(`), and the
- * words up to the `)` (over several lines if need be) are the array's items, not a command. Whether the assignment
- * is one; the words are read into `items` by simpleCommands.
+ * words up to the `)` (over several lines if need be) are the array's items, not a command: simpleCommands reads
+ * them into the command's `array`. Whether the operator opens such an assignment.
  */
 function arrayAssignment(words: Token[], op: ShellOp): boolean {
   const w = words[words.length - 1];
@@ -742,7 +742,6 @@ function endsCommand(it: ShellItem): boolean {
   return it.kind === 'op' && COMMAND_ENDS.has(it.value);
 }
 
-/** A command that adds a rule to a chain whose name is a value not known here (`iptables -A $CHAIN ...`). */
 /**
  * Whether a command adds rules to a chain named by a value not known here, other than a user chain the script makes
  * with the same word (`iptables -N $SPOOF` and `-A $SPOOF`: no built-in chain can be made).

@@ -445,11 +445,7 @@ const DECLARING = new Set(['local', 'declare', 'typeset', 'readonly']);
 /** Commands that set the variables they name (`read port`, `unset port`, `for port in`). */
 const SETS_NAMES = new Set(['local', 'declare', 'typeset', 'readonly', 'export', 'read', 'unset', 'mapfile', 'readarray', 'getopts', 'let', 'printf', 'for']);
 
-/**
- * The names a function's body gives its parameters (`local port=$1`, or `port=$1`) in the commands that open it,
- * before any other: by parameter number, with the words that set them. A name set anywhere else in the body (again,
- * or by `read`, a loop, ...) is not the parameter there, and is left out; so is a second name for one parameter.
- */
+/** The names a function's body gives its parameters (see paramAliases). */
 interface ParamAliases {
   /** The name each parameter is given, by its number. */
   aliases: Map<string, string>;
@@ -457,6 +453,11 @@ interface ParamAliases {
   setters: Set<Token>;
 }
 
+/**
+ * The names a function's body gives its parameters (`local port=$1`, or `port=$1`) in the commands that open it,
+ * before any other: by parameter number, with the words that set them. A name set anywhere else in the body (again,
+ * or by `read`, a loop, ...) is not the parameter there, and is left out; so is a second name for one parameter.
+ */
 function paramAliases<C extends InArms>(body: readonly C[]): ParamAliases {
   const aliases = new Map<string, string>();
   /** Each word that names a parameter: the parameter and the name. */

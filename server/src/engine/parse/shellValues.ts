@@ -245,8 +245,9 @@ export class ShellValues {
     const items = t.value.includes('[') ? t.value.replace(ARRAY_USE, (whole: string, name: string, index: string) => {
       const v = this.known.get(name);
       const all = index === '@' || index === '*';
-      // Quoted, `${A[@]}` of several items makes several words; and the items are joined by IFS's first character.
-      if (!v?.items || !this.setBefore(t.line, v) || (all && ((t.quoted && index === '@' && v.items.length > 1) || !this.plainSplitting))) failed = true;
+      // Quoted, `${A[@]}` makes a word of each item: several words, or none at all; and the items are joined by IFS's
+      // first character.
+      if (!v?.items || !this.setBefore(t.line, v) || (all && ((t.quoted && index === '@' && v.items.length !== 1) || !this.plainSplitting))) failed = true;
       return v?.items ? (all ? v.items.join(' ') : v.items[Number(index)] ?? '') : whole;
     }) : t.value;
     const out = items.replace(EXPANSION, (whole: string, braced: string | undefined, bare: string | undefined) => {
