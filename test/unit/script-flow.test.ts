@@ -639,7 +639,8 @@ test('not-rerunnable: the quick fix flushes the chain before the rule, with the 
 });
 
 test('rules added to a chain not known here may be any chain\'s: no claim that INPUT lacks an accept, but a user chain made with the same word is not INPUT', () => {
-  const wrapper = ['add() {', '  iptables -C "$@" 2>/dev/null || iptables -A "$@"', '}', 'add INPUT -i lo -j ACCEPT', 'add INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', 'add INPUT -p tcp --dport 22 -j ACCEPT', 'iptables -A INPUT -p tcp --dport 80 -j ACCEPT', 'iptables -P INPUT DROP'];
+  // (Calls of the wrapper with other commands between them are not read call by call.)
+  const wrapper = ['add() {', '  iptables -C "$@" 2>/dev/null || iptables -A "$@"', '}', 'add INPUT -i lo -j ACCEPT', 'iptables -A INPUT -p udp --dport 53 -j ACCEPT', 'add INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', 'add INPUT -p tcp --dport 22 -j ACCEPT', 'iptables -A INPUT -p tcp --dport 80 -j ACCEPT', 'iptables -P INPUT DROP'];
   const claims = /missing-established|ssh-lockout|loopback-blocked|no-default-deny|ipv6-unfiltered/;
   assert.deepEqual(codes(script(...wrapper)).filter((c) => claims.test(c)), []);
   // The same rules with their chain a variable that names a chain the script makes: INPUT is known, and lacks them all.

@@ -673,3 +673,23 @@ test('a function that names its parameters (local port=$1) is read call by call,
     assert.ok(!other.diagnostics.some((d) => d.code === 'repeated-value'), naming);
   }
 });
+
+test('a function that passes its arguments on whole ("$@") is read call by call: each call is the rule it makes', () => {
+  const lines = ['#!/bin/bash', 'add() {', '  iptables -C "$@" 2>/dev/null || iptables -A "$@"', '}', 'iptables -F INPUT',
+    'add INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', 'add INPUT -s 10.0.0.1/8 -j DROP', 'add INPUT -j DROP', 'add INPUT -p tcp --dport 80 -m comment --comment "web server" -j ACCEPT', ''];
+  const r = lint(lines.join('\n'), { fileName: 'fw' });
+  assert.ok(!r.ruleset.unseenRules);
+  const loop = [...r.ruleset.loops!.values()].find((l) => l.name === '@')!;
+  assert.deepEqual(loop.loop.argv?.[3], ['INPUT', '-p', 'tcp', '--dport', '80', '-m', 'comment', '--comment', 'web server', '-j', 'ACCEPT']);
+  const found = (code: string) => r.diagnostics.filter((d) => d.code === code).map((d) => d.message);
+  assert.match(found('host-bits-set')[0], /\(with \$@ = INPUT -s 10\.0\.0\.1\/8 -j DROP: the call on line 7\)/);
+  assert.match(found('reject-before-accept')[0], /^This ACCEPT \(with \$@ = INPUT -p tcp --dport 80 -m comment --comment "web server" -j ACCEPT\) never fires: DROP .* one command of a loop or function makes both/);
+  // SSH is never accepted, and the catch-all DROP of the call on line 8 denies it.
+  assert.equal(found('ssh-lockout').length, 1);
+  // Calls apart from one another (another command between them), or with a word the shell splits: not followed.
+  for (const other of [[...lines.slice(0, 6), 'iptables -P INPUT DROP', ...lines.slice(6)], [...lines.slice(0, 6), 'add INPUT -s $NETS -j DROP', ...lines.slice(7)]]) {
+    const o = lint(other.join('\n'), { fileName: 'fw' });
+    assert.ok(o.ruleset.unseenRules, other.join(' / '));
+    assert.equal(o.diagnostics.filter((d) => d.code === 'ssh-lockout' && /No rule accepts SSH/.test(d.message)).length, 0);
+  }
+});

@@ -119,20 +119,23 @@ test('an array\'s items, where the parser knows them, are the words bash passes:
 /** Arguments of a call: mostly plain ones (a run of such calls is read as a loop), some the shell splits or drops. */
 const ARG = fc.oneof({ weight: 3, arbitrary: fc.constantFrom('22', '80', 'eth0', '22 80', 'eth0 eth1', '1 2 3') }, { weight: 1, arbitrary: fc.constantFrom('"a b"', '""', '$A', '"$A"', "'x y'", '1 "2 3"', '') });
 /** A use of a positional parameter, put among the body's words. */
-const POSITIONAL = fc.constantFrom('$1', '"$1"', '${1}', '-A $1', '-j $1', '$2', '"$2"', '-s $2', '"$@"', '$1 $2', '$a', '"$a"', '${b}', '-s $b', '"$a"x', '$a $b');
+const POSITIONAL = fc.constantFrom('$1', '"$1"', '${1}', '-A $1', '-j $1', '$2', '"$2"', '-s $2', '"$@"', '$1 $2');
+/** A use of a parameter by the name the body gives it (see NAMING). */
+const NAMED = fc.constantFrom('$a', '"$a"', '${b}', '-s $b', '"$a"x', '$a $b', '-j $a');
 /** Names given to the parameters at the top of the body (`local a=$1`), some of them set again or read into first. */
 const NAMING = fc.constantFrom('', '', 'local a=$1; ', 'a="$1"; b=${2}; ', 'local a=$1 b=$2; ', 'local a=$1; a=9; ', 'read a < /dev/null; local a=$1; ', 'local a=$1 b=$1; ', ': x; local b="$2"; ');
 
 test('the words a function passes to iptables, for each call, where the parser knows them, are the words bash passes', { skip: !hasBash && !process.env.CI && 'bash is not installed' }, () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'shell-calls-'));
   // Most bodies a rule (`-A INPUT` first), whose words the parser reads.
-  const body = fc.tuple(NAMING, fc.constantFrom('-A INPUT ', '-A INPUT ', ''), fc.array(fc.constantFrom(...WORDS), { maxLength: 4 }), POSITIONAL, fc.nat())
+  const body = fc.tuple(NAMING, fc.constantFrom('-A INPUT ', '-A INPUT ', ''), fc.array(fc.constantFrom(...WORDS), { maxLength: 4 }), fc.oneof(POSITIONAL, NAMED, fc.constant('"$@"')), fc.nat())
     .map(([naming, rule, ws, use, at]) => `f() { ${naming}iptables ${rule}${[...ws.slice(0, at % (ws.length + 1)), use, ...ws.slice(at % (ws.length + 1))].join(' ')}; }`);
   const call = ARG.map((a) => `f ${a}`.trimEnd());
   // Statements, a run of calls (which the parser may read as a loop over their arguments), statements, calls.
   const others = fc.tuple(fc.array(statement, { maxLength: 3 }), fc.array(call, { minLength: 1, maxLength: 4 }), fc.array(fc.oneof(statement, call), { maxLength: 3 }))
     .map(([before, calls, after]) => [...before, ...calls, ...after]);
   let named = 0;
+  let forwarded = 0;
   fc.assert(fc.property(body, others, (definition, rest) => {
     const lines = [definition, ...rest];
     const script = `${lines.join('\n')}\n`;
@@ -153,10 +156,13 @@ test('the words a function passes to iptables, for each call, where the parser k
         agrees(v.tokens, passed[at], `${script}\nline ${c.startLine + 1}, call ${at + 1} (${info.values[at]}): parsed ${shown(v.tokens)}, bash gave ${JSON.stringify(passed[at])}`);
       });
       if (/^[a-z]/.test(info.name)) named++;
+      if (info.name === '@') forwarded++;
     }
   }), { numRuns: Number(process.env.PROPERTY_RUNS ?? 200), seed: 17 });
   // Bodies that read their parameters by the names they give them (`local a=$1`) are read call by call too.
   assert.ok(named >= Number(process.env.PROPERTY_RUNS ?? 200) / 40, `only ${named} calls read a parameter by its name`);
+  // And bodies that pass their arguments on whole (`iptables "$@"`).
+  assert.ok(forwarded >= Number(process.env.PROPERTY_RUNS ?? 200) / 40, `only ${forwarded} calls passed on whole`);
 });
 
 test('the words of a function run from other functions, where the parser knows them, are the words bash passes on every run', { skip: !hasBash && !process.env.CI && 'bash is not installed' }, () => {

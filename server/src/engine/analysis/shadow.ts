@@ -280,6 +280,7 @@ function notMovable(rule: Command, deciders: readonly Command[]): string {
   if (rule.spec.short === '-I') return 'its -I puts it behind them';
   if (rule.spec.short === '-R') return 'its -R puts it where the rule it replaces stood';
   if (deciders.some((r) => r.spec.short === '-I')) return '-I puts a rule first';
+  if (deciders.some((r) => r.startLine === rule.startLine)) return 'one command of a loop or function makes both: put the value or call that makes this one first';
   return deciders.some((r) => r.startLine > rule.startLine) ? 'a function runs where it is called' : 'a rule replaced in place stays there';
 }
 

@@ -1003,14 +1003,15 @@ function parseLooped(words: Token[], loop: LoopOf, values: ShellValues, ctx: Par
   if (!slots) return undefined;
   const parsed = loop.values.map((_, n) => {
     const sink = new DiagnosticSink();
-    const put = new Map(slots.map(({ word, name }) => [word, new Token(varyingValue(loop, name, n), word.raw, word.line, word.start, word.endLine, word.end, word.quoted, false)]));
-    return { put, sink, cmd: parseResolved(words.map((w) => put.get(w) ?? w), values, { ...ctx, sink }, vanished).cmd };
+    // The word in the body stands for the value; `"$@"` for each of a call's words.
+    const put = new Map(slots.map(({ word, name }) => [word, (name === '@' && loop.argv ? loop.argv[n] : [varyingValue(loop, name, n)]).map((v) => new Token(v, word.raw, word.line, word.start, word.endLine, word.end, word.quoted, false))]));
+    return { put, sink, cmd: parseResolved(words.flatMap((w) => put.get(w) ?? [w]), values, { ...ctx, sink }, vanished).cmd };
   });
   // As the chain, the target, the table, the policy or a module's name, the values make rules of other chains or
   // other kinds, which one rule cannot stand for: a command of its own for each value.
   const first = parsed[0];
   const asCondition = (t: Token) => first.cmd!.options.some((o) => !WHOLE_RULE.has(o.spec.short ?? '') && o.args.includes(t));
-  if (first.cmd && ![...first.put.values()].every(asCondition)) return eachValue(parsed, loop, ctx.sink);
+  if (first.cmd && (loop.argv || ![...first.put.values()].flat().every(asCondition))) return eachValue(parsed, loop, ctx.sink);
   // The findings of the first value's parse, and of every value's on the words that change (said once each).
   const said = new Set<string>();
   for (const [n, { sink }] of parsed.entries()) {

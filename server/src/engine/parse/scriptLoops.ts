@@ -17,6 +17,7 @@ import { Diagnostic } from '../types';
 import { DiagnosticSink, withRelated } from './diagnostics';
 import { KEYWORDS, ShellValues, SimpleWords } from './shellValues';
 import { braceExpansion } from './braces';
+import { quote } from '../format';
 
 /** A command the loop adds once per value: the value's parse of it, one per value (the first is the command). */
 export interface LoopInfo {
@@ -74,6 +75,11 @@ export interface LoopOf {
   others?: ReadonlyArray<ReadonlyMap<string, string>>;
   /** The names of a function's parameters the body reads, in the order of their numbers (`proto`, `port` for $1, $2). */
   params?: readonly string[];
+  /**
+   * A body that passes its arguments on whole (`iptables -A "$@"`): each call's arguments, word by word. The name is
+   * then `@`, and each value the call's words joined by a space.
+   */
+  argv?: ReadonlyArray<readonly string[]>;
 }
 
 export { assignedAt, varyingNames, varyingValue };
@@ -391,9 +397,11 @@ function callLoop<C extends InArms>(commands: readonly C[], fn: number, at: read
   /** The parameters the body reads, by number: as themselves (`$1`), or by the names given them (`$port`). */
   const named = new Set<string>();
   const direct = new Set<string>();
+  let forwards = false;
   for (const c of body) {
     for (const w of c.words) {
-      if (ALL_ARGS.test(w.raw)) return undefined;
+      if (w.raw === '"$@"') forwards = true;
+      else if (ALL_ARGS.test(w.raw)) return undefined;
       if (setters.has(w)) continue;
       for (const m of w.raw.matchAll(POSITIONAL)) {
         named.add(m[1] ?? m[2]);
@@ -404,20 +412,17 @@ function callLoop<C extends InArms>(commands: readonly C[], fn: number, at: read
     const k = leading(c.words);
     if (c.words[k]?.value === 'shift' || c.words[k]?.value === 'set') return undefined;
   }
+  if (forwards) return named.size || aliases.size ? undefined : forwardLoop(commands, fn, at, body.length, values);
   // A parameter read both ways is not followed.
   if (!named.size || [...direct].some((p) => aliases.has(p))) return undefined;
   /** How the body names a parameter: `port` for `local port=$1`, else its number. */
   const nameOf = (p: string) => aliases.get(p) ?? p;
-  const first = commands[at[0]];
-  const sameArms = (c: C) => c.arms.length === first.arms.length && c.arms.every((r, q) => r.statement === first.arms[q].statement && r.arm === first.arms[q].arm);
+  if (!callsTogether(commands, fn, at)) return undefined;
   const params = [...named].sort();
   // Each named parameter's word in each call.
   const texts = params.map((): string[] => []);
-  for (const [n, i] of at.entries()) {
+  for (const i of at) {
     const call = commands[i];
-    if (call.conditional || !sameArms(call) || call.arms.some((r) => r.statement === fn)) return undefined;
-    // Nothing but harmless commands between one call and the next.
-    if (n > 0) for (let j = at[n - 1] + 1; j < i; j++) if (!HARMLESS.has(commandWord(commands[j].words)?.value ?? '')) return undefined;
     for (const [q, p] of params.entries()) {
       const arg = call.words[leading(call.words) + Number(p)];
       const text = arg && values.wordText(arg);
@@ -436,6 +441,49 @@ function callLoop<C extends InArms>(commands: readonly C[], fn: number, at: read
   const others = varying.length > 1 ? at.map((_, n) => new Map(varying.slice(1).map((p) => [nameOf(p), texts[params.indexOf(p)][n]]))) : undefined;
   const lines = at.map((i) => commandWord(commands[i].words)!.line);
   return { name: nameOf(name), values: vals, line: lines[0], size: body.length, calls: lines, fixed: fixed.size ? fixed : undefined, others, params: params.map(nameOf) };
+}
+
+/**
+ * Whether the calls stand in one run: none after `&&` or `||`, all in the same arms, none in the function's own
+ * body, and nothing but harmless commands between one and the next.
+ */
+function callsTogether<C extends InArms>(commands: readonly C[], fn: number, at: readonly number[]): boolean {
+  const first = commands[at[0]];
+  const sameArms = (c: C) => c.arms.length === first.arms.length && c.arms.every((r, q) => r.statement === first.arms[q].statement && r.arm === first.arms[q].arm);
+  for (const [n, i] of at.entries()) {
+    const call = commands[i];
+    if (call.conditional || !sameArms(call) || call.arms.some((r) => r.statement === fn)) return false;
+    if (n > 0) for (let j = at[n - 1] + 1; j < i; j++) if (!HARMLESS.has(commandWord(commands[j].words)?.value ?? '')) return false;
+  }
+  return true;
+}
+
+/**
+ * The calls of a function whose body passes them on whole (`add() { iptables -C "$@" || iptables -A "$@"; }`,
+ * then `add INPUT -i lo -j ACCEPT`, `add INPUT -p tcp --dport 22 -j ACCEPT`): each call's words, when every call
+ * stands in one run of calls (see callLoops) and each of its words is known and one word to the shell.
+ */
+function forwardLoop<C extends InArms>(commands: readonly C[], fn: number, at: readonly number[], size: number, values: ShellValues): LoopOf | undefined {
+  const argv: string[][] = [];
+  if (!callsTogether(commands, fn, at)) return undefined;
+  for (const i of at) {
+    const call = commands[i];
+    const words: string[] = [];
+    for (const arg of call.words.slice(leading(call.words) + 1)) {
+      const text = values.wordText(arg);
+      if (text === undefined || oneWordOf(arg, text) === undefined) return undefined;
+      words.push(text);
+    }
+    argv.push(words);
+  }
+  const lines = at.map((i) => commandWord(commands[i].words)!.line);
+  // Each call's words as iptables-save would write them, for the findings to name.
+  return { name: '@', values: argv.map((w) => w.map(quote).join(' ')), line: lines[0], size, calls: lines, argv };
+}
+
+/** The word a call's argument is to the shell; undefined where it would split, drop, glob or brace-expand it. */
+function oneWordOf(arg: Token, text: string): string | undefined {
+  return /\s/.test(text) && !arg.quoted ? undefined : !arg.quoted && (text === '' || /[*?[{]/.test(text)) ? undefined : text;
 }
 
 /** `local port=$1`, `proto="$2"`: a parameter given a name of its own. */
