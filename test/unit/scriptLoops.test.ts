@@ -683,7 +683,7 @@ test('a function that passes its arguments on whole ("$@") is read call by call:
   assert.deepEqual(loop.loop.argv?.[3], ['INPUT', '-p', 'tcp', '--dport', '80', '-m', 'comment', '--comment', 'web server', '-j', 'ACCEPT']);
   const found = (code: string) => r.diagnostics.filter((d) => d.code === code).map((d) => d.message);
   assert.match(found('host-bits-set')[0], /\(with \$@ = INPUT -s 10\.0\.0\.1\/8 -j DROP: the call on line 7\)/);
-  assert.match(found('reject-before-accept')[0], /^This ACCEPT \(with \$@ = INPUT -p tcp --dport 80 -m comment --comment "web server" -j ACCEPT\) never fires: DROP .* one command of a loop or function makes both/);
+  assert.match(found('reject-before-accept')[0], /^This ACCEPT \(with \$@ = INPUT -p tcp --dport 80 -m comment --comment "web server" -j ACCEPT: the call on line 9\) never fires: DROP .* one command of a loop or function makes both/);
   // SSH is never accepted, and the catch-all DROP of the call on line 8 denies it.
   assert.equal(found('ssh-lockout').length, 1);
   // Calls apart from one another (another command between them), or with a word the shell splits: not followed.

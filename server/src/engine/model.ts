@@ -323,7 +323,10 @@ export function byParam(loop: LoopOf): (a: string, b: string) => number {
  */
 export function valueOf(rs: Ruleset, c: Command): string {
   const loop = rs.loops?.get(c);
-  return loop?.each ? ` with ${assignedAt(loop.loop, loop.valueAt[0])}` : '';
+  if (!loop?.each) return '';
+  // A function's call: which one (two calls may pass the same words).
+  const call = loop.loop.calls?.[loop.valueAt[0]];
+  return ` with ${assignedAt(loop.loop, loop.valueAt[0])}${call === undefined ? '' : `: the call on line ${call + 1}`}`;
 }
 
 /** Whether the chains of a family may hold rules a script loads from a file the analysis cannot read. */
