@@ -123,7 +123,7 @@ const POSITIONAL = fc.constantFrom('$1', '"$1"', '${1}', '-A $1', '-j $1', '$2',
 /** A use of a parameter by the name the body gives it (see NAMING). */
 const NAMED = fc.constantFrom('$a', '"$a"', '${b}', '-s $b', '"$a"x', '$a $b', '-j $a');
 /** Names given to the parameters at the top of the body (`local a=$1`), some of them set again or read into first. */
-const NAMING = fc.constantFrom('', '', 'local a=$1; ', 'a="$1"; b=${2}; ', 'local a=$1 b=$2; ', 'local a=$1; a=9; ', 'read a < /dev/null; local a=$1; ', 'local a=$1 b=$1; ', ': x; local b="$2"; ');
+const NAMING = fc.constantFrom('', '', 'local a=$1; ', 'a="$1"; b=${2}; ', 'local a=$1 b=$2; ', 'local a=$1; a=9; ', 'read a < /dev/null; local a=$1; ', 'local a=$1 b=$1; ', ': x; local b="$2"; ', 'local a=$1; ((a++)); ', 'local a=$1; let a+=1; ');
 
 test('the words a function passes to iptables, for each call, where the parser knows them, are the words bash passes', { skip: !hasBash && !process.env.CI && 'bash is not installed' }, () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'shell-calls-'));

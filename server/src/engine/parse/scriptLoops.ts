@@ -490,8 +490,6 @@ function oneWordOf(arg: Token, text: string): string | undefined {
 const PARAM_ALIAS = /^([A-Za-z_][A-Za-z0-9_]*)=("?)\$(?:\{([1-9])\}|([1-9]))\2$/;
 /** The commands that may name a parameter (`local port=$1`), besides a plain assignment. */
 const DECLARING = new Set(['local', 'declare', 'typeset', 'readonly']);
-/** Commands that set the variables they name (`read port`, `unset port`, `for port in`). */
-const SETS_NAMES = new Set(['local', 'declare', 'typeset', 'readonly', 'export', 'read', 'unset', 'mapfile', 'readarray', 'getopts', 'let', 'printf', 'for']);
 
 /** The names a function's body gives its parameters (see paramAliases). */
 interface ParamAliases {
@@ -527,11 +525,13 @@ function paramAliases<C extends InArms>(body: readonly C[]): ParamAliases {
   return { aliases, setters: new Set([...setting].flatMap(([w, [p, name]]) => (aliases.get(p) === name ? [w] : []))) };
 }
 
-/** Whether a command sets `name`, other than by the words `setters`: an assignment, or a command that sets the names it is given. */
+/**
+ * Whether a command may set `name`, other than by the words `setters`: any word that names it other than to read it
+ * (`port=443`, `read port`, `((port++))`, `let port+=1`, `for port in`), not `$port` or `${port}`.
+ */
 function setsName(words: readonly Token[], name: string, setters: ReadonlySet<Token>): boolean {
-  const k = leading(words);
-  const setting = SETS_NAMES.has(words[k]?.value ?? '');
-  return words.some((w, j) => !setters.has(w) && ((w.raw.startsWith(name) && /^(\+?=|\[)/.test(w.raw.slice(name.length))) || (setting && j > k && w.value === name)));
+  const bare = new RegExp(`(^|[^$\\w{])${name}(?![\\w])`);
+  return words.some((w) => !setters.has(w) && bare.test(w.raw));
 }
 
 /**
