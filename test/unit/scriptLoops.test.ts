@@ -693,3 +693,16 @@ test('a function that passes its arguments on whole ("$@") is read call by call:
     assert.equal(o.diagnostics.filter((d) => d.code === 'ssh-lockout' && /No rule accepts SSH/.test(d.message)).length, 0);
   }
 });
+
+test('hover on a word of a loop\'s list that stands for values (a variable, an array, braces) lists the values it gives', () => {
+  const text = '#!/bin/bash\nWEB=(80 443)\nP="22 25"\nfor p in "${WEB[@]}" $P {8000..8002} 9; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done\n';
+  const r = lint(text, { fileName: 'fw' });
+  const at = (character: number) => hover(r, { line: 3, character })?.markdown;
+  assert.equal(at(12), '`"${WEB[@]}"` gives the loop 2 values: `80`, `443`.');
+  assert.equal(at(22), '`$P` gives the loop 2 values: `22`, `25`.');
+  assert.equal(at(26), '`{8000..8002}` gives the loop 3 values (bash expands the braces): `8000`, `8001`, `8002`.');
+  // A value written as itself needs no hover; nor a loop whose values are not known.
+  assert.equal(at(37), undefined);
+  const unknown = lint(text.replace('P="22 25"', 'P=$(cat ports)'), { fileName: 'fw' });
+  assert.equal(hover(unknown, { line: 3, character: 12 }), undefined);
+});

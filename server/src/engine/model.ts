@@ -186,6 +186,11 @@ export interface Ruleset {
   trapped?: ReadonlyMap<Command, number>;
   /** In a script: the words of its iptables commands that the shell leaves out (a known variable, unquoted, left empty). */
   vanished?: readonly Token[];
+  /**
+   * In a script: the words of the lists of its `for` loops over known values that are not the value itself (a
+   * variable, an array's items, braces), each with the values it gives the loop.
+   */
+  loopLists?: ReadonlyArray<{ word: Token; values: readonly string[] }>;
   /** In a script with if or case statements: the arms each command in one stands in, outermost first. */
   armsOf?: ReadonlyMap<Command, readonly ArmRef[]>;
   /**

@@ -381,9 +381,19 @@ function programHover(result: LintResult, pos: Position): HoverResult | undefine
   return { markdown: `${head}\n\n${commandMarkdown(result, commands[0])}`, range: w.range };
 }
 
+/** A word of a loop's list that stands for values (`$PORTS`, `"${ADMINS[@]}"`, `{80,443}`): the values it gives. */
+function loopListHover(result: LintResult, pos: Position): HoverResult | undefined {
+  const at = result.ruleset.loopLists?.find(({ word: t }) => t.line === pos.line && t.start <= pos.character && pos.character <= t.end);
+  if (!at) return undefined;
+  const { word, values } = at;
+  const shown = values.length > 12 ? [...values.slice(0, 12).map((v) => `\`${v}\``), `and ${values.length - 12} more`] : values.map((v) => `\`${v}\``);
+  const how = !word.dynamic ? ' (bash expands the braces)' : '';
+  return { markdown: `\`${word.raw}\` gives the loop ${values.length === 1 ? 'one value' : `${values.length} values`}${how}: ${shown.join(', ')}.`, range: word.range };
+}
+
 export function hover(result: LintResult, pos: Position): HoverResult | undefined {
   const loc = locate(result, pos);
-  if (!loc) return templateHover(result, pos) ?? vanishedHover(result, pos) ?? programHover(result, pos);
+  if (!loc) return templateHover(result, pos) ?? vanishedHover(result, pos) ?? programHover(result, pos) ?? loopListHover(result, pos);
   const markdown = loopWord(result, loc) ?? describe(result, loc);
   if (!markdown) return undefined;
   const range = 'token' in loc ? loc.token.range : loc.range;

@@ -20,7 +20,7 @@ import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
 import { checkFunctionArguments, checkLoopVariables } from './loopVariable';
 import { checkUnsetVariables } from './unsetVariable';
 import { checkEmptyLoops, EmptyLoop, emptyLoops } from './emptyLoop';
-import { BodyRule, bodyOfLoop, callLoops, eachValue, ForLoop, forLoops, FunctionUses, functionUses, HARMLESS, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopDepths, loopsOf, mentionsLoopVar, Shell, shBraceWords, shellOf, takenTogether, varyingNames, varyingValue, withFixed, withValue } from './scriptLoops';
+import { BodyRule, bodyOfLoop, callLoops, loopListWords, eachValue, ForLoop, forLoops, FunctionUses, functionUses, HARMLESS, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopDepths, loopsOf, mentionsLoopVar, Shell, shBraceWords, shellOf, takenTogether, varyingNames, varyingValue, withFixed, withValue } from './scriptLoops';
 import { comparePos, Diagnostic, Range } from '../types';
 
 /**
@@ -399,6 +399,8 @@ class ScriptReader implements Gathered {
   private readonly ipsets: ScriptIpsets = { made: [], unseen: false };
   private readonly forLoops: ForLoop[];
   private readonly loops: Map<SimpleCommand, LoopOf>;
+  /** The words of loops' lists that stand for values (see Ruleset.loopLists). */
+  private readonly loopLists: Array<{ word: Token; values: string[] }>;
   private readonly uses: FunctionUses<SimpleCommand>;
   private readonly together = new Map<LoopOf, boolean>();
   private readonly depths: Map<SimpleCommand, number>;
@@ -419,6 +421,7 @@ class ScriptReader implements Gathered {
     this.loops = loopsOf(this.simple, this.forLoops, this.values, shell);
     this.uses = functionUses(this.simple, this.statements.functions);
     for (const [c, loop] of callLoops(this.simple, this.uses, this.values, this.loops)) this.loops.set(c, loop);
+    this.loopLists = loopListWords(this.simple, this.loops, this.forLoops, this.values, shell);
     reportShBraces(this.simple, shell, sink);
     if (shell === 'sh') reportShArrays(this.simple, sink);
     this.depths = loopDepths(this.simple);
@@ -667,6 +670,7 @@ class ScriptReader implements Gathered {
     }));
     if (traps.size) ruleset.trapped = traps;
     if (this.vanished.size) ruleset.vanished = [...this.vanished];
+    if (this.loopLists.length) ruleset.loopLists = this.loopLists;
     ruleset.unsure = unsureCommands(local, armsOf, calls, statements.kinds, (c) => !!loopInfo.get(c)?.loop.calls);
     if (local.size) ruleset.unsureHere = local;
     if (this.values.opaque || addsToUnknownChain(commands)) ruleset.unseenRules = true;

@@ -238,21 +238,42 @@ export function shellOf(text: string, fileName?: string): Shell {
 function loopValues(list: readonly Token[], values: ShellValues, shell: Shell): string[] | undefined {
   const out: string[] = [];
   for (const w of list) {
-    const items = values.arrayWords(w);
-    if (items) {
-      out.push(...items);
-      continue;
-    }
-    const text = values.wordText(w);
-    // Globs stand for words not known here; so do braces in a variable's value, or where the shell is not known.
-    if (text === undefined || (!w.quoted && /[*?[]/.test(text))) return undefined;
-    const expansion = w.quoted ? undefined : braceExpansion(text, MAX_VALUES);
-    if (w.quoted) out.push(text);
-    else if (!expansion) out.push(...text.split(/\s+/).filter(Boolean));
-    else if (shell === 'bash' && !w.dynamic && expansion.words) out.push(...expansion.words.filter((x) => x !== ''));
-    else return undefined;
+    const words = wordValues(w, values, shell);
+    if (!words) return undefined;
+    out.push(...words);
   }
   return out.length && out.length <= MAX_VALUES ? out : undefined;
+}
+
+/** The values one word of a loop's list gives (see loopValues); undefined where they are not known. */
+function wordValues(w: Token, values: ShellValues, shell: Shell): string[] | undefined {
+  const items = values.arrayWords(w);
+  if (items) return items;
+  const text = values.wordText(w);
+  // Globs stand for words not known here; so do braces in a variable's value, or where the shell is not known.
+  if (text === undefined || (!w.quoted && /[*?[]/.test(text))) return undefined;
+  const expansion = w.quoted ? undefined : braceExpansion(text, MAX_VALUES);
+  if (w.quoted) return [text];
+  if (!expansion) return text.split(/\s+/).filter(Boolean);
+  return shell === 'bash' && !w.dynamic && expansion.words ? expansion.words.filter((x) => x !== '') : undefined;
+}
+
+/**
+ * The words of the lists of the loops over known values that are not their value as written (a variable, an
+ * array's items, braces), each with the values it gives.
+ */
+export function loopListWords<C extends SimpleWords>(commands: readonly C[], loops: ReadonlyMap<C, LoopOf>, forLoops: readonly ForLoop[], values: ShellValues, shell: Shell): Array<{ word: Token; values: string[] }> {
+  const out: Array<{ word: Token; values: string[] }> = [];
+  const known = new Set([...loops.values()].filter((l) => !l.calls).map((l) => l.line));
+  for (const l of forLoops) {
+    const head = loopHead(commands[l.head].words);
+    if (!head || !known.has(head.line)) continue;
+    for (const w of head.list) {
+      const vals = wordValues(w, values, shell);
+      if (vals && (w.dynamic || vals.length !== 1 || vals[0] !== w.value)) out.push({ word: w, values: vals });
+    }
+  }
+  return out;
 }
 
 /**
