@@ -653,3 +653,12 @@ test('rules added to a chain not known here may be any chain\'s: no claim that I
   const flush = codes(script('iptables -F INPUT', ...wrapper));
   assert.ok(flush.includes('1:ssh-lockout'), flush.join(' '));
 });
+
+test('a function that runs its arguments as a command ("$@") and is given iptables commands may add any rule: no claim that INPUT lacks an accept', () => {
+  const body = ['run() {', '  echo "+ $*"', '  "$@"', '}'];
+  const through = codes(script(...body, 'run iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'iptables -P INPUT DROP').replace('#!/bin/sh', '#!/bin/bash'));
+  assert.ok(!through.some((c) => /ssh-lockout|missing-established|loopback-blocked/.test(c)), through.join(' '));
+  // Given other commands only, it adds no rule: the claims stand.
+  const other = codes(script(...body, 'run apt-get update', 'iptables -P INPUT DROP').replace('#!/bin/sh', '#!/bin/bash'));
+  assert.ok(other.includes('6:ssh-lockout'), other.join(' '));
+});

@@ -20,7 +20,7 @@ import { readIpsetCommand, ScriptIpsets } from './scriptIpsets';
 import { checkFunctionArguments, checkLoopVariables } from './loopVariable';
 import { checkUnsetVariables } from './unsetVariable';
 import { checkEmptyLoops, EmptyLoop, emptyLoops } from './emptyLoop';
-import { BodyRule, bodyOfLoop, callLoops, loopListWords, eachValue, ForLoop, forLoops, FunctionUses, functionUses, HARMLESS, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopDepths, loopsOf, mentionsLoopVar, Shell, shBraceWords, shellOf, takenTogether, varyingNames, varyingValue, withFixed, withValue } from './scriptLoops';
+import { BodyRule, bodyOfLoop, callLoops, leading, loopListWords, eachValue, ForLoop, forLoops, FunctionUses, functionUses, HARMLESS, interleaveKey, isLoopWord, Looped, LoopInfo, LoopOf, loopDepths, loopsOf, mentionsLoopVar, Shell, shBraceWords, shellOf, takenTogether, varyingNames, varyingValue, withFixed, withValue } from './scriptLoops';
 import { comparePos, Diagnostic, Range } from '../types';
 
 /**
@@ -45,6 +45,11 @@ function invocationFamily(word: Token, aliases: Map<string, Family>): Family | u
   const m = IPTABLES_RE.exec(word.value);
   if (!m) return undefined;
   return m[1] === 'ip6tables' ? 6 : 4;
+}
+
+/** A command word that is the function's arguments or one of them (`"$@"`, `$1`): the function runs what it is given. */
+function runsArguments(word: Token): boolean {
+  return /^"?\$(?:[@*1-9]|\{[@*1-9]\})"?$/.test(word.raw);
 }
 
 /** `IPT` of `$IPT` or `${IPT}`; '' for any other word. */
@@ -389,6 +394,8 @@ class ScriptReader implements Gathered {
   private readonly calls: FunctionCall[] = [];
   /** A command word of a value not known, or naming a function (`"$@"`, `$ACTION`): any function may be called. */
   private dispatches = false;
+  /** A function runs its arguments as a command (`run() { "$@"; }`) and some call passes it an iptables command. */
+  private runsIptables = false;
   /** The functions a `trap` names (`trap cleanup INT`), with the line of the first such trap. */
   private readonly trapped = new Map<number, number>();
   /** Whether the script sources a file or runs eval (see definedLater). */
@@ -457,7 +464,10 @@ class ScriptReader implements Gathered {
     const named = words[k].quoted || words[k].dynamic ? undefined : this.statements.functions.get(words[k].value);
     const called = named !== undefined && this.definedLater(words[k], arms) ? undefined : named;
     if (named !== undefined && called === undefined) this.notCalls.set(named, (this.notCalls.get(named) ?? 0) + 1);
-    if (words[k].dynamic && !invocationFamily(words[k], this.aliases)) this.dispatches ||= mayNameFunction(values.text(words[k]), this.statements.functions);
+    if (words[k].dynamic && !invocationFamily(words[k], this.aliases)) {
+      this.dispatches ||= mayNameFunction(values.text(words[k]), this.statements.functions);
+      this.runsIptables ||= runsArguments(words[k]) && this.passesIptables(arms);
+    }
     if (words[k].value === 'trap' && !words[k].quoted && !words[k].dynamic) this.noteTrap(words.slice(k + 1));
     // (A call in a loop that makes no pass never happens.)
     if (called !== undefined && !this.neverRuns.has(sc)) this.calls.push({ statement: called, arms, line: words[k].line, at: this.commands.length, unsure: sc.conditional || this.depths.has(sc) });
@@ -477,6 +487,12 @@ class ScriptReader implements Gathered {
       // An ip6tables command is read as one: what it does to IPv6 is the analysis's to say.
       if (families?.includes(6)) for (const w of words) this.ipv6Words.delete(w);
     }
+  }
+
+  /** Whether a call of a function the arms are in passes it a word that runs iptables (`run iptables -A ...`). */
+  private passesIptables(arms: readonly ArmRef[]): boolean {
+    return arms.some((r) => this.statements.kinds.get(r.statement) === 'function' && (this.uses.calls.get(r.statement) ?? []).some((i) =>
+      this.simple[i].words.slice(leading(this.simple[i].words) + 1).some((w) => invocationFamily(w, this.aliases) !== undefined)));
   }
 
   /**
@@ -673,7 +689,7 @@ class ScriptReader implements Gathered {
     if (this.loopLists.length) ruleset.loopLists = this.loopLists;
     ruleset.unsure = unsureCommands(local, armsOf, calls, statements.kinds, (c) => !!loopInfo.get(c)?.loop.calls);
     if (local.size) ruleset.unsureHere = local;
-    if (this.values.opaque || addsToUnknownChain(commands)) ruleset.unseenRules = true;
+    if (this.values.opaque || this.runsIptables || addsToUnknownChain(commands)) ruleset.unseenRules = true;
     ruleset.run = runOrder(commands, armsOf, calls, statements.kinds, follows, new Set(this.embedded.flatMap((e) => e.ruleset.commands)));
     const first = templateStart(items);
     if (first) ruleset.template = { first, blocks: this.blocks.blocks(index.lineCount - 1), folds: this.blocks.all };
