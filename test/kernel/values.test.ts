@@ -223,7 +223,7 @@ const SPELLINGS = [
   ...['14', '15', '255', '256', '1000', '4294967295', '4294967296'].map((w) => `-A INPUT -p tcp -j SYNPROXY --wscale ${w}`),
   ...['1', '7', '8', '0', '-0', '-1', '+1', '0x1', '01', '08', '100', 'Mon,8'].map((d) => `-A INPUT -m time --weekdays ${d} -j ACCEPT`),
   // RATEEST's times: their spellings, and an averaging time the interval allows.
-  ...['250ms', '1s', '8s', '9s', '1', '0', '1/2', '1e3', '0x10', '.5s', '2SEC', ' 1s'].flatMap((i) => ['0.5s', '1s', '4s', '64s', '1ms', '10', 'abc'].map((e) => `-A FORWARD -j RATEEST --rateest-name r --rateest-interval '${i}' --rateest-ewmalog ${e}`)),
+  ...['250ms', '1s', '8s', '9s', '1', '0', '1/2', '1e3', '0x10', '.5s', '2SEC', ' 1s', '0x1p2s', '0x1.8p1s', '+0x1s', '-0x1s', '0x10ms', '-1s'].flatMap((i) => ['0.5s', '1s', '4s', '64s', '1ms', '10', 'abc'].map((e) => `-A FORWARD -j RATEEST --rateest-name r --rateest-interval '${i}' --rateest-ewmalog ${e}`)),
   '-A INPUT -m cpu --cpu 65536 -j ACCEPT', '-A INPUT -m cpu --cpu 4294967296 -j ACCEPT', '-A INPUT -p tcp -j SYNPROXY --mss 65536', '-A INPUT -p tcp -j SYNPROXY --mss 4294967296',
   '-A INPUT -p tcp -m tcpmss --mss 2:1 -j ACCEPT', '-A INPUT -p tcp -m tcpmss --mss 12:00 -j ACCEPT', '-A INPUT -p tcp -m tcpmss --mss 1:2 -j ACCEPT',
   '-A FORWARD -m hashlimit --hashlimit-upto 1/s --hashlimit-above 2/s --hashlimit-name x -j ACCEPT', '-A FORWARD -m hashlimit --hashlimit 1/s --hashlimit-upto 2/s --hashlimit-name x -j ACCEPT',

@@ -1436,7 +1436,18 @@ export function rateestMicros(v: string): number | undefined {
   const m = /^[ \t\n]*([+-]?(?:0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))(s|secs?|ms|msecs?|us|usecs?)?$/i.exec(v);
   if (!m) return undefined;
   const unit = (m[2] ?? 'us').toLowerCase();
-  return Number(m[1]) * (unit.startsWith('u') ? 1 : unit.startsWith('m') ? 1e3 : 1e6);
+  return strtodValue(m[1]) * (unit.startsWith('u') ? 1 : unit.startsWith('m') ? 1e3 : 1e6);
+}
+
+/** The value of a number strtod reads (see rateestMicros): JavaScript reads no sign before 0x, nor 0x fractions. */
+function strtodValue(text: string): number {
+  const sign = text.startsWith('-') ? -1 : 1;
+  const body = text.replace(/^[+-]/, '');
+  const hex = /^0x([0-9a-f]*)\.?([0-9a-f]*)(?:p([+-]?\d+))?$/i.exec(body);
+  if (!hex) return sign * Number(body);
+  const [, whole, fraction, exponent] = hex;
+  const mantissa = parseInt(whole || '0', 16) + (fraction ? parseInt(fraction, 16) / 16 ** fraction.length : 0);
+  return sign * mantissa * 2 ** Number(exponent ?? 0);
 }
 
 export const rateestTimeKind = kind('rateest-time', 'a time: a number and a unit (250ms, 1s; no unit is microseconds)', (v) => {
