@@ -64,6 +64,11 @@ function hasOption(uses: readonly OptionUse[], name: string): OptionUse | undefi
   return undefined;
 }
 
+/** The value of an option read by `read`, where it is written (not a shell value); undefined otherwise. */
+function readArg<T>(o: OptionUse | undefined, read: (v: string) => T | undefined): T | undefined {
+  return o?.argValue !== undefined && !o.argDynamic ? read(o.argValue) : undefined;
+}
+
 /** A NAT address with a port: `addr:port` in IPv4, `[addr]:port` or `:port` in IPv6. */
 function natHasPort(o: OptionUse | undefined, family: 4 | 6): boolean {
   const v = o?.argValue;
@@ -908,7 +913,7 @@ function checkStatisticMode(ctx: CheckContext, options: OptionUse[]): void {
   }
   // The counter starts at --packet and matches when it comes round to 0, so it must be one of 0 to every-1.
   const at = hasOption(options, '--packet');
-  const [every, packet] = [hasOption(options, '--every'), at].map((o) => (o?.argValue !== undefined && !o.argDynamic ? strtoulBase0(o.argValue) : undefined));
+  const [every, packet] = [hasOption(options, '--every'), at].map((o) => readArg(o, strtoulBase0));
   if (every !== undefined && packet !== undefined && every >= 1 && packet > every - 1) {
     ctx.sink.error('invalid-value', at!.arg!.range, `--packet ${packet} is not below --every ${every}: the counter runs from 0 to ${every - 1}, and iptables refuses it ("the --packet p must be 0 <= p <= n-1").`);
   }
@@ -923,7 +928,7 @@ function checkRoutingHeaderOrder(ctx: CheckContext, options: OptionUse[]): void 
   let addresses = false;
   for (const o of options) {
     const name = o.spec.names[0];
-    if (name === '--rt-type') typeZero = !o.negated && !o.argDynamic && o.argValue !== undefined && strtoulBase0(o.argValue) === 0;
+    if (name === '--rt-type') typeZero = !o.negated && readArg(o, strtoulBase0) === 0;
     else if (name === '--rt-0-addrs') {
       addresses = true;
       if (!typeZero) ctx.sink.error('missing-argument', o.nameToken.range, '--rt-0-addrs needs --rt-type 0 before it: ip6tables refuses it otherwise ("`--rt-type 0\' required before `--rt-0-addrs\'").', { module: 'rt', missing: '--rt-type' });
@@ -982,7 +987,7 @@ function checkOwnerOrder(ctx: CheckContext, options: OptionUse[]): void {
 /** -m cluster: the local nodes' mask has no bit past the number of nodes. */
 function checkClusterMask(ctx: CheckContext, options: OptionUse[]): void {
   const [total, mask] = ['--cluster-total-nodes', '--cluster-local-nodemask'].map((n) => hasOption(options, n));
-  const [nodes, bits] = [total, mask].map((o) => (o?.argValue !== undefined && !o.argDynamic ? strtoulBase0(o.argValue) : undefined));
+  const [nodes, bits] = [total, mask].map((o) => readArg(o, strtoulBase0));
   if (nodes === undefined || bits === undefined || bits < 2 ** nodes) return;
   ctx.sink.error('invalid-value', mask!.arg!.range, `--cluster-local-nodemask ${bits} names a node past the ${nodes} of --cluster-total-nodes (at most ${2 ** nodes - 1}): iptables refuses it ("too big for the total nodes").`);
 }
@@ -994,7 +999,7 @@ function checkClusterMask(ctx: CheckContext, options: OptionUse[]): void {
  */
 function checkRateestTimes(ctx: CheckContext, options: OptionUse[]): void {
   const [interval, ewma] = ['--rateest-interval', '--rateest-ewmalog'].map((n) => hasOption(options, n));
-  const [i, e] = [interval, ewma].map((o) => (o?.argValue !== undefined && !o.argDynamic ? rateestMicros(o.argValue) : undefined));
+  const [i, e] = [interval, ewma].map((o) => readArg(o, rateestMicros));
   if (i === undefined) return;
   if (!(i <= 8e6)) {
     ctx.sink.error('invalid-value', interval!.arg!.range, `An interval of ${interval!.argValue}: RATEEST measures at most every 8 seconds, and iptables refuses it ("interval value is too large").`);

@@ -1125,7 +1125,6 @@ export function prefixKind(max: number): ValueKind {
   return spaced(nonEmptyText(`string:prefix:${max}`, max, `a prefix of at most ${max} characters`, 'An empty prefix is refused ("No prefix specified"): leave the option out, or write some text.'));
 }
 
-/** The name of a recent list: not empty (the kernel refuses it), at most 199 characters (iptables cuts a longer one). */
 /**
  * A name the kernel gives a file (a recent list in /proc/net/xt_recent, an idle timer in sysfs): besides the kind's
  * own rules, no '/' and not '.' or '..', which the kernel refuses.
@@ -1134,6 +1133,7 @@ export function fileNamed(base: ValueKind, where: string): ValueKind {
   return refined(base, (v) => (v.includes('/') || v === '.' || v === '..' ? err(`'${v}' cannot be a file name (in ${where}): the kernel refuses a name with '/', and '.' or '..' ("Invalid argument").`) : undefined));
 }
 
+/** The name of a recent list: not empty (the kernel refuses it), at most 199 characters (iptables cuts a longer one). */
 export const recentNameKind = fileNamed(nonEmptyText('string:name:199', 199, 'a name', 'An empty list name is refused by the kernel ("Invalid argument"): leave --name out for the list DEFAULT, or name one.'), '/proc/net/xt_recent');
 
 /** The string match's bytes: text, with hexadecimal between pipes (`|0d 0a|`), two digits a byte; at most 256 characters. */

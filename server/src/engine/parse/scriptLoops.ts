@@ -447,9 +447,8 @@ function callLoop<C extends InArms>(commands: readonly C[], fn: number, at: read
     for (const [q, p] of params.entries()) {
       const arg = call.words[leading(call.words) + Number(p)];
       const text = arg && values.wordText(arg);
-      // A word the shell would split (here, or where the body uses it unquoted), drop (empty, unquoted), glob or
-      // brace-expand is not one value.
-      if (text === undefined || /\s/.test(text) || (!arg.quoted && (text === '' || /[*?[{]/.test(text)))) return undefined;
+      // A word with blanks is split where the body uses it unquoted: not one value.
+      if (text === undefined || /\s/.test(text) || !oneWord(arg, text)) return undefined;
       texts[q].push(text);
     }
   }
@@ -492,7 +491,7 @@ function forwardLoop<C extends InArms>(commands: readonly C[], fn: number, at: r
     const words: string[] = [];
     for (const arg of call.words.slice(leading(call.words) + 1)) {
       const text = values.wordText(arg);
-      if (text === undefined || oneWordOf(arg, text) === undefined) return undefined;
+      if (text === undefined || !oneWord(arg, text)) return undefined;
       words.push(text);
     }
     argv.push(words);
@@ -502,9 +501,9 @@ function forwardLoop<C extends InArms>(commands: readonly C[], fn: number, at: r
   return { name: '@', values: argv.map((w) => w.map(quote).join(' ')), line: lines[0], size, calls: lines, argv };
 }
 
-/** The word a call's argument is to the shell; undefined where it would split, drop, glob or brace-expand it. */
-function oneWordOf(arg: Token, text: string): string | undefined {
-  return /\s/.test(text) && !arg.quoted ? undefined : !arg.quoted && (text === '' || /[*?[{]/.test(text)) ? undefined : text;
+/** Whether a call's argument (its text `text`) is one word to the shell: quoted, or none it would split, drop, glob or brace-expand. */
+function oneWord(arg: Token, text: string): boolean {
+  return arg.quoted || (text !== '' && !/[\s*?[{]/.test(text));
 }
 
 /** `local port=$1`, `proto="$2"`: a parameter given a name of its own. */

@@ -242,7 +242,7 @@ export class ShellValues {
     // Unknown for other reasons too: a command's output, a template's value.
     if (!t.value.includes('$') || /\\\$|`|'[^']*\$/.test(t.raw) || holdsTemplateValue(t.raw)) return undefined;
     let failed = false;
-    const items = t.value.includes('[') ? t.value.replace(ARRAY_USE, (whole: string, name: string, index: string) => {
+    const withItems = t.value.includes('[') ? t.value.replace(ARRAY_USE, (whole: string, name: string, index: string) => {
       const v = this.known.get(name);
       const all = index === '@' || index === '*';
       // Quoted, `${A[@]}` makes a word of each item: several words, or none at all; and the items are joined by IFS's
@@ -250,7 +250,7 @@ export class ShellValues {
       if (!v?.items || !this.setBefore(t.line, v) || (all && ((t.quoted && index === '@' && v.items.length !== 1) || !this.plainSplitting))) failed = true;
       return v?.items ? (all ? v.items.join(' ') : v.items[Number(index)] ?? '') : whole;
     }) : t.value;
-    const out = items.replace(EXPANSION, (whole: string, braced: string | undefined, bare: string | undefined) => {
+    const out = withItems.replace(EXPANSION, (whole: string, braced: string | undefined, bare: string | undefined) => {
       const v = this.known.get(braced ?? bare ?? '');
       if (!v || !this.setBefore(t.line, v)) failed = true;
       return v?.value ?? whole;
